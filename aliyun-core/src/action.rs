@@ -121,18 +121,6 @@ pub enum ParamLocation {
     FormBody,
 }
 
-/// A documented error code of an action, from its spec.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ErrorCodeInfo {
-    /// The code, e.g. `InvalidInstance.NotFound`.
-    pub code: &'static str,
-    /// The HTTP status the service answers it with, when documented.
-    pub http_status: Option<u16>,
-    /// Whether the spec documents the error as transient (safe to retry if the action may be
-    /// retried at all).
-    pub retryable: bool,
-}
-
 /// Static facts about one action, as written in its spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ActionMetadata {
@@ -145,15 +133,9 @@ pub struct ActionMetadata {
     /// Whether sending the request twice has the same effect as sending it once. Only
     /// idempotent actions are retried after their request may have reached the server.
     pub idempotent: bool,
-    /// The documented error codes.
-    pub errors: &'static [ErrorCodeInfo],
-}
-
-impl ActionMetadata {
-    /// The documented error with this code, if any.
-    pub fn error(&self, code: &str) -> Option<&ErrorCodeInfo> {
-        self.errors.iter().find(|e| e.code == code)
-    }
+    /// The error codes the spec marks transient (safe to retry if the action may be retried
+    /// at all), beyond the protocol's own rules ([`crate::retry::classify_service_error`]).
+    pub retryable_codes: &'static [&'static str],
 }
 
 /// A validated action input that the runtime can send.

@@ -28,10 +28,7 @@ use crate::error::{
 use crate::layout;
 use crate::params::Params;
 use crate::response::{self, ResponseClass};
-use crate::retry::{
-    self, AttemptContext, FailureClass, RetryDecision, classify_service_error,
-    classify_transport_error, classify_unreadable_response,
-};
+use crate::retry::{self, AttemptContext, FailureClass, RetryDecision, classify_transport_error};
 use crate::signer::{self, v1, v3};
 use crate::transport::{HttpRequest, HttpResponse, TransportError, TransportErrorKind};
 
@@ -406,51 +403,52 @@ impl ProductClient {
             ResponseClass::Success => Ok(response),
             ResponseClass::Unreadable(error) => {
                 record_request_id(error.request_id());
-                Err(Failure::new(
-                    Error::Response(error),
-                    classify_unreadable_response(response.status),
-                ))
+                let class = error.failure_class();
+                Err(Failure::new(Error::Response(error), class))
             }
             ResponseClass::Service(error) => {
                 record_request_id(error.request_id());
-                Err(self.service_failure(error, &response.headers, signed, action))
+                Err(self.service_failure(error, &response.headers, signed))
             }
         }
     }
 
-    /// Adds the signature diagnosis and clock-skew handling to a service error.
+    /// Adds the signature diagnosis and clock-skew handling to a service error. The error's
+    /// class was decided when it was made; a refused timestamp is only sent again when this
+    /// response taught the clock its offset.
     fn service_failure(
         &self,
         mut error: ServiceError,
         headers: &HeaderMap,
         signed: &LocalSignature,
-        action: &ActionMetadata,
     ) -> Failure {
         let config = &*self.inner.config.inner;
-        let code = error.code();
-        let mut class = classify_service_error(
-            code,
-            error.http_status(),
-            response::spec_retryable(action, code),
-        );
-        if code == "SignatureDoesNotMatch" {
+        let mut class = error.failure_class();
+        if error.code() == "SignatureDoesNotMatch" {
             let diagnosis = response::diagnose_signature(error.message(), &signed.strings());
             error = error.with_signature_diagnosis(Some(diagnosis));
-        } else if response::is_clock_skew_code(code) {
-            if let Some(server_time) = headers.get(DATE).and_then(crate::clock::parse_http_date) {
-                let local = config.clock.local_now();
-                if config.clock_skew_correction {
-                    let offset = config.clock.learn(server_time, local);
+        } else if class == FailureClass::ClockSkew {
+            let server_time = headers.get(DATE).and_then(crate::clock::parse_http_date);
+            let learned = match server_time {
+                Some(server_time) if config.clock_skew_correction => {
+                    let offset = config.clock.learn(server_time, config.clock.local_now());
                     tracing::debug!(
                         offset_ms = offset,
                         "learned the clock offset from the service"
                     );
-                    class = FailureClass::ClockSkew;
-                } else {
-                    let offset = crate::clock::offset_millis(server_time, local);
+                    true
+                }
+                Some(server_time) => {
+                    let offset = crate::clock::offset_millis(server_time, config.clock.local_now());
                     error =
                         error.with_clock_skew(Some(Duration::from_millis(offset.unsigned_abs())));
+                    false
                 }
+                None => false,
+            };
+            if !learned {
+                // Sending it again would be refused the same way.
+                class = FailureClass::Permanent;
             }
         }
         Failure::new(Error::Service(error), class)

@@ -12,6 +12,7 @@ use std::fmt;
 use std::time::Duration;
 
 pub use crate::credentials::CredentialsError;
+use crate::retry::{FailureClass, classify_service_error, classify_unreadable_response};
 
 /// Any error from an Alibaba Cloud call.
 #[derive(Debug, thiserror::Error)]
@@ -63,8 +64,8 @@ impl Error {
     }
 
     /// Whether trying the same call again later may succeed (throttling, transient server or
-    /// network faults). For service errors and unreadable responses this is the retry
-    /// policy's own classification ([`FailureClass::is_transient`](crate::retry::FailureClass::is_transient));
+    /// network faults). For service errors and unreadable responses this is the class the retry
+    /// policy gave the error when it was made ([`FailureClass::is_transient`]);
     /// timeouts and connection failures are transient; a credentials error is when its source
     /// says so. Fleet workflows use it to keep polling or stop
     /// ([`crate::workflow`]). This is a property of the failure; the retry policy also
@@ -74,9 +75,7 @@ impl Error {
             Error::InvalidInput(_) | Error::Config(_) => false,
             Error::Credentials(e) => e.is_retryable(),
             Error::Timeout(_) | Error::Dispatch(_) => true,
-            Error::Response(e) => {
-                crate::retry::classify_unreadable_response(e.status()).is_transient()
-            }
+            Error::Response(e) => e.is_retryable(),
             Error::Service(e) => e.is_retryable(),
         }
     }
@@ -145,13 +144,9 @@ impl Error {
 
     /// Whether this is a throttling error (`Throttling`, `Throttling.User`, ...).
     pub fn is_throttling(&self) -> bool {
-        self.code().is_some_and(is_throttling_code)
+        self.as_service_error()
+            .is_some_and(|e| e.failure_class() == FailureClass::Throttled)
     }
-}
-
-/// Whether `code` is one of the throttling codes (`Throttling`, `Throttling.*`).
-pub fn is_throttling_code(code: &str) -> bool {
-    code == "Throttling" || code.starts_with("Throttling.")
 }
 
 /// A parameter broke a rule of the spec. Found before anything was sent.
@@ -391,6 +386,7 @@ pub const BODY_SNIPPET_LIMIT: usize = 512;
 )]
 pub struct ResponseError {
     status: u16,
+    class: FailureClass,
     request_id: Option<String>,
     reason: String,
     snippet: String,
@@ -398,10 +394,12 @@ pub struct ResponseError {
 }
 
 impl ResponseError {
-    /// A response with `status` and `body` that could not be read, for `reason`.
+    /// A response with `status` and `body` that could not be read, for `reason`; classified
+    /// by its status ([`classify_unreadable_response`]).
     pub fn new(status: u16, body: &[u8], reason: impl Into<String>) -> Self {
         ResponseError {
             status,
+            class: classify_unreadable_response(status),
             request_id: None,
             reason: reason.into(),
             snippet: snippet(body),
@@ -431,6 +429,17 @@ impl ResponseError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
         self.status
+    }
+
+    /// How the retry policy sees this failure, decided by its status when it was made: a
+    /// gateway's 502/503/504 page is transient, an unreadable 2xx body is not.
+    pub fn failure_class(&self) -> FailureClass {
+        self.class
+    }
+
+    /// Whether trying again later may succeed ([`FailureClass::is_transient`]).
+    pub fn is_retryable(&self) -> bool {
+        self.class.is_transient()
     }
 
     /// The request id, if one could be found.
@@ -509,27 +518,37 @@ pub struct ServiceError {
     host_id: Option<String>,
     recommend: Option<String>,
     http_status: u16,
-    retryable: bool,
+    class: FailureClass,
     signature_diagnosis: Option<SignatureDiagnosis>,
     clock_skew: Option<Duration>,
     call: CallRecord,
 }
 
 impl ServiceError {
-    /// An error with `code` and `message` answered with `http_status`. The other fields start
-    /// empty; set them with the `with_*` methods.
+    /// An error with `code` and `message` answered with `http_status`, classified by the
+    /// protocol's rules ([`classify_service_error`]). The other fields start empty; set them
+    /// with the `with_*` methods.
     pub fn new(code: impl Into<String>, message: impl Into<String>, http_status: u16) -> Self {
-        let code = code.into();
-        let retryable =
-            crate::retry::classify_service_error(&code, http_status, false).is_transient();
+        Self::classified(code.into(), message.into(), http_status, false)
+    }
+
+    /// As [`ServiceError::new`], with whether the action's spec marks `code` transient: the one
+    /// place a service error is classified.
+    pub(crate) fn classified(
+        code: String,
+        message: String,
+        http_status: u16,
+        spec_retryable: bool,
+    ) -> Self {
+        let class = classify_service_error(&code, http_status, spec_retryable);
         ServiceError {
             code,
-            message: message.into(),
+            message,
             request_id: None,
             host_id: None,
             recommend: None,
             http_status,
-            retryable,
+            class,
             signature_diagnosis: None,
             clock_skew: None,
             call: CallRecord::SINGLE,
@@ -558,12 +577,6 @@ impl ServiceError {
     /// 504 or `InternalError*` answer may have taken effect).
     pub fn with_call(mut self, call: CallRecord) -> Self {
         self.call = call;
-        self
-    }
-
-    /// Overrides whether the error is transient (from the spec's error table).
-    pub fn with_retryable(mut self, retryable: bool) -> Self {
-        self.retryable = retryable;
         self
     }
 
@@ -615,10 +628,17 @@ impl ServiceError {
         self.call.attempts
     }
 
+    /// How the retry policy sees this error (throttled, unavailable, server error, clock skew
+    /// or permanent), decided once, when the error was made ([`classify_service_error`]).
+    pub fn failure_class(&self) -> FailureClass {
+        self.class
+    }
+
     /// Whether the error is transient: throttling, `ServiceUnavailable`, `InternalError*`,
-    /// HTTP 500/502/503/504, or a code the spec marks retryable.
+    /// HTTP 500/502/503/504, or a code the spec marks retryable
+    /// ([`FailureClass::is_transient`]).
     pub fn is_retryable(&self) -> bool {
-        self.retryable
+        self.class.is_transient()
     }
 
     /// For `SignatureDoesNotMatch`: whether the secret is wrong or the encoding differs.
@@ -669,16 +689,6 @@ impl fmt::Display for ServiceError {
 
 impl std::error::Error for ServiceError {}
 
-/// Whether an error code or HTTP status means a transient failure, by the protocol's rules.
-pub fn default_retryable(code: &str, http_status: u16) -> bool {
-    is_throttling_code(code)
-        || code == "ServiceUnavailable"
-        || code == "UnknownError"
-        || code == "InternalError"
-        || code.starts_with("InternalError.")
-        || matches!(http_status, 500 | 502 | 503 | 504)
-}
-
 /// What any error of a call can say about itself. Implemented by [`Error`] and by every
 /// generated per-action error enum, so code that handles the errors of several actions alike
 /// (workflows, logging, metrics) needs no per-action match.
@@ -708,15 +718,20 @@ impl ErrorMetadata for Error {
     }
 }
 
-/// The per-action part of a generated error enum: which variant holds which error. The
-/// generator writes it as plain `match`es; [`action_error!`](crate::action_error) then
-/// writes everything else from it, the same for every action.
+/// The per-action part of a generated error enum: which variant a service error's code
+/// selects. The generator writes it as a plain `match`; [`action_error!`](crate::action_error)
+/// then writes everything else from the enum's variants, the same for every action.
 ///
 /// A generated enum holds one [`ServiceError`] per documented code and `Other(Error)` for the
 /// rest.
 pub trait ActionError: Sized {
     /// Sorts a service error into the variant of its code, or `Other` for an undocumented one.
     fn from_service(error: ServiceError) -> Self;
+}
+
+/// Which error a generated error enum's value holds. Written by
+/// [`action_error!`](crate::action_error) from the enum's variants.
+pub trait ErrorParts {
     /// The service error of a documented variant (`Ok`), or the error `Other` holds (`Err`).
     fn as_parts(&self) -> Result<&ServiceError, &Error>;
     /// The error as the runtime's [`Error`]: a documented variant's as [`Error::Service`].
@@ -724,9 +739,10 @@ pub trait ActionError: Sized {
 }
 
 /// Implements what every generated per-action error enum offers, from its [`ActionError`]
-/// impl: `as_service_error`, `code`, `message`, `request_id`, `is_retryable`, `into_core`,
-/// `From<Error>` (which sorts a service error into its documented variant, everything else into
-/// `Other`), `From<enum> for Error`, `Display`, `std::error::Error` and [`ErrorMetadata`].
+/// impl and the list of its documented variants: [`ErrorParts`], `as_service_error`, `code`,
+/// `message`, `request_id`, `is_retryable`, `into_core`, `From<Error>` (which sorts a service
+/// error into its documented variant, everything else into `Other`), `From<enum> for Error`,
+/// `Display`, `std::error::Error` and [`ErrorMetadata`].
 ///
 /// ```
 /// use aliyun_core::{Error, ServiceError};
@@ -748,25 +764,14 @@ pub trait ActionError: Sized {
 ///             _ => Self::Other(Error::Service(error)),
 ///         }
 ///     }
-///     fn as_parts(&self) -> Result<&ServiceError, &Error> {
-///         match self {
-///             Self::ThingNotFound(error) => Ok(error),
-///             Self::Other(error) => Err(error),
-///         }
-///     }
-///     fn into_core(self) -> Error {
-///         match self {
-///             Self::ThingNotFound(error) => Error::Service(error),
-///             Self::Other(error) => error,
-///         }
-///     }
 /// }
-/// aliyun_core::__private::action_error!(RebootThingError);
+/// aliyun_core::__private::action_error!(RebootThingError, [ThingNotFound]);
 ///
 /// let service = ServiceError::new("Thing.NotFound", "no such thing", 404);
 /// let error = RebootThingError::from(Error::Service(service));
 /// assert!(matches!(error, RebootThingError::ThingNotFound(_)));
 /// assert_eq!(error.code(), Some("Thing.NotFound"));
+/// assert!(matches!(error.into_core(), Error::Service(_)));
 /// let other = RebootThingError::from(Error::Service(ServiceError::new("Busy", "", 503)));
 /// assert!(matches!(other, RebootThingError::Other(_)));
 /// assert!(other.is_retryable());
@@ -774,11 +779,29 @@ pub trait ActionError: Sized {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! action_error {
-    ($name:ident) => {
+    ($name:ident, [$($variant:ident),* $(,)?]) => {
+        impl $crate::error::ErrorParts for $name {
+            fn as_parts(
+                &self,
+            ) -> ::core::result::Result<&$crate::ServiceError, &$crate::Error> {
+                match self {
+                    $($name::$variant(error) => ::core::result::Result::Ok(error),)*
+                    $name::Other(error) => ::core::result::Result::Err(error),
+                }
+            }
+
+            fn into_core(self) -> $crate::Error {
+                match self {
+                    $($name::$variant(error) => $crate::Error::Service(error),)*
+                    $name::Other(error) => error,
+                }
+            }
+        }
+
         impl $name {
             /// The service error, for documented codes and undocumented ones alike.
             pub fn as_service_error(&self) -> ::core::option::Option<&$crate::ServiceError> {
-                match $crate::error::ActionError::as_parts(self) {
+                match $crate::error::ErrorParts::as_parts(self) {
                     ::core::result::Result::Ok(error) => ::core::option::Option::Some(error),
                     ::core::result::Result::Err(error) => error.as_service_error(),
                 }
@@ -796,7 +819,7 @@ macro_rules! action_error {
 
             /// The request id, when a response carried one.
             pub fn request_id(&self) -> ::core::option::Option<&str> {
-                match $crate::error::ActionError::as_parts(self) {
+                match $crate::error::ErrorParts::as_parts(self) {
                     ::core::result::Result::Ok(error) => error.request_id(),
                     ::core::result::Result::Err(error) => error.request_id(),
                 }
@@ -804,7 +827,7 @@ macro_rules! action_error {
 
             /// Whether trying again later may succeed.
             pub fn is_retryable(&self) -> bool {
-                match $crate::error::ActionError::as_parts(self) {
+                match $crate::error::ErrorParts::as_parts(self) {
                     ::core::result::Result::Ok(error) => error.is_retryable(),
                     ::core::result::Result::Err(error) => error.is_retryable(),
                 }
@@ -813,7 +836,7 @@ macro_rules! action_error {
             /// The error as the runtime's `aliyun_core::Error`, with attempts and whether the
             /// call may have taken effect.
             pub fn into_core(self) -> $crate::Error {
-                $crate::error::ActionError::into_core(self)
+                $crate::error::ErrorParts::into_core(self)
             }
         }
 
@@ -836,7 +859,7 @@ macro_rules! action_error {
 
         impl ::core::fmt::Display for $name {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                match $crate::error::ActionError::as_parts(self) {
+                match $crate::error::ErrorParts::as_parts(self) {
                     ::core::result::Result::Ok(error) => ::core::fmt::Display::fmt(error, f),
                     ::core::result::Result::Err(error) => ::core::fmt::Display::fmt(error, f),
                 }
@@ -845,7 +868,7 @@ macro_rules! action_error {
 
         impl ::std::error::Error for $name {
             fn source(&self) -> ::core::option::Option<&(dyn ::std::error::Error + 'static)> {
-                match $crate::error::ActionError::as_parts(self) {
+                match $crate::error::ErrorParts::as_parts(self) {
                     ::core::result::Result::Ok(_) => ::core::option::Option::None,
                     ::core::result::Result::Err(error) => ::std::error::Error::source(error),
                 }
@@ -933,6 +956,38 @@ mod tests {
         assert!(!Error::Response(unavailable.clone()).may_have_taken_effect());
         assert!(Error::Response(unavailable.with_call(TAKEN_EFFECT)).may_have_taken_effect());
         assert!(!Error::Config(ConfigError::new("x")).may_have_taken_effect());
+    }
+
+    #[test]
+    fn errors_are_retryable_exactly_when_their_class_is_transient() {
+        for (code, status) in [
+            ("Throttling.User", 400),
+            ("ServiceUnavailable", 503),
+            ("InternalError", 500),
+            ("InternalError.Dispatch", 500),
+            ("UnknownError", 500),
+            ("Anything", 502),
+            ("Forbidden.RAM", 403),
+            ("InvalidAction.NotFound", 404),
+            ("InvalidParameter", 400),
+            ("SignatureDoesNotMatch", 400),
+            ("SomeBackendFault", 501),
+        ] {
+            let error = Error::Service(ServiceError::new(code, "", status));
+            assert_eq!(
+                error.is_retryable(),
+                classify_service_error(code, status, false).is_transient(),
+                "{code} {status}"
+            );
+        }
+        for status in [200, 404, 500, 501, 502, 503, 504] {
+            let error = Error::Response(ResponseError::new(status, b"<html>", "not JSON"));
+            assert_eq!(
+                error.is_retryable(),
+                classify_unreadable_response(status).is_transient(),
+                "{status}"
+            );
+        }
     }
 
     #[test]

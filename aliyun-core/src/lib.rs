@@ -52,8 +52,8 @@ mod waiter;
 pub mod workflow;
 
 pub use action::{
-    Action, ActionMetadata, EndpointRules, ErrorCodeInfo, ErrorStyle, HttpMethod, ParamLocation,
-    ProductMetadata, SignatureVersion,
+    Action, ActionMetadata, EndpointRules, ErrorStyle, HttpMethod, ParamLocation, ProductMetadata,
+    SignatureVersion,
 };
 pub use client::ProductClient;
 pub use config::{Config, ConfigBuilder};

@@ -9,7 +9,6 @@ use serde::de::DeserializeOwned;
 
 use crate::action::{ActionMetadata, ErrorStyle};
 use crate::error::{ResponseError, ServiceError, SignatureDiagnosis};
-use crate::retry::classify_service_error;
 
 /// The header some gateways put the request id in, when the body has none.
 const REQUEST_ID_HEADER: &str = "x-acs-request-id";
@@ -180,20 +179,14 @@ fn service_error(
     status: u16,
     action: &ActionMetadata,
 ) -> ServiceError {
-    let retryable =
-        classify_service_error(&code, status, spec_retryable(action, &code)).is_transient();
+    let spec_retryable = action.retryable_codes.contains(&code.as_str());
     // A `SignatureDoesNotMatch` message quotes the server's string-to-sign, which holds the
     // security token of STS credentials.
     let message = match redact_security_token(&message) {
         Cow::Borrowed(_) => message,
         Cow::Owned(redacted) => redacted,
     };
-    ServiceError::new(code, message, status).with_retryable(retryable)
-}
-
-/// Whether the spec marks `code` transient for this action.
-pub(crate) fn spec_retryable(action: &ActionMetadata, code: &str) -> bool {
-    action.error(code).is_some_and(|info| info.retryable)
+    ServiceError::classified(code, message, status, spec_retryable)
 }
 
 fn unreadable_reason(status: u16, headers: &http::HeaderMap, body: &[u8]) -> String {
@@ -318,15 +311,6 @@ fn xml_elements<const N: usize>(text: &str, names: [&str; N]) -> [Option<String>
     found
 }
 
-/// Whether `code` means the request's timestamp was refused as too far from the server's time.
-pub(crate) fn is_clock_skew_code(code: &str) -> bool {
-    let code = code.to_ascii_lowercase();
-    code == "invalidtimestamp.expired"
-        || code == "requesttimetooskewed"
-        || code == "invalidtimestamp"
-        || code == "signatureexpired"
-}
-
 /// The server's string-to-sign quoted in a `SignatureDoesNotMatch` message.
 pub(crate) fn server_string_to_sign(message: &str) -> Option<&str> {
     const MARKER: &str = "server string to sign is:";
@@ -387,25 +371,14 @@ pub(crate) fn redact_security_token(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::action::{ErrorCodeInfo, HttpMethod, ParamLocation};
+    use crate::action::{HttpMethod, ParamLocation};
 
     const OP: ActionMetadata = ActionMetadata {
         action: "DoThing",
         method: HttpMethod::Post,
         param_location: ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            ErrorCodeInfo {
-                code: "InternalError.Dispatch",
-                http_status: Some(500),
-                retryable: true,
-            },
-            ErrorCodeInfo {
-                code: "Busy.Later",
-                http_status: Some(409),
-                retryable: true,
-            },
-        ],
+        retryable_codes: &["InternalError.Dispatch", "Busy.Later"],
     };
 
     fn classify_json(status: u16, body: &str, style: ErrorStyle) -> ResponseClass {
@@ -438,8 +411,12 @@ mod tests {
             panic!()
         };
         assert!(err.is_retryable());
-        assert!(spec_retryable(&OP, "Busy.Later"));
-        assert!(!spec_retryable(&OP, "Other"));
+        let ResponseClass::Service(err) =
+            classify_json(409, r#"{"Code":"Other"}"#, ErrorStyle::Standard)
+        else {
+            panic!()
+        };
+        assert!(!err.is_retryable());
     }
 
     #[test]
@@ -700,12 +677,5 @@ mod tests {
             "end SecurityToken%3D***"
         );
         assert!(matches!(redact_security_token("nothing"), Cow::Borrowed(_)));
-    }
-
-    #[test]
-    fn clock_skew_codes() {
-        assert!(is_clock_skew_code("InvalidTimeStamp.Expired"));
-        assert!(is_clock_skew_code("RequestTimeTooSkewed"));
-        assert!(!is_clock_skew_code("InvalidTimeStamp.Format"));
     }
 }

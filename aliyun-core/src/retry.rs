@@ -1,9 +1,16 @@
 //! Retry policy: which failed attempts are tried again, and how long to wait first.
 //!
-//! The decision is a pure function, [`decide`]: the executor classifies each failed attempt into
-//! a [`FailureClass`] (see [`classify_service_error`] and [`classify_transport_error`]) and asks
-//! the policy what to do next. Nothing here reads a clock or a random source; the caller passes
-//! the random number used for jitter, so every rule is unit-testable.
+//! This module is the one home of failure classification: which failures are throttling,
+//! clock skew, transient or permanent ([`FailureClass`], decided by [`classify_service_error`],
+//! [`classify_unreadable_response`] and [`classify_transport_error`]). A service error and an
+//! unreadable response are classified once, when they are made, and keep their class
+//! ([`ServiceError::failure_class`](crate::ServiceError::failure_class),
+//! [`ResponseError::failure_class`](crate::ResponseError::failure_class)); the executor, the
+//! errors' `is_retryable` and the STS client all read that class.
+//!
+//! The decision is a pure function, [`decide`]: the executor passes each failed attempt's
+//! [`FailureClass`] and asks the policy what to do next. Nothing here reads a clock or a random
+//! source; the caller passes the random number used for jitter, so every rule is unit-testable.
 //!
 //! # The rules
 //!
@@ -27,7 +34,6 @@
 
 use std::time::Duration;
 
-use crate::error::{default_retryable, is_throttling_code};
 use crate::transport::TransportErrorKind;
 
 /// How failed calls are retried: how many attempts, how long to wait between them, and whether
@@ -201,8 +207,10 @@ pub enum FailureClass {
     /// HTTP 500/502/504, `InternalError*`, `UnknownError`, or a 5xx code the spec marks
     /// transient: the service may have processed the request before failing.
     ServerError,
-    /// The request's timestamp was refused because the local clock is off, and the offset was
-    /// learned from the response, so a re-signed request will be accepted.
+    /// The request's timestamp was refused as too far from the server's time
+    /// (`InvalidTimeStamp.Expired`, `RequestTimeTooSkewed`, ...). The executor sends it once
+    /// more, at once, when clock-skew correction is on and the response's `Date` header gave the
+    /// offset; otherwise it is final, like [`Permanent`](Self::Permanent).
     ClockSkew,
     /// The connection failed before the request was sent.
     NotSent,
@@ -218,12 +226,14 @@ impl FailureClass {
         matches!(self, FailureClass::ServerError | FailureClass::MaybeSent)
     }
 
-    /// Whether trying again may succeed: every class but [`Permanent`](Self::Permanent). The
-    /// policy still needs attempts left, and for [`ServerError`](Self::ServerError) and
+    /// Whether trying the same request again later may succeed by itself: every class but
+    /// [`Permanent`](Self::Permanent) and [`ClockSkew`](Self::ClockSkew) (a refused timestamp
+    /// needs the clock corrected first, which the executor does within the call). The policy
+    /// still needs attempts left, and for [`ServerError`](Self::ServerError) and
     /// [`MaybeSent`](Self::MaybeSent) an action that may be repeated. This is what
     /// [`Error::is_retryable`](crate::Error::is_retryable) answers for a finished call.
     pub fn is_transient(self) -> bool {
-        self != FailureClass::Permanent
+        !matches!(self, FailureClass::Permanent | FailureClass::ClockSkew)
     }
 }
 
@@ -331,26 +341,60 @@ pub fn decide(
     }
 }
 
+/// Whether `code` is one of the throttling codes (`Throttling`, `Throttling.*`).
+pub fn is_throttling_code(code: &str) -> bool {
+    code == "Throttling" || code.starts_with("Throttling.")
+}
+
+/// Whether `code` means the request's timestamp was refused as too far from the server's time
+/// (compared without case: `InvalidTimeStamp.Expired`, `RequestTimeTooSkewed`,
+/// `InvalidTimeStamp`, `SignatureExpired`).
+pub fn is_clock_skew_code(code: &str) -> bool {
+    [
+        "InvalidTimeStamp.Expired",
+        "RequestTimeTooSkewed",
+        "InvalidTimeStamp",
+        "SignatureExpired",
+    ]
+    .iter()
+    .any(|skew| code.eq_ignore_ascii_case(skew))
+}
+
 /// Classifies a service error answer by its code and HTTP status. `spec_retryable` is whether
-/// the action's spec marks the code transient.
+/// the action's spec marks the code transient. The rules, first match wins:
+///
+/// 1. a throttling code ([`is_throttling_code`]): [`Throttled`](FailureClass::Throttled);
+/// 2. `ServiceUnavailable` or HTTP 503: [`Unavailable`](FailureClass::Unavailable);
+/// 3. `InternalError`, `InternalError.*`, `UnknownError`, HTTP 500/502/504, or a 5xx code the
+///    spec marks transient: [`ServerError`](FailureClass::ServerError);
+/// 4. a 4xx code the spec marks transient: [`Unavailable`](FailureClass::Unavailable);
+/// 5. a refused timestamp ([`is_clock_skew_code`]): [`ClockSkew`](FailureClass::ClockSkew);
+/// 6. anything else: [`Permanent`](FailureClass::Permanent).
 ///
 /// ```
 /// use aliyun_core::retry::{classify_service_error, FailureClass};
 ///
 /// assert_eq!(classify_service_error("Throttling.User", 400, false), FailureClass::Throttled);
 /// assert_eq!(classify_service_error("InternalError.Dispatch", 500, false), FailureClass::ServerError);
+/// assert_eq!(classify_service_error("InvalidTimeStamp.Expired", 400, false), FailureClass::ClockSkew);
 /// assert_eq!(classify_service_error("InvalidParameter", 400, false), FailureClass::Permanent);
 /// ```
 pub fn classify_service_error(code: &str, http_status: u16, spec_retryable: bool) -> FailureClass {
+    let server_error = code == "InternalError"
+        || code.starts_with("InternalError.")
+        || code == "UnknownError"
+        || matches!(http_status, 500 | 502 | 504);
     if is_throttling_code(code) {
         FailureClass::Throttled
     } else if code == "ServiceUnavailable" || http_status == 503 {
         FailureClass::Unavailable
-    } else if default_retryable(code, http_status) || (spec_retryable && http_status >= 500) {
+    } else if server_error || (spec_retryable && http_status >= 500) {
         FailureClass::ServerError
     } else if spec_retryable {
         // A 4xx answer: the service refused the request, so it did nothing.
         FailureClass::Unavailable
+    } else if is_clock_skew_code(code) {
+        FailureClass::ClockSkew
     } else {
         FailureClass::Permanent
     }
@@ -534,6 +578,9 @@ mod tests {
             ("InvalidParameter", 400, false, Permanent),
             ("Forbidden.RAM", 403, false, Permanent),
             ("SomeBackendFault", 501, false, Permanent),
+            ("InvalidTimeStamp.Expired", 400, false, ClockSkew),
+            ("requesttimetooskewed", 403, false, ClockSkew),
+            ("InvalidTimeStamp.Format", 400, false, Permanent),
         ];
         for (code, status, spec, expected) in cases {
             assert_eq!(
@@ -545,36 +592,13 @@ mod tests {
     }
 
     #[test]
-    fn errors_are_retryable_exactly_when_their_class_is_transient() {
-        use crate::error::{Error, ResponseError, ServiceError};
-        for (code, status) in [
-            ("Throttling.User", 400),
-            ("ServiceUnavailable", 503),
-            ("InternalError", 500),
-            ("InternalError.Dispatch", 500),
-            ("UnknownError", 500),
-            ("Anything", 502),
-            ("Forbidden.RAM", 403),
-            ("InvalidAction.NotFound", 404),
-            ("InvalidParameter", 400),
-            ("SignatureDoesNotMatch", 400),
-            ("SomeBackendFault", 501),
-        ] {
-            let error = Error::Service(ServiceError::new(code, "", status));
-            assert_eq!(
-                error.is_retryable(),
-                classify_service_error(code, status, false).is_transient(),
-                "{code} {status}"
-            );
-        }
-        for status in [200, 404, 500, 501, 502, 503, 504] {
-            let error = Error::Response(ResponseError::new(status, b"<html>", "not JSON"));
-            assert_eq!(
-                error.is_retryable(),
-                classify_unreadable_response(status).is_transient(),
-                "{status}"
-            );
-        }
+    fn clock_skew_is_final_for_the_caller() {
+        assert!(!FailureClass::ClockSkew.is_transient());
+        assert!(!FailureClass::ClockSkew.may_have_taken_effect());
+        assert!(FailureClass::Throttled.is_transient());
+        assert!(is_clock_skew_code("InvalidTimeStamp.Expired"));
+        assert!(is_clock_skew_code("RequestTimeTooSkewed"));
+        assert!(!is_clock_skew_code("InvalidTimeStamp.Format"));
     }
 
     #[test]

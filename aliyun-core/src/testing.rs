@@ -18,6 +18,8 @@ pub mod cases;
 pub mod fuzz;
 pub mod support;
 
+#[doc(hidden)]
+pub use crate::action_under_test;
 pub use cases::{
     ActionUnderTest, Parts, RequestCase, ResponseCase, Sent, expect_field, run_fuzz,
     run_fuzz_free_form, run_requests, run_responses,

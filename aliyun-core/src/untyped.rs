@@ -55,7 +55,7 @@ impl ProductClient {
                 method: HttpMethod::Post,
                 param_location: ParamLocation::Query,
                 idempotent: false,
-                errors: &[],
+                retryable_codes: &[],
             },
             params: Params::new(),
         }

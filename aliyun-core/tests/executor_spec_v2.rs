@@ -30,7 +30,7 @@ impl Action for Configure {
         method: HttpMethod::Post,
         param_location: ParamLocation::FormBody,
         idempotent: true,
-        errors: &[],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     const PARAM_LOCATIONS: &'static [(&'static str, ParamLocation)] = &[

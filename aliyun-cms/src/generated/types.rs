@@ -1287,14 +1287,6 @@ impl aliyun_core::params::StructParam for CreateGroupMetricRulesGroupMetricRules
             Some(0),
             Some(20),
         )?;
-        aliyun_core::__private::validate::each(
-            &format!("{prefix}.Labels"),
-            &self.labels,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::required(
             &format!("{prefix}.MetricName"),
             self.metric_name.as_ref(),
@@ -1381,14 +1373,6 @@ impl aliyun_core::params::StructParam for CreateGroupMonitoringAgentProcessAlert
         aliyun_core::__private::validate::required(
             &format!("{prefix}.Statistics"),
             self.statistics.as_ref(),
-        )?;
-        aliyun_core::__private::validate::each(
-            &format!("{prefix}.TargetList"),
-            &self.target_list,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         aliyun_core::__private::validate::required(
             &format!("{prefix}.Threshold"),
@@ -3938,27 +3922,6 @@ impl aliyun_core::params::StructParam for Escalations {
             params.push_struct(&format!("{prefix}.Info"), value);
         }
     }
-    fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        if let Some(value) = &self.critical {
-            aliyun_core::params::StructParam::validate(
-                value,
-                &format!("{prefix}.Critical"),
-            )?;
-        }
-        if let Some(value) = &self.warn {
-            aliyun_core::params::StructParam::validate(
-                value,
-                &format!("{prefix}.Warn"),
-            )?;
-        }
-        if let Some(value) = &self.info {
-            aliyun_core::params::StructParam::validate(
-                value,
-                &format!("{prefix}.Info"),
-            )?;
-        }
-        Ok(())
-    }
 }
 /// A structure of the `DescribeCustomEventHistogram` response and 1 more.
 #[cfg(any(feature = "custom-events", feature = "system-events"))]
@@ -4237,17 +4200,6 @@ impl aliyun_core::params::StructParam for Filter {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_struct_list(&format!("{prefix}.Filters"), &self.filters);
         params.push_opt(format!("{prefix}.Relation"), self.relation.as_ref());
-    }
-    fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::__private::validate::each(
-            &format!("{prefix}.Filters"),
-            &self.filters,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
-        Ok(())
     }
 }
 /// A structure of the `CreateHybridMonitorTask` request and 1 more.
@@ -5004,14 +4956,6 @@ impl aliyun_core::params::StructParam for ModifyGroupMonitoringAgentProcessAlert
         aliyun_core::__private::validate::required(
             &format!("{prefix}.EscalationsLevel"),
             self.escalations_level.as_ref(),
-        )?;
-        aliyun_core::__private::validate::each(
-            &format!("{prefix}.TargetList"),
-            &self.target_list,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         aliyun_core::__private::validate::required(
             &format!("{prefix}.Threshold"),
@@ -6281,14 +6225,6 @@ impl aliyun_core::params::StructParam for PutHybridMonitorMetricDataMetricList {
             None,
             Some(20),
         )?;
-        aliyun_core::__private::validate::each(
-            &format!("{prefix}.Labels"),
-            &self.labels,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::required(
             &format!("{prefix}.Name"),
             self.name.as_ref(),
@@ -6578,17 +6514,6 @@ impl aliyun_core::params::StructParam for PutResourceMetricRuleCompositeExpressi
         params.push_opt(format!("{prefix}.Level"), self.level.as_ref());
         params.push_opt(format!("{prefix}.Times"), self.times.as_ref());
     }
-    fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::__private::validate::each(
-            &format!("{prefix}.ExpressionList"),
-            &self.expression_list,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
-        Ok(())
-    }
 }
 /// A structure of the `PutResourceMetricRule` request.
 #[cfg(feature = "metric-rules")]
@@ -6653,17 +6578,6 @@ impl aliyun_core::params::StructParam for PutResourceMetricRulePrometheus {
         params.push_opt(format!("{prefix}.Level"), self.level.as_ref());
         params.push_opt(format!("{prefix}.PromQL"), self.prom_ql.as_ref());
         params.push_opt(format!("{prefix}.Times"), self.times.as_ref());
-    }
-    fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::__private::validate::each(
-            &format!("{prefix}.Annotations"),
-            &self.annotations,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
-        Ok(())
     }
 }
 /// A structure of the `PutResourceMetricRules` response.
@@ -6852,14 +6766,6 @@ impl aliyun_core::params::StructParam for PutResourceMetricRulesRules {
             self.labels.len(),
             Some(0),
             Some(20),
-        )?;
-        aliyun_core::__private::validate::each(
-            &format!("{prefix}.Labels"),
-            &self.labels,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         aliyun_core::__private::validate::required(
             &format!("{prefix}.Namespace"),
@@ -7383,12 +7289,6 @@ impl aliyun_core::params::StructParam for SlsProcessConfig {
                 Ok(())
             },
         )?;
-        if let Some(value) = &self.filter {
-            aliyun_core::params::StructParam::validate(
-                value,
-                &format!("{prefix}.Filter"),
-            )?;
-        }
         aliyun_core::__private::validate::each(
             &format!("{prefix}.GroupBy"),
             &self.group_by,

@@ -283,7 +283,7 @@ pub fn parse_response(
         Some(code) => retry::classify_service_error(code, response.status, false),
         None => retry::classify_unreadable_response(response.status),
     };
-    let retryable = class != retry::FailureClass::Permanent;
+    let retryable = class.is_transient();
     let message = match (&body.code, &body.message) {
         (Some(_), Some(message)) => {
             format!(

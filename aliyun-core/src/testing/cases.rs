@@ -34,7 +34,7 @@
 //! #         method: aliyun_core::HttpMethod::Post,
 //! #         param_location: aliyun_core::ParamLocation::Query,
 //! #         idempotent: true,
-//! #         errors: &[],
+//! #         retryable_codes: &[],
 //! #     };
 //! #     fn validate(&self) -> Result<(), InvalidInput> { Ok(()) }
 //! #     fn write_params(&self, params: &mut Params) { params.push("Name", &self.name); }
@@ -117,6 +117,41 @@ pub trait ActionUnderTest {
 
     /// The client and the built input, as `send` would use them.
     fn into_parts(builder: Self::Builder) -> Parts<Self>;
+}
+
+/// Declares what every generated test module starts with: `Action`, the [`ActionUnderTest`]
+/// of one action (`builder` bound to a client made by `client::new`, through its method
+/// `method`), and `Request`, its [`RequestCase`] type.
+///
+/// `action_under_test!(DescribeThingsBuilder, DescribeThingsInput, DescribeThingsError,
+/// crate::Client, describe_things);`
+#[doc(hidden)]
+#[macro_export]
+macro_rules! action_under_test {
+    ($builder:ident, $input:ident, $error:ident, $client:ty, $method:ident $(,)?) => {
+        /// How the table runners of `aliyun_core::testing` reach this action.
+        struct Action;
+
+        impl $crate::testing::ActionUnderTest for Action {
+            type Builder = $builder<$crate::ProductClient>;
+            type Input = $input;
+            type Error = $error;
+
+            fn builder(config: &$crate::Config) -> Self::Builder {
+                <$client>::new(config).$method()
+            }
+
+            async fn send(builder: Self::Builder) -> $crate::testing::Sent<Self> {
+                builder.send().await
+            }
+
+            fn into_parts(builder: Self::Builder) -> $crate::testing::Parts<Self> {
+                builder.into_parts()
+            }
+        }
+
+        type Request = $crate::testing::RequestCase<Action>;
+    };
 }
 
 /// The decoded output of action `A`.
@@ -312,6 +347,11 @@ pub async fn run_requests<A: ActionUnderTest>(cases: &[RequestCase<A>])
 where
     OutputOf<A>: Debug,
 {
+    assert!(
+        !cases.is_empty(),
+        "{}: no request case to run (a test of an empty table cannot fail)",
+        A::Input::METADATA.action
+    );
     let mut failures = Failures::new::<A>("request");
     for case in cases {
         let transport = CaptureTransport::new();
@@ -333,6 +373,11 @@ pub async fn run_responses<A: ActionUnderTest>(
 ) where
     OutputOf<A>: PartialEq + Debug,
 {
+    assert!(
+        !cases.is_empty(),
+        "{}: no response case to run (a test of an empty table cannot fail)",
+        A::Input::METADATA.action
+    );
     let default = default_params(requests);
     let mut failures = Failures::new::<A>("response");
     for case in cases {
@@ -405,7 +450,11 @@ async fn fuzz<A: ActionUnderTest>(
     let (client, input) = A::into_parts(builder);
     let input = match input {
         Ok(input) => input,
-        Err(_) if !requests.iter().any(RequestCase::is_sent) => return,
+        Err(invalid) if !requests.iter().any(RequestCase::is_sent) => panic!(
+            "{}: nothing to fuzz: no sent request case, and the input with nothing set is \
+             invalid ({invalid})",
+            A::Input::METADATA.action
+        ),
         Err(invalid) => panic!(
             "{}: the first sent request case is invalid: {invalid}",
             A::Input::METADATA.action

@@ -5,9 +5,8 @@
 use aliyun_core::error::InvalidRule;
 use aliyun_core::testing::CaptureTransport;
 use aliyun_core::{
-    Action, ActionMetadata, Config, Credentials, EndpointRules, ErrorCodeInfo, ErrorStyle,
-    HttpMethod, InvalidInput, ParamLocation, Params, ProductMetadata, RetryPolicy,
-    SignatureVersion,
+    Action, ActionMetadata, Config, Credentials, EndpointRules, ErrorStyle, HttpMethod,
+    InvalidInput, ParamLocation, Params, ProductMetadata, RetryPolicy, SignatureVersion,
 };
 use serde::Deserialize;
 
@@ -56,11 +55,7 @@ pub struct Output {
     pub value: Option<String>,
 }
 
-const ERRORS: &[ErrorCodeInfo] = &[ErrorCodeInfo {
-    code: "InternalError.Dispatch",
-    http_status: Some(500),
-    retryable: true,
-}];
+const RETRYABLE_CODES: &[&str] = &["InternalError.Dispatch"];
 
 macro_rules! action {
     ($name:ident, $action:literal, $method:ident, $location:ident, $idempotent:literal) => {
@@ -87,7 +82,7 @@ macro_rules! action {
                 method: HttpMethod::$method,
                 param_location: ParamLocation::$location,
                 idempotent: $idempotent,
-                errors: ERRORS,
+                retryable_codes: RETRYABLE_CODES,
             };
             fn validate(&self) -> Result<(), InvalidInput> {
                 if self.instance_id.is_empty() {

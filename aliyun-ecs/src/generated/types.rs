@@ -1488,14 +1488,6 @@ impl aliyun_core::params::StructParam for CopyEncryptionConfiguration {
             None,
             Some(10),
         )?;
-        aliyun_core::__private::validate::each(
-            &format!("{prefix}.Arn"),
-            &self.arn,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
 }
@@ -1781,27 +1773,11 @@ for CreateAutoProvisioningGroupLaunchConfiguration {
             None,
             Some(100),
         )?;
-        aliyun_core::__private::validate::each(
-            &format!("{prefix}.DataDisk"),
-            &self.data_disk,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             &format!("{prefix}.Tag"),
             self.tag.len(),
             None,
             Some(20),
-        )?;
-        aliyun_core::__private::validate::each(
-            &format!("{prefix}.Tag"),
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         aliyun_core::__private::validate::items(
             &format!("{prefix}.HostNames"),
@@ -1815,25 +1791,11 @@ for CreateAutoProvisioningGroupLaunchConfiguration {
             None,
             Some(100),
         )?;
-        if let Some(value) = &self.system_disk {
-            aliyun_core::params::StructParam::validate(
-                value,
-                &format!("{prefix}.SystemDisk"),
-            )?;
-        }
         aliyun_core::__private::validate::items(
             &format!("{prefix}.Arn"),
             self.arn.len(),
             None,
             Some(100),
-        )?;
-        aliyun_core::__private::validate::each(
-            &format!("{prefix}.Arn"),
-            &self.arn,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }

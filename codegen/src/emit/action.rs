@@ -19,7 +19,7 @@ use super::errors::error_enum;
 use super::member_docs::{Role, member_doc};
 use super::rust::{ActionNames, ident, ident_concat, is_collection, named_types, value_type};
 use super::types::{decode_impl, output_derives, output_field};
-use super::wire::{WireName, validate_field, write_field};
+use super::wire::{Checks, WireName, validate_field, write_field};
 
 /// Whether an input field is declared `Option` (lists and maps are collections, required
 /// values plain).
@@ -54,7 +54,7 @@ pub fn action_module(product: &Product, op: &Action) -> TokenStream {
     let input = input_struct(op, &names);
     let builder = builder(op, &names);
     let output = output_struct(op, &names);
-    let action_impl = action_impl(op, &names);
+    let action_impl = action_impl(op, &names, Checks::new(product));
     let error = error_enum(op, &names);
     let paginator = op
         .pagination
@@ -139,7 +139,9 @@ fn setter_arg(ty: &Type) -> (TokenStream, TokenStream) {
 /// The three accessors of one parameter on the builder: `x` (sets, or appends to a list),
 /// `set_x` (replaces or clears), `get_x`. Their docs link to the input field, which holds the
 /// prose.
-fn accessors(field: &Field, input: &proc_macro2::Ident) -> TokenStream {
+/// The setter of one field, and its `set_*`/`get_*` pair: written out for a raw identifier
+/// (rustdoc cannot link it by name), else an entry of `builder_accessors!` (second value).
+fn accessors(field: &Field, input: &proc_macro2::Ident) -> (TokenStream, Option<TokenStream>) {
     let rust = &field.rust_name;
     let name = ident(rust);
     let bare = rust.trim_start_matches("r#");
@@ -186,13 +188,26 @@ fn accessors(field: &Field, input: &proc_macro2::Ident) -> TokenStream {
     let (doc, set_doc, get_doc) = (doc_attrs(&doc), doc_attrs(&set_doc), doc_attrs(&get_doc));
     let key = is_map.then(|| quote!(key: impl Into<String>,));
     let deprecated = super::deprecation::attr(field.deprecated);
-    quote! {
+    let setter = quote! {
         #doc
         #deprecated
         pub fn #name(mut self, #key input: #arg) -> Self {
             #add
             self
         }
+    };
+    if !name.to_string().starts_with("r#") {
+        let kind = if is_map {
+            Some(quote!(, map))
+        } else if is_list {
+            Some(quote!(, list))
+        } else {
+            None
+        };
+        let entry = quote!(#deprecated #name: #stored => #set_name, #get_name #kind;);
+        return (setter, Some(entry));
+    }
+    let pair = quote! {
         #set_doc
         #deprecated
         pub fn #set_name(mut self, input: #stored) -> Self {
@@ -204,7 +219,8 @@ fn accessors(field: &Field, input: &proc_macro2::Ident) -> TokenStream {
         pub fn #get_name(&self) -> &#stored {
             &self.#name
         }
-    }
+    };
+    (quote!(#setter #pair), None)
 }
 
 /// The one builder of an action, generic over its client: `()` when made by
@@ -232,7 +248,12 @@ fn builder(op: &Action, names: &ActionNames) -> TokenStream {
     ]);
     let fields: Vec<_> = op.params.iter().map(|f| ident(&f.rust_name)).collect();
     let stored = op.params.iter().map(|f| value_type(&f.ty));
-    let accessors = op.params.iter().map(|f| accessors(f, input));
+    let (accessors, pairs): (Vec<_>, Vec<_>) =
+        op.params.iter().map(|f| accessors(f, input)).unzip();
+    let pairs: Vec<_> = pairs.into_iter().flatten().collect();
+    let pairs = (!pairs.is_empty()).then(|| {
+        quote!(aliyun_core::__private::builder_accessors! { #builder, #input; #(#pairs)* })
+    });
     let inits = op.params.iter().map(|f| {
         let name = ident(&f.rust_name);
         let wire = &f.wire_name;
@@ -301,6 +322,8 @@ fn builder(op: &Action, names: &ActionNames) -> TokenStream {
             }
         }
 
+        #pairs
+
         impl #builder<aliyun_core::ProductClient> {
             pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
                 Self { client, #(#fields: None,)* }
@@ -344,7 +367,7 @@ fn output_struct(op: &Action, names: &ActionNames) -> TokenStream {
     }
 }
 
-fn action_impl(op: &Action, names: &ActionNames) -> TokenStream {
+fn action_impl(op: &Action, names: &ActionNames, rules: Checks<'_>) -> TokenStream {
     let ActionNames { input, output, .. } = names;
     let action = &op.name;
     let method = match op.method {
@@ -356,13 +379,8 @@ fn action_impl(op: &Action, names: &ActionNames) -> TokenStream {
         ParamLocation::FormBody => quote!(aliyun_core::ParamLocation::FormBody),
     };
     let idempotent = op.idempotent;
-    let errors = op.errors.iter().map(|e| {
-        let (code, status, retryable) = (&e.code, e.status, e.retryable);
-        let status = proc_macro2::Literal::u16_unsuffixed(status);
-        quote! {
-            aliyun_core::ErrorCodeInfo { code: #code, http_status: Some(#status), retryable: #retryable },
-        }
-    });
+    // Only the codes the spec marks transient are read at run time (by the retry policy).
+    let retryable_codes = op.errors.iter().filter(|e| e.retryable).map(|e| &e.code);
     let checks: Vec<TokenStream> = op
         .params
         .iter()
@@ -373,6 +391,7 @@ fn action_impl(op: &Action, names: &ActionNames) -> TokenStream {
                 &quote!(self.#name),
                 &WireName::literal(&f.wire_name),
                 input_is_option(f),
+                rules,
             )
         })
         .filter(|t| !t.is_empty())
@@ -401,7 +420,7 @@ fn action_impl(op: &Action, names: &ActionNames) -> TokenStream {
                 method: #method,
                 param_location: #location,
                 idempotent: #idempotent,
-                errors: &[#(#errors)*],
+                retryable_codes: &[#(#retryable_codes),*],
             };
             #call_facts
 

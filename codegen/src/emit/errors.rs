@@ -8,10 +8,11 @@ use crate::model::Action;
 use super::docs::{action_link, doc_attrs, doc_paragraphs, spec_doc};
 use super::rust::{ActionNames, ident};
 
-/// The error enum of `op`, and its `aliyun_core::error::ActionError` impl: which variant
-/// holds which error, as plain `match`es (which prettyplease lays out, unlike a macro body).
-/// `action_error!` in aliyun-core writes the rest (accessors, conversions, `Display`,
-/// `std::error::Error`), the same for every action.
+/// The error enum of `op`, and its `aliyun_core::error::ActionError` impl: which variant a
+/// code selects, as a plain `match` (which prettyplease lays out, unlike a macro body).
+/// `action_error!` in aliyun-core writes the rest from the variant list (which variant holds
+/// which error, accessors, conversions, `Display`, `std::error::Error`), the same for every
+/// action.
 pub fn error_enum(op: &Action, names: &ActionNames) -> TokenStream {
     let error = &names.error;
     let doc = doc_paragraphs(&[
@@ -52,34 +53,6 @@ pub fn error_enum(op: &Action, names: &ActionNames) -> TokenStream {
             }
         }
     };
-    let (as_parts, into_core) = if variants.is_empty() {
-        (
-            quote! {
-                let Self::Other(error) = self;
-                Err(error)
-            },
-            quote! {
-                let Self::Other(error) = self;
-                error
-            },
-        )
-    } else {
-        let documented = quote!(#(Self::#variants(error))|*);
-        (
-            quote! {
-                match self {
-                    #documented => Ok(error),
-                    Self::Other(error) => Err(error),
-                }
-            },
-            quote! {
-                match self {
-                    #documented => aliyun_core::Error::Service(error),
-                    Self::Other(error) => error,
-                }
-            },
-        )
-    };
     quote! {
         #doc
         #[derive(Debug)]
@@ -94,16 +67,8 @@ pub fn error_enum(op: &Action, names: &ActionNames) -> TokenStream {
             fn from_service(error: aliyun_core::ServiceError) -> Self {
                 #from_service
             }
-
-            fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-                #as_parts
-            }
-
-            fn into_core(self) -> aliyun_core::Error {
-                #into_core
-            }
         }
 
-        aliyun_core::__private::action_error!(#error);
+        aliyun_core::__private::action_error!(#error, [#(#variants),*]);
     }
 }

@@ -109,7 +109,10 @@ pub fn generate_in_crate(
             })?;
             Ok(GeneratedFile {
                 path,
-                contents: format!("{header}{}", prettyplease::unparse(&file)),
+                contents: format!(
+                    "{header}{}",
+                    rust::layout_accessor_macros(&prettyplease::unparse(&file))
+                ),
             })
         })
         .collect()

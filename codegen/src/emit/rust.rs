@@ -127,3 +127,38 @@ pub fn named_types(ty: &Type, out: &mut Vec<String>) {
         _ => {}
     }
 }
+
+/// Lays out the body of each `builder_accessors!` invocation in `text` (formatted by
+/// prettyplease, which fills macro bodies like prose) one entry per line, with types spelled as
+/// rustfmt would (`Option<String>`, not `Option < String >`).
+pub fn layout_accessor_macros(text: &str) -> String {
+    const OPEN: &str = "builder_accessors! {\n";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(OPEN) {
+        let body_start = start + OPEN.len();
+        let Some(body_len) = rest[body_start..].find("\n}") else {
+            break;
+        };
+        out.push_str(&rest[..body_start]);
+        let body = rest[body_start..body_start + body_len]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for entry in body.split(';').map(str::trim).filter(|e| !e.is_empty()) {
+            let entry = entry
+                .replace(" <", "<")
+                .replace("< ", "<")
+                .replace(" >", ">")
+                .replace(" :", ":");
+            out.push_str("    ");
+            out.push_str(&entry);
+            out.push_str(";\n");
+        }
+        // Drop the newline the body ended with: the entries end with their own.
+        out.pop();
+        rest = &rest[body_start + body_len..];
+    }
+    out.push_str(rest);
+    out
+}

@@ -104,54 +104,26 @@ pub fn tests_module(product: &Product, op: &Action, names: &ActionNames) -> Toke
     } else {
         quote!(run_fuzz)
     };
-    quote! {
-        #[cfg(test)]
-        mod tests {
-            use super::*;
-            #nested_use
-
-            /// How the table runners of `aliyun_core::testing` reach this action.
-            struct Action;
-
-            impl aliyun_core::testing::ActionUnderTest for Action {
-                type Builder = #builder<aliyun_core::ProductClient>;
-                type Input = #input;
-                type Error = #error;
-
-                fn builder(config: &aliyun_core::Config) -> Self::Builder {
-                    super::super::super::client::Client::new(config).#method()
-                }
-
-                async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-                    builder.send().await
-                }
-
-                fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-                    builder.into_parts()
-                }
-            }
-
-            type Request = aliyun_core::testing::RequestCase<Action>;
-            type Response = aliyun_core::testing::ResponseCase<Action>;
-
-            const REQUESTS: &[Request] = &[
-                #(#requests,)*
-            ];
-
-            const RESPONSES: &[Response] = &[
-                #(#responses,)*
-            ];
-
+    // No test runs an empty table, and the fuzz test exists only when it has an input to
+    // answer (the runners panic otherwise, so a wrong guess here fails loudly).
+    let requests_test = (!requests.is_empty()).then(|| {
+        quote! {
             #[tokio::test]
             async fn requests() {
                 aliyun_core::testing::run_requests(REQUESTS).await;
             }
-
+        }
+    });
+    let responses_test = (!responses.is_empty()).then(|| {
+        quote! {
             #[tokio::test]
             async fn responses() {
                 aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
             }
-
+        }
+    });
+    let fuzz_test = has_fuzz_input(op).then(|| {
+        quote! {
             /// Hostile response bodies derived from the responses above end in typed outcomes
             /// (`aliyun_core::testing::fuzz`).
             #[tokio::test]
@@ -159,7 +131,57 @@ pub fn tests_module(product: &Product, op: &Action, names: &ActionNames) -> Toke
                 aliyun_core::testing::#run_fuzz(REQUESTS, RESPONSES, &[#(#examples),*]).await;
             }
         }
+    });
+    if requests_test.is_none() && responses_test.is_none() && fuzz_test.is_none() {
+        return quote!();
     }
+    let responses_table = (responses_test.is_some() || fuzz_test.is_some()).then(|| {
+        quote! {
+            type Response = aliyun_core::testing::ResponseCase<Action>;
+
+            const RESPONSES: &[Response] = &[
+                #(#responses,)*
+            ];
+        }
+    });
+    quote! {
+        #[cfg(test)]
+        mod tests {
+            use super::*;
+            #nested_use
+
+            aliyun_core::testing::action_under_test!(
+                #builder,
+                #input,
+                #error,
+                super::super::super::client::Client,
+                #method,
+            );
+
+            const REQUESTS: &[Request] = &[
+                #(#requests,)*
+            ];
+
+            #responses_table
+
+            #requests_test
+            #responses_test
+            #fuzz_test
+        }
+    }
+}
+
+/// Whether the fuzz test has an input to send: a sent request case supplies its parameters,
+/// else the input with nothing set must pass validation (no required parameter, no list that
+/// needs items).
+fn has_fuzz_input(op: &Action) -> bool {
+    op.request_cases
+        .iter()
+        .any(|case| case.expect.invalid.is_none())
+        || !op
+            .params
+            .iter()
+            .any(|f| f.required || f.limits.min_items.is_some_and(|min| min > 0))
 }
 
 /// Whether a value of `ty` may hold free-form JSON (`any`), directly or inside.

@@ -9,7 +9,7 @@ use crate::model::{EnumType, Field, NamedType, Product, StructType, Type};
 use super::docs::{doc_attrs, spec_doc};
 use super::member_docs::{Role, member_doc};
 use super::rust::{field_type, ident, is_collection, optional_type};
-use super::wire::{WireName, validate_field, write_field};
+use super::wire::{Checks, WireName, validate_field, write_field};
 
 /// The whole `types.rs` module body.
 pub fn types_module(product: &Product) -> TokenStream {
@@ -17,7 +17,7 @@ pub fn types_module(product: &Product) -> TokenStream {
     let items = product.types.iter().map(|t| {
         let cfg = cfgs.get(t.name());
         match t {
-            NamedType::Struct(s) => struct_type(s, cfg),
+            NamedType::Struct(s) => struct_type(s, cfg, Checks::new(product)),
             NamedType::Enum(e) => enum_type(e, cfg),
         }
     });
@@ -108,7 +108,7 @@ fn decoder(field: &Field, required: bool) -> &'static str {
     }
 }
 
-fn struct_type(s: &StructType, cfg: Option<&TokenStream>) -> TokenStream {
+fn struct_type(s: &StructType, cfg: Option<&TokenStream>, rules: Checks<'_>) -> TokenStream {
     let doc = doc_attrs(&spec_doc(&s.doc));
     let name = ident(&s.name);
     let non_exhaustive = (!s.in_input).then(|| quote!(#[non_exhaustive]));
@@ -149,7 +149,7 @@ fn struct_type(s: &StructType, cfg: Option<&TokenStream>) -> TokenStream {
     let decode = s
         .in_output
         .then(|| decode_impl(&name, &s.fields, s.in_input, cfg));
-    let param_impl = s.in_input.then(|| struct_param_impl(s, cfg));
+    let param_impl = s.in_input.then(|| struct_param_impl(s, cfg, rules));
     quote! {
         #doc
         #cfg
@@ -176,7 +176,7 @@ fn json_field_attrs(field: &Field) -> TokenStream {
 }
 
 /// How a structure parameter writes and checks its fields (`Prefix.Field`).
-fn struct_param_impl(s: &StructType, cfg: Option<&TokenStream>) -> TokenStream {
+fn struct_param_impl(s: &StructType, cfg: Option<&TokenStream>, rules: Checks<'_>) -> TokenStream {
     let name = ident(&s.name);
     let writes = s.fields.iter().map(|f| {
         let field = ident(&f.rust_name);
@@ -197,6 +197,7 @@ fn struct_param_impl(s: &StructType, cfg: Option<&TokenStream>) -> TokenStream {
                 &quote!(self.#field),
                 &WireName::prefixed(&f.wire_name),
                 true,
+                rules,
             )
         })
         .filter(|t| !t.is_empty())

@@ -8,10 +8,55 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::{Field, Limits, Type};
+use crate::model::{Field, Limits, Product, Type};
 use crate::spec::ListStyle;
 
 use super::rust::{is_collection, number_literal};
+
+/// Which structure parameters have rules to check: only theirs is `StructParam::validate`
+/// called (the others keep the trait's empty default, and a call would check nothing).
+#[derive(Clone, Copy)]
+pub struct Checks<'a> {
+    product: &'a Product,
+}
+
+impl<'a> Checks<'a> {
+    /// The structures of `product`.
+    pub fn new(product: &'a Product) -> Self {
+        Checks { product }
+    }
+
+    /// Whether structure `name` has a field with a rule, directly or in a nested structure.
+    pub fn struct_has_checks(&self, name: &str) -> bool {
+        self.walk(name, &mut Vec::new())
+    }
+
+    fn walk(&self, name: &str, seen: &mut Vec<String>) -> bool {
+        // A structure that contains itself adds no rule by doing so.
+        if seen.iter().any(|s| s == name) {
+            return false;
+        }
+        seen.push(name.to_owned());
+        let found = self.product.struct_fields(name).iter().any(|f| {
+            let value_has_checks = |ty: &Type, limits: &Limits, seen: &mut Vec<String>| match ty {
+                Type::Struct(inner) => self.walk(inner, seen),
+                _ => !value_checks(ty, limits, &quote!(v), &quote!(n), *self).is_empty(),
+            };
+            match &f.ty {
+                Type::List(item) => {
+                    f.required
+                        || f.limits.min_items.is_some()
+                        || f.limits.max_items.is_some()
+                        || value_has_checks(&item.ty, &item.limits, seen)
+                }
+                Type::Map(item) => f.required || value_has_checks(&item.ty, &item.limits, seen),
+                ty => f.required || value_has_checks(ty, &f.limits, seen),
+            }
+        });
+        seen.pop();
+        found
+    }
+}
 
 /// How a field's wire name is written in generated code.
 pub struct WireName {
@@ -106,6 +151,7 @@ pub fn validate_field(
     access: &TokenStream,
     name: &WireName,
     is_option: bool,
+    rules: Checks<'_>,
 ) -> TokenStream {
     let borrowed = &name.borrowed;
     let mut checks = Vec::new();
@@ -123,7 +169,7 @@ pub fn validate_field(
             checks
                 .push(quote!(aliyun_core::__private::validate::items(#borrowed, #access.len(), #min, #max)?;));
         }
-        let item_checks = value_checks(&item.ty, &item.limits, &quote!(item), &quote!(name));
+        let item_checks = value_checks(&item.ty, &item.limits, &quote!(item), &quote!(name), rules);
         if !item_checks.is_empty() {
             checks.push(quote! {
                 aliyun_core::__private::validate::each(#borrowed, &#access, |name, item| {
@@ -141,7 +187,7 @@ pub fn validate_field(
                 quote!(aliyun_core::__private::validate::items(#borrowed, #access.len(), Some(1), None)?;),
             );
         }
-        let item_checks = value_checks(&item.ty, &item.limits, &quote!(item), &quote!(name));
+        let item_checks = value_checks(&item.ty, &item.limits, &quote!(item), &quote!(name), rules);
         if !item_checks.is_empty() {
             checks.push(quote! {
                 aliyun_core::__private::validate::each_value(#borrowed, &#access, |name, item| {
@@ -157,7 +203,7 @@ pub fn validate_field(
             quote!(aliyun_core::__private::validate::required(#borrowed, #access.as_ref())?;),
         );
     }
-    let value_checks = value_checks(&field.ty, &field.limits, &quote!(value), borrowed);
+    let value_checks = value_checks(&field.ty, &field.limits, &quote!(value), borrowed, rules);
     if value_checks.is_empty() {
         return quote!(#(#checks)*);
     }
@@ -182,6 +228,7 @@ fn value_checks(
     limits: &Limits,
     value: &TokenStream,
     name: &TokenStream,
+    rules: Checks<'_>,
 ) -> Vec<TokenStream> {
     let mut checks = Vec::new();
     match ty {
@@ -216,7 +263,7 @@ fn value_checks(
                 quote!(aliyun_core::__private::validate::range(#name, *#value, #min, #max)?;),
             );
         }
-        Type::Struct(_) => {
+        Type::Struct(struct_name) if rules.struct_has_checks(struct_name) => {
             checks.push(quote!(aliyun_core::params::StructParam::validate(#value, #name)?;));
         }
         _ => {}

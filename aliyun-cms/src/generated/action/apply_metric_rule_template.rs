@@ -55,126 +55,45 @@ impl<C> ApplyMetricRuleTemplateBuilder<C> {
         self.silence_time = Some(input);
         self
     }
-    /// Sets or clears [`ApplyMetricRuleTemplateInput::silence_time`].
-    pub fn set_silence_time(mut self, input: Option<i64>) -> Self {
-        self.silence_time = input;
-        self
-    }
-    /// The [`ApplyMetricRuleTemplateInput::silence_time`] set so far.
-    pub fn get_silence_time(&self) -> &Option<i64> {
-        &self.silence_time
-    }
     /// Sets [`ApplyMetricRuleTemplateInput::group_id`].
     pub fn group_id(mut self, input: i64) -> Self {
         self.group_id = Some(input);
         self
-    }
-    /// Sets or clears [`ApplyMetricRuleTemplateInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<i64>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`ApplyMetricRuleTemplateInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<i64> {
-        &self.group_id
     }
     /// Sets [`ApplyMetricRuleTemplateInput::template_ids`].
     pub fn template_ids(mut self, input: impl Into<String>) -> Self {
         self.template_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`ApplyMetricRuleTemplateInput::template_ids`].
-    pub fn set_template_ids(mut self, input: Option<String>) -> Self {
-        self.template_ids = input;
-        self
-    }
-    /// The [`ApplyMetricRuleTemplateInput::template_ids`] set so far.
-    pub fn get_template_ids(&self) -> &Option<String> {
-        &self.template_ids
-    }
     /// Sets [`ApplyMetricRuleTemplateInput::enable_start_time`].
     pub fn enable_start_time(mut self, input: i64) -> Self {
         self.enable_start_time = Some(input);
         self
-    }
-    /// Sets or clears [`ApplyMetricRuleTemplateInput::enable_start_time`].
-    pub fn set_enable_start_time(mut self, input: Option<i64>) -> Self {
-        self.enable_start_time = input;
-        self
-    }
-    /// The [`ApplyMetricRuleTemplateInput::enable_start_time`] set so far.
-    pub fn get_enable_start_time(&self) -> &Option<i64> {
-        &self.enable_start_time
     }
     /// Sets [`ApplyMetricRuleTemplateInput::enable_end_time`].
     pub fn enable_end_time(mut self, input: i64) -> Self {
         self.enable_end_time = Some(input);
         self
     }
-    /// Sets or clears [`ApplyMetricRuleTemplateInput::enable_end_time`].
-    pub fn set_enable_end_time(mut self, input: Option<i64>) -> Self {
-        self.enable_end_time = input;
-        self
-    }
-    /// The [`ApplyMetricRuleTemplateInput::enable_end_time`] set so far.
-    pub fn get_enable_end_time(&self) -> &Option<i64> {
-        &self.enable_end_time
-    }
     /// Sets [`ApplyMetricRuleTemplateInput::notify_level`].
     pub fn notify_level(mut self, input: i64) -> Self {
         self.notify_level = Some(input);
         self
-    }
-    /// Sets or clears [`ApplyMetricRuleTemplateInput::notify_level`].
-    pub fn set_notify_level(mut self, input: Option<i64>) -> Self {
-        self.notify_level = input;
-        self
-    }
-    /// The [`ApplyMetricRuleTemplateInput::notify_level`] set so far.
-    pub fn get_notify_level(&self) -> &Option<i64> {
-        &self.notify_level
     }
     /// Sets [`ApplyMetricRuleTemplateInput::apply_mode`].
     pub fn apply_mode(mut self, input: impl Into<String>) -> Self {
         self.apply_mode = Some(input.into());
         self
     }
-    /// Sets or clears [`ApplyMetricRuleTemplateInput::apply_mode`].
-    pub fn set_apply_mode(mut self, input: Option<String>) -> Self {
-        self.apply_mode = input;
-        self
-    }
-    /// The [`ApplyMetricRuleTemplateInput::apply_mode`] set so far.
-    pub fn get_apply_mode(&self) -> &Option<String> {
-        &self.apply_mode
-    }
     /// Sets [`ApplyMetricRuleTemplateInput::webhook`].
     pub fn webhook(mut self, input: impl Into<String>) -> Self {
         self.webhook = Some(input.into());
         self
     }
-    /// Sets or clears [`ApplyMetricRuleTemplateInput::webhook`].
-    pub fn set_webhook(mut self, input: Option<String>) -> Self {
-        self.webhook = input;
-        self
-    }
-    /// The [`ApplyMetricRuleTemplateInput::webhook`] set so far.
-    pub fn get_webhook(&self) -> &Option<String> {
-        &self.webhook
-    }
     /// Sets [`ApplyMetricRuleTemplateInput::append_mode`].
     pub fn append_mode(mut self, input: impl Into<String>) -> Self {
         self.append_mode = Some(input.into());
         self
-    }
-    /// Sets or clears [`ApplyMetricRuleTemplateInput::append_mode`].
-    pub fn set_append_mode(mut self, input: Option<String>) -> Self {
-        self.append_mode = input;
-        self
-    }
-    /// The [`ApplyMetricRuleTemplateInput::append_mode`] set so far.
-    pub fn get_append_mode(&self) -> &Option<String> {
-        &self.append_mode
     }
     /// Checks every rule of the spec and builds the [`ApplyMetricRuleTemplateInput`]. Nothing is sent.
     pub fn build(
@@ -194,6 +113,18 @@ impl<C> ApplyMetricRuleTemplateBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ApplyMetricRuleTemplateBuilder, ApplyMetricRuleTemplateInput;
+    silence_time: Option<i64> => set_silence_time, get_silence_time;
+    group_id: Option<i64> => set_group_id, get_group_id;
+    template_ids: Option<String> => set_template_ids, get_template_ids;
+    enable_start_time: Option<i64> => set_enable_start_time, get_enable_start_time;
+    enable_end_time: Option<i64> => set_enable_end_time, get_enable_end_time;
+    notify_level: Option<i64> => set_notify_level, get_notify_level;
+    apply_mode: Option<String> => set_apply_mode, get_apply_mode;
+    webhook: Option<String> => set_webhook, get_webhook;
+    append_mode: Option<String> => set_append_mode, get_append_mode;
 }
 impl ApplyMetricRuleTemplateBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -267,28 +198,7 @@ impl aliyun_core::Action for ApplyMetricRuleTemplateInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -332,48 +242,20 @@ impl aliyun_core::error::ActionError for ApplyMetricRuleTemplateError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ApplyMetricRuleTemplateError);
+aliyun_core::__private::action_error!(
+    ApplyMetricRuleTemplateError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::AlertResults;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ApplyMetricRuleTemplateBuilder<aliyun_core::ProductClient>;
-        type Input = ApplyMetricRuleTemplateInput;
-        type Error = ApplyMetricRuleTemplateError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).apply_metric_rule_template()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ApplyMetricRuleTemplateBuilder, ApplyMetricRuleTemplateInput,
+        ApplyMetricRuleTemplateError, super::super::super::client::Client,
+        apply_metric_rule_template,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -403,6 +285,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -35,15 +35,6 @@ impl<C> BatchCreateOnceSiteMonitorBuilder<C> {
         self.task_list.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`BatchCreateOnceSiteMonitorInput::task_list`] list (`None` clears it).
-    pub fn set_task_list(mut self, input: Option<Vec<TaskList>>) -> Self {
-        self.task_list = input;
-        self
-    }
-    /// The [`BatchCreateOnceSiteMonitorInput::task_list`] set so far.
-    pub fn get_task_list(&self) -> &Option<Vec<TaskList>> {
-        &self.task_list
-    }
     /// Checks every rule of the spec and builds the [`BatchCreateOnceSiteMonitorInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -54,6 +45,10 @@ impl<C> BatchCreateOnceSiteMonitorBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    BatchCreateOnceSiteMonitorBuilder, BatchCreateOnceSiteMonitorInput;
+    task_list: Option<Vec<TaskList>> => set_task_list, get_task_list, list;
 }
 impl BatchCreateOnceSiteMonitorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -116,33 +111,7 @@ impl aliyun_core::Action for BatchCreateOnceSiteMonitorInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterValue",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAuthorization",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceOverLimit",
-                http_status: Some(429),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -150,14 +119,6 @@ impl aliyun_core::Action for BatchCreateOnceSiteMonitorInput {
             self.task_list.len(),
             Some(1),
             Some(200),
-        )?;
-        aliyun_core::__private::validate::each(
-            "TaskList",
-            &self.task_list,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -195,64 +156,22 @@ impl aliyun_core::error::ActionError for BatchCreateOnceSiteMonitorError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::ParameterInvalid(error)
-            | Self::InvalidAuthorization(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceOverLimit(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::ParameterInvalid(error)
-            | Self::InvalidAuthorization(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceOverLimit(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(BatchCreateOnceSiteMonitorError);
+aliyun_core::__private::action_error!(
+    BatchCreateOnceSiteMonitorError, [InvalidParameterValue, ParameterInvalid,
+    InvalidAuthorization, ResourceNotFound, ResourceOverLimit]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = BatchCreateOnceSiteMonitorBuilder<aliyun_core::ProductClient>;
-        type Input = BatchCreateOnceSiteMonitorInput;
-        type Error = BatchCreateOnceSiteMonitorError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .batch_create_once_site_monitor()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        BatchCreateOnceSiteMonitorBuilder, BatchCreateOnceSiteMonitorInput,
+        BatchCreateOnceSiteMonitorError, super::super::super::client::Client,
+        batch_create_once_site_monitor,
+    );
     const REQUESTS: &[Request] = &[Request::invalid("example", |b| b, "TaskList")];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -43,70 +43,25 @@ impl<C> BatchExportBuilder<C> {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`BatchExportInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`BatchExportInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Sets [`BatchExportInput::metric`].
     pub fn metric(mut self, input: impl Into<String>) -> Self {
         self.metric = Some(input.into());
         self
-    }
-    /// Sets or clears [`BatchExportInput::metric`].
-    pub fn set_metric(mut self, input: Option<String>) -> Self {
-        self.metric = input;
-        self
-    }
-    /// The [`BatchExportInput::metric`] set so far.
-    pub fn get_metric(&self) -> &Option<String> {
-        &self.metric
     }
     /// Sets [`BatchExportInput::cursor`].
     pub fn cursor(mut self, input: impl Into<String>) -> Self {
         self.cursor = Some(input.into());
         self
     }
-    /// Sets or clears [`BatchExportInput::cursor`].
-    pub fn set_cursor(mut self, input: Option<String>) -> Self {
-        self.cursor = input;
-        self
-    }
-    /// The [`BatchExportInput::cursor`] set so far.
-    pub fn get_cursor(&self) -> &Option<String> {
-        &self.cursor
-    }
     /// Sets [`BatchExportInput::length`].
     pub fn length(mut self, input: i32) -> Self {
         self.length = Some(input);
         self
     }
-    /// Sets or clears [`BatchExportInput::length`].
-    pub fn set_length(mut self, input: Option<i32>) -> Self {
-        self.length = input;
-        self
-    }
-    /// The [`BatchExportInput::length`] set so far.
-    pub fn get_length(&self) -> &Option<i32> {
-        &self.length
-    }
     /// Appends one item to [`BatchExportInput::measurements`].
     pub fn measurements(mut self, input: impl Into<String>) -> Self {
         self.measurements.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`BatchExportInput::measurements`] list (`None` clears it).
-    pub fn set_measurements(mut self, input: Option<Vec<String>>) -> Self {
-        self.measurements = input;
-        self
-    }
-    /// The [`BatchExportInput::measurements`] set so far.
-    pub fn get_measurements(&self) -> &Option<Vec<String>> {
-        &self.measurements
     }
     /// Checks every rule of the spec and builds the [`BatchExportInput`]. Nothing is sent.
     pub fn build(self) -> Result<BatchExportInput, aliyun_core::InvalidInput> {
@@ -123,6 +78,14 @@ impl<C> BatchExportBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    BatchExportBuilder, BatchExportInput;
+    namespace: Option<String> => set_namespace, get_namespace;
+    metric: Option<String> => set_metric, get_metric;
+    cursor: Option<String> => set_cursor, get_cursor;
+    length: Option<i32> => set_length, get_length;
+    measurements: Option<Vec<String>> => set_measurements, get_measurements, list;
 }
 impl BatchExportBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -202,13 +165,7 @@ impl aliyun_core::Action for BatchExportInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const PARAM_LOCATIONS: &'static [(&'static str, aliyun_core::ParamLocation)] = &[
         ("Namespace", aliyun_core::ParamLocation::FormBody),
@@ -248,42 +205,16 @@ impl aliyun_core::error::ActionError for BatchExportError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(BatchExportError);
+aliyun_core::__private::action_error!(BatchExportError, [InternalError]);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::Dimensions;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = BatchExportBuilder<aliyun_core::ProductClient>;
-        type Input = BatchExportInput;
-        type Error = BatchExportError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).batch_export()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        BatchExportBuilder, BatchExportInput, BatchExportError,
+        super::super::super::client::Client, batch_export,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -310,6 +241,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -58,115 +58,40 @@ impl<C> CreateDynamicTagGroupBuilder<C> {
         self.tag_key = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDynamicTagGroupInput::tag_key`].
-    pub fn set_tag_key(mut self, input: Option<String>) -> Self {
-        self.tag_key = input;
-        self
-    }
-    /// The [`CreateDynamicTagGroupInput::tag_key`] set so far.
-    pub fn get_tag_key(&self) -> &Option<String> {
-        &self.tag_key
-    }
     /// Appends one item to [`CreateDynamicTagGroupInput::contact_group_list`].
     pub fn contact_group_list(mut self, input: impl Into<String>) -> Self {
         self.contact_group_list.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`CreateDynamicTagGroupInput::contact_group_list`] list (`None` clears it).
-    pub fn set_contact_group_list(mut self, input: Option<Vec<String>>) -> Self {
-        self.contact_group_list = input;
-        self
-    }
-    /// The [`CreateDynamicTagGroupInput::contact_group_list`] set so far.
-    pub fn get_contact_group_list(&self) -> &Option<Vec<String>> {
-        &self.contact_group_list
     }
     /// Appends one item to [`CreateDynamicTagGroupInput::match_express`].
     pub fn match_express(mut self, input: CreateDynamicTagGroupMatchExpress) -> Self {
         self.match_express.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CreateDynamicTagGroupInput::match_express`] list (`None` clears it).
-    pub fn set_match_express(
-        mut self,
-        input: Option<Vec<CreateDynamicTagGroupMatchExpress>>,
-    ) -> Self {
-        self.match_express = input;
-        self
-    }
-    /// The [`CreateDynamicTagGroupInput::match_express`] set so far.
-    pub fn get_match_express(&self) -> &Option<Vec<CreateDynamicTagGroupMatchExpress>> {
-        &self.match_express
-    }
     /// Sets [`CreateDynamicTagGroupInput::tag_region_id`].
     pub fn tag_region_id(mut self, input: impl Into<String>) -> Self {
         self.tag_region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDynamicTagGroupInput::tag_region_id`].
-    pub fn set_tag_region_id(mut self, input: Option<String>) -> Self {
-        self.tag_region_id = input;
-        self
-    }
-    /// The [`CreateDynamicTagGroupInput::tag_region_id`] set so far.
-    pub fn get_tag_region_id(&self) -> &Option<String> {
-        &self.tag_region_id
     }
     /// Sets [`CreateDynamicTagGroupInput::enable_subscribe_event`].
     pub fn enable_subscribe_event(mut self, input: bool) -> Self {
         self.enable_subscribe_event = Some(input);
         self
     }
-    /// Sets or clears [`CreateDynamicTagGroupInput::enable_subscribe_event`].
-    pub fn set_enable_subscribe_event(mut self, input: Option<bool>) -> Self {
-        self.enable_subscribe_event = input;
-        self
-    }
-    /// The [`CreateDynamicTagGroupInput::enable_subscribe_event`] set so far.
-    pub fn get_enable_subscribe_event(&self) -> &Option<bool> {
-        &self.enable_subscribe_event
-    }
     /// Sets [`CreateDynamicTagGroupInput::enable_install_agent`].
     pub fn enable_install_agent(mut self, input: bool) -> Self {
         self.enable_install_agent = Some(input);
         self
-    }
-    /// Sets or clears [`CreateDynamicTagGroupInput::enable_install_agent`].
-    pub fn set_enable_install_agent(mut self, input: Option<bool>) -> Self {
-        self.enable_install_agent = input;
-        self
-    }
-    /// The [`CreateDynamicTagGroupInput::enable_install_agent`] set so far.
-    pub fn get_enable_install_agent(&self) -> &Option<bool> {
-        &self.enable_install_agent
     }
     /// Sets [`CreateDynamicTagGroupInput::match_express_filter_relation`].
     pub fn match_express_filter_relation(mut self, input: impl Into<String>) -> Self {
         self.match_express_filter_relation = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDynamicTagGroupInput::match_express_filter_relation`].
-    pub fn set_match_express_filter_relation(mut self, input: Option<String>) -> Self {
-        self.match_express_filter_relation = input;
-        self
-    }
-    /// The [`CreateDynamicTagGroupInput::match_express_filter_relation`] set so far.
-    pub fn get_match_express_filter_relation(&self) -> &Option<String> {
-        &self.match_express_filter_relation
-    }
     /// Appends one item to [`CreateDynamicTagGroupInput::template_id_list`].
     pub fn template_id_list(mut self, input: impl Into<String>) -> Self {
         self.template_id_list.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`CreateDynamicTagGroupInput::template_id_list`] list (`None` clears it).
-    pub fn set_template_id_list(mut self, input: Option<Vec<String>>) -> Self {
-        self.template_id_list = input;
-        self
-    }
-    /// The [`CreateDynamicTagGroupInput::template_id_list`] set so far.
-    pub fn get_template_id_list(&self) -> &Option<Vec<String>> {
-        &self.template_id_list
     }
     /// Checks every rule of the spec and builds the [`CreateDynamicTagGroupInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateDynamicTagGroupInput, aliyun_core::InvalidInput> {
@@ -183,6 +108,17 @@ impl<C> CreateDynamicTagGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateDynamicTagGroupBuilder, CreateDynamicTagGroupInput;
+    tag_key: Option<String> => set_tag_key, get_tag_key;
+    contact_group_list: Option<Vec<String>> => set_contact_group_list, get_contact_group_list, list;
+    match_express: Option<Vec<CreateDynamicTagGroupMatchExpress>> => set_match_express, get_match_express, list;
+    tag_region_id: Option<String> => set_tag_region_id, get_tag_region_id;
+    enable_subscribe_event: Option<bool> => set_enable_subscribe_event, get_enable_subscribe_event;
+    enable_install_agent: Option<bool> => set_enable_install_agent, get_enable_install_agent;
+    match_express_filter_relation: Option<String> => set_match_express_filter_relation, get_match_express_filter_relation;
+    template_id_list: Option<Vec<String>> => set_template_id_list, get_template_id_list, list;
 }
 impl CreateDynamicTagGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -255,33 +191,7 @@ impl aliyun_core::Action for CreateDynamicTagGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceOverLimit",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -295,14 +205,6 @@ impl aliyun_core::Action for CreateDynamicTagGroupInput {
             self.match_express.len(),
             Some(1),
             Some(3),
-        )?;
-        aliyun_core::__private::validate::each(
-            "MatchExpress",
-            &self.match_express,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         aliyun_core::__private::validate::items(
             "TemplateIdList",
@@ -357,49 +259,19 @@ impl aliyun_core::error::ActionError for CreateDynamicTagGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceOverLimit(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceOverLimit(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateDynamicTagGroupError);
+aliyun_core::__private::action_error!(
+    CreateDynamicTagGroupError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    ResourceOverLimit, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateDynamicTagGroupBuilder<aliyun_core::ProductClient>;
-        type Input = CreateDynamicTagGroupInput;
-        type Error = CreateDynamicTagGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_dynamic_tag_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateDynamicTagGroupBuilder, CreateDynamicTagGroupInput,
+        CreateDynamicTagGroupError, super::super::super::client::Client,
+        create_dynamic_tag_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -433,6 +305,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

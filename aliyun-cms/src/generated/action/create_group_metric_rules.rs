@@ -36,15 +36,6 @@ impl<C> CreateGroupMetricRulesBuilder<C> {
         self.group_id = Some(input);
         self
     }
-    /// Sets or clears [`CreateGroupMetricRulesInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<i64>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`CreateGroupMetricRulesInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<i64> {
-        &self.group_id
-    }
     /// Appends one item to [`CreateGroupMetricRulesInput::group_metric_rules`].
     pub fn group_metric_rules(
         mut self,
@@ -52,20 +43,6 @@ impl<C> CreateGroupMetricRulesBuilder<C> {
     ) -> Self {
         self.group_metric_rules.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CreateGroupMetricRulesInput::group_metric_rules`] list (`None` clears it).
-    pub fn set_group_metric_rules(
-        mut self,
-        input: Option<Vec<CreateGroupMetricRulesGroupMetricRules>>,
-    ) -> Self {
-        self.group_metric_rules = input;
-        self
-    }
-    /// The [`CreateGroupMetricRulesInput::group_metric_rules`] set so far.
-    pub fn get_group_metric_rules(
-        &self,
-    ) -> &Option<Vec<CreateGroupMetricRulesGroupMetricRules>> {
-        &self.group_metric_rules
     }
     /// Checks every rule of the spec and builds the [`CreateGroupMetricRulesInput`]. Nothing is sent.
     pub fn build(
@@ -78,6 +55,11 @@ impl<C> CreateGroupMetricRulesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateGroupMetricRulesBuilder, CreateGroupMetricRulesInput;
+    group_id: Option<i64> => set_group_id, get_group_id;
+    group_metric_rules: Option<Vec<CreateGroupMetricRulesGroupMetricRules>> => set_group_metric_rules, get_group_metric_rules, list;
 }
 impl CreateGroupMetricRulesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -144,13 +126,7 @@ impl aliyun_core::Action for CreateGroupMetricRulesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "500",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -192,42 +168,17 @@ impl aliyun_core::error::ActionError for CreateGroupMetricRulesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::E500(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::E500(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateGroupMetricRulesError);
+aliyun_core::__private::action_error!(CreateGroupMetricRulesError, [E500]);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::Labels;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateGroupMetricRulesBuilder<aliyun_core::ProductClient>;
-        type Input = CreateGroupMetricRulesInput;
-        type Error = CreateGroupMetricRulesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_group_metric_rules()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateGroupMetricRulesBuilder, CreateGroupMetricRulesInput,
+        CreateGroupMetricRulesError, super::super::super::client::Client,
+        create_group_metric_rules,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -325,6 +276,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -51,42 +51,15 @@ impl<C> CreateGroupMonitoringAgentProcessBuilder<C> {
         self.group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateGroupMonitoringAgentProcessInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`CreateGroupMonitoringAgentProcessInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
-    }
     /// Sets [`CreateGroupMonitoringAgentProcessInput::process_name`].
     pub fn process_name(mut self, input: impl Into<String>) -> Self {
         self.process_name = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateGroupMonitoringAgentProcessInput::process_name`].
-    pub fn set_process_name(mut self, input: Option<String>) -> Self {
-        self.process_name = input;
-        self
-    }
-    /// The [`CreateGroupMonitoringAgentProcessInput::process_name`] set so far.
-    pub fn get_process_name(&self) -> &Option<String> {
-        &self.process_name
-    }
     /// Sets [`CreateGroupMonitoringAgentProcessInput::match_express_filter_relation`].
     pub fn match_express_filter_relation(mut self, input: impl Into<String>) -> Self {
         self.match_express_filter_relation = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateGroupMonitoringAgentProcessInput::match_express_filter_relation`].
-    pub fn set_match_express_filter_relation(mut self, input: Option<String>) -> Self {
-        self.match_express_filter_relation = input;
-        self
-    }
-    /// The [`CreateGroupMonitoringAgentProcessInput::match_express_filter_relation`] set so far.
-    pub fn get_match_express_filter_relation(&self) -> &Option<String> {
-        &self.match_express_filter_relation
     }
     /// Appends one item to [`CreateGroupMonitoringAgentProcessInput::match_express`].
     pub fn match_express(
@@ -96,20 +69,6 @@ impl<C> CreateGroupMonitoringAgentProcessBuilder<C> {
         self.match_express.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CreateGroupMonitoringAgentProcessInput::match_express`] list (`None` clears it).
-    pub fn set_match_express(
-        mut self,
-        input: Option<Vec<CreateGroupMonitoringAgentProcessMatchExpress>>,
-    ) -> Self {
-        self.match_express = input;
-        self
-    }
-    /// The [`CreateGroupMonitoringAgentProcessInput::match_express`] set so far.
-    pub fn get_match_express(
-        &self,
-    ) -> &Option<Vec<CreateGroupMonitoringAgentProcessMatchExpress>> {
-        &self.match_express
-    }
     /// Appends one item to [`CreateGroupMonitoringAgentProcessInput::alert_config`].
     pub fn alert_config(
         mut self,
@@ -117,20 +76,6 @@ impl<C> CreateGroupMonitoringAgentProcessBuilder<C> {
     ) -> Self {
         self.alert_config.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CreateGroupMonitoringAgentProcessInput::alert_config`] list (`None` clears it).
-    pub fn set_alert_config(
-        mut self,
-        input: Option<Vec<CreateGroupMonitoringAgentProcessAlertConfig>>,
-    ) -> Self {
-        self.alert_config = input;
-        self
-    }
-    /// The [`CreateGroupMonitoringAgentProcessInput::alert_config`] set so far.
-    pub fn get_alert_config(
-        &self,
-    ) -> &Option<Vec<CreateGroupMonitoringAgentProcessAlertConfig>> {
-        &self.alert_config
     }
     /// Checks every rule of the spec and builds the [`CreateGroupMonitoringAgentProcessInput`]. Nothing is sent.
     pub fn build(
@@ -152,6 +97,14 @@ impl<C> CreateGroupMonitoringAgentProcessBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateGroupMonitoringAgentProcessBuilder, CreateGroupMonitoringAgentProcessInput;
+    group_id: Option<String> => set_group_id, get_group_id;
+    process_name: Option<String> => set_process_name, get_process_name;
+    match_express_filter_relation: Option<String> => set_match_express_filter_relation, get_match_express_filter_relation;
+    match_express: Option<Vec<CreateGroupMonitoringAgentProcessMatchExpress>> => set_match_express, get_match_express, list;
+    alert_config: Option<Vec<CreateGroupMonitoringAgentProcessAlertConfig>> => set_alert_config, get_alert_config, list;
 }
 impl CreateGroupMonitoringAgentProcessBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -225,28 +178,7 @@ impl aliyun_core::Action for CreateGroupMonitoringAgentProcessInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -254,14 +186,6 @@ impl aliyun_core::Action for CreateGroupMonitoringAgentProcessInput {
             self.match_express.len(),
             None,
             Some(3),
-        )?;
-        aliyun_core::__private::validate::each(
-            "MatchExpress",
-            &self.match_express,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         aliyun_core::__private::validate::items(
             "AlertConfig",
@@ -318,51 +242,20 @@ impl aliyun_core::error::ActionError for CreateGroupMonitoringAgentProcessError 
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateGroupMonitoringAgentProcessError);
+aliyun_core::__private::action_error!(
+    CreateGroupMonitoringAgentProcessError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::TargetList;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateGroupMonitoringAgentProcessBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = CreateGroupMonitoringAgentProcessInput;
-        type Error = CreateGroupMonitoringAgentProcessError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .create_group_monitoring_agent_process()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateGroupMonitoringAgentProcessBuilder, CreateGroupMonitoringAgentProcessInput,
+        CreateGroupMonitoringAgentProcessError, super::super::super::client::Client,
+        create_group_monitoring_agent_process,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -436,6 +329,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

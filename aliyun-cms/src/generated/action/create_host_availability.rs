@@ -61,84 +61,30 @@ impl<C> CreateHostAvailabilityBuilder<C> {
         self.group_id = Some(input);
         self
     }
-    /// Sets or clears [`CreateHostAvailabilityInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<i64>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`CreateHostAvailabilityInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<i64> {
-        &self.group_id
-    }
     /// Sets [`CreateHostAvailabilityInput::task_name`].
     pub fn task_name(mut self, input: impl Into<String>) -> Self {
         self.task_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateHostAvailabilityInput::task_name`].
-    pub fn set_task_name(mut self, input: Option<String>) -> Self {
-        self.task_name = input;
-        self
-    }
-    /// The [`CreateHostAvailabilityInput::task_name`] set so far.
-    pub fn get_task_name(&self) -> &Option<String> {
-        &self.task_name
     }
     /// Sets [`CreateHostAvailabilityInput::task_scope`].
     pub fn task_scope(mut self, input: impl Into<String>) -> Self {
         self.task_scope = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateHostAvailabilityInput::task_scope`].
-    pub fn set_task_scope(mut self, input: Option<String>) -> Self {
-        self.task_scope = input;
-        self
-    }
-    /// The [`CreateHostAvailabilityInput::task_scope`] set so far.
-    pub fn get_task_scope(&self) -> &Option<String> {
-        &self.task_scope
-    }
     /// Sets [`CreateHostAvailabilityInput::task_type`].
     pub fn task_type(mut self, input: impl Into<String>) -> Self {
         self.task_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateHostAvailabilityInput::task_type`].
-    pub fn set_task_type(mut self, input: Option<String>) -> Self {
-        self.task_type = input;
-        self
-    }
-    /// The [`CreateHostAvailabilityInput::task_type`] set so far.
-    pub fn get_task_type(&self) -> &Option<String> {
-        &self.task_type
     }
     /// Sets [`CreateHostAvailabilityInput::task_option`].
     pub fn task_option(mut self, input: TaskOption) -> Self {
         self.task_option = Some(input);
         self
     }
-    /// Sets or clears [`CreateHostAvailabilityInput::task_option`].
-    pub fn set_task_option(mut self, input: Option<TaskOption>) -> Self {
-        self.task_option = input;
-        self
-    }
-    /// The [`CreateHostAvailabilityInput::task_option`] set so far.
-    pub fn get_task_option(&self) -> &Option<TaskOption> {
-        &self.task_option
-    }
     /// Sets [`CreateHostAvailabilityInput::alert_config`].
     pub fn alert_config(mut self, input: AlertConfig) -> Self {
         self.alert_config = Some(input);
         self
-    }
-    /// Sets or clears [`CreateHostAvailabilityInput::alert_config`].
-    pub fn set_alert_config(mut self, input: Option<AlertConfig>) -> Self {
-        self.alert_config = input;
-        self
-    }
-    /// The [`CreateHostAvailabilityInput::alert_config`] set so far.
-    pub fn get_alert_config(&self) -> &Option<AlertConfig> {
-        &self.alert_config
     }
     /// Appends one item to [`CreateHostAvailabilityInput::alert_config_escalation_list`].
     pub fn alert_config_escalation_list(
@@ -148,50 +94,15 @@ impl<C> CreateHostAvailabilityBuilder<C> {
         self.alert_config_escalation_list.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CreateHostAvailabilityInput::alert_config_escalation_list`] list (`None` clears it).
-    pub fn set_alert_config_escalation_list(
-        mut self,
-        input: Option<Vec<AlertConfigEscalationList>>,
-    ) -> Self {
-        self.alert_config_escalation_list = input;
-        self
-    }
-    /// The [`CreateHostAvailabilityInput::alert_config_escalation_list`] set so far.
-    pub fn get_alert_config_escalation_list(
-        &self,
-    ) -> &Option<Vec<AlertConfigEscalationList>> {
-        &self.alert_config_escalation_list
-    }
     /// Appends one item to [`CreateHostAvailabilityInput::instance_list`].
     pub fn instance_list(mut self, input: impl Into<String>) -> Self {
         self.instance_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`CreateHostAvailabilityInput::instance_list`] list (`None` clears it).
-    pub fn set_instance_list(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_list = input;
-        self
-    }
-    /// The [`CreateHostAvailabilityInput::instance_list`] set so far.
-    pub fn get_instance_list(&self) -> &Option<Vec<String>> {
-        &self.instance_list
-    }
     /// Appends one item to [`CreateHostAvailabilityInput::alert_config_target_list`].
     pub fn alert_config_target_list(mut self, input: TargetList) -> Self {
         self.alert_config_target_list.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CreateHostAvailabilityInput::alert_config_target_list`] list (`None` clears it).
-    pub fn set_alert_config_target_list(
-        mut self,
-        input: Option<Vec<TargetList>>,
-    ) -> Self {
-        self.alert_config_target_list = input;
-        self
-    }
-    /// The [`CreateHostAvailabilityInput::alert_config_target_list`] set so far.
-    pub fn get_alert_config_target_list(&self) -> &Option<Vec<TargetList>> {
-        &self.alert_config_target_list
     }
     /// Checks every rule of the spec and builds the [`CreateHostAvailabilityInput`]. Nothing is sent.
     pub fn build(
@@ -225,6 +136,18 @@ impl<C> CreateHostAvailabilityBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateHostAvailabilityBuilder, CreateHostAvailabilityInput;
+    group_id: Option<i64> => set_group_id, get_group_id;
+    task_name: Option<String> => set_task_name, get_task_name;
+    task_scope: Option<String> => set_task_scope, get_task_scope;
+    task_type: Option<String> => set_task_type, get_task_type;
+    task_option: Option<TaskOption> => set_task_option, get_task_option;
+    alert_config: Option<AlertConfig> => set_alert_config, get_alert_config;
+    alert_config_escalation_list: Option<Vec<AlertConfigEscalationList>> => set_alert_config_escalation_list, get_alert_config_escalation_list, list;
+    instance_list: Option<Vec<String>> => set_instance_list, get_instance_list, list;
+    alert_config_target_list: Option<Vec<TargetList>> => set_alert_config_target_list, get_alert_config_target_list, list;
 }
 impl CreateHostAvailabilityBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -298,48 +221,9 @@ impl aliyun_core::Action for CreateHostAvailabilityInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceConflict",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceExist",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResouceOverLimit",
-                http_status: Some(412),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        if let Some(value) = &self.task_option {
-            aliyun_core::params::StructParam::validate(value, "TaskOption")?;
-        }
         let value = &self.alert_config;
         aliyun_core::params::StructParam::validate(value, "AlertConfig")?;
         aliyun_core::__private::validate::items(
@@ -361,14 +245,6 @@ impl aliyun_core::Action for CreateHostAvailabilityInput {
             self.instance_list.len(),
             None,
             Some(1000),
-        )?;
-        aliyun_core::__private::validate::each(
-            "AlertConfigTargetList",
-            &self.alert_config_target_list,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -426,53 +302,19 @@ impl aliyun_core::error::ActionError for CreateHostAvailabilityError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::ResouceOverLimit(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::ResouceOverLimit(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateHostAvailabilityError);
+aliyun_core::__private::action_error!(
+    CreateHostAvailabilityError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    ResourceConflict, ResourceExist, ResouceOverLimit, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateHostAvailabilityBuilder<aliyun_core::ProductClient>;
-        type Input = CreateHostAvailabilityInput;
-        type Error = CreateHostAvailabilityError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_host_availability()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateHostAvailabilityBuilder, CreateHostAvailabilityInput,
+        CreateHostAvailabilityError, super::super::super::client::Client,
+        create_host_availability,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -560,6 +402,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -42,70 +42,25 @@ impl<C> CreateHybridMonitorNamespaceBuilder<C> {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateHybridMonitorNamespaceInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`CreateHybridMonitorNamespaceInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Sets [`CreateHybridMonitorNamespaceInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateHybridMonitorNamespaceInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateHybridMonitorNamespaceInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`CreateHybridMonitorNamespaceInput::spec`].
     pub fn spec(mut self, input: impl Into<String>) -> Self {
         self.spec = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateHybridMonitorNamespaceInput::spec`].
-    pub fn set_spec(mut self, input: Option<String>) -> Self {
-        self.spec = input;
-        self
-    }
-    /// The [`CreateHybridMonitorNamespaceInput::spec`] set so far.
-    pub fn get_spec(&self) -> &Option<String> {
-        &self.spec
-    }
     /// Sets [`CreateHybridMonitorNamespaceInput::namespace_type`].
     pub fn namespace_type(mut self, input: impl Into<String>) -> Self {
         self.namespace_type = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateHybridMonitorNamespaceInput::namespace_type`].
-    pub fn set_namespace_type(mut self, input: Option<String>) -> Self {
-        self.namespace_type = input;
-        self
-    }
-    /// The [`CreateHybridMonitorNamespaceInput::namespace_type`] set so far.
-    pub fn get_namespace_type(&self) -> &Option<String> {
-        &self.namespace_type
-    }
     /// Sets [`CreateHybridMonitorNamespaceInput::namespace_region`].
     pub fn namespace_region(mut self, input: impl Into<String>) -> Self {
         self.namespace_region = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateHybridMonitorNamespaceInput::namespace_region`].
-    pub fn set_namespace_region(mut self, input: Option<String>) -> Self {
-        self.namespace_region = input;
-        self
-    }
-    /// The [`CreateHybridMonitorNamespaceInput::namespace_region`] set so far.
-    pub fn get_namespace_region(&self) -> &Option<String> {
-        &self.namespace_region
     }
     /// Checks every rule of the spec and builds the [`CreateHybridMonitorNamespaceInput`]. Nothing is sent.
     pub fn build(
@@ -124,6 +79,14 @@ impl<C> CreateHybridMonitorNamespaceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateHybridMonitorNamespaceBuilder, CreateHybridMonitorNamespaceInput;
+    namespace: Option<String> => set_namespace, get_namespace;
+    description: Option<String> => set_description, get_description;
+    spec: Option<String> => set_spec, get_spec;
+    namespace_type: Option<String> => set_namespace_type, get_namespace_type;
+    namespace_region: Option<String> => set_namespace_region, get_namespace_region;
 }
 impl CreateHybridMonitorNamespaceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -191,13 +154,7 @@ impl aliyun_core::Action for CreateHybridMonitorNamespaceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -228,42 +185,18 @@ impl aliyun_core::error::ActionError for CreateHybridMonitorNamespaceError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateHybridMonitorNamespaceError);
+aliyun_core::__private::action_error!(
+    CreateHybridMonitorNamespaceError, [InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateHybridMonitorNamespaceBuilder<aliyun_core::ProductClient>;
-        type Input = CreateHybridMonitorNamespaceInput;
-        type Error = CreateHybridMonitorNamespaceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .create_hybrid_monitor_namespace()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateHybridMonitorNamespaceBuilder, CreateHybridMonitorNamespaceInput,
+        CreateHybridMonitorNamespaceError, super::super::super::client::Client,
+        create_hybrid_monitor_namespace,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -285,6 +218,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

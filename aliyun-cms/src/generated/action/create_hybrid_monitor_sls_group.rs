@@ -39,42 +39,15 @@ impl<C> CreateHybridMonitorSLSGroupBuilder<C> {
         self.sls_group_name = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateHybridMonitorSLSGroupInput::sls_group_name`].
-    pub fn set_sls_group_name(mut self, input: Option<String>) -> Self {
-        self.sls_group_name = input;
-        self
-    }
-    /// The [`CreateHybridMonitorSLSGroupInput::sls_group_name`] set so far.
-    pub fn get_sls_group_name(&self) -> &Option<String> {
-        &self.sls_group_name
-    }
     /// Sets [`CreateHybridMonitorSLSGroupInput::sls_group_description`].
     pub fn sls_group_description(mut self, input: impl Into<String>) -> Self {
         self.sls_group_description = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateHybridMonitorSLSGroupInput::sls_group_description`].
-    pub fn set_sls_group_description(mut self, input: Option<String>) -> Self {
-        self.sls_group_description = input;
-        self
-    }
-    /// The [`CreateHybridMonitorSLSGroupInput::sls_group_description`] set so far.
-    pub fn get_sls_group_description(&self) -> &Option<String> {
-        &self.sls_group_description
-    }
     /// Appends one item to [`CreateHybridMonitorSLSGroupInput::sls_group_config`].
     pub fn sls_group_config(mut self, input: SlsGroupConfig) -> Self {
         self.sls_group_config.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CreateHybridMonitorSLSGroupInput::sls_group_config`] list (`None` clears it).
-    pub fn set_sls_group_config(mut self, input: Option<Vec<SlsGroupConfig>>) -> Self {
-        self.sls_group_config = input;
-        self
-    }
-    /// The [`CreateHybridMonitorSLSGroupInput::sls_group_config`] set so far.
-    pub fn get_sls_group_config(&self) -> &Option<Vec<SlsGroupConfig>> {
-        &self.sls_group_config
     }
     /// Checks every rule of the spec and builds the [`CreateHybridMonitorSLSGroupInput`]. Nothing is sent.
     pub fn build(
@@ -91,6 +64,12 @@ impl<C> CreateHybridMonitorSLSGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateHybridMonitorSLSGroupBuilder, CreateHybridMonitorSLSGroupInput;
+    sls_group_name: Option<String> => set_sls_group_name, get_sls_group_name;
+    sls_group_description: Option<String> => set_sls_group_description, get_sls_group_description;
+    sls_group_config: Option<Vec<SlsGroupConfig>> => set_sls_group_config, get_sls_group_config, list;
 }
 impl CreateHybridMonitorSLSGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -155,28 +134,7 @@ impl aliyun_core::Action for CreateHybridMonitorSLSGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAuthorization",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -228,48 +186,19 @@ impl aliyun_core::error::ActionError for CreateHybridMonitorSLSGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::InvalidAuthorization(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::InvalidAuthorization(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateHybridMonitorSLSGroupError);
+aliyun_core::__private::action_error!(
+    CreateHybridMonitorSLSGroupError, [ParameterInvalid, InvalidAuthorization,
+    ResourceNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateHybridMonitorSLSGroupBuilder<aliyun_core::ProductClient>;
-        type Input = CreateHybridMonitorSLSGroupInput;
-        type Error = CreateHybridMonitorSLSGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .create_hybrid_monitor_sls_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateHybridMonitorSLSGroupBuilder, CreateHybridMonitorSLSGroupInput,
+        CreateHybridMonitorSLSGroupError, super::super::super::client::Client,
+        create_hybrid_monitor_sls_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -295,6 +224,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -71,182 +71,65 @@ impl<C> CreateHybridMonitorTaskBuilder<C> {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateHybridMonitorTaskInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`CreateHybridMonitorTaskInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Sets [`CreateHybridMonitorTaskInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateHybridMonitorTaskInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateHybridMonitorTaskInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`CreateHybridMonitorTaskInput::task_name`].
     pub fn task_name(mut self, input: impl Into<String>) -> Self {
         self.task_name = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateHybridMonitorTaskInput::task_name`].
-    pub fn set_task_name(mut self, input: Option<String>) -> Self {
-        self.task_name = input;
-        self
-    }
-    /// The [`CreateHybridMonitorTaskInput::task_name`] set so far.
-    pub fn get_task_name(&self) -> &Option<String> {
-        &self.task_name
-    }
     /// Sets [`CreateHybridMonitorTaskInput::task_type`].
     pub fn task_type(mut self, input: impl Into<String>) -> Self {
         self.task_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateHybridMonitorTaskInput::task_type`].
-    pub fn set_task_type(mut self, input: Option<String>) -> Self {
-        self.task_type = input;
-        self
-    }
-    /// The [`CreateHybridMonitorTaskInput::task_type`] set so far.
-    pub fn get_task_type(&self) -> &Option<String> {
-        &self.task_type
     }
     /// Sets [`CreateHybridMonitorTaskInput::collect_target_type`].
     pub fn collect_target_type(mut self, input: impl Into<String>) -> Self {
         self.collect_target_type = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateHybridMonitorTaskInput::collect_target_type`].
-    pub fn set_collect_target_type(mut self, input: Option<String>) -> Self {
-        self.collect_target_type = input;
-        self
-    }
-    /// The [`CreateHybridMonitorTaskInput::collect_target_type`] set so far.
-    pub fn get_collect_target_type(&self) -> &Option<String> {
-        &self.collect_target_type
-    }
     /// Sets [`CreateHybridMonitorTaskInput::collect_interval`].
     pub fn collect_interval(mut self, input: impl Into<String>) -> Self {
         self.collect_interval = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateHybridMonitorTaskInput::collect_interval`].
-    pub fn set_collect_interval(mut self, input: Option<String>) -> Self {
-        self.collect_interval = input;
-        self
-    }
-    /// The [`CreateHybridMonitorTaskInput::collect_interval`] set so far.
-    pub fn get_collect_interval(&self) -> &Option<String> {
-        &self.collect_interval
     }
     /// Sets [`CreateHybridMonitorTaskInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateHybridMonitorTaskInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`CreateHybridMonitorTaskInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
-    }
     /// Sets [`CreateHybridMonitorTaskInput::yarm_config`].
     pub fn yarm_config(mut self, input: impl Into<String>) -> Self {
         self.yarm_config = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateHybridMonitorTaskInput::yarm_config`].
-    pub fn set_yarm_config(mut self, input: Option<String>) -> Self {
-        self.yarm_config = input;
-        self
-    }
-    /// The [`CreateHybridMonitorTaskInput::yarm_config`] set so far.
-    pub fn get_yarm_config(&self) -> &Option<String> {
-        &self.yarm_config
     }
     /// Sets [`CreateHybridMonitorTaskInput::target_user_id`].
     pub fn target_user_id(mut self, input: impl Into<String>) -> Self {
         self.target_user_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateHybridMonitorTaskInput::target_user_id`].
-    pub fn set_target_user_id(mut self, input: Option<String>) -> Self {
-        self.target_user_id = input;
-        self
-    }
-    /// The [`CreateHybridMonitorTaskInput::target_user_id`] set so far.
-    pub fn get_target_user_id(&self) -> &Option<String> {
-        &self.target_user_id
-    }
     /// Appends one item to [`CreateHybridMonitorTaskInput::attach_labels`].
     pub fn attach_labels(mut self, input: AttachLabels) -> Self {
         self.attach_labels.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CreateHybridMonitorTaskInput::attach_labels`] list (`None` clears it).
-    pub fn set_attach_labels(mut self, input: Option<Vec<AttachLabels>>) -> Self {
-        self.attach_labels = input;
-        self
-    }
-    /// The [`CreateHybridMonitorTaskInput::attach_labels`] set so far.
-    pub fn get_attach_labels(&self) -> &Option<Vec<AttachLabels>> {
-        &self.attach_labels
     }
     /// Sets [`CreateHybridMonitorTaskInput::target_user_id_list`].
     pub fn target_user_id_list(mut self, input: impl Into<String>) -> Self {
         self.target_user_id_list = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateHybridMonitorTaskInput::target_user_id_list`].
-    pub fn set_target_user_id_list(mut self, input: Option<String>) -> Self {
-        self.target_user_id_list = input;
-        self
-    }
-    /// The [`CreateHybridMonitorTaskInput::target_user_id_list`] set so far.
-    pub fn get_target_user_id_list(&self) -> &Option<String> {
-        &self.target_user_id_list
-    }
     /// Sets [`CreateHybridMonitorTaskInput::sls_process_config`].
     pub fn sls_process_config(mut self, input: SlsProcessConfig) -> Self {
         self.sls_process_config = Some(input);
         self
     }
-    /// Sets or clears [`CreateHybridMonitorTaskInput::sls_process_config`].
-    pub fn set_sls_process_config(mut self, input: Option<SlsProcessConfig>) -> Self {
-        self.sls_process_config = input;
-        self
-    }
-    /// The [`CreateHybridMonitorTaskInput::sls_process_config`] set so far.
-    pub fn get_sls_process_config(&self) -> &Option<SlsProcessConfig> {
-        &self.sls_process_config
-    }
     /// Appends one item to [`CreateHybridMonitorTaskInput::cloud_access_id`].
     pub fn cloud_access_id(mut self, input: impl Into<String>) -> Self {
         self.cloud_access_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`CreateHybridMonitorTaskInput::cloud_access_id`] list (`None` clears it).
-    pub fn set_cloud_access_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.cloud_access_id = input;
-        self
-    }
-    /// The [`CreateHybridMonitorTaskInput::cloud_access_id`] set so far.
-    pub fn get_cloud_access_id(&self) -> &Option<Vec<String>> {
-        &self.cloud_access_id
     }
     /// Checks every rule of the spec and builds the [`CreateHybridMonitorTaskInput`]. Nothing is sent.
     pub fn build(
@@ -276,6 +159,22 @@ impl<C> CreateHybridMonitorTaskBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateHybridMonitorTaskBuilder, CreateHybridMonitorTaskInput;
+    namespace: Option<String> => set_namespace, get_namespace;
+    description: Option<String> => set_description, get_description;
+    task_name: Option<String> => set_task_name, get_task_name;
+    task_type: Option<String> => set_task_type, get_task_type;
+    collect_target_type: Option<String> => set_collect_target_type, get_collect_target_type;
+    collect_interval: Option<String> => set_collect_interval, get_collect_interval;
+    group_id: Option<String> => set_group_id, get_group_id;
+    yarm_config: Option<String> => set_yarm_config, get_yarm_config;
+    target_user_id: Option<String> => set_target_user_id, get_target_user_id;
+    attach_labels: Option<Vec<AttachLabels>> => set_attach_labels, get_attach_labels, list;
+    target_user_id_list: Option<String> => set_target_user_id_list, get_target_user_id_list;
+    sls_process_config: Option<SlsProcessConfig> => set_sls_process_config, get_sls_process_config;
+    cloud_access_id: Option<Vec<String>> => set_cloud_access_id, get_cloud_access_id, list;
 }
 impl CreateHybridMonitorTaskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -353,13 +252,7 @@ impl aliyun_core::Action for CreateHybridMonitorTaskInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -367,14 +260,6 @@ impl aliyun_core::Action for CreateHybridMonitorTaskInput {
             self.attach_labels.len(),
             None,
             Some(10),
-        )?;
-        aliyun_core::__private::validate::each(
-            "AttachLabels",
-            &self.attach_labels,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         if let Some(value) = &self.sls_process_config {
             aliyun_core::params::StructParam::validate(value, "SLSProcessConfig")?;
@@ -423,42 +308,17 @@ impl aliyun_core::error::ActionError for CreateHybridMonitorTaskError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateHybridMonitorTaskError);
+aliyun_core::__private::action_error!(CreateHybridMonitorTaskError, [InternalError]);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::{Express, Filter, Filters, GroupBy, Statistics};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateHybridMonitorTaskBuilder<aliyun_core::ProductClient>;
-        type Input = CreateHybridMonitorTaskInput;
-        type Error = CreateHybridMonitorTaskError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_hybrid_monitor_task()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateHybridMonitorTaskBuilder, CreateHybridMonitorTaskInput,
+        CreateHybridMonitorTaskError, super::super::super::client::Client,
+        create_hybrid_monitor_task,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -549,6 +409,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -46,84 +46,30 @@ impl<C> CreateInstantSiteMonitorBuilder<C> {
         self.address = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstantSiteMonitorInput::address`].
-    pub fn set_address(mut self, input: Option<String>) -> Self {
-        self.address = input;
-        self
-    }
-    /// The [`CreateInstantSiteMonitorInput::address`] set so far.
-    pub fn get_address(&self) -> &Option<String> {
-        &self.address
-    }
     /// Sets [`CreateInstantSiteMonitorInput::task_type`].
     pub fn task_type(mut self, input: impl Into<String>) -> Self {
         self.task_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateInstantSiteMonitorInput::task_type`].
-    pub fn set_task_type(mut self, input: Option<String>) -> Self {
-        self.task_type = input;
-        self
-    }
-    /// The [`CreateInstantSiteMonitorInput::task_type`] set so far.
-    pub fn get_task_type(&self) -> &Option<String> {
-        &self.task_type
     }
     /// Sets [`CreateInstantSiteMonitorInput::task_name`].
     pub fn task_name(mut self, input: impl Into<String>) -> Self {
         self.task_name = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstantSiteMonitorInput::task_name`].
-    pub fn set_task_name(mut self, input: Option<String>) -> Self {
-        self.task_name = input;
-        self
-    }
-    /// The [`CreateInstantSiteMonitorInput::task_name`] set so far.
-    pub fn get_task_name(&self) -> &Option<String> {
-        &self.task_name
-    }
     /// Sets [`CreateInstantSiteMonitorInput::isp_cities`].
     pub fn isp_cities(mut self, input: impl Into<String>) -> Self {
         self.isp_cities = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateInstantSiteMonitorInput::isp_cities`].
-    pub fn set_isp_cities(mut self, input: Option<String>) -> Self {
-        self.isp_cities = input;
-        self
-    }
-    /// The [`CreateInstantSiteMonitorInput::isp_cities`] set so far.
-    pub fn get_isp_cities(&self) -> &Option<String> {
-        &self.isp_cities
     }
     /// Sets [`CreateInstantSiteMonitorInput::options_json`].
     pub fn options_json(mut self, input: impl Into<String>) -> Self {
         self.options_json = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstantSiteMonitorInput::options_json`].
-    pub fn set_options_json(mut self, input: Option<String>) -> Self {
-        self.options_json = input;
-        self
-    }
-    /// The [`CreateInstantSiteMonitorInput::options_json`] set so far.
-    pub fn get_options_json(&self) -> &Option<String> {
-        &self.options_json
-    }
     /// Sets [`CreateInstantSiteMonitorInput::random_isp_city`].
     pub fn random_isp_city(mut self, input: i32) -> Self {
         self.random_isp_city = Some(input);
         self
-    }
-    /// Sets or clears [`CreateInstantSiteMonitorInput::random_isp_city`].
-    pub fn set_random_isp_city(mut self, input: Option<i32>) -> Self {
-        self.random_isp_city = input;
-        self
-    }
-    /// The [`CreateInstantSiteMonitorInput::random_isp_city`] set so far.
-    pub fn get_random_isp_city(&self) -> &Option<i32> {
-        &self.random_isp_city
     }
     /// Checks every rule of the spec and builds the [`CreateInstantSiteMonitorInput`]. Nothing is sent.
     pub fn build(
@@ -149,6 +95,15 @@ impl<C> CreateInstantSiteMonitorBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateInstantSiteMonitorBuilder, CreateInstantSiteMonitorInput;
+    address: Option<String> => set_address, get_address;
+    task_type: Option<String> => set_task_type, get_task_type;
+    task_name: Option<String> => set_task_name, get_task_name;
+    isp_cities: Option<String> => set_isp_cities, get_isp_cities;
+    options_json: Option<String> => set_options_json, get_options_json;
+    random_isp_city: Option<i32> => set_random_isp_city, get_random_isp_city;
 }
 impl CreateInstantSiteMonitorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -219,78 +174,7 @@ impl aliyun_core::Action for CreateInstantSiteMonitorInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidQueryParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IllegalAddress",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationError",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "TaskNotExists",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperatorInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperatorCityInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NameRepeat",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CreateAlarmError",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NameNotExists",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ExceedingQuota",
-                http_status: Some(406),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -361,68 +245,21 @@ impl aliyun_core::error::ActionError for CreateInstantSiteMonitorError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::IllegalAddress(error)
-            | Self::OperationError(error)
-            | Self::TaskNotExists(error)
-            | Self::OperatorInvalid(error)
-            | Self::OperatorCityInvalid(error)
-            | Self::NameRepeat(error)
-            | Self::CreateAlarmError(error)
-            | Self::NameNotExists(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::ExceedingQuota(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::IllegalAddress(error)
-            | Self::OperationError(error)
-            | Self::TaskNotExists(error)
-            | Self::OperatorInvalid(error)
-            | Self::OperatorCityInvalid(error)
-            | Self::NameRepeat(error)
-            | Self::CreateAlarmError(error)
-            | Self::NameNotExists(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::ExceedingQuota(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateInstantSiteMonitorError);
+aliyun_core::__private::action_error!(
+    CreateInstantSiteMonitorError, [InvalidQueryParameter, IllegalAddress,
+    OperationError, TaskNotExists, OperatorInvalid, OperatorCityInvalid, NameRepeat,
+    CreateAlarmError, NameNotExists, AccessDeniedException, LimitExceeded, Forbidden,
+    ExceedingQuota, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateInstantSiteMonitorBuilder<aliyun_core::ProductClient>;
-        type Input = CreateInstantSiteMonitorInput;
-        type Error = CreateInstantSiteMonitorError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .create_instant_site_monitor()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateInstantSiteMonitorBuilder, CreateInstantSiteMonitorInput,
+        CreateInstantSiteMonitorError, super::super::super::client::Client,
+        create_instant_site_monitor,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -451,6 +288,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

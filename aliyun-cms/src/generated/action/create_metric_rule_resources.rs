@@ -36,42 +36,15 @@ impl<C> CreateMetricRuleResourcesBuilder<C> {
         self.rule_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateMetricRuleResourcesInput::rule_id`].
-    pub fn set_rule_id(mut self, input: Option<String>) -> Self {
-        self.rule_id = input;
-        self
-    }
-    /// The [`CreateMetricRuleResourcesInput::rule_id`] set so far.
-    pub fn get_rule_id(&self) -> &Option<String> {
-        &self.rule_id
-    }
     /// Sets [`CreateMetricRuleResourcesInput::overwrite`].
     pub fn overwrite(mut self, input: impl Into<String>) -> Self {
         self.overwrite = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateMetricRuleResourcesInput::overwrite`].
-    pub fn set_overwrite(mut self, input: Option<String>) -> Self {
-        self.overwrite = input;
-        self
-    }
-    /// The [`CreateMetricRuleResourcesInput::overwrite`] set so far.
-    pub fn get_overwrite(&self) -> &Option<String> {
-        &self.overwrite
-    }
     /// Sets [`CreateMetricRuleResourcesInput::resources`].
     pub fn resources(mut self, input: impl Into<String>) -> Self {
         self.resources = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateMetricRuleResourcesInput::resources`].
-    pub fn set_resources(mut self, input: Option<String>) -> Self {
-        self.resources = input;
-        self
-    }
-    /// The [`CreateMetricRuleResourcesInput::resources`] set so far.
-    pub fn get_resources(&self) -> &Option<String> {
-        &self.resources
     }
     /// Checks every rule of the spec and builds the [`CreateMetricRuleResourcesInput`]. Nothing is sent.
     pub fn build(
@@ -88,6 +61,12 @@ impl<C> CreateMetricRuleResourcesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateMetricRuleResourcesBuilder, CreateMetricRuleResourcesInput;
+    rule_id: Option<String> => set_rule_id, get_rule_id;
+    overwrite: Option<String> => set_overwrite, get_overwrite;
+    resources: Option<String> => set_resources, get_resources;
 }
 impl CreateMetricRuleResourcesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -152,13 +131,7 @@ impl aliyun_core::Action for CreateMetricRuleResourcesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -187,42 +160,16 @@ impl aliyun_core::error::ActionError for CreateMetricRuleResourcesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateMetricRuleResourcesError);
+aliyun_core::__private::action_error!(CreateMetricRuleResourcesError, [InternalError]);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateMetricRuleResourcesBuilder<aliyun_core::ProductClient>;
-        type Input = CreateMetricRuleResourcesInput;
-        type Error = CreateMetricRuleResourcesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .create_metric_rule_resources()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateMetricRuleResourcesBuilder, CreateMetricRuleResourcesInput,
+        CreateMetricRuleResourcesError, super::super::super::client::Client,
+        create_metric_rule_resources,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -242,6 +189,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

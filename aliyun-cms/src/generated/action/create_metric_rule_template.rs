@@ -39,28 +39,10 @@ impl<C> CreateMetricRuleTemplateBuilder<C> {
         self.name = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateMetricRuleTemplateInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`CreateMetricRuleTemplateInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
-    }
     /// Sets [`CreateMetricRuleTemplateInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateMetricRuleTemplateInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateMetricRuleTemplateInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Appends one item to [`CreateMetricRuleTemplateInput::alert_templates`].
     pub fn alert_templates(
@@ -69,20 +51,6 @@ impl<C> CreateMetricRuleTemplateBuilder<C> {
     ) -> Self {
         self.alert_templates.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CreateMetricRuleTemplateInput::alert_templates`] list (`None` clears it).
-    pub fn set_alert_templates(
-        mut self,
-        input: Option<Vec<CreateMetricRuleTemplateAlertTemplates>>,
-    ) -> Self {
-        self.alert_templates = input;
-        self
-    }
-    /// The [`CreateMetricRuleTemplateInput::alert_templates`] set so far.
-    pub fn get_alert_templates(
-        &self,
-    ) -> &Option<Vec<CreateMetricRuleTemplateAlertTemplates>> {
-        &self.alert_templates
     }
     /// Checks every rule of the spec and builds the [`CreateMetricRuleTemplateInput`]. Nothing is sent.
     pub fn build(
@@ -96,6 +64,12 @@ impl<C> CreateMetricRuleTemplateBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateMetricRuleTemplateBuilder, CreateMetricRuleTemplateInput;
+    name: Option<String> => set_name, get_name;
+    description: Option<String> => set_description, get_description;
+    alert_templates: Option<Vec<CreateMetricRuleTemplateAlertTemplates>> => set_alert_templates, get_alert_templates, list;
 }
 impl CreateMetricRuleTemplateBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -163,53 +137,7 @@ impl aliyun_core::Action for CreateMetricRuleTemplateInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidQueryParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientTokenId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceConflict",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceExist",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourcesOverLimit",
-                http_status: Some(412),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttli∂ngException",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalFailure",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -276,58 +204,20 @@ impl aliyun_core::error::ActionError for CreateMetricRuleTemplateError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::InvalidClientTokenId(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::ResourcesOverLimit(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalFailure(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::InvalidClientTokenId(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::ResourcesOverLimit(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalFailure(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateMetricRuleTemplateError);
+aliyun_core::__private::action_error!(
+    CreateMetricRuleTemplateError, [InvalidQueryParameter, AccessDeniedException,
+    LimitExceeded, InvalidClientTokenId, ResourceConflict, ResourceExist,
+    ResourcesOverLimit, ThrottliNgException, InternalFailure]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateMetricRuleTemplateBuilder<aliyun_core::ProductClient>;
-        type Input = CreateMetricRuleTemplateInput;
-        type Error = CreateMetricRuleTemplateError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .create_metric_rule_template()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateMetricRuleTemplateBuilder, CreateMetricRuleTemplateInput,
+        CreateMetricRuleTemplateError, super::super::super::client::Client,
+        create_metric_rule_template,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -398,6 +288,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -36,42 +36,15 @@ impl<C> CreateMonitorAgentProcessBuilder<C> {
         self.process_name = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateMonitorAgentProcessInput::process_name`].
-    pub fn set_process_name(mut self, input: Option<String>) -> Self {
-        self.process_name = input;
-        self
-    }
-    /// The [`CreateMonitorAgentProcessInput::process_name`] set so far.
-    pub fn get_process_name(&self) -> &Option<String> {
-        &self.process_name
-    }
     /// Sets [`CreateMonitorAgentProcessInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateMonitorAgentProcessInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`CreateMonitorAgentProcessInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`CreateMonitorAgentProcessInput::process_user`].
     pub fn process_user(mut self, input: impl Into<String>) -> Self {
         self.process_user = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateMonitorAgentProcessInput::process_user`].
-    pub fn set_process_user(mut self, input: Option<String>) -> Self {
-        self.process_user = input;
-        self
-    }
-    /// The [`CreateMonitorAgentProcessInput::process_user`] set so far.
-    pub fn get_process_user(&self) -> &Option<String> {
-        &self.process_user
     }
     /// Checks every rule of the spec and builds the [`CreateMonitorAgentProcessInput`]. Nothing is sent.
     pub fn build(
@@ -91,6 +64,12 @@ impl<C> CreateMonitorAgentProcessBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateMonitorAgentProcessBuilder, CreateMonitorAgentProcessInput;
+    process_name: Option<String> => set_process_name, get_process_name;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    process_user: Option<String> => set_process_user, get_process_user;
 }
 impl CreateMonitorAgentProcessBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -158,28 +137,7 @@ impl aliyun_core::Action for CreateMonitorAgentProcessInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -217,48 +175,19 @@ impl aliyun_core::error::ActionError for CreateMonitorAgentProcessError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateMonitorAgentProcessError);
+aliyun_core::__private::action_error!(
+    CreateMonitorAgentProcessError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateMonitorAgentProcessBuilder<aliyun_core::ProductClient>;
-        type Input = CreateMonitorAgentProcessInput;
-        type Error = CreateMonitorAgentProcessError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .create_monitor_agent_process()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateMonitorAgentProcessBuilder, CreateMonitorAgentProcessInput,
+        CreateMonitorAgentProcessError, super::super::super::client::Client,
+        create_monitor_agent_process,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -276,6 +205,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

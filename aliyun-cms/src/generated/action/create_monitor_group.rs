@@ -33,28 +33,10 @@ impl<C> CreateMonitorGroupBuilder<C> {
         self.group_name = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateMonitorGroupInput::group_name`].
-    pub fn set_group_name(mut self, input: Option<String>) -> Self {
-        self.group_name = input;
-        self
-    }
-    /// The [`CreateMonitorGroupInput::group_name`] set so far.
-    pub fn get_group_name(&self) -> &Option<String> {
-        &self.group_name
-    }
     /// Sets [`CreateMonitorGroupInput::contact_groups`].
     pub fn contact_groups(mut self, input: impl Into<String>) -> Self {
         self.contact_groups = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateMonitorGroupInput::contact_groups`].
-    pub fn set_contact_groups(mut self, input: Option<String>) -> Self {
-        self.contact_groups = input;
-        self
-    }
-    /// The [`CreateMonitorGroupInput::contact_groups`] set so far.
-    pub fn get_contact_groups(&self) -> &Option<String> {
-        &self.contact_groups
     }
     /// Checks every rule of the spec and builds the [`CreateMonitorGroupInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateMonitorGroupInput, aliyun_core::InvalidInput> {
@@ -68,6 +50,11 @@ impl<C> CreateMonitorGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateMonitorGroupBuilder, CreateMonitorGroupInput;
+    group_name: Option<String> => set_group_name, get_group_name;
+    contact_groups: Option<String> => set_contact_groups, get_contact_groups;
 }
 impl CreateMonitorGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -134,58 +121,7 @@ impl aliyun_core::Action for CreateMonitorGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidQueryParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientTokenId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceConflict",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceExist",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourcesOverLimit",
-                http_status: Some(412),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttli∂ngException",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -240,59 +176,19 @@ impl aliyun_core::error::ActionError for CreateMonitorGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::InvalidClientTokenId(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::ResourcesOverLimit(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::InvalidClientTokenId(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::ResourcesOverLimit(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateMonitorGroupError);
+aliyun_core::__private::action_error!(
+    CreateMonitorGroupError, [InvalidQueryParameter, AccessDeniedException,
+    LimitExceeded, InvalidClientTokenId, ResourceNotFound, ResourceConflict,
+    ResourceExist, ResourcesOverLimit, ThrottliNgException, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateMonitorGroupBuilder<aliyun_core::ProductClient>;
-        type Input = CreateMonitorGroupInput;
-        type Error = CreateMonitorGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_monitor_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateMonitorGroupBuilder, CreateMonitorGroupInput, CreateMonitorGroupError,
+        super::super::super::client::Client, create_monitor_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -301,6 +197,7 @@ mod tests {
             &[("ContactGroups", "ECS_Alert_Group"), ("GroupName", "ECS_Group")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -47,84 +47,30 @@ impl<C> CreateMonitorGroupByResourceGroupIdBuilder<C> {
         self.enable_subscribe_event = Some(input);
         self
     }
-    /// Sets or clears [`CreateMonitorGroupByResourceGroupIdInput::enable_subscribe_event`].
-    pub fn set_enable_subscribe_event(mut self, input: Option<bool>) -> Self {
-        self.enable_subscribe_event = input;
-        self
-    }
-    /// The [`CreateMonitorGroupByResourceGroupIdInput::enable_subscribe_event`] set so far.
-    pub fn get_enable_subscribe_event(&self) -> &Option<bool> {
-        &self.enable_subscribe_event
-    }
     /// Sets [`CreateMonitorGroupByResourceGroupIdInput::enable_install_agent`].
     pub fn enable_install_agent(mut self, input: bool) -> Self {
         self.enable_install_agent = Some(input);
         self
-    }
-    /// Sets or clears [`CreateMonitorGroupByResourceGroupIdInput::enable_install_agent`].
-    pub fn set_enable_install_agent(mut self, input: Option<bool>) -> Self {
-        self.enable_install_agent = input;
-        self
-    }
-    /// The [`CreateMonitorGroupByResourceGroupIdInput::enable_install_agent`] set so far.
-    pub fn get_enable_install_agent(&self) -> &Option<bool> {
-        &self.enable_install_agent
     }
     /// Sets [`CreateMonitorGroupByResourceGroupIdInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateMonitorGroupByResourceGroupIdInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateMonitorGroupByResourceGroupIdInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateMonitorGroupByResourceGroupIdInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateMonitorGroupByResourceGroupIdInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`CreateMonitorGroupByResourceGroupIdInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Sets [`CreateMonitorGroupByResourceGroupIdInput::resource_group_name`].
     pub fn resource_group_name(mut self, input: impl Into<String>) -> Self {
         self.resource_group_name = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateMonitorGroupByResourceGroupIdInput::resource_group_name`].
-    pub fn set_resource_group_name(mut self, input: Option<String>) -> Self {
-        self.resource_group_name = input;
-        self
-    }
-    /// The [`CreateMonitorGroupByResourceGroupIdInput::resource_group_name`] set so far.
-    pub fn get_resource_group_name(&self) -> &Option<String> {
-        &self.resource_group_name
-    }
     /// Appends one item to [`CreateMonitorGroupByResourceGroupIdInput::contact_group_list`].
     pub fn contact_group_list(mut self, input: impl Into<String>) -> Self {
         self.contact_group_list.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`CreateMonitorGroupByResourceGroupIdInput::contact_group_list`] list (`None` clears it).
-    pub fn set_contact_group_list(mut self, input: Option<Vec<String>>) -> Self {
-        self.contact_group_list = input;
-        self
-    }
-    /// The [`CreateMonitorGroupByResourceGroupIdInput::contact_group_list`] set so far.
-    pub fn get_contact_group_list(&self) -> &Option<Vec<String>> {
-        &self.contact_group_list
     }
     /// Checks every rule of the spec and builds the [`CreateMonitorGroupByResourceGroupIdInput`]. Nothing is sent.
     pub fn build(
@@ -150,6 +96,15 @@ impl<C> CreateMonitorGroupByResourceGroupIdBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateMonitorGroupByResourceGroupIdBuilder, CreateMonitorGroupByResourceGroupIdInput;
+    enable_subscribe_event: Option<bool> => set_enable_subscribe_event, get_enable_subscribe_event;
+    enable_install_agent: Option<bool> => set_enable_install_agent, get_enable_install_agent;
+    region_id: Option<String> => set_region_id, get_region_id;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    resource_group_name: Option<String> => set_resource_group_name, get_resource_group_name;
+    contact_group_list: Option<Vec<String>> => set_contact_group_list, get_contact_group_list, list;
 }
 impl CreateMonitorGroupByResourceGroupIdBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -227,28 +182,7 @@ impl aliyun_core::Action for CreateMonitorGroupByResourceGroupIdInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -295,50 +229,20 @@ impl aliyun_core::error::ActionError for CreateMonitorGroupByResourceGroupIdErro
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateMonitorGroupByResourceGroupIdError);
+aliyun_core::__private::action_error!(
+    CreateMonitorGroupByResourceGroupIdError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateMonitorGroupByResourceGroupIdBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = CreateMonitorGroupByResourceGroupIdInput;
-        type Error = CreateMonitorGroupByResourceGroupIdError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .create_monitor_group_by_resource_group_id()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateMonitorGroupByResourceGroupIdBuilder,
+        CreateMonitorGroupByResourceGroupIdInput,
+        CreateMonitorGroupByResourceGroupIdError, super::super::super::client::Client,
+        create_monitor_group_by_resource_group_id,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -362,6 +266,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -36,28 +36,10 @@ impl<C> CreateMonitorGroupInstancesBuilder<C> {
         self.group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateMonitorGroupInstancesInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`CreateMonitorGroupInstancesInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
-    }
     /// Appends one item to [`CreateMonitorGroupInstancesInput::instances`].
     pub fn instances(mut self, input: Instances) -> Self {
         self.instances.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CreateMonitorGroupInstancesInput::instances`] list (`None` clears it).
-    pub fn set_instances(mut self, input: Option<Vec<Instances>>) -> Self {
-        self.instances = input;
-        self
-    }
-    /// The [`CreateMonitorGroupInstancesInput::instances`] set so far.
-    pub fn get_instances(&self) -> &Option<Vec<Instances>> {
-        &self.instances
     }
     /// Checks every rule of the spec and builds the [`CreateMonitorGroupInstancesInput`]. Nothing is sent.
     pub fn build(
@@ -70,6 +52,11 @@ impl<C> CreateMonitorGroupInstancesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateMonitorGroupInstancesBuilder, CreateMonitorGroupInstancesInput;
+    group_id: Option<String> => set_group_id, get_group_id;
+    instances: Option<Vec<Instances>> => set_instances, get_instances, list;
 }
 impl CreateMonitorGroupInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -133,53 +120,7 @@ impl aliyun_core::Action for CreateMonitorGroupInstancesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidQueryParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientTokenId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceExist",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourcesOverLimit",
-                http_status: Some(412),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttli∂ngException",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -245,58 +186,20 @@ impl aliyun_core::error::ActionError for CreateMonitorGroupInstancesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::InvalidClientTokenId(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceExist(error)
-            | Self::ResourcesOverLimit(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::InvalidClientTokenId(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceExist(error)
-            | Self::ResourcesOverLimit(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateMonitorGroupInstancesError);
+aliyun_core::__private::action_error!(
+    CreateMonitorGroupInstancesError, [InvalidQueryParameter, AccessDeniedException,
+    LimitExceeded, InvalidClientTokenId, ResourceNotFound, ResourceExist,
+    ResourcesOverLimit, ThrottliNgException, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateMonitorGroupInstancesBuilder<aliyun_core::ProductClient>;
-        type Input = CreateMonitorGroupInstancesInput;
-        type Error = CreateMonitorGroupInstancesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .create_monitor_group_instances()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateMonitorGroupInstancesBuilder, CreateMonitorGroupInstancesInput,
+        CreateMonitorGroupInstancesError, super::super::super::client::Client,
+        create_monitor_group_instances,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -320,6 +223,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -39,56 +39,20 @@ impl<C> CreateMonitorGroupNotifyPolicyBuilder<C> {
         self.policy_type = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateMonitorGroupNotifyPolicyInput::policy_type`].
-    pub fn set_policy_type(mut self, input: Option<String>) -> Self {
-        self.policy_type = input;
-        self
-    }
-    /// The [`CreateMonitorGroupNotifyPolicyInput::policy_type`] set so far.
-    pub fn get_policy_type(&self) -> &Option<String> {
-        &self.policy_type
-    }
     /// Sets [`CreateMonitorGroupNotifyPolicyInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateMonitorGroupNotifyPolicyInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`CreateMonitorGroupNotifyPolicyInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
     }
     /// Sets [`CreateMonitorGroupNotifyPolicyInput::start_time`].
     pub fn start_time(mut self, input: i64) -> Self {
         self.start_time = Some(input);
         self
     }
-    /// Sets or clears [`CreateMonitorGroupNotifyPolicyInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<i64>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`CreateMonitorGroupNotifyPolicyInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<i64> {
-        &self.start_time
-    }
     /// Sets [`CreateMonitorGroupNotifyPolicyInput::end_time`].
     pub fn end_time(mut self, input: i64) -> Self {
         self.end_time = Some(input);
         self
-    }
-    /// Sets or clears [`CreateMonitorGroupNotifyPolicyInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<i64>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`CreateMonitorGroupNotifyPolicyInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<i64> {
-        &self.end_time
     }
     /// Checks every rule of the spec and builds the [`CreateMonitorGroupNotifyPolicyInput`]. Nothing is sent.
     pub fn build(
@@ -115,6 +79,13 @@ impl<C> CreateMonitorGroupNotifyPolicyBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateMonitorGroupNotifyPolicyBuilder, CreateMonitorGroupNotifyPolicyInput;
+    policy_type: Option<String> => set_policy_type, get_policy_type;
+    group_id: Option<String> => set_group_id, get_group_id;
+    start_time: Option<i64> => set_start_time, get_start_time;
+    end_time: Option<i64> => set_end_time, get_end_time;
 }
 impl CreateMonitorGroupNotifyPolicyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -187,13 +158,7 @@ impl aliyun_core::Action for CreateMonitorGroupNotifyPolicyInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -223,42 +188,18 @@ impl aliyun_core::error::ActionError for CreateMonitorGroupNotifyPolicyError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateMonitorGroupNotifyPolicyError);
+aliyun_core::__private::action_error!(
+    CreateMonitorGroupNotifyPolicyError, [InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateMonitorGroupNotifyPolicyBuilder<aliyun_core::ProductClient>;
-        type Input = CreateMonitorGroupNotifyPolicyInput;
-        type Error = CreateMonitorGroupNotifyPolicyError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .create_monitor_group_notify_policy()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateMonitorGroupNotifyPolicyBuilder, CreateMonitorGroupNotifyPolicyInput,
+        CreateMonitorGroupNotifyPolicyError, super::super::super::client::Client,
+        create_monitor_group_notify_policy,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -278,6 +219,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -36,42 +36,15 @@ impl<C> CreateMonitoringAgentProcessBuilder<C> {
         self.process_name = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateMonitoringAgentProcessInput::process_name`].
-    pub fn set_process_name(mut self, input: Option<String>) -> Self {
-        self.process_name = input;
-        self
-    }
-    /// The [`CreateMonitoringAgentProcessInput::process_name`] set so far.
-    pub fn get_process_name(&self) -> &Option<String> {
-        &self.process_name
-    }
     /// Sets [`CreateMonitoringAgentProcessInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateMonitoringAgentProcessInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`CreateMonitoringAgentProcessInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`CreateMonitoringAgentProcessInput::process_user`].
     pub fn process_user(mut self, input: impl Into<String>) -> Self {
         self.process_user = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateMonitoringAgentProcessInput::process_user`].
-    pub fn set_process_user(mut self, input: Option<String>) -> Self {
-        self.process_user = input;
-        self
-    }
-    /// The [`CreateMonitoringAgentProcessInput::process_user`] set so far.
-    pub fn get_process_user(&self) -> &Option<String> {
-        &self.process_user
     }
     /// Checks every rule of the spec and builds the [`CreateMonitoringAgentProcessInput`]. Nothing is sent.
     pub fn build(
@@ -88,6 +61,12 @@ impl<C> CreateMonitoringAgentProcessBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateMonitoringAgentProcessBuilder, CreateMonitoringAgentProcessInput;
+    process_name: Option<String> => set_process_name, get_process_name;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    process_user: Option<String> => set_process_user, get_process_user;
 }
 impl CreateMonitoringAgentProcessBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -156,28 +135,7 @@ impl aliyun_core::Action for CreateMonitoringAgentProcessInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -215,48 +173,19 @@ impl aliyun_core::error::ActionError for CreateMonitoringAgentProcessError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateMonitoringAgentProcessError);
+aliyun_core::__private::action_error!(
+    CreateMonitoringAgentProcessError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateMonitoringAgentProcessBuilder<aliyun_core::ProductClient>;
-        type Input = CreateMonitoringAgentProcessInput;
-        type Error = CreateMonitoringAgentProcessError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .create_monitoring_agent_process()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateMonitoringAgentProcessBuilder, CreateMonitoringAgentProcessInput,
+        CreateMonitoringAgentProcessError, super::super::super::client::Client,
+        create_monitoring_agent_process,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -274,6 +203,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -46,84 +46,30 @@ impl<C> CursorBuilder<C> {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`CursorInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`CursorInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Sets [`CursorInput::metric`].
     pub fn metric(mut self, input: impl Into<String>) -> Self {
         self.metric = Some(input.into());
         self
-    }
-    /// Sets or clears [`CursorInput::metric`].
-    pub fn set_metric(mut self, input: Option<String>) -> Self {
-        self.metric = input;
-        self
-    }
-    /// The [`CursorInput::metric`] set so far.
-    pub fn get_metric(&self) -> &Option<String> {
-        &self.metric
     }
     /// Sets [`CursorInput::period`].
     pub fn period(mut self, input: i32) -> Self {
         self.period = Some(input);
         self
     }
-    /// Sets or clears [`CursorInput::period`].
-    pub fn set_period(mut self, input: Option<i32>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`CursorInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<i32> {
-        &self.period
-    }
     /// Sets [`CursorInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`CursorInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`CursorInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
     }
     /// Sets [`CursorInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
     }
-    /// Sets or clears [`CursorInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`CursorInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
-    }
     /// Appends one item to [`CursorInput::matchers`].
     pub fn matchers(mut self, input: CursorMatchers) -> Self {
         self.matchers.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CursorInput::matchers`] list (`None` clears it).
-    pub fn set_matchers(mut self, input: Option<Vec<CursorMatchers>>) -> Self {
-        self.matchers = input;
-        self
-    }
-    /// The [`CursorInput::matchers`] set so far.
-    pub fn get_matchers(&self) -> &Option<Vec<CursorMatchers>> {
-        &self.matchers
     }
     /// Checks every rule of the spec and builds the [`CursorInput`]. Nothing is sent.
     pub fn build(self) -> Result<CursorInput, aliyun_core::InvalidInput> {
@@ -144,6 +90,15 @@ impl<C> CursorBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CursorBuilder, CursorInput;
+    namespace: Option<String> => set_namespace, get_namespace;
+    metric: Option<String> => set_metric, get_metric;
+    period: Option<i32> => set_period, get_period;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
+    matchers: Option<Vec<CursorMatchers>> => set_matchers, get_matchers, list;
 }
 impl CursorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -209,13 +164,7 @@ impl aliyun_core::Action for CursorInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const PARAM_LOCATIONS: &'static [(&'static str, aliyun_core::ParamLocation)] = &[
         ("Namespace", aliyun_core::ParamLocation::FormBody),
@@ -226,14 +175,6 @@ impl aliyun_core::Action for CursorInput {
         ("Matchers", aliyun_core::ParamLocation::FormBody),
     ];
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::__private::validate::each(
-            "Matchers",
-            &self.matchers,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -265,41 +206,15 @@ impl aliyun_core::error::ActionError for CursorError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CursorError);
+aliyun_core::__private::action_error!(CursorError, [InternalError]);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CursorBuilder<aliyun_core::ProductClient>;
-        type Input = CursorInput;
-        type Error = CursorError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).cursor()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CursorBuilder, CursorInput, CursorError, super::super::super::client::Client,
+        cursor,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -330,6 +245,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

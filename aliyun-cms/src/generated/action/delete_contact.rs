@@ -30,15 +30,6 @@ impl<C> DeleteContactBuilder<C> {
         self.contact_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteContactInput::contact_name`].
-    pub fn set_contact_name(mut self, input: Option<String>) -> Self {
-        self.contact_name = input;
-        self
-    }
-    /// The [`DeleteContactInput::contact_name`] set so far.
-    pub fn get_contact_name(&self) -> &Option<String> {
-        &self.contact_name
-    }
     /// Checks every rule of the spec and builds the [`DeleteContactInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteContactInput, aliyun_core::InvalidInput> {
         let input = DeleteContactInput {
@@ -47,6 +38,10 @@ impl<C> DeleteContactBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteContactBuilder, DeleteContactInput;
+    contact_name: Option<String> => set_contact_name, get_contact_name;
 }
 impl DeleteContactBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -104,28 +99,7 @@ impl aliyun_core::Action for DeleteContactInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterValue",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAuthorization",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ContactNotExists",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -161,47 +135,18 @@ impl aliyun_core::error::ActionError for DeleteContactError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::InvalidAuthorization(error)
-            | Self::ContactNotExists(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::InvalidAuthorization(error)
-            | Self::ContactNotExists(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteContactError);
+aliyun_core::__private::action_error!(
+    DeleteContactError, [InvalidParameterValue, InvalidAuthorization, ContactNotExists,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteContactBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteContactInput;
-        type Error = DeleteContactError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_contact()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteContactBuilder, DeleteContactInput, DeleteContactError,
+        super::super::super::client::Client, delete_contact,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -210,6 +155,7 @@ mod tests {
             &[("ContactName", "张三")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -30,15 +30,6 @@ impl<C> DeleteContactGroupBuilder<C> {
         self.contact_group_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteContactGroupInput::contact_group_name`].
-    pub fn set_contact_group_name(mut self, input: Option<String>) -> Self {
-        self.contact_group_name = input;
-        self
-    }
-    /// The [`DeleteContactGroupInput::contact_group_name`] set so far.
-    pub fn get_contact_group_name(&self) -> &Option<String> {
-        &self.contact_group_name
-    }
     /// Checks every rule of the spec and builds the [`DeleteContactGroupInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteContactGroupInput, aliyun_core::InvalidInput> {
         let input = DeleteContactGroupInput {
@@ -47,6 +38,10 @@ impl<C> DeleteContactGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteContactGroupBuilder, DeleteContactGroupInput;
+    contact_group_name: Option<String> => set_contact_group_name, get_contact_group_name;
 }
 impl DeleteContactGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -109,28 +104,7 @@ impl aliyun_core::Action for DeleteContactGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterValue",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAuthorization",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ContactNotExists",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -166,47 +140,18 @@ impl aliyun_core::error::ActionError for DeleteContactGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::InvalidAuthorization(error)
-            | Self::ContactNotExists(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::InvalidAuthorization(error)
-            | Self::ContactNotExists(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteContactGroupError);
+aliyun_core::__private::action_error!(
+    DeleteContactGroupError, [InvalidParameterValue, InvalidAuthorization,
+    ContactNotExists, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteContactGroupBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteContactGroupInput;
-        type Error = DeleteContactGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_contact_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteContactGroupBuilder, DeleteContactGroupInput, DeleteContactGroupError,
+        super::super::super::client::Client, delete_contact_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -215,6 +160,7 @@ mod tests {
             &[("ContactGroupName", "我的报警组")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

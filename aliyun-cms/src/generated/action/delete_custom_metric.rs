@@ -39,56 +39,20 @@ impl<C> DeleteCustomMetricBuilder<C> {
         self.group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteCustomMetricInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DeleteCustomMetricInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
-    }
     /// Sets [`DeleteCustomMetricInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
         self.metric_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteCustomMetricInput::metric_name`].
-    pub fn set_metric_name(mut self, input: Option<String>) -> Self {
-        self.metric_name = input;
-        self
-    }
-    /// The [`DeleteCustomMetricInput::metric_name`] set so far.
-    pub fn get_metric_name(&self) -> &Option<String> {
-        &self.metric_name
     }
     /// Sets [`DeleteCustomMetricInput::md5`].
     pub fn md5(mut self, input: impl Into<String>) -> Self {
         self.md5 = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteCustomMetricInput::md5`].
-    pub fn set_md5(mut self, input: Option<String>) -> Self {
-        self.md5 = input;
-        self
-    }
-    /// The [`DeleteCustomMetricInput::md5`] set so far.
-    pub fn get_md5(&self) -> &Option<String> {
-        &self.md5
-    }
     /// Sets [`DeleteCustomMetricInput::uuid`].
     pub fn uuid(mut self, input: impl Into<String>) -> Self {
         self.uuid = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteCustomMetricInput::uuid`].
-    pub fn set_uuid(mut self, input: Option<String>) -> Self {
-        self.uuid = input;
-        self
-    }
-    /// The [`DeleteCustomMetricInput::uuid`] set so far.
-    pub fn get_uuid(&self) -> &Option<String> {
-        &self.uuid
     }
     /// Checks every rule of the spec and builds the [`DeleteCustomMetricInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteCustomMetricInput, aliyun_core::InvalidInput> {
@@ -107,6 +71,13 @@ impl<C> DeleteCustomMetricBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteCustomMetricBuilder, DeleteCustomMetricInput;
+    group_id: Option<String> => set_group_id, get_group_id;
+    metric_name: Option<String> => set_metric_name, get_metric_name;
+    md5: Option<String> => set_md5, get_md5;
+    uuid: Option<String> => set_uuid, get_uuid;
 }
 impl DeleteCustomMetricBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -169,13 +140,7 @@ impl aliyun_core::Action for DeleteCustomMetricInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -205,41 +170,15 @@ impl aliyun_core::error::ActionError for DeleteCustomMetricError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteCustomMetricError);
+aliyun_core::__private::action_error!(DeleteCustomMetricError, [InternalError]);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteCustomMetricBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteCustomMetricInput;
-        type Error = DeleteCustomMetricError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_custom_metric()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteCustomMetricBuilder, DeleteCustomMetricInput, DeleteCustomMetricError,
+        super::super::super::client::Client, delete_custom_metric,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -259,6 +198,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

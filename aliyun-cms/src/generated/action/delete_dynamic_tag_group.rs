@@ -30,15 +30,6 @@ impl<C> DeleteDynamicTagGroupBuilder<C> {
         self.dynamic_tag_rule_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteDynamicTagGroupInput::dynamic_tag_rule_id`].
-    pub fn set_dynamic_tag_rule_id(mut self, input: Option<String>) -> Self {
-        self.dynamic_tag_rule_id = input;
-        self
-    }
-    /// The [`DeleteDynamicTagGroupInput::dynamic_tag_rule_id`] set so far.
-    pub fn get_dynamic_tag_rule_id(&self) -> &Option<String> {
-        &self.dynamic_tag_rule_id
-    }
     /// Checks every rule of the spec and builds the [`DeleteDynamicTagGroupInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteDynamicTagGroupInput, aliyun_core::InvalidInput> {
         let input = DeleteDynamicTagGroupInput {
@@ -50,6 +41,10 @@ impl<C> DeleteDynamicTagGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteDynamicTagGroupBuilder, DeleteDynamicTagGroupInput;
+    dynamic_tag_rule_id: Option<String> => set_dynamic_tag_rule_id, get_dynamic_tag_rule_id;
 }
 impl DeleteDynamicTagGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -112,28 +107,7 @@ impl aliyun_core::Action for DeleteDynamicTagGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterValue",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -169,47 +143,19 @@ impl aliyun_core::error::ActionError for DeleteDynamicTagGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteDynamicTagGroupError);
+aliyun_core::__private::action_error!(
+    DeleteDynamicTagGroupError, [InvalidParameterValue, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteDynamicTagGroupBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteDynamicTagGroupInput;
-        type Error = DeleteDynamicTagGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_dynamic_tag_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteDynamicTagGroupBuilder, DeleteDynamicTagGroupInput,
+        DeleteDynamicTagGroupError, super::super::super::client::Client,
+        delete_dynamic_tag_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -218,6 +164,7 @@ mod tests {
             &[("DynamicTagRuleId", "6b882d9a-5117-42e2-9d0c-4749a0c6****")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

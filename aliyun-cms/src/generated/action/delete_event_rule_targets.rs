@@ -35,28 +35,10 @@ impl<C> DeleteEventRuleTargetsBuilder<C> {
         self.rule_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteEventRuleTargetsInput::rule_name`].
-    pub fn set_rule_name(mut self, input: Option<String>) -> Self {
-        self.rule_name = input;
-        self
-    }
-    /// The [`DeleteEventRuleTargetsInput::rule_name`] set so far.
-    pub fn get_rule_name(&self) -> &Option<String> {
-        &self.rule_name
-    }
     /// Appends one item to [`DeleteEventRuleTargetsInput::ids`].
     pub fn ids(mut self, input: impl Into<String>) -> Self {
         self.ids.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DeleteEventRuleTargetsInput::ids`] list (`None` clears it).
-    pub fn set_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.ids = input;
-        self
-    }
-    /// The [`DeleteEventRuleTargetsInput::ids`] set so far.
-    pub fn get_ids(&self) -> &Option<Vec<String>> {
-        &self.ids
     }
     /// Checks every rule of the spec and builds the [`DeleteEventRuleTargetsInput`]. Nothing is sent.
     pub fn build(
@@ -72,6 +54,11 @@ impl<C> DeleteEventRuleTargetsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteEventRuleTargetsBuilder, DeleteEventRuleTargetsInput;
+    rule_name: Option<String> => set_rule_name, get_rule_name;
+    ids: Option<Vec<String>> => set_ids, get_ids, list;
 }
 impl DeleteEventRuleTargetsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -135,23 +122,7 @@ impl aliyun_core::Action for DeleteEventRuleTargetsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterValue",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAuthorization",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -191,45 +162,19 @@ impl aliyun_core::error::ActionError for DeleteEventRuleTargetsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::InvalidAuthorization(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::InvalidAuthorization(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteEventRuleTargetsError);
+aliyun_core::__private::action_error!(
+    DeleteEventRuleTargetsError, [InvalidParameterValue, InvalidAuthorization,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteEventRuleTargetsBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteEventRuleTargetsInput;
-        type Error = DeleteEventRuleTargetsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_event_rule_targets()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteEventRuleTargetsBuilder, DeleteEventRuleTargetsInput,
+        DeleteEventRuleTargetsError, super::super::super::client::Client,
+        delete_event_rule_targets,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -238,6 +183,7 @@ mod tests {
             &[("Ids.1", "testRuleId"), ("RuleName", "testRule")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -30,15 +30,6 @@ impl<C> DeleteExporterOutputBuilder<C> {
         self.dest_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteExporterOutputInput::dest_name`].
-    pub fn set_dest_name(mut self, input: Option<String>) -> Self {
-        self.dest_name = input;
-        self
-    }
-    /// The [`DeleteExporterOutputInput::dest_name`] set so far.
-    pub fn get_dest_name(&self) -> &Option<String> {
-        &self.dest_name
-    }
     /// Checks every rule of the spec and builds the [`DeleteExporterOutputInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteExporterOutputInput, aliyun_core::InvalidInput> {
         let input = DeleteExporterOutputInput {
@@ -47,6 +38,10 @@ impl<C> DeleteExporterOutputBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteExporterOutputBuilder, DeleteExporterOutputInput;
+    dest_name: Option<String> => set_dest_name, get_dest_name;
 }
 impl DeleteExporterOutputBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -106,28 +101,7 @@ impl aliyun_core::Action for DeleteExporterOutputInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -163,47 +137,19 @@ impl aliyun_core::error::ActionError for DeleteExporterOutputError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteExporterOutputError);
+aliyun_core::__private::action_error!(
+    DeleteExporterOutputError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteExporterOutputBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteExporterOutputInput;
-        type Error = DeleteExporterOutputError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_exporter_output()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteExporterOutputBuilder, DeleteExporterOutputInput,
+        DeleteExporterOutputError, super::super::super::client::Client,
+        delete_exporter_output,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -212,6 +158,7 @@ mod tests {
             &[("DestName", "testName")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -33,28 +33,10 @@ impl<C> DeleteGroupMonitoringAgentProcessBuilder<C> {
         self.group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteGroupMonitoringAgentProcessInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DeleteGroupMonitoringAgentProcessInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
-    }
     /// Sets [`DeleteGroupMonitoringAgentProcessInput::id`].
     pub fn id(mut self, input: impl Into<String>) -> Self {
         self.id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteGroupMonitoringAgentProcessInput::id`].
-    pub fn set_id(mut self, input: Option<String>) -> Self {
-        self.id = input;
-        self
-    }
-    /// The [`DeleteGroupMonitoringAgentProcessInput::id`] set so far.
-    pub fn get_id(&self) -> &Option<String> {
-        &self.id
     }
     /// Checks every rule of the spec and builds the [`DeleteGroupMonitoringAgentProcessInput`]. Nothing is sent.
     pub fn build(
@@ -70,6 +52,11 @@ impl<C> DeleteGroupMonitoringAgentProcessBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteGroupMonitoringAgentProcessBuilder, DeleteGroupMonitoringAgentProcessInput;
+    group_id: Option<String> => set_group_id, get_group_id;
+    id: Option<String> => set_id, get_id;
 }
 impl DeleteGroupMonitoringAgentProcessBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -137,28 +124,7 @@ impl aliyun_core::Action for DeleteGroupMonitoringAgentProcessInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -195,50 +161,19 @@ impl aliyun_core::error::ActionError for DeleteGroupMonitoringAgentProcessError 
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteGroupMonitoringAgentProcessError);
+aliyun_core::__private::action_error!(
+    DeleteGroupMonitoringAgentProcessError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteGroupMonitoringAgentProcessBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DeleteGroupMonitoringAgentProcessInput;
-        type Error = DeleteGroupMonitoringAgentProcessError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .delete_group_monitoring_agent_process()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteGroupMonitoringAgentProcessBuilder, DeleteGroupMonitoringAgentProcessInput,
+        DeleteGroupMonitoringAgentProcessError, super::super::super::client::Client,
+        delete_group_monitoring_agent_process,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -247,6 +182,7 @@ mod tests {
             &[("GroupId", "123456"), ("Id", "48F83746-C817-478C-9B06-7158F56B****")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -30,15 +30,6 @@ impl<C> DeleteHybridMonitorNamespaceBuilder<C> {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteHybridMonitorNamespaceInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`DeleteHybridMonitorNamespaceInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Checks every rule of the spec and builds the [`DeleteHybridMonitorNamespaceInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -52,6 +43,10 @@ impl<C> DeleteHybridMonitorNamespaceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteHybridMonitorNamespaceBuilder, DeleteHybridMonitorNamespaceInput;
+    namespace: Option<String> => set_namespace, get_namespace;
 }
 impl DeleteHybridMonitorNamespaceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -112,13 +107,7 @@ impl aliyun_core::Action for DeleteHybridMonitorNamespaceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -145,42 +134,18 @@ impl aliyun_core::error::ActionError for DeleteHybridMonitorNamespaceError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteHybridMonitorNamespaceError);
+aliyun_core::__private::action_error!(
+    DeleteHybridMonitorNamespaceError, [InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteHybridMonitorNamespaceBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteHybridMonitorNamespaceInput;
-        type Error = DeleteHybridMonitorNamespaceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .delete_hybrid_monitor_namespace()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteHybridMonitorNamespaceBuilder, DeleteHybridMonitorNamespaceInput,
+        DeleteHybridMonitorNamespaceError, super::super::super::client::Client,
+        delete_hybrid_monitor_namespace,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -189,6 +154,7 @@ mod tests {
             &[("Namespace", "aliyun")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

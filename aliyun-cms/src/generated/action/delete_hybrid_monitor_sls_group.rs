@@ -30,15 +30,6 @@ impl<C> DeleteHybridMonitorSLSGroupBuilder<C> {
         self.sls_group_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteHybridMonitorSLSGroupInput::sls_group_name`].
-    pub fn set_sls_group_name(mut self, input: Option<String>) -> Self {
-        self.sls_group_name = input;
-        self
-    }
-    /// The [`DeleteHybridMonitorSLSGroupInput::sls_group_name`] set so far.
-    pub fn get_sls_group_name(&self) -> &Option<String> {
-        &self.sls_group_name
-    }
     /// Checks every rule of the spec and builds the [`DeleteHybridMonitorSLSGroupInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -52,6 +43,10 @@ impl<C> DeleteHybridMonitorSLSGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteHybridMonitorSLSGroupBuilder, DeleteHybridMonitorSLSGroupInput;
+    sls_group_name: Option<String> => set_sls_group_name, get_sls_group_name;
 }
 impl DeleteHybridMonitorSLSGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -114,13 +109,7 @@ impl aliyun_core::Action for DeleteHybridMonitorSLSGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -147,42 +136,16 @@ impl aliyun_core::error::ActionError for DeleteHybridMonitorSLSGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteHybridMonitorSLSGroupError);
+aliyun_core::__private::action_error!(DeleteHybridMonitorSLSGroupError, [InternalError]);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteHybridMonitorSLSGroupBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteHybridMonitorSLSGroupInput;
-        type Error = DeleteHybridMonitorSLSGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .delete_hybrid_monitor_sls_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteHybridMonitorSLSGroupBuilder, DeleteHybridMonitorSLSGroupInput,
+        DeleteHybridMonitorSLSGroupError, super::super::super::client::Client,
+        delete_hybrid_monitor_sls_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -191,6 +154,7 @@ mod tests {
             &[("SLSGroupName", "Logstore_test")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -36,42 +36,15 @@ impl<C> DeleteHybridMonitorTaskBuilder<C> {
         self.task_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteHybridMonitorTaskInput::task_id`].
-    pub fn set_task_id(mut self, input: Option<String>) -> Self {
-        self.task_id = input;
-        self
-    }
-    /// The [`DeleteHybridMonitorTaskInput::task_id`] set so far.
-    pub fn get_task_id(&self) -> &Option<String> {
-        &self.task_id
-    }
     /// Sets [`DeleteHybridMonitorTaskInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteHybridMonitorTaskInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`DeleteHybridMonitorTaskInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Sets [`DeleteHybridMonitorTaskInput::target_user_id`].
     pub fn target_user_id(mut self, input: impl Into<String>) -> Self {
         self.target_user_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteHybridMonitorTaskInput::target_user_id`].
-    pub fn set_target_user_id(mut self, input: Option<String>) -> Self {
-        self.target_user_id = input;
-        self
-    }
-    /// The [`DeleteHybridMonitorTaskInput::target_user_id`] set so far.
-    pub fn get_target_user_id(&self) -> &Option<String> {
-        &self.target_user_id
     }
     /// Checks every rule of the spec and builds the [`DeleteHybridMonitorTaskInput`]. Nothing is sent.
     pub fn build(
@@ -85,6 +58,12 @@ impl<C> DeleteHybridMonitorTaskBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteHybridMonitorTaskBuilder, DeleteHybridMonitorTaskInput;
+    task_id: Option<String> => set_task_id, get_task_id;
+    namespace: Option<String> => set_namespace, get_namespace;
+    target_user_id: Option<String> => set_target_user_id, get_target_user_id;
 }
 impl DeleteHybridMonitorTaskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -149,13 +128,7 @@ impl aliyun_core::Action for DeleteHybridMonitorTaskInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -184,41 +157,16 @@ impl aliyun_core::error::ActionError for DeleteHybridMonitorTaskError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteHybridMonitorTaskError);
+aliyun_core::__private::action_error!(DeleteHybridMonitorTaskError, [InternalError]);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteHybridMonitorTaskBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteHybridMonitorTaskInput;
-        type Error = DeleteHybridMonitorTaskError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_hybrid_monitor_task()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteHybridMonitorTaskBuilder, DeleteHybridMonitorTaskInput,
+        DeleteHybridMonitorTaskError, super::super::super::client::Client,
+        delete_hybrid_monitor_task,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -236,6 +184,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

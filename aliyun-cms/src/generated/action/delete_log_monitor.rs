@@ -30,15 +30,6 @@ impl<C> DeleteLogMonitorBuilder<C> {
         self.log_id = Some(input);
         self
     }
-    /// Sets or clears [`DeleteLogMonitorInput::log_id`].
-    pub fn set_log_id(mut self, input: Option<i64>) -> Self {
-        self.log_id = input;
-        self
-    }
-    /// The [`DeleteLogMonitorInput::log_id`] set so far.
-    pub fn get_log_id(&self) -> &Option<i64> {
-        &self.log_id
-    }
     /// Checks every rule of the spec and builds the [`DeleteLogMonitorInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteLogMonitorInput, aliyun_core::InvalidInput> {
         let input = DeleteLogMonitorInput {
@@ -47,6 +38,10 @@ impl<C> DeleteLogMonitorBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteLogMonitorBuilder, DeleteLogMonitorInput;
+    log_id: Option<i64> => set_log_id, get_log_id;
 }
 impl DeleteLogMonitorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -104,28 +99,7 @@ impl aliyun_core::Action for DeleteLogMonitorInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -161,50 +135,22 @@ impl aliyun_core::error::ActionError for DeleteLogMonitorError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteLogMonitorError);
+aliyun_core::__private::action_error!(
+    DeleteLogMonitorError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteLogMonitorBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteLogMonitorInput;
-        type Error = DeleteLogMonitorError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_log_monitor()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteLogMonitorBuilder, DeleteLogMonitorInput, DeleteLogMonitorError,
+        super::super::super::client::Client, delete_log_monitor,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent("example", |b| b.log_id(12345), "POST", &[("LogId", "12345")]),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

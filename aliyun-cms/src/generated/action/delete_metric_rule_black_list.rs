@@ -30,15 +30,6 @@ impl<C> DeleteMetricRuleBlackListBuilder<C> {
         self.id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteMetricRuleBlackListInput::id`].
-    pub fn set_id(mut self, input: Option<String>) -> Self {
-        self.id = input;
-        self
-    }
-    /// The [`DeleteMetricRuleBlackListInput::id`] set so far.
-    pub fn get_id(&self) -> &Option<String> {
-        &self.id
-    }
     /// Checks every rule of the spec and builds the [`DeleteMetricRuleBlackListInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -49,6 +40,10 @@ impl<C> DeleteMetricRuleBlackListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteMetricRuleBlackListBuilder, DeleteMetricRuleBlackListInput;
+    id: Option<String> => set_id, get_id;
 }
 impl DeleteMetricRuleBlackListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -111,38 +106,7 @@ impl aliyun_core::Action for DeleteMetricRuleBlackListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceConflict",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceExist",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -184,52 +148,19 @@ impl aliyun_core::error::ActionError for DeleteMetricRuleBlackListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteMetricRuleBlackListError);
+aliyun_core::__private::action_error!(
+    DeleteMetricRuleBlackListError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    ResourceConflict, ResourceExist, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteMetricRuleBlackListBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteMetricRuleBlackListInput;
-        type Error = DeleteMetricRuleBlackListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .delete_metric_rule_black_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteMetricRuleBlackListBuilder, DeleteMetricRuleBlackListInput,
+        DeleteMetricRuleBlackListError, super::super::super::client::Client,
+        delete_metric_rule_black_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -238,6 +169,7 @@ mod tests {
             &[("Id", "a9ad2ac2-3ed9-11ed-b878-0242ac12****")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -33,28 +33,10 @@ impl<C> DeleteMetricRuleResourcesBuilder<C> {
         self.rule_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteMetricRuleResourcesInput::rule_id`].
-    pub fn set_rule_id(mut self, input: Option<String>) -> Self {
-        self.rule_id = input;
-        self
-    }
-    /// The [`DeleteMetricRuleResourcesInput::rule_id`] set so far.
-    pub fn get_rule_id(&self) -> &Option<String> {
-        &self.rule_id
-    }
     /// Sets [`DeleteMetricRuleResourcesInput::resources`].
     pub fn resources(mut self, input: impl Into<String>) -> Self {
         self.resources = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteMetricRuleResourcesInput::resources`].
-    pub fn set_resources(mut self, input: Option<String>) -> Self {
-        self.resources = input;
-        self
-    }
-    /// The [`DeleteMetricRuleResourcesInput::resources`] set so far.
-    pub fn get_resources(&self) -> &Option<String> {
-        &self.resources
     }
     /// Checks every rule of the spec and builds the [`DeleteMetricRuleResourcesInput`]. Nothing is sent.
     pub fn build(
@@ -70,6 +52,11 @@ impl<C> DeleteMetricRuleResourcesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteMetricRuleResourcesBuilder, DeleteMetricRuleResourcesInput;
+    rule_id: Option<String> => set_rule_id, get_rule_id;
+    resources: Option<String> => set_resources, get_resources;
 }
 impl DeleteMetricRuleResourcesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -133,13 +120,7 @@ impl aliyun_core::Action for DeleteMetricRuleResourcesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -167,42 +148,16 @@ impl aliyun_core::error::ActionError for DeleteMetricRuleResourcesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteMetricRuleResourcesError);
+aliyun_core::__private::action_error!(DeleteMetricRuleResourcesError, [InternalError]);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteMetricRuleResourcesBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteMetricRuleResourcesInput;
-        type Error = DeleteMetricRuleResourcesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .delete_metric_rule_resources()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteMetricRuleResourcesBuilder, DeleteMetricRuleResourcesInput,
+        DeleteMetricRuleResourcesError, super::super::super::client::Client,
+        delete_metric_rule_resources,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -218,6 +173,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -36,28 +36,10 @@ impl<C> DeleteMetricRuleTargetsBuilder<C> {
         self.rule_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteMetricRuleTargetsInput::rule_id`].
-    pub fn set_rule_id(mut self, input: Option<String>) -> Self {
-        self.rule_id = input;
-        self
-    }
-    /// The [`DeleteMetricRuleTargetsInput::rule_id`] set so far.
-    pub fn get_rule_id(&self) -> &Option<String> {
-        &self.rule_id
-    }
     /// Appends one item to [`DeleteMetricRuleTargetsInput::target_ids`].
     pub fn target_ids(mut self, input: impl Into<String>) -> Self {
         self.target_ids.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DeleteMetricRuleTargetsInput::target_ids`] list (`None` clears it).
-    pub fn set_target_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.target_ids = input;
-        self
-    }
-    /// The [`DeleteMetricRuleTargetsInput::target_ids`] set so far.
-    pub fn get_target_ids(&self) -> &Option<Vec<String>> {
-        &self.target_ids
     }
     /// Checks every rule of the spec and builds the [`DeleteMetricRuleTargetsInput`]. Nothing is sent.
     pub fn build(
@@ -70,6 +52,11 @@ impl<C> DeleteMetricRuleTargetsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteMetricRuleTargetsBuilder, DeleteMetricRuleTargetsInput;
+    rule_id: Option<String> => set_rule_id, get_rule_id;
+    target_ids: Option<Vec<String>> => set_target_ids, get_target_ids, list;
 }
 impl DeleteMetricRuleTargetsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -136,13 +123,7 @@ impl aliyun_core::Action for DeleteMetricRuleTargetsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -176,41 +157,16 @@ impl aliyun_core::error::ActionError for DeleteMetricRuleTargetsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteMetricRuleTargetsError);
+aliyun_core::__private::action_error!(DeleteMetricRuleTargetsError, [InternalError]);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteMetricRuleTargetsBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteMetricRuleTargetsInput;
-        type Error = DeleteMetricRuleTargetsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_metric_rule_targets()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteMetricRuleTargetsBuilder, DeleteMetricRuleTargetsInput,
+        DeleteMetricRuleTargetsError, super::super::super::client::Client,
+        delete_metric_rule_targets,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -219,6 +175,7 @@ mod tests {
             &[("RuleId", "ruleId-xxxxxx"), ("TargetIds.1", "1")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

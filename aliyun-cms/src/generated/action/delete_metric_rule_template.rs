@@ -31,15 +31,6 @@ impl<C> DeleteMetricRuleTemplateBuilder<C> {
         self.template_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteMetricRuleTemplateInput::template_id`].
-    pub fn set_template_id(mut self, input: Option<String>) -> Self {
-        self.template_id = input;
-        self
-    }
-    /// The [`DeleteMetricRuleTemplateInput::template_id`] set so far.
-    pub fn get_template_id(&self) -> &Option<String> {
-        &self.template_id
-    }
     /// Checks every rule of the spec and builds the [`DeleteMetricRuleTemplateInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -50,6 +41,10 @@ impl<C> DeleteMetricRuleTemplateBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteMetricRuleTemplateBuilder, DeleteMetricRuleTemplateInput;
+    template_id: Option<String> => set_template_id, get_template_id;
 }
 impl DeleteMetricRuleTemplateBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -112,28 +107,7 @@ impl aliyun_core::Action for DeleteMetricRuleTemplateInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -169,48 +143,19 @@ impl aliyun_core::error::ActionError for DeleteMetricRuleTemplateError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteMetricRuleTemplateError);
+aliyun_core::__private::action_error!(
+    DeleteMetricRuleTemplateError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteMetricRuleTemplateBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteMetricRuleTemplateInput;
-        type Error = DeleteMetricRuleTemplateError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .delete_metric_rule_template()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteMetricRuleTemplateBuilder, DeleteMetricRuleTemplateInput,
+        DeleteMetricRuleTemplateError, super::super::super::client::Client,
+        delete_metric_rule_template,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -219,6 +164,7 @@ mod tests {
             &[("TemplateId", "123****")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -33,28 +33,10 @@ impl<C> DeleteMonitorGroupDynamicRuleBuilder<C> {
         self.group_id = Some(input);
         self
     }
-    /// Sets or clears [`DeleteMonitorGroupDynamicRuleInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<i64>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DeleteMonitorGroupDynamicRuleInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<i64> {
-        &self.group_id
-    }
     /// Sets [`DeleteMonitorGroupDynamicRuleInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
         self.category = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteMonitorGroupDynamicRuleInput::category`].
-    pub fn set_category(mut self, input: Option<String>) -> Self {
-        self.category = input;
-        self
-    }
-    /// The [`DeleteMonitorGroupDynamicRuleInput::category`] set so far.
-    pub fn get_category(&self) -> &Option<String> {
-        &self.category
     }
     /// Checks every rule of the spec and builds the [`DeleteMonitorGroupDynamicRuleInput`]. Nothing is sent.
     pub fn build(
@@ -67,6 +49,11 @@ impl<C> DeleteMonitorGroupDynamicRuleBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteMonitorGroupDynamicRuleBuilder, DeleteMonitorGroupDynamicRuleInput;
+    group_id: Option<i64> => set_group_id, get_group_id;
+    category: Option<String> => set_category, get_category;
 }
 impl DeleteMonitorGroupDynamicRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -134,43 +121,7 @@ impl aliyun_core::Action for DeleteMonitorGroupDynamicRuleInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttli∂ngException",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -216,54 +167,19 @@ impl aliyun_core::error::ActionError for DeleteMonitorGroupDynamicRuleError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteMonitorGroupDynamicRuleError);
+aliyun_core::__private::action_error!(
+    DeleteMonitorGroupDynamicRuleError, [ParameterInvalid, AccessDeniedException,
+    LimitExceeded, AccessForbidden, ResourceNotFound, ThrottliNgException, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteMonitorGroupDynamicRuleBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteMonitorGroupDynamicRuleInput;
-        type Error = DeleteMonitorGroupDynamicRuleError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .delete_monitor_group_dynamic_rule()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteMonitorGroupDynamicRuleBuilder, DeleteMonitorGroupDynamicRuleInput,
+        DeleteMonitorGroupDynamicRuleError, super::super::super::client::Client,
+        delete_monitor_group_dynamic_rule,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -272,6 +188,7 @@ mod tests {
             &[("Category", "ecs"), ("GroupId", "123456")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -36,42 +36,15 @@ impl<C> DeleteMonitorGroupInstancesBuilder<C> {
         self.group_id = Some(input);
         self
     }
-    /// Sets or clears [`DeleteMonitorGroupInstancesInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<i64>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DeleteMonitorGroupInstancesInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<i64> {
-        &self.group_id
-    }
     /// Sets [`DeleteMonitorGroupInstancesInput::instance_id_list`].
     pub fn instance_id_list(mut self, input: impl Into<String>) -> Self {
         self.instance_id_list = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteMonitorGroupInstancesInput::instance_id_list`].
-    pub fn set_instance_id_list(mut self, input: Option<String>) -> Self {
-        self.instance_id_list = input;
-        self
-    }
-    /// The [`DeleteMonitorGroupInstancesInput::instance_id_list`] set so far.
-    pub fn get_instance_id_list(&self) -> &Option<String> {
-        &self.instance_id_list
-    }
     /// Sets [`DeleteMonitorGroupInstancesInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
         self.category = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteMonitorGroupInstancesInput::category`].
-    pub fn set_category(mut self, input: Option<String>) -> Self {
-        self.category = input;
-        self
-    }
-    /// The [`DeleteMonitorGroupInstancesInput::category`] set so far.
-    pub fn get_category(&self) -> &Option<String> {
-        &self.category
     }
     /// Checks every rule of the spec and builds the [`DeleteMonitorGroupInstancesInput`]. Nothing is sent.
     pub fn build(
@@ -94,6 +67,12 @@ impl<C> DeleteMonitorGroupInstancesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteMonitorGroupInstancesBuilder, DeleteMonitorGroupInstancesInput;
+    group_id: Option<i64> => set_group_id, get_group_id;
+    instance_id_list: Option<String> => set_instance_id_list, get_instance_id_list;
+    category: Option<String> => set_category, get_category;
 }
 impl DeleteMonitorGroupInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -158,28 +137,7 @@ impl aliyun_core::Action for DeleteMonitorGroupInstancesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -217,48 +175,19 @@ impl aliyun_core::error::ActionError for DeleteMonitorGroupInstancesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteMonitorGroupInstancesError);
+aliyun_core::__private::action_error!(
+    DeleteMonitorGroupInstancesError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteMonitorGroupInstancesBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteMonitorGroupInstancesInput;
-        type Error = DeleteMonitorGroupInstancesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .delete_monitor_group_instances()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteMonitorGroupInstancesBuilder, DeleteMonitorGroupInstancesInput,
+        DeleteMonitorGroupInstancesError, super::super::super::client::Client,
+        delete_monitor_group_instances,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -276,6 +205,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -33,28 +33,10 @@ impl<C> DeleteMonitorGroupNotifyPolicyBuilder<C> {
         self.policy_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteMonitorGroupNotifyPolicyInput::policy_type`].
-    pub fn set_policy_type(mut self, input: Option<String>) -> Self {
-        self.policy_type = input;
-        self
-    }
-    /// The [`DeleteMonitorGroupNotifyPolicyInput::policy_type`] set so far.
-    pub fn get_policy_type(&self) -> &Option<String> {
-        &self.policy_type
-    }
     /// Sets [`DeleteMonitorGroupNotifyPolicyInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteMonitorGroupNotifyPolicyInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DeleteMonitorGroupNotifyPolicyInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
     }
     /// Checks every rule of the spec and builds the [`DeleteMonitorGroupNotifyPolicyInput`]. Nothing is sent.
     pub fn build(
@@ -70,6 +52,11 @@ impl<C> DeleteMonitorGroupNotifyPolicyBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteMonitorGroupNotifyPolicyBuilder, DeleteMonitorGroupNotifyPolicyInput;
+    policy_type: Option<String> => set_policy_type, get_policy_type;
+    group_id: Option<String> => set_group_id, get_group_id;
 }
 impl DeleteMonitorGroupNotifyPolicyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -140,13 +127,7 @@ impl aliyun_core::Action for DeleteMonitorGroupNotifyPolicyInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -174,42 +155,18 @@ impl aliyun_core::error::ActionError for DeleteMonitorGroupNotifyPolicyError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteMonitorGroupNotifyPolicyError);
+aliyun_core::__private::action_error!(
+    DeleteMonitorGroupNotifyPolicyError, [InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteMonitorGroupNotifyPolicyBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteMonitorGroupNotifyPolicyInput;
-        type Error = DeleteMonitorGroupNotifyPolicyError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .delete_monitor_group_notify_policy()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteMonitorGroupNotifyPolicyBuilder, DeleteMonitorGroupNotifyPolicyInput,
+        DeleteMonitorGroupNotifyPolicyError, super::super::super::client::Client,
+        delete_monitor_group_notify_policy,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -218,6 +175,7 @@ mod tests {
             &[("GroupId", "6780****"), ("PolicyType", "PauseNotify")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

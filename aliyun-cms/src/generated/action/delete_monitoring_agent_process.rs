@@ -36,42 +36,15 @@ impl<C> DeleteMonitoringAgentProcessBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteMonitoringAgentProcessInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DeleteMonitoringAgentProcessInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`DeleteMonitoringAgentProcessInput::process_name`].
     pub fn process_name(mut self, input: impl Into<String>) -> Self {
         self.process_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteMonitoringAgentProcessInput::process_name`].
-    pub fn set_process_name(mut self, input: Option<String>) -> Self {
-        self.process_name = input;
-        self
-    }
-    /// The [`DeleteMonitoringAgentProcessInput::process_name`] set so far.
-    pub fn get_process_name(&self) -> &Option<String> {
-        &self.process_name
-    }
     /// Sets [`DeleteMonitoringAgentProcessInput::process_id`].
     pub fn process_id(mut self, input: impl Into<String>) -> Self {
         self.process_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteMonitoringAgentProcessInput::process_id`].
-    pub fn set_process_id(mut self, input: Option<String>) -> Self {
-        self.process_id = input;
-        self
-    }
-    /// The [`DeleteMonitoringAgentProcessInput::process_id`] set so far.
-    pub fn get_process_id(&self) -> &Option<String> {
-        &self.process_id
     }
     /// Checks every rule of the spec and builds the [`DeleteMonitoringAgentProcessInput`]. Nothing is sent.
     pub fn build(
@@ -88,6 +61,12 @@ impl<C> DeleteMonitoringAgentProcessBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteMonitoringAgentProcessBuilder, DeleteMonitoringAgentProcessInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    process_name: Option<String> => set_process_name, get_process_name;
+    process_id: Option<String> => set_process_id, get_process_id;
 }
 impl DeleteMonitoringAgentProcessBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -153,28 +132,7 @@ impl aliyun_core::Action for DeleteMonitoringAgentProcessInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -212,48 +170,19 @@ impl aliyun_core::error::ActionError for DeleteMonitoringAgentProcessError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteMonitoringAgentProcessError);
+aliyun_core::__private::action_error!(
+    DeleteMonitoringAgentProcessError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteMonitoringAgentProcessBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteMonitoringAgentProcessInput;
-        type Error = DeleteMonitoringAgentProcessError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .delete_monitoring_agent_process()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteMonitoringAgentProcessBuilder, DeleteMonitoringAgentProcessInput,
+        DeleteMonitoringAgentProcessError, super::super::super::client::Client,
+        delete_monitoring_agent_process,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -268,6 +197,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -34,28 +34,10 @@ impl<C> DeleteSiteMonitorsBuilder<C> {
         self.task_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteSiteMonitorsInput::task_ids`].
-    pub fn set_task_ids(mut self, input: Option<String>) -> Self {
-        self.task_ids = input;
-        self
-    }
-    /// The [`DeleteSiteMonitorsInput::task_ids`] set so far.
-    pub fn get_task_ids(&self) -> &Option<String> {
-        &self.task_ids
-    }
     /// Sets [`DeleteSiteMonitorsInput::is_delete_alarms`].
     pub fn is_delete_alarms(mut self, input: bool) -> Self {
         self.is_delete_alarms = Some(input);
         self
-    }
-    /// Sets or clears [`DeleteSiteMonitorsInput::is_delete_alarms`].
-    pub fn set_is_delete_alarms(mut self, input: Option<bool>) -> Self {
-        self.is_delete_alarms = input;
-        self
-    }
-    /// The [`DeleteSiteMonitorsInput::is_delete_alarms`] set so far.
-    pub fn get_is_delete_alarms(&self) -> &Option<bool> {
-        &self.is_delete_alarms
     }
     /// Checks every rule of the spec and builds the [`DeleteSiteMonitorsInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteSiteMonitorsInput, aliyun_core::InvalidInput> {
@@ -66,6 +48,11 @@ impl<C> DeleteSiteMonitorsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteSiteMonitorsBuilder, DeleteSiteMonitorsInput;
+    task_ids: Option<String> => set_task_ids, get_task_ids;
+    is_delete_alarms: Option<bool> => set_is_delete_alarms, get_is_delete_alarms;
 }
 impl DeleteSiteMonitorsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -132,38 +119,7 @@ impl aliyun_core::Action for DeleteSiteMonitorsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidQueryParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ExceedingQuota",
-                http_status: Some(406),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -206,51 +162,18 @@ impl aliyun_core::error::ActionError for DeleteSiteMonitorsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::ExceedingQuota(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::ExceedingQuota(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteSiteMonitorsError);
+aliyun_core::__private::action_error!(
+    DeleteSiteMonitorsError, [InvalidQueryParameter, AccessDeniedException,
+    LimitExceeded, Forbidden, ExceedingQuota, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteSiteMonitorsBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteSiteMonitorsInput;
-        type Error = DeleteSiteMonitorsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_site_monitors()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteSiteMonitorsBuilder, DeleteSiteMonitorsInput, DeleteSiteMonitorsError,
+        super::super::super::client::Client, delete_site_monitors,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -271,6 +194,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

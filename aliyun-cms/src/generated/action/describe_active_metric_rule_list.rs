@@ -31,15 +31,6 @@ impl<C> DescribeActiveMetricRuleListBuilder<C> {
         self.product = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeActiveMetricRuleListInput::product`].
-    pub fn set_product(mut self, input: Option<String>) -> Self {
-        self.product = input;
-        self
-    }
-    /// The [`DescribeActiveMetricRuleListInput::product`] set so far.
-    pub fn get_product(&self) -> &Option<String> {
-        &self.product
-    }
     /// Checks every rule of the spec and builds the [`DescribeActiveMetricRuleListInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -50,6 +41,10 @@ impl<C> DescribeActiveMetricRuleListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeActiveMetricRuleListBuilder, DescribeActiveMetricRuleListInput;
+    product: Option<String> => set_product, get_product;
 }
 impl DescribeActiveMetricRuleListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -116,33 +111,7 @@ impl aliyun_core::Action for DescribeActiveMetricRuleListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -181,56 +150,26 @@ impl aliyun_core::error::ActionError for DescribeActiveMetricRuleListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeActiveMetricRuleListError);
+aliyun_core::__private::action_error!(
+    DescribeActiveMetricRuleListError, [ParameterInvalid, AccessDeniedException,
+    LimitExceeded, AccessForbidden, ResourceNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::{
         DescribeActiveMetricRuleListEscalation, DescribeActiveMetricRuleListEscalations,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeActiveMetricRuleListBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeActiveMetricRuleListInput;
-        type Error = DescribeActiveMetricRuleListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_active_metric_rule_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeActiveMetricRuleListBuilder, DescribeActiveMetricRuleListInput,
+        DescribeActiveMetricRuleListError, super::super::super::client::Client,
+        describe_active_metric_rule_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent("example", |b| b.product("ecs"), "POST", &[("Product", "ecs")]),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

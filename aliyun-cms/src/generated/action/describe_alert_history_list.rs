@@ -66,168 +66,60 @@ impl<C> DescribeAlertHistoryListBuilder<C> {
         self.rule_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAlertHistoryListInput::rule_id`].
-    pub fn set_rule_id(mut self, input: Option<String>) -> Self {
-        self.rule_id = input;
-        self
-    }
-    /// The [`DescribeAlertHistoryListInput::rule_id`] set so far.
-    pub fn get_rule_id(&self) -> &Option<String> {
-        &self.rule_id
-    }
     /// Sets [`DescribeAlertHistoryListInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
         self.rule_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAlertHistoryListInput::rule_name`].
-    pub fn set_rule_name(mut self, input: Option<String>) -> Self {
-        self.rule_name = input;
-        self
-    }
-    /// The [`DescribeAlertHistoryListInput::rule_name`] set so far.
-    pub fn get_rule_name(&self) -> &Option<String> {
-        &self.rule_name
     }
     /// Sets [`DescribeAlertHistoryListInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAlertHistoryListInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`DescribeAlertHistoryListInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Sets [`DescribeAlertHistoryListInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
         self.metric_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAlertHistoryListInput::metric_name`].
-    pub fn set_metric_name(mut self, input: Option<String>) -> Self {
-        self.metric_name = input;
-        self
-    }
-    /// The [`DescribeAlertHistoryListInput::metric_name`] set so far.
-    pub fn get_metric_name(&self) -> &Option<String> {
-        &self.metric_name
     }
     /// Sets [`DescribeAlertHistoryListInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAlertHistoryListInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DescribeAlertHistoryListInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
-    }
     /// Sets [`DescribeAlertHistoryListInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAlertHistoryListInput::status`].
-    pub fn set_status(mut self, input: Option<String>) -> Self {
-        self.status = input;
-        self
-    }
-    /// The [`DescribeAlertHistoryListInput::status`] set so far.
-    pub fn get_status(&self) -> &Option<String> {
-        &self.status
     }
     /// Sets [`DescribeAlertHistoryListInput::state`].
     pub fn state(mut self, input: impl Into<String>) -> Self {
         self.state = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAlertHistoryListInput::state`].
-    pub fn set_state(mut self, input: Option<String>) -> Self {
-        self.state = input;
-        self
-    }
-    /// The [`DescribeAlertHistoryListInput::state`] set so far.
-    pub fn get_state(&self) -> &Option<String> {
-        &self.state
-    }
     /// Sets [`DescribeAlertHistoryListInput::ascending`].
     pub fn ascending(mut self, input: bool) -> Self {
         self.ascending = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeAlertHistoryListInput::ascending`].
-    pub fn set_ascending(mut self, input: Option<bool>) -> Self {
-        self.ascending = input;
-        self
-    }
-    /// The [`DescribeAlertHistoryListInput::ascending`] set so far.
-    pub fn get_ascending(&self) -> &Option<bool> {
-        &self.ascending
     }
     /// Sets [`DescribeAlertHistoryListInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAlertHistoryListInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`DescribeAlertHistoryListInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
-    }
     /// Sets [`DescribeAlertHistoryListInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAlertHistoryListInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`DescribeAlertHistoryListInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
     }
     /// Sets [`DescribeAlertHistoryListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeAlertHistoryListInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeAlertHistoryListInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeAlertHistoryListInput::page`].
     pub fn page(mut self, input: i32) -> Self {
         self.page = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeAlertHistoryListInput::page`].
-    pub fn set_page(mut self, input: Option<i32>) -> Self {
-        self.page = input;
-        self
-    }
-    /// The [`DescribeAlertHistoryListInput::page`] set so far.
-    pub fn get_page(&self) -> &Option<i32> {
-        &self.page
     }
     /// Checks every rule of the spec and builds the [`DescribeAlertHistoryListInput`]. Nothing is sent.
     pub fn build(
@@ -250,6 +142,21 @@ impl<C> DescribeAlertHistoryListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeAlertHistoryListBuilder, DescribeAlertHistoryListInput;
+    rule_id: Option<String> => set_rule_id, get_rule_id;
+    rule_name: Option<String> => set_rule_name, get_rule_name;
+    namespace: Option<String> => set_namespace, get_namespace;
+    metric_name: Option<String> => set_metric_name, get_metric_name;
+    group_id: Option<String> => set_group_id, get_group_id;
+    status: Option<String> => set_status, get_status;
+    state: Option<String> => set_state, get_state;
+    ascending: Option<bool> => set_ascending, get_ascending;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    page: Option<i32> => set_page, get_page;
 }
 impl DescribeAlertHistoryListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -329,13 +236,7 @@ impl aliyun_core::Action for DescribeAlertHistoryListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -373,42 +274,16 @@ impl aliyun_core::error::ActionError for DescribeAlertHistoryListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeAlertHistoryListError);
+aliyun_core::__private::action_error!(DescribeAlertHistoryListError, [InternalError]);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeAlertHistoryListBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeAlertHistoryListInput;
-        type Error = DescribeAlertHistoryListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_alert_history_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeAlertHistoryListBuilder, DescribeAlertHistoryListInput,
+        DescribeAlertHistoryListError, super::super::super::client::Client,
+        describe_alert_history_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -444,6 +319,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -82,252 +82,90 @@ impl<C> DescribeAlertLogListBuilder<C> {
         self.start_time = Some(input);
         self
     }
-    /// Sets or clears [`DescribeAlertLogListInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<i64>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`DescribeAlertLogListInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<i64> {
-        &self.start_time
-    }
     /// Sets [`DescribeAlertLogListInput::end_time`].
     pub fn end_time(mut self, input: i64) -> Self {
         self.end_time = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeAlertLogListInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<i64>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`DescribeAlertLogListInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<i64> {
-        &self.end_time
     }
     /// Sets [`DescribeAlertLogListInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeAlertLogListInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeAlertLogListInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeAlertLogListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeAlertLogListInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeAlertLogListInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Sets [`DescribeAlertLogListInput::search_key`].
     pub fn search_key(mut self, input: impl Into<String>) -> Self {
         self.search_key = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAlertLogListInput::search_key`].
-    pub fn set_search_key(mut self, input: Option<String>) -> Self {
-        self.search_key = input;
-        self
-    }
-    /// The [`DescribeAlertLogListInput::search_key`] set so far.
-    pub fn get_search_key(&self) -> &Option<String> {
-        &self.search_key
-    }
     /// Sets [`DescribeAlertLogListInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAlertLogListInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DescribeAlertLogListInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
     }
     /// Sets [`DescribeAlertLogListInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAlertLogListInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`DescribeAlertLogListInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Sets [`DescribeAlertLogListInput::product`].
     pub fn product(mut self, input: impl Into<String>) -> Self {
         self.product = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAlertLogListInput::product`].
-    pub fn set_product(mut self, input: Option<String>) -> Self {
-        self.product = input;
-        self
-    }
-    /// The [`DescribeAlertLogListInput::product`] set so far.
-    pub fn get_product(&self) -> &Option<String> {
-        &self.product
     }
     /// Sets [`DescribeAlertLogListInput::level`].
     pub fn level(mut self, input: impl Into<String>) -> Self {
         self.level = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAlertLogListInput::level`].
-    pub fn set_level(mut self, input: Option<String>) -> Self {
-        self.level = input;
-        self
-    }
-    /// The [`DescribeAlertLogListInput::level`] set so far.
-    pub fn get_level(&self) -> &Option<String> {
-        &self.level
-    }
     /// Sets [`DescribeAlertLogListInput::send_status`].
     pub fn send_status(mut self, input: impl Into<String>) -> Self {
         self.send_status = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAlertLogListInput::send_status`].
-    pub fn set_send_status(mut self, input: Option<String>) -> Self {
-        self.send_status = input;
-        self
-    }
-    /// The [`DescribeAlertLogListInput::send_status`] set so far.
-    pub fn get_send_status(&self) -> &Option<String> {
-        &self.send_status
     }
     /// Sets [`DescribeAlertLogListInput::contact_group`].
     pub fn contact_group(mut self, input: impl Into<String>) -> Self {
         self.contact_group = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAlertLogListInput::contact_group`].
-    pub fn set_contact_group(mut self, input: Option<String>) -> Self {
-        self.contact_group = input;
-        self
-    }
-    /// The [`DescribeAlertLogListInput::contact_group`] set so far.
-    pub fn get_contact_group(&self) -> &Option<String> {
-        &self.contact_group
-    }
     /// Sets [`DescribeAlertLogListInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
         self.rule_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAlertLogListInput::rule_name`].
-    pub fn set_rule_name(mut self, input: Option<String>) -> Self {
-        self.rule_name = input;
-        self
-    }
-    /// The [`DescribeAlertLogListInput::rule_name`] set so far.
-    pub fn get_rule_name(&self) -> &Option<String> {
-        &self.rule_name
     }
     /// Sets [`DescribeAlertLogListInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
         self.metric_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAlertLogListInput::metric_name`].
-    pub fn set_metric_name(mut self, input: Option<String>) -> Self {
-        self.metric_name = input;
-        self
-    }
-    /// The [`DescribeAlertLogListInput::metric_name`] set so far.
-    pub fn get_metric_name(&self) -> &Option<String> {
-        &self.metric_name
-    }
     /// Sets [`DescribeAlertLogListInput::last_min`].
     pub fn last_min(mut self, input: impl Into<String>) -> Self {
         self.last_min = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAlertLogListInput::last_min`].
-    pub fn set_last_min(mut self, input: Option<String>) -> Self {
-        self.last_min = input;
-        self
-    }
-    /// The [`DescribeAlertLogListInput::last_min`] set so far.
-    pub fn get_last_min(&self) -> &Option<String> {
-        &self.last_min
     }
     /// Sets [`DescribeAlertLogListInput::group_by`].
     pub fn group_by(mut self, input: impl Into<String>) -> Self {
         self.group_by = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAlertLogListInput::group_by`].
-    pub fn set_group_by(mut self, input: Option<String>) -> Self {
-        self.group_by = input;
-        self
-    }
-    /// The [`DescribeAlertLogListInput::group_by`] set so far.
-    pub fn get_group_by(&self) -> &Option<String> {
-        &self.group_by
-    }
     /// Sets [`DescribeAlertLogListInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
         self.rule_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAlertLogListInput::rule_id`].
-    pub fn set_rule_id(mut self, input: Option<String>) -> Self {
-        self.rule_id = input;
-        self
-    }
-    /// The [`DescribeAlertLogListInput::rule_id`] set so far.
-    pub fn get_rule_id(&self) -> &Option<String> {
-        &self.rule_id
     }
     /// Sets [`DescribeAlertLogListInput::source_type`].
     pub fn source_type(mut self, input: impl Into<String>) -> Self {
         self.source_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAlertLogListInput::source_type`].
-    pub fn set_source_type(mut self, input: Option<String>) -> Self {
-        self.source_type = input;
-        self
-    }
-    /// The [`DescribeAlertLogListInput::source_type`] set so far.
-    pub fn get_source_type(&self) -> &Option<String> {
-        &self.source_type
-    }
     /// Sets [`DescribeAlertLogListInput::event_type`].
     pub fn event_type(mut self, input: impl Into<String>) -> Self {
         self.event_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAlertLogListInput::event_type`].
-    pub fn set_event_type(mut self, input: Option<String>) -> Self {
-        self.event_type = input;
-        self
-    }
-    /// The [`DescribeAlertLogListInput::event_type`] set so far.
-    pub fn get_event_type(&self) -> &Option<String> {
-        &self.event_type
     }
     /// Checks every rule of the spec and builds the [`DescribeAlertLogListInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeAlertLogListInput, aliyun_core::InvalidInput> {
@@ -354,6 +192,27 @@ impl<C> DescribeAlertLogListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeAlertLogListBuilder, DescribeAlertLogListInput;
+    start_time: Option<i64> => set_start_time, get_start_time;
+    end_time: Option<i64> => set_end_time, get_end_time;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    search_key: Option<String> => set_search_key, get_search_key;
+    group_id: Option<String> => set_group_id, get_group_id;
+    namespace: Option<String> => set_namespace, get_namespace;
+    product: Option<String> => set_product, get_product;
+    level: Option<String> => set_level, get_level;
+    send_status: Option<String> => set_send_status, get_send_status;
+    contact_group: Option<String> => set_contact_group, get_contact_group;
+    rule_name: Option<String> => set_rule_name, get_rule_name;
+    metric_name: Option<String> => set_metric_name, get_metric_name;
+    last_min: Option<String> => set_last_min, get_last_min;
+    group_by: Option<String> => set_group_by, get_group_by;
+    rule_id: Option<String> => set_rule_id, get_rule_id;
+    source_type: Option<String> => set_source_type, get_source_type;
+    event_type: Option<String> => set_event_type, get_event_type;
 }
 impl DescribeAlertLogListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -452,38 +311,7 @@ impl aliyun_core::Action for DescribeAlertLogListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceConflict",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceExist",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -542,30 +370,11 @@ impl aliyun_core::error::ActionError for DescribeAlertLogListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeAlertLogListError);
+aliyun_core::__private::action_error!(
+    DescribeAlertLogListError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    ResourceConflict, ResourceExist, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeAlertLogListInput {
     type Item = AlertLogList;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -595,24 +404,11 @@ mod tests {
         ChannelResultList, DescribeAlertLogListEscalation, Dimension, Logs, ResultList,
         SendDetail, SendResultList, WebhookList,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeAlertLogListBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeAlertLogListInput;
-        type Error = DescribeAlertLogListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_alert_log_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeAlertLogListBuilder, DescribeAlertLogListInput,
+        DescribeAlertLogListError, super::super::super::client::Client,
+        describe_alert_log_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -660,6 +456,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -49,98 +49,35 @@ impl<C> DescribeAlertingMetricRuleResourcesBuilder<C> {
         self.rule_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAlertingMetricRuleResourcesInput::rule_id`].
-    pub fn set_rule_id(mut self, input: Option<String>) -> Self {
-        self.rule_id = input;
-        self
-    }
-    /// The [`DescribeAlertingMetricRuleResourcesInput::rule_id`] set so far.
-    pub fn get_rule_id(&self) -> &Option<String> {
-        &self.rule_id
-    }
     /// Sets [`DescribeAlertingMetricRuleResourcesInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAlertingMetricRuleResourcesInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DescribeAlertingMetricRuleResourcesInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
     }
     /// Sets [`DescribeAlertingMetricRuleResourcesInput::page`].
     pub fn page(mut self, input: i32) -> Self {
         self.page = Some(input);
         self
     }
-    /// Sets or clears [`DescribeAlertingMetricRuleResourcesInput::page`].
-    pub fn set_page(mut self, input: Option<i32>) -> Self {
-        self.page = input;
-        self
-    }
-    /// The [`DescribeAlertingMetricRuleResourcesInput::page`] set so far.
-    pub fn get_page(&self) -> &Option<i32> {
-        &self.page
-    }
     /// Sets [`DescribeAlertingMetricRuleResourcesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeAlertingMetricRuleResourcesInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeAlertingMetricRuleResourcesInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Sets [`DescribeAlertingMetricRuleResourcesInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAlertingMetricRuleResourcesInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`DescribeAlertingMetricRuleResourcesInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Sets [`DescribeAlertingMetricRuleResourcesInput::dimensions`].
     pub fn dimensions(mut self, input: impl Into<String>) -> Self {
         self.dimensions = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAlertingMetricRuleResourcesInput::dimensions`].
-    pub fn set_dimensions(mut self, input: Option<String>) -> Self {
-        self.dimensions = input;
-        self
-    }
-    /// The [`DescribeAlertingMetricRuleResourcesInput::dimensions`] set so far.
-    pub fn get_dimensions(&self) -> &Option<String> {
-        &self.dimensions
-    }
     /// Sets [`DescribeAlertingMetricRuleResourcesInput::alert_before_time`].
     pub fn alert_before_time(mut self, input: impl Into<String>) -> Self {
         self.alert_before_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAlertingMetricRuleResourcesInput::alert_before_time`].
-    pub fn set_alert_before_time(mut self, input: Option<String>) -> Self {
-        self.alert_before_time = input;
-        self
-    }
-    /// The [`DescribeAlertingMetricRuleResourcesInput::alert_before_time`] set so far.
-    pub fn get_alert_before_time(&self) -> &Option<String> {
-        &self.alert_before_time
     }
     /// Checks every rule of the spec and builds the [`DescribeAlertingMetricRuleResourcesInput`]. Nothing is sent.
     pub fn build(
@@ -158,6 +95,16 @@ impl<C> DescribeAlertingMetricRuleResourcesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeAlertingMetricRuleResourcesBuilder, DescribeAlertingMetricRuleResourcesInput;
+    rule_id: Option<String> => set_rule_id, get_rule_id;
+    group_id: Option<String> => set_group_id, get_group_id;
+    page: Option<i32> => set_page, get_page;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    namespace: Option<String> => set_namespace, get_namespace;
+    dimensions: Option<String> => set_dimensions, get_dimensions;
+    alert_before_time: Option<String> => set_alert_before_time, get_alert_before_time;
 }
 impl DescribeAlertingMetricRuleResourcesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -236,13 +183,7 @@ impl aliyun_core::Action for DescribeAlertingMetricRuleResourcesInput {
         method: aliyun_core::HttpMethod::Get,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -275,47 +216,22 @@ impl aliyun_core::error::ActionError for DescribeAlertingMetricRuleResourcesErro
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeAlertingMetricRuleResourcesError);
+aliyun_core::__private::action_error!(
+    DescribeAlertingMetricRuleResourcesError, [InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::{
         DescribeAlertingMetricRuleResourcesResource, ExpressionList,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeAlertingMetricRuleResourcesBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeAlertingMetricRuleResourcesInput;
-        type Error = DescribeAlertingMetricRuleResourcesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_alerting_metric_rule_resources()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeAlertingMetricRuleResourcesBuilder,
+        DescribeAlertingMetricRuleResourcesInput,
+        DescribeAlertingMetricRuleResourcesError, super::super::super::client::Client,
+        describe_alerting_metric_rule_resources,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -346,6 +262,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

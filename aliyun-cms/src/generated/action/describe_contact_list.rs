@@ -43,70 +43,25 @@ impl<C> DescribeContactListBuilder<C> {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeContactListInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeContactListInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeContactListInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeContactListInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeContactListInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeContactListInput::contact_name`].
     pub fn contact_name(mut self, input: impl Into<String>) -> Self {
         self.contact_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeContactListInput::contact_name`].
-    pub fn set_contact_name(mut self, input: Option<String>) -> Self {
-        self.contact_name = input;
-        self
-    }
-    /// The [`DescribeContactListInput::contact_name`] set so far.
-    pub fn get_contact_name(&self) -> &Option<String> {
-        &self.contact_name
-    }
     /// Sets [`DescribeContactListInput::chanel_type`].
     pub fn chanel_type(mut self, input: impl Into<String>) -> Self {
         self.chanel_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeContactListInput::chanel_type`].
-    pub fn set_chanel_type(mut self, input: Option<String>) -> Self {
-        self.chanel_type = input;
-        self
-    }
-    /// The [`DescribeContactListInput::chanel_type`] set so far.
-    pub fn get_chanel_type(&self) -> &Option<String> {
-        &self.chanel_type
-    }
     /// Sets [`DescribeContactListInput::chanel_value`].
     pub fn chanel_value(mut self, input: impl Into<String>) -> Self {
         self.chanel_value = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeContactListInput::chanel_value`].
-    pub fn set_chanel_value(mut self, input: Option<String>) -> Self {
-        self.chanel_value = input;
-        self
-    }
-    /// The [`DescribeContactListInput::chanel_value`] set so far.
-    pub fn get_chanel_value(&self) -> &Option<String> {
-        &self.chanel_value
     }
     /// Checks every rule of the spec and builds the [`DescribeContactListInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeContactListInput, aliyun_core::InvalidInput> {
@@ -120,6 +75,14 @@ impl<C> DescribeContactListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeContactListBuilder, DescribeContactListInput;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    contact_name: Option<String> => set_contact_name, get_contact_name;
+    chanel_type: Option<String> => set_chanel_type, get_chanel_type;
+    chanel_value: Option<String> => set_chanel_value, get_chanel_value;
 }
 impl DescribeContactListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -202,28 +165,7 @@ impl aliyun_core::Action for DescribeContactListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAuthorization",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -263,26 +205,11 @@ impl aliyun_core::error::ActionError for DescribeContactListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::InvalidAuthorization(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::InvalidAuthorization(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeContactListError);
+aliyun_core::__private::action_error!(
+    DescribeContactListError, [InvalidParameter, InvalidAuthorization, ResourceNotFound,
+    InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeContactListInput {
     type Item = DescribeContactListContact;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -309,24 +236,10 @@ impl aliyun_core::pagination::Paginated for DescribeContactListInput {
 mod tests {
     use super::*;
     use super::super::super::types::Channels;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeContactListBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeContactListInput;
-        type Error = DescribeContactListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_contact_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeContactListBuilder, DescribeContactListInput, DescribeContactListError,
+        super::super::super::client::Client, describe_contact_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -348,6 +261,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -31,15 +31,6 @@ impl<C> DescribeContactListByContactGroupBuilder<C> {
         self.contact_group_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeContactListByContactGroupInput::contact_group_name`].
-    pub fn set_contact_group_name(mut self, input: Option<String>) -> Self {
-        self.contact_group_name = input;
-        self
-    }
-    /// The [`DescribeContactListByContactGroupInput::contact_group_name`] set so far.
-    pub fn get_contact_group_name(&self) -> &Option<String> {
-        &self.contact_group_name
-    }
     /// Checks every rule of the spec and builds the [`DescribeContactListByContactGroupInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -50,6 +41,10 @@ impl<C> DescribeContactListByContactGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeContactListByContactGroupBuilder, DescribeContactListByContactGroupInput;
+    contact_group_name: Option<String> => set_contact_group_name, get_contact_group_name;
 }
 impl DescribeContactListByContactGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -119,13 +114,7 @@ impl aliyun_core::Action for DescribeContactListByContactGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -152,45 +141,19 @@ impl aliyun_core::error::ActionError for DescribeContactListByContactGroupError 
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeContactListByContactGroupError);
+aliyun_core::__private::action_error!(
+    DescribeContactListByContactGroupError, [InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::Channels;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeContactListByContactGroupBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeContactListByContactGroupInput;
-        type Error = DescribeContactListByContactGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_contact_list_by_contact_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeContactListByContactGroupBuilder, DescribeContactListByContactGroupInput,
+        DescribeContactListByContactGroupError, super::super::super::client::Client,
+        describe_contact_list_by_contact_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -199,6 +162,7 @@ mod tests {
             &[("ContactGroupName", "CloudMonitor")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -52,112 +52,40 @@ impl<C> DescribeCustomEventAttributeBuilder<C> {
         self.name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeCustomEventAttributeInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`DescribeCustomEventAttributeInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
-    }
     /// Sets [`DescribeCustomEventAttributeInput::event_id`].
     pub fn event_id(mut self, input: impl Into<String>) -> Self {
         self.event_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeCustomEventAttributeInput::event_id`].
-    pub fn set_event_id(mut self, input: Option<String>) -> Self {
-        self.event_id = input;
-        self
-    }
-    /// The [`DescribeCustomEventAttributeInput::event_id`] set so far.
-    pub fn get_event_id(&self) -> &Option<String> {
-        &self.event_id
     }
     /// Sets [`DescribeCustomEventAttributeInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeCustomEventAttributeInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DescribeCustomEventAttributeInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
-    }
     /// Sets [`DescribeCustomEventAttributeInput::search_keywords`].
     pub fn search_keywords(mut self, input: impl Into<String>) -> Self {
         self.search_keywords = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeCustomEventAttributeInput::search_keywords`].
-    pub fn set_search_keywords(mut self, input: Option<String>) -> Self {
-        self.search_keywords = input;
-        self
-    }
-    /// The [`DescribeCustomEventAttributeInput::search_keywords`] set so far.
-    pub fn get_search_keywords(&self) -> &Option<String> {
-        &self.search_keywords
     }
     /// Sets [`DescribeCustomEventAttributeInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeCustomEventAttributeInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`DescribeCustomEventAttributeInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
-    }
     /// Sets [`DescribeCustomEventAttributeInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeCustomEventAttributeInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`DescribeCustomEventAttributeInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
     }
     /// Sets [`DescribeCustomEventAttributeInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeCustomEventAttributeInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeCustomEventAttributeInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeCustomEventAttributeInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeCustomEventAttributeInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeCustomEventAttributeInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Checks every rule of the spec and builds the [`DescribeCustomEventAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -176,6 +104,17 @@ impl<C> DescribeCustomEventAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeCustomEventAttributeBuilder, DescribeCustomEventAttributeInput;
+    name: Option<String> => set_name, get_name;
+    event_id: Option<String> => set_event_id, get_event_id;
+    group_id: Option<String> => set_group_id, get_group_id;
+    search_keywords: Option<String> => set_search_keywords, get_search_keywords;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
 }
 impl DescribeCustomEventAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -259,28 +198,7 @@ impl aliyun_core::Action for DescribeCustomEventAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -323,26 +241,11 @@ impl aliyun_core::error::ActionError for DescribeCustomEventAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeCustomEventAttributeError);
+aliyun_core::__private::action_error!(
+    DescribeCustomEventAttributeError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeCustomEventAttributeInput {
     type Item = CustomEvent;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -368,25 +271,11 @@ impl aliyun_core::pagination::Paginated for DescribeCustomEventAttributeInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeCustomEventAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeCustomEventAttributeInput;
-        type Error = DescribeCustomEventAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_custom_event_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeCustomEventAttributeBuilder, DescribeCustomEventAttributeInput,
+        DescribeCustomEventAttributeError, super::super::super::client::Client,
+        describe_custom_event_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -414,6 +303,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

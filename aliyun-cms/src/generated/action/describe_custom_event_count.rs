@@ -46,84 +46,30 @@ impl<C> DescribeCustomEventCountBuilder<C> {
         self.name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeCustomEventCountInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`DescribeCustomEventCountInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
-    }
     /// Sets [`DescribeCustomEventCountInput::event_id`].
     pub fn event_id(mut self, input: impl Into<String>) -> Self {
         self.event_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeCustomEventCountInput::event_id`].
-    pub fn set_event_id(mut self, input: Option<String>) -> Self {
-        self.event_id = input;
-        self
-    }
-    /// The [`DescribeCustomEventCountInput::event_id`] set so far.
-    pub fn get_event_id(&self) -> &Option<String> {
-        &self.event_id
     }
     /// Sets [`DescribeCustomEventCountInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeCustomEventCountInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DescribeCustomEventCountInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
-    }
     /// Sets [`DescribeCustomEventCountInput::search_keywords`].
     pub fn search_keywords(mut self, input: impl Into<String>) -> Self {
         self.search_keywords = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeCustomEventCountInput::search_keywords`].
-    pub fn set_search_keywords(mut self, input: Option<String>) -> Self {
-        self.search_keywords = input;
-        self
-    }
-    /// The [`DescribeCustomEventCountInput::search_keywords`] set so far.
-    pub fn get_search_keywords(&self) -> &Option<String> {
-        &self.search_keywords
     }
     /// Sets [`DescribeCustomEventCountInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeCustomEventCountInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`DescribeCustomEventCountInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
-    }
     /// Sets [`DescribeCustomEventCountInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeCustomEventCountInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`DescribeCustomEventCountInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
     }
     /// Checks every rule of the spec and builds the [`DescribeCustomEventCountInput`]. Nothing is sent.
     pub fn build(
@@ -140,6 +86,15 @@ impl<C> DescribeCustomEventCountBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeCustomEventCountBuilder, DescribeCustomEventCountInput;
+    name: Option<String> => set_name, get_name;
+    event_id: Option<String> => set_event_id, get_event_id;
+    group_id: Option<String> => set_group_id, get_group_id;
+    search_keywords: Option<String> => set_search_keywords, get_search_keywords;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
 }
 impl DescribeCustomEventCountBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -210,28 +165,7 @@ impl aliyun_core::Action for DescribeCustomEventCountInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -272,48 +206,19 @@ impl aliyun_core::error::ActionError for DescribeCustomEventCountError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeCustomEventCountError);
+aliyun_core::__private::action_error!(
+    DescribeCustomEventCountError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeCustomEventCountBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeCustomEventCountInput;
-        type Error = DescribeCustomEventCountError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_custom_event_count()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeCustomEventCountBuilder, DescribeCustomEventCountInput,
+        DescribeCustomEventCountError, super::super::super::client::Client,
+        describe_custom_event_count,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -337,6 +242,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -49,98 +49,35 @@ impl<C> DescribeCustomEventHistogramBuilder<C> {
         self.name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeCustomEventHistogramInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`DescribeCustomEventHistogramInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
-    }
     /// Sets [`DescribeCustomEventHistogramInput::level`].
     pub fn level(mut self, input: impl Into<String>) -> Self {
         self.level = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeCustomEventHistogramInput::level`].
-    pub fn set_level(mut self, input: Option<String>) -> Self {
-        self.level = input;
-        self
-    }
-    /// The [`DescribeCustomEventHistogramInput::level`] set so far.
-    pub fn get_level(&self) -> &Option<String> {
-        &self.level
     }
     /// Sets [`DescribeCustomEventHistogramInput::event_id`].
     pub fn event_id(mut self, input: impl Into<String>) -> Self {
         self.event_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeCustomEventHistogramInput::event_id`].
-    pub fn set_event_id(mut self, input: Option<String>) -> Self {
-        self.event_id = input;
-        self
-    }
-    /// The [`DescribeCustomEventHistogramInput::event_id`] set so far.
-    pub fn get_event_id(&self) -> &Option<String> {
-        &self.event_id
-    }
     /// Sets [`DescribeCustomEventHistogramInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeCustomEventHistogramInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DescribeCustomEventHistogramInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
     }
     /// Sets [`DescribeCustomEventHistogramInput::search_keywords`].
     pub fn search_keywords(mut self, input: impl Into<String>) -> Self {
         self.search_keywords = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeCustomEventHistogramInput::search_keywords`].
-    pub fn set_search_keywords(mut self, input: Option<String>) -> Self {
-        self.search_keywords = input;
-        self
-    }
-    /// The [`DescribeCustomEventHistogramInput::search_keywords`] set so far.
-    pub fn get_search_keywords(&self) -> &Option<String> {
-        &self.search_keywords
-    }
     /// Sets [`DescribeCustomEventHistogramInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeCustomEventHistogramInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`DescribeCustomEventHistogramInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
-    }
     /// Sets [`DescribeCustomEventHistogramInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeCustomEventHistogramInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`DescribeCustomEventHistogramInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
     }
     /// Checks every rule of the spec and builds the [`DescribeCustomEventHistogramInput`]. Nothing is sent.
     pub fn build(
@@ -158,6 +95,16 @@ impl<C> DescribeCustomEventHistogramBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeCustomEventHistogramBuilder, DescribeCustomEventHistogramInput;
+    name: Option<String> => set_name, get_name;
+    level: Option<String> => set_level, get_level;
+    event_id: Option<String> => set_event_id, get_event_id;
+    group_id: Option<String> => set_group_id, get_group_id;
+    search_keywords: Option<String> => set_search_keywords, get_search_keywords;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
 }
 impl DescribeCustomEventHistogramBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -230,28 +177,7 @@ impl aliyun_core::Action for DescribeCustomEventHistogramInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -293,48 +219,19 @@ impl aliyun_core::error::ActionError for DescribeCustomEventHistogramError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeCustomEventHistogramError);
+aliyun_core::__private::action_error!(
+    DescribeCustomEventHistogramError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeCustomEventHistogramBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeCustomEventHistogramInput;
-        type Error = DescribeCustomEventHistogramError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_custom_event_histogram()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeCustomEventHistogramBuilder, DescribeCustomEventHistogramInput,
+        DescribeCustomEventHistogramError, super::super::super::client::Client,
+        describe_custom_event_histogram,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -360,6 +257,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -45,84 +45,30 @@ impl<C> DescribeCustomMetricListBuilder<C> {
         self.group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeCustomMetricListInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DescribeCustomMetricListInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
-    }
     /// Sets [`DescribeCustomMetricListInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
         self.metric_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeCustomMetricListInput::metric_name`].
-    pub fn set_metric_name(mut self, input: Option<String>) -> Self {
-        self.metric_name = input;
-        self
-    }
-    /// The [`DescribeCustomMetricListInput::metric_name`] set so far.
-    pub fn get_metric_name(&self) -> &Option<String> {
-        &self.metric_name
     }
     /// Sets [`DescribeCustomMetricListInput::dimension`].
     pub fn dimension(mut self, input: impl Into<String>) -> Self {
         self.dimension = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeCustomMetricListInput::dimension`].
-    pub fn set_dimension(mut self, input: Option<String>) -> Self {
-        self.dimension = input;
-        self
-    }
-    /// The [`DescribeCustomMetricListInput::dimension`] set so far.
-    pub fn get_dimension(&self) -> &Option<String> {
-        &self.dimension
-    }
     /// Sets [`DescribeCustomMetricListInput::md5`].
     pub fn md5(mut self, input: impl Into<String>) -> Self {
         self.md5 = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeCustomMetricListInput::md5`].
-    pub fn set_md5(mut self, input: Option<String>) -> Self {
-        self.md5 = input;
-        self
-    }
-    /// The [`DescribeCustomMetricListInput::md5`] set so far.
-    pub fn get_md5(&self) -> &Option<String> {
-        &self.md5
     }
     /// Sets [`DescribeCustomMetricListInput::page_number`].
     pub fn page_number(mut self, input: impl Into<String>) -> Self {
         self.page_number = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeCustomMetricListInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<String>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeCustomMetricListInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<String> {
-        &self.page_number
-    }
     /// Sets [`DescribeCustomMetricListInput::page_size`].
     pub fn page_size(mut self, input: impl Into<String>) -> Self {
         self.page_size = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeCustomMetricListInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<String>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeCustomMetricListInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<String> {
-        &self.page_size
     }
     /// Checks every rule of the spec and builds the [`DescribeCustomMetricListInput`]. Nothing is sent.
     pub fn build(
@@ -139,6 +85,15 @@ impl<C> DescribeCustomMetricListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeCustomMetricListBuilder, DescribeCustomMetricListInput;
+    group_id: Option<String> => set_group_id, get_group_id;
+    metric_name: Option<String> => set_metric_name, get_metric_name;
+    dimension: Option<String> => set_dimension, get_dimension;
+    md5: Option<String> => set_md5, get_md5;
+    page_number: Option<String> => set_page_number, get_page_number;
+    page_size: Option<String> => set_page_size, get_page_size;
 }
 impl DescribeCustomMetricListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -206,13 +161,7 @@ impl aliyun_core::Action for DescribeCustomMetricListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -244,42 +193,16 @@ impl aliyun_core::error::ActionError for DescribeCustomMetricListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeCustomMetricListError);
+aliyun_core::__private::action_error!(DescribeCustomMetricListError, [InternalError]);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeCustomMetricListBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeCustomMetricListInput;
-        type Error = DescribeCustomMetricListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_custom_metric_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeCustomMetricListBuilder, DescribeCustomMetricListInput,
+        DescribeCustomMetricListError, super::super::super::client::Client,
+        describe_custom_metric_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -303,6 +226,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

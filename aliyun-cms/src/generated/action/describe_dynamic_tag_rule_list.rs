@@ -46,84 +46,30 @@ impl<C> DescribeDynamicTagRuleListBuilder<C> {
         self.tag_region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDynamicTagRuleListInput::tag_region_id`].
-    pub fn set_tag_region_id(mut self, input: Option<String>) -> Self {
-        self.tag_region_id = input;
-        self
-    }
-    /// The [`DescribeDynamicTagRuleListInput::tag_region_id`] set so far.
-    pub fn get_tag_region_id(&self) -> &Option<String> {
-        &self.tag_region_id
-    }
     /// Sets [`DescribeDynamicTagRuleListInput::tag_key`].
     pub fn tag_key(mut self, input: impl Into<String>) -> Self {
         self.tag_key = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDynamicTagRuleListInput::tag_key`].
-    pub fn set_tag_key(mut self, input: Option<String>) -> Self {
-        self.tag_key = input;
-        self
-    }
-    /// The [`DescribeDynamicTagRuleListInput::tag_key`] set so far.
-    pub fn get_tag_key(&self) -> &Option<String> {
-        &self.tag_key
     }
     /// Sets [`DescribeDynamicTagRuleListInput::tag_value`].
     pub fn tag_value(mut self, input: impl Into<String>) -> Self {
         self.tag_value = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDynamicTagRuleListInput::tag_value`].
-    pub fn set_tag_value(mut self, input: Option<String>) -> Self {
-        self.tag_value = input;
-        self
-    }
-    /// The [`DescribeDynamicTagRuleListInput::tag_value`] set so far.
-    pub fn get_tag_value(&self) -> &Option<String> {
-        &self.tag_value
-    }
     /// Sets [`DescribeDynamicTagRuleListInput::page_number`].
     pub fn page_number(mut self, input: impl Into<String>) -> Self {
         self.page_number = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDynamicTagRuleListInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<String>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeDynamicTagRuleListInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<String> {
-        &self.page_number
     }
     /// Sets [`DescribeDynamicTagRuleListInput::page_size`].
     pub fn page_size(mut self, input: impl Into<String>) -> Self {
         self.page_size = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDynamicTagRuleListInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<String>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeDynamicTagRuleListInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<String> {
-        &self.page_size
-    }
     /// Sets [`DescribeDynamicTagRuleListInput::dynamic_tag_rule_id`].
     pub fn dynamic_tag_rule_id(mut self, input: impl Into<String>) -> Self {
         self.dynamic_tag_rule_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDynamicTagRuleListInput::dynamic_tag_rule_id`].
-    pub fn set_dynamic_tag_rule_id(mut self, input: Option<String>) -> Self {
-        self.dynamic_tag_rule_id = input;
-        self
-    }
-    /// The [`DescribeDynamicTagRuleListInput::dynamic_tag_rule_id`] set so far.
-    pub fn get_dynamic_tag_rule_id(&self) -> &Option<String> {
-        &self.dynamic_tag_rule_id
     }
     /// Checks every rule of the spec and builds the [`DescribeDynamicTagRuleListInput`]. Nothing is sent.
     pub fn build(
@@ -140,6 +86,15 @@ impl<C> DescribeDynamicTagRuleListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeDynamicTagRuleListBuilder, DescribeDynamicTagRuleListInput;
+    tag_region_id: Option<String> => set_tag_region_id, get_tag_region_id;
+    tag_key: Option<String> => set_tag_key, get_tag_key;
+    tag_value: Option<String> => set_tag_value, get_tag_value;
+    page_number: Option<String> => set_page_number, get_page_number;
+    page_size: Option<String> => set_page_size, get_page_size;
+    dynamic_tag_rule_id: Option<String> => set_dynamic_tag_rule_id, get_dynamic_tag_rule_id;
 }
 impl DescribeDynamicTagRuleListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -229,28 +184,7 @@ impl aliyun_core::Action for DescribeDynamicTagRuleListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterValue",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -291,26 +225,11 @@ impl aliyun_core::error::ActionError for DescribeDynamicTagRuleListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeDynamicTagRuleListError);
+aliyun_core::__private::action_error!(
+    DescribeDynamicTagRuleListError, [InvalidParameterValue, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeDynamicTagRuleListInput {
     type Item = TagGroup;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -337,25 +256,11 @@ impl aliyun_core::pagination::Paginated for DescribeDynamicTagRuleListInput {
 mod tests {
     use super::*;
     use super::super::super::types::MatchExpress;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeDynamicTagRuleListBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeDynamicTagRuleListInput;
-        type Error = DescribeDynamicTagRuleListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_dynamic_tag_rule_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeDynamicTagRuleListBuilder, DescribeDynamicTagRuleListInput,
+        DescribeDynamicTagRuleListError, super::super::super::client::Client,
+        describe_dynamic_tag_rule_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -379,6 +284,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -34,28 +34,10 @@ impl<C> DescribeEventRuleAttributeBuilder<C> {
         self.rule_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeEventRuleAttributeInput::rule_name`].
-    pub fn set_rule_name(mut self, input: Option<String>) -> Self {
-        self.rule_name = input;
-        self
-    }
-    /// The [`DescribeEventRuleAttributeInput::rule_name`] set so far.
-    pub fn get_rule_name(&self) -> &Option<String> {
-        &self.rule_name
-    }
     /// Sets [`DescribeEventRuleAttributeInput::silence_time`].
     pub fn silence_time(mut self, input: impl Into<String>) -> Self {
         self.silence_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeEventRuleAttributeInput::silence_time`].
-    pub fn set_silence_time(mut self, input: Option<String>) -> Self {
-        self.silence_time = input;
-        self
-    }
-    /// The [`DescribeEventRuleAttributeInput::silence_time`] set so far.
-    pub fn get_silence_time(&self) -> &Option<String> {
-        &self.silence_time
     }
     /// Checks every rule of the spec and builds the [`DescribeEventRuleAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -68,6 +50,11 @@ impl<C> DescribeEventRuleAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeEventRuleAttributeBuilder, DescribeEventRuleAttributeInput;
+    rule_name: Option<String> => set_rule_name, get_rule_name;
+    silence_time: Option<String> => set_silence_time, get_silence_time;
 }
 impl DescribeEventRuleAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -134,23 +121,7 @@ impl aliyun_core::Action for DescribeEventRuleAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterValue",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -184,47 +155,20 @@ impl aliyun_core::error::ActionError for DescribeEventRuleAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::AccessForbidden(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::AccessForbidden(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeEventRuleAttributeError);
+aliyun_core::__private::action_error!(
+    DescribeEventRuleAttributeError, [InvalidParameterValue, AccessForbidden,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::{EventPattern, KeywordFilterObj};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeEventRuleAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeEventRuleAttributeInput;
-        type Error = DescribeEventRuleAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_event_rule_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeEventRuleAttributeBuilder, DescribeEventRuleAttributeInput,
+        DescribeEventRuleAttributeError, super::super::super::client::Client,
+        describe_event_rule_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -233,6 +177,7 @@ mod tests {
             &[("RuleName", "testRule"), ("SilenceTime", "86400")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

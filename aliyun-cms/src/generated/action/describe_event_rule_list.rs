@@ -43,70 +43,25 @@ impl<C> DescribeEventRuleListBuilder<C> {
         self.name_prefix = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeEventRuleListInput::name_prefix`].
-    pub fn set_name_prefix(mut self, input: Option<String>) -> Self {
-        self.name_prefix = input;
-        self
-    }
-    /// The [`DescribeEventRuleListInput::name_prefix`] set so far.
-    pub fn get_name_prefix(&self) -> &Option<String> {
-        &self.name_prefix
-    }
     /// Sets [`DescribeEventRuleListInput::page_number`].
     pub fn page_number(mut self, input: impl Into<String>) -> Self {
         self.page_number = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeEventRuleListInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<String>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeEventRuleListInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<String> {
-        &self.page_number
     }
     /// Sets [`DescribeEventRuleListInput::page_size`].
     pub fn page_size(mut self, input: impl Into<String>) -> Self {
         self.page_size = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeEventRuleListInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<String>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeEventRuleListInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<String> {
-        &self.page_size
-    }
     /// Sets [`DescribeEventRuleListInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeEventRuleListInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DescribeEventRuleListInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
-    }
     /// Sets [`DescribeEventRuleListInput::is_enable`].
     pub fn is_enable(mut self, input: bool) -> Self {
         self.is_enable = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeEventRuleListInput::is_enable`].
-    pub fn set_is_enable(mut self, input: Option<bool>) -> Self {
-        self.is_enable = input;
-        self
-    }
-    /// The [`DescribeEventRuleListInput::is_enable`] set so far.
-    pub fn get_is_enable(&self) -> &Option<bool> {
-        &self.is_enable
     }
     /// Checks every rule of the spec and builds the [`DescribeEventRuleListInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeEventRuleListInput, aliyun_core::InvalidInput> {
@@ -120,6 +75,14 @@ impl<C> DescribeEventRuleListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeEventRuleListBuilder, DescribeEventRuleListInput;
+    name_prefix: Option<String> => set_name_prefix, get_name_prefix;
+    page_number: Option<String> => set_page_number, get_page_number;
+    page_size: Option<String> => set_page_size, get_page_size;
+    group_id: Option<String> => set_group_id, get_group_id;
+    is_enable: Option<bool> => set_is_enable, get_is_enable;
 }
 impl DescribeEventRuleListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -202,28 +165,7 @@ impl aliyun_core::Action for DescribeEventRuleListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterValue",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -263,26 +205,11 @@ impl aliyun_core::error::ActionError for DescribeEventRuleListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeEventRuleListError);
+aliyun_core::__private::action_error!(
+    DescribeEventRuleListError, [InvalidParameterValue, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeEventRuleListInput {
     type Item = EventRule;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -309,24 +236,11 @@ impl aliyun_core::pagination::Paginated for DescribeEventRuleListInput {
 mod tests {
     use super::*;
     use super::super::super::types::{DescribeEventRuleListEventPattern, KeywordFilter};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeEventRuleListBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeEventRuleListInput;
-        type Error = DescribeEventRuleListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_event_rule_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeEventRuleListBuilder, DescribeEventRuleListInput,
+        DescribeEventRuleListError, super::super::super::client::Client,
+        describe_event_rule_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -348,6 +262,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

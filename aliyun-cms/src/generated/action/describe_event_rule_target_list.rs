@@ -34,15 +34,6 @@ impl<C> DescribeEventRuleTargetListBuilder<C> {
         self.rule_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeEventRuleTargetListInput::rule_name`].
-    pub fn set_rule_name(mut self, input: Option<String>) -> Self {
-        self.rule_name = input;
-        self
-    }
-    /// The [`DescribeEventRuleTargetListInput::rule_name`] set so far.
-    pub fn get_rule_name(&self) -> &Option<String> {
-        &self.rule_name
-    }
     /// Checks every rule of the spec and builds the [`DescribeEventRuleTargetListInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -53,6 +44,10 @@ impl<C> DescribeEventRuleTargetListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeEventRuleTargetListBuilder, DescribeEventRuleTargetListInput;
+    rule_name: Option<String> => set_rule_name, get_rule_name;
 }
 impl DescribeEventRuleTargetListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -127,23 +122,7 @@ impl aliyun_core::Action for DescribeEventRuleTargetListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterValue",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -176,46 +155,19 @@ impl aliyun_core::error::ActionError for DescribeEventRuleTargetListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::AccessForbidden(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::AccessForbidden(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeEventRuleTargetListError);
+aliyun_core::__private::action_error!(
+    DescribeEventRuleTargetListError, [InvalidParameterValue, AccessForbidden,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeEventRuleTargetListBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeEventRuleTargetListInput;
-        type Error = DescribeEventRuleTargetListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_event_rule_target_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeEventRuleTargetListBuilder, DescribeEventRuleTargetListInput,
+        DescribeEventRuleTargetListError, super::super::super::client::Client,
+        describe_event_rule_target_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -224,6 +176,7 @@ mod tests {
             &[("RuleName", "testRule")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -34,28 +34,10 @@ impl<C> DescribeExporterOutputListBuilder<C> {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeExporterOutputListInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeExporterOutputListInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeExporterOutputListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeExporterOutputListInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeExporterOutputListInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Checks every rule of the spec and builds the [`DescribeExporterOutputListInput`]. Nothing is sent.
     pub fn build(
@@ -68,6 +50,11 @@ impl<C> DescribeExporterOutputListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeExporterOutputListBuilder, DescribeExporterOutputListInput;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
 }
 impl DescribeExporterOutputListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -150,28 +137,7 @@ impl aliyun_core::Action for DescribeExporterOutputListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -208,26 +174,11 @@ impl aliyun_core::error::ActionError for DescribeExporterOutputListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeExporterOutputListError);
+aliyun_core::__private::action_error!(
+    DescribeExporterOutputListError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeExporterOutputListInput {
     type Item = Datapoint;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -254,25 +205,11 @@ impl aliyun_core::pagination::Paginated for DescribeExporterOutputListInput {
 mod tests {
     use super::*;
     use super::super::super::types::ConfigJson;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeExporterOutputListBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeExporterOutputListInput;
-        type Error = DescribeExporterOutputListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_exporter_output_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeExporterOutputListBuilder, DescribeExporterOutputListInput,
+        DescribeExporterOutputListError, super::super::super::client::Client,
+        describe_exporter_output_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -281,6 +218,7 @@ mod tests {
             &[("PageNumber", "1"), ("PageSize", "10")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -40,56 +40,20 @@ impl<C> DescribeGroupMonitoringAgentProcessBuilder<C> {
         self.group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeGroupMonitoringAgentProcessInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DescribeGroupMonitoringAgentProcessInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
-    }
     /// Sets [`DescribeGroupMonitoringAgentProcessInput::process_name`].
     pub fn process_name(mut self, input: impl Into<String>) -> Self {
         self.process_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeGroupMonitoringAgentProcessInput::process_name`].
-    pub fn set_process_name(mut self, input: Option<String>) -> Self {
-        self.process_name = input;
-        self
-    }
-    /// The [`DescribeGroupMonitoringAgentProcessInput::process_name`] set so far.
-    pub fn get_process_name(&self) -> &Option<String> {
-        &self.process_name
     }
     /// Sets [`DescribeGroupMonitoringAgentProcessInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeGroupMonitoringAgentProcessInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeGroupMonitoringAgentProcessInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeGroupMonitoringAgentProcessInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeGroupMonitoringAgentProcessInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeGroupMonitoringAgentProcessInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Checks every rule of the spec and builds the [`DescribeGroupMonitoringAgentProcessInput`]. Nothing is sent.
     pub fn build(
@@ -107,6 +71,13 @@ impl<C> DescribeGroupMonitoringAgentProcessBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeGroupMonitoringAgentProcessBuilder, DescribeGroupMonitoringAgentProcessInput;
+    group_id: Option<String> => set_group_id, get_group_id;
+    process_name: Option<String> => set_process_name, get_process_name;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
 }
 impl DescribeGroupMonitoringAgentProcessBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -198,28 +169,7 @@ impl aliyun_core::Action for DescribeGroupMonitoringAgentProcessInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -258,26 +208,11 @@ impl aliyun_core::error::ActionError for DescribeGroupMonitoringAgentProcessErro
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeGroupMonitoringAgentProcessError);
+aliyun_core::__private::action_error!(
+    DescribeGroupMonitoringAgentProcessError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeGroupMonitoringAgentProcessInput {
     type Item = Process;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -306,27 +241,12 @@ mod tests {
     use super::super::super::types::{
         DescribeGroupMonitoringAgentProcessAlertConfig, NameMatchExpress, Target,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeGroupMonitoringAgentProcessBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeGroupMonitoringAgentProcessInput;
-        type Error = DescribeGroupMonitoringAgentProcessError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_group_monitoring_agent_process()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeGroupMonitoringAgentProcessBuilder,
+        DescribeGroupMonitoringAgentProcessInput,
+        DescribeGroupMonitoringAgentProcessError, super::super::super::client::Client,
+        describe_group_monitoring_agent_process,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -340,6 +260,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

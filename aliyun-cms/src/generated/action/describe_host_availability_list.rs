@@ -46,84 +46,30 @@ impl<C> DescribeHostAvailabilityListBuilder<C> {
         self.id = Some(input);
         self
     }
-    /// Sets or clears [`DescribeHostAvailabilityListInput::id`].
-    pub fn set_id(mut self, input: Option<i64>) -> Self {
-        self.id = input;
-        self
-    }
-    /// The [`DescribeHostAvailabilityListInput::id`] set so far.
-    pub fn get_id(&self) -> &Option<i64> {
-        &self.id
-    }
     /// Sets [`DescribeHostAvailabilityListInput::ids`].
     pub fn ids(mut self, input: impl Into<String>) -> Self {
         self.ids = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeHostAvailabilityListInput::ids`].
-    pub fn set_ids(mut self, input: Option<String>) -> Self {
-        self.ids = input;
-        self
-    }
-    /// The [`DescribeHostAvailabilityListInput::ids`] set so far.
-    pub fn get_ids(&self) -> &Option<String> {
-        &self.ids
     }
     /// Sets [`DescribeHostAvailabilityListInput::task_name`].
     pub fn task_name(mut self, input: impl Into<String>) -> Self {
         self.task_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeHostAvailabilityListInput::task_name`].
-    pub fn set_task_name(mut self, input: Option<String>) -> Self {
-        self.task_name = input;
-        self
-    }
-    /// The [`DescribeHostAvailabilityListInput::task_name`] set so far.
-    pub fn get_task_name(&self) -> &Option<String> {
-        &self.task_name
-    }
     /// Sets [`DescribeHostAvailabilityListInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeHostAvailabilityListInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeHostAvailabilityListInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeHostAvailabilityListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeHostAvailabilityListInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeHostAvailabilityListInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeHostAvailabilityListInput::group_id`].
     pub fn group_id(mut self, input: i64) -> Self {
         self.group_id = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeHostAvailabilityListInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<i64>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DescribeHostAvailabilityListInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<i64> {
-        &self.group_id
     }
     /// Checks every rule of the spec and builds the [`DescribeHostAvailabilityListInput`]. Nothing is sent.
     pub fn build(
@@ -140,6 +86,15 @@ impl<C> DescribeHostAvailabilityListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeHostAvailabilityListBuilder, DescribeHostAvailabilityListInput;
+    id: Option<i64> => set_id, get_id;
+    ids: Option<String> => set_ids, get_ids;
+    task_name: Option<String> => set_task_name, get_task_name;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    group_id: Option<i64> => set_group_id, get_group_id;
 }
 impl DescribeHostAvailabilityListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -224,28 +179,7 @@ impl aliyun_core::Action for DescribeHostAvailabilityListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -286,26 +220,11 @@ impl aliyun_core::error::ActionError for DescribeHostAvailabilityListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeHostAvailabilityListError);
+aliyun_core::__private::action_error!(
+    DescribeHostAvailabilityListError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeHostAvailabilityListInput {
     type Item = NodeTaskConfig;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -335,25 +254,11 @@ mod tests {
         DescribeHostAvailabilityListAlertConfig, DescribeHostAvailabilityListTaskOption,
         EscalationList, RuleTarget,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeHostAvailabilityListBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeHostAvailabilityListInput;
-        type Error = DescribeHostAvailabilityListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_host_availability_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeHostAvailabilityListBuilder, DescribeHostAvailabilityListInput,
+        DescribeHostAvailabilityListError, super::super::super::client::Client,
+        describe_host_availability_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -377,6 +282,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

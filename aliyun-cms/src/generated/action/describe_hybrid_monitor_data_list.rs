@@ -43,70 +43,25 @@ impl<C> DescribeHybridMonitorDataListBuilder<C> {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeHybridMonitorDataListInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorDataListInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Sets [`DescribeHybridMonitorDataListInput::prom_sql`].
     pub fn prom_sql(mut self, input: impl Into<String>) -> Self {
         self.prom_sql = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeHybridMonitorDataListInput::prom_sql`].
-    pub fn set_prom_sql(mut self, input: Option<String>) -> Self {
-        self.prom_sql = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorDataListInput::prom_sql`] set so far.
-    pub fn get_prom_sql(&self) -> &Option<String> {
-        &self.prom_sql
     }
     /// Sets [`DescribeHybridMonitorDataListInput::start`].
     pub fn start(mut self, input: i64) -> Self {
         self.start = Some(input);
         self
     }
-    /// Sets or clears [`DescribeHybridMonitorDataListInput::start`].
-    pub fn set_start(mut self, input: Option<i64>) -> Self {
-        self.start = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorDataListInput::start`] set so far.
-    pub fn get_start(&self) -> &Option<i64> {
-        &self.start
-    }
     /// Sets [`DescribeHybridMonitorDataListInput::end`].
     pub fn end(mut self, input: i64) -> Self {
         self.end = Some(input);
         self
     }
-    /// Sets or clears [`DescribeHybridMonitorDataListInput::end`].
-    pub fn set_end(mut self, input: Option<i64>) -> Self {
-        self.end = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorDataListInput::end`] set so far.
-    pub fn get_end(&self) -> &Option<i64> {
-        &self.end
-    }
     /// Sets [`DescribeHybridMonitorDataListInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
         self.period = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeHybridMonitorDataListInput::period`].
-    pub fn set_period(mut self, input: Option<String>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorDataListInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<String> {
-        &self.period
     }
     /// Checks every rule of the spec and builds the [`DescribeHybridMonitorDataListInput`]. Nothing is sent.
     pub fn build(
@@ -128,6 +83,14 @@ impl<C> DescribeHybridMonitorDataListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeHybridMonitorDataListBuilder, DescribeHybridMonitorDataListInput;
+    namespace: Option<String> => set_namespace, get_namespace;
+    prom_sql: Option<String> => set_prom_sql, get_prom_sql;
+    start: Option<i64> => set_start, get_start;
+    end: Option<i64> => set_end, get_end;
+    period: Option<String> => set_period, get_period;
 }
 impl DescribeHybridMonitorDataListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -201,18 +164,7 @@ impl aliyun_core::Action for DescribeHybridMonitorDataListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "BadRequest",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -246,45 +198,19 @@ impl aliyun_core::error::ActionError for DescribeHybridMonitorDataListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::BadRequest(error) | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::BadRequest(error) | Self::InternalError(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeHybridMonitorDataListError);
+aliyun_core::__private::action_error!(
+    DescribeHybridMonitorDataListError, [BadRequest, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::{DescribeHybridMonitorDataListLabels, Values};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeHybridMonitorDataListBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeHybridMonitorDataListInput;
-        type Error = DescribeHybridMonitorDataListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_hybrid_monitor_data_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeHybridMonitorDataListBuilder, DescribeHybridMonitorDataListInput,
+        DescribeHybridMonitorDataListError, super::super::super::client::Client,
+        describe_hybrid_monitor_data_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -306,6 +232,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -43,70 +43,25 @@ impl<C> DescribeHybridMonitorNamespaceListBuilder<C> {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeHybridMonitorNamespaceListInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorNamespaceListInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeHybridMonitorNamespaceListInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeHybridMonitorNamespaceListInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorNamespaceListInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeHybridMonitorNamespaceListInput::keyword`].
     pub fn keyword(mut self, input: impl Into<String>) -> Self {
         self.keyword = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeHybridMonitorNamespaceListInput::keyword`].
-    pub fn set_keyword(mut self, input: Option<String>) -> Self {
-        self.keyword = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorNamespaceListInput::keyword`] set so far.
-    pub fn get_keyword(&self) -> &Option<String> {
-        &self.keyword
-    }
     /// Sets [`DescribeHybridMonitorNamespaceListInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeHybridMonitorNamespaceListInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorNamespaceListInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Sets [`DescribeHybridMonitorNamespaceListInput::show_task_statistic`].
     pub fn show_task_statistic(mut self, input: bool) -> Self {
         self.show_task_statistic = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeHybridMonitorNamespaceListInput::show_task_statistic`].
-    pub fn set_show_task_statistic(mut self, input: Option<bool>) -> Self {
-        self.show_task_statistic = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorNamespaceListInput::show_task_statistic`] set so far.
-    pub fn get_show_task_statistic(&self) -> &Option<bool> {
-        &self.show_task_statistic
     }
     /// Checks every rule of the spec and builds the [`DescribeHybridMonitorNamespaceListInput`]. Nothing is sent.
     pub fn build(
@@ -122,6 +77,14 @@ impl<C> DescribeHybridMonitorNamespaceListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeHybridMonitorNamespaceListBuilder, DescribeHybridMonitorNamespaceListInput;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    keyword: Option<String> => set_keyword, get_keyword;
+    namespace: Option<String> => set_namespace, get_namespace;
+    show_task_statistic: Option<bool> => set_show_task_statistic, get_show_task_statistic;
 }
 impl DescribeHybridMonitorNamespaceListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -216,13 +179,7 @@ impl aliyun_core::Action for DescribeHybridMonitorNamespaceListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -253,20 +210,10 @@ impl aliyun_core::error::ActionError for DescribeHybridMonitorNamespaceListError
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeHybridMonitorNamespaceListError);
+aliyun_core::__private::action_error!(
+    DescribeHybridMonitorNamespaceListError, [InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeHybridMonitorNamespaceListInput {
     type Item = DescribeHybridMonitorNamespace;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -295,27 +242,11 @@ mod tests {
     use super::super::super::types::{
         AliyunProductMetricList, Detail, MetricList, NamespaceList,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeHybridMonitorNamespaceListBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeHybridMonitorNamespaceListInput;
-        type Error = DescribeHybridMonitorNamespaceListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_hybrid_monitor_namespace_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeHybridMonitorNamespaceListBuilder,
+        DescribeHybridMonitorNamespaceListInput, DescribeHybridMonitorNamespaceListError,
+        super::super::super::client::Client, describe_hybrid_monitor_namespace_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -337,6 +268,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -40,56 +40,20 @@ impl<C> DescribeHybridMonitorSLSGroupBuilder<C> {
         self.keyword = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeHybridMonitorSLSGroupInput::keyword`].
-    pub fn set_keyword(mut self, input: Option<String>) -> Self {
-        self.keyword = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorSLSGroupInput::keyword`] set so far.
-    pub fn get_keyword(&self) -> &Option<String> {
-        &self.keyword
-    }
     /// Sets [`DescribeHybridMonitorSLSGroupInput::page_size`].
     pub fn page_size(mut self, input: impl Into<String>) -> Self {
         self.page_size = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeHybridMonitorSLSGroupInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<String>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorSLSGroupInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<String> {
-        &self.page_size
     }
     /// Sets [`DescribeHybridMonitorSLSGroupInput::page_number`].
     pub fn page_number(mut self, input: impl Into<String>) -> Self {
         self.page_number = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeHybridMonitorSLSGroupInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<String>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorSLSGroupInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<String> {
-        &self.page_number
-    }
     /// Sets [`DescribeHybridMonitorSLSGroupInput::sls_group_name`].
     pub fn sls_group_name(mut self, input: impl Into<String>) -> Self {
         self.sls_group_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeHybridMonitorSLSGroupInput::sls_group_name`].
-    pub fn set_sls_group_name(mut self, input: Option<String>) -> Self {
-        self.sls_group_name = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorSLSGroupInput::sls_group_name`] set so far.
-    pub fn get_sls_group_name(&self) -> &Option<String> {
-        &self.sls_group_name
     }
     /// Checks every rule of the spec and builds the [`DescribeHybridMonitorSLSGroupInput`]. Nothing is sent.
     pub fn build(
@@ -104,6 +68,13 @@ impl<C> DescribeHybridMonitorSLSGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeHybridMonitorSLSGroupBuilder, DescribeHybridMonitorSLSGroupInput;
+    keyword: Option<String> => set_keyword, get_keyword;
+    page_size: Option<String> => set_page_size, get_page_size;
+    page_number: Option<String> => set_page_number, get_page_number;
+    sls_group_name: Option<String> => set_sls_group_name, get_sls_group_name;
 }
 impl DescribeHybridMonitorSLSGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -195,13 +166,7 @@ impl aliyun_core::Action for DescribeHybridMonitorSLSGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -231,20 +196,10 @@ impl aliyun_core::error::ActionError for DescribeHybridMonitorSLSGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeHybridMonitorSLSGroupError);
+aliyun_core::__private::action_error!(
+    DescribeHybridMonitorSLSGroupError, [InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeHybridMonitorSLSGroupInput {
     type Item = List;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -271,25 +226,11 @@ impl aliyun_core::pagination::Paginated for DescribeHybridMonitorSLSGroupInput {
 mod tests {
     use super::*;
     use super::super::super::types::DescribeHybridMonitorSLSGroupSlsGroupConfig;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeHybridMonitorSLSGroupBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeHybridMonitorSLSGroupInput;
-        type Error = DescribeHybridMonitorSLSGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_hybrid_monitor_sls_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeHybridMonitorSLSGroupBuilder, DescribeHybridMonitorSLSGroupInput,
+        DescribeHybridMonitorSLSGroupError, super::super::super::client::Client,
+        describe_hybrid_monitor_sls_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -309,6 +250,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

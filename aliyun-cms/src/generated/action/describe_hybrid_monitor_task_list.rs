@@ -55,126 +55,45 @@ impl<C> DescribeHybridMonitorTaskListBuilder<C> {
         self.keyword = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeHybridMonitorTaskListInput::keyword`].
-    pub fn set_keyword(mut self, input: Option<String>) -> Self {
-        self.keyword = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorTaskListInput::keyword`] set so far.
-    pub fn get_keyword(&self) -> &Option<String> {
-        &self.keyword
-    }
     /// Sets [`DescribeHybridMonitorTaskListInput::task_id`].
     pub fn task_id(mut self, input: impl Into<String>) -> Self {
         self.task_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeHybridMonitorTaskListInput::task_id`].
-    pub fn set_task_id(mut self, input: Option<String>) -> Self {
-        self.task_id = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorTaskListInput::task_id`] set so far.
-    pub fn get_task_id(&self) -> &Option<String> {
-        &self.task_id
     }
     /// Sets [`DescribeHybridMonitorTaskListInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeHybridMonitorTaskListInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorTaskListInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
-    }
     /// Sets [`DescribeHybridMonitorTaskListInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
         self.namespace = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeHybridMonitorTaskListInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorTaskListInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
     }
     /// Sets [`DescribeHybridMonitorTaskListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeHybridMonitorTaskListInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorTaskListInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeHybridMonitorTaskListInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeHybridMonitorTaskListInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorTaskListInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeHybridMonitorTaskListInput::include_aliyun_task`].
     pub fn include_aliyun_task(mut self, input: bool) -> Self {
         self.include_aliyun_task = Some(input);
         self
     }
-    /// Sets or clears [`DescribeHybridMonitorTaskListInput::include_aliyun_task`].
-    pub fn set_include_aliyun_task(mut self, input: Option<bool>) -> Self {
-        self.include_aliyun_task = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorTaskListInput::include_aliyun_task`] set so far.
-    pub fn get_include_aliyun_task(&self) -> &Option<bool> {
-        &self.include_aliyun_task
-    }
     /// Sets [`DescribeHybridMonitorTaskListInput::task_type`].
     pub fn task_type(mut self, input: impl Into<String>) -> Self {
         self.task_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeHybridMonitorTaskListInput::task_type`].
-    pub fn set_task_type(mut self, input: Option<String>) -> Self {
-        self.task_type = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorTaskListInput::task_type`] set so far.
-    pub fn get_task_type(&self) -> &Option<String> {
-        &self.task_type
-    }
     /// Sets [`DescribeHybridMonitorTaskListInput::target_user_id`].
     pub fn target_user_id(mut self, input: i64) -> Self {
         self.target_user_id = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeHybridMonitorTaskListInput::target_user_id`].
-    pub fn set_target_user_id(mut self, input: Option<i64>) -> Self {
-        self.target_user_id = input;
-        self
-    }
-    /// The [`DescribeHybridMonitorTaskListInput::target_user_id`] set so far.
-    pub fn get_target_user_id(&self) -> &Option<i64> {
-        &self.target_user_id
     }
     /// Checks every rule of the spec and builds the [`DescribeHybridMonitorTaskListInput`]. Nothing is sent.
     pub fn build(
@@ -194,6 +113,18 @@ impl<C> DescribeHybridMonitorTaskListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeHybridMonitorTaskListBuilder, DescribeHybridMonitorTaskListInput;
+    keyword: Option<String> => set_keyword, get_keyword;
+    task_id: Option<String> => set_task_id, get_task_id;
+    group_id: Option<String> => set_group_id, get_group_id;
+    namespace: Option<String> => set_namespace, get_namespace;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    include_aliyun_task: Option<bool> => set_include_aliyun_task, get_include_aliyun_task;
+    task_type: Option<String> => set_task_type, get_task_type;
+    target_user_id: Option<i64> => set_target_user_id, get_target_user_id;
 }
 impl DescribeHybridMonitorTaskListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -290,13 +221,7 @@ impl aliyun_core::Action for DescribeHybridMonitorTaskListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -331,20 +256,10 @@ impl aliyun_core::error::ActionError for DescribeHybridMonitorTaskListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeHybridMonitorTaskListError);
+aliyun_core::__private::action_error!(
+    DescribeHybridMonitorTaskListError, [InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeHybridMonitorTaskListInput {
     type Item = DescribeHybridMonitorTaskListTaskList;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -376,25 +291,11 @@ mod tests {
         DescribeHybridMonitorTaskListSlsProcessConfig,
         DescribeHybridMonitorTaskListStatistics, Logs, NameMatchExpress,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeHybridMonitorTaskListBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeHybridMonitorTaskListInput;
-        type Error = DescribeHybridMonitorTaskListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_hybrid_monitor_task_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeHybridMonitorTaskListBuilder, DescribeHybridMonitorTaskListInput,
+        DescribeHybridMonitorTaskListError, super::super::super::client::Client,
+        describe_hybrid_monitor_task_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -422,6 +323,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

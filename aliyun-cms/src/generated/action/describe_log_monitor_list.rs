@@ -40,56 +40,20 @@ impl<C> DescribeLogMonitorListBuilder<C> {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeLogMonitorListInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeLogMonitorListInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeLogMonitorListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeLogMonitorListInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeLogMonitorListInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Sets [`DescribeLogMonitorListInput::search_value`].
     pub fn search_value(mut self, input: impl Into<String>) -> Self {
         self.search_value = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeLogMonitorListInput::search_value`].
-    pub fn set_search_value(mut self, input: Option<String>) -> Self {
-        self.search_value = input;
-        self
-    }
-    /// The [`DescribeLogMonitorListInput::search_value`] set so far.
-    pub fn get_search_value(&self) -> &Option<String> {
-        &self.search_value
-    }
     /// Sets [`DescribeLogMonitorListInput::group_id`].
     pub fn group_id(mut self, input: i64) -> Self {
         self.group_id = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeLogMonitorListInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<i64>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DescribeLogMonitorListInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<i64> {
-        &self.group_id
     }
     /// Checks every rule of the spec and builds the [`DescribeLogMonitorListInput`]. Nothing is sent.
     pub fn build(
@@ -104,6 +68,13 @@ impl<C> DescribeLogMonitorListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeLogMonitorListBuilder, DescribeLogMonitorListInput;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    search_value: Option<String> => set_search_value, get_search_value;
+    group_id: Option<i64> => set_group_id, get_group_id;
 }
 impl DescribeLogMonitorListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -191,28 +162,7 @@ impl aliyun_core::Action for DescribeLogMonitorListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -251,26 +201,11 @@ impl aliyun_core::error::ActionError for DescribeLogMonitorListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeLogMonitorListError);
+aliyun_core::__private::action_error!(
+    DescribeLogMonitorListError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeLogMonitorListInput {
     type Item = LogMonitorList;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -297,24 +232,11 @@ impl aliyun_core::pagination::Paginated for DescribeLogMonitorListInput {
 mod tests {
     use super::*;
     use super::super::super::types::ValueFilter;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeLogMonitorListBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeLogMonitorListInput;
-        type Error = DescribeLogMonitorListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_log_monitor_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeLogMonitorListBuilder, DescribeLogMonitorListInput,
+        DescribeLogMonitorListError, super::super::super::client::Client,
+        describe_log_monitor_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -328,6 +250,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -51,112 +51,40 @@ impl<C> DescribeMetricDataBuilder<C> {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricDataInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`DescribeMetricDataInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Sets [`DescribeMetricDataInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
         self.metric_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricDataInput::metric_name`].
-    pub fn set_metric_name(mut self, input: Option<String>) -> Self {
-        self.metric_name = input;
-        self
-    }
-    /// The [`DescribeMetricDataInput::metric_name`] set so far.
-    pub fn get_metric_name(&self) -> &Option<String> {
-        &self.metric_name
     }
     /// Sets [`DescribeMetricDataInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
         self.period = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricDataInput::period`].
-    pub fn set_period(mut self, input: Option<String>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`DescribeMetricDataInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<String> {
-        &self.period
-    }
     /// Sets [`DescribeMetricDataInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricDataInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`DescribeMetricDataInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
     }
     /// Sets [`DescribeMetricDataInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricDataInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`DescribeMetricDataInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
-    }
     /// Sets [`DescribeMetricDataInput::dimensions`].
     pub fn dimensions(mut self, input: impl Into<String>) -> Self {
         self.dimensions = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricDataInput::dimensions`].
-    pub fn set_dimensions(mut self, input: Option<String>) -> Self {
-        self.dimensions = input;
-        self
-    }
-    /// The [`DescribeMetricDataInput::dimensions`] set so far.
-    pub fn get_dimensions(&self) -> &Option<String> {
-        &self.dimensions
     }
     /// Sets [`DescribeMetricDataInput::express`].
     pub fn express(mut self, input: impl Into<String>) -> Self {
         self.express = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricDataInput::express`].
-    pub fn set_express(mut self, input: Option<String>) -> Self {
-        self.express = input;
-        self
-    }
-    /// The [`DescribeMetricDataInput::express`] set so far.
-    pub fn get_express(&self) -> &Option<String> {
-        &self.express
-    }
     /// Sets [`DescribeMetricDataInput::length`].
     pub fn length(mut self, input: impl Into<String>) -> Self {
         self.length = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricDataInput::length`].
-    pub fn set_length(mut self, input: Option<String>) -> Self {
-        self.length = input;
-        self
-    }
-    /// The [`DescribeMetricDataInput::length`] set so far.
-    pub fn get_length(&self) -> &Option<String> {
-        &self.length
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricDataInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeMetricDataInput, aliyun_core::InvalidInput> {
@@ -173,6 +101,17 @@ impl<C> DescribeMetricDataBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeMetricDataBuilder, DescribeMetricDataInput;
+    namespace: Option<String> => set_namespace, get_namespace;
+    metric_name: Option<String> => set_metric_name, get_metric_name;
+    period: Option<String> => set_period, get_period;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
+    dimensions: Option<String> => set_dimensions, get_dimensions;
+    express: Option<String> => set_express, get_express;
+    length: Option<String> => set_length, get_length;
 }
 impl DescribeMetricDataBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -245,28 +184,7 @@ impl aliyun_core::Action for DescribeMetricDataInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -309,47 +227,18 @@ impl aliyun_core::error::ActionError for DescribeMetricDataError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeMetricDataError);
+aliyun_core::__private::action_error!(
+    DescribeMetricDataError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeMetricDataBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeMetricDataInput;
-        type Error = DescribeMetricDataError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_metric_data()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeMetricDataBuilder, DescribeMetricDataInput, DescribeMetricDataError,
+        super::super::super::client::Client, describe_metric_data,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -377,6 +266,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

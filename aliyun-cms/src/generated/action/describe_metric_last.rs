@@ -54,126 +54,45 @@ impl<C> DescribeMetricLastBuilder<C> {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricLastInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`DescribeMetricLastInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Sets [`DescribeMetricLastInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
         self.metric_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricLastInput::metric_name`].
-    pub fn set_metric_name(mut self, input: Option<String>) -> Self {
-        self.metric_name = input;
-        self
-    }
-    /// The [`DescribeMetricLastInput::metric_name`] set so far.
-    pub fn get_metric_name(&self) -> &Option<String> {
-        &self.metric_name
     }
     /// Sets [`DescribeMetricLastInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
         self.period = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricLastInput::period`].
-    pub fn set_period(mut self, input: Option<String>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`DescribeMetricLastInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<String> {
-        &self.period
-    }
     /// Sets [`DescribeMetricLastInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricLastInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`DescribeMetricLastInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
     }
     /// Sets [`DescribeMetricLastInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricLastInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`DescribeMetricLastInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
-    }
     /// Sets [`DescribeMetricLastInput::dimensions`].
     pub fn dimensions(mut self, input: impl Into<String>) -> Self {
         self.dimensions = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricLastInput::dimensions`].
-    pub fn set_dimensions(mut self, input: Option<String>) -> Self {
-        self.dimensions = input;
-        self
-    }
-    /// The [`DescribeMetricLastInput::dimensions`] set so far.
-    pub fn get_dimensions(&self) -> &Option<String> {
-        &self.dimensions
     }
     /// Sets [`DescribeMetricLastInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricLastInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeMetricLastInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Sets [`DescribeMetricLastInput::length`].
     pub fn length(mut self, input: impl Into<String>) -> Self {
         self.length = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricLastInput::length`].
-    pub fn set_length(mut self, input: Option<String>) -> Self {
-        self.length = input;
-        self
-    }
-    /// The [`DescribeMetricLastInput::length`] set so far.
-    pub fn get_length(&self) -> &Option<String> {
-        &self.length
-    }
     /// Sets [`DescribeMetricLastInput::express`].
     pub fn express(mut self, input: impl Into<String>) -> Self {
         self.express = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricLastInput::express`].
-    pub fn set_express(mut self, input: Option<String>) -> Self {
-        self.express = input;
-        self
-    }
-    /// The [`DescribeMetricLastInput::express`] set so far.
-    pub fn get_express(&self) -> &Option<String> {
-        &self.express
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricLastInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeMetricLastInput, aliyun_core::InvalidInput> {
@@ -191,6 +110,18 @@ impl<C> DescribeMetricLastBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeMetricLastBuilder, DescribeMetricLastInput;
+    namespace: Option<String> => set_namespace, get_namespace;
+    metric_name: Option<String> => set_metric_name, get_metric_name;
+    period: Option<String> => set_period, get_period;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
+    dimensions: Option<String> => set_dimensions, get_dimensions;
+    next_token: Option<String> => set_next_token, get_next_token;
+    length: Option<String> => set_length, get_length;
+    express: Option<String> => set_express, get_express;
 }
 impl DescribeMetricLastBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -270,28 +201,7 @@ impl aliyun_core::Action for DescribeMetricLastInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -335,47 +245,18 @@ impl aliyun_core::error::ActionError for DescribeMetricLastError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeMetricLastError);
+aliyun_core::__private::action_error!(
+    DescribeMetricLastError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeMetricLastBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeMetricLastInput;
-        type Error = DescribeMetricLastError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_metric_last()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeMetricLastBuilder, DescribeMetricLastInput, DescribeMetricLastError,
+        super::super::super::client::Client, describe_metric_last,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -410,6 +291,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -54,126 +54,45 @@ impl<C> DescribeMetricListBuilder<C> {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricListInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`DescribeMetricListInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Sets [`DescribeMetricListInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
         self.metric_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricListInput::metric_name`].
-    pub fn set_metric_name(mut self, input: Option<String>) -> Self {
-        self.metric_name = input;
-        self
-    }
-    /// The [`DescribeMetricListInput::metric_name`] set so far.
-    pub fn get_metric_name(&self) -> &Option<String> {
-        &self.metric_name
     }
     /// Sets [`DescribeMetricListInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
         self.period = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricListInput::period`].
-    pub fn set_period(mut self, input: Option<String>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`DescribeMetricListInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<String> {
-        &self.period
-    }
     /// Sets [`DescribeMetricListInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricListInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`DescribeMetricListInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
     }
     /// Sets [`DescribeMetricListInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricListInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`DescribeMetricListInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
-    }
     /// Sets [`DescribeMetricListInput::dimensions`].
     pub fn dimensions(mut self, input: impl Into<String>) -> Self {
         self.dimensions = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricListInput::dimensions`].
-    pub fn set_dimensions(mut self, input: Option<String>) -> Self {
-        self.dimensions = input;
-        self
-    }
-    /// The [`DescribeMetricListInput::dimensions`] set so far.
-    pub fn get_dimensions(&self) -> &Option<String> {
-        &self.dimensions
     }
     /// Sets [`DescribeMetricListInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricListInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeMetricListInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Sets [`DescribeMetricListInput::length`].
     pub fn length(mut self, input: impl Into<String>) -> Self {
         self.length = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricListInput::length`].
-    pub fn set_length(mut self, input: Option<String>) -> Self {
-        self.length = input;
-        self
-    }
-    /// The [`DescribeMetricListInput::length`] set so far.
-    pub fn get_length(&self) -> &Option<String> {
-        &self.length
-    }
     /// Sets [`DescribeMetricListInput::express`].
     pub fn express(mut self, input: impl Into<String>) -> Self {
         self.express = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricListInput::express`].
-    pub fn set_express(mut self, input: Option<String>) -> Self {
-        self.express = input;
-        self
-    }
-    /// The [`DescribeMetricListInput::express`] set so far.
-    pub fn get_express(&self) -> &Option<String> {
-        &self.express
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricListInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeMetricListInput, aliyun_core::InvalidInput> {
@@ -191,6 +110,18 @@ impl<C> DescribeMetricListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeMetricListBuilder, DescribeMetricListInput;
+    namespace: Option<String> => set_namespace, get_namespace;
+    metric_name: Option<String> => set_metric_name, get_metric_name;
+    period: Option<String> => set_period, get_period;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
+    dimensions: Option<String> => set_dimensions, get_dimensions;
+    next_token: Option<String> => set_next_token, get_next_token;
+    length: Option<String> => set_length, get_length;
+    express: Option<String> => set_express, get_express;
 }
 impl DescribeMetricListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -270,18 +201,7 @@ impl aliyun_core::Action for DescribeMetricListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -319,43 +239,17 @@ impl aliyun_core::error::ActionError for DescribeMetricListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ResourceNotFound(error) | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ResourceNotFound(error) | Self::InternalError(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeMetricListError);
+aliyun_core::__private::action_error!(
+    DescribeMetricListError, [ResourceNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeMetricListBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeMetricListInput;
-        type Error = DescribeMetricListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_metric_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeMetricListBuilder, DescribeMetricListInput, DescribeMetricListError,
+        super::super::super::client::Client, describe_metric_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -390,6 +284,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

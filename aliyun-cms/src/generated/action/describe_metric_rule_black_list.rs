@@ -62,140 +62,50 @@ impl<C> DescribeMetricRuleBlackListBuilder<C> {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricRuleBlackListInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`DescribeMetricRuleBlackListInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Sets [`DescribeMetricRuleBlackListInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeMetricRuleBlackListInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeMetricRuleBlackListInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeMetricRuleBlackListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeMetricRuleBlackListInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeMetricRuleBlackListInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeMetricRuleBlackListInput::order`].
     pub fn order(mut self, input: i32) -> Self {
         self.order = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeMetricRuleBlackListInput::order`].
-    pub fn set_order(mut self, input: Option<i32>) -> Self {
-        self.order = input;
-        self
-    }
-    /// The [`DescribeMetricRuleBlackListInput::order`] set so far.
-    pub fn get_order(&self) -> &Option<i32> {
-        &self.order
     }
     /// Sets [`DescribeMetricRuleBlackListInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
         self.category = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricRuleBlackListInput::category`].
-    pub fn set_category(mut self, input: Option<String>) -> Self {
-        self.category = input;
-        self
-    }
-    /// The [`DescribeMetricRuleBlackListInput::category`] set so far.
-    pub fn get_category(&self) -> &Option<String> {
-        &self.category
-    }
     /// Appends one item to [`DescribeMetricRuleBlackListInput::ids`].
     pub fn ids(mut self, input: impl Into<String>) -> Self {
         self.ids.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeMetricRuleBlackListInput::ids`] list (`None` clears it).
-    pub fn set_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.ids = input;
-        self
-    }
-    /// The [`DescribeMetricRuleBlackListInput::ids`] set so far.
-    pub fn get_ids(&self) -> &Option<Vec<String>> {
-        &self.ids
     }
     /// Sets [`DescribeMetricRuleBlackListInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricRuleBlackListInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`DescribeMetricRuleBlackListInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
-    }
     /// Sets [`DescribeMetricRuleBlackListInput::scope_type`].
     pub fn scope_type(mut self, input: impl Into<String>) -> Self {
         self.scope_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricRuleBlackListInput::scope_type`].
-    pub fn set_scope_type(mut self, input: Option<String>) -> Self {
-        self.scope_type = input;
-        self
-    }
-    /// The [`DescribeMetricRuleBlackListInput::scope_type`] set so far.
-    pub fn get_scope_type(&self) -> &Option<String> {
-        &self.scope_type
     }
     /// Sets [`DescribeMetricRuleBlackListInput::is_enable`].
     pub fn is_enable(mut self, input: bool) -> Self {
         self.is_enable = Some(input);
         self
     }
-    /// Sets or clears [`DescribeMetricRuleBlackListInput::is_enable`].
-    pub fn set_is_enable(mut self, input: Option<bool>) -> Self {
-        self.is_enable = input;
-        self
-    }
-    /// The [`DescribeMetricRuleBlackListInput::is_enable`] set so far.
-    pub fn get_is_enable(&self) -> &Option<bool> {
-        &self.is_enable
-    }
     /// Appends one item to [`DescribeMetricRuleBlackListInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
         self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeMetricRuleBlackListInput::instance_ids`] list (`None` clears it).
-    pub fn set_instance_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_ids = input;
-        self
-    }
-    /// The [`DescribeMetricRuleBlackListInput::instance_ids`] set so far.
-    pub fn get_instance_ids(&self) -> &Option<Vec<String>> {
-        &self.instance_ids
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricRuleBlackListInput`]. Nothing is sent.
     pub fn build(
@@ -216,6 +126,19 @@ impl<C> DescribeMetricRuleBlackListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeMetricRuleBlackListBuilder, DescribeMetricRuleBlackListInput;
+    namespace: Option<String> => set_namespace, get_namespace;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    order: Option<i32> => set_order, get_order;
+    category: Option<String> => set_category, get_category;
+    ids: Option<Vec<String>> => set_ids, get_ids, list;
+    name: Option<String> => set_name, get_name;
+    scope_type: Option<String> => set_scope_type, get_scope_type;
+    is_enable: Option<bool> => set_is_enable, get_is_enable;
+    instance_ids: Option<Vec<String>> => set_instance_ids, get_instance_ids, list;
 }
 impl DescribeMetricRuleBlackListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -305,38 +228,7 @@ impl aliyun_core::Action for DescribeMetricRuleBlackListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceConflict",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceExist",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Ids", self.ids.len(), None, Some(20))?;
@@ -394,30 +286,11 @@ impl aliyun_core::error::ActionError for DescribeMetricRuleBlackListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeMetricRuleBlackListError);
+aliyun_core::__private::action_error!(
+    DescribeMetricRuleBlackListError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, ResourceConflict, ResourceExist, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeMetricRuleBlackListInput {
     type Item = DescribeMetricRuleBlackList;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -444,25 +317,11 @@ impl aliyun_core::pagination::Paginated for DescribeMetricRuleBlackListInput {
 mod tests {
     use super::*;
     use super::super::super::types::DescribeMetricRuleBlackListMetrics;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeMetricRuleBlackListBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeMetricRuleBlackListInput;
-        type Error = DescribeMetricRuleBlackListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_metric_rule_black_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeMetricRuleBlackListBuilder, DescribeMetricRuleBlackListInput,
+        DescribeMetricRuleBlackListError, super::super::super::client::Client,
+        describe_metric_rule_black_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -492,6 +351,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -34,28 +34,10 @@ impl<C> DescribeMetricRuleCountBuilder<C> {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricRuleCountInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`DescribeMetricRuleCountInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Sets [`DescribeMetricRuleCountInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
         self.metric_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricRuleCountInput::metric_name`].
-    pub fn set_metric_name(mut self, input: Option<String>) -> Self {
-        self.metric_name = input;
-        self
-    }
-    /// The [`DescribeMetricRuleCountInput::metric_name`] set so far.
-    pub fn get_metric_name(&self) -> &Option<String> {
-        &self.metric_name
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricRuleCountInput`]. Nothing is sent.
     pub fn build(
@@ -68,6 +50,11 @@ impl<C> DescribeMetricRuleCountBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeMetricRuleCountBuilder, DescribeMetricRuleCountInput;
+    namespace: Option<String> => set_namespace, get_namespace;
+    metric_name: Option<String> => set_metric_name, get_metric_name;
 }
 impl DescribeMetricRuleCountBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -134,23 +121,7 @@ impl aliyun_core::Action for DescribeMetricRuleCountInput {
         method: aliyun_core::HttpMethod::Get,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttli∂ngException",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -184,45 +155,18 @@ impl aliyun_core::error::ActionError for DescribeMetricRuleCountError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::LimitExceeded(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::LimitExceeded(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeMetricRuleCountError);
+aliyun_core::__private::action_error!(
+    DescribeMetricRuleCountError, [LimitExceeded, ThrottliNgException, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeMetricRuleCountBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeMetricRuleCountInput;
-        type Error = DescribeMetricRuleCountError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_metric_rule_count()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeMetricRuleCountBuilder, DescribeMetricRuleCountInput,
+        DescribeMetricRuleCountError, super::super::super::client::Client,
+        describe_metric_rule_count,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -231,6 +175,7 @@ mod tests {
             &[("MetricName", "cpu_total"), ("Namespace", "acs_ecs_dashboard")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -58,140 +58,50 @@ impl<C> DescribeMetricRuleListBuilder<C> {
         self.metric_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricRuleListInput::metric_name`].
-    pub fn set_metric_name(mut self, input: Option<String>) -> Self {
-        self.metric_name = input;
-        self
-    }
-    /// The [`DescribeMetricRuleListInput::metric_name`] set so far.
-    pub fn get_metric_name(&self) -> &Option<String> {
-        &self.metric_name
-    }
     /// Sets [`DescribeMetricRuleListInput::enable_state`].
     pub fn enable_state(mut self, input: bool) -> Self {
         self.enable_state = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeMetricRuleListInput::enable_state`].
-    pub fn set_enable_state(mut self, input: Option<bool>) -> Self {
-        self.enable_state = input;
-        self
-    }
-    /// The [`DescribeMetricRuleListInput::enable_state`] set so far.
-    pub fn get_enable_state(&self) -> &Option<bool> {
-        &self.enable_state
     }
     /// Sets [`DescribeMetricRuleListInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricRuleListInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`DescribeMetricRuleListInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Sets [`DescribeMetricRuleListInput::page`].
     pub fn page(mut self, input: i32) -> Self {
         self.page = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeMetricRuleListInput::page`].
-    pub fn set_page(mut self, input: Option<i32>) -> Self {
-        self.page = input;
-        self
-    }
-    /// The [`DescribeMetricRuleListInput::page`] set so far.
-    pub fn get_page(&self) -> &Option<i32> {
-        &self.page
     }
     /// Sets [`DescribeMetricRuleListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeMetricRuleListInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeMetricRuleListInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeMetricRuleListInput::alert_state`].
     pub fn alert_state(mut self, input: impl Into<String>) -> Self {
         self.alert_state = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricRuleListInput::alert_state`].
-    pub fn set_alert_state(mut self, input: Option<String>) -> Self {
-        self.alert_state = input;
-        self
-    }
-    /// The [`DescribeMetricRuleListInput::alert_state`] set so far.
-    pub fn get_alert_state(&self) -> &Option<String> {
-        &self.alert_state
     }
     /// Sets [`DescribeMetricRuleListInput::dimensions`].
     pub fn dimensions(mut self, input: impl Into<String>) -> Self {
         self.dimensions = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricRuleListInput::dimensions`].
-    pub fn set_dimensions(mut self, input: Option<String>) -> Self {
-        self.dimensions = input;
-        self
-    }
-    /// The [`DescribeMetricRuleListInput::dimensions`] set so far.
-    pub fn get_dimensions(&self) -> &Option<String> {
-        &self.dimensions
-    }
     /// Sets [`DescribeMetricRuleListInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
         self.rule_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricRuleListInput::rule_name`].
-    pub fn set_rule_name(mut self, input: Option<String>) -> Self {
-        self.rule_name = input;
-        self
-    }
-    /// The [`DescribeMetricRuleListInput::rule_name`] set so far.
-    pub fn get_rule_name(&self) -> &Option<String> {
-        &self.rule_name
     }
     /// Sets [`DescribeMetricRuleListInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricRuleListInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DescribeMetricRuleListInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
-    }
     /// Sets [`DescribeMetricRuleListInput::rule_ids`].
     pub fn rule_ids(mut self, input: impl Into<String>) -> Self {
         self.rule_ids = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricRuleListInput::rule_ids`].
-    pub fn set_rule_ids(mut self, input: Option<String>) -> Self {
-        self.rule_ids = input;
-        self
-    }
-    /// The [`DescribeMetricRuleListInput::rule_ids`] set so far.
-    pub fn get_rule_ids(&self) -> &Option<String> {
-        &self.rule_ids
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricRuleListInput`]. Nothing is sent.
     pub fn build(
@@ -212,6 +122,19 @@ impl<C> DescribeMetricRuleListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeMetricRuleListBuilder, DescribeMetricRuleListInput;
+    metric_name: Option<String> => set_metric_name, get_metric_name;
+    enable_state: Option<bool> => set_enable_state, get_enable_state;
+    namespace: Option<String> => set_namespace, get_namespace;
+    page: Option<i32> => set_page, get_page;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    alert_state: Option<String> => set_alert_state, get_alert_state;
+    dimensions: Option<String> => set_dimensions, get_dimensions;
+    rule_name: Option<String> => set_rule_name, get_rule_name;
+    group_id: Option<String> => set_group_id, get_group_id;
+    rule_ids: Option<String> => set_rule_ids, get_rule_ids;
 }
 impl DescribeMetricRuleListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -289,28 +212,7 @@ impl aliyun_core::Action for DescribeMetricRuleListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAuthorization",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -355,26 +257,11 @@ impl aliyun_core::error::ActionError for DescribeMetricRuleListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::InvalidAuthorization(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::InvalidAuthorization(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeMetricRuleListError);
+aliyun_core::__private::action_error!(
+    DescribeMetricRuleListError, [InvalidParameter, InvalidAuthorization,
+    ResourceNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,24 +270,11 @@ mod tests {
         DescribeMetricRuleListEscalations, DescribeMetricRuleListExpressionList,
         Dimension, Prometheus,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeMetricRuleListBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeMetricRuleListInput;
-        type Error = DescribeMetricRuleListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_metric_rule_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeMetricRuleListBuilder, DescribeMetricRuleListInput,
+        DescribeMetricRuleListError, super::super::super::client::Client,
+        describe_metric_rule_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -432,6 +306,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

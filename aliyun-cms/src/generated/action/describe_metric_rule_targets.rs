@@ -31,15 +31,6 @@ impl<C> DescribeMetricRuleTargetsBuilder<C> {
         self.rule_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricRuleTargetsInput::rule_id`].
-    pub fn set_rule_id(mut self, input: Option<String>) -> Self {
-        self.rule_id = input;
-        self
-    }
-    /// The [`DescribeMetricRuleTargetsInput::rule_id`] set so far.
-    pub fn get_rule_id(&self) -> &Option<String> {
-        &self.rule_id
-    }
     /// Checks every rule of the spec and builds the [`DescribeMetricRuleTargetsInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -50,6 +41,10 @@ impl<C> DescribeMetricRuleTargetsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeMetricRuleTargetsBuilder, DescribeMetricRuleTargetsInput;
+    rule_id: Option<String> => set_rule_id, get_rule_id;
 }
 impl DescribeMetricRuleTargetsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -112,23 +107,7 @@ impl aliyun_core::Action for DescribeMetricRuleTargetsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterValue",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -161,46 +140,19 @@ impl aliyun_core::error::ActionError for DescribeMetricRuleTargetsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::AccessForbidden(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::AccessForbidden(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeMetricRuleTargetsError);
+aliyun_core::__private::action_error!(
+    DescribeMetricRuleTargetsError, [InvalidParameterValue, AccessForbidden,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeMetricRuleTargetsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeMetricRuleTargetsInput;
-        type Error = DescribeMetricRuleTargetsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_metric_rule_targets()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeMetricRuleTargetsBuilder, DescribeMetricRuleTargetsInput,
+        DescribeMetricRuleTargetsError, super::super::super::client::Client,
+        describe_metric_rule_targets,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -209,6 +161,7 @@ mod tests {
             &[("RuleId", "ae06917_75a8c43178ab66****")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -34,28 +34,10 @@ impl<C> DescribeMetricRuleTemplateAttributeBuilder<C> {
         self.name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricRuleTemplateAttributeInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`DescribeMetricRuleTemplateAttributeInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
-    }
     /// Sets [`DescribeMetricRuleTemplateAttributeInput::template_id`].
     pub fn template_id(mut self, input: impl Into<String>) -> Self {
         self.template_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricRuleTemplateAttributeInput::template_id`].
-    pub fn set_template_id(mut self, input: Option<String>) -> Self {
-        self.template_id = input;
-        self
-    }
-    /// The [`DescribeMetricRuleTemplateAttributeInput::template_id`] set so far.
-    pub fn get_template_id(&self) -> &Option<String> {
-        &self.template_id
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricRuleTemplateAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -68,6 +50,11 @@ impl<C> DescribeMetricRuleTemplateAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeMetricRuleTemplateAttributeBuilder, DescribeMetricRuleTemplateAttributeInput;
+    name: Option<String> => set_name, get_name;
+    template_id: Option<String> => set_template_id, get_template_id;
 }
 impl DescribeMetricRuleTemplateAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -138,28 +125,7 @@ impl aliyun_core::Action for DescribeMetricRuleTemplateAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -196,26 +162,11 @@ impl aliyun_core::error::ActionError for DescribeMetricRuleTemplateAttributeErro
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeMetricRuleTemplateAttributeError);
+aliyun_core::__private::action_error!(
+    DescribeMetricRuleTemplateAttributeError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,27 +174,12 @@ mod tests {
         AlertTemplate, DescribeMetricRuleTemplateAttributeEscalation,
         DescribeMetricRuleTemplateAttributeEscalations, Dimension,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeMetricRuleTemplateAttributeBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeMetricRuleTemplateAttributeInput;
-        type Error = DescribeMetricRuleTemplateAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_metric_rule_template_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeMetricRuleTemplateAttributeBuilder,
+        DescribeMetricRuleTemplateAttributeInput,
+        DescribeMetricRuleTemplateAttributeError, super::super::super::client::Client,
+        describe_metric_rule_template_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -252,6 +188,7 @@ mod tests {
             &[("Name", "ECS_Template1"), ("TemplateId", "70****")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -52,112 +52,40 @@ impl<C> DescribeMetricRuleTemplateListBuilder<C> {
         self.name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricRuleTemplateListInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`DescribeMetricRuleTemplateListInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
-    }
     /// Sets [`DescribeMetricRuleTemplateListInput::keyword`].
     pub fn keyword(mut self, input: impl Into<String>) -> Self {
         self.keyword = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricRuleTemplateListInput::keyword`].
-    pub fn set_keyword(mut self, input: Option<String>) -> Self {
-        self.keyword = input;
-        self
-    }
-    /// The [`DescribeMetricRuleTemplateListInput::keyword`] set so far.
-    pub fn get_keyword(&self) -> &Option<String> {
-        &self.keyword
     }
     /// Sets [`DescribeMetricRuleTemplateListInput::template_id`].
     pub fn template_id(mut self, input: i64) -> Self {
         self.template_id = Some(input);
         self
     }
-    /// Sets or clears [`DescribeMetricRuleTemplateListInput::template_id`].
-    pub fn set_template_id(mut self, input: Option<i64>) -> Self {
-        self.template_id = input;
-        self
-    }
-    /// The [`DescribeMetricRuleTemplateListInput::template_id`] set so far.
-    pub fn get_template_id(&self) -> &Option<i64> {
-        &self.template_id
-    }
     /// Sets [`DescribeMetricRuleTemplateListInput::page_number`].
     pub fn page_number(mut self, input: i64) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeMetricRuleTemplateListInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i64>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeMetricRuleTemplateListInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i64> {
-        &self.page_number
     }
     /// Sets [`DescribeMetricRuleTemplateListInput::page_size`].
     pub fn page_size(mut self, input: i64) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeMetricRuleTemplateListInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i64>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeMetricRuleTemplateListInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i64> {
-        &self.page_size
-    }
     /// Sets [`DescribeMetricRuleTemplateListInput::history`].
     pub fn history(mut self, input: bool) -> Self {
         self.history = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeMetricRuleTemplateListInput::history`].
-    pub fn set_history(mut self, input: Option<bool>) -> Self {
-        self.history = input;
-        self
-    }
-    /// The [`DescribeMetricRuleTemplateListInput::history`] set so far.
-    pub fn get_history(&self) -> &Option<bool> {
-        &self.history
     }
     /// Sets [`DescribeMetricRuleTemplateListInput::order`].
     pub fn order(mut self, input: bool) -> Self {
         self.order = Some(input);
         self
     }
-    /// Sets or clears [`DescribeMetricRuleTemplateListInput::order`].
-    pub fn set_order(mut self, input: Option<bool>) -> Self {
-        self.order = input;
-        self
-    }
-    /// The [`DescribeMetricRuleTemplateListInput::order`] set so far.
-    pub fn get_order(&self) -> &Option<bool> {
-        &self.order
-    }
     /// Sets [`DescribeMetricRuleTemplateListInput::order_by`].
     pub fn order_by(mut self, input: impl Into<String>) -> Self {
         self.order_by = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricRuleTemplateListInput::order_by`].
-    pub fn set_order_by(mut self, input: Option<String>) -> Self {
-        self.order_by = input;
-        self
-    }
-    /// The [`DescribeMetricRuleTemplateListInput::order_by`] set so far.
-    pub fn get_order_by(&self) -> &Option<String> {
-        &self.order_by
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricRuleTemplateListInput`]. Nothing is sent.
     pub fn build(
@@ -176,6 +104,17 @@ impl<C> DescribeMetricRuleTemplateListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeMetricRuleTemplateListBuilder, DescribeMetricRuleTemplateListInput;
+    name: Option<String> => set_name, get_name;
+    keyword: Option<String> => set_keyword, get_keyword;
+    template_id: Option<i64> => set_template_id, get_template_id;
+    page_number: Option<i64> => set_page_number, get_page_number;
+    page_size: Option<i64> => set_page_size, get_page_size;
+    history: Option<bool> => set_history, get_history;
+    order: Option<bool> => set_order, get_order;
+    order_by: Option<String> => set_order_by, get_order_by;
 }
 impl DescribeMetricRuleTemplateListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -265,28 +204,7 @@ impl aliyun_core::Action for DescribeMetricRuleTemplateListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -329,26 +247,11 @@ impl aliyun_core::error::ActionError for DescribeMetricRuleTemplateListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeMetricRuleTemplateListError);
+aliyun_core::__private::action_error!(
+    DescribeMetricRuleTemplateListError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeMetricRuleTemplateListInput {
     type Item = Template;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -375,25 +278,11 @@ impl aliyun_core::pagination::Paginated for DescribeMetricRuleTemplateListInput 
 mod tests {
     use super::*;
     use super::super::super::types::ApplyHistory;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeMetricRuleTemplateListBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeMetricRuleTemplateListInput;
-        type Error = DescribeMetricRuleTemplateListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_metric_rule_template_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeMetricRuleTemplateListBuilder, DescribeMetricRuleTemplateListInput,
+        DescribeMetricRuleTemplateListError, super::super::super::client::Client,
+        describe_metric_rule_template_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -419,6 +308,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

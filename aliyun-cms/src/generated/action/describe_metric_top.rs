@@ -57,140 +57,50 @@ impl<C> DescribeMetricTopBuilder<C> {
         self.period = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricTopInput::period`].
-    pub fn set_period(mut self, input: Option<String>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`DescribeMetricTopInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<String> {
-        &self.period
-    }
     /// Sets [`DescribeMetricTopInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
         self.namespace = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricTopInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`DescribeMetricTopInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
     }
     /// Sets [`DescribeMetricTopInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
         self.metric_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricTopInput::metric_name`].
-    pub fn set_metric_name(mut self, input: Option<String>) -> Self {
-        self.metric_name = input;
-        self
-    }
-    /// The [`DescribeMetricTopInput::metric_name`] set so far.
-    pub fn get_metric_name(&self) -> &Option<String> {
-        &self.metric_name
-    }
     /// Sets [`DescribeMetricTopInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricTopInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`DescribeMetricTopInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
     }
     /// Sets [`DescribeMetricTopInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricTopInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`DescribeMetricTopInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
-    }
     /// Sets [`DescribeMetricTopInput::dimensions`].
     pub fn dimensions(mut self, input: impl Into<String>) -> Self {
         self.dimensions = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricTopInput::dimensions`].
-    pub fn set_dimensions(mut self, input: Option<String>) -> Self {
-        self.dimensions = input;
-        self
-    }
-    /// The [`DescribeMetricTopInput::dimensions`] set so far.
-    pub fn get_dimensions(&self) -> &Option<String> {
-        &self.dimensions
     }
     /// Sets [`DescribeMetricTopInput::orderby`].
     pub fn orderby(mut self, input: impl Into<String>) -> Self {
         self.orderby = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricTopInput::orderby`].
-    pub fn set_orderby(mut self, input: Option<String>) -> Self {
-        self.orderby = input;
-        self
-    }
-    /// The [`DescribeMetricTopInput::orderby`] set so far.
-    pub fn get_orderby(&self) -> &Option<String> {
-        &self.orderby
-    }
     /// Sets [`DescribeMetricTopInput::order_desc`].
     pub fn order_desc(mut self, input: impl Into<String>) -> Self {
         self.order_desc = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricTopInput::order_desc`].
-    pub fn set_order_desc(mut self, input: Option<String>) -> Self {
-        self.order_desc = input;
-        self
-    }
-    /// The [`DescribeMetricTopInput::order_desc`] set so far.
-    pub fn get_order_desc(&self) -> &Option<String> {
-        &self.order_desc
     }
     /// Sets [`DescribeMetricTopInput::length`].
     pub fn length(mut self, input: impl Into<String>) -> Self {
         self.length = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMetricTopInput::length`].
-    pub fn set_length(mut self, input: Option<String>) -> Self {
-        self.length = input;
-        self
-    }
-    /// The [`DescribeMetricTopInput::length`] set so far.
-    pub fn get_length(&self) -> &Option<String> {
-        &self.length
-    }
     /// Sets [`DescribeMetricTopInput::express`].
     pub fn express(mut self, input: impl Into<String>) -> Self {
         self.express = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMetricTopInput::express`].
-    pub fn set_express(mut self, input: Option<String>) -> Self {
-        self.express = input;
-        self
-    }
-    /// The [`DescribeMetricTopInput::express`] set so far.
-    pub fn get_express(&self) -> &Option<String> {
-        &self.express
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricTopInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeMetricTopInput, aliyun_core::InvalidInput> {
@@ -215,6 +125,19 @@ impl<C> DescribeMetricTopBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeMetricTopBuilder, DescribeMetricTopInput;
+    period: Option<String> => set_period, get_period;
+    namespace: Option<String> => set_namespace, get_namespace;
+    metric_name: Option<String> => set_metric_name, get_metric_name;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
+    dimensions: Option<String> => set_dimensions, get_dimensions;
+    orderby: Option<String> => set_orderby, get_orderby;
+    order_desc: Option<String> => set_order_desc, get_order_desc;
+    length: Option<String> => set_length, get_length;
+    express: Option<String> => set_express, get_express;
 }
 impl DescribeMetricTopBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -287,28 +210,7 @@ impl aliyun_core::Action for DescribeMetricTopInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -353,47 +255,18 @@ impl aliyun_core::error::ActionError for DescribeMetricTopError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeMetricTopError);
+aliyun_core::__private::action_error!(
+    DescribeMetricTopError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeMetricTopBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeMetricTopInput;
-        type Error = DescribeMetricTopError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_metric_top()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeMetricTopBuilder, DescribeMetricTopInput, DescribeMetricTopError,
+        super::super::super::client::Client, describe_metric_top,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -425,6 +298,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

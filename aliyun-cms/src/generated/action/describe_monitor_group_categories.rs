@@ -31,15 +31,6 @@ impl<C> DescribeMonitorGroupCategoriesBuilder<C> {
         self.group_id = Some(input);
         self
     }
-    /// Sets or clears [`DescribeMonitorGroupCategoriesInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<i64>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupCategoriesInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<i64> {
-        &self.group_id
-    }
     /// Checks every rule of the spec and builds the [`DescribeMonitorGroupCategoriesInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -53,6 +44,10 @@ impl<C> DescribeMonitorGroupCategoriesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeMonitorGroupCategoriesBuilder, DescribeMonitorGroupCategoriesInput;
+    group_id: Option<i64> => set_group_id, get_group_id;
 }
 impl DescribeMonitorGroupCategoriesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -119,28 +114,7 @@ impl aliyun_core::Action for DescribeMonitorGroupCategoriesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -176,49 +150,20 @@ impl aliyun_core::error::ActionError for DescribeMonitorGroupCategoriesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeMonitorGroupCategoriesError);
+aliyun_core::__private::action_error!(
+    DescribeMonitorGroupCategoriesError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::CategoryItem;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeMonitorGroupCategoriesBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeMonitorGroupCategoriesInput;
-        type Error = DescribeMonitorGroupCategoriesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_monitor_group_categories()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeMonitorGroupCategoriesBuilder, DescribeMonitorGroupCategoriesInput,
+        DescribeMonitorGroupCategoriesError, super::super::super::client::Client,
+        describe_monitor_group_categories,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -227,6 +172,7 @@ mod tests {
             &[("GroupId", "123456")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

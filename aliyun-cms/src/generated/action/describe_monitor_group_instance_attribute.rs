@@ -49,98 +49,35 @@ impl<C> DescribeMonitorGroupInstanceAttributeBuilder<C> {
         self.group_id = Some(input);
         self
     }
-    /// Sets or clears [`DescribeMonitorGroupInstanceAttributeInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<i64>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupInstanceAttributeInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<i64> {
-        &self.group_id
-    }
     /// Sets [`DescribeMonitorGroupInstanceAttributeInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeMonitorGroupInstanceAttributeInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupInstanceAttributeInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeMonitorGroupInstanceAttributeInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeMonitorGroupInstanceAttributeInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupInstanceAttributeInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeMonitorGroupInstanceAttributeInput::total`].
     pub fn total(mut self, input: bool) -> Self {
         self.total = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeMonitorGroupInstanceAttributeInput::total`].
-    pub fn set_total(mut self, input: Option<bool>) -> Self {
-        self.total = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupInstanceAttributeInput::total`] set so far.
-    pub fn get_total(&self) -> &Option<bool> {
-        &self.total
     }
     /// Sets [`DescribeMonitorGroupInstanceAttributeInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
         self.category = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMonitorGroupInstanceAttributeInput::category`].
-    pub fn set_category(mut self, input: Option<String>) -> Self {
-        self.category = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupInstanceAttributeInput::category`] set so far.
-    pub fn get_category(&self) -> &Option<String> {
-        &self.category
-    }
     /// Sets [`DescribeMonitorGroupInstanceAttributeInput::keyword`].
     pub fn keyword(mut self, input: impl Into<String>) -> Self {
         self.keyword = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMonitorGroupInstanceAttributeInput::keyword`].
-    pub fn set_keyword(mut self, input: Option<String>) -> Self {
-        self.keyword = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupInstanceAttributeInput::keyword`] set so far.
-    pub fn get_keyword(&self) -> &Option<String> {
-        &self.keyword
-    }
     /// Sets [`DescribeMonitorGroupInstanceAttributeInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
         self.instance_ids = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMonitorGroupInstanceAttributeInput::instance_ids`].
-    pub fn set_instance_ids(mut self, input: Option<String>) -> Self {
-        self.instance_ids = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupInstanceAttributeInput::instance_ids`] set so far.
-    pub fn get_instance_ids(&self) -> &Option<String> {
-        &self.instance_ids
     }
     /// Checks every rule of the spec and builds the [`DescribeMonitorGroupInstanceAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -161,6 +98,16 @@ impl<C> DescribeMonitorGroupInstanceAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeMonitorGroupInstanceAttributeBuilder, DescribeMonitorGroupInstanceAttributeInput;
+    group_id: Option<i64> => set_group_id, get_group_id;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    total: Option<bool> => set_total, get_total;
+    category: Option<String> => set_category, get_category;
+    keyword: Option<String> => set_keyword, get_keyword;
+    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
 }
 impl DescribeMonitorGroupInstanceAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -258,43 +205,7 @@ impl aliyun_core::Action for DescribeMonitorGroupInstanceAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttli∂ngException",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -345,32 +256,11 @@ impl aliyun_core::error::ActionError for DescribeMonitorGroupInstanceAttributeEr
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeMonitorGroupInstanceAttributeError);
+aliyun_core::__private::action_error!(
+    DescribeMonitorGroupInstanceAttributeError, [ParameterInvalid, AccessDeniedException,
+    LimitExceeded, AccessForbidden, ResourceNotFound, ThrottliNgException, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeMonitorGroupInstanceAttributeInput {
     type Item = DescribeMonitorGroupInstanceAttributeResource;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -399,27 +289,12 @@ impl aliyun_core::pagination::Paginated for DescribeMonitorGroupInstanceAttribut
 mod tests {
     use super::*;
     use super::super::super::types::{Dimension, Region, Vpc};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeMonitorGroupInstanceAttributeBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeMonitorGroupInstanceAttributeInput;
-        type Error = DescribeMonitorGroupInstanceAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_monitor_group_instance_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeMonitorGroupInstanceAttributeBuilder,
+        DescribeMonitorGroupInstanceAttributeInput,
+        DescribeMonitorGroupInstanceAttributeError, super::super::super::client::Client,
+        describe_monitor_group_instance_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -445,6 +320,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

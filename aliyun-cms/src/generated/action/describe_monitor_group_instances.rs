@@ -46,84 +46,30 @@ impl<C> DescribeMonitorGroupInstancesBuilder<C> {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeMonitorGroupInstancesInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupInstancesInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeMonitorGroupInstancesInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeMonitorGroupInstancesInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupInstancesInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeMonitorGroupInstancesInput::group_id`].
     pub fn group_id(mut self, input: i64) -> Self {
         self.group_id = Some(input);
         self
     }
-    /// Sets or clears [`DescribeMonitorGroupInstancesInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<i64>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupInstancesInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<i64> {
-        &self.group_id
-    }
     /// Sets [`DescribeMonitorGroupInstancesInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
         self.category = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMonitorGroupInstancesInput::category`].
-    pub fn set_category(mut self, input: Option<String>) -> Self {
-        self.category = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupInstancesInput::category`] set so far.
-    pub fn get_category(&self) -> &Option<String> {
-        &self.category
     }
     /// Sets [`DescribeMonitorGroupInstancesInput::keyword`].
     pub fn keyword(mut self, input: impl Into<String>) -> Self {
         self.keyword = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMonitorGroupInstancesInput::keyword`].
-    pub fn set_keyword(mut self, input: Option<String>) -> Self {
-        self.keyword = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupInstancesInput::keyword`] set so far.
-    pub fn get_keyword(&self) -> &Option<String> {
-        &self.keyword
-    }
     /// Sets [`DescribeMonitorGroupInstancesInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
         self.instance_ids = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMonitorGroupInstancesInput::instance_ids`].
-    pub fn set_instance_ids(mut self, input: Option<String>) -> Self {
-        self.instance_ids = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupInstancesInput::instance_ids`] set so far.
-    pub fn get_instance_ids(&self) -> &Option<String> {
-        &self.instance_ids
     }
     /// Checks every rule of the spec and builds the [`DescribeMonitorGroupInstancesInput`]. Nothing is sent.
     pub fn build(
@@ -143,6 +89,15 @@ impl<C> DescribeMonitorGroupInstancesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeMonitorGroupInstancesBuilder, DescribeMonitorGroupInstancesInput;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    group_id: Option<i64> => set_group_id, get_group_id;
+    category: Option<String> => set_category, get_category;
+    keyword: Option<String> => set_keyword, get_keyword;
+    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
 }
 impl DescribeMonitorGroupInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -236,43 +191,7 @@ impl aliyun_core::Action for DescribeMonitorGroupInstancesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttli∂ngException",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -322,32 +241,11 @@ impl aliyun_core::error::ActionError for DescribeMonitorGroupInstancesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeMonitorGroupInstancesError);
+aliyun_core::__private::action_error!(
+    DescribeMonitorGroupInstancesError, [ParameterInvalid, AccessDeniedException,
+    LimitExceeded, AccessForbidden, ResourceNotFound, ThrottliNgException, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeMonitorGroupInstancesInput {
     type Item = DescribeMonitorGroupInstancesResource;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -373,25 +271,11 @@ impl aliyun_core::pagination::Paginated for DescribeMonitorGroupInstancesInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeMonitorGroupInstancesBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeMonitorGroupInstancesInput;
-        type Error = DescribeMonitorGroupInstancesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_monitor_group_instances()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeMonitorGroupInstancesBuilder, DescribeMonitorGroupInstancesInput,
+        DescribeMonitorGroupInstancesError, super::super::super::client::Client,
+        describe_monitor_group_instances,
+    );
     const REQUESTS: &[Request] = &[
         Request::invalid(
             "example",
@@ -406,6 +290,7 @@ mod tests {
             "GroupId",
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
                 "example",
@@ -476,11 +361,5 @@ mod tests {
     #[tokio::test]
     async fn responses() {
         aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -40,56 +40,20 @@ impl<C> DescribeMonitorGroupNotifyPolicyListBuilder<C> {
         self.policy_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMonitorGroupNotifyPolicyListInput::policy_type`].
-    pub fn set_policy_type(mut self, input: Option<String>) -> Self {
-        self.policy_type = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupNotifyPolicyListInput::policy_type`] set so far.
-    pub fn get_policy_type(&self) -> &Option<String> {
-        &self.policy_type
-    }
     /// Sets [`DescribeMonitorGroupNotifyPolicyListInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeMonitorGroupNotifyPolicyListInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupNotifyPolicyListInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeMonitorGroupNotifyPolicyListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeMonitorGroupNotifyPolicyListInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupNotifyPolicyListInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeMonitorGroupNotifyPolicyListInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMonitorGroupNotifyPolicyListInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupNotifyPolicyListInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
     }
     /// Checks every rule of the spec and builds the [`DescribeMonitorGroupNotifyPolicyListInput`]. Nothing is sent.
     pub fn build(
@@ -107,6 +71,13 @@ impl<C> DescribeMonitorGroupNotifyPolicyListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeMonitorGroupNotifyPolicyListBuilder, DescribeMonitorGroupNotifyPolicyListInput;
+    policy_type: Option<String> => set_policy_type, get_policy_type;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    group_id: Option<String> => set_group_id, get_group_id;
 }
 impl DescribeMonitorGroupNotifyPolicyListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -195,13 +166,7 @@ impl aliyun_core::Action for DescribeMonitorGroupNotifyPolicyListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -231,20 +196,10 @@ impl aliyun_core::error::ActionError for DescribeMonitorGroupNotifyPolicyListErr
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeMonitorGroupNotifyPolicyListError);
+aliyun_core::__private::action_error!(
+    DescribeMonitorGroupNotifyPolicyListError, [InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeMonitorGroupNotifyPolicyListInput {
     type Item = NotifyPolicy;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -272,27 +227,12 @@ impl aliyun_core::pagination::Paginated for DescribeMonitorGroupNotifyPolicyList
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeMonitorGroupNotifyPolicyListBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeMonitorGroupNotifyPolicyListInput;
-        type Error = DescribeMonitorGroupNotifyPolicyListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_monitor_group_notify_policy_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeMonitorGroupNotifyPolicyListBuilder,
+        DescribeMonitorGroupNotifyPolicyListInput,
+        DescribeMonitorGroupNotifyPolicyListError, super::super::super::client::Client,
+        describe_monitor_group_notify_policy_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -312,6 +252,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -72,98 +72,35 @@ impl<C> DescribeMonitorGroupsBuilder<C> {
         self.select_contact_groups = Some(input);
         self
     }
-    /// Sets or clears [`DescribeMonitorGroupsInput::select_contact_groups`].
-    pub fn set_select_contact_groups(mut self, input: Option<bool>) -> Self {
-        self.select_contact_groups = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupsInput::select_contact_groups`] set so far.
-    pub fn get_select_contact_groups(&self) -> &Option<bool> {
-        &self.select_contact_groups
-    }
     /// Sets [`DescribeMonitorGroupsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeMonitorGroupsInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupsInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeMonitorGroupsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeMonitorGroupsInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupsInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeMonitorGroupsInput::keyword`].
     pub fn keyword(mut self, input: impl Into<String>) -> Self {
         self.keyword = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMonitorGroupsInput::keyword`].
-    pub fn set_keyword(mut self, input: Option<String>) -> Self {
-        self.keyword = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupsInput::keyword`] set so far.
-    pub fn get_keyword(&self) -> &Option<String> {
-        &self.keyword
     }
     /// Sets [`DescribeMonitorGroupsInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMonitorGroupsInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupsInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`DescribeMonitorGroupsInput::group_name`].
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.group_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMonitorGroupsInput::group_name`].
-    pub fn set_group_name(mut self, input: Option<String>) -> Self {
-        self.group_name = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupsInput::group_name`] set so far.
-    pub fn get_group_name(&self) -> &Option<String> {
-        &self.group_name
-    }
     /// Sets [`DescribeMonitorGroupsInput::include_template_history`].
     pub fn include_template_history(mut self, input: bool) -> Self {
         self.include_template_history = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeMonitorGroupsInput::include_template_history`].
-    pub fn set_include_template_history(mut self, input: Option<bool>) -> Self {
-        self.include_template_history = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupsInput::include_template_history`] set so far.
-    pub fn get_include_template_history(&self) -> &Option<bool> {
-        &self.include_template_history
     }
     /// Sets [`DescribeMonitorGroupsInput::type`](struct.DescribeMonitorGroupsInput.html#structfield.type).
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
@@ -184,84 +121,30 @@ impl<C> DescribeMonitorGroupsBuilder<C> {
         self.dynamic_tag_rule_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMonitorGroupsInput::dynamic_tag_rule_id`].
-    pub fn set_dynamic_tag_rule_id(mut self, input: Option<String>) -> Self {
-        self.dynamic_tag_rule_id = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupsInput::dynamic_tag_rule_id`] set so far.
-    pub fn get_dynamic_tag_rule_id(&self) -> &Option<String> {
-        &self.dynamic_tag_rule_id
-    }
     /// Sets [`DescribeMonitorGroupsInput::group_founder_tag_key`].
     pub fn group_founder_tag_key(mut self, input: impl Into<String>) -> Self {
         self.group_founder_tag_key = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMonitorGroupsInput::group_founder_tag_key`].
-    pub fn set_group_founder_tag_key(mut self, input: Option<String>) -> Self {
-        self.group_founder_tag_key = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupsInput::group_founder_tag_key`] set so far.
-    pub fn get_group_founder_tag_key(&self) -> &Option<String> {
-        &self.group_founder_tag_key
     }
     /// Sets [`DescribeMonitorGroupsInput::group_founder_tag_value`].
     pub fn group_founder_tag_value(mut self, input: impl Into<String>) -> Self {
         self.group_founder_tag_value = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMonitorGroupsInput::group_founder_tag_value`].
-    pub fn set_group_founder_tag_value(mut self, input: Option<String>) -> Self {
-        self.group_founder_tag_value = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupsInput::group_founder_tag_value`] set so far.
-    pub fn get_group_founder_tag_value(&self) -> &Option<String> {
-        &self.group_founder_tag_value
-    }
     /// Sets [`DescribeMonitorGroupsInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMonitorGroupsInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupsInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
     }
     /// Appends one item to [`DescribeMonitorGroupsInput::tag`].
     pub fn tag(mut self, input: Labels) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`DescribeMonitorGroupsInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Labels>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupsInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Labels>> {
-        &self.tag
-    }
     /// Sets [`DescribeMonitorGroupsInput::types`].
     pub fn types(mut self, input: impl Into<String>) -> Self {
         self.types = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMonitorGroupsInput::types`].
-    pub fn set_types(mut self, input: Option<String>) -> Self {
-        self.types = input;
-        self
-    }
-    /// The [`DescribeMonitorGroupsInput::types`] set so far.
-    pub fn get_types(&self) -> &Option<String> {
-        &self.types
     }
     /// Checks every rule of the spec and builds the [`DescribeMonitorGroupsInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeMonitorGroupsInput, aliyun_core::InvalidInput> {
@@ -284,6 +167,22 @@ impl<C> DescribeMonitorGroupsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeMonitorGroupsBuilder, DescribeMonitorGroupsInput;
+    select_contact_groups: Option<bool> => set_select_contact_groups, get_select_contact_groups;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    keyword: Option<String> => set_keyword, get_keyword;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    group_name: Option<String> => set_group_name, get_group_name;
+    include_template_history: Option<bool> => set_include_template_history, get_include_template_history;
+    dynamic_tag_rule_id: Option<String> => set_dynamic_tag_rule_id, get_dynamic_tag_rule_id;
+    group_founder_tag_key: Option<String> => set_group_founder_tag_key, get_group_founder_tag_key;
+    group_founder_tag_value: Option<String> => set_group_founder_tag_value, get_group_founder_tag_value;
+    group_id: Option<String> => set_group_id, get_group_id;
+    tag: Option<Vec<Labels>> => set_tag, get_tag, list;
+    types: Option<String> => set_types, get_types;
 }
 impl DescribeMonitorGroupsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -381,54 +280,10 @@ impl aliyun_core::Action for DescribeMonitorGroupsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttli∂ngException",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(5))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -485,32 +340,11 @@ impl aliyun_core::error::ActionError for DescribeMonitorGroupsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeMonitorGroupsError);
+aliyun_core::__private::action_error!(
+    DescribeMonitorGroupsError, [ParameterInvalid, AccessDeniedException, LimitExceeded,
+    AccessForbidden, ResourceNotFound, ThrottliNgException, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeMonitorGroupsInput {
     type Item = DescribeMonitorGroupsResource;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -537,24 +371,11 @@ impl aliyun_core::pagination::Paginated for DescribeMonitorGroupsInput {
 mod tests {
     use super::*;
     use super::super::super::types::{ContactGroup, Dimension};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeMonitorGroupsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeMonitorGroupsInput;
-        type Error = DescribeMonitorGroupsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_monitor_groups()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeMonitorGroupsBuilder, DescribeMonitorGroupsInput,
+        DescribeMonitorGroupsError, super::super::super::client::Client,
+        describe_monitor_groups,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -598,6 +419,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -31,15 +31,6 @@ impl<C> DescribeMonitorResourceQuotaAttributeBuilder<C> {
         self.show_used = Some(input);
         self
     }
-    /// Sets or clears [`DescribeMonitorResourceQuotaAttributeInput::show_used`].
-    pub fn set_show_used(mut self, input: Option<bool>) -> Self {
-        self.show_used = input;
-        self
-    }
-    /// The [`DescribeMonitorResourceQuotaAttributeInput::show_used`] set so far.
-    pub fn get_show_used(&self) -> &Option<bool> {
-        &self.show_used
-    }
     /// Checks every rule of the spec and builds the [`DescribeMonitorResourceQuotaAttributeInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -50,6 +41,10 @@ impl<C> DescribeMonitorResourceQuotaAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeMonitorResourceQuotaAttributeBuilder, DescribeMonitorResourceQuotaAttributeInput;
+    show_used: Option<bool> => set_show_used, get_show_used;
 }
 impl DescribeMonitorResourceQuotaAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -116,28 +111,7 @@ impl aliyun_core::Action for DescribeMonitorResourceQuotaAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -173,54 +147,25 @@ impl aliyun_core::error::ActionError for DescribeMonitorResourceQuotaAttributeEr
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeMonitorResourceQuotaAttributeError);
+aliyun_core::__private::action_error!(
+    DescribeMonitorResourceQuotaAttributeError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::{Api, EnterpriseQuota};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeMonitorResourceQuotaAttributeBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeMonitorResourceQuotaAttributeInput;
-        type Error = DescribeMonitorResourceQuotaAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_monitor_resource_quota_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeMonitorResourceQuotaAttributeBuilder,
+        DescribeMonitorResourceQuotaAttributeInput,
+        DescribeMonitorResourceQuotaAttributeError, super::super::super::client::Client,
+        describe_monitor_resource_quota_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent("example", |b| b.show_used(true), "POST", &[("ShowUsed", "true")]),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

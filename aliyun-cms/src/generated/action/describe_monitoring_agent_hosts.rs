@@ -58,140 +58,50 @@ impl<C> DescribeMonitoringAgentHostsBuilder<C> {
         self.key_word = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMonitoringAgentHostsInput::key_word`].
-    pub fn set_key_word(mut self, input: Option<String>) -> Self {
-        self.key_word = input;
-        self
-    }
-    /// The [`DescribeMonitoringAgentHostsInput::key_word`] set so far.
-    pub fn get_key_word(&self) -> &Option<String> {
-        &self.key_word
-    }
     /// Sets [`DescribeMonitoringAgentHostsInput::host_name`].
     pub fn host_name(mut self, input: impl Into<String>) -> Self {
         self.host_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMonitoringAgentHostsInput::host_name`].
-    pub fn set_host_name(mut self, input: Option<String>) -> Self {
-        self.host_name = input;
-        self
-    }
-    /// The [`DescribeMonitoringAgentHostsInput::host_name`] set so far.
-    pub fn get_host_name(&self) -> &Option<String> {
-        &self.host_name
     }
     /// Sets [`DescribeMonitoringAgentHostsInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
         self.instance_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMonitoringAgentHostsInput::instance_ids`].
-    pub fn set_instance_ids(mut self, input: Option<String>) -> Self {
-        self.instance_ids = input;
-        self
-    }
-    /// The [`DescribeMonitoringAgentHostsInput::instance_ids`] set so far.
-    pub fn get_instance_ids(&self) -> &Option<String> {
-        &self.instance_ids
-    }
     /// Sets [`DescribeMonitoringAgentHostsInput::serial_numbers`].
     pub fn serial_numbers(mut self, input: impl Into<String>) -> Self {
         self.serial_numbers = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMonitoringAgentHostsInput::serial_numbers`].
-    pub fn set_serial_numbers(mut self, input: Option<String>) -> Self {
-        self.serial_numbers = input;
-        self
-    }
-    /// The [`DescribeMonitoringAgentHostsInput::serial_numbers`] set so far.
-    pub fn get_serial_numbers(&self) -> &Option<String> {
-        &self.serial_numbers
     }
     /// Sets [`DescribeMonitoringAgentHostsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeMonitoringAgentHostsInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeMonitoringAgentHostsInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeMonitoringAgentHostsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeMonitoringAgentHostsInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeMonitoringAgentHostsInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Sets [`DescribeMonitoringAgentHostsInput::instance_region_id`].
     pub fn instance_region_id(mut self, input: impl Into<String>) -> Self {
         self.instance_region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMonitoringAgentHostsInput::instance_region_id`].
-    pub fn set_instance_region_id(mut self, input: Option<String>) -> Self {
-        self.instance_region_id = input;
-        self
-    }
-    /// The [`DescribeMonitoringAgentHostsInput::instance_region_id`] set so far.
-    pub fn get_instance_region_id(&self) -> &Option<String> {
-        &self.instance_region_id
-    }
     /// Sets [`DescribeMonitoringAgentHostsInput::aliyun_host`].
     pub fn aliyun_host(mut self, input: bool) -> Self {
         self.aliyun_host = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeMonitoringAgentHostsInput::aliyun_host`].
-    pub fn set_aliyun_host(mut self, input: Option<bool>) -> Self {
-        self.aliyun_host = input;
-        self
-    }
-    /// The [`DescribeMonitoringAgentHostsInput::aliyun_host`] set so far.
-    pub fn get_aliyun_host(&self) -> &Option<bool> {
-        &self.aliyun_host
     }
     /// Sets [`DescribeMonitoringAgentHostsInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeMonitoringAgentHostsInput::status`].
-    pub fn set_status(mut self, input: Option<String>) -> Self {
-        self.status = input;
-        self
-    }
-    /// The [`DescribeMonitoringAgentHostsInput::status`] set so far.
-    pub fn get_status(&self) -> &Option<String> {
-        &self.status
-    }
     /// Sets [`DescribeMonitoringAgentHostsInput::sysom_status`].
     pub fn sysom_status(mut self, input: impl Into<String>) -> Self {
         self.sysom_status = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMonitoringAgentHostsInput::sysom_status`].
-    pub fn set_sysom_status(mut self, input: Option<String>) -> Self {
-        self.sysom_status = input;
-        self
-    }
-    /// The [`DescribeMonitoringAgentHostsInput::sysom_status`] set so far.
-    pub fn get_sysom_status(&self) -> &Option<String> {
-        &self.sysom_status
     }
     /// Checks every rule of the spec and builds the [`DescribeMonitoringAgentHostsInput`]. Nothing is sent.
     pub fn build(
@@ -212,6 +122,19 @@ impl<C> DescribeMonitoringAgentHostsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeMonitoringAgentHostsBuilder, DescribeMonitoringAgentHostsInput;
+    key_word: Option<String> => set_key_word, get_key_word;
+    host_name: Option<String> => set_host_name, get_host_name;
+    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
+    serial_numbers: Option<String> => set_serial_numbers, get_serial_numbers;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    instance_region_id: Option<String> => set_instance_region_id, get_instance_region_id;
+    aliyun_host: Option<bool> => set_aliyun_host, get_aliyun_host;
+    status: Option<String> => set_status, get_status;
+    sysom_status: Option<String> => set_sysom_status, get_sysom_status;
 }
 impl DescribeMonitoringAgentHostsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -309,28 +232,7 @@ impl aliyun_core::Action for DescribeMonitoringAgentHostsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -375,26 +277,11 @@ impl aliyun_core::error::ActionError for DescribeMonitoringAgentHostsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeMonitoringAgentHostsError);
+aliyun_core::__private::action_error!(
+    DescribeMonitoringAgentHostsError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeMonitoringAgentHostsInput {
     type Item = Host;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -420,25 +307,11 @@ impl aliyun_core::pagination::Paginated for DescribeMonitoringAgentHostsInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeMonitoringAgentHostsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeMonitoringAgentHostsInput;
-        type Error = DescribeMonitoringAgentHostsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_monitoring_agent_hosts()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeMonitoringAgentHostsBuilder, DescribeMonitoringAgentHostsInput,
+        DescribeMonitoringAgentHostsError, super::super::super::client::Client,
+        describe_monitoring_agent_hosts,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -470,6 +343,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -38,28 +38,10 @@ impl<C> DescribeMonitoringAgentStatusesBuilder<C> {
         self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`DescribeMonitoringAgentStatusesInput::instance_ids`] list (`None` clears it).
-    pub fn set_instance_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_ids = input;
-        self
-    }
-    /// The [`DescribeMonitoringAgentStatusesInput::instance_ids`] set so far.
-    pub fn get_instance_ids(&self) -> &Option<Vec<String>> {
-        &self.instance_ids
-    }
     /// Sets [`DescribeMonitoringAgentStatusesInput::host_availability_task_id`].
     pub fn host_availability_task_id(mut self, input: impl Into<String>) -> Self {
         self.host_availability_task_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeMonitoringAgentStatusesInput::host_availability_task_id`].
-    pub fn set_host_availability_task_id(mut self, input: Option<String>) -> Self {
-        self.host_availability_task_id = input;
-        self
-    }
-    /// The [`DescribeMonitoringAgentStatusesInput::host_availability_task_id`] set so far.
-    pub fn get_host_availability_task_id(&self) -> &Option<String> {
-        &self.host_availability_task_id
     }
     /// Checks every rule of the spec and builds the [`DescribeMonitoringAgentStatusesInput`]. Nothing is sent.
     pub fn build(
@@ -72,6 +54,11 @@ impl<C> DescribeMonitoringAgentStatusesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeMonitoringAgentStatusesBuilder, DescribeMonitoringAgentStatusesInput;
+    instance_ids: Option<Vec<String>> => set_instance_ids, get_instance_ids, list;
+    host_availability_task_id: Option<String> => set_host_availability_task_id, get_host_availability_task_id;
 }
 impl DescribeMonitoringAgentStatusesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -142,28 +129,7 @@ impl aliyun_core::Action for DescribeMonitoringAgentStatusesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -215,26 +181,11 @@ impl aliyun_core::error::ActionError for DescribeMonitoringAgentStatusesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeMonitoringAgentStatusesError);
+aliyun_core::__private::action_error!(
+    DescribeMonitoringAgentStatusesError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 /// Waits for `AgentRunning`: Waits until the CloudMonitor agent runs on every instance asked about.
 ///
 /// The client type of the [`DescribeMonitoringAgentStatusesBuilder`] that [`Client::wait_until_agent_running`](super::super::client::Client::wait_until_agent_running) returns: set the action's parameters on it, then call `wait()`.
@@ -337,27 +288,11 @@ impl DescribeMonitoringAgentStatusesBuilder<AgentRunningWaiter> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeMonitoringAgentStatusesBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeMonitoringAgentStatusesInput;
-        type Error = DescribeMonitoringAgentStatusesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_monitoring_agent_statuses()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeMonitoringAgentStatusesBuilder, DescribeMonitoringAgentStatusesInput,
+        DescribeMonitoringAgentStatusesError, super::super::super::client::Client,
+        describe_monitoring_agent_statuses,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -397,6 +332,7 @@ mod tests {
             "InstanceIds",
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -30,15 +30,6 @@ impl<C> DescribeProductResourceTagKeyListBuilder<C> {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeProductResourceTagKeyListInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeProductResourceTagKeyListInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Checks every rule of the spec and builds the [`DescribeProductResourceTagKeyListInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -49,6 +40,10 @@ impl<C> DescribeProductResourceTagKeyListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeProductResourceTagKeyListBuilder, DescribeProductResourceTagKeyListInput;
+    next_token: Option<String> => set_next_token, get_next_token;
 }
 impl DescribeProductResourceTagKeyListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -128,28 +123,7 @@ impl aliyun_core::Action for DescribeProductResourceTagKeyListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -185,26 +159,11 @@ impl aliyun_core::error::ActionError for DescribeProductResourceTagKeyListError 
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeProductResourceTagKeyListError);
+aliyun_core::__private::action_error!(
+    DescribeProductResourceTagKeyListError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeProductResourceTagKeyListInput {
     type Item = String;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -225,27 +184,11 @@ impl aliyun_core::pagination::Paginated for DescribeProductResourceTagKeyListInp
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeProductResourceTagKeyListBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeProductResourceTagKeyListInput;
-        type Error = DescribeProductResourceTagKeyListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_product_resource_tag_key_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeProductResourceTagKeyListBuilder, DescribeProductResourceTagKeyListInput,
+        DescribeProductResourceTagKeyListError, super::super::super::client::Client,
+        describe_product_resource_tag_key_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -254,6 +197,7 @@ mod tests {
             &[("NextToken", "dbc2826f237e****")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -102,23 +102,7 @@ impl aliyun_core::Action for DescribeProductsOfActiveMetricRuleInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAuthorization",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -149,50 +133,22 @@ impl aliyun_core::error::ActionError for DescribeProductsOfActiveMetricRuleError
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::InvalidAuthorization(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::InvalidAuthorization(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeProductsOfActiveMetricRuleError);
+aliyun_core::__private::action_error!(
+    DescribeProductsOfActiveMetricRuleError, [InvalidParameter, InvalidAuthorization,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::AlertInitConfig;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeProductsOfActiveMetricRuleBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeProductsOfActiveMetricRuleInput;
-        type Error = DescribeProductsOfActiveMetricRuleError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_products_of_active_metric_rule()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeProductsOfActiveMetricRuleBuilder,
+        DescribeProductsOfActiveMetricRuleInput, DescribeProductsOfActiveMetricRuleError,
+        super::super::super::client::Client, describe_products_of_active_metric_rule,
+    );
     const REQUESTS: &[Request] = &[Request::sent("example", |b| b, "POST", &[])];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

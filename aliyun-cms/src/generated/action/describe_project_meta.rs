@@ -37,42 +37,15 @@ impl<C> DescribeProjectMetaBuilder<C> {
         self.labels = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeProjectMetaInput::labels`].
-    pub fn set_labels(mut self, input: Option<String>) -> Self {
-        self.labels = input;
-        self
-    }
-    /// The [`DescribeProjectMetaInput::labels`] set so far.
-    pub fn get_labels(&self) -> &Option<String> {
-        &self.labels
-    }
     /// Sets [`DescribeProjectMetaInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeProjectMetaInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeProjectMetaInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeProjectMetaInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeProjectMetaInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeProjectMetaInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Checks every rule of the spec and builds the [`DescribeProjectMetaInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeProjectMetaInput, aliyun_core::InvalidInput> {
@@ -84,6 +57,12 @@ impl<C> DescribeProjectMetaBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeProjectMetaBuilder, DescribeProjectMetaInput;
+    labels: Option<String> => set_labels, get_labels;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
 }
 impl DescribeProjectMetaBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -170,28 +149,7 @@ impl aliyun_core::Action for DescribeProjectMetaInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -229,26 +187,11 @@ impl aliyun_core::error::ActionError for DescribeProjectMetaError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeProjectMetaError);
+aliyun_core::__private::action_error!(
+    DescribeProjectMetaError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeProjectMetaInput {
     type Item = DescribeProjectMetaResource;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -274,24 +217,10 @@ impl aliyun_core::pagination::Paginated for DescribeProjectMetaInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeProjectMetaBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeProjectMetaInput;
-        type Error = DescribeProjectMetaError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_project_meta()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeProjectMetaBuilder, DescribeProjectMetaInput, DescribeProjectMetaError,
+        super::super::super::client::Client, describe_project_meta,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -309,6 +238,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -48,98 +48,35 @@ impl<C> DescribeSiteInstantMonitorLogBuilder<C> {
         self.task_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSiteInstantMonitorLogInput::task_ids`].
-    pub fn set_task_ids(mut self, input: Option<String>) -> Self {
-        self.task_ids = input;
-        self
-    }
-    /// The [`DescribeSiteInstantMonitorLogInput::task_ids`] set so far.
-    pub fn get_task_ids(&self) -> &Option<String> {
-        &self.task_ids
-    }
     /// Sets [`DescribeSiteInstantMonitorLogInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
         self.metric_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSiteInstantMonitorLogInput::metric_name`].
-    pub fn set_metric_name(mut self, input: Option<String>) -> Self {
-        self.metric_name = input;
-        self
-    }
-    /// The [`DescribeSiteInstantMonitorLogInput::metric_name`] set so far.
-    pub fn get_metric_name(&self) -> &Option<String> {
-        &self.metric_name
     }
     /// Sets [`DescribeSiteInstantMonitorLogInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSiteInstantMonitorLogInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`DescribeSiteInstantMonitorLogInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
-    }
     /// Sets [`DescribeSiteInstantMonitorLogInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSiteInstantMonitorLogInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`DescribeSiteInstantMonitorLogInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
     }
     /// Sets [`DescribeSiteInstantMonitorLogInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSiteInstantMonitorLogInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeSiteInstantMonitorLogInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Sets [`DescribeSiteInstantMonitorLogInput::length`].
     pub fn length(mut self, input: i32) -> Self {
         self.length = Some(input);
         self
     }
-    /// Sets or clears [`DescribeSiteInstantMonitorLogInput::length`].
-    pub fn set_length(mut self, input: Option<i32>) -> Self {
-        self.length = input;
-        self
-    }
-    /// The [`DescribeSiteInstantMonitorLogInput::length`] set so far.
-    pub fn get_length(&self) -> &Option<i32> {
-        &self.length
-    }
     /// Sets [`DescribeSiteInstantMonitorLogInput::filter`].
     pub fn filter(mut self, input: impl Into<String>) -> Self {
         self.filter = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSiteInstantMonitorLogInput::filter`].
-    pub fn set_filter(mut self, input: Option<String>) -> Self {
-        self.filter = input;
-        self
-    }
-    /// The [`DescribeSiteInstantMonitorLogInput::filter`] set so far.
-    pub fn get_filter(&self) -> &Option<String> {
-        &self.filter
     }
     /// Checks every rule of the spec and builds the [`DescribeSiteInstantMonitorLogInput`]. Nothing is sent.
     pub fn build(
@@ -160,6 +97,16 @@ impl<C> DescribeSiteInstantMonitorLogBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeSiteInstantMonitorLogBuilder, DescribeSiteInstantMonitorLogInput;
+    task_ids: Option<String> => set_task_ids, get_task_ids;
+    metric_name: Option<String> => set_metric_name, get_metric_name;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
+    next_token: Option<String> => set_next_token, get_next_token;
+    length: Option<i32> => set_length, get_length;
+    filter: Option<String> => set_filter, get_filter;
 }
 impl DescribeSiteInstantMonitorLogBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -238,43 +185,7 @@ impl aliyun_core::Action for DescribeSiteInstantMonitorLogInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidQueryParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ExceedingQuota",
-                http_status: Some(406),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ThrottlingException",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -325,68 +236,22 @@ impl aliyun_core::error::ActionError for DescribeSiteInstantMonitorLogError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::ExceedingQuota(error)
-            | Self::ThrottlingException(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::ExceedingQuota(error)
-            | Self::ThrottlingException(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeSiteInstantMonitorLogError);
+aliyun_core::__private::action_error!(
+    DescribeSiteInstantMonitorLogError, [InvalidQueryParameter, AccessDeniedException,
+    LimitExceeded, Forbidden, ExceedingQuota, ThrottlingException, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeSiteInstantMonitorLogBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeSiteInstantMonitorLogInput;
-        type Error = DescribeSiteInstantMonitorLogError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_site_instant_monitor_log()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeSiteInstantMonitorLogBuilder, DescribeSiteInstantMonitorLogInput,
+        DescribeSiteInstantMonitorLogError, super::super::super::client::Client,
+        describe_site_instant_monitor_log,
+    );
     const REQUESTS: &[Request] = &[Request::invalid("example", |b| b, "TaskIds")];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -34,28 +34,10 @@ impl<C> DescribeSiteMonitorAttributeBuilder<C> {
         self.task_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSiteMonitorAttributeInput::task_id`].
-    pub fn set_task_id(mut self, input: Option<String>) -> Self {
-        self.task_id = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorAttributeInput::task_id`] set so far.
-    pub fn get_task_id(&self) -> &Option<String> {
-        &self.task_id
-    }
     /// Sets [`DescribeSiteMonitorAttributeInput::include_alert`].
     pub fn include_alert(mut self, input: bool) -> Self {
         self.include_alert = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeSiteMonitorAttributeInput::include_alert`].
-    pub fn set_include_alert(mut self, input: Option<bool>) -> Self {
-        self.include_alert = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorAttributeInput::include_alert`] set so far.
-    pub fn get_include_alert(&self) -> &Option<bool> {
-        &self.include_alert
     }
     /// Checks every rule of the spec and builds the [`DescribeSiteMonitorAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -68,6 +50,11 @@ impl<C> DescribeSiteMonitorAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeSiteMonitorAttributeBuilder, DescribeSiteMonitorAttributeInput;
+    task_id: Option<String> => set_task_id, get_task_id;
+    include_alert: Option<bool> => set_include_alert, get_include_alert;
 }
 impl DescribeSiteMonitorAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -138,43 +125,7 @@ impl aliyun_core::Action for DescribeSiteMonitorAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidQueryParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ExceedingQuota",
-                http_status: Some(406),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttli∂ngException",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -220,57 +171,22 @@ impl aliyun_core::error::ActionError for DescribeSiteMonitorAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::ExceedingQuota(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::ExceedingQuota(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeSiteMonitorAttributeError);
+aliyun_core::__private::action_error!(
+    DescribeSiteMonitorAttributeError, [InvalidQueryParameter, AccessDeniedException,
+    LimitExceeded, Forbidden, ExceedingQuota, ThrottliNgException, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::{
         Assertions, BrowserInfo, CustomSchedule, IspCity, OptionJson,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeSiteMonitorAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeSiteMonitorAttributeInput;
-        type Error = DescribeSiteMonitorAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_site_monitor_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeSiteMonitorAttributeBuilder, DescribeSiteMonitorAttributeInput,
+        DescribeSiteMonitorAttributeError, super::super::super::client::Client,
+        describe_site_monitor_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -282,6 +198,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

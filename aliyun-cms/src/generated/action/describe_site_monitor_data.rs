@@ -51,15 +51,6 @@ impl<C> DescribeSiteMonitorDataBuilder<C> {
         self.task_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSiteMonitorDataInput::task_id`].
-    pub fn set_task_id(mut self, input: Option<String>) -> Self {
-        self.task_id = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorDataInput::task_id`] set so far.
-    pub fn get_task_id(&self) -> &Option<String> {
-        &self.task_id
-    }
     /// Sets [`DescribeSiteMonitorDataInput::type`](struct.DescribeSiteMonitorDataInput.html#structfield.type).
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
         self.r#type = Some(input.into());
@@ -79,84 +70,30 @@ impl<C> DescribeSiteMonitorDataBuilder<C> {
         self.metric_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSiteMonitorDataInput::metric_name`].
-    pub fn set_metric_name(mut self, input: Option<String>) -> Self {
-        self.metric_name = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorDataInput::metric_name`] set so far.
-    pub fn get_metric_name(&self) -> &Option<String> {
-        &self.metric_name
-    }
     /// Sets [`DescribeSiteMonitorDataInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSiteMonitorDataInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorDataInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
     }
     /// Sets [`DescribeSiteMonitorDataInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSiteMonitorDataInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorDataInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
-    }
     /// Sets [`DescribeSiteMonitorDataInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
         self.period = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSiteMonitorDataInput::period`].
-    pub fn set_period(mut self, input: Option<String>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorDataInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<String> {
-        &self.period
     }
     /// Sets [`DescribeSiteMonitorDataInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSiteMonitorDataInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorDataInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Sets [`DescribeSiteMonitorDataInput::length`].
     pub fn length(mut self, input: i32) -> Self {
         self.length = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeSiteMonitorDataInput::length`].
-    pub fn set_length(mut self, input: Option<i32>) -> Self {
-        self.length = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorDataInput::length`] set so far.
-    pub fn get_length(&self) -> &Option<i32> {
-        &self.length
     }
     /// Checks every rule of the spec and builds the [`DescribeSiteMonitorDataInput`]. Nothing is sent.
     pub fn build(
@@ -178,6 +115,16 @@ impl<C> DescribeSiteMonitorDataBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeSiteMonitorDataBuilder, DescribeSiteMonitorDataInput;
+    task_id: Option<String> => set_task_id, get_task_id;
+    metric_name: Option<String> => set_metric_name, get_metric_name;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
+    period: Option<String> => set_period, get_period;
+    next_token: Option<String> => set_next_token, get_next_token;
+    length: Option<i32> => set_length, get_length;
 }
 impl DescribeSiteMonitorDataBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -253,43 +200,7 @@ impl aliyun_core::Action for DescribeSiteMonitorDataInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidQueryParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ExceedingQuota",
-                http_status: Some(406),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ThrottlingException",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -341,53 +252,19 @@ impl aliyun_core::error::ActionError for DescribeSiteMonitorDataError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::ExceedingQuota(error)
-            | Self::ThrottlingException(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::ExceedingQuota(error)
-            | Self::ThrottlingException(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeSiteMonitorDataError);
+aliyun_core::__private::action_error!(
+    DescribeSiteMonitorDataError, [InvalidQueryParameter, AccessDeniedException,
+    LimitExceeded, Forbidden, ExceedingQuota, ThrottlingException, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeSiteMonitorDataBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeSiteMonitorDataInput;
-        type Error = DescribeSiteMonitorDataError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_site_monitor_data()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeSiteMonitorDataBuilder, DescribeSiteMonitorDataInput,
+        DescribeSiteMonitorDataError, super::super::super::client::Client,
+        describe_site_monitor_data,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -420,6 +297,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

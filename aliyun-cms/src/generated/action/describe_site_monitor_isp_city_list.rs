@@ -43,70 +43,25 @@ impl<C> DescribeSiteMonitorISPCityListBuilder<C> {
         self.isp = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSiteMonitorISPCityListInput::isp`].
-    pub fn set_isp(mut self, input: Option<String>) -> Self {
-        self.isp = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorISPCityListInput::isp`] set so far.
-    pub fn get_isp(&self) -> &Option<String> {
-        &self.isp
-    }
     /// Sets [`DescribeSiteMonitorISPCityListInput::city`].
     pub fn city(mut self, input: impl Into<String>) -> Self {
         self.city = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSiteMonitorISPCityListInput::city`].
-    pub fn set_city(mut self, input: Option<String>) -> Self {
-        self.city = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorISPCityListInput::city`] set so far.
-    pub fn get_city(&self) -> &Option<String> {
-        &self.city
     }
     /// Sets [`DescribeSiteMonitorISPCityListInput::ipv6`].
     pub fn ipv6(mut self, input: bool) -> Self {
         self.ipv6 = Some(input);
         self
     }
-    /// Sets or clears [`DescribeSiteMonitorISPCityListInput::ipv6`].
-    pub fn set_ipv6(mut self, input: Option<bool>) -> Self {
-        self.ipv6 = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorISPCityListInput::ipv6`] set so far.
-    pub fn get_ipv6(&self) -> &Option<bool> {
-        &self.ipv6
-    }
     /// Sets [`DescribeSiteMonitorISPCityListInput::ipv4`].
     pub fn ipv4(mut self, input: bool) -> Self {
         self.ipv4 = Some(input);
         self
     }
-    /// Sets or clears [`DescribeSiteMonitorISPCityListInput::ipv4`].
-    pub fn set_ipv4(mut self, input: Option<bool>) -> Self {
-        self.ipv4 = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorISPCityListInput::ipv4`] set so far.
-    pub fn get_ipv4(&self) -> &Option<bool> {
-        &self.ipv4
-    }
     /// Sets [`DescribeSiteMonitorISPCityListInput::view_all`].
     pub fn view_all(mut self, input: bool) -> Self {
         self.view_all = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeSiteMonitorISPCityListInput::view_all`].
-    pub fn set_view_all(mut self, input: Option<bool>) -> Self {
-        self.view_all = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorISPCityListInput::view_all`] set so far.
-    pub fn get_view_all(&self) -> &Option<bool> {
-        &self.view_all
     }
     /// Checks every rule of the spec and builds the [`DescribeSiteMonitorISPCityListInput`]. Nothing is sent.
     pub fn build(
@@ -122,6 +77,14 @@ impl<C> DescribeSiteMonitorISPCityListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeSiteMonitorISPCityListBuilder, DescribeSiteMonitorISPCityListInput;
+    isp: Option<String> => set_isp, get_isp;
+    city: Option<String> => set_city, get_city;
+    ipv6: Option<bool> => set_ipv6, get_ipv6;
+    ipv4: Option<bool> => set_ipv4, get_ipv4;
+    view_all: Option<bool> => set_view_all, get_view_all;
 }
 impl DescribeSiteMonitorISPCityListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -195,43 +158,7 @@ impl aliyun_core::Action for DescribeSiteMonitorISPCityListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidQueryParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ExceedingQuota",
-                http_status: Some(406),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ThrottlingException",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -280,54 +207,19 @@ impl aliyun_core::error::ActionError for DescribeSiteMonitorISPCityListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::ExceedingQuota(error)
-            | Self::ThrottlingException(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::ExceedingQuota(error)
-            | Self::ThrottlingException(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeSiteMonitorISPCityListError);
+aliyun_core::__private::action_error!(
+    DescribeSiteMonitorISPCityListError, [InvalidQueryParameter, AccessDeniedException,
+    LimitExceeded, Forbidden, ExceedingQuota, ThrottlingException, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeSiteMonitorISPCityListBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeSiteMonitorISPCityListInput;
-        type Error = DescribeSiteMonitorISPCityListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_site_monitor_isp_city_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeSiteMonitorISPCityListBuilder, DescribeSiteMonitorISPCityListInput,
+        DescribeSiteMonitorISPCityListError, super::super::super::client::Client,
+        describe_site_monitor_isp_city_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -342,6 +234,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -46,84 +46,30 @@ impl<C> DescribeSiteMonitorListBuilder<C> {
         self.task_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSiteMonitorListInput::task_id`].
-    pub fn set_task_id(mut self, input: Option<String>) -> Self {
-        self.task_id = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorListInput::task_id`] set so far.
-    pub fn get_task_id(&self) -> &Option<String> {
-        &self.task_id
-    }
     /// Sets [`DescribeSiteMonitorListInput::task_type`].
     pub fn task_type(mut self, input: impl Into<String>) -> Self {
         self.task_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSiteMonitorListInput::task_type`].
-    pub fn set_task_type(mut self, input: Option<String>) -> Self {
-        self.task_type = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorListInput::task_type`] set so far.
-    pub fn get_task_type(&self) -> &Option<String> {
-        &self.task_type
     }
     /// Sets [`DescribeSiteMonitorListInput::keyword`].
     pub fn keyword(mut self, input: impl Into<String>) -> Self {
         self.keyword = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSiteMonitorListInput::keyword`].
-    pub fn set_keyword(mut self, input: Option<String>) -> Self {
-        self.keyword = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorListInput::keyword`] set so far.
-    pub fn get_keyword(&self) -> &Option<String> {
-        &self.keyword
-    }
     /// Sets [`DescribeSiteMonitorListInput::page`].
     pub fn page(mut self, input: i32) -> Self {
         self.page = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeSiteMonitorListInput::page`].
-    pub fn set_page(mut self, input: Option<i32>) -> Self {
-        self.page = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorListInput::page`] set so far.
-    pub fn get_page(&self) -> &Option<i32> {
-        &self.page
     }
     /// Sets [`DescribeSiteMonitorListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeSiteMonitorListInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorListInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeSiteMonitorListInput::task_state`].
     pub fn task_state(mut self, input: impl Into<String>) -> Self {
         self.task_state = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSiteMonitorListInput::task_state`].
-    pub fn set_task_state(mut self, input: Option<String>) -> Self {
-        self.task_state = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorListInput::task_state`] set so far.
-    pub fn get_task_state(&self) -> &Option<String> {
-        &self.task_state
     }
     /// Checks every rule of the spec and builds the [`DescribeSiteMonitorListInput`]. Nothing is sent.
     pub fn build(
@@ -140,6 +86,15 @@ impl<C> DescribeSiteMonitorListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeSiteMonitorListBuilder, DescribeSiteMonitorListInput;
+    task_id: Option<String> => set_task_id, get_task_id;
+    task_type: Option<String> => set_task_type, get_task_type;
+    keyword: Option<String> => set_keyword, get_keyword;
+    page: Option<i32> => set_page, get_page;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    task_state: Option<String> => set_task_state, get_task_state;
 }
 impl DescribeSiteMonitorListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -219,43 +174,7 @@ impl aliyun_core::Action for DescribeSiteMonitorListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidQueryParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ExceedingQuota",
-                http_status: Some(406),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ThrottlingException",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -305,54 +224,20 @@ impl aliyun_core::error::ActionError for DescribeSiteMonitorListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::ExceedingQuota(error)
-            | Self::ThrottlingException(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::ExceedingQuota(error)
-            | Self::ThrottlingException(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeSiteMonitorListError);
+aliyun_core::__private::action_error!(
+    DescribeSiteMonitorListError, [InvalidQueryParameter, AccessDeniedException,
+    LimitExceeded, Forbidden, ExceedingQuota, ThrottlingException, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::{Assertions, OptionsJson};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeSiteMonitorListBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeSiteMonitorListInput;
-        type Error = DescribeSiteMonitorListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_site_monitor_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeSiteMonitorListBuilder, DescribeSiteMonitorListInput,
+        DescribeSiteMonitorListError, super::super::super::client::Client,
+        describe_site_monitor_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -376,6 +261,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -63,168 +63,60 @@ impl<C> DescribeSiteMonitorLogBuilder<C> {
         self.task_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSiteMonitorLogInput::task_ids`].
-    pub fn set_task_ids(mut self, input: Option<String>) -> Self {
-        self.task_ids = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorLogInput::task_ids`] set so far.
-    pub fn get_task_ids(&self) -> &Option<String> {
-        &self.task_ids
-    }
     /// Sets [`DescribeSiteMonitorLogInput::isp`].
     pub fn isp(mut self, input: impl Into<String>) -> Self {
         self.isp = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSiteMonitorLogInput::isp`].
-    pub fn set_isp(mut self, input: Option<String>) -> Self {
-        self.isp = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorLogInput::isp`] set so far.
-    pub fn get_isp(&self) -> &Option<String> {
-        &self.isp
     }
     /// Sets [`DescribeSiteMonitorLogInput::city`].
     pub fn city(mut self, input: impl Into<String>) -> Self {
         self.city = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSiteMonitorLogInput::city`].
-    pub fn set_city(mut self, input: Option<String>) -> Self {
-        self.city = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorLogInput::city`] set so far.
-    pub fn get_city(&self) -> &Option<String> {
-        &self.city
-    }
     /// Sets [`DescribeSiteMonitorLogInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
         self.metric_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSiteMonitorLogInput::metric_name`].
-    pub fn set_metric_name(mut self, input: Option<String>) -> Self {
-        self.metric_name = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorLogInput::metric_name`] set so far.
-    pub fn get_metric_name(&self) -> &Option<String> {
-        &self.metric_name
     }
     /// Sets [`DescribeSiteMonitorLogInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSiteMonitorLogInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorLogInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
-    }
     /// Sets [`DescribeSiteMonitorLogInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSiteMonitorLogInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorLogInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
     }
     /// Sets [`DescribeSiteMonitorLogInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSiteMonitorLogInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorLogInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Sets [`DescribeSiteMonitorLogInput::length`].
     pub fn length(mut self, input: i32) -> Self {
         self.length = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeSiteMonitorLogInput::length`].
-    pub fn set_length(mut self, input: Option<i32>) -> Self {
-        self.length = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorLogInput::length`] set so far.
-    pub fn get_length(&self) -> &Option<i32> {
-        &self.length
     }
     /// Sets [`DescribeSiteMonitorLogInput::filter`].
     pub fn filter(mut self, input: impl Into<String>) -> Self {
         self.filter = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSiteMonitorLogInput::filter`].
-    pub fn set_filter(mut self, input: Option<String>) -> Self {
-        self.filter = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorLogInput::filter`] set so far.
-    pub fn get_filter(&self) -> &Option<String> {
-        &self.filter
-    }
     /// Sets [`DescribeSiteMonitorLogInput::browser_info`].
     pub fn browser_info(mut self, input: impl Into<String>) -> Self {
         self.browser_info = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSiteMonitorLogInput::browser_info`].
-    pub fn set_browser_info(mut self, input: Option<String>) -> Self {
-        self.browser_info = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorLogInput::browser_info`] set so far.
-    pub fn get_browser_info(&self) -> &Option<String> {
-        &self.browser_info
     }
     /// Sets [`DescribeSiteMonitorLogInput::browser`].
     pub fn browser(mut self, input: impl Into<String>) -> Self {
         self.browser = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSiteMonitorLogInput::browser`].
-    pub fn set_browser(mut self, input: Option<String>) -> Self {
-        self.browser = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorLogInput::browser`] set so far.
-    pub fn get_browser(&self) -> &Option<String> {
-        &self.browser
-    }
     /// Sets [`DescribeSiteMonitorLogInput::device`].
     pub fn device(mut self, input: impl Into<String>) -> Self {
         self.device = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSiteMonitorLogInput::device`].
-    pub fn set_device(mut self, input: Option<String>) -> Self {
-        self.device = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorLogInput::device`] set so far.
-    pub fn get_device(&self) -> &Option<String> {
-        &self.device
     }
     /// Checks every rule of the spec and builds the [`DescribeSiteMonitorLogInput`]. Nothing is sent.
     pub fn build(
@@ -250,6 +142,21 @@ impl<C> DescribeSiteMonitorLogBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeSiteMonitorLogBuilder, DescribeSiteMonitorLogInput;
+    task_ids: Option<String> => set_task_ids, get_task_ids;
+    isp: Option<String> => set_isp, get_isp;
+    city: Option<String> => set_city, get_city;
+    metric_name: Option<String> => set_metric_name, get_metric_name;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
+    next_token: Option<String> => set_next_token, get_next_token;
+    length: Option<i32> => set_length, get_length;
+    filter: Option<String> => set_filter, get_filter;
+    browser_info: Option<String> => set_browser_info, get_browser_info;
+    browser: Option<String> => set_browser, get_browser;
+    device: Option<String> => set_device, get_device;
 }
 impl DescribeSiteMonitorLogBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -329,43 +236,7 @@ impl aliyun_core::Action for DescribeSiteMonitorLogInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidQueryParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ExceedingQuota",
-                http_status: Some(406),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ThrottlingException",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -421,53 +292,19 @@ impl aliyun_core::error::ActionError for DescribeSiteMonitorLogError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::ExceedingQuota(error)
-            | Self::ThrottlingException(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::ExceedingQuota(error)
-            | Self::ThrottlingException(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeSiteMonitorLogError);
+aliyun_core::__private::action_error!(
+    DescribeSiteMonitorLogError, [InvalidQueryParameter, AccessDeniedException,
+    LimitExceeded, Forbidden, ExceedingQuota, ThrottlingException, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeSiteMonitorLogBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeSiteMonitorLogInput;
-        type Error = DescribeSiteMonitorLogError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_site_monitor_log()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeSiteMonitorLogBuilder, DescribeSiteMonitorLogInput,
+        DescribeSiteMonitorLogError, super::super::super::client::Client,
+        describe_site_monitor_log,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -503,6 +340,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -92,38 +92,7 @@ impl aliyun_core::Action for DescribeSiteMonitorQuotaInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidQueryParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ExceedingQuota",
-                http_status: Some(406),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -163,53 +132,21 @@ impl aliyun_core::error::ActionError for DescribeSiteMonitorQuotaError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::ExceedingQuota(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::ExceedingQuota(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeSiteMonitorQuotaError);
+aliyun_core::__private::action_error!(
+    DescribeSiteMonitorQuotaError, [InvalidQueryParameter, AccessDeniedException,
+    LimitExceeded, Forbidden, ExceedingQuota, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeSiteMonitorQuotaBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeSiteMonitorQuotaInput;
-        type Error = DescribeSiteMonitorQuotaError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_site_monitor_quota()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeSiteMonitorQuotaBuilder, DescribeSiteMonitorQuotaInput,
+        DescribeSiteMonitorQuotaError, super::super::super::client::Client,
+        describe_site_monitor_quota,
+    );
     const REQUESTS: &[Request] = &[Request::sent("example", |b| b, "POST", &[])];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

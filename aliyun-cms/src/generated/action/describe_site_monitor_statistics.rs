@@ -39,56 +39,20 @@ impl<C> DescribeSiteMonitorStatisticsBuilder<C> {
         self.task_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSiteMonitorStatisticsInput::task_id`].
-    pub fn set_task_id(mut self, input: Option<String>) -> Self {
-        self.task_id = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorStatisticsInput::task_id`] set so far.
-    pub fn get_task_id(&self) -> &Option<String> {
-        &self.task_id
-    }
     /// Sets [`DescribeSiteMonitorStatisticsInput::time_range`].
     pub fn time_range(mut self, input: impl Into<String>) -> Self {
         self.time_range = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSiteMonitorStatisticsInput::time_range`].
-    pub fn set_time_range(mut self, input: Option<String>) -> Self {
-        self.time_range = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorStatisticsInput::time_range`] set so far.
-    pub fn get_time_range(&self) -> &Option<String> {
-        &self.time_range
     }
     /// Sets [`DescribeSiteMonitorStatisticsInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSiteMonitorStatisticsInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorStatisticsInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
-    }
     /// Sets [`DescribeSiteMonitorStatisticsInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
         self.metric_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSiteMonitorStatisticsInput::metric_name`].
-    pub fn set_metric_name(mut self, input: Option<String>) -> Self {
-        self.metric_name = input;
-        self
-    }
-    /// The [`DescribeSiteMonitorStatisticsInput::metric_name`] set so far.
-    pub fn get_metric_name(&self) -> &Option<String> {
-        &self.metric_name
     }
     /// Checks every rule of the spec and builds the [`DescribeSiteMonitorStatisticsInput`]. Nothing is sent.
     pub fn build(
@@ -106,6 +70,13 @@ impl<C> DescribeSiteMonitorStatisticsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeSiteMonitorStatisticsBuilder, DescribeSiteMonitorStatisticsInput;
+    task_id: Option<String> => set_task_id, get_task_id;
+    time_range: Option<String> => set_time_range, get_time_range;
+    start_time: Option<String> => set_start_time, get_start_time;
+    metric_name: Option<String> => set_metric_name, get_metric_name;
 }
 impl DescribeSiteMonitorStatisticsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -178,38 +149,7 @@ impl aliyun_core::Action for DescribeSiteMonitorStatisticsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterValue",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientTokenId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttli∂ngException",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -254,52 +194,19 @@ impl aliyun_core::error::ActionError for DescribeSiteMonitorStatisticsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::AccessDeniedException(error)
-            | Self::Forbidden(error)
-            | Self::InvalidClientTokenId(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::AccessDeniedException(error)
-            | Self::Forbidden(error)
-            | Self::InvalidClientTokenId(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeSiteMonitorStatisticsError);
+aliyun_core::__private::action_error!(
+    DescribeSiteMonitorStatisticsError, [InvalidParameterValue, AccessDeniedException,
+    Forbidden, InvalidClientTokenId, ThrottliNgException, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeSiteMonitorStatisticsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeSiteMonitorStatisticsInput;
-        type Error = DescribeSiteMonitorStatisticsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_site_monitor_statistics()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeSiteMonitorStatisticsBuilder, DescribeSiteMonitorStatisticsInput,
+        DescribeSiteMonitorStatisticsError, super::super::super::client::Client,
+        describe_site_monitor_statistics,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -319,6 +226,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -61,154 +61,55 @@ impl<C> DescribeSystemEventAttributeBuilder<C> {
         self.product = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSystemEventAttributeInput::product`].
-    pub fn set_product(mut self, input: Option<String>) -> Self {
-        self.product = input;
-        self
-    }
-    /// The [`DescribeSystemEventAttributeInput::product`] set so far.
-    pub fn get_product(&self) -> &Option<String> {
-        &self.product
-    }
     /// Sets [`DescribeSystemEventAttributeInput::event_type`].
     pub fn event_type(mut self, input: impl Into<String>) -> Self {
         self.event_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSystemEventAttributeInput::event_type`].
-    pub fn set_event_type(mut self, input: Option<String>) -> Self {
-        self.event_type = input;
-        self
-    }
-    /// The [`DescribeSystemEventAttributeInput::event_type`] set so far.
-    pub fn get_event_type(&self) -> &Option<String> {
-        &self.event_type
     }
     /// Sets [`DescribeSystemEventAttributeInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSystemEventAttributeInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`DescribeSystemEventAttributeInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
-    }
     /// Sets [`DescribeSystemEventAttributeInput::level`].
     pub fn level(mut self, input: impl Into<String>) -> Self {
         self.level = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSystemEventAttributeInput::level`].
-    pub fn set_level(mut self, input: Option<String>) -> Self {
-        self.level = input;
-        self
-    }
-    /// The [`DescribeSystemEventAttributeInput::level`] set so far.
-    pub fn get_level(&self) -> &Option<String> {
-        &self.level
     }
     /// Sets [`DescribeSystemEventAttributeInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSystemEventAttributeInput::status`].
-    pub fn set_status(mut self, input: Option<String>) -> Self {
-        self.status = input;
-        self
-    }
-    /// The [`DescribeSystemEventAttributeInput::status`] set so far.
-    pub fn get_status(&self) -> &Option<String> {
-        &self.status
-    }
     /// Sets [`DescribeSystemEventAttributeInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSystemEventAttributeInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`DescribeSystemEventAttributeInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
     }
     /// Sets [`DescribeSystemEventAttributeInput::search_keywords`].
     pub fn search_keywords(mut self, input: impl Into<String>) -> Self {
         self.search_keywords = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSystemEventAttributeInput::search_keywords`].
-    pub fn set_search_keywords(mut self, input: Option<String>) -> Self {
-        self.search_keywords = input;
-        self
-    }
-    /// The [`DescribeSystemEventAttributeInput::search_keywords`] set so far.
-    pub fn get_search_keywords(&self) -> &Option<String> {
-        &self.search_keywords
-    }
     /// Sets [`DescribeSystemEventAttributeInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSystemEventAttributeInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`DescribeSystemEventAttributeInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
     }
     /// Sets [`DescribeSystemEventAttributeInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSystemEventAttributeInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`DescribeSystemEventAttributeInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
-    }
     /// Sets [`DescribeSystemEventAttributeInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeSystemEventAttributeInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeSystemEventAttributeInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeSystemEventAttributeInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeSystemEventAttributeInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeSystemEventAttributeInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Checks every rule of the spec and builds the [`DescribeSystemEventAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -230,6 +131,20 @@ impl<C> DescribeSystemEventAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeSystemEventAttributeBuilder, DescribeSystemEventAttributeInput;
+    product: Option<String> => set_product, get_product;
+    event_type: Option<String> => set_event_type, get_event_type;
+    name: Option<String> => set_name, get_name;
+    level: Option<String> => set_level, get_level;
+    status: Option<String> => set_status, get_status;
+    group_id: Option<String> => set_group_id, get_group_id;
+    search_keywords: Option<String> => set_search_keywords, get_search_keywords;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
 }
 impl DescribeSystemEventAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -316,28 +231,7 @@ impl aliyun_core::Action for DescribeSystemEventAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -383,26 +277,11 @@ impl aliyun_core::error::ActionError for DescribeSystemEventAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeSystemEventAttributeError);
+aliyun_core::__private::action_error!(
+    DescribeSystemEventAttributeError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeSystemEventAttributeInput {
     type Item = SystemEvent;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -428,25 +307,11 @@ impl aliyun_core::pagination::Paginated for DescribeSystemEventAttributeInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeSystemEventAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeSystemEventAttributeInput;
-        type Error = DescribeSystemEventAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_system_event_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeSystemEventAttributeBuilder, DescribeSystemEventAttributeInput,
+        DescribeSystemEventAttributeError, super::super::super::client::Client,
+        describe_system_event_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -480,6 +345,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -36,42 +36,15 @@ impl<C> DescribeTagValueListBuilder<C> {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeTagValueListInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeTagValueListInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeTagValueListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeTagValueListInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeTagValueListInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeTagValueListInput::tag_key`].
     pub fn tag_key(mut self, input: impl Into<String>) -> Self {
         self.tag_key = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeTagValueListInput::tag_key`].
-    pub fn set_tag_key(mut self, input: Option<String>) -> Self {
-        self.tag_key = input;
-        self
-    }
-    /// The [`DescribeTagValueListInput::tag_key`] set so far.
-    pub fn get_tag_key(&self) -> &Option<String> {
-        &self.tag_key
     }
     /// Checks every rule of the spec and builds the [`DescribeTagValueListInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeTagValueListInput, aliyun_core::InvalidInput> {
@@ -83,6 +56,12 @@ impl<C> DescribeTagValueListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeTagValueListBuilder, DescribeTagValueListInput;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    tag_key: Option<String> => set_tag_key, get_tag_key;
 }
 impl DescribeTagValueListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -160,28 +139,7 @@ impl aliyun_core::Action for DescribeTagValueListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -219,26 +177,11 @@ impl aliyun_core::error::ActionError for DescribeTagValueListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeTagValueListError);
+aliyun_core::__private::action_error!(
+    DescribeTagValueListError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeTagValueListInput {
     type Item = String;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -264,24 +207,11 @@ impl aliyun_core::pagination::Paginated for DescribeTagValueListInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeTagValueListBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeTagValueListInput;
-        type Error = DescribeTagValueListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_tag_value_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeTagValueListBuilder, DescribeTagValueListInput,
+        DescribeTagValueListError, super::super::super::client::Client,
+        describe_tag_value_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -290,6 +220,7 @@ mod tests {
             &[("PageNumber", "1"), ("PageSize", "10"), ("TagKey", "tagKey1")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

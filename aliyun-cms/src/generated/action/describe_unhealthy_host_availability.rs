@@ -33,15 +33,6 @@ impl<C> DescribeUnhealthyHostAvailabilityBuilder<C> {
         self.id.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`DescribeUnhealthyHostAvailabilityInput::id`] list (`None` clears it).
-    pub fn set_id(mut self, input: Option<Vec<i64>>) -> Self {
-        self.id = input;
-        self
-    }
-    /// The [`DescribeUnhealthyHostAvailabilityInput::id`] set so far.
-    pub fn get_id(&self) -> &Option<Vec<i64>> {
-        &self.id
-    }
     /// Checks every rule of the spec and builds the [`DescribeUnhealthyHostAvailabilityInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -52,6 +43,10 @@ impl<C> DescribeUnhealthyHostAvailabilityBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeUnhealthyHostAvailabilityBuilder, DescribeUnhealthyHostAvailabilityInput;
+    id: Option<Vec<i64>> => set_id, get_id, list;
 }
 impl DescribeUnhealthyHostAvailabilityBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -118,28 +113,7 @@ impl aliyun_core::Action for DescribeUnhealthyHostAvailabilityInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Id", self.id.len(), Some(1), Some(20))?;
@@ -176,51 +150,21 @@ impl aliyun_core::error::ActionError for DescribeUnhealthyHostAvailabilityError 
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeUnhealthyHostAvailabilityError);
+aliyun_core::__private::action_error!(
+    DescribeUnhealthyHostAvailabilityError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeUnhealthyHostAvailabilityBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeUnhealthyHostAvailabilityInput;
-        type Error = DescribeUnhealthyHostAvailabilityError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_unhealthy_host_availability()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeUnhealthyHostAvailabilityBuilder, DescribeUnhealthyHostAvailabilityInput,
+        DescribeUnhealthyHostAvailabilityError, super::super::super::client::Client,
+        describe_unhealthy_host_availability,
+    );
     const REQUESTS: &[Request] = &[Request::invalid("example", |b| b, "Id")];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
                 "example",
@@ -272,11 +216,5 @@ mod tests {
     #[tokio::test]
     async fn responses() {
         aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -30,15 +30,6 @@ impl<C> DisableActiveMetricRuleBuilder<C> {
         self.product = Some(input.into());
         self
     }
-    /// Sets or clears [`DisableActiveMetricRuleInput::product`].
-    pub fn set_product(mut self, input: Option<String>) -> Self {
-        self.product = input;
-        self
-    }
-    /// The [`DisableActiveMetricRuleInput::product`] set so far.
-    pub fn get_product(&self) -> &Option<String> {
-        &self.product
-    }
     /// Checks every rule of the spec and builds the [`DisableActiveMetricRuleInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -49,6 +40,10 @@ impl<C> DisableActiveMetricRuleBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DisableActiveMetricRuleBuilder, DisableActiveMetricRuleInput;
+    product: Option<String> => set_product, get_product;
 }
 impl DisableActiveMetricRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -108,33 +103,7 @@ impl aliyun_core::Action for DisableActiveMetricRuleInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -173,52 +142,23 @@ impl aliyun_core::error::ActionError for DisableActiveMetricRuleError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessDeniedException(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessDeniedException(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DisableActiveMetricRuleError);
+aliyun_core::__private::action_error!(
+    DisableActiveMetricRuleError, [ParameterInvalid, AccessDeniedException,
+    AccessForbidden, ResourceNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DisableActiveMetricRuleBuilder<aliyun_core::ProductClient>;
-        type Input = DisableActiveMetricRuleInput;
-        type Error = DisableActiveMetricRuleError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).disable_active_metric_rule()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DisableActiveMetricRuleBuilder, DisableActiveMetricRuleInput,
+        DisableActiveMetricRuleError, super::super::super::client::Client,
+        disable_active_metric_rule,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent("example", |b| b.product("ecs"), "POST", &[("Product", "ecs")]),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

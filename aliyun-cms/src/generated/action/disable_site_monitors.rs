@@ -31,15 +31,6 @@ impl<C> DisableSiteMonitorsBuilder<C> {
         self.task_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`DisableSiteMonitorsInput::task_ids`].
-    pub fn set_task_ids(mut self, input: Option<String>) -> Self {
-        self.task_ids = input;
-        self
-    }
-    /// The [`DisableSiteMonitorsInput::task_ids`] set so far.
-    pub fn get_task_ids(&self) -> &Option<String> {
-        &self.task_ids
-    }
     /// Checks every rule of the spec and builds the [`DisableSiteMonitorsInput`]. Nothing is sent.
     pub fn build(self) -> Result<DisableSiteMonitorsInput, aliyun_core::InvalidInput> {
         let input = DisableSiteMonitorsInput {
@@ -51,6 +42,10 @@ impl<C> DisableSiteMonitorsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DisableSiteMonitorsBuilder, DisableSiteMonitorsInput;
+    task_ids: Option<String> => set_task_ids, get_task_ids;
 }
 impl DisableSiteMonitorsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -113,43 +108,7 @@ impl aliyun_core::Action for DisableSiteMonitorsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidQueryParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ExceedingQuota",
-                http_status: Some(406),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ThrottlingException",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -194,53 +153,18 @@ impl aliyun_core::error::ActionError for DisableSiteMonitorsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::ExceedingQuota(error)
-            | Self::ThrottlingException(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::ExceedingQuota(error)
-            | Self::ThrottlingException(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DisableSiteMonitorsError);
+aliyun_core::__private::action_error!(
+    DisableSiteMonitorsError, [InvalidQueryParameter, AccessDeniedException,
+    LimitExceeded, Forbidden, ExceedingQuota, ThrottlingException, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DisableSiteMonitorsBuilder<aliyun_core::ProductClient>;
-        type Input = DisableSiteMonitorsInput;
-        type Error = DisableSiteMonitorsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).disable_site_monitors()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DisableSiteMonitorsBuilder, DisableSiteMonitorsInput, DisableSiteMonitorsError,
+        super::super::super::client::Client, disable_site_monitors,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -259,6 +183,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -33,28 +33,10 @@ impl<C> EnableMetricRuleBlackListBuilder<C> {
         self.id = Some(input.into());
         self
     }
-    /// Sets or clears [`EnableMetricRuleBlackListInput::id`].
-    pub fn set_id(mut self, input: Option<String>) -> Self {
-        self.id = input;
-        self
-    }
-    /// The [`EnableMetricRuleBlackListInput::id`] set so far.
-    pub fn get_id(&self) -> &Option<String> {
-        &self.id
-    }
     /// Sets [`EnableMetricRuleBlackListInput::is_enable`].
     pub fn is_enable(mut self, input: bool) -> Self {
         self.is_enable = Some(input);
         self
-    }
-    /// Sets or clears [`EnableMetricRuleBlackListInput::is_enable`].
-    pub fn set_is_enable(mut self, input: Option<bool>) -> Self {
-        self.is_enable = input;
-        self
-    }
-    /// The [`EnableMetricRuleBlackListInput::is_enable`] set so far.
-    pub fn get_is_enable(&self) -> &Option<bool> {
-        &self.is_enable
     }
     /// Checks every rule of the spec and builds the [`EnableMetricRuleBlackListInput`]. Nothing is sent.
     pub fn build(
@@ -70,6 +52,11 @@ impl<C> EnableMetricRuleBlackListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    EnableMetricRuleBlackListBuilder, EnableMetricRuleBlackListInput;
+    id: Option<String> => set_id, get_id;
+    is_enable: Option<bool> => set_is_enable, get_is_enable;
 }
 impl EnableMetricRuleBlackListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -136,38 +123,7 @@ impl aliyun_core::Action for EnableMetricRuleBlackListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceConflict",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceExist",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -210,52 +166,19 @@ impl aliyun_core::error::ActionError for EnableMetricRuleBlackListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(EnableMetricRuleBlackListError);
+aliyun_core::__private::action_error!(
+    EnableMetricRuleBlackListError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    ResourceConflict, ResourceExist, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = EnableMetricRuleBlackListBuilder<aliyun_core::ProductClient>;
-        type Input = EnableMetricRuleBlackListInput;
-        type Error = EnableMetricRuleBlackListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .enable_metric_rule_black_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        EnableMetricRuleBlackListBuilder, EnableMetricRuleBlackListInput,
+        EnableMetricRuleBlackListError, super::super::super::client::Client,
+        enable_metric_rule_black_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -264,6 +187,7 @@ mod tests {
             &[("Id", "a9ad2ac2-3ed9-11ed-b878-0242ac12****"), ("IsEnable", "true")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -38,42 +38,15 @@ impl<C> InstallMonitoringAgentBuilder<C> {
         self.force = Some(input);
         self
     }
-    /// Sets or clears [`InstallMonitoringAgentInput::force`].
-    pub fn set_force(mut self, input: Option<bool>) -> Self {
-        self.force = input;
-        self
-    }
-    /// The [`InstallMonitoringAgentInput::force`] set so far.
-    pub fn get_force(&self) -> &Option<bool> {
-        &self.force
-    }
     /// Appends one item to [`InstallMonitoringAgentInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
         self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`InstallMonitoringAgentInput::instance_ids`] list (`None` clears it).
-    pub fn set_instance_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_ids = input;
-        self
-    }
-    /// The [`InstallMonitoringAgentInput::instance_ids`] set so far.
-    pub fn get_instance_ids(&self) -> &Option<Vec<String>> {
-        &self.instance_ids
-    }
     /// Sets [`InstallMonitoringAgentInput::install_command`].
     pub fn install_command(mut self, input: impl Into<String>) -> Self {
         self.install_command = Some(input.into());
         self
-    }
-    /// Sets or clears [`InstallMonitoringAgentInput::install_command`].
-    pub fn set_install_command(mut self, input: Option<String>) -> Self {
-        self.install_command = input;
-        self
-    }
-    /// The [`InstallMonitoringAgentInput::install_command`] set so far.
-    pub fn get_install_command(&self) -> &Option<String> {
-        &self.install_command
     }
     /// Checks every rule of the spec and builds the [`InstallMonitoringAgentInput`]. Nothing is sent.
     pub fn build(
@@ -87,6 +60,12 @@ impl<C> InstallMonitoringAgentBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    InstallMonitoringAgentBuilder, InstallMonitoringAgentInput;
+    force: Option<bool> => set_force, get_force;
+    instance_ids: Option<Vec<String>> => set_instance_ids, get_instance_ids, list;
+    install_command: Option<String> => set_install_command, get_install_command;
 }
 impl InstallMonitoringAgentBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -151,28 +130,7 @@ impl aliyun_core::Action for InstallMonitoringAgentInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -216,47 +174,19 @@ impl aliyun_core::error::ActionError for InstallMonitoringAgentError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(InstallMonitoringAgentError);
+aliyun_core::__private::action_error!(
+    InstallMonitoringAgentError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = InstallMonitoringAgentBuilder<aliyun_core::ProductClient>;
-        type Input = InstallMonitoringAgentInput;
-        type Error = InstallMonitoringAgentError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).install_monitoring_agent()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        InstallMonitoringAgentBuilder, InstallMonitoringAgentInput,
+        InstallMonitoringAgentError, super::super::super::client::Client,
+        install_monitoring_agent,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -274,6 +204,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

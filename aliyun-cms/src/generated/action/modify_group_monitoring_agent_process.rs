@@ -42,42 +42,15 @@ impl<C> ModifyGroupMonitoringAgentProcessBuilder<C> {
         self.id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyGroupMonitoringAgentProcessInput::id`].
-    pub fn set_id(mut self, input: Option<String>) -> Self {
-        self.id = input;
-        self
-    }
-    /// The [`ModifyGroupMonitoringAgentProcessInput::id`] set so far.
-    pub fn get_id(&self) -> &Option<String> {
-        &self.id
-    }
     /// Sets [`ModifyGroupMonitoringAgentProcessInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyGroupMonitoringAgentProcessInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`ModifyGroupMonitoringAgentProcessInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
-    }
     /// Sets [`ModifyGroupMonitoringAgentProcessInput::match_express_filter_relation`].
     pub fn match_express_filter_relation(mut self, input: impl Into<String>) -> Self {
         self.match_express_filter_relation = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyGroupMonitoringAgentProcessInput::match_express_filter_relation`].
-    pub fn set_match_express_filter_relation(mut self, input: Option<String>) -> Self {
-        self.match_express_filter_relation = input;
-        self
-    }
-    /// The [`ModifyGroupMonitoringAgentProcessInput::match_express_filter_relation`] set so far.
-    pub fn get_match_express_filter_relation(&self) -> &Option<String> {
-        &self.match_express_filter_relation
     }
     /// Appends one item to [`ModifyGroupMonitoringAgentProcessInput::alert_config`].
     pub fn alert_config(
@@ -86,20 +59,6 @@ impl<C> ModifyGroupMonitoringAgentProcessBuilder<C> {
     ) -> Self {
         self.alert_config.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`ModifyGroupMonitoringAgentProcessInput::alert_config`] list (`None` clears it).
-    pub fn set_alert_config(
-        mut self,
-        input: Option<Vec<ModifyGroupMonitoringAgentProcessAlertConfig>>,
-    ) -> Self {
-        self.alert_config = input;
-        self
-    }
-    /// The [`ModifyGroupMonitoringAgentProcessInput::alert_config`] set so far.
-    pub fn get_alert_config(
-        &self,
-    ) -> &Option<Vec<ModifyGroupMonitoringAgentProcessAlertConfig>> {
-        &self.alert_config
     }
     /// Checks every rule of the spec and builds the [`ModifyGroupMonitoringAgentProcessInput`]. Nothing is sent.
     pub fn build(
@@ -117,6 +76,13 @@ impl<C> ModifyGroupMonitoringAgentProcessBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyGroupMonitoringAgentProcessBuilder, ModifyGroupMonitoringAgentProcessInput;
+    id: Option<String> => set_id, get_id;
+    group_id: Option<String> => set_group_id, get_group_id;
+    match_express_filter_relation: Option<String> => set_match_express_filter_relation, get_match_express_filter_relation;
+    alert_config: Option<Vec<ModifyGroupMonitoringAgentProcessAlertConfig>> => set_alert_config, get_alert_config, list;
 }
 impl ModifyGroupMonitoringAgentProcessBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -186,28 +152,7 @@ impl aliyun_core::Action for ModifyGroupMonitoringAgentProcessInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -264,51 +209,20 @@ impl aliyun_core::error::ActionError for ModifyGroupMonitoringAgentProcessError 
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyGroupMonitoringAgentProcessError);
+aliyun_core::__private::action_error!(
+    ModifyGroupMonitoringAgentProcessError, [ParameterInvalid, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::TargetList;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyGroupMonitoringAgentProcessBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = ModifyGroupMonitoringAgentProcessInput;
-        type Error = ModifyGroupMonitoringAgentProcessError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_group_monitoring_agent_process()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyGroupMonitoringAgentProcessBuilder, ModifyGroupMonitoringAgentProcessInput,
+        ModifyGroupMonitoringAgentProcessError, super::super::super::client::Client,
+        modify_group_monitoring_agent_process,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -372,6 +286,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -61,84 +61,30 @@ impl<C> ModifyHostAvailabilityBuilder<C> {
         self.group_id = Some(input);
         self
     }
-    /// Sets or clears [`ModifyHostAvailabilityInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<i64>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`ModifyHostAvailabilityInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<i64> {
-        &self.group_id
-    }
     /// Sets [`ModifyHostAvailabilityInput::id`].
     pub fn id(mut self, input: i64) -> Self {
         self.id = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyHostAvailabilityInput::id`].
-    pub fn set_id(mut self, input: Option<i64>) -> Self {
-        self.id = input;
-        self
-    }
-    /// The [`ModifyHostAvailabilityInput::id`] set so far.
-    pub fn get_id(&self) -> &Option<i64> {
-        &self.id
     }
     /// Sets [`ModifyHostAvailabilityInput::task_name`].
     pub fn task_name(mut self, input: impl Into<String>) -> Self {
         self.task_name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyHostAvailabilityInput::task_name`].
-    pub fn set_task_name(mut self, input: Option<String>) -> Self {
-        self.task_name = input;
-        self
-    }
-    /// The [`ModifyHostAvailabilityInput::task_name`] set so far.
-    pub fn get_task_name(&self) -> &Option<String> {
-        &self.task_name
-    }
     /// Sets [`ModifyHostAvailabilityInput::task_scope`].
     pub fn task_scope(mut self, input: impl Into<String>) -> Self {
         self.task_scope = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyHostAvailabilityInput::task_scope`].
-    pub fn set_task_scope(mut self, input: Option<String>) -> Self {
-        self.task_scope = input;
-        self
-    }
-    /// The [`ModifyHostAvailabilityInput::task_scope`] set so far.
-    pub fn get_task_scope(&self) -> &Option<String> {
-        &self.task_scope
     }
     /// Sets [`ModifyHostAvailabilityInput::task_option`].
     pub fn task_option(mut self, input: TaskOption) -> Self {
         self.task_option = Some(input);
         self
     }
-    /// Sets or clears [`ModifyHostAvailabilityInput::task_option`].
-    pub fn set_task_option(mut self, input: Option<TaskOption>) -> Self {
-        self.task_option = input;
-        self
-    }
-    /// The [`ModifyHostAvailabilityInput::task_option`] set so far.
-    pub fn get_task_option(&self) -> &Option<TaskOption> {
-        &self.task_option
-    }
     /// Sets [`ModifyHostAvailabilityInput::alert_config`].
     pub fn alert_config(mut self, input: AlertConfig) -> Self {
         self.alert_config = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyHostAvailabilityInput::alert_config`].
-    pub fn set_alert_config(mut self, input: Option<AlertConfig>) -> Self {
-        self.alert_config = input;
-        self
-    }
-    /// The [`ModifyHostAvailabilityInput::alert_config`] set so far.
-    pub fn get_alert_config(&self) -> &Option<AlertConfig> {
-        &self.alert_config
     }
     /// Appends one item to [`ModifyHostAvailabilityInput::alert_config_escalation_list`].
     pub fn alert_config_escalation_list(
@@ -148,50 +94,15 @@ impl<C> ModifyHostAvailabilityBuilder<C> {
         self.alert_config_escalation_list.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`ModifyHostAvailabilityInput::alert_config_escalation_list`] list (`None` clears it).
-    pub fn set_alert_config_escalation_list(
-        mut self,
-        input: Option<Vec<AlertConfigEscalationList>>,
-    ) -> Self {
-        self.alert_config_escalation_list = input;
-        self
-    }
-    /// The [`ModifyHostAvailabilityInput::alert_config_escalation_list`] set so far.
-    pub fn get_alert_config_escalation_list(
-        &self,
-    ) -> &Option<Vec<AlertConfigEscalationList>> {
-        &self.alert_config_escalation_list
-    }
     /// Appends one item to [`ModifyHostAvailabilityInput::instance_list`].
     pub fn instance_list(mut self, input: impl Into<String>) -> Self {
         self.instance_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`ModifyHostAvailabilityInput::instance_list`] list (`None` clears it).
-    pub fn set_instance_list(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_list = input;
-        self
-    }
-    /// The [`ModifyHostAvailabilityInput::instance_list`] set so far.
-    pub fn get_instance_list(&self) -> &Option<Vec<String>> {
-        &self.instance_list
-    }
     /// Appends one item to [`ModifyHostAvailabilityInput::alert_config_target_list`].
     pub fn alert_config_target_list(mut self, input: TargetList) -> Self {
         self.alert_config_target_list.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`ModifyHostAvailabilityInput::alert_config_target_list`] list (`None` clears it).
-    pub fn set_alert_config_target_list(
-        mut self,
-        input: Option<Vec<TargetList>>,
-    ) -> Self {
-        self.alert_config_target_list = input;
-        self
-    }
-    /// The [`ModifyHostAvailabilityInput::alert_config_target_list`] set so far.
-    pub fn get_alert_config_target_list(&self) -> &Option<Vec<TargetList>> {
-        &self.alert_config_target_list
     }
     /// Checks every rule of the spec and builds the [`ModifyHostAvailabilityInput`]. Nothing is sent.
     pub fn build(
@@ -222,6 +133,18 @@ impl<C> ModifyHostAvailabilityBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyHostAvailabilityBuilder, ModifyHostAvailabilityInput;
+    group_id: Option<i64> => set_group_id, get_group_id;
+    id: Option<i64> => set_id, get_id;
+    task_name: Option<String> => set_task_name, get_task_name;
+    task_scope: Option<String> => set_task_scope, get_task_scope;
+    task_option: Option<TaskOption> => set_task_option, get_task_option;
+    alert_config: Option<AlertConfig> => set_alert_config, get_alert_config;
+    alert_config_escalation_list: Option<Vec<AlertConfigEscalationList>> => set_alert_config_escalation_list, get_alert_config_escalation_list, list;
+    instance_list: Option<Vec<String>> => set_instance_list, get_instance_list, list;
+    alert_config_target_list: Option<Vec<TargetList>> => set_alert_config_target_list, get_alert_config_target_list, list;
 }
 impl ModifyHostAvailabilityBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -292,43 +215,9 @@ impl aliyun_core::Action for ModifyHostAvailabilityInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceConflict",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceExist",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        if let Some(value) = &self.task_option {
-            aliyun_core::params::StructParam::validate(value, "TaskOption")?;
-        }
         let value = &self.alert_config;
         aliyun_core::params::StructParam::validate(value, "AlertConfig")?;
         aliyun_core::__private::validate::items(
@@ -350,14 +239,6 @@ impl aliyun_core::Action for ModifyHostAvailabilityInput {
             self.instance_list.len(),
             None,
             Some(1000),
-        )?;
-        aliyun_core::__private::validate::each(
-            "AlertConfigTargetList",
-            &self.alert_config_target_list,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -412,51 +293,19 @@ impl aliyun_core::error::ActionError for ModifyHostAvailabilityError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyHostAvailabilityError);
+aliyun_core::__private::action_error!(
+    ModifyHostAvailabilityError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    ResourceConflict, ResourceExist, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyHostAvailabilityBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyHostAvailabilityInput;
-        type Error = ModifyHostAvailabilityError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_host_availability()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyHostAvailabilityBuilder, ModifyHostAvailabilityInput,
+        ModifyHostAvailabilityError, super::super::super::client::Client,
+        modify_host_availability,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -543,6 +392,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -33,28 +33,10 @@ impl<C> ModifyHostInfoBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyHostInfoInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`ModifyHostInfoInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`ModifyHostInfoInput::host_name`].
     pub fn host_name(mut self, input: impl Into<String>) -> Self {
         self.host_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyHostInfoInput::host_name`].
-    pub fn set_host_name(mut self, input: Option<String>) -> Self {
-        self.host_name = input;
-        self
-    }
-    /// The [`ModifyHostInfoInput::host_name`] set so far.
-    pub fn get_host_name(&self) -> &Option<String> {
-        &self.host_name
     }
     /// Checks every rule of the spec and builds the [`ModifyHostInfoInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyHostInfoInput, aliyun_core::InvalidInput> {
@@ -65,6 +47,11 @@ impl<C> ModifyHostInfoBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyHostInfoBuilder, ModifyHostInfoInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    host_name: Option<String> => set_host_name, get_host_name;
 }
 impl ModifyHostInfoBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -126,28 +113,7 @@ impl aliyun_core::Action for ModifyHostInfoInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -184,47 +150,18 @@ impl aliyun_core::error::ActionError for ModifyHostInfoError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyHostInfoError);
+aliyun_core::__private::action_error!(
+    ModifyHostInfoError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyHostInfoBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyHostInfoInput;
-        type Error = ModifyHostInfoError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_host_info()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyHostInfoBuilder, ModifyHostInfoInput, ModifyHostInfoError,
+        super::super::super::client::Client, modify_host_info,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -233,6 +170,7 @@ mod tests {
             &[("HostName", "portalHost"), ("InstanceId", "host-R_NSWNV****")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -36,42 +36,15 @@ impl<C> ModifyHybridMonitorNamespaceBuilder<C> {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyHybridMonitorNamespaceInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`ModifyHybridMonitorNamespaceInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Sets [`ModifyHybridMonitorNamespaceInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyHybridMonitorNamespaceInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyHybridMonitorNamespaceInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`ModifyHybridMonitorNamespaceInput::spec`].
     pub fn spec(mut self, input: impl Into<String>) -> Self {
         self.spec = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyHybridMonitorNamespaceInput::spec`].
-    pub fn set_spec(mut self, input: Option<String>) -> Self {
-        self.spec = input;
-        self
-    }
-    /// The [`ModifyHybridMonitorNamespaceInput::spec`] set so far.
-    pub fn get_spec(&self) -> &Option<String> {
-        &self.spec
     }
     /// Checks every rule of the spec and builds the [`ModifyHybridMonitorNamespaceInput`]. Nothing is sent.
     pub fn build(
@@ -88,6 +61,12 @@ impl<C> ModifyHybridMonitorNamespaceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyHybridMonitorNamespaceBuilder, ModifyHybridMonitorNamespaceInput;
+    namespace: Option<String> => set_namespace, get_namespace;
+    description: Option<String> => set_description, get_description;
+    spec: Option<String> => set_spec, get_spec;
 }
 impl ModifyHybridMonitorNamespaceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -153,13 +132,7 @@ impl aliyun_core::Action for ModifyHybridMonitorNamespaceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -188,42 +161,18 @@ impl aliyun_core::error::ActionError for ModifyHybridMonitorNamespaceError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyHybridMonitorNamespaceError);
+aliyun_core::__private::action_error!(
+    ModifyHybridMonitorNamespaceError, [InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyHybridMonitorNamespaceBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyHybridMonitorNamespaceInput;
-        type Error = ModifyHybridMonitorNamespaceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_hybrid_monitor_namespace()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyHybridMonitorNamespaceBuilder, ModifyHybridMonitorNamespaceInput,
+        ModifyHybridMonitorNamespaceError, super::super::super::client::Client,
+        modify_hybrid_monitor_namespace,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -241,6 +190,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -48,84 +48,30 @@ impl<C> ModifyHybridMonitorTaskBuilder<C> {
         self.task_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyHybridMonitorTaskInput::task_id`].
-    pub fn set_task_id(mut self, input: Option<String>) -> Self {
-        self.task_id = input;
-        self
-    }
-    /// The [`ModifyHybridMonitorTaskInput::task_id`] set so far.
-    pub fn get_task_id(&self) -> &Option<String> {
-        &self.task_id
-    }
     /// Sets [`ModifyHybridMonitorTaskInput::task_name`].
     pub fn task_name(mut self, input: impl Into<String>) -> Self {
         self.task_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyHybridMonitorTaskInput::task_name`].
-    pub fn set_task_name(mut self, input: Option<String>) -> Self {
-        self.task_name = input;
-        self
-    }
-    /// The [`ModifyHybridMonitorTaskInput::task_name`] set so far.
-    pub fn get_task_name(&self) -> &Option<String> {
-        &self.task_name
     }
     /// Sets [`ModifyHybridMonitorTaskInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyHybridMonitorTaskInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyHybridMonitorTaskInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`ModifyHybridMonitorTaskInput::collect_interval`].
     pub fn collect_interval(mut self, input: impl Into<String>) -> Self {
         self.collect_interval = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyHybridMonitorTaskInput::collect_interval`].
-    pub fn set_collect_interval(mut self, input: Option<String>) -> Self {
-        self.collect_interval = input;
-        self
-    }
-    /// The [`ModifyHybridMonitorTaskInput::collect_interval`] set so far.
-    pub fn get_collect_interval(&self) -> &Option<String> {
-        &self.collect_interval
     }
     /// Appends one item to [`ModifyHybridMonitorTaskInput::attach_labels`].
     pub fn attach_labels(mut self, input: AttachLabels) -> Self {
         self.attach_labels.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`ModifyHybridMonitorTaskInput::attach_labels`] list (`None` clears it).
-    pub fn set_attach_labels(mut self, input: Option<Vec<AttachLabels>>) -> Self {
-        self.attach_labels = input;
-        self
-    }
-    /// The [`ModifyHybridMonitorTaskInput::attach_labels`] set so far.
-    pub fn get_attach_labels(&self) -> &Option<Vec<AttachLabels>> {
-        &self.attach_labels
-    }
     /// Sets [`ModifyHybridMonitorTaskInput::sls_process_config`].
     pub fn sls_process_config(mut self, input: SlsProcessConfig) -> Self {
         self.sls_process_config = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyHybridMonitorTaskInput::sls_process_config`].
-    pub fn set_sls_process_config(mut self, input: Option<SlsProcessConfig>) -> Self {
-        self.sls_process_config = input;
-        self
-    }
-    /// The [`ModifyHybridMonitorTaskInput::sls_process_config`] set so far.
-    pub fn get_sls_process_config(&self) -> &Option<SlsProcessConfig> {
-        &self.sls_process_config
     }
     /// Checks every rule of the spec and builds the [`ModifyHybridMonitorTaskInput`]. Nothing is sent.
     pub fn build(
@@ -142,6 +88,15 @@ impl<C> ModifyHybridMonitorTaskBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyHybridMonitorTaskBuilder, ModifyHybridMonitorTaskInput;
+    task_id: Option<String> => set_task_id, get_task_id;
+    task_name: Option<String> => set_task_name, get_task_name;
+    description: Option<String> => set_description, get_description;
+    collect_interval: Option<String> => set_collect_interval, get_collect_interval;
+    attach_labels: Option<Vec<AttachLabels>> => set_attach_labels, get_attach_labels, list;
+    sls_process_config: Option<SlsProcessConfig> => set_sls_process_config, get_sls_process_config;
 }
 impl ModifyHybridMonitorTaskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -209,13 +164,7 @@ impl aliyun_core::Action for ModifyHybridMonitorTaskInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -223,14 +172,6 @@ impl aliyun_core::Action for ModifyHybridMonitorTaskInput {
             self.attach_labels.len(),
             None,
             Some(10),
-        )?;
-        aliyun_core::__private::validate::each(
-            "AttachLabels",
-            &self.attach_labels,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         if let Some(value) = &self.sls_process_config {
             aliyun_core::params::StructParam::validate(value, "SLSProcessConfig")?;
@@ -266,42 +207,17 @@ impl aliyun_core::error::ActionError for ModifyHybridMonitorTaskError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyHybridMonitorTaskError);
+aliyun_core::__private::action_error!(ModifyHybridMonitorTaskError, [InternalError]);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::{Express, Filter, Filters, GroupBy, Statistics};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyHybridMonitorTaskBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyHybridMonitorTaskInput;
-        type Error = ModifyHybridMonitorTaskError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_hybrid_monitor_task()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyHybridMonitorTaskBuilder, ModifyHybridMonitorTaskInput,
+        ModifyHybridMonitorTaskError, super::super::super::client::Client,
+        modify_hybrid_monitor_task,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -373,6 +289,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -65,154 +65,55 @@ impl<C> ModifyMetricRuleBlackListBuilder<C> {
         self.id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyMetricRuleBlackListInput::id`].
-    pub fn set_id(mut self, input: Option<String>) -> Self {
-        self.id = input;
-        self
-    }
-    /// The [`ModifyMetricRuleBlackListInput::id`] set so far.
-    pub fn get_id(&self) -> &Option<String> {
-        &self.id
-    }
     /// Sets [`ModifyMetricRuleBlackListInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyMetricRuleBlackListInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`ModifyMetricRuleBlackListInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
     }
     /// Sets [`ModifyMetricRuleBlackListInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyMetricRuleBlackListInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`ModifyMetricRuleBlackListInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Sets [`ModifyMetricRuleBlackListInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
         self.category = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyMetricRuleBlackListInput::category`].
-    pub fn set_category(mut self, input: Option<String>) -> Self {
-        self.category = input;
-        self
-    }
-    /// The [`ModifyMetricRuleBlackListInput::category`] set so far.
-    pub fn get_category(&self) -> &Option<String> {
-        &self.category
     }
     /// Sets [`ModifyMetricRuleBlackListInput::scope_type`].
     pub fn scope_type(mut self, input: impl Into<String>) -> Self {
         self.scope_type = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyMetricRuleBlackListInput::scope_type`].
-    pub fn set_scope_type(mut self, input: Option<String>) -> Self {
-        self.scope_type = input;
-        self
-    }
-    /// The [`ModifyMetricRuleBlackListInput::scope_type`] set so far.
-    pub fn get_scope_type(&self) -> &Option<String> {
-        &self.scope_type
-    }
     /// Sets [`ModifyMetricRuleBlackListInput::scope_value`].
     pub fn scope_value(mut self, input: impl Into<String>) -> Self {
         self.scope_value = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyMetricRuleBlackListInput::scope_value`].
-    pub fn set_scope_value(mut self, input: Option<String>) -> Self {
-        self.scope_value = input;
-        self
-    }
-    /// The [`ModifyMetricRuleBlackListInput::scope_value`] set so far.
-    pub fn get_scope_value(&self) -> &Option<String> {
-        &self.scope_value
     }
     /// Sets [`ModifyMetricRuleBlackListInput::enable_start_time`].
     pub fn enable_start_time(mut self, input: impl Into<String>) -> Self {
         self.enable_start_time = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyMetricRuleBlackListInput::enable_start_time`].
-    pub fn set_enable_start_time(mut self, input: Option<String>) -> Self {
-        self.enable_start_time = input;
-        self
-    }
-    /// The [`ModifyMetricRuleBlackListInput::enable_start_time`] set so far.
-    pub fn get_enable_start_time(&self) -> &Option<String> {
-        &self.enable_start_time
-    }
     /// Sets [`ModifyMetricRuleBlackListInput::enable_end_time`].
     pub fn enable_end_time(mut self, input: impl Into<String>) -> Self {
         self.enable_end_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyMetricRuleBlackListInput::enable_end_time`].
-    pub fn set_enable_end_time(mut self, input: Option<String>) -> Self {
-        self.enable_end_time = input;
-        self
-    }
-    /// The [`ModifyMetricRuleBlackListInput::enable_end_time`] set so far.
-    pub fn get_enable_end_time(&self) -> &Option<String> {
-        &self.enable_end_time
     }
     /// Sets [`ModifyMetricRuleBlackListInput::effective_time`].
     pub fn effective_time(mut self, input: impl Into<String>) -> Self {
         self.effective_time = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyMetricRuleBlackListInput::effective_time`].
-    pub fn set_effective_time(mut self, input: Option<String>) -> Self {
-        self.effective_time = input;
-        self
-    }
-    /// The [`ModifyMetricRuleBlackListInput::effective_time`] set so far.
-    pub fn get_effective_time(&self) -> &Option<String> {
-        &self.effective_time
-    }
     /// Appends one item to [`ModifyMetricRuleBlackListInput::instances`].
     pub fn instances(mut self, input: impl Into<String>) -> Self {
         self.instances.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`ModifyMetricRuleBlackListInput::instances`] list (`None` clears it).
-    pub fn set_instances(mut self, input: Option<Vec<String>>) -> Self {
-        self.instances = input;
-        self
-    }
-    /// The [`ModifyMetricRuleBlackListInput::instances`] set so far.
-    pub fn get_instances(&self) -> &Option<Vec<String>> {
-        &self.instances
-    }
     /// Appends one item to [`ModifyMetricRuleBlackListInput::metrics`].
     pub fn metrics(mut self, input: Metrics) -> Self {
         self.metrics.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`ModifyMetricRuleBlackListInput::metrics`] list (`None` clears it).
-    pub fn set_metrics(mut self, input: Option<Vec<Metrics>>) -> Self {
-        self.metrics = input;
-        self
-    }
-    /// The [`ModifyMetricRuleBlackListInput::metrics`] set so far.
-    pub fn get_metrics(&self) -> &Option<Vec<Metrics>> {
-        &self.metrics
     }
     /// Checks every rule of the spec and builds the [`ModifyMetricRuleBlackListInput`]. Nothing is sent.
     pub fn build(
@@ -240,6 +141,20 @@ impl<C> ModifyMetricRuleBlackListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyMetricRuleBlackListBuilder, ModifyMetricRuleBlackListInput;
+    id: Option<String> => set_id, get_id;
+    name: Option<String> => set_name, get_name;
+    namespace: Option<String> => set_namespace, get_namespace;
+    category: Option<String> => set_category, get_category;
+    scope_type: Option<String> => set_scope_type, get_scope_type;
+    scope_value: Option<String> => set_scope_value, get_scope_value;
+    enable_start_time: Option<String> => set_enable_start_time, get_enable_start_time;
+    enable_end_time: Option<String> => set_enable_end_time, get_enable_end_time;
+    effective_time: Option<String> => set_effective_time, get_effective_time;
+    instances: Option<Vec<String>> => set_instances, get_instances, list;
+    metrics: Option<Vec<Metrics>> => set_metrics, get_metrics, list;
 }
 impl ModifyMetricRuleBlackListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -315,38 +230,7 @@ impl aliyun_core::Action for ModifyMetricRuleBlackListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceConflict",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceExist",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -418,52 +302,19 @@ impl aliyun_core::error::ActionError for ModifyMetricRuleBlackListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyMetricRuleBlackListError);
+aliyun_core::__private::action_error!(
+    ModifyMetricRuleBlackListError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    ResourceConflict, ResourceExist, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyMetricRuleBlackListBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyMetricRuleBlackListInput;
-        type Error = ModifyMetricRuleBlackListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_metric_rule_black_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyMetricRuleBlackListBuilder, ModifyMetricRuleBlackListInput,
+        ModifyMetricRuleBlackListError, super::super::super::client::Client,
+        modify_metric_rule_black_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -501,6 +352,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -45,56 +45,20 @@ impl<C> ModifyMetricRuleTemplateBuilder<C> {
         self.template_id = Some(input);
         self
     }
-    /// Sets or clears [`ModifyMetricRuleTemplateInput::template_id`].
-    pub fn set_template_id(mut self, input: Option<i64>) -> Self {
-        self.template_id = input;
-        self
-    }
-    /// The [`ModifyMetricRuleTemplateInput::template_id`] set so far.
-    pub fn get_template_id(&self) -> &Option<i64> {
-        &self.template_id
-    }
     /// Sets [`ModifyMetricRuleTemplateInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyMetricRuleTemplateInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`ModifyMetricRuleTemplateInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
     }
     /// Sets [`ModifyMetricRuleTemplateInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyMetricRuleTemplateInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyMetricRuleTemplateInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`ModifyMetricRuleTemplateInput::rest_version`].
     pub fn rest_version(mut self, input: i64) -> Self {
         self.rest_version = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyMetricRuleTemplateInput::rest_version`].
-    pub fn set_rest_version(mut self, input: Option<i64>) -> Self {
-        self.rest_version = input;
-        self
-    }
-    /// The [`ModifyMetricRuleTemplateInput::rest_version`] set so far.
-    pub fn get_rest_version(&self) -> &Option<i64> {
-        &self.rest_version
     }
     /// Appends one item to [`ModifyMetricRuleTemplateInput::alert_templates`].
     pub fn alert_templates(
@@ -103,20 +67,6 @@ impl<C> ModifyMetricRuleTemplateBuilder<C> {
     ) -> Self {
         self.alert_templates.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`ModifyMetricRuleTemplateInput::alert_templates`] list (`None` clears it).
-    pub fn set_alert_templates(
-        mut self,
-        input: Option<Vec<ModifyMetricRuleTemplateAlertTemplates>>,
-    ) -> Self {
-        self.alert_templates = input;
-        self
-    }
-    /// The [`ModifyMetricRuleTemplateInput::alert_templates`] set so far.
-    pub fn get_alert_templates(
-        &self,
-    ) -> &Option<Vec<ModifyMetricRuleTemplateAlertTemplates>> {
-        &self.alert_templates
     }
     /// Checks every rule of the spec and builds the [`ModifyMetricRuleTemplateInput`]. Nothing is sent.
     pub fn build(
@@ -138,6 +88,14 @@ impl<C> ModifyMetricRuleTemplateBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyMetricRuleTemplateBuilder, ModifyMetricRuleTemplateInput;
+    template_id: Option<i64> => set_template_id, get_template_id;
+    name: Option<String> => set_name, get_name;
+    description: Option<String> => set_description, get_description;
+    rest_version: Option<i64> => set_rest_version, get_rest_version;
+    alert_templates: Option<Vec<ModifyMetricRuleTemplateAlertTemplates>> => set_alert_templates, get_alert_templates, list;
 }
 impl ModifyMetricRuleTemplateBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -204,38 +162,7 @@ impl aliyun_core::Action for ModifyMetricRuleTemplateInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidQueryParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientTokenId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttli∂ngException",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalFailure",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -243,14 +170,6 @@ impl aliyun_core::Action for ModifyMetricRuleTemplateInput {
             self.alert_templates.len(),
             None,
             Some(200),
-        )?;
-        aliyun_core::__private::validate::each(
-            "AlertTemplates",
-            &self.alert_templates,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -295,52 +214,19 @@ impl aliyun_core::error::ActionError for ModifyMetricRuleTemplateError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::InvalidClientTokenId(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalFailure(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::InvalidClientTokenId(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalFailure(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyMetricRuleTemplateError);
+aliyun_core::__private::action_error!(
+    ModifyMetricRuleTemplateError, [InvalidQueryParameter, AccessDeniedException,
+    LimitExceeded, InvalidClientTokenId, ThrottliNgException, InternalFailure]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyMetricRuleTemplateBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyMetricRuleTemplateInput;
-        type Error = ModifyMetricRuleTemplateError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_metric_rule_template()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyMetricRuleTemplateBuilder, ModifyMetricRuleTemplateInput,
+        ModifyMetricRuleTemplateError, super::super::super::client::Client,
+        modify_metric_rule_template,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -415,6 +301,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

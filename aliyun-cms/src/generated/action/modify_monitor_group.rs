@@ -36,42 +36,15 @@ impl<C> ModifyMonitorGroupBuilder<C> {
         self.group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyMonitorGroupInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`ModifyMonitorGroupInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
-    }
     /// Sets [`ModifyMonitorGroupInput::group_name`].
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
         self.group_name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyMonitorGroupInput::group_name`].
-    pub fn set_group_name(mut self, input: Option<String>) -> Self {
-        self.group_name = input;
-        self
-    }
-    /// The [`ModifyMonitorGroupInput::group_name`] set so far.
-    pub fn get_group_name(&self) -> &Option<String> {
-        &self.group_name
-    }
     /// Sets [`ModifyMonitorGroupInput::contact_groups`].
     pub fn contact_groups(mut self, input: impl Into<String>) -> Self {
         self.contact_groups = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyMonitorGroupInput::contact_groups`].
-    pub fn set_contact_groups(mut self, input: Option<String>) -> Self {
-        self.contact_groups = input;
-        self
-    }
-    /// The [`ModifyMonitorGroupInput::contact_groups`] set so far.
-    pub fn get_contact_groups(&self) -> &Option<String> {
-        &self.contact_groups
     }
     /// Checks every rule of the spec and builds the [`ModifyMonitorGroupInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyMonitorGroupInput, aliyun_core::InvalidInput> {
@@ -83,6 +56,12 @@ impl<C> ModifyMonitorGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyMonitorGroupBuilder, ModifyMonitorGroupInput;
+    group_id: Option<String> => set_group_id, get_group_id;
+    group_name: Option<String> => set_group_name, get_group_name;
+    contact_groups: Option<String> => set_contact_groups, get_contact_groups;
 }
 impl ModifyMonitorGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -147,38 +126,7 @@ impl aliyun_core::Action for ModifyMonitorGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceConflict",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceExist",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -222,51 +170,18 @@ impl aliyun_core::error::ActionError for ModifyMonitorGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyMonitorGroupError);
+aliyun_core::__private::action_error!(
+    ModifyMonitorGroupError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    ResourceConflict, ResourceExist, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyMonitorGroupBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyMonitorGroupInput;
-        type Error = ModifyMonitorGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_monitor_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyMonitorGroupBuilder, ModifyMonitorGroupInput, ModifyMonitorGroupError,
+        super::super::super::client::Client, modify_monitor_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -284,6 +199,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

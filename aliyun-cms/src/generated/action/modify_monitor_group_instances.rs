@@ -36,28 +36,10 @@ impl<C> ModifyMonitorGroupInstancesBuilder<C> {
         self.group_id = Some(input);
         self
     }
-    /// Sets or clears [`ModifyMonitorGroupInstancesInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<i64>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`ModifyMonitorGroupInstancesInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<i64> {
-        &self.group_id
-    }
     /// Appends one item to [`ModifyMonitorGroupInstancesInput::instances`].
     pub fn instances(mut self, input: Instances) -> Self {
         self.instances.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`ModifyMonitorGroupInstancesInput::instances`] list (`None` clears it).
-    pub fn set_instances(mut self, input: Option<Vec<Instances>>) -> Self {
-        self.instances = input;
-        self
-    }
-    /// The [`ModifyMonitorGroupInstancesInput::instances`] set so far.
-    pub fn get_instances(&self) -> &Option<Vec<Instances>> {
-        &self.instances
     }
     /// Checks every rule of the spec and builds the [`ModifyMonitorGroupInstancesInput`]. Nothing is sent.
     pub fn build(
@@ -70,6 +52,11 @@ impl<C> ModifyMonitorGroupInstancesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyMonitorGroupInstancesBuilder, ModifyMonitorGroupInstancesInput;
+    group_id: Option<i64> => set_group_id, get_group_id;
+    instances: Option<Vec<Instances>> => set_instances, get_instances, list;
 }
 impl ModifyMonitorGroupInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -133,58 +120,7 @@ impl aliyun_core::Action for ModifyMonitorGroupInstancesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceConflict",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceExist",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourcesOverLimit",
-                http_status: Some(412),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttli∂ngException",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -253,60 +189,20 @@ impl aliyun_core::error::ActionError for ModifyMonitorGroupInstancesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::ResourcesOverLimit(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::ResourceConflict(error)
-            | Self::ResourceExist(error)
-            | Self::ResourcesOverLimit(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyMonitorGroupInstancesError);
+aliyun_core::__private::action_error!(
+    ModifyMonitorGroupInstancesError, [ParameterInvalid, AccessDeniedException,
+    LimitExceeded, AccessForbidden, ResourceNotFound, ResourceConflict, ResourceExist,
+    ResourcesOverLimit, ThrottliNgException, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyMonitorGroupInstancesBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyMonitorGroupInstancesInput;
-        type Error = ModifyMonitorGroupInstancesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_monitor_group_instances()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyMonitorGroupInstancesBuilder, ModifyMonitorGroupInstancesInput,
+        ModifyMonitorGroupInstancesError, super::super::super::client::Client,
+        modify_monitor_group_instances,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -330,6 +226,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

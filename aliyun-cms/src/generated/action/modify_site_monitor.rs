@@ -55,126 +55,45 @@ impl<C> ModifySiteMonitorBuilder<C> {
         self.address = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySiteMonitorInput::address`].
-    pub fn set_address(mut self, input: Option<String>) -> Self {
-        self.address = input;
-        self
-    }
-    /// The [`ModifySiteMonitorInput::address`] set so far.
-    pub fn get_address(&self) -> &Option<String> {
-        &self.address
-    }
     /// Sets [`ModifySiteMonitorInput::task_id`].
     pub fn task_id(mut self, input: impl Into<String>) -> Self {
         self.task_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifySiteMonitorInput::task_id`].
-    pub fn set_task_id(mut self, input: Option<String>) -> Self {
-        self.task_id = input;
-        self
-    }
-    /// The [`ModifySiteMonitorInput::task_id`] set so far.
-    pub fn get_task_id(&self) -> &Option<String> {
-        &self.task_id
     }
     /// Sets [`ModifySiteMonitorInput::task_name`].
     pub fn task_name(mut self, input: impl Into<String>) -> Self {
         self.task_name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySiteMonitorInput::task_name`].
-    pub fn set_task_name(mut self, input: Option<String>) -> Self {
-        self.task_name = input;
-        self
-    }
-    /// The [`ModifySiteMonitorInput::task_name`] set so far.
-    pub fn get_task_name(&self) -> &Option<String> {
-        &self.task_name
-    }
     /// Sets [`ModifySiteMonitorInput::interval`].
     pub fn interval(mut self, input: impl Into<String>) -> Self {
         self.interval = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifySiteMonitorInput::interval`].
-    pub fn set_interval(mut self, input: Option<String>) -> Self {
-        self.interval = input;
-        self
-    }
-    /// The [`ModifySiteMonitorInput::interval`] set so far.
-    pub fn get_interval(&self) -> &Option<String> {
-        &self.interval
     }
     /// Sets [`ModifySiteMonitorInput::isp_cities`].
     pub fn isp_cities(mut self, input: impl Into<String>) -> Self {
         self.isp_cities = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySiteMonitorInput::isp_cities`].
-    pub fn set_isp_cities(mut self, input: Option<String>) -> Self {
-        self.isp_cities = input;
-        self
-    }
-    /// The [`ModifySiteMonitorInput::isp_cities`] set so far.
-    pub fn get_isp_cities(&self) -> &Option<String> {
-        &self.isp_cities
-    }
     /// Sets [`ModifySiteMonitorInput::options_json`].
     pub fn options_json(mut self, input: impl Into<String>) -> Self {
         self.options_json = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifySiteMonitorInput::options_json`].
-    pub fn set_options_json(mut self, input: Option<String>) -> Self {
-        self.options_json = input;
-        self
-    }
-    /// The [`ModifySiteMonitorInput::options_json`] set so far.
-    pub fn get_options_json(&self) -> &Option<String> {
-        &self.options_json
     }
     /// Sets [`ModifySiteMonitorInput::alert_ids`].
     pub fn alert_ids(mut self, input: impl Into<String>) -> Self {
         self.alert_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySiteMonitorInput::alert_ids`].
-    pub fn set_alert_ids(mut self, input: Option<String>) -> Self {
-        self.alert_ids = input;
-        self
-    }
-    /// The [`ModifySiteMonitorInput::alert_ids`] set so far.
-    pub fn get_alert_ids(&self) -> &Option<String> {
-        &self.alert_ids
-    }
     /// Sets [`ModifySiteMonitorInput::interval_unit`].
     pub fn interval_unit(mut self, input: impl Into<String>) -> Self {
         self.interval_unit = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySiteMonitorInput::interval_unit`].
-    pub fn set_interval_unit(mut self, input: Option<String>) -> Self {
-        self.interval_unit = input;
-        self
-    }
-    /// The [`ModifySiteMonitorInput::interval_unit`] set so far.
-    pub fn get_interval_unit(&self) -> &Option<String> {
-        &self.interval_unit
-    }
     /// Sets [`ModifySiteMonitorInput::custom_schedule`].
     pub fn custom_schedule(mut self, input: impl Into<String>) -> Self {
         self.custom_schedule = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifySiteMonitorInput::custom_schedule`].
-    pub fn set_custom_schedule(mut self, input: Option<String>) -> Self {
-        self.custom_schedule = input;
-        self
-    }
-    /// The [`ModifySiteMonitorInput::custom_schedule`] set so far.
-    pub fn get_custom_schedule(&self) -> &Option<String> {
-        &self.custom_schedule
     }
     /// Checks every rule of the spec and builds the [`ModifySiteMonitorInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifySiteMonitorInput, aliyun_core::InvalidInput> {
@@ -192,6 +111,18 @@ impl<C> ModifySiteMonitorBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifySiteMonitorBuilder, ModifySiteMonitorInput;
+    address: Option<String> => set_address, get_address;
+    task_id: Option<String> => set_task_id, get_task_id;
+    task_name: Option<String> => set_task_name, get_task_name;
+    interval: Option<String> => set_interval, get_interval;
+    isp_cities: Option<String> => set_isp_cities, get_isp_cities;
+    options_json: Option<String> => set_options_json, get_options_json;
+    alert_ids: Option<String> => set_alert_ids, get_alert_ids;
+    interval_unit: Option<String> => set_interval_unit, get_interval_unit;
+    custom_schedule: Option<String> => set_custom_schedule, get_custom_schedule;
 }
 impl ModifySiteMonitorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -263,93 +194,7 @@ impl aliyun_core::Action for ModifySiteMonitorInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidQueryParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IllegalAddress",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationError",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "TaskNotExists",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperatorInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperatorCityInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NameRepeat",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CreateAlarmError",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NameNotExists",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RestrictedUser",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ExceedingQuota",
-                http_status: Some(406),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ThrottlingException",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternetServerError",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -432,73 +277,20 @@ impl aliyun_core::error::ActionError for ModifySiteMonitorError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::IllegalAddress(error)
-            | Self::OperationError(error)
-            | Self::TaskNotExists(error)
-            | Self::OperatorInvalid(error)
-            | Self::OperatorCityInvalid(error)
-            | Self::NameRepeat(error)
-            | Self::CreateAlarmError(error)
-            | Self::NameNotExists(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::RestrictedUser(error)
-            | Self::ExceedingQuota(error)
-            | Self::ThrottlingException(error)
-            | Self::InternetServerError(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidQueryParameter(error)
-            | Self::IllegalAddress(error)
-            | Self::OperationError(error)
-            | Self::TaskNotExists(error)
-            | Self::OperatorInvalid(error)
-            | Self::OperatorCityInvalid(error)
-            | Self::NameRepeat(error)
-            | Self::CreateAlarmError(error)
-            | Self::NameNotExists(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::Forbidden(error)
-            | Self::RestrictedUser(error)
-            | Self::ExceedingQuota(error)
-            | Self::ThrottlingException(error)
-            | Self::InternetServerError(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifySiteMonitorError);
+aliyun_core::__private::action_error!(
+    ModifySiteMonitorError, [InvalidQueryParameter, IllegalAddress, OperationError,
+    TaskNotExists, OperatorInvalid, OperatorCityInvalid, NameRepeat, CreateAlarmError,
+    NameNotExists, AccessDeniedException, LimitExceeded, Forbidden, RestrictedUser,
+    ExceedingQuota, ThrottlingException, InternetServerError, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifySiteMonitorBuilder<aliyun_core::ProductClient>;
-        type Input = ModifySiteMonitorInput;
-        type Error = ModifySiteMonitorError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_site_monitor()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifySiteMonitorBuilder, ModifySiteMonitorInput, ModifySiteMonitorError,
+        super::super::super::client::Client, modify_site_monitor,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -538,6 +330,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

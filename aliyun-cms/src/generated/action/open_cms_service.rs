@@ -80,7 +80,7 @@ impl aliyun_core::Action for OpenCmsServiceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -100,38 +100,17 @@ impl aliyun_core::error::ActionError for OpenCmsServiceError {
     fn from_service(error: aliyun_core::ServiceError) -> Self {
         Self::Other(aliyun_core::Error::Service(error))
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        let Self::Other(error) = self;
-        Err(error)
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        let Self::Other(error) = self;
-        error
-    }
 }
-aliyun_core::__private::action_error!(OpenCmsServiceError);
+aliyun_core::__private::action_error!(OpenCmsServiceError, []);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = OpenCmsServiceBuilder<aliyun_core::ProductClient>;
-        type Input = OpenCmsServiceInput;
-        type Error = OpenCmsServiceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).open_cms_service()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        OpenCmsServiceBuilder, OpenCmsServiceInput, OpenCmsServiceError,
+        super::super::super::client::Client, open_cms_service,
+    );
     const REQUESTS: &[Request] = &[Request::sent("example", |b| b, "POST", &[])];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -40,56 +40,20 @@ impl<C> PutContactBuilder<C> {
         self.contact_name = Some(input.into());
         self
     }
-    /// Sets or clears [`PutContactInput::contact_name`].
-    pub fn set_contact_name(mut self, input: Option<String>) -> Self {
-        self.contact_name = input;
-        self
-    }
-    /// The [`PutContactInput::contact_name`] set so far.
-    pub fn get_contact_name(&self) -> &Option<String> {
-        &self.contact_name
-    }
     /// Sets [`PutContactInput::describe`].
     pub fn describe(mut self, input: impl Into<String>) -> Self {
         self.describe = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutContactInput::describe`].
-    pub fn set_describe(mut self, input: Option<String>) -> Self {
-        self.describe = input;
-        self
-    }
-    /// The [`PutContactInput::describe`] set so far.
-    pub fn get_describe(&self) -> &Option<String> {
-        &self.describe
     }
     /// Sets [`PutContactInput::channels`].
     pub fn channels(mut self, input: PutContactChannels) -> Self {
         self.channels = Some(input);
         self
     }
-    /// Sets or clears [`PutContactInput::channels`].
-    pub fn set_channels(mut self, input: Option<PutContactChannels>) -> Self {
-        self.channels = input;
-        self
-    }
-    /// The [`PutContactInput::channels`] set so far.
-    pub fn get_channels(&self) -> &Option<PutContactChannels> {
-        &self.channels
-    }
     /// Sets [`PutContactInput::lang`].
     pub fn lang(mut self, input: impl Into<String>) -> Self {
         self.lang = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutContactInput::lang`].
-    pub fn set_lang(mut self, input: Option<String>) -> Self {
-        self.lang = input;
-        self
-    }
-    /// The [`PutContactInput::lang`] set so far.
-    pub fn get_lang(&self) -> &Option<String> {
-        &self.lang
     }
     /// Checks every rule of the spec and builds the [`PutContactInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutContactInput, aliyun_core::InvalidInput> {
@@ -102,6 +66,13 @@ impl<C> PutContactBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    PutContactBuilder, PutContactInput;
+    contact_name: Option<String> => set_contact_name, get_contact_name;
+    describe: Option<String> => set_describe, get_describe;
+    channels: Option<PutContactChannels> => set_channels, get_channels;
+    lang: Option<String> => set_lang, get_lang;
 }
 impl PutContactBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -165,28 +136,9 @@ impl aliyun_core::Action for PutContactInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterValue",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAuthorization",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        if let Some(value) = &self.channels {
-            aliyun_core::params::StructParam::validate(value, "Channels")?;
-        }
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -222,45 +174,17 @@ impl aliyun_core::error::ActionError for PutContactError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::InvalidAuthorization(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::InvalidAuthorization(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(PutContactError);
+aliyun_core::__private::action_error!(
+    PutContactError, [InvalidParameterValue, InvalidAuthorization, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = PutContactBuilder<aliyun_core::ProductClient>;
-        type Input = PutContactInput;
-        type Error = PutContactError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).put_contact()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        PutContactBuilder, PutContactInput, PutContactError,
+        super::super::super::client::Client, put_contact,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -294,6 +218,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

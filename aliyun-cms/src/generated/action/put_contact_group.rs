@@ -41,56 +41,20 @@ impl<C> PutContactGroupBuilder<C> {
         self.contact_group_name = Some(input.into());
         self
     }
-    /// Sets or clears [`PutContactGroupInput::contact_group_name`].
-    pub fn set_contact_group_name(mut self, input: Option<String>) -> Self {
-        self.contact_group_name = input;
-        self
-    }
-    /// The [`PutContactGroupInput::contact_group_name`] set so far.
-    pub fn get_contact_group_name(&self) -> &Option<String> {
-        &self.contact_group_name
-    }
     /// Sets [`PutContactGroupInput::describe`].
     pub fn describe(mut self, input: impl Into<String>) -> Self {
         self.describe = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutContactGroupInput::describe`].
-    pub fn set_describe(mut self, input: Option<String>) -> Self {
-        self.describe = input;
-        self
-    }
-    /// The [`PutContactGroupInput::describe`] set so far.
-    pub fn get_describe(&self) -> &Option<String> {
-        &self.describe
     }
     /// Sets [`PutContactGroupInput::enable_subscribed`].
     pub fn enable_subscribed(mut self, input: bool) -> Self {
         self.enable_subscribed = Some(input);
         self
     }
-    /// Sets or clears [`PutContactGroupInput::enable_subscribed`].
-    pub fn set_enable_subscribed(mut self, input: Option<bool>) -> Self {
-        self.enable_subscribed = input;
-        self
-    }
-    /// The [`PutContactGroupInput::enable_subscribed`] set so far.
-    pub fn get_enable_subscribed(&self) -> &Option<bool> {
-        &self.enable_subscribed
-    }
     /// Appends one item to [`PutContactGroupInput::contact_names`].
     pub fn contact_names(mut self, input: impl Into<String>) -> Self {
         self.contact_names.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`PutContactGroupInput::contact_names`] list (`None` clears it).
-    pub fn set_contact_names(mut self, input: Option<Vec<String>>) -> Self {
-        self.contact_names = input;
-        self
-    }
-    /// The [`PutContactGroupInput::contact_names`] set so far.
-    pub fn get_contact_names(&self) -> &Option<Vec<String>> {
-        &self.contact_names
     }
     /// Checks every rule of the spec and builds the [`PutContactGroupInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutContactGroupInput, aliyun_core::InvalidInput> {
@@ -106,6 +70,13 @@ impl<C> PutContactGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    PutContactGroupBuilder, PutContactGroupInput;
+    contact_group_name: Option<String> => set_contact_group_name, get_contact_group_name;
+    describe: Option<String> => set_describe, get_describe;
+    enable_subscribed: Option<bool> => set_enable_subscribed, get_enable_subscribed;
+    contact_names: Option<Vec<String>> => set_contact_names, get_contact_names, list;
 }
 impl PutContactGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -169,28 +140,7 @@ impl aliyun_core::Action for PutContactGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterValue",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAuthorization",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ContactGroup.NotExists",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -235,47 +185,18 @@ impl aliyun_core::error::ActionError for PutContactGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::InvalidAuthorization(error)
-            | Self::ContactGroupNotExists(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterValue(error)
-            | Self::InvalidAuthorization(error)
-            | Self::ContactGroupNotExists(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(PutContactGroupError);
+aliyun_core::__private::action_error!(
+    PutContactGroupError, [InvalidParameterValue, InvalidAuthorization,
+    ContactGroupNotExists, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = PutContactGroupBuilder<aliyun_core::ProductClient>;
-        type Input = PutContactGroupInput;
-        type Error = PutContactGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).put_contact_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        PutContactGroupBuilder, PutContactGroupInput, PutContactGroupError,
+        super::super::super::client::Client, put_contact_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -293,6 +214,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -33,18 +33,6 @@ impl<C> PutCustomEventBuilder<C> {
         self.event_info.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`PutCustomEventInput::event_info`] list (`None` clears it).
-    pub fn set_event_info(
-        mut self,
-        input: Option<Vec<PutCustomEventEventInfo>>,
-    ) -> Self {
-        self.event_info = input;
-        self
-    }
-    /// The [`PutCustomEventInput::event_info`] set so far.
-    pub fn get_event_info(&self) -> &Option<Vec<PutCustomEventEventInfo>> {
-        &self.event_info
-    }
     /// Checks every rule of the spec and builds the [`PutCustomEventInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutCustomEventInput, aliyun_core::InvalidInput> {
         let input = PutCustomEventInput {
@@ -53,6 +41,10 @@ impl<C> PutCustomEventBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    PutCustomEventBuilder, PutCustomEventInput;
+    event_info: Option<Vec<PutCustomEventEventInfo>> => set_event_info, get_event_info, list;
 }
 impl PutCustomEventBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -107,13 +99,7 @@ impl aliyun_core::Action for PutCustomEventInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -154,41 +140,15 @@ impl aliyun_core::error::ActionError for PutCustomEventError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(PutCustomEventError);
+aliyun_core::__private::action_error!(PutCustomEventError, [InternalError]);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = PutCustomEventBuilder<aliyun_core::ProductClient>;
-        type Input = PutCustomEventInput;
-        type Error = PutCustomEventError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).put_custom_event()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        PutCustomEventBuilder, PutCustomEventInput, PutCustomEventError,
+        super::super::super::client::Client, put_custom_event,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -210,6 +170,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

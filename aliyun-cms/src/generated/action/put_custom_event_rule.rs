@@ -60,154 +60,55 @@ impl<C> PutCustomEventRuleBuilder<C> {
         self.group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`PutCustomEventRuleInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`PutCustomEventRuleInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
-    }
     /// Sets [`PutCustomEventRuleInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
         self.rule_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutCustomEventRuleInput::rule_id`].
-    pub fn set_rule_id(mut self, input: Option<String>) -> Self {
-        self.rule_id = input;
-        self
-    }
-    /// The [`PutCustomEventRuleInput::rule_id`] set so far.
-    pub fn get_rule_id(&self) -> &Option<String> {
-        &self.rule_id
     }
     /// Sets [`PutCustomEventRuleInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
         self.rule_name = Some(input.into());
         self
     }
-    /// Sets or clears [`PutCustomEventRuleInput::rule_name`].
-    pub fn set_rule_name(mut self, input: Option<String>) -> Self {
-        self.rule_name = input;
-        self
-    }
-    /// The [`PutCustomEventRuleInput::rule_name`] set so far.
-    pub fn get_rule_name(&self) -> &Option<String> {
-        &self.rule_name
-    }
     /// Sets [`PutCustomEventRuleInput::event_name`].
     pub fn event_name(mut self, input: impl Into<String>) -> Self {
         self.event_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutCustomEventRuleInput::event_name`].
-    pub fn set_event_name(mut self, input: Option<String>) -> Self {
-        self.event_name = input;
-        self
-    }
-    /// The [`PutCustomEventRuleInput::event_name`] set so far.
-    pub fn get_event_name(&self) -> &Option<String> {
-        &self.event_name
     }
     /// Sets [`PutCustomEventRuleInput::contact_groups`].
     pub fn contact_groups(mut self, input: impl Into<String>) -> Self {
         self.contact_groups = Some(input.into());
         self
     }
-    /// Sets or clears [`PutCustomEventRuleInput::contact_groups`].
-    pub fn set_contact_groups(mut self, input: Option<String>) -> Self {
-        self.contact_groups = input;
-        self
-    }
-    /// The [`PutCustomEventRuleInput::contact_groups`] set so far.
-    pub fn get_contact_groups(&self) -> &Option<String> {
-        &self.contact_groups
-    }
     /// Sets [`PutCustomEventRuleInput::webhook`].
     pub fn webhook(mut self, input: impl Into<String>) -> Self {
         self.webhook = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutCustomEventRuleInput::webhook`].
-    pub fn set_webhook(mut self, input: Option<String>) -> Self {
-        self.webhook = input;
-        self
-    }
-    /// The [`PutCustomEventRuleInput::webhook`] set so far.
-    pub fn get_webhook(&self) -> &Option<String> {
-        &self.webhook
     }
     /// Sets [`PutCustomEventRuleInput::effective_interval`].
     pub fn effective_interval(mut self, input: impl Into<String>) -> Self {
         self.effective_interval = Some(input.into());
         self
     }
-    /// Sets or clears [`PutCustomEventRuleInput::effective_interval`].
-    pub fn set_effective_interval(mut self, input: Option<String>) -> Self {
-        self.effective_interval = input;
-        self
-    }
-    /// The [`PutCustomEventRuleInput::effective_interval`] set so far.
-    pub fn get_effective_interval(&self) -> &Option<String> {
-        &self.effective_interval
-    }
     /// Sets [`PutCustomEventRuleInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
         self.period = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutCustomEventRuleInput::period`].
-    pub fn set_period(mut self, input: Option<String>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`PutCustomEventRuleInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<String> {
-        &self.period
     }
     /// Sets [`PutCustomEventRuleInput::email_subject`].
     pub fn email_subject(mut self, input: impl Into<String>) -> Self {
         self.email_subject = Some(input.into());
         self
     }
-    /// Sets or clears [`PutCustomEventRuleInput::email_subject`].
-    pub fn set_email_subject(mut self, input: Option<String>) -> Self {
-        self.email_subject = input;
-        self
-    }
-    /// The [`PutCustomEventRuleInput::email_subject`] set so far.
-    pub fn get_email_subject(&self) -> &Option<String> {
-        &self.email_subject
-    }
     /// Sets [`PutCustomEventRuleInput::threshold`].
     pub fn threshold(mut self, input: impl Into<String>) -> Self {
         self.threshold = Some(input.into());
         self
     }
-    /// Sets or clears [`PutCustomEventRuleInput::threshold`].
-    pub fn set_threshold(mut self, input: Option<String>) -> Self {
-        self.threshold = input;
-        self
-    }
-    /// The [`PutCustomEventRuleInput::threshold`] set so far.
-    pub fn get_threshold(&self) -> &Option<String> {
-        &self.threshold
-    }
     /// Sets [`PutCustomEventRuleInput::level`].
     pub fn level(mut self, input: impl Into<String>) -> Self {
         self.level = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutCustomEventRuleInput::level`].
-    pub fn set_level(mut self, input: Option<String>) -> Self {
-        self.level = input;
-        self
-    }
-    /// The [`PutCustomEventRuleInput::level`] set so far.
-    pub fn get_level(&self) -> &Option<String> {
-        &self.level
     }
     /// Checks every rule of the spec and builds the [`PutCustomEventRuleInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutCustomEventRuleInput, aliyun_core::InvalidInput> {
@@ -242,6 +143,20 @@ impl<C> PutCustomEventRuleBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    PutCustomEventRuleBuilder, PutCustomEventRuleInput;
+    group_id: Option<String> => set_group_id, get_group_id;
+    rule_id: Option<String> => set_rule_id, get_rule_id;
+    rule_name: Option<String> => set_rule_name, get_rule_name;
+    event_name: Option<String> => set_event_name, get_event_name;
+    contact_groups: Option<String> => set_contact_groups, get_contact_groups;
+    webhook: Option<String> => set_webhook, get_webhook;
+    effective_interval: Option<String> => set_effective_interval, get_effective_interval;
+    period: Option<String> => set_period, get_period;
+    email_subject: Option<String> => set_email_subject, get_email_subject;
+    threshold: Option<String> => set_threshold, get_threshold;
+    level: Option<String> => set_level, get_level;
 }
 impl PutCustomEventRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -314,13 +229,7 @@ impl aliyun_core::Action for PutCustomEventRuleInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -357,41 +266,15 @@ impl aliyun_core::error::ActionError for PutCustomEventRuleError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(PutCustomEventRuleError);
+aliyun_core::__private::action_error!(PutCustomEventRuleError, [InternalError]);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = PutCustomEventRuleBuilder<aliyun_core::ProductClient>;
-        type Input = PutCustomEventRuleInput;
-        type Error = PutCustomEventRuleError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).put_custom_event_rule()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        PutCustomEventRuleBuilder, PutCustomEventRuleInput, PutCustomEventRuleError,
+        super::super::super::client::Client, put_custom_event_rule,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -425,6 +308,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

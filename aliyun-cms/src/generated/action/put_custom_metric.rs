@@ -33,18 +33,6 @@ impl<C> PutCustomMetricBuilder<C> {
         self.metric_list.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`PutCustomMetricInput::metric_list`] list (`None` clears it).
-    pub fn set_metric_list(
-        mut self,
-        input: Option<Vec<PutCustomMetricMetricList>>,
-    ) -> Self {
-        self.metric_list = input;
-        self
-    }
-    /// The [`PutCustomMetricInput::metric_list`] set so far.
-    pub fn get_metric_list(&self) -> &Option<Vec<PutCustomMetricMetricList>> {
-        &self.metric_list
-    }
     /// Checks every rule of the spec and builds the [`PutCustomMetricInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutCustomMetricInput, aliyun_core::InvalidInput> {
         let input = PutCustomMetricInput {
@@ -53,6 +41,10 @@ impl<C> PutCustomMetricBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    PutCustomMetricBuilder, PutCustomMetricInput;
+    metric_list: Option<Vec<PutCustomMetricMetricList>> => set_metric_list, get_metric_list, list;
 }
 impl PutCustomMetricBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -107,13 +99,7 @@ impl aliyun_core::Action for PutCustomMetricInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -154,41 +140,15 @@ impl aliyun_core::error::ActionError for PutCustomMetricError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(PutCustomMetricError);
+aliyun_core::__private::action_error!(PutCustomMetricError, [InternalError]);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = PutCustomMetricBuilder<aliyun_core::ProductClient>;
-        type Input = PutCustomMetricInput;
-        type Error = PutCustomMetricError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).put_custom_metric()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        PutCustomMetricBuilder, PutCustomMetricInput, PutCustomMetricError,
+        super::super::super::client::Client, put_custom_metric,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -222,6 +182,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -75,224 +75,80 @@ impl<C> PutCustomMetricRuleBuilder<C> {
         self.group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`PutCustomMetricRuleInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`PutCustomMetricRuleInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
-    }
     /// Sets [`PutCustomMetricRuleInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
         self.rule_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutCustomMetricRuleInput::rule_id`].
-    pub fn set_rule_id(mut self, input: Option<String>) -> Self {
-        self.rule_id = input;
-        self
-    }
-    /// The [`PutCustomMetricRuleInput::rule_id`] set so far.
-    pub fn get_rule_id(&self) -> &Option<String> {
-        &self.rule_id
     }
     /// Sets [`PutCustomMetricRuleInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
         self.rule_name = Some(input.into());
         self
     }
-    /// Sets or clears [`PutCustomMetricRuleInput::rule_name`].
-    pub fn set_rule_name(mut self, input: Option<String>) -> Self {
-        self.rule_name = input;
-        self
-    }
-    /// The [`PutCustomMetricRuleInput::rule_name`] set so far.
-    pub fn get_rule_name(&self) -> &Option<String> {
-        &self.rule_name
-    }
     /// Sets [`PutCustomMetricRuleInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
         self.metric_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutCustomMetricRuleInput::metric_name`].
-    pub fn set_metric_name(mut self, input: Option<String>) -> Self {
-        self.metric_name = input;
-        self
-    }
-    /// The [`PutCustomMetricRuleInput::metric_name`] set so far.
-    pub fn get_metric_name(&self) -> &Option<String> {
-        &self.metric_name
     }
     /// Sets [`PutCustomMetricRuleInput::resources`].
     pub fn resources(mut self, input: impl Into<String>) -> Self {
         self.resources = Some(input.into());
         self
     }
-    /// Sets or clears [`PutCustomMetricRuleInput::resources`].
-    pub fn set_resources(mut self, input: Option<String>) -> Self {
-        self.resources = input;
-        self
-    }
-    /// The [`PutCustomMetricRuleInput::resources`] set so far.
-    pub fn get_resources(&self) -> &Option<String> {
-        &self.resources
-    }
     /// Sets [`PutCustomMetricRuleInput::contact_groups`].
     pub fn contact_groups(mut self, input: impl Into<String>) -> Self {
         self.contact_groups = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutCustomMetricRuleInput::contact_groups`].
-    pub fn set_contact_groups(mut self, input: Option<String>) -> Self {
-        self.contact_groups = input;
-        self
-    }
-    /// The [`PutCustomMetricRuleInput::contact_groups`] set so far.
-    pub fn get_contact_groups(&self) -> &Option<String> {
-        &self.contact_groups
     }
     /// Sets [`PutCustomMetricRuleInput::webhook`].
     pub fn webhook(mut self, input: impl Into<String>) -> Self {
         self.webhook = Some(input.into());
         self
     }
-    /// Sets or clears [`PutCustomMetricRuleInput::webhook`].
-    pub fn set_webhook(mut self, input: Option<String>) -> Self {
-        self.webhook = input;
-        self
-    }
-    /// The [`PutCustomMetricRuleInput::webhook`] set so far.
-    pub fn get_webhook(&self) -> &Option<String> {
-        &self.webhook
-    }
     /// Sets [`PutCustomMetricRuleInput::effective_interval`].
     pub fn effective_interval(mut self, input: impl Into<String>) -> Self {
         self.effective_interval = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutCustomMetricRuleInput::effective_interval`].
-    pub fn set_effective_interval(mut self, input: Option<String>) -> Self {
-        self.effective_interval = input;
-        self
-    }
-    /// The [`PutCustomMetricRuleInput::effective_interval`] set so far.
-    pub fn get_effective_interval(&self) -> &Option<String> {
-        &self.effective_interval
     }
     /// Sets [`PutCustomMetricRuleInput::silence_time`].
     pub fn silence_time(mut self, input: i32) -> Self {
         self.silence_time = Some(input);
         self
     }
-    /// Sets or clears [`PutCustomMetricRuleInput::silence_time`].
-    pub fn set_silence_time(mut self, input: Option<i32>) -> Self {
-        self.silence_time = input;
-        self
-    }
-    /// The [`PutCustomMetricRuleInput::silence_time`] set so far.
-    pub fn get_silence_time(&self) -> &Option<i32> {
-        &self.silence_time
-    }
     /// Sets [`PutCustomMetricRuleInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
         self.period = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutCustomMetricRuleInput::period`].
-    pub fn set_period(mut self, input: Option<String>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`PutCustomMetricRuleInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<String> {
-        &self.period
     }
     /// Sets [`PutCustomMetricRuleInput::email_subject`].
     pub fn email_subject(mut self, input: impl Into<String>) -> Self {
         self.email_subject = Some(input.into());
         self
     }
-    /// Sets or clears [`PutCustomMetricRuleInput::email_subject`].
-    pub fn set_email_subject(mut self, input: Option<String>) -> Self {
-        self.email_subject = input;
-        self
-    }
-    /// The [`PutCustomMetricRuleInput::email_subject`] set so far.
-    pub fn get_email_subject(&self) -> &Option<String> {
-        &self.email_subject
-    }
     /// Sets [`PutCustomMetricRuleInput::threshold`].
     pub fn threshold(mut self, input: impl Into<String>) -> Self {
         self.threshold = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutCustomMetricRuleInput::threshold`].
-    pub fn set_threshold(mut self, input: Option<String>) -> Self {
-        self.threshold = input;
-        self
-    }
-    /// The [`PutCustomMetricRuleInput::threshold`] set so far.
-    pub fn get_threshold(&self) -> &Option<String> {
-        &self.threshold
     }
     /// Sets [`PutCustomMetricRuleInput::level`].
     pub fn level(mut self, input: impl Into<String>) -> Self {
         self.level = Some(input.into());
         self
     }
-    /// Sets or clears [`PutCustomMetricRuleInput::level`].
-    pub fn set_level(mut self, input: Option<String>) -> Self {
-        self.level = input;
-        self
-    }
-    /// The [`PutCustomMetricRuleInput::level`] set so far.
-    pub fn get_level(&self) -> &Option<String> {
-        &self.level
-    }
     /// Sets [`PutCustomMetricRuleInput::evaluation_count`].
     pub fn evaluation_count(mut self, input: i32) -> Self {
         self.evaluation_count = Some(input);
         self
-    }
-    /// Sets or clears [`PutCustomMetricRuleInput::evaluation_count`].
-    pub fn set_evaluation_count(mut self, input: Option<i32>) -> Self {
-        self.evaluation_count = input;
-        self
-    }
-    /// The [`PutCustomMetricRuleInput::evaluation_count`] set so far.
-    pub fn get_evaluation_count(&self) -> &Option<i32> {
-        &self.evaluation_count
     }
     /// Sets [`PutCustomMetricRuleInput::statistics`].
     pub fn statistics(mut self, input: impl Into<String>) -> Self {
         self.statistics = Some(input.into());
         self
     }
-    /// Sets or clears [`PutCustomMetricRuleInput::statistics`].
-    pub fn set_statistics(mut self, input: Option<String>) -> Self {
-        self.statistics = input;
-        self
-    }
-    /// The [`PutCustomMetricRuleInput::statistics`] set so far.
-    pub fn get_statistics(&self) -> &Option<String> {
-        &self.statistics
-    }
     /// Sets [`PutCustomMetricRuleInput::comparison_operator`].
     pub fn comparison_operator(mut self, input: impl Into<String>) -> Self {
         self.comparison_operator = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutCustomMetricRuleInput::comparison_operator`].
-    pub fn set_comparison_operator(mut self, input: Option<String>) -> Self {
-        self.comparison_operator = input;
-        self
-    }
-    /// The [`PutCustomMetricRuleInput::comparison_operator`] set so far.
-    pub fn get_comparison_operator(&self) -> &Option<String> {
-        &self.comparison_operator
     }
     /// Checks every rule of the spec and builds the [`PutCustomMetricRuleInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutCustomMetricRuleInput, aliyun_core::InvalidInput> {
@@ -338,6 +194,25 @@ impl<C> PutCustomMetricRuleBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    PutCustomMetricRuleBuilder, PutCustomMetricRuleInput;
+    group_id: Option<String> => set_group_id, get_group_id;
+    rule_id: Option<String> => set_rule_id, get_rule_id;
+    rule_name: Option<String> => set_rule_name, get_rule_name;
+    metric_name: Option<String> => set_metric_name, get_metric_name;
+    resources: Option<String> => set_resources, get_resources;
+    contact_groups: Option<String> => set_contact_groups, get_contact_groups;
+    webhook: Option<String> => set_webhook, get_webhook;
+    effective_interval: Option<String> => set_effective_interval, get_effective_interval;
+    silence_time: Option<i32> => set_silence_time, get_silence_time;
+    period: Option<String> => set_period, get_period;
+    email_subject: Option<String> => set_email_subject, get_email_subject;
+    threshold: Option<String> => set_threshold, get_threshold;
+    level: Option<String> => set_level, get_level;
+    evaluation_count: Option<i32> => set_evaluation_count, get_evaluation_count;
+    statistics: Option<String> => set_statistics, get_statistics;
+    comparison_operator: Option<String> => set_comparison_operator, get_comparison_operator;
 }
 impl PutCustomMetricRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -415,13 +290,7 @@ impl aliyun_core::Action for PutCustomMetricRuleInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -463,41 +332,15 @@ impl aliyun_core::error::ActionError for PutCustomMetricRuleError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(PutCustomMetricRuleError);
+aliyun_core::__private::action_error!(PutCustomMetricRuleError, [InternalError]);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = PutCustomMetricRuleBuilder<aliyun_core::ProductClient>;
-        type Input = PutCustomMetricRuleInput;
-        type Error = PutCustomMetricRuleError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).put_custom_metric_rule()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        PutCustomMetricRuleBuilder, PutCustomMetricRuleInput, PutCustomMetricRuleError,
+        super::super::super::client::Client, put_custom_metric_rule,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -546,6 +389,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -51,101 +51,35 @@ impl<C> PutEventRuleBuilder<C> {
         self.rule_name = Some(input.into());
         self
     }
-    /// Sets or clears [`PutEventRuleInput::rule_name`].
-    pub fn set_rule_name(mut self, input: Option<String>) -> Self {
-        self.rule_name = input;
-        self
-    }
-    /// The [`PutEventRuleInput::rule_name`] set so far.
-    pub fn get_rule_name(&self) -> &Option<String> {
-        &self.rule_name
-    }
     /// Sets [`PutEventRuleInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutEventRuleInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`PutEventRuleInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
     }
     /// Sets [`PutEventRuleInput::event_type`].
     pub fn event_type(mut self, input: impl Into<String>) -> Self {
         self.event_type = Some(input.into());
         self
     }
-    /// Sets or clears [`PutEventRuleInput::event_type`].
-    pub fn set_event_type(mut self, input: Option<String>) -> Self {
-        self.event_type = input;
-        self
-    }
-    /// The [`PutEventRuleInput::event_type`] set so far.
-    pub fn get_event_type(&self) -> &Option<String> {
-        &self.event_type
-    }
     /// Sets [`PutEventRuleInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutEventRuleInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`PutEventRuleInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`PutEventRuleInput::state`].
     pub fn state(mut self, input: impl Into<String>) -> Self {
         self.state = Some(input.into());
         self
     }
-    /// Sets or clears [`PutEventRuleInput::state`].
-    pub fn set_state(mut self, input: Option<String>) -> Self {
-        self.state = input;
-        self
-    }
-    /// The [`PutEventRuleInput::state`] set so far.
-    pub fn get_state(&self) -> &Option<String> {
-        &self.state
-    }
     /// Appends one item to [`PutEventRuleInput::event_pattern`].
     pub fn event_pattern(mut self, input: PutEventRuleEventPattern) -> Self {
         self.event_pattern.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`PutEventRuleInput::event_pattern`] list (`None` clears it).
-    pub fn set_event_pattern(
-        mut self,
-        input: Option<Vec<PutEventRuleEventPattern>>,
-    ) -> Self {
-        self.event_pattern = input;
-        self
-    }
-    /// The [`PutEventRuleInput::event_pattern`] set so far.
-    pub fn get_event_pattern(&self) -> &Option<Vec<PutEventRuleEventPattern>> {
-        &self.event_pattern
-    }
     /// Sets [`PutEventRuleInput::silence_time`].
     pub fn silence_time(mut self, input: i64) -> Self {
         self.silence_time = Some(input);
         self
-    }
-    /// Sets or clears [`PutEventRuleInput::silence_time`].
-    pub fn set_silence_time(mut self, input: Option<i64>) -> Self {
-        self.silence_time = input;
-        self
-    }
-    /// The [`PutEventRuleInput::silence_time`] set so far.
-    pub fn get_silence_time(&self) -> &Option<i64> {
-        &self.silence_time
     }
     /// Checks every rule of the spec and builds the [`PutEventRuleInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutEventRuleInput, aliyun_core::InvalidInput> {
@@ -161,6 +95,16 @@ impl<C> PutEventRuleBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    PutEventRuleBuilder, PutEventRuleInput;
+    rule_name: Option<String> => set_rule_name, get_rule_name;
+    group_id: Option<String> => set_group_id, get_group_id;
+    event_type: Option<String> => set_event_type, get_event_type;
+    description: Option<String> => set_description, get_description;
+    state: Option<String> => set_state, get_state;
+    event_pattern: Option<Vec<PutEventRuleEventPattern>> => set_event_pattern, get_event_pattern, list;
+    silence_time: Option<i64> => set_silence_time, get_silence_time;
 }
 impl PutEventRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -230,13 +174,7 @@ impl aliyun_core::Action for PutEventRuleInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -283,41 +221,15 @@ impl aliyun_core::error::ActionError for PutEventRuleError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(PutEventRuleError);
+aliyun_core::__private::action_error!(PutEventRuleError, [InternalError]);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = PutEventRuleBuilder<aliyun_core::ProductClient>;
-        type Input = PutEventRuleInput;
-        type Error = PutEventRuleError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).put_event_rule()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        PutEventRuleBuilder, PutEventRuleInput, PutEventRuleError,
+        super::super::super::client::Client, put_event_rule,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -357,6 +269,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -67,31 +67,10 @@ impl<C> PutEventRuleTargetsBuilder<C> {
         self.rule_name = Some(input.into());
         self
     }
-    /// Sets or clears [`PutEventRuleTargetsInput::rule_name`].
-    pub fn set_rule_name(mut self, input: Option<String>) -> Self {
-        self.rule_name = input;
-        self
-    }
-    /// The [`PutEventRuleTargetsInput::rule_name`] set so far.
-    pub fn get_rule_name(&self) -> &Option<String> {
-        &self.rule_name
-    }
     /// Appends one item to [`PutEventRuleTargetsInput::fc_parameters`].
     pub fn fc_parameters(mut self, input: PutEventRuleTargetsFcParameters) -> Self {
         self.fc_parameters.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`PutEventRuleTargetsInput::fc_parameters`] list (`None` clears it).
-    pub fn set_fc_parameters(
-        mut self,
-        input: Option<Vec<PutEventRuleTargetsFcParameters>>,
-    ) -> Self {
-        self.fc_parameters = input;
-        self
-    }
-    /// The [`PutEventRuleTargetsInput::fc_parameters`] set so far.
-    pub fn get_fc_parameters(&self) -> &Option<Vec<PutEventRuleTargetsFcParameters>> {
-        &self.fc_parameters
     }
     /// Appends one item to [`PutEventRuleTargetsInput::contact_parameters`].
     pub fn contact_parameters(
@@ -101,36 +80,10 @@ impl<C> PutEventRuleTargetsBuilder<C> {
         self.contact_parameters.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`PutEventRuleTargetsInput::contact_parameters`] list (`None` clears it).
-    pub fn set_contact_parameters(
-        mut self,
-        input: Option<Vec<PutEventRuleTargetsContactParameters>>,
-    ) -> Self {
-        self.contact_parameters = input;
-        self
-    }
-    /// The [`PutEventRuleTargetsInput::contact_parameters`] set so far.
-    pub fn get_contact_parameters(
-        &self,
-    ) -> &Option<Vec<PutEventRuleTargetsContactParameters>> {
-        &self.contact_parameters
-    }
     /// Appends one item to [`PutEventRuleTargetsInput::mns_parameters`].
     pub fn mns_parameters(mut self, input: PutEventRuleTargetsMnsParameters) -> Self {
         self.mns_parameters.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`PutEventRuleTargetsInput::mns_parameters`] list (`None` clears it).
-    pub fn set_mns_parameters(
-        mut self,
-        input: Option<Vec<PutEventRuleTargetsMnsParameters>>,
-    ) -> Self {
-        self.mns_parameters = input;
-        self
-    }
-    /// The [`PutEventRuleTargetsInput::mns_parameters`] set so far.
-    pub fn get_mns_parameters(&self) -> &Option<Vec<PutEventRuleTargetsMnsParameters>> {
-        &self.mns_parameters
     }
     /// Appends one item to [`PutEventRuleTargetsInput::webhook_parameters`].
     pub fn webhook_parameters(
@@ -140,36 +93,10 @@ impl<C> PutEventRuleTargetsBuilder<C> {
         self.webhook_parameters.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`PutEventRuleTargetsInput::webhook_parameters`] list (`None` clears it).
-    pub fn set_webhook_parameters(
-        mut self,
-        input: Option<Vec<PutEventRuleTargetsWebhookParameters>>,
-    ) -> Self {
-        self.webhook_parameters = input;
-        self
-    }
-    /// The [`PutEventRuleTargetsInput::webhook_parameters`] set so far.
-    pub fn get_webhook_parameters(
-        &self,
-    ) -> &Option<Vec<PutEventRuleTargetsWebhookParameters>> {
-        &self.webhook_parameters
-    }
     /// Appends one item to [`PutEventRuleTargetsInput::sls_parameters`].
     pub fn sls_parameters(mut self, input: PutEventRuleTargetsSlsParameters) -> Self {
         self.sls_parameters.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`PutEventRuleTargetsInput::sls_parameters`] list (`None` clears it).
-    pub fn set_sls_parameters(
-        mut self,
-        input: Option<Vec<PutEventRuleTargetsSlsParameters>>,
-    ) -> Self {
-        self.sls_parameters = input;
-        self
-    }
-    /// The [`PutEventRuleTargetsInput::sls_parameters`] set so far.
-    pub fn get_sls_parameters(&self) -> &Option<Vec<PutEventRuleTargetsSlsParameters>> {
-        &self.sls_parameters
     }
     /// Appends one item to [`PutEventRuleTargetsInput::open_api_parameters`].
     pub fn open_api_parameters(
@@ -178,20 +105,6 @@ impl<C> PutEventRuleTargetsBuilder<C> {
     ) -> Self {
         self.open_api_parameters.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`PutEventRuleTargetsInput::open_api_parameters`] list (`None` clears it).
-    pub fn set_open_api_parameters(
-        mut self,
-        input: Option<Vec<PutEventRuleTargetsOpenApiParameters>>,
-    ) -> Self {
-        self.open_api_parameters = input;
-        self
-    }
-    /// The [`PutEventRuleTargetsInput::open_api_parameters`] set so far.
-    pub fn get_open_api_parameters(
-        &self,
-    ) -> &Option<Vec<PutEventRuleTargetsOpenApiParameters>> {
-        &self.open_api_parameters
     }
     /// Checks every rule of the spec and builds the [`PutEventRuleTargetsInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutEventRuleTargetsInput, aliyun_core::InvalidInput> {
@@ -207,6 +120,16 @@ impl<C> PutEventRuleTargetsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    PutEventRuleTargetsBuilder, PutEventRuleTargetsInput;
+    rule_name: Option<String> => set_rule_name, get_rule_name;
+    fc_parameters: Option<Vec<PutEventRuleTargetsFcParameters>> => set_fc_parameters, get_fc_parameters, list;
+    contact_parameters: Option<Vec<PutEventRuleTargetsContactParameters>> => set_contact_parameters, get_contact_parameters, list;
+    mns_parameters: Option<Vec<PutEventRuleTargetsMnsParameters>> => set_mns_parameters, get_mns_parameters, list;
+    webhook_parameters: Option<Vec<PutEventRuleTargetsWebhookParameters>> => set_webhook_parameters, get_webhook_parameters, list;
+    sls_parameters: Option<Vec<PutEventRuleTargetsSlsParameters>> => set_sls_parameters, get_sls_parameters, list;
+    open_api_parameters: Option<Vec<PutEventRuleTargetsOpenApiParameters>> => set_open_api_parameters, get_open_api_parameters, list;
 }
 impl PutEventRuleTargetsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -289,13 +212,7 @@ impl aliyun_core::Action for PutEventRuleTargetsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -304,27 +221,11 @@ impl aliyun_core::Action for PutEventRuleTargetsInput {
             None,
             Some(5),
         )?;
-        aliyun_core::__private::validate::each(
-            "FcParameters",
-            &self.fc_parameters,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             "ContactParameters",
             self.contact_parameters.len(),
             None,
             Some(5),
-        )?;
-        aliyun_core::__private::validate::each(
-            "ContactParameters",
-            &self.contact_parameters,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         aliyun_core::__private::validate::items(
             "MnsParameters",
@@ -332,27 +233,11 @@ impl aliyun_core::Action for PutEventRuleTargetsInput {
             None,
             Some(5),
         )?;
-        aliyun_core::__private::validate::each(
-            "MnsParameters",
-            &self.mns_parameters,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             "WebhookParameters",
             self.webhook_parameters.len(),
             None,
             Some(5),
-        )?;
-        aliyun_core::__private::validate::each(
-            "WebhookParameters",
-            &self.webhook_parameters,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         aliyun_core::__private::validate::items(
             "SlsParameters",
@@ -360,27 +245,11 @@ impl aliyun_core::Action for PutEventRuleTargetsInput {
             None,
             Some(5),
         )?;
-        aliyun_core::__private::validate::each(
-            "SlsParameters",
-            &self.sls_parameters,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             "OpenApiParameters",
             self.open_api_parameters.len(),
             None,
             Some(5),
-        )?;
-        aliyun_core::__private::validate::each(
-            "OpenApiParameters",
-            &self.open_api_parameters,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -412,41 +281,15 @@ impl aliyun_core::error::ActionError for PutEventRuleTargetsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(PutEventRuleTargetsError);
+aliyun_core::__private::action_error!(PutEventRuleTargetsError, [InternalError]);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = PutEventRuleTargetsBuilder<aliyun_core::ProductClient>;
-        type Input = PutEventRuleTargetsInput;
-        type Error = PutEventRuleTargetsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).put_event_rule_targets()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        PutEventRuleTargetsBuilder, PutEventRuleTargetsInput, PutEventRuleTargetsError,
+        super::super::super::client::Client, put_event_rule_targets,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -538,6 +381,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

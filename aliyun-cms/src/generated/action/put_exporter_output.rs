@@ -39,56 +39,20 @@ impl<C> PutExporterOutputBuilder<C> {
         self.dest_name = Some(input.into());
         self
     }
-    /// Sets or clears [`PutExporterOutputInput::dest_name`].
-    pub fn set_dest_name(mut self, input: Option<String>) -> Self {
-        self.dest_name = input;
-        self
-    }
-    /// The [`PutExporterOutputInput::dest_name`] set so far.
-    pub fn get_dest_name(&self) -> &Option<String> {
-        &self.dest_name
-    }
     /// Sets [`PutExporterOutputInput::config_json`].
     pub fn config_json(mut self, input: impl Into<String>) -> Self {
         self.config_json = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutExporterOutputInput::config_json`].
-    pub fn set_config_json(mut self, input: Option<String>) -> Self {
-        self.config_json = input;
-        self
-    }
-    /// The [`PutExporterOutputInput::config_json`] set so far.
-    pub fn get_config_json(&self) -> &Option<String> {
-        &self.config_json
     }
     /// Sets [`PutExporterOutputInput::desc`].
     pub fn desc(mut self, input: impl Into<String>) -> Self {
         self.desc = Some(input.into());
         self
     }
-    /// Sets or clears [`PutExporterOutputInput::desc`].
-    pub fn set_desc(mut self, input: Option<String>) -> Self {
-        self.desc = input;
-        self
-    }
-    /// The [`PutExporterOutputInput::desc`] set so far.
-    pub fn get_desc(&self) -> &Option<String> {
-        &self.desc
-    }
     /// Sets [`PutExporterOutputInput::dest_type`].
     pub fn dest_type(mut self, input: impl Into<String>) -> Self {
         self.dest_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutExporterOutputInput::dest_type`].
-    pub fn set_dest_type(mut self, input: Option<String>) -> Self {
-        self.dest_type = input;
-        self
-    }
-    /// The [`PutExporterOutputInput::dest_type`] set so far.
-    pub fn get_dest_type(&self) -> &Option<String> {
-        &self.dest_type
     }
     /// Checks every rule of the spec and builds the [`PutExporterOutputInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutExporterOutputInput, aliyun_core::InvalidInput> {
@@ -101,6 +65,13 @@ impl<C> PutExporterOutputBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    PutExporterOutputBuilder, PutExporterOutputInput;
+    dest_name: Option<String> => set_dest_name, get_dest_name;
+    config_json: Option<String> => set_config_json, get_config_json;
+    desc: Option<String> => set_desc, get_desc;
+    dest_type: Option<String> => set_dest_type, get_dest_type;
 }
 impl PutExporterOutputBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -164,28 +135,7 @@ impl aliyun_core::Action for PutExporterOutputInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -224,47 +174,18 @@ impl aliyun_core::error::ActionError for PutExporterOutputError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(PutExporterOutputError);
+aliyun_core::__private::action_error!(
+    PutExporterOutputError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = PutExporterOutputBuilder<aliyun_core::ProductClient>;
-        type Input = PutExporterOutputInput;
-        type Error = PutExporterOutputError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).put_exporter_output()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        PutExporterOutputBuilder, PutExporterOutputInput, PutExporterOutputError,
+        super::super::super::client::Client, put_exporter_output,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -289,6 +210,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -47,84 +47,30 @@ impl<C> PutExporterRuleBuilder<C> {
         self.rule_name = Some(input.into());
         self
     }
-    /// Sets or clears [`PutExporterRuleInput::rule_name`].
-    pub fn set_rule_name(mut self, input: Option<String>) -> Self {
-        self.rule_name = input;
-        self
-    }
-    /// The [`PutExporterRuleInput::rule_name`] set so far.
-    pub fn get_rule_name(&self) -> &Option<String> {
-        &self.rule_name
-    }
     /// Sets [`PutExporterRuleInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
         self.namespace = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutExporterRuleInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`PutExporterRuleInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
     }
     /// Sets [`PutExporterRuleInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
         self.metric_name = Some(input.into());
         self
     }
-    /// Sets or clears [`PutExporterRuleInput::metric_name`].
-    pub fn set_metric_name(mut self, input: Option<String>) -> Self {
-        self.metric_name = input;
-        self
-    }
-    /// The [`PutExporterRuleInput::metric_name`] set so far.
-    pub fn get_metric_name(&self) -> &Option<String> {
-        &self.metric_name
-    }
     /// Sets [`PutExporterRuleInput::target_windows`].
     pub fn target_windows(mut self, input: impl Into<String>) -> Self {
         self.target_windows = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutExporterRuleInput::target_windows`].
-    pub fn set_target_windows(mut self, input: Option<String>) -> Self {
-        self.target_windows = input;
-        self
-    }
-    /// The [`PutExporterRuleInput::target_windows`] set so far.
-    pub fn get_target_windows(&self) -> &Option<String> {
-        &self.target_windows
     }
     /// Sets [`PutExporterRuleInput::describe`].
     pub fn describe(mut self, input: impl Into<String>) -> Self {
         self.describe = Some(input.into());
         self
     }
-    /// Sets or clears [`PutExporterRuleInput::describe`].
-    pub fn set_describe(mut self, input: Option<String>) -> Self {
-        self.describe = input;
-        self
-    }
-    /// The [`PutExporterRuleInput::describe`] set so far.
-    pub fn get_describe(&self) -> &Option<String> {
-        &self.describe
-    }
     /// Appends one item to [`PutExporterRuleInput::dst_names`].
     pub fn dst_names(mut self, input: impl Into<String>) -> Self {
         self.dst_names.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`PutExporterRuleInput::dst_names`] list (`None` clears it).
-    pub fn set_dst_names(mut self, input: Option<Vec<String>>) -> Self {
-        self.dst_names = input;
-        self
-    }
-    /// The [`PutExporterRuleInput::dst_names`] set so far.
-    pub fn get_dst_names(&self) -> &Option<Vec<String>> {
-        &self.dst_names
     }
     /// Checks every rule of the spec and builds the [`PutExporterRuleInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutExporterRuleInput, aliyun_core::InvalidInput> {
@@ -139,6 +85,15 @@ impl<C> PutExporterRuleBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    PutExporterRuleBuilder, PutExporterRuleInput;
+    rule_name: Option<String> => set_rule_name, get_rule_name;
+    namespace: Option<String> => set_namespace, get_namespace;
+    metric_name: Option<String> => set_metric_name, get_metric_name;
+    target_windows: Option<String> => set_target_windows, get_target_windows;
+    describe: Option<String> => set_describe, get_describe;
+    dst_names: Option<Vec<String>> => set_dst_names, get_dst_names, list;
 }
 impl PutExporterRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -204,28 +159,7 @@ impl aliyun_core::Action for PutExporterRuleInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -272,47 +206,18 @@ impl aliyun_core::error::ActionError for PutExporterRuleError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(PutExporterRuleError);
+aliyun_core::__private::action_error!(
+    PutExporterRuleError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = PutExporterRuleBuilder<aliyun_core::ProductClient>;
-        type Input = PutExporterRuleInput;
-        type Error = PutExporterRuleError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).put_exporter_rule()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        PutExporterRuleBuilder, PutExporterRuleInput, PutExporterRuleError,
+        super::super::super::client::Client, put_exporter_rule,
+    );
     const REQUESTS: &[Request] = &[
         Request::invalid(
             "example",
@@ -327,6 +232,7 @@ mod tests {
             "DstNames",
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
                 "example",
@@ -373,11 +279,5 @@ mod tests {
     #[tokio::test]
     async fn responses() {
         aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

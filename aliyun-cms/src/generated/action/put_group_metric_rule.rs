@@ -90,280 +90,100 @@ impl<C> PutGroupMetricRuleBuilder<C> {
         self.group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`PutGroupMetricRuleInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`PutGroupMetricRuleInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
-    }
     /// Sets [`PutGroupMetricRuleInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
         self.rule_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutGroupMetricRuleInput::rule_id`].
-    pub fn set_rule_id(mut self, input: Option<String>) -> Self {
-        self.rule_id = input;
-        self
-    }
-    /// The [`PutGroupMetricRuleInput::rule_id`] set so far.
-    pub fn get_rule_id(&self) -> &Option<String> {
-        &self.rule_id
     }
     /// Sets [`PutGroupMetricRuleInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
         self.category = Some(input.into());
         self
     }
-    /// Sets or clears [`PutGroupMetricRuleInput::category`].
-    pub fn set_category(mut self, input: Option<String>) -> Self {
-        self.category = input;
-        self
-    }
-    /// The [`PutGroupMetricRuleInput::category`] set so far.
-    pub fn get_category(&self) -> &Option<String> {
-        &self.category
-    }
     /// Sets [`PutGroupMetricRuleInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
         self.rule_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutGroupMetricRuleInput::rule_name`].
-    pub fn set_rule_name(mut self, input: Option<String>) -> Self {
-        self.rule_name = input;
-        self
-    }
-    /// The [`PutGroupMetricRuleInput::rule_name`] set so far.
-    pub fn get_rule_name(&self) -> &Option<String> {
-        &self.rule_name
     }
     /// Sets [`PutGroupMetricRuleInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`PutGroupMetricRuleInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`PutGroupMetricRuleInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Sets [`PutGroupMetricRuleInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
         self.metric_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutGroupMetricRuleInput::metric_name`].
-    pub fn set_metric_name(mut self, input: Option<String>) -> Self {
-        self.metric_name = input;
-        self
-    }
-    /// The [`PutGroupMetricRuleInput::metric_name`] set so far.
-    pub fn get_metric_name(&self) -> &Option<String> {
-        &self.metric_name
     }
     /// Sets [`PutGroupMetricRuleInput::dimensions`].
     pub fn dimensions(mut self, input: impl Into<String>) -> Self {
         self.dimensions = Some(input.into());
         self
     }
-    /// Sets or clears [`PutGroupMetricRuleInput::dimensions`].
-    pub fn set_dimensions(mut self, input: Option<String>) -> Self {
-        self.dimensions = input;
-        self
-    }
-    /// The [`PutGroupMetricRuleInput::dimensions`] set so far.
-    pub fn get_dimensions(&self) -> &Option<String> {
-        &self.dimensions
-    }
     /// Sets [`PutGroupMetricRuleInput::extra_dimension_json`].
     pub fn extra_dimension_json(mut self, input: impl Into<String>) -> Self {
         self.extra_dimension_json = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutGroupMetricRuleInput::extra_dimension_json`].
-    pub fn set_extra_dimension_json(mut self, input: Option<String>) -> Self {
-        self.extra_dimension_json = input;
-        self
-    }
-    /// The [`PutGroupMetricRuleInput::extra_dimension_json`] set so far.
-    pub fn get_extra_dimension_json(&self) -> &Option<String> {
-        &self.extra_dimension_json
     }
     /// Sets [`PutGroupMetricRuleInput::effective_interval`].
     pub fn effective_interval(mut self, input: impl Into<String>) -> Self {
         self.effective_interval = Some(input.into());
         self
     }
-    /// Sets or clears [`PutGroupMetricRuleInput::effective_interval`].
-    pub fn set_effective_interval(mut self, input: Option<String>) -> Self {
-        self.effective_interval = input;
-        self
-    }
-    /// The [`PutGroupMetricRuleInput::effective_interval`] set so far.
-    pub fn get_effective_interval(&self) -> &Option<String> {
-        &self.effective_interval
-    }
     /// Sets [`PutGroupMetricRuleInput::no_effective_interval`].
     pub fn no_effective_interval(mut self, input: impl Into<String>) -> Self {
         self.no_effective_interval = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutGroupMetricRuleInput::no_effective_interval`].
-    pub fn set_no_effective_interval(mut self, input: Option<String>) -> Self {
-        self.no_effective_interval = input;
-        self
-    }
-    /// The [`PutGroupMetricRuleInput::no_effective_interval`] set so far.
-    pub fn get_no_effective_interval(&self) -> &Option<String> {
-        &self.no_effective_interval
     }
     /// Sets [`PutGroupMetricRuleInput::silence_time`].
     pub fn silence_time(mut self, input: i32) -> Self {
         self.silence_time = Some(input);
         self
     }
-    /// Sets or clears [`PutGroupMetricRuleInput::silence_time`].
-    pub fn set_silence_time(mut self, input: Option<i32>) -> Self {
-        self.silence_time = input;
-        self
-    }
-    /// The [`PutGroupMetricRuleInput::silence_time`] set so far.
-    pub fn get_silence_time(&self) -> &Option<i32> {
-        &self.silence_time
-    }
     /// Sets [`PutGroupMetricRuleInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
         self.period = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutGroupMetricRuleInput::period`].
-    pub fn set_period(mut self, input: Option<String>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`PutGroupMetricRuleInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<String> {
-        &self.period
     }
     /// Sets [`PutGroupMetricRuleInput::interval`].
     pub fn interval(mut self, input: impl Into<String>) -> Self {
         self.interval = Some(input.into());
         self
     }
-    /// Sets or clears [`PutGroupMetricRuleInput::interval`].
-    pub fn set_interval(mut self, input: Option<String>) -> Self {
-        self.interval = input;
-        self
-    }
-    /// The [`PutGroupMetricRuleInput::interval`] set so far.
-    pub fn get_interval(&self) -> &Option<String> {
-        &self.interval
-    }
     /// Sets [`PutGroupMetricRuleInput::webhook`].
     pub fn webhook(mut self, input: impl Into<String>) -> Self {
         self.webhook = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutGroupMetricRuleInput::webhook`].
-    pub fn set_webhook(mut self, input: Option<String>) -> Self {
-        self.webhook = input;
-        self
-    }
-    /// The [`PutGroupMetricRuleInput::webhook`] set so far.
-    pub fn get_webhook(&self) -> &Option<String> {
-        &self.webhook
     }
     /// Sets [`PutGroupMetricRuleInput::email_subject`].
     pub fn email_subject(mut self, input: impl Into<String>) -> Self {
         self.email_subject = Some(input.into());
         self
     }
-    /// Sets or clears [`PutGroupMetricRuleInput::email_subject`].
-    pub fn set_email_subject(mut self, input: Option<String>) -> Self {
-        self.email_subject = input;
-        self
-    }
-    /// The [`PutGroupMetricRuleInput::email_subject`] set so far.
-    pub fn get_email_subject(&self) -> &Option<String> {
-        &self.email_subject
-    }
     /// Sets [`PutGroupMetricRuleInput::contact_groups`].
     pub fn contact_groups(mut self, input: impl Into<String>) -> Self {
         self.contact_groups = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutGroupMetricRuleInput::contact_groups`].
-    pub fn set_contact_groups(mut self, input: Option<String>) -> Self {
-        self.contact_groups = input;
-        self
-    }
-    /// The [`PutGroupMetricRuleInput::contact_groups`] set so far.
-    pub fn get_contact_groups(&self) -> &Option<String> {
-        &self.contact_groups
     }
     /// Sets [`PutGroupMetricRuleInput::escalations`].
     pub fn escalations(mut self, input: Escalations) -> Self {
         self.escalations = Some(input);
         self
     }
-    /// Sets or clears [`PutGroupMetricRuleInput::escalations`].
-    pub fn set_escalations(mut self, input: Option<Escalations>) -> Self {
-        self.escalations = input;
-        self
-    }
-    /// The [`PutGroupMetricRuleInput::escalations`] set so far.
-    pub fn get_escalations(&self) -> &Option<Escalations> {
-        &self.escalations
-    }
     /// Sets [`PutGroupMetricRuleInput::no_data_policy`].
     pub fn no_data_policy(mut self, input: impl Into<String>) -> Self {
         self.no_data_policy = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutGroupMetricRuleInput::no_data_policy`].
-    pub fn set_no_data_policy(mut self, input: Option<String>) -> Self {
-        self.no_data_policy = input;
-        self
-    }
-    /// The [`PutGroupMetricRuleInput::no_data_policy`] set so far.
-    pub fn get_no_data_policy(&self) -> &Option<String> {
-        &self.no_data_policy
     }
     /// Appends one item to [`PutGroupMetricRuleInput::labels`].
     pub fn labels(mut self, input: Labels) -> Self {
         self.labels.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`PutGroupMetricRuleInput::labels`] list (`None` clears it).
-    pub fn set_labels(mut self, input: Option<Vec<Labels>>) -> Self {
-        self.labels = input;
-        self
-    }
-    /// The [`PutGroupMetricRuleInput::labels`] set so far.
-    pub fn get_labels(&self) -> &Option<Vec<Labels>> {
-        &self.labels
-    }
     /// Sets [`PutGroupMetricRuleInput::options`].
     pub fn options(mut self, input: impl Into<String>) -> Self {
         self.options = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutGroupMetricRuleInput::options`].
-    pub fn set_options(mut self, input: Option<String>) -> Self {
-        self.options = input;
-        self
-    }
-    /// The [`PutGroupMetricRuleInput::options`] set so far.
-    pub fn get_options(&self) -> &Option<String> {
-        &self.options
     }
     /// Checks every rule of the spec and builds the [`PutGroupMetricRuleInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutGroupMetricRuleInput, aliyun_core::InvalidInput> {
@@ -404,6 +224,29 @@ impl<C> PutGroupMetricRuleBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    PutGroupMetricRuleBuilder, PutGroupMetricRuleInput;
+    group_id: Option<String> => set_group_id, get_group_id;
+    rule_id: Option<String> => set_rule_id, get_rule_id;
+    category: Option<String> => set_category, get_category;
+    rule_name: Option<String> => set_rule_name, get_rule_name;
+    namespace: Option<String> => set_namespace, get_namespace;
+    metric_name: Option<String> => set_metric_name, get_metric_name;
+    dimensions: Option<String> => set_dimensions, get_dimensions;
+    extra_dimension_json: Option<String> => set_extra_dimension_json, get_extra_dimension_json;
+    effective_interval: Option<String> => set_effective_interval, get_effective_interval;
+    no_effective_interval: Option<String> => set_no_effective_interval, get_no_effective_interval;
+    silence_time: Option<i32> => set_silence_time, get_silence_time;
+    period: Option<String> => set_period, get_period;
+    interval: Option<String> => set_interval, get_interval;
+    webhook: Option<String> => set_webhook, get_webhook;
+    email_subject: Option<String> => set_email_subject, get_email_subject;
+    contact_groups: Option<String> => set_contact_groups, get_contact_groups;
+    escalations: Option<Escalations> => set_escalations, get_escalations;
+    no_data_policy: Option<String> => set_no_data_policy, get_no_data_policy;
+    labels: Option<Vec<Labels>> => set_labels, get_labels, list;
+    options: Option<String> => set_options, get_options;
 }
 impl PutGroupMetricRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -488,25 +331,14 @@ impl aliyun_core::Action for PutGroupMetricRuleInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        if let Some(value) = &self.escalations {
-            aliyun_core::params::StructParam::validate(value, "Escalations")?;
-        }
         aliyun_core::__private::validate::items(
             "Labels",
             self.labels.len(),
             Some(0),
             Some(20),
-        )?;
-        aliyun_core::__private::validate::each(
-            "Labels",
-            &self.labels,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -548,38 +380,16 @@ impl aliyun_core::error::ActionError for PutGroupMetricRuleError {
     fn from_service(error: aliyun_core::ServiceError) -> Self {
         Self::Other(aliyun_core::Error::Service(error))
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        let Self::Other(error) = self;
-        Err(error)
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        let Self::Other(error) = self;
-        error
-    }
 }
-aliyun_core::__private::action_error!(PutGroupMetricRuleError);
+aliyun_core::__private::action_error!(PutGroupMetricRuleError, []);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::Escalation;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = PutGroupMetricRuleBuilder<aliyun_core::ProductClient>;
-        type Input = PutGroupMetricRuleInput;
-        type Error = PutGroupMetricRuleError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).put_group_metric_rule()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        PutGroupMetricRuleBuilder, PutGroupMetricRuleInput, PutGroupMetricRuleError,
+        super::super::super::client::Client, put_group_metric_rule,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -674,6 +484,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -36,31 +36,10 @@ impl<C> PutHybridMonitorMetricDataBuilder<C> {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`PutHybridMonitorMetricDataInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`PutHybridMonitorMetricDataInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Appends one item to [`PutHybridMonitorMetricDataInput::metric_list`].
     pub fn metric_list(mut self, input: PutHybridMonitorMetricDataMetricList) -> Self {
         self.metric_list.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`PutHybridMonitorMetricDataInput::metric_list`] list (`None` clears it).
-    pub fn set_metric_list(
-        mut self,
-        input: Option<Vec<PutHybridMonitorMetricDataMetricList>>,
-    ) -> Self {
-        self.metric_list = input;
-        self
-    }
-    /// The [`PutHybridMonitorMetricDataInput::metric_list`] set so far.
-    pub fn get_metric_list(&self) -> &Option<Vec<PutHybridMonitorMetricDataMetricList>> {
-        &self.metric_list
     }
     /// Checks every rule of the spec and builds the [`PutHybridMonitorMetricDataInput`]. Nothing is sent.
     pub fn build(
@@ -76,6 +55,11 @@ impl<C> PutHybridMonitorMetricDataBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    PutHybridMonitorMetricDataBuilder, PutHybridMonitorMetricDataInput;
+    namespace: Option<String> => set_namespace, get_namespace;
+    metric_list: Option<Vec<PutHybridMonitorMetricDataMetricList>> => set_metric_list, get_metric_list, list;
 }
 impl PutHybridMonitorMetricDataBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -136,13 +120,7 @@ impl aliyun_core::Action for PutHybridMonitorMetricDataInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -184,43 +162,17 @@ impl aliyun_core::error::ActionError for PutHybridMonitorMetricDataError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(PutHybridMonitorMetricDataError);
+aliyun_core::__private::action_error!(PutHybridMonitorMetricDataError, [InternalError]);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::Labels;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = PutHybridMonitorMetricDataBuilder<aliyun_core::ProductClient>;
-        type Input = PutHybridMonitorMetricDataInput;
-        type Error = PutHybridMonitorMetricDataError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .put_hybrid_monitor_metric_data()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        PutHybridMonitorMetricDataBuilder, PutHybridMonitorMetricDataInput,
+        PutHybridMonitorMetricDataError, super::super::super::client::Client,
+        put_hybrid_monitor_metric_data,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -250,6 +202,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

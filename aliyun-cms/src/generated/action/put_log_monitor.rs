@@ -75,188 +75,65 @@ impl<C> PutLogMonitorBuilder<C> {
         self.log_id = Some(input.into());
         self
     }
-    /// Sets or clears [`PutLogMonitorInput::log_id`].
-    pub fn set_log_id(mut self, input: Option<String>) -> Self {
-        self.log_id = input;
-        self
-    }
-    /// The [`PutLogMonitorInput::log_id`] set so far.
-    pub fn get_log_id(&self) -> &Option<String> {
-        &self.log_id
-    }
     /// Sets [`PutLogMonitorInput::sls_region_id`].
     pub fn sls_region_id(mut self, input: impl Into<String>) -> Self {
         self.sls_region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutLogMonitorInput::sls_region_id`].
-    pub fn set_sls_region_id(mut self, input: Option<String>) -> Self {
-        self.sls_region_id = input;
-        self
-    }
-    /// The [`PutLogMonitorInput::sls_region_id`] set so far.
-    pub fn get_sls_region_id(&self) -> &Option<String> {
-        &self.sls_region_id
     }
     /// Sets [`PutLogMonitorInput::sls_project`].
     pub fn sls_project(mut self, input: impl Into<String>) -> Self {
         self.sls_project = Some(input.into());
         self
     }
-    /// Sets or clears [`PutLogMonitorInput::sls_project`].
-    pub fn set_sls_project(mut self, input: Option<String>) -> Self {
-        self.sls_project = input;
-        self
-    }
-    /// The [`PutLogMonitorInput::sls_project`] set so far.
-    pub fn get_sls_project(&self) -> &Option<String> {
-        &self.sls_project
-    }
     /// Sets [`PutLogMonitorInput::sls_logstore`].
     pub fn sls_logstore(mut self, input: impl Into<String>) -> Self {
         self.sls_logstore = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutLogMonitorInput::sls_logstore`].
-    pub fn set_sls_logstore(mut self, input: Option<String>) -> Self {
-        self.sls_logstore = input;
-        self
-    }
-    /// The [`PutLogMonitorInput::sls_logstore`] set so far.
-    pub fn get_sls_logstore(&self) -> &Option<String> {
-        &self.sls_logstore
     }
     /// Sets [`PutLogMonitorInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
         self.metric_name = Some(input.into());
         self
     }
-    /// Sets or clears [`PutLogMonitorInput::metric_name`].
-    pub fn set_metric_name(mut self, input: Option<String>) -> Self {
-        self.metric_name = input;
-        self
-    }
-    /// The [`PutLogMonitorInput::metric_name`] set so far.
-    pub fn get_metric_name(&self) -> &Option<String> {
-        &self.metric_name
-    }
     /// Sets [`PutLogMonitorInput::metric_express`].
     pub fn metric_express(mut self, input: impl Into<String>) -> Self {
         self.metric_express = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutLogMonitorInput::metric_express`].
-    pub fn set_metric_express(mut self, input: Option<String>) -> Self {
-        self.metric_express = input;
-        self
-    }
-    /// The [`PutLogMonitorInput::metric_express`] set so far.
-    pub fn get_metric_express(&self) -> &Option<String> {
-        &self.metric_express
     }
     /// Sets [`PutLogMonitorInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`PutLogMonitorInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`PutLogMonitorInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
-    }
     /// Sets [`PutLogMonitorInput::value_filter_relation`].
     pub fn value_filter_relation(mut self, input: impl Into<String>) -> Self {
         self.value_filter_relation = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutLogMonitorInput::value_filter_relation`].
-    pub fn set_value_filter_relation(mut self, input: Option<String>) -> Self {
-        self.value_filter_relation = input;
-        self
-    }
-    /// The [`PutLogMonitorInput::value_filter_relation`] set so far.
-    pub fn get_value_filter_relation(&self) -> &Option<String> {
-        &self.value_filter_relation
     }
     /// Sets [`PutLogMonitorInput::tumblingwindows`].
     pub fn tumblingwindows(mut self, input: impl Into<String>) -> Self {
         self.tumblingwindows = Some(input.into());
         self
     }
-    /// Sets or clears [`PutLogMonitorInput::tumblingwindows`].
-    pub fn set_tumblingwindows(mut self, input: Option<String>) -> Self {
-        self.tumblingwindows = input;
-        self
-    }
-    /// The [`PutLogMonitorInput::tumblingwindows`] set so far.
-    pub fn get_tumblingwindows(&self) -> &Option<String> {
-        &self.tumblingwindows
-    }
     /// Sets [`PutLogMonitorInput::unit`].
     pub fn unit(mut self, input: impl Into<String>) -> Self {
         self.unit = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutLogMonitorInput::unit`].
-    pub fn set_unit(mut self, input: Option<String>) -> Self {
-        self.unit = input;
-        self
-    }
-    /// The [`PutLogMonitorInput::unit`] set so far.
-    pub fn get_unit(&self) -> &Option<String> {
-        &self.unit
     }
     /// Appends one item to [`PutLogMonitorInput::aggregates`].
     pub fn aggregates(mut self, input: PutLogMonitorAggregates) -> Self {
         self.aggregates.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`PutLogMonitorInput::aggregates`] list (`None` clears it).
-    pub fn set_aggregates(
-        mut self,
-        input: Option<Vec<PutLogMonitorAggregates>>,
-    ) -> Self {
-        self.aggregates = input;
-        self
-    }
-    /// The [`PutLogMonitorInput::aggregates`] set so far.
-    pub fn get_aggregates(&self) -> &Option<Vec<PutLogMonitorAggregates>> {
-        &self.aggregates
-    }
     /// Appends one item to [`PutLogMonitorInput::groupbys`].
     pub fn groupbys(mut self, input: PutLogMonitorGroupbys) -> Self {
         self.groupbys.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`PutLogMonitorInput::groupbys`] list (`None` clears it).
-    pub fn set_groupbys(mut self, input: Option<Vec<PutLogMonitorGroupbys>>) -> Self {
-        self.groupbys = input;
-        self
-    }
-    /// The [`PutLogMonitorInput::groupbys`] set so far.
-    pub fn get_groupbys(&self) -> &Option<Vec<PutLogMonitorGroupbys>> {
-        &self.groupbys
-    }
     /// Appends one item to [`PutLogMonitorInput::value_filter`].
     pub fn value_filter(mut self, input: PutLogMonitorValueFilter) -> Self {
         self.value_filter.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`PutLogMonitorInput::value_filter`] list (`None` clears it).
-    pub fn set_value_filter(
-        mut self,
-        input: Option<Vec<PutLogMonitorValueFilter>>,
-    ) -> Self {
-        self.value_filter = input;
-        self
-    }
-    /// The [`PutLogMonitorInput::value_filter`] set so far.
-    pub fn get_value_filter(&self) -> &Option<Vec<PutLogMonitorValueFilter>> {
-        &self.value_filter
     }
     /// Checks every rule of the spec and builds the [`PutLogMonitorInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutLogMonitorInput, aliyun_core::InvalidInput> {
@@ -293,6 +170,22 @@ impl<C> PutLogMonitorBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    PutLogMonitorBuilder, PutLogMonitorInput;
+    log_id: Option<String> => set_log_id, get_log_id;
+    sls_region_id: Option<String> => set_sls_region_id, get_sls_region_id;
+    sls_project: Option<String> => set_sls_project, get_sls_project;
+    sls_logstore: Option<String> => set_sls_logstore, get_sls_logstore;
+    metric_name: Option<String> => set_metric_name, get_metric_name;
+    metric_express: Option<String> => set_metric_express, get_metric_express;
+    group_id: Option<String> => set_group_id, get_group_id;
+    value_filter_relation: Option<String> => set_value_filter_relation, get_value_filter_relation;
+    tumblingwindows: Option<String> => set_tumblingwindows, get_tumblingwindows;
+    unit: Option<String> => set_unit, get_unit;
+    aggregates: Option<Vec<PutLogMonitorAggregates>> => set_aggregates, get_aggregates, list;
+    groupbys: Option<Vec<PutLogMonitorGroupbys>> => set_groupbys, get_groupbys, list;
+    value_filter: Option<Vec<PutLogMonitorValueFilter>> => set_value_filter, get_value_filter, list;
 }
 impl PutLogMonitorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -368,33 +261,7 @@ impl aliyun_core::Action for PutLogMonitorInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitorError",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -417,27 +284,11 @@ impl aliyun_core::Action for PutLogMonitorInput {
             None,
             Some(10),
         )?;
-        aliyun_core::__private::validate::each(
-            "Groupbys",
-            &self.groupbys,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             "ValueFilter",
             self.value_filter.len(),
             None,
             Some(20),
-        )?;
-        aliyun_core::__private::validate::each(
-            "ValueFilter",
-            &self.value_filter,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -487,49 +338,18 @@ impl aliyun_core::error::ActionError for PutLogMonitorError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::LimitorError(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::LimitorError(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(PutLogMonitorError);
+aliyun_core::__private::action_error!(
+    PutLogMonitorError, [ParameterInvalid, LimitorError, AccessForbidden,
+    ResourceNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = PutLogMonitorBuilder<aliyun_core::ProductClient>;
-        type Input = PutLogMonitorInput;
-        type Error = PutLogMonitorError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).put_log_monitor()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        PutLogMonitorBuilder, PutLogMonitorInput, PutLogMonitorError,
+        super::super::super::client::Client, put_log_monitor,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -588,6 +408,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -36,31 +36,10 @@ impl<C> PutMetricRuleTargetsBuilder<C> {
         self.rule_id = Some(input.into());
         self
     }
-    /// Sets or clears [`PutMetricRuleTargetsInput::rule_id`].
-    pub fn set_rule_id(mut self, input: Option<String>) -> Self {
-        self.rule_id = input;
-        self
-    }
-    /// The [`PutMetricRuleTargetsInput::rule_id`] set so far.
-    pub fn get_rule_id(&self) -> &Option<String> {
-        &self.rule_id
-    }
     /// Appends one item to [`PutMetricRuleTargetsInput::targets`].
     pub fn targets(mut self, input: PutMetricRuleTargetsTargets) -> Self {
         self.targets.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`PutMetricRuleTargetsInput::targets`] list (`None` clears it).
-    pub fn set_targets(
-        mut self,
-        input: Option<Vec<PutMetricRuleTargetsTargets>>,
-    ) -> Self {
-        self.targets = input;
-        self
-    }
-    /// The [`PutMetricRuleTargetsInput::targets`] set so far.
-    pub fn get_targets(&self) -> &Option<Vec<PutMetricRuleTargetsTargets>> {
-        &self.targets
     }
     /// Checks every rule of the spec and builds the [`PutMetricRuleTargetsInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutMetricRuleTargetsInput, aliyun_core::InvalidInput> {
@@ -71,6 +50,11 @@ impl<C> PutMetricRuleTargetsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    PutMetricRuleTargetsBuilder, PutMetricRuleTargetsInput;
+    rule_id: Option<String> => set_rule_id, get_rule_id;
+    targets: Option<Vec<PutMetricRuleTargetsTargets>> => set_targets, get_targets, list;
 }
 impl PutMetricRuleTargetsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -137,13 +121,7 @@ impl aliyun_core::Action for PutMetricRuleTargetsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -185,42 +163,17 @@ impl aliyun_core::error::ActionError for PutMetricRuleTargetsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(PutMetricRuleTargetsError);
+aliyun_core::__private::action_error!(PutMetricRuleTargetsError, [InternalError]);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::PutMetricRuleTargetsTarget;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = PutMetricRuleTargetsBuilder<aliyun_core::ProductClient>;
-        type Input = PutMetricRuleTargetsInput;
-        type Error = PutMetricRuleTargetsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).put_metric_rule_targets()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        PutMetricRuleTargetsBuilder, PutMetricRuleTargetsInput,
+        PutMetricRuleTargetsError, super::super::super::client::Client,
+        put_metric_rule_targets,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -256,6 +209,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

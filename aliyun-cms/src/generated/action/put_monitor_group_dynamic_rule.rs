@@ -39,45 +39,15 @@ impl<C> PutMonitorGroupDynamicRuleBuilder<C> {
         self.group_id = Some(input);
         self
     }
-    /// Sets or clears [`PutMonitorGroupDynamicRuleInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<i64>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`PutMonitorGroupDynamicRuleInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<i64> {
-        &self.group_id
-    }
     /// Appends one item to [`PutMonitorGroupDynamicRuleInput::group_rules`].
     pub fn group_rules(mut self, input: PutMonitorGroupDynamicRuleGroupRules) -> Self {
         self.group_rules.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`PutMonitorGroupDynamicRuleInput::group_rules`] list (`None` clears it).
-    pub fn set_group_rules(
-        mut self,
-        input: Option<Vec<PutMonitorGroupDynamicRuleGroupRules>>,
-    ) -> Self {
-        self.group_rules = input;
-        self
-    }
-    /// The [`PutMonitorGroupDynamicRuleInput::group_rules`] set so far.
-    pub fn get_group_rules(&self) -> &Option<Vec<PutMonitorGroupDynamicRuleGroupRules>> {
-        &self.group_rules
-    }
     /// Sets [`PutMonitorGroupDynamicRuleInput::is_async`].
     pub fn is_async(mut self, input: bool) -> Self {
         self.is_async = Some(input);
         self
-    }
-    /// Sets or clears [`PutMonitorGroupDynamicRuleInput::is_async`].
-    pub fn set_is_async(mut self, input: Option<bool>) -> Self {
-        self.is_async = input;
-        self
-    }
-    /// The [`PutMonitorGroupDynamicRuleInput::is_async`] set so far.
-    pub fn get_is_async(&self) -> &Option<bool> {
-        &self.is_async
     }
     /// Checks every rule of the spec and builds the [`PutMonitorGroupDynamicRuleInput`]. Nothing is sent.
     pub fn build(
@@ -91,6 +61,12 @@ impl<C> PutMonitorGroupDynamicRuleBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    PutMonitorGroupDynamicRuleBuilder, PutMonitorGroupDynamicRuleInput;
+    group_id: Option<i64> => set_group_id, get_group_id;
+    group_rules: Option<Vec<PutMonitorGroupDynamicRuleGroupRules>> => set_group_rules, get_group_rules, list;
+    is_async: Option<bool> => set_is_async, get_is_async;
 }
 impl PutMonitorGroupDynamicRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -155,48 +131,7 @@ impl aliyun_core::Action for PutMonitorGroupDynamicRuleInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessDeniedException",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceeded",
-                http_status: Some(402),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OverLimit",
-                http_status: Some(412),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttli∂ngException",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -260,57 +195,21 @@ impl aliyun_core::error::ActionError for PutMonitorGroupDynamicRuleError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::OverLimit(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessDeniedException(error)
-            | Self::LimitExceeded(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::OverLimit(error)
-            | Self::ThrottliNgException(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(PutMonitorGroupDynamicRuleError);
+aliyun_core::__private::action_error!(
+    PutMonitorGroupDynamicRuleError, [ParameterInvalid, AccessDeniedException,
+    LimitExceeded, AccessForbidden, ResourceNotFound, OverLimit, ThrottliNgException,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::PutMonitorGroupDynamicRuleFilters;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = PutMonitorGroupDynamicRuleBuilder<aliyun_core::ProductClient>;
-        type Input = PutMonitorGroupDynamicRuleInput;
-        type Error = PutMonitorGroupDynamicRuleError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .put_monitor_group_dynamic_rule()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        PutMonitorGroupDynamicRuleBuilder, PutMonitorGroupDynamicRuleInput,
+        PutMonitorGroupDynamicRuleError, super::super::super::client::Client,
+        put_monitor_group_dynamic_rule,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -342,6 +241,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -33,28 +33,10 @@ impl<C> PutMonitoringConfigBuilder<C> {
         self.auto_install = Some(input);
         self
     }
-    /// Sets or clears [`PutMonitoringConfigInput::auto_install`].
-    pub fn set_auto_install(mut self, input: Option<bool>) -> Self {
-        self.auto_install = input;
-        self
-    }
-    /// The [`PutMonitoringConfigInput::auto_install`] set so far.
-    pub fn get_auto_install(&self) -> &Option<bool> {
-        &self.auto_install
-    }
     /// Sets [`PutMonitoringConfigInput::enable_install_agent_new_ecs`].
     pub fn enable_install_agent_new_ecs(mut self, input: bool) -> Self {
         self.enable_install_agent_new_ecs = Some(input);
         self
-    }
-    /// Sets or clears [`PutMonitoringConfigInput::enable_install_agent_new_ecs`].
-    pub fn set_enable_install_agent_new_ecs(mut self, input: Option<bool>) -> Self {
-        self.enable_install_agent_new_ecs = input;
-        self
-    }
-    /// The [`PutMonitoringConfigInput::enable_install_agent_new_ecs`] set so far.
-    pub fn get_enable_install_agent_new_ecs(&self) -> &Option<bool> {
-        &self.enable_install_agent_new_ecs
     }
     /// Checks every rule of the spec and builds the [`PutMonitoringConfigInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutMonitoringConfigInput, aliyun_core::InvalidInput> {
@@ -65,6 +47,11 @@ impl<C> PutMonitoringConfigBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    PutMonitoringConfigBuilder, PutMonitoringConfigInput;
+    auto_install: Option<bool> => set_auto_install, get_auto_install;
+    enable_install_agent_new_ecs: Option<bool> => set_enable_install_agent_new_ecs, get_enable_install_agent_new_ecs;
 }
 impl PutMonitoringConfigBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -128,23 +115,7 @@ impl aliyun_core::Action for PutMonitoringConfigInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAuthorization",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -182,45 +153,17 @@ impl aliyun_core::error::ActionError for PutMonitoringConfigError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::InvalidAuthorization(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::InvalidAuthorization(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(PutMonitoringConfigError);
+aliyun_core::__private::action_error!(
+    PutMonitoringConfigError, [InvalidParameter, InvalidAuthorization, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = PutMonitoringConfigBuilder<aliyun_core::ProductClient>;
-        type Input = PutMonitoringConfigInput;
-        type Error = PutMonitoringConfigError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).put_monitoring_config()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        PutMonitoringConfigBuilder, PutMonitoringConfigInput, PutMonitoringConfigError,
+        super::super::super::client::Client, put_monitoring_config,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -229,6 +172,7 @@ mod tests {
             &[("AutoInstall", "true"), ("EnableInstallAgentNewECS", "true")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

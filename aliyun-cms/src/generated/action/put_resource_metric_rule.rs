@@ -87,210 +87,75 @@ impl<C> PutResourceMetricRuleBuilder<C> {
         self.rule_id = Some(input.into());
         self
     }
-    /// Sets or clears [`PutResourceMetricRuleInput::rule_id`].
-    pub fn set_rule_id(mut self, input: Option<String>) -> Self {
-        self.rule_id = input;
-        self
-    }
-    /// The [`PutResourceMetricRuleInput::rule_id`] set so far.
-    pub fn get_rule_id(&self) -> &Option<String> {
-        &self.rule_id
-    }
     /// Sets [`PutResourceMetricRuleInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
         self.rule_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutResourceMetricRuleInput::rule_name`].
-    pub fn set_rule_name(mut self, input: Option<String>) -> Self {
-        self.rule_name = input;
-        self
-    }
-    /// The [`PutResourceMetricRuleInput::rule_name`] set so far.
-    pub fn get_rule_name(&self) -> &Option<String> {
-        &self.rule_name
     }
     /// Sets [`PutResourceMetricRuleInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets or clears [`PutResourceMetricRuleInput::namespace`].
-    pub fn set_namespace(mut self, input: Option<String>) -> Self {
-        self.namespace = input;
-        self
-    }
-    /// The [`PutResourceMetricRuleInput::namespace`] set so far.
-    pub fn get_namespace(&self) -> &Option<String> {
-        &self.namespace
-    }
     /// Sets [`PutResourceMetricRuleInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
         self.metric_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutResourceMetricRuleInput::metric_name`].
-    pub fn set_metric_name(mut self, input: Option<String>) -> Self {
-        self.metric_name = input;
-        self
-    }
-    /// The [`PutResourceMetricRuleInput::metric_name`] set so far.
-    pub fn get_metric_name(&self) -> &Option<String> {
-        &self.metric_name
     }
     /// Sets [`PutResourceMetricRuleInput::resources`].
     pub fn resources(mut self, input: impl Into<String>) -> Self {
         self.resources = Some(input.into());
         self
     }
-    /// Sets or clears [`PutResourceMetricRuleInput::resources`].
-    pub fn set_resources(mut self, input: Option<String>) -> Self {
-        self.resources = input;
-        self
-    }
-    /// The [`PutResourceMetricRuleInput::resources`] set so far.
-    pub fn get_resources(&self) -> &Option<String> {
-        &self.resources
-    }
     /// Sets [`PutResourceMetricRuleInput::contact_groups`].
     pub fn contact_groups(mut self, input: impl Into<String>) -> Self {
         self.contact_groups = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutResourceMetricRuleInput::contact_groups`].
-    pub fn set_contact_groups(mut self, input: Option<String>) -> Self {
-        self.contact_groups = input;
-        self
-    }
-    /// The [`PutResourceMetricRuleInput::contact_groups`] set so far.
-    pub fn get_contact_groups(&self) -> &Option<String> {
-        &self.contact_groups
     }
     /// Sets [`PutResourceMetricRuleInput::webhook`].
     pub fn webhook(mut self, input: impl Into<String>) -> Self {
         self.webhook = Some(input.into());
         self
     }
-    /// Sets or clears [`PutResourceMetricRuleInput::webhook`].
-    pub fn set_webhook(mut self, input: Option<String>) -> Self {
-        self.webhook = input;
-        self
-    }
-    /// The [`PutResourceMetricRuleInput::webhook`] set so far.
-    pub fn get_webhook(&self) -> &Option<String> {
-        &self.webhook
-    }
     /// Sets [`PutResourceMetricRuleInput::effective_interval`].
     pub fn effective_interval(mut self, input: impl Into<String>) -> Self {
         self.effective_interval = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutResourceMetricRuleInput::effective_interval`].
-    pub fn set_effective_interval(mut self, input: Option<String>) -> Self {
-        self.effective_interval = input;
-        self
-    }
-    /// The [`PutResourceMetricRuleInput::effective_interval`] set so far.
-    pub fn get_effective_interval(&self) -> &Option<String> {
-        &self.effective_interval
     }
     /// Sets [`PutResourceMetricRuleInput::no_effective_interval`].
     pub fn no_effective_interval(mut self, input: impl Into<String>) -> Self {
         self.no_effective_interval = Some(input.into());
         self
     }
-    /// Sets or clears [`PutResourceMetricRuleInput::no_effective_interval`].
-    pub fn set_no_effective_interval(mut self, input: Option<String>) -> Self {
-        self.no_effective_interval = input;
-        self
-    }
-    /// The [`PutResourceMetricRuleInput::no_effective_interval`] set so far.
-    pub fn get_no_effective_interval(&self) -> &Option<String> {
-        &self.no_effective_interval
-    }
     /// Sets [`PutResourceMetricRuleInput::silence_time`].
     pub fn silence_time(mut self, input: i32) -> Self {
         self.silence_time = Some(input);
         self
-    }
-    /// Sets or clears [`PutResourceMetricRuleInput::silence_time`].
-    pub fn set_silence_time(mut self, input: Option<i32>) -> Self {
-        self.silence_time = input;
-        self
-    }
-    /// The [`PutResourceMetricRuleInput::silence_time`] set so far.
-    pub fn get_silence_time(&self) -> &Option<i32> {
-        &self.silence_time
     }
     /// Sets [`PutResourceMetricRuleInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
         self.period = Some(input.into());
         self
     }
-    /// Sets or clears [`PutResourceMetricRuleInput::period`].
-    pub fn set_period(mut self, input: Option<String>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`PutResourceMetricRuleInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<String> {
-        &self.period
-    }
     /// Sets [`PutResourceMetricRuleInput::interval`].
     pub fn interval(mut self, input: impl Into<String>) -> Self {
         self.interval = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutResourceMetricRuleInput::interval`].
-    pub fn set_interval(mut self, input: Option<String>) -> Self {
-        self.interval = input;
-        self
-    }
-    /// The [`PutResourceMetricRuleInput::interval`] set so far.
-    pub fn get_interval(&self) -> &Option<String> {
-        &self.interval
     }
     /// Sets [`PutResourceMetricRuleInput::email_subject`].
     pub fn email_subject(mut self, input: impl Into<String>) -> Self {
         self.email_subject = Some(input.into());
         self
     }
-    /// Sets or clears [`PutResourceMetricRuleInput::email_subject`].
-    pub fn set_email_subject(mut self, input: Option<String>) -> Self {
-        self.email_subject = input;
-        self
-    }
-    /// The [`PutResourceMetricRuleInput::email_subject`] set so far.
-    pub fn get_email_subject(&self) -> &Option<String> {
-        &self.email_subject
-    }
     /// Sets [`PutResourceMetricRuleInput::escalations`].
     pub fn escalations(mut self, input: Escalations) -> Self {
         self.escalations = Some(input);
         self
     }
-    /// Sets or clears [`PutResourceMetricRuleInput::escalations`].
-    pub fn set_escalations(mut self, input: Option<Escalations>) -> Self {
-        self.escalations = input;
-        self
-    }
-    /// The [`PutResourceMetricRuleInput::escalations`] set so far.
-    pub fn get_escalations(&self) -> &Option<Escalations> {
-        &self.escalations
-    }
     /// Sets [`PutResourceMetricRuleInput::no_data_policy`].
     pub fn no_data_policy(mut self, input: impl Into<String>) -> Self {
         self.no_data_policy = Some(input.into());
         self
-    }
-    /// Sets or clears [`PutResourceMetricRuleInput::no_data_policy`].
-    pub fn set_no_data_policy(mut self, input: Option<String>) -> Self {
-        self.no_data_policy = input;
-        self
-    }
-    /// The [`PutResourceMetricRuleInput::no_data_policy`] set so far.
-    pub fn get_no_data_policy(&self) -> &Option<String> {
-        &self.no_data_policy
     }
     /// Sets [`PutResourceMetricRuleInput::composite_expression`].
     pub fn composite_expression(
@@ -300,50 +165,15 @@ impl<C> PutResourceMetricRuleBuilder<C> {
         self.composite_expression = Some(input);
         self
     }
-    /// Sets or clears [`PutResourceMetricRuleInput::composite_expression`].
-    pub fn set_composite_expression(
-        mut self,
-        input: Option<PutResourceMetricRuleCompositeExpression>,
-    ) -> Self {
-        self.composite_expression = input;
-        self
-    }
-    /// The [`PutResourceMetricRuleInput::composite_expression`] set so far.
-    pub fn get_composite_expression(
-        &self,
-    ) -> &Option<PutResourceMetricRuleCompositeExpression> {
-        &self.composite_expression
-    }
     /// Appends one item to [`PutResourceMetricRuleInput::labels`].
     pub fn labels(mut self, input: Labels) -> Self {
         self.labels.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`PutResourceMetricRuleInput::labels`] list (`None` clears it).
-    pub fn set_labels(mut self, input: Option<Vec<Labels>>) -> Self {
-        self.labels = input;
-        self
-    }
-    /// The [`PutResourceMetricRuleInput::labels`] set so far.
-    pub fn get_labels(&self) -> &Option<Vec<Labels>> {
-        &self.labels
-    }
     /// Sets [`PutResourceMetricRuleInput::prometheus`].
     pub fn prometheus(mut self, input: PutResourceMetricRulePrometheus) -> Self {
         self.prometheus = Some(input);
         self
-    }
-    /// Sets or clears [`PutResourceMetricRuleInput::prometheus`].
-    pub fn set_prometheus(
-        mut self,
-        input: Option<PutResourceMetricRulePrometheus>,
-    ) -> Self {
-        self.prometheus = input;
-        self
-    }
-    /// The [`PutResourceMetricRuleInput::prometheus`] set so far.
-    pub fn get_prometheus(&self) -> &Option<PutResourceMetricRulePrometheus> {
-        &self.prometheus
     }
     /// Checks every rule of the spec and builds the [`PutResourceMetricRuleInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutResourceMetricRuleInput, aliyun_core::InvalidInput> {
@@ -373,6 +203,27 @@ impl<C> PutResourceMetricRuleBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    PutResourceMetricRuleBuilder, PutResourceMetricRuleInput;
+    rule_id: Option<String> => set_rule_id, get_rule_id;
+    rule_name: Option<String> => set_rule_name, get_rule_name;
+    namespace: Option<String> => set_namespace, get_namespace;
+    metric_name: Option<String> => set_metric_name, get_metric_name;
+    resources: Option<String> => set_resources, get_resources;
+    contact_groups: Option<String> => set_contact_groups, get_contact_groups;
+    webhook: Option<String> => set_webhook, get_webhook;
+    effective_interval: Option<String> => set_effective_interval, get_effective_interval;
+    no_effective_interval: Option<String> => set_no_effective_interval, get_no_effective_interval;
+    silence_time: Option<i32> => set_silence_time, get_silence_time;
+    period: Option<String> => set_period, get_period;
+    interval: Option<String> => set_interval, get_interval;
+    email_subject: Option<String> => set_email_subject, get_email_subject;
+    escalations: Option<Escalations> => set_escalations, get_escalations;
+    no_data_policy: Option<String> => set_no_data_policy, get_no_data_policy;
+    composite_expression: Option<PutResourceMetricRuleCompositeExpression> => set_composite_expression, get_composite_expression;
+    labels: Option<Vec<Labels>> => set_labels, get_labels, list;
+    prometheus: Option<PutResourceMetricRulePrometheus> => set_prometheus, get_prometheus;
 }
 impl PutResourceMetricRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -452,43 +303,15 @@ impl aliyun_core::Action for PutResourceMetricRuleInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceOverLimit",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        if let Some(value) = &self.escalations {
-            aliyun_core::params::StructParam::validate(value, "Escalations")?;
-        }
-        if let Some(value) = &self.composite_expression {
-            aliyun_core::params::StructParam::validate(value, "CompositeExpression")?;
-        }
         aliyun_core::__private::validate::items(
             "Labels",
             self.labels.len(),
             None,
             Some(20),
         )?;
-        aliyun_core::__private::validate::each(
-            "Labels",
-            &self.labels,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
-        if let Some(value) = &self.prometheus {
-            aliyun_core::params::StructParam::validate(value, "Prometheus")?;
-        }
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -539,44 +362,19 @@ impl aliyun_core::error::ActionError for PutResourceMetricRuleError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ResourceOverLimit(error) | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ResourceOverLimit(error) | Self::InternalError(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(PutResourceMetricRuleError);
+aliyun_core::__private::action_error!(
+    PutResourceMetricRuleError, [ResourceOverLimit, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::{Escalation, PutResourceMetricRuleExpressionList};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = PutResourceMetricRuleBuilder<aliyun_core::ProductClient>;
-        type Input = PutResourceMetricRuleInput;
-        type Error = PutResourceMetricRuleError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).put_resource_metric_rule()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        PutResourceMetricRuleBuilder, PutResourceMetricRuleInput,
+        PutResourceMetricRuleError, super::super::super::client::Client,
+        put_resource_metric_rule,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -705,6 +503,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -33,15 +33,6 @@ impl<C> PutResourceMetricRulesBuilder<C> {
         self.rules.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`PutResourceMetricRulesInput::rules`] list (`None` clears it).
-    pub fn set_rules(mut self, input: Option<Vec<PutResourceMetricRulesRules>>) -> Self {
-        self.rules = input;
-        self
-    }
-    /// The [`PutResourceMetricRulesInput::rules`] set so far.
-    pub fn get_rules(&self) -> &Option<Vec<PutResourceMetricRulesRules>> {
-        &self.rules
-    }
     /// Checks every rule of the spec and builds the [`PutResourceMetricRulesInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -52,6 +43,10 @@ impl<C> PutResourceMetricRulesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    PutResourceMetricRulesBuilder, PutResourceMetricRulesInput;
+    rules: Option<Vec<PutResourceMetricRulesRules>> => set_rules, get_rules, list;
 }
 impl PutResourceMetricRulesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -114,13 +109,7 @@ impl aliyun_core::Action for PutResourceMetricRulesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -161,42 +150,17 @@ impl aliyun_core::error::ActionError for PutResourceMetricRulesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(PutResourceMetricRulesError);
+aliyun_core::__private::action_error!(PutResourceMetricRulesError, [InternalError]);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::{Labels, PutResourceMetricRulesResult};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = PutResourceMetricRulesBuilder<aliyun_core::ProductClient>;
-        type Input = PutResourceMetricRulesInput;
-        type Error = PutResourceMetricRulesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).put_resource_metric_rules()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        PutResourceMetricRulesBuilder, PutResourceMetricRulesInput,
+        PutResourceMetricRulesError, super::super::super::client::Client,
+        put_resource_metric_rules,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -291,6 +255,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

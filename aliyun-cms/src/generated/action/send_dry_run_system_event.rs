@@ -39,56 +39,20 @@ impl<C> SendDryRunSystemEventBuilder<C> {
         self.product = Some(input.into());
         self
     }
-    /// Sets or clears [`SendDryRunSystemEventInput::product`].
-    pub fn set_product(mut self, input: Option<String>) -> Self {
-        self.product = input;
-        self
-    }
-    /// The [`SendDryRunSystemEventInput::product`] set so far.
-    pub fn get_product(&self) -> &Option<String> {
-        &self.product
-    }
     /// Sets [`SendDryRunSystemEventInput::event_name`].
     pub fn event_name(mut self, input: impl Into<String>) -> Self {
         self.event_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`SendDryRunSystemEventInput::event_name`].
-    pub fn set_event_name(mut self, input: Option<String>) -> Self {
-        self.event_name = input;
-        self
-    }
-    /// The [`SendDryRunSystemEventInput::event_name`] set so far.
-    pub fn get_event_name(&self) -> &Option<String> {
-        &self.event_name
     }
     /// Sets [`SendDryRunSystemEventInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
         self.group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`SendDryRunSystemEventInput::group_id`].
-    pub fn set_group_id(mut self, input: Option<String>) -> Self {
-        self.group_id = input;
-        self
-    }
-    /// The [`SendDryRunSystemEventInput::group_id`] set so far.
-    pub fn get_group_id(&self) -> &Option<String> {
-        &self.group_id
-    }
     /// Sets [`SendDryRunSystemEventInput::event_content`].
     pub fn event_content(mut self, input: impl Into<String>) -> Self {
         self.event_content = Some(input.into());
         self
-    }
-    /// Sets or clears [`SendDryRunSystemEventInput::event_content`].
-    pub fn set_event_content(mut self, input: Option<String>) -> Self {
-        self.event_content = input;
-        self
-    }
-    /// The [`SendDryRunSystemEventInput::event_content`] set so far.
-    pub fn get_event_content(&self) -> &Option<String> {
-        &self.event_content
     }
     /// Checks every rule of the spec and builds the [`SendDryRunSystemEventInput`]. Nothing is sent.
     pub fn build(self) -> Result<SendDryRunSystemEventInput, aliyun_core::InvalidInput> {
@@ -101,6 +65,13 @@ impl<C> SendDryRunSystemEventBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    SendDryRunSystemEventBuilder, SendDryRunSystemEventInput;
+    product: Option<String> => set_product, get_product;
+    event_name: Option<String> => set_event_name, get_event_name;
+    group_id: Option<String> => set_group_id, get_group_id;
+    event_content: Option<String> => set_event_content, get_event_content;
 }
 impl SendDryRunSystemEventBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -166,28 +137,7 @@ impl aliyun_core::Action for SendDryRunSystemEventInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -226,47 +176,19 @@ impl aliyun_core::error::ActionError for SendDryRunSystemEventError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(SendDryRunSystemEventError);
+aliyun_core::__private::action_error!(
+    SendDryRunSystemEventError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = SendDryRunSystemEventBuilder<aliyun_core::ProductClient>;
-        type Input = SendDryRunSystemEventInput;
-        type Error = SendDryRunSystemEventError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).send_dry_run_system_event()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        SendDryRunSystemEventBuilder, SendDryRunSystemEventInput,
+        SendDryRunSystemEventError, super::super::super::client::Client,
+        send_dry_run_system_event,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -291,6 +213,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -30,15 +30,6 @@ impl<C> UninstallMonitoringAgentBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`UninstallMonitoringAgentInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`UninstallMonitoringAgentInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Checks every rule of the spec and builds the [`UninstallMonitoringAgentInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -52,6 +43,10 @@ impl<C> UninstallMonitoringAgentBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    UninstallMonitoringAgentBuilder, UninstallMonitoringAgentInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
 }
 impl UninstallMonitoringAgentBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -111,33 +106,7 @@ impl aliyun_core::Action for UninstallMonitoringAgentInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccessForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AgentStateError",
-                http_status: Some(412),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -176,49 +145,19 @@ impl aliyun_core::error::ActionError for UninstallMonitoringAgentError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::AgentStateError(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error)
-            | Self::AccessForbidden(error)
-            | Self::ResourceNotFound(error)
-            | Self::AgentStateError(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(UninstallMonitoringAgentError);
+aliyun_core::__private::action_error!(
+    UninstallMonitoringAgentError, [ParameterInvalid, AccessForbidden, ResourceNotFound,
+    AgentStateError, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = UninstallMonitoringAgentBuilder<aliyun_core::ProductClient>;
-        type Input = UninstallMonitoringAgentInput;
-        type Error = UninstallMonitoringAgentError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).uninstall_monitoring_agent()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        UninstallMonitoringAgentBuilder, UninstallMonitoringAgentInput,
+        UninstallMonitoringAgentError, super::super::super::client::Client,
+        uninstall_monitoring_agent,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -227,6 +166,7 @@ mod tests {
             &[("InstanceId", "host-****")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -36,42 +36,15 @@ impl<C> AcceptInquiredSystemEventBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`AcceptInquiredSystemEventInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`AcceptInquiredSystemEventInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`AcceptInquiredSystemEventInput::event_id`].
     pub fn event_id(mut self, input: impl Into<String>) -> Self {
         self.event_id = Some(input.into());
         self
     }
-    /// Sets or clears [`AcceptInquiredSystemEventInput::event_id`].
-    pub fn set_event_id(mut self, input: Option<String>) -> Self {
-        self.event_id = input;
-        self
-    }
-    /// The [`AcceptInquiredSystemEventInput::event_id`] set so far.
-    pub fn get_event_id(&self) -> &Option<String> {
-        &self.event_id
-    }
     /// Sets [`AcceptInquiredSystemEventInput::choice`].
     pub fn choice(mut self, input: impl Into<String>) -> Self {
         self.choice = Some(input.into());
         self
-    }
-    /// Sets or clears [`AcceptInquiredSystemEventInput::choice`].
-    pub fn set_choice(mut self, input: Option<String>) -> Self {
-        self.choice = input;
-        self
-    }
-    /// The [`AcceptInquiredSystemEventInput::choice`] set so far.
-    pub fn get_choice(&self) -> &Option<String> {
-        &self.choice
     }
     /// Checks every rule of the spec and builds the [`AcceptInquiredSystemEventInput`]. Nothing is sent.
     pub fn build(
@@ -85,6 +58,12 @@ impl<C> AcceptInquiredSystemEventBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    AcceptInquiredSystemEventBuilder, AcceptInquiredSystemEventInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    event_id: Option<String> => set_event_id, get_event_id;
+    choice: Option<String> => set_choice, get_choice;
 }
 impl AcceptInquiredSystemEventBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -143,63 +122,7 @@ impl aliyun_core::Action for AcceptInquiredSystemEventInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.AcceptNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationConflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFail.DiskCategoryNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFail.DiskStatusNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFail.InstanceStatusNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SwitchToOffline.OnlineIsolateFail",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SwitchToOffline.OnlineReinitFail",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEventId.NoInquiringEventFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -272,64 +195,23 @@ impl aliyun_core::error::ActionError for AcceptInquiredSystemEventError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::OperationDeniedAcceptNotSupported(error)
-            | Self::OperationConflict(error)
-            | Self::OperationFailDiskCategoryNotSupported(error)
-            | Self::OperationFailDiskStatusNotSupported(error)
-            | Self::OperationFailInstanceStatusNotSupported(error)
-            | Self::SwitchToOfflineOnlineIsolateFail(error)
-            | Self::SwitchToOfflineOnlineReinitFail(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InvalidEventIdNoInquiringEventFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::OperationDeniedAcceptNotSupported(error)
-            | Self::OperationConflict(error)
-            | Self::OperationFailDiskCategoryNotSupported(error)
-            | Self::OperationFailDiskStatusNotSupported(error)
-            | Self::OperationFailInstanceStatusNotSupported(error)
-            | Self::SwitchToOfflineOnlineIsolateFail(error)
-            | Self::SwitchToOfflineOnlineReinitFail(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InvalidEventIdNoInquiringEventFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(AcceptInquiredSystemEventError);
+aliyun_core::__private::action_error!(
+    AcceptInquiredSystemEventError, [MissingParameter, InvalidParameter,
+    OperationDeniedAcceptNotSupported, OperationConflict,
+    OperationFailDiskCategoryNotSupported, OperationFailDiskStatusNotSupported,
+    OperationFailInstanceStatusNotSupported, SwitchToOfflineOnlineIsolateFail,
+    SwitchToOfflineOnlineReinitFail, IncorrectInstanceStatus,
+    InvalidEventIdNoInquiringEventFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = AcceptInquiredSystemEventBuilder<aliyun_core::ProductClient>;
-        type Input = AcceptInquiredSystemEventInput;
-        type Error = AcceptInquiredSystemEventError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .accept_inquired_system_event()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        AcceptInquiredSystemEventBuilder, AcceptInquiredSystemEventInput,
+        AcceptInquiredSystemEventError, super::super::super::client::Client,
+        accept_inquired_system_event,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -347,6 +229,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -93,294 +93,105 @@ impl<C> AllocateDedicatedHostsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`AllocateDedicatedHostsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`AllocateDedicatedHostsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`AllocateDedicatedHostsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`AllocateDedicatedHostsInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`AllocateDedicatedHostsInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Sets [`AllocateDedicatedHostsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`AllocateDedicatedHostsInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`AllocateDedicatedHostsInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Sets [`AllocateDedicatedHostsInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`AllocateDedicatedHostsInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`AllocateDedicatedHostsInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
     }
     /// Sets [`AllocateDedicatedHostsInput::dedicated_host_name`].
     pub fn dedicated_host_name(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_name = Some(input.into());
         self
     }
-    /// Sets or clears [`AllocateDedicatedHostsInput::dedicated_host_name`].
-    pub fn set_dedicated_host_name(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_name = input;
-        self
-    }
-    /// The [`AllocateDedicatedHostsInput::dedicated_host_name`] set so far.
-    pub fn get_dedicated_host_name(&self) -> &Option<String> {
-        &self.dedicated_host_name
-    }
     /// Sets [`AllocateDedicatedHostsInput::dedicated_host_cluster_id`].
     pub fn dedicated_host_cluster_id(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_cluster_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`AllocateDedicatedHostsInput::dedicated_host_cluster_id`].
-    pub fn set_dedicated_host_cluster_id(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_cluster_id = input;
-        self
-    }
-    /// The [`AllocateDedicatedHostsInput::dedicated_host_cluster_id`] set so far.
-    pub fn get_dedicated_host_cluster_id(&self) -> &Option<String> {
-        &self.dedicated_host_cluster_id
     }
     /// Sets [`AllocateDedicatedHostsInput::dedicated_host_type`].
     pub fn dedicated_host_type(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_type = Some(input.into());
         self
     }
-    /// Sets or clears [`AllocateDedicatedHostsInput::dedicated_host_type`].
-    pub fn set_dedicated_host_type(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_type = input;
-        self
-    }
-    /// The [`AllocateDedicatedHostsInput::dedicated_host_type`] set so far.
-    pub fn get_dedicated_host_type(&self) -> &Option<String> {
-        &self.dedicated_host_type
-    }
     /// Sets [`AllocateDedicatedHostsInput::action_on_maintenance`].
     pub fn action_on_maintenance(mut self, input: impl Into<String>) -> Self {
         self.action_on_maintenance = Some(input.into());
         self
-    }
-    /// Sets or clears [`AllocateDedicatedHostsInput::action_on_maintenance`].
-    pub fn set_action_on_maintenance(mut self, input: Option<String>) -> Self {
-        self.action_on_maintenance = input;
-        self
-    }
-    /// The [`AllocateDedicatedHostsInput::action_on_maintenance`] set so far.
-    pub fn get_action_on_maintenance(&self) -> &Option<String> {
-        &self.action_on_maintenance
     }
     /// Sets [`AllocateDedicatedHostsInput::network_attributes`].
     pub fn network_attributes(mut self, input: NetworkAttributes) -> Self {
         self.network_attributes = Some(input);
         self
     }
-    /// Sets or clears [`AllocateDedicatedHostsInput::network_attributes`].
-    pub fn set_network_attributes(mut self, input: Option<NetworkAttributes>) -> Self {
-        self.network_attributes = input;
-        self
-    }
-    /// The [`AllocateDedicatedHostsInput::network_attributes`] set so far.
-    pub fn get_network_attributes(&self) -> &Option<NetworkAttributes> {
-        &self.network_attributes
-    }
     /// Sets [`AllocateDedicatedHostsInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`AllocateDedicatedHostsInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`AllocateDedicatedHostsInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`AllocateDedicatedHostsInput::auto_placement`].
     pub fn auto_placement(mut self, input: impl Into<String>) -> Self {
         self.auto_placement = Some(input.into());
         self
     }
-    /// Sets or clears [`AllocateDedicatedHostsInput::auto_placement`].
-    pub fn set_auto_placement(mut self, input: Option<String>) -> Self {
-        self.auto_placement = input;
-        self
-    }
-    /// The [`AllocateDedicatedHostsInput::auto_placement`] set so far.
-    pub fn get_auto_placement(&self) -> &Option<String> {
-        &self.auto_placement
-    }
     /// Sets [`AllocateDedicatedHostsInput::cpu_over_commit_ratio`].
     pub fn cpu_over_commit_ratio(mut self, input: f64) -> Self {
         self.cpu_over_commit_ratio = Some(input);
         self
-    }
-    /// Sets or clears [`AllocateDedicatedHostsInput::cpu_over_commit_ratio`].
-    pub fn set_cpu_over_commit_ratio(mut self, input: Option<f64>) -> Self {
-        self.cpu_over_commit_ratio = input;
-        self
-    }
-    /// The [`AllocateDedicatedHostsInput::cpu_over_commit_ratio`] set so far.
-    pub fn get_cpu_over_commit_ratio(&self) -> &Option<f64> {
-        &self.cpu_over_commit_ratio
     }
     /// Sets [`AllocateDedicatedHostsInput::min_quantity`].
     pub fn min_quantity(mut self, input: i32) -> Self {
         self.min_quantity = Some(input);
         self
     }
-    /// Sets or clears [`AllocateDedicatedHostsInput::min_quantity`].
-    pub fn set_min_quantity(mut self, input: Option<i32>) -> Self {
-        self.min_quantity = input;
-        self
-    }
-    /// The [`AllocateDedicatedHostsInput::min_quantity`] set so far.
-    pub fn get_min_quantity(&self) -> &Option<i32> {
-        &self.min_quantity
-    }
     /// Sets [`AllocateDedicatedHostsInput::charge_type`].
     pub fn charge_type(mut self, input: impl Into<String>) -> Self {
         self.charge_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`AllocateDedicatedHostsInput::charge_type`].
-    pub fn set_charge_type(mut self, input: Option<String>) -> Self {
-        self.charge_type = input;
-        self
-    }
-    /// The [`AllocateDedicatedHostsInput::charge_type`] set so far.
-    pub fn get_charge_type(&self) -> &Option<String> {
-        &self.charge_type
     }
     /// Sets [`AllocateDedicatedHostsInput::quantity`].
     pub fn quantity(mut self, input: i32) -> Self {
         self.quantity = Some(input);
         self
     }
-    /// Sets or clears [`AllocateDedicatedHostsInput::quantity`].
-    pub fn set_quantity(mut self, input: Option<i32>) -> Self {
-        self.quantity = input;
-        self
-    }
-    /// The [`AllocateDedicatedHostsInput::quantity`] set so far.
-    pub fn get_quantity(&self) -> &Option<i32> {
-        &self.quantity
-    }
     /// Sets [`AllocateDedicatedHostsInput::period`].
     pub fn period(mut self, input: i32) -> Self {
         self.period = Some(input);
         self
-    }
-    /// Sets or clears [`AllocateDedicatedHostsInput::period`].
-    pub fn set_period(mut self, input: Option<i32>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`AllocateDedicatedHostsInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<i32> {
-        &self.period
     }
     /// Sets [`AllocateDedicatedHostsInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
         self.period_unit = Some(input.into());
         self
     }
-    /// Sets or clears [`AllocateDedicatedHostsInput::period_unit`].
-    pub fn set_period_unit(mut self, input: Option<String>) -> Self {
-        self.period_unit = input;
-        self
-    }
-    /// The [`AllocateDedicatedHostsInput::period_unit`] set so far.
-    pub fn get_period_unit(&self) -> &Option<String> {
-        &self.period_unit
-    }
     /// Sets [`AllocateDedicatedHostsInput::auto_renew`].
     pub fn auto_renew(mut self, input: bool) -> Self {
         self.auto_renew = Some(input);
         self
-    }
-    /// Sets or clears [`AllocateDedicatedHostsInput::auto_renew`].
-    pub fn set_auto_renew(mut self, input: Option<bool>) -> Self {
-        self.auto_renew = input;
-        self
-    }
-    /// The [`AllocateDedicatedHostsInput::auto_renew`] set so far.
-    pub fn get_auto_renew(&self) -> &Option<bool> {
-        &self.auto_renew
     }
     /// Sets [`AllocateDedicatedHostsInput::auto_renew_period`].
     pub fn auto_renew_period(mut self, input: i32) -> Self {
         self.auto_renew_period = Some(input);
         self
     }
-    /// Sets or clears [`AllocateDedicatedHostsInput::auto_renew_period`].
-    pub fn set_auto_renew_period(mut self, input: Option<i32>) -> Self {
-        self.auto_renew_period = input;
-        self
-    }
-    /// The [`AllocateDedicatedHostsInput::auto_renew_period`] set so far.
-    pub fn get_auto_renew_period(&self) -> &Option<i32> {
-        &self.auto_renew_period
-    }
     /// Sets [`AllocateDedicatedHostsInput::auto_release_time`].
     pub fn auto_release_time(mut self, input: impl Into<String>) -> Self {
         self.auto_release_time = Some(input.into());
         self
     }
-    /// Sets or clears [`AllocateDedicatedHostsInput::auto_release_time`].
-    pub fn set_auto_release_time(mut self, input: Option<String>) -> Self {
-        self.auto_release_time = input;
-        self
-    }
-    /// The [`AllocateDedicatedHostsInput::auto_release_time`] set so far.
-    pub fn get_auto_release_time(&self) -> &Option<String> {
-        &self.auto_release_time
-    }
     /// Sets [`AllocateDedicatedHostsInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`AllocateDedicatedHostsInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`AllocateDedicatedHostsInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Checks every rule of the spec and builds the [`AllocateDedicatedHostsInput`]. Nothing is sent.
     pub fn build(
@@ -418,6 +229,30 @@ impl<C> AllocateDedicatedHostsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    AllocateDedicatedHostsBuilder, AllocateDedicatedHostsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    dedicated_host_name: Option<String> => set_dedicated_host_name, get_dedicated_host_name;
+    dedicated_host_cluster_id: Option<String> => set_dedicated_host_cluster_id, get_dedicated_host_cluster_id;
+    dedicated_host_type: Option<String> => set_dedicated_host_type, get_dedicated_host_type;
+    action_on_maintenance: Option<String> => set_action_on_maintenance, get_action_on_maintenance;
+    network_attributes: Option<NetworkAttributes> => set_network_attributes, get_network_attributes;
+    description: Option<String> => set_description, get_description;
+    auto_placement: Option<String> => set_auto_placement, get_auto_placement;
+    cpu_over_commit_ratio: Option<f64> => set_cpu_over_commit_ratio, get_cpu_over_commit_ratio;
+    min_quantity: Option<i32> => set_min_quantity, get_min_quantity;
+    charge_type: Option<String> => set_charge_type, get_charge_type;
+    quantity: Option<i32> => set_quantity, get_quantity;
+    period: Option<i32> => set_period, get_period;
+    period_unit: Option<String> => set_period_unit, get_period_unit;
+    auto_renew: Option<bool> => set_auto_renew, get_auto_renew;
+    auto_renew_period: Option<i32> => set_auto_renew_period, get_auto_renew_period;
+    auto_release_time: Option<String> => set_auto_release_time, get_auto_release_time;
+    client_token: Option<String> => set_client_token, get_client_token;
 }
 impl AllocateDedicatedHostsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -497,208 +332,11 @@ impl aliyun_core::Action for AllocateDedicatedHostsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAutoRenewPeriod.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Zone.NotOnSale",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriodUnit.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.AfterpayDedicatedHost",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidChargeType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.SlbUdpTimeout",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.UdpTimeout",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Quantity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostPrice.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostType.CpuOverCommitRatioNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCpuOverCommitRatio.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NoStock",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NodeControllerUnavailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ResourceOwnerAccount",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserData.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Zone.NotOpen",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostType.ZoneNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserData.Base64FormatInvalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.NotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Account.Arrearage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PaymentMethodNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostName.Malformed",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostClusterId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostClusterId.ExceedMaxSize",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ActionOnMaintenance",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
-        if let Some(value) = &self.network_attributes {
-            aliyun_core::params::StructParam::validate(value, "NetworkAttributes")?;
-        }
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -890,113 +528,34 @@ impl aliyun_core::error::ActionError for AllocateDedicatedHostsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidAutoRenewPeriodValueNotSupported(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidDedicatedHostTypeValueNotSupported(error)
-            | Self::RegionUnauthorized(error)
-            | Self::ZoneNotOnSale(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidPeriodUnitValueNotSupported(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::QuotaExceedAfterpayDedicatedHost(error)
-            | Self::InvalidChargeTypeValueNotSupported(error)
-            | Self::InvalidParameterSlbUdpTimeout(error)
-            | Self::InvalidParameterUdpTimeout(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidParameterQuantity(error)
-            | Self::InvalidDedicatedHostPriceNotFound(error)
-            | Self::InvalidDedicatedHostTypeCpuOverCommitRatioNotSupported(error)
-            | Self::InvalidCpuOverCommitRatioValueNotSupported(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::NodeControllerUnavailable(error)
-            | Self::InvalidParameterResourceOwnerAccount(error)
-            | Self::InvalidUserDataForbidden(error)
-            | Self::ZoneNotOpen(error)
-            | Self::InvalidResourceTypeNotSupported(error)
-            | Self::InvalidDedicatedHostTypeZoneNotSupported(error)
-            | Self::InvalidUserDataBase64FormatInvalid(error)
-            | Self::InvalidParameterNotMatch(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::PaymentMethodNotFound(error)
-            | Self::InvalidDedicatedHostNameMalformed(error)
-            | Self::InvalidDedicatedHostClusterIdNotFound(error)
-            | Self::InvalidDedicatedHostClusterIdExceedMaxSize(error)
-            | Self::InvalidParameterActionOnMaintenance(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidAutoRenewPeriodValueNotSupported(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidDedicatedHostTypeValueNotSupported(error)
-            | Self::RegionUnauthorized(error)
-            | Self::ZoneNotOnSale(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidPeriodUnitValueNotSupported(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::QuotaExceedAfterpayDedicatedHost(error)
-            | Self::InvalidChargeTypeValueNotSupported(error)
-            | Self::InvalidParameterSlbUdpTimeout(error)
-            | Self::InvalidParameterUdpTimeout(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidParameterQuantity(error)
-            | Self::InvalidDedicatedHostPriceNotFound(error)
-            | Self::InvalidDedicatedHostTypeCpuOverCommitRatioNotSupported(error)
-            | Self::InvalidCpuOverCommitRatioValueNotSupported(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::NodeControllerUnavailable(error)
-            | Self::InvalidParameterResourceOwnerAccount(error)
-            | Self::InvalidUserDataForbidden(error)
-            | Self::ZoneNotOpen(error)
-            | Self::InvalidResourceTypeNotSupported(error)
-            | Self::InvalidDedicatedHostTypeZoneNotSupported(error)
-            | Self::InvalidUserDataBase64FormatInvalid(error)
-            | Self::InvalidParameterNotMatch(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::PaymentMethodNotFound(error)
-            | Self::InvalidDedicatedHostNameMalformed(error)
-            | Self::InvalidDedicatedHostClusterIdNotFound(error)
-            | Self::InvalidDedicatedHostClusterIdExceedMaxSize(error)
-            | Self::InvalidParameterActionOnMaintenance(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(AllocateDedicatedHostsError);
+aliyun_core::__private::action_error!(
+    AllocateDedicatedHostsError, [InvalidInstanceTypeValueUnauthorized,
+    InvalidDescriptionMalformed, InvalidParameterConflict,
+    InvalidAutoRenewPeriodValueNotSupported, InvalidTagKeyMalformed,
+    InvalidDedicatedHostTypeValueNotSupported, RegionUnauthorized, ZoneNotOnSale,
+    OperationDenied, InvalidPeriodUnitValueNotSupported, InvalidTagValueMalformed,
+    QuotaExceedAfterpayDedicatedHost, InvalidChargeTypeValueNotSupported,
+    InvalidParameterSlbUdpTimeout, InvalidParameterUdpTimeout, DuplicateTagKey,
+    InvalidParameterQuantity, InvalidDedicatedHostPriceNotFound,
+    InvalidDedicatedHostTypeCpuOverCommitRatioNotSupported,
+    InvalidCpuOverCommitRatioValueNotSupported, OperationDeniedNoStock,
+    NodeControllerUnavailable, InvalidParameterResourceOwnerAccount,
+    InvalidUserDataForbidden, ZoneNotOpen, InvalidResourceTypeNotSupported,
+    InvalidDedicatedHostTypeZoneNotSupported, InvalidUserDataBase64FormatInvalid,
+    InvalidParameterNotMatch, AccountArrearage, InvalidZoneIdNotFound,
+    PaymentMethodNotFound, InvalidDedicatedHostNameMalformed,
+    InvalidDedicatedHostClusterIdNotFound, InvalidDedicatedHostClusterIdExceedMaxSize,
+    InvalidParameterActionOnMaintenance, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = AllocateDedicatedHostsBuilder<aliyun_core::ProductClient>;
-        type Input = AllocateDedicatedHostsInput;
-        type Error = AllocateDedicatedHostsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).allocate_dedicated_hosts()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        AllocateDedicatedHostsBuilder, AllocateDedicatedHostsInput,
+        AllocateDedicatedHostsError, super::super::super::client::Client,
+        allocate_dedicated_hosts,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1058,6 +617,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -47,84 +47,30 @@ impl<C> AllocateEipAddressBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`AllocateEipAddressInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`AllocateEipAddressInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`AllocateEipAddressInput::bandwidth`].
     pub fn bandwidth(mut self, input: impl Into<String>) -> Self {
         self.bandwidth = Some(input.into());
         self
-    }
-    /// Sets or clears [`AllocateEipAddressInput::bandwidth`].
-    pub fn set_bandwidth(mut self, input: Option<String>) -> Self {
-        self.bandwidth = input;
-        self
-    }
-    /// The [`AllocateEipAddressInput::bandwidth`] set so far.
-    pub fn get_bandwidth(&self) -> &Option<String> {
-        &self.bandwidth
     }
     /// Sets [`AllocateEipAddressInput::isp`].
     pub fn isp(mut self, input: impl Into<String>) -> Self {
         self.isp = Some(input.into());
         self
     }
-    /// Sets or clears [`AllocateEipAddressInput::isp`].
-    pub fn set_isp(mut self, input: Option<String>) -> Self {
-        self.isp = input;
-        self
-    }
-    /// The [`AllocateEipAddressInput::isp`] set so far.
-    pub fn get_isp(&self) -> &Option<String> {
-        &self.isp
-    }
     /// Sets [`AllocateEipAddressInput::internet_charge_type`].
     pub fn internet_charge_type(mut self, input: impl Into<String>) -> Self {
         self.internet_charge_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`AllocateEipAddressInput::internet_charge_type`].
-    pub fn set_internet_charge_type(mut self, input: Option<String>) -> Self {
-        self.internet_charge_type = input;
-        self
-    }
-    /// The [`AllocateEipAddressInput::internet_charge_type`] set so far.
-    pub fn get_internet_charge_type(&self) -> &Option<String> {
-        &self.internet_charge_type
     }
     /// Sets [`AllocateEipAddressInput::activity_id`].
     pub fn activity_id(mut self, input: i64) -> Self {
         self.activity_id = Some(input);
         self
     }
-    /// Sets or clears [`AllocateEipAddressInput::activity_id`].
-    pub fn set_activity_id(mut self, input: Option<i64>) -> Self {
-        self.activity_id = input;
-        self
-    }
-    /// The [`AllocateEipAddressInput::activity_id`] set so far.
-    pub fn get_activity_id(&self) -> &Option<i64> {
-        &self.activity_id
-    }
     /// Sets [`AllocateEipAddressInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`AllocateEipAddressInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`AllocateEipAddressInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Checks every rule of the spec and builds the [`AllocateEipAddressInput`]. Nothing is sent.
     pub fn build(self) -> Result<AllocateEipAddressInput, aliyun_core::InvalidInput> {
@@ -142,6 +88,15 @@ impl<C> AllocateEipAddressBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    AllocateEipAddressBuilder, AllocateEipAddressInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    bandwidth: Option<String> => set_bandwidth, get_bandwidth;
+    isp: Option<String> => set_isp, get_isp;
+    internet_charge_type: Option<String> => set_internet_charge_type, get_internet_charge_type;
+    activity_id: Option<i64> => set_activity_id, get_activity_id;
+    client_token: Option<String> => set_client_token, get_client_token;
 }
 impl AllocateEipAddressBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -209,198 +164,7 @@ impl aliyun_core::Action for AllocateEipAddressInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "QueryParameter.Illegal",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "COMMODITY_NO_EXIST",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded.Eip",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InsufficientBalance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ReserveIpFail",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidBandwidth.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "COMMODITY.INVALID_COMPONENT",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "INSTANCE_TYPE_NOT_SUPPORT",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OrderFailed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded.LargeSpecEip",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PAYFOR.CREDIT_PAY_INSUFFICIENT_BALANCE",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SYSTEM.SALE_VALIDATE_UNEXPECTED_ERROR",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidComponent.EipBandwidthMax",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.RiskControl",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.SaleValidate",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IllegalParam.OrderParamComponent",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.SaleExpression",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.SyncOrderToSub",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.CompleteUserInfo",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.QueryPrice",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.InvokeInnerApi",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.AccountMoneyInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.QueryCredtiInfo",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.QueryUserLabel",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "FrequentPurchase.EIP",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PAY.INSUFFICIENT_BALANCE",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ORDER.QUANTITY_INVALID",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PAY.MAYI_WITHHOLDING_AGREEMENT_ILLEGAL",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OrderError.EIP",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IellgalParameter.OwnerAccount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbbiden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "FUWU_BIZ_COMMODITY_VERIFY_FAIL",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationConflict",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InsufficientEipCapacity",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -568,115 +332,31 @@ impl aliyun_core::error::ActionError for AllocateEipAddressError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::QueryParameterIllegal(error)
-            | Self::CommodityNoExist(error)
-            | Self::QuotaExceededEip(error)
-            | Self::InvalidParameter(error)
-            | Self::InsufficientBalance(error)
-            | Self::ReserveIpFail(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::InvalidBandwidthMalformed(error)
-            | Self::CommodityInvalidComponent(error)
-            | Self::InstanceTypeNotSupport(error)
-            | Self::OrderFailed(error)
-            | Self::QuotaExceededLargeSpecEip(error)
-            | Self::PayforCreditPayInsufficientBalance(error)
-            | Self::SystemSaleValidateUnexpectedError(error)
-            | Self::InvalidComponentEipBandwidthMax(error)
-            | Self::OperationFailedRiskControl(error)
-            | Self::OperationFailedSaleValidate(error)
-            | Self::IllegalParamOrderParamComponent(error)
-            | Self::OperationFailedSaleExpression(error)
-            | Self::OperationFailedSyncOrderToSub(error)
-            | Self::OperationFailedCompleteUserInfo(error)
-            | Self::OperationFailedQueryPrice(error)
-            | Self::OperationFailedInvokeInnerApi(error)
-            | Self::OperationFailedAccountMoneyInvalid(error)
-            | Self::OperationFailedQueryCredtiInfo(error)
-            | Self::OperationFailedQueryUserLabel(error)
-            | Self::FrequentPurchaseEip(error)
-            | Self::PayInsufficientBalance(error)
-            | Self::OrderQuantityInvalid(error)
-            | Self::PayMayiWithholdingAgreementIllegal(error)
-            | Self::OrderErrorEip(error)
-            | Self::IellgalParameterOwnerAccount(error)
-            | Self::Forbbiden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::FuwuBizCommodityVerifyFail(error)
-            | Self::OperationConflict(error)
-            | Self::InsufficientEipCapacity(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::QueryParameterIllegal(error)
-            | Self::CommodityNoExist(error)
-            | Self::QuotaExceededEip(error)
-            | Self::InvalidParameter(error)
-            | Self::InsufficientBalance(error)
-            | Self::ReserveIpFail(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::InvalidBandwidthMalformed(error)
-            | Self::CommodityInvalidComponent(error)
-            | Self::InstanceTypeNotSupport(error)
-            | Self::OrderFailed(error)
-            | Self::QuotaExceededLargeSpecEip(error)
-            | Self::PayforCreditPayInsufficientBalance(error)
-            | Self::SystemSaleValidateUnexpectedError(error)
-            | Self::InvalidComponentEipBandwidthMax(error)
-            | Self::OperationFailedRiskControl(error)
-            | Self::OperationFailedSaleValidate(error)
-            | Self::IllegalParamOrderParamComponent(error)
-            | Self::OperationFailedSaleExpression(error)
-            | Self::OperationFailedSyncOrderToSub(error)
-            | Self::OperationFailedCompleteUserInfo(error)
-            | Self::OperationFailedQueryPrice(error)
-            | Self::OperationFailedInvokeInnerApi(error)
-            | Self::OperationFailedAccountMoneyInvalid(error)
-            | Self::OperationFailedQueryCredtiInfo(error)
-            | Self::OperationFailedQueryUserLabel(error)
-            | Self::FrequentPurchaseEip(error)
-            | Self::PayInsufficientBalance(error)
-            | Self::OrderQuantityInvalid(error)
-            | Self::PayMayiWithholdingAgreementIllegal(error)
-            | Self::OrderErrorEip(error)
-            | Self::IellgalParameterOwnerAccount(error)
-            | Self::Forbbiden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::FuwuBizCommodityVerifyFail(error)
-            | Self::OperationConflict(error)
-            | Self::InsufficientEipCapacity(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(AllocateEipAddressError);
+aliyun_core::__private::action_error!(
+    AllocateEipAddressError, [QueryParameterIllegal, CommodityNoExist, QuotaExceededEip,
+    InvalidParameter, InsufficientBalance, ReserveIpFail, InvalidRegionNotSupport,
+    InvalidBandwidthMalformed, CommodityInvalidComponent, InstanceTypeNotSupport,
+    OrderFailed, QuotaExceededLargeSpecEip, PayforCreditPayInsufficientBalance,
+    SystemSaleValidateUnexpectedError, InvalidComponentEipBandwidthMax,
+    OperationFailedRiskControl, OperationFailedSaleValidate,
+    IllegalParamOrderParamComponent, OperationFailedSaleExpression,
+    OperationFailedSyncOrderToSub, OperationFailedCompleteUserInfo,
+    OperationFailedQueryPrice, OperationFailedInvokeInnerApi,
+    OperationFailedAccountMoneyInvalid, OperationFailedQueryCredtiInfo,
+    OperationFailedQueryUserLabel, FrequentPurchaseEip, PayInsufficientBalance,
+    OrderQuantityInvalid, PayMayiWithholdingAgreementIllegal, OrderErrorEip,
+    IellgalParameterOwnerAccount, Forbbiden, InvalidRegionIdNotFound,
+    FuwuBizCommodityVerifyFail, OperationConflict, InsufficientEipCapacity,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = AllocateEipAddressBuilder<aliyun_core::ProductClient>;
-        type Input = AllocateEipAddressInput;
-        type Error = AllocateEipAddressError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).allocate_eip_address()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        AllocateEipAddressBuilder, AllocateEipAddressInput, AllocateEipAddressError,
+        super::super::super::client::Client, allocate_eip_address,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -688,6 +368,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

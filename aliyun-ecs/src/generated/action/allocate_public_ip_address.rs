@@ -36,42 +36,15 @@ impl<C> AllocatePublicIpAddressBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`AllocatePublicIpAddressInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`AllocatePublicIpAddressInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`AllocatePublicIpAddressInput::ip_address`].
     pub fn ip_address(mut self, input: impl Into<String>) -> Self {
         self.ip_address = Some(input.into());
         self
     }
-    /// Sets or clears [`AllocatePublicIpAddressInput::ip_address`].
-    pub fn set_ip_address(mut self, input: Option<String>) -> Self {
-        self.ip_address = input;
-        self
-    }
-    /// The [`AllocatePublicIpAddressInput::ip_address`] set so far.
-    pub fn get_ip_address(&self) -> &Option<String> {
-        &self.ip_address
-    }
     /// Sets [`AllocatePublicIpAddressInput::vlan_id`].
     pub fn vlan_id(mut self, input: impl Into<String>) -> Self {
         self.vlan_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`AllocatePublicIpAddressInput::vlan_id`].
-    pub fn set_vlan_id(mut self, input: Option<String>) -> Self {
-        self.vlan_id = input;
-        self
-    }
-    /// The [`AllocatePublicIpAddressInput::vlan_id`] set so far.
-    pub fn get_vlan_id(&self) -> &Option<String> {
-        &self.vlan_id
     }
     /// Checks every rule of the spec and builds the [`AllocatePublicIpAddressInput`]. Nothing is sent.
     pub fn build(
@@ -88,6 +61,12 @@ impl<C> AllocatePublicIpAddressBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    AllocatePublicIpAddressBuilder, AllocatePublicIpAddressInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    ip_address: Option<String> => set_ip_address, get_ip_address;
+    vlan_id: Option<String> => set_vlan_id, get_vlan_id;
 }
 impl AllocatePublicIpAddressBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -146,108 +125,7 @@ impl aliyun_core::Action for AllocatePublicIpAddressInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.AllocateFailed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIpAddress.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InsufficientPublicIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AllocateIpInvalidInstanceBandwidth",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.CloudboxNotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.DedicatedRegionNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceExpiredOrInArrears",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IpInUse",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AllocatedAlready",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AllocateIp.Fail",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NAT_PUBLIC_IP_BINDING_FAILED",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NAT_PUBLIC_IP_ALLOCATE_FAILED",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIpAddress.NotPublic",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVlanId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIpAddress.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -341,79 +219,25 @@ impl aliyun_core::error::ActionError for AllocatePublicIpAddressError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidOperationAllocateFailed(error)
-            | Self::InvalidIpAddressMalformed(error)
-            | Self::OperationDenied(error)
-            | Self::InsufficientPublicIp(error)
-            | Self::AllocateIpInvalidInstanceBandwidth(error)
-            | Self::OperationDeniedCloudboxNotSupport(error)
-            | Self::OperationDeniedDedicatedRegionNotSupported(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::IpInUse(error)
-            | Self::AllocatedAlready(error)
-            | Self::AllocateIpFail(error)
-            | Self::NatPublicIpBindingFailed(error)
-            | Self::NatPublicIpAllocateFailed(error)
-            | Self::InvalidIpAddressNotPublic(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidVlanIdNotFound(error)
-            | Self::InvalidIpAddressNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidOperationAllocateFailed(error)
-            | Self::InvalidIpAddressMalformed(error)
-            | Self::OperationDenied(error)
-            | Self::InsufficientPublicIp(error)
-            | Self::AllocateIpInvalidInstanceBandwidth(error)
-            | Self::OperationDeniedCloudboxNotSupport(error)
-            | Self::OperationDeniedDedicatedRegionNotSupported(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::IpInUse(error)
-            | Self::AllocatedAlready(error)
-            | Self::AllocateIpFail(error)
-            | Self::NatPublicIpBindingFailed(error)
-            | Self::NatPublicIpAllocateFailed(error)
-            | Self::InvalidIpAddressNotPublic(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidVlanIdNotFound(error)
-            | Self::InvalidIpAddressNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(AllocatePublicIpAddressError);
+aliyun_core::__private::action_error!(
+    AllocatePublicIpAddressError, [InvalidOperationAllocateFailed,
+    InvalidIpAddressMalformed, OperationDenied, InsufficientPublicIp,
+    AllocateIpInvalidInstanceBandwidth, OperationDeniedCloudboxNotSupport,
+    OperationDeniedDedicatedRegionNotSupported, IncorrectInstanceStatus,
+    InstanceLockedForSecurity, InstanceExpiredOrInArrears, IpInUse, AllocatedAlready,
+    AllocateIpFail, NatPublicIpBindingFailed, NatPublicIpAllocateFailed,
+    InvalidIpAddressNotPublic, InvalidInstanceIdNotFound, InvalidVlanIdNotFound,
+    InvalidIpAddressNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = AllocatePublicIpAddressBuilder<aliyun_core::ProductClient>;
-        type Input = AllocatePublicIpAddressInput;
-        type Error = AllocatePublicIpAddressError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).allocate_public_ip_address()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        AllocatePublicIpAddressBuilder, AllocatePublicIpAddressInput,
+        AllocatePublicIpAddressError, super::super::super::client::Client,
+        allocate_public_ip_address,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -431,6 +255,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -36,42 +36,15 @@ impl<C> ApplyAutoSnapshotPolicyBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ApplyAutoSnapshotPolicyInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ApplyAutoSnapshotPolicyInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ApplyAutoSnapshotPolicyInput::auto_snapshot_policy_id`].
     pub fn auto_snapshot_policy_id(mut self, input: impl Into<String>) -> Self {
         self.auto_snapshot_policy_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ApplyAutoSnapshotPolicyInput::auto_snapshot_policy_id`].
-    pub fn set_auto_snapshot_policy_id(mut self, input: Option<String>) -> Self {
-        self.auto_snapshot_policy_id = input;
-        self
-    }
-    /// The [`ApplyAutoSnapshotPolicyInput::auto_snapshot_policy_id`] set so far.
-    pub fn get_auto_snapshot_policy_id(&self) -> &Option<String> {
-        &self.auto_snapshot_policy_id
-    }
     /// Sets [`ApplyAutoSnapshotPolicyInput::disk_ids`].
     pub fn disk_ids(mut self, input: impl Into<String>) -> Self {
         self.disk_ids = Some(input.into());
         self
-    }
-    /// Sets or clears [`ApplyAutoSnapshotPolicyInput::disk_ids`].
-    pub fn set_disk_ids(mut self, input: Option<String>) -> Self {
-        self.disk_ids = input;
-        self
-    }
-    /// The [`ApplyAutoSnapshotPolicyInput::disk_ids`] set so far.
-    pub fn get_disk_ids(&self) -> &Option<String> {
-        &self.disk_ids
     }
     /// Checks every rule of the spec and builds the [`ApplyAutoSnapshotPolicyInput`]. Nothing is sent.
     pub fn build(
@@ -94,6 +67,12 @@ impl<C> ApplyAutoSnapshotPolicyBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ApplyAutoSnapshotPolicyBuilder, ApplyAutoSnapshotPolicyInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    auto_snapshot_policy_id: Option<String> => set_auto_snapshot_policy_id, get_auto_snapshot_policy_id;
+    disk_ids: Option<String> => set_disk_ids, get_disk_ids;
 }
 impl ApplyAutoSnapshotPolicyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -149,38 +128,7 @@ impl aliyun_core::Action for ApplyAutoSnapshotPolicyInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskCategory.OperationNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PartofDiskCategory.OperationNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.NotEnoughBalance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.SnapshotServiceUnavailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -232,51 +180,21 @@ impl aliyun_core::error::ActionError for ApplyAutoSnapshotPolicyError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::DiskCategoryOperationNotSupported(error)
-            | Self::PartofDiskCategoryOperationNotSupported(error)
-            | Self::ParameterInvalid(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::InvalidAccountStatusSnapshotServiceUnavailable(error)
-            | Self::InvalidDiskIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::DiskCategoryOperationNotSupported(error)
-            | Self::PartofDiskCategoryOperationNotSupported(error)
-            | Self::ParameterInvalid(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::InvalidAccountStatusSnapshotServiceUnavailable(error)
-            | Self::InvalidDiskIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ApplyAutoSnapshotPolicyError);
+aliyun_core::__private::action_error!(
+    ApplyAutoSnapshotPolicyError, [DiskCategoryOperationNotSupported,
+    PartofDiskCategoryOperationNotSupported, ParameterInvalid,
+    InvalidAccountStatusNotEnoughBalance, InvalidAccountStatusSnapshotServiceUnavailable,
+    InvalidDiskIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ApplyAutoSnapshotPolicyBuilder<aliyun_core::ProductClient>;
-        type Input = ApplyAutoSnapshotPolicyInput;
-        type Error = ApplyAutoSnapshotPolicyError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).apply_auto_snapshot_policy()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ApplyAutoSnapshotPolicyBuilder, ApplyAutoSnapshotPolicyInput,
+        ApplyAutoSnapshotPolicyError, super::super::super::client::Client,
+        apply_auto_snapshot_policy,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -299,6 +217,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

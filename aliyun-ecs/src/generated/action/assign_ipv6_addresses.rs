@@ -52,98 +52,35 @@ impl<C> AssignIpv6AddressesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`AssignIpv6AddressesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`AssignIpv6AddressesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`AssignIpv6AddressesInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
         self.network_interface_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`AssignIpv6AddressesInput::network_interface_id`].
-    pub fn set_network_interface_id(mut self, input: Option<String>) -> Self {
-        self.network_interface_id = input;
-        self
-    }
-    /// The [`AssignIpv6AddressesInput::network_interface_id`] set so far.
-    pub fn get_network_interface_id(&self) -> &Option<String> {
-        &self.network_interface_id
     }
     /// Sets [`AssignIpv6AddressesInput::ipv6_address_count`].
     pub fn ipv6_address_count(mut self, input: i32) -> Self {
         self.ipv6_address_count = Some(input);
         self
     }
-    /// Sets or clears [`AssignIpv6AddressesInput::ipv6_address_count`].
-    pub fn set_ipv6_address_count(mut self, input: Option<i32>) -> Self {
-        self.ipv6_address_count = input;
-        self
-    }
-    /// The [`AssignIpv6AddressesInput::ipv6_address_count`] set so far.
-    pub fn get_ipv6_address_count(&self) -> &Option<i32> {
-        &self.ipv6_address_count
-    }
     /// Appends one item to [`AssignIpv6AddressesInput::ipv6_address`].
     pub fn ipv6_address(mut self, input: impl Into<String>) -> Self {
         self.ipv6_address.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`AssignIpv6AddressesInput::ipv6_address`] list (`None` clears it).
-    pub fn set_ipv6_address(mut self, input: Option<Vec<String>>) -> Self {
-        self.ipv6_address = input;
-        self
-    }
-    /// The [`AssignIpv6AddressesInput::ipv6_address`] set so far.
-    pub fn get_ipv6_address(&self) -> &Option<Vec<String>> {
-        &self.ipv6_address
     }
     /// Appends one item to [`AssignIpv6AddressesInput::ipv6_prefix`].
     pub fn ipv6_prefix(mut self, input: impl Into<String>) -> Self {
         self.ipv6_prefix.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`AssignIpv6AddressesInput::ipv6_prefix`] list (`None` clears it).
-    pub fn set_ipv6_prefix(mut self, input: Option<Vec<String>>) -> Self {
-        self.ipv6_prefix = input;
-        self
-    }
-    /// The [`AssignIpv6AddressesInput::ipv6_prefix`] set so far.
-    pub fn get_ipv6_prefix(&self) -> &Option<Vec<String>> {
-        &self.ipv6_prefix
-    }
     /// Sets [`AssignIpv6AddressesInput::ipv6_prefix_count`].
     pub fn ipv6_prefix_count(mut self, input: i32) -> Self {
         self.ipv6_prefix_count = Some(input);
         self
     }
-    /// Sets or clears [`AssignIpv6AddressesInput::ipv6_prefix_count`].
-    pub fn set_ipv6_prefix_count(mut self, input: Option<i32>) -> Self {
-        self.ipv6_prefix_count = input;
-        self
-    }
-    /// The [`AssignIpv6AddressesInput::ipv6_prefix_count`] set so far.
-    pub fn get_ipv6_prefix_count(&self) -> &Option<i32> {
-        &self.ipv6_prefix_count
-    }
     /// Sets [`AssignIpv6AddressesInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`AssignIpv6AddressesInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`AssignIpv6AddressesInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Checks every rule of the spec and builds the [`AssignIpv6AddressesInput`]. Nothing is sent.
     pub fn build(self) -> Result<AssignIpv6AddressesInput, aliyun_core::InvalidInput> {
@@ -159,6 +96,16 @@ impl<C> AssignIpv6AddressesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    AssignIpv6AddressesBuilder, AssignIpv6AddressesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    network_interface_id: Option<String> => set_network_interface_id, get_network_interface_id;
+    ipv6_address_count: Option<i32> => set_ipv6_address_count, get_ipv6_address_count;
+    ipv6_address: Option<Vec<String>> => set_ipv6_address, get_ipv6_address, list;
+    ipv6_prefix: Option<Vec<String>> => set_ipv6_prefix, get_ipv6_prefix, list;
+    ipv6_prefix_count: Option<i32> => set_ipv6_prefix_count, get_ipv6_prefix_count;
+    client_token: Option<String> => set_client_token, get_client_token;
 }
 impl AssignIpv6AddressesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -230,248 +177,7 @@ impl aliyun_core::Action for AssignIpv6AddressesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceID.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InValidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.EniId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEcsState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivateIpAddress.Duplicated",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectVSwitchStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Abs.InvalidAccount.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbedden.NotSupportRAM",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbbiden.SubUser",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MaxEniIpv6IpsCountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpUnassigned",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpRepeated",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpAssigned",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.Address",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniCountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv4CountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv6CountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv6NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv4NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitch.Ipv6NotTurnOn",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.IpAssign",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.IpInvalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RegionId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniServiceManaged",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SecurityGroupInstanceLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.HighPerformanceTrafficModeEniNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniTypeNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixIllegal",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixMaskIllegal",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixMaskInvalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixMaskNotSame",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixMustInReserveSegment",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixNotAvailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixNotStrict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.IpPrefixNotEnough",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEniId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.VSwitchIpv6Disabled",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EnableIpv6Failed",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.HasIpv6RouteEntry",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.VSwitchCidrReservationNotExist",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.RegionNotSupportIpPrefix",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -708,137 +414,37 @@ impl aliyun_core::error::ActionError for AssignIpv6AddressesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::MissingParameter(error)
-            | Self::InValidParameter(error)
-            | Self::InvalidParamsEniId(error)
-            | Self::InvalidOperationInvalidEcsState(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidPrivateIpAddressDuplicated(error)
-            | Self::IncorrectVSwitchStatus(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbeddenNotSupportRam(error)
-            | Self::ForbbidenSubUser(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::MaxEniIpv6IpsCountExceeded(error)
-            | Self::InvalidIpIpUnassigned(error)
-            | Self::InvalidIpIpRepeated(error)
-            | Self::InvalidIpIpAssigned(error)
-            | Self::InvalidIpAddress(error)
-            | Self::InvalidOperationEniCountExceeded(error)
-            | Self::InvalidOperationIpv4CountExceeded(error)
-            | Self::InvalidOperationIpv6CountExceeded(error)
-            | Self::InvalidOperationIpv6NotSupport(error)
-            | Self::InvalidOperationIpv4NotSupport(error)
-            | Self::InvalidVSwitchIpv6NotTurnOn(error)
-            | Self::InvalidParamIpAssign(error)
-            | Self::InvalidVSwitchIdIpInvalid(error)
-            | Self::ForbiddenRegionId(error)
-            | Self::InvalidOperationEniServiceManaged(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::InvalidOperationHighPerformanceTrafficModeEniNotSupport(error)
-            | Self::InvalidOperationEniTypeNotSupport(error)
-            | Self::InvalidIpIpPrefixIllegal(error)
-            | Self::InvalidIpIpPrefixMaskIllegal(error)
-            | Self::InvalidIpIpPrefixMaskInvalid(error)
-            | Self::InvalidIpIpPrefixMaskNotSame(error)
-            | Self::InvalidIpIpPrefixMustInReserveSegment(error)
-            | Self::InvalidIpIpPrefixNotAvailable(error)
-            | Self::InvalidIpIpPrefixNotStrict(error)
-            | Self::InvalidVSwitchIdIpPrefixNotEnough(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InvalidOperationVSwitchIpv6Disabled(error)
-            | Self::InvalidOperationEnableIpv6Failed(error)
-            | Self::InvalidOperationHasIpv6RouteEntry(error)
-            | Self::InvalidOperationVSwitchCidrReservationNotExist(error)
-            | Self::InvalidOperationRegionNotSupportIpPrefix(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::MissingParameter(error)
-            | Self::InValidParameter(error)
-            | Self::InvalidParamsEniId(error)
-            | Self::InvalidOperationInvalidEcsState(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidPrivateIpAddressDuplicated(error)
-            | Self::IncorrectVSwitchStatus(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbeddenNotSupportRam(error)
-            | Self::ForbbidenSubUser(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::MaxEniIpv6IpsCountExceeded(error)
-            | Self::InvalidIpIpUnassigned(error)
-            | Self::InvalidIpIpRepeated(error)
-            | Self::InvalidIpIpAssigned(error)
-            | Self::InvalidIpAddress(error)
-            | Self::InvalidOperationEniCountExceeded(error)
-            | Self::InvalidOperationIpv4CountExceeded(error)
-            | Self::InvalidOperationIpv6CountExceeded(error)
-            | Self::InvalidOperationIpv6NotSupport(error)
-            | Self::InvalidOperationIpv4NotSupport(error)
-            | Self::InvalidVSwitchIpv6NotTurnOn(error)
-            | Self::InvalidParamIpAssign(error)
-            | Self::InvalidVSwitchIdIpInvalid(error)
-            | Self::ForbiddenRegionId(error)
-            | Self::InvalidOperationEniServiceManaged(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::InvalidOperationHighPerformanceTrafficModeEniNotSupport(error)
-            | Self::InvalidOperationEniTypeNotSupport(error)
-            | Self::InvalidIpIpPrefixIllegal(error)
-            | Self::InvalidIpIpPrefixMaskIllegal(error)
-            | Self::InvalidIpIpPrefixMaskInvalid(error)
-            | Self::InvalidIpIpPrefixMaskNotSame(error)
-            | Self::InvalidIpIpPrefixMustInReserveSegment(error)
-            | Self::InvalidIpIpPrefixNotAvailable(error)
-            | Self::InvalidIpIpPrefixNotStrict(error)
-            | Self::InvalidVSwitchIdIpPrefixNotEnough(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InvalidOperationVSwitchIpv6Disabled(error)
-            | Self::InvalidOperationEnableIpv6Failed(error)
-            | Self::InvalidOperationHasIpv6RouteEntry(error)
-            | Self::InvalidOperationVSwitchCidrReservationNotExist(error)
-            | Self::InvalidOperationRegionNotSupportIpPrefix(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(AssignIpv6AddressesError);
+aliyun_core::__private::action_error!(
+    AssignIpv6AddressesError, [UnsupportedParameter, InvalidParameter,
+    InvalidInstanceIdMalformed, MissingParameter, InValidParameter, InvalidParamsEniId,
+    InvalidOperationInvalidEcsState, InvalidOperationInvalidEniState,
+    InvalidPrivateIpAddressDuplicated, IncorrectVSwitchStatus, InvalidParameterConflict,
+    InvalidUserTypeNotSupported, AbsInvalidAccountNotFound, ForbeddenNotSupportRam,
+    ForbbidenSubUser, InvalidOperationInvalidEniType, MaxEniIpv6IpsCountExceeded,
+    InvalidIpIpUnassigned, InvalidIpIpRepeated, InvalidIpIpAssigned, InvalidIpAddress,
+    InvalidOperationEniCountExceeded, InvalidOperationIpv4CountExceeded,
+    InvalidOperationIpv6CountExceeded, InvalidOperationIpv6NotSupport,
+    InvalidOperationIpv4NotSupport, InvalidVSwitchIpv6NotTurnOn, InvalidParamIpAssign,
+    InvalidVSwitchIdIpInvalid, ForbiddenRegionId, InvalidOperationEniServiceManaged,
+    SecurityGroupInstanceLimitExceed,
+    InvalidOperationHighPerformanceTrafficModeEniNotSupport,
+    InvalidOperationEniTypeNotSupport, InvalidIpIpPrefixIllegal,
+    InvalidIpIpPrefixMaskIllegal, InvalidIpIpPrefixMaskInvalid,
+    InvalidIpIpPrefixMaskNotSame, InvalidIpIpPrefixMustInReserveSegment,
+    InvalidIpIpPrefixNotAvailable, InvalidIpIpPrefixNotStrict,
+    InvalidVSwitchIdIpPrefixNotEnough, InvalidEniIdNotFound,
+    InvalidOperationVSwitchIpv6Disabled, InvalidOperationEnableIpv6Failed,
+    InvalidOperationHasIpv6RouteEntry, InvalidOperationVSwitchCidrReservationNotExist,
+    InvalidOperationRegionNotSupportIpPrefix]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = AssignIpv6AddressesBuilder<aliyun_core::ProductClient>;
-        type Input = AssignIpv6AddressesInput;
-        type Error = AssignIpv6AddressesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).assign_ipv6_addresses()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        AssignIpv6AddressesBuilder, AssignIpv6AddressesInput, AssignIpv6AddressesError,
+        super::super::super::client::Client, assign_ipv6_addresses,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -864,6 +470,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -53,98 +53,35 @@ impl<C> AssignPrivateIpAddressesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`AssignPrivateIpAddressesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`AssignPrivateIpAddressesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`AssignPrivateIpAddressesInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
         self.network_interface_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`AssignPrivateIpAddressesInput::network_interface_id`].
-    pub fn set_network_interface_id(mut self, input: Option<String>) -> Self {
-        self.network_interface_id = input;
-        self
-    }
-    /// The [`AssignPrivateIpAddressesInput::network_interface_id`] set so far.
-    pub fn get_network_interface_id(&self) -> &Option<String> {
-        &self.network_interface_id
     }
     /// Sets [`AssignPrivateIpAddressesInput::secondary_private_ip_address_count`].
     pub fn secondary_private_ip_address_count(mut self, input: i32) -> Self {
         self.secondary_private_ip_address_count = Some(input);
         self
     }
-    /// Sets or clears [`AssignPrivateIpAddressesInput::secondary_private_ip_address_count`].
-    pub fn set_secondary_private_ip_address_count(mut self, input: Option<i32>) -> Self {
-        self.secondary_private_ip_address_count = input;
-        self
-    }
-    /// The [`AssignPrivateIpAddressesInput::secondary_private_ip_address_count`] set so far.
-    pub fn get_secondary_private_ip_address_count(&self) -> &Option<i32> {
-        &self.secondary_private_ip_address_count
-    }
     /// Sets [`AssignPrivateIpAddressesInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`AssignPrivateIpAddressesInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`AssignPrivateIpAddressesInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Appends one item to [`AssignPrivateIpAddressesInput::private_ip_address`].
     pub fn private_ip_address(mut self, input: impl Into<String>) -> Self {
         self.private_ip_address.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`AssignPrivateIpAddressesInput::private_ip_address`] list (`None` clears it).
-    pub fn set_private_ip_address(mut self, input: Option<Vec<String>>) -> Self {
-        self.private_ip_address = input;
-        self
-    }
-    /// The [`AssignPrivateIpAddressesInput::private_ip_address`] set so far.
-    pub fn get_private_ip_address(&self) -> &Option<Vec<String>> {
-        &self.private_ip_address
-    }
     /// Appends one item to [`AssignPrivateIpAddressesInput::ipv4_prefix`].
     pub fn ipv4_prefix(mut self, input: impl Into<String>) -> Self {
         self.ipv4_prefix.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`AssignPrivateIpAddressesInput::ipv4_prefix`] list (`None` clears it).
-    pub fn set_ipv4_prefix(mut self, input: Option<Vec<String>>) -> Self {
-        self.ipv4_prefix = input;
-        self
-    }
-    /// The [`AssignPrivateIpAddressesInput::ipv4_prefix`] set so far.
-    pub fn get_ipv4_prefix(&self) -> &Option<Vec<String>> {
-        &self.ipv4_prefix
-    }
     /// Sets [`AssignPrivateIpAddressesInput::ipv4_prefix_count`].
     pub fn ipv4_prefix_count(mut self, input: i32) -> Self {
         self.ipv4_prefix_count = Some(input);
         self
-    }
-    /// Sets or clears [`AssignPrivateIpAddressesInput::ipv4_prefix_count`].
-    pub fn set_ipv4_prefix_count(mut self, input: Option<i32>) -> Self {
-        self.ipv4_prefix_count = input;
-        self
-    }
-    /// The [`AssignPrivateIpAddressesInput::ipv4_prefix_count`] set so far.
-    pub fn get_ipv4_prefix_count(&self) -> &Option<i32> {
-        &self.ipv4_prefix_count
     }
     /// Checks every rule of the spec and builds the [`AssignPrivateIpAddressesInput`]. Nothing is sent.
     pub fn build(
@@ -168,6 +105,16 @@ impl<C> AssignPrivateIpAddressesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    AssignPrivateIpAddressesBuilder, AssignPrivateIpAddressesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    network_interface_id: Option<String> => set_network_interface_id, get_network_interface_id;
+    secondary_private_ip_address_count: Option<i32> => set_secondary_private_ip_address_count, get_secondary_private_ip_address_count;
+    client_token: Option<String> => set_client_token, get_client_token;
+    private_ip_address: Option<Vec<String>> => set_private_ip_address, get_private_ip_address, list;
+    ipv4_prefix: Option<Vec<String>> => set_ipv4_prefix, get_ipv4_prefix, list;
+    ipv4_prefix_count: Option<i32> => set_ipv4_prefix_count, get_ipv4_prefix_count;
 }
 impl AssignPrivateIpAddressesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -235,278 +182,7 @@ impl aliyun_core::Action for AssignPrivateIpAddressesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttling",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Unsupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceID.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEcsState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.DetachPrimaryEniNotAllowed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAction",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEniId.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectVSwitchStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivateIpAddress.Duplicated",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivateIpAddress.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecondaryPrivateIpAddressCount.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded.PrivateIpAddress",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InstanceNotSupportMulitipleIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.InstanceIsMigrating",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Abs.InvalidAccount.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.NotSupportRAM",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.SubUser",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MaxEniCountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EniPerInstanceLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.AvailabilityZoneMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.VpcMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SecurityGroupInstanceLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotVpc",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.IpNotEnough",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.IpInvalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpAssigned",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MaxEniPrivateIpsCountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv4CountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniServiceManaged",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpRepeated",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixIllegal",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixMaskIllegal",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixMaskInvalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixMaskNotSame",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixMustInReserveSegment",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixNotAvailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixNotStrict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.IpPrefixNotEnough",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEcsId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEniId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.VSwitchCidrReservationNotExist",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.RegionNotSupportIpPrefix",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -771,150 +447,41 @@ impl aliyun_core::error::ActionError for AssignPrivateIpAddressesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::Throttling(error)
-            | Self::InvalidOperationUnsupported(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationInvalidEcsState(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidOperationDetachPrimaryEniNotAllowed(error)
-            | Self::MissingParameter(error)
-            | Self::ForbiddenRegionId(error)
-            | Self::InvalidAction(error)
-            | Self::InvalidEniIdMalformed(error)
-            | Self::IncorrectVSwitchStatus(error)
-            | Self::InvalidPrivateIpAddressDuplicated(error)
-            | Self::InvalidPrivateIpAddressMalformed(error)
-            | Self::InvalidSecondaryPrivateIpAddressCountMalformed(error)
-            | Self::QuotaExceededPrivateIpAddress(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidOperationInstanceNotSupportMulitipleIp(error)
-            | Self::InvalidStatusInstanceIsMigrating(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbiddenNotSupportRam(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::MaxEniCountExceeded(error)
-            | Self::EniPerInstanceLimitExceeded(error)
-            | Self::InvalidOperationAvailabilityZoneMismatch(error)
-            | Self::InvalidOperationVpcMismatch(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::InvalidSecurityGroupIdNotVpc(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::InvalidVSwitchIdIpNotEnough(error)
-            | Self::InvalidVSwitchIdIpInvalid(error)
-            | Self::InvalidIpIpAssigned(error)
-            | Self::MaxEniPrivateIpsCountExceeded(error)
-            | Self::OperationConflict(error)
-            | Self::InvalidOperationIpv4CountExceeded(error)
-            | Self::InvalidOperationEniServiceManaged(error)
-            | Self::InvalidIpIpRepeated(error)
-            | Self::InvalidIpIpPrefixIllegal(error)
-            | Self::InvalidIpIpPrefixMaskIllegal(error)
-            | Self::InvalidIpIpPrefixMaskInvalid(error)
-            | Self::InvalidIpIpPrefixMaskNotSame(error)
-            | Self::InvalidIpIpPrefixMustInReserveSegment(error)
-            | Self::InvalidIpIpPrefixNotAvailable(error)
-            | Self::InvalidIpIpPrefixNotStrict(error)
-            | Self::InvalidVSwitchIdIpPrefixNotEnough(error)
-            | Self::InvalidEcsIdNotFound(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidOperationVSwitchCidrReservationNotExist(error)
-            | Self::InvalidOperationRegionNotSupportIpPrefix(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::Throttling(error)
-            | Self::InvalidOperationUnsupported(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationInvalidEcsState(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidOperationDetachPrimaryEniNotAllowed(error)
-            | Self::MissingParameter(error)
-            | Self::ForbiddenRegionId(error)
-            | Self::InvalidAction(error)
-            | Self::InvalidEniIdMalformed(error)
-            | Self::IncorrectVSwitchStatus(error)
-            | Self::InvalidPrivateIpAddressDuplicated(error)
-            | Self::InvalidPrivateIpAddressMalformed(error)
-            | Self::InvalidSecondaryPrivateIpAddressCountMalformed(error)
-            | Self::QuotaExceededPrivateIpAddress(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidOperationInstanceNotSupportMulitipleIp(error)
-            | Self::InvalidStatusInstanceIsMigrating(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbiddenNotSupportRam(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::MaxEniCountExceeded(error)
-            | Self::EniPerInstanceLimitExceeded(error)
-            | Self::InvalidOperationAvailabilityZoneMismatch(error)
-            | Self::InvalidOperationVpcMismatch(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::InvalidSecurityGroupIdNotVpc(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::InvalidVSwitchIdIpNotEnough(error)
-            | Self::InvalidVSwitchIdIpInvalid(error)
-            | Self::InvalidIpIpAssigned(error)
-            | Self::MaxEniPrivateIpsCountExceeded(error)
-            | Self::OperationConflict(error)
-            | Self::InvalidOperationIpv4CountExceeded(error)
-            | Self::InvalidOperationEniServiceManaged(error)
-            | Self::InvalidIpIpRepeated(error)
-            | Self::InvalidIpIpPrefixIllegal(error)
-            | Self::InvalidIpIpPrefixMaskIllegal(error)
-            | Self::InvalidIpIpPrefixMaskInvalid(error)
-            | Self::InvalidIpIpPrefixMaskNotSame(error)
-            | Self::InvalidIpIpPrefixMustInReserveSegment(error)
-            | Self::InvalidIpIpPrefixNotAvailable(error)
-            | Self::InvalidIpIpPrefixNotStrict(error)
-            | Self::InvalidVSwitchIdIpPrefixNotEnough(error)
-            | Self::InvalidEcsIdNotFound(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidOperationVSwitchCidrReservationNotExist(error)
-            | Self::InvalidOperationRegionNotSupportIpPrefix(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(AssignPrivateIpAddressesError);
+aliyun_core::__private::action_error!(
+    AssignPrivateIpAddressesError, [Throttling, InvalidOperationUnsupported,
+    UnsupportedParameter, InvalidParameter, InvalidInstanceIdMalformed,
+    InvalidOperationInvalidEcsState, InvalidOperationInvalidEniState,
+    InvalidOperationDetachPrimaryEniNotAllowed, MissingParameter, ForbiddenRegionId,
+    InvalidAction, InvalidEniIdMalformed, IncorrectVSwitchStatus,
+    InvalidPrivateIpAddressDuplicated, InvalidPrivateIpAddressMalformed,
+    InvalidSecondaryPrivateIpAddressCountMalformed, QuotaExceededPrivateIpAddress,
+    InvalidParameterConflict, InvalidOperationInstanceNotSupportMulitipleIp,
+    InvalidStatusInstanceIsMigrating, InvalidUserTypeNotSupported,
+    AbsInvalidAccountNotFound, ForbiddenNotSupportRam, ForbiddenSubUser,
+    MaxEniCountExceeded, EniPerInstanceLimitExceeded,
+    InvalidOperationAvailabilityZoneMismatch, InvalidOperationVpcMismatch,
+    SecurityGroupInstanceLimitExceed, InvalidSecurityGroupIdNotVpc,
+    InvalidOperationInvalidEniType, InvalidVSwitchIdIpNotEnough,
+    InvalidVSwitchIdIpInvalid, InvalidIpIpAssigned, MaxEniPrivateIpsCountExceeded,
+    OperationConflict, InvalidOperationIpv4CountExceeded,
+    InvalidOperationEniServiceManaged, InvalidIpIpRepeated, InvalidIpIpPrefixIllegal,
+    InvalidIpIpPrefixMaskIllegal, InvalidIpIpPrefixMaskInvalid,
+    InvalidIpIpPrefixMaskNotSame, InvalidIpIpPrefixMustInReserveSegment,
+    InvalidIpIpPrefixNotAvailable, InvalidIpIpPrefixNotStrict,
+    InvalidVSwitchIdIpPrefixNotEnough, InvalidEcsIdNotFound, InvalidEniIdNotFound,
+    InvalidVSwitchIdNotFound, InvalidSecurityGroupIdNotFound, InvalidInstanceIdNotFound,
+    InvalidOperationVSwitchCidrReservationNotExist,
+    InvalidOperationRegionNotSupportIpPrefix]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = AssignPrivateIpAddressesBuilder<aliyun_core::ProductClient>;
-        type Input = AssignPrivateIpAddressesInput;
-        type Error = AssignPrivateIpAddressesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .assign_private_ip_addresses()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        AssignPrivateIpAddressesBuilder, AssignPrivateIpAddressesInput,
+        AssignPrivateIpAddressesError, super::super::super::client::Client,
+        assign_private_ip_addresses,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -940,6 +507,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

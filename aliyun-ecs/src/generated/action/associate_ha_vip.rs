@@ -41,56 +41,20 @@ impl<C> AssociateHaVipBuilder<C> {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`AssociateHaVipInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`AssociateHaVipInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`AssociateHaVipInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`AssociateHaVipInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`AssociateHaVipInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`AssociateHaVipInput::ha_vip_id`].
     pub fn ha_vip_id(mut self, input: impl Into<String>) -> Self {
         self.ha_vip_id = Some(input.into());
         self
     }
-    /// Sets or clears [`AssociateHaVipInput::ha_vip_id`].
-    pub fn set_ha_vip_id(mut self, input: Option<String>) -> Self {
-        self.ha_vip_id = input;
-        self
-    }
-    /// The [`AssociateHaVipInput::ha_vip_id`] set so far.
-    pub fn get_ha_vip_id(&self) -> &Option<String> {
-        &self.ha_vip_id
-    }
     /// Sets [`AssociateHaVipInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`AssociateHaVipInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`AssociateHaVipInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
     }
     /// Checks every rule of the spec and builds the [`AssociateHaVipInput`]. Nothing is sent.
     pub fn build(self) -> Result<AssociateHaVipInput, aliyun_core::InvalidInput> {
@@ -112,6 +76,13 @@ impl<C> AssociateHaVipBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    AssociateHaVipBuilder, AssociateHaVipInput;
+    client_token: Option<String> => set_client_token, get_client_token;
+    region_id: Option<String> => set_region_id, get_region_id;
+    ha_vip_id: Option<String> => set_ha_vip_id, get_ha_vip_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
 }
 impl AssociateHaVipBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -169,68 +140,7 @@ impl aliyun_core::Action for AssociateHaVipInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVip.Status",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectHaVipStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CountLimitExceed.HaVipOnInstance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CountLimitExceeded.HaVipOnECSInstance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.DistibuteLock",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.HaVip",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationUnsupported.BindMultipleType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHaVip.Exist",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHaVipId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -300,65 +210,21 @@ impl aliyun_core::error::ActionError for AssociateHaVipError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidVipStatus(error)
-            | Self::IncorrectHaVipStatus(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::CountLimitExceedHaVipOnInstance(error)
-            | Self::CountLimitExceededHaVipOnEcsInstance(error)
-            | Self::OperationFailedDistibuteLock(error)
-            | Self::ForbiddenHaVip(error)
-            | Self::OperationUnsupportedBindMultipleType(error)
-            | Self::InvalidHaVipExist(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidHaVipIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidVipStatus(error)
-            | Self::IncorrectHaVipStatus(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::CountLimitExceedHaVipOnInstance(error)
-            | Self::CountLimitExceededHaVipOnEcsInstance(error)
-            | Self::OperationFailedDistibuteLock(error)
-            | Self::ForbiddenHaVip(error)
-            | Self::OperationUnsupportedBindMultipleType(error)
-            | Self::InvalidHaVipExist(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidHaVipIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(AssociateHaVipError);
+aliyun_core::__private::action_error!(
+    AssociateHaVipError, [InvalidVipStatus, IncorrectHaVipStatus,
+    IncorrectInstanceStatus, CountLimitExceedHaVipOnInstance,
+    CountLimitExceededHaVipOnEcsInstance, OperationFailedDistibuteLock, ForbiddenHaVip,
+    OperationUnsupportedBindMultipleType, InvalidHaVipExist, InvalidRegionIdNotFound,
+    InvalidHaVipIdNotFound, InvalidInstanceIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = AssociateHaVipBuilder<aliyun_core::ProductClient>;
-        type Input = AssociateHaVipInput;
-        type Error = AssociateHaVipError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).associate_ha_vip()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        AssociateHaVipBuilder, AssociateHaVipInput, AssociateHaVipError,
+        super::super::super::client::Client, associate_ha_vip,
+    );
     const REQUESTS: &[Request] = &[
         Request::invalid(
             "example",
@@ -366,19 +232,8 @@ mod tests {
             "HaVipId",
         ),
     ];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -51,112 +51,40 @@ impl<C> AttachDiskBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`AttachDiskInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`AttachDiskInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`AttachDiskInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
         self.disk_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`AttachDiskInput::disk_id`].
-    pub fn set_disk_id(mut self, input: Option<String>) -> Self {
-        self.disk_id = input;
-        self
-    }
-    /// The [`AttachDiskInput::disk_id`] set so far.
-    pub fn get_disk_id(&self) -> &Option<String> {
-        &self.disk_id
     }
     /// Sets [`AttachDiskInput::device`].
     pub fn device(mut self, input: impl Into<String>) -> Self {
         self.device = Some(input.into());
         self
     }
-    /// Sets or clears [`AttachDiskInput::device`].
-    pub fn set_device(mut self, input: Option<String>) -> Self {
-        self.device = input;
-        self
-    }
-    /// The [`AttachDiskInput::device`] set so far.
-    pub fn get_device(&self) -> &Option<String> {
-        &self.device
-    }
     /// Sets [`AttachDiskInput::delete_with_instance`].
     pub fn delete_with_instance(mut self, input: bool) -> Self {
         self.delete_with_instance = Some(input);
         self
-    }
-    /// Sets or clears [`AttachDiskInput::delete_with_instance`].
-    pub fn set_delete_with_instance(mut self, input: Option<bool>) -> Self {
-        self.delete_with_instance = input;
-        self
-    }
-    /// The [`AttachDiskInput::delete_with_instance`] set so far.
-    pub fn get_delete_with_instance(&self) -> &Option<bool> {
-        &self.delete_with_instance
     }
     /// Sets [`AttachDiskInput::bootable`].
     pub fn bootable(mut self, input: bool) -> Self {
         self.bootable = Some(input);
         self
     }
-    /// Sets or clears [`AttachDiskInput::bootable`].
-    pub fn set_bootable(mut self, input: Option<bool>) -> Self {
-        self.bootable = input;
-        self
-    }
-    /// The [`AttachDiskInput::bootable`] set so far.
-    pub fn get_bootable(&self) -> &Option<bool> {
-        &self.bootable
-    }
     /// Sets [`AttachDiskInput::password`].
     pub fn password(mut self, input: impl Into<String>) -> Self {
         self.password = Some(input.into());
         self
-    }
-    /// Sets or clears [`AttachDiskInput::password`].
-    pub fn set_password(mut self, input: Option<String>) -> Self {
-        self.password = input;
-        self
-    }
-    /// The [`AttachDiskInput::password`] set so far.
-    pub fn get_password(&self) -> &Option<String> {
-        &self.password
     }
     /// Sets [`AttachDiskInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
         self.key_pair_name = Some(input.into());
         self
     }
-    /// Sets or clears [`AttachDiskInput::key_pair_name`].
-    pub fn set_key_pair_name(mut self, input: Option<String>) -> Self {
-        self.key_pair_name = input;
-        self
-    }
-    /// The [`AttachDiskInput::key_pair_name`] set so far.
-    pub fn get_key_pair_name(&self) -> &Option<String> {
-        &self.key_pair_name
-    }
     /// Sets [`AttachDiskInput::force`].
     pub fn force(mut self, input: bool) -> Self {
         self.force = Some(input);
         self
-    }
-    /// Sets or clears [`AttachDiskInput::force`].
-    pub fn set_force(mut self, input: Option<bool>) -> Self {
-        self.force = input;
-        self
-    }
-    /// The [`AttachDiskInput::force`] set so far.
-    pub fn get_force(&self) -> &Option<bool> {
-        &self.force
     }
     /// Checks every rule of the spec and builds the [`AttachDiskInput`]. Nothing is sent.
     pub fn build(self) -> Result<AttachDiskInput, aliyun_core::InvalidInput> {
@@ -173,6 +101,17 @@ impl<C> AttachDiskBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    AttachDiskBuilder, AttachDiskInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    disk_id: Option<String> => set_disk_id, get_disk_id;
+    device: Option<String> => set_device, get_device;
+    delete_with_instance: Option<bool> => set_delete_with_instance, get_delete_with_instance;
+    bootable: Option<bool> => set_bootable, get_bootable;
+    password: Option<String> => set_password, get_password;
+    key_pair_name: Option<String> => set_key_pair_name, get_key_pair_name;
+    force: Option<bool> => set_force, get_force;
 }
 impl AttachDiskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -231,233 +170,7 @@ impl aliyun_core::Action for AttachDiskInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDevice.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.MalFormed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InstanceTypeNotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskCategory.OperationNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDisk.DiskNotBootable",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NotOriginInstance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.AllEmpty",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterForce.DiskCategoryNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterForce.PrepaidDiskNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterForce.MultiAttachDiskNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterForce.RegionNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceDiskLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDevice.InUse",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskNotPortable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourcesNotInSameZone",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceExpiredOrInArrears",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskInArrears",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskError",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskId.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskId.StatusNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus.NotSupportESSD",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UserNotInTheWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKNotEnabled",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.KMSUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.WindowsInstance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupportDiskCategory",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupportPL0",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NvmeRequired",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NvmeUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupportMultiAttachDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskAttachedNumberExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.CanNotAttachMultiAttachDiskAsSystemDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DeleteWithInstance.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DeleteWithInstance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.OtherInstanceUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.ZoneConflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDisk.InUse",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -663,129 +376,37 @@ impl aliyun_core::error::ActionError for AttachDiskError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidDeviceMalformed(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::InvalidOperationInstanceTypeNotSupport(error)
-            | Self::DiskCategoryOperationNotSupported(error)
-            | Self::InvalidDiskDiskNotBootable(error)
-            | Self::InvalidInstanceNotOriginInstance(error)
-            | Self::InvalidParameterAllEmpty(error)
-            | Self::InvalidParameterForceDiskCategoryNotSupported(error)
-            | Self::InvalidParameterForcePrepaidDiskNotSupported(error)
-            | Self::InvalidParameterForceMultiAttachDiskNotSupported(error)
-            | Self::InvalidParameterForceRegionNotSupported(error)
-            | Self::InstanceDiskLimitExceeded(error)
-            | Self::InvalidDeviceInUse(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::DiskNotPortable(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::ResourcesNotInSameZone(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::DiskInArrears(error)
-            | Self::DiskError(error)
-            | Self::DiskIdValueNotSupported(error)
-            | Self::DiskIdStatusNotSupported(error)
-            | Self::IncorrectInstanceStatusNotSupportEssd(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::DependencyViolationWindowsInstance(error)
-            | Self::InvalidInstanceTypeNotSupportDiskCategory(error)
-            | Self::InvalidInstanceTypeNotSupportPl0(error)
-            | Self::InvalidInstanceTypeNvmeRequired(error)
-            | Self::InvalidInstanceTypeNvmeUnsupported(error)
-            | Self::InvalidInstanceTypeNotSupportMultiAttachDisk(error)
-            | Self::DiskAttachedNumberExceeded(error)
-            | Self::InvalidOperationCanNotAttachMultiAttachDiskAsSystemDisk(error)
-            | Self::DeleteWithInstanceConflict(error)
-            | Self::InvalidParameterDeleteWithInstance(error)
-            | Self::InvalidOperationOtherInstanceUnsupported(error)
-            | Self::InvalidInstanceZoneConflict(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidDiskInUse(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidDeviceMalformed(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::InvalidOperationInstanceTypeNotSupport(error)
-            | Self::DiskCategoryOperationNotSupported(error)
-            | Self::InvalidDiskDiskNotBootable(error)
-            | Self::InvalidInstanceNotOriginInstance(error)
-            | Self::InvalidParameterAllEmpty(error)
-            | Self::InvalidParameterForceDiskCategoryNotSupported(error)
-            | Self::InvalidParameterForcePrepaidDiskNotSupported(error)
-            | Self::InvalidParameterForceMultiAttachDiskNotSupported(error)
-            | Self::InvalidParameterForceRegionNotSupported(error)
-            | Self::InstanceDiskLimitExceeded(error)
-            | Self::InvalidDeviceInUse(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::DiskNotPortable(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::ResourcesNotInSameZone(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::DiskInArrears(error)
-            | Self::DiskError(error)
-            | Self::DiskIdValueNotSupported(error)
-            | Self::DiskIdStatusNotSupported(error)
-            | Self::IncorrectInstanceStatusNotSupportEssd(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::DependencyViolationWindowsInstance(error)
-            | Self::InvalidInstanceTypeNotSupportDiskCategory(error)
-            | Self::InvalidInstanceTypeNotSupportPl0(error)
-            | Self::InvalidInstanceTypeNvmeRequired(error)
-            | Self::InvalidInstanceTypeNvmeUnsupported(error)
-            | Self::InvalidInstanceTypeNotSupportMultiAttachDisk(error)
-            | Self::DiskAttachedNumberExceeded(error)
-            | Self::InvalidOperationCanNotAttachMultiAttachDiskAsSystemDisk(error)
-            | Self::DeleteWithInstanceConflict(error)
-            | Self::InvalidParameterDeleteWithInstance(error)
-            | Self::InvalidOperationOtherInstanceUnsupported(error)
-            | Self::InvalidInstanceZoneConflict(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidDiskInUse(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(AttachDiskError);
+aliyun_core::__private::action_error!(
+    AttachDiskError, [InvalidDeviceMalformed, IncorrectInstanceStatus, InvalidParameter,
+    InvalidRegionIdMalFormed, InvalidOperationInstanceTypeNotSupport,
+    DiskCategoryOperationNotSupported, InvalidDiskDiskNotBootable,
+    InvalidInstanceNotOriginInstance, InvalidParameterAllEmpty,
+    InvalidParameterForceDiskCategoryNotSupported,
+    InvalidParameterForcePrepaidDiskNotSupported,
+    InvalidParameterForceMultiAttachDiskNotSupported,
+    InvalidParameterForceRegionNotSupported, InstanceDiskLimitExceeded,
+    InvalidDeviceInUse, IncorrectDiskStatus, DiskNotPortable, InstanceLockedForSecurity,
+    ResourcesNotInSameZone, InstanceExpiredOrInArrears, DiskInArrears, DiskError,
+    DiskIdValueNotSupported, DiskIdStatusNotSupported,
+    IncorrectInstanceStatusNotSupportEssd, UserNotInTheWhiteList,
+    InvalidParameterKmsKeyIdCmkNotEnabled, InvalidParameterKmsKeyIdCmkUnauthorized,
+    InvalidParameterKmsKeyIdKmsUnauthorized, DependencyViolationWindowsInstance,
+    InvalidInstanceTypeNotSupportDiskCategory, InvalidInstanceTypeNotSupportPl0,
+    InvalidInstanceTypeNvmeRequired, InvalidInstanceTypeNvmeUnsupported,
+    InvalidInstanceTypeNotSupportMultiAttachDisk, DiskAttachedNumberExceeded,
+    InvalidOperationCanNotAttachMultiAttachDiskAsSystemDisk, DeleteWithInstanceConflict,
+    InvalidParameterDeleteWithInstance, InvalidOperationOtherInstanceUnsupported,
+    InvalidInstanceZoneConflict, InvalidInstanceIdNotFound, InvalidDiskIdNotFound,
+    InvalidDiskInUse, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = AttachDiskBuilder<aliyun_core::ProductClient>;
-        type Input = AttachDiskInput;
-        type Error = AttachDiskError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).attach_disk()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        AttachDiskBuilder, AttachDiskInput, AttachDiskError,
+        super::super::super::client::Client, attach_disk,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -813,6 +434,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -45,87 +45,30 @@ impl<C> AttachNetworkInterfaceBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`AttachNetworkInterfaceInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`AttachNetworkInterfaceInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`AttachNetworkInterfaceInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
         self.network_interface_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`AttachNetworkInterfaceInput::network_interface_id`].
-    pub fn set_network_interface_id(mut self, input: Option<String>) -> Self {
-        self.network_interface_id = input;
-        self
-    }
-    /// The [`AttachNetworkInterfaceInput::network_interface_id`] set so far.
-    pub fn get_network_interface_id(&self) -> &Option<String> {
-        &self.network_interface_id
     }
     /// Sets [`AttachNetworkInterfaceInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`AttachNetworkInterfaceInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`AttachNetworkInterfaceInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`AttachNetworkInterfaceInput::trunk_network_instance_id`].
     pub fn trunk_network_instance_id(mut self, input: impl Into<String>) -> Self {
         self.trunk_network_instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`AttachNetworkInterfaceInput::trunk_network_instance_id`].
-    pub fn set_trunk_network_instance_id(mut self, input: Option<String>) -> Self {
-        self.trunk_network_instance_id = input;
-        self
-    }
-    /// The [`AttachNetworkInterfaceInput::trunk_network_instance_id`] set so far.
-    pub fn get_trunk_network_instance_id(&self) -> &Option<String> {
-        &self.trunk_network_instance_id
     }
     /// Sets [`AttachNetworkInterfaceInput::wait_for_network_configuration_ready`].
     pub fn wait_for_network_configuration_ready(mut self, input: bool) -> Self {
         self.wait_for_network_configuration_ready = Some(input);
         self
     }
-    /// Sets or clears [`AttachNetworkInterfaceInput::wait_for_network_configuration_ready`].
-    pub fn set_wait_for_network_configuration_ready(
-        mut self,
-        input: Option<bool>,
-    ) -> Self {
-        self.wait_for_network_configuration_ready = input;
-        self
-    }
-    /// The [`AttachNetworkInterfaceInput::wait_for_network_configuration_ready`] set so far.
-    pub fn get_wait_for_network_configuration_ready(&self) -> &Option<bool> {
-        &self.wait_for_network_configuration_ready
-    }
     /// Sets [`AttachNetworkInterfaceInput::network_card_index`].
     pub fn network_card_index(mut self, input: i32) -> Self {
         self.network_card_index = Some(input);
         self
-    }
-    /// Sets or clears [`AttachNetworkInterfaceInput::network_card_index`].
-    pub fn set_network_card_index(mut self, input: Option<i32>) -> Self {
-        self.network_card_index = input;
-        self
-    }
-    /// The [`AttachNetworkInterfaceInput::network_card_index`] set so far.
-    pub fn get_network_card_index(&self) -> &Option<i32> {
-        &self.network_card_index
     }
     /// Checks every rule of the spec and builds the [`AttachNetworkInterfaceInput`]. Nothing is sent.
     pub fn build(
@@ -143,6 +86,15 @@ impl<C> AttachNetworkInterfaceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    AttachNetworkInterfaceBuilder, AttachNetworkInterfaceInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    network_interface_id: Option<String> => set_network_interface_id, get_network_interface_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    trunk_network_instance_id: Option<String> => set_trunk_network_instance_id, get_trunk_network_instance_id;
+    wait_for_network_configuration_ready: Option<bool> => set_wait_for_network_configuration_ready, get_wait_for_network_configuration_ready;
+    network_card_index: Option<i32> => set_network_card_index, get_network_card_index;
 }
 impl AttachNetworkInterfaceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -204,308 +156,7 @@ impl aliyun_core::Action for AttachNetworkInterfaceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv6CountExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceID.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidRegion",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEcsState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.DetachPrimaryEniNotAllowed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidGeneration",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.EniId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.NetworkCardIndexInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.UserNotSupportNetworkCard",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ConnectionTrackingConfigNotSupportMemberEni",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Abs.InvalidAccount.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.NotSupportRAM",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.SubUser",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MaxEniCountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EniPerInstanceLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.AvailabilityZoneMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.VpcMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SecurityGroupInstanceLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotVpc",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEni.NotSameVpc",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv4CountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniServiceManaged",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MultiGroupType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.NotSupportEnterpriseGroup",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniCountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EipBindModel",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv6NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.HotPlugNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NetworkType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidTrunkEniStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.TrunkingIsNotAllowed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InstanceTypeNotSupportEniTrunking",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniTypeNotSupportTrunking",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniTrunkDeviceFull",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EniNotBelongTrunk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniTypeNotSupportAttachToTrunk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EniNotBelongEcs",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InvalidEniQueueNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MaxEniQueueNumberExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ExceedInstanceTypeQueueNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.HighPerformanceTrafficModeNotSupportTrunkEni",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.HighPerformanceTrafficModeNotSupportMemberEni",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InstanceTypeNotSupportHighPerformanceTrafficMode",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniTrafficModeNotSupportIpv6",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MaxEniQueuePairNumberExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InvalidQueuePairNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniQueuePairNumberOverflow",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.HighPerformanceEniPerInstanceLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEcsId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEniId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -811,165 +462,49 @@ impl aliyun_core::error::ActionError for AttachNetworkInterfaceError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidOperationIpv6CountExceeded(error)
-            | Self::MissingParameter(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationInvalidRegion(error)
-            | Self::InvalidOperationInvalidEcsState(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidOperationDetachPrimaryEniNotAllowed(error)
-            | Self::ForbiddenRegionId(error)
-            | Self::InvalidOperationInvalidGeneration(error)
-            | Self::InvalidParamsEniId(error)
-            | Self::InvalidParameterNetworkCardIndexInvalid(error)
-            | Self::InvalidOperationUserNotSupportNetworkCard(error)
-            | Self::InvalidOperationConnectionTrackingConfigNotSupportMemberEni(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbiddenNotSupportRam(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::MaxEniCountExceeded(error)
-            | Self::EniPerInstanceLimitExceeded(error)
-            | Self::InvalidOperationAvailabilityZoneMismatch(error)
-            | Self::InvalidOperationVpcMismatch(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::InvalidSecurityGroupIdNotVpc(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidEniNotSameVpc(error)
-            | Self::InvalidOperationIpv4CountExceeded(error)
-            | Self::InvalidOperationEniServiceManaged(error)
-            | Self::InvalidOperationMultiGroupType(error)
-            | Self::InvalidOperationNotSupportEnterpriseGroup(error)
-            | Self::InvalidOperationEniCountExceeded(error)
-            | Self::InvalidOperationEipBindModel(error)
-            | Self::InvalidOperationIpv6NotSupport(error)
-            | Self::InvalidOperationHotPlugNotSupport(error)
-            | Self::InvalidInstanceNetworkType(error)
-            | Self::InvalidOperationInvalidTrunkEniStatus(error)
-            | Self::InvalidOperationTrunkingIsNotAllowed(error)
-            | Self::InvalidOperationInstanceTypeNotSupportEniTrunking(error)
-            | Self::InvalidOperationEniTypeNotSupportTrunking(error)
-            | Self::InvalidOperationEniTrunkDeviceFull(error)
-            | Self::InvalidParameterEniNotBelongTrunk(error)
-            | Self::InvalidOperationEniTypeNotSupportAttachToTrunk(error)
-            | Self::InvalidParameterEniNotBelongEcs(error)
-            | Self::InvalidParameterInvalidEniQueueNumber(error)
-            | Self::InvalidOperationMaxEniQueueNumberExceeded(error)
-            | Self::InvalidOperationExceedInstanceTypeQueueNumber(error)
-            | Self::InvalidOperationHighPerformanceTrafficModeNotSupportTrunkEni(error)
-            | Self::InvalidOperationHighPerformanceTrafficModeNotSupportMemberEni(error)
-            | Self::InvalidOperationInstanceTypeNotSupportHighPerformanceTrafficMode(
-                error,
-            )
-            | Self::InvalidOperationEniTrafficModeNotSupportIpv6(error)
-            | Self::InvalidOperationMaxEniQueuePairNumberExceed(error)
-            | Self::InvalidParameterInvalidQueuePairNumber(error)
-            | Self::InvalidOperationEniQueuePairNumberOverflow(error)
-            | Self::InvalidOperationHighPerformanceEniPerInstanceLimitExceeded(error)
-            | Self::InvalidEcsIdNotFound(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidOperationIpv6CountExceeded(error)
-            | Self::MissingParameter(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationInvalidRegion(error)
-            | Self::InvalidOperationInvalidEcsState(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidOperationDetachPrimaryEniNotAllowed(error)
-            | Self::ForbiddenRegionId(error)
-            | Self::InvalidOperationInvalidGeneration(error)
-            | Self::InvalidParamsEniId(error)
-            | Self::InvalidParameterNetworkCardIndexInvalid(error)
-            | Self::InvalidOperationUserNotSupportNetworkCard(error)
-            | Self::InvalidOperationConnectionTrackingConfigNotSupportMemberEni(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbiddenNotSupportRam(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::MaxEniCountExceeded(error)
-            | Self::EniPerInstanceLimitExceeded(error)
-            | Self::InvalidOperationAvailabilityZoneMismatch(error)
-            | Self::InvalidOperationVpcMismatch(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::InvalidSecurityGroupIdNotVpc(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidEniNotSameVpc(error)
-            | Self::InvalidOperationIpv4CountExceeded(error)
-            | Self::InvalidOperationEniServiceManaged(error)
-            | Self::InvalidOperationMultiGroupType(error)
-            | Self::InvalidOperationNotSupportEnterpriseGroup(error)
-            | Self::InvalidOperationEniCountExceeded(error)
-            | Self::InvalidOperationEipBindModel(error)
-            | Self::InvalidOperationIpv6NotSupport(error)
-            | Self::InvalidOperationHotPlugNotSupport(error)
-            | Self::InvalidInstanceNetworkType(error)
-            | Self::InvalidOperationInvalidTrunkEniStatus(error)
-            | Self::InvalidOperationTrunkingIsNotAllowed(error)
-            | Self::InvalidOperationInstanceTypeNotSupportEniTrunking(error)
-            | Self::InvalidOperationEniTypeNotSupportTrunking(error)
-            | Self::InvalidOperationEniTrunkDeviceFull(error)
-            | Self::InvalidParameterEniNotBelongTrunk(error)
-            | Self::InvalidOperationEniTypeNotSupportAttachToTrunk(error)
-            | Self::InvalidParameterEniNotBelongEcs(error)
-            | Self::InvalidParameterInvalidEniQueueNumber(error)
-            | Self::InvalidOperationMaxEniQueueNumberExceeded(error)
-            | Self::InvalidOperationExceedInstanceTypeQueueNumber(error)
-            | Self::InvalidOperationHighPerformanceTrafficModeNotSupportTrunkEni(error)
-            | Self::InvalidOperationHighPerformanceTrafficModeNotSupportMemberEni(error)
-            | Self::InvalidOperationInstanceTypeNotSupportHighPerformanceTrafficMode(
-                error,
-            )
-            | Self::InvalidOperationEniTrafficModeNotSupportIpv6(error)
-            | Self::InvalidOperationMaxEniQueuePairNumberExceed(error)
-            | Self::InvalidParameterInvalidQueuePairNumber(error)
-            | Self::InvalidOperationEniQueuePairNumberOverflow(error)
-            | Self::InvalidOperationHighPerformanceEniPerInstanceLimitExceeded(error)
-            | Self::InvalidEcsIdNotFound(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(AttachNetworkInterfaceError);
+aliyun_core::__private::action_error!(
+    AttachNetworkInterfaceError, [InvalidOperationIpv6CountExceeded, MissingParameter,
+    UnsupportedParameter, InvalidParameter, InvalidInstanceIdMalformed,
+    InvalidOperationInvalidRegion, InvalidOperationInvalidEcsState,
+    InvalidOperationInvalidEniState, InvalidOperationDetachPrimaryEniNotAllowed,
+    ForbiddenRegionId, InvalidOperationInvalidGeneration, InvalidParamsEniId,
+    InvalidParameterNetworkCardIndexInvalid, InvalidOperationUserNotSupportNetworkCard,
+    InvalidOperationConnectionTrackingConfigNotSupportMemberEni,
+    InvalidUserTypeNotSupported, AbsInvalidAccountNotFound, ForbiddenNotSupportRam,
+    ForbiddenSubUser, MaxEniCountExceeded, EniPerInstanceLimitExceeded,
+    InvalidOperationAvailabilityZoneMismatch, InvalidOperationVpcMismatch,
+    SecurityGroupInstanceLimitExceed, InvalidSecurityGroupIdNotVpc,
+    InvalidOperationInvalidEniType, InvalidInstanceIdNotFound, InvalidEniNotSameVpc,
+    InvalidOperationIpv4CountExceeded, InvalidOperationEniServiceManaged,
+    InvalidOperationMultiGroupType, InvalidOperationNotSupportEnterpriseGroup,
+    InvalidOperationEniCountExceeded, InvalidOperationEipBindModel,
+    InvalidOperationIpv6NotSupport, InvalidOperationHotPlugNotSupport,
+    InvalidInstanceNetworkType, InvalidOperationInvalidTrunkEniStatus,
+    InvalidOperationTrunkingIsNotAllowed,
+    InvalidOperationInstanceTypeNotSupportEniTrunking,
+    InvalidOperationEniTypeNotSupportTrunking, InvalidOperationEniTrunkDeviceFull,
+    InvalidParameterEniNotBelongTrunk, InvalidOperationEniTypeNotSupportAttachToTrunk,
+    InvalidParameterEniNotBelongEcs, InvalidParameterInvalidEniQueueNumber,
+    InvalidOperationMaxEniQueueNumberExceeded,
+    InvalidOperationExceedInstanceTypeQueueNumber,
+    InvalidOperationHighPerformanceTrafficModeNotSupportTrunkEni,
+    InvalidOperationHighPerformanceTrafficModeNotSupportMemberEni,
+    InvalidOperationInstanceTypeNotSupportHighPerformanceTrafficMode,
+    InvalidOperationEniTrafficModeNotSupportIpv6,
+    InvalidOperationMaxEniQueuePairNumberExceed, InvalidParameterInvalidQueuePairNumber,
+    InvalidOperationEniQueuePairNumberOverflow,
+    InvalidOperationHighPerformanceEniPerInstanceLimitExceeded, InvalidEcsIdNotFound,
+    InvalidEniIdNotFound, InvalidVSwitchIdNotFound, InvalidSecurityGroupIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = AttachNetworkInterfaceBuilder<aliyun_core::ProductClient>;
-        type Input = AttachNetworkInterfaceInput;
-        type Error = AttachNetworkInterfaceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).attach_network_interface()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        AttachNetworkInterfaceBuilder, AttachNetworkInterfaceInput,
+        AttachNetworkInterfaceError, super::super::super::client::Client,
+        attach_network_interface,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -991,6 +526,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -103,56 +103,20 @@ impl<C> AuthorizeSecurityGroupBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`AuthorizeSecurityGroupInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`AuthorizeSecurityGroupInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`AuthorizeSecurityGroupInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Sets [`AuthorizeSecurityGroupInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
         self.security_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`AuthorizeSecurityGroupInput::security_group_id`].
-    pub fn set_security_group_id(mut self, input: Option<String>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<String> {
-        &self.security_group_id
-    }
     /// Appends one item to [`AuthorizeSecurityGroupInput::permissions`].
     pub fn permissions(mut self, input: Permissions) -> Self {
         self.permissions.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`AuthorizeSecurityGroupInput::permissions`] list (`None` clears it).
-    pub fn set_permissions(mut self, input: Option<Vec<Permissions>>) -> Self {
-        self.permissions = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupInput::permissions`] set so far.
-    pub fn get_permissions(&self) -> &Option<Vec<Permissions>> {
-        &self.permissions
     }
     /// Sets [`AuthorizeSecurityGroupInput::policy`].
     #[deprecated(note = "deprecated by the service")]
@@ -160,33 +124,11 @@ impl<C> AuthorizeSecurityGroupBuilder<C> {
         self.policy = Some(input.into());
         self
     }
-    /// Sets or clears [`AuthorizeSecurityGroupInput::policy`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_policy(mut self, input: Option<String>) -> Self {
-        self.policy = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupInput::policy`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_policy(&self) -> &Option<String> {
-        &self.policy
-    }
     /// Sets [`AuthorizeSecurityGroupInput::priority`].
     #[deprecated(note = "deprecated by the service")]
     pub fn priority(mut self, input: impl Into<String>) -> Self {
         self.priority = Some(input.into());
         self
-    }
-    /// Sets or clears [`AuthorizeSecurityGroupInput::priority`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_priority(mut self, input: Option<String>) -> Self {
-        self.priority = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupInput::priority`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_priority(&self) -> &Option<String> {
-        &self.priority
     }
     /// Sets [`AuthorizeSecurityGroupInput::ip_protocol`].
     #[deprecated(note = "deprecated by the service")]
@@ -194,33 +136,11 @@ impl<C> AuthorizeSecurityGroupBuilder<C> {
         self.ip_protocol = Some(input.into());
         self
     }
-    /// Sets or clears [`AuthorizeSecurityGroupInput::ip_protocol`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_ip_protocol(mut self, input: Option<String>) -> Self {
-        self.ip_protocol = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupInput::ip_protocol`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_ip_protocol(&self) -> &Option<String> {
-        &self.ip_protocol
-    }
     /// Sets [`AuthorizeSecurityGroupInput::source_cidr_ip`].
     #[deprecated(note = "deprecated by the service")]
     pub fn source_cidr_ip(mut self, input: impl Into<String>) -> Self {
         self.source_cidr_ip = Some(input.into());
         self
-    }
-    /// Sets or clears [`AuthorizeSecurityGroupInput::source_cidr_ip`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_source_cidr_ip(mut self, input: Option<String>) -> Self {
-        self.source_cidr_ip = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupInput::source_cidr_ip`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_source_cidr_ip(&self) -> &Option<String> {
-        &self.source_cidr_ip
     }
     /// Sets [`AuthorizeSecurityGroupInput::ipv6_source_cidr_ip`].
     #[deprecated(note = "deprecated by the service")]
@@ -228,33 +148,11 @@ impl<C> AuthorizeSecurityGroupBuilder<C> {
         self.ipv6_source_cidr_ip = Some(input.into());
         self
     }
-    /// Sets or clears [`AuthorizeSecurityGroupInput::ipv6_source_cidr_ip`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_ipv6_source_cidr_ip(mut self, input: Option<String>) -> Self {
-        self.ipv6_source_cidr_ip = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupInput::ipv6_source_cidr_ip`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_ipv6_source_cidr_ip(&self) -> &Option<String> {
-        &self.ipv6_source_cidr_ip
-    }
     /// Sets [`AuthorizeSecurityGroupInput::source_group_id`].
     #[deprecated(note = "deprecated by the service")]
     pub fn source_group_id(mut self, input: impl Into<String>) -> Self {
         self.source_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`AuthorizeSecurityGroupInput::source_group_id`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_source_group_id(mut self, input: Option<String>) -> Self {
-        self.source_group_id = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupInput::source_group_id`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_source_group_id(&self) -> &Option<String> {
-        &self.source_group_id
     }
     /// Sets [`AuthorizeSecurityGroupInput::source_prefix_list_id`].
     #[deprecated(note = "deprecated by the service")]
@@ -262,33 +160,11 @@ impl<C> AuthorizeSecurityGroupBuilder<C> {
         self.source_prefix_list_id = Some(input.into());
         self
     }
-    /// Sets or clears [`AuthorizeSecurityGroupInput::source_prefix_list_id`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_source_prefix_list_id(mut self, input: Option<String>) -> Self {
-        self.source_prefix_list_id = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupInput::source_prefix_list_id`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_source_prefix_list_id(&self) -> &Option<String> {
-        &self.source_prefix_list_id
-    }
     /// Sets [`AuthorizeSecurityGroupInput::port_range`].
     #[deprecated(note = "deprecated by the service")]
     pub fn port_range(mut self, input: impl Into<String>) -> Self {
         self.port_range = Some(input.into());
         self
-    }
-    /// Sets or clears [`AuthorizeSecurityGroupInput::port_range`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_port_range(mut self, input: Option<String>) -> Self {
-        self.port_range = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupInput::port_range`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_port_range(&self) -> &Option<String> {
-        &self.port_range
     }
     /// Sets [`AuthorizeSecurityGroupInput::dest_cidr_ip`].
     #[deprecated(note = "deprecated by the service")]
@@ -296,33 +172,11 @@ impl<C> AuthorizeSecurityGroupBuilder<C> {
         self.dest_cidr_ip = Some(input.into());
         self
     }
-    /// Sets or clears [`AuthorizeSecurityGroupInput::dest_cidr_ip`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_dest_cidr_ip(mut self, input: Option<String>) -> Self {
-        self.dest_cidr_ip = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupInput::dest_cidr_ip`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_dest_cidr_ip(&self) -> &Option<String> {
-        &self.dest_cidr_ip
-    }
     /// Sets [`AuthorizeSecurityGroupInput::ipv6_dest_cidr_ip`].
     #[deprecated(note = "deprecated by the service")]
     pub fn ipv6_dest_cidr_ip(mut self, input: impl Into<String>) -> Self {
         self.ipv6_dest_cidr_ip = Some(input.into());
         self
-    }
-    /// Sets or clears [`AuthorizeSecurityGroupInput::ipv6_dest_cidr_ip`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_ipv6_dest_cidr_ip(mut self, input: Option<String>) -> Self {
-        self.ipv6_dest_cidr_ip = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupInput::ipv6_dest_cidr_ip`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_ipv6_dest_cidr_ip(&self) -> &Option<String> {
-        &self.ipv6_dest_cidr_ip
     }
     /// Sets [`AuthorizeSecurityGroupInput::source_port_range`].
     #[deprecated(note = "deprecated by the service")]
@@ -330,33 +184,11 @@ impl<C> AuthorizeSecurityGroupBuilder<C> {
         self.source_port_range = Some(input.into());
         self
     }
-    /// Sets or clears [`AuthorizeSecurityGroupInput::source_port_range`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_source_port_range(mut self, input: Option<String>) -> Self {
-        self.source_port_range = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupInput::source_port_range`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_source_port_range(&self) -> &Option<String> {
-        &self.source_port_range
-    }
     /// Sets [`AuthorizeSecurityGroupInput::source_group_owner_account`].
     #[deprecated(note = "deprecated by the service")]
     pub fn source_group_owner_account(mut self, input: impl Into<String>) -> Self {
         self.source_group_owner_account = Some(input.into());
         self
-    }
-    /// Sets or clears [`AuthorizeSecurityGroupInput::source_group_owner_account`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_source_group_owner_account(mut self, input: Option<String>) -> Self {
-        self.source_group_owner_account = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupInput::source_group_owner_account`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_source_group_owner_account(&self) -> &Option<String> {
-        &self.source_group_owner_account
     }
     /// Sets [`AuthorizeSecurityGroupInput::source_group_owner_id`].
     #[deprecated(note = "deprecated by the service")]
@@ -364,50 +196,17 @@ impl<C> AuthorizeSecurityGroupBuilder<C> {
         self.source_group_owner_id = Some(input);
         self
     }
-    /// Sets or clears [`AuthorizeSecurityGroupInput::source_group_owner_id`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_source_group_owner_id(mut self, input: Option<i64>) -> Self {
-        self.source_group_owner_id = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupInput::source_group_owner_id`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_source_group_owner_id(&self) -> &Option<i64> {
-        &self.source_group_owner_id
-    }
     /// Sets [`AuthorizeSecurityGroupInput::nic_type`].
     #[deprecated(note = "deprecated by the service")]
     pub fn nic_type(mut self, input: impl Into<String>) -> Self {
         self.nic_type = Some(input.into());
         self
     }
-    /// Sets or clears [`AuthorizeSecurityGroupInput::nic_type`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_nic_type(mut self, input: Option<String>) -> Self {
-        self.nic_type = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupInput::nic_type`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_nic_type(&self) -> &Option<String> {
-        &self.nic_type
-    }
     /// Sets [`AuthorizeSecurityGroupInput::description`].
     #[deprecated(note = "deprecated by the service")]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`AuthorizeSecurityGroupInput::description`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupInput::description`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Checks every rule of the spec and builds the [`AuthorizeSecurityGroupInput`]. Nothing is sent.
     pub fn build(
@@ -437,6 +236,28 @@ impl<C> AuthorizeSecurityGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    AuthorizeSecurityGroupBuilder, AuthorizeSecurityGroupInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    client_token: Option<String> => set_client_token, get_client_token;
+    security_group_id: Option<String> => set_security_group_id, get_security_group_id;
+    permissions: Option<Vec<Permissions>> => set_permissions, get_permissions, list;
+    #[deprecated(note = "deprecated by the service")] policy: Option<String> => set_policy, get_policy;
+    #[deprecated(note = "deprecated by the service")] priority: Option<String> => set_priority, get_priority;
+    #[deprecated(note = "deprecated by the service")] ip_protocol: Option<String> => set_ip_protocol, get_ip_protocol;
+    #[deprecated(note = "deprecated by the service")] source_cidr_ip: Option<String> => set_source_cidr_ip, get_source_cidr_ip;
+    #[deprecated(note = "deprecated by the service")] ipv6_source_cidr_ip: Option<String> => set_ipv6_source_cidr_ip, get_ipv6_source_cidr_ip;
+    #[deprecated(note = "deprecated by the service")] source_group_id: Option<String> => set_source_group_id, get_source_group_id;
+    #[deprecated(note = "deprecated by the service")] source_prefix_list_id: Option<String> => set_source_prefix_list_id, get_source_prefix_list_id;
+    #[deprecated(note = "deprecated by the service")] port_range: Option<String> => set_port_range, get_port_range;
+    #[deprecated(note = "deprecated by the service")] dest_cidr_ip: Option<String> => set_dest_cidr_ip, get_dest_cidr_ip;
+    #[deprecated(note = "deprecated by the service")] ipv6_dest_cidr_ip: Option<String> => set_ipv6_dest_cidr_ip, get_ipv6_dest_cidr_ip;
+    #[deprecated(note = "deprecated by the service")] source_port_range: Option<String> => set_source_port_range, get_source_port_range;
+    #[deprecated(note = "deprecated by the service")] source_group_owner_account: Option<String> => set_source_group_owner_account, get_source_group_owner_account;
+    #[deprecated(note = "deprecated by the service")] source_group_owner_id: Option<i64> => set_source_group_owner_id, get_source_group_owner_id;
+    #[deprecated(note = "deprecated by the service")] nic_type: Option<String> => set_nic_type, get_nic_type;
+    #[deprecated(note = "deprecated by the service")] description: Option<String> => set_description, get_description;
 }
 impl AuthorizeSecurityGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -511,243 +332,7 @@ impl aliyun_core::Action for AuthorizeSecurityGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIpProtocol.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSourceCidrIp.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPolicy.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNicType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNicType.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSourceGroupId.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSourceGroup.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPriority.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPriority.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupDiscription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroup.InvalidNetworkType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.Source",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.PortRange",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIpProtocol.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParamter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSourcePortRange.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPortRange.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.SourceIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.DestIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Ipv6DestCidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Ipv6SourceCidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Ipv4ProtocolConflictWithIpv6Address",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Ipv6ProtocolConflictWithIpv4Address",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Ipv6CidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidGroupAuthParameter.OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDestCidrIp.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.PrefixListAddressFamilyMismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupported.ClassicNetworkPrefixList",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AuthorizedGroupRule.LimitExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.SourceCidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.DestCidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Permissions",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.DuplicatePermissions",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidGroupParameter.OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AuthorizationLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNetworkType.Mismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNetworkType.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ResourceManagedByCloudProduct",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceed.PrefixListAssociationResource",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSourceGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrefixListId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -756,14 +341,6 @@ impl aliyun_core::Action for AuthorizeSecurityGroupInput {
             self.permissions.len(),
             None,
             Some(100),
-        )?;
-        aliyun_core::__private::validate::each(
-            "Permissions",
-            &self.permissions,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -985,133 +562,39 @@ impl aliyun_core::error::ActionError for AuthorizeSecurityGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::OperationDenied(error)
-            | Self::InvalidIpProtocolMalformed(error)
-            | Self::InvalidSourceCidrIpMalformed(error)
-            | Self::InvalidPolicyMalformed(error)
-            | Self::InvalidNicTypeValueNotSupported(error)
-            | Self::InvalidNicTypeMismatch(error)
-            | Self::InvalidSourceGroupIdMismatch(error)
-            | Self::InvalidSourceGroupNotFound(error)
-            | Self::InvalidPriorityMalformed(error)
-            | Self::InvalidPriorityValueNotSupported(error)
-            | Self::InvalidSecurityGroupDiscriptionMalformed(error)
-            | Self::InvalidSecurityGroupInvalidNetworkType(error)
-            | Self::MissingParameterSource(error)
-            | Self::InvalidParamPortRange(error)
-            | Self::InvalidIpProtocolValueNotSupported(error)
-            | Self::InvalidSecurityGroupIdMalformed(error)
-            | Self::InvalidParamterConflict(error)
-            | Self::InvalidSourcePortRangeMalformed(error)
-            | Self::InvalidPortRangeMalformed(error)
-            | Self::InvalidParamSourceIp(error)
-            | Self::InvalidParamDestIp(error)
-            | Self::InvalidParamIpv6DestCidrIp(error)
-            | Self::InvalidParamIpv6SourceCidrIp(error)
-            | Self::InvalidParamIpv4ProtocolConflictWithIpv6Address(error)
-            | Self::InvalidParamIpv6ProtocolConflictWithIpv4Address(error)
-            | Self::InvalidParameterIpv6CidrIp(error)
-            | Self::InvalidGroupAuthParameterOperationDenied(error)
-            | Self::InvalidDestCidrIpMalformed(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidParamPrefixListAddressFamilyMismatch(error)
-            | Self::NotSupportedClassicNetworkPrefixList(error)
-            | Self::AuthorizedGroupRuleLimitExceed(error)
-            | Self::InvalidParamSourceCidrIp(error)
-            | Self::InvalidParamDestCidrIp(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidParamPermissions(error)
-            | Self::InvalidParamDuplicatePermissions(error)
-            | Self::InvalidGroupParameterOperationDenied(error)
-            | Self::AuthorizationLimitExceed(error)
-            | Self::InvalidNetworkTypeMismatch(error)
-            | Self::InvalidNetworkTypeConflict(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::LimitExceedPrefixListAssociationResource(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidSourceGroupIdNotFound(error)
-            | Self::InvalidPrefixListIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::OperationDenied(error)
-            | Self::InvalidIpProtocolMalformed(error)
-            | Self::InvalidSourceCidrIpMalformed(error)
-            | Self::InvalidPolicyMalformed(error)
-            | Self::InvalidNicTypeValueNotSupported(error)
-            | Self::InvalidNicTypeMismatch(error)
-            | Self::InvalidSourceGroupIdMismatch(error)
-            | Self::InvalidSourceGroupNotFound(error)
-            | Self::InvalidPriorityMalformed(error)
-            | Self::InvalidPriorityValueNotSupported(error)
-            | Self::InvalidSecurityGroupDiscriptionMalformed(error)
-            | Self::InvalidSecurityGroupInvalidNetworkType(error)
-            | Self::MissingParameterSource(error)
-            | Self::InvalidParamPortRange(error)
-            | Self::InvalidIpProtocolValueNotSupported(error)
-            | Self::InvalidSecurityGroupIdMalformed(error)
-            | Self::InvalidParamterConflict(error)
-            | Self::InvalidSourcePortRangeMalformed(error)
-            | Self::InvalidPortRangeMalformed(error)
-            | Self::InvalidParamSourceIp(error)
-            | Self::InvalidParamDestIp(error)
-            | Self::InvalidParamIpv6DestCidrIp(error)
-            | Self::InvalidParamIpv6SourceCidrIp(error)
-            | Self::InvalidParamIpv4ProtocolConflictWithIpv6Address(error)
-            | Self::InvalidParamIpv6ProtocolConflictWithIpv4Address(error)
-            | Self::InvalidParameterIpv6CidrIp(error)
-            | Self::InvalidGroupAuthParameterOperationDenied(error)
-            | Self::InvalidDestCidrIpMalformed(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidParamPrefixListAddressFamilyMismatch(error)
-            | Self::NotSupportedClassicNetworkPrefixList(error)
-            | Self::AuthorizedGroupRuleLimitExceed(error)
-            | Self::InvalidParamSourceCidrIp(error)
-            | Self::InvalidParamDestCidrIp(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidParamPermissions(error)
-            | Self::InvalidParamDuplicatePermissions(error)
-            | Self::InvalidGroupParameterOperationDenied(error)
-            | Self::AuthorizationLimitExceed(error)
-            | Self::InvalidNetworkTypeMismatch(error)
-            | Self::InvalidNetworkTypeConflict(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::LimitExceedPrefixListAssociationResource(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidSourceGroupIdNotFound(error)
-            | Self::InvalidPrefixListIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(AuthorizeSecurityGroupError);
+aliyun_core::__private::action_error!(
+    AuthorizeSecurityGroupError, [OperationDenied, InvalidIpProtocolMalformed,
+    InvalidSourceCidrIpMalformed, InvalidPolicyMalformed,
+    InvalidNicTypeValueNotSupported, InvalidNicTypeMismatch,
+    InvalidSourceGroupIdMismatch, InvalidSourceGroupNotFound, InvalidPriorityMalformed,
+    InvalidPriorityValueNotSupported, InvalidSecurityGroupDiscriptionMalformed,
+    InvalidSecurityGroupInvalidNetworkType, MissingParameterSource,
+    InvalidParamPortRange, InvalidIpProtocolValueNotSupported,
+    InvalidSecurityGroupIdMalformed, InvalidParamterConflict,
+    InvalidSourcePortRangeMalformed, InvalidPortRangeMalformed, InvalidParamSourceIp,
+    InvalidParamDestIp, InvalidParamIpv6DestCidrIp, InvalidParamIpv6SourceCidrIp,
+    InvalidParamIpv4ProtocolConflictWithIpv6Address,
+    InvalidParamIpv6ProtocolConflictWithIpv4Address, InvalidParameterIpv6CidrIp,
+    InvalidGroupAuthParameterOperationDenied, InvalidDestCidrIpMalformed,
+    InvalidParameterConflict, InvalidParamPrefixListAddressFamilyMismatch,
+    NotSupportedClassicNetworkPrefixList, AuthorizedGroupRuleLimitExceed,
+    InvalidParamSourceCidrIp, InvalidParamDestCidrIp, MissingParameter,
+    InvalidParamPermissions, InvalidParamDuplicatePermissions,
+    InvalidGroupParameterOperationDenied, AuthorizationLimitExceed,
+    InvalidNetworkTypeMismatch, InvalidNetworkTypeConflict,
+    InvalidOperationResourceManagedByCloudProduct,
+    LimitExceedPrefixListAssociationResource, InvalidSecurityGroupIdNotFound,
+    InvalidSourceGroupIdNotFound, InvalidPrefixListIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = AuthorizeSecurityGroupBuilder<aliyun_core::ProductClient>;
-        type Input = AuthorizeSecurityGroupInput;
-        type Error = AuthorizeSecurityGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).authorize_security_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        AuthorizeSecurityGroupBuilder, AuthorizeSecurityGroupInput,
+        AuthorizeSecurityGroupError, super::super::super::client::Client,
+        authorize_security_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1191,6 +674,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

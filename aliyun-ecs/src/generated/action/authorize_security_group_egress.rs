@@ -103,42 +103,15 @@ impl<C> AuthorizeSecurityGroupEgressBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`AuthorizeSecurityGroupEgressInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupEgressInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`AuthorizeSecurityGroupEgressInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`AuthorizeSecurityGroupEgressInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupEgressInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`AuthorizeSecurityGroupEgressInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
         self.security_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`AuthorizeSecurityGroupEgressInput::security_group_id`].
-    pub fn set_security_group_id(mut self, input: Option<String>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupEgressInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<String> {
-        &self.security_group_id
     }
     /// Appends one item to [`AuthorizeSecurityGroupEgressInput::permissions`].
     pub fn permissions(
@@ -148,36 +121,11 @@ impl<C> AuthorizeSecurityGroupEgressBuilder<C> {
         self.permissions.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`AuthorizeSecurityGroupEgressInput::permissions`] list (`None` clears it).
-    pub fn set_permissions(
-        mut self,
-        input: Option<Vec<AuthorizeSecurityGroupEgressPermissions>>,
-    ) -> Self {
-        self.permissions = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupEgressInput::permissions`] set so far.
-    pub fn get_permissions(
-        &self,
-    ) -> &Option<Vec<AuthorizeSecurityGroupEgressPermissions>> {
-        &self.permissions
-    }
     /// Sets [`AuthorizeSecurityGroupEgressInput::policy`].
     #[deprecated(note = "deprecated by the service")]
     pub fn policy(mut self, input: impl Into<String>) -> Self {
         self.policy = Some(input.into());
         self
-    }
-    /// Sets or clears [`AuthorizeSecurityGroupEgressInput::policy`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_policy(mut self, input: Option<String>) -> Self {
-        self.policy = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupEgressInput::policy`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_policy(&self) -> &Option<String> {
-        &self.policy
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::priority`].
     #[deprecated(note = "deprecated by the service")]
@@ -185,33 +133,11 @@ impl<C> AuthorizeSecurityGroupEgressBuilder<C> {
         self.priority = Some(input.into());
         self
     }
-    /// Sets or clears [`AuthorizeSecurityGroupEgressInput::priority`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_priority(mut self, input: Option<String>) -> Self {
-        self.priority = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupEgressInput::priority`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_priority(&self) -> &Option<String> {
-        &self.priority
-    }
     /// Sets [`AuthorizeSecurityGroupEgressInput::ip_protocol`].
     #[deprecated(note = "deprecated by the service")]
     pub fn ip_protocol(mut self, input: impl Into<String>) -> Self {
         self.ip_protocol = Some(input.into());
         self
-    }
-    /// Sets or clears [`AuthorizeSecurityGroupEgressInput::ip_protocol`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_ip_protocol(mut self, input: Option<String>) -> Self {
-        self.ip_protocol = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupEgressInput::ip_protocol`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_ip_protocol(&self) -> &Option<String> {
-        &self.ip_protocol
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::dest_cidr_ip`].
     #[deprecated(note = "deprecated by the service")]
@@ -219,33 +145,11 @@ impl<C> AuthorizeSecurityGroupEgressBuilder<C> {
         self.dest_cidr_ip = Some(input.into());
         self
     }
-    /// Sets or clears [`AuthorizeSecurityGroupEgressInput::dest_cidr_ip`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_dest_cidr_ip(mut self, input: Option<String>) -> Self {
-        self.dest_cidr_ip = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupEgressInput::dest_cidr_ip`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_dest_cidr_ip(&self) -> &Option<String> {
-        &self.dest_cidr_ip
-    }
     /// Sets [`AuthorizeSecurityGroupEgressInput::ipv6_dest_cidr_ip`].
     #[deprecated(note = "deprecated by the service")]
     pub fn ipv6_dest_cidr_ip(mut self, input: impl Into<String>) -> Self {
         self.ipv6_dest_cidr_ip = Some(input.into());
         self
-    }
-    /// Sets or clears [`AuthorizeSecurityGroupEgressInput::ipv6_dest_cidr_ip`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_ipv6_dest_cidr_ip(mut self, input: Option<String>) -> Self {
-        self.ipv6_dest_cidr_ip = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupEgressInput::ipv6_dest_cidr_ip`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_ipv6_dest_cidr_ip(&self) -> &Option<String> {
-        &self.ipv6_dest_cidr_ip
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::dest_group_id`].
     #[deprecated(note = "deprecated by the service")]
@@ -253,33 +157,11 @@ impl<C> AuthorizeSecurityGroupEgressBuilder<C> {
         self.dest_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`AuthorizeSecurityGroupEgressInput::dest_group_id`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_dest_group_id(mut self, input: Option<String>) -> Self {
-        self.dest_group_id = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupEgressInput::dest_group_id`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_dest_group_id(&self) -> &Option<String> {
-        &self.dest_group_id
-    }
     /// Sets [`AuthorizeSecurityGroupEgressInput::dest_prefix_list_id`].
     #[deprecated(note = "deprecated by the service")]
     pub fn dest_prefix_list_id(mut self, input: impl Into<String>) -> Self {
         self.dest_prefix_list_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`AuthorizeSecurityGroupEgressInput::dest_prefix_list_id`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_dest_prefix_list_id(mut self, input: Option<String>) -> Self {
-        self.dest_prefix_list_id = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupEgressInput::dest_prefix_list_id`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_dest_prefix_list_id(&self) -> &Option<String> {
-        &self.dest_prefix_list_id
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::port_range`].
     #[deprecated(note = "deprecated by the service")]
@@ -287,33 +169,11 @@ impl<C> AuthorizeSecurityGroupEgressBuilder<C> {
         self.port_range = Some(input.into());
         self
     }
-    /// Sets or clears [`AuthorizeSecurityGroupEgressInput::port_range`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_port_range(mut self, input: Option<String>) -> Self {
-        self.port_range = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupEgressInput::port_range`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_port_range(&self) -> &Option<String> {
-        &self.port_range
-    }
     /// Sets [`AuthorizeSecurityGroupEgressInput::source_cidr_ip`].
     #[deprecated(note = "deprecated by the service")]
     pub fn source_cidr_ip(mut self, input: impl Into<String>) -> Self {
         self.source_cidr_ip = Some(input.into());
         self
-    }
-    /// Sets or clears [`AuthorizeSecurityGroupEgressInput::source_cidr_ip`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_source_cidr_ip(mut self, input: Option<String>) -> Self {
-        self.source_cidr_ip = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupEgressInput::source_cidr_ip`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_source_cidr_ip(&self) -> &Option<String> {
-        &self.source_cidr_ip
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::ipv6_source_cidr_ip`].
     #[deprecated(note = "deprecated by the service")]
@@ -321,33 +181,11 @@ impl<C> AuthorizeSecurityGroupEgressBuilder<C> {
         self.ipv6_source_cidr_ip = Some(input.into());
         self
     }
-    /// Sets or clears [`AuthorizeSecurityGroupEgressInput::ipv6_source_cidr_ip`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_ipv6_source_cidr_ip(mut self, input: Option<String>) -> Self {
-        self.ipv6_source_cidr_ip = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupEgressInput::ipv6_source_cidr_ip`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_ipv6_source_cidr_ip(&self) -> &Option<String> {
-        &self.ipv6_source_cidr_ip
-    }
     /// Sets [`AuthorizeSecurityGroupEgressInput::source_port_range`].
     #[deprecated(note = "deprecated by the service")]
     pub fn source_port_range(mut self, input: impl Into<String>) -> Self {
         self.source_port_range = Some(input.into());
         self
-    }
-    /// Sets or clears [`AuthorizeSecurityGroupEgressInput::source_port_range`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_source_port_range(mut self, input: Option<String>) -> Self {
-        self.source_port_range = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupEgressInput::source_port_range`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_source_port_range(&self) -> &Option<String> {
-        &self.source_port_range
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::dest_group_owner_account`].
     #[deprecated(note = "deprecated by the service")]
@@ -355,33 +193,11 @@ impl<C> AuthorizeSecurityGroupEgressBuilder<C> {
         self.dest_group_owner_account = Some(input.into());
         self
     }
-    /// Sets or clears [`AuthorizeSecurityGroupEgressInput::dest_group_owner_account`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_dest_group_owner_account(mut self, input: Option<String>) -> Self {
-        self.dest_group_owner_account = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupEgressInput::dest_group_owner_account`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_dest_group_owner_account(&self) -> &Option<String> {
-        &self.dest_group_owner_account
-    }
     /// Sets [`AuthorizeSecurityGroupEgressInput::dest_group_owner_id`].
     #[deprecated(note = "deprecated by the service")]
     pub fn dest_group_owner_id(mut self, input: i64) -> Self {
         self.dest_group_owner_id = Some(input);
         self
-    }
-    /// Sets or clears [`AuthorizeSecurityGroupEgressInput::dest_group_owner_id`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_dest_group_owner_id(mut self, input: Option<i64>) -> Self {
-        self.dest_group_owner_id = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupEgressInput::dest_group_owner_id`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_dest_group_owner_id(&self) -> &Option<i64> {
-        &self.dest_group_owner_id
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::nic_type`].
     #[deprecated(note = "deprecated by the service")]
@@ -389,33 +205,11 @@ impl<C> AuthorizeSecurityGroupEgressBuilder<C> {
         self.nic_type = Some(input.into());
         self
     }
-    /// Sets or clears [`AuthorizeSecurityGroupEgressInput::nic_type`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_nic_type(mut self, input: Option<String>) -> Self {
-        self.nic_type = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupEgressInput::nic_type`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_nic_type(&self) -> &Option<String> {
-        &self.nic_type
-    }
     /// Sets [`AuthorizeSecurityGroupEgressInput::description`].
     #[deprecated(note = "deprecated by the service")]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`AuthorizeSecurityGroupEgressInput::description`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`AuthorizeSecurityGroupEgressInput::description`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Checks every rule of the spec and builds the [`AuthorizeSecurityGroupEgressInput`]. Nothing is sent.
     pub fn build(
@@ -445,6 +239,28 @@ impl<C> AuthorizeSecurityGroupEgressBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    AuthorizeSecurityGroupEgressBuilder, AuthorizeSecurityGroupEgressInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    client_token: Option<String> => set_client_token, get_client_token;
+    security_group_id: Option<String> => set_security_group_id, get_security_group_id;
+    permissions: Option<Vec<AuthorizeSecurityGroupEgressPermissions>> => set_permissions, get_permissions, list;
+    #[deprecated(note = "deprecated by the service")] policy: Option<String> => set_policy, get_policy;
+    #[deprecated(note = "deprecated by the service")] priority: Option<String> => set_priority, get_priority;
+    #[deprecated(note = "deprecated by the service")] ip_protocol: Option<String> => set_ip_protocol, get_ip_protocol;
+    #[deprecated(note = "deprecated by the service")] dest_cidr_ip: Option<String> => set_dest_cidr_ip, get_dest_cidr_ip;
+    #[deprecated(note = "deprecated by the service")] ipv6_dest_cidr_ip: Option<String> => set_ipv6_dest_cidr_ip, get_ipv6_dest_cidr_ip;
+    #[deprecated(note = "deprecated by the service")] dest_group_id: Option<String> => set_dest_group_id, get_dest_group_id;
+    #[deprecated(note = "deprecated by the service")] dest_prefix_list_id: Option<String> => set_dest_prefix_list_id, get_dest_prefix_list_id;
+    #[deprecated(note = "deprecated by the service")] port_range: Option<String> => set_port_range, get_port_range;
+    #[deprecated(note = "deprecated by the service")] source_cidr_ip: Option<String> => set_source_cidr_ip, get_source_cidr_ip;
+    #[deprecated(note = "deprecated by the service")] ipv6_source_cidr_ip: Option<String> => set_ipv6_source_cidr_ip, get_ipv6_source_cidr_ip;
+    #[deprecated(note = "deprecated by the service")] source_port_range: Option<String> => set_source_port_range, get_source_port_range;
+    #[deprecated(note = "deprecated by the service")] dest_group_owner_account: Option<String> => set_dest_group_owner_account, get_dest_group_owner_account;
+    #[deprecated(note = "deprecated by the service")] dest_group_owner_id: Option<i64> => set_dest_group_owner_id, get_dest_group_owner_id;
+    #[deprecated(note = "deprecated by the service")] nic_type: Option<String> => set_nic_type, get_nic_type;
+    #[deprecated(note = "deprecated by the service")] description: Option<String> => set_description, get_description;
 }
 impl AuthorizeSecurityGroupEgressBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -520,238 +336,7 @@ impl aliyun_core::Action for AuthorizeSecurityGroupEgressInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIpProtocol.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDestCidrIp.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPolicy.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNicType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNicType.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDestGroupId.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDestGroup.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPriority.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPriority.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupDiscription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroup.InvalidNetworkType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.Dest",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.PortRange",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIpProtocol.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParamter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSourcePortRange.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPortRange.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.SourceIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.DestIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Ipv6DestCidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Ipv6SourceCidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Ipv4ProtocolConflictWithIpv6Address",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Ipv6ProtocolConflictWithIpv4Address",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Ipv6CidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidGroupAuthParameter.OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.PrefixListAddressFamilyMismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupported.ClassicNetworkPrefixList",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AuthorizedGroupRule.LimitExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.DestCidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.SourceCidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Permissions",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.DuplicatePermissions",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidGroupParameter.OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AuthorizationLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNetworkType.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroup.IsSame",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ResourceManagedByCloudProduct",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceed.PrefixListAssociationResource",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDestGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrefixListId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -760,14 +345,6 @@ impl aliyun_core::Action for AuthorizeSecurityGroupEgressInput {
             self.permissions.len(),
             None,
             Some(100),
-        )?;
-        aliyun_core::__private::validate::each(
-            "Permissions",
-            &self.permissions,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -982,132 +559,37 @@ impl aliyun_core::error::ActionError for AuthorizeSecurityGroupEgressError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::OperationDenied(error)
-            | Self::InvalidIpProtocolMalformed(error)
-            | Self::InvalidDestCidrIpMalformed(error)
-            | Self::InvalidPolicyMalformed(error)
-            | Self::InvalidNicTypeValueNotSupported(error)
-            | Self::InvalidNicTypeMismatch(error)
-            | Self::InvalidDestGroupIdMismatch(error)
-            | Self::InvalidDestGroupNotFound(error)
-            | Self::InvalidPriorityMalformed(error)
-            | Self::InvalidPriorityValueNotSupported(error)
-            | Self::InvalidSecurityGroupDiscriptionMalformed(error)
-            | Self::InvalidSecurityGroupInvalidNetworkType(error)
-            | Self::MissingParameterDest(error)
-            | Self::InvalidParamPortRange(error)
-            | Self::InvalidIpProtocolValueNotSupported(error)
-            | Self::InvalidSecurityGroupIdMalformed(error)
-            | Self::InvalidParamterConflict(error)
-            | Self::InvalidSourcePortRangeMalformed(error)
-            | Self::InvalidPortRangeMalformed(error)
-            | Self::InvalidParamSourceIp(error)
-            | Self::InvalidParamDestIp(error)
-            | Self::InvalidParamIpv6DestCidrIp(error)
-            | Self::InvalidParamIpv6SourceCidrIp(error)
-            | Self::InvalidParamIpv4ProtocolConflictWithIpv6Address(error)
-            | Self::InvalidParamIpv6ProtocolConflictWithIpv4Address(error)
-            | Self::InvalidParameterIpv6CidrIp(error)
-            | Self::InvalidGroupAuthParameterOperationDenied(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidParamPrefixListAddressFamilyMismatch(error)
-            | Self::NotSupportedClassicNetworkPrefixList(error)
-            | Self::AuthorizedGroupRuleLimitExceed(error)
-            | Self::InvalidParamDestCidrIp(error)
-            | Self::InvalidParamSourceCidrIp(error)
-            | Self::InvalidParamPermissions(error)
-            | Self::InvalidParamDuplicatePermissions(error)
-            | Self::InvalidGroupParameterOperationDenied(error)
-            | Self::MissingParameter(error)
-            | Self::AuthorizationLimitExceed(error)
-            | Self::InvalidNetworkTypeConflict(error)
-            | Self::InvalidSecurityGroupIsSame(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::LimitExceedPrefixListAssociationResource(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidDestGroupIdNotFound(error)
-            | Self::InvalidPrefixListIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::OperationDenied(error)
-            | Self::InvalidIpProtocolMalformed(error)
-            | Self::InvalidDestCidrIpMalformed(error)
-            | Self::InvalidPolicyMalformed(error)
-            | Self::InvalidNicTypeValueNotSupported(error)
-            | Self::InvalidNicTypeMismatch(error)
-            | Self::InvalidDestGroupIdMismatch(error)
-            | Self::InvalidDestGroupNotFound(error)
-            | Self::InvalidPriorityMalformed(error)
-            | Self::InvalidPriorityValueNotSupported(error)
-            | Self::InvalidSecurityGroupDiscriptionMalformed(error)
-            | Self::InvalidSecurityGroupInvalidNetworkType(error)
-            | Self::MissingParameterDest(error)
-            | Self::InvalidParamPortRange(error)
-            | Self::InvalidIpProtocolValueNotSupported(error)
-            | Self::InvalidSecurityGroupIdMalformed(error)
-            | Self::InvalidParamterConflict(error)
-            | Self::InvalidSourcePortRangeMalformed(error)
-            | Self::InvalidPortRangeMalformed(error)
-            | Self::InvalidParamSourceIp(error)
-            | Self::InvalidParamDestIp(error)
-            | Self::InvalidParamIpv6DestCidrIp(error)
-            | Self::InvalidParamIpv6SourceCidrIp(error)
-            | Self::InvalidParamIpv4ProtocolConflictWithIpv6Address(error)
-            | Self::InvalidParamIpv6ProtocolConflictWithIpv4Address(error)
-            | Self::InvalidParameterIpv6CidrIp(error)
-            | Self::InvalidGroupAuthParameterOperationDenied(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidParamPrefixListAddressFamilyMismatch(error)
-            | Self::NotSupportedClassicNetworkPrefixList(error)
-            | Self::AuthorizedGroupRuleLimitExceed(error)
-            | Self::InvalidParamDestCidrIp(error)
-            | Self::InvalidParamSourceCidrIp(error)
-            | Self::InvalidParamPermissions(error)
-            | Self::InvalidParamDuplicatePermissions(error)
-            | Self::InvalidGroupParameterOperationDenied(error)
-            | Self::MissingParameter(error)
-            | Self::AuthorizationLimitExceed(error)
-            | Self::InvalidNetworkTypeConflict(error)
-            | Self::InvalidSecurityGroupIsSame(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::LimitExceedPrefixListAssociationResource(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidDestGroupIdNotFound(error)
-            | Self::InvalidPrefixListIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(AuthorizeSecurityGroupEgressError);
+aliyun_core::__private::action_error!(
+    AuthorizeSecurityGroupEgressError, [OperationDenied, InvalidIpProtocolMalformed,
+    InvalidDestCidrIpMalformed, InvalidPolicyMalformed, InvalidNicTypeValueNotSupported,
+    InvalidNicTypeMismatch, InvalidDestGroupIdMismatch, InvalidDestGroupNotFound,
+    InvalidPriorityMalformed, InvalidPriorityValueNotSupported,
+    InvalidSecurityGroupDiscriptionMalformed, InvalidSecurityGroupInvalidNetworkType,
+    MissingParameterDest, InvalidParamPortRange, InvalidIpProtocolValueNotSupported,
+    InvalidSecurityGroupIdMalformed, InvalidParamterConflict,
+    InvalidSourcePortRangeMalformed, InvalidPortRangeMalformed, InvalidParamSourceIp,
+    InvalidParamDestIp, InvalidParamIpv6DestCidrIp, InvalidParamIpv6SourceCidrIp,
+    InvalidParamIpv4ProtocolConflictWithIpv6Address,
+    InvalidParamIpv6ProtocolConflictWithIpv4Address, InvalidParameterIpv6CidrIp,
+    InvalidGroupAuthParameterOperationDenied, InvalidParameterConflict,
+    InvalidParamPrefixListAddressFamilyMismatch, NotSupportedClassicNetworkPrefixList,
+    AuthorizedGroupRuleLimitExceed, InvalidParamDestCidrIp, InvalidParamSourceCidrIp,
+    InvalidParamPermissions, InvalidParamDuplicatePermissions,
+    InvalidGroupParameterOperationDenied, MissingParameter, AuthorizationLimitExceed,
+    InvalidNetworkTypeConflict, InvalidSecurityGroupIsSame,
+    InvalidOperationResourceManagedByCloudProduct,
+    LimitExceedPrefixListAssociationResource, InvalidSecurityGroupIdNotFound,
+    InvalidDestGroupIdNotFound, InvalidPrefixListIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = AuthorizeSecurityGroupEgressBuilder<aliyun_core::ProductClient>;
-        type Input = AuthorizeSecurityGroupEgressInput;
-        type Error = AuthorizeSecurityGroupEgressError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .authorize_security_group_egress()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        AuthorizeSecurityGroupEgressBuilder, AuthorizeSecurityGroupEgressInput,
+        AuthorizeSecurityGroupEgressError, super::super::super::client::Client,
+        authorize_security_group_egress,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1187,6 +669,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -33,28 +33,10 @@ impl<C> CancelAutoSnapshotPolicyBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CancelAutoSnapshotPolicyInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CancelAutoSnapshotPolicyInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CancelAutoSnapshotPolicyInput::disk_ids`].
     pub fn disk_ids(mut self, input: impl Into<String>) -> Self {
         self.disk_ids = Some(input.into());
         self
-    }
-    /// Sets or clears [`CancelAutoSnapshotPolicyInput::disk_ids`].
-    pub fn set_disk_ids(mut self, input: Option<String>) -> Self {
-        self.disk_ids = input;
-        self
-    }
-    /// The [`CancelAutoSnapshotPolicyInput::disk_ids`] set so far.
-    pub fn get_disk_ids(&self) -> &Option<String> {
-        &self.disk_ids
     }
     /// Checks every rule of the spec and builds the [`CancelAutoSnapshotPolicyInput`]. Nothing is sent.
     pub fn build(
@@ -73,6 +55,11 @@ impl<C> CancelAutoSnapshotPolicyBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CancelAutoSnapshotPolicyBuilder, CancelAutoSnapshotPolicyInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    disk_ids: Option<String> => set_disk_ids, get_disk_ids;
 }
 impl CancelAutoSnapshotPolicyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -127,18 +114,7 @@ impl aliyun_core::Action for CancelAutoSnapshotPolicyInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -169,46 +145,18 @@ impl aliyun_core::error::ActionError for CancelAutoSnapshotPolicyError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error) | Self::InvalidDiskIdNotFound(error) => {
-                Ok(error)
-            }
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error) | Self::InvalidDiskIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CancelAutoSnapshotPolicyError);
+aliyun_core::__private::action_error!(
+    CancelAutoSnapshotPolicyError, [ParameterInvalid, InvalidDiskIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CancelAutoSnapshotPolicyBuilder<aliyun_core::ProductClient>;
-        type Input = CancelAutoSnapshotPolicyInput;
-        type Error = CancelAutoSnapshotPolicyError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .cancel_auto_snapshot_policy()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CancelAutoSnapshotPolicyBuilder, CancelAutoSnapshotPolicyInput,
+        CancelAutoSnapshotPolicyError, super::super::super::client::Client,
+        cancel_auto_snapshot_policy,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -229,6 +177,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -33,28 +33,10 @@ impl<C> CancelCopyImageBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CancelCopyImageInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CancelCopyImageInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CancelCopyImageInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
         self.image_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CancelCopyImageInput::image_id`].
-    pub fn set_image_id(mut self, input: Option<String>) -> Self {
-        self.image_id = input;
-        self
-    }
-    /// The [`CancelCopyImageInput::image_id`] set so far.
-    pub fn get_image_id(&self) -> &Option<String> {
-        &self.image_id
     }
     /// Checks every rule of the spec and builds the [`CancelCopyImageInput`]. Nothing is sent.
     pub fn build(self) -> Result<CancelCopyImageInput, aliyun_core::InvalidInput> {
@@ -71,6 +53,11 @@ impl<C> CancelCopyImageBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CancelCopyImageBuilder, CancelCopyImageInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    image_id: Option<String> => set_image_id, get_image_id;
 }
 impl CancelCopyImageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -126,43 +113,7 @@ impl aliyun_core::Action for CancelCopyImageInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageCreatedNotFromCopy",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectImageStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CancelNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -208,53 +159,19 @@ impl aliyun_core::error::ActionError for CancelCopyImageError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ImageCreatedNotFromCopy(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::IncorrectImageStatus(error)
-            | Self::CancelNotSupported(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidImageIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ImageCreatedNotFromCopy(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::IncorrectImageStatus(error)
-            | Self::CancelNotSupported(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidImageIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CancelCopyImageError);
+aliyun_core::__private::action_error!(
+    CancelCopyImageError, [ImageCreatedNotFromCopy, InvalidDescriptionMalformed,
+    IncorrectImageStatus, CancelNotSupported, InvalidRegionIdNotFound,
+    InvalidImageIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CancelCopyImageBuilder<aliyun_core::ProductClient>;
-        type Input = CancelCopyImageInput;
-        type Error = CancelCopyImageError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).cancel_copy_image()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CancelCopyImageBuilder, CancelCopyImageInput, CancelCopyImageError,
+        super::super::super::client::Client, cancel_copy_image,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -263,6 +180,7 @@ mod tests {
             &[("ImageId", "m-bp1caf3yicx5jlfl****"), ("RegionId", "cn-hangzhou")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -39,42 +39,15 @@ impl<C> CancelImagePipelineExecutionBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CancelImagePipelineExecutionInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CancelImagePipelineExecutionInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`CancelImagePipelineExecutionInput::template_tag`].
     pub fn template_tag(mut self, input: Tag) -> Self {
         self.template_tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CancelImagePipelineExecutionInput::template_tag`] list (`None` clears it).
-    pub fn set_template_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.template_tag = input;
-        self
-    }
-    /// The [`CancelImagePipelineExecutionInput::template_tag`] set so far.
-    pub fn get_template_tag(&self) -> &Option<Vec<Tag>> {
-        &self.template_tag
-    }
     /// Sets [`CancelImagePipelineExecutionInput::execution_id`].
     pub fn execution_id(mut self, input: impl Into<String>) -> Self {
         self.execution_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CancelImagePipelineExecutionInput::execution_id`].
-    pub fn set_execution_id(mut self, input: Option<String>) -> Self {
-        self.execution_id = input;
-        self
-    }
-    /// The [`CancelImagePipelineExecutionInput::execution_id`] set so far.
-    pub fn get_execution_id(&self) -> &Option<String> {
-        &self.execution_id
     }
     /// Checks every rule of the spec and builds the [`CancelImagePipelineExecutionInput`]. Nothing is sent.
     pub fn build(
@@ -94,6 +67,12 @@ impl<C> CancelImagePipelineExecutionBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CancelImagePipelineExecutionBuilder, CancelImagePipelineExecutionInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    template_tag: Option<Vec<Tag>> => set_template_tag, get_template_tag, list;
+    execution_id: Option<String> => set_execution_id, get_execution_id;
 }
 impl CancelImagePipelineExecutionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -153,23 +132,7 @@ impl aliyun_core::Action for CancelImagePipelineExecutionInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.CancelFailed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.ImagePipelineExecution",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImagePipelineExecution.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -177,14 +140,6 @@ impl aliyun_core::Action for CancelImagePipelineExecutionInput {
             self.template_tag.len(),
             None,
             Some(20),
-        )?;
-        aliyun_core::__private::validate::each(
-            "TemplateTag",
-            &self.template_tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -222,48 +177,19 @@ impl aliyun_core::error::ActionError for CancelImagePipelineExecutionError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidStatusCancelFailed(error)
-            | Self::InvalidStatusImagePipelineExecution(error)
-            | Self::InvalidImagePipelineExecutionNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidStatusCancelFailed(error)
-            | Self::InvalidStatusImagePipelineExecution(error)
-            | Self::InvalidImagePipelineExecutionNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CancelImagePipelineExecutionError);
+aliyun_core::__private::action_error!(
+    CancelImagePipelineExecutionError, [InvalidStatusCancelFailed,
+    InvalidStatusImagePipelineExecution, InvalidImagePipelineExecutionNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CancelImagePipelineExecutionBuilder<aliyun_core::ProductClient>;
-        type Input = CancelImagePipelineExecutionInput;
-        type Error = CancelImagePipelineExecutionError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .cancel_image_pipeline_execution()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CancelImagePipelineExecutionBuilder, CancelImagePipelineExecutionInput,
+        CancelImagePipelineExecutionError, super::super::super::client::Client,
+        cancel_image_pipeline_execution,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -272,6 +198,7 @@ mod tests {
             &[("ExecutionId", "exec-5fb8facb8ed7427c****"), ("RegionId", "cn-hangzhou")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

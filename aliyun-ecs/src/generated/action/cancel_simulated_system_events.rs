@@ -35,28 +35,10 @@ impl<C> CancelSimulatedSystemEventsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CancelSimulatedSystemEventsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CancelSimulatedSystemEventsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`CancelSimulatedSystemEventsInput::event_id`].
     pub fn event_id(mut self, input: impl Into<String>) -> Self {
         self.event_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`CancelSimulatedSystemEventsInput::event_id`] list (`None` clears it).
-    pub fn set_event_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.event_id = input;
-        self
-    }
-    /// The [`CancelSimulatedSystemEventsInput::event_id`] set so far.
-    pub fn get_event_id(&self) -> &Option<Vec<String>> {
-        &self.event_id
     }
     /// Checks every rule of the spec and builds the [`CancelSimulatedSystemEventsInput`]. Nothing is sent.
     pub fn build(
@@ -72,6 +54,11 @@ impl<C> CancelSimulatedSystemEventsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CancelSimulatedSystemEventsBuilder, CancelSimulatedSystemEventsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    event_id: Option<Vec<String>> => set_event_id, get_event_id, list;
 }
 impl CancelSimulatedSystemEventsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -129,33 +116,7 @@ impl aliyun_core::Action for CancelSimulatedSystemEventsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "EventIdLimitExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CannotCancelSystemEvent.NotSimulated",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEventId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -203,50 +164,19 @@ impl aliyun_core::error::ActionError for CancelSimulatedSystemEventsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::EventIdLimitExceeded(error)
-            | Self::InvalidParameter(error)
-            | Self::CannotCancelSystemEventNotSimulated(error)
-            | Self::InvalidEventIdNotFound(error)
-            | Self::MissingParameter(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::EventIdLimitExceeded(error)
-            | Self::InvalidParameter(error)
-            | Self::CannotCancelSystemEventNotSimulated(error)
-            | Self::InvalidEventIdNotFound(error)
-            | Self::MissingParameter(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CancelSimulatedSystemEventsError);
+aliyun_core::__private::action_error!(
+    CancelSimulatedSystemEventsError, [EventIdLimitExceeded, InvalidParameter,
+    CannotCancelSystemEventNotSimulated, InvalidEventIdNotFound, MissingParameter]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CancelSimulatedSystemEventsBuilder<aliyun_core::ProductClient>;
-        type Input = CancelSimulatedSystemEventsInput;
-        type Error = CancelSimulatedSystemEventsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .cancel_simulated_system_events()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CancelSimulatedSystemEventsBuilder, CancelSimulatedSystemEventsInput,
+        CancelSimulatedSystemEventsError, super::super::super::client::Client,
+        cancel_simulated_system_events,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -255,6 +185,7 @@ mod tests {
             &[("EventId.1", "e-xhskHun1256****"), ("RegionId", "cn-hangzhou")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

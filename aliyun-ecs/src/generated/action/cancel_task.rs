@@ -33,28 +33,10 @@ impl<C> CancelTaskBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CancelTaskInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CancelTaskInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CancelTaskInput::task_id`].
     pub fn task_id(mut self, input: impl Into<String>) -> Self {
         self.task_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CancelTaskInput::task_id`].
-    pub fn set_task_id(mut self, input: Option<String>) -> Self {
-        self.task_id = input;
-        self
-    }
-    /// The [`CancelTaskInput::task_id`] set so far.
-    pub fn get_task_id(&self) -> &Option<String> {
-        &self.task_id
     }
     /// Checks every rule of the spec and builds the [`CancelTaskInput`]. Nothing is sent.
     pub fn build(self) -> Result<CancelTaskInput, aliyun_core::InvalidInput> {
@@ -68,6 +50,11 @@ impl<C> CancelTaskBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CancelTaskBuilder, CancelTaskInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    task_id: Option<String> => set_task_id, get_task_id;
 }
 impl CancelTaskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -123,38 +110,7 @@ impl aliyun_core::Action for CancelTaskInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTaskId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTaskId.TaskActionNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTaskId.IncorrectTaskStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CancelTaskFailed",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -201,51 +157,19 @@ impl aliyun_core::error::ActionError for CancelTaskError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidTaskIdNotFound(error)
-            | Self::InvalidTaskIdTaskActionNotSupport(error)
-            | Self::InvalidTaskIdIncorrectTaskStatus(error)
-            | Self::CancelTaskFailed(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidTaskIdNotFound(error)
-            | Self::InvalidTaskIdTaskActionNotSupport(error)
-            | Self::InvalidTaskIdIncorrectTaskStatus(error)
-            | Self::CancelTaskFailed(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CancelTaskError);
+aliyun_core::__private::action_error!(
+    CancelTaskError, [MissingParameter, InvalidRegionIdNotFound, InvalidTaskIdNotFound,
+    InvalidTaskIdTaskActionNotSupport, InvalidTaskIdIncorrectTaskStatus,
+    CancelTaskFailed]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CancelTaskBuilder<aliyun_core::ProductClient>;
-        type Input = CancelTaskInput;
-        type Error = CancelTaskError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).cancel_task()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CancelTaskBuilder, CancelTaskInput, CancelTaskError,
+        super::super::super::client::Client, cancel_task,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -254,6 +178,7 @@ mod tests {
             &[("RegionId", "cn-hangzhou"), ("TaskId", "t-bp198jigq7l0h5ac****")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

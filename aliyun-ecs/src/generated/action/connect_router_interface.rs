@@ -35,28 +35,10 @@ impl<C> ConnectRouterInterfaceBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ConnectRouterInterfaceInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ConnectRouterInterfaceInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ConnectRouterInterfaceInput::router_interface_id`].
     pub fn router_interface_id(mut self, input: impl Into<String>) -> Self {
         self.router_interface_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ConnectRouterInterfaceInput::router_interface_id`].
-    pub fn set_router_interface_id(mut self, input: Option<String>) -> Self {
-        self.router_interface_id = input;
-        self
-    }
-    /// The [`ConnectRouterInterfaceInput::router_interface_id`] set so far.
-    pub fn get_router_interface_id(&self) -> &Option<String> {
-        &self.router_interface_id
     }
     /// Checks every rule of the spec and builds the [`ConnectRouterInterfaceInput`]. Nothing is sent.
     pub fn build(
@@ -75,6 +57,11 @@ impl<C> ConnectRouterInterfaceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ConnectRouterInterfaceBuilder, ConnectRouterInterfaceInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    router_interface_id: Option<String> => set_router_interface_id, get_router_interface_id;
 }
 impl ConnectRouterInterfaceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -132,118 +119,7 @@ impl aliyun_core::Action for ConnectRouterInterfaceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectRole.NotInitiatingSide",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectOppositeInterfaceInfo.NotSet",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectOppositeInterfaceInfo",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.OnlyOneConnection",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.BillsOutstanding",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccount.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ErrCode.Invalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AttrMismatching.AcceptingSideRole",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AttrMismatching.AcceptingSideInstanceId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AttrMismatching.AcceptingSideRegionNo",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AttrMismatching.AcceptingSideRouterId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AttrMismatching.AcceptingSideRouterType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AttrMismatching.AcceptingSideAliUid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AttrMismatching.AcceptingSideOppositeInterfaceOwnerId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AttrMismatching.AcceptingSideOppositeRegionNo",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AttrMismatching.AcceptingSideOppositeInterfaceId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AttrMismatching.AcceptingSideOppositeRouterId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AttrMismatching.AcceptingSideOppositeRouterType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IllegalParam.InstanceOwner",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRouterInterfaceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -364,101 +240,35 @@ impl aliyun_core::error::ActionError for ConnectRouterInterfaceError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::IncorrectRoleNotInitiatingSide(error)
-            | Self::IncorrectStatus(error)
-            | Self::IncorrectOppositeInterfaceInfoNotSet(error)
-            | Self::IncorrectOppositeInterfaceInfo(error)
-            | Self::ForbiddenOnlyOneConnection(error)
-            | Self::ForbiddenBillsOutstanding(error)
-            | Self::InvalidAccountNotFound(error)
-            | Self::ErrCodeInvalid(error)
-            | Self::AttrMismatchingAcceptingSideRole(error)
-            | Self::AttrMismatchingAcceptingSideInstanceId(error)
-            | Self::AttrMismatchingAcceptingSideRegionNo(error)
-            | Self::AttrMismatchingAcceptingSideRouterId(error)
-            | Self::AttrMismatchingAcceptingSideRouterType(error)
-            | Self::AttrMismatchingAcceptingSideAliUid(error)
-            | Self::AttrMismatchingAcceptingSideOppositeInterfaceOwnerId(error)
-            | Self::AttrMismatchingAcceptingSideOppositeRegionNo(error)
-            | Self::AttrMismatchingAcceptingSideOppositeInterfaceId(error)
-            | Self::AttrMismatchingAcceptingSideOppositeRouterId(error)
-            | Self::AttrMismatchingAcceptingSideOppositeRouterType(error)
-            | Self::IllegalParamInstanceOwner(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidRouterInterfaceIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::IncorrectRoleNotInitiatingSide(error)
-            | Self::IncorrectStatus(error)
-            | Self::IncorrectOppositeInterfaceInfoNotSet(error)
-            | Self::IncorrectOppositeInterfaceInfo(error)
-            | Self::ForbiddenOnlyOneConnection(error)
-            | Self::ForbiddenBillsOutstanding(error)
-            | Self::InvalidAccountNotFound(error)
-            | Self::ErrCodeInvalid(error)
-            | Self::AttrMismatchingAcceptingSideRole(error)
-            | Self::AttrMismatchingAcceptingSideInstanceId(error)
-            | Self::AttrMismatchingAcceptingSideRegionNo(error)
-            | Self::AttrMismatchingAcceptingSideRouterId(error)
-            | Self::AttrMismatchingAcceptingSideRouterType(error)
-            | Self::AttrMismatchingAcceptingSideAliUid(error)
-            | Self::AttrMismatchingAcceptingSideOppositeInterfaceOwnerId(error)
-            | Self::AttrMismatchingAcceptingSideOppositeRegionNo(error)
-            | Self::AttrMismatchingAcceptingSideOppositeInterfaceId(error)
-            | Self::AttrMismatchingAcceptingSideOppositeRouterId(error)
-            | Self::AttrMismatchingAcceptingSideOppositeRouterType(error)
-            | Self::IllegalParamInstanceOwner(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidRouterInterfaceIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ConnectRouterInterfaceError);
+aliyun_core::__private::action_error!(
+    ConnectRouterInterfaceError, [IncorrectRoleNotInitiatingSide, IncorrectStatus,
+    IncorrectOppositeInterfaceInfoNotSet, IncorrectOppositeInterfaceInfo,
+    ForbiddenOnlyOneConnection, ForbiddenBillsOutstanding, InvalidAccountNotFound,
+    ErrCodeInvalid, AttrMismatchingAcceptingSideRole,
+    AttrMismatchingAcceptingSideInstanceId, AttrMismatchingAcceptingSideRegionNo,
+    AttrMismatchingAcceptingSideRouterId, AttrMismatchingAcceptingSideRouterType,
+    AttrMismatchingAcceptingSideAliUid,
+    AttrMismatchingAcceptingSideOppositeInterfaceOwnerId,
+    AttrMismatchingAcceptingSideOppositeRegionNo,
+    AttrMismatchingAcceptingSideOppositeInterfaceId,
+    AttrMismatchingAcceptingSideOppositeRouterId,
+    AttrMismatchingAcceptingSideOppositeRouterType, IllegalParamInstanceOwner,
+    InvalidRegionIdNotFound, InvalidRouterInterfaceIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ConnectRouterInterfaceBuilder<aliyun_core::ProductClient>;
-        type Input = ConnectRouterInterfaceInput;
-        type Error = ConnectRouterInterfaceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).connect_router_interface()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ConnectRouterInterfaceBuilder, ConnectRouterInterfaceInput,
+        ConnectRouterInterfaceError, super::super::super::client::Client,
+        connect_router_interface,
+    );
     const REQUESTS: &[Request] = &[
         Request::invalid("example", |b| b, "RouterInterfaceId"),
     ];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -33,28 +33,10 @@ impl<C> ConvertNatPublicIpToEipBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ConvertNatPublicIpToEipInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`ConvertNatPublicIpToEipInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`ConvertNatPublicIpToEipInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ConvertNatPublicIpToEipInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ConvertNatPublicIpToEipInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Checks every rule of the spec and builds the [`ConvertNatPublicIpToEipInput`]. Nothing is sent.
     pub fn build(
@@ -73,6 +55,11 @@ impl<C> ConvertNatPublicIpToEipBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ConvertNatPublicIpToEipBuilder, ConvertNatPublicIpToEipInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    region_id: Option<String> => set_region_id, get_region_id;
 }
 impl ConvertNatPublicIpToEipBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -130,103 +117,7 @@ impl aliyun_core::Action for ConvertNatPublicIpToEipInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.CloudboxNotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.CloudboxNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.DedicatedRegionNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.PlanedChange",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEndTime.OperateNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceStatus.Released",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.ZeroBandwidth",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternetChargeType.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MaxEIPQuotaExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.InvalidPublicBandwidth",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.OverduePayment",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EIPMaxBandwidthExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.NotEnoughBalance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RiskControl",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedPublicIpWithIsp",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.IpAddressMissing",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -330,80 +221,26 @@ impl aliyun_core::error::ActionError for ConvertNatPublicIpToEipError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::OperationDeniedCloudboxNotSupport(error)
-            | Self::InvalidParameterCloudboxNotSupported(error)
-            | Self::OperationDeniedDedicatedRegionNotSupported(error)
-            | Self::InvalidInstanceIdPlanedChange(error)
-            | Self::InvalidEndTimeOperateNotSupport(error)
-            | Self::InvalidInstanceStatusReleased(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidInstanceZeroBandwidth(error)
-            | Self::InvalidInternetChargeTypeValueNotSupported(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::MaxEipQuotaExceeded(error)
-            | Self::ForbiddenInvalidPublicBandwidth(error)
-            | Self::InvalidInstanceOverduePayment(error)
-            | Self::EipMaxBandwidthExceeded(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::ForbiddenRiskControl(error)
-            | Self::UnsupportedPublicIpWithIsp(error)
-            | Self::InvalidInstanceIpAddressMissing(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::OperationDeniedCloudboxNotSupport(error)
-            | Self::InvalidParameterCloudboxNotSupported(error)
-            | Self::OperationDeniedDedicatedRegionNotSupported(error)
-            | Self::InvalidInstanceIdPlanedChange(error)
-            | Self::InvalidEndTimeOperateNotSupport(error)
-            | Self::InvalidInstanceStatusReleased(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidInstanceZeroBandwidth(error)
-            | Self::InvalidInternetChargeTypeValueNotSupported(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::MaxEipQuotaExceeded(error)
-            | Self::ForbiddenInvalidPublicBandwidth(error)
-            | Self::InvalidInstanceOverduePayment(error)
-            | Self::EipMaxBandwidthExceeded(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::ForbiddenRiskControl(error)
-            | Self::UnsupportedPublicIpWithIsp(error)
-            | Self::InvalidInstanceIpAddressMissing(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ConvertNatPublicIpToEipError);
+aliyun_core::__private::action_error!(
+    ConvertNatPublicIpToEipError, [OperationDeniedCloudboxNotSupport,
+    InvalidParameterCloudboxNotSupported, OperationDeniedDedicatedRegionNotSupported,
+    InvalidInstanceIdPlanedChange, InvalidEndTimeOperateNotSupport,
+    InvalidInstanceStatusReleased, IncorrectInstanceStatus, OperationDenied,
+    InvalidInstanceZeroBandwidth, InvalidInternetChargeTypeValueNotSupported,
+    InvalidInstanceIdNotFound, MaxEipQuotaExceeded, ForbiddenInvalidPublicBandwidth,
+    InvalidInstanceOverduePayment, EipMaxBandwidthExceeded,
+    InvalidAccountStatusNotEnoughBalance, ForbiddenRiskControl,
+    UnsupportedPublicIpWithIsp, InvalidInstanceIpAddressMissing]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ConvertNatPublicIpToEipBuilder<aliyun_core::ProductClient>;
-        type Input = ConvertNatPublicIpToEipInput;
-        type Error = ConvertNatPublicIpToEipError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .convert_nat_public_ip_to_eip()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ConvertNatPublicIpToEipBuilder, ConvertNatPublicIpToEipInput,
+        ConvertNatPublicIpToEipError, super::super::super::client::Client,
+        convert_nat_public_ip_to_eip,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -412,6 +249,7 @@ mod tests {
             &[("InstanceId", "i-bp171jr36ge2ulvk****"), ("RegionId", "cn-hangzhou")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -60,140 +60,50 @@ impl<C> CopyImageBuilder<C> {
         self.destination_image_name = Some(input.into());
         self
     }
-    /// Sets or clears [`CopyImageInput::destination_image_name`].
-    pub fn set_destination_image_name(mut self, input: Option<String>) -> Self {
-        self.destination_image_name = input;
-        self
-    }
-    /// The [`CopyImageInput::destination_image_name`] set so far.
-    pub fn get_destination_image_name(&self) -> &Option<String> {
-        &self.destination_image_name
-    }
     /// Sets [`CopyImageInput::destination_description`].
     pub fn destination_description(mut self, input: impl Into<String>) -> Self {
         self.destination_description = Some(input.into());
         self
-    }
-    /// Sets or clears [`CopyImageInput::destination_description`].
-    pub fn set_destination_description(mut self, input: Option<String>) -> Self {
-        self.destination_description = input;
-        self
-    }
-    /// The [`CopyImageInput::destination_description`] set so far.
-    pub fn get_destination_description(&self) -> &Option<String> {
-        &self.destination_description
     }
     /// Sets [`CopyImageInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
         self.image_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CopyImageInput::image_id`].
-    pub fn set_image_id(mut self, input: Option<String>) -> Self {
-        self.image_id = input;
-        self
-    }
-    /// The [`CopyImageInput::image_id`] set so far.
-    pub fn get_image_id(&self) -> &Option<String> {
-        &self.image_id
-    }
     /// Sets [`CopyImageInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CopyImageInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CopyImageInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`CopyImageInput::destination_region_id`].
     pub fn destination_region_id(mut self, input: impl Into<String>) -> Self {
         self.destination_region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CopyImageInput::destination_region_id`].
-    pub fn set_destination_region_id(mut self, input: Option<String>) -> Self {
-        self.destination_region_id = input;
-        self
-    }
-    /// The [`CopyImageInput::destination_region_id`] set so far.
-    pub fn get_destination_region_id(&self) -> &Option<String> {
-        &self.destination_region_id
-    }
     /// Sets [`CopyImageInput::encrypted`].
     pub fn encrypted(mut self, input: bool) -> Self {
         self.encrypted = Some(input);
         self
-    }
-    /// Sets or clears [`CopyImageInput::encrypted`].
-    pub fn set_encrypted(mut self, input: Option<bool>) -> Self {
-        self.encrypted = input;
-        self
-    }
-    /// The [`CopyImageInput::encrypted`] set so far.
-    pub fn get_encrypted(&self) -> &Option<bool> {
-        &self.encrypted
     }
     /// Sets [`CopyImageInput::kms_key_id`].
     pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
         self.kms_key_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CopyImageInput::kms_key_id`].
-    pub fn set_kms_key_id(mut self, input: Option<String>) -> Self {
-        self.kms_key_id = input;
-        self
-    }
-    /// The [`CopyImageInput::kms_key_id`] set so far.
-    pub fn get_kms_key_id(&self) -> &Option<String> {
-        &self.kms_key_id
-    }
     /// Sets [`CopyImageInput::encrypt_algorithm`].
     pub fn encrypt_algorithm(mut self, input: impl Into<String>) -> Self {
         self.encrypt_algorithm = Some(input.into());
         self
-    }
-    /// Sets or clears [`CopyImageInput::encrypt_algorithm`].
-    pub fn set_encrypt_algorithm(mut self, input: Option<String>) -> Self {
-        self.encrypt_algorithm = input;
-        self
-    }
-    /// The [`CopyImageInput::encrypt_algorithm`] set so far.
-    pub fn get_encrypt_algorithm(&self) -> &Option<String> {
-        &self.encrypt_algorithm
     }
     /// Sets [`CopyImageInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CopyImageInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`CopyImageInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Appends one item to [`CopyImageInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CopyImageInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`CopyImageInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Checks every rule of the spec and builds the [`CopyImageInput`]. Nothing is sent.
     pub fn build(self) -> Result<CopyImageInput, aliyun_core::InvalidInput> {
@@ -218,6 +128,19 @@ impl<C> CopyImageBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CopyImageBuilder, CopyImageInput;
+    destination_image_name: Option<String> => set_destination_image_name, get_destination_image_name;
+    destination_description: Option<String> => set_destination_description, get_destination_description;
+    image_id: Option<String> => set_image_id, get_image_id;
+    region_id: Option<String> => set_region_id, get_region_id;
+    destination_region_id: Option<String> => set_destination_region_id, get_destination_region_id;
+    encrypted: Option<bool> => set_encrypted, get_encrypted;
+    kms_key_id: Option<String> => set_kms_key_id, get_kms_key_id;
+    encrypt_algorithm: Option<String> => set_encrypt_algorithm, get_encrypt_algorithm;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
 }
 impl CopyImageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -284,214 +207,10 @@ impl aliyun_core::Action for CopyImageInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SourceRegion.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DestinationRegion.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectImageStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageName.Duplicated",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EncryptedIllegal",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.NotMatchEncryptAlgorithm",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncryptAlgorithm",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.NotMatchKmsKeyId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.CommunityImage",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KmsNotEnabled",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAliUid.IsNull",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbbiden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.Image",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.Snapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.ImageCopying",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionNotSupportCopy",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshot.TooOld",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDestinationRegion",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SizeExceed.Image",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDeined.EncryptedSnapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.SameRegionOnly",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NotPublished",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NotAuthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.EncryptSnapshotAcrossRegion",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKNotEnabled",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.KMSUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UserNotInTheWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotSupportEncryptAlgorithm",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.KmsServiceUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NonCompliantDestinationRegion",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -667,117 +386,32 @@ impl aliyun_core::error::ActionError for CopyImageError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidDescriptionMalformed(error)
-            | Self::SourceRegionNotFound(error)
-            | Self::DestinationRegionNotFound(error)
-            | Self::IncorrectImageStatus(error)
-            | Self::InvalidSnapshotIdNotFound(error)
-            | Self::InvalidImageNameDuplicated(error)
-            | Self::InvalidParameterEncryptedIllegal(error)
-            | Self::InvalidEncryptedNotMatchEncryptAlgorithm(error)
-            | Self::InvalidEncryptAlgorithm(error)
-            | Self::InvalidEncryptedNotMatchKmsKeyId(error)
-            | Self::OperationDeniedCommunityImage(error)
-            | Self::InvalidImageNameMalformed(error)
-            | Self::InvalidParameterKmsNotEnabled(error)
-            | Self::InvalidAliUidIsNull(error)
-            | Self::Forbbiden(error)
-            | Self::QuotaExceedImage(error)
-            | Self::QuotaExceedSnapshot(error)
-            | Self::OperationDeniedImageCopying(error)
-            | Self::RegionNotSupportCopy(error)
-            | Self::InvalidSnapshotTooOld(error)
-            | Self::OperationDenied(error)
-            | Self::IncorrectDestinationRegion(error)
-            | Self::SizeExceedImage(error)
-            | Self::OperationDeinedEncryptedSnapshot(error)
-            | Self::OperationDeniedSameRegionOnly(error)
-            | Self::OperationDeniedNotPublished(error)
-            | Self::OperationDeniedNotAuthorized(error)
-            | Self::OperationDeniedEncryptSnapshotAcrossRegion(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidRegionIdNotSupportEncryptAlgorithm(error)
-            | Self::OperationDeniedKmsServiceUnauthorized(error)
-            | Self::OperationDeniedNonCompliantDestinationRegion(error)
-            | Self::InvalidImageIdNotFound(error)
-            | Self::InvalidParameterKmsKeyIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidDescriptionMalformed(error)
-            | Self::SourceRegionNotFound(error)
-            | Self::DestinationRegionNotFound(error)
-            | Self::IncorrectImageStatus(error)
-            | Self::InvalidSnapshotIdNotFound(error)
-            | Self::InvalidImageNameDuplicated(error)
-            | Self::InvalidParameterEncryptedIllegal(error)
-            | Self::InvalidEncryptedNotMatchEncryptAlgorithm(error)
-            | Self::InvalidEncryptAlgorithm(error)
-            | Self::InvalidEncryptedNotMatchKmsKeyId(error)
-            | Self::OperationDeniedCommunityImage(error)
-            | Self::InvalidImageNameMalformed(error)
-            | Self::InvalidParameterKmsNotEnabled(error)
-            | Self::InvalidAliUidIsNull(error)
-            | Self::Forbbiden(error)
-            | Self::QuotaExceedImage(error)
-            | Self::QuotaExceedSnapshot(error)
-            | Self::OperationDeniedImageCopying(error)
-            | Self::RegionNotSupportCopy(error)
-            | Self::InvalidSnapshotTooOld(error)
-            | Self::OperationDenied(error)
-            | Self::IncorrectDestinationRegion(error)
-            | Self::SizeExceedImage(error)
-            | Self::OperationDeinedEncryptedSnapshot(error)
-            | Self::OperationDeniedSameRegionOnly(error)
-            | Self::OperationDeniedNotPublished(error)
-            | Self::OperationDeniedNotAuthorized(error)
-            | Self::OperationDeniedEncryptSnapshotAcrossRegion(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidRegionIdNotSupportEncryptAlgorithm(error)
-            | Self::OperationDeniedKmsServiceUnauthorized(error)
-            | Self::OperationDeniedNonCompliantDestinationRegion(error)
-            | Self::InvalidImageIdNotFound(error)
-            | Self::InvalidParameterKmsKeyIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CopyImageError);
+aliyun_core::__private::action_error!(
+    CopyImageError, [InvalidDescriptionMalformed, SourceRegionNotFound,
+    DestinationRegionNotFound, IncorrectImageStatus, InvalidSnapshotIdNotFound,
+    InvalidImageNameDuplicated, InvalidParameterEncryptedIllegal,
+    InvalidEncryptedNotMatchEncryptAlgorithm, InvalidEncryptAlgorithm,
+    InvalidEncryptedNotMatchKmsKeyId, OperationDeniedCommunityImage,
+    InvalidImageNameMalformed, InvalidParameterKmsNotEnabled, InvalidAliUidIsNull,
+    Forbbiden, QuotaExceedImage, QuotaExceedSnapshot, OperationDeniedImageCopying,
+    RegionNotSupportCopy, InvalidSnapshotTooOld, OperationDenied,
+    IncorrectDestinationRegion, SizeExceedImage, OperationDeinedEncryptedSnapshot,
+    OperationDeniedSameRegionOnly, OperationDeniedNotPublished,
+    OperationDeniedNotAuthorized, OperationDeniedEncryptSnapshotAcrossRegion,
+    InvalidParameterKmsKeyIdCmkNotEnabled, InvalidParameterKmsKeyIdKmsUnauthorized,
+    InvalidRegionNotSupport, UserNotInTheWhiteList,
+    InvalidRegionIdNotSupportEncryptAlgorithm, OperationDeniedKmsServiceUnauthorized,
+    OperationDeniedNonCompliantDestinationRegion, InvalidImageIdNotFound,
+    InvalidParameterKmsKeyIdNotFound, InvalidResourceGroupNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CopyImageBuilder<aliyun_core::ProductClient>;
-        type Input = CopyImageInput;
-        type Error = CopyImageError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).copy_image()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CopyImageBuilder, CopyImageInput, CopyImageError,
+        super::super::super::client::Client, copy_image,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -813,6 +447,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -71,188 +71,65 @@ impl<C> CopySnapshotBuilder<C> {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CopySnapshotInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`CopySnapshotInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Appends one item to [`CopySnapshotInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CopySnapshotInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`CopySnapshotInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Sets [`CopySnapshotInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CopySnapshotInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CopySnapshotInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CopySnapshotInput::destination_region_id`].
     pub fn destination_region_id(mut self, input: impl Into<String>) -> Self {
         self.destination_region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CopySnapshotInput::destination_region_id`].
-    pub fn set_destination_region_id(mut self, input: Option<String>) -> Self {
-        self.destination_region_id = input;
-        self
-    }
-    /// The [`CopySnapshotInput::destination_region_id`] set so far.
-    pub fn get_destination_region_id(&self) -> &Option<String> {
-        &self.destination_region_id
     }
     /// Sets [`CopySnapshotInput::snapshot_id`].
     pub fn snapshot_id(mut self, input: impl Into<String>) -> Self {
         self.snapshot_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CopySnapshotInput::snapshot_id`].
-    pub fn set_snapshot_id(mut self, input: Option<String>) -> Self {
-        self.snapshot_id = input;
-        self
-    }
-    /// The [`CopySnapshotInput::snapshot_id`] set so far.
-    pub fn get_snapshot_id(&self) -> &Option<String> {
-        &self.snapshot_id
-    }
     /// Sets [`CopySnapshotInput::destination_snapshot_name`].
     pub fn destination_snapshot_name(mut self, input: impl Into<String>) -> Self {
         self.destination_snapshot_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CopySnapshotInput::destination_snapshot_name`].
-    pub fn set_destination_snapshot_name(mut self, input: Option<String>) -> Self {
-        self.destination_snapshot_name = input;
-        self
-    }
-    /// The [`CopySnapshotInput::destination_snapshot_name`] set so far.
-    pub fn get_destination_snapshot_name(&self) -> &Option<String> {
-        &self.destination_snapshot_name
     }
     /// Sets [`CopySnapshotInput::destination_snapshot_description`].
     pub fn destination_snapshot_description(mut self, input: impl Into<String>) -> Self {
         self.destination_snapshot_description = Some(input.into());
         self
     }
-    /// Sets or clears [`CopySnapshotInput::destination_snapshot_description`].
-    pub fn set_destination_snapshot_description(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
-        self.destination_snapshot_description = input;
-        self
-    }
-    /// The [`CopySnapshotInput::destination_snapshot_description`] set so far.
-    pub fn get_destination_snapshot_description(&self) -> &Option<String> {
-        &self.destination_snapshot_description
-    }
     /// Sets [`CopySnapshotInput::retention_days`].
     pub fn retention_days(mut self, input: i32) -> Self {
         self.retention_days = Some(input);
         self
-    }
-    /// Sets or clears [`CopySnapshotInput::retention_days`].
-    pub fn set_retention_days(mut self, input: Option<i32>) -> Self {
-        self.retention_days = input;
-        self
-    }
-    /// The [`CopySnapshotInput::retention_days`] set so far.
-    pub fn get_retention_days(&self) -> &Option<i32> {
-        &self.retention_days
     }
     /// Sets [`CopySnapshotInput::encrypted`].
     pub fn encrypted(mut self, input: bool) -> Self {
         self.encrypted = Some(input);
         self
     }
-    /// Sets or clears [`CopySnapshotInput::encrypted`].
-    pub fn set_encrypted(mut self, input: Option<bool>) -> Self {
-        self.encrypted = input;
-        self
-    }
-    /// The [`CopySnapshotInput::encrypted`] set so far.
-    pub fn get_encrypted(&self) -> &Option<bool> {
-        &self.encrypted
-    }
     /// Sets [`CopySnapshotInput::kms_key_id`].
     pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
         self.kms_key_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CopySnapshotInput::kms_key_id`].
-    pub fn set_kms_key_id(mut self, input: Option<String>) -> Self {
-        self.kms_key_id = input;
-        self
-    }
-    /// The [`CopySnapshotInput::kms_key_id`] set so far.
-    pub fn get_kms_key_id(&self) -> &Option<String> {
-        &self.kms_key_id
     }
     /// Appends one item to [`CopySnapshotInput::arn`].
     pub fn arn(mut self, input: Arn) -> Self {
         self.arn.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CopySnapshotInput::arn`] list (`None` clears it).
-    pub fn set_arn(mut self, input: Option<Vec<Arn>>) -> Self {
-        self.arn = input;
-        self
-    }
-    /// The [`CopySnapshotInput::arn`] set so far.
-    pub fn get_arn(&self) -> &Option<Vec<Arn>> {
-        &self.arn
-    }
     /// Sets [`CopySnapshotInput::destination_storage_location_arn`].
     pub fn destination_storage_location_arn(mut self, input: impl Into<String>) -> Self {
         self.destination_storage_location_arn = Some(input.into());
         self
     }
-    /// Sets or clears [`CopySnapshotInput::destination_storage_location_arn`].
-    pub fn set_destination_storage_location_arn(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
-        self.destination_storage_location_arn = input;
-        self
-    }
-    /// The [`CopySnapshotInput::destination_storage_location_arn`] set so far.
-    pub fn get_destination_storage_location_arn(&self) -> &Option<String> {
-        &self.destination_storage_location_arn
-    }
     /// Sets [`CopySnapshotInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`CopySnapshotInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`CopySnapshotInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Checks every rule of the spec and builds the [`CopySnapshotInput`]. Nothing is sent.
     pub fn build(self) -> Result<CopySnapshotInput, aliyun_core::InvalidInput> {
@@ -289,6 +166,22 @@ impl<C> CopySnapshotBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CopySnapshotBuilder, CopySnapshotInput;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    region_id: Option<String> => set_region_id, get_region_id;
+    destination_region_id: Option<String> => set_destination_region_id, get_destination_region_id;
+    snapshot_id: Option<String> => set_snapshot_id, get_snapshot_id;
+    destination_snapshot_name: Option<String> => set_destination_snapshot_name, get_destination_snapshot_name;
+    destination_snapshot_description: Option<String> => set_destination_snapshot_description, get_destination_snapshot_description;
+    retention_days: Option<i32> => set_retention_days, get_retention_days;
+    encrypted: Option<bool> => set_encrypted, get_encrypted;
+    kms_key_id: Option<String> => set_kms_key_id, get_kms_key_id;
+    arn: Option<Vec<Arn>> => set_arn, get_arn, list;
+    destination_storage_location_arn: Option<String> => set_destination_storage_location_arn, get_destination_storage_location_arn;
+    client_token: Option<String> => set_client_token, get_client_token;
 }
 impl CopySnapshotBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -358,244 +251,12 @@ impl aliyun_core::Action for CopySnapshotInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.MalFormed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.EncryptedNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotCategory.NotSupportCopy",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUser.NotInWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParamter",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.NotEnoughBalance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.SnapshotServiceUnavailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.NotReady",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Unauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.UnfinishedCrossRegionCopy",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.NotSupportCopyInSameRegion",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotName.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRetentionDays.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotSupportedEncryptedSnapshotCopy",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotSupportEncryptAlgorithm",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotExists",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncryptAlgorithm",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.NotMatchKmsKeyId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.NotMatchEncryptAlgorithm",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.NotSupportDecrypt",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotCategory.NotSupportCrossRegionCopy",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotCategory.NotSupportEncryptedCopy",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KmsNotEnabled",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DataEncryptedKeyCreateFailed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKNotEnabled",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.KMSUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidKMSKeyId.NotSymmetric",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.SnapshotQuota",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.UnfinishedEncryptedSnapshotCopy",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterDestinationStorageLocationArn.Unauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterDestinationStorageLocationArn.RegionNotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshot.StorageLocationNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshot.EncryptedNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterDestinationStorageLocationArn.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NonCompliantDestinationRegion",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items("Arn", self.arn.len(), None, Some(10))?;
-        aliyun_core::__private::validate::each(
-            "Arn",
-            &self.arn,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -822,127 +483,40 @@ impl aliyun_core::error::ActionError for CopySnapshotError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::InvalidSnapshotIdEncryptedNotSupport(error)
-            | Self::InvalidSnapshotIdNotFound(error)
-            | Self::InvalidSnapshotCategoryNotSupportCopy(error)
-            | Self::InvalidUserNotInWhiteList(error)
-            | Self::InvalidParamter(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::InvalidAccountStatusSnapshotServiceUnavailable(error)
-            | Self::InvalidSnapshotIdNotReady(error)
-            | Self::InvalidOperationUnauthorized(error)
-            | Self::InvalidOperationUnfinishedCrossRegionCopy(error)
-            | Self::InvalidOperationNotSupportCopyInSameRegion(error)
-            | Self::InvalidSnapshotNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidRetentionDaysMalformed(error)
-            | Self::InvalidRegionIdNotSupportedEncryptedSnapshotCopy(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::InvalidRegionIdNotSupportEncryptAlgorithm(error)
-            | Self::InvalidRegionIdNotExists(error)
-            | Self::InvalidEncryptAlgorithm(error)
-            | Self::InvalidEncryptedNotMatchKmsKeyId(error)
-            | Self::InvalidEncryptedNotMatchEncryptAlgorithm(error)
-            | Self::InvalidEncryptedNotSupportDecrypt(error)
-            | Self::InvalidSnapshotCategoryNotSupportCrossRegionCopy(error)
-            | Self::InvalidSnapshotCategoryNotSupportEncryptedCopy(error)
-            | Self::InvalidParameterKmsNotEnabled(error)
-            | Self::InvalidParameterDataEncryptedKeyCreateFailed(error)
-            | Self::InvalidParameterKmsKeyIdNotFound(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::InvalidKmsKeyIdNotSymmetric(error)
-            | Self::QuotaExceedSnapshotQuota(error)
-            | Self::InvalidOperationUnfinishedEncryptedSnapshotCopy(error)
-            | Self::InvalidParameterDestinationStorageLocationArnUnauthorized(error)
-            | Self::InvalidParameterDestinationStorageLocationArnRegionNotMatch(error)
-            | Self::InvalidSnapshotStorageLocationNotSupported(error)
-            | Self::InvalidSnapshotEncryptedNotSupported(error)
-            | Self::InvalidParameterDestinationStorageLocationArnMalformed(error)
-            | Self::OperationDeniedNonCompliantDestinationRegion(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::InvalidSnapshotIdEncryptedNotSupport(error)
-            | Self::InvalidSnapshotIdNotFound(error)
-            | Self::InvalidSnapshotCategoryNotSupportCopy(error)
-            | Self::InvalidUserNotInWhiteList(error)
-            | Self::InvalidParamter(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::InvalidAccountStatusSnapshotServiceUnavailable(error)
-            | Self::InvalidSnapshotIdNotReady(error)
-            | Self::InvalidOperationUnauthorized(error)
-            | Self::InvalidOperationUnfinishedCrossRegionCopy(error)
-            | Self::InvalidOperationNotSupportCopyInSameRegion(error)
-            | Self::InvalidSnapshotNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidRetentionDaysMalformed(error)
-            | Self::InvalidRegionIdNotSupportedEncryptedSnapshotCopy(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::InvalidRegionIdNotSupportEncryptAlgorithm(error)
-            | Self::InvalidRegionIdNotExists(error)
-            | Self::InvalidEncryptAlgorithm(error)
-            | Self::InvalidEncryptedNotMatchKmsKeyId(error)
-            | Self::InvalidEncryptedNotMatchEncryptAlgorithm(error)
-            | Self::InvalidEncryptedNotSupportDecrypt(error)
-            | Self::InvalidSnapshotCategoryNotSupportCrossRegionCopy(error)
-            | Self::InvalidSnapshotCategoryNotSupportEncryptedCopy(error)
-            | Self::InvalidParameterKmsNotEnabled(error)
-            | Self::InvalidParameterDataEncryptedKeyCreateFailed(error)
-            | Self::InvalidParameterKmsKeyIdNotFound(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::InvalidKmsKeyIdNotSymmetric(error)
-            | Self::QuotaExceedSnapshotQuota(error)
-            | Self::InvalidOperationUnfinishedEncryptedSnapshotCopy(error)
-            | Self::InvalidParameterDestinationStorageLocationArnUnauthorized(error)
-            | Self::InvalidParameterDestinationStorageLocationArnRegionNotMatch(error)
-            | Self::InvalidSnapshotStorageLocationNotSupported(error)
-            | Self::InvalidSnapshotEncryptedNotSupported(error)
-            | Self::InvalidParameterDestinationStorageLocationArnMalformed(error)
-            | Self::OperationDeniedNonCompliantDestinationRegion(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CopySnapshotError);
+aliyun_core::__private::action_error!(
+    CopySnapshotError, [DuplicateTagKey, InvalidTagKeyMalformed,
+    InvalidTagValueMalformed, InvalidRegionIdMalFormed,
+    InvalidSnapshotIdEncryptedNotSupport, InvalidSnapshotIdNotFound,
+    InvalidSnapshotCategoryNotSupportCopy, InvalidUserNotInWhiteList, InvalidParamter,
+    InvalidAccountStatusNotEnoughBalance, InvalidAccountStatusSnapshotServiceUnavailable,
+    InvalidSnapshotIdNotReady, InvalidOperationUnauthorized,
+    InvalidOperationUnfinishedCrossRegionCopy,
+    InvalidOperationNotSupportCopyInSameRegion, InvalidSnapshotNameMalformed,
+    InvalidDescriptionMalformed, InvalidRetentionDaysMalformed,
+    InvalidRegionIdNotSupportedEncryptedSnapshotCopy, InvalidRegionNotSupport,
+    InvalidRegionIdNotSupportEncryptAlgorithm, InvalidRegionIdNotExists,
+    InvalidEncryptAlgorithm, InvalidEncryptedNotMatchKmsKeyId,
+    InvalidEncryptedNotMatchEncryptAlgorithm, InvalidEncryptedNotSupportDecrypt,
+    InvalidSnapshotCategoryNotSupportCrossRegionCopy,
+    InvalidSnapshotCategoryNotSupportEncryptedCopy, InvalidParameterKmsNotEnabled,
+    InvalidParameterDataEncryptedKeyCreateFailed, InvalidParameterKmsKeyIdNotFound,
+    InvalidParameterKmsKeyIdCmkUnauthorized, InvalidParameterKmsKeyIdCmkNotEnabled,
+    InvalidParameterKmsKeyIdKmsUnauthorized, InvalidKmsKeyIdNotSymmetric,
+    QuotaExceedSnapshotQuota, InvalidOperationUnfinishedEncryptedSnapshotCopy,
+    InvalidParameterDestinationStorageLocationArnUnauthorized,
+    InvalidParameterDestinationStorageLocationArnRegionNotMatch,
+    InvalidSnapshotStorageLocationNotSupported, InvalidSnapshotEncryptedNotSupported,
+    InvalidParameterDestinationStorageLocationArnMalformed,
+    OperationDeniedNonCompliantDestinationRegion]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CopySnapshotBuilder<aliyun_core::ProductClient>;
-        type Input = CopySnapshotInput;
-        type Error = CopySnapshotError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).copy_snapshot()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CopySnapshotBuilder, CopySnapshotInput, CopySnapshotError,
+        super::super::super::client::Client, copy_snapshot,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -985,6 +559,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -54,112 +54,40 @@ impl<C> CreateActivationBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateActivationInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateActivationInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateActivationInput::instance_name`].
     pub fn instance_name(mut self, input: impl Into<String>) -> Self {
         self.instance_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateActivationInput::instance_name`].
-    pub fn set_instance_name(mut self, input: Option<String>) -> Self {
-        self.instance_name = input;
-        self
-    }
-    /// The [`CreateActivationInput::instance_name`] set so far.
-    pub fn get_instance_name(&self) -> &Option<String> {
-        &self.instance_name
     }
     /// Sets [`CreateActivationInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateActivationInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateActivationInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`CreateActivationInput::instance_count`].
     pub fn instance_count(mut self, input: i32) -> Self {
         self.instance_count = Some(input);
         self
-    }
-    /// Sets or clears [`CreateActivationInput::instance_count`].
-    pub fn set_instance_count(mut self, input: Option<i32>) -> Self {
-        self.instance_count = input;
-        self
-    }
-    /// The [`CreateActivationInput::instance_count`] set so far.
-    pub fn get_instance_count(&self) -> &Option<i32> {
-        &self.instance_count
     }
     /// Sets [`CreateActivationInput::time_to_live_in_hours`].
     pub fn time_to_live_in_hours(mut self, input: i64) -> Self {
         self.time_to_live_in_hours = Some(input);
         self
     }
-    /// Sets or clears [`CreateActivationInput::time_to_live_in_hours`].
-    pub fn set_time_to_live_in_hours(mut self, input: Option<i64>) -> Self {
-        self.time_to_live_in_hours = input;
-        self
-    }
-    /// The [`CreateActivationInput::time_to_live_in_hours`] set so far.
-    pub fn get_time_to_live_in_hours(&self) -> &Option<i64> {
-        &self.time_to_live_in_hours
-    }
     /// Sets [`CreateActivationInput::ip_address_range`].
     pub fn ip_address_range(mut self, input: impl Into<String>) -> Self {
         self.ip_address_range = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateActivationInput::ip_address_range`].
-    pub fn set_ip_address_range(mut self, input: Option<String>) -> Self {
-        self.ip_address_range = input;
-        self
-    }
-    /// The [`CreateActivationInput::ip_address_range`] set so far.
-    pub fn get_ip_address_range(&self) -> &Option<String> {
-        &self.ip_address_range
     }
     /// Sets [`CreateActivationInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateActivationInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`CreateActivationInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Appends one item to [`CreateActivationInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CreateActivationInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`CreateActivationInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Checks every rule of the spec and builds the [`CreateActivationInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateActivationInput, aliyun_core::InvalidInput> {
@@ -179,6 +107,17 @@ impl<C> CreateActivationBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateActivationBuilder, CreateActivationInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_name: Option<String> => set_instance_name, get_instance_name;
+    description: Option<String> => set_description, get_description;
+    instance_count: Option<i32> => set_instance_count, get_instance_count;
+    time_to_live_in_hours: Option<i64> => set_time_to_live_in_hours, get_time_to_live_in_hours;
+    ip_address_range: Option<String> => set_ip_address_range, get_ip_address_range;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
 }
 impl CreateActivationBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -246,109 +185,10 @@ impl aliyun_core::Action for CreateActivationInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionId.ApiNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceName.ExceedLimit",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceName.InvalidPattern",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ActivationDesc.ExceedLimit",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ActivationLimitation.Invalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AddressRange.InvalidPattern",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ActivationCount.ExceedLimit",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ActivationTTL.ExceedLimit",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NumberExceed.Tags",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.ResourceGroup",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError.Dispatch",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(21))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -431,75 +271,23 @@ impl aliyun_core::error::ActionError for CreateActivationError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::InstanceNameExceedLimit(error)
-            | Self::InstanceNameInvalidPattern(error)
-            | Self::ActivationDescExceedLimit(error)
-            | Self::ActivationLimitationInvalid(error)
-            | Self::AddressRangeInvalidPattern(error)
-            | Self::ActivationCountExceedLimit(error)
-            | Self::ActivationTtlExceedLimit(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::NumberExceedTags(error)
-            | Self::MissingParameterTagKey(error)
-            | Self::DuplicateTagKey(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidStatusResourceGroup(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalErrorDispatch(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::InstanceNameExceedLimit(error)
-            | Self::InstanceNameInvalidPattern(error)
-            | Self::ActivationDescExceedLimit(error)
-            | Self::ActivationLimitationInvalid(error)
-            | Self::AddressRangeInvalidPattern(error)
-            | Self::ActivationCountExceedLimit(error)
-            | Self::ActivationTtlExceedLimit(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::NumberExceedTags(error)
-            | Self::MissingParameterTagKey(error)
-            | Self::DuplicateTagKey(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidStatusResourceGroup(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalErrorDispatch(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateActivationError);
+aliyun_core::__private::action_error!(
+    CreateActivationError, [RegionIdApiNotSupported, InstanceNameExceedLimit,
+    InstanceNameInvalidPattern, ActivationDescExceedLimit, ActivationLimitationInvalid,
+    AddressRangeInvalidPattern, ActivationCountExceedLimit, ActivationTtlExceedLimit,
+    InvalidTagKeyMalformed, InvalidTagValueMalformed, NumberExceedTags,
+    MissingParameterTagKey, DuplicateTagKey, OperationForbidden,
+    InvalidStatusResourceGroup, InvalidRegionIdNotFound, InvalidResourceGroupNotFound,
+    InternalErrorDispatch]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateActivationBuilder<aliyun_core::ProductClient>;
-        type Input = CreateActivationInput;
-        type Error = CreateActivationError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_activation()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateActivationBuilder, CreateActivationInput, CreateActivationError,
+        super::super::super::client::Client, create_activation,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -531,6 +319,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -127,70 +127,25 @@ impl<C> CreateAutoProvisioningGroupBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateAutoProvisioningGroupInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Sets [`CreateAutoProvisioningGroupInput::auto_provisioning_group_name`].
     pub fn auto_provisioning_group_name(mut self, input: impl Into<String>) -> Self {
         self.auto_provisioning_group_name = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::auto_provisioning_group_name`].
-    pub fn set_auto_provisioning_group_name(mut self, input: Option<String>) -> Self {
-        self.auto_provisioning_group_name = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::auto_provisioning_group_name`] set so far.
-    pub fn get_auto_provisioning_group_name(&self) -> &Option<String> {
-        &self.auto_provisioning_group_name
-    }
     /// Sets [`CreateAutoProvisioningGroupInput::auto_provisioning_group_type`].
     pub fn auto_provisioning_group_type(mut self, input: impl Into<String>) -> Self {
         self.auto_provisioning_group_type = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::auto_provisioning_group_type`].
-    pub fn set_auto_provisioning_group_type(mut self, input: Option<String>) -> Self {
-        self.auto_provisioning_group_type = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::auto_provisioning_group_type`] set so far.
-    pub fn get_auto_provisioning_group_type(&self) -> &Option<String> {
-        &self.auto_provisioning_group_type
-    }
     /// Sets [`CreateAutoProvisioningGroupInput::spot_allocation_strategy`].
     pub fn spot_allocation_strategy(mut self, input: impl Into<String>) -> Self {
         self.spot_allocation_strategy = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::spot_allocation_strategy`].
-    pub fn set_spot_allocation_strategy(mut self, input: Option<String>) -> Self {
-        self.spot_allocation_strategy = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::spot_allocation_strategy`] set so far.
-    pub fn get_spot_allocation_strategy(&self) -> &Option<String> {
-        &self.spot_allocation_strategy
     }
     /// Sets [`CreateAutoProvisioningGroupInput::spot_instance_interruption_behavior`].
     pub fn spot_instance_interruption_behavior(
@@ -200,31 +155,10 @@ impl<C> CreateAutoProvisioningGroupBuilder<C> {
         self.spot_instance_interruption_behavior = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::spot_instance_interruption_behavior`].
-    pub fn set_spot_instance_interruption_behavior(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
-        self.spot_instance_interruption_behavior = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::spot_instance_interruption_behavior`] set so far.
-    pub fn get_spot_instance_interruption_behavior(&self) -> &Option<String> {
-        &self.spot_instance_interruption_behavior
-    }
     /// Sets [`CreateAutoProvisioningGroupInput::spot_instance_pools_to_use_count`].
     pub fn spot_instance_pools_to_use_count(mut self, input: i32) -> Self {
         self.spot_instance_pools_to_use_count = Some(input);
         self
-    }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::spot_instance_pools_to_use_count`].
-    pub fn set_spot_instance_pools_to_use_count(mut self, input: Option<i32>) -> Self {
-        self.spot_instance_pools_to_use_count = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::spot_instance_pools_to_use_count`] set so far.
-    pub fn get_spot_instance_pools_to_use_count(&self) -> &Option<i32> {
-        &self.spot_instance_pools_to_use_count
     }
     /// Sets [`CreateAutoProvisioningGroupInput::pay_as_you_go_allocation_strategy`].
     pub fn pay_as_you_go_allocation_strategy(
@@ -234,18 +168,6 @@ impl<C> CreateAutoProvisioningGroupBuilder<C> {
         self.pay_as_you_go_allocation_strategy = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::pay_as_you_go_allocation_strategy`].
-    pub fn set_pay_as_you_go_allocation_strategy(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
-        self.pay_as_you_go_allocation_strategy = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::pay_as_you_go_allocation_strategy`] set so far.
-    pub fn get_pay_as_you_go_allocation_strategy(&self) -> &Option<String> {
-        &self.pay_as_you_go_allocation_strategy
-    }
     /// Sets [`CreateAutoProvisioningGroupInput::excess_capacity_termination_policy`].
     pub fn excess_capacity_termination_policy(
         mut self,
@@ -254,202 +176,70 @@ impl<C> CreateAutoProvisioningGroupBuilder<C> {
         self.excess_capacity_termination_policy = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::excess_capacity_termination_policy`].
-    pub fn set_excess_capacity_termination_policy(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
-        self.excess_capacity_termination_policy = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::excess_capacity_termination_policy`] set so far.
-    pub fn get_excess_capacity_termination_policy(&self) -> &Option<String> {
-        &self.excess_capacity_termination_policy
-    }
     /// Sets [`CreateAutoProvisioningGroupInput::valid_from`].
     pub fn valid_from(mut self, input: impl Into<String>) -> Self {
         self.valid_from = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::valid_from`].
-    pub fn set_valid_from(mut self, input: Option<String>) -> Self {
-        self.valid_from = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::valid_from`] set so far.
-    pub fn get_valid_from(&self) -> &Option<String> {
-        &self.valid_from
     }
     /// Sets [`CreateAutoProvisioningGroupInput::valid_until`].
     pub fn valid_until(mut self, input: impl Into<String>) -> Self {
         self.valid_until = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::valid_until`].
-    pub fn set_valid_until(mut self, input: Option<String>) -> Self {
-        self.valid_until = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::valid_until`] set so far.
-    pub fn get_valid_until(&self) -> &Option<String> {
-        &self.valid_until
-    }
     /// Sets [`CreateAutoProvisioningGroupInput::terminate_instances_with_expiration`].
     pub fn terminate_instances_with_expiration(mut self, input: bool) -> Self {
         self.terminate_instances_with_expiration = Some(input);
         self
-    }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::terminate_instances_with_expiration`].
-    pub fn set_terminate_instances_with_expiration(
-        mut self,
-        input: Option<bool>,
-    ) -> Self {
-        self.terminate_instances_with_expiration = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::terminate_instances_with_expiration`] set so far.
-    pub fn get_terminate_instances_with_expiration(&self) -> &Option<bool> {
-        &self.terminate_instances_with_expiration
     }
     /// Sets [`CreateAutoProvisioningGroupInput::terminate_instances`].
     pub fn terminate_instances(mut self, input: bool) -> Self {
         self.terminate_instances = Some(input);
         self
     }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::terminate_instances`].
-    pub fn set_terminate_instances(mut self, input: Option<bool>) -> Self {
-        self.terminate_instances = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::terminate_instances`] set so far.
-    pub fn get_terminate_instances(&self) -> &Option<bool> {
-        &self.terminate_instances
-    }
     /// Sets [`CreateAutoProvisioningGroupInput::max_spot_price`].
     pub fn max_spot_price(mut self, input: f64) -> Self {
         self.max_spot_price = Some(input);
         self
-    }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::max_spot_price`].
-    pub fn set_max_spot_price(mut self, input: Option<f64>) -> Self {
-        self.max_spot_price = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::max_spot_price`] set so far.
-    pub fn get_max_spot_price(&self) -> &Option<f64> {
-        &self.max_spot_price
     }
     /// Sets [`CreateAutoProvisioningGroupInput::total_target_capacity`].
     pub fn total_target_capacity(mut self, input: impl Into<String>) -> Self {
         self.total_target_capacity = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::total_target_capacity`].
-    pub fn set_total_target_capacity(mut self, input: Option<String>) -> Self {
-        self.total_target_capacity = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::total_target_capacity`] set so far.
-    pub fn get_total_target_capacity(&self) -> &Option<String> {
-        &self.total_target_capacity
-    }
     /// Sets [`CreateAutoProvisioningGroupInput::pay_as_you_go_target_capacity`].
     pub fn pay_as_you_go_target_capacity(mut self, input: impl Into<String>) -> Self {
         self.pay_as_you_go_target_capacity = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::pay_as_you_go_target_capacity`].
-    pub fn set_pay_as_you_go_target_capacity(mut self, input: Option<String>) -> Self {
-        self.pay_as_you_go_target_capacity = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::pay_as_you_go_target_capacity`] set so far.
-    pub fn get_pay_as_you_go_target_capacity(&self) -> &Option<String> {
-        &self.pay_as_you_go_target_capacity
     }
     /// Sets [`CreateAutoProvisioningGroupInput::spot_target_capacity`].
     pub fn spot_target_capacity(mut self, input: impl Into<String>) -> Self {
         self.spot_target_capacity = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::spot_target_capacity`].
-    pub fn set_spot_target_capacity(mut self, input: Option<String>) -> Self {
-        self.spot_target_capacity = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::spot_target_capacity`] set so far.
-    pub fn get_spot_target_capacity(&self) -> &Option<String> {
-        &self.spot_target_capacity
-    }
     /// Sets [`CreateAutoProvisioningGroupInput::default_target_capacity_type`].
     pub fn default_target_capacity_type(mut self, input: impl Into<String>) -> Self {
         self.default_target_capacity_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::default_target_capacity_type`].
-    pub fn set_default_target_capacity_type(mut self, input: Option<String>) -> Self {
-        self.default_target_capacity_type = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::default_target_capacity_type`] set so far.
-    pub fn get_default_target_capacity_type(&self) -> &Option<String> {
-        &self.default_target_capacity_type
     }
     /// Sets [`CreateAutoProvisioningGroupInput::launch_template_id`].
     pub fn launch_template_id(mut self, input: impl Into<String>) -> Self {
         self.launch_template_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::launch_template_id`].
-    pub fn set_launch_template_id(mut self, input: Option<String>) -> Self {
-        self.launch_template_id = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::launch_template_id`] set so far.
-    pub fn get_launch_template_id(&self) -> &Option<String> {
-        &self.launch_template_id
-    }
     /// Sets [`CreateAutoProvisioningGroupInput::launch_template_version`].
     pub fn launch_template_version(mut self, input: impl Into<String>) -> Self {
         self.launch_template_version = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::launch_template_version`].
-    pub fn set_launch_template_version(mut self, input: Option<String>) -> Self {
-        self.launch_template_version = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::launch_template_version`] set so far.
-    pub fn get_launch_template_version(&self) -> &Option<String> {
-        &self.launch_template_version
     }
     /// Sets [`CreateAutoProvisioningGroupInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`CreateAutoProvisioningGroupInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Sets [`CreateAutoProvisioningGroupInput::launch_configuration`].
     pub fn launch_configuration(
@@ -459,20 +249,6 @@ impl<C> CreateAutoProvisioningGroupBuilder<C> {
         self.launch_configuration = Some(input);
         self
     }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::launch_configuration`].
-    pub fn set_launch_configuration(
-        mut self,
-        input: Option<CreateAutoProvisioningGroupLaunchConfiguration>,
-    ) -> Self {
-        self.launch_configuration = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::launch_configuration`] set so far.
-    pub fn get_launch_configuration(
-        &self,
-    ) -> &Option<CreateAutoProvisioningGroupLaunchConfiguration> {
-        &self.launch_configuration
-    }
     /// Appends one item to [`CreateAutoProvisioningGroupInput::launch_template_config`].
     pub fn launch_template_config(
         mut self,
@@ -480,20 +256,6 @@ impl<C> CreateAutoProvisioningGroupBuilder<C> {
     ) -> Self {
         self.launch_template_config.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CreateAutoProvisioningGroupInput::launch_template_config`] list (`None` clears it).
-    pub fn set_launch_template_config(
-        mut self,
-        input: Option<Vec<CreateAutoProvisioningGroupLaunchTemplateConfig>>,
-    ) -> Self {
-        self.launch_template_config = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::launch_template_config`] set so far.
-    pub fn get_launch_template_config(
-        &self,
-    ) -> &Option<Vec<CreateAutoProvisioningGroupLaunchTemplateConfig>> {
-        &self.launch_template_config
     }
     /// Appends one item to [`CreateAutoProvisioningGroupInput::system_disk_config`].
     pub fn system_disk_config(
@@ -503,20 +265,6 @@ impl<C> CreateAutoProvisioningGroupBuilder<C> {
         self.system_disk_config.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CreateAutoProvisioningGroupInput::system_disk_config`] list (`None` clears it).
-    pub fn set_system_disk_config(
-        mut self,
-        input: Option<Vec<CreateAutoProvisioningGroupSystemDiskConfig>>,
-    ) -> Self {
-        self.system_disk_config = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::system_disk_config`] set so far.
-    pub fn get_system_disk_config(
-        &self,
-    ) -> &Option<Vec<CreateAutoProvisioningGroupSystemDiskConfig>> {
-        &self.system_disk_config
-    }
     /// Appends one item to [`CreateAutoProvisioningGroupInput::data_disk_config`].
     pub fn data_disk_config(
         mut self,
@@ -525,61 +273,20 @@ impl<C> CreateAutoProvisioningGroupBuilder<C> {
         self.data_disk_config.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CreateAutoProvisioningGroupInput::data_disk_config`] list (`None` clears it).
-    pub fn set_data_disk_config(
-        mut self,
-        input: Option<Vec<CreateAutoProvisioningGroupSystemDiskConfig>>,
-    ) -> Self {
-        self.data_disk_config = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::data_disk_config`] set so far.
-    pub fn get_data_disk_config(
-        &self,
-    ) -> &Option<Vec<CreateAutoProvisioningGroupSystemDiskConfig>> {
-        &self.data_disk_config
-    }
     /// Sets [`CreateAutoProvisioningGroupInput::min_target_capacity`].
     pub fn min_target_capacity(mut self, input: impl Into<String>) -> Self {
         self.min_target_capacity = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::min_target_capacity`].
-    pub fn set_min_target_capacity(mut self, input: Option<String>) -> Self {
-        self.min_target_capacity = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::min_target_capacity`] set so far.
-    pub fn get_min_target_capacity(&self) -> &Option<String> {
-        &self.min_target_capacity
     }
     /// Sets [`CreateAutoProvisioningGroupInput::hibernation_options_configured`].
     pub fn hibernation_options_configured(mut self, input: bool) -> Self {
         self.hibernation_options_configured = Some(input);
         self
     }
-    /// Sets or clears [`CreateAutoProvisioningGroupInput::hibernation_options_configured`].
-    pub fn set_hibernation_options_configured(mut self, input: Option<bool>) -> Self {
-        self.hibernation_options_configured = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::hibernation_options_configured`] set so far.
-    pub fn get_hibernation_options_configured(&self) -> &Option<bool> {
-        &self.hibernation_options_configured
-    }
     /// Appends one item to [`CreateAutoProvisioningGroupInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CreateAutoProvisioningGroupInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`CreateAutoProvisioningGroupInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Checks every rule of the spec and builds the [`CreateAutoProvisioningGroupInput`]. Nothing is sent.
     pub fn build(
@@ -627,6 +334,38 @@ impl<C> CreateAutoProvisioningGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateAutoProvisioningGroupBuilder, CreateAutoProvisioningGroupInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    auto_provisioning_group_name: Option<String> => set_auto_provisioning_group_name, get_auto_provisioning_group_name;
+    auto_provisioning_group_type: Option<String> => set_auto_provisioning_group_type, get_auto_provisioning_group_type;
+    spot_allocation_strategy: Option<String> => set_spot_allocation_strategy, get_spot_allocation_strategy;
+    spot_instance_interruption_behavior: Option<String> => set_spot_instance_interruption_behavior, get_spot_instance_interruption_behavior;
+    spot_instance_pools_to_use_count: Option<i32> => set_spot_instance_pools_to_use_count, get_spot_instance_pools_to_use_count;
+    pay_as_you_go_allocation_strategy: Option<String> => set_pay_as_you_go_allocation_strategy, get_pay_as_you_go_allocation_strategy;
+    excess_capacity_termination_policy: Option<String> => set_excess_capacity_termination_policy, get_excess_capacity_termination_policy;
+    valid_from: Option<String> => set_valid_from, get_valid_from;
+    valid_until: Option<String> => set_valid_until, get_valid_until;
+    terminate_instances_with_expiration: Option<bool> => set_terminate_instances_with_expiration, get_terminate_instances_with_expiration;
+    terminate_instances: Option<bool> => set_terminate_instances, get_terminate_instances;
+    max_spot_price: Option<f64> => set_max_spot_price, get_max_spot_price;
+    total_target_capacity: Option<String> => set_total_target_capacity, get_total_target_capacity;
+    pay_as_you_go_target_capacity: Option<String> => set_pay_as_you_go_target_capacity, get_pay_as_you_go_target_capacity;
+    spot_target_capacity: Option<String> => set_spot_target_capacity, get_spot_target_capacity;
+    default_target_capacity_type: Option<String> => set_default_target_capacity_type, get_default_target_capacity_type;
+    launch_template_id: Option<String> => set_launch_template_id, get_launch_template_id;
+    launch_template_version: Option<String> => set_launch_template_version, get_launch_template_version;
+    description: Option<String> => set_description, get_description;
+    client_token: Option<String> => set_client_token, get_client_token;
+    launch_configuration: Option<CreateAutoProvisioningGroupLaunchConfiguration> => set_launch_configuration, get_launch_configuration;
+    launch_template_config: Option<Vec<CreateAutoProvisioningGroupLaunchTemplateConfig>> => set_launch_template_config, get_launch_template_config, list;
+    system_disk_config: Option<Vec<CreateAutoProvisioningGroupSystemDiskConfig>> => set_system_disk_config, get_system_disk_config, list;
+    data_disk_config: Option<Vec<CreateAutoProvisioningGroupSystemDiskConfig>> => set_data_disk_config, get_data_disk_config, list;
+    min_target_capacity: Option<String> => set_min_target_capacity, get_min_target_capacity;
+    hibernation_options_configured: Option<bool> => set_hibernation_options_configured, get_hibernation_options_configured;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
 }
 impl CreateAutoProvisioningGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -719,158 +458,7 @@ impl aliyun_core::Action for CreateAutoProvisioningGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAutoProvisioningGroupName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAutoProvisioningGroupType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidFleetExcessCapacityTerminationPolicy.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDefaultTargetCapacityType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotAllocationStrategy.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotInstanceInterruptionBehavior.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPayAsYouGoAllocationStrategy.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.SpotAllocationStrategy",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.LaunchTemplateConfigs",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidValidTime.MalFormed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidLaunchTemplateVersion.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidLaunchTemplate.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCapacity.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidLaunchTemplateConfigs.SizeExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.SpotInstancePoolsToUseCount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ResourceGroupId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.TargetCapacity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.WeightedCapacity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.WeightedCapacityBeyondRange",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.MaxPrice",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.DiskCategory",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageFamily.Confict",
-                http_status: Some(400),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -897,37 +485,13 @@ impl aliyun_core::Action for CreateAutoProvisioningGroupInput {
             None,
             Some(10),
         )?;
-        aliyun_core::__private::validate::each(
-            "SystemDiskConfig",
-            &self.system_disk_config,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             "DataDiskConfig",
             self.data_disk_config.len(),
             None,
             Some(10),
         )?;
-        aliyun_core::__private::validate::each(
-            "DataDiskConfig",
-            &self.data_disk_config,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -1154,105 +718,38 @@ impl aliyun_core::error::ActionError for CreateAutoProvisioningGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::InvalidAutoProvisioningGroupNameMalformed(error)
-            | Self::InvalidAutoProvisioningGroupTypeValueNotSupported(error)
-            | Self::InvalidFleetExcessCapacityTerminationPolicyValueNotSupported(error)
-            | Self::InvalidDefaultTargetCapacityTypeValueNotSupported(error)
-            | Self::InvalidSpotAllocationStrategyValueNotSupported(error)
-            | Self::InvalidSpotInstanceInterruptionBehaviorValueNotSupported(error)
-            | Self::InvalidPayAsYouGoAllocationStrategyValueNotSupported(error)
-            | Self::MissingParameterSpotAllocationStrategy(error)
-            | Self::MissingParameterLaunchTemplateConfigs(error)
-            | Self::InvalidValidTimeMalFormed(error)
-            | Self::InvalidLaunchTemplateVersionValueNotSupported(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidRegionValueNotSupported(error)
-            | Self::InvalidDescriptionValueNotSupported(error)
-            | Self::InvalidLaunchTemplateValueNotSupported(error)
-            | Self::InvalidCapacityValueNotSupported(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InternalError(error)
-            | Self::InvalidLaunchTemplateConfigsSizeExceed(error)
-            | Self::InvalidParameterSpotInstancePoolsToUseCount(error)
-            | Self::InvalidParameterResourceGroupId(error)
-            | Self::InvalidParameterTargetCapacity(error)
-            | Self::MissingParameterWeightedCapacity(error)
-            | Self::InvalidParameterWeightedCapacityBeyondRange(error)
-            | Self::InvalidParameterMaxPrice(error)
-            | Self::NoPermission(error)
-            | Self::DuplicateDiskCategory(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::InvalidImageFamilyConfict(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::InvalidAutoProvisioningGroupNameMalformed(error)
-            | Self::InvalidAutoProvisioningGroupTypeValueNotSupported(error)
-            | Self::InvalidFleetExcessCapacityTerminationPolicyValueNotSupported(error)
-            | Self::InvalidDefaultTargetCapacityTypeValueNotSupported(error)
-            | Self::InvalidSpotAllocationStrategyValueNotSupported(error)
-            | Self::InvalidSpotInstanceInterruptionBehaviorValueNotSupported(error)
-            | Self::InvalidPayAsYouGoAllocationStrategyValueNotSupported(error)
-            | Self::MissingParameterSpotAllocationStrategy(error)
-            | Self::MissingParameterLaunchTemplateConfigs(error)
-            | Self::InvalidValidTimeMalFormed(error)
-            | Self::InvalidLaunchTemplateVersionValueNotSupported(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidRegionValueNotSupported(error)
-            | Self::InvalidDescriptionValueNotSupported(error)
-            | Self::InvalidLaunchTemplateValueNotSupported(error)
-            | Self::InvalidCapacityValueNotSupported(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InternalError(error)
-            | Self::InvalidLaunchTemplateConfigsSizeExceed(error)
-            | Self::InvalidParameterSpotInstancePoolsToUseCount(error)
-            | Self::InvalidParameterResourceGroupId(error)
-            | Self::InvalidParameterTargetCapacity(error)
-            | Self::MissingParameterWeightedCapacity(error)
-            | Self::InvalidParameterWeightedCapacityBeyondRange(error)
-            | Self::InvalidParameterMaxPrice(error)
-            | Self::NoPermission(error)
-            | Self::DuplicateDiskCategory(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::InvalidImageFamilyConfict(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateAutoProvisioningGroupError);
+aliyun_core::__private::action_error!(
+    CreateAutoProvisioningGroupError, [InvalidParameter,
+    InvalidAutoProvisioningGroupNameMalformed,
+    InvalidAutoProvisioningGroupTypeValueNotSupported,
+    InvalidFleetExcessCapacityTerminationPolicyValueNotSupported,
+    InvalidDefaultTargetCapacityTypeValueNotSupported,
+    InvalidSpotAllocationStrategyValueNotSupported,
+    InvalidSpotInstanceInterruptionBehaviorValueNotSupported,
+    InvalidPayAsYouGoAllocationStrategyValueNotSupported,
+    MissingParameterSpotAllocationStrategy, MissingParameterLaunchTemplateConfigs,
+    InvalidValidTimeMalFormed, InvalidLaunchTemplateVersionValueNotSupported,
+    MissingParameter, InvalidRegionValueNotSupported,
+    InvalidDescriptionValueNotSupported, InvalidLaunchTemplateValueNotSupported,
+    InvalidCapacityValueNotSupported, InvalidInstanceTypeValueNotSupported,
+    InternalError, InvalidLaunchTemplateConfigsSizeExceed,
+    InvalidParameterSpotInstancePoolsToUseCount, InvalidParameterResourceGroupId,
+    InvalidParameterTargetCapacity, MissingParameterWeightedCapacity,
+    InvalidParameterWeightedCapacityBeyondRange, InvalidParameterMaxPrice, NoPermission,
+    DuplicateDiskCategory, InvalidVSwitchIdNotFound, InvalidImageFamilyConfict]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::{
         Arn, CreateAutoProvisioningGroupDataDisk, CreateAutoProvisioningGroupSystemDisk,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateAutoProvisioningGroupBuilder<aliyun_core::ProductClient>;
-        type Input = CreateAutoProvisioningGroupInput;
-        type Error = CreateAutoProvisioningGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .create_auto_provisioning_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateAutoProvisioningGroupBuilder, CreateAutoProvisioningGroupInput,
+        CreateAutoProvisioningGroupError, super::super::super::client::Client,
+        create_auto_provisioning_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1482,6 +979,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

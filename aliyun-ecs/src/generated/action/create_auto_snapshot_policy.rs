@@ -66,154 +66,55 @@ impl<C> CreateAutoSnapshotPolicyBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateAutoSnapshotPolicyInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateAutoSnapshotPolicyInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateAutoSnapshotPolicyInput::auto_snapshot_policy_name`].
     pub fn auto_snapshot_policy_name(mut self, input: impl Into<String>) -> Self {
         self.auto_snapshot_policy_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateAutoSnapshotPolicyInput::auto_snapshot_policy_name`].
-    pub fn set_auto_snapshot_policy_name(mut self, input: Option<String>) -> Self {
-        self.auto_snapshot_policy_name = input;
-        self
-    }
-    /// The [`CreateAutoSnapshotPolicyInput::auto_snapshot_policy_name`] set so far.
-    pub fn get_auto_snapshot_policy_name(&self) -> &Option<String> {
-        &self.auto_snapshot_policy_name
     }
     /// Sets [`CreateAutoSnapshotPolicyInput::time_points`].
     pub fn time_points(mut self, input: impl Into<String>) -> Self {
         self.time_points = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateAutoSnapshotPolicyInput::time_points`].
-    pub fn set_time_points(mut self, input: Option<String>) -> Self {
-        self.time_points = input;
-        self
-    }
-    /// The [`CreateAutoSnapshotPolicyInput::time_points`] set so far.
-    pub fn get_time_points(&self) -> &Option<String> {
-        &self.time_points
-    }
     /// Sets [`CreateAutoSnapshotPolicyInput::repeat_weekdays`].
     pub fn repeat_weekdays(mut self, input: impl Into<String>) -> Self {
         self.repeat_weekdays = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateAutoSnapshotPolicyInput::repeat_weekdays`].
-    pub fn set_repeat_weekdays(mut self, input: Option<String>) -> Self {
-        self.repeat_weekdays = input;
-        self
-    }
-    /// The [`CreateAutoSnapshotPolicyInput::repeat_weekdays`] set so far.
-    pub fn get_repeat_weekdays(&self) -> &Option<String> {
-        &self.repeat_weekdays
     }
     /// Sets [`CreateAutoSnapshotPolicyInput::retention_days`].
     pub fn retention_days(mut self, input: i32) -> Self {
         self.retention_days = Some(input);
         self
     }
-    /// Sets or clears [`CreateAutoSnapshotPolicyInput::retention_days`].
-    pub fn set_retention_days(mut self, input: Option<i32>) -> Self {
-        self.retention_days = input;
-        self
-    }
-    /// The [`CreateAutoSnapshotPolicyInput::retention_days`] set so far.
-    pub fn get_retention_days(&self) -> &Option<i32> {
-        &self.retention_days
-    }
     /// Sets [`CreateAutoSnapshotPolicyInput::enable_cross_region_copy`].
     pub fn enable_cross_region_copy(mut self, input: bool) -> Self {
         self.enable_cross_region_copy = Some(input);
         self
-    }
-    /// Sets or clears [`CreateAutoSnapshotPolicyInput::enable_cross_region_copy`].
-    pub fn set_enable_cross_region_copy(mut self, input: Option<bool>) -> Self {
-        self.enable_cross_region_copy = input;
-        self
-    }
-    /// The [`CreateAutoSnapshotPolicyInput::enable_cross_region_copy`] set so far.
-    pub fn get_enable_cross_region_copy(&self) -> &Option<bool> {
-        &self.enable_cross_region_copy
     }
     /// Sets [`CreateAutoSnapshotPolicyInput::target_copy_regions`].
     pub fn target_copy_regions(mut self, input: impl Into<String>) -> Self {
         self.target_copy_regions = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateAutoSnapshotPolicyInput::target_copy_regions`].
-    pub fn set_target_copy_regions(mut self, input: Option<String>) -> Self {
-        self.target_copy_regions = input;
-        self
-    }
-    /// The [`CreateAutoSnapshotPolicyInput::target_copy_regions`] set so far.
-    pub fn get_target_copy_regions(&self) -> &Option<String> {
-        &self.target_copy_regions
-    }
     /// Sets [`CreateAutoSnapshotPolicyInput::storage_location_arn`].
     pub fn storage_location_arn(mut self, input: impl Into<String>) -> Self {
         self.storage_location_arn = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateAutoSnapshotPolicyInput::storage_location_arn`].
-    pub fn set_storage_location_arn(mut self, input: Option<String>) -> Self {
-        self.storage_location_arn = input;
-        self
-    }
-    /// The [`CreateAutoSnapshotPolicyInput::storage_location_arn`] set so far.
-    pub fn get_storage_location_arn(&self) -> &Option<String> {
-        &self.storage_location_arn
     }
     /// Sets [`CreateAutoSnapshotPolicyInput::copied_snapshots_retention_days`].
     pub fn copied_snapshots_retention_days(mut self, input: i32) -> Self {
         self.copied_snapshots_retention_days = Some(input);
         self
     }
-    /// Sets or clears [`CreateAutoSnapshotPolicyInput::copied_snapshots_retention_days`].
-    pub fn set_copied_snapshots_retention_days(mut self, input: Option<i32>) -> Self {
-        self.copied_snapshots_retention_days = input;
-        self
-    }
-    /// The [`CreateAutoSnapshotPolicyInput::copied_snapshots_retention_days`] set so far.
-    pub fn get_copied_snapshots_retention_days(&self) -> &Option<i32> {
-        &self.copied_snapshots_retention_days
-    }
     /// Appends one item to [`CreateAutoSnapshotPolicyInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CreateAutoSnapshotPolicyInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`CreateAutoSnapshotPolicyInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Sets [`CreateAutoSnapshotPolicyInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateAutoSnapshotPolicyInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`CreateAutoSnapshotPolicyInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Sets [`CreateAutoSnapshotPolicyInput::copy_encryption_configuration`].
     pub fn copy_encryption_configuration(
@@ -222,20 +123,6 @@ impl<C> CreateAutoSnapshotPolicyBuilder<C> {
     ) -> Self {
         self.copy_encryption_configuration = Some(input);
         self
-    }
-    /// Sets or clears [`CreateAutoSnapshotPolicyInput::copy_encryption_configuration`].
-    pub fn set_copy_encryption_configuration(
-        mut self,
-        input: Option<CopyEncryptionConfiguration>,
-    ) -> Self {
-        self.copy_encryption_configuration = input;
-        self
-    }
-    /// The [`CreateAutoSnapshotPolicyInput::copy_encryption_configuration`] set so far.
-    pub fn get_copy_encryption_configuration(
-        &self,
-    ) -> &Option<CopyEncryptionConfiguration> {
-        &self.copy_encryption_configuration
     }
     /// Checks every rule of the spec and builds the [`CreateAutoSnapshotPolicyInput`]. Nothing is sent.
     pub fn build(
@@ -270,6 +157,21 @@ impl<C> CreateAutoSnapshotPolicyBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateAutoSnapshotPolicyBuilder, CreateAutoSnapshotPolicyInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    auto_snapshot_policy_name: Option<String> => set_auto_snapshot_policy_name, get_auto_snapshot_policy_name;
+    time_points: Option<String> => set_time_points, get_time_points;
+    repeat_weekdays: Option<String> => set_repeat_weekdays, get_repeat_weekdays;
+    retention_days: Option<i32> => set_retention_days, get_retention_days;
+    enable_cross_region_copy: Option<bool> => set_enable_cross_region_copy, get_enable_cross_region_copy;
+    target_copy_regions: Option<String> => set_target_copy_regions, get_target_copy_regions;
+    storage_location_arn: Option<String> => set_storage_location_arn, get_storage_location_arn;
+    copied_snapshots_retention_days: Option<i32> => set_copied_snapshots_retention_days, get_copied_snapshots_retention_days;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    copy_encryption_configuration: Option<CopyEncryptionConfiguration> => set_copy_encryption_configuration, get_copy_encryption_configuration;
 }
 impl CreateAutoSnapshotPolicyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -337,119 +239,10 @@ impl aliyun_core::Action for CreateAutoSnapshotPolicyInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskCategory.OperationNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotPolicyName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EncryptedIllegal",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKNotEnabled",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KmsNotEnabled",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Encrypted.KmsNotEnable",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.EncryptedMismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AutoSnapshotPolicy.QuotaExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.NotEnoughBalance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.SnapshotServiceUnavailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.TargetCopyRegions",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.CopiedSnapshotsRetentionDays",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.KMSUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.KMSKeyIdNotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Abs.InvalidAction.RegionNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         if let Some(value) = &self.copy_encryption_configuration {
             aliyun_core::params::StructParam::validate(
                 value,
@@ -587,83 +380,28 @@ impl aliyun_core::error::ActionError for CreateAutoSnapshotPolicyError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::DiskCategoryOperationNotSupported(error)
-            | Self::InvalidSnapshotPolicyNameMalformed(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidParameterEncryptedIllegal(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsNotEnabled(error)
-            | Self::InvalidParameterEncryptedKmsNotEnable(error)
-            | Self::InvalidParamEncryptedMismatch(error)
-            | Self::ParameterInvalid(error)
-            | Self::AutoSnapshotPolicyQuotaExceed(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::InvalidAccountStatusSnapshotServiceUnavailable(error)
-            | Self::InvalidParameterTargetCopyRegions(error)
-            | Self::InvalidParameterCopiedSnapshotsRetentionDays(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::InvalidOperationKmsKeyIdNotFound(error)
-            | Self::AbsInvalidActionRegionNotSupport(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::DiskCategoryOperationNotSupported(error)
-            | Self::InvalidSnapshotPolicyNameMalformed(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidParameterEncryptedIllegal(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsNotEnabled(error)
-            | Self::InvalidParameterEncryptedKmsNotEnable(error)
-            | Self::InvalidParamEncryptedMismatch(error)
-            | Self::ParameterInvalid(error)
-            | Self::AutoSnapshotPolicyQuotaExceed(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::InvalidAccountStatusSnapshotServiceUnavailable(error)
-            | Self::InvalidParameterTargetCopyRegions(error)
-            | Self::InvalidParameterCopiedSnapshotsRetentionDays(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::InvalidOperationKmsKeyIdNotFound(error)
-            | Self::AbsInvalidActionRegionNotSupport(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateAutoSnapshotPolicyError);
+aliyun_core::__private::action_error!(
+    CreateAutoSnapshotPolicyError, [DiskCategoryOperationNotSupported,
+    InvalidSnapshotPolicyNameMalformed, DuplicateTagKey, InvalidTagKeyMalformed,
+    InvalidTagValueMalformed, InvalidParameterEncryptedIllegal,
+    InvalidParameterKmsKeyIdCmkNotEnabled, InvalidParameterKmsNotEnabled,
+    InvalidParameterEncryptedKmsNotEnable, InvalidParamEncryptedMismatch,
+    ParameterInvalid, AutoSnapshotPolicyQuotaExceed,
+    InvalidAccountStatusNotEnoughBalance, InvalidAccountStatusSnapshotServiceUnavailable,
+    InvalidParameterTargetCopyRegions, InvalidParameterCopiedSnapshotsRetentionDays,
+    InvalidParameterKmsKeyIdCmkUnauthorized, InvalidParameterKmsKeyIdKmsUnauthorized,
+    InvalidOperationKmsKeyIdNotFound, AbsInvalidActionRegionNotSupport]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::Arn;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateAutoSnapshotPolicyBuilder<aliyun_core::ProductClient>;
-        type Input = CreateAutoSnapshotPolicyInput;
-        type Error = CreateAutoSnapshotPolicyError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .create_auto_snapshot_policy()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateAutoSnapshotPolicyBuilder, CreateAutoSnapshotPolicyInput,
+        CreateAutoSnapshotPolicyError, super::super::super::client::Client,
+        create_auto_snapshot_policy,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -720,6 +458,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -71,185 +71,65 @@ impl<C> CreateCapacityReservationBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateCapacityReservationInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateCapacityReservationInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateCapacityReservationInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateCapacityReservationInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`CreateCapacityReservationInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Appends one item to [`CreateCapacityReservationInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CreateCapacityReservationInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`CreateCapacityReservationInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Sets [`CreateCapacityReservationInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateCapacityReservationInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`CreateCapacityReservationInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Sets [`CreateCapacityReservationInput::private_pool_options`].
     pub fn private_pool_options(mut self, input: PrivatePoolOptions) -> Self {
         self.private_pool_options = Some(input);
         self
     }
-    /// Sets or clears [`CreateCapacityReservationInput::private_pool_options`].
-    pub fn set_private_pool_options(
-        mut self,
-        input: Option<PrivatePoolOptions>,
-    ) -> Self {
-        self.private_pool_options = input;
-        self
-    }
-    /// The [`CreateCapacityReservationInput::private_pool_options`] set so far.
-    pub fn get_private_pool_options(&self) -> &Option<PrivatePoolOptions> {
-        &self.private_pool_options
-    }
     /// Sets [`CreateCapacityReservationInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateCapacityReservationInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateCapacityReservationInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`CreateCapacityReservationInput::instance_amount`].
     pub fn instance_amount(mut self, input: i32) -> Self {
         self.instance_amount = Some(input);
         self
     }
-    /// Sets or clears [`CreateCapacityReservationInput::instance_amount`].
-    pub fn set_instance_amount(mut self, input: Option<i32>) -> Self {
-        self.instance_amount = input;
-        self
-    }
-    /// The [`CreateCapacityReservationInput::instance_amount`] set so far.
-    pub fn get_instance_amount(&self) -> &Option<i32> {
-        &self.instance_amount
-    }
     /// Sets [`CreateCapacityReservationInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateCapacityReservationInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`CreateCapacityReservationInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
     }
     /// Sets [`CreateCapacityReservationInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateCapacityReservationInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`CreateCapacityReservationInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
-    }
     /// Sets [`CreateCapacityReservationInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateCapacityReservationInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`CreateCapacityReservationInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
     }
     /// Sets [`CreateCapacityReservationInput::end_time_type`].
     pub fn end_time_type(mut self, input: impl Into<String>) -> Self {
         self.end_time_type = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateCapacityReservationInput::end_time_type`].
-    pub fn set_end_time_type(mut self, input: Option<String>) -> Self {
-        self.end_time_type = input;
-        self
-    }
-    /// The [`CreateCapacityReservationInput::end_time_type`] set so far.
-    pub fn get_end_time_type(&self) -> &Option<String> {
-        &self.end_time_type
-    }
     /// Sets [`CreateCapacityReservationInput::platform`].
     pub fn platform(mut self, input: impl Into<String>) -> Self {
         self.platform = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateCapacityReservationInput::platform`].
-    pub fn set_platform(mut self, input: Option<String>) -> Self {
-        self.platform = input;
-        self
-    }
-    /// The [`CreateCapacityReservationInput::platform`] set so far.
-    pub fn get_platform(&self) -> &Option<String> {
-        &self.platform
-    }
     /// Appends one item to [`CreateCapacityReservationInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`CreateCapacityReservationInput::zone_id`] list (`None` clears it).
-    pub fn set_zone_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`CreateCapacityReservationInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<Vec<String>> {
-        &self.zone_id
     }
     /// Checks every rule of the spec and builds the [`CreateCapacityReservationInput`]. Nothing is sent.
     pub fn build(
@@ -282,6 +162,22 @@ impl<C> CreateCapacityReservationBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateCapacityReservationBuilder, CreateCapacityReservationInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    client_token: Option<String> => set_client_token, get_client_token;
+    private_pool_options: Option<PrivatePoolOptions> => set_private_pool_options, get_private_pool_options;
+    description: Option<String> => set_description, get_description;
+    instance_amount: Option<i32> => set_instance_amount, get_instance_amount;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
+    end_time_type: Option<String> => set_end_time_type, get_end_time_type;
+    platform: Option<String> => set_platform, get_platform;
+    zone_id: Option<Vec<String>> => set_zone_id, get_zone_id, list;
 }
 impl CreateCapacityReservationBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -353,273 +249,11 @@ impl aliyun_core::Action for CreateCapacityReservationInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "NoStock",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStartTime.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStartTime.MalFormed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptionsName.MalFormed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.ZoneId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DedicatedHostNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SpotNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ClassicNetworkNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.MatchCriteria",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.PrivatePoolOptions.Id",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.Id",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceChargeType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.status",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPlatform.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAliUid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.PackageType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.PrivatePoolOptions.Ids",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceCpuCoreCount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceAmount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceCpuCoreCountOrInstanceAmount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.TooManyPrivatePoolOptions.Ids",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.TooManyZoneIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.TooManyInstanceTypes",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.TooManyUnpaidPrivatePool",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceCpuCoreCountOrInstanceAmount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.Ids",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PackageType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePool.Purchase",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.AssuranceTimes.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RepeatStartPrivatePool",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.TimeSlot",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.EndTime",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "StartTime.NotNeed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccountForbidden.ProductCreationLimited",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PriceNotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Zone.NotOpen",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NoStock",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.ZoneIds",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Zone.NotOnSale",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
-        if let Some(value) = &self.private_pool_options {
-            aliyun_core::params::StructParam::validate(value, "PrivatePoolOptions")?;
-        }
         let value = &self.instance_amount;
         aliyun_core::__private::validate::range(
             "InstanceAmount",
@@ -850,140 +484,36 @@ impl aliyun_core::error::ActionError for CreateCapacityReservationError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::NoStock(error)
-            | Self::MissingParameter(error)
-            | Self::OperationDenied(error)
-            | Self::MissingParameterRegionId(error)
-            | Self::InvalidStartTimeNotSupported(error)
-            | Self::InvalidStartTimeMalFormed(error)
-            | Self::InvalidPrivatePoolOptionsNameMalFormed(error)
-            | Self::InvalidZoneId(error)
-            | Self::InvalidInstanceType(error)
-            | Self::DedicatedHostNotSupported(error)
-            | Self::SpotNotSupported(error)
-            | Self::ClassicNetworkNotSupported(error)
-            | Self::InvalidInstanceId(error)
-            | Self::InvalidPrivatePoolOptionsMatchCriteria(error)
-            | Self::MissingParameterPrivatePoolOptionsId(error)
-            | Self::InvalidPrivatePoolOptionsId(error)
-            | Self::InvalidInstanceChargeType(error)
-            | Self::InvalidPrivatePoolOptionsStatus(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::InvalidAliUid(error)
-            | Self::MissingParameterPackageType(error)
-            | Self::MissingParameterPrivatePoolOptionsIds(error)
-            | Self::MissingParameterInstanceCpuCoreCount(error)
-            | Self::MissingParameterInstanceAmount(error)
-            | Self::MissingParameterInstanceCpuCoreCountOrInstanceAmount(error)
-            | Self::InvalidTooManyPrivatePoolOptionsIds(error)
-            | Self::InvalidTooManyZoneIds(error)
-            | Self::InvalidTooManyInstanceTypes(error)
-            | Self::InvalidTooManyUnpaidPrivatePool(error)
-            | Self::InvalidInstanceCpuCoreCountOrInstanceAmount(error)
-            | Self::InvalidPrivatePoolOptionsIds(error)
-            | Self::InvalidPackageType(error)
-            | Self::InvalidPrivatePoolPurchase(error)
-            | Self::InvalidAssuranceTimesNotSupported(error)
-            | Self::RepeatStartPrivatePool(error)
-            | Self::InvalidTimeSlot(error)
-            | Self::InvalidEndTime(error)
-            | Self::StartTimeNotNeed(error)
-            | Self::AccountForbiddenProductCreationLimited(error)
-            | Self::RegionUnauthorized(error)
-            | Self::PriceNotFound(error)
-            | Self::ZoneNotOpen(error)
-            | Self::InvalidResourceTypeNotSupported(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::InvalidInstanceTypeNotSupported(error)
-            | Self::InvalidZoneIds(error)
-            | Self::ZoneNotOnSale(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::NoStock(error)
-            | Self::MissingParameter(error)
-            | Self::OperationDenied(error)
-            | Self::MissingParameterRegionId(error)
-            | Self::InvalidStartTimeNotSupported(error)
-            | Self::InvalidStartTimeMalFormed(error)
-            | Self::InvalidPrivatePoolOptionsNameMalFormed(error)
-            | Self::InvalidZoneId(error)
-            | Self::InvalidInstanceType(error)
-            | Self::DedicatedHostNotSupported(error)
-            | Self::SpotNotSupported(error)
-            | Self::ClassicNetworkNotSupported(error)
-            | Self::InvalidInstanceId(error)
-            | Self::InvalidPrivatePoolOptionsMatchCriteria(error)
-            | Self::MissingParameterPrivatePoolOptionsId(error)
-            | Self::InvalidPrivatePoolOptionsId(error)
-            | Self::InvalidInstanceChargeType(error)
-            | Self::InvalidPrivatePoolOptionsStatus(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::InvalidAliUid(error)
-            | Self::MissingParameterPackageType(error)
-            | Self::MissingParameterPrivatePoolOptionsIds(error)
-            | Self::MissingParameterInstanceCpuCoreCount(error)
-            | Self::MissingParameterInstanceAmount(error)
-            | Self::MissingParameterInstanceCpuCoreCountOrInstanceAmount(error)
-            | Self::InvalidTooManyPrivatePoolOptionsIds(error)
-            | Self::InvalidTooManyZoneIds(error)
-            | Self::InvalidTooManyInstanceTypes(error)
-            | Self::InvalidTooManyUnpaidPrivatePool(error)
-            | Self::InvalidInstanceCpuCoreCountOrInstanceAmount(error)
-            | Self::InvalidPrivatePoolOptionsIds(error)
-            | Self::InvalidPackageType(error)
-            | Self::InvalidPrivatePoolPurchase(error)
-            | Self::InvalidAssuranceTimesNotSupported(error)
-            | Self::RepeatStartPrivatePool(error)
-            | Self::InvalidTimeSlot(error)
-            | Self::InvalidEndTime(error)
-            | Self::StartTimeNotNeed(error)
-            | Self::AccountForbiddenProductCreationLimited(error)
-            | Self::RegionUnauthorized(error)
-            | Self::PriceNotFound(error)
-            | Self::ZoneNotOpen(error)
-            | Self::InvalidResourceTypeNotSupported(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::InvalidInstanceTypeNotSupported(error)
-            | Self::InvalidZoneIds(error)
-            | Self::ZoneNotOnSale(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateCapacityReservationError);
+aliyun_core::__private::action_error!(
+    CreateCapacityReservationError, [NoStock, MissingParameter, OperationDenied,
+    MissingParameterRegionId, InvalidStartTimeNotSupported, InvalidStartTimeMalFormed,
+    InvalidPrivatePoolOptionsNameMalFormed, InvalidZoneId, InvalidInstanceType,
+    DedicatedHostNotSupported, SpotNotSupported, ClassicNetworkNotSupported,
+    InvalidInstanceId, InvalidPrivatePoolOptionsMatchCriteria,
+    MissingParameterPrivatePoolOptionsId, InvalidPrivatePoolOptionsId,
+    InvalidInstanceChargeType, InvalidPrivatePoolOptionsStatus,
+    InvalidPlatformValueNotSupported, InvalidAliUid, MissingParameterPackageType,
+    MissingParameterPrivatePoolOptionsIds, MissingParameterInstanceCpuCoreCount,
+    MissingParameterInstanceAmount, MissingParameterInstanceCpuCoreCountOrInstanceAmount,
+    InvalidTooManyPrivatePoolOptionsIds, InvalidTooManyZoneIds,
+    InvalidTooManyInstanceTypes, InvalidTooManyUnpaidPrivatePool,
+    InvalidInstanceCpuCoreCountOrInstanceAmount, InvalidPrivatePoolOptionsIds,
+    InvalidPackageType, InvalidPrivatePoolPurchase, InvalidAssuranceTimesNotSupported,
+    RepeatStartPrivatePool, InvalidTimeSlot, InvalidEndTime, StartTimeNotNeed,
+    AccountForbiddenProductCreationLimited, RegionUnauthorized, PriceNotFound,
+    ZoneNotOpen, InvalidResourceTypeNotSupported, OperationDeniedNoStock,
+    InvalidInstanceTypeNotSupported, InvalidZoneIds, ZoneNotOnSale,
+    InvalidZoneIdNotFound, InvalidResourceGroupNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateCapacityReservationBuilder<aliyun_core::ProductClient>;
-        type Input = CreateCapacityReservationInput;
-        type Error = CreateCapacityReservationError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .create_capacity_reservation()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateCapacityReservationBuilder, CreateCapacityReservationInput,
+        CreateCapacityReservationError, super::super::super::client::Client,
+        create_capacity_reservation,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1029,6 +559,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -63,42 +63,15 @@ impl<C> CreateCommandBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateCommandInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateCommandInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateCommandInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateCommandInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`CreateCommandInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
-    }
     /// Sets [`CreateCommandInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateCommandInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateCommandInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`CreateCommandInput::type`](struct.CreateCommandInput.html#structfield.type).
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
@@ -119,98 +92,35 @@ impl<C> CreateCommandBuilder<C> {
         self.command_content = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateCommandInput::command_content`].
-    pub fn set_command_content(mut self, input: Option<String>) -> Self {
-        self.command_content = input;
-        self
-    }
-    /// The [`CreateCommandInput::command_content`] set so far.
-    pub fn get_command_content(&self) -> &Option<String> {
-        &self.command_content
-    }
     /// Sets [`CreateCommandInput::working_dir`].
     pub fn working_dir(mut self, input: impl Into<String>) -> Self {
         self.working_dir = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateCommandInput::working_dir`].
-    pub fn set_working_dir(mut self, input: Option<String>) -> Self {
-        self.working_dir = input;
-        self
-    }
-    /// The [`CreateCommandInput::working_dir`] set so far.
-    pub fn get_working_dir(&self) -> &Option<String> {
-        &self.working_dir
     }
     /// Sets [`CreateCommandInput::timeout`].
     pub fn timeout(mut self, input: i64) -> Self {
         self.timeout = Some(input);
         self
     }
-    /// Sets or clears [`CreateCommandInput::timeout`].
-    pub fn set_timeout(mut self, input: Option<i64>) -> Self {
-        self.timeout = input;
-        self
-    }
-    /// The [`CreateCommandInput::timeout`] set so far.
-    pub fn get_timeout(&self) -> &Option<i64> {
-        &self.timeout
-    }
     /// Sets [`CreateCommandInput::enable_parameter`].
     pub fn enable_parameter(mut self, input: bool) -> Self {
         self.enable_parameter = Some(input);
         self
-    }
-    /// Sets or clears [`CreateCommandInput::enable_parameter`].
-    pub fn set_enable_parameter(mut self, input: Option<bool>) -> Self {
-        self.enable_parameter = input;
-        self
-    }
-    /// The [`CreateCommandInput::enable_parameter`] set so far.
-    pub fn get_enable_parameter(&self) -> &Option<bool> {
-        &self.enable_parameter
     }
     /// Sets [`CreateCommandInput::content_encoding`].
     pub fn content_encoding(mut self, input: impl Into<String>) -> Self {
         self.content_encoding = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateCommandInput::content_encoding`].
-    pub fn set_content_encoding(mut self, input: Option<String>) -> Self {
-        self.content_encoding = input;
-        self
-    }
-    /// The [`CreateCommandInput::content_encoding`] set so far.
-    pub fn get_content_encoding(&self) -> &Option<String> {
-        &self.content_encoding
-    }
     /// Sets [`CreateCommandInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateCommandInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`CreateCommandInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Appends one item to [`CreateCommandInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CreateCommandInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`CreateCommandInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Checks every rule of the spec and builds the [`CreateCommandInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateCommandInput, aliyun_core::InvalidInput> {
@@ -236,6 +146,19 @@ impl<C> CreateCommandBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateCommandBuilder, CreateCommandInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    name: Option<String> => set_name, get_name;
+    description: Option<String> => set_description, get_description;
+    command_content: Option<String> => set_command_content, get_command_content;
+    working_dir: Option<String> => set_working_dir, get_working_dir;
+    timeout: Option<i64> => set_timeout, get_timeout;
+    enable_parameter: Option<bool> => set_enable_parameter, get_enable_parameter;
+    content_encoding: Option<String> => set_content_encoding, get_content_encoding;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
 }
 impl CreateCommandBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -303,119 +226,10 @@ impl aliyun_core::Action for CreateCommandInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionId.ApiNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdParam.EmptyKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdParam.InvalidParamName",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdContent.DecodeError",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.WorkingDir",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdContent.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdName.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdDesc.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdCount.ExceedQuota",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdParamCount.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdParamName.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.ResourceGroup",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterCharacter.CommandName",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterCharacter.CommandDescription",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterCharacter.CommandWorkingDir",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCmdType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError.Dispatch",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(21))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -513,79 +327,24 @@ impl aliyun_core::error::ActionError for CreateCommandError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::CmdParamEmptyKey(error)
-            | Self::CmdParamInvalidParamName(error)
-            | Self::CmdContentDecodeError(error)
-            | Self::InvalidParameterWorkingDir(error)
-            | Self::CmdContentExceedLimit(error)
-            | Self::CmdNameExceedLimit(error)
-            | Self::CmdDescExceedLimit(error)
-            | Self::CmdCountExceedQuota(error)
-            | Self::CmdParamCountExceedLimit(error)
-            | Self::CmdParamNameExceedLimit(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidStatusResourceGroup(error)
-            | Self::InvalidParameterCharacterCommandName(error)
-            | Self::InvalidParameterCharacterCommandDescription(error)
-            | Self::InvalidParameterCharacterCommandWorkingDir(error)
-            | Self::InvalidCmdTypeNotFound(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalErrorDispatch(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::CmdParamEmptyKey(error)
-            | Self::CmdParamInvalidParamName(error)
-            | Self::CmdContentDecodeError(error)
-            | Self::InvalidParameterWorkingDir(error)
-            | Self::CmdContentExceedLimit(error)
-            | Self::CmdNameExceedLimit(error)
-            | Self::CmdDescExceedLimit(error)
-            | Self::CmdCountExceedQuota(error)
-            | Self::CmdParamCountExceedLimit(error)
-            | Self::CmdParamNameExceedLimit(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidStatusResourceGroup(error)
-            | Self::InvalidParameterCharacterCommandName(error)
-            | Self::InvalidParameterCharacterCommandDescription(error)
-            | Self::InvalidParameterCharacterCommandWorkingDir(error)
-            | Self::InvalidCmdTypeNotFound(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalErrorDispatch(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateCommandError);
+aliyun_core::__private::action_error!(
+    CreateCommandError, [RegionIdApiNotSupported, CmdParamEmptyKey,
+    CmdParamInvalidParamName, CmdContentDecodeError, InvalidParameterWorkingDir,
+    CmdContentExceedLimit, CmdNameExceedLimit, CmdDescExceedLimit, CmdCountExceedQuota,
+    CmdParamCountExceedLimit, CmdParamNameExceedLimit, OperationForbidden,
+    InvalidStatusResourceGroup, InvalidParameterCharacterCommandName,
+    InvalidParameterCharacterCommandDescription,
+    InvalidParameterCharacterCommandWorkingDir, InvalidCmdTypeNotFound,
+    InvalidRegionIdNotFound, InvalidResourceGroupNotFound, InternalErrorDispatch]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateCommandBuilder<aliyun_core::ProductClient>;
-        type Input = CreateCommandInput;
-        type Error = CreateCommandError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_command()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateCommandBuilder, CreateCommandInput, CreateCommandError,
+        super::super::super::client::Client, create_command,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -623,6 +382,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -51,98 +51,35 @@ impl<C> CreateDedicatedHostClusterBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDedicatedHostClusterInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateDedicatedHostClusterInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateDedicatedHostClusterInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = Some(input);
         self
-    }
-    /// Sets or clears [`CreateDedicatedHostClusterInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`CreateDedicatedHostClusterInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
     }
     /// Appends one item to [`CreateDedicatedHostClusterInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CreateDedicatedHostClusterInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`CreateDedicatedHostClusterInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Sets [`CreateDedicatedHostClusterInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDedicatedHostClusterInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`CreateDedicatedHostClusterInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Sets [`CreateDedicatedHostClusterInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDedicatedHostClusterInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`CreateDedicatedHostClusterInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
-    }
     /// Sets [`CreateDedicatedHostClusterInput::dedicated_host_cluster_name`].
     pub fn dedicated_host_cluster_name(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_cluster_name = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDedicatedHostClusterInput::dedicated_host_cluster_name`].
-    pub fn set_dedicated_host_cluster_name(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_cluster_name = input;
-        self
-    }
-    /// The [`CreateDedicatedHostClusterInput::dedicated_host_cluster_name`] set so far.
-    pub fn get_dedicated_host_cluster_name(&self) -> &Option<String> {
-        &self.dedicated_host_cluster_name
-    }
     /// Sets [`CreateDedicatedHostClusterInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDedicatedHostClusterInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateDedicatedHostClusterInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Checks every rule of the spec and builds the [`CreateDedicatedHostClusterInput`]. Nothing is sent.
     pub fn build(
@@ -163,6 +100,16 @@ impl<C> CreateDedicatedHostClusterBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateDedicatedHostClusterBuilder, CreateDedicatedHostClusterInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    dedicated_host_cluster_name: Option<String> => set_dedicated_host_cluster_name, get_dedicated_host_cluster_name;
+    description: Option<String> => set_description, get_description;
 }
 impl CreateDedicatedHostClusterBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -230,64 +177,10 @@ impl aliyun_core::Action for CreateDedicatedHostClusterInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZone.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.Region",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.Zone",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Zone",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -346,58 +239,20 @@ impl aliyun_core::error::ActionError for CreateDedicatedHostClusterError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InvalidZoneNotFound(error)
-            | Self::QuotaExceedRegion(error)
-            | Self::QuotaExceedZone(error)
-            | Self::InvalidParamZone(error)
-            | Self::InvalidRegionIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InvalidZoneNotFound(error)
-            | Self::QuotaExceedRegion(error)
-            | Self::QuotaExceedZone(error)
-            | Self::InvalidParamZone(error)
-            | Self::InvalidRegionIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateDedicatedHostClusterError);
+aliyun_core::__private::action_error!(
+    CreateDedicatedHostClusterError, [InvalidTagKeyMalformed, InvalidTagValueMalformed,
+    DuplicateTagKey, InvalidResourceGroupNotFound, InvalidZoneNotFound,
+    QuotaExceedRegion, QuotaExceedZone, InvalidParamZone, InvalidRegionIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateDedicatedHostClusterBuilder<aliyun_core::ProductClient>;
-        type Input = CreateDedicatedHostClusterInput;
-        type Error = CreateDedicatedHostClusterError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .create_dedicated_host_cluster()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateDedicatedHostClusterBuilder, CreateDedicatedHostClusterInput,
+        CreateDedicatedHostClusterError, super::super::super::client::Client,
+        create_dedicated_host_cluster,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -427,6 +282,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

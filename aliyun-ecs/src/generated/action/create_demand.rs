@@ -65,168 +65,60 @@ impl<C> CreateDemandBuilder<C> {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDemandInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`CreateDemandInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`CreateDemandInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDemandInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateDemandInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`CreateDemandInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDemandInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`CreateDemandInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
-    }
     /// Sets [`CreateDemandInput::demand_name`].
     pub fn demand_name(mut self, input: impl Into<String>) -> Self {
         self.demand_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDemandInput::demand_name`].
-    pub fn set_demand_name(mut self, input: Option<String>) -> Self {
-        self.demand_name = input;
-        self
-    }
-    /// The [`CreateDemandInput::demand_name`] set so far.
-    pub fn get_demand_name(&self) -> &Option<String> {
-        &self.demand_name
     }
     /// Sets [`CreateDemandInput::demand_description`].
     pub fn demand_description(mut self, input: impl Into<String>) -> Self {
         self.demand_description = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDemandInput::demand_description`].
-    pub fn set_demand_description(mut self, input: Option<String>) -> Self {
-        self.demand_description = input;
-        self
-    }
-    /// The [`CreateDemandInput::demand_description`] set so far.
-    pub fn get_demand_description(&self) -> &Option<String> {
-        &self.demand_description
-    }
     /// Sets [`CreateDemandInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDemandInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`CreateDemandInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
     }
     /// Sets [`CreateDemandInput::amount`].
     pub fn amount(mut self, input: i32) -> Self {
         self.amount = Some(input);
         self
     }
-    /// Sets or clears [`CreateDemandInput::amount`].
-    pub fn set_amount(mut self, input: Option<i32>) -> Self {
-        self.amount = input;
-        self
-    }
-    /// The [`CreateDemandInput::amount`] set so far.
-    pub fn get_amount(&self) -> &Option<i32> {
-        &self.amount
-    }
     /// Sets [`CreateDemandInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
         self.instance_charge_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDemandInput::instance_charge_type`].
-    pub fn set_instance_charge_type(mut self, input: Option<String>) -> Self {
-        self.instance_charge_type = input;
-        self
-    }
-    /// The [`CreateDemandInput::instance_charge_type`] set so far.
-    pub fn get_instance_charge_type(&self) -> &Option<String> {
-        &self.instance_charge_type
     }
     /// Sets [`CreateDemandInput::period`].
     pub fn period(mut self, input: i32) -> Self {
         self.period = Some(input);
         self
     }
-    /// Sets or clears [`CreateDemandInput::period`].
-    pub fn set_period(mut self, input: Option<i32>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`CreateDemandInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<i32> {
-        &self.period
-    }
     /// Sets [`CreateDemandInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
         self.period_unit = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDemandInput::period_unit`].
-    pub fn set_period_unit(mut self, input: Option<String>) -> Self {
-        self.period_unit = input;
-        self
-    }
-    /// The [`CreateDemandInput::period_unit`] set so far.
-    pub fn get_period_unit(&self) -> &Option<String> {
-        &self.period_unit
     }
     /// Sets [`CreateDemandInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDemandInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`CreateDemandInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
-    }
     /// Sets [`CreateDemandInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDemandInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`CreateDemandInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
     }
     /// Checks every rule of the spec and builds the [`CreateDemandInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateDemandInput, aliyun_core::InvalidInput> {
@@ -262,6 +154,21 @@ impl<C> CreateDemandBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateDemandBuilder, CreateDemandInput;
+    client_token: Option<String> => set_client_token, get_client_token;
+    region_id: Option<String> => set_region_id, get_region_id;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    demand_name: Option<String> => set_demand_name, get_demand_name;
+    demand_description: Option<String> => set_demand_description, get_demand_description;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    amount: Option<i32> => set_amount, get_amount;
+    instance_charge_type: Option<String> => set_instance_charge_type, get_instance_charge_type;
+    period: Option<i32> => set_period, get_period;
+    period_unit: Option<String> => set_period_unit, get_period_unit;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
 }
 impl CreateDemandBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -330,88 +237,7 @@ impl aliyun_core::Action for CreateDemandInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParamter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupportDemand",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTemporary.EndTime",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTemporary.StartTime",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDemandName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDemandStatus.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.EcsDemand",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RAM",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceChargeType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.ValueNotSupported",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZone.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -503,73 +329,22 @@ impl aliyun_core::error::ActionError for CreateDemandError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParamterRegionId(error)
-            | Self::InvalidRegionNotFound(error)
-            | Self::InvalidInstanceTypeNotSupportDemand(error)
-            | Self::InvalidTemporaryEndTime(error)
-            | Self::InvalidTemporaryStartTime(error)
-            | Self::InvalidDemandNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidInstanceTypeNotMatch(error)
-            | Self::InvalidDemandStatusNotSupported(error)
-            | Self::InvalidParameter(error)
-            | Self::QuotaExceedEcsDemand(error)
-            | Self::ForbiddenRam(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::InvalidStatusValueNotSupported(error)
-            | Self::InvalidZoneNotFound(error)
-            | Self::InvalidInstanceTypeNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParamterRegionId(error)
-            | Self::InvalidRegionNotFound(error)
-            | Self::InvalidInstanceTypeNotSupportDemand(error)
-            | Self::InvalidTemporaryEndTime(error)
-            | Self::InvalidTemporaryStartTime(error)
-            | Self::InvalidDemandNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidInstanceTypeNotMatch(error)
-            | Self::InvalidDemandStatusNotSupported(error)
-            | Self::InvalidParameter(error)
-            | Self::QuotaExceedEcsDemand(error)
-            | Self::ForbiddenRam(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::InvalidStatusValueNotSupported(error)
-            | Self::InvalidZoneNotFound(error)
-            | Self::InvalidInstanceTypeNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateDemandError);
+aliyun_core::__private::action_error!(
+    CreateDemandError, [MissingParamterRegionId, InvalidRegionNotFound,
+    InvalidInstanceTypeNotSupportDemand, InvalidTemporaryEndTime,
+    InvalidTemporaryStartTime, InvalidDemandNameMalformed, InvalidDescriptionMalformed,
+    InvalidInstanceTypeNotMatch, InvalidDemandStatusNotSupported, InvalidParameter,
+    QuotaExceedEcsDemand, ForbiddenRam, InvalidInstanceChargeTypeNotFound,
+    InvalidStatusValueNotSupported, InvalidZoneNotFound, InvalidInstanceTypeNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateDemandBuilder<aliyun_core::ProductClient>;
-        type Input = CreateDemandInput;
-        type Error = CreateDemandError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_demand()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateDemandBuilder, CreateDemandInput, CreateDemandError,
+        super::super::super::client::Client, create_demand,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -605,6 +380,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -54,15 +54,6 @@ impl<C> CreateDeploymentSetBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDeploymentSetInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateDeploymentSetInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateDeploymentSetInput::on_unable_to_redeploy_failed_instance`].
     pub fn on_unable_to_redeploy_failed_instance(
         mut self,
@@ -71,115 +62,40 @@ impl<C> CreateDeploymentSetBuilder<C> {
         self.on_unable_to_redeploy_failed_instance = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDeploymentSetInput::on_unable_to_redeploy_failed_instance`].
-    pub fn set_on_unable_to_redeploy_failed_instance(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
-        self.on_unable_to_redeploy_failed_instance = input;
-        self
-    }
-    /// The [`CreateDeploymentSetInput::on_unable_to_redeploy_failed_instance`] set so far.
-    pub fn get_on_unable_to_redeploy_failed_instance(&self) -> &Option<String> {
-        &self.on_unable_to_redeploy_failed_instance
-    }
     /// Sets [`CreateDeploymentSetInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDeploymentSetInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateDeploymentSetInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`CreateDeploymentSetInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDeploymentSetInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`CreateDeploymentSetInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`CreateDeploymentSetInput::deployment_set_name`].
     pub fn deployment_set_name(mut self, input: impl Into<String>) -> Self {
         self.deployment_set_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDeploymentSetInput::deployment_set_name`].
-    pub fn set_deployment_set_name(mut self, input: Option<String>) -> Self {
-        self.deployment_set_name = input;
-        self
-    }
-    /// The [`CreateDeploymentSetInput::deployment_set_name`] set so far.
-    pub fn get_deployment_set_name(&self) -> &Option<String> {
-        &self.deployment_set_name
     }
     /// Sets [`CreateDeploymentSetInput::domain`].
     pub fn domain(mut self, input: impl Into<String>) -> Self {
         self.domain = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDeploymentSetInput::domain`].
-    pub fn set_domain(mut self, input: Option<String>) -> Self {
-        self.domain = input;
-        self
-    }
-    /// The [`CreateDeploymentSetInput::domain`] set so far.
-    pub fn get_domain(&self) -> &Option<String> {
-        &self.domain
-    }
     /// Sets [`CreateDeploymentSetInput::granularity`].
     pub fn granularity(mut self, input: impl Into<String>) -> Self {
         self.granularity = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDeploymentSetInput::granularity`].
-    pub fn set_granularity(mut self, input: Option<String>) -> Self {
-        self.granularity = input;
-        self
-    }
-    /// The [`CreateDeploymentSetInput::granularity`] set so far.
-    pub fn get_granularity(&self) -> &Option<String> {
-        &self.granularity
     }
     /// Sets [`CreateDeploymentSetInput::strategy`].
     pub fn strategy(mut self, input: impl Into<String>) -> Self {
         self.strategy = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDeploymentSetInput::strategy`].
-    pub fn set_strategy(mut self, input: Option<String>) -> Self {
-        self.strategy = input;
-        self
-    }
-    /// The [`CreateDeploymentSetInput::strategy`] set so far.
-    pub fn get_strategy(&self) -> &Option<String> {
-        &self.strategy
-    }
     /// Sets [`CreateDeploymentSetInput::group_count`].
     pub fn group_count(mut self, input: i64) -> Self {
         self.group_count = Some(input);
         self
-    }
-    /// Sets or clears [`CreateDeploymentSetInput::group_count`].
-    pub fn set_group_count(mut self, input: Option<i64>) -> Self {
-        self.group_count = input;
-        self
-    }
-    /// The [`CreateDeploymentSetInput::group_count`] set so far.
-    pub fn get_group_count(&self) -> &Option<i64> {
-        &self.group_count
     }
     /// Checks every rule of the spec and builds the [`CreateDeploymentSetInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateDeploymentSetInput, aliyun_core::InvalidInput> {
@@ -201,6 +117,18 @@ impl<C> CreateDeploymentSetBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateDeploymentSetBuilder, CreateDeploymentSetInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    on_unable_to_redeploy_failed_instance: Option<String> => set_on_unable_to_redeploy_failed_instance, get_on_unable_to_redeploy_failed_instance;
+    description: Option<String> => set_description, get_description;
+    client_token: Option<String> => set_client_token, get_client_token;
+    deployment_set_name: Option<String> => set_deployment_set_name, get_deployment_set_name;
+    domain: Option<String> => set_domain, get_domain;
+    granularity: Option<String> => set_granularity, get_granularity;
+    strategy: Option<String> => set_strategy, get_strategy;
+    group_count: Option<i64> => set_group_count, get_group_count;
 }
 impl CreateDeploymentSetBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -268,68 +196,7 @@ impl aliyun_core::Action for CreateDeploymentSetInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDeploymentSetName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Domain",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Strategy",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.granularity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.domain.granularity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.strategy.granularity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DeploymentSet.GroupQuotaFull",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.GroupCount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.DeploymentSet",
-                http_status: Some(400),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -408,63 +275,21 @@ impl aliyun_core::error::ActionError for CreateDeploymentSetError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidDeploymentSetNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidParameterDomain(error)
-            | Self::InvalidParameterStrategy(error)
-            | Self::InvalidParameterGranularity(error)
-            | Self::DependencyViolationDomainGranularity(error)
-            | Self::DependencyViolationStrategyGranularity(error)
-            | Self::DeploymentSetGroupQuotaFull(error)
-            | Self::InvalidParameterGroupCount(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::QuotaExceedDeploymentSet(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidDeploymentSetNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidParameterDomain(error)
-            | Self::InvalidParameterStrategy(error)
-            | Self::InvalidParameterGranularity(error)
-            | Self::DependencyViolationDomainGranularity(error)
-            | Self::DependencyViolationStrategyGranularity(error)
-            | Self::DeploymentSetGroupQuotaFull(error)
-            | Self::InvalidParameterGroupCount(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::QuotaExceedDeploymentSet(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateDeploymentSetError);
+aliyun_core::__private::action_error!(
+    CreateDeploymentSetError, [MissingParameter, InvalidDeploymentSetNameMalformed,
+    InvalidDescriptionMalformed, InvalidParameterDomain, InvalidParameterStrategy,
+    InvalidParameterGranularity, DependencyViolationDomainGranularity,
+    DependencyViolationStrategyGranularity, DeploymentSetGroupQuotaFull,
+    InvalidParameterGroupCount, InvalidZoneIdNotFound, QuotaExceedDeploymentSet]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateDeploymentSetBuilder<aliyun_core::ProductClient>;
-        type Input = CreateDeploymentSetInput;
-        type Error = CreateDeploymentSetError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_deployment_set()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateDeploymentSetBuilder, CreateDeploymentSetInput, CreateDeploymentSetError,
+        super::super::super::client::Client, create_deployment_set,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -490,6 +315,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

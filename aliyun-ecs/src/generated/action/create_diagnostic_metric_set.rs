@@ -44,70 +44,25 @@ impl<C> CreateDiagnosticMetricSetBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDiagnosticMetricSetInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateDiagnosticMetricSetInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateDiagnosticMetricSetInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
         self.resource_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDiagnosticMetricSetInput::resource_type`].
-    pub fn set_resource_type(mut self, input: Option<String>) -> Self {
-        self.resource_type = input;
-        self
-    }
-    /// The [`CreateDiagnosticMetricSetInput::resource_type`] set so far.
-    pub fn get_resource_type(&self) -> &Option<String> {
-        &self.resource_type
     }
     /// Sets [`CreateDiagnosticMetricSetInput::metric_set_name`].
     pub fn metric_set_name(mut self, input: impl Into<String>) -> Self {
         self.metric_set_name = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDiagnosticMetricSetInput::metric_set_name`].
-    pub fn set_metric_set_name(mut self, input: Option<String>) -> Self {
-        self.metric_set_name = input;
-        self
-    }
-    /// The [`CreateDiagnosticMetricSetInput::metric_set_name`] set so far.
-    pub fn get_metric_set_name(&self) -> &Option<String> {
-        &self.metric_set_name
-    }
     /// Appends one item to [`CreateDiagnosticMetricSetInput::metric_ids`].
     pub fn metric_ids(mut self, input: impl Into<String>) -> Self {
         self.metric_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`CreateDiagnosticMetricSetInput::metric_ids`] list (`None` clears it).
-    pub fn set_metric_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.metric_ids = input;
-        self
-    }
-    /// The [`CreateDiagnosticMetricSetInput::metric_ids`] set so far.
-    pub fn get_metric_ids(&self) -> &Option<Vec<String>> {
-        &self.metric_ids
-    }
     /// Sets [`CreateDiagnosticMetricSetInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDiagnosticMetricSetInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateDiagnosticMetricSetInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Checks every rule of the spec and builds the [`CreateDiagnosticMetricSetInput`]. Nothing is sent.
     pub fn build(
@@ -129,6 +84,14 @@ impl<C> CreateDiagnosticMetricSetBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateDiagnosticMetricSetBuilder, CreateDiagnosticMetricSetInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    resource_type: Option<String> => set_resource_type, get_resource_type;
+    metric_set_name: Option<String> => set_metric_set_name, get_metric_set_name;
+    metric_ids: Option<Vec<String>> => set_metric_ids, get_metric_ids, list;
+    description: Option<String> => set_description, get_description;
 }
 impl CreateDiagnosticMetricSetBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -192,13 +155,7 @@ impl aliyun_core::Action for CreateDiagnosticMetricSetInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.MetricId",
-                http_status: Some(400),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.metric_set_name {
@@ -251,42 +208,18 @@ impl aliyun_core::error::ActionError for CreateDiagnosticMetricSetError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterMetricId(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterMetricId(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateDiagnosticMetricSetError);
+aliyun_core::__private::action_error!(
+    CreateDiagnosticMetricSetError, [InvalidParameterMetricId]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateDiagnosticMetricSetBuilder<aliyun_core::ProductClient>;
-        type Input = CreateDiagnosticMetricSetInput;
-        type Error = CreateDiagnosticMetricSetError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .create_diagnostic_metric_set()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateDiagnosticMetricSetBuilder, CreateDiagnosticMetricSetInput,
+        CreateDiagnosticMetricSetError, super::super::super::client::Client,
+        create_diagnostic_metric_set,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -308,6 +241,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -42,70 +42,25 @@ impl<C> CreateDiagnosticReportBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDiagnosticReportInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateDiagnosticReportInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateDiagnosticReportInput::resource_id`].
     pub fn resource_id(mut self, input: impl Into<String>) -> Self {
         self.resource_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDiagnosticReportInput::resource_id`].
-    pub fn set_resource_id(mut self, input: Option<String>) -> Self {
-        self.resource_id = input;
-        self
-    }
-    /// The [`CreateDiagnosticReportInput::resource_id`] set so far.
-    pub fn get_resource_id(&self) -> &Option<String> {
-        &self.resource_id
     }
     /// Sets [`CreateDiagnosticReportInput::metric_set_id`].
     pub fn metric_set_id(mut self, input: impl Into<String>) -> Self {
         self.metric_set_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDiagnosticReportInput::metric_set_id`].
-    pub fn set_metric_set_id(mut self, input: Option<String>) -> Self {
-        self.metric_set_id = input;
-        self
-    }
-    /// The [`CreateDiagnosticReportInput::metric_set_id`] set so far.
-    pub fn get_metric_set_id(&self) -> &Option<String> {
-        &self.metric_set_id
-    }
     /// Sets [`CreateDiagnosticReportInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDiagnosticReportInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`CreateDiagnosticReportInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
-    }
     /// Sets [`CreateDiagnosticReportInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDiagnosticReportInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`CreateDiagnosticReportInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
     }
     /// Checks every rule of the spec and builds the [`CreateDiagnosticReportInput`]. Nothing is sent.
     pub fn build(
@@ -127,6 +82,14 @@ impl<C> CreateDiagnosticReportBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateDiagnosticReportBuilder, CreateDiagnosticReportInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    resource_id: Option<String> => set_resource_id, get_resource_id;
+    metric_set_id: Option<String> => set_metric_set_id, get_metric_set_id;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
 }
 impl CreateDiagnosticReportBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -190,28 +153,7 @@ impl aliyun_core::Action for CreateDiagnosticReportInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResource.NotExists",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAxt.ServiceNotReady",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.CreateSLR",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -251,47 +193,19 @@ impl aliyun_core::error::ActionError for CreateDiagnosticReportError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidResourceNotExists(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidAxtServiceNotReady(error)
-            | Self::ForbiddenCreateSlr(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidResourceNotExists(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidAxtServiceNotReady(error)
-            | Self::ForbiddenCreateSlr(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateDiagnosticReportError);
+aliyun_core::__private::action_error!(
+    CreateDiagnosticReportError, [InvalidResourceNotExists, InvalidParameter,
+    InvalidAxtServiceNotReady, ForbiddenCreateSlr]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateDiagnosticReportBuilder<aliyun_core::ProductClient>;
-        type Input = CreateDiagnosticReportInput;
-        type Error = CreateDiagnosticReportError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_diagnostic_report()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateDiagnosticReportBuilder, CreateDiagnosticReportInput,
+        CreateDiagnosticReportError, super::super::super::client::Client,
+        create_diagnostic_report,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -313,6 +227,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

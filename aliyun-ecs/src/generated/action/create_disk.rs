@@ -101,322 +101,115 @@ impl<C> CreateDiskBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDiskInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateDiskInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateDiskInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDiskInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`CreateDiskInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
     }
     /// Sets [`CreateDiskInput::snapshot_id`].
     pub fn snapshot_id(mut self, input: impl Into<String>) -> Self {
         self.snapshot_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDiskInput::snapshot_id`].
-    pub fn set_snapshot_id(mut self, input: Option<String>) -> Self {
-        self.snapshot_id = input;
-        self
-    }
-    /// The [`CreateDiskInput::snapshot_id`] set so far.
-    pub fn get_snapshot_id(&self) -> &Option<String> {
-        &self.snapshot_id
-    }
     /// Sets [`CreateDiskInput::disk_name`].
     pub fn disk_name(mut self, input: impl Into<String>) -> Self {
         self.disk_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDiskInput::disk_name`].
-    pub fn set_disk_name(mut self, input: Option<String>) -> Self {
-        self.disk_name = input;
-        self
-    }
-    /// The [`CreateDiskInput::disk_name`] set so far.
-    pub fn get_disk_name(&self) -> &Option<String> {
-        &self.disk_name
     }
     /// Sets [`CreateDiskInput::size`].
     pub fn size(mut self, input: i32) -> Self {
         self.size = Some(input);
         self
     }
-    /// Sets or clears [`CreateDiskInput::size`].
-    pub fn set_size(mut self, input: Option<i32>) -> Self {
-        self.size = input;
-        self
-    }
-    /// The [`CreateDiskInput::size`] set so far.
-    pub fn get_size(&self) -> &Option<i32> {
-        &self.size
-    }
     /// Sets [`CreateDiskInput::disk_category`].
     pub fn disk_category(mut self, input: impl Into<String>) -> Self {
         self.disk_category = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDiskInput::disk_category`].
-    pub fn set_disk_category(mut self, input: Option<String>) -> Self {
-        self.disk_category = input;
-        self
-    }
-    /// The [`CreateDiskInput::disk_category`] set so far.
-    pub fn get_disk_category(&self) -> &Option<String> {
-        &self.disk_category
     }
     /// Sets [`CreateDiskInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDiskInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateDiskInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`CreateDiskInput::encrypted`].
     pub fn encrypted(mut self, input: bool) -> Self {
         self.encrypted = Some(input);
         self
-    }
-    /// Sets or clears [`CreateDiskInput::encrypted`].
-    pub fn set_encrypted(mut self, input: Option<bool>) -> Self {
-        self.encrypted = input;
-        self
-    }
-    /// The [`CreateDiskInput::encrypted`] set so far.
-    pub fn get_encrypted(&self) -> &Option<bool> {
-        &self.encrypted
     }
     /// Sets [`CreateDiskInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDiskInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`CreateDiskInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`CreateDiskInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDiskInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`CreateDiskInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
     }
     /// Sets [`CreateDiskInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDiskInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`CreateDiskInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Sets [`CreateDiskInput::kms_key_id`].
     pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
         self.kms_key_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDiskInput::kms_key_id`].
-    pub fn set_kms_key_id(mut self, input: Option<String>) -> Self {
-        self.kms_key_id = input;
-        self
-    }
-    /// The [`CreateDiskInput::kms_key_id`] set so far.
-    pub fn get_kms_key_id(&self) -> &Option<String> {
-        &self.kms_key_id
     }
     /// Sets [`CreateDiskInput::performance_level`].
     pub fn performance_level(mut self, input: impl Into<String>) -> Self {
         self.performance_level = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDiskInput::performance_level`].
-    pub fn set_performance_level(mut self, input: Option<String>) -> Self {
-        self.performance_level = input;
-        self
-    }
-    /// The [`CreateDiskInput::performance_level`] set so far.
-    pub fn get_performance_level(&self) -> &Option<String> {
-        &self.performance_level
-    }
     /// Sets [`CreateDiskInput::advanced_features`].
     pub fn advanced_features(mut self, input: impl Into<String>) -> Self {
         self.advanced_features = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDiskInput::advanced_features`].
-    pub fn set_advanced_features(mut self, input: Option<String>) -> Self {
-        self.advanced_features = input;
-        self
-    }
-    /// The [`CreateDiskInput::advanced_features`] set so far.
-    pub fn get_advanced_features(&self) -> &Option<String> {
-        &self.advanced_features
     }
     /// Sets [`CreateDiskInput::storage_set_id`].
     pub fn storage_set_id(mut self, input: impl Into<String>) -> Self {
         self.storage_set_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDiskInput::storage_set_id`].
-    pub fn set_storage_set_id(mut self, input: Option<String>) -> Self {
-        self.storage_set_id = input;
-        self
-    }
-    /// The [`CreateDiskInput::storage_set_id`] set so far.
-    pub fn get_storage_set_id(&self) -> &Option<String> {
-        &self.storage_set_id
-    }
     /// Sets [`CreateDiskInput::encrypt_algorithm`].
     pub fn encrypt_algorithm(mut self, input: impl Into<String>) -> Self {
         self.encrypt_algorithm = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDiskInput::encrypt_algorithm`].
-    pub fn set_encrypt_algorithm(mut self, input: Option<String>) -> Self {
-        self.encrypt_algorithm = input;
-        self
-    }
-    /// The [`CreateDiskInput::encrypt_algorithm`] set so far.
-    pub fn get_encrypt_algorithm(&self) -> &Option<String> {
-        &self.encrypt_algorithm
     }
     /// Sets [`CreateDiskInput::storage_set_partition_number`].
     pub fn storage_set_partition_number(mut self, input: i32) -> Self {
         self.storage_set_partition_number = Some(input);
         self
     }
-    /// Sets or clears [`CreateDiskInput::storage_set_partition_number`].
-    pub fn set_storage_set_partition_number(mut self, input: Option<i32>) -> Self {
-        self.storage_set_partition_number = input;
-        self
-    }
-    /// The [`CreateDiskInput::storage_set_partition_number`] set so far.
-    pub fn get_storage_set_partition_number(&self) -> &Option<i32> {
-        &self.storage_set_partition_number
-    }
     /// Sets [`CreateDiskInput::storage_cluster_id`].
     pub fn storage_cluster_id(mut self, input: impl Into<String>) -> Self {
         self.storage_cluster_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateDiskInput::storage_cluster_id`].
-    pub fn set_storage_cluster_id(mut self, input: Option<String>) -> Self {
-        self.storage_cluster_id = input;
-        self
-    }
-    /// The [`CreateDiskInput::storage_cluster_id`] set so far.
-    pub fn get_storage_cluster_id(&self) -> &Option<String> {
-        &self.storage_cluster_id
     }
     /// Sets [`CreateDiskInput::multi_attach`].
     pub fn multi_attach(mut self, input: impl Into<String>) -> Self {
         self.multi_attach = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateDiskInput::multi_attach`].
-    pub fn set_multi_attach(mut self, input: Option<String>) -> Self {
-        self.multi_attach = input;
-        self
-    }
-    /// The [`CreateDiskInput::multi_attach`] set so far.
-    pub fn get_multi_attach(&self) -> &Option<String> {
-        &self.multi_attach
-    }
     /// Appends one item to [`CreateDiskInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CreateDiskInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`CreateDiskInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Appends one item to [`CreateDiskInput::arn`].
     pub fn arn(mut self, input: Arn) -> Self {
         self.arn.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CreateDiskInput::arn`] list (`None` clears it).
-    pub fn set_arn(mut self, input: Option<Vec<Arn>>) -> Self {
-        self.arn = input;
-        self
-    }
-    /// The [`CreateDiskInput::arn`] set so far.
-    pub fn get_arn(&self) -> &Option<Vec<Arn>> {
-        &self.arn
-    }
     /// Sets [`CreateDiskInput::provisioned_iops`].
     pub fn provisioned_iops(mut self, input: i64) -> Self {
         self.provisioned_iops = Some(input);
         self
     }
-    /// Sets or clears [`CreateDiskInput::provisioned_iops`].
-    pub fn set_provisioned_iops(mut self, input: Option<i64>) -> Self {
-        self.provisioned_iops = input;
-        self
-    }
-    /// The [`CreateDiskInput::provisioned_iops`] set so far.
-    pub fn get_provisioned_iops(&self) -> &Option<i64> {
-        &self.provisioned_iops
-    }
     /// Sets [`CreateDiskInput::bursting_enabled`].
     pub fn bursting_enabled(mut self, input: bool) -> Self {
         self.bursting_enabled = Some(input);
         self
-    }
-    /// Sets or clears [`CreateDiskInput::bursting_enabled`].
-    pub fn set_bursting_enabled(mut self, input: Option<bool>) -> Self {
-        self.bursting_enabled = input;
-        self
-    }
-    /// The [`CreateDiskInput::bursting_enabled`] set so far.
-    pub fn get_bursting_enabled(&self) -> &Option<bool> {
-        &self.bursting_enabled
     }
     /// Checks every rule of the spec and builds the [`CreateDiskInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateDiskInput, aliyun_core::InvalidInput> {
@@ -448,6 +241,32 @@ impl<C> CreateDiskBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateDiskBuilder, CreateDiskInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    snapshot_id: Option<String> => set_snapshot_id, get_snapshot_id;
+    disk_name: Option<String> => set_disk_name, get_disk_name;
+    size: Option<i32> => set_size, get_size;
+    disk_category: Option<String> => set_disk_category, get_disk_category;
+    description: Option<String> => set_description, get_description;
+    encrypted: Option<bool> => set_encrypted, get_encrypted;
+    client_token: Option<String> => set_client_token, get_client_token;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    kms_key_id: Option<String> => set_kms_key_id, get_kms_key_id;
+    performance_level: Option<String> => set_performance_level, get_performance_level;
+    advanced_features: Option<String> => set_advanced_features, get_advanced_features;
+    storage_set_id: Option<String> => set_storage_set_id, get_storage_set_id;
+    encrypt_algorithm: Option<String> => set_encrypt_algorithm, get_encrypt_algorithm;
+    storage_set_partition_number: Option<i32> => set_storage_set_partition_number, get_storage_set_partition_number;
+    storage_cluster_id: Option<String> => set_storage_cluster_id, get_storage_cluster_id;
+    multi_attach: Option<String> => set_multi_attach, get_multi_attach;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    arn: Option<Vec<Arn>> => set_arn, get_arn, list;
+    provisioned_iops: Option<i64> => set_provisioned_iops, get_provisioned_iops;
+    bursting_enabled: Option<bool> => set_bursting_enabled, get_bursting_enabled;
 }
 impl CreateDiskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -530,563 +349,7 @@ impl aliyun_core::Action for CreateDiskInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSize.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Account.Arrearage",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDataDiskCategory.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Zone.NotOnSale",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDataDiskSize.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskSize.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskSizeOrCategory",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EncryptedIllegal",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EncryptedNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EncryptedOption.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Arns",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPerformanceLevel.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.ConflictSnapshotCategory",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.NotMatchEncryptAlgorithm",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.NotMatchKmsKeyId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.NotMatchSnapshot",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncryptAlgorithm.NotMatchSnapshot",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidKmsKeyId.NotMatchSnapshot",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncryptAlgorithm",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPerformanceLevel.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidKMSKeyId.NotSymmetric",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageSetId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.StatusNotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.ConflictWithStorageSetId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.ConflictWithInstanceId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.CategoryNotMatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.PerformanceLevelNotMatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.CapacityNotEnough",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCloudBoxZone.EncryptedNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NotFoundSystemDisk",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ProvisionedIopsForDiskCategoryUnsupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidProvisionedIops.LimitExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "BurstingEnabledForDiskCategoryUnsupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "BurstingEnabledForMultiAttachDiskUnsupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ProvisionedIopsForDiskCategoryRequired",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupportSnapshotEncrypted.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupportSnapshotEncrypted.ZoneId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupportSnapshotEncrypted.ShareImage",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupport.SnapshotEncryptedAlgorithmConflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.DiskCapacity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InsufficientBalance.AgentAccount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.EncryptedMismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.NotEnoughBalance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KmsNotEnabled",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Encrypted.KmsNotEnable",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.DiskCategoryUnsupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageSetId.DiskCategoryUnsupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.DiskCategoryUnsupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDataDiskCategory.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceDiskCategoryLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshot.NotReady",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshot.TooOld",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshot.TooLarge",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.PortableCloudDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.ValueUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.NotReady",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.NotDataDiskSnapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskSize.TooSmall",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.SnapshotServiceUnavailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPayMethod",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UserNotInTheWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.PostPaidDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKNotEnabled",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.KMSUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SecurityRisk.3DVerification",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.AdvancedFeatures",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceChargeType.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.Upgrading",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.ZoneIdAndInstanceId.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.PerformanceLevelNotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageSetName.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidMaxPartitionNumber.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.StorageSetPartitionNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.StorageSetId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.StorageSetZoneId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.Tags",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded.PostpaidDataDiskCapacity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotSupportEncryptAlgorithm",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.SnapshotNotAllowed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LastTokenProcessing",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.MultiAttach",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.MultiAttachAndInstanceIdConflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DiskCategoryAndMultiAttachConflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DiskCategoryAndMultiAttachNotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.ZoneNotSupportMultiAttachDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.CouponAmountNotEnough",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.CreateFromSnapshotUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupportSnapshotEncrypted.DiskCategory",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.DefaultEncryptionUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.NotExist",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DataEncryptedKeyCreateFailed",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -1107,23 +370,7 @@ impl aliyun_core::Action for CreateDiskInput {
             )?;
         }
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items("Arn", self.arn.len(), None, Some(10))?;
-        aliyun_core::__private::validate::each(
-            "Arn",
-            &self.arn,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         if let Some(value) = &self.provisioned_iops {
             aliyun_core::__private::validate::range(
                 "ProvisionedIops",
@@ -1650,263 +897,73 @@ impl aliyun_core::error::ActionError for CreateDiskError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidSizeValueNotSupported(error)
-            | Self::InvalidDiskNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidDiskCategoryNotSupported(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidDiskCategoryValueNotSupported(error)
-            | Self::InvalidDataDiskCategoryValueNotSupported(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::RegionUnauthorized(error)
-            | Self::ZoneNotOnSale(error)
-            | Self::InvalidDataDiskSizeValueNotSupported(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidDiskSizeNotSupported(error)
-            | Self::InvalidDiskSizeOrCategory(error)
-            | Self::InvalidParameterEncryptedIllegal(error)
-            | Self::InvalidParameterEncryptedNotSupported(error)
-            | Self::EncryptedOptionConflict(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidParameterArns(error)
-            | Self::InvalidPerformanceLevelMalformed(error)
-            | Self::InvalidDiskCategoryConflictSnapshotCategory(error)
-            | Self::InvalidEncryptedNotMatchEncryptAlgorithm(error)
-            | Self::InvalidEncryptedNotMatchKmsKeyId(error)
-            | Self::InvalidEncryptedNotMatchSnapshot(error)
-            | Self::InvalidEncryptAlgorithmNotMatchSnapshot(error)
-            | Self::InvalidKmsKeyIdNotMatchSnapshot(error)
-            | Self::InvalidEncryptAlgorithm(error)
-            | Self::InvalidPerformanceLevelValueNotSupported(error)
-            | Self::InvalidKmsKeyIdNotSymmetric(error)
-            | Self::InvalidStorageSetIdNotFound(error)
-            | Self::InvalidStorageClusterIdStatusNotSupport(error)
-            | Self::InvalidStorageClusterIdConflictWithStorageSetId(error)
-            | Self::InvalidStorageClusterIdConflictWithInstanceId(error)
-            | Self::InvalidStorageClusterIdCategoryNotMatch(error)
-            | Self::InvalidStorageClusterIdPerformanceLevelNotMatch(error)
-            | Self::InvalidStorageClusterIdCapacityNotEnough(error)
-            | Self::InvalidCloudBoxZoneEncryptedNotSupported(error)
-            | Self::InvalidInstanceNotFoundSystemDisk(error)
-            | Self::ProvisionedIopsForDiskCategoryUnsupported(error)
-            | Self::InvalidProvisionedIopsLimitExceed(error)
-            | Self::BurstingEnabledForDiskCategoryUnsupported(error)
-            | Self::BurstingEnabledForMultiAttachDiskUnsupported(error)
-            | Self::ProvisionedIopsForDiskCategoryRequired(error)
-            | Self::NotSupportSnapshotEncryptedRegionId(error)
-            | Self::NotSupportSnapshotEncryptedZoneId(error)
-            | Self::NotSupportSnapshotEncryptedShareImage(error)
-            | Self::NotSupportSnapshotEncryptedAlgorithmConflict(error)
-            | Self::QuotaExceedDiskCapacity(error)
-            | Self::InsufficientBalanceAgentAccount(error)
-            | Self::InvalidParamEncryptedMismatch(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::InvalidParameterKmsNotEnabled(error)
-            | Self::InvalidParameterEncryptedKmsNotEnable(error)
-            | Self::InvalidZoneIdDiskCategoryUnsupported(error)
-            | Self::InvalidStorageSetIdDiskCategoryUnsupported(error)
-            | Self::InvalidStorageClusterIdDiskCategoryUnsupported(error)
-            | Self::InvalidDataDiskCategoryNotSupported(error)
-            | Self::InstanceDiskCategoryLimitExceed(error)
-            | Self::InvalidSnapshotNotReady(error)
-            | Self::InvalidSnapshotTooOld(error)
-            | Self::InvalidSnapshotTooLarge(error)
-            | Self::QuotaExceedPortableCloudDisk(error)
-            | Self::InvalidDiskCategoryValueUnauthorized(error)
-            | Self::InvalidSnapshotIdNotReady(error)
-            | Self::InvalidSnapshotIdNotDataDiskSnapshot(error)
-            | Self::InvalidDiskSizeTooSmall(error)
-            | Self::InvalidAccountStatusSnapshotServiceUnavailable(error)
-            | Self::InvalidPayMethod(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::QuotaExceedPostPaidDisk(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::SecurityRisk3dVerification(error)
-            | Self::InvalidParameterAdvancedFeatures(error)
-            | Self::InvalidInstanceChargeTypeValueNotSupported(error)
-            | Self::InvalidStatusUpgrading(error)
-            | Self::InvalidParamZoneIdAndInstanceIdConflict(error)
-            | Self::OperationDeniedPerformanceLevelNotMatch(error)
-            | Self::InvalidStorageSetNameMalformed(error)
-            | Self::InvalidMaxPartitionNumberMalformed(error)
-            | Self::InvalidParameterStorageSetPartitionNumber(error)
-            | Self::InvalidParameterStorageSetId(error)
-            | Self::InvalidParameterStorageSetZoneId(error)
-            | Self::QuotaExceedTags(error)
-            | Self::QuotaExceededPostpaidDataDiskCapacity(error)
-            | Self::InvalidRegionIdNotSupportEncryptAlgorithm(error)
-            | Self::OperationDeniedSnapshotNotAllowed(error)
-            | Self::LastTokenProcessing(error)
-            | Self::InvalidParameterMultiAttach(error)
-            | Self::InvalidParameterMultiAttachAndInstanceIdConflict(error)
-            | Self::InvalidParameterDiskCategoryAndMultiAttachConflict(error)
-            | Self::InvalidParameterDiskCategoryAndMultiAttachNotMatch(error)
-            | Self::OperationDeniedZoneNotSupportMultiAttachDisk(error)
-            | Self::InvalidAccountStatusCouponAmountNotEnough(error)
-            | Self::InvalidOperationCreateFromSnapshotUnsupported(error)
-            | Self::NotSupportSnapshotEncryptedDiskCategory(error)
-            | Self::InvalidEncryptedDefaultEncryptionUnsupported(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidSnapshotIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InvalidParameterKmsKeyIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidStorageClusterIdNotExist(error)
-            | Self::InternalError(error)
-            | Self::InvalidParameterDataEncryptedKeyCreateFailed(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidSizeValueNotSupported(error)
-            | Self::InvalidDiskNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidDiskCategoryNotSupported(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidDiskCategoryValueNotSupported(error)
-            | Self::InvalidDataDiskCategoryValueNotSupported(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::RegionUnauthorized(error)
-            | Self::ZoneNotOnSale(error)
-            | Self::InvalidDataDiskSizeValueNotSupported(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidDiskSizeNotSupported(error)
-            | Self::InvalidDiskSizeOrCategory(error)
-            | Self::InvalidParameterEncryptedIllegal(error)
-            | Self::InvalidParameterEncryptedNotSupported(error)
-            | Self::EncryptedOptionConflict(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidParameterArns(error)
-            | Self::InvalidPerformanceLevelMalformed(error)
-            | Self::InvalidDiskCategoryConflictSnapshotCategory(error)
-            | Self::InvalidEncryptedNotMatchEncryptAlgorithm(error)
-            | Self::InvalidEncryptedNotMatchKmsKeyId(error)
-            | Self::InvalidEncryptedNotMatchSnapshot(error)
-            | Self::InvalidEncryptAlgorithmNotMatchSnapshot(error)
-            | Self::InvalidKmsKeyIdNotMatchSnapshot(error)
-            | Self::InvalidEncryptAlgorithm(error)
-            | Self::InvalidPerformanceLevelValueNotSupported(error)
-            | Self::InvalidKmsKeyIdNotSymmetric(error)
-            | Self::InvalidStorageSetIdNotFound(error)
-            | Self::InvalidStorageClusterIdStatusNotSupport(error)
-            | Self::InvalidStorageClusterIdConflictWithStorageSetId(error)
-            | Self::InvalidStorageClusterIdConflictWithInstanceId(error)
-            | Self::InvalidStorageClusterIdCategoryNotMatch(error)
-            | Self::InvalidStorageClusterIdPerformanceLevelNotMatch(error)
-            | Self::InvalidStorageClusterIdCapacityNotEnough(error)
-            | Self::InvalidCloudBoxZoneEncryptedNotSupported(error)
-            | Self::InvalidInstanceNotFoundSystemDisk(error)
-            | Self::ProvisionedIopsForDiskCategoryUnsupported(error)
-            | Self::InvalidProvisionedIopsLimitExceed(error)
-            | Self::BurstingEnabledForDiskCategoryUnsupported(error)
-            | Self::BurstingEnabledForMultiAttachDiskUnsupported(error)
-            | Self::ProvisionedIopsForDiskCategoryRequired(error)
-            | Self::NotSupportSnapshotEncryptedRegionId(error)
-            | Self::NotSupportSnapshotEncryptedZoneId(error)
-            | Self::NotSupportSnapshotEncryptedShareImage(error)
-            | Self::NotSupportSnapshotEncryptedAlgorithmConflict(error)
-            | Self::QuotaExceedDiskCapacity(error)
-            | Self::InsufficientBalanceAgentAccount(error)
-            | Self::InvalidParamEncryptedMismatch(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::InvalidParameterKmsNotEnabled(error)
-            | Self::InvalidParameterEncryptedKmsNotEnable(error)
-            | Self::InvalidZoneIdDiskCategoryUnsupported(error)
-            | Self::InvalidStorageSetIdDiskCategoryUnsupported(error)
-            | Self::InvalidStorageClusterIdDiskCategoryUnsupported(error)
-            | Self::InvalidDataDiskCategoryNotSupported(error)
-            | Self::InstanceDiskCategoryLimitExceed(error)
-            | Self::InvalidSnapshotNotReady(error)
-            | Self::InvalidSnapshotTooOld(error)
-            | Self::InvalidSnapshotTooLarge(error)
-            | Self::QuotaExceedPortableCloudDisk(error)
-            | Self::InvalidDiskCategoryValueUnauthorized(error)
-            | Self::InvalidSnapshotIdNotReady(error)
-            | Self::InvalidSnapshotIdNotDataDiskSnapshot(error)
-            | Self::InvalidDiskSizeTooSmall(error)
-            | Self::InvalidAccountStatusSnapshotServiceUnavailable(error)
-            | Self::InvalidPayMethod(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::QuotaExceedPostPaidDisk(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::SecurityRisk3dVerification(error)
-            | Self::InvalidParameterAdvancedFeatures(error)
-            | Self::InvalidInstanceChargeTypeValueNotSupported(error)
-            | Self::InvalidStatusUpgrading(error)
-            | Self::InvalidParamZoneIdAndInstanceIdConflict(error)
-            | Self::OperationDeniedPerformanceLevelNotMatch(error)
-            | Self::InvalidStorageSetNameMalformed(error)
-            | Self::InvalidMaxPartitionNumberMalformed(error)
-            | Self::InvalidParameterStorageSetPartitionNumber(error)
-            | Self::InvalidParameterStorageSetId(error)
-            | Self::InvalidParameterStorageSetZoneId(error)
-            | Self::QuotaExceedTags(error)
-            | Self::QuotaExceededPostpaidDataDiskCapacity(error)
-            | Self::InvalidRegionIdNotSupportEncryptAlgorithm(error)
-            | Self::OperationDeniedSnapshotNotAllowed(error)
-            | Self::LastTokenProcessing(error)
-            | Self::InvalidParameterMultiAttach(error)
-            | Self::InvalidParameterMultiAttachAndInstanceIdConflict(error)
-            | Self::InvalidParameterDiskCategoryAndMultiAttachConflict(error)
-            | Self::InvalidParameterDiskCategoryAndMultiAttachNotMatch(error)
-            | Self::OperationDeniedZoneNotSupportMultiAttachDisk(error)
-            | Self::InvalidAccountStatusCouponAmountNotEnough(error)
-            | Self::InvalidOperationCreateFromSnapshotUnsupported(error)
-            | Self::NotSupportSnapshotEncryptedDiskCategory(error)
-            | Self::InvalidEncryptedDefaultEncryptionUnsupported(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidSnapshotIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InvalidParameterKmsKeyIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidStorageClusterIdNotExist(error)
-            | Self::InternalError(error)
-            | Self::InvalidParameterDataEncryptedKeyCreateFailed(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateDiskError);
+aliyun_core::__private::action_error!(
+    CreateDiskError, [InvalidSizeValueNotSupported, InvalidDiskNameMalformed,
+    InvalidDescriptionMalformed, MissingParameter, InvalidDiskCategoryNotSupported,
+    AccountArrearage, InvalidDiskCategoryValueNotSupported,
+    InvalidDataDiskCategoryValueNotSupported, InvalidParameterConflict,
+    RegionUnauthorized, ZoneNotOnSale, InvalidDataDiskSizeValueNotSupported,
+    OperationDenied, InvalidDiskSizeNotSupported, InvalidDiskSizeOrCategory,
+    InvalidParameterEncryptedIllegal, InvalidParameterEncryptedNotSupported,
+    EncryptedOptionConflict, DuplicateTagKey, InvalidTagKeyMalformed,
+    InvalidTagValueMalformed, InvalidParameterArns, InvalidPerformanceLevelMalformed,
+    InvalidDiskCategoryConflictSnapshotCategory,
+    InvalidEncryptedNotMatchEncryptAlgorithm, InvalidEncryptedNotMatchKmsKeyId,
+    InvalidEncryptedNotMatchSnapshot, InvalidEncryptAlgorithmNotMatchSnapshot,
+    InvalidKmsKeyIdNotMatchSnapshot, InvalidEncryptAlgorithm,
+    InvalidPerformanceLevelValueNotSupported, InvalidKmsKeyIdNotSymmetric,
+    InvalidStorageSetIdNotFound, InvalidStorageClusterIdStatusNotSupport,
+    InvalidStorageClusterIdConflictWithStorageSetId,
+    InvalidStorageClusterIdConflictWithInstanceId,
+    InvalidStorageClusterIdCategoryNotMatch,
+    InvalidStorageClusterIdPerformanceLevelNotMatch,
+    InvalidStorageClusterIdCapacityNotEnough, InvalidCloudBoxZoneEncryptedNotSupported,
+    InvalidInstanceNotFoundSystemDisk, ProvisionedIopsForDiskCategoryUnsupported,
+    InvalidProvisionedIopsLimitExceed, BurstingEnabledForDiskCategoryUnsupported,
+    BurstingEnabledForMultiAttachDiskUnsupported, ProvisionedIopsForDiskCategoryRequired,
+    NotSupportSnapshotEncryptedRegionId, NotSupportSnapshotEncryptedZoneId,
+    NotSupportSnapshotEncryptedShareImage, NotSupportSnapshotEncryptedAlgorithmConflict,
+    QuotaExceedDiskCapacity, InsufficientBalanceAgentAccount,
+    InvalidParamEncryptedMismatch, InvalidAccountStatusNotEnoughBalance,
+    InvalidParameterKmsNotEnabled, InvalidParameterEncryptedKmsNotEnable,
+    InvalidZoneIdDiskCategoryUnsupported, InvalidStorageSetIdDiskCategoryUnsupported,
+    InvalidStorageClusterIdDiskCategoryUnsupported, InvalidDataDiskCategoryNotSupported,
+    InstanceDiskCategoryLimitExceed, InvalidSnapshotNotReady, InvalidSnapshotTooOld,
+    InvalidSnapshotTooLarge, QuotaExceedPortableCloudDisk,
+    InvalidDiskCategoryValueUnauthorized, InvalidSnapshotIdNotReady,
+    InvalidSnapshotIdNotDataDiskSnapshot, InvalidDiskSizeTooSmall,
+    InvalidAccountStatusSnapshotServiceUnavailable, InvalidPayMethod,
+    UserNotInTheWhiteList, QuotaExceedPostPaidDisk, InvalidRegionNotSupport,
+    InvalidParameterKmsKeyIdCmkNotEnabled, InvalidParameterKmsKeyIdCmkUnauthorized,
+    InvalidParameterKmsKeyIdKmsUnauthorized, SecurityRisk3dVerification,
+    InvalidParameterAdvancedFeatures, InvalidInstanceChargeTypeValueNotSupported,
+    InvalidStatusUpgrading, InvalidParamZoneIdAndInstanceIdConflict,
+    OperationDeniedPerformanceLevelNotMatch, InvalidStorageSetNameMalformed,
+    InvalidMaxPartitionNumberMalformed, InvalidParameterStorageSetPartitionNumber,
+    InvalidParameterStorageSetId, InvalidParameterStorageSetZoneId, QuotaExceedTags,
+    QuotaExceededPostpaidDataDiskCapacity, InvalidRegionIdNotSupportEncryptAlgorithm,
+    OperationDeniedSnapshotNotAllowed, LastTokenProcessing, InvalidParameterMultiAttach,
+    InvalidParameterMultiAttachAndInstanceIdConflict,
+    InvalidParameterDiskCategoryAndMultiAttachConflict,
+    InvalidParameterDiskCategoryAndMultiAttachNotMatch,
+    OperationDeniedZoneNotSupportMultiAttachDisk,
+    InvalidAccountStatusCouponAmountNotEnough,
+    InvalidOperationCreateFromSnapshotUnsupported,
+    NotSupportSnapshotEncryptedDiskCategory,
+    InvalidEncryptedDefaultEncryptionUnsupported, InvalidRegionIdNotFound,
+    InvalidZoneIdNotFound, InvalidSnapshotIdNotFound, InvalidResourceGroupNotFound,
+    InvalidParameterKmsKeyIdNotFound, InvalidInstanceIdNotFound,
+    InvalidStorageClusterIdNotExist, InternalError,
+    InvalidParameterDataEncryptedKeyCreateFailed]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateDiskBuilder<aliyun_core::ProductClient>;
-        type Input = CreateDiskInput;
-        type Error = CreateDiskError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_disk()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateDiskBuilder, CreateDiskInput, CreateDiskError,
+        super::super::super::client::Client, create_disk,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1974,6 +1031,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -50,98 +50,35 @@ impl<C> CreateForwardEntryBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateForwardEntryInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateForwardEntryInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateForwardEntryInput::forward_table_id`].
     pub fn forward_table_id(mut self, input: impl Into<String>) -> Self {
         self.forward_table_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateForwardEntryInput::forward_table_id`].
-    pub fn set_forward_table_id(mut self, input: Option<String>) -> Self {
-        self.forward_table_id = input;
-        self
-    }
-    /// The [`CreateForwardEntryInput::forward_table_id`] set so far.
-    pub fn get_forward_table_id(&self) -> &Option<String> {
-        &self.forward_table_id
     }
     /// Sets [`CreateForwardEntryInput::external_ip`].
     pub fn external_ip(mut self, input: impl Into<String>) -> Self {
         self.external_ip = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateForwardEntryInput::external_ip`].
-    pub fn set_external_ip(mut self, input: Option<String>) -> Self {
-        self.external_ip = input;
-        self
-    }
-    /// The [`CreateForwardEntryInput::external_ip`] set so far.
-    pub fn get_external_ip(&self) -> &Option<String> {
-        &self.external_ip
-    }
     /// Sets [`CreateForwardEntryInput::external_port`].
     pub fn external_port(mut self, input: impl Into<String>) -> Self {
         self.external_port = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateForwardEntryInput::external_port`].
-    pub fn set_external_port(mut self, input: Option<String>) -> Self {
-        self.external_port = input;
-        self
-    }
-    /// The [`CreateForwardEntryInput::external_port`] set so far.
-    pub fn get_external_port(&self) -> &Option<String> {
-        &self.external_port
     }
     /// Sets [`CreateForwardEntryInput::internal_ip`].
     pub fn internal_ip(mut self, input: impl Into<String>) -> Self {
         self.internal_ip = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateForwardEntryInput::internal_ip`].
-    pub fn set_internal_ip(mut self, input: Option<String>) -> Self {
-        self.internal_ip = input;
-        self
-    }
-    /// The [`CreateForwardEntryInput::internal_ip`] set so far.
-    pub fn get_internal_ip(&self) -> &Option<String> {
-        &self.internal_ip
-    }
     /// Sets [`CreateForwardEntryInput::internal_port`].
     pub fn internal_port(mut self, input: impl Into<String>) -> Self {
         self.internal_port = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateForwardEntryInput::internal_port`].
-    pub fn set_internal_port(mut self, input: Option<String>) -> Self {
-        self.internal_port = input;
-        self
-    }
-    /// The [`CreateForwardEntryInput::internal_port`] set so far.
-    pub fn get_internal_port(&self) -> &Option<String> {
-        &self.internal_port
-    }
     /// Sets [`CreateForwardEntryInput::ip_protocol`].
     pub fn ip_protocol(mut self, input: impl Into<String>) -> Self {
         self.ip_protocol = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateForwardEntryInput::ip_protocol`].
-    pub fn set_ip_protocol(mut self, input: Option<String>) -> Self {
-        self.ip_protocol = input;
-        self
-    }
-    /// The [`CreateForwardEntryInput::ip_protocol`] set so far.
-    pub fn get_ip_protocol(&self) -> &Option<String> {
-        &self.ip_protocol
     }
     /// Checks every rule of the spec and builds the [`CreateForwardEntryInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateForwardEntryInput, aliyun_core::InvalidInput> {
@@ -178,6 +115,16 @@ impl<C> CreateForwardEntryBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateForwardEntryBuilder, CreateForwardEntryInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    forward_table_id: Option<String> => set_forward_table_id, get_forward_table_id;
+    external_ip: Option<String> => set_external_ip, get_external_ip;
+    external_port: Option<String> => set_external_port, get_external_port;
+    internal_ip: Option<String> => set_internal_ip, get_internal_ip;
+    internal_port: Option<String> => set_internal_port, get_internal_port;
+    ip_protocol: Option<String> => set_ip_protocol, get_ip_protocol;
 }
 impl CreateForwardEntryBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -243,198 +190,7 @@ impl aliyun_core::Action for CreateForwardEntryInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationUnsupported.ForwardEntry",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidExternalIp.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternalIp.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidExternalPort.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternalPort.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.DestnationIpOutOfVpcCIDR",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidProtocal.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorretForwardEntryStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ForwardEntry.Duplicated",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.natgwNotExist",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.NotInNatgw",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.InstacneBindEip",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DuplicatedParam.ExternalPort",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DuplicatedParam.InternalPort",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedFeature.PrivateLinkEnabled",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedFeature.PortSegment",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.AnyPortConfig",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded.ForwardEntry",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectStatus.NatIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.IpHasBeenUsedInSnat",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.DestinationIpOutOfVswitchCIDR",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.ExternalIp.UsedInSnatTable",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.InternalIpOutOfVpcCIDR",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AnyPort.PortMustBeZero",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Name.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectStatus.ForwardEntry",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicated.DestinationPort",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationUnsupported.EipInBinding",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded.ForwardEntrySessionManytoOne",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidForwardTableId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidExternalIp.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotFound.NatIp",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "System.Error",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -604,129 +360,35 @@ impl aliyun_core::error::ActionError for CreateForwardEntryError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::OperationUnsupportedForwardEntry(error)
-            | Self::InvalidExternalIpMalformed(error)
-            | Self::InvalidInternalIpMalformed(error)
-            | Self::InvalidExternalPortMalformed(error)
-            | Self::InvalidInternalPortMalformed(error)
-            | Self::ForbiddenDestnationIpOutOfVpcCidr(error)
-            | Self::InvalidProtocalValueNotSupported(error)
-            | Self::IncorretForwardEntryStatus(error)
-            | Self::QuotaExceeded(error)
-            | Self::ForwardEntryDuplicated(error)
-            | Self::InvalidNatgwNotExist(error)
-            | Self::InvalidIpNotInNatgw(error)
-            | Self::MissingParameter(error)
-            | Self::OperationFailedInstacneBindEip(error)
-            | Self::DuplicatedParamExternalPort(error)
-            | Self::DuplicatedParamInternalPort(error)
-            | Self::UnsupportedFeaturePrivateLinkEnabled(error)
-            | Self::UnsupportedFeaturePortSegment(error)
-            | Self::OperationFailedAnyPortConfig(error)
-            | Self::QuotaExceededForwardEntry(error)
-            | Self::IncorrectStatusNatIp(error)
-            | Self::ForbiddenIpHasBeenUsedInSnat(error)
-            | Self::ForbiddenDestinationIpOutOfVswitchCidr(error)
-            | Self::ForbiddenExternalIpUsedInSnatTable(error)
-            | Self::ForbiddenInternalIpOutOfVpcCidr(error)
-            | Self::AnyPortPortMustBeZero(error)
-            | Self::InvalidParameterNameMalformed(error)
-            | Self::IncorrectStatusForwardEntry(error)
-            | Self::DuplicatedDestinationPort(error)
-            | Self::OperationUnsupportedEipInBinding(error)
-            | Self::QuotaExceededForwardEntrySessionManytoOne(error)
-            | Self::OperationConflict(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidForwardTableIdNotFound(error)
-            | Self::InvalidExternalIpNotFound(error)
-            | Self::ResourceNotFoundNatIp(error)
-            | Self::InternalError(error)
-            | Self::SystemError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::OperationUnsupportedForwardEntry(error)
-            | Self::InvalidExternalIpMalformed(error)
-            | Self::InvalidInternalIpMalformed(error)
-            | Self::InvalidExternalPortMalformed(error)
-            | Self::InvalidInternalPortMalformed(error)
-            | Self::ForbiddenDestnationIpOutOfVpcCidr(error)
-            | Self::InvalidProtocalValueNotSupported(error)
-            | Self::IncorretForwardEntryStatus(error)
-            | Self::QuotaExceeded(error)
-            | Self::ForwardEntryDuplicated(error)
-            | Self::InvalidNatgwNotExist(error)
-            | Self::InvalidIpNotInNatgw(error)
-            | Self::MissingParameter(error)
-            | Self::OperationFailedInstacneBindEip(error)
-            | Self::DuplicatedParamExternalPort(error)
-            | Self::DuplicatedParamInternalPort(error)
-            | Self::UnsupportedFeaturePrivateLinkEnabled(error)
-            | Self::UnsupportedFeaturePortSegment(error)
-            | Self::OperationFailedAnyPortConfig(error)
-            | Self::QuotaExceededForwardEntry(error)
-            | Self::IncorrectStatusNatIp(error)
-            | Self::ForbiddenIpHasBeenUsedInSnat(error)
-            | Self::ForbiddenDestinationIpOutOfVswitchCidr(error)
-            | Self::ForbiddenExternalIpUsedInSnatTable(error)
-            | Self::ForbiddenInternalIpOutOfVpcCidr(error)
-            | Self::AnyPortPortMustBeZero(error)
-            | Self::InvalidParameterNameMalformed(error)
-            | Self::IncorrectStatusForwardEntry(error)
-            | Self::DuplicatedDestinationPort(error)
-            | Self::OperationUnsupportedEipInBinding(error)
-            | Self::QuotaExceededForwardEntrySessionManytoOne(error)
-            | Self::OperationConflict(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidForwardTableIdNotFound(error)
-            | Self::InvalidExternalIpNotFound(error)
-            | Self::ResourceNotFoundNatIp(error)
-            | Self::InternalError(error)
-            | Self::SystemError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateForwardEntryError);
+aliyun_core::__private::action_error!(
+    CreateForwardEntryError, [OperationUnsupportedForwardEntry,
+    InvalidExternalIpMalformed, InvalidInternalIpMalformed, InvalidExternalPortMalformed,
+    InvalidInternalPortMalformed, ForbiddenDestnationIpOutOfVpcCidr,
+    InvalidProtocalValueNotSupported, IncorretForwardEntryStatus, QuotaExceeded,
+    ForwardEntryDuplicated, InvalidNatgwNotExist, InvalidIpNotInNatgw, MissingParameter,
+    OperationFailedInstacneBindEip, DuplicatedParamExternalPort,
+    DuplicatedParamInternalPort, UnsupportedFeaturePrivateLinkEnabled,
+    UnsupportedFeaturePortSegment, OperationFailedAnyPortConfig,
+    QuotaExceededForwardEntry, IncorrectStatusNatIp, ForbiddenIpHasBeenUsedInSnat,
+    ForbiddenDestinationIpOutOfVswitchCidr, ForbiddenExternalIpUsedInSnatTable,
+    ForbiddenInternalIpOutOfVpcCidr, AnyPortPortMustBeZero,
+    InvalidParameterNameMalformed, IncorrectStatusForwardEntry,
+    DuplicatedDestinationPort, OperationUnsupportedEipInBinding,
+    QuotaExceededForwardEntrySessionManytoOne, OperationConflict,
+    InvalidRegionIdNotFound, InvalidForwardTableIdNotFound, InvalidExternalIpNotFound,
+    ResourceNotFoundNatIp, InternalError, SystemError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateForwardEntryBuilder<aliyun_core::ProductClient>;
-        type Input = CreateForwardEntryInput;
-        type Error = CreateForwardEntryError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_forward_entry()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateForwardEntryBuilder, CreateForwardEntryInput, CreateForwardEntryError,
+        super::super::super::client::Client, create_forward_entry,
+    );
     const REQUESTS: &[Request] = &[Request::invalid("example", |b| b, "ForwardTableId")];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -44,70 +44,25 @@ impl<C> CreateHaVipBuilder<C> {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateHaVipInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`CreateHaVipInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`CreateHaVipInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateHaVipInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateHaVipInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`CreateHaVipInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
         self.v_switch_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateHaVipInput::v_switch_id`].
-    pub fn set_v_switch_id(mut self, input: Option<String>) -> Self {
-        self.v_switch_id = input;
-        self
-    }
-    /// The [`CreateHaVipInput::v_switch_id`] set so far.
-    pub fn get_v_switch_id(&self) -> &Option<String> {
-        &self.v_switch_id
-    }
     /// Sets [`CreateHaVipInput::ip_address`].
     pub fn ip_address(mut self, input: impl Into<String>) -> Self {
         self.ip_address = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateHaVipInput::ip_address`].
-    pub fn set_ip_address(mut self, input: Option<String>) -> Self {
-        self.ip_address = input;
-        self
-    }
-    /// The [`CreateHaVipInput::ip_address`] set so far.
-    pub fn get_ip_address(&self) -> &Option<String> {
-        &self.ip_address
-    }
     /// Sets [`CreateHaVipInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateHaVipInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateHaVipInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Checks every rule of the spec and builds the [`CreateHaVipInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateHaVipInput, aliyun_core::InvalidInput> {
@@ -127,6 +82,14 @@ impl<C> CreateHaVipBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateHaVipBuilder, CreateHaVipInput;
+    client_token: Option<String> => set_client_token, get_client_token;
+    region_id: Option<String> => set_region_id, get_region_id;
+    v_switch_id: Option<String> => set_v_switch_id, get_v_switch_id;
+    ip_address: Option<String> => set_ip_address, get_ip_address;
+    description: Option<String> => set_description, get_description;
 }
 impl CreateHaVipBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -188,68 +151,7 @@ impl aliyun_core::Action for CreateHaVipInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIPAddress.OutOfRange",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIPAddress.NotAvailable",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIPAddress.AlreadyUsed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIPAddress.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitch.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivateIp.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.HaVip",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CountLimitExceed.HaVipInVpc",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded.HaVip",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -314,63 +216,21 @@ impl aliyun_core::error::ActionError for CreateHaVipError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidIpAddressOutOfRange(error)
-            | Self::InvalidIpAddressNotAvailable(error)
-            | Self::InvalidIpAddressAlreadyUsed(error)
-            | Self::InvalidIpAddressMalformed(error)
-            | Self::InvalidVSwitchNotFound(error)
-            | Self::InvalidPrivateIpNotFound(error)
-            | Self::ForbiddenHaVip(error)
-            | Self::CountLimitExceedHaVipInVpc(error)
-            | Self::QuotaExceededHaVip(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidIpAddressOutOfRange(error)
-            | Self::InvalidIpAddressNotAvailable(error)
-            | Self::InvalidIpAddressAlreadyUsed(error)
-            | Self::InvalidIpAddressMalformed(error)
-            | Self::InvalidVSwitchNotFound(error)
-            | Self::InvalidPrivateIpNotFound(error)
-            | Self::ForbiddenHaVip(error)
-            | Self::CountLimitExceedHaVipInVpc(error)
-            | Self::QuotaExceededHaVip(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateHaVipError);
+aliyun_core::__private::action_error!(
+    CreateHaVipError, [InvalidDescriptionMalformed, InvalidIpAddressOutOfRange,
+    InvalidIpAddressNotAvailable, InvalidIpAddressAlreadyUsed, InvalidIpAddressMalformed,
+    InvalidVSwitchNotFound, InvalidPrivateIpNotFound, ForbiddenHaVip,
+    CountLimitExceedHaVipInVpc, QuotaExceededHaVip, InvalidRegionIdNotFound,
+    InvalidVSwitchIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateHaVipBuilder<aliyun_core::ProductClient>;
-        type Input = CreateHaVipInput;
-        type Error = CreateHaVipError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_ha_vip()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateHaVipBuilder, CreateHaVipInput, CreateHaVipError,
+        super::super::super::client::Client, create_ha_vip,
+    );
     const REQUESTS: &[Request] = &[
         Request::invalid(
             "example",
@@ -378,19 +238,8 @@ mod tests {
             "VSwitchId",
         ),
     ];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -39,56 +39,20 @@ impl<C> CreateHpcClusterBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateHpcClusterInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateHpcClusterInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateHpcClusterInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateHpcClusterInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`CreateHpcClusterInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Sets [`CreateHpcClusterInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateHpcClusterInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateHpcClusterInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`CreateHpcClusterInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateHpcClusterInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`CreateHpcClusterInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
     }
     /// Checks every rule of the spec and builds the [`CreateHpcClusterInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateHpcClusterInput, aliyun_core::InvalidInput> {
@@ -104,6 +68,13 @@ impl<C> CreateHpcClusterBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateHpcClusterBuilder, CreateHpcClusterInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    client_token: Option<String> => set_client_token, get_client_token;
+    description: Option<String> => set_description, get_description;
+    name: Option<String> => set_name, get_name;
 }
 impl CreateHpcClusterBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -164,38 +135,7 @@ impl aliyun_core::Action for CreateHpcClusterInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHpcClusterName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHpcClusterDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.Parameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -245,51 +185,19 @@ impl aliyun_core::error::ActionError for CreateHpcClusterError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidHpcClusterNameMalformed(error)
-            | Self::InvalidHpcClusterDescriptionMalformed(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidParameter(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidHpcClusterNameMalformed(error)
-            | Self::InvalidHpcClusterDescriptionMalformed(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidParameter(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateHpcClusterError);
+aliyun_core::__private::action_error!(
+    CreateHpcClusterError, [MissingParameter, InvalidHpcClusterNameMalformed,
+    InvalidHpcClusterDescriptionMalformed, InvalidRegionIdNotFound, InvalidParameter,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateHpcClusterBuilder<aliyun_core::ProductClient>;
-        type Input = CreateHpcClusterInput;
-        type Error = CreateHpcClusterError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_hpc_cluster()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateHpcClusterBuilder, CreateHpcClusterInput, CreateHpcClusterError,
+        super::super::super::client::Client, create_hpc_cluster,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -309,6 +217,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -77,213 +77,75 @@ impl<C> CreateImageBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateImageInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateImageInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateImageInput::snapshot_id`].
     pub fn snapshot_id(mut self, input: impl Into<String>) -> Self {
         self.snapshot_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateImageInput::snapshot_id`].
-    pub fn set_snapshot_id(mut self, input: Option<String>) -> Self {
-        self.snapshot_id = input;
-        self
-    }
-    /// The [`CreateImageInput::snapshot_id`] set so far.
-    pub fn get_snapshot_id(&self) -> &Option<String> {
-        &self.snapshot_id
     }
     /// Sets [`CreateImageInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateImageInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`CreateImageInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`CreateImageInput::image_name`].
     pub fn image_name(mut self, input: impl Into<String>) -> Self {
         self.image_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateImageInput::image_name`].
-    pub fn set_image_name(mut self, input: Option<String>) -> Self {
-        self.image_name = input;
-        self
-    }
-    /// The [`CreateImageInput::image_name`] set so far.
-    pub fn get_image_name(&self) -> &Option<String> {
-        &self.image_name
     }
     /// Sets [`CreateImageInput::image_family`].
     pub fn image_family(mut self, input: impl Into<String>) -> Self {
         self.image_family = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateImageInput::image_family`].
-    pub fn set_image_family(mut self, input: Option<String>) -> Self {
-        self.image_family = input;
-        self
-    }
-    /// The [`CreateImageInput::image_family`] set so far.
-    pub fn get_image_family(&self) -> &Option<String> {
-        &self.image_family
-    }
     /// Sets [`CreateImageInput::image_version`].
     pub fn image_version(mut self, input: impl Into<String>) -> Self {
         self.image_version = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateImageInput::image_version`].
-    pub fn set_image_version(mut self, input: Option<String>) -> Self {
-        self.image_version = input;
-        self
-    }
-    /// The [`CreateImageInput::image_version`] set so far.
-    pub fn get_image_version(&self) -> &Option<String> {
-        &self.image_version
     }
     /// Sets [`CreateImageInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateImageInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateImageInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`CreateImageInput::platform`].
     pub fn platform(mut self, input: impl Into<String>) -> Self {
         self.platform = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateImageInput::platform`].
-    pub fn set_platform(mut self, input: Option<String>) -> Self {
-        self.platform = input;
-        self
-    }
-    /// The [`CreateImageInput::platform`] set so far.
-    pub fn get_platform(&self) -> &Option<String> {
-        &self.platform
     }
     /// Sets [`CreateImageInput::boot_mode`].
     pub fn boot_mode(mut self, input: impl Into<String>) -> Self {
         self.boot_mode = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateImageInput::boot_mode`].
-    pub fn set_boot_mode(mut self, input: Option<String>) -> Self {
-        self.boot_mode = input;
-        self
-    }
-    /// The [`CreateImageInput::boot_mode`] set so far.
-    pub fn get_boot_mode(&self) -> &Option<String> {
-        &self.boot_mode
-    }
     /// Sets [`CreateImageInput::architecture`].
     pub fn architecture(mut self, input: impl Into<String>) -> Self {
         self.architecture = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateImageInput::architecture`].
-    pub fn set_architecture(mut self, input: Option<String>) -> Self {
-        self.architecture = input;
-        self
-    }
-    /// The [`CreateImageInput::architecture`] set so far.
-    pub fn get_architecture(&self) -> &Option<String> {
-        &self.architecture
     }
     /// Sets [`CreateImageInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateImageInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`CreateImageInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`CreateImageInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateImageInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`CreateImageInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Appends one item to [`CreateImageInput::disk_device_mapping`].
     pub fn disk_device_mapping(mut self, input: CreateImageDiskDeviceMapping) -> Self {
         self.disk_device_mapping.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CreateImageInput::disk_device_mapping`] list (`None` clears it).
-    pub fn set_disk_device_mapping(
-        mut self,
-        input: Option<Vec<CreateImageDiskDeviceMapping>>,
-    ) -> Self {
-        self.disk_device_mapping = input;
-        self
-    }
-    /// The [`CreateImageInput::disk_device_mapping`] set so far.
-    pub fn get_disk_device_mapping(&self) -> &Option<Vec<CreateImageDiskDeviceMapping>> {
-        &self.disk_device_mapping
-    }
     /// Appends one item to [`CreateImageInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CreateImageInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`CreateImageInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Sets [`CreateImageInput::detection_strategy`].
     pub fn detection_strategy(mut self, input: impl Into<String>) -> Self {
         self.detection_strategy = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateImageInput::detection_strategy`].
-    pub fn set_detection_strategy(mut self, input: Option<String>) -> Self {
-        self.detection_strategy = input;
-        self
-    }
-    /// The [`CreateImageInput::detection_strategy`] set so far.
-    pub fn get_detection_strategy(&self) -> &Option<String> {
-        &self.detection_strategy
     }
     /// Checks every rule of the spec and builds the [`CreateImageInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateImageInput, aliyun_core::InvalidInput> {
@@ -307,6 +169,24 @@ impl<C> CreateImageBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateImageBuilder, CreateImageInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    snapshot_id: Option<String> => set_snapshot_id, get_snapshot_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    image_name: Option<String> => set_image_name, get_image_name;
+    image_family: Option<String> => set_image_family, get_image_family;
+    image_version: Option<String> => set_image_version, get_image_version;
+    description: Option<String> => set_description, get_description;
+    platform: Option<String> => set_platform, get_platform;
+    boot_mode: Option<String> => set_boot_mode, get_boot_mode;
+    architecture: Option<String> => set_architecture, get_architecture;
+    client_token: Option<String> => set_client_token, get_client_token;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    disk_device_mapping: Option<Vec<CreateImageDiskDeviceMapping>> => set_disk_device_mapping, get_disk_device_mapping, list;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    detection_strategy: Option<String> => set_detection_strategy, get_detection_strategy;
 }
 impl CreateImageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -378,278 +258,7 @@ impl aliyun_core::Action for CreateImageInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageName.Duplicated",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageVersion.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDevice.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSize.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDevice.InUse",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.CreateImage",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidArchitecture.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPlatform.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.AllEmpty",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DiskType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NotFoundSystemDisk",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageFamily.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageQuotaExceed.ImageFamily",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageFamilyQuotaExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IdempotenceParamNotMatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidBootMode.NotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.NeverAttached",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.NotReady",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshot.TooOld",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.Image",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParamter.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.NotEnoughBalance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.SnapshotServiceUnavailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UserNotInTheWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.Invalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.InvalidSnapshotCategory",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.Snapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.Transferring",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemSnapshot.Missing",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.CreatingSnapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKNotEnabled",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.KMSUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.Tags",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotCategory.NotSupportImageCreation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "TooManySnapshot.Unfinished",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "HibernationConfigured.InstanceOperationForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SnapshotNotReady",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus.NeedRestart",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -659,23 +268,7 @@ impl aliyun_core::Action for CreateImageInput {
             None,
             Some(17),
         )?;
-        aliyun_core::__private::validate::each(
-            "DiskDeviceMapping",
-            &self.disk_device_mapping,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -903,147 +496,39 @@ impl aliyun_core::error::ActionError for CreateImageError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidImageNameMalformed(error)
-            | Self::InvalidImageNameDuplicated(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidImageVersionMalformed(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InvalidDeviceMalformed(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidSizeValueNotSupported(error)
-            | Self::InvalidDeviceInUse(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidDiskCategoryCreateImage(error)
-            | Self::InvalidArchitectureMalformed(error)
-            | Self::InvalidPlatformMalformed(error)
-            | Self::InvalidParameterAllEmpty(error)
-            | Self::InvalidParameterDiskType(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidInstanceNotFoundSystemDisk(error)
-            | Self::InvalidImageFamilyMalformed(error)
-            | Self::ImageQuotaExceedImageFamily(error)
-            | Self::ImageFamilyQuotaExceed(error)
-            | Self::InvalidDiskTypeValueNotSupported(error)
-            | Self::IdempotenceParamNotMatch(error)
-            | Self::InvalidBootModeNotSupport(error)
-            | Self::IncorrectDiskStatusNeverAttached(error)
-            | Self::InvalidSnapshotIdNotReady(error)
-            | Self::InvalidSnapshotTooOld(error)
-            | Self::QuotaExceedImage(error)
-            | Self::InvalidParamterConflict(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::InvalidAccountStatusSnapshotServiceUnavailable(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::IncorrectDiskStatusInvalid(error)
-            | Self::OperationDeniedInvalidSnapshotCategory(error)
-            | Self::QuotaExceedSnapshot(error)
-            | Self::IncorrectDiskStatusTransferring(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::InvalidSystemSnapshotMissing(error)
-            | Self::IncorrectDiskStatusCreatingSnapshot(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::QuotaExceedTags(error)
-            | Self::InvalidSnapshotCategoryNotSupportImageCreation(error)
-            | Self::TooManySnapshotUnfinished(error)
-            | Self::HibernationConfiguredInstanceOperationForbidden(error)
-            | Self::SnapshotNotReady(error)
-            | Self::IncorrectInstanceStatusNeedRestart(error)
-            | Self::InvalidSnapshotIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidImageNameMalformed(error)
-            | Self::InvalidImageNameDuplicated(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidImageVersionMalformed(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InvalidDeviceMalformed(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidSizeValueNotSupported(error)
-            | Self::InvalidDeviceInUse(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidDiskCategoryCreateImage(error)
-            | Self::InvalidArchitectureMalformed(error)
-            | Self::InvalidPlatformMalformed(error)
-            | Self::InvalidParameterAllEmpty(error)
-            | Self::InvalidParameterDiskType(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidInstanceNotFoundSystemDisk(error)
-            | Self::InvalidImageFamilyMalformed(error)
-            | Self::ImageQuotaExceedImageFamily(error)
-            | Self::ImageFamilyQuotaExceed(error)
-            | Self::InvalidDiskTypeValueNotSupported(error)
-            | Self::IdempotenceParamNotMatch(error)
-            | Self::InvalidBootModeNotSupport(error)
-            | Self::IncorrectDiskStatusNeverAttached(error)
-            | Self::InvalidSnapshotIdNotReady(error)
-            | Self::InvalidSnapshotTooOld(error)
-            | Self::QuotaExceedImage(error)
-            | Self::InvalidParamterConflict(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::InvalidAccountStatusSnapshotServiceUnavailable(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::IncorrectDiskStatusInvalid(error)
-            | Self::OperationDeniedInvalidSnapshotCategory(error)
-            | Self::QuotaExceedSnapshot(error)
-            | Self::IncorrectDiskStatusTransferring(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::InvalidSystemSnapshotMissing(error)
-            | Self::IncorrectDiskStatusCreatingSnapshot(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::QuotaExceedTags(error)
-            | Self::InvalidSnapshotCategoryNotSupportImageCreation(error)
-            | Self::TooManySnapshotUnfinished(error)
-            | Self::HibernationConfiguredInstanceOperationForbidden(error)
-            | Self::SnapshotNotReady(error)
-            | Self::IncorrectInstanceStatusNeedRestart(error)
-            | Self::InvalidSnapshotIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateImageError);
+aliyun_core::__private::action_error!(
+    CreateImageError, [InvalidImageNameMalformed, InvalidImageNameDuplicated,
+    InvalidDescriptionMalformed, InvalidImageVersionMalformed, IncorrectInstanceStatus,
+    InstanceLockedForSecurity, InvalidDeviceMalformed, MissingParameter,
+    InvalidSizeValueNotSupported, InvalidDeviceInUse, OperationDenied,
+    InvalidDiskCategoryCreateImage, InvalidArchitectureMalformed,
+    InvalidPlatformMalformed, InvalidParameterAllEmpty, InvalidParameterDiskType,
+    DuplicateTagKey, InvalidTagKeyMalformed, InvalidTagValueMalformed,
+    InvalidInstanceNotFoundSystemDisk, InvalidImageFamilyMalformed,
+    ImageQuotaExceedImageFamily, ImageFamilyQuotaExceed,
+    InvalidDiskTypeValueNotSupported, IdempotenceParamNotMatch,
+    InvalidBootModeNotSupport, IncorrectDiskStatusNeverAttached,
+    InvalidSnapshotIdNotReady, InvalidSnapshotTooOld, QuotaExceedImage,
+    InvalidParamterConflict, InvalidAccountStatusNotEnoughBalance,
+    InvalidAccountStatusSnapshotServiceUnavailable, UserNotInTheWhiteList,
+    IncorrectDiskStatusInvalid, OperationDeniedInvalidSnapshotCategory,
+    QuotaExceedSnapshot, IncorrectDiskStatusTransferring, IncorrectDiskStatus,
+    InvalidSystemSnapshotMissing, IncorrectDiskStatusCreatingSnapshot,
+    InvalidParameterKmsKeyIdCmkUnauthorized, InvalidParameterKmsKeyIdCmkNotEnabled,
+    InvalidParameterKmsKeyIdKmsUnauthorized, QuotaExceedTags,
+    InvalidSnapshotCategoryNotSupportImageCreation, TooManySnapshotUnfinished,
+    HibernationConfiguredInstanceOperationForbidden, SnapshotNotReady,
+    IncorrectInstanceStatusNeedRestart, InvalidSnapshotIdNotFound,
+    InvalidInstanceIdNotFound, InvalidResourceGroupNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateImageBuilder<aliyun_core::ProductClient>;
-        type Input = CreateImageInput;
-        type Error = CreateImageError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_image()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateImageBuilder, CreateImageInput, CreateImageError,
+        super::super::super::client::Client, create_image,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1097,6 +582,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -57,126 +57,45 @@ impl<C> CreateImageComponentBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateImageComponentInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateImageComponentInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateImageComponentInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateImageComponentInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`CreateImageComponentInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Appends one item to [`CreateImageComponentInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CreateImageComponentInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`CreateImageComponentInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Sets [`CreateImageComponentInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateImageComponentInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`CreateImageComponentInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
     }
     /// Sets [`CreateImageComponentInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateImageComponentInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateImageComponentInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`CreateImageComponentInput::system_type`].
     pub fn system_type(mut self, input: impl Into<String>) -> Self {
         self.system_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateImageComponentInput::system_type`].
-    pub fn set_system_type(mut self, input: Option<String>) -> Self {
-        self.system_type = input;
-        self
-    }
-    /// The [`CreateImageComponentInput::system_type`] set so far.
-    pub fn get_system_type(&self) -> &Option<String> {
-        &self.system_type
     }
     /// Sets [`CreateImageComponentInput::component_type`].
     pub fn component_type(mut self, input: impl Into<String>) -> Self {
         self.component_type = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateImageComponentInput::component_type`].
-    pub fn set_component_type(mut self, input: Option<String>) -> Self {
-        self.component_type = input;
-        self
-    }
-    /// The [`CreateImageComponentInput::component_type`] set so far.
-    pub fn get_component_type(&self) -> &Option<String> {
-        &self.component_type
-    }
     /// Sets [`CreateImageComponentInput::content`].
     pub fn content(mut self, input: impl Into<String>) -> Self {
         self.content = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateImageComponentInput::content`].
-    pub fn set_content(mut self, input: Option<String>) -> Self {
-        self.content = input;
-        self
-    }
-    /// The [`CreateImageComponentInput::content`] set so far.
-    pub fn get_content(&self) -> &Option<String> {
-        &self.content
-    }
     /// Sets [`CreateImageComponentInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateImageComponentInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`CreateImageComponentInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Checks every rule of the spec and builds the [`CreateImageComponentInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateImageComponentInput, aliyun_core::InvalidInput> {
@@ -197,6 +116,18 @@ impl<C> CreateImageComponentBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateImageComponentBuilder, CreateImageComponentInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    name: Option<String> => set_name, get_name;
+    description: Option<String> => set_description, get_description;
+    system_type: Option<String> => set_system_type, get_system_type;
+    component_type: Option<String> => set_component_type, get_component_type;
+    content: Option<String> => set_content, get_content;
+    client_token: Option<String> => set_client_token, get_client_token;
 }
 impl CreateImageComponentBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -264,160 +195,11 @@ impl aliyun_core::Action for CreateImageComponentInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCommand.Component",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemType.NotSupportedValue",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidComponentType.NotSupportedValue",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidContent.LengthExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageTemplateCommandSize.ExceededMaxNumber",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageTemplateCommand.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCommandContent.RUN",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCommandContent.ENV",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCommandContent.WORKDIR",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCommandContent.COPY",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCommandContent.USER",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCommandContent.CMD",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCommandContent.ENTRYPOINT",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.Content",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EmptyCommandContent.RUN",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EmptyCommandContent.ENV",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EmptyCommandContent.LABEL",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EmptyCommandContent.COPY",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EmptyCommandContent.ENTRYPOINT",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EmptyCommandContent.CMD",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotEmptyCommandContent.RESTART",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EmptyCommandContent.WORKDIR",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EmptyCommandContent.USER",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.ImageComponent",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupportedCommand.FROM",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -545,95 +327,29 @@ impl aliyun_core::error::ActionError for CreateImageComponentError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidCommandComponent(error)
-            | Self::InvalidNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidSystemTypeNotSupportedValue(error)
-            | Self::InvalidComponentTypeNotSupportedValue(error)
-            | Self::InvalidContentLengthExceeded(error)
-            | Self::InvalidImageTemplateCommandSizeExceededMaxNumber(error)
-            | Self::InvalidImageTemplateCommandNotSupported(error)
-            | Self::InvalidCommandContentRun(error)
-            | Self::InvalidCommandContentEnv(error)
-            | Self::InvalidCommandContentWorkdir(error)
-            | Self::InvalidCommandContentCopy(error)
-            | Self::InvalidCommandContentUser(error)
-            | Self::InvalidCommandContentCmd(error)
-            | Self::InvalidCommandContentEntrypoint(error)
-            | Self::MissingParameterContent(error)
-            | Self::EmptyCommandContentRun(error)
-            | Self::EmptyCommandContentEnv(error)
-            | Self::EmptyCommandContentLabel(error)
-            | Self::EmptyCommandContentCopy(error)
-            | Self::EmptyCommandContentEntrypoint(error)
-            | Self::EmptyCommandContentCmd(error)
-            | Self::NotEmptyCommandContentRestart(error)
-            | Self::EmptyCommandContentWorkdir(error)
-            | Self::EmptyCommandContentUser(error)
-            | Self::QuotaExceedImageComponent(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::NotSupportedCommandFrom(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidCommandComponent(error)
-            | Self::InvalidNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidSystemTypeNotSupportedValue(error)
-            | Self::InvalidComponentTypeNotSupportedValue(error)
-            | Self::InvalidContentLengthExceeded(error)
-            | Self::InvalidImageTemplateCommandSizeExceededMaxNumber(error)
-            | Self::InvalidImageTemplateCommandNotSupported(error)
-            | Self::InvalidCommandContentRun(error)
-            | Self::InvalidCommandContentEnv(error)
-            | Self::InvalidCommandContentWorkdir(error)
-            | Self::InvalidCommandContentCopy(error)
-            | Self::InvalidCommandContentUser(error)
-            | Self::InvalidCommandContentCmd(error)
-            | Self::InvalidCommandContentEntrypoint(error)
-            | Self::MissingParameterContent(error)
-            | Self::EmptyCommandContentRun(error)
-            | Self::EmptyCommandContentEnv(error)
-            | Self::EmptyCommandContentLabel(error)
-            | Self::EmptyCommandContentCopy(error)
-            | Self::EmptyCommandContentEntrypoint(error)
-            | Self::EmptyCommandContentCmd(error)
-            | Self::NotEmptyCommandContentRestart(error)
-            | Self::EmptyCommandContentWorkdir(error)
-            | Self::EmptyCommandContentUser(error)
-            | Self::QuotaExceedImageComponent(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::NotSupportedCommandFrom(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateImageComponentError);
+aliyun_core::__private::action_error!(
+    CreateImageComponentError, [InvalidCommandComponent, InvalidNameMalformed,
+    InvalidDescriptionMalformed, InvalidSystemTypeNotSupportedValue,
+    InvalidComponentTypeNotSupportedValue, InvalidContentLengthExceeded,
+    InvalidImageTemplateCommandSizeExceededMaxNumber,
+    InvalidImageTemplateCommandNotSupported, InvalidCommandContentRun,
+    InvalidCommandContentEnv, InvalidCommandContentWorkdir, InvalidCommandContentCopy,
+    InvalidCommandContentUser, InvalidCommandContentCmd, InvalidCommandContentEntrypoint,
+    MissingParameterContent, EmptyCommandContentRun, EmptyCommandContentEnv,
+    EmptyCommandContentLabel, EmptyCommandContentCopy, EmptyCommandContentEntrypoint,
+    EmptyCommandContentCmd, NotEmptyCommandContentRestart, EmptyCommandContentWorkdir,
+    EmptyCommandContentUser, QuotaExceedImageComponent, InvalidResourceGroupNotFound,
+    NotSupportedCommandFrom]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateImageComponentBuilder<aliyun_core::ProductClient>;
-        type Input = CreateImageComponentInput;
-        type Error = CreateImageComponentError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_image_component()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateImageComponentBuilder, CreateImageComponentInput,
+        CreateImageComponentError, super::super::super::client::Client,
+        create_image_component,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -667,6 +383,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

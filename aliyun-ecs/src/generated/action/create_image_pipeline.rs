@@ -85,238 +85,85 @@ impl<C> CreateImagePipelineBuilder<C> {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CreateImagePipelineInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`CreateImagePipelineInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Sets [`CreateImagePipelineInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateImagePipelineInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateImagePipelineInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`CreateImagePipelineInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateImagePipelineInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`CreateImagePipelineInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Appends one item to [`CreateImagePipelineInput::add_account`].
     pub fn add_account(mut self, input: i64) -> Self {
         self.add_account.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CreateImagePipelineInput::add_account`] list (`None` clears it).
-    pub fn set_add_account(mut self, input: Option<Vec<i64>>) -> Self {
-        self.add_account = input;
-        self
-    }
-    /// The [`CreateImagePipelineInput::add_account`] set so far.
-    pub fn get_add_account(&self) -> &Option<Vec<i64>> {
-        &self.add_account
     }
     /// Appends one item to [`CreateImagePipelineInput::to_region_id`].
     pub fn to_region_id(mut self, input: impl Into<String>) -> Self {
         self.to_region_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`CreateImagePipelineInput::to_region_id`] list (`None` clears it).
-    pub fn set_to_region_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.to_region_id = input;
-        self
-    }
-    /// The [`CreateImagePipelineInput::to_region_id`] set so far.
-    pub fn get_to_region_id(&self) -> &Option<Vec<String>> {
-        &self.to_region_id
-    }
     /// Sets [`CreateImagePipelineInput::base_image_type`].
     pub fn base_image_type(mut self, input: impl Into<String>) -> Self {
         self.base_image_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateImagePipelineInput::base_image_type`].
-    pub fn set_base_image_type(mut self, input: Option<String>) -> Self {
-        self.base_image_type = input;
-        self
-    }
-    /// The [`CreateImagePipelineInput::base_image_type`] set so far.
-    pub fn get_base_image_type(&self) -> &Option<String> {
-        &self.base_image_type
     }
     /// Sets [`CreateImagePipelineInput::base_image`].
     pub fn base_image(mut self, input: impl Into<String>) -> Self {
         self.base_image = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateImagePipelineInput::base_image`].
-    pub fn set_base_image(mut self, input: Option<String>) -> Self {
-        self.base_image = input;
-        self
-    }
-    /// The [`CreateImagePipelineInput::base_image`] set so far.
-    pub fn get_base_image(&self) -> &Option<String> {
-        &self.base_image
-    }
     /// Sets [`CreateImagePipelineInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateImagePipelineInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`CreateImagePipelineInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
     }
     /// Sets [`CreateImagePipelineInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateImagePipelineInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateImagePipelineInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`CreateImagePipelineInput::image_name`].
     pub fn image_name(mut self, input: impl Into<String>) -> Self {
         self.image_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateImagePipelineInput::image_name`].
-    pub fn set_image_name(mut self, input: Option<String>) -> Self {
-        self.image_name = input;
-        self
-    }
-    /// The [`CreateImagePipelineInput::image_name`] set so far.
-    pub fn get_image_name(&self) -> &Option<String> {
-        &self.image_name
     }
     /// Sets [`CreateImagePipelineInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
         self.v_switch_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateImagePipelineInput::v_switch_id`].
-    pub fn set_v_switch_id(mut self, input: Option<String>) -> Self {
-        self.v_switch_id = input;
-        self
-    }
-    /// The [`CreateImagePipelineInput::v_switch_id`] set so far.
-    pub fn get_v_switch_id(&self) -> &Option<String> {
-        &self.v_switch_id
-    }
     /// Sets [`CreateImagePipelineInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateImagePipelineInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`CreateImagePipelineInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
     }
     /// Sets [`CreateImagePipelineInput::system_disk_size`].
     pub fn system_disk_size(mut self, input: i32) -> Self {
         self.system_disk_size = Some(input);
         self
     }
-    /// Sets or clears [`CreateImagePipelineInput::system_disk_size`].
-    pub fn set_system_disk_size(mut self, input: Option<i32>) -> Self {
-        self.system_disk_size = input;
-        self
-    }
-    /// The [`CreateImagePipelineInput::system_disk_size`] set so far.
-    pub fn get_system_disk_size(&self) -> &Option<i32> {
-        &self.system_disk_size
-    }
     /// Sets [`CreateImagePipelineInput::internet_max_bandwidth_out`].
     pub fn internet_max_bandwidth_out(mut self, input: i32) -> Self {
         self.internet_max_bandwidth_out = Some(input);
         self
-    }
-    /// Sets or clears [`CreateImagePipelineInput::internet_max_bandwidth_out`].
-    pub fn set_internet_max_bandwidth_out(mut self, input: Option<i32>) -> Self {
-        self.internet_max_bandwidth_out = input;
-        self
-    }
-    /// The [`CreateImagePipelineInput::internet_max_bandwidth_out`] set so far.
-    pub fn get_internet_max_bandwidth_out(&self) -> &Option<i32> {
-        &self.internet_max_bandwidth_out
     }
     /// Sets [`CreateImagePipelineInput::delete_instance_on_failure`].
     pub fn delete_instance_on_failure(mut self, input: bool) -> Self {
         self.delete_instance_on_failure = Some(input);
         self
     }
-    /// Sets or clears [`CreateImagePipelineInput::delete_instance_on_failure`].
-    pub fn set_delete_instance_on_failure(mut self, input: Option<bool>) -> Self {
-        self.delete_instance_on_failure = input;
-        self
-    }
-    /// The [`CreateImagePipelineInput::delete_instance_on_failure`] set so far.
-    pub fn get_delete_instance_on_failure(&self) -> &Option<bool> {
-        &self.delete_instance_on_failure
-    }
     /// Sets [`CreateImagePipelineInput::build_content`].
     pub fn build_content(mut self, input: impl Into<String>) -> Self {
         self.build_content = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateImagePipelineInput::build_content`].
-    pub fn set_build_content(mut self, input: Option<String>) -> Self {
-        self.build_content = input;
-        self
-    }
-    /// The [`CreateImagePipelineInput::build_content`] set so far.
-    pub fn get_build_content(&self) -> &Option<String> {
-        &self.build_content
-    }
     /// Sets [`CreateImagePipelineInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateImagePipelineInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`CreateImagePipelineInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Checks every rule of the spec and builds the [`CreateImagePipelineInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateImagePipelineInput, aliyun_core::InvalidInput> {
@@ -351,6 +198,26 @@ impl<C> CreateImagePipelineBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateImagePipelineBuilder, CreateImagePipelineInput;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    region_id: Option<String> => set_region_id, get_region_id;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    add_account: Option<Vec<i64>> => set_add_account, get_add_account, list;
+    to_region_id: Option<Vec<String>> => set_to_region_id, get_to_region_id, list;
+    base_image_type: Option<String> => set_base_image_type, get_base_image_type;
+    base_image: Option<String> => set_base_image, get_base_image;
+    name: Option<String> => set_name, get_name;
+    description: Option<String> => set_description, get_description;
+    image_name: Option<String> => set_image_name, get_image_name;
+    v_switch_id: Option<String> => set_v_switch_id, get_v_switch_id;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    system_disk_size: Option<i32> => set_system_disk_size, get_system_disk_size;
+    internet_max_bandwidth_out: Option<i32> => set_internet_max_bandwidth_out, get_internet_max_bandwidth_out;
+    delete_instance_on_failure: Option<bool> => set_delete_instance_on_failure, get_delete_instance_on_failure;
+    build_content: Option<String> => set_build_content, get_build_content;
+    client_token: Option<String> => set_client_token, get_client_token;
 }
 impl CreateImagePipelineBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -426,205 +293,11 @@ impl aliyun_core::Action for CreateImagePipelineInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSourceInstance.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidBaseImageType.NotSupportedValue",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.NotSupportedValue",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternetMaxBandwidthOut.NotSupportedValue",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAddAccountSize.ExceededMaxNumber",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidToRegionIdSize.ExceededMaxNumber",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidBuildContent.LengthExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageTemplateCommandSize.ExceededMaxNumber",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DuplicatedCommand.FROM",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCommandOrder.FROM",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageTemplateCommand.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCommandContent.RUN",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCommandContent.ENV",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCommandContent.WORKDIR",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCommandContent.COPY",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCommandContent.USER",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCommandContent.FROM",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCommandContent.CMD",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCommandContent.ENTRYPOINT",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.ImagePipeline",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EmptyCommandContent.LABEL",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EmptyCommandContent.ENV",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EmptyCommandContent.ENTRYPOINT",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EmptyCommandContent.CMD",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EmptyCommandContent.COPY",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EmptyCommandContent.WORKDIR",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotEmptyCommandContent.RESTART",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EmptyCommandContent.USER",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EmptyCommandContent.RUN",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImagePipeline.NotSupportWindowsInstance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImage.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageComponent.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             "AddAccount",
             self.add_account.len(),
@@ -819,113 +492,32 @@ impl aliyun_core::error::ActionError for CreateImagePipelineError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidSourceInstanceNotFound(error)
-            | Self::InvalidNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidImageNameMalformed(error)
-            | Self::InvalidBaseImageTypeNotSupportedValue(error)
-            | Self::InvalidSystemDiskSizeNotSupportedValue(error)
-            | Self::InvalidInternetMaxBandwidthOutNotSupportedValue(error)
-            | Self::InvalidAddAccountSizeExceededMaxNumber(error)
-            | Self::InvalidToRegionIdSizeExceededMaxNumber(error)
-            | Self::InvalidBuildContentLengthExceeded(error)
-            | Self::InvalidImageTemplateCommandSizeExceededMaxNumber(error)
-            | Self::DuplicatedCommandFrom(error)
-            | Self::InvalidCommandOrderFrom(error)
-            | Self::InvalidImageTemplateCommandNotSupported(error)
-            | Self::InvalidCommandContentRun(error)
-            | Self::InvalidCommandContentEnv(error)
-            | Self::InvalidCommandContentWorkdir(error)
-            | Self::InvalidCommandContentCopy(error)
-            | Self::InvalidCommandContentUser(error)
-            | Self::InvalidCommandContentFrom(error)
-            | Self::InvalidCommandContentCmd(error)
-            | Self::InvalidCommandContentEntrypoint(error)
-            | Self::QuotaExceedImagePipeline(error)
-            | Self::NoPermission(error)
-            | Self::EmptyCommandContentLabel(error)
-            | Self::EmptyCommandContentEnv(error)
-            | Self::EmptyCommandContentEntrypoint(error)
-            | Self::EmptyCommandContentCmd(error)
-            | Self::EmptyCommandContentCopy(error)
-            | Self::EmptyCommandContentWorkdir(error)
-            | Self::NotEmptyCommandContentRestart(error)
-            | Self::EmptyCommandContentUser(error)
-            | Self::EmptyCommandContentRun(error)
-            | Self::ImagePipelineNotSupportWindowsInstance(error)
-            | Self::InvalidImageNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::ImageComponentNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidSourceInstanceNotFound(error)
-            | Self::InvalidNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidImageNameMalformed(error)
-            | Self::InvalidBaseImageTypeNotSupportedValue(error)
-            | Self::InvalidSystemDiskSizeNotSupportedValue(error)
-            | Self::InvalidInternetMaxBandwidthOutNotSupportedValue(error)
-            | Self::InvalidAddAccountSizeExceededMaxNumber(error)
-            | Self::InvalidToRegionIdSizeExceededMaxNumber(error)
-            | Self::InvalidBuildContentLengthExceeded(error)
-            | Self::InvalidImageTemplateCommandSizeExceededMaxNumber(error)
-            | Self::DuplicatedCommandFrom(error)
-            | Self::InvalidCommandOrderFrom(error)
-            | Self::InvalidImageTemplateCommandNotSupported(error)
-            | Self::InvalidCommandContentRun(error)
-            | Self::InvalidCommandContentEnv(error)
-            | Self::InvalidCommandContentWorkdir(error)
-            | Self::InvalidCommandContentCopy(error)
-            | Self::InvalidCommandContentUser(error)
-            | Self::InvalidCommandContentFrom(error)
-            | Self::InvalidCommandContentCmd(error)
-            | Self::InvalidCommandContentEntrypoint(error)
-            | Self::QuotaExceedImagePipeline(error)
-            | Self::NoPermission(error)
-            | Self::EmptyCommandContentLabel(error)
-            | Self::EmptyCommandContentEnv(error)
-            | Self::EmptyCommandContentEntrypoint(error)
-            | Self::EmptyCommandContentCmd(error)
-            | Self::EmptyCommandContentCopy(error)
-            | Self::EmptyCommandContentWorkdir(error)
-            | Self::NotEmptyCommandContentRestart(error)
-            | Self::EmptyCommandContentUser(error)
-            | Self::EmptyCommandContentRun(error)
-            | Self::ImagePipelineNotSupportWindowsInstance(error)
-            | Self::InvalidImageNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::ImageComponentNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateImagePipelineError);
+aliyun_core::__private::action_error!(
+    CreateImagePipelineError, [InvalidSourceInstanceNotFound, InvalidNameMalformed,
+    InvalidDescriptionMalformed, InvalidImageNameMalformed,
+    InvalidBaseImageTypeNotSupportedValue, InvalidSystemDiskSizeNotSupportedValue,
+    InvalidInternetMaxBandwidthOutNotSupportedValue,
+    InvalidAddAccountSizeExceededMaxNumber, InvalidToRegionIdSizeExceededMaxNumber,
+    InvalidBuildContentLengthExceeded, InvalidImageTemplateCommandSizeExceededMaxNumber,
+    DuplicatedCommandFrom, InvalidCommandOrderFrom,
+    InvalidImageTemplateCommandNotSupported, InvalidCommandContentRun,
+    InvalidCommandContentEnv, InvalidCommandContentWorkdir, InvalidCommandContentCopy,
+    InvalidCommandContentUser, InvalidCommandContentFrom, InvalidCommandContentCmd,
+    InvalidCommandContentEntrypoint, QuotaExceedImagePipeline, NoPermission,
+    EmptyCommandContentLabel, EmptyCommandContentEnv, EmptyCommandContentEntrypoint,
+    EmptyCommandContentCmd, EmptyCommandContentCopy, EmptyCommandContentWorkdir,
+    NotEmptyCommandContentRestart, EmptyCommandContentUser, EmptyCommandContentRun,
+    ImagePipelineNotSupportWindowsInstance, InvalidImageNotFound,
+    InvalidResourceGroupNotFound, ImageComponentNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateImagePipelineBuilder<aliyun_core::ProductClient>;
-        type Input = CreateImagePipelineInput;
-        type Error = CreateImagePipelineError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_image_pipeline()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateImagePipelineBuilder, CreateImagePipelineInput, CreateImagePipelineError,
+        super::super::super::client::Client, create_image_pipeline,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -975,6 +567,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

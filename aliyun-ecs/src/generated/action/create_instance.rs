@@ -208,801 +208,285 @@ impl<C> CreateInstanceBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateInstanceInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateInstanceInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
         self.image_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::image_id`].
-    pub fn set_image_id(mut self, input: Option<String>) -> Self {
-        self.image_id = input;
-        self
-    }
-    /// The [`CreateInstanceInput::image_id`] set so far.
-    pub fn get_image_id(&self) -> &Option<String> {
-        &self.image_id
     }
     /// Sets [`CreateInstanceInput::image_family`].
     pub fn image_family(mut self, input: impl Into<String>) -> Self {
         self.image_family = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::image_family`].
-    pub fn set_image_family(mut self, input: Option<String>) -> Self {
-        self.image_family = input;
-        self
-    }
-    /// The [`CreateInstanceInput::image_family`] set so far.
-    pub fn get_image_family(&self) -> &Option<String> {
-        &self.image_family
-    }
     /// Sets [`CreateInstanceInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`CreateInstanceInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
     }
     /// Sets [`CreateInstanceInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
         self.security_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::security_group_id`].
-    pub fn set_security_group_id(mut self, input: Option<String>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`CreateInstanceInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<String> {
-        &self.security_group_id
-    }
     /// Sets [`CreateInstanceInput::instance_name`].
     pub fn instance_name(mut self, input: impl Into<String>) -> Self {
         self.instance_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::instance_name`].
-    pub fn set_instance_name(mut self, input: Option<String>) -> Self {
-        self.instance_name = input;
-        self
-    }
-    /// The [`CreateInstanceInput::instance_name`] set so far.
-    pub fn get_instance_name(&self) -> &Option<String> {
-        &self.instance_name
     }
     /// Sets [`CreateInstanceInput::internet_charge_type`].
     pub fn internet_charge_type(mut self, input: impl Into<String>) -> Self {
         self.internet_charge_type = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::internet_charge_type`].
-    pub fn set_internet_charge_type(mut self, input: Option<String>) -> Self {
-        self.internet_charge_type = input;
-        self
-    }
-    /// The [`CreateInstanceInput::internet_charge_type`] set so far.
-    pub fn get_internet_charge_type(&self) -> &Option<String> {
-        &self.internet_charge_type
-    }
     /// Sets [`CreateInstanceInput::auto_renew`].
     pub fn auto_renew(mut self, input: bool) -> Self {
         self.auto_renew = Some(input);
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::auto_renew`].
-    pub fn set_auto_renew(mut self, input: Option<bool>) -> Self {
-        self.auto_renew = input;
-        self
-    }
-    /// The [`CreateInstanceInput::auto_renew`] set so far.
-    pub fn get_auto_renew(&self) -> &Option<bool> {
-        &self.auto_renew
     }
     /// Sets [`CreateInstanceInput::auto_renew_period`].
     pub fn auto_renew_period(mut self, input: i32) -> Self {
         self.auto_renew_period = Some(input);
         self
     }
-    /// Sets or clears [`CreateInstanceInput::auto_renew_period`].
-    pub fn set_auto_renew_period(mut self, input: Option<i32>) -> Self {
-        self.auto_renew_period = input;
-        self
-    }
-    /// The [`CreateInstanceInput::auto_renew_period`] set so far.
-    pub fn get_auto_renew_period(&self) -> &Option<i32> {
-        &self.auto_renew_period
-    }
     /// Sets [`CreateInstanceInput::internet_max_bandwidth_in`].
     pub fn internet_max_bandwidth_in(mut self, input: i32) -> Self {
         self.internet_max_bandwidth_in = Some(input);
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::internet_max_bandwidth_in`].
-    pub fn set_internet_max_bandwidth_in(mut self, input: Option<i32>) -> Self {
-        self.internet_max_bandwidth_in = input;
-        self
-    }
-    /// The [`CreateInstanceInput::internet_max_bandwidth_in`] set so far.
-    pub fn get_internet_max_bandwidth_in(&self) -> &Option<i32> {
-        &self.internet_max_bandwidth_in
     }
     /// Sets [`CreateInstanceInput::internet_max_bandwidth_out`].
     pub fn internet_max_bandwidth_out(mut self, input: i32) -> Self {
         self.internet_max_bandwidth_out = Some(input);
         self
     }
-    /// Sets or clears [`CreateInstanceInput::internet_max_bandwidth_out`].
-    pub fn set_internet_max_bandwidth_out(mut self, input: Option<i32>) -> Self {
-        self.internet_max_bandwidth_out = input;
-        self
-    }
-    /// The [`CreateInstanceInput::internet_max_bandwidth_out`] set so far.
-    pub fn get_internet_max_bandwidth_out(&self) -> &Option<i32> {
-        &self.internet_max_bandwidth_out
-    }
     /// Sets [`CreateInstanceInput::host_name`].
     pub fn host_name(mut self, input: impl Into<String>) -> Self {
         self.host_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::host_name`].
-    pub fn set_host_name(mut self, input: Option<String>) -> Self {
-        self.host_name = input;
-        self
-    }
-    /// The [`CreateInstanceInput::host_name`] set so far.
-    pub fn get_host_name(&self) -> &Option<String> {
-        &self.host_name
     }
     /// Sets [`CreateInstanceInput::password`].
     pub fn password(mut self, input: impl Into<String>) -> Self {
         self.password = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::password`].
-    pub fn set_password(mut self, input: Option<String>) -> Self {
-        self.password = input;
-        self
-    }
-    /// The [`CreateInstanceInput::password`] set so far.
-    pub fn get_password(&self) -> &Option<String> {
-        &self.password
-    }
     /// Sets [`CreateInstanceInput::password_inherit`].
     pub fn password_inherit(mut self, input: bool) -> Self {
         self.password_inherit = Some(input);
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::password_inherit`].
-    pub fn set_password_inherit(mut self, input: Option<bool>) -> Self {
-        self.password_inherit = input;
-        self
-    }
-    /// The [`CreateInstanceInput::password_inherit`] set so far.
-    pub fn get_password_inherit(&self) -> &Option<bool> {
-        &self.password_inherit
     }
     /// Sets [`CreateInstanceInput::deployment_set_id`].
     pub fn deployment_set_id(mut self, input: impl Into<String>) -> Self {
         self.deployment_set_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::deployment_set_id`].
-    pub fn set_deployment_set_id(mut self, input: Option<String>) -> Self {
-        self.deployment_set_id = input;
-        self
-    }
-    /// The [`CreateInstanceInput::deployment_set_id`] set so far.
-    pub fn get_deployment_set_id(&self) -> &Option<String> {
-        &self.deployment_set_id
-    }
     /// Sets [`CreateInstanceInput::deployment_set_group_no`].
     pub fn deployment_set_group_no(mut self, input: i32) -> Self {
         self.deployment_set_group_no = Some(input);
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::deployment_set_group_no`].
-    pub fn set_deployment_set_group_no(mut self, input: Option<i32>) -> Self {
-        self.deployment_set_group_no = input;
-        self
-    }
-    /// The [`CreateInstanceInput::deployment_set_group_no`] set so far.
-    pub fn get_deployment_set_group_no(&self) -> &Option<i32> {
-        &self.deployment_set_group_no
     }
     /// Sets [`CreateInstanceInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`CreateInstanceInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
-    }
     /// Sets [`CreateInstanceInput::cluster_id`].
     pub fn cluster_id(mut self, input: impl Into<String>) -> Self {
         self.cluster_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::cluster_id`].
-    pub fn set_cluster_id(mut self, input: Option<String>) -> Self {
-        self.cluster_id = input;
-        self
-    }
-    /// The [`CreateInstanceInput::cluster_id`] set so far.
-    pub fn get_cluster_id(&self) -> &Option<String> {
-        &self.cluster_id
     }
     /// Sets [`CreateInstanceInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`CreateInstanceInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`CreateInstanceInput::vlan_id`].
     pub fn vlan_id(mut self, input: impl Into<String>) -> Self {
         self.vlan_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::vlan_id`].
-    pub fn set_vlan_id(mut self, input: Option<String>) -> Self {
-        self.vlan_id = input;
-        self
-    }
-    /// The [`CreateInstanceInput::vlan_id`] set so far.
-    pub fn get_vlan_id(&self) -> &Option<String> {
-        &self.vlan_id
     }
     /// Sets [`CreateInstanceInput::inner_ip_address`].
     pub fn inner_ip_address(mut self, input: impl Into<String>) -> Self {
         self.inner_ip_address = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::inner_ip_address`].
-    pub fn set_inner_ip_address(mut self, input: Option<String>) -> Self {
-        self.inner_ip_address = input;
-        self
-    }
-    /// The [`CreateInstanceInput::inner_ip_address`] set so far.
-    pub fn get_inner_ip_address(&self) -> &Option<String> {
-        &self.inner_ip_address
-    }
     /// Sets [`CreateInstanceInput::system_disk`].
     pub fn system_disk(mut self, input: CreateInstanceSystemDisk) -> Self {
         self.system_disk = Some(input);
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::system_disk`].
-    pub fn set_system_disk(mut self, input: Option<CreateInstanceSystemDisk>) -> Self {
-        self.system_disk = input;
-        self
-    }
-    /// The [`CreateInstanceInput::system_disk`] set so far.
-    pub fn get_system_disk(&self) -> &Option<CreateInstanceSystemDisk> {
-        &self.system_disk
     }
     /// Sets [`CreateInstanceInput::node_controller_id`].
     pub fn node_controller_id(mut self, input: impl Into<String>) -> Self {
         self.node_controller_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::node_controller_id`].
-    pub fn set_node_controller_id(mut self, input: Option<String>) -> Self {
-        self.node_controller_id = input;
-        self
-    }
-    /// The [`CreateInstanceInput::node_controller_id`] set so far.
-    pub fn get_node_controller_id(&self) -> &Option<String> {
-        &self.node_controller_id
-    }
     /// Sets [`CreateInstanceInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateInstanceInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`CreateInstanceInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
         self.v_switch_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::v_switch_id`].
-    pub fn set_v_switch_id(mut self, input: Option<String>) -> Self {
-        self.v_switch_id = input;
-        self
-    }
-    /// The [`CreateInstanceInput::v_switch_id`] set so far.
-    pub fn get_v_switch_id(&self) -> &Option<String> {
-        &self.v_switch_id
-    }
     /// Sets [`CreateInstanceInput::private_ip_address`].
     pub fn private_ip_address(mut self, input: impl Into<String>) -> Self {
         self.private_ip_address = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::private_ip_address`].
-    pub fn set_private_ip_address(mut self, input: Option<String>) -> Self {
-        self.private_ip_address = input;
-        self
-    }
-    /// The [`CreateInstanceInput::private_ip_address`] set so far.
-    pub fn get_private_ip_address(&self) -> &Option<String> {
-        &self.private_ip_address
     }
     /// Sets [`CreateInstanceInput::io_optimized`].
     pub fn io_optimized(mut self, input: impl Into<String>) -> Self {
         self.io_optimized = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::io_optimized`].
-    pub fn set_io_optimized(mut self, input: Option<String>) -> Self {
-        self.io_optimized = input;
-        self
-    }
-    /// The [`CreateInstanceInput::io_optimized`] set so far.
-    pub fn get_io_optimized(&self) -> &Option<String> {
-        &self.io_optimized
-    }
     /// Sets [`CreateInstanceInput::use_additional_service`].
     pub fn use_additional_service(mut self, input: bool) -> Self {
         self.use_additional_service = Some(input);
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::use_additional_service`].
-    pub fn set_use_additional_service(mut self, input: Option<bool>) -> Self {
-        self.use_additional_service = input;
-        self
-    }
-    /// The [`CreateInstanceInput::use_additional_service`] set so far.
-    pub fn get_use_additional_service(&self) -> &Option<bool> {
-        &self.use_additional_service
     }
     /// Sets [`CreateInstanceInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
         self.instance_charge_type = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::instance_charge_type`].
-    pub fn set_instance_charge_type(mut self, input: Option<String>) -> Self {
-        self.instance_charge_type = input;
-        self
-    }
-    /// The [`CreateInstanceInput::instance_charge_type`] set so far.
-    pub fn get_instance_charge_type(&self) -> &Option<String> {
-        &self.instance_charge_type
-    }
     /// Sets [`CreateInstanceInput::period`].
     pub fn period(mut self, input: i32) -> Self {
         self.period = Some(input);
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::period`].
-    pub fn set_period(mut self, input: Option<i32>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`CreateInstanceInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<i32> {
-        &self.period
     }
     /// Sets [`CreateInstanceInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
         self.period_unit = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::period_unit`].
-    pub fn set_period_unit(mut self, input: Option<String>) -> Self {
-        self.period_unit = input;
-        self
-    }
-    /// The [`CreateInstanceInput::period_unit`] set so far.
-    pub fn get_period_unit(&self) -> &Option<String> {
-        &self.period_unit
-    }
     /// Sets [`CreateInstanceInput::user_data`].
     pub fn user_data(mut self, input: impl Into<String>) -> Self {
         self.user_data = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::user_data`].
-    pub fn set_user_data(mut self, input: Option<String>) -> Self {
-        self.user_data = input;
-        self
-    }
-    /// The [`CreateInstanceInput::user_data`] set so far.
-    pub fn get_user_data(&self) -> &Option<String> {
-        &self.user_data
     }
     /// Sets [`CreateInstanceInput::spot_strategy`].
     pub fn spot_strategy(mut self, input: impl Into<String>) -> Self {
         self.spot_strategy = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::spot_strategy`].
-    pub fn set_spot_strategy(mut self, input: Option<String>) -> Self {
-        self.spot_strategy = input;
-        self
-    }
-    /// The [`CreateInstanceInput::spot_strategy`] set so far.
-    pub fn get_spot_strategy(&self) -> &Option<String> {
-        &self.spot_strategy
-    }
     /// Sets [`CreateInstanceInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
         self.key_pair_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::key_pair_name`].
-    pub fn set_key_pair_name(mut self, input: Option<String>) -> Self {
-        self.key_pair_name = input;
-        self
-    }
-    /// The [`CreateInstanceInput::key_pair_name`] set so far.
-    pub fn get_key_pair_name(&self) -> &Option<String> {
-        &self.key_pair_name
     }
     /// Sets [`CreateInstanceInput::spot_price_limit`].
     pub fn spot_price_limit(mut self, input: f64) -> Self {
         self.spot_price_limit = Some(input);
         self
     }
-    /// Sets or clears [`CreateInstanceInput::spot_price_limit`].
-    pub fn set_spot_price_limit(mut self, input: Option<f64>) -> Self {
-        self.spot_price_limit = input;
-        self
-    }
-    /// The [`CreateInstanceInput::spot_price_limit`] set so far.
-    pub fn get_spot_price_limit(&self) -> &Option<f64> {
-        &self.spot_price_limit
-    }
     /// Sets [`CreateInstanceInput::spot_duration`].
     pub fn spot_duration(mut self, input: i32) -> Self {
         self.spot_duration = Some(input);
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::spot_duration`].
-    pub fn set_spot_duration(mut self, input: Option<i32>) -> Self {
-        self.spot_duration = input;
-        self
-    }
-    /// The [`CreateInstanceInput::spot_duration`] set so far.
-    pub fn get_spot_duration(&self) -> &Option<i32> {
-        &self.spot_duration
     }
     /// Sets [`CreateInstanceInput::spot_interruption_behavior`].
     pub fn spot_interruption_behavior(mut self, input: impl Into<String>) -> Self {
         self.spot_interruption_behavior = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::spot_interruption_behavior`].
-    pub fn set_spot_interruption_behavior(mut self, input: Option<String>) -> Self {
-        self.spot_interruption_behavior = input;
-        self
-    }
-    /// The [`CreateInstanceInput::spot_interruption_behavior`] set so far.
-    pub fn get_spot_interruption_behavior(&self) -> &Option<String> {
-        &self.spot_interruption_behavior
-    }
     /// Sets [`CreateInstanceInput::ram_role_name`].
     pub fn ram_role_name(mut self, input: impl Into<String>) -> Self {
         self.ram_role_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::ram_role_name`].
-    pub fn set_ram_role_name(mut self, input: Option<String>) -> Self {
-        self.ram_role_name = input;
-        self
-    }
-    /// The [`CreateInstanceInput::ram_role_name`] set so far.
-    pub fn get_ram_role_name(&self) -> &Option<String> {
-        &self.ram_role_name
     }
     /// Sets [`CreateInstanceInput::security_enhancement_strategy`].
     pub fn security_enhancement_strategy(mut self, input: impl Into<String>) -> Self {
         self.security_enhancement_strategy = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::security_enhancement_strategy`].
-    pub fn set_security_enhancement_strategy(mut self, input: Option<String>) -> Self {
-        self.security_enhancement_strategy = input;
-        self
-    }
-    /// The [`CreateInstanceInput::security_enhancement_strategy`] set so far.
-    pub fn get_security_enhancement_strategy(&self) -> &Option<String> {
-        &self.security_enhancement_strategy
-    }
     /// Sets [`CreateInstanceInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`CreateInstanceInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Sets [`CreateInstanceInput::hpc_cluster_id`].
     pub fn hpc_cluster_id(mut self, input: impl Into<String>) -> Self {
         self.hpc_cluster_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::hpc_cluster_id`].
-    pub fn set_hpc_cluster_id(mut self, input: Option<String>) -> Self {
-        self.hpc_cluster_id = input;
-        self
-    }
-    /// The [`CreateInstanceInput::hpc_cluster_id`] set so far.
-    pub fn get_hpc_cluster_id(&self) -> &Option<String> {
-        &self.hpc_cluster_id
-    }
     /// Sets [`CreateInstanceInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = Some(input);
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`CreateInstanceInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
     }
     /// Sets [`CreateInstanceInput::dedicated_host_id`].
     pub fn dedicated_host_id(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::dedicated_host_id`].
-    pub fn set_dedicated_host_id(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_id = input;
-        self
-    }
-    /// The [`CreateInstanceInput::dedicated_host_id`] set so far.
-    pub fn get_dedicated_host_id(&self) -> &Option<String> {
-        &self.dedicated_host_id
-    }
     /// Sets [`CreateInstanceInput::credit_specification`].
     pub fn credit_specification(mut self, input: impl Into<String>) -> Self {
         self.credit_specification = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::credit_specification`].
-    pub fn set_credit_specification(mut self, input: Option<String>) -> Self {
-        self.credit_specification = input;
-        self
-    }
-    /// The [`CreateInstanceInput::credit_specification`] set so far.
-    pub fn get_credit_specification(&self) -> &Option<String> {
-        &self.credit_specification
     }
     /// Sets [`CreateInstanceInput::deletion_protection`].
     pub fn deletion_protection(mut self, input: bool) -> Self {
         self.deletion_protection = Some(input);
         self
     }
-    /// Sets or clears [`CreateInstanceInput::deletion_protection`].
-    pub fn set_deletion_protection(mut self, input: Option<bool>) -> Self {
-        self.deletion_protection = input;
-        self
-    }
-    /// The [`CreateInstanceInput::deletion_protection`] set so far.
-    pub fn get_deletion_protection(&self) -> &Option<bool> {
-        &self.deletion_protection
-    }
     /// Sets [`CreateInstanceInput::hibernation_options`].
     pub fn hibernation_options(mut self, input: HibernationOptions) -> Self {
         self.hibernation_options = Some(input);
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::hibernation_options`].
-    pub fn set_hibernation_options(mut self, input: Option<HibernationOptions>) -> Self {
-        self.hibernation_options = input;
-        self
-    }
-    /// The [`CreateInstanceInput::hibernation_options`] set so far.
-    pub fn get_hibernation_options(&self) -> &Option<HibernationOptions> {
-        &self.hibernation_options
     }
     /// Sets [`CreateInstanceInput::affinity`].
     pub fn affinity(mut self, input: impl Into<String>) -> Self {
         self.affinity = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::affinity`].
-    pub fn set_affinity(mut self, input: Option<String>) -> Self {
-        self.affinity = input;
-        self
-    }
-    /// The [`CreateInstanceInput::affinity`] set so far.
-    pub fn get_affinity(&self) -> &Option<String> {
-        &self.affinity
-    }
     /// Sets [`CreateInstanceInput::tenancy`].
     pub fn tenancy(mut self, input: impl Into<String>) -> Self {
         self.tenancy = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::tenancy`].
-    pub fn set_tenancy(mut self, input: Option<String>) -> Self {
-        self.tenancy = input;
-        self
-    }
-    /// The [`CreateInstanceInput::tenancy`] set so far.
-    pub fn get_tenancy(&self) -> &Option<String> {
-        &self.tenancy
     }
     /// Sets [`CreateInstanceInput::storage_set_id`].
     pub fn storage_set_id(mut self, input: impl Into<String>) -> Self {
         self.storage_set_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::storage_set_id`].
-    pub fn set_storage_set_id(mut self, input: Option<String>) -> Self {
-        self.storage_set_id = input;
-        self
-    }
-    /// The [`CreateInstanceInput::storage_set_id`] set so far.
-    pub fn get_storage_set_id(&self) -> &Option<String> {
-        &self.storage_set_id
-    }
     /// Sets [`CreateInstanceInput::storage_set_partition_number`].
     pub fn storage_set_partition_number(mut self, input: i32) -> Self {
         self.storage_set_partition_number = Some(input);
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::storage_set_partition_number`].
-    pub fn set_storage_set_partition_number(mut self, input: Option<i32>) -> Self {
-        self.storage_set_partition_number = input;
-        self
-    }
-    /// The [`CreateInstanceInput::storage_set_partition_number`] set so far.
-    pub fn get_storage_set_partition_number(&self) -> &Option<i32> {
-        &self.storage_set_partition_number
     }
     /// Sets [`CreateInstanceInput::http_endpoint`].
     pub fn http_endpoint(mut self, input: impl Into<String>) -> Self {
         self.http_endpoint = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateInstanceInput::http_endpoint`].
-    pub fn set_http_endpoint(mut self, input: Option<String>) -> Self {
-        self.http_endpoint = input;
-        self
-    }
-    /// The [`CreateInstanceInput::http_endpoint`] set so far.
-    pub fn get_http_endpoint(&self) -> &Option<String> {
-        &self.http_endpoint
-    }
     /// Sets [`CreateInstanceInput::http_tokens`].
     pub fn http_tokens(mut self, input: impl Into<String>) -> Self {
         self.http_tokens = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::http_tokens`].
-    pub fn set_http_tokens(mut self, input: Option<String>) -> Self {
-        self.http_tokens = input;
-        self
-    }
-    /// The [`CreateInstanceInput::http_tokens`] set so far.
-    pub fn get_http_tokens(&self) -> &Option<String> {
-        &self.http_tokens
     }
     /// Sets [`CreateInstanceInput::http_put_response_hop_limit`].
     pub fn http_put_response_hop_limit(mut self, input: i32) -> Self {
         self.http_put_response_hop_limit = Some(input);
         self
     }
-    /// Sets or clears [`CreateInstanceInput::http_put_response_hop_limit`].
-    pub fn set_http_put_response_hop_limit(mut self, input: Option<i32>) -> Self {
-        self.http_put_response_hop_limit = input;
-        self
-    }
-    /// The [`CreateInstanceInput::http_put_response_hop_limit`] set so far.
-    pub fn get_http_put_response_hop_limit(&self) -> &Option<i32> {
-        &self.http_put_response_hop_limit
-    }
     /// Sets [`CreateInstanceInput::private_pool_options`].
     pub fn private_pool_options(mut self, input: InstancePrivatePoolOptions) -> Self {
         self.private_pool_options = Some(input);
         self
-    }
-    /// Sets or clears [`CreateInstanceInput::private_pool_options`].
-    pub fn set_private_pool_options(
-        mut self,
-        input: Option<InstancePrivatePoolOptions>,
-    ) -> Self {
-        self.private_pool_options = input;
-        self
-    }
-    /// The [`CreateInstanceInput::private_pool_options`] set so far.
-    pub fn get_private_pool_options(&self) -> &Option<InstancePrivatePoolOptions> {
-        &self.private_pool_options
     }
     /// Appends one item to [`CreateInstanceInput::data_disk`].
     pub fn data_disk(mut self, input: CreateInstanceDataDisk) -> Self {
         self.data_disk.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CreateInstanceInput::data_disk`] list (`None` clears it).
-    pub fn set_data_disk(mut self, input: Option<Vec<CreateInstanceDataDisk>>) -> Self {
-        self.data_disk = input;
-        self
-    }
-    /// The [`CreateInstanceInput::data_disk`] set so far.
-    pub fn get_data_disk(&self) -> &Option<Vec<CreateInstanceDataDisk>> {
-        &self.data_disk
-    }
     /// Appends one item to [`CreateInstanceInput::arn`].
     pub fn arn(mut self, input: Arn) -> Self {
         self.arn.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CreateInstanceInput::arn`] list (`None` clears it).
-    pub fn set_arn(mut self, input: Option<Vec<Arn>>) -> Self {
-        self.arn = input;
-        self
-    }
-    /// The [`CreateInstanceInput::arn`] set so far.
-    pub fn get_arn(&self) -> &Option<Vec<Arn>> {
-        &self.arn
-    }
     /// Appends one item to [`CreateInstanceInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CreateInstanceInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`CreateInstanceInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Checks every rule of the spec and builds the [`CreateInstanceInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateInstanceInput, aliyun_core::InvalidInput> {
@@ -1074,6 +558,66 @@ impl<C> CreateInstanceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateInstanceBuilder, CreateInstanceInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    image_id: Option<String> => set_image_id, get_image_id;
+    image_family: Option<String> => set_image_family, get_image_family;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    security_group_id: Option<String> => set_security_group_id, get_security_group_id;
+    instance_name: Option<String> => set_instance_name, get_instance_name;
+    internet_charge_type: Option<String> => set_internet_charge_type, get_internet_charge_type;
+    auto_renew: Option<bool> => set_auto_renew, get_auto_renew;
+    auto_renew_period: Option<i32> => set_auto_renew_period, get_auto_renew_period;
+    internet_max_bandwidth_in: Option<i32> => set_internet_max_bandwidth_in, get_internet_max_bandwidth_in;
+    internet_max_bandwidth_out: Option<i32> => set_internet_max_bandwidth_out, get_internet_max_bandwidth_out;
+    host_name: Option<String> => set_host_name, get_host_name;
+    password: Option<String> => set_password, get_password;
+    password_inherit: Option<bool> => set_password_inherit, get_password_inherit;
+    deployment_set_id: Option<String> => set_deployment_set_id, get_deployment_set_id;
+    deployment_set_group_no: Option<i32> => set_deployment_set_group_no, get_deployment_set_group_no;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    cluster_id: Option<String> => set_cluster_id, get_cluster_id;
+    client_token: Option<String> => set_client_token, get_client_token;
+    vlan_id: Option<String> => set_vlan_id, get_vlan_id;
+    inner_ip_address: Option<String> => set_inner_ip_address, get_inner_ip_address;
+    system_disk: Option<CreateInstanceSystemDisk> => set_system_disk, get_system_disk;
+    node_controller_id: Option<String> => set_node_controller_id, get_node_controller_id;
+    description: Option<String> => set_description, get_description;
+    v_switch_id: Option<String> => set_v_switch_id, get_v_switch_id;
+    private_ip_address: Option<String> => set_private_ip_address, get_private_ip_address;
+    io_optimized: Option<String> => set_io_optimized, get_io_optimized;
+    use_additional_service: Option<bool> => set_use_additional_service, get_use_additional_service;
+    instance_charge_type: Option<String> => set_instance_charge_type, get_instance_charge_type;
+    period: Option<i32> => set_period, get_period;
+    period_unit: Option<String> => set_period_unit, get_period_unit;
+    user_data: Option<String> => set_user_data, get_user_data;
+    spot_strategy: Option<String> => set_spot_strategy, get_spot_strategy;
+    key_pair_name: Option<String> => set_key_pair_name, get_key_pair_name;
+    spot_price_limit: Option<f64> => set_spot_price_limit, get_spot_price_limit;
+    spot_duration: Option<i32> => set_spot_duration, get_spot_duration;
+    spot_interruption_behavior: Option<String> => set_spot_interruption_behavior, get_spot_interruption_behavior;
+    ram_role_name: Option<String> => set_ram_role_name, get_ram_role_name;
+    security_enhancement_strategy: Option<String> => set_security_enhancement_strategy, get_security_enhancement_strategy;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    hpc_cluster_id: Option<String> => set_hpc_cluster_id, get_hpc_cluster_id;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
+    dedicated_host_id: Option<String> => set_dedicated_host_id, get_dedicated_host_id;
+    credit_specification: Option<String> => set_credit_specification, get_credit_specification;
+    deletion_protection: Option<bool> => set_deletion_protection, get_deletion_protection;
+    hibernation_options: Option<HibernationOptions> => set_hibernation_options, get_hibernation_options;
+    affinity: Option<String> => set_affinity, get_affinity;
+    tenancy: Option<String> => set_tenancy, get_tenancy;
+    storage_set_id: Option<String> => set_storage_set_id, get_storage_set_id;
+    storage_set_partition_number: Option<i32> => set_storage_set_partition_number, get_storage_set_partition_number;
+    http_endpoint: Option<String> => set_http_endpoint, get_http_endpoint;
+    http_tokens: Option<String> => set_http_tokens, get_http_tokens;
+    http_put_response_hop_limit: Option<i32> => set_http_put_response_hop_limit, get_http_put_response_hop_limit;
+    private_pool_options: Option<InstancePrivatePoolOptions> => set_private_pool_options, get_private_pool_options;
+    data_disk: Option<Vec<CreateInstanceDataDisk>> => set_data_disk, get_data_disk, list;
+    arn: Option<Vec<Arn>> => set_arn, get_arn, list;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
 }
 impl CreateInstanceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -1193,1408 +737,7 @@ impl aliyun_core::Action for CreateInstanceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.CapacityNotEnough",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.StatusNotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.ZoneIdEmpty",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.PerformanceLevelNotMatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.CategoryNotMatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.DiskSizeEmpty",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternetChargeType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskCategory.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDataDiskSize.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHostName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPassword.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPasswordParam.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDataDiskCategory.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDataDevice.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNodeControllerId.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInnerIpAddress.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInnerIpAddress.Unusable",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageNotSupportCloudInit",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.BasedSnapshotTooOld",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.AfterpayInstance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidMarketImageChargeType.NotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNetworkType.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivateIpAddress",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivateIpAddress.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivateIpAddress.Duplicated",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded.PrivateIpAddress",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectVSwitchStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotAvailable",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIoOptimizedValue.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParamter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceDiskCategoryLimitExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Bandwidth",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIPAddress.AlreadyUsed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserData.SizeExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserData.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceDiskNumber.LimitExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Account.Arrearage",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAutoRenewPeriod.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotStrategy",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotParam.EmptyZoneID",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotPriceLimit",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotDuration",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotAuthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotPrepaid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotAliUid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Zone.NotOnSale",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EncryptedIllegal",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EncryptedNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EncryptedOption.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotPriceLimit.LowerThanPublicPrice",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHpcClusterId.Unnecessary",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.Necessary",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHpcClusterId.Necessary",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHpcClusterId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHpcClusterId.Creating",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriodUnit.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectImageStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroup.NotInDefaultVpc",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "VpcNotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotInterruptionBehavior",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.IllegalPaymentPolicy",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDeploymentOnHost",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceChargeType.NotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNetworkType.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostStatus.NotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDedicatedHostStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation.PostPaidDedicatedHost",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod.ExceededDedicatedHost",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DedicatedHostType.Unmatched",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoAvaliableDedicatedHost",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Affinity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Tenancy",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Tenancy",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.CreditSpecification",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVpcZone.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDefaultVpcStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IoOptimized.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientToken.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCapacityReservationId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LackResource",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Arns",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.NotSupportEnterpriseGroup",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MultiGroupType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.PayAmountLimitExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPerformanceLevel.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroup.NetworkType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded.PrepayDataDiskCapacity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCustomInstanceType.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniCountExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccountForbidden.ProductCreationLimited",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnexpectedImageFamily.ImageIdSupplied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.NotMatchEncryptAlgorithm",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.NotMatchKmsKeyId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.NotMatchSnapshot",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncryptAlgorithm.NotMatchSnapshot",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidKmsKeyId.NotMatchSnapshot",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncryptAlgorithm",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHttpEndpoint.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHttpTokens.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHttpPutResponseHopLimit.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.VpcHasEnabledAdvancedNetworkFeature",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidChargeType.CapacityReservationNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPerformanceLevel.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidKMSKeyId.NotSymmetric",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostClusterId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostClusterId.InValid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.UserNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDeploymentSetId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.PrivatePoolOptionsId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptionsId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DedicatedHostNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SpotNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ClassicNetworkNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.MatchCriteria",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.PrivatePoolOptions.Id",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.Id",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceChargeType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.ZoneId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.NoStock",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPlatform.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.status",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAliUid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "HibernationConfigured.InstanceTypeNotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "HibernationConfigured.ImageNotEncrypted",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "HibernationConfigured.MemorySizeTooBig",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.LessThanMemSize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCloudBoxZone.OperationNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternetMaxBandwidthOut.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternetMaxBandwidthIn.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.CloudboxNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupportSnapshotEncrypted.ShareImage",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.DiskCapacity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DataEncryptedKeyCreateFailed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDestinationZone.DeploymentSetMismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission.Price",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DedicatedRegionNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KmsNotEnabled",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Encrypted.KmsNotEnable",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.EncryptedMismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRamRole.NotEcsRole",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageNotSubscribed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskCategory.ValueUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.NotReady",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDevice.InUse",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageRemovedInMarket",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CategoryNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NoStock",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.PortableCloudDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SecurityGroupInstanceLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NodeControllerUnavailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.NotDataDiskSnapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DeleteWithInstance.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceDiskNumLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageNotSupportInstanceType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskSize.TooSmall",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.BuyImage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ResourceOwnerAccount",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserData.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Zone.NotOpen",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClusterId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ZoneNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPayMethod",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.ImageNotValid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserData.Base64FormatInvalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceType.Offline",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.WindowsInstance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RealNameAuthenticationError",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNetworkType.MismatchRamRole",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUser.PassRoleForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImage.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.NotEnoughBalance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectVpcStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.NotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.InvalidNetworkType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotInterruptionBehavior.ClassicNetworkNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotInterruptionBehavior.LocalDiskNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.PostPaidDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.DeploymentSetInstanceQuotaFull",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitch.DefaultVSwitchNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.LocalDiskUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.InconsistentNetwork",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DefaultVswitch.Existed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidChargeType.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CategoryViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourcesNotInSameZone",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UserNotInTheWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKNotEnabled",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.KMSUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SecurityRisk.3DVerification",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDisk.SystemDiskSize",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InsufficientBalance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Mayi.InternalError",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNetworkType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.IpInvalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.PerformanceLevelNotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageSetName.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidMaxPartitionNumber.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.StorageSetPartitionNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.StorageSetId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.StorageSetZoneId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.Tags",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.RegionIdNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.FlavorNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.TimestampNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.PrepayNotAvailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.PaygNotAvailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EnterpriseGroupLimited.MutliGroupType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EnterpriseGroupLimited.InstanceType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError.AllocateUnderlayIp",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.BidOwnResource",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.CloudSSDNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVPCStatus.NotWorking",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.ElasticQuota",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded.PostpaidDataDiskCapacity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageFamily.MissingAvailableImage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotSupportEncryptAlgorithm",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ResourceManagedByCloudProduct",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.OnlySupportEnterpriseGroup",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "HibernationConfigured.InstanceOperationForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceDiskLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupportDiskCategory",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupportSnapshotEncrypted.DiskCategory",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.DefaultEncryptionUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.PublicIpAddressNoStock",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.NotExist",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDataDiskSnapshotId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceChargeType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.IoOptimized",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PaymentMethodNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "HOSTNAME_ILLEGAL",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.LessThanImageSize",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.LessThanMinSize",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.MoreThanMaxSize",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidKeyPairName.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRamRole.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidMarketImage.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DeploymentSet.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskIds.NotPortable",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationConflict",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttling.Resource",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImage.OSType",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -2606,9 +749,6 @@ impl aliyun_core::Action for CreateInstanceInput {
                 Some(200),
             )?;
         }
-        if let Some(value) = &self.system_disk {
-            aliyun_core::params::StructParam::validate(value, "SystemDisk")?;
-        }
         if let Some(value) = &self.spot_duration {
             aliyun_core::__private::validate::range(
                 "SpotDuration",
@@ -2616,9 +756,6 @@ impl aliyun_core::Action for CreateInstanceInput {
                 Some(0),
                 Some(6),
             )?;
-        }
-        if let Some(value) = &self.hibernation_options {
-            aliyun_core::params::StructParam::validate(value, "HibernationOptions")?;
         }
         if let Some(value) = &self.storage_set_partition_number {
             aliyun_core::__private::validate::range(
@@ -2628,41 +765,14 @@ impl aliyun_core::Action for CreateInstanceInput {
                 None,
             )?;
         }
-        if let Some(value) = &self.private_pool_options {
-            aliyun_core::params::StructParam::validate(value, "PrivatePoolOptions")?;
-        }
         aliyun_core::__private::validate::items(
             "DataDisk",
             self.data_disk.len(),
             None,
             Some(16),
         )?;
-        aliyun_core::__private::validate::each(
-            "DataDisk",
-            &self.data_disk,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items("Arn", self.arn.len(), None, Some(10))?;
-        aliyun_core::__private::validate::each(
-            "Arn",
-            &self.arn,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -3901,599 +2011,141 @@ impl aliyun_core::error::ActionError for CreateInstanceError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidStorageClusterIdCapacityNotEnough(error)
-            | Self::InvalidStorageClusterIdStatusNotSupport(error)
-            | Self::InvalidStorageClusterIdZoneIdEmpty(error)
-            | Self::InvalidStorageClusterIdPerformanceLevelNotMatch(error)
-            | Self::InvalidStorageClusterIdCategoryNotMatch(error)
-            | Self::InvalidStorageClusterIdDiskSizeEmpty(error)
-            | Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::InvalidInternetChargeTypeValueNotSupported(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidSystemDiskCategoryValueNotSupported(error)
-            | Self::InvalidDataDiskSizeValueNotSupported(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidHostNameMalformed(error)
-            | Self::InvalidPasswordMalformed(error)
-            | Self::InvalidPasswordParamMismatch(error)
-            | Self::InvalidDiskNameMalformed(error)
-            | Self::InvalidDiskDescriptionMalformed(error)
-            | Self::InvalidDataDiskCategoryValueNotSupported(error)
-            | Self::InvalidDataDeviceMalformed(error)
-            | Self::InvalidNodeControllerIdMalformed(error)
-            | Self::InvalidInnerIpAddressMalformed(error)
-            | Self::InvalidInnerIpAddressUnusable(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::ImageNotSupportCloudInit(error)
-            | Self::InvalidSnapshotIdBasedSnapshotTooOld(error)
-            | Self::QuotaExceedAfterpayInstance(error)
-            | Self::InvalidMarketImageChargeTypeNotSupport(error)
-            | Self::InvalidInstanceNameMalformed(error)
-            | Self::InvalidParameterMismatch(error)
-            | Self::InvalidNetworkTypeMismatch(error)
-            | Self::InvalidPrivateIpAddress(error)
-            | Self::InvalidPrivateIpAddressMalformed(error)
-            | Self::InvalidPrivateIpAddressDuplicated(error)
-            | Self::QuotaExceededPrivateIpAddress(error)
-            | Self::QuotaExceeded(error)
-            | Self::IncorrectVSwitchStatus(error)
-            | Self::ResourceNotAvailable(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidDiskCategoryMismatch(error)
-            | Self::InvalidIoOptimizedValueValueNotSupported(error)
-            | Self::MissingParamter(error)
-            | Self::InvalidPeriod(error)
-            | Self::InstanceDiskCategoryLimitExceed(error)
-            | Self::InvalidParameterBandwidth(error)
-            | Self::InvalidIpAddressAlreadyUsed(error)
-            | Self::InvalidUserDataSizeExceeded(error)
-            | Self::InvalidUserDataNotSupported(error)
-            | Self::InstanceDiskNumberLimitExceed(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidDiskCategoryValueNotSupported(error)
-            | Self::InvalidAutoRenewPeriodValueNotSupported(error)
-            | Self::InvalidSpotStrategy(error)
-            | Self::InvalidSpotParamEmptyZoneId(error)
-            | Self::InvalidSpotPriceLimit(error)
-            | Self::InvalidSpotDuration(error)
-            | Self::InvalidSpotAuthorized(error)
-            | Self::InvalidSpotPrepaid(error)
-            | Self::InvalidSpotAliUid(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::RegionUnauthorized(error)
-            | Self::ZoneNotOnSale(error)
-            | Self::InvalidSystemDiskSizeValueNotSupported(error)
-            | Self::InvalidParameterEncryptedIllegal(error)
-            | Self::InvalidParameterEncryptedNotSupported(error)
-            | Self::EncryptedOptionConflict(error)
-            | Self::InvalidSpotPriceLimitLowerThanPublicPrice(error)
-            | Self::InvalidHpcClusterIdUnnecessary(error)
-            | Self::InvalidVSwitchIdNecessary(error)
-            | Self::InvalidHpcClusterIdNecessary(error)
-            | Self::InvalidHpcClusterIdNotFound(error)
-            | Self::InvalidHpcClusterIdCreating(error)
-            | Self::InvalidPeriodUnitValueNotSupported(error)
-            | Self::IncorrectImageStatus(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidSecurityGroupNotInDefaultVpc(error)
-            | Self::VpcNotFound(error)
-            | Self::InvalidSpotInterruptionBehavior(error)
-            | Self::OperationDeniedIllegalPaymentPolicy(error)
-            | Self::InvalidDeploymentOnHost(error)
-            | Self::InvalidInstanceChargeTypeNotSupport(error)
-            | Self::InvalidNetworkTypeNotSupported(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::InvalidDedicatedHostStatusNotSupport(error)
-            | Self::IncorrectDedicatedHostStatus(error)
-            | Self::ChargeTypeViolationPostPaidDedicatedHost(error)
-            | Self::InvalidPeriodExceededDedicatedHost(error)
-            | Self::DedicatedHostTypeUnmatched(error)
-            | Self::NoAvaliableDedicatedHost(error)
-            | Self::InvalidParameterAffinity(error)
-            | Self::InvalidParameterTenancy(error)
-            | Self::InvalidParamTenancy(error)
-            | Self::InvalidParameterCreditSpecification(error)
-            | Self::InvalidInstanceTypeNotSupported(error)
-            | Self::InvalidVpcZoneNotSupported(error)
-            | Self::IncorrectDefaultVpcStatus(error)
-            | Self::IoOptimizedNotSupported(error)
-            | Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidCapacityReservationIdNotFound(error)
-            | Self::LackResource(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidParameterArns(error)
-            | Self::InvalidOperationNotSupportEnterpriseGroup(error)
-            | Self::InvalidOperationMultiGroupType(error)
-            | Self::InvalidAccountStatusPayAmountLimitExceeded(error)
-            | Self::InvalidPerformanceLevelMalformed(error)
-            | Self::InvalidSecurityGroupNetworkType(error)
-            | Self::QuotaExceededPrepayDataDiskCapacity(error)
-            | Self::InvalidCustomInstanceTypeNotSupported(error)
-            | Self::InvalidOperationEniCountExceeded(error)
-            | Self::AccountForbiddenProductCreationLimited(error)
-            | Self::UnexpectedImageFamilyImageIdSupplied(error)
-            | Self::InvalidEncryptedNotMatchEncryptAlgorithm(error)
-            | Self::InvalidEncryptedNotMatchKmsKeyId(error)
-            | Self::InvalidEncryptedNotMatchSnapshot(error)
-            | Self::InvalidEncryptAlgorithmNotMatchSnapshot(error)
-            | Self::InvalidKmsKeyIdNotMatchSnapshot(error)
-            | Self::InvalidEncryptAlgorithm(error)
-            | Self::InvalidHttpEndpointNotSupported(error)
-            | Self::InvalidHttpTokensNotSupported(error)
-            | Self::InvalidHttpPutResponseHopLimitNotSupported(error)
-            | Self::InvalidOperationVpcHasEnabledAdvancedNetworkFeature(error)
-            | Self::InvalidChargeTypeCapacityReservationNotSupported(error)
-            | Self::InvalidPerformanceLevelValueNotSupported(error)
-            | Self::InvalidKmsKeyIdNotSymmetric(error)
-            | Self::InvalidDedicatedHostClusterIdNotFound(error)
-            | Self::InvalidDedicatedHostClusterIdInValid(error)
-            | Self::InvalidOperationUserNotSupported(error)
-            | Self::InvalidDeploymentSetIdNotFound(error)
-            | Self::MissingParameterPrivatePoolOptionsId(error)
-            | Self::InvalidPrivatePoolOptionsId(error)
-            | Self::DedicatedHostNotSupported(error)
-            | Self::SpotNotSupported(error)
-            | Self::ClassicNetworkNotSupported(error)
-            | Self::InvalidInstanceId(error)
-            | Self::InvalidPrivatePoolOptionsMatchCriteria(error)
-            | Self::MissingParameterPrivatePoolOptionsId2(error)
-            | Self::InvalidPrivatePoolOptionsId2(error)
-            | Self::InvalidInstanceType(error)
-            | Self::InvalidInstanceChargeType(error)
-            | Self::InvalidZoneId(error)
-            | Self::InvalidPrivatePoolOptionsNoStock(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::InvalidPrivatePoolOptionsStatus(error)
-            | Self::InvalidAliUid(error)
-            | Self::HibernationConfiguredInstanceTypeNotSupport(error)
-            | Self::HibernationConfiguredImageNotEncrypted(error)
-            | Self::HibernationConfiguredMemorySizeTooBig(error)
-            | Self::InvalidSystemDiskSizeLessThanMemSize(error)
-            | Self::InvalidCloudBoxZoneOperationNotSupported(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidInternetMaxBandwidthOutMalformed(error)
-            | Self::InvalidInternetMaxBandwidthInMalformed(error)
-            | Self::InvalidParameterCloudboxNotSupported(error)
-            | Self::NotSupportSnapshotEncryptedShareImage(error)
-            | Self::QuotaExceedDiskCapacity(error)
-            | Self::InvalidParameterDataEncryptedKeyCreateFailed(error)
-            | Self::InvalidDiskCategoryNotSupported(error)
-            | Self::InvalidDestinationZoneDeploymentSetMismatch(error)
-            | Self::NoPermissionPrice(error)
-            | Self::InvalidParameterDedicatedRegionNotSupported(error)
-            | Self::InvalidParameterKmsNotEnabled(error)
-            | Self::InvalidParameterEncryptedKmsNotEnable(error)
-            | Self::InvalidParamEncryptedMismatch(error)
-            | Self::InvalidRamRoleNotEcsRole(error)
-            | Self::ImageNotSubscribed(error)
-            | Self::InvalidSystemDiskCategoryValueUnauthorized(error)
-            | Self::InvalidSnapshotIdNotReady(error)
-            | Self::InvalidDeviceInUse(error)
-            | Self::ImageRemovedInMarket(error)
-            | Self::CategoryNotSupported(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::QuotaExceedPortableCloudDisk(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::NodeControllerUnavailable(error)
-            | Self::InvalidSnapshotIdNotDataDiskSnapshot(error)
-            | Self::DeleteWithInstanceConflict(error)
-            | Self::InstanceDiskNumLimitExceed(error)
-            | Self::ImageNotSupportInstanceType(error)
-            | Self::InvalidDiskSizeTooSmall(error)
-            | Self::QuotaExceedBuyImage(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::InvalidParameterResourceOwnerAccount(error)
-            | Self::InvalidUserDataForbidden(error)
-            | Self::ZoneNotOpen(error)
-            | Self::InvalidClusterIdNotFound(error)
-            | Self::InvalidResourceTypeNotSupported(error)
-            | Self::InvalidInstanceTypeZoneNotSupported(error)
-            | Self::InvalidPayMethod(error)
-            | Self::OperationDeniedImageNotValid(error)
-            | Self::InvalidUserDataBase64FormatInvalid(error)
-            | Self::InstanceTypeOffline(error)
-            | Self::DependencyViolationWindowsInstance(error)
-            | Self::RealNameAuthenticationError(error)
-            | Self::InvalidNetworkTypeMismatchRamRole(error)
-            | Self::InvalidUserPassRoleForbidden(error)
-            | Self::InvalidImageNotSupported(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::IncorrectVpcStatus(error)
-            | Self::InvalidParameterNotMatch(error)
-            | Self::OperationDeniedInvalidNetworkType(error)
-            | Self::InvalidSpotInterruptionBehaviorClassicNetworkNotSupport(error)
-            | Self::InvalidSpotInterruptionBehaviorLocalDiskNotSupport(error)
-            | Self::QuotaExceedPostPaidDisk(error)
-            | Self::QuotaExceedDeploymentSetInstanceQuotaFull(error)
-            | Self::InvalidVSwitchDefaultVSwitchNotSupport(error)
-            | Self::OperationDeniedLocalDiskUnsupported(error)
-            | Self::OperationDeniedInconsistentNetwork(error)
-            | Self::DefaultVswitchExisted(error)
-            | Self::InvalidChargeTypeValueNotSupported(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::CategoryViolation(error)
-            | Self::ResourcesNotInSameZone(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::SecurityRisk3dVerification(error)
-            | Self::InvalidDiskSystemDiskSize(error)
-            | Self::InsufficientBalance(error)
-            | Self::MayiInternalError(error)
-            | Self::InvalidNetworkType(error)
-            | Self::InvalidAccountStatus(error)
-            | Self::InvalidVSwitchIdIpInvalid(error)
-            | Self::OperationDeniedPerformanceLevelNotMatch(error)
-            | Self::InvalidStorageSetNameMalformed(error)
-            | Self::InvalidMaxPartitionNumberMalformed(error)
-            | Self::InvalidParameterStorageSetPartitionNumber(error)
-            | Self::InvalidParameterStorageSetId(error)
-            | Self::InvalidParameterStorageSetZoneId(error)
-            | Self::QuotaExceedTags(error)
-            | Self::OperationDeniedRegionIdNotSupported(error)
-            | Self::OperationDeniedFlavorNotSupported(error)
-            | Self::OperationDeniedTimestampNotSupported(error)
-            | Self::OperationDeniedPrepayNotAvailable(error)
-            | Self::OperationDeniedPaygNotAvailable(error)
-            | Self::EnterpriseGroupLimitedMutliGroupType(error)
-            | Self::EnterpriseGroupLimitedInstanceType(error)
-            | Self::InternalErrorAllocateUnderlayIp(error)
-            | Self::OperationDeniedBidOwnResource(error)
-            | Self::OperationDeniedCloudSsdNotSupported(error)
-            | Self::InvalidVpcStatusNotWorking(error)
-            | Self::QuotaExceedElasticQuota(error)
-            | Self::QuotaExceededPostpaidDataDiskCapacity(error)
-            | Self::InvalidImageFamilyMissingAvailableImage(error)
-            | Self::InvalidRegionIdNotSupportEncryptAlgorithm(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::ForbiddenOnlySupportEnterpriseGroup(error)
-            | Self::HibernationConfiguredInstanceOperationForbidden(error)
-            | Self::InstanceDiskLimitExceeded(error)
-            | Self::InvalidInstanceTypeNotSupportDiskCategory(error)
-            | Self::NotSupportSnapshotEncryptedDiskCategory(error)
-            | Self::InvalidEncryptedDefaultEncryptionUnsupported(error)
-            | Self::InvalidOperationPublicIpAddressNoStock(error)
-            | Self::InvalidStorageClusterIdNotExist(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidDataDiskSnapshotIdNotFound(error)
-            | Self::InvalidImageIdNotFound(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::DependencyViolationIoOptimized(error)
-            | Self::PaymentMethodNotFound(error)
-            | Self::HostnameIllegal(error)
-            | Self::InvalidSystemDiskSizeLessThanImageSize(error)
-            | Self::InvalidSystemDiskSizeLessThanMinSize(error)
-            | Self::InvalidSystemDiskSizeMoreThanMaxSize(error)
-            | Self::InvalidSystemDiskSize(error)
-            | Self::InvalidKeyPairNameNotFound(error)
-            | Self::InvalidRamRoleNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InvalidMarketImageNotFound(error)
-            | Self::DeploymentSetNotFound(error)
-            | Self::InvalidParameterKmsKeyIdNotFound(error)
-            | Self::InvalidDiskIdsNotPortable(error)
-            | Self::OperationConflict(error)
-            | Self::ThrottlingResource(error)
-            | Self::InternalError(error)
-            | Self::InvalidImageOsType(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidStorageClusterIdCapacityNotEnough(error)
-            | Self::InvalidStorageClusterIdStatusNotSupport(error)
-            | Self::InvalidStorageClusterIdZoneIdEmpty(error)
-            | Self::InvalidStorageClusterIdPerformanceLevelNotMatch(error)
-            | Self::InvalidStorageClusterIdCategoryNotMatch(error)
-            | Self::InvalidStorageClusterIdDiskSizeEmpty(error)
-            | Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::InvalidInternetChargeTypeValueNotSupported(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidSystemDiskCategoryValueNotSupported(error)
-            | Self::InvalidDataDiskSizeValueNotSupported(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidHostNameMalformed(error)
-            | Self::InvalidPasswordMalformed(error)
-            | Self::InvalidPasswordParamMismatch(error)
-            | Self::InvalidDiskNameMalformed(error)
-            | Self::InvalidDiskDescriptionMalformed(error)
-            | Self::InvalidDataDiskCategoryValueNotSupported(error)
-            | Self::InvalidDataDeviceMalformed(error)
-            | Self::InvalidNodeControllerIdMalformed(error)
-            | Self::InvalidInnerIpAddressMalformed(error)
-            | Self::InvalidInnerIpAddressUnusable(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::ImageNotSupportCloudInit(error)
-            | Self::InvalidSnapshotIdBasedSnapshotTooOld(error)
-            | Self::QuotaExceedAfterpayInstance(error)
-            | Self::InvalidMarketImageChargeTypeNotSupport(error)
-            | Self::InvalidInstanceNameMalformed(error)
-            | Self::InvalidParameterMismatch(error)
-            | Self::InvalidNetworkTypeMismatch(error)
-            | Self::InvalidPrivateIpAddress(error)
-            | Self::InvalidPrivateIpAddressMalformed(error)
-            | Self::InvalidPrivateIpAddressDuplicated(error)
-            | Self::QuotaExceededPrivateIpAddress(error)
-            | Self::QuotaExceeded(error)
-            | Self::IncorrectVSwitchStatus(error)
-            | Self::ResourceNotAvailable(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidDiskCategoryMismatch(error)
-            | Self::InvalidIoOptimizedValueValueNotSupported(error)
-            | Self::MissingParamter(error)
-            | Self::InvalidPeriod(error)
-            | Self::InstanceDiskCategoryLimitExceed(error)
-            | Self::InvalidParameterBandwidth(error)
-            | Self::InvalidIpAddressAlreadyUsed(error)
-            | Self::InvalidUserDataSizeExceeded(error)
-            | Self::InvalidUserDataNotSupported(error)
-            | Self::InstanceDiskNumberLimitExceed(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidDiskCategoryValueNotSupported(error)
-            | Self::InvalidAutoRenewPeriodValueNotSupported(error)
-            | Self::InvalidSpotStrategy(error)
-            | Self::InvalidSpotParamEmptyZoneId(error)
-            | Self::InvalidSpotPriceLimit(error)
-            | Self::InvalidSpotDuration(error)
-            | Self::InvalidSpotAuthorized(error)
-            | Self::InvalidSpotPrepaid(error)
-            | Self::InvalidSpotAliUid(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::RegionUnauthorized(error)
-            | Self::ZoneNotOnSale(error)
-            | Self::InvalidSystemDiskSizeValueNotSupported(error)
-            | Self::InvalidParameterEncryptedIllegal(error)
-            | Self::InvalidParameterEncryptedNotSupported(error)
-            | Self::EncryptedOptionConflict(error)
-            | Self::InvalidSpotPriceLimitLowerThanPublicPrice(error)
-            | Self::InvalidHpcClusterIdUnnecessary(error)
-            | Self::InvalidVSwitchIdNecessary(error)
-            | Self::InvalidHpcClusterIdNecessary(error)
-            | Self::InvalidHpcClusterIdNotFound(error)
-            | Self::InvalidHpcClusterIdCreating(error)
-            | Self::InvalidPeriodUnitValueNotSupported(error)
-            | Self::IncorrectImageStatus(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidSecurityGroupNotInDefaultVpc(error)
-            | Self::VpcNotFound(error)
-            | Self::InvalidSpotInterruptionBehavior(error)
-            | Self::OperationDeniedIllegalPaymentPolicy(error)
-            | Self::InvalidDeploymentOnHost(error)
-            | Self::InvalidInstanceChargeTypeNotSupport(error)
-            | Self::InvalidNetworkTypeNotSupported(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::InvalidDedicatedHostStatusNotSupport(error)
-            | Self::IncorrectDedicatedHostStatus(error)
-            | Self::ChargeTypeViolationPostPaidDedicatedHost(error)
-            | Self::InvalidPeriodExceededDedicatedHost(error)
-            | Self::DedicatedHostTypeUnmatched(error)
-            | Self::NoAvaliableDedicatedHost(error)
-            | Self::InvalidParameterAffinity(error)
-            | Self::InvalidParameterTenancy(error)
-            | Self::InvalidParamTenancy(error)
-            | Self::InvalidParameterCreditSpecification(error)
-            | Self::InvalidInstanceTypeNotSupported(error)
-            | Self::InvalidVpcZoneNotSupported(error)
-            | Self::IncorrectDefaultVpcStatus(error)
-            | Self::IoOptimizedNotSupported(error)
-            | Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidCapacityReservationIdNotFound(error)
-            | Self::LackResource(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidParameterArns(error)
-            | Self::InvalidOperationNotSupportEnterpriseGroup(error)
-            | Self::InvalidOperationMultiGroupType(error)
-            | Self::InvalidAccountStatusPayAmountLimitExceeded(error)
-            | Self::InvalidPerformanceLevelMalformed(error)
-            | Self::InvalidSecurityGroupNetworkType(error)
-            | Self::QuotaExceededPrepayDataDiskCapacity(error)
-            | Self::InvalidCustomInstanceTypeNotSupported(error)
-            | Self::InvalidOperationEniCountExceeded(error)
-            | Self::AccountForbiddenProductCreationLimited(error)
-            | Self::UnexpectedImageFamilyImageIdSupplied(error)
-            | Self::InvalidEncryptedNotMatchEncryptAlgorithm(error)
-            | Self::InvalidEncryptedNotMatchKmsKeyId(error)
-            | Self::InvalidEncryptedNotMatchSnapshot(error)
-            | Self::InvalidEncryptAlgorithmNotMatchSnapshot(error)
-            | Self::InvalidKmsKeyIdNotMatchSnapshot(error)
-            | Self::InvalidEncryptAlgorithm(error)
-            | Self::InvalidHttpEndpointNotSupported(error)
-            | Self::InvalidHttpTokensNotSupported(error)
-            | Self::InvalidHttpPutResponseHopLimitNotSupported(error)
-            | Self::InvalidOperationVpcHasEnabledAdvancedNetworkFeature(error)
-            | Self::InvalidChargeTypeCapacityReservationNotSupported(error)
-            | Self::InvalidPerformanceLevelValueNotSupported(error)
-            | Self::InvalidKmsKeyIdNotSymmetric(error)
-            | Self::InvalidDedicatedHostClusterIdNotFound(error)
-            | Self::InvalidDedicatedHostClusterIdInValid(error)
-            | Self::InvalidOperationUserNotSupported(error)
-            | Self::InvalidDeploymentSetIdNotFound(error)
-            | Self::MissingParameterPrivatePoolOptionsId(error)
-            | Self::InvalidPrivatePoolOptionsId(error)
-            | Self::DedicatedHostNotSupported(error)
-            | Self::SpotNotSupported(error)
-            | Self::ClassicNetworkNotSupported(error)
-            | Self::InvalidInstanceId(error)
-            | Self::InvalidPrivatePoolOptionsMatchCriteria(error)
-            | Self::MissingParameterPrivatePoolOptionsId2(error)
-            | Self::InvalidPrivatePoolOptionsId2(error)
-            | Self::InvalidInstanceType(error)
-            | Self::InvalidInstanceChargeType(error)
-            | Self::InvalidZoneId(error)
-            | Self::InvalidPrivatePoolOptionsNoStock(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::InvalidPrivatePoolOptionsStatus(error)
-            | Self::InvalidAliUid(error)
-            | Self::HibernationConfiguredInstanceTypeNotSupport(error)
-            | Self::HibernationConfiguredImageNotEncrypted(error)
-            | Self::HibernationConfiguredMemorySizeTooBig(error)
-            | Self::InvalidSystemDiskSizeLessThanMemSize(error)
-            | Self::InvalidCloudBoxZoneOperationNotSupported(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidInternetMaxBandwidthOutMalformed(error)
-            | Self::InvalidInternetMaxBandwidthInMalformed(error)
-            | Self::InvalidParameterCloudboxNotSupported(error)
-            | Self::NotSupportSnapshotEncryptedShareImage(error)
-            | Self::QuotaExceedDiskCapacity(error)
-            | Self::InvalidParameterDataEncryptedKeyCreateFailed(error)
-            | Self::InvalidDiskCategoryNotSupported(error)
-            | Self::InvalidDestinationZoneDeploymentSetMismatch(error)
-            | Self::NoPermissionPrice(error)
-            | Self::InvalidParameterDedicatedRegionNotSupported(error)
-            | Self::InvalidParameterKmsNotEnabled(error)
-            | Self::InvalidParameterEncryptedKmsNotEnable(error)
-            | Self::InvalidParamEncryptedMismatch(error)
-            | Self::InvalidRamRoleNotEcsRole(error)
-            | Self::ImageNotSubscribed(error)
-            | Self::InvalidSystemDiskCategoryValueUnauthorized(error)
-            | Self::InvalidSnapshotIdNotReady(error)
-            | Self::InvalidDeviceInUse(error)
-            | Self::ImageRemovedInMarket(error)
-            | Self::CategoryNotSupported(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::QuotaExceedPortableCloudDisk(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::NodeControllerUnavailable(error)
-            | Self::InvalidSnapshotIdNotDataDiskSnapshot(error)
-            | Self::DeleteWithInstanceConflict(error)
-            | Self::InstanceDiskNumLimitExceed(error)
-            | Self::ImageNotSupportInstanceType(error)
-            | Self::InvalidDiskSizeTooSmall(error)
-            | Self::QuotaExceedBuyImage(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::InvalidParameterResourceOwnerAccount(error)
-            | Self::InvalidUserDataForbidden(error)
-            | Self::ZoneNotOpen(error)
-            | Self::InvalidClusterIdNotFound(error)
-            | Self::InvalidResourceTypeNotSupported(error)
-            | Self::InvalidInstanceTypeZoneNotSupported(error)
-            | Self::InvalidPayMethod(error)
-            | Self::OperationDeniedImageNotValid(error)
-            | Self::InvalidUserDataBase64FormatInvalid(error)
-            | Self::InstanceTypeOffline(error)
-            | Self::DependencyViolationWindowsInstance(error)
-            | Self::RealNameAuthenticationError(error)
-            | Self::InvalidNetworkTypeMismatchRamRole(error)
-            | Self::InvalidUserPassRoleForbidden(error)
-            | Self::InvalidImageNotSupported(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::IncorrectVpcStatus(error)
-            | Self::InvalidParameterNotMatch(error)
-            | Self::OperationDeniedInvalidNetworkType(error)
-            | Self::InvalidSpotInterruptionBehaviorClassicNetworkNotSupport(error)
-            | Self::InvalidSpotInterruptionBehaviorLocalDiskNotSupport(error)
-            | Self::QuotaExceedPostPaidDisk(error)
-            | Self::QuotaExceedDeploymentSetInstanceQuotaFull(error)
-            | Self::InvalidVSwitchDefaultVSwitchNotSupport(error)
-            | Self::OperationDeniedLocalDiskUnsupported(error)
-            | Self::OperationDeniedInconsistentNetwork(error)
-            | Self::DefaultVswitchExisted(error)
-            | Self::InvalidChargeTypeValueNotSupported(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::CategoryViolation(error)
-            | Self::ResourcesNotInSameZone(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::SecurityRisk3dVerification(error)
-            | Self::InvalidDiskSystemDiskSize(error)
-            | Self::InsufficientBalance(error)
-            | Self::MayiInternalError(error)
-            | Self::InvalidNetworkType(error)
-            | Self::InvalidAccountStatus(error)
-            | Self::InvalidVSwitchIdIpInvalid(error)
-            | Self::OperationDeniedPerformanceLevelNotMatch(error)
-            | Self::InvalidStorageSetNameMalformed(error)
-            | Self::InvalidMaxPartitionNumberMalformed(error)
-            | Self::InvalidParameterStorageSetPartitionNumber(error)
-            | Self::InvalidParameterStorageSetId(error)
-            | Self::InvalidParameterStorageSetZoneId(error)
-            | Self::QuotaExceedTags(error)
-            | Self::OperationDeniedRegionIdNotSupported(error)
-            | Self::OperationDeniedFlavorNotSupported(error)
-            | Self::OperationDeniedTimestampNotSupported(error)
-            | Self::OperationDeniedPrepayNotAvailable(error)
-            | Self::OperationDeniedPaygNotAvailable(error)
-            | Self::EnterpriseGroupLimitedMutliGroupType(error)
-            | Self::EnterpriseGroupLimitedInstanceType(error)
-            | Self::InternalErrorAllocateUnderlayIp(error)
-            | Self::OperationDeniedBidOwnResource(error)
-            | Self::OperationDeniedCloudSsdNotSupported(error)
-            | Self::InvalidVpcStatusNotWorking(error)
-            | Self::QuotaExceedElasticQuota(error)
-            | Self::QuotaExceededPostpaidDataDiskCapacity(error)
-            | Self::InvalidImageFamilyMissingAvailableImage(error)
-            | Self::InvalidRegionIdNotSupportEncryptAlgorithm(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::ForbiddenOnlySupportEnterpriseGroup(error)
-            | Self::HibernationConfiguredInstanceOperationForbidden(error)
-            | Self::InstanceDiskLimitExceeded(error)
-            | Self::InvalidInstanceTypeNotSupportDiskCategory(error)
-            | Self::NotSupportSnapshotEncryptedDiskCategory(error)
-            | Self::InvalidEncryptedDefaultEncryptionUnsupported(error)
-            | Self::InvalidOperationPublicIpAddressNoStock(error)
-            | Self::InvalidStorageClusterIdNotExist(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidDataDiskSnapshotIdNotFound(error)
-            | Self::InvalidImageIdNotFound(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::DependencyViolationIoOptimized(error)
-            | Self::PaymentMethodNotFound(error)
-            | Self::HostnameIllegal(error)
-            | Self::InvalidSystemDiskSizeLessThanImageSize(error)
-            | Self::InvalidSystemDiskSizeLessThanMinSize(error)
-            | Self::InvalidSystemDiskSizeMoreThanMaxSize(error)
-            | Self::InvalidSystemDiskSize(error)
-            | Self::InvalidKeyPairNameNotFound(error)
-            | Self::InvalidRamRoleNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InvalidMarketImageNotFound(error)
-            | Self::DeploymentSetNotFound(error)
-            | Self::InvalidParameterKmsKeyIdNotFound(error)
-            | Self::InvalidDiskIdsNotPortable(error)
-            | Self::OperationConflict(error)
-            | Self::ThrottlingResource(error)
-            | Self::InternalError(error)
-            | Self::InvalidImageOsType(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateInstanceError);
+aliyun_core::__private::action_error!(
+    CreateInstanceError, [InvalidStorageClusterIdCapacityNotEnough,
+    InvalidStorageClusterIdStatusNotSupport, InvalidStorageClusterIdZoneIdEmpty,
+    InvalidStorageClusterIdPerformanceLevelNotMatch,
+    InvalidStorageClusterIdCategoryNotMatch, InvalidStorageClusterIdDiskSizeEmpty,
+    InvalidInstanceTypeValueUnauthorized, InvalidInternetChargeTypeValueNotSupported,
+    InvalidParameter, InvalidSystemDiskCategoryValueNotSupported,
+    InvalidDataDiskSizeValueNotSupported, InvalidInstanceTypeValueNotSupported,
+    InvalidDescriptionMalformed, InvalidHostNameMalformed, InvalidPasswordMalformed,
+    InvalidPasswordParamMismatch, InvalidDiskNameMalformed,
+    InvalidDiskDescriptionMalformed, InvalidDataDiskCategoryValueNotSupported,
+    InvalidDataDeviceMalformed, InvalidNodeControllerIdMalformed,
+    InvalidInnerIpAddressMalformed, InvalidInnerIpAddressUnusable, OperationDenied,
+    InvalidParameterConflict, ImageNotSupportCloudInit,
+    InvalidSnapshotIdBasedSnapshotTooOld, QuotaExceedAfterpayInstance,
+    InvalidMarketImageChargeTypeNotSupport, InvalidInstanceNameMalformed,
+    InvalidParameterMismatch, InvalidNetworkTypeMismatch, InvalidPrivateIpAddress,
+    InvalidPrivateIpAddressMalformed, InvalidPrivateIpAddressDuplicated,
+    QuotaExceededPrivateIpAddress, QuotaExceeded, IncorrectVSwitchStatus,
+    ResourceNotAvailable, MissingParameter, InvalidDiskCategoryMismatch,
+    InvalidIoOptimizedValueValueNotSupported, MissingParamter, InvalidPeriod,
+    InstanceDiskCategoryLimitExceed, InvalidParameterBandwidth,
+    InvalidIpAddressAlreadyUsed, InvalidUserDataSizeExceeded,
+    InvalidUserDataNotSupported, InstanceDiskNumberLimitExceed, AccountArrearage,
+    InvalidDiskCategoryValueNotSupported, InvalidAutoRenewPeriodValueNotSupported,
+    InvalidSpotStrategy, InvalidSpotParamEmptyZoneId, InvalidSpotPriceLimit,
+    InvalidSpotDuration, InvalidSpotAuthorized, InvalidSpotPrepaid, InvalidSpotAliUid,
+    InvalidTagKeyMalformed, RegionUnauthorized, ZoneNotOnSale,
+    InvalidSystemDiskSizeValueNotSupported, InvalidParameterEncryptedIllegal,
+    InvalidParameterEncryptedNotSupported, EncryptedOptionConflict,
+    InvalidSpotPriceLimitLowerThanPublicPrice, InvalidHpcClusterIdUnnecessary,
+    InvalidVSwitchIdNecessary, InvalidHpcClusterIdNecessary, InvalidHpcClusterIdNotFound,
+    InvalidHpcClusterIdCreating, InvalidPeriodUnitValueNotSupported,
+    IncorrectImageStatus, InvalidTagValueMalformed, InvalidSecurityGroupNotInDefaultVpc,
+    VpcNotFound, InvalidSpotInterruptionBehavior, OperationDeniedIllegalPaymentPolicy,
+    InvalidDeploymentOnHost, InvalidInstanceChargeTypeNotSupport,
+    InvalidNetworkTypeNotSupported, InvalidDedicatedHostIdNotFound,
+    InvalidDedicatedHostStatusNotSupport, IncorrectDedicatedHostStatus,
+    ChargeTypeViolationPostPaidDedicatedHost, InvalidPeriodExceededDedicatedHost,
+    DedicatedHostTypeUnmatched, NoAvaliableDedicatedHost, InvalidParameterAffinity,
+    InvalidParameterTenancy, InvalidParamTenancy, InvalidParameterCreditSpecification,
+    InvalidInstanceTypeNotSupported, InvalidVpcZoneNotSupported,
+    IncorrectDefaultVpcStatus, IoOptimizedNotSupported,
+    InvalidClientTokenValueNotSupported, InvalidCapacityReservationIdNotFound,
+    LackResource, DuplicateTagKey, InvalidParameterArns,
+    InvalidOperationNotSupportEnterpriseGroup, InvalidOperationMultiGroupType,
+    InvalidAccountStatusPayAmountLimitExceeded, InvalidPerformanceLevelMalformed,
+    InvalidSecurityGroupNetworkType, QuotaExceededPrepayDataDiskCapacity,
+    InvalidCustomInstanceTypeNotSupported, InvalidOperationEniCountExceeded,
+    AccountForbiddenProductCreationLimited, UnexpectedImageFamilyImageIdSupplied,
+    InvalidEncryptedNotMatchEncryptAlgorithm, InvalidEncryptedNotMatchKmsKeyId,
+    InvalidEncryptedNotMatchSnapshot, InvalidEncryptAlgorithmNotMatchSnapshot,
+    InvalidKmsKeyIdNotMatchSnapshot, InvalidEncryptAlgorithm,
+    InvalidHttpEndpointNotSupported, InvalidHttpTokensNotSupported,
+    InvalidHttpPutResponseHopLimitNotSupported,
+    InvalidOperationVpcHasEnabledAdvancedNetworkFeature,
+    InvalidChargeTypeCapacityReservationNotSupported,
+    InvalidPerformanceLevelValueNotSupported, InvalidKmsKeyIdNotSymmetric,
+    InvalidDedicatedHostClusterIdNotFound, InvalidDedicatedHostClusterIdInValid,
+    InvalidOperationUserNotSupported, InvalidDeploymentSetIdNotFound,
+    MissingParameterPrivatePoolOptionsId, InvalidPrivatePoolOptionsId,
+    DedicatedHostNotSupported, SpotNotSupported, ClassicNetworkNotSupported,
+    InvalidInstanceId, InvalidPrivatePoolOptionsMatchCriteria,
+    MissingParameterPrivatePoolOptionsId2, InvalidPrivatePoolOptionsId2,
+    InvalidInstanceType, InvalidInstanceChargeType, InvalidZoneId,
+    InvalidPrivatePoolOptionsNoStock, InvalidPlatformValueNotSupported,
+    InvalidPrivatePoolOptionsStatus, InvalidAliUid,
+    HibernationConfiguredInstanceTypeNotSupport, HibernationConfiguredImageNotEncrypted,
+    HibernationConfiguredMemorySizeTooBig, InvalidSystemDiskSizeLessThanMemSize,
+    InvalidCloudBoxZoneOperationNotSupported, InvalidParameterKmsKeyIdCmkUnauthorized,
+    InvalidInternetMaxBandwidthOutMalformed, InvalidInternetMaxBandwidthInMalformed,
+    InvalidParameterCloudboxNotSupported, NotSupportSnapshotEncryptedShareImage,
+    QuotaExceedDiskCapacity, InvalidParameterDataEncryptedKeyCreateFailed,
+    InvalidDiskCategoryNotSupported, InvalidDestinationZoneDeploymentSetMismatch,
+    NoPermissionPrice, InvalidParameterDedicatedRegionNotSupported,
+    InvalidParameterKmsNotEnabled, InvalidParameterEncryptedKmsNotEnable,
+    InvalidParamEncryptedMismatch, InvalidRamRoleNotEcsRole, ImageNotSubscribed,
+    InvalidSystemDiskCategoryValueUnauthorized, InvalidSnapshotIdNotReady,
+    InvalidDeviceInUse, ImageRemovedInMarket, CategoryNotSupported,
+    OperationDeniedNoStock, QuotaExceedPortableCloudDisk,
+    SecurityGroupInstanceLimitExceed, NodeControllerUnavailable,
+    InvalidSnapshotIdNotDataDiskSnapshot, DeleteWithInstanceConflict,
+    InstanceDiskNumLimitExceed, ImageNotSupportInstanceType, InvalidDiskSizeTooSmall,
+    QuotaExceedBuyImage, InvalidVSwitchIdNotFound, InvalidParameterResourceOwnerAccount,
+    InvalidUserDataForbidden, ZoneNotOpen, InvalidClusterIdNotFound,
+    InvalidResourceTypeNotSupported, InvalidInstanceTypeZoneNotSupported,
+    InvalidPayMethod, OperationDeniedImageNotValid, InvalidUserDataBase64FormatInvalid,
+    InstanceTypeOffline, DependencyViolationWindowsInstance, RealNameAuthenticationError,
+    InvalidNetworkTypeMismatchRamRole, InvalidUserPassRoleForbidden,
+    InvalidImageNotSupported, InvalidAccountStatusNotEnoughBalance, IncorrectVpcStatus,
+    InvalidParameterNotMatch, OperationDeniedInvalidNetworkType,
+    InvalidSpotInterruptionBehaviorClassicNetworkNotSupport,
+    InvalidSpotInterruptionBehaviorLocalDiskNotSupport, QuotaExceedPostPaidDisk,
+    QuotaExceedDeploymentSetInstanceQuotaFull, InvalidVSwitchDefaultVSwitchNotSupport,
+    OperationDeniedLocalDiskUnsupported, OperationDeniedInconsistentNetwork,
+    DefaultVswitchExisted, InvalidChargeTypeValueNotSupported, IncorrectInstanceStatus,
+    CategoryViolation, ResourcesNotInSameZone, InvalidRegionNotSupport,
+    UserNotInTheWhiteList, InvalidParameterKmsKeyIdCmkNotEnabled,
+    InvalidParameterKmsKeyIdKmsUnauthorized, SecurityRisk3dVerification,
+    InvalidDiskSystemDiskSize, InsufficientBalance, MayiInternalError,
+    InvalidNetworkType, InvalidAccountStatus, InvalidVSwitchIdIpInvalid,
+    OperationDeniedPerformanceLevelNotMatch, InvalidStorageSetNameMalformed,
+    InvalidMaxPartitionNumberMalformed, InvalidParameterStorageSetPartitionNumber,
+    InvalidParameterStorageSetId, InvalidParameterStorageSetZoneId, QuotaExceedTags,
+    OperationDeniedRegionIdNotSupported, OperationDeniedFlavorNotSupported,
+    OperationDeniedTimestampNotSupported, OperationDeniedPrepayNotAvailable,
+    OperationDeniedPaygNotAvailable, EnterpriseGroupLimitedMutliGroupType,
+    EnterpriseGroupLimitedInstanceType, InternalErrorAllocateUnderlayIp,
+    OperationDeniedBidOwnResource, OperationDeniedCloudSsdNotSupported,
+    InvalidVpcStatusNotWorking, QuotaExceedElasticQuota,
+    QuotaExceededPostpaidDataDiskCapacity, InvalidImageFamilyMissingAvailableImage,
+    InvalidRegionIdNotSupportEncryptAlgorithm,
+    InvalidOperationResourceManagedByCloudProduct, ForbiddenOnlySupportEnterpriseGroup,
+    HibernationConfiguredInstanceOperationForbidden, InstanceDiskLimitExceeded,
+    InvalidInstanceTypeNotSupportDiskCategory, NotSupportSnapshotEncryptedDiskCategory,
+    InvalidEncryptedDefaultEncryptionUnsupported, InvalidOperationPublicIpAddressNoStock,
+    InvalidStorageClusterIdNotExist, InvalidRegionIdNotFound, InvalidZoneIdNotFound,
+    InvalidSecurityGroupIdNotFound, InvalidDataDiskSnapshotIdNotFound,
+    InvalidImageIdNotFound, InvalidInstanceChargeTypeNotFound,
+    DependencyViolationIoOptimized, PaymentMethodNotFound, HostnameIllegal,
+    InvalidSystemDiskSizeLessThanImageSize, InvalidSystemDiskSizeLessThanMinSize,
+    InvalidSystemDiskSizeMoreThanMaxSize, InvalidSystemDiskSize,
+    InvalidKeyPairNameNotFound, InvalidRamRoleNotFound, InvalidResourceGroupNotFound,
+    InvalidMarketImageNotFound, DeploymentSetNotFound, InvalidParameterKmsKeyIdNotFound,
+    InvalidDiskIdsNotPortable, OperationConflict, ThrottlingResource, InternalError,
+    InvalidImageOsType]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateInstanceBuilder<aliyun_core::ProductClient>;
-        type Input = CreateInstanceInput;
-        type Error = CreateInstanceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_instance()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateInstanceBuilder, CreateInstanceInput, CreateInstanceError,
+        super::super::super::client::Client, create_instance,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -4670,6 +2322,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -176,647 +176,230 @@ impl<C> CreateLaunchTemplateBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`CreateLaunchTemplateInput::template_tag`].
     pub fn template_tag(mut self, input: Tag) -> Self {
         self.template_tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CreateLaunchTemplateInput::template_tag`] list (`None` clears it).
-    pub fn set_template_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.template_tag = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::template_tag`] set so far.
-    pub fn get_template_tag(&self) -> &Option<Vec<Tag>> {
-        &self.template_tag
     }
     /// Sets [`CreateLaunchTemplateInput::launch_template_name`].
     pub fn launch_template_name(mut self, input: impl Into<String>) -> Self {
         self.launch_template_name = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateInput::launch_template_name`].
-    pub fn set_launch_template_name(mut self, input: Option<String>) -> Self {
-        self.launch_template_name = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::launch_template_name`] set so far.
-    pub fn get_launch_template_name(&self) -> &Option<String> {
-        &self.launch_template_name
-    }
     /// Sets [`CreateLaunchTemplateInput::version_description`].
     pub fn version_description(mut self, input: impl Into<String>) -> Self {
         self.version_description = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateInput::version_description`].
-    pub fn set_version_description(mut self, input: Option<String>) -> Self {
-        self.version_description = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::version_description`] set so far.
-    pub fn get_version_description(&self) -> &Option<String> {
-        &self.version_description
     }
     /// Sets [`CreateLaunchTemplateInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
         self.image_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateInput::image_id`].
-    pub fn set_image_id(mut self, input: Option<String>) -> Self {
-        self.image_id = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::image_id`] set so far.
-    pub fn get_image_id(&self) -> &Option<String> {
-        &self.image_id
-    }
     /// Sets [`CreateLaunchTemplateInput::image_owner_alias`].
     pub fn image_owner_alias(mut self, input: impl Into<String>) -> Self {
         self.image_owner_alias = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateInput::image_owner_alias`].
-    pub fn set_image_owner_alias(mut self, input: Option<String>) -> Self {
-        self.image_owner_alias = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::image_owner_alias`] set so far.
-    pub fn get_image_owner_alias(&self) -> &Option<String> {
-        &self.image_owner_alias
     }
     /// Sets [`CreateLaunchTemplateInput::password_inherit`].
     pub fn password_inherit(mut self, input: bool) -> Self {
         self.password_inherit = Some(input);
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateInput::password_inherit`].
-    pub fn set_password_inherit(mut self, input: Option<bool>) -> Self {
-        self.password_inherit = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::password_inherit`] set so far.
-    pub fn get_password_inherit(&self) -> &Option<bool> {
-        &self.password_inherit
-    }
     /// Sets [`CreateLaunchTemplateInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
     }
     /// Sets [`CreateLaunchTemplateInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
         self.security_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateInput::security_group_id`].
-    pub fn set_security_group_id(mut self, input: Option<String>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<String> {
-        &self.security_group_id
-    }
     /// Sets [`CreateLaunchTemplateInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
         self.vpc_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateInput::vpc_id`].
-    pub fn set_vpc_id(mut self, input: Option<String>) -> Self {
-        self.vpc_id = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::vpc_id`] set so far.
-    pub fn get_vpc_id(&self) -> &Option<String> {
-        &self.vpc_id
     }
     /// Sets [`CreateLaunchTemplateInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
         self.v_switch_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateInput::v_switch_id`].
-    pub fn set_v_switch_id(mut self, input: Option<String>) -> Self {
-        self.v_switch_id = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::v_switch_id`] set so far.
-    pub fn get_v_switch_id(&self) -> &Option<String> {
-        &self.v_switch_id
-    }
     /// Sets [`CreateLaunchTemplateInput::instance_name`].
     pub fn instance_name(mut self, input: impl Into<String>) -> Self {
         self.instance_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateInput::instance_name`].
-    pub fn set_instance_name(mut self, input: Option<String>) -> Self {
-        self.instance_name = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::instance_name`] set so far.
-    pub fn get_instance_name(&self) -> &Option<String> {
-        &self.instance_name
     }
     /// Sets [`CreateLaunchTemplateInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`CreateLaunchTemplateInput::internet_max_bandwidth_in`].
     pub fn internet_max_bandwidth_in(mut self, input: i32) -> Self {
         self.internet_max_bandwidth_in = Some(input);
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateInput::internet_max_bandwidth_in`].
-    pub fn set_internet_max_bandwidth_in(mut self, input: Option<i32>) -> Self {
-        self.internet_max_bandwidth_in = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::internet_max_bandwidth_in`] set so far.
-    pub fn get_internet_max_bandwidth_in(&self) -> &Option<i32> {
-        &self.internet_max_bandwidth_in
     }
     /// Sets [`CreateLaunchTemplateInput::internet_max_bandwidth_out`].
     pub fn internet_max_bandwidth_out(mut self, input: i32) -> Self {
         self.internet_max_bandwidth_out = Some(input);
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateInput::internet_max_bandwidth_out`].
-    pub fn set_internet_max_bandwidth_out(mut self, input: Option<i32>) -> Self {
-        self.internet_max_bandwidth_out = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::internet_max_bandwidth_out`] set so far.
-    pub fn get_internet_max_bandwidth_out(&self) -> &Option<i32> {
-        &self.internet_max_bandwidth_out
-    }
     /// Sets [`CreateLaunchTemplateInput::host_name`].
     pub fn host_name(mut self, input: impl Into<String>) -> Self {
         self.host_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateInput::host_name`].
-    pub fn set_host_name(mut self, input: Option<String>) -> Self {
-        self.host_name = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::host_name`] set so far.
-    pub fn get_host_name(&self) -> &Option<String> {
-        &self.host_name
     }
     /// Sets [`CreateLaunchTemplateInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
-    }
     /// Sets [`CreateLaunchTemplateInput::system_disk`].
     pub fn system_disk(mut self, input: SystemDisk) -> Self {
         self.system_disk = Some(input);
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateInput::system_disk`].
-    pub fn set_system_disk(mut self, input: Option<SystemDisk>) -> Self {
-        self.system_disk = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::system_disk`] set so far.
-    pub fn get_system_disk(&self) -> &Option<SystemDisk> {
-        &self.system_disk
     }
     /// Sets [`CreateLaunchTemplateInput::io_optimized`].
     pub fn io_optimized(mut self, input: impl Into<String>) -> Self {
         self.io_optimized = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateInput::io_optimized`].
-    pub fn set_io_optimized(mut self, input: Option<String>) -> Self {
-        self.io_optimized = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::io_optimized`] set so far.
-    pub fn get_io_optimized(&self) -> &Option<String> {
-        &self.io_optimized
-    }
     /// Sets [`CreateLaunchTemplateInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
         self.instance_charge_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateInput::instance_charge_type`].
-    pub fn set_instance_charge_type(mut self, input: Option<String>) -> Self {
-        self.instance_charge_type = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::instance_charge_type`] set so far.
-    pub fn get_instance_charge_type(&self) -> &Option<String> {
-        &self.instance_charge_type
     }
     /// Sets [`CreateLaunchTemplateInput::period`].
     pub fn period(mut self, input: i32) -> Self {
         self.period = Some(input);
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateInput::period`].
-    pub fn set_period(mut self, input: Option<i32>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<i32> {
-        &self.period
-    }
     /// Sets [`CreateLaunchTemplateInput::internet_charge_type`].
     pub fn internet_charge_type(mut self, input: impl Into<String>) -> Self {
         self.internet_charge_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateInput::internet_charge_type`].
-    pub fn set_internet_charge_type(mut self, input: Option<String>) -> Self {
-        self.internet_charge_type = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::internet_charge_type`] set so far.
-    pub fn get_internet_charge_type(&self) -> &Option<String> {
-        &self.internet_charge_type
     }
     /// Sets [`CreateLaunchTemplateInput::enable_vm_os_config`].
     pub fn enable_vm_os_config(mut self, input: bool) -> Self {
         self.enable_vm_os_config = Some(input);
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateInput::enable_vm_os_config`].
-    pub fn set_enable_vm_os_config(mut self, input: Option<bool>) -> Self {
-        self.enable_vm_os_config = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::enable_vm_os_config`] set so far.
-    pub fn get_enable_vm_os_config(&self) -> &Option<bool> {
-        &self.enable_vm_os_config
-    }
     /// Sets [`CreateLaunchTemplateInput::network_type`].
     pub fn network_type(mut self, input: impl Into<String>) -> Self {
         self.network_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateInput::network_type`].
-    pub fn set_network_type(mut self, input: Option<String>) -> Self {
-        self.network_type = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::network_type`] set so far.
-    pub fn get_network_type(&self) -> &Option<String> {
-        &self.network_type
     }
     /// Sets [`CreateLaunchTemplateInput::user_data`].
     pub fn user_data(mut self, input: impl Into<String>) -> Self {
         self.user_data = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateInput::user_data`].
-    pub fn set_user_data(mut self, input: Option<String>) -> Self {
-        self.user_data = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::user_data`] set so far.
-    pub fn get_user_data(&self) -> &Option<String> {
-        &self.user_data
-    }
     /// Sets [`CreateLaunchTemplateInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
         self.key_pair_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateInput::key_pair_name`].
-    pub fn set_key_pair_name(mut self, input: Option<String>) -> Self {
-        self.key_pair_name = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::key_pair_name`] set so far.
-    pub fn get_key_pair_name(&self) -> &Option<String> {
-        &self.key_pair_name
     }
     /// Sets [`CreateLaunchTemplateInput::ram_role_name`].
     pub fn ram_role_name(mut self, input: impl Into<String>) -> Self {
         self.ram_role_name = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateInput::ram_role_name`].
-    pub fn set_ram_role_name(mut self, input: Option<String>) -> Self {
-        self.ram_role_name = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::ram_role_name`] set so far.
-    pub fn get_ram_role_name(&self) -> &Option<String> {
-        &self.ram_role_name
-    }
     /// Sets [`CreateLaunchTemplateInput::auto_release_time`].
     pub fn auto_release_time(mut self, input: impl Into<String>) -> Self {
         self.auto_release_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateInput::auto_release_time`].
-    pub fn set_auto_release_time(mut self, input: Option<String>) -> Self {
-        self.auto_release_time = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::auto_release_time`] set so far.
-    pub fn get_auto_release_time(&self) -> &Option<String> {
-        &self.auto_release_time
     }
     /// Sets [`CreateLaunchTemplateInput::spot_strategy`].
     pub fn spot_strategy(mut self, input: impl Into<String>) -> Self {
         self.spot_strategy = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateInput::spot_strategy`].
-    pub fn set_spot_strategy(mut self, input: Option<String>) -> Self {
-        self.spot_strategy = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::spot_strategy`] set so far.
-    pub fn get_spot_strategy(&self) -> &Option<String> {
-        &self.spot_strategy
-    }
     /// Sets [`CreateLaunchTemplateInput::spot_price_limit`].
     pub fn spot_price_limit(mut self, input: f64) -> Self {
         self.spot_price_limit = Some(input);
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateInput::spot_price_limit`].
-    pub fn set_spot_price_limit(mut self, input: Option<f64>) -> Self {
-        self.spot_price_limit = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::spot_price_limit`] set so far.
-    pub fn get_spot_price_limit(&self) -> &Option<f64> {
-        &self.spot_price_limit
     }
     /// Sets [`CreateLaunchTemplateInput::spot_duration`].
     pub fn spot_duration(mut self, input: i32) -> Self {
         self.spot_duration = Some(input);
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateInput::spot_duration`].
-    pub fn set_spot_duration(mut self, input: Option<i32>) -> Self {
-        self.spot_duration = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::spot_duration`] set so far.
-    pub fn get_spot_duration(&self) -> &Option<i32> {
-        &self.spot_duration
-    }
     /// Sets [`CreateLaunchTemplateInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Sets [`CreateLaunchTemplateInput::template_resource_group_id`].
     pub fn template_resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.template_resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateInput::template_resource_group_id`].
-    pub fn set_template_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.template_resource_group_id = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::template_resource_group_id`] set so far.
-    pub fn get_template_resource_group_id(&self) -> &Option<String> {
-        &self.template_resource_group_id
-    }
     /// Sets [`CreateLaunchTemplateInput::security_enhancement_strategy`].
     pub fn security_enhancement_strategy(mut self, input: impl Into<String>) -> Self {
         self.security_enhancement_strategy = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateInput::security_enhancement_strategy`].
-    pub fn set_security_enhancement_strategy(mut self, input: Option<String>) -> Self {
-        self.security_enhancement_strategy = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::security_enhancement_strategy`] set so far.
-    pub fn get_security_enhancement_strategy(&self) -> &Option<String> {
-        &self.security_enhancement_strategy
     }
     /// Sets [`CreateLaunchTemplateInput::private_ip_address`].
     pub fn private_ip_address(mut self, input: impl Into<String>) -> Self {
         self.private_ip_address = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateInput::private_ip_address`].
-    pub fn set_private_ip_address(mut self, input: Option<String>) -> Self {
-        self.private_ip_address = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::private_ip_address`] set so far.
-    pub fn get_private_ip_address(&self) -> &Option<String> {
-        &self.private_ip_address
-    }
     /// Sets [`CreateLaunchTemplateInput::deployment_set_id`].
     pub fn deployment_set_id(mut self, input: impl Into<String>) -> Self {
         self.deployment_set_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateInput::deployment_set_id`].
-    pub fn set_deployment_set_id(mut self, input: Option<String>) -> Self {
-        self.deployment_set_id = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::deployment_set_id`] set so far.
-    pub fn get_deployment_set_id(&self) -> &Option<String> {
-        &self.deployment_set_id
     }
     /// Sets [`CreateLaunchTemplateInput::ipv6_address_count`].
     pub fn ipv6_address_count(mut self, input: i32) -> Self {
         self.ipv6_address_count = Some(input);
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateInput::ipv6_address_count`].
-    pub fn set_ipv6_address_count(mut self, input: Option<i32>) -> Self {
-        self.ipv6_address_count = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::ipv6_address_count`] set so far.
-    pub fn get_ipv6_address_count(&self) -> &Option<i32> {
-        &self.ipv6_address_count
-    }
     /// Appends one item to [`CreateLaunchTemplateInput::data_disk`].
     pub fn data_disk(mut self, input: DataDisk) -> Self {
         self.data_disk.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CreateLaunchTemplateInput::data_disk`] list (`None` clears it).
-    pub fn set_data_disk(mut self, input: Option<Vec<DataDisk>>) -> Self {
-        self.data_disk = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::data_disk`] set so far.
-    pub fn get_data_disk(&self) -> &Option<Vec<DataDisk>> {
-        &self.data_disk
     }
     /// Appends one item to [`CreateLaunchTemplateInput::network_interface`].
     pub fn network_interface(mut self, input: NetworkInterface) -> Self {
         self.network_interface.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CreateLaunchTemplateInput::network_interface`] list (`None` clears it).
-    pub fn set_network_interface(
-        mut self,
-        input: Option<Vec<NetworkInterface>>,
-    ) -> Self {
-        self.network_interface = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::network_interface`] set so far.
-    pub fn get_network_interface(&self) -> &Option<Vec<NetworkInterface>> {
-        &self.network_interface
-    }
     /// Appends one item to [`CreateLaunchTemplateInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CreateLaunchTemplateInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Appends one item to [`CreateLaunchTemplateInput::security_group_ids`].
     pub fn security_group_ids(mut self, input: impl Into<String>) -> Self {
         self.security_group_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`CreateLaunchTemplateInput::security_group_ids`] list (`None` clears it).
-    pub fn set_security_group_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.security_group_ids = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::security_group_ids`] set so far.
-    pub fn get_security_group_ids(&self) -> &Option<Vec<String>> {
-        &self.security_group_ids
-    }
     /// Sets [`CreateLaunchTemplateInput::deletion_protection`].
     pub fn deletion_protection(mut self, input: bool) -> Self {
         self.deletion_protection = Some(input);
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateInput::deletion_protection`].
-    pub fn set_deletion_protection(mut self, input: Option<bool>) -> Self {
-        self.deletion_protection = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::deletion_protection`] set so far.
-    pub fn get_deletion_protection(&self) -> &Option<bool> {
-        &self.deletion_protection
     }
     /// Sets [`CreateLaunchTemplateInput::credit_specification`].
     pub fn credit_specification(mut self, input: impl Into<String>) -> Self {
         self.credit_specification = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateInput::credit_specification`].
-    pub fn set_credit_specification(mut self, input: Option<String>) -> Self {
-        self.credit_specification = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::credit_specification`] set so far.
-    pub fn get_credit_specification(&self) -> &Option<String> {
-        &self.credit_specification
-    }
     /// Sets [`CreateLaunchTemplateInput::auto_renew`].
     pub fn auto_renew(mut self, input: bool) -> Self {
         self.auto_renew = Some(input);
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateInput::auto_renew`].
-    pub fn set_auto_renew(mut self, input: Option<bool>) -> Self {
-        self.auto_renew = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::auto_renew`] set so far.
-    pub fn get_auto_renew(&self) -> &Option<bool> {
-        &self.auto_renew
     }
     /// Sets [`CreateLaunchTemplateInput::auto_renew_period`].
     pub fn auto_renew_period(mut self, input: i32) -> Self {
         self.auto_renew_period = Some(input);
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateInput::auto_renew_period`].
-    pub fn set_auto_renew_period(mut self, input: Option<i32>) -> Self {
-        self.auto_renew_period = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::auto_renew_period`] set so far.
-    pub fn get_auto_renew_period(&self) -> &Option<i32> {
-        &self.auto_renew_period
-    }
     /// Sets [`CreateLaunchTemplateInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
         self.period_unit = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateInput::period_unit`].
-    pub fn set_period_unit(mut self, input: Option<String>) -> Self {
-        self.period_unit = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateInput::period_unit`] set so far.
-    pub fn get_period_unit(&self) -> &Option<String> {
-        &self.period_unit
     }
     /// Checks every rule of the spec and builds the [`CreateLaunchTemplateInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateLaunchTemplateInput, aliyun_core::InvalidInput> {
@@ -877,6 +460,55 @@ impl<C> CreateLaunchTemplateBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateLaunchTemplateBuilder, CreateLaunchTemplateInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    template_tag: Option<Vec<Tag>> => set_template_tag, get_template_tag, list;
+    launch_template_name: Option<String> => set_launch_template_name, get_launch_template_name;
+    version_description: Option<String> => set_version_description, get_version_description;
+    image_id: Option<String> => set_image_id, get_image_id;
+    image_owner_alias: Option<String> => set_image_owner_alias, get_image_owner_alias;
+    password_inherit: Option<bool> => set_password_inherit, get_password_inherit;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    security_group_id: Option<String> => set_security_group_id, get_security_group_id;
+    vpc_id: Option<String> => set_vpc_id, get_vpc_id;
+    v_switch_id: Option<String> => set_v_switch_id, get_v_switch_id;
+    instance_name: Option<String> => set_instance_name, get_instance_name;
+    description: Option<String> => set_description, get_description;
+    internet_max_bandwidth_in: Option<i32> => set_internet_max_bandwidth_in, get_internet_max_bandwidth_in;
+    internet_max_bandwidth_out: Option<i32> => set_internet_max_bandwidth_out, get_internet_max_bandwidth_out;
+    host_name: Option<String> => set_host_name, get_host_name;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    system_disk: Option<SystemDisk> => set_system_disk, get_system_disk;
+    io_optimized: Option<String> => set_io_optimized, get_io_optimized;
+    instance_charge_type: Option<String> => set_instance_charge_type, get_instance_charge_type;
+    period: Option<i32> => set_period, get_period;
+    internet_charge_type: Option<String> => set_internet_charge_type, get_internet_charge_type;
+    enable_vm_os_config: Option<bool> => set_enable_vm_os_config, get_enable_vm_os_config;
+    network_type: Option<String> => set_network_type, get_network_type;
+    user_data: Option<String> => set_user_data, get_user_data;
+    key_pair_name: Option<String> => set_key_pair_name, get_key_pair_name;
+    ram_role_name: Option<String> => set_ram_role_name, get_ram_role_name;
+    auto_release_time: Option<String> => set_auto_release_time, get_auto_release_time;
+    spot_strategy: Option<String> => set_spot_strategy, get_spot_strategy;
+    spot_price_limit: Option<f64> => set_spot_price_limit, get_spot_price_limit;
+    spot_duration: Option<i32> => set_spot_duration, get_spot_duration;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    template_resource_group_id: Option<String> => set_template_resource_group_id, get_template_resource_group_id;
+    security_enhancement_strategy: Option<String> => set_security_enhancement_strategy, get_security_enhancement_strategy;
+    private_ip_address: Option<String> => set_private_ip_address, get_private_ip_address;
+    deployment_set_id: Option<String> => set_deployment_set_id, get_deployment_set_id;
+    ipv6_address_count: Option<i32> => set_ipv6_address_count, get_ipv6_address_count;
+    data_disk: Option<Vec<DataDisk>> => set_data_disk, get_data_disk, list;
+    network_interface: Option<Vec<NetworkInterface>> => set_network_interface, get_network_interface, list;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    security_group_ids: Option<Vec<String>> => set_security_group_ids, get_security_group_ids, list;
+    deletion_protection: Option<bool> => set_deletion_protection, get_deletion_protection;
+    credit_specification: Option<String> => set_credit_specification, get_credit_specification;
+    auto_renew: Option<bool> => set_auto_renew, get_auto_renew;
+    auto_renew_period: Option<i32> => set_auto_renew_period, get_auto_renew_period;
+    period_unit: Option<String> => set_period_unit, get_period_unit;
 }
 impl CreateLaunchTemplateBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -986,93 +618,7 @@ impl aliyun_core::Action for CreateLaunchTemplateInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotExist",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidLaunchTemplateName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserData.SizeExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserData.Base64FormatInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHostName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.CreateEniParams",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LaunchTemplateLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LaunchTemplateName.Duplicated",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.Tags",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -1081,17 +627,6 @@ impl aliyun_core::Action for CreateLaunchTemplateInput {
             None,
             Some(20),
         )?;
-        aliyun_core::__private::validate::each(
-            "TemplateTag",
-            &self.template_tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
-        if let Some(value) = &self.system_disk {
-            aliyun_core::params::StructParam::validate(value, "SystemDisk")?;
-        }
         if let Some(value) = &self.spot_price_limit {
             aliyun_core::__private::validate::range(
                 "SpotPriceLimit",
@@ -1105,14 +640,6 @@ impl aliyun_core::Action for CreateLaunchTemplateInput {
             self.data_disk.len(),
             None,
             Some(16),
-        )?;
-        aliyun_core::__private::validate::each(
-            "DataDisk",
-            &self.data_disk,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         aliyun_core::__private::validate::items(
             "NetworkInterface",
@@ -1129,14 +656,6 @@ impl aliyun_core::Action for CreateLaunchTemplateInput {
             },
         )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             "SecurityGroupIds",
             self.security_group_ids.len(),
@@ -1279,73 +798,24 @@ impl aliyun_core::error::ActionError for CreateLaunchTemplateError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidRegionNotExist(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidLaunchTemplateNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidUserDataSizeExceeded(error)
-            | Self::InvalidUserDataBase64FormatInvalid(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidHostNameMalformed(error)
-            | Self::InvalidParamsCreateEniParams(error)
-            | Self::LaunchTemplateLimitExceed(error)
-            | Self::LaunchTemplateNameDuplicated(error)
-            | Self::QuotaExceedTags(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidRegionNotExist(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidLaunchTemplateNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidUserDataSizeExceeded(error)
-            | Self::InvalidUserDataBase64FormatInvalid(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidHostNameMalformed(error)
-            | Self::InvalidParamsCreateEniParams(error)
-            | Self::LaunchTemplateLimitExceed(error)
-            | Self::LaunchTemplateNameDuplicated(error)
-            | Self::QuotaExceedTags(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateLaunchTemplateError);
+aliyun_core::__private::action_error!(
+    CreateLaunchTemplateError, [InvalidRegionNotExist, MissingParameter,
+    InvalidParameter, InvalidLaunchTemplateNameMalformed, InvalidDescriptionMalformed,
+    InvalidUserDataSizeExceeded, InvalidUserDataBase64FormatInvalid, DuplicateTagKey,
+    InvalidTagKeyMalformed, InvalidTagValueMalformed, InvalidHostNameMalformed,
+    InvalidParamsCreateEniParams, LaunchTemplateLimitExceed,
+    LaunchTemplateNameDuplicated, QuotaExceedTags, InvalidResourceGroupNotFound,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateLaunchTemplateBuilder<aliyun_core::ProductClient>;
-        type Input = CreateLaunchTemplateInput;
-        type Error = CreateLaunchTemplateError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_launch_template()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateLaunchTemplateBuilder, CreateLaunchTemplateInput,
+        CreateLaunchTemplateError, super::super::super::client::Client,
+        create_launch_template,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1523,6 +993,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -171,633 +171,225 @@ impl<C> CreateLaunchTemplateVersionBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateLaunchTemplateVersionInput::launch_template_id`].
     pub fn launch_template_id(mut self, input: impl Into<String>) -> Self {
         self.launch_template_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::launch_template_id`].
-    pub fn set_launch_template_id(mut self, input: Option<String>) -> Self {
-        self.launch_template_id = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::launch_template_id`] set so far.
-    pub fn get_launch_template_id(&self) -> &Option<String> {
-        &self.launch_template_id
     }
     /// Sets [`CreateLaunchTemplateVersionInput::launch_template_name`].
     pub fn launch_template_name(mut self, input: impl Into<String>) -> Self {
         self.launch_template_name = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::launch_template_name`].
-    pub fn set_launch_template_name(mut self, input: Option<String>) -> Self {
-        self.launch_template_name = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::launch_template_name`] set so far.
-    pub fn get_launch_template_name(&self) -> &Option<String> {
-        &self.launch_template_name
-    }
     /// Sets [`CreateLaunchTemplateVersionInput::version_description`].
     pub fn version_description(mut self, input: impl Into<String>) -> Self {
         self.version_description = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::version_description`].
-    pub fn set_version_description(mut self, input: Option<String>) -> Self {
-        self.version_description = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::version_description`] set so far.
-    pub fn get_version_description(&self) -> &Option<String> {
-        &self.version_description
     }
     /// Sets [`CreateLaunchTemplateVersionInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
         self.image_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::image_id`].
-    pub fn set_image_id(mut self, input: Option<String>) -> Self {
-        self.image_id = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::image_id`] set so far.
-    pub fn get_image_id(&self) -> &Option<String> {
-        &self.image_id
-    }
     /// Sets [`CreateLaunchTemplateVersionInput::image_owner_alias`].
     pub fn image_owner_alias(mut self, input: impl Into<String>) -> Self {
         self.image_owner_alias = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::image_owner_alias`].
-    pub fn set_image_owner_alias(mut self, input: Option<String>) -> Self {
-        self.image_owner_alias = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::image_owner_alias`] set so far.
-    pub fn get_image_owner_alias(&self) -> &Option<String> {
-        &self.image_owner_alias
     }
     /// Sets [`CreateLaunchTemplateVersionInput::password_inherit`].
     pub fn password_inherit(mut self, input: bool) -> Self {
         self.password_inherit = Some(input);
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::password_inherit`].
-    pub fn set_password_inherit(mut self, input: Option<bool>) -> Self {
-        self.password_inherit = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::password_inherit`] set so far.
-    pub fn get_password_inherit(&self) -> &Option<bool> {
-        &self.password_inherit
-    }
     /// Sets [`CreateLaunchTemplateVersionInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
     }
     /// Sets [`CreateLaunchTemplateVersionInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
         self.security_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::security_group_id`].
-    pub fn set_security_group_id(mut self, input: Option<String>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<String> {
-        &self.security_group_id
-    }
     /// Sets [`CreateLaunchTemplateVersionInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
         self.vpc_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::vpc_id`].
-    pub fn set_vpc_id(mut self, input: Option<String>) -> Self {
-        self.vpc_id = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::vpc_id`] set so far.
-    pub fn get_vpc_id(&self) -> &Option<String> {
-        &self.vpc_id
     }
     /// Sets [`CreateLaunchTemplateVersionInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
         self.v_switch_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::v_switch_id`].
-    pub fn set_v_switch_id(mut self, input: Option<String>) -> Self {
-        self.v_switch_id = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::v_switch_id`] set so far.
-    pub fn get_v_switch_id(&self) -> &Option<String> {
-        &self.v_switch_id
-    }
     /// Sets [`CreateLaunchTemplateVersionInput::instance_name`].
     pub fn instance_name(mut self, input: impl Into<String>) -> Self {
         self.instance_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::instance_name`].
-    pub fn set_instance_name(mut self, input: Option<String>) -> Self {
-        self.instance_name = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::instance_name`] set so far.
-    pub fn get_instance_name(&self) -> &Option<String> {
-        &self.instance_name
     }
     /// Sets [`CreateLaunchTemplateVersionInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`CreateLaunchTemplateVersionInput::internet_max_bandwidth_in`].
     pub fn internet_max_bandwidth_in(mut self, input: i32) -> Self {
         self.internet_max_bandwidth_in = Some(input);
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::internet_max_bandwidth_in`].
-    pub fn set_internet_max_bandwidth_in(mut self, input: Option<i32>) -> Self {
-        self.internet_max_bandwidth_in = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::internet_max_bandwidth_in`] set so far.
-    pub fn get_internet_max_bandwidth_in(&self) -> &Option<i32> {
-        &self.internet_max_bandwidth_in
     }
     /// Sets [`CreateLaunchTemplateVersionInput::internet_max_bandwidth_out`].
     pub fn internet_max_bandwidth_out(mut self, input: i32) -> Self {
         self.internet_max_bandwidth_out = Some(input);
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::internet_max_bandwidth_out`].
-    pub fn set_internet_max_bandwidth_out(mut self, input: Option<i32>) -> Self {
-        self.internet_max_bandwidth_out = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::internet_max_bandwidth_out`] set so far.
-    pub fn get_internet_max_bandwidth_out(&self) -> &Option<i32> {
-        &self.internet_max_bandwidth_out
-    }
     /// Sets [`CreateLaunchTemplateVersionInput::host_name`].
     pub fn host_name(mut self, input: impl Into<String>) -> Self {
         self.host_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::host_name`].
-    pub fn set_host_name(mut self, input: Option<String>) -> Self {
-        self.host_name = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::host_name`] set so far.
-    pub fn get_host_name(&self) -> &Option<String> {
-        &self.host_name
     }
     /// Sets [`CreateLaunchTemplateVersionInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
-    }
     /// Sets [`CreateLaunchTemplateVersionInput::system_disk`].
     pub fn system_disk(mut self, input: SystemDisk) -> Self {
         self.system_disk = Some(input);
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::system_disk`].
-    pub fn set_system_disk(mut self, input: Option<SystemDisk>) -> Self {
-        self.system_disk = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::system_disk`] set so far.
-    pub fn get_system_disk(&self) -> &Option<SystemDisk> {
-        &self.system_disk
     }
     /// Sets [`CreateLaunchTemplateVersionInput::io_optimized`].
     pub fn io_optimized(mut self, input: impl Into<String>) -> Self {
         self.io_optimized = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::io_optimized`].
-    pub fn set_io_optimized(mut self, input: Option<String>) -> Self {
-        self.io_optimized = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::io_optimized`] set so far.
-    pub fn get_io_optimized(&self) -> &Option<String> {
-        &self.io_optimized
-    }
     /// Sets [`CreateLaunchTemplateVersionInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
         self.instance_charge_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::instance_charge_type`].
-    pub fn set_instance_charge_type(mut self, input: Option<String>) -> Self {
-        self.instance_charge_type = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::instance_charge_type`] set so far.
-    pub fn get_instance_charge_type(&self) -> &Option<String> {
-        &self.instance_charge_type
     }
     /// Sets [`CreateLaunchTemplateVersionInput::period`].
     pub fn period(mut self, input: i32) -> Self {
         self.period = Some(input);
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::period`].
-    pub fn set_period(mut self, input: Option<i32>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<i32> {
-        &self.period
-    }
     /// Sets [`CreateLaunchTemplateVersionInput::internet_charge_type`].
     pub fn internet_charge_type(mut self, input: impl Into<String>) -> Self {
         self.internet_charge_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::internet_charge_type`].
-    pub fn set_internet_charge_type(mut self, input: Option<String>) -> Self {
-        self.internet_charge_type = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::internet_charge_type`] set so far.
-    pub fn get_internet_charge_type(&self) -> &Option<String> {
-        &self.internet_charge_type
     }
     /// Sets [`CreateLaunchTemplateVersionInput::enable_vm_os_config`].
     pub fn enable_vm_os_config(mut self, input: bool) -> Self {
         self.enable_vm_os_config = Some(input);
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::enable_vm_os_config`].
-    pub fn set_enable_vm_os_config(mut self, input: Option<bool>) -> Self {
-        self.enable_vm_os_config = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::enable_vm_os_config`] set so far.
-    pub fn get_enable_vm_os_config(&self) -> &Option<bool> {
-        &self.enable_vm_os_config
-    }
     /// Sets [`CreateLaunchTemplateVersionInput::network_type`].
     pub fn network_type(mut self, input: impl Into<String>) -> Self {
         self.network_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::network_type`].
-    pub fn set_network_type(mut self, input: Option<String>) -> Self {
-        self.network_type = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::network_type`] set so far.
-    pub fn get_network_type(&self) -> &Option<String> {
-        &self.network_type
     }
     /// Sets [`CreateLaunchTemplateVersionInput::user_data`].
     pub fn user_data(mut self, input: impl Into<String>) -> Self {
         self.user_data = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::user_data`].
-    pub fn set_user_data(mut self, input: Option<String>) -> Self {
-        self.user_data = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::user_data`] set so far.
-    pub fn get_user_data(&self) -> &Option<String> {
-        &self.user_data
-    }
     /// Sets [`CreateLaunchTemplateVersionInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
         self.key_pair_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::key_pair_name`].
-    pub fn set_key_pair_name(mut self, input: Option<String>) -> Self {
-        self.key_pair_name = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::key_pair_name`] set so far.
-    pub fn get_key_pair_name(&self) -> &Option<String> {
-        &self.key_pair_name
     }
     /// Sets [`CreateLaunchTemplateVersionInput::ram_role_name`].
     pub fn ram_role_name(mut self, input: impl Into<String>) -> Self {
         self.ram_role_name = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::ram_role_name`].
-    pub fn set_ram_role_name(mut self, input: Option<String>) -> Self {
-        self.ram_role_name = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::ram_role_name`] set so far.
-    pub fn get_ram_role_name(&self) -> &Option<String> {
-        &self.ram_role_name
-    }
     /// Sets [`CreateLaunchTemplateVersionInput::auto_release_time`].
     pub fn auto_release_time(mut self, input: impl Into<String>) -> Self {
         self.auto_release_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::auto_release_time`].
-    pub fn set_auto_release_time(mut self, input: Option<String>) -> Self {
-        self.auto_release_time = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::auto_release_time`] set so far.
-    pub fn get_auto_release_time(&self) -> &Option<String> {
-        &self.auto_release_time
     }
     /// Sets [`CreateLaunchTemplateVersionInput::spot_strategy`].
     pub fn spot_strategy(mut self, input: impl Into<String>) -> Self {
         self.spot_strategy = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::spot_strategy`].
-    pub fn set_spot_strategy(mut self, input: Option<String>) -> Self {
-        self.spot_strategy = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::spot_strategy`] set so far.
-    pub fn get_spot_strategy(&self) -> &Option<String> {
-        &self.spot_strategy
-    }
     /// Sets [`CreateLaunchTemplateVersionInput::spot_price_limit`].
     pub fn spot_price_limit(mut self, input: f64) -> Self {
         self.spot_price_limit = Some(input);
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::spot_price_limit`].
-    pub fn set_spot_price_limit(mut self, input: Option<f64>) -> Self {
-        self.spot_price_limit = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::spot_price_limit`] set so far.
-    pub fn get_spot_price_limit(&self) -> &Option<f64> {
-        &self.spot_price_limit
     }
     /// Sets [`CreateLaunchTemplateVersionInput::spot_duration`].
     pub fn spot_duration(mut self, input: i32) -> Self {
         self.spot_duration = Some(input);
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::spot_duration`].
-    pub fn set_spot_duration(mut self, input: Option<i32>) -> Self {
-        self.spot_duration = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::spot_duration`] set so far.
-    pub fn get_spot_duration(&self) -> &Option<i32> {
-        &self.spot_duration
-    }
     /// Sets [`CreateLaunchTemplateVersionInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Sets [`CreateLaunchTemplateVersionInput::security_enhancement_strategy`].
     pub fn security_enhancement_strategy(mut self, input: impl Into<String>) -> Self {
         self.security_enhancement_strategy = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::security_enhancement_strategy`].
-    pub fn set_security_enhancement_strategy(mut self, input: Option<String>) -> Self {
-        self.security_enhancement_strategy = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::security_enhancement_strategy`] set so far.
-    pub fn get_security_enhancement_strategy(&self) -> &Option<String> {
-        &self.security_enhancement_strategy
-    }
     /// Sets [`CreateLaunchTemplateVersionInput::private_ip_address`].
     pub fn private_ip_address(mut self, input: impl Into<String>) -> Self {
         self.private_ip_address = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::private_ip_address`].
-    pub fn set_private_ip_address(mut self, input: Option<String>) -> Self {
-        self.private_ip_address = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::private_ip_address`] set so far.
-    pub fn get_private_ip_address(&self) -> &Option<String> {
-        &self.private_ip_address
     }
     /// Sets [`CreateLaunchTemplateVersionInput::ipv6_address_count`].
     pub fn ipv6_address_count(mut self, input: i32) -> Self {
         self.ipv6_address_count = Some(input);
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::ipv6_address_count`].
-    pub fn set_ipv6_address_count(mut self, input: Option<i32>) -> Self {
-        self.ipv6_address_count = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::ipv6_address_count`] set so far.
-    pub fn get_ipv6_address_count(&self) -> &Option<i32> {
-        &self.ipv6_address_count
-    }
     /// Sets [`CreateLaunchTemplateVersionInput::deployment_set_id`].
     pub fn deployment_set_id(mut self, input: impl Into<String>) -> Self {
         self.deployment_set_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::deployment_set_id`].
-    pub fn set_deployment_set_id(mut self, input: Option<String>) -> Self {
-        self.deployment_set_id = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::deployment_set_id`] set so far.
-    pub fn get_deployment_set_id(&self) -> &Option<String> {
-        &self.deployment_set_id
     }
     /// Appends one item to [`CreateLaunchTemplateVersionInput::data_disk`].
     pub fn data_disk(mut self, input: DataDisk) -> Self {
         self.data_disk.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CreateLaunchTemplateVersionInput::data_disk`] list (`None` clears it).
-    pub fn set_data_disk(mut self, input: Option<Vec<DataDisk>>) -> Self {
-        self.data_disk = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::data_disk`] set so far.
-    pub fn get_data_disk(&self) -> &Option<Vec<DataDisk>> {
-        &self.data_disk
-    }
     /// Appends one item to [`CreateLaunchTemplateVersionInput::network_interface`].
     pub fn network_interface(mut self, input: NetworkInterface) -> Self {
         self.network_interface.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CreateLaunchTemplateVersionInput::network_interface`] list (`None` clears it).
-    pub fn set_network_interface(
-        mut self,
-        input: Option<Vec<NetworkInterface>>,
-    ) -> Self {
-        self.network_interface = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::network_interface`] set so far.
-    pub fn get_network_interface(&self) -> &Option<Vec<NetworkInterface>> {
-        &self.network_interface
     }
     /// Appends one item to [`CreateLaunchTemplateVersionInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CreateLaunchTemplateVersionInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Appends one item to [`CreateLaunchTemplateVersionInput::security_group_ids`].
     pub fn security_group_ids(mut self, input: impl Into<String>) -> Self {
         self.security_group_ids.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`CreateLaunchTemplateVersionInput::security_group_ids`] list (`None` clears it).
-    pub fn set_security_group_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.security_group_ids = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::security_group_ids`] set so far.
-    pub fn get_security_group_ids(&self) -> &Option<Vec<String>> {
-        &self.security_group_ids
     }
     /// Sets [`CreateLaunchTemplateVersionInput::deletion_protection`].
     pub fn deletion_protection(mut self, input: bool) -> Self {
         self.deletion_protection = Some(input);
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::deletion_protection`].
-    pub fn set_deletion_protection(mut self, input: Option<bool>) -> Self {
-        self.deletion_protection = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::deletion_protection`] set so far.
-    pub fn get_deletion_protection(&self) -> &Option<bool> {
-        &self.deletion_protection
-    }
     /// Sets [`CreateLaunchTemplateVersionInput::credit_specification`].
     pub fn credit_specification(mut self, input: impl Into<String>) -> Self {
         self.credit_specification = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::credit_specification`].
-    pub fn set_credit_specification(mut self, input: Option<String>) -> Self {
-        self.credit_specification = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::credit_specification`] set so far.
-    pub fn get_credit_specification(&self) -> &Option<String> {
-        &self.credit_specification
     }
     /// Sets [`CreateLaunchTemplateVersionInput::auto_renew`].
     pub fn auto_renew(mut self, input: bool) -> Self {
         self.auto_renew = Some(input);
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::auto_renew`].
-    pub fn set_auto_renew(mut self, input: Option<bool>) -> Self {
-        self.auto_renew = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::auto_renew`] set so far.
-    pub fn get_auto_renew(&self) -> &Option<bool> {
-        &self.auto_renew
-    }
     /// Sets [`CreateLaunchTemplateVersionInput::auto_renew_period`].
     pub fn auto_renew_period(mut self, input: i32) -> Self {
         self.auto_renew_period = Some(input);
         self
     }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::auto_renew_period`].
-    pub fn set_auto_renew_period(mut self, input: Option<i32>) -> Self {
-        self.auto_renew_period = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::auto_renew_period`] set so far.
-    pub fn get_auto_renew_period(&self) -> &Option<i32> {
-        &self.auto_renew_period
-    }
     /// Sets [`CreateLaunchTemplateVersionInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
         self.period_unit = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateLaunchTemplateVersionInput::period_unit`].
-    pub fn set_period_unit(mut self, input: Option<String>) -> Self {
-        self.period_unit = input;
-        self
-    }
-    /// The [`CreateLaunchTemplateVersionInput::period_unit`] set so far.
-    pub fn get_period_unit(&self) -> &Option<String> {
-        &self.period_unit
     }
     /// Checks every rule of the spec and builds the [`CreateLaunchTemplateVersionInput`]. Nothing is sent.
     pub fn build(
@@ -856,6 +448,54 @@ impl<C> CreateLaunchTemplateVersionBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateLaunchTemplateVersionBuilder, CreateLaunchTemplateVersionInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    launch_template_id: Option<String> => set_launch_template_id, get_launch_template_id;
+    launch_template_name: Option<String> => set_launch_template_name, get_launch_template_name;
+    version_description: Option<String> => set_version_description, get_version_description;
+    image_id: Option<String> => set_image_id, get_image_id;
+    image_owner_alias: Option<String> => set_image_owner_alias, get_image_owner_alias;
+    password_inherit: Option<bool> => set_password_inherit, get_password_inherit;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    security_group_id: Option<String> => set_security_group_id, get_security_group_id;
+    vpc_id: Option<String> => set_vpc_id, get_vpc_id;
+    v_switch_id: Option<String> => set_v_switch_id, get_v_switch_id;
+    instance_name: Option<String> => set_instance_name, get_instance_name;
+    description: Option<String> => set_description, get_description;
+    internet_max_bandwidth_in: Option<i32> => set_internet_max_bandwidth_in, get_internet_max_bandwidth_in;
+    internet_max_bandwidth_out: Option<i32> => set_internet_max_bandwidth_out, get_internet_max_bandwidth_out;
+    host_name: Option<String> => set_host_name, get_host_name;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    system_disk: Option<SystemDisk> => set_system_disk, get_system_disk;
+    io_optimized: Option<String> => set_io_optimized, get_io_optimized;
+    instance_charge_type: Option<String> => set_instance_charge_type, get_instance_charge_type;
+    period: Option<i32> => set_period, get_period;
+    internet_charge_type: Option<String> => set_internet_charge_type, get_internet_charge_type;
+    enable_vm_os_config: Option<bool> => set_enable_vm_os_config, get_enable_vm_os_config;
+    network_type: Option<String> => set_network_type, get_network_type;
+    user_data: Option<String> => set_user_data, get_user_data;
+    key_pair_name: Option<String> => set_key_pair_name, get_key_pair_name;
+    ram_role_name: Option<String> => set_ram_role_name, get_ram_role_name;
+    auto_release_time: Option<String> => set_auto_release_time, get_auto_release_time;
+    spot_strategy: Option<String> => set_spot_strategy, get_spot_strategy;
+    spot_price_limit: Option<f64> => set_spot_price_limit, get_spot_price_limit;
+    spot_duration: Option<i32> => set_spot_duration, get_spot_duration;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    security_enhancement_strategy: Option<String> => set_security_enhancement_strategy, get_security_enhancement_strategy;
+    private_ip_address: Option<String> => set_private_ip_address, get_private_ip_address;
+    ipv6_address_count: Option<i32> => set_ipv6_address_count, get_ipv6_address_count;
+    deployment_set_id: Option<String> => set_deployment_set_id, get_deployment_set_id;
+    data_disk: Option<Vec<DataDisk>> => set_data_disk, get_data_disk, list;
+    network_interface: Option<Vec<NetworkInterface>> => set_network_interface, get_network_interface, list;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    security_group_ids: Option<Vec<String>> => set_security_group_ids, get_security_group_ids, list;
+    deletion_protection: Option<bool> => set_deletion_protection, get_deletion_protection;
+    credit_specification: Option<String> => set_credit_specification, get_credit_specification;
+    auto_renew: Option<bool> => set_auto_renew, get_auto_renew;
+    auto_renew_period: Option<i32> => set_auto_renew_period, get_auto_renew_period;
+    period_unit: Option<String> => set_period_unit, get_period_unit;
 }
 impl CreateLaunchTemplateVersionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -964,78 +604,9 @@ impl aliyun_core::Action for CreateLaunchTemplateVersionInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotExist",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserData.SizeExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserData.Base64FormatInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHostName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.CreateEniParams",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LaunchTemplateVersionLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidLaunchTemplate.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        if let Some(value) = &self.system_disk {
-            aliyun_core::params::StructParam::validate(value, "SystemDisk")?;
-        }
         if let Some(value) = &self.spot_price_limit {
             aliyun_core::__private::validate::range(
                 "SpotPriceLimit",
@@ -1049,14 +620,6 @@ impl aliyun_core::Action for CreateLaunchTemplateVersionInput {
             self.data_disk.len(),
             None,
             Some(16),
-        )?;
-        aliyun_core::__private::validate::each(
-            "DataDisk",
-            &self.data_disk,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         aliyun_core::__private::validate::items(
             "NetworkInterface",
@@ -1073,14 +636,6 @@ impl aliyun_core::Action for CreateLaunchTemplateVersionInput {
             },
         )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(21))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             "SecurityGroupIds",
             self.security_group_ids.len(),
@@ -1208,66 +763,22 @@ impl aliyun_core::error::ActionError for CreateLaunchTemplateVersionError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidRegionNotExist(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidUserDataSizeExceeded(error)
-            | Self::InvalidUserDataBase64FormatInvalid(error)
-            | Self::InvalidHostNameMalformed(error)
-            | Self::InvalidParamsCreateEniParams(error)
-            | Self::DuplicateTagKey(error)
-            | Self::LaunchTemplateVersionLimitExceed(error)
-            | Self::InvalidLaunchTemplateNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidRegionNotExist(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidUserDataSizeExceeded(error)
-            | Self::InvalidUserDataBase64FormatInvalid(error)
-            | Self::InvalidHostNameMalformed(error)
-            | Self::InvalidParamsCreateEniParams(error)
-            | Self::DuplicateTagKey(error)
-            | Self::LaunchTemplateVersionLimitExceed(error)
-            | Self::InvalidLaunchTemplateNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateLaunchTemplateVersionError);
+aliyun_core::__private::action_error!(
+    CreateLaunchTemplateVersionError, [InvalidRegionNotExist, MissingParameter,
+    InvalidParameter, InvalidDescriptionMalformed, InvalidUserDataSizeExceeded,
+    InvalidUserDataBase64FormatInvalid, InvalidHostNameMalformed,
+    InvalidParamsCreateEniParams, DuplicateTagKey, LaunchTemplateVersionLimitExceed,
+    InvalidLaunchTemplateNotFound, InvalidResourceGroupNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateLaunchTemplateVersionBuilder<aliyun_core::ProductClient>;
-        type Input = CreateLaunchTemplateVersionInput;
-        type Error = CreateLaunchTemplateVersionError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .create_launch_template_version()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateLaunchTemplateVersionBuilder, CreateLaunchTemplateVersionInput,
+        CreateLaunchTemplateVersionError, super::super::super::client::Client,
+        create_launch_template_version,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1442,6 +953,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -130,378 +130,135 @@ impl<C> CreateNetworkInterfaceBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateNetworkInterfaceInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`CreateNetworkInterfaceInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CreateNetworkInterfaceInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Sets [`CreateNetworkInterfaceInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateNetworkInterfaceInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Sets [`CreateNetworkInterfaceInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
         self.v_switch_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateNetworkInterfaceInput::v_switch_id`].
-    pub fn set_v_switch_id(mut self, input: Option<String>) -> Self {
-        self.v_switch_id = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::v_switch_id`] set so far.
-    pub fn get_v_switch_id(&self) -> &Option<String> {
-        &self.v_switch_id
     }
     /// Sets [`CreateNetworkInterfaceInput::primary_ip_address`].
     pub fn primary_ip_address(mut self, input: impl Into<String>) -> Self {
         self.primary_ip_address = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateNetworkInterfaceInput::primary_ip_address`].
-    pub fn set_primary_ip_address(mut self, input: Option<String>) -> Self {
-        self.primary_ip_address = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::primary_ip_address`] set so far.
-    pub fn get_primary_ip_address(&self) -> &Option<String> {
-        &self.primary_ip_address
-    }
     /// Sets [`CreateNetworkInterfaceInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
         self.security_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateNetworkInterfaceInput::security_group_id`].
-    pub fn set_security_group_id(mut self, input: Option<String>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<String> {
-        &self.security_group_id
     }
     /// Sets [`CreateNetworkInterfaceInput::network_interface_name`].
     pub fn network_interface_name(mut self, input: impl Into<String>) -> Self {
         self.network_interface_name = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateNetworkInterfaceInput::network_interface_name`].
-    pub fn set_network_interface_name(mut self, input: Option<String>) -> Self {
-        self.network_interface_name = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::network_interface_name`] set so far.
-    pub fn get_network_interface_name(&self) -> &Option<String> {
-        &self.network_interface_name
-    }
     /// Sets [`CreateNetworkInterfaceInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateNetworkInterfaceInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`CreateNetworkInterfaceInput::visible`].
     pub fn visible(mut self, input: bool) -> Self {
         self.visible = Some(input);
         self
     }
-    /// Sets or clears [`CreateNetworkInterfaceInput::visible`].
-    pub fn set_visible(mut self, input: Option<bool>) -> Self {
-        self.visible = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::visible`] set so far.
-    pub fn get_visible(&self) -> &Option<bool> {
-        &self.visible
-    }
     /// Sets [`CreateNetworkInterfaceInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateNetworkInterfaceInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
     }
     /// Sets [`CreateNetworkInterfaceInput::business_type`].
     pub fn business_type(mut self, input: impl Into<String>) -> Self {
         self.business_type = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateNetworkInterfaceInput::business_type`].
-    pub fn set_business_type(mut self, input: Option<String>) -> Self {
-        self.business_type = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::business_type`] set so far.
-    pub fn get_business_type(&self) -> &Option<String> {
-        &self.business_type
-    }
     /// Sets [`CreateNetworkInterfaceInput::secondary_private_ip_address_count`].
     pub fn secondary_private_ip_address_count(mut self, input: i32) -> Self {
         self.secondary_private_ip_address_count = Some(input);
         self
-    }
-    /// Sets or clears [`CreateNetworkInterfaceInput::secondary_private_ip_address_count`].
-    pub fn set_secondary_private_ip_address_count(mut self, input: Option<i32>) -> Self {
-        self.secondary_private_ip_address_count = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::secondary_private_ip_address_count`] set so far.
-    pub fn get_secondary_private_ip_address_count(&self) -> &Option<i32> {
-        &self.secondary_private_ip_address_count
     }
     /// Sets [`CreateNetworkInterfaceInput::queue_number`].
     pub fn queue_number(mut self, input: i32) -> Self {
         self.queue_number = Some(input);
         self
     }
-    /// Sets or clears [`CreateNetworkInterfaceInput::queue_number`].
-    pub fn set_queue_number(mut self, input: Option<i32>) -> Self {
-        self.queue_number = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::queue_number`] set so far.
-    pub fn get_queue_number(&self) -> &Option<i32> {
-        &self.queue_number
-    }
     /// Sets [`CreateNetworkInterfaceInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateNetworkInterfaceInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Sets [`CreateNetworkInterfaceInput::network_interface_traffic_mode`].
     pub fn network_interface_traffic_mode(mut self, input: impl Into<String>) -> Self {
         self.network_interface_traffic_mode = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateNetworkInterfaceInput::network_interface_traffic_mode`].
-    pub fn set_network_interface_traffic_mode(mut self, input: Option<String>) -> Self {
-        self.network_interface_traffic_mode = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::network_interface_traffic_mode`] set so far.
-    pub fn get_network_interface_traffic_mode(&self) -> &Option<String> {
-        &self.network_interface_traffic_mode
-    }
     /// Sets [`CreateNetworkInterfaceInput::queue_pair_number`].
     pub fn queue_pair_number(mut self, input: i32) -> Self {
         self.queue_pair_number = Some(input);
         self
-    }
-    /// Sets or clears [`CreateNetworkInterfaceInput::queue_pair_number`].
-    pub fn set_queue_pair_number(mut self, input: Option<i32>) -> Self {
-        self.queue_pair_number = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::queue_pair_number`] set so far.
-    pub fn get_queue_pair_number(&self) -> &Option<i32> {
-        &self.queue_pair_number
     }
     /// Appends one item to [`CreateNetworkInterfaceInput::security_group_ids`].
     pub fn security_group_ids(mut self, input: impl Into<String>) -> Self {
         self.security_group_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`CreateNetworkInterfaceInput::security_group_ids`] list (`None` clears it).
-    pub fn set_security_group_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.security_group_ids = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::security_group_ids`] set so far.
-    pub fn get_security_group_ids(&self) -> &Option<Vec<String>> {
-        &self.security_group_ids
-    }
     /// Appends one item to [`CreateNetworkInterfaceInput::private_ip_address`].
     pub fn private_ip_address(mut self, input: impl Into<String>) -> Self {
         self.private_ip_address.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`CreateNetworkInterfaceInput::private_ip_address`] list (`None` clears it).
-    pub fn set_private_ip_address(mut self, input: Option<Vec<String>>) -> Self {
-        self.private_ip_address = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::private_ip_address`] set so far.
-    pub fn get_private_ip_address(&self) -> &Option<Vec<String>> {
-        &self.private_ip_address
     }
     /// Appends one item to [`CreateNetworkInterfaceInput::ipv6_address`].
     pub fn ipv6_address(mut self, input: impl Into<String>) -> Self {
         self.ipv6_address.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`CreateNetworkInterfaceInput::ipv6_address`] list (`None` clears it).
-    pub fn set_ipv6_address(mut self, input: Option<Vec<String>>) -> Self {
-        self.ipv6_address = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::ipv6_address`] set so far.
-    pub fn get_ipv6_address(&self) -> &Option<Vec<String>> {
-        &self.ipv6_address
-    }
     /// Sets [`CreateNetworkInterfaceInput::ipv6_address_count`].
     pub fn ipv6_address_count(mut self, input: i32) -> Self {
         self.ipv6_address_count = Some(input);
         self
-    }
-    /// Sets or clears [`CreateNetworkInterfaceInput::ipv6_address_count`].
-    pub fn set_ipv6_address_count(mut self, input: Option<i32>) -> Self {
-        self.ipv6_address_count = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::ipv6_address_count`] set so far.
-    pub fn get_ipv6_address_count(&self) -> &Option<i32> {
-        &self.ipv6_address_count
     }
     /// Appends one item to [`CreateNetworkInterfaceInput::ipv4_prefix`].
     pub fn ipv4_prefix(mut self, input: impl Into<String>) -> Self {
         self.ipv4_prefix.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`CreateNetworkInterfaceInput::ipv4_prefix`] list (`None` clears it).
-    pub fn set_ipv4_prefix(mut self, input: Option<Vec<String>>) -> Self {
-        self.ipv4_prefix = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::ipv4_prefix`] set so far.
-    pub fn get_ipv4_prefix(&self) -> &Option<Vec<String>> {
-        &self.ipv4_prefix
-    }
     /// Sets [`CreateNetworkInterfaceInput::ipv4_prefix_count`].
     pub fn ipv4_prefix_count(mut self, input: i32) -> Self {
         self.ipv4_prefix_count = Some(input);
         self
-    }
-    /// Sets or clears [`CreateNetworkInterfaceInput::ipv4_prefix_count`].
-    pub fn set_ipv4_prefix_count(mut self, input: Option<i32>) -> Self {
-        self.ipv4_prefix_count = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::ipv4_prefix_count`] set so far.
-    pub fn get_ipv4_prefix_count(&self) -> &Option<i32> {
-        &self.ipv4_prefix_count
     }
     /// Appends one item to [`CreateNetworkInterfaceInput::ipv6_prefix`].
     pub fn ipv6_prefix(mut self, input: impl Into<String>) -> Self {
         self.ipv6_prefix.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`CreateNetworkInterfaceInput::ipv6_prefix`] list (`None` clears it).
-    pub fn set_ipv6_prefix(mut self, input: Option<Vec<String>>) -> Self {
-        self.ipv6_prefix = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::ipv6_prefix`] set so far.
-    pub fn get_ipv6_prefix(&self) -> &Option<Vec<String>> {
-        &self.ipv6_prefix
-    }
     /// Sets [`CreateNetworkInterfaceInput::ipv6_prefix_count`].
     pub fn ipv6_prefix_count(mut self, input: i32) -> Self {
         self.ipv6_prefix_count = Some(input);
         self
-    }
-    /// Sets or clears [`CreateNetworkInterfaceInput::ipv6_prefix_count`].
-    pub fn set_ipv6_prefix_count(mut self, input: Option<i32>) -> Self {
-        self.ipv6_prefix_count = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::ipv6_prefix_count`] set so far.
-    pub fn get_ipv6_prefix_count(&self) -> &Option<i32> {
-        &self.ipv6_prefix_count
     }
     /// Sets [`CreateNetworkInterfaceInput::delete_on_release`].
     pub fn delete_on_release(mut self, input: bool) -> Self {
         self.delete_on_release = Some(input);
         self
     }
-    /// Sets or clears [`CreateNetworkInterfaceInput::delete_on_release`].
-    pub fn set_delete_on_release(mut self, input: Option<bool>) -> Self {
-        self.delete_on_release = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::delete_on_release`] set so far.
-    pub fn get_delete_on_release(&self) -> &Option<bool> {
-        &self.delete_on_release
-    }
     /// Sets [`CreateNetworkInterfaceInput::tx_queue_size`].
     pub fn tx_queue_size(mut self, input: i32) -> Self {
         self.tx_queue_size = Some(input);
         self
     }
-    /// Sets or clears [`CreateNetworkInterfaceInput::tx_queue_size`].
-    pub fn set_tx_queue_size(mut self, input: Option<i32>) -> Self {
-        self.tx_queue_size = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::tx_queue_size`] set so far.
-    pub fn get_tx_queue_size(&self) -> &Option<i32> {
-        &self.tx_queue_size
-    }
     /// Sets [`CreateNetworkInterfaceInput::rx_queue_size`].
     pub fn rx_queue_size(mut self, input: i32) -> Self {
         self.rx_queue_size = Some(input);
         self
-    }
-    /// Sets or clears [`CreateNetworkInterfaceInput::rx_queue_size`].
-    pub fn set_rx_queue_size(mut self, input: Option<i32>) -> Self {
-        self.rx_queue_size = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::rx_queue_size`] set so far.
-    pub fn get_rx_queue_size(&self) -> &Option<i32> {
-        &self.rx_queue_size
     }
     /// Sets [`CreateNetworkInterfaceInput::network_interface_traffic_config`].
     pub fn network_interface_traffic_config(
@@ -511,20 +268,6 @@ impl<C> CreateNetworkInterfaceBuilder<C> {
         self.network_interface_traffic_config = Some(input);
         self
     }
-    /// Sets or clears [`CreateNetworkInterfaceInput::network_interface_traffic_config`].
-    pub fn set_network_interface_traffic_config(
-        mut self,
-        input: Option<NetworkInterfaceTrafficConfig>,
-    ) -> Self {
-        self.network_interface_traffic_config = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::network_interface_traffic_config`] set so far.
-    pub fn get_network_interface_traffic_config(
-        &self,
-    ) -> &Option<NetworkInterfaceTrafficConfig> {
-        &self.network_interface_traffic_config
-    }
     /// Sets [`CreateNetworkInterfaceInput::connection_tracking_configuration`].
     pub fn connection_tracking_configuration(
         mut self,
@@ -532,20 +275,6 @@ impl<C> CreateNetworkInterfaceBuilder<C> {
     ) -> Self {
         self.connection_tracking_configuration = Some(input);
         self
-    }
-    /// Sets or clears [`CreateNetworkInterfaceInput::connection_tracking_configuration`].
-    pub fn set_connection_tracking_configuration(
-        mut self,
-        input: Option<ConnectionTrackingConfiguration>,
-    ) -> Self {
-        self.connection_tracking_configuration = input;
-        self
-    }
-    /// The [`CreateNetworkInterfaceInput::connection_tracking_configuration`] set so far.
-    pub fn get_connection_tracking_configuration(
-        &self,
-    ) -> &Option<ConnectionTrackingConfiguration> {
-        &self.connection_tracking_configuration
     }
     /// Checks every rule of the spec and builds the [`CreateNetworkInterfaceInput`]. Nothing is sent.
     pub fn build(
@@ -585,6 +314,38 @@ impl<C> CreateNetworkInterfaceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateNetworkInterfaceBuilder, CreateNetworkInterfaceInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    v_switch_id: Option<String> => set_v_switch_id, get_v_switch_id;
+    primary_ip_address: Option<String> => set_primary_ip_address, get_primary_ip_address;
+    security_group_id: Option<String> => set_security_group_id, get_security_group_id;
+    network_interface_name: Option<String> => set_network_interface_name, get_network_interface_name;
+    description: Option<String> => set_description, get_description;
+    visible: Option<bool> => set_visible, get_visible;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    business_type: Option<String> => set_business_type, get_business_type;
+    secondary_private_ip_address_count: Option<i32> => set_secondary_private_ip_address_count, get_secondary_private_ip_address_count;
+    queue_number: Option<i32> => set_queue_number, get_queue_number;
+    client_token: Option<String> => set_client_token, get_client_token;
+    network_interface_traffic_mode: Option<String> => set_network_interface_traffic_mode, get_network_interface_traffic_mode;
+    queue_pair_number: Option<i32> => set_queue_pair_number, get_queue_pair_number;
+    security_group_ids: Option<Vec<String>> => set_security_group_ids, get_security_group_ids, list;
+    private_ip_address: Option<Vec<String>> => set_private_ip_address, get_private_ip_address, list;
+    ipv6_address: Option<Vec<String>> => set_ipv6_address, get_ipv6_address, list;
+    ipv6_address_count: Option<i32> => set_ipv6_address_count, get_ipv6_address_count;
+    ipv4_prefix: Option<Vec<String>> => set_ipv4_prefix, get_ipv4_prefix, list;
+    ipv4_prefix_count: Option<i32> => set_ipv4_prefix_count, get_ipv4_prefix_count;
+    ipv6_prefix: Option<Vec<String>> => set_ipv6_prefix, get_ipv6_prefix, list;
+    ipv6_prefix_count: Option<i32> => set_ipv6_prefix_count, get_ipv6_prefix_count;
+    delete_on_release: Option<bool> => set_delete_on_release, get_delete_on_release;
+    tx_queue_size: Option<i32> => set_tx_queue_size, get_tx_queue_size;
+    rx_queue_size: Option<i32> => set_rx_queue_size, get_rx_queue_size;
+    network_interface_traffic_config: Option<NetworkInterfaceTrafficConfig> => set_network_interface_traffic_config, get_network_interface_traffic_config;
+    connection_tracking_configuration: Option<ConnectionTrackingConfiguration> => set_connection_tracking_configuration, get_connection_tracking_configuration;
 }
 impl CreateNetworkInterfaceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -729,415 +490,11 @@ impl aliyun_core::Action for CreateNetworkInterfaceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceID.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEcsState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.DetachPrimaryEniNotAllowed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniCountExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectVSwitchStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "JoinedGroupLimitExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.SecurityGroupIdRepeated",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.SingleIdAndMultiIdConflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivateIpAddress.Duplicated",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded.PrivateIpAddress",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEniQueueSize.RegionOrUserNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EniQueueSize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidConnectionTrackingConfiguration.RegionOrUserNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EniConnectionTrackingConfiguration",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Abs.InvalidAccount.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.NotSupportRAM",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.SubUser",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InValidParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MaxEniCountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EniPerInstanceLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.AvailabilityZoneMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.VpcMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SecurityGroupInstanceLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotVpc",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.IpNotEnough",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.IpInvalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.Tags",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EnterpriseGroupLimited.MutliGroupType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.Address",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpRepeated",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MaxEniPrivateIpsCountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ResourceManagedByCloudProduct",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.TrunkingIsNotAllowed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InvalidEniQueueNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MaxEniQueueNumberExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ExceedInstanceTypeQueueNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.BoundingEniSlaveQuotaExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EniTrafficMode",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.HighPerformanceTrafficModeIsNotAllowed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.QueuePairNumberMustEmpty",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InvalidQueuePairNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.NetworkInterfaceName",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixMaskNotSame",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixMaskInvalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixMaskIllegal",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixIllegal",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixMustInReserveSegment",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixNotAvailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixNotStrict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.IpPrefixNotEnough",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv4CountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv6CountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEcsId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEniId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MaxEniIpv6IpsCountExceeded",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.VSwitchIpv6Disabled",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EnableIpv6Failed",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.AddressAlreadyAllocated",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.AddressNotInVSwitchCidr",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniTrafficModeNotSupportIpv6",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.SlaveEniMustHaveBondingEni",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.VSwitchCidrReservationNotExist",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.RegionNotSupportIpPrefix",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         if let Some(value) = &self.secondary_private_ip_address_count {
             aliyun_core::__private::validate::range(
                 "SecondaryPrivateIpAddressCount",
@@ -1206,18 +563,6 @@ impl aliyun_core::Action for CreateNetworkInterfaceInput {
                 *value,
                 Some(1),
                 Some(10),
-            )?;
-        }
-        if let Some(value) = &self.network_interface_traffic_config {
-            aliyun_core::params::StructParam::validate(
-                value,
-                "NetworkInterfaceTrafficConfig",
-            )?;
-        }
-        if let Some(value) = &self.connection_tracking_configuration {
-            aliyun_core::params::StructParam::validate(
-                value,
-                "ConnectionTrackingConfiguration",
             )?;
         }
         Ok(())
@@ -1604,199 +949,55 @@ impl aliyun_core::error::ActionError for CreateNetworkInterfaceError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationInvalidEcsState(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidOperationDetachPrimaryEniNotAllowed(error)
-            | Self::ForbiddenRegionId(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidOperationEniCountExceeded(error)
-            | Self::IncorrectVSwitchStatus(error)
-            | Self::JoinedGroupLimitExceed(error)
-            | Self::InvalidParameterSecurityGroupIdRepeated(error)
-            | Self::InvalidSecurityGroupIdSingleIdAndMultiIdConflict(error)
-            | Self::InvalidPrivateIpAddressDuplicated(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::QuotaExceededPrivateIpAddress(error)
-            | Self::InvalidEniQueueSizeRegionOrUserNotSupported(error)
-            | Self::InvalidParameterEniQueueSize(error)
-            | Self::InvalidConnectionTrackingConfigurationRegionOrUserNotSupported(error)
-            | Self::InvalidParameterEniConnectionTrackingConfiguration(error)
-            | Self::InvalidOperationNotSupport(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbiddenNotSupportRam(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::InValidParameter(error)
-            | Self::MaxEniCountExceeded(error)
-            | Self::EniPerInstanceLimitExceeded(error)
-            | Self::InvalidOperationAvailabilityZoneMismatch(error)
-            | Self::InvalidOperationVpcMismatch(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::InvalidSecurityGroupIdNotVpc(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::InvalidVSwitchIdIpNotEnough(error)
-            | Self::InvalidVSwitchIdIpInvalid(error)
-            | Self::QuotaExceedTags(error)
-            | Self::EnterpriseGroupLimitedMutliGroupType(error)
-            | Self::InvalidIpAddress(error)
-            | Self::InvalidIpIpRepeated(error)
-            | Self::MaxEniPrivateIpsCountExceeded(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidOperationTrunkingIsNotAllowed(error)
-            | Self::InvalidParameterInvalidEniQueueNumber(error)
-            | Self::InvalidOperationMaxEniQueueNumberExceeded(error)
-            | Self::InvalidOperationExceedInstanceTypeQueueNumber(error)
-            | Self::InvalidOperationBoundingEniSlaveQuotaExceed(error)
-            | Self::InvalidParameterEniTrafficMode(error)
-            | Self::InvalidOperationHighPerformanceTrafficModeIsNotAllowed(error)
-            | Self::InvalidParameterQueuePairNumberMustEmpty(error)
-            | Self::InvalidParameterInvalidQueuePairNumber(error)
-            | Self::InvalidParamsNetworkInterfaceName(error)
-            | Self::InvalidIpIpPrefixMaskNotSame(error)
-            | Self::InvalidIpIpPrefixMaskInvalid(error)
-            | Self::InvalidIpIpPrefixMaskIllegal(error)
-            | Self::InvalidIpIpPrefixIllegal(error)
-            | Self::InvalidIpIpPrefixMustInReserveSegment(error)
-            | Self::InvalidIpIpPrefixNotAvailable(error)
-            | Self::InvalidIpIpPrefixNotStrict(error)
-            | Self::InvalidVSwitchIdIpPrefixNotEnough(error)
-            | Self::InvalidOperationIpv4CountExceeded(error)
-            | Self::InvalidOperationIpv6CountExceeded(error)
-            | Self::InvalidEcsIdNotFound(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InvalidOperationMaxEniIpv6IpsCountExceeded(error)
-            | Self::InvalidOperationVSwitchIpv6Disabled(error)
-            | Self::InvalidOperationEnableIpv6Failed(error)
-            | Self::InvalidOperationAddressAlreadyAllocated(error)
-            | Self::InvalidOperationAddressNotInVSwitchCidr(error)
-            | Self::InvalidOperationEniTrafficModeNotSupportIpv6(error)
-            | Self::InvalidOperationSlaveEniMustHaveBondingEni(error)
-            | Self::InvalidOperationVSwitchCidrReservationNotExist(error)
-            | Self::InternalError(error)
-            | Self::InvalidOperationRegionNotSupportIpPrefix(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationInvalidEcsState(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidOperationDetachPrimaryEniNotAllowed(error)
-            | Self::ForbiddenRegionId(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidOperationEniCountExceeded(error)
-            | Self::IncorrectVSwitchStatus(error)
-            | Self::JoinedGroupLimitExceed(error)
-            | Self::InvalidParameterSecurityGroupIdRepeated(error)
-            | Self::InvalidSecurityGroupIdSingleIdAndMultiIdConflict(error)
-            | Self::InvalidPrivateIpAddressDuplicated(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::QuotaExceededPrivateIpAddress(error)
-            | Self::InvalidEniQueueSizeRegionOrUserNotSupported(error)
-            | Self::InvalidParameterEniQueueSize(error)
-            | Self::InvalidConnectionTrackingConfigurationRegionOrUserNotSupported(error)
-            | Self::InvalidParameterEniConnectionTrackingConfiguration(error)
-            | Self::InvalidOperationNotSupport(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbiddenNotSupportRam(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::InValidParameter(error)
-            | Self::MaxEniCountExceeded(error)
-            | Self::EniPerInstanceLimitExceeded(error)
-            | Self::InvalidOperationAvailabilityZoneMismatch(error)
-            | Self::InvalidOperationVpcMismatch(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::InvalidSecurityGroupIdNotVpc(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::InvalidVSwitchIdIpNotEnough(error)
-            | Self::InvalidVSwitchIdIpInvalid(error)
-            | Self::QuotaExceedTags(error)
-            | Self::EnterpriseGroupLimitedMutliGroupType(error)
-            | Self::InvalidIpAddress(error)
-            | Self::InvalidIpIpRepeated(error)
-            | Self::MaxEniPrivateIpsCountExceeded(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidOperationTrunkingIsNotAllowed(error)
-            | Self::InvalidParameterInvalidEniQueueNumber(error)
-            | Self::InvalidOperationMaxEniQueueNumberExceeded(error)
-            | Self::InvalidOperationExceedInstanceTypeQueueNumber(error)
-            | Self::InvalidOperationBoundingEniSlaveQuotaExceed(error)
-            | Self::InvalidParameterEniTrafficMode(error)
-            | Self::InvalidOperationHighPerformanceTrafficModeIsNotAllowed(error)
-            | Self::InvalidParameterQueuePairNumberMustEmpty(error)
-            | Self::InvalidParameterInvalidQueuePairNumber(error)
-            | Self::InvalidParamsNetworkInterfaceName(error)
-            | Self::InvalidIpIpPrefixMaskNotSame(error)
-            | Self::InvalidIpIpPrefixMaskInvalid(error)
-            | Self::InvalidIpIpPrefixMaskIllegal(error)
-            | Self::InvalidIpIpPrefixIllegal(error)
-            | Self::InvalidIpIpPrefixMustInReserveSegment(error)
-            | Self::InvalidIpIpPrefixNotAvailable(error)
-            | Self::InvalidIpIpPrefixNotStrict(error)
-            | Self::InvalidVSwitchIdIpPrefixNotEnough(error)
-            | Self::InvalidOperationIpv4CountExceeded(error)
-            | Self::InvalidOperationIpv6CountExceeded(error)
-            | Self::InvalidEcsIdNotFound(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InvalidOperationMaxEniIpv6IpsCountExceeded(error)
-            | Self::InvalidOperationVSwitchIpv6Disabled(error)
-            | Self::InvalidOperationEnableIpv6Failed(error)
-            | Self::InvalidOperationAddressAlreadyAllocated(error)
-            | Self::InvalidOperationAddressNotInVSwitchCidr(error)
-            | Self::InvalidOperationEniTrafficModeNotSupportIpv6(error)
-            | Self::InvalidOperationSlaveEniMustHaveBondingEni(error)
-            | Self::InvalidOperationVSwitchCidrReservationNotExist(error)
-            | Self::InternalError(error)
-            | Self::InvalidOperationRegionNotSupportIpPrefix(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateNetworkInterfaceError);
+aliyun_core::__private::action_error!(
+    CreateNetworkInterfaceError, [MissingParameter, UnsupportedParameter,
+    InvalidParameter, InvalidInstanceIdMalformed, InvalidOperationInvalidEcsState,
+    InvalidOperationInvalidEniState, InvalidOperationDetachPrimaryEniNotAllowed,
+    ForbiddenRegionId, DuplicateTagKey, InvalidTagKeyMalformed, InvalidTagValueMalformed,
+    InvalidOperationEniCountExceeded, IncorrectVSwitchStatus, JoinedGroupLimitExceed,
+    InvalidParameterSecurityGroupIdRepeated,
+    InvalidSecurityGroupIdSingleIdAndMultiIdConflict, InvalidPrivateIpAddressDuplicated,
+    InvalidParameterConflict, QuotaExceededPrivateIpAddress,
+    InvalidEniQueueSizeRegionOrUserNotSupported, InvalidParameterEniQueueSize,
+    InvalidConnectionTrackingConfigurationRegionOrUserNotSupported,
+    InvalidParameterEniConnectionTrackingConfiguration, InvalidOperationNotSupport,
+    InvalidUserTypeNotSupported, AbsInvalidAccountNotFound, ForbiddenNotSupportRam,
+    ForbiddenSubUser, InValidParameter, MaxEniCountExceeded, EniPerInstanceLimitExceeded,
+    InvalidOperationAvailabilityZoneMismatch, InvalidOperationVpcMismatch,
+    SecurityGroupInstanceLimitExceed, InvalidSecurityGroupIdNotVpc,
+    InvalidOperationInvalidEniType, InvalidVSwitchIdIpNotEnough,
+    InvalidVSwitchIdIpInvalid, QuotaExceedTags, EnterpriseGroupLimitedMutliGroupType,
+    InvalidIpAddress, InvalidIpIpRepeated, MaxEniPrivateIpsCountExceeded,
+    InvalidOperationResourceManagedByCloudProduct, InvalidOperationTrunkingIsNotAllowed,
+    InvalidParameterInvalidEniQueueNumber, InvalidOperationMaxEniQueueNumberExceeded,
+    InvalidOperationExceedInstanceTypeQueueNumber,
+    InvalidOperationBoundingEniSlaveQuotaExceed, InvalidParameterEniTrafficMode,
+    InvalidOperationHighPerformanceTrafficModeIsNotAllowed,
+    InvalidParameterQueuePairNumberMustEmpty, InvalidParameterInvalidQueuePairNumber,
+    InvalidParamsNetworkInterfaceName, InvalidIpIpPrefixMaskNotSame,
+    InvalidIpIpPrefixMaskInvalid, InvalidIpIpPrefixMaskIllegal, InvalidIpIpPrefixIllegal,
+    InvalidIpIpPrefixMustInReserveSegment, InvalidIpIpPrefixNotAvailable,
+    InvalidIpIpPrefixNotStrict, InvalidVSwitchIdIpPrefixNotEnough,
+    InvalidOperationIpv4CountExceeded, InvalidOperationIpv6CountExceeded,
+    InvalidEcsIdNotFound, InvalidEniIdNotFound, InvalidVSwitchIdNotFound,
+    InvalidSecurityGroupIdNotFound, InvalidResourceGroupNotFound,
+    InvalidOperationMaxEniIpv6IpsCountExceeded, InvalidOperationVSwitchIpv6Disabled,
+    InvalidOperationEnableIpv6Failed, InvalidOperationAddressAlreadyAllocated,
+    InvalidOperationAddressNotInVSwitchCidr,
+    InvalidOperationEniTrafficModeNotSupportIpv6,
+    InvalidOperationSlaveEniMustHaveBondingEni,
+    InvalidOperationVSwitchCidrReservationNotExist, InternalError,
+    InvalidOperationRegionNotSupportIpPrefix]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateNetworkInterfaceBuilder<aliyun_core::ProductClient>;
-        type Input = CreateNetworkInterfaceInput;
-        type Error = CreateNetworkInterfaceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_network_interface()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateNetworkInterfaceBuilder, CreateNetworkInterfaceInput,
+        CreateNetworkInterfaceError, super::super::super::client::Client,
+        create_network_interface,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1862,6 +1063,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

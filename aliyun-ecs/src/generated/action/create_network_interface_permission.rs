@@ -40,56 +40,20 @@ impl<C> CreateNetworkInterfacePermissionBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateNetworkInterfacePermissionInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateNetworkInterfacePermissionInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateNetworkInterfacePermissionInput::account_id`].
     pub fn account_id(mut self, input: i64) -> Self {
         self.account_id = Some(input);
         self
-    }
-    /// Sets or clears [`CreateNetworkInterfacePermissionInput::account_id`].
-    pub fn set_account_id(mut self, input: Option<i64>) -> Self {
-        self.account_id = input;
-        self
-    }
-    /// The [`CreateNetworkInterfacePermissionInput::account_id`] set so far.
-    pub fn get_account_id(&self) -> &Option<i64> {
-        &self.account_id
     }
     /// Sets [`CreateNetworkInterfacePermissionInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
         self.network_interface_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateNetworkInterfacePermissionInput::network_interface_id`].
-    pub fn set_network_interface_id(mut self, input: Option<String>) -> Self {
-        self.network_interface_id = input;
-        self
-    }
-    /// The [`CreateNetworkInterfacePermissionInput::network_interface_id`] set so far.
-    pub fn get_network_interface_id(&self) -> &Option<String> {
-        &self.network_interface_id
-    }
     /// Sets [`CreateNetworkInterfacePermissionInput::permission`].
     pub fn permission(mut self, input: impl Into<String>) -> Self {
         self.permission = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateNetworkInterfacePermissionInput::permission`].
-    pub fn set_permission(mut self, input: Option<String>) -> Self {
-        self.permission = input;
-        self
-    }
-    /// The [`CreateNetworkInterfacePermissionInput::permission`] set so far.
-    pub fn get_permission(&self) -> &Option<String> {
-        &self.permission
     }
     /// Checks every rule of the spec and builds the [`CreateNetworkInterfacePermissionInput`]. Nothing is sent.
     pub fn build(
@@ -116,6 +80,13 @@ impl<C> CreateNetworkInterfacePermissionBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateNetworkInterfacePermissionBuilder, CreateNetworkInterfacePermissionInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    account_id: Option<i64> => set_account_id, get_account_id;
+    network_interface_id: Option<String> => set_network_interface_id, get_network_interface_id;
+    permission: Option<String> => set_permission, get_permission;
 }
 impl CreateNetworkInterfacePermissionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -184,73 +155,7 @@ impl aliyun_core::Action for CreateNetworkInterfacePermissionInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceID.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotBelongUser",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.PermissionExisted",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Abs.InvalidAccount.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.NotSupportRAM",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.SubUser",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.PermissionNotExisted",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEniId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -322,68 +227,22 @@ impl aliyun_core::error::ActionError for CreateNetworkInterfacePermissionError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::NotBelongUser(error)
-            | Self::InvalidOperationPermissionExisted(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbiddenNotSupportRam(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::InvalidOperationPermissionNotExisted(error)
-            | Self::InvalidEniIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::NotBelongUser(error)
-            | Self::InvalidOperationPermissionExisted(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbiddenNotSupportRam(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::InvalidOperationPermissionNotExisted(error)
-            | Self::InvalidEniIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateNetworkInterfacePermissionError);
+aliyun_core::__private::action_error!(
+    CreateNetworkInterfacePermissionError, [MissingParameter, UnsupportedParameter,
+    InvalidParameter, InvalidInstanceIdMalformed, InvalidOperationInvalidEniState,
+    NotBelongUser, InvalidOperationPermissionExisted, InvalidUserTypeNotSupported,
+    AbsInvalidAccountNotFound, ForbiddenNotSupportRam, ForbiddenSubUser,
+    InvalidOperationPermissionNotExisted, InvalidEniIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateNetworkInterfacePermissionBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = CreateNetworkInterfacePermissionInput;
-        type Error = CreateNetworkInterfacePermissionError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .create_network_interface_permission()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateNetworkInterfacePermissionBuilder, CreateNetworkInterfacePermissionInput,
+        CreateNetworkInterfacePermissionError, super::super::super::client::Client,
+        create_network_interface_permission,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -403,6 +262,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -51,98 +51,35 @@ impl<C> CreatePrefixListBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreatePrefixListInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreatePrefixListInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreatePrefixListInput::max_entries`].
     pub fn max_entries(mut self, input: i32) -> Self {
         self.max_entries = Some(input);
         self
-    }
-    /// Sets or clears [`CreatePrefixListInput::max_entries`].
-    pub fn set_max_entries(mut self, input: Option<i32>) -> Self {
-        self.max_entries = input;
-        self
-    }
-    /// The [`CreatePrefixListInput::max_entries`] set so far.
-    pub fn get_max_entries(&self) -> &Option<i32> {
-        &self.max_entries
     }
     /// Sets [`CreatePrefixListInput::address_family`].
     pub fn address_family(mut self, input: impl Into<String>) -> Self {
         self.address_family = Some(input.into());
         self
     }
-    /// Sets or clears [`CreatePrefixListInput::address_family`].
-    pub fn set_address_family(mut self, input: Option<String>) -> Self {
-        self.address_family = input;
-        self
-    }
-    /// The [`CreatePrefixListInput::address_family`] set so far.
-    pub fn get_address_family(&self) -> &Option<String> {
-        &self.address_family
-    }
     /// Sets [`CreatePrefixListInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreatePrefixListInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`CreatePrefixListInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Sets [`CreatePrefixListInput::prefix_list_name`].
     pub fn prefix_list_name(mut self, input: impl Into<String>) -> Self {
         self.prefix_list_name = Some(input.into());
         self
     }
-    /// Sets or clears [`CreatePrefixListInput::prefix_list_name`].
-    pub fn set_prefix_list_name(mut self, input: Option<String>) -> Self {
-        self.prefix_list_name = input;
-        self
-    }
-    /// The [`CreatePrefixListInput::prefix_list_name`] set so far.
-    pub fn get_prefix_list_name(&self) -> &Option<String> {
-        &self.prefix_list_name
-    }
     /// Sets [`CreatePrefixListInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`CreatePrefixListInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreatePrefixListInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Appends one item to [`CreatePrefixListInput::entry`].
     pub fn entry(mut self, input: Entry) -> Self {
         self.entry.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CreatePrefixListInput::entry`] list (`None` clears it).
-    pub fn set_entry(mut self, input: Option<Vec<Entry>>) -> Self {
-        self.entry = input;
-        self
-    }
-    /// The [`CreatePrefixListInput::entry`] set so far.
-    pub fn get_entry(&self) -> &Option<Vec<Entry>> {
-        &self.entry
     }
     /// Checks every rule of the spec and builds the [`CreatePrefixListInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreatePrefixListInput, aliyun_core::InvalidInput> {
@@ -158,6 +95,16 @@ impl<C> CreatePrefixListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreatePrefixListBuilder, CreatePrefixListInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    max_entries: Option<i32> => set_max_entries, get_max_entries;
+    address_family: Option<String> => set_address_family, get_address_family;
+    client_token: Option<String> => set_client_token, get_client_token;
+    prefix_list_name: Option<String> => set_prefix_list_name, get_prefix_list_name;
+    description: Option<String> => set_description, get_description;
+    entry: Option<Vec<Entry>> => set_entry, get_entry, list;
 }
 impl CreatePrefixListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -221,68 +168,7 @@ impl aliyun_core::Action for CreatePrefixListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.AddressFamily",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.PrefixListName",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientToken.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.CidrMalformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.CidrDuplicated",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceed.Entry",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceed.MaxEntries",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceed.PrefixListPerRegion",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -383,63 +269,21 @@ impl aliyun_core::error::ActionError for CreatePrefixListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidParameterAddressFamily(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidParameterPrefixListName(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidParameterCidrMalformed(error)
-            | Self::InvalidParameterCidrDuplicated(error)
-            | Self::LimitExceedEntry(error)
-            | Self::LimitExceedMaxEntries(error)
-            | Self::LimitExceedPrefixListPerRegion(error)
-            | Self::InvalidRegionIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidParameterAddressFamily(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidParameterPrefixListName(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidParameterCidrMalformed(error)
-            | Self::InvalidParameterCidrDuplicated(error)
-            | Self::LimitExceedEntry(error)
-            | Self::LimitExceedMaxEntries(error)
-            | Self::LimitExceedPrefixListPerRegion(error)
-            | Self::InvalidRegionIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreatePrefixListError);
+aliyun_core::__private::action_error!(
+    CreatePrefixListError, [MissingParameter, InvalidParameterAddressFamily,
+    InvalidParameter, InvalidParameterPrefixListName, InvalidDescriptionMalformed,
+    InvalidClientTokenValueNotSupported, InvalidParameterCidrMalformed,
+    InvalidParameterCidrDuplicated, LimitExceedEntry, LimitExceedMaxEntries,
+    LimitExceedPrefixListPerRegion, InvalidRegionIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreatePrefixListBuilder<aliyun_core::ProductClient>;
-        type Input = CreatePrefixListInput;
-        type Error = CreatePrefixListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_prefix_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreatePrefixListBuilder, CreatePrefixListInput, CreatePrefixListError,
+        super::super::super::client::Client, create_prefix_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -469,6 +313,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -57,126 +57,45 @@ impl<C> CreateSecurityGroupBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateSecurityGroupInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateSecurityGroupInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateSecurityGroupInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateSecurityGroupInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateSecurityGroupInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`CreateSecurityGroupInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateSecurityGroupInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`CreateSecurityGroupInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`CreateSecurityGroupInput::security_group_name`].
     pub fn security_group_name(mut self, input: impl Into<String>) -> Self {
         self.security_group_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateSecurityGroupInput::security_group_name`].
-    pub fn set_security_group_name(mut self, input: Option<String>) -> Self {
-        self.security_group_name = input;
-        self
-    }
-    /// The [`CreateSecurityGroupInput::security_group_name`] set so far.
-    pub fn get_security_group_name(&self) -> &Option<String> {
-        &self.security_group_name
     }
     /// Sets [`CreateSecurityGroupInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
         self.vpc_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateSecurityGroupInput::vpc_id`].
-    pub fn set_vpc_id(mut self, input: Option<String>) -> Self {
-        self.vpc_id = input;
-        self
-    }
-    /// The [`CreateSecurityGroupInput::vpc_id`] set so far.
-    pub fn get_vpc_id(&self) -> &Option<String> {
-        &self.vpc_id
-    }
     /// Sets [`CreateSecurityGroupInput::security_group_type`].
     pub fn security_group_type(mut self, input: impl Into<String>) -> Self {
         self.security_group_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateSecurityGroupInput::security_group_type`].
-    pub fn set_security_group_type(mut self, input: Option<String>) -> Self {
-        self.security_group_type = input;
-        self
-    }
-    /// The [`CreateSecurityGroupInput::security_group_type`] set so far.
-    pub fn get_security_group_type(&self) -> &Option<String> {
-        &self.security_group_type
     }
     /// Sets [`CreateSecurityGroupInput::service_managed`].
     pub fn service_managed(mut self, input: bool) -> Self {
         self.service_managed = Some(input);
         self
     }
-    /// Sets or clears [`CreateSecurityGroupInput::service_managed`].
-    pub fn set_service_managed(mut self, input: Option<bool>) -> Self {
-        self.service_managed = input;
-        self
-    }
-    /// The [`CreateSecurityGroupInput::service_managed`] set so far.
-    pub fn get_service_managed(&self) -> &Option<bool> {
-        &self.service_managed
-    }
     /// Sets [`CreateSecurityGroupInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateSecurityGroupInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`CreateSecurityGroupInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Appends one item to [`CreateSecurityGroupInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`CreateSecurityGroupInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`CreateSecurityGroupInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Checks every rule of the spec and builds the [`CreateSecurityGroupInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateSecurityGroupInput, aliyun_core::InvalidInput> {
@@ -197,6 +116,18 @@ impl<C> CreateSecurityGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateSecurityGroupBuilder, CreateSecurityGroupInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    description: Option<String> => set_description, get_description;
+    client_token: Option<String> => set_client_token, get_client_token;
+    security_group_name: Option<String> => set_security_group_name, get_security_group_name;
+    vpc_id: Option<String> => set_vpc_id, get_vpc_id;
+    security_group_type: Option<String> => set_security_group_type, get_security_group_type;
+    service_managed: Option<bool> => set_service_managed, get_service_managed;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
 }
 impl CreateSecurityGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -264,105 +195,11 @@ impl aliyun_core::Action for CreateSecurityGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupDiscription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectVpcStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.GroupType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.VpcIdGroupType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.SecurityGroup",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVpcId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IdempotentProcessing",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.Tags",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ResourceManagedByCloudProduct",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -449,73 +286,23 @@ impl aliyun_core::error::ActionError for CreateSecurityGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidSecurityGroupNameMalformed(error)
-            | Self::InvalidSecurityGroupDiscriptionMalformed(error)
-            | Self::IncorrectVpcStatus(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidParamsGroupType(error)
-            | Self::InvalidParamsVpcIdGroupType(error)
-            | Self::QuotaExceedSecurityGroup(error)
-            | Self::InvalidVpcIdNotFound(error)
-            | Self::IdempotentProcessing(error)
-            | Self::QuotaExceedTags(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidSecurityGroupNameMalformed(error)
-            | Self::InvalidSecurityGroupDiscriptionMalformed(error)
-            | Self::IncorrectVpcStatus(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidParamsGroupType(error)
-            | Self::InvalidParamsVpcIdGroupType(error)
-            | Self::QuotaExceedSecurityGroup(error)
-            | Self::InvalidVpcIdNotFound(error)
-            | Self::IdempotentProcessing(error)
-            | Self::QuotaExceedTags(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateSecurityGroupError);
+aliyun_core::__private::action_error!(
+    CreateSecurityGroupError, [InvalidDescriptionMalformed,
+    InvalidSecurityGroupNameMalformed, InvalidSecurityGroupDiscriptionMalformed,
+    IncorrectVpcStatus, InvalidTagKeyMalformed, InvalidTagValueMalformed,
+    DuplicateTagKey, InvalidParamsGroupType, InvalidParamsVpcIdGroupType,
+    QuotaExceedSecurityGroup, InvalidVpcIdNotFound, IdempotentProcessing,
+    QuotaExceedTags, InvalidOperationResourceManagedByCloudProduct,
+    InvalidRegionIdNotFound, InvalidResourceGroupNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateSecurityGroupBuilder<aliyun_core::ProductClient>;
-        type Input = CreateSecurityGroupInput;
-        type Error = CreateSecurityGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_security_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateSecurityGroupBuilder, CreateSecurityGroupInput, CreateSecurityGroupError,
+        super::super::super::client::Client, create_security_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -549,6 +336,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

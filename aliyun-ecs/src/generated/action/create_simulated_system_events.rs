@@ -41,56 +41,20 @@ impl<C> CreateSimulatedSystemEventsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateSimulatedSystemEventsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateSimulatedSystemEventsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateSimulatedSystemEventsInput::event_type`].
     pub fn event_type(mut self, input: impl Into<String>) -> Self {
         self.event_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateSimulatedSystemEventsInput::event_type`].
-    pub fn set_event_type(mut self, input: Option<String>) -> Self {
-        self.event_type = input;
-        self
-    }
-    /// The [`CreateSimulatedSystemEventsInput::event_type`] set so far.
-    pub fn get_event_type(&self) -> &Option<String> {
-        &self.event_type
     }
     /// Sets [`CreateSimulatedSystemEventsInput::not_before`].
     pub fn not_before(mut self, input: impl Into<String>) -> Self {
         self.not_before = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateSimulatedSystemEventsInput::not_before`].
-    pub fn set_not_before(mut self, input: Option<String>) -> Self {
-        self.not_before = input;
-        self
-    }
-    /// The [`CreateSimulatedSystemEventsInput::not_before`] set so far.
-    pub fn get_not_before(&self) -> &Option<String> {
-        &self.not_before
-    }
     /// Appends one item to [`CreateSimulatedSystemEventsInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`CreateSimulatedSystemEventsInput::instance_id`] list (`None` clears it).
-    pub fn set_instance_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`CreateSimulatedSystemEventsInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<Vec<String>> {
-        &self.instance_id
     }
     /// Checks every rule of the spec and builds the [`CreateSimulatedSystemEventsInput`]. Nothing is sent.
     pub fn build(
@@ -114,6 +78,13 @@ impl<C> CreateSimulatedSystemEventsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateSimulatedSystemEventsBuilder, CreateSimulatedSystemEventsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    event_type: Option<String> => set_event_type, get_event_type;
+    not_before: Option<String> => set_not_before, get_not_before;
+    instance_id: Option<Vec<String>> => set_instance_id, get_instance_id, list;
 }
 impl CreateSimulatedSystemEventsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -176,38 +147,7 @@ impl aliyun_core::Action for CreateSimulatedSystemEventsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNotBefore.Passed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SimulatedEventLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceIdLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -258,54 +198,20 @@ impl aliyun_core::error::ActionError for CreateSimulatedSystemEventsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::InvalidNotBeforePassed(error)
-            | Self::SimulatedEventLimitExceeded(error)
-            | Self::InstanceIdLimitExceeded(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidInstanceIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::InvalidNotBeforePassed(error)
-            | Self::SimulatedEventLimitExceeded(error)
-            | Self::InstanceIdLimitExceeded(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidInstanceIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateSimulatedSystemEventsError);
+aliyun_core::__private::action_error!(
+    CreateSimulatedSystemEventsError, [InvalidParameter, InvalidNotBeforePassed,
+    SimulatedEventLimitExceeded, InstanceIdLimitExceeded, MissingParameter,
+    InvalidInstanceIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateSimulatedSystemEventsBuilder<aliyun_core::ProductClient>;
-        type Input = CreateSimulatedSystemEventsInput;
-        type Error = CreateSimulatedSystemEventsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .create_simulated_system_events()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateSimulatedSystemEventsBuilder, CreateSimulatedSystemEventsInput,
+        CreateSimulatedSystemEventsError, super::super::super::client::Client,
+        create_simulated_system_events,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -325,6 +231,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

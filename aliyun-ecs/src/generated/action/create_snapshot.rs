@@ -63,154 +63,55 @@ impl<C> CreateSnapshotBuilder<C> {
         self.disk_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateSnapshotInput::disk_id`].
-    pub fn set_disk_id(mut self, input: Option<String>) -> Self {
-        self.disk_id = input;
-        self
-    }
-    /// The [`CreateSnapshotInput::disk_id`] set so far.
-    pub fn get_disk_id(&self) -> &Option<String> {
-        &self.disk_id
-    }
     /// Sets [`CreateSnapshotInput::snapshot_name`].
     pub fn snapshot_name(mut self, input: impl Into<String>) -> Self {
         self.snapshot_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateSnapshotInput::snapshot_name`].
-    pub fn set_snapshot_name(mut self, input: Option<String>) -> Self {
-        self.snapshot_name = input;
-        self
-    }
-    /// The [`CreateSnapshotInput::snapshot_name`] set so far.
-    pub fn get_snapshot_name(&self) -> &Option<String> {
-        &self.snapshot_name
     }
     /// Sets [`CreateSnapshotInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateSnapshotInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateSnapshotInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`CreateSnapshotInput::retention_days`].
     pub fn retention_days(mut self, input: i32) -> Self {
         self.retention_days = Some(input);
         self
-    }
-    /// Sets or clears [`CreateSnapshotInput::retention_days`].
-    pub fn set_retention_days(mut self, input: Option<i32>) -> Self {
-        self.retention_days = input;
-        self
-    }
-    /// The [`CreateSnapshotInput::retention_days`] set so far.
-    pub fn get_retention_days(&self) -> &Option<i32> {
-        &self.retention_days
     }
     /// Sets [`CreateSnapshotInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
         self.category = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateSnapshotInput::category`].
-    pub fn set_category(mut self, input: Option<String>) -> Self {
-        self.category = input;
-        self
-    }
-    /// The [`CreateSnapshotInput::category`] set so far.
-    pub fn get_category(&self) -> &Option<String> {
-        &self.category
-    }
     /// Sets [`CreateSnapshotInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateSnapshotInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`CreateSnapshotInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Sets [`CreateSnapshotInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateSnapshotInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`CreateSnapshotInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Sets [`CreateSnapshotInput::instant_access`].
     pub fn instant_access(mut self, input: bool) -> Self {
         self.instant_access = Some(input);
         self
-    }
-    /// Sets or clears [`CreateSnapshotInput::instant_access`].
-    pub fn set_instant_access(mut self, input: Option<bool>) -> Self {
-        self.instant_access = input;
-        self
-    }
-    /// The [`CreateSnapshotInput::instant_access`] set so far.
-    pub fn get_instant_access(&self) -> &Option<bool> {
-        &self.instant_access
     }
     /// Sets [`CreateSnapshotInput::instant_access_retention_days`].
     pub fn instant_access_retention_days(mut self, input: i32) -> Self {
         self.instant_access_retention_days = Some(input);
         self
     }
-    /// Sets or clears [`CreateSnapshotInput::instant_access_retention_days`].
-    pub fn set_instant_access_retention_days(mut self, input: Option<i32>) -> Self {
-        self.instant_access_retention_days = input;
-        self
-    }
-    /// The [`CreateSnapshotInput::instant_access_retention_days`] set so far.
-    pub fn get_instant_access_retention_days(&self) -> &Option<i32> {
-        &self.instant_access_retention_days
-    }
     /// Appends one item to [`CreateSnapshotInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CreateSnapshotInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`CreateSnapshotInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Sets [`CreateSnapshotInput::storage_location_arn`].
     pub fn storage_location_arn(mut self, input: impl Into<String>) -> Self {
         self.storage_location_arn = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateSnapshotInput::storage_location_arn`].
-    pub fn set_storage_location_arn(mut self, input: Option<String>) -> Self {
-        self.storage_location_arn = input;
-        self
-    }
-    /// The [`CreateSnapshotInput::storage_location_arn`] set so far.
-    pub fn get_storage_location_arn(&self) -> &Option<String> {
-        &self.storage_location_arn
     }
     /// Checks every rule of the spec and builds the [`CreateSnapshotInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateSnapshotInput, aliyun_core::InvalidInput> {
@@ -230,6 +131,20 @@ impl<C> CreateSnapshotBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateSnapshotBuilder, CreateSnapshotInput;
+    disk_id: Option<String> => set_disk_id, get_disk_id;
+    snapshot_name: Option<String> => set_snapshot_name, get_snapshot_name;
+    description: Option<String> => set_description, get_description;
+    retention_days: Option<i32> => set_retention_days, get_retention_days;
+    category: Option<String> => set_category, get_category;
+    client_token: Option<String> => set_client_token, get_client_token;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    instant_access: Option<bool> => set_instant_access, get_instant_access;
+    instant_access_retention_days: Option<i32> => set_instant_access_retention_days, get_instant_access_retention_days;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    storage_location_arn: Option<String> => set_storage_location_arn, get_storage_location_arn;
 }
 impl CreateSnapshotBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -294,245 +209,11 @@ impl aliyun_core::Action for CreateSnapshotInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskCategory.OperationNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRetentionDays.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CreateSnapshot.Failed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttling",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.CreatingSnapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.NeverAttached",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.Snapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.NeverUsed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskInArrears",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskId.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.NotEnoughBalance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.SnapshotServiceUnavailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectVolumeStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IdempotentParameterMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.Invalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskType.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.Transferring",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKNotEnabled",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.KMSUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IdempotentProcessing",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.Tags",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotCategory.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAction.Unauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotSupportSnapshotInstantAccessRegion",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCategoryAndInstantAccess.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DISK_HAS_CREATING_SNAPSHOT",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "HibernationConfigured.InstanceOperationForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.SnapshotQuota",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstantAccessRetentionDays.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CloudBoxNotSupportSnapshotWithInstantAccess",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVolumeId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -737,129 +418,35 @@ impl aliyun_core::error::ActionError for CreateSnapshotError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterKmsKeyIdNotFound(error)
-            | Self::InvalidSnapshotNameMalformed(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::DiskCategoryOperationNotSupported(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidRetentionDaysMalformed(error)
-            | Self::CreateSnapshotFailed(error)
-            | Self::Throttling(error)
-            | Self::IncorrectDiskStatusCreatingSnapshot(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::IncorrectDiskStatusNeverAttached(error)
-            | Self::QuotaExceedSnapshot(error)
-            | Self::IncorrectDiskStatusNeverUsed(error)
-            | Self::DiskInArrears(error)
-            | Self::DiskIdValueNotSupported(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::InvalidAccountStatusSnapshotServiceUnavailable(error)
-            | Self::IncorrectVolumeStatus(error)
-            | Self::IdempotentParameterMismatch(error)
-            | Self::IncorrectDiskStatusInvalid(error)
-            | Self::IncorrectDiskTypeNotSupport(error)
-            | Self::IncorrectDiskStatusTransferring(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::IdempotentProcessing(error)
-            | Self::QuotaExceedTags(error)
-            | Self::InvalidSnapshotCategoryMalformed(error)
-            | Self::InvalidActionUnauthorized(error)
-            | Self::InvalidRegionNotSupportSnapshotInstantAccessRegion(error)
-            | Self::InvalidCategoryAndInstantAccessMalformed(error)
-            | Self::DiskHasCreatingSnapshot(error)
-            | Self::HibernationConfiguredInstanceOperationForbidden(error)
-            | Self::QuotaExceedSnapshotQuota(error)
-            | Self::InvalidInstantAccessRetentionDaysMalformed(error)
-            | Self::CloudBoxNotSupportSnapshotWithInstantAccess(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidVolumeIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterKmsKeyIdNotFound(error)
-            | Self::InvalidSnapshotNameMalformed(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::DiskCategoryOperationNotSupported(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidRetentionDaysMalformed(error)
-            | Self::CreateSnapshotFailed(error)
-            | Self::Throttling(error)
-            | Self::IncorrectDiskStatusCreatingSnapshot(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::IncorrectDiskStatusNeverAttached(error)
-            | Self::QuotaExceedSnapshot(error)
-            | Self::IncorrectDiskStatusNeverUsed(error)
-            | Self::DiskInArrears(error)
-            | Self::DiskIdValueNotSupported(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::InvalidAccountStatusSnapshotServiceUnavailable(error)
-            | Self::IncorrectVolumeStatus(error)
-            | Self::IdempotentParameterMismatch(error)
-            | Self::IncorrectDiskStatusInvalid(error)
-            | Self::IncorrectDiskTypeNotSupport(error)
-            | Self::IncorrectDiskStatusTransferring(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::IdempotentProcessing(error)
-            | Self::QuotaExceedTags(error)
-            | Self::InvalidSnapshotCategoryMalformed(error)
-            | Self::InvalidActionUnauthorized(error)
-            | Self::InvalidRegionNotSupportSnapshotInstantAccessRegion(error)
-            | Self::InvalidCategoryAndInstantAccessMalformed(error)
-            | Self::DiskHasCreatingSnapshot(error)
-            | Self::HibernationConfiguredInstanceOperationForbidden(error)
-            | Self::QuotaExceedSnapshotQuota(error)
-            | Self::InvalidInstantAccessRetentionDaysMalformed(error)
-            | Self::CloudBoxNotSupportSnapshotWithInstantAccess(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidVolumeIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateSnapshotError);
+aliyun_core::__private::action_error!(
+    CreateSnapshotError, [InvalidParameterKmsKeyIdNotFound, InvalidSnapshotNameMalformed,
+    IncorrectInstanceStatus, DiskCategoryOperationNotSupported, DuplicateTagKey,
+    InvalidTagKeyMalformed, InvalidTagValueMalformed, InvalidRetentionDaysMalformed,
+    CreateSnapshotFailed, Throttling, IncorrectDiskStatusCreatingSnapshot,
+    InstanceLockedForSecurity, IncorrectDiskStatusNeverAttached, QuotaExceedSnapshot,
+    IncorrectDiskStatusNeverUsed, DiskInArrears, DiskIdValueNotSupported,
+    IncorrectDiskStatus, InvalidAccountStatusNotEnoughBalance,
+    InvalidAccountStatusSnapshotServiceUnavailable, IncorrectVolumeStatus,
+    IdempotentParameterMismatch, IncorrectDiskStatusInvalid, IncorrectDiskTypeNotSupport,
+    IncorrectDiskStatusTransferring, InvalidParameterKmsKeyIdCmkUnauthorized,
+    InvalidParameterKmsKeyIdCmkNotEnabled, InvalidParameterKmsKeyIdKmsUnauthorized,
+    IdempotentProcessing, QuotaExceedTags, InvalidSnapshotCategoryMalformed,
+    InvalidActionUnauthorized, InvalidRegionNotSupportSnapshotInstantAccessRegion,
+    InvalidCategoryAndInstantAccessMalformed, DiskHasCreatingSnapshot,
+    HibernationConfiguredInstanceOperationForbidden, QuotaExceedSnapshotQuota,
+    InvalidInstantAccessRetentionDaysMalformed,
+    CloudBoxNotSupportSnapshotWithInstantAccess, InvalidDiskIdNotFound,
+    InvalidDescriptionMalformed, InvalidInstanceIdNotFound, InvalidVolumeIdNotFound,
+    InvalidResourceGroupNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateSnapshotBuilder<aliyun_core::ProductClient>;
-        type Input = CreateSnapshotInput;
-        type Error = CreateSnapshotError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_snapshot()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateSnapshotBuilder, CreateSnapshotInput, CreateSnapshotError,
+        super::super::super::client::Client, create_snapshot,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -895,6 +482,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -70,168 +70,60 @@ impl<C> CreateSnapshotGroupBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateSnapshotGroupInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateSnapshotGroupInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateSnapshotGroupInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateSnapshotGroupInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`CreateSnapshotGroupInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
     }
     /// Sets [`CreateSnapshotGroupInput::instant_access`].
     pub fn instant_access(mut self, input: bool) -> Self {
         self.instant_access = Some(input);
         self
     }
-    /// Sets or clears [`CreateSnapshotGroupInput::instant_access`].
-    pub fn set_instant_access(mut self, input: Option<bool>) -> Self {
-        self.instant_access = input;
-        self
-    }
-    /// The [`CreateSnapshotGroupInput::instant_access`] set so far.
-    pub fn get_instant_access(&self) -> &Option<bool> {
-        &self.instant_access
-    }
     /// Sets [`CreateSnapshotGroupInput::instant_access_retention_days`].
     pub fn instant_access_retention_days(mut self, input: i32) -> Self {
         self.instant_access_retention_days = Some(input);
         self
-    }
-    /// Sets or clears [`CreateSnapshotGroupInput::instant_access_retention_days`].
-    pub fn set_instant_access_retention_days(mut self, input: Option<i32>) -> Self {
-        self.instant_access_retention_days = input;
-        self
-    }
-    /// The [`CreateSnapshotGroupInput::instant_access_retention_days`] set so far.
-    pub fn get_instant_access_retention_days(&self) -> &Option<i32> {
-        &self.instant_access_retention_days
     }
     /// Sets [`CreateSnapshotGroupInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateSnapshotGroupInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`CreateSnapshotGroupInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
-    }
     /// Sets [`CreateSnapshotGroupInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateSnapshotGroupInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateSnapshotGroupInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`CreateSnapshotGroupInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateSnapshotGroupInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`CreateSnapshotGroupInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`CreateSnapshotGroupInput::storage_location_arn`].
     pub fn storage_location_arn(mut self, input: impl Into<String>) -> Self {
         self.storage_location_arn = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateSnapshotGroupInput::storage_location_arn`].
-    pub fn set_storage_location_arn(mut self, input: Option<String>) -> Self {
-        self.storage_location_arn = input;
-        self
-    }
-    /// The [`CreateSnapshotGroupInput::storage_location_arn`] set so far.
-    pub fn get_storage_location_arn(&self) -> &Option<String> {
-        &self.storage_location_arn
     }
     /// Appends one item to [`CreateSnapshotGroupInput::exclude_disk_id`].
     pub fn exclude_disk_id(mut self, input: impl Into<String>) -> Self {
         self.exclude_disk_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`CreateSnapshotGroupInput::exclude_disk_id`] list (`None` clears it).
-    pub fn set_exclude_disk_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.exclude_disk_id = input;
-        self
-    }
-    /// The [`CreateSnapshotGroupInput::exclude_disk_id`] set so far.
-    pub fn get_exclude_disk_id(&self) -> &Option<Vec<String>> {
-        &self.exclude_disk_id
-    }
     /// Appends one item to [`CreateSnapshotGroupInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
         self.disk_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`CreateSnapshotGroupInput::disk_id`] list (`None` clears it).
-    pub fn set_disk_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.disk_id = input;
-        self
-    }
-    /// The [`CreateSnapshotGroupInput::disk_id`] set so far.
-    pub fn get_disk_id(&self) -> &Option<Vec<String>> {
-        &self.disk_id
     }
     /// Appends one item to [`CreateSnapshotGroupInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`CreateSnapshotGroupInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`CreateSnapshotGroupInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Sets [`CreateSnapshotGroupInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateSnapshotGroupInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`CreateSnapshotGroupInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Checks every rule of the spec and builds the [`CreateSnapshotGroupInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateSnapshotGroupInput, aliyun_core::InvalidInput> {
@@ -255,6 +147,21 @@ impl<C> CreateSnapshotGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateSnapshotGroupBuilder, CreateSnapshotGroupInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    instant_access: Option<bool> => set_instant_access, get_instant_access;
+    instant_access_retention_days: Option<i32> => set_instant_access_retention_days, get_instant_access_retention_days;
+    name: Option<String> => set_name, get_name;
+    description: Option<String> => set_description, get_description;
+    client_token: Option<String> => set_client_token, get_client_token;
+    storage_location_arn: Option<String> => set_storage_location_arn, get_storage_location_arn;
+    exclude_disk_id: Option<Vec<String>> => set_exclude_disk_id, get_exclude_disk_id, list;
+    disk_id: Option<Vec<String>> => set_disk_id, get_disk_id, list;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
 }
 impl CreateSnapshotGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -325,268 +232,7 @@ impl aliyun_core::Action for CreateSnapshotGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskIds.NotInSameZone",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParamter.InstanceId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.ExcludeDiskIdsAndDiskIds.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRetentionDays.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskCategory.OperationNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Name",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Description",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.CreatingSnapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.NeverAttached",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.Snapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.NeverUsed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CreateSnapshot.Failed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskInArrears",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskId.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.NotEnoughBalance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.SnapshotServiceUnavailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectVolumeStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IdempotentParameterMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.Invalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskType.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.Transferring",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKNotEnabled",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.KMSUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IdempotentProcessing",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.Tags",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotCategory.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Unauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotSupportSnapshotInstantAccessRegion",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCategoryAndInstantAccess.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.TooManyCreatingSnapshots",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UserNotInTheWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NoDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NumberExceed.TooManyDisks",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CapacityExceed.TooManyDisks",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDisk.ShareVolume",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MultiAttachDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDisk.DiskCategoryInconsistent",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVolumeId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -603,14 +249,6 @@ impl aliyun_core::Action for CreateSnapshotGroupInput {
             Some(16),
         )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -837,143 +475,37 @@ impl aliyun_core::error::ActionError for CreateSnapshotGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidDiskIdsNotInSameZone(error)
-            | Self::MissingParamterInstanceId(error)
-            | Self::InvalidParamExcludeDiskIdsAndDiskIdsConflict(error)
-            | Self::InvalidSnapshotNameMalformed(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidRetentionDaysMalformed(error)
-            | Self::DiskCategoryOperationNotSupported(error)
-            | Self::InvalidParameterName(error)
-            | Self::InvalidParameterDescription(error)
-            | Self::IncorrectDiskStatusCreatingSnapshot(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::IncorrectDiskStatusNeverAttached(error)
-            | Self::QuotaExceedSnapshot(error)
-            | Self::IncorrectDiskStatusNeverUsed(error)
-            | Self::CreateSnapshotFailed(error)
-            | Self::DiskInArrears(error)
-            | Self::DiskIdValueNotSupported(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::InvalidAccountStatusSnapshotServiceUnavailable(error)
-            | Self::IncorrectVolumeStatus(error)
-            | Self::IdempotentParameterMismatch(error)
-            | Self::IncorrectDiskStatusInvalid(error)
-            | Self::IncorrectDiskTypeNotSupport(error)
-            | Self::IncorrectDiskStatusTransferring(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::IdempotentProcessing(error)
-            | Self::QuotaExceedTags(error)
-            | Self::InvalidSnapshotCategoryMalformed(error)
-            | Self::InvalidOperationUnauthorized(error)
-            | Self::InvalidRegionNotSupportSnapshotInstantAccessRegion(error)
-            | Self::InvalidCategoryAndInstantAccessMalformed(error)
-            | Self::IncorrectDiskStatusTooManyCreatingSnapshots(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidInstanceNoDisk(error)
-            | Self::NumberExceedTooManyDisks(error)
-            | Self::CapacityExceedTooManyDisks(error)
-            | Self::InvalidDiskShareVolume(error)
-            | Self::InvalidOperationMultiAttachDisk(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidDiskDiskCategoryInconsistent(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidVolumeIdNotFound(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidDiskIdsNotInSameZone(error)
-            | Self::MissingParamterInstanceId(error)
-            | Self::InvalidParamExcludeDiskIdsAndDiskIdsConflict(error)
-            | Self::InvalidSnapshotNameMalformed(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidRetentionDaysMalformed(error)
-            | Self::DiskCategoryOperationNotSupported(error)
-            | Self::InvalidParameterName(error)
-            | Self::InvalidParameterDescription(error)
-            | Self::IncorrectDiskStatusCreatingSnapshot(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::IncorrectDiskStatusNeverAttached(error)
-            | Self::QuotaExceedSnapshot(error)
-            | Self::IncorrectDiskStatusNeverUsed(error)
-            | Self::CreateSnapshotFailed(error)
-            | Self::DiskInArrears(error)
-            | Self::DiskIdValueNotSupported(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::InvalidAccountStatusSnapshotServiceUnavailable(error)
-            | Self::IncorrectVolumeStatus(error)
-            | Self::IdempotentParameterMismatch(error)
-            | Self::IncorrectDiskStatusInvalid(error)
-            | Self::IncorrectDiskTypeNotSupport(error)
-            | Self::IncorrectDiskStatusTransferring(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::IdempotentProcessing(error)
-            | Self::QuotaExceedTags(error)
-            | Self::InvalidSnapshotCategoryMalformed(error)
-            | Self::InvalidOperationUnauthorized(error)
-            | Self::InvalidRegionNotSupportSnapshotInstantAccessRegion(error)
-            | Self::InvalidCategoryAndInstantAccessMalformed(error)
-            | Self::IncorrectDiskStatusTooManyCreatingSnapshots(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidInstanceNoDisk(error)
-            | Self::NumberExceedTooManyDisks(error)
-            | Self::CapacityExceedTooManyDisks(error)
-            | Self::InvalidDiskShareVolume(error)
-            | Self::InvalidOperationMultiAttachDisk(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidDiskDiskCategoryInconsistent(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidVolumeIdNotFound(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateSnapshotGroupError);
+aliyun_core::__private::action_error!(
+    CreateSnapshotGroupError, [InvalidDiskIdsNotInSameZone, MissingParamterInstanceId,
+    InvalidParamExcludeDiskIdsAndDiskIdsConflict, InvalidSnapshotNameMalformed,
+    IncorrectInstanceStatus, DuplicateTagKey, InvalidTagKeyMalformed,
+    InvalidTagValueMalformed, InvalidRetentionDaysMalformed,
+    DiskCategoryOperationNotSupported, InvalidParameterName, InvalidParameterDescription,
+    IncorrectDiskStatusCreatingSnapshot, InstanceLockedForSecurity,
+    IncorrectDiskStatusNeverAttached, QuotaExceedSnapshot, IncorrectDiskStatusNeverUsed,
+    CreateSnapshotFailed, DiskInArrears, DiskIdValueNotSupported, IncorrectDiskStatus,
+    InvalidAccountStatusNotEnoughBalance, InvalidAccountStatusSnapshotServiceUnavailable,
+    IncorrectVolumeStatus, IdempotentParameterMismatch, IncorrectDiskStatusInvalid,
+    IncorrectDiskTypeNotSupport, IncorrectDiskStatusTransferring,
+    InvalidParameterKmsKeyIdCmkNotEnabled, InvalidParameterKmsKeyIdKmsUnauthorized,
+    IdempotentProcessing, QuotaExceedTags, InvalidSnapshotCategoryMalformed,
+    InvalidOperationUnauthorized, InvalidRegionNotSupportSnapshotInstantAccessRegion,
+    InvalidCategoryAndInstantAccessMalformed,
+    IncorrectDiskStatusTooManyCreatingSnapshots, InvalidRegionNotSupport,
+    UserNotInTheWhiteList, InvalidInstanceNoDisk, NumberExceedTooManyDisks,
+    CapacityExceedTooManyDisks, InvalidDiskShareVolume, InvalidOperationMultiAttachDisk,
+    InvalidParameterKmsKeyIdCmkUnauthorized, InvalidDiskDiskCategoryInconsistent,
+    InvalidDiskIdNotFound, InvalidDescriptionMalformed, InvalidInstanceIdNotFound,
+    InvalidVolumeIdNotFound, InvalidRegionIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateSnapshotGroupBuilder<aliyun_core::ProductClient>;
-        type Input = CreateSnapshotGroupInput;
-        type Error = CreateSnapshotGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_snapshot_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateSnapshotGroupBuilder, CreateSnapshotGroupInput, CreateSnapshotGroupError,
+        super::super::super::client::Client, create_snapshot_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1011,6 +543,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -45,84 +45,30 @@ impl<C> CreateStorageSetBuilder<C> {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateStorageSetInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`CreateStorageSetInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`CreateStorageSetInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateStorageSetInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateStorageSetInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`CreateStorageSetInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateStorageSetInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`CreateStorageSetInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
-    }
     /// Sets [`CreateStorageSetInput::storage_set_name`].
     pub fn storage_set_name(mut self, input: impl Into<String>) -> Self {
         self.storage_set_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateStorageSetInput::storage_set_name`].
-    pub fn set_storage_set_name(mut self, input: Option<String>) -> Self {
-        self.storage_set_name = input;
-        self
-    }
-    /// The [`CreateStorageSetInput::storage_set_name`] set so far.
-    pub fn get_storage_set_name(&self) -> &Option<String> {
-        &self.storage_set_name
     }
     /// Sets [`CreateStorageSetInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateStorageSetInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateStorageSetInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`CreateStorageSetInput::max_partition_number`].
     pub fn max_partition_number(mut self, input: i32) -> Self {
         self.max_partition_number = Some(input);
         self
-    }
-    /// Sets or clears [`CreateStorageSetInput::max_partition_number`].
-    pub fn set_max_partition_number(mut self, input: Option<i32>) -> Self {
-        self.max_partition_number = input;
-        self
-    }
-    /// The [`CreateStorageSetInput::max_partition_number`] set so far.
-    pub fn get_max_partition_number(&self) -> &Option<i32> {
-        &self.max_partition_number
     }
     /// Checks every rule of the spec and builds the [`CreateStorageSetInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateStorageSetInput, aliyun_core::InvalidInput> {
@@ -140,6 +86,15 @@ impl<C> CreateStorageSetBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateStorageSetBuilder, CreateStorageSetInput;
+    client_token: Option<String> => set_client_token, get_client_token;
+    region_id: Option<String> => set_region_id, get_region_id;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    storage_set_name: Option<String> => set_storage_set_name, get_storage_set_name;
+    description: Option<String> => set_description, get_description;
+    max_partition_number: Option<i32> => set_max_partition_number, get_max_partition_number;
 }
 impl CreateStorageSetBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -202,73 +157,7 @@ impl aliyun_core::Action for CreateStorageSetInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientToken.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUser.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZone.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZone.PartitionNumberNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageSetId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageSet.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageSetName.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidMaxPartitionNumber.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -353,67 +242,21 @@ impl aliyun_core::error::ActionError for CreateStorageSetError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidUserNotSupported(error)
-            | Self::InvalidZoneNotSupported(error)
-            | Self::InvalidZonePartitionNumberNotSupported(error)
-            | Self::InvalidStorageSetIdNotFound(error)
-            | Self::InvalidStorageSetNotSupport(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidStorageSetNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidMaxPartitionNumberMalformed(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidRegionIdNotSupported(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidUserNotSupported(error)
-            | Self::InvalidZoneNotSupported(error)
-            | Self::InvalidZonePartitionNumberNotSupported(error)
-            | Self::InvalidStorageSetIdNotFound(error)
-            | Self::InvalidStorageSetNotSupport(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidStorageSetNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidMaxPartitionNumberMalformed(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidRegionIdNotSupported(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateStorageSetError);
+aliyun_core::__private::action_error!(
+    CreateStorageSetError, [InvalidClientTokenValueNotSupported, InvalidUserNotSupported,
+    InvalidZoneNotSupported, InvalidZonePartitionNumberNotSupported,
+    InvalidStorageSetIdNotFound, InvalidStorageSetNotSupport, InvalidRegionIdNotFound,
+    InvalidZoneIdNotFound, InvalidStorageSetNameMalformed, InvalidDescriptionMalformed,
+    InvalidMaxPartitionNumberMalformed, InvalidParameter, InvalidRegionIdNotSupported]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateStorageSetBuilder<aliyun_core::ProductClient>;
-        type Input = CreateStorageSetInput;
-        type Error = CreateStorageSetError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).create_storage_set()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateStorageSetBuilder, CreateStorageSetInput, CreateStorageSetError,
+        super::super::super::client::Client, create_storage_set,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -437,6 +280,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -65,168 +65,60 @@ impl<C> CreateVirtualBorderRouterBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateVirtualBorderRouterInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`CreateVirtualBorderRouterInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`CreateVirtualBorderRouterInput::physical_connection_id`].
     pub fn physical_connection_id(mut self, input: impl Into<String>) -> Self {
         self.physical_connection_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateVirtualBorderRouterInput::physical_connection_id`].
-    pub fn set_physical_connection_id(mut self, input: Option<String>) -> Self {
-        self.physical_connection_id = input;
-        self
-    }
-    /// The [`CreateVirtualBorderRouterInput::physical_connection_id`] set so far.
-    pub fn get_physical_connection_id(&self) -> &Option<String> {
-        &self.physical_connection_id
     }
     /// Sets [`CreateVirtualBorderRouterInput::vbr_owner_id`].
     pub fn vbr_owner_id(mut self, input: i64) -> Self {
         self.vbr_owner_id = Some(input);
         self
     }
-    /// Sets or clears [`CreateVirtualBorderRouterInput::vbr_owner_id`].
-    pub fn set_vbr_owner_id(mut self, input: Option<i64>) -> Self {
-        self.vbr_owner_id = input;
-        self
-    }
-    /// The [`CreateVirtualBorderRouterInput::vbr_owner_id`] set so far.
-    pub fn get_vbr_owner_id(&self) -> &Option<i64> {
-        &self.vbr_owner_id
-    }
     /// Sets [`CreateVirtualBorderRouterInput::vlan_id`].
     pub fn vlan_id(mut self, input: i32) -> Self {
         self.vlan_id = Some(input);
         self
-    }
-    /// Sets or clears [`CreateVirtualBorderRouterInput::vlan_id`].
-    pub fn set_vlan_id(mut self, input: Option<i32>) -> Self {
-        self.vlan_id = input;
-        self
-    }
-    /// The [`CreateVirtualBorderRouterInput::vlan_id`] set so far.
-    pub fn get_vlan_id(&self) -> &Option<i32> {
-        &self.vlan_id
     }
     /// Sets [`CreateVirtualBorderRouterInput::circuit_code`].
     pub fn circuit_code(mut self, input: impl Into<String>) -> Self {
         self.circuit_code = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateVirtualBorderRouterInput::circuit_code`].
-    pub fn set_circuit_code(mut self, input: Option<String>) -> Self {
-        self.circuit_code = input;
-        self
-    }
-    /// The [`CreateVirtualBorderRouterInput::circuit_code`] set so far.
-    pub fn get_circuit_code(&self) -> &Option<String> {
-        &self.circuit_code
-    }
     /// Sets [`CreateVirtualBorderRouterInput::local_gateway_ip`].
     pub fn local_gateway_ip(mut self, input: impl Into<String>) -> Self {
         self.local_gateway_ip = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateVirtualBorderRouterInput::local_gateway_ip`].
-    pub fn set_local_gateway_ip(mut self, input: Option<String>) -> Self {
-        self.local_gateway_ip = input;
-        self
-    }
-    /// The [`CreateVirtualBorderRouterInput::local_gateway_ip`] set so far.
-    pub fn get_local_gateway_ip(&self) -> &Option<String> {
-        &self.local_gateway_ip
     }
     /// Sets [`CreateVirtualBorderRouterInput::peer_gateway_ip`].
     pub fn peer_gateway_ip(mut self, input: impl Into<String>) -> Self {
         self.peer_gateway_ip = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateVirtualBorderRouterInput::peer_gateway_ip`].
-    pub fn set_peer_gateway_ip(mut self, input: Option<String>) -> Self {
-        self.peer_gateway_ip = input;
-        self
-    }
-    /// The [`CreateVirtualBorderRouterInput::peer_gateway_ip`] set so far.
-    pub fn get_peer_gateway_ip(&self) -> &Option<String> {
-        &self.peer_gateway_ip
-    }
     /// Sets [`CreateVirtualBorderRouterInput::peering_subnet_mask`].
     pub fn peering_subnet_mask(mut self, input: impl Into<String>) -> Self {
         self.peering_subnet_mask = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateVirtualBorderRouterInput::peering_subnet_mask`].
-    pub fn set_peering_subnet_mask(mut self, input: Option<String>) -> Self {
-        self.peering_subnet_mask = input;
-        self
-    }
-    /// The [`CreateVirtualBorderRouterInput::peering_subnet_mask`] set so far.
-    pub fn get_peering_subnet_mask(&self) -> &Option<String> {
-        &self.peering_subnet_mask
     }
     /// Sets [`CreateVirtualBorderRouterInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateVirtualBorderRouterInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`CreateVirtualBorderRouterInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`CreateVirtualBorderRouterInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateVirtualBorderRouterInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`CreateVirtualBorderRouterInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
     }
     /// Sets [`CreateVirtualBorderRouterInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`CreateVirtualBorderRouterInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`CreateVirtualBorderRouterInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`CreateVirtualBorderRouterInput::user_cidr`].
     pub fn user_cidr(mut self, input: impl Into<String>) -> Self {
         self.user_cidr = Some(input.into());
         self
-    }
-    /// Sets or clears [`CreateVirtualBorderRouterInput::user_cidr`].
-    pub fn set_user_cidr(mut self, input: Option<String>) -> Self {
-        self.user_cidr = input;
-        self
-    }
-    /// The [`CreateVirtualBorderRouterInput::user_cidr`] set so far.
-    pub fn get_user_cidr(&self) -> &Option<String> {
-        &self.user_cidr
     }
     /// Checks every rule of the spec and builds the [`CreateVirtualBorderRouterInput`]. Nothing is sent.
     pub fn build(
@@ -258,6 +150,21 @@ impl<C> CreateVirtualBorderRouterBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    CreateVirtualBorderRouterBuilder, CreateVirtualBorderRouterInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    physical_connection_id: Option<String> => set_physical_connection_id, get_physical_connection_id;
+    vbr_owner_id: Option<i64> => set_vbr_owner_id, get_vbr_owner_id;
+    vlan_id: Option<i32> => set_vlan_id, get_vlan_id;
+    circuit_code: Option<String> => set_circuit_code, get_circuit_code;
+    local_gateway_ip: Option<String> => set_local_gateway_ip, get_local_gateway_ip;
+    peer_gateway_ip: Option<String> => set_peer_gateway_ip, get_peer_gateway_ip;
+    peering_subnet_mask: Option<String> => set_peering_subnet_mask, get_peering_subnet_mask;
+    description: Option<String> => set_description, get_description;
+    name: Option<String> => set_name, get_name;
+    client_token: Option<String> => set_client_token, get_client_token;
+    user_cidr: Option<String> => set_user_cidr, get_user_cidr;
 }
 impl CreateVirtualBorderRouterBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -328,128 +235,7 @@ impl aliyun_core::Action for CreateVirtualBorderRouterInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPhysicalConnectionId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVlanId.Used",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPhysicalConnectionId.NotEnabled",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVlanId.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCircuitCode.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidLocalGatewayIp.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeeringSubnetMask.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded.vbrPerpConn",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded.freevbr",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.NotSameSubnet",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "TaskConflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded.CrossUserVBRPerUser",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.VlanIdInUse",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.LocalGatewayIpNotAllowedByCaller",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.PeerGatewayIpNotAllowedByCaller",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.PeeringSubnetMaskNotAllowedByCaller",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.NameNotAllowedByCaller",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.DescriptionNotAllowedByCaller",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVbrOwnerId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.AccessDeviceDisabled",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -578,106 +364,32 @@ impl aliyun_core::error::ActionError for CreateVirtualBorderRouterError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidPhysicalConnectionIdNotFound(error)
-            | Self::InvalidVlanIdUsed(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidPhysicalConnectionIdNotEnabled(error)
-            | Self::InvalidVlanIdMalformed(error)
-            | Self::InvalidCircuitCodeMalformed(error)
-            | Self::InvalidLocalGatewayIpMalformed(error)
-            | Self::InvalidPeeringSubnetMaskMalformed(error)
-            | Self::InvalidNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::QuotaExceededVbrPerpConn(error)
-            | Self::QuotaExceededFreevbr(error)
-            | Self::InvalidIpNotSameSubnet(error)
-            | Self::TaskConflict(error)
-            | Self::QuotaExceededCrossUserVbrPerUser(error)
-            | Self::OperationFailedVlanIdInUse(error)
-            | Self::ForbiddenLocalGatewayIpNotAllowedByCaller(error)
-            | Self::ForbiddenPeerGatewayIpNotAllowedByCaller(error)
-            | Self::ForbiddenPeeringSubnetMaskNotAllowedByCaller(error)
-            | Self::ForbiddenNameNotAllowedByCaller(error)
-            | Self::ForbiddenDescriptionNotAllowedByCaller(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidVbrOwnerIdNotFound(error)
-            | Self::OperationFailedAccessDeviceDisabled(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidPhysicalConnectionIdNotFound(error)
-            | Self::InvalidVlanIdUsed(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidPhysicalConnectionIdNotEnabled(error)
-            | Self::InvalidVlanIdMalformed(error)
-            | Self::InvalidCircuitCodeMalformed(error)
-            | Self::InvalidLocalGatewayIpMalformed(error)
-            | Self::InvalidPeeringSubnetMaskMalformed(error)
-            | Self::InvalidNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::QuotaExceededVbrPerpConn(error)
-            | Self::QuotaExceededFreevbr(error)
-            | Self::InvalidIpNotSameSubnet(error)
-            | Self::TaskConflict(error)
-            | Self::QuotaExceededCrossUserVbrPerUser(error)
-            | Self::OperationFailedVlanIdInUse(error)
-            | Self::ForbiddenLocalGatewayIpNotAllowedByCaller(error)
-            | Self::ForbiddenPeerGatewayIpNotAllowedByCaller(error)
-            | Self::ForbiddenPeeringSubnetMaskNotAllowedByCaller(error)
-            | Self::ForbiddenNameNotAllowedByCaller(error)
-            | Self::ForbiddenDescriptionNotAllowedByCaller(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidVbrOwnerIdNotFound(error)
-            | Self::OperationFailedAccessDeviceDisabled(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(CreateVirtualBorderRouterError);
+aliyun_core::__private::action_error!(
+    CreateVirtualBorderRouterError, [InvalidPhysicalConnectionIdNotFound,
+    InvalidVlanIdUsed, MissingParameter, InvalidPhysicalConnectionIdNotEnabled,
+    InvalidVlanIdMalformed, InvalidCircuitCodeMalformed, InvalidLocalGatewayIpMalformed,
+    InvalidPeeringSubnetMaskMalformed, InvalidNameMalformed, InvalidDescriptionMalformed,
+    QuotaExceededVbrPerpConn, QuotaExceededFreevbr, InvalidIpNotSameSubnet, TaskConflict,
+    QuotaExceededCrossUserVbrPerUser, OperationFailedVlanIdInUse,
+    ForbiddenLocalGatewayIpNotAllowedByCaller, ForbiddenPeerGatewayIpNotAllowedByCaller,
+    ForbiddenPeeringSubnetMaskNotAllowedByCaller, ForbiddenNameNotAllowedByCaller,
+    ForbiddenDescriptionNotAllowedByCaller, InvalidRegionIdNotFound,
+    InvalidVbrOwnerIdNotFound, OperationFailedAccessDeviceDisabled]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = CreateVirtualBorderRouterBuilder<aliyun_core::ProductClient>;
-        type Input = CreateVirtualBorderRouterInput;
-        type Error = CreateVirtualBorderRouterError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .create_virtual_border_router()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        CreateVirtualBorderRouterBuilder, CreateVirtualBorderRouterInput,
+        CreateVirtualBorderRouterError, super::super::super::client::Client,
+        create_virtual_border_router,
+    );
     const REQUESTS: &[Request] = &[
         Request::invalid("example", |b| b, "PhysicalConnectionId"),
     ];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

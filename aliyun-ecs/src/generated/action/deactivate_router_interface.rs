@@ -35,28 +35,10 @@ impl<C> DeactivateRouterInterfaceBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeactivateRouterInterfaceInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeactivateRouterInterfaceInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeactivateRouterInterfaceInput::router_interface_id`].
     pub fn router_interface_id(mut self, input: impl Into<String>) -> Self {
         self.router_interface_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeactivateRouterInterfaceInput::router_interface_id`].
-    pub fn set_router_interface_id(mut self, input: Option<String>) -> Self {
-        self.router_interface_id = input;
-        self
-    }
-    /// The [`DeactivateRouterInterfaceInput::router_interface_id`] set so far.
-    pub fn get_router_interface_id(&self) -> &Option<String> {
-        &self.router_interface_id
     }
     /// Checks every rule of the spec and builds the [`DeactivateRouterInterfaceInput`]. Nothing is sent.
     pub fn build(
@@ -75,6 +57,11 @@ impl<C> DeactivateRouterInterfaceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeactivateRouterInterfaceBuilder, DeactivateRouterInterfaceInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    router_interface_id: Option<String> => set_router_interface_id, get_router_interface_id;
 }
 impl DeactivateRouterInterfaceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -132,33 +119,7 @@ impl aliyun_core::Action for DeactivateRouterInterfaceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.FinancialLocked",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbbiden.InvaildOwner",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRouterInterfaceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -200,68 +161,24 @@ impl aliyun_core::error::ActionError for DeactivateRouterInterfaceError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::IncorrectStatus(error)
-            | Self::ForbiddenFinancialLocked(error)
-            | Self::ForbbidenInvaildOwner(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidRouterInterfaceIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::IncorrectStatus(error)
-            | Self::ForbiddenFinancialLocked(error)
-            | Self::ForbbidenInvaildOwner(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidRouterInterfaceIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeactivateRouterInterfaceError);
+aliyun_core::__private::action_error!(
+    DeactivateRouterInterfaceError, [IncorrectStatus, ForbiddenFinancialLocked,
+    ForbbidenInvaildOwner, InvalidRegionIdNotFound, InvalidRouterInterfaceIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeactivateRouterInterfaceBuilder<aliyun_core::ProductClient>;
-        type Input = DeactivateRouterInterfaceInput;
-        type Error = DeactivateRouterInterfaceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .deactivate_router_interface()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeactivateRouterInterfaceBuilder, DeactivateRouterInterfaceInput,
+        DeactivateRouterInterfaceError, super::super::super::client::Client,
+        deactivate_router_interface,
+    );
     const REQUESTS: &[Request] = &[
         Request::invalid("example", |b| b, "RouterInterfaceId"),
     ];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -36,42 +36,15 @@ impl<C> DeleteAutoProvisioningGroupBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteAutoProvisioningGroupInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteAutoProvisioningGroupInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeleteAutoProvisioningGroupInput::auto_provisioning_group_id`].
     pub fn auto_provisioning_group_id(mut self, input: impl Into<String>) -> Self {
         self.auto_provisioning_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteAutoProvisioningGroupInput::auto_provisioning_group_id`].
-    pub fn set_auto_provisioning_group_id(mut self, input: Option<String>) -> Self {
-        self.auto_provisioning_group_id = input;
-        self
-    }
-    /// The [`DeleteAutoProvisioningGroupInput::auto_provisioning_group_id`] set so far.
-    pub fn get_auto_provisioning_group_id(&self) -> &Option<String> {
-        &self.auto_provisioning_group_id
-    }
     /// Sets [`DeleteAutoProvisioningGroupInput::terminate_instances`].
     pub fn terminate_instances(mut self, input: bool) -> Self {
         self.terminate_instances = Some(input);
         self
-    }
-    /// Sets or clears [`DeleteAutoProvisioningGroupInput::terminate_instances`].
-    pub fn set_terminate_instances(mut self, input: Option<bool>) -> Self {
-        self.terminate_instances = input;
-        self
-    }
-    /// The [`DeleteAutoProvisioningGroupInput::terminate_instances`] set so far.
-    pub fn get_terminate_instances(&self) -> &Option<bool> {
-        &self.terminate_instances
     }
     /// Checks every rule of the spec and builds the [`DeleteAutoProvisioningGroupInput`]. Nothing is sent.
     pub fn build(
@@ -91,6 +64,12 @@ impl<C> DeleteAutoProvisioningGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteAutoProvisioningGroupBuilder, DeleteAutoProvisioningGroupInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    auto_provisioning_group_id: Option<String> => set_auto_provisioning_group_id, get_auto_provisioning_group_id;
+    terminate_instances: Option<bool> => set_terminate_instances, get_terminate_instances;
 }
 impl DeleteAutoProvisioningGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -149,43 +128,7 @@ impl aliyun_core::Action for DeleteAutoProvisioningGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RAM",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AutoProvisioningGroup.Unauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AutoProvisioningGroup.IncorrectStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAutoProvisioningGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -238,56 +181,20 @@ impl aliyun_core::error::ActionError for DeleteAutoProvisioningGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameterInstanceType(error)
-            | Self::MissingParameter(error)
-            | Self::NoPermission(error)
-            | Self::ForbiddenRam(error)
-            | Self::AutoProvisioningGroupUnauthorized(error)
-            | Self::AutoProvisioningGroupIncorrectStatus(error)
-            | Self::InvalidAutoProvisioningGroupIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameterInstanceType(error)
-            | Self::MissingParameter(error)
-            | Self::NoPermission(error)
-            | Self::ForbiddenRam(error)
-            | Self::AutoProvisioningGroupUnauthorized(error)
-            | Self::AutoProvisioningGroupIncorrectStatus(error)
-            | Self::InvalidAutoProvisioningGroupIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteAutoProvisioningGroupError);
+aliyun_core::__private::action_error!(
+    DeleteAutoProvisioningGroupError, [MissingParameterInstanceType, MissingParameter,
+    NoPermission, ForbiddenRam, AutoProvisioningGroupUnauthorized,
+    AutoProvisioningGroupIncorrectStatus, InvalidAutoProvisioningGroupIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteAutoProvisioningGroupBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteAutoProvisioningGroupInput;
-        type Error = DeleteAutoProvisioningGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .delete_auto_provisioning_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteAutoProvisioningGroupBuilder, DeleteAutoProvisioningGroupInput,
+        DeleteAutoProvisioningGroupError, super::super::super::client::Client,
+        delete_auto_provisioning_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -305,6 +212,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

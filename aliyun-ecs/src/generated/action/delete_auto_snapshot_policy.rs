@@ -33,28 +33,10 @@ impl<C> DeleteAutoSnapshotPolicyBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteAutoSnapshotPolicyInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteAutoSnapshotPolicyInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeleteAutoSnapshotPolicyInput::auto_snapshot_policy_id`].
     pub fn auto_snapshot_policy_id(mut self, input: impl Into<String>) -> Self {
         self.auto_snapshot_policy_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteAutoSnapshotPolicyInput::auto_snapshot_policy_id`].
-    pub fn set_auto_snapshot_policy_id(mut self, input: Option<String>) -> Self {
-        self.auto_snapshot_policy_id = input;
-        self
-    }
-    /// The [`DeleteAutoSnapshotPolicyInput::auto_snapshot_policy_id`] set so far.
-    pub fn get_auto_snapshot_policy_id(&self) -> &Option<String> {
-        &self.auto_snapshot_policy_id
     }
     /// Checks every rule of the spec and builds the [`DeleteAutoSnapshotPolicyInput`]. Nothing is sent.
     pub fn build(
@@ -73,6 +55,11 @@ impl<C> DeleteAutoSnapshotPolicyBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteAutoSnapshotPolicyBuilder, DeleteAutoSnapshotPolicyInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    auto_snapshot_policy_id: Option<String> => set_auto_snapshot_policy_id, get_auto_snapshot_policy_id;
 }
 impl DeleteAutoSnapshotPolicyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -127,13 +114,7 @@ impl aliyun_core::Action for DeleteAutoSnapshotPolicyInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -161,42 +142,16 @@ impl aliyun_core::error::ActionError for DeleteAutoSnapshotPolicyError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ParameterInvalid(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ParameterInvalid(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteAutoSnapshotPolicyError);
+aliyun_core::__private::action_error!(DeleteAutoSnapshotPolicyError, [ParameterInvalid]);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteAutoSnapshotPolicyBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteAutoSnapshotPolicyInput;
-        type Error = DeleteAutoSnapshotPolicyError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .delete_auto_snapshot_policy()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteAutoSnapshotPolicyBuilder, DeleteAutoSnapshotPolicyInput,
+        DeleteAutoSnapshotPolicyError, super::super::super::client::Client,
+        delete_auto_snapshot_policy,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -212,6 +167,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

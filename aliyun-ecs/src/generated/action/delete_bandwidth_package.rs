@@ -35,28 +35,10 @@ impl<C> DeleteBandwidthPackageBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteBandwidthPackageInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteBandwidthPackageInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeleteBandwidthPackageInput::bandwidth_package_id`].
     pub fn bandwidth_package_id(mut self, input: impl Into<String>) -> Self {
         self.bandwidth_package_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteBandwidthPackageInput::bandwidth_package_id`].
-    pub fn set_bandwidth_package_id(mut self, input: Option<String>) -> Self {
-        self.bandwidth_package_id = input;
-        self
-    }
-    /// The [`DeleteBandwidthPackageInput::bandwidth_package_id`] set so far.
-    pub fn get_bandwidth_package_id(&self) -> &Option<String> {
-        &self.bandwidth_package_id
     }
     /// Checks every rule of the spec and builds the [`DeleteBandwidthPackageInput`]. Nothing is sent.
     pub fn build(
@@ -75,6 +57,11 @@ impl<C> DeleteBandwidthPackageBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteBandwidthPackageBuilder, DeleteBandwidthPackageInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    bandwidth_package_id: Option<String> => set_bandwidth_package_id, get_bandwidth_package_id;
 }
 impl DeleteBandwidthPackageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -132,38 +119,7 @@ impl aliyun_core::Action for DeleteBandwidthPackageInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.ForwardEntry",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.SnatEntry",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidBandwidth.NotExist",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidBandwidthPackageId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNatGateway.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -210,69 +166,25 @@ impl aliyun_core::error::ActionError for DeleteBandwidthPackageError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::DependencyViolationForwardEntry(error)
-            | Self::DependencyViolationSnatEntry(error)
-            | Self::InvalidBandwidthNotExist(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidBandwidthPackageIdNotFound(error)
-            | Self::InvalidNatGatewayNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::DependencyViolationForwardEntry(error)
-            | Self::DependencyViolationSnatEntry(error)
-            | Self::InvalidBandwidthNotExist(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidBandwidthPackageIdNotFound(error)
-            | Self::InvalidNatGatewayNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteBandwidthPackageError);
+aliyun_core::__private::action_error!(
+    DeleteBandwidthPackageError, [DependencyViolationForwardEntry,
+    DependencyViolationSnatEntry, InvalidBandwidthNotExist, InvalidRegionIdNotFound,
+    InvalidBandwidthPackageIdNotFound, InvalidNatGatewayNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteBandwidthPackageBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteBandwidthPackageInput;
-        type Error = DeleteBandwidthPackageError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_bandwidth_package()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteBandwidthPackageBuilder, DeleteBandwidthPackageInput,
+        DeleteBandwidthPackageError, super::super::super::client::Client,
+        delete_bandwidth_package,
+    );
     const REQUESTS: &[Request] = &[
         Request::invalid("example", |b| b, "BandwidthPackageId"),
     ];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -33,28 +33,10 @@ impl<C> DeleteCommandBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteCommandInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteCommandInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeleteCommandInput::command_id`].
     pub fn command_id(mut self, input: impl Into<String>) -> Self {
         self.command_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteCommandInput::command_id`].
-    pub fn set_command_id(mut self, input: Option<String>) -> Self {
-        self.command_id = input;
-        self
-    }
-    /// The [`DeleteCommandInput::command_id`] set so far.
-    pub fn get_command_id(&self) -> &Option<String> {
-        &self.command_id
     }
     /// Checks every rule of the spec and builds the [`DeleteCommandInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteCommandInput, aliyun_core::InvalidInput> {
@@ -71,6 +53,11 @@ impl<C> DeleteCommandBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteCommandBuilder, DeleteCommandInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    command_id: Option<String> => set_command_id, get_command_id;
 }
 impl DeleteCommandBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -126,38 +113,7 @@ impl aliyun_core::Action for DeleteCommandInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionId.ApiNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.CmdIdInUse",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCmdId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError.Dispatch",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -200,51 +156,19 @@ impl aliyun_core::error::ActionError for DeleteCommandError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::InvalidStatusCmdIdInUse(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidCmdIdNotFound(error)
-            | Self::InternalErrorDispatch(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::InvalidStatusCmdIdInUse(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidCmdIdNotFound(error)
-            | Self::InternalErrorDispatch(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteCommandError);
+aliyun_core::__private::action_error!(
+    DeleteCommandError, [RegionIdApiNotSupported, InvalidStatusCmdIdInUse,
+    OperationForbidden, InvalidRegionIdNotFound, InvalidCmdIdNotFound,
+    InternalErrorDispatch]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteCommandBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteCommandInput;
-        type Error = DeleteCommandError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_command()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteCommandBuilder, DeleteCommandInput, DeleteCommandError,
+        super::super::super::client::Client, delete_command,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -260,6 +184,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -33,28 +33,10 @@ impl<C> DeleteDedicatedHostClusterBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteDedicatedHostClusterInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteDedicatedHostClusterInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeleteDedicatedHostClusterInput::dedicated_host_cluster_id`].
     pub fn dedicated_host_cluster_id(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_cluster_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteDedicatedHostClusterInput::dedicated_host_cluster_id`].
-    pub fn set_dedicated_host_cluster_id(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_cluster_id = input;
-        self
-    }
-    /// The [`DeleteDedicatedHostClusterInput::dedicated_host_cluster_id`] set so far.
-    pub fn get_dedicated_host_cluster_id(&self) -> &Option<String> {
-        &self.dedicated_host_cluster_id
     }
     /// Checks every rule of the spec and builds the [`DeleteDedicatedHostClusterInput`]. Nothing is sent.
     pub fn build(
@@ -73,6 +55,11 @@ impl<C> DeleteDedicatedHostClusterBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteDedicatedHostClusterBuilder, DeleteDedicatedHostClusterInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    dedicated_host_cluster_id: Option<String> => set_dedicated_host_cluster_id, get_dedicated_host_cluster_id;
 }
 impl DeleteDedicatedHostClusterBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -130,18 +117,7 @@ impl aliyun_core::Action for DeleteDedicatedHostClusterInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "DedicatedHostExists",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncompleteParamter",
-                http_status: Some(400),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -172,46 +148,18 @@ impl aliyun_core::error::ActionError for DeleteDedicatedHostClusterError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::DedicatedHostExists(error) | Self::IncompleteParamter(error) => {
-                Ok(error)
-            }
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::DedicatedHostExists(error) | Self::IncompleteParamter(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteDedicatedHostClusterError);
+aliyun_core::__private::action_error!(
+    DeleteDedicatedHostClusterError, [DedicatedHostExists, IncompleteParamter]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteDedicatedHostClusterBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteDedicatedHostClusterInput;
-        type Error = DeleteDedicatedHostClusterError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .delete_dedicated_host_cluster()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteDedicatedHostClusterBuilder, DeleteDedicatedHostClusterInput,
+        DeleteDedicatedHostClusterError, super::super::super::client::Client,
+        delete_dedicated_host_cluster,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -227,6 +175,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

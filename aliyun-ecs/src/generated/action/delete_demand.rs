@@ -41,56 +41,20 @@ impl<C> DeleteDemandBuilder<C> {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteDemandInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`DeleteDemandInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`DeleteDemandInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteDemandInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteDemandInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`DeleteDemandInput::demand_id`].
     pub fn demand_id(mut self, input: impl Into<String>) -> Self {
         self.demand_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteDemandInput::demand_id`].
-    pub fn set_demand_id(mut self, input: Option<String>) -> Self {
-        self.demand_id = input;
-        self
-    }
-    /// The [`DeleteDemandInput::demand_id`] set so far.
-    pub fn get_demand_id(&self) -> &Option<String> {
-        &self.demand_id
-    }
     /// Sets [`DeleteDemandInput::reason`].
     pub fn reason(mut self, input: impl Into<String>) -> Self {
         self.reason = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteDemandInput::reason`].
-    pub fn set_reason(mut self, input: Option<String>) -> Self {
-        self.reason = input;
-        self
-    }
-    /// The [`DeleteDemandInput::reason`] set so far.
-    pub fn get_reason(&self) -> &Option<String> {
-        &self.reason
     }
     /// Checks every rule of the spec and builds the [`DeleteDemandInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteDemandInput, aliyun_core::InvalidInput> {
@@ -109,6 +73,13 @@ impl<C> DeleteDemandBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteDemandBuilder, DeleteDemandInput;
+    client_token: Option<String> => set_client_token, get_client_token;
+    region_id: Option<String> => set_region_id, get_region_id;
+    demand_id: Option<String> => set_demand_id, get_demand_id;
+    reason: Option<String> => set_reason, get_reason;
 }
 impl DeleteDemandBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -166,63 +137,7 @@ impl aliyun_core::Action for DeleteDemandInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParamter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupportDemand",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDemandStatus.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RAM",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceChargeType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.ValueNotSupported",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZone.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "404",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -291,61 +206,21 @@ impl aliyun_core::error::ActionError for DeleteDemandError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParamterRegionId(error)
-            | Self::InvalidRegionNotFound(error)
-            | Self::InvalidInstanceTypeNotSupportDemand(error)
-            | Self::InvalidInstanceTypeNotMatch(error)
-            | Self::InvalidDemandStatusNotSupported(error)
-            | Self::ForbiddenRam(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::InvalidStatusValueNotSupported(error)
-            | Self::InvalidZoneNotFound(error)
-            | Self::InvalidInstanceTypeNotFound(error)
-            | Self::E404(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParamterRegionId(error)
-            | Self::InvalidRegionNotFound(error)
-            | Self::InvalidInstanceTypeNotSupportDemand(error)
-            | Self::InvalidInstanceTypeNotMatch(error)
-            | Self::InvalidDemandStatusNotSupported(error)
-            | Self::ForbiddenRam(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::InvalidStatusValueNotSupported(error)
-            | Self::InvalidZoneNotFound(error)
-            | Self::InvalidInstanceTypeNotFound(error)
-            | Self::E404(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteDemandError);
+aliyun_core::__private::action_error!(
+    DeleteDemandError, [MissingParamterRegionId, InvalidRegionNotFound,
+    InvalidInstanceTypeNotSupportDemand, InvalidInstanceTypeNotMatch,
+    InvalidDemandStatusNotSupported, ForbiddenRam, InvalidInstanceChargeTypeNotFound,
+    InvalidStatusValueNotSupported, InvalidZoneNotFound, InvalidInstanceTypeNotFound,
+    E404]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteDemandBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteDemandInput;
-        type Error = DeleteDemandError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_demand()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteDemandBuilder, DeleteDemandInput, DeleteDemandError,
+        super::super::super::client::Client, delete_demand,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -365,6 +240,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

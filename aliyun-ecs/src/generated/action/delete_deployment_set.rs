@@ -33,28 +33,10 @@ impl<C> DeleteDeploymentSetBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteDeploymentSetInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteDeploymentSetInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeleteDeploymentSetInput::deployment_set_id`].
     pub fn deployment_set_id(mut self, input: impl Into<String>) -> Self {
         self.deployment_set_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteDeploymentSetInput::deployment_set_id`].
-    pub fn set_deployment_set_id(mut self, input: Option<String>) -> Self {
-        self.deployment_set_id = input;
-        self
-    }
-    /// The [`DeleteDeploymentSetInput::deployment_set_id`] set so far.
-    pub fn get_deployment_set_id(&self) -> &Option<String> {
-        &self.deployment_set_id
     }
     /// Checks every rule of the spec and builds the [`DeleteDeploymentSetInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteDeploymentSetInput, aliyun_core::InvalidInput> {
@@ -71,6 +53,11 @@ impl<C> DeleteDeploymentSetBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteDeploymentSetBuilder, DeleteDeploymentSetInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    deployment_set_id: Option<String> => set_deployment_set_id, get_deployment_set_id;
 }
 impl DeleteDeploymentSetBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -128,23 +115,7 @@ impl aliyun_core::Action for DeleteDeploymentSetInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.NotEmpty",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.ReferByHPC",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -180,47 +151,18 @@ impl aliyun_core::error::ActionError for DeleteDeploymentSetError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::DependencyViolationNotEmpty(error)
-            | Self::DependencyViolationReferByHpc(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::DependencyViolationNotEmpty(error)
-            | Self::DependencyViolationReferByHpc(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteDeploymentSetError);
+aliyun_core::__private::action_error!(
+    DeleteDeploymentSetError, [MissingParameter, DependencyViolationNotEmpty,
+    DependencyViolationReferByHpc]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteDeploymentSetBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteDeploymentSetInput;
-        type Error = DeleteDeploymentSetError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_deployment_set()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteDeploymentSetBuilder, DeleteDeploymentSetInput, DeleteDeploymentSetError,
+        super::super::super::client::Client, delete_deployment_set,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -232,6 +174,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

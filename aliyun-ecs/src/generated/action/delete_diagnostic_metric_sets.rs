@@ -35,28 +35,10 @@ impl<C> DeleteDiagnosticMetricSetsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteDiagnosticMetricSetsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteDiagnosticMetricSetsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`DeleteDiagnosticMetricSetsInput::metric_set_ids`].
     pub fn metric_set_ids(mut self, input: impl Into<String>) -> Self {
         self.metric_set_ids.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DeleteDiagnosticMetricSetsInput::metric_set_ids`] list (`None` clears it).
-    pub fn set_metric_set_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.metric_set_ids = input;
-        self
-    }
-    /// The [`DeleteDiagnosticMetricSetsInput::metric_set_ids`] set so far.
-    pub fn get_metric_set_ids(&self) -> &Option<Vec<String>> {
-        &self.metric_set_ids
     }
     /// Checks every rule of the spec and builds the [`DeleteDiagnosticMetricSetsInput`]. Nothing is sent.
     pub fn build(
@@ -72,6 +54,11 @@ impl<C> DeleteDiagnosticMetricSetsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteDiagnosticMetricSetsBuilder, DeleteDiagnosticMetricSetsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    metric_set_ids: Option<Vec<String>> => set_metric_set_ids, get_metric_set_ids, list;
 }
 impl DeleteDiagnosticMetricSetsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -129,7 +116,7 @@ impl aliyun_core::Action for DeleteDiagnosticMetricSetsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -158,38 +145,16 @@ impl aliyun_core::error::ActionError for DeleteDiagnosticMetricSetsError {
     fn from_service(error: aliyun_core::ServiceError) -> Self {
         Self::Other(aliyun_core::Error::Service(error))
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        let Self::Other(error) = self;
-        Err(error)
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        let Self::Other(error) = self;
-        error
-    }
 }
-aliyun_core::__private::action_error!(DeleteDiagnosticMetricSetsError);
+aliyun_core::__private::action_error!(DeleteDiagnosticMetricSetsError, []);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteDiagnosticMetricSetsBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteDiagnosticMetricSetsInput;
-        type Error = DeleteDiagnosticMetricSetsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .delete_diagnostic_metric_sets()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteDiagnosticMetricSetsBuilder, DeleteDiagnosticMetricSetsInput,
+        DeleteDiagnosticMetricSetsError, super::super::super::client::Client,
+        delete_diagnostic_metric_sets,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -201,6 +166,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

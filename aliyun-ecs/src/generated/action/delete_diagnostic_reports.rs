@@ -35,28 +35,10 @@ impl<C> DeleteDiagnosticReportsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteDiagnosticReportsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteDiagnosticReportsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`DeleteDiagnosticReportsInput::report_ids`].
     pub fn report_ids(mut self, input: impl Into<String>) -> Self {
         self.report_ids.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DeleteDiagnosticReportsInput::report_ids`] list (`None` clears it).
-    pub fn set_report_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.report_ids = input;
-        self
-    }
-    /// The [`DeleteDiagnosticReportsInput::report_ids`] set so far.
-    pub fn get_report_ids(&self) -> &Option<Vec<String>> {
-        &self.report_ids
     }
     /// Checks every rule of the spec and builds the [`DeleteDiagnosticReportsInput`]. Nothing is sent.
     pub fn build(
@@ -72,6 +54,11 @@ impl<C> DeleteDiagnosticReportsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteDiagnosticReportsBuilder, DeleteDiagnosticReportsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    report_ids: Option<Vec<String>> => set_report_ids, get_report_ids, list;
 }
 impl DeleteDiagnosticReportsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -129,13 +116,7 @@ impl aliyun_core::Action for DeleteDiagnosticReportsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.InProgress",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -169,41 +150,18 @@ impl aliyun_core::error::ActionError for DeleteDiagnosticReportsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidStatusInProgress(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidStatusInProgress(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteDiagnosticReportsError);
+aliyun_core::__private::action_error!(
+    DeleteDiagnosticReportsError, [InvalidStatusInProgress]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteDiagnosticReportsBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteDiagnosticReportsInput;
-        type Error = DeleteDiagnosticReportsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_diagnostic_reports()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteDiagnosticReportsBuilder, DeleteDiagnosticReportsInput,
+        DeleteDiagnosticReportsError, super::super::super::client::Client,
+        delete_diagnostic_reports,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -212,6 +170,7 @@ mod tests {
             &[("RegionId", "cn-hangzhou"), ("ReportIds.1", "dr-uf6i0tv2refv8wz*****")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

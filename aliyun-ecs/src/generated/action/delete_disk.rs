@@ -30,15 +30,6 @@ impl<C> DeleteDiskBuilder<C> {
         self.disk_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteDiskInput::disk_id`].
-    pub fn set_disk_id(mut self, input: Option<String>) -> Self {
-        self.disk_id = input;
-        self
-    }
-    /// The [`DeleteDiskInput::disk_id`] set so far.
-    pub fn get_disk_id(&self) -> &Option<String> {
-        &self.disk_id
-    }
     /// Checks every rule of the spec and builds the [`DeleteDiskInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteDiskInput, aliyun_core::InvalidInput> {
         let input = DeleteDiskInput {
@@ -47,6 +38,10 @@ impl<C> DeleteDiskBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteDiskBuilder, DeleteDiskInput;
+    disk_id: Option<String> => set_disk_id, get_disk_id;
 }
 impl DeleteDiskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -95,63 +90,7 @@ impl aliyun_core::Action for DeleteDiskInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.MalFormed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskNotPortable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskTypeViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskCreatingSnapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.Initializing",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskStillAttached",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UserNotInTheWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskStatus.DeleteProtection",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -212,61 +151,20 @@ impl aliyun_core::error::ActionError for DeleteDiskError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidRegionIdMalFormed(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::DiskNotPortable(error)
-            | Self::DiskTypeViolation(error)
-            | Self::DiskCreatingSnapshot(error)
-            | Self::IncorrectDiskStatusInitializing(error)
-            | Self::DiskStillAttached(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidDiskStatusDeleteProtection(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidRegionIdMalFormed(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::DiskNotPortable(error)
-            | Self::DiskTypeViolation(error)
-            | Self::DiskCreatingSnapshot(error)
-            | Self::IncorrectDiskStatusInitializing(error)
-            | Self::DiskStillAttached(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidDiskStatusDeleteProtection(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteDiskError);
+aliyun_core::__private::action_error!(
+    DeleteDiskError, [InvalidRegionIdMalFormed, IncorrectDiskStatus, DiskNotPortable,
+    DiskTypeViolation, DiskCreatingSnapshot, IncorrectDiskStatusInitializing,
+    DiskStillAttached, UserNotInTheWhiteList, InvalidDiskStatusDeleteProtection,
+    InvalidDiskIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteDiskBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteDiskInput;
-        type Error = DeleteDiskError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_disk()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteDiskBuilder, DeleteDiskInput, DeleteDiskError,
+        super::super::super::client::Client, delete_disk,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -275,6 +173,7 @@ mod tests {
             &[("DiskId", "d-bp14k9cxvr5uzy5****")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -38,42 +38,15 @@ impl<C> DeleteForwardEntryBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteForwardEntryInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteForwardEntryInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeleteForwardEntryInput::forward_table_id`].
     pub fn forward_table_id(mut self, input: impl Into<String>) -> Self {
         self.forward_table_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteForwardEntryInput::forward_table_id`].
-    pub fn set_forward_table_id(mut self, input: Option<String>) -> Self {
-        self.forward_table_id = input;
-        self
-    }
-    /// The [`DeleteForwardEntryInput::forward_table_id`] set so far.
-    pub fn get_forward_table_id(&self) -> &Option<String> {
-        &self.forward_table_id
-    }
     /// Sets [`DeleteForwardEntryInput::forward_entry_id`].
     pub fn forward_entry_id(mut self, input: impl Into<String>) -> Self {
         self.forward_entry_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteForwardEntryInput::forward_entry_id`].
-    pub fn set_forward_entry_id(mut self, input: Option<String>) -> Self {
-        self.forward_entry_id = input;
-        self
-    }
-    /// The [`DeleteForwardEntryInput::forward_entry_id`] set so far.
-    pub fn get_forward_entry_id(&self) -> &Option<String> {
-        &self.forward_entry_id
     }
     /// Checks every rule of the spec and builds the [`DeleteForwardEntryInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteForwardEntryInput, aliyun_core::InvalidInput> {
@@ -94,6 +67,12 @@ impl<C> DeleteForwardEntryBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteForwardEntryBuilder, DeleteForwardEntryInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    forward_table_id: Option<String> => set_forward_table_id, get_forward_table_id;
+    forward_entry_id: Option<String> => set_forward_entry_id, get_forward_entry_id;
 }
 impl DeleteForwardEntryBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -152,28 +131,7 @@ impl aliyun_core::Action for DeleteForwardEntryInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorretForwardEntryStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidForwardEntryId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -213,63 +171,21 @@ impl aliyun_core::error::ActionError for DeleteForwardEntryError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::IncorretForwardEntryStatus(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidForwardEntryIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::IncorretForwardEntryStatus(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidForwardEntryIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteForwardEntryError);
+aliyun_core::__private::action_error!(
+    DeleteForwardEntryError, [IncorretForwardEntryStatus, MissingParameter,
+    InvalidRegionIdNotFound, InvalidForwardEntryIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteForwardEntryBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteForwardEntryInput;
-        type Error = DeleteForwardEntryError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_forward_entry()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteForwardEntryBuilder, DeleteForwardEntryInput, DeleteForwardEntryError,
+        super::super::super::client::Client, delete_forward_entry,
+    );
     const REQUESTS: &[Request] = &[Request::invalid("example", |b| b, "ForwardTableId")];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

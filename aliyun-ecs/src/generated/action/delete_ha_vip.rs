@@ -38,42 +38,15 @@ impl<C> DeleteHaVipBuilder<C> {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteHaVipInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`DeleteHaVipInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`DeleteHaVipInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteHaVipInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteHaVipInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeleteHaVipInput::ha_vip_id`].
     pub fn ha_vip_id(mut self, input: impl Into<String>) -> Self {
         self.ha_vip_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteHaVipInput::ha_vip_id`].
-    pub fn set_ha_vip_id(mut self, input: Option<String>) -> Self {
-        self.ha_vip_id = input;
-        self
-    }
-    /// The [`DeleteHaVipInput::ha_vip_id`] set so far.
-    pub fn get_ha_vip_id(&self) -> &Option<String> {
-        &self.ha_vip_id
     }
     /// Checks every rule of the spec and builds the [`DeleteHaVipInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteHaVipInput, aliyun_core::InvalidInput> {
@@ -91,6 +64,12 @@ impl<C> DeleteHaVipBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteHaVipBuilder, DeleteHaVipInput;
+    client_token: Option<String> => set_client_token, get_client_token;
+    region_id: Option<String> => set_region_id, get_region_id;
+    ha_vip_id: Option<String> => set_ha_vip_id, get_ha_vip_id;
 }
 impl DeleteHaVipBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -147,43 +126,7 @@ impl aliyun_core::Action for DeleteHaVipInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.HaVipReferedByRouteEntry",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.HaVipAssociatedWithEIP",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectHaVipStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.HaVip",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHaVipId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -235,53 +178,19 @@ impl aliyun_core::error::ActionError for DeleteHaVipError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::IncorrectStatus(error)
-            | Self::DependencyViolationHaVipReferedByRouteEntry(error)
-            | Self::DependencyViolationHaVipAssociatedWithEip(error)
-            | Self::IncorrectHaVipStatus(error)
-            | Self::ForbiddenHaVip(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidHaVipIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::IncorrectStatus(error)
-            | Self::DependencyViolationHaVipReferedByRouteEntry(error)
-            | Self::DependencyViolationHaVipAssociatedWithEip(error)
-            | Self::IncorrectHaVipStatus(error)
-            | Self::ForbiddenHaVip(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidHaVipIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteHaVipError);
+aliyun_core::__private::action_error!(
+    DeleteHaVipError, [IncorrectStatus, DependencyViolationHaVipReferedByRouteEntry,
+    DependencyViolationHaVipAssociatedWithEip, IncorrectHaVipStatus, ForbiddenHaVip,
+    InvalidRegionIdNotFound, InvalidHaVipIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteHaVipBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteHaVipInput;
-        type Error = DeleteHaVipError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_ha_vip()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteHaVipBuilder, DeleteHaVipInput, DeleteHaVipError,
+        super::super::super::client::Client, delete_ha_vip,
+    );
     const REQUESTS: &[Request] = &[
         Request::invalid(
             "example",
@@ -289,19 +198,8 @@ mod tests {
             "HaVipId",
         ),
     ];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -36,42 +36,15 @@ impl<C> DeleteHpcClusterBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteHpcClusterInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteHpcClusterInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeleteHpcClusterInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteHpcClusterInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`DeleteHpcClusterInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`DeleteHpcClusterInput::hpc_cluster_id`].
     pub fn hpc_cluster_id(mut self, input: impl Into<String>) -> Self {
         self.hpc_cluster_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteHpcClusterInput::hpc_cluster_id`].
-    pub fn set_hpc_cluster_id(mut self, input: Option<String>) -> Self {
-        self.hpc_cluster_id = input;
-        self
-    }
-    /// The [`DeleteHpcClusterInput::hpc_cluster_id`] set so far.
-    pub fn get_hpc_cluster_id(&self) -> &Option<String> {
-        &self.hpc_cluster_id
     }
     /// Checks every rule of the spec and builds the [`DeleteHpcClusterInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteHpcClusterInput, aliyun_core::InvalidInput> {
@@ -89,6 +62,12 @@ impl<C> DeleteHpcClusterBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteHpcClusterBuilder, DeleteHpcClusterInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    client_token: Option<String> => set_client_token, get_client_token;
+    hpc_cluster_id: Option<String> => set_hpc_cluster_id, get_hpc_cluster_id;
 }
 impl DeleteHpcClusterBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -145,38 +124,7 @@ impl aliyun_core::Action for DeleteHpcClusterInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.HpcClusterId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.Parameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotExists.HpcCluster",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotEmpty.HpcCluster",
-                http_status: Some(400),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -221,51 +169,18 @@ impl aliyun_core::error::ActionError for DeleteHpcClusterError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameterRegionId(error)
-            | Self::MissingParameterHpcClusterId(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::NotExistsHpcCluster(error)
-            | Self::NotEmptyHpcCluster(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameterRegionId(error)
-            | Self::MissingParameterHpcClusterId(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::NotExistsHpcCluster(error)
-            | Self::NotEmptyHpcCluster(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteHpcClusterError);
+aliyun_core::__private::action_error!(
+    DeleteHpcClusterError, [MissingParameterRegionId, MissingParameterHpcClusterId,
+    InvalidParameter, InvalidRegionIdNotFound, NotExistsHpcCluster, NotEmptyHpcCluster]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteHpcClusterBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteHpcClusterInput;
-        type Error = DeleteHpcClusterError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_hpc_cluster()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteHpcClusterBuilder, DeleteHpcClusterInput, DeleteHpcClusterError,
+        super::super::super::client::Client, delete_hpc_cluster,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -283,6 +198,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

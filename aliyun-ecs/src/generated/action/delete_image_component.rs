@@ -33,28 +33,10 @@ impl<C> DeleteImageComponentBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteImageComponentInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteImageComponentInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeleteImageComponentInput::image_component_id`].
     pub fn image_component_id(mut self, input: impl Into<String>) -> Self {
         self.image_component_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteImageComponentInput::image_component_id`].
-    pub fn set_image_component_id(mut self, input: Option<String>) -> Self {
-        self.image_component_id = input;
-        self
-    }
-    /// The [`DeleteImageComponentInput::image_component_id`] set so far.
-    pub fn get_image_component_id(&self) -> &Option<String> {
-        &self.image_component_id
     }
     /// Checks every rule of the spec and builds the [`DeleteImageComponentInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteImageComponentInput, aliyun_core::InvalidInput> {
@@ -71,6 +53,11 @@ impl<C> DeleteImageComponentBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteImageComponentBuilder, DeleteImageComponentInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    image_component_id: Option<String> => set_image_component_id, get_image_component_id;
 }
 impl DeleteImageComponentBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -128,13 +115,7 @@ impl aliyun_core::Action for DeleteImageComponentInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageComponent.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -164,43 +145,18 @@ impl aliyun_core::error::ActionError for DeleteImageComponentError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidImageComponentNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidImageComponentNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteImageComponentError);
+aliyun_core::__private::action_error!(
+    DeleteImageComponentError, [InvalidImageComponentNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteImageComponentBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteImageComponentInput;
-        type Error = DeleteImageComponentError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_image_component()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteImageComponentBuilder, DeleteImageComponentInput,
+        DeleteImageComponentError, super::super::super::client::Client,
+        delete_image_component,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -209,6 +165,7 @@ mod tests {
             &[("ImageComponentId", "ic-bp67acfmxazb4p****"), ("RegionId", "cn-hangzhou")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -33,28 +33,10 @@ impl<C> DeleteImagePipelineBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteImagePipelineInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteImagePipelineInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeleteImagePipelineInput::image_pipeline_id`].
     pub fn image_pipeline_id(mut self, input: impl Into<String>) -> Self {
         self.image_pipeline_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteImagePipelineInput::image_pipeline_id`].
-    pub fn set_image_pipeline_id(mut self, input: Option<String>) -> Self {
-        self.image_pipeline_id = input;
-        self
-    }
-    /// The [`DeleteImagePipelineInput::image_pipeline_id`] set so far.
-    pub fn get_image_pipeline_id(&self) -> &Option<String> {
-        &self.image_pipeline_id
     }
     /// Checks every rule of the spec and builds the [`DeleteImagePipelineInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteImagePipelineInput, aliyun_core::InvalidInput> {
@@ -71,6 +53,11 @@ impl<C> DeleteImagePipelineBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteImagePipelineBuilder, DeleteImagePipelineInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    image_pipeline_id: Option<String> => set_image_pipeline_id, get_image_pipeline_id;
 }
 impl DeleteImagePipelineBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -128,18 +115,7 @@ impl aliyun_core::Action for DeleteImagePipelineInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImagePipeline.HasRunningExecution",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImagePipeline.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -172,45 +148,18 @@ impl aliyun_core::error::ActionError for DeleteImagePipelineError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidImagePipelineHasRunningExecution(error)
-            | Self::InvalidImagePipelineNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidImagePipelineHasRunningExecution(error)
-            | Self::InvalidImagePipelineNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteImagePipelineError);
+aliyun_core::__private::action_error!(
+    DeleteImagePipelineError, [InvalidImagePipelineHasRunningExecution,
+    InvalidImagePipelineNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteImagePipelineBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteImagePipelineInput;
-        type Error = DeleteImagePipelineError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_image_pipeline()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteImagePipelineBuilder, DeleteImagePipelineInput, DeleteImagePipelineError,
+        super::super::super::client::Client, delete_image_pipeline,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -222,6 +171,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

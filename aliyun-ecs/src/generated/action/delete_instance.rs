@@ -39,56 +39,20 @@ impl<C> DeleteInstanceBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteInstanceInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DeleteInstanceInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`DeleteInstanceInput::force`].
     pub fn force(mut self, input: bool) -> Self {
         self.force = Some(input);
         self
-    }
-    /// Sets or clears [`DeleteInstanceInput::force`].
-    pub fn set_force(mut self, input: Option<bool>) -> Self {
-        self.force = input;
-        self
-    }
-    /// The [`DeleteInstanceInput::force`] set so far.
-    pub fn get_force(&self) -> &Option<bool> {
-        &self.force
     }
     /// Sets [`DeleteInstanceInput::terminate_subscription`].
     pub fn terminate_subscription(mut self, input: bool) -> Self {
         self.terminate_subscription = Some(input);
         self
     }
-    /// Sets or clears [`DeleteInstanceInput::terminate_subscription`].
-    pub fn set_terminate_subscription(mut self, input: Option<bool>) -> Self {
-        self.terminate_subscription = input;
-        self
-    }
-    /// The [`DeleteInstanceInput::terminate_subscription`] set so far.
-    pub fn get_terminate_subscription(&self) -> &Option<bool> {
-        &self.terminate_subscription
-    }
     /// Sets [`DeleteInstanceInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = Some(input);
         self
-    }
-    /// Sets or clears [`DeleteInstanceInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`DeleteInstanceInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
     }
     /// Checks every rule of the spec and builds the [`DeleteInstanceInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteInstanceInput, aliyun_core::InvalidInput> {
@@ -104,6 +68,13 @@ impl<C> DeleteInstanceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteInstanceBuilder, DeleteInstanceInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    force: Option<bool> => set_force, get_force;
+    terminate_subscription: Option<bool> => set_terminate_subscription, get_terminate_subscription;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
 }
 impl DeleteInstanceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -158,63 +129,7 @@ impl aliyun_core::Action for DeleteInstanceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.SLBConfiguring",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.RouteEntry",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus.Initializing",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.DeletionProtection",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniLinked",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -282,61 +197,21 @@ impl aliyun_core::error::ActionError for DeleteInstanceError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::DependencyViolationSlbConfiguring(error)
-            | Self::DependencyViolationRouteEntry(error)
-            | Self::InvalidParameter(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::IncorrectInstanceStatusInitializing(error)
-            | Self::InvalidOperationDeletionProtection(error)
-            | Self::InvalidOperationEniLinked(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::DependencyViolationSlbConfiguring(error)
-            | Self::DependencyViolationRouteEntry(error)
-            | Self::InvalidParameter(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::IncorrectInstanceStatusInitializing(error)
-            | Self::InvalidOperationDeletionProtection(error)
-            | Self::InvalidOperationEniLinked(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteInstanceError);
+aliyun_core::__private::action_error!(
+    DeleteInstanceError, [DependencyViolationSlbConfiguring,
+    DependencyViolationRouteEntry, InvalidParameter, IncorrectInstanceStatus,
+    InstanceLockedForSecurity, ChargeTypeViolation, IncorrectInstanceStatusInitializing,
+    InvalidOperationDeletionProtection, InvalidOperationEniLinked,
+    InvalidInstanceIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteInstanceBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteInstanceInput;
-        type Error = DeleteInstanceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_instance()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteInstanceBuilder, DeleteInstanceInput, DeleteInstanceError,
+        super::super::super::client::Client, delete_instance,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -356,6 +231,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -47,84 +47,30 @@ impl<C> DeleteInstancesBuilder<C> {
         self.dry_run = Some(input);
         self
     }
-    /// Sets or clears [`DeleteInstancesInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`DeleteInstancesInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
-    }
     /// Sets [`DeleteInstancesInput::force`].
     pub fn force(mut self, input: bool) -> Self {
         self.force = Some(input);
         self
-    }
-    /// Sets or clears [`DeleteInstancesInput::force`].
-    pub fn set_force(mut self, input: Option<bool>) -> Self {
-        self.force = input;
-        self
-    }
-    /// The [`DeleteInstancesInput::force`] set so far.
-    pub fn get_force(&self) -> &Option<bool> {
-        &self.force
     }
     /// Sets [`DeleteInstancesInput::terminate_subscription`].
     pub fn terminate_subscription(mut self, input: bool) -> Self {
         self.terminate_subscription = Some(input);
         self
     }
-    /// Sets or clears [`DeleteInstancesInput::terminate_subscription`].
-    pub fn set_terminate_subscription(mut self, input: Option<bool>) -> Self {
-        self.terminate_subscription = input;
-        self
-    }
-    /// The [`DeleteInstancesInput::terminate_subscription`] set so far.
-    pub fn get_terminate_subscription(&self) -> &Option<bool> {
-        &self.terminate_subscription
-    }
     /// Sets [`DeleteInstancesInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteInstancesInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`DeleteInstancesInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Sets [`DeleteInstancesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteInstancesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteInstancesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`DeleteInstancesInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DeleteInstancesInput::instance_id`] list (`None` clears it).
-    pub fn set_instance_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DeleteInstancesInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<Vec<String>> {
-        &self.instance_id
     }
     /// Checks every rule of the spec and builds the [`DeleteInstancesInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteInstancesInput, aliyun_core::InvalidInput> {
@@ -142,6 +88,15 @@ impl<C> DeleteInstancesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteInstancesBuilder, DeleteInstancesInput;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
+    force: Option<bool> => set_force, get_force;
+    terminate_subscription: Option<bool> => set_terminate_subscription, get_terminate_subscription;
+    client_token: Option<String> => set_client_token, get_client_token;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<Vec<String>> => set_instance_id, get_instance_id, list;
 }
 impl DeleteInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -201,88 +156,7 @@ impl aliyun_core::Action for DeleteInstancesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.CrossRegionNotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DRYRUN.SUCCESS",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.SLBConfiguring",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.RouteEntry",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.TooManyInstanceIds",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceIds.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.DeletionProtection",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus.Initializing",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniLinked",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceIds.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -380,71 +254,23 @@ impl aliyun_core::error::ActionError for DeleteInstancesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterCrossRegionNotSupport(error)
-            | Self::DryrunSuccess(error)
-            | Self::DependencyViolationSlbConfiguring(error)
-            | Self::DependencyViolationRouteEntry(error)
-            | Self::InvalidParameterTooManyInstanceIds(error)
-            | Self::InvalidInstanceIdsValueNotSupported(error)
-            | Self::InvalidOperationDeletionProtection(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::IncorrectInstanceStatusInitializing(error)
-            | Self::InvalidOperationEniLinked(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InvalidInstanceIdsNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidParameter(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterCrossRegionNotSupport(error)
-            | Self::DryrunSuccess(error)
-            | Self::DependencyViolationSlbConfiguring(error)
-            | Self::DependencyViolationRouteEntry(error)
-            | Self::InvalidParameterTooManyInstanceIds(error)
-            | Self::InvalidInstanceIdsValueNotSupported(error)
-            | Self::InvalidOperationDeletionProtection(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::IncorrectInstanceStatusInitializing(error)
-            | Self::InvalidOperationEniLinked(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InvalidInstanceIdsNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidParameter(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteInstancesError);
+aliyun_core::__private::action_error!(
+    DeleteInstancesError, [InvalidParameterCrossRegionNotSupport, DryrunSuccess,
+    DependencyViolationSlbConfiguring, DependencyViolationRouteEntry,
+    InvalidParameterTooManyInstanceIds, InvalidInstanceIdsValueNotSupported,
+    InvalidOperationDeletionProtection, ChargeTypeViolation,
+    IncorrectInstanceStatusInitializing, InvalidOperationEniLinked,
+    IncorrectInstanceStatus, InstanceLockedForSecurity, InvalidInstanceIdsNotFound,
+    InvalidInstanceIdNotFound, InvalidParameter, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteInstancesBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteInstancesInput;
-        type Error = DeleteInstancesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_instances()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteInstancesBuilder, DeleteInstancesInput, DeleteInstancesError,
+        super::super::super::client::Client, delete_instances,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -468,6 +294,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -33,28 +33,10 @@ impl<C> DeleteKeyPairsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteKeyPairsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteKeyPairsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeleteKeyPairsInput::key_pair_names`].
     pub fn key_pair_names(mut self, input: impl Into<String>) -> Self {
         self.key_pair_names = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteKeyPairsInput::key_pair_names`].
-    pub fn set_key_pair_names(mut self, input: Option<String>) -> Self {
-        self.key_pair_names = input;
-        self
-    }
-    /// The [`DeleteKeyPairsInput::key_pair_names`] set so far.
-    pub fn get_key_pair_names(&self) -> &Option<String> {
-        &self.key_pair_names
     }
     /// Checks every rule of the spec and builds the [`DeleteKeyPairsInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteKeyPairsInput, aliyun_core::InvalidInput> {
@@ -71,6 +53,11 @@ impl<C> DeleteKeyPairsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteKeyPairsBuilder, DeleteKeyPairsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    key_pair_names: Option<String> => set_key_pair_names, get_key_pair_names;
 }
 impl DeleteKeyPairsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -126,28 +113,7 @@ impl aliyun_core::Action for DeleteKeyPairsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidKeyPairNames.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KeypairAlreadyAttachedInstance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceKeyPairLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -188,49 +154,18 @@ impl aliyun_core::error::ActionError for DeleteKeyPairsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidKeyPairNamesValueNotSupported(error)
-            | Self::InvalidParameterKeypairAlreadyAttachedInstance(error)
-            | Self::InstanceKeyPairLimitExceeded(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidKeyPairNamesValueNotSupported(error)
-            | Self::InvalidParameterKeypairAlreadyAttachedInstance(error)
-            | Self::InstanceKeyPairLimitExceeded(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteKeyPairsError);
+aliyun_core::__private::action_error!(
+    DeleteKeyPairsError, [MissingParameter, InvalidKeyPairNamesValueNotSupported,
+    InvalidParameterKeypairAlreadyAttachedInstance, InstanceKeyPairLimitExceeded]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteKeyPairsBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteKeyPairsInput;
-        type Error = DeleteKeyPairsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_key_pairs()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteKeyPairsBuilder, DeleteKeyPairsInput, DeleteKeyPairsError,
+        super::super::super::client::Client, delete_key_pairs,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -251,6 +186,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -36,42 +36,15 @@ impl<C> DeleteLaunchTemplateBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteLaunchTemplateInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteLaunchTemplateInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeleteLaunchTemplateInput::launch_template_id`].
     pub fn launch_template_id(mut self, input: impl Into<String>) -> Self {
         self.launch_template_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteLaunchTemplateInput::launch_template_id`].
-    pub fn set_launch_template_id(mut self, input: Option<String>) -> Self {
-        self.launch_template_id = input;
-        self
-    }
-    /// The [`DeleteLaunchTemplateInput::launch_template_id`] set so far.
-    pub fn get_launch_template_id(&self) -> &Option<String> {
-        &self.launch_template_id
-    }
     /// Sets [`DeleteLaunchTemplateInput::launch_template_name`].
     pub fn launch_template_name(mut self, input: impl Into<String>) -> Self {
         self.launch_template_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteLaunchTemplateInput::launch_template_name`].
-    pub fn set_launch_template_name(mut self, input: Option<String>) -> Self {
-        self.launch_template_name = input;
-        self
-    }
-    /// The [`DeleteLaunchTemplateInput::launch_template_name`] set so far.
-    pub fn get_launch_template_name(&self) -> &Option<String> {
-        &self.launch_template_name
     }
     /// Checks every rule of the spec and builds the [`DeleteLaunchTemplateInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteLaunchTemplateInput, aliyun_core::InvalidInput> {
@@ -86,6 +59,12 @@ impl<C> DeleteLaunchTemplateBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteLaunchTemplateBuilder, DeleteLaunchTemplateInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    launch_template_id: Option<String> => set_launch_template_id, get_launch_template_id;
+    launch_template_name: Option<String> => set_launch_template_name, get_launch_template_name;
 }
 impl DeleteLaunchTemplateBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -152,28 +131,7 @@ impl aliyun_core::Action for DeleteLaunchTemplateInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotExist",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InnerServiceFailed",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -211,47 +169,19 @@ impl aliyun_core::error::ActionError for DeleteLaunchTemplateError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidRegionNotExist(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InnerServiceFailed(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidRegionNotExist(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InnerServiceFailed(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteLaunchTemplateError);
+aliyun_core::__private::action_error!(
+    DeleteLaunchTemplateError, [InvalidRegionNotExist, MissingParameter,
+    InvalidParameter, InnerServiceFailed]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteLaunchTemplateBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteLaunchTemplateInput;
-        type Error = DeleteLaunchTemplateError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_launch_template()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteLaunchTemplateBuilder, DeleteLaunchTemplateInput,
+        DeleteLaunchTemplateError, super::super::super::client::Client,
+        delete_launch_template,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -269,6 +199,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -42,56 +42,20 @@ impl<C> DeleteLaunchTemplateVersionBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteLaunchTemplateVersionInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteLaunchTemplateVersionInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`DeleteLaunchTemplateVersionInput::delete_version`].
     pub fn delete_version(mut self, input: i64) -> Self {
         self.delete_version.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DeleteLaunchTemplateVersionInput::delete_version`] list (`None` clears it).
-    pub fn set_delete_version(mut self, input: Option<Vec<i64>>) -> Self {
-        self.delete_version = input;
-        self
-    }
-    /// The [`DeleteLaunchTemplateVersionInput::delete_version`] set so far.
-    pub fn get_delete_version(&self) -> &Option<Vec<i64>> {
-        &self.delete_version
     }
     /// Sets [`DeleteLaunchTemplateVersionInput::launch_template_id`].
     pub fn launch_template_id(mut self, input: impl Into<String>) -> Self {
         self.launch_template_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteLaunchTemplateVersionInput::launch_template_id`].
-    pub fn set_launch_template_id(mut self, input: Option<String>) -> Self {
-        self.launch_template_id = input;
-        self
-    }
-    /// The [`DeleteLaunchTemplateVersionInput::launch_template_id`] set so far.
-    pub fn get_launch_template_id(&self) -> &Option<String> {
-        &self.launch_template_id
-    }
     /// Sets [`DeleteLaunchTemplateVersionInput::launch_template_name`].
     pub fn launch_template_name(mut self, input: impl Into<String>) -> Self {
         self.launch_template_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteLaunchTemplateVersionInput::launch_template_name`].
-    pub fn set_launch_template_name(mut self, input: Option<String>) -> Self {
-        self.launch_template_name = input;
-        self
-    }
-    /// The [`DeleteLaunchTemplateVersionInput::launch_template_name`] set so far.
-    pub fn get_launch_template_name(&self) -> &Option<String> {
-        &self.launch_template_name
     }
     /// Checks every rule of the spec and builds the [`DeleteLaunchTemplateVersionInput`]. Nothing is sent.
     pub fn build(
@@ -109,6 +73,13 @@ impl<C> DeleteLaunchTemplateVersionBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteLaunchTemplateVersionBuilder, DeleteLaunchTemplateVersionInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    delete_version: Option<Vec<i64>> => set_delete_version, get_delete_version, list;
+    launch_template_id: Option<String> => set_launch_template_id, get_launch_template_id;
+    launch_template_name: Option<String> => set_launch_template_name, get_launch_template_name;
 }
 impl DeleteLaunchTemplateVersionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -173,33 +144,7 @@ impl aliyun_core::Action for DeleteLaunchTemplateVersionInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotExist",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.DeleteDefaultVersion",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InnerServiceFailed",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -249,50 +194,19 @@ impl aliyun_core::error::ActionError for DeleteLaunchTemplateVersionError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidRegionNotExist(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidOperationDeleteDefaultVersion(error)
-            | Self::InnerServiceFailed(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidRegionNotExist(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidOperationDeleteDefaultVersion(error)
-            | Self::InnerServiceFailed(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteLaunchTemplateVersionError);
+aliyun_core::__private::action_error!(
+    DeleteLaunchTemplateVersionError, [InvalidRegionNotExist, MissingParameter,
+    InvalidParameter, InvalidOperationDeleteDefaultVersion, InnerServiceFailed]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteLaunchTemplateVersionBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteLaunchTemplateVersionInput;
-        type Error = DeleteLaunchTemplateVersionError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .delete_launch_template_version()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteLaunchTemplateVersionBuilder, DeleteLaunchTemplateVersionInput,
+        DeleteLaunchTemplateVersionError, super::super::super::client::Client,
+        delete_launch_template_version,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -312,6 +226,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -35,28 +35,10 @@ impl<C> DeleteNatGatewayBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteNatGatewayInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteNatGatewayInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeleteNatGatewayInput::nat_gateway_id`].
     pub fn nat_gateway_id(mut self, input: impl Into<String>) -> Self {
         self.nat_gateway_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteNatGatewayInput::nat_gateway_id`].
-    pub fn set_nat_gateway_id(mut self, input: Option<String>) -> Self {
-        self.nat_gateway_id = input;
-        self
-    }
-    /// The [`DeleteNatGatewayInput::nat_gateway_id`] set so far.
-    pub fn get_nat_gateway_id(&self) -> &Option<String> {
-        &self.nat_gateway_id
     }
     /// Checks every rule of the spec and builds the [`DeleteNatGatewayInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteNatGatewayInput, aliyun_core::InvalidInput> {
@@ -73,6 +55,11 @@ impl<C> DeleteNatGatewayBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteNatGatewayBuilder, DeleteNatGatewayInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    nat_gateway_id: Option<String> => set_nat_gateway_id, get_nat_gateway_id;
 }
 impl DeleteNatGatewayBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -128,48 +115,7 @@ impl aliyun_core::Action for DeleteNatGatewayInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.BandwidthPackages",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.EIPS",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.PrePaidNatGateway",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "TaskConflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "INSTANCE_NOT_EXISTS",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNatGatewayId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectStatus.natgw",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -220,69 +166,22 @@ impl aliyun_core::error::ActionError for DeleteNatGatewayError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::DependencyViolationBandwidthPackages(error)
-            | Self::DependencyViolationEips(error)
-            | Self::ForbiddenPrePaidNatGateway(error)
-            | Self::TaskConflict(error)
-            | Self::InstanceNotExists(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidNatGatewayIdNotFound(error)
-            | Self::IncorrectStatusNatgw(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::DependencyViolationBandwidthPackages(error)
-            | Self::DependencyViolationEips(error)
-            | Self::ForbiddenPrePaidNatGateway(error)
-            | Self::TaskConflict(error)
-            | Self::InstanceNotExists(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidNatGatewayIdNotFound(error)
-            | Self::IncorrectStatusNatgw(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteNatGatewayError);
+aliyun_core::__private::action_error!(
+    DeleteNatGatewayError, [DependencyViolationBandwidthPackages,
+    DependencyViolationEips, ForbiddenPrePaidNatGateway, TaskConflict, InstanceNotExists,
+    InvalidRegionIdNotFound, InvalidNatGatewayIdNotFound, IncorrectStatusNatgw]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteNatGatewayBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteNatGatewayInput;
-        type Error = DeleteNatGatewayError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_nat_gateway()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteNatGatewayBuilder, DeleteNatGatewayInput, DeleteNatGatewayError,
+        super::super::super::client::Client, delete_nat_gateway,
+    );
     const REQUESTS: &[Request] = &[Request::invalid("example", |b| b, "NatGatewayId")];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -38,42 +38,15 @@ impl<C> DeleteNetworkInterfacePermissionBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteNetworkInterfacePermissionInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteNetworkInterfacePermissionInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeleteNetworkInterfacePermissionInput::network_interface_permission_id`].
     pub fn network_interface_permission_id(mut self, input: impl Into<String>) -> Self {
         self.network_interface_permission_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteNetworkInterfacePermissionInput::network_interface_permission_id`].
-    pub fn set_network_interface_permission_id(mut self, input: Option<String>) -> Self {
-        self.network_interface_permission_id = input;
-        self
-    }
-    /// The [`DeleteNetworkInterfacePermissionInput::network_interface_permission_id`] set so far.
-    pub fn get_network_interface_permission_id(&self) -> &Option<String> {
-        &self.network_interface_permission_id
-    }
     /// Sets [`DeleteNetworkInterfacePermissionInput::force`].
     pub fn force(mut self, input: bool) -> Self {
         self.force = Some(input);
         self
-    }
-    /// Sets or clears [`DeleteNetworkInterfacePermissionInput::force`].
-    pub fn set_force(mut self, input: Option<bool>) -> Self {
-        self.force = input;
-        self
-    }
-    /// The [`DeleteNetworkInterfacePermissionInput::force`] set so far.
-    pub fn get_force(&self) -> &Option<bool> {
-        &self.force
     }
     /// Checks every rule of the spec and builds the [`DeleteNetworkInterfacePermissionInput`]. Nothing is sent.
     pub fn build(
@@ -93,6 +66,12 @@ impl<C> DeleteNetworkInterfacePermissionBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteNetworkInterfacePermissionBuilder, DeleteNetworkInterfacePermissionInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    network_interface_permission_id: Option<String> => set_network_interface_permission_id, get_network_interface_permission_id;
+    force: Option<bool> => set_force, get_force;
 }
 impl DeleteNetworkInterfacePermissionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -155,73 +134,7 @@ impl aliyun_core::Action for DeleteNetworkInterfacePermissionInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceID.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotBelongUser",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.PermissionExisted",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Abs.InvalidAccount.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.NotSupportRAM",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.SubUser",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.PermissionNotExisted",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEniPermissionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -295,86 +208,27 @@ impl aliyun_core::error::ActionError for DeleteNetworkInterfacePermissionError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::NotBelongUser(error)
-            | Self::InvalidOperationPermissionExisted(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbiddenNotSupportRam(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::InvalidOperationPermissionNotExisted(error)
-            | Self::InvalidEniPermissionIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::NotBelongUser(error)
-            | Self::InvalidOperationPermissionExisted(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbiddenNotSupportRam(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::InvalidOperationPermissionNotExisted(error)
-            | Self::InvalidEniPermissionIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteNetworkInterfacePermissionError);
+aliyun_core::__private::action_error!(
+    DeleteNetworkInterfacePermissionError, [MissingParameter, UnsupportedParameter,
+    InvalidParameter, InvalidInstanceIdMalformed, InvalidOperationInvalidEniState,
+    NotBelongUser, InvalidOperationPermissionExisted, InvalidUserTypeNotSupported,
+    AbsInvalidAccountNotFound, ForbiddenNotSupportRam, ForbiddenSubUser,
+    InvalidOperationPermissionNotExisted, InvalidEniPermissionIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteNetworkInterfacePermissionBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DeleteNetworkInterfacePermissionInput;
-        type Error = DeleteNetworkInterfacePermissionError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .delete_network_interface_permission()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteNetworkInterfacePermissionBuilder, DeleteNetworkInterfacePermissionInput,
+        DeleteNetworkInterfacePermissionError, super::super::super::client::Client,
+        delete_network_interface_permission,
+    );
     const REQUESTS: &[Request] = &[
         Request::invalid("example", |b| b, "NetworkInterfacePermissionId"),
     ];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -33,28 +33,10 @@ impl<C> DeletePrefixListBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeletePrefixListInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeletePrefixListInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeletePrefixListInput::prefix_list_id`].
     pub fn prefix_list_id(mut self, input: impl Into<String>) -> Self {
         self.prefix_list_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeletePrefixListInput::prefix_list_id`].
-    pub fn set_prefix_list_id(mut self, input: Option<String>) -> Self {
-        self.prefix_list_id = input;
-        self
-    }
-    /// The [`DeletePrefixListInput::prefix_list_id`] set so far.
-    pub fn get_prefix_list_id(&self) -> &Option<String> {
-        &self.prefix_list_id
     }
     /// Checks every rule of the spec and builds the [`DeletePrefixListInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeletePrefixListInput, aliyun_core::InvalidInput> {
@@ -71,6 +53,11 @@ impl<C> DeletePrefixListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeletePrefixListBuilder, DeletePrefixListInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    prefix_list_id: Option<String> => set_prefix_list_id, get_prefix_list_id;
 }
 impl DeletePrefixListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -126,23 +113,7 @@ impl aliyun_core::Action for DeletePrefixListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "NotAllowed.AssociationExist",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrefixListId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -176,45 +147,18 @@ impl aliyun_core::error::ActionError for DeletePrefixListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::NotAllowedAssociationExist(error)
-            | Self::InvalidPrefixListIdNotFound(error)
-            | Self::InvalidRegionIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::NotAllowedAssociationExist(error)
-            | Self::InvalidPrefixListIdNotFound(error)
-            | Self::InvalidRegionIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeletePrefixListError);
+aliyun_core::__private::action_error!(
+    DeletePrefixListError, [NotAllowedAssociationExist, InvalidPrefixListIdNotFound,
+    InvalidRegionIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeletePrefixListBuilder<aliyun_core::ProductClient>;
-        type Input = DeletePrefixListInput;
-        type Error = DeletePrefixListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_prefix_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeletePrefixListBuilder, DeletePrefixListInput, DeletePrefixListError,
+        super::super::super::client::Client, delete_prefix_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -223,6 +167,7 @@ mod tests {
             &[("PrefixListId", "pl-x1j1k5ykzqlixdcy****"), ("RegionId", "cn-chengdu")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -47,70 +47,25 @@ impl<C> DeleteRouteEntryBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteRouteEntryInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteRouteEntryInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeleteRouteEntryInput::route_table_id`].
     pub fn route_table_id(mut self, input: impl Into<String>) -> Self {
         self.route_table_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteRouteEntryInput::route_table_id`].
-    pub fn set_route_table_id(mut self, input: Option<String>) -> Self {
-        self.route_table_id = input;
-        self
-    }
-    /// The [`DeleteRouteEntryInput::route_table_id`] set so far.
-    pub fn get_route_table_id(&self) -> &Option<String> {
-        &self.route_table_id
     }
     /// Sets [`DeleteRouteEntryInput::destination_cidr_block`].
     pub fn destination_cidr_block(mut self, input: impl Into<String>) -> Self {
         self.destination_cidr_block = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteRouteEntryInput::destination_cidr_block`].
-    pub fn set_destination_cidr_block(mut self, input: Option<String>) -> Self {
-        self.destination_cidr_block = input;
-        self
-    }
-    /// The [`DeleteRouteEntryInput::destination_cidr_block`] set so far.
-    pub fn get_destination_cidr_block(&self) -> &Option<String> {
-        &self.destination_cidr_block
-    }
     /// Sets [`DeleteRouteEntryInput::next_hop_id`].
     pub fn next_hop_id(mut self, input: impl Into<String>) -> Self {
         self.next_hop_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteRouteEntryInput::next_hop_id`].
-    pub fn set_next_hop_id(mut self, input: Option<String>) -> Self {
-        self.next_hop_id = input;
-        self
-    }
-    /// The [`DeleteRouteEntryInput::next_hop_id`] set so far.
-    pub fn get_next_hop_id(&self) -> &Option<String> {
-        &self.next_hop_id
-    }
     /// Appends one item to [`DeleteRouteEntryInput::next_hop_list`].
     pub fn next_hop_list(mut self, input: NextHopList) -> Self {
         self.next_hop_list.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DeleteRouteEntryInput::next_hop_list`] list (`None` clears it).
-    pub fn set_next_hop_list(mut self, input: Option<Vec<NextHopList>>) -> Self {
-        self.next_hop_list = input;
-        self
-    }
-    /// The [`DeleteRouteEntryInput::next_hop_list`] set so far.
-    pub fn get_next_hop_list(&self) -> &Option<Vec<NextHopList>> {
-        &self.next_hop_list
     }
     /// Checks every rule of the spec and builds the [`DeleteRouteEntryInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteRouteEntryInput, aliyun_core::InvalidInput> {
@@ -130,6 +85,14 @@ impl<C> DeleteRouteEntryBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteRouteEntryBuilder, DeleteRouteEntryInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    route_table_id: Option<String> => set_route_table_id, get_route_table_id;
+    destination_cidr_block: Option<String> => set_destination_cidr_block, get_destination_cidr_block;
+    next_hop_id: Option<String> => set_next_hop_id, get_next_hop_id;
+    next_hop_list: Option<Vec<NextHopList>> => set_next_hop_list, get_next_hop_list, list;
 }
 impl DeleteRouteEntryBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -188,113 +151,7 @@ impl aliyun_core::Action for DeleteRouteEntryInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrcetRouteEntryStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCidrBlock.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRouteEntry.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVRouter.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectRouteEntryStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbbiden",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNextHop",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRouteEntry",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.VRouterNotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "TaskConflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectVpcStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVpnInstanceId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNextHopList.Size",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ParamExclusive.NextHopIdAndList",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.DeleteMultiScopeEntry",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.DistibuteLock",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRouteTableId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVpcId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Vpc.Error",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -302,14 +159,6 @@ impl aliyun_core::Action for DeleteRouteEntryInput {
             self.next_hop_list.len(),
             None,
             Some(4),
-        )?;
-        aliyun_core::__private::validate::each(
-            "NextHopList",
-            &self.next_hop_list,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -403,95 +252,26 @@ impl aliyun_core::error::ActionError for DeleteRouteEntryError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::IncorrcetRouteEntryStatus(error)
-            | Self::InvalidCidrBlockMalformed(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidRouteEntryNotFound(error)
-            | Self::InvalidVRouterNotFound(error)
-            | Self::IncorrectRouteEntryStatus(error)
-            | Self::Forbbiden(error)
-            | Self::InvalidNextHop(error)
-            | Self::InvalidRouteEntry(error)
-            | Self::ForbiddenVRouterNotFound(error)
-            | Self::TaskConflict(error)
-            | Self::IncorrectVpcStatus(error)
-            | Self::InvalidVpnInstanceIdNotFound(error)
-            | Self::InvalidNextHopListSize(error)
-            | Self::ParamExclusiveNextHopIdAndList(error)
-            | Self::OperationFailedDeleteMultiScopeEntry(error)
-            | Self::OperationFailedDistibuteLock(error)
-            | Self::InvalidRouteTableIdNotFound(error)
-            | Self::InvalidVpcIdNotFound(error)
-            | Self::VpcError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::IncorrcetRouteEntryStatus(error)
-            | Self::InvalidCidrBlockMalformed(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidRouteEntryNotFound(error)
-            | Self::InvalidVRouterNotFound(error)
-            | Self::IncorrectRouteEntryStatus(error)
-            | Self::Forbbiden(error)
-            | Self::InvalidNextHop(error)
-            | Self::InvalidRouteEntry(error)
-            | Self::ForbiddenVRouterNotFound(error)
-            | Self::TaskConflict(error)
-            | Self::IncorrectVpcStatus(error)
-            | Self::InvalidVpnInstanceIdNotFound(error)
-            | Self::InvalidNextHopListSize(error)
-            | Self::ParamExclusiveNextHopIdAndList(error)
-            | Self::OperationFailedDeleteMultiScopeEntry(error)
-            | Self::OperationFailedDistibuteLock(error)
-            | Self::InvalidRouteTableIdNotFound(error)
-            | Self::InvalidVpcIdNotFound(error)
-            | Self::VpcError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteRouteEntryError);
+aliyun_core::__private::action_error!(
+    DeleteRouteEntryError, [MissingParameter, IncorrcetRouteEntryStatus,
+    InvalidCidrBlockMalformed, OperationDenied, InvalidRouteEntryNotFound,
+    InvalidVRouterNotFound, IncorrectRouteEntryStatus, Forbbiden, InvalidNextHop,
+    InvalidRouteEntry, ForbiddenVRouterNotFound, TaskConflict, IncorrectVpcStatus,
+    InvalidVpnInstanceIdNotFound, InvalidNextHopListSize, ParamExclusiveNextHopIdAndList,
+    OperationFailedDeleteMultiScopeEntry, OperationFailedDistibuteLock,
+    InvalidRouteTableIdNotFound, InvalidVpcIdNotFound, VpcError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteRouteEntryBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteRouteEntryInput;
-        type Error = DeleteRouteEntryError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_route_entry()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteRouteEntryBuilder, DeleteRouteEntryInput, DeleteRouteEntryError,
+        super::super::super::client::Client, delete_route_entry,
+    );
     const REQUESTS: &[Request] = &[Request::invalid("example", |b| b, "RouteTableId")];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -33,28 +33,10 @@ impl<C> DeleteSecurityGroupBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteSecurityGroupInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteSecurityGroupInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeleteSecurityGroupInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
         self.security_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteSecurityGroupInput::security_group_id`].
-    pub fn set_security_group_id(mut self, input: Option<String>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`DeleteSecurityGroupInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<String> {
-        &self.security_group_id
     }
     /// Checks every rule of the spec and builds the [`DeleteSecurityGroupInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteSecurityGroupInput, aliyun_core::InvalidInput> {
@@ -71,6 +53,11 @@ impl<C> DeleteSecurityGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteSecurityGroupBuilder, DeleteSecurityGroupInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    security_group_id: Option<String> => set_security_group_id, get_security_group_id;
 }
 impl DeleteSecurityGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -128,38 +115,7 @@ impl aliyun_core::Action for DeleteSecurityGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.SecurityGroupNotAuthorized",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ResourceManagedByCloudProduct",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -206,51 +162,20 @@ impl aliyun_core::error::ActionError for DeleteSecurityGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameterRegionId(error)
-            | Self::InvalidOperationSecurityGroupNotAuthorized(error)
-            | Self::DependencyViolation(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidSecurityGroupNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameterRegionId(error)
-            | Self::InvalidOperationSecurityGroupNotAuthorized(error)
-            | Self::DependencyViolation(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidSecurityGroupNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteSecurityGroupError);
+aliyun_core::__private::action_error!(
+    DeleteSecurityGroupError, [MissingParameterRegionId,
+    InvalidOperationSecurityGroupNotAuthorized, DependencyViolation,
+    InvalidOperationResourceManagedByCloudProduct, InvalidSecurityGroupNotFound,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteSecurityGroupBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteSecurityGroupInput;
-        type Error = DeleteSecurityGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_security_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteSecurityGroupBuilder, DeleteSecurityGroupInput, DeleteSecurityGroupError,
+        super::super::super::client::Client, delete_security_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -262,6 +187,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -33,28 +33,10 @@ impl<C> DeleteSnapshotBuilder<C> {
         self.snapshot_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteSnapshotInput::snapshot_id`].
-    pub fn set_snapshot_id(mut self, input: Option<String>) -> Self {
-        self.snapshot_id = input;
-        self
-    }
-    /// The [`DeleteSnapshotInput::snapshot_id`] set so far.
-    pub fn get_snapshot_id(&self) -> &Option<String> {
-        &self.snapshot_id
-    }
     /// Sets [`DeleteSnapshotInput::force`].
     pub fn force(mut self, input: bool) -> Self {
         self.force = Some(input);
         self
-    }
-    /// Sets or clears [`DeleteSnapshotInput::force`].
-    pub fn set_force(mut self, input: Option<bool>) -> Self {
-        self.force = input;
-        self
-    }
-    /// The [`DeleteSnapshotInput::force`] set so far.
-    pub fn get_force(&self) -> &Option<bool> {
-        &self.force
     }
     /// Checks every rule of the spec and builds the [`DeleteSnapshotInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteSnapshotInput, aliyun_core::InvalidInput> {
@@ -65,6 +47,11 @@ impl<C> DeleteSnapshotBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteSnapshotBuilder, DeleteSnapshotInput;
+    snapshot_id: Option<String> => set_snapshot_id, get_snapshot_id;
+    force: Option<bool> => set_force, get_force;
 }
 impl DeleteSnapshotBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -117,48 +104,7 @@ impl aliyun_core::Action for DeleteSnapshotInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SnapshotCreatedImage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SnapshotCreatedDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.RelatedSnapshotNotFinished",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.DeleteSharedSnapshotUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -211,55 +157,20 @@ impl aliyun_core::error::ActionError for DeleteSnapshotError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::SnapshotCreatedImage(error)
-            | Self::SnapshotCreatedDisk(error)
-            | Self::OperationConflict(error)
-            | Self::InvalidOperationRelatedSnapshotNotFinished(error)
-            | Self::InvalidOperationDeleteSharedSnapshotUnsupported(error)
-            | Self::InvalidSnapshotIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::SnapshotCreatedImage(error)
-            | Self::SnapshotCreatedDisk(error)
-            | Self::OperationConflict(error)
-            | Self::InvalidOperationRelatedSnapshotNotFinished(error)
-            | Self::InvalidOperationDeleteSharedSnapshotUnsupported(error)
-            | Self::InvalidSnapshotIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteSnapshotError);
+aliyun_core::__private::action_error!(
+    DeleteSnapshotError, [MissingParameter, SnapshotCreatedImage, SnapshotCreatedDisk,
+    OperationConflict, InvalidOperationRelatedSnapshotNotFinished,
+    InvalidOperationDeleteSharedSnapshotUnsupported, InvalidSnapshotIdNotFound,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteSnapshotBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteSnapshotInput;
-        type Error = DeleteSnapshotError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_snapshot()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteSnapshotBuilder, DeleteSnapshotInput, DeleteSnapshotError,
+        super::super::super::client::Client, delete_snapshot,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -268,6 +179,7 @@ mod tests {
             &[("Force", "false"), ("SnapshotId", "s-bp1c0doj0taqyzzl****")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

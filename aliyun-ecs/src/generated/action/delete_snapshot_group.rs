@@ -34,28 +34,10 @@ impl<C> DeleteSnapshotGroupBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteSnapshotGroupInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteSnapshotGroupInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeleteSnapshotGroupInput::snapshot_group_id`].
     pub fn snapshot_group_id(mut self, input: impl Into<String>) -> Self {
         self.snapshot_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteSnapshotGroupInput::snapshot_group_id`].
-    pub fn set_snapshot_group_id(mut self, input: Option<String>) -> Self {
-        self.snapshot_group_id = input;
-        self
-    }
-    /// The [`DeleteSnapshotGroupInput::snapshot_group_id`] set so far.
-    pub fn get_snapshot_group_id(&self) -> &Option<String> {
-        &self.snapshot_group_id
     }
     /// Checks every rule of the spec and builds the [`DeleteSnapshotGroupInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteSnapshotGroupInput, aliyun_core::InvalidInput> {
@@ -72,6 +54,11 @@ impl<C> DeleteSnapshotGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteSnapshotGroupBuilder, DeleteSnapshotGroupInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    snapshot_group_id: Option<String> => set_snapshot_group_id, get_snapshot_group_id;
 }
 impl DeleteSnapshotGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -132,33 +119,7 @@ impl aliyun_core::Action for DeleteSnapshotGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "SnapshotCreatedImage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SnapshotCreatedDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -198,52 +159,19 @@ impl aliyun_core::error::ActionError for DeleteSnapshotGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::SnapshotCreatedImage(error)
-            | Self::OperationForbidden(error)
-            | Self::SnapshotCreatedDisk(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidSnapshotGroupNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::SnapshotCreatedImage(error)
-            | Self::OperationForbidden(error)
-            | Self::SnapshotCreatedDisk(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidSnapshotGroupNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteSnapshotGroupError);
+aliyun_core::__private::action_error!(
+    DeleteSnapshotGroupError, [SnapshotCreatedImage, OperationForbidden,
+    SnapshotCreatedDisk, InvalidRegionIdNotFound, InvalidSnapshotGroupNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::RelatedItem;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteSnapshotGroupBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteSnapshotGroupInput;
-        type Error = DeleteSnapshotGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_snapshot_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteSnapshotGroupBuilder, DeleteSnapshotGroupInput, DeleteSnapshotGroupError,
+        super::super::super::client::Client, delete_snapshot_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -255,6 +183,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

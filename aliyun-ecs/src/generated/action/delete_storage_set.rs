@@ -36,42 +36,15 @@ impl<C> DeleteStorageSetBuilder<C> {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteStorageSetInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`DeleteStorageSetInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`DeleteStorageSetInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeleteStorageSetInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeleteStorageSetInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeleteStorageSetInput::storage_set_id`].
     pub fn storage_set_id(mut self, input: impl Into<String>) -> Self {
         self.storage_set_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeleteStorageSetInput::storage_set_id`].
-    pub fn set_storage_set_id(mut self, input: Option<String>) -> Self {
-        self.storage_set_id = input;
-        self
-    }
-    /// The [`DeleteStorageSetInput::storage_set_id`] set so far.
-    pub fn get_storage_set_id(&self) -> &Option<String> {
-        &self.storage_set_id
     }
     /// Checks every rule of the spec and builds the [`DeleteStorageSetInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteStorageSetInput, aliyun_core::InvalidInput> {
@@ -89,6 +62,12 @@ impl<C> DeleteStorageSetBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeleteStorageSetBuilder, DeleteStorageSetInput;
+    client_token: Option<String> => set_client_token, get_client_token;
+    region_id: Option<String> => set_region_id, get_region_id;
+    storage_set_id: Option<String> => set_storage_set_id, get_storage_set_id;
 }
 impl DeleteStorageSetBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -145,68 +124,7 @@ impl aliyun_core::Action for DeleteStorageSetInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientToken.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUser.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZone.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZone.PartitionNumberNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageSetId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageSet.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageSetName.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidMaxPartitionNumber.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -277,63 +195,21 @@ impl aliyun_core::error::ActionError for DeleteStorageSetError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidUserNotSupported(error)
-            | Self::InvalidZoneNotSupported(error)
-            | Self::InvalidZonePartitionNumberNotSupported(error)
-            | Self::InvalidStorageSetIdNotFound(error)
-            | Self::InvalidStorageSetNotSupport(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidStorageSetNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidMaxPartitionNumberMalformed(error)
-            | Self::InvalidParameter(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidUserNotSupported(error)
-            | Self::InvalidZoneNotSupported(error)
-            | Self::InvalidZonePartitionNumberNotSupported(error)
-            | Self::InvalidStorageSetIdNotFound(error)
-            | Self::InvalidStorageSetNotSupport(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidStorageSetNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidMaxPartitionNumberMalformed(error)
-            | Self::InvalidParameter(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeleteStorageSetError);
+aliyun_core::__private::action_error!(
+    DeleteStorageSetError, [InvalidClientTokenValueNotSupported, InvalidUserNotSupported,
+    InvalidZoneNotSupported, InvalidZonePartitionNumberNotSupported,
+    InvalidStorageSetIdNotFound, InvalidStorageSetNotSupport, InvalidRegionIdNotFound,
+    InvalidZoneIdNotFound, InvalidStorageSetNameMalformed, InvalidDescriptionMalformed,
+    InvalidMaxPartitionNumberMalformed, InvalidParameter]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeleteStorageSetBuilder<aliyun_core::ProductClient>;
-        type Input = DeleteStorageSetInput;
-        type Error = DeleteStorageSetError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).delete_storage_set()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeleteStorageSetBuilder, DeleteStorageSetInput, DeleteStorageSetError,
+        super::super::super::client::Client, delete_storage_set,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -351,6 +227,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

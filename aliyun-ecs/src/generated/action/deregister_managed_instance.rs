@@ -34,28 +34,10 @@ impl<C> DeregisterManagedInstanceBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DeregisterManagedInstanceInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DeregisterManagedInstanceInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DeregisterManagedInstanceInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DeregisterManagedInstanceInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DeregisterManagedInstanceInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
     }
     /// Checks every rule of the spec and builds the [`DeregisterManagedInstanceInput`]. Nothing is sent.
     pub fn build(
@@ -74,6 +56,11 @@ impl<C> DeregisterManagedInstanceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DeregisterManagedInstanceBuilder, DeregisterManagedInstanceInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
 }
 impl DeregisterManagedInstanceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -134,33 +121,7 @@ impl aliyun_core::Action for DeregisterManagedInstanceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionId.ApiNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError.Dispatch",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -200,50 +161,19 @@ impl aliyun_core::error::ActionError for DeregisterManagedInstanceError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidInstanceNotFound(error)
-            | Self::InternalErrorDispatch(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidInstanceNotFound(error)
-            | Self::InternalErrorDispatch(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DeregisterManagedInstanceError);
+aliyun_core::__private::action_error!(
+    DeregisterManagedInstanceError, [RegionIdApiNotSupported, OperationForbidden,
+    InvalidRegionIdNotFound, InvalidInstanceNotFound, InternalErrorDispatch]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DeregisterManagedInstanceBuilder<aliyun_core::ProductClient>;
-        type Input = DeregisterManagedInstanceInput;
-        type Error = DeregisterManagedInstanceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .deregister_managed_instance()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DeregisterManagedInstanceBuilder, DeregisterManagedInstanceInput,
+        DeregisterManagedInstanceError, super::super::super::client::Client,
+        deregister_managed_instance,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -252,6 +182,7 @@ mod tests {
             &[("InstanceId", "mi-hz01axdfas****"), ("RegionId", "cn-hangzhou")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

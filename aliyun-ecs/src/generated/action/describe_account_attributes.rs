@@ -39,42 +39,15 @@ impl<C> DescribeAccountAttributesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAccountAttributesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeAccountAttributesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeAccountAttributesInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAccountAttributesInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`DescribeAccountAttributesInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
-    }
     /// Appends one item to [`DescribeAccountAttributesInput::attribute_name`].
     pub fn attribute_name(mut self, input: impl Into<String>) -> Self {
         self.attribute_name.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeAccountAttributesInput::attribute_name`] list (`None` clears it).
-    pub fn set_attribute_name(mut self, input: Option<Vec<String>>) -> Self {
-        self.attribute_name = input;
-        self
-    }
-    /// The [`DescribeAccountAttributesInput::attribute_name`] set so far.
-    pub fn get_attribute_name(&self) -> &Option<Vec<String>> {
-        &self.attribute_name
     }
     /// Checks every rule of the spec and builds the [`DescribeAccountAttributesInput`]. Nothing is sent.
     pub fn build(
@@ -91,6 +64,12 @@ impl<C> DescribeAccountAttributesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeAccountAttributesBuilder, DescribeAccountAttributesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    attribute_name: Option<Vec<String>> => set_attribute_name, get_attribute_name, list;
 }
 impl DescribeAccountAttributesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -154,23 +133,7 @@ impl aliyun_core::Action for DescribeAccountAttributesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.Parameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ServiceUnavailable",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -211,47 +174,19 @@ impl aliyun_core::error::ActionError for DescribeAccountAttributesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::InternalError(error)
-            | Self::ServiceUnavailable(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::InternalError(error)
-            | Self::ServiceUnavailable(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeAccountAttributesError);
+aliyun_core::__private::action_error!(
+    DescribeAccountAttributesError, [InvalidParameter, InternalError, ServiceUnavailable]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::ValueItem;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeAccountAttributesBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeAccountAttributesInput;
-        type Error = DescribeAccountAttributesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_account_attributes()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeAccountAttributesBuilder, DescribeAccountAttributesInput,
+        DescribeAccountAttributesError, super::super::super::client::Client,
+        describe_account_attributes,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -269,6 +204,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -46,84 +46,30 @@ impl<C> DescribeAutoProvisioningGroupHistoryBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAutoProvisioningGroupHistoryInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeAutoProvisioningGroupHistoryInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeAutoProvisioningGroupHistoryInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeAutoProvisioningGroupHistoryInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeAutoProvisioningGroupHistoryInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeAutoProvisioningGroupHistoryInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeAutoProvisioningGroupHistoryInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeAutoProvisioningGroupHistoryInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeAutoProvisioningGroupHistoryInput::auto_provisioning_group_id`].
     pub fn auto_provisioning_group_id(mut self, input: impl Into<String>) -> Self {
         self.auto_provisioning_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAutoProvisioningGroupHistoryInput::auto_provisioning_group_id`].
-    pub fn set_auto_provisioning_group_id(mut self, input: Option<String>) -> Self {
-        self.auto_provisioning_group_id = input;
-        self
-    }
-    /// The [`DescribeAutoProvisioningGroupHistoryInput::auto_provisioning_group_id`] set so far.
-    pub fn get_auto_provisioning_group_id(&self) -> &Option<String> {
-        &self.auto_provisioning_group_id
     }
     /// Sets [`DescribeAutoProvisioningGroupHistoryInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAutoProvisioningGroupHistoryInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`DescribeAutoProvisioningGroupHistoryInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
-    }
     /// Sets [`DescribeAutoProvisioningGroupHistoryInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAutoProvisioningGroupHistoryInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`DescribeAutoProvisioningGroupHistoryInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
     }
     /// Checks every rule of the spec and builds the [`DescribeAutoProvisioningGroupHistoryInput`]. Nothing is sent.
     pub fn build(
@@ -146,6 +92,15 @@ impl<C> DescribeAutoProvisioningGroupHistoryBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeAutoProvisioningGroupHistoryBuilder, DescribeAutoProvisioningGroupHistoryInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    auto_provisioning_group_id: Option<String> => set_auto_provisioning_group_id, get_auto_provisioning_group_id;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
 }
 impl DescribeAutoProvisioningGroupHistoryBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -238,28 +193,7 @@ impl aliyun_core::Action for DescribeAutoProvisioningGroupHistoryInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParamter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.periodTime",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RAM",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
@@ -316,26 +250,11 @@ impl aliyun_core::error::ActionError for DescribeAutoProvisioningGroupHistoryErr
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::MissingParamterRegionId(error)
-            | Self::InvalidParameterPeriodTime(error)
-            | Self::ForbiddenRam(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::MissingParamterRegionId(error)
-            | Self::InvalidParameterPeriodTime(error)
-            | Self::ForbiddenRam(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeAutoProvisioningGroupHistoryError);
+aliyun_core::__private::action_error!(
+    DescribeAutoProvisioningGroupHistoryError, [MissingParameter,
+    MissingParamterRegionId, InvalidParameterPeriodTime, ForbiddenRam]
+);
 impl aliyun_core::pagination::Paginated for DescribeAutoProvisioningGroupHistoryInput {
     type Item = AutoProvisioningGroupHistory;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -364,27 +283,12 @@ impl aliyun_core::pagination::Paginated for DescribeAutoProvisioningGroupHistory
 mod tests {
     use super::*;
     use super::super::super::types::ActivityDetail;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeAutoProvisioningGroupHistoryBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeAutoProvisioningGroupHistoryInput;
-        type Error = DescribeAutoProvisioningGroupHistoryError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_auto_provisioning_group_history()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeAutoProvisioningGroupHistoryBuilder,
+        DescribeAutoProvisioningGroupHistoryInput,
+        DescribeAutoProvisioningGroupHistoryError, super::super::super::client::Client,
+        describe_auto_provisioning_group_history,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -408,6 +312,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

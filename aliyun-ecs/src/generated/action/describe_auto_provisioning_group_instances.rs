@@ -40,56 +40,20 @@ impl<C> DescribeAutoProvisioningGroupInstancesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAutoProvisioningGroupInstancesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeAutoProvisioningGroupInstancesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeAutoProvisioningGroupInstancesInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeAutoProvisioningGroupInstancesInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeAutoProvisioningGroupInstancesInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeAutoProvisioningGroupInstancesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeAutoProvisioningGroupInstancesInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeAutoProvisioningGroupInstancesInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeAutoProvisioningGroupInstancesInput::auto_provisioning_group_id`].
     pub fn auto_provisioning_group_id(mut self, input: impl Into<String>) -> Self {
         self.auto_provisioning_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAutoProvisioningGroupInstancesInput::auto_provisioning_group_id`].
-    pub fn set_auto_provisioning_group_id(mut self, input: Option<String>) -> Self {
-        self.auto_provisioning_group_id = input;
-        self
-    }
-    /// The [`DescribeAutoProvisioningGroupInstancesInput::auto_provisioning_group_id`] set so far.
-    pub fn get_auto_provisioning_group_id(&self) -> &Option<String> {
-        &self.auto_provisioning_group_id
     }
     /// Checks every rule of the spec and builds the [`DescribeAutoProvisioningGroupInstancesInput`]. Nothing is sent.
     pub fn build(
@@ -110,6 +74,13 @@ impl<C> DescribeAutoProvisioningGroupInstancesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeAutoProvisioningGroupInstancesBuilder, DescribeAutoProvisioningGroupInstancesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    auto_provisioning_group_id: Option<String> => set_auto_provisioning_group_id, get_auto_provisioning_group_id;
 }
 impl DescribeAutoProvisioningGroupInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -200,28 +171,7 @@ impl aliyun_core::Action for DescribeAutoProvisioningGroupInstancesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParamter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RAM",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAutoProvisioningGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
@@ -278,28 +228,11 @@ impl aliyun_core::error::ActionError for DescribeAutoProvisioningGroupInstancesE
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::MissingParamterRegionId(error)
-            | Self::ForbiddenRam(error)
-            | Self::InvalidAutoProvisioningGroupIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::MissingParamterRegionId(error)
-            | Self::ForbiddenRam(error)
-            | Self::InvalidAutoProvisioningGroupIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeAutoProvisioningGroupInstancesError);
+aliyun_core::__private::action_error!(
+    DescribeAutoProvisioningGroupInstancesError, [MissingParameter,
+    MissingParamterRegionId, ForbiddenRam, InvalidAutoProvisioningGroupIdNotFound]
+);
 impl aliyun_core::pagination::Paginated for DescribeAutoProvisioningGroupInstancesInput {
     type Item = DescribeAutoProvisioningGroupInstancesInstance;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -327,27 +260,12 @@ impl aliyun_core::pagination::Paginated for DescribeAutoProvisioningGroupInstanc
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeAutoProvisioningGroupInstancesBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeAutoProvisioningGroupInstancesInput;
-        type Error = DescribeAutoProvisioningGroupInstancesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_auto_provisioning_group_instances()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeAutoProvisioningGroupInstancesBuilder,
+        DescribeAutoProvisioningGroupInstancesInput,
+        DescribeAutoProvisioningGroupInstancesError, super::super::super::client::Client,
+        describe_auto_provisioning_group_instances,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -367,6 +285,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

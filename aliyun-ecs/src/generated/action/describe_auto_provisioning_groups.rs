@@ -58,84 +58,30 @@ impl<C> DescribeAutoProvisioningGroupsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAutoProvisioningGroupsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeAutoProvisioningGroupsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeAutoProvisioningGroupsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeAutoProvisioningGroupsInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeAutoProvisioningGroupsInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeAutoProvisioningGroupsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeAutoProvisioningGroupsInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeAutoProvisioningGroupsInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeAutoProvisioningGroupsInput::auto_provisioning_group_name`].
     pub fn auto_provisioning_group_name(mut self, input: impl Into<String>) -> Self {
         self.auto_provisioning_group_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAutoProvisioningGroupsInput::auto_provisioning_group_name`].
-    pub fn set_auto_provisioning_group_name(mut self, input: Option<String>) -> Self {
-        self.auto_provisioning_group_name = input;
-        self
-    }
-    /// The [`DescribeAutoProvisioningGroupsInput::auto_provisioning_group_name`] set so far.
-    pub fn get_auto_provisioning_group_name(&self) -> &Option<String> {
-        &self.auto_provisioning_group_name
     }
     /// Sets [`DescribeAutoProvisioningGroupsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAutoProvisioningGroupsInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`DescribeAutoProvisioningGroupsInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Appends one item to [`DescribeAutoProvisioningGroupsInput::auto_provisioning_group_id`].
     pub fn auto_provisioning_group_id(mut self, input: impl Into<String>) -> Self {
         self.auto_provisioning_group_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeAutoProvisioningGroupsInput::auto_provisioning_group_id`] list (`None` clears it).
-    pub fn set_auto_provisioning_group_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.auto_provisioning_group_id = input;
-        self
-    }
-    /// The [`DescribeAutoProvisioningGroupsInput::auto_provisioning_group_id`] set so far.
-    pub fn get_auto_provisioning_group_id(&self) -> &Option<Vec<String>> {
-        &self.auto_provisioning_group_id
     }
     /// Appends one item to [`DescribeAutoProvisioningGroupsInput::auto_provisioning_group_status`].
     pub fn auto_provisioning_group_status(mut self, input: impl Into<String>) -> Self {
@@ -144,31 +90,10 @@ impl<C> DescribeAutoProvisioningGroupsBuilder<C> {
             .push(input.into());
         self
     }
-    /// Replaces the whole [`DescribeAutoProvisioningGroupsInput::auto_provisioning_group_status`] list (`None` clears it).
-    pub fn set_auto_provisioning_group_status(
-        mut self,
-        input: Option<Vec<String>>,
-    ) -> Self {
-        self.auto_provisioning_group_status = input;
-        self
-    }
-    /// The [`DescribeAutoProvisioningGroupsInput::auto_provisioning_group_status`] set so far.
-    pub fn get_auto_provisioning_group_status(&self) -> &Option<Vec<String>> {
-        &self.auto_provisioning_group_status
-    }
     /// Appends one item to [`DescribeAutoProvisioningGroupsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DescribeAutoProvisioningGroupsInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeAutoProvisioningGroupsInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Checks every rule of the spec and builds the [`DescribeAutoProvisioningGroupsInput`]. Nothing is sent.
     pub fn build(
@@ -194,6 +119,17 @@ impl<C> DescribeAutoProvisioningGroupsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeAutoProvisioningGroupsBuilder, DescribeAutoProvisioningGroupsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    auto_provisioning_group_name: Option<String> => set_auto_provisioning_group_name, get_auto_provisioning_group_name;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    auto_provisioning_group_id: Option<Vec<String>> => set_auto_provisioning_group_id, get_auto_provisioning_group_id, list;
+    auto_provisioning_group_status: Option<Vec<String>> => set_auto_provisioning_group_status, get_auto_provisioning_group_status, list;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
 }
 impl DescribeAutoProvisioningGroupsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -285,18 +221,7 @@ impl aliyun_core::Action for DescribeAutoProvisioningGroupsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParamter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
@@ -328,14 +253,6 @@ impl aliyun_core::Action for DescribeAutoProvisioningGroupsInput {
             Some(10),
         )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -382,24 +299,10 @@ impl aliyun_core::error::ActionError for DescribeAutoProvisioningGroupsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParamterRegionId(error) | Self::InvalidNameMalformed(error) => {
-                Ok(error)
-            }
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParamterRegionId(error) | Self::InvalidNameMalformed(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeAutoProvisioningGroupsError);
+aliyun_core::__private::action_error!(
+    DescribeAutoProvisioningGroupsError, [MissingParamterRegionId, InvalidNameMalformed]
+);
 impl aliyun_core::pagination::Paginated for DescribeAutoProvisioningGroupsInput {
     type Item = AutoProvisioningGroup;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -429,25 +332,11 @@ mod tests {
         LaunchTemplateConfig, PayAsYouGoOptions, ResourceTag, SpotOptions,
         TargetCapacitySpecification,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeAutoProvisioningGroupsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeAutoProvisioningGroupsInput;
-        type Error = DescribeAutoProvisioningGroupsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_auto_provisioning_groups()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeAutoProvisioningGroupsBuilder, DescribeAutoProvisioningGroupsInput,
+        DescribeAutoProvisioningGroupsError, super::super::super::client::Client,
+        describe_auto_provisioning_groups,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -479,6 +368,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -51,98 +51,35 @@ impl<C> DescribeAutoSnapshotPolicyExBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAutoSnapshotPolicyExInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeAutoSnapshotPolicyExInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeAutoSnapshotPolicyExInput::auto_snapshot_policy_id`].
     pub fn auto_snapshot_policy_id(mut self, input: impl Into<String>) -> Self {
         self.auto_snapshot_policy_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAutoSnapshotPolicyExInput::auto_snapshot_policy_id`].
-    pub fn set_auto_snapshot_policy_id(mut self, input: Option<String>) -> Self {
-        self.auto_snapshot_policy_id = input;
-        self
-    }
-    /// The [`DescribeAutoSnapshotPolicyExInput::auto_snapshot_policy_id`] set so far.
-    pub fn get_auto_snapshot_policy_id(&self) -> &Option<String> {
-        &self.auto_snapshot_policy_id
     }
     /// Sets [`DescribeAutoSnapshotPolicyExInput::auto_snapshot_policy_name`].
     pub fn auto_snapshot_policy_name(mut self, input: impl Into<String>) -> Self {
         self.auto_snapshot_policy_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAutoSnapshotPolicyExInput::auto_snapshot_policy_name`].
-    pub fn set_auto_snapshot_policy_name(mut self, input: Option<String>) -> Self {
-        self.auto_snapshot_policy_name = input;
-        self
-    }
-    /// The [`DescribeAutoSnapshotPolicyExInput::auto_snapshot_policy_name`] set so far.
-    pub fn get_auto_snapshot_policy_name(&self) -> &Option<String> {
-        &self.auto_snapshot_policy_name
-    }
     /// Sets [`DescribeAutoSnapshotPolicyExInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeAutoSnapshotPolicyExInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeAutoSnapshotPolicyExInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeAutoSnapshotPolicyExInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeAutoSnapshotPolicyExInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeAutoSnapshotPolicyExInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Appends one item to [`DescribeAutoSnapshotPolicyExInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`DescribeAutoSnapshotPolicyExInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeAutoSnapshotPolicyExInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Sets [`DescribeAutoSnapshotPolicyExInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAutoSnapshotPolicyExInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`DescribeAutoSnapshotPolicyExInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Checks every rule of the spec and builds the [`DescribeAutoSnapshotPolicyExInput`]. Nothing is sent.
     pub fn build(
@@ -163,6 +100,16 @@ impl<C> DescribeAutoSnapshotPolicyExBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeAutoSnapshotPolicyExBuilder, DescribeAutoSnapshotPolicyExInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    auto_snapshot_policy_id: Option<String> => set_auto_snapshot_policy_id, get_auto_snapshot_policy_id;
+    auto_snapshot_policy_name: Option<String> => set_auto_snapshot_policy_name, get_auto_snapshot_policy_name;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
 }
 impl DescribeAutoSnapshotPolicyExBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -248,23 +195,7 @@ impl aliyun_core::Action for DescribeAutoSnapshotPolicyExInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTag.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagCount",
-                http_status: Some(400),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
@@ -284,14 +215,6 @@ impl aliyun_core::Action for DescribeAutoSnapshotPolicyExInput {
             )?;
         }
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -329,24 +252,11 @@ impl aliyun_core::error::ActionError for DescribeAutoSnapshotPolicyExError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidTagMismatch(error)
-            | Self::InvalidTagCount(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidTagMismatch(error)
-            | Self::InvalidTagCount(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeAutoSnapshotPolicyExError);
+aliyun_core::__private::action_error!(
+    DescribeAutoSnapshotPolicyExError, [InvalidRegionIdNotFound, InvalidTagMismatch,
+    InvalidTagCount]
+);
 impl aliyun_core::pagination::Paginated for DescribeAutoSnapshotPolicyExInput {
     type Item = AutoSnapshotPolicy;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -375,25 +285,11 @@ mod tests {
     use super::super::super::types::{
         DescribeAutoSnapshotPolicyExCopyEncryptionConfiguration, ResourceTag,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeAutoSnapshotPolicyExBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeAutoSnapshotPolicyExInput;
-        type Error = DescribeAutoSnapshotPolicyExError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_auto_snapshot_policy_ex()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeAutoSnapshotPolicyExBuilder, DescribeAutoSnapshotPolicyExInput,
+        DescribeAutoSnapshotPolicyExError, super::super::super::client::Client,
+        describe_auto_snapshot_policy_ex,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -423,6 +319,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -76,224 +76,80 @@ impl<C> DescribeAvailableResourceBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAvailableResourceInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeAvailableResourceInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeAvailableResourceInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
         self.instance_charge_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAvailableResourceInput::instance_charge_type`].
-    pub fn set_instance_charge_type(mut self, input: Option<String>) -> Self {
-        self.instance_charge_type = input;
-        self
-    }
-    /// The [`DescribeAvailableResourceInput::instance_charge_type`] set so far.
-    pub fn get_instance_charge_type(&self) -> &Option<String> {
-        &self.instance_charge_type
     }
     /// Sets [`DescribeAvailableResourceInput::spot_strategy`].
     pub fn spot_strategy(mut self, input: impl Into<String>) -> Self {
         self.spot_strategy = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAvailableResourceInput::spot_strategy`].
-    pub fn set_spot_strategy(mut self, input: Option<String>) -> Self {
-        self.spot_strategy = input;
-        self
-    }
-    /// The [`DescribeAvailableResourceInput::spot_strategy`] set so far.
-    pub fn get_spot_strategy(&self) -> &Option<String> {
-        &self.spot_strategy
-    }
     /// Sets [`DescribeAvailableResourceInput::spot_duration`].
     pub fn spot_duration(mut self, input: i32) -> Self {
         self.spot_duration = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeAvailableResourceInput::spot_duration`].
-    pub fn set_spot_duration(mut self, input: Option<i32>) -> Self {
-        self.spot_duration = input;
-        self
-    }
-    /// The [`DescribeAvailableResourceInput::spot_duration`] set so far.
-    pub fn get_spot_duration(&self) -> &Option<i32> {
-        &self.spot_duration
     }
     /// Sets [`DescribeAvailableResourceInput::destination_resource`].
     pub fn destination_resource(mut self, input: impl Into<String>) -> Self {
         self.destination_resource = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAvailableResourceInput::destination_resource`].
-    pub fn set_destination_resource(mut self, input: Option<String>) -> Self {
-        self.destination_resource = input;
-        self
-    }
-    /// The [`DescribeAvailableResourceInput::destination_resource`] set so far.
-    pub fn get_destination_resource(&self) -> &Option<String> {
-        &self.destination_resource
-    }
     /// Sets [`DescribeAvailableResourceInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAvailableResourceInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`DescribeAvailableResourceInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
     }
     /// Sets [`DescribeAvailableResourceInput::io_optimized`].
     pub fn io_optimized(mut self, input: impl Into<String>) -> Self {
         self.io_optimized = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAvailableResourceInput::io_optimized`].
-    pub fn set_io_optimized(mut self, input: Option<String>) -> Self {
-        self.io_optimized = input;
-        self
-    }
-    /// The [`DescribeAvailableResourceInput::io_optimized`] set so far.
-    pub fn get_io_optimized(&self) -> &Option<String> {
-        &self.io_optimized
-    }
     /// Sets [`DescribeAvailableResourceInput::dedicated_host_id`].
     pub fn dedicated_host_id(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAvailableResourceInput::dedicated_host_id`].
-    pub fn set_dedicated_host_id(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_id = input;
-        self
-    }
-    /// The [`DescribeAvailableResourceInput::dedicated_host_id`] set so far.
-    pub fn get_dedicated_host_id(&self) -> &Option<String> {
-        &self.dedicated_host_id
     }
     /// Sets [`DescribeAvailableResourceInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAvailableResourceInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`DescribeAvailableResourceInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
-    }
     /// Sets [`DescribeAvailableResourceInput::system_disk_category`].
     pub fn system_disk_category(mut self, input: impl Into<String>) -> Self {
         self.system_disk_category = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAvailableResourceInput::system_disk_category`].
-    pub fn set_system_disk_category(mut self, input: Option<String>) -> Self {
-        self.system_disk_category = input;
-        self
-    }
-    /// The [`DescribeAvailableResourceInput::system_disk_category`] set so far.
-    pub fn get_system_disk_category(&self) -> &Option<String> {
-        &self.system_disk_category
     }
     /// Sets [`DescribeAvailableResourceInput::data_disk_category`].
     pub fn data_disk_category(mut self, input: impl Into<String>) -> Self {
         self.data_disk_category = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAvailableResourceInput::data_disk_category`].
-    pub fn set_data_disk_category(mut self, input: Option<String>) -> Self {
-        self.data_disk_category = input;
-        self
-    }
-    /// The [`DescribeAvailableResourceInput::data_disk_category`] set so far.
-    pub fn get_data_disk_category(&self) -> &Option<String> {
-        &self.data_disk_category
-    }
     /// Sets [`DescribeAvailableResourceInput::network_category`].
     pub fn network_category(mut self, input: impl Into<String>) -> Self {
         self.network_category = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAvailableResourceInput::network_category`].
-    pub fn set_network_category(mut self, input: Option<String>) -> Self {
-        self.network_category = input;
-        self
-    }
-    /// The [`DescribeAvailableResourceInput::network_category`] set so far.
-    pub fn get_network_category(&self) -> &Option<String> {
-        &self.network_category
     }
     /// Sets [`DescribeAvailableResourceInput::cores`].
     pub fn cores(mut self, input: i32) -> Self {
         self.cores = Some(input);
         self
     }
-    /// Sets or clears [`DescribeAvailableResourceInput::cores`].
-    pub fn set_cores(mut self, input: Option<i32>) -> Self {
-        self.cores = input;
-        self
-    }
-    /// The [`DescribeAvailableResourceInput::cores`] set so far.
-    pub fn get_cores(&self) -> &Option<i32> {
-        &self.cores
-    }
     /// Sets [`DescribeAvailableResourceInput::memory`].
     pub fn memory(mut self, input: f64) -> Self {
         self.memory = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeAvailableResourceInput::memory`].
-    pub fn set_memory(mut self, input: Option<f64>) -> Self {
-        self.memory = input;
-        self
-    }
-    /// The [`DescribeAvailableResourceInput::memory`] set so far.
-    pub fn get_memory(&self) -> &Option<f64> {
-        &self.memory
     }
     /// Sets [`DescribeAvailableResourceInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
         self.resource_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeAvailableResourceInput::resource_type`].
-    pub fn set_resource_type(mut self, input: Option<String>) -> Self {
-        self.resource_type = input;
-        self
-    }
-    /// The [`DescribeAvailableResourceInput::resource_type`] set so far.
-    pub fn get_resource_type(&self) -> &Option<String> {
-        &self.resource_type
-    }
     /// Sets [`DescribeAvailableResourceInput::scope`].
     pub fn scope(mut self, input: impl Into<String>) -> Self {
         self.scope = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeAvailableResourceInput::scope`].
-    pub fn set_scope(mut self, input: Option<String>) -> Self {
-        self.scope = input;
-        self
-    }
-    /// The [`DescribeAvailableResourceInput::scope`] set so far.
-    pub fn get_scope(&self) -> &Option<String> {
-        &self.scope
     }
     /// Checks every rule of the spec and builds the [`DescribeAvailableResourceInput`]. Nothing is sent.
     pub fn build(
@@ -326,6 +182,25 @@ impl<C> DescribeAvailableResourceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeAvailableResourceBuilder, DescribeAvailableResourceInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_charge_type: Option<String> => set_instance_charge_type, get_instance_charge_type;
+    spot_strategy: Option<String> => set_spot_strategy, get_spot_strategy;
+    spot_duration: Option<i32> => set_spot_duration, get_spot_duration;
+    destination_resource: Option<String> => set_destination_resource, get_destination_resource;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    io_optimized: Option<String> => set_io_optimized, get_io_optimized;
+    dedicated_host_id: Option<String> => set_dedicated_host_id, get_dedicated_host_id;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    system_disk_category: Option<String> => set_system_disk_category, get_system_disk_category;
+    data_disk_category: Option<String> => set_data_disk_category, get_data_disk_category;
+    network_category: Option<String> => set_network_category, get_network_category;
+    cores: Option<i32> => set_cores, get_cores;
+    memory: Option<f64> => set_memory, get_memory;
+    resource_type: Option<String> => set_resource_type, get_resource_type;
+    scope: Option<String> => set_scope, get_scope;
 }
 impl DescribeAvailableResourceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -400,118 +275,7 @@ impl aliyun_core::Action for DescribeAvailableResourceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceChargeType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.Param",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.MalFormed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.TypeAndCpuMem.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Cores",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Memory",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Scope",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.RegionIdNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.FlavorNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.TimestampNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ResourceOwnerId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.RegionId",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Unavailable.Regions",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.ResourceType",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.DestinationResource",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.IoOptimized",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.NetworkCategory",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.SpotStrategy",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.NetworkType",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.spot_duration {
@@ -636,85 +400,27 @@ impl aliyun_core::error::ActionError for DescribeAvailableResourceError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInstanceChargeType(error)
-            | Self::InvalidParam(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::InvalidParamTypeAndCpuMemConflict(error)
-            | Self::InvalidParamCores(error)
-            | Self::InvalidParamMemory(error)
-            | Self::InvalidParameterScope(error)
-            | Self::OperationDeniedRegionIdNotSupported(error)
-            | Self::OperationDeniedFlavorNotSupported(error)
-            | Self::OperationDeniedTimestampNotSupported(error)
-            | Self::InvalidParameterResourceOwnerId(error)
-            | Self::InvalidRegionId(error)
-            | Self::UnavailableRegions(error)
-            | Self::InvalidResourceType(error)
-            | Self::InvalidDestinationResource(error)
-            | Self::InvalidIoOptimized(error)
-            | Self::InvalidNetworkCategory(error)
-            | Self::InvalidSpotStrategy(error)
-            | Self::InvalidNetworkType(error)
-            | Self::InvalidResourceIdNotFound(error)
-            | Self::InvalidRegionIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInstanceChargeType(error)
-            | Self::InvalidParam(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::InvalidParamTypeAndCpuMemConflict(error)
-            | Self::InvalidParamCores(error)
-            | Self::InvalidParamMemory(error)
-            | Self::InvalidParameterScope(error)
-            | Self::OperationDeniedRegionIdNotSupported(error)
-            | Self::OperationDeniedFlavorNotSupported(error)
-            | Self::OperationDeniedTimestampNotSupported(error)
-            | Self::InvalidParameterResourceOwnerId(error)
-            | Self::InvalidRegionId(error)
-            | Self::UnavailableRegions(error)
-            | Self::InvalidResourceType(error)
-            | Self::InvalidDestinationResource(error)
-            | Self::InvalidIoOptimized(error)
-            | Self::InvalidNetworkCategory(error)
-            | Self::InvalidSpotStrategy(error)
-            | Self::InvalidNetworkType(error)
-            | Self::InvalidResourceIdNotFound(error)
-            | Self::InvalidRegionIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeAvailableResourceError);
+aliyun_core::__private::action_error!(
+    DescribeAvailableResourceError, [InvalidInstanceChargeType, InvalidParam,
+    InvalidRegionIdMalFormed, InvalidDedicatedHostIdNotFound,
+    InvalidParamTypeAndCpuMemConflict, InvalidParamCores, InvalidParamMemory,
+    InvalidParameterScope, OperationDeniedRegionIdNotSupported,
+    OperationDeniedFlavorNotSupported, OperationDeniedTimestampNotSupported,
+    InvalidParameterResourceOwnerId, InvalidRegionId, UnavailableRegions,
+    InvalidResourceType, InvalidDestinationResource, InvalidIoOptimized,
+    InvalidNetworkCategory, InvalidSpotStrategy, InvalidNetworkType,
+    InvalidResourceIdNotFound, InvalidRegionIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::{AvailableResource, SupportedResource};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeAvailableResourceBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeAvailableResourceInput;
-        type Error = DescribeAvailableResourceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_available_resource()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeAvailableResourceBuilder, DescribeAvailableResourceInput,
+        DescribeAvailableResourceError, super::super::super::client::Client,
+        describe_available_resource,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -758,6 +464,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -46,84 +46,30 @@ impl<C> DescribeBandwidthLimitationBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeBandwidthLimitationInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeBandwidthLimitationInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeBandwidthLimitationInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
         self.instance_charge_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeBandwidthLimitationInput::instance_charge_type`].
-    pub fn set_instance_charge_type(mut self, input: Option<String>) -> Self {
-        self.instance_charge_type = input;
-        self
-    }
-    /// The [`DescribeBandwidthLimitationInput::instance_charge_type`] set so far.
-    pub fn get_instance_charge_type(&self) -> &Option<String> {
-        &self.instance_charge_type
     }
     /// Sets [`DescribeBandwidthLimitationInput::spot_strategy`].
     pub fn spot_strategy(mut self, input: impl Into<String>) -> Self {
         self.spot_strategy = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeBandwidthLimitationInput::spot_strategy`].
-    pub fn set_spot_strategy(mut self, input: Option<String>) -> Self {
-        self.spot_strategy = input;
-        self
-    }
-    /// The [`DescribeBandwidthLimitationInput::spot_strategy`] set so far.
-    pub fn get_spot_strategy(&self) -> &Option<String> {
-        &self.spot_strategy
-    }
     /// Sets [`DescribeBandwidthLimitationInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeBandwidthLimitationInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`DescribeBandwidthLimitationInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
     }
     /// Sets [`DescribeBandwidthLimitationInput::resource_id`].
     pub fn resource_id(mut self, input: impl Into<String>) -> Self {
         self.resource_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeBandwidthLimitationInput::resource_id`].
-    pub fn set_resource_id(mut self, input: Option<String>) -> Self {
-        self.resource_id = input;
-        self
-    }
-    /// The [`DescribeBandwidthLimitationInput::resource_id`] set so far.
-    pub fn get_resource_id(&self) -> &Option<String> {
-        &self.resource_id
-    }
     /// Sets [`DescribeBandwidthLimitationInput::operation_type`].
     pub fn operation_type(mut self, input: impl Into<String>) -> Self {
         self.operation_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeBandwidthLimitationInput::operation_type`].
-    pub fn set_operation_type(mut self, input: Option<String>) -> Self {
-        self.operation_type = input;
-        self
-    }
-    /// The [`DescribeBandwidthLimitationInput::operation_type`] set so far.
-    pub fn get_operation_type(&self) -> &Option<String> {
-        &self.operation_type
     }
     /// Checks every rule of the spec and builds the [`DescribeBandwidthLimitationInput`]. Nothing is sent.
     pub fn build(
@@ -146,6 +92,15 @@ impl<C> DescribeBandwidthLimitationBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeBandwidthLimitationBuilder, DescribeBandwidthLimitationInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_charge_type: Option<String> => set_instance_charge_type, get_instance_charge_type;
+    spot_strategy: Option<String> => set_spot_strategy, get_spot_strategy;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    resource_id: Option<String> => set_resource_id, get_resource_id;
+    operation_type: Option<String> => set_operation_type, get_operation_type;
 }
 impl DescribeBandwidthLimitationBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -210,63 +165,7 @@ impl aliyun_core::Action for DescribeBandwidthLimitationInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceChargeType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.ResourceType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.NetworkCategory",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.SpotStrategy",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.IoOptimized",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.ResourceId",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstancePayType",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.OperationType",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -330,62 +229,21 @@ impl aliyun_core::error::ActionError for DescribeBandwidthLimitationError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInstanceChargeType(error)
-            | Self::InvalidParam(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidResourceTypeNotFound(error)
-            | Self::InvalidNetworkCategory(error)
-            | Self::InvalidSpotStrategy(error)
-            | Self::InvalidIoOptimized(error)
-            | Self::InvalidResourceId(error)
-            | Self::InvalidInstancePayType(error)
-            | Self::InvalidOperationType(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInstanceChargeType(error)
-            | Self::InvalidParam(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidResourceTypeNotFound(error)
-            | Self::InvalidNetworkCategory(error)
-            | Self::InvalidSpotStrategy(error)
-            | Self::InvalidIoOptimized(error)
-            | Self::InvalidResourceId(error)
-            | Self::InvalidInstancePayType(error)
-            | Self::InvalidOperationType(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeBandwidthLimitationError);
+aliyun_core::__private::action_error!(
+    DescribeBandwidthLimitationError, [InvalidInstanceChargeType, InvalidParam,
+    InvalidInstanceTypeValueNotSupported, InvalidInstanceIdNotFound,
+    InvalidResourceTypeNotFound, InvalidNetworkCategory, InvalidSpotStrategy,
+    InvalidIoOptimized, InvalidResourceId, InvalidInstancePayType, InvalidOperationType]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeBandwidthLimitationBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeBandwidthLimitationInput;
-        type Error = DescribeBandwidthLimitationError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_bandwidth_limitation()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeBandwidthLimitationBuilder, DescribeBandwidthLimitationInput,
+        DescribeBandwidthLimitationError, super::super::super::client::Client,
+        describe_bandwidth_limitation,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -409,6 +267,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -43,70 +43,25 @@ impl<C> DescribeClassicLinkInstancesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeClassicLinkInstancesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeClassicLinkInstancesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeClassicLinkInstancesInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
         self.vpc_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeClassicLinkInstancesInput::vpc_id`].
-    pub fn set_vpc_id(mut self, input: Option<String>) -> Self {
-        self.vpc_id = input;
-        self
-    }
-    /// The [`DescribeClassicLinkInstancesInput::vpc_id`] set so far.
-    pub fn get_vpc_id(&self) -> &Option<String> {
-        &self.vpc_id
     }
     /// Sets [`DescribeClassicLinkInstancesInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeClassicLinkInstancesInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DescribeClassicLinkInstancesInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`DescribeClassicLinkInstancesInput::page_number`].
     pub fn page_number(mut self, input: impl Into<String>) -> Self {
         self.page_number = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeClassicLinkInstancesInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<String>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeClassicLinkInstancesInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<String> {
-        &self.page_number
-    }
     /// Sets [`DescribeClassicLinkInstancesInput::page_size`].
     pub fn page_size(mut self, input: impl Into<String>) -> Self {
         self.page_size = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeClassicLinkInstancesInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<String>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeClassicLinkInstancesInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<String> {
-        &self.page_size
     }
     /// Checks every rule of the spec and builds the [`DescribeClassicLinkInstancesInput`]. Nothing is sent.
     pub fn build(
@@ -125,6 +80,14 @@ impl<C> DescribeClassicLinkInstancesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeClassicLinkInstancesBuilder, DescribeClassicLinkInstancesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    vpc_id: Option<String> => set_vpc_id, get_vpc_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    page_number: Option<String> => set_page_number, get_page_number;
+    page_size: Option<String> => set_page_size, get_page_size;
 }
 impl DescribeClassicLinkInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -208,48 +171,7 @@ impl aliyun_core::Action for DescribeClassicLinkInstancesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ToManyInstanceIds",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InvalidInstanceIdAndVpcId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotBelong",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVpc.NotBelong",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.PageNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.PageSize",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -305,34 +227,13 @@ impl aliyun_core::error::ActionError for DescribeClassicLinkInstancesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidParameterToManyInstanceIds(error)
-            | Self::InvalidParameterInvalidInstanceIdAndVpcId(error)
-            | Self::InvalidInstanceIdNotBelong(error)
-            | Self::InvalidVpcNotBelong(error)
-            | Self::InvalidParameterPageNumber(error)
-            | Self::InvalidParameterPageSize(error)
-            | Self::InvalidRegionIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidParameterToManyInstanceIds(error)
-            | Self::InvalidParameterInvalidInstanceIdAndVpcId(error)
-            | Self::InvalidInstanceIdNotBelong(error)
-            | Self::InvalidVpcNotBelong(error)
-            | Self::InvalidParameterPageNumber(error)
-            | Self::InvalidParameterPageSize(error)
-            | Self::InvalidRegionIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeClassicLinkInstancesError);
+aliyun_core::__private::action_error!(
+    DescribeClassicLinkInstancesError, [InvalidInstanceIdNotFound,
+    InvalidParameterToManyInstanceIds, InvalidParameterInvalidInstanceIdAndVpcId,
+    InvalidInstanceIdNotBelong, InvalidVpcNotBelong, InvalidParameterPageNumber,
+    InvalidParameterPageSize, InvalidRegionIdNotFound]
+);
 impl aliyun_core::pagination::Paginated for DescribeClassicLinkInstancesInput {
     type Item = Link;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -358,25 +259,11 @@ impl aliyun_core::pagination::Paginated for DescribeClassicLinkInstancesInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeClassicLinkInstancesBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeClassicLinkInstancesInput;
-        type Error = DescribeClassicLinkInstancesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_classic_link_instances()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeClassicLinkInstancesBuilder, DescribeClassicLinkInstancesInput,
+        DescribeClassicLinkInstancesError, super::super::super::client::Client,
+        describe_classic_link_instances,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -398,6 +285,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -36,28 +36,10 @@ impl<C> DescribeCloudAssistantSettingsBuilder<C> {
         self.setting_type.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`DescribeCloudAssistantSettingsInput::setting_type`] list (`None` clears it).
-    pub fn set_setting_type(mut self, input: Option<Vec<String>>) -> Self {
-        self.setting_type = input;
-        self
-    }
-    /// The [`DescribeCloudAssistantSettingsInput::setting_type`] set so far.
-    pub fn get_setting_type(&self) -> &Option<Vec<String>> {
-        &self.setting_type
-    }
     /// Sets [`DescribeCloudAssistantSettingsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeCloudAssistantSettingsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeCloudAssistantSettingsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Checks every rule of the spec and builds the [`DescribeCloudAssistantSettingsInput`]. Nothing is sent.
     pub fn build(
@@ -73,6 +55,11 @@ impl<C> DescribeCloudAssistantSettingsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeCloudAssistantSettingsBuilder, DescribeCloudAssistantSettingsInput;
+    setting_type: Option<Vec<String>> => set_setting_type, get_setting_type, list;
+    region_id: Option<String> => set_region_id, get_region_id;
 }
 impl DescribeCloudAssistantSettingsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -143,23 +130,7 @@ impl aliyun_core::Action for DescribeCloudAssistantSettingsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.SettingType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -199,46 +170,19 @@ impl aliyun_core::error::ActionError for DescribeCloudAssistantSettingsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterSettingType(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterSettingType(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeCloudAssistantSettingsError);
+aliyun_core::__private::action_error!(
+    DescribeCloudAssistantSettingsError, [InvalidParameterSettingType,
+    InvalidRegionIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeCloudAssistantSettingsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeCloudAssistantSettingsInput;
-        type Error = DescribeCloudAssistantSettingsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_cloud_assistant_settings()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeCloudAssistantSettingsBuilder, DescribeCloudAssistantSettingsInput,
+        DescribeCloudAssistantSettingsError, super::super::super::client::Client,
+        describe_cloud_assistant_settings,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -247,6 +191,7 @@ mod tests {
             &[("RegionId", "cn-hangzhou"), ("SettingType.1", "SessionManagerDelivery")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

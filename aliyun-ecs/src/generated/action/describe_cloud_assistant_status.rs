@@ -65,98 +65,35 @@ impl<C> DescribeCloudAssistantStatusBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeCloudAssistantStatusInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeCloudAssistantStatusInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeCloudAssistantStatusInput::os_type`].
     pub fn os_type(mut self, input: impl Into<OsType>) -> Self {
         self.os_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeCloudAssistantStatusInput::os_type`].
-    pub fn set_os_type(mut self, input: Option<OsType>) -> Self {
-        self.os_type = input;
-        self
-    }
-    /// The [`DescribeCloudAssistantStatusInput::os_type`] set so far.
-    pub fn get_os_type(&self) -> &Option<OsType> {
-        &self.os_type
     }
     /// Sets [`DescribeCloudAssistantStatusInput::page_number`].
     pub fn page_number(mut self, input: i64) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeCloudAssistantStatusInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i64>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeCloudAssistantStatusInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i64> {
-        &self.page_number
-    }
     /// Sets [`DescribeCloudAssistantStatusInput::page_size`].
     pub fn page_size(mut self, input: i64) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeCloudAssistantStatusInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i64>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeCloudAssistantStatusInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i64> {
-        &self.page_size
     }
     /// Sets [`DescribeCloudAssistantStatusInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
-    /// Sets or clears [`DescribeCloudAssistantStatusInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeCloudAssistantStatusInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
-    }
     /// Sets [`DescribeCloudAssistantStatusInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeCloudAssistantStatusInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeCloudAssistantStatusInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Appends one item to [`DescribeCloudAssistantStatusInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
         self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeCloudAssistantStatusInput::instance_ids`] list (`None` clears it).
-    pub fn set_instance_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_ids = input;
-        self
-    }
-    /// The [`DescribeCloudAssistantStatusInput::instance_ids`] set so far.
-    pub fn get_instance_ids(&self) -> &Option<Vec<String>> {
-        &self.instance_ids
     }
     /// Checks every rule of the spec and builds the [`DescribeCloudAssistantStatusInput`]. Nothing is sent.
     pub fn build(
@@ -177,6 +114,16 @@ impl<C> DescribeCloudAssistantStatusBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeCloudAssistantStatusBuilder, DescribeCloudAssistantStatusInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    os_type: Option<OsType> => set_os_type, get_os_type;
+    page_number: Option<i64> => set_page_number, get_page_number;
+    page_size: Option<i64> => set_page_size, get_page_size;
+    max_results: Option<i32> => set_max_results, get_max_results;
+    next_token: Option<String> => set_next_token, get_next_token;
+    instance_ids: Option<Vec<String>> => set_instance_ids, get_instance_ids, list;
 }
 impl DescribeCloudAssistantStatusBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -279,68 +226,7 @@ impl aliyun_core::Action for DescribeCloudAssistantStatusInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionId.ApiNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParam.InstanceId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.PageSize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.PageNumber",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.NextToken",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.MaxResults",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceIds.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError.Dispatch",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ServiceUnavailable",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
@@ -444,42 +330,14 @@ impl aliyun_core::error::ActionError for DescribeCloudAssistantStatusError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::MissingParamInstanceId(error)
-            | Self::InvalidParamPageSize(error)
-            | Self::InvalidParamPageNumber(error)
-            | Self::InvalidParameterNextToken(error)
-            | Self::InvalidParameterMaxResults(error)
-            | Self::InstanceIdsExceedLimit(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidInstanceNotFound(error)
-            | Self::InternalErrorDispatch(error)
-            | Self::ServiceUnavailable(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::MissingParamInstanceId(error)
-            | Self::InvalidParamPageSize(error)
-            | Self::InvalidParamPageNumber(error)
-            | Self::InvalidParameterNextToken(error)
-            | Self::InvalidParameterMaxResults(error)
-            | Self::InstanceIdsExceedLimit(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidInstanceNotFound(error)
-            | Self::InternalErrorDispatch(error)
-            | Self::ServiceUnavailable(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeCloudAssistantStatusError);
+aliyun_core::__private::action_error!(
+    DescribeCloudAssistantStatusError, [RegionIdApiNotSupported, MissingParamInstanceId,
+    InvalidParamPageSize, InvalidParamPageNumber, InvalidParameterNextToken,
+    InvalidParameterMaxResults, InstanceIdsExceedLimit, OperationForbidden,
+    InvalidRegionIdNotFound, InvalidInstanceNotFound, InternalErrorDispatch,
+    ServiceUnavailable]
+);
 impl aliyun_core::pagination::Paginated for DescribeCloudAssistantStatusInput {
     type Item = InstanceCloudAssistantStatus;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -610,25 +468,11 @@ impl DescribeCloudAssistantStatusBuilder<CloudAssistantInstalledWaiter> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeCloudAssistantStatusBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeCloudAssistantStatusInput;
-        type Error = DescribeCloudAssistantStatusError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_cloud_assistant_status()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeCloudAssistantStatusBuilder, DescribeCloudAssistantStatusInput,
+        DescribeCloudAssistantStatusError, super::super::super::client::Client,
+        describe_cloud_assistant_status,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "instances_and_os",
@@ -666,6 +510,7 @@ mod tests {
             "MaxResults",
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output(
                 "wrapped_list_with_strings_for_booleans",

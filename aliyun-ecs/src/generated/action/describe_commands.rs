@@ -72,70 +72,25 @@ impl<C> DescribeCommandsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeCommandsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeCommandsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeCommandsInput::provider`].
     pub fn provider(mut self, input: impl Into<String>) -> Self {
         self.provider = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeCommandsInput::provider`].
-    pub fn set_provider(mut self, input: Option<String>) -> Self {
-        self.provider = input;
-        self
-    }
-    /// The [`DescribeCommandsInput::provider`] set so far.
-    pub fn get_provider(&self) -> &Option<String> {
-        &self.provider
     }
     /// Sets [`DescribeCommandsInput::command_id`].
     pub fn command_id(mut self, input: impl Into<String>) -> Self {
         self.command_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeCommandsInput::command_id`].
-    pub fn set_command_id(mut self, input: Option<String>) -> Self {
-        self.command_id = input;
-        self
-    }
-    /// The [`DescribeCommandsInput::command_id`] set so far.
-    pub fn get_command_id(&self) -> &Option<String> {
-        &self.command_id
-    }
     /// Sets [`DescribeCommandsInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeCommandsInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`DescribeCommandsInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
-    }
     /// Sets [`DescribeCommandsInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeCommandsInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`DescribeCommandsInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`DescribeCommandsInput::type`](struct.DescribeCommandsInput.html#structfield.type).
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
@@ -156,112 +111,40 @@ impl<C> DescribeCommandsBuilder<C> {
         self.content_encoding = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeCommandsInput::content_encoding`].
-    pub fn set_content_encoding(mut self, input: Option<String>) -> Self {
-        self.content_encoding = input;
-        self
-    }
-    /// The [`DescribeCommandsInput::content_encoding`] set so far.
-    pub fn get_content_encoding(&self) -> &Option<String> {
-        &self.content_encoding
-    }
     /// Sets [`DescribeCommandsInput::page_number`].
     pub fn page_number(mut self, input: i64) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeCommandsInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i64>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeCommandsInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i64> {
-        &self.page_number
     }
     /// Sets [`DescribeCommandsInput::page_size`].
     pub fn page_size(mut self, input: i64) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeCommandsInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i64>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeCommandsInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i64> {
-        &self.page_size
-    }
     /// Sets [`DescribeCommandsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeCommandsInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeCommandsInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
     }
     /// Sets [`DescribeCommandsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeCommandsInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeCommandsInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Sets [`DescribeCommandsInput::latest`].
     pub fn latest(mut self, input: bool) -> Self {
         self.latest = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeCommandsInput::latest`].
-    pub fn set_latest(mut self, input: Option<bool>) -> Self {
-        self.latest = input;
-        self
-    }
-    /// The [`DescribeCommandsInput::latest`] set so far.
-    pub fn get_latest(&self) -> &Option<bool> {
-        &self.latest
     }
     /// Sets [`DescribeCommandsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeCommandsInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`DescribeCommandsInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Appends one item to [`DescribeCommandsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DescribeCommandsInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeCommandsInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Checks every rule of the spec and builds the [`DescribeCommandsInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeCommandsInput, aliyun_core::InvalidInput> {
@@ -287,6 +170,22 @@ impl<C> DescribeCommandsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeCommandsBuilder, DescribeCommandsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    provider: Option<String> => set_provider, get_provider;
+    command_id: Option<String> => set_command_id, get_command_id;
+    name: Option<String> => set_name, get_name;
+    description: Option<String> => set_description, get_description;
+    content_encoding: Option<String> => set_content_encoding, get_content_encoding;
+    page_number: Option<i64> => set_page_number, get_page_number;
+    page_size: Option<i64> => set_page_size, get_page_size;
+    max_results: Option<i32> => set_max_results, get_max_results;
+    next_token: Option<String> => set_next_token, get_next_token;
+    latest: Option<bool> => set_latest, get_latest;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
 }
 impl DescribeCommandsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -379,94 +278,10 @@ impl aliyun_core::Action for DescribeCommandsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionId.ApiNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NumberExceed.Tags",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.PageNumber",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.PageSize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.NextToken",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.MaxResults",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError.Dispatch",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ServiceUnavailable",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(21))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -546,48 +361,14 @@ impl aliyun_core::error::ActionError for DescribeCommandsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::NumberExceedTags(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::MissingParameterTagKey(error)
-            | Self::InvalidParamPageNumber(error)
-            | Self::InvalidParamPageSize(error)
-            | Self::InvalidParameterNextToken(error)
-            | Self::InvalidParameterMaxResults(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InternalErrorDispatch(error)
-            | Self::ServiceUnavailable(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::NumberExceedTags(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::MissingParameterTagKey(error)
-            | Self::InvalidParamPageNumber(error)
-            | Self::InvalidParamPageSize(error)
-            | Self::InvalidParameterNextToken(error)
-            | Self::InvalidParameterMaxResults(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InternalErrorDispatch(error)
-            | Self::ServiceUnavailable(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeCommandsError);
+aliyun_core::__private::action_error!(
+    DescribeCommandsError, [RegionIdApiNotSupported, NumberExceedTags, DuplicateTagKey,
+    InvalidTagKeyMalformed, InvalidTagValueMalformed, MissingParameterTagKey,
+    InvalidParamPageNumber, InvalidParamPageSize, InvalidParameterNextToken,
+    InvalidParameterMaxResults, OperationForbidden, InvalidRegionIdNotFound,
+    InternalErrorDispatch, ServiceUnavailable, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeCommandsInput {
     type Item = Command;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -609,24 +390,10 @@ impl aliyun_core::pagination::Paginated for DescribeCommandsInput {
 mod tests {
     use super::*;
     use super::super::super::types::{ParameterDefinition, ResourceTag};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeCommandsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeCommandsInput;
-        type Error = DescribeCommandsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_commands()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeCommandsBuilder, DescribeCommandsInput, DescribeCommandsError,
+        super::super::super::client::Client, describe_commands,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -670,6 +437,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -34,28 +34,10 @@ impl<C> DescribeDedicatedHostAutoRenewBuilder<C> {
         self.dedicated_host_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDedicatedHostAutoRenewInput::dedicated_host_ids`].
-    pub fn set_dedicated_host_ids(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_ids = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostAutoRenewInput::dedicated_host_ids`] set so far.
-    pub fn get_dedicated_host_ids(&self) -> &Option<String> {
-        &self.dedicated_host_ids
-    }
     /// Sets [`DescribeDedicatedHostAutoRenewInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDedicatedHostAutoRenewInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostAutoRenewInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Checks every rule of the spec and builds the [`DescribeDedicatedHostAutoRenewInput`]. Nothing is sent.
     pub fn build(
@@ -74,6 +56,11 @@ impl<C> DescribeDedicatedHostAutoRenewBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeDedicatedHostAutoRenewBuilder, DescribeDedicatedHostAutoRenewInput;
+    dedicated_host_ids: Option<String> => set_dedicated_host_ids, get_dedicated_host_ids;
+    region_id: Option<String> => set_region_id, get_region_id;
 }
 impl DescribeDedicatedHostAutoRenewBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -140,38 +127,7 @@ impl aliyun_core::Action for DescribeDedicatedHostAutoRenewInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.DedicatedHostId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ToManyDedicatedHostIds",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InvalidDedicatedHostId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDedicatedHostStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParamter.InstanceId",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -220,54 +176,21 @@ impl aliyun_core::error::ActionError for DescribeDedicatedHostAutoRenewError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ChargeTypeViolation(error)
-            | Self::MissingParameterDedicatedHostId(error)
-            | Self::InvalidParameterToManyDedicatedHostIds(error)
-            | Self::InvalidParameterInvalidDedicatedHostId(error)
-            | Self::IncorrectDedicatedHostStatus(error)
-            | Self::MissingParamterInstanceId(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ChargeTypeViolation(error)
-            | Self::MissingParameterDedicatedHostId(error)
-            | Self::InvalidParameterToManyDedicatedHostIds(error)
-            | Self::InvalidParameterInvalidDedicatedHostId(error)
-            | Self::IncorrectDedicatedHostStatus(error)
-            | Self::MissingParamterInstanceId(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeDedicatedHostAutoRenewError);
+aliyun_core::__private::action_error!(
+    DescribeDedicatedHostAutoRenewError, [ChargeTypeViolation,
+    MissingParameterDedicatedHostId, InvalidParameterToManyDedicatedHostIds,
+    InvalidParameterInvalidDedicatedHostId, IncorrectDedicatedHostStatus,
+    MissingParamterInstanceId]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeDedicatedHostAutoRenewBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeDedicatedHostAutoRenewInput;
-        type Error = DescribeDedicatedHostAutoRenewError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_dedicated_host_auto_renew()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeDedicatedHostAutoRenewBuilder, DescribeDedicatedHostAutoRenewInput,
+        DescribeDedicatedHostAutoRenewError, super::super::super::client::Client,
+        describe_dedicated_host_auto_renew,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -283,6 +206,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

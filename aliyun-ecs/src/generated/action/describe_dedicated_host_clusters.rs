@@ -60,140 +60,50 @@ impl<C> DescribeDedicatedHostClustersBuilder<C> {
         self.status = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDedicatedHostClustersInput::status`].
-    pub fn set_status(mut self, input: Option<String>) -> Self {
-        self.status = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostClustersInput::status`] set so far.
-    pub fn get_status(&self) -> &Option<String> {
-        &self.status
-    }
     /// Sets [`DescribeDedicatedHostClustersInput::lock_reason`].
     pub fn lock_reason(mut self, input: impl Into<String>) -> Self {
         self.lock_reason = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDedicatedHostClustersInput::lock_reason`].
-    pub fn set_lock_reason(mut self, input: Option<String>) -> Self {
-        self.lock_reason = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostClustersInput::lock_reason`] set so far.
-    pub fn get_lock_reason(&self) -> &Option<String> {
-        &self.lock_reason
     }
     /// Sets [`DescribeDedicatedHostClustersInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDedicatedHostClustersInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostClustersInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Appends one item to [`DescribeDedicatedHostClustersInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DescribeDedicatedHostClustersInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostClustersInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Sets [`DescribeDedicatedHostClustersInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDedicatedHostClustersInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostClustersInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeDedicatedHostClustersInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDedicatedHostClustersInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostClustersInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
     }
     /// Sets [`DescribeDedicatedHostClustersInput::dedicated_host_cluster_ids`].
     pub fn dedicated_host_cluster_ids(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_cluster_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDedicatedHostClustersInput::dedicated_host_cluster_ids`].
-    pub fn set_dedicated_host_cluster_ids(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_cluster_ids = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostClustersInput::dedicated_host_cluster_ids`] set so far.
-    pub fn get_dedicated_host_cluster_ids(&self) -> &Option<String> {
-        &self.dedicated_host_cluster_ids
-    }
     /// Sets [`DescribeDedicatedHostClustersInput::dedicated_host_cluster_name`].
     pub fn dedicated_host_cluster_name(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_cluster_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDedicatedHostClustersInput::dedicated_host_cluster_name`].
-    pub fn set_dedicated_host_cluster_name(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_cluster_name = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostClustersInput::dedicated_host_cluster_name`] set so far.
-    pub fn get_dedicated_host_cluster_name(&self) -> &Option<String> {
-        &self.dedicated_host_cluster_name
     }
     /// Sets [`DescribeDedicatedHostClustersInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeDedicatedHostClustersInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostClustersInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeDedicatedHostClustersInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeDedicatedHostClustersInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostClustersInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Checks every rule of the spec and builds the [`DescribeDedicatedHostClustersInput`]. Nothing is sent.
     pub fn build(
@@ -217,6 +127,19 @@ impl<C> DescribeDedicatedHostClustersBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeDedicatedHostClustersBuilder, DescribeDedicatedHostClustersInput;
+    status: Option<String> => set_status, get_status;
+    lock_reason: Option<String> => set_lock_reason, get_lock_reason;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    region_id: Option<String> => set_region_id, get_region_id;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    dedicated_host_cluster_ids: Option<String> => set_dedicated_host_cluster_ids, get_dedicated_host_cluster_ids;
+    dedicated_host_cluster_name: Option<String> => set_dedicated_host_cluster_name, get_dedicated_host_cluster_name;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
 }
 impl DescribeDedicatedHostClustersBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -310,44 +233,10 @@ impl aliyun_core::Action for DescribeDedicatedHostClustersInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParamter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DedicatedHostClusterIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZone.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostIds.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         if let Some(value) = &self.page_number {
             aliyun_core::__private::validate::range(
                 "PageNumber",
@@ -421,30 +310,12 @@ impl aliyun_core::error::ActionError for DescribeDedicatedHostClustersError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParamterRegionId(error)
-            | Self::InvalidParameterDedicatedHostClusterIds(error)
-            | Self::InvalidRegionNotFound(error)
-            | Self::InvalidZoneNotFound(error)
-            | Self::InvalidDedicatedHostIdsMalformed(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParamterRegionId(error)
-            | Self::InvalidParameterDedicatedHostClusterIds(error)
-            | Self::InvalidRegionNotFound(error)
-            | Self::InvalidZoneNotFound(error)
-            | Self::InvalidDedicatedHostIdsMalformed(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeDedicatedHostClustersError);
+aliyun_core::__private::action_error!(
+    DescribeDedicatedHostClustersError, [MissingParamterRegionId,
+    InvalidParameterDedicatedHostClusterIds, InvalidRegionNotFound, InvalidZoneNotFound,
+    InvalidDedicatedHostIdsMalformed]
+);
 impl aliyun_core::pagination::Paginated for DescribeDedicatedHostClustersInput {
     type Item = DedicatedHostCluster;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -474,25 +345,11 @@ mod tests {
         AvailableInstanceType, DedicatedHostClusterCapacity, LocalStorageCapacity,
         ResourceTag,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeDedicatedHostClustersBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeDedicatedHostClustersInput;
-        type Error = DescribeDedicatedHostClustersError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_dedicated_host_clusters()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeDedicatedHostClustersBuilder, DescribeDedicatedHostClustersInput,
+        DescribeDedicatedHostClustersError, super::super::super::client::Client,
+        describe_dedicated_host_clusters,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -529,6 +386,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -37,42 +37,15 @@ impl<C> DescribeDedicatedHostTypesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDedicatedHostTypesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostTypesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeDedicatedHostTypesInput::dedicated_host_type`].
     pub fn dedicated_host_type(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDedicatedHostTypesInput::dedicated_host_type`].
-    pub fn set_dedicated_host_type(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_type = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostTypesInput::dedicated_host_type`] set so far.
-    pub fn get_dedicated_host_type(&self) -> &Option<String> {
-        &self.dedicated_host_type
-    }
     /// Sets [`DescribeDedicatedHostTypesInput::supported_instance_type_family`].
     pub fn supported_instance_type_family(mut self, input: impl Into<String>) -> Self {
         self.supported_instance_type_family = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDedicatedHostTypesInput::supported_instance_type_family`].
-    pub fn set_supported_instance_type_family(mut self, input: Option<String>) -> Self {
-        self.supported_instance_type_family = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostTypesInput::supported_instance_type_family`] set so far.
-    pub fn get_supported_instance_type_family(&self) -> &Option<String> {
-        &self.supported_instance_type_family
     }
     /// Checks every rule of the spec and builds the [`DescribeDedicatedHostTypesInput`]. Nothing is sent.
     pub fn build(
@@ -89,6 +62,12 @@ impl<C> DescribeDedicatedHostTypesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeDedicatedHostTypesBuilder, DescribeDedicatedHostTypesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    dedicated_host_type: Option<String> => set_dedicated_host_type, get_dedicated_host_type;
+    supported_instance_type_family: Option<String> => set_supported_instance_type_family, get_supported_instance_type_family;
 }
 impl DescribeDedicatedHostTypesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -150,7 +129,7 @@ impl aliyun_core::Action for DescribeDedicatedHostTypesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -178,38 +157,16 @@ impl aliyun_core::error::ActionError for DescribeDedicatedHostTypesError {
     fn from_service(error: aliyun_core::ServiceError) -> Self {
         Self::Other(aliyun_core::Error::Service(error))
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        let Self::Other(error) = self;
-        Err(error)
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        let Self::Other(error) = self;
-        error
-    }
 }
-aliyun_core::__private::action_error!(DescribeDedicatedHostTypesError);
+aliyun_core::__private::action_error!(DescribeDedicatedHostTypesError, []);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeDedicatedHostTypesBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeDedicatedHostTypesInput;
-        type Error = DescribeDedicatedHostTypesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_dedicated_host_types()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeDedicatedHostTypesBuilder, DescribeDedicatedHostTypesInput,
+        DescribeDedicatedHostTypesError, super::super::super::client::Client,
+        describe_dedicated_host_types,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -227,6 +184,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

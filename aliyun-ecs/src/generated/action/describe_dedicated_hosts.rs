@@ -75,210 +75,75 @@ impl<C> DescribeDedicatedHostsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDedicatedHostsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeDedicatedHostsInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDedicatedHostsInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostsInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
     }
     /// Sets [`DescribeDedicatedHostsInput::dedicated_host_ids`].
     pub fn dedicated_host_ids(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDedicatedHostsInput::dedicated_host_ids`].
-    pub fn set_dedicated_host_ids(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_ids = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostsInput::dedicated_host_ids`] set so far.
-    pub fn get_dedicated_host_ids(&self) -> &Option<String> {
-        &self.dedicated_host_ids
-    }
     /// Sets [`DescribeDedicatedHostsInput::dedicated_host_name`].
     pub fn dedicated_host_name(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDedicatedHostsInput::dedicated_host_name`].
-    pub fn set_dedicated_host_name(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_name = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostsInput::dedicated_host_name`] set so far.
-    pub fn get_dedicated_host_name(&self) -> &Option<String> {
-        &self.dedicated_host_name
     }
     /// Sets [`DescribeDedicatedHostsInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDedicatedHostsInput::status`].
-    pub fn set_status(mut self, input: Option<String>) -> Self {
-        self.status = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostsInput::status`] set so far.
-    pub fn get_status(&self) -> &Option<String> {
-        &self.status
-    }
     /// Sets [`DescribeDedicatedHostsInput::dedicated_host_type`].
     pub fn dedicated_host_type(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDedicatedHostsInput::dedicated_host_type`].
-    pub fn set_dedicated_host_type(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_type = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostsInput::dedicated_host_type`] set so far.
-    pub fn get_dedicated_host_type(&self) -> &Option<String> {
-        &self.dedicated_host_type
     }
     /// Sets [`DescribeDedicatedHostsInput::lock_reason`].
     pub fn lock_reason(mut self, input: impl Into<String>) -> Self {
         self.lock_reason = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDedicatedHostsInput::lock_reason`].
-    pub fn set_lock_reason(mut self, input: Option<String>) -> Self {
-        self.lock_reason = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostsInput::lock_reason`] set so far.
-    pub fn get_lock_reason(&self) -> &Option<String> {
-        &self.lock_reason
-    }
     /// Sets [`DescribeDedicatedHostsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeDedicatedHostsInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostsInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeDedicatedHostsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeDedicatedHostsInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostsInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeDedicatedHostsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDedicatedHostsInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostsInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Appends one item to [`DescribeDedicatedHostsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`DescribeDedicatedHostsInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostsInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Sets [`DescribeDedicatedHostsInput::dedicated_host_cluster_id`].
     pub fn dedicated_host_cluster_id(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_cluster_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDedicatedHostsInput::dedicated_host_cluster_id`].
-    pub fn set_dedicated_host_cluster_id(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_cluster_id = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostsInput::dedicated_host_cluster_id`] set so far.
-    pub fn get_dedicated_host_cluster_id(&self) -> &Option<String> {
-        &self.dedicated_host_cluster_id
     }
     /// Sets [`DescribeDedicatedHostsInput::socket_details`].
     pub fn socket_details(mut self, input: impl Into<String>) -> Self {
         self.socket_details = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDedicatedHostsInput::socket_details`].
-    pub fn set_socket_details(mut self, input: Option<String>) -> Self {
-        self.socket_details = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostsInput::socket_details`] set so far.
-    pub fn get_socket_details(&self) -> &Option<String> {
-        &self.socket_details
-    }
     /// Sets [`DescribeDedicatedHostsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDedicatedHostsInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostsInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Sets [`DescribeDedicatedHostsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeDedicatedHostsInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeDedicatedHostsInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
     }
     /// Checks every rule of the spec and builds the [`DescribeDedicatedHostsInput`]. Nothing is sent.
     pub fn build(
@@ -307,6 +172,24 @@ impl<C> DescribeDedicatedHostsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeDedicatedHostsBuilder, DescribeDedicatedHostsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    dedicated_host_ids: Option<String> => set_dedicated_host_ids, get_dedicated_host_ids;
+    dedicated_host_name: Option<String> => set_dedicated_host_name, get_dedicated_host_name;
+    status: Option<String> => set_status, get_status;
+    dedicated_host_type: Option<String> => set_dedicated_host_type, get_dedicated_host_type;
+    lock_reason: Option<String> => set_lock_reason, get_lock_reason;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    dedicated_host_cluster_id: Option<String> => set_dedicated_host_cluster_id, get_dedicated_host_cluster_id;
+    socket_details: Option<String> => set_socket_details, get_socket_details;
+    next_token: Option<String> => set_next_token, get_next_token;
+    max_results: Option<i32> => set_max_results, get_max_results;
 }
 impl DescribeDedicatedHostsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -402,43 +285,7 @@ impl aliyun_core::Action for DescribeDedicatedHostsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParamter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DedicatedHostIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZone.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostIds.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidLockReason.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
@@ -458,14 +305,6 @@ impl aliyun_core::Action for DescribeDedicatedHostsInput {
             )?;
         }
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         if let Some(value) = &self.max_results {
             aliyun_core::__private::validate::range(
                 "MaxResults",
@@ -537,34 +376,12 @@ impl aliyun_core::error::ActionError for DescribeDedicatedHostsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidStatusValueNotSupported(error)
-            | Self::MissingParamterRegionId(error)
-            | Self::InvalidParameterDedicatedHostIds(error)
-            | Self::InvalidRegionNotFound(error)
-            | Self::InvalidZoneNotFound(error)
-            | Self::InvalidDedicatedHostIdsMalformed(error)
-            | Self::InvalidLockReasonNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidStatusValueNotSupported(error)
-            | Self::MissingParamterRegionId(error)
-            | Self::InvalidParameterDedicatedHostIds(error)
-            | Self::InvalidRegionNotFound(error)
-            | Self::InvalidZoneNotFound(error)
-            | Self::InvalidDedicatedHostIdsMalformed(error)
-            | Self::InvalidLockReasonNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeDedicatedHostsError);
+aliyun_core::__private::action_error!(
+    DescribeDedicatedHostsError, [InvalidStatusValueNotSupported,
+    MissingParamterRegionId, InvalidParameterDedicatedHostIds, InvalidRegionNotFound,
+    InvalidZoneNotFound, InvalidDedicatedHostIdsMalformed, InvalidLockReasonNotFound]
+);
 impl aliyun_core::pagination::Paginated for DescribeDedicatedHostsInput {
     type Item = DedicatedHost;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -590,24 +407,11 @@ mod tests {
         DescribeDedicatedHostsNetworkAttributes, HostDetailInfo, OperationLock,
         ResourceTag, SocketCapacity,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeDedicatedHostsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeDedicatedHostsInput;
-        type Error = DescribeDedicatedHostsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_dedicated_hosts()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeDedicatedHostsBuilder, DescribeDedicatedHostsInput,
+        DescribeDedicatedHostsError, super::super::super::client::Client,
+        describe_dedicated_hosts,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -658,6 +462,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

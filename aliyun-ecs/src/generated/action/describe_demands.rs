@@ -70,168 +70,60 @@ impl<C> DescribeDemandsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDemandsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeDemandsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeDemandsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeDemandsInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeDemandsInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeDemandsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeDemandsInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeDemandsInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeDemandsInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeDemandsInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`DescribeDemandsInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
     }
     /// Appends one item to [`DescribeDemandsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`DescribeDemandsInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeDemandsInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Sets [`DescribeDemandsInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDemandsInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`DescribeDemandsInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
     }
     /// Sets [`DescribeDemandsInput::demand_id`].
     pub fn demand_id(mut self, input: impl Into<String>) -> Self {
         self.demand_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDemandsInput::demand_id`].
-    pub fn set_demand_id(mut self, input: Option<String>) -> Self {
-        self.demand_id = input;
-        self
-    }
-    /// The [`DescribeDemandsInput::demand_id`] set so far.
-    pub fn get_demand_id(&self) -> &Option<String> {
-        &self.demand_id
-    }
     /// Sets [`DescribeDemandsInput::instance_type_family`].
     pub fn instance_type_family(mut self, input: impl Into<String>) -> Self {
         self.instance_type_family = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDemandsInput::instance_type_family`].
-    pub fn set_instance_type_family(mut self, input: Option<String>) -> Self {
-        self.instance_type_family = input;
-        self
-    }
-    /// The [`DescribeDemandsInput::instance_type_family`] set so far.
-    pub fn get_instance_type_family(&self) -> &Option<String> {
-        &self.instance_type_family
     }
     /// Sets [`DescribeDemandsInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDemandsInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`DescribeDemandsInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
-    }
     /// Sets [`DescribeDemandsInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
         self.instance_charge_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDemandsInput::instance_charge_type`].
-    pub fn set_instance_charge_type(mut self, input: Option<String>) -> Self {
-        self.instance_charge_type = input;
-        self
-    }
-    /// The [`DescribeDemandsInput::instance_charge_type`] set so far.
-    pub fn get_instance_charge_type(&self) -> &Option<String> {
-        &self.instance_charge_type
     }
     /// Sets [`DescribeDemandsInput::demand_type`].
     pub fn demand_type(mut self, input: impl Into<String>) -> Self {
         self.demand_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDemandsInput::demand_type`].
-    pub fn set_demand_type(mut self, input: Option<String>) -> Self {
-        self.demand_type = input;
-        self
-    }
-    /// The [`DescribeDemandsInput::demand_type`] set so far.
-    pub fn get_demand_type(&self) -> &Option<String> {
-        &self.demand_type
-    }
     /// Appends one item to [`DescribeDemandsInput::demand_status`].
     pub fn demand_status(mut self, input: impl Into<String>) -> Self {
         self.demand_status.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeDemandsInput::demand_status`] list (`None` clears it).
-    pub fn set_demand_status(mut self, input: Option<Vec<String>>) -> Self {
-        self.demand_status = input;
-        self
-    }
-    /// The [`DescribeDemandsInput::demand_status`] set so far.
-    pub fn get_demand_status(&self) -> &Option<Vec<String>> {
-        &self.demand_status
     }
     /// Checks every rule of the spec and builds the [`DescribeDemandsInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeDemandsInput, aliyun_core::InvalidInput> {
@@ -255,6 +147,21 @@ impl<C> DescribeDemandsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeDemandsBuilder, DescribeDemandsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    demand_id: Option<String> => set_demand_id, get_demand_id;
+    instance_type_family: Option<String> => set_instance_type_family, get_instance_type_family;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    instance_charge_type: Option<String> => set_instance_charge_type, get_instance_charge_type;
+    demand_type: Option<String> => set_demand_type, get_demand_type;
+    demand_status: Option<Vec<String>> => set_demand_status, get_demand_status, list;
 }
 impl DescribeDemandsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -342,53 +249,7 @@ impl aliyun_core::Action for DescribeDemandsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParamter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RAM",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceChargeType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.ValueNotSupported",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZone.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDemandId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotMatch",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
@@ -408,14 +269,6 @@ impl aliyun_core::Action for DescribeDemandsInput {
             )?;
         }
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             "DemandStatus",
             self.demand_status.len(),
@@ -485,38 +338,13 @@ impl aliyun_core::error::ActionError for DescribeDemandsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParamterRegionId(error)
-            | Self::InvalidRegionNotFound(error)
-            | Self::ForbiddenRam(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::InvalidStatusValueNotSupported(error)
-            | Self::InvalidZoneNotFound(error)
-            | Self::InvalidInstanceTypeNotFound(error)
-            | Self::InvalidDemandIdNotFound(error)
-            | Self::InvalidInstanceTypeNotMatch(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParamterRegionId(error)
-            | Self::InvalidRegionNotFound(error)
-            | Self::ForbiddenRam(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::InvalidStatusValueNotSupported(error)
-            | Self::InvalidZoneNotFound(error)
-            | Self::InvalidInstanceTypeNotFound(error)
-            | Self::InvalidDemandIdNotFound(error)
-            | Self::InvalidInstanceTypeNotMatch(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeDemandsError);
+aliyun_core::__private::action_error!(
+    DescribeDemandsError, [MissingParamterRegionId, InvalidRegionNotFound, ForbiddenRam,
+    InvalidInstanceChargeTypeNotFound, InvalidStatusValueNotSupported,
+    InvalidZoneNotFound, InvalidInstanceTypeNotFound, InvalidDemandIdNotFound,
+    InvalidInstanceTypeNotMatch]
+);
 impl aliyun_core::pagination::Paginated for DescribeDemandsInput {
     type Item = Demand;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -543,24 +371,10 @@ impl aliyun_core::pagination::Paginated for DescribeDemandsInput {
 mod tests {
     use super::*;
     use super::super::super::types::SupplyInfo;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeDemandsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeDemandsInput;
-        type Error = DescribeDemandsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_demands()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeDemandsBuilder, DescribeDemandsInput, DescribeDemandsError,
+        super::super::super::client::Client, describe_demands,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -600,6 +414,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

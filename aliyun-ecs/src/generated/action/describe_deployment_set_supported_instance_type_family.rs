@@ -33,28 +33,10 @@ impl<C> DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDeploymentSetSupportedInstanceTypeFamilyInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeDeploymentSetSupportedInstanceTypeFamilyInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeDeploymentSetSupportedInstanceTypeFamilyInput::strategy`].
     pub fn strategy(mut self, input: impl Into<String>) -> Self {
         self.strategy = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDeploymentSetSupportedInstanceTypeFamilyInput::strategy`].
-    pub fn set_strategy(mut self, input: Option<String>) -> Self {
-        self.strategy = input;
-        self
-    }
-    /// The [`DescribeDeploymentSetSupportedInstanceTypeFamilyInput::strategy`] set so far.
-    pub fn get_strategy(&self) -> &Option<String> {
-        &self.strategy
     }
     /// Checks every rule of the spec and builds the [`DescribeDeploymentSetSupportedInstanceTypeFamilyInput`]. Nothing is sent.
     pub fn build(
@@ -73,6 +55,11 @@ impl<C> DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder, DescribeDeploymentSetSupportedInstanceTypeFamilyInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    strategy: Option<String> => set_strategy, get_strategy;
 }
 impl DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder<
     aliyun_core::ProductClient,
@@ -147,7 +134,7 @@ impl aliyun_core::Action for DescribeDeploymentSetSupportedInstanceTypeFamilyInp
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -171,42 +158,20 @@ for DescribeDeploymentSetSupportedInstanceTypeFamilyError {
     fn from_service(error: aliyun_core::ServiceError) -> Self {
         Self::Other(aliyun_core::Error::Service(error))
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        let Self::Other(error) = self;
-        Err(error)
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        let Self::Other(error) = self;
-        error
-    }
 }
 aliyun_core::__private::action_error!(
-    DescribeDeploymentSetSupportedInstanceTypeFamilyError
+    DescribeDeploymentSetSupportedInstanceTypeFamilyError, []
 );
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeDeploymentSetSupportedInstanceTypeFamilyInput;
-        type Error = DescribeDeploymentSetSupportedInstanceTypeFamilyError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_deployment_set_supported_instance_type_family()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder,
+        DescribeDeploymentSetSupportedInstanceTypeFamilyInput,
+        DescribeDeploymentSetSupportedInstanceTypeFamilyError,
+        super::super::super::client::Client,
+        describe_deployment_set_supported_instance_type_family,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -215,6 +180,7 @@ mod tests {
             &[("RegionId", "cn-hangzhou"), ("Strategy", "Availability")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

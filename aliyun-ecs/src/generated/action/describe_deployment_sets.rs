@@ -55,126 +55,45 @@ impl<C> DescribeDeploymentSetsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDeploymentSetsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeDeploymentSetsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeDeploymentSetsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeDeploymentSetsInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeDeploymentSetsInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeDeploymentSetsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeDeploymentSetsInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeDeploymentSetsInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeDeploymentSetsInput::deployment_set_ids`].
     pub fn deployment_set_ids(mut self, input: impl Into<String>) -> Self {
         self.deployment_set_ids = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDeploymentSetsInput::deployment_set_ids`].
-    pub fn set_deployment_set_ids(mut self, input: Option<String>) -> Self {
-        self.deployment_set_ids = input;
-        self
-    }
-    /// The [`DescribeDeploymentSetsInput::deployment_set_ids`] set so far.
-    pub fn get_deployment_set_ids(&self) -> &Option<String> {
-        &self.deployment_set_ids
     }
     /// Sets [`DescribeDeploymentSetsInput::network_type`].
     pub fn network_type(mut self, input: impl Into<String>) -> Self {
         self.network_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDeploymentSetsInput::network_type`].
-    pub fn set_network_type(mut self, input: Option<String>) -> Self {
-        self.network_type = input;
-        self
-    }
-    /// The [`DescribeDeploymentSetsInput::network_type`] set so far.
-    pub fn get_network_type(&self) -> &Option<String> {
-        &self.network_type
-    }
     /// Sets [`DescribeDeploymentSetsInput::strategy`].
     pub fn strategy(mut self, input: impl Into<String>) -> Self {
         self.strategy = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDeploymentSetsInput::strategy`].
-    pub fn set_strategy(mut self, input: Option<String>) -> Self {
-        self.strategy = input;
-        self
-    }
-    /// The [`DescribeDeploymentSetsInput::strategy`] set so far.
-    pub fn get_strategy(&self) -> &Option<String> {
-        &self.strategy
     }
     /// Sets [`DescribeDeploymentSetsInput::deployment_set_name`].
     pub fn deployment_set_name(mut self, input: impl Into<String>) -> Self {
         self.deployment_set_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDeploymentSetsInput::deployment_set_name`].
-    pub fn set_deployment_set_name(mut self, input: Option<String>) -> Self {
-        self.deployment_set_name = input;
-        self
-    }
-    /// The [`DescribeDeploymentSetsInput::deployment_set_name`] set so far.
-    pub fn get_deployment_set_name(&self) -> &Option<String> {
-        &self.deployment_set_name
-    }
     /// Sets [`DescribeDeploymentSetsInput::granularity`].
     pub fn granularity(mut self, input: impl Into<String>) -> Self {
         self.granularity = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDeploymentSetsInput::granularity`].
-    pub fn set_granularity(mut self, input: Option<String>) -> Self {
-        self.granularity = input;
-        self
-    }
-    /// The [`DescribeDeploymentSetsInput::granularity`] set so far.
-    pub fn get_granularity(&self) -> &Option<String> {
-        &self.granularity
-    }
     /// Sets [`DescribeDeploymentSetsInput::domain`].
     pub fn domain(mut self, input: impl Into<String>) -> Self {
         self.domain = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDeploymentSetsInput::domain`].
-    pub fn set_domain(mut self, input: Option<String>) -> Self {
-        self.domain = input;
-        self
-    }
-    /// The [`DescribeDeploymentSetsInput::domain`] set so far.
-    pub fn get_domain(&self) -> &Option<String> {
-        &self.domain
     }
     /// Checks every rule of the spec and builds the [`DescribeDeploymentSetsInput`]. Nothing is sent.
     pub fn build(
@@ -197,6 +116,18 @@ impl<C> DescribeDeploymentSetsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeDeploymentSetsBuilder, DescribeDeploymentSetsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    deployment_set_ids: Option<String> => set_deployment_set_ids, get_deployment_set_ids;
+    network_type: Option<String> => set_network_type, get_network_type;
+    strategy: Option<String> => set_strategy, get_strategy;
+    deployment_set_name: Option<String> => set_deployment_set_name, get_deployment_set_name;
+    granularity: Option<String> => set_granularity, get_granularity;
+    domain: Option<String> => set_domain, get_domain;
 }
 impl DescribeDeploymentSetsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -286,13 +217,7 @@ impl aliyun_core::Action for DescribeDeploymentSetsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDeploymentSetIds.TooManyInput",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
@@ -345,22 +270,10 @@ impl aliyun_core::error::ActionError for DescribeDeploymentSetsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidDeploymentSetIdsTooManyInput(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidDeploymentSetIdsTooManyInput(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeDeploymentSetsError);
+aliyun_core::__private::action_error!(
+    DescribeDeploymentSetsError, [InvalidDeploymentSetIdsTooManyInput]
+);
 impl aliyun_core::pagination::Paginated for DescribeDeploymentSetsInput {
     type Item = DeploymentSet;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -387,24 +300,11 @@ impl aliyun_core::pagination::Paginated for DescribeDeploymentSetsInput {
 mod tests {
     use super::*;
     use super::super::super::types::DescribeDeploymentSetsCapacity;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeDeploymentSetsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeDeploymentSetsInput;
-        type Error = DescribeDeploymentSetsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_deployment_sets()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeDeploymentSetsBuilder, DescribeDeploymentSetsInput,
+        DescribeDeploymentSetsError, super::super::super::client::Client,
+        describe_deployment_sets,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -433,6 +333,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

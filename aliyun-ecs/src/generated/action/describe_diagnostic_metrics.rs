@@ -45,70 +45,25 @@ impl<C> DescribeDiagnosticMetricsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDiagnosticMetricsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeDiagnosticMetricsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`DescribeDiagnosticMetricsInput::metric_ids`].
     pub fn metric_ids(mut self, input: impl Into<String>) -> Self {
         self.metric_ids.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeDiagnosticMetricsInput::metric_ids`] list (`None` clears it).
-    pub fn set_metric_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.metric_ids = input;
-        self
-    }
-    /// The [`DescribeDiagnosticMetricsInput::metric_ids`] set so far.
-    pub fn get_metric_ids(&self) -> &Option<Vec<String>> {
-        &self.metric_ids
     }
     /// Sets [`DescribeDiagnosticMetricsInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
         self.resource_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDiagnosticMetricsInput::resource_type`].
-    pub fn set_resource_type(mut self, input: Option<String>) -> Self {
-        self.resource_type = input;
-        self
-    }
-    /// The [`DescribeDiagnosticMetricsInput::resource_type`] set so far.
-    pub fn get_resource_type(&self) -> &Option<String> {
-        &self.resource_type
-    }
     /// Sets [`DescribeDiagnosticMetricsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDiagnosticMetricsInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeDiagnosticMetricsInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Sets [`DescribeDiagnosticMetricsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeDiagnosticMetricsInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeDiagnosticMetricsInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
     }
     /// Checks every rule of the spec and builds the [`DescribeDiagnosticMetricsInput`]. Nothing is sent.
     pub fn build(
@@ -127,6 +82,14 @@ impl<C> DescribeDiagnosticMetricsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeDiagnosticMetricsBuilder, DescribeDiagnosticMetricsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    metric_ids: Option<Vec<String>> => set_metric_ids, get_metric_ids, list;
+    resource_type: Option<String> => set_resource_type, get_resource_type;
+    next_token: Option<String> => set_next_token, get_next_token;
+    max_results: Option<i32> => set_max_results, get_max_results;
 }
 impl DescribeDiagnosticMetricsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -203,7 +166,7 @@ impl aliyun_core::Action for DescribeDiagnosticMetricsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -243,16 +206,8 @@ impl aliyun_core::error::ActionError for DescribeDiagnosticMetricsError {
     fn from_service(error: aliyun_core::ServiceError) -> Self {
         Self::Other(aliyun_core::Error::Service(error))
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        let Self::Other(error) = self;
-        Err(error)
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        let Self::Other(error) = self;
-        error
-    }
 }
-aliyun_core::__private::action_error!(DescribeDiagnosticMetricsError);
+aliyun_core::__private::action_error!(DescribeDiagnosticMetricsError, []);
 impl aliyun_core::pagination::Paginated for DescribeDiagnosticMetricsInput {
     type Item = Metrics;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -273,25 +228,11 @@ impl aliyun_core::pagination::Paginated for DescribeDiagnosticMetricsInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeDiagnosticMetricsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeDiagnosticMetricsInput;
-        type Error = DescribeDiagnosticMetricsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_diagnostic_metrics()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeDiagnosticMetricsBuilder, DescribeDiagnosticMetricsInput,
+        DescribeDiagnosticMetricsError, super::super::super::client::Client,
+        describe_diagnostic_metrics,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -313,6 +254,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

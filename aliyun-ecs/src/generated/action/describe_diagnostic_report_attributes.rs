@@ -34,28 +34,10 @@ impl<C> DescribeDiagnosticReportAttributesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDiagnosticReportAttributesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeDiagnosticReportAttributesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeDiagnosticReportAttributesInput::report_id`].
     pub fn report_id(mut self, input: impl Into<String>) -> Self {
         self.report_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDiagnosticReportAttributesInput::report_id`].
-    pub fn set_report_id(mut self, input: Option<String>) -> Self {
-        self.report_id = input;
-        self
-    }
-    /// The [`DescribeDiagnosticReportAttributesInput::report_id`] set so far.
-    pub fn get_report_id(&self) -> &Option<String> {
-        &self.report_id
     }
     /// Checks every rule of the spec and builds the [`DescribeDiagnosticReportAttributesInput`]. Nothing is sent.
     pub fn build(
@@ -74,6 +56,11 @@ impl<C> DescribeDiagnosticReportAttributesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeDiagnosticReportAttributesBuilder, DescribeDiagnosticReportAttributesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    report_id: Option<String> => set_report_id, get_report_id;
 }
 impl DescribeDiagnosticReportAttributesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -171,13 +158,7 @@ impl aliyun_core::Action for DescribeDiagnosticReportAttributesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ReportNotExist",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -207,47 +188,19 @@ impl aliyun_core::error::ActionError for DescribeDiagnosticReportAttributesError
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterReportNotExist(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterReportNotExist(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeDiagnosticReportAttributesError);
+aliyun_core::__private::action_error!(
+    DescribeDiagnosticReportAttributesError, [InvalidParameterReportNotExist]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::Issue;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeDiagnosticReportAttributesBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeDiagnosticReportAttributesInput;
-        type Error = DescribeDiagnosticReportAttributesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_diagnostic_report_attributes()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeDiagnosticReportAttributesBuilder,
+        DescribeDiagnosticReportAttributesInput, DescribeDiagnosticReportAttributesError,
+        super::super::super::client::Client, describe_diagnostic_report_attributes,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -256,6 +209,7 @@ mod tests {
             &[("RegionId", "cn-hangzhou"), ("ReportId", "dr-i-uf6i0tv2refv8wz*****")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

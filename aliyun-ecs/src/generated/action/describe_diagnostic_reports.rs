@@ -53,98 +53,35 @@ impl<C> DescribeDiagnosticReportsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDiagnosticReportsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeDiagnosticReportsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`DescribeDiagnosticReportsInput::report_ids`].
     pub fn report_ids(mut self, input: impl Into<String>) -> Self {
         self.report_ids.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeDiagnosticReportsInput::report_ids`] list (`None` clears it).
-    pub fn set_report_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.report_ids = input;
-        self
-    }
-    /// The [`DescribeDiagnosticReportsInput::report_ids`] set so far.
-    pub fn get_report_ids(&self) -> &Option<Vec<String>> {
-        &self.report_ids
     }
     /// Appends one item to [`DescribeDiagnosticReportsInput::resource_ids`].
     pub fn resource_ids(mut self, input: impl Into<String>) -> Self {
         self.resource_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`DescribeDiagnosticReportsInput::resource_ids`] list (`None` clears it).
-    pub fn set_resource_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.resource_ids = input;
-        self
-    }
-    /// The [`DescribeDiagnosticReportsInput::resource_ids`] set so far.
-    pub fn get_resource_ids(&self) -> &Option<Vec<String>> {
-        &self.resource_ids
-    }
     /// Sets [`DescribeDiagnosticReportsInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDiagnosticReportsInput::status`].
-    pub fn set_status(mut self, input: Option<String>) -> Self {
-        self.status = input;
-        self
-    }
-    /// The [`DescribeDiagnosticReportsInput::status`] set so far.
-    pub fn get_status(&self) -> &Option<String> {
-        &self.status
     }
     /// Sets [`DescribeDiagnosticReportsInput::severity`].
     pub fn severity(mut self, input: impl Into<String>) -> Self {
         self.severity = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDiagnosticReportsInput::severity`].
-    pub fn set_severity(mut self, input: Option<String>) -> Self {
-        self.severity = input;
-        self
-    }
-    /// The [`DescribeDiagnosticReportsInput::severity`] set so far.
-    pub fn get_severity(&self) -> &Option<String> {
-        &self.severity
-    }
     /// Sets [`DescribeDiagnosticReportsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDiagnosticReportsInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeDiagnosticReportsInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Sets [`DescribeDiagnosticReportsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeDiagnosticReportsInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeDiagnosticReportsInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
     }
     /// Checks every rule of the spec and builds the [`DescribeDiagnosticReportsInput`]. Nothing is sent.
     pub fn build(
@@ -165,6 +102,16 @@ impl<C> DescribeDiagnosticReportsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeDiagnosticReportsBuilder, DescribeDiagnosticReportsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    report_ids: Option<Vec<String>> => set_report_ids, get_report_ids, list;
+    resource_ids: Option<Vec<String>> => set_resource_ids, get_resource_ids, list;
+    status: Option<String> => set_status, get_status;
+    severity: Option<String> => set_severity, get_severity;
+    next_token: Option<String> => set_next_token, get_next_token;
+    max_results: Option<i32> => set_max_results, get_max_results;
 }
 impl DescribeDiagnosticReportsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -243,7 +190,7 @@ impl aliyun_core::Action for DescribeDiagnosticReportsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -291,16 +238,8 @@ impl aliyun_core::error::ActionError for DescribeDiagnosticReportsError {
     fn from_service(error: aliyun_core::ServiceError) -> Self {
         Self::Other(aliyun_core::Error::Service(error))
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        let Self::Other(error) = self;
-        Err(error)
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        let Self::Other(error) = self;
-        error
-    }
 }
-aliyun_core::__private::action_error!(DescribeDiagnosticReportsError);
+aliyun_core::__private::action_error!(DescribeDiagnosticReportsError, []);
 impl aliyun_core::pagination::Paginated for DescribeDiagnosticReportsInput {
     type Item = Report;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -322,25 +261,11 @@ impl aliyun_core::pagination::Paginated for DescribeDiagnosticReportsInput {
 mod tests {
     use super::*;
     use super::super::super::types::DescribeDiagnosticReportsIssue;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeDiagnosticReportsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeDiagnosticReportsInput;
-        type Error = DescribeDiagnosticReportsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_diagnostic_reports()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeDiagnosticReportsBuilder, DescribeDiagnosticReportsInput,
+        DescribeDiagnosticReportsError, super::super::super::client::Client,
+        describe_diagnostic_reports,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -366,6 +291,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

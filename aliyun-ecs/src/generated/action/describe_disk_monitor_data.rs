@@ -40,56 +40,20 @@ impl<C> DescribeDiskMonitorDataBuilder<C> {
         self.disk_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDiskMonitorDataInput::disk_id`].
-    pub fn set_disk_id(mut self, input: Option<String>) -> Self {
-        self.disk_id = input;
-        self
-    }
-    /// The [`DescribeDiskMonitorDataInput::disk_id`] set so far.
-    pub fn get_disk_id(&self) -> &Option<String> {
-        &self.disk_id
-    }
     /// Sets [`DescribeDiskMonitorDataInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDiskMonitorDataInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`DescribeDiskMonitorDataInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
     }
     /// Sets [`DescribeDiskMonitorDataInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDiskMonitorDataInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`DescribeDiskMonitorDataInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
-    }
     /// Sets [`DescribeDiskMonitorDataInput::period`].
     pub fn period(mut self, input: i32) -> Self {
         self.period = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeDiskMonitorDataInput::period`].
-    pub fn set_period(mut self, input: Option<i32>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`DescribeDiskMonitorDataInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<i32> {
-        &self.period
     }
     /// Checks every rule of the spec and builds the [`DescribeDiskMonitorDataInput`]. Nothing is sent.
     pub fn build(
@@ -110,6 +74,13 @@ impl<C> DescribeDiskMonitorDataBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeDiskMonitorDataBuilder, DescribeDiskMonitorDataInput;
+    disk_id: Option<String> => set_disk_id, get_disk_id;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
+    period: Option<i32> => set_period, get_period;
 }
 impl DescribeDiskMonitorDataBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -172,58 +143,7 @@ impl aliyun_core::Action for DescribeDiskMonitorDataInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStartTime.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEndTime.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStartTime.TooEarly",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.TooManyDataQueried",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttling",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupportCredit",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EndTime",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -286,59 +206,21 @@ impl aliyun_core::error::ActionError for DescribeDiskMonitorDataError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidStartTimeMalformed(error)
-            | Self::InvalidEndTimeMalformed(error)
-            | Self::InvalidPeriodValueNotSupported(error)
-            | Self::InvalidStartTimeTooEarly(error)
-            | Self::InvalidParameterTooManyDataQueried(error)
-            | Self::Throttling(error)
-            | Self::InvalidInstanceTypeNotSupportCredit(error)
-            | Self::InvalidParameterEndTime(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidStartTimeMalformed(error)
-            | Self::InvalidEndTimeMalformed(error)
-            | Self::InvalidPeriodValueNotSupported(error)
-            | Self::InvalidStartTimeTooEarly(error)
-            | Self::InvalidParameterTooManyDataQueried(error)
-            | Self::Throttling(error)
-            | Self::InvalidInstanceTypeNotSupportCredit(error)
-            | Self::InvalidParameterEndTime(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeDiskMonitorDataError);
+aliyun_core::__private::action_error!(
+    DescribeDiskMonitorDataError, [InvalidStartTimeMalformed, InvalidEndTimeMalformed,
+    InvalidPeriodValueNotSupported, InvalidStartTimeTooEarly,
+    InvalidParameterTooManyDataQueried, Throttling, InvalidInstanceTypeNotSupportCredit,
+    InvalidParameterEndTime, InvalidDiskIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeDiskMonitorDataBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeDiskMonitorDataInput;
-        type Error = DescribeDiskMonitorDataError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_disk_monitor_data()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeDiskMonitorDataBuilder, DescribeDiskMonitorDataInput,
+        DescribeDiskMonitorDataError, super::super::super::client::Client,
+        describe_disk_monitor_data,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -358,6 +240,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -122,420 +122,150 @@ impl<C> DescribeDisksBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDisksInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeDisksInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeDisksInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDisksInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`DescribeDisksInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
     }
     /// Sets [`DescribeDisksInput::disk_ids`].
     pub fn disk_ids(mut self, input: impl Into<String>) -> Self {
         self.disk_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDisksInput::disk_ids`].
-    pub fn set_disk_ids(mut self, input: Option<String>) -> Self {
-        self.disk_ids = input;
-        self
-    }
-    /// The [`DescribeDisksInput::disk_ids`] set so far.
-    pub fn get_disk_ids(&self) -> &Option<String> {
-        &self.disk_ids
-    }
     /// Sets [`DescribeDisksInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDisksInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DescribeDisksInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
     }
     /// Sets [`DescribeDisksInput::disk_type`].
     pub fn disk_type(mut self, input: impl Into<String>) -> Self {
         self.disk_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDisksInput::disk_type`].
-    pub fn set_disk_type(mut self, input: Option<String>) -> Self {
-        self.disk_type = input;
-        self
-    }
-    /// The [`DescribeDisksInput::disk_type`] set so far.
-    pub fn get_disk_type(&self) -> &Option<String> {
-        &self.disk_type
-    }
     /// Sets [`DescribeDisksInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
         self.category = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDisksInput::category`].
-    pub fn set_category(mut self, input: Option<String>) -> Self {
-        self.category = input;
-        self
-    }
-    /// The [`DescribeDisksInput::category`] set so far.
-    pub fn get_category(&self) -> &Option<String> {
-        &self.category
     }
     /// Sets [`DescribeDisksInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDisksInput::status`].
-    pub fn set_status(mut self, input: Option<String>) -> Self {
-        self.status = input;
-        self
-    }
-    /// The [`DescribeDisksInput::status`] set so far.
-    pub fn get_status(&self) -> &Option<String> {
-        &self.status
-    }
     /// Sets [`DescribeDisksInput::snapshot_id`].
     pub fn snapshot_id(mut self, input: impl Into<String>) -> Self {
         self.snapshot_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDisksInput::snapshot_id`].
-    pub fn set_snapshot_id(mut self, input: Option<String>) -> Self {
-        self.snapshot_id = input;
-        self
-    }
-    /// The [`DescribeDisksInput::snapshot_id`] set so far.
-    pub fn get_snapshot_id(&self) -> &Option<String> {
-        &self.snapshot_id
     }
     /// Sets [`DescribeDisksInput::portable`].
     pub fn portable(mut self, input: bool) -> Self {
         self.portable = Some(input);
         self
     }
-    /// Sets or clears [`DescribeDisksInput::portable`].
-    pub fn set_portable(mut self, input: Option<bool>) -> Self {
-        self.portable = input;
-        self
-    }
-    /// The [`DescribeDisksInput::portable`] set so far.
-    pub fn get_portable(&self) -> &Option<bool> {
-        &self.portable
-    }
     /// Sets [`DescribeDisksInput::delete_with_instance`].
     pub fn delete_with_instance(mut self, input: bool) -> Self {
         self.delete_with_instance = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeDisksInput::delete_with_instance`].
-    pub fn set_delete_with_instance(mut self, input: Option<bool>) -> Self {
-        self.delete_with_instance = input;
-        self
-    }
-    /// The [`DescribeDisksInput::delete_with_instance`] set so far.
-    pub fn get_delete_with_instance(&self) -> &Option<bool> {
-        &self.delete_with_instance
     }
     /// Sets [`DescribeDisksInput::delete_auto_snapshot`].
     pub fn delete_auto_snapshot(mut self, input: bool) -> Self {
         self.delete_auto_snapshot = Some(input);
         self
     }
-    /// Sets or clears [`DescribeDisksInput::delete_auto_snapshot`].
-    pub fn set_delete_auto_snapshot(mut self, input: Option<bool>) -> Self {
-        self.delete_auto_snapshot = input;
-        self
-    }
-    /// The [`DescribeDisksInput::delete_auto_snapshot`] set so far.
-    pub fn get_delete_auto_snapshot(&self) -> &Option<bool> {
-        &self.delete_auto_snapshot
-    }
     /// Sets [`DescribeDisksInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeDisksInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeDisksInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeDisksInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeDisksInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeDisksInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeDisksInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDisksInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeDisksInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
     }
     /// Sets [`DescribeDisksInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
-    /// Sets or clears [`DescribeDisksInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeDisksInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
-    }
     /// Sets [`DescribeDisksInput::disk_name`].
     pub fn disk_name(mut self, input: impl Into<String>) -> Self {
         self.disk_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDisksInput::disk_name`].
-    pub fn set_disk_name(mut self, input: Option<String>) -> Self {
-        self.disk_name = input;
-        self
-    }
-    /// The [`DescribeDisksInput::disk_name`] set so far.
-    pub fn get_disk_name(&self) -> &Option<String> {
-        &self.disk_name
     }
     /// Sets [`DescribeDisksInput::auto_snapshot_policy_id`].
     pub fn auto_snapshot_policy_id(mut self, input: impl Into<String>) -> Self {
         self.auto_snapshot_policy_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDisksInput::auto_snapshot_policy_id`].
-    pub fn set_auto_snapshot_policy_id(mut self, input: Option<String>) -> Self {
-        self.auto_snapshot_policy_id = input;
-        self
-    }
-    /// The [`DescribeDisksInput::auto_snapshot_policy_id`] set so far.
-    pub fn get_auto_snapshot_policy_id(&self) -> &Option<String> {
-        &self.auto_snapshot_policy_id
-    }
     /// Sets [`DescribeDisksInput::enable_auto_snapshot`].
     pub fn enable_auto_snapshot(mut self, input: bool) -> Self {
         self.enable_auto_snapshot = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeDisksInput::enable_auto_snapshot`].
-    pub fn set_enable_auto_snapshot(mut self, input: Option<bool>) -> Self {
-        self.enable_auto_snapshot = input;
-        self
-    }
-    /// The [`DescribeDisksInput::enable_auto_snapshot`] set so far.
-    pub fn get_enable_auto_snapshot(&self) -> &Option<bool> {
-        &self.enable_auto_snapshot
     }
     /// Sets [`DescribeDisksInput::enable_automated_snapshot_policy`].
     pub fn enable_automated_snapshot_policy(mut self, input: bool) -> Self {
         self.enable_automated_snapshot_policy = Some(input);
         self
     }
-    /// Sets or clears [`DescribeDisksInput::enable_automated_snapshot_policy`].
-    pub fn set_enable_automated_snapshot_policy(mut self, input: Option<bool>) -> Self {
-        self.enable_automated_snapshot_policy = input;
-        self
-    }
-    /// The [`DescribeDisksInput::enable_automated_snapshot_policy`] set so far.
-    pub fn get_enable_automated_snapshot_policy(&self) -> &Option<bool> {
-        &self.enable_automated_snapshot_policy
-    }
     /// Sets [`DescribeDisksInput::disk_charge_type`].
     pub fn disk_charge_type(mut self, input: impl Into<String>) -> Self {
         self.disk_charge_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDisksInput::disk_charge_type`].
-    pub fn set_disk_charge_type(mut self, input: Option<String>) -> Self {
-        self.disk_charge_type = input;
-        self
-    }
-    /// The [`DescribeDisksInput::disk_charge_type`] set so far.
-    pub fn get_disk_charge_type(&self) -> &Option<String> {
-        &self.disk_charge_type
     }
     /// Sets [`DescribeDisksInput::lock_reason`].
     pub fn lock_reason(mut self, input: impl Into<String>) -> Self {
         self.lock_reason = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDisksInput::lock_reason`].
-    pub fn set_lock_reason(mut self, input: Option<String>) -> Self {
-        self.lock_reason = input;
-        self
-    }
-    /// The [`DescribeDisksInput::lock_reason`] set so far.
-    pub fn get_lock_reason(&self) -> &Option<String> {
-        &self.lock_reason
-    }
     /// Appends one item to [`DescribeDisksInput::filter`].
     pub fn filter(mut self, input: Tag) -> Self {
         self.filter.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DescribeDisksInput::filter`] list (`None` clears it).
-    pub fn set_filter(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.filter = input;
-        self
-    }
-    /// The [`DescribeDisksInput::filter`] set so far.
-    pub fn get_filter(&self) -> &Option<Vec<Tag>> {
-        &self.filter
     }
     /// Sets [`DescribeDisksInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDisksInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`DescribeDisksInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Sets [`DescribeDisksInput::enable_shared`].
     pub fn enable_shared(mut self, input: bool) -> Self {
         self.enable_shared = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeDisksInput::enable_shared`].
-    pub fn set_enable_shared(mut self, input: Option<bool>) -> Self {
-        self.enable_shared = input;
-        self
-    }
-    /// The [`DescribeDisksInput::enable_shared`] set so far.
-    pub fn get_enable_shared(&self) -> &Option<bool> {
-        &self.enable_shared
     }
     /// Sets [`DescribeDisksInput::encrypted`].
     pub fn encrypted(mut self, input: bool) -> Self {
         self.encrypted = Some(input);
         self
     }
-    /// Sets or clears [`DescribeDisksInput::encrypted`].
-    pub fn set_encrypted(mut self, input: Option<bool>) -> Self {
-        self.encrypted = input;
-        self
-    }
-    /// The [`DescribeDisksInput::encrypted`] set so far.
-    pub fn get_encrypted(&self) -> &Option<bool> {
-        &self.encrypted
-    }
     /// Sets [`DescribeDisksInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeDisksInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`DescribeDisksInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
     }
     /// Sets [`DescribeDisksInput::kms_key_id`].
     pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
         self.kms_key_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDisksInput::kms_key_id`].
-    pub fn set_kms_key_id(mut self, input: Option<String>) -> Self {
-        self.kms_key_id = input;
-        self
-    }
-    /// The [`DescribeDisksInput::kms_key_id`] set so far.
-    pub fn get_kms_key_id(&self) -> &Option<String> {
-        &self.kms_key_id
-    }
     /// Sets [`DescribeDisksInput::multi_attach`].
     pub fn multi_attach(mut self, input: impl Into<String>) -> Self {
         self.multi_attach = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDisksInput::multi_attach`].
-    pub fn set_multi_attach(mut self, input: Option<String>) -> Self {
-        self.multi_attach = input;
-        self
-    }
-    /// The [`DescribeDisksInput::multi_attach`] set so far.
-    pub fn get_multi_attach(&self) -> &Option<String> {
-        &self.multi_attach
     }
     /// Appends one item to [`DescribeDisksInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`DescribeDisksInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeDisksInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Appends one item to [`DescribeDisksInput::additional_attributes`].
     pub fn additional_attributes(mut self, input: impl Into<String>) -> Self {
         self.additional_attributes.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeDisksInput::additional_attributes`] list (`None` clears it).
-    pub fn set_additional_attributes(mut self, input: Option<Vec<String>>) -> Self {
-        self.additional_attributes = input;
-        self
-    }
-    /// The [`DescribeDisksInput::additional_attributes`] set so far.
-    pub fn get_additional_attributes(&self) -> &Option<Vec<String>> {
-        &self.additional_attributes
     }
     /// Checks every rule of the spec and builds the [`DescribeDisksInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeDisksInput, aliyun_core::InvalidInput> {
@@ -574,6 +304,39 @@ impl<C> DescribeDisksBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeDisksBuilder, DescribeDisksInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    disk_ids: Option<String> => set_disk_ids, get_disk_ids;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    disk_type: Option<String> => set_disk_type, get_disk_type;
+    category: Option<String> => set_category, get_category;
+    status: Option<String> => set_status, get_status;
+    snapshot_id: Option<String> => set_snapshot_id, get_snapshot_id;
+    portable: Option<bool> => set_portable, get_portable;
+    delete_with_instance: Option<bool> => set_delete_with_instance, get_delete_with_instance;
+    delete_auto_snapshot: Option<bool> => set_delete_auto_snapshot, get_delete_auto_snapshot;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    next_token: Option<String> => set_next_token, get_next_token;
+    max_results: Option<i32> => set_max_results, get_max_results;
+    disk_name: Option<String> => set_disk_name, get_disk_name;
+    auto_snapshot_policy_id: Option<String> => set_auto_snapshot_policy_id, get_auto_snapshot_policy_id;
+    enable_auto_snapshot: Option<bool> => set_enable_auto_snapshot, get_enable_auto_snapshot;
+    enable_automated_snapshot_policy: Option<bool> => set_enable_automated_snapshot_policy, get_enable_automated_snapshot_policy;
+    disk_charge_type: Option<String> => set_disk_charge_type, get_disk_charge_type;
+    lock_reason: Option<String> => set_lock_reason, get_lock_reason;
+    filter: Option<Vec<Tag>> => set_filter, get_filter, list;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    enable_shared: Option<bool> => set_enable_shared, get_enable_shared;
+    encrypted: Option<bool> => set_encrypted, get_encrypted;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
+    kms_key_id: Option<String> => set_kms_key_id, get_kms_key_id;
+    multi_attach: Option<String> => set_multi_attach, get_multi_attach;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    additional_attributes: Option<Vec<String>> => set_additional_attributes, get_additional_attributes, list;
 }
 impl DescribeDisksBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -679,118 +442,7 @@ impl aliyun_core::Action for DescribeDisksInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCategory.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTag.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagCount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParamter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DiskIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncompleteParamter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParamter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshot.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskIds.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UserNotInTheWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.MultiAttachAndEnableSharedNotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.MultiAttach",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidFilterKey.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidFilterValue",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskIds.ValueNotSupported",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskChargeType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidLockReason.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
@@ -817,23 +469,7 @@ impl aliyun_core::Action for DescribeDisksInput {
                 Some(500),
             )?;
         }
-        aliyun_core::__private::validate::each(
-            "Filter",
-            &self.filter,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             "AdditionalAttributes",
             self.additional_attributes.len(),
@@ -972,62 +608,18 @@ impl aliyun_core::error::ActionError for DescribeDisksError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidDiskTypeValueNotSupported(error)
-            | Self::InvalidCategoryValueNotSupported(error)
-            | Self::InvalidStatusValueNotSupported(error)
-            | Self::InvalidTagMismatch(error)
-            | Self::InvalidTagCount(error)
-            | Self::InvalidRegionNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::MissingParamterRegionId(error)
-            | Self::InvalidParameterDiskIds(error)
-            | Self::IncompleteParamter(error)
-            | Self::InvalidParamter(error)
-            | Self::InvalidSnapshotNotFound(error)
-            | Self::InvalidDiskIdsMalformed(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidParameterMultiAttachAndEnableSharedNotMatch(error)
-            | Self::InvalidParameterMultiAttach(error)
-            | Self::InvalidFilterKeyNotFound(error)
-            | Self::InvalidFilterValue(error)
-            | Self::InvalidDiskIdsValueNotSupported(error)
-            | Self::InvalidDiskChargeTypeNotFound(error)
-            | Self::InvalidLockReasonNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidDiskTypeValueNotSupported(error)
-            | Self::InvalidCategoryValueNotSupported(error)
-            | Self::InvalidStatusValueNotSupported(error)
-            | Self::InvalidTagMismatch(error)
-            | Self::InvalidTagCount(error)
-            | Self::InvalidRegionNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::MissingParamterRegionId(error)
-            | Self::InvalidParameterDiskIds(error)
-            | Self::IncompleteParamter(error)
-            | Self::InvalidParamter(error)
-            | Self::InvalidSnapshotNotFound(error)
-            | Self::InvalidDiskIdsMalformed(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidParameterMultiAttachAndEnableSharedNotMatch(error)
-            | Self::InvalidParameterMultiAttach(error)
-            | Self::InvalidFilterKeyNotFound(error)
-            | Self::InvalidFilterValue(error)
-            | Self::InvalidDiskIdsValueNotSupported(error)
-            | Self::InvalidDiskChargeTypeNotFound(error)
-            | Self::InvalidLockReasonNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeDisksError);
+aliyun_core::__private::action_error!(
+    DescribeDisksError, [InvalidDiskTypeValueNotSupported,
+    InvalidCategoryValueNotSupported, InvalidStatusValueNotSupported, InvalidTagMismatch,
+    InvalidTagCount, InvalidRegionNotFound, InvalidZoneIdNotFound,
+    MissingParamterRegionId, InvalidParameterDiskIds, IncompleteParamter,
+    InvalidParamter, InvalidSnapshotNotFound, InvalidDiskIdsMalformed,
+    UserNotInTheWhiteList, InvalidParameterMultiAttachAndEnableSharedNotMatch,
+    InvalidParameterMultiAttach, InvalidFilterKeyNotFound, InvalidFilterValue,
+    InvalidDiskIdsValueNotSupported, InvalidDiskChargeTypeNotFound,
+    InvalidLockReasonNotFound, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeDisksInput {
     type Item = DescribeDisksDisk;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -1049,24 +641,10 @@ impl aliyun_core::pagination::Paginated for DescribeDisksInput {
 mod tests {
     use super::*;
     use super::super::super::types::{Attachment, OperationLock, Placement, ResourceTag};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeDisksBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeDisksInput;
-        type Error = DescribeDisksError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_disks()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeDisksBuilder, DescribeDisksInput, DescribeDisksError,
+        super::super::super::client::Client, describe_disks,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1151,6 +729,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -67,154 +67,55 @@ impl<C> DescribeDisksFullStatusBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDisksFullStatusInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeDisksFullStatusInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeDisksFullStatusInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDisksFullStatusInput::status`].
-    pub fn set_status(mut self, input: Option<String>) -> Self {
-        self.status = input;
-        self
-    }
-    /// The [`DescribeDisksFullStatusInput::status`] set so far.
-    pub fn get_status(&self) -> &Option<String> {
-        &self.status
     }
     /// Sets [`DescribeDisksFullStatusInput::health_status`].
     pub fn health_status(mut self, input: impl Into<String>) -> Self {
         self.health_status = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDisksFullStatusInput::health_status`].
-    pub fn set_health_status(mut self, input: Option<String>) -> Self {
-        self.health_status = input;
-        self
-    }
-    /// The [`DescribeDisksFullStatusInput::health_status`] set so far.
-    pub fn get_health_status(&self) -> &Option<String> {
-        &self.health_status
-    }
     /// Sets [`DescribeDisksFullStatusInput::event_type`].
     pub fn event_type(mut self, input: impl Into<String>) -> Self {
         self.event_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeDisksFullStatusInput::event_type`].
-    pub fn set_event_type(mut self, input: Option<String>) -> Self {
-        self.event_type = input;
-        self
-    }
-    /// The [`DescribeDisksFullStatusInput::event_type`] set so far.
-    pub fn get_event_type(&self) -> &Option<String> {
-        &self.event_type
     }
     /// Sets [`DescribeDisksFullStatusInput::event_time`].
     pub fn event_time(mut self, input: EventTime) -> Self {
         self.event_time = Some(input);
         self
     }
-    /// Sets or clears [`DescribeDisksFullStatusInput::event_time`].
-    pub fn set_event_time(mut self, input: Option<EventTime>) -> Self {
-        self.event_time = input;
-        self
-    }
-    /// The [`DescribeDisksFullStatusInput::event_time`] set so far.
-    pub fn get_event_time(&self) -> &Option<EventTime> {
-        &self.event_time
-    }
     /// Sets [`DescribeDisksFullStatusInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeDisksFullStatusInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeDisksFullStatusInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeDisksFullStatusInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeDisksFullStatusInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeDisksFullStatusInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Appends one item to [`DescribeDisksFullStatusInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
         self.disk_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeDisksFullStatusInput::disk_id`] list (`None` clears it).
-    pub fn set_disk_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.disk_id = input;
-        self
-    }
-    /// The [`DescribeDisksFullStatusInput::disk_id`] set so far.
-    pub fn get_disk_id(&self) -> &Option<Vec<String>> {
-        &self.disk_id
     }
     /// Appends one item to [`DescribeDisksFullStatusInput::event_id`].
     pub fn event_id(mut self, input: impl Into<String>) -> Self {
         self.event_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`DescribeDisksFullStatusInput::event_id`] list (`None` clears it).
-    pub fn set_event_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.event_id = input;
-        self
-    }
-    /// The [`DescribeDisksFullStatusInput::event_id`] set so far.
-    pub fn get_event_id(&self) -> &Option<Vec<String>> {
-        &self.event_id
-    }
     /// Sets [`DescribeDisksFullStatusInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeDisksFullStatusInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`DescribeDisksFullStatusInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Appends one item to [`DescribeDisksFullStatusInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DescribeDisksFullStatusInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeDisksFullStatusInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Checks every rule of the spec and builds the [`DescribeDisksFullStatusInput`]. Nothing is sent.
     pub fn build(
@@ -239,6 +140,20 @@ impl<C> DescribeDisksFullStatusBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeDisksFullStatusBuilder, DescribeDisksFullStatusInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    status: Option<String> => set_status, get_status;
+    health_status: Option<String> => set_health_status, get_health_status;
+    event_type: Option<String> => set_event_type, get_event_type;
+    event_time: Option<EventTime> => set_event_time, get_event_time;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    disk_id: Option<Vec<String>> => set_disk_id, get_disk_id, list;
+    event_id: Option<Vec<String>> => set_event_id, get_event_id, list;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
 }
 impl DescribeDisksFullStatusBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -327,48 +242,9 @@ impl aliyun_core::Action for DescribeDisksFullStatusInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskIdLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EventIdLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.TimeEndBeforeStart",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NotInWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "TooManyDiskEvent.DiskIdRequired",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        if let Some(value) = &self.event_time {
-            aliyun_core::params::StructParam::validate(value, "EventTime")?;
-        }
         aliyun_core::__private::validate::items(
             "DiskId",
             self.disk_id.len(),
@@ -382,14 +258,6 @@ impl aliyun_core::Action for DescribeDisksFullStatusInput {
             Some(100),
         )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -450,32 +318,12 @@ impl aliyun_core::error::ActionError for DescribeDisksFullStatusError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::DiskIdLimitExceeded(error)
-            | Self::EventIdLimitExceeded(error)
-            | Self::InvalidParameterTimeEndBeforeStart(error)
-            | Self::OperationDeniedNotInWhiteList(error)
-            | Self::TooManyDiskEventDiskIdRequired(error)
-            | Self::MissingParameter(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::DiskIdLimitExceeded(error)
-            | Self::EventIdLimitExceeded(error)
-            | Self::InvalidParameterTimeEndBeforeStart(error)
-            | Self::OperationDeniedNotInWhiteList(error)
-            | Self::TooManyDiskEventDiskIdRequired(error)
-            | Self::MissingParameter(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeDisksFullStatusError);
+aliyun_core::__private::action_error!(
+    DescribeDisksFullStatusError, [InvalidParameter, DiskIdLimitExceeded,
+    EventIdLimitExceeded, InvalidParameterTimeEndBeforeStart,
+    OperationDeniedNotInWhiteList, TooManyDiskEventDiskIdRequired, MissingParameter]
+);
 impl aliyun_core::pagination::Paginated for DescribeDisksFullStatusInput {
     type Item = DiskFullStatusType;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -502,24 +350,11 @@ impl aliyun_core::pagination::Paginated for DescribeDisksFullStatusInput {
 mod tests {
     use super::*;
     use super::super::super::types::{DiskEventType, EventType};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeDisksFullStatusBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeDisksFullStatusInput;
-        type Error = DescribeDisksFullStatusError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_disks_full_status()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeDisksFullStatusBuilder, DescribeDisksFullStatusInput,
+        DescribeDisksFullStatusError, super::super::super::client::Client,
+        describe_disks_full_status,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -561,6 +396,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -45,70 +45,25 @@ impl<C> DescribeEipMonitorDataBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeEipMonitorDataInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeEipMonitorDataInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeEipMonitorDataInput::allocation_id`].
     pub fn allocation_id(mut self, input: impl Into<String>) -> Self {
         self.allocation_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeEipMonitorDataInput::allocation_id`].
-    pub fn set_allocation_id(mut self, input: Option<String>) -> Self {
-        self.allocation_id = input;
-        self
-    }
-    /// The [`DescribeEipMonitorDataInput::allocation_id`] set so far.
-    pub fn get_allocation_id(&self) -> &Option<String> {
-        &self.allocation_id
     }
     /// Sets [`DescribeEipMonitorDataInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeEipMonitorDataInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`DescribeEipMonitorDataInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
-    }
     /// Sets [`DescribeEipMonitorDataInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeEipMonitorDataInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`DescribeEipMonitorDataInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
-    }
     /// Sets [`DescribeEipMonitorDataInput::period`].
     pub fn period(mut self, input: i32) -> Self {
         self.period = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeEipMonitorDataInput::period`].
-    pub fn set_period(mut self, input: Option<i32>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`DescribeEipMonitorDataInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<i32> {
-        &self.period
     }
     /// Checks every rule of the spec and builds the [`DescribeEipMonitorDataInput`]. Nothing is sent.
     pub fn build(
@@ -133,6 +88,14 @@ impl<C> DescribeEipMonitorDataBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeEipMonitorDataBuilder, DescribeEipMonitorDataInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    allocation_id: Option<String> => set_allocation_id, get_allocation_id;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
+    period: Option<i32> => set_period, get_period;
 }
 impl DescribeEipMonitorDataBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -196,68 +159,7 @@ impl aliyun_core::Action for DescribeEipMonitorDataInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.TooMany",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStartTime.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEndTime.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStartTime.TooEarly",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAllocationId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.TooManyDataQueried",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionInstance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIpInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RegionNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -325,77 +227,25 @@ impl aliyun_core::error::ActionError for DescribeEipMonitorDataError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterTooMany(error)
-            | Self::InvalidStartTimeMalformed(error)
-            | Self::InvalidEndTimeMalformed(error)
-            | Self::InvalidPeriodValueNotSupported(error)
-            | Self::InvalidStartTimeTooEarly(error)
-            | Self::InvalidAllocationIdNotFound(error)
-            | Self::InvalidParameter(error)
-            | Self::OperationDeniedTooManyDataQueried(error)
-            | Self::InvalidRegionInstance(error)
-            | Self::InvalidIpInstanceIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::ForbiddenRegionNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterTooMany(error)
-            | Self::InvalidStartTimeMalformed(error)
-            | Self::InvalidEndTimeMalformed(error)
-            | Self::InvalidPeriodValueNotSupported(error)
-            | Self::InvalidStartTimeTooEarly(error)
-            | Self::InvalidAllocationIdNotFound(error)
-            | Self::InvalidParameter(error)
-            | Self::OperationDeniedTooManyDataQueried(error)
-            | Self::InvalidRegionInstance(error)
-            | Self::InvalidIpInstanceIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::ForbiddenRegionNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeEipMonitorDataError);
+aliyun_core::__private::action_error!(
+    DescribeEipMonitorDataError, [InvalidParameterTooMany, InvalidStartTimeMalformed,
+    InvalidEndTimeMalformed, InvalidPeriodValueNotSupported, InvalidStartTimeTooEarly,
+    InvalidAllocationIdNotFound, InvalidParameter, OperationDeniedTooManyDataQueried,
+    InvalidRegionInstance, InvalidIpInstanceIdNotFound, InvalidInstanceIdNotFound,
+    ForbiddenRegionNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeEipMonitorDataBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeEipMonitorDataInput;
-        type Error = DescribeEipMonitorDataError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_eip_monitor_data()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeEipMonitorDataBuilder, DescribeEipMonitorDataInput,
+        DescribeEipMonitorDataError, super::super::super::client::Client,
+        describe_eip_monitor_data,
+    );
     const REQUESTS: &[Request] = &[Request::invalid("example", |b| b, "AllocationId")];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -40,56 +40,20 @@ impl<C> DescribeElasticityAssuranceInstancesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeElasticityAssuranceInstancesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeElasticityAssuranceInstancesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeElasticityAssuranceInstancesInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeElasticityAssuranceInstancesInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeElasticityAssuranceInstancesInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
     }
     /// Sets [`DescribeElasticityAssuranceInstancesInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeElasticityAssuranceInstancesInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeElasticityAssuranceInstancesInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Sets [`DescribeElasticityAssuranceInstancesInput::private_pool_options`].
     pub fn private_pool_options(mut self, input: PrivatePoolId) -> Self {
         self.private_pool_options = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeElasticityAssuranceInstancesInput::private_pool_options`].
-    pub fn set_private_pool_options(mut self, input: Option<PrivatePoolId>) -> Self {
-        self.private_pool_options = input;
-        self
-    }
-    /// The [`DescribeElasticityAssuranceInstancesInput::private_pool_options`] set so far.
-    pub fn get_private_pool_options(&self) -> &Option<PrivatePoolId> {
-        &self.private_pool_options
     }
     /// Checks every rule of the spec and builds the [`DescribeElasticityAssuranceInstancesInput`]. Nothing is sent.
     pub fn build(
@@ -110,6 +74,13 @@ impl<C> DescribeElasticityAssuranceInstancesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeElasticityAssuranceInstancesBuilder, DescribeElasticityAssuranceInstancesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    max_results: Option<i32> => set_max_results, get_max_results;
+    next_token: Option<String> => set_next_token, get_next_token;
+    private_pool_options: Option<PrivatePoolId> => set_private_pool_options, get_private_pool_options;
 }
 impl DescribeElasticityAssuranceInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -200,163 +171,7 @@ impl aliyun_core::Action for DescribeElasticityAssuranceInstancesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.PrivatePoolOptions.Id",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DedicatedHostNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SpotNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ClassicNetworkNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.MatchCriteria",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.PrivatePoolOptions.Id",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.Id",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceChargeType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.ZoneId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.status",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPlatform.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAliUid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.PackageType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.PrivatePoolOptions.Ids",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceCpuCoreCount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceAmount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceCpuCoreCountOrInstanceAmount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.TooManyPrivatePoolOptions.Ids",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.TooManyZoneIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.TooManyInstanceTypes",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.TooManyUnpaidPrivatePool",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceCpuCoreCountOrInstanceAmount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.Ids",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PackageType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePool.Purchase",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.AssuranceTimes.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RepeatStartPrivatePool",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.max_results {
@@ -512,80 +327,23 @@ impl aliyun_core::error::ActionError for DescribeElasticityAssuranceInstancesErr
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameterRegionId(error)
-            | Self::InvalidParameterPrivatePoolOptionsId(error)
-            | Self::DedicatedHostNotSupported(error)
-            | Self::SpotNotSupported(error)
-            | Self::ClassicNetworkNotSupported(error)
-            | Self::InvalidInstanceId(error)
-            | Self::InvalidPrivatePoolOptionsMatchCriteria(error)
-            | Self::MissingParameterPrivatePoolOptionsId(error)
-            | Self::InvalidPrivatePoolOptionsId(error)
-            | Self::InvalidInstanceType(error)
-            | Self::InvalidInstanceChargeType(error)
-            | Self::InvalidZoneId(error)
-            | Self::InvalidPrivatePoolOptionsStatus(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::InvalidAliUid(error)
-            | Self::MissingParameterPackageType(error)
-            | Self::MissingParameterPrivatePoolOptionsIds(error)
-            | Self::MissingParameterInstanceCpuCoreCount(error)
-            | Self::MissingParameterInstanceAmount(error)
-            | Self::MissingParameterInstanceCpuCoreCountOrInstanceAmount(error)
-            | Self::InvalidTooManyPrivatePoolOptionsIds(error)
-            | Self::InvalidTooManyZoneIds(error)
-            | Self::InvalidTooManyInstanceTypes(error)
-            | Self::InvalidTooManyUnpaidPrivatePool(error)
-            | Self::InvalidInstanceCpuCoreCountOrInstanceAmount(error)
-            | Self::InvalidPrivatePoolOptionsIds(error)
-            | Self::InvalidPackageType(error)
-            | Self::InvalidPrivatePoolPurchase(error)
-            | Self::InvalidAssuranceTimesNotSupported(error)
-            | Self::RepeatStartPrivatePool(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameterRegionId(error)
-            | Self::InvalidParameterPrivatePoolOptionsId(error)
-            | Self::DedicatedHostNotSupported(error)
-            | Self::SpotNotSupported(error)
-            | Self::ClassicNetworkNotSupported(error)
-            | Self::InvalidInstanceId(error)
-            | Self::InvalidPrivatePoolOptionsMatchCriteria(error)
-            | Self::MissingParameterPrivatePoolOptionsId(error)
-            | Self::InvalidPrivatePoolOptionsId(error)
-            | Self::InvalidInstanceType(error)
-            | Self::InvalidInstanceChargeType(error)
-            | Self::InvalidZoneId(error)
-            | Self::InvalidPrivatePoolOptionsStatus(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::InvalidAliUid(error)
-            | Self::MissingParameterPackageType(error)
-            | Self::MissingParameterPrivatePoolOptionsIds(error)
-            | Self::MissingParameterInstanceCpuCoreCount(error)
-            | Self::MissingParameterInstanceAmount(error)
-            | Self::MissingParameterInstanceCpuCoreCountOrInstanceAmount(error)
-            | Self::InvalidTooManyPrivatePoolOptionsIds(error)
-            | Self::InvalidTooManyZoneIds(error)
-            | Self::InvalidTooManyInstanceTypes(error)
-            | Self::InvalidTooManyUnpaidPrivatePool(error)
-            | Self::InvalidInstanceCpuCoreCountOrInstanceAmount(error)
-            | Self::InvalidPrivatePoolOptionsIds(error)
-            | Self::InvalidPackageType(error)
-            | Self::InvalidPrivatePoolPurchase(error)
-            | Self::InvalidAssuranceTimesNotSupported(error)
-            | Self::RepeatStartPrivatePool(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeElasticityAssuranceInstancesError);
+aliyun_core::__private::action_error!(
+    DescribeElasticityAssuranceInstancesError, [MissingParameterRegionId,
+    InvalidParameterPrivatePoolOptionsId, DedicatedHostNotSupported, SpotNotSupported,
+    ClassicNetworkNotSupported, InvalidInstanceId,
+    InvalidPrivatePoolOptionsMatchCriteria, MissingParameterPrivatePoolOptionsId,
+    InvalidPrivatePoolOptionsId, InvalidInstanceType, InvalidInstanceChargeType,
+    InvalidZoneId, InvalidPrivatePoolOptionsStatus, InvalidPlatformValueNotSupported,
+    InvalidAliUid, MissingParameterPackageType, MissingParameterPrivatePoolOptionsIds,
+    MissingParameterInstanceCpuCoreCount, MissingParameterInstanceAmount,
+    MissingParameterInstanceCpuCoreCountOrInstanceAmount,
+    InvalidTooManyPrivatePoolOptionsIds, InvalidTooManyZoneIds,
+    InvalidTooManyInstanceTypes, InvalidTooManyUnpaidPrivatePool,
+    InvalidInstanceCpuCoreCountOrInstanceAmount, InvalidPrivatePoolOptionsIds,
+    InvalidPackageType, InvalidPrivatePoolPurchase, InvalidAssuranceTimesNotSupported,
+    RepeatStartPrivatePool, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeElasticityAssuranceInstancesInput {
     type Item = InstanceIdSet;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -608,27 +366,12 @@ impl aliyun_core::pagination::Paginated for DescribeElasticityAssuranceInstances
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeElasticityAssuranceInstancesBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeElasticityAssuranceInstancesInput;
-        type Error = DescribeElasticityAssuranceInstancesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_elasticity_assurance_instances()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeElasticityAssuranceInstancesBuilder,
+        DescribeElasticityAssuranceInstancesInput,
+        DescribeElasticityAssuranceInstancesError, super::super::super::client::Client,
+        describe_elasticity_assurance_instances,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -650,6 +393,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -63,154 +63,55 @@ impl<C> DescribeElasticityAssurancesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeElasticityAssurancesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeElasticityAssurancesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeElasticityAssurancesInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeElasticityAssurancesInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`DescribeElasticityAssurancesInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Appends one item to [`DescribeElasticityAssurancesInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`DescribeElasticityAssurancesInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeElasticityAssurancesInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Sets [`DescribeElasticityAssurancesInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeElasticityAssurancesInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeElasticityAssurancesInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
     }
     /// Sets [`DescribeElasticityAssurancesInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeElasticityAssurancesInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeElasticityAssurancesInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Sets [`DescribeElasticityAssurancesInput::private_pool_options`].
     pub fn private_pool_options(mut self, input: PrivatePoolIds) -> Self {
         self.private_pool_options = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeElasticityAssurancesInput::private_pool_options`].
-    pub fn set_private_pool_options(mut self, input: Option<PrivatePoolIds>) -> Self {
-        self.private_pool_options = input;
-        self
-    }
-    /// The [`DescribeElasticityAssurancesInput::private_pool_options`] set so far.
-    pub fn get_private_pool_options(&self) -> &Option<PrivatePoolIds> {
-        &self.private_pool_options
     }
     /// Sets [`DescribeElasticityAssurancesInput::platform`].
     pub fn platform(mut self, input: impl Into<String>) -> Self {
         self.platform = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeElasticityAssurancesInput::platform`].
-    pub fn set_platform(mut self, input: Option<String>) -> Self {
-        self.platform = input;
-        self
-    }
-    /// The [`DescribeElasticityAssurancesInput::platform`] set so far.
-    pub fn get_platform(&self) -> &Option<String> {
-        &self.platform
-    }
     /// Sets [`DescribeElasticityAssurancesInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeElasticityAssurancesInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`DescribeElasticityAssurancesInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
     }
     /// Sets [`DescribeElasticityAssurancesInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeElasticityAssurancesInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`DescribeElasticityAssurancesInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
-    }
     /// Sets [`DescribeElasticityAssurancesInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
         self.instance_charge_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeElasticityAssurancesInput::instance_charge_type`].
-    pub fn set_instance_charge_type(mut self, input: Option<String>) -> Self {
-        self.instance_charge_type = input;
-        self
-    }
-    /// The [`DescribeElasticityAssurancesInput::instance_charge_type`] set so far.
-    pub fn get_instance_charge_type(&self) -> &Option<String> {
-        &self.instance_charge_type
-    }
     /// Sets [`DescribeElasticityAssurancesInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeElasticityAssurancesInput::status`].
-    pub fn set_status(mut self, input: Option<String>) -> Self {
-        self.status = input;
-        self
-    }
-    /// The [`DescribeElasticityAssurancesInput::status`] set so far.
-    pub fn get_status(&self) -> &Option<String> {
-        &self.status
     }
     /// Checks every rule of the spec and builds the [`DescribeElasticityAssurancesInput`]. Nothing is sent.
     pub fn build(
@@ -235,6 +136,20 @@ impl<C> DescribeElasticityAssurancesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeElasticityAssurancesBuilder, DescribeElasticityAssurancesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    max_results: Option<i32> => set_max_results, get_max_results;
+    next_token: Option<String> => set_next_token, get_next_token;
+    private_pool_options: Option<PrivatePoolIds> => set_private_pool_options, get_private_pool_options;
+    platform: Option<String> => set_platform, get_platform;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    instance_charge_type: Option<String> => set_instance_charge_type, get_instance_charge_type;
+    status: Option<String> => set_status, get_status;
 }
 impl DescribeElasticityAssurancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -326,179 +241,10 @@ impl aliyun_core::Action for DescribeElasticityAssurancesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Name",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.PrivatePoolOptions.Ids",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DedicatedHostNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SpotNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ClassicNetworkNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.MatchCriteria",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.PrivatePoolOptions.Id",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.Id",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceChargeType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.ZoneId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.status",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPlatform.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAliUid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.PackageType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.PrivatePoolOptions.Ids",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceCpuCoreCount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceAmount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceCpuCoreCountOrInstanceAmount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.TooManyPrivatePoolOptions.Ids",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.TooManyZoneIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.TooManyInstanceTypes",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.TooManyUnpaidPrivatePool",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceCpuCoreCountOrInstanceAmount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.Ids",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PackageType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePool.Purchase",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.AssuranceTimes.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RepeatStartPrivatePool",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         if let Some(value) = &self.max_results {
             aliyun_core::__private::validate::range(
                 "MaxResults",
@@ -506,9 +252,6 @@ impl aliyun_core::Action for DescribeElasticityAssurancesInput {
                 Some(1),
                 Some(100),
             )?;
-        }
-        if let Some(value) = &self.private_pool_options {
-            aliyun_core::params::StructParam::validate(value, "PrivatePoolOptions")?;
         }
         Ok(())
     }
@@ -665,82 +408,23 @@ impl aliyun_core::error::ActionError for DescribeElasticityAssurancesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameterRegionId(error)
-            | Self::InvalidParameterName(error)
-            | Self::InvalidParameterPrivatePoolOptionsIds(error)
-            | Self::DedicatedHostNotSupported(error)
-            | Self::SpotNotSupported(error)
-            | Self::ClassicNetworkNotSupported(error)
-            | Self::InvalidInstanceId(error)
-            | Self::InvalidPrivatePoolOptionsMatchCriteria(error)
-            | Self::MissingParameterPrivatePoolOptionsId(error)
-            | Self::InvalidPrivatePoolOptionsId(error)
-            | Self::InvalidInstanceType(error)
-            | Self::InvalidInstanceChargeType(error)
-            | Self::InvalidZoneId(error)
-            | Self::InvalidPrivatePoolOptionsStatus(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::InvalidAliUid(error)
-            | Self::MissingParameterPackageType(error)
-            | Self::MissingParameterPrivatePoolOptionsIds(error)
-            | Self::MissingParameterInstanceCpuCoreCount(error)
-            | Self::MissingParameterInstanceAmount(error)
-            | Self::MissingParameterInstanceCpuCoreCountOrInstanceAmount(error)
-            | Self::InvalidTooManyPrivatePoolOptionsIds(error)
-            | Self::InvalidTooManyZoneIds(error)
-            | Self::InvalidTooManyInstanceTypes(error)
-            | Self::InvalidTooManyUnpaidPrivatePool(error)
-            | Self::InvalidInstanceCpuCoreCountOrInstanceAmount(error)
-            | Self::InvalidPrivatePoolOptionsIds(error)
-            | Self::InvalidPackageType(error)
-            | Self::InvalidPrivatePoolPurchase(error)
-            | Self::InvalidAssuranceTimesNotSupported(error)
-            | Self::RepeatStartPrivatePool(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameterRegionId(error)
-            | Self::InvalidParameterName(error)
-            | Self::InvalidParameterPrivatePoolOptionsIds(error)
-            | Self::DedicatedHostNotSupported(error)
-            | Self::SpotNotSupported(error)
-            | Self::ClassicNetworkNotSupported(error)
-            | Self::InvalidInstanceId(error)
-            | Self::InvalidPrivatePoolOptionsMatchCriteria(error)
-            | Self::MissingParameterPrivatePoolOptionsId(error)
-            | Self::InvalidPrivatePoolOptionsId(error)
-            | Self::InvalidInstanceType(error)
-            | Self::InvalidInstanceChargeType(error)
-            | Self::InvalidZoneId(error)
-            | Self::InvalidPrivatePoolOptionsStatus(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::InvalidAliUid(error)
-            | Self::MissingParameterPackageType(error)
-            | Self::MissingParameterPrivatePoolOptionsIds(error)
-            | Self::MissingParameterInstanceCpuCoreCount(error)
-            | Self::MissingParameterInstanceAmount(error)
-            | Self::MissingParameterInstanceCpuCoreCountOrInstanceAmount(error)
-            | Self::InvalidTooManyPrivatePoolOptionsIds(error)
-            | Self::InvalidTooManyZoneIds(error)
-            | Self::InvalidTooManyInstanceTypes(error)
-            | Self::InvalidTooManyUnpaidPrivatePool(error)
-            | Self::InvalidInstanceCpuCoreCountOrInstanceAmount(error)
-            | Self::InvalidPrivatePoolOptionsIds(error)
-            | Self::InvalidPackageType(error)
-            | Self::InvalidPrivatePoolPurchase(error)
-            | Self::InvalidAssuranceTimesNotSupported(error)
-            | Self::RepeatStartPrivatePool(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeElasticityAssurancesError);
+aliyun_core::__private::action_error!(
+    DescribeElasticityAssurancesError, [MissingParameterRegionId, InvalidParameterName,
+    InvalidParameterPrivatePoolOptionsIds, DedicatedHostNotSupported, SpotNotSupported,
+    ClassicNetworkNotSupported, InvalidInstanceId,
+    InvalidPrivatePoolOptionsMatchCriteria, MissingParameterPrivatePoolOptionsId,
+    InvalidPrivatePoolOptionsId, InvalidInstanceType, InvalidInstanceChargeType,
+    InvalidZoneId, InvalidPrivatePoolOptionsStatus, InvalidPlatformValueNotSupported,
+    InvalidAliUid, MissingParameterPackageType, MissingParameterPrivatePoolOptionsIds,
+    MissingParameterInstanceCpuCoreCount, MissingParameterInstanceAmount,
+    MissingParameterInstanceCpuCoreCountOrInstanceAmount,
+    InvalidTooManyPrivatePoolOptionsIds, InvalidTooManyZoneIds,
+    InvalidTooManyInstanceTypes, InvalidTooManyUnpaidPrivatePool,
+    InvalidInstanceCpuCoreCountOrInstanceAmount, InvalidPrivatePoolOptionsIds,
+    InvalidPackageType, InvalidPrivatePoolPurchase, InvalidAssuranceTimesNotSupported,
+    RepeatStartPrivatePool, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeElasticityAssurancesInput {
     type Item = ElasticityAssuranceItem;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -764,25 +448,11 @@ mod tests {
     use super::super::super::types::{
         DescribeElasticityAssurancesAllocatedResource, ResourceTag,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeElasticityAssurancesBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeElasticityAssurancesInput;
-        type Error = DescribeElasticityAssurancesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_elasticity_assurances()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeElasticityAssurancesBuilder, DescribeElasticityAssurancesInput,
+        DescribeElasticityAssurancesError, super::super::super::client::Client,
+        describe_elasticity_assurances,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -826,6 +496,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

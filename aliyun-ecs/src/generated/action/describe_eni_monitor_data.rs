@@ -46,84 +46,30 @@ impl<C> DescribeEniMonitorDataBuilder<C> {
         self.eni_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeEniMonitorDataInput::eni_id`].
-    pub fn set_eni_id(mut self, input: Option<String>) -> Self {
-        self.eni_id = input;
-        self
-    }
-    /// The [`DescribeEniMonitorDataInput::eni_id`] set so far.
-    pub fn get_eni_id(&self) -> &Option<String> {
-        &self.eni_id
-    }
     /// Sets [`DescribeEniMonitorDataInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeEniMonitorDataInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeEniMonitorDataInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`DescribeEniMonitorDataInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeEniMonitorDataInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DescribeEniMonitorDataInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`DescribeEniMonitorDataInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeEniMonitorDataInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`DescribeEniMonitorDataInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
     }
     /// Sets [`DescribeEniMonitorDataInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeEniMonitorDataInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`DescribeEniMonitorDataInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
-    }
     /// Sets [`DescribeEniMonitorDataInput::period`].
     pub fn period(mut self, input: i32) -> Self {
         self.period = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeEniMonitorDataInput::period`].
-    pub fn set_period(mut self, input: Option<i32>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`DescribeEniMonitorDataInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<i32> {
-        &self.period
     }
     /// Checks every rule of the spec and builds the [`DescribeEniMonitorDataInput`]. Nothing is sent.
     pub fn build(
@@ -152,6 +98,15 @@ impl<C> DescribeEniMonitorDataBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeEniMonitorDataBuilder, DescribeEniMonitorDataInput;
+    eni_id: Option<String> => set_eni_id, get_eni_id;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
+    period: Option<i32> => set_period, get_period;
 }
 impl DescribeEniMonitorDataBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -219,58 +174,7 @@ impl aliyun_core::Action for DescribeEniMonitorDataInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStartTime.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEndTime.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStartTime.TooEarly",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.TooManyDataQueried",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttling",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupportCredit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EndTime",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -335,59 +239,21 @@ impl aliyun_core::error::ActionError for DescribeEniMonitorDataError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidStartTimeMalformed(error)
-            | Self::InvalidEndTimeMalformed(error)
-            | Self::InvalidPeriodValueNotSupported(error)
-            | Self::InvalidStartTimeTooEarly(error)
-            | Self::InvalidParameterTooManyDataQueried(error)
-            | Self::Throttling(error)
-            | Self::InvalidInstanceTypeNotSupportCredit(error)
-            | Self::InvalidParameterEndTime(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidParamMalformed(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidStartTimeMalformed(error)
-            | Self::InvalidEndTimeMalformed(error)
-            | Self::InvalidPeriodValueNotSupported(error)
-            | Self::InvalidStartTimeTooEarly(error)
-            | Self::InvalidParameterTooManyDataQueried(error)
-            | Self::Throttling(error)
-            | Self::InvalidInstanceTypeNotSupportCredit(error)
-            | Self::InvalidParameterEndTime(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidParamMalformed(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeEniMonitorDataError);
+aliyun_core::__private::action_error!(
+    DescribeEniMonitorDataError, [InvalidStartTimeMalformed, InvalidEndTimeMalformed,
+    InvalidPeriodValueNotSupported, InvalidStartTimeTooEarly,
+    InvalidParameterTooManyDataQueried, Throttling, InvalidInstanceTypeNotSupportCredit,
+    InvalidParameterEndTime, InvalidDiskIdNotFound, InvalidParamMalformed]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeEniMonitorDataBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeEniMonitorDataInput;
-        type Error = DescribeEniMonitorDataError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_eni_monitor_data()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeEniMonitorDataBuilder, DescribeEniMonitorDataInput,
+        DescribeEniMonitorDataError, super::super::super::client::Client,
+        describe_eni_monitor_data,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -411,6 +277,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -45,70 +45,25 @@ impl<C> DescribeForwardTableEntriesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeForwardTableEntriesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeForwardTableEntriesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeForwardTableEntriesInput::forward_table_id`].
     pub fn forward_table_id(mut self, input: impl Into<String>) -> Self {
         self.forward_table_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeForwardTableEntriesInput::forward_table_id`].
-    pub fn set_forward_table_id(mut self, input: Option<String>) -> Self {
-        self.forward_table_id = input;
-        self
-    }
-    /// The [`DescribeForwardTableEntriesInput::forward_table_id`] set so far.
-    pub fn get_forward_table_id(&self) -> &Option<String> {
-        &self.forward_table_id
     }
     /// Sets [`DescribeForwardTableEntriesInput::forward_entry_id`].
     pub fn forward_entry_id(mut self, input: impl Into<String>) -> Self {
         self.forward_entry_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeForwardTableEntriesInput::forward_entry_id`].
-    pub fn set_forward_entry_id(mut self, input: Option<String>) -> Self {
-        self.forward_entry_id = input;
-        self
-    }
-    /// The [`DescribeForwardTableEntriesInput::forward_entry_id`] set so far.
-    pub fn get_forward_entry_id(&self) -> &Option<String> {
-        &self.forward_entry_id
-    }
     /// Sets [`DescribeForwardTableEntriesInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeForwardTableEntriesInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeForwardTableEntriesInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeForwardTableEntriesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeForwardTableEntriesInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeForwardTableEntriesInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Checks every rule of the spec and builds the [`DescribeForwardTableEntriesInput`]. Nothing is sent.
     pub fn build(
@@ -130,6 +85,14 @@ impl<C> DescribeForwardTableEntriesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeForwardTableEntriesBuilder, DescribeForwardTableEntriesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    forward_table_id: Option<String> => set_forward_table_id, get_forward_table_id;
+    forward_entry_id: Option<String> => set_forward_entry_id, get_forward_entry_id;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
 }
 impl DescribeForwardTableEntriesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -212,23 +175,7 @@ impl aliyun_core::Action for DescribeForwardTableEntriesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorretForwardEntryStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidForwardTableId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
@@ -283,26 +230,11 @@ impl aliyun_core::error::ActionError for DescribeForwardTableEntriesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::IncorretForwardEntryStatus(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidForwardTableIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::IncorretForwardEntryStatus(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidForwardTableIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeForwardTableEntriesError);
+aliyun_core::__private::action_error!(
+    DescribeForwardTableEntriesError, [IncorretForwardEntryStatus,
+    InvalidRegionIdNotFound, InvalidForwardTableIdNotFound]
+);
 impl aliyun_core::pagination::Paginated for DescribeForwardTableEntriesInput {
     type Item = ForwardTableEntry;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -328,39 +260,14 @@ impl aliyun_core::pagination::Paginated for DescribeForwardTableEntriesInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeForwardTableEntriesBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeForwardTableEntriesInput;
-        type Error = DescribeForwardTableEntriesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_forward_table_entries()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeForwardTableEntriesBuilder, DescribeForwardTableEntriesInput,
+        DescribeForwardTableEntriesError, super::super::super::client::Client,
+        describe_forward_table_entries,
+    );
     const REQUESTS: &[Request] = &[Request::invalid("example", |b| b, "ForwardTableId")];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -43,70 +43,25 @@ impl<C> DescribeHpcClustersBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeHpcClustersInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeHpcClustersInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeHpcClustersInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeHpcClustersInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`DescribeHpcClustersInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Sets [`DescribeHpcClustersInput::hpc_cluster_ids`].
     pub fn hpc_cluster_ids(mut self, input: impl Into<String>) -> Self {
         self.hpc_cluster_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeHpcClustersInput::hpc_cluster_ids`].
-    pub fn set_hpc_cluster_ids(mut self, input: Option<String>) -> Self {
-        self.hpc_cluster_ids = input;
-        self
-    }
-    /// The [`DescribeHpcClustersInput::hpc_cluster_ids`] set so far.
-    pub fn get_hpc_cluster_ids(&self) -> &Option<String> {
-        &self.hpc_cluster_ids
-    }
     /// Sets [`DescribeHpcClustersInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeHpcClustersInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeHpcClustersInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeHpcClustersInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeHpcClustersInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeHpcClustersInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Checks every rule of the spec and builds the [`DescribeHpcClustersInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeHpcClustersInput, aliyun_core::InvalidInput> {
@@ -123,6 +78,14 @@ impl<C> DescribeHpcClustersBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeHpcClustersBuilder, DescribeHpcClustersInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    client_token: Option<String> => set_client_token, get_client_token;
+    hpc_cluster_ids: Option<String> => set_hpc_cluster_ids, get_hpc_cluster_ids;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
 }
 impl DescribeHpcClustersBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -205,33 +168,7 @@ impl aliyun_core::Action for DescribeHpcClustersInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.HpcClusterId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHpcClusterIds.ExceedLimit",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHpcClusterIds.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.Parameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -295,28 +232,11 @@ impl aliyun_core::error::ActionError for DescribeHpcClustersError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidRegionIdNotFound(error)
-            | Self::MissingParameterHpcClusterId(error)
-            | Self::InvalidHpcClusterIdsExceedLimit(error)
-            | Self::InvalidHpcClusterIdsMalformed(error)
-            | Self::InvalidParameter(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidRegionIdNotFound(error)
-            | Self::MissingParameterHpcClusterId(error)
-            | Self::InvalidHpcClusterIdsExceedLimit(error)
-            | Self::InvalidHpcClusterIdsMalformed(error)
-            | Self::InvalidParameter(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeHpcClustersError);
+aliyun_core::__private::action_error!(
+    DescribeHpcClustersError, [InvalidRegionIdNotFound, MissingParameterHpcClusterId,
+    InvalidHpcClusterIdsExceedLimit, InvalidHpcClusterIdsMalformed, InvalidParameter]
+);
 impl aliyun_core::pagination::Paginated for DescribeHpcClustersInput {
     type Item = HpcCluster;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -342,24 +262,10 @@ impl aliyun_core::pagination::Paginated for DescribeHpcClustersInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeHpcClustersBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeHpcClustersInput;
-        type Error = DescribeHpcClustersError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_hpc_clusters()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeHpcClustersBuilder, DescribeHpcClustersInput, DescribeHpcClustersError,
+        super::super::super::client::Client, describe_hpc_clusters,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -386,6 +292,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -56,112 +56,40 @@ impl<C> DescribeImageComponentsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeImageComponentsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeImageComponentsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeImageComponentsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeImageComponentsInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`DescribeImageComponentsInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Appends one item to [`DescribeImageComponentsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`DescribeImageComponentsInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeImageComponentsInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Sets [`DescribeImageComponentsInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeImageComponentsInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`DescribeImageComponentsInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
     }
     /// Sets [`DescribeImageComponentsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeImageComponentsInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeImageComponentsInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Sets [`DescribeImageComponentsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeImageComponentsInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeImageComponentsInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
     }
     /// Sets [`DescribeImageComponentsInput::owner`].
     pub fn owner(mut self, input: impl Into<String>) -> Self {
         self.owner = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeImageComponentsInput::owner`].
-    pub fn set_owner(mut self, input: Option<String>) -> Self {
-        self.owner = input;
-        self
-    }
-    /// The [`DescribeImageComponentsInput::owner`] set so far.
-    pub fn get_owner(&self) -> &Option<String> {
-        &self.owner
-    }
     /// Appends one item to [`DescribeImageComponentsInput::image_component_id`].
     pub fn image_component_id(mut self, input: impl Into<String>) -> Self {
         self.image_component_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeImageComponentsInput::image_component_id`] list (`None` clears it).
-    pub fn set_image_component_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.image_component_id = input;
-        self
-    }
-    /// The [`DescribeImageComponentsInput::image_component_id`] set so far.
-    pub fn get_image_component_id(&self) -> &Option<Vec<String>> {
-        &self.image_component_id
     }
     /// Checks every rule of the spec and builds the [`DescribeImageComponentsInput`]. Nothing is sent.
     pub fn build(
@@ -183,6 +111,17 @@ impl<C> DescribeImageComponentsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeImageComponentsBuilder, DescribeImageComponentsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    name: Option<String> => set_name, get_name;
+    next_token: Option<String> => set_next_token, get_next_token;
+    max_results: Option<i32> => set_max_results, get_max_results;
+    owner: Option<String> => set_owner, get_owner;
+    image_component_id: Option<Vec<String>> => set_image_component_id, get_image_component_id, list;
 }
 impl DescribeImageComponentsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -268,34 +207,10 @@ impl aliyun_core::Action for DescribeImageComponentsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Owner",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageComponentIdSize.ExceededMaxNumber",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.NextToken",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         if let Some(value) = &self.max_results {
             aliyun_core::__private::validate::range(
                 "MaxResults",
@@ -349,24 +264,11 @@ impl aliyun_core::error::ActionError for DescribeImageComponentsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterOwner(error)
-            | Self::InvalidImageComponentIdSizeExceededMaxNumber(error)
-            | Self::InvalidNextToken(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterOwner(error)
-            | Self::InvalidImageComponentIdSizeExceededMaxNumber(error)
-            | Self::InvalidNextToken(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeImageComponentsError);
+aliyun_core::__private::action_error!(
+    DescribeImageComponentsError, [InvalidParameterOwner,
+    InvalidImageComponentIdSizeExceededMaxNumber, InvalidNextToken]
+);
 impl aliyun_core::pagination::Paginated for DescribeImageComponentsInput {
     type Item = ImageComponentSet;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -388,24 +290,11 @@ impl aliyun_core::pagination::Paginated for DescribeImageComponentsInput {
 mod tests {
     use super::*;
     use super::super::super::types::ResourceTag;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeImageComponentsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeImageComponentsInput;
-        type Error = DescribeImageComponentsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_image_components()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeImageComponentsBuilder, DescribeImageComponentsInput,
+        DescribeImageComponentsError, super::super::super::client::Client,
+        describe_image_components,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -437,6 +326,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -34,28 +34,10 @@ impl<C> DescribeImageFromFamilyBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeImageFromFamilyInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeImageFromFamilyInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeImageFromFamilyInput::image_family`].
     pub fn image_family(mut self, input: impl Into<String>) -> Self {
         self.image_family = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeImageFromFamilyInput::image_family`].
-    pub fn set_image_family(mut self, input: Option<String>) -> Self {
-        self.image_family = input;
-        self
-    }
-    /// The [`DescribeImageFromFamilyInput::image_family`] set so far.
-    pub fn get_image_family(&self) -> &Option<String> {
-        &self.image_family
     }
     /// Checks every rule of the spec and builds the [`DescribeImageFromFamilyInput`]. Nothing is sent.
     pub fn build(
@@ -74,6 +56,11 @@ impl<C> DescribeImageFromFamilyBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeImageFromFamilyBuilder, DescribeImageFromFamilyInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    image_family: Option<String> => set_image_family, get_image_family;
 }
 impl DescribeImageFromFamilyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -134,18 +121,7 @@ impl aliyun_core::Action for DescribeImageFromFamilyInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUser.Unauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -176,44 +152,19 @@ impl aliyun_core::error::ActionError for DescribeImageFromFamilyError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidUserUnauthorized(error)
-            | Self::InvalidRegionIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidUserUnauthorized(error)
-            | Self::InvalidRegionIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeImageFromFamilyError);
+aliyun_core::__private::action_error!(
+    DescribeImageFromFamilyError, [InvalidUserUnauthorized, InvalidRegionIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::{DiskDeviceMapping, ResourceTag};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeImageFromFamilyBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeImageFromFamilyInput;
-        type Error = DescribeImageFromFamilyError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_image_from_family()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeImageFromFamilyBuilder, DescribeImageFromFamilyInput,
+        DescribeImageFromFamilyError, super::super::super::client::Client,
+        describe_image_from_family,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -222,6 +173,7 @@ mod tests {
             &[("ImageFamily", "hangzhou-daily-update"), ("RegionId", "cn-hangzhou")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

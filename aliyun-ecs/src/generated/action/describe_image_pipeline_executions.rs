@@ -51,98 +51,35 @@ impl<C> DescribeImagePipelineExecutionsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeImagePipelineExecutionsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeImagePipelineExecutionsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`DescribeImagePipelineExecutionsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DescribeImagePipelineExecutionsInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeImagePipelineExecutionsInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Sets [`DescribeImagePipelineExecutionsInput::image_pipeline_id`].
     pub fn image_pipeline_id(mut self, input: impl Into<String>) -> Self {
         self.image_pipeline_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeImagePipelineExecutionsInput::image_pipeline_id`].
-    pub fn set_image_pipeline_id(mut self, input: Option<String>) -> Self {
-        self.image_pipeline_id = input;
-        self
-    }
-    /// The [`DescribeImagePipelineExecutionsInput::image_pipeline_id`] set so far.
-    pub fn get_image_pipeline_id(&self) -> &Option<String> {
-        &self.image_pipeline_id
-    }
     /// Sets [`DescribeImagePipelineExecutionsInput::execution_id`].
     pub fn execution_id(mut self, input: impl Into<String>) -> Self {
         self.execution_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeImagePipelineExecutionsInput::execution_id`].
-    pub fn set_execution_id(mut self, input: Option<String>) -> Self {
-        self.execution_id = input;
-        self
-    }
-    /// The [`DescribeImagePipelineExecutionsInput::execution_id`] set so far.
-    pub fn get_execution_id(&self) -> &Option<String> {
-        &self.execution_id
     }
     /// Sets [`DescribeImagePipelineExecutionsInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeImagePipelineExecutionsInput::status`].
-    pub fn set_status(mut self, input: Option<String>) -> Self {
-        self.status = input;
-        self
-    }
-    /// The [`DescribeImagePipelineExecutionsInput::status`] set so far.
-    pub fn get_status(&self) -> &Option<String> {
-        &self.status
-    }
     /// Sets [`DescribeImagePipelineExecutionsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeImagePipelineExecutionsInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeImagePipelineExecutionsInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Sets [`DescribeImagePipelineExecutionsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeImagePipelineExecutionsInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeImagePipelineExecutionsInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
     }
     /// Checks every rule of the spec and builds the [`DescribeImagePipelineExecutionsInput`]. Nothing is sent.
     pub fn build(
@@ -163,6 +100,16 @@ impl<C> DescribeImagePipelineExecutionsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeImagePipelineExecutionsBuilder, DescribeImagePipelineExecutionsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    image_pipeline_id: Option<String> => set_image_pipeline_id, get_image_pipeline_id;
+    execution_id: Option<String> => set_execution_id, get_execution_id;
+    status: Option<String> => set_status, get_status;
+    next_token: Option<String> => set_next_token, get_next_token;
+    max_results: Option<i32> => set_max_results, get_max_results;
 }
 impl DescribeImagePipelineExecutionsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -253,39 +200,10 @@ impl aliyun_core::Action for DescribeImagePipelineExecutionsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Status",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.ImagePipelineId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.NextToken",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImagePipeline.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         if let Some(value) = &self.max_results {
             aliyun_core::__private::validate::range(
                 "MaxResults",
@@ -335,28 +253,11 @@ impl aliyun_core::error::ActionError for DescribeImagePipelineExecutionsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterStatus(error)
-            | Self::MissingParameterImagePipelineId(error)
-            | Self::InvalidNextToken(error)
-            | Self::InvalidImagePipelineNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterStatus(error)
-            | Self::MissingParameterImagePipelineId(error)
-            | Self::InvalidNextToken(error)
-            | Self::InvalidImagePipelineNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeImagePipelineExecutionsError);
+aliyun_core::__private::action_error!(
+    DescribeImagePipelineExecutionsError, [InvalidParameterStatus,
+    MissingParameterImagePipelineId, InvalidNextToken, InvalidImagePipelineNotFound]
+);
 impl aliyun_core::pagination::Paginated for DescribeImagePipelineExecutionsInput {
     type Item = ImagePipelineExecutionSet;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -378,27 +279,11 @@ impl aliyun_core::pagination::Paginated for DescribeImagePipelineExecutionsInput
 mod tests {
     use super::*;
     use super::super::super::types::ResourceTag;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeImagePipelineExecutionsBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeImagePipelineExecutionsInput;
-        type Error = DescribeImagePipelineExecutionsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_image_pipeline_executions()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeImagePipelineExecutionsBuilder, DescribeImagePipelineExecutionsInput,
+        DescribeImagePipelineExecutionsError, super::super::super::client::Client,
+        describe_image_pipeline_executions,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -422,6 +307,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

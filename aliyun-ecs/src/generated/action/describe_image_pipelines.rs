@@ -53,98 +53,35 @@ impl<C> DescribeImagePipelinesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeImagePipelinesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeImagePipelinesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeImagePipelinesInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeImagePipelinesInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`DescribeImagePipelinesInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Appends one item to [`DescribeImagePipelinesInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`DescribeImagePipelinesInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeImagePipelinesInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Sets [`DescribeImagePipelinesInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeImagePipelinesInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`DescribeImagePipelinesInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
     }
     /// Sets [`DescribeImagePipelinesInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeImagePipelinesInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeImagePipelinesInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Sets [`DescribeImagePipelinesInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
-    /// Sets or clears [`DescribeImagePipelinesInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeImagePipelinesInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
-    }
     /// Appends one item to [`DescribeImagePipelinesInput::image_pipeline_id`].
     pub fn image_pipeline_id(mut self, input: impl Into<String>) -> Self {
         self.image_pipeline_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeImagePipelinesInput::image_pipeline_id`] list (`None` clears it).
-    pub fn set_image_pipeline_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.image_pipeline_id = input;
-        self
-    }
-    /// The [`DescribeImagePipelinesInput::image_pipeline_id`] set so far.
-    pub fn get_image_pipeline_id(&self) -> &Option<Vec<String>> {
-        &self.image_pipeline_id
     }
     /// Checks every rule of the spec and builds the [`DescribeImagePipelinesInput`]. Nothing is sent.
     pub fn build(
@@ -165,6 +102,16 @@ impl<C> DescribeImagePipelinesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeImagePipelinesBuilder, DescribeImagePipelinesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    name: Option<String> => set_name, get_name;
+    next_token: Option<String> => set_next_token, get_next_token;
+    max_results: Option<i32> => set_max_results, get_max_results;
+    image_pipeline_id: Option<Vec<String>> => set_image_pipeline_id, get_image_pipeline_id, list;
 }
 impl DescribeImagePipelinesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -249,34 +196,10 @@ impl aliyun_core::Action for DescribeImagePipelinesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImagePipelineIdSize.ExceededMaxNumber",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.NextToken",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         if let Some(value) = &self.max_results {
             aliyun_core::__private::validate::range(
                 "MaxResults",
@@ -329,24 +252,11 @@ impl aliyun_core::error::ActionError for DescribeImagePipelinesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidImagePipelineIdSizeExceededMaxNumber(error)
-            | Self::InvalidNameMalformed(error)
-            | Self::InvalidNextToken(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidImagePipelineIdSizeExceededMaxNumber(error)
-            | Self::InvalidNameMalformed(error)
-            | Self::InvalidNextToken(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeImagePipelinesError);
+aliyun_core::__private::action_error!(
+    DescribeImagePipelinesError, [InvalidImagePipelineIdSizeExceededMaxNumber,
+    InvalidNameMalformed, InvalidNextToken]
+);
 impl aliyun_core::pagination::Paginated for DescribeImagePipelinesInput {
     type Item = ImagePipelineSet;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -368,24 +278,11 @@ impl aliyun_core::pagination::Paginated for DescribeImagePipelinesInput {
 mod tests {
     use super::*;
     use super::super::super::types::ResourceTag;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeImagePipelinesBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeImagePipelinesInput;
-        type Error = DescribeImagePipelinesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_image_pipelines()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeImagePipelinesBuilder, DescribeImagePipelinesInput,
+        DescribeImagePipelinesError, super::super::super::client::Client,
+        describe_image_pipelines,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -415,6 +312,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -42,56 +42,20 @@ impl<C> DescribeImageSupportInstanceTypesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeImageSupportInstanceTypesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeImageSupportInstanceTypesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeImageSupportInstanceTypesInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
         self.image_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeImageSupportInstanceTypesInput::image_id`].
-    pub fn set_image_id(mut self, input: Option<String>) -> Self {
-        self.image_id = input;
-        self
-    }
-    /// The [`DescribeImageSupportInstanceTypesInput::image_id`] set so far.
-    pub fn get_image_id(&self) -> &Option<String> {
-        &self.image_id
     }
     /// Sets [`DescribeImageSupportInstanceTypesInput::action_type`].
     pub fn action_type(mut self, input: impl Into<String>) -> Self {
         self.action_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeImageSupportInstanceTypesInput::action_type`].
-    pub fn set_action_type(mut self, input: Option<String>) -> Self {
-        self.action_type = input;
-        self
-    }
-    /// The [`DescribeImageSupportInstanceTypesInput::action_type`] set so far.
-    pub fn get_action_type(&self) -> &Option<String> {
-        &self.action_type
-    }
     /// Appends one item to [`DescribeImageSupportInstanceTypesInput::filter`].
     pub fn filter(mut self, input: Tag) -> Self {
         self.filter.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DescribeImageSupportInstanceTypesInput::filter`] list (`None` clears it).
-    pub fn set_filter(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.filter = input;
-        self
-    }
-    /// The [`DescribeImageSupportInstanceTypesInput::filter`] set so far.
-    pub fn get_filter(&self) -> &Option<Vec<Tag>> {
-        &self.filter
     }
     /// Checks every rule of the spec and builds the [`DescribeImageSupportInstanceTypesInput`]. Nothing is sent.
     pub fn build(
@@ -109,6 +73,13 @@ impl<C> DescribeImageSupportInstanceTypesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeImageSupportInstanceTypesBuilder, DescribeImageSupportInstanceTypesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    image_id: Option<String> => set_image_id, get_image_id;
+    action_type: Option<String> => set_action_type, get_action_type;
+    filter: Option<Vec<Tag>> => set_filter, get_filter, list;
 }
 impl DescribeImageSupportInstanceTypesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -181,28 +152,7 @@ impl aliyun_core::Action for DescribeImageSupportInstanceTypesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParamter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUsage",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -210,14 +160,6 @@ impl aliyun_core::Action for DescribeImageSupportInstanceTypesInput {
             self.filter.len(),
             None,
             Some(10),
-        )?;
-        aliyun_core::__private::validate::each(
-            "Filter",
-            &self.filter,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -257,50 +199,19 @@ impl aliyun_core::error::ActionError for DescribeImageSupportInstanceTypesError 
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParamter(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InvalidUsage(error)
-            | Self::InvalidImageIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParamter(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InvalidUsage(error)
-            | Self::InvalidImageIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeImageSupportInstanceTypesError);
+aliyun_core::__private::action_error!(
+    DescribeImageSupportInstanceTypesError, [InvalidParamter,
+    InvalidInstanceTypeValueNotSupported, InvalidUsage, InvalidImageIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeImageSupportInstanceTypesBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeImageSupportInstanceTypesInput;
-        type Error = DescribeImageSupportInstanceTypesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_image_support_instance_types()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeImageSupportInstanceTypesBuilder, DescribeImageSupportInstanceTypesInput,
+        DescribeImageSupportInstanceTypesError, super::super::super::client::Client,
+        describe_image_support_instance_types,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -324,6 +235,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

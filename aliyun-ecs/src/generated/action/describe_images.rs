@@ -101,322 +101,115 @@ impl<C> DescribeImagesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeImagesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeImagesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeImagesInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeImagesInput::status`].
-    pub fn set_status(mut self, input: Option<String>) -> Self {
-        self.status = input;
-        self
-    }
-    /// The [`DescribeImagesInput::status`] set so far.
-    pub fn get_status(&self) -> &Option<String> {
-        &self.status
     }
     /// Sets [`DescribeImagesInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
         self.image_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeImagesInput::image_id`].
-    pub fn set_image_id(mut self, input: Option<String>) -> Self {
-        self.image_id = input;
-        self
-    }
-    /// The [`DescribeImagesInput::image_id`] set so far.
-    pub fn get_image_id(&self) -> &Option<String> {
-        &self.image_id
-    }
     /// Sets [`DescribeImagesInput::show_expired`].
     pub fn show_expired(mut self, input: bool) -> Self {
         self.show_expired = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeImagesInput::show_expired`].
-    pub fn set_show_expired(mut self, input: Option<bool>) -> Self {
-        self.show_expired = input;
-        self
-    }
-    /// The [`DescribeImagesInput::show_expired`] set so far.
-    pub fn get_show_expired(&self) -> &Option<bool> {
-        &self.show_expired
     }
     /// Sets [`DescribeImagesInput::snapshot_id`].
     pub fn snapshot_id(mut self, input: impl Into<String>) -> Self {
         self.snapshot_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeImagesInput::snapshot_id`].
-    pub fn set_snapshot_id(mut self, input: Option<String>) -> Self {
-        self.snapshot_id = input;
-        self
-    }
-    /// The [`DescribeImagesInput::snapshot_id`] set so far.
-    pub fn get_snapshot_id(&self) -> &Option<String> {
-        &self.snapshot_id
-    }
     /// Sets [`DescribeImagesInput::image_name`].
     pub fn image_name(mut self, input: impl Into<String>) -> Self {
         self.image_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeImagesInput::image_name`].
-    pub fn set_image_name(mut self, input: Option<String>) -> Self {
-        self.image_name = input;
-        self
-    }
-    /// The [`DescribeImagesInput::image_name`] set so far.
-    pub fn get_image_name(&self) -> &Option<String> {
-        &self.image_name
     }
     /// Sets [`DescribeImagesInput::image_family`].
     pub fn image_family(mut self, input: impl Into<String>) -> Self {
         self.image_family = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeImagesInput::image_family`].
-    pub fn set_image_family(mut self, input: Option<String>) -> Self {
-        self.image_family = input;
-        self
-    }
-    /// The [`DescribeImagesInput::image_family`] set so far.
-    pub fn get_image_family(&self) -> &Option<String> {
-        &self.image_family
-    }
     /// Sets [`DescribeImagesInput::image_owner_alias`].
     pub fn image_owner_alias(mut self, input: impl Into<String>) -> Self {
         self.image_owner_alias = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeImagesInput::image_owner_alias`].
-    pub fn set_image_owner_alias(mut self, input: Option<String>) -> Self {
-        self.image_owner_alias = input;
-        self
-    }
-    /// The [`DescribeImagesInput::image_owner_alias`] set so far.
-    pub fn get_image_owner_alias(&self) -> &Option<String> {
-        &self.image_owner_alias
     }
     /// Sets [`DescribeImagesInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeImagesInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`DescribeImagesInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
-    }
     /// Sets [`DescribeImagesInput::is_support_io_optimized`].
     pub fn is_support_io_optimized(mut self, input: bool) -> Self {
         self.is_support_io_optimized = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeImagesInput::is_support_io_optimized`].
-    pub fn set_is_support_io_optimized(mut self, input: Option<bool>) -> Self {
-        self.is_support_io_optimized = input;
-        self
-    }
-    /// The [`DescribeImagesInput::is_support_io_optimized`] set so far.
-    pub fn get_is_support_io_optimized(&self) -> &Option<bool> {
-        &self.is_support_io_optimized
     }
     /// Sets [`DescribeImagesInput::is_support_cloudinit`].
     pub fn is_support_cloudinit(mut self, input: bool) -> Self {
         self.is_support_cloudinit = Some(input);
         self
     }
-    /// Sets or clears [`DescribeImagesInput::is_support_cloudinit`].
-    pub fn set_is_support_cloudinit(mut self, input: Option<bool>) -> Self {
-        self.is_support_cloudinit = input;
-        self
-    }
-    /// The [`DescribeImagesInput::is_support_cloudinit`] set so far.
-    pub fn get_is_support_cloudinit(&self) -> &Option<bool> {
-        &self.is_support_cloudinit
-    }
     /// Sets [`DescribeImagesInput::os_type`].
     pub fn os_type(mut self, input: impl Into<String>) -> Self {
         self.os_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeImagesInput::os_type`].
-    pub fn set_os_type(mut self, input: Option<String>) -> Self {
-        self.os_type = input;
-        self
-    }
-    /// The [`DescribeImagesInput::os_type`] set so far.
-    pub fn get_os_type(&self) -> &Option<String> {
-        &self.os_type
     }
     /// Sets [`DescribeImagesInput::architecture`].
     pub fn architecture(mut self, input: impl Into<String>) -> Self {
         self.architecture = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeImagesInput::architecture`].
-    pub fn set_architecture(mut self, input: Option<String>) -> Self {
-        self.architecture = input;
-        self
-    }
-    /// The [`DescribeImagesInput::architecture`] set so far.
-    pub fn get_architecture(&self) -> &Option<String> {
-        &self.architecture
-    }
     /// Sets [`DescribeImagesInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeImagesInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeImagesInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeImagesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeImagesInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeImagesInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeImagesInput::usage`].
     pub fn usage(mut self, input: impl Into<String>) -> Self {
         self.usage = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeImagesInput::usage`].
-    pub fn set_usage(mut self, input: Option<String>) -> Self {
-        self.usage = input;
-        self
-    }
-    /// The [`DescribeImagesInput::usage`] set so far.
-    pub fn get_usage(&self) -> &Option<String> {
-        &self.usage
     }
     /// Sets [`DescribeImagesInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = Some(input);
         self
     }
-    /// Sets or clears [`DescribeImagesInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`DescribeImagesInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
-    }
     /// Sets [`DescribeImagesInput::action_type`].
     pub fn action_type(mut self, input: impl Into<String>) -> Self {
         self.action_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeImagesInput::action_type`].
-    pub fn set_action_type(mut self, input: Option<String>) -> Self {
-        self.action_type = input;
-        self
-    }
-    /// The [`DescribeImagesInput::action_type`] set so far.
-    pub fn get_action_type(&self) -> &Option<String> {
-        &self.action_type
     }
     /// Sets [`DescribeImagesInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeImagesInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`DescribeImagesInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Appends one item to [`DescribeImagesInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DescribeImagesInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeImagesInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Appends one item to [`DescribeImagesInput::filter`].
     pub fn filter(mut self, input: Tag) -> Self {
         self.filter.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`DescribeImagesInput::filter`] list (`None` clears it).
-    pub fn set_filter(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.filter = input;
-        self
-    }
-    /// The [`DescribeImagesInput::filter`] set so far.
-    pub fn get_filter(&self) -> &Option<Vec<Tag>> {
-        &self.filter
-    }
     /// Sets [`DescribeImagesInput::is_public`].
     pub fn is_public(mut self, input: bool) -> Self {
         self.is_public = Some(input);
         self
     }
-    /// Sets or clears [`DescribeImagesInput::is_public`].
-    pub fn set_is_public(mut self, input: Option<bool>) -> Self {
-        self.is_public = input;
-        self
-    }
-    /// The [`DescribeImagesInput::is_public`] set so far.
-    pub fn get_is_public(&self) -> &Option<bool> {
-        &self.is_public
-    }
     /// Sets [`DescribeImagesInput::image_owner_id`].
     pub fn image_owner_id(mut self, input: i64) -> Self {
         self.image_owner_id = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeImagesInput::image_owner_id`].
-    pub fn set_image_owner_id(mut self, input: Option<i64>) -> Self {
-        self.image_owner_id = input;
-        self
-    }
-    /// The [`DescribeImagesInput::image_owner_id`] set so far.
-    pub fn get_image_owner_id(&self) -> &Option<i64> {
-        &self.image_owner_id
     }
     /// Checks every rule of the spec and builds the [`DescribeImagesInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeImagesInput, aliyun_core::InvalidInput> {
@@ -451,6 +244,32 @@ impl<C> DescribeImagesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeImagesBuilder, DescribeImagesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    status: Option<String> => set_status, get_status;
+    image_id: Option<String> => set_image_id, get_image_id;
+    show_expired: Option<bool> => set_show_expired, get_show_expired;
+    snapshot_id: Option<String> => set_snapshot_id, get_snapshot_id;
+    image_name: Option<String> => set_image_name, get_image_name;
+    image_family: Option<String> => set_image_family, get_image_family;
+    image_owner_alias: Option<String> => set_image_owner_alias, get_image_owner_alias;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    is_support_io_optimized: Option<bool> => set_is_support_io_optimized, get_is_support_io_optimized;
+    is_support_cloudinit: Option<bool> => set_is_support_cloudinit, get_is_support_cloudinit;
+    os_type: Option<String> => set_os_type, get_os_type;
+    architecture: Option<String> => set_architecture, get_architecture;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    usage: Option<String> => set_usage, get_usage;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
+    action_type: Option<String> => set_action_type, get_action_type;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    filter: Option<Vec<Tag>> => set_filter, get_filter, list;
+    is_public: Option<bool> => set_is_public, get_is_public;
+    image_owner_id: Option<i64> => set_image_owner_id, get_image_owner_id;
 }
 impl DescribeImagesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -549,68 +368,7 @@ impl aliyun_core::Action for DescribeImagesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageOwnerAlias.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParamter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTag.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagCount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CurrentAccount.NotSupportPublicImage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidFilterKey.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidFilterValue",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUsage",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOSType",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidArchitecture",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
@@ -630,27 +388,11 @@ impl aliyun_core::Action for DescribeImagesInput {
             )?;
         }
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             "Filter",
             self.filter.len(),
             None,
             Some(10),
-        )?;
-        aliyun_core::__private::validate::each(
-            "Filter",
-            &self.filter,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -737,42 +479,13 @@ impl aliyun_core::error::ActionError for DescribeImagesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidImageOwnerAliasValueNotSupported(error)
-            | Self::InvalidParamter(error)
-            | Self::InvalidTagMismatch(error)
-            | Self::InvalidTagCount(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::CurrentAccountNotSupportPublicImage(error)
-            | Self::InvalidFilterKeyNotFound(error)
-            | Self::InvalidFilterValue(error)
-            | Self::InvalidUsage(error)
-            | Self::InvalidOsType(error)
-            | Self::InvalidArchitecture(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidImageOwnerAliasValueNotSupported(error)
-            | Self::InvalidParamter(error)
-            | Self::InvalidTagMismatch(error)
-            | Self::InvalidTagCount(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::CurrentAccountNotSupportPublicImage(error)
-            | Self::InvalidFilterKeyNotFound(error)
-            | Self::InvalidFilterValue(error)
-            | Self::InvalidUsage(error)
-            | Self::InvalidOsType(error)
-            | Self::InvalidArchitecture(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeImagesError);
+aliyun_core::__private::action_error!(
+    DescribeImagesError, [InvalidImageOwnerAliasValueNotSupported, InvalidParamter,
+    InvalidTagMismatch, InvalidTagCount, InvalidInstanceTypeValueNotSupported,
+    CurrentAccountNotSupportPublicImage, InvalidFilterKeyNotFound, InvalidFilterValue,
+    InvalidUsage, InvalidOsType, InvalidArchitecture, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeImagesInput {
     type Item = DescribeImagesImage;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -801,24 +514,10 @@ mod tests {
     use super::super::super::types::{
         DescribeImagesDiskDeviceMapping, DetectionOptions, Features, Item, ResourceTag,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeImagesBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeImagesInput;
-        type Error = DescribeImagesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_images()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeImagesBuilder, DescribeImagesInput, DescribeImagesError,
+        super::super::super::client::Client, describe_images,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -884,6 +583,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

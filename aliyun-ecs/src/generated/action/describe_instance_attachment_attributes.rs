@@ -40,56 +40,20 @@ impl<C> DescribeInstanceAttachmentAttributesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstanceAttachmentAttributesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeInstanceAttachmentAttributesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeInstanceAttachmentAttributesInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
         self.instance_ids = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstanceAttachmentAttributesInput::instance_ids`].
-    pub fn set_instance_ids(mut self, input: Option<String>) -> Self {
-        self.instance_ids = input;
-        self
-    }
-    /// The [`DescribeInstanceAttachmentAttributesInput::instance_ids`] set so far.
-    pub fn get_instance_ids(&self) -> &Option<String> {
-        &self.instance_ids
     }
     /// Sets [`DescribeInstanceAttachmentAttributesInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstanceAttachmentAttributesInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeInstanceAttachmentAttributesInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeInstanceAttachmentAttributesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstanceAttachmentAttributesInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeInstanceAttachmentAttributesInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceAttachmentAttributesInput`]. Nothing is sent.
     pub fn build(
@@ -110,6 +74,13 @@ impl<C> DescribeInstanceAttachmentAttributesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeInstanceAttachmentAttributesBuilder, DescribeInstanceAttachmentAttributesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
 }
 impl DescribeInstanceAttachmentAttributesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -198,178 +169,7 @@ impl aliyun_core::Action for DescribeInstanceAttachmentAttributesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DedicatedHostNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SpotNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ClassicNetworkNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.MatchCriteria",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.PrivatePoolOptions.Id",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.Id",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceChargeType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.ZoneId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.status",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPlatform.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAliUid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.PackageType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.PrivatePoolOptions.Ids",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceCpuCoreCount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceAmount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceCpuCoreCountOrInstanceAmount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.TooManyPrivatePoolOptions.Ids",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.TooManyZoneIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.TooManyInstanceTypes",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.TooManyUnpaidPrivatePool",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceCpuCoreCountOrInstanceAmount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.Ids",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PackageType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePool.Purchase",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.AssuranceTimes.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RepeatStartPrivatePool",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.TooManyInstanceIds",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Abs.InvalidInstanceIds.MalFormed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceIds.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
@@ -542,86 +342,25 @@ impl aliyun_core::error::ActionError for DescribeInstanceAttachmentAttributesErr
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameterRegionId(error)
-            | Self::DedicatedHostNotSupported(error)
-            | Self::SpotNotSupported(error)
-            | Self::ClassicNetworkNotSupported(error)
-            | Self::InvalidInstanceId(error)
-            | Self::InvalidPrivatePoolOptionsMatchCriteria(error)
-            | Self::MissingParameterPrivatePoolOptionsId(error)
-            | Self::InvalidPrivatePoolOptionsId(error)
-            | Self::InvalidInstanceType(error)
-            | Self::InvalidInstanceChargeType(error)
-            | Self::InvalidZoneId(error)
-            | Self::InvalidPrivatePoolOptionsStatus(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::InvalidAliUid(error)
-            | Self::MissingParameterPackageType(error)
-            | Self::MissingParameterPrivatePoolOptionsIds(error)
-            | Self::MissingParameterInstanceCpuCoreCount(error)
-            | Self::MissingParameterInstanceAmount(error)
-            | Self::MissingParameterInstanceCpuCoreCountOrInstanceAmount(error)
-            | Self::InvalidTooManyPrivatePoolOptionsIds(error)
-            | Self::InvalidTooManyZoneIds(error)
-            | Self::InvalidTooManyInstanceTypes(error)
-            | Self::InvalidTooManyUnpaidPrivatePool(error)
-            | Self::InvalidInstanceCpuCoreCountOrInstanceAmount(error)
-            | Self::InvalidPrivatePoolOptionsIds(error)
-            | Self::InvalidPackageType(error)
-            | Self::InvalidPrivatePoolPurchase(error)
-            | Self::InvalidAssuranceTimesNotSupported(error)
-            | Self::RepeatStartPrivatePool(error)
-            | Self::InvalidParameterTooManyInstanceIds(error)
-            | Self::AbsInvalidInstanceIdsMalFormed(error)
-            | Self::InvalidInstanceIdsNotFound(error)
-            | Self::InvalidParameter(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameterRegionId(error)
-            | Self::DedicatedHostNotSupported(error)
-            | Self::SpotNotSupported(error)
-            | Self::ClassicNetworkNotSupported(error)
-            | Self::InvalidInstanceId(error)
-            | Self::InvalidPrivatePoolOptionsMatchCriteria(error)
-            | Self::MissingParameterPrivatePoolOptionsId(error)
-            | Self::InvalidPrivatePoolOptionsId(error)
-            | Self::InvalidInstanceType(error)
-            | Self::InvalidInstanceChargeType(error)
-            | Self::InvalidZoneId(error)
-            | Self::InvalidPrivatePoolOptionsStatus(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::InvalidAliUid(error)
-            | Self::MissingParameterPackageType(error)
-            | Self::MissingParameterPrivatePoolOptionsIds(error)
-            | Self::MissingParameterInstanceCpuCoreCount(error)
-            | Self::MissingParameterInstanceAmount(error)
-            | Self::MissingParameterInstanceCpuCoreCountOrInstanceAmount(error)
-            | Self::InvalidTooManyPrivatePoolOptionsIds(error)
-            | Self::InvalidTooManyZoneIds(error)
-            | Self::InvalidTooManyInstanceTypes(error)
-            | Self::InvalidTooManyUnpaidPrivatePool(error)
-            | Self::InvalidInstanceCpuCoreCountOrInstanceAmount(error)
-            | Self::InvalidPrivatePoolOptionsIds(error)
-            | Self::InvalidPackageType(error)
-            | Self::InvalidPrivatePoolPurchase(error)
-            | Self::InvalidAssuranceTimesNotSupported(error)
-            | Self::RepeatStartPrivatePool(error)
-            | Self::InvalidParameterTooManyInstanceIds(error)
-            | Self::AbsInvalidInstanceIdsMalFormed(error)
-            | Self::InvalidInstanceIdsNotFound(error)
-            | Self::InvalidParameter(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeInstanceAttachmentAttributesError);
+aliyun_core::__private::action_error!(
+    DescribeInstanceAttachmentAttributesError, [MissingParameterRegionId,
+    DedicatedHostNotSupported, SpotNotSupported, ClassicNetworkNotSupported,
+    InvalidInstanceId, InvalidPrivatePoolOptionsMatchCriteria,
+    MissingParameterPrivatePoolOptionsId, InvalidPrivatePoolOptionsId,
+    InvalidInstanceType, InvalidInstanceChargeType, InvalidZoneId,
+    InvalidPrivatePoolOptionsStatus, InvalidPlatformValueNotSupported, InvalidAliUid,
+    MissingParameterPackageType, MissingParameterPrivatePoolOptionsIds,
+    MissingParameterInstanceCpuCoreCount, MissingParameterInstanceAmount,
+    MissingParameterInstanceCpuCoreCountOrInstanceAmount,
+    InvalidTooManyPrivatePoolOptionsIds, InvalidTooManyZoneIds,
+    InvalidTooManyInstanceTypes, InvalidTooManyUnpaidPrivatePool,
+    InvalidInstanceCpuCoreCountOrInstanceAmount, InvalidPrivatePoolOptionsIds,
+    InvalidPackageType, InvalidPrivatePoolPurchase, InvalidAssuranceTimesNotSupported,
+    RepeatStartPrivatePool, InvalidParameterTooManyInstanceIds,
+    AbsInvalidInstanceIdsMalFormed, InvalidInstanceIdsNotFound, InvalidParameter,
+    InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeInstanceAttachmentAttributesInput {
     type Item = DescribeInstanceAttachmentAttributesInstance;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -649,27 +388,12 @@ impl aliyun_core::pagination::Paginated for DescribeInstanceAttachmentAttributes
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeInstanceAttachmentAttributesBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeInstanceAttachmentAttributesInput;
-        type Error = DescribeInstanceAttachmentAttributesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_instance_attachment_attributes()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeInstanceAttachmentAttributesBuilder,
+        DescribeInstanceAttachmentAttributesInput,
+        DescribeInstanceAttachmentAttributesError, super::super::super::client::Client,
+        describe_instance_attachment_attributes,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -694,6 +418,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

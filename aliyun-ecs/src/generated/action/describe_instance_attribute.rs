@@ -34,15 +34,6 @@ impl<C> DescribeInstanceAttributeBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstanceAttributeInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DescribeInstanceAttributeInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Checks every rule of the spec and builds the [`DescribeInstanceAttributeInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -56,6 +47,10 @@ impl<C> DescribeInstanceAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeInstanceAttributeBuilder, DescribeInstanceAttributeInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
 }
 impl DescribeInstanceAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -206,18 +201,7 @@ impl aliyun_core::Action for DescribeInstanceAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -247,46 +231,18 @@ impl aliyun_core::error::ActionError for DescribeInstanceAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInstanceIdNotFound(error) | Self::InternalError(error) => {
-                Ok(error)
-            }
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInstanceIdNotFound(error) | Self::InternalError(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeInstanceAttributeError);
+aliyun_core::__private::action_error!(
+    DescribeInstanceAttributeError, [InvalidInstanceIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeInstanceAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeInstanceAttributeInput;
-        type Error = DescribeInstanceAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_instance_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeInstanceAttributeBuilder, DescribeInstanceAttributeInput,
+        DescribeInstanceAttributeError, super::super::super::client::Client,
+        describe_instance_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -295,6 +251,7 @@ mod tests {
             &[("InstanceId", "i-uf6f5trc95ug8t33****")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

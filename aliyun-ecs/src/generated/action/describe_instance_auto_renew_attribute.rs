@@ -43,70 +43,25 @@ impl<C> DescribeInstanceAutoRenewAttributeBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstanceAutoRenewAttributeInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DescribeInstanceAutoRenewAttributeInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`DescribeInstanceAutoRenewAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstanceAutoRenewAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeInstanceAutoRenewAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`DescribeInstanceAutoRenewAttributeInput::renewal_status`].
     pub fn renewal_status(mut self, input: impl Into<String>) -> Self {
         self.renewal_status = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstanceAutoRenewAttributeInput::renewal_status`].
-    pub fn set_renewal_status(mut self, input: Option<String>) -> Self {
-        self.renewal_status = input;
-        self
-    }
-    /// The [`DescribeInstanceAutoRenewAttributeInput::renewal_status`] set so far.
-    pub fn get_renewal_status(&self) -> &Option<String> {
-        &self.renewal_status
-    }
     /// Sets [`DescribeInstanceAutoRenewAttributeInput::page_size`].
     pub fn page_size(mut self, input: impl Into<String>) -> Self {
         self.page_size = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstanceAutoRenewAttributeInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<String>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeInstanceAutoRenewAttributeInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<String> {
-        &self.page_size
-    }
     /// Sets [`DescribeInstanceAutoRenewAttributeInput::page_number`].
     pub fn page_number(mut self, input: impl Into<String>) -> Self {
         self.page_number = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstanceAutoRenewAttributeInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<String>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeInstanceAutoRenewAttributeInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<String> {
-        &self.page_number
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceAutoRenewAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -125,6 +80,14 @@ impl<C> DescribeInstanceAutoRenewAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeInstanceAutoRenewAttributeBuilder, DescribeInstanceAutoRenewAttributeInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    region_id: Option<String> => set_region_id, get_region_id;
+    renewal_status: Option<String> => set_renewal_status, get_renewal_status;
+    page_size: Option<String> => set_page_size, get_page_size;
+    page_number: Option<String> => set_page_number, get_page_number;
 }
 impl DescribeInstanceAutoRenewAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -213,58 +176,7 @@ impl aliyun_core::Action for DescribeInstanceAutoRenewAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttling",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ToManyInstanceIds",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InvalidInstanceId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.RenewalStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.RenewalStatusInstanceId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.PageSize",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.PageNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_size {
@@ -342,40 +254,14 @@ impl aliyun_core::error::ActionError for DescribeInstanceAutoRenewAttributeError
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::Throttling(error)
-            | Self::MissingParameterInstanceId(error)
-            | Self::InvalidParameterToManyInstanceIds(error)
-            | Self::InvalidParameterInvalidInstanceId(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::InvalidParameterRenewalStatus(error)
-            | Self::InvalidParameterRenewalStatusInstanceId(error)
-            | Self::InvalidParameterPageSize(error)
-            | Self::InvalidParameterPageNumber(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::Throttling(error)
-            | Self::MissingParameterInstanceId(error)
-            | Self::InvalidParameterToManyInstanceIds(error)
-            | Self::InvalidParameterInvalidInstanceId(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::InvalidParameterRenewalStatus(error)
-            | Self::InvalidParameterRenewalStatusInstanceId(error)
-            | Self::InvalidParameterPageSize(error)
-            | Self::InvalidParameterPageNumber(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeInstanceAutoRenewAttributeError);
+aliyun_core::__private::action_error!(
+    DescribeInstanceAutoRenewAttributeError, [Throttling, MissingParameterInstanceId,
+    InvalidParameterToManyInstanceIds, InvalidParameterInvalidInstanceId,
+    IncorrectInstanceStatus, ChargeTypeViolation, InvalidParameterRenewalStatus,
+    InvalidParameterRenewalStatusInstanceId, InvalidParameterPageSize,
+    InvalidParameterPageNumber]
+);
 impl aliyun_core::pagination::Paginated for DescribeInstanceAutoRenewAttributeInput {
     type Item = InstanceRenewAttribute;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -401,27 +287,11 @@ impl aliyun_core::pagination::Paginated for DescribeInstanceAutoRenewAttributeIn
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeInstanceAutoRenewAttributeBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeInstanceAutoRenewAttributeInput;
-        type Error = DescribeInstanceAutoRenewAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_instance_auto_renew_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeInstanceAutoRenewAttributeBuilder,
+        DescribeInstanceAutoRenewAttributeInput, DescribeInstanceAutoRenewAttributeError,
+        super::super::super::client::Client, describe_instance_auto_renew_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -443,6 +313,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

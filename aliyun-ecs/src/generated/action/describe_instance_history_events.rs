@@ -86,227 +86,80 @@ impl<C> DescribeInstanceHistoryEventsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstanceHistoryEventsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeInstanceHistoryEventsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeInstanceHistoryEventsInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstanceHistoryEventsInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DescribeInstanceHistoryEventsInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
     }
     /// Sets [`DescribeInstanceHistoryEventsInput::event_cycle_status`].
     pub fn event_cycle_status(mut self, input: impl Into<String>) -> Self {
         self.event_cycle_status = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstanceHistoryEventsInput::event_cycle_status`].
-    pub fn set_event_cycle_status(mut self, input: Option<String>) -> Self {
-        self.event_cycle_status = input;
-        self
-    }
-    /// The [`DescribeInstanceHistoryEventsInput::event_cycle_status`] set so far.
-    pub fn get_event_cycle_status(&self) -> &Option<String> {
-        &self.event_cycle_status
-    }
     /// Sets [`DescribeInstanceHistoryEventsInput::event_type`].
     pub fn event_type(mut self, input: impl Into<String>) -> Self {
         self.event_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstanceHistoryEventsInput::event_type`].
-    pub fn set_event_type(mut self, input: Option<String>) -> Self {
-        self.event_type = input;
-        self
-    }
-    /// The [`DescribeInstanceHistoryEventsInput::event_type`] set so far.
-    pub fn get_event_type(&self) -> &Option<String> {
-        &self.event_type
     }
     /// Sets [`DescribeInstanceHistoryEventsInput::not_before`].
     pub fn not_before(mut self, input: EventTime) -> Self {
         self.not_before = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstanceHistoryEventsInput::not_before`].
-    pub fn set_not_before(mut self, input: Option<EventTime>) -> Self {
-        self.not_before = input;
-        self
-    }
-    /// The [`DescribeInstanceHistoryEventsInput::not_before`] set so far.
-    pub fn get_not_before(&self) -> &Option<EventTime> {
-        &self.not_before
-    }
     /// Sets [`DescribeInstanceHistoryEventsInput::event_publish_time`].
     pub fn event_publish_time(mut self, input: EventTime) -> Self {
         self.event_publish_time = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstanceHistoryEventsInput::event_publish_time`].
-    pub fn set_event_publish_time(mut self, input: Option<EventTime>) -> Self {
-        self.event_publish_time = input;
-        self
-    }
-    /// The [`DescribeInstanceHistoryEventsInput::event_publish_time`] set so far.
-    pub fn get_event_publish_time(&self) -> &Option<EventTime> {
-        &self.event_publish_time
     }
     /// Sets [`DescribeInstanceHistoryEventsInput::impact_level`].
     pub fn impact_level(mut self, input: impl Into<String>) -> Self {
         self.impact_level = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstanceHistoryEventsInput::impact_level`].
-    pub fn set_impact_level(mut self, input: Option<String>) -> Self {
-        self.impact_level = input;
-        self
-    }
-    /// The [`DescribeInstanceHistoryEventsInput::impact_level`] set so far.
-    pub fn get_impact_level(&self) -> &Option<String> {
-        &self.impact_level
-    }
     /// Sets [`DescribeInstanceHistoryEventsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstanceHistoryEventsInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeInstanceHistoryEventsInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeInstanceHistoryEventsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstanceHistoryEventsInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeInstanceHistoryEventsInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeInstanceHistoryEventsInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
         self.resource_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstanceHistoryEventsInput::resource_type`].
-    pub fn set_resource_type(mut self, input: Option<String>) -> Self {
-        self.resource_type = input;
-        self
-    }
-    /// The [`DescribeInstanceHistoryEventsInput::resource_type`] set so far.
-    pub fn get_resource_type(&self) -> &Option<String> {
-        &self.resource_type
     }
     /// Appends one item to [`DescribeInstanceHistoryEventsInput::event_id`].
     pub fn event_id(mut self, input: impl Into<String>) -> Self {
         self.event_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`DescribeInstanceHistoryEventsInput::event_id`] list (`None` clears it).
-    pub fn set_event_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.event_id = input;
-        self
-    }
-    /// The [`DescribeInstanceHistoryEventsInput::event_id`] set so far.
-    pub fn get_event_id(&self) -> &Option<Vec<String>> {
-        &self.event_id
-    }
     /// Appends one item to [`DescribeInstanceHistoryEventsInput::instance_event_cycle_status`].
     pub fn instance_event_cycle_status(mut self, input: impl Into<String>) -> Self {
         self.instance_event_cycle_status.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeInstanceHistoryEventsInput::instance_event_cycle_status`] list (`None` clears it).
-    pub fn set_instance_event_cycle_status(
-        mut self,
-        input: Option<Vec<String>>,
-    ) -> Self {
-        self.instance_event_cycle_status = input;
-        self
-    }
-    /// The [`DescribeInstanceHistoryEventsInput::instance_event_cycle_status`] set so far.
-    pub fn get_instance_event_cycle_status(&self) -> &Option<Vec<String>> {
-        &self.instance_event_cycle_status
     }
     /// Appends one item to [`DescribeInstanceHistoryEventsInput::instance_event_type`].
     pub fn instance_event_type(mut self, input: impl Into<String>) -> Self {
         self.instance_event_type.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`DescribeInstanceHistoryEventsInput::instance_event_type`] list (`None` clears it).
-    pub fn set_instance_event_type(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_event_type = input;
-        self
-    }
-    /// The [`DescribeInstanceHistoryEventsInput::instance_event_type`] set so far.
-    pub fn get_instance_event_type(&self) -> &Option<Vec<String>> {
-        &self.instance_event_type
-    }
     /// Appends one item to [`DescribeInstanceHistoryEventsInput::resource_id`].
     pub fn resource_id(mut self, input: impl Into<String>) -> Self {
         self.resource_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeInstanceHistoryEventsInput::resource_id`] list (`None` clears it).
-    pub fn set_resource_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.resource_id = input;
-        self
-    }
-    /// The [`DescribeInstanceHistoryEventsInput::resource_id`] set so far.
-    pub fn get_resource_id(&self) -> &Option<Vec<String>> {
-        &self.resource_id
     }
     /// Appends one item to [`DescribeInstanceHistoryEventsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`DescribeInstanceHistoryEventsInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeInstanceHistoryEventsInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Sets [`DescribeInstanceHistoryEventsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstanceHistoryEventsInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`DescribeInstanceHistoryEventsInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceHistoryEventsInput`]. Nothing is sent.
     pub fn build(
@@ -335,6 +188,25 @@ impl<C> DescribeInstanceHistoryEventsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeInstanceHistoryEventsBuilder, DescribeInstanceHistoryEventsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    event_cycle_status: Option<String> => set_event_cycle_status, get_event_cycle_status;
+    event_type: Option<String> => set_event_type, get_event_type;
+    not_before: Option<EventTime> => set_not_before, get_not_before;
+    event_publish_time: Option<EventTime> => set_event_publish_time, get_event_publish_time;
+    impact_level: Option<String> => set_impact_level, get_impact_level;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    resource_type: Option<String> => set_resource_type, get_resource_type;
+    event_id: Option<Vec<String>> => set_event_id, get_event_id, list;
+    instance_event_cycle_status: Option<Vec<String>> => set_instance_event_cycle_status, get_instance_event_cycle_status, list;
+    instance_event_type: Option<Vec<String>> => set_instance_event_type, get_instance_event_type, list;
+    resource_id: Option<Vec<String>> => set_resource_id, get_resource_id, list;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
 }
 impl DescribeInstanceHistoryEventsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -434,41 +306,9 @@ impl aliyun_core::Action for DescribeInstanceHistoryEventsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EventIdLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.TimeEndBeforeStart",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NotInWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        if let Some(value) = &self.not_before {
-            aliyun_core::params::StructParam::validate(value, "NotBefore")?;
-        }
-        if let Some(value) = &self.event_publish_time {
-            aliyun_core::params::StructParam::validate(value, "EventPublishTime")?;
-        }
         aliyun_core::__private::validate::items(
             "EventId",
             self.event_id.len(),
@@ -494,14 +334,6 @@ impl aliyun_core::Action for DescribeInstanceHistoryEventsInput {
             Some(100),
         )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -565,28 +397,11 @@ impl aliyun_core::error::ActionError for DescribeInstanceHistoryEventsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::EventIdLimitExceeded(error)
-            | Self::InvalidParameterTimeEndBeforeStart(error)
-            | Self::OperationDeniedNotInWhiteList(error)
-            | Self::MissingParameter(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::EventIdLimitExceeded(error)
-            | Self::InvalidParameterTimeEndBeforeStart(error)
-            | Self::OperationDeniedNotInWhiteList(error)
-            | Self::MissingParameter(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeInstanceHistoryEventsError);
+aliyun_core::__private::action_error!(
+    DescribeInstanceHistoryEventsError, [InvalidParameter, EventIdLimitExceeded,
+    InvalidParameterTimeEndBeforeStart, OperationDeniedNotInWhiteList, MissingParameter]
+);
 impl aliyun_core::pagination::Paginated for DescribeInstanceHistoryEventsInput {
     type Item = InstanceSystemEventType;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -613,25 +428,11 @@ impl aliyun_core::pagination::Paginated for DescribeInstanceHistoryEventsInput {
 mod tests {
     use super::*;
     use super::super::super::types::{EventType, ExtendedAttribute, InactiveDisk};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeInstanceHistoryEventsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeInstanceHistoryEventsInput;
-        type Error = DescribeInstanceHistoryEventsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_instance_history_events()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeInstanceHistoryEventsBuilder, DescribeInstanceHistoryEventsInput,
+        DescribeInstanceHistoryEventsError, super::super::super::client::Client,
+        describe_instance_history_events,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -685,6 +486,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

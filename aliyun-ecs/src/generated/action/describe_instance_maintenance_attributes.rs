@@ -42,56 +42,20 @@ impl<C> DescribeInstanceMaintenanceAttributesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstanceMaintenanceAttributesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeInstanceMaintenanceAttributesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeInstanceMaintenanceAttributesInput::page_number`].
     pub fn page_number(mut self, input: i64) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstanceMaintenanceAttributesInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i64>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeInstanceMaintenanceAttributesInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i64> {
-        &self.page_number
     }
     /// Sets [`DescribeInstanceMaintenanceAttributesInput::page_size`].
     pub fn page_size(mut self, input: i64) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstanceMaintenanceAttributesInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i64>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeInstanceMaintenanceAttributesInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i64> {
-        &self.page_size
-    }
     /// Appends one item to [`DescribeInstanceMaintenanceAttributesInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeInstanceMaintenanceAttributesInput::instance_id`] list (`None` clears it).
-    pub fn set_instance_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DescribeInstanceMaintenanceAttributesInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<Vec<String>> {
-        &self.instance_id
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceMaintenanceAttributesInput`]. Nothing is sent.
     pub fn build(
@@ -109,6 +73,13 @@ impl<C> DescribeInstanceMaintenanceAttributesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeInstanceMaintenanceAttributesBuilder, DescribeInstanceMaintenanceAttributesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    page_number: Option<i64> => set_page_number, get_page_number;
+    page_size: Option<i64> => set_page_size, get_page_size;
+    instance_id: Option<Vec<String>> => set_instance_id, get_instance_id, list;
 }
 impl DescribeInstanceMaintenanceAttributesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -199,33 +170,7 @@ impl aliyun_core::Action for DescribeInstanceMaintenanceAttributesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceIdLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NotInWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -275,30 +220,11 @@ impl aliyun_core::error::ActionError for DescribeInstanceMaintenanceAttributesEr
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InstanceIdLimitExceeded(error)
-            | Self::OperationDeniedNotInWhiteList(error)
-            | Self::InvalidInstanceIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InstanceIdLimitExceeded(error)
-            | Self::OperationDeniedNotInWhiteList(error)
-            | Self::InvalidInstanceIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeInstanceMaintenanceAttributesError);
+aliyun_core::__private::action_error!(
+    DescribeInstanceMaintenanceAttributesError, [MissingParameter, InvalidParameter,
+    InstanceIdLimitExceeded, OperationDeniedNotInWhiteList, InvalidInstanceIdNotFound]
+);
 impl aliyun_core::pagination::Paginated for DescribeInstanceMaintenanceAttributesInput {
     type Item = MaintenanceAttribute;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -327,27 +253,12 @@ impl aliyun_core::pagination::Paginated for DescribeInstanceMaintenanceAttribute
 mod tests {
     use super::*;
     use super::super::super::types::{ActionOnMaintenance, MaintenanceWindow};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeInstanceMaintenanceAttributesBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeInstanceMaintenanceAttributesInput;
-        type Error = DescribeInstanceMaintenanceAttributesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_instance_maintenance_attributes()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeInstanceMaintenanceAttributesBuilder,
+        DescribeInstanceMaintenanceAttributesInput,
+        DescribeInstanceMaintenanceAttributesError, super::super::super::client::Client,
+        describe_instance_maintenance_attributes,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -367,6 +278,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -47,56 +47,20 @@ impl<C> DescribeInstanceModificationPriceBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstanceModificationPriceInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeInstanceModificationPriceInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeInstanceModificationPriceInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstanceModificationPriceInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DescribeInstanceModificationPriceInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
     }
     /// Sets [`DescribeInstanceModificationPriceInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstanceModificationPriceInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`DescribeInstanceModificationPriceInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
-    }
     /// Sets [`DescribeInstanceModificationPriceInput::system_disk`].
     pub fn system_disk(mut self, input: InstanceSystemDisk) -> Self {
         self.system_disk = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstanceModificationPriceInput::system_disk`].
-    pub fn set_system_disk(mut self, input: Option<InstanceSystemDisk>) -> Self {
-        self.system_disk = input;
-        self
-    }
-    /// The [`DescribeInstanceModificationPriceInput::system_disk`] set so far.
-    pub fn get_system_disk(&self) -> &Option<InstanceSystemDisk> {
-        &self.system_disk
     }
     /// Appends one item to [`DescribeInstanceModificationPriceInput::data_disk`].
     pub fn data_disk(
@@ -105,20 +69,6 @@ impl<C> DescribeInstanceModificationPriceBuilder<C> {
     ) -> Self {
         self.data_disk.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DescribeInstanceModificationPriceInput::data_disk`] list (`None` clears it).
-    pub fn set_data_disk(
-        mut self,
-        input: Option<Vec<DescribeInstanceModificationPriceDataDisk>>,
-    ) -> Self {
-        self.data_disk = input;
-        self
-    }
-    /// The [`DescribeInstanceModificationPriceInput::data_disk`] set so far.
-    pub fn get_data_disk(
-        &self,
-    ) -> &Option<Vec<DescribeInstanceModificationPriceDataDisk>> {
-        &self.data_disk
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceModificationPriceInput`]. Nothing is sent.
     pub fn build(
@@ -140,6 +90,14 @@ impl<C> DescribeInstanceModificationPriceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeInstanceModificationPriceBuilder, DescribeInstanceModificationPriceInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    system_disk: Option<InstanceSystemDisk> => set_system_disk, get_system_disk;
+    data_disk: Option<Vec<DescribeInstanceModificationPriceDataDisk>> => set_data_disk, get_data_disk, list;
 }
 impl DescribeInstanceModificationPriceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -207,146 +165,14 @@ impl aliyun_core::Action for DescribeInstanceModificationPriceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceTypeOrDataDisk",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskCategory.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.Missing",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDataDiskCategory.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDataDiskSize.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPerformanceLevel.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskSize.TooSmall",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.PerformanceLevelNotMatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceType.Offline",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAction.WithActiveElasticUpgrade",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PriceNotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ResourceOwnerAccount",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupportUpgrade",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceExpired",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttling.User",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttling",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        if let Some(value) = &self.system_disk {
-            aliyun_core::params::StructParam::validate(value, "SystemDisk")?;
-        }
         aliyun_core::__private::validate::items(
             "DataDisk",
             self.data_disk.len(),
             None,
             Some(16),
-        )?;
-        aliyun_core::__private::validate::each(
-            "DataDisk",
-            &self.data_disk,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -469,91 +295,29 @@ impl aliyun_core::error::ActionError for DescribeInstanceModificationPriceError 
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameterInstanceTypeOrDataDisk(error)
-            | Self::InvalidSystemDiskCategoryValueNotSupported(error)
-            | Self::InvalidDiskCategoryMissing(error)
-            | Self::InvalidDataDiskCategoryValueNotSupported(error)
-            | Self::InvalidDiskCategoryValueNotSupported(error)
-            | Self::InvalidDataDiskSizeValueNotSupported(error)
-            | Self::InvalidPerformanceLevelMalformed(error)
-            | Self::InvalidDiskSizeTooSmall(error)
-            | Self::OperationDeniedPerformanceLevelNotMatch(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InstanceTypeOffline(error)
-            | Self::RegionUnauthorized(error)
-            | Self::InvalidActionWithActiveElasticUpgrade(error)
-            | Self::PriceNotFound(error)
-            | Self::InvalidParameterResourceOwnerAccount(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::InvalidInstanceTypeNotSupportUpgrade(error)
-            | Self::InstanceExpired(error)
-            | Self::ThrottlingUser(error)
-            | Self::Throttling(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameterInstanceTypeOrDataDisk(error)
-            | Self::InvalidSystemDiskCategoryValueNotSupported(error)
-            | Self::InvalidDiskCategoryMissing(error)
-            | Self::InvalidDataDiskCategoryValueNotSupported(error)
-            | Self::InvalidDiskCategoryValueNotSupported(error)
-            | Self::InvalidDataDiskSizeValueNotSupported(error)
-            | Self::InvalidPerformanceLevelMalformed(error)
-            | Self::InvalidDiskSizeTooSmall(error)
-            | Self::OperationDeniedPerformanceLevelNotMatch(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InstanceTypeOffline(error)
-            | Self::RegionUnauthorized(error)
-            | Self::InvalidActionWithActiveElasticUpgrade(error)
-            | Self::PriceNotFound(error)
-            | Self::InvalidParameterResourceOwnerAccount(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::InvalidInstanceTypeNotSupportUpgrade(error)
-            | Self::InstanceExpired(error)
-            | Self::ThrottlingUser(error)
-            | Self::Throttling(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeInstanceModificationPriceError);
+aliyun_core::__private::action_error!(
+    DescribeInstanceModificationPriceError, [MissingParameterInstanceTypeOrDataDisk,
+    InvalidSystemDiskCategoryValueNotSupported, InvalidDiskCategoryMissing,
+    InvalidDataDiskCategoryValueNotSupported, InvalidDiskCategoryValueNotSupported,
+    InvalidDataDiskSizeValueNotSupported, InvalidPerformanceLevelMalformed,
+    InvalidDiskSizeTooSmall, OperationDeniedPerformanceLevelNotMatch,
+    InvalidInstanceTypeValueNotSupported, InstanceTypeOffline, RegionUnauthorized,
+    InvalidActionWithActiveElasticUpgrade, PriceNotFound,
+    InvalidParameterResourceOwnerAccount, ChargeTypeViolation,
+    InvalidInstanceTypeNotSupportUpgrade, InstanceExpired, ThrottlingUser, Throttling,
+    InvalidRegionIdNotFound, InvalidResourceGroupNotFound, InvalidInstanceIdNotFound,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::{Price, Rule};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeInstanceModificationPriceBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeInstanceModificationPriceInput;
-        type Error = DescribeInstanceModificationPriceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_instance_modification_price()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeInstanceModificationPriceBuilder, DescribeInstanceModificationPriceInput,
+        DescribeInstanceModificationPriceError, super::super::super::client::Client,
+        describe_instance_modification_price,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -583,6 +347,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

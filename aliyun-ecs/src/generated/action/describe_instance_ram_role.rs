@@ -43,70 +43,25 @@ impl<C> DescribeInstanceRamRoleBuilder<C> {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstanceRamRoleInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeInstanceRamRoleInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeInstanceRamRoleInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstanceRamRoleInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeInstanceRamRoleInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Sets [`DescribeInstanceRamRoleInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstanceRamRoleInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeInstanceRamRoleInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeInstanceRamRoleInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
         self.instance_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstanceRamRoleInput::instance_ids`].
-    pub fn set_instance_ids(mut self, input: Option<String>) -> Self {
-        self.instance_ids = input;
-        self
-    }
-    /// The [`DescribeInstanceRamRoleInput::instance_ids`] set so far.
-    pub fn get_instance_ids(&self) -> &Option<String> {
-        &self.instance_ids
-    }
     /// Sets [`DescribeInstanceRamRoleInput::ram_role_name`].
     pub fn ram_role_name(mut self, input: impl Into<String>) -> Self {
         self.ram_role_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstanceRamRoleInput::ram_role_name`].
-    pub fn set_ram_role_name(mut self, input: Option<String>) -> Self {
-        self.ram_role_name = input;
-        self
-    }
-    /// The [`DescribeInstanceRamRoleInput::ram_role_name`] set so far.
-    pub fn get_ram_role_name(&self) -> &Option<String> {
-        &self.ram_role_name
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceRamRoleInput`]. Nothing is sent.
     pub fn build(
@@ -125,6 +80,14 @@ impl<C> DescribeInstanceRamRoleBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeInstanceRamRoleBuilder, DescribeInstanceRamRoleInput;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
+    ram_role_name: Option<String> => set_ram_role_name, get_ram_role_name;
 }
 impl DescribeInstanceRamRoleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -204,33 +167,7 @@ impl aliyun_core::Action for DescribeInstanceRamRoleInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceIds.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNetworkType.MismatchRamRole",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.AllEmpty",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
@@ -291,28 +228,12 @@ impl aliyun_core::error::ActionError for DescribeInstanceRamRoleError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInstanceIdsMalformed(error)
-            | Self::InvalidNetworkTypeMismatchRamRole(error)
-            | Self::InvalidParameterAllEmpty(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInstanceIdsMalformed(error)
-            | Self::InvalidNetworkTypeMismatchRamRole(error)
-            | Self::InvalidParameterAllEmpty(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeInstanceRamRoleError);
+aliyun_core::__private::action_error!(
+    DescribeInstanceRamRoleError, [InvalidInstanceIdsMalformed,
+    InvalidNetworkTypeMismatchRamRole, InvalidParameterAllEmpty,
+    InvalidInstanceIdNotFound, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeInstanceRamRoleInput {
     type Item = InstanceRamRoleSet;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -338,24 +259,11 @@ impl aliyun_core::pagination::Paginated for DescribeInstanceRamRoleInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeInstanceRamRoleBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeInstanceRamRoleInput;
-        type Error = DescribeInstanceRamRoleError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_instance_ram_role()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeInstanceRamRoleBuilder, DescribeInstanceRamRoleInput,
+        DescribeInstanceRamRoleError, super::super::super::client::Client,
+        describe_instance_ram_role,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -382,6 +290,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

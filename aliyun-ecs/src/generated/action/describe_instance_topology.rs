@@ -34,28 +34,10 @@ impl<C> DescribeInstanceTopologyBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstanceTopologyInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeInstanceTopologyInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeInstanceTopologyInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
         self.instance_ids = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstanceTopologyInput::instance_ids`].
-    pub fn set_instance_ids(mut self, input: Option<String>) -> Self {
-        self.instance_ids = input;
-        self
-    }
-    /// The [`DescribeInstanceTopologyInput::instance_ids`] set so far.
-    pub fn get_instance_ids(&self) -> &Option<String> {
-        &self.instance_ids
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceTopologyInput`]. Nothing is sent.
     pub fn build(
@@ -71,6 +53,11 @@ impl<C> DescribeInstanceTopologyBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeInstanceTopologyBuilder, DescribeInstanceTopologyInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
 }
 impl DescribeInstanceTopologyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -131,38 +118,7 @@ impl aliyun_core::Action for DescribeInstanceTopologyInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AuthenticationFailed.ConditionUnsatisfied",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.MalFormed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceIds.MalFormed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ToManyInstanceIds",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RAM.ApiNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -209,51 +165,20 @@ impl aliyun_core::error::ActionError for DescribeInstanceTopologyError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInstanceIdNotFound(error)
-            | Self::AuthenticationFailedConditionUnsatisfied(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::InvalidInstanceIdsMalFormed(error)
-            | Self::InvalidParameterToManyInstanceIds(error)
-            | Self::RamApiNotSupported(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInstanceIdNotFound(error)
-            | Self::AuthenticationFailedConditionUnsatisfied(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::InvalidInstanceIdsMalFormed(error)
-            | Self::InvalidParameterToManyInstanceIds(error)
-            | Self::RamApiNotSupported(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeInstanceTopologyError);
+aliyun_core::__private::action_error!(
+    DescribeInstanceTopologyError, [InvalidInstanceIdNotFound,
+    AuthenticationFailedConditionUnsatisfied, InvalidRegionIdMalFormed,
+    InvalidInstanceIdsMalFormed, InvalidParameterToManyInstanceIds, RamApiNotSupported]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeInstanceTopologyBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeInstanceTopologyInput;
-        type Error = DescribeInstanceTopologyError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_instance_topology()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeInstanceTopologyBuilder, DescribeInstanceTopologyInput,
+        DescribeInstanceTopologyError, super::super::super::client::Client,
+        describe_instance_topology,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -262,6 +187,7 @@ mod tests {
             &[("InstanceIds", "[\"i-bp67acfmxazb4p****\"]"), ("RegionId", "cn-hangzhou")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -34,28 +34,10 @@ impl<C> DescribeInstanceTypeFamiliesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstanceTypeFamiliesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeInstanceTypeFamiliesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeInstanceTypeFamiliesInput::generation`].
     pub fn generation(mut self, input: impl Into<String>) -> Self {
         self.generation = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstanceTypeFamiliesInput::generation`].
-    pub fn set_generation(mut self, input: Option<String>) -> Self {
-        self.generation = input;
-        self
-    }
-    /// The [`DescribeInstanceTypeFamiliesInput::generation`] set so far.
-    pub fn get_generation(&self) -> &Option<String> {
-        &self.generation
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceTypeFamiliesInput`]. Nothing is sent.
     pub fn build(
@@ -71,6 +53,11 @@ impl<C> DescribeInstanceTypeFamiliesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeInstanceTypeFamiliesBuilder, DescribeInstanceTypeFamiliesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    generation: Option<String> => set_generation, get_generation;
 }
 impl DescribeInstanceTypeFamiliesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -132,13 +119,7 @@ impl aliyun_core::Action for DescribeInstanceTypeFamiliesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -166,42 +147,18 @@ impl aliyun_core::error::ActionError for DescribeInstanceTypeFamiliesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidRegionIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidRegionIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeInstanceTypeFamiliesError);
+aliyun_core::__private::action_error!(
+    DescribeInstanceTypeFamiliesError, [InvalidRegionIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeInstanceTypeFamiliesBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeInstanceTypeFamiliesInput;
-        type Error = DescribeInstanceTypeFamiliesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_instance_type_families()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeInstanceTypeFamiliesBuilder, DescribeInstanceTypeFamiliesInput,
+        DescribeInstanceTypeFamiliesError, super::super::super::client::Client,
+        describe_instance_type_families,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -210,6 +167,7 @@ mod tests {
             &[("Generation", "ecs-5"), ("RegionId", "cn-hangzhou")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

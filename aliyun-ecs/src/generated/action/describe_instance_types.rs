@@ -171,605 +171,215 @@ impl<C> DescribeInstanceTypesBuilder<C> {
         self.instance_type_family = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstanceTypesInput::instance_type_family`].
-    pub fn set_instance_type_family(mut self, input: Option<String>) -> Self {
-        self.instance_type_family = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::instance_type_family`] set so far.
-    pub fn get_instance_type_family(&self) -> &Option<String> {
-        &self.instance_type_family
-    }
     /// Appends one item to [`DescribeInstanceTypesInput::instance_types`].
     pub fn instance_types(mut self, input: impl Into<String>) -> Self {
         self.instance_types.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeInstanceTypesInput::instance_types`] list (`None` clears it).
-    pub fn set_instance_types(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_types = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::instance_types`] set so far.
-    pub fn get_instance_types(&self) -> &Option<Vec<String>> {
-        &self.instance_types
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_cpu_core_count`].
     pub fn minimum_cpu_core_count(mut self, input: i32) -> Self {
         self.minimum_cpu_core_count = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstanceTypesInput::minimum_cpu_core_count`].
-    pub fn set_minimum_cpu_core_count(mut self, input: Option<i32>) -> Self {
-        self.minimum_cpu_core_count = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::minimum_cpu_core_count`] set so far.
-    pub fn get_minimum_cpu_core_count(&self) -> &Option<i32> {
-        &self.minimum_cpu_core_count
-    }
     /// Sets [`DescribeInstanceTypesInput::maximum_cpu_core_count`].
     pub fn maximum_cpu_core_count(mut self, input: i32) -> Self {
         self.maximum_cpu_core_count = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstanceTypesInput::maximum_cpu_core_count`].
-    pub fn set_maximum_cpu_core_count(mut self, input: Option<i32>) -> Self {
-        self.maximum_cpu_core_count = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::maximum_cpu_core_count`] set so far.
-    pub fn get_maximum_cpu_core_count(&self) -> &Option<i32> {
-        &self.maximum_cpu_core_count
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_memory_size`].
     pub fn minimum_memory_size(mut self, input: f64) -> Self {
         self.minimum_memory_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstanceTypesInput::minimum_memory_size`].
-    pub fn set_minimum_memory_size(mut self, input: Option<f64>) -> Self {
-        self.minimum_memory_size = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::minimum_memory_size`] set so far.
-    pub fn get_minimum_memory_size(&self) -> &Option<f64> {
-        &self.minimum_memory_size
-    }
     /// Sets [`DescribeInstanceTypesInput::maximum_memory_size`].
     pub fn maximum_memory_size(mut self, input: f64) -> Self {
         self.maximum_memory_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstanceTypesInput::maximum_memory_size`].
-    pub fn set_maximum_memory_size(mut self, input: Option<f64>) -> Self {
-        self.maximum_memory_size = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::maximum_memory_size`] set so far.
-    pub fn get_maximum_memory_size(&self) -> &Option<f64> {
-        &self.maximum_memory_size
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_gpu_amount`].
     pub fn minimum_gpu_amount(mut self, input: i32) -> Self {
         self.minimum_gpu_amount = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstanceTypesInput::minimum_gpu_amount`].
-    pub fn set_minimum_gpu_amount(mut self, input: Option<i32>) -> Self {
-        self.minimum_gpu_amount = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::minimum_gpu_amount`] set so far.
-    pub fn get_minimum_gpu_amount(&self) -> &Option<i32> {
-        &self.minimum_gpu_amount
-    }
     /// Sets [`DescribeInstanceTypesInput::maximum_gpu_amount`].
     pub fn maximum_gpu_amount(mut self, input: i32) -> Self {
         self.maximum_gpu_amount = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstanceTypesInput::maximum_gpu_amount`].
-    pub fn set_maximum_gpu_amount(mut self, input: Option<i32>) -> Self {
-        self.maximum_gpu_amount = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::maximum_gpu_amount`] set so far.
-    pub fn get_maximum_gpu_amount(&self) -> &Option<i32> {
-        &self.maximum_gpu_amount
     }
     /// Sets [`DescribeInstanceTypesInput::gpu_spec`].
     pub fn gpu_spec(mut self, input: impl Into<String>) -> Self {
         self.gpu_spec = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstanceTypesInput::gpu_spec`].
-    pub fn set_gpu_spec(mut self, input: Option<String>) -> Self {
-        self.gpu_spec = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::gpu_spec`] set so far.
-    pub fn get_gpu_spec(&self) -> &Option<String> {
-        &self.gpu_spec
-    }
     /// Sets [`DescribeInstanceTypesInput::instance_category`].
     pub fn instance_category(mut self, input: impl Into<String>) -> Self {
         self.instance_category = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstanceTypesInput::instance_category`].
-    pub fn set_instance_category(mut self, input: Option<String>) -> Self {
-        self.instance_category = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::instance_category`] set so far.
-    pub fn get_instance_category(&self) -> &Option<String> {
-        &self.instance_category
     }
     /// Sets [`DescribeInstanceTypesInput::cpu_architecture`].
     pub fn cpu_architecture(mut self, input: impl Into<String>) -> Self {
         self.cpu_architecture = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstanceTypesInput::cpu_architecture`].
-    pub fn set_cpu_architecture(mut self, input: Option<String>) -> Self {
-        self.cpu_architecture = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::cpu_architecture`] set so far.
-    pub fn get_cpu_architecture(&self) -> &Option<String> {
-        &self.cpu_architecture
-    }
     /// Sets [`DescribeInstanceTypesInput::minimum_cpu_speed_frequency`].
     pub fn minimum_cpu_speed_frequency(mut self, input: f64) -> Self {
         self.minimum_cpu_speed_frequency = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstanceTypesInput::minimum_cpu_speed_frequency`].
-    pub fn set_minimum_cpu_speed_frequency(mut self, input: Option<f64>) -> Self {
-        self.minimum_cpu_speed_frequency = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::minimum_cpu_speed_frequency`] set so far.
-    pub fn get_minimum_cpu_speed_frequency(&self) -> &Option<f64> {
-        &self.minimum_cpu_speed_frequency
     }
     /// Sets [`DescribeInstanceTypesInput::maximum_cpu_speed_frequency`].
     pub fn maximum_cpu_speed_frequency(mut self, input: f64) -> Self {
         self.maximum_cpu_speed_frequency = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstanceTypesInput::maximum_cpu_speed_frequency`].
-    pub fn set_maximum_cpu_speed_frequency(mut self, input: Option<f64>) -> Self {
-        self.maximum_cpu_speed_frequency = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::maximum_cpu_speed_frequency`] set so far.
-    pub fn get_maximum_cpu_speed_frequency(&self) -> &Option<f64> {
-        &self.maximum_cpu_speed_frequency
-    }
     /// Sets [`DescribeInstanceTypesInput::minimum_cpu_turbo_frequency`].
     pub fn minimum_cpu_turbo_frequency(mut self, input: f64) -> Self {
         self.minimum_cpu_turbo_frequency = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstanceTypesInput::minimum_cpu_turbo_frequency`].
-    pub fn set_minimum_cpu_turbo_frequency(mut self, input: Option<f64>) -> Self {
-        self.minimum_cpu_turbo_frequency = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::minimum_cpu_turbo_frequency`] set so far.
-    pub fn get_minimum_cpu_turbo_frequency(&self) -> &Option<f64> {
-        &self.minimum_cpu_turbo_frequency
     }
     /// Sets [`DescribeInstanceTypesInput::maximum_cpu_turbo_frequency`].
     pub fn maximum_cpu_turbo_frequency(mut self, input: f64) -> Self {
         self.maximum_cpu_turbo_frequency = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstanceTypesInput::maximum_cpu_turbo_frequency`].
-    pub fn set_maximum_cpu_turbo_frequency(mut self, input: Option<f64>) -> Self {
-        self.maximum_cpu_turbo_frequency = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::maximum_cpu_turbo_frequency`] set so far.
-    pub fn get_maximum_cpu_turbo_frequency(&self) -> &Option<f64> {
-        &self.maximum_cpu_turbo_frequency
-    }
     /// Sets [`DescribeInstanceTypesInput::physical_processor_model`].
     pub fn physical_processor_model(mut self, input: impl Into<String>) -> Self {
         self.physical_processor_model = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstanceTypesInput::physical_processor_model`].
-    pub fn set_physical_processor_model(mut self, input: Option<String>) -> Self {
-        self.physical_processor_model = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::physical_processor_model`] set so far.
-    pub fn get_physical_processor_model(&self) -> &Option<String> {
-        &self.physical_processor_model
     }
     /// Sets [`DescribeInstanceTypesInput::instance_family_level`].
     pub fn instance_family_level(mut self, input: impl Into<String>) -> Self {
         self.instance_family_level = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstanceTypesInput::instance_family_level`].
-    pub fn set_instance_family_level(mut self, input: Option<String>) -> Self {
-        self.instance_family_level = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::instance_family_level`] set so far.
-    pub fn get_instance_family_level(&self) -> &Option<String> {
-        &self.instance_family_level
-    }
     /// Sets [`DescribeInstanceTypesInput::minimum_instance_pps_rx`].
     pub fn minimum_instance_pps_rx(mut self, input: i64) -> Self {
         self.minimum_instance_pps_rx = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstanceTypesInput::minimum_instance_pps_rx`].
-    pub fn set_minimum_instance_pps_rx(mut self, input: Option<i64>) -> Self {
-        self.minimum_instance_pps_rx = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::minimum_instance_pps_rx`] set so far.
-    pub fn get_minimum_instance_pps_rx(&self) -> &Option<i64> {
-        &self.minimum_instance_pps_rx
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_instance_pps_tx`].
     pub fn minimum_instance_pps_tx(mut self, input: i64) -> Self {
         self.minimum_instance_pps_tx = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstanceTypesInput::minimum_instance_pps_tx`].
-    pub fn set_minimum_instance_pps_tx(mut self, input: Option<i64>) -> Self {
-        self.minimum_instance_pps_tx = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::minimum_instance_pps_tx`] set so far.
-    pub fn get_minimum_instance_pps_tx(&self) -> &Option<i64> {
-        &self.minimum_instance_pps_tx
-    }
     /// Sets [`DescribeInstanceTypesInput::minimum_instance_bandwidth_rx`].
     pub fn minimum_instance_bandwidth_rx(mut self, input: i32) -> Self {
         self.minimum_instance_bandwidth_rx = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstanceTypesInput::minimum_instance_bandwidth_rx`].
-    pub fn set_minimum_instance_bandwidth_rx(mut self, input: Option<i32>) -> Self {
-        self.minimum_instance_bandwidth_rx = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::minimum_instance_bandwidth_rx`] set so far.
-    pub fn get_minimum_instance_bandwidth_rx(&self) -> &Option<i32> {
-        &self.minimum_instance_bandwidth_rx
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_instance_bandwidth_tx`].
     pub fn minimum_instance_bandwidth_tx(mut self, input: i32) -> Self {
         self.minimum_instance_bandwidth_tx = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstanceTypesInput::minimum_instance_bandwidth_tx`].
-    pub fn set_minimum_instance_bandwidth_tx(mut self, input: Option<i32>) -> Self {
-        self.minimum_instance_bandwidth_tx = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::minimum_instance_bandwidth_tx`] set so far.
-    pub fn get_minimum_instance_bandwidth_tx(&self) -> &Option<i32> {
-        &self.minimum_instance_bandwidth_tx
-    }
     /// Sets [`DescribeInstanceTypesInput::minimum_primary_eni_queue_number`].
     pub fn minimum_primary_eni_queue_number(mut self, input: i32) -> Self {
         self.minimum_primary_eni_queue_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstanceTypesInput::minimum_primary_eni_queue_number`].
-    pub fn set_minimum_primary_eni_queue_number(mut self, input: Option<i32>) -> Self {
-        self.minimum_primary_eni_queue_number = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::minimum_primary_eni_queue_number`] set so far.
-    pub fn get_minimum_primary_eni_queue_number(&self) -> &Option<i32> {
-        &self.minimum_primary_eni_queue_number
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_secondary_eni_queue_number`].
     pub fn minimum_secondary_eni_queue_number(mut self, input: i32) -> Self {
         self.minimum_secondary_eni_queue_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstanceTypesInput::minimum_secondary_eni_queue_number`].
-    pub fn set_minimum_secondary_eni_queue_number(mut self, input: Option<i32>) -> Self {
-        self.minimum_secondary_eni_queue_number = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::minimum_secondary_eni_queue_number`] set so far.
-    pub fn get_minimum_secondary_eni_queue_number(&self) -> &Option<i32> {
-        &self.minimum_secondary_eni_queue_number
-    }
     /// Sets [`DescribeInstanceTypesInput::minimum_eni_quantity`].
     pub fn minimum_eni_quantity(mut self, input: i32) -> Self {
         self.minimum_eni_quantity = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstanceTypesInput::minimum_eni_quantity`].
-    pub fn set_minimum_eni_quantity(mut self, input: Option<i32>) -> Self {
-        self.minimum_eni_quantity = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::minimum_eni_quantity`] set so far.
-    pub fn get_minimum_eni_quantity(&self) -> &Option<i32> {
-        &self.minimum_eni_quantity
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_queue_pair_number`].
     pub fn minimum_queue_pair_number(mut self, input: i32) -> Self {
         self.minimum_queue_pair_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstanceTypesInput::minimum_queue_pair_number`].
-    pub fn set_minimum_queue_pair_number(mut self, input: Option<i32>) -> Self {
-        self.minimum_queue_pair_number = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::minimum_queue_pair_number`] set so far.
-    pub fn get_minimum_queue_pair_number(&self) -> &Option<i32> {
-        &self.minimum_queue_pair_number
-    }
     /// Sets [`DescribeInstanceTypesInput::minimum_eri_quantity`].
     pub fn minimum_eri_quantity(mut self, input: i32) -> Self {
         self.minimum_eri_quantity = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstanceTypesInput::minimum_eri_quantity`].
-    pub fn set_minimum_eri_quantity(mut self, input: Option<i32>) -> Self {
-        self.minimum_eri_quantity = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::minimum_eri_quantity`] set so far.
-    pub fn get_minimum_eri_quantity(&self) -> &Option<i32> {
-        &self.minimum_eri_quantity
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_eni_private_ip_address_quantity`].
     pub fn minimum_eni_private_ip_address_quantity(mut self, input: i32) -> Self {
         self.minimum_eni_private_ip_address_quantity = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstanceTypesInput::minimum_eni_private_ip_address_quantity`].
-    pub fn set_minimum_eni_private_ip_address_quantity(
-        mut self,
-        input: Option<i32>,
-    ) -> Self {
-        self.minimum_eni_private_ip_address_quantity = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::minimum_eni_private_ip_address_quantity`] set so far.
-    pub fn get_minimum_eni_private_ip_address_quantity(&self) -> &Option<i32> {
-        &self.minimum_eni_private_ip_address_quantity
-    }
     /// Sets [`DescribeInstanceTypesInput::minimum_eni_ipv6_address_quantity`].
     pub fn minimum_eni_ipv6_address_quantity(mut self, input: i32) -> Self {
         self.minimum_eni_ipv6_address_quantity = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstanceTypesInput::minimum_eni_ipv6_address_quantity`].
-    pub fn set_minimum_eni_ipv6_address_quantity(mut self, input: Option<i32>) -> Self {
-        self.minimum_eni_ipv6_address_quantity = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::minimum_eni_ipv6_address_quantity`] set so far.
-    pub fn get_minimum_eni_ipv6_address_quantity(&self) -> &Option<i32> {
-        &self.minimum_eni_ipv6_address_quantity
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_local_storage_amount`].
     pub fn minimum_local_storage_amount(mut self, input: i32) -> Self {
         self.minimum_local_storage_amount = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstanceTypesInput::minimum_local_storage_amount`].
-    pub fn set_minimum_local_storage_amount(mut self, input: Option<i32>) -> Self {
-        self.minimum_local_storage_amount = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::minimum_local_storage_amount`] set so far.
-    pub fn get_minimum_local_storage_amount(&self) -> &Option<i32> {
-        &self.minimum_local_storage_amount
-    }
     /// Sets [`DescribeInstanceTypesInput::minimum_local_storage_capacity`].
     pub fn minimum_local_storage_capacity(mut self, input: i64) -> Self {
         self.minimum_local_storage_capacity = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstanceTypesInput::minimum_local_storage_capacity`].
-    pub fn set_minimum_local_storage_capacity(mut self, input: Option<i64>) -> Self {
-        self.minimum_local_storage_capacity = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::minimum_local_storage_capacity`] set so far.
-    pub fn get_minimum_local_storage_capacity(&self) -> &Option<i64> {
-        &self.minimum_local_storage_capacity
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_disk_quantity`].
     pub fn minimum_disk_quantity(mut self, input: i32) -> Self {
         self.minimum_disk_quantity = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstanceTypesInput::minimum_disk_quantity`].
-    pub fn set_minimum_disk_quantity(mut self, input: Option<i32>) -> Self {
-        self.minimum_disk_quantity = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::minimum_disk_quantity`] set so far.
-    pub fn get_minimum_disk_quantity(&self) -> &Option<i32> {
-        &self.minimum_disk_quantity
-    }
     /// Sets [`DescribeInstanceTypesInput::local_storage_category`].
     pub fn local_storage_category(mut self, input: impl Into<String>) -> Self {
         self.local_storage_category = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstanceTypesInput::local_storage_category`].
-    pub fn set_local_storage_category(mut self, input: Option<String>) -> Self {
-        self.local_storage_category = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::local_storage_category`] set so far.
-    pub fn get_local_storage_category(&self) -> &Option<String> {
-        &self.local_storage_category
     }
     /// Sets [`DescribeInstanceTypesInput::nvme_support`].
     pub fn nvme_support(mut self, input: impl Into<String>) -> Self {
         self.nvme_support = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstanceTypesInput::nvme_support`].
-    pub fn set_nvme_support(mut self, input: Option<String>) -> Self {
-        self.nvme_support = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::nvme_support`] set so far.
-    pub fn get_nvme_support(&self) -> &Option<String> {
-        &self.nvme_support
-    }
     /// Sets [`DescribeInstanceTypesInput::minimum_baseline_credit`].
     pub fn minimum_baseline_credit(mut self, input: i32) -> Self {
         self.minimum_baseline_credit = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstanceTypesInput::minimum_baseline_credit`].
-    pub fn set_minimum_baseline_credit(mut self, input: Option<i32>) -> Self {
-        self.minimum_baseline_credit = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::minimum_baseline_credit`] set so far.
-    pub fn get_minimum_baseline_credit(&self) -> &Option<i32> {
-        &self.minimum_baseline_credit
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_initial_credit`].
     pub fn minimum_initial_credit(mut self, input: i32) -> Self {
         self.minimum_initial_credit = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstanceTypesInput::minimum_initial_credit`].
-    pub fn set_minimum_initial_credit(mut self, input: Option<i32>) -> Self {
-        self.minimum_initial_credit = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::minimum_initial_credit`] set so far.
-    pub fn get_minimum_initial_credit(&self) -> &Option<i32> {
-        &self.minimum_initial_credit
-    }
     /// Appends one item to [`DescribeInstanceTypesInput::instance_type_families`].
     pub fn instance_type_families(mut self, input: impl Into<String>) -> Self {
         self.instance_type_families.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeInstanceTypesInput::instance_type_families`] list (`None` clears it).
-    pub fn set_instance_type_families(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_type_families = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::instance_type_families`] set so far.
-    pub fn get_instance_type_families(&self) -> &Option<Vec<String>> {
-        &self.instance_type_families
     }
     /// Appends one item to [`DescribeInstanceTypesInput::gpu_specs`].
     pub fn gpu_specs(mut self, input: impl Into<String>) -> Self {
         self.gpu_specs.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`DescribeInstanceTypesInput::gpu_specs`] list (`None` clears it).
-    pub fn set_gpu_specs(mut self, input: Option<Vec<String>>) -> Self {
-        self.gpu_specs = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::gpu_specs`] set so far.
-    pub fn get_gpu_specs(&self) -> &Option<Vec<String>> {
-        &self.gpu_specs
-    }
     /// Appends one item to [`DescribeInstanceTypesInput::instance_categories`].
     pub fn instance_categories(mut self, input: impl Into<String>) -> Self {
         self.instance_categories.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeInstanceTypesInput::instance_categories`] list (`None` clears it).
-    pub fn set_instance_categories(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_categories = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::instance_categories`] set so far.
-    pub fn get_instance_categories(&self) -> &Option<Vec<String>> {
-        &self.instance_categories
     }
     /// Appends one item to [`DescribeInstanceTypesInput::cpu_architectures`].
     pub fn cpu_architectures(mut self, input: impl Into<String>) -> Self {
         self.cpu_architectures.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`DescribeInstanceTypesInput::cpu_architectures`] list (`None` clears it).
-    pub fn set_cpu_architectures(mut self, input: Option<Vec<String>>) -> Self {
-        self.cpu_architectures = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::cpu_architectures`] set so far.
-    pub fn get_cpu_architectures(&self) -> &Option<Vec<String>> {
-        &self.cpu_architectures
-    }
     /// Appends one item to [`DescribeInstanceTypesInput::physical_processor_models`].
     pub fn physical_processor_models(mut self, input: impl Into<String>) -> Self {
         self.physical_processor_models.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeInstanceTypesInput::physical_processor_models`] list (`None` clears it).
-    pub fn set_physical_processor_models(mut self, input: Option<Vec<String>>) -> Self {
-        self.physical_processor_models = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::physical_processor_models`] set so far.
-    pub fn get_physical_processor_models(&self) -> &Option<Vec<String>> {
-        &self.physical_processor_models
     }
     /// Appends one item to [`DescribeInstanceTypesInput::local_storage_categories`].
     pub fn local_storage_categories(mut self, input: impl Into<String>) -> Self {
         self.local_storage_categories.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`DescribeInstanceTypesInput::local_storage_categories`] list (`None` clears it).
-    pub fn set_local_storage_categories(mut self, input: Option<Vec<String>>) -> Self {
-        self.local_storage_categories = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::local_storage_categories`] set so far.
-    pub fn get_local_storage_categories(&self) -> &Option<Vec<String>> {
-        &self.local_storage_categories
-    }
     /// Sets [`DescribeInstanceTypesInput::max_results`].
     pub fn max_results(mut self, input: i64) -> Self {
         self.max_results = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstanceTypesInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i64>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i64> {
-        &self.max_results
-    }
     /// Sets [`DescribeInstanceTypesInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstanceTypesInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeInstanceTypesInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceTypesInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeInstanceTypesInput, aliyun_core::InvalidInput> {
@@ -824,6 +434,52 @@ impl<C> DescribeInstanceTypesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeInstanceTypesBuilder, DescribeInstanceTypesInput;
+    instance_type_family: Option<String> => set_instance_type_family, get_instance_type_family;
+    instance_types: Option<Vec<String>> => set_instance_types, get_instance_types, list;
+    minimum_cpu_core_count: Option<i32> => set_minimum_cpu_core_count, get_minimum_cpu_core_count;
+    maximum_cpu_core_count: Option<i32> => set_maximum_cpu_core_count, get_maximum_cpu_core_count;
+    minimum_memory_size: Option<f64> => set_minimum_memory_size, get_minimum_memory_size;
+    maximum_memory_size: Option<f64> => set_maximum_memory_size, get_maximum_memory_size;
+    minimum_gpu_amount: Option<i32> => set_minimum_gpu_amount, get_minimum_gpu_amount;
+    maximum_gpu_amount: Option<i32> => set_maximum_gpu_amount, get_maximum_gpu_amount;
+    gpu_spec: Option<String> => set_gpu_spec, get_gpu_spec;
+    instance_category: Option<String> => set_instance_category, get_instance_category;
+    cpu_architecture: Option<String> => set_cpu_architecture, get_cpu_architecture;
+    minimum_cpu_speed_frequency: Option<f64> => set_minimum_cpu_speed_frequency, get_minimum_cpu_speed_frequency;
+    maximum_cpu_speed_frequency: Option<f64> => set_maximum_cpu_speed_frequency, get_maximum_cpu_speed_frequency;
+    minimum_cpu_turbo_frequency: Option<f64> => set_minimum_cpu_turbo_frequency, get_minimum_cpu_turbo_frequency;
+    maximum_cpu_turbo_frequency: Option<f64> => set_maximum_cpu_turbo_frequency, get_maximum_cpu_turbo_frequency;
+    physical_processor_model: Option<String> => set_physical_processor_model, get_physical_processor_model;
+    instance_family_level: Option<String> => set_instance_family_level, get_instance_family_level;
+    minimum_instance_pps_rx: Option<i64> => set_minimum_instance_pps_rx, get_minimum_instance_pps_rx;
+    minimum_instance_pps_tx: Option<i64> => set_minimum_instance_pps_tx, get_minimum_instance_pps_tx;
+    minimum_instance_bandwidth_rx: Option<i32> => set_minimum_instance_bandwidth_rx, get_minimum_instance_bandwidth_rx;
+    minimum_instance_bandwidth_tx: Option<i32> => set_minimum_instance_bandwidth_tx, get_minimum_instance_bandwidth_tx;
+    minimum_primary_eni_queue_number: Option<i32> => set_minimum_primary_eni_queue_number, get_minimum_primary_eni_queue_number;
+    minimum_secondary_eni_queue_number: Option<i32> => set_minimum_secondary_eni_queue_number, get_minimum_secondary_eni_queue_number;
+    minimum_eni_quantity: Option<i32> => set_minimum_eni_quantity, get_minimum_eni_quantity;
+    minimum_queue_pair_number: Option<i32> => set_minimum_queue_pair_number, get_minimum_queue_pair_number;
+    minimum_eri_quantity: Option<i32> => set_minimum_eri_quantity, get_minimum_eri_quantity;
+    minimum_eni_private_ip_address_quantity: Option<i32> => set_minimum_eni_private_ip_address_quantity, get_minimum_eni_private_ip_address_quantity;
+    minimum_eni_ipv6_address_quantity: Option<i32> => set_minimum_eni_ipv6_address_quantity, get_minimum_eni_ipv6_address_quantity;
+    minimum_local_storage_amount: Option<i32> => set_minimum_local_storage_amount, get_minimum_local_storage_amount;
+    minimum_local_storage_capacity: Option<i64> => set_minimum_local_storage_capacity, get_minimum_local_storage_capacity;
+    minimum_disk_quantity: Option<i32> => set_minimum_disk_quantity, get_minimum_disk_quantity;
+    local_storage_category: Option<String> => set_local_storage_category, get_local_storage_category;
+    nvme_support: Option<String> => set_nvme_support, get_nvme_support;
+    minimum_baseline_credit: Option<i32> => set_minimum_baseline_credit, get_minimum_baseline_credit;
+    minimum_initial_credit: Option<i32> => set_minimum_initial_credit, get_minimum_initial_credit;
+    instance_type_families: Option<Vec<String>> => set_instance_type_families, get_instance_type_families, list;
+    gpu_specs: Option<Vec<String>> => set_gpu_specs, get_gpu_specs, list;
+    instance_categories: Option<Vec<String>> => set_instance_categories, get_instance_categories, list;
+    cpu_architectures: Option<Vec<String>> => set_cpu_architectures, get_cpu_architectures, list;
+    physical_processor_models: Option<Vec<String>> => set_physical_processor_models, get_physical_processor_models, list;
+    local_storage_categories: Option<Vec<String>> => set_local_storage_categories, get_local_storage_categories, list;
+    max_results: Option<i64> => set_max_results, get_max_results;
+    next_token: Option<String> => set_next_token, get_next_token;
 }
 impl DescribeInstanceTypesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -935,7 +591,7 @@ impl aliyun_core::Action for DescribeInstanceTypesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -1112,16 +768,8 @@ impl aliyun_core::error::ActionError for DescribeInstanceTypesError {
     fn from_service(error: aliyun_core::ServiceError) -> Self {
         Self::Other(aliyun_core::Error::Service(error))
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        let Self::Other(error) = self;
-        Err(error)
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        let Self::Other(error) = self;
-        error
-    }
 }
-aliyun_core::__private::action_error!(DescribeInstanceTypesError);
+aliyun_core::__private::action_error!(DescribeInstanceTypesError, []);
 impl aliyun_core::pagination::Paginated for DescribeInstanceTypesInput {
     type Item = DescribeInstanceTypesInstanceType;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -1143,24 +791,11 @@ impl aliyun_core::pagination::Paginated for DescribeInstanceTypesInput {
 mod tests {
     use super::*;
     use super::super::super::types::NetworkCardInfo;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeInstanceTypesBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeInstanceTypesInput;
-        type Error = DescribeInstanceTypesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_instance_types()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeInstanceTypesBuilder, DescribeInstanceTypesInput,
+        DescribeInstanceTypesError, super::super::super::client::Client,
+        describe_instance_types,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1268,6 +903,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -33,28 +33,10 @@ impl<C> DescribeInstanceVncUrlBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstanceVncUrlInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeInstanceVncUrlInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeInstanceVncUrlInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstanceVncUrlInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DescribeInstanceVncUrlInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceVncUrlInput`]. Nothing is sent.
     pub fn build(
@@ -73,6 +55,11 @@ impl<C> DescribeInstanceVncUrlBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeInstanceVncUrlBuilder, DescribeInstanceVncUrlInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
 }
 impl DescribeInstanceVncUrlBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -133,38 +120,7 @@ impl aliyun_core::Action for DescribeInstanceVncUrlInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionInstance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceNotReady",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -207,51 +163,19 @@ impl aliyun_core::error::ActionError for DescribeInstanceVncUrlError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidRegionInstance(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceNotReady(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidRegionInstance(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceNotReady(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeInstanceVncUrlError);
+aliyun_core::__private::action_error!(
+    DescribeInstanceVncUrlError, [InvalidRegionInstance, IncorrectInstanceStatus,
+    InstanceNotReady, InvalidRegionIdNotFound, InvalidInstanceIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeInstanceVncUrlBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeInstanceVncUrlInput;
-        type Error = DescribeInstanceVncUrlError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_instance_vnc_url()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeInstanceVncUrlBuilder, DescribeInstanceVncUrlInput,
+        DescribeInstanceVncUrlError, super::super::super::client::Client,
+        describe_instance_vnc_url,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -260,6 +184,7 @@ mod tests {
             &[("InstanceId", "i-bp1hzoinajzkh91h****"), ("RegionId", "cn-hangzhou")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

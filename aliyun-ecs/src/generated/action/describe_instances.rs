@@ -148,532 +148,190 @@ impl<C> DescribeInstancesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstancesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeInstancesInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
         self.vpc_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstancesInput::vpc_id`].
-    pub fn set_vpc_id(mut self, input: Option<String>) -> Self {
-        self.vpc_id = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::vpc_id`] set so far.
-    pub fn get_vpc_id(&self) -> &Option<String> {
-        &self.vpc_id
     }
     /// Sets [`DescribeInstancesInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
         self.v_switch_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstancesInput::v_switch_id`].
-    pub fn set_v_switch_id(mut self, input: Option<String>) -> Self {
-        self.v_switch_id = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::v_switch_id`] set so far.
-    pub fn get_v_switch_id(&self) -> &Option<String> {
-        &self.v_switch_id
-    }
     /// Sets [`DescribeInstancesInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstancesInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
     }
     /// Sets [`DescribeInstancesInput::instance_network_type`].
     pub fn instance_network_type(mut self, input: impl Into<String>) -> Self {
         self.instance_network_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstancesInput::instance_network_type`].
-    pub fn set_instance_network_type(mut self, input: Option<String>) -> Self {
-        self.instance_network_type = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::instance_network_type`] set so far.
-    pub fn get_instance_network_type(&self) -> &Option<String> {
-        &self.instance_network_type
-    }
     /// Sets [`DescribeInstancesInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
         self.security_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstancesInput::security_group_id`].
-    pub fn set_security_group_id(mut self, input: Option<String>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<String> {
-        &self.security_group_id
     }
     /// Sets [`DescribeInstancesInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
         self.instance_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstancesInput::instance_ids`].
-    pub fn set_instance_ids(mut self, input: Option<String>) -> Self {
-        self.instance_ids = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::instance_ids`] set so far.
-    pub fn get_instance_ids(&self) -> &Option<String> {
-        &self.instance_ids
-    }
     /// Sets [`DescribeInstancesInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstancesInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeInstancesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstancesInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeInstancesInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstancesInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
     }
     /// Sets [`DescribeInstancesInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstancesInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
-    }
     /// Sets [`DescribeInstancesInput::inner_ip_addresses`].
     pub fn inner_ip_addresses(mut self, input: impl Into<String>) -> Self {
         self.inner_ip_addresses = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstancesInput::inner_ip_addresses`].
-    pub fn set_inner_ip_addresses(mut self, input: Option<String>) -> Self {
-        self.inner_ip_addresses = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::inner_ip_addresses`] set so far.
-    pub fn get_inner_ip_addresses(&self) -> &Option<String> {
-        &self.inner_ip_addresses
     }
     /// Sets [`DescribeInstancesInput::private_ip_addresses`].
     pub fn private_ip_addresses(mut self, input: impl Into<String>) -> Self {
         self.private_ip_addresses = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstancesInput::private_ip_addresses`].
-    pub fn set_private_ip_addresses(mut self, input: Option<String>) -> Self {
-        self.private_ip_addresses = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::private_ip_addresses`] set so far.
-    pub fn get_private_ip_addresses(&self) -> &Option<String> {
-        &self.private_ip_addresses
-    }
     /// Sets [`DescribeInstancesInput::public_ip_addresses`].
     pub fn public_ip_addresses(mut self, input: impl Into<String>) -> Self {
         self.public_ip_addresses = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstancesInput::public_ip_addresses`].
-    pub fn set_public_ip_addresses(mut self, input: Option<String>) -> Self {
-        self.public_ip_addresses = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::public_ip_addresses`] set so far.
-    pub fn get_public_ip_addresses(&self) -> &Option<String> {
-        &self.public_ip_addresses
     }
     /// Sets [`DescribeInstancesInput::eip_addresses`].
     pub fn eip_addresses(mut self, input: impl Into<String>) -> Self {
         self.eip_addresses = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstancesInput::eip_addresses`].
-    pub fn set_eip_addresses(mut self, input: Option<String>) -> Self {
-        self.eip_addresses = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::eip_addresses`] set so far.
-    pub fn get_eip_addresses(&self) -> &Option<String> {
-        &self.eip_addresses
-    }
     /// Sets [`DescribeInstancesInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
         self.instance_charge_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstancesInput::instance_charge_type`].
-    pub fn set_instance_charge_type(mut self, input: Option<String>) -> Self {
-        self.instance_charge_type = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::instance_charge_type`] set so far.
-    pub fn get_instance_charge_type(&self) -> &Option<String> {
-        &self.instance_charge_type
     }
     /// Sets [`DescribeInstancesInput::internet_charge_type`].
     pub fn internet_charge_type(mut self, input: impl Into<String>) -> Self {
         self.internet_charge_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstancesInput::internet_charge_type`].
-    pub fn set_internet_charge_type(mut self, input: Option<String>) -> Self {
-        self.internet_charge_type = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::internet_charge_type`] set so far.
-    pub fn get_internet_charge_type(&self) -> &Option<String> {
-        &self.internet_charge_type
-    }
     /// Sets [`DescribeInstancesInput::instance_name`].
     pub fn instance_name(mut self, input: impl Into<String>) -> Self {
         self.instance_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstancesInput::instance_name`].
-    pub fn set_instance_name(mut self, input: Option<String>) -> Self {
-        self.instance_name = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::instance_name`] set so far.
-    pub fn get_instance_name(&self) -> &Option<String> {
-        &self.instance_name
     }
     /// Sets [`DescribeInstancesInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
         self.image_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstancesInput::image_id`].
-    pub fn set_image_id(mut self, input: Option<String>) -> Self {
-        self.image_id = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::image_id`] set so far.
-    pub fn get_image_id(&self) -> &Option<String> {
-        &self.image_id
-    }
     /// Sets [`DescribeInstancesInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstancesInput::status`].
-    pub fn set_status(mut self, input: Option<String>) -> Self {
-        self.status = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::status`] set so far.
-    pub fn get_status(&self) -> &Option<String> {
-        &self.status
     }
     /// Sets [`DescribeInstancesInput::lock_reason`].
     pub fn lock_reason(mut self, input: impl Into<String>) -> Self {
         self.lock_reason = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstancesInput::lock_reason`].
-    pub fn set_lock_reason(mut self, input: Option<String>) -> Self {
-        self.lock_reason = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::lock_reason`] set so far.
-    pub fn get_lock_reason(&self) -> &Option<String> {
-        &self.lock_reason
-    }
     /// Appends one item to [`DescribeInstancesInput::filter`].
     pub fn filter(mut self, input: Tag) -> Self {
         self.filter.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DescribeInstancesInput::filter`] list (`None` clears it).
-    pub fn set_filter(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.filter = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::filter`] set so far.
-    pub fn get_filter(&self) -> &Option<Vec<Tag>> {
-        &self.filter
     }
     /// Sets [`DescribeInstancesInput::device_available`].
     pub fn device_available(mut self, input: bool) -> Self {
         self.device_available = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstancesInput::device_available`].
-    pub fn set_device_available(mut self, input: Option<bool>) -> Self {
-        self.device_available = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::device_available`] set so far.
-    pub fn get_device_available(&self) -> &Option<bool> {
-        &self.device_available
-    }
     /// Sets [`DescribeInstancesInput::io_optimized`].
     pub fn io_optimized(mut self, input: bool) -> Self {
         self.io_optimized = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstancesInput::io_optimized`].
-    pub fn set_io_optimized(mut self, input: Option<bool>) -> Self {
-        self.io_optimized = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::io_optimized`] set so far.
-    pub fn get_io_optimized(&self) -> &Option<bool> {
-        &self.io_optimized
     }
     /// Sets [`DescribeInstancesInput::need_sale_cycle`].
     pub fn need_sale_cycle(mut self, input: bool) -> Self {
         self.need_sale_cycle = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstancesInput::need_sale_cycle`].
-    pub fn set_need_sale_cycle(mut self, input: Option<bool>) -> Self {
-        self.need_sale_cycle = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::need_sale_cycle`] set so far.
-    pub fn get_need_sale_cycle(&self) -> &Option<bool> {
-        &self.need_sale_cycle
-    }
     /// Sets [`DescribeInstancesInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstancesInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
     }
     /// Sets [`DescribeInstancesInput::instance_type_family`].
     pub fn instance_type_family(mut self, input: impl Into<String>) -> Self {
         self.instance_type_family = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstancesInput::instance_type_family`].
-    pub fn set_instance_type_family(mut self, input: Option<String>) -> Self {
-        self.instance_type_family = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::instance_type_family`] set so far.
-    pub fn get_instance_type_family(&self) -> &Option<String> {
-        &self.instance_type_family
-    }
     /// Sets [`DescribeInstancesInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
         self.key_pair_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstancesInput::key_pair_name`].
-    pub fn set_key_pair_name(mut self, input: Option<String>) -> Self {
-        self.key_pair_name = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::key_pair_name`] set so far.
-    pub fn get_key_pair_name(&self) -> &Option<String> {
-        &self.key_pair_name
     }
     /// Sets [`DescribeInstancesInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstancesInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Sets [`DescribeInstancesInput::hpc_cluster_id`].
     pub fn hpc_cluster_id(mut self, input: impl Into<String>) -> Self {
         self.hpc_cluster_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstancesInput::hpc_cluster_id`].
-    pub fn set_hpc_cluster_id(mut self, input: Option<String>) -> Self {
-        self.hpc_cluster_id = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::hpc_cluster_id`] set so far.
-    pub fn get_hpc_cluster_id(&self) -> &Option<String> {
-        &self.hpc_cluster_id
     }
     /// Sets [`DescribeInstancesInput::rdma_ip_addresses`].
     pub fn rdma_ip_addresses(mut self, input: impl Into<String>) -> Self {
         self.rdma_ip_addresses = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstancesInput::rdma_ip_addresses`].
-    pub fn set_rdma_ip_addresses(mut self, input: Option<String>) -> Self {
-        self.rdma_ip_addresses = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::rdma_ip_addresses`] set so far.
-    pub fn get_rdma_ip_addresses(&self) -> &Option<String> {
-        &self.rdma_ip_addresses
-    }
     /// Sets [`DescribeInstancesInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstancesInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
     }
     /// Sets [`DescribeInstancesInput::http_endpoint`].
     pub fn http_endpoint(mut self, input: impl Into<String>) -> Self {
         self.http_endpoint = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstancesInput::http_endpoint`].
-    pub fn set_http_endpoint(mut self, input: Option<String>) -> Self {
-        self.http_endpoint = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::http_endpoint`] set so far.
-    pub fn get_http_endpoint(&self) -> &Option<String> {
-        &self.http_endpoint
-    }
     /// Sets [`DescribeInstancesInput::http_tokens`].
     pub fn http_tokens(mut self, input: impl Into<String>) -> Self {
         self.http_tokens = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstancesInput::http_tokens`].
-    pub fn set_http_tokens(mut self, input: Option<String>) -> Self {
-        self.http_tokens = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::http_tokens`] set so far.
-    pub fn get_http_tokens(&self) -> &Option<String> {
-        &self.http_tokens
     }
     /// Sets [`DescribeInstancesInput::http_put_response_hop_limit`].
     pub fn http_put_response_hop_limit(mut self, input: i32) -> Self {
         self.http_put_response_hop_limit = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstancesInput::http_put_response_hop_limit`].
-    pub fn set_http_put_response_hop_limit(mut self, input: Option<i32>) -> Self {
-        self.http_put_response_hop_limit = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::http_put_response_hop_limit`] set so far.
-    pub fn get_http_put_response_hop_limit(&self) -> &Option<i32> {
-        &self.http_put_response_hop_limit
-    }
     /// Appends one item to [`DescribeInstancesInput::ipv6_address`].
     pub fn ipv6_address(mut self, input: impl Into<String>) -> Self {
         self.ipv6_address.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeInstancesInput::ipv6_address`] list (`None` clears it).
-    pub fn set_ipv6_address(mut self, input: Option<Vec<String>>) -> Self {
-        self.ipv6_address = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::ipv6_address`] set so far.
-    pub fn get_ipv6_address(&self) -> &Option<Vec<String>> {
-        &self.ipv6_address
     }
     /// Appends one item to [`DescribeInstancesInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`DescribeInstancesInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Appends one item to [`DescribeInstancesInput::additional_attributes`].
     pub fn additional_attributes(mut self, input: impl Into<String>) -> Self {
         self.additional_attributes.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeInstancesInput::additional_attributes`] list (`None` clears it).
-    pub fn set_additional_attributes(mut self, input: Option<Vec<String>>) -> Self {
-        self.additional_attributes = input;
-        self
-    }
-    /// The [`DescribeInstancesInput::additional_attributes`] set so far.
-    pub fn get_additional_attributes(&self) -> &Option<Vec<String>> {
-        &self.additional_attributes
     }
     /// Checks every rule of the spec and builds the [`DescribeInstancesInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeInstancesInput, aliyun_core::InvalidInput> {
@@ -720,6 +378,47 @@ impl<C> DescribeInstancesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeInstancesBuilder, DescribeInstancesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    vpc_id: Option<String> => set_vpc_id, get_vpc_id;
+    v_switch_id: Option<String> => set_v_switch_id, get_v_switch_id;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    instance_network_type: Option<String> => set_instance_network_type, get_instance_network_type;
+    security_group_id: Option<String> => set_security_group_id, get_security_group_id;
+    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    next_token: Option<String> => set_next_token, get_next_token;
+    max_results: Option<i32> => set_max_results, get_max_results;
+    inner_ip_addresses: Option<String> => set_inner_ip_addresses, get_inner_ip_addresses;
+    private_ip_addresses: Option<String> => set_private_ip_addresses, get_private_ip_addresses;
+    public_ip_addresses: Option<String> => set_public_ip_addresses, get_public_ip_addresses;
+    eip_addresses: Option<String> => set_eip_addresses, get_eip_addresses;
+    instance_charge_type: Option<String> => set_instance_charge_type, get_instance_charge_type;
+    internet_charge_type: Option<String> => set_internet_charge_type, get_internet_charge_type;
+    instance_name: Option<String> => set_instance_name, get_instance_name;
+    image_id: Option<String> => set_image_id, get_image_id;
+    status: Option<String> => set_status, get_status;
+    lock_reason: Option<String> => set_lock_reason, get_lock_reason;
+    filter: Option<Vec<Tag>> => set_filter, get_filter, list;
+    device_available: Option<bool> => set_device_available, get_device_available;
+    io_optimized: Option<bool> => set_io_optimized, get_io_optimized;
+    need_sale_cycle: Option<bool> => set_need_sale_cycle, get_need_sale_cycle;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    instance_type_family: Option<String> => set_instance_type_family, get_instance_type_family;
+    key_pair_name: Option<String> => set_key_pair_name, get_key_pair_name;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    hpc_cluster_id: Option<String> => set_hpc_cluster_id, get_hpc_cluster_id;
+    rdma_ip_addresses: Option<String> => set_rdma_ip_addresses, get_rdma_ip_addresses;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
+    http_endpoint: Option<String> => set_http_endpoint, get_http_endpoint;
+    http_tokens: Option<String> => set_http_tokens, get_http_tokens;
+    http_put_response_hop_limit: Option<i32> => set_http_put_response_hop_limit, get_http_put_response_hop_limit;
+    ipv6_address: Option<Vec<String>> => set_ipv6_address, get_ipv6_address, list;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    additional_attributes: Option<Vec<String>> => set_additional_attributes, get_additional_attributes, list;
 }
 impl DescribeInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -836,68 +535,7 @@ impl aliyun_core::Action for DescribeInstancesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTag.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagCount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHpcClusterId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHpcClusterId.Creating",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceChargeType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternetChargeType.ValueNotSupported",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidLockReason.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidFilterKey.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidFilterValue",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNetworkType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
@@ -924,14 +562,6 @@ impl aliyun_core::Action for DescribeInstancesInput {
                 Some(100),
             )?;
         }
-        aliyun_core::__private::validate::each(
-            "Filter",
-            &self.filter,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             "Ipv6Address",
             self.ipv6_address.len(),
@@ -939,14 +569,6 @@ impl aliyun_core::Action for DescribeInstancesInput {
             Some(100),
         )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             "AdditionalAttributes",
             self.additional_attributes.len(),
@@ -1055,42 +677,14 @@ impl aliyun_core::error::ActionError for DescribeInstancesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidTagMismatch(error)
-            | Self::InvalidTagCount(error)
-            | Self::InvalidHpcClusterIdNotFound(error)
-            | Self::InvalidHpcClusterIdCreating(error)
-            | Self::InternalError(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::InvalidInternetChargeTypeValueNotSupported(error)
-            | Self::InvalidLockReasonNotFound(error)
-            | Self::InvalidFilterKeyNotFound(error)
-            | Self::InvalidFilterValue(error)
-            | Self::InvalidNetworkTypeNotFound(error)
-            | Self::InvalidStatusNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidTagMismatch(error)
-            | Self::InvalidTagCount(error)
-            | Self::InvalidHpcClusterIdNotFound(error)
-            | Self::InvalidHpcClusterIdCreating(error)
-            | Self::InternalError(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::InvalidInternetChargeTypeValueNotSupported(error)
-            | Self::InvalidLockReasonNotFound(error)
-            | Self::InvalidFilterKeyNotFound(error)
-            | Self::InvalidFilterValue(error)
-            | Self::InvalidNetworkTypeNotFound(error)
-            | Self::InvalidStatusNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeInstancesError);
+aliyun_core::__private::action_error!(
+    DescribeInstancesError, [InvalidTagMismatch, InvalidTagCount,
+    InvalidHpcClusterIdNotFound, InvalidHpcClusterIdCreating, InternalError,
+    InvalidInstanceChargeTypeNotFound, InvalidInternetChargeTypeValueNotSupported,
+    InvalidLockReasonNotFound, InvalidFilterKeyNotFound, InvalidFilterValue,
+    InvalidNetworkTypeNotFound, InvalidStatusNotFound]
+);
 impl aliyun_core::pagination::Paginated for DescribeInstancesInput {
     type Item = DescribeInstancesInstance;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -1118,24 +712,10 @@ mod tests {
         Ipv4PrefixSet, Ipv6PrefixSet, Ipv6Set, LockReason, MetadataOptions, PrivateIpSet,
         ResourceTag, VpcAttributes,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeInstancesBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeInstancesInput;
-        type Error = DescribeInstancesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_instances()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeInstancesBuilder, DescribeInstancesInput, DescribeInstancesError,
+        super::super::super::client::Client, describe_instances,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1248,6 +828,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

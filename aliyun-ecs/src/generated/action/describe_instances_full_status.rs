@@ -67,154 +67,55 @@ impl<C> DescribeInstancesFullStatusBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstancesFullStatusInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeInstancesFullStatusInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeInstancesFullStatusInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstancesFullStatusInput::status`].
-    pub fn set_status(mut self, input: Option<String>) -> Self {
-        self.status = input;
-        self
-    }
-    /// The [`DescribeInstancesFullStatusInput::status`] set so far.
-    pub fn get_status(&self) -> &Option<String> {
-        &self.status
     }
     /// Sets [`DescribeInstancesFullStatusInput::health_status`].
     pub fn health_status(mut self, input: impl Into<String>) -> Self {
         self.health_status = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInstancesFullStatusInput::health_status`].
-    pub fn set_health_status(mut self, input: Option<String>) -> Self {
-        self.health_status = input;
-        self
-    }
-    /// The [`DescribeInstancesFullStatusInput::health_status`] set so far.
-    pub fn get_health_status(&self) -> &Option<String> {
-        &self.health_status
-    }
     /// Sets [`DescribeInstancesFullStatusInput::event_type`].
     pub fn event_type(mut self, input: impl Into<String>) -> Self {
         self.event_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInstancesFullStatusInput::event_type`].
-    pub fn set_event_type(mut self, input: Option<String>) -> Self {
-        self.event_type = input;
-        self
-    }
-    /// The [`DescribeInstancesFullStatusInput::event_type`] set so far.
-    pub fn get_event_type(&self) -> &Option<String> {
-        &self.event_type
     }
     /// Sets [`DescribeInstancesFullStatusInput::not_before`].
     pub fn not_before(mut self, input: EventTime) -> Self {
         self.not_before = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstancesFullStatusInput::not_before`].
-    pub fn set_not_before(mut self, input: Option<EventTime>) -> Self {
-        self.not_before = input;
-        self
-    }
-    /// The [`DescribeInstancesFullStatusInput::not_before`] set so far.
-    pub fn get_not_before(&self) -> &Option<EventTime> {
-        &self.not_before
-    }
     /// Sets [`DescribeInstancesFullStatusInput::event_publish_time`].
     pub fn event_publish_time(mut self, input: EventTime) -> Self {
         self.event_publish_time = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstancesFullStatusInput::event_publish_time`].
-    pub fn set_event_publish_time(mut self, input: Option<EventTime>) -> Self {
-        self.event_publish_time = input;
-        self
-    }
-    /// The [`DescribeInstancesFullStatusInput::event_publish_time`] set so far.
-    pub fn get_event_publish_time(&self) -> &Option<EventTime> {
-        &self.event_publish_time
     }
     /// Sets [`DescribeInstancesFullStatusInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInstancesFullStatusInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeInstancesFullStatusInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeInstancesFullStatusInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInstancesFullStatusInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeInstancesFullStatusInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Appends one item to [`DescribeInstancesFullStatusInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`DescribeInstancesFullStatusInput::instance_id`] list (`None` clears it).
-    pub fn set_instance_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DescribeInstancesFullStatusInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<Vec<String>> {
-        &self.instance_id
-    }
     /// Appends one item to [`DescribeInstancesFullStatusInput::event_id`].
     pub fn event_id(mut self, input: impl Into<String>) -> Self {
         self.event_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`DescribeInstancesFullStatusInput::event_id`] list (`None` clears it).
-    pub fn set_event_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.event_id = input;
-        self
-    }
-    /// The [`DescribeInstancesFullStatusInput::event_id`] set so far.
-    pub fn get_event_id(&self) -> &Option<Vec<String>> {
-        &self.event_id
-    }
     /// Appends one item to [`DescribeInstancesFullStatusInput::instance_event_type`].
     pub fn instance_event_type(mut self, input: impl Into<String>) -> Self {
         self.instance_event_type.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeInstancesFullStatusInput::instance_event_type`] list (`None` clears it).
-    pub fn set_instance_event_type(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_event_type = input;
-        self
-    }
-    /// The [`DescribeInstancesFullStatusInput::instance_event_type`] set so far.
-    pub fn get_instance_event_type(&self) -> &Option<Vec<String>> {
-        &self.instance_event_type
     }
     /// Checks every rule of the spec and builds the [`DescribeInstancesFullStatusInput`]. Nothing is sent.
     pub fn build(
@@ -239,6 +140,20 @@ impl<C> DescribeInstancesFullStatusBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeInstancesFullStatusBuilder, DescribeInstancesFullStatusInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    status: Option<String> => set_status, get_status;
+    health_status: Option<String> => set_health_status, get_health_status;
+    event_type: Option<String> => set_event_type, get_event_type;
+    not_before: Option<EventTime> => set_not_before, get_not_before;
+    event_publish_time: Option<EventTime> => set_event_publish_time, get_event_publish_time;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    instance_id: Option<Vec<String>> => set_instance_id, get_instance_id, list;
+    event_id: Option<Vec<String>> => set_event_id, get_event_id, list;
+    instance_event_type: Option<Vec<String>> => set_instance_event_type, get_instance_event_type, list;
 }
 impl DescribeInstancesFullStatusBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -329,46 +244,9 @@ impl aliyun_core::Action for DescribeInstancesFullStatusInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.TimeEndBeforeStart",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NotInWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceIdLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EventIdLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        if let Some(value) = &self.not_before {
-            aliyun_core::params::StructParam::validate(value, "NotBefore")?;
-        }
-        if let Some(value) = &self.event_publish_time {
-            aliyun_core::params::StructParam::validate(value, "EventPublishTime")?;
-        }
         aliyun_core::__private::validate::items(
             "InstanceId",
             self.instance_id.len(),
@@ -444,30 +322,12 @@ impl aliyun_core::error::ActionError for DescribeInstancesFullStatusError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::InvalidParameterTimeEndBeforeStart(error)
-            | Self::OperationDeniedNotInWhiteList(error)
-            | Self::InstanceIdLimitExceeded(error)
-            | Self::EventIdLimitExceeded(error)
-            | Self::MissingParameter(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::InvalidParameterTimeEndBeforeStart(error)
-            | Self::OperationDeniedNotInWhiteList(error)
-            | Self::InstanceIdLimitExceeded(error)
-            | Self::EventIdLimitExceeded(error)
-            | Self::MissingParameter(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeInstancesFullStatusError);
+aliyun_core::__private::action_error!(
+    DescribeInstancesFullStatusError, [InvalidParameter,
+    InvalidParameterTimeEndBeforeStart, OperationDeniedNotInWhiteList,
+    InstanceIdLimitExceeded, EventIdLimitExceeded, MissingParameter]
+);
 impl aliyun_core::pagination::Paginated for DescribeInstancesFullStatusInput {
     type Item = InstanceFullStatusType;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -497,25 +357,11 @@ mod tests {
         DescribeInstancesFullStatusExtendedAttribute, EventType, InactiveDisk,
         ScheduledSystemEventType,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeInstancesFullStatusBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeInstancesFullStatusInput;
-        type Error = DescribeInstancesFullStatusError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_instances_full_status()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeInstancesFullStatusBuilder, DescribeInstancesFullStatusInput,
+        DescribeInstancesFullStatusError, super::super::super::client::Client,
+        describe_instances_full_status,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -557,6 +403,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -69,182 +69,65 @@ impl<C> DescribeInvocationResultsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInvocationResultsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeInvocationResultsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeInvocationResultsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInvocationResultsInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`DescribeInvocationResultsInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Sets [`DescribeInvocationResultsInput::invoke_id`].
     pub fn invoke_id(mut self, input: impl Into<String>) -> Self {
         self.invoke_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInvocationResultsInput::invoke_id`].
-    pub fn set_invoke_id(mut self, input: Option<String>) -> Self {
-        self.invoke_id = input;
-        self
-    }
-    /// The [`DescribeInvocationResultsInput::invoke_id`] set so far.
-    pub fn get_invoke_id(&self) -> &Option<String> {
-        &self.invoke_id
-    }
     /// Sets [`DescribeInvocationResultsInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInvocationResultsInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DescribeInvocationResultsInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
     }
     /// Sets [`DescribeInvocationResultsInput::command_id`].
     pub fn command_id(mut self, input: impl Into<String>) -> Self {
         self.command_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInvocationResultsInput::command_id`].
-    pub fn set_command_id(mut self, input: Option<String>) -> Self {
-        self.command_id = input;
-        self
-    }
-    /// The [`DescribeInvocationResultsInput::command_id`] set so far.
-    pub fn get_command_id(&self) -> &Option<String> {
-        &self.command_id
-    }
     /// Sets [`DescribeInvocationResultsInput::invoke_record_status`].
     pub fn invoke_record_status(mut self, input: impl Into<String>) -> Self {
         self.invoke_record_status = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInvocationResultsInput::invoke_record_status`].
-    pub fn set_invoke_record_status(mut self, input: Option<String>) -> Self {
-        self.invoke_record_status = input;
-        self
-    }
-    /// The [`DescribeInvocationResultsInput::invoke_record_status`] set so far.
-    pub fn get_invoke_record_status(&self) -> &Option<String> {
-        &self.invoke_record_status
     }
     /// Sets [`DescribeInvocationResultsInput::include_history`].
     pub fn include_history(mut self, input: bool) -> Self {
         self.include_history = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInvocationResultsInput::include_history`].
-    pub fn set_include_history(mut self, input: Option<bool>) -> Self {
-        self.include_history = input;
-        self
-    }
-    /// The [`DescribeInvocationResultsInput::include_history`] set so far.
-    pub fn get_include_history(&self) -> &Option<bool> {
-        &self.include_history
-    }
     /// Sets [`DescribeInvocationResultsInput::content_encoding`].
     pub fn content_encoding(mut self, input: impl Into<String>) -> Self {
         self.content_encoding = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInvocationResultsInput::content_encoding`].
-    pub fn set_content_encoding(mut self, input: Option<String>) -> Self {
-        self.content_encoding = input;
-        self
-    }
-    /// The [`DescribeInvocationResultsInput::content_encoding`] set so far.
-    pub fn get_content_encoding(&self) -> &Option<String> {
-        &self.content_encoding
     }
     /// Sets [`DescribeInvocationResultsInput::page_number`].
     pub fn page_number(mut self, input: i64) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInvocationResultsInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i64>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeInvocationResultsInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i64> {
-        &self.page_number
-    }
     /// Sets [`DescribeInvocationResultsInput::page_size`].
     pub fn page_size(mut self, input: i64) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInvocationResultsInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i64>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeInvocationResultsInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i64> {
-        &self.page_size
     }
     /// Sets [`DescribeInvocationResultsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInvocationResultsInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeInvocationResultsInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
-    }
     /// Sets [`DescribeInvocationResultsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInvocationResultsInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeInvocationResultsInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Appends one item to [`DescribeInvocationResultsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DescribeInvocationResultsInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeInvocationResultsInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Checks every rule of the spec and builds the [`DescribeInvocationResultsInput`]. Nothing is sent.
     pub fn build(
@@ -271,6 +154,22 @@ impl<C> DescribeInvocationResultsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeInvocationResultsBuilder, DescribeInvocationResultsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    invoke_id: Option<String> => set_invoke_id, get_invoke_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    command_id: Option<String> => set_command_id, get_command_id;
+    invoke_record_status: Option<String> => set_invoke_record_status, get_invoke_record_status;
+    include_history: Option<bool> => set_include_history, get_include_history;
+    content_encoding: Option<String> => set_content_encoding, get_content_encoding;
+    page_number: Option<i64> => set_page_number, get_page_number;
+    page_size: Option<i64> => set_page_size, get_page_size;
+    max_results: Option<i32> => set_max_results, get_max_results;
+    next_token: Option<String> => set_next_token, get_next_token;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
 }
 impl DescribeInvocationResultsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -352,94 +251,10 @@ impl aliyun_core::Action for DescribeInvocationResultsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionId.ApiNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NumberExceed.Tags",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.PageNumber",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.PageSize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.NextToken",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.MaxResults",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError.Dispatch",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ServiceUnavailable",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(21))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -518,48 +333,14 @@ impl aliyun_core::error::ActionError for DescribeInvocationResultsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::NumberExceedTags(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::MissingParameterTagKey(error)
-            | Self::InvalidParamPageNumber(error)
-            | Self::InvalidParamPageSize(error)
-            | Self::InvalidParameterNextToken(error)
-            | Self::InvalidParameterMaxResults(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InternalErrorDispatch(error)
-            | Self::ServiceUnavailable(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::NumberExceedTags(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::MissingParameterTagKey(error)
-            | Self::InvalidParamPageNumber(error)
-            | Self::InvalidParamPageSize(error)
-            | Self::InvalidParameterNextToken(error)
-            | Self::InvalidParameterMaxResults(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InternalErrorDispatch(error)
-            | Self::ServiceUnavailable(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeInvocationResultsError);
+aliyun_core::__private::action_error!(
+    DescribeInvocationResultsError, [RegionIdApiNotSupported, NumberExceedTags,
+    DuplicateTagKey, InvalidTagKeyMalformed, InvalidTagValueMalformed,
+    MissingParameterTagKey, InvalidParamPageNumber, InvalidParamPageSize,
+    InvalidParameterNextToken, InvalidParameterMaxResults, OperationForbidden,
+    InvalidRegionIdNotFound, InternalErrorDispatch, ServiceUnavailable, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeInvocationResultsInput {
     type Item = InvocationResult;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -710,25 +491,11 @@ impl DescribeInvocationResultsBuilder<InvocationFinishedWaiter> {
 mod tests {
     use super::*;
     use super::super::super::types::{InvocationResult, ResourceTag};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeInvocationResultsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeInvocationResultsInput;
-        type Error = DescribeInvocationResultsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_invocation_results()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeInvocationResultsBuilder, DescribeInvocationResultsInput,
+        DescribeInvocationResultsError, super::super::super::client::Client,
+        describe_invocation_results,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -770,6 +537,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

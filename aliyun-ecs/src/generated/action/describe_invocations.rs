@@ -81,238 +81,85 @@ impl<C> DescribeInvocationsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInvocationsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeInvocationsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeInvocationsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInvocationsInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`DescribeInvocationsInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Sets [`DescribeInvocationsInput::invoke_id`].
     pub fn invoke_id(mut self, input: impl Into<String>) -> Self {
         self.invoke_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInvocationsInput::invoke_id`].
-    pub fn set_invoke_id(mut self, input: Option<String>) -> Self {
-        self.invoke_id = input;
-        self
-    }
-    /// The [`DescribeInvocationsInput::invoke_id`] set so far.
-    pub fn get_invoke_id(&self) -> &Option<String> {
-        &self.invoke_id
-    }
     /// Sets [`DescribeInvocationsInput::command_id`].
     pub fn command_id(mut self, input: impl Into<String>) -> Self {
         self.command_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInvocationsInput::command_id`].
-    pub fn set_command_id(mut self, input: Option<String>) -> Self {
-        self.command_id = input;
-        self
-    }
-    /// The [`DescribeInvocationsInput::command_id`] set so far.
-    pub fn get_command_id(&self) -> &Option<String> {
-        &self.command_id
     }
     /// Sets [`DescribeInvocationsInput::command_name`].
     pub fn command_name(mut self, input: impl Into<String>) -> Self {
         self.command_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInvocationsInput::command_name`].
-    pub fn set_command_name(mut self, input: Option<String>) -> Self {
-        self.command_name = input;
-        self
-    }
-    /// The [`DescribeInvocationsInput::command_name`] set so far.
-    pub fn get_command_name(&self) -> &Option<String> {
-        &self.command_name
-    }
     /// Sets [`DescribeInvocationsInput::command_type`].
     pub fn command_type(mut self, input: impl Into<String>) -> Self {
         self.command_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInvocationsInput::command_type`].
-    pub fn set_command_type(mut self, input: Option<String>) -> Self {
-        self.command_type = input;
-        self
-    }
-    /// The [`DescribeInvocationsInput::command_type`] set so far.
-    pub fn get_command_type(&self) -> &Option<String> {
-        &self.command_type
     }
     /// Sets [`DescribeInvocationsInput::timed`].
     pub fn timed(mut self, input: bool) -> Self {
         self.timed = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInvocationsInput::timed`].
-    pub fn set_timed(mut self, input: Option<bool>) -> Self {
-        self.timed = input;
-        self
-    }
-    /// The [`DescribeInvocationsInput::timed`] set so far.
-    pub fn get_timed(&self) -> &Option<bool> {
-        &self.timed
-    }
     /// Sets [`DescribeInvocationsInput::invoke_status`].
     pub fn invoke_status(mut self, input: impl Into<String>) -> Self {
         self.invoke_status = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInvocationsInput::invoke_status`].
-    pub fn set_invoke_status(mut self, input: Option<String>) -> Self {
-        self.invoke_status = input;
-        self
-    }
-    /// The [`DescribeInvocationsInput::invoke_status`] set so far.
-    pub fn get_invoke_status(&self) -> &Option<String> {
-        &self.invoke_status
     }
     /// Sets [`DescribeInvocationsInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInvocationsInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DescribeInvocationsInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`DescribeInvocationsInput::content_encoding`].
     pub fn content_encoding(mut self, input: impl Into<String>) -> Self {
         self.content_encoding = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeInvocationsInput::content_encoding`].
-    pub fn set_content_encoding(mut self, input: Option<String>) -> Self {
-        self.content_encoding = input;
-        self
-    }
-    /// The [`DescribeInvocationsInput::content_encoding`] set so far.
-    pub fn get_content_encoding(&self) -> &Option<String> {
-        &self.content_encoding
     }
     /// Sets [`DescribeInvocationsInput::include_output`].
     pub fn include_output(mut self, input: bool) -> Self {
         self.include_output = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInvocationsInput::include_output`].
-    pub fn set_include_output(mut self, input: Option<bool>) -> Self {
-        self.include_output = input;
-        self
-    }
-    /// The [`DescribeInvocationsInput::include_output`] set so far.
-    pub fn get_include_output(&self) -> &Option<bool> {
-        &self.include_output
-    }
     /// Sets [`DescribeInvocationsInput::page_number`].
     pub fn page_number(mut self, input: i64) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInvocationsInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i64>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeInvocationsInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i64> {
-        &self.page_number
     }
     /// Sets [`DescribeInvocationsInput::page_size`].
     pub fn page_size(mut self, input: i64) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeInvocationsInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i64>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeInvocationsInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i64> {
-        &self.page_size
-    }
     /// Sets [`DescribeInvocationsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeInvocationsInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeInvocationsInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
     }
     /// Sets [`DescribeInvocationsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInvocationsInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeInvocationsInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Sets [`DescribeInvocationsInput::repeat_mode`].
     pub fn repeat_mode(mut self, input: impl Into<String>) -> Self {
         self.repeat_mode = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeInvocationsInput::repeat_mode`].
-    pub fn set_repeat_mode(mut self, input: Option<String>) -> Self {
-        self.repeat_mode = input;
-        self
-    }
-    /// The [`DescribeInvocationsInput::repeat_mode`] set so far.
-    pub fn get_repeat_mode(&self) -> &Option<String> {
-        &self.repeat_mode
-    }
     /// Appends one item to [`DescribeInvocationsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DescribeInvocationsInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeInvocationsInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Checks every rule of the spec and builds the [`DescribeInvocationsInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeInvocationsInput, aliyun_core::InvalidInput> {
@@ -341,6 +188,26 @@ impl<C> DescribeInvocationsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeInvocationsBuilder, DescribeInvocationsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    invoke_id: Option<String> => set_invoke_id, get_invoke_id;
+    command_id: Option<String> => set_command_id, get_command_id;
+    command_name: Option<String> => set_command_name, get_command_name;
+    command_type: Option<String> => set_command_type, get_command_type;
+    timed: Option<bool> => set_timed, get_timed;
+    invoke_status: Option<String> => set_invoke_status, get_invoke_status;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    content_encoding: Option<String> => set_content_encoding, get_content_encoding;
+    include_output: Option<bool> => set_include_output, get_include_output;
+    page_number: Option<i64> => set_page_number, get_page_number;
+    page_size: Option<i64> => set_page_size, get_page_size;
+    max_results: Option<i32> => set_max_results, get_max_results;
+    next_token: Option<String> => set_next_token, get_next_token;
+    repeat_mode: Option<String> => set_repeat_mode, get_repeat_mode;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
 }
 impl DescribeInvocationsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -438,84 +305,10 @@ impl aliyun_core::Action for DescribeInvocationsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionId.ApiNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NumberExceed.Tags",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.PageNumber",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.PageSize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.NextToken",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.MaxResults",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError.Dispatch",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(21))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -592,44 +385,14 @@ impl aliyun_core::error::ActionError for DescribeInvocationsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::NumberExceedTags(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::MissingParameterTagKey(error)
-            | Self::InvalidParamPageNumber(error)
-            | Self::InvalidParamPageSize(error)
-            | Self::InvalidParameterNextToken(error)
-            | Self::InvalidParameterMaxResults(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InternalErrorDispatch(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::NumberExceedTags(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::MissingParameterTagKey(error)
-            | Self::InvalidParamPageNumber(error)
-            | Self::InvalidParamPageSize(error)
-            | Self::InvalidParameterNextToken(error)
-            | Self::InvalidParameterMaxResults(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InternalErrorDispatch(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeInvocationsError);
+aliyun_core::__private::action_error!(
+    DescribeInvocationsError, [RegionIdApiNotSupported, NumberExceedTags,
+    DuplicateTagKey, InvalidTagKeyMalformed, InvalidTagValueMalformed,
+    MissingParameterTagKey, InvalidParamPageNumber, InvalidParamPageSize,
+    InvalidParameterNextToken, InvalidParameterMaxResults, OperationForbidden,
+    InvalidRegionIdNotFound, InternalErrorDispatch]
+);
 impl aliyun_core::pagination::Paginated for DescribeInvocationsInput {
     type Item = DescribeInvocationsInvocation;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -651,24 +414,10 @@ impl aliyun_core::pagination::Paginated for DescribeInvocationsInput {
 mod tests {
     use super::*;
     use super::super::super::types::{InvokeInstance, ResourceTag};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeInvocationsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeInvocationsInput;
-        type Error = DescribeInvocationsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_invocations()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeInvocationsBuilder, DescribeInvocationsInput, DescribeInvocationsError,
+        super::super::super::client::Client, describe_invocations,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -718,6 +467,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

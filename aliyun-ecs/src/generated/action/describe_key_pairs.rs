@@ -54,112 +54,40 @@ impl<C> DescribeKeyPairsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeKeyPairsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeKeyPairsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeKeyPairsInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
         self.key_pair_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeKeyPairsInput::key_pair_name`].
-    pub fn set_key_pair_name(mut self, input: Option<String>) -> Self {
-        self.key_pair_name = input;
-        self
-    }
-    /// The [`DescribeKeyPairsInput::key_pair_name`] set so far.
-    pub fn get_key_pair_name(&self) -> &Option<String> {
-        &self.key_pair_name
     }
     /// Sets [`DescribeKeyPairsInput::key_pair_finger_print`].
     pub fn key_pair_finger_print(mut self, input: impl Into<String>) -> Self {
         self.key_pair_finger_print = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeKeyPairsInput::key_pair_finger_print`].
-    pub fn set_key_pair_finger_print(mut self, input: Option<String>) -> Self {
-        self.key_pair_finger_print = input;
-        self
-    }
-    /// The [`DescribeKeyPairsInput::key_pair_finger_print`] set so far.
-    pub fn get_key_pair_finger_print(&self) -> &Option<String> {
-        &self.key_pair_finger_print
-    }
     /// Sets [`DescribeKeyPairsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeKeyPairsInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeKeyPairsInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeKeyPairsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeKeyPairsInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeKeyPairsInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeKeyPairsInput::include_public_key`].
     pub fn include_public_key(mut self, input: bool) -> Self {
         self.include_public_key = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeKeyPairsInput::include_public_key`].
-    pub fn set_include_public_key(mut self, input: Option<bool>) -> Self {
-        self.include_public_key = input;
-        self
-    }
-    /// The [`DescribeKeyPairsInput::include_public_key`] set so far.
-    pub fn get_include_public_key(&self) -> &Option<bool> {
-        &self.include_public_key
     }
     /// Sets [`DescribeKeyPairsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeKeyPairsInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`DescribeKeyPairsInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Appends one item to [`DescribeKeyPairsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DescribeKeyPairsInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeKeyPairsInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Checks every rule of the spec and builds the [`DescribeKeyPairsInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeKeyPairsInput, aliyun_core::InvalidInput> {
@@ -179,6 +107,17 @@ impl<C> DescribeKeyPairsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeKeyPairsBuilder, DescribeKeyPairsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    key_pair_name: Option<String> => set_key_pair_name, get_key_pair_name;
+    key_pair_finger_print: Option<String> => set_key_pair_finger_print, get_key_pair_finger_print;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    include_public_key: Option<bool> => set_include_public_key, get_include_public_key;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
 }
 impl DescribeKeyPairsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -262,7 +201,7 @@ impl aliyun_core::Action for DescribeKeyPairsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
@@ -282,14 +221,6 @@ impl aliyun_core::Action for DescribeKeyPairsInput {
             )?;
         }
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -316,16 +247,8 @@ impl aliyun_core::error::ActionError for DescribeKeyPairsError {
     fn from_service(error: aliyun_core::ServiceError) -> Self {
         Self::Other(aliyun_core::Error::Service(error))
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        let Self::Other(error) = self;
-        Err(error)
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        let Self::Other(error) = self;
-        error
-    }
 }
-aliyun_core::__private::action_error!(DescribeKeyPairsError);
+aliyun_core::__private::action_error!(DescribeKeyPairsError, []);
 impl aliyun_core::pagination::Paginated for DescribeKeyPairsInput {
     type Item = KeyPair;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -352,24 +275,10 @@ impl aliyun_core::pagination::Paginated for DescribeKeyPairsInput {
 mod tests {
     use super::*;
     use super::super::super::types::ResourceTag;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeKeyPairsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeKeyPairsInput;
-        type Error = DescribeKeyPairsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_key_pairs()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeKeyPairsBuilder, DescribeKeyPairsInput, DescribeKeyPairsError,
+        super::super::super::client::Client, describe_key_pairs,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -401,6 +310,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -60,140 +60,50 @@ impl<C> DescribeLaunchTemplateVersionsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeLaunchTemplateVersionsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeLaunchTemplateVersionsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`DescribeLaunchTemplateVersionsInput::launch_template_version`].
     pub fn launch_template_version(mut self, input: i64) -> Self {
         self.launch_template_version.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DescribeLaunchTemplateVersionsInput::launch_template_version`] list (`None` clears it).
-    pub fn set_launch_template_version(mut self, input: Option<Vec<i64>>) -> Self {
-        self.launch_template_version = input;
-        self
-    }
-    /// The [`DescribeLaunchTemplateVersionsInput::launch_template_version`] set so far.
-    pub fn get_launch_template_version(&self) -> &Option<Vec<i64>> {
-        &self.launch_template_version
     }
     /// Sets [`DescribeLaunchTemplateVersionsInput::launch_template_id`].
     pub fn launch_template_id(mut self, input: impl Into<String>) -> Self {
         self.launch_template_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeLaunchTemplateVersionsInput::launch_template_id`].
-    pub fn set_launch_template_id(mut self, input: Option<String>) -> Self {
-        self.launch_template_id = input;
-        self
-    }
-    /// The [`DescribeLaunchTemplateVersionsInput::launch_template_id`] set so far.
-    pub fn get_launch_template_id(&self) -> &Option<String> {
-        &self.launch_template_id
-    }
     /// Sets [`DescribeLaunchTemplateVersionsInput::launch_template_name`].
     pub fn launch_template_name(mut self, input: impl Into<String>) -> Self {
         self.launch_template_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeLaunchTemplateVersionsInput::launch_template_name`].
-    pub fn set_launch_template_name(mut self, input: Option<String>) -> Self {
-        self.launch_template_name = input;
-        self
-    }
-    /// The [`DescribeLaunchTemplateVersionsInput::launch_template_name`] set so far.
-    pub fn get_launch_template_name(&self) -> &Option<String> {
-        &self.launch_template_name
     }
     /// Sets [`DescribeLaunchTemplateVersionsInput::min_version`].
     pub fn min_version(mut self, input: i64) -> Self {
         self.min_version = Some(input);
         self
     }
-    /// Sets or clears [`DescribeLaunchTemplateVersionsInput::min_version`].
-    pub fn set_min_version(mut self, input: Option<i64>) -> Self {
-        self.min_version = input;
-        self
-    }
-    /// The [`DescribeLaunchTemplateVersionsInput::min_version`] set so far.
-    pub fn get_min_version(&self) -> &Option<i64> {
-        &self.min_version
-    }
     /// Sets [`DescribeLaunchTemplateVersionsInput::max_version`].
     pub fn max_version(mut self, input: i64) -> Self {
         self.max_version = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeLaunchTemplateVersionsInput::max_version`].
-    pub fn set_max_version(mut self, input: Option<i64>) -> Self {
-        self.max_version = input;
-        self
-    }
-    /// The [`DescribeLaunchTemplateVersionsInput::max_version`] set so far.
-    pub fn get_max_version(&self) -> &Option<i64> {
-        &self.max_version
     }
     /// Sets [`DescribeLaunchTemplateVersionsInput::default_version`].
     pub fn default_version(mut self, input: bool) -> Self {
         self.default_version = Some(input);
         self
     }
-    /// Sets or clears [`DescribeLaunchTemplateVersionsInput::default_version`].
-    pub fn set_default_version(mut self, input: Option<bool>) -> Self {
-        self.default_version = input;
-        self
-    }
-    /// The [`DescribeLaunchTemplateVersionsInput::default_version`] set so far.
-    pub fn get_default_version(&self) -> &Option<bool> {
-        &self.default_version
-    }
     /// Sets [`DescribeLaunchTemplateVersionsInput::detail_flag`].
     pub fn detail_flag(mut self, input: bool) -> Self {
         self.detail_flag = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeLaunchTemplateVersionsInput::detail_flag`].
-    pub fn set_detail_flag(mut self, input: Option<bool>) -> Self {
-        self.detail_flag = input;
-        self
-    }
-    /// The [`DescribeLaunchTemplateVersionsInput::detail_flag`] set so far.
-    pub fn get_detail_flag(&self) -> &Option<bool> {
-        &self.detail_flag
     }
     /// Sets [`DescribeLaunchTemplateVersionsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeLaunchTemplateVersionsInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeLaunchTemplateVersionsInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeLaunchTemplateVersionsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeLaunchTemplateVersionsInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeLaunchTemplateVersionsInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Checks every rule of the spec and builds the [`DescribeLaunchTemplateVersionsInput`]. Nothing is sent.
     pub fn build(
@@ -217,6 +127,19 @@ impl<C> DescribeLaunchTemplateVersionsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeLaunchTemplateVersionsBuilder, DescribeLaunchTemplateVersionsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    launch_template_version: Option<Vec<i64>> => set_launch_template_version, get_launch_template_version, list;
+    launch_template_id: Option<String> => set_launch_template_id, get_launch_template_id;
+    launch_template_name: Option<String> => set_launch_template_name, get_launch_template_name;
+    min_version: Option<i64> => set_min_version, get_min_version;
+    max_version: Option<i64> => set_max_version, get_max_version;
+    default_version: Option<bool> => set_default_version, get_default_version;
+    detail_flag: Option<bool> => set_detail_flag, get_detail_flag;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
 }
 impl DescribeLaunchTemplateVersionsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -310,38 +233,7 @@ impl aliyun_core::Action for DescribeLaunchTemplateVersionsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotExist",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InnerServiceFailed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidLaunchTemplate.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -400,30 +292,11 @@ impl aliyun_core::error::ActionError for DescribeLaunchTemplateVersionsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidRegionNotExist(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InnerServiceFailed(error)
-            | Self::InvalidLaunchTemplateNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidRegionNotExist(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InnerServiceFailed(error)
-            | Self::InvalidLaunchTemplateNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeLaunchTemplateVersionsError);
+aliyun_core::__private::action_error!(
+    DescribeLaunchTemplateVersionsError, [InvalidRegionNotExist, MissingParameter,
+    InvalidParameter, InnerServiceFailed, InvalidLaunchTemplateNotFound, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeLaunchTemplateVersionsInput {
     type Item = LaunchTemplateVersionSet;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -453,25 +326,11 @@ mod tests {
         DescribeLaunchTemplateVersionsDataDisk,
         DescribeLaunchTemplateVersionsNetworkInterface, InstanceTag, LaunchTemplateData,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeLaunchTemplateVersionsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeLaunchTemplateVersionsInput;
-        type Error = DescribeLaunchTemplateVersionsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_launch_template_versions()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeLaunchTemplateVersionsBuilder, DescribeLaunchTemplateVersionsInput,
+        DescribeLaunchTemplateVersionsError, super::super::super::client::Client,
+        describe_launch_template_versions,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -503,6 +362,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

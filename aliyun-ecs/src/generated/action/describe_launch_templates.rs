@@ -55,98 +55,35 @@ impl<C> DescribeLaunchTemplatesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeLaunchTemplatesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeLaunchTemplatesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`DescribeLaunchTemplatesInput::template_tag`].
     pub fn template_tag(mut self, input: Tag) -> Self {
         self.template_tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DescribeLaunchTemplatesInput::template_tag`] list (`None` clears it).
-    pub fn set_template_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.template_tag = input;
-        self
-    }
-    /// The [`DescribeLaunchTemplatesInput::template_tag`] set so far.
-    pub fn get_template_tag(&self) -> &Option<Vec<Tag>> {
-        &self.template_tag
     }
     /// Sets [`DescribeLaunchTemplatesInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeLaunchTemplatesInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeLaunchTemplatesInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeLaunchTemplatesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeLaunchTemplatesInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeLaunchTemplatesInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Sets [`DescribeLaunchTemplatesInput::template_resource_group_id`].
     pub fn template_resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.template_resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeLaunchTemplatesInput::template_resource_group_id`].
-    pub fn set_template_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.template_resource_group_id = input;
-        self
-    }
-    /// The [`DescribeLaunchTemplatesInput::template_resource_group_id`] set so far.
-    pub fn get_template_resource_group_id(&self) -> &Option<String> {
-        &self.template_resource_group_id
-    }
     /// Appends one item to [`DescribeLaunchTemplatesInput::launch_template_id`].
     pub fn launch_template_id(mut self, input: impl Into<String>) -> Self {
         self.launch_template_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`DescribeLaunchTemplatesInput::launch_template_id`] list (`None` clears it).
-    pub fn set_launch_template_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.launch_template_id = input;
-        self
-    }
-    /// The [`DescribeLaunchTemplatesInput::launch_template_id`] set so far.
-    pub fn get_launch_template_id(&self) -> &Option<Vec<String>> {
-        &self.launch_template_id
-    }
     /// Appends one item to [`DescribeLaunchTemplatesInput::launch_template_name`].
     pub fn launch_template_name(mut self, input: impl Into<String>) -> Self {
         self.launch_template_name.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeLaunchTemplatesInput::launch_template_name`] list (`None` clears it).
-    pub fn set_launch_template_name(mut self, input: Option<Vec<String>>) -> Self {
-        self.launch_template_name = input;
-        self
-    }
-    /// The [`DescribeLaunchTemplatesInput::launch_template_name`] set so far.
-    pub fn get_launch_template_name(&self) -> &Option<Vec<String>> {
-        &self.launch_template_name
     }
     /// Checks every rule of the spec and builds the [`DescribeLaunchTemplatesInput`]. Nothing is sent.
     pub fn build(
@@ -167,6 +104,16 @@ impl<C> DescribeLaunchTemplatesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeLaunchTemplatesBuilder, DescribeLaunchTemplatesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    template_tag: Option<Vec<Tag>> => set_template_tag, get_template_tag, list;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    template_resource_group_id: Option<String> => set_template_resource_group_id, get_template_resource_group_id;
+    launch_template_id: Option<Vec<String>> => set_launch_template_id, get_launch_template_id, list;
+    launch_template_name: Option<Vec<String>> => set_launch_template_name, get_launch_template_name, list;
 }
 impl DescribeLaunchTemplatesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -251,38 +198,7 @@ impl aliyun_core::Action for DescribeLaunchTemplatesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotExist",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InnerServiceFailed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ServiceUnavailable",
-                http_status: Some(503),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -290,14 +206,6 @@ impl aliyun_core::Action for DescribeLaunchTemplatesInput {
             self.template_tag.len(),
             None,
             Some(20),
-        )?;
-        aliyun_core::__private::validate::each(
-            "TemplateTag",
-            &self.template_tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         aliyun_core::__private::validate::items(
             "LaunchTemplateId",
@@ -360,30 +268,11 @@ impl aliyun_core::error::ActionError for DescribeLaunchTemplatesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidRegionNotExist(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InnerServiceFailed(error)
-            | Self::InternalError(error)
-            | Self::ServiceUnavailable(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidRegionNotExist(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InnerServiceFailed(error)
-            | Self::InternalError(error)
-            | Self::ServiceUnavailable(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeLaunchTemplatesError);
+aliyun_core::__private::action_error!(
+    DescribeLaunchTemplatesError, [InvalidRegionNotExist, MissingParameter,
+    InvalidParameter, InnerServiceFailed, InternalError, ServiceUnavailable]
+);
 impl aliyun_core::pagination::Paginated for DescribeLaunchTemplatesInput {
     type Item = LaunchTemplateSet;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -410,24 +299,11 @@ impl aliyun_core::pagination::Paginated for DescribeLaunchTemplatesInput {
 mod tests {
     use super::*;
     use super::super::super::types::ResourceTag;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeLaunchTemplatesBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeLaunchTemplatesInput;
-        type Error = DescribeLaunchTemplatesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_launch_templates()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeLaunchTemplatesBuilder, DescribeLaunchTemplatesInput,
+        DescribeLaunchTemplatesError, super::super::super::client::Client,
+        describe_launch_templates,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -457,6 +333,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -32,15 +32,6 @@ impl<C> DescribeLimitationBuilder<C> {
         self.limitation = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeLimitationInput::limitation`].
-    pub fn set_limitation(mut self, input: Option<String>) -> Self {
-        self.limitation = input;
-        self
-    }
-    /// The [`DescribeLimitationInput::limitation`] set so far.
-    pub fn get_limitation(&self) -> &Option<String> {
-        &self.limitation
-    }
     /// Checks every rule of the spec and builds the [`DescribeLimitationInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeLimitationInput, aliyun_core::InvalidInput> {
         let input = DescribeLimitationInput {
@@ -52,6 +43,10 @@ impl<C> DescribeLimitationBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeLimitationBuilder, DescribeLimitationInput;
+    limitation: Option<String> => set_limitation, get_limitation;
 }
 impl DescribeLimitationBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -108,13 +103,7 @@ impl aliyun_core::Action for DescribeLimitationInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidLimitation.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -141,55 +130,20 @@ impl aliyun_core::error::ActionError for DescribeLimitationError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidLimitationNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidLimitationNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeLimitationError);
+aliyun_core::__private::action_error!(
+    DescribeLimitationError, [InvalidLimitationNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeLimitationBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeLimitationInput;
-        type Error = DescribeLimitationError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_limitation()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeLimitationBuilder, DescribeLimitationInput, DescribeLimitationError,
+        super::super::super::client::Client, describe_limitation,
+    );
     const REQUESTS: &[Request] = &[Request::invalid("example", |b| b, "Limitation")];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -68,168 +68,60 @@ impl<C> DescribeManagedInstancesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeManagedInstancesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeManagedInstancesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeManagedInstancesInput::os_type`].
     pub fn os_type(mut self, input: impl Into<String>) -> Self {
         self.os_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeManagedInstancesInput::os_type`].
-    pub fn set_os_type(mut self, input: Option<String>) -> Self {
-        self.os_type = input;
-        self
-    }
-    /// The [`DescribeManagedInstancesInput::os_type`] set so far.
-    pub fn get_os_type(&self) -> &Option<String> {
-        &self.os_type
     }
     /// Sets [`DescribeManagedInstancesInput::instance_ip`].
     pub fn instance_ip(mut self, input: impl Into<String>) -> Self {
         self.instance_ip = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeManagedInstancesInput::instance_ip`].
-    pub fn set_instance_ip(mut self, input: Option<String>) -> Self {
-        self.instance_ip = input;
-        self
-    }
-    /// The [`DescribeManagedInstancesInput::instance_ip`] set so far.
-    pub fn get_instance_ip(&self) -> &Option<String> {
-        &self.instance_ip
-    }
     /// Sets [`DescribeManagedInstancesInput::activation_id`].
     pub fn activation_id(mut self, input: impl Into<String>) -> Self {
         self.activation_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeManagedInstancesInput::activation_id`].
-    pub fn set_activation_id(mut self, input: Option<String>) -> Self {
-        self.activation_id = input;
-        self
-    }
-    /// The [`DescribeManagedInstancesInput::activation_id`] set so far.
-    pub fn get_activation_id(&self) -> &Option<String> {
-        &self.activation_id
     }
     /// Sets [`DescribeManagedInstancesInput::instance_name`].
     pub fn instance_name(mut self, input: impl Into<String>) -> Self {
         self.instance_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeManagedInstancesInput::instance_name`].
-    pub fn set_instance_name(mut self, input: Option<String>) -> Self {
-        self.instance_name = input;
-        self
-    }
-    /// The [`DescribeManagedInstancesInput::instance_name`] set so far.
-    pub fn get_instance_name(&self) -> &Option<String> {
-        &self.instance_name
-    }
     /// Sets [`DescribeManagedInstancesInput::page_number`].
     pub fn page_number(mut self, input: i64) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeManagedInstancesInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i64>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeManagedInstancesInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i64> {
-        &self.page_number
     }
     /// Sets [`DescribeManagedInstancesInput::page_size`].
     pub fn page_size(mut self, input: i64) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeManagedInstancesInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i64>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeManagedInstancesInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i64> {
-        &self.page_size
-    }
     /// Appends one item to [`DescribeManagedInstancesInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeManagedInstancesInput::instance_id`] list (`None` clears it).
-    pub fn set_instance_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DescribeManagedInstancesInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<Vec<String>> {
-        &self.instance_id
     }
     /// Appends one item to [`DescribeManagedInstancesInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`DescribeManagedInstancesInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeManagedInstancesInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Sets [`DescribeManagedInstancesInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeManagedInstancesInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeManagedInstancesInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
     }
     /// Sets [`DescribeManagedInstancesInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeManagedInstancesInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeManagedInstancesInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Sets [`DescribeManagedInstancesInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeManagedInstancesInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`DescribeManagedInstancesInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Checks every rule of the spec and builds the [`DescribeManagedInstancesInput`]. Nothing is sent.
     pub fn build(
@@ -255,6 +147,21 @@ impl<C> DescribeManagedInstancesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeManagedInstancesBuilder, DescribeManagedInstancesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    os_type: Option<String> => set_os_type, get_os_type;
+    instance_ip: Option<String> => set_instance_ip, get_instance_ip;
+    activation_id: Option<String> => set_activation_id, get_activation_id;
+    instance_name: Option<String> => set_instance_name, get_instance_name;
+    page_number: Option<i64> => set_page_number, get_page_number;
+    page_size: Option<i64> => set_page_size, get_page_size;
+    instance_id: Option<Vec<String>> => set_instance_id, get_instance_id, list;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    max_results: Option<i32> => set_max_results, get_max_results;
+    next_token: Option<String> => set_next_token, get_next_token;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
 }
 impl DescribeManagedInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -347,73 +254,7 @@ impl aliyun_core::Action for DescribeManagedInstancesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionId.ApiNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.PageNumber",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.PageSize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NumberExceed.Tags",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.NextToken",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.MaxResults",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError.Dispatch",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -423,14 +264,6 @@ impl aliyun_core::Action for DescribeManagedInstancesInput {
             Some(50),
         )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(21))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -502,44 +335,14 @@ impl aliyun_core::error::ActionError for DescribeManagedInstancesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::InvalidParamPageNumber(error)
-            | Self::InvalidParamPageSize(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::NumberExceedTags(error)
-            | Self::MissingParameterTagKey(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidParameterNextToken(error)
-            | Self::InvalidParameterMaxResults(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InternalErrorDispatch(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::InvalidParamPageNumber(error)
-            | Self::InvalidParamPageSize(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::NumberExceedTags(error)
-            | Self::MissingParameterTagKey(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidParameterNextToken(error)
-            | Self::InvalidParameterMaxResults(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InternalErrorDispatch(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeManagedInstancesError);
+aliyun_core::__private::action_error!(
+    DescribeManagedInstancesError, [RegionIdApiNotSupported, InvalidParamPageNumber,
+    InvalidParamPageSize, InvalidTagKeyMalformed, InvalidTagValueMalformed,
+    NumberExceedTags, MissingParameterTagKey, DuplicateTagKey, InvalidParameterNextToken,
+    InvalidParameterMaxResults, OperationForbidden, InvalidRegionIdNotFound,
+    InternalErrorDispatch]
+);
 impl aliyun_core::pagination::Paginated for DescribeManagedInstancesInput {
     type Item = Instances;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -561,24 +364,11 @@ impl aliyun_core::pagination::Paginated for DescribeManagedInstancesInput {
 mod tests {
     use super::*;
     use super::super::super::types::ResourceTag;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeManagedInstancesBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeManagedInstancesInput;
-        type Error = DescribeManagedInstancesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_managed_instances()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeManagedInstancesBuilder, DescribeManagedInstancesInput,
+        DescribeManagedInstancesError, super::super::super::client::Client,
+        describe_managed_instances,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -618,6 +408,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -45,56 +45,20 @@ impl<C> DescribeNetworkInterfacePermissionsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeNetworkInterfacePermissionsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacePermissionsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeNetworkInterfacePermissionsInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
         self.network_interface_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeNetworkInterfacePermissionsInput::network_interface_id`].
-    pub fn set_network_interface_id(mut self, input: Option<String>) -> Self {
-        self.network_interface_id = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacePermissionsInput::network_interface_id`] set so far.
-    pub fn get_network_interface_id(&self) -> &Option<String> {
-        &self.network_interface_id
     }
     /// Sets [`DescribeNetworkInterfacePermissionsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeNetworkInterfacePermissionsInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacePermissionsInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeNetworkInterfacePermissionsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeNetworkInterfacePermissionsInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacePermissionsInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Appends one item to [`DescribeNetworkInterfacePermissionsInput::network_interface_permission_id`].
     pub fn network_interface_permission_id(mut self, input: impl Into<String>) -> Self {
@@ -102,18 +66,6 @@ impl<C> DescribeNetworkInterfacePermissionsBuilder<C> {
             .get_or_insert_with(Vec::new)
             .push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeNetworkInterfacePermissionsInput::network_interface_permission_id`] list (`None` clears it).
-    pub fn set_network_interface_permission_id(
-        mut self,
-        input: Option<Vec<String>>,
-    ) -> Self {
-        self.network_interface_permission_id = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacePermissionsInput::network_interface_permission_id`] set so far.
-    pub fn get_network_interface_permission_id(&self) -> &Option<Vec<String>> {
-        &self.network_interface_permission_id
     }
     /// Checks every rule of the spec and builds the [`DescribeNetworkInterfacePermissionsInput`]. Nothing is sent.
     pub fn build(
@@ -134,6 +86,14 @@ impl<C> DescribeNetworkInterfacePermissionsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeNetworkInterfacePermissionsBuilder, DescribeNetworkInterfacePermissionsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    network_interface_id: Option<String> => set_network_interface_id, get_network_interface_id;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    network_interface_permission_id: Option<Vec<String>> => set_network_interface_permission_id, get_network_interface_permission_id, list;
 }
 impl DescribeNetworkInterfacePermissionsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -222,73 +182,7 @@ impl aliyun_core::Action for DescribeNetworkInterfacePermissionsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceID.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotBelongUser",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.PermissionExisted",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Abs.InvalidAccount.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.NotSupportRAM",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.SubUser",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.PermissionNotExisted",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEniId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -371,44 +265,14 @@ impl aliyun_core::error::ActionError for DescribeNetworkInterfacePermissionsErro
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::NotBelongUser(error)
-            | Self::InvalidOperationPermissionExisted(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbiddenNotSupportRam(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::InvalidOperationPermissionNotExisted(error)
-            | Self::InvalidEniIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::NotBelongUser(error)
-            | Self::InvalidOperationPermissionExisted(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbiddenNotSupportRam(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::InvalidOperationPermissionNotExisted(error)
-            | Self::InvalidEniIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeNetworkInterfacePermissionsError);
+aliyun_core::__private::action_error!(
+    DescribeNetworkInterfacePermissionsError, [MissingParameter, UnsupportedParameter,
+    InvalidParameter, InvalidInstanceIdMalformed, InvalidOperationInvalidEniState,
+    NotBelongUser, InvalidOperationPermissionExisted, InvalidUserTypeNotSupported,
+    AbsInvalidAccountNotFound, ForbiddenNotSupportRam, ForbiddenSubUser,
+    InvalidOperationPermissionNotExisted, InvalidEniIdNotFound]
+);
 impl aliyun_core::pagination::Paginated for DescribeNetworkInterfacePermissionsInput {
     type Item = NetworkInterfacePermission;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -434,27 +298,12 @@ impl aliyun_core::pagination::Paginated for DescribeNetworkInterfacePermissionsI
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeNetworkInterfacePermissionsBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeNetworkInterfacePermissionsInput;
-        type Error = DescribeNetworkInterfacePermissionsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_network_interface_permissions()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeNetworkInterfacePermissionsBuilder,
+        DescribeNetworkInterfacePermissionsInput,
+        DescribeNetworkInterfacePermissionsError, super::super::super::client::Client,
+        describe_network_interface_permissions,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -476,6 +325,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -96,112 +96,40 @@ impl<C> DescribeNetworkInterfacesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeNetworkInterfacesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`DescribeNetworkInterfacesInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DescribeNetworkInterfacesInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacesInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Sets [`DescribeNetworkInterfacesInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeNetworkInterfacesInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacesInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Sets [`DescribeNetworkInterfacesInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
         self.v_switch_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeNetworkInterfacesInput::v_switch_id`].
-    pub fn set_v_switch_id(mut self, input: Option<String>) -> Self {
-        self.v_switch_id = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacesInput::v_switch_id`] set so far.
-    pub fn get_v_switch_id(&self) -> &Option<String> {
-        &self.v_switch_id
     }
     /// Sets [`DescribeNetworkInterfacesInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
         self.vpc_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeNetworkInterfacesInput::vpc_id`].
-    pub fn set_vpc_id(mut self, input: Option<String>) -> Self {
-        self.vpc_id = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacesInput::vpc_id`] set so far.
-    pub fn get_vpc_id(&self) -> &Option<String> {
-        &self.vpc_id
-    }
     /// Sets [`DescribeNetworkInterfacesInput::primary_ip_address`].
     pub fn primary_ip_address(mut self, input: impl Into<String>) -> Self {
         self.primary_ip_address = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeNetworkInterfacesInput::primary_ip_address`].
-    pub fn set_primary_ip_address(mut self, input: Option<String>) -> Self {
-        self.primary_ip_address = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacesInput::primary_ip_address`] set so far.
-    pub fn get_primary_ip_address(&self) -> &Option<String> {
-        &self.primary_ip_address
     }
     /// Sets [`DescribeNetworkInterfacesInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
         self.security_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeNetworkInterfacesInput::security_group_id`].
-    pub fn set_security_group_id(mut self, input: Option<String>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacesInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<String> {
-        &self.security_group_id
-    }
     /// Sets [`DescribeNetworkInterfacesInput::network_interface_name`].
     pub fn network_interface_name(mut self, input: impl Into<String>) -> Self {
         self.network_interface_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeNetworkInterfacesInput::network_interface_name`].
-    pub fn set_network_interface_name(mut self, input: Option<String>) -> Self {
-        self.network_interface_name = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacesInput::network_interface_name`] set so far.
-    pub fn get_network_interface_name(&self) -> &Option<String> {
-        &self.network_interface_name
     }
     /// Sets [`DescribeNetworkInterfacesInput::type`](struct.DescribeNetworkInterfacesInput.html#structfield.type).
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
@@ -222,42 +150,15 @@ impl<C> DescribeNetworkInterfacesBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeNetworkInterfacesInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacesInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`DescribeNetworkInterfacesInput::service_managed`].
     pub fn service_managed(mut self, input: bool) -> Self {
         self.service_managed = Some(input);
         self
     }
-    /// Sets or clears [`DescribeNetworkInterfacesInput::service_managed`].
-    pub fn set_service_managed(mut self, input: Option<bool>) -> Self {
-        self.service_managed = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacesInput::service_managed`] set so far.
-    pub fn get_service_managed(&self) -> &Option<bool> {
-        &self.service_managed
-    }
     /// Sets [`DescribeNetworkInterfacesInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeNetworkInterfacesInput::status`].
-    pub fn set_status(mut self, input: Option<String>) -> Self {
-        self.status = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacesInput::status`] set so far.
-    pub fn get_status(&self) -> &Option<String> {
-        &self.status
     }
     /// Sets [`DescribeNetworkInterfacesInput::page_number`].
     #[deprecated(note = "deprecated by the service")]
@@ -265,103 +166,36 @@ impl<C> DescribeNetworkInterfacesBuilder<C> {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeNetworkInterfacesInput::page_number`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacesInput::page_number`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeNetworkInterfacesInput::page_size`].
     #[deprecated(note = "deprecated by the service")]
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeNetworkInterfacesInput::page_size`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacesInput::page_size`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeNetworkInterfacesInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeNetworkInterfacesInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacesInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
     }
     /// Sets [`DescribeNetworkInterfacesInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
-    /// Sets or clears [`DescribeNetworkInterfacesInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacesInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
-    }
     /// Appends one item to [`DescribeNetworkInterfacesInput::private_ip_address`].
     pub fn private_ip_address(mut self, input: impl Into<String>) -> Self {
         self.private_ip_address.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeNetworkInterfacesInput::private_ip_address`] list (`None` clears it).
-    pub fn set_private_ip_address(mut self, input: Option<Vec<String>>) -> Self {
-        self.private_ip_address = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacesInput::private_ip_address`] set so far.
-    pub fn get_private_ip_address(&self) -> &Option<Vec<String>> {
-        &self.private_ip_address
     }
     /// Appends one item to [`DescribeNetworkInterfacesInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
         self.network_interface_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`DescribeNetworkInterfacesInput::network_interface_id`] list (`None` clears it).
-    pub fn set_network_interface_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.network_interface_id = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacesInput::network_interface_id`] set so far.
-    pub fn get_network_interface_id(&self) -> &Option<Vec<String>> {
-        &self.network_interface_id
-    }
     /// Appends one item to [`DescribeNetworkInterfacesInput::ipv6_address`].
     pub fn ipv6_address(mut self, input: impl Into<String>) -> Self {
         self.ipv6_address.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeNetworkInterfacesInput::ipv6_address`] list (`None` clears it).
-    pub fn set_ipv6_address(mut self, input: Option<Vec<String>>) -> Self {
-        self.ipv6_address = input;
-        self
-    }
-    /// The [`DescribeNetworkInterfacesInput::ipv6_address`] set so far.
-    pub fn get_ipv6_address(&self) -> &Option<Vec<String>> {
-        &self.ipv6_address
     }
     /// Checks every rule of the spec and builds the [`DescribeNetworkInterfacesInput`]. Nothing is sent.
     pub fn build(
@@ -391,6 +225,27 @@ impl<C> DescribeNetworkInterfacesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeNetworkInterfacesBuilder, DescribeNetworkInterfacesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    v_switch_id: Option<String> => set_v_switch_id, get_v_switch_id;
+    vpc_id: Option<String> => set_vpc_id, get_vpc_id;
+    primary_ip_address: Option<String> => set_primary_ip_address, get_primary_ip_address;
+    security_group_id: Option<String> => set_security_group_id, get_security_group_id;
+    network_interface_name: Option<String> => set_network_interface_name, get_network_interface_name;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    service_managed: Option<bool> => set_service_managed, get_service_managed;
+    status: Option<String> => set_status, get_status;
+    #[deprecated(note = "deprecated by the service")] page_number: Option<i32> => set_page_number, get_page_number;
+    #[deprecated(note = "deprecated by the service")] page_size: Option<i32> => set_page_size, get_page_size;
+    next_token: Option<String> => set_next_token, get_next_token;
+    max_results: Option<i32> => set_max_results, get_max_results;
+    private_ip_address: Option<Vec<String>> => set_private_ip_address, get_private_ip_address, list;
+    network_interface_id: Option<Vec<String>> => set_network_interface_id, get_network_interface_id, list;
+    ipv6_address: Option<Vec<String>> => set_ipv6_address, get_ipv6_address, list;
 }
 impl DescribeNetworkInterfacesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -490,154 +345,10 @@ impl aliyun_core::Action for DescribeNetworkInterfacesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceID.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEcsState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.DetachPrimaryEniNotAllowed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.MalFormed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Abs.InvalidAccount.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.NotSupportRAM",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.SubUser",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MaxEniCountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EniPerInstanceLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.AvailabilityZoneMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.VpcMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SecurityGroupInstanceLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotVpc",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVpc.Empty",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniPageNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVpc.Indeterminacy",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEcsId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEniId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             "PrivateIpAddress",
             self.private_ip_address.len(),
@@ -792,74 +503,20 @@ impl aliyun_core::error::ActionError for DescribeNetworkInterfacesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationInvalidEcsState(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidOperationDetachPrimaryEniNotAllowed(error)
-            | Self::ForbiddenRegionId(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbiddenNotSupportRam(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::MaxEniCountExceeded(error)
-            | Self::EniPerInstanceLimitExceeded(error)
-            | Self::InvalidOperationAvailabilityZoneMismatch(error)
-            | Self::InvalidOperationVpcMismatch(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::InvalidSecurityGroupIdNotVpc(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::InvalidVpcEmpty(error)
-            | Self::InvalidOperationInvalidEniPageNumber(error)
-            | Self::InvalidVpcIndeterminacy(error)
-            | Self::InvalidEcsIdNotFound(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationInvalidEcsState(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidOperationDetachPrimaryEniNotAllowed(error)
-            | Self::ForbiddenRegionId(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbiddenNotSupportRam(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::MaxEniCountExceeded(error)
-            | Self::EniPerInstanceLimitExceeded(error)
-            | Self::InvalidOperationAvailabilityZoneMismatch(error)
-            | Self::InvalidOperationVpcMismatch(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::InvalidSecurityGroupIdNotVpc(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::InvalidVpcEmpty(error)
-            | Self::InvalidOperationInvalidEniPageNumber(error)
-            | Self::InvalidVpcIndeterminacy(error)
-            | Self::InvalidEcsIdNotFound(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeNetworkInterfacesError);
+aliyun_core::__private::action_error!(
+    DescribeNetworkInterfacesError, [MissingParameter, UnsupportedParameter,
+    InvalidParameter, InvalidInstanceIdMalformed, InvalidOperationInvalidEcsState,
+    InvalidOperationInvalidEniState, InvalidOperationDetachPrimaryEniNotAllowed,
+    ForbiddenRegionId, InvalidRegionIdMalFormed, InvalidUserTypeNotSupported,
+    AbsInvalidAccountNotFound, ForbiddenNotSupportRam, ForbiddenSubUser,
+    MaxEniCountExceeded, EniPerInstanceLimitExceeded,
+    InvalidOperationAvailabilityZoneMismatch, InvalidOperationVpcMismatch,
+    SecurityGroupInstanceLimitExceed, InvalidSecurityGroupIdNotVpc,
+    InvalidOperationInvalidEniType, InvalidVpcEmpty,
+    InvalidOperationInvalidEniPageNumber, InvalidVpcIndeterminacy, InvalidEcsIdNotFound,
+    InvalidEniIdNotFound, InvalidVSwitchIdNotFound, InvalidSecurityGroupIdNotFound]
+);
 impl aliyun_core::pagination::Paginated for DescribeNetworkInterfacesInput {
     type Item = NetworkInterfaceSet;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -884,25 +541,11 @@ mod tests {
         AssociatedPublicIp, DescribeNetworkInterfacesAttachment, Ipv4PrefixSet,
         Ipv6PrefixSet, Ipv6Set, NetworkInterfacePrivateIpSet, ResourceTag,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeNetworkInterfacesBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeNetworkInterfacesInput;
-        type Error = DescribeNetworkInterfacesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_network_interfaces()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeNetworkInterfacesBuilder, DescribeNetworkInterfacesInput,
+        DescribeNetworkInterfacesError, super::super::super::client::Client,
+        describe_network_interfaces,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -956,6 +599,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

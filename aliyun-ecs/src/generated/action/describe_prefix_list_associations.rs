@@ -40,56 +40,20 @@ impl<C> DescribePrefixListAssociationsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribePrefixListAssociationsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribePrefixListAssociationsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribePrefixListAssociationsInput::prefix_list_id`].
     pub fn prefix_list_id(mut self, input: impl Into<String>) -> Self {
         self.prefix_list_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribePrefixListAssociationsInput::prefix_list_id`].
-    pub fn set_prefix_list_id(mut self, input: Option<String>) -> Self {
-        self.prefix_list_id = input;
-        self
-    }
-    /// The [`DescribePrefixListAssociationsInput::prefix_list_id`] set so far.
-    pub fn get_prefix_list_id(&self) -> &Option<String> {
-        &self.prefix_list_id
     }
     /// Sets [`DescribePrefixListAssociationsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribePrefixListAssociationsInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribePrefixListAssociationsInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Sets [`DescribePrefixListAssociationsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
-    }
-    /// Sets or clears [`DescribePrefixListAssociationsInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribePrefixListAssociationsInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
     }
     /// Checks every rule of the spec and builds the [`DescribePrefixListAssociationsInput`]. Nothing is sent.
     pub fn build(
@@ -104,6 +68,13 @@ impl<C> DescribePrefixListAssociationsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribePrefixListAssociationsBuilder, DescribePrefixListAssociationsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    prefix_list_id: Option<String> => set_prefix_list_id, get_prefix_list_id;
+    next_token: Option<String> => set_next_token, get_next_token;
+    max_results: Option<i32> => set_max_results, get_max_results;
 }
 impl DescribePrefixListAssociationsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -185,28 +156,7 @@ impl aliyun_core::Action for DescribePrefixListAssociationsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupported.ResourceType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrefixListId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.max_results {
@@ -253,26 +203,11 @@ impl aliyun_core::error::ActionError for DescribePrefixListAssociationsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::NotSupportedResourceType(error)
-            | Self::InvalidPrefixListIdNotFound(error)
-            | Self::InvalidRegionIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::NotSupportedResourceType(error)
-            | Self::InvalidPrefixListIdNotFound(error)
-            | Self::InvalidRegionIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribePrefixListAssociationsError);
+aliyun_core::__private::action_error!(
+    DescribePrefixListAssociationsError, [InvalidParameter, NotSupportedResourceType,
+    InvalidPrefixListIdNotFound, InvalidRegionIdNotFound]
+);
 impl aliyun_core::pagination::Paginated for DescribePrefixListAssociationsInput {
     type Item = PrefixListAssociation;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -293,25 +228,11 @@ impl aliyun_core::pagination::Paginated for DescribePrefixListAssociationsInput 
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribePrefixListAssociationsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribePrefixListAssociationsInput;
-        type Error = DescribePrefixListAssociationsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_prefix_list_associations()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribePrefixListAssociationsBuilder, DescribePrefixListAssociationsInput,
+        DescribePrefixListAssociationsError, super::super::super::client::Client,
+        describe_prefix_list_associations,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -331,6 +252,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -34,28 +34,10 @@ impl<C> DescribePrefixListAttributesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribePrefixListAttributesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribePrefixListAttributesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribePrefixListAttributesInput::prefix_list_id`].
     pub fn prefix_list_id(mut self, input: impl Into<String>) -> Self {
         self.prefix_list_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribePrefixListAttributesInput::prefix_list_id`].
-    pub fn set_prefix_list_id(mut self, input: Option<String>) -> Self {
-        self.prefix_list_id = input;
-        self
-    }
-    /// The [`DescribePrefixListAttributesInput::prefix_list_id`] set so far.
-    pub fn get_prefix_list_id(&self) -> &Option<String> {
-        &self.prefix_list_id
     }
     /// Checks every rule of the spec and builds the [`DescribePrefixListAttributesInput`]. Nothing is sent.
     pub fn build(
@@ -74,6 +56,11 @@ impl<C> DescribePrefixListAttributesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribePrefixListAttributesBuilder, DescribePrefixListAttributesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    prefix_list_id: Option<String> => set_prefix_list_id, get_prefix_list_id;
 }
 impl DescribePrefixListAttributesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -153,18 +140,7 @@ impl aliyun_core::Action for DescribePrefixListAttributesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrefixListId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -195,44 +171,19 @@ impl aliyun_core::error::ActionError for DescribePrefixListAttributesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidPrefixListIdNotFound(error)
-            | Self::InvalidRegionIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidPrefixListIdNotFound(error)
-            | Self::InvalidRegionIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribePrefixListAttributesError);
+aliyun_core::__private::action_error!(
+    DescribePrefixListAttributesError, [InvalidPrefixListIdNotFound,
+    InvalidRegionIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribePrefixListAttributesBuilder<aliyun_core::ProductClient>;
-        type Input = DescribePrefixListAttributesInput;
-        type Error = DescribePrefixListAttributesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_prefix_list_attributes()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribePrefixListAttributesBuilder, DescribePrefixListAttributesInput,
+        DescribePrefixListAttributesError, super::super::super::client::Client,
+        describe_prefix_list_attributes,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -241,6 +192,7 @@ mod tests {
             &[("PrefixListId", "pl-x1j1k5ykzqlixdcy****"), ("RegionId", "cn-chengdu")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -48,84 +48,30 @@ impl<C> DescribePrefixListsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribePrefixListsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribePrefixListsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribePrefixListsInput::prefix_list_name`].
     pub fn prefix_list_name(mut self, input: impl Into<String>) -> Self {
         self.prefix_list_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribePrefixListsInput::prefix_list_name`].
-    pub fn set_prefix_list_name(mut self, input: Option<String>) -> Self {
-        self.prefix_list_name = input;
-        self
-    }
-    /// The [`DescribePrefixListsInput::prefix_list_name`] set so far.
-    pub fn get_prefix_list_name(&self) -> &Option<String> {
-        &self.prefix_list_name
     }
     /// Sets [`DescribePrefixListsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribePrefixListsInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribePrefixListsInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Sets [`DescribePrefixListsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
-    }
-    /// Sets or clears [`DescribePrefixListsInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribePrefixListsInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
     }
     /// Sets [`DescribePrefixListsInput::address_family`].
     pub fn address_family(mut self, input: impl Into<String>) -> Self {
         self.address_family = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribePrefixListsInput::address_family`].
-    pub fn set_address_family(mut self, input: Option<String>) -> Self {
-        self.address_family = input;
-        self
-    }
-    /// The [`DescribePrefixListsInput::address_family`] set so far.
-    pub fn get_address_family(&self) -> &Option<String> {
-        &self.address_family
-    }
     /// Appends one item to [`DescribePrefixListsInput::prefix_list_id`].
     pub fn prefix_list_id(mut self, input: impl Into<String>) -> Self {
         self.prefix_list_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribePrefixListsInput::prefix_list_id`] list (`None` clears it).
-    pub fn set_prefix_list_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.prefix_list_id = input;
-        self
-    }
-    /// The [`DescribePrefixListsInput::prefix_list_id`] set so far.
-    pub fn get_prefix_list_id(&self) -> &Option<Vec<String>> {
-        &self.prefix_list_id
     }
     /// Checks every rule of the spec and builds the [`DescribePrefixListsInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribePrefixListsInput, aliyun_core::InvalidInput> {
@@ -143,6 +89,15 @@ impl<C> DescribePrefixListsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribePrefixListsBuilder, DescribePrefixListsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    prefix_list_name: Option<String> => set_prefix_list_name, get_prefix_list_name;
+    next_token: Option<String> => set_next_token, get_next_token;
+    max_results: Option<i32> => set_max_results, get_max_results;
+    address_family: Option<String> => set_address_family, get_address_family;
+    prefix_list_id: Option<Vec<String>> => set_prefix_list_id, get_prefix_list_id, list;
 }
 impl DescribePrefixListsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -220,23 +175,7 @@ impl aliyun_core::Action for DescribePrefixListsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceed.PrefixListId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.max_results {
@@ -288,24 +227,11 @@ impl aliyun_core::error::ActionError for DescribePrefixListsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::LimitExceedPrefixListId(error)
-            | Self::InvalidRegionIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::LimitExceedPrefixListId(error)
-            | Self::InvalidRegionIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribePrefixListsError);
+aliyun_core::__private::action_error!(
+    DescribePrefixListsError, [InvalidParameter, LimitExceedPrefixListId,
+    InvalidRegionIdNotFound]
+);
 impl aliyun_core::pagination::Paginated for DescribePrefixListsInput {
     type Item = PrefixList;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -326,24 +252,10 @@ impl aliyun_core::pagination::Paginated for DescribePrefixListsInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribePrefixListsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribePrefixListsInput;
-        type Error = DescribePrefixListsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_prefix_lists()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribePrefixListsBuilder, DescribePrefixListsInput, DescribePrefixListsError,
+        super::super::super::client::Client, describe_prefix_lists,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -367,6 +279,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -114,381 +114,135 @@ impl<C> DescribePriceBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribePriceInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribePriceInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribePriceInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
         self.resource_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribePriceInput::resource_type`].
-    pub fn set_resource_type(mut self, input: Option<String>) -> Self {
-        self.resource_type = input;
-        self
-    }
-    /// The [`DescribePriceInput::resource_type`] set so far.
-    pub fn get_resource_type(&self) -> &Option<String> {
-        &self.resource_type
     }
     /// Sets [`DescribePriceInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
         self.image_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribePriceInput::image_id`].
-    pub fn set_image_id(mut self, input: Option<String>) -> Self {
-        self.image_id = input;
-        self
-    }
-    /// The [`DescribePriceInput::image_id`] set so far.
-    pub fn get_image_id(&self) -> &Option<String> {
-        &self.image_id
-    }
     /// Sets [`DescribePriceInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribePriceInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`DescribePriceInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
     }
     /// Sets [`DescribePriceInput::dedicated_host_type`].
     pub fn dedicated_host_type(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribePriceInput::dedicated_host_type`].
-    pub fn set_dedicated_host_type(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_type = input;
-        self
-    }
-    /// The [`DescribePriceInput::dedicated_host_type`] set so far.
-    pub fn get_dedicated_host_type(&self) -> &Option<String> {
-        &self.dedicated_host_type
-    }
     /// Sets [`DescribePriceInput::io_optimized`].
     pub fn io_optimized(mut self, input: impl Into<String>) -> Self {
         self.io_optimized = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribePriceInput::io_optimized`].
-    pub fn set_io_optimized(mut self, input: Option<String>) -> Self {
-        self.io_optimized = input;
-        self
-    }
-    /// The [`DescribePriceInput::io_optimized`] set so far.
-    pub fn get_io_optimized(&self) -> &Option<String> {
-        &self.io_optimized
     }
     /// Sets [`DescribePriceInput::instance_network_type`].
     pub fn instance_network_type(mut self, input: impl Into<String>) -> Self {
         self.instance_network_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribePriceInput::instance_network_type`].
-    pub fn set_instance_network_type(mut self, input: Option<String>) -> Self {
-        self.instance_network_type = input;
-        self
-    }
-    /// The [`DescribePriceInput::instance_network_type`] set so far.
-    pub fn get_instance_network_type(&self) -> &Option<String> {
-        &self.instance_network_type
-    }
     /// Sets [`DescribePriceInput::internet_charge_type`].
     pub fn internet_charge_type(mut self, input: impl Into<String>) -> Self {
         self.internet_charge_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribePriceInput::internet_charge_type`].
-    pub fn set_internet_charge_type(mut self, input: Option<String>) -> Self {
-        self.internet_charge_type = input;
-        self
-    }
-    /// The [`DescribePriceInput::internet_charge_type`] set so far.
-    pub fn get_internet_charge_type(&self) -> &Option<String> {
-        &self.internet_charge_type
     }
     /// Sets [`DescribePriceInput::internet_max_bandwidth_out`].
     pub fn internet_max_bandwidth_out(mut self, input: i32) -> Self {
         self.internet_max_bandwidth_out = Some(input);
         self
     }
-    /// Sets or clears [`DescribePriceInput::internet_max_bandwidth_out`].
-    pub fn set_internet_max_bandwidth_out(mut self, input: Option<i32>) -> Self {
-        self.internet_max_bandwidth_out = input;
-        self
-    }
-    /// The [`DescribePriceInput::internet_max_bandwidth_out`] set so far.
-    pub fn get_internet_max_bandwidth_out(&self) -> &Option<i32> {
-        &self.internet_max_bandwidth_out
-    }
     /// Sets [`DescribePriceInput::system_disk`].
     pub fn system_disk(mut self, input: DescribePriceSystemDisk) -> Self {
         self.system_disk = Some(input);
         self
-    }
-    /// Sets or clears [`DescribePriceInput::system_disk`].
-    pub fn set_system_disk(mut self, input: Option<DescribePriceSystemDisk>) -> Self {
-        self.system_disk = input;
-        self
-    }
-    /// The [`DescribePriceInput::system_disk`] set so far.
-    pub fn get_system_disk(&self) -> &Option<DescribePriceSystemDisk> {
-        &self.system_disk
     }
     /// Appends one item to [`DescribePriceInput::data_disk`].
     pub fn data_disk(mut self, input: DescribePriceDataDisk) -> Self {
         self.data_disk.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`DescribePriceInput::data_disk`] list (`None` clears it).
-    pub fn set_data_disk(mut self, input: Option<Vec<DescribePriceDataDisk>>) -> Self {
-        self.data_disk = input;
-        self
-    }
-    /// The [`DescribePriceInput::data_disk`] set so far.
-    pub fn get_data_disk(&self) -> &Option<Vec<DescribePriceDataDisk>> {
-        &self.data_disk
-    }
     /// Sets [`DescribePriceInput::period`].
     pub fn period(mut self, input: i32) -> Self {
         self.period = Some(input);
         self
-    }
-    /// Sets or clears [`DescribePriceInput::period`].
-    pub fn set_period(mut self, input: Option<i32>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`DescribePriceInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<i32> {
-        &self.period
     }
     /// Sets [`DescribePriceInput::price_unit`].
     pub fn price_unit(mut self, input: impl Into<String>) -> Self {
         self.price_unit = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribePriceInput::price_unit`].
-    pub fn set_price_unit(mut self, input: Option<String>) -> Self {
-        self.price_unit = input;
-        self
-    }
-    /// The [`DescribePriceInput::price_unit`] set so far.
-    pub fn get_price_unit(&self) -> &Option<String> {
-        &self.price_unit
-    }
     /// Sets [`DescribePriceInput::amount`].
     pub fn amount(mut self, input: i32) -> Self {
         self.amount = Some(input);
         self
-    }
-    /// Sets or clears [`DescribePriceInput::amount`].
-    pub fn set_amount(mut self, input: Option<i32>) -> Self {
-        self.amount = input;
-        self
-    }
-    /// The [`DescribePriceInput::amount`] set so far.
-    pub fn get_amount(&self) -> &Option<i32> {
-        &self.amount
     }
     /// Sets [`DescribePriceInput::offering_type`].
     pub fn offering_type(mut self, input: impl Into<String>) -> Self {
         self.offering_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribePriceInput::offering_type`].
-    pub fn set_offering_type(mut self, input: Option<String>) -> Self {
-        self.offering_type = input;
-        self
-    }
-    /// The [`DescribePriceInput::offering_type`] set so far.
-    pub fn get_offering_type(&self) -> &Option<String> {
-        &self.offering_type
-    }
     /// Sets [`DescribePriceInput::instance_amount`].
     pub fn instance_amount(mut self, input: i32) -> Self {
         self.instance_amount = Some(input);
         self
-    }
-    /// Sets or clears [`DescribePriceInput::instance_amount`].
-    pub fn set_instance_amount(mut self, input: Option<i32>) -> Self {
-        self.instance_amount = input;
-        self
-    }
-    /// The [`DescribePriceInput::instance_amount`] set so far.
-    pub fn get_instance_amount(&self) -> &Option<i32> {
-        &self.instance_amount
     }
     /// Sets [`DescribePriceInput::scope`].
     pub fn scope(mut self, input: impl Into<String>) -> Self {
         self.scope = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribePriceInput::scope`].
-    pub fn set_scope(mut self, input: Option<String>) -> Self {
-        self.scope = input;
-        self
-    }
-    /// The [`DescribePriceInput::scope`] set so far.
-    pub fn get_scope(&self) -> &Option<String> {
-        &self.scope
-    }
     /// Sets [`DescribePriceInput::platform`].
     pub fn platform(mut self, input: impl Into<String>) -> Self {
         self.platform = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribePriceInput::platform`].
-    pub fn set_platform(mut self, input: Option<String>) -> Self {
-        self.platform = input;
-        self
-    }
-    /// The [`DescribePriceInput::platform`] set so far.
-    pub fn get_platform(&self) -> &Option<String> {
-        &self.platform
     }
     /// Sets [`DescribePriceInput::capacity`].
     pub fn capacity(mut self, input: i32) -> Self {
         self.capacity = Some(input);
         self
     }
-    /// Sets or clears [`DescribePriceInput::capacity`].
-    pub fn set_capacity(mut self, input: Option<i32>) -> Self {
-        self.capacity = input;
-        self
-    }
-    /// The [`DescribePriceInput::capacity`] set so far.
-    pub fn get_capacity(&self) -> &Option<i32> {
-        &self.capacity
-    }
     /// Sets [`DescribePriceInput::assurance_times`].
     pub fn assurance_times(mut self, input: impl Into<String>) -> Self {
         self.assurance_times = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribePriceInput::assurance_times`].
-    pub fn set_assurance_times(mut self, input: Option<String>) -> Self {
-        self.assurance_times = input;
-        self
-    }
-    /// The [`DescribePriceInput::assurance_times`] set so far.
-    pub fn get_assurance_times(&self) -> &Option<String> {
-        &self.assurance_times
     }
     /// Sets [`DescribePriceInput::instance_cpu_core_count`].
     pub fn instance_cpu_core_count(mut self, input: i32) -> Self {
         self.instance_cpu_core_count = Some(input);
         self
     }
-    /// Sets or clears [`DescribePriceInput::instance_cpu_core_count`].
-    pub fn set_instance_cpu_core_count(mut self, input: Option<i32>) -> Self {
-        self.instance_cpu_core_count = input;
-        self
-    }
-    /// The [`DescribePriceInput::instance_cpu_core_count`] set so far.
-    pub fn get_instance_cpu_core_count(&self) -> &Option<i32> {
-        &self.instance_cpu_core_count
-    }
     /// Sets [`DescribePriceInput::isp`].
     pub fn isp(mut self, input: impl Into<String>) -> Self {
         self.isp = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribePriceInput::isp`].
-    pub fn set_isp(mut self, input: Option<String>) -> Self {
-        self.isp = input;
-        self
-    }
-    /// The [`DescribePriceInput::isp`] set so far.
-    pub fn get_isp(&self) -> &Option<String> {
-        &self.isp
     }
     /// Appends one item to [`DescribePriceInput::instance_type_list`].
     pub fn instance_type_list(mut self, input: impl Into<String>) -> Self {
         self.instance_type_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`DescribePriceInput::instance_type_list`] list (`None` clears it).
-    pub fn set_instance_type_list(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_type_list = input;
-        self
-    }
-    /// The [`DescribePriceInput::instance_type_list`] set so far.
-    pub fn get_instance_type_list(&self) -> &Option<Vec<String>> {
-        &self.instance_type_list
-    }
     /// Sets [`DescribePriceInput::spot_strategy`].
     pub fn spot_strategy(mut self, input: impl Into<String>) -> Self {
         self.spot_strategy = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribePriceInput::spot_strategy`].
-    pub fn set_spot_strategy(mut self, input: Option<String>) -> Self {
-        self.spot_strategy = input;
-        self
-    }
-    /// The [`DescribePriceInput::spot_strategy`] set so far.
-    pub fn get_spot_strategy(&self) -> &Option<String> {
-        &self.spot_strategy
     }
     /// Sets [`DescribePriceInput::spot_duration`].
     pub fn spot_duration(mut self, input: i32) -> Self {
         self.spot_duration = Some(input);
         self
     }
-    /// Sets or clears [`DescribePriceInput::spot_duration`].
-    pub fn set_spot_duration(mut self, input: Option<i32>) -> Self {
-        self.spot_duration = input;
-        self
-    }
-    /// The [`DescribePriceInput::spot_duration`] set so far.
-    pub fn get_spot_duration(&self) -> &Option<i32> {
-        &self.spot_duration
-    }
     /// Sets [`DescribePriceInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribePriceInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`DescribePriceInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
-    }
     /// Sets [`DescribePriceInput::scheduler_options`].
     pub fn scheduler_options(mut self, input: DescribePriceSchedulerOptions) -> Self {
         self.scheduler_options = Some(input);
         self
-    }
-    /// Sets or clears [`DescribePriceInput::scheduler_options`].
-    pub fn set_scheduler_options(
-        mut self,
-        input: Option<DescribePriceSchedulerOptions>,
-    ) -> Self {
-        self.scheduler_options = input;
-        self
-    }
-    /// The [`DescribePriceInput::scheduler_options`] set so far.
-    pub fn get_scheduler_options(&self) -> &Option<DescribePriceSchedulerOptions> {
-        &self.scheduler_options
     }
     /// Checks every rule of the spec and builds the [`DescribePriceInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribePriceInput, aliyun_core::InvalidInput> {
@@ -527,6 +281,36 @@ impl<C> DescribePriceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribePriceBuilder, DescribePriceInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    resource_type: Option<String> => set_resource_type, get_resource_type;
+    image_id: Option<String> => set_image_id, get_image_id;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    dedicated_host_type: Option<String> => set_dedicated_host_type, get_dedicated_host_type;
+    io_optimized: Option<String> => set_io_optimized, get_io_optimized;
+    instance_network_type: Option<String> => set_instance_network_type, get_instance_network_type;
+    internet_charge_type: Option<String> => set_internet_charge_type, get_internet_charge_type;
+    internet_max_bandwidth_out: Option<i32> => set_internet_max_bandwidth_out, get_internet_max_bandwidth_out;
+    system_disk: Option<DescribePriceSystemDisk> => set_system_disk, get_system_disk;
+    data_disk: Option<Vec<DescribePriceDataDisk>> => set_data_disk, get_data_disk, list;
+    period: Option<i32> => set_period, get_period;
+    price_unit: Option<String> => set_price_unit, get_price_unit;
+    amount: Option<i32> => set_amount, get_amount;
+    offering_type: Option<String> => set_offering_type, get_offering_type;
+    instance_amount: Option<i32> => set_instance_amount, get_instance_amount;
+    scope: Option<String> => set_scope, get_scope;
+    platform: Option<String> => set_platform, get_platform;
+    capacity: Option<i32> => set_capacity, get_capacity;
+    assurance_times: Option<String> => set_assurance_times, get_assurance_times;
+    instance_cpu_core_count: Option<i32> => set_instance_cpu_core_count, get_instance_cpu_core_count;
+    isp: Option<String> => set_isp, get_isp;
+    instance_type_list: Option<Vec<String>> => set_instance_type_list, get_instance_type_list, list;
+    spot_strategy: Option<String> => set_spot_strategy, get_spot_strategy;
+    spot_duration: Option<i32> => set_spot_duration, get_spot_duration;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    scheduler_options: Option<DescribePriceSchedulerOptions> => set_scheduler_options, get_scheduler_options;
 }
 impl DescribePriceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -610,460 +394,15 @@ impl aliyun_core::Action for DescribePriceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotAuthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.ZoneId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternetChargeType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternetMaxBandwidthOut.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskCategory.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDataDiskSize.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDataDiskCategory.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNetworkType.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIoOptimizedValue.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceDiskCategoryLimitExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceDiskNumber.LimitExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.LessThanImageSize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttling",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttling.User",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PriceNotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPriceUnit.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EncryptedOption.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectImageStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPerformanceLevel.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCapacity.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidActivity.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.NotMatchEncryptAlgorithm",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.NotMatchKmsKeyId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.NotMatchSnapshot",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncryptAlgorithm.NotMatchSnapshot",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidKmsKeyId.NotMatchSnapshot",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncryptAlgorithm",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAssuranceTimes.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Platform",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InstanceRenewWithDowngradeInPlan",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageNotSubscribed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskCategory.ValueUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageRemovedInMarket",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.PortableCloudDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbbiden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceDiskNumLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IoOptimized.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageNotSupportInstanceType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskSize.TooSmall",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.BuyImage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ResourceOwnerAccount",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceType.Offline",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAmount.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidChargeType.MarketImage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskIds.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PrePaidInstance.Expired",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.PerformanceLevelNotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAction.Unauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotSupportEncryptAlgorithm",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIspType.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedIspChargeType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedIspClassicNetwork",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIspBandwidthOut",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedIspNetworkChargeType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIspUID",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedIspRegion",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupportDiskCategory",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.PublicIpAddressNoStock",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceChargeType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.IoOptimized",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.LessThanMinSize",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.MoreThanMaxSize",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.Missing",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNetworkType.ValueNotSupported",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.Missing",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidMarketImage.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskIds.NotPortable",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDisk.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostType.Missing",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        if let Some(value) = &self.system_disk {
-            aliyun_core::params::StructParam::validate(value, "SystemDisk")?;
-        }
-        aliyun_core::__private::validate::each(
-            "DataDisk",
-            &self.data_disk,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             "InstanceTypeList",
             self.instance_type_list.len(),
             None,
             Some(100),
         )?;
-        if let Some(value) = &self.scheduler_options {
-            aliyun_core::params::StructParam::validate(value, "SchedulerOptions")?;
-        }
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -1457,214 +796,56 @@ impl aliyun_core::error::ActionError for DescribePriceError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidSpotAuthorized(error)
-            | Self::InvalidZoneId(error)
-            | Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InvalidInternetChargeTypeValueNotSupported(error)
-            | Self::InvalidInternetMaxBandwidthOutValueNotSupported(error)
-            | Self::InvalidSystemDiskCategoryValueNotSupported(error)
-            | Self::InvalidDataDiskSizeValueNotSupported(error)
-            | Self::InvalidDataDiskCategoryValueNotSupported(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidNetworkTypeMismatch(error)
-            | Self::InvalidDiskCategoryMismatch(error)
-            | Self::InvalidIoOptimizedValueValueNotSupported(error)
-            | Self::InvalidPeriod(error)
-            | Self::InstanceDiskCategoryLimitExceed(error)
-            | Self::InstanceDiskNumberLimitExceed(error)
-            | Self::InvalidDiskCategoryValueNotSupported(error)
-            | Self::RegionUnauthorized(error)
-            | Self::InvalidSystemDiskSizeValueNotSupported(error)
-            | Self::InvalidSystemDiskSizeLessThanImageSize(error)
-            | Self::Throttling(error)
-            | Self::ThrottlingUser(error)
-            | Self::PriceNotFound(error)
-            | Self::InvalidResourceTypeValueNotSupported(error)
-            | Self::InvalidPriceUnitValueNotSupported(error)
-            | Self::EncryptedOptionConflict(error)
-            | Self::IncorrectImageStatus(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidPerformanceLevelMalformed(error)
-            | Self::InvalidCapacityValueNotSupported(error)
-            | Self::InvalidActivityNotSupported(error)
-            | Self::InvalidEncryptedNotMatchEncryptAlgorithm(error)
-            | Self::InvalidEncryptedNotMatchKmsKeyId(error)
-            | Self::InvalidEncryptedNotMatchSnapshot(error)
-            | Self::InvalidEncryptAlgorithmNotMatchSnapshot(error)
-            | Self::InvalidKmsKeyIdNotMatchSnapshot(error)
-            | Self::InvalidEncryptAlgorithm(error)
-            | Self::InvalidAssuranceTimesNotSupported(error)
-            | Self::InvalidParameterPlatform(error)
-            | Self::InvalidOperationInstanceRenewWithDowngradeInPlan(error)
-            | Self::ImageNotSubscribed(error)
-            | Self::InvalidSystemDiskCategoryValueUnauthorized(error)
-            | Self::ImageRemovedInMarket(error)
-            | Self::QuotaExceedPortableCloudDisk(error)
-            | Self::Forbbiden(error)
-            | Self::InstanceDiskNumLimitExceed(error)
-            | Self::IoOptimizedNotSupported(error)
-            | Self::ImageNotSupportInstanceType(error)
-            | Self::InvalidDiskSizeTooSmall(error)
-            | Self::InvalidDiskCategoryNotSupported(error)
-            | Self::QuotaExceedBuyImage(error)
-            | Self::InvalidParameterResourceOwnerAccount(error)
-            | Self::InstanceTypeOffline(error)
-            | Self::InvalidAmountMalformed(error)
-            | Self::InvalidChargeTypeMarketImage(error)
-            | Self::InvalidDiskIdsNotFound(error)
-            | Self::PrePaidInstanceExpired(error)
-            | Self::OperationDeniedPerformanceLevelNotMatch(error)
-            | Self::InvalidActionUnauthorized(error)
-            | Self::InvalidRegionIdNotSupportEncryptAlgorithm(error)
-            | Self::InvalidIspTypeValueNotSupported(error)
-            | Self::UnsupportedIspChargeType(error)
-            | Self::UnsupportedIspClassicNetwork(error)
-            | Self::InvalidIspBandwidthOut(error)
-            | Self::UnsupportedIspNetworkChargeType(error)
-            | Self::InvalidIspUid(error)
-            | Self::UnsupportedIspRegion(error)
-            | Self::InvalidInstanceTypeNotSupportDiskCategory(error)
-            | Self::InvalidOperationPublicIpAddressNoStock(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidImageIdNotFound(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::DependencyViolationIoOptimized(error)
-            | Self::InvalidSystemDiskSizeLessThanMinSize(error)
-            | Self::InvalidSystemDiskSizeMoreThanMaxSize(error)
-            | Self::InvalidInstanceTypeMissing(error)
-            | Self::InvalidNetworkTypeValueNotSupported(error)
-            | Self::InvalidDiskCategoryMissing(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidMarketImageNotFound(error)
-            | Self::InvalidDiskIdsNotPortable(error)
-            | Self::InvalidSystemDiskNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InvalidDedicatedHostTypeMissing(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidSpotAuthorized(error)
-            | Self::InvalidZoneId(error)
-            | Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InvalidInternetChargeTypeValueNotSupported(error)
-            | Self::InvalidInternetMaxBandwidthOutValueNotSupported(error)
-            | Self::InvalidSystemDiskCategoryValueNotSupported(error)
-            | Self::InvalidDataDiskSizeValueNotSupported(error)
-            | Self::InvalidDataDiskCategoryValueNotSupported(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidNetworkTypeMismatch(error)
-            | Self::InvalidDiskCategoryMismatch(error)
-            | Self::InvalidIoOptimizedValueValueNotSupported(error)
-            | Self::InvalidPeriod(error)
-            | Self::InstanceDiskCategoryLimitExceed(error)
-            | Self::InstanceDiskNumberLimitExceed(error)
-            | Self::InvalidDiskCategoryValueNotSupported(error)
-            | Self::RegionUnauthorized(error)
-            | Self::InvalidSystemDiskSizeValueNotSupported(error)
-            | Self::InvalidSystemDiskSizeLessThanImageSize(error)
-            | Self::Throttling(error)
-            | Self::ThrottlingUser(error)
-            | Self::PriceNotFound(error)
-            | Self::InvalidResourceTypeValueNotSupported(error)
-            | Self::InvalidPriceUnitValueNotSupported(error)
-            | Self::EncryptedOptionConflict(error)
-            | Self::IncorrectImageStatus(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidPerformanceLevelMalformed(error)
-            | Self::InvalidCapacityValueNotSupported(error)
-            | Self::InvalidActivityNotSupported(error)
-            | Self::InvalidEncryptedNotMatchEncryptAlgorithm(error)
-            | Self::InvalidEncryptedNotMatchKmsKeyId(error)
-            | Self::InvalidEncryptedNotMatchSnapshot(error)
-            | Self::InvalidEncryptAlgorithmNotMatchSnapshot(error)
-            | Self::InvalidKmsKeyIdNotMatchSnapshot(error)
-            | Self::InvalidEncryptAlgorithm(error)
-            | Self::InvalidAssuranceTimesNotSupported(error)
-            | Self::InvalidParameterPlatform(error)
-            | Self::InvalidOperationInstanceRenewWithDowngradeInPlan(error)
-            | Self::ImageNotSubscribed(error)
-            | Self::InvalidSystemDiskCategoryValueUnauthorized(error)
-            | Self::ImageRemovedInMarket(error)
-            | Self::QuotaExceedPortableCloudDisk(error)
-            | Self::Forbbiden(error)
-            | Self::InstanceDiskNumLimitExceed(error)
-            | Self::IoOptimizedNotSupported(error)
-            | Self::ImageNotSupportInstanceType(error)
-            | Self::InvalidDiskSizeTooSmall(error)
-            | Self::InvalidDiskCategoryNotSupported(error)
-            | Self::QuotaExceedBuyImage(error)
-            | Self::InvalidParameterResourceOwnerAccount(error)
-            | Self::InstanceTypeOffline(error)
-            | Self::InvalidAmountMalformed(error)
-            | Self::InvalidChargeTypeMarketImage(error)
-            | Self::InvalidDiskIdsNotFound(error)
-            | Self::PrePaidInstanceExpired(error)
-            | Self::OperationDeniedPerformanceLevelNotMatch(error)
-            | Self::InvalidActionUnauthorized(error)
-            | Self::InvalidRegionIdNotSupportEncryptAlgorithm(error)
-            | Self::InvalidIspTypeValueNotSupported(error)
-            | Self::UnsupportedIspChargeType(error)
-            | Self::UnsupportedIspClassicNetwork(error)
-            | Self::InvalidIspBandwidthOut(error)
-            | Self::UnsupportedIspNetworkChargeType(error)
-            | Self::InvalidIspUid(error)
-            | Self::UnsupportedIspRegion(error)
-            | Self::InvalidInstanceTypeNotSupportDiskCategory(error)
-            | Self::InvalidOperationPublicIpAddressNoStock(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidImageIdNotFound(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::DependencyViolationIoOptimized(error)
-            | Self::InvalidSystemDiskSizeLessThanMinSize(error)
-            | Self::InvalidSystemDiskSizeMoreThanMaxSize(error)
-            | Self::InvalidInstanceTypeMissing(error)
-            | Self::InvalidNetworkTypeValueNotSupported(error)
-            | Self::InvalidDiskCategoryMissing(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidMarketImageNotFound(error)
-            | Self::InvalidDiskIdsNotPortable(error)
-            | Self::InvalidSystemDiskNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InvalidDedicatedHostTypeMissing(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribePriceError);
+aliyun_core::__private::action_error!(
+    DescribePriceError, [InvalidSpotAuthorized, InvalidZoneId,
+    InvalidInstanceTypeValueUnauthorized, InvalidInstanceTypeValueNotSupported,
+    InvalidInternetChargeTypeValueNotSupported,
+    InvalidInternetMaxBandwidthOutValueNotSupported,
+    InvalidSystemDiskCategoryValueNotSupported, InvalidDataDiskSizeValueNotSupported,
+    InvalidDataDiskCategoryValueNotSupported, InvalidParameterConflict,
+    InvalidNetworkTypeMismatch, InvalidDiskCategoryMismatch,
+    InvalidIoOptimizedValueValueNotSupported, InvalidPeriod,
+    InstanceDiskCategoryLimitExceed, InstanceDiskNumberLimitExceed,
+    InvalidDiskCategoryValueNotSupported, RegionUnauthorized,
+    InvalidSystemDiskSizeValueNotSupported, InvalidSystemDiskSizeLessThanImageSize,
+    Throttling, ThrottlingUser, PriceNotFound, InvalidResourceTypeValueNotSupported,
+    InvalidPriceUnitValueNotSupported, EncryptedOptionConflict, IncorrectImageStatus,
+    OperationDenied, InvalidPerformanceLevelMalformed, InvalidCapacityValueNotSupported,
+    InvalidActivityNotSupported, InvalidEncryptedNotMatchEncryptAlgorithm,
+    InvalidEncryptedNotMatchKmsKeyId, InvalidEncryptedNotMatchSnapshot,
+    InvalidEncryptAlgorithmNotMatchSnapshot, InvalidKmsKeyIdNotMatchSnapshot,
+    InvalidEncryptAlgorithm, InvalidAssuranceTimesNotSupported, InvalidParameterPlatform,
+    InvalidOperationInstanceRenewWithDowngradeInPlan, ImageNotSubscribed,
+    InvalidSystemDiskCategoryValueUnauthorized, ImageRemovedInMarket,
+    QuotaExceedPortableCloudDisk, Forbbiden, InstanceDiskNumLimitExceed,
+    IoOptimizedNotSupported, ImageNotSupportInstanceType, InvalidDiskSizeTooSmall,
+    InvalidDiskCategoryNotSupported, QuotaExceedBuyImage,
+    InvalidParameterResourceOwnerAccount, InstanceTypeOffline, InvalidAmountMalformed,
+    InvalidChargeTypeMarketImage, InvalidDiskIdsNotFound, PrePaidInstanceExpired,
+    OperationDeniedPerformanceLevelNotMatch, InvalidActionUnauthorized,
+    InvalidRegionIdNotSupportEncryptAlgorithm, InvalidIspTypeValueNotSupported,
+    UnsupportedIspChargeType, UnsupportedIspClassicNetwork, InvalidIspBandwidthOut,
+    UnsupportedIspNetworkChargeType, InvalidIspUid, UnsupportedIspRegion,
+    InvalidInstanceTypeNotSupportDiskCategory, InvalidOperationPublicIpAddressNoStock,
+    InvalidRegionIdNotFound, InvalidImageIdNotFound, InvalidInstanceChargeTypeNotFound,
+    DependencyViolationIoOptimized, InvalidSystemDiskSizeLessThanMinSize,
+    InvalidSystemDiskSizeMoreThanMaxSize, InvalidInstanceTypeMissing,
+    InvalidNetworkTypeValueNotSupported, InvalidDiskCategoryMissing,
+    InvalidInstanceIdNotFound, InvalidMarketImageNotFound, InvalidDiskIdsNotPortable,
+    InvalidSystemDiskNotFound, InvalidResourceGroupNotFound,
+    InvalidDedicatedHostTypeMissing, InvalidDedicatedHostIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::{
         DescribePricePrice, DetailInfo, Price, RelatedPrice, Rule,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribePriceBuilder<aliyun_core::ProductClient>;
-        type Input = DescribePriceInput;
-        type Error = DescribePriceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_price()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribePriceBuilder, DescribePriceInput, DescribePriceError,
+        super::super::super::client::Client, describe_price,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1744,6 +925,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -78,224 +78,80 @@ impl<C> DescribeRecommendInstanceTypeBuilder<C> {
         self.cores = Some(input);
         self
     }
-    /// Sets or clears [`DescribeRecommendInstanceTypeInput::cores`].
-    pub fn set_cores(mut self, input: Option<i32>) -> Self {
-        self.cores = input;
-        self
-    }
-    /// The [`DescribeRecommendInstanceTypeInput::cores`] set so far.
-    pub fn get_cores(&self) -> &Option<i32> {
-        &self.cores
-    }
     /// Sets [`DescribeRecommendInstanceTypeInput::memory`].
     pub fn memory(mut self, input: f64) -> Self {
         self.memory = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeRecommendInstanceTypeInput::memory`].
-    pub fn set_memory(mut self, input: Option<f64>) -> Self {
-        self.memory = input;
-        self
-    }
-    /// The [`DescribeRecommendInstanceTypeInput::memory`] set so far.
-    pub fn get_memory(&self) -> &Option<f64> {
-        &self.memory
     }
     /// Sets [`DescribeRecommendInstanceTypeInput::instance_family_level`].
     pub fn instance_family_level(mut self, input: impl Into<String>) -> Self {
         self.instance_family_level = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeRecommendInstanceTypeInput::instance_family_level`].
-    pub fn set_instance_family_level(mut self, input: Option<String>) -> Self {
-        self.instance_family_level = input;
-        self
-    }
-    /// The [`DescribeRecommendInstanceTypeInput::instance_family_level`] set so far.
-    pub fn get_instance_family_level(&self) -> &Option<String> {
-        &self.instance_family_level
-    }
     /// Sets [`DescribeRecommendInstanceTypeInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeRecommendInstanceTypeInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`DescribeRecommendInstanceTypeInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
     }
     /// Sets [`DescribeRecommendInstanceTypeInput::network_type`].
     pub fn network_type(mut self, input: impl Into<String>) -> Self {
         self.network_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeRecommendInstanceTypeInput::network_type`].
-    pub fn set_network_type(mut self, input: Option<String>) -> Self {
-        self.network_type = input;
-        self
-    }
-    /// The [`DescribeRecommendInstanceTypeInput::network_type`] set so far.
-    pub fn get_network_type(&self) -> &Option<String> {
-        &self.network_type
-    }
     /// Sets [`DescribeRecommendInstanceTypeInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
         self.instance_charge_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeRecommendInstanceTypeInput::instance_charge_type`].
-    pub fn set_instance_charge_type(mut self, input: Option<String>) -> Self {
-        self.instance_charge_type = input;
-        self
-    }
-    /// The [`DescribeRecommendInstanceTypeInput::instance_charge_type`] set so far.
-    pub fn get_instance_charge_type(&self) -> &Option<String> {
-        &self.instance_charge_type
     }
     /// Sets [`DescribeRecommendInstanceTypeInput::spot_strategy`].
     pub fn spot_strategy(mut self, input: impl Into<String>) -> Self {
         self.spot_strategy = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeRecommendInstanceTypeInput::spot_strategy`].
-    pub fn set_spot_strategy(mut self, input: Option<String>) -> Self {
-        self.spot_strategy = input;
-        self
-    }
-    /// The [`DescribeRecommendInstanceTypeInput::spot_strategy`] set so far.
-    pub fn get_spot_strategy(&self) -> &Option<String> {
-        &self.spot_strategy
-    }
     /// Sets [`DescribeRecommendInstanceTypeInput::io_optimized`].
     pub fn io_optimized(mut self, input: impl Into<String>) -> Self {
         self.io_optimized = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeRecommendInstanceTypeInput::io_optimized`].
-    pub fn set_io_optimized(mut self, input: Option<String>) -> Self {
-        self.io_optimized = input;
-        self
-    }
-    /// The [`DescribeRecommendInstanceTypeInput::io_optimized`] set so far.
-    pub fn get_io_optimized(&self) -> &Option<String> {
-        &self.io_optimized
     }
     /// Sets [`DescribeRecommendInstanceTypeInput::priority_strategy`].
     pub fn priority_strategy(mut self, input: impl Into<String>) -> Self {
         self.priority_strategy = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeRecommendInstanceTypeInput::priority_strategy`].
-    pub fn set_priority_strategy(mut self, input: Option<String>) -> Self {
-        self.priority_strategy = input;
-        self
-    }
-    /// The [`DescribeRecommendInstanceTypeInput::priority_strategy`] set so far.
-    pub fn get_priority_strategy(&self) -> &Option<String> {
-        &self.priority_strategy
-    }
     /// Sets [`DescribeRecommendInstanceTypeInput::max_price`].
     pub fn max_price(mut self, input: f64) -> Self {
         self.max_price = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeRecommendInstanceTypeInput::max_price`].
-    pub fn set_max_price(mut self, input: Option<f64>) -> Self {
-        self.max_price = input;
-        self
-    }
-    /// The [`DescribeRecommendInstanceTypeInput::max_price`] set so far.
-    pub fn get_max_price(&self) -> &Option<f64> {
-        &self.max_price
     }
     /// Sets [`DescribeRecommendInstanceTypeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeRecommendInstanceTypeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeRecommendInstanceTypeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeRecommendInstanceTypeInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeRecommendInstanceTypeInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`DescribeRecommendInstanceTypeInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
     }
     /// Sets [`DescribeRecommendInstanceTypeInput::system_disk_category`].
     pub fn system_disk_category(mut self, input: impl Into<String>) -> Self {
         self.system_disk_category = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeRecommendInstanceTypeInput::system_disk_category`].
-    pub fn set_system_disk_category(mut self, input: Option<String>) -> Self {
-        self.system_disk_category = input;
-        self
-    }
-    /// The [`DescribeRecommendInstanceTypeInput::system_disk_category`] set so far.
-    pub fn get_system_disk_category(&self) -> &Option<String> {
-        &self.system_disk_category
-    }
     /// Sets [`DescribeRecommendInstanceTypeInput::zone_match_mode`].
     pub fn zone_match_mode(mut self, input: impl Into<String>) -> Self {
         self.zone_match_mode = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeRecommendInstanceTypeInput::zone_match_mode`].
-    pub fn set_zone_match_mode(mut self, input: Option<String>) -> Self {
-        self.zone_match_mode = input;
-        self
-    }
-    /// The [`DescribeRecommendInstanceTypeInput::zone_match_mode`] set so far.
-    pub fn get_zone_match_mode(&self) -> &Option<String> {
-        &self.zone_match_mode
     }
     /// Sets [`DescribeRecommendInstanceTypeInput::scene`].
     pub fn scene(mut self, input: impl Into<String>) -> Self {
         self.scene = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeRecommendInstanceTypeInput::scene`].
-    pub fn set_scene(mut self, input: Option<String>) -> Self {
-        self.scene = input;
-        self
-    }
-    /// The [`DescribeRecommendInstanceTypeInput::scene`] set so far.
-    pub fn get_scene(&self) -> &Option<String> {
-        &self.scene
-    }
     /// Appends one item to [`DescribeRecommendInstanceTypeInput::instance_type_family`].
     pub fn instance_type_family(mut self, input: impl Into<String>) -> Self {
         self.instance_type_family.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeRecommendInstanceTypeInput::instance_type_family`] list (`None` clears it).
-    pub fn set_instance_type_family(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_type_family = input;
-        self
-    }
-    /// The [`DescribeRecommendInstanceTypeInput::instance_type_family`] set so far.
-    pub fn get_instance_type_family(&self) -> &Option<Vec<String>> {
-        &self.instance_type_family
     }
     /// Checks every rule of the spec and builds the [`DescribeRecommendInstanceTypeInput`]. Nothing is sent.
     pub fn build(
@@ -328,6 +184,25 @@ impl<C> DescribeRecommendInstanceTypeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeRecommendInstanceTypeBuilder, DescribeRecommendInstanceTypeInput;
+    cores: Option<i32> => set_cores, get_cores;
+    memory: Option<f64> => set_memory, get_memory;
+    instance_family_level: Option<String> => set_instance_family_level, get_instance_family_level;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    network_type: Option<String> => set_network_type, get_network_type;
+    instance_charge_type: Option<String> => set_instance_charge_type, get_instance_charge_type;
+    spot_strategy: Option<String> => set_spot_strategy, get_spot_strategy;
+    io_optimized: Option<String> => set_io_optimized, get_io_optimized;
+    priority_strategy: Option<String> => set_priority_strategy, get_priority_strategy;
+    max_price: Option<f64> => set_max_price, get_max_price;
+    region_id: Option<String> => set_region_id, get_region_id;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    system_disk_category: Option<String> => set_system_disk_category, get_system_disk_category;
+    zone_match_mode: Option<String> => set_zone_match_mode, get_zone_match_mode;
+    scene: Option<String> => set_scene, get_scene;
+    instance_type_family: Option<Vec<String>> => set_instance_type_family, get_instance_type_family, list;
 }
 impl DescribeRecommendInstanceTypeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -406,153 +281,7 @@ impl aliyun_core::Action for DescribeRecommendInstanceTypeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "RecommendEmpty.InstanceTypeNotAuthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RecommendEmpty.InstanceTypeSoldOut",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RecommendEmpty.DiskCategoryNotRecommended",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNetworkType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotStrategy.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceChargeType.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPriorityStrategy.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.TypeAndCpuMem.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIoOptimized.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.MalFormed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceTypeFamily.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidMaxPrice.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.MalFormed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCoreAndMemory.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.AfterpayInstance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RecommendEmpty.PerformanceNotSatisfied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RecommendEmpty.PriceNotSatisfied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RecommendEmpty.QuotaNotSatisfied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RecommendEmpty.IzNotMatched",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RecommendEmpty.InstanceTypeNotMatched",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidScene.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RecommendEmpty.InstanceTypeFamilyNotMatched",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RecommendEmpty.GenerationNotMatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RecommendEmpty.NetworkTypeNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceFamilyLevel.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -726,99 +455,33 @@ impl aliyun_core::error::ActionError for DescribeRecommendInstanceTypeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::RecommendEmptyInstanceTypeNotAuthorized(error)
-            | Self::RecommendEmptyInstanceTypeSoldOut(error)
-            | Self::RecommendEmptyDiskCategoryNotRecommended(error)
-            | Self::InvalidNetworkTypeValueNotSupported(error)
-            | Self::InvalidSpotStrategyValueNotSupported(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::InvalidPriorityStrategyValueNotSupported(error)
-            | Self::InvalidParamTypeAndCpuMemConflict(error)
-            | Self::InvalidIoOptimizedNotFound(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::InvalidDiskCategoryNotFound(error)
-            | Self::InvalidInstanceTypeFamilyNotFound(error)
-            | Self::InvalidMaxPriceNotSupported(error)
-            | Self::InvalidZoneIdMalFormed(error)
-            | Self::InvalidInstanceTypeNotSupported(error)
-            | Self::InvalidZoneIdValueNotSupported(error)
-            | Self::InvalidCoreAndMemoryValueNotSupported(error)
-            | Self::QuotaExceedAfterpayInstance(error)
-            | Self::RecommendEmptyPerformanceNotSatisfied(error)
-            | Self::RecommendEmptyPriceNotSatisfied(error)
-            | Self::RecommendEmptyQuotaNotSatisfied(error)
-            | Self::RecommendEmptyIzNotMatched(error)
-            | Self::RecommendEmptyInstanceTypeNotMatched(error)
-            | Self::InvalidSceneValueNotSupported(error)
-            | Self::RecommendEmptyInstanceTypeFamilyNotMatched(error)
-            | Self::RecommendEmptyGenerationNotMatch(error)
-            | Self::RecommendEmptyNetworkTypeNotSupported(error)
-            | Self::InvalidInstanceFamilyLevelNotSupported(error)
-            | Self::InvalidRegionIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::RecommendEmptyInstanceTypeNotAuthorized(error)
-            | Self::RecommendEmptyInstanceTypeSoldOut(error)
-            | Self::RecommendEmptyDiskCategoryNotRecommended(error)
-            | Self::InvalidNetworkTypeValueNotSupported(error)
-            | Self::InvalidSpotStrategyValueNotSupported(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::InvalidPriorityStrategyValueNotSupported(error)
-            | Self::InvalidParamTypeAndCpuMemConflict(error)
-            | Self::InvalidIoOptimizedNotFound(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::InvalidDiskCategoryNotFound(error)
-            | Self::InvalidInstanceTypeFamilyNotFound(error)
-            | Self::InvalidMaxPriceNotSupported(error)
-            | Self::InvalidZoneIdMalFormed(error)
-            | Self::InvalidInstanceTypeNotSupported(error)
-            | Self::InvalidZoneIdValueNotSupported(error)
-            | Self::InvalidCoreAndMemoryValueNotSupported(error)
-            | Self::QuotaExceedAfterpayInstance(error)
-            | Self::RecommendEmptyPerformanceNotSatisfied(error)
-            | Self::RecommendEmptyPriceNotSatisfied(error)
-            | Self::RecommendEmptyQuotaNotSatisfied(error)
-            | Self::RecommendEmptyIzNotMatched(error)
-            | Self::RecommendEmptyInstanceTypeNotMatched(error)
-            | Self::InvalidSceneValueNotSupported(error)
-            | Self::RecommendEmptyInstanceTypeFamilyNotMatched(error)
-            | Self::RecommendEmptyGenerationNotMatch(error)
-            | Self::RecommendEmptyNetworkTypeNotSupported(error)
-            | Self::InvalidInstanceFamilyLevelNotSupported(error)
-            | Self::InvalidRegionIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeRecommendInstanceTypeError);
+aliyun_core::__private::action_error!(
+    DescribeRecommendInstanceTypeError, [RecommendEmptyInstanceTypeNotAuthorized,
+    RecommendEmptyInstanceTypeSoldOut, RecommendEmptyDiskCategoryNotRecommended,
+    InvalidNetworkTypeValueNotSupported, InvalidSpotStrategyValueNotSupported,
+    InvalidInstanceChargeTypeNotFound, InvalidPriorityStrategyValueNotSupported,
+    InvalidParamTypeAndCpuMemConflict, InvalidIoOptimizedNotFound,
+    InvalidRegionIdMalFormed, InvalidDiskCategoryNotFound,
+    InvalidInstanceTypeFamilyNotFound, InvalidMaxPriceNotSupported,
+    InvalidZoneIdMalFormed, InvalidInstanceTypeNotSupported,
+    InvalidZoneIdValueNotSupported, InvalidCoreAndMemoryValueNotSupported,
+    QuotaExceedAfterpayInstance, RecommendEmptyPerformanceNotSatisfied,
+    RecommendEmptyPriceNotSatisfied, RecommendEmptyQuotaNotSatisfied,
+    RecommendEmptyIzNotMatched, RecommendEmptyInstanceTypeNotMatched,
+    InvalidSceneValueNotSupported, RecommendEmptyInstanceTypeFamilyNotMatched,
+    RecommendEmptyGenerationNotMatch, RecommendEmptyNetworkTypeNotSupported,
+    InvalidInstanceFamilyLevelNotSupported, InvalidRegionIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::{DescribeRecommendInstanceTypeInstanceType, Zone};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeRecommendInstanceTypeBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeRecommendInstanceTypeInput;
-        type Error = DescribeRecommendInstanceTypeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_recommend_instance_type()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeRecommendInstanceTypeBuilder, DescribeRecommendInstanceTypeInput,
+        DescribeRecommendInstanceTypeError, super::super::super::client::Client,
+        describe_recommend_instance_type,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -862,6 +525,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

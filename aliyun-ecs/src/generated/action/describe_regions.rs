@@ -37,42 +37,15 @@ impl<C> DescribeRegionsBuilder<C> {
         self.instance_charge_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeRegionsInput::instance_charge_type`].
-    pub fn set_instance_charge_type(mut self, input: Option<String>) -> Self {
-        self.instance_charge_type = input;
-        self
-    }
-    /// The [`DescribeRegionsInput::instance_charge_type`] set so far.
-    pub fn get_instance_charge_type(&self) -> &Option<String> {
-        &self.instance_charge_type
-    }
     /// Sets [`DescribeRegionsInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
         self.resource_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeRegionsInput::resource_type`].
-    pub fn set_resource_type(mut self, input: Option<String>) -> Self {
-        self.resource_type = input;
-        self
-    }
-    /// The [`DescribeRegionsInput::resource_type`] set so far.
-    pub fn get_resource_type(&self) -> &Option<String> {
-        &self.resource_type
-    }
     /// Sets [`DescribeRegionsInput::accept_language`].
     pub fn accept_language(mut self, input: impl Into<String>) -> Self {
         self.accept_language = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeRegionsInput::accept_language`].
-    pub fn set_accept_language(mut self, input: Option<String>) -> Self {
-        self.accept_language = input;
-        self
-    }
-    /// The [`DescribeRegionsInput::accept_language`] set so far.
-    pub fn get_accept_language(&self) -> &Option<String> {
-        &self.accept_language
     }
     /// Checks every rule of the spec and builds the [`DescribeRegionsInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeRegionsInput, aliyun_core::InvalidInput> {
@@ -84,6 +57,12 @@ impl<C> DescribeRegionsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeRegionsBuilder, DescribeRegionsInput;
+    instance_charge_type: Option<String> => set_instance_charge_type, get_instance_charge_type;
+    resource_type: Option<String> => set_resource_type, get_resource_type;
+    accept_language: Option<String> => set_accept_language, get_accept_language;
 }
 impl DescribeRegionsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -140,28 +119,7 @@ impl aliyun_core::Action for DescribeRegionsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "Unauthorized.EmptyRegion",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceChargeType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAcceptLanguage.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -201,49 +159,18 @@ impl aliyun_core::error::ActionError for DescribeRegionsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::UnauthorizedEmptyRegion(error)
-            | Self::InvalidInstanceChargeType(error)
-            | Self::InvalidAcceptLanguageNotFound(error)
-            | Self::InvalidResourceTypeNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::UnauthorizedEmptyRegion(error)
-            | Self::InvalidInstanceChargeType(error)
-            | Self::InvalidAcceptLanguageNotFound(error)
-            | Self::InvalidResourceTypeNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeRegionsError);
+aliyun_core::__private::action_error!(
+    DescribeRegionsError, [UnauthorizedEmptyRegion, InvalidInstanceChargeType,
+    InvalidAcceptLanguageNotFound, InvalidResourceTypeNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeRegionsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeRegionsInput;
-        type Error = DescribeRegionsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_regions()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeRegionsBuilder, DescribeRegionsInput, DescribeRegionsError,
+        super::super::super::client::Client, describe_regions,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -261,6 +188,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -46,84 +46,30 @@ impl<C> DescribeRenewalPriceBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeRenewalPriceInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeRenewalPriceInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeRenewalPriceInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
         self.resource_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeRenewalPriceInput::resource_type`].
-    pub fn set_resource_type(mut self, input: Option<String>) -> Self {
-        self.resource_type = input;
-        self
-    }
-    /// The [`DescribeRenewalPriceInput::resource_type`] set so far.
-    pub fn get_resource_type(&self) -> &Option<String> {
-        &self.resource_type
     }
     /// Sets [`DescribeRenewalPriceInput::resource_id`].
     pub fn resource_id(mut self, input: impl Into<String>) -> Self {
         self.resource_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeRenewalPriceInput::resource_id`].
-    pub fn set_resource_id(mut self, input: Option<String>) -> Self {
-        self.resource_id = input;
-        self
-    }
-    /// The [`DescribeRenewalPriceInput::resource_id`] set so far.
-    pub fn get_resource_id(&self) -> &Option<String> {
-        &self.resource_id
-    }
     /// Sets [`DescribeRenewalPriceInput::period`].
     pub fn period(mut self, input: i32) -> Self {
         self.period = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeRenewalPriceInput::period`].
-    pub fn set_period(mut self, input: Option<i32>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`DescribeRenewalPriceInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<i32> {
-        &self.period
     }
     /// Sets [`DescribeRenewalPriceInput::price_unit`].
     pub fn price_unit(mut self, input: impl Into<String>) -> Self {
         self.price_unit = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeRenewalPriceInput::price_unit`].
-    pub fn set_price_unit(mut self, input: Option<String>) -> Self {
-        self.price_unit = input;
-        self
-    }
-    /// The [`DescribeRenewalPriceInput::price_unit`] set so far.
-    pub fn get_price_unit(&self) -> &Option<String> {
-        &self.price_unit
-    }
     /// Sets [`DescribeRenewalPriceInput::expected_renew_day`].
     pub fn expected_renew_day(mut self, input: i32) -> Self {
         self.expected_renew_day = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeRenewalPriceInput::expected_renew_day`].
-    pub fn set_expected_renew_day(mut self, input: Option<i32>) -> Self {
-        self.expected_renew_day = input;
-        self
-    }
-    /// The [`DescribeRenewalPriceInput::expected_renew_day`] set so far.
-    pub fn get_expected_renew_day(&self) -> &Option<i32> {
-        &self.expected_renew_day
     }
     /// Checks every rule of the spec and builds the [`DescribeRenewalPriceInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeRenewalPriceInput, aliyun_core::InvalidInput> {
@@ -144,6 +90,15 @@ impl<C> DescribeRenewalPriceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeRenewalPriceBuilder, DescribeRenewalPriceInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    resource_type: Option<String> => set_resource_type, get_resource_type;
+    resource_id: Option<String> => set_resource_id, get_resource_id;
+    period: Option<i32> => set_period, get_period;
+    price_unit: Option<String> => set_price_unit, get_price_unit;
+    expected_renew_day: Option<i32> => set_expected_renew_day, get_expected_renew_day;
 }
 impl DescribeRenewalPriceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -208,63 +163,7 @@ impl aliyun_core::Action for DescribeRenewalPriceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPriceUnit.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttling",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttling.User",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidExpectedRenewDay.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidExpectedRenewDay.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAction.Unauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -334,66 +233,24 @@ impl aliyun_core::error::ActionError for DescribeRenewalPriceError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidResourceTypeValueNotSupported(error)
-            | Self::InvalidPeriod(error)
-            | Self::InvalidPriceUnitValueNotSupported(error)
-            | Self::Throttling(error)
-            | Self::ThrottlingUser(error)
-            | Self::InternalError(error)
-            | Self::InvalidExpectedRenewDayConflict(error)
-            | Self::InvalidExpectedRenewDayValueNotSupported(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::InvalidActionUnauthorized(error)
-            | Self::InvalidInstanceIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidResourceTypeValueNotSupported(error)
-            | Self::InvalidPeriod(error)
-            | Self::InvalidPriceUnitValueNotSupported(error)
-            | Self::Throttling(error)
-            | Self::ThrottlingUser(error)
-            | Self::InternalError(error)
-            | Self::InvalidExpectedRenewDayConflict(error)
-            | Self::InvalidExpectedRenewDayValueNotSupported(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::InvalidActionUnauthorized(error)
-            | Self::InvalidInstanceIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeRenewalPriceError);
+aliyun_core::__private::action_error!(
+    DescribeRenewalPriceError, [InvalidResourceTypeValueNotSupported, InvalidPeriod,
+    InvalidPriceUnitValueNotSupported, Throttling, ThrottlingUser, InternalError,
+    InvalidExpectedRenewDayConflict, InvalidExpectedRenewDayValueNotSupported,
+    ChargeTypeViolation, InvalidActionUnauthorized, InvalidInstanceIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::{
         DescribeRenewalPricePrice, ResourcePriceModel, Rule,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeRenewalPriceBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeRenewalPriceInput;
-        type Error = DescribeRenewalPriceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_renewal_price()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeRenewalPriceBuilder, DescribeRenewalPriceInput,
+        DescribeRenewalPriceError, super::super::super::client::Client,
+        describe_renewal_price,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -417,6 +274,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -36,28 +36,10 @@ impl<C> DescribeReservedInstanceAutoRenewAttributeBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeReservedInstanceAutoRenewAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeReservedInstanceAutoRenewAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`DescribeReservedInstanceAutoRenewAttributeInput::reserved_instance_id`].
     pub fn reserved_instance_id(mut self, input: impl Into<String>) -> Self {
         self.reserved_instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeReservedInstanceAutoRenewAttributeInput::reserved_instance_id`] list (`None` clears it).
-    pub fn set_reserved_instance_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.reserved_instance_id = input;
-        self
-    }
-    /// The [`DescribeReservedInstanceAutoRenewAttributeInput::reserved_instance_id`] set so far.
-    pub fn get_reserved_instance_id(&self) -> &Option<Vec<String>> {
-        &self.reserved_instance_id
     }
     /// Checks every rule of the spec and builds the [`DescribeReservedInstanceAutoRenewAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -76,6 +58,11 @@ impl<C> DescribeReservedInstanceAutoRenewAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeReservedInstanceAutoRenewAttributeBuilder, DescribeReservedInstanceAutoRenewAttributeInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    reserved_instance_id: Option<Vec<String>> => set_reserved_instance_id, get_reserved_instance_id, list;
 }
 impl DescribeReservedInstanceAutoRenewAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -150,28 +137,7 @@ impl aliyun_core::Action for DescribeReservedInstanceAutoRenewAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParamter.InstanceId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ToManyInstanceIds",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -217,50 +183,21 @@ for DescribeReservedInstanceAutoRenewAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ChargeTypeViolation(error)
-            | Self::MissingParamterInstanceId(error)
-            | Self::InvalidParameterToManyInstanceIds(error)
-            | Self::InvalidParameter(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ChargeTypeViolation(error)
-            | Self::MissingParamterInstanceId(error)
-            | Self::InvalidParameterToManyInstanceIds(error)
-            | Self::InvalidParameter(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeReservedInstanceAutoRenewAttributeError);
+aliyun_core::__private::action_error!(
+    DescribeReservedInstanceAutoRenewAttributeError, [ChargeTypeViolation,
+    MissingParamterInstanceId, InvalidParameterToManyInstanceIds, InvalidParameter]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeReservedInstanceAutoRenewAttributeBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeReservedInstanceAutoRenewAttributeInput;
-        type Error = DescribeReservedInstanceAutoRenewAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_reserved_instance_auto_renew_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeReservedInstanceAutoRenewAttributeBuilder,
+        DescribeReservedInstanceAutoRenewAttributeInput,
+        DescribeReservedInstanceAutoRenewAttributeError,
+        super::super::super::client::Client,
+        describe_reserved_instance_auto_renew_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -269,6 +206,7 @@ mod tests {
             &[("RegionId", "cn-hangzhou"), ("ReservedInstanceId.1", "ecsri-ajdfaj****")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

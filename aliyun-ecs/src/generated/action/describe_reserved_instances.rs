@@ -76,196 +76,70 @@ impl<C> DescribeReservedInstancesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeReservedInstancesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeReservedInstancesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeReservedInstancesInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeReservedInstancesInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeReservedInstancesInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeReservedInstancesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeReservedInstancesInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeReservedInstancesInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Appends one item to [`DescribeReservedInstancesInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DescribeReservedInstancesInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeReservedInstancesInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Sets [`DescribeReservedInstancesInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeReservedInstancesInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`DescribeReservedInstancesInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
-    }
     /// Sets [`DescribeReservedInstancesInput::reserved_instance_name`].
     pub fn reserved_instance_name(mut self, input: impl Into<String>) -> Self {
         self.reserved_instance_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeReservedInstancesInput::reserved_instance_name`].
-    pub fn set_reserved_instance_name(mut self, input: Option<String>) -> Self {
-        self.reserved_instance_name = input;
-        self
-    }
-    /// The [`DescribeReservedInstancesInput::reserved_instance_name`] set so far.
-    pub fn get_reserved_instance_name(&self) -> &Option<String> {
-        &self.reserved_instance_name
     }
     /// Sets [`DescribeReservedInstancesInput::lock_reason`].
     pub fn lock_reason(mut self, input: impl Into<String>) -> Self {
         self.lock_reason = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeReservedInstancesInput::lock_reason`].
-    pub fn set_lock_reason(mut self, input: Option<String>) -> Self {
-        self.lock_reason = input;
-        self
-    }
-    /// The [`DescribeReservedInstancesInput::lock_reason`] set so far.
-    pub fn get_lock_reason(&self) -> &Option<String> {
-        &self.lock_reason
-    }
     /// Sets [`DescribeReservedInstancesInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeReservedInstancesInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`DescribeReservedInstancesInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
     }
     /// Sets [`DescribeReservedInstancesInput::instance_type_family`].
     pub fn instance_type_family(mut self, input: impl Into<String>) -> Self {
         self.instance_type_family = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeReservedInstancesInput::instance_type_family`].
-    pub fn set_instance_type_family(mut self, input: Option<String>) -> Self {
-        self.instance_type_family = input;
-        self
-    }
-    /// The [`DescribeReservedInstancesInput::instance_type_family`] set so far.
-    pub fn get_instance_type_family(&self) -> &Option<String> {
-        &self.instance_type_family
-    }
     /// Sets [`DescribeReservedInstancesInput::scope`].
     pub fn scope(mut self, input: impl Into<String>) -> Self {
         self.scope = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeReservedInstancesInput::scope`].
-    pub fn set_scope(mut self, input: Option<String>) -> Self {
-        self.scope = input;
-        self
-    }
-    /// The [`DescribeReservedInstancesInput::scope`] set so far.
-    pub fn get_scope(&self) -> &Option<String> {
-        &self.scope
     }
     /// Sets [`DescribeReservedInstancesInput::offering_type`].
     pub fn offering_type(mut self, input: impl Into<String>) -> Self {
         self.offering_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeReservedInstancesInput::offering_type`].
-    pub fn set_offering_type(mut self, input: Option<String>) -> Self {
-        self.offering_type = input;
-        self
-    }
-    /// The [`DescribeReservedInstancesInput::offering_type`] set so far.
-    pub fn get_offering_type(&self) -> &Option<String> {
-        &self.offering_type
-    }
     /// Sets [`DescribeReservedInstancesInput::allocation_type`].
     pub fn allocation_type(mut self, input: impl Into<String>) -> Self {
         self.allocation_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeReservedInstancesInput::allocation_type`].
-    pub fn set_allocation_type(mut self, input: Option<String>) -> Self {
-        self.allocation_type = input;
-        self
-    }
-    /// The [`DescribeReservedInstancesInput::allocation_type`] set so far.
-    pub fn get_allocation_type(&self) -> &Option<String> {
-        &self.allocation_type
     }
     /// Appends one item to [`DescribeReservedInstancesInput::reserved_instance_id`].
     pub fn reserved_instance_id(mut self, input: impl Into<String>) -> Self {
         self.reserved_instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`DescribeReservedInstancesInput::reserved_instance_id`] list (`None` clears it).
-    pub fn set_reserved_instance_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.reserved_instance_id = input;
-        self
-    }
-    /// The [`DescribeReservedInstancesInput::reserved_instance_id`] set so far.
-    pub fn get_reserved_instance_id(&self) -> &Option<Vec<String>> {
-        &self.reserved_instance_id
-    }
     /// Appends one item to [`DescribeReservedInstancesInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeReservedInstancesInput::status`] list (`None` clears it).
-    pub fn set_status(mut self, input: Option<Vec<String>>) -> Self {
-        self.status = input;
-        self
-    }
-    /// The [`DescribeReservedInstancesInput::status`] set so far.
-    pub fn get_status(&self) -> &Option<Vec<String>> {
-        &self.status
     }
     /// Checks every rule of the spec and builds the [`DescribeReservedInstancesInput`]. Nothing is sent.
     pub fn build(
@@ -293,6 +167,23 @@ impl<C> DescribeReservedInstancesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeReservedInstancesBuilder, DescribeReservedInstancesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    reserved_instance_name: Option<String> => set_reserved_instance_name, get_reserved_instance_name;
+    lock_reason: Option<String> => set_lock_reason, get_lock_reason;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    instance_type_family: Option<String> => set_instance_type_family, get_instance_type_family;
+    scope: Option<String> => set_scope, get_scope;
+    offering_type: Option<String> => set_offering_type, get_offering_type;
+    allocation_type: Option<String> => set_allocation_type, get_allocation_type;
+    reserved_instance_id: Option<Vec<String>> => set_reserved_instance_id, get_reserved_instance_id, list;
+    status: Option<Vec<String>> => set_status, get_status, list;
 }
 impl DescribeReservedInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -384,63 +275,7 @@ impl aliyun_core::Action for DescribeReservedInstancesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParamter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZone.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstanceOfferingType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstanceOfferingClass.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEndTime.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstanceLockReason.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstanceStatus.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAllocationType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
@@ -460,14 +295,6 @@ impl aliyun_core::Action for DescribeReservedInstancesInput {
             )?;
         }
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             "ReservedInstanceId",
             self.reserved_instance_id.len(),
@@ -559,40 +386,15 @@ impl aliyun_core::error::ActionError for DescribeReservedInstancesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParamterRegionId(error)
-            | Self::InvalidRegionNotFound(error)
-            | Self::InvalidZoneNotFound(error)
-            | Self::InvalidReservedInstanceOfferingTypeValueNotSupported(error)
-            | Self::InvalidReservedInstanceOfferingClassValueNotSupported(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidEndTimeValueNotSupported(error)
-            | Self::InvalidReservedInstanceLockReasonValueNotSupported(error)
-            | Self::InvalidReservedInstanceStatusValueNotSupported(error)
-            | Self::InvalidAllocationTypeValueNotSupported(error)
-            | Self::InvalidRegionIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParamterRegionId(error)
-            | Self::InvalidRegionNotFound(error)
-            | Self::InvalidZoneNotFound(error)
-            | Self::InvalidReservedInstanceOfferingTypeValueNotSupported(error)
-            | Self::InvalidReservedInstanceOfferingClassValueNotSupported(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidEndTimeValueNotSupported(error)
-            | Self::InvalidReservedInstanceLockReasonValueNotSupported(error)
-            | Self::InvalidReservedInstanceStatusValueNotSupported(error)
-            | Self::InvalidAllocationTypeValueNotSupported(error)
-            | Self::InvalidRegionIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeReservedInstancesError);
+aliyun_core::__private::action_error!(
+    DescribeReservedInstancesError, [MissingParamterRegionId, InvalidRegionNotFound,
+    InvalidZoneNotFound, InvalidReservedInstanceOfferingTypeValueNotSupported,
+    InvalidReservedInstanceOfferingClassValueNotSupported, OperationDenied,
+    InvalidEndTimeValueNotSupported, InvalidReservedInstanceLockReasonValueNotSupported,
+    InvalidReservedInstanceStatusValueNotSupported,
+    InvalidAllocationTypeValueNotSupported, InvalidRegionIdNotFound]
+);
 impl aliyun_core::pagination::Paginated for DescribeReservedInstancesInput {
     type Item = ReservedInstance;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -619,25 +421,11 @@ impl aliyun_core::pagination::Paginated for DescribeReservedInstancesInput {
 mod tests {
     use super::*;
     use super::super::super::types::{OperationLock, ResourceTag};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeReservedInstancesBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeReservedInstancesInput;
-        type Error = DescribeReservedInstancesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_reserved_instances()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeReservedInstancesBuilder, DescribeReservedInstancesInput,
+        DescribeReservedInstancesError, super::super::super::client::Client,
+        describe_reserved_instances,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -681,6 +469,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

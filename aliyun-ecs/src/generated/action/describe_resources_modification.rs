@@ -60,140 +60,50 @@ impl<C> DescribeResourcesModificationBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeResourcesModificationInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeResourcesModificationInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeResourcesModificationInput::resource_id`].
     pub fn resource_id(mut self, input: impl Into<String>) -> Self {
         self.resource_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeResourcesModificationInput::resource_id`].
-    pub fn set_resource_id(mut self, input: Option<String>) -> Self {
-        self.resource_id = input;
-        self
-    }
-    /// The [`DescribeResourcesModificationInput::resource_id`] set so far.
-    pub fn get_resource_id(&self) -> &Option<String> {
-        &self.resource_id
     }
     /// Sets [`DescribeResourcesModificationInput::migrate_across_zone`].
     pub fn migrate_across_zone(mut self, input: bool) -> Self {
         self.migrate_across_zone = Some(input);
         self
     }
-    /// Sets or clears [`DescribeResourcesModificationInput::migrate_across_zone`].
-    pub fn set_migrate_across_zone(mut self, input: Option<bool>) -> Self {
-        self.migrate_across_zone = input;
-        self
-    }
-    /// The [`DescribeResourcesModificationInput::migrate_across_zone`] set so far.
-    pub fn get_migrate_across_zone(&self) -> &Option<bool> {
-        &self.migrate_across_zone
-    }
     /// Sets [`DescribeResourcesModificationInput::destination_resource`].
     pub fn destination_resource(mut self, input: impl Into<String>) -> Self {
         self.destination_resource = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeResourcesModificationInput::destination_resource`].
-    pub fn set_destination_resource(mut self, input: Option<String>) -> Self {
-        self.destination_resource = input;
-        self
-    }
-    /// The [`DescribeResourcesModificationInput::destination_resource`] set so far.
-    pub fn get_destination_resource(&self) -> &Option<String> {
-        &self.destination_resource
     }
     /// Sets [`DescribeResourcesModificationInput::operation_type`].
     pub fn operation_type(mut self, input: impl Into<String>) -> Self {
         self.operation_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeResourcesModificationInput::operation_type`].
-    pub fn set_operation_type(mut self, input: Option<String>) -> Self {
-        self.operation_type = input;
-        self
-    }
-    /// The [`DescribeResourcesModificationInput::operation_type`] set so far.
-    pub fn get_operation_type(&self) -> &Option<String> {
-        &self.operation_type
-    }
     /// Sets [`DescribeResourcesModificationInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeResourcesModificationInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`DescribeResourcesModificationInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
     }
     /// Sets [`DescribeResourcesModificationInput::cores`].
     pub fn cores(mut self, input: i32) -> Self {
         self.cores = Some(input);
         self
     }
-    /// Sets or clears [`DescribeResourcesModificationInput::cores`].
-    pub fn set_cores(mut self, input: Option<i32>) -> Self {
-        self.cores = input;
-        self
-    }
-    /// The [`DescribeResourcesModificationInput::cores`] set so far.
-    pub fn get_cores(&self) -> &Option<i32> {
-        &self.cores
-    }
     /// Sets [`DescribeResourcesModificationInput::memory`].
     pub fn memory(mut self, input: f64) -> Self {
         self.memory = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeResourcesModificationInput::memory`].
-    pub fn set_memory(mut self, input: Option<f64>) -> Self {
-        self.memory = input;
-        self
-    }
-    /// The [`DescribeResourcesModificationInput::memory`] set so far.
-    pub fn get_memory(&self) -> &Option<f64> {
-        &self.memory
     }
     /// Sets [`DescribeResourcesModificationInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeResourcesModificationInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`DescribeResourcesModificationInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
-    }
     /// Appends one item to [`DescribeResourcesModificationInput::conditions`].
     pub fn conditions(mut self, input: impl Into<String>) -> Self {
         self.conditions.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeResourcesModificationInput::conditions`] list (`None` clears it).
-    pub fn set_conditions(mut self, input: Option<Vec<String>>) -> Self {
-        self.conditions = input;
-        self
-    }
-    /// The [`DescribeResourcesModificationInput::conditions`] set so far.
-    pub fn get_conditions(&self) -> &Option<Vec<String>> {
-        &self.conditions
     }
     /// Checks every rule of the spec and builds the [`DescribeResourcesModificationInput`]. Nothing is sent.
     pub fn build(
@@ -223,6 +133,19 @@ impl<C> DescribeResourcesModificationBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeResourcesModificationBuilder, DescribeResourcesModificationInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    resource_id: Option<String> => set_resource_id, get_resource_id;
+    migrate_across_zone: Option<bool> => set_migrate_across_zone, get_migrate_across_zone;
+    destination_resource: Option<String> => set_destination_resource, get_destination_resource;
+    operation_type: Option<String> => set_operation_type, get_operation_type;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    cores: Option<i32> => set_cores, get_cores;
+    memory: Option<f64> => set_memory, get_memory;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    conditions: Option<Vec<String>> => set_conditions, get_conditions, list;
 }
 impl DescribeResourcesModificationBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -295,118 +218,7 @@ impl aliyun_core::Action for DescribeResourcesModificationInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.OperationType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.Param",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceChargeType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCondition.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.TypeAndCpuMem.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Cores",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Memory",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ResourceOwnerId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.RegionId",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Unavailable.Regions",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.ResourceType",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.DestinationResource",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.IoOptimized",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.NetworkCategory",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.SpotStrategy",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.ResourceId",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstancePayType",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -517,64 +329,17 @@ impl aliyun_core::error::ActionError for DescribeResourcesModificationError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidOperationType(error)
-            | Self::InvalidParam(error)
-            | Self::InvalidInstanceChargeType(error)
-            | Self::InvalidConditionMalformed(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::InvalidParamTypeAndCpuMemConflict(error)
-            | Self::InvalidParamCores(error)
-            | Self::InvalidParamMemory(error)
-            | Self::InvalidParameterResourceOwnerId(error)
-            | Self::InvalidRegionId(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::UnavailableRegions(error)
-            | Self::InvalidResourceType(error)
-            | Self::InvalidDestinationResource(error)
-            | Self::InvalidIoOptimized(error)
-            | Self::InvalidNetworkCategory(error)
-            | Self::InvalidSpotStrategy(error)
-            | Self::InvalidResourceId(error)
-            | Self::InvalidInstancePayType(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidResourceIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidOperationType(error)
-            | Self::InvalidParam(error)
-            | Self::InvalidInstanceChargeType(error)
-            | Self::InvalidConditionMalformed(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::InvalidParamTypeAndCpuMemConflict(error)
-            | Self::InvalidParamCores(error)
-            | Self::InvalidParamMemory(error)
-            | Self::InvalidParameterResourceOwnerId(error)
-            | Self::InvalidRegionId(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::UnavailableRegions(error)
-            | Self::InvalidResourceType(error)
-            | Self::InvalidDestinationResource(error)
-            | Self::InvalidIoOptimized(error)
-            | Self::InvalidNetworkCategory(error)
-            | Self::InvalidSpotStrategy(error)
-            | Self::InvalidResourceId(error)
-            | Self::InvalidInstancePayType(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidResourceIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeResourcesModificationError);
+aliyun_core::__private::action_error!(
+    DescribeResourcesModificationError, [InvalidOperationType, InvalidParam,
+    InvalidInstanceChargeType, InvalidConditionMalformed, InvalidDedicatedHostIdNotFound,
+    InvalidParamTypeAndCpuMemConflict, InvalidParamCores, InvalidParamMemory,
+    InvalidParameterResourceOwnerId, InvalidRegionId, InvalidRegionIdNotFound,
+    UnavailableRegions, InvalidResourceType, InvalidDestinationResource,
+    InvalidIoOptimized, InvalidNetworkCategory, InvalidSpotStrategy, InvalidResourceId,
+    InvalidInstancePayType, OperationDenied, InvalidInstanceIdNotFound,
+    InvalidResourceIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -582,25 +347,11 @@ mod tests {
         Condition, ConditionSupportedResource,
         DescribeResourcesModificationAvailableResource, SupportedResource,
     };
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeResourcesModificationBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeResourcesModificationInput;
-        type Error = DescribeResourcesModificationError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_resources_modification()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeResourcesModificationBuilder, DescribeResourcesModificationInput,
+        DescribeResourcesModificationError, super::super::super::client::Client,
+        describe_resources_modification,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -632,6 +383,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -46,84 +46,30 @@ impl<C> DescribeSecurityGroupAttributeBuilder<C> {
         self.security_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSecurityGroupAttributeInput::security_group_id`].
-    pub fn set_security_group_id(mut self, input: Option<String>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupAttributeInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<String> {
-        &self.security_group_id
-    }
     /// Sets [`DescribeSecurityGroupAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSecurityGroupAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`DescribeSecurityGroupAttributeInput::nic_type`].
     pub fn nic_type(mut self, input: impl Into<String>) -> Self {
         self.nic_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSecurityGroupAttributeInput::nic_type`].
-    pub fn set_nic_type(mut self, input: Option<String>) -> Self {
-        self.nic_type = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupAttributeInput::nic_type`] set so far.
-    pub fn get_nic_type(&self) -> &Option<String> {
-        &self.nic_type
-    }
     /// Sets [`DescribeSecurityGroupAttributeInput::direction`].
     pub fn direction(mut self, input: impl Into<String>) -> Self {
         self.direction = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSecurityGroupAttributeInput::direction`].
-    pub fn set_direction(mut self, input: Option<String>) -> Self {
-        self.direction = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupAttributeInput::direction`] set so far.
-    pub fn get_direction(&self) -> &Option<String> {
-        &self.direction
     }
     /// Sets [`DescribeSecurityGroupAttributeInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSecurityGroupAttributeInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupAttributeInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Sets [`DescribeSecurityGroupAttributeInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeSecurityGroupAttributeInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupAttributeInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
     }
     /// Checks every rule of the spec and builds the [`DescribeSecurityGroupAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -146,6 +92,15 @@ impl<C> DescribeSecurityGroupAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeSecurityGroupAttributeBuilder, DescribeSecurityGroupAttributeInput;
+    security_group_id: Option<String> => set_security_group_id, get_security_group_id;
+    region_id: Option<String> => set_region_id, get_region_id;
+    nic_type: Option<String> => set_nic_type, get_nic_type;
+    direction: Option<String> => set_direction, get_direction;
+    next_token: Option<String> => set_next_token, get_next_token;
+    max_results: Option<i32> => set_max_results, get_max_results;
 }
 impl DescribeSecurityGroupAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -245,43 +200,7 @@ impl aliyun_core::Action for DescribeSecurityGroupAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNicType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParamter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.max_results {
@@ -345,32 +264,12 @@ impl aliyun_core::error::ActionError for DescribeSecurityGroupAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidNicTypeValueNotSupported(error)
-            | Self::InvalidParamter(error)
-            | Self::InvalidSecurityGroupIdMalformed(error)
-            | Self::MissingParameterRegionId(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidNicTypeValueNotSupported(error)
-            | Self::InvalidParamter(error)
-            | Self::InvalidSecurityGroupIdMalformed(error)
-            | Self::MissingParameterRegionId(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeSecurityGroupAttributeError);
+aliyun_core::__private::action_error!(
+    DescribeSecurityGroupAttributeError, [InvalidNicTypeValueNotSupported,
+    InvalidParamter, InvalidSecurityGroupIdMalformed, MissingParameterRegionId,
+    InvalidRegionIdNotFound, InvalidSecurityGroupIdNotFound, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeSecurityGroupAttributeInput {
     type Item = Permission;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -391,25 +290,11 @@ impl aliyun_core::pagination::Paginated for DescribeSecurityGroupAttributeInput 
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeSecurityGroupAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeSecurityGroupAttributeInput;
-        type Error = DescribeSecurityGroupAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_security_group_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeSecurityGroupAttributeBuilder, DescribeSecurityGroupAttributeInput,
+        DescribeSecurityGroupAttributeError, super::super::super::client::Client,
+        describe_security_group_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -433,6 +318,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

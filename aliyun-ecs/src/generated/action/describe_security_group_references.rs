@@ -36,28 +36,10 @@ impl<C> DescribeSecurityGroupReferencesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSecurityGroupReferencesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupReferencesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`DescribeSecurityGroupReferencesInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
         self.security_group_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeSecurityGroupReferencesInput::security_group_id`] list (`None` clears it).
-    pub fn set_security_group_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupReferencesInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<Vec<String>> {
-        &self.security_group_id
     }
     /// Checks every rule of the spec and builds the [`DescribeSecurityGroupReferencesInput`]. Nothing is sent.
     pub fn build(
@@ -73,6 +55,11 @@ impl<C> DescribeSecurityGroupReferencesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeSecurityGroupReferencesBuilder, DescribeSecurityGroupReferencesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    security_group_id: Option<Vec<String>> => set_security_group_id, get_security_group_id, list;
 }
 impl DescribeSecurityGroupReferencesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -139,23 +126,7 @@ impl aliyun_core::Action for DescribeSecurityGroupReferencesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -199,51 +170,20 @@ impl aliyun_core::error::ActionError for DescribeSecurityGroupReferencesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidSecurityGroupIdMalformed(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidSecurityGroupIdMalformed(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeSecurityGroupReferencesError);
+aliyun_core::__private::action_error!(
+    DescribeSecurityGroupReferencesError, [InvalidSecurityGroupIdMalformed,
+    InvalidRegionIdNotFound, InvalidSecurityGroupIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::ReferencingSecurityGroup;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeSecurityGroupReferencesBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeSecurityGroupReferencesInput;
-        type Error = DescribeSecurityGroupReferencesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_security_group_references()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeSecurityGroupReferencesBuilder, DescribeSecurityGroupReferencesInput,
+        DescribeSecurityGroupReferencesError, super::super::super::client::Client,
+        describe_security_group_references,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -255,6 +195,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

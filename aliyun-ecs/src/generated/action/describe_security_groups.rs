@@ -81,238 +81,85 @@ impl<C> DescribeSecurityGroupsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSecurityGroupsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeSecurityGroupsInput::security_group_ids`].
     pub fn security_group_ids(mut self, input: impl Into<String>) -> Self {
         self.security_group_ids = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSecurityGroupsInput::security_group_ids`].
-    pub fn set_security_group_ids(mut self, input: Option<String>) -> Self {
-        self.security_group_ids = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupsInput::security_group_ids`] set so far.
-    pub fn get_security_group_ids(&self) -> &Option<String> {
-        &self.security_group_ids
     }
     /// Sets [`DescribeSecurityGroupsInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
         self.vpc_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSecurityGroupsInput::vpc_id`].
-    pub fn set_vpc_id(mut self, input: Option<String>) -> Self {
-        self.vpc_id = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupsInput::vpc_id`] set so far.
-    pub fn get_vpc_id(&self) -> &Option<String> {
-        &self.vpc_id
-    }
     /// Sets [`DescribeSecurityGroupsInput::security_group_type`].
     pub fn security_group_type(mut self, input: impl Into<String>) -> Self {
         self.security_group_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSecurityGroupsInput::security_group_type`].
-    pub fn set_security_group_type(mut self, input: Option<String>) -> Self {
-        self.security_group_type = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupsInput::security_group_type`] set so far.
-    pub fn get_security_group_type(&self) -> &Option<String> {
-        &self.security_group_type
     }
     /// Sets [`DescribeSecurityGroupsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSecurityGroupsInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupsInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Sets [`DescribeSecurityGroupsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeSecurityGroupsInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupsInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
     }
     /// Sets [`DescribeSecurityGroupsInput::network_type`].
     pub fn network_type(mut self, input: impl Into<String>) -> Self {
         self.network_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSecurityGroupsInput::network_type`].
-    pub fn set_network_type(mut self, input: Option<String>) -> Self {
-        self.network_type = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupsInput::network_type`] set so far.
-    pub fn get_network_type(&self) -> &Option<String> {
-        &self.network_type
-    }
     /// Sets [`DescribeSecurityGroupsInput::security_group_name`].
     pub fn security_group_name(mut self, input: impl Into<String>) -> Self {
         self.security_group_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSecurityGroupsInput::security_group_name`].
-    pub fn set_security_group_name(mut self, input: Option<String>) -> Self {
-        self.security_group_name = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupsInput::security_group_name`] set so far.
-    pub fn get_security_group_name(&self) -> &Option<String> {
-        &self.security_group_name
     }
     /// Sets [`DescribeSecurityGroupsInput::is_query_ecs_count`].
     pub fn is_query_ecs_count(mut self, input: bool) -> Self {
         self.is_query_ecs_count = Some(input);
         self
     }
-    /// Sets or clears [`DescribeSecurityGroupsInput::is_query_ecs_count`].
-    pub fn set_is_query_ecs_count(mut self, input: Option<bool>) -> Self {
-        self.is_query_ecs_count = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupsInput::is_query_ecs_count`] set so far.
-    pub fn get_is_query_ecs_count(&self) -> &Option<bool> {
-        &self.is_query_ecs_count
-    }
     /// Sets [`DescribeSecurityGroupsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSecurityGroupsInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupsInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Appends one item to [`DescribeSecurityGroupsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`DescribeSecurityGroupsInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupsInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Sets [`DescribeSecurityGroupsInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeSecurityGroupsInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupsInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
     }
     /// Sets [`DescribeSecurityGroupsInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
         self.security_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSecurityGroupsInput::security_group_id`].
-    pub fn set_security_group_id(mut self, input: Option<String>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupsInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<String> {
-        &self.security_group_id
-    }
     /// Sets [`DescribeSecurityGroupsInput::fuzzy_query`].
     pub fn fuzzy_query(mut self, input: bool) -> Self {
         self.fuzzy_query = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeSecurityGroupsInput::fuzzy_query`].
-    pub fn set_fuzzy_query(mut self, input: Option<bool>) -> Self {
-        self.fuzzy_query = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupsInput::fuzzy_query`] set so far.
-    pub fn get_fuzzy_query(&self) -> &Option<bool> {
-        &self.fuzzy_query
     }
     /// Sets [`DescribeSecurityGroupsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeSecurityGroupsInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupsInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeSecurityGroupsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeSecurityGroupsInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupsInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeSecurityGroupsInput::service_managed`].
     pub fn service_managed(mut self, input: bool) -> Self {
         self.service_managed = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeSecurityGroupsInput::service_managed`].
-    pub fn set_service_managed(mut self, input: Option<bool>) -> Self {
-        self.service_managed = input;
-        self
-    }
-    /// The [`DescribeSecurityGroupsInput::service_managed`] set so far.
-    pub fn get_service_managed(&self) -> &Option<bool> {
-        &self.service_managed
     }
     /// Checks every rule of the spec and builds the [`DescribeSecurityGroupsInput`]. Nothing is sent.
     pub fn build(
@@ -343,6 +190,26 @@ impl<C> DescribeSecurityGroupsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeSecurityGroupsBuilder, DescribeSecurityGroupsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    security_group_ids: Option<String> => set_security_group_ids, get_security_group_ids;
+    vpc_id: Option<String> => set_vpc_id, get_vpc_id;
+    security_group_type: Option<String> => set_security_group_type, get_security_group_type;
+    next_token: Option<String> => set_next_token, get_next_token;
+    max_results: Option<i32> => set_max_results, get_max_results;
+    network_type: Option<String> => set_network_type, get_network_type;
+    security_group_name: Option<String> => set_security_group_name, get_security_group_name;
+    is_query_ecs_count: Option<bool> => set_is_query_ecs_count, get_is_query_ecs_count;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
+    security_group_id: Option<String> => set_security_group_id, get_security_group_id;
+    fuzzy_query: Option<bool> => set_fuzzy_query, get_fuzzy_query;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    service_managed: Option<bool> => set_service_managed, get_service_managed;
 }
 impl DescribeSecurityGroupsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -443,33 +310,7 @@ impl aliyun_core::Action for DescribeSecurityGroupsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupported.PageNumberAndPageSize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InValidParameter.NextToken",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.SecurityGroupType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.max_results {
@@ -481,14 +322,6 @@ impl aliyun_core::Action for DescribeSecurityGroupsInput {
             )?;
         }
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         if let Some(value) = &self.page_number {
             aliyun_core::__private::validate::range(
                 "PageNumber",
@@ -561,28 +394,12 @@ impl aliyun_core::error::ActionError for DescribeSecurityGroupsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::NotSupportedPageNumberAndPageSize(error)
-            | Self::InValidParameterNextToken(error)
-            | Self::MissingParameterRegionId(error)
-            | Self::InvalidParameterSecurityGroupType(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::NotSupportedPageNumberAndPageSize(error)
-            | Self::InValidParameterNextToken(error)
-            | Self::MissingParameterRegionId(error)
-            | Self::InvalidParameterSecurityGroupType(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeSecurityGroupsError);
+aliyun_core::__private::action_error!(
+    DescribeSecurityGroupsError, [NotSupportedPageNumberAndPageSize,
+    InValidParameterNextToken, MissingParameterRegionId,
+    InvalidParameterSecurityGroupType, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeSecurityGroupsInput {
     type Item = SecurityGroup;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -604,24 +421,11 @@ impl aliyun_core::pagination::Paginated for DescribeSecurityGroupsInput {
 mod tests {
     use super::*;
     use super::super::super::types::ResourceTag;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeSecurityGroupsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeSecurityGroupsInput;
-        type Error = DescribeSecurityGroupsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_security_groups()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeSecurityGroupsBuilder, DescribeSecurityGroupsInput,
+        DescribeSecurityGroupsError, super::super::super::client::Client,
+        describe_security_groups,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -672,6 +476,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -66,140 +66,50 @@ impl<C> DescribeSnapshotGroupsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSnapshotGroupsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeSnapshotGroupsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeSnapshotGroupsInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSnapshotGroupsInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DescribeSnapshotGroupsInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
     }
     /// Sets [`DescribeSnapshotGroupsInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSnapshotGroupsInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`DescribeSnapshotGroupsInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
-    }
     /// Sets [`DescribeSnapshotGroupsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSnapshotGroupsInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeSnapshotGroupsInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
     }
     /// Sets [`DescribeSnapshotGroupsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
-    /// Sets or clears [`DescribeSnapshotGroupsInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeSnapshotGroupsInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
-    }
     /// Appends one item to [`DescribeSnapshotGroupsInput::snapshot_group_id`].
     pub fn snapshot_group_id(mut self, input: impl Into<String>) -> Self {
         self.snapshot_group_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeSnapshotGroupsInput::snapshot_group_id`] list (`None` clears it).
-    pub fn set_snapshot_group_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.snapshot_group_id = input;
-        self
-    }
-    /// The [`DescribeSnapshotGroupsInput::snapshot_group_id`] set so far.
-    pub fn get_snapshot_group_id(&self) -> &Option<Vec<String>> {
-        &self.snapshot_group_id
     }
     /// Appends one item to [`DescribeSnapshotGroupsInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`DescribeSnapshotGroupsInput::status`] list (`None` clears it).
-    pub fn set_status(mut self, input: Option<Vec<String>>) -> Self {
-        self.status = input;
-        self
-    }
-    /// The [`DescribeSnapshotGroupsInput::status`] set so far.
-    pub fn get_status(&self) -> &Option<Vec<String>> {
-        &self.status
-    }
     /// Appends one item to [`DescribeSnapshotGroupsInput::additional_attributes`].
     pub fn additional_attributes(mut self, input: impl Into<String>) -> Self {
         self.additional_attributes.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeSnapshotGroupsInput::additional_attributes`] list (`None` clears it).
-    pub fn set_additional_attributes(mut self, input: Option<Vec<String>>) -> Self {
-        self.additional_attributes = input;
-        self
-    }
-    /// The [`DescribeSnapshotGroupsInput::additional_attributes`] set so far.
-    pub fn get_additional_attributes(&self) -> &Option<Vec<String>> {
-        &self.additional_attributes
     }
     /// Appends one item to [`DescribeSnapshotGroupsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`DescribeSnapshotGroupsInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeSnapshotGroupsInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Sets [`DescribeSnapshotGroupsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSnapshotGroupsInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`DescribeSnapshotGroupsInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Checks every rule of the spec and builds the [`DescribeSnapshotGroupsInput`]. Nothing is sent.
     pub fn build(
@@ -223,6 +133,19 @@ impl<C> DescribeSnapshotGroupsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeSnapshotGroupsBuilder, DescribeSnapshotGroupsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    name: Option<String> => set_name, get_name;
+    next_token: Option<String> => set_next_token, get_next_token;
+    max_results: Option<i32> => set_max_results, get_max_results;
+    snapshot_group_id: Option<Vec<String>> => set_snapshot_group_id, get_snapshot_group_id, list;
+    status: Option<Vec<String>> => set_status, get_status, list;
+    additional_attributes: Option<Vec<String>> => set_additional_attributes, get_additional_attributes, list;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
 }
 impl DescribeSnapshotGroupsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -304,23 +227,7 @@ impl aliyun_core::Action for DescribeSnapshotGroupsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotGroupId.MustBeOne",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.max_results {
@@ -350,14 +257,6 @@ impl aliyun_core::Action for DescribeSnapshotGroupsInput {
             Some(5),
         )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(16))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -401,24 +300,11 @@ impl aliyun_core::error::ActionError for DescribeSnapshotGroupsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidStatusValueNotSupported(error)
-            | Self::InvalidSnapshotGroupIdMustBeOne(error)
-            | Self::InvalidRegionIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidStatusValueNotSupported(error)
-            | Self::InvalidSnapshotGroupIdMustBeOne(error)
-            | Self::InvalidRegionIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeSnapshotGroupsError);
+aliyun_core::__private::action_error!(
+    DescribeSnapshotGroupsError, [InvalidStatusValueNotSupported,
+    InvalidSnapshotGroupIdMustBeOne, InvalidRegionIdNotFound]
+);
 impl aliyun_core::pagination::Paginated for DescribeSnapshotGroupsInput {
     type Item = SnapshotGroup;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -440,24 +326,11 @@ impl aliyun_core::pagination::Paginated for DescribeSnapshotGroupsInput {
 mod tests {
     use super::*;
     use super::super::super::types::{InstanceTag, Snapshot};
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeSnapshotGroupsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeSnapshotGroupsInput;
-        type Error = DescribeSnapshotGroupsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_snapshot_groups()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeSnapshotGroupsBuilder, DescribeSnapshotGroupsInput,
+        DescribeSnapshotGroupsError, super::super::super::client::Client,
+        describe_snapshot_groups,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -491,6 +364,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -46,84 +46,30 @@ impl<C> DescribeSnapshotLinksBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSnapshotLinksInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeSnapshotLinksInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeSnapshotLinksInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSnapshotLinksInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DescribeSnapshotLinksInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
     }
     /// Sets [`DescribeSnapshotLinksInput::disk_ids`].
     pub fn disk_ids(mut self, input: impl Into<String>) -> Self {
         self.disk_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSnapshotLinksInput::disk_ids`].
-    pub fn set_disk_ids(mut self, input: Option<String>) -> Self {
-        self.disk_ids = input;
-        self
-    }
-    /// The [`DescribeSnapshotLinksInput::disk_ids`] set so far.
-    pub fn get_disk_ids(&self) -> &Option<String> {
-        &self.disk_ids
-    }
     /// Sets [`DescribeSnapshotLinksInput::snapshot_link_ids`].
     pub fn snapshot_link_ids(mut self, input: impl Into<String>) -> Self {
         self.snapshot_link_ids = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSnapshotLinksInput::snapshot_link_ids`].
-    pub fn set_snapshot_link_ids(mut self, input: Option<String>) -> Self {
-        self.snapshot_link_ids = input;
-        self
-    }
-    /// The [`DescribeSnapshotLinksInput::snapshot_link_ids`] set so far.
-    pub fn get_snapshot_link_ids(&self) -> &Option<String> {
-        &self.snapshot_link_ids
     }
     /// Sets [`DescribeSnapshotLinksInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeSnapshotLinksInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeSnapshotLinksInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeSnapshotLinksInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeSnapshotLinksInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeSnapshotLinksInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Checks every rule of the spec and builds the [`DescribeSnapshotLinksInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeSnapshotLinksInput, aliyun_core::InvalidInput> {
@@ -141,6 +87,15 @@ impl<C> DescribeSnapshotLinksBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeSnapshotLinksBuilder, DescribeSnapshotLinksInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    disk_ids: Option<String> => set_disk_ids, get_disk_ids;
+    snapshot_link_ids: Option<String> => set_snapshot_link_ids, get_snapshot_link_ids;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
 }
 impl DescribeSnapshotLinksBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -224,33 +179,7 @@ impl aliyun_core::Action for DescribeSnapshotLinksInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotLinkIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
@@ -310,28 +239,11 @@ impl aliyun_core::error::ActionError for DescribeSnapshotLinksError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidRegionId(error)
-            | Self::InvalidSnapshotLinkIds(error)
-            | Self::InvalidDiskIds(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidRegionId(error)
-            | Self::InvalidSnapshotLinkIds(error)
-            | Self::InvalidDiskIds(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeSnapshotLinksError);
+aliyun_core::__private::action_error!(
+    DescribeSnapshotLinksError, [InvalidInstanceIdNotFound, InvalidRegionId,
+    InvalidSnapshotLinkIds, InvalidDiskIds, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeSnapshotLinksInput {
     type Item = SnapshotLink;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -357,24 +269,11 @@ impl aliyun_core::pagination::Paginated for DescribeSnapshotLinksInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeSnapshotLinksBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeSnapshotLinksInput;
-        type Error = DescribeSnapshotLinksError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_snapshot_links()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeSnapshotLinksBuilder, DescribeSnapshotLinksInput,
+        DescribeSnapshotLinksError, super::super::super::client::Client,
+        describe_snapshot_links,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -408,6 +307,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

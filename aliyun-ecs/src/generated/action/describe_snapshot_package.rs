@@ -37,42 +37,15 @@ impl<C> DescribeSnapshotPackageBuilder<C> {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeSnapshotPackageInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeSnapshotPackageInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeSnapshotPackageInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeSnapshotPackageInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeSnapshotPackageInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeSnapshotPackageInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSnapshotPackageInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeSnapshotPackageInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Checks every rule of the spec and builds the [`DescribeSnapshotPackageInput`]. Nothing is sent.
     pub fn build(
@@ -89,6 +62,12 @@ impl<C> DescribeSnapshotPackageBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeSnapshotPackageBuilder, DescribeSnapshotPackageInput;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    region_id: Option<String> => set_region_id, get_region_id;
 }
 impl DescribeSnapshotPackageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -169,7 +148,7 @@ impl aliyun_core::Action for DescribeSnapshotPackageInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_size {
@@ -201,16 +180,8 @@ impl aliyun_core::error::ActionError for DescribeSnapshotPackageError {
     fn from_service(error: aliyun_core::ServiceError) -> Self {
         Self::Other(aliyun_core::Error::Service(error))
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        let Self::Other(error) = self;
-        Err(error)
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        let Self::Other(error) = self;
-        error
-    }
 }
-aliyun_core::__private::action_error!(DescribeSnapshotPackageError);
+aliyun_core::__private::action_error!(DescribeSnapshotPackageError, []);
 impl aliyun_core::pagination::Paginated for DescribeSnapshotPackageInput {
     type Item = SnapshotPackage;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -236,24 +207,11 @@ impl aliyun_core::pagination::Paginated for DescribeSnapshotPackageInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeSnapshotPackageBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeSnapshotPackageInput;
-        type Error = DescribeSnapshotPackageError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_snapshot_package()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeSnapshotPackageBuilder, DescribeSnapshotPackageInput,
+        DescribeSnapshotPackageError, super::super::super::client::Client,
+        describe_snapshot_package,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -262,6 +220,7 @@ mod tests {
             &[("PageNumber", "1"), ("PageSize", "10"), ("RegionId", "cn-hangzhou")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -93,294 +93,105 @@ impl<C> DescribeSnapshotsBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSnapshotsInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DescribeSnapshotsInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`DescribeSnapshotsInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
         self.disk_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSnapshotsInput::disk_id`].
-    pub fn set_disk_id(mut self, input: Option<String>) -> Self {
-        self.disk_id = input;
-        self
-    }
-    /// The [`DescribeSnapshotsInput::disk_id`] set so far.
-    pub fn get_disk_id(&self) -> &Option<String> {
-        &self.disk_id
     }
     /// Sets [`DescribeSnapshotsInput::snapshot_link_id`].
     pub fn snapshot_link_id(mut self, input: impl Into<String>) -> Self {
         self.snapshot_link_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSnapshotsInput::snapshot_link_id`].
-    pub fn set_snapshot_link_id(mut self, input: Option<String>) -> Self {
-        self.snapshot_link_id = input;
-        self
-    }
-    /// The [`DescribeSnapshotsInput::snapshot_link_id`] set so far.
-    pub fn get_snapshot_link_id(&self) -> &Option<String> {
-        &self.snapshot_link_id
-    }
     /// Sets [`DescribeSnapshotsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSnapshotsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeSnapshotsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`DescribeSnapshotsInput::snapshot_ids`].
     pub fn snapshot_ids(mut self, input: impl Into<String>) -> Self {
         self.snapshot_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSnapshotsInput::snapshot_ids`].
-    pub fn set_snapshot_ids(mut self, input: Option<String>) -> Self {
-        self.snapshot_ids = input;
-        self
-    }
-    /// The [`DescribeSnapshotsInput::snapshot_ids`] set so far.
-    pub fn get_snapshot_ids(&self) -> &Option<String> {
-        &self.snapshot_ids
-    }
     /// Sets [`DescribeSnapshotsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeSnapshotsInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeSnapshotsInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeSnapshotsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeSnapshotsInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeSnapshotsInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeSnapshotsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSnapshotsInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeSnapshotsInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
     }
     /// Sets [`DescribeSnapshotsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
-    /// Sets or clears [`DescribeSnapshotsInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeSnapshotsInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
-    }
     /// Sets [`DescribeSnapshotsInput::snapshot_name`].
     pub fn snapshot_name(mut self, input: impl Into<String>) -> Self {
         self.snapshot_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSnapshotsInput::snapshot_name`].
-    pub fn set_snapshot_name(mut self, input: Option<String>) -> Self {
-        self.snapshot_name = input;
-        self
-    }
-    /// The [`DescribeSnapshotsInput::snapshot_name`] set so far.
-    pub fn get_snapshot_name(&self) -> &Option<String> {
-        &self.snapshot_name
     }
     /// Sets [`DescribeSnapshotsInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSnapshotsInput::status`].
-    pub fn set_status(mut self, input: Option<String>) -> Self {
-        self.status = input;
-        self
-    }
-    /// The [`DescribeSnapshotsInput::status`] set so far.
-    pub fn get_status(&self) -> &Option<String> {
-        &self.status
-    }
     /// Sets [`DescribeSnapshotsInput::snapshot_type`].
     pub fn snapshot_type(mut self, input: impl Into<String>) -> Self {
         self.snapshot_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSnapshotsInput::snapshot_type`].
-    pub fn set_snapshot_type(mut self, input: Option<String>) -> Self {
-        self.snapshot_type = input;
-        self
-    }
-    /// The [`DescribeSnapshotsInput::snapshot_type`] set so far.
-    pub fn get_snapshot_type(&self) -> &Option<String> {
-        &self.snapshot_type
     }
     /// Appends one item to [`DescribeSnapshotsInput::filter`].
     pub fn filter(mut self, input: Tag) -> Self {
         self.filter.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`DescribeSnapshotsInput::filter`] list (`None` clears it).
-    pub fn set_filter(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.filter = input;
-        self
-    }
-    /// The [`DescribeSnapshotsInput::filter`] set so far.
-    pub fn get_filter(&self) -> &Option<Vec<Tag>> {
-        &self.filter
-    }
     /// Sets [`DescribeSnapshotsInput::usage`].
     pub fn usage(mut self, input: impl Into<String>) -> Self {
         self.usage = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSnapshotsInput::usage`].
-    pub fn set_usage(mut self, input: Option<String>) -> Self {
-        self.usage = input;
-        self
-    }
-    /// The [`DescribeSnapshotsInput::usage`] set so far.
-    pub fn get_usage(&self) -> &Option<String> {
-        &self.usage
     }
     /// Sets [`DescribeSnapshotsInput::source_disk_type`].
     pub fn source_disk_type(mut self, input: impl Into<String>) -> Self {
         self.source_disk_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSnapshotsInput::source_disk_type`].
-    pub fn set_source_disk_type(mut self, input: Option<String>) -> Self {
-        self.source_disk_type = input;
-        self
-    }
-    /// The [`DescribeSnapshotsInput::source_disk_type`] set so far.
-    pub fn get_source_disk_type(&self) -> &Option<String> {
-        &self.source_disk_type
-    }
     /// Sets [`DescribeSnapshotsInput::encrypted`].
     pub fn encrypted(mut self, input: bool) -> Self {
         self.encrypted = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeSnapshotsInput::encrypted`].
-    pub fn set_encrypted(mut self, input: Option<bool>) -> Self {
-        self.encrypted = input;
-        self
-    }
-    /// The [`DescribeSnapshotsInput::encrypted`] set so far.
-    pub fn get_encrypted(&self) -> &Option<bool> {
-        &self.encrypted
     }
     /// Sets [`DescribeSnapshotsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSnapshotsInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`DescribeSnapshotsInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Sets [`DescribeSnapshotsInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeSnapshotsInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`DescribeSnapshotsInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
     }
     /// Sets [`DescribeSnapshotsInput::kms_key_id`].
     pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
         self.kms_key_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSnapshotsInput::kms_key_id`].
-    pub fn set_kms_key_id(mut self, input: Option<String>) -> Self {
-        self.kms_key_id = input;
-        self
-    }
-    /// The [`DescribeSnapshotsInput::kms_key_id`] set so far.
-    pub fn get_kms_key_id(&self) -> &Option<String> {
-        &self.kms_key_id
-    }
     /// Sets [`DescribeSnapshotsInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
         self.category = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSnapshotsInput::category`].
-    pub fn set_category(mut self, input: Option<String>) -> Self {
-        self.category = input;
-        self
-    }
-    /// The [`DescribeSnapshotsInput::category`] set so far.
-    pub fn get_category(&self) -> &Option<String> {
-        &self.category
-    }
     /// Appends one item to [`DescribeSnapshotsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DescribeSnapshotsInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeSnapshotsInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Checks every rule of the spec and builds the [`DescribeSnapshotsInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeSnapshotsInput, aliyun_core::InvalidInput> {
@@ -413,6 +224,30 @@ impl<C> DescribeSnapshotsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeSnapshotsBuilder, DescribeSnapshotsInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    disk_id: Option<String> => set_disk_id, get_disk_id;
+    snapshot_link_id: Option<String> => set_snapshot_link_id, get_snapshot_link_id;
+    region_id: Option<String> => set_region_id, get_region_id;
+    snapshot_ids: Option<String> => set_snapshot_ids, get_snapshot_ids;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    next_token: Option<String> => set_next_token, get_next_token;
+    max_results: Option<i32> => set_max_results, get_max_results;
+    snapshot_name: Option<String> => set_snapshot_name, get_snapshot_name;
+    status: Option<String> => set_status, get_status;
+    snapshot_type: Option<String> => set_snapshot_type, get_snapshot_type;
+    filter: Option<Vec<Tag>> => set_filter, get_filter, list;
+    usage: Option<String> => set_usage, get_usage;
+    source_disk_type: Option<String> => set_source_disk_type, get_source_disk_type;
+    encrypted: Option<bool> => set_encrypted, get_encrypted;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
+    kms_key_id: Option<String> => set_kms_key_id, get_kms_key_id;
+    category: Option<String> => set_category, get_category;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
 }
 impl DescribeSnapshotsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -512,68 +347,7 @@ impl aliyun_core::Action for DescribeSnapshotsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTag.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagCount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotIds.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotCategory.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidFilterKey.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidFilterValue",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUsage",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSourceDiskType",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotLinkId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
@@ -600,23 +374,7 @@ impl aliyun_core::Action for DescribeSnapshotsInput {
                 Some(100),
             )?;
         }
-        aliyun_core::__private::validate::each(
-            "Filter",
-            &self.filter,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -698,42 +456,14 @@ impl aliyun_core::error::ActionError for DescribeSnapshotsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidTagMismatch(error)
-            | Self::InvalidTagCount(error)
-            | Self::InvalidSnapshotIdsMalformed(error)
-            | Self::InvalidSnapshotCategoryMalformed(error)
-            | Self::InvalidFilterKeyNotFound(error)
-            | Self::InvalidFilterValue(error)
-            | Self::InvalidUsage(error)
-            | Self::InvalidSourceDiskType(error)
-            | Self::InvalidStatusNotFound(error)
-            | Self::InvalidSnapshotTypeNotFound(error)
-            | Self::InvalidSnapshotLinkIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidTagMismatch(error)
-            | Self::InvalidTagCount(error)
-            | Self::InvalidSnapshotIdsMalformed(error)
-            | Self::InvalidSnapshotCategoryMalformed(error)
-            | Self::InvalidFilterKeyNotFound(error)
-            | Self::InvalidFilterValue(error)
-            | Self::InvalidUsage(error)
-            | Self::InvalidSourceDiskType(error)
-            | Self::InvalidStatusNotFound(error)
-            | Self::InvalidSnapshotTypeNotFound(error)
-            | Self::InvalidSnapshotLinkIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeSnapshotsError);
+aliyun_core::__private::action_error!(
+    DescribeSnapshotsError, [InvalidTagMismatch, InvalidTagCount,
+    InvalidSnapshotIdsMalformed, InvalidSnapshotCategoryMalformed,
+    InvalidFilterKeyNotFound, InvalidFilterValue, InvalidUsage, InvalidSourceDiskType,
+    InvalidStatusNotFound, InvalidSnapshotTypeNotFound, InvalidSnapshotLinkIdNotFound,
+    InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeSnapshotsInput {
     type Item = DescribeSnapshotsSnapshot;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -755,24 +485,10 @@ impl aliyun_core::pagination::Paginated for DescribeSnapshotsInput {
 mod tests {
     use super::*;
     use super::super::super::types::ResourceTag;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeSnapshotsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeSnapshotsInput;
-        type Error = DescribeSnapshotsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_snapshots()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeSnapshotsBuilder, DescribeSnapshotsInput, DescribeSnapshotsError,
+        super::super::super::client::Client, describe_snapshots,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -839,6 +555,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -30,15 +30,6 @@ impl<C> DescribeSnapshotsUsageBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSnapshotsUsageInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeSnapshotsUsageInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Checks every rule of the spec and builds the [`DescribeSnapshotsUsageInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -52,6 +43,10 @@ impl<C> DescribeSnapshotsUsageBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeSnapshotsUsageBuilder, DescribeSnapshotsUsageInput;
+    region_id: Option<String> => set_region_id, get_region_id;
 }
 impl DescribeSnapshotsUsageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -111,13 +106,7 @@ impl aliyun_core::Action for DescribeSnapshotsUsageInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.RegionId",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -144,41 +133,18 @@ impl aliyun_core::error::ActionError for DescribeSnapshotsUsageError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParamRegionId(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParamRegionId(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeSnapshotsUsageError);
+aliyun_core::__private::action_error!(
+    DescribeSnapshotsUsageError, [InvalidParamRegionId]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeSnapshotsUsageBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeSnapshotsUsageInput;
-        type Error = DescribeSnapshotsUsageError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_snapshots_usage()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeSnapshotsUsageBuilder, DescribeSnapshotsUsageInput,
+        DescribeSnapshotsUsageError, super::super::super::client::Client,
+        describe_snapshots_usage,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -187,6 +153,7 @@ mod tests {
             &[("RegionId", "cn-hangzhou")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

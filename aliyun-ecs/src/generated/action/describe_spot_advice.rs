@@ -63,154 +63,55 @@ impl<C> DescribeSpotAdviceBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSpotAdviceInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeSpotAdviceInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeSpotAdviceInput::cores`].
     pub fn cores(mut self, input: i32) -> Self {
         self.cores = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeSpotAdviceInput::cores`].
-    pub fn set_cores(mut self, input: Option<i32>) -> Self {
-        self.cores = input;
-        self
-    }
-    /// The [`DescribeSpotAdviceInput::cores`] set so far.
-    pub fn get_cores(&self) -> &Option<i32> {
-        &self.cores
     }
     /// Sets [`DescribeSpotAdviceInput::memory`].
     pub fn memory(mut self, input: f64) -> Self {
         self.memory = Some(input);
         self
     }
-    /// Sets or clears [`DescribeSpotAdviceInput::memory`].
-    pub fn set_memory(mut self, input: Option<f64>) -> Self {
-        self.memory = input;
-        self
-    }
-    /// The [`DescribeSpotAdviceInput::memory`] set so far.
-    pub fn get_memory(&self) -> &Option<f64> {
-        &self.memory
-    }
     /// Sets [`DescribeSpotAdviceInput::min_cores`].
     pub fn min_cores(mut self, input: i32) -> Self {
         self.min_cores = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeSpotAdviceInput::min_cores`].
-    pub fn set_min_cores(mut self, input: Option<i32>) -> Self {
-        self.min_cores = input;
-        self
-    }
-    /// The [`DescribeSpotAdviceInput::min_cores`] set so far.
-    pub fn get_min_cores(&self) -> &Option<i32> {
-        &self.min_cores
     }
     /// Sets [`DescribeSpotAdviceInput::min_memory`].
     pub fn min_memory(mut self, input: f64) -> Self {
         self.min_memory = Some(input);
         self
     }
-    /// Sets or clears [`DescribeSpotAdviceInput::min_memory`].
-    pub fn set_min_memory(mut self, input: Option<f64>) -> Self {
-        self.min_memory = input;
-        self
-    }
-    /// The [`DescribeSpotAdviceInput::min_memory`] set so far.
-    pub fn get_min_memory(&self) -> &Option<f64> {
-        &self.min_memory
-    }
     /// Sets [`DescribeSpotAdviceInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSpotAdviceInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`DescribeSpotAdviceInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
     }
     /// Sets [`DescribeSpotAdviceInput::instance_type_family`].
     pub fn instance_type_family(mut self, input: impl Into<String>) -> Self {
         self.instance_type_family = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSpotAdviceInput::instance_type_family`].
-    pub fn set_instance_type_family(mut self, input: Option<String>) -> Self {
-        self.instance_type_family = input;
-        self
-    }
-    /// The [`DescribeSpotAdviceInput::instance_type_family`] set so far.
-    pub fn get_instance_type_family(&self) -> &Option<String> {
-        &self.instance_type_family
-    }
     /// Sets [`DescribeSpotAdviceInput::instance_family_level`].
     pub fn instance_family_level(mut self, input: impl Into<String>) -> Self {
         self.instance_family_level = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSpotAdviceInput::instance_family_level`].
-    pub fn set_instance_family_level(mut self, input: Option<String>) -> Self {
-        self.instance_family_level = input;
-        self
-    }
-    /// The [`DescribeSpotAdviceInput::instance_family_level`] set so far.
-    pub fn get_instance_family_level(&self) -> &Option<String> {
-        &self.instance_family_level
     }
     /// Sets [`DescribeSpotAdviceInput::gpu_spec`].
     pub fn gpu_spec(mut self, input: impl Into<String>) -> Self {
         self.gpu_spec = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSpotAdviceInput::gpu_spec`].
-    pub fn set_gpu_spec(mut self, input: Option<String>) -> Self {
-        self.gpu_spec = input;
-        self
-    }
-    /// The [`DescribeSpotAdviceInput::gpu_spec`] set so far.
-    pub fn get_gpu_spec(&self) -> &Option<String> {
-        &self.gpu_spec
-    }
     /// Sets [`DescribeSpotAdviceInput::gpu_amount`].
     pub fn gpu_amount(mut self, input: i32) -> Self {
         self.gpu_amount = Some(input);
         self
     }
-    /// Sets or clears [`DescribeSpotAdviceInput::gpu_amount`].
-    pub fn set_gpu_amount(mut self, input: Option<i32>) -> Self {
-        self.gpu_amount = input;
-        self
-    }
-    /// The [`DescribeSpotAdviceInput::gpu_amount`] set so far.
-    pub fn get_gpu_amount(&self) -> &Option<i32> {
-        &self.gpu_amount
-    }
     /// Appends one item to [`DescribeSpotAdviceInput::instance_types`].
     pub fn instance_types(mut self, input: impl Into<String>) -> Self {
         self.instance_types.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeSpotAdviceInput::instance_types`] list (`None` clears it).
-    pub fn set_instance_types(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_types = input;
-        self
-    }
-    /// The [`DescribeSpotAdviceInput::instance_types`] set so far.
-    pub fn get_instance_types(&self) -> &Option<Vec<String>> {
-        &self.instance_types
     }
     /// Checks every rule of the spec and builds the [`DescribeSpotAdviceInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeSpotAdviceInput, aliyun_core::InvalidInput> {
@@ -233,6 +134,20 @@ impl<C> DescribeSpotAdviceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeSpotAdviceBuilder, DescribeSpotAdviceInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    cores: Option<i32> => set_cores, get_cores;
+    memory: Option<f64> => set_memory, get_memory;
+    min_cores: Option<i32> => set_min_cores, get_min_cores;
+    min_memory: Option<f64> => set_min_memory, get_min_memory;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    instance_type_family: Option<String> => set_instance_type_family, get_instance_type_family;
+    instance_family_level: Option<String> => set_instance_family_level, get_instance_family_level;
+    gpu_spec: Option<String> => set_gpu_spec, get_gpu_spec;
+    gpu_amount: Option<i32> => set_gpu_amount, get_gpu_amount;
+    instance_types: Option<Vec<String>> => set_instance_types, get_instance_types, list;
 }
 impl DescribeSpotAdviceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -305,88 +220,7 @@ impl aliyun_core::Action for DescribeSpotAdviceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.SaleStrategy",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.Param",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.MalFormed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.TypeAndCpuMem.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Cores",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Memory",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.RegionIdNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.FlavorNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.TimestampNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.RegionId",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Unavailable.Regions",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.ResourceType",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.DestinationResource",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.IoOptimized",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.NetworkType",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -484,72 +318,24 @@ impl aliyun_core::error::ActionError for DescribeSpotAdviceError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidSaleStrategy(error)
-            | Self::InvalidParam(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::InvalidParamTypeAndCpuMemConflict(error)
-            | Self::InvalidParamCores(error)
-            | Self::InvalidParamMemory(error)
-            | Self::OperationDeniedRegionIdNotSupported(error)
-            | Self::OperationDeniedFlavorNotSupported(error)
-            | Self::OperationDeniedTimestampNotSupported(error)
-            | Self::InvalidRegionId(error)
-            | Self::UnavailableRegions(error)
-            | Self::InvalidResourceType(error)
-            | Self::InvalidDestinationResource(error)
-            | Self::InvalidIoOptimized(error)
-            | Self::InvalidNetworkType(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidSaleStrategy(error)
-            | Self::InvalidParam(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::InvalidParamTypeAndCpuMemConflict(error)
-            | Self::InvalidParamCores(error)
-            | Self::InvalidParamMemory(error)
-            | Self::OperationDeniedRegionIdNotSupported(error)
-            | Self::OperationDeniedFlavorNotSupported(error)
-            | Self::OperationDeniedTimestampNotSupported(error)
-            | Self::InvalidRegionId(error)
-            | Self::UnavailableRegions(error)
-            | Self::InvalidResourceType(error)
-            | Self::InvalidDestinationResource(error)
-            | Self::InvalidIoOptimized(error)
-            | Self::InvalidNetworkType(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeSpotAdviceError);
+aliyun_core::__private::action_error!(
+    DescribeSpotAdviceError, [InvalidSaleStrategy, InvalidParam,
+    InvalidRegionIdMalFormed, InvalidDedicatedHostIdNotFound,
+    InvalidParamTypeAndCpuMemConflict, InvalidParamCores, InvalidParamMemory,
+    OperationDeniedRegionIdNotSupported, OperationDeniedFlavorNotSupported,
+    OperationDeniedTimestampNotSupported, InvalidRegionId, UnavailableRegions,
+    InvalidResourceType, InvalidDestinationResource, InvalidIoOptimized,
+    InvalidNetworkType]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::AvailableSpotResource;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeSpotAdviceBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeSpotAdviceInput;
-        type Error = DescribeSpotAdviceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_spot_advice()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeSpotAdviceBuilder, DescribeSpotAdviceInput, DescribeSpotAdviceError,
+        super::super::super::client::Client, describe_spot_advice,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -583,6 +369,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

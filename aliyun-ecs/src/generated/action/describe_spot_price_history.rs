@@ -58,140 +58,50 @@ impl<C> DescribeSpotPriceHistoryBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSpotPriceHistoryInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeSpotPriceHistoryInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeSpotPriceHistoryInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSpotPriceHistoryInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`DescribeSpotPriceHistoryInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
     }
     /// Sets [`DescribeSpotPriceHistoryInput::network_type`].
     pub fn network_type(mut self, input: impl Into<String>) -> Self {
         self.network_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSpotPriceHistoryInput::network_type`].
-    pub fn set_network_type(mut self, input: Option<String>) -> Self {
-        self.network_type = input;
-        self
-    }
-    /// The [`DescribeSpotPriceHistoryInput::network_type`] set so far.
-    pub fn get_network_type(&self) -> &Option<String> {
-        &self.network_type
-    }
     /// Sets [`DescribeSpotPriceHistoryInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSpotPriceHistoryInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`DescribeSpotPriceHistoryInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
     }
     /// Sets [`DescribeSpotPriceHistoryInput::spot_duration`].
     pub fn spot_duration(mut self, input: i32) -> Self {
         self.spot_duration = Some(input);
         self
     }
-    /// Sets or clears [`DescribeSpotPriceHistoryInput::spot_duration`].
-    pub fn set_spot_duration(mut self, input: Option<i32>) -> Self {
-        self.spot_duration = input;
-        self
-    }
-    /// The [`DescribeSpotPriceHistoryInput::spot_duration`] set so far.
-    pub fn get_spot_duration(&self) -> &Option<i32> {
-        &self.spot_duration
-    }
     /// Sets [`DescribeSpotPriceHistoryInput::io_optimized`].
     pub fn io_optimized(mut self, input: impl Into<String>) -> Self {
         self.io_optimized = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSpotPriceHistoryInput::io_optimized`].
-    pub fn set_io_optimized(mut self, input: Option<String>) -> Self {
-        self.io_optimized = input;
-        self
-    }
-    /// The [`DescribeSpotPriceHistoryInput::io_optimized`] set so far.
-    pub fn get_io_optimized(&self) -> &Option<String> {
-        &self.io_optimized
     }
     /// Sets [`DescribeSpotPriceHistoryInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSpotPriceHistoryInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`DescribeSpotPriceHistoryInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
-    }
     /// Sets [`DescribeSpotPriceHistoryInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeSpotPriceHistoryInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`DescribeSpotPriceHistoryInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
     }
     /// Sets [`DescribeSpotPriceHistoryInput::os_type`].
     pub fn os_type(mut self, input: impl Into<String>) -> Self {
         self.os_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeSpotPriceHistoryInput::os_type`].
-    pub fn set_os_type(mut self, input: Option<String>) -> Self {
-        self.os_type = input;
-        self
-    }
-    /// The [`DescribeSpotPriceHistoryInput::os_type`] set so far.
-    pub fn get_os_type(&self) -> &Option<String> {
-        &self.os_type
-    }
     /// Sets [`DescribeSpotPriceHistoryInput::offset`].
     pub fn offset(mut self, input: i32) -> Self {
         self.offset = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeSpotPriceHistoryInput::offset`].
-    pub fn set_offset(mut self, input: Option<i32>) -> Self {
-        self.offset = input;
-        self
-    }
-    /// The [`DescribeSpotPriceHistoryInput::offset`] set so far.
-    pub fn get_offset(&self) -> &Option<i32> {
-        &self.offset
     }
     /// Checks every rule of the spec and builds the [`DescribeSpotPriceHistoryInput`]. Nothing is sent.
     pub fn build(
@@ -221,6 +131,19 @@ impl<C> DescribeSpotPriceHistoryBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeSpotPriceHistoryBuilder, DescribeSpotPriceHistoryInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    network_type: Option<String> => set_network_type, get_network_type;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    spot_duration: Option<i32> => set_spot_duration, get_spot_duration;
+    io_optimized: Option<String> => set_io_optimized, get_io_optimized;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
+    os_type: Option<String> => set_os_type, get_os_type;
+    offset: Option<i32> => set_offset, get_offset;
 }
 impl DescribeSpotPriceHistoryBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -295,148 +218,7 @@ impl aliyun_core::Action for DescribeSpotPriceHistoryInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceID.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.StartTime",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.EndTime",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Abs.Abs.InvalidSpotInstanceUID",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.NetworkType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.IoOptimized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.OSType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Abs.IoOptimized.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.ZoneId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.InstanceType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.PageSize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.Offset",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.IoOptimized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotDuration",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.QueryFail",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Abs.InvalidAccount.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbedden.NotSupportRAM",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbbiden.SubUser",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.RegionIdNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.FlavorNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.TimestampNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -565,98 +347,28 @@ impl aliyun_core::error::ActionError for DescribeSpotPriceHistoryError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidParamsStartTime(error)
-            | Self::InvalidParamsEndTime(error)
-            | Self::AbsAbsInvalidSpotInstanceUid(error)
-            | Self::InvalidParamsNetworkType(error)
-            | Self::InvalidParamsIoOptimized(error)
-            | Self::InvalidParamsOsType(error)
-            | Self::AbsIoOptimizedValueNotSupported(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidParamsZoneId(error)
-            | Self::InvalidParamsRegionId(error)
-            | Self::InvalidParamsInstanceType(error)
-            | Self::InvalidParamsPageSize(error)
-            | Self::InvalidParamsOffset(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::DependencyViolationIoOptimized(error)
-            | Self::InvalidSpotDuration(error)
-            | Self::OperationDeniedQueryFail(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbeddenNotSupportRam(error)
-            | Self::ForbbidenSubUser(error)
-            | Self::OperationDeniedRegionIdNotSupported(error)
-            | Self::OperationDeniedFlavorNotSupported(error)
-            | Self::OperationDeniedTimestampNotSupported(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidParamsStartTime(error)
-            | Self::InvalidParamsEndTime(error)
-            | Self::AbsAbsInvalidSpotInstanceUid(error)
-            | Self::InvalidParamsNetworkType(error)
-            | Self::InvalidParamsIoOptimized(error)
-            | Self::InvalidParamsOsType(error)
-            | Self::AbsIoOptimizedValueNotSupported(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidParamsZoneId(error)
-            | Self::InvalidParamsRegionId(error)
-            | Self::InvalidParamsInstanceType(error)
-            | Self::InvalidParamsPageSize(error)
-            | Self::InvalidParamsOffset(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::DependencyViolationIoOptimized(error)
-            | Self::InvalidSpotDuration(error)
-            | Self::OperationDeniedQueryFail(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbeddenNotSupportRam(error)
-            | Self::ForbbidenSubUser(error)
-            | Self::OperationDeniedRegionIdNotSupported(error)
-            | Self::OperationDeniedFlavorNotSupported(error)
-            | Self::OperationDeniedTimestampNotSupported(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeSpotPriceHistoryError);
+aliyun_core::__private::action_error!(
+    DescribeSpotPriceHistoryError, [MissingParameter, UnsupportedParameter,
+    InvalidParameter, InvalidInstanceIdMalformed, InvalidParamsStartTime,
+    InvalidParamsEndTime, AbsAbsInvalidSpotInstanceUid, InvalidParamsNetworkType,
+    InvalidParamsIoOptimized, InvalidParamsOsType, AbsIoOptimizedValueNotSupported,
+    InvalidZoneIdNotFound, InvalidParamsZoneId, InvalidParamsRegionId,
+    InvalidParamsInstanceType, InvalidParamsPageSize, InvalidParamsOffset,
+    InvalidInstanceTypeValueNotSupported, DependencyViolationIoOptimized,
+    InvalidSpotDuration, OperationDeniedQueryFail, InvalidUserTypeNotSupported,
+    AbsInvalidAccountNotFound, ForbeddenNotSupportRam, ForbbidenSubUser,
+    OperationDeniedRegionIdNotSupported, OperationDeniedFlavorNotSupported,
+    OperationDeniedTimestampNotSupported]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeSpotPriceHistoryBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeSpotPriceHistoryInput;
-        type Error = DescribeSpotPriceHistoryError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_spot_price_history()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeSpotPriceHistoryBuilder, DescribeSpotPriceHistoryInput,
+        DescribeSpotPriceHistoryError, super::super::super::client::Client,
+        describe_spot_price_history,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -688,6 +400,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -61,126 +61,45 @@ impl<C> DescribeStorageCapacityUnitsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeStorageCapacityUnitsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeStorageCapacityUnitsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeStorageCapacityUnitsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeStorageCapacityUnitsInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeStorageCapacityUnitsInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
     }
     /// Sets [`DescribeStorageCapacityUnitsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeStorageCapacityUnitsInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeStorageCapacityUnitsInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Sets [`DescribeStorageCapacityUnitsInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeStorageCapacityUnitsInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`DescribeStorageCapacityUnitsInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
     }
     /// Sets [`DescribeStorageCapacityUnitsInput::capacity`].
     pub fn capacity(mut self, input: i32) -> Self {
         self.capacity = Some(input);
         self
     }
-    /// Sets or clears [`DescribeStorageCapacityUnitsInput::capacity`].
-    pub fn set_capacity(mut self, input: Option<i32>) -> Self {
-        self.capacity = input;
-        self
-    }
-    /// The [`DescribeStorageCapacityUnitsInput::capacity`] set so far.
-    pub fn get_capacity(&self) -> &Option<i32> {
-        &self.capacity
-    }
     /// Sets [`DescribeStorageCapacityUnitsInput::allocation_type`].
     pub fn allocation_type(mut self, input: impl Into<String>) -> Self {
         self.allocation_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeStorageCapacityUnitsInput::allocation_type`].
-    pub fn set_allocation_type(mut self, input: Option<String>) -> Self {
-        self.allocation_type = input;
-        self
-    }
-    /// The [`DescribeStorageCapacityUnitsInput::allocation_type`] set so far.
-    pub fn get_allocation_type(&self) -> &Option<String> {
-        &self.allocation_type
     }
     /// Appends one item to [`DescribeStorageCapacityUnitsInput::storage_capacity_unit_id`].
     pub fn storage_capacity_unit_id(mut self, input: impl Into<String>) -> Self {
         self.storage_capacity_unit_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`DescribeStorageCapacityUnitsInput::storage_capacity_unit_id`] list (`None` clears it).
-    pub fn set_storage_capacity_unit_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.storage_capacity_unit_id = input;
-        self
-    }
-    /// The [`DescribeStorageCapacityUnitsInput::storage_capacity_unit_id`] set so far.
-    pub fn get_storage_capacity_unit_id(&self) -> &Option<Vec<String>> {
-        &self.storage_capacity_unit_id
-    }
     /// Appends one item to [`DescribeStorageCapacityUnitsInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`DescribeStorageCapacityUnitsInput::status`] list (`None` clears it).
-    pub fn set_status(mut self, input: Option<Vec<String>>) -> Self {
-        self.status = input;
-        self
-    }
-    /// The [`DescribeStorageCapacityUnitsInput::status`] set so far.
-    pub fn get_status(&self) -> &Option<Vec<String>> {
-        &self.status
-    }
     /// Appends one item to [`DescribeStorageCapacityUnitsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DescribeStorageCapacityUnitsInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`DescribeStorageCapacityUnitsInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Checks every rule of the spec and builds the [`DescribeStorageCapacityUnitsInput`]. Nothing is sent.
     pub fn build(
@@ -203,6 +122,18 @@ impl<C> DescribeStorageCapacityUnitsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeStorageCapacityUnitsBuilder, DescribeStorageCapacityUnitsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    name: Option<String> => set_name, get_name;
+    capacity: Option<i32> => set_capacity, get_capacity;
+    allocation_type: Option<String> => set_allocation_type, get_allocation_type;
+    storage_capacity_unit_id: Option<Vec<String>> => set_storage_capacity_unit_id, get_storage_capacity_unit_id, list;
+    status: Option<Vec<String>> => set_status, get_status, list;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
 }
 impl DescribeStorageCapacityUnitsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -290,28 +221,7 @@ impl aliyun_core::Action for DescribeStorageCapacityUnitsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Name",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.CapacityExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAllocationType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
@@ -343,14 +253,6 @@ impl aliyun_core::Action for DescribeStorageCapacityUnitsInput {
             Some(100),
         )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -396,28 +298,11 @@ impl aliyun_core::error::ActionError for DescribeStorageCapacityUnitsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameterRegionId(error)
-            | Self::InvalidParameterName(error)
-            | Self::InvalidParameterCapacityExceed(error)
-            | Self::InvalidAllocationTypeValueNotSupported(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameterRegionId(error)
-            | Self::InvalidParameterName(error)
-            | Self::InvalidParameterCapacityExceed(error)
-            | Self::InvalidAllocationTypeValueNotSupported(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeStorageCapacityUnitsError);
+aliyun_core::__private::action_error!(
+    DescribeStorageCapacityUnitsError, [MissingParameterRegionId, InvalidParameterName,
+    InvalidParameterCapacityExceed, InvalidAllocationTypeValueNotSupported]
+);
 impl aliyun_core::pagination::Paginated for DescribeStorageCapacityUnitsInput {
     type Item = StorageCapacityUnit;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -444,25 +329,11 @@ impl aliyun_core::pagination::Paginated for DescribeStorageCapacityUnitsInput {
 mod tests {
     use super::*;
     use super::super::super::types::ResourceTag;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeStorageCapacityUnitsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeStorageCapacityUnitsInput;
-        type Error = DescribeStorageCapacityUnitsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_storage_capacity_units()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeStorageCapacityUnitsBuilder, DescribeStorageCapacityUnitsInput,
+        DescribeStorageCapacityUnitsError, super::super::super::client::Client,
+        describe_storage_capacity_units,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -496,6 +367,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -49,98 +49,35 @@ impl<C> DescribeStorageSetDetailsBuilder<C> {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeStorageSetDetailsInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`DescribeStorageSetDetailsInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`DescribeStorageSetDetailsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeStorageSetDetailsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeStorageSetDetailsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`DescribeStorageSetDetailsInput::storage_set_id`].
     pub fn storage_set_id(mut self, input: impl Into<String>) -> Self {
         self.storage_set_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeStorageSetDetailsInput::storage_set_id`].
-    pub fn set_storage_set_id(mut self, input: Option<String>) -> Self {
-        self.storage_set_id = input;
-        self
-    }
-    /// The [`DescribeStorageSetDetailsInput::storage_set_id`] set so far.
-    pub fn get_storage_set_id(&self) -> &Option<String> {
-        &self.storage_set_id
-    }
     /// Sets [`DescribeStorageSetDetailsInput::storage_set_partition_number`].
     pub fn storage_set_partition_number(mut self, input: i32) -> Self {
         self.storage_set_partition_number = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeStorageSetDetailsInput::storage_set_partition_number`].
-    pub fn set_storage_set_partition_number(mut self, input: Option<i32>) -> Self {
-        self.storage_set_partition_number = input;
-        self
-    }
-    /// The [`DescribeStorageSetDetailsInput::storage_set_partition_number`] set so far.
-    pub fn get_storage_set_partition_number(&self) -> &Option<i32> {
-        &self.storage_set_partition_number
     }
     /// Sets [`DescribeStorageSetDetailsInput::disk_ids`].
     pub fn disk_ids(mut self, input: impl Into<String>) -> Self {
         self.disk_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeStorageSetDetailsInput::disk_ids`].
-    pub fn set_disk_ids(mut self, input: Option<String>) -> Self {
-        self.disk_ids = input;
-        self
-    }
-    /// The [`DescribeStorageSetDetailsInput::disk_ids`] set so far.
-    pub fn get_disk_ids(&self) -> &Option<String> {
-        &self.disk_ids
-    }
     /// Sets [`DescribeStorageSetDetailsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeStorageSetDetailsInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeStorageSetDetailsInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeStorageSetDetailsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeStorageSetDetailsInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeStorageSetDetailsInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Checks every rule of the spec and builds the [`DescribeStorageSetDetailsInput`]. Nothing is sent.
     pub fn build(
@@ -164,6 +101,16 @@ impl<C> DescribeStorageSetDetailsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeStorageSetDetailsBuilder, DescribeStorageSetDetailsInput;
+    client_token: Option<String> => set_client_token, get_client_token;
+    region_id: Option<String> => set_region_id, get_region_id;
+    storage_set_id: Option<String> => set_storage_set_id, get_storage_set_id;
+    storage_set_partition_number: Option<i32> => set_storage_set_partition_number, get_storage_set_partition_number;
+    disk_ids: Option<String> => set_disk_ids, get_disk_ids;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
 }
 impl DescribeStorageSetDetailsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -248,68 +195,7 @@ impl aliyun_core::Action for DescribeStorageSetDetailsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientToken.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUser.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZone.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZone.PartitionNumberNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageSetId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageSet.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageSetName.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidMaxPartitionNumber.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -412,42 +298,15 @@ impl aliyun_core::error::ActionError for DescribeStorageSetDetailsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidUserNotSupported(error)
-            | Self::InvalidZoneNotSupported(error)
-            | Self::InvalidZonePartitionNumberNotSupported(error)
-            | Self::InvalidStorageSetIdNotFound(error)
-            | Self::InvalidStorageSetNotSupport(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidStorageSetNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidMaxPartitionNumberMalformed(error)
-            | Self::InvalidParameter(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidUserNotSupported(error)
-            | Self::InvalidZoneNotSupported(error)
-            | Self::InvalidZonePartitionNumberNotSupported(error)
-            | Self::InvalidStorageSetIdNotFound(error)
-            | Self::InvalidStorageSetNotSupport(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidStorageSetNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidMaxPartitionNumberMalformed(error)
-            | Self::InvalidParameter(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeStorageSetDetailsError);
+aliyun_core::__private::action_error!(
+    DescribeStorageSetDetailsError, [InvalidClientTokenValueNotSupported,
+    InvalidUserNotSupported, InvalidZoneNotSupported,
+    InvalidZonePartitionNumberNotSupported, InvalidStorageSetIdNotFound,
+    InvalidStorageSetNotSupport, InvalidRegionIdNotFound, InvalidZoneIdNotFound,
+    InvalidStorageSetNameMalformed, InvalidDescriptionMalformed,
+    InvalidMaxPartitionNumberMalformed, InvalidParameter]
+);
 impl aliyun_core::pagination::Paginated for DescribeStorageSetDetailsInput {
     type Item = DescribeStorageSetDetailsDisk;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -473,25 +332,11 @@ impl aliyun_core::pagination::Paginated for DescribeStorageSetDetailsInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeStorageSetDetailsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeStorageSetDetailsInput;
-        type Error = DescribeStorageSetDetailsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_storage_set_details()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeStorageSetDetailsBuilder, DescribeStorageSetDetailsInput,
+        DescribeStorageSetDetailsError, super::super::super::client::Client,
+        describe_storage_set_details,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -522,6 +367,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -49,98 +49,35 @@ impl<C> DescribeStorageSetsBuilder<C> {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeStorageSetsInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`DescribeStorageSetsInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`DescribeStorageSetsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeStorageSetsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeStorageSetsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`DescribeStorageSetsInput::storage_set_ids`].
     pub fn storage_set_ids(mut self, input: impl Into<String>) -> Self {
         self.storage_set_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeStorageSetsInput::storage_set_ids`].
-    pub fn set_storage_set_ids(mut self, input: Option<String>) -> Self {
-        self.storage_set_ids = input;
-        self
-    }
-    /// The [`DescribeStorageSetsInput::storage_set_ids`] set so far.
-    pub fn get_storage_set_ids(&self) -> &Option<String> {
-        &self.storage_set_ids
-    }
     /// Sets [`DescribeStorageSetsInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeStorageSetsInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`DescribeStorageSetsInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
     }
     /// Sets [`DescribeStorageSetsInput::storage_set_name`].
     pub fn storage_set_name(mut self, input: impl Into<String>) -> Self {
         self.storage_set_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeStorageSetsInput::storage_set_name`].
-    pub fn set_storage_set_name(mut self, input: Option<String>) -> Self {
-        self.storage_set_name = input;
-        self
-    }
-    /// The [`DescribeStorageSetsInput::storage_set_name`] set so far.
-    pub fn get_storage_set_name(&self) -> &Option<String> {
-        &self.storage_set_name
-    }
     /// Sets [`DescribeStorageSetsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeStorageSetsInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeStorageSetsInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeStorageSetsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeStorageSetsInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeStorageSetsInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Checks every rule of the spec and builds the [`DescribeStorageSetsInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeStorageSetsInput, aliyun_core::InvalidInput> {
@@ -159,6 +96,16 @@ impl<C> DescribeStorageSetsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeStorageSetsBuilder, DescribeStorageSetsInput;
+    client_token: Option<String> => set_client_token, get_client_token;
+    region_id: Option<String> => set_region_id, get_region_id;
+    storage_set_ids: Option<String> => set_storage_set_ids, get_storage_set_ids;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    storage_set_name: Option<String> => set_storage_set_name, get_storage_set_name;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
 }
 impl DescribeStorageSetsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -243,68 +190,7 @@ impl aliyun_core::Action for DescribeStorageSetsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientToken.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUser.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZone.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZone.PartitionNumberNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageSetId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageSet.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageSetName.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidMaxPartitionNumber.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -395,42 +281,15 @@ impl aliyun_core::error::ActionError for DescribeStorageSetsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidUserNotSupported(error)
-            | Self::InvalidZoneNotSupported(error)
-            | Self::InvalidZonePartitionNumberNotSupported(error)
-            | Self::InvalidStorageSetIdNotFound(error)
-            | Self::InvalidStorageSetNotSupport(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidStorageSetNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidMaxPartitionNumberMalformed(error)
-            | Self::InvalidParameter(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidUserNotSupported(error)
-            | Self::InvalidZoneNotSupported(error)
-            | Self::InvalidZonePartitionNumberNotSupported(error)
-            | Self::InvalidStorageSetIdNotFound(error)
-            | Self::InvalidStorageSetNotSupport(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidStorageSetNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidMaxPartitionNumberMalformed(error)
-            | Self::InvalidParameter(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeStorageSetsError);
+aliyun_core::__private::action_error!(
+    DescribeStorageSetsError, [InvalidClientTokenValueNotSupported,
+    InvalidUserNotSupported, InvalidZoneNotSupported,
+    InvalidZonePartitionNumberNotSupported, InvalidStorageSetIdNotFound,
+    InvalidStorageSetNotSupport, InvalidRegionIdNotFound, InvalidZoneIdNotFound,
+    InvalidStorageSetNameMalformed, InvalidDescriptionMalformed,
+    InvalidMaxPartitionNumberMalformed, InvalidParameter]
+);
 impl aliyun_core::pagination::Paginated for DescribeStorageSetsInput {
     type Item = StorageSet;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -456,24 +315,10 @@ impl aliyun_core::pagination::Paginated for DescribeStorageSetsInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeStorageSetsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeStorageSetsInput;
-        type Error = DescribeStorageSetsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_storage_sets()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeStorageSetsBuilder, DescribeStorageSetsInput, DescribeStorageSetsError,
+        super::super::super::client::Client, describe_storage_sets,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -502,6 +347,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

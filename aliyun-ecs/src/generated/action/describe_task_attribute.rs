@@ -34,28 +34,10 @@ impl<C> DescribeTaskAttributeBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeTaskAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeTaskAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeTaskAttributeInput::task_id`].
     pub fn task_id(mut self, input: impl Into<String>) -> Self {
         self.task_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeTaskAttributeInput::task_id`].
-    pub fn set_task_id(mut self, input: Option<String>) -> Self {
-        self.task_id = input;
-        self
-    }
-    /// The [`DescribeTaskAttributeInput::task_id`] set so far.
-    pub fn get_task_id(&self) -> &Option<String> {
-        &self.task_id
     }
     /// Checks every rule of the spec and builds the [`DescribeTaskAttributeInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeTaskAttributeInput, aliyun_core::InvalidInput> {
@@ -69,6 +51,11 @@ impl<C> DescribeTaskAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeTaskAttributeBuilder, DescribeTaskAttributeInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    task_id: Option<String> => set_task_id, get_task_id;
 }
 impl DescribeTaskAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -162,23 +149,7 @@ impl aliyun_core::Action for DescribeTaskAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTaskId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -212,46 +183,20 @@ impl aliyun_core::error::ActionError for DescribeTaskAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidRegionIdNotFound(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidTaskIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidRegionIdNotFound(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidTaskIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeTaskAttributeError);
+aliyun_core::__private::action_error!(
+    DescribeTaskAttributeError, [InvalidRegionIdNotFound, MissingParameter,
+    InvalidTaskIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::RelatedItem;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeTaskAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeTaskAttributeInput;
-        type Error = DescribeTaskAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_task_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeTaskAttributeBuilder, DescribeTaskAttributeInput,
+        DescribeTaskAttributeError, super::super::super::client::Client,
+        describe_task_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -260,6 +205,7 @@ mod tests {
             &[("RegionId", "cn-hangzhou"), ("TaskId", "t-ce946ntx4wr****")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -57,126 +57,45 @@ impl<C> DescribeTasksBuilder<C> {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeTasksInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeTasksInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeTasksInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeTasksInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeTasksInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
     }
     /// Sets [`DescribeTasksInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeTasksInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeTasksInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeTasksInput::task_ids`].
     pub fn task_ids(mut self, input: impl Into<String>) -> Self {
         self.task_ids = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeTasksInput::task_ids`].
-    pub fn set_task_ids(mut self, input: Option<String>) -> Self {
-        self.task_ids = input;
-        self
-    }
-    /// The [`DescribeTasksInput::task_ids`] set so far.
-    pub fn get_task_ids(&self) -> &Option<String> {
-        &self.task_ids
     }
     /// Sets [`DescribeTasksInput::task_action`].
     pub fn task_action(mut self, input: impl Into<String>) -> Self {
         self.task_action = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeTasksInput::task_action`].
-    pub fn set_task_action(mut self, input: Option<String>) -> Self {
-        self.task_action = input;
-        self
-    }
-    /// The [`DescribeTasksInput::task_action`] set so far.
-    pub fn get_task_action(&self) -> &Option<String> {
-        &self.task_action
-    }
     /// Sets [`DescribeTasksInput::task_status`].
     pub fn task_status(mut self, input: impl Into<String>) -> Self {
         self.task_status = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeTasksInput::task_status`].
-    pub fn set_task_status(mut self, input: Option<String>) -> Self {
-        self.task_status = input;
-        self
-    }
-    /// The [`DescribeTasksInput::task_status`] set so far.
-    pub fn get_task_status(&self) -> &Option<String> {
-        &self.task_status
     }
     /// Sets [`DescribeTasksInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeTasksInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`DescribeTasksInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
-    }
     /// Sets [`DescribeTasksInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeTasksInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`DescribeTasksInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
-    }
     /// Appends one item to [`DescribeTasksInput::resource_ids`].
     pub fn resource_ids(mut self, input: impl Into<String>) -> Self {
         self.resource_ids.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`DescribeTasksInput::resource_ids`] list (`None` clears it).
-    pub fn set_resource_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.resource_ids = input;
-        self
-    }
-    /// The [`DescribeTasksInput::resource_ids`] set so far.
-    pub fn get_resource_ids(&self) -> &Option<Vec<String>> {
-        &self.resource_ids
     }
     /// Checks every rule of the spec and builds the [`DescribeTasksInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeTasksInput, aliyun_core::InvalidInput> {
@@ -197,6 +116,18 @@ impl<C> DescribeTasksBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeTasksBuilder, DescribeTasksInput;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    region_id: Option<String> => set_region_id, get_region_id;
+    task_ids: Option<String> => set_task_ids, get_task_ids;
+    task_action: Option<String> => set_task_action, get_task_action;
+    task_status: Option<String> => set_task_status, get_task_status;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
+    resource_ids: Option<Vec<String>> => set_resource_ids, get_resource_ids, list;
 }
 impl DescribeTasksBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -281,18 +212,7 @@ impl aliyun_core::Action for DescribeTasksInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
@@ -352,24 +272,10 @@ impl aliyun_core::error::ActionError for DescribeTasksError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error) | Self::InvalidRegionIdNotFound(error) => {
-                Ok(error)
-            }
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error) | Self::InvalidRegionIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeTasksError);
+aliyun_core::__private::action_error!(
+    DescribeTasksError, [MissingParameter, InvalidRegionIdNotFound]
+);
 impl aliyun_core::pagination::Paginated for DescribeTasksInput {
     type Item = Task;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -395,24 +301,10 @@ impl aliyun_core::pagination::Paginated for DescribeTasksInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeTasksBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeTasksInput;
-        type Error = DescribeTasksError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_tasks()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeTasksBuilder, DescribeTasksInput, DescribeTasksError,
+        super::super::super::client::Client, describe_tasks,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -442,6 +334,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -43,70 +43,25 @@ impl<C> DescribeTerminalSessionsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeTerminalSessionsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeTerminalSessionsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeTerminalSessionsInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeTerminalSessionsInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DescribeTerminalSessionsInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
     }
     /// Sets [`DescribeTerminalSessionsInput::session_id`].
     pub fn session_id(mut self, input: impl Into<String>) -> Self {
         self.session_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeTerminalSessionsInput::session_id`].
-    pub fn set_session_id(mut self, input: Option<String>) -> Self {
-        self.session_id = input;
-        self
-    }
-    /// The [`DescribeTerminalSessionsInput::session_id`] set so far.
-    pub fn get_session_id(&self) -> &Option<String> {
-        &self.session_id
-    }
     /// Sets [`DescribeTerminalSessionsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
-    /// Sets or clears [`DescribeTerminalSessionsInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`DescribeTerminalSessionsInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
-    }
     /// Sets [`DescribeTerminalSessionsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeTerminalSessionsInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeTerminalSessionsInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
     }
     /// Checks every rule of the spec and builds the [`DescribeTerminalSessionsInput`]. Nothing is sent.
     pub fn build(
@@ -125,6 +80,14 @@ impl<C> DescribeTerminalSessionsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeTerminalSessionsBuilder, DescribeTerminalSessionsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    session_id: Option<String> => set_session_id, get_session_id;
+    max_results: Option<i32> => set_max_results, get_max_results;
+    next_token: Option<String> => set_next_token, get_next_token;
 }
 impl DescribeTerminalSessionsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -201,28 +164,7 @@ impl aliyun_core::Action for DescribeTerminalSessionsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.NextToken",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.MaxResults",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -262,26 +204,11 @@ impl aliyun_core::error::ActionError for DescribeTerminalSessionsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterNextToken(error)
-            | Self::InvalidParameterMaxResults(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterNextToken(error)
-            | Self::InvalidParameterMaxResults(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeTerminalSessionsError);
+aliyun_core::__private::action_error!(
+    DescribeTerminalSessionsError, [InvalidParameterNextToken,
+    InvalidParameterMaxResults, InvalidRegionIdNotFound, InternalError]
+);
 impl aliyun_core::pagination::Paginated for DescribeTerminalSessionsInput {
     type Item = Session;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -303,24 +230,11 @@ impl aliyun_core::pagination::Paginated for DescribeTerminalSessionsInput {
 mod tests {
     use super::*;
     use super::super::super::types::Connection;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeTerminalSessionsBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeTerminalSessionsInput;
-        type Error = DescribeTerminalSessionsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_terminal_sessions()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeTerminalSessionsBuilder, DescribeTerminalSessionsInput,
+        DescribeTerminalSessionsError, super::super::super::client::Client,
+        describe_terminal_sessions,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -342,6 +256,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -35,28 +35,10 @@ impl<C> DescribeUserBusinessBehaviorBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeUserBusinessBehaviorInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeUserBusinessBehaviorInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeUserBusinessBehaviorInput::status_key`].
     pub fn status_key(mut self, input: impl Into<String>) -> Self {
         self.status_key = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeUserBusinessBehaviorInput::status_key`].
-    pub fn set_status_key(mut self, input: Option<String>) -> Self {
-        self.status_key = input;
-        self
-    }
-    /// The [`DescribeUserBusinessBehaviorInput::status_key`] set so far.
-    pub fn get_status_key(&self) -> &Option<String> {
-        &self.status_key
     }
     /// Checks every rule of the spec and builds the [`DescribeUserBusinessBehaviorInput`]. Nothing is sent.
     pub fn build(
@@ -72,6 +54,11 @@ impl<C> DescribeUserBusinessBehaviorBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeUserBusinessBehaviorBuilder, DescribeUserBusinessBehaviorInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    status_key: Option<String> => set_status_key, get_status_key;
 }
 impl DescribeUserBusinessBehaviorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -133,13 +120,7 @@ impl aliyun_core::Action for DescribeUserBusinessBehaviorInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -167,56 +148,21 @@ impl aliyun_core::error::ActionError for DescribeUserBusinessBehaviorError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParams(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParams(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeUserBusinessBehaviorError);
+aliyun_core::__private::action_error!(
+    DescribeUserBusinessBehaviorError, [InvalidParams]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeUserBusinessBehaviorBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeUserBusinessBehaviorInput;
-        type Error = DescribeUserBusinessBehaviorError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_user_business_behavior()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeUserBusinessBehaviorBuilder, DescribeUserBusinessBehaviorInput,
+        DescribeUserBusinessBehaviorError, super::super::super::client::Client,
+        describe_user_business_behavior,
+    );
     const REQUESTS: &[Request] = &[Request::invalid("example", |b| b, "statusKey")];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

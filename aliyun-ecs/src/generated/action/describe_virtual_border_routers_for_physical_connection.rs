@@ -47,70 +47,25 @@ impl<C> DescribeVirtualBorderRoutersForPhysicalConnectionBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeVirtualBorderRoutersForPhysicalConnectionInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeVirtualBorderRoutersForPhysicalConnectionInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeVirtualBorderRoutersForPhysicalConnectionInput::physical_connection_id`].
     pub fn physical_connection_id(mut self, input: impl Into<String>) -> Self {
         self.physical_connection_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeVirtualBorderRoutersForPhysicalConnectionInput::physical_connection_id`].
-    pub fn set_physical_connection_id(mut self, input: Option<String>) -> Self {
-        self.physical_connection_id = input;
-        self
-    }
-    /// The [`DescribeVirtualBorderRoutersForPhysicalConnectionInput::physical_connection_id`] set so far.
-    pub fn get_physical_connection_id(&self) -> &Option<String> {
-        &self.physical_connection_id
     }
     /// Sets [`DescribeVirtualBorderRoutersForPhysicalConnectionInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// Sets or clears [`DescribeVirtualBorderRoutersForPhysicalConnectionInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i32>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`DescribeVirtualBorderRoutersForPhysicalConnectionInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i32> {
-        &self.page_number
-    }
     /// Sets [`DescribeVirtualBorderRoutersForPhysicalConnectionInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`DescribeVirtualBorderRoutersForPhysicalConnectionInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i32>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`DescribeVirtualBorderRoutersForPhysicalConnectionInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i32> {
-        &self.page_size
-    }
     /// Appends one item to [`DescribeVirtualBorderRoutersForPhysicalConnectionInput::filter`].
     pub fn filter(mut self, input: Filter) -> Self {
         self.filter.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`DescribeVirtualBorderRoutersForPhysicalConnectionInput::filter`] list (`None` clears it).
-    pub fn set_filter(mut self, input: Option<Vec<Filter>>) -> Self {
-        self.filter = input;
-        self
-    }
-    /// The [`DescribeVirtualBorderRoutersForPhysicalConnectionInput::filter`] set so far.
-    pub fn get_filter(&self) -> &Option<Vec<Filter>> {
-        &self.filter
     }
     /// Checks every rule of the spec and builds the [`DescribeVirtualBorderRoutersForPhysicalConnectionInput`]. Nothing is sent.
     pub fn build(
@@ -135,6 +90,14 @@ impl<C> DescribeVirtualBorderRoutersForPhysicalConnectionBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeVirtualBorderRoutersForPhysicalConnectionBuilder, DescribeVirtualBorderRoutersForPhysicalConnectionInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    physical_connection_id: Option<String> => set_physical_connection_id, get_physical_connection_id;
+    page_number: Option<i32> => set_page_number, get_page_number;
+    page_size: Option<i32> => set_page_size, get_page_size;
+    filter: Option<Vec<Filter>> => set_filter, get_filter, list;
 }
 impl DescribeVirtualBorderRoutersForPhysicalConnectionBuilder<
     aliyun_core::ProductClient,
@@ -236,23 +199,7 @@ impl aliyun_core::Action for DescribeVirtualBorderRoutersForPhysicalConnectionIn
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPhysicalConnectionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IllegalParam.AliUid",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
@@ -322,25 +269,10 @@ for DescribeVirtualBorderRoutersForPhysicalConnectionError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidPhysicalConnectionIdNotFound(error)
-            | Self::IllegalParamAliUid(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidPhysicalConnectionIdNotFound(error)
-            | Self::IllegalParamAliUid(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
 aliyun_core::__private::action_error!(
-    DescribeVirtualBorderRoutersForPhysicalConnectionError
+    DescribeVirtualBorderRoutersForPhysicalConnectionError, [InvalidRegionIdNotFound,
+    InvalidPhysicalConnectionIdNotFound, IllegalParamAliUid]
 );
 impl aliyun_core::pagination::Paginated
 for DescribeVirtualBorderRoutersForPhysicalConnectionInput {
@@ -370,43 +302,18 @@ for DescribeVirtualBorderRoutersForPhysicalConnectionInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeVirtualBorderRoutersForPhysicalConnectionBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = DescribeVirtualBorderRoutersForPhysicalConnectionInput;
-        type Error = DescribeVirtualBorderRoutersForPhysicalConnectionError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .describe_virtual_border_routers_for_physical_connection()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeVirtualBorderRoutersForPhysicalConnectionBuilder,
+        DescribeVirtualBorderRoutersForPhysicalConnectionInput,
+        DescribeVirtualBorderRoutersForPhysicalConnectionError,
+        super::super::super::client::Client,
+        describe_virtual_border_routers_for_physical_connection,
+    );
     const REQUESTS: &[Request] = &[
         Request::invalid("example", |b| b, "PhysicalConnectionId"),
     ];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -43,70 +43,25 @@ impl<C> DescribeZonesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeZonesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DescribeZonesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DescribeZonesInput::verbose`].
     pub fn verbose(mut self, input: bool) -> Self {
         self.verbose = Some(input);
         self
-    }
-    /// Sets or clears [`DescribeZonesInput::verbose`].
-    pub fn set_verbose(mut self, input: Option<bool>) -> Self {
-        self.verbose = input;
-        self
-    }
-    /// The [`DescribeZonesInput::verbose`] set so far.
-    pub fn get_verbose(&self) -> &Option<bool> {
-        &self.verbose
     }
     /// Sets [`DescribeZonesInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
         self.instance_charge_type = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeZonesInput::instance_charge_type`].
-    pub fn set_instance_charge_type(mut self, input: Option<String>) -> Self {
-        self.instance_charge_type = input;
-        self
-    }
-    /// The [`DescribeZonesInput::instance_charge_type`] set so far.
-    pub fn get_instance_charge_type(&self) -> &Option<String> {
-        &self.instance_charge_type
-    }
     /// Sets [`DescribeZonesInput::spot_strategy`].
     pub fn spot_strategy(mut self, input: impl Into<String>) -> Self {
         self.spot_strategy = Some(input.into());
         self
     }
-    /// Sets or clears [`DescribeZonesInput::spot_strategy`].
-    pub fn set_spot_strategy(mut self, input: Option<String>) -> Self {
-        self.spot_strategy = input;
-        self
-    }
-    /// The [`DescribeZonesInput::spot_strategy`] set so far.
-    pub fn get_spot_strategy(&self) -> &Option<String> {
-        &self.spot_strategy
-    }
     /// Sets [`DescribeZonesInput::accept_language`].
     pub fn accept_language(mut self, input: impl Into<String>) -> Self {
         self.accept_language = Some(input.into());
         self
-    }
-    /// Sets or clears [`DescribeZonesInput::accept_language`].
-    pub fn set_accept_language(mut self, input: Option<String>) -> Self {
-        self.accept_language = input;
-        self
-    }
-    /// The [`DescribeZonesInput::accept_language`] set so far.
-    pub fn get_accept_language(&self) -> &Option<String> {
-        &self.accept_language
     }
     /// Checks every rule of the spec and builds the [`DescribeZonesInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeZonesInput, aliyun_core::InvalidInput> {
@@ -123,6 +78,14 @@ impl<C> DescribeZonesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DescribeZonesBuilder, DescribeZonesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    verbose: Option<bool> => set_verbose, get_verbose;
+    instance_charge_type: Option<String> => set_instance_charge_type, get_instance_charge_type;
+    spot_strategy: Option<String> => set_spot_strategy, get_spot_strategy;
+    accept_language: Option<String> => set_accept_language, get_accept_language;
 }
 impl DescribeZonesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -184,33 +147,7 @@ impl aliyun_core::Action for DescribeZonesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotStrategy",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceChargeType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAcceptLanguage.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -257,52 +194,20 @@ impl aliyun_core::error::ActionError for DescribeZonesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidSpotStrategy(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidRegionNotFound(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::InvalidAcceptLanguageNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidSpotStrategy(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidRegionNotFound(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::InvalidAcceptLanguageNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DescribeZonesError);
+aliyun_core::__private::action_error!(
+    DescribeZonesError, [InvalidSpotStrategy, InvalidRegionIdNotFound,
+    InvalidRegionNotFound, InvalidInstanceChargeTypeNotFound,
+    InvalidAcceptLanguageNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::ResourcesInfo;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DescribeZonesBuilder<aliyun_core::ProductClient>;
-        type Input = DescribeZonesInput;
-        type Error = DescribeZonesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).describe_zones()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DescribeZonesBuilder, DescribeZonesInput, DescribeZonesError,
+        super::super::super::client::Client, describe_zones,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -324,6 +229,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -36,42 +36,15 @@ impl<C> DetachClassicLinkVpcBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DetachClassicLinkVpcInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DetachClassicLinkVpcInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DetachClassicLinkVpcInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DetachClassicLinkVpcInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DetachClassicLinkVpcInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`DetachClassicLinkVpcInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
         self.vpc_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DetachClassicLinkVpcInput::vpc_id`].
-    pub fn set_vpc_id(mut self, input: Option<String>) -> Self {
-        self.vpc_id = input;
-        self
-    }
-    /// The [`DetachClassicLinkVpcInput::vpc_id`] set so far.
-    pub fn get_vpc_id(&self) -> &Option<String> {
-        &self.vpc_id
     }
     /// Checks every rule of the spec and builds the [`DetachClassicLinkVpcInput`]. Nothing is sent.
     pub fn build(self) -> Result<DetachClassicLinkVpcInput, aliyun_core::InvalidInput> {
@@ -83,6 +56,12 @@ impl<C> DetachClassicLinkVpcBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DetachClassicLinkVpcBuilder, DetachClassicLinkVpcInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    vpc_id: Option<String> => set_vpc_id, get_vpc_id;
 }
 impl DetachClassicLinkVpcBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -141,68 +120,7 @@ impl aliyun_core::Action for DetachClassicLinkVpcInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVpcId.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.MalFormed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InvalidInstanceIdAndVpcId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.InstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotBelong",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.SubUser",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidVpc",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.RegionIdAndInstanceId",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -268,65 +186,22 @@ impl aliyun_core::error::ActionError for DetachClassicLinkVpcError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidRegionIdMalformed(error)
-            | Self::InvalidVpcIdMalformed(error)
-            | Self::InvalidInstanceIdMalFormed(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidParameterInvalidInstanceIdAndVpcId(error)
-            | Self::InvalidStatusInstanceStatus(error)
-            | Self::InvalidInstanceIdNotBelong(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::InvalidOperationInvalidVpc(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidParameterRegionIdAndInstanceId(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidRegionIdMalformed(error)
-            | Self::InvalidVpcIdMalformed(error)
-            | Self::InvalidInstanceIdMalFormed(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidParameterInvalidInstanceIdAndVpcId(error)
-            | Self::InvalidStatusInstanceStatus(error)
-            | Self::InvalidInstanceIdNotBelong(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::InvalidOperationInvalidVpc(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidParameterRegionIdAndInstanceId(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DetachClassicLinkVpcError);
+aliyun_core::__private::action_error!(
+    DetachClassicLinkVpcError, [InvalidInstanceIdNotFound, InvalidRegionIdMalformed,
+    InvalidVpcIdMalformed, InvalidInstanceIdMalFormed, OperationDenied,
+    InvalidParameterInvalidInstanceIdAndVpcId, InvalidStatusInstanceStatus,
+    InvalidInstanceIdNotBelong, ForbiddenSubUser, InvalidOperationInvalidVpc,
+    InvalidRegionIdNotFound, InvalidParameterRegionIdAndInstanceId]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DetachClassicLinkVpcBuilder<aliyun_core::ProductClient>;
-        type Input = DetachClassicLinkVpcInput;
-        type Error = DetachClassicLinkVpcError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).detach_classic_link_vpc()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DetachClassicLinkVpcBuilder, DetachClassicLinkVpcInput,
+        DetachClassicLinkVpcError, super::super::super::client::Client,
+        detach_classic_link_vpc,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -344,6 +219,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

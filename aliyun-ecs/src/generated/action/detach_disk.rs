@@ -36,42 +36,15 @@ impl<C> DetachDiskBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DetachDiskInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DetachDiskInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`DetachDiskInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
         self.disk_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DetachDiskInput::disk_id`].
-    pub fn set_disk_id(mut self, input: Option<String>) -> Self {
-        self.disk_id = input;
-        self
-    }
-    /// The [`DetachDiskInput::disk_id`] set so far.
-    pub fn get_disk_id(&self) -> &Option<String> {
-        &self.disk_id
-    }
     /// Sets [`DetachDiskInput::delete_with_instance`].
     pub fn delete_with_instance(mut self, input: bool) -> Self {
         self.delete_with_instance = Some(input);
         self
-    }
-    /// Sets or clears [`DetachDiskInput::delete_with_instance`].
-    pub fn set_delete_with_instance(mut self, input: Option<bool>) -> Self {
-        self.delete_with_instance = input;
-        self
-    }
-    /// The [`DetachDiskInput::delete_with_instance`] set so far.
-    pub fn get_delete_with_instance(&self) -> &Option<bool> {
-        &self.delete_with_instance
     }
     /// Checks every rule of the spec and builds the [`DetachDiskInput`]. Nothing is sent.
     pub fn build(self) -> Result<DetachDiskInput, aliyun_core::InvalidInput> {
@@ -86,6 +59,12 @@ impl<C> DetachDiskBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DetachDiskBuilder, DetachDiskInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    disk_id: Option<String> => set_disk_id, get_disk_id;
+    delete_with_instance: Option<bool> => set_delete_with_instance, get_delete_with_instance;
 }
 impl DetachDiskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -139,103 +118,7 @@ impl aliyun_core::Action for DetachDiskInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.MalFormed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InstanceTypeNotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DisksDetachingOnEcsExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskNotPortable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskTypeViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UserNotInTheWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.ImageCategory",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DeleteWithInstance.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.DiskCategoryUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDisk.AlreadyDetached",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskId.OperationNotSupported",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -324,77 +207,24 @@ impl aliyun_core::error::ActionError for DetachDiskError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::InvalidOperationInstanceTypeNotSupport(error)
-            | Self::DisksDetachingOnEcsExceeded(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::DiskNotPortable(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::DependencyViolation(error)
-            | Self::DiskTypeViolation(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidInstanceImageCategory(error)
-            | Self::DeleteWithInstanceConflict(error)
-            | Self::InvalidOperationDiskCategoryUnsupported(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidDiskAlreadyDetached(error)
-            | Self::InvalidDiskIdOperationNotSupported(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::InvalidOperationInstanceTypeNotSupport(error)
-            | Self::DisksDetachingOnEcsExceeded(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::DiskNotPortable(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::DependencyViolation(error)
-            | Self::DiskTypeViolation(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidInstanceImageCategory(error)
-            | Self::DeleteWithInstanceConflict(error)
-            | Self::InvalidOperationDiskCategoryUnsupported(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidDiskAlreadyDetached(error)
-            | Self::InvalidDiskIdOperationNotSupported(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DetachDiskError);
+aliyun_core::__private::action_error!(
+    DetachDiskError, [InvalidParameter, InvalidRegionIdMalFormed,
+    InvalidOperationInstanceTypeNotSupport, DisksDetachingOnEcsExceeded,
+    IncorrectDiskStatus, DiskNotPortable, InstanceLockedForSecurity, DependencyViolation,
+    DiskTypeViolation, IncorrectInstanceStatus, UserNotInTheWhiteList,
+    InvalidInstanceImageCategory, DeleteWithInstanceConflict,
+    InvalidOperationDiskCategoryUnsupported, InvalidInstanceIdNotFound,
+    InvalidDiskIdNotFound, InvalidDiskAlreadyDetached,
+    InvalidDiskIdOperationNotSupported, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DetachDiskBuilder<aliyun_core::ProductClient>;
-        type Input = DetachDiskInput;
-        type Error = DetachDiskError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).detach_disk()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DetachDiskBuilder, DetachDiskInput, DetachDiskError,
+        super::super::super::client::Client, detach_disk,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -412,6 +242,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -37,42 +37,15 @@ impl<C> DetachInstanceRamRoleBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DetachInstanceRamRoleInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DetachInstanceRamRoleInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DetachInstanceRamRoleInput::ram_role_name`].
     pub fn ram_role_name(mut self, input: impl Into<String>) -> Self {
         self.ram_role_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DetachInstanceRamRoleInput::ram_role_name`].
-    pub fn set_ram_role_name(mut self, input: Option<String>) -> Self {
-        self.ram_role_name = input;
-        self
-    }
-    /// The [`DetachInstanceRamRoleInput::ram_role_name`] set so far.
-    pub fn get_ram_role_name(&self) -> &Option<String> {
-        &self.ram_role_name
-    }
     /// Sets [`DetachInstanceRamRoleInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
         self.instance_ids = Some(input.into());
         self
-    }
-    /// Sets or clears [`DetachInstanceRamRoleInput::instance_ids`].
-    pub fn set_instance_ids(mut self, input: Option<String>) -> Self {
-        self.instance_ids = input;
-        self
-    }
-    /// The [`DetachInstanceRamRoleInput::instance_ids`] set so far.
-    pub fn get_instance_ids(&self) -> &Option<String> {
-        &self.instance_ids
     }
     /// Checks every rule of the spec and builds the [`DetachInstanceRamRoleInput`]. Nothing is sent.
     pub fn build(self) -> Result<DetachInstanceRamRoleInput, aliyun_core::InvalidInput> {
@@ -90,6 +63,12 @@ impl<C> DetachInstanceRamRoleBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DetachInstanceRamRoleBuilder, DetachInstanceRamRoleInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    ram_role_name: Option<String> => set_ram_role_name, get_ram_role_name;
+    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
 }
 impl DetachInstanceRamRoleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -162,28 +141,7 @@ impl aliyun_core::Action for DetachInstanceRamRoleInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceIds.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNetworkType.MismatchRamRole",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUser.PassRoleForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -223,50 +181,21 @@ impl aliyun_core::error::ActionError for DetachInstanceRamRoleError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInstanceIdsMalformed(error)
-            | Self::InvalidNetworkTypeMismatchRamRole(error)
-            | Self::InvalidUserPassRoleForbidden(error)
-            | Self::InvalidInstanceIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInstanceIdsMalformed(error)
-            | Self::InvalidNetworkTypeMismatchRamRole(error)
-            | Self::InvalidUserPassRoleForbidden(error)
-            | Self::InvalidInstanceIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DetachInstanceRamRoleError);
+aliyun_core::__private::action_error!(
+    DetachInstanceRamRoleError, [InvalidInstanceIdsMalformed,
+    InvalidNetworkTypeMismatchRamRole, InvalidUserPassRoleForbidden,
+    InvalidInstanceIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::InstanceRamRoleSet;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DetachInstanceRamRoleBuilder<aliyun_core::ProductClient>;
-        type Input = DetachInstanceRamRoleInput;
-        type Error = DetachInstanceRamRoleError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).detach_instance_ram_role()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DetachInstanceRamRoleBuilder, DetachInstanceRamRoleInput,
+        DetachInstanceRamRoleError, super::super::super::client::Client,
+        detach_instance_ram_role,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -289,6 +218,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

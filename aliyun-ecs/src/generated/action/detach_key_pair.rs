@@ -37,42 +37,15 @@ impl<C> DetachKeyPairBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DetachKeyPairInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DetachKeyPairInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DetachKeyPairInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
         self.key_pair_name = Some(input.into());
         self
     }
-    /// Sets or clears [`DetachKeyPairInput::key_pair_name`].
-    pub fn set_key_pair_name(mut self, input: Option<String>) -> Self {
-        self.key_pair_name = input;
-        self
-    }
-    /// The [`DetachKeyPairInput::key_pair_name`] set so far.
-    pub fn get_key_pair_name(&self) -> &Option<String> {
-        &self.key_pair_name
-    }
     /// Sets [`DetachKeyPairInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
         self.instance_ids = Some(input.into());
         self
-    }
-    /// Sets or clears [`DetachKeyPairInput::instance_ids`].
-    pub fn set_instance_ids(mut self, input: Option<String>) -> Self {
-        self.instance_ids = input;
-        self
-    }
-    /// The [`DetachKeyPairInput::instance_ids`] set so far.
-    pub fn get_instance_ids(&self) -> &Option<String> {
-        &self.instance_ids
     }
     /// Checks every rule of the spec and builds the [`DetachKeyPairInput`]. Nothing is sent.
     pub fn build(self) -> Result<DetachKeyPairInput, aliyun_core::InvalidInput> {
@@ -93,6 +66,12 @@ impl<C> DetachKeyPairBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DetachKeyPairBuilder, DetachKeyPairInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    key_pair_name: Option<String> => set_key_pair_name, get_key_pair_name;
+    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
 }
 impl DetachKeyPairBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -161,28 +140,7 @@ impl aliyun_core::Action for DetachKeyPairInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidKeyPairName.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceIds.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.WindowsInstance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceKeyPairLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -224,49 +182,18 @@ impl aliyun_core::error::ActionError for DetachKeyPairError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidKeyPairNameNotFound(error)
-            | Self::InvalidInstanceIdsValueNotSupported(error)
-            | Self::DependencyViolationWindowsInstance(error)
-            | Self::InstanceKeyPairLimitExceeded(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidKeyPairNameNotFound(error)
-            | Self::InvalidInstanceIdsValueNotSupported(error)
-            | Self::DependencyViolationWindowsInstance(error)
-            | Self::InstanceKeyPairLimitExceeded(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DetachKeyPairError);
+aliyun_core::__private::action_error!(
+    DetachKeyPairError, [InvalidKeyPairNameNotFound, InvalidInstanceIdsValueNotSupported,
+    DependencyViolationWindowsInstance, InstanceKeyPairLimitExceeded]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DetachKeyPairBuilder<aliyun_core::ProductClient>;
-        type Input = DetachKeyPairInput;
-        type Error = DetachKeyPairError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).detach_key_pair()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DetachKeyPairBuilder, DetachKeyPairInput, DetachKeyPairError,
+        super::super::super::client::Client, detach_key_pair,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -289,6 +216,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

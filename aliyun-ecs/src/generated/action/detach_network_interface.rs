@@ -39,56 +39,20 @@ impl<C> DetachNetworkInterfaceBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DetachNetworkInterfaceInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DetachNetworkInterfaceInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DetachNetworkInterfaceInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
         self.network_interface_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DetachNetworkInterfaceInput::network_interface_id`].
-    pub fn set_network_interface_id(mut self, input: Option<String>) -> Self {
-        self.network_interface_id = input;
-        self
-    }
-    /// The [`DetachNetworkInterfaceInput::network_interface_id`] set so far.
-    pub fn get_network_interface_id(&self) -> &Option<String> {
-        &self.network_interface_id
     }
     /// Sets [`DetachNetworkInterfaceInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DetachNetworkInterfaceInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`DetachNetworkInterfaceInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`DetachNetworkInterfaceInput::trunk_network_instance_id`].
     pub fn trunk_network_instance_id(mut self, input: impl Into<String>) -> Self {
         self.trunk_network_instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DetachNetworkInterfaceInput::trunk_network_instance_id`].
-    pub fn set_trunk_network_instance_id(mut self, input: Option<String>) -> Self {
-        self.trunk_network_instance_id = input;
-        self
-    }
-    /// The [`DetachNetworkInterfaceInput::trunk_network_instance_id`] set so far.
-    pub fn get_trunk_network_instance_id(&self) -> &Option<String> {
-        &self.trunk_network_instance_id
     }
     /// Checks every rule of the spec and builds the [`DetachNetworkInterfaceInput`]. Nothing is sent.
     pub fn build(
@@ -112,6 +76,13 @@ impl<C> DetachNetworkInterfaceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DetachNetworkInterfaceBuilder, DetachNetworkInterfaceInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    network_interface_id: Option<String> => set_network_interface_id, get_network_interface_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    trunk_network_instance_id: Option<String> => set_trunk_network_instance_id, get_trunk_network_instance_id;
 }
 impl DetachNetworkInterfaceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -171,193 +142,7 @@ impl aliyun_core::Action for DetachNetworkInterfaceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceID.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidRegion",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEcsState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.DetachPrimaryEniNotAllowed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.EniId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EniNotBelongEcs",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniHotPlugNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Abs.InvalidAccount.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.NotSupportRAM",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.SubUser",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MaxEniCountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EniPerInstanceLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.AvailabilityZoneMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.VpcMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SecurityGroupInstanceLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotVpc",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniServiceManaged",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniLinked",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.HotPlugNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidTrunkEniStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.TrunkingIsNotAllowed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InstanceTypeNotSupportEniTrunking",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EniNotBelongTrunk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniTypeNotSupportTrunking",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.HasMemberEniAttached",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEcsId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEniId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -532,115 +317,34 @@ impl aliyun_core::error::ActionError for DetachNetworkInterfaceError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationInvalidRegion(error)
-            | Self::InvalidOperationInvalidEcsState(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidOperationDetachPrimaryEniNotAllowed(error)
-            | Self::ForbiddenRegionId(error)
-            | Self::InvalidParamsEniId(error)
-            | Self::InvalidParameterEniNotBelongEcs(error)
-            | Self::InvalidOperationEniHotPlugNotSupported(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbiddenNotSupportRam(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::MaxEniCountExceeded(error)
-            | Self::EniPerInstanceLimitExceeded(error)
-            | Self::InvalidOperationAvailabilityZoneMismatch(error)
-            | Self::InvalidOperationVpcMismatch(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::InvalidSecurityGroupIdNotVpc(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::InvalidOperationEniServiceManaged(error)
-            | Self::InvalidOperationEniLinked(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidOperationHotPlugNotSupport(error)
-            | Self::InvalidOperationInvalidTrunkEniStatus(error)
-            | Self::InvalidOperationTrunkingIsNotAllowed(error)
-            | Self::InvalidOperationInstanceTypeNotSupportEniTrunking(error)
-            | Self::InvalidParameterEniNotBelongTrunk(error)
-            | Self::InvalidOperationEniTypeNotSupportTrunking(error)
-            | Self::InvalidOperationHasMemberEniAttached(error)
-            | Self::InvalidEcsIdNotFound(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationInvalidRegion(error)
-            | Self::InvalidOperationInvalidEcsState(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidOperationDetachPrimaryEniNotAllowed(error)
-            | Self::ForbiddenRegionId(error)
-            | Self::InvalidParamsEniId(error)
-            | Self::InvalidParameterEniNotBelongEcs(error)
-            | Self::InvalidOperationEniHotPlugNotSupported(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbiddenNotSupportRam(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::MaxEniCountExceeded(error)
-            | Self::EniPerInstanceLimitExceeded(error)
-            | Self::InvalidOperationAvailabilityZoneMismatch(error)
-            | Self::InvalidOperationVpcMismatch(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::InvalidSecurityGroupIdNotVpc(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::InvalidOperationEniServiceManaged(error)
-            | Self::InvalidOperationEniLinked(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidOperationHotPlugNotSupport(error)
-            | Self::InvalidOperationInvalidTrunkEniStatus(error)
-            | Self::InvalidOperationTrunkingIsNotAllowed(error)
-            | Self::InvalidOperationInstanceTypeNotSupportEniTrunking(error)
-            | Self::InvalidParameterEniNotBelongTrunk(error)
-            | Self::InvalidOperationEniTypeNotSupportTrunking(error)
-            | Self::InvalidOperationHasMemberEniAttached(error)
-            | Self::InvalidEcsIdNotFound(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DetachNetworkInterfaceError);
+aliyun_core::__private::action_error!(
+    DetachNetworkInterfaceError, [MissingParameter, UnsupportedParameter,
+    InvalidParameter, InvalidInstanceIdMalformed, InvalidOperationInvalidRegion,
+    InvalidOperationInvalidEcsState, InvalidOperationInvalidEniState,
+    InvalidOperationDetachPrimaryEniNotAllowed, ForbiddenRegionId, InvalidParamsEniId,
+    InvalidParameterEniNotBelongEcs, InvalidOperationEniHotPlugNotSupported,
+    InvalidUserTypeNotSupported, AbsInvalidAccountNotFound, ForbiddenNotSupportRam,
+    ForbiddenSubUser, MaxEniCountExceeded, EniPerInstanceLimitExceeded,
+    InvalidOperationAvailabilityZoneMismatch, InvalidOperationVpcMismatch,
+    SecurityGroupInstanceLimitExceed, InvalidSecurityGroupIdNotVpc,
+    InvalidOperationInvalidEniType, InvalidOperationEniServiceManaged,
+    InvalidOperationEniLinked, InvalidInstanceIdNotFound,
+    InvalidOperationHotPlugNotSupport, InvalidOperationInvalidTrunkEniStatus,
+    InvalidOperationTrunkingIsNotAllowed,
+    InvalidOperationInstanceTypeNotSupportEniTrunking, InvalidParameterEniNotBelongTrunk,
+    InvalidOperationEniTypeNotSupportTrunking, InvalidOperationHasMemberEniAttached,
+    InvalidEcsIdNotFound, InvalidEniIdNotFound, InvalidVSwitchIdNotFound,
+    InvalidSecurityGroupIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DetachNetworkInterfaceBuilder<aliyun_core::ProductClient>;
-        type Input = DetachNetworkInterfaceInput;
-        type Error = DetachNetworkInterfaceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).detach_network_interface()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DetachNetworkInterfaceBuilder, DetachNetworkInterfaceInput,
+        DetachNetworkInterfaceError, super::super::super::client::Client,
+        detach_network_interface,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -660,6 +364,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

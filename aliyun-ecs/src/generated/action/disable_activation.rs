@@ -34,28 +34,10 @@ impl<C> DisableActivationBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`DisableActivationInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`DisableActivationInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`DisableActivationInput::activation_id`].
     pub fn activation_id(mut self, input: impl Into<String>) -> Self {
         self.activation_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`DisableActivationInput::activation_id`].
-    pub fn set_activation_id(mut self, input: Option<String>) -> Self {
-        self.activation_id = input;
-        self
-    }
-    /// The [`DisableActivationInput::activation_id`] set so far.
-    pub fn get_activation_id(&self) -> &Option<String> {
-        &self.activation_id
     }
     /// Checks every rule of the spec and builds the [`DisableActivationInput`]. Nothing is sent.
     pub fn build(self) -> Result<DisableActivationInput, aliyun_core::InvalidInput> {
@@ -72,6 +54,11 @@ impl<C> DisableActivationBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    DisableActivationBuilder, DisableActivationInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    activation_id: Option<String> => set_activation_id, get_activation_id;
 }
 impl DisableActivationBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -130,33 +117,7 @@ impl aliyun_core::Action for DisableActivationInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionId.ApiNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ActivationId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError.Dispatch",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -196,49 +157,18 @@ impl aliyun_core::error::ActionError for DisableActivationError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::ActivationIdNotFound(error)
-            | Self::InternalErrorDispatch(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::ActivationIdNotFound(error)
-            | Self::InternalErrorDispatch(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(DisableActivationError);
+aliyun_core::__private::action_error!(
+    DisableActivationError, [RegionIdApiNotSupported, OperationForbidden,
+    InvalidRegionIdNotFound, ActivationIdNotFound, InternalErrorDispatch]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = DisableActivationBuilder<aliyun_core::ProductClient>;
-        type Input = DisableActivationInput;
-        type Error = DisableActivationError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).disable_activation()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        DisableActivationBuilder, DisableActivationInput, DisableActivationError,
+        super::super::super::client::Client, disable_activation,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -254,6 +184,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

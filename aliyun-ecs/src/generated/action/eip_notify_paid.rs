@@ -38,42 +38,15 @@ impl<C> EipNotifyPaidBuilder<C> {
         self.data = Some(input.into());
         self
     }
-    /// Sets or clears [`EipNotifyPaidInput::data`].
-    pub fn set_data(mut self, input: Option<String>) -> Self {
-        self.data = input;
-        self
-    }
-    /// The [`EipNotifyPaidInput::data`] set so far.
-    pub fn get_data(&self) -> &Option<String> {
-        &self.data
-    }
     /// Sets [`EipNotifyPaidInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`EipNotifyPaidInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`EipNotifyPaidInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`EipNotifyPaidInput::user_cidr`].
     pub fn user_cidr(mut self, input: impl Into<String>) -> Self {
         self.user_cidr = Some(input.into());
         self
-    }
-    /// Sets or clears [`EipNotifyPaidInput::user_cidr`].
-    pub fn set_user_cidr(mut self, input: Option<String>) -> Self {
-        self.user_cidr = input;
-        self
-    }
-    /// The [`EipNotifyPaidInput::user_cidr`] set so far.
-    pub fn get_user_cidr(&self) -> &Option<String> {
-        &self.user_cidr
     }
     /// Checks every rule of the spec and builds the [`EipNotifyPaidInput`]. Nothing is sent.
     pub fn build(self) -> Result<EipNotifyPaidInput, aliyun_core::InvalidInput> {
@@ -85,6 +58,12 @@ impl<C> EipNotifyPaidBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    EipNotifyPaidBuilder, EipNotifyPaidInput;
+    data: Option<String> => set_data, get_data;
+    client_token: Option<String> => set_client_token, get_client_token;
+    user_cidr: Option<String> => set_user_cidr, get_user_cidr;
 }
 impl EipNotifyPaidBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -150,13 +129,7 @@ impl aliyun_core::Action for EipNotifyPaidInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -186,41 +159,15 @@ impl aliyun_core::error::ActionError for EipNotifyPaidError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidRegionIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidRegionIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(EipNotifyPaidError);
+aliyun_core::__private::action_error!(EipNotifyPaidError, [InvalidRegionIdNotFound]);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = EipNotifyPaidBuilder<aliyun_core::ProductClient>;
-        type Input = EipNotifyPaidInput;
-        type Error = EipNotifyPaidError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).eip_notify_paid()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        EipNotifyPaidBuilder, EipNotifyPaidInput, EipNotifyPaidError,
+        super::super::super::client::Client, eip_notify_paid,
+    );
     const REQUESTS: &[Request] = &[
         Request::invalid(
             "example",
@@ -228,19 +175,8 @@ mod tests {
             "data",
         ),
     ];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -45,84 +45,30 @@ impl<C> ExportImageBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ExportImageInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ExportImageInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ExportImageInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
         self.image_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ExportImageInput::image_id`].
-    pub fn set_image_id(mut self, input: Option<String>) -> Self {
-        self.image_id = input;
-        self
-    }
-    /// The [`ExportImageInput::image_id`] set so far.
-    pub fn get_image_id(&self) -> &Option<String> {
-        &self.image_id
     }
     /// Sets [`ExportImageInput::oss_bucket`].
     pub fn oss_bucket(mut self, input: impl Into<String>) -> Self {
         self.oss_bucket = Some(input.into());
         self
     }
-    /// Sets or clears [`ExportImageInput::oss_bucket`].
-    pub fn set_oss_bucket(mut self, input: Option<String>) -> Self {
-        self.oss_bucket = input;
-        self
-    }
-    /// The [`ExportImageInput::oss_bucket`] set so far.
-    pub fn get_oss_bucket(&self) -> &Option<String> {
-        &self.oss_bucket
-    }
     /// Sets [`ExportImageInput::oss_prefix`].
     pub fn oss_prefix(mut self, input: impl Into<String>) -> Self {
         self.oss_prefix = Some(input.into());
         self
-    }
-    /// Sets or clears [`ExportImageInput::oss_prefix`].
-    pub fn set_oss_prefix(mut self, input: Option<String>) -> Self {
-        self.oss_prefix = input;
-        self
-    }
-    /// The [`ExportImageInput::oss_prefix`] set so far.
-    pub fn get_oss_prefix(&self) -> &Option<String> {
-        &self.oss_prefix
     }
     /// Sets [`ExportImageInput::image_format`].
     pub fn image_format(mut self, input: impl Into<String>) -> Self {
         self.image_format = Some(input.into());
         self
     }
-    /// Sets or clears [`ExportImageInput::image_format`].
-    pub fn set_image_format(mut self, input: Option<String>) -> Self {
-        self.image_format = input;
-        self
-    }
-    /// The [`ExportImageInput::image_format`] set so far.
-    pub fn get_image_format(&self) -> &Option<String> {
-        &self.image_format
-    }
     /// Sets [`ExportImageInput::role_name`].
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`ExportImageInput::role_name`].
-    pub fn set_role_name(mut self, input: Option<String>) -> Self {
-        self.role_name = input;
-        self
-    }
-    /// The [`ExportImageInput::role_name`] set so far.
-    pub fn get_role_name(&self) -> &Option<String> {
-        &self.role_name
     }
     /// Checks every rule of the spec and builds the [`ExportImageInput`]. Nothing is sent.
     pub fn build(self) -> Result<ExportImageInput, aliyun_core::InvalidInput> {
@@ -146,6 +92,15 @@ impl<C> ExportImageBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ExportImageBuilder, ExportImageInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    image_id: Option<String> => set_image_id, get_image_id;
+    oss_bucket: Option<String> => set_oss_bucket, get_oss_bucket;
+    oss_prefix: Option<String> => set_oss_prefix, get_oss_prefix;
+    image_format: Option<String> => set_image_format, get_image_format;
+    role_name: Option<String> => set_role_name, get_role_name;
 }
 impl ExportImageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -211,133 +166,7 @@ impl aliyun_core::Action for ExportImageInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOSSPrefix.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectImageStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageFormat.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOSSBucket.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImage.DiskAmountOrSize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOSSObject.NeedRestore",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOSSBucket.NotMatched",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageFormat.RegionNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageIsExporting",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ExportImageFailed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UserNotInTheWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoSetRoletoECSServiceAcount",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOSS.NotAuthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ConcurrentQuotaExceed.ExportImage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "WeeklyQuotaExceed.ExportImage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageLicense.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageCategory.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOSSBucket.EncryptUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -451,89 +280,26 @@ impl aliyun_core::error::ActionError for ExportImageError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidImageNameMalformed(error)
-            | Self::InvalidOssPrefixMalformed(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::IncorrectImageStatus(error)
-            | Self::InvalidImageFormatMalformed(error)
-            | Self::InvalidOssBucketNotFound(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidImageDiskAmountOrSize(error)
-            | Self::ImageNotSupported(error)
-            | Self::InvalidOssObjectNeedRestore(error)
-            | Self::InvalidOssBucketNotMatched(error)
-            | Self::InvalidImageFormatRegionNotSupported(error)
-            | Self::ImageIsExporting(error)
-            | Self::ExportImageFailed(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::NoSetRoletoEcsServiceAcount(error)
-            | Self::InvalidOssNotAuthorized(error)
-            | Self::ConcurrentQuotaExceedExportImage(error)
-            | Self::WeeklyQuotaExceedExportImage(error)
-            | Self::InvalidImageLicenseNotSupported(error)
-            | Self::InvalidImageCategoryNotSupported(error)
-            | Self::InvalidOssBucketEncryptUnsupported(error)
-            | Self::InvalidImageIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidImageNameMalformed(error)
-            | Self::InvalidOssPrefixMalformed(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::IncorrectImageStatus(error)
-            | Self::InvalidImageFormatMalformed(error)
-            | Self::InvalidOssBucketNotFound(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidImageDiskAmountOrSize(error)
-            | Self::ImageNotSupported(error)
-            | Self::InvalidOssObjectNeedRestore(error)
-            | Self::InvalidOssBucketNotMatched(error)
-            | Self::InvalidImageFormatRegionNotSupported(error)
-            | Self::ImageIsExporting(error)
-            | Self::ExportImageFailed(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::NoSetRoletoEcsServiceAcount(error)
-            | Self::InvalidOssNotAuthorized(error)
-            | Self::ConcurrentQuotaExceedExportImage(error)
-            | Self::WeeklyQuotaExceedExportImage(error)
-            | Self::InvalidImageLicenseNotSupported(error)
-            | Self::InvalidImageCategoryNotSupported(error)
-            | Self::InvalidOssBucketEncryptUnsupported(error)
-            | Self::InvalidImageIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ExportImageError);
+aliyun_core::__private::action_error!(
+    ExportImageError, [MissingParameter, InvalidImageNameMalformed,
+    InvalidOssPrefixMalformed, InvalidRegionIdNotFound, InvalidRegionNotSupport,
+    IncorrectImageStatus, InvalidImageFormatMalformed, InvalidOssBucketNotFound,
+    OperationDenied, InvalidImageDiskAmountOrSize, ImageNotSupported,
+    InvalidOssObjectNeedRestore, InvalidOssBucketNotMatched,
+    InvalidImageFormatRegionNotSupported, ImageIsExporting, ExportImageFailed,
+    UserNotInTheWhiteList, NoSetRoletoEcsServiceAcount, InvalidOssNotAuthorized,
+    ConcurrentQuotaExceedExportImage, WeeklyQuotaExceedExportImage,
+    InvalidImageLicenseNotSupported, InvalidImageCategoryNotSupported,
+    InvalidOssBucketEncryptUnsupported, InvalidImageIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ExportImageBuilder<aliyun_core::ProductClient>;
-        type Input = ExportImageInput;
-        type Error = ExportImageError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).export_image()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ExportImageBuilder, ExportImageInput, ExportImageError,
+        super::super::super::client::Client, export_image,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -557,6 +323,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

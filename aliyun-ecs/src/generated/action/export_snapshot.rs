@@ -41,56 +41,20 @@ impl<C> ExportSnapshotBuilder<C> {
         self.snapshot_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ExportSnapshotInput::snapshot_id`].
-    pub fn set_snapshot_id(mut self, input: Option<String>) -> Self {
-        self.snapshot_id = input;
-        self
-    }
-    /// The [`ExportSnapshotInput::snapshot_id`] set so far.
-    pub fn get_snapshot_id(&self) -> &Option<String> {
-        &self.snapshot_id
-    }
     /// Sets [`ExportSnapshotInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ExportSnapshotInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ExportSnapshotInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`ExportSnapshotInput::oss_bucket`].
     pub fn oss_bucket(mut self, input: impl Into<String>) -> Self {
         self.oss_bucket = Some(input.into());
         self
     }
-    /// Sets or clears [`ExportSnapshotInput::oss_bucket`].
-    pub fn set_oss_bucket(mut self, input: Option<String>) -> Self {
-        self.oss_bucket = input;
-        self
-    }
-    /// The [`ExportSnapshotInput::oss_bucket`] set so far.
-    pub fn get_oss_bucket(&self) -> &Option<String> {
-        &self.oss_bucket
-    }
     /// Sets [`ExportSnapshotInput::role_name`].
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`ExportSnapshotInput::role_name`].
-    pub fn set_role_name(mut self, input: Option<String>) -> Self {
-        self.role_name = input;
-        self
-    }
-    /// The [`ExportSnapshotInput::role_name`] set so far.
-    pub fn get_role_name(&self) -> &Option<String> {
-        &self.role_name
     }
     /// Checks every rule of the spec and builds the [`ExportSnapshotInput`]. Nothing is sent.
     pub fn build(self) -> Result<ExportSnapshotInput, aliyun_core::InvalidInput> {
@@ -112,6 +76,13 @@ impl<C> ExportSnapshotBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ExportSnapshotBuilder, ExportSnapshotInput;
+    snapshot_id: Option<String> => set_snapshot_id, get_snapshot_id;
+    region_id: Option<String> => set_region_id, get_region_id;
+    oss_bucket: Option<String> => set_oss_bucket, get_oss_bucket;
+    role_name: Option<String> => set_role_name, get_role_name;
 }
 impl ExportSnapshotBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -172,43 +143,7 @@ impl aliyun_core::Action for ExportSnapshotInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ExportSnapshotFailed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SNAPSHOT_IS_EXPORTING",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SNAPSHOT_CREATE_NOT_FINISHED",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OSS_AUTHORIZED_FAILED",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOSSBucket.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUser.NotInWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -256,69 +191,22 @@ impl aliyun_core::error::ActionError for ExportSnapshotError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ExportSnapshotFailed(error)
-            | Self::SnapshotIsExporting(error)
-            | Self::InvalidSnapshotIdNotFound(error)
-            | Self::SnapshotCreateNotFinished(error)
-            | Self::OssAuthorizedFailed(error)
-            | Self::InvalidOssBucketNotFound(error)
-            | Self::InvalidUserNotInWhiteList(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ExportSnapshotFailed(error)
-            | Self::SnapshotIsExporting(error)
-            | Self::InvalidSnapshotIdNotFound(error)
-            | Self::SnapshotCreateNotFinished(error)
-            | Self::OssAuthorizedFailed(error)
-            | Self::InvalidOssBucketNotFound(error)
-            | Self::InvalidUserNotInWhiteList(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ExportSnapshotError);
+aliyun_core::__private::action_error!(
+    ExportSnapshotError, [ExportSnapshotFailed, SnapshotIsExporting,
+    InvalidSnapshotIdNotFound, SnapshotCreateNotFinished, OssAuthorizedFailed,
+    InvalidOssBucketNotFound, InvalidUserNotInWhiteList]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ExportSnapshotBuilder<aliyun_core::ProductClient>;
-        type Input = ExportSnapshotInput;
-        type Error = ExportSnapshotError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).export_snapshot()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ExportSnapshotBuilder, ExportSnapshotInput, ExportSnapshotError,
+        super::super::super::client::Client, export_snapshot,
+    );
     const REQUESTS: &[Request] = &[Request::invalid("example", |b| b, "SnapshotId")];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

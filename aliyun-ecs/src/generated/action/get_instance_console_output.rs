@@ -36,42 +36,15 @@ impl<C> GetInstanceConsoleOutputBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`GetInstanceConsoleOutputInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`GetInstanceConsoleOutputInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`GetInstanceConsoleOutputInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`GetInstanceConsoleOutputInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`GetInstanceConsoleOutputInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`GetInstanceConsoleOutputInput::remove_symbols`].
     pub fn remove_symbols(mut self, input: bool) -> Self {
         self.remove_symbols = Some(input);
         self
-    }
-    /// Sets or clears [`GetInstanceConsoleOutputInput::remove_symbols`].
-    pub fn set_remove_symbols(mut self, input: Option<bool>) -> Self {
-        self.remove_symbols = input;
-        self
-    }
-    /// The [`GetInstanceConsoleOutputInput::remove_symbols`] set so far.
-    pub fn get_remove_symbols(&self) -> &Option<bool> {
-        &self.remove_symbols
     }
     /// Checks every rule of the spec and builds the [`GetInstanceConsoleOutputInput`]. Nothing is sent.
     pub fn build(
@@ -91,6 +64,12 @@ impl<C> GetInstanceConsoleOutputBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    GetInstanceConsoleOutputBuilder, GetInstanceConsoleOutputInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    remove_symbols: Option<bool> => set_remove_symbols, get_remove_symbols;
 }
 impl GetInstanceConsoleOutputBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -158,33 +137,7 @@ impl aliyun_core::Action for GetInstanceConsoleOutputInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(405),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupported",
-                http_status: Some(405),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttling",
-                http_status: Some(429),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -225,50 +178,19 @@ impl aliyun_core::error::ActionError for GetInstanceConsoleOutputError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::NotSupported(error)
-            | Self::Throttling(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::NotSupported(error)
-            | Self::Throttling(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(GetInstanceConsoleOutputError);
+aliyun_core::__private::action_error!(
+    GetInstanceConsoleOutputError, [MissingParameter, InvalidParameter,
+    IncorrectInstanceStatus, NotSupported, Throttling]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = GetInstanceConsoleOutputBuilder<aliyun_core::ProductClient>;
-        type Input = GetInstanceConsoleOutputInput;
-        type Error = GetInstanceConsoleOutputError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .get_instance_console_output()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        GetInstanceConsoleOutputBuilder, GetInstanceConsoleOutputInput,
+        GetInstanceConsoleOutputError, super::super::super::client::Client,
+        get_instance_console_output,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -286,6 +208,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -36,42 +36,15 @@ impl<C> GetInstanceScreenshotBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`GetInstanceScreenshotInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`GetInstanceScreenshotInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`GetInstanceScreenshotInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`GetInstanceScreenshotInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`GetInstanceScreenshotInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`GetInstanceScreenshotInput::wake_up`].
     pub fn wake_up(mut self, input: bool) -> Self {
         self.wake_up = Some(input);
         self
-    }
-    /// Sets or clears [`GetInstanceScreenshotInput::wake_up`].
-    pub fn set_wake_up(mut self, input: Option<bool>) -> Self {
-        self.wake_up = input;
-        self
-    }
-    /// The [`GetInstanceScreenshotInput::wake_up`] set so far.
-    pub fn get_wake_up(&self) -> &Option<bool> {
-        &self.wake_up
     }
     /// Checks every rule of the spec and builds the [`GetInstanceScreenshotInput`]. Nothing is sent.
     pub fn build(self) -> Result<GetInstanceScreenshotInput, aliyun_core::InvalidInput> {
@@ -89,6 +62,12 @@ impl<C> GetInstanceScreenshotBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    GetInstanceScreenshotBuilder, GetInstanceScreenshotInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    wake_up: Option<bool> => set_wake_up, get_wake_up;
 }
 impl GetInstanceScreenshotBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -153,33 +132,7 @@ impl aliyun_core::Action for GetInstanceScreenshotInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(405),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupported",
-                http_status: Some(405),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttling",
-                http_status: Some(429),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -220,49 +173,19 @@ impl aliyun_core::error::ActionError for GetInstanceScreenshotError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::NotSupported(error)
-            | Self::Throttling(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::NotSupported(error)
-            | Self::Throttling(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(GetInstanceScreenshotError);
+aliyun_core::__private::action_error!(
+    GetInstanceScreenshotError, [MissingParameter, InvalidParameter,
+    IncorrectInstanceStatus, NotSupported, Throttling]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = GetInstanceScreenshotBuilder<aliyun_core::ProductClient>;
-        type Input = GetInstanceScreenshotInput;
-        type Error = GetInstanceScreenshotError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).get_instance_screenshot()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        GetInstanceScreenshotBuilder, GetInstanceScreenshotInput,
+        GetInstanceScreenshotError, super::super::super::client::Client,
+        get_instance_screenshot,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -280,6 +203,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -74,199 +74,70 @@ impl<C> ImportImageBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ImportImageInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ImportImageInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ImportImageInput::image_name`].
     pub fn image_name(mut self, input: impl Into<String>) -> Self {
         self.image_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`ImportImageInput::image_name`].
-    pub fn set_image_name(mut self, input: Option<String>) -> Self {
-        self.image_name = input;
-        self
-    }
-    /// The [`ImportImageInput::image_name`] set so far.
-    pub fn get_image_name(&self) -> &Option<String> {
-        &self.image_name
     }
     /// Sets [`ImportImageInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`ImportImageInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ImportImageInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`ImportImageInput::architecture`].
     pub fn architecture(mut self, input: impl Into<String>) -> Self {
         self.architecture = Some(input.into());
         self
-    }
-    /// Sets or clears [`ImportImageInput::architecture`].
-    pub fn set_architecture(mut self, input: Option<String>) -> Self {
-        self.architecture = input;
-        self
-    }
-    /// The [`ImportImageInput::architecture`] set so far.
-    pub fn get_architecture(&self) -> &Option<String> {
-        &self.architecture
     }
     /// Sets [`ImportImageInput::os_type`].
     pub fn os_type(mut self, input: impl Into<String>) -> Self {
         self.os_type = Some(input.into());
         self
     }
-    /// Sets or clears [`ImportImageInput::os_type`].
-    pub fn set_os_type(mut self, input: Option<String>) -> Self {
-        self.os_type = input;
-        self
-    }
-    /// The [`ImportImageInput::os_type`] set so far.
-    pub fn get_os_type(&self) -> &Option<String> {
-        &self.os_type
-    }
     /// Sets [`ImportImageInput::platform`].
     pub fn platform(mut self, input: impl Into<String>) -> Self {
         self.platform = Some(input.into());
         self
-    }
-    /// Sets or clears [`ImportImageInput::platform`].
-    pub fn set_platform(mut self, input: Option<String>) -> Self {
-        self.platform = input;
-        self
-    }
-    /// The [`ImportImageInput::platform`] set so far.
-    pub fn get_platform(&self) -> &Option<String> {
-        &self.platform
     }
     /// Sets [`ImportImageInput::boot_mode`].
     pub fn boot_mode(mut self, input: impl Into<String>) -> Self {
         self.boot_mode = Some(input.into());
         self
     }
-    /// Sets or clears [`ImportImageInput::boot_mode`].
-    pub fn set_boot_mode(mut self, input: Option<String>) -> Self {
-        self.boot_mode = input;
-        self
-    }
-    /// The [`ImportImageInput::boot_mode`] set so far.
-    pub fn get_boot_mode(&self) -> &Option<String> {
-        &self.boot_mode
-    }
     /// Sets [`ImportImageInput::role_name`].
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
         self.role_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`ImportImageInput::role_name`].
-    pub fn set_role_name(mut self, input: Option<String>) -> Self {
-        self.role_name = input;
-        self
-    }
-    /// The [`ImportImageInput::role_name`] set so far.
-    pub fn get_role_name(&self) -> &Option<String> {
-        &self.role_name
     }
     /// Sets [`ImportImageInput::license_type`].
     pub fn license_type(mut self, input: impl Into<String>) -> Self {
         self.license_type = Some(input.into());
         self
     }
-    /// Sets or clears [`ImportImageInput::license_type`].
-    pub fn set_license_type(mut self, input: Option<String>) -> Self {
-        self.license_type = input;
-        self
-    }
-    /// The [`ImportImageInput::license_type`] set so far.
-    pub fn get_license_type(&self) -> &Option<String> {
-        &self.license_type
-    }
     /// Sets [`ImportImageInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ImportImageInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`ImportImageInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Appends one item to [`ImportImageInput::disk_device_mapping`].
     pub fn disk_device_mapping(mut self, input: ImportImageDiskDeviceMapping) -> Self {
         self.disk_device_mapping.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`ImportImageInput::disk_device_mapping`] list (`None` clears it).
-    pub fn set_disk_device_mapping(
-        mut self,
-        input: Option<Vec<ImportImageDiskDeviceMapping>>,
-    ) -> Self {
-        self.disk_device_mapping = input;
-        self
-    }
-    /// The [`ImportImageInput::disk_device_mapping`] set so far.
-    pub fn get_disk_device_mapping(&self) -> &Option<Vec<ImportImageDiskDeviceMapping>> {
-        &self.disk_device_mapping
-    }
     /// Appends one item to [`ImportImageInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`ImportImageInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`ImportImageInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Sets [`ImportImageInput::detection_strategy`].
     pub fn detection_strategy(mut self, input: impl Into<String>) -> Self {
         self.detection_strategy = Some(input.into());
         self
     }
-    /// Sets or clears [`ImportImageInput::detection_strategy`].
-    pub fn set_detection_strategy(mut self, input: Option<String>) -> Self {
-        self.detection_strategy = input;
-        self
-    }
-    /// The [`ImportImageInput::detection_strategy`] set so far.
-    pub fn get_detection_strategy(&self) -> &Option<String> {
-        &self.detection_strategy
-    }
     /// Sets [`ImportImageInput::storage_location_arn`].
     pub fn storage_location_arn(mut self, input: impl Into<String>) -> Self {
         self.storage_location_arn = Some(input.into());
         self
-    }
-    /// Sets or clears [`ImportImageInput::storage_location_arn`].
-    pub fn set_storage_location_arn(mut self, input: Option<String>) -> Self {
-        self.storage_location_arn = input;
-        self
-    }
-    /// The [`ImportImageInput::storage_location_arn`] set so far.
-    pub fn get_storage_location_arn(&self) -> &Option<String> {
-        &self.storage_location_arn
     }
     /// Checks every rule of the spec and builds the [`ImportImageInput`]. Nothing is sent.
     pub fn build(self) -> Result<ImportImageInput, aliyun_core::InvalidInput> {
@@ -292,6 +163,23 @@ impl<C> ImportImageBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ImportImageBuilder, ImportImageInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    image_name: Option<String> => set_image_name, get_image_name;
+    description: Option<String> => set_description, get_description;
+    architecture: Option<String> => set_architecture, get_architecture;
+    os_type: Option<String> => set_os_type, get_os_type;
+    platform: Option<String> => set_platform, get_platform;
+    boot_mode: Option<String> => set_boot_mode, get_boot_mode;
+    role_name: Option<String> => set_role_name, get_role_name;
+    license_type: Option<String> => set_license_type, get_license_type;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    disk_device_mapping: Option<Vec<ImportImageDiskDeviceMapping>> => set_disk_device_mapping, get_disk_device_mapping, list;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    detection_strategy: Option<String> => set_detection_strategy, get_detection_strategy;
+    storage_location_arn: Option<String> => set_storage_location_arn, get_storage_location_arn;
 }
 impl ImportImageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -368,233 +256,7 @@ impl aliyun_core::Action for ImportImageInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedSuffix.OSSObject",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOSSObject.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOSSBucket.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOSSObject.Size",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidArchitecture.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPlatform.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOSType.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageName.Duplicated",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageSize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDataDiskSize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageFormat.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOSSBucket.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOSSObject.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOSSObject.NeedRestore",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOSSBucket.NotMatched",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidLicenseType.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidLicenseType.BYOLOnly",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOSSBucket.FlowLimit",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageFormat.RegionNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidBootMode.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DetectionStrategy",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidBootMode.NotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageIsImporting",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.Image",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImportImageFailed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UserNotInTheWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoSetRoletoECSServiceAcount",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.DiskDeviceMapping",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOSS.NotAuthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidBlockSize.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageCheckUnsupported.WindowsImage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVHDImage.IncorrectSize",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOSSBucket.EncryptUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidArchitecture.PlatformUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.OSSDisabled",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageLocation.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.CloudBoxImageImportRoleRequired",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.CloudBoxImageImportUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -603,23 +265,7 @@ impl aliyun_core::Action for ImportImageInput {
             None,
             Some(17),
         )?;
-        aliyun_core::__private::validate::each(
-            "DiskDeviceMapping",
-            &self.disk_device_mapping,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -811,131 +457,34 @@ impl aliyun_core::error::ActionError for ImportImageError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::UnsupportedSuffixOssObject(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidImageNameMalformed(error)
-            | Self::InvalidOssObjectMalformed(error)
-            | Self::InvalidOssBucketMalformed(error)
-            | Self::InvalidOssObjectSize(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidArchitectureMalformed(error)
-            | Self::InvalidPlatformMalformed(error)
-            | Self::InvalidOsTypeMalformed(error)
-            | Self::InvalidImageNameDuplicated(error)
-            | Self::InvalidImageSize(error)
-            | Self::InvalidDataDiskSize(error)
-            | Self::InvalidImageFormatMalformed(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::InvalidOssBucketNotFound(error)
-            | Self::InvalidOssObjectNotFound(error)
-            | Self::InvalidOssObjectNeedRestore(error)
-            | Self::InvalidOssBucketNotMatched(error)
-            | Self::InvalidLicenseTypeNotSupported(error)
-            | Self::InvalidLicenseTypeByolOnly(error)
-            | Self::InvalidOssBucketFlowLimit(error)
-            | Self::InvalidImageFormatRegionNotSupported(error)
-            | Self::InvalidBootModeMalformed(error)
-            | Self::InvalidParameterDetectionStrategy(error)
-            | Self::InvalidBootModeNotSupport(error)
-            | Self::ImageIsImporting(error)
-            | Self::QuotaExceedImage(error)
-            | Self::ImportImageFailed(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::NoSetRoletoEcsServiceAcount(error)
-            | Self::InvalidParameterMalformed(error)
-            | Self::MissingParameterDiskDeviceMapping(error)
-            | Self::InvalidOssNotAuthorized(error)
-            | Self::InvalidBlockSizeNotSupport(error)
-            | Self::ImageCheckUnsupportedWindowsImage(error)
-            | Self::InvalidVhdImageIncorrectSize(error)
-            | Self::InvalidOssBucketEncryptUnsupported(error)
-            | Self::InvalidArchitecturePlatformUnsupported(error)
-            | Self::InvalidAccountStatusOssDisabled(error)
-            | Self::InvalidStorageLocationNotFound(error)
-            | Self::InvalidOperationCloudBoxImageImportRoleRequired(error)
-            | Self::InvalidOperationCloudBoxImageImportUnsupported(error)
-            | Self::InvalidResourceGroupNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::UnsupportedSuffixOssObject(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidImageNameMalformed(error)
-            | Self::InvalidOssObjectMalformed(error)
-            | Self::InvalidOssBucketMalformed(error)
-            | Self::InvalidOssObjectSize(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidArchitectureMalformed(error)
-            | Self::InvalidPlatformMalformed(error)
-            | Self::InvalidOsTypeMalformed(error)
-            | Self::InvalidImageNameDuplicated(error)
-            | Self::InvalidImageSize(error)
-            | Self::InvalidDataDiskSize(error)
-            | Self::InvalidImageFormatMalformed(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::InvalidOssBucketNotFound(error)
-            | Self::InvalidOssObjectNotFound(error)
-            | Self::InvalidOssObjectNeedRestore(error)
-            | Self::InvalidOssBucketNotMatched(error)
-            | Self::InvalidLicenseTypeNotSupported(error)
-            | Self::InvalidLicenseTypeByolOnly(error)
-            | Self::InvalidOssBucketFlowLimit(error)
-            | Self::InvalidImageFormatRegionNotSupported(error)
-            | Self::InvalidBootModeMalformed(error)
-            | Self::InvalidParameterDetectionStrategy(error)
-            | Self::InvalidBootModeNotSupport(error)
-            | Self::ImageIsImporting(error)
-            | Self::QuotaExceedImage(error)
-            | Self::ImportImageFailed(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::NoSetRoletoEcsServiceAcount(error)
-            | Self::InvalidParameterMalformed(error)
-            | Self::MissingParameterDiskDeviceMapping(error)
-            | Self::InvalidOssNotAuthorized(error)
-            | Self::InvalidBlockSizeNotSupport(error)
-            | Self::ImageCheckUnsupportedWindowsImage(error)
-            | Self::InvalidVhdImageIncorrectSize(error)
-            | Self::InvalidOssBucketEncryptUnsupported(error)
-            | Self::InvalidArchitecturePlatformUnsupported(error)
-            | Self::InvalidAccountStatusOssDisabled(error)
-            | Self::InvalidStorageLocationNotFound(error)
-            | Self::InvalidOperationCloudBoxImageImportRoleRequired(error)
-            | Self::InvalidOperationCloudBoxImageImportUnsupported(error)
-            | Self::InvalidResourceGroupNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ImportImageError);
+aliyun_core::__private::action_error!(
+    ImportImageError, [UnsupportedSuffixOssObject, MissingParameter,
+    InvalidImageNameMalformed, InvalidOssObjectMalformed, InvalidOssBucketMalformed,
+    InvalidOssObjectSize, InvalidDescriptionMalformed, InvalidArchitectureMalformed,
+    InvalidPlatformMalformed, InvalidOsTypeMalformed, InvalidImageNameDuplicated,
+    InvalidImageSize, InvalidDataDiskSize, InvalidImageFormatMalformed,
+    InvalidRegionIdNotFound, InvalidRegionNotSupport, InvalidOssBucketNotFound,
+    InvalidOssObjectNotFound, InvalidOssObjectNeedRestore, InvalidOssBucketNotMatched,
+    InvalidLicenseTypeNotSupported, InvalidLicenseTypeByolOnly,
+    InvalidOssBucketFlowLimit, InvalidImageFormatRegionNotSupported,
+    InvalidBootModeMalformed, InvalidParameterDetectionStrategy,
+    InvalidBootModeNotSupport, ImageIsImporting, QuotaExceedImage, ImportImageFailed,
+    UserNotInTheWhiteList, NoSetRoletoEcsServiceAcount, InvalidParameterMalformed,
+    MissingParameterDiskDeviceMapping, InvalidOssNotAuthorized,
+    InvalidBlockSizeNotSupport, ImageCheckUnsupportedWindowsImage,
+    InvalidVhdImageIncorrectSize, InvalidOssBucketEncryptUnsupported,
+    InvalidArchitecturePlatformUnsupported, InvalidAccountStatusOssDisabled,
+    InvalidStorageLocationNotFound, InvalidOperationCloudBoxImageImportRoleRequired,
+    InvalidOperationCloudBoxImageImportUnsupported, InvalidResourceGroupNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ImportImageBuilder<aliyun_core::ProductClient>;
-        type Input = ImportImageInput;
-        type Error = ImportImageError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).import_image()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ImportImageBuilder, ImportImageInput, ImportImageError,
+        super::super::super::client::Client, import_image,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -995,6 +544,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

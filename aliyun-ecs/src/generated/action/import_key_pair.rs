@@ -45,70 +45,25 @@ impl<C> ImportKeyPairBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ImportKeyPairInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ImportKeyPairInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ImportKeyPairInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
         self.key_pair_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`ImportKeyPairInput::key_pair_name`].
-    pub fn set_key_pair_name(mut self, input: Option<String>) -> Self {
-        self.key_pair_name = input;
-        self
-    }
-    /// The [`ImportKeyPairInput::key_pair_name`] set so far.
-    pub fn get_key_pair_name(&self) -> &Option<String> {
-        &self.key_pair_name
     }
     /// Sets [`ImportKeyPairInput::public_key_body`].
     pub fn public_key_body(mut self, input: impl Into<String>) -> Self {
         self.public_key_body = Some(input.into());
         self
     }
-    /// Sets or clears [`ImportKeyPairInput::public_key_body`].
-    pub fn set_public_key_body(mut self, input: Option<String>) -> Self {
-        self.public_key_body = input;
-        self
-    }
-    /// The [`ImportKeyPairInput::public_key_body`] set so far.
-    pub fn get_public_key_body(&self) -> &Option<String> {
-        &self.public_key_body
-    }
     /// Sets [`ImportKeyPairInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ImportKeyPairInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`ImportKeyPairInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Appends one item to [`ImportKeyPairInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`ImportKeyPairInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`ImportKeyPairInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Checks every rule of the spec and builds the [`ImportKeyPairInput`]. Nothing is sent.
     pub fn build(self) -> Result<ImportKeyPairInput, aliyun_core::InvalidInput> {
@@ -131,6 +86,14 @@ impl<C> ImportKeyPairBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ImportKeyPairBuilder, ImportKeyPairInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    key_pair_name: Option<String> => set_key_pair_name, get_key_pair_name;
+    public_key_body: Option<String> => set_public_key_body, get_public_key_body;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
 }
 impl ImportKeyPairBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -195,54 +158,10 @@ impl aliyun_core::Action for ImportKeyPairInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidKeyPairName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPublicKeyBody.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "KeyPair.AlreadyExist",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.KeyPair",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -291,53 +210,19 @@ impl aliyun_core::error::ActionError for ImportKeyPairError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidKeyPairNameMalformed(error)
-            | Self::InvalidPublicKeyBodyMalformed(error)
-            | Self::MissingParameter(error)
-            | Self::KeyPairAlreadyExist(error)
-            | Self::QuotaExceedKeyPair(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidKeyPairNameMalformed(error)
-            | Self::InvalidPublicKeyBodyMalformed(error)
-            | Self::MissingParameter(error)
-            | Self::KeyPairAlreadyExist(error)
-            | Self::QuotaExceedKeyPair(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ImportKeyPairError);
+aliyun_core::__private::action_error!(
+    ImportKeyPairError, [InvalidKeyPairNameMalformed, InvalidPublicKeyBodyMalformed,
+    MissingParameter, KeyPairAlreadyExist, QuotaExceedKeyPair,
+    InvalidResourceGroupNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ImportKeyPairBuilder<aliyun_core::ProductClient>;
-        type Input = ImportKeyPairInput;
-        type Error = ImportKeyPairError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).import_key_pair()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ImportKeyPairBuilder, ImportKeyPairInput, ImportKeyPairError,
+        super::super::super::client::Client, import_key_pair,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -363,6 +248,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

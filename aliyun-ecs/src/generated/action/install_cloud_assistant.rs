@@ -61,84 +61,30 @@ impl<C> InstallCloudAssistantBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`InstallCloudAssistantInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`InstallCloudAssistantInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`InstallCloudAssistantInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
         self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`InstallCloudAssistantInput::instance_ids`] list (`None` clears it).
-    pub fn set_instance_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_ids = input;
-        self
-    }
-    /// The [`InstallCloudAssistantInput::instance_ids`] set so far.
-    pub fn get_instance_ids(&self) -> &Option<Vec<String>> {
-        &self.instance_ids
     }
     /// Sets [`InstallCloudAssistantInput::owner_id`].
     pub fn owner_id(mut self, input: i64) -> Self {
         self.owner_id = Some(input);
         self
     }
-    /// Sets or clears [`InstallCloudAssistantInput::owner_id`].
-    pub fn set_owner_id(mut self, input: Option<i64>) -> Self {
-        self.owner_id = input;
-        self
-    }
-    /// The [`InstallCloudAssistantInput::owner_id`] set so far.
-    pub fn get_owner_id(&self) -> &Option<i64> {
-        &self.owner_id
-    }
     /// Sets [`InstallCloudAssistantInput::owner_account`].
     pub fn owner_account(mut self, input: impl Into<String>) -> Self {
         self.owner_account = Some(input.into());
         self
-    }
-    /// Sets or clears [`InstallCloudAssistantInput::owner_account`].
-    pub fn set_owner_account(mut self, input: Option<String>) -> Self {
-        self.owner_account = input;
-        self
-    }
-    /// The [`InstallCloudAssistantInput::owner_account`] set so far.
-    pub fn get_owner_account(&self) -> &Option<String> {
-        &self.owner_account
     }
     /// Sets [`InstallCloudAssistantInput::resource_owner_id`].
     pub fn resource_owner_id(mut self, input: i64) -> Self {
         self.resource_owner_id = Some(input);
         self
     }
-    /// Sets or clears [`InstallCloudAssistantInput::resource_owner_id`].
-    pub fn set_resource_owner_id(mut self, input: Option<i64>) -> Self {
-        self.resource_owner_id = input;
-        self
-    }
-    /// The [`InstallCloudAssistantInput::resource_owner_id`] set so far.
-    pub fn get_resource_owner_id(&self) -> &Option<i64> {
-        &self.resource_owner_id
-    }
     /// Sets [`InstallCloudAssistantInput::resource_owner_account`].
     pub fn resource_owner_account(mut self, input: impl Into<String>) -> Self {
         self.resource_owner_account = Some(input.into());
         self
-    }
-    /// Sets or clears [`InstallCloudAssistantInput::resource_owner_account`].
-    pub fn set_resource_owner_account(mut self, input: Option<String>) -> Self {
-        self.resource_owner_account = input;
-        self
-    }
-    /// The [`InstallCloudAssistantInput::resource_owner_account`] set so far.
-    pub fn get_resource_owner_account(&self) -> &Option<String> {
-        &self.resource_owner_account
     }
     /// Checks every rule of the spec and builds the [`InstallCloudAssistantInput`]. Nothing is sent.
     pub fn build(self) -> Result<InstallCloudAssistantInput, aliyun_core::InvalidInput> {
@@ -156,6 +102,15 @@ impl<C> InstallCloudAssistantBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    InstallCloudAssistantBuilder, InstallCloudAssistantInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_ids: Option<Vec<String>> => set_instance_ids, get_instance_ids, list;
+    owner_id: Option<i64> => set_owner_id, get_owner_id;
+    owner_account: Option<String> => set_owner_account, get_owner_account;
+    resource_owner_id: Option<i64> => set_resource_owner_id, get_resource_owner_id;
+    resource_owner_account: Option<String> => set_resource_owner_account, get_resource_owner_account;
 }
 impl InstallCloudAssistantBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -219,43 +174,7 @@ impl aliyun_core::Action for InstallCloudAssistantInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionId.ApiNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParam.InstanceId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceIds.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError.Dispatch",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -319,53 +238,20 @@ impl aliyun_core::error::ActionError for InstallCloudAssistantError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::MissingParamInstanceId(error)
-            | Self::InstanceIdsExceedLimit(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidInstanceNotFound(error)
-            | Self::InternalErrorDispatch(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::MissingParamInstanceId(error)
-            | Self::InstanceIdsExceedLimit(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidInstanceNotFound(error)
-            | Self::InternalErrorDispatch(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(InstallCloudAssistantError);
+aliyun_core::__private::action_error!(
+    InstallCloudAssistantError, [RegionIdApiNotSupported, MissingParamInstanceId,
+    InstanceIdsExceedLimit, OperationForbidden, InvalidRegionIdNotFound,
+    InvalidInstanceNotFound, InternalErrorDispatch]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = InstallCloudAssistantBuilder<aliyun_core::ProductClient>;
-        type Input = InstallCloudAssistantInput;
-        type Error = InstallCloudAssistantError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).install_cloud_assistant()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        InstallCloudAssistantBuilder, InstallCloudAssistantInput,
+        InstallCloudAssistantError, super::super::super::client::Client,
+        install_cloud_assistant,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
                 "two_instances",
@@ -453,6 +339,7 @@ mod tests {
             )
             .with_doc("An empty string where an id is required names the item."),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output(
             "success",

@@ -85,238 +85,85 @@ impl<C> InvokeCommandBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`InvokeCommandInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`InvokeCommandInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`InvokeCommandInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`InvokeCommandInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`InvokeCommandInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Sets [`InvokeCommandInput::command_id`].
     pub fn command_id(mut self, input: impl Into<String>) -> Self {
         self.command_id = Some(input.into());
         self
     }
-    /// Sets or clears [`InvokeCommandInput::command_id`].
-    pub fn set_command_id(mut self, input: Option<String>) -> Self {
-        self.command_id = input;
-        self
-    }
-    /// The [`InvokeCommandInput::command_id`] set so far.
-    pub fn get_command_id(&self) -> &Option<String> {
-        &self.command_id
-    }
     /// Sets [`InvokeCommandInput::repeat_mode`].
     pub fn repeat_mode(mut self, input: impl Into<String>) -> Self {
         self.repeat_mode = Some(input.into());
         self
-    }
-    /// Sets or clears [`InvokeCommandInput::repeat_mode`].
-    pub fn set_repeat_mode(mut self, input: Option<String>) -> Self {
-        self.repeat_mode = input;
-        self
-    }
-    /// The [`InvokeCommandInput::repeat_mode`] set so far.
-    pub fn get_repeat_mode(&self) -> &Option<String> {
-        &self.repeat_mode
     }
     /// Sets [`InvokeCommandInput::timed`].
     pub fn timed(mut self, input: bool) -> Self {
         self.timed = Some(input);
         self
     }
-    /// Sets or clears [`InvokeCommandInput::timed`].
-    pub fn set_timed(mut self, input: Option<bool>) -> Self {
-        self.timed = input;
-        self
-    }
-    /// The [`InvokeCommandInput::timed`] set so far.
-    pub fn get_timed(&self) -> &Option<bool> {
-        &self.timed
-    }
     /// Sets [`InvokeCommandInput::frequency`].
     pub fn frequency(mut self, input: impl Into<String>) -> Self {
         self.frequency = Some(input.into());
         self
-    }
-    /// Sets or clears [`InvokeCommandInput::frequency`].
-    pub fn set_frequency(mut self, input: Option<String>) -> Self {
-        self.frequency = input;
-        self
-    }
-    /// The [`InvokeCommandInput::frequency`] set so far.
-    pub fn get_frequency(&self) -> &Option<String> {
-        &self.frequency
     }
     /// Sets [`InvokeCommandInput::parameters`].
     pub fn parameters(mut self, input: aliyun_core::JsonValue) -> Self {
         self.parameters = Some(input);
         self
     }
-    /// Sets or clears [`InvokeCommandInput::parameters`].
-    pub fn set_parameters(mut self, input: Option<aliyun_core::JsonValue>) -> Self {
-        self.parameters = input;
-        self
-    }
-    /// The [`InvokeCommandInput::parameters`] set so far.
-    pub fn get_parameters(&self) -> &Option<aliyun_core::JsonValue> {
-        &self.parameters
-    }
     /// Sets [`InvokeCommandInput::username`].
     pub fn username(mut self, input: impl Into<String>) -> Self {
         self.username = Some(input.into());
         self
-    }
-    /// Sets or clears [`InvokeCommandInput::username`].
-    pub fn set_username(mut self, input: Option<String>) -> Self {
-        self.username = input;
-        self
-    }
-    /// The [`InvokeCommandInput::username`] set so far.
-    pub fn get_username(&self) -> &Option<String> {
-        &self.username
     }
     /// Sets [`InvokeCommandInput::windows_password_name`].
     pub fn windows_password_name(mut self, input: impl Into<String>) -> Self {
         self.windows_password_name = Some(input.into());
         self
     }
-    /// Sets or clears [`InvokeCommandInput::windows_password_name`].
-    pub fn set_windows_password_name(mut self, input: Option<String>) -> Self {
-        self.windows_password_name = input;
-        self
-    }
-    /// The [`InvokeCommandInput::windows_password_name`] set so far.
-    pub fn get_windows_password_name(&self) -> &Option<String> {
-        &self.windows_password_name
-    }
     /// Appends one item to [`InvokeCommandInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`InvokeCommandInput::instance_id`] list (`None` clears it).
-    pub fn set_instance_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`InvokeCommandInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<Vec<String>> {
-        &self.instance_id
     }
     /// Sets [`InvokeCommandInput::container_id`].
     pub fn container_id(mut self, input: impl Into<String>) -> Self {
         self.container_id = Some(input.into());
         self
     }
-    /// Sets or clears [`InvokeCommandInput::container_id`].
-    pub fn set_container_id(mut self, input: Option<String>) -> Self {
-        self.container_id = input;
-        self
-    }
-    /// The [`InvokeCommandInput::container_id`] set so far.
-    pub fn get_container_id(&self) -> &Option<String> {
-        &self.container_id
-    }
     /// Sets [`InvokeCommandInput::container_name`].
     pub fn container_name(mut self, input: impl Into<String>) -> Self {
         self.container_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`InvokeCommandInput::container_name`].
-    pub fn set_container_name(mut self, input: Option<String>) -> Self {
-        self.container_name = input;
-        self
-    }
-    /// The [`InvokeCommandInput::container_name`] set so far.
-    pub fn get_container_name(&self) -> &Option<String> {
-        &self.container_name
     }
     /// Sets [`InvokeCommandInput::timeout`].
     pub fn timeout(mut self, input: i64) -> Self {
         self.timeout = Some(input);
         self
     }
-    /// Sets or clears [`InvokeCommandInput::timeout`].
-    pub fn set_timeout(mut self, input: Option<i64>) -> Self {
-        self.timeout = input;
-        self
-    }
-    /// The [`InvokeCommandInput::timeout`] set so far.
-    pub fn get_timeout(&self) -> &Option<i64> {
-        &self.timeout
-    }
     /// Appends one item to [`InvokeCommandInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`InvokeCommandInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`InvokeCommandInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Sets [`InvokeCommandInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`InvokeCommandInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`InvokeCommandInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Appends one item to [`InvokeCommandInput::resource_tag`].
     pub fn resource_tag(mut self, input: Tag) -> Self {
         self.resource_tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`InvokeCommandInput::resource_tag`] list (`None` clears it).
-    pub fn set_resource_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.resource_tag = input;
-        self
-    }
-    /// The [`InvokeCommandInput::resource_tag`] set so far.
-    pub fn get_resource_tag(&self) -> &Option<Vec<Tag>> {
-        &self.resource_tag
-    }
     /// Sets [`InvokeCommandInput::termination_mode`].
     pub fn termination_mode(mut self, input: impl Into<String>) -> Self {
         self.termination_mode = Some(input.into());
         self
-    }
-    /// Sets or clears [`InvokeCommandInput::termination_mode`].
-    pub fn set_termination_mode(mut self, input: Option<String>) -> Self {
-        self.termination_mode = input;
-        self
-    }
-    /// The [`InvokeCommandInput::termination_mode`] set so far.
-    pub fn get_termination_mode(&self) -> &Option<String> {
-        &self.termination_mode
     }
     /// Checks every rule of the spec and builds the [`InvokeCommandInput`]. Nothing is sent.
     pub fn build(self) -> Result<InvokeCommandInput, aliyun_core::InvalidInput> {
@@ -348,6 +195,26 @@ impl<C> InvokeCommandBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    InvokeCommandBuilder, InvokeCommandInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    command_id: Option<String> => set_command_id, get_command_id;
+    repeat_mode: Option<String> => set_repeat_mode, get_repeat_mode;
+    timed: Option<bool> => set_timed, get_timed;
+    frequency: Option<String> => set_frequency, get_frequency;
+    parameters: Option<aliyun_core::JsonValue> => set_parameters, get_parameters;
+    username: Option<String> => set_username, get_username;
+    windows_password_name: Option<String> => set_windows_password_name, get_windows_password_name;
+    instance_id: Option<Vec<String>> => set_instance_id, get_instance_id, list;
+    container_id: Option<String> => set_container_id, get_container_id;
+    container_name: Option<String> => set_container_name, get_container_name;
+    timeout: Option<i64> => set_timeout, get_timeout;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    client_token: Option<String> => set_client_token, get_client_token;
+    resource_tag: Option<Vec<Tag>> => set_resource_tag, get_resource_tag, list;
+    termination_mode: Option<String> => set_termination_mode, get_termination_mode;
 }
 impl InvokeCommandBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -421,223 +288,7 @@ impl aliyun_core::Action for InvokeCommandInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionId.ApiNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParam.InstanceId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidContainerId.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidContainerName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientToken.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NotMatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParam.Frequency",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Frequency",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Parameter.MissingValue",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Parameter.Disabled",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Parameters",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NumberExceed.ResourceTags",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.ResourceTagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.ResourceTagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceTag.InstanceNotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceTag.ConflictWithInstanceIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceIds.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invocation.ExceedQuota",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterCount.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterKey.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdContent.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterKey.Duplicate",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Parameter.NotMatched",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Username.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "WindowsPasswordName.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "WindowsPasswordName.Missed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterStore.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "TemporaryAccessKey.Error",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterStore.InvalidParameters",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterStore.NoPermission",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IdempotentParameterMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IdempotentProcessing",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRepeatMode.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCmdId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTerminationMode.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError.Dispatch",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -648,27 +299,11 @@ impl aliyun_core::Action for InvokeCommandInput {
             Some(501),
         )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(21))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             "ResourceTag",
             self.resource_tag.len(),
             None,
             Some(11),
-        )?;
-        aliyun_core::__private::validate::each(
-            "ResourceTag",
-            &self.resource_tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -856,125 +491,32 @@ impl aliyun_core::error::ActionError for InvokeCommandError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::MissingParamInstanceId(error)
-            | Self::InvalidContainerIdMalformed(error)
-            | Self::InvalidContainerNameMalformed(error)
-            | Self::InvalidClientTokenMalformed(error)
-            | Self::InvalidInstanceNotMatch(error)
-            | Self::MissingParamFrequency(error)
-            | Self::InvalidParamFrequency(error)
-            | Self::ParameterMissingValue(error)
-            | Self::ParameterDisabled(error)
-            | Self::InvalidParameterParameters(error)
-            | Self::NumberExceedResourceTags(error)
-            | Self::MissingParameterResourceTagKey(error)
-            | Self::InvalidResourceTagKeyMalformed(error)
-            | Self::InvalidResourceTagValueMalformed(error)
-            | Self::DuplicateResourceTagKey(error)
-            | Self::InvalidResourceTagInstanceNotFound(error)
-            | Self::InvalidResourceTagConflictWithInstanceIds(error)
-            | Self::InstanceIdsExceedLimit(error)
-            | Self::InvocationExceedQuota(error)
-            | Self::ParameterCountExceedLimit(error)
-            | Self::ParameterKeyExceedLimit(error)
-            | Self::CmdContentExceedLimit(error)
-            | Self::ParameterKeyDuplicate(error)
-            | Self::ParameterNotMatched(error)
-            | Self::ParameterTypeNotSupported(error)
-            | Self::UsernameExceedLimit(error)
-            | Self::WindowsPasswordNameExceedLimit(error)
-            | Self::WindowsPasswordNameMissed(error)
-            | Self::ParameterStoreNotSupported(error)
-            | Self::TemporaryAccessKeyError(error)
-            | Self::ParameterStoreInvalidParameters(error)
-            | Self::ParameterStoreNoPermission(error)
-            | Self::OperationForbidden(error)
-            | Self::IdempotentParameterMismatch(error)
-            | Self::IdempotentProcessing(error)
-            | Self::InvalidRepeatModeNotFound(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidInstanceNotFound(error)
-            | Self::InvalidCmdIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InvalidTerminationModeNotFound(error)
-            | Self::InternalErrorDispatch(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::MissingParamInstanceId(error)
-            | Self::InvalidContainerIdMalformed(error)
-            | Self::InvalidContainerNameMalformed(error)
-            | Self::InvalidClientTokenMalformed(error)
-            | Self::InvalidInstanceNotMatch(error)
-            | Self::MissingParamFrequency(error)
-            | Self::InvalidParamFrequency(error)
-            | Self::ParameterMissingValue(error)
-            | Self::ParameterDisabled(error)
-            | Self::InvalidParameterParameters(error)
-            | Self::NumberExceedResourceTags(error)
-            | Self::MissingParameterResourceTagKey(error)
-            | Self::InvalidResourceTagKeyMalformed(error)
-            | Self::InvalidResourceTagValueMalformed(error)
-            | Self::DuplicateResourceTagKey(error)
-            | Self::InvalidResourceTagInstanceNotFound(error)
-            | Self::InvalidResourceTagConflictWithInstanceIds(error)
-            | Self::InstanceIdsExceedLimit(error)
-            | Self::InvocationExceedQuota(error)
-            | Self::ParameterCountExceedLimit(error)
-            | Self::ParameterKeyExceedLimit(error)
-            | Self::CmdContentExceedLimit(error)
-            | Self::ParameterKeyDuplicate(error)
-            | Self::ParameterNotMatched(error)
-            | Self::ParameterTypeNotSupported(error)
-            | Self::UsernameExceedLimit(error)
-            | Self::WindowsPasswordNameExceedLimit(error)
-            | Self::WindowsPasswordNameMissed(error)
-            | Self::ParameterStoreNotSupported(error)
-            | Self::TemporaryAccessKeyError(error)
-            | Self::ParameterStoreInvalidParameters(error)
-            | Self::ParameterStoreNoPermission(error)
-            | Self::OperationForbidden(error)
-            | Self::IdempotentParameterMismatch(error)
-            | Self::IdempotentProcessing(error)
-            | Self::InvalidRepeatModeNotFound(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidInstanceNotFound(error)
-            | Self::InvalidCmdIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InvalidTerminationModeNotFound(error)
-            | Self::InternalErrorDispatch(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(InvokeCommandError);
+aliyun_core::__private::action_error!(
+    InvokeCommandError, [RegionIdApiNotSupported, MissingParamInstanceId,
+    InvalidContainerIdMalformed, InvalidContainerNameMalformed,
+    InvalidClientTokenMalformed, InvalidInstanceNotMatch, MissingParamFrequency,
+    InvalidParamFrequency, ParameterMissingValue, ParameterDisabled,
+    InvalidParameterParameters, NumberExceedResourceTags, MissingParameterResourceTagKey,
+    InvalidResourceTagKeyMalformed, InvalidResourceTagValueMalformed,
+    DuplicateResourceTagKey, InvalidResourceTagInstanceNotFound,
+    InvalidResourceTagConflictWithInstanceIds, InstanceIdsExceedLimit,
+    InvocationExceedQuota, ParameterCountExceedLimit, ParameterKeyExceedLimit,
+    CmdContentExceedLimit, ParameterKeyDuplicate, ParameterNotMatched,
+    ParameterTypeNotSupported, UsernameExceedLimit, WindowsPasswordNameExceedLimit,
+    WindowsPasswordNameMissed, ParameterStoreNotSupported, TemporaryAccessKeyError,
+    ParameterStoreInvalidParameters, ParameterStoreNoPermission, OperationForbidden,
+    IdempotentParameterMismatch, IdempotentProcessing, InvalidRepeatModeNotFound,
+    InvalidRegionIdNotFound, InvalidInstanceNotFound, InvalidCmdIdNotFound,
+    InvalidResourceGroupNotFound, InvalidTerminationModeNotFound, InternalErrorDispatch]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = InvokeCommandBuilder<aliyun_core::ProductClient>;
-        type Input = InvokeCommandInput;
-        type Error = InvokeCommandError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).invoke_command()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        InvokeCommandBuilder, InvokeCommandInput, InvokeCommandError,
+        super::super::super::client::Client, invoke_command,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1037,6 +579,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -39,56 +39,20 @@ impl<C> JoinResourceGroupBuilder<C> {
         self.resource_type = Some(input.into());
         self
     }
-    /// Sets or clears [`JoinResourceGroupInput::resource_type`].
-    pub fn set_resource_type(mut self, input: Option<String>) -> Self {
-        self.resource_type = input;
-        self
-    }
-    /// The [`JoinResourceGroupInput::resource_type`] set so far.
-    pub fn get_resource_type(&self) -> &Option<String> {
-        &self.resource_type
-    }
     /// Sets [`JoinResourceGroupInput::resource_id`].
     pub fn resource_id(mut self, input: impl Into<String>) -> Self {
         self.resource_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`JoinResourceGroupInput::resource_id`].
-    pub fn set_resource_id(mut self, input: Option<String>) -> Self {
-        self.resource_id = input;
-        self
-    }
-    /// The [`JoinResourceGroupInput::resource_id`] set so far.
-    pub fn get_resource_id(&self) -> &Option<String> {
-        &self.resource_id
     }
     /// Sets [`JoinResourceGroupInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`JoinResourceGroupInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`JoinResourceGroupInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`JoinResourceGroupInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`JoinResourceGroupInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`JoinResourceGroupInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Checks every rule of the spec and builds the [`JoinResourceGroupInput`]. Nothing is sent.
     pub fn build(self) -> Result<JoinResourceGroupInput, aliyun_core::InvalidInput> {
@@ -101,6 +65,13 @@ impl<C> JoinResourceGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    JoinResourceGroupBuilder, JoinResourceGroupInput;
+    resource_type: Option<String> => set_resource_type, get_resource_type;
+    resource_id: Option<String> => set_resource_id, get_resource_id;
+    region_id: Option<String> => set_region_id, get_region_id;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
 }
 impl JoinResourceGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -158,48 +129,7 @@ impl aliyun_core::Action for JoinResourceGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "EntityExists.AssociatedTransferTasks",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.Duplicate",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.ResourceGroup",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.ResourceGroup",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -254,57 +184,20 @@ impl aliyun_core::error::ActionError for JoinResourceGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::EntityExistsAssociatedTransferTasks(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidResourceGroupDuplicate(error)
-            | Self::InvalidRegionIdResourceGroup(error)
-            | Self::InvalidStatusResourceGroup(error)
-            | Self::InvalidResourceTypeNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InvalidResourceIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::EntityExistsAssociatedTransferTasks(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidResourceGroupDuplicate(error)
-            | Self::InvalidRegionIdResourceGroup(error)
-            | Self::InvalidStatusResourceGroup(error)
-            | Self::InvalidResourceTypeNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InvalidResourceIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(JoinResourceGroupError);
+aliyun_core::__private::action_error!(
+    JoinResourceGroupError, [EntityExistsAssociatedTransferTasks, MissingParameter,
+    InvalidResourceGroupDuplicate, InvalidRegionIdResourceGroup,
+    InvalidStatusResourceGroup, InvalidResourceTypeNotFound,
+    InvalidResourceGroupNotFound, InvalidResourceIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = JoinResourceGroupBuilder<aliyun_core::ProductClient>;
-        type Input = JoinResourceGroupInput;
-        type Error = JoinResourceGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).join_resource_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        JoinResourceGroupBuilder, JoinResourceGroupInput, JoinResourceGroupError,
+        super::super::super::client::Client, join_resource_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -324,6 +217,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -39,56 +39,20 @@ impl<C> JoinSecurityGroupBuilder<C> {
         self.security_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`JoinSecurityGroupInput::security_group_id`].
-    pub fn set_security_group_id(mut self, input: Option<String>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`JoinSecurityGroupInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<String> {
-        &self.security_group_id
-    }
     /// Sets [`JoinSecurityGroupInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`JoinSecurityGroupInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`JoinSecurityGroupInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
     }
     /// Sets [`JoinSecurityGroupInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
         self.network_interface_id = Some(input.into());
         self
     }
-    /// Sets or clears [`JoinSecurityGroupInput::network_interface_id`].
-    pub fn set_network_interface_id(mut self, input: Option<String>) -> Self {
-        self.network_interface_id = input;
-        self
-    }
-    /// The [`JoinSecurityGroupInput::network_interface_id`] set so far.
-    pub fn get_network_interface_id(&self) -> &Option<String> {
-        &self.network_interface_id
-    }
     /// Sets [`JoinSecurityGroupInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`JoinSecurityGroupInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`JoinSecurityGroupInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Checks every rule of the spec and builds the [`JoinSecurityGroupInput`]. Nothing is sent.
     pub fn build(self) -> Result<JoinSecurityGroupInput, aliyun_core::InvalidInput> {
@@ -104,6 +68,13 @@ impl<C> JoinSecurityGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    JoinSecurityGroupBuilder, JoinSecurityGroupInput;
+    security_group_id: Option<String> => set_security_group_id, get_security_group_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    network_interface_id: Option<String> => set_network_interface_id, get_network_interface_id;
+    region_id: Option<String> => set_region_id, get_region_id;
 }
 impl JoinSecurityGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -161,138 +132,7 @@ impl aliyun_core::Action for JoinSecurityGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceSecurityGroupLimitExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.NotSupportEnterpriseGroup",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MultiGroupType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniAndGroupNotBelongSameUser",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotBelongUser",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SecurityGroupInstanceLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.AlreadyExists",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AclLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.NetworkInterfaceCountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ResourceManagedByCloudProduct",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.VpcMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniServiceManaged",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.EniIdAndInstanceId.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.InstanceIsBeingCreated",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEniId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -425,91 +265,29 @@ impl aliyun_core::error::ActionError for JoinSecurityGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InstanceSecurityGroupLimitExceeded(error)
-            | Self::InvalidInstanceIdMismatch(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationNotSupportEnterpriseGroup(error)
-            | Self::InvalidOperationMultiGroupType(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidOperationEniAndGroupNotBelongSameUser(error)
-            | Self::NotBelongUser(error)
-            | Self::MissingParameterRegionId(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::SecurityGroupInstanceLimitExceeded(error)
-            | Self::InvalidInstanceIdAlreadyExists(error)
-            | Self::AclLimitExceed(error)
-            | Self::InvalidOperationNetworkInterfaceCountExceeded(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::InvalidOperationVpcMismatch(error)
-            | Self::InvalidOperationEniServiceManaged(error)
-            | Self::InvalidParamMalformed(error)
-            | Self::InvalidParamEniIdAndInstanceIdConflict(error)
-            | Self::ForbiddenInstanceIsBeingCreated(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InstanceSecurityGroupLimitExceeded(error)
-            | Self::InvalidInstanceIdMismatch(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationNotSupportEnterpriseGroup(error)
-            | Self::InvalidOperationMultiGroupType(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidOperationEniAndGroupNotBelongSameUser(error)
-            | Self::NotBelongUser(error)
-            | Self::MissingParameterRegionId(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::SecurityGroupInstanceLimitExceeded(error)
-            | Self::InvalidInstanceIdAlreadyExists(error)
-            | Self::AclLimitExceed(error)
-            | Self::InvalidOperationNetworkInterfaceCountExceeded(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::InvalidOperationVpcMismatch(error)
-            | Self::InvalidOperationEniServiceManaged(error)
-            | Self::InvalidParamMalformed(error)
-            | Self::InvalidParamEniIdAndInstanceIdConflict(error)
-            | Self::ForbiddenInstanceIsBeingCreated(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(JoinSecurityGroupError);
+aliyun_core::__private::action_error!(
+    JoinSecurityGroupError, [InstanceSecurityGroupLimitExceeded,
+    InvalidInstanceIdMismatch, InvalidInstanceIdMalformed,
+    InvalidOperationNotSupportEnterpriseGroup, InvalidOperationMultiGroupType,
+    InvalidOperationInvalidEniState, InvalidOperationEniAndGroupNotBelongSameUser,
+    NotBelongUser, MissingParameterRegionId, IncorrectInstanceStatus,
+    InstanceLockedForSecurity, SecurityGroupInstanceLimitExceeded,
+    InvalidInstanceIdAlreadyExists, AclLimitExceed,
+    InvalidOperationNetworkInterfaceCountExceeded,
+    InvalidOperationResourceManagedByCloudProduct, InvalidOperationInvalidEniType,
+    InvalidOperationVpcMismatch, InvalidOperationEniServiceManaged,
+    InvalidParamMalformed, InvalidParamEniIdAndInstanceIdConflict,
+    ForbiddenInstanceIsBeingCreated, InvalidSecurityGroupIdNotFound,
+    InvalidInstanceIdNotFound, InvalidEniIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = JoinSecurityGroupBuilder<aliyun_core::ProductClient>;
-        type Input = JoinSecurityGroupInput;
-        type Error = JoinSecurityGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).join_security_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        JoinSecurityGroupBuilder, JoinSecurityGroupInput, JoinSecurityGroupError,
+        super::super::super::client::Client, join_security_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -529,6 +307,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -39,56 +39,20 @@ impl<C> LeaveSecurityGroupBuilder<C> {
         self.security_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`LeaveSecurityGroupInput::security_group_id`].
-    pub fn set_security_group_id(mut self, input: Option<String>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`LeaveSecurityGroupInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<String> {
-        &self.security_group_id
-    }
     /// Sets [`LeaveSecurityGroupInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`LeaveSecurityGroupInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`LeaveSecurityGroupInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
     }
     /// Sets [`LeaveSecurityGroupInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
         self.network_interface_id = Some(input.into());
         self
     }
-    /// Sets or clears [`LeaveSecurityGroupInput::network_interface_id`].
-    pub fn set_network_interface_id(mut self, input: Option<String>) -> Self {
-        self.network_interface_id = input;
-        self
-    }
-    /// The [`LeaveSecurityGroupInput::network_interface_id`] set so far.
-    pub fn get_network_interface_id(&self) -> &Option<String> {
-        &self.network_interface_id
-    }
     /// Sets [`LeaveSecurityGroupInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`LeaveSecurityGroupInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`LeaveSecurityGroupInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Checks every rule of the spec and builds the [`LeaveSecurityGroupInput`]. Nothing is sent.
     pub fn build(self) -> Result<LeaveSecurityGroupInput, aliyun_core::InvalidInput> {
@@ -104,6 +68,13 @@ impl<C> LeaveSecurityGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    LeaveSecurityGroupBuilder, LeaveSecurityGroupInput;
+    security_group_id: Option<String> => set_security_group_id, get_security_group_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    network_interface_id: Option<String> => set_network_interface_id, get_network_interface_id;
+    region_id: Option<String> => set_region_id, get_region_id;
 }
 impl LeaveSecurityGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -163,98 +134,7 @@ impl aliyun_core::Action for LeaveSecurityGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupAssociation.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLastSecurityGroup",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceNotInSecurityGroup",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ResourceManagedByCloudProduct",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.AtLeastInOneGroup",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniServiceManaged",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.EniIdAndInstanceId.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEniId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RequestTimeout",
-                http_status: Some(504),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -351,75 +231,24 @@ impl aliyun_core::error::ActionError for LeaveSecurityGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInstanceIdMalformed(error)
-            | Self::MissingParameterRegionId(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidSecurityGroupAssociationNotFound(error)
-            | Self::InstanceLastSecurityGroup(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InstanceNotInSecurityGroup(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidOperationAtLeastInOneGroup(error)
-            | Self::InvalidOperationEniServiceManaged(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::InvalidParamMalformed(error)
-            | Self::InvalidParamEniIdAndInstanceIdConflict(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::RequestTimeout(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInstanceIdMalformed(error)
-            | Self::MissingParameterRegionId(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidSecurityGroupAssociationNotFound(error)
-            | Self::InstanceLastSecurityGroup(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InstanceNotInSecurityGroup(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidOperationAtLeastInOneGroup(error)
-            | Self::InvalidOperationEniServiceManaged(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::InvalidParamMalformed(error)
-            | Self::InvalidParamEniIdAndInstanceIdConflict(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::RequestTimeout(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(LeaveSecurityGroupError);
+aliyun_core::__private::action_error!(
+    LeaveSecurityGroupError, [InvalidInstanceIdMalformed, MissingParameterRegionId,
+    InvalidOperationInvalidEniState, InvalidSecurityGroupAssociationNotFound,
+    InstanceLastSecurityGroup, IncorrectInstanceStatus, InstanceLockedForSecurity,
+    InstanceNotInSecurityGroup, InvalidOperationResourceManagedByCloudProduct,
+    InvalidOperationAtLeastInOneGroup, InvalidOperationEniServiceManaged,
+    InvalidOperationInvalidEniType, InvalidParamMalformed,
+    InvalidParamEniIdAndInstanceIdConflict, InvalidInstanceIdNotFound,
+    InvalidSecurityGroupIdNotFound, InvalidEniIdNotFound, RequestTimeout]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = LeaveSecurityGroupBuilder<aliyun_core::ProductClient>;
-        type Input = LeaveSecurityGroupInput;
-        type Error = LeaveSecurityGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).leave_security_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        LeaveSecurityGroupBuilder, LeaveSecurityGroupInput, LeaveSecurityGroupError,
+        super::super::super::client::Client, leave_security_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -439,6 +268,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -51,98 +51,35 @@ impl<C> ListPluginStatusBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ListPluginStatusInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ListPluginStatusInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`ListPluginStatusInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`ListPluginStatusInput::instance_id`] list (`None` clears it).
-    pub fn set_instance_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`ListPluginStatusInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<Vec<String>> {
-        &self.instance_id
     }
     /// Sets [`ListPluginStatusInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
-    /// Sets or clears [`ListPluginStatusInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`ListPluginStatusInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
-    }
     /// Sets [`ListPluginStatusInput::page_number`].
     pub fn page_number(mut self, input: i64) -> Self {
         self.page_number = Some(input);
         self
-    }
-    /// Sets or clears [`ListPluginStatusInput::page_number`].
-    pub fn set_page_number(mut self, input: Option<i64>) -> Self {
-        self.page_number = input;
-        self
-    }
-    /// The [`ListPluginStatusInput::page_number`] set so far.
-    pub fn get_page_number(&self) -> &Option<i64> {
-        &self.page_number
     }
     /// Sets [`ListPluginStatusInput::page_size`].
     pub fn page_size(mut self, input: i64) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// Sets or clears [`ListPluginStatusInput::page_size`].
-    pub fn set_page_size(mut self, input: Option<i64>) -> Self {
-        self.page_size = input;
-        self
-    }
-    /// The [`ListPluginStatusInput::page_size`] set so far.
-    pub fn get_page_size(&self) -> &Option<i64> {
-        &self.page_size
-    }
     /// Sets [`ListPluginStatusInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
-    /// Sets or clears [`ListPluginStatusInput::max_results`].
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.max_results = input;
-        self
-    }
-    /// The [`ListPluginStatusInput::max_results`] set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        &self.max_results
-    }
     /// Sets [`ListPluginStatusInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`ListPluginStatusInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`ListPluginStatusInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
     }
     /// Checks every rule of the spec and builds the [`ListPluginStatusInput`]. Nothing is sent.
     pub fn build(self) -> Result<ListPluginStatusInput, aliyun_core::InvalidInput> {
@@ -161,6 +98,16 @@ impl<C> ListPluginStatusBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ListPluginStatusBuilder, ListPluginStatusInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<Vec<String>> => set_instance_id, get_instance_id, list;
+    name: Option<String> => set_name, get_name;
+    page_number: Option<i64> => set_page_number, get_page_number;
+    page_size: Option<i64> => set_page_size, get_page_size;
+    max_results: Option<i32> => set_max_results, get_max_results;
+    next_token: Option<String> => set_next_token, get_next_token;
 }
 impl ListPluginStatusBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -248,53 +195,7 @@ impl aliyun_core::Action for ListPluginStatusInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.PageNumber",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.PageSize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PluginName.MissingValue",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceIds.ExceedLimit",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.NextToken",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.MaxResults",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPluginName.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError.Dispatch",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -357,36 +258,13 @@ impl aliyun_core::error::ActionError for ListPluginStatusError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParamPageNumber(error)
-            | Self::InvalidParamPageSize(error)
-            | Self::PluginNameMissingValue(error)
-            | Self::InstanceIdsExceedLimit(error)
-            | Self::InvalidParameterNextToken(error)
-            | Self::InvalidParameterMaxResults(error)
-            | Self::InvalidInstanceNotFound(error)
-            | Self::InvalidPluginNameNotFound(error)
-            | Self::InternalErrorDispatch(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParamPageNumber(error)
-            | Self::InvalidParamPageSize(error)
-            | Self::PluginNameMissingValue(error)
-            | Self::InstanceIdsExceedLimit(error)
-            | Self::InvalidParameterNextToken(error)
-            | Self::InvalidParameterMaxResults(error)
-            | Self::InvalidInstanceNotFound(error)
-            | Self::InvalidPluginNameNotFound(error)
-            | Self::InternalErrorDispatch(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ListPluginStatusError);
+aliyun_core::__private::action_error!(
+    ListPluginStatusError, [InvalidParamPageNumber, InvalidParamPageSize,
+    PluginNameMissingValue, InstanceIdsExceedLimit, InvalidParameterNextToken,
+    InvalidParameterMaxResults, InvalidInstanceNotFound, InvalidPluginNameNotFound,
+    InternalErrorDispatch]
+);
 impl aliyun_core::pagination::Paginated for ListPluginStatusInput {
     type Item = InstancePluginStatus;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -408,24 +286,10 @@ impl aliyun_core::pagination::Paginated for ListPluginStatusInput {
 mod tests {
     use super::*;
     use super::super::super::types::PluginStatus;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ListPluginStatusBuilder<aliyun_core::ProductClient>;
-        type Input = ListPluginStatusInput;
-        type Error = ListPluginStatusError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).list_plugin_status()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ListPluginStatusBuilder, ListPluginStatusInput, ListPluginStatusError,
+        super::super::super::client::Client, list_plugin_status,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -451,6 +315,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -52,87 +52,30 @@ impl<C> ListTagResourcesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ListTagResourcesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ListTagResourcesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ListTagResourcesInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`ListTagResourcesInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`ListTagResourcesInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
     }
     /// Sets [`ListTagResourcesInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
         self.resource_type = Some(input.into());
         self
     }
-    /// Sets or clears [`ListTagResourcesInput::resource_type`].
-    pub fn set_resource_type(mut self, input: Option<String>) -> Self {
-        self.resource_type = input;
-        self
-    }
-    /// The [`ListTagResourcesInput::resource_type`] set so far.
-    pub fn get_resource_type(&self) -> &Option<String> {
-        &self.resource_type
-    }
     /// Appends one item to [`ListTagResourcesInput::resource_id`].
     pub fn resource_id(mut self, input: impl Into<String>) -> Self {
         self.resource_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`ListTagResourcesInput::resource_id`] list (`None` clears it).
-    pub fn set_resource_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.resource_id = input;
-        self
-    }
-    /// The [`ListTagResourcesInput::resource_id`] set so far.
-    pub fn get_resource_id(&self) -> &Option<Vec<String>> {
-        &self.resource_id
     }
     /// Appends one item to [`ListTagResourcesInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`ListTagResourcesInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`ListTagResourcesInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
-    }
     /// Appends one item to [`ListTagResourcesInput::tag_filter`].
     pub fn tag_filter(mut self, input: ListTagResourcesTagFilter) -> Self {
         self.tag_filter.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`ListTagResourcesInput::tag_filter`] list (`None` clears it).
-    pub fn set_tag_filter(
-        mut self,
-        input: Option<Vec<ListTagResourcesTagFilter>>,
-    ) -> Self {
-        self.tag_filter = input;
-        self
-    }
-    /// The [`ListTagResourcesInput::tag_filter`] set so far.
-    pub fn get_tag_filter(&self) -> &Option<Vec<ListTagResourcesTagFilter>> {
-        &self.tag_filter
     }
     /// Checks every rule of the spec and builds the [`ListTagResourcesInput`]. Nothing is sent.
     pub fn build(self) -> Result<ListTagResourcesInput, aliyun_core::InvalidInput> {
@@ -153,6 +96,15 @@ impl<C> ListTagResourcesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ListTagResourcesBuilder, ListTagResourcesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    next_token: Option<String> => set_next_token, get_next_token;
+    resource_type: Option<String> => set_resource_type, get_resource_type;
+    resource_id: Option<Vec<String>> => set_resource_id, get_resource_id, list;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    tag_filter: Option<Vec<ListTagResourcesTagFilter>> => set_tag_filter, get_tag_filter, list;
 }
 impl ListTagResourcesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -228,178 +180,7 @@ impl aliyun_core::Action for ListTagResourcesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDefaultResourceGroup.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTag.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NumberExceed.ResourceIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NumberExceed.Tags",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.QuotaExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTag.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagCount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.Scope",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTags.MalFormed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PermissionDenied.TagOwnerBid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PermissionDenied.TagOwnerUid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PermissionDenied.Scope",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceId.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission.Tag",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "BothEmpty.TagsAndResources",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PermissionDenied.TagsFuzzyQuery",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NumberExceed.TagValues",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidFilter.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagFilter.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.NextToken",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.ResourceIds",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.TagOwnerUid",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.TagOwnerBid",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.ResourceType",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.Tags",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.RegionId",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ServiceUnavailable",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -409,14 +190,6 @@ impl aliyun_core::Action for ListTagResourcesInput {
             Some(51),
         )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(21))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             "TagFilter",
             self.tag_filter.len(),
@@ -565,86 +338,21 @@ impl aliyun_core::error::ActionError for ListTagResourcesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidDefaultResourceGroupNotSupported(error)
-            | Self::InvalidTagNotSupported(error)
-            | Self::NumberExceedResourceIds(error)
-            | Self::NumberExceedTags(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::OperationDeniedQuotaExceed(error)
-            | Self::InvalidTagMismatch(error)
-            | Self::InvalidTagCount(error)
-            | Self::InvalidScope(error)
-            | Self::InvalidTagsMalFormed(error)
-            | Self::PermissionDeniedTagOwnerBid(error)
-            | Self::PermissionDeniedTagOwnerUid(error)
-            | Self::PermissionDeniedScope(error)
-            | Self::InvalidResourceIdNotSupported(error)
-            | Self::NoPermissionTag(error)
-            | Self::BothEmptyTagsAndResources(error)
-            | Self::PermissionDeniedTagsFuzzyQuery(error)
-            | Self::NumberExceedTagValues(error)
-            | Self::InvalidFilterMalformed(error)
-            | Self::InvalidTagFilterMalformed(error)
-            | Self::InvalidNextToken(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::MissingParameterResourceIds(error)
-            | Self::MissingParameterTagOwnerUid(error)
-            | Self::MissingParameterTagOwnerBid(error)
-            | Self::MissingParameterResourceType(error)
-            | Self::MissingParameterTags(error)
-            | Self::MissingParameterRegionId(error)
-            | Self::InvalidResourceIdNotFound(error)
-            | Self::InvalidResourceTypeNotFound(error)
-            | Self::ServiceUnavailable(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidDefaultResourceGroupNotSupported(error)
-            | Self::InvalidTagNotSupported(error)
-            | Self::NumberExceedResourceIds(error)
-            | Self::NumberExceedTags(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::OperationDeniedQuotaExceed(error)
-            | Self::InvalidTagMismatch(error)
-            | Self::InvalidTagCount(error)
-            | Self::InvalidScope(error)
-            | Self::InvalidTagsMalFormed(error)
-            | Self::PermissionDeniedTagOwnerBid(error)
-            | Self::PermissionDeniedTagOwnerUid(error)
-            | Self::PermissionDeniedScope(error)
-            | Self::InvalidResourceIdNotSupported(error)
-            | Self::NoPermissionTag(error)
-            | Self::BothEmptyTagsAndResources(error)
-            | Self::PermissionDeniedTagsFuzzyQuery(error)
-            | Self::NumberExceedTagValues(error)
-            | Self::InvalidFilterMalformed(error)
-            | Self::InvalidTagFilterMalformed(error)
-            | Self::InvalidNextToken(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::MissingParameterResourceIds(error)
-            | Self::MissingParameterTagOwnerUid(error)
-            | Self::MissingParameterTagOwnerBid(error)
-            | Self::MissingParameterResourceType(error)
-            | Self::MissingParameterTags(error)
-            | Self::MissingParameterRegionId(error)
-            | Self::InvalidResourceIdNotFound(error)
-            | Self::InvalidResourceTypeNotFound(error)
-            | Self::ServiceUnavailable(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ListTagResourcesError);
+aliyun_core::__private::action_error!(
+    ListTagResourcesError, [InvalidDefaultResourceGroupNotSupported,
+    InvalidTagNotSupported, NumberExceedResourceIds, NumberExceedTags, DuplicateTagKey,
+    InvalidTagKeyMalformed, InvalidTagValueMalformed, OperationDeniedQuotaExceed,
+    InvalidTagMismatch, InvalidTagCount, InvalidScope, InvalidTagsMalFormed,
+    PermissionDeniedTagOwnerBid, PermissionDeniedTagOwnerUid, PermissionDeniedScope,
+    InvalidResourceIdNotSupported, NoPermissionTag, BothEmptyTagsAndResources,
+    PermissionDeniedTagsFuzzyQuery, NumberExceedTagValues, InvalidFilterMalformed,
+    InvalidTagFilterMalformed, InvalidNextToken, InvalidRegionIdNotFound,
+    MissingParameterResourceIds, MissingParameterTagOwnerUid,
+    MissingParameterTagOwnerBid, MissingParameterResourceType, MissingParameterTags,
+    MissingParameterRegionId, InvalidResourceIdNotFound, InvalidResourceTypeNotFound,
+    ServiceUnavailable, InternalError]
+);
 impl aliyun_core::pagination::Paginated for ListTagResourcesInput {
     type Item = TagResource;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -665,24 +373,10 @@ impl aliyun_core::pagination::Paginated for ListTagResourcesInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ListTagResourcesBuilder<aliyun_core::ProductClient>;
-        type Input = ListTagResourcesInput;
-        type Error = ListTagResourcesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).list_tag_resources()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ListTagResourcesBuilder, ListTagResourcesInput, ListTagResourcesError,
+        super::super::super::client::Client, list_tag_resources,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -714,6 +408,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -63,28 +63,10 @@ impl<C> ModifyAutoProvisioningGroupBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyAutoProvisioningGroupInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyAutoProvisioningGroupInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyAutoProvisioningGroupInput::auto_provisioning_group_id`].
     pub fn auto_provisioning_group_id(mut self, input: impl Into<String>) -> Self {
         self.auto_provisioning_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyAutoProvisioningGroupInput::auto_provisioning_group_id`].
-    pub fn set_auto_provisioning_group_id(mut self, input: Option<String>) -> Self {
-        self.auto_provisioning_group_id = input;
-        self
-    }
-    /// The [`ModifyAutoProvisioningGroupInput::auto_provisioning_group_id`] set so far.
-    pub fn get_auto_provisioning_group_id(&self) -> &Option<String> {
-        &self.auto_provisioning_group_id
     }
     /// Sets [`ModifyAutoProvisioningGroupInput::excess_capacity_termination_policy`].
     pub fn excess_capacity_termination_policy(
@@ -94,118 +76,40 @@ impl<C> ModifyAutoProvisioningGroupBuilder<C> {
         self.excess_capacity_termination_policy = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyAutoProvisioningGroupInput::excess_capacity_termination_policy`].
-    pub fn set_excess_capacity_termination_policy(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
-        self.excess_capacity_termination_policy = input;
-        self
-    }
-    /// The [`ModifyAutoProvisioningGroupInput::excess_capacity_termination_policy`] set so far.
-    pub fn get_excess_capacity_termination_policy(&self) -> &Option<String> {
-        &self.excess_capacity_termination_policy
-    }
     /// Sets [`ModifyAutoProvisioningGroupInput::default_target_capacity_type`].
     pub fn default_target_capacity_type(mut self, input: impl Into<String>) -> Self {
         self.default_target_capacity_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyAutoProvisioningGroupInput::default_target_capacity_type`].
-    pub fn set_default_target_capacity_type(mut self, input: Option<String>) -> Self {
-        self.default_target_capacity_type = input;
-        self
-    }
-    /// The [`ModifyAutoProvisioningGroupInput::default_target_capacity_type`] set so far.
-    pub fn get_default_target_capacity_type(&self) -> &Option<String> {
-        &self.default_target_capacity_type
     }
     /// Sets [`ModifyAutoProvisioningGroupInput::terminate_instances_with_expiration`].
     pub fn terminate_instances_with_expiration(mut self, input: bool) -> Self {
         self.terminate_instances_with_expiration = Some(input);
         self
     }
-    /// Sets or clears [`ModifyAutoProvisioningGroupInput::terminate_instances_with_expiration`].
-    pub fn set_terminate_instances_with_expiration(
-        mut self,
-        input: Option<bool>,
-    ) -> Self {
-        self.terminate_instances_with_expiration = input;
-        self
-    }
-    /// The [`ModifyAutoProvisioningGroupInput::terminate_instances_with_expiration`] set so far.
-    pub fn get_terminate_instances_with_expiration(&self) -> &Option<bool> {
-        &self.terminate_instances_with_expiration
-    }
     /// Sets [`ModifyAutoProvisioningGroupInput::max_spot_price`].
     pub fn max_spot_price(mut self, input: f64) -> Self {
         self.max_spot_price = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyAutoProvisioningGroupInput::max_spot_price`].
-    pub fn set_max_spot_price(mut self, input: Option<f64>) -> Self {
-        self.max_spot_price = input;
-        self
-    }
-    /// The [`ModifyAutoProvisioningGroupInput::max_spot_price`] set so far.
-    pub fn get_max_spot_price(&self) -> &Option<f64> {
-        &self.max_spot_price
     }
     /// Sets [`ModifyAutoProvisioningGroupInput::total_target_capacity`].
     pub fn total_target_capacity(mut self, input: impl Into<String>) -> Self {
         self.total_target_capacity = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyAutoProvisioningGroupInput::total_target_capacity`].
-    pub fn set_total_target_capacity(mut self, input: Option<String>) -> Self {
-        self.total_target_capacity = input;
-        self
-    }
-    /// The [`ModifyAutoProvisioningGroupInput::total_target_capacity`] set so far.
-    pub fn get_total_target_capacity(&self) -> &Option<String> {
-        &self.total_target_capacity
-    }
     /// Sets [`ModifyAutoProvisioningGroupInput::pay_as_you_go_target_capacity`].
     pub fn pay_as_you_go_target_capacity(mut self, input: impl Into<String>) -> Self {
         self.pay_as_you_go_target_capacity = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyAutoProvisioningGroupInput::pay_as_you_go_target_capacity`].
-    pub fn set_pay_as_you_go_target_capacity(mut self, input: Option<String>) -> Self {
-        self.pay_as_you_go_target_capacity = input;
-        self
-    }
-    /// The [`ModifyAutoProvisioningGroupInput::pay_as_you_go_target_capacity`] set so far.
-    pub fn get_pay_as_you_go_target_capacity(&self) -> &Option<String> {
-        &self.pay_as_you_go_target_capacity
     }
     /// Sets [`ModifyAutoProvisioningGroupInput::spot_target_capacity`].
     pub fn spot_target_capacity(mut self, input: impl Into<String>) -> Self {
         self.spot_target_capacity = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyAutoProvisioningGroupInput::spot_target_capacity`].
-    pub fn set_spot_target_capacity(mut self, input: Option<String>) -> Self {
-        self.spot_target_capacity = input;
-        self
-    }
-    /// The [`ModifyAutoProvisioningGroupInput::spot_target_capacity`] set so far.
-    pub fn get_spot_target_capacity(&self) -> &Option<String> {
-        &self.spot_target_capacity
-    }
     /// Sets [`ModifyAutoProvisioningGroupInput::auto_provisioning_group_name`].
     pub fn auto_provisioning_group_name(mut self, input: impl Into<String>) -> Self {
         self.auto_provisioning_group_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyAutoProvisioningGroupInput::auto_provisioning_group_name`].
-    pub fn set_auto_provisioning_group_name(mut self, input: Option<String>) -> Self {
-        self.auto_provisioning_group_name = input;
-        self
-    }
-    /// The [`ModifyAutoProvisioningGroupInput::auto_provisioning_group_name`] set so far.
-    pub fn get_auto_provisioning_group_name(&self) -> &Option<String> {
-        &self.auto_provisioning_group_name
     }
     /// Appends one item to [`ModifyAutoProvisioningGroupInput::launch_template_config`].
     pub fn launch_template_config(
@@ -214,20 +118,6 @@ impl<C> ModifyAutoProvisioningGroupBuilder<C> {
     ) -> Self {
         self.launch_template_config.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`ModifyAutoProvisioningGroupInput::launch_template_config`] list (`None` clears it).
-    pub fn set_launch_template_config(
-        mut self,
-        input: Option<Vec<ModifyAutoProvisioningGroupLaunchTemplateConfig>>,
-    ) -> Self {
-        self.launch_template_config = input;
-        self
-    }
-    /// The [`ModifyAutoProvisioningGroupInput::launch_template_config`] set so far.
-    pub fn get_launch_template_config(
-        &self,
-    ) -> &Option<Vec<ModifyAutoProvisioningGroupLaunchTemplateConfig>> {
-        &self.launch_template_config
     }
     /// Checks every rule of the spec and builds the [`ModifyAutoProvisioningGroupInput`]. Nothing is sent.
     pub fn build(
@@ -253,6 +143,20 @@ impl<C> ModifyAutoProvisioningGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyAutoProvisioningGroupBuilder, ModifyAutoProvisioningGroupInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    auto_provisioning_group_id: Option<String> => set_auto_provisioning_group_id, get_auto_provisioning_group_id;
+    excess_capacity_termination_policy: Option<String> => set_excess_capacity_termination_policy, get_excess_capacity_termination_policy;
+    default_target_capacity_type: Option<String> => set_default_target_capacity_type, get_default_target_capacity_type;
+    terminate_instances_with_expiration: Option<bool> => set_terminate_instances_with_expiration, get_terminate_instances_with_expiration;
+    max_spot_price: Option<f64> => set_max_spot_price, get_max_spot_price;
+    total_target_capacity: Option<String> => set_total_target_capacity, get_total_target_capacity;
+    pay_as_you_go_target_capacity: Option<String> => set_pay_as_you_go_target_capacity, get_pay_as_you_go_target_capacity;
+    spot_target_capacity: Option<String> => set_spot_target_capacity, get_spot_target_capacity;
+    auto_provisioning_group_name: Option<String> => set_auto_provisioning_group_name, get_auto_provisioning_group_name;
+    launch_template_config: Option<Vec<ModifyAutoProvisioningGroupLaunchTemplateConfig>> => set_launch_template_config, get_launch_template_config, list;
 }
 impl ModifyAutoProvisioningGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -319,68 +223,7 @@ impl aliyun_core::Action for ModifyAutoProvisioningGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidLaunchTemplateConfigs.SizeExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.LaunchTemplateConfigs",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RAM",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidName.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AutoProvisioningGroup.Unauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AutoProvisioningGroup.IncorrectStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.TargetCapacity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAutoProvisioningGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.MaxPrice",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -388,14 +231,6 @@ impl aliyun_core::Action for ModifyAutoProvisioningGroupInput {
             self.launch_template_config.len(),
             None,
             Some(100),
-        )?;
-        aliyun_core::__private::validate::each(
-            "LaunchTemplateConfig",
-            &self.launch_template_config,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -500,64 +335,23 @@ impl aliyun_core::error::ActionError for ModifyAutoProvisioningGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::NoPermission(error)
-            | Self::InvalidLaunchTemplateConfigsSizeExceed(error)
-            | Self::QuotaExceedLaunchTemplateConfigs(error)
-            | Self::OperationDenied(error)
-            | Self::ForbiddenRam(error)
-            | Self::InvalidNameMalformed(error)
-            | Self::AutoProvisioningGroupUnauthorized(error)
-            | Self::AutoProvisioningGroupIncorrectStatus(error)
-            | Self::InvalidParameterTargetCapacity(error)
-            | Self::InvalidAutoProvisioningGroupIdNotFound(error)
-            | Self::InvalidParameterMaxPrice(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::NoPermission(error)
-            | Self::InvalidLaunchTemplateConfigsSizeExceed(error)
-            | Self::QuotaExceedLaunchTemplateConfigs(error)
-            | Self::OperationDenied(error)
-            | Self::ForbiddenRam(error)
-            | Self::InvalidNameMalformed(error)
-            | Self::AutoProvisioningGroupUnauthorized(error)
-            | Self::AutoProvisioningGroupIncorrectStatus(error)
-            | Self::InvalidParameterTargetCapacity(error)
-            | Self::InvalidAutoProvisioningGroupIdNotFound(error)
-            | Self::InvalidParameterMaxPrice(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyAutoProvisioningGroupError);
+aliyun_core::__private::action_error!(
+    ModifyAutoProvisioningGroupError, [MissingParameter, NoPermission,
+    InvalidLaunchTemplateConfigsSizeExceed, QuotaExceedLaunchTemplateConfigs,
+    OperationDenied, ForbiddenRam, InvalidNameMalformed,
+    AutoProvisioningGroupUnauthorized, AutoProvisioningGroupIncorrectStatus,
+    InvalidParameterTargetCapacity, InvalidAutoProvisioningGroupIdNotFound,
+    InvalidParameterMaxPrice]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyAutoProvisioningGroupBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyAutoProvisioningGroupInput;
-        type Error = ModifyAutoProvisioningGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_auto_provisioning_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyAutoProvisioningGroupBuilder, ModifyAutoProvisioningGroupInput,
+        ModifyAutoProvisioningGroupError, super::super::super::client::Client,
+        modify_auto_provisioning_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -601,6 +395,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -53,118 +53,40 @@ impl<C> ModifyAutoSnapshotPolicyBuilder<C> {
         self.system_disk_policy_enabled = Some(input);
         self
     }
-    /// Sets or clears [`ModifyAutoSnapshotPolicyInput::system_disk_policy_enabled`].
-    pub fn set_system_disk_policy_enabled(mut self, input: Option<bool>) -> Self {
-        self.system_disk_policy_enabled = input;
-        self
-    }
-    /// The [`ModifyAutoSnapshotPolicyInput::system_disk_policy_enabled`] set so far.
-    pub fn get_system_disk_policy_enabled(&self) -> &Option<bool> {
-        &self.system_disk_policy_enabled
-    }
     /// Sets [`ModifyAutoSnapshotPolicyInput::system_disk_policy_time_period`].
     pub fn system_disk_policy_time_period(mut self, input: i32) -> Self {
         self.system_disk_policy_time_period = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyAutoSnapshotPolicyInput::system_disk_policy_time_period`].
-    pub fn set_system_disk_policy_time_period(mut self, input: Option<i32>) -> Self {
-        self.system_disk_policy_time_period = input;
-        self
-    }
-    /// The [`ModifyAutoSnapshotPolicyInput::system_disk_policy_time_period`] set so far.
-    pub fn get_system_disk_policy_time_period(&self) -> &Option<i32> {
-        &self.system_disk_policy_time_period
     }
     /// Sets [`ModifyAutoSnapshotPolicyInput::system_disk_policy_retention_days`].
     pub fn system_disk_policy_retention_days(mut self, input: i32) -> Self {
         self.system_disk_policy_retention_days = Some(input);
         self
     }
-    /// Sets or clears [`ModifyAutoSnapshotPolicyInput::system_disk_policy_retention_days`].
-    pub fn set_system_disk_policy_retention_days(mut self, input: Option<i32>) -> Self {
-        self.system_disk_policy_retention_days = input;
-        self
-    }
-    /// The [`ModifyAutoSnapshotPolicyInput::system_disk_policy_retention_days`] set so far.
-    pub fn get_system_disk_policy_retention_days(&self) -> &Option<i32> {
-        &self.system_disk_policy_retention_days
-    }
     /// Sets [`ModifyAutoSnapshotPolicyInput::system_disk_policy_retention_last_week`].
     pub fn system_disk_policy_retention_last_week(mut self, input: bool) -> Self {
         self.system_disk_policy_retention_last_week = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyAutoSnapshotPolicyInput::system_disk_policy_retention_last_week`].
-    pub fn set_system_disk_policy_retention_last_week(
-        mut self,
-        input: Option<bool>,
-    ) -> Self {
-        self.system_disk_policy_retention_last_week = input;
-        self
-    }
-    /// The [`ModifyAutoSnapshotPolicyInput::system_disk_policy_retention_last_week`] set so far.
-    pub fn get_system_disk_policy_retention_last_week(&self) -> &Option<bool> {
-        &self.system_disk_policy_retention_last_week
     }
     /// Sets [`ModifyAutoSnapshotPolicyInput::data_disk_policy_enabled`].
     pub fn data_disk_policy_enabled(mut self, input: bool) -> Self {
         self.data_disk_policy_enabled = Some(input);
         self
     }
-    /// Sets or clears [`ModifyAutoSnapshotPolicyInput::data_disk_policy_enabled`].
-    pub fn set_data_disk_policy_enabled(mut self, input: Option<bool>) -> Self {
-        self.data_disk_policy_enabled = input;
-        self
-    }
-    /// The [`ModifyAutoSnapshotPolicyInput::data_disk_policy_enabled`] set so far.
-    pub fn get_data_disk_policy_enabled(&self) -> &Option<bool> {
-        &self.data_disk_policy_enabled
-    }
     /// Sets [`ModifyAutoSnapshotPolicyInput::data_disk_policy_time_period`].
     pub fn data_disk_policy_time_period(mut self, input: i32) -> Self {
         self.data_disk_policy_time_period = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyAutoSnapshotPolicyInput::data_disk_policy_time_period`].
-    pub fn set_data_disk_policy_time_period(mut self, input: Option<i32>) -> Self {
-        self.data_disk_policy_time_period = input;
-        self
-    }
-    /// The [`ModifyAutoSnapshotPolicyInput::data_disk_policy_time_period`] set so far.
-    pub fn get_data_disk_policy_time_period(&self) -> &Option<i32> {
-        &self.data_disk_policy_time_period
     }
     /// Sets [`ModifyAutoSnapshotPolicyInput::data_disk_policy_retention_days`].
     pub fn data_disk_policy_retention_days(mut self, input: i32) -> Self {
         self.data_disk_policy_retention_days = Some(input);
         self
     }
-    /// Sets or clears [`ModifyAutoSnapshotPolicyInput::data_disk_policy_retention_days`].
-    pub fn set_data_disk_policy_retention_days(mut self, input: Option<i32>) -> Self {
-        self.data_disk_policy_retention_days = input;
-        self
-    }
-    /// The [`ModifyAutoSnapshotPolicyInput::data_disk_policy_retention_days`] set so far.
-    pub fn get_data_disk_policy_retention_days(&self) -> &Option<i32> {
-        &self.data_disk_policy_retention_days
-    }
     /// Sets [`ModifyAutoSnapshotPolicyInput::data_disk_policy_retention_last_week`].
     pub fn data_disk_policy_retention_last_week(mut self, input: bool) -> Self {
         self.data_disk_policy_retention_last_week = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyAutoSnapshotPolicyInput::data_disk_policy_retention_last_week`].
-    pub fn set_data_disk_policy_retention_last_week(
-        mut self,
-        input: Option<bool>,
-    ) -> Self {
-        self.data_disk_policy_retention_last_week = input;
-        self
-    }
-    /// The [`ModifyAutoSnapshotPolicyInput::data_disk_policy_retention_last_week`] set so far.
-    pub fn get_data_disk_policy_retention_last_week(&self) -> &Option<bool> {
-        &self.data_disk_policy_retention_last_week
     }
     /// Checks every rule of the spec and builds the [`ModifyAutoSnapshotPolicyInput`]. Nothing is sent.
     pub fn build(
@@ -185,6 +107,17 @@ impl<C> ModifyAutoSnapshotPolicyBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyAutoSnapshotPolicyBuilder, ModifyAutoSnapshotPolicyInput;
+    system_disk_policy_enabled: Option<bool> => set_system_disk_policy_enabled, get_system_disk_policy_enabled;
+    system_disk_policy_time_period: Option<i32> => set_system_disk_policy_time_period, get_system_disk_policy_time_period;
+    system_disk_policy_retention_days: Option<i32> => set_system_disk_policy_retention_days, get_system_disk_policy_retention_days;
+    system_disk_policy_retention_last_week: Option<bool> => set_system_disk_policy_retention_last_week, get_system_disk_policy_retention_last_week;
+    data_disk_policy_enabled: Option<bool> => set_data_disk_policy_enabled, get_data_disk_policy_enabled;
+    data_disk_policy_time_period: Option<i32> => set_data_disk_policy_time_period, get_data_disk_policy_time_period;
+    data_disk_policy_retention_days: Option<i32> => set_data_disk_policy_retention_days, get_data_disk_policy_retention_days;
+    data_disk_policy_retention_last_week: Option<bool> => set_data_disk_policy_retention_last_week, get_data_disk_policy_retention_last_week;
 }
 impl ModifyAutoSnapshotPolicyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -245,13 +178,7 @@ impl aliyun_core::Action for ModifyAutoSnapshotPolicyInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.Snapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.system_disk_policy_time_period {
@@ -345,51 +272,24 @@ impl aliyun_core::error::ActionError for ModifyAutoSnapshotPolicyError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::QuotaExceedSnapshot(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::QuotaExceedSnapshot(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyAutoSnapshotPolicyError);
+aliyun_core::__private::action_error!(
+    ModifyAutoSnapshotPolicyError, [QuotaExceedSnapshot]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyAutoSnapshotPolicyBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyAutoSnapshotPolicyInput;
-        type Error = ModifyAutoSnapshotPolicyError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_auto_snapshot_policy()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyAutoSnapshotPolicyBuilder, ModifyAutoSnapshotPolicyInput,
+        ModifyAutoSnapshotPolicyError, super::super::super::client::Client,
+        modify_auto_snapshot_policy,
+    );
     const REQUESTS: &[Request] = &[Request::sent("example", |b| b, "POST", &[])];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
     }
     /// Hostile response bodies derived from the responses above end in typed outcomes
     /// (`aliyun_core::testing::fuzz`).

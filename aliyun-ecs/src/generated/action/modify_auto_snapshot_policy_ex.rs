@@ -58,126 +58,45 @@ impl<C> ModifyAutoSnapshotPolicyExBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyAutoSnapshotPolicyExInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyAutoSnapshotPolicyExInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyAutoSnapshotPolicyExInput::auto_snapshot_policy_id`].
     pub fn auto_snapshot_policy_id(mut self, input: impl Into<String>) -> Self {
         self.auto_snapshot_policy_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyAutoSnapshotPolicyExInput::auto_snapshot_policy_id`].
-    pub fn set_auto_snapshot_policy_id(mut self, input: Option<String>) -> Self {
-        self.auto_snapshot_policy_id = input;
-        self
-    }
-    /// The [`ModifyAutoSnapshotPolicyExInput::auto_snapshot_policy_id`] set so far.
-    pub fn get_auto_snapshot_policy_id(&self) -> &Option<String> {
-        &self.auto_snapshot_policy_id
     }
     /// Sets [`ModifyAutoSnapshotPolicyExInput::auto_snapshot_policy_name`].
     pub fn auto_snapshot_policy_name(mut self, input: impl Into<String>) -> Self {
         self.auto_snapshot_policy_name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyAutoSnapshotPolicyExInput::auto_snapshot_policy_name`].
-    pub fn set_auto_snapshot_policy_name(mut self, input: Option<String>) -> Self {
-        self.auto_snapshot_policy_name = input;
-        self
-    }
-    /// The [`ModifyAutoSnapshotPolicyExInput::auto_snapshot_policy_name`] set so far.
-    pub fn get_auto_snapshot_policy_name(&self) -> &Option<String> {
-        &self.auto_snapshot_policy_name
-    }
     /// Sets [`ModifyAutoSnapshotPolicyExInput::time_points`].
     pub fn time_points(mut self, input: impl Into<String>) -> Self {
         self.time_points = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyAutoSnapshotPolicyExInput::time_points`].
-    pub fn set_time_points(mut self, input: Option<String>) -> Self {
-        self.time_points = input;
-        self
-    }
-    /// The [`ModifyAutoSnapshotPolicyExInput::time_points`] set so far.
-    pub fn get_time_points(&self) -> &Option<String> {
-        &self.time_points
     }
     /// Sets [`ModifyAutoSnapshotPolicyExInput::repeat_weekdays`].
     pub fn repeat_weekdays(mut self, input: impl Into<String>) -> Self {
         self.repeat_weekdays = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyAutoSnapshotPolicyExInput::repeat_weekdays`].
-    pub fn set_repeat_weekdays(mut self, input: Option<String>) -> Self {
-        self.repeat_weekdays = input;
-        self
-    }
-    /// The [`ModifyAutoSnapshotPolicyExInput::repeat_weekdays`] set so far.
-    pub fn get_repeat_weekdays(&self) -> &Option<String> {
-        &self.repeat_weekdays
-    }
     /// Sets [`ModifyAutoSnapshotPolicyExInput::retention_days`].
     pub fn retention_days(mut self, input: i32) -> Self {
         self.retention_days = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyAutoSnapshotPolicyExInput::retention_days`].
-    pub fn set_retention_days(mut self, input: Option<i32>) -> Self {
-        self.retention_days = input;
-        self
-    }
-    /// The [`ModifyAutoSnapshotPolicyExInput::retention_days`] set so far.
-    pub fn get_retention_days(&self) -> &Option<i32> {
-        &self.retention_days
     }
     /// Sets [`ModifyAutoSnapshotPolicyExInput::enable_cross_region_copy`].
     pub fn enable_cross_region_copy(mut self, input: bool) -> Self {
         self.enable_cross_region_copy = Some(input);
         self
     }
-    /// Sets or clears [`ModifyAutoSnapshotPolicyExInput::enable_cross_region_copy`].
-    pub fn set_enable_cross_region_copy(mut self, input: Option<bool>) -> Self {
-        self.enable_cross_region_copy = input;
-        self
-    }
-    /// The [`ModifyAutoSnapshotPolicyExInput::enable_cross_region_copy`] set so far.
-    pub fn get_enable_cross_region_copy(&self) -> &Option<bool> {
-        &self.enable_cross_region_copy
-    }
     /// Sets [`ModifyAutoSnapshotPolicyExInput::target_copy_regions`].
     pub fn target_copy_regions(mut self, input: impl Into<String>) -> Self {
         self.target_copy_regions = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyAutoSnapshotPolicyExInput::target_copy_regions`].
-    pub fn set_target_copy_regions(mut self, input: Option<String>) -> Self {
-        self.target_copy_regions = input;
-        self
-    }
-    /// The [`ModifyAutoSnapshotPolicyExInput::target_copy_regions`] set so far.
-    pub fn get_target_copy_regions(&self) -> &Option<String> {
-        &self.target_copy_regions
-    }
     /// Sets [`ModifyAutoSnapshotPolicyExInput::copied_snapshots_retention_days`].
     pub fn copied_snapshots_retention_days(mut self, input: i32) -> Self {
         self.copied_snapshots_retention_days = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyAutoSnapshotPolicyExInput::copied_snapshots_retention_days`].
-    pub fn set_copied_snapshots_retention_days(mut self, input: Option<i32>) -> Self {
-        self.copied_snapshots_retention_days = input;
-        self
-    }
-    /// The [`ModifyAutoSnapshotPolicyExInput::copied_snapshots_retention_days`] set so far.
-    pub fn get_copied_snapshots_retention_days(&self) -> &Option<i32> {
-        &self.copied_snapshots_retention_days
     }
     /// Sets [`ModifyAutoSnapshotPolicyExInput::copy_encryption_configuration`].
     pub fn copy_encryption_configuration(
@@ -186,20 +105,6 @@ impl<C> ModifyAutoSnapshotPolicyExBuilder<C> {
     ) -> Self {
         self.copy_encryption_configuration = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyAutoSnapshotPolicyExInput::copy_encryption_configuration`].
-    pub fn set_copy_encryption_configuration(
-        mut self,
-        input: Option<CopyEncryptionConfiguration>,
-    ) -> Self {
-        self.copy_encryption_configuration = input;
-        self
-    }
-    /// The [`ModifyAutoSnapshotPolicyExInput::copy_encryption_configuration`] set so far.
-    pub fn get_copy_encryption_configuration(
-        &self,
-    ) -> &Option<CopyEncryptionConfiguration> {
-        &self.copy_encryption_configuration
     }
     /// Checks every rule of the spec and builds the [`ModifyAutoSnapshotPolicyExInput`]. Nothing is sent.
     pub fn build(
@@ -226,6 +131,19 @@ impl<C> ModifyAutoSnapshotPolicyExBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyAutoSnapshotPolicyExBuilder, ModifyAutoSnapshotPolicyExInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    auto_snapshot_policy_id: Option<String> => set_auto_snapshot_policy_id, get_auto_snapshot_policy_id;
+    auto_snapshot_policy_name: Option<String> => set_auto_snapshot_policy_name, get_auto_snapshot_policy_name;
+    time_points: Option<String> => set_time_points, get_time_points;
+    repeat_weekdays: Option<String> => set_repeat_weekdays, get_repeat_weekdays;
+    retention_days: Option<i32> => set_retention_days, get_retention_days;
+    enable_cross_region_copy: Option<bool> => set_enable_cross_region_copy, get_enable_cross_region_copy;
+    target_copy_regions: Option<String> => set_target_copy_regions, get_target_copy_regions;
+    copied_snapshots_retention_days: Option<i32> => set_copied_snapshots_retention_days, get_copied_snapshots_retention_days;
+    copy_encryption_configuration: Option<CopyEncryptionConfiguration> => set_copy_encryption_configuration, get_copy_encryption_configuration;
 }
 impl ModifyAutoSnapshotPolicyExBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -288,68 +206,7 @@ impl aliyun_core::Action for ModifyAutoSnapshotPolicyExInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EncryptedIllegal",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKNotEnabled",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KmsNotEnabled",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Encrypted.KmsNotEnable",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.EncryptedMismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterInvalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.TargetCopyRegions",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.CopiedSnapshotsRetentionDays",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.KMSUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Abs.InvalidAction.RegionNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.copy_encryption_configuration {
@@ -453,67 +310,25 @@ impl aliyun_core::error::ActionError for ModifyAutoSnapshotPolicyExError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterEncryptedIllegal(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsNotEnabled(error)
-            | Self::InvalidParameterEncryptedKmsNotEnable(error)
-            | Self::InvalidParamEncryptedMismatch(error)
-            | Self::ParameterInvalid(error)
-            | Self::InvalidParameterTargetCopyRegions(error)
-            | Self::InvalidParameterCopiedSnapshotsRetentionDays(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::AbsInvalidActionRegionNotSupport(error)
-            | Self::InvalidParameterKmsKeyIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterEncryptedIllegal(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsNotEnabled(error)
-            | Self::InvalidParameterEncryptedKmsNotEnable(error)
-            | Self::InvalidParamEncryptedMismatch(error)
-            | Self::ParameterInvalid(error)
-            | Self::InvalidParameterTargetCopyRegions(error)
-            | Self::InvalidParameterCopiedSnapshotsRetentionDays(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::AbsInvalidActionRegionNotSupport(error)
-            | Self::InvalidParameterKmsKeyIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyAutoSnapshotPolicyExError);
+aliyun_core::__private::action_error!(
+    ModifyAutoSnapshotPolicyExError, [InvalidParameterEncryptedIllegal,
+    InvalidParameterKmsKeyIdCmkNotEnabled, InvalidParameterKmsNotEnabled,
+    InvalidParameterEncryptedKmsNotEnable, InvalidParamEncryptedMismatch,
+    ParameterInvalid, InvalidParameterTargetCopyRegions,
+    InvalidParameterCopiedSnapshotsRetentionDays,
+    InvalidParameterKmsKeyIdCmkUnauthorized, InvalidParameterKmsKeyIdKmsUnauthorized,
+    AbsInvalidActionRegionNotSupport, InvalidParameterKmsKeyIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::Arn;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyAutoSnapshotPolicyExBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyAutoSnapshotPolicyExInput;
-        type Error = ModifyAutoSnapshotPolicyExError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_auto_snapshot_policy_ex()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyAutoSnapshotPolicyExBuilder, ModifyAutoSnapshotPolicyExInput,
+        ModifyAutoSnapshotPolicyExError, super::super::super::client::Client,
+        modify_auto_snapshot_policy_ex,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -564,6 +379,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

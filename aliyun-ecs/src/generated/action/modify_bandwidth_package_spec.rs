@@ -38,42 +38,15 @@ impl<C> ModifyBandwidthPackageSpecBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyBandwidthPackageSpecInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyBandwidthPackageSpecInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyBandwidthPackageSpecInput::bandwidth_package_id`].
     pub fn bandwidth_package_id(mut self, input: impl Into<String>) -> Self {
         self.bandwidth_package_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyBandwidthPackageSpecInput::bandwidth_package_id`].
-    pub fn set_bandwidth_package_id(mut self, input: Option<String>) -> Self {
-        self.bandwidth_package_id = input;
-        self
-    }
-    /// The [`ModifyBandwidthPackageSpecInput::bandwidth_package_id`] set so far.
-    pub fn get_bandwidth_package_id(&self) -> &Option<String> {
-        &self.bandwidth_package_id
-    }
     /// Sets [`ModifyBandwidthPackageSpecInput::bandwidth`].
     pub fn bandwidth(mut self, input: impl Into<String>) -> Self {
         self.bandwidth = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyBandwidthPackageSpecInput::bandwidth`].
-    pub fn set_bandwidth(mut self, input: Option<String>) -> Self {
-        self.bandwidth = input;
-        self
-    }
-    /// The [`ModifyBandwidthPackageSpecInput::bandwidth`] set so far.
-    pub fn get_bandwidth(&self) -> &Option<String> {
-        &self.bandwidth
     }
     /// Checks every rule of the spec and builds the [`ModifyBandwidthPackageSpecInput`]. Nothing is sent.
     pub fn build(
@@ -96,6 +69,12 @@ impl<C> ModifyBandwidthPackageSpecBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyBandwidthPackageSpecBuilder, ModifyBandwidthPackageSpecInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    bandwidth_package_id: Option<String> => set_bandwidth_package_id, get_bandwidth_package_id;
+    bandwidth: Option<String> => set_bandwidth, get_bandwidth;
 }
 impl ModifyBandwidthPackageSpecBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -154,43 +133,7 @@ impl aliyun_core::Action for ModifyBandwidthPackageSpecInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.ChargeTypeIsPrepaid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParam.Bandwidth",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IllegalParam.Bandwidth",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidBandwidthPackageId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidBandwidth.ValueNotSupported",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "BandwidthPackage.FinancialLocked",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -243,72 +186,26 @@ impl aliyun_core::error::ActionError for ModifyBandwidthPackageSpecError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ForbiddenChargeTypeIsPrepaid(error)
-            | Self::MissingParamBandwidth(error)
-            | Self::IllegalParamBandwidth(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidBandwidthPackageIdNotFound(error)
-            | Self::InvalidBandwidthValueNotSupported(error)
-            | Self::BandwidthPackageFinancialLocked(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ForbiddenChargeTypeIsPrepaid(error)
-            | Self::MissingParamBandwidth(error)
-            | Self::IllegalParamBandwidth(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidBandwidthPackageIdNotFound(error)
-            | Self::InvalidBandwidthValueNotSupported(error)
-            | Self::BandwidthPackageFinancialLocked(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyBandwidthPackageSpecError);
+aliyun_core::__private::action_error!(
+    ModifyBandwidthPackageSpecError, [ForbiddenChargeTypeIsPrepaid,
+    MissingParamBandwidth, IllegalParamBandwidth, InvalidRegionIdNotFound,
+    InvalidBandwidthPackageIdNotFound, InvalidBandwidthValueNotSupported,
+    BandwidthPackageFinancialLocked]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyBandwidthPackageSpecBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyBandwidthPackageSpecInput;
-        type Error = ModifyBandwidthPackageSpecError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_bandwidth_package_spec()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyBandwidthPackageSpecBuilder, ModifyBandwidthPackageSpecInput,
+        ModifyBandwidthPackageSpecError, super::super::super::client::Client,
+        modify_bandwidth_package_spec,
+    );
     const REQUESTS: &[Request] = &[
         Request::invalid("example", |b| b, "BandwidthPackageId"),
     ];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

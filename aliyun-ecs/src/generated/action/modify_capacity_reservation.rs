@@ -52,112 +52,40 @@ impl<C> ModifyCapacityReservationBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyCapacityReservationInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyCapacityReservationInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyCapacityReservationInput::private_pool_options`].
     pub fn private_pool_options(mut self, input: PrivatePoolIdName) -> Self {
         self.private_pool_options = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyCapacityReservationInput::private_pool_options`].
-    pub fn set_private_pool_options(mut self, input: Option<PrivatePoolIdName>) -> Self {
-        self.private_pool_options = input;
-        self
-    }
-    /// The [`ModifyCapacityReservationInput::private_pool_options`] set so far.
-    pub fn get_private_pool_options(&self) -> &Option<PrivatePoolIdName> {
-        &self.private_pool_options
     }
     /// Sets [`ModifyCapacityReservationInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyCapacityReservationInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyCapacityReservationInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`ModifyCapacityReservationInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyCapacityReservationInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`ModifyCapacityReservationInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
     }
     /// Sets [`ModifyCapacityReservationInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyCapacityReservationInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`ModifyCapacityReservationInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
-    }
     /// Sets [`ModifyCapacityReservationInput::end_time_type`].
     pub fn end_time_type(mut self, input: impl Into<String>) -> Self {
         self.end_time_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyCapacityReservationInput::end_time_type`].
-    pub fn set_end_time_type(mut self, input: Option<String>) -> Self {
-        self.end_time_type = input;
-        self
-    }
-    /// The [`ModifyCapacityReservationInput::end_time_type`] set so far.
-    pub fn get_end_time_type(&self) -> &Option<String> {
-        &self.end_time_type
     }
     /// Sets [`ModifyCapacityReservationInput::platform`].
     pub fn platform(mut self, input: impl Into<String>) -> Self {
         self.platform = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyCapacityReservationInput::platform`].
-    pub fn set_platform(mut self, input: Option<String>) -> Self {
-        self.platform = input;
-        self
-    }
-    /// The [`ModifyCapacityReservationInput::platform`] set so far.
-    pub fn get_platform(&self) -> &Option<String> {
-        &self.platform
-    }
     /// Sets [`ModifyCapacityReservationInput::instance_amount`].
     pub fn instance_amount(mut self, input: i32) -> Self {
         self.instance_amount = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyCapacityReservationInput::instance_amount`].
-    pub fn set_instance_amount(mut self, input: Option<i32>) -> Self {
-        self.instance_amount = input;
-        self
-    }
-    /// The [`ModifyCapacityReservationInput::instance_amount`] set so far.
-    pub fn get_instance_amount(&self) -> &Option<i32> {
-        &self.instance_amount
     }
     /// Checks every rule of the spec and builds the [`ModifyCapacityReservationInput`]. Nothing is sent.
     pub fn build(
@@ -182,6 +110,17 @@ impl<C> ModifyCapacityReservationBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyCapacityReservationBuilder, ModifyCapacityReservationInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    private_pool_options: Option<PrivatePoolIdName> => set_private_pool_options, get_private_pool_options;
+    description: Option<String> => set_description, get_description;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
+    end_time_type: Option<String> => set_end_time_type, get_end_time_type;
+    platform: Option<String> => set_platform, get_platform;
+    instance_amount: Option<i32> => set_instance_amount, get_instance_amount;
 }
 impl ModifyCapacityReservationBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -245,83 +184,7 @@ impl aliyun_core::Action for ModifyCapacityReservationInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceAmount.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEndTime.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStartTime.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUser.Unauthorized",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectPrivatePoolStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NoStock",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivatePoolOptionsName.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPlatform.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.PlatformNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.EndTimeTypeNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.StartTimeNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.InstanceAmountNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivatePoolOptions.Id",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivatePoolId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         let value = &self.private_pool_options;
@@ -419,72 +282,25 @@ impl aliyun_core::error::ActionError for ModifyCapacityReservationError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInstanceAmountValueNotSupported(error)
-            | Self::InvalidDescriptionValueNotSupported(error)
-            | Self::InvalidEndTimeValueNotSupported(error)
-            | Self::InvalidStartTimeValueNotSupported(error)
-            | Self::InvalidUserUnauthorized(error)
-            | Self::IncorrectPrivatePoolStatus(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::InvalidPrivatePoolOptionsNameValueNotSupported(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::OperationDeniedPlatformNotSupported(error)
-            | Self::OperationDeniedEndTimeTypeNotSupported(error)
-            | Self::OperationDeniedStartTimeNotSupported(error)
-            | Self::OperationDeniedInstanceAmountNotSupported(error)
-            | Self::InvalidPrivatePoolOptionsId(error)
-            | Self::InvalidPrivatePoolIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInstanceAmountValueNotSupported(error)
-            | Self::InvalidDescriptionValueNotSupported(error)
-            | Self::InvalidEndTimeValueNotSupported(error)
-            | Self::InvalidStartTimeValueNotSupported(error)
-            | Self::InvalidUserUnauthorized(error)
-            | Self::IncorrectPrivatePoolStatus(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::InvalidPrivatePoolOptionsNameValueNotSupported(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::OperationDeniedPlatformNotSupported(error)
-            | Self::OperationDeniedEndTimeTypeNotSupported(error)
-            | Self::OperationDeniedStartTimeNotSupported(error)
-            | Self::OperationDeniedInstanceAmountNotSupported(error)
-            | Self::InvalidPrivatePoolOptionsId(error)
-            | Self::InvalidPrivatePoolIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyCapacityReservationError);
+aliyun_core::__private::action_error!(
+    ModifyCapacityReservationError, [InvalidInstanceAmountValueNotSupported,
+    InvalidDescriptionValueNotSupported, InvalidEndTimeValueNotSupported,
+    InvalidStartTimeValueNotSupported, InvalidUserUnauthorized,
+    IncorrectPrivatePoolStatus, OperationDeniedNoStock,
+    InvalidPrivatePoolOptionsNameValueNotSupported, InvalidPlatformValueNotSupported,
+    OperationDeniedPlatformNotSupported, OperationDeniedEndTimeTypeNotSupported,
+    OperationDeniedStartTimeNotSupported, OperationDeniedInstanceAmountNotSupported,
+    InvalidPrivatePoolOptionsId, InvalidPrivatePoolIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyCapacityReservationBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyCapacityReservationInput;
-        type Error = ModifyCapacityReservationError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_capacity_reservation()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyCapacityReservationBuilder, ModifyCapacityReservationInput,
+        ModifyCapacityReservationError, super::super::super::client::Client,
+        modify_capacity_reservation,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -516,6 +332,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

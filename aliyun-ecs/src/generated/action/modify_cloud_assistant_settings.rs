@@ -47,28 +47,10 @@ impl<C> ModifyCloudAssistantSettingsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyCloudAssistantSettingsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyCloudAssistantSettingsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyCloudAssistantSettingsInput::setting_type`].
     pub fn setting_type(mut self, input: impl Into<String>) -> Self {
         self.setting_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyCloudAssistantSettingsInput::setting_type`].
-    pub fn set_setting_type(mut self, input: Option<String>) -> Self {
-        self.setting_type = input;
-        self
-    }
-    /// The [`ModifyCloudAssistantSettingsInput::setting_type`] set so far.
-    pub fn get_setting_type(&self) -> &Option<String> {
-        &self.setting_type
     }
     /// Sets [`ModifyCloudAssistantSettingsInput::oss_delivery_config`].
     pub fn oss_delivery_config(
@@ -78,20 +60,6 @@ impl<C> ModifyCloudAssistantSettingsBuilder<C> {
         self.oss_delivery_config = Some(input);
         self
     }
-    /// Sets or clears [`ModifyCloudAssistantSettingsInput::oss_delivery_config`].
-    pub fn set_oss_delivery_config(
-        mut self,
-        input: Option<ModifyCloudAssistantSettingsOssDeliveryConfig>,
-    ) -> Self {
-        self.oss_delivery_config = input;
-        self
-    }
-    /// The [`ModifyCloudAssistantSettingsInput::oss_delivery_config`] set so far.
-    pub fn get_oss_delivery_config(
-        &self,
-    ) -> &Option<ModifyCloudAssistantSettingsOssDeliveryConfig> {
-        &self.oss_delivery_config
-    }
     /// Sets [`ModifyCloudAssistantSettingsInput::sls_delivery_config`].
     pub fn sls_delivery_config(
         mut self,
@@ -100,20 +68,6 @@ impl<C> ModifyCloudAssistantSettingsBuilder<C> {
         self.sls_delivery_config = Some(input);
         self
     }
-    /// Sets or clears [`ModifyCloudAssistantSettingsInput::sls_delivery_config`].
-    pub fn set_sls_delivery_config(
-        mut self,
-        input: Option<ModifyCloudAssistantSettingsSlsDeliveryConfig>,
-    ) -> Self {
-        self.sls_delivery_config = input;
-        self
-    }
-    /// The [`ModifyCloudAssistantSettingsInput::sls_delivery_config`] set so far.
-    pub fn get_sls_delivery_config(
-        &self,
-    ) -> &Option<ModifyCloudAssistantSettingsSlsDeliveryConfig> {
-        &self.sls_delivery_config
-    }
     /// Sets [`ModifyCloudAssistantSettingsInput::agent_upgrade_config`].
     pub fn agent_upgrade_config(
         mut self,
@@ -121,20 +75,6 @@ impl<C> ModifyCloudAssistantSettingsBuilder<C> {
     ) -> Self {
         self.agent_upgrade_config = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyCloudAssistantSettingsInput::agent_upgrade_config`].
-    pub fn set_agent_upgrade_config(
-        mut self,
-        input: Option<ModifyCloudAssistantSettingsAgentUpgradeConfig>,
-    ) -> Self {
-        self.agent_upgrade_config = input;
-        self
-    }
-    /// The [`ModifyCloudAssistantSettingsInput::agent_upgrade_config`] set so far.
-    pub fn get_agent_upgrade_config(
-        &self,
-    ) -> &Option<ModifyCloudAssistantSettingsAgentUpgradeConfig> {
-        &self.agent_upgrade_config
     }
     /// Checks every rule of the spec and builds the [`ModifyCloudAssistantSettingsInput`]. Nothing is sent.
     pub fn build(
@@ -156,6 +96,14 @@ impl<C> ModifyCloudAssistantSettingsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyCloudAssistantSettingsBuilder, ModifyCloudAssistantSettingsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    setting_type: Option<String> => set_setting_type, get_setting_type;
+    oss_delivery_config: Option<ModifyCloudAssistantSettingsOssDeliveryConfig> => set_oss_delivery_config, get_oss_delivery_config;
+    sls_delivery_config: Option<ModifyCloudAssistantSettingsSlsDeliveryConfig> => set_sls_delivery_config, get_sls_delivery_config;
+    agent_upgrade_config: Option<ModifyCloudAssistantSettingsAgentUpgradeConfig> => set_agent_upgrade_config, get_agent_upgrade_config;
 }
 impl ModifyCloudAssistantSettingsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -217,121 +165,9 @@ impl aliyun_core::Action for ModifyCloudAssistantSettingsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.SettingType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.OssEncryptionType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.OssEncryptionAlgorithm",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.OssEncryptionKeyId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.OssBucketName",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.OssPrefix",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOssBucketName.InOtherRegion",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.SlsProjectName",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.SlsLogstoreName",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.AllowedUpgradeWindow",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAllowedUpgradeWindow.DurationTooShort",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.TimeZone",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAllowedUpgradeWindow.Required",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CreateServiceLinkedRole.NoPermission",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.OssEncryptionUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAllowedUpgradeWindow.CountLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSlsProjectName.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSlsLogstoreName.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOssBucketName.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        if let Some(value) = &self.oss_delivery_config {
-            aliyun_core::params::StructParam::validate(value, "OssDeliveryConfig")?;
-        }
-        if let Some(value) = &self.sls_delivery_config {
-            aliyun_core::params::StructParam::validate(value, "SlsDeliveryConfig")?;
-        }
         if let Some(value) = &self.agent_upgrade_config {
             aliyun_core::params::StructParam::validate(value, "AgentUpgradeConfig")?;
         }
@@ -459,82 +295,28 @@ impl aliyun_core::error::ActionError for ModifyCloudAssistantSettingsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterSettingType(error)
-            | Self::InvalidParameterOssEncryptionType(error)
-            | Self::InvalidParameterOssEncryptionAlgorithm(error)
-            | Self::InvalidParameterOssEncryptionKeyId(error)
-            | Self::InvalidParameterOssBucketName(error)
-            | Self::InvalidParameterOssPrefix(error)
-            | Self::InvalidOssBucketNameInOtherRegion(error)
-            | Self::InvalidParameterSlsProjectName(error)
-            | Self::InvalidParameterSlsLogstoreName(error)
-            | Self::InvalidParameterAllowedUpgradeWindow(error)
-            | Self::InvalidAllowedUpgradeWindowDurationTooShort(error)
-            | Self::InvalidParameterTimeZone(error)
-            | Self::InvalidAllowedUpgradeWindowRequired(error)
-            | Self::CreateServiceLinkedRoleNoPermission(error)
-            | Self::InvalidOperationOssEncryptionUnsupported(error)
-            | Self::InvalidAllowedUpgradeWindowCountLimitExceeded(error)
-            | Self::InvalidSlsProjectNameNotFound(error)
-            | Self::InvalidSlsLogstoreNameNotFound(error)
-            | Self::InvalidOssBucketNameNotFound(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterSettingType(error)
-            | Self::InvalidParameterOssEncryptionType(error)
-            | Self::InvalidParameterOssEncryptionAlgorithm(error)
-            | Self::InvalidParameterOssEncryptionKeyId(error)
-            | Self::InvalidParameterOssBucketName(error)
-            | Self::InvalidParameterOssPrefix(error)
-            | Self::InvalidOssBucketNameInOtherRegion(error)
-            | Self::InvalidParameterSlsProjectName(error)
-            | Self::InvalidParameterSlsLogstoreName(error)
-            | Self::InvalidParameterAllowedUpgradeWindow(error)
-            | Self::InvalidAllowedUpgradeWindowDurationTooShort(error)
-            | Self::InvalidParameterTimeZone(error)
-            | Self::InvalidAllowedUpgradeWindowRequired(error)
-            | Self::CreateServiceLinkedRoleNoPermission(error)
-            | Self::InvalidOperationOssEncryptionUnsupported(error)
-            | Self::InvalidAllowedUpgradeWindowCountLimitExceeded(error)
-            | Self::InvalidSlsProjectNameNotFound(error)
-            | Self::InvalidSlsLogstoreNameNotFound(error)
-            | Self::InvalidOssBucketNameNotFound(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyCloudAssistantSettingsError);
+aliyun_core::__private::action_error!(
+    ModifyCloudAssistantSettingsError, [InvalidParameterSettingType,
+    InvalidParameterOssEncryptionType, InvalidParameterOssEncryptionAlgorithm,
+    InvalidParameterOssEncryptionKeyId, InvalidParameterOssBucketName,
+    InvalidParameterOssPrefix, InvalidOssBucketNameInOtherRegion,
+    InvalidParameterSlsProjectName, InvalidParameterSlsLogstoreName,
+    InvalidParameterAllowedUpgradeWindow, InvalidAllowedUpgradeWindowDurationTooShort,
+    InvalidParameterTimeZone, InvalidAllowedUpgradeWindowRequired,
+    CreateServiceLinkedRoleNoPermission, InvalidOperationOssEncryptionUnsupported,
+    InvalidAllowedUpgradeWindowCountLimitExceeded, InvalidSlsProjectNameNotFound,
+    InvalidSlsLogstoreNameNotFound, InvalidOssBucketNameNotFound,
+    InvalidRegionIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyCloudAssistantSettingsBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyCloudAssistantSettingsInput;
-        type Error = ModifyCloudAssistantSettingsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_cloud_assistant_settings()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyCloudAssistantSettingsBuilder, ModifyCloudAssistantSettingsInput,
+        ModifyCloudAssistantSettingsError, super::super::super::client::Client,
+        modify_cloud_assistant_settings,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -582,6 +364,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -48,98 +48,35 @@ impl<C> ModifyCommandBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyCommandInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyCommandInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyCommandInput::command_id`].
     pub fn command_id(mut self, input: impl Into<String>) -> Self {
         self.command_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyCommandInput::command_id`].
-    pub fn set_command_id(mut self, input: Option<String>) -> Self {
-        self.command_id = input;
-        self
-    }
-    /// The [`ModifyCommandInput::command_id`] set so far.
-    pub fn get_command_id(&self) -> &Option<String> {
-        &self.command_id
     }
     /// Sets [`ModifyCommandInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyCommandInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`ModifyCommandInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
-    }
     /// Sets [`ModifyCommandInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyCommandInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyCommandInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`ModifyCommandInput::command_content`].
     pub fn command_content(mut self, input: impl Into<String>) -> Self {
         self.command_content = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyCommandInput::command_content`].
-    pub fn set_command_content(mut self, input: Option<String>) -> Self {
-        self.command_content = input;
-        self
-    }
-    /// The [`ModifyCommandInput::command_content`] set so far.
-    pub fn get_command_content(&self) -> &Option<String> {
-        &self.command_content
-    }
     /// Sets [`ModifyCommandInput::working_dir`].
     pub fn working_dir(mut self, input: impl Into<String>) -> Self {
         self.working_dir = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyCommandInput::working_dir`].
-    pub fn set_working_dir(mut self, input: Option<String>) -> Self {
-        self.working_dir = input;
-        self
-    }
-    /// The [`ModifyCommandInput::working_dir`] set so far.
-    pub fn get_working_dir(&self) -> &Option<String> {
-        &self.working_dir
-    }
     /// Sets [`ModifyCommandInput::timeout`].
     pub fn timeout(mut self, input: i64) -> Self {
         self.timeout = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyCommandInput::timeout`].
-    pub fn set_timeout(mut self, input: Option<i64>) -> Self {
-        self.timeout = input;
-        self
-    }
-    /// The [`ModifyCommandInput::timeout`] set so far.
-    pub fn get_timeout(&self) -> &Option<i64> {
-        &self.timeout
     }
     /// Checks every rule of the spec and builds the [`ModifyCommandInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyCommandInput, aliyun_core::InvalidInput> {
@@ -161,6 +98,16 @@ impl<C> ModifyCommandBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyCommandBuilder, ModifyCommandInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    command_id: Option<String> => set_command_id, get_command_id;
+    name: Option<String> => set_name, get_name;
+    description: Option<String> => set_description, get_description;
+    command_content: Option<String> => set_command_content, get_command_content;
+    working_dir: Option<String> => set_working_dir, get_working_dir;
+    timeout: Option<i64> => set_timeout, get_timeout;
 }
 impl ModifyCommandBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -221,73 +168,7 @@ impl aliyun_core::Action for ModifyCommandInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionId.ApiNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.WorkingDir",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdName.Readonly",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdName.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdContent.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdDesc.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterCharacter.CommandName",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterCharacter.CommandDescription",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterCharacter.CommandWorkingDir",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCmdId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError.Dispatch",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -362,65 +243,22 @@ impl aliyun_core::error::ActionError for ModifyCommandError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::InvalidParameterWorkingDir(error)
-            | Self::CmdNameReadonly(error)
-            | Self::CmdNameExceedLimit(error)
-            | Self::CmdContentExceedLimit(error)
-            | Self::CmdDescExceedLimit(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidParameterCharacterCommandName(error)
-            | Self::InvalidParameterCharacterCommandDescription(error)
-            | Self::InvalidParameterCharacterCommandWorkingDir(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidCmdIdNotFound(error)
-            | Self::InternalErrorDispatch(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::InvalidParameterWorkingDir(error)
-            | Self::CmdNameReadonly(error)
-            | Self::CmdNameExceedLimit(error)
-            | Self::CmdContentExceedLimit(error)
-            | Self::CmdDescExceedLimit(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidParameterCharacterCommandName(error)
-            | Self::InvalidParameterCharacterCommandDescription(error)
-            | Self::InvalidParameterCharacterCommandWorkingDir(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidCmdIdNotFound(error)
-            | Self::InternalErrorDispatch(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyCommandError);
+aliyun_core::__private::action_error!(
+    ModifyCommandError, [RegionIdApiNotSupported, InvalidParameterWorkingDir,
+    CmdNameReadonly, CmdNameExceedLimit, CmdContentExceedLimit, CmdDescExceedLimit,
+    OperationForbidden, InvalidParameterCharacterCommandName,
+    InvalidParameterCharacterCommandDescription,
+    InvalidParameterCharacterCommandWorkingDir, InvalidRegionIdNotFound,
+    InvalidCmdIdNotFound, InternalErrorDispatch]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyCommandBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyCommandInput;
-        type Error = ModifyCommandError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_command()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyCommandBuilder, ModifyCommandInput, ModifyCommandError,
+        super::super::super::client::Client, modify_command,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -446,6 +284,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

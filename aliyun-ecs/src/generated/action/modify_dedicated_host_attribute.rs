@@ -55,126 +55,45 @@ impl<C> ModifyDedicatedHostAttributeBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDedicatedHostAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyDedicatedHostAttributeInput::dedicated_host_id`].
     pub fn dedicated_host_id(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDedicatedHostAttributeInput::dedicated_host_id`].
-    pub fn set_dedicated_host_id(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_id = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostAttributeInput::dedicated_host_id`] set so far.
-    pub fn get_dedicated_host_id(&self) -> &Option<String> {
-        &self.dedicated_host_id
     }
     /// Sets [`ModifyDedicatedHostAttributeInput::dedicated_host_name`].
     pub fn dedicated_host_name(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDedicatedHostAttributeInput::dedicated_host_name`].
-    pub fn set_dedicated_host_name(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_name = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostAttributeInput::dedicated_host_name`] set so far.
-    pub fn get_dedicated_host_name(&self) -> &Option<String> {
-        &self.dedicated_host_name
-    }
     /// Sets [`ModifyDedicatedHostAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDedicatedHostAttributeInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostAttributeInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`ModifyDedicatedHostAttributeInput::action_on_maintenance`].
     pub fn action_on_maintenance(mut self, input: impl Into<String>) -> Self {
         self.action_on_maintenance = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDedicatedHostAttributeInput::action_on_maintenance`].
-    pub fn set_action_on_maintenance(mut self, input: Option<String>) -> Self {
-        self.action_on_maintenance = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostAttributeInput::action_on_maintenance`] set so far.
-    pub fn get_action_on_maintenance(&self) -> &Option<String> {
-        &self.action_on_maintenance
-    }
     /// Sets [`ModifyDedicatedHostAttributeInput::network_attributes`].
     pub fn network_attributes(mut self, input: NetworkAttributes) -> Self {
         self.network_attributes = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyDedicatedHostAttributeInput::network_attributes`].
-    pub fn set_network_attributes(mut self, input: Option<NetworkAttributes>) -> Self {
-        self.network_attributes = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostAttributeInput::network_attributes`] set so far.
-    pub fn get_network_attributes(&self) -> &Option<NetworkAttributes> {
-        &self.network_attributes
     }
     /// Sets [`ModifyDedicatedHostAttributeInput::auto_placement`].
     pub fn auto_placement(mut self, input: impl Into<String>) -> Self {
         self.auto_placement = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDedicatedHostAttributeInput::auto_placement`].
-    pub fn set_auto_placement(mut self, input: Option<String>) -> Self {
-        self.auto_placement = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostAttributeInput::auto_placement`] set so far.
-    pub fn get_auto_placement(&self) -> &Option<String> {
-        &self.auto_placement
-    }
     /// Sets [`ModifyDedicatedHostAttributeInput::dedicated_host_cluster_id`].
     pub fn dedicated_host_cluster_id(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_cluster_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDedicatedHostAttributeInput::dedicated_host_cluster_id`].
-    pub fn set_dedicated_host_cluster_id(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_cluster_id = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostAttributeInput::dedicated_host_cluster_id`] set so far.
-    pub fn get_dedicated_host_cluster_id(&self) -> &Option<String> {
-        &self.dedicated_host_cluster_id
-    }
     /// Sets [`ModifyDedicatedHostAttributeInput::cpu_over_commit_ratio`].
     pub fn cpu_over_commit_ratio(mut self, input: f64) -> Self {
         self.cpu_over_commit_ratio = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyDedicatedHostAttributeInput::cpu_over_commit_ratio`].
-    pub fn set_cpu_over_commit_ratio(mut self, input: Option<f64>) -> Self {
-        self.cpu_over_commit_ratio = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostAttributeInput::cpu_over_commit_ratio`] set so far.
-    pub fn get_cpu_over_commit_ratio(&self) -> &Option<f64> {
-        &self.cpu_over_commit_ratio
     }
     /// Checks every rule of the spec and builds the [`ModifyDedicatedHostAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -200,6 +119,18 @@ impl<C> ModifyDedicatedHostAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyDedicatedHostAttributeBuilder, ModifyDedicatedHostAttributeInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    dedicated_host_id: Option<String> => set_dedicated_host_id, get_dedicated_host_id;
+    dedicated_host_name: Option<String> => set_dedicated_host_name, get_dedicated_host_name;
+    description: Option<String> => set_description, get_description;
+    action_on_maintenance: Option<String> => set_action_on_maintenance, get_action_on_maintenance;
+    network_attributes: Option<NetworkAttributes> => set_network_attributes, get_network_attributes;
+    auto_placement: Option<String> => set_auto_placement, get_auto_placement;
+    dedicated_host_cluster_id: Option<String> => set_dedicated_host_cluster_id, get_dedicated_host_cluster_id;
+    cpu_over_commit_ratio: Option<f64> => set_cpu_over_commit_ratio, get_cpu_over_commit_ratio;
 }
 impl ModifyDedicatedHostAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -265,73 +196,9 @@ impl aliyun_core::Action for ModifyDedicatedHostAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.SlbUdpTimeout",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.UdpTimeout",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostType.CpuOverCommitRatioNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCpuOverCommitRatio.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUser.Unauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostClusterId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostClusterId.ExceedMaxSize",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostClusterId.NotMatch",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ActionOnMaintenance",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        if let Some(value) = &self.network_attributes {
-            aliyun_core::params::StructParam::validate(value, "NetworkAttributes")?;
-        }
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -418,66 +285,24 @@ impl aliyun_core::error::ActionError for ModifyDedicatedHostAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidDedicatedHostNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidParameterSlbUdpTimeout(error)
-            | Self::InvalidParameterUdpTimeout(error)
-            | Self::InvalidDedicatedHostTypeCpuOverCommitRatioNotSupported(error)
-            | Self::InvalidCpuOverCommitRatioValueNotSupported(error)
-            | Self::InvalidUserUnauthorized(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::InvalidDedicatedHostClusterIdNotFound(error)
-            | Self::InvalidDedicatedHostClusterIdExceedMaxSize(error)
-            | Self::InvalidDedicatedHostClusterIdNotMatch(error)
-            | Self::InvalidParameterActionOnMaintenance(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidDedicatedHostNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidParameterSlbUdpTimeout(error)
-            | Self::InvalidParameterUdpTimeout(error)
-            | Self::InvalidDedicatedHostTypeCpuOverCommitRatioNotSupported(error)
-            | Self::InvalidCpuOverCommitRatioValueNotSupported(error)
-            | Self::InvalidUserUnauthorized(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::InvalidDedicatedHostClusterIdNotFound(error)
-            | Self::InvalidDedicatedHostClusterIdExceedMaxSize(error)
-            | Self::InvalidDedicatedHostClusterIdNotMatch(error)
-            | Self::InvalidParameterActionOnMaintenance(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyDedicatedHostAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyDedicatedHostAttributeError, [InvalidDedicatedHostNameMalformed,
+    InvalidDescriptionMalformed, InvalidParameterSlbUdpTimeout,
+    InvalidParameterUdpTimeout, InvalidDedicatedHostTypeCpuOverCommitRatioNotSupported,
+    InvalidCpuOverCommitRatioValueNotSupported, InvalidUserUnauthorized,
+    InvalidDedicatedHostIdNotFound, InvalidDedicatedHostClusterIdNotFound,
+    InvalidDedicatedHostClusterIdExceedMaxSize, InvalidDedicatedHostClusterIdNotMatch,
+    InvalidParameterActionOnMaintenance]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyDedicatedHostAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyDedicatedHostAttributeInput;
-        type Error = ModifyDedicatedHostAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_dedicated_host_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyDedicatedHostAttributeBuilder, ModifyDedicatedHostAttributeInput,
+        ModifyDedicatedHostAttributeError, super::super::super::client::Client,
+        modify_dedicated_host_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -511,6 +336,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -36,42 +36,15 @@ impl<C> ModifyDedicatedHostAutoReleaseTimeBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDedicatedHostAutoReleaseTimeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostAutoReleaseTimeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyDedicatedHostAutoReleaseTimeInput::dedicated_host_id`].
     pub fn dedicated_host_id(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDedicatedHostAutoReleaseTimeInput::dedicated_host_id`].
-    pub fn set_dedicated_host_id(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_id = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostAutoReleaseTimeInput::dedicated_host_id`] set so far.
-    pub fn get_dedicated_host_id(&self) -> &Option<String> {
-        &self.dedicated_host_id
-    }
     /// Sets [`ModifyDedicatedHostAutoReleaseTimeInput::auto_release_time`].
     pub fn auto_release_time(mut self, input: impl Into<String>) -> Self {
         self.auto_release_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDedicatedHostAutoReleaseTimeInput::auto_release_time`].
-    pub fn set_auto_release_time(mut self, input: Option<String>) -> Self {
-        self.auto_release_time = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostAutoReleaseTimeInput::auto_release_time`] set so far.
-    pub fn get_auto_release_time(&self) -> &Option<String> {
-        &self.auto_release_time
     }
     /// Checks every rule of the spec and builds the [`ModifyDedicatedHostAutoReleaseTimeInput`]. Nothing is sent.
     pub fn build(
@@ -91,6 +64,12 @@ impl<C> ModifyDedicatedHostAutoReleaseTimeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyDedicatedHostAutoReleaseTimeBuilder, ModifyDedicatedHostAutoReleaseTimeInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    dedicated_host_id: Option<String> => set_dedicated_host_id, get_dedicated_host_id;
+    auto_release_time: Option<String> => set_auto_release_time, get_auto_release_time;
 }
 impl ModifyDedicatedHostAutoReleaseTimeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -153,38 +132,7 @@ impl aliyun_core::Action for ModifyDedicatedHostAutoReleaseTimeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAutoReleaseTime.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoSuchResource",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -230,54 +178,19 @@ impl aliyun_core::error::ActionError for ModifyDedicatedHostAutoReleaseTimeError
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidAutoReleaseTimeMalformed(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::NoSuchResource(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidAutoReleaseTimeMalformed(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::NoSuchResource(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyDedicatedHostAutoReleaseTimeError);
+aliyun_core::__private::action_error!(
+    ModifyDedicatedHostAutoReleaseTimeError, [MissingParameter, UnsupportedParameter,
+    InvalidAutoReleaseTimeMalformed, ChargeTypeViolation, NoSuchResource, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyDedicatedHostAutoReleaseTimeBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = ModifyDedicatedHostAutoReleaseTimeInput;
-        type Error = ModifyDedicatedHostAutoReleaseTimeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_dedicated_host_auto_release_time()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyDedicatedHostAutoReleaseTimeBuilder,
+        ModifyDedicatedHostAutoReleaseTimeInput, ModifyDedicatedHostAutoReleaseTimeError,
+        super::super::super::client::Client, modify_dedicated_host_auto_release_time,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -295,6 +208,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -48,98 +48,35 @@ impl<C> ModifyDedicatedHostAutoRenewAttributeBuilder<C> {
         self.dedicated_host_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDedicatedHostAutoRenewAttributeInput::dedicated_host_ids`].
-    pub fn set_dedicated_host_ids(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_ids = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostAutoRenewAttributeInput::dedicated_host_ids`] set so far.
-    pub fn get_dedicated_host_ids(&self) -> &Option<String> {
-        &self.dedicated_host_ids
-    }
     /// Sets [`ModifyDedicatedHostAutoRenewAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDedicatedHostAutoRenewAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostAutoRenewAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`ModifyDedicatedHostAutoRenewAttributeInput::duration`].
     pub fn duration(mut self, input: i32) -> Self {
         self.duration = Some(input);
         self
     }
-    /// Sets or clears [`ModifyDedicatedHostAutoRenewAttributeInput::duration`].
-    pub fn set_duration(mut self, input: Option<i32>) -> Self {
-        self.duration = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostAutoRenewAttributeInput::duration`] set so far.
-    pub fn get_duration(&self) -> &Option<i32> {
-        &self.duration
-    }
     /// Sets [`ModifyDedicatedHostAutoRenewAttributeInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
         self.period_unit = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDedicatedHostAutoRenewAttributeInput::period_unit`].
-    pub fn set_period_unit(mut self, input: Option<String>) -> Self {
-        self.period_unit = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostAutoRenewAttributeInput::period_unit`] set so far.
-    pub fn get_period_unit(&self) -> &Option<String> {
-        &self.period_unit
     }
     /// Sets [`ModifyDedicatedHostAutoRenewAttributeInput::auto_renew`].
     pub fn auto_renew(mut self, input: bool) -> Self {
         self.auto_renew = Some(input);
         self
     }
-    /// Sets or clears [`ModifyDedicatedHostAutoRenewAttributeInput::auto_renew`].
-    pub fn set_auto_renew(mut self, input: Option<bool>) -> Self {
-        self.auto_renew = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostAutoRenewAttributeInput::auto_renew`] set so far.
-    pub fn get_auto_renew(&self) -> &Option<bool> {
-        &self.auto_renew
-    }
     /// Sets [`ModifyDedicatedHostAutoRenewAttributeInput::renewal_status`].
     pub fn renewal_status(mut self, input: impl Into<String>) -> Self {
         self.renewal_status = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDedicatedHostAutoRenewAttributeInput::renewal_status`].
-    pub fn set_renewal_status(mut self, input: Option<String>) -> Self {
-        self.renewal_status = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostAutoRenewAttributeInput::renewal_status`] set so far.
-    pub fn get_renewal_status(&self) -> &Option<String> {
-        &self.renewal_status
-    }
     /// Sets [`ModifyDedicatedHostAutoRenewAttributeInput::auto_renew_with_ecs`].
     pub fn auto_renew_with_ecs(mut self, input: impl Into<String>) -> Self {
         self.auto_renew_with_ecs = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDedicatedHostAutoRenewAttributeInput::auto_renew_with_ecs`].
-    pub fn set_auto_renew_with_ecs(mut self, input: Option<String>) -> Self {
-        self.auto_renew_with_ecs = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostAutoRenewAttributeInput::auto_renew_with_ecs`] set so far.
-    pub fn get_auto_renew_with_ecs(&self) -> &Option<String> {
-        &self.auto_renew_with_ecs
     }
     /// Checks every rule of the spec and builds the [`ModifyDedicatedHostAutoRenewAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -163,6 +100,16 @@ impl<C> ModifyDedicatedHostAutoRenewAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyDedicatedHostAutoRenewAttributeBuilder, ModifyDedicatedHostAutoRenewAttributeInput;
+    dedicated_host_ids: Option<String> => set_dedicated_host_ids, get_dedicated_host_ids;
+    region_id: Option<String> => set_region_id, get_region_id;
+    duration: Option<i32> => set_duration, get_duration;
+    period_unit: Option<String> => set_period_unit, get_period_unit;
+    auto_renew: Option<bool> => set_auto_renew, get_auto_renew;
+    renewal_status: Option<String> => set_renewal_status, get_renewal_status;
+    auto_renew_with_ecs: Option<String> => set_auto_renew_with_ecs, get_auto_renew_with_ecs;
 }
 impl ModifyDedicatedHostAutoRenewAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -232,53 +179,7 @@ impl aliyun_core::Action for ModifyDedicatedHostAutoRenewAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.DedicatedHostId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ToManyDedicatedHostIds",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InvalidDedicatedHostId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectHostStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Duration",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.RenewalStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriodUnit.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.AutoRenewWithEcs",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -347,62 +248,23 @@ impl aliyun_core::error::ActionError for ModifyDedicatedHostAutoRenewAttributeEr
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameterDedicatedHostId(error)
-            | Self::InvalidParameterToManyDedicatedHostIds(error)
-            | Self::InvalidParameterInvalidDedicatedHostId(error)
-            | Self::IncorrectHostStatus(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::InvalidParameterDuration(error)
-            | Self::InvalidParameterRenewalStatus(error)
-            | Self::InvalidPeriodUnitValueNotSupported(error)
-            | Self::InvalidParameterAutoRenewWithEcs(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameterDedicatedHostId(error)
-            | Self::InvalidParameterToManyDedicatedHostIds(error)
-            | Self::InvalidParameterInvalidDedicatedHostId(error)
-            | Self::IncorrectHostStatus(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::InvalidParameterDuration(error)
-            | Self::InvalidParameterRenewalStatus(error)
-            | Self::InvalidPeriodUnitValueNotSupported(error)
-            | Self::InvalidParameterAutoRenewWithEcs(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyDedicatedHostAutoRenewAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyDedicatedHostAutoRenewAttributeError, [MissingParameterDedicatedHostId,
+    InvalidParameterToManyDedicatedHostIds, InvalidParameterInvalidDedicatedHostId,
+    IncorrectHostStatus, ChargeTypeViolation, InvalidParameterDuration,
+    InvalidParameterRenewalStatus, InvalidPeriodUnitValueNotSupported,
+    InvalidParameterAutoRenewWithEcs]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyDedicatedHostAutoRenewAttributeBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = ModifyDedicatedHostAutoRenewAttributeInput;
-        type Error = ModifyDedicatedHostAutoRenewAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_dedicated_host_auto_renew_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyDedicatedHostAutoRenewAttributeBuilder,
+        ModifyDedicatedHostAutoRenewAttributeInput,
+        ModifyDedicatedHostAutoRenewAttributeError, super::super::super::client::Client,
+        modify_dedicated_host_auto_renew_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -428,6 +290,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -39,56 +39,20 @@ impl<C> ModifyDedicatedHostClusterAttributeBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDedicatedHostClusterAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostClusterAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyDedicatedHostClusterAttributeInput::dedicated_host_cluster_id`].
     pub fn dedicated_host_cluster_id(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_cluster_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDedicatedHostClusterAttributeInput::dedicated_host_cluster_id`].
-    pub fn set_dedicated_host_cluster_id(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_cluster_id = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostClusterAttributeInput::dedicated_host_cluster_id`] set so far.
-    pub fn get_dedicated_host_cluster_id(&self) -> &Option<String> {
-        &self.dedicated_host_cluster_id
     }
     /// Sets [`ModifyDedicatedHostClusterAttributeInput::dedicated_host_cluster_name`].
     pub fn dedicated_host_cluster_name(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_cluster_name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDedicatedHostClusterAttributeInput::dedicated_host_cluster_name`].
-    pub fn set_dedicated_host_cluster_name(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_cluster_name = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostClusterAttributeInput::dedicated_host_cluster_name`] set so far.
-    pub fn get_dedicated_host_cluster_name(&self) -> &Option<String> {
-        &self.dedicated_host_cluster_name
-    }
     /// Sets [`ModifyDedicatedHostClusterAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDedicatedHostClusterAttributeInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostClusterAttributeInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Checks every rule of the spec and builds the [`ModifyDedicatedHostClusterAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -109,6 +73,13 @@ impl<C> ModifyDedicatedHostClusterAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyDedicatedHostClusterAttributeBuilder, ModifyDedicatedHostClusterAttributeInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    dedicated_host_cluster_id: Option<String> => set_dedicated_host_cluster_id, get_dedicated_host_cluster_id;
+    dedicated_host_cluster_name: Option<String> => set_dedicated_host_cluster_name, get_dedicated_host_cluster_name;
+    description: Option<String> => set_description, get_description;
 }
 impl ModifyDedicatedHostClusterAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -172,28 +143,7 @@ impl aliyun_core::Action for ModifyDedicatedHostClusterAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUser.Unauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -240,52 +190,20 @@ impl aliyun_core::error::ActionError for ModifyDedicatedHostClusterAttributeErro
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidDedicatedHostNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidUserUnauthorized(error)
-            | Self::InvalidDedicatedHostIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidDedicatedHostNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidUserUnauthorized(error)
-            | Self::InvalidDedicatedHostIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyDedicatedHostClusterAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyDedicatedHostClusterAttributeError, [InvalidDedicatedHostNameMalformed,
+    InvalidDescriptionMalformed, InvalidUserUnauthorized, InvalidDedicatedHostIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyDedicatedHostClusterAttributeBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = ModifyDedicatedHostClusterAttributeInput;
-        type Error = ModifyDedicatedHostClusterAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_dedicated_host_cluster_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyDedicatedHostClusterAttributeBuilder,
+        ModifyDedicatedHostClusterAttributeInput,
+        ModifyDedicatedHostClusterAttributeError, super::super::super::client::Client,
+        modify_dedicated_host_cluster_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -305,6 +223,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -55,126 +55,45 @@ impl<C> ModifyDedicatedHostsChargeTypeBuilder<C> {
         self.dedicated_host_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDedicatedHostsChargeTypeInput::dedicated_host_ids`].
-    pub fn set_dedicated_host_ids(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_ids = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostsChargeTypeInput::dedicated_host_ids`] set so far.
-    pub fn get_dedicated_host_ids(&self) -> &Option<String> {
-        &self.dedicated_host_ids
-    }
     /// Sets [`ModifyDedicatedHostsChargeTypeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDedicatedHostsChargeTypeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostsChargeTypeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`ModifyDedicatedHostsChargeTypeInput::period`].
     pub fn period(mut self, input: i32) -> Self {
         self.period = Some(input);
         self
     }
-    /// Sets or clears [`ModifyDedicatedHostsChargeTypeInput::period`].
-    pub fn set_period(mut self, input: Option<i32>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostsChargeTypeInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<i32> {
-        &self.period
-    }
     /// Sets [`ModifyDedicatedHostsChargeTypeInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
         self.period_unit = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDedicatedHostsChargeTypeInput::period_unit`].
-    pub fn set_period_unit(mut self, input: Option<String>) -> Self {
-        self.period_unit = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostsChargeTypeInput::period_unit`] set so far.
-    pub fn get_period_unit(&self) -> &Option<String> {
-        &self.period_unit
     }
     /// Sets [`ModifyDedicatedHostsChargeTypeInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = Some(input);
         self
     }
-    /// Sets or clears [`ModifyDedicatedHostsChargeTypeInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostsChargeTypeInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
-    }
     /// Sets [`ModifyDedicatedHostsChargeTypeInput::auto_pay`].
     pub fn auto_pay(mut self, input: bool) -> Self {
         self.auto_pay = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyDedicatedHostsChargeTypeInput::auto_pay`].
-    pub fn set_auto_pay(mut self, input: Option<bool>) -> Self {
-        self.auto_pay = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostsChargeTypeInput::auto_pay`] set so far.
-    pub fn get_auto_pay(&self) -> &Option<bool> {
-        &self.auto_pay
     }
     /// Sets [`ModifyDedicatedHostsChargeTypeInput::dedicated_host_charge_type`].
     pub fn dedicated_host_charge_type(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_charge_type = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDedicatedHostsChargeTypeInput::dedicated_host_charge_type`].
-    pub fn set_dedicated_host_charge_type(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_charge_type = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostsChargeTypeInput::dedicated_host_charge_type`] set so far.
-    pub fn get_dedicated_host_charge_type(&self) -> &Option<String> {
-        &self.dedicated_host_charge_type
-    }
     /// Sets [`ModifyDedicatedHostsChargeTypeInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDedicatedHostsChargeTypeInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostsChargeTypeInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`ModifyDedicatedHostsChargeTypeInput::detail_fee`].
     pub fn detail_fee(mut self, input: bool) -> Self {
         self.detail_fee = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyDedicatedHostsChargeTypeInput::detail_fee`].
-    pub fn set_detail_fee(mut self, input: Option<bool>) -> Self {
-        self.detail_fee = input;
-        self
-    }
-    /// The [`ModifyDedicatedHostsChargeTypeInput::detail_fee`] set so far.
-    pub fn get_detail_fee(&self) -> &Option<bool> {
-        &self.detail_fee
     }
     /// Checks every rule of the spec and builds the [`ModifyDedicatedHostsChargeTypeInput`]. Nothing is sent.
     pub fn build(
@@ -200,6 +119,18 @@ impl<C> ModifyDedicatedHostsChargeTypeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyDedicatedHostsChargeTypeBuilder, ModifyDedicatedHostsChargeTypeInput;
+    dedicated_host_ids: Option<String> => set_dedicated_host_ids, get_dedicated_host_ids;
+    region_id: Option<String> => set_region_id, get_region_id;
+    period: Option<i32> => set_period, get_period;
+    period_unit: Option<String> => set_period_unit, get_period_unit;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
+    auto_pay: Option<bool> => set_auto_pay, get_auto_pay;
+    dedicated_host_charge_type: Option<String> => set_dedicated_host_charge_type, get_dedicated_host_charge_type;
+    client_token: Option<String> => set_client_token, get_client_token;
+    detail_fee: Option<bool> => set_detail_fee, get_detail_fee;
 }
 impl ModifyDedicatedHostsChargeTypeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -274,163 +205,7 @@ impl aliyun_core::Action for ModifyDedicatedHostsChargeTypeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InstanceIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceChargeType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotStrategy",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ExpiredInstance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstancesIdQuotaExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientToken.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.UnpaidOrder",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ReleaseTimeHaveBeenSet",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttling",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod.UnitMismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageType.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod.ExceededDedicatedHost",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskCategory.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.PayAmountLimitExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.AfterpayInstance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.RufundVcpu",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceType.Offline",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.NotEnoughBalance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Account.Arrearage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.NotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAction",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.PostPaidDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageNotSupportInstanceType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.PhasedOut",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RealNameAuthenticationError",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -576,102 +351,30 @@ impl aliyun_core::error::ActionError for ModifyDedicatedHostsChargeTypeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterInstanceIds(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidStatusValueNotSupported(error)
-            | Self::InvalidInstanceChargeTypeValueNotSupported(error)
-            | Self::InvalidSpotStrategy(error)
-            | Self::ExpiredInstance(error)
-            | Self::InstancesIdQuotaExceed(error)
-            | Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidInstanceUnpaidOrder(error)
-            | Self::ReleaseTimeHaveBeenSet(error)
-            | Self::Throttling(error)
-            | Self::InvalidPeriodUnitMismatch(error)
-            | Self::InvalidImageTypeNotSupported(error)
-            | Self::InvalidPeriodExceededDedicatedHost(error)
-            | Self::InvalidSystemDiskCategoryValueNotSupported(error)
-            | Self::InvalidAccountStatusPayAmountLimitExceeded(error)
-            | Self::QuotaExceedAfterpayInstance(error)
-            | Self::QuotaExceedRufundVcpu(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InstanceTypeOffline(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidParameterNotMatch(error)
-            | Self::InvalidAction(error)
-            | Self::QuotaExceedPostPaidDisk(error)
-            | Self::ImageNotSupportInstanceType(error)
-            | Self::InvalidInstanceTypePhasedOut(error)
-            | Self::RealNameAuthenticationError(error)
-            | Self::InvalidOperationNotSupport(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterInstanceIds(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidStatusValueNotSupported(error)
-            | Self::InvalidInstanceChargeTypeValueNotSupported(error)
-            | Self::InvalidSpotStrategy(error)
-            | Self::ExpiredInstance(error)
-            | Self::InstancesIdQuotaExceed(error)
-            | Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidInstanceUnpaidOrder(error)
-            | Self::ReleaseTimeHaveBeenSet(error)
-            | Self::Throttling(error)
-            | Self::InvalidPeriodUnitMismatch(error)
-            | Self::InvalidImageTypeNotSupported(error)
-            | Self::InvalidPeriodExceededDedicatedHost(error)
-            | Self::InvalidSystemDiskCategoryValueNotSupported(error)
-            | Self::InvalidAccountStatusPayAmountLimitExceeded(error)
-            | Self::QuotaExceedAfterpayInstance(error)
-            | Self::QuotaExceedRufundVcpu(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InstanceTypeOffline(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidParameterNotMatch(error)
-            | Self::InvalidAction(error)
-            | Self::QuotaExceedPostPaidDisk(error)
-            | Self::ImageNotSupportInstanceType(error)
-            | Self::InvalidInstanceTypePhasedOut(error)
-            | Self::RealNameAuthenticationError(error)
-            | Self::InvalidOperationNotSupport(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyDedicatedHostsChargeTypeError);
+aliyun_core::__private::action_error!(
+    ModifyDedicatedHostsChargeTypeError, [InvalidParameterInstanceIds, InvalidParameter,
+    InvalidStatusValueNotSupported, InvalidInstanceChargeTypeValueNotSupported,
+    InvalidSpotStrategy, ExpiredInstance, InstancesIdQuotaExceed,
+    InvalidClientTokenValueNotSupported, InvalidInstanceUnpaidOrder,
+    ReleaseTimeHaveBeenSet, Throttling, InvalidPeriodUnitMismatch,
+    InvalidImageTypeNotSupported, InvalidPeriodExceededDedicatedHost,
+    InvalidSystemDiskCategoryValueNotSupported,
+    InvalidAccountStatusPayAmountLimitExceeded, QuotaExceedAfterpayInstance,
+    QuotaExceedRufundVcpu, InvalidInstanceTypeValueNotSupported, InstanceTypeOffline,
+    InvalidAccountStatusNotEnoughBalance, AccountArrearage, InvalidParameterNotMatch,
+    InvalidAction, QuotaExceedPostPaidDisk, ImageNotSupportInstanceType,
+    InvalidInstanceTypePhasedOut, RealNameAuthenticationError,
+    InvalidOperationNotSupport, InvalidInstanceIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyDedicatedHostsChargeTypeBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyDedicatedHostsChargeTypeInput;
-        type Error = ModifyDedicatedHostsChargeTypeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_dedicated_hosts_charge_type()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyDedicatedHostsChargeTypeBuilder, ModifyDedicatedHostsChargeTypeInput,
+        ModifyDedicatedHostsChargeTypeError, super::super::super::client::Client,
+        modify_dedicated_hosts_charge_type,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -706,6 +409,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -68,182 +68,65 @@ impl<C> ModifyDemandBuilder<C> {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDemandInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`ModifyDemandInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`ModifyDemandInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDemandInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyDemandInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`ModifyDemandInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDemandInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`ModifyDemandInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
-    }
     /// Sets [`ModifyDemandInput::demand_id`].
     pub fn demand_id(mut self, input: impl Into<String>) -> Self {
         self.demand_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDemandInput::demand_id`].
-    pub fn set_demand_id(mut self, input: Option<String>) -> Self {
-        self.demand_id = input;
-        self
-    }
-    /// The [`ModifyDemandInput::demand_id`] set so far.
-    pub fn get_demand_id(&self) -> &Option<String> {
-        &self.demand_id
     }
     /// Sets [`ModifyDemandInput::demand_name`].
     pub fn demand_name(mut self, input: impl Into<String>) -> Self {
         self.demand_name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDemandInput::demand_name`].
-    pub fn set_demand_name(mut self, input: Option<String>) -> Self {
-        self.demand_name = input;
-        self
-    }
-    /// The [`ModifyDemandInput::demand_name`] set so far.
-    pub fn get_demand_name(&self) -> &Option<String> {
-        &self.demand_name
-    }
     /// Sets [`ModifyDemandInput::demand_description`].
     pub fn demand_description(mut self, input: impl Into<String>) -> Self {
         self.demand_description = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDemandInput::demand_description`].
-    pub fn set_demand_description(mut self, input: Option<String>) -> Self {
-        self.demand_description = input;
-        self
-    }
-    /// The [`ModifyDemandInput::demand_description`] set so far.
-    pub fn get_demand_description(&self) -> &Option<String> {
-        &self.demand_description
     }
     /// Sets [`ModifyDemandInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDemandInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`ModifyDemandInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
-    }
     /// Sets [`ModifyDemandInput::amount`].
     pub fn amount(mut self, input: i32) -> Self {
         self.amount = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyDemandInput::amount`].
-    pub fn set_amount(mut self, input: Option<i32>) -> Self {
-        self.amount = input;
-        self
-    }
-    /// The [`ModifyDemandInput::amount`] set so far.
-    pub fn get_amount(&self) -> &Option<i32> {
-        &self.amount
     }
     /// Sets [`ModifyDemandInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
         self.instance_charge_type = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDemandInput::instance_charge_type`].
-    pub fn set_instance_charge_type(mut self, input: Option<String>) -> Self {
-        self.instance_charge_type = input;
-        self
-    }
-    /// The [`ModifyDemandInput::instance_charge_type`] set so far.
-    pub fn get_instance_charge_type(&self) -> &Option<String> {
-        &self.instance_charge_type
-    }
     /// Sets [`ModifyDemandInput::period`].
     pub fn period(mut self, input: i32) -> Self {
         self.period = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyDemandInput::period`].
-    pub fn set_period(mut self, input: Option<i32>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`ModifyDemandInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<i32> {
-        &self.period
     }
     /// Sets [`ModifyDemandInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
         self.period_unit = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDemandInput::period_unit`].
-    pub fn set_period_unit(mut self, input: Option<String>) -> Self {
-        self.period_unit = input;
-        self
-    }
-    /// The [`ModifyDemandInput::period_unit`] set so far.
-    pub fn get_period_unit(&self) -> &Option<String> {
-        &self.period_unit
-    }
     /// Sets [`ModifyDemandInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDemandInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`ModifyDemandInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
-    }
     /// Sets [`ModifyDemandInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDemandInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`ModifyDemandInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
     }
     /// Checks every rule of the spec and builds the [`ModifyDemandInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyDemandInput, aliyun_core::InvalidInput> {
@@ -271,6 +154,22 @@ impl<C> ModifyDemandBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyDemandBuilder, ModifyDemandInput;
+    client_token: Option<String> => set_client_token, get_client_token;
+    region_id: Option<String> => set_region_id, get_region_id;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    demand_id: Option<String> => set_demand_id, get_demand_id;
+    demand_name: Option<String> => set_demand_name, get_demand_name;
+    demand_description: Option<String> => set_demand_description, get_demand_description;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    amount: Option<i32> => set_amount, get_amount;
+    instance_charge_type: Option<String> => set_instance_charge_type, get_instance_charge_type;
+    period: Option<i32> => set_period, get_period;
+    period_unit: Option<String> => set_period_unit, get_period_unit;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
 }
 impl ModifyDemandBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -337,93 +236,7 @@ impl aliyun_core::Action for ModifyDemandInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParamter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupportDemand",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDemandName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTemporary.EndTime",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTemporary.StartTime",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDemandStatus.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.EcsDemand",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RAM",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceChargeType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.ValueNotSupported",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZone.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "404",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -519,73 +332,23 @@ impl aliyun_core::error::ActionError for ModifyDemandError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParamterRegionId(error)
-            | Self::InvalidRegionNotFound(error)
-            | Self::InvalidInstanceTypeNotSupportDemand(error)
-            | Self::InvalidDemandNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidTemporaryEndTime(error)
-            | Self::InvalidTemporaryStartTime(error)
-            | Self::InvalidInstanceTypeNotMatch(error)
-            | Self::InvalidDemandStatusNotSupported(error)
-            | Self::InvalidParameter(error)
-            | Self::QuotaExceedEcsDemand(error)
-            | Self::ForbiddenRam(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::InvalidStatusValueNotSupported(error)
-            | Self::InvalidZoneNotFound(error)
-            | Self::InvalidInstanceTypeNotFound(error)
-            | Self::E404(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParamterRegionId(error)
-            | Self::InvalidRegionNotFound(error)
-            | Self::InvalidInstanceTypeNotSupportDemand(error)
-            | Self::InvalidDemandNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidTemporaryEndTime(error)
-            | Self::InvalidTemporaryStartTime(error)
-            | Self::InvalidInstanceTypeNotMatch(error)
-            | Self::InvalidDemandStatusNotSupported(error)
-            | Self::InvalidParameter(error)
-            | Self::QuotaExceedEcsDemand(error)
-            | Self::ForbiddenRam(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::InvalidStatusValueNotSupported(error)
-            | Self::InvalidZoneNotFound(error)
-            | Self::InvalidInstanceTypeNotFound(error)
-            | Self::E404(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyDemandError);
+aliyun_core::__private::action_error!(
+    ModifyDemandError, [MissingParamterRegionId, InvalidRegionNotFound,
+    InvalidInstanceTypeNotSupportDemand, InvalidDemandNameMalformed,
+    InvalidDescriptionMalformed, InvalidTemporaryEndTime, InvalidTemporaryStartTime,
+    InvalidInstanceTypeNotMatch, InvalidDemandStatusNotSupported, InvalidParameter,
+    QuotaExceedEcsDemand, ForbiddenRam, InvalidInstanceChargeTypeNotFound,
+    InvalidStatusValueNotSupported, InvalidZoneNotFound, InvalidInstanceTypeNotFound,
+    E404]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyDemandBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyDemandInput;
-        type Error = ModifyDemandError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_demand()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyDemandBuilder, ModifyDemandInput, ModifyDemandError,
+        super::super::super::client::Client, modify_demand,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -623,6 +386,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -39,56 +39,20 @@ impl<C> ModifyDeploymentSetAttributeBuilder<C> {
         self.deployment_set_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDeploymentSetAttributeInput::deployment_set_id`].
-    pub fn set_deployment_set_id(mut self, input: Option<String>) -> Self {
-        self.deployment_set_id = input;
-        self
-    }
-    /// The [`ModifyDeploymentSetAttributeInput::deployment_set_id`] set so far.
-    pub fn get_deployment_set_id(&self) -> &Option<String> {
-        &self.deployment_set_id
-    }
     /// Sets [`ModifyDeploymentSetAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDeploymentSetAttributeInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyDeploymentSetAttributeInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`ModifyDeploymentSetAttributeInput::deployment_set_name`].
     pub fn deployment_set_name(mut self, input: impl Into<String>) -> Self {
         self.deployment_set_name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDeploymentSetAttributeInput::deployment_set_name`].
-    pub fn set_deployment_set_name(mut self, input: Option<String>) -> Self {
-        self.deployment_set_name = input;
-        self
-    }
-    /// The [`ModifyDeploymentSetAttributeInput::deployment_set_name`] set so far.
-    pub fn get_deployment_set_name(&self) -> &Option<String> {
-        &self.deployment_set_name
-    }
     /// Sets [`ModifyDeploymentSetAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDeploymentSetAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyDeploymentSetAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Checks every rule of the spec and builds the [`ModifyDeploymentSetAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -109,6 +73,13 @@ impl<C> ModifyDeploymentSetAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyDeploymentSetAttributeBuilder, ModifyDeploymentSetAttributeInput;
+    deployment_set_id: Option<String> => set_deployment_set_id, get_deployment_set_id;
+    description: Option<String> => set_description, get_description;
+    deployment_set_name: Option<String> => set_deployment_set_name, get_deployment_set_name;
+    region_id: Option<String> => set_region_id, get_region_id;
 }
 impl ModifyDeploymentSetAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -169,28 +140,7 @@ impl aliyun_core::Action for ModifyDeploymentSetAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDeploymentSetName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDeploymentSetId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -233,50 +183,20 @@ impl aliyun_core::error::ActionError for ModifyDeploymentSetAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidDeploymentSetNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidDeploymentSetIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidDeploymentSetNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidDeploymentSetIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyDeploymentSetAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyDeploymentSetAttributeError, [MissingParameter,
+    InvalidDeploymentSetNameMalformed, InvalidDescriptionMalformed,
+    InvalidDeploymentSetIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyDeploymentSetAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyDeploymentSetAttributeInput;
-        type Error = ModifyDeploymentSetAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_deployment_set_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyDeploymentSetAttributeBuilder, ModifyDeploymentSetAttributeInput,
+        ModifyDeploymentSetAttributeError, super::super::super::client::Client,
+        modify_deployment_set_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -296,6 +216,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

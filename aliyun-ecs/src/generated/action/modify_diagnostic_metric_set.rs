@@ -47,84 +47,30 @@ impl<C> ModifyDiagnosticMetricSetBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDiagnosticMetricSetInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyDiagnosticMetricSetInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyDiagnosticMetricSetInput::metric_set_id`].
     pub fn metric_set_id(mut self, input: impl Into<String>) -> Self {
         self.metric_set_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDiagnosticMetricSetInput::metric_set_id`].
-    pub fn set_metric_set_id(mut self, input: Option<String>) -> Self {
-        self.metric_set_id = input;
-        self
-    }
-    /// The [`ModifyDiagnosticMetricSetInput::metric_set_id`] set so far.
-    pub fn get_metric_set_id(&self) -> &Option<String> {
-        &self.metric_set_id
     }
     /// Appends one item to [`ModifyDiagnosticMetricSetInput::metric_ids`].
     pub fn metric_ids(mut self, input: impl Into<String>) -> Self {
         self.metric_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`ModifyDiagnosticMetricSetInput::metric_ids`] list (`None` clears it).
-    pub fn set_metric_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.metric_ids = input;
-        self
-    }
-    /// The [`ModifyDiagnosticMetricSetInput::metric_ids`] set so far.
-    pub fn get_metric_ids(&self) -> &Option<Vec<String>> {
-        &self.metric_ids
-    }
     /// Sets [`ModifyDiagnosticMetricSetInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
         self.resource_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDiagnosticMetricSetInput::resource_type`].
-    pub fn set_resource_type(mut self, input: Option<String>) -> Self {
-        self.resource_type = input;
-        self
-    }
-    /// The [`ModifyDiagnosticMetricSetInput::resource_type`] set so far.
-    pub fn get_resource_type(&self) -> &Option<String> {
-        &self.resource_type
     }
     /// Sets [`ModifyDiagnosticMetricSetInput::metric_set_name`].
     pub fn metric_set_name(mut self, input: impl Into<String>) -> Self {
         self.metric_set_name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDiagnosticMetricSetInput::metric_set_name`].
-    pub fn set_metric_set_name(mut self, input: Option<String>) -> Self {
-        self.metric_set_name = input;
-        self
-    }
-    /// The [`ModifyDiagnosticMetricSetInput::metric_set_name`] set so far.
-    pub fn get_metric_set_name(&self) -> &Option<String> {
-        &self.metric_set_name
-    }
     /// Sets [`ModifyDiagnosticMetricSetInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDiagnosticMetricSetInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyDiagnosticMetricSetInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Checks every rule of the spec and builds the [`ModifyDiagnosticMetricSetInput`]. Nothing is sent.
     pub fn build(
@@ -147,6 +93,15 @@ impl<C> ModifyDiagnosticMetricSetBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyDiagnosticMetricSetBuilder, ModifyDiagnosticMetricSetInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    metric_set_id: Option<String> => set_metric_set_id, get_metric_set_id;
+    metric_ids: Option<Vec<String>> => set_metric_ids, get_metric_ids, list;
+    resource_type: Option<String> => set_resource_type, get_resource_type;
+    metric_set_name: Option<String> => set_metric_set_name, get_metric_set_name;
+    description: Option<String> => set_description, get_description;
 }
 impl ModifyDiagnosticMetricSetBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -208,18 +163,7 @@ impl aliyun_core::Action for ModifyDiagnosticMetricSetInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.MetricSetId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.MetricIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -276,46 +220,19 @@ impl aliyun_core::error::ActionError for ModifyDiagnosticMetricSetError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterMetricSetId(error)
-            | Self::InvalidParameterMetricIds(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterMetricSetId(error)
-            | Self::InvalidParameterMetricIds(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyDiagnosticMetricSetError);
+aliyun_core::__private::action_error!(
+    ModifyDiagnosticMetricSetError, [InvalidParameterMetricSetId,
+    InvalidParameterMetricIds]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyDiagnosticMetricSetBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyDiagnosticMetricSetInput;
-        type Error = ModifyDiagnosticMetricSetError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_diagnostic_metric_set()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyDiagnosticMetricSetBuilder, ModifyDiagnosticMetricSetInput,
+        ModifyDiagnosticMetricSetError, super::super::super::client::Client,
+        modify_diagnostic_metric_set,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -339,6 +256,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -56,126 +56,45 @@ impl<C> ModifyDiskAttributeBuilder<C> {
         self.disk_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDiskAttributeInput::disk_id`].
-    pub fn set_disk_id(mut self, input: Option<String>) -> Self {
-        self.disk_id = input;
-        self
-    }
-    /// The [`ModifyDiskAttributeInput::disk_id`] set so far.
-    pub fn get_disk_id(&self) -> &Option<String> {
-        &self.disk_id
-    }
     /// Sets [`ModifyDiskAttributeInput::disk_name`].
     pub fn disk_name(mut self, input: impl Into<String>) -> Self {
         self.disk_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDiskAttributeInput::disk_name`].
-    pub fn set_disk_name(mut self, input: Option<String>) -> Self {
-        self.disk_name = input;
-        self
-    }
-    /// The [`ModifyDiskAttributeInput::disk_name`] set so far.
-    pub fn get_disk_name(&self) -> &Option<String> {
-        &self.disk_name
     }
     /// Sets [`ModifyDiskAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDiskAttributeInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyDiskAttributeInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`ModifyDiskAttributeInput::delete_with_instance`].
     pub fn delete_with_instance(mut self, input: bool) -> Self {
         self.delete_with_instance = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyDiskAttributeInput::delete_with_instance`].
-    pub fn set_delete_with_instance(mut self, input: Option<bool>) -> Self {
-        self.delete_with_instance = input;
-        self
-    }
-    /// The [`ModifyDiskAttributeInput::delete_with_instance`] set so far.
-    pub fn get_delete_with_instance(&self) -> &Option<bool> {
-        &self.delete_with_instance
     }
     /// Sets [`ModifyDiskAttributeInput::delete_auto_snapshot`].
     pub fn delete_auto_snapshot(mut self, input: bool) -> Self {
         self.delete_auto_snapshot = Some(input);
         self
     }
-    /// Sets or clears [`ModifyDiskAttributeInput::delete_auto_snapshot`].
-    pub fn set_delete_auto_snapshot(mut self, input: Option<bool>) -> Self {
-        self.delete_auto_snapshot = input;
-        self
-    }
-    /// The [`ModifyDiskAttributeInput::delete_auto_snapshot`] set so far.
-    pub fn get_delete_auto_snapshot(&self) -> &Option<bool> {
-        &self.delete_auto_snapshot
-    }
     /// Sets [`ModifyDiskAttributeInput::enable_auto_snapshot`].
     pub fn enable_auto_snapshot(mut self, input: bool) -> Self {
         self.enable_auto_snapshot = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyDiskAttributeInput::enable_auto_snapshot`].
-    pub fn set_enable_auto_snapshot(mut self, input: Option<bool>) -> Self {
-        self.enable_auto_snapshot = input;
-        self
-    }
-    /// The [`ModifyDiskAttributeInput::enable_auto_snapshot`] set so far.
-    pub fn get_enable_auto_snapshot(&self) -> &Option<bool> {
-        &self.enable_auto_snapshot
     }
     /// Sets [`ModifyDiskAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDiskAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyDiskAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`ModifyDiskAttributeInput::disk_ids`].
     pub fn disk_ids(mut self, input: impl Into<String>) -> Self {
         self.disk_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`ModifyDiskAttributeInput::disk_ids`] list (`None` clears it).
-    pub fn set_disk_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.disk_ids = input;
-        self
-    }
-    /// The [`ModifyDiskAttributeInput::disk_ids`] set so far.
-    pub fn get_disk_ids(&self) -> &Option<Vec<String>> {
-        &self.disk_ids
-    }
     /// Sets [`ModifyDiskAttributeInput::bursting_enabled`].
     pub fn bursting_enabled(mut self, input: bool) -> Self {
         self.bursting_enabled = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyDiskAttributeInput::bursting_enabled`].
-    pub fn set_bursting_enabled(mut self, input: Option<bool>) -> Self {
-        self.bursting_enabled = input;
-        self
-    }
-    /// The [`ModifyDiskAttributeInput::bursting_enabled`] set so far.
-    pub fn get_bursting_enabled(&self) -> &Option<bool> {
-        &self.bursting_enabled
     }
     /// Checks every rule of the spec and builds the [`ModifyDiskAttributeInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyDiskAttributeInput, aliyun_core::InvalidInput> {
@@ -193,6 +112,18 @@ impl<C> ModifyDiskAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyDiskAttributeBuilder, ModifyDiskAttributeInput;
+    disk_id: Option<String> => set_disk_id, get_disk_id;
+    disk_name: Option<String> => set_disk_name, get_disk_name;
+    description: Option<String> => set_description, get_description;
+    delete_with_instance: Option<bool> => set_delete_with_instance, get_delete_with_instance;
+    delete_auto_snapshot: Option<bool> => set_delete_auto_snapshot, get_delete_auto_snapshot;
+    enable_auto_snapshot: Option<bool> => set_enable_auto_snapshot, get_enable_auto_snapshot;
+    region_id: Option<String> => set_region_id, get_region_id;
+    disk_ids: Option<Vec<String>> => set_disk_ids, get_disk_ids, list;
+    bursting_enabled: Option<bool> => set_bursting_enabled, get_bursting_enabled;
 }
 impl ModifyDiskAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -257,93 +188,7 @@ impl aliyun_core::Action for ModifyDiskAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoAttributeToModify",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncompleteParamter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.MalFormed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.DiskIdOrDiskIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterConflict.DiskIdAndDiskIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "BurstingEnabledForDiskCategoryUnsupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "BurstingEnabledForMultiAttachDiskUnsupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "BurstingEnabledForModifyingDiskUnsupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.Snapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskNotPortable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UserNotInTheWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DeleteWithInstance.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -442,75 +287,23 @@ impl aliyun_core::error::ActionError for ModifyDiskAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidDiskNameMalformed(error)
-            | Self::NoAttributeToModify(error)
-            | Self::IncompleteParamter(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::MissingParameterDiskIdOrDiskIds(error)
-            | Self::ParameterConflictDiskIdAndDiskIds(error)
-            | Self::BurstingEnabledForDiskCategoryUnsupported(error)
-            | Self::BurstingEnabledForMultiAttachDiskUnsupported(error)
-            | Self::BurstingEnabledForModifyingDiskUnsupported(error)
-            | Self::QuotaExceedSnapshot(error)
-            | Self::DiskNotPortable(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::DeleteWithInstanceConflict(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidInstanceIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidDiskNameMalformed(error)
-            | Self::NoAttributeToModify(error)
-            | Self::IncompleteParamter(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::MissingParameterDiskIdOrDiskIds(error)
-            | Self::ParameterConflictDiskIdAndDiskIds(error)
-            | Self::BurstingEnabledForDiskCategoryUnsupported(error)
-            | Self::BurstingEnabledForMultiAttachDiskUnsupported(error)
-            | Self::BurstingEnabledForModifyingDiskUnsupported(error)
-            | Self::QuotaExceedSnapshot(error)
-            | Self::DiskNotPortable(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::DeleteWithInstanceConflict(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidInstanceIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyDiskAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyDiskAttributeError, [InvalidDiskNameMalformed, NoAttributeToModify,
+    IncompleteParamter, InvalidRegionIdMalFormed, MissingParameterDiskIdOrDiskIds,
+    ParameterConflictDiskIdAndDiskIds, BurstingEnabledForDiskCategoryUnsupported,
+    BurstingEnabledForMultiAttachDiskUnsupported,
+    BurstingEnabledForModifyingDiskUnsupported, QuotaExceedSnapshot, DiskNotPortable,
+    IncorrectDiskStatus, UserNotInTheWhiteList, DeleteWithInstanceConflict,
+    InvalidDiskIdNotFound, InvalidDescriptionMalformed, InvalidInstanceIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyDiskAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyDiskAttributeInput;
-        type Error = ModifyDiskAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_disk_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyDiskAttributeBuilder, ModifyDiskAttributeInput, ModifyDiskAttributeError,
+        super::super::super::client::Client, modify_disk_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -540,6 +333,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -45,84 +45,30 @@ impl<C> ModifyDiskChargeTypeBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDiskChargeTypeInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`ModifyDiskChargeTypeInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`ModifyDiskChargeTypeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDiskChargeTypeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyDiskChargeTypeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`ModifyDiskChargeTypeInput::disk_ids`].
     pub fn disk_ids(mut self, input: impl Into<String>) -> Self {
         self.disk_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDiskChargeTypeInput::disk_ids`].
-    pub fn set_disk_ids(mut self, input: Option<String>) -> Self {
-        self.disk_ids = input;
-        self
-    }
-    /// The [`ModifyDiskChargeTypeInput::disk_ids`] set so far.
-    pub fn get_disk_ids(&self) -> &Option<String> {
-        &self.disk_ids
-    }
     /// Sets [`ModifyDiskChargeTypeInput::auto_pay`].
     pub fn auto_pay(mut self, input: bool) -> Self {
         self.auto_pay = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyDiskChargeTypeInput::auto_pay`].
-    pub fn set_auto_pay(mut self, input: Option<bool>) -> Self {
-        self.auto_pay = input;
-        self
-    }
-    /// The [`ModifyDiskChargeTypeInput::auto_pay`] set so far.
-    pub fn get_auto_pay(&self) -> &Option<bool> {
-        &self.auto_pay
     }
     /// Sets [`ModifyDiskChargeTypeInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDiskChargeTypeInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`ModifyDiskChargeTypeInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`ModifyDiskChargeTypeInput::disk_charge_type`].
     pub fn disk_charge_type(mut self, input: impl Into<String>) -> Self {
         self.disk_charge_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDiskChargeTypeInput::disk_charge_type`].
-    pub fn set_disk_charge_type(mut self, input: Option<String>) -> Self {
-        self.disk_charge_type = input;
-        self
-    }
-    /// The [`ModifyDiskChargeTypeInput::disk_charge_type`] set so far.
-    pub fn get_disk_charge_type(&self) -> &Option<String> {
-        &self.disk_charge_type
     }
     /// Checks every rule of the spec and builds the [`ModifyDiskChargeTypeInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyDiskChargeTypeInput, aliyun_core::InvalidInput> {
@@ -137,6 +83,15 @@ impl<C> ModifyDiskChargeTypeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyDiskChargeTypeBuilder, ModifyDiskChargeTypeInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    region_id: Option<String> => set_region_id, get_region_id;
+    disk_ids: Option<String> => set_disk_ids, get_disk_ids;
+    auto_pay: Option<bool> => set_auto_pay, get_auto_pay;
+    client_token: Option<String> => set_client_token, get_client_token;
+    disk_charge_type: Option<String> => set_disk_charge_type, get_disk_charge_type;
 }
 impl ModifyDiskChargeTypeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -201,188 +156,7 @@ impl aliyun_core::Action for ModifyDiskChargeTypeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceIdNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.Released",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.PurchaseNotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.UnPaidOrder",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientToken.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Account.Arrearage",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Idempotence.SignatureMismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OrderCreationFailed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttling",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceDowngrade.QuotaExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDisk.DetachedSystemDisk",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LastOrderProcessing",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAction.WithActiveElasticUpgrade",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DISK_IN_DEDICATED_BLOCK_STORAGE_CLUSTER",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission.Price",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission.Refund",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.NotEnoughBalance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceChargeType.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MultiAttachDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PaymentMethodNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRamRole.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskIds.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskIds.NotPortable",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDataDiskSize.ValueNotSupported",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAction.NotSupported",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceStatus.NotSupported",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NOT_FOUND",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -546,111 +320,33 @@ impl aliyun_core::error::ActionError for ModifyDiskChargeTypeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::MissingParameterRegionId(error)
-            | Self::MissingParameterInstanceIdNotSupported(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::InvalidInstanceIdReleased(error)
-            | Self::InvalidInstancePurchaseNotFound(error)
-            | Self::InvalidInstanceUnPaidOrder(error)
-            | Self::InvalidClientTokenValueNotSupported(error)
-            | Self::AccountArrearage(error)
-            | Self::IdempotenceSignatureMismatch(error)
-            | Self::OrderCreationFailed(error)
-            | Self::Throttling(error)
-            | Self::InstanceDowngradeQuotaExceed(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidDiskDetachedSystemDisk(error)
-            | Self::LastOrderProcessing(error)
-            | Self::InvalidActionWithActiveElasticUpgrade(error)
-            | Self::DiskInDedicatedBlockStorageCluster(error)
-            | Self::NoPermissionPrice(error)
-            | Self::NoPermissionRefund(error)
-            | Self::Forbidden(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::InvalidOperationMultiAttachDisk(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::PaymentMethodNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidRamRoleNotFound(error)
-            | Self::InvalidDiskIdsNotFound(error)
-            | Self::InvalidDiskIdsNotPortable(error)
-            | Self::InvalidDataDiskSizeValueNotSupported(error)
-            | Self::InvalidActionNotSupported(error)
-            | Self::InvalidInstanceStatusNotSupported(error)
-            | Self::InvalidInstanceIdNOTFOUND(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::MissingParameterRegionId(error)
-            | Self::MissingParameterInstanceIdNotSupported(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::InvalidInstanceIdReleased(error)
-            | Self::InvalidInstancePurchaseNotFound(error)
-            | Self::InvalidInstanceUnPaidOrder(error)
-            | Self::InvalidClientTokenValueNotSupported(error)
-            | Self::AccountArrearage(error)
-            | Self::IdempotenceSignatureMismatch(error)
-            | Self::OrderCreationFailed(error)
-            | Self::Throttling(error)
-            | Self::InstanceDowngradeQuotaExceed(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidDiskDetachedSystemDisk(error)
-            | Self::LastOrderProcessing(error)
-            | Self::InvalidActionWithActiveElasticUpgrade(error)
-            | Self::DiskInDedicatedBlockStorageCluster(error)
-            | Self::NoPermissionPrice(error)
-            | Self::NoPermissionRefund(error)
-            | Self::Forbidden(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::InvalidOperationMultiAttachDisk(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::PaymentMethodNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidRamRoleNotFound(error)
-            | Self::InvalidDiskIdsNotFound(error)
-            | Self::InvalidDiskIdsNotPortable(error)
-            | Self::InvalidDataDiskSizeValueNotSupported(error)
-            | Self::InvalidActionNotSupported(error)
-            | Self::InvalidInstanceStatusNotSupported(error)
-            | Self::InvalidInstanceIdNOTFOUND(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyDiskChargeTypeError);
+aliyun_core::__private::action_error!(
+    ModifyDiskChargeTypeError, [InvalidInstanceTypeValueUnauthorized,
+    InvalidInstanceTypeValueNotSupported, MissingParameterRegionId,
+    MissingParameterInstanceIdNotSupported, ChargeTypeViolation,
+    InvalidInstanceIdReleased, InvalidInstancePurchaseNotFound,
+    InvalidInstanceUnPaidOrder, InvalidClientTokenValueNotSupported, AccountArrearage,
+    IdempotenceSignatureMismatch, OrderCreationFailed, Throttling,
+    InstanceDowngradeQuotaExceed, InvalidInstanceIdNotFound,
+    InvalidDiskDetachedSystemDisk, LastOrderProcessing,
+    InvalidActionWithActiveElasticUpgrade, DiskInDedicatedBlockStorageCluster,
+    NoPermissionPrice, NoPermissionRefund, Forbidden,
+    InvalidAccountStatusNotEnoughBalance, InvalidInstanceChargeTypeNotFound,
+    InvalidOperationMultiAttachDisk, InvalidRegionIdNotFound, PaymentMethodNotFound,
+    InvalidZoneIdNotFound, InvalidRamRoleNotFound, InvalidDiskIdsNotFound,
+    InvalidDiskIdsNotPortable, InvalidDataDiskSizeValueNotSupported,
+    InvalidActionNotSupported, InvalidInstanceStatusNotSupported,
+    InvalidInstanceIdNOTFOUND, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyDiskChargeTypeBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyDiskChargeTypeInput;
-        type Error = ModifyDiskChargeTypeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_disk_charge_type()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyDiskChargeTypeBuilder, ModifyDiskChargeTypeInput,
+        ModifyDiskChargeTypeError, super::super::super::client::Client,
+        modify_disk_charge_type,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -679,6 +375,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -46,70 +46,25 @@ impl<C> ModifyDiskSpecBuilder<C> {
         self.disk_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDiskSpecInput::disk_id`].
-    pub fn set_disk_id(mut self, input: Option<String>) -> Self {
-        self.disk_id = input;
-        self
-    }
-    /// The [`ModifyDiskSpecInput::disk_id`] set so far.
-    pub fn get_disk_id(&self) -> &Option<String> {
-        &self.disk_id
-    }
     /// Sets [`ModifyDiskSpecInput::performance_level`].
     pub fn performance_level(mut self, input: impl Into<String>) -> Self {
         self.performance_level = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyDiskSpecInput::performance_level`].
-    pub fn set_performance_level(mut self, input: Option<String>) -> Self {
-        self.performance_level = input;
-        self
-    }
-    /// The [`ModifyDiskSpecInput::performance_level`] set so far.
-    pub fn get_performance_level(&self) -> &Option<String> {
-        &self.performance_level
     }
     /// Sets [`ModifyDiskSpecInput::disk_category`].
     pub fn disk_category(mut self, input: impl Into<String>) -> Self {
         self.disk_category = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyDiskSpecInput::disk_category`].
-    pub fn set_disk_category(mut self, input: Option<String>) -> Self {
-        self.disk_category = input;
-        self
-    }
-    /// The [`ModifyDiskSpecInput::disk_category`] set so far.
-    pub fn get_disk_category(&self) -> &Option<String> {
-        &self.disk_category
-    }
     /// Sets [`ModifyDiskSpecInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = Some(input);
         self
     }
-    /// Sets or clears [`ModifyDiskSpecInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`ModifyDiskSpecInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
-    }
     /// Sets [`ModifyDiskSpecInput::provisioned_iops`].
     pub fn provisioned_iops(mut self, input: i64) -> Self {
         self.provisioned_iops = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyDiskSpecInput::provisioned_iops`].
-    pub fn set_provisioned_iops(mut self, input: Option<i64>) -> Self {
-        self.provisioned_iops = input;
-        self
-    }
-    /// The [`ModifyDiskSpecInput::provisioned_iops`] set so far.
-    pub fn get_provisioned_iops(&self) -> &Option<i64> {
-        &self.provisioned_iops
     }
     /// Sets [`ModifyDiskSpecInput::performance_control_options`].
     pub fn performance_control_options(
@@ -118,20 +73,6 @@ impl<C> ModifyDiskSpecBuilder<C> {
     ) -> Self {
         self.performance_control_options = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyDiskSpecInput::performance_control_options`].
-    pub fn set_performance_control_options(
-        mut self,
-        input: Option<ModifyDiskSpecPerformanceControlOptions>,
-    ) -> Self {
-        self.performance_control_options = input;
-        self
-    }
-    /// The [`ModifyDiskSpecInput::performance_control_options`] set so far.
-    pub fn get_performance_control_options(
-        &self,
-    ) -> &Option<ModifyDiskSpecPerformanceControlOptions> {
-        &self.performance_control_options
     }
     /// Checks every rule of the spec and builds the [`ModifyDiskSpecInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyDiskSpecInput, aliyun_core::InvalidInput> {
@@ -146,6 +87,15 @@ impl<C> ModifyDiskSpecBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyDiskSpecBuilder, ModifyDiskSpecInput;
+    disk_id: Option<String> => set_disk_id, get_disk_id;
+    performance_level: Option<String> => set_performance_level, get_performance_level;
+    disk_category: Option<String> => set_disk_category, get_disk_category;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
+    provisioned_iops: Option<i64> => set_provisioned_iops, get_provisioned_iops;
+    performance_control_options: Option<ModifyDiskSpecPerformanceControlOptions> => set_performance_control_options, get_performance_control_options;
 }
 impl ModifyDiskSpecBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -208,216 +158,9 @@ impl aliyun_core::Action for ModifyDiskSpecInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPerformanceLevel.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPerformanceLevelParam.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.DiskInDedicatedBlockStorageCluster",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.ReplicationStatusNotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.InReplication",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ProvisionedIopsForDiskCategoryUnsupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidProvisionedIops.LimitExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.DiskCapacity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MalformedParameter.PerformanceControlOptions",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPerformanceControlOptions.ModifyOperationUnsupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission.Price",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission.Refund",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InstanceRenewWithDowngradeInPlan",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskInArrears",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceExpiredOrInArrears",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskCreatingSnapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPerformanceLevel.TooLow",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.PerformanceLevelNotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UserNotInTheWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Downgrade.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupportDiskCategory",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ModifyingDiskCategoryLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskInCoolingPeriod",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskHasFlashSnapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoChangeInDiskCategoryAndPerformanceLevel",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NoStock",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MultiAttachDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.DiskExpansionUnfinished",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPerformanceParameter.DiskNotInDedicatedStorageCluster",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.DiskUnderPerformanceControl",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.DiskNotReady",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        if let Some(value) = &self.performance_control_options {
-            aliyun_core::params::StructParam::validate(
-                value,
-                "PerformanceControlOptions",
-            )?;
-        }
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -612,119 +355,35 @@ impl aliyun_core::error::ActionError for ModifyDiskSpecError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidPerformanceLevelMalformed(error)
-            | Self::InvalidDiskCategoryValueNotSupported(error)
-            | Self::InvalidPerformanceLevelParamMismatch(error)
-            | Self::OperationDeniedDiskInDedicatedBlockStorageCluster(error)
-            | Self::IncorrectDiskStatusReplicationStatusNotFound(error)
-            | Self::IncorrectDiskStatusInReplication(error)
-            | Self::ProvisionedIopsForDiskCategoryUnsupported(error)
-            | Self::InvalidProvisionedIopsLimitExceed(error)
-            | Self::QuotaExceedDiskCapacity(error)
-            | Self::MalformedParameterPerformanceControlOptions(error)
-            | Self::InvalidPerformanceControlOptionsModifyOperationUnsupported(error)
-            | Self::NoPermissionPrice(error)
-            | Self::NoPermissionRefund(error)
-            | Self::InvalidOperationInstanceRenewWithDowngradeInPlan(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::DiskInArrears(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::DiskCreatingSnapshot(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidPerformanceLevelTooLow(error)
-            | Self::OperationDeniedPerformanceLevelNotMatch(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::DowngradeNotSupported(error)
-            | Self::InvalidInstanceTypeNotSupportDiskCategory(error)
-            | Self::ModifyingDiskCategoryLimitExceed(error)
-            | Self::DiskInCoolingPeriod(error)
-            | Self::DiskHasFlashSnapshot(error)
-            | Self::NoChangeInDiskCategoryAndPerformanceLevel(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::InvalidOperationMultiAttachDisk(error)
-            | Self::OperationDeniedDiskExpansionUnfinished(error)
-            | Self::InvalidDiskCategoryNotSupported(error)
-            | Self::InvalidPerformanceParameterDiskNotInDedicatedStorageCluster(error)
-            | Self::InvalidStatusDiskUnderPerformanceControl(error)
-            | Self::InvalidStatusDiskNotReady(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidPerformanceLevelMalformed(error)
-            | Self::InvalidDiskCategoryValueNotSupported(error)
-            | Self::InvalidPerformanceLevelParamMismatch(error)
-            | Self::OperationDeniedDiskInDedicatedBlockStorageCluster(error)
-            | Self::IncorrectDiskStatusReplicationStatusNotFound(error)
-            | Self::IncorrectDiskStatusInReplication(error)
-            | Self::ProvisionedIopsForDiskCategoryUnsupported(error)
-            | Self::InvalidProvisionedIopsLimitExceed(error)
-            | Self::QuotaExceedDiskCapacity(error)
-            | Self::MalformedParameterPerformanceControlOptions(error)
-            | Self::InvalidPerformanceControlOptionsModifyOperationUnsupported(error)
-            | Self::NoPermissionPrice(error)
-            | Self::NoPermissionRefund(error)
-            | Self::InvalidOperationInstanceRenewWithDowngradeInPlan(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::DiskInArrears(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::DiskCreatingSnapshot(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidPerformanceLevelTooLow(error)
-            | Self::OperationDeniedPerformanceLevelNotMatch(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::DowngradeNotSupported(error)
-            | Self::InvalidInstanceTypeNotSupportDiskCategory(error)
-            | Self::ModifyingDiskCategoryLimitExceed(error)
-            | Self::DiskInCoolingPeriod(error)
-            | Self::DiskHasFlashSnapshot(error)
-            | Self::NoChangeInDiskCategoryAndPerformanceLevel(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::InvalidOperationMultiAttachDisk(error)
-            | Self::OperationDeniedDiskExpansionUnfinished(error)
-            | Self::InvalidDiskCategoryNotSupported(error)
-            | Self::InvalidPerformanceParameterDiskNotInDedicatedStorageCluster(error)
-            | Self::InvalidStatusDiskUnderPerformanceControl(error)
-            | Self::InvalidStatusDiskNotReady(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyDiskSpecError);
+aliyun_core::__private::action_error!(
+    ModifyDiskSpecError, [InvalidPerformanceLevelMalformed,
+    InvalidDiskCategoryValueNotSupported, InvalidPerformanceLevelParamMismatch,
+    OperationDeniedDiskInDedicatedBlockStorageCluster,
+    IncorrectDiskStatusReplicationStatusNotFound, IncorrectDiskStatusInReplication,
+    ProvisionedIopsForDiskCategoryUnsupported, InvalidProvisionedIopsLimitExceed,
+    QuotaExceedDiskCapacity, MalformedParameterPerformanceControlOptions,
+    InvalidPerformanceControlOptionsModifyOperationUnsupported, NoPermissionPrice,
+    NoPermissionRefund, InvalidOperationInstanceRenewWithDowngradeInPlan,
+    InvalidParameterConflict, DiskInArrears, InstanceExpiredOrInArrears,
+    IncorrectDiskStatus, DiskCreatingSnapshot, OperationDenied,
+    InvalidPerformanceLevelTooLow, OperationDeniedPerformanceLevelNotMatch,
+    UserNotInTheWhiteList, InvalidRegionNotSupport, DowngradeNotSupported,
+    InvalidInstanceTypeNotSupportDiskCategory, ModifyingDiskCategoryLimitExceed,
+    DiskInCoolingPeriod, DiskHasFlashSnapshot, NoChangeInDiskCategoryAndPerformanceLevel,
+    OperationDeniedNoStock, InvalidOperationMultiAttachDisk,
+    OperationDeniedDiskExpansionUnfinished, InvalidDiskCategoryNotSupported,
+    InvalidPerformanceParameterDiskNotInDedicatedStorageCluster,
+    InvalidStatusDiskUnderPerformanceControl, InvalidStatusDiskNotReady,
+    InvalidDiskIdNotFound, InvalidInstanceIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyDiskSpecBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyDiskSpecInput;
-        type Error = ModifyDiskSpecError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_disk_spec()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyDiskSpecBuilder, ModifyDiskSpecInput, ModifyDiskSpecError,
+        super::super::super::client::Client, modify_disk_spec,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -754,6 +413,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -38,42 +38,15 @@ impl<C> ModifyEipAddressAttributeBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyEipAddressAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyEipAddressAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyEipAddressAttributeInput::allocation_id`].
     pub fn allocation_id(mut self, input: impl Into<String>) -> Self {
         self.allocation_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyEipAddressAttributeInput::allocation_id`].
-    pub fn set_allocation_id(mut self, input: Option<String>) -> Self {
-        self.allocation_id = input;
-        self
-    }
-    /// The [`ModifyEipAddressAttributeInput::allocation_id`] set so far.
-    pub fn get_allocation_id(&self) -> &Option<String> {
-        &self.allocation_id
-    }
     /// Sets [`ModifyEipAddressAttributeInput::bandwidth`].
     pub fn bandwidth(mut self, input: impl Into<String>) -> Self {
         self.bandwidth = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyEipAddressAttributeInput::bandwidth`].
-    pub fn set_bandwidth(mut self, input: Option<String>) -> Self {
-        self.bandwidth = input;
-        self
-    }
-    /// The [`ModifyEipAddressAttributeInput::bandwidth`] set so far.
-    pub fn get_bandwidth(&self) -> &Option<String> {
-        &self.bandwidth
     }
     /// Checks every rule of the spec and builds the [`ModifyEipAddressAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -93,6 +66,12 @@ impl<C> ModifyEipAddressAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyEipAddressAttributeBuilder, ModifyEipAddressAttributeInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    allocation_id: Option<String> => set_allocation_id, get_allocation_id;
+    bandwidth: Option<String> => set_bandwidth, get_bandwidth;
 }
 impl ModifyEipAddressAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -151,113 +130,7 @@ impl aliyun_core::Action for ModifyEipAddressAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InsufficientBalance.Eip",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectEipStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.ChargeTypeIsPrepaid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidBandwidth.OutOfMaxTrafficBindedOnNatgw",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded.LargeSpecEip",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEipAddressName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceQueryError",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEIPStatus.BizDisabled",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.SyncOrderToSub",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "COMMODITY.INVALID_COMPONENT",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.CompleteUserInfo",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.ConcurrentRequest",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectStatus.ResourceStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.SaleValidate",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAllocationId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.InCommonBandwidthPackage",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SYSTEM.UNKNOWN.ERROR",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -360,96 +233,29 @@ impl aliyun_core::error::ActionError for ModifyEipAddressAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InsufficientBalanceEip(error)
-            | Self::InvalidParameter(error)
-            | Self::IncorrectEipStatus(error)
-            | Self::InvalidParam(error)
-            | Self::ForbiddenChargeTypeIsPrepaid(error)
-            | Self::InvalidBandwidthOutOfMaxTrafficBindedOnNatgw(error)
-            | Self::QuotaExceededLargeSpecEip(error)
-            | Self::InvalidEipAddressNameMalformed(error)
-            | Self::ResourceQueryError(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidEipStatusBizDisabled(error)
-            | Self::OperationFailedSyncOrderToSub(error)
-            | Self::CommodityInvalidComponent(error)
-            | Self::OperationFailedCompleteUserInfo(error)
-            | Self::OperationFailedConcurrentRequest(error)
-            | Self::IncorrectStatusResourceStatus(error)
-            | Self::OperationFailedSaleValidate(error)
-            | Self::InvalidAllocationIdNotFound(error)
-            | Self::ForbiddenInCommonBandwidthPackage(error)
-            | Self::InternalError(error)
-            | Self::SystemUnknownError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InsufficientBalanceEip(error)
-            | Self::InvalidParameter(error)
-            | Self::IncorrectEipStatus(error)
-            | Self::InvalidParam(error)
-            | Self::ForbiddenChargeTypeIsPrepaid(error)
-            | Self::InvalidBandwidthOutOfMaxTrafficBindedOnNatgw(error)
-            | Self::QuotaExceededLargeSpecEip(error)
-            | Self::InvalidEipAddressNameMalformed(error)
-            | Self::ResourceQueryError(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidEipStatusBizDisabled(error)
-            | Self::OperationFailedSyncOrderToSub(error)
-            | Self::CommodityInvalidComponent(error)
-            | Self::OperationFailedCompleteUserInfo(error)
-            | Self::OperationFailedConcurrentRequest(error)
-            | Self::IncorrectStatusResourceStatus(error)
-            | Self::OperationFailedSaleValidate(error)
-            | Self::InvalidAllocationIdNotFound(error)
-            | Self::ForbiddenInCommonBandwidthPackage(error)
-            | Self::InternalError(error)
-            | Self::SystemUnknownError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyEipAddressAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyEipAddressAttributeError, [InsufficientBalanceEip, InvalidParameter,
+    IncorrectEipStatus, InvalidParam, ForbiddenChargeTypeIsPrepaid,
+    InvalidBandwidthOutOfMaxTrafficBindedOnNatgw, QuotaExceededLargeSpecEip,
+    InvalidEipAddressNameMalformed, ResourceQueryError, InvalidDescriptionMalformed,
+    InvalidEipStatusBizDisabled, OperationFailedSyncOrderToSub,
+    CommodityInvalidComponent, OperationFailedCompleteUserInfo,
+    OperationFailedConcurrentRequest, IncorrectStatusResourceStatus,
+    OperationFailedSaleValidate, InvalidAllocationIdNotFound,
+    ForbiddenInCommonBandwidthPackage, InternalError, SystemUnknownError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyEipAddressAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyEipAddressAttributeInput;
-        type Error = ModifyEipAddressAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_eip_address_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyEipAddressAttributeBuilder, ModifyEipAddressAttributeInput,
+        ModifyEipAddressAttributeError, super::super::super::client::Client,
+        modify_eip_address_attribute,
+    );
     const REQUESTS: &[Request] = &[Request::invalid("example", |b| b, "AllocationId")];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -37,42 +37,15 @@ impl<C> ModifyElasticityAssuranceBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyElasticityAssuranceInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyElasticityAssuranceInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyElasticityAssuranceInput::private_pool_options`].
     pub fn private_pool_options(mut self, input: PrivatePoolIdName) -> Self {
         self.private_pool_options = Some(input);
         self
     }
-    /// Sets or clears [`ModifyElasticityAssuranceInput::private_pool_options`].
-    pub fn set_private_pool_options(mut self, input: Option<PrivatePoolIdName>) -> Self {
-        self.private_pool_options = input;
-        self
-    }
-    /// The [`ModifyElasticityAssuranceInput::private_pool_options`] set so far.
-    pub fn get_private_pool_options(&self) -> &Option<PrivatePoolIdName> {
-        &self.private_pool_options
-    }
     /// Sets [`ModifyElasticityAssuranceInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyElasticityAssuranceInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyElasticityAssuranceInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Checks every rule of the spec and builds the [`ModifyElasticityAssuranceInput`]. Nothing is sent.
     pub fn build(
@@ -92,6 +65,12 @@ impl<C> ModifyElasticityAssuranceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyElasticityAssuranceBuilder, ModifyElasticityAssuranceInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    private_pool_options: Option<PrivatePoolIdName> => set_private_pool_options, get_private_pool_options;
+    description: Option<String> => set_description, get_description;
 }
 impl ModifyElasticityAssuranceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -150,83 +129,7 @@ impl aliyun_core::Action for ModifyElasticityAssuranceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceAmount.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEndTime.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStartTime.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUser.Unauthorized",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectPrivatePoolStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NoStock",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivatePoolOptionsName.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPlatform.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.PlatformNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.EndTimeTypeNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.StartTimeNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.InstanceAmountNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivatePoolOptions.Id",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivatePoolId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         let value = &self.private_pool_options;
@@ -319,72 +222,25 @@ impl aliyun_core::error::ActionError for ModifyElasticityAssuranceError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInstanceAmountValueNotSupported(error)
-            | Self::InvalidDescriptionValueNotSupported(error)
-            | Self::InvalidEndTimeValueNotSupported(error)
-            | Self::InvalidStartTimeValueNotSupported(error)
-            | Self::InvalidUserUnauthorized(error)
-            | Self::IncorrectPrivatePoolStatus(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::InvalidPrivatePoolOptionsNameValueNotSupported(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::OperationDeniedPlatformNotSupported(error)
-            | Self::OperationDeniedEndTimeTypeNotSupported(error)
-            | Self::OperationDeniedStartTimeNotSupported(error)
-            | Self::OperationDeniedInstanceAmountNotSupported(error)
-            | Self::InvalidPrivatePoolOptionsId(error)
-            | Self::InvalidPrivatePoolIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInstanceAmountValueNotSupported(error)
-            | Self::InvalidDescriptionValueNotSupported(error)
-            | Self::InvalidEndTimeValueNotSupported(error)
-            | Self::InvalidStartTimeValueNotSupported(error)
-            | Self::InvalidUserUnauthorized(error)
-            | Self::IncorrectPrivatePoolStatus(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::InvalidPrivatePoolOptionsNameValueNotSupported(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::OperationDeniedPlatformNotSupported(error)
-            | Self::OperationDeniedEndTimeTypeNotSupported(error)
-            | Self::OperationDeniedStartTimeNotSupported(error)
-            | Self::OperationDeniedInstanceAmountNotSupported(error)
-            | Self::InvalidPrivatePoolOptionsId(error)
-            | Self::InvalidPrivatePoolIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyElasticityAssuranceError);
+aliyun_core::__private::action_error!(
+    ModifyElasticityAssuranceError, [InvalidInstanceAmountValueNotSupported,
+    InvalidDescriptionValueNotSupported, InvalidEndTimeValueNotSupported,
+    InvalidStartTimeValueNotSupported, InvalidUserUnauthorized,
+    IncorrectPrivatePoolStatus, OperationDeniedNoStock,
+    InvalidPrivatePoolOptionsNameValueNotSupported, InvalidPlatformValueNotSupported,
+    OperationDeniedPlatformNotSupported, OperationDeniedEndTimeTypeNotSupported,
+    OperationDeniedStartTimeNotSupported, OperationDeniedInstanceAmountNotSupported,
+    InvalidPrivatePoolOptionsId, InvalidPrivatePoolIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyElasticityAssuranceBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyElasticityAssuranceInput;
-        type Error = ModifyElasticityAssuranceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_elasticity_assurance()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyElasticityAssuranceBuilder, ModifyElasticityAssuranceInput,
+        ModifyElasticityAssuranceError, super::super::super::client::Client,
+        modify_elasticity_assurance,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -406,6 +262,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -53,112 +53,40 @@ impl<C> ModifyForwardEntryBuilder<C> {
         self.forward_table_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyForwardEntryInput::forward_table_id`].
-    pub fn set_forward_table_id(mut self, input: Option<String>) -> Self {
-        self.forward_table_id = input;
-        self
-    }
-    /// The [`ModifyForwardEntryInput::forward_table_id`] set so far.
-    pub fn get_forward_table_id(&self) -> &Option<String> {
-        &self.forward_table_id
-    }
     /// Sets [`ModifyForwardEntryInput::forward_entry_id`].
     pub fn forward_entry_id(mut self, input: impl Into<String>) -> Self {
         self.forward_entry_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyForwardEntryInput::forward_entry_id`].
-    pub fn set_forward_entry_id(mut self, input: Option<String>) -> Self {
-        self.forward_entry_id = input;
-        self
-    }
-    /// The [`ModifyForwardEntryInput::forward_entry_id`] set so far.
-    pub fn get_forward_entry_id(&self) -> &Option<String> {
-        &self.forward_entry_id
     }
     /// Sets [`ModifyForwardEntryInput::external_ip`].
     pub fn external_ip(mut self, input: impl Into<String>) -> Self {
         self.external_ip = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyForwardEntryInput::external_ip`].
-    pub fn set_external_ip(mut self, input: Option<String>) -> Self {
-        self.external_ip = input;
-        self
-    }
-    /// The [`ModifyForwardEntryInput::external_ip`] set so far.
-    pub fn get_external_ip(&self) -> &Option<String> {
-        &self.external_ip
-    }
     /// Sets [`ModifyForwardEntryInput::external_port`].
     pub fn external_port(mut self, input: impl Into<String>) -> Self {
         self.external_port = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyForwardEntryInput::external_port`].
-    pub fn set_external_port(mut self, input: Option<String>) -> Self {
-        self.external_port = input;
-        self
-    }
-    /// The [`ModifyForwardEntryInput::external_port`] set so far.
-    pub fn get_external_port(&self) -> &Option<String> {
-        &self.external_port
     }
     /// Sets [`ModifyForwardEntryInput::internal_ip`].
     pub fn internal_ip(mut self, input: impl Into<String>) -> Self {
         self.internal_ip = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyForwardEntryInput::internal_ip`].
-    pub fn set_internal_ip(mut self, input: Option<String>) -> Self {
-        self.internal_ip = input;
-        self
-    }
-    /// The [`ModifyForwardEntryInput::internal_ip`] set so far.
-    pub fn get_internal_ip(&self) -> &Option<String> {
-        &self.internal_ip
-    }
     /// Sets [`ModifyForwardEntryInput::internal_port`].
     pub fn internal_port(mut self, input: impl Into<String>) -> Self {
         self.internal_port = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyForwardEntryInput::internal_port`].
-    pub fn set_internal_port(mut self, input: Option<String>) -> Self {
-        self.internal_port = input;
-        self
-    }
-    /// The [`ModifyForwardEntryInput::internal_port`] set so far.
-    pub fn get_internal_port(&self) -> &Option<String> {
-        &self.internal_port
     }
     /// Sets [`ModifyForwardEntryInput::ip_protocol`].
     pub fn ip_protocol(mut self, input: impl Into<String>) -> Self {
         self.ip_protocol = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyForwardEntryInput::ip_protocol`].
-    pub fn set_ip_protocol(mut self, input: Option<String>) -> Self {
-        self.ip_protocol = input;
-        self
-    }
-    /// The [`ModifyForwardEntryInput::ip_protocol`] set so far.
-    pub fn get_ip_protocol(&self) -> &Option<String> {
-        &self.ip_protocol
-    }
     /// Sets [`ModifyForwardEntryInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyForwardEntryInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyForwardEntryInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Checks every rule of the spec and builds the [`ModifyForwardEntryInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyForwardEntryInput, aliyun_core::InvalidInput> {
@@ -184,6 +112,17 @@ impl<C> ModifyForwardEntryBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyForwardEntryBuilder, ModifyForwardEntryInput;
+    forward_table_id: Option<String> => set_forward_table_id, get_forward_table_id;
+    forward_entry_id: Option<String> => set_forward_entry_id, get_forward_entry_id;
+    external_ip: Option<String> => set_external_ip, get_external_ip;
+    external_port: Option<String> => set_external_port, get_external_port;
+    internal_ip: Option<String> => set_internal_ip, get_internal_ip;
+    internal_port: Option<String> => set_internal_port, get_internal_port;
+    ip_protocol: Option<String> => set_ip_protocol, get_ip_protocol;
+    region_id: Option<String> => set_region_id, get_region_id;
 }
 impl ModifyForwardEntryBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -247,88 +186,7 @@ impl aliyun_core::Action for ModifyForwardEntryInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidExternalIp.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternalIp.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidExternalPort.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternalPort.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.DestnationIpOutOfVpcCIDR",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidProtocal.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorretForwardEntryStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ForwardEntry.Duplicated",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorretStatus.ForwardEntry",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IllegalParam.AnyPortNotZero",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidForwardEntryId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidExternalIp.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidForwardTableId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -415,87 +273,26 @@ impl aliyun_core::error::ActionError for ModifyForwardEntryError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidExternalIpMalformed(error)
-            | Self::InvalidInternalIpMalformed(error)
-            | Self::InvalidExternalPortMalformed(error)
-            | Self::InvalidInternalPortMalformed(error)
-            | Self::ForbiddenDestnationIpOutOfVpcCidr(error)
-            | Self::InvalidProtocalValueNotSupported(error)
-            | Self::IncorretForwardEntryStatus(error)
-            | Self::QuotaExceeded(error)
-            | Self::ForwardEntryDuplicated(error)
-            | Self::InvalidIpNotFound(error)
-            | Self::IncorretStatusForwardEntry(error)
-            | Self::IllegalParamAnyPortNotZero(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidForwardEntryIdNotFound(error)
-            | Self::InvalidExternalIpNotFound(error)
-            | Self::InvalidForwardTableIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidExternalIpMalformed(error)
-            | Self::InvalidInternalIpMalformed(error)
-            | Self::InvalidExternalPortMalformed(error)
-            | Self::InvalidInternalPortMalformed(error)
-            | Self::ForbiddenDestnationIpOutOfVpcCidr(error)
-            | Self::InvalidProtocalValueNotSupported(error)
-            | Self::IncorretForwardEntryStatus(error)
-            | Self::QuotaExceeded(error)
-            | Self::ForwardEntryDuplicated(error)
-            | Self::InvalidIpNotFound(error)
-            | Self::IncorretStatusForwardEntry(error)
-            | Self::IllegalParamAnyPortNotZero(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidForwardEntryIdNotFound(error)
-            | Self::InvalidExternalIpNotFound(error)
-            | Self::InvalidForwardTableIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyForwardEntryError);
+aliyun_core::__private::action_error!(
+    ModifyForwardEntryError, [InvalidExternalIpMalformed, InvalidInternalIpMalformed,
+    InvalidExternalPortMalformed, InvalidInternalPortMalformed,
+    ForbiddenDestnationIpOutOfVpcCidr, InvalidProtocalValueNotSupported,
+    IncorretForwardEntryStatus, QuotaExceeded, ForwardEntryDuplicated, InvalidIpNotFound,
+    IncorretStatusForwardEntry, IllegalParamAnyPortNotZero, InvalidRegionIdNotFound,
+    InvalidForwardEntryIdNotFound, InvalidExternalIpNotFound,
+    InvalidForwardTableIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyForwardEntryBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyForwardEntryInput;
-        type Error = ModifyForwardEntryError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_forward_entry()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyForwardEntryBuilder, ModifyForwardEntryInput, ModifyForwardEntryError,
+        super::super::super::client::Client, modify_forward_entry,
+    );
     const REQUESTS: &[Request] = &[Request::invalid("example", |b| b, "ForwardTableId")];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

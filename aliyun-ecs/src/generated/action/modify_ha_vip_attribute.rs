@@ -41,56 +41,20 @@ impl<C> ModifyHaVipAttributeBuilder<C> {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyHaVipAttributeInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`ModifyHaVipAttributeInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`ModifyHaVipAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyHaVipAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyHaVipAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`ModifyHaVipAttributeInput::ha_vip_id`].
     pub fn ha_vip_id(mut self, input: impl Into<String>) -> Self {
         self.ha_vip_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyHaVipAttributeInput::ha_vip_id`].
-    pub fn set_ha_vip_id(mut self, input: Option<String>) -> Self {
-        self.ha_vip_id = input;
-        self
-    }
-    /// The [`ModifyHaVipAttributeInput::ha_vip_id`] set so far.
-    pub fn get_ha_vip_id(&self) -> &Option<String> {
-        &self.ha_vip_id
-    }
     /// Sets [`ModifyHaVipAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyHaVipAttributeInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyHaVipAttributeInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Checks every rule of the spec and builds the [`ModifyHaVipAttributeInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyHaVipAttributeInput, aliyun_core::InvalidInput> {
@@ -109,6 +73,13 @@ impl<C> ModifyHaVipAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyHaVipAttributeBuilder, ModifyHaVipAttributeInput;
+    client_token: Option<String> => set_client_token, get_client_token;
+    region_id: Option<String> => set_region_id, get_region_id;
+    ha_vip_id: Option<String> => set_ha_vip_id, get_ha_vip_id;
+    description: Option<String> => set_description, get_description;
 }
 impl ModifyHaVipAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -168,28 +139,7 @@ impl aliyun_core::Action for ModifyHaVipAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHaVipId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -229,47 +179,19 @@ impl aliyun_core::error::ActionError for ModifyHaVipAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::IncorrectStatus(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidHaVipIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::IncorrectStatus(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidHaVipIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyHaVipAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyHaVipAttributeError, [IncorrectStatus, InvalidDescriptionMalformed,
+    InvalidRegionIdNotFound, InvalidHaVipIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyHaVipAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyHaVipAttributeInput;
-        type Error = ModifyHaVipAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_ha_vip_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyHaVipAttributeBuilder, ModifyHaVipAttributeInput,
+        ModifyHaVipAttributeError, super::super::super::client::Client,
+        modify_ha_vip_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::invalid(
             "example",
@@ -277,19 +199,8 @@ mod tests {
             "HaVipId",
         ),
     ];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -42,70 +42,25 @@ impl<C> ModifyHpcClusterAttributeBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyHpcClusterAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyHpcClusterAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyHpcClusterAttributeInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyHpcClusterAttributeInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`ModifyHpcClusterAttributeInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Sets [`ModifyHpcClusterAttributeInput::hpc_cluster_id`].
     pub fn hpc_cluster_id(mut self, input: impl Into<String>) -> Self {
         self.hpc_cluster_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyHpcClusterAttributeInput::hpc_cluster_id`].
-    pub fn set_hpc_cluster_id(mut self, input: Option<String>) -> Self {
-        self.hpc_cluster_id = input;
-        self
-    }
-    /// The [`ModifyHpcClusterAttributeInput::hpc_cluster_id`] set so far.
-    pub fn get_hpc_cluster_id(&self) -> &Option<String> {
-        &self.hpc_cluster_id
-    }
     /// Sets [`ModifyHpcClusterAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyHpcClusterAttributeInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyHpcClusterAttributeInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`ModifyHpcClusterAttributeInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyHpcClusterAttributeInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`ModifyHpcClusterAttributeInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
     }
     /// Checks every rule of the spec and builds the [`ModifyHpcClusterAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -127,6 +82,14 @@ impl<C> ModifyHpcClusterAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyHpcClusterAttributeBuilder, ModifyHpcClusterAttributeInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    client_token: Option<String> => set_client_token, get_client_token;
+    hpc_cluster_id: Option<String> => set_hpc_cluster_id, get_hpc_cluster_id;
+    description: Option<String> => set_description, get_description;
+    name: Option<String> => set_name, get_name;
 }
 impl ModifyHpcClusterAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -187,48 +150,7 @@ impl aliyun_core::Action for ModifyHpcClusterAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHpcClusterName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHpcClusterDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidModifyInfo",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "HPC_CLUSTER_MODIFY_FAILED",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.Parameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "HpcClusterNotExists",
-                http_status: Some(400),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -285,56 +207,20 @@ impl aliyun_core::error::ActionError for ModifyHpcClusterAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidHpcClusterNameMalformed(error)
-            | Self::InvalidHpcClusterDescriptionMalformed(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidModifyInfo(error)
-            | Self::HpcClusterModifyFailed(error)
-            | Self::InvalidParameter(error)
-            | Self::HpcClusterNotExists(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidHpcClusterNameMalformed(error)
-            | Self::InvalidHpcClusterDescriptionMalformed(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidModifyInfo(error)
-            | Self::HpcClusterModifyFailed(error)
-            | Self::InvalidParameter(error)
-            | Self::HpcClusterNotExists(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyHpcClusterAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyHpcClusterAttributeError, [MissingParameter, InvalidHpcClusterNameMalformed,
+    InvalidHpcClusterDescriptionMalformed, InvalidRegionIdNotFound, InvalidModifyInfo,
+    HpcClusterModifyFailed, InvalidParameter, HpcClusterNotExists]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyHpcClusterAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyHpcClusterAttributeInput;
-        type Error = ModifyHpcClusterAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_hpc_cluster_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyHpcClusterAttributeBuilder, ModifyHpcClusterAttributeInput,
+        ModifyHpcClusterAttributeError, super::super::super::client::Client,
+        modify_hpc_cluster_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -356,6 +242,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

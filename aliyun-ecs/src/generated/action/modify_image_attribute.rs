@@ -55,126 +55,45 @@ impl<C> ModifyImageAttributeBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyImageAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyImageAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyImageAttributeInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
         self.image_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyImageAttributeInput::image_id`].
-    pub fn set_image_id(mut self, input: Option<String>) -> Self {
-        self.image_id = input;
-        self
-    }
-    /// The [`ModifyImageAttributeInput::image_id`] set so far.
-    pub fn get_image_id(&self) -> &Option<String> {
-        &self.image_id
     }
     /// Sets [`ModifyImageAttributeInput::image_name`].
     pub fn image_name(mut self, input: impl Into<String>) -> Self {
         self.image_name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyImageAttributeInput::image_name`].
-    pub fn set_image_name(mut self, input: Option<String>) -> Self {
-        self.image_name = input;
-        self
-    }
-    /// The [`ModifyImageAttributeInput::image_name`] set so far.
-    pub fn get_image_name(&self) -> &Option<String> {
-        &self.image_name
-    }
     /// Sets [`ModifyImageAttributeInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
         self.status = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyImageAttributeInput::status`].
-    pub fn set_status(mut self, input: Option<String>) -> Self {
-        self.status = input;
-        self
-    }
-    /// The [`ModifyImageAttributeInput::status`] set so far.
-    pub fn get_status(&self) -> &Option<String> {
-        &self.status
     }
     /// Sets [`ModifyImageAttributeInput::image_family`].
     pub fn image_family(mut self, input: impl Into<String>) -> Self {
         self.image_family = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyImageAttributeInput::image_family`].
-    pub fn set_image_family(mut self, input: Option<String>) -> Self {
-        self.image_family = input;
-        self
-    }
-    /// The [`ModifyImageAttributeInput::image_family`] set so far.
-    pub fn get_image_family(&self) -> &Option<String> {
-        &self.image_family
-    }
     /// Sets [`ModifyImageAttributeInput::boot_mode`].
     pub fn boot_mode(mut self, input: impl Into<String>) -> Self {
         self.boot_mode = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyImageAttributeInput::boot_mode`].
-    pub fn set_boot_mode(mut self, input: Option<String>) -> Self {
-        self.boot_mode = input;
-        self
-    }
-    /// The [`ModifyImageAttributeInput::boot_mode`] set so far.
-    pub fn get_boot_mode(&self) -> &Option<String> {
-        &self.boot_mode
     }
     /// Sets [`ModifyImageAttributeInput::license_type`].
     pub fn license_type(mut self, input: impl Into<String>) -> Self {
         self.license_type = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyImageAttributeInput::license_type`].
-    pub fn set_license_type(mut self, input: Option<String>) -> Self {
-        self.license_type = input;
-        self
-    }
-    /// The [`ModifyImageAttributeInput::license_type`] set so far.
-    pub fn get_license_type(&self) -> &Option<String> {
-        &self.license_type
-    }
     /// Sets [`ModifyImageAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyImageAttributeInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyImageAttributeInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`ModifyImageAttributeInput::features`].
     pub fn features(mut self, input: ModifyImageAttributeFeatures) -> Self {
         self.features = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyImageAttributeInput::features`].
-    pub fn set_features(mut self, input: Option<ModifyImageAttributeFeatures>) -> Self {
-        self.features = input;
-        self
-    }
-    /// The [`ModifyImageAttributeInput::features`] set so far.
-    pub fn get_features(&self) -> &Option<ModifyImageAttributeFeatures> {
-        &self.features
     }
     /// Checks every rule of the spec and builds the [`ModifyImageAttributeInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyImageAttributeInput, aliyun_core::InvalidInput> {
@@ -198,6 +117,18 @@ impl<C> ModifyImageAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyImageAttributeBuilder, ModifyImageAttributeInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    image_id: Option<String> => set_image_id, get_image_id;
+    image_name: Option<String> => set_image_name, get_image_name;
+    status: Option<String> => set_status, get_status;
+    image_family: Option<String> => set_image_family, get_image_family;
+    boot_mode: Option<String> => set_boot_mode, get_boot_mode;
+    license_type: Option<String> => set_license_type, get_license_type;
+    description: Option<String> => set_description, get_description;
+    features: Option<ModifyImageAttributeFeatures> => set_features, get_features;
 }
 impl ModifyImageAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -262,83 +193,9 @@ impl aliyun_core::Action for ModifyImageAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageName.Duplicated",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageQuotaFull.ImageFamily",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageFamily.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageFamilyQuotaFull",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidBootMode.NotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidLicenseType.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageStatus.NotAvailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageStatus.NotDeprecated",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageUseShared",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDeined.ImageUsingByInstance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        if let Some(value) = &self.features {
-            aliyun_core::params::StructParam::validate(value, "Features")?;
-        }
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -416,67 +273,22 @@ impl aliyun_core::error::ActionError for ModifyImageAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidImageNameMalformed(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidImageNameDuplicated(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::ImageQuotaFullImageFamily(error)
-            | Self::InvalidImageFamilyMalformed(error)
-            | Self::ImageFamilyQuotaFull(error)
-            | Self::InvalidBootModeNotSupport(error)
-            | Self::InvalidLicenseTypeNotSupported(error)
-            | Self::ImageStatusNotAvailable(error)
-            | Self::ImageStatusNotDeprecated(error)
-            | Self::ImageUseShared(error)
-            | Self::OperationDeinedImageUsingByInstance(error)
-            | Self::InvalidImageIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidImageNameMalformed(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidImageNameDuplicated(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::ImageQuotaFullImageFamily(error)
-            | Self::InvalidImageFamilyMalformed(error)
-            | Self::ImageFamilyQuotaFull(error)
-            | Self::InvalidBootModeNotSupport(error)
-            | Self::InvalidLicenseTypeNotSupported(error)
-            | Self::ImageStatusNotAvailable(error)
-            | Self::ImageStatusNotDeprecated(error)
-            | Self::ImageUseShared(error)
-            | Self::OperationDeinedImageUsingByInstance(error)
-            | Self::InvalidImageIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyImageAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyImageAttributeError, [InvalidImageNameMalformed, MissingParameter,
+    InvalidImageNameDuplicated, InvalidDescriptionMalformed, ImageQuotaFullImageFamily,
+    InvalidImageFamilyMalformed, ImageFamilyQuotaFull, InvalidBootModeNotSupport,
+    InvalidLicenseTypeNotSupported, ImageStatusNotAvailable, ImageStatusNotDeprecated,
+    ImageUseShared, OperationDeinedImageUsingByInstance, InvalidImageIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyImageAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyImageAttributeInput;
-        type Error = ModifyImageAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_image_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyImageAttributeBuilder, ModifyImageAttributeInput,
+        ModifyImageAttributeError, super::super::super::client::Client,
+        modify_image_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -508,6 +320,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -41,56 +41,20 @@ impl<C> ModifyImageShareGroupPermissionBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyImageShareGroupPermissionInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyImageShareGroupPermissionInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyImageShareGroupPermissionInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
         self.image_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyImageShareGroupPermissionInput::image_id`].
-    pub fn set_image_id(mut self, input: Option<String>) -> Self {
-        self.image_id = input;
-        self
-    }
-    /// The [`ModifyImageShareGroupPermissionInput::image_id`] set so far.
-    pub fn get_image_id(&self) -> &Option<String> {
-        &self.image_id
     }
     /// Appends one item to [`ModifyImageShareGroupPermissionInput::add_group`].
     pub fn add_group(mut self, input: impl Into<String>) -> Self {
         self.add_group.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`ModifyImageShareGroupPermissionInput::add_group`] list (`None` clears it).
-    pub fn set_add_group(mut self, input: Option<Vec<String>>) -> Self {
-        self.add_group = input;
-        self
-    }
-    /// The [`ModifyImageShareGroupPermissionInput::add_group`] set so far.
-    pub fn get_add_group(&self) -> &Option<Vec<String>> {
-        &self.add_group
-    }
     /// Appends one item to [`ModifyImageShareGroupPermissionInput::remove_group`].
     pub fn remove_group(mut self, input: impl Into<String>) -> Self {
         self.remove_group.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`ModifyImageShareGroupPermissionInput::remove_group`] list (`None` clears it).
-    pub fn set_remove_group(mut self, input: Option<Vec<String>>) -> Self {
-        self.remove_group = input;
-        self
-    }
-    /// The [`ModifyImageShareGroupPermissionInput::remove_group`] set so far.
-    pub fn get_remove_group(&self) -> &Option<Vec<String>> {
-        &self.remove_group
     }
     /// Checks every rule of the spec and builds the [`ModifyImageShareGroupPermissionInput`]. Nothing is sent.
     pub fn build(
@@ -111,6 +75,13 @@ impl<C> ModifyImageShareGroupPermissionBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyImageShareGroupPermissionBuilder, ModifyImageShareGroupPermissionInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    image_id: Option<String> => set_image_id, get_image_id;
+    add_group: Option<Vec<String>> => set_add_group, get_add_group, list;
+    remove_group: Option<Vec<String>> => set_remove_group, get_remove_group, list;
 }
 impl ModifyImageShareGroupPermissionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -174,28 +145,7 @@ impl aliyun_core::Action for ModifyImageShareGroupPermissionInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbbiden",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidGroup.Malformed",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -234,64 +184,22 @@ impl aliyun_core::error::ActionError for ModifyImageShareGroupPermissionError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::Forbbiden(error)
-            | Self::InvalidImageIdNotFound(error)
-            | Self::InvalidGroupMalformed(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::Forbbiden(error)
-            | Self::InvalidImageIdNotFound(error)
-            | Self::InvalidGroupMalformed(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyImageShareGroupPermissionError);
+aliyun_core::__private::action_error!(
+    ModifyImageShareGroupPermissionError, [MissingParameter, Forbbiden,
+    InvalidImageIdNotFound, InvalidGroupMalformed]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyImageShareGroupPermissionBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = ModifyImageShareGroupPermissionInput;
-        type Error = ModifyImageShareGroupPermissionError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_image_share_group_permission()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyImageShareGroupPermissionBuilder, ModifyImageShareGroupPermissionInput,
+        ModifyImageShareGroupPermissionError, super::super::super::client::Client,
+        modify_image_share_group_permission,
+    );
     const REQUESTS: &[Request] = &[Request::invalid("example", |b| b, "ImageId")];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -49,84 +49,30 @@ impl<C> ModifyImageSharePermissionBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyImageSharePermissionInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyImageSharePermissionInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyImageSharePermissionInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
         self.image_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyImageSharePermissionInput::image_id`].
-    pub fn set_image_id(mut self, input: Option<String>) -> Self {
-        self.image_id = input;
-        self
-    }
-    /// The [`ModifyImageSharePermissionInput::image_id`] set so far.
-    pub fn get_image_id(&self) -> &Option<String> {
-        &self.image_id
     }
     /// Sets [`ModifyImageSharePermissionInput::launch_permission`].
     pub fn launch_permission(mut self, input: impl Into<String>) -> Self {
         self.launch_permission = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyImageSharePermissionInput::launch_permission`].
-    pub fn set_launch_permission(mut self, input: Option<String>) -> Self {
-        self.launch_permission = input;
-        self
-    }
-    /// The [`ModifyImageSharePermissionInput::launch_permission`] set so far.
-    pub fn get_launch_permission(&self) -> &Option<String> {
-        &self.launch_permission
-    }
     /// Appends one item to [`ModifyImageSharePermissionInput::add_account`].
     pub fn add_account(mut self, input: impl Into<String>) -> Self {
         self.add_account.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`ModifyImageSharePermissionInput::add_account`] list (`None` clears it).
-    pub fn set_add_account(mut self, input: Option<Vec<String>>) -> Self {
-        self.add_account = input;
-        self
-    }
-    /// The [`ModifyImageSharePermissionInput::add_account`] set so far.
-    pub fn get_add_account(&self) -> &Option<Vec<String>> {
-        &self.add_account
     }
     /// Appends one item to [`ModifyImageSharePermissionInput::remove_account`].
     pub fn remove_account(mut self, input: impl Into<String>) -> Self {
         self.remove_account.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`ModifyImageSharePermissionInput::remove_account`] list (`None` clears it).
-    pub fn set_remove_account(mut self, input: Option<Vec<String>>) -> Self {
-        self.remove_account = input;
-        self
-    }
-    /// The [`ModifyImageSharePermissionInput::remove_account`] set so far.
-    pub fn get_remove_account(&self) -> &Option<Vec<String>> {
-        &self.remove_account
-    }
     /// Sets [`ModifyImageSharePermissionInput::is_public`].
     pub fn is_public(mut self, input: bool) -> Self {
         self.is_public = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyImageSharePermissionInput::is_public`].
-    pub fn set_is_public(mut self, input: Option<bool>) -> Self {
-        self.is_public = input;
-        self
-    }
-    /// The [`ModifyImageSharePermissionInput::is_public`] set so far.
-    pub fn get_is_public(&self) -> &Option<bool> {
-        &self.is_public
     }
     /// Checks every rule of the spec and builds the [`ModifyImageSharePermissionInput`]. Nothing is sent.
     pub fn build(
@@ -149,6 +95,15 @@ impl<C> ModifyImageSharePermissionBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyImageSharePermissionBuilder, ModifyImageSharePermissionInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    image_id: Option<String> => set_image_id, get_image_id;
+    launch_permission: Option<String> => set_launch_permission, get_launch_permission;
+    add_account: Option<Vec<String>> => set_add_account, get_add_account, list;
+    remove_account: Option<Vec<String>> => set_remove_account, get_remove_account, list;
+    is_public: Option<bool> => set_is_public, get_is_public;
 }
 impl ModifyImageSharePermissionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -210,118 +165,7 @@ impl aliyun_core::Action for ModifyImageSharePermissionInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidGroup.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnnecessaryParameter.LaunchPermission",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.LaunchPermission",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ForbiddenParameter.LaunchPermission",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AssumeRoleError",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageDescription.ContainsSensitiveWords",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageName.ContainsSensitiveWords",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Image.Public",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CurrentRegion.NotSupportPublicImage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Image.NotPublic",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDeined.FullImage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.ShareImage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.ShareImageUser",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageId.BidMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDeined.EncryptedSnapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.InvalidImageStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PublicImageAgreement.NotSigned",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.IsPublic",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccount.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccount.Forbbiden",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -446,84 +290,26 @@ impl aliyun_core::error::ActionError for ModifyImageSharePermissionError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidGroupMalformed(error)
-            | Self::UnnecessaryParameterLaunchPermission(error)
-            | Self::InvalidParameterLaunchPermission(error)
-            | Self::ForbiddenParameterLaunchPermission(error)
-            | Self::AssumeRoleError(error)
-            | Self::ImageDescriptionContainsSensitiveWords(error)
-            | Self::ImageNameContainsSensitiveWords(error)
-            | Self::ImagePublic(error)
-            | Self::CurrentRegionNotSupportPublicImage(error)
-            | Self::ImageNotPublic(error)
-            | Self::OperationDeinedFullImage(error)
-            | Self::QuotaExceedShareImage(error)
-            | Self::QuotaExceedShareImageUser(error)
-            | Self::InvalidImageIdBidMismatch(error)
-            | Self::OperationDeinedEncryptedSnapshot(error)
-            | Self::OperationDeniedInvalidImageStatus(error)
-            | Self::PublicImageAgreementNotSigned(error)
-            | Self::InvalidParameterIsPublic(error)
-            | Self::InvalidImageIdNotFound(error)
-            | Self::InvalidAccountNotFound(error)
-            | Self::InvalidAccountForbbiden(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidGroupMalformed(error)
-            | Self::UnnecessaryParameterLaunchPermission(error)
-            | Self::InvalidParameterLaunchPermission(error)
-            | Self::ForbiddenParameterLaunchPermission(error)
-            | Self::AssumeRoleError(error)
-            | Self::ImageDescriptionContainsSensitiveWords(error)
-            | Self::ImageNameContainsSensitiveWords(error)
-            | Self::ImagePublic(error)
-            | Self::CurrentRegionNotSupportPublicImage(error)
-            | Self::ImageNotPublic(error)
-            | Self::OperationDeinedFullImage(error)
-            | Self::QuotaExceedShareImage(error)
-            | Self::QuotaExceedShareImageUser(error)
-            | Self::InvalidImageIdBidMismatch(error)
-            | Self::OperationDeinedEncryptedSnapshot(error)
-            | Self::OperationDeniedInvalidImageStatus(error)
-            | Self::PublicImageAgreementNotSigned(error)
-            | Self::InvalidParameterIsPublic(error)
-            | Self::InvalidImageIdNotFound(error)
-            | Self::InvalidAccountNotFound(error)
-            | Self::InvalidAccountForbbiden(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyImageSharePermissionError);
+aliyun_core::__private::action_error!(
+    ModifyImageSharePermissionError, [MissingParameter, InvalidGroupMalformed,
+    UnnecessaryParameterLaunchPermission, InvalidParameterLaunchPermission,
+    ForbiddenParameterLaunchPermission, AssumeRoleError,
+    ImageDescriptionContainsSensitiveWords, ImageNameContainsSensitiveWords, ImagePublic,
+    CurrentRegionNotSupportPublicImage, ImageNotPublic, OperationDeinedFullImage,
+    QuotaExceedShareImage, QuotaExceedShareImageUser, InvalidImageIdBidMismatch,
+    OperationDeinedEncryptedSnapshot, OperationDeniedInvalidImageStatus,
+    PublicImageAgreementNotSigned, InvalidParameterIsPublic, InvalidImageIdNotFound,
+    InvalidAccountNotFound, InvalidAccountForbbiden]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyImageSharePermissionBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyImageSharePermissionInput;
-        type Error = ModifyImageSharePermissionError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_image_share_permission()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyImageSharePermissionBuilder, ModifyImageSharePermissionInput,
+        ModifyImageSharePermissionError, super::super::super::client::Client,
+        modify_image_share_permission,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -547,6 +333,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

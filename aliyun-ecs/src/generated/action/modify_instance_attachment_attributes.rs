@@ -37,28 +37,10 @@ impl<C> ModifyInstanceAttachmentAttributesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceAttachmentAttributesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyInstanceAttachmentAttributesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyInstanceAttachmentAttributesInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceAttachmentAttributesInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`ModifyInstanceAttachmentAttributesInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
     }
     /// Sets [`ModifyInstanceAttachmentAttributesInput::private_pool_options`].
     pub fn private_pool_options(
@@ -67,20 +49,6 @@ impl<C> ModifyInstanceAttachmentAttributesBuilder<C> {
     ) -> Self {
         self.private_pool_options = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyInstanceAttachmentAttributesInput::private_pool_options`].
-    pub fn set_private_pool_options(
-        mut self,
-        input: Option<ModifyInstanceAttachmentAttributesPrivatePoolOptions>,
-    ) -> Self {
-        self.private_pool_options = input;
-        self
-    }
-    /// The [`ModifyInstanceAttachmentAttributesInput::private_pool_options`] set so far.
-    pub fn get_private_pool_options(
-        &self,
-    ) -> &Option<ModifyInstanceAttachmentAttributesPrivatePoolOptions> {
-        &self.private_pool_options
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceAttachmentAttributesInput`]. Nothing is sent.
     pub fn build(
@@ -103,6 +71,12 @@ impl<C> ModifyInstanceAttachmentAttributesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyInstanceAttachmentAttributesBuilder, ModifyInstanceAttachmentAttributesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    private_pool_options: Option<ModifyInstanceAttachmentAttributesPrivatePoolOptions> => set_private_pool_options, get_private_pool_options;
 }
 impl ModifyInstanceAttachmentAttributesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -165,183 +139,7 @@ impl aliyun_core::Action for ModifyInstanceAttachmentAttributesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourcePackage.BizStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.MalFormed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DedicatedHostNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SpotNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ClassicNetworkNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.MatchCriteria",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.PrivatePoolOptions.Id",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.Id",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceChargeType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.ZoneId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.NoStock",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPlatform.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.status",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAliUid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.PackageType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.PrivatePoolOptions.Ids",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceCpuCoreCount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceAmount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceCpuCoreCountOrInstanceAmount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.TooManyPrivatePoolOptions.Ids",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.TooManyZoneIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.TooManyInstanceTypes",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.TooManyUnpaidPrivatePool",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceCpuCoreCountOrInstanceAmount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.Ids",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PackageType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePool.Purchase",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.AssuranceTimes.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RepeatStartPrivatePool",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         let value = &self.private_pool_options;
@@ -502,112 +300,32 @@ impl aliyun_core::error::ActionError for ModifyInstanceAttachmentAttributesError
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameterRegionId(error)
-            | Self::MissingParameterInstanceId(error)
-            | Self::InvalidResourcePackageBizStatus(error)
-            | Self::InvalidInstanceIdMalFormed(error)
-            | Self::DedicatedHostNotSupported(error)
-            | Self::SpotNotSupported(error)
-            | Self::ClassicNetworkNotSupported(error)
-            | Self::InvalidInstanceId(error)
-            | Self::InvalidPrivatePoolOptionsMatchCriteria(error)
-            | Self::MissingParameterPrivatePoolOptionsId(error)
-            | Self::InvalidPrivatePoolOptionsId(error)
-            | Self::InvalidInstanceType(error)
-            | Self::InvalidInstanceChargeType(error)
-            | Self::InvalidZoneId(error)
-            | Self::InvalidPrivatePoolOptionsNoStock(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::InvalidPrivatePoolOptionsStatus(error)
-            | Self::InvalidAliUid(error)
-            | Self::MissingParameterPackageType(error)
-            | Self::MissingParameterPrivatePoolOptionsIds(error)
-            | Self::MissingParameterInstanceCpuCoreCount(error)
-            | Self::MissingParameterInstanceAmount(error)
-            | Self::MissingParameterInstanceCpuCoreCountOrInstanceAmount(error)
-            | Self::InvalidTooManyPrivatePoolOptionsIds(error)
-            | Self::InvalidTooManyZoneIds(error)
-            | Self::InvalidTooManyInstanceTypes(error)
-            | Self::InvalidTooManyUnpaidPrivatePool(error)
-            | Self::InvalidInstanceCpuCoreCountOrInstanceAmount(error)
-            | Self::InvalidPrivatePoolOptionsIds(error)
-            | Self::InvalidPackageType(error)
-            | Self::InvalidPrivatePoolPurchase(error)
-            | Self::InvalidAssuranceTimesNotSupported(error)
-            | Self::RepeatStartPrivatePool(error)
-            | Self::InternalError(error)
-            | Self::InvalidRegionIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameterRegionId(error)
-            | Self::MissingParameterInstanceId(error)
-            | Self::InvalidResourcePackageBizStatus(error)
-            | Self::InvalidInstanceIdMalFormed(error)
-            | Self::DedicatedHostNotSupported(error)
-            | Self::SpotNotSupported(error)
-            | Self::ClassicNetworkNotSupported(error)
-            | Self::InvalidInstanceId(error)
-            | Self::InvalidPrivatePoolOptionsMatchCriteria(error)
-            | Self::MissingParameterPrivatePoolOptionsId(error)
-            | Self::InvalidPrivatePoolOptionsId(error)
-            | Self::InvalidInstanceType(error)
-            | Self::InvalidInstanceChargeType(error)
-            | Self::InvalidZoneId(error)
-            | Self::InvalidPrivatePoolOptionsNoStock(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::InvalidPrivatePoolOptionsStatus(error)
-            | Self::InvalidAliUid(error)
-            | Self::MissingParameterPackageType(error)
-            | Self::MissingParameterPrivatePoolOptionsIds(error)
-            | Self::MissingParameterInstanceCpuCoreCount(error)
-            | Self::MissingParameterInstanceAmount(error)
-            | Self::MissingParameterInstanceCpuCoreCountOrInstanceAmount(error)
-            | Self::InvalidTooManyPrivatePoolOptionsIds(error)
-            | Self::InvalidTooManyZoneIds(error)
-            | Self::InvalidTooManyInstanceTypes(error)
-            | Self::InvalidTooManyUnpaidPrivatePool(error)
-            | Self::InvalidInstanceCpuCoreCountOrInstanceAmount(error)
-            | Self::InvalidPrivatePoolOptionsIds(error)
-            | Self::InvalidPackageType(error)
-            | Self::InvalidPrivatePoolPurchase(error)
-            | Self::InvalidAssuranceTimesNotSupported(error)
-            | Self::RepeatStartPrivatePool(error)
-            | Self::InternalError(error)
-            | Self::InvalidRegionIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyInstanceAttachmentAttributesError);
+aliyun_core::__private::action_error!(
+    ModifyInstanceAttachmentAttributesError, [MissingParameterRegionId,
+    MissingParameterInstanceId, InvalidResourcePackageBizStatus,
+    InvalidInstanceIdMalFormed, DedicatedHostNotSupported, SpotNotSupported,
+    ClassicNetworkNotSupported, InvalidInstanceId,
+    InvalidPrivatePoolOptionsMatchCriteria, MissingParameterPrivatePoolOptionsId,
+    InvalidPrivatePoolOptionsId, InvalidInstanceType, InvalidInstanceChargeType,
+    InvalidZoneId, InvalidPrivatePoolOptionsNoStock, InvalidPlatformValueNotSupported,
+    InvalidPrivatePoolOptionsStatus, InvalidAliUid, MissingParameterPackageType,
+    MissingParameterPrivatePoolOptionsIds, MissingParameterInstanceCpuCoreCount,
+    MissingParameterInstanceAmount, MissingParameterInstanceCpuCoreCountOrInstanceAmount,
+    InvalidTooManyPrivatePoolOptionsIds, InvalidTooManyZoneIds,
+    InvalidTooManyInstanceTypes, InvalidTooManyUnpaidPrivatePool,
+    InvalidInstanceCpuCoreCountOrInstanceAmount, InvalidPrivatePoolOptionsIds,
+    InvalidPackageType, InvalidPrivatePoolPurchase, InvalidAssuranceTimesNotSupported,
+    RepeatStartPrivatePool, InternalError, InvalidRegionIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyInstanceAttachmentAttributesBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = ModifyInstanceAttachmentAttributesInput;
-        type Error = ModifyInstanceAttachmentAttributesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_instance_attachment_attributes()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyInstanceAttachmentAttributesBuilder,
+        ModifyInstanceAttachmentAttributesInput, ModifyInstanceAttachmentAttributesError,
+        super::super::super::client::Client, modify_instance_attachment_attributes,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -629,6 +347,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -76,154 +76,55 @@ impl<C> ModifyInstanceAttributeBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceAttributeInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`ModifyInstanceAttributeInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`ModifyInstanceAttributeInput::password`].
     pub fn password(mut self, input: impl Into<String>) -> Self {
         self.password = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceAttributeInput::password`].
-    pub fn set_password(mut self, input: Option<String>) -> Self {
-        self.password = input;
-        self
-    }
-    /// The [`ModifyInstanceAttributeInput::password`] set so far.
-    pub fn get_password(&self) -> &Option<String> {
-        &self.password
     }
     /// Sets [`ModifyInstanceAttributeInput::host_name`].
     pub fn host_name(mut self, input: impl Into<String>) -> Self {
         self.host_name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceAttributeInput::host_name`].
-    pub fn set_host_name(mut self, input: Option<String>) -> Self {
-        self.host_name = input;
-        self
-    }
-    /// The [`ModifyInstanceAttributeInput::host_name`] set so far.
-    pub fn get_host_name(&self) -> &Option<String> {
-        &self.host_name
-    }
     /// Sets [`ModifyInstanceAttributeInput::instance_name`].
     pub fn instance_name(mut self, input: impl Into<String>) -> Self {
         self.instance_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceAttributeInput::instance_name`].
-    pub fn set_instance_name(mut self, input: Option<String>) -> Self {
-        self.instance_name = input;
-        self
-    }
-    /// The [`ModifyInstanceAttributeInput::instance_name`] set so far.
-    pub fn get_instance_name(&self) -> &Option<String> {
-        &self.instance_name
     }
     /// Sets [`ModifyInstanceAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceAttributeInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyInstanceAttributeInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`ModifyInstanceAttributeInput::user_data`].
     pub fn user_data(mut self, input: impl Into<String>) -> Self {
         self.user_data = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceAttributeInput::user_data`].
-    pub fn set_user_data(mut self, input: Option<String>) -> Self {
-        self.user_data = input;
-        self
-    }
-    /// The [`ModifyInstanceAttributeInput::user_data`] set so far.
-    pub fn get_user_data(&self) -> &Option<String> {
-        &self.user_data
     }
     /// Sets [`ModifyInstanceAttributeInput::recyclable`].
     pub fn recyclable(mut self, input: bool) -> Self {
         self.recyclable = Some(input);
         self
     }
-    /// Sets or clears [`ModifyInstanceAttributeInput::recyclable`].
-    pub fn set_recyclable(mut self, input: Option<bool>) -> Self {
-        self.recyclable = input;
-        self
-    }
-    /// The [`ModifyInstanceAttributeInput::recyclable`] set so far.
-    pub fn get_recyclable(&self) -> &Option<bool> {
-        &self.recyclable
-    }
     /// Sets [`ModifyInstanceAttributeInput::credit_specification`].
     pub fn credit_specification(mut self, input: impl Into<String>) -> Self {
         self.credit_specification = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceAttributeInput::credit_specification`].
-    pub fn set_credit_specification(mut self, input: Option<String>) -> Self {
-        self.credit_specification = input;
-        self
-    }
-    /// The [`ModifyInstanceAttributeInput::credit_specification`] set so far.
-    pub fn get_credit_specification(&self) -> &Option<String> {
-        &self.credit_specification
     }
     /// Sets [`ModifyInstanceAttributeInput::deletion_protection`].
     pub fn deletion_protection(mut self, input: bool) -> Self {
         self.deletion_protection = Some(input);
         self
     }
-    /// Sets or clears [`ModifyInstanceAttributeInput::deletion_protection`].
-    pub fn set_deletion_protection(mut self, input: Option<bool>) -> Self {
-        self.deletion_protection = input;
-        self
-    }
-    /// The [`ModifyInstanceAttributeInput::deletion_protection`] set so far.
-    pub fn get_deletion_protection(&self) -> &Option<bool> {
-        &self.deletion_protection
-    }
     /// Sets [`ModifyInstanceAttributeInput::network_interface_queue_number`].
     pub fn network_interface_queue_number(mut self, input: i32) -> Self {
         self.network_interface_queue_number = Some(input);
         self
     }
-    /// Sets or clears [`ModifyInstanceAttributeInput::network_interface_queue_number`].
-    pub fn set_network_interface_queue_number(mut self, input: Option<i32>) -> Self {
-        self.network_interface_queue_number = input;
-        self
-    }
-    /// The [`ModifyInstanceAttributeInput::network_interface_queue_number`] set so far.
-    pub fn get_network_interface_queue_number(&self) -> &Option<i32> {
-        &self.network_interface_queue_number
-    }
     /// Appends one item to [`ModifyInstanceAttributeInput::security_group_ids`].
     pub fn security_group_ids(mut self, input: impl Into<String>) -> Self {
         self.security_group_ids.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`ModifyInstanceAttributeInput::security_group_ids`] list (`None` clears it).
-    pub fn set_security_group_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.security_group_ids = input;
-        self
-    }
-    /// The [`ModifyInstanceAttributeInput::security_group_ids`] set so far.
-    pub fn get_security_group_ids(&self) -> &Option<Vec<String>> {
-        &self.security_group_ids
     }
     /// Sets [`ModifyInstanceAttributeInput::remote_connection_options`].
     pub fn remote_connection_options(
@@ -233,50 +134,15 @@ impl<C> ModifyInstanceAttributeBuilder<C> {
         self.remote_connection_options = Some(input);
         self
     }
-    /// Sets or clears [`ModifyInstanceAttributeInput::remote_connection_options`].
-    pub fn set_remote_connection_options(
-        mut self,
-        input: Option<ModifyInstanceAttributeRemoteConnectionOptions>,
-    ) -> Self {
-        self.remote_connection_options = input;
-        self
-    }
-    /// The [`ModifyInstanceAttributeInput::remote_connection_options`] set so far.
-    pub fn get_remote_connection_options(
-        &self,
-    ) -> &Option<ModifyInstanceAttributeRemoteConnectionOptions> {
-        &self.remote_connection_options
-    }
     /// Sets [`ModifyInstanceAttributeInput::enable_jumbo_frame`].
     pub fn enable_jumbo_frame(mut self, input: bool) -> Self {
         self.enable_jumbo_frame = Some(input);
         self
     }
-    /// Sets or clears [`ModifyInstanceAttributeInput::enable_jumbo_frame`].
-    pub fn set_enable_jumbo_frame(mut self, input: Option<bool>) -> Self {
-        self.enable_jumbo_frame = input;
-        self
-    }
-    /// The [`ModifyInstanceAttributeInput::enable_jumbo_frame`] set so far.
-    pub fn get_enable_jumbo_frame(&self) -> &Option<bool> {
-        &self.enable_jumbo_frame
-    }
     /// Sets [`ModifyInstanceAttributeInput::cpu_options`].
     pub fn cpu_options(mut self, input: ModifyInstanceAttributeCpuOptions) -> Self {
         self.cpu_options = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyInstanceAttributeInput::cpu_options`].
-    pub fn set_cpu_options(
-        mut self,
-        input: Option<ModifyInstanceAttributeCpuOptions>,
-    ) -> Self {
-        self.cpu_options = input;
-        self
-    }
-    /// The [`ModifyInstanceAttributeInput::cpu_options`] set so far.
-    pub fn get_cpu_options(&self) -> &Option<ModifyInstanceAttributeCpuOptions> {
-        &self.cpu_options
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -301,6 +167,23 @@ impl<C> ModifyInstanceAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyInstanceAttributeBuilder, ModifyInstanceAttributeInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    password: Option<String> => set_password, get_password;
+    host_name: Option<String> => set_host_name, get_host_name;
+    instance_name: Option<String> => set_instance_name, get_instance_name;
+    description: Option<String> => set_description, get_description;
+    user_data: Option<String> => set_user_data, get_user_data;
+    recyclable: Option<bool> => set_recyclable, get_recyclable;
+    credit_specification: Option<String> => set_credit_specification, get_credit_specification;
+    deletion_protection: Option<bool> => set_deletion_protection, get_deletion_protection;
+    network_interface_queue_number: Option<i32> => set_network_interface_queue_number, get_network_interface_queue_number;
+    security_group_ids: Option<Vec<String>> => set_security_group_ids, get_security_group_ids, list;
+    remote_connection_options: Option<ModifyInstanceAttributeRemoteConnectionOptions> => set_remote_connection_options, get_remote_connection_options;
+    enable_jumbo_frame: Option<bool> => set_enable_jumbo_frame, get_enable_jumbo_frame;
+    cpu_options: Option<ModifyInstanceAttributeCpuOptions> => set_cpu_options, get_cpu_options;
 }
 impl ModifyInstanceAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -367,283 +250,7 @@ impl aliyun_core::Action for ModifyInstanceAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRemoteConnectionOptions.Password",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRemoteConnectionOptions.Type",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OSType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHostPassword.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHostName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPassword.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserData.SizeExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserData.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageNotSupportCloudInit",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.RecycleBin",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.CreditSpecification",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceStatus.CreditSpecRestricted",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceStatus.NotRunning",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNetworkType.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniCountExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "JoinedGroupLimitExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEcsState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.NotSupportJumboFrame",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InstanceStatusNotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InstanceStatusUnsupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.CpuOptionsTopologyType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupportCpuOptionsTopologyType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAdditionalInfoPvdConfig.SizeExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserData.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserData.Base64FormatInvalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidChargeType.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUser.Unauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EnterpriseGroupLimited.MutliGroupType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SecurityGroupInstanceLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceNotInSecurityGroup",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidRegion",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ResourceManagedByCloudProduct",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InvalidEniQueueNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MaxEniQueueNumberExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ExceedInstanceTypeQueueNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InstanceTypeNotSupportHighPerformanceTrafficMode",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InvalidQueuePairNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MaxEniQueuePairNumberExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniQueuePairNumberOverflow",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Credit.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceStatus.NeedRestart",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.SecurityGroupIdRepeated",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupType.NotSupportClassic",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupVpc.NotBelongToOneVpc",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.network_interface_queue_number {
@@ -660,15 +267,6 @@ impl aliyun_core::Action for ModifyInstanceAttributeInput {
             None,
             Some(16),
         )?;
-        if let Some(value) = &self.remote_connection_options {
-            aliyun_core::params::StructParam::validate(
-                value,
-                "RemoteConnectionOptions",
-            )?;
-        }
-        if let Some(value) = &self.cpu_options {
-            aliyun_core::params::StructParam::validate(value, "CpuOptions")?;
-        }
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -946,153 +544,44 @@ impl aliyun_core::error::ActionError for ModifyInstanceAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInstanceNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidRemoteConnectionOptionsPassword(error)
-            | Self::InvalidRemoteConnectionOptionsType(error)
-            | Self::InstanceTypeValueNotSupported(error)
-            | Self::OsTypeValueNotSupported(error)
-            | Self::InvalidHostPasswordMalformed(error)
-            | Self::InvalidHostNameMalformed(error)
-            | Self::InvalidPasswordMalformed(error)
-            | Self::InvalidUserDataSizeExceeded(error)
-            | Self::InvalidUserDataNotSupported(error)
-            | Self::ImageNotSupportCloudInit(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::InvalidParameterRecycleBin(error)
-            | Self::InvalidParameterCreditSpecification(error)
-            | Self::InvalidInstanceStatusCreditSpecRestricted(error)
-            | Self::InvalidInstanceStatusNotRunning(error)
-            | Self::InvalidNetworkTypeNotSupported(error)
-            | Self::InvalidOperationEniCountExceeded(error)
-            | Self::JoinedGroupLimitExceed(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidOperationInvalidEcsState(error)
-            | Self::InvalidParamNotSupportJumboFrame(error)
-            | Self::InvalidOperationInstanceStatusNotSupport(error)
-            | Self::InvalidOperationInstanceStatusUnsupported(error)
-            | Self::InvalidParameterCpuOptionsTopologyType(error)
-            | Self::InvalidInstanceTypeNotSupportCpuOptionsTopologyType(error)
-            | Self::InvalidAdditionalInfoPvdConfigSizeExceeded(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidUserDataForbidden(error)
-            | Self::InvalidUserDataBase64FormatInvalid(error)
-            | Self::InvalidChargeTypeValueNotSupported(error)
-            | Self::InvalidUserUnauthorized(error)
-            | Self::EnterpriseGroupLimitedMutliGroupType(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::InstanceNotInSecurityGroup(error)
-            | Self::InvalidOperationInvalidRegion(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidParameterInvalidEniQueueNumber(error)
-            | Self::InvalidOperationMaxEniQueueNumberExceeded(error)
-            | Self::InvalidOperationExceedInstanceTypeQueueNumber(error)
-            | Self::InvalidOperationInstanceTypeNotSupportHighPerformanceTrafficMode(
-                error,
-            )
-            | Self::InvalidParameterInvalidQueuePairNumber(error)
-            | Self::InvalidOperationMaxEniQueuePairNumberExceed(error)
-            | Self::InvalidOperationEniQueuePairNumberOverflow(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::CreditNotFound(error)
-            | Self::InvalidInstanceStatusNeedRestart(error)
-            | Self::InvalidParameterSecurityGroupIdRepeated(error)
-            | Self::InvalidSecurityGroupTypeNotSupportClassic(error)
-            | Self::InvalidSecurityGroupVpcNotBelongToOneVpc(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInstanceNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidRemoteConnectionOptionsPassword(error)
-            | Self::InvalidRemoteConnectionOptionsType(error)
-            | Self::InstanceTypeValueNotSupported(error)
-            | Self::OsTypeValueNotSupported(error)
-            | Self::InvalidHostPasswordMalformed(error)
-            | Self::InvalidHostNameMalformed(error)
-            | Self::InvalidPasswordMalformed(error)
-            | Self::InvalidUserDataSizeExceeded(error)
-            | Self::InvalidUserDataNotSupported(error)
-            | Self::ImageNotSupportCloudInit(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::InvalidParameterRecycleBin(error)
-            | Self::InvalidParameterCreditSpecification(error)
-            | Self::InvalidInstanceStatusCreditSpecRestricted(error)
-            | Self::InvalidInstanceStatusNotRunning(error)
-            | Self::InvalidNetworkTypeNotSupported(error)
-            | Self::InvalidOperationEniCountExceeded(error)
-            | Self::JoinedGroupLimitExceed(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidOperationInvalidEcsState(error)
-            | Self::InvalidParamNotSupportJumboFrame(error)
-            | Self::InvalidOperationInstanceStatusNotSupport(error)
-            | Self::InvalidOperationInstanceStatusUnsupported(error)
-            | Self::InvalidParameterCpuOptionsTopologyType(error)
-            | Self::InvalidInstanceTypeNotSupportCpuOptionsTopologyType(error)
-            | Self::InvalidAdditionalInfoPvdConfigSizeExceeded(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidUserDataForbidden(error)
-            | Self::InvalidUserDataBase64FormatInvalid(error)
-            | Self::InvalidChargeTypeValueNotSupported(error)
-            | Self::InvalidUserUnauthorized(error)
-            | Self::EnterpriseGroupLimitedMutliGroupType(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::InstanceNotInSecurityGroup(error)
-            | Self::InvalidOperationInvalidRegion(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidParameterInvalidEniQueueNumber(error)
-            | Self::InvalidOperationMaxEniQueueNumberExceeded(error)
-            | Self::InvalidOperationExceedInstanceTypeQueueNumber(error)
-            | Self::InvalidOperationInstanceTypeNotSupportHighPerformanceTrafficMode(
-                error,
-            )
-            | Self::InvalidParameterInvalidQueuePairNumber(error)
-            | Self::InvalidOperationMaxEniQueuePairNumberExceed(error)
-            | Self::InvalidOperationEniQueuePairNumberOverflow(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::CreditNotFound(error)
-            | Self::InvalidInstanceStatusNeedRestart(error)
-            | Self::InvalidParameterSecurityGroupIdRepeated(error)
-            | Self::InvalidSecurityGroupTypeNotSupportClassic(error)
-            | Self::InvalidSecurityGroupVpcNotBelongToOneVpc(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyInstanceAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyInstanceAttributeError, [InvalidInstanceNameMalformed,
+    InvalidDescriptionMalformed, InvalidRemoteConnectionOptionsPassword,
+    InvalidRemoteConnectionOptionsType, InstanceTypeValueNotSupported,
+    OsTypeValueNotSupported, InvalidHostPasswordMalformed, InvalidHostNameMalformed,
+    InvalidPasswordMalformed, InvalidUserDataSizeExceeded, InvalidUserDataNotSupported,
+    ImageNotSupportCloudInit, ChargeTypeViolation, InvalidParameterRecycleBin,
+    InvalidParameterCreditSpecification, InvalidInstanceStatusCreditSpecRestricted,
+    InvalidInstanceStatusNotRunning, InvalidNetworkTypeNotSupported,
+    InvalidOperationEniCountExceeded, JoinedGroupLimitExceed, InvalidParameter,
+    InvalidOperationInvalidEcsState, InvalidParamNotSupportJumboFrame,
+    InvalidOperationInstanceStatusNotSupport, InvalidOperationInstanceStatusUnsupported,
+    InvalidParameterCpuOptionsTopologyType,
+    InvalidInstanceTypeNotSupportCpuOptionsTopologyType,
+    InvalidAdditionalInfoPvdConfigSizeExceeded, IncorrectInstanceStatus,
+    InstanceLockedForSecurity, OperationDenied, InvalidUserDataForbidden,
+    InvalidUserDataBase64FormatInvalid, InvalidChargeTypeValueNotSupported,
+    InvalidUserUnauthorized, EnterpriseGroupLimitedMutliGroupType,
+    SecurityGroupInstanceLimitExceed, InstanceNotInSecurityGroup,
+    InvalidOperationInvalidRegion, InvalidOperationResourceManagedByCloudProduct,
+    InvalidParameterInvalidEniQueueNumber, InvalidOperationMaxEniQueueNumberExceeded,
+    InvalidOperationExceedInstanceTypeQueueNumber,
+    InvalidOperationInstanceTypeNotSupportHighPerformanceTrafficMode,
+    InvalidParameterInvalidQueuePairNumber, InvalidOperationMaxEniQueuePairNumberExceed,
+    InvalidOperationEniQueuePairNumberOverflow, InvalidInstanceIdNotFound,
+    InvalidSecurityGroupIdNotFound, CreditNotFound, InvalidInstanceStatusNeedRestart,
+    InvalidParameterSecurityGroupIdRepeated, InvalidSecurityGroupTypeNotSupportClassic,
+    InvalidSecurityGroupVpcNotBelongToOneVpc, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyInstanceAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyInstanceAttributeInput;
-        type Error = ModifyInstanceAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_instance_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyInstanceAttributeBuilder, ModifyInstanceAttributeInput,
+        ModifyInstanceAttributeError, super::super::super::client::Client,
+        modify_instance_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1136,6 +625,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -36,42 +36,15 @@ impl<C> ModifyInstanceAutoReleaseTimeBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceAutoReleaseTimeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyInstanceAutoReleaseTimeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyInstanceAutoReleaseTimeInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceAutoReleaseTimeInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`ModifyInstanceAutoReleaseTimeInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`ModifyInstanceAutoReleaseTimeInput::auto_release_time`].
     pub fn auto_release_time(mut self, input: impl Into<String>) -> Self {
         self.auto_release_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceAutoReleaseTimeInput::auto_release_time`].
-    pub fn set_auto_release_time(mut self, input: Option<String>) -> Self {
-        self.auto_release_time = input;
-        self
-    }
-    /// The [`ModifyInstanceAutoReleaseTimeInput::auto_release_time`] set so far.
-    pub fn get_auto_release_time(&self) -> &Option<String> {
-        &self.auto_release_time
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceAutoReleaseTimeInput`]. Nothing is sent.
     pub fn build(
@@ -88,6 +61,12 @@ impl<C> ModifyInstanceAutoReleaseTimeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyInstanceAutoReleaseTimeBuilder, ModifyInstanceAutoReleaseTimeInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    auto_release_time: Option<String> => set_auto_release_time, get_auto_release_time;
 }
 impl ModifyInstanceAutoReleaseTimeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -150,38 +129,7 @@ impl aliyun_core::Action for ModifyInstanceAutoReleaseTimeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAutoReleaseTime.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoSuchResource",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -227,52 +175,20 @@ impl aliyun_core::error::ActionError for ModifyInstanceAutoReleaseTimeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidAutoReleaseTimeMalformed(error)
-            | Self::UnsupportedParameter(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::NoSuchResource(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidAutoReleaseTimeMalformed(error)
-            | Self::UnsupportedParameter(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::NoSuchResource(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyInstanceAutoReleaseTimeError);
+aliyun_core::__private::action_error!(
+    ModifyInstanceAutoReleaseTimeError, [MissingParameter,
+    InvalidAutoReleaseTimeMalformed, UnsupportedParameter, ChargeTypeViolation,
+    NoSuchResource, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyInstanceAutoReleaseTimeBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyInstanceAutoReleaseTimeInput;
-        type Error = ModifyInstanceAutoReleaseTimeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_instance_auto_release_time()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyInstanceAutoReleaseTimeBuilder, ModifyInstanceAutoReleaseTimeInput,
+        ModifyInstanceAutoReleaseTimeError, super::super::super::client::Client,
+        modify_instance_auto_release_time,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -290,6 +206,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

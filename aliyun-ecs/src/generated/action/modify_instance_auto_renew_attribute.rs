@@ -45,84 +45,30 @@ impl<C> ModifyInstanceAutoRenewAttributeBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceAutoRenewAttributeInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`ModifyInstanceAutoRenewAttributeInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`ModifyInstanceAutoRenewAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceAutoRenewAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyInstanceAutoRenewAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`ModifyInstanceAutoRenewAttributeInput::duration`].
     pub fn duration(mut self, input: i32) -> Self {
         self.duration = Some(input);
         self
     }
-    /// Sets or clears [`ModifyInstanceAutoRenewAttributeInput::duration`].
-    pub fn set_duration(mut self, input: Option<i32>) -> Self {
-        self.duration = input;
-        self
-    }
-    /// The [`ModifyInstanceAutoRenewAttributeInput::duration`] set so far.
-    pub fn get_duration(&self) -> &Option<i32> {
-        &self.duration
-    }
     /// Sets [`ModifyInstanceAutoRenewAttributeInput::auto_renew`].
     pub fn auto_renew(mut self, input: bool) -> Self {
         self.auto_renew = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyInstanceAutoRenewAttributeInput::auto_renew`].
-    pub fn set_auto_renew(mut self, input: Option<bool>) -> Self {
-        self.auto_renew = input;
-        self
-    }
-    /// The [`ModifyInstanceAutoRenewAttributeInput::auto_renew`] set so far.
-    pub fn get_auto_renew(&self) -> &Option<bool> {
-        &self.auto_renew
     }
     /// Sets [`ModifyInstanceAutoRenewAttributeInput::renewal_status`].
     pub fn renewal_status(mut self, input: impl Into<String>) -> Self {
         self.renewal_status = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceAutoRenewAttributeInput::renewal_status`].
-    pub fn set_renewal_status(mut self, input: Option<String>) -> Self {
-        self.renewal_status = input;
-        self
-    }
-    /// The [`ModifyInstanceAutoRenewAttributeInput::renewal_status`] set so far.
-    pub fn get_renewal_status(&self) -> &Option<String> {
-        &self.renewal_status
-    }
     /// Sets [`ModifyInstanceAutoRenewAttributeInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
         self.period_unit = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceAutoRenewAttributeInput::period_unit`].
-    pub fn set_period_unit(mut self, input: Option<String>) -> Self {
-        self.period_unit = input;
-        self
-    }
-    /// The [`ModifyInstanceAutoRenewAttributeInput::period_unit`] set so far.
-    pub fn get_period_unit(&self) -> &Option<String> {
-        &self.period_unit
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceAutoRenewAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -145,6 +91,15 @@ impl<C> ModifyInstanceAutoRenewAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyInstanceAutoRenewAttributeBuilder, ModifyInstanceAutoRenewAttributeInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    region_id: Option<String> => set_region_id, get_region_id;
+    duration: Option<i32> => set_duration, get_duration;
+    auto_renew: Option<bool> => set_auto_renew, get_auto_renew;
+    renewal_status: Option<String> => set_renewal_status, get_renewal_status;
+    period_unit: Option<String> => set_period_unit, get_period_unit;
 }
 impl ModifyInstanceAutoRenewAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -210,63 +165,7 @@ impl aliyun_core::Action for ModifyInstanceAutoRenewAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.StarterPackage",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ToManyInstanceIds",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InvalidInstanceId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Duration",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.RenewalStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriodUnit.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod.StarterPackage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -338,64 +237,22 @@ impl aliyun_core::error::ActionError for ModifyInstanceAutoRenewAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::OperationDeniedStarterPackage(error)
-            | Self::MissingParameterInstanceId(error)
-            | Self::InvalidParameterToManyInstanceIds(error)
-            | Self::InvalidParameterInvalidInstanceId(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::InvalidParameterDuration(error)
-            | Self::InvalidParameterRenewalStatus(error)
-            | Self::InvalidPeriodUnitValueNotSupported(error)
-            | Self::InvalidPeriodStarterPackage(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::OperationDeniedStarterPackage(error)
-            | Self::MissingParameterInstanceId(error)
-            | Self::InvalidParameterToManyInstanceIds(error)
-            | Self::InvalidParameterInvalidInstanceId(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::InvalidParameterDuration(error)
-            | Self::InvalidParameterRenewalStatus(error)
-            | Self::InvalidPeriodUnitValueNotSupported(error)
-            | Self::InvalidPeriodStarterPackage(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyInstanceAutoRenewAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyInstanceAutoRenewAttributeError, [OperationDeniedStarterPackage,
+    MissingParameterInstanceId, InvalidParameterToManyInstanceIds,
+    InvalidParameterInvalidInstanceId, IncorrectInstanceStatus, ChargeTypeViolation,
+    InvalidParameterDuration, InvalidParameterRenewalStatus,
+    InvalidPeriodUnitValueNotSupported, InvalidPeriodStarterPackage, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyInstanceAutoRenewAttributeBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = ModifyInstanceAutoRenewAttributeInput;
-        type Error = ModifyInstanceAutoRenewAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_instance_auto_renew_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyInstanceAutoRenewAttributeBuilder, ModifyInstanceAutoRenewAttributeInput,
+        ModifyInstanceAutoRenewAttributeError, super::super::super::client::Client,
+        modify_instance_auto_renew_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -419,6 +276,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

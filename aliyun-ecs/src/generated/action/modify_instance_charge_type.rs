@@ -58,140 +58,50 @@ impl<C> ModifyInstanceChargeTypeBuilder<C> {
         self.instance_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceChargeTypeInput::instance_ids`].
-    pub fn set_instance_ids(mut self, input: Option<String>) -> Self {
-        self.instance_ids = input;
-        self
-    }
-    /// The [`ModifyInstanceChargeTypeInput::instance_ids`] set so far.
-    pub fn get_instance_ids(&self) -> &Option<String> {
-        &self.instance_ids
-    }
     /// Sets [`ModifyInstanceChargeTypeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceChargeTypeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyInstanceChargeTypeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`ModifyInstanceChargeTypeInput::period`].
     pub fn period(mut self, input: i32) -> Self {
         self.period = Some(input);
         self
     }
-    /// Sets or clears [`ModifyInstanceChargeTypeInput::period`].
-    pub fn set_period(mut self, input: Option<i32>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`ModifyInstanceChargeTypeInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<i32> {
-        &self.period
-    }
     /// Sets [`ModifyInstanceChargeTypeInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
         self.period_unit = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceChargeTypeInput::period_unit`].
-    pub fn set_period_unit(mut self, input: Option<String>) -> Self {
-        self.period_unit = input;
-        self
-    }
-    /// The [`ModifyInstanceChargeTypeInput::period_unit`] set so far.
-    pub fn get_period_unit(&self) -> &Option<String> {
-        &self.period_unit
     }
     /// Sets [`ModifyInstanceChargeTypeInput::include_data_disks`].
     pub fn include_data_disks(mut self, input: bool) -> Self {
         self.include_data_disks = Some(input);
         self
     }
-    /// Sets or clears [`ModifyInstanceChargeTypeInput::include_data_disks`].
-    pub fn set_include_data_disks(mut self, input: Option<bool>) -> Self {
-        self.include_data_disks = input;
-        self
-    }
-    /// The [`ModifyInstanceChargeTypeInput::include_data_disks`] set so far.
-    pub fn get_include_data_disks(&self) -> &Option<bool> {
-        &self.include_data_disks
-    }
     /// Sets [`ModifyInstanceChargeTypeInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyInstanceChargeTypeInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`ModifyInstanceChargeTypeInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
     }
     /// Sets [`ModifyInstanceChargeTypeInput::auto_pay`].
     pub fn auto_pay(mut self, input: bool) -> Self {
         self.auto_pay = Some(input);
         self
     }
-    /// Sets or clears [`ModifyInstanceChargeTypeInput::auto_pay`].
-    pub fn set_auto_pay(mut self, input: Option<bool>) -> Self {
-        self.auto_pay = input;
-        self
-    }
-    /// The [`ModifyInstanceChargeTypeInput::auto_pay`] set so far.
-    pub fn get_auto_pay(&self) -> &Option<bool> {
-        &self.auto_pay
-    }
     /// Sets [`ModifyInstanceChargeTypeInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
         self.instance_charge_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceChargeTypeInput::instance_charge_type`].
-    pub fn set_instance_charge_type(mut self, input: Option<String>) -> Self {
-        self.instance_charge_type = input;
-        self
-    }
-    /// The [`ModifyInstanceChargeTypeInput::instance_charge_type`] set so far.
-    pub fn get_instance_charge_type(&self) -> &Option<String> {
-        &self.instance_charge_type
     }
     /// Sets [`ModifyInstanceChargeTypeInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceChargeTypeInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`ModifyInstanceChargeTypeInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`ModifyInstanceChargeTypeInput::is_detail_fee`].
     pub fn is_detail_fee(mut self, input: bool) -> Self {
         self.is_detail_fee = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyInstanceChargeTypeInput::is_detail_fee`].
-    pub fn set_is_detail_fee(mut self, input: Option<bool>) -> Self {
-        self.is_detail_fee = input;
-        self
-    }
-    /// The [`ModifyInstanceChargeTypeInput::is_detail_fee`] set so far.
-    pub fn get_is_detail_fee(&self) -> &Option<bool> {
-        &self.is_detail_fee
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceChargeTypeInput`]. Nothing is sent.
     pub fn build(
@@ -212,6 +122,19 @@ impl<C> ModifyInstanceChargeTypeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyInstanceChargeTypeBuilder, ModifyInstanceChargeTypeInput;
+    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
+    region_id: Option<String> => set_region_id, get_region_id;
+    period: Option<i32> => set_period, get_period;
+    period_unit: Option<String> => set_period_unit, get_period_unit;
+    include_data_disks: Option<bool> => set_include_data_disks, get_include_data_disks;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
+    auto_pay: Option<bool> => set_auto_pay, get_auto_pay;
+    instance_charge_type: Option<String> => set_instance_charge_type, get_instance_charge_type;
+    client_token: Option<String> => set_client_token, get_client_token;
+    is_detail_fee: Option<bool> => set_is_detail_fee, get_is_detail_fee;
 }
 impl ModifyInstanceChargeTypeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -283,243 +206,7 @@ impl aliyun_core::Action for ModifyInstanceChargeTypeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.UnpaidOrder",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttling",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceHasProcessingConvertOrder",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InstanceIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceChargeType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotStrategy",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ExpiredInstance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstancesIdQuotaExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientToken.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternetChargeType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ReleaseTimeHaveBeenSet",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.AfterpayInstance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Bandwidth",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.RufundVcpu",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod.UnitMismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageType.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod.ExceededDedicatedHost",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidMarketImageChargeType.NotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskCategory.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.PayAmountLimitExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NotFoundSystemDisk",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccountForbidden.ProductCreationLimited",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.MatchCriteria",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DISK_IN_DEDICATED_BLOCK_STORAGE_CLUSTER",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission.Price",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission.Refund",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.TempBandwidthUpgrade",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceType.Offline",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.NotEnoughBalance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Account.Arrearage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.NotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAction",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.PostPaidDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageNotSupportInstanceType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.PhasedOut",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RealNameAuthenticationError",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.ElasticQuota",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PeriodNotSupported.InstanceOnManagedPrivateSpace",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedIspChargeType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueUnauthorized",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -730,136 +417,37 @@ impl aliyun_core::error::ActionError for ModifyInstanceChargeTypeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInstanceUnpaidOrder(error)
-            | Self::Throttling(error)
-            | Self::InstanceHasProcessingConvertOrder(error)
-            | Self::InvalidParameterInstanceIds(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidStatusValueNotSupported(error)
-            | Self::InvalidInstanceChargeTypeValueNotSupported(error)
-            | Self::InvalidSpotStrategy(error)
-            | Self::ExpiredInstance(error)
-            | Self::InstancesIdQuotaExceed(error)
-            | Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidInternetChargeTypeValueNotSupported(error)
-            | Self::ReleaseTimeHaveBeenSet(error)
-            | Self::QuotaExceedAfterpayInstance(error)
-            | Self::InvalidParameterBandwidth(error)
-            | Self::QuotaExceedRufundVcpu(error)
-            | Self::InvalidPeriodUnitMismatch(error)
-            | Self::InvalidImageTypeNotSupported(error)
-            | Self::InvalidPeriodExceededDedicatedHost(error)
-            | Self::InvalidMarketImageChargeTypeNotSupport(error)
-            | Self::InvalidSystemDiskCategoryValueNotSupported(error)
-            | Self::InvalidAccountStatusPayAmountLimitExceeded(error)
-            | Self::InvalidInstanceNotFoundSystemDisk(error)
-            | Self::AccountForbiddenProductCreationLimited(error)
-            | Self::InvalidPrivatePoolOptionsMatchCriteria(error)
-            | Self::InvalidPeriod(error)
-            | Self::DiskInDedicatedBlockStorageCluster(error)
-            | Self::NoPermissionPrice(error)
-            | Self::NoPermissionRefund(error)
-            | Self::InvalidInstanceTempBandwidthUpgrade(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InstanceTypeOffline(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidParameterNotMatch(error)
-            | Self::InvalidAction(error)
-            | Self::QuotaExceedPostPaidDisk(error)
-            | Self::ImageNotSupportInstanceType(error)
-            | Self::InvalidInstanceTypePhasedOut(error)
-            | Self::RealNameAuthenticationError(error)
-            | Self::InvalidOperationNotSupport(error)
-            | Self::QuotaExceedElasticQuota(error)
-            | Self::PeriodNotSupportedInstanceOnManagedPrivateSpace(error)
-            | Self::UnsupportedIspChargeType(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error)
-            | Self::InvalidInstanceTypeValueUnauthorized(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInstanceUnpaidOrder(error)
-            | Self::Throttling(error)
-            | Self::InstanceHasProcessingConvertOrder(error)
-            | Self::InvalidParameterInstanceIds(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidStatusValueNotSupported(error)
-            | Self::InvalidInstanceChargeTypeValueNotSupported(error)
-            | Self::InvalidSpotStrategy(error)
-            | Self::ExpiredInstance(error)
-            | Self::InstancesIdQuotaExceed(error)
-            | Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidInternetChargeTypeValueNotSupported(error)
-            | Self::ReleaseTimeHaveBeenSet(error)
-            | Self::QuotaExceedAfterpayInstance(error)
-            | Self::InvalidParameterBandwidth(error)
-            | Self::QuotaExceedRufundVcpu(error)
-            | Self::InvalidPeriodUnitMismatch(error)
-            | Self::InvalidImageTypeNotSupported(error)
-            | Self::InvalidPeriodExceededDedicatedHost(error)
-            | Self::InvalidMarketImageChargeTypeNotSupport(error)
-            | Self::InvalidSystemDiskCategoryValueNotSupported(error)
-            | Self::InvalidAccountStatusPayAmountLimitExceeded(error)
-            | Self::InvalidInstanceNotFoundSystemDisk(error)
-            | Self::AccountForbiddenProductCreationLimited(error)
-            | Self::InvalidPrivatePoolOptionsMatchCriteria(error)
-            | Self::InvalidPeriod(error)
-            | Self::DiskInDedicatedBlockStorageCluster(error)
-            | Self::NoPermissionPrice(error)
-            | Self::NoPermissionRefund(error)
-            | Self::InvalidInstanceTempBandwidthUpgrade(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InstanceTypeOffline(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidParameterNotMatch(error)
-            | Self::InvalidAction(error)
-            | Self::QuotaExceedPostPaidDisk(error)
-            | Self::ImageNotSupportInstanceType(error)
-            | Self::InvalidInstanceTypePhasedOut(error)
-            | Self::RealNameAuthenticationError(error)
-            | Self::InvalidOperationNotSupport(error)
-            | Self::QuotaExceedElasticQuota(error)
-            | Self::PeriodNotSupportedInstanceOnManagedPrivateSpace(error)
-            | Self::UnsupportedIspChargeType(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error)
-            | Self::InvalidInstanceTypeValueUnauthorized(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyInstanceChargeTypeError);
+aliyun_core::__private::action_error!(
+    ModifyInstanceChargeTypeError, [InvalidInstanceUnpaidOrder, Throttling,
+    InstanceHasProcessingConvertOrder, InvalidParameterInstanceIds, InvalidParameter,
+    InvalidStatusValueNotSupported, InvalidInstanceChargeTypeValueNotSupported,
+    InvalidSpotStrategy, ExpiredInstance, InstancesIdQuotaExceed,
+    InvalidClientTokenValueNotSupported, InvalidInternetChargeTypeValueNotSupported,
+    ReleaseTimeHaveBeenSet, QuotaExceedAfterpayInstance, InvalidParameterBandwidth,
+    QuotaExceedRufundVcpu, InvalidPeriodUnitMismatch, InvalidImageTypeNotSupported,
+    InvalidPeriodExceededDedicatedHost, InvalidMarketImageChargeTypeNotSupport,
+    InvalidSystemDiskCategoryValueNotSupported,
+    InvalidAccountStatusPayAmountLimitExceeded, InvalidInstanceNotFoundSystemDisk,
+    AccountForbiddenProductCreationLimited, InvalidPrivatePoolOptionsMatchCriteria,
+    InvalidPeriod, DiskInDedicatedBlockStorageCluster, NoPermissionPrice,
+    NoPermissionRefund, InvalidInstanceTempBandwidthUpgrade,
+    InvalidInstanceTypeValueNotSupported, InstanceTypeOffline,
+    InvalidAccountStatusNotEnoughBalance, AccountArrearage, InvalidParameterNotMatch,
+    InvalidAction, QuotaExceedPostPaidDisk, ImageNotSupportInstanceType,
+    InvalidInstanceTypePhasedOut, RealNameAuthenticationError,
+    InvalidOperationNotSupport, QuotaExceedElasticQuota,
+    PeriodNotSupportedInstanceOnManagedPrivateSpace, UnsupportedIspChargeType,
+    InvalidInstanceIdNotFound, InternalError, InvalidInstanceTypeValueUnauthorized]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyInstanceChargeTypeBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyInstanceChargeTypeInput;
-        type Error = ModifyInstanceChargeTypeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_instance_charge_type()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyInstanceChargeTypeBuilder, ModifyInstanceChargeTypeInput,
+        ModifyInstanceChargeTypeError, super::super::super::client::Client,
+        modify_instance_charge_type,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -891,6 +479,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

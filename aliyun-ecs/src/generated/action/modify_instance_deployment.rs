@@ -63,168 +63,60 @@ impl<C> ModifyInstanceDeploymentBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceDeploymentInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyInstanceDeploymentInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyInstanceDeploymentInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceDeploymentInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`ModifyInstanceDeploymentInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
     }
     /// Sets [`ModifyInstanceDeploymentInput::dedicated_host_id`].
     pub fn dedicated_host_id(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceDeploymentInput::dedicated_host_id`].
-    pub fn set_dedicated_host_id(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_id = input;
-        self
-    }
-    /// The [`ModifyInstanceDeploymentInput::dedicated_host_id`] set so far.
-    pub fn get_dedicated_host_id(&self) -> &Option<String> {
-        &self.dedicated_host_id
-    }
     /// Sets [`ModifyInstanceDeploymentInput::deployment_set_id`].
     pub fn deployment_set_id(mut self, input: impl Into<String>) -> Self {
         self.deployment_set_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceDeploymentInput::deployment_set_id`].
-    pub fn set_deployment_set_id(mut self, input: Option<String>) -> Self {
-        self.deployment_set_id = input;
-        self
-    }
-    /// The [`ModifyInstanceDeploymentInput::deployment_set_id`] set so far.
-    pub fn get_deployment_set_id(&self) -> &Option<String> {
-        &self.deployment_set_id
     }
     /// Sets [`ModifyInstanceDeploymentInput::deployment_set_group_no`].
     pub fn deployment_set_group_no(mut self, input: i32) -> Self {
         self.deployment_set_group_no = Some(input);
         self
     }
-    /// Sets or clears [`ModifyInstanceDeploymentInput::deployment_set_group_no`].
-    pub fn set_deployment_set_group_no(mut self, input: Option<i32>) -> Self {
-        self.deployment_set_group_no = input;
-        self
-    }
-    /// The [`ModifyInstanceDeploymentInput::deployment_set_group_no`] set so far.
-    pub fn get_deployment_set_group_no(&self) -> &Option<i32> {
-        &self.deployment_set_group_no
-    }
     /// Sets [`ModifyInstanceDeploymentInput::force`].
     pub fn force(mut self, input: bool) -> Self {
         self.force = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyInstanceDeploymentInput::force`].
-    pub fn set_force(mut self, input: Option<bool>) -> Self {
-        self.force = input;
-        self
-    }
-    /// The [`ModifyInstanceDeploymentInput::force`] set so far.
-    pub fn get_force(&self) -> &Option<bool> {
-        &self.force
     }
     /// Sets [`ModifyInstanceDeploymentInput::affinity`].
     pub fn affinity(mut self, input: impl Into<String>) -> Self {
         self.affinity = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceDeploymentInput::affinity`].
-    pub fn set_affinity(mut self, input: Option<String>) -> Self {
-        self.affinity = input;
-        self
-    }
-    /// The [`ModifyInstanceDeploymentInput::affinity`] set so far.
-    pub fn get_affinity(&self) -> &Option<String> {
-        &self.affinity
-    }
     /// Sets [`ModifyInstanceDeploymentInput::tenancy`].
     pub fn tenancy(mut self, input: impl Into<String>) -> Self {
         self.tenancy = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceDeploymentInput::tenancy`].
-    pub fn set_tenancy(mut self, input: Option<String>) -> Self {
-        self.tenancy = input;
-        self
-    }
-    /// The [`ModifyInstanceDeploymentInput::tenancy`] set so far.
-    pub fn get_tenancy(&self) -> &Option<String> {
-        &self.tenancy
     }
     /// Sets [`ModifyInstanceDeploymentInput::migration_type`].
     pub fn migration_type(mut self, input: impl Into<String>) -> Self {
         self.migration_type = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceDeploymentInput::migration_type`].
-    pub fn set_migration_type(mut self, input: Option<String>) -> Self {
-        self.migration_type = input;
-        self
-    }
-    /// The [`ModifyInstanceDeploymentInput::migration_type`] set so far.
-    pub fn get_migration_type(&self) -> &Option<String> {
-        &self.migration_type
-    }
     /// Sets [`ModifyInstanceDeploymentInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceDeploymentInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`ModifyInstanceDeploymentInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
     }
     /// Sets [`ModifyInstanceDeploymentInput::dedicated_host_cluster_id`].
     pub fn dedicated_host_cluster_id(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_cluster_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceDeploymentInput::dedicated_host_cluster_id`].
-    pub fn set_dedicated_host_cluster_id(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_cluster_id = input;
-        self
-    }
-    /// The [`ModifyInstanceDeploymentInput::dedicated_host_cluster_id`] set so far.
-    pub fn get_dedicated_host_cluster_id(&self) -> &Option<String> {
-        &self.dedicated_host_cluster_id
-    }
     /// Sets [`ModifyInstanceDeploymentInput::remove_from_deployment_set`].
     pub fn remove_from_deployment_set(mut self, input: bool) -> Self {
         self.remove_from_deployment_set = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyInstanceDeploymentInput::remove_from_deployment_set`].
-    pub fn set_remove_from_deployment_set(mut self, input: Option<bool>) -> Self {
-        self.remove_from_deployment_set = input;
-        self
-    }
-    /// The [`ModifyInstanceDeploymentInput::remove_from_deployment_set`] set so far.
-    pub fn get_remove_from_deployment_set(&self) -> &Option<bool> {
-        &self.remove_from_deployment_set
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceDeploymentInput`]. Nothing is sent.
     pub fn build(
@@ -253,6 +145,21 @@ impl<C> ModifyInstanceDeploymentBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyInstanceDeploymentBuilder, ModifyInstanceDeploymentInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    dedicated_host_id: Option<String> => set_dedicated_host_id, get_dedicated_host_id;
+    deployment_set_id: Option<String> => set_deployment_set_id, get_deployment_set_id;
+    deployment_set_group_no: Option<i32> => set_deployment_set_group_no, get_deployment_set_group_no;
+    force: Option<bool> => set_force, get_force;
+    affinity: Option<String> => set_affinity, get_affinity;
+    tenancy: Option<String> => set_tenancy, get_tenancy;
+    migration_type: Option<String> => set_migration_type, get_migration_type;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    dedicated_host_cluster_id: Option<String> => set_dedicated_host_cluster_id, get_dedicated_host_cluster_id;
+    remove_from_deployment_set: Option<bool> => set_remove_from_deployment_set, get_remove_from_deployment_set;
 }
 impl ModifyInstanceDeploymentBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -320,178 +227,7 @@ impl aliyun_core::Action for ModifyInstanceDeploymentInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.UnstoppedInstance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostStatus.NotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod.ExceededDedicatedHost",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoAvaliableDedicatedHost",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.LocalDiskInstance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Param",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Tenancy",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.DedicatedHostId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHost.NotEnoughResource",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.InvalidInstance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation.PostPaidDedicatedHost",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.CannotPerform",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Tenancy",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Affinity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.InstanceId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostClusterId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostClusterId.Invalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDestinationZone.DeploymentSetMismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NoStock",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDeploymentSetId.NoAvailableResources",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDeploymentSetId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceNetworkType.NotSupport",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceChargeType.NotSupport",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DeploymentSetGroupNo",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostId.NotSupport",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHost.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHost.ZoneNotMatch",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.NotSupport",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -673,109 +409,34 @@ impl aliyun_core::error::ActionError for ModifyInstanceDeploymentError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::OperationDeniedUnstoppedInstance(error)
-            | Self::InvalidDedicatedHostStatusNotSupport(error)
-            | Self::InvalidPeriodExceededDedicatedHost(error)
-            | Self::NoAvaliableDedicatedHost(error)
-            | Self::OperationDeniedLocalDiskInstance(error)
-            | Self::InvalidParameterParam(error)
-            | Self::InvalidParamTenancy(error)
-            | Self::InvalidParamDedicatedHostId(error)
-            | Self::InvalidDedicatedHostNotEnoughResource(error)
-            | Self::OperationDeniedInvalidInstance(error)
-            | Self::ChargeTypeViolationPostPaidDedicatedHost(error)
-            | Self::OperationDeniedNotSupport(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::OperationDeniedCannotPerform(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InvalidParameterTenancy(error)
-            | Self::InvalidParameterAffinity(error)
-            | Self::InvalidInstanceTypeNotSupport(error)
-            | Self::InvalidParamInstanceId(error)
-            | Self::InvalidDedicatedHostClusterIdNotFound(error)
-            | Self::InvalidDedicatedHostClusterIdInvalid(error)
-            | Self::InvalidDestinationZoneDeploymentSetMismatch(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::InvalidDeploymentSetIdNoAvailableResources(error)
-            | Self::InvalidDeploymentSetIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidInstanceNetworkTypeNotSupport(error)
-            | Self::InvalidInstanceChargeTypeNotSupport(error)
-            | Self::InvalidParameterDeploymentSetGroupNo(error)
-            | Self::InvalidDedicatedHostIdNotSupport(error)
-            | Self::InvalidDedicatedHostNotFound(error)
-            | Self::InvalidDedicatedHostZoneNotMatch(error)
-            | Self::InvalidOperationNotSupport(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::OperationDeniedUnstoppedInstance(error)
-            | Self::InvalidDedicatedHostStatusNotSupport(error)
-            | Self::InvalidPeriodExceededDedicatedHost(error)
-            | Self::NoAvaliableDedicatedHost(error)
-            | Self::OperationDeniedLocalDiskInstance(error)
-            | Self::InvalidParameterParam(error)
-            | Self::InvalidParamTenancy(error)
-            | Self::InvalidParamDedicatedHostId(error)
-            | Self::InvalidDedicatedHostNotEnoughResource(error)
-            | Self::OperationDeniedInvalidInstance(error)
-            | Self::ChargeTypeViolationPostPaidDedicatedHost(error)
-            | Self::OperationDeniedNotSupport(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::OperationDeniedCannotPerform(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InvalidParameterTenancy(error)
-            | Self::InvalidParameterAffinity(error)
-            | Self::InvalidInstanceTypeNotSupport(error)
-            | Self::InvalidParamInstanceId(error)
-            | Self::InvalidDedicatedHostClusterIdNotFound(error)
-            | Self::InvalidDedicatedHostClusterIdInvalid(error)
-            | Self::InvalidDestinationZoneDeploymentSetMismatch(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::InvalidDeploymentSetIdNoAvailableResources(error)
-            | Self::InvalidDeploymentSetIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidInstanceNetworkTypeNotSupport(error)
-            | Self::InvalidInstanceChargeTypeNotSupport(error)
-            | Self::InvalidParameterDeploymentSetGroupNo(error)
-            | Self::InvalidDedicatedHostIdNotSupport(error)
-            | Self::InvalidDedicatedHostNotFound(error)
-            | Self::InvalidDedicatedHostZoneNotMatch(error)
-            | Self::InvalidOperationNotSupport(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyInstanceDeploymentError);
+aliyun_core::__private::action_error!(
+    ModifyInstanceDeploymentError, [OperationDeniedUnstoppedInstance,
+    InvalidDedicatedHostStatusNotSupport, InvalidPeriodExceededDedicatedHost,
+    NoAvaliableDedicatedHost, OperationDeniedLocalDiskInstance, InvalidParameterParam,
+    InvalidParamTenancy, InvalidParamDedicatedHostId,
+    InvalidDedicatedHostNotEnoughResource, OperationDeniedInvalidInstance,
+    ChargeTypeViolationPostPaidDedicatedHost, OperationDeniedNotSupport,
+    InvalidDedicatedHostIdNotFound, OperationDeniedCannotPerform,
+    InvalidInstanceTypeValueNotSupported, InvalidParameterTenancy,
+    InvalidParameterAffinity, InvalidInstanceTypeNotSupport, InvalidParamInstanceId,
+    InvalidDedicatedHostClusterIdNotFound, InvalidDedicatedHostClusterIdInvalid,
+    InvalidDestinationZoneDeploymentSetMismatch, IncorrectInstanceStatus,
+    OperationDeniedNoStock, InvalidDeploymentSetIdNoAvailableResources,
+    InvalidDeploymentSetIdNotFound, InvalidInstanceIdNotFound,
+    InvalidInstanceNetworkTypeNotSupport, InvalidInstanceChargeTypeNotSupport,
+    InvalidParameterDeploymentSetGroupNo, InvalidDedicatedHostIdNotSupport,
+    InvalidDedicatedHostNotFound, InvalidDedicatedHostZoneNotMatch,
+    InvalidOperationNotSupport]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyInstanceDeploymentBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyInstanceDeploymentInput;
-        type Error = ModifyInstanceDeploymentError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_instance_deployment()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyInstanceDeploymentBuilder, ModifyInstanceDeploymentInput,
+        ModifyInstanceDeploymentError, super::super::super::client::Client,
+        modify_instance_deployment,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -811,6 +472,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -49,56 +49,20 @@ impl<C> ModifyInstanceMaintenanceAttributesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceMaintenanceAttributesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyInstanceMaintenanceAttributesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyInstanceMaintenanceAttributesInput::action_on_maintenance`].
     pub fn action_on_maintenance(mut self, input: impl Into<String>) -> Self {
         self.action_on_maintenance = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceMaintenanceAttributesInput::action_on_maintenance`].
-    pub fn set_action_on_maintenance(mut self, input: Option<String>) -> Self {
-        self.action_on_maintenance = input;
-        self
-    }
-    /// The [`ModifyInstanceMaintenanceAttributesInput::action_on_maintenance`] set so far.
-    pub fn get_action_on_maintenance(&self) -> &Option<String> {
-        &self.action_on_maintenance
     }
     /// Sets [`ModifyInstanceMaintenanceAttributesInput::notify_on_maintenance`].
     pub fn notify_on_maintenance(mut self, input: bool) -> Self {
         self.notify_on_maintenance = Some(input);
         self
     }
-    /// Sets or clears [`ModifyInstanceMaintenanceAttributesInput::notify_on_maintenance`].
-    pub fn set_notify_on_maintenance(mut self, input: Option<bool>) -> Self {
-        self.notify_on_maintenance = input;
-        self
-    }
-    /// The [`ModifyInstanceMaintenanceAttributesInput::notify_on_maintenance`] set so far.
-    pub fn get_notify_on_maintenance(&self) -> &Option<bool> {
-        &self.notify_on_maintenance
-    }
     /// Appends one item to [`ModifyInstanceMaintenanceAttributesInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`ModifyInstanceMaintenanceAttributesInput::instance_id`] list (`None` clears it).
-    pub fn set_instance_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`ModifyInstanceMaintenanceAttributesInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<Vec<String>> {
-        &self.instance_id
     }
     /// Appends one item to [`ModifyInstanceMaintenanceAttributesInput::maintenance_window`].
     pub fn maintenance_window(
@@ -107,20 +71,6 @@ impl<C> ModifyInstanceMaintenanceAttributesBuilder<C> {
     ) -> Self {
         self.maintenance_window.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`ModifyInstanceMaintenanceAttributesInput::maintenance_window`] list (`None` clears it).
-    pub fn set_maintenance_window(
-        mut self,
-        input: Option<Vec<ModifyInstanceMaintenanceAttributesMaintenanceWindow>>,
-    ) -> Self {
-        self.maintenance_window = input;
-        self
-    }
-    /// The [`ModifyInstanceMaintenanceAttributesInput::maintenance_window`] set so far.
-    pub fn get_maintenance_window(
-        &self,
-    ) -> &Option<Vec<ModifyInstanceMaintenanceAttributesMaintenanceWindow>> {
-        &self.maintenance_window
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceMaintenanceAttributesInput`]. Nothing is sent.
     pub fn build(
@@ -139,6 +89,14 @@ impl<C> ModifyInstanceMaintenanceAttributesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyInstanceMaintenanceAttributesBuilder, ModifyInstanceMaintenanceAttributesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    action_on_maintenance: Option<String> => set_action_on_maintenance, get_action_on_maintenance;
+    notify_on_maintenance: Option<bool> => set_notify_on_maintenance, get_notify_on_maintenance;
+    instance_id: Option<Vec<String>> => set_instance_id, get_instance_id, list;
+    maintenance_window: Option<Vec<ModifyInstanceMaintenanceAttributesMaintenanceWindow>> => set_maintenance_window, get_maintenance_window, list;
 }
 impl ModifyInstanceMaintenanceAttributesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -203,23 +161,7 @@ impl aliyun_core::Action for ModifyInstanceMaintenanceAttributesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NotInWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -233,14 +175,6 @@ impl aliyun_core::Action for ModifyInstanceMaintenanceAttributesInput {
             self.maintenance_window.len(),
             None,
             Some(1),
-        )?;
-        aliyun_core::__private::validate::each(
-            "MaintenanceWindow",
-            &self.maintenance_window,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -278,50 +212,20 @@ impl aliyun_core::error::ActionError for ModifyInstanceMaintenanceAttributesErro
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::OperationDeniedNotInWhiteList(error)
-            | Self::InvalidInstanceIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::OperationDeniedNotInWhiteList(error)
-            | Self::InvalidInstanceIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyInstanceMaintenanceAttributesError);
+aliyun_core::__private::action_error!(
+    ModifyInstanceMaintenanceAttributesError, [InvalidParameter,
+    OperationDeniedNotInWhiteList, InvalidInstanceIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyInstanceMaintenanceAttributesBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = ModifyInstanceMaintenanceAttributesInput;
-        type Error = ModifyInstanceMaintenanceAttributesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_instance_maintenance_attributes()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyInstanceMaintenanceAttributesBuilder,
+        ModifyInstanceMaintenanceAttributesInput,
+        ModifyInstanceMaintenanceAttributesError, super::super::super::client::Client,
+        modify_instance_maintenance_attributes,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -347,6 +251,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

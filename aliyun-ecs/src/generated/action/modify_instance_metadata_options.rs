@@ -45,84 +45,30 @@ impl<C> ModifyInstanceMetadataOptionsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceMetadataOptionsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyInstanceMetadataOptionsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyInstanceMetadataOptionsInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceMetadataOptionsInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`ModifyInstanceMetadataOptionsInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
     }
     /// Sets [`ModifyInstanceMetadataOptionsInput::http_endpoint`].
     pub fn http_endpoint(mut self, input: impl Into<String>) -> Self {
         self.http_endpoint = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceMetadataOptionsInput::http_endpoint`].
-    pub fn set_http_endpoint(mut self, input: Option<String>) -> Self {
-        self.http_endpoint = input;
-        self
-    }
-    /// The [`ModifyInstanceMetadataOptionsInput::http_endpoint`] set so far.
-    pub fn get_http_endpoint(&self) -> &Option<String> {
-        &self.http_endpoint
-    }
     /// Sets [`ModifyInstanceMetadataOptionsInput::http_tokens`].
     pub fn http_tokens(mut self, input: impl Into<String>) -> Self {
         self.http_tokens = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceMetadataOptionsInput::http_tokens`].
-    pub fn set_http_tokens(mut self, input: Option<String>) -> Self {
-        self.http_tokens = input;
-        self
-    }
-    /// The [`ModifyInstanceMetadataOptionsInput::http_tokens`] set so far.
-    pub fn get_http_tokens(&self) -> &Option<String> {
-        &self.http_tokens
     }
     /// Sets [`ModifyInstanceMetadataOptionsInput::http_put_response_hop_limit`].
     pub fn http_put_response_hop_limit(mut self, input: i32) -> Self {
         self.http_put_response_hop_limit = Some(input);
         self
     }
-    /// Sets or clears [`ModifyInstanceMetadataOptionsInput::http_put_response_hop_limit`].
-    pub fn set_http_put_response_hop_limit(mut self, input: Option<i32>) -> Self {
-        self.http_put_response_hop_limit = input;
-        self
-    }
-    /// The [`ModifyInstanceMetadataOptionsInput::http_put_response_hop_limit`] set so far.
-    pub fn get_http_put_response_hop_limit(&self) -> &Option<i32> {
-        &self.http_put_response_hop_limit
-    }
     /// Sets [`ModifyInstanceMetadataOptionsInput::instance_metadata_tags`].
     pub fn instance_metadata_tags(mut self, input: impl Into<String>) -> Self {
         self.instance_metadata_tags = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceMetadataOptionsInput::instance_metadata_tags`].
-    pub fn set_instance_metadata_tags(mut self, input: Option<String>) -> Self {
-        self.instance_metadata_tags = input;
-        self
-    }
-    /// The [`ModifyInstanceMetadataOptionsInput::instance_metadata_tags`] set so far.
-    pub fn get_instance_metadata_tags(&self) -> &Option<String> {
-        &self.instance_metadata_tags
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceMetadataOptionsInput`]. Nothing is sent.
     pub fn build(
@@ -145,6 +91,15 @@ impl<C> ModifyInstanceMetadataOptionsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyInstanceMetadataOptionsBuilder, ModifyInstanceMetadataOptionsInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    http_endpoint: Option<String> => set_http_endpoint, get_http_endpoint;
+    http_tokens: Option<String> => set_http_tokens, get_http_tokens;
+    http_put_response_hop_limit: Option<i32> => set_http_put_response_hop_limit, get_http_put_response_hop_limit;
+    instance_metadata_tags: Option<String> => set_instance_metadata_tags, get_instance_metadata_tags;
 }
 impl ModifyInstanceMetadataOptionsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -210,33 +165,7 @@ impl aliyun_core::Action for ModifyInstanceMetadataOptionsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHttpEndpoint.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHttpTokens.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHttpPutResponseHopLimit.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceMetadataTags.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -292,52 +221,20 @@ impl aliyun_core::error::ActionError for ModifyInstanceMetadataOptionsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidHttpEndpointNotSupported(error)
-            | Self::InvalidHttpTokensNotSupported(error)
-            | Self::InvalidHttpPutResponseHopLimitNotSupported(error)
-            | Self::InvalidInstanceMetadataTagsNotSupported(error)
-            | Self::InvalidInstanceIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidHttpEndpointNotSupported(error)
-            | Self::InvalidHttpTokensNotSupported(error)
-            | Self::InvalidHttpPutResponseHopLimitNotSupported(error)
-            | Self::InvalidInstanceMetadataTagsNotSupported(error)
-            | Self::InvalidInstanceIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyInstanceMetadataOptionsError);
+aliyun_core::__private::action_error!(
+    ModifyInstanceMetadataOptionsError, [InvalidHttpEndpointNotSupported,
+    InvalidHttpTokensNotSupported, InvalidHttpPutResponseHopLimitNotSupported,
+    InvalidInstanceMetadataTagsNotSupported, InvalidInstanceIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyInstanceMetadataOptionsBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyInstanceMetadataOptionsInput;
-        type Error = ModifyInstanceMetadataOptionsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_instance_metadata_options()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyInstanceMetadataOptionsBuilder, ModifyInstanceMetadataOptionsInput,
+        ModifyInstanceMetadataOptionsError, super::super::super::client::Client,
+        modify_instance_metadata_options,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -359,6 +256,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

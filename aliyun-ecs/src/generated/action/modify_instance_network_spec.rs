@@ -57,140 +57,50 @@ impl<C> ModifyInstanceNetworkSpecBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceNetworkSpecInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`ModifyInstanceNetworkSpecInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`ModifyInstanceNetworkSpecInput::internet_max_bandwidth_out`].
     pub fn internet_max_bandwidth_out(mut self, input: i32) -> Self {
         self.internet_max_bandwidth_out = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyInstanceNetworkSpecInput::internet_max_bandwidth_out`].
-    pub fn set_internet_max_bandwidth_out(mut self, input: Option<i32>) -> Self {
-        self.internet_max_bandwidth_out = input;
-        self
-    }
-    /// The [`ModifyInstanceNetworkSpecInput::internet_max_bandwidth_out`] set so far.
-    pub fn get_internet_max_bandwidth_out(&self) -> &Option<i32> {
-        &self.internet_max_bandwidth_out
     }
     /// Sets [`ModifyInstanceNetworkSpecInput::internet_max_bandwidth_in`].
     pub fn internet_max_bandwidth_in(mut self, input: i32) -> Self {
         self.internet_max_bandwidth_in = Some(input);
         self
     }
-    /// Sets or clears [`ModifyInstanceNetworkSpecInput::internet_max_bandwidth_in`].
-    pub fn set_internet_max_bandwidth_in(mut self, input: Option<i32>) -> Self {
-        self.internet_max_bandwidth_in = input;
-        self
-    }
-    /// The [`ModifyInstanceNetworkSpecInput::internet_max_bandwidth_in`] set so far.
-    pub fn get_internet_max_bandwidth_in(&self) -> &Option<i32> {
-        &self.internet_max_bandwidth_in
-    }
     /// Sets [`ModifyInstanceNetworkSpecInput::isp`].
     pub fn isp(mut self, input: impl Into<String>) -> Self {
         self.isp = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceNetworkSpecInput::isp`].
-    pub fn set_isp(mut self, input: Option<String>) -> Self {
-        self.isp = input;
-        self
-    }
-    /// The [`ModifyInstanceNetworkSpecInput::isp`] set so far.
-    pub fn get_isp(&self) -> &Option<String> {
-        &self.isp
     }
     /// Sets [`ModifyInstanceNetworkSpecInput::network_charge_type`].
     pub fn network_charge_type(mut self, input: impl Into<String>) -> Self {
         self.network_charge_type = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceNetworkSpecInput::network_charge_type`].
-    pub fn set_network_charge_type(mut self, input: Option<String>) -> Self {
-        self.network_charge_type = input;
-        self
-    }
-    /// The [`ModifyInstanceNetworkSpecInput::network_charge_type`] set so far.
-    pub fn get_network_charge_type(&self) -> &Option<String> {
-        &self.network_charge_type
-    }
     /// Sets [`ModifyInstanceNetworkSpecInput::allocate_public_ip`].
     pub fn allocate_public_ip(mut self, input: bool) -> Self {
         self.allocate_public_ip = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyInstanceNetworkSpecInput::allocate_public_ip`].
-    pub fn set_allocate_public_ip(mut self, input: Option<bool>) -> Self {
-        self.allocate_public_ip = input;
-        self
-    }
-    /// The [`ModifyInstanceNetworkSpecInput::allocate_public_ip`] set so far.
-    pub fn get_allocate_public_ip(&self) -> &Option<bool> {
-        &self.allocate_public_ip
     }
     /// Sets [`ModifyInstanceNetworkSpecInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceNetworkSpecInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`ModifyInstanceNetworkSpecInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
-    }
     /// Sets [`ModifyInstanceNetworkSpecInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceNetworkSpecInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`ModifyInstanceNetworkSpecInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
     }
     /// Sets [`ModifyInstanceNetworkSpecInput::auto_pay`].
     pub fn auto_pay(mut self, input: bool) -> Self {
         self.auto_pay = Some(input);
         self
     }
-    /// Sets or clears [`ModifyInstanceNetworkSpecInput::auto_pay`].
-    pub fn set_auto_pay(mut self, input: Option<bool>) -> Self {
-        self.auto_pay = input;
-        self
-    }
-    /// The [`ModifyInstanceNetworkSpecInput::auto_pay`] set so far.
-    pub fn get_auto_pay(&self) -> &Option<bool> {
-        &self.auto_pay
-    }
     /// Sets [`ModifyInstanceNetworkSpecInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceNetworkSpecInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`ModifyInstanceNetworkSpecInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceNetworkSpecInput`]. Nothing is sent.
     pub fn build(
@@ -211,6 +121,19 @@ impl<C> ModifyInstanceNetworkSpecBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyInstanceNetworkSpecBuilder, ModifyInstanceNetworkSpecInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    internet_max_bandwidth_out: Option<i32> => set_internet_max_bandwidth_out, get_internet_max_bandwidth_out;
+    internet_max_bandwidth_in: Option<i32> => set_internet_max_bandwidth_in, get_internet_max_bandwidth_in;
+    isp: Option<String> => set_isp, get_isp;
+    network_charge_type: Option<String> => set_network_charge_type, get_network_charge_type;
+    allocate_public_ip: Option<bool> => set_allocate_public_ip, get_allocate_public_ip;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
+    auto_pay: Option<bool> => set_auto_pay, get_auto_pay;
+    client_token: Option<String> => set_client_token, get_client_token;
 }
 impl ModifyInstanceNetworkSpecBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -276,318 +199,7 @@ impl aliyun_core::Action for ModifyInstanceNetworkSpecInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternetMaxBandwidthIn.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternetMaxBandwidthOut.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStartTime.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEndTime.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Account.Arrearage",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternetChargeType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DecreasedBandwidthNotAllowed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "BandwidthUpgradeDenied.EipBoundInstance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientToken.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttling",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceStatus.NotStopped",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAction",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IpAllocationError",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.AllocatePublicIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceDowngrade.QuotaExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidBandwidth.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.UnPaidOrder",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LastOrderProcessing",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LastRequestProcessing",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStartTime.BeyondLifeCycle",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEndTime.BeyondLifeCycle",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPayMethod.SyncPaymentNotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidBandwidthOut.LessThanZero",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.BandwidthBiggerThanBaseBandwidth",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAction.WithActiveElasticUpgrade",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.CloudboxNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Bandwidth",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission.Price",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission.Refund",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DedicatedRegionNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InstanceStatusUnsupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceExpiredOrInArrears",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.NotEnoughBalance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.InstanceNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.StarterPackage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NAT_PUBLIC_IP_BINDING_FAILED",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.EipNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NatPortMapNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.UnpaidOrder",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Mayi.InternalError",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNetworkType.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.ImageNotValid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceChargeType.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIspType.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedIspChargeType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedIspClassicNetwork",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedIspNetworkChargeType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIspBandwidthOut",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedChangeIsp",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIspUID",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedIspRegion",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "BandIncreaseNotSupportIsp",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SecurityRisk.3DVerification",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.PublicIpAddressNoStock",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -874,164 +486,44 @@ impl aliyun_core::error::ActionError for ModifyInstanceNetworkSpecError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInternetMaxBandwidthInValueNotSupported(error)
-            | Self::InvalidInternetMaxBandwidthOutValueNotSupported(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidStartTimeValueNotSupported(error)
-            | Self::InvalidEndTimeValueNotSupported(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidInternetChargeTypeValueNotSupported(error)
-            | Self::DecreasedBandwidthNotAllowed(error)
-            | Self::BandwidthUpgradeDeniedEipBoundInstance(error)
-            | Self::InvalidClientTokenValueNotSupported(error)
-            | Self::Throttling(error)
-            | Self::InvalidInstanceStatusNotStopped(error)
-            | Self::InvalidAction(error)
-            | Self::IpAllocationError(error)
-            | Self::InvalidParamAllocatePublicIp(error)
-            | Self::InstanceDowngradeQuotaExceed(error)
-            | Self::InvalidBandwidthValueNotSupported(error)
-            | Self::InvalidInstanceStatus(error)
-            | Self::InvalidInstanceUnPaidOrder(error)
-            | Self::LastOrderProcessing(error)
-            | Self::LastRequestProcessing(error)
-            | Self::InvalidStartTimeBeyondLifeCycle(error)
-            | Self::InvalidEndTimeBeyondLifeCycle(error)
-            | Self::InvalidPayMethodSyncPaymentNotSupport(error)
-            | Self::InvalidBandwidthOutLessThanZero(error)
-            | Self::InvalidParameterBandwidthBiggerThanBaseBandwidth(error)
-            | Self::InvalidActionWithActiveElasticUpgrade(error)
-            | Self::InvalidParameterCloudboxNotSupported(error)
-            | Self::InvalidParameterBandwidth(error)
-            | Self::NoPermissionPrice(error)
-            | Self::NoPermissionRefund(error)
-            | Self::InvalidParameterDedicatedRegionNotSupported(error)
-            | Self::InvalidOperationInstanceStatusUnsupported(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::InvalidInstanceInstanceNotSupported(error)
-            | Self::InvalidOperationStarterPackage(error)
-            | Self::NatPublicIpBindingFailed(error)
-            | Self::InvalidInstanceEipNotSupport(error)
-            | Self::InvalidInstanceNatPortMapNotSupport(error)
-            | Self::OperationDeniedUnpaidOrder(error)
-            | Self::MayiInternalError(error)
-            | Self::InvalidNetworkTypeValueNotSupported(error)
-            | Self::OperationDeniedImageNotValid(error)
-            | Self::InvalidInstanceChargeTypeValueNotSupported(error)
-            | Self::InvalidIspTypeValueNotSupported(error)
-            | Self::UnsupportedIspChargeType(error)
-            | Self::UnsupportedIspClassicNetwork(error)
-            | Self::UnsupportedIspNetworkChargeType(error)
-            | Self::InvalidIspBandwidthOut(error)
-            | Self::UnsupportedChangeIsp(error)
-            | Self::InvalidIspUid(error)
-            | Self::UnsupportedIspRegion(error)
-            | Self::BandIncreaseNotSupportIsp(error)
-            | Self::SecurityRisk3dVerification(error)
-            | Self::InvalidOperationPublicIpAddressNoStock(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInternetMaxBandwidthInValueNotSupported(error)
-            | Self::InvalidInternetMaxBandwidthOutValueNotSupported(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidStartTimeValueNotSupported(error)
-            | Self::InvalidEndTimeValueNotSupported(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidInternetChargeTypeValueNotSupported(error)
-            | Self::DecreasedBandwidthNotAllowed(error)
-            | Self::BandwidthUpgradeDeniedEipBoundInstance(error)
-            | Self::InvalidClientTokenValueNotSupported(error)
-            | Self::Throttling(error)
-            | Self::InvalidInstanceStatusNotStopped(error)
-            | Self::InvalidAction(error)
-            | Self::IpAllocationError(error)
-            | Self::InvalidParamAllocatePublicIp(error)
-            | Self::InstanceDowngradeQuotaExceed(error)
-            | Self::InvalidBandwidthValueNotSupported(error)
-            | Self::InvalidInstanceStatus(error)
-            | Self::InvalidInstanceUnPaidOrder(error)
-            | Self::LastOrderProcessing(error)
-            | Self::LastRequestProcessing(error)
-            | Self::InvalidStartTimeBeyondLifeCycle(error)
-            | Self::InvalidEndTimeBeyondLifeCycle(error)
-            | Self::InvalidPayMethodSyncPaymentNotSupport(error)
-            | Self::InvalidBandwidthOutLessThanZero(error)
-            | Self::InvalidParameterBandwidthBiggerThanBaseBandwidth(error)
-            | Self::InvalidActionWithActiveElasticUpgrade(error)
-            | Self::InvalidParameterCloudboxNotSupported(error)
-            | Self::InvalidParameterBandwidth(error)
-            | Self::NoPermissionPrice(error)
-            | Self::NoPermissionRefund(error)
-            | Self::InvalidParameterDedicatedRegionNotSupported(error)
-            | Self::InvalidOperationInstanceStatusUnsupported(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::InvalidInstanceInstanceNotSupported(error)
-            | Self::InvalidOperationStarterPackage(error)
-            | Self::NatPublicIpBindingFailed(error)
-            | Self::InvalidInstanceEipNotSupport(error)
-            | Self::InvalidInstanceNatPortMapNotSupport(error)
-            | Self::OperationDeniedUnpaidOrder(error)
-            | Self::MayiInternalError(error)
-            | Self::InvalidNetworkTypeValueNotSupported(error)
-            | Self::OperationDeniedImageNotValid(error)
-            | Self::InvalidInstanceChargeTypeValueNotSupported(error)
-            | Self::InvalidIspTypeValueNotSupported(error)
-            | Self::UnsupportedIspChargeType(error)
-            | Self::UnsupportedIspClassicNetwork(error)
-            | Self::UnsupportedIspNetworkChargeType(error)
-            | Self::InvalidIspBandwidthOut(error)
-            | Self::UnsupportedChangeIsp(error)
-            | Self::InvalidIspUid(error)
-            | Self::UnsupportedIspRegion(error)
-            | Self::BandIncreaseNotSupportIsp(error)
-            | Self::SecurityRisk3dVerification(error)
-            | Self::InvalidOperationPublicIpAddressNoStock(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyInstanceNetworkSpecError);
+aliyun_core::__private::action_error!(
+    ModifyInstanceNetworkSpecError, [InvalidInternetMaxBandwidthInValueNotSupported,
+    InvalidInternetMaxBandwidthOutValueNotSupported, OperationDenied,
+    InvalidParameterConflict, InvalidStartTimeValueNotSupported,
+    InvalidEndTimeValueNotSupported, ChargeTypeViolation, AccountArrearage,
+    InvalidInternetChargeTypeValueNotSupported, DecreasedBandwidthNotAllowed,
+    BandwidthUpgradeDeniedEipBoundInstance, InvalidClientTokenValueNotSupported,
+    Throttling, InvalidInstanceStatusNotStopped, InvalidAction, IpAllocationError,
+    InvalidParamAllocatePublicIp, InstanceDowngradeQuotaExceed,
+    InvalidBandwidthValueNotSupported, InvalidInstanceStatus, InvalidInstanceUnPaidOrder,
+    LastOrderProcessing, LastRequestProcessing, InvalidStartTimeBeyondLifeCycle,
+    InvalidEndTimeBeyondLifeCycle, InvalidPayMethodSyncPaymentNotSupport,
+    InvalidBandwidthOutLessThanZero, InvalidParameterBandwidthBiggerThanBaseBandwidth,
+    InvalidActionWithActiveElasticUpgrade, InvalidParameterCloudboxNotSupported,
+    InvalidParameterBandwidth, NoPermissionPrice, NoPermissionRefund,
+    InvalidParameterDedicatedRegionNotSupported,
+    InvalidOperationInstanceStatusUnsupported, IncorrectInstanceStatus,
+    InstanceLockedForSecurity, InstanceExpiredOrInArrears,
+    InvalidAccountStatusNotEnoughBalance, InvalidInstanceInstanceNotSupported,
+    InvalidOperationStarterPackage, NatPublicIpBindingFailed,
+    InvalidInstanceEipNotSupport, InvalidInstanceNatPortMapNotSupport,
+    OperationDeniedUnpaidOrder, MayiInternalError, InvalidNetworkTypeValueNotSupported,
+    OperationDeniedImageNotValid, InvalidInstanceChargeTypeValueNotSupported,
+    InvalidIspTypeValueNotSupported, UnsupportedIspChargeType,
+    UnsupportedIspClassicNetwork, UnsupportedIspNetworkChargeType,
+    InvalidIspBandwidthOut, UnsupportedChangeIsp, InvalidIspUid, UnsupportedIspRegion,
+    BandIncreaseNotSupportIsp, SecurityRisk3dVerification,
+    InvalidOperationPublicIpAddressNoStock, InvalidInstanceIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyInstanceNetworkSpecBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyInstanceNetworkSpecInput;
-        type Error = ModifyInstanceNetworkSpecError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_instance_network_spec()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyInstanceNetworkSpecBuilder, ModifyInstanceNetworkSpecInput,
+        ModifyInstanceNetworkSpecError, super::super::super::client::Client,
+        modify_instance_network_spec,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1061,6 +553,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -66,70 +66,25 @@ impl<C> ModifyInstanceSpecBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceSpecInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`ModifyInstanceSpecInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`ModifyInstanceSpecInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceSpecInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`ModifyInstanceSpecInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
     }
     /// Sets [`ModifyInstanceSpecInput::internet_max_bandwidth_out`].
     pub fn internet_max_bandwidth_out(mut self, input: i32) -> Self {
         self.internet_max_bandwidth_out = Some(input);
         self
     }
-    /// Sets or clears [`ModifyInstanceSpecInput::internet_max_bandwidth_out`].
-    pub fn set_internet_max_bandwidth_out(mut self, input: Option<i32>) -> Self {
-        self.internet_max_bandwidth_out = input;
-        self
-    }
-    /// The [`ModifyInstanceSpecInput::internet_max_bandwidth_out`] set so far.
-    pub fn get_internet_max_bandwidth_out(&self) -> &Option<i32> {
-        &self.internet_max_bandwidth_out
-    }
     /// Sets [`ModifyInstanceSpecInput::internet_max_bandwidth_in`].
     pub fn internet_max_bandwidth_in(mut self, input: i32) -> Self {
         self.internet_max_bandwidth_in = Some(input);
         self
     }
-    /// Sets or clears [`ModifyInstanceSpecInput::internet_max_bandwidth_in`].
-    pub fn set_internet_max_bandwidth_in(mut self, input: Option<i32>) -> Self {
-        self.internet_max_bandwidth_in = input;
-        self
-    }
-    /// The [`ModifyInstanceSpecInput::internet_max_bandwidth_in`] set so far.
-    pub fn get_internet_max_bandwidth_in(&self) -> &Option<i32> {
-        &self.internet_max_bandwidth_in
-    }
     /// Sets [`ModifyInstanceSpecInput::temporary`].
     pub fn temporary(mut self, input: ModifyInstanceSpecTemporary) -> Self {
         self.temporary = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyInstanceSpecInput::temporary`].
-    pub fn set_temporary(mut self, input: Option<ModifyInstanceSpecTemporary>) -> Self {
-        self.temporary = input;
-        self
-    }
-    /// The [`ModifyInstanceSpecInput::temporary`] set so far.
-    pub fn get_temporary(&self) -> &Option<ModifyInstanceSpecTemporary> {
-        &self.temporary
     }
     /// Sets [`ModifyInstanceSpecInput::async`](struct.ModifyInstanceSpecInput.html#structfield.async).
     pub fn r#async(mut self, input: bool) -> Self {
@@ -150,84 +105,30 @@ impl<C> ModifyInstanceSpecBuilder<C> {
         self.allow_migrate_across_zone = Some(input);
         self
     }
-    /// Sets or clears [`ModifyInstanceSpecInput::allow_migrate_across_zone`].
-    pub fn set_allow_migrate_across_zone(mut self, input: Option<bool>) -> Self {
-        self.allow_migrate_across_zone = input;
-        self
-    }
-    /// The [`ModifyInstanceSpecInput::allow_migrate_across_zone`] set so far.
-    pub fn get_allow_migrate_across_zone(&self) -> &Option<bool> {
-        &self.allow_migrate_across_zone
-    }
     /// Sets [`ModifyInstanceSpecInput::system_disk`].
     pub fn system_disk(mut self, input: InstanceSystemDisk) -> Self {
         self.system_disk = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyInstanceSpecInput::system_disk`].
-    pub fn set_system_disk(mut self, input: Option<InstanceSystemDisk>) -> Self {
-        self.system_disk = input;
-        self
-    }
-    /// The [`ModifyInstanceSpecInput::system_disk`] set so far.
-    pub fn get_system_disk(&self) -> &Option<InstanceSystemDisk> {
-        &self.system_disk
     }
     /// Sets [`ModifyInstanceSpecInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceSpecInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`ModifyInstanceSpecInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`ModifyInstanceSpecInput::modify_mode`].
     pub fn modify_mode(mut self, input: impl Into<String>) -> Self {
         self.modify_mode = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceSpecInput::modify_mode`].
-    pub fn set_modify_mode(mut self, input: Option<String>) -> Self {
-        self.modify_mode = input;
-        self
-    }
-    /// The [`ModifyInstanceSpecInput::modify_mode`] set so far.
-    pub fn get_modify_mode(&self) -> &Option<String> {
-        &self.modify_mode
     }
     /// Appends one item to [`ModifyInstanceSpecInput::disk`].
     pub fn disk(mut self, input: Disk) -> Self {
         self.disk.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`ModifyInstanceSpecInput::disk`] list (`None` clears it).
-    pub fn set_disk(mut self, input: Option<Vec<Disk>>) -> Self {
-        self.disk = input;
-        self
-    }
-    /// The [`ModifyInstanceSpecInput::disk`] set so far.
-    pub fn get_disk(&self) -> &Option<Vec<Disk>> {
-        &self.disk
-    }
     /// Sets [`ModifyInstanceSpecInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyInstanceSpecInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`ModifyInstanceSpecInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceSpecInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyInstanceSpecInput, aliyun_core::InvalidInput> {
@@ -248,6 +149,20 @@ impl<C> ModifyInstanceSpecBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyInstanceSpecBuilder, ModifyInstanceSpecInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    internet_max_bandwidth_out: Option<i32> => set_internet_max_bandwidth_out, get_internet_max_bandwidth_out;
+    internet_max_bandwidth_in: Option<i32> => set_internet_max_bandwidth_in, get_internet_max_bandwidth_in;
+    temporary: Option<ModifyInstanceSpecTemporary> => set_temporary, get_temporary;
+    allow_migrate_across_zone: Option<bool> => set_allow_migrate_across_zone, get_allow_migrate_across_zone;
+    system_disk: Option<InstanceSystemDisk> => set_system_disk, get_system_disk;
+    client_token: Option<String> => set_client_token, get_client_token;
+    modify_mode: Option<String> => set_modify_mode, get_modify_mode;
+    disk: Option<Vec<Disk>> => set_disk, get_disk, list;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
 }
 impl ModifyInstanceSpecBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -312,433 +227,7 @@ impl aliyun_core::Action for ModifyInstanceSpecInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternetChargeType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "BandwidthUpgradeDenied.EipBoundInstance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTemporary.StartTime",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTemporary.EndTime",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Downgrade.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.InstanceType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Account.Arrearage",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Bandwidth",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.AllowMigrateAcrossZone",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.SystemDiskCategory",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttling",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceStatus.NotStopped",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAction",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IdempotenceParamNotMatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientToken.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Price.PricePlanResultNotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAction.NotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidMarketImageStatus.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.VpcHasEnabledAdvancedNetworkFeature",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.MatchCriteria",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceTypeNotSupported.TooManyDisksAttached",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.CloudboxNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.DiskCapacity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Async",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.DiskCategory",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DiskCategory",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPerformanceLevel.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission.Price",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DedicatedRegionNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.OnlineModificationUnsupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CategoryViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.NotEnoughBalance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LastTokenProcessing",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.UnpaidOrder",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceSpecModification.NotEffective",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageNotSupportInstanceType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceType.Offline",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.NotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.EipNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NatPortMapNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.StarterPackage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NoStock",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.UnpaidOrder",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EipNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InternetMaxBandwidthOut",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniCountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv4CountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv6CountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv6NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv4NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InstanceWithEipNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SecurityRisk.3DVerification",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NotFoundSystemDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupportDiskCategory",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.ElasticQuota",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.NotAllowed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InstanceTypeNotSupportEniTrunking",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MaxEniQueueNumberExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ExceedInstanceTypeQueueNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InvalidEniQueueNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "HibernationConfigured.InstanceOperationForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InstanceTypeNotSupportHighPerformanceTrafficMode",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniQueuePairNumberOverflow",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.HighPerformanceEniPerInstanceLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MaxEniQueuePairNumberExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MaxModifyOnlineNumberExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.RebootingRequired",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.OSTypeNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskCategory.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingTemporary.StartTime",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingTemporary.EndTime",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceChargeType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -753,22 +242,11 @@ impl aliyun_core::Action for ModifyInstanceSpecInput {
         if let Some(value) = &self.temporary {
             aliyun_core::params::StructParam::validate(value, "Temporary")?;
         }
-        if let Some(value) = &self.system_disk {
-            aliyun_core::params::StructParam::validate(value, "SystemDisk")?;
-        }
         aliyun_core::__private::validate::items(
             "Disk",
             self.disk.len(),
             None,
             Some(128),
-        )?;
-        aliyun_core::__private::validate::each(
-            "Disk",
-            &self.disk,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -1169,213 +647,58 @@ impl aliyun_core::error::ActionError for ModifyInstanceSpecError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInternetChargeTypeValueNotSupported(error)
-            | Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidParameterMismatch(error)
-            | Self::BandwidthUpgradeDeniedEipBoundInstance(error)
-            | Self::InvalidTemporaryStartTime(error)
-            | Self::InvalidTemporaryEndTime(error)
-            | Self::DowngradeNotSupported(error)
-            | Self::DependencyViolationInstanceType(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidParameterBandwidth(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidParameterAllowMigrateAcrossZone(error)
-            | Self::InvalidParamSystemDiskCategory(error)
-            | Self::Throttling(error)
-            | Self::InvalidInstanceStatusNotStopped(error)
-            | Self::InvalidAction(error)
-            | Self::IdempotenceParamNotMatch(error)
-            | Self::InvalidClientTokenValueNotSupported(error)
-            | Self::PricePricePlanResultNotFound(error)
-            | Self::InvalidActionNotSupport(error)
-            | Self::InvalidMarketImageStatusNotSupported(error)
-            | Self::InvalidOperationVpcHasEnabledAdvancedNetworkFeature(error)
-            | Self::InvalidPrivatePoolOptionsMatchCriteria(error)
-            | Self::InstanceTypeNotSupportedTooManyDisksAttached(error)
-            | Self::InvalidDiskCategoryNotSupported(error)
-            | Self::InvalidParameterCloudboxNotSupported(error)
-            | Self::QuotaExceedDiskCapacity(error)
-            | Self::InvalidParamAsync(error)
-            | Self::MissingParameterDiskCategory(error)
-            | Self::InvalidParameterDiskCategory(error)
-            | Self::InvalidPerformanceLevelMalformed(error)
-            | Self::NoPermissionPrice(error)
-            | Self::InvalidParameterDedicatedRegionNotSupported(error)
-            | Self::InvalidOperationOnlineModificationUnsupported(error)
-            | Self::CategoryViolation(error)
-            | Self::InvalidStatusValueNotSupported(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::OperationDenied(error)
-            | Self::LastTokenProcessing(error)
-            | Self::InvalidInstanceUnpaidOrder(error)
-            | Self::InstanceSpecModificationNotEffective(error)
-            | Self::ImageNotSupportInstanceType(error)
-            | Self::InstanceTypeOffline(error)
-            | Self::InvalidParameterNotMatch(error)
-            | Self::InvalidInstanceEipNotSupport(error)
-            | Self::InvalidInstanceNatPortMapNotSupport(error)
-            | Self::InvalidOperationStarterPackage(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::OperationDeniedUnpaidOrder(error)
-            | Self::InvalidOperationEipNotSupport(error)
-            | Self::InvalidParameterInternetMaxBandwidthOut(error)
-            | Self::InvalidOperationEniCountExceeded(error)
-            | Self::InvalidOperationIpv4CountExceeded(error)
-            | Self::InvalidOperationIpv6CountExceeded(error)
-            | Self::InvalidOperationIpv6NotSupport(error)
-            | Self::InvalidOperationIpv4NotSupport(error)
-            | Self::InvalidOperationInstanceWithEipNotSupport(error)
-            | Self::SecurityRisk3dVerification(error)
-            | Self::InvalidInstanceNotFoundSystemDisk(error)
-            | Self::InvalidInstanceTypeNotSupportDiskCategory(error)
-            | Self::QuotaExceedElasticQuota(error)
-            | Self::InvalidResourceTypeNotSupported(error)
-            | Self::InvalidOperationNotAllowed(error)
-            | Self::InvalidOperationInstanceTypeNotSupportEniTrunking(error)
-            | Self::InvalidOperationMaxEniQueueNumberExceeded(error)
-            | Self::InvalidOperationExceedInstanceTypeQueueNumber(error)
-            | Self::InvalidParameterInvalidEniQueueNumber(error)
-            | Self::HibernationConfiguredInstanceOperationForbidden(error)
-            | Self::InvalidOperationInstanceTypeNotSupportHighPerformanceTrafficMode(
-                error,
-            )
-            | Self::InvalidOperationEniQueuePairNumberOverflow(error)
-            | Self::InvalidOperationHighPerformanceEniPerInstanceLimitExceeded(error)
-            | Self::InvalidOperationMaxEniQueuePairNumberExceed(error)
-            | Self::InvalidOperationMaxModifyOnlineNumberExceeded(error)
-            | Self::InvalidOperationRebootingRequired(error)
-            | Self::InvalidOperationOsTypeNotSupported(error)
-            | Self::InvalidSystemDiskCategoryValueNotSupported(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::MissingTemporaryStartTime(error)
-            | Self::MissingTemporaryEndTime(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInternetChargeTypeValueNotSupported(error)
-            | Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidParameterMismatch(error)
-            | Self::BandwidthUpgradeDeniedEipBoundInstance(error)
-            | Self::InvalidTemporaryStartTime(error)
-            | Self::InvalidTemporaryEndTime(error)
-            | Self::DowngradeNotSupported(error)
-            | Self::DependencyViolationInstanceType(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidParameterBandwidth(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidParameterAllowMigrateAcrossZone(error)
-            | Self::InvalidParamSystemDiskCategory(error)
-            | Self::Throttling(error)
-            | Self::InvalidInstanceStatusNotStopped(error)
-            | Self::InvalidAction(error)
-            | Self::IdempotenceParamNotMatch(error)
-            | Self::InvalidClientTokenValueNotSupported(error)
-            | Self::PricePricePlanResultNotFound(error)
-            | Self::InvalidActionNotSupport(error)
-            | Self::InvalidMarketImageStatusNotSupported(error)
-            | Self::InvalidOperationVpcHasEnabledAdvancedNetworkFeature(error)
-            | Self::InvalidPrivatePoolOptionsMatchCriteria(error)
-            | Self::InstanceTypeNotSupportedTooManyDisksAttached(error)
-            | Self::InvalidDiskCategoryNotSupported(error)
-            | Self::InvalidParameterCloudboxNotSupported(error)
-            | Self::QuotaExceedDiskCapacity(error)
-            | Self::InvalidParamAsync(error)
-            | Self::MissingParameterDiskCategory(error)
-            | Self::InvalidParameterDiskCategory(error)
-            | Self::InvalidPerformanceLevelMalformed(error)
-            | Self::NoPermissionPrice(error)
-            | Self::InvalidParameterDedicatedRegionNotSupported(error)
-            | Self::InvalidOperationOnlineModificationUnsupported(error)
-            | Self::CategoryViolation(error)
-            | Self::InvalidStatusValueNotSupported(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::OperationDenied(error)
-            | Self::LastTokenProcessing(error)
-            | Self::InvalidInstanceUnpaidOrder(error)
-            | Self::InstanceSpecModificationNotEffective(error)
-            | Self::ImageNotSupportInstanceType(error)
-            | Self::InstanceTypeOffline(error)
-            | Self::InvalidParameterNotMatch(error)
-            | Self::InvalidInstanceEipNotSupport(error)
-            | Self::InvalidInstanceNatPortMapNotSupport(error)
-            | Self::InvalidOperationStarterPackage(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::OperationDeniedUnpaidOrder(error)
-            | Self::InvalidOperationEipNotSupport(error)
-            | Self::InvalidParameterInternetMaxBandwidthOut(error)
-            | Self::InvalidOperationEniCountExceeded(error)
-            | Self::InvalidOperationIpv4CountExceeded(error)
-            | Self::InvalidOperationIpv6CountExceeded(error)
-            | Self::InvalidOperationIpv6NotSupport(error)
-            | Self::InvalidOperationIpv4NotSupport(error)
-            | Self::InvalidOperationInstanceWithEipNotSupport(error)
-            | Self::SecurityRisk3dVerification(error)
-            | Self::InvalidInstanceNotFoundSystemDisk(error)
-            | Self::InvalidInstanceTypeNotSupportDiskCategory(error)
-            | Self::QuotaExceedElasticQuota(error)
-            | Self::InvalidResourceTypeNotSupported(error)
-            | Self::InvalidOperationNotAllowed(error)
-            | Self::InvalidOperationInstanceTypeNotSupportEniTrunking(error)
-            | Self::InvalidOperationMaxEniQueueNumberExceeded(error)
-            | Self::InvalidOperationExceedInstanceTypeQueueNumber(error)
-            | Self::InvalidParameterInvalidEniQueueNumber(error)
-            | Self::HibernationConfiguredInstanceOperationForbidden(error)
-            | Self::InvalidOperationInstanceTypeNotSupportHighPerformanceTrafficMode(
-                error,
-            )
-            | Self::InvalidOperationEniQueuePairNumberOverflow(error)
-            | Self::InvalidOperationHighPerformanceEniPerInstanceLimitExceeded(error)
-            | Self::InvalidOperationMaxEniQueuePairNumberExceed(error)
-            | Self::InvalidOperationMaxModifyOnlineNumberExceeded(error)
-            | Self::InvalidOperationRebootingRequired(error)
-            | Self::InvalidOperationOsTypeNotSupported(error)
-            | Self::InvalidSystemDiskCategoryValueNotSupported(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::MissingTemporaryStartTime(error)
-            | Self::MissingTemporaryEndTime(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyInstanceSpecError);
+aliyun_core::__private::action_error!(
+    ModifyInstanceSpecError, [InvalidInternetChargeTypeValueNotSupported,
+    InvalidInstanceTypeValueUnauthorized, InvalidInstanceTypeValueNotSupported,
+    InvalidParameter, InvalidParameterMismatch, BandwidthUpgradeDeniedEipBoundInstance,
+    InvalidTemporaryStartTime, InvalidTemporaryEndTime, DowngradeNotSupported,
+    DependencyViolationInstanceType, AccountArrearage, InvalidParameterBandwidth,
+    InvalidParameterConflict, InvalidParameterAllowMigrateAcrossZone,
+    InvalidParamSystemDiskCategory, Throttling, InvalidInstanceStatusNotStopped,
+    InvalidAction, IdempotenceParamNotMatch, InvalidClientTokenValueNotSupported,
+    PricePricePlanResultNotFound, InvalidActionNotSupport,
+    InvalidMarketImageStatusNotSupported,
+    InvalidOperationVpcHasEnabledAdvancedNetworkFeature,
+    InvalidPrivatePoolOptionsMatchCriteria, InstanceTypeNotSupportedTooManyDisksAttached,
+    InvalidDiskCategoryNotSupported, InvalidParameterCloudboxNotSupported,
+    QuotaExceedDiskCapacity, InvalidParamAsync, MissingParameterDiskCategory,
+    InvalidParameterDiskCategory, InvalidPerformanceLevelMalformed, NoPermissionPrice,
+    InvalidParameterDedicatedRegionNotSupported,
+    InvalidOperationOnlineModificationUnsupported, CategoryViolation,
+    InvalidStatusValueNotSupported, InstanceLockedForSecurity,
+    InvalidAccountStatusNotEnoughBalance, ChargeTypeViolation, OperationDenied,
+    LastTokenProcessing, InvalidInstanceUnpaidOrder,
+    InstanceSpecModificationNotEffective, ImageNotSupportInstanceType,
+    InstanceTypeOffline, InvalidParameterNotMatch, InvalidInstanceEipNotSupport,
+    InvalidInstanceNatPortMapNotSupport, InvalidOperationStarterPackage,
+    OperationDeniedNoStock, OperationDeniedUnpaidOrder, InvalidOperationEipNotSupport,
+    InvalidParameterInternetMaxBandwidthOut, InvalidOperationEniCountExceeded,
+    InvalidOperationIpv4CountExceeded, InvalidOperationIpv6CountExceeded,
+    InvalidOperationIpv6NotSupport, InvalidOperationIpv4NotSupport,
+    InvalidOperationInstanceWithEipNotSupport, SecurityRisk3dVerification,
+    InvalidInstanceNotFoundSystemDisk, InvalidInstanceTypeNotSupportDiskCategory,
+    QuotaExceedElasticQuota, InvalidResourceTypeNotSupported, InvalidOperationNotAllowed,
+    InvalidOperationInstanceTypeNotSupportEniTrunking,
+    InvalidOperationMaxEniQueueNumberExceeded,
+    InvalidOperationExceedInstanceTypeQueueNumber, InvalidParameterInvalidEniQueueNumber,
+    HibernationConfiguredInstanceOperationForbidden,
+    InvalidOperationInstanceTypeNotSupportHighPerformanceTrafficMode,
+    InvalidOperationEniQueuePairNumberOverflow,
+    InvalidOperationHighPerformanceEniPerInstanceLimitExceeded,
+    InvalidOperationMaxEniQueuePairNumberExceed,
+    InvalidOperationMaxModifyOnlineNumberExceeded, InvalidOperationRebootingRequired,
+    InvalidOperationOsTypeNotSupported, InvalidSystemDiskCategoryValueNotSupported,
+    InvalidInstanceIdNotFound, MissingTemporaryStartTime, MissingTemporaryEndTime,
+    InvalidInstanceChargeTypeNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyInstanceSpecBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyInstanceSpecInput;
-        type Error = ModifyInstanceSpecError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_instance_spec()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyInstanceSpecBuilder, ModifyInstanceSpecInput, ModifyInstanceSpecError,
+        super::super::super::client::Client, modify_instance_spec,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1407,6 +730,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

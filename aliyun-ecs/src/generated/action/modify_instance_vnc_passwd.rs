@@ -36,42 +36,15 @@ impl<C> ModifyInstanceVncPasswdBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceVncPasswdInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`ModifyInstanceVncPasswdInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`ModifyInstanceVncPasswdInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceVncPasswdInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyInstanceVncPasswdInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyInstanceVncPasswdInput::vnc_password`].
     pub fn vnc_password(mut self, input: impl Into<String>) -> Self {
         self.vnc_password = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceVncPasswdInput::vnc_password`].
-    pub fn set_vnc_password(mut self, input: Option<String>) -> Self {
-        self.vnc_password = input;
-        self
-    }
-    /// The [`ModifyInstanceVncPasswdInput::vnc_password`] set so far.
-    pub fn get_vnc_password(&self) -> &Option<String> {
-        &self.vnc_password
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceVncPasswdInput`]. Nothing is sent.
     pub fn build(
@@ -94,6 +67,12 @@ impl<C> ModifyInstanceVncPasswdBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyInstanceVncPasswdBuilder, ModifyInstanceVncPasswdInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    region_id: Option<String> => set_region_id, get_region_id;
+    vnc_password: Option<String> => set_vnc_password, get_vnc_password;
 }
 impl ModifyInstanceVncPasswdBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -152,38 +131,7 @@ impl aliyun_core::Action for ModifyInstanceVncPasswdInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectVncPassword.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceNotReady",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoSuchResource",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -229,51 +177,20 @@ impl aliyun_core::error::ActionError for ModifyInstanceVncPasswdError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::IncorrectVncPasswordMalformed(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceNotReady(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::NoSuchResource(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::IncorrectVncPasswordMalformed(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceNotReady(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::NoSuchResource(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyInstanceVncPasswdError);
+aliyun_core::__private::action_error!(
+    ModifyInstanceVncPasswdError, [IncorrectVncPasswordMalformed,
+    IncorrectInstanceStatus, InstanceNotReady, InvalidInstanceIdNotFound,
+    InvalidRegionIdNotFound, NoSuchResource]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyInstanceVncPasswdBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyInstanceVncPasswdInput;
-        type Error = ModifyInstanceVncPasswdError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_instance_vnc_passwd()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyInstanceVncPasswdBuilder, ModifyInstanceVncPasswdInput,
+        ModifyInstanceVncPasswdError, super::super::super::client::Client,
+        modify_instance_vnc_passwd,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -291,6 +208,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

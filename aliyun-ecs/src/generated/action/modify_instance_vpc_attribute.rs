@@ -44,70 +44,25 @@ impl<C> ModifyInstanceVpcAttributeBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceVpcAttributeInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`ModifyInstanceVpcAttributeInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`ModifyInstanceVpcAttributeInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
         self.v_switch_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInstanceVpcAttributeInput::v_switch_id`].
-    pub fn set_v_switch_id(mut self, input: Option<String>) -> Self {
-        self.v_switch_id = input;
-        self
-    }
-    /// The [`ModifyInstanceVpcAttributeInput::v_switch_id`] set so far.
-    pub fn get_v_switch_id(&self) -> &Option<String> {
-        &self.v_switch_id
     }
     /// Sets [`ModifyInstanceVpcAttributeInput::private_ip_address`].
     pub fn private_ip_address(mut self, input: impl Into<String>) -> Self {
         self.private_ip_address = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceVpcAttributeInput::private_ip_address`].
-    pub fn set_private_ip_address(mut self, input: Option<String>) -> Self {
-        self.private_ip_address = input;
-        self
-    }
-    /// The [`ModifyInstanceVpcAttributeInput::private_ip_address`] set so far.
-    pub fn get_private_ip_address(&self) -> &Option<String> {
-        &self.private_ip_address
-    }
     /// Sets [`ModifyInstanceVpcAttributeInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
         self.vpc_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInstanceVpcAttributeInput::vpc_id`].
-    pub fn set_vpc_id(mut self, input: Option<String>) -> Self {
-        self.vpc_id = input;
-        self
-    }
-    /// The [`ModifyInstanceVpcAttributeInput::vpc_id`] set so far.
-    pub fn get_vpc_id(&self) -> &Option<String> {
-        &self.vpc_id
-    }
     /// Appends one item to [`ModifyInstanceVpcAttributeInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
         self.security_group_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`ModifyInstanceVpcAttributeInput::security_group_id`] list (`None` clears it).
-    pub fn set_security_group_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`ModifyInstanceVpcAttributeInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<Vec<String>> {
-        &self.security_group_id
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceVpcAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -129,6 +84,14 @@ impl<C> ModifyInstanceVpcAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyInstanceVpcAttributeBuilder, ModifyInstanceVpcAttributeInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    v_switch_id: Option<String> => set_v_switch_id, get_v_switch_id;
+    private_ip_address: Option<String> => set_private_ip_address, get_private_ip_address;
+    vpc_id: Option<String> => set_vpc_id, get_vpc_id;
+    security_group_id: Option<Vec<String>> => set_security_group_id, get_security_group_id, list;
 }
 impl ModifyInstanceVpcAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -186,273 +149,7 @@ impl aliyun_core::Action for ModifyInstanceVpcAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTarget.TrafficMirrorSession",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSource.TrafficMirrorSession",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivateIpAddress.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivateIpAddress.Duplicated",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectVSwitchStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivateIpAddress.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivateIp.Changing",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PrimaryEniHasSubIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "VSwitchIdNotMatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniCountExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.SecurityGroupId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.SecurityGroupNotAuthorized",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.Ipv6Assigned",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SecurityGroupInstanceLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.HasTransitionRecord",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceStatus.NotNormal",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVpcId.SharedVpc",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.NotAllowed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ToSecurityGroupId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ResourceManagedByCloudProduct",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.VswAndEcsAvailabilityZoneMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.CloudBoxEcsNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoSuchResource",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InvalidInstanceId",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.VSwitchId",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.ValueNotSupported",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.AttachedEni",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.MultiPrimaryIp",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.Ipv6",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitch.NotBelongToVpc",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EniNo",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.SecurityGroupIdRepeated",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupType.NotSupportClassic",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupVpc.NotBelongToOneVpc",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EnterpriseGroupLimited.MutliGroupType",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.AlreadyInTargetVpc",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "JoinedGroupLimitExceed",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.MustBeEmpty",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.NotEnoughIpInVSwitch",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDependence.MutliDirectlyEip",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDependence.HaVip",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDependence.NextHopOfCustomRouter",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDependence.BeenUsedAsAppServer",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDependence.GrantAccess",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDependence.BindGA",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDependence.SLB",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -699,146 +396,41 @@ impl aliyun_core::error::ActionError for ModifyInstanceVpcAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidTargetTrafficMirrorSession(error)
-            | Self::InvalidSourceTrafficMirrorSession(error)
-            | Self::InvalidPrivateIpAddressMalformed(error)
-            | Self::InvalidPrivateIpAddressDuplicated(error)
-            | Self::IncorrectVSwitchStatus(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidVSwitchIdMismatch(error)
-            | Self::InvalidPrivateIpAddressMismatch(error)
-            | Self::InvalidPrivateIpChanging(error)
-            | Self::PrimaryEniHasSubIp(error)
-            | Self::VSwitchIdNotMatch(error)
-            | Self::InvalidOperationEniCountExceeded(error)
-            | Self::InvalidParameterSecurityGroupId(error)
-            | Self::InvalidOperationSecurityGroupNotAuthorized(error)
-            | Self::InvalidIpIpv6Assigned(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::InvalidInstanceHasTransitionRecord(error)
-            | Self::InvalidInstanceStatusNotNormal(error)
-            | Self::InvalidVpcIdSharedVpc(error)
-            | Self::InvalidOperationNotAllowed(error)
-            | Self::InvalidParameterToSecurityGroupId(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidOperationVswAndEcsAvailabilityZoneMismatch(error)
-            | Self::InvalidOperationCloudBoxEcsNotSupport(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::NoSuchResource(error)
-            | Self::InvalidParameterInvalidInstanceId(error)
-            | Self::InvalidParameterVSwitchId(error)
-            | Self::InvalidRegionValueNotSupported(error)
-            | Self::InvalidInstanceAttachedEni(error)
-            | Self::InvalidIpMultiPrimaryIp(error)
-            | Self::InvalidIpIpv6(error)
-            | Self::InvalidVSwitchNotBelongToVpc(error)
-            | Self::InvalidParameterEniNo(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidParameterSecurityGroupIdRepeated(error)
-            | Self::InvalidSecurityGroupTypeNotSupportClassic(error)
-            | Self::InvalidSecurityGroupVpcNotBelongToOneVpc(error)
-            | Self::EnterpriseGroupLimitedMutliGroupType(error)
-            | Self::InvalidParameterAlreadyInTargetVpc(error)
-            | Self::JoinedGroupLimitExceed(error)
-            | Self::InvalidParameterMustBeEmpty(error)
-            | Self::InvalidParameterNotEnoughIpInVSwitch(error)
-            | Self::InvalidDependenceMutliDirectlyEip(error)
-            | Self::InvalidDependenceHaVip(error)
-            | Self::InvalidDependenceNextHopOfCustomRouter(error)
-            | Self::InvalidDependenceBeenUsedAsAppServer(error)
-            | Self::InvalidDependenceGrantAccess(error)
-            | Self::InvalidDependenceBindGa(error)
-            | Self::InvalidDependenceSlb(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidTargetTrafficMirrorSession(error)
-            | Self::InvalidSourceTrafficMirrorSession(error)
-            | Self::InvalidPrivateIpAddressMalformed(error)
-            | Self::InvalidPrivateIpAddressDuplicated(error)
-            | Self::IncorrectVSwitchStatus(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidVSwitchIdMismatch(error)
-            | Self::InvalidPrivateIpAddressMismatch(error)
-            | Self::InvalidPrivateIpChanging(error)
-            | Self::PrimaryEniHasSubIp(error)
-            | Self::VSwitchIdNotMatch(error)
-            | Self::InvalidOperationEniCountExceeded(error)
-            | Self::InvalidParameterSecurityGroupId(error)
-            | Self::InvalidOperationSecurityGroupNotAuthorized(error)
-            | Self::InvalidIpIpv6Assigned(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::InvalidInstanceHasTransitionRecord(error)
-            | Self::InvalidInstanceStatusNotNormal(error)
-            | Self::InvalidVpcIdSharedVpc(error)
-            | Self::InvalidOperationNotAllowed(error)
-            | Self::InvalidParameterToSecurityGroupId(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidOperationVswAndEcsAvailabilityZoneMismatch(error)
-            | Self::InvalidOperationCloudBoxEcsNotSupport(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::NoSuchResource(error)
-            | Self::InvalidParameterInvalidInstanceId(error)
-            | Self::InvalidParameterVSwitchId(error)
-            | Self::InvalidRegionValueNotSupported(error)
-            | Self::InvalidInstanceAttachedEni(error)
-            | Self::InvalidIpMultiPrimaryIp(error)
-            | Self::InvalidIpIpv6(error)
-            | Self::InvalidVSwitchNotBelongToVpc(error)
-            | Self::InvalidParameterEniNo(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidParameterSecurityGroupIdRepeated(error)
-            | Self::InvalidSecurityGroupTypeNotSupportClassic(error)
-            | Self::InvalidSecurityGroupVpcNotBelongToOneVpc(error)
-            | Self::EnterpriseGroupLimitedMutliGroupType(error)
-            | Self::InvalidParameterAlreadyInTargetVpc(error)
-            | Self::JoinedGroupLimitExceed(error)
-            | Self::InvalidParameterMustBeEmpty(error)
-            | Self::InvalidParameterNotEnoughIpInVSwitch(error)
-            | Self::InvalidDependenceMutliDirectlyEip(error)
-            | Self::InvalidDependenceHaVip(error)
-            | Self::InvalidDependenceNextHopOfCustomRouter(error)
-            | Self::InvalidDependenceBeenUsedAsAppServer(error)
-            | Self::InvalidDependenceGrantAccess(error)
-            | Self::InvalidDependenceBindGa(error)
-            | Self::InvalidDependenceSlb(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyInstanceVpcAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyInstanceVpcAttributeError, [InvalidTargetTrafficMirrorSession,
+    InvalidSourceTrafficMirrorSession, InvalidPrivateIpAddressMalformed,
+    InvalidPrivateIpAddressDuplicated, IncorrectVSwitchStatus, IncorrectInstanceStatus,
+    OperationDenied, InvalidVSwitchIdMismatch, InvalidPrivateIpAddressMismatch,
+    InvalidPrivateIpChanging, PrimaryEniHasSubIp, VSwitchIdNotMatch,
+    InvalidOperationEniCountExceeded, InvalidParameterSecurityGroupId,
+    InvalidOperationSecurityGroupNotAuthorized, InvalidIpIpv6Assigned,
+    SecurityGroupInstanceLimitExceed, InvalidInstanceHasTransitionRecord,
+    InvalidInstanceStatusNotNormal, InvalidVpcIdSharedVpc, InvalidOperationNotAllowed,
+    InvalidParameterToSecurityGroupId, InvalidOperationResourceManagedByCloudProduct,
+    InvalidOperationVswAndEcsAvailabilityZoneMismatch,
+    InvalidOperationCloudBoxEcsNotSupport, InvalidInstanceIdNotFound,
+    InvalidVSwitchIdNotFound, NoSuchResource, InvalidParameterInvalidInstanceId,
+    InvalidParameterVSwitchId, InvalidRegionValueNotSupported,
+    InvalidInstanceAttachedEni, InvalidIpMultiPrimaryIp, InvalidIpIpv6,
+    InvalidVSwitchNotBelongToVpc, InvalidParameterEniNo, InvalidSecurityGroupIdNotFound,
+    InvalidParameterSecurityGroupIdRepeated, InvalidSecurityGroupTypeNotSupportClassic,
+    InvalidSecurityGroupVpcNotBelongToOneVpc, EnterpriseGroupLimitedMutliGroupType,
+    InvalidParameterAlreadyInTargetVpc, JoinedGroupLimitExceed,
+    InvalidParameterMustBeEmpty, InvalidParameterNotEnoughIpInVSwitch,
+    InvalidDependenceMutliDirectlyEip, InvalidDependenceHaVip,
+    InvalidDependenceNextHopOfCustomRouter, InvalidDependenceBeenUsedAsAppServer,
+    InvalidDependenceGrantAccess, InvalidDependenceBindGa, InvalidDependenceSlb,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyInstanceVpcAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyInstanceVpcAttributeInput;
-        type Error = ModifyInstanceVpcAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_instance_vpc_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyInstanceVpcAttributeBuilder, ModifyInstanceVpcAttributeInput,
+        ModifyInstanceVpcAttributeError, super::super::super::client::Client,
+        modify_instance_vpc_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -860,6 +452,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

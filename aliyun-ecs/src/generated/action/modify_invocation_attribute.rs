@@ -53,112 +53,40 @@ impl<C> ModifyInvocationAttributeBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInvocationAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyInvocationAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`ModifyInvocationAttributeInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`ModifyInvocationAttributeInput::instance_id`] list (`None` clears it).
-    pub fn set_instance_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`ModifyInvocationAttributeInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<Vec<String>> {
-        &self.instance_id
     }
     /// Sets [`ModifyInvocationAttributeInput::invoke_id`].
     pub fn invoke_id(mut self, input: impl Into<String>) -> Self {
         self.invoke_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInvocationAttributeInput::invoke_id`].
-    pub fn set_invoke_id(mut self, input: Option<String>) -> Self {
-        self.invoke_id = input;
-        self
-    }
-    /// The [`ModifyInvocationAttributeInput::invoke_id`] set so far.
-    pub fn get_invoke_id(&self) -> &Option<String> {
-        &self.invoke_id
-    }
     /// Sets [`ModifyInvocationAttributeInput::command_content`].
     pub fn command_content(mut self, input: impl Into<String>) -> Self {
         self.command_content = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInvocationAttributeInput::command_content`].
-    pub fn set_command_content(mut self, input: Option<String>) -> Self {
-        self.command_content = input;
-        self
-    }
-    /// The [`ModifyInvocationAttributeInput::command_content`] set so far.
-    pub fn get_command_content(&self) -> &Option<String> {
-        &self.command_content
     }
     /// Sets [`ModifyInvocationAttributeInput::enable_parameter`].
     pub fn enable_parameter(mut self, input: bool) -> Self {
         self.enable_parameter = Some(input);
         self
     }
-    /// Sets or clears [`ModifyInvocationAttributeInput::enable_parameter`].
-    pub fn set_enable_parameter(mut self, input: Option<bool>) -> Self {
-        self.enable_parameter = input;
-        self
-    }
-    /// The [`ModifyInvocationAttributeInput::enable_parameter`] set so far.
-    pub fn get_enable_parameter(&self) -> &Option<bool> {
-        &self.enable_parameter
-    }
     /// Sets [`ModifyInvocationAttributeInput::parameters`].
     pub fn parameters(mut self, input: aliyun_core::JsonValue) -> Self {
         self.parameters = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyInvocationAttributeInput::parameters`].
-    pub fn set_parameters(mut self, input: Option<aliyun_core::JsonValue>) -> Self {
-        self.parameters = input;
-        self
-    }
-    /// The [`ModifyInvocationAttributeInput::parameters`] set so far.
-    pub fn get_parameters(&self) -> &Option<aliyun_core::JsonValue> {
-        &self.parameters
     }
     /// Sets [`ModifyInvocationAttributeInput::frequency`].
     pub fn frequency(mut self, input: impl Into<String>) -> Self {
         self.frequency = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyInvocationAttributeInput::frequency`].
-    pub fn set_frequency(mut self, input: Option<String>) -> Self {
-        self.frequency = input;
-        self
-    }
-    /// The [`ModifyInvocationAttributeInput::frequency`] set so far.
-    pub fn get_frequency(&self) -> &Option<String> {
-        &self.frequency
-    }
     /// Sets [`ModifyInvocationAttributeInput::content_encoding`].
     pub fn content_encoding(mut self, input: impl Into<String>) -> Self {
         self.content_encoding = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyInvocationAttributeInput::content_encoding`].
-    pub fn set_content_encoding(mut self, input: Option<String>) -> Self {
-        self.content_encoding = input;
-        self
-    }
-    /// The [`ModifyInvocationAttributeInput::content_encoding`] set so far.
-    pub fn get_content_encoding(&self) -> &Option<String> {
-        &self.content_encoding
     }
     /// Checks every rule of the spec and builds the [`ModifyInvocationAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -183,6 +111,17 @@ impl<C> ModifyInvocationAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyInvocationAttributeBuilder, ModifyInvocationAttributeInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<Vec<String>> => set_instance_id, get_instance_id, list;
+    invoke_id: Option<String> => set_invoke_id, get_invoke_id;
+    command_content: Option<String> => set_command_content, get_command_content;
+    enable_parameter: Option<bool> => set_enable_parameter, get_enable_parameter;
+    parameters: Option<aliyun_core::JsonValue> => set_parameters, get_parameters;
+    frequency: Option<String> => set_frequency, get_frequency;
+    content_encoding: Option<String> => set_content_encoding, get_content_encoding;
 }
 impl ModifyInvocationAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -249,113 +188,7 @@ impl aliyun_core::Action for ModifyInvocationAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Frequency",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameters.KeyDuplicate",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameters.KeyNotMatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameters.KeyMalformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameters.KeyEmpty",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCommandContent.DecodeError",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.OSTypeUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.RepeatModeUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvokeAlreadyFinished",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.CloudAssistantVersionUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ModifyPublicCommandUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCommandContent.LengthLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameters.CountLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameters.KeyLengthLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.CountLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CommandLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameters.ValueTypeUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInvokeId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -483,82 +316,28 @@ impl aliyun_core::error::ActionError for ModifyInvocationAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterFrequency(error)
-            | Self::InvalidParametersKeyDuplicate(error)
-            | Self::InvalidParametersKeyNotMatch(error)
-            | Self::InvalidParametersKeyMalformed(error)
-            | Self::InvalidParametersKeyEmpty(error)
-            | Self::InvalidCommandContentDecodeError(error)
-            | Self::InvalidInstanceIdOsTypeUnsupported(error)
-            | Self::InvalidOperationRepeatModeUnsupported(error)
-            | Self::InvalidOperationInvokeAlreadyFinished(error)
-            | Self::InvalidOperationCloudAssistantVersionUnsupported(error)
-            | Self::InvalidOperationModifyPublicCommandUnsupported(error)
-            | Self::InvalidCommandContentLengthLimitExceeded(error)
-            | Self::InvalidParametersCountLimitExceeded(error)
-            | Self::InvalidParametersKeyLengthLimitExceeded(error)
-            | Self::InvalidInstanceIdCountLimitExceeded(error)
-            | Self::CommandLimitExceeded(error)
-            | Self::InvalidParametersValueTypeUnsupported(error)
-            | Self::InvalidInvokeIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterFrequency(error)
-            | Self::InvalidParametersKeyDuplicate(error)
-            | Self::InvalidParametersKeyNotMatch(error)
-            | Self::InvalidParametersKeyMalformed(error)
-            | Self::InvalidParametersKeyEmpty(error)
-            | Self::InvalidCommandContentDecodeError(error)
-            | Self::InvalidInstanceIdOsTypeUnsupported(error)
-            | Self::InvalidOperationRepeatModeUnsupported(error)
-            | Self::InvalidOperationInvokeAlreadyFinished(error)
-            | Self::InvalidOperationCloudAssistantVersionUnsupported(error)
-            | Self::InvalidOperationModifyPublicCommandUnsupported(error)
-            | Self::InvalidCommandContentLengthLimitExceeded(error)
-            | Self::InvalidParametersCountLimitExceeded(error)
-            | Self::InvalidParametersKeyLengthLimitExceeded(error)
-            | Self::InvalidInstanceIdCountLimitExceeded(error)
-            | Self::CommandLimitExceeded(error)
-            | Self::InvalidParametersValueTypeUnsupported(error)
-            | Self::InvalidInvokeIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyInvocationAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyInvocationAttributeError, [InvalidParameterFrequency,
+    InvalidParametersKeyDuplicate, InvalidParametersKeyNotMatch,
+    InvalidParametersKeyMalformed, InvalidParametersKeyEmpty,
+    InvalidCommandContentDecodeError, InvalidInstanceIdOsTypeUnsupported,
+    InvalidOperationRepeatModeUnsupported, InvalidOperationInvokeAlreadyFinished,
+    InvalidOperationCloudAssistantVersionUnsupported,
+    InvalidOperationModifyPublicCommandUnsupported,
+    InvalidCommandContentLengthLimitExceeded, InvalidParametersCountLimitExceeded,
+    InvalidParametersKeyLengthLimitExceeded, InvalidInstanceIdCountLimitExceeded,
+    CommandLimitExceeded, InvalidParametersValueTypeUnsupported, InvalidInvokeIdNotFound,
+    InvalidInstanceIdNotFound, InvalidRegionIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyInvocationAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyInvocationAttributeInput;
-        type Error = ModifyInvocationAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_invocation_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyInvocationAttributeBuilder, ModifyInvocationAttributeInput,
+        ModifyInvocationAttributeError, super::super::super::client::Client,
+        modify_invocation_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -593,6 +372,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

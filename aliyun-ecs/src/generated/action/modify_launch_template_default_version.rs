@@ -39,56 +39,20 @@ impl<C> ModifyLaunchTemplateDefaultVersionBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyLaunchTemplateDefaultVersionInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyLaunchTemplateDefaultVersionInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyLaunchTemplateDefaultVersionInput::launch_template_id`].
     pub fn launch_template_id(mut self, input: impl Into<String>) -> Self {
         self.launch_template_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyLaunchTemplateDefaultVersionInput::launch_template_id`].
-    pub fn set_launch_template_id(mut self, input: Option<String>) -> Self {
-        self.launch_template_id = input;
-        self
-    }
-    /// The [`ModifyLaunchTemplateDefaultVersionInput::launch_template_id`] set so far.
-    pub fn get_launch_template_id(&self) -> &Option<String> {
-        &self.launch_template_id
     }
     /// Sets [`ModifyLaunchTemplateDefaultVersionInput::launch_template_name`].
     pub fn launch_template_name(mut self, input: impl Into<String>) -> Self {
         self.launch_template_name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyLaunchTemplateDefaultVersionInput::launch_template_name`].
-    pub fn set_launch_template_name(mut self, input: Option<String>) -> Self {
-        self.launch_template_name = input;
-        self
-    }
-    /// The [`ModifyLaunchTemplateDefaultVersionInput::launch_template_name`] set so far.
-    pub fn get_launch_template_name(&self) -> &Option<String> {
-        &self.launch_template_name
-    }
     /// Sets [`ModifyLaunchTemplateDefaultVersionInput::default_version_number`].
     pub fn default_version_number(mut self, input: i64) -> Self {
         self.default_version_number = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyLaunchTemplateDefaultVersionInput::default_version_number`].
-    pub fn set_default_version_number(mut self, input: Option<i64>) -> Self {
-        self.default_version_number = input;
-        self
-    }
-    /// The [`ModifyLaunchTemplateDefaultVersionInput::default_version_number`] set so far.
-    pub fn get_default_version_number(&self) -> &Option<i64> {
-        &self.default_version_number
     }
     /// Checks every rule of the spec and builds the [`ModifyLaunchTemplateDefaultVersionInput`]. Nothing is sent.
     pub fn build(
@@ -109,6 +73,13 @@ impl<C> ModifyLaunchTemplateDefaultVersionBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyLaunchTemplateDefaultVersionBuilder, ModifyLaunchTemplateDefaultVersionInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    launch_template_id: Option<String> => set_launch_template_id, get_launch_template_id;
+    launch_template_name: Option<String> => set_launch_template_name, get_launch_template_name;
+    default_version_number: Option<i64> => set_default_version_number, get_default_version_number;
 }
 impl ModifyLaunchTemplateDefaultVersionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -175,38 +146,7 @@ impl aliyun_core::Action for ModifyLaunchTemplateDefaultVersionInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotExist",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InnerServiceFailed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidLaunchTemplate.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidLaunchTemplateVersion.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -255,56 +195,20 @@ impl aliyun_core::error::ActionError for ModifyLaunchTemplateDefaultVersionError
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidRegionNotExist(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InnerServiceFailed(error)
-            | Self::InvalidLaunchTemplateNotFound(error)
-            | Self::InvalidLaunchTemplateVersionNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidRegionNotExist(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InnerServiceFailed(error)
-            | Self::InvalidLaunchTemplateNotFound(error)
-            | Self::InvalidLaunchTemplateVersionNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyLaunchTemplateDefaultVersionError);
+aliyun_core::__private::action_error!(
+    ModifyLaunchTemplateDefaultVersionError, [InvalidRegionNotExist, MissingParameter,
+    InvalidParameter, InnerServiceFailed, InvalidLaunchTemplateNotFound,
+    InvalidLaunchTemplateVersionNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyLaunchTemplateDefaultVersionBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = ModifyLaunchTemplateDefaultVersionInput;
-        type Error = ModifyLaunchTemplateDefaultVersionError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_launch_template_default_version()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyLaunchTemplateDefaultVersionBuilder,
+        ModifyLaunchTemplateDefaultVersionInput, ModifyLaunchTemplateDefaultVersionError,
+        super::super::super::client::Client, modify_launch_template_default_version,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -324,6 +228,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

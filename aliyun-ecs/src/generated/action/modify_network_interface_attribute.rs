@@ -65,126 +65,45 @@ impl<C> ModifyNetworkInterfaceAttributeBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyNetworkInterfaceAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyNetworkInterfaceAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyNetworkInterfaceAttributeInput::network_interface_name`].
     pub fn network_interface_name(mut self, input: impl Into<String>) -> Self {
         self.network_interface_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyNetworkInterfaceAttributeInput::network_interface_name`].
-    pub fn set_network_interface_name(mut self, input: Option<String>) -> Self {
-        self.network_interface_name = input;
-        self
-    }
-    /// The [`ModifyNetworkInterfaceAttributeInput::network_interface_name`] set so far.
-    pub fn get_network_interface_name(&self) -> &Option<String> {
-        &self.network_interface_name
     }
     /// Sets [`ModifyNetworkInterfaceAttributeInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
         self.network_interface_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyNetworkInterfaceAttributeInput::network_interface_id`].
-    pub fn set_network_interface_id(mut self, input: Option<String>) -> Self {
-        self.network_interface_id = input;
-        self
-    }
-    /// The [`ModifyNetworkInterfaceAttributeInput::network_interface_id`] set so far.
-    pub fn get_network_interface_id(&self) -> &Option<String> {
-        &self.network_interface_id
-    }
     /// Sets [`ModifyNetworkInterfaceAttributeInput::queue_number`].
     pub fn queue_number(mut self, input: i32) -> Self {
         self.queue_number = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyNetworkInterfaceAttributeInput::queue_number`].
-    pub fn set_queue_number(mut self, input: Option<i32>) -> Self {
-        self.queue_number = input;
-        self
-    }
-    /// The [`ModifyNetworkInterfaceAttributeInput::queue_number`] set so far.
-    pub fn get_queue_number(&self) -> &Option<i32> {
-        &self.queue_number
     }
     /// Sets [`ModifyNetworkInterfaceAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyNetworkInterfaceAttributeInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyNetworkInterfaceAttributeInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Appends one item to [`ModifyNetworkInterfaceAttributeInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
         self.security_group_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`ModifyNetworkInterfaceAttributeInput::security_group_id`] list (`None` clears it).
-    pub fn set_security_group_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`ModifyNetworkInterfaceAttributeInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<Vec<String>> {
-        &self.security_group_id
     }
     /// Sets [`ModifyNetworkInterfaceAttributeInput::delete_on_release`].
     pub fn delete_on_release(mut self, input: bool) -> Self {
         self.delete_on_release = Some(input);
         self
     }
-    /// Sets or clears [`ModifyNetworkInterfaceAttributeInput::delete_on_release`].
-    pub fn set_delete_on_release(mut self, input: Option<bool>) -> Self {
-        self.delete_on_release = input;
-        self
-    }
-    /// The [`ModifyNetworkInterfaceAttributeInput::delete_on_release`] set so far.
-    pub fn get_delete_on_release(&self) -> &Option<bool> {
-        &self.delete_on_release
-    }
     /// Sets [`ModifyNetworkInterfaceAttributeInput::rx_queue_size`].
     pub fn rx_queue_size(mut self, input: i32) -> Self {
         self.rx_queue_size = Some(input);
         self
     }
-    /// Sets or clears [`ModifyNetworkInterfaceAttributeInput::rx_queue_size`].
-    pub fn set_rx_queue_size(mut self, input: Option<i32>) -> Self {
-        self.rx_queue_size = input;
-        self
-    }
-    /// The [`ModifyNetworkInterfaceAttributeInput::rx_queue_size`] set so far.
-    pub fn get_rx_queue_size(&self) -> &Option<i32> {
-        &self.rx_queue_size
-    }
     /// Sets [`ModifyNetworkInterfaceAttributeInput::tx_queue_size`].
     pub fn tx_queue_size(mut self, input: i32) -> Self {
         self.tx_queue_size = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyNetworkInterfaceAttributeInput::tx_queue_size`].
-    pub fn set_tx_queue_size(mut self, input: Option<i32>) -> Self {
-        self.tx_queue_size = input;
-        self
-    }
-    /// The [`ModifyNetworkInterfaceAttributeInput::tx_queue_size`] set so far.
-    pub fn get_tx_queue_size(&self) -> &Option<i32> {
-        &self.tx_queue_size
     }
     /// Sets [`ModifyNetworkInterfaceAttributeInput::network_interface_traffic_config`].
     pub fn network_interface_traffic_config(
@@ -194,20 +113,6 @@ impl<C> ModifyNetworkInterfaceAttributeBuilder<C> {
         self.network_interface_traffic_config = Some(input);
         self
     }
-    /// Sets or clears [`ModifyNetworkInterfaceAttributeInput::network_interface_traffic_config`].
-    pub fn set_network_interface_traffic_config(
-        mut self,
-        input: Option<NetworkInterfaceTrafficConfig>,
-    ) -> Self {
-        self.network_interface_traffic_config = input;
-        self
-    }
-    /// The [`ModifyNetworkInterfaceAttributeInput::network_interface_traffic_config`] set so far.
-    pub fn get_network_interface_traffic_config(
-        &self,
-    ) -> &Option<NetworkInterfaceTrafficConfig> {
-        &self.network_interface_traffic_config
-    }
     /// Sets [`ModifyNetworkInterfaceAttributeInput::connection_tracking_configuration`].
     pub fn connection_tracking_configuration(
         mut self,
@@ -215,20 +120,6 @@ impl<C> ModifyNetworkInterfaceAttributeBuilder<C> {
     ) -> Self {
         self.connection_tracking_configuration = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyNetworkInterfaceAttributeInput::connection_tracking_configuration`].
-    pub fn set_connection_tracking_configuration(
-        mut self,
-        input: Option<ConnectionTrackingConfiguration>,
-    ) -> Self {
-        self.connection_tracking_configuration = input;
-        self
-    }
-    /// The [`ModifyNetworkInterfaceAttributeInput::connection_tracking_configuration`] set so far.
-    pub fn get_connection_tracking_configuration(
-        &self,
-    ) -> &Option<ConnectionTrackingConfiguration> {
-        &self.connection_tracking_configuration
     }
     /// Checks every rule of the spec and builds the [`ModifyNetworkInterfaceAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -256,6 +147,20 @@ impl<C> ModifyNetworkInterfaceAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyNetworkInterfaceAttributeBuilder, ModifyNetworkInterfaceAttributeInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    network_interface_name: Option<String> => set_network_interface_name, get_network_interface_name;
+    network_interface_id: Option<String> => set_network_interface_id, get_network_interface_id;
+    queue_number: Option<i32> => set_queue_number, get_queue_number;
+    description: Option<String> => set_description, get_description;
+    security_group_id: Option<Vec<String>> => set_security_group_id, get_security_group_id, list;
+    delete_on_release: Option<bool> => set_delete_on_release, get_delete_on_release;
+    rx_queue_size: Option<i32> => set_rx_queue_size, get_rx_queue_size;
+    tx_queue_size: Option<i32> => set_tx_queue_size, get_tx_queue_size;
+    network_interface_traffic_config: Option<NetworkInterfaceTrafficConfig> => set_network_interface_traffic_config, get_network_interface_traffic_config;
+    connection_tracking_configuration: Option<ConnectionTrackingConfiguration> => set_connection_tracking_configuration, get_connection_tracking_configuration;
 }
 impl ModifyNetworkInterfaceAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -326,263 +231,7 @@ impl aliyun_core::Action for ModifyNetworkInterfaceAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.NotSupportModifyQueueNumber",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceID.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEcsState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.DetachPrimaryEniNotAllowed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.EniId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "JoinedGroupLimitExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEniQueueSize.RegionOrUserNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EniQueueSize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidConnectionTrackingConfiguration.RegionOrUserNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InvalidQueuePairNumber",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EniConnectionTrackingConfiguration",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MaxEniQueuePairNumberExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.HighPerformanceEniPerInstanceLimitExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InstanceTypeNotSupportHighPerformance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTrafficMode.ModifyToStandardNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniTrafficModeNotSupportIPv6",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniQueuePairNumberOverflow",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.QueuePairNumberMustEmpty",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EniTrafficMode",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Abs.InvalidAccount.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.NotSupportRAM",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.SubUser",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MaxEniCountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EniPerInstanceLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.AvailabilityZoneMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.VpcMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SecurityGroupInstanceLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotVpc",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniServiceManaged",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MultiGroupType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniCountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.NetworkInterfaceName",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ModifyPrimaryEniQueueNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ResourceManagedByCloudProduct",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InvalidEniQueueNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MaxEniQueueNumberExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ExceedInstanceTypeQueueNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AclLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEcsId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEniId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.PrimaryEniOnlySupportModifyNameAndDesc",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.queue_number {
@@ -599,18 +248,6 @@ impl aliyun_core::Action for ModifyNetworkInterfaceAttributeInput {
             None,
             Some(100),
         )?;
-        if let Some(value) = &self.network_interface_traffic_config {
-            aliyun_core::params::StructParam::validate(
-                value,
-                "NetworkInterfaceTrafficConfig",
-            )?;
-        }
-        if let Some(value) = &self.connection_tracking_configuration {
-            aliyun_core::params::StructParam::validate(
-                value,
-                "ConnectionTrackingConfiguration",
-            )?;
-        }
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -865,148 +502,45 @@ impl aliyun_core::error::ActionError for ModifyNetworkInterfaceAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidOperationNotSupportModifyQueueNumber(error)
-            | Self::MissingParameter(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationInvalidEcsState(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidOperationDetachPrimaryEniNotAllowed(error)
-            | Self::InvalidParamsEniId(error)
-            | Self::ForbiddenRegionId(error)
-            | Self::JoinedGroupLimitExceed(error)
-            | Self::InvalidEniQueueSizeRegionOrUserNotSupported(error)
-            | Self::InvalidParameterEniQueueSize(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidConnectionTrackingConfigurationRegionOrUserNotSupported(error)
-            | Self::InvalidParameterInvalidQueuePairNumber(error)
-            | Self::InvalidParameterEniConnectionTrackingConfiguration(error)
-            | Self::InvalidOperationMaxEniQueuePairNumberExceed(error)
-            | Self::InvalidOperationHighPerformanceEniPerInstanceLimitExceeded(error)
-            | Self::InvalidOperationInstanceTypeNotSupportHighPerformance(error)
-            | Self::InvalidTrafficModeModifyToStandardNotSupported(error)
-            | Self::InvalidOperationEniTrafficModeNotSupportIPv6(error)
-            | Self::InvalidOperationEniQueuePairNumberOverflow(error)
-            | Self::InvalidParameterQueuePairNumberMustEmpty(error)
-            | Self::InvalidParameterEniTrafficMode(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbiddenNotSupportRam(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::MaxEniCountExceeded(error)
-            | Self::EniPerInstanceLimitExceeded(error)
-            | Self::InvalidOperationAvailabilityZoneMismatch(error)
-            | Self::InvalidOperationVpcMismatch(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::InvalidSecurityGroupIdNotVpc(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::InvalidOperationEniServiceManaged(error)
-            | Self::InvalidOperationMultiGroupType(error)
-            | Self::InvalidOperationEniCountExceeded(error)
-            | Self::InvalidParamsNetworkInterfaceName(error)
-            | Self::InvalidOperationModifyPrimaryEniQueueNumber(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidParameterInvalidEniQueueNumber(error)
-            | Self::InvalidOperationMaxEniQueueNumberExceeded(error)
-            | Self::InvalidOperationExceedInstanceTypeQueueNumber(error)
-            | Self::AclLimitExceed(error)
-            | Self::InvalidEcsIdNotFound(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidOperationPrimaryEniOnlySupportModifyNameAndDesc(error) => {
-                Ok(error)
-            }
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidOperationNotSupportModifyQueueNumber(error)
-            | Self::MissingParameter(error)
-            | Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationInvalidEcsState(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidOperationDetachPrimaryEniNotAllowed(error)
-            | Self::InvalidParamsEniId(error)
-            | Self::ForbiddenRegionId(error)
-            | Self::JoinedGroupLimitExceed(error)
-            | Self::InvalidEniQueueSizeRegionOrUserNotSupported(error)
-            | Self::InvalidParameterEniQueueSize(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidConnectionTrackingConfigurationRegionOrUserNotSupported(error)
-            | Self::InvalidParameterInvalidQueuePairNumber(error)
-            | Self::InvalidParameterEniConnectionTrackingConfiguration(error)
-            | Self::InvalidOperationMaxEniQueuePairNumberExceed(error)
-            | Self::InvalidOperationHighPerformanceEniPerInstanceLimitExceeded(error)
-            | Self::InvalidOperationInstanceTypeNotSupportHighPerformance(error)
-            | Self::InvalidTrafficModeModifyToStandardNotSupported(error)
-            | Self::InvalidOperationEniTrafficModeNotSupportIPv6(error)
-            | Self::InvalidOperationEniQueuePairNumberOverflow(error)
-            | Self::InvalidParameterQueuePairNumberMustEmpty(error)
-            | Self::InvalidParameterEniTrafficMode(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbiddenNotSupportRam(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::MaxEniCountExceeded(error)
-            | Self::EniPerInstanceLimitExceeded(error)
-            | Self::InvalidOperationAvailabilityZoneMismatch(error)
-            | Self::InvalidOperationVpcMismatch(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::InvalidSecurityGroupIdNotVpc(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::InvalidOperationEniServiceManaged(error)
-            | Self::InvalidOperationMultiGroupType(error)
-            | Self::InvalidOperationEniCountExceeded(error)
-            | Self::InvalidParamsNetworkInterfaceName(error)
-            | Self::InvalidOperationModifyPrimaryEniQueueNumber(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidParameterInvalidEniQueueNumber(error)
-            | Self::InvalidOperationMaxEniQueueNumberExceeded(error)
-            | Self::InvalidOperationExceedInstanceTypeQueueNumber(error)
-            | Self::AclLimitExceed(error)
-            | Self::InvalidEcsIdNotFound(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidOperationPrimaryEniOnlySupportModifyNameAndDesc(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyNetworkInterfaceAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyNetworkInterfaceAttributeError, [InvalidOperationNotSupportModifyQueueNumber,
+    MissingParameter, UnsupportedParameter, InvalidParameter, InvalidInstanceIdMalformed,
+    InvalidOperationInvalidEcsState, InvalidOperationInvalidEniState,
+    InvalidOperationDetachPrimaryEniNotAllowed, InvalidParamsEniId, ForbiddenRegionId,
+    JoinedGroupLimitExceed, InvalidEniQueueSizeRegionOrUserNotSupported,
+    InvalidParameterEniQueueSize, InvalidParameterConflict,
+    InvalidConnectionTrackingConfigurationRegionOrUserNotSupported,
+    InvalidParameterInvalidQueuePairNumber,
+    InvalidParameterEniConnectionTrackingConfiguration,
+    InvalidOperationMaxEniQueuePairNumberExceed,
+    InvalidOperationHighPerformanceEniPerInstanceLimitExceeded,
+    InvalidOperationInstanceTypeNotSupportHighPerformance,
+    InvalidTrafficModeModifyToStandardNotSupported,
+    InvalidOperationEniTrafficModeNotSupportIPv6,
+    InvalidOperationEniQueuePairNumberOverflow, InvalidParameterQueuePairNumberMustEmpty,
+    InvalidParameterEniTrafficMode, InvalidUserTypeNotSupported,
+    AbsInvalidAccountNotFound, ForbiddenNotSupportRam, ForbiddenSubUser,
+    MaxEniCountExceeded, EniPerInstanceLimitExceeded,
+    InvalidOperationAvailabilityZoneMismatch, InvalidOperationVpcMismatch,
+    SecurityGroupInstanceLimitExceed, InvalidSecurityGroupIdNotVpc,
+    InvalidOperationInvalidEniType, InvalidOperationEniServiceManaged,
+    InvalidOperationMultiGroupType, InvalidOperationEniCountExceeded,
+    InvalidParamsNetworkInterfaceName, InvalidOperationModifyPrimaryEniQueueNumber,
+    InvalidOperationResourceManagedByCloudProduct, InvalidParameterInvalidEniQueueNumber,
+    InvalidOperationMaxEniQueueNumberExceeded,
+    InvalidOperationExceedInstanceTypeQueueNumber, AclLimitExceed, InvalidEcsIdNotFound,
+    InvalidEniIdNotFound, InvalidVSwitchIdNotFound, InvalidSecurityGroupIdNotFound,
+    InvalidOperationPrimaryEniOnlySupportModifyNameAndDesc]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyNetworkInterfaceAttributeBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = ModifyNetworkInterfaceAttributeInput;
-        type Error = ModifyNetworkInterfaceAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_network_interface_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyNetworkInterfaceAttributeBuilder, ModifyNetworkInterfaceAttributeInput,
+        ModifyNetworkInterfaceAttributeError, super::super::super::client::Client,
+        modify_network_interface_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1053,6 +587,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

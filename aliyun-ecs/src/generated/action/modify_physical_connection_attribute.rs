@@ -65,171 +65,60 @@ impl<C> ModifyPhysicalConnectionAttributeBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyPhysicalConnectionAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyPhysicalConnectionAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::physical_connection_id`].
     pub fn physical_connection_id(mut self, input: impl Into<String>) -> Self {
         self.physical_connection_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyPhysicalConnectionAttributeInput::physical_connection_id`].
-    pub fn set_physical_connection_id(mut self, input: Option<String>) -> Self {
-        self.physical_connection_id = input;
-        self
-    }
-    /// The [`ModifyPhysicalConnectionAttributeInput::physical_connection_id`] set so far.
-    pub fn get_physical_connection_id(&self) -> &Option<String> {
-        &self.physical_connection_id
     }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::line_operator`].
     pub fn line_operator(mut self, input: impl Into<String>) -> Self {
         self.line_operator = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyPhysicalConnectionAttributeInput::line_operator`].
-    pub fn set_line_operator(mut self, input: Option<String>) -> Self {
-        self.line_operator = input;
-        self
-    }
-    /// The [`ModifyPhysicalConnectionAttributeInput::line_operator`] set so far.
-    pub fn get_line_operator(&self) -> &Option<String> {
-        &self.line_operator
-    }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::bandwidth`].
     pub fn bandwidth(mut self, input: i32) -> Self {
         self.bandwidth = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyPhysicalConnectionAttributeInput::bandwidth`].
-    pub fn set_bandwidth(mut self, input: Option<i32>) -> Self {
-        self.bandwidth = input;
-        self
-    }
-    /// The [`ModifyPhysicalConnectionAttributeInput::bandwidth`] set so far.
-    pub fn get_bandwidth(&self) -> &Option<i32> {
-        &self.bandwidth
     }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::peer_location`].
     pub fn peer_location(mut self, input: impl Into<String>) -> Self {
         self.peer_location = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyPhysicalConnectionAttributeInput::peer_location`].
-    pub fn set_peer_location(mut self, input: Option<String>) -> Self {
-        self.peer_location = input;
-        self
-    }
-    /// The [`ModifyPhysicalConnectionAttributeInput::peer_location`] set so far.
-    pub fn get_peer_location(&self) -> &Option<String> {
-        &self.peer_location
-    }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::port_type`].
     pub fn port_type(mut self, input: impl Into<String>) -> Self {
         self.port_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyPhysicalConnectionAttributeInput::port_type`].
-    pub fn set_port_type(mut self, input: Option<String>) -> Self {
-        self.port_type = input;
-        self
-    }
-    /// The [`ModifyPhysicalConnectionAttributeInput::port_type`] set so far.
-    pub fn get_port_type(&self) -> &Option<String> {
-        &self.port_type
     }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::redundant_physical_connection_id`].
     pub fn redundant_physical_connection_id(mut self, input: impl Into<String>) -> Self {
         self.redundant_physical_connection_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyPhysicalConnectionAttributeInput::redundant_physical_connection_id`].
-    pub fn set_redundant_physical_connection_id(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
-        self.redundant_physical_connection_id = input;
-        self
-    }
-    /// The [`ModifyPhysicalConnectionAttributeInput::redundant_physical_connection_id`] set so far.
-    pub fn get_redundant_physical_connection_id(&self) -> &Option<String> {
-        &self.redundant_physical_connection_id
-    }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyPhysicalConnectionAttributeInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyPhysicalConnectionAttributeInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyPhysicalConnectionAttributeInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`ModifyPhysicalConnectionAttributeInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
-    }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyPhysicalConnectionAttributeInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`ModifyPhysicalConnectionAttributeInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::user_cidr`].
     pub fn user_cidr(mut self, input: impl Into<String>) -> Self {
         self.user_cidr = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyPhysicalConnectionAttributeInput::user_cidr`].
-    pub fn set_user_cidr(mut self, input: Option<String>) -> Self {
-        self.user_cidr = input;
-        self
-    }
-    /// The [`ModifyPhysicalConnectionAttributeInput::user_cidr`] set so far.
-    pub fn get_user_cidr(&self) -> &Option<String> {
-        &self.user_cidr
-    }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::circuit_code`].
     pub fn circuit_code(mut self, input: impl Into<String>) -> Self {
         self.circuit_code = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyPhysicalConnectionAttributeInput::circuit_code`].
-    pub fn set_circuit_code(mut self, input: Option<String>) -> Self {
-        self.circuit_code = input;
-        self
-    }
-    /// The [`ModifyPhysicalConnectionAttributeInput::circuit_code`] set so far.
-    pub fn get_circuit_code(&self) -> &Option<String> {
-        &self.circuit_code
     }
     /// Checks every rule of the spec and builds the [`ModifyPhysicalConnectionAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -258,6 +147,21 @@ impl<C> ModifyPhysicalConnectionAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyPhysicalConnectionAttributeBuilder, ModifyPhysicalConnectionAttributeInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    physical_connection_id: Option<String> => set_physical_connection_id, get_physical_connection_id;
+    line_operator: Option<String> => set_line_operator, get_line_operator;
+    bandwidth: Option<i32> => set_bandwidth, get_bandwidth;
+    peer_location: Option<String> => set_peer_location, get_peer_location;
+    port_type: Option<String> => set_port_type, get_port_type;
+    redundant_physical_connection_id: Option<String> => set_redundant_physical_connection_id, get_redundant_physical_connection_id;
+    description: Option<String> => set_description, get_description;
+    name: Option<String> => set_name, get_name;
+    client_token: Option<String> => set_client_token, get_client_token;
+    user_cidr: Option<String> => set_user_cidr, get_user_cidr;
+    circuit_code: Option<String> => set_circuit_code, get_circuit_code;
 }
 impl ModifyPhysicalConnectionAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -329,73 +233,7 @@ impl aliyun_core::Action for ModifyPhysicalConnectionAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidLineOperator.Malformd",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeerLocation.Malformd",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPortType.Malformd",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidBandwidth",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRedundantPhysicalConnection",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRedundantPhysicalConnectionStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCircuitCode.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPhysicalConnectionBandwidth.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPhysicalConnectionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -482,70 +320,23 @@ impl aliyun_core::error::ActionError for ModifyPhysicalConnectionAttributeError 
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidLineOperatorMalformd(error)
-            | Self::InvalidPeerLocationMalformd(error)
-            | Self::InvalidPortTypeMalformd(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidNameMalformed(error)
-            | Self::InvalidStatus(error)
-            | Self::InvalidBandwidth(error)
-            | Self::InvalidRedundantPhysicalConnection(error)
-            | Self::InvalidRedundantPhysicalConnectionStatus(error)
-            | Self::InvalidCircuitCodeMalformed(error)
-            | Self::InvalidPhysicalConnectionBandwidthMalformed(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidPhysicalConnectionIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidLineOperatorMalformd(error)
-            | Self::InvalidPeerLocationMalformd(error)
-            | Self::InvalidPortTypeMalformd(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidNameMalformed(error)
-            | Self::InvalidStatus(error)
-            | Self::InvalidBandwidth(error)
-            | Self::InvalidRedundantPhysicalConnection(error)
-            | Self::InvalidRedundantPhysicalConnectionStatus(error)
-            | Self::InvalidCircuitCodeMalformed(error)
-            | Self::InvalidPhysicalConnectionBandwidthMalformed(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidPhysicalConnectionIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyPhysicalConnectionAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyPhysicalConnectionAttributeError, [InvalidLineOperatorMalformd,
+    InvalidPeerLocationMalformd, InvalidPortTypeMalformd, InvalidDescriptionMalformed,
+    InvalidNameMalformed, InvalidStatus, InvalidBandwidth,
+    InvalidRedundantPhysicalConnection, InvalidRedundantPhysicalConnectionStatus,
+    InvalidCircuitCodeMalformed, InvalidPhysicalConnectionBandwidthMalformed,
+    InvalidRegionIdNotFound, InvalidPhysicalConnectionIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyPhysicalConnectionAttributeBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = ModifyPhysicalConnectionAttributeInput;
-        type Error = ModifyPhysicalConnectionAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_physical_connection_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyPhysicalConnectionAttributeBuilder, ModifyPhysicalConnectionAttributeInput,
+        ModifyPhysicalConnectionAttributeError, super::super::super::client::Client,
+        modify_physical_connection_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::invalid(
             "example",
@@ -553,19 +344,8 @@ mod tests {
             "PhysicalConnectionId",
         ),
     ];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

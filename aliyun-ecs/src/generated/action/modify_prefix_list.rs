@@ -50,87 +50,30 @@ impl<C> ModifyPrefixListBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyPrefixListInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyPrefixListInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyPrefixListInput::prefix_list_id`].
     pub fn prefix_list_id(mut self, input: impl Into<String>) -> Self {
         self.prefix_list_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyPrefixListInput::prefix_list_id`].
-    pub fn set_prefix_list_id(mut self, input: Option<String>) -> Self {
-        self.prefix_list_id = input;
-        self
-    }
-    /// The [`ModifyPrefixListInput::prefix_list_id`] set so far.
-    pub fn get_prefix_list_id(&self) -> &Option<String> {
-        &self.prefix_list_id
     }
     /// Sets [`ModifyPrefixListInput::prefix_list_name`].
     pub fn prefix_list_name(mut self, input: impl Into<String>) -> Self {
         self.prefix_list_name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyPrefixListInput::prefix_list_name`].
-    pub fn set_prefix_list_name(mut self, input: Option<String>) -> Self {
-        self.prefix_list_name = input;
-        self
-    }
-    /// The [`ModifyPrefixListInput::prefix_list_name`] set so far.
-    pub fn get_prefix_list_name(&self) -> &Option<String> {
-        &self.prefix_list_name
-    }
     /// Sets [`ModifyPrefixListInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyPrefixListInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyPrefixListInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Appends one item to [`ModifyPrefixListInput::add_entry`].
     pub fn add_entry(mut self, input: Entry) -> Self {
         self.add_entry.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`ModifyPrefixListInput::add_entry`] list (`None` clears it).
-    pub fn set_add_entry(mut self, input: Option<Vec<Entry>>) -> Self {
-        self.add_entry = input;
-        self
-    }
-    /// The [`ModifyPrefixListInput::add_entry`] set so far.
-    pub fn get_add_entry(&self) -> &Option<Vec<Entry>> {
-        &self.add_entry
-    }
     /// Appends one item to [`ModifyPrefixListInput::remove_entry`].
     pub fn remove_entry(mut self, input: ModifyPrefixListRemoveEntry) -> Self {
         self.remove_entry.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`ModifyPrefixListInput::remove_entry`] list (`None` clears it).
-    pub fn set_remove_entry(
-        mut self,
-        input: Option<Vec<ModifyPrefixListRemoveEntry>>,
-    ) -> Self {
-        self.remove_entry = input;
-        self
-    }
-    /// The [`ModifyPrefixListInput::remove_entry`] set so far.
-    pub fn get_remove_entry(&self) -> &Option<Vec<ModifyPrefixListRemoveEntry>> {
-        &self.remove_entry
     }
     /// Checks every rule of the spec and builds the [`ModifyPrefixListInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyPrefixListInput, aliyun_core::InvalidInput> {
@@ -151,6 +94,15 @@ impl<C> ModifyPrefixListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyPrefixListBuilder, ModifyPrefixListInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    prefix_list_id: Option<String> => set_prefix_list_id, get_prefix_list_id;
+    prefix_list_name: Option<String> => set_prefix_list_name, get_prefix_list_name;
+    description: Option<String> => set_description, get_description;
+    add_entry: Option<Vec<Entry>> => set_add_entry, get_add_entry, list;
+    remove_entry: Option<Vec<ModifyPrefixListRemoveEntry>> => set_remove_entry, get_remove_entry, list;
 }
 impl ModifyPrefixListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -210,53 +162,7 @@ impl aliyun_core::Action for ModifyPrefixListInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.PrefixListName",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.CidrDuplicated",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.CidrMalformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceed.MaxEntries",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LimitExceed.Entry",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrefixListId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -346,57 +252,20 @@ impl aliyun_core::error::ActionError for ModifyPrefixListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidParameterPrefixListName(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidParameterCidrDuplicated(error)
-            | Self::InvalidParameterCidrMalformed(error)
-            | Self::LimitExceedMaxEntries(error)
-            | Self::LimitExceedEntry(error)
-            | Self::InvalidPrefixListIdNotFound(error)
-            | Self::InvalidRegionIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameter(error)
-            | Self::InvalidParameterPrefixListName(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidParameterCidrDuplicated(error)
-            | Self::InvalidParameterCidrMalformed(error)
-            | Self::LimitExceedMaxEntries(error)
-            | Self::LimitExceedEntry(error)
-            | Self::InvalidPrefixListIdNotFound(error)
-            | Self::InvalidRegionIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyPrefixListError);
+aliyun_core::__private::action_error!(
+    ModifyPrefixListError, [MissingParameter, InvalidParameterPrefixListName,
+    InvalidDescriptionMalformed, InvalidParameterCidrDuplicated,
+    InvalidParameterCidrMalformed, LimitExceedMaxEntries, LimitExceedEntry,
+    InvalidPrefixListIdNotFound, InvalidRegionIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyPrefixListBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyPrefixListInput;
-        type Error = ModifyPrefixListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_prefix_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyPrefixListBuilder, ModifyPrefixListInput, ModifyPrefixListError,
+        super::super::super::client::Client, modify_prefix_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -426,6 +295,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

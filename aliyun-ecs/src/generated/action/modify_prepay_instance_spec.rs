@@ -69,182 +69,65 @@ impl<C> ModifyPrepayInstanceSpecBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyPrepayInstanceSpecInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`ModifyPrepayInstanceSpecInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`ModifyPrepayInstanceSpecInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyPrepayInstanceSpecInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyPrepayInstanceSpecInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`ModifyPrepayInstanceSpecInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyPrepayInstanceSpecInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`ModifyPrepayInstanceSpecInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
-    }
     /// Sets [`ModifyPrepayInstanceSpecInput::operator_type`].
     pub fn operator_type(mut self, input: impl Into<String>) -> Self {
         self.operator_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyPrepayInstanceSpecInput::operator_type`].
-    pub fn set_operator_type(mut self, input: Option<String>) -> Self {
-        self.operator_type = input;
-        self
-    }
-    /// The [`ModifyPrepayInstanceSpecInput::operator_type`] set so far.
-    pub fn get_operator_type(&self) -> &Option<String> {
-        &self.operator_type
     }
     /// Sets [`ModifyPrepayInstanceSpecInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyPrepayInstanceSpecInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`ModifyPrepayInstanceSpecInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`ModifyPrepayInstanceSpecInput::auto_pay`].
     pub fn auto_pay(mut self, input: bool) -> Self {
         self.auto_pay = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyPrepayInstanceSpecInput::auto_pay`].
-    pub fn set_auto_pay(mut self, input: Option<bool>) -> Self {
-        self.auto_pay = input;
-        self
-    }
-    /// The [`ModifyPrepayInstanceSpecInput::auto_pay`] set so far.
-    pub fn get_auto_pay(&self) -> &Option<bool> {
-        &self.auto_pay
     }
     /// Sets [`ModifyPrepayInstanceSpecInput::migrate_across_zone`].
     pub fn migrate_across_zone(mut self, input: bool) -> Self {
         self.migrate_across_zone = Some(input);
         self
     }
-    /// Sets or clears [`ModifyPrepayInstanceSpecInput::migrate_across_zone`].
-    pub fn set_migrate_across_zone(mut self, input: Option<bool>) -> Self {
-        self.migrate_across_zone = input;
-        self
-    }
-    /// The [`ModifyPrepayInstanceSpecInput::migrate_across_zone`] set so far.
-    pub fn get_migrate_across_zone(&self) -> &Option<bool> {
-        &self.migrate_across_zone
-    }
     /// Sets [`ModifyPrepayInstanceSpecInput::system_disk`].
     pub fn system_disk(mut self, input: InstanceSystemDisk) -> Self {
         self.system_disk = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyPrepayInstanceSpecInput::system_disk`].
-    pub fn set_system_disk(mut self, input: Option<InstanceSystemDisk>) -> Self {
-        self.system_disk = input;
-        self
-    }
-    /// The [`ModifyPrepayInstanceSpecInput::system_disk`] set so far.
-    pub fn get_system_disk(&self) -> &Option<InstanceSystemDisk> {
-        &self.system_disk
     }
     /// Sets [`ModifyPrepayInstanceSpecInput::reboot_time`].
     pub fn reboot_time(mut self, input: impl Into<String>) -> Self {
         self.reboot_time = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyPrepayInstanceSpecInput::reboot_time`].
-    pub fn set_reboot_time(mut self, input: Option<String>) -> Self {
-        self.reboot_time = input;
-        self
-    }
-    /// The [`ModifyPrepayInstanceSpecInput::reboot_time`] set so far.
-    pub fn get_reboot_time(&self) -> &Option<String> {
-        &self.reboot_time
-    }
     /// Sets [`ModifyPrepayInstanceSpecInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyPrepayInstanceSpecInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`ModifyPrepayInstanceSpecInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
     }
     /// Sets [`ModifyPrepayInstanceSpecInput::reboot_when_finished`].
     pub fn reboot_when_finished(mut self, input: bool) -> Self {
         self.reboot_when_finished = Some(input);
         self
     }
-    /// Sets or clears [`ModifyPrepayInstanceSpecInput::reboot_when_finished`].
-    pub fn set_reboot_when_finished(mut self, input: Option<bool>) -> Self {
-        self.reboot_when_finished = input;
-        self
-    }
-    /// The [`ModifyPrepayInstanceSpecInput::reboot_when_finished`] set so far.
-    pub fn get_reboot_when_finished(&self) -> &Option<bool> {
-        &self.reboot_when_finished
-    }
     /// Sets [`ModifyPrepayInstanceSpecInput::modify_mode`].
     pub fn modify_mode(mut self, input: impl Into<String>) -> Self {
         self.modify_mode = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyPrepayInstanceSpecInput::modify_mode`].
-    pub fn set_modify_mode(mut self, input: Option<String>) -> Self {
-        self.modify_mode = input;
-        self
-    }
-    /// The [`ModifyPrepayInstanceSpecInput::modify_mode`] set so far.
-    pub fn get_modify_mode(&self) -> &Option<String> {
-        &self.modify_mode
-    }
     /// Appends one item to [`ModifyPrepayInstanceSpecInput::disk`].
     pub fn disk(mut self, input: Disk) -> Self {
         self.disk.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`ModifyPrepayInstanceSpecInput::disk`] list (`None` clears it).
-    pub fn set_disk(mut self, input: Option<Vec<Disk>>) -> Self {
-        self.disk = input;
-        self
-    }
-    /// The [`ModifyPrepayInstanceSpecInput::disk`] set so far.
-    pub fn get_disk(&self) -> &Option<Vec<Disk>> {
-        &self.disk
     }
     /// Checks every rule of the spec and builds the [`ModifyPrepayInstanceSpecInput`]. Nothing is sent.
     pub fn build(
@@ -277,6 +160,22 @@ impl<C> ModifyPrepayInstanceSpecBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyPrepayInstanceSpecBuilder, ModifyPrepayInstanceSpecInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    operator_type: Option<String> => set_operator_type, get_operator_type;
+    client_token: Option<String> => set_client_token, get_client_token;
+    auto_pay: Option<bool> => set_auto_pay, get_auto_pay;
+    migrate_across_zone: Option<bool> => set_migrate_across_zone, get_migrate_across_zone;
+    system_disk: Option<InstanceSystemDisk> => set_system_disk, get_system_disk;
+    reboot_time: Option<String> => set_reboot_time, get_reboot_time;
+    end_time: Option<String> => set_end_time, get_end_time;
+    reboot_when_finished: Option<bool> => set_reboot_when_finished, get_reboot_when_finished;
+    modify_mode: Option<String> => set_modify_mode, get_modify_mode;
+    disk: Option<Vec<Disk>> => set_disk, get_disk, list;
 }
 impl ModifyPrepayInstanceSpecBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -348,357 +247,15 @@ impl aliyun_core::Action for ModifyPrepayInstanceSpecInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidBillingMethod.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.PurchaseNotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.UnpaidOrder",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OrderCreationFailed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttling",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Account.Arrearage",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRebootTime.MalFormed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRebootTime.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IdempotenceParamNotMatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceChargeType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.NotStopped",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAction",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceDowngrade.QuotaExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LastOrderProcessing",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.VpcHasEnabledAdvancedNetworkFeature",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAction.WithActiveElasticUpgrade",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceTypeNotSupported.TooManyDisksAttached",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.DiskCapacity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.DiskCategory",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DiskCategory",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPerformanceLevel.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskCategory.NotMatchInstanceType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.RufundVcpu",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission.Price",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission.Refund",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InstanceRenewWithDowngradeInPlan",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.OnlineModificationUnsupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NoStock",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUser.PassRoleForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageNotSupportInstanceType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceType.Offline",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InstanceId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.StarterPackage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.PreInstanceExpired",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.EipNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.ImageNotValid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.LocalDiskUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniCountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv4CountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv6CountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv6NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv4NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NotFoundSystemDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupportDiskCategory",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.ElasticQuota",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MaxEniQueueNumberExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ExceedInstanceTypeQueueNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InvalidEniQueueNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "HibernationConfigured.InstanceOperationForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MaxModifyOnlineNumberExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.RebootingRequired",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.OSTypeNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.UnpaidOrder",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "BillingMethodNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageOrderFailed",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        if let Some(value) = &self.system_disk {
-            aliyun_core::params::StructParam::validate(value, "SystemDisk")?;
-        }
         aliyun_core::__private::validate::items(
             "Disk",
             self.disk.len(),
             None,
             Some(128),
-        )?;
-        aliyun_core::__private::validate::each(
-            "Disk",
-            &self.disk,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -997,172 +554,46 @@ impl aliyun_core::error::ActionError for ModifyPrepayInstanceSpecError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InvalidBillingMethodValueNotSupported(error)
-            | Self::InvalidInstancePurchaseNotFound(error)
-            | Self::InvalidInstanceUnpaidOrder(error)
-            | Self::InvalidInstanceTypeNotSupported(error)
-            | Self::OrderCreationFailed(error)
-            | Self::Throttling(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidRebootTimeMalFormed(error)
-            | Self::InvalidRebootTimeValueNotSupported(error)
-            | Self::IdempotenceParamNotMatch(error)
-            | Self::InvalidInstanceChargeTypeValueNotSupported(error)
-            | Self::InvalidStatusNotStopped(error)
-            | Self::InvalidAction(error)
-            | Self::InstanceDowngradeQuotaExceed(error)
-            | Self::InvalidParameter(error)
-            | Self::OperationDenied(error)
-            | Self::LastOrderProcessing(error)
-            | Self::InvalidOperationVpcHasEnabledAdvancedNetworkFeature(error)
-            | Self::InvalidActionWithActiveElasticUpgrade(error)
-            | Self::InstanceTypeNotSupportedTooManyDisksAttached(error)
-            | Self::QuotaExceedDiskCapacity(error)
-            | Self::MissingParameterDiskCategory(error)
-            | Self::InvalidParameterDiskCategory(error)
-            | Self::InvalidPerformanceLevelMalformed(error)
-            | Self::InvalidSystemDiskCategoryNotMatchInstanceType(error)
-            | Self::QuotaExceedRufundVcpu(error)
-            | Self::NoPermissionPrice(error)
-            | Self::NoPermissionRefund(error)
-            | Self::InvalidInstanceStatus(error)
-            | Self::InvalidOperationInstanceRenewWithDowngradeInPlan(error)
-            | Self::InvalidOperationOnlineModificationUnsupported(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::InvalidUserPassRoleForbidden(error)
-            | Self::ImageNotSupportInstanceType(error)
-            | Self::InstanceTypeOffline(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InvalidParameterInstanceId(error)
-            | Self::InvalidOperationStarterPackage(error)
-            | Self::InvalidInstancePreInstanceExpired(error)
-            | Self::InvalidInstanceEipNotSupport(error)
-            | Self::OperationDeniedImageNotValid(error)
-            | Self::OperationDeniedLocalDiskUnsupported(error)
-            | Self::InvalidOperationEniCountExceeded(error)
-            | Self::InvalidOperationIpv4CountExceeded(error)
-            | Self::InvalidOperationIpv6CountExceeded(error)
-            | Self::InvalidOperationIpv6NotSupport(error)
-            | Self::InvalidOperationIpv4NotSupport(error)
-            | Self::InvalidInstanceNotFoundSystemDisk(error)
-            | Self::InvalidInstanceTypeNotSupportDiskCategory(error)
-            | Self::QuotaExceedElasticQuota(error)
-            | Self::InvalidResourceTypeNotSupported(error)
-            | Self::InvalidOperationMaxEniQueueNumberExceeded(error)
-            | Self::InvalidOperationExceedInstanceTypeQueueNumber(error)
-            | Self::InvalidParameterInvalidEniQueueNumber(error)
-            | Self::HibernationConfiguredInstanceOperationForbidden(error)
-            | Self::InvalidOperationMaxModifyOnlineNumberExceeded(error)
-            | Self::InvalidOperationRebootingRequired(error)
-            | Self::InvalidOperationOsTypeNotSupported(error)
-            | Self::OperationDeniedUnpaidOrder(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::BillingMethodNotFound(error)
-            | Self::InternalError(error)
-            | Self::ImageOrderFailed(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InvalidBillingMethodValueNotSupported(error)
-            | Self::InvalidInstancePurchaseNotFound(error)
-            | Self::InvalidInstanceUnpaidOrder(error)
-            | Self::InvalidInstanceTypeNotSupported(error)
-            | Self::OrderCreationFailed(error)
-            | Self::Throttling(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidRebootTimeMalFormed(error)
-            | Self::InvalidRebootTimeValueNotSupported(error)
-            | Self::IdempotenceParamNotMatch(error)
-            | Self::InvalidInstanceChargeTypeValueNotSupported(error)
-            | Self::InvalidStatusNotStopped(error)
-            | Self::InvalidAction(error)
-            | Self::InstanceDowngradeQuotaExceed(error)
-            | Self::InvalidParameter(error)
-            | Self::OperationDenied(error)
-            | Self::LastOrderProcessing(error)
-            | Self::InvalidOperationVpcHasEnabledAdvancedNetworkFeature(error)
-            | Self::InvalidActionWithActiveElasticUpgrade(error)
-            | Self::InstanceTypeNotSupportedTooManyDisksAttached(error)
-            | Self::QuotaExceedDiskCapacity(error)
-            | Self::MissingParameterDiskCategory(error)
-            | Self::InvalidParameterDiskCategory(error)
-            | Self::InvalidPerformanceLevelMalformed(error)
-            | Self::InvalidSystemDiskCategoryNotMatchInstanceType(error)
-            | Self::QuotaExceedRufundVcpu(error)
-            | Self::NoPermissionPrice(error)
-            | Self::NoPermissionRefund(error)
-            | Self::InvalidInstanceStatus(error)
-            | Self::InvalidOperationInstanceRenewWithDowngradeInPlan(error)
-            | Self::InvalidOperationOnlineModificationUnsupported(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::InvalidUserPassRoleForbidden(error)
-            | Self::ImageNotSupportInstanceType(error)
-            | Self::InstanceTypeOffline(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InvalidParameterInstanceId(error)
-            | Self::InvalidOperationStarterPackage(error)
-            | Self::InvalidInstancePreInstanceExpired(error)
-            | Self::InvalidInstanceEipNotSupport(error)
-            | Self::OperationDeniedImageNotValid(error)
-            | Self::OperationDeniedLocalDiskUnsupported(error)
-            | Self::InvalidOperationEniCountExceeded(error)
-            | Self::InvalidOperationIpv4CountExceeded(error)
-            | Self::InvalidOperationIpv6CountExceeded(error)
-            | Self::InvalidOperationIpv6NotSupport(error)
-            | Self::InvalidOperationIpv4NotSupport(error)
-            | Self::InvalidInstanceNotFoundSystemDisk(error)
-            | Self::InvalidInstanceTypeNotSupportDiskCategory(error)
-            | Self::QuotaExceedElasticQuota(error)
-            | Self::InvalidResourceTypeNotSupported(error)
-            | Self::InvalidOperationMaxEniQueueNumberExceeded(error)
-            | Self::InvalidOperationExceedInstanceTypeQueueNumber(error)
-            | Self::InvalidParameterInvalidEniQueueNumber(error)
-            | Self::HibernationConfiguredInstanceOperationForbidden(error)
-            | Self::InvalidOperationMaxModifyOnlineNumberExceeded(error)
-            | Self::InvalidOperationRebootingRequired(error)
-            | Self::InvalidOperationOsTypeNotSupported(error)
-            | Self::OperationDeniedUnpaidOrder(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::BillingMethodNotFound(error)
-            | Self::InternalError(error)
-            | Self::ImageOrderFailed(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyPrepayInstanceSpecError);
+aliyun_core::__private::action_error!(
+    ModifyPrepayInstanceSpecError, [InvalidInstanceTypeValueUnauthorized,
+    InvalidInstanceTypeValueNotSupported, InvalidBillingMethodValueNotSupported,
+    InvalidInstancePurchaseNotFound, InvalidInstanceUnpaidOrder,
+    InvalidInstanceTypeNotSupported, OrderCreationFailed, Throttling, AccountArrearage,
+    InvalidInstanceIdNotFound, InvalidRebootTimeMalFormed,
+    InvalidRebootTimeValueNotSupported, IdempotenceParamNotMatch,
+    InvalidInstanceChargeTypeValueNotSupported, InvalidStatusNotStopped, InvalidAction,
+    InstanceDowngradeQuotaExceed, InvalidParameter, OperationDenied, LastOrderProcessing,
+    InvalidOperationVpcHasEnabledAdvancedNetworkFeature,
+    InvalidActionWithActiveElasticUpgrade, InstanceTypeNotSupportedTooManyDisksAttached,
+    QuotaExceedDiskCapacity, MissingParameterDiskCategory, InvalidParameterDiskCategory,
+    InvalidPerformanceLevelMalformed, InvalidSystemDiskCategoryNotMatchInstanceType,
+    QuotaExceedRufundVcpu, NoPermissionPrice, NoPermissionRefund, InvalidInstanceStatus,
+    InvalidOperationInstanceRenewWithDowngradeInPlan,
+    InvalidOperationOnlineModificationUnsupported, OperationDeniedNoStock,
+    InvalidUserPassRoleForbidden, ImageNotSupportInstanceType, InstanceTypeOffline,
+    IncorrectInstanceStatus, InvalidParameterInstanceId, InvalidOperationStarterPackage,
+    InvalidInstancePreInstanceExpired, InvalidInstanceEipNotSupport,
+    OperationDeniedImageNotValid, OperationDeniedLocalDiskUnsupported,
+    InvalidOperationEniCountExceeded, InvalidOperationIpv4CountExceeded,
+    InvalidOperationIpv6CountExceeded, InvalidOperationIpv6NotSupport,
+    InvalidOperationIpv4NotSupport, InvalidInstanceNotFoundSystemDisk,
+    InvalidInstanceTypeNotSupportDiskCategory, QuotaExceedElasticQuota,
+    InvalidResourceTypeNotSupported, InvalidOperationMaxEniQueueNumberExceeded,
+    InvalidOperationExceedInstanceTypeQueueNumber, InvalidParameterInvalidEniQueueNumber,
+    HibernationConfiguredInstanceOperationForbidden,
+    InvalidOperationMaxModifyOnlineNumberExceeded, InvalidOperationRebootingRequired,
+    InvalidOperationOsTypeNotSupported, OperationDeniedUnpaidOrder,
+    InvalidRegionIdNotFound, BillingMethodNotFound, InternalError, ImageOrderFailed]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyPrepayInstanceSpecBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyPrepayInstanceSpecInput;
-        type Error = ModifyPrepayInstanceSpecError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_prepay_instance_spec()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyPrepayInstanceSpecBuilder, ModifyPrepayInstanceSpecInput,
+        ModifyPrepayInstanceSpecError, super::super::super::client::Client,
+        modify_prepay_instance_spec,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1198,6 +629,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

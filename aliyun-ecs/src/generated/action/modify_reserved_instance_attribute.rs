@@ -39,56 +39,20 @@ impl<C> ModifyReservedInstanceAttributeBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyReservedInstanceAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyReservedInstanceAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyReservedInstanceAttributeInput::reserved_instance_id`].
     pub fn reserved_instance_id(mut self, input: impl Into<String>) -> Self {
         self.reserved_instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyReservedInstanceAttributeInput::reserved_instance_id`].
-    pub fn set_reserved_instance_id(mut self, input: Option<String>) -> Self {
-        self.reserved_instance_id = input;
-        self
-    }
-    /// The [`ModifyReservedInstanceAttributeInput::reserved_instance_id`] set so far.
-    pub fn get_reserved_instance_id(&self) -> &Option<String> {
-        &self.reserved_instance_id
     }
     /// Sets [`ModifyReservedInstanceAttributeInput::reserved_instance_name`].
     pub fn reserved_instance_name(mut self, input: impl Into<String>) -> Self {
         self.reserved_instance_name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyReservedInstanceAttributeInput::reserved_instance_name`].
-    pub fn set_reserved_instance_name(mut self, input: Option<String>) -> Self {
-        self.reserved_instance_name = input;
-        self
-    }
-    /// The [`ModifyReservedInstanceAttributeInput::reserved_instance_name`] set so far.
-    pub fn get_reserved_instance_name(&self) -> &Option<String> {
-        &self.reserved_instance_name
-    }
     /// Sets [`ModifyReservedInstanceAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyReservedInstanceAttributeInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyReservedInstanceAttributeInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Checks every rule of the spec and builds the [`ModifyReservedInstanceAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -109,6 +73,13 @@ impl<C> ModifyReservedInstanceAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyReservedInstanceAttributeBuilder, ModifyReservedInstanceAttributeInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    reserved_instance_id: Option<String> => set_reserved_instance_id, get_reserved_instance_id;
+    reserved_instance_name: Option<String> => set_reserved_instance_name, get_reserved_instance_name;
+    description: Option<String> => set_description, get_description;
 }
 impl ModifyReservedInstanceAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -181,23 +152,7 @@ impl aliyun_core::Action for ModifyReservedInstanceAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ReservedInstanceName",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -235,48 +190,19 @@ impl aliyun_core::error::ActionError for ModifyReservedInstanceAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterReservedInstanceName(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterReservedInstanceName(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyReservedInstanceAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyReservedInstanceAttributeError, [InvalidParameterReservedInstanceName,
+    InvalidZoneIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyReservedInstanceAttributeBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = ModifyReservedInstanceAttributeInput;
-        type Error = ModifyReservedInstanceAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_reserved_instance_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyReservedInstanceAttributeBuilder, ModifyReservedInstanceAttributeInput,
+        ModifyReservedInstanceAttributeError, super::super::super::client::Client,
+        modify_reserved_instance_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -296,6 +222,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

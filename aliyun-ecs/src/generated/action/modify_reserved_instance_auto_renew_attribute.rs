@@ -44,70 +44,25 @@ impl<C> ModifyReservedInstanceAutoRenewAttributeBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyReservedInstanceAutoRenewAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyReservedInstanceAutoRenewAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyReservedInstanceAutoRenewAttributeInput::period`].
     pub fn period(mut self, input: i32) -> Self {
         self.period = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyReservedInstanceAutoRenewAttributeInput::period`].
-    pub fn set_period(mut self, input: Option<i32>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`ModifyReservedInstanceAutoRenewAttributeInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<i32> {
-        &self.period
     }
     /// Sets [`ModifyReservedInstanceAutoRenewAttributeInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
         self.period_unit = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyReservedInstanceAutoRenewAttributeInput::period_unit`].
-    pub fn set_period_unit(mut self, input: Option<String>) -> Self {
-        self.period_unit = input;
-        self
-    }
-    /// The [`ModifyReservedInstanceAutoRenewAttributeInput::period_unit`] set so far.
-    pub fn get_period_unit(&self) -> &Option<String> {
-        &self.period_unit
-    }
     /// Sets [`ModifyReservedInstanceAutoRenewAttributeInput::renewal_status`].
     pub fn renewal_status(mut self, input: impl Into<String>) -> Self {
         self.renewal_status = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyReservedInstanceAutoRenewAttributeInput::renewal_status`].
-    pub fn set_renewal_status(mut self, input: Option<String>) -> Self {
-        self.renewal_status = input;
-        self
-    }
-    /// The [`ModifyReservedInstanceAutoRenewAttributeInput::renewal_status`] set so far.
-    pub fn get_renewal_status(&self) -> &Option<String> {
-        &self.renewal_status
-    }
     /// Appends one item to [`ModifyReservedInstanceAutoRenewAttributeInput::reserved_instance_id`].
     pub fn reserved_instance_id(mut self, input: impl Into<String>) -> Self {
         self.reserved_instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`ModifyReservedInstanceAutoRenewAttributeInput::reserved_instance_id`] list (`None` clears it).
-    pub fn set_reserved_instance_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.reserved_instance_id = input;
-        self
-    }
-    /// The [`ModifyReservedInstanceAutoRenewAttributeInput::reserved_instance_id`] set so far.
-    pub fn get_reserved_instance_id(&self) -> &Option<Vec<String>> {
-        &self.reserved_instance_id
     }
     /// Checks every rule of the spec and builds the [`ModifyReservedInstanceAutoRenewAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -129,6 +84,14 @@ impl<C> ModifyReservedInstanceAutoRenewAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyReservedInstanceAutoRenewAttributeBuilder, ModifyReservedInstanceAutoRenewAttributeInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    period: Option<i32> => set_period, get_period;
+    period_unit: Option<String> => set_period_unit, get_period_unit;
+    renewal_status: Option<String> => set_renewal_status, get_renewal_status;
+    reserved_instance_id: Option<Vec<String>> => set_reserved_instance_id, get_reserved_instance_id, list;
 }
 impl ModifyReservedInstanceAutoRenewAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -198,43 +161,7 @@ impl aliyun_core::Action for ModifyReservedInstanceAutoRenewAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "Abs.MissingParamter.InstanceId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ToManyInstanceIds",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Duration",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.RenewalStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.PeriodUnit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Period",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -293,56 +220,23 @@ impl aliyun_core::error::ActionError for ModifyReservedInstanceAutoRenewAttribut
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::AbsMissingParamterInstanceId(error)
-            | Self::InvalidParameterToManyInstanceIds(error)
-            | Self::InvalidParameterDuration(error)
-            | Self::InvalidParameterRenewalStatus(error)
-            | Self::InvalidParameterPeriodUnit(error)
-            | Self::InvalidParameterPeriod(error)
-            | Self::InvalidParameter(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::AbsMissingParamterInstanceId(error)
-            | Self::InvalidParameterToManyInstanceIds(error)
-            | Self::InvalidParameterDuration(error)
-            | Self::InvalidParameterRenewalStatus(error)
-            | Self::InvalidParameterPeriodUnit(error)
-            | Self::InvalidParameterPeriod(error)
-            | Self::InvalidParameter(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyReservedInstanceAutoRenewAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyReservedInstanceAutoRenewAttributeError, [AbsMissingParamterInstanceId,
+    InvalidParameterToManyInstanceIds, InvalidParameterDuration,
+    InvalidParameterRenewalStatus, InvalidParameterPeriodUnit, InvalidParameterPeriod,
+    InvalidParameter]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyReservedInstanceAutoRenewAttributeBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = ModifyReservedInstanceAutoRenewAttributeInput;
-        type Error = ModifyReservedInstanceAutoRenewAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_reserved_instance_auto_renew_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyReservedInstanceAutoRenewAttributeBuilder,
+        ModifyReservedInstanceAutoRenewAttributeInput,
+        ModifyReservedInstanceAutoRenewAttributeError,
+        super::super::super::client::Client,
+        modify_reserved_instance_auto_renew_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -364,6 +258,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

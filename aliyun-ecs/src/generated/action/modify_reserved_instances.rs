@@ -41,47 +41,15 @@ impl<C> ModifyReservedInstancesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyReservedInstancesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyReservedInstancesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`ModifyReservedInstancesInput::reserved_instance_id`].
     pub fn reserved_instance_id(mut self, input: impl Into<String>) -> Self {
         self.reserved_instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`ModifyReservedInstancesInput::reserved_instance_id`] list (`None` clears it).
-    pub fn set_reserved_instance_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.reserved_instance_id = input;
-        self
-    }
-    /// The [`ModifyReservedInstancesInput::reserved_instance_id`] set so far.
-    pub fn get_reserved_instance_id(&self) -> &Option<Vec<String>> {
-        &self.reserved_instance_id
-    }
     /// Appends one item to [`ModifyReservedInstancesInput::configuration`].
     pub fn configuration(mut self, input: ModifyReservedInstancesConfiguration) -> Self {
         self.configuration.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`ModifyReservedInstancesInput::configuration`] list (`None` clears it).
-    pub fn set_configuration(
-        mut self,
-        input: Option<Vec<ModifyReservedInstancesConfiguration>>,
-    ) -> Self {
-        self.configuration = input;
-        self
-    }
-    /// The [`ModifyReservedInstancesInput::configuration`] set so far.
-    pub fn get_configuration(
-        &self,
-    ) -> &Option<Vec<ModifyReservedInstancesConfiguration>> {
-        &self.configuration
     }
     /// Checks every rule of the spec and builds the [`ModifyReservedInstancesInput`]. Nothing is sent.
     pub fn build(
@@ -98,6 +66,12 @@ impl<C> ModifyReservedInstancesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyReservedInstancesBuilder, ModifyReservedInstancesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    reserved_instance_id: Option<Vec<String>> => set_reserved_instance_id, get_reserved_instance_id, list;
+    configuration: Option<Vec<ModifyReservedInstancesConfiguration>> => set_configuration, get_configuration, list;
 }
 impl ModifyReservedInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -161,218 +135,7 @@ impl aliyun_core::Action for ModifyReservedInstancesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Zone.NotOnSale",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriodUnit.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidChargeType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NoStock",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NodeControllerUnavailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ResourceOwnerAccount",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Zone.NotOpen",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.NotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Account.Arrearage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstanceName.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Scope",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstanceStatus.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstanceOfferingType.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstanceOfferingClass.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.ZoneId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.ReservedInstanceId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.ReservedInstanceConfiguration",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.SplitOrMerge",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceTypeAndAmountBothEmpty",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstancePlatform.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ReservedInstanceName",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstanceZone.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPlatform.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidScope.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidConfiguration.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceAmount.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.OnlyModifyName",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstanceId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -386,14 +149,6 @@ impl aliyun_core::Action for ModifyReservedInstancesInput {
             self.configuration.len(),
             None,
             Some(100),
-        )?;
-        aliyun_core::__private::validate::each(
-            "Configuration",
-            &self.configuration,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -590,123 +345,38 @@ impl aliyun_core::error::ActionError for ModifyReservedInstancesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::RegionUnauthorized(error)
-            | Self::ZoneNotOnSale(error)
-            | Self::InvalidPeriodUnitValueNotSupported(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidChargeTypeValueNotSupported(error)
-            | Self::OperationDenied(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::NodeControllerUnavailable(error)
-            | Self::InvalidParameterResourceOwnerAccount(error)
-            | Self::ZoneNotOpen(error)
-            | Self::InvalidResourceTypeNotSupported(error)
-            | Self::InvalidParameterNotMatch(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidReservedInstanceNameMalformed(error)
-            | Self::InvalidParameterScope(error)
-            | Self::InvalidReservedInstanceStatusValueNotSupported(error)
-            | Self::InvalidReservedInstanceOfferingTypeValueNotSupported(error)
-            | Self::InvalidReservedInstanceOfferingClassValueNotSupported(error)
-            | Self::MissingParameterZoneId(error)
-            | Self::MissingParameterInstanceType(error)
-            | Self::MissingParameterReservedInstanceId(error)
-            | Self::MissingParameterReservedInstanceConfiguration(error)
-            | Self::InvalidParameterSplitOrMerge(error)
-            | Self::MissingParameterInstanceTypeAndAmountBothEmpty(error)
-            | Self::InvalidReservedInstancePlatformValueNotSupported(error)
-            | Self::InvalidParameterReservedInstanceName(error)
-            | Self::InvalidReservedInstanceZoneValueNotSupported(error)
-            | Self::InvalidParameterValueNotSupported(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::InvalidScopeValueNotSupported(error)
-            | Self::InvalidConfigurationValueNotSupported(error)
-            | Self::InvalidZoneIdValueNotSupported(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceAmountValueNotSupported(error)
-            | Self::OperationDeniedOnlyModifyName(error)
-            | Self::InvalidReservedInstanceIdNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::RegionUnauthorized(error)
-            | Self::ZoneNotOnSale(error)
-            | Self::InvalidPeriodUnitValueNotSupported(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidChargeTypeValueNotSupported(error)
-            | Self::OperationDenied(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::NodeControllerUnavailable(error)
-            | Self::InvalidParameterResourceOwnerAccount(error)
-            | Self::ZoneNotOpen(error)
-            | Self::InvalidResourceTypeNotSupported(error)
-            | Self::InvalidParameterNotMatch(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidReservedInstanceNameMalformed(error)
-            | Self::InvalidParameterScope(error)
-            | Self::InvalidReservedInstanceStatusValueNotSupported(error)
-            | Self::InvalidReservedInstanceOfferingTypeValueNotSupported(error)
-            | Self::InvalidReservedInstanceOfferingClassValueNotSupported(error)
-            | Self::MissingParameterZoneId(error)
-            | Self::MissingParameterInstanceType(error)
-            | Self::MissingParameterReservedInstanceId(error)
-            | Self::MissingParameterReservedInstanceConfiguration(error)
-            | Self::InvalidParameterSplitOrMerge(error)
-            | Self::MissingParameterInstanceTypeAndAmountBothEmpty(error)
-            | Self::InvalidReservedInstancePlatformValueNotSupported(error)
-            | Self::InvalidParameterReservedInstanceName(error)
-            | Self::InvalidReservedInstanceZoneValueNotSupported(error)
-            | Self::InvalidParameterValueNotSupported(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::InvalidScopeValueNotSupported(error)
-            | Self::InvalidConfigurationValueNotSupported(error)
-            | Self::InvalidZoneIdValueNotSupported(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceAmountValueNotSupported(error)
-            | Self::OperationDeniedOnlyModifyName(error)
-            | Self::InvalidReservedInstanceIdNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyReservedInstancesError);
+aliyun_core::__private::action_error!(
+    ModifyReservedInstancesError, [InvalidInstanceTypeValueUnauthorized,
+    InvalidParameterConflict, InvalidTagKeyMalformed, RegionUnauthorized, ZoneNotOnSale,
+    InvalidPeriodUnitValueNotSupported, InvalidTagValueMalformed,
+    InvalidChargeTypeValueNotSupported, OperationDenied, OperationDeniedNoStock,
+    NodeControllerUnavailable, InvalidParameterResourceOwnerAccount, ZoneNotOpen,
+    InvalidResourceTypeNotSupported, InvalidParameterNotMatch, AccountArrearage,
+    InvalidReservedInstanceNameMalformed, InvalidParameterScope,
+    InvalidReservedInstanceStatusValueNotSupported,
+    InvalidReservedInstanceOfferingTypeValueNotSupported,
+    InvalidReservedInstanceOfferingClassValueNotSupported, MissingParameterZoneId,
+    MissingParameterInstanceType, MissingParameterReservedInstanceId,
+    MissingParameterReservedInstanceConfiguration, InvalidParameterSplitOrMerge,
+    MissingParameterInstanceTypeAndAmountBothEmpty,
+    InvalidReservedInstancePlatformValueNotSupported,
+    InvalidParameterReservedInstanceName, InvalidReservedInstanceZoneValueNotSupported,
+    InvalidParameterValueNotSupported, IncorrectInstanceStatus,
+    InvalidPlatformValueNotSupported, InvalidScopeValueNotSupported,
+    InvalidConfigurationValueNotSupported, InvalidZoneIdValueNotSupported,
+    InvalidParameter, InvalidInstanceAmountValueNotSupported,
+    OperationDeniedOnlyModifyName, InvalidReservedInstanceIdNotFound,
+    InvalidZoneIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyReservedInstancesBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyReservedInstancesInput;
-        type Error = ModifyReservedInstancesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_reserved_instances()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyReservedInstancesBuilder, ModifyReservedInstancesInput,
+        ModifyReservedInstancesError, super::super::super::client::Client,
+        modify_reserved_instances,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -736,6 +406,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

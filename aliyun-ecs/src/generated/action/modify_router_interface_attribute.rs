@@ -59,140 +59,50 @@ impl<C> ModifyRouterInterfaceAttributeBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyRouterInterfaceAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyRouterInterfaceAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyRouterInterfaceAttributeInput::router_interface_id`].
     pub fn router_interface_id(mut self, input: impl Into<String>) -> Self {
         self.router_interface_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyRouterInterfaceAttributeInput::router_interface_id`].
-    pub fn set_router_interface_id(mut self, input: Option<String>) -> Self {
-        self.router_interface_id = input;
-        self
-    }
-    /// The [`ModifyRouterInterfaceAttributeInput::router_interface_id`] set so far.
-    pub fn get_router_interface_id(&self) -> &Option<String> {
-        &self.router_interface_id
     }
     /// Sets [`ModifyRouterInterfaceAttributeInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyRouterInterfaceAttributeInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`ModifyRouterInterfaceAttributeInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
-    }
     /// Sets [`ModifyRouterInterfaceAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyRouterInterfaceAttributeInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyRouterInterfaceAttributeInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`ModifyRouterInterfaceAttributeInput::opposite_interface_id`].
     pub fn opposite_interface_id(mut self, input: impl Into<String>) -> Self {
         self.opposite_interface_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyRouterInterfaceAttributeInput::opposite_interface_id`].
-    pub fn set_opposite_interface_id(mut self, input: Option<String>) -> Self {
-        self.opposite_interface_id = input;
-        self
-    }
-    /// The [`ModifyRouterInterfaceAttributeInput::opposite_interface_id`] set so far.
-    pub fn get_opposite_interface_id(&self) -> &Option<String> {
-        &self.opposite_interface_id
-    }
     /// Sets [`ModifyRouterInterfaceAttributeInput::opposite_router_id`].
     pub fn opposite_router_id(mut self, input: impl Into<String>) -> Self {
         self.opposite_router_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyRouterInterfaceAttributeInput::opposite_router_id`].
-    pub fn set_opposite_router_id(mut self, input: Option<String>) -> Self {
-        self.opposite_router_id = input;
-        self
-    }
-    /// The [`ModifyRouterInterfaceAttributeInput::opposite_router_id`] set so far.
-    pub fn get_opposite_router_id(&self) -> &Option<String> {
-        &self.opposite_router_id
     }
     /// Sets [`ModifyRouterInterfaceAttributeInput::opposite_router_type`].
     pub fn opposite_router_type(mut self, input: impl Into<String>) -> Self {
         self.opposite_router_type = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyRouterInterfaceAttributeInput::opposite_router_type`].
-    pub fn set_opposite_router_type(mut self, input: Option<String>) -> Self {
-        self.opposite_router_type = input;
-        self
-    }
-    /// The [`ModifyRouterInterfaceAttributeInput::opposite_router_type`] set so far.
-    pub fn get_opposite_router_type(&self) -> &Option<String> {
-        &self.opposite_router_type
-    }
     /// Sets [`ModifyRouterInterfaceAttributeInput::opposite_interface_owner_id`].
     pub fn opposite_interface_owner_id(mut self, input: i64) -> Self {
         self.opposite_interface_owner_id = Some(input);
         self
-    }
-    /// Sets or clears [`ModifyRouterInterfaceAttributeInput::opposite_interface_owner_id`].
-    pub fn set_opposite_interface_owner_id(mut self, input: Option<i64>) -> Self {
-        self.opposite_interface_owner_id = input;
-        self
-    }
-    /// The [`ModifyRouterInterfaceAttributeInput::opposite_interface_owner_id`] set so far.
-    pub fn get_opposite_interface_owner_id(&self) -> &Option<i64> {
-        &self.opposite_interface_owner_id
     }
     /// Sets [`ModifyRouterInterfaceAttributeInput::health_check_source_ip`].
     pub fn health_check_source_ip(mut self, input: impl Into<String>) -> Self {
         self.health_check_source_ip = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyRouterInterfaceAttributeInput::health_check_source_ip`].
-    pub fn set_health_check_source_ip(mut self, input: Option<String>) -> Self {
-        self.health_check_source_ip = input;
-        self
-    }
-    /// The [`ModifyRouterInterfaceAttributeInput::health_check_source_ip`] set so far.
-    pub fn get_health_check_source_ip(&self) -> &Option<String> {
-        &self.health_check_source_ip
-    }
     /// Sets [`ModifyRouterInterfaceAttributeInput::health_check_target_ip`].
     pub fn health_check_target_ip(mut self, input: impl Into<String>) -> Self {
         self.health_check_target_ip = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyRouterInterfaceAttributeInput::health_check_target_ip`].
-    pub fn set_health_check_target_ip(mut self, input: Option<String>) -> Self {
-        self.health_check_target_ip = input;
-        self
-    }
-    /// The [`ModifyRouterInterfaceAttributeInput::health_check_target_ip`] set so far.
-    pub fn get_health_check_target_ip(&self) -> &Option<String> {
-        &self.health_check_target_ip
     }
     /// Checks every rule of the spec and builds the [`ModifyRouterInterfaceAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -219,6 +129,19 @@ impl<C> ModifyRouterInterfaceAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyRouterInterfaceAttributeBuilder, ModifyRouterInterfaceAttributeInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    router_interface_id: Option<String> => set_router_interface_id, get_router_interface_id;
+    name: Option<String> => set_name, get_name;
+    description: Option<String> => set_description, get_description;
+    opposite_interface_id: Option<String> => set_opposite_interface_id, get_opposite_interface_id;
+    opposite_router_id: Option<String> => set_opposite_router_id, get_opposite_router_id;
+    opposite_router_type: Option<String> => set_opposite_router_type, get_opposite_router_type;
+    opposite_interface_owner_id: Option<i64> => set_opposite_interface_owner_id, get_opposite_interface_owner_id;
+    health_check_source_ip: Option<String> => set_health_check_source_ip, get_health_check_source_ip;
+    health_check_target_ip: Option<String> => set_health_check_target_ip, get_health_check_target_ip;
 }
 impl ModifyRouterInterfaceAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -288,63 +211,7 @@ impl aliyun_core::Action for ModifyRouterInterfaceAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.FinancialLocked",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidName.Malformd",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOppositeRouterType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbbiden",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LinkRole.NotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbbiden.ModifyIdAndType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.ModifyRouterInterface",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRouterInterfaceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -420,80 +287,27 @@ impl aliyun_core::error::ActionError for ModifyRouterInterfaceAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::IncorrectStatus(error)
-            | Self::ForbiddenFinancialLocked(error)
-            | Self::InvalidNameMalformd(error)
-            | Self::InvalidOppositeRouterTypeValueNotSupported(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::Forbbiden(error)
-            | Self::LinkRoleNotSupport(error)
-            | Self::ForbbidenModifyIdAndType(error)
-            | Self::InvalidParamModifyRouterInterface(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidRouterInterfaceIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::IncorrectStatus(error)
-            | Self::ForbiddenFinancialLocked(error)
-            | Self::InvalidNameMalformd(error)
-            | Self::InvalidOppositeRouterTypeValueNotSupported(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::Forbbiden(error)
-            | Self::LinkRoleNotSupport(error)
-            | Self::ForbbidenModifyIdAndType(error)
-            | Self::InvalidParamModifyRouterInterface(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidRouterInterfaceIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyRouterInterfaceAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyRouterInterfaceAttributeError, [IncorrectStatus, ForbiddenFinancialLocked,
+    InvalidNameMalformd, InvalidOppositeRouterTypeValueNotSupported,
+    InvalidDescriptionMalformed, Forbbiden, LinkRoleNotSupport, ForbbidenModifyIdAndType,
+    InvalidParamModifyRouterInterface, InvalidRegionIdNotFound,
+    InvalidRouterInterfaceIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyRouterInterfaceAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyRouterInterfaceAttributeInput;
-        type Error = ModifyRouterInterfaceAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_router_interface_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyRouterInterfaceAttributeBuilder, ModifyRouterInterfaceAttributeInput,
+        ModifyRouterInterfaceAttributeError, super::super::super::client::Client,
+        modify_router_interface_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::invalid("example", |b| b, "RouterInterfaceId"),
     ];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

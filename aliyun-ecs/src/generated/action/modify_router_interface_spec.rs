@@ -44,70 +44,25 @@ impl<C> ModifyRouterInterfaceSpecBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyRouterInterfaceSpecInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyRouterInterfaceSpecInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyRouterInterfaceSpecInput::router_interface_id`].
     pub fn router_interface_id(mut self, input: impl Into<String>) -> Self {
         self.router_interface_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyRouterInterfaceSpecInput::router_interface_id`].
-    pub fn set_router_interface_id(mut self, input: Option<String>) -> Self {
-        self.router_interface_id = input;
-        self
-    }
-    /// The [`ModifyRouterInterfaceSpecInput::router_interface_id`] set so far.
-    pub fn get_router_interface_id(&self) -> &Option<String> {
-        &self.router_interface_id
     }
     /// Sets [`ModifyRouterInterfaceSpecInput::spec`].
     pub fn spec(mut self, input: impl Into<String>) -> Self {
         self.spec = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyRouterInterfaceSpecInput::spec`].
-    pub fn set_spec(mut self, input: Option<String>) -> Self {
-        self.spec = input;
-        self
-    }
-    /// The [`ModifyRouterInterfaceSpecInput::spec`] set so far.
-    pub fn get_spec(&self) -> &Option<String> {
-        &self.spec
-    }
     /// Sets [`ModifyRouterInterfaceSpecInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyRouterInterfaceSpecInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`ModifyRouterInterfaceSpecInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`ModifyRouterInterfaceSpecInput::user_cidr`].
     pub fn user_cidr(mut self, input: impl Into<String>) -> Self {
         self.user_cidr = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyRouterInterfaceSpecInput::user_cidr`].
-    pub fn set_user_cidr(mut self, input: Option<String>) -> Self {
-        self.user_cidr = input;
-        self
-    }
-    /// The [`ModifyRouterInterfaceSpecInput::user_cidr`] set so far.
-    pub fn get_user_cidr(&self) -> &Option<String> {
-        &self.user_cidr
     }
     /// Checks every rule of the spec and builds the [`ModifyRouterInterfaceSpecInput`]. Nothing is sent.
     pub fn build(
@@ -129,6 +84,14 @@ impl<C> ModifyRouterInterfaceSpecBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyRouterInterfaceSpecBuilder, ModifyRouterInterfaceSpecInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    router_interface_id: Option<String> => set_router_interface_id, get_router_interface_id;
+    spec: Option<String> => set_spec, get_spec;
+    client_token: Option<String> => set_client_token, get_client_token;
+    user_cidr: Option<String> => set_user_cidr, get_user_cidr;
 }
 impl ModifyRouterInterfaceSpecBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -192,58 +155,7 @@ impl aliyun_core::Action for ModifyRouterInterfaceSpecInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpec.ValudNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.FinancialLocked",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOppositeRegionId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceOwner.Error",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.StatusError",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOpposite.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRouterInterfaceSpec.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IllegalParam.chargeType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRouterInterfaceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -308,62 +220,22 @@ impl aliyun_core::error::ActionError for ModifyRouterInterfaceSpecError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidSpecValudNotSupported(error)
-            | Self::ForbiddenFinancialLocked(error)
-            | Self::InvalidParamNotFound(error)
-            | Self::InvalidOppositeRegionIdNotFound(error)
-            | Self::InvalidInstanceOwnerError(error)
-            | Self::InvalidInstanceStatusError(error)
-            | Self::InvalidOppositeNotFound(error)
-            | Self::InvalidRouterInterfaceSpecMalformed(error)
-            | Self::IllegalParamChargeType(error)
-            | Self::InvalidRouterInterfaceIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidSpecValudNotSupported(error)
-            | Self::ForbiddenFinancialLocked(error)
-            | Self::InvalidParamNotFound(error)
-            | Self::InvalidOppositeRegionIdNotFound(error)
-            | Self::InvalidInstanceOwnerError(error)
-            | Self::InvalidInstanceStatusError(error)
-            | Self::InvalidOppositeNotFound(error)
-            | Self::InvalidRouterInterfaceSpecMalformed(error)
-            | Self::IllegalParamChargeType(error)
-            | Self::InvalidRouterInterfaceIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyRouterInterfaceSpecError);
+aliyun_core::__private::action_error!(
+    ModifyRouterInterfaceSpecError, [InvalidSpecValudNotSupported,
+    ForbiddenFinancialLocked, InvalidParamNotFound, InvalidOppositeRegionIdNotFound,
+    InvalidInstanceOwnerError, InvalidInstanceStatusError, InvalidOppositeNotFound,
+    InvalidRouterInterfaceSpecMalformed, IllegalParamChargeType,
+    InvalidRouterInterfaceIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyRouterInterfaceSpecBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyRouterInterfaceSpecInput;
-        type Error = ModifyRouterInterfaceSpecError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_router_interface_spec()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyRouterInterfaceSpecBuilder, ModifyRouterInterfaceSpecInput,
+        ModifyRouterInterfaceSpecError, super::super::super::client::Client,
+        modify_router_interface_spec,
+    );
     const REQUESTS: &[Request] = &[
         Request::invalid(
             "example",
@@ -371,19 +243,8 @@ mod tests {
             "RouterInterfaceId",
         ),
     ];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

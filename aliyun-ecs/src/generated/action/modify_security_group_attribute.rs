@@ -39,56 +39,20 @@ impl<C> ModifySecurityGroupAttributeBuilder<C> {
         self.security_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySecurityGroupAttributeInput::security_group_id`].
-    pub fn set_security_group_id(mut self, input: Option<String>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`ModifySecurityGroupAttributeInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<String> {
-        &self.security_group_id
-    }
     /// Sets [`ModifySecurityGroupAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifySecurityGroupAttributeInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifySecurityGroupAttributeInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`ModifySecurityGroupAttributeInput::security_group_name`].
     pub fn security_group_name(mut self, input: impl Into<String>) -> Self {
         self.security_group_name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySecurityGroupAttributeInput::security_group_name`].
-    pub fn set_security_group_name(mut self, input: Option<String>) -> Self {
-        self.security_group_name = input;
-        self
-    }
-    /// The [`ModifySecurityGroupAttributeInput::security_group_name`] set so far.
-    pub fn get_security_group_name(&self) -> &Option<String> {
-        &self.security_group_name
-    }
     /// Sets [`ModifySecurityGroupAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifySecurityGroupAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifySecurityGroupAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Checks every rule of the spec and builds the [`ModifySecurityGroupAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -109,6 +73,13 @@ impl<C> ModifySecurityGroupAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifySecurityGroupAttributeBuilder, ModifySecurityGroupAttributeInput;
+    security_group_id: Option<String> => set_security_group_id, get_security_group_id;
+    description: Option<String> => set_description, get_description;
+    security_group_name: Option<String> => set_security_group_name, get_security_group_name;
+    region_id: Option<String> => set_region_id, get_region_id;
 }
 impl ModifySecurityGroupAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -169,33 +140,7 @@ impl aliyun_core::Action for ModifySecurityGroupAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupDiscription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ResourceManagedByCloudProduct",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -245,52 +190,20 @@ impl aliyun_core::error::ActionError for ModifySecurityGroupAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidSecurityGroupNameMalformed(error)
-            | Self::InvalidSecurityGroupDiscriptionMalformed(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidSecurityGroupIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidSecurityGroupNameMalformed(error)
-            | Self::InvalidSecurityGroupDiscriptionMalformed(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidSecurityGroupIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifySecurityGroupAttributeError);
+aliyun_core::__private::action_error!(
+    ModifySecurityGroupAttributeError, [InvalidSecurityGroupNameMalformed,
+    InvalidSecurityGroupDiscriptionMalformed, InvalidParameter,
+    InvalidOperationResourceManagedByCloudProduct, InvalidSecurityGroupIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifySecurityGroupAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = ModifySecurityGroupAttributeInput;
-        type Error = ModifySecurityGroupAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_security_group_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifySecurityGroupAttributeBuilder, ModifySecurityGroupAttributeInput,
+        ModifySecurityGroupAttributeError, super::super::super::client::Client,
+        modify_security_group_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -310,6 +223,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

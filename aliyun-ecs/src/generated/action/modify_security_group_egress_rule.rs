@@ -84,266 +84,95 @@ impl<C> ModifySecurityGroupEgressRuleBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySecurityGroupEgressRuleInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifySecurityGroupEgressRuleInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifySecurityGroupEgressRuleInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifySecurityGroupEgressRuleInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`ModifySecurityGroupEgressRuleInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
         self.security_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySecurityGroupEgressRuleInput::security_group_id`].
-    pub fn set_security_group_id(mut self, input: Option<String>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`ModifySecurityGroupEgressRuleInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<String> {
-        &self.security_group_id
-    }
     /// Sets [`ModifySecurityGroupEgressRuleInput::security_group_rule_id`].
     pub fn security_group_rule_id(mut self, input: impl Into<String>) -> Self {
         self.security_group_rule_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifySecurityGroupEgressRuleInput::security_group_rule_id`].
-    pub fn set_security_group_rule_id(mut self, input: Option<String>) -> Self {
-        self.security_group_rule_id = input;
-        self
-    }
-    /// The [`ModifySecurityGroupEgressRuleInput::security_group_rule_id`] set so far.
-    pub fn get_security_group_rule_id(&self) -> &Option<String> {
-        &self.security_group_rule_id
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::policy`].
     pub fn policy(mut self, input: impl Into<String>) -> Self {
         self.policy = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySecurityGroupEgressRuleInput::policy`].
-    pub fn set_policy(mut self, input: Option<String>) -> Self {
-        self.policy = input;
-        self
-    }
-    /// The [`ModifySecurityGroupEgressRuleInput::policy`] set so far.
-    pub fn get_policy(&self) -> &Option<String> {
-        &self.policy
-    }
     /// Sets [`ModifySecurityGroupEgressRuleInput::priority`].
     pub fn priority(mut self, input: impl Into<String>) -> Self {
         self.priority = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifySecurityGroupEgressRuleInput::priority`].
-    pub fn set_priority(mut self, input: Option<String>) -> Self {
-        self.priority = input;
-        self
-    }
-    /// The [`ModifySecurityGroupEgressRuleInput::priority`] set so far.
-    pub fn get_priority(&self) -> &Option<String> {
-        &self.priority
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::ip_protocol`].
     pub fn ip_protocol(mut self, input: impl Into<String>) -> Self {
         self.ip_protocol = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySecurityGroupEgressRuleInput::ip_protocol`].
-    pub fn set_ip_protocol(mut self, input: Option<String>) -> Self {
-        self.ip_protocol = input;
-        self
-    }
-    /// The [`ModifySecurityGroupEgressRuleInput::ip_protocol`] set so far.
-    pub fn get_ip_protocol(&self) -> &Option<String> {
-        &self.ip_protocol
-    }
     /// Sets [`ModifySecurityGroupEgressRuleInput::dest_cidr_ip`].
     pub fn dest_cidr_ip(mut self, input: impl Into<String>) -> Self {
         self.dest_cidr_ip = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifySecurityGroupEgressRuleInput::dest_cidr_ip`].
-    pub fn set_dest_cidr_ip(mut self, input: Option<String>) -> Self {
-        self.dest_cidr_ip = input;
-        self
-    }
-    /// The [`ModifySecurityGroupEgressRuleInput::dest_cidr_ip`] set so far.
-    pub fn get_dest_cidr_ip(&self) -> &Option<String> {
-        &self.dest_cidr_ip
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::ipv6_dest_cidr_ip`].
     pub fn ipv6_dest_cidr_ip(mut self, input: impl Into<String>) -> Self {
         self.ipv6_dest_cidr_ip = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySecurityGroupEgressRuleInput::ipv6_dest_cidr_ip`].
-    pub fn set_ipv6_dest_cidr_ip(mut self, input: Option<String>) -> Self {
-        self.ipv6_dest_cidr_ip = input;
-        self
-    }
-    /// The [`ModifySecurityGroupEgressRuleInput::ipv6_dest_cidr_ip`] set so far.
-    pub fn get_ipv6_dest_cidr_ip(&self) -> &Option<String> {
-        &self.ipv6_dest_cidr_ip
-    }
     /// Sets [`ModifySecurityGroupEgressRuleInput::dest_group_id`].
     pub fn dest_group_id(mut self, input: impl Into<String>) -> Self {
         self.dest_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifySecurityGroupEgressRuleInput::dest_group_id`].
-    pub fn set_dest_group_id(mut self, input: Option<String>) -> Self {
-        self.dest_group_id = input;
-        self
-    }
-    /// The [`ModifySecurityGroupEgressRuleInput::dest_group_id`] set so far.
-    pub fn get_dest_group_id(&self) -> &Option<String> {
-        &self.dest_group_id
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::dest_prefix_list_id`].
     pub fn dest_prefix_list_id(mut self, input: impl Into<String>) -> Self {
         self.dest_prefix_list_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySecurityGroupEgressRuleInput::dest_prefix_list_id`].
-    pub fn set_dest_prefix_list_id(mut self, input: Option<String>) -> Self {
-        self.dest_prefix_list_id = input;
-        self
-    }
-    /// The [`ModifySecurityGroupEgressRuleInput::dest_prefix_list_id`] set so far.
-    pub fn get_dest_prefix_list_id(&self) -> &Option<String> {
-        &self.dest_prefix_list_id
-    }
     /// Sets [`ModifySecurityGroupEgressRuleInput::port_range`].
     pub fn port_range(mut self, input: impl Into<String>) -> Self {
         self.port_range = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifySecurityGroupEgressRuleInput::port_range`].
-    pub fn set_port_range(mut self, input: Option<String>) -> Self {
-        self.port_range = input;
-        self
-    }
-    /// The [`ModifySecurityGroupEgressRuleInput::port_range`] set so far.
-    pub fn get_port_range(&self) -> &Option<String> {
-        &self.port_range
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::source_cidr_ip`].
     pub fn source_cidr_ip(mut self, input: impl Into<String>) -> Self {
         self.source_cidr_ip = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySecurityGroupEgressRuleInput::source_cidr_ip`].
-    pub fn set_source_cidr_ip(mut self, input: Option<String>) -> Self {
-        self.source_cidr_ip = input;
-        self
-    }
-    /// The [`ModifySecurityGroupEgressRuleInput::source_cidr_ip`] set so far.
-    pub fn get_source_cidr_ip(&self) -> &Option<String> {
-        &self.source_cidr_ip
-    }
     /// Sets [`ModifySecurityGroupEgressRuleInput::ipv6_source_cidr_ip`].
     pub fn ipv6_source_cidr_ip(mut self, input: impl Into<String>) -> Self {
         self.ipv6_source_cidr_ip = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifySecurityGroupEgressRuleInput::ipv6_source_cidr_ip`].
-    pub fn set_ipv6_source_cidr_ip(mut self, input: Option<String>) -> Self {
-        self.ipv6_source_cidr_ip = input;
-        self
-    }
-    /// The [`ModifySecurityGroupEgressRuleInput::ipv6_source_cidr_ip`] set so far.
-    pub fn get_ipv6_source_cidr_ip(&self) -> &Option<String> {
-        &self.ipv6_source_cidr_ip
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::source_port_range`].
     pub fn source_port_range(mut self, input: impl Into<String>) -> Self {
         self.source_port_range = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySecurityGroupEgressRuleInput::source_port_range`].
-    pub fn set_source_port_range(mut self, input: Option<String>) -> Self {
-        self.source_port_range = input;
-        self
-    }
-    /// The [`ModifySecurityGroupEgressRuleInput::source_port_range`] set so far.
-    pub fn get_source_port_range(&self) -> &Option<String> {
-        &self.source_port_range
-    }
     /// Sets [`ModifySecurityGroupEgressRuleInput::dest_group_owner_account`].
     pub fn dest_group_owner_account(mut self, input: impl Into<String>) -> Self {
         self.dest_group_owner_account = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifySecurityGroupEgressRuleInput::dest_group_owner_account`].
-    pub fn set_dest_group_owner_account(mut self, input: Option<String>) -> Self {
-        self.dest_group_owner_account = input;
-        self
-    }
-    /// The [`ModifySecurityGroupEgressRuleInput::dest_group_owner_account`] set so far.
-    pub fn get_dest_group_owner_account(&self) -> &Option<String> {
-        &self.dest_group_owner_account
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::dest_group_owner_id`].
     pub fn dest_group_owner_id(mut self, input: i64) -> Self {
         self.dest_group_owner_id = Some(input);
         self
     }
-    /// Sets or clears [`ModifySecurityGroupEgressRuleInput::dest_group_owner_id`].
-    pub fn set_dest_group_owner_id(mut self, input: Option<i64>) -> Self {
-        self.dest_group_owner_id = input;
-        self
-    }
-    /// The [`ModifySecurityGroupEgressRuleInput::dest_group_owner_id`] set so far.
-    pub fn get_dest_group_owner_id(&self) -> &Option<i64> {
-        &self.dest_group_owner_id
-    }
     /// Sets [`ModifySecurityGroupEgressRuleInput::nic_type`].
     pub fn nic_type(mut self, input: impl Into<String>) -> Self {
         self.nic_type = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySecurityGroupEgressRuleInput::nic_type`].
-    pub fn set_nic_type(mut self, input: Option<String>) -> Self {
-        self.nic_type = input;
-        self
-    }
-    /// The [`ModifySecurityGroupEgressRuleInput::nic_type`] set so far.
-    pub fn get_nic_type(&self) -> &Option<String> {
-        &self.nic_type
-    }
     /// Sets [`ModifySecurityGroupEgressRuleInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifySecurityGroupEgressRuleInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifySecurityGroupEgressRuleInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Checks every rule of the spec and builds the [`ModifySecurityGroupEgressRuleInput`]. Nothing is sent.
     pub fn build(
@@ -373,6 +202,28 @@ impl<C> ModifySecurityGroupEgressRuleBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifySecurityGroupEgressRuleBuilder, ModifySecurityGroupEgressRuleInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    client_token: Option<String> => set_client_token, get_client_token;
+    security_group_id: Option<String> => set_security_group_id, get_security_group_id;
+    security_group_rule_id: Option<String> => set_security_group_rule_id, get_security_group_rule_id;
+    policy: Option<String> => set_policy, get_policy;
+    priority: Option<String> => set_priority, get_priority;
+    ip_protocol: Option<String> => set_ip_protocol, get_ip_protocol;
+    dest_cidr_ip: Option<String> => set_dest_cidr_ip, get_dest_cidr_ip;
+    ipv6_dest_cidr_ip: Option<String> => set_ipv6_dest_cidr_ip, get_ipv6_dest_cidr_ip;
+    dest_group_id: Option<String> => set_dest_group_id, get_dest_group_id;
+    dest_prefix_list_id: Option<String> => set_dest_prefix_list_id, get_dest_prefix_list_id;
+    port_range: Option<String> => set_port_range, get_port_range;
+    source_cidr_ip: Option<String> => set_source_cidr_ip, get_source_cidr_ip;
+    ipv6_source_cidr_ip: Option<String> => set_ipv6_source_cidr_ip, get_ipv6_source_cidr_ip;
+    source_port_range: Option<String> => set_source_port_range, get_source_port_range;
+    dest_group_owner_account: Option<String> => set_dest_group_owner_account, get_dest_group_owner_account;
+    dest_group_owner_id: Option<i64> => set_dest_group_owner_id, get_dest_group_owner_id;
+    nic_type: Option<String> => set_nic_type, get_nic_type;
+    description: Option<String> => set_description, get_description;
 }
 impl ModifySecurityGroupEgressRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -451,233 +302,7 @@ impl aliyun_core::Action for ModifySecurityGroupEgressRuleInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIpProtocol.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDestCidrIp.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPolicy.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNicType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNicType.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDestGroupId.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDestGroup.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPriority.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPriority.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupDiscription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroup.InvalidNetworkType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.Dest",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.PortRange",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIpProtocol.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.SourceIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.DestIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Ipv6DestCidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Ipv6SourceCidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Ipv4ProtocolConflictWithIpv6Address",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Ipv6ProtocolConflictWithIpv4Address",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Ipv6CidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSourcePortRange.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.SourceCidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.DestCidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.SecurityGroupRuleId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ModifySgRuleEntityType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AuthorizationLimitExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrefixListId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.ProtocolAndPortRangeMismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.ProtocolAndAddressFamilyMismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.PrefixListAddressFamilyMismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.InvalidModifyRuleRequest",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ModifyNicType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParamter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNetworkType.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroup.IsSame",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ResourceManagedByCloudProduct",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDestGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SecurityGroupRule.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupRuleId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -897,130 +522,37 @@ impl aliyun_core::error::ActionError for ModifySecurityGroupEgressRuleError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::OperationDenied(error)
-            | Self::InvalidIpProtocolMalformed(error)
-            | Self::InvalidDestCidrIpMalformed(error)
-            | Self::InvalidPolicyMalformed(error)
-            | Self::InvalidNicTypeValueNotSupported(error)
-            | Self::InvalidNicTypeMismatch(error)
-            | Self::InvalidDestGroupIdMismatch(error)
-            | Self::InvalidDestGroupNotFound(error)
-            | Self::InvalidPriorityMalformed(error)
-            | Self::InvalidPriorityValueNotSupported(error)
-            | Self::InvalidSecurityGroupDiscriptionMalformed(error)
-            | Self::InvalidSecurityGroupInvalidNetworkType(error)
-            | Self::MissingParameterDest(error)
-            | Self::InvalidParamPortRange(error)
-            | Self::InvalidIpProtocolValueNotSupported(error)
-            | Self::InvalidParamSourceIp(error)
-            | Self::InvalidParamDestIp(error)
-            | Self::InvalidParamIpv6DestCidrIp(error)
-            | Self::InvalidParamIpv6SourceCidrIp(error)
-            | Self::InvalidParamIpv4ProtocolConflictWithIpv6Address(error)
-            | Self::InvalidParamIpv6ProtocolConflictWithIpv4Address(error)
-            | Self::InvalidParameterIpv6CidrIp(error)
-            | Self::InvalidSourcePortRangeMalformed(error)
-            | Self::InvalidParamSourceCidrIp(error)
-            | Self::InvalidParamDestCidrIp(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidParamSecurityGroupRuleId(error)
-            | Self::InvalidOperationModifySgRuleEntityType(error)
-            | Self::AuthorizationLimitExceed(error)
-            | Self::InvalidPrefixListIdNotFound(error)
-            | Self::InvalidParamProtocolAndPortRangeMismatch(error)
-            | Self::InvalidParamProtocolAndAddressFamilyMismatch(error)
-            | Self::InvalidParamPrefixListAddressFamilyMismatch(error)
-            | Self::InvalidParamInvalidModifyRuleRequest(error)
-            | Self::InvalidOperationModifyNicType(error)
-            | Self::InvalidParamterConflict(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidNetworkTypeConflict(error)
-            | Self::InvalidSecurityGroupIsSame(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidDestGroupIdNotFound(error)
-            | Self::SecurityGroupRuleNotFound(error)
-            | Self::InvalidSecurityGroupRuleIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::OperationDenied(error)
-            | Self::InvalidIpProtocolMalformed(error)
-            | Self::InvalidDestCidrIpMalformed(error)
-            | Self::InvalidPolicyMalformed(error)
-            | Self::InvalidNicTypeValueNotSupported(error)
-            | Self::InvalidNicTypeMismatch(error)
-            | Self::InvalidDestGroupIdMismatch(error)
-            | Self::InvalidDestGroupNotFound(error)
-            | Self::InvalidPriorityMalformed(error)
-            | Self::InvalidPriorityValueNotSupported(error)
-            | Self::InvalidSecurityGroupDiscriptionMalformed(error)
-            | Self::InvalidSecurityGroupInvalidNetworkType(error)
-            | Self::MissingParameterDest(error)
-            | Self::InvalidParamPortRange(error)
-            | Self::InvalidIpProtocolValueNotSupported(error)
-            | Self::InvalidParamSourceIp(error)
-            | Self::InvalidParamDestIp(error)
-            | Self::InvalidParamIpv6DestCidrIp(error)
-            | Self::InvalidParamIpv6SourceCidrIp(error)
-            | Self::InvalidParamIpv4ProtocolConflictWithIpv6Address(error)
-            | Self::InvalidParamIpv6ProtocolConflictWithIpv4Address(error)
-            | Self::InvalidParameterIpv6CidrIp(error)
-            | Self::InvalidSourcePortRangeMalformed(error)
-            | Self::InvalidParamSourceCidrIp(error)
-            | Self::InvalidParamDestCidrIp(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidParamSecurityGroupRuleId(error)
-            | Self::InvalidOperationModifySgRuleEntityType(error)
-            | Self::AuthorizationLimitExceed(error)
-            | Self::InvalidPrefixListIdNotFound(error)
-            | Self::InvalidParamProtocolAndPortRangeMismatch(error)
-            | Self::InvalidParamProtocolAndAddressFamilyMismatch(error)
-            | Self::InvalidParamPrefixListAddressFamilyMismatch(error)
-            | Self::InvalidParamInvalidModifyRuleRequest(error)
-            | Self::InvalidOperationModifyNicType(error)
-            | Self::InvalidParamterConflict(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidNetworkTypeConflict(error)
-            | Self::InvalidSecurityGroupIsSame(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidDestGroupIdNotFound(error)
-            | Self::SecurityGroupRuleNotFound(error)
-            | Self::InvalidSecurityGroupRuleIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifySecurityGroupEgressRuleError);
+aliyun_core::__private::action_error!(
+    ModifySecurityGroupEgressRuleError, [OperationDenied, InvalidIpProtocolMalformed,
+    InvalidDestCidrIpMalformed, InvalidPolicyMalformed, InvalidNicTypeValueNotSupported,
+    InvalidNicTypeMismatch, InvalidDestGroupIdMismatch, InvalidDestGroupNotFound,
+    InvalidPriorityMalformed, InvalidPriorityValueNotSupported,
+    InvalidSecurityGroupDiscriptionMalformed, InvalidSecurityGroupInvalidNetworkType,
+    MissingParameterDest, InvalidParamPortRange, InvalidIpProtocolValueNotSupported,
+    InvalidParamSourceIp, InvalidParamDestIp, InvalidParamIpv6DestCidrIp,
+    InvalidParamIpv6SourceCidrIp, InvalidParamIpv4ProtocolConflictWithIpv6Address,
+    InvalidParamIpv6ProtocolConflictWithIpv4Address, InvalidParameterIpv6CidrIp,
+    InvalidSourcePortRangeMalformed, InvalidParamSourceCidrIp, InvalidParamDestCidrIp,
+    InvalidParameterConflict, InvalidParamSecurityGroupRuleId,
+    InvalidOperationModifySgRuleEntityType, AuthorizationLimitExceed,
+    InvalidPrefixListIdNotFound, InvalidParamProtocolAndPortRangeMismatch,
+    InvalidParamProtocolAndAddressFamilyMismatch,
+    InvalidParamPrefixListAddressFamilyMismatch, InvalidParamInvalidModifyRuleRequest,
+    InvalidOperationModifyNicType, InvalidParamterConflict, MissingParameter,
+    InvalidNetworkTypeConflict, InvalidSecurityGroupIsSame,
+    InvalidOperationResourceManagedByCloudProduct, InvalidSecurityGroupIdNotFound,
+    InvalidDestGroupIdNotFound, SecurityGroupRuleNotFound,
+    InvalidSecurityGroupRuleIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifySecurityGroupEgressRuleBuilder<aliyun_core::ProductClient>;
-        type Input = ModifySecurityGroupEgressRuleInput;
-        type Error = ModifySecurityGroupEgressRuleError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_security_group_egress_rule()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifySecurityGroupEgressRuleBuilder, ModifySecurityGroupEgressRuleInput,
+        ModifySecurityGroupEgressRuleError, super::super::super::client::Client,
+        modify_security_group_egress_rule,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1070,6 +602,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

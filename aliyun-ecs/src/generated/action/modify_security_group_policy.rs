@@ -39,56 +39,20 @@ impl<C> ModifySecurityGroupPolicyBuilder<C> {
         self.security_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySecurityGroupPolicyInput::security_group_id`].
-    pub fn set_security_group_id(mut self, input: Option<String>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`ModifySecurityGroupPolicyInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<String> {
-        &self.security_group_id
-    }
     /// Sets [`ModifySecurityGroupPolicyInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifySecurityGroupPolicyInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifySecurityGroupPolicyInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`ModifySecurityGroupPolicyInput::inner_access_policy`].
     pub fn inner_access_policy(mut self, input: impl Into<String>) -> Self {
         self.inner_access_policy = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySecurityGroupPolicyInput::inner_access_policy`].
-    pub fn set_inner_access_policy(mut self, input: Option<String>) -> Self {
-        self.inner_access_policy = input;
-        self
-    }
-    /// The [`ModifySecurityGroupPolicyInput::inner_access_policy`] set so far.
-    pub fn get_inner_access_policy(&self) -> &Option<String> {
-        &self.inner_access_policy
-    }
     /// Sets [`ModifySecurityGroupPolicyInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifySecurityGroupPolicyInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`ModifySecurityGroupPolicyInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Checks every rule of the spec and builds the [`ModifySecurityGroupPolicyInput`]. Nothing is sent.
     pub fn build(
@@ -112,6 +76,13 @@ impl<C> ModifySecurityGroupPolicyBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifySecurityGroupPolicyBuilder, ModifySecurityGroupPolicyInput;
+    security_group_id: Option<String> => set_security_group_id, get_security_group_id;
+    region_id: Option<String> => set_region_id, get_region_id;
+    inner_access_policy: Option<String> => set_inner_access_policy, get_inner_access_policy;
+    client_token: Option<String> => set_client_token, get_client_token;
 }
 impl ModifySecurityGroupPolicyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -171,38 +142,7 @@ impl aliyun_core::Action for ModifySecurityGroupPolicyInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParamter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPolicy.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ResourceManagedByCloudProduct",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InnerAccessPolicy",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -256,54 +196,21 @@ impl aliyun_core::error::ActionError for ModifySecurityGroupPolicyError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParamterRegionId(error)
-            | Self::InvalidSecurityGroupIdMalformed(error)
-            | Self::InvalidPolicyMalformed(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidParameterInnerAccessPolicy(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParamterRegionId(error)
-            | Self::InvalidSecurityGroupIdMalformed(error)
-            | Self::InvalidPolicyMalformed(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidParameterInnerAccessPolicy(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifySecurityGroupPolicyError);
+aliyun_core::__private::action_error!(
+    ModifySecurityGroupPolicyError, [MissingParamterRegionId,
+    InvalidSecurityGroupIdMalformed, InvalidPolicyMalformed,
+    InvalidOperationResourceManagedByCloudProduct, InvalidSecurityGroupIdNotFound,
+    InvalidParameterInnerAccessPolicy]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifySecurityGroupPolicyBuilder<aliyun_core::ProductClient>;
-        type Input = ModifySecurityGroupPolicyInput;
-        type Error = ModifySecurityGroupPolicyError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_security_group_policy()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifySecurityGroupPolicyBuilder, ModifySecurityGroupPolicyInput,
+        ModifySecurityGroupPolicyError, super::super::super::client::Client,
+        modify_security_group_policy,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -323,6 +230,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

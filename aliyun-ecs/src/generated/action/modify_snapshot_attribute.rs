@@ -42,70 +42,25 @@ impl<C> ModifySnapshotAttributeBuilder<C> {
         self.snapshot_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySnapshotAttributeInput::snapshot_id`].
-    pub fn set_snapshot_id(mut self, input: Option<String>) -> Self {
-        self.snapshot_id = input;
-        self
-    }
-    /// The [`ModifySnapshotAttributeInput::snapshot_id`] set so far.
-    pub fn get_snapshot_id(&self) -> &Option<String> {
-        &self.snapshot_id
-    }
     /// Sets [`ModifySnapshotAttributeInput::snapshot_name`].
     pub fn snapshot_name(mut self, input: impl Into<String>) -> Self {
         self.snapshot_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifySnapshotAttributeInput::snapshot_name`].
-    pub fn set_snapshot_name(mut self, input: Option<String>) -> Self {
-        self.snapshot_name = input;
-        self
-    }
-    /// The [`ModifySnapshotAttributeInput::snapshot_name`] set so far.
-    pub fn get_snapshot_name(&self) -> &Option<String> {
-        &self.snapshot_name
     }
     /// Sets [`ModifySnapshotAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySnapshotAttributeInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifySnapshotAttributeInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`ModifySnapshotAttributeInput::disable_instant_access`].
     pub fn disable_instant_access(mut self, input: bool) -> Self {
         self.disable_instant_access = Some(input);
         self
     }
-    /// Sets or clears [`ModifySnapshotAttributeInput::disable_instant_access`].
-    pub fn set_disable_instant_access(mut self, input: Option<bool>) -> Self {
-        self.disable_instant_access = input;
-        self
-    }
-    /// The [`ModifySnapshotAttributeInput::disable_instant_access`] set so far.
-    pub fn get_disable_instant_access(&self) -> &Option<bool> {
-        &self.disable_instant_access
-    }
     /// Sets [`ModifySnapshotAttributeInput::retention_days`].
     pub fn retention_days(mut self, input: i32) -> Self {
         self.retention_days = Some(input);
         self
-    }
-    /// Sets or clears [`ModifySnapshotAttributeInput::retention_days`].
-    pub fn set_retention_days(mut self, input: Option<i32>) -> Self {
-        self.retention_days = input;
-        self
-    }
-    /// The [`ModifySnapshotAttributeInput::retention_days`] set so far.
-    pub fn get_retention_days(&self) -> &Option<i32> {
-        &self.retention_days
     }
     /// Checks every rule of the spec and builds the [`ModifySnapshotAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -124,6 +79,14 @@ impl<C> ModifySnapshotAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifySnapshotAttributeBuilder, ModifySnapshotAttributeInput;
+    snapshot_id: Option<String> => set_snapshot_id, get_snapshot_id;
+    snapshot_name: Option<String> => set_snapshot_name, get_snapshot_name;
+    description: Option<String> => set_description, get_description;
+    disable_instant_access: Option<bool> => set_disable_instant_access, get_disable_instant_access;
+    retention_days: Option<i32> => set_retention_days, get_retention_days;
 }
 impl ModifySnapshotAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -181,53 +144,7 @@ impl aliyun_core::Action for ModifySnapshotAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoAttributeToModify",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRetentionDays.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.DecreaseRetentionDaysUnsupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.NotReady",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.CreatingSnapshot",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotDisableInstantAccess.Malformed",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -290,59 +207,22 @@ impl aliyun_core::error::ActionError for ModifySnapshotAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidSnapshotNameMalformed(error)
-            | Self::NoAttributeToModify(error)
-            | Self::InvalidRetentionDaysMalformed(error)
-            | Self::InvalidOperationDecreaseRetentionDaysUnsupported(error)
-            | Self::InvalidSnapshotIdNotReady(error)
-            | Self::IncorrectDiskStatusCreatingSnapshot(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidSnapshotIdNotFound(error)
-            | Self::InvalidSnapshotDisableInstantAccessMalformed(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidSnapshotNameMalformed(error)
-            | Self::NoAttributeToModify(error)
-            | Self::InvalidRetentionDaysMalformed(error)
-            | Self::InvalidOperationDecreaseRetentionDaysUnsupported(error)
-            | Self::InvalidSnapshotIdNotReady(error)
-            | Self::IncorrectDiskStatusCreatingSnapshot(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidSnapshotIdNotFound(error)
-            | Self::InvalidSnapshotDisableInstantAccessMalformed(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifySnapshotAttributeError);
+aliyun_core::__private::action_error!(
+    ModifySnapshotAttributeError, [InvalidSnapshotNameMalformed, NoAttributeToModify,
+    InvalidRetentionDaysMalformed, InvalidOperationDecreaseRetentionDaysUnsupported,
+    InvalidSnapshotIdNotReady, IncorrectDiskStatusCreatingSnapshot,
+    InvalidDescriptionMalformed, InvalidSnapshotIdNotFound,
+    InvalidSnapshotDisableInstantAccessMalformed]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifySnapshotAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = ModifySnapshotAttributeInput;
-        type Error = ModifySnapshotAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_snapshot_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifySnapshotAttributeBuilder, ModifySnapshotAttributeInput,
+        ModifySnapshotAttributeError, super::super::super::client::Client,
+        modify_snapshot_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -364,6 +244,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

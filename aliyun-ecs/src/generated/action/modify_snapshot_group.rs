@@ -39,56 +39,20 @@ impl<C> ModifySnapshotGroupBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySnapshotGroupInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifySnapshotGroupInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifySnapshotGroupInput::snapshot_group_id`].
     pub fn snapshot_group_id(mut self, input: impl Into<String>) -> Self {
         self.snapshot_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifySnapshotGroupInput::snapshot_group_id`].
-    pub fn set_snapshot_group_id(mut self, input: Option<String>) -> Self {
-        self.snapshot_group_id = input;
-        self
-    }
-    /// The [`ModifySnapshotGroupInput::snapshot_group_id`] set so far.
-    pub fn get_snapshot_group_id(&self) -> &Option<String> {
-        &self.snapshot_group_id
     }
     /// Sets [`ModifySnapshotGroupInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifySnapshotGroupInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`ModifySnapshotGroupInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
-    }
     /// Sets [`ModifySnapshotGroupInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifySnapshotGroupInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifySnapshotGroupInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Checks every rule of the spec and builds the [`ModifySnapshotGroupInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifySnapshotGroupInput, aliyun_core::InvalidInput> {
@@ -107,6 +71,13 @@ impl<C> ModifySnapshotGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifySnapshotGroupBuilder, ModifySnapshotGroupInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    snapshot_group_id: Option<String> => set_snapshot_group_id, get_snapshot_group_id;
+    name: Option<String> => set_name, get_name;
+    description: Option<String> => set_description, get_description;
 }
 impl ModifySnapshotGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -166,28 +137,7 @@ impl aliyun_core::Action for ModifySnapshotGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Name",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Description",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -226,49 +176,18 @@ impl aliyun_core::error::ActionError for ModifySnapshotGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterName(error)
-            | Self::InvalidParameterDescription(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidSnapshotGroupNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterName(error)
-            | Self::InvalidParameterDescription(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidSnapshotGroupNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifySnapshotGroupError);
+aliyun_core::__private::action_error!(
+    ModifySnapshotGroupError, [InvalidParameterName, InvalidParameterDescription,
+    InvalidRegionIdNotFound, InvalidSnapshotGroupNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifySnapshotGroupBuilder<aliyun_core::ProductClient>;
-        type Input = ModifySnapshotGroupInput;
-        type Error = ModifySnapshotGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_snapshot_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifySnapshotGroupBuilder, ModifySnapshotGroupInput, ModifySnapshotGroupError,
+        super::super::super::client::Client, modify_snapshot_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -288,6 +207,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -39,56 +39,20 @@ impl<C> ModifyStorageCapacityUnitAttributeBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyStorageCapacityUnitAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyStorageCapacityUnitAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyStorageCapacityUnitAttributeInput::storage_capacity_unit_id`].
     pub fn storage_capacity_unit_id(mut self, input: impl Into<String>) -> Self {
         self.storage_capacity_unit_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyStorageCapacityUnitAttributeInput::storage_capacity_unit_id`].
-    pub fn set_storage_capacity_unit_id(mut self, input: Option<String>) -> Self {
-        self.storage_capacity_unit_id = input;
-        self
-    }
-    /// The [`ModifyStorageCapacityUnitAttributeInput::storage_capacity_unit_id`] set so far.
-    pub fn get_storage_capacity_unit_id(&self) -> &Option<String> {
-        &self.storage_capacity_unit_id
     }
     /// Sets [`ModifyStorageCapacityUnitAttributeInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyStorageCapacityUnitAttributeInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`ModifyStorageCapacityUnitAttributeInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
-    }
     /// Sets [`ModifyStorageCapacityUnitAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyStorageCapacityUnitAttributeInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyStorageCapacityUnitAttributeInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Checks every rule of the spec and builds the [`ModifyStorageCapacityUnitAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -109,6 +73,13 @@ impl<C> ModifyStorageCapacityUnitAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyStorageCapacityUnitAttributeBuilder, ModifyStorageCapacityUnitAttributeInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    storage_capacity_unit_id: Option<String> => set_storage_capacity_unit_id, get_storage_capacity_unit_id;
+    name: Option<String> => set_name, get_name;
+    description: Option<String> => set_description, get_description;
 }
 impl ModifyStorageCapacityUnitAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -172,28 +143,7 @@ impl aliyun_core::Action for ModifyStorageCapacityUnitAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Name",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.StorageCapacityUnitId",
-                http_status: Some(400),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -234,52 +184,20 @@ impl aliyun_core::error::ActionError for ModifyStorageCapacityUnitAttributeError
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::MissingParameterRegionId(error)
-            | Self::InvalidParameterName(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::MissingParameterStorageCapacityUnitId(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::MissingParameterRegionId(error)
-            | Self::InvalidParameterName(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::MissingParameterStorageCapacityUnitId(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyStorageCapacityUnitAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyStorageCapacityUnitAttributeError, [MissingParameterRegionId,
+    InvalidParameterName, InvalidDescriptionMalformed,
+    MissingParameterStorageCapacityUnitId]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyStorageCapacityUnitAttributeBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = ModifyStorageCapacityUnitAttributeInput;
-        type Error = ModifyStorageCapacityUnitAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_storage_capacity_unit_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyStorageCapacityUnitAttributeBuilder,
+        ModifyStorageCapacityUnitAttributeInput, ModifyStorageCapacityUnitAttributeError,
+        super::super::super::client::Client, modify_storage_capacity_unit_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -299,6 +217,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -42,70 +42,25 @@ impl<C> ModifyStorageSetAttributeBuilder<C> {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyStorageSetAttributeInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`ModifyStorageSetAttributeInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`ModifyStorageSetAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyStorageSetAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyStorageSetAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`ModifyStorageSetAttributeInput::storage_set_id`].
     pub fn storage_set_id(mut self, input: impl Into<String>) -> Self {
         self.storage_set_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyStorageSetAttributeInput::storage_set_id`].
-    pub fn set_storage_set_id(mut self, input: Option<String>) -> Self {
-        self.storage_set_id = input;
-        self
-    }
-    /// The [`ModifyStorageSetAttributeInput::storage_set_id`] set so far.
-    pub fn get_storage_set_id(&self) -> &Option<String> {
-        &self.storage_set_id
-    }
     /// Sets [`ModifyStorageSetAttributeInput::storage_set_name`].
     pub fn storage_set_name(mut self, input: impl Into<String>) -> Self {
         self.storage_set_name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyStorageSetAttributeInput::storage_set_name`].
-    pub fn set_storage_set_name(mut self, input: Option<String>) -> Self {
-        self.storage_set_name = input;
-        self
-    }
-    /// The [`ModifyStorageSetAttributeInput::storage_set_name`] set so far.
-    pub fn get_storage_set_name(&self) -> &Option<String> {
-        &self.storage_set_name
-    }
     /// Sets [`ModifyStorageSetAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyStorageSetAttributeInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyStorageSetAttributeInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Checks every rule of the spec and builds the [`ModifyStorageSetAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -127,6 +82,14 @@ impl<C> ModifyStorageSetAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyStorageSetAttributeBuilder, ModifyStorageSetAttributeInput;
+    client_token: Option<String> => set_client_token, get_client_token;
+    region_id: Option<String> => set_region_id, get_region_id;
+    storage_set_id: Option<String> => set_storage_set_id, get_storage_set_id;
+    storage_set_name: Option<String> => set_storage_set_name, get_storage_set_name;
+    description: Option<String> => set_description, get_description;
 }
 impl ModifyStorageSetAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -187,68 +150,7 @@ impl aliyun_core::Action for ModifyStorageSetAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientToken.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUser.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZone.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZone.PartitionNumberNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageSetId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageSet.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageSetName.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidMaxPartitionNumber.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -321,64 +223,23 @@ impl aliyun_core::error::ActionError for ModifyStorageSetAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidUserNotSupported(error)
-            | Self::InvalidZoneNotSupported(error)
-            | Self::InvalidZonePartitionNumberNotSupported(error)
-            | Self::InvalidStorageSetIdNotFound(error)
-            | Self::InvalidStorageSetNotSupport(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidStorageSetNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidMaxPartitionNumberMalformed(error)
-            | Self::InvalidParameter(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidUserNotSupported(error)
-            | Self::InvalidZoneNotSupported(error)
-            | Self::InvalidZonePartitionNumberNotSupported(error)
-            | Self::InvalidStorageSetIdNotFound(error)
-            | Self::InvalidStorageSetNotSupport(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidStorageSetNameMalformed(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidMaxPartitionNumberMalformed(error)
-            | Self::InvalidParameter(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyStorageSetAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyStorageSetAttributeError, [InvalidClientTokenValueNotSupported,
+    InvalidUserNotSupported, InvalidZoneNotSupported,
+    InvalidZonePartitionNumberNotSupported, InvalidStorageSetIdNotFound,
+    InvalidStorageSetNotSupport, InvalidRegionIdNotFound, InvalidZoneIdNotFound,
+    InvalidStorageSetNameMalformed, InvalidDescriptionMalformed,
+    InvalidMaxPartitionNumberMalformed, InvalidParameter]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyStorageSetAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyStorageSetAttributeInput;
-        type Error = ModifyStorageSetAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .modify_storage_set_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyStorageSetAttributeBuilder, ModifyStorageSetAttributeInput,
+        ModifyStorageSetAttributeError, super::super::super::client::Client,
+        modify_storage_set_attribute,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -400,6 +261,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

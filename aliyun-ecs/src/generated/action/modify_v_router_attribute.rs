@@ -41,56 +41,20 @@ impl<C> ModifyVRouterAttributeBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyVRouterAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyVRouterAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyVRouterAttributeInput::v_router_id`].
     pub fn v_router_id(mut self, input: impl Into<String>) -> Self {
         self.v_router_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyVRouterAttributeInput::v_router_id`].
-    pub fn set_v_router_id(mut self, input: Option<String>) -> Self {
-        self.v_router_id = input;
-        self
-    }
-    /// The [`ModifyVRouterAttributeInput::v_router_id`] set so far.
-    pub fn get_v_router_id(&self) -> &Option<String> {
-        &self.v_router_id
     }
     /// Sets [`ModifyVRouterAttributeInput::v_router_name`].
     pub fn v_router_name(mut self, input: impl Into<String>) -> Self {
         self.v_router_name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyVRouterAttributeInput::v_router_name`].
-    pub fn set_v_router_name(mut self, input: Option<String>) -> Self {
-        self.v_router_name = input;
-        self
-    }
-    /// The [`ModifyVRouterAttributeInput::v_router_name`] set so far.
-    pub fn get_v_router_name(&self) -> &Option<String> {
-        &self.v_router_name
-    }
     /// Sets [`ModifyVRouterAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyVRouterAttributeInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyVRouterAttributeInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Checks every rule of the spec and builds the [`ModifyVRouterAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -108,6 +72,13 @@ impl<C> ModifyVRouterAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyVRouterAttributeBuilder, ModifyVRouterAttributeInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    v_router_id: Option<String> => set_v_router_id, get_v_router_id;
+    v_router_name: Option<String> => set_v_router_name, get_v_router_name;
+    description: Option<String> => set_description, get_description;
 }
 impl ModifyVRouterAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -167,38 +138,7 @@ impl aliyun_core::Action for ModifyVRouterAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVRouterName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVRouterDiscription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.VRouterNotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVRouterId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -245,65 +185,23 @@ impl aliyun_core::error::ActionError for ModifyVRouterAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidVRouterNameMalformed(error)
-            | Self::InvalidVRouterDiscriptionMalformed(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::ForbiddenVRouterNotFound(error)
-            | Self::InvalidVRouterIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidVRouterNameMalformed(error)
-            | Self::InvalidVRouterDiscriptionMalformed(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::ForbiddenVRouterNotFound(error)
-            | Self::InvalidVRouterIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyVRouterAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyVRouterAttributeError, [InvalidVRouterNameMalformed,
+    InvalidVRouterDiscriptionMalformed, MissingParameter, InvalidDescriptionMalformed,
+    ForbiddenVRouterNotFound, InvalidVRouterIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyVRouterAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyVRouterAttributeInput;
-        type Error = ModifyVRouterAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_v_router_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyVRouterAttributeBuilder, ModifyVRouterAttributeInput,
+        ModifyVRouterAttributeError, super::super::super::client::Client,
+        modify_v_router_attribute,
+    );
     const REQUESTS: &[Request] = &[Request::invalid("example", |b| b, "VRouterId")];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -41,56 +41,20 @@ impl<C> ModifyVSwitchAttributeBuilder<C> {
         self.v_switch_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyVSwitchAttributeInput::v_switch_id`].
-    pub fn set_v_switch_id(mut self, input: Option<String>) -> Self {
-        self.v_switch_id = input;
-        self
-    }
-    /// The [`ModifyVSwitchAttributeInput::v_switch_id`] set so far.
-    pub fn get_v_switch_id(&self) -> &Option<String> {
-        &self.v_switch_id
-    }
     /// Sets [`ModifyVSwitchAttributeInput::v_switch_name`].
     pub fn v_switch_name(mut self, input: impl Into<String>) -> Self {
         self.v_switch_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyVSwitchAttributeInput::v_switch_name`].
-    pub fn set_v_switch_name(mut self, input: Option<String>) -> Self {
-        self.v_switch_name = input;
-        self
-    }
-    /// The [`ModifyVSwitchAttributeInput::v_switch_name`] set so far.
-    pub fn get_v_switch_name(&self) -> &Option<String> {
-        &self.v_switch_name
     }
     /// Sets [`ModifyVSwitchAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyVSwitchAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyVSwitchAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyVSwitchAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyVSwitchAttributeInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyVSwitchAttributeInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Checks every rule of the spec and builds the [`ModifyVSwitchAttributeInput`]. Nothing is sent.
     pub fn build(
@@ -108,6 +72,13 @@ impl<C> ModifyVSwitchAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyVSwitchAttributeBuilder, ModifyVSwitchAttributeInput;
+    v_switch_id: Option<String> => set_v_switch_id, get_v_switch_id;
+    v_switch_name: Option<String> => set_v_switch_name, get_v_switch_name;
+    region_id: Option<String> => set_region_id, get_region_id;
+    description: Option<String> => set_description, get_description;
 }
 impl ModifyVSwitchAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -167,33 +138,7 @@ impl aliyun_core::Action for ModifyVSwitchAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchDiscription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.VRouterNotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -237,63 +182,23 @@ impl aliyun_core::error::ActionError for ModifyVSwitchAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidVSwitchNameMalformed(error)
-            | Self::InvalidVSwitchDiscriptionMalformed(error)
-            | Self::ForbiddenVRouterNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidVSwitchNameMalformed(error)
-            | Self::InvalidVSwitchDiscriptionMalformed(error)
-            | Self::ForbiddenVRouterNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyVSwitchAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyVSwitchAttributeError, [InvalidDescriptionMalformed,
+    InvalidVSwitchNameMalformed, InvalidVSwitchDiscriptionMalformed,
+    ForbiddenVRouterNotFound, InvalidVSwitchIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyVSwitchAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyVSwitchAttributeInput;
-        type Error = ModifyVSwitchAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_v_switch_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyVSwitchAttributeBuilder, ModifyVSwitchAttributeInput,
+        ModifyVSwitchAttributeError, super::super::super::client::Client,
+        modify_v_switch_attribute,
+    );
     const REQUESTS: &[Request] = &[Request::invalid("example", |b| b, "VSwitchId")];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

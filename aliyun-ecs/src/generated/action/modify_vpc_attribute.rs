@@ -47,84 +47,30 @@ impl<C> ModifyVpcAttributeBuilder<C> {
         self.vpc_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyVpcAttributeInput::vpc_id`].
-    pub fn set_vpc_id(mut self, input: Option<String>) -> Self {
-        self.vpc_id = input;
-        self
-    }
-    /// The [`ModifyVpcAttributeInput::vpc_id`] set so far.
-    pub fn get_vpc_id(&self) -> &Option<String> {
-        &self.vpc_id
-    }
     /// Sets [`ModifyVpcAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyVpcAttributeInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ModifyVpcAttributeInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`ModifyVpcAttributeInput::vpc_name`].
     pub fn vpc_name(mut self, input: impl Into<String>) -> Self {
         self.vpc_name = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyVpcAttributeInput::vpc_name`].
-    pub fn set_vpc_name(mut self, input: Option<String>) -> Self {
-        self.vpc_name = input;
-        self
-    }
-    /// The [`ModifyVpcAttributeInput::vpc_name`] set so far.
-    pub fn get_vpc_name(&self) -> &Option<String> {
-        &self.vpc_name
-    }
     /// Sets [`ModifyVpcAttributeInput::cidr_block`].
     pub fn cidr_block(mut self, input: impl Into<String>) -> Self {
         self.cidr_block = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyVpcAttributeInput::cidr_block`].
-    pub fn set_cidr_block(mut self, input: Option<String>) -> Self {
-        self.cidr_block = input;
-        self
-    }
-    /// The [`ModifyVpcAttributeInput::cidr_block`] set so far.
-    pub fn get_cidr_block(&self) -> &Option<String> {
-        &self.cidr_block
     }
     /// Sets [`ModifyVpcAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ModifyVpcAttributeInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ModifyVpcAttributeInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ModifyVpcAttributeInput::user_cidr`].
     pub fn user_cidr(mut self, input: impl Into<String>) -> Self {
         self.user_cidr = Some(input.into());
         self
-    }
-    /// Sets or clears [`ModifyVpcAttributeInput::user_cidr`].
-    pub fn set_user_cidr(mut self, input: Option<String>) -> Self {
-        self.user_cidr = input;
-        self
-    }
-    /// The [`ModifyVpcAttributeInput::user_cidr`] set so far.
-    pub fn get_user_cidr(&self) -> &Option<String> {
-        &self.user_cidr
     }
     /// Checks every rule of the spec and builds the [`ModifyVpcAttributeInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyVpcAttributeInput, aliyun_core::InvalidInput> {
@@ -139,6 +85,15 @@ impl<C> ModifyVpcAttributeBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ModifyVpcAttributeBuilder, ModifyVpcAttributeInput;
+    vpc_id: Option<String> => set_vpc_id, get_vpc_id;
+    description: Option<String> => set_description, get_description;
+    vpc_name: Option<String> => set_vpc_name, get_vpc_name;
+    cidr_block: Option<String> => set_cidr_block, get_cidr_block;
+    region_id: Option<String> => set_region_id, get_region_id;
+    user_cidr: Option<String> => set_user_cidr, get_user_cidr;
 }
 impl ModifyVpcAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -200,68 +155,7 @@ impl aliyun_core::Action for ModifyVpcAttributeInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVpcName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVpcDiscription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserCidr.Quota",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserCidr.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IllegalCidrBlock",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCidrBlock.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ParamExclusive.EnableIpv6AndCidrBlock",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.ClassicLinkEnabled",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVpcId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -332,77 +226,24 @@ impl aliyun_core::error::ActionError for ModifyVpcAttributeError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidVpcNameMalformed(error)
-            | Self::InvalidVpcDiscriptionMalformed(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidUserCidrQuota(error)
-            | Self::InvalidUserCidrMalformed(error)
-            | Self::InvalidRegionMalformed(error)
-            | Self::IllegalCidrBlock(error)
-            | Self::InvalidCidrBlockMalformed(error)
-            | Self::ParamExclusiveEnableIpv6AndCidrBlock(error)
-            | Self::OperationFailedClassicLinkEnabled(error)
-            | Self::InvalidVpcIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidVpcNameMalformed(error)
-            | Self::InvalidVpcDiscriptionMalformed(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidUserCidrQuota(error)
-            | Self::InvalidUserCidrMalformed(error)
-            | Self::InvalidRegionMalformed(error)
-            | Self::IllegalCidrBlock(error)
-            | Self::InvalidCidrBlockMalformed(error)
-            | Self::ParamExclusiveEnableIpv6AndCidrBlock(error)
-            | Self::OperationFailedClassicLinkEnabled(error)
-            | Self::InvalidVpcIdNotFound(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ModifyVpcAttributeError);
+aliyun_core::__private::action_error!(
+    ModifyVpcAttributeError, [InvalidDescriptionMalformed, InvalidVpcNameMalformed,
+    InvalidVpcDiscriptionMalformed, InvalidParameter, InvalidUserCidrQuota,
+    InvalidUserCidrMalformed, InvalidRegionMalformed, IllegalCidrBlock,
+    InvalidCidrBlockMalformed, ParamExclusiveEnableIpv6AndCidrBlock,
+    OperationFailedClassicLinkEnabled, InvalidVpcIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ModifyVpcAttributeBuilder<aliyun_core::ProductClient>;
-        type Input = ModifyVpcAttributeInput;
-        type Error = ModifyVpcAttributeError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).modify_vpc_attribute()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ModifyVpcAttributeBuilder, ModifyVpcAttributeInput, ModifyVpcAttributeError,
+        super::super::super::client::Client, modify_vpc_attribute,
+    );
     const REQUESTS: &[Request] = &[Request::invalid("example", |b| b, "VpcId")];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

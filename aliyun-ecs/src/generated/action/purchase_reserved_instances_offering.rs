@@ -78,224 +78,80 @@ impl<C> PurchaseReservedInstancesOfferingBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`PurchaseReservedInstancesOfferingInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`PurchaseReservedInstancesOfferingInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`PurchaseReservedInstancesOfferingInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`PurchaseReservedInstancesOfferingInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`PurchaseReservedInstancesOfferingInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Sets [`PurchaseReservedInstancesOfferingInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`PurchaseReservedInstancesOfferingInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`PurchaseReservedInstancesOfferingInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Sets [`PurchaseReservedInstancesOfferingInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`PurchaseReservedInstancesOfferingInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`PurchaseReservedInstancesOfferingInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
     }
     /// Sets [`PurchaseReservedInstancesOfferingInput::reserved_instance_name`].
     pub fn reserved_instance_name(mut self, input: impl Into<String>) -> Self {
         self.reserved_instance_name = Some(input.into());
         self
     }
-    /// Sets or clears [`PurchaseReservedInstancesOfferingInput::reserved_instance_name`].
-    pub fn set_reserved_instance_name(mut self, input: Option<String>) -> Self {
-        self.reserved_instance_name = input;
-        self
-    }
-    /// The [`PurchaseReservedInstancesOfferingInput::reserved_instance_name`] set so far.
-    pub fn get_reserved_instance_name(&self) -> &Option<String> {
-        &self.reserved_instance_name
-    }
     /// Sets [`PurchaseReservedInstancesOfferingInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`PurchaseReservedInstancesOfferingInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`PurchaseReservedInstancesOfferingInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
     }
     /// Sets [`PurchaseReservedInstancesOfferingInput::scope`].
     pub fn scope(mut self, input: impl Into<String>) -> Self {
         self.scope = Some(input.into());
         self
     }
-    /// Sets or clears [`PurchaseReservedInstancesOfferingInput::scope`].
-    pub fn set_scope(mut self, input: Option<String>) -> Self {
-        self.scope = input;
-        self
-    }
-    /// The [`PurchaseReservedInstancesOfferingInput::scope`] set so far.
-    pub fn get_scope(&self) -> &Option<String> {
-        &self.scope
-    }
     /// Sets [`PurchaseReservedInstancesOfferingInput::instance_amount`].
     pub fn instance_amount(mut self, input: i32) -> Self {
         self.instance_amount = Some(input);
         self
-    }
-    /// Sets or clears [`PurchaseReservedInstancesOfferingInput::instance_amount`].
-    pub fn set_instance_amount(mut self, input: Option<i32>) -> Self {
-        self.instance_amount = input;
-        self
-    }
-    /// The [`PurchaseReservedInstancesOfferingInput::instance_amount`] set so far.
-    pub fn get_instance_amount(&self) -> &Option<i32> {
-        &self.instance_amount
     }
     /// Sets [`PurchaseReservedInstancesOfferingInput::offering_type`].
     pub fn offering_type(mut self, input: impl Into<String>) -> Self {
         self.offering_type = Some(input.into());
         self
     }
-    /// Sets or clears [`PurchaseReservedInstancesOfferingInput::offering_type`].
-    pub fn set_offering_type(mut self, input: Option<String>) -> Self {
-        self.offering_type = input;
-        self
-    }
-    /// The [`PurchaseReservedInstancesOfferingInput::offering_type`] set so far.
-    pub fn get_offering_type(&self) -> &Option<String> {
-        &self.offering_type
-    }
     /// Sets [`PurchaseReservedInstancesOfferingInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`PurchaseReservedInstancesOfferingInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`PurchaseReservedInstancesOfferingInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`PurchaseReservedInstancesOfferingInput::platform`].
     pub fn platform(mut self, input: impl Into<String>) -> Self {
         self.platform = Some(input.into());
         self
     }
-    /// Sets or clears [`PurchaseReservedInstancesOfferingInput::platform`].
-    pub fn set_platform(mut self, input: Option<String>) -> Self {
-        self.platform = input;
-        self
-    }
-    /// The [`PurchaseReservedInstancesOfferingInput::platform`] set so far.
-    pub fn get_platform(&self) -> &Option<String> {
-        &self.platform
-    }
     /// Sets [`PurchaseReservedInstancesOfferingInput::period`].
     pub fn period(mut self, input: i32) -> Self {
         self.period = Some(input);
         self
-    }
-    /// Sets or clears [`PurchaseReservedInstancesOfferingInput::period`].
-    pub fn set_period(mut self, input: Option<i32>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`PurchaseReservedInstancesOfferingInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<i32> {
-        &self.period
     }
     /// Sets [`PurchaseReservedInstancesOfferingInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
         self.period_unit = Some(input.into());
         self
     }
-    /// Sets or clears [`PurchaseReservedInstancesOfferingInput::period_unit`].
-    pub fn set_period_unit(mut self, input: Option<String>) -> Self {
-        self.period_unit = input;
-        self
-    }
-    /// The [`PurchaseReservedInstancesOfferingInput::period_unit`] set so far.
-    pub fn get_period_unit(&self) -> &Option<String> {
-        &self.period_unit
-    }
     /// Sets [`PurchaseReservedInstancesOfferingInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`PurchaseReservedInstancesOfferingInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`PurchaseReservedInstancesOfferingInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Sets [`PurchaseReservedInstancesOfferingInput::auto_renew`].
     pub fn auto_renew(mut self, input: bool) -> Self {
         self.auto_renew = Some(input);
         self
     }
-    /// Sets or clears [`PurchaseReservedInstancesOfferingInput::auto_renew`].
-    pub fn set_auto_renew(mut self, input: Option<bool>) -> Self {
-        self.auto_renew = input;
-        self
-    }
-    /// The [`PurchaseReservedInstancesOfferingInput::auto_renew`] set so far.
-    pub fn get_auto_renew(&self) -> &Option<bool> {
-        &self.auto_renew
-    }
     /// Sets [`PurchaseReservedInstancesOfferingInput::auto_renew_period`].
     pub fn auto_renew_period(mut self, input: i32) -> Self {
         self.auto_renew_period = Some(input);
         self
-    }
-    /// Sets or clears [`PurchaseReservedInstancesOfferingInput::auto_renew_period`].
-    pub fn set_auto_renew_period(mut self, input: Option<i32>) -> Self {
-        self.auto_renew_period = input;
-        self
-    }
-    /// The [`PurchaseReservedInstancesOfferingInput::auto_renew_period`] set so far.
-    pub fn get_auto_renew_period(&self) -> &Option<i32> {
-        &self.auto_renew_period
     }
     /// Checks every rule of the spec and builds the [`PurchaseReservedInstancesOfferingInput`]. Nothing is sent.
     pub fn build(
@@ -328,6 +184,25 @@ impl<C> PurchaseReservedInstancesOfferingBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    PurchaseReservedInstancesOfferingBuilder, PurchaseReservedInstancesOfferingInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    reserved_instance_name: Option<String> => set_reserved_instance_name, get_reserved_instance_name;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    scope: Option<String> => set_scope, get_scope;
+    instance_amount: Option<i32> => set_instance_amount, get_instance_amount;
+    offering_type: Option<String> => set_offering_type, get_offering_type;
+    description: Option<String> => set_description, get_description;
+    platform: Option<String> => set_platform, get_platform;
+    period: Option<i32> => set_period, get_period;
+    period_unit: Option<String> => set_period_unit, get_period_unit;
+    client_token: Option<String> => set_client_token, get_client_token;
+    auto_renew: Option<bool> => set_auto_renew, get_auto_renew;
+    auto_renew_period: Option<i32> => set_auto_renew_period, get_auto_renew_period;
 }
 impl PurchaseReservedInstancesOfferingBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -408,195 +283,11 @@ impl aliyun_core::Action for PurchaseReservedInstancesOfferingInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStartTime.ScopeNotMatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Zone.NotOnSale",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriodUnit.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidChargeType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Scope",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstanceStatus.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstanceOfferingType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstanceOfferingClass.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.ZoneId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.ReservedInstanceId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.ReservedInstanceConfiguration",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.SplitOrMerge",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceTypeAndAmountBothEmpty",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstancePlatform.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ReservedInstanceName",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstanceZone.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NoStock",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NodeControllerUnavailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ResourceOwnerAccount",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Zone.NotOpen",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.NotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Account.Arrearage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PaymentMethodNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         if let Some(value) = &self.instance_amount {
             aliyun_core::__private::validate::range(
                 "InstanceAmount",
@@ -778,112 +469,34 @@ impl aliyun_core::error::ActionError for PurchaseReservedInstancesOfferingError 
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidStartTimeScopeNotMatch(error)
-            | Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::RegionUnauthorized(error)
-            | Self::ZoneNotOnSale(error)
-            | Self::InvalidPeriodUnitValueNotSupported(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidChargeTypeValueNotSupported(error)
-            | Self::InvalidParameterScope(error)
-            | Self::InvalidReservedInstanceStatusValueNotSupported(error)
-            | Self::InvalidReservedInstanceOfferingTypeValueNotSupported(error)
-            | Self::InvalidReservedInstanceOfferingClassValueNotSupported(error)
-            | Self::MissingParameterZoneId(error)
-            | Self::MissingParameterInstanceType(error)
-            | Self::MissingParameterReservedInstanceId(error)
-            | Self::MissingParameterReservedInstanceConfiguration(error)
-            | Self::InvalidParameterSplitOrMerge(error)
-            | Self::MissingParameterInstanceTypeAndAmountBothEmpty(error)
-            | Self::InvalidReservedInstancePlatformValueNotSupported(error)
-            | Self::InvalidParameterReservedInstanceName(error)
-            | Self::InvalidReservedInstanceZoneValueNotSupported(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::NodeControllerUnavailable(error)
-            | Self::InvalidParameterResourceOwnerAccount(error)
-            | Self::ZoneNotOpen(error)
-            | Self::InvalidResourceTypeNotSupported(error)
-            | Self::InvalidParameterNotMatch(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::PaymentMethodNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidStartTimeScopeNotMatch(error)
-            | Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::RegionUnauthorized(error)
-            | Self::ZoneNotOnSale(error)
-            | Self::InvalidPeriodUnitValueNotSupported(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidChargeTypeValueNotSupported(error)
-            | Self::InvalidParameterScope(error)
-            | Self::InvalidReservedInstanceStatusValueNotSupported(error)
-            | Self::InvalidReservedInstanceOfferingTypeValueNotSupported(error)
-            | Self::InvalidReservedInstanceOfferingClassValueNotSupported(error)
-            | Self::MissingParameterZoneId(error)
-            | Self::MissingParameterInstanceType(error)
-            | Self::MissingParameterReservedInstanceId(error)
-            | Self::MissingParameterReservedInstanceConfiguration(error)
-            | Self::InvalidParameterSplitOrMerge(error)
-            | Self::MissingParameterInstanceTypeAndAmountBothEmpty(error)
-            | Self::InvalidReservedInstancePlatformValueNotSupported(error)
-            | Self::InvalidParameterReservedInstanceName(error)
-            | Self::InvalidReservedInstanceZoneValueNotSupported(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::NodeControllerUnavailable(error)
-            | Self::InvalidParameterResourceOwnerAccount(error)
-            | Self::ZoneNotOpen(error)
-            | Self::InvalidResourceTypeNotSupported(error)
-            | Self::InvalidParameterNotMatch(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::PaymentMethodNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(PurchaseReservedInstancesOfferingError);
+aliyun_core::__private::action_error!(
+    PurchaseReservedInstancesOfferingError, [InvalidStartTimeScopeNotMatch,
+    InvalidInstanceTypeValueUnauthorized, InvalidDescriptionMalformed,
+    InvalidParameterConflict, InvalidTagKeyMalformed, RegionUnauthorized, ZoneNotOnSale,
+    InvalidPeriodUnitValueNotSupported, InvalidTagValueMalformed,
+    InvalidChargeTypeValueNotSupported, InvalidParameterScope,
+    InvalidReservedInstanceStatusValueNotSupported,
+    InvalidReservedInstanceOfferingTypeValueNotSupported,
+    InvalidReservedInstanceOfferingClassValueNotSupported, MissingParameterZoneId,
+    MissingParameterInstanceType, MissingParameterReservedInstanceId,
+    MissingParameterReservedInstanceConfiguration, InvalidParameterSplitOrMerge,
+    MissingParameterInstanceTypeAndAmountBothEmpty,
+    InvalidReservedInstancePlatformValueNotSupported,
+    InvalidParameterReservedInstanceName, InvalidReservedInstanceZoneValueNotSupported,
+    OperationDenied, InvalidInstanceTypeValueNotSupported, OperationDeniedNoStock,
+    NodeControllerUnavailable, InvalidParameterResourceOwnerAccount, ZoneNotOpen,
+    InvalidResourceTypeNotSupported, InvalidParameterNotMatch, AccountArrearage,
+    InvalidZoneIdNotFound, PaymentMethodNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = PurchaseReservedInstancesOfferingBuilder<
-            aliyun_core::ProductClient,
-        >;
-        type Input = PurchaseReservedInstancesOfferingInput;
-        type Error = PurchaseReservedInstancesOfferingError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .purchase_reserved_instances_offering()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        PurchaseReservedInstancesOfferingBuilder, PurchaseReservedInstancesOfferingInput,
+        PurchaseReservedInstancesOfferingError, super::super::super::client::Client,
+        purchase_reserved_instances_offering,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -931,6 +544,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

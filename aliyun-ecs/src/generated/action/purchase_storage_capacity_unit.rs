@@ -63,154 +63,55 @@ impl<C> PurchaseStorageCapacityUnitBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`PurchaseStorageCapacityUnitInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`PurchaseStorageCapacityUnitInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`PurchaseStorageCapacityUnitInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
-    }
-    /// Sets or clears [`PurchaseStorageCapacityUnitInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`PurchaseStorageCapacityUnitInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
     }
     /// Sets [`PurchaseStorageCapacityUnitInput::capacity`].
     pub fn capacity(mut self, input: i32) -> Self {
         self.capacity = Some(input);
         self
     }
-    /// Sets or clears [`PurchaseStorageCapacityUnitInput::capacity`].
-    pub fn set_capacity(mut self, input: Option<i32>) -> Self {
-        self.capacity = input;
-        self
-    }
-    /// The [`PurchaseStorageCapacityUnitInput::capacity`] set so far.
-    pub fn get_capacity(&self) -> &Option<i32> {
-        &self.capacity
-    }
     /// Sets [`PurchaseStorageCapacityUnitInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`PurchaseStorageCapacityUnitInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`PurchaseStorageCapacityUnitInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`PurchaseStorageCapacityUnitInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
     }
-    /// Sets or clears [`PurchaseStorageCapacityUnitInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`PurchaseStorageCapacityUnitInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
-    }
     /// Sets [`PurchaseStorageCapacityUnitInput::period`].
     pub fn period(mut self, input: i32) -> Self {
         self.period = Some(input);
         self
-    }
-    /// Sets or clears [`PurchaseStorageCapacityUnitInput::period`].
-    pub fn set_period(mut self, input: Option<i32>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`PurchaseStorageCapacityUnitInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<i32> {
-        &self.period
     }
     /// Sets [`PurchaseStorageCapacityUnitInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
         self.period_unit = Some(input.into());
         self
     }
-    /// Sets or clears [`PurchaseStorageCapacityUnitInput::period_unit`].
-    pub fn set_period_unit(mut self, input: Option<String>) -> Self {
-        self.period_unit = input;
-        self
-    }
-    /// The [`PurchaseStorageCapacityUnitInput::period_unit`] set so far.
-    pub fn get_period_unit(&self) -> &Option<String> {
-        &self.period_unit
-    }
     /// Sets [`PurchaseStorageCapacityUnitInput::from_app`].
     pub fn from_app(mut self, input: impl Into<String>) -> Self {
         self.from_app = Some(input.into());
         self
-    }
-    /// Sets or clears [`PurchaseStorageCapacityUnitInput::from_app`].
-    pub fn set_from_app(mut self, input: Option<String>) -> Self {
-        self.from_app = input;
-        self
-    }
-    /// The [`PurchaseStorageCapacityUnitInput::from_app`] set so far.
-    pub fn get_from_app(&self) -> &Option<String> {
-        &self.from_app
     }
     /// Sets [`PurchaseStorageCapacityUnitInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`PurchaseStorageCapacityUnitInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`PurchaseStorageCapacityUnitInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`PurchaseStorageCapacityUnitInput::amount`].
     pub fn amount(mut self, input: i32) -> Self {
         self.amount = Some(input);
         self
     }
-    /// Sets or clears [`PurchaseStorageCapacityUnitInput::amount`].
-    pub fn set_amount(mut self, input: Option<i32>) -> Self {
-        self.amount = input;
-        self
-    }
-    /// The [`PurchaseStorageCapacityUnitInput::amount`] set so far.
-    pub fn get_amount(&self) -> &Option<i32> {
-        &self.amount
-    }
     /// Appends one item to [`PurchaseStorageCapacityUnitInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`PurchaseStorageCapacityUnitInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`PurchaseStorageCapacityUnitInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Checks every rule of the spec and builds the [`PurchaseStorageCapacityUnitInput`]. Nothing is sent.
     pub fn build(
@@ -238,6 +139,20 @@ impl<C> PurchaseStorageCapacityUnitBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    PurchaseStorageCapacityUnitBuilder, PurchaseStorageCapacityUnitInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    name: Option<String> => set_name, get_name;
+    capacity: Option<i32> => set_capacity, get_capacity;
+    description: Option<String> => set_description, get_description;
+    start_time: Option<String> => set_start_time, get_start_time;
+    period: Option<i32> => set_period, get_period;
+    period_unit: Option<String> => set_period_unit, get_period_unit;
+    from_app: Option<String> => set_from_app, get_from_app;
+    client_token: Option<String> => set_client_token, get_client_token;
+    amount: Option<i32> => set_amount, get_amount;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
 }
 impl PurchaseStorageCapacityUnitBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -312,58 +227,7 @@ impl aliyun_core::Action for PurchaseStorageCapacityUnitInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Period",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Name",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Capacity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.Capacity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.PeriodUnit",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.CapacityExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStartTime.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStartTime.MalFormed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -376,14 +240,6 @@ impl aliyun_core::Action for PurchaseStorageCapacityUnitInput {
             )?;
         }
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -447,60 +303,21 @@ impl aliyun_core::error::ActionError for PurchaseStorageCapacityUnitError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterPeriod(error)
-            | Self::MissingParameterRegionId(error)
-            | Self::InvalidParameterName(error)
-            | Self::InvalidParameterCapacity(error)
-            | Self::MissingParameterCapacity(error)
-            | Self::InvalidParameterPeriodUnit(error)
-            | Self::InvalidParameterCapacityExceed(error)
-            | Self::InvalidStartTimeNotSupported(error)
-            | Self::InvalidStartTimeMalFormed(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterPeriod(error)
-            | Self::MissingParameterRegionId(error)
-            | Self::InvalidParameterName(error)
-            | Self::InvalidParameterCapacity(error)
-            | Self::MissingParameterCapacity(error)
-            | Self::InvalidParameterPeriodUnit(error)
-            | Self::InvalidParameterCapacityExceed(error)
-            | Self::InvalidStartTimeNotSupported(error)
-            | Self::InvalidStartTimeMalFormed(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(PurchaseStorageCapacityUnitError);
+aliyun_core::__private::action_error!(
+    PurchaseStorageCapacityUnitError, [InvalidParameterPeriod, MissingParameterRegionId,
+    InvalidParameterName, InvalidParameterCapacity, MissingParameterCapacity,
+    InvalidParameterPeriodUnit, InvalidParameterCapacityExceed,
+    InvalidStartTimeNotSupported, InvalidStartTimeMalFormed, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = PurchaseStorageCapacityUnitBuilder<aliyun_core::ProductClient>;
-        type Input = PurchaseStorageCapacityUnitInput;
-        type Error = PurchaseStorageCapacityUnitError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .purchase_storage_capacity_unit()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        PurchaseStorageCapacityUnitBuilder, PurchaseStorageCapacityUnitInput,
+        PurchaseStorageCapacityUnitError, super::super::super::client::Client,
+        purchase_storage_capacity_unit,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -538,6 +355,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -33,28 +33,10 @@ impl<C> ReActivateInstancesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ReActivateInstancesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ReActivateInstancesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ReActivateInstancesInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ReActivateInstancesInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`ReActivateInstancesInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
     }
     /// Checks every rule of the spec and builds the [`ReActivateInstancesInput`]. Nothing is sent.
     pub fn build(self) -> Result<ReActivateInstancesInput, aliyun_core::InvalidInput> {
@@ -68,6 +50,11 @@ impl<C> ReActivateInstancesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ReActivateInstancesBuilder, ReActivateInstancesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
 }
 impl ReActivateInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -125,53 +112,7 @@ impl aliyun_core::Action for ReActivateInstancesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ReopenInstance.InstanceNotEnoughBalance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ReopenInstance.ImageNotEnoughBalance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ReopenInstance.InstanceStatusNotValid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InsufficientBalance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPayType.NotSupport",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -229,57 +170,20 @@ impl aliyun_core::error::ActionError for ReActivateInstancesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ReopenInstanceInstanceNotEnoughBalance(error)
-            | Self::ReopenInstanceImageNotEnoughBalance(error)
-            | Self::ReopenInstanceInstanceStatusNotValid(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InsufficientBalance(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidPayTypeNotSupport(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ReopenInstanceInstanceNotEnoughBalance(error)
-            | Self::ReopenInstanceImageNotEnoughBalance(error)
-            | Self::ReopenInstanceInstanceStatusNotValid(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InsufficientBalance(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidPayTypeNotSupport(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ReActivateInstancesError);
+aliyun_core::__private::action_error!(
+    ReActivateInstancesError, [ReopenInstanceInstanceNotEnoughBalance,
+    ReopenInstanceImageNotEnoughBalance, ReopenInstanceInstanceStatusNotValid,
+    IncorrectInstanceStatus, InstanceLockedForSecurity, InsufficientBalance,
+    InvalidInstanceIdNotFound, InvalidPayTypeNotSupport, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ReActivateInstancesBuilder<aliyun_core::ProductClient>;
-        type Input = ReActivateInstancesInput;
-        type Error = ReActivateInstancesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).re_activate_instances()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ReActivateInstancesBuilder, ReActivateInstancesInput, ReActivateInstancesError,
+        super::super::super::client::Client, re_activate_instances,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -288,6 +192,7 @@ mod tests {
             &[("InstanceId", "i-bp67acfmxazb4p****"), ("RegionId", "cn-hangzhou")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

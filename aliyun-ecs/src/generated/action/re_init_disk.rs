@@ -42,70 +42,25 @@ impl<C> ReInitDiskBuilder<C> {
         self.disk_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ReInitDiskInput::disk_id`].
-    pub fn set_disk_id(mut self, input: Option<String>) -> Self {
-        self.disk_id = input;
-        self
-    }
-    /// The [`ReInitDiskInput::disk_id`] set so far.
-    pub fn get_disk_id(&self) -> &Option<String> {
-        &self.disk_id
-    }
     /// Sets [`ReInitDiskInput::password`].
     pub fn password(mut self, input: impl Into<String>) -> Self {
         self.password = Some(input.into());
         self
-    }
-    /// Sets or clears [`ReInitDiskInput::password`].
-    pub fn set_password(mut self, input: Option<String>) -> Self {
-        self.password = input;
-        self
-    }
-    /// The [`ReInitDiskInput::password`] set so far.
-    pub fn get_password(&self) -> &Option<String> {
-        &self.password
     }
     /// Sets [`ReInitDiskInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
         self.key_pair_name = Some(input.into());
         self
     }
-    /// Sets or clears [`ReInitDiskInput::key_pair_name`].
-    pub fn set_key_pair_name(mut self, input: Option<String>) -> Self {
-        self.key_pair_name = input;
-        self
-    }
-    /// The [`ReInitDiskInput::key_pair_name`] set so far.
-    pub fn get_key_pair_name(&self) -> &Option<String> {
-        &self.key_pair_name
-    }
     /// Sets [`ReInitDiskInput::auto_start_instance`].
     pub fn auto_start_instance(mut self, input: bool) -> Self {
         self.auto_start_instance = Some(input);
         self
     }
-    /// Sets or clears [`ReInitDiskInput::auto_start_instance`].
-    pub fn set_auto_start_instance(mut self, input: Option<bool>) -> Self {
-        self.auto_start_instance = input;
-        self
-    }
-    /// The [`ReInitDiskInput::auto_start_instance`] set so far.
-    pub fn get_auto_start_instance(&self) -> &Option<bool> {
-        &self.auto_start_instance
-    }
     /// Sets [`ReInitDiskInput::security_enhancement_strategy`].
     pub fn security_enhancement_strategy(mut self, input: impl Into<String>) -> Self {
         self.security_enhancement_strategy = Some(input.into());
         self
-    }
-    /// Sets or clears [`ReInitDiskInput::security_enhancement_strategy`].
-    pub fn set_security_enhancement_strategy(mut self, input: Option<String>) -> Self {
-        self.security_enhancement_strategy = input;
-        self
-    }
-    /// The [`ReInitDiskInput::security_enhancement_strategy`] set so far.
-    pub fn get_security_enhancement_strategy(&self) -> &Option<String> {
-        &self.security_enhancement_strategy
     }
     /// Checks every rule of the spec and builds the [`ReInitDiskInput`]. Nothing is sent.
     pub fn build(self) -> Result<ReInitDiskInput, aliyun_core::InvalidInput> {
@@ -119,6 +74,14 @@ impl<C> ReInitDiskBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ReInitDiskBuilder, ReInitDiskInput;
+    disk_id: Option<String> => set_disk_id, get_disk_id;
+    password: Option<String> => set_password, get_password;
+    key_pair_name: Option<String> => set_key_pair_name, get_key_pair_name;
+    auto_start_instance: Option<bool> => set_auto_start_instance, get_auto_start_instance;
+    security_enhancement_strategy: Option<String> => set_security_enhancement_strategy, get_security_enhancement_strategy;
 }
 impl ReInitDiskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -174,148 +137,7 @@ impl aliyun_core::Action for ReInitDiskInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "LoginAsNonRoot.ImageNotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskHasSnapshotsWithInstantAccessEnabled.OperationNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPassword.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidKeyPairName.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.IoOptimize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskCategory.OperationNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.MalFormed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LoginAsNonRoot.RegionNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshot.TooOld",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceExpiredOrInArrears",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskCreatingSnapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSourceSnapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SharedImageDeleted",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.WindowsInstance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UserNotInTheWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKNotEnabled",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.KMSUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "HibernationConfigured.InstanceOperationForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MultiAttachDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskId.OperationNotSupported",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -459,95 +281,28 @@ impl aliyun_core::error::ActionError for ReInitDiskError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::LoginAsNonRootImageNotSupport(error)
-            | Self::DiskHasSnapshotsWithInstantAccessEnabledOperationNotSupported(error)
-            | Self::InvalidPasswordMalformed(error)
-            | Self::InvalidKeyPairNameNotFound(error)
-            | Self::DependencyViolationIoOptimize(error)
-            | Self::DiskCategoryOperationNotSupported(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::LoginAsNonRootRegionNotSupport(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InvalidSnapshotTooOld(error)
-            | Self::OperationDenied(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::DiskCreatingSnapshot(error)
-            | Self::InvalidSourceSnapshot(error)
-            | Self::SharedImageDeleted(error)
-            | Self::DependencyViolationWindowsInstance(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::HibernationConfiguredInstanceOperationForbidden(error)
-            | Self::InvalidOperationMultiAttachDisk(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidImageIdNotFound(error)
-            | Self::InvalidDiskIdOperationNotSupported(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::LoginAsNonRootImageNotSupport(error)
-            | Self::DiskHasSnapshotsWithInstantAccessEnabledOperationNotSupported(error)
-            | Self::InvalidPasswordMalformed(error)
-            | Self::InvalidKeyPairNameNotFound(error)
-            | Self::DependencyViolationIoOptimize(error)
-            | Self::DiskCategoryOperationNotSupported(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::LoginAsNonRootRegionNotSupport(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InvalidSnapshotTooOld(error)
-            | Self::OperationDenied(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::DiskCreatingSnapshot(error)
-            | Self::InvalidSourceSnapshot(error)
-            | Self::SharedImageDeleted(error)
-            | Self::DependencyViolationWindowsInstance(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::HibernationConfiguredInstanceOperationForbidden(error)
-            | Self::InvalidOperationMultiAttachDisk(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidImageIdNotFound(error)
-            | Self::InvalidDiskIdOperationNotSupported(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ReInitDiskError);
+aliyun_core::__private::action_error!(
+    ReInitDiskError, [LoginAsNonRootImageNotSupport,
+    DiskHasSnapshotsWithInstantAccessEnabledOperationNotSupported,
+    InvalidPasswordMalformed, InvalidKeyPairNameNotFound, DependencyViolationIoOptimize,
+    DiskCategoryOperationNotSupported, InvalidRegionIdMalFormed,
+    LoginAsNonRootRegionNotSupport, IncorrectDiskStatus, IncorrectInstanceStatus,
+    InstanceLockedForSecurity, InvalidSnapshotTooOld, OperationDenied,
+    InstanceExpiredOrInArrears, DiskCreatingSnapshot, InvalidSourceSnapshot,
+    SharedImageDeleted, DependencyViolationWindowsInstance, UserNotInTheWhiteList,
+    InvalidParameterKmsKeyIdCmkNotEnabled, InvalidParameterKmsKeyIdKmsUnauthorized,
+    HibernationConfiguredInstanceOperationForbidden, InvalidOperationMultiAttachDisk,
+    InvalidParameterKmsKeyIdCmkUnauthorized, InvalidDiskIdNotFound,
+    InvalidImageIdNotFound, InvalidDiskIdOperationNotSupported, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ReInitDiskBuilder<aliyun_core::ProductClient>;
-        type Input = ReInitDiskInput;
-        type Error = ReInitDiskError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).re_init_disk()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ReInitDiskBuilder, ReInitDiskInput, ReInitDiskError,
+        super::super::super::client::Client, re_init_disk,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -569,6 +324,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -62,98 +62,35 @@ impl<C> RebootInstanceBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`RebootInstanceInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`RebootInstanceInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`RebootInstanceInput::force_stop`].
     pub fn force_stop(mut self, input: bool) -> Self {
         self.force_stop = Some(input);
         self
-    }
-    /// Sets or clears [`RebootInstanceInput::force_stop`].
-    pub fn set_force_stop(mut self, input: Option<bool>) -> Self {
-        self.force_stop = input;
-        self
-    }
-    /// The [`RebootInstanceInput::force_stop`] set so far.
-    pub fn get_force_stop(&self) -> &Option<bool> {
-        &self.force_stop
     }
     /// Sets [`RebootInstanceInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = Some(input);
         self
     }
-    /// Sets or clears [`RebootInstanceInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`RebootInstanceInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
-    }
     /// Sets [`RebootInstanceInput::owner_id`].
     pub fn owner_id(mut self, input: i64) -> Self {
         self.owner_id = Some(input);
         self
-    }
-    /// Sets or clears [`RebootInstanceInput::owner_id`].
-    pub fn set_owner_id(mut self, input: Option<i64>) -> Self {
-        self.owner_id = input;
-        self
-    }
-    /// The [`RebootInstanceInput::owner_id`] set so far.
-    pub fn get_owner_id(&self) -> &Option<i64> {
-        &self.owner_id
     }
     /// Sets [`RebootInstanceInput::owner_account`].
     pub fn owner_account(mut self, input: impl Into<String>) -> Self {
         self.owner_account = Some(input.into());
         self
     }
-    /// Sets or clears [`RebootInstanceInput::owner_account`].
-    pub fn set_owner_account(mut self, input: Option<String>) -> Self {
-        self.owner_account = input;
-        self
-    }
-    /// The [`RebootInstanceInput::owner_account`] set so far.
-    pub fn get_owner_account(&self) -> &Option<String> {
-        &self.owner_account
-    }
     /// Sets [`RebootInstanceInput::resource_owner_id`].
     pub fn resource_owner_id(mut self, input: i64) -> Self {
         self.resource_owner_id = Some(input);
         self
     }
-    /// Sets or clears [`RebootInstanceInput::resource_owner_id`].
-    pub fn set_resource_owner_id(mut self, input: Option<i64>) -> Self {
-        self.resource_owner_id = input;
-        self
-    }
-    /// The [`RebootInstanceInput::resource_owner_id`] set so far.
-    pub fn get_resource_owner_id(&self) -> &Option<i64> {
-        &self.resource_owner_id
-    }
     /// Sets [`RebootInstanceInput::resource_owner_account`].
     pub fn resource_owner_account(mut self, input: impl Into<String>) -> Self {
         self.resource_owner_account = Some(input.into());
         self
-    }
-    /// Sets or clears [`RebootInstanceInput::resource_owner_account`].
-    pub fn set_resource_owner_account(mut self, input: Option<String>) -> Self {
-        self.resource_owner_account = input;
-        self
-    }
-    /// The [`RebootInstanceInput::resource_owner_account`] set so far.
-    pub fn get_resource_owner_account(&self) -> &Option<String> {
-        &self.resource_owner_account
     }
     /// Checks every rule of the spec and builds the [`RebootInstanceInput`]. Nothing is sent.
     pub fn build(self) -> Result<RebootInstanceInput, aliyun_core::InvalidInput> {
@@ -172,6 +109,16 @@ impl<C> RebootInstanceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    RebootInstanceBuilder, RebootInstanceInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    force_stop: Option<bool> => set_force_stop, get_force_stop;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
+    owner_id: Option<i64> => set_owner_id, get_owner_id;
+    owner_account: Option<String> => set_owner_account, get_owner_account;
+    resource_owner_id: Option<i64> => set_resource_owner_id, get_resource_owner_id;
+    resource_owner_account: Option<String> => set_resource_owner_account, get_resource_owner_account;
 }
 impl RebootInstanceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -231,73 +178,7 @@ impl aliyun_core::Action for RebootInstanceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskError",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceExpiredOrInArrears",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKNotEnabled",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.KMSUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DryRunOperation",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.MalFormed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus.Initializing",
-                http_status: Some(403),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         let value = &self.instance_id;
@@ -378,67 +259,21 @@ impl aliyun_core::error::ActionError for RebootInstanceError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::DiskError(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error)
-            | Self::DryRunOperation(error)
-            | Self::InvalidInstanceIdMalFormed(error)
-            | Self::IncorrectInstanceStatusInitializing(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::DiskError(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error)
-            | Self::DryRunOperation(error)
-            | Self::InvalidInstanceIdMalFormed(error)
-            | Self::IncorrectInstanceStatusInitializing(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(RebootInstanceError);
+aliyun_core::__private::action_error!(
+    RebootInstanceError, [IncorrectInstanceStatus, InstanceLockedForSecurity, DiskError,
+    InstanceExpiredOrInArrears, InvalidParameterKmsKeyIdCmkUnauthorized,
+    InvalidParameterKmsKeyIdCmkNotEnabled, InvalidParameterKmsKeyIdKmsUnauthorized,
+    InvalidParameterKmsKeyIdNotFound, InvalidInstanceIdNotFound, InternalError,
+    DryRunOperation, InvalidInstanceIdMalFormed, IncorrectInstanceStatusInitializing]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = RebootInstanceBuilder<aliyun_core::ProductClient>;
-        type Input = RebootInstanceInput;
-        type Error = RebootInstanceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).reboot_instance()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        RebootInstanceBuilder, RebootInstanceInput, RebootInstanceError,
+        super::super::super::client::Client, reboot_instance,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "force_stop",
@@ -456,6 +291,7 @@ mod tests {
         Request::invalid("missing_instance", |b| b, "InstanceId"),
         Request::invalid("empty_instance", |b| b.instance_id(""), "InstanceId"),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output(
             "success",

@@ -33,28 +33,10 @@ impl<C> RedeployDedicatedHostBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`RedeployDedicatedHostInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`RedeployDedicatedHostInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`RedeployDedicatedHostInput::dedicated_host_id`].
     pub fn dedicated_host_id(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`RedeployDedicatedHostInput::dedicated_host_id`].
-    pub fn set_dedicated_host_id(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_id = input;
-        self
-    }
-    /// The [`RedeployDedicatedHostInput::dedicated_host_id`] set so far.
-    pub fn get_dedicated_host_id(&self) -> &Option<String> {
-        &self.dedicated_host_id
     }
     /// Checks every rule of the spec and builds the [`RedeployDedicatedHostInput`]. Nothing is sent.
     pub fn build(self) -> Result<RedeployDedicatedHostInput, aliyun_core::InvalidInput> {
@@ -71,6 +53,11 @@ impl<C> RedeployDedicatedHostBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    RedeployDedicatedHostBuilder, RedeployDedicatedHostInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    dedicated_host_id: Option<String> => set_dedicated_host_id, get_dedicated_host_id;
 }
 impl RedeployDedicatedHostBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -128,28 +115,7 @@ impl aliyun_core::Action for RedeployDedicatedHostInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostStatus.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceStatus.Unstopped",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUser.Unauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -192,49 +158,20 @@ impl aliyun_core::error::ActionError for RedeployDedicatedHostError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidDedicatedHostStatusMalformed(error)
-            | Self::InvalidInstanceStatusUnstopped(error)
-            | Self::InvalidUserUnauthorized(error)
-            | Self::InvalidDedicatedHostIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidDedicatedHostStatusMalformed(error)
-            | Self::InvalidInstanceStatusUnstopped(error)
-            | Self::InvalidUserUnauthorized(error)
-            | Self::InvalidDedicatedHostIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(RedeployDedicatedHostError);
+aliyun_core::__private::action_error!(
+    RedeployDedicatedHostError, [InvalidDedicatedHostStatusMalformed,
+    InvalidInstanceStatusUnstopped, InvalidUserUnauthorized,
+    InvalidDedicatedHostIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = RedeployDedicatedHostBuilder<aliyun_core::ProductClient>;
-        type Input = RedeployDedicatedHostInput;
-        type Error = RedeployDedicatedHostError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).redeploy_dedicated_host()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        RedeployDedicatedHostBuilder, RedeployDedicatedHostInput,
+        RedeployDedicatedHostError, super::super::super::client::Client,
+        redeploy_dedicated_host,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -246,6 +183,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -33,28 +33,10 @@ impl<C> RedeployInstanceBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`RedeployInstanceInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`RedeployInstanceInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`RedeployInstanceInput::force_stop`].
     pub fn force_stop(mut self, input: bool) -> Self {
         self.force_stop = Some(input);
         self
-    }
-    /// Sets or clears [`RedeployInstanceInput::force_stop`].
-    pub fn set_force_stop(mut self, input: Option<bool>) -> Self {
-        self.force_stop = input;
-        self
-    }
-    /// The [`RedeployInstanceInput::force_stop`] set so far.
-    pub fn get_force_stop(&self) -> &Option<bool> {
-        &self.force_stop
     }
     /// Checks every rule of the spec and builds the [`RedeployInstanceInput`]. Nothing is sent.
     pub fn build(self) -> Result<RedeployInstanceInput, aliyun_core::InvalidInput> {
@@ -68,6 +50,11 @@ impl<C> RedeployInstanceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    RedeployInstanceBuilder, RedeployInstanceInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    force_stop: Option<bool> => set_force_stop, get_force_stop;
 }
 impl RedeployInstanceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -123,43 +110,7 @@ impl aliyun_core::Action for RedeployInstanceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskError",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceExpiredOrInArrears",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.RedeployInstance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -207,53 +158,19 @@ impl aliyun_core::error::ActionError for RedeployInstanceError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::DiskError(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::InvalidOperationRedeployInstance(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::DiskError(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::InvalidOperationRedeployInstance(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(RedeployInstanceError);
+aliyun_core::__private::action_error!(
+    RedeployInstanceError, [IncorrectInstanceStatus, InstanceLockedForSecurity,
+    DiskError, InstanceExpiredOrInArrears, InvalidOperationRedeployInstance,
+    InvalidInstanceIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = RedeployInstanceBuilder<aliyun_core::ProductClient>;
-        type Input = RedeployInstanceInput;
-        type Error = RedeployInstanceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).redeploy_instance()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        RedeployInstanceBuilder, RedeployInstanceInput, RedeployInstanceError,
+        super::super::super::client::Client, redeploy_instance,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -262,6 +179,7 @@ mod tests {
             &[("ForceStop", "false"), ("InstanceId", "i-bp1azkttqpldxgted****")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

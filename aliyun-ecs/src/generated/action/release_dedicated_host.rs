@@ -33,28 +33,10 @@ impl<C> ReleaseDedicatedHostBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ReleaseDedicatedHostInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ReleaseDedicatedHostInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ReleaseDedicatedHostInput::dedicated_host_id`].
     pub fn dedicated_host_id(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ReleaseDedicatedHostInput::dedicated_host_id`].
-    pub fn set_dedicated_host_id(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_id = input;
-        self
-    }
-    /// The [`ReleaseDedicatedHostInput::dedicated_host_id`] set so far.
-    pub fn get_dedicated_host_id(&self) -> &Option<String> {
-        &self.dedicated_host_id
     }
     /// Checks every rule of the spec and builds the [`ReleaseDedicatedHostInput`]. Nothing is sent.
     pub fn build(self) -> Result<ReleaseDedicatedHostInput, aliyun_core::InvalidInput> {
@@ -71,6 +53,11 @@ impl<C> ReleaseDedicatedHostBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ReleaseDedicatedHostBuilder, ReleaseDedicatedHostInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    dedicated_host_id: Option<String> => set_dedicated_host_id, get_dedicated_host_id;
 }
 impl ReleaseDedicatedHostBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -128,38 +115,7 @@ impl aliyun_core::Action for ReleaseDedicatedHostInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectHostStatus.Initializing",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceExist",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.DedicatedHostShared",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -208,51 +164,20 @@ impl aliyun_core::error::ActionError for ReleaseDedicatedHostError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ChargeTypeViolation(error)
-            | Self::IncorrectHostStatusInitializing(error)
-            | Self::InstanceExist(error)
-            | Self::OperationDeniedDedicatedHostShared(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ChargeTypeViolation(error)
-            | Self::IncorrectHostStatusInitializing(error)
-            | Self::InstanceExist(error)
-            | Self::OperationDeniedDedicatedHostShared(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ReleaseDedicatedHostError);
+aliyun_core::__private::action_error!(
+    ReleaseDedicatedHostError, [ChargeTypeViolation, IncorrectHostStatusInitializing,
+    InstanceExist, OperationDeniedDedicatedHostShared, InvalidDedicatedHostIdNotFound,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ReleaseDedicatedHostBuilder<aliyun_core::ProductClient>;
-        type Input = ReleaseDedicatedHostInput;
-        type Error = ReleaseDedicatedHostError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).release_dedicated_host()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ReleaseDedicatedHostBuilder, ReleaseDedicatedHostInput,
+        ReleaseDedicatedHostError, super::super::super::client::Client,
+        release_dedicated_host,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -261,6 +186,7 @@ mod tests {
             &[("DedicatedHostId", "dh-bp199lyny9b3****"), ("RegionId", "cn-hangzhou")],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -35,28 +35,10 @@ impl<C> ReleaseEipAddressBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ReleaseEipAddressInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ReleaseEipAddressInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ReleaseEipAddressInput::allocation_id`].
     pub fn allocation_id(mut self, input: impl Into<String>) -> Self {
         self.allocation_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ReleaseEipAddressInput::allocation_id`].
-    pub fn set_allocation_id(mut self, input: Option<String>) -> Self {
-        self.allocation_id = input;
-        self
-    }
-    /// The [`ReleaseEipAddressInput::allocation_id`] set so far.
-    pub fn get_allocation_id(&self) -> &Option<String> {
-        &self.allocation_id
     }
     /// Checks every rule of the spec and builds the [`ReleaseEipAddressInput`]. Nothing is sent.
     pub fn build(self) -> Result<ReleaseEipAddressInput, aliyun_core::InvalidInput> {
@@ -70,6 +52,11 @@ impl<C> ReleaseEipAddressBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ReleaseEipAddressBuilder, ReleaseEipAddressInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    allocation_id: Option<String> => set_allocation_id, get_allocation_id;
 }
 impl ReleaseEipAddressBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -125,53 +112,7 @@ impl aliyun_core::Action for ReleaseEipAddressInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectEipStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbbiden",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.ChargeTypeIsPrepaid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "TaskConflict.AssociateGlobalAccelerationInstance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.DeletionProtection",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationUnsupported.ServiceManaged",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAllocationId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RegionNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -229,71 +170,23 @@ impl aliyun_core::error::ActionError for ReleaseEipAddressError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::IncorrectEipStatus(error)
-            | Self::Forbbiden(error)
-            | Self::ForbiddenChargeTypeIsPrepaid(error)
-            | Self::TaskConflictAssociateGlobalAccelerationInstance(error)
-            | Self::InvalidOperationDeletionProtection(error)
-            | Self::OperationUnsupportedServiceManaged(error)
-            | Self::InvalidAllocationIdNotFound(error)
-            | Self::ForbiddenRegionNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::IncorrectEipStatus(error)
-            | Self::Forbbiden(error)
-            | Self::ForbiddenChargeTypeIsPrepaid(error)
-            | Self::TaskConflictAssociateGlobalAccelerationInstance(error)
-            | Self::InvalidOperationDeletionProtection(error)
-            | Self::OperationUnsupportedServiceManaged(error)
-            | Self::InvalidAllocationIdNotFound(error)
-            | Self::ForbiddenRegionNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ReleaseEipAddressError);
+aliyun_core::__private::action_error!(
+    ReleaseEipAddressError, [IncorrectEipStatus, Forbbiden, ForbiddenChargeTypeIsPrepaid,
+    TaskConflictAssociateGlobalAccelerationInstance, InvalidOperationDeletionProtection,
+    OperationUnsupportedServiceManaged, InvalidAllocationIdNotFound,
+    ForbiddenRegionNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ReleaseEipAddressBuilder<aliyun_core::ProductClient>;
-        type Input = ReleaseEipAddressInput;
-        type Error = ReleaseEipAddressError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).release_eip_address()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ReleaseEipAddressBuilder, ReleaseEipAddressInput, ReleaseEipAddressError,
+        super::super::super::client::Client, release_eip_address,
+    );
     const REQUESTS: &[Request] = &[Request::invalid("example", |b| b, "AllocationId")];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

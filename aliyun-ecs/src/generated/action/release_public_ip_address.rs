@@ -39,56 +39,20 @@ impl<C> ReleasePublicIpAddressBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ReleasePublicIpAddressInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ReleasePublicIpAddressInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ReleasePublicIpAddressInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ReleasePublicIpAddressInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`ReleasePublicIpAddressInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
     }
     /// Sets [`ReleasePublicIpAddressInput::public_ip_address`].
     pub fn public_ip_address(mut self, input: impl Into<String>) -> Self {
         self.public_ip_address = Some(input.into());
         self
     }
-    /// Sets or clears [`ReleasePublicIpAddressInput::public_ip_address`].
-    pub fn set_public_ip_address(mut self, input: Option<String>) -> Self {
-        self.public_ip_address = input;
-        self
-    }
-    /// The [`ReleasePublicIpAddressInput::public_ip_address`] set so far.
-    pub fn get_public_ip_address(&self) -> &Option<String> {
-        &self.public_ip_address
-    }
     /// Sets [`ReleasePublicIpAddressInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = Some(input);
         self
-    }
-    /// Sets or clears [`ReleasePublicIpAddressInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`ReleasePublicIpAddressInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
     }
     /// Checks every rule of the spec and builds the [`ReleasePublicIpAddressInput`]. Nothing is sent.
     pub fn build(
@@ -106,6 +70,13 @@ impl<C> ReleasePublicIpAddressBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ReleasePublicIpAddressBuilder, ReleasePublicIpAddressInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    public_ip_address: Option<String> => set_public_ip_address, get_public_ip_address;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
 }
 impl ReleasePublicIpAddressBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -168,53 +139,7 @@ impl aliyun_core::Action for ReleasePublicIpAddressInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIpAddress.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DryRunOperation",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIpAddress.NeedInstanceId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationTimesOverLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.ExceedDuration",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -270,59 +195,21 @@ impl aliyun_core::error::ActionError for ReleasePublicIpAddressError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::OperationDenied(error)
-            | Self::InvalidIpAddressNotFound(error)
-            | Self::DryRunOperation(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InvalidIpAddressNeedInstanceId(error)
-            | Self::OperationTimesOverLimit(error)
-            | Self::ForbiddenExceedDuration(error)
-            | Self::InvalidInstanceIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::OperationDenied(error)
-            | Self::InvalidIpAddressNotFound(error)
-            | Self::DryRunOperation(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InvalidIpAddressNeedInstanceId(error)
-            | Self::OperationTimesOverLimit(error)
-            | Self::ForbiddenExceedDuration(error)
-            | Self::InvalidInstanceIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ReleasePublicIpAddressError);
+aliyun_core::__private::action_error!(
+    ReleasePublicIpAddressError, [OperationDenied, InvalidIpAddressNotFound,
+    DryRunOperation, IncorrectInstanceStatus, InstanceLockedForSecurity,
+    InvalidIpAddressNeedInstanceId, OperationTimesOverLimit, ForbiddenExceedDuration,
+    InvalidInstanceIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ReleasePublicIpAddressBuilder<aliyun_core::ProductClient>;
-        type Input = ReleasePublicIpAddressInput;
-        type Error = ReleasePublicIpAddressError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).release_public_ip_address()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ReleasePublicIpAddressBuilder, ReleasePublicIpAddressInput,
+        ReleasePublicIpAddressError, super::super::super::client::Client,
+        release_public_ip_address,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -340,6 +227,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -42,70 +42,25 @@ impl<C> RenewDedicatedHostsBuilder<C> {
         self.dedicated_host_ids = Some(input.into());
         self
     }
-    /// Sets or clears [`RenewDedicatedHostsInput::dedicated_host_ids`].
-    pub fn set_dedicated_host_ids(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_ids = input;
-        self
-    }
-    /// The [`RenewDedicatedHostsInput::dedicated_host_ids`] set so far.
-    pub fn get_dedicated_host_ids(&self) -> &Option<String> {
-        &self.dedicated_host_ids
-    }
     /// Sets [`RenewDedicatedHostsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`RenewDedicatedHostsInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`RenewDedicatedHostsInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`RenewDedicatedHostsInput::period`].
     pub fn period(mut self, input: i32) -> Self {
         self.period = Some(input);
         self
     }
-    /// Sets or clears [`RenewDedicatedHostsInput::period`].
-    pub fn set_period(mut self, input: Option<i32>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`RenewDedicatedHostsInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<i32> {
-        &self.period
-    }
     /// Sets [`RenewDedicatedHostsInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
         self.period_unit = Some(input.into());
         self
     }
-    /// Sets or clears [`RenewDedicatedHostsInput::period_unit`].
-    pub fn set_period_unit(mut self, input: Option<String>) -> Self {
-        self.period_unit = input;
-        self
-    }
-    /// The [`RenewDedicatedHostsInput::period_unit`] set so far.
-    pub fn get_period_unit(&self) -> &Option<String> {
-        &self.period_unit
-    }
     /// Sets [`RenewDedicatedHostsInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`RenewDedicatedHostsInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`RenewDedicatedHostsInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Checks every rule of the spec and builds the [`RenewDedicatedHostsInput`]. Nothing is sent.
     pub fn build(self) -> Result<RenewDedicatedHostsInput, aliyun_core::InvalidInput> {
@@ -125,6 +80,14 @@ impl<C> RenewDedicatedHostsBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    RenewDedicatedHostsBuilder, RenewDedicatedHostsInput;
+    dedicated_host_ids: Option<String> => set_dedicated_host_ids, get_dedicated_host_ids;
+    region_id: Option<String> => set_region_id, get_region_id;
+    period: Option<i32> => set_period, get_period;
+    period_unit: Option<String> => set_period_unit, get_period_unit;
+    client_token: Option<String> => set_client_token, get_client_token;
 }
 impl RenewDedicatedHostsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -185,63 +148,7 @@ impl aliyun_core::Action for RenewDedicatedHostsInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "IdempotenceParamNotMatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientToken.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriodUnit.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.Upgrading",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LastOrderProcessing",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectHostStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LastTokenProcessing",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -309,61 +216,21 @@ impl aliyun_core::error::ActionError for RenewDedicatedHostsError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::IdempotenceParamNotMatch(error)
-            | Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidPeriod(error)
-            | Self::InvalidPeriodUnitValueNotSupported(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::InvalidStatusUpgrading(error)
-            | Self::LastOrderProcessing(error)
-            | Self::IncorrectHostStatus(error)
-            | Self::LastTokenProcessing(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::IdempotenceParamNotMatch(error)
-            | Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidPeriod(error)
-            | Self::InvalidPeriodUnitValueNotSupported(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::InvalidStatusUpgrading(error)
-            | Self::LastOrderProcessing(error)
-            | Self::IncorrectHostStatus(error)
-            | Self::LastTokenProcessing(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(RenewDedicatedHostsError);
+aliyun_core::__private::action_error!(
+    RenewDedicatedHostsError, [IdempotenceParamNotMatch,
+    InvalidClientTokenValueNotSupported, InvalidPeriod,
+    InvalidPeriodUnitValueNotSupported, ChargeTypeViolation,
+    InvalidDedicatedHostIdNotFound, InvalidStatusUpgrading, LastOrderProcessing,
+    IncorrectHostStatus, LastTokenProcessing, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = RenewDedicatedHostsBuilder<aliyun_core::ProductClient>;
-        type Input = RenewDedicatedHostsInput;
-        type Error = RenewDedicatedHostsError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).renew_dedicated_hosts()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        RenewDedicatedHostsBuilder, RenewDedicatedHostsInput, RenewDedicatedHostsError,
+        super::super::super::client::Client, renew_dedicated_hosts,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -385,6 +252,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -42,70 +42,25 @@ impl<C> RenewInstanceBuilder<C> {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`RenewInstanceInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`RenewInstanceInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`RenewInstanceInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`RenewInstanceInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`RenewInstanceInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
     }
     /// Sets [`RenewInstanceInput::period`].
     pub fn period(mut self, input: i32) -> Self {
         self.period = Some(input);
         self
     }
-    /// Sets or clears [`RenewInstanceInput::period`].
-    pub fn set_period(mut self, input: Option<i32>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`RenewInstanceInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<i32> {
-        &self.period
-    }
     /// Sets [`RenewInstanceInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
         self.period_unit = Some(input.into());
         self
     }
-    /// Sets or clears [`RenewInstanceInput::period_unit`].
-    pub fn set_period_unit(mut self, input: Option<String>) -> Self {
-        self.period_unit = input;
-        self
-    }
-    /// The [`RenewInstanceInput::period_unit`] set so far.
-    pub fn get_period_unit(&self) -> &Option<String> {
-        &self.period_unit
-    }
     /// Sets [`RenewInstanceInput::expected_renew_day`].
     pub fn expected_renew_day(mut self, input: i32) -> Self {
         self.expected_renew_day = Some(input);
         self
-    }
-    /// Sets or clears [`RenewInstanceInput::expected_renew_day`].
-    pub fn set_expected_renew_day(mut self, input: Option<i32>) -> Self {
-        self.expected_renew_day = input;
-        self
-    }
-    /// The [`RenewInstanceInput::expected_renew_day`] set so far.
-    pub fn get_expected_renew_day(&self) -> &Option<i32> {
-        &self.expected_renew_day
     }
     /// Checks every rule of the spec and builds the [`RenewInstanceInput`]. Nothing is sent.
     pub fn build(self) -> Result<RenewInstanceInput, aliyun_core::InvalidInput> {
@@ -122,6 +77,14 @@ impl<C> RenewInstanceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    RenewInstanceBuilder, RenewInstanceInput;
+    client_token: Option<String> => set_client_token, get_client_token;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    period: Option<i32> => set_period, get_period;
+    period_unit: Option<String> => set_period_unit, get_period_unit;
+    expected_renew_day: Option<i32> => set_expected_renew_day, get_expected_renew_day;
 }
 impl RenewInstanceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -180,273 +143,7 @@ impl aliyun_core::Action for RenewInstanceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternetChargeType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceChargeType.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRebootTime.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRebootTime.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IdempotenceParamNotMatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientToken.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.codeUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternetChargeType.InstanceNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParamter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Upgrade.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.InstanceType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriodUnit.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostStatus.NotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDedicatedHostStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod.ExceededDedicatedHost",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.Upgrading",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod.ExceededMaximumExpirationDate",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LastOrderProcessing",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Idempotence.Processing",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidLoanOrderStatus.Uncompleted",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.UnfinishedOrder",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidExpectedRenewDay.StarterPackageNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.ExpectedRenewDay",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.AlignInstance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidExpectedRenewDay.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidExpectedRenewDay.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.AbnormalInstanceInfo",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission.Price",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Diskcategory.Mismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceSpecModification.NotEffective",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LastTokenProcessing",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Instance.UnPaidOrder",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDisk.NotAllowed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceTypeNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidChargeType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NoStock",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.ImageNotValid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod.StarterPackage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RenewDateNotSupported.StarterPackage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -682,145 +379,39 @@ impl aliyun_core::error::ActionError for RenewInstanceError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInternetChargeTypeValueNotSupported(error)
-            | Self::InvalidInstanceTypeNotSupported(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::InvalidRebootTimeMalformed(error)
-            | Self::InvalidRebootTimeValueNotSupported(error)
-            | Self::IdempotenceParamNotMatch(error)
-            | Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InvalidInstanceTypeCodeUnauthorized(error)
-            | Self::InvalidInternetChargeTypeInstanceNotSupported(error)
-            | Self::InvalidPeriod(error)
-            | Self::MissingParamter(error)
-            | Self::UpgradeNotSupported(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::DependencyViolationInstanceType(error)
-            | Self::InvalidPeriodUnitValueNotSupported(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::InvalidDedicatedHostStatusNotSupport(error)
-            | Self::IncorrectDedicatedHostStatus(error)
-            | Self::InvalidPeriodExceededDedicatedHost(error)
-            | Self::InvalidStatusUpgrading(error)
-            | Self::InvalidPeriodExceededMaximumExpirationDate(error)
-            | Self::LastOrderProcessing(error)
-            | Self::IdempotenceProcessing(error)
-            | Self::InvalidLoanOrderStatusUncompleted(error)
-            | Self::OperationDeniedUnfinishedOrder(error)
-            | Self::InvalidPeriodNotFound(error)
-            | Self::InvalidExpectedRenewDayStarterPackageNotSupported(error)
-            | Self::InvalidParamExpectedRenewDay(error)
-            | Self::QuotaExceedAlignInstance(error)
-            | Self::InvalidExpectedRenewDayConflict(error)
-            | Self::InvalidExpectedRenewDayValueNotSupported(error)
-            | Self::OperationDeniedAbnormalInstanceInfo(error)
-            | Self::NoPermissionPrice(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::DiskcategoryMismatch(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceSpecModificationNotEffective(error)
-            | Self::LastTokenProcessing(error)
-            | Self::InstanceUnPaidOrder(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InvalidDiskNotAllowed(error)
-            | Self::InstanceTypeNotSupported(error)
-            | Self::InvalidChargeTypeNotSupported(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::OperationDeniedImageNotValid(error)
-            | Self::InvalidPeriodStarterPackage(error)
-            | Self::RenewDateNotSupportedStarterPackage(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInternetChargeTypeValueNotSupported(error)
-            | Self::InvalidInstanceTypeNotSupported(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::InvalidRebootTimeMalformed(error)
-            | Self::InvalidRebootTimeValueNotSupported(error)
-            | Self::IdempotenceParamNotMatch(error)
-            | Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InvalidInstanceTypeCodeUnauthorized(error)
-            | Self::InvalidInternetChargeTypeInstanceNotSupported(error)
-            | Self::InvalidPeriod(error)
-            | Self::MissingParamter(error)
-            | Self::UpgradeNotSupported(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::DependencyViolationInstanceType(error)
-            | Self::InvalidPeriodUnitValueNotSupported(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::InvalidDedicatedHostStatusNotSupport(error)
-            | Self::IncorrectDedicatedHostStatus(error)
-            | Self::InvalidPeriodExceededDedicatedHost(error)
-            | Self::InvalidStatusUpgrading(error)
-            | Self::InvalidPeriodExceededMaximumExpirationDate(error)
-            | Self::LastOrderProcessing(error)
-            | Self::IdempotenceProcessing(error)
-            | Self::InvalidLoanOrderStatusUncompleted(error)
-            | Self::OperationDeniedUnfinishedOrder(error)
-            | Self::InvalidPeriodNotFound(error)
-            | Self::InvalidExpectedRenewDayStarterPackageNotSupported(error)
-            | Self::InvalidParamExpectedRenewDay(error)
-            | Self::QuotaExceedAlignInstance(error)
-            | Self::InvalidExpectedRenewDayConflict(error)
-            | Self::InvalidExpectedRenewDayValueNotSupported(error)
-            | Self::OperationDeniedAbnormalInstanceInfo(error)
-            | Self::NoPermissionPrice(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::DiskcategoryMismatch(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceSpecModificationNotEffective(error)
-            | Self::LastTokenProcessing(error)
-            | Self::InstanceUnPaidOrder(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InvalidDiskNotAllowed(error)
-            | Self::InstanceTypeNotSupported(error)
-            | Self::InvalidChargeTypeNotSupported(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::OperationDeniedImageNotValid(error)
-            | Self::InvalidPeriodStarterPackage(error)
-            | Self::RenewDateNotSupportedStarterPackage(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(RenewInstanceError);
+aliyun_core::__private::action_error!(
+    RenewInstanceError, [InvalidInternetChargeTypeValueNotSupported,
+    InvalidInstanceTypeNotSupported, InvalidParameter, InvalidInstanceChargeTypeNotFound,
+    InvalidRebootTimeMalformed, InvalidRebootTimeValueNotSupported,
+    IdempotenceParamNotMatch, InvalidClientTokenValueNotSupported,
+    InvalidInstanceTypeValueNotSupported, InvalidInstanceTypeCodeUnauthorized,
+    InvalidInternetChargeTypeInstanceNotSupported, InvalidPeriod, MissingParamter,
+    UpgradeNotSupported, OperationDenied, InvalidInstanceTypeValueUnauthorized,
+    DependencyViolationInstanceType, InvalidPeriodUnitValueNotSupported,
+    InvalidDedicatedHostIdNotFound, InvalidDedicatedHostStatusNotSupport,
+    IncorrectDedicatedHostStatus, InvalidPeriodExceededDedicatedHost,
+    InvalidStatusUpgrading, InvalidPeriodExceededMaximumExpirationDate,
+    LastOrderProcessing, IdempotenceProcessing, InvalidLoanOrderStatusUncompleted,
+    OperationDeniedUnfinishedOrder, InvalidPeriodNotFound,
+    InvalidExpectedRenewDayStarterPackageNotSupported, InvalidParamExpectedRenewDay,
+    QuotaExceedAlignInstance, InvalidExpectedRenewDayConflict,
+    InvalidExpectedRenewDayValueNotSupported, OperationDeniedAbnormalInstanceInfo,
+    NoPermissionPrice, ChargeTypeViolation, DiskcategoryMismatch,
+    IncorrectInstanceStatus, InstanceSpecModificationNotEffective, LastTokenProcessing,
+    InstanceUnPaidOrder, InstanceLockedForSecurity, InvalidDiskNotAllowed,
+    InstanceTypeNotSupported, InvalidChargeTypeNotSupported, OperationDeniedNoStock,
+    OperationDeniedImageNotValid, InvalidPeriodStarterPackage,
+    RenewDateNotSupportedStarterPackage, InvalidDiskIdNotFound,
+    InvalidInstanceIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = RenewInstanceBuilder<aliyun_core::ProductClient>;
-        type Input = RenewInstanceInput;
-        type Error = RenewInstanceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).renew_instance()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        RenewInstanceBuilder, RenewInstanceInput, RenewInstanceError,
+        super::super::super::client::Client, renew_instance,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -842,6 +433,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -50,98 +50,35 @@ impl<C> RenewReservedInstancesBuilder<C> {
         self.reserved_instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`RenewReservedInstancesInput::reserved_instance_id`] list (`None` clears it).
-    pub fn set_reserved_instance_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.reserved_instance_id = input;
-        self
-    }
-    /// The [`RenewReservedInstancesInput::reserved_instance_id`] set so far.
-    pub fn get_reserved_instance_id(&self) -> &Option<Vec<String>> {
-        &self.reserved_instance_id
-    }
     /// Sets [`RenewReservedInstancesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`RenewReservedInstancesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`RenewReservedInstancesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`RenewReservedInstancesInput::period`].
     pub fn period(mut self, input: i32) -> Self {
         self.period = Some(input);
         self
     }
-    /// Sets or clears [`RenewReservedInstancesInput::period`].
-    pub fn set_period(mut self, input: Option<i32>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`RenewReservedInstancesInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<i32> {
-        &self.period
-    }
     /// Sets [`RenewReservedInstancesInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
         self.period_unit = Some(input.into());
         self
-    }
-    /// Sets or clears [`RenewReservedInstancesInput::period_unit`].
-    pub fn set_period_unit(mut self, input: Option<String>) -> Self {
-        self.period_unit = input;
-        self
-    }
-    /// The [`RenewReservedInstancesInput::period_unit`] set so far.
-    pub fn get_period_unit(&self) -> &Option<String> {
-        &self.period_unit
     }
     /// Sets [`RenewReservedInstancesInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`RenewReservedInstancesInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`RenewReservedInstancesInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`RenewReservedInstancesInput::auto_renew`].
     pub fn auto_renew(mut self, input: bool) -> Self {
         self.auto_renew = Some(input);
         self
     }
-    /// Sets or clears [`RenewReservedInstancesInput::auto_renew`].
-    pub fn set_auto_renew(mut self, input: Option<bool>) -> Self {
-        self.auto_renew = input;
-        self
-    }
-    /// The [`RenewReservedInstancesInput::auto_renew`] set so far.
-    pub fn get_auto_renew(&self) -> &Option<bool> {
-        &self.auto_renew
-    }
     /// Sets [`RenewReservedInstancesInput::auto_renew_period`].
     pub fn auto_renew_period(mut self, input: i32) -> Self {
         self.auto_renew_period = Some(input);
         self
-    }
-    /// Sets or clears [`RenewReservedInstancesInput::auto_renew_period`].
-    pub fn set_auto_renew_period(mut self, input: Option<i32>) -> Self {
-        self.auto_renew_period = input;
-        self
-    }
-    /// The [`RenewReservedInstancesInput::auto_renew_period`] set so far.
-    pub fn get_auto_renew_period(&self) -> &Option<i32> {
-        &self.auto_renew_period
     }
     /// Checks every rule of the spec and builds the [`RenewReservedInstancesInput`]. Nothing is sent.
     pub fn build(
@@ -162,6 +99,16 @@ impl<C> RenewReservedInstancesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    RenewReservedInstancesBuilder, RenewReservedInstancesInput;
+    reserved_instance_id: Option<Vec<String>> => set_reserved_instance_id, get_reserved_instance_id, list;
+    region_id: Option<String> => set_region_id, get_region_id;
+    period: Option<i32> => set_period, get_period;
+    period_unit: Option<String> => set_period_unit, get_period_unit;
+    client_token: Option<String> => set_client_token, get_client_token;
+    auto_renew: Option<bool> => set_auto_renew, get_auto_renew;
+    auto_renew_period: Option<i32> => set_auto_renew_period, get_auto_renew_period;
 }
 impl RenewReservedInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -232,253 +179,7 @@ impl aliyun_core::Action for RenewReservedInstancesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Zone.NotOnSale",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriodUnit.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidChargeType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.ReservedInstanceIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.PeriodUnit",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Period",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ReservedInstanceIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod.ExceededMaximumExpiration",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NoStock",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NodeControllerUnavailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ResourceOwnerAccount",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Zone.NotOpen",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.NotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Account.Arrearage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstanceName.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Scope",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstanceStatus.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstanceOfferingType.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstanceOfferingClass.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.ZoneId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.ReservedInstanceId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.ReservedInstanceConfiguration",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.SplitOrMerge",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.InstanceTypeAndAmountBothEmpty",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstancePlatform.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ReservedInstanceName",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstanceZone.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPlatform.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidScope.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidConfiguration.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceAmount.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.OnlyModifyName",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidReservedInstanceId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -714,137 +415,41 @@ impl aliyun_core::error::ActionError for RenewReservedInstancesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::RegionUnauthorized(error)
-            | Self::ZoneNotOnSale(error)
-            | Self::InvalidPeriodUnitValueNotSupported(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidChargeTypeValueNotSupported(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidPeriod(error)
-            | Self::MissingParameterReservedInstanceIds(error)
-            | Self::InvalidParameterPeriodUnit(error)
-            | Self::InvalidParameterPeriod(error)
-            | Self::InvalidParameterReservedInstanceIds(error)
-            | Self::InvalidPeriodExceededMaximumExpiration(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::NodeControllerUnavailable(error)
-            | Self::InvalidParameterResourceOwnerAccount(error)
-            | Self::ZoneNotOpen(error)
-            | Self::InvalidResourceTypeNotSupported(error)
-            | Self::InvalidParameterNotMatch(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidReservedInstanceNameMalformed(error)
-            | Self::InvalidParameterScope(error)
-            | Self::InvalidReservedInstanceStatusValueNotSupported(error)
-            | Self::InvalidReservedInstanceOfferingTypeValueNotSupported(error)
-            | Self::InvalidReservedInstanceOfferingClassValueNotSupported(error)
-            | Self::MissingParameterZoneId(error)
-            | Self::MissingParameterInstanceType(error)
-            | Self::MissingParameterReservedInstanceId(error)
-            | Self::MissingParameterReservedInstanceConfiguration(error)
-            | Self::InvalidParameterSplitOrMerge(error)
-            | Self::MissingParameterInstanceTypeAndAmountBothEmpty(error)
-            | Self::InvalidReservedInstancePlatformValueNotSupported(error)
-            | Self::InvalidParameterReservedInstanceName(error)
-            | Self::InvalidReservedInstanceZoneValueNotSupported(error)
-            | Self::InvalidParameterValueNotSupported(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::InvalidScopeValueNotSupported(error)
-            | Self::InvalidConfigurationValueNotSupported(error)
-            | Self::InvalidZoneIdValueNotSupported(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceAmountValueNotSupported(error)
-            | Self::OperationDeniedOnlyModifyName(error)
-            | Self::InvalidReservedInstanceIdNotFound(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::RegionUnauthorized(error)
-            | Self::ZoneNotOnSale(error)
-            | Self::InvalidPeriodUnitValueNotSupported(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidChargeTypeValueNotSupported(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidPeriod(error)
-            | Self::MissingParameterReservedInstanceIds(error)
-            | Self::InvalidParameterPeriodUnit(error)
-            | Self::InvalidParameterPeriod(error)
-            | Self::InvalidParameterReservedInstanceIds(error)
-            | Self::InvalidPeriodExceededMaximumExpiration(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::NodeControllerUnavailable(error)
-            | Self::InvalidParameterResourceOwnerAccount(error)
-            | Self::ZoneNotOpen(error)
-            | Self::InvalidResourceTypeNotSupported(error)
-            | Self::InvalidParameterNotMatch(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidReservedInstanceNameMalformed(error)
-            | Self::InvalidParameterScope(error)
-            | Self::InvalidReservedInstanceStatusValueNotSupported(error)
-            | Self::InvalidReservedInstanceOfferingTypeValueNotSupported(error)
-            | Self::InvalidReservedInstanceOfferingClassValueNotSupported(error)
-            | Self::MissingParameterZoneId(error)
-            | Self::MissingParameterInstanceType(error)
-            | Self::MissingParameterReservedInstanceId(error)
-            | Self::MissingParameterReservedInstanceConfiguration(error)
-            | Self::InvalidParameterSplitOrMerge(error)
-            | Self::MissingParameterInstanceTypeAndAmountBothEmpty(error)
-            | Self::InvalidReservedInstancePlatformValueNotSupported(error)
-            | Self::InvalidParameterReservedInstanceName(error)
-            | Self::InvalidReservedInstanceZoneValueNotSupported(error)
-            | Self::InvalidParameterValueNotSupported(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::InvalidScopeValueNotSupported(error)
-            | Self::InvalidConfigurationValueNotSupported(error)
-            | Self::InvalidZoneIdValueNotSupported(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceAmountValueNotSupported(error)
-            | Self::OperationDeniedOnlyModifyName(error)
-            | Self::InvalidReservedInstanceIdNotFound(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(RenewReservedInstancesError);
+aliyun_core::__private::action_error!(
+    RenewReservedInstancesError, [InvalidInstanceTypeValueUnauthorized,
+    InvalidParameterConflict, InvalidTagKeyMalformed, RegionUnauthorized, ZoneNotOnSale,
+    InvalidPeriodUnitValueNotSupported, InvalidTagValueMalformed,
+    InvalidChargeTypeValueNotSupported, OperationDenied, InvalidPeriod,
+    MissingParameterReservedInstanceIds, InvalidParameterPeriodUnit,
+    InvalidParameterPeriod, InvalidParameterReservedInstanceIds,
+    InvalidPeriodExceededMaximumExpiration, OperationDeniedNoStock,
+    NodeControllerUnavailable, InvalidParameterResourceOwnerAccount, ZoneNotOpen,
+    InvalidResourceTypeNotSupported, InvalidParameterNotMatch, AccountArrearage,
+    InvalidReservedInstanceNameMalformed, InvalidParameterScope,
+    InvalidReservedInstanceStatusValueNotSupported,
+    InvalidReservedInstanceOfferingTypeValueNotSupported,
+    InvalidReservedInstanceOfferingClassValueNotSupported, MissingParameterZoneId,
+    MissingParameterInstanceType, MissingParameterReservedInstanceId,
+    MissingParameterReservedInstanceConfiguration, InvalidParameterSplitOrMerge,
+    MissingParameterInstanceTypeAndAmountBothEmpty,
+    InvalidReservedInstancePlatformValueNotSupported,
+    InvalidParameterReservedInstanceName, InvalidReservedInstanceZoneValueNotSupported,
+    InvalidParameterValueNotSupported, IncorrectInstanceStatus,
+    InvalidPlatformValueNotSupported, InvalidScopeValueNotSupported,
+    InvalidConfigurationValueNotSupported, InvalidZoneIdValueNotSupported,
+    InvalidParameter, InvalidInstanceAmountValueNotSupported,
+    OperationDeniedOnlyModifyName, InvalidReservedInstanceIdNotFound,
+    ChargeTypeViolation, InvalidZoneIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = RenewReservedInstancesBuilder<aliyun_core::ProductClient>;
-        type Input = RenewReservedInstancesInput;
-        type Error = RenewReservedInstancesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).renew_reserved_instances()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        RenewReservedInstancesBuilder, RenewReservedInstancesInput,
+        RenewReservedInstancesError, super::super::super::client::Client,
+        renew_reserved_instances,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -870,6 +475,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

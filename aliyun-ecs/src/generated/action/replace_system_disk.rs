@@ -78,227 +78,80 @@ impl<C> ReplaceSystemDiskBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ReplaceSystemDiskInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`ReplaceSystemDiskInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`ReplaceSystemDiskInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
         self.image_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ReplaceSystemDiskInput::image_id`].
-    pub fn set_image_id(mut self, input: Option<String>) -> Self {
-        self.image_id = input;
-        self
-    }
-    /// The [`ReplaceSystemDiskInput::image_id`] set so far.
-    pub fn get_image_id(&self) -> &Option<String> {
-        &self.image_id
     }
     /// Sets [`ReplaceSystemDiskInput::system_disk`].
     pub fn system_disk(mut self, input: ReplaceSystemDiskSystemDisk) -> Self {
         self.system_disk = Some(input);
         self
     }
-    /// Sets or clears [`ReplaceSystemDiskInput::system_disk`].
-    pub fn set_system_disk(
-        mut self,
-        input: Option<ReplaceSystemDiskSystemDisk>,
-    ) -> Self {
-        self.system_disk = input;
-        self
-    }
-    /// The [`ReplaceSystemDiskInput::system_disk`] set so far.
-    pub fn get_system_disk(&self) -> &Option<ReplaceSystemDiskSystemDisk> {
-        &self.system_disk
-    }
     /// Sets [`ReplaceSystemDiskInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`ReplaceSystemDiskInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`ReplaceSystemDiskInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Sets [`ReplaceSystemDiskInput::use_additional_service`].
     pub fn use_additional_service(mut self, input: bool) -> Self {
         self.use_additional_service = Some(input);
         self
     }
-    /// Sets or clears [`ReplaceSystemDiskInput::use_additional_service`].
-    pub fn set_use_additional_service(mut self, input: Option<bool>) -> Self {
-        self.use_additional_service = input;
-        self
-    }
-    /// The [`ReplaceSystemDiskInput::use_additional_service`] set so far.
-    pub fn get_use_additional_service(&self) -> &Option<bool> {
-        &self.use_additional_service
-    }
     /// Sets [`ReplaceSystemDiskInput::password`].
     pub fn password(mut self, input: impl Into<String>) -> Self {
         self.password = Some(input.into());
         self
-    }
-    /// Sets or clears [`ReplaceSystemDiskInput::password`].
-    pub fn set_password(mut self, input: Option<String>) -> Self {
-        self.password = input;
-        self
-    }
-    /// The [`ReplaceSystemDiskInput::password`] set so far.
-    pub fn get_password(&self) -> &Option<String> {
-        &self.password
     }
     /// Sets [`ReplaceSystemDiskInput::password_inherit`].
     pub fn password_inherit(mut self, input: bool) -> Self {
         self.password_inherit = Some(input);
         self
     }
-    /// Sets or clears [`ReplaceSystemDiskInput::password_inherit`].
-    pub fn set_password_inherit(mut self, input: Option<bool>) -> Self {
-        self.password_inherit = input;
-        self
-    }
-    /// The [`ReplaceSystemDiskInput::password_inherit`] set so far.
-    pub fn get_password_inherit(&self) -> &Option<bool> {
-        &self.password_inherit
-    }
     /// Sets [`ReplaceSystemDiskInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
         self.key_pair_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`ReplaceSystemDiskInput::key_pair_name`].
-    pub fn set_key_pair_name(mut self, input: Option<String>) -> Self {
-        self.key_pair_name = input;
-        self
-    }
-    /// The [`ReplaceSystemDiskInput::key_pair_name`] set so far.
-    pub fn get_key_pair_name(&self) -> &Option<String> {
-        &self.key_pair_name
     }
     /// Sets [`ReplaceSystemDiskInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
         self.disk_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ReplaceSystemDiskInput::disk_id`].
-    pub fn set_disk_id(mut self, input: Option<String>) -> Self {
-        self.disk_id = input;
-        self
-    }
-    /// The [`ReplaceSystemDiskInput::disk_id`] set so far.
-    pub fn get_disk_id(&self) -> &Option<String> {
-        &self.disk_id
-    }
     /// Sets [`ReplaceSystemDiskInput::platform`].
     pub fn platform(mut self, input: impl Into<String>) -> Self {
         self.platform = Some(input.into());
         self
-    }
-    /// Sets or clears [`ReplaceSystemDiskInput::platform`].
-    pub fn set_platform(mut self, input: Option<String>) -> Self {
-        self.platform = input;
-        self
-    }
-    /// The [`ReplaceSystemDiskInput::platform`] set so far.
-    pub fn get_platform(&self) -> &Option<String> {
-        &self.platform
     }
     /// Sets [`ReplaceSystemDiskInput::architecture`].
     pub fn architecture(mut self, input: impl Into<String>) -> Self {
         self.architecture = Some(input.into());
         self
     }
-    /// Sets or clears [`ReplaceSystemDiskInput::architecture`].
-    pub fn set_architecture(mut self, input: Option<String>) -> Self {
-        self.architecture = input;
-        self
-    }
-    /// The [`ReplaceSystemDiskInput::architecture`] set so far.
-    pub fn get_architecture(&self) -> &Option<String> {
-        &self.architecture
-    }
     /// Sets [`ReplaceSystemDiskInput::security_enhancement_strategy`].
     pub fn security_enhancement_strategy(mut self, input: impl Into<String>) -> Self {
         self.security_enhancement_strategy = Some(input.into());
         self
-    }
-    /// Sets or clears [`ReplaceSystemDiskInput::security_enhancement_strategy`].
-    pub fn set_security_enhancement_strategy(mut self, input: Option<String>) -> Self {
-        self.security_enhancement_strategy = input;
-        self
-    }
-    /// The [`ReplaceSystemDiskInput::security_enhancement_strategy`] set so far.
-    pub fn get_security_enhancement_strategy(&self) -> &Option<String> {
-        &self.security_enhancement_strategy
     }
     /// Sets [`ReplaceSystemDiskInput::encrypted`].
     pub fn encrypted(mut self, input: bool) -> Self {
         self.encrypted = Some(input);
         self
     }
-    /// Sets or clears [`ReplaceSystemDiskInput::encrypted`].
-    pub fn set_encrypted(mut self, input: Option<bool>) -> Self {
-        self.encrypted = input;
-        self
-    }
-    /// The [`ReplaceSystemDiskInput::encrypted`] set so far.
-    pub fn get_encrypted(&self) -> &Option<bool> {
-        &self.encrypted
-    }
     /// Sets [`ReplaceSystemDiskInput::kms_key_id`].
     pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
         self.kms_key_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`ReplaceSystemDiskInput::kms_key_id`].
-    pub fn set_kms_key_id(mut self, input: Option<String>) -> Self {
-        self.kms_key_id = input;
-        self
-    }
-    /// The [`ReplaceSystemDiskInput::kms_key_id`] set so far.
-    pub fn get_kms_key_id(&self) -> &Option<String> {
-        &self.kms_key_id
     }
     /// Sets [`ReplaceSystemDiskInput::encrypt_algorithm`].
     pub fn encrypt_algorithm(mut self, input: impl Into<String>) -> Self {
         self.encrypt_algorithm = Some(input.into());
         self
     }
-    /// Sets or clears [`ReplaceSystemDiskInput::encrypt_algorithm`].
-    pub fn set_encrypt_algorithm(mut self, input: Option<String>) -> Self {
-        self.encrypt_algorithm = input;
-        self
-    }
-    /// The [`ReplaceSystemDiskInput::encrypt_algorithm`] set so far.
-    pub fn get_encrypt_algorithm(&self) -> &Option<String> {
-        &self.encrypt_algorithm
-    }
     /// Appends one item to [`ReplaceSystemDiskInput::arn`].
     pub fn arn(mut self, input: Arn) -> Self {
         self.arn.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`ReplaceSystemDiskInput::arn`] list (`None` clears it).
-    pub fn set_arn(mut self, input: Option<Vec<Arn>>) -> Self {
-        self.arn = input;
-        self
-    }
-    /// The [`ReplaceSystemDiskInput::arn`] set so far.
-    pub fn get_arn(&self) -> &Option<Vec<Arn>> {
-        &self.arn
     }
     /// Checks every rule of the spec and builds the [`ReplaceSystemDiskInput`]. Nothing is sent.
     pub fn build(self) -> Result<ReplaceSystemDiskInput, aliyun_core::InvalidInput> {
@@ -323,6 +176,25 @@ impl<C> ReplaceSystemDiskBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ReplaceSystemDiskBuilder, ReplaceSystemDiskInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    image_id: Option<String> => set_image_id, get_image_id;
+    system_disk: Option<ReplaceSystemDiskSystemDisk> => set_system_disk, get_system_disk;
+    client_token: Option<String> => set_client_token, get_client_token;
+    use_additional_service: Option<bool> => set_use_additional_service, get_use_additional_service;
+    password: Option<String> => set_password, get_password;
+    password_inherit: Option<bool> => set_password_inherit, get_password_inherit;
+    key_pair_name: Option<String> => set_key_pair_name, get_key_pair_name;
+    disk_id: Option<String> => set_disk_id, get_disk_id;
+    platform: Option<String> => set_platform, get_platform;
+    architecture: Option<String> => set_architecture, get_architecture;
+    security_enhancement_strategy: Option<String> => set_security_enhancement_strategy, get_security_enhancement_strategy;
+    encrypted: Option<bool> => set_encrypted, get_encrypted;
+    kms_key_id: Option<String> => set_kms_key_id, get_kms_key_id;
+    encrypt_algorithm: Option<String> => set_encrypt_algorithm, get_encrypt_algorithm;
+    arn: Option<Vec<Arn>> => set_arn, get_arn, list;
 }
 impl ReplaceSystemDiskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -392,398 +264,11 @@ impl aliyun_core::Action for ReplaceSystemDiskInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "LoginAsNonRoot.ImageNotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.ImageNotSupportResize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPassword.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPasswordParam.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidKeyPairName.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.IoOptimize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.Architecture",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidArchitecture.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.Platform",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPlatform.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.AllEmpty",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDatadisk.DiskStatusViolation",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDatadisk.DiskCategoryViolation",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDatadisk.ChargeTypeViolation",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NotFoundSystemDisk",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DiskType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DISK_IN_DEDICATED_BLOCK_STORAGE_CLUSTER",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.ReplicationStatusNotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.InReplication",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotSupportReplaceEncryptedSystemDisk",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.CapacityNotEnough",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.DiskCapacity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LoginAsNonRoot.RegionNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskStatus.IsTransfering",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageNotSubscribed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageRemovedInMarket",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceExpiredOrInArrears",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskCreatingSnapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IoOptimized.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageNotSupportInstanceType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.BuyImage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "INST_HAS_UNPAID_ORDER",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.InstanceCreating",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.WindowsInstance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.NotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourcesNotInSameZone",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.UnpaidOrder",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHostname.MismatchImage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.ImageNotValid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "HibernationConfigured.InstanceOperationForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MultiAttachDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotSupportEncryptAlgorithm",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotExists",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncryptAlgorithm",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.NotMatchKmsKeyId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.NotMatchEncryptAlgorithm",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KmsNotEnabled",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DataEncryptedKeyCreateFailed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKNotEnabled",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.KMSUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidKMSKeyId.NotSymmetric",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskId.NotSupportReplaceEncryptedSystemDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupportSnapshotEncrypted.DiskCategory",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.DefaultEncryptionUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.MoreThanMaxSize",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.LessThanImageSize",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.LessThanMinSize",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoSuchResource",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        if let Some(value) = &self.system_disk {
-            aliyun_core::params::StructParam::validate(value, "SystemDisk")?;
-        }
         aliyun_core::__private::validate::items("Arn", self.arn.len(), None, Some(10))?;
-        aliyun_core::__private::validate::each(
-            "Arn",
-            &self.arn,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -1123,189 +608,51 @@ impl aliyun_core::error::ActionError for ReplaceSystemDiskError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::LoginAsNonRootImageNotSupport(error)
-            | Self::InvalidSystemDiskSizeValueNotSupported(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidSystemDiskSizeImageNotSupportResize(error)
-            | Self::InvalidSystemDiskSize(error)
-            | Self::InvalidPasswordMalformed(error)
-            | Self::InvalidPasswordParamMismatch(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidDiskCategoryValueNotSupported(error)
-            | Self::InvalidKeyPairNameNotFound(error)
-            | Self::DependencyViolationIoOptimize(error)
-            | Self::MissingParameterArchitecture(error)
-            | Self::InvalidArchitectureMalformed(error)
-            | Self::MissingParameterPlatform(error)
-            | Self::InvalidPlatformMalformed(error)
-            | Self::InvalidParameterAllEmpty(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidDatadiskDiskStatusViolation(error)
-            | Self::InvalidDatadiskDiskCategoryViolation(error)
-            | Self::InvalidDatadiskChargeTypeViolation(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidInstanceNotFoundSystemDisk(error)
-            | Self::InvalidParameterDiskType(error)
-            | Self::DiskInDedicatedBlockStorageCluster(error)
-            | Self::IncorrectDiskStatusReplicationStatusNotFound(error)
-            | Self::IncorrectDiskStatusInReplication(error)
-            | Self::InvalidInstanceTypeNotSupported(error)
-            | Self::InvalidRegionIdNotSupportReplaceEncryptedSystemDisk(error)
-            | Self::InvalidStorageClusterIdCapacityNotEnough(error)
-            | Self::QuotaExceedDiskCapacity(error)
-            | Self::LoginAsNonRootRegionNotSupport(error)
-            | Self::InvalidSystemDiskStatusIsTransfering(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::ImageNotSubscribed(error)
-            | Self::ImageRemovedInMarket(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::DiskCreatingSnapshot(error)
-            | Self::IoOptimizedNotSupported(error)
-            | Self::ImageNotSupportInstanceType(error)
-            | Self::QuotaExceedBuyImage(error)
-            | Self::InstHasUnpaidOrder(error)
-            | Self::OperationDeniedInstanceCreating(error)
-            | Self::DependencyViolationWindowsInstance(error)
-            | Self::InvalidParameterNotMatch(error)
-            | Self::ResourcesNotInSameZone(error)
-            | Self::OperationDeniedUnpaidOrder(error)
-            | Self::InvalidHostnameMismatchImage(error)
-            | Self::OperationDeniedImageNotValid(error)
-            | Self::HibernationConfiguredInstanceOperationForbidden(error)
-            | Self::InvalidOperationMultiAttachDisk(error)
-            | Self::InvalidRegionIdNotSupportEncryptAlgorithm(error)
-            | Self::InvalidRegionIdNotExists(error)
-            | Self::InvalidEncryptAlgorithm(error)
-            | Self::InvalidEncryptedNotMatchKmsKeyId(error)
-            | Self::InvalidEncryptedNotMatchEncryptAlgorithm(error)
-            | Self::InvalidParameterKmsNotEnabled(error)
-            | Self::InvalidParameterDataEncryptedKeyCreateFailed(error)
-            | Self::InvalidParameterKmsKeyIdNotFound(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::InvalidKmsKeyIdNotSymmetric(error)
-            | Self::InvalidDiskIdNotSupportReplaceEncryptedSystemDisk(error)
-            | Self::NotSupportSnapshotEncryptedDiskCategory(error)
-            | Self::InvalidEncryptedDefaultEncryptionUnsupported(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidImageIdNotFound(error)
-            | Self::InvalidSystemDiskSizeMoreThanMaxSize(error)
-            | Self::InvalidSystemDiskSizeLessThanImageSize(error)
-            | Self::InvalidSystemDiskSizeLessThanMinSize(error)
-            | Self::NoSuchResource(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::LoginAsNonRootImageNotSupport(error)
-            | Self::InvalidSystemDiskSizeValueNotSupported(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidSystemDiskSizeImageNotSupportResize(error)
-            | Self::InvalidSystemDiskSize(error)
-            | Self::InvalidPasswordMalformed(error)
-            | Self::InvalidPasswordParamMismatch(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidDiskCategoryValueNotSupported(error)
-            | Self::InvalidKeyPairNameNotFound(error)
-            | Self::DependencyViolationIoOptimize(error)
-            | Self::MissingParameterArchitecture(error)
-            | Self::InvalidArchitectureMalformed(error)
-            | Self::MissingParameterPlatform(error)
-            | Self::InvalidPlatformMalformed(error)
-            | Self::InvalidParameterAllEmpty(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidDatadiskDiskStatusViolation(error)
-            | Self::InvalidDatadiskDiskCategoryViolation(error)
-            | Self::InvalidDatadiskChargeTypeViolation(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidInstanceNotFoundSystemDisk(error)
-            | Self::InvalidParameterDiskType(error)
-            | Self::DiskInDedicatedBlockStorageCluster(error)
-            | Self::IncorrectDiskStatusReplicationStatusNotFound(error)
-            | Self::IncorrectDiskStatusInReplication(error)
-            | Self::InvalidInstanceTypeNotSupported(error)
-            | Self::InvalidRegionIdNotSupportReplaceEncryptedSystemDisk(error)
-            | Self::InvalidStorageClusterIdCapacityNotEnough(error)
-            | Self::QuotaExceedDiskCapacity(error)
-            | Self::LoginAsNonRootRegionNotSupport(error)
-            | Self::InvalidSystemDiskStatusIsTransfering(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::ImageNotSubscribed(error)
-            | Self::ImageRemovedInMarket(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::ChargeTypeViolation(error)
-            | Self::DiskCreatingSnapshot(error)
-            | Self::IoOptimizedNotSupported(error)
-            | Self::ImageNotSupportInstanceType(error)
-            | Self::QuotaExceedBuyImage(error)
-            | Self::InstHasUnpaidOrder(error)
-            | Self::OperationDeniedInstanceCreating(error)
-            | Self::DependencyViolationWindowsInstance(error)
-            | Self::InvalidParameterNotMatch(error)
-            | Self::ResourcesNotInSameZone(error)
-            | Self::OperationDeniedUnpaidOrder(error)
-            | Self::InvalidHostnameMismatchImage(error)
-            | Self::OperationDeniedImageNotValid(error)
-            | Self::HibernationConfiguredInstanceOperationForbidden(error)
-            | Self::InvalidOperationMultiAttachDisk(error)
-            | Self::InvalidRegionIdNotSupportEncryptAlgorithm(error)
-            | Self::InvalidRegionIdNotExists(error)
-            | Self::InvalidEncryptAlgorithm(error)
-            | Self::InvalidEncryptedNotMatchKmsKeyId(error)
-            | Self::InvalidEncryptedNotMatchEncryptAlgorithm(error)
-            | Self::InvalidParameterKmsNotEnabled(error)
-            | Self::InvalidParameterDataEncryptedKeyCreateFailed(error)
-            | Self::InvalidParameterKmsKeyIdNotFound(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::InvalidKmsKeyIdNotSymmetric(error)
-            | Self::InvalidDiskIdNotSupportReplaceEncryptedSystemDisk(error)
-            | Self::NotSupportSnapshotEncryptedDiskCategory(error)
-            | Self::InvalidEncryptedDefaultEncryptionUnsupported(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidImageIdNotFound(error)
-            | Self::InvalidSystemDiskSizeMoreThanMaxSize(error)
-            | Self::InvalidSystemDiskSizeLessThanImageSize(error)
-            | Self::InvalidSystemDiskSizeLessThanMinSize(error)
-            | Self::NoSuchResource(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ReplaceSystemDiskError);
+aliyun_core::__private::action_error!(
+    ReplaceSystemDiskError, [LoginAsNonRootImageNotSupport,
+    InvalidSystemDiskSizeValueNotSupported, InvalidParameterConflict,
+    InvalidSystemDiskSizeImageNotSupportResize, InvalidSystemDiskSize,
+    InvalidPasswordMalformed, InvalidPasswordParamMismatch, OperationDenied,
+    InvalidDiskCategoryValueNotSupported, InvalidKeyPairNameNotFound,
+    DependencyViolationIoOptimize, MissingParameterArchitecture,
+    InvalidArchitectureMalformed, MissingParameterPlatform, InvalidPlatformMalformed,
+    InvalidParameterAllEmpty, InvalidDiskIdNotFound, InvalidDatadiskDiskStatusViolation,
+    InvalidDatadiskDiskCategoryViolation, InvalidDatadiskChargeTypeViolation,
+    MissingParameter, InvalidInstanceNotFoundSystemDisk, InvalidParameterDiskType,
+    DiskInDedicatedBlockStorageCluster, IncorrectDiskStatusReplicationStatusNotFound,
+    IncorrectDiskStatusInReplication, InvalidInstanceTypeNotSupported,
+    InvalidRegionIdNotSupportReplaceEncryptedSystemDisk,
+    InvalidStorageClusterIdCapacityNotEnough, QuotaExceedDiskCapacity,
+    LoginAsNonRootRegionNotSupport, InvalidSystemDiskStatusIsTransfering,
+    IncorrectDiskStatus, IncorrectInstanceStatus, InstanceLockedForSecurity,
+    ImageNotSubscribed, ImageRemovedInMarket, InstanceExpiredOrInArrears,
+    ChargeTypeViolation, DiskCreatingSnapshot, IoOptimizedNotSupported,
+    ImageNotSupportInstanceType, QuotaExceedBuyImage, InstHasUnpaidOrder,
+    OperationDeniedInstanceCreating, DependencyViolationWindowsInstance,
+    InvalidParameterNotMatch, ResourcesNotInSameZone, OperationDeniedUnpaidOrder,
+    InvalidHostnameMismatchImage, OperationDeniedImageNotValid,
+    HibernationConfiguredInstanceOperationForbidden, InvalidOperationMultiAttachDisk,
+    InvalidRegionIdNotSupportEncryptAlgorithm, InvalidRegionIdNotExists,
+    InvalidEncryptAlgorithm, InvalidEncryptedNotMatchKmsKeyId,
+    InvalidEncryptedNotMatchEncryptAlgorithm, InvalidParameterKmsNotEnabled,
+    InvalidParameterDataEncryptedKeyCreateFailed, InvalidParameterKmsKeyIdNotFound,
+    InvalidParameterKmsKeyIdCmkUnauthorized, InvalidParameterKmsKeyIdCmkNotEnabled,
+    InvalidParameterKmsKeyIdKmsUnauthorized, InvalidKmsKeyIdNotSymmetric,
+    InvalidDiskIdNotSupportReplaceEncryptedSystemDisk,
+    NotSupportSnapshotEncryptedDiskCategory,
+    InvalidEncryptedDefaultEncryptionUnsupported, InvalidInstanceIdNotFound,
+    InvalidImageIdNotFound, InvalidSystemDiskSizeMoreThanMaxSize,
+    InvalidSystemDiskSizeLessThanImageSize, InvalidSystemDiskSizeLessThanMinSize,
+    NoSuchResource, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ReplaceSystemDiskBuilder<aliyun_core::ProductClient>;
-        type Input = ReplaceSystemDiskInput;
-        type Error = ReplaceSystemDiskError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).replace_system_disk()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ReplaceSystemDiskBuilder, ReplaceSystemDiskInput, ReplaceSystemDiskError,
+        super::super::super::client::Client, replace_system_disk,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1354,6 +701,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -60,126 +60,45 @@ impl<C> ReportInstancesStatusBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ReportInstancesStatusInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ReportInstancesStatusInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ReportInstancesStatusInput::reason`].
     pub fn reason(mut self, input: impl Into<String>) -> Self {
         self.reason = Some(input.into());
         self
-    }
-    /// Sets or clears [`ReportInstancesStatusInput::reason`].
-    pub fn set_reason(mut self, input: Option<String>) -> Self {
-        self.reason = input;
-        self
-    }
-    /// The [`ReportInstancesStatusInput::reason`] set so far.
-    pub fn get_reason(&self) -> &Option<String> {
-        &self.reason
     }
     /// Sets [`ReportInstancesStatusInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
     }
-    /// Sets or clears [`ReportInstancesStatusInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`ReportInstancesStatusInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
-    }
     /// Sets [`ReportInstancesStatusInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
         self.start_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`ReportInstancesStatusInput::start_time`].
-    pub fn set_start_time(mut self, input: Option<String>) -> Self {
-        self.start_time = input;
-        self
-    }
-    /// The [`ReportInstancesStatusInput::start_time`] set so far.
-    pub fn get_start_time(&self) -> &Option<String> {
-        &self.start_time
     }
     /// Sets [`ReportInstancesStatusInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
         self.end_time = Some(input.into());
         self
     }
-    /// Sets or clears [`ReportInstancesStatusInput::end_time`].
-    pub fn set_end_time(mut self, input: Option<String>) -> Self {
-        self.end_time = input;
-        self
-    }
-    /// The [`ReportInstancesStatusInput::end_time`] set so far.
-    pub fn get_end_time(&self) -> &Option<String> {
-        &self.end_time
-    }
     /// Sets [`ReportInstancesStatusInput::issue_category`].
     pub fn issue_category(mut self, input: impl Into<String>) -> Self {
         self.issue_category = Some(input.into());
         self
-    }
-    /// Sets or clears [`ReportInstancesStatusInput::issue_category`].
-    pub fn set_issue_category(mut self, input: Option<String>) -> Self {
-        self.issue_category = input;
-        self
-    }
-    /// The [`ReportInstancesStatusInput::issue_category`] set so far.
-    pub fn get_issue_category(&self) -> &Option<String> {
-        &self.issue_category
     }
     /// Appends one item to [`ReportInstancesStatusInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`ReportInstancesStatusInput::instance_id`] list (`None` clears it).
-    pub fn set_instance_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`ReportInstancesStatusInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<Vec<String>> {
-        &self.instance_id
-    }
     /// Appends one item to [`ReportInstancesStatusInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
         self.disk_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`ReportInstancesStatusInput::disk_id`] list (`None` clears it).
-    pub fn set_disk_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.disk_id = input;
-        self
-    }
-    /// The [`ReportInstancesStatusInput::disk_id`] set so far.
-    pub fn get_disk_id(&self) -> &Option<Vec<String>> {
-        &self.disk_id
-    }
     /// Appends one item to [`ReportInstancesStatusInput::device`].
     pub fn device(mut self, input: impl Into<String>) -> Self {
         self.device.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`ReportInstancesStatusInput::device`] list (`None` clears it).
-    pub fn set_device(mut self, input: Option<Vec<String>>) -> Self {
-        self.device = input;
-        self
-    }
-    /// The [`ReportInstancesStatusInput::device`] set so far.
-    pub fn get_device(&self) -> &Option<Vec<String>> {
-        &self.device
     }
     /// Checks every rule of the spec and builds the [`ReportInstancesStatusInput`]. Nothing is sent.
     pub fn build(self) -> Result<ReportInstancesStatusInput, aliyun_core::InvalidInput> {
@@ -197,6 +116,18 @@ impl<C> ReportInstancesStatusBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ReportInstancesStatusBuilder, ReportInstancesStatusInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    reason: Option<String> => set_reason, get_reason;
+    description: Option<String> => set_description, get_description;
+    start_time: Option<String> => set_start_time, get_start_time;
+    end_time: Option<String> => set_end_time, get_end_time;
+    issue_category: Option<String> => set_issue_category, get_issue_category;
+    instance_id: Option<Vec<String>> => set_instance_id, get_instance_id, list;
+    disk_id: Option<Vec<String>> => set_disk_id, get_disk_id, list;
+    device: Option<Vec<String>> => set_device, get_device, list;
 }
 impl ReportInstancesStatusBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -261,33 +192,7 @@ impl aliyun_core::Action for ReportInstancesStatusInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceIdLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskIdLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -352,49 +257,19 @@ impl aliyun_core::error::ActionError for ReportInstancesStatusError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::InstanceIdLimitExceeded(error)
-            | Self::DiskIdLimitExceeded(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::MissingParameter(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameter(error)
-            | Self::InstanceIdLimitExceeded(error)
-            | Self::DiskIdLimitExceeded(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::MissingParameter(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ReportInstancesStatusError);
+aliyun_core::__private::action_error!(
+    ReportInstancesStatusError, [InvalidParameter, InstanceIdLimitExceeded,
+    DiskIdLimitExceeded, InvalidInstanceIdNotFound, MissingParameter]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ReportInstancesStatusBuilder<aliyun_core::ProductClient>;
-        type Input = ReportInstancesStatusInput;
-        type Error = ReportInstancesStatusError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).report_instances_status()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ReportInstancesStatusBuilder, ReportInstancesStatusInput,
+        ReportInstancesStatusError, super::super::super::client::Client,
+        report_instances_status,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -429,6 +304,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -39,42 +39,15 @@ impl<C> ResetDisksBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ResetDisksInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`ResetDisksInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`ResetDisksInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = Some(input);
         self
     }
-    /// Sets or clears [`ResetDisksInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`ResetDisksInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
-    }
     /// Appends one item to [`ResetDisksInput::disk`].
     pub fn disk(mut self, input: ResetDisksDisk) -> Self {
         self.disk.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`ResetDisksInput::disk`] list (`None` clears it).
-    pub fn set_disk(mut self, input: Option<Vec<ResetDisksDisk>>) -> Self {
-        self.disk = input;
-        self
-    }
-    /// The [`ResetDisksInput::disk`] set so far.
-    pub fn get_disk(&self) -> &Option<Vec<ResetDisksDisk>> {
-        &self.disk
     }
     /// Checks every rule of the spec and builds the [`ResetDisksInput`]. Nothing is sent.
     pub fn build(self) -> Result<ResetDisksInput, aliyun_core::InvalidInput> {
@@ -89,6 +62,12 @@ impl<C> ResetDisksBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ResetDisksBuilder, ResetDisksInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
+    disk: Option<Vec<ResetDisksDisk>> => set_disk, get_disk, list;
 }
 impl ResetDisksBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -148,153 +127,7 @@ impl aliyun_core::Action for ResetDisksInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskCategory.OperationNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.MalFormed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DryRunOperation",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Mismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshot.TooOld",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceExpiredOrInArrears",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.NotReady",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.NotEnoughBalance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.SnapshotServiceUnavailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UserNotInTheWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKNotEnabled",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.KMSUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.HasUnfinishedSnapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDisk.ShareVolume",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MultiAttachDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Disk.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshot.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -302,14 +135,6 @@ impl aliyun_core::Action for ResetDisksInput {
             self.disk.len(),
             Some(1),
             Some(16),
-        )?;
-        aliyun_core::__private::validate::each(
-            "Disk",
-            &self.disk,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -437,98 +262,28 @@ impl aliyun_core::error::ActionError for ResetDisksError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::DiskCategoryOperationNotSupported(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::DryRunOperation(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InvalidParameterMismatch(error)
-            | Self::InvalidSnapshotTooOld(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidSnapshotIdNotReady(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::InvalidAccountStatusSnapshotServiceUnavailable(error)
-            | Self::OperationConflict(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::IncorrectDiskStatusHasUnfinishedSnapshot(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::InvalidDiskShareVolume(error)
-            | Self::InvalidOperationMultiAttachDisk(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::DiskNotFound(error)
-            | Self::InvalidSnapshotIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidSnapshotNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::DiskCategoryOperationNotSupported(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::DryRunOperation(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InvalidParameterMismatch(error)
-            | Self::InvalidSnapshotTooOld(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidSnapshotIdNotReady(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::InvalidAccountStatusSnapshotServiceUnavailable(error)
-            | Self::OperationConflict(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::IncorrectDiskStatusHasUnfinishedSnapshot(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::InvalidDiskShareVolume(error)
-            | Self::InvalidOperationMultiAttachDisk(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::DiskNotFound(error)
-            | Self::InvalidSnapshotIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidSnapshotNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ResetDisksError);
+aliyun_core::__private::action_error!(
+    ResetDisksError, [DiskCategoryOperationNotSupported, InvalidRegionIdMalFormed,
+    DryRunOperation, IncorrectDiskStatus, IncorrectInstanceStatus,
+    InstanceLockedForSecurity, InvalidParameterMismatch, InvalidSnapshotTooOld,
+    InstanceExpiredOrInArrears, OperationDenied, InvalidSnapshotIdNotReady,
+    InvalidAccountStatusNotEnoughBalance, InvalidAccountStatusSnapshotServiceUnavailable,
+    OperationConflict, UserNotInTheWhiteList, InvalidParameterKmsKeyIdCmkUnauthorized,
+    InvalidParameterKmsKeyIdCmkNotEnabled, InvalidParameterKmsKeyIdKmsUnauthorized,
+    IncorrectDiskStatusHasUnfinishedSnapshot, InvalidRegionNotSupport,
+    InvalidDiskShareVolume, InvalidOperationMultiAttachDisk, InvalidDiskIdNotFound,
+    DiskNotFound, InvalidSnapshotIdNotFound, InvalidInstanceIdNotFound,
+    InvalidRegionIdNotFound, InvalidSnapshotNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::RelatedItem;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ResetDisksBuilder<aliyun_core::ProductClient>;
-        type Input = ResetDisksInput;
-        type Error = ResetDisksError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).reset_disks()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ResetDisksBuilder, ResetDisksInput, ResetDisksError,
+        super::super::super::client::Client, reset_disks,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -550,6 +305,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

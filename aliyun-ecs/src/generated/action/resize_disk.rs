@@ -39,15 +39,6 @@ impl<C> ResizeDiskBuilder<C> {
         self.disk_id = Some(input.into());
         self
     }
-    /// Sets or clears [`ResizeDiskInput::disk_id`].
-    pub fn set_disk_id(mut self, input: Option<String>) -> Self {
-        self.disk_id = input;
-        self
-    }
-    /// The [`ResizeDiskInput::disk_id`] set so far.
-    pub fn get_disk_id(&self) -> &Option<String> {
-        &self.disk_id
-    }
     /// Sets [`ResizeDiskInput::type`](struct.ResizeDiskInput.html#structfield.type).
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
         self.r#type = Some(input.into());
@@ -67,28 +58,10 @@ impl<C> ResizeDiskBuilder<C> {
         self.new_size = Some(input);
         self
     }
-    /// Sets or clears [`ResizeDiskInput::new_size`].
-    pub fn set_new_size(mut self, input: Option<i32>) -> Self {
-        self.new_size = input;
-        self
-    }
-    /// The [`ResizeDiskInput::new_size`] set so far.
-    pub fn get_new_size(&self) -> &Option<i32> {
-        &self.new_size
-    }
     /// Sets [`ResizeDiskInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`ResizeDiskInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`ResizeDiskInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Checks every rule of the spec and builds the [`ResizeDiskInput`]. Nothing is sent.
     pub fn build(self) -> Result<ResizeDiskInput, aliyun_core::InvalidInput> {
@@ -101,6 +74,12 @@ impl<C> ResizeDiskBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    ResizeDiskBuilder, ResizeDiskInput;
+    disk_id: Option<String> => set_disk_id, get_disk_id;
+    new_size: Option<i32> => set_new_size, get_new_size;
+    client_token: Option<String> => set_client_token, get_client_token;
 }
 impl ResizeDiskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -158,238 +137,7 @@ impl aliyun_core::Action for ResizeDiskInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDataDiskSize.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDataDiskCategory.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncompleteParamter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.MalFormed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Type",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LastOrderProcessing",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.Upgrading",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.ImageNotSupportResize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDisk.DetachedSystemDisk",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NotEnoughCapacity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.ReplicationStatusNotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus.InReplication",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.DiskCapacity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission.Price",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission.Refund",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InstanceRenewWithDowngradeInPlan",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskSize.TooSmall",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskSize.TooLarge",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceExpiredOrInArrears",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskError",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskInArrears",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskCreatingSnapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskSize",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDiskStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UserNotInTheWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceStatus.NotRunning",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InstanceTypeNotSupportOnlineResize",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKNotEnabled",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.KMSUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceSpecModification.NotEffective",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskSize.NotSupportResizeOnline",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SecurityRisk.3DVerification",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded.PostpaidDataDiskCapacity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MultiAttachDiskNotSupportResizeOnline",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -601,131 +349,36 @@ impl aliyun_core::error::ActionError for ResizeDiskError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidDataDiskSizeValueNotSupported(error)
-            | Self::InvalidDataDiskCategoryValueNotSupported(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidSystemDiskSizeValueNotSupported(error)
-            | Self::IncompleteParamter(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::InvalidParamType(error)
-            | Self::LastOrderProcessing(error)
-            | Self::InvalidStatusUpgrading(error)
-            | Self::InvalidSystemDiskSizeImageNotSupportResize(error)
-            | Self::InvalidDiskDetachedSystemDisk(error)
-            | Self::OperationDeniedNotEnoughCapacity(error)
-            | Self::IncorrectDiskStatusReplicationStatusNotFound(error)
-            | Self::IncorrectDiskStatusInReplication(error)
-            | Self::QuotaExceedDiskCapacity(error)
-            | Self::NoPermissionPrice(error)
-            | Self::NoPermissionRefund(error)
-            | Self::InvalidOperationInstanceRenewWithDowngradeInPlan(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidDiskSizeTooSmall(error)
-            | Self::InvalidDiskSizeTooLarge(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::DiskError(error)
-            | Self::DiskInArrears(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::DiskCreatingSnapshot(error)
-            | Self::InvalidDiskSize(error)
-            | Self::OperationConflict(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidDiskCategoryNotSupported(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::InvalidInstanceStatusNotRunning(error)
-            | Self::InvalidOperationInstanceTypeNotSupportOnlineResize(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::InstanceSpecModificationNotEffective(error)
-            | Self::InvalidDiskSizeNotSupportResizeOnline(error)
-            | Self::SecurityRisk3dVerification(error)
-            | Self::QuotaExceededPostpaidDataDiskCapacity(error)
-            | Self::InvalidOperationMultiAttachDiskNotSupportResizeOnline(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidDataDiskSizeValueNotSupported(error)
-            | Self::InvalidDataDiskCategoryValueNotSupported(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidSystemDiskSizeValueNotSupported(error)
-            | Self::IncompleteParamter(error)
-            | Self::InvalidRegionIdMalFormed(error)
-            | Self::InvalidParamType(error)
-            | Self::LastOrderProcessing(error)
-            | Self::InvalidStatusUpgrading(error)
-            | Self::InvalidSystemDiskSizeImageNotSupportResize(error)
-            | Self::InvalidDiskDetachedSystemDisk(error)
-            | Self::OperationDeniedNotEnoughCapacity(error)
-            | Self::IncorrectDiskStatusReplicationStatusNotFound(error)
-            | Self::IncorrectDiskStatusInReplication(error)
-            | Self::QuotaExceedDiskCapacity(error)
-            | Self::NoPermissionPrice(error)
-            | Self::NoPermissionRefund(error)
-            | Self::InvalidOperationInstanceRenewWithDowngradeInPlan(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidDiskSizeTooSmall(error)
-            | Self::InvalidDiskSizeTooLarge(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::DiskError(error)
-            | Self::DiskInArrears(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::DiskCreatingSnapshot(error)
-            | Self::InvalidDiskSize(error)
-            | Self::OperationConflict(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::IncorrectDiskStatus(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidDiskCategoryNotSupported(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::InvalidInstanceStatusNotRunning(error)
-            | Self::InvalidOperationInstanceTypeNotSupportOnlineResize(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::InstanceSpecModificationNotEffective(error)
-            | Self::InvalidDiskSizeNotSupportResizeOnline(error)
-            | Self::SecurityRisk3dVerification(error)
-            | Self::QuotaExceededPostpaidDataDiskCapacity(error)
-            | Self::InvalidOperationMultiAttachDiskNotSupportResizeOnline(error)
-            | Self::InvalidDiskIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(ResizeDiskError);
+aliyun_core::__private::action_error!(
+    ResizeDiskError, [InvalidDataDiskSizeValueNotSupported,
+    InvalidDataDiskCategoryValueNotSupported, InvalidParameterConflict,
+    InvalidSystemDiskSizeValueNotSupported, IncompleteParamter, InvalidRegionIdMalFormed,
+    InvalidParamType, LastOrderProcessing, InvalidStatusUpgrading,
+    InvalidSystemDiskSizeImageNotSupportResize, InvalidDiskDetachedSystemDisk,
+    OperationDeniedNotEnoughCapacity, IncorrectDiskStatusReplicationStatusNotFound,
+    IncorrectDiskStatusInReplication, QuotaExceedDiskCapacity, NoPermissionPrice,
+    NoPermissionRefund, InvalidOperationInstanceRenewWithDowngradeInPlan,
+    OperationDenied, InvalidDiskSizeTooSmall, InvalidDiskSizeTooLarge,
+    InstanceExpiredOrInArrears, DiskError, DiskInArrears, IncorrectInstanceStatus,
+    DiskCreatingSnapshot, InvalidDiskSize, OperationConflict, InstanceLockedForSecurity,
+    IncorrectDiskStatus, UserNotInTheWhiteList, InvalidDiskCategoryNotSupported,
+    InvalidRegionNotSupport, InvalidInstanceStatusNotRunning,
+    InvalidOperationInstanceTypeNotSupportOnlineResize,
+    InvalidParameterKmsKeyIdCmkUnauthorized, InvalidParameterKmsKeyIdCmkNotEnabled,
+    InvalidParameterKmsKeyIdKmsUnauthorized, InstanceSpecModificationNotEffective,
+    InvalidDiskSizeNotSupportResizeOnline, SecurityRisk3dVerification,
+    QuotaExceededPostpaidDataDiskCapacity,
+    InvalidOperationMultiAttachDiskNotSupportResizeOnline, InvalidDiskIdNotFound,
+    InvalidInstanceIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = ResizeDiskBuilder<aliyun_core::ProductClient>;
-        type Input = ResizeDiskInput;
-        type Error = ResizeDiskError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).resize_disk()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        ResizeDiskBuilder, ResizeDiskInput, ResizeDiskError,
+        super::super::super::client::Client, resize_disk,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -745,6 +398,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

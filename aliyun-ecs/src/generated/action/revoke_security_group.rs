@@ -108,70 +108,25 @@ impl<C> RevokeSecurityGroupBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`RevokeSecurityGroupInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`RevokeSecurityGroupInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`RevokeSecurityGroupInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Sets [`RevokeSecurityGroupInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
         self.security_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`RevokeSecurityGroupInput::security_group_id`].
-    pub fn set_security_group_id(mut self, input: Option<String>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<String> {
-        &self.security_group_id
-    }
     /// Appends one item to [`RevokeSecurityGroupInput::security_group_rule_id`].
     pub fn security_group_rule_id(mut self, input: impl Into<String>) -> Self {
         self.security_group_rule_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`RevokeSecurityGroupInput::security_group_rule_id`] list (`None` clears it).
-    pub fn set_security_group_rule_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.security_group_rule_id = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupInput::security_group_rule_id`] set so far.
-    pub fn get_security_group_rule_id(&self) -> &Option<Vec<String>> {
-        &self.security_group_rule_id
-    }
     /// Appends one item to [`RevokeSecurityGroupInput::permissions`].
     pub fn permissions(mut self, input: Permissions) -> Self {
         self.permissions.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`RevokeSecurityGroupInput::permissions`] list (`None` clears it).
-    pub fn set_permissions(mut self, input: Option<Vec<Permissions>>) -> Self {
-        self.permissions = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupInput::permissions`] set so far.
-    pub fn get_permissions(&self) -> &Option<Vec<Permissions>> {
-        &self.permissions
     }
     /// Sets [`RevokeSecurityGroupInput::policy`].
     #[deprecated(note = "deprecated by the service")]
@@ -179,33 +134,11 @@ impl<C> RevokeSecurityGroupBuilder<C> {
         self.policy = Some(input.into());
         self
     }
-    /// Sets or clears [`RevokeSecurityGroupInput::policy`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_policy(mut self, input: Option<String>) -> Self {
-        self.policy = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupInput::policy`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_policy(&self) -> &Option<String> {
-        &self.policy
-    }
     /// Sets [`RevokeSecurityGroupInput::priority`].
     #[deprecated(note = "deprecated by the service")]
     pub fn priority(mut self, input: impl Into<String>) -> Self {
         self.priority = Some(input.into());
         self
-    }
-    /// Sets or clears [`RevokeSecurityGroupInput::priority`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_priority(mut self, input: Option<String>) -> Self {
-        self.priority = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupInput::priority`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_priority(&self) -> &Option<String> {
-        &self.priority
     }
     /// Sets [`RevokeSecurityGroupInput::ip_protocol`].
     #[deprecated(note = "deprecated by the service")]
@@ -213,33 +146,11 @@ impl<C> RevokeSecurityGroupBuilder<C> {
         self.ip_protocol = Some(input.into());
         self
     }
-    /// Sets or clears [`RevokeSecurityGroupInput::ip_protocol`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_ip_protocol(mut self, input: Option<String>) -> Self {
-        self.ip_protocol = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupInput::ip_protocol`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_ip_protocol(&self) -> &Option<String> {
-        &self.ip_protocol
-    }
     /// Sets [`RevokeSecurityGroupInput::source_cidr_ip`].
     #[deprecated(note = "deprecated by the service")]
     pub fn source_cidr_ip(mut self, input: impl Into<String>) -> Self {
         self.source_cidr_ip = Some(input.into());
         self
-    }
-    /// Sets or clears [`RevokeSecurityGroupInput::source_cidr_ip`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_source_cidr_ip(mut self, input: Option<String>) -> Self {
-        self.source_cidr_ip = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupInput::source_cidr_ip`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_source_cidr_ip(&self) -> &Option<String> {
-        &self.source_cidr_ip
     }
     /// Sets [`RevokeSecurityGroupInput::ipv6_source_cidr_ip`].
     #[deprecated(note = "deprecated by the service")]
@@ -247,33 +158,11 @@ impl<C> RevokeSecurityGroupBuilder<C> {
         self.ipv6_source_cidr_ip = Some(input.into());
         self
     }
-    /// Sets or clears [`RevokeSecurityGroupInput::ipv6_source_cidr_ip`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_ipv6_source_cidr_ip(mut self, input: Option<String>) -> Self {
-        self.ipv6_source_cidr_ip = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupInput::ipv6_source_cidr_ip`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_ipv6_source_cidr_ip(&self) -> &Option<String> {
-        &self.ipv6_source_cidr_ip
-    }
     /// Sets [`RevokeSecurityGroupInput::source_group_id`].
     #[deprecated(note = "deprecated by the service")]
     pub fn source_group_id(mut self, input: impl Into<String>) -> Self {
         self.source_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`RevokeSecurityGroupInput::source_group_id`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_source_group_id(mut self, input: Option<String>) -> Self {
-        self.source_group_id = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupInput::source_group_id`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_source_group_id(&self) -> &Option<String> {
-        &self.source_group_id
     }
     /// Sets [`RevokeSecurityGroupInput::source_prefix_list_id`].
     #[deprecated(note = "deprecated by the service")]
@@ -281,33 +170,11 @@ impl<C> RevokeSecurityGroupBuilder<C> {
         self.source_prefix_list_id = Some(input.into());
         self
     }
-    /// Sets or clears [`RevokeSecurityGroupInput::source_prefix_list_id`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_source_prefix_list_id(mut self, input: Option<String>) -> Self {
-        self.source_prefix_list_id = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupInput::source_prefix_list_id`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_source_prefix_list_id(&self) -> &Option<String> {
-        &self.source_prefix_list_id
-    }
     /// Sets [`RevokeSecurityGroupInput::port_range`].
     #[deprecated(note = "deprecated by the service")]
     pub fn port_range(mut self, input: impl Into<String>) -> Self {
         self.port_range = Some(input.into());
         self
-    }
-    /// Sets or clears [`RevokeSecurityGroupInput::port_range`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_port_range(mut self, input: Option<String>) -> Self {
-        self.port_range = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupInput::port_range`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_port_range(&self) -> &Option<String> {
-        &self.port_range
     }
     /// Sets [`RevokeSecurityGroupInput::dest_cidr_ip`].
     #[deprecated(note = "deprecated by the service")]
@@ -315,33 +182,11 @@ impl<C> RevokeSecurityGroupBuilder<C> {
         self.dest_cidr_ip = Some(input.into());
         self
     }
-    /// Sets or clears [`RevokeSecurityGroupInput::dest_cidr_ip`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_dest_cidr_ip(mut self, input: Option<String>) -> Self {
-        self.dest_cidr_ip = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupInput::dest_cidr_ip`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_dest_cidr_ip(&self) -> &Option<String> {
-        &self.dest_cidr_ip
-    }
     /// Sets [`RevokeSecurityGroupInput::ipv6_dest_cidr_ip`].
     #[deprecated(note = "deprecated by the service")]
     pub fn ipv6_dest_cidr_ip(mut self, input: impl Into<String>) -> Self {
         self.ipv6_dest_cidr_ip = Some(input.into());
         self
-    }
-    /// Sets or clears [`RevokeSecurityGroupInput::ipv6_dest_cidr_ip`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_ipv6_dest_cidr_ip(mut self, input: Option<String>) -> Self {
-        self.ipv6_dest_cidr_ip = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupInput::ipv6_dest_cidr_ip`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_ipv6_dest_cidr_ip(&self) -> &Option<String> {
-        &self.ipv6_dest_cidr_ip
     }
     /// Sets [`RevokeSecurityGroupInput::source_port_range`].
     #[deprecated(note = "deprecated by the service")]
@@ -349,33 +194,11 @@ impl<C> RevokeSecurityGroupBuilder<C> {
         self.source_port_range = Some(input.into());
         self
     }
-    /// Sets or clears [`RevokeSecurityGroupInput::source_port_range`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_source_port_range(mut self, input: Option<String>) -> Self {
-        self.source_port_range = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupInput::source_port_range`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_source_port_range(&self) -> &Option<String> {
-        &self.source_port_range
-    }
     /// Sets [`RevokeSecurityGroupInput::source_group_owner_account`].
     #[deprecated(note = "deprecated by the service")]
     pub fn source_group_owner_account(mut self, input: impl Into<String>) -> Self {
         self.source_group_owner_account = Some(input.into());
         self
-    }
-    /// Sets or clears [`RevokeSecurityGroupInput::source_group_owner_account`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_source_group_owner_account(mut self, input: Option<String>) -> Self {
-        self.source_group_owner_account = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupInput::source_group_owner_account`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_source_group_owner_account(&self) -> &Option<String> {
-        &self.source_group_owner_account
     }
     /// Sets [`RevokeSecurityGroupInput::source_group_owner_id`].
     #[deprecated(note = "deprecated by the service")]
@@ -383,50 +206,17 @@ impl<C> RevokeSecurityGroupBuilder<C> {
         self.source_group_owner_id = Some(input);
         self
     }
-    /// Sets or clears [`RevokeSecurityGroupInput::source_group_owner_id`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_source_group_owner_id(mut self, input: Option<i64>) -> Self {
-        self.source_group_owner_id = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupInput::source_group_owner_id`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_source_group_owner_id(&self) -> &Option<i64> {
-        &self.source_group_owner_id
-    }
     /// Sets [`RevokeSecurityGroupInput::nic_type`].
     #[deprecated(note = "deprecated by the service")]
     pub fn nic_type(mut self, input: impl Into<String>) -> Self {
         self.nic_type = Some(input.into());
         self
     }
-    /// Sets or clears [`RevokeSecurityGroupInput::nic_type`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_nic_type(mut self, input: Option<String>) -> Self {
-        self.nic_type = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupInput::nic_type`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_nic_type(&self) -> &Option<String> {
-        &self.nic_type
-    }
     /// Sets [`RevokeSecurityGroupInput::description`].
     #[deprecated(note = "deprecated by the service")]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`RevokeSecurityGroupInput::description`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupInput::description`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Checks every rule of the spec and builds the [`RevokeSecurityGroupInput`]. Nothing is sent.
     pub fn build(self) -> Result<RevokeSecurityGroupInput, aliyun_core::InvalidInput> {
@@ -455,6 +245,29 @@ impl<C> RevokeSecurityGroupBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    RevokeSecurityGroupBuilder, RevokeSecurityGroupInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    client_token: Option<String> => set_client_token, get_client_token;
+    security_group_id: Option<String> => set_security_group_id, get_security_group_id;
+    security_group_rule_id: Option<Vec<String>> => set_security_group_rule_id, get_security_group_rule_id, list;
+    permissions: Option<Vec<Permissions>> => set_permissions, get_permissions, list;
+    #[deprecated(note = "deprecated by the service")] policy: Option<String> => set_policy, get_policy;
+    #[deprecated(note = "deprecated by the service")] priority: Option<String> => set_priority, get_priority;
+    #[deprecated(note = "deprecated by the service")] ip_protocol: Option<String> => set_ip_protocol, get_ip_protocol;
+    #[deprecated(note = "deprecated by the service")] source_cidr_ip: Option<String> => set_source_cidr_ip, get_source_cidr_ip;
+    #[deprecated(note = "deprecated by the service")] ipv6_source_cidr_ip: Option<String> => set_ipv6_source_cidr_ip, get_ipv6_source_cidr_ip;
+    #[deprecated(note = "deprecated by the service")] source_group_id: Option<String> => set_source_group_id, get_source_group_id;
+    #[deprecated(note = "deprecated by the service")] source_prefix_list_id: Option<String> => set_source_prefix_list_id, get_source_prefix_list_id;
+    #[deprecated(note = "deprecated by the service")] port_range: Option<String> => set_port_range, get_port_range;
+    #[deprecated(note = "deprecated by the service")] dest_cidr_ip: Option<String> => set_dest_cidr_ip, get_dest_cidr_ip;
+    #[deprecated(note = "deprecated by the service")] ipv6_dest_cidr_ip: Option<String> => set_ipv6_dest_cidr_ip, get_ipv6_dest_cidr_ip;
+    #[deprecated(note = "deprecated by the service")] source_port_range: Option<String> => set_source_port_range, get_source_port_range;
+    #[deprecated(note = "deprecated by the service")] source_group_owner_account: Option<String> => set_source_group_owner_account, get_source_group_owner_account;
+    #[deprecated(note = "deprecated by the service")] source_group_owner_id: Option<i64> => set_source_group_owner_id, get_source_group_owner_id;
+    #[deprecated(note = "deprecated by the service")] nic_type: Option<String> => set_nic_type, get_nic_type;
+    #[deprecated(note = "deprecated by the service")] description: Option<String> => set_description, get_description;
 }
 impl RevokeSecurityGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -530,218 +343,7 @@ impl aliyun_core::Action for RevokeSecurityGroupInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIpProtocol.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIpPortRange.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSourceCidrIp.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPolicy.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNicType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSourceGroupId.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.Source",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.PortRange",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPriority.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPriority.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParamter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDestCidrIp.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.SourceIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.DestIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Ipv6DestCidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Ipv6SourceCidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Ipv4ProtocolConflictWithIpv6Address",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Ipv6ProtocolConflictWithIpv4Address",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Ipv6CidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidGroupAuthParameter.OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPortRange.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSourcePortRange.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupDiscription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupported.ClassicNetworkPrefixList",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.SourceCidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.DestCidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Permissions",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.DuplicatePermissions",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.SecurityGroupRuleId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.SecurityGroupRuleIdRepeated",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidGroupParameter.OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupRule.RuleNotExist",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNicType.Mismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidGroupAuthItem.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ResourceManagedByCloudProduct",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSourceGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrefixListId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupRuleId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -756,14 +358,6 @@ impl aliyun_core::Action for RevokeSecurityGroupInput {
             self.permissions.len(),
             None,
             Some(100),
-        )?;
-        aliyun_core::__private::validate::each(
-            "Permissions",
-            &self.permissions,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -971,123 +565,36 @@ impl aliyun_core::error::ActionError for RevokeSecurityGroupError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidSecurityGroupIdMalformed(error)
-            | Self::InvalidIpProtocolValueNotSupported(error)
-            | Self::InvalidIpPortRangeMalformed(error)
-            | Self::InvalidSourceCidrIpMalformed(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidPolicyMalformed(error)
-            | Self::InvalidNicTypeValueNotSupported(error)
-            | Self::InvalidSourceGroupIdMismatch(error)
-            | Self::MissingParameterSource(error)
-            | Self::InvalidParamPortRange(error)
-            | Self::InvalidPriorityMalformed(error)
-            | Self::InvalidPriorityValueNotSupported(error)
-            | Self::InvalidParamterConflict(error)
-            | Self::InvalidDestCidrIpMalformed(error)
-            | Self::InvalidParamSourceIp(error)
-            | Self::InvalidParamDestIp(error)
-            | Self::InvalidParamIpv6DestCidrIp(error)
-            | Self::InvalidParamIpv6SourceCidrIp(error)
-            | Self::InvalidParamIpv4ProtocolConflictWithIpv6Address(error)
-            | Self::InvalidParamIpv6ProtocolConflictWithIpv4Address(error)
-            | Self::InvalidParameterIpv6CidrIp(error)
-            | Self::InvalidGroupAuthParameterOperationDenied(error)
-            | Self::InvalidPortRangeMalformed(error)
-            | Self::InvalidSourcePortRangeMalformed(error)
-            | Self::InvalidSecurityGroupDiscriptionMalformed(error)
-            | Self::NotSupportedClassicNetworkPrefixList(error)
-            | Self::InvalidParamSourceCidrIp(error)
-            | Self::InvalidParamDestCidrIp(error)
-            | Self::InvalidParamPermissions(error)
-            | Self::InvalidParamDuplicatePermissions(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidParamSecurityGroupRuleId(error)
-            | Self::InvalidParamSecurityGroupRuleIdRepeated(error)
-            | Self::InvalidGroupParameterOperationDenied(error)
-            | Self::InvalidSecurityGroupRuleRuleNotExist(error)
-            | Self::InvalidNicTypeMismatch(error)
-            | Self::InvalidGroupAuthItemNotFound(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidSourceGroupIdNotFound(error)
-            | Self::InvalidPrefixListIdNotFound(error)
-            | Self::InvalidSecurityGroupRuleIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidSecurityGroupIdMalformed(error)
-            | Self::InvalidIpProtocolValueNotSupported(error)
-            | Self::InvalidIpPortRangeMalformed(error)
-            | Self::InvalidSourceCidrIpMalformed(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidPolicyMalformed(error)
-            | Self::InvalidNicTypeValueNotSupported(error)
-            | Self::InvalidSourceGroupIdMismatch(error)
-            | Self::MissingParameterSource(error)
-            | Self::InvalidParamPortRange(error)
-            | Self::InvalidPriorityMalformed(error)
-            | Self::InvalidPriorityValueNotSupported(error)
-            | Self::InvalidParamterConflict(error)
-            | Self::InvalidDestCidrIpMalformed(error)
-            | Self::InvalidParamSourceIp(error)
-            | Self::InvalidParamDestIp(error)
-            | Self::InvalidParamIpv6DestCidrIp(error)
-            | Self::InvalidParamIpv6SourceCidrIp(error)
-            | Self::InvalidParamIpv4ProtocolConflictWithIpv6Address(error)
-            | Self::InvalidParamIpv6ProtocolConflictWithIpv4Address(error)
-            | Self::InvalidParameterIpv6CidrIp(error)
-            | Self::InvalidGroupAuthParameterOperationDenied(error)
-            | Self::InvalidPortRangeMalformed(error)
-            | Self::InvalidSourcePortRangeMalformed(error)
-            | Self::InvalidSecurityGroupDiscriptionMalformed(error)
-            | Self::NotSupportedClassicNetworkPrefixList(error)
-            | Self::InvalidParamSourceCidrIp(error)
-            | Self::InvalidParamDestCidrIp(error)
-            | Self::InvalidParamPermissions(error)
-            | Self::InvalidParamDuplicatePermissions(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidParamSecurityGroupRuleId(error)
-            | Self::InvalidParamSecurityGroupRuleIdRepeated(error)
-            | Self::InvalidGroupParameterOperationDenied(error)
-            | Self::InvalidSecurityGroupRuleRuleNotExist(error)
-            | Self::InvalidNicTypeMismatch(error)
-            | Self::InvalidGroupAuthItemNotFound(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidSourceGroupIdNotFound(error)
-            | Self::InvalidPrefixListIdNotFound(error)
-            | Self::InvalidSecurityGroupRuleIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(RevokeSecurityGroupError);
+aliyun_core::__private::action_error!(
+    RevokeSecurityGroupError, [InvalidSecurityGroupIdMalformed,
+    InvalidIpProtocolValueNotSupported, InvalidIpPortRangeMalformed,
+    InvalidSourceCidrIpMalformed, MissingParameter, InvalidPolicyMalformed,
+    InvalidNicTypeValueNotSupported, InvalidSourceGroupIdMismatch,
+    MissingParameterSource, InvalidParamPortRange, InvalidPriorityMalformed,
+    InvalidPriorityValueNotSupported, InvalidParamterConflict,
+    InvalidDestCidrIpMalformed, InvalidParamSourceIp, InvalidParamDestIp,
+    InvalidParamIpv6DestCidrIp, InvalidParamIpv6SourceCidrIp,
+    InvalidParamIpv4ProtocolConflictWithIpv6Address,
+    InvalidParamIpv6ProtocolConflictWithIpv4Address, InvalidParameterIpv6CidrIp,
+    InvalidGroupAuthParameterOperationDenied, InvalidPortRangeMalformed,
+    InvalidSourcePortRangeMalformed, InvalidSecurityGroupDiscriptionMalformed,
+    NotSupportedClassicNetworkPrefixList, InvalidParamSourceCidrIp,
+    InvalidParamDestCidrIp, InvalidParamPermissions, InvalidParamDuplicatePermissions,
+    InvalidSecurityGroupIdNotFound, InvalidParamSecurityGroupRuleId,
+    InvalidParamSecurityGroupRuleIdRepeated, InvalidGroupParameterOperationDenied,
+    InvalidSecurityGroupRuleRuleNotExist, InvalidNicTypeMismatch,
+    InvalidGroupAuthItemNotFound, InvalidOperationResourceManagedByCloudProduct,
+    InvalidSourceGroupIdNotFound, InvalidPrefixListIdNotFound,
+    InvalidSecurityGroupRuleIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = RevokeSecurityGroupBuilder<aliyun_core::ProductClient>;
-        type Input = RevokeSecurityGroupInput;
-        type Error = RevokeSecurityGroupError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).revoke_security_group()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        RevokeSecurityGroupBuilder, RevokeSecurityGroupInput, RevokeSecurityGroupError,
+        super::super::super::client::Client, revoke_security_group,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1169,6 +676,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -108,73 +108,25 @@ impl<C> RevokeSecurityGroupEgressBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`RevokeSecurityGroupEgressInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupEgressInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`RevokeSecurityGroupEgressInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`RevokeSecurityGroupEgressInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupEgressInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Sets [`RevokeSecurityGroupEgressInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
         self.security_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`RevokeSecurityGroupEgressInput::security_group_id`].
-    pub fn set_security_group_id(mut self, input: Option<String>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupEgressInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<String> {
-        &self.security_group_id
-    }
     /// Appends one item to [`RevokeSecurityGroupEgressInput::security_group_rule_id`].
     pub fn security_group_rule_id(mut self, input: impl Into<String>) -> Self {
         self.security_group_rule_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`RevokeSecurityGroupEgressInput::security_group_rule_id`] list (`None` clears it).
-    pub fn set_security_group_rule_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.security_group_rule_id = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupEgressInput::security_group_rule_id`] set so far.
-    pub fn get_security_group_rule_id(&self) -> &Option<Vec<String>> {
-        &self.security_group_rule_id
-    }
     /// Appends one item to [`RevokeSecurityGroupEgressInput::permissions`].
     pub fn permissions(mut self, input: RevokeSecurityGroupEgressPermissions) -> Self {
         self.permissions.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`RevokeSecurityGroupEgressInput::permissions`] list (`None` clears it).
-    pub fn set_permissions(
-        mut self,
-        input: Option<Vec<RevokeSecurityGroupEgressPermissions>>,
-    ) -> Self {
-        self.permissions = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupEgressInput::permissions`] set so far.
-    pub fn get_permissions(&self) -> &Option<Vec<RevokeSecurityGroupEgressPermissions>> {
-        &self.permissions
     }
     /// Sets [`RevokeSecurityGroupEgressInput::policy`].
     #[deprecated(note = "deprecated by the service")]
@@ -182,33 +134,11 @@ impl<C> RevokeSecurityGroupEgressBuilder<C> {
         self.policy = Some(input.into());
         self
     }
-    /// Sets or clears [`RevokeSecurityGroupEgressInput::policy`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_policy(mut self, input: Option<String>) -> Self {
-        self.policy = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupEgressInput::policy`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_policy(&self) -> &Option<String> {
-        &self.policy
-    }
     /// Sets [`RevokeSecurityGroupEgressInput::priority`].
     #[deprecated(note = "deprecated by the service")]
     pub fn priority(mut self, input: impl Into<String>) -> Self {
         self.priority = Some(input.into());
         self
-    }
-    /// Sets or clears [`RevokeSecurityGroupEgressInput::priority`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_priority(mut self, input: Option<String>) -> Self {
-        self.priority = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupEgressInput::priority`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_priority(&self) -> &Option<String> {
-        &self.priority
     }
     /// Sets [`RevokeSecurityGroupEgressInput::ip_protocol`].
     #[deprecated(note = "deprecated by the service")]
@@ -216,33 +146,11 @@ impl<C> RevokeSecurityGroupEgressBuilder<C> {
         self.ip_protocol = Some(input.into());
         self
     }
-    /// Sets or clears [`RevokeSecurityGroupEgressInput::ip_protocol`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_ip_protocol(mut self, input: Option<String>) -> Self {
-        self.ip_protocol = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupEgressInput::ip_protocol`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_ip_protocol(&self) -> &Option<String> {
-        &self.ip_protocol
-    }
     /// Sets [`RevokeSecurityGroupEgressInput::dest_cidr_ip`].
     #[deprecated(note = "deprecated by the service")]
     pub fn dest_cidr_ip(mut self, input: impl Into<String>) -> Self {
         self.dest_cidr_ip = Some(input.into());
         self
-    }
-    /// Sets or clears [`RevokeSecurityGroupEgressInput::dest_cidr_ip`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_dest_cidr_ip(mut self, input: Option<String>) -> Self {
-        self.dest_cidr_ip = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupEgressInput::dest_cidr_ip`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_dest_cidr_ip(&self) -> &Option<String> {
-        &self.dest_cidr_ip
     }
     /// Sets [`RevokeSecurityGroupEgressInput::ipv6_dest_cidr_ip`].
     #[deprecated(note = "deprecated by the service")]
@@ -250,33 +158,11 @@ impl<C> RevokeSecurityGroupEgressBuilder<C> {
         self.ipv6_dest_cidr_ip = Some(input.into());
         self
     }
-    /// Sets or clears [`RevokeSecurityGroupEgressInput::ipv6_dest_cidr_ip`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_ipv6_dest_cidr_ip(mut self, input: Option<String>) -> Self {
-        self.ipv6_dest_cidr_ip = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupEgressInput::ipv6_dest_cidr_ip`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_ipv6_dest_cidr_ip(&self) -> &Option<String> {
-        &self.ipv6_dest_cidr_ip
-    }
     /// Sets [`RevokeSecurityGroupEgressInput::dest_group_id`].
     #[deprecated(note = "deprecated by the service")]
     pub fn dest_group_id(mut self, input: impl Into<String>) -> Self {
         self.dest_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`RevokeSecurityGroupEgressInput::dest_group_id`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_dest_group_id(mut self, input: Option<String>) -> Self {
-        self.dest_group_id = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupEgressInput::dest_group_id`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_dest_group_id(&self) -> &Option<String> {
-        &self.dest_group_id
     }
     /// Sets [`RevokeSecurityGroupEgressInput::dest_prefix_list_id`].
     #[deprecated(note = "deprecated by the service")]
@@ -284,33 +170,11 @@ impl<C> RevokeSecurityGroupEgressBuilder<C> {
         self.dest_prefix_list_id = Some(input.into());
         self
     }
-    /// Sets or clears [`RevokeSecurityGroupEgressInput::dest_prefix_list_id`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_dest_prefix_list_id(mut self, input: Option<String>) -> Self {
-        self.dest_prefix_list_id = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupEgressInput::dest_prefix_list_id`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_dest_prefix_list_id(&self) -> &Option<String> {
-        &self.dest_prefix_list_id
-    }
     /// Sets [`RevokeSecurityGroupEgressInput::port_range`].
     #[deprecated(note = "deprecated by the service")]
     pub fn port_range(mut self, input: impl Into<String>) -> Self {
         self.port_range = Some(input.into());
         self
-    }
-    /// Sets or clears [`RevokeSecurityGroupEgressInput::port_range`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_port_range(mut self, input: Option<String>) -> Self {
-        self.port_range = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupEgressInput::port_range`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_port_range(&self) -> &Option<String> {
-        &self.port_range
     }
     /// Sets [`RevokeSecurityGroupEgressInput::source_cidr_ip`].
     #[deprecated(note = "deprecated by the service")]
@@ -318,33 +182,11 @@ impl<C> RevokeSecurityGroupEgressBuilder<C> {
         self.source_cidr_ip = Some(input.into());
         self
     }
-    /// Sets or clears [`RevokeSecurityGroupEgressInput::source_cidr_ip`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_source_cidr_ip(mut self, input: Option<String>) -> Self {
-        self.source_cidr_ip = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupEgressInput::source_cidr_ip`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_source_cidr_ip(&self) -> &Option<String> {
-        &self.source_cidr_ip
-    }
     /// Sets [`RevokeSecurityGroupEgressInput::ipv6_source_cidr_ip`].
     #[deprecated(note = "deprecated by the service")]
     pub fn ipv6_source_cidr_ip(mut self, input: impl Into<String>) -> Self {
         self.ipv6_source_cidr_ip = Some(input.into());
         self
-    }
-    /// Sets or clears [`RevokeSecurityGroupEgressInput::ipv6_source_cidr_ip`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_ipv6_source_cidr_ip(mut self, input: Option<String>) -> Self {
-        self.ipv6_source_cidr_ip = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupEgressInput::ipv6_source_cidr_ip`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_ipv6_source_cidr_ip(&self) -> &Option<String> {
-        &self.ipv6_source_cidr_ip
     }
     /// Sets [`RevokeSecurityGroupEgressInput::source_port_range`].
     #[deprecated(note = "deprecated by the service")]
@@ -352,33 +194,11 @@ impl<C> RevokeSecurityGroupEgressBuilder<C> {
         self.source_port_range = Some(input.into());
         self
     }
-    /// Sets or clears [`RevokeSecurityGroupEgressInput::source_port_range`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_source_port_range(mut self, input: Option<String>) -> Self {
-        self.source_port_range = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupEgressInput::source_port_range`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_source_port_range(&self) -> &Option<String> {
-        &self.source_port_range
-    }
     /// Sets [`RevokeSecurityGroupEgressInput::dest_group_owner_account`].
     #[deprecated(note = "deprecated by the service")]
     pub fn dest_group_owner_account(mut self, input: impl Into<String>) -> Self {
         self.dest_group_owner_account = Some(input.into());
         self
-    }
-    /// Sets or clears [`RevokeSecurityGroupEgressInput::dest_group_owner_account`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_dest_group_owner_account(mut self, input: Option<String>) -> Self {
-        self.dest_group_owner_account = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupEgressInput::dest_group_owner_account`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_dest_group_owner_account(&self) -> &Option<String> {
-        &self.dest_group_owner_account
     }
     /// Sets [`RevokeSecurityGroupEgressInput::dest_group_owner_id`].
     #[deprecated(note = "deprecated by the service")]
@@ -386,50 +206,17 @@ impl<C> RevokeSecurityGroupEgressBuilder<C> {
         self.dest_group_owner_id = Some(input);
         self
     }
-    /// Sets or clears [`RevokeSecurityGroupEgressInput::dest_group_owner_id`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_dest_group_owner_id(mut self, input: Option<i64>) -> Self {
-        self.dest_group_owner_id = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupEgressInput::dest_group_owner_id`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_dest_group_owner_id(&self) -> &Option<i64> {
-        &self.dest_group_owner_id
-    }
     /// Sets [`RevokeSecurityGroupEgressInput::nic_type`].
     #[deprecated(note = "deprecated by the service")]
     pub fn nic_type(mut self, input: impl Into<String>) -> Self {
         self.nic_type = Some(input.into());
         self
     }
-    /// Sets or clears [`RevokeSecurityGroupEgressInput::nic_type`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_nic_type(mut self, input: Option<String>) -> Self {
-        self.nic_type = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupEgressInput::nic_type`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_nic_type(&self) -> &Option<String> {
-        &self.nic_type
-    }
     /// Sets [`RevokeSecurityGroupEgressInput::description`].
     #[deprecated(note = "deprecated by the service")]
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`RevokeSecurityGroupEgressInput::description`].
-    #[deprecated(note = "deprecated by the service")]
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`RevokeSecurityGroupEgressInput::description`] set so far.
-    #[deprecated(note = "deprecated by the service")]
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Checks every rule of the spec and builds the [`RevokeSecurityGroupEgressInput`]. Nothing is sent.
     pub fn build(
@@ -460,6 +247,29 @@ impl<C> RevokeSecurityGroupEgressBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    RevokeSecurityGroupEgressBuilder, RevokeSecurityGroupEgressInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    client_token: Option<String> => set_client_token, get_client_token;
+    security_group_id: Option<String> => set_security_group_id, get_security_group_id;
+    security_group_rule_id: Option<Vec<String>> => set_security_group_rule_id, get_security_group_rule_id, list;
+    permissions: Option<Vec<RevokeSecurityGroupEgressPermissions>> => set_permissions, get_permissions, list;
+    #[deprecated(note = "deprecated by the service")] policy: Option<String> => set_policy, get_policy;
+    #[deprecated(note = "deprecated by the service")] priority: Option<String> => set_priority, get_priority;
+    #[deprecated(note = "deprecated by the service")] ip_protocol: Option<String> => set_ip_protocol, get_ip_protocol;
+    #[deprecated(note = "deprecated by the service")] dest_cidr_ip: Option<String> => set_dest_cidr_ip, get_dest_cidr_ip;
+    #[deprecated(note = "deprecated by the service")] ipv6_dest_cidr_ip: Option<String> => set_ipv6_dest_cidr_ip, get_ipv6_dest_cidr_ip;
+    #[deprecated(note = "deprecated by the service")] dest_group_id: Option<String> => set_dest_group_id, get_dest_group_id;
+    #[deprecated(note = "deprecated by the service")] dest_prefix_list_id: Option<String> => set_dest_prefix_list_id, get_dest_prefix_list_id;
+    #[deprecated(note = "deprecated by the service")] port_range: Option<String> => set_port_range, get_port_range;
+    #[deprecated(note = "deprecated by the service")] source_cidr_ip: Option<String> => set_source_cidr_ip, get_source_cidr_ip;
+    #[deprecated(note = "deprecated by the service")] ipv6_source_cidr_ip: Option<String> => set_ipv6_source_cidr_ip, get_ipv6_source_cidr_ip;
+    #[deprecated(note = "deprecated by the service")] source_port_range: Option<String> => set_source_port_range, get_source_port_range;
+    #[deprecated(note = "deprecated by the service")] dest_group_owner_account: Option<String> => set_dest_group_owner_account, get_dest_group_owner_account;
+    #[deprecated(note = "deprecated by the service")] dest_group_owner_id: Option<i64> => set_dest_group_owner_id, get_dest_group_owner_id;
+    #[deprecated(note = "deprecated by the service")] nic_type: Option<String> => set_nic_type, get_nic_type;
+    #[deprecated(note = "deprecated by the service")] description: Option<String> => set_description, get_description;
 }
 impl RevokeSecurityGroupEgressBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -535,218 +345,7 @@ impl aliyun_core::Action for RevokeSecurityGroupEgressInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIpProtocol.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIpPortRange.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDestCidrIp.sMalformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPolicy.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNicType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDestGroupId.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDestCidrIp.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.Dest",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.PortRange",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPriority.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPriority.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.SourceIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.DestIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Ipv6DestCidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Ipv6SourceCidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Ipv4ProtocolConflictWithIpv6Address",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Ipv6ProtocolConflictWithIpv4Address",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Ipv6CidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidGroupAuthParameter.OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPortRange.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSourcePortRange.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupDiscription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupported.ClassicNetworkPrefixList",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.SourceCidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.DestCidrIp",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Permissions",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.DuplicatePermissions",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.SecurityGroupRuleId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.SecurityGroupRuleIdRepeated",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidGroupParameter.OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupRule.RuleNotExist",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNicType.Mismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidGroupAuthItem.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroup.IsSame",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParamter.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ResourceManagedByCloudProduct",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDestGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupRuleId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrefixListId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -761,14 +360,6 @@ impl aliyun_core::Action for RevokeSecurityGroupEgressInput {
             self.permissions.len(),
             None,
             Some(100),
-        )?;
-        aliyun_core::__private::validate::each(
-            "Permissions",
-            &self.permissions,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -972,126 +563,36 @@ impl aliyun_core::error::ActionError for RevokeSecurityGroupEgressError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidIpProtocolValueNotSupported(error)
-            | Self::InvalidIpPortRangeMalformed(error)
-            | Self::InvalidDestCidrIpSMalformed(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidPolicyMalformed(error)
-            | Self::InvalidNicTypeValueNotSupported(error)
-            | Self::InvalidDestGroupIdMismatch(error)
-            | Self::InvalidDestCidrIpMalformed(error)
-            | Self::MissingParameterDest(error)
-            | Self::InvalidParamPortRange(error)
-            | Self::InvalidPriorityMalformed(error)
-            | Self::InvalidPriorityValueNotSupported(error)
-            | Self::InvalidParamSourceIp(error)
-            | Self::InvalidParamDestIp(error)
-            | Self::InvalidParamIpv6DestCidrIp(error)
-            | Self::InvalidParamIpv6SourceCidrIp(error)
-            | Self::InvalidParamIpv4ProtocolConflictWithIpv6Address(error)
-            | Self::InvalidParamIpv6ProtocolConflictWithIpv4Address(error)
-            | Self::InvalidParameterIpv6CidrIp(error)
-            | Self::InvalidGroupAuthParameterOperationDenied(error)
-            | Self::InvalidSecurityGroupIdMalformed(error)
-            | Self::InvalidPortRangeMalformed(error)
-            | Self::InvalidSourcePortRangeMalformed(error)
-            | Self::InvalidSecurityGroupDiscriptionMalformed(error)
-            | Self::NotSupportedClassicNetworkPrefixList(error)
-            | Self::InvalidParamSourceCidrIp(error)
-            | Self::InvalidParamDestCidrIp(error)
-            | Self::InvalidParamPermissions(error)
-            | Self::InvalidParamDuplicatePermissions(error)
-            | Self::InvalidParamSecurityGroupRuleId(error)
-            | Self::InvalidParamSecurityGroupRuleIdRepeated(error)
-            | Self::InvalidGroupParameterOperationDenied(error)
-            | Self::InvalidSecurityGroupRuleRuleNotExist(error)
-            | Self::InvalidNicTypeMismatch(error)
-            | Self::InvalidGroupAuthItemNotFound(error)
-            | Self::InvalidSecurityGroupIsSame(error)
-            | Self::InvalidParamterConflict(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidDestGroupIdNotFound(error)
-            | Self::InvalidSecurityGroupRuleIdNotFound(error)
-            | Self::InvalidPrefixListIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidIpProtocolValueNotSupported(error)
-            | Self::InvalidIpPortRangeMalformed(error)
-            | Self::InvalidDestCidrIpSMalformed(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidPolicyMalformed(error)
-            | Self::InvalidNicTypeValueNotSupported(error)
-            | Self::InvalidDestGroupIdMismatch(error)
-            | Self::InvalidDestCidrIpMalformed(error)
-            | Self::MissingParameterDest(error)
-            | Self::InvalidParamPortRange(error)
-            | Self::InvalidPriorityMalformed(error)
-            | Self::InvalidPriorityValueNotSupported(error)
-            | Self::InvalidParamSourceIp(error)
-            | Self::InvalidParamDestIp(error)
-            | Self::InvalidParamIpv6DestCidrIp(error)
-            | Self::InvalidParamIpv6SourceCidrIp(error)
-            | Self::InvalidParamIpv4ProtocolConflictWithIpv6Address(error)
-            | Self::InvalidParamIpv6ProtocolConflictWithIpv4Address(error)
-            | Self::InvalidParameterIpv6CidrIp(error)
-            | Self::InvalidGroupAuthParameterOperationDenied(error)
-            | Self::InvalidSecurityGroupIdMalformed(error)
-            | Self::InvalidPortRangeMalformed(error)
-            | Self::InvalidSourcePortRangeMalformed(error)
-            | Self::InvalidSecurityGroupDiscriptionMalformed(error)
-            | Self::NotSupportedClassicNetworkPrefixList(error)
-            | Self::InvalidParamSourceCidrIp(error)
-            | Self::InvalidParamDestCidrIp(error)
-            | Self::InvalidParamPermissions(error)
-            | Self::InvalidParamDuplicatePermissions(error)
-            | Self::InvalidParamSecurityGroupRuleId(error)
-            | Self::InvalidParamSecurityGroupRuleIdRepeated(error)
-            | Self::InvalidGroupParameterOperationDenied(error)
-            | Self::InvalidSecurityGroupRuleRuleNotExist(error)
-            | Self::InvalidNicTypeMismatch(error)
-            | Self::InvalidGroupAuthItemNotFound(error)
-            | Self::InvalidSecurityGroupIsSame(error)
-            | Self::InvalidParamterConflict(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidDestGroupIdNotFound(error)
-            | Self::InvalidSecurityGroupRuleIdNotFound(error)
-            | Self::InvalidPrefixListIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(RevokeSecurityGroupEgressError);
+aliyun_core::__private::action_error!(
+    RevokeSecurityGroupEgressError, [InvalidIpProtocolValueNotSupported,
+    InvalidIpPortRangeMalformed, InvalidDestCidrIpSMalformed, MissingParameter,
+    InvalidPolicyMalformed, InvalidNicTypeValueNotSupported, InvalidDestGroupIdMismatch,
+    InvalidDestCidrIpMalformed, MissingParameterDest, InvalidParamPortRange,
+    InvalidPriorityMalformed, InvalidPriorityValueNotSupported, InvalidParamSourceIp,
+    InvalidParamDestIp, InvalidParamIpv6DestCidrIp, InvalidParamIpv6SourceCidrIp,
+    InvalidParamIpv4ProtocolConflictWithIpv6Address,
+    InvalidParamIpv6ProtocolConflictWithIpv4Address, InvalidParameterIpv6CidrIp,
+    InvalidGroupAuthParameterOperationDenied, InvalidSecurityGroupIdMalformed,
+    InvalidPortRangeMalformed, InvalidSourcePortRangeMalformed,
+    InvalidSecurityGroupDiscriptionMalformed, NotSupportedClassicNetworkPrefixList,
+    InvalidParamSourceCidrIp, InvalidParamDestCidrIp, InvalidParamPermissions,
+    InvalidParamDuplicatePermissions, InvalidParamSecurityGroupRuleId,
+    InvalidParamSecurityGroupRuleIdRepeated, InvalidGroupParameterOperationDenied,
+    InvalidSecurityGroupRuleRuleNotExist, InvalidNicTypeMismatch,
+    InvalidGroupAuthItemNotFound, InvalidSecurityGroupIsSame, InvalidParamterConflict,
+    InvalidOperationResourceManagedByCloudProduct, InvalidSecurityGroupIdNotFound,
+    InvalidDestGroupIdNotFound, InvalidSecurityGroupRuleIdNotFound,
+    InvalidPrefixListIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = RevokeSecurityGroupEgressBuilder<aliyun_core::ProductClient>;
-        type Input = RevokeSecurityGroupEgressInput;
-        type Error = RevokeSecurityGroupEgressError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .revoke_security_group_egress()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        RevokeSecurityGroupEgressBuilder, RevokeSecurityGroupEgressInput,
+        RevokeSecurityGroupEgressError, super::super::super::client::Client,
+        revoke_security_group_egress,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1173,6 +674,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

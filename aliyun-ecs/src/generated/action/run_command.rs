@@ -106,56 +106,20 @@ impl<C> RunCommandBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`RunCommandInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`RunCommandInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`RunCommandInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunCommandInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`RunCommandInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Sets [`RunCommandInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
-    /// Sets or clears [`RunCommandInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`RunCommandInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
-    }
     /// Sets [`RunCommandInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunCommandInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`RunCommandInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`RunCommandInput::type`](struct.RunCommandInput.html#structfield.type).
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
@@ -176,266 +140,95 @@ impl<C> RunCommandBuilder<C> {
         self.command_content = Some(input.into());
         self
     }
-    /// Sets or clears [`RunCommandInput::command_content`].
-    pub fn set_command_content(mut self, input: Option<String>) -> Self {
-        self.command_content = input;
-        self
-    }
-    /// The [`RunCommandInput::command_content`] set so far.
-    pub fn get_command_content(&self) -> &Option<String> {
-        &self.command_content
-    }
     /// Sets [`RunCommandInput::working_dir`].
     pub fn working_dir(mut self, input: impl Into<String>) -> Self {
         self.working_dir = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunCommandInput::working_dir`].
-    pub fn set_working_dir(mut self, input: Option<String>) -> Self {
-        self.working_dir = input;
-        self
-    }
-    /// The [`RunCommandInput::working_dir`] set so far.
-    pub fn get_working_dir(&self) -> &Option<String> {
-        &self.working_dir
     }
     /// Sets [`RunCommandInput::timeout`].
     pub fn timeout(mut self, input: i64) -> Self {
         self.timeout = Some(input);
         self
     }
-    /// Sets or clears [`RunCommandInput::timeout`].
-    pub fn set_timeout(mut self, input: Option<i64>) -> Self {
-        self.timeout = input;
-        self
-    }
-    /// The [`RunCommandInput::timeout`] set so far.
-    pub fn get_timeout(&self) -> &Option<i64> {
-        &self.timeout
-    }
     /// Sets [`RunCommandInput::enable_parameter`].
     pub fn enable_parameter(mut self, input: bool) -> Self {
         self.enable_parameter = Some(input);
         self
-    }
-    /// Sets or clears [`RunCommandInput::enable_parameter`].
-    pub fn set_enable_parameter(mut self, input: Option<bool>) -> Self {
-        self.enable_parameter = input;
-        self
-    }
-    /// The [`RunCommandInput::enable_parameter`] set so far.
-    pub fn get_enable_parameter(&self) -> &Option<bool> {
-        &self.enable_parameter
     }
     /// Sets [`RunCommandInput::repeat_mode`].
     pub fn repeat_mode(mut self, input: impl Into<String>) -> Self {
         self.repeat_mode = Some(input.into());
         self
     }
-    /// Sets or clears [`RunCommandInput::repeat_mode`].
-    pub fn set_repeat_mode(mut self, input: Option<String>) -> Self {
-        self.repeat_mode = input;
-        self
-    }
-    /// The [`RunCommandInput::repeat_mode`] set so far.
-    pub fn get_repeat_mode(&self) -> &Option<String> {
-        &self.repeat_mode
-    }
     /// Sets [`RunCommandInput::timed`].
     pub fn timed(mut self, input: bool) -> Self {
         self.timed = Some(input);
         self
-    }
-    /// Sets or clears [`RunCommandInput::timed`].
-    pub fn set_timed(mut self, input: Option<bool>) -> Self {
-        self.timed = input;
-        self
-    }
-    /// The [`RunCommandInput::timed`] set so far.
-    pub fn get_timed(&self) -> &Option<bool> {
-        &self.timed
     }
     /// Sets [`RunCommandInput::frequency`].
     pub fn frequency(mut self, input: impl Into<String>) -> Self {
         self.frequency = Some(input.into());
         self
     }
-    /// Sets or clears [`RunCommandInput::frequency`].
-    pub fn set_frequency(mut self, input: Option<String>) -> Self {
-        self.frequency = input;
-        self
-    }
-    /// The [`RunCommandInput::frequency`] set so far.
-    pub fn get_frequency(&self) -> &Option<String> {
-        &self.frequency
-    }
     /// Sets [`RunCommandInput::parameters`].
     pub fn parameters(mut self, input: aliyun_core::JsonValue) -> Self {
         self.parameters = Some(input);
         self
-    }
-    /// Sets or clears [`RunCommandInput::parameters`].
-    pub fn set_parameters(mut self, input: Option<aliyun_core::JsonValue>) -> Self {
-        self.parameters = input;
-        self
-    }
-    /// The [`RunCommandInput::parameters`] set so far.
-    pub fn get_parameters(&self) -> &Option<aliyun_core::JsonValue> {
-        &self.parameters
     }
     /// Sets [`RunCommandInput::keep_command`].
     pub fn keep_command(mut self, input: bool) -> Self {
         self.keep_command = Some(input);
         self
     }
-    /// Sets or clears [`RunCommandInput::keep_command`].
-    pub fn set_keep_command(mut self, input: Option<bool>) -> Self {
-        self.keep_command = input;
-        self
-    }
-    /// The [`RunCommandInput::keep_command`] set so far.
-    pub fn get_keep_command(&self) -> &Option<bool> {
-        &self.keep_command
-    }
     /// Sets [`RunCommandInput::content_encoding`].
     pub fn content_encoding(mut self, input: impl Into<String>) -> Self {
         self.content_encoding = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunCommandInput::content_encoding`].
-    pub fn set_content_encoding(mut self, input: Option<String>) -> Self {
-        self.content_encoding = input;
-        self
-    }
-    /// The [`RunCommandInput::content_encoding`] set so far.
-    pub fn get_content_encoding(&self) -> &Option<String> {
-        &self.content_encoding
     }
     /// Sets [`RunCommandInput::username`].
     pub fn username(mut self, input: impl Into<String>) -> Self {
         self.username = Some(input.into());
         self
     }
-    /// Sets or clears [`RunCommandInput::username`].
-    pub fn set_username(mut self, input: Option<String>) -> Self {
-        self.username = input;
-        self
-    }
-    /// The [`RunCommandInput::username`] set so far.
-    pub fn get_username(&self) -> &Option<String> {
-        &self.username
-    }
     /// Sets [`RunCommandInput::windows_password_name`].
     pub fn windows_password_name(mut self, input: impl Into<String>) -> Self {
         self.windows_password_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunCommandInput::windows_password_name`].
-    pub fn set_windows_password_name(mut self, input: Option<String>) -> Self {
-        self.windows_password_name = input;
-        self
-    }
-    /// The [`RunCommandInput::windows_password_name`] set so far.
-    pub fn get_windows_password_name(&self) -> &Option<String> {
-        &self.windows_password_name
     }
     /// Appends one item to [`RunCommandInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`RunCommandInput::instance_id`] list (`None` clears it).
-    pub fn set_instance_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`RunCommandInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<Vec<String>> {
-        &self.instance_id
-    }
     /// Appends one item to [`RunCommandInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`RunCommandInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`RunCommandInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Sets [`RunCommandInput::container_id`].
     pub fn container_id(mut self, input: impl Into<String>) -> Self {
         self.container_id = Some(input.into());
         self
     }
-    /// Sets or clears [`RunCommandInput::container_id`].
-    pub fn set_container_id(mut self, input: Option<String>) -> Self {
-        self.container_id = input;
-        self
-    }
-    /// The [`RunCommandInput::container_id`] set so far.
-    pub fn get_container_id(&self) -> &Option<String> {
-        &self.container_id
-    }
     /// Sets [`RunCommandInput::container_name`].
     pub fn container_name(mut self, input: impl Into<String>) -> Self {
         self.container_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunCommandInput::container_name`].
-    pub fn set_container_name(mut self, input: Option<String>) -> Self {
-        self.container_name = input;
-        self
-    }
-    /// The [`RunCommandInput::container_name`] set so far.
-    pub fn get_container_name(&self) -> &Option<String> {
-        &self.container_name
     }
     /// Sets [`RunCommandInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`RunCommandInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`RunCommandInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Appends one item to [`RunCommandInput::resource_tag`].
     pub fn resource_tag(mut self, input: Tag) -> Self {
         self.resource_tag.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`RunCommandInput::resource_tag`] list (`None` clears it).
-    pub fn set_resource_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.resource_tag = input;
-        self
-    }
-    /// The [`RunCommandInput::resource_tag`] set so far.
-    pub fn get_resource_tag(&self) -> &Option<Vec<Tag>> {
-        &self.resource_tag
-    }
     /// Sets [`RunCommandInput::termination_mode`].
     pub fn termination_mode(mut self, input: impl Into<String>) -> Self {
         self.termination_mode = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunCommandInput::termination_mode`].
-    pub fn set_termination_mode(mut self, input: Option<String>) -> Self {
-        self.termination_mode = input;
-        self
-    }
-    /// The [`RunCommandInput::termination_mode`] set so far.
-    pub fn get_termination_mode(&self) -> &Option<String> {
-        &self.termination_mode
     }
     /// Checks every rule of the spec and builds the [`RunCommandInput`]. Nothing is sent.
     pub fn build(self) -> Result<RunCommandInput, aliyun_core::InvalidInput> {
@@ -474,6 +267,32 @@ impl<C> RunCommandBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    RunCommandBuilder, RunCommandInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    name: Option<String> => set_name, get_name;
+    description: Option<String> => set_description, get_description;
+    command_content: Option<String> => set_command_content, get_command_content;
+    working_dir: Option<String> => set_working_dir, get_working_dir;
+    timeout: Option<i64> => set_timeout, get_timeout;
+    enable_parameter: Option<bool> => set_enable_parameter, get_enable_parameter;
+    repeat_mode: Option<String> => set_repeat_mode, get_repeat_mode;
+    timed: Option<bool> => set_timed, get_timed;
+    frequency: Option<String> => set_frequency, get_frequency;
+    parameters: Option<aliyun_core::JsonValue> => set_parameters, get_parameters;
+    keep_command: Option<bool> => set_keep_command, get_keep_command;
+    content_encoding: Option<String> => set_content_encoding, get_content_encoding;
+    username: Option<String> => set_username, get_username;
+    windows_password_name: Option<String> => set_windows_password_name, get_windows_password_name;
+    instance_id: Option<Vec<String>> => set_instance_id, get_instance_id, list;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    container_id: Option<String> => set_container_id, get_container_id;
+    container_name: Option<String> => set_container_name, get_container_name;
+    client_token: Option<String> => set_client_token, get_client_token;
+    resource_tag: Option<Vec<Tag>> => set_resource_tag, get_resource_tag, list;
+    termination_mode: Option<String> => set_termination_mode, get_termination_mode;
 }
 impl RunCommandBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -557,313 +376,7 @@ impl aliyun_core::Action for RunCommandInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionId.ApiNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParam.InstanceId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NumberExceed.Tags",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidContainerId.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidContainerName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientToken.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdParam.EmptyKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdParam.InvalidParamName",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdContent.DecodeError",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NotMatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParam.Frequency",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Frequency",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterKey.Duplicate",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Parameter.NotMatched",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "WindowsPasswordName.Missed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Parameter.Disabled",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.WorkingDir",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NumberExceed.ResourceTags",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.ResourceTagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.ResourceTagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceTag.InstanceNotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceTag.ConflictWithInstanceIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdContent.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdName.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdDesc.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdCount.ExceedQuota",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdParamCount.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CmdParamName.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceIds.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invocation.ExceedQuota",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterCount.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterKey.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Username.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "WindowsPasswordName.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterStore.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "TemporaryAccessKey.Error",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterStore.InvalidParameters",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ParameterStore.NoPermission",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.BidOwnResource",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IdempotentParameterMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IdempotentProcessing",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStatus.ResourceGroup",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterCharacter.CommandName",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterCharacter.CommandDescription",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameterCharacter.CommandWorkingDir",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCmdType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRepeatMode.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCmdId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTerminationMode.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError.Dispatch",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -874,27 +387,11 @@ impl aliyun_core::Action for RunCommandInput {
             Some(501),
         )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(21))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             "ResourceTag",
             self.resource_tag.len(),
             None,
             Some(11),
-        )?;
-        aliyun_core::__private::validate::each(
-            "ResourceTag",
-            &self.resource_tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -1151,161 +648,39 @@ impl aliyun_core::error::ActionError for RunCommandError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::MissingParamInstanceId(error)
-            | Self::NumberExceedTags(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::MissingParameterTagKey(error)
-            | Self::InvalidContainerIdMalformed(error)
-            | Self::InvalidContainerNameMalformed(error)
-            | Self::InvalidClientTokenMalformed(error)
-            | Self::CmdParamEmptyKey(error)
-            | Self::CmdParamInvalidParamName(error)
-            | Self::CmdContentDecodeError(error)
-            | Self::InvalidInstanceNotMatch(error)
-            | Self::MissingParamFrequency(error)
-            | Self::InvalidParamFrequency(error)
-            | Self::ParameterKeyDuplicate(error)
-            | Self::ParameterNotMatched(error)
-            | Self::WindowsPasswordNameMissed(error)
-            | Self::ParameterDisabled(error)
-            | Self::InvalidParameterWorkingDir(error)
-            | Self::NumberExceedResourceTags(error)
-            | Self::MissingParameterResourceTagKey(error)
-            | Self::InvalidResourceTagKeyMalformed(error)
-            | Self::InvalidResourceTagValueMalformed(error)
-            | Self::DuplicateResourceTagKey(error)
-            | Self::InvalidResourceTagInstanceNotFound(error)
-            | Self::InvalidResourceTagConflictWithInstanceIds(error)
-            | Self::CmdContentExceedLimit(error)
-            | Self::CmdNameExceedLimit(error)
-            | Self::CmdDescExceedLimit(error)
-            | Self::CmdCountExceedQuota(error)
-            | Self::CmdParamCountExceedLimit(error)
-            | Self::CmdParamNameExceedLimit(error)
-            | Self::InstanceIdsExceedLimit(error)
-            | Self::InvocationExceedQuota(error)
-            | Self::ParameterCountExceedLimit(error)
-            | Self::ParameterKeyExceedLimit(error)
-            | Self::ParameterTypeNotSupported(error)
-            | Self::UsernameExceedLimit(error)
-            | Self::WindowsPasswordNameExceedLimit(error)
-            | Self::ParameterStoreNotSupported(error)
-            | Self::TemporaryAccessKeyError(error)
-            | Self::ParameterStoreInvalidParameters(error)
-            | Self::ParameterStoreNoPermission(error)
-            | Self::OperationDeniedBidOwnResource(error)
-            | Self::OperationForbidden(error)
-            | Self::IdempotentParameterMismatch(error)
-            | Self::IdempotentProcessing(error)
-            | Self::InvalidStatusResourceGroup(error)
-            | Self::InvalidParameterCharacterCommandName(error)
-            | Self::InvalidParameterCharacterCommandDescription(error)
-            | Self::InvalidParameterCharacterCommandWorkingDir(error)
-            | Self::InvalidCmdTypeNotFound(error)
-            | Self::InvalidRepeatModeNotFound(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidInstanceNotFound(error)
-            | Self::InvalidCmdIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InvalidTerminationModeNotFound(error)
-            | Self::InternalErrorDispatch(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::MissingParamInstanceId(error)
-            | Self::NumberExceedTags(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::MissingParameterTagKey(error)
-            | Self::InvalidContainerIdMalformed(error)
-            | Self::InvalidContainerNameMalformed(error)
-            | Self::InvalidClientTokenMalformed(error)
-            | Self::CmdParamEmptyKey(error)
-            | Self::CmdParamInvalidParamName(error)
-            | Self::CmdContentDecodeError(error)
-            | Self::InvalidInstanceNotMatch(error)
-            | Self::MissingParamFrequency(error)
-            | Self::InvalidParamFrequency(error)
-            | Self::ParameterKeyDuplicate(error)
-            | Self::ParameterNotMatched(error)
-            | Self::WindowsPasswordNameMissed(error)
-            | Self::ParameterDisabled(error)
-            | Self::InvalidParameterWorkingDir(error)
-            | Self::NumberExceedResourceTags(error)
-            | Self::MissingParameterResourceTagKey(error)
-            | Self::InvalidResourceTagKeyMalformed(error)
-            | Self::InvalidResourceTagValueMalformed(error)
-            | Self::DuplicateResourceTagKey(error)
-            | Self::InvalidResourceTagInstanceNotFound(error)
-            | Self::InvalidResourceTagConflictWithInstanceIds(error)
-            | Self::CmdContentExceedLimit(error)
-            | Self::CmdNameExceedLimit(error)
-            | Self::CmdDescExceedLimit(error)
-            | Self::CmdCountExceedQuota(error)
-            | Self::CmdParamCountExceedLimit(error)
-            | Self::CmdParamNameExceedLimit(error)
-            | Self::InstanceIdsExceedLimit(error)
-            | Self::InvocationExceedQuota(error)
-            | Self::ParameterCountExceedLimit(error)
-            | Self::ParameterKeyExceedLimit(error)
-            | Self::ParameterTypeNotSupported(error)
-            | Self::UsernameExceedLimit(error)
-            | Self::WindowsPasswordNameExceedLimit(error)
-            | Self::ParameterStoreNotSupported(error)
-            | Self::TemporaryAccessKeyError(error)
-            | Self::ParameterStoreInvalidParameters(error)
-            | Self::ParameterStoreNoPermission(error)
-            | Self::OperationDeniedBidOwnResource(error)
-            | Self::OperationForbidden(error)
-            | Self::IdempotentParameterMismatch(error)
-            | Self::IdempotentProcessing(error)
-            | Self::InvalidStatusResourceGroup(error)
-            | Self::InvalidParameterCharacterCommandName(error)
-            | Self::InvalidParameterCharacterCommandDescription(error)
-            | Self::InvalidParameterCharacterCommandWorkingDir(error)
-            | Self::InvalidCmdTypeNotFound(error)
-            | Self::InvalidRepeatModeNotFound(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidInstanceNotFound(error)
-            | Self::InvalidCmdIdNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InvalidTerminationModeNotFound(error)
-            | Self::InternalErrorDispatch(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(RunCommandError);
+aliyun_core::__private::action_error!(
+    RunCommandError, [RegionIdApiNotSupported, MissingParamInstanceId, NumberExceedTags,
+    InvalidTagValueMalformed, DuplicateTagKey, InvalidTagKeyMalformed,
+    MissingParameterTagKey, InvalidContainerIdMalformed, InvalidContainerNameMalformed,
+    InvalidClientTokenMalformed, CmdParamEmptyKey, CmdParamInvalidParamName,
+    CmdContentDecodeError, InvalidInstanceNotMatch, MissingParamFrequency,
+    InvalidParamFrequency, ParameterKeyDuplicate, ParameterNotMatched,
+    WindowsPasswordNameMissed, ParameterDisabled, InvalidParameterWorkingDir,
+    NumberExceedResourceTags, MissingParameterResourceTagKey,
+    InvalidResourceTagKeyMalformed, InvalidResourceTagValueMalformed,
+    DuplicateResourceTagKey, InvalidResourceTagInstanceNotFound,
+    InvalidResourceTagConflictWithInstanceIds, CmdContentExceedLimit, CmdNameExceedLimit,
+    CmdDescExceedLimit, CmdCountExceedQuota, CmdParamCountExceedLimit,
+    CmdParamNameExceedLimit, InstanceIdsExceedLimit, InvocationExceedQuota,
+    ParameterCountExceedLimit, ParameterKeyExceedLimit, ParameterTypeNotSupported,
+    UsernameExceedLimit, WindowsPasswordNameExceedLimit, ParameterStoreNotSupported,
+    TemporaryAccessKeyError, ParameterStoreInvalidParameters, ParameterStoreNoPermission,
+    OperationDeniedBidOwnResource, OperationForbidden, IdempotentParameterMismatch,
+    IdempotentProcessing, InvalidStatusResourceGroup,
+    InvalidParameterCharacterCommandName, InvalidParameterCharacterCommandDescription,
+    InvalidParameterCharacterCommandWorkingDir, InvalidCmdTypeNotFound,
+    InvalidRepeatModeNotFound, InvalidRegionIdNotFound, InvalidInstanceNotFound,
+    InvalidCmdIdNotFound, InvalidResourceGroupNotFound, InvalidTerminationModeNotFound,
+    InternalErrorDispatch]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = RunCommandBuilder<aliyun_core::ProductClient>;
-        type Input = RunCommandInput;
-        type Error = RunCommandError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).run_command()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        RunCommandBuilder, RunCommandInput, RunCommandError,
+        super::super::super::client::Client, run_command,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -1385,6 +760,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -263,1023 +263,360 @@ impl<C> RunInstancesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`RunInstancesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`RunInstancesInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
         self.image_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunInstancesInput::image_id`].
-    pub fn set_image_id(mut self, input: Option<String>) -> Self {
-        self.image_id = input;
-        self
-    }
-    /// The [`RunInstancesInput::image_id`] set so far.
-    pub fn get_image_id(&self) -> &Option<String> {
-        &self.image_id
     }
     /// Sets [`RunInstancesInput::image_family`].
     pub fn image_family(mut self, input: impl Into<String>) -> Self {
         self.image_family = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::image_family`].
-    pub fn set_image_family(mut self, input: Option<String>) -> Self {
-        self.image_family = input;
-        self
-    }
-    /// The [`RunInstancesInput::image_family`] set so far.
-    pub fn get_image_family(&self) -> &Option<String> {
-        &self.image_family
-    }
     /// Sets [`RunInstancesInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
         self.instance_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunInstancesInput::instance_type`].
-    pub fn set_instance_type(mut self, input: Option<String>) -> Self {
-        self.instance_type = input;
-        self
-    }
-    /// The [`RunInstancesInput::instance_type`] set so far.
-    pub fn get_instance_type(&self) -> &Option<String> {
-        &self.instance_type
     }
     /// Sets [`RunInstancesInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
         self.security_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::security_group_id`].
-    pub fn set_security_group_id(mut self, input: Option<String>) -> Self {
-        self.security_group_id = input;
-        self
-    }
-    /// The [`RunInstancesInput::security_group_id`] set so far.
-    pub fn get_security_group_id(&self) -> &Option<String> {
-        &self.security_group_id
-    }
     /// Sets [`RunInstancesInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
         self.v_switch_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunInstancesInput::v_switch_id`].
-    pub fn set_v_switch_id(mut self, input: Option<String>) -> Self {
-        self.v_switch_id = input;
-        self
-    }
-    /// The [`RunInstancesInput::v_switch_id`] set so far.
-    pub fn get_v_switch_id(&self) -> &Option<String> {
-        &self.v_switch_id
     }
     /// Sets [`RunInstancesInput::instance_name`].
     pub fn instance_name(mut self, input: impl Into<String>) -> Self {
         self.instance_name = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::instance_name`].
-    pub fn set_instance_name(mut self, input: Option<String>) -> Self {
-        self.instance_name = input;
-        self
-    }
-    /// The [`RunInstancesInput::instance_name`] set so far.
-    pub fn get_instance_name(&self) -> &Option<String> {
-        &self.instance_name
-    }
     /// Sets [`RunInstancesInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunInstancesInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`RunInstancesInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`RunInstancesInput::internet_max_bandwidth_in`].
     pub fn internet_max_bandwidth_in(mut self, input: i32) -> Self {
         self.internet_max_bandwidth_in = Some(input);
         self
     }
-    /// Sets or clears [`RunInstancesInput::internet_max_bandwidth_in`].
-    pub fn set_internet_max_bandwidth_in(mut self, input: Option<i32>) -> Self {
-        self.internet_max_bandwidth_in = input;
-        self
-    }
-    /// The [`RunInstancesInput::internet_max_bandwidth_in`] set so far.
-    pub fn get_internet_max_bandwidth_in(&self) -> &Option<i32> {
-        &self.internet_max_bandwidth_in
-    }
     /// Sets [`RunInstancesInput::internet_max_bandwidth_out`].
     pub fn internet_max_bandwidth_out(mut self, input: i32) -> Self {
         self.internet_max_bandwidth_out = Some(input);
         self
-    }
-    /// Sets or clears [`RunInstancesInput::internet_max_bandwidth_out`].
-    pub fn set_internet_max_bandwidth_out(mut self, input: Option<i32>) -> Self {
-        self.internet_max_bandwidth_out = input;
-        self
-    }
-    /// The [`RunInstancesInput::internet_max_bandwidth_out`] set so far.
-    pub fn get_internet_max_bandwidth_out(&self) -> &Option<i32> {
-        &self.internet_max_bandwidth_out
     }
     /// Sets [`RunInstancesInput::host_name`].
     pub fn host_name(mut self, input: impl Into<String>) -> Self {
         self.host_name = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::host_name`].
-    pub fn set_host_name(mut self, input: Option<String>) -> Self {
-        self.host_name = input;
-        self
-    }
-    /// The [`RunInstancesInput::host_name`] set so far.
-    pub fn get_host_name(&self) -> &Option<String> {
-        &self.host_name
-    }
     /// Sets [`RunInstancesInput::unique_suffix`].
     pub fn unique_suffix(mut self, input: bool) -> Self {
         self.unique_suffix = Some(input);
         self
-    }
-    /// Sets or clears [`RunInstancesInput::unique_suffix`].
-    pub fn set_unique_suffix(mut self, input: Option<bool>) -> Self {
-        self.unique_suffix = input;
-        self
-    }
-    /// The [`RunInstancesInput::unique_suffix`] set so far.
-    pub fn get_unique_suffix(&self) -> &Option<bool> {
-        &self.unique_suffix
     }
     /// Sets [`RunInstancesInput::password`].
     pub fn password(mut self, input: impl Into<String>) -> Self {
         self.password = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::password`].
-    pub fn set_password(mut self, input: Option<String>) -> Self {
-        self.password = input;
-        self
-    }
-    /// The [`RunInstancesInput::password`] set so far.
-    pub fn get_password(&self) -> &Option<String> {
-        &self.password
-    }
     /// Sets [`RunInstancesInput::password_inherit`].
     pub fn password_inherit(mut self, input: bool) -> Self {
         self.password_inherit = Some(input);
         self
-    }
-    /// Sets or clears [`RunInstancesInput::password_inherit`].
-    pub fn set_password_inherit(mut self, input: Option<bool>) -> Self {
-        self.password_inherit = input;
-        self
-    }
-    /// The [`RunInstancesInput::password_inherit`] set so far.
-    pub fn get_password_inherit(&self) -> &Option<bool> {
-        &self.password_inherit
     }
     /// Sets [`RunInstancesInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
         self.zone_id = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::zone_id`].
-    pub fn set_zone_id(mut self, input: Option<String>) -> Self {
-        self.zone_id = input;
-        self
-    }
-    /// The [`RunInstancesInput::zone_id`] set so far.
-    pub fn get_zone_id(&self) -> &Option<String> {
-        &self.zone_id
-    }
     /// Sets [`RunInstancesInput::internet_charge_type`].
     pub fn internet_charge_type(mut self, input: impl Into<String>) -> Self {
         self.internet_charge_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunInstancesInput::internet_charge_type`].
-    pub fn set_internet_charge_type(mut self, input: Option<String>) -> Self {
-        self.internet_charge_type = input;
-        self
-    }
-    /// The [`RunInstancesInput::internet_charge_type`] set so far.
-    pub fn get_internet_charge_type(&self) -> &Option<String> {
-        &self.internet_charge_type
     }
     /// Sets [`RunInstancesInput::system_disk`].
     pub fn system_disk(mut self, input: RunInstancesSystemDisk) -> Self {
         self.system_disk = Some(input);
         self
     }
-    /// Sets or clears [`RunInstancesInput::system_disk`].
-    pub fn set_system_disk(mut self, input: Option<RunInstancesSystemDisk>) -> Self {
-        self.system_disk = input;
-        self
-    }
-    /// The [`RunInstancesInput::system_disk`] set so far.
-    pub fn get_system_disk(&self) -> &Option<RunInstancesSystemDisk> {
-        &self.system_disk
-    }
     /// Sets [`RunInstancesInput::io_optimized`].
     pub fn io_optimized(mut self, input: impl Into<String>) -> Self {
         self.io_optimized = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunInstancesInput::io_optimized`].
-    pub fn set_io_optimized(mut self, input: Option<String>) -> Self {
-        self.io_optimized = input;
-        self
-    }
-    /// The [`RunInstancesInput::io_optimized`] set so far.
-    pub fn get_io_optimized(&self) -> &Option<String> {
-        &self.io_optimized
     }
     /// Sets [`RunInstancesInput::user_data`].
     pub fn user_data(mut self, input: impl Into<String>) -> Self {
         self.user_data = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::user_data`].
-    pub fn set_user_data(mut self, input: Option<String>) -> Self {
-        self.user_data = input;
-        self
-    }
-    /// The [`RunInstancesInput::user_data`] set so far.
-    pub fn get_user_data(&self) -> &Option<String> {
-        &self.user_data
-    }
     /// Sets [`RunInstancesInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
         self.key_pair_name = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunInstancesInput::key_pair_name`].
-    pub fn set_key_pair_name(mut self, input: Option<String>) -> Self {
-        self.key_pair_name = input;
-        self
-    }
-    /// The [`RunInstancesInput::key_pair_name`] set so far.
-    pub fn get_key_pair_name(&self) -> &Option<String> {
-        &self.key_pair_name
     }
     /// Sets [`RunInstancesInput::ram_role_name`].
     pub fn ram_role_name(mut self, input: impl Into<String>) -> Self {
         self.ram_role_name = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::ram_role_name`].
-    pub fn set_ram_role_name(mut self, input: Option<String>) -> Self {
-        self.ram_role_name = input;
-        self
-    }
-    /// The [`RunInstancesInput::ram_role_name`] set so far.
-    pub fn get_ram_role_name(&self) -> &Option<String> {
-        &self.ram_role_name
-    }
     /// Sets [`RunInstancesInput::amount`].
     pub fn amount(mut self, input: i32) -> Self {
         self.amount = Some(input);
         self
-    }
-    /// Sets or clears [`RunInstancesInput::amount`].
-    pub fn set_amount(mut self, input: Option<i32>) -> Self {
-        self.amount = input;
-        self
-    }
-    /// The [`RunInstancesInput::amount`] set so far.
-    pub fn get_amount(&self) -> &Option<i32> {
-        &self.amount
     }
     /// Sets [`RunInstancesInput::min_amount`].
     pub fn min_amount(mut self, input: i32) -> Self {
         self.min_amount = Some(input);
         self
     }
-    /// Sets or clears [`RunInstancesInput::min_amount`].
-    pub fn set_min_amount(mut self, input: Option<i32>) -> Self {
-        self.min_amount = input;
-        self
-    }
-    /// The [`RunInstancesInput::min_amount`] set so far.
-    pub fn get_min_amount(&self) -> &Option<i32> {
-        &self.min_amount
-    }
     /// Sets [`RunInstancesInput::auto_release_time`].
     pub fn auto_release_time(mut self, input: impl Into<String>) -> Self {
         self.auto_release_time = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunInstancesInput::auto_release_time`].
-    pub fn set_auto_release_time(mut self, input: Option<String>) -> Self {
-        self.auto_release_time = input;
-        self
-    }
-    /// The [`RunInstancesInput::auto_release_time`] set so far.
-    pub fn get_auto_release_time(&self) -> &Option<String> {
-        &self.auto_release_time
     }
     /// Sets [`RunInstancesInput::spot_strategy`].
     pub fn spot_strategy(mut self, input: impl Into<String>) -> Self {
         self.spot_strategy = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::spot_strategy`].
-    pub fn set_spot_strategy(mut self, input: Option<String>) -> Self {
-        self.spot_strategy = input;
-        self
-    }
-    /// The [`RunInstancesInput::spot_strategy`] set so far.
-    pub fn get_spot_strategy(&self) -> &Option<String> {
-        &self.spot_strategy
-    }
     /// Sets [`RunInstancesInput::spot_duration`].
     pub fn spot_duration(mut self, input: i32) -> Self {
         self.spot_duration = Some(input);
         self
-    }
-    /// Sets or clears [`RunInstancesInput::spot_duration`].
-    pub fn set_spot_duration(mut self, input: Option<i32>) -> Self {
-        self.spot_duration = input;
-        self
-    }
-    /// The [`RunInstancesInput::spot_duration`] set so far.
-    pub fn get_spot_duration(&self) -> &Option<i32> {
-        &self.spot_duration
     }
     /// Sets [`RunInstancesInput::spot_price_limit`].
     pub fn spot_price_limit(mut self, input: f64) -> Self {
         self.spot_price_limit = Some(input);
         self
     }
-    /// Sets or clears [`RunInstancesInput::spot_price_limit`].
-    pub fn set_spot_price_limit(mut self, input: Option<f64>) -> Self {
-        self.spot_price_limit = input;
-        self
-    }
-    /// The [`RunInstancesInput::spot_price_limit`] set so far.
-    pub fn get_spot_price_limit(&self) -> &Option<f64> {
-        &self.spot_price_limit
-    }
     /// Sets [`RunInstancesInput::spot_interruption_behavior`].
     pub fn spot_interruption_behavior(mut self, input: impl Into<String>) -> Self {
         self.spot_interruption_behavior = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunInstancesInput::spot_interruption_behavior`].
-    pub fn set_spot_interruption_behavior(mut self, input: Option<String>) -> Self {
-        self.spot_interruption_behavior = input;
-        self
-    }
-    /// The [`RunInstancesInput::spot_interruption_behavior`] set so far.
-    pub fn get_spot_interruption_behavior(&self) -> &Option<String> {
-        &self.spot_interruption_behavior
     }
     /// Sets [`RunInstancesInput::security_enhancement_strategy`].
     pub fn security_enhancement_strategy(mut self, input: impl Into<String>) -> Self {
         self.security_enhancement_strategy = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::security_enhancement_strategy`].
-    pub fn set_security_enhancement_strategy(mut self, input: Option<String>) -> Self {
-        self.security_enhancement_strategy = input;
-        self
-    }
-    /// The [`RunInstancesInput::security_enhancement_strategy`] set so far.
-    pub fn get_security_enhancement_strategy(&self) -> &Option<String> {
-        &self.security_enhancement_strategy
-    }
     /// Sets [`RunInstancesInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunInstancesInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`RunInstancesInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Sets [`RunInstancesInput::hpc_cluster_id`].
     pub fn hpc_cluster_id(mut self, input: impl Into<String>) -> Self {
         self.hpc_cluster_id = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::hpc_cluster_id`].
-    pub fn set_hpc_cluster_id(mut self, input: Option<String>) -> Self {
-        self.hpc_cluster_id = input;
-        self
-    }
-    /// The [`RunInstancesInput::hpc_cluster_id`] set so far.
-    pub fn get_hpc_cluster_id(&self) -> &Option<String> {
-        &self.hpc_cluster_id
-    }
     /// Sets [`RunInstancesInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = Some(input);
         self
-    }
-    /// Sets or clears [`RunInstancesInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`RunInstancesInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
     }
     /// Sets [`RunInstancesInput::dedicated_host_id`].
     pub fn dedicated_host_id(mut self, input: impl Into<String>) -> Self {
         self.dedicated_host_id = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::dedicated_host_id`].
-    pub fn set_dedicated_host_id(mut self, input: Option<String>) -> Self {
-        self.dedicated_host_id = input;
-        self
-    }
-    /// The [`RunInstancesInput::dedicated_host_id`] set so far.
-    pub fn get_dedicated_host_id(&self) -> &Option<String> {
-        &self.dedicated_host_id
-    }
     /// Sets [`RunInstancesInput::launch_template_id`].
     pub fn launch_template_id(mut self, input: impl Into<String>) -> Self {
         self.launch_template_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunInstancesInput::launch_template_id`].
-    pub fn set_launch_template_id(mut self, input: Option<String>) -> Self {
-        self.launch_template_id = input;
-        self
-    }
-    /// The [`RunInstancesInput::launch_template_id`] set so far.
-    pub fn get_launch_template_id(&self) -> &Option<String> {
-        &self.launch_template_id
     }
     /// Sets [`RunInstancesInput::launch_template_name`].
     pub fn launch_template_name(mut self, input: impl Into<String>) -> Self {
         self.launch_template_name = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::launch_template_name`].
-    pub fn set_launch_template_name(mut self, input: Option<String>) -> Self {
-        self.launch_template_name = input;
-        self
-    }
-    /// The [`RunInstancesInput::launch_template_name`] set so far.
-    pub fn get_launch_template_name(&self) -> &Option<String> {
-        &self.launch_template_name
-    }
     /// Sets [`RunInstancesInput::launch_template_version`].
     pub fn launch_template_version(mut self, input: i64) -> Self {
         self.launch_template_version = Some(input);
         self
-    }
-    /// Sets or clears [`RunInstancesInput::launch_template_version`].
-    pub fn set_launch_template_version(mut self, input: Option<i64>) -> Self {
-        self.launch_template_version = input;
-        self
-    }
-    /// The [`RunInstancesInput::launch_template_version`] set so far.
-    pub fn get_launch_template_version(&self) -> &Option<i64> {
-        &self.launch_template_version
     }
     /// Sets [`RunInstancesInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`RunInstancesInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
-    }
     /// Sets [`RunInstancesInput::period`].
     pub fn period(mut self, input: i32) -> Self {
         self.period = Some(input);
         self
-    }
-    /// Sets or clears [`RunInstancesInput::period`].
-    pub fn set_period(mut self, input: Option<i32>) -> Self {
-        self.period = input;
-        self
-    }
-    /// The [`RunInstancesInput::period`] set so far.
-    pub fn get_period(&self) -> &Option<i32> {
-        &self.period
     }
     /// Sets [`RunInstancesInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
         self.period_unit = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::period_unit`].
-    pub fn set_period_unit(mut self, input: Option<String>) -> Self {
-        self.period_unit = input;
-        self
-    }
-    /// The [`RunInstancesInput::period_unit`] set so far.
-    pub fn get_period_unit(&self) -> &Option<String> {
-        &self.period_unit
-    }
     /// Sets [`RunInstancesInput::auto_renew`].
     pub fn auto_renew(mut self, input: bool) -> Self {
         self.auto_renew = Some(input);
         self
-    }
-    /// Sets or clears [`RunInstancesInput::auto_renew`].
-    pub fn set_auto_renew(mut self, input: Option<bool>) -> Self {
-        self.auto_renew = input;
-        self
-    }
-    /// The [`RunInstancesInput::auto_renew`] set so far.
-    pub fn get_auto_renew(&self) -> &Option<bool> {
-        &self.auto_renew
     }
     /// Sets [`RunInstancesInput::auto_renew_period`].
     pub fn auto_renew_period(mut self, input: i32) -> Self {
         self.auto_renew_period = Some(input);
         self
     }
-    /// Sets or clears [`RunInstancesInput::auto_renew_period`].
-    pub fn set_auto_renew_period(mut self, input: Option<i32>) -> Self {
-        self.auto_renew_period = input;
-        self
-    }
-    /// The [`RunInstancesInput::auto_renew_period`] set so far.
-    pub fn get_auto_renew_period(&self) -> &Option<i32> {
-        &self.auto_renew_period
-    }
     /// Sets [`RunInstancesInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
         self.instance_charge_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunInstancesInput::instance_charge_type`].
-    pub fn set_instance_charge_type(mut self, input: Option<String>) -> Self {
-        self.instance_charge_type = input;
-        self
-    }
-    /// The [`RunInstancesInput::instance_charge_type`] set so far.
-    pub fn get_instance_charge_type(&self) -> &Option<String> {
-        &self.instance_charge_type
     }
     /// Sets [`RunInstancesInput::deployment_set_id`].
     pub fn deployment_set_id(mut self, input: impl Into<String>) -> Self {
         self.deployment_set_id = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::deployment_set_id`].
-    pub fn set_deployment_set_id(mut self, input: Option<String>) -> Self {
-        self.deployment_set_id = input;
-        self
-    }
-    /// The [`RunInstancesInput::deployment_set_id`] set so far.
-    pub fn get_deployment_set_id(&self) -> &Option<String> {
-        &self.deployment_set_id
-    }
     /// Sets [`RunInstancesInput::deployment_set_group_no`].
     pub fn deployment_set_group_no(mut self, input: i32) -> Self {
         self.deployment_set_group_no = Some(input);
         self
-    }
-    /// Sets or clears [`RunInstancesInput::deployment_set_group_no`].
-    pub fn set_deployment_set_group_no(mut self, input: Option<i32>) -> Self {
-        self.deployment_set_group_no = input;
-        self
-    }
-    /// The [`RunInstancesInput::deployment_set_group_no`] set so far.
-    pub fn get_deployment_set_group_no(&self) -> &Option<i32> {
-        &self.deployment_set_group_no
     }
     /// Sets [`RunInstancesInput::private_ip_address`].
     pub fn private_ip_address(mut self, input: impl Into<String>) -> Self {
         self.private_ip_address = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::private_ip_address`].
-    pub fn set_private_ip_address(mut self, input: Option<String>) -> Self {
-        self.private_ip_address = input;
-        self
-    }
-    /// The [`RunInstancesInput::private_ip_address`] set so far.
-    pub fn get_private_ip_address(&self) -> &Option<String> {
-        &self.private_ip_address
-    }
     /// Sets [`RunInstancesInput::credit_specification`].
     pub fn credit_specification(mut self, input: impl Into<String>) -> Self {
         self.credit_specification = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunInstancesInput::credit_specification`].
-    pub fn set_credit_specification(mut self, input: Option<String>) -> Self {
-        self.credit_specification = input;
-        self
-    }
-    /// The [`RunInstancesInput::credit_specification`] set so far.
-    pub fn get_credit_specification(&self) -> &Option<String> {
-        &self.credit_specification
     }
     /// Sets [`RunInstancesInput::ipv6_address_count`].
     pub fn ipv6_address_count(mut self, input: i32) -> Self {
         self.ipv6_address_count = Some(input);
         self
     }
-    /// Sets or clears [`RunInstancesInput::ipv6_address_count`].
-    pub fn set_ipv6_address_count(mut self, input: Option<i32>) -> Self {
-        self.ipv6_address_count = input;
-        self
-    }
-    /// The [`RunInstancesInput::ipv6_address_count`] set so far.
-    pub fn get_ipv6_address_count(&self) -> &Option<i32> {
-        &self.ipv6_address_count
-    }
     /// Sets [`RunInstancesInput::network_interface_queue_number`].
     pub fn network_interface_queue_number(mut self, input: i32) -> Self {
         self.network_interface_queue_number = Some(input);
         self
-    }
-    /// Sets or clears [`RunInstancesInput::network_interface_queue_number`].
-    pub fn set_network_interface_queue_number(mut self, input: Option<i32>) -> Self {
-        self.network_interface_queue_number = input;
-        self
-    }
-    /// The [`RunInstancesInput::network_interface_queue_number`] set so far.
-    pub fn get_network_interface_queue_number(&self) -> &Option<i32> {
-        &self.network_interface_queue_number
     }
     /// Sets [`RunInstancesInput::deletion_protection`].
     pub fn deletion_protection(mut self, input: bool) -> Self {
         self.deletion_protection = Some(input);
         self
     }
-    /// Sets or clears [`RunInstancesInput::deletion_protection`].
-    pub fn set_deletion_protection(mut self, input: Option<bool>) -> Self {
-        self.deletion_protection = input;
-        self
-    }
-    /// The [`RunInstancesInput::deletion_protection`] set so far.
-    pub fn get_deletion_protection(&self) -> &Option<bool> {
-        &self.deletion_protection
-    }
     /// Sets [`RunInstancesInput::hibernation_options`].
     pub fn hibernation_options(mut self, input: HibernationOptions) -> Self {
         self.hibernation_options = Some(input);
         self
-    }
-    /// Sets or clears [`RunInstancesInput::hibernation_options`].
-    pub fn set_hibernation_options(mut self, input: Option<HibernationOptions>) -> Self {
-        self.hibernation_options = input;
-        self
-    }
-    /// The [`RunInstancesInput::hibernation_options`] set so far.
-    pub fn get_hibernation_options(&self) -> &Option<HibernationOptions> {
-        &self.hibernation_options
     }
     /// Sets [`RunInstancesInput::affinity`].
     pub fn affinity(mut self, input: impl Into<String>) -> Self {
         self.affinity = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::affinity`].
-    pub fn set_affinity(mut self, input: Option<String>) -> Self {
-        self.affinity = input;
-        self
-    }
-    /// The [`RunInstancesInput::affinity`] set so far.
-    pub fn get_affinity(&self) -> &Option<String> {
-        &self.affinity
-    }
     /// Sets [`RunInstancesInput::tenancy`].
     pub fn tenancy(mut self, input: impl Into<String>) -> Self {
         self.tenancy = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunInstancesInput::tenancy`].
-    pub fn set_tenancy(mut self, input: Option<String>) -> Self {
-        self.tenancy = input;
-        self
-    }
-    /// The [`RunInstancesInput::tenancy`] set so far.
-    pub fn get_tenancy(&self) -> &Option<String> {
-        &self.tenancy
     }
     /// Sets [`RunInstancesInput::storage_set_id`].
     pub fn storage_set_id(mut self, input: impl Into<String>) -> Self {
         self.storage_set_id = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::storage_set_id`].
-    pub fn set_storage_set_id(mut self, input: Option<String>) -> Self {
-        self.storage_set_id = input;
-        self
-    }
-    /// The [`RunInstancesInput::storage_set_id`] set so far.
-    pub fn get_storage_set_id(&self) -> &Option<String> {
-        &self.storage_set_id
-    }
     /// Sets [`RunInstancesInput::storage_set_partition_number`].
     pub fn storage_set_partition_number(mut self, input: i32) -> Self {
         self.storage_set_partition_number = Some(input);
         self
-    }
-    /// Sets or clears [`RunInstancesInput::storage_set_partition_number`].
-    pub fn set_storage_set_partition_number(mut self, input: Option<i32>) -> Self {
-        self.storage_set_partition_number = input;
-        self
-    }
-    /// The [`RunInstancesInput::storage_set_partition_number`] set so far.
-    pub fn get_storage_set_partition_number(&self) -> &Option<i32> {
-        &self.storage_set_partition_number
     }
     /// Sets [`RunInstancesInput::cpu_options`].
     pub fn cpu_options(mut self, input: RunInstancesCpuOptions) -> Self {
         self.cpu_options = Some(input);
         self
     }
-    /// Sets or clears [`RunInstancesInput::cpu_options`].
-    pub fn set_cpu_options(mut self, input: Option<RunInstancesCpuOptions>) -> Self {
-        self.cpu_options = input;
-        self
-    }
-    /// The [`RunInstancesInput::cpu_options`] set so far.
-    pub fn get_cpu_options(&self) -> &Option<RunInstancesCpuOptions> {
-        &self.cpu_options
-    }
     /// Sets [`RunInstancesInput::security_options`].
     pub fn security_options(mut self, input: RunInstancesSecurityOptions) -> Self {
         self.security_options = Some(input);
         self
-    }
-    /// Sets or clears [`RunInstancesInput::security_options`].
-    pub fn set_security_options(
-        mut self,
-        input: Option<RunInstancesSecurityOptions>,
-    ) -> Self {
-        self.security_options = input;
-        self
-    }
-    /// The [`RunInstancesInput::security_options`] set so far.
-    pub fn get_security_options(&self) -> &Option<RunInstancesSecurityOptions> {
-        &self.security_options
     }
     /// Sets [`RunInstancesInput::http_endpoint`].
     pub fn http_endpoint(mut self, input: impl Into<String>) -> Self {
         self.http_endpoint = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::http_endpoint`].
-    pub fn set_http_endpoint(mut self, input: Option<String>) -> Self {
-        self.http_endpoint = input;
-        self
-    }
-    /// The [`RunInstancesInput::http_endpoint`] set so far.
-    pub fn get_http_endpoint(&self) -> &Option<String> {
-        &self.http_endpoint
-    }
     /// Sets [`RunInstancesInput::http_tokens`].
     pub fn http_tokens(mut self, input: impl Into<String>) -> Self {
         self.http_tokens = Some(input.into());
         self
-    }
-    /// Sets or clears [`RunInstancesInput::http_tokens`].
-    pub fn set_http_tokens(mut self, input: Option<String>) -> Self {
-        self.http_tokens = input;
-        self
-    }
-    /// The [`RunInstancesInput::http_tokens`] set so far.
-    pub fn get_http_tokens(&self) -> &Option<String> {
-        &self.http_tokens
     }
     /// Sets [`RunInstancesInput::http_put_response_hop_limit`].
     pub fn http_put_response_hop_limit(mut self, input: i32) -> Self {
         self.http_put_response_hop_limit = Some(input);
         self
     }
-    /// Sets or clears [`RunInstancesInput::http_put_response_hop_limit`].
-    pub fn set_http_put_response_hop_limit(mut self, input: Option<i32>) -> Self {
-        self.http_put_response_hop_limit = input;
-        self
-    }
-    /// The [`RunInstancesInput::http_put_response_hop_limit`] set so far.
-    pub fn get_http_put_response_hop_limit(&self) -> &Option<i32> {
-        &self.http_put_response_hop_limit
-    }
     /// Sets [`RunInstancesInput::private_pool_options`].
     pub fn private_pool_options(mut self, input: InstancePrivatePoolOptions) -> Self {
         self.private_pool_options = Some(input);
         self
-    }
-    /// Sets or clears [`RunInstancesInput::private_pool_options`].
-    pub fn set_private_pool_options(
-        mut self,
-        input: Option<InstancePrivatePoolOptions>,
-    ) -> Self {
-        self.private_pool_options = input;
-        self
-    }
-    /// The [`RunInstancesInput::private_pool_options`] set so far.
-    pub fn get_private_pool_options(&self) -> &Option<InstancePrivatePoolOptions> {
-        &self.private_pool_options
     }
     /// Sets [`RunInstancesInput::isp`].
     pub fn isp(mut self, input: impl Into<String>) -> Self {
         self.isp = Some(input.into());
         self
     }
-    /// Sets or clears [`RunInstancesInput::isp`].
-    pub fn set_isp(mut self, input: Option<String>) -> Self {
-        self.isp = input;
-        self
-    }
-    /// The [`RunInstancesInput::isp`] set so far.
-    pub fn get_isp(&self) -> &Option<String> {
-        &self.isp
-    }
     /// Sets [`RunInstancesInput::scheduler_options`].
     pub fn scheduler_options(mut self, input: RunInstancesSchedulerOptions) -> Self {
         self.scheduler_options = Some(input);
         self
-    }
-    /// Sets or clears [`RunInstancesInput::scheduler_options`].
-    pub fn set_scheduler_options(
-        mut self,
-        input: Option<RunInstancesSchedulerOptions>,
-    ) -> Self {
-        self.scheduler_options = input;
-        self
-    }
-    /// The [`RunInstancesInput::scheduler_options`] set so far.
-    pub fn get_scheduler_options(&self) -> &Option<RunInstancesSchedulerOptions> {
-        &self.scheduler_options
     }
     /// Appends one item to [`RunInstancesInput::security_group_ids`].
     pub fn security_group_ids(mut self, input: impl Into<String>) -> Self {
         self.security_group_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`RunInstancesInput::security_group_ids`] list (`None` clears it).
-    pub fn set_security_group_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.security_group_ids = input;
-        self
-    }
-    /// The [`RunInstancesInput::security_group_ids`] set so far.
-    pub fn get_security_group_ids(&self) -> &Option<Vec<String>> {
-        &self.security_group_ids
-    }
     /// Appends one item to [`RunInstancesInput::host_names`].
     pub fn host_names(mut self, input: impl Into<String>) -> Self {
         self.host_names.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`RunInstancesInput::host_names`] list (`None` clears it).
-    pub fn set_host_names(mut self, input: Option<Vec<String>>) -> Self {
-        self.host_names = input;
-        self
-    }
-    /// The [`RunInstancesInput::host_names`] set so far.
-    pub fn get_host_names(&self) -> &Option<Vec<String>> {
-        &self.host_names
     }
     /// Appends one item to [`RunInstancesInput::data_disk`].
     pub fn data_disk(mut self, input: RunInstancesDataDisk) -> Self {
         self.data_disk.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`RunInstancesInput::data_disk`] list (`None` clears it).
-    pub fn set_data_disk(mut self, input: Option<Vec<RunInstancesDataDisk>>) -> Self {
-        self.data_disk = input;
-        self
-    }
-    /// The [`RunInstancesInput::data_disk`] set so far.
-    pub fn get_data_disk(&self) -> &Option<Vec<RunInstancesDataDisk>> {
-        &self.data_disk
-    }
     /// Appends one item to [`RunInstancesInput::arn`].
     pub fn arn(mut self, input: Arn) -> Self {
         self.arn.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`RunInstancesInput::arn`] list (`None` clears it).
-    pub fn set_arn(mut self, input: Option<Vec<Arn>>) -> Self {
-        self.arn = input;
-        self
-    }
-    /// The [`RunInstancesInput::arn`] set so far.
-    pub fn get_arn(&self) -> &Option<Vec<Arn>> {
-        &self.arn
     }
     /// Appends one item to [`RunInstancesInput::network_interface`].
     pub fn network_interface(mut self, input: RunInstancesNetworkInterface) -> Self {
         self.network_interface.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Replaces the whole [`RunInstancesInput::network_interface`] list (`None` clears it).
-    pub fn set_network_interface(
-        mut self,
-        input: Option<Vec<RunInstancesNetworkInterface>>,
-    ) -> Self {
-        self.network_interface = input;
-        self
-    }
-    /// The [`RunInstancesInput::network_interface`] set so far.
-    pub fn get_network_interface(&self) -> &Option<Vec<RunInstancesNetworkInterface>> {
-        &self.network_interface
-    }
     /// Appends one item to [`RunInstancesInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`RunInstancesInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`RunInstancesInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Appends one item to [`RunInstancesInput::ipv6_address`].
     pub fn ipv6_address(mut self, input: impl Into<String>) -> Self {
         self.ipv6_address.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`RunInstancesInput::ipv6_address`] list (`None` clears it).
-    pub fn set_ipv6_address(mut self, input: Option<Vec<String>>) -> Self {
-        self.ipv6_address = input;
-        self
-    }
-    /// The [`RunInstancesInput::ipv6_address`] set so far.
-    pub fn get_ipv6_address(&self) -> &Option<Vec<String>> {
-        &self.ipv6_address
-    }
     /// Sets [`RunInstancesInput::image_options`].
     pub fn image_options(mut self, input: RunInstancesImageOptions) -> Self {
         self.image_options = Some(input);
         self
-    }
-    /// Sets or clears [`RunInstancesInput::image_options`].
-    pub fn set_image_options(mut self, input: Option<RunInstancesImageOptions>) -> Self {
-        self.image_options = input;
-        self
-    }
-    /// The [`RunInstancesInput::image_options`] set so far.
-    pub fn get_image_options(&self) -> &Option<RunInstancesImageOptions> {
-        &self.image_options
     }
     /// Sets [`RunInstancesInput::network_options`].
     pub fn network_options(mut self, input: RunInstancesNetworkOptions) -> Self {
         self.network_options = Some(input);
         self
     }
-    /// Sets or clears [`RunInstancesInput::network_options`].
-    pub fn set_network_options(
-        mut self,
-        input: Option<RunInstancesNetworkOptions>,
-    ) -> Self {
-        self.network_options = input;
-        self
-    }
-    /// The [`RunInstancesInput::network_options`] set so far.
-    pub fn get_network_options(&self) -> &Option<RunInstancesNetworkOptions> {
-        &self.network_options
-    }
     /// Sets [`RunInstancesInput::auto_pay`].
     pub fn auto_pay(mut self, input: bool) -> Self {
         self.auto_pay = Some(input);
         self
-    }
-    /// Sets or clears [`RunInstancesInput::auto_pay`].
-    pub fn set_auto_pay(mut self, input: Option<bool>) -> Self {
-        self.auto_pay = input;
-        self
-    }
-    /// The [`RunInstancesInput::auto_pay`] set so far.
-    pub fn get_auto_pay(&self) -> &Option<bool> {
-        &self.auto_pay
     }
     /// Checks every rule of the spec and builds the [`RunInstancesInput`]. Nothing is sent.
     pub fn build(self) -> Result<RunInstancesInput, aliyun_core::InvalidInput> {
@@ -1363,6 +700,81 @@ impl<C> RunInstancesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    RunInstancesBuilder, RunInstancesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    image_id: Option<String> => set_image_id, get_image_id;
+    image_family: Option<String> => set_image_family, get_image_family;
+    instance_type: Option<String> => set_instance_type, get_instance_type;
+    security_group_id: Option<String> => set_security_group_id, get_security_group_id;
+    v_switch_id: Option<String> => set_v_switch_id, get_v_switch_id;
+    instance_name: Option<String> => set_instance_name, get_instance_name;
+    description: Option<String> => set_description, get_description;
+    internet_max_bandwidth_in: Option<i32> => set_internet_max_bandwidth_in, get_internet_max_bandwidth_in;
+    internet_max_bandwidth_out: Option<i32> => set_internet_max_bandwidth_out, get_internet_max_bandwidth_out;
+    host_name: Option<String> => set_host_name, get_host_name;
+    unique_suffix: Option<bool> => set_unique_suffix, get_unique_suffix;
+    password: Option<String> => set_password, get_password;
+    password_inherit: Option<bool> => set_password_inherit, get_password_inherit;
+    zone_id: Option<String> => set_zone_id, get_zone_id;
+    internet_charge_type: Option<String> => set_internet_charge_type, get_internet_charge_type;
+    system_disk: Option<RunInstancesSystemDisk> => set_system_disk, get_system_disk;
+    io_optimized: Option<String> => set_io_optimized, get_io_optimized;
+    user_data: Option<String> => set_user_data, get_user_data;
+    key_pair_name: Option<String> => set_key_pair_name, get_key_pair_name;
+    ram_role_name: Option<String> => set_ram_role_name, get_ram_role_name;
+    amount: Option<i32> => set_amount, get_amount;
+    min_amount: Option<i32> => set_min_amount, get_min_amount;
+    auto_release_time: Option<String> => set_auto_release_time, get_auto_release_time;
+    spot_strategy: Option<String> => set_spot_strategy, get_spot_strategy;
+    spot_duration: Option<i32> => set_spot_duration, get_spot_duration;
+    spot_price_limit: Option<f64> => set_spot_price_limit, get_spot_price_limit;
+    spot_interruption_behavior: Option<String> => set_spot_interruption_behavior, get_spot_interruption_behavior;
+    security_enhancement_strategy: Option<String> => set_security_enhancement_strategy, get_security_enhancement_strategy;
+    client_token: Option<String> => set_client_token, get_client_token;
+    hpc_cluster_id: Option<String> => set_hpc_cluster_id, get_hpc_cluster_id;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
+    dedicated_host_id: Option<String> => set_dedicated_host_id, get_dedicated_host_id;
+    launch_template_id: Option<String> => set_launch_template_id, get_launch_template_id;
+    launch_template_name: Option<String> => set_launch_template_name, get_launch_template_name;
+    launch_template_version: Option<i64> => set_launch_template_version, get_launch_template_version;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    period: Option<i32> => set_period, get_period;
+    period_unit: Option<String> => set_period_unit, get_period_unit;
+    auto_renew: Option<bool> => set_auto_renew, get_auto_renew;
+    auto_renew_period: Option<i32> => set_auto_renew_period, get_auto_renew_period;
+    instance_charge_type: Option<String> => set_instance_charge_type, get_instance_charge_type;
+    deployment_set_id: Option<String> => set_deployment_set_id, get_deployment_set_id;
+    deployment_set_group_no: Option<i32> => set_deployment_set_group_no, get_deployment_set_group_no;
+    private_ip_address: Option<String> => set_private_ip_address, get_private_ip_address;
+    credit_specification: Option<String> => set_credit_specification, get_credit_specification;
+    ipv6_address_count: Option<i32> => set_ipv6_address_count, get_ipv6_address_count;
+    network_interface_queue_number: Option<i32> => set_network_interface_queue_number, get_network_interface_queue_number;
+    deletion_protection: Option<bool> => set_deletion_protection, get_deletion_protection;
+    hibernation_options: Option<HibernationOptions> => set_hibernation_options, get_hibernation_options;
+    affinity: Option<String> => set_affinity, get_affinity;
+    tenancy: Option<String> => set_tenancy, get_tenancy;
+    storage_set_id: Option<String> => set_storage_set_id, get_storage_set_id;
+    storage_set_partition_number: Option<i32> => set_storage_set_partition_number, get_storage_set_partition_number;
+    cpu_options: Option<RunInstancesCpuOptions> => set_cpu_options, get_cpu_options;
+    security_options: Option<RunInstancesSecurityOptions> => set_security_options, get_security_options;
+    http_endpoint: Option<String> => set_http_endpoint, get_http_endpoint;
+    http_tokens: Option<String> => set_http_tokens, get_http_tokens;
+    http_put_response_hop_limit: Option<i32> => set_http_put_response_hop_limit, get_http_put_response_hop_limit;
+    private_pool_options: Option<InstancePrivatePoolOptions> => set_private_pool_options, get_private_pool_options;
+    isp: Option<String> => set_isp, get_isp;
+    scheduler_options: Option<RunInstancesSchedulerOptions> => set_scheduler_options, get_scheduler_options;
+    security_group_ids: Option<Vec<String>> => set_security_group_ids, get_security_group_ids, list;
+    host_names: Option<Vec<String>> => set_host_names, get_host_names, list;
+    data_disk: Option<Vec<RunInstancesDataDisk>> => set_data_disk, get_data_disk, list;
+    arn: Option<Vec<Arn>> => set_arn, get_arn, list;
+    network_interface: Option<Vec<RunInstancesNetworkInterface>> => set_network_interface, get_network_interface, list;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    ipv6_address: Option<Vec<String>> => set_ipv6_address, get_ipv6_address, list;
+    image_options: Option<RunInstancesImageOptions> => set_image_options, get_image_options;
+    network_options: Option<RunInstancesNetworkOptions> => set_network_options, get_network_options;
+    auto_pay: Option<bool> => set_auto_pay, get_auto_pay;
 }
 impl RunInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -1497,1973 +909,7 @@ impl aliyun_core::Action for RunInstancesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "LoginAsNonRoot.ImageNotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.NotSupportJumboFrame",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InsufficientBalance.AgentCredit",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.DiskCapacity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod.ExceededDedicatedHost",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.SecondaryNetworkInterface",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrimaryIpAddress.SizeInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.CapacityNotEnough",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.StatusNotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.ZoneIdEmpty",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.PerformanceLevelNotMatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.CategoryNotMatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.DiskSizeEmpty",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternetChargeType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHostName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPassword.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPasswordParam.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskCategory.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskDescription.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDataDiskSize.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDataDiskCategory.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDataDevice.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNodeControllerId.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInnerIpAddress.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInnerIpAddress.Unusable",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageNotSupportCloudInit",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.BasedSnapshotTooOld",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.AfterpayInstance",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceName.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceName.CustomMalformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNetworkType.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivateIpAddress",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivateIpAddress.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded.PrivateIpAddress",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectVSwitchStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotAvailable",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParamter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriod",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceDiskCategoryLimitExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClientToken.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIoOptimize.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternetMaxBandwidthOut.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInternetMaxBandwidthIn.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTag.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagCount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidMinAmount.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidMaxAmount.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAutoReleaseTime.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NoVlan",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.QuotaExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Account.Arrearage",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserData.SizeExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserData.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserData.Base64FormatInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceDiskNumber.LimitExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotStrategy",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotParam.EmptyZoneID",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotPriceLimit",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotDuration",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotAuthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotPrepaid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotAliUid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Bandwidth",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Zone.NotOnSale",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ElasticNetworkInterfaceNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EncryptedIllegal",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EncryptedNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotPriceLimit.LowerThanPublicPrice",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRelationResource.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectRecycleBinStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHpcClusterId.Unnecessary",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.Necessary",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHpcClusterId.Necessary",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHpcClusterId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHpcClusterId.Creating",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.VSwitchId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroup.NotInDefaultVpc",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "VpcNotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.ImageNotSupportResize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotInterruptionBehavior",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDeploymentOnHost",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceChargeType.NotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNetworkType.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoAvaliableDedicatedHost",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostStatus.NotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDedicatedHostStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ChargeTypeViolation.PostPaidDedicatedHost",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DedicatedHostType.Unmatched",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.NetworkInterface",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.CreateEniParams",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.CreditSpecification",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectVpcStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVpcZone.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectDefaultVpcStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAutoRenewPeriod.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidMarketImageChargeType.NotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPeriodType.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectImageStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Tenancy",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Affinity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCustomInstanceType.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IoOptimized.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCapacityReservationId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "LackResource",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroup.NetworkType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroup.VpcMismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.SecurityGroupIdRepeated",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.SingleIdAndMultiIdConflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.MultiGroupIdNetworkTypeConflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "JoinedGroupLimitExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.PayAmountLimitExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPerformanceLevel.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniCountExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded.PrepayDataDiskCapacity",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.ConflictSnapshotCategory",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccountForbidden.ProductCreationLimited",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnexpectedImageFamily.ImageIdSupplied",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.NotMatchEncryptAlgorithm",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.NotMatchKmsKeyId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.NotMatchSnapshot",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncryptAlgorithm.NotMatchSnapshot",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidKmsKeyId.NotMatchSnapshot",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncryptAlgorithm",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHttpEndpoint.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHttpTokens.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHttpPutResponseHopLimit.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.VpcHasEnabledAdvancedNetworkFeature",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidChargeType.CapacityReservationNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPerformanceLevel.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidKMSKeyId.NotSymmetric",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Arns",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostClusterId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHostClusterId.InValid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDeploymentSetId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.UserNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidManagedPrivateSpaceId.NotFound",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSchedulerOptions",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.PrivatePoolOptionsId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptionsId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DedicatedHostNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SpotNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ClassicNetworkNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.MatchCriteria",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.PrivatePoolOptions.Id",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.Id",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.InstanceChargeType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.ZoneId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.NoStock",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPlatform.ValueNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.status",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAliUid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidBandwidthOut.LessThanZero",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "HibernationConfigured.InstanceTypeNotSupport",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "HibernationConfigured.ImageNotEncrypted",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "HibernationConfigured.MemorySizeTooBig",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.LessThanMemSize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCloudBoxZone.OperationNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ProvisionedIopsForDiskCategoryUnsupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidProvisionedIops.LimitExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "BurstingEnabledForDiskCategoryUnsupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "BurstingEnabledForMultiAttachDiskUnsupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ProvisionedIopsForDiskCategoryRequired",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupportSnapshotEncrypted.InstanceType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupportSnapshotEncrypted.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupportSnapshotEncrypted.ZoneId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupportSnapshotEncrypted.ShareImage",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupportSnapshotEncrypted.ImageOwnerAlias",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupportSnapshotEncrypted.DiskCategory",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NotSupport.SnapshotEncryptedAlgorithmConflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission.SystemTag",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NumberExceed.Tags",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.NotSupportShareEncryptedImage",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskCategory.NotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.CloudboxNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.NotSupportCreateWithShareEncryptedImage",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.NetworkCardIndexInvalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.UserNotSupportNetworkCard",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccount.NotSupportSpot",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "AccountForbidden.AssociatedWithResellerPartner",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDestinationZone.DeploymentSetMismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission.Price",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAutoPay.PostPaidUnsupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.EncryptedMismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DedicatedRegionNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.CpuOptionsTopologyType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupportCpuOptionsTopologyType",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEniQueueSize.RegionOrUserNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EniQueueSize",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KmsNotEnabled",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Encrypted.KmsNotEnable",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivateIpAddress.Duplicated",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAdditionalInfoPvdConfig.SizeExceeded",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRamRole.NotEcsRole",
-                http_status: Some(401),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.PrivateIpAddressRepeated",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.HighPerformanceEniPerInstanceLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EniNumExceededWithLaunchEcs",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InstanceTypeNotSupportHighPerformanceTrafficMode",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.QueuePairNumberMustEmpty",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EniTrafficMode",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InvalidQueuePairNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.IpCount",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.EniType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.HighPerformanceTrafficModeIsNotAllowed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.NetworkInterface",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Combination",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHostname.SingleAndMultiConflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHostname.SizeInvalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.InstanceNameExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParams.HostnameExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageNotSubscribed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskCategory.ValueUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.NotReady",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDevice.InUse",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageRemovedInMarket",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CategoryNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.PortableCloudDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SecurityGroupInstanceLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NodeControllerUnavailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSnapshotId.NotDataDiskSnapshot",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbbiden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DeleteWithInstance.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceDiskNumLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskSize.TooSmall",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.BuyImage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceId.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.ImageNotValid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.SnapshotNotValid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.SnapshotNotAllowed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.ZoneNotAllowed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.ZoneSystemCategoryNotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.ResourceControl",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NoStock",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.SnapshotParamsNotValid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.DiskTypeNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserData.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Zone.NotOpen",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidClusterId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.ZoneNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceType.Offline",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.WindowsInstance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNetworkType.MismatchRamRole",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUser.PassRoleForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.TrustedSystemMode",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.ConfidentialComputingMode",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityOptions.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImage.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RiskControl",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.UnPaidOrder",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "RealNameAuthenticationError",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPayMethod",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus.NotEnoughBalance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ImageNotSupportInstanceType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DryRun.InvalidAmount",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.InvalidNetworkType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotInterruptionBehavior.ClassicNetworkNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSpotInterruptionBehavior.LocalDiskNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.PostPaidDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.NotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitch.DefaultVSwitchNotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.LocalDiskUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.InconsistentNetwork",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DefaultVswitch.Existed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "CategoryViolation",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourcesNotInSameZone",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDisk.SystemDiskSize",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InsufficientBalance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.NetworkInterface",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MaxEniIpv6IpsCountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpRepeated",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpAssigned",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.Address",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv4CountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv6CountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv6NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Ipv4NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.SecondaryIp",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitch.Ipv6NotTurnOn",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.IpAssign",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.Amount",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.CpuOptionsCore",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParam.CpuOptionsNuma",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.IpInvalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RegionId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.DeploymentSetInstanceQuotaFull",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidChargeType.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegion.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UserNotInTheWhiteList",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKNotEnabled",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.KMSUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SecurityRisk.3DVerification",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Mayi.InternalError",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidNetworkType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAccountStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.PerformanceLevelNotMatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageSetName.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidMaxPartitionNumber.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.StorageSetPartitionNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.StorageSetId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.StorageSetZoneId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EnterpriseGroupLimited.MutliGroupType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EnterpriseGroupLimited.InstanceType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.Tags",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.RegionIdNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.FlavorNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.TimestampNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.PaygNotAvailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.PrepayNotAvailable",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.BidOwnResource",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.CloudSSDNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.ElasticQuota",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceeded.PostpaidDataDiskCapacity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageFamily.MissingAvailableImage",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotSupportEncryptAlgorithm",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ResourceManagedByCloudProduct",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidManagedPrivateSpaceId.DedicatedHostIdConflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidManagedPrivateSpaceId.TenancyConflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.InvalidEniQueueNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.MaxEniQueueNumberExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ExceedInstanceTypeQueueNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIspType.ValueNotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedIspChargeType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedIspClassicNetwork",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIspBandwidthOut",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedIspNetworkChargeType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIspUID",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedIspRegion",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.OnlySupportEnterpriseGroup",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "HibernationConfigured.InstanceOperationForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceDiskLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceType.NotSupportDiskCategory",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.ConfidentialComputingModeInInviteOnlyTesting",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidNetworkInterfaceId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.RegionNotSupportNetworkInterfaceId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEniId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEncrypted.DefaultEncryptionUnsupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.PublicIpAddressNoStock",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidStorageClusterId.NotExist",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidZoneId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDataDiskSnapshotId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImageId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceChargeType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DependencyViolation.IoOptimized",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PaymentMethodNotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "HOSTNAME_ILLEGAL",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.LessThanImageSize",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.LessThanMinSize",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSystemDiskSize.MoreThanMaxSize",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.CreatingConflict",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidKeyPairName.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRamRole.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidLaunchTemplate.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidLaunchTemplateVersion.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.NotExist",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidMarketImage.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DeploymentSet.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DeploymentSetGroupNo",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDiskIds.NotPortable",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAutoSnapshotPolicyId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Throttling.Resource",
-                http_status: Some(429),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.DataEncryptedKeyCreateFailed",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -3510,9 +956,6 @@ impl aliyun_core::Action for RunInstancesInput {
                 None,
             )?;
         }
-        if let Some(value) = &self.hibernation_options {
-            aliyun_core::params::StructParam::validate(value, "HibernationOptions")?;
-        }
         if let Some(value) = &self.storage_set_partition_number {
             aliyun_core::__private::validate::range(
                 "StorageSetPartitionNumber",
@@ -3520,18 +963,6 @@ impl aliyun_core::Action for RunInstancesInput {
                 Some(1),
                 None,
             )?;
-        }
-        if let Some(value) = &self.cpu_options {
-            aliyun_core::params::StructParam::validate(value, "CpuOptions")?;
-        }
-        if let Some(value) = &self.security_options {
-            aliyun_core::params::StructParam::validate(value, "SecurityOptions")?;
-        }
-        if let Some(value) = &self.private_pool_options {
-            aliyun_core::params::StructParam::validate(value, "PrivatePoolOptions")?;
-        }
-        if let Some(value) = &self.scheduler_options {
-            aliyun_core::params::StructParam::validate(value, "SchedulerOptions")?;
         }
         aliyun_core::__private::validate::items(
             "SecurityGroupIds",
@@ -3560,14 +991,6 @@ impl aliyun_core::Action for RunInstancesInput {
             },
         )?;
         aliyun_core::__private::validate::items("Arn", self.arn.len(), None, Some(16))?;
-        aliyun_core::__private::validate::each(
-            "Arn",
-            &self.arn,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             "NetworkInterface",
             self.network_interface.len(),
@@ -3583,26 +1006,12 @@ impl aliyun_core::Action for RunInstancesInput {
             },
         )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(71))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         aliyun_core::__private::validate::items(
             "Ipv6Address",
             self.ipv6_address.len(),
             None,
             Some(10),
         )?;
-        if let Some(value) = &self.image_options {
-            aliyun_core::params::StructParam::validate(value, "ImageOptions")?;
-        }
-        if let Some(value) = &self.network_options {
-            aliyun_core::params::StructParam::validate(value, "NetworkOptions")?;
-        }
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -5365,831 +2774,200 @@ impl aliyun_core::error::ActionError for RunInstancesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::LoginAsNonRootImageNotSupport(error)
-            | Self::InvalidParamNotSupportJumboFrame(error)
-            | Self::InsufficientBalanceAgentCredit(error)
-            | Self::QuotaExceedDiskCapacity(error)
-            | Self::InvalidPeriodExceededDedicatedHost(error)
-            | Self::InvalidParamSecondaryNetworkInterface(error)
-            | Self::InvalidPrimaryIpAddressSizeInvalid(error)
-            | Self::InvalidStorageClusterIdCapacityNotEnough(error)
-            | Self::InvalidStorageClusterIdStatusNotSupport(error)
-            | Self::InvalidStorageClusterIdZoneIdEmpty(error)
-            | Self::InvalidStorageClusterIdPerformanceLevelNotMatch(error)
-            | Self::InvalidStorageClusterIdCategoryNotMatch(error)
-            | Self::InvalidStorageClusterIdDiskSizeEmpty(error)
-            | Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidInternetChargeTypeValueNotSupported(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidHostNameMalformed(error)
-            | Self::InvalidPasswordMalformed(error)
-            | Self::InvalidPasswordParamMismatch(error)
-            | Self::InvalidSystemDiskCategoryValueNotSupported(error)
-            | Self::InvalidDiskNameMalformed(error)
-            | Self::InvalidDiskDescriptionMalformed(error)
-            | Self::InvalidDataDiskSizeValueNotSupported(error)
-            | Self::InvalidDataDiskCategoryValueNotSupported(error)
-            | Self::InvalidDataDeviceMalformed(error)
-            | Self::InvalidNodeControllerIdMalformed(error)
-            | Self::InvalidInnerIpAddressMalformed(error)
-            | Self::InvalidInnerIpAddressUnusable(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::ImageNotSupportCloudInit(error)
-            | Self::InvalidSnapshotIdBasedSnapshotTooOld(error)
-            | Self::QuotaExceedAfterpayInstance(error)
-            | Self::InvalidInstanceNameMalformed(error)
-            | Self::InvalidInstanceNameCustomMalformed(error)
-            | Self::InvalidParameterMismatch(error)
-            | Self::InvalidNetworkTypeMismatch(error)
-            | Self::InvalidPrivateIpAddress(error)
-            | Self::InvalidPrivateIpAddressMalformed(error)
-            | Self::QuotaExceededPrivateIpAddress(error)
-            | Self::QuotaExceeded(error)
-            | Self::IncorrectVSwitchStatus(error)
-            | Self::ResourceNotAvailable(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidDiskCategoryMismatch(error)
-            | Self::MissingParamter(error)
-            | Self::InvalidPeriod(error)
-            | Self::InstanceDiskCategoryLimitExceed(error)
-            | Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidIoOptimizeValueNotSupported(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidInternetMaxBandwidthOutMalformed(error)
-            | Self::InvalidInternetMaxBandwidthInMalformed(error)
-            | Self::InvalidSnapshotIdNotFound(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidTagMismatch(error)
-            | Self::InvalidTagCount(error)
-            | Self::InvalidMinAmountMalformed(error)
-            | Self::InvalidMaxAmountMalformed(error)
-            | Self::InvalidAutoReleaseTimeMalformed(error)
-            | Self::OperationDeniedNoVlan(error)
-            | Self::OperationDeniedQuotaExceed(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidUserDataSizeExceeded(error)
-            | Self::InvalidUserDataNotSupported(error)
-            | Self::InvalidUserDataBase64FormatInvalid(error)
-            | Self::InstanceDiskNumberLimitExceed(error)
-            | Self::InvalidDiskCategoryValueNotSupported(error)
-            | Self::InvalidSpotStrategy(error)
-            | Self::InvalidSpotParamEmptyZoneId(error)
-            | Self::InvalidSpotPriceLimit(error)
-            | Self::InvalidSpotDuration(error)
-            | Self::InvalidSpotAuthorized(error)
-            | Self::InvalidSpotPrepaid(error)
-            | Self::InvalidSpotAliUid(error)
-            | Self::InvalidParameterBandwidth(error)
-            | Self::RegionUnauthorized(error)
-            | Self::ZoneNotOnSale(error)
-            | Self::InvalidSystemDiskSizeValueNotSupported(error)
-            | Self::InvalidInstanceTypeElasticNetworkInterfaceNotSupported(error)
-            | Self::InvalidParameterEncryptedIllegal(error)
-            | Self::InvalidParameterEncryptedNotSupported(error)
-            | Self::InvalidSpotPriceLimitLowerThanPublicPrice(error)
-            | Self::InvalidRelationResourceNotFound(error)
-            | Self::IncorrectRecycleBinStatus(error)
-            | Self::InvalidHpcClusterIdUnnecessary(error)
-            | Self::InvalidVSwitchIdNecessary(error)
-            | Self::InvalidHpcClusterIdNecessary(error)
-            | Self::InvalidHpcClusterIdNotFound(error)
-            | Self::InvalidHpcClusterIdCreating(error)
-            | Self::InvalidParameterVSwitchId(error)
-            | Self::InvalidSecurityGroupNotInDefaultVpc(error)
-            | Self::VpcNotFound(error)
-            | Self::InvalidSystemDiskSizeImageNotSupportResize(error)
-            | Self::InvalidSpotInterruptionBehavior(error)
-            | Self::InvalidDeploymentOnHost(error)
-            | Self::InvalidInstanceChargeTypeNotSupport(error)
-            | Self::InvalidNetworkTypeNotSupported(error)
-            | Self::NoAvaliableDedicatedHost(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::InvalidDedicatedHostStatusNotSupport(error)
-            | Self::IncorrectDedicatedHostStatus(error)
-            | Self::ChargeTypeViolationPostPaidDedicatedHost(error)
-            | Self::DedicatedHostTypeUnmatched(error)
-            | Self::InvalidParamNetworkInterface(error)
-            | Self::InvalidParamsCreateEniParams(error)
-            | Self::InvalidParameterCreditSpecification(error)
-            | Self::IncorrectVpcStatus(error)
-            | Self::InvalidInstanceTypeNotSupported(error)
-            | Self::InvalidVpcZoneNotSupported(error)
-            | Self::IncorrectDefaultVpcStatus(error)
-            | Self::InvalidAutoRenewPeriodValueNotSupported(error)
-            | Self::InvalidMarketImageChargeTypeNotSupport(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidPeriodTypeValueNotSupported(error)
-            | Self::IncorrectImageStatus(error)
-            | Self::InvalidParamTenancy(error)
-            | Self::InvalidParameterAffinity(error)
-            | Self::InvalidCustomInstanceTypeNotSupported(error)
-            | Self::IoOptimizedNotSupported(error)
-            | Self::InvalidSnapshotIdMalformed(error)
-            | Self::InvalidCapacityReservationIdNotFound(error)
-            | Self::LackResource(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidSecurityGroupNetworkType(error)
-            | Self::InvalidSecurityGroupVpcMismatch(error)
-            | Self::InvalidParameterSecurityGroupIdRepeated(error)
-            | Self::InvalidSecurityGroupIdSingleIdAndMultiIdConflict(error)
-            | Self::InvalidSecurityGroupIdMultiGroupIdNetworkTypeConflict(error)
-            | Self::JoinedGroupLimitExceed(error)
-            | Self::InvalidAccountStatusPayAmountLimitExceeded(error)
-            | Self::InvalidPerformanceLevelMalformed(error)
-            | Self::InvalidOperationEniCountExceeded(error)
-            | Self::QuotaExceededPrepayDataDiskCapacity(error)
-            | Self::InvalidDiskCategoryConflictSnapshotCategory(error)
-            | Self::AccountForbiddenProductCreationLimited(error)
-            | Self::UnexpectedImageFamilyImageIdSupplied(error)
-            | Self::InvalidEncryptedNotMatchEncryptAlgorithm(error)
-            | Self::InvalidEncryptedNotMatchKmsKeyId(error)
-            | Self::InvalidEncryptedNotMatchSnapshot(error)
-            | Self::InvalidEncryptAlgorithmNotMatchSnapshot(error)
-            | Self::InvalidKmsKeyIdNotMatchSnapshot(error)
-            | Self::InvalidEncryptAlgorithm(error)
-            | Self::InvalidHttpEndpointNotSupported(error)
-            | Self::InvalidHttpTokensNotSupported(error)
-            | Self::InvalidHttpPutResponseHopLimitNotSupported(error)
-            | Self::InvalidOperationVpcHasEnabledAdvancedNetworkFeature(error)
-            | Self::InvalidChargeTypeCapacityReservationNotSupported(error)
-            | Self::InvalidPerformanceLevelValueNotSupported(error)
-            | Self::InvalidKmsKeyIdNotSymmetric(error)
-            | Self::InvalidParameterArns(error)
-            | Self::InvalidDedicatedHostClusterIdNotFound(error)
-            | Self::InvalidDedicatedHostClusterIdInValid(error)
-            | Self::InvalidDeploymentSetIdNotFound(error)
-            | Self::InvalidOperationUserNotSupported(error)
-            | Self::InvalidManagedPrivateSpaceIdNotFound(error)
-            | Self::InvalidSchedulerOptions(error)
-            | Self::MissingParameterPrivatePoolOptionsId(error)
-            | Self::InvalidPrivatePoolOptionsId(error)
-            | Self::DedicatedHostNotSupported(error)
-            | Self::SpotNotSupported(error)
-            | Self::ClassicNetworkNotSupported(error)
-            | Self::InvalidInstanceId(error)
-            | Self::InvalidPrivatePoolOptionsMatchCriteria(error)
-            | Self::MissingParameterPrivatePoolOptionsId2(error)
-            | Self::InvalidPrivatePoolOptionsId2(error)
-            | Self::InvalidInstanceType(error)
-            | Self::InvalidInstanceChargeType(error)
-            | Self::InvalidZoneId(error)
-            | Self::InvalidPrivatePoolOptionsNoStock(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::InvalidPrivatePoolOptionsStatus(error)
-            | Self::InvalidAliUid(error)
-            | Self::InvalidBandwidthOutLessThanZero(error)
-            | Self::HibernationConfiguredInstanceTypeNotSupport(error)
-            | Self::HibernationConfiguredImageNotEncrypted(error)
-            | Self::HibernationConfiguredMemorySizeTooBig(error)
-            | Self::InvalidSystemDiskSizeLessThanMemSize(error)
-            | Self::InvalidCloudBoxZoneOperationNotSupported(error)
-            | Self::ProvisionedIopsForDiskCategoryUnsupported(error)
-            | Self::InvalidProvisionedIopsLimitExceed(error)
-            | Self::BurstingEnabledForDiskCategoryUnsupported(error)
-            | Self::BurstingEnabledForMultiAttachDiskUnsupported(error)
-            | Self::ProvisionedIopsForDiskCategoryRequired(error)
-            | Self::NotSupportSnapshotEncryptedInstanceType(error)
-            | Self::NotSupportSnapshotEncryptedRegionId(error)
-            | Self::NotSupportSnapshotEncryptedZoneId(error)
-            | Self::NotSupportSnapshotEncryptedShareImage(error)
-            | Self::NotSupportSnapshotEncryptedImageOwnerAlias(error)
-            | Self::NotSupportSnapshotEncryptedDiskCategory(error)
-            | Self::NotSupportSnapshotEncryptedAlgorithmConflict(error)
-            | Self::NoPermissionSystemTag(error)
-            | Self::NumberExceedTags(error)
-            | Self::InvalidZoneIdNotSupportShareEncryptedImage(error)
-            | Self::InvalidDiskCategoryNotSupported(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterCloudboxNotSupported(error)
-            | Self::InvalidZoneIdNotSupportCreateWithShareEncryptedImage(error)
-            | Self::InvalidParameterNetworkCardIndexInvalid(error)
-            | Self::InvalidOperationUserNotSupportNetworkCard(error)
-            | Self::InvalidAccountNotSupportSpot(error)
-            | Self::AccountForbiddenAssociatedWithResellerPartner(error)
-            | Self::InvalidDestinationZoneDeploymentSetMismatch(error)
-            | Self::NoPermissionPrice(error)
-            | Self::InvalidAutoPayPostPaidUnsupported(error)
-            | Self::InvalidParamEncryptedMismatch(error)
-            | Self::InvalidParameterDedicatedRegionNotSupported(error)
-            | Self::InvalidParameterCpuOptionsTopologyType(error)
-            | Self::InvalidInstanceTypeNotSupportCpuOptionsTopologyType(error)
-            | Self::InvalidEniQueueSizeRegionOrUserNotSupported(error)
-            | Self::InvalidParameterEniQueueSize(error)
-            | Self::InvalidParameterKmsNotEnabled(error)
-            | Self::InvalidParameterEncryptedKmsNotEnable(error)
-            | Self::InvalidPrivateIpAddressDuplicated(error)
-            | Self::InvalidAdditionalInfoPvdConfigSizeExceeded(error)
-            | Self::InvalidRamRoleNotEcsRole(error)
-            | Self::InvalidParameterPrivateIpAddressRepeated(error)
-            | Self::InvalidOperationHighPerformanceEniPerInstanceLimitExceeded(error)
-            | Self::InvalidParameterEniNumExceededWithLaunchEcs(error)
-            | Self::InvalidOperationInstanceTypeNotSupportHighPerformanceTrafficMode(
-                error,
-            )
-            | Self::InvalidParameterQueuePairNumberMustEmpty(error)
-            | Self::InvalidParameterEniTrafficMode(error)
-            | Self::InvalidParameterInvalidQueuePairNumber(error)
-            | Self::InvalidParamIpCount(error)
-            | Self::InvalidParameterEniType(error)
-            | Self::InvalidOperationHighPerformanceTrafficModeIsNotAllowed(error)
-            | Self::InvalidParameterNetworkInterface(error)
-            | Self::InvalidParameterCombination(error)
-            | Self::InvalidHostnameSingleAndMultiConflict(error)
-            | Self::InvalidHostnameSizeInvalid(error)
-            | Self::InvalidParamsInstanceNameExceed(error)
-            | Self::InvalidParamsHostnameExceed(error)
-            | Self::ImageNotSubscribed(error)
-            | Self::InvalidSystemDiskCategoryValueUnauthorized(error)
-            | Self::InvalidSnapshotIdNotReady(error)
-            | Self::InvalidDeviceInUse(error)
-            | Self::ImageRemovedInMarket(error)
-            | Self::CategoryNotSupported(error)
-            | Self::QuotaExceedPortableCloudDisk(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::NodeControllerUnavailable(error)
-            | Self::InvalidSnapshotIdNotDataDiskSnapshot(error)
-            | Self::Forbbiden(error)
-            | Self::DeleteWithInstanceConflict(error)
-            | Self::InstanceDiskNumLimitExceed(error)
-            | Self::InvalidDiskSizeTooSmall(error)
-            | Self::QuotaExceedBuyImage(error)
-            | Self::InvalidResourceIdNotSupported(error)
-            | Self::OperationDeniedImageNotValid(error)
-            | Self::OperationDeniedSnapshotNotValid(error)
-            | Self::OperationDeniedSnapshotNotAllowed(error)
-            | Self::OperationDeniedZoneNotAllowed(error)
-            | Self::OperationDeniedZoneSystemCategoryNotMatch(error)
-            | Self::OperationDeniedResourceControl(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::OperationDeniedSnapshotParamsNotValid(error)
-            | Self::OperationDeniedDiskTypeNotSupport(error)
-            | Self::InvalidUserDataForbidden(error)
-            | Self::ZoneNotOpen(error)
-            | Self::InvalidClusterIdNotFound(error)
-            | Self::InvalidResourceTypeNotSupported(error)
-            | Self::InvalidInstanceTypeZoneNotSupported(error)
-            | Self::InstanceTypeOffline(error)
-            | Self::DependencyViolationWindowsInstance(error)
-            | Self::InvalidNetworkTypeMismatchRamRole(error)
-            | Self::InvalidUserPassRoleForbidden(error)
-            | Self::InvalidParamTrustedSystemMode(error)
-            | Self::InvalidParamConfidentialComputingMode(error)
-            | Self::InvalidSecurityOptionsNotSupported(error)
-            | Self::InvalidImageNotSupported(error)
-            | Self::ForbiddenRiskControl(error)
-            | Self::InvalidInstanceUnPaidOrder(error)
-            | Self::RealNameAuthenticationError(error)
-            | Self::InvalidPayMethod(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::ImageNotSupportInstanceType(error)
-            | Self::DryRunInvalidAmount(error)
-            | Self::OperationDeniedInvalidNetworkType(error)
-            | Self::InvalidSpotInterruptionBehaviorClassicNetworkNotSupport(error)
-            | Self::InvalidSpotInterruptionBehaviorLocalDiskNotSupport(error)
-            | Self::QuotaExceedPostPaidDisk(error)
-            | Self::InvalidParameterNotMatch(error)
-            | Self::InvalidVSwitchDefaultVSwitchNotSupport(error)
-            | Self::OperationDeniedLocalDiskUnsupported(error)
-            | Self::OperationDeniedInconsistentNetwork(error)
-            | Self::DefaultVswitchExisted(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::CategoryViolation(error)
-            | Self::ResourcesNotInSameZone(error)
-            | Self::InvalidDiskSystemDiskSize(error)
-            | Self::InsufficientBalance(error)
-            | Self::InvalidOperationNetworkInterface(error)
-            | Self::MaxEniIpv6IpsCountExceeded(error)
-            | Self::InvalidIpIpRepeated(error)
-            | Self::InvalidIpIpAssigned(error)
-            | Self::InvalidIpAddress(error)
-            | Self::InvalidOperationIpv4CountExceeded(error)
-            | Self::InvalidOperationIpv6CountExceeded(error)
-            | Self::InvalidOperationIpv6NotSupport(error)
-            | Self::InvalidOperationIpv4NotSupport(error)
-            | Self::InvalidParamSecondaryIp(error)
-            | Self::InvalidVSwitchIpv6NotTurnOn(error)
-            | Self::InvalidParamIpAssign(error)
-            | Self::InvalidParamAmount(error)
-            | Self::InvalidParamCpuOptionsCore(error)
-            | Self::InvalidParamCpuOptionsNuma(error)
-            | Self::InvalidVSwitchIdIpInvalid(error)
-            | Self::ForbiddenRegionId(error)
-            | Self::QuotaExceedDeploymentSetInstanceQuotaFull(error)
-            | Self::InvalidChargeTypeValueNotSupported(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::SecurityRisk3dVerification(error)
-            | Self::MayiInternalError(error)
-            | Self::InvalidNetworkType(error)
-            | Self::InvalidAccountStatus(error)
-            | Self::OperationDeniedPerformanceLevelNotMatch(error)
-            | Self::InvalidStorageSetNameMalformed(error)
-            | Self::InvalidMaxPartitionNumberMalformed(error)
-            | Self::InvalidParameterStorageSetPartitionNumber(error)
-            | Self::InvalidParameterStorageSetId(error)
-            | Self::InvalidParameterStorageSetZoneId(error)
-            | Self::EnterpriseGroupLimitedMutliGroupType(error)
-            | Self::EnterpriseGroupLimitedInstanceType(error)
-            | Self::QuotaExceedTags(error)
-            | Self::OperationDeniedRegionIdNotSupported(error)
-            | Self::OperationDeniedFlavorNotSupported(error)
-            | Self::OperationDeniedTimestampNotSupported(error)
-            | Self::OperationDeniedPaygNotAvailable(error)
-            | Self::OperationDeniedPrepayNotAvailable(error)
-            | Self::OperationDeniedBidOwnResource(error)
-            | Self::OperationDeniedCloudSsdNotSupported(error)
-            | Self::QuotaExceedElasticQuota(error)
-            | Self::QuotaExceededPostpaidDataDiskCapacity(error)
-            | Self::InvalidImageFamilyMissingAvailableImage(error)
-            | Self::InvalidRegionIdNotSupportEncryptAlgorithm(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidManagedPrivateSpaceIdDedicatedHostIdConflict(error)
-            | Self::InvalidManagedPrivateSpaceIdTenancyConflict(error)
-            | Self::InvalidParameterInvalidEniQueueNumber(error)
-            | Self::InvalidOperationMaxEniQueueNumberExceeded(error)
-            | Self::InvalidOperationExceedInstanceTypeQueueNumber(error)
-            | Self::InvalidIspTypeValueNotSupported(error)
-            | Self::UnsupportedIspChargeType(error)
-            | Self::UnsupportedIspClassicNetwork(error)
-            | Self::InvalidIspBandwidthOut(error)
-            | Self::UnsupportedIspNetworkChargeType(error)
-            | Self::InvalidIspUid(error)
-            | Self::UnsupportedIspRegion(error)
-            | Self::ForbiddenOnlySupportEnterpriseGroup(error)
-            | Self::HibernationConfiguredInstanceOperationForbidden(error)
-            | Self::InstanceDiskLimitExceeded(error)
-            | Self::InvalidInstanceTypeNotSupportDiskCategory(error)
-            | Self::InvalidOperationConfidentialComputingModeInInviteOnlyTesting(error)
-            | Self::InvalidOperationInvalidNetworkInterfaceId(error)
-            | Self::InvalidOperationRegionNotSupportNetworkInterfaceId(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InvalidEncryptedDefaultEncryptionUnsupported(error)
-            | Self::InvalidOperationPublicIpAddressNoStock(error)
-            | Self::InvalidStorageClusterIdNotExist(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidSecurityGroupId(error)
-            | Self::InvalidDataDiskSnapshotIdNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::InvalidImageIdNotFound(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::DependencyViolationIoOptimized(error)
-            | Self::PaymentMethodNotFound(error)
-            | Self::HostnameIllegal(error)
-            | Self::InvalidSystemDiskSizeLessThanImageSize(error)
-            | Self::InvalidSystemDiskSizeLessThanMinSize(error)
-            | Self::InvalidSystemDiskSizeMoreThanMaxSize(error)
-            | Self::OperationDeniedCreatingConflict(error)
-            | Self::InvalidKeyPairNameNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InvalidRamRoleNotFound(error)
-            | Self::InvalidLaunchTemplateNotFound(error)
-            | Self::InvalidLaunchTemplateVersionNotFound(error)
-            | Self::InvalidVSwitchIdNotExist(error)
-            | Self::InvalidMarketImageNotFound(error)
-            | Self::DeploymentSetNotFound(error)
-            | Self::InvalidParameterDeploymentSetGroupNo(error)
-            | Self::InvalidParameterKmsKeyIdNotFound(error)
-            | Self::InvalidDiskIdsNotPortable(error)
-            | Self::InvalidAutoSnapshotPolicyIdNotFound(error)
-            | Self::ThrottlingResource(error)
-            | Self::InternalError(error)
-            | Self::InvalidParameterDataEncryptedKeyCreateFailed(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::LoginAsNonRootImageNotSupport(error)
-            | Self::InvalidParamNotSupportJumboFrame(error)
-            | Self::InsufficientBalanceAgentCredit(error)
-            | Self::QuotaExceedDiskCapacity(error)
-            | Self::InvalidPeriodExceededDedicatedHost(error)
-            | Self::InvalidParamSecondaryNetworkInterface(error)
-            | Self::InvalidPrimaryIpAddressSizeInvalid(error)
-            | Self::InvalidStorageClusterIdCapacityNotEnough(error)
-            | Self::InvalidStorageClusterIdStatusNotSupport(error)
-            | Self::InvalidStorageClusterIdZoneIdEmpty(error)
-            | Self::InvalidStorageClusterIdPerformanceLevelNotMatch(error)
-            | Self::InvalidStorageClusterIdCategoryNotMatch(error)
-            | Self::InvalidStorageClusterIdDiskSizeEmpty(error)
-            | Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidInternetChargeTypeValueNotSupported(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidHostNameMalformed(error)
-            | Self::InvalidPasswordMalformed(error)
-            | Self::InvalidPasswordParamMismatch(error)
-            | Self::InvalidSystemDiskCategoryValueNotSupported(error)
-            | Self::InvalidDiskNameMalformed(error)
-            | Self::InvalidDiskDescriptionMalformed(error)
-            | Self::InvalidDataDiskSizeValueNotSupported(error)
-            | Self::InvalidDataDiskCategoryValueNotSupported(error)
-            | Self::InvalidDataDeviceMalformed(error)
-            | Self::InvalidNodeControllerIdMalformed(error)
-            | Self::InvalidInnerIpAddressMalformed(error)
-            | Self::InvalidInnerIpAddressUnusable(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::ImageNotSupportCloudInit(error)
-            | Self::InvalidSnapshotIdBasedSnapshotTooOld(error)
-            | Self::QuotaExceedAfterpayInstance(error)
-            | Self::InvalidInstanceNameMalformed(error)
-            | Self::InvalidInstanceNameCustomMalformed(error)
-            | Self::InvalidParameterMismatch(error)
-            | Self::InvalidNetworkTypeMismatch(error)
-            | Self::InvalidPrivateIpAddress(error)
-            | Self::InvalidPrivateIpAddressMalformed(error)
-            | Self::QuotaExceededPrivateIpAddress(error)
-            | Self::QuotaExceeded(error)
-            | Self::IncorrectVSwitchStatus(error)
-            | Self::ResourceNotAvailable(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidDiskCategoryMismatch(error)
-            | Self::MissingParamter(error)
-            | Self::InvalidPeriod(error)
-            | Self::InstanceDiskCategoryLimitExceed(error)
-            | Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidIoOptimizeValueNotSupported(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidInternetMaxBandwidthOutMalformed(error)
-            | Self::InvalidInternetMaxBandwidthInMalformed(error)
-            | Self::InvalidSnapshotIdNotFound(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidTagMismatch(error)
-            | Self::InvalidTagCount(error)
-            | Self::InvalidMinAmountMalformed(error)
-            | Self::InvalidMaxAmountMalformed(error)
-            | Self::InvalidAutoReleaseTimeMalformed(error)
-            | Self::OperationDeniedNoVlan(error)
-            | Self::OperationDeniedQuotaExceed(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidUserDataSizeExceeded(error)
-            | Self::InvalidUserDataNotSupported(error)
-            | Self::InvalidUserDataBase64FormatInvalid(error)
-            | Self::InstanceDiskNumberLimitExceed(error)
-            | Self::InvalidDiskCategoryValueNotSupported(error)
-            | Self::InvalidSpotStrategy(error)
-            | Self::InvalidSpotParamEmptyZoneId(error)
-            | Self::InvalidSpotPriceLimit(error)
-            | Self::InvalidSpotDuration(error)
-            | Self::InvalidSpotAuthorized(error)
-            | Self::InvalidSpotPrepaid(error)
-            | Self::InvalidSpotAliUid(error)
-            | Self::InvalidParameterBandwidth(error)
-            | Self::RegionUnauthorized(error)
-            | Self::ZoneNotOnSale(error)
-            | Self::InvalidSystemDiskSizeValueNotSupported(error)
-            | Self::InvalidInstanceTypeElasticNetworkInterfaceNotSupported(error)
-            | Self::InvalidParameterEncryptedIllegal(error)
-            | Self::InvalidParameterEncryptedNotSupported(error)
-            | Self::InvalidSpotPriceLimitLowerThanPublicPrice(error)
-            | Self::InvalidRelationResourceNotFound(error)
-            | Self::IncorrectRecycleBinStatus(error)
-            | Self::InvalidHpcClusterIdUnnecessary(error)
-            | Self::InvalidVSwitchIdNecessary(error)
-            | Self::InvalidHpcClusterIdNecessary(error)
-            | Self::InvalidHpcClusterIdNotFound(error)
-            | Self::InvalidHpcClusterIdCreating(error)
-            | Self::InvalidParameterVSwitchId(error)
-            | Self::InvalidSecurityGroupNotInDefaultVpc(error)
-            | Self::VpcNotFound(error)
-            | Self::InvalidSystemDiskSizeImageNotSupportResize(error)
-            | Self::InvalidSpotInterruptionBehavior(error)
-            | Self::InvalidDeploymentOnHost(error)
-            | Self::InvalidInstanceChargeTypeNotSupport(error)
-            | Self::InvalidNetworkTypeNotSupported(error)
-            | Self::NoAvaliableDedicatedHost(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::InvalidDedicatedHostStatusNotSupport(error)
-            | Self::IncorrectDedicatedHostStatus(error)
-            | Self::ChargeTypeViolationPostPaidDedicatedHost(error)
-            | Self::DedicatedHostTypeUnmatched(error)
-            | Self::InvalidParamNetworkInterface(error)
-            | Self::InvalidParamsCreateEniParams(error)
-            | Self::InvalidParameterCreditSpecification(error)
-            | Self::IncorrectVpcStatus(error)
-            | Self::InvalidInstanceTypeNotSupported(error)
-            | Self::InvalidVpcZoneNotSupported(error)
-            | Self::IncorrectDefaultVpcStatus(error)
-            | Self::InvalidAutoRenewPeriodValueNotSupported(error)
-            | Self::InvalidMarketImageChargeTypeNotSupport(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidPeriodTypeValueNotSupported(error)
-            | Self::IncorrectImageStatus(error)
-            | Self::InvalidParamTenancy(error)
-            | Self::InvalidParameterAffinity(error)
-            | Self::InvalidCustomInstanceTypeNotSupported(error)
-            | Self::IoOptimizedNotSupported(error)
-            | Self::InvalidSnapshotIdMalformed(error)
-            | Self::InvalidCapacityReservationIdNotFound(error)
-            | Self::LackResource(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidSecurityGroupNetworkType(error)
-            | Self::InvalidSecurityGroupVpcMismatch(error)
-            | Self::InvalidParameterSecurityGroupIdRepeated(error)
-            | Self::InvalidSecurityGroupIdSingleIdAndMultiIdConflict(error)
-            | Self::InvalidSecurityGroupIdMultiGroupIdNetworkTypeConflict(error)
-            | Self::JoinedGroupLimitExceed(error)
-            | Self::InvalidAccountStatusPayAmountLimitExceeded(error)
-            | Self::InvalidPerformanceLevelMalformed(error)
-            | Self::InvalidOperationEniCountExceeded(error)
-            | Self::QuotaExceededPrepayDataDiskCapacity(error)
-            | Self::InvalidDiskCategoryConflictSnapshotCategory(error)
-            | Self::AccountForbiddenProductCreationLimited(error)
-            | Self::UnexpectedImageFamilyImageIdSupplied(error)
-            | Self::InvalidEncryptedNotMatchEncryptAlgorithm(error)
-            | Self::InvalidEncryptedNotMatchKmsKeyId(error)
-            | Self::InvalidEncryptedNotMatchSnapshot(error)
-            | Self::InvalidEncryptAlgorithmNotMatchSnapshot(error)
-            | Self::InvalidKmsKeyIdNotMatchSnapshot(error)
-            | Self::InvalidEncryptAlgorithm(error)
-            | Self::InvalidHttpEndpointNotSupported(error)
-            | Self::InvalidHttpTokensNotSupported(error)
-            | Self::InvalidHttpPutResponseHopLimitNotSupported(error)
-            | Self::InvalidOperationVpcHasEnabledAdvancedNetworkFeature(error)
-            | Self::InvalidChargeTypeCapacityReservationNotSupported(error)
-            | Self::InvalidPerformanceLevelValueNotSupported(error)
-            | Self::InvalidKmsKeyIdNotSymmetric(error)
-            | Self::InvalidParameterArns(error)
-            | Self::InvalidDedicatedHostClusterIdNotFound(error)
-            | Self::InvalidDedicatedHostClusterIdInValid(error)
-            | Self::InvalidDeploymentSetIdNotFound(error)
-            | Self::InvalidOperationUserNotSupported(error)
-            | Self::InvalidManagedPrivateSpaceIdNotFound(error)
-            | Self::InvalidSchedulerOptions(error)
-            | Self::MissingParameterPrivatePoolOptionsId(error)
-            | Self::InvalidPrivatePoolOptionsId(error)
-            | Self::DedicatedHostNotSupported(error)
-            | Self::SpotNotSupported(error)
-            | Self::ClassicNetworkNotSupported(error)
-            | Self::InvalidInstanceId(error)
-            | Self::InvalidPrivatePoolOptionsMatchCriteria(error)
-            | Self::MissingParameterPrivatePoolOptionsId2(error)
-            | Self::InvalidPrivatePoolOptionsId2(error)
-            | Self::InvalidInstanceType(error)
-            | Self::InvalidInstanceChargeType(error)
-            | Self::InvalidZoneId(error)
-            | Self::InvalidPrivatePoolOptionsNoStock(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::InvalidPrivatePoolOptionsStatus(error)
-            | Self::InvalidAliUid(error)
-            | Self::InvalidBandwidthOutLessThanZero(error)
-            | Self::HibernationConfiguredInstanceTypeNotSupport(error)
-            | Self::HibernationConfiguredImageNotEncrypted(error)
-            | Self::HibernationConfiguredMemorySizeTooBig(error)
-            | Self::InvalidSystemDiskSizeLessThanMemSize(error)
-            | Self::InvalidCloudBoxZoneOperationNotSupported(error)
-            | Self::ProvisionedIopsForDiskCategoryUnsupported(error)
-            | Self::InvalidProvisionedIopsLimitExceed(error)
-            | Self::BurstingEnabledForDiskCategoryUnsupported(error)
-            | Self::BurstingEnabledForMultiAttachDiskUnsupported(error)
-            | Self::ProvisionedIopsForDiskCategoryRequired(error)
-            | Self::NotSupportSnapshotEncryptedInstanceType(error)
-            | Self::NotSupportSnapshotEncryptedRegionId(error)
-            | Self::NotSupportSnapshotEncryptedZoneId(error)
-            | Self::NotSupportSnapshotEncryptedShareImage(error)
-            | Self::NotSupportSnapshotEncryptedImageOwnerAlias(error)
-            | Self::NotSupportSnapshotEncryptedDiskCategory(error)
-            | Self::NotSupportSnapshotEncryptedAlgorithmConflict(error)
-            | Self::NoPermissionSystemTag(error)
-            | Self::NumberExceedTags(error)
-            | Self::InvalidZoneIdNotSupportShareEncryptedImage(error)
-            | Self::InvalidDiskCategoryNotSupported(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterCloudboxNotSupported(error)
-            | Self::InvalidZoneIdNotSupportCreateWithShareEncryptedImage(error)
-            | Self::InvalidParameterNetworkCardIndexInvalid(error)
-            | Self::InvalidOperationUserNotSupportNetworkCard(error)
-            | Self::InvalidAccountNotSupportSpot(error)
-            | Self::AccountForbiddenAssociatedWithResellerPartner(error)
-            | Self::InvalidDestinationZoneDeploymentSetMismatch(error)
-            | Self::NoPermissionPrice(error)
-            | Self::InvalidAutoPayPostPaidUnsupported(error)
-            | Self::InvalidParamEncryptedMismatch(error)
-            | Self::InvalidParameterDedicatedRegionNotSupported(error)
-            | Self::InvalidParameterCpuOptionsTopologyType(error)
-            | Self::InvalidInstanceTypeNotSupportCpuOptionsTopologyType(error)
-            | Self::InvalidEniQueueSizeRegionOrUserNotSupported(error)
-            | Self::InvalidParameterEniQueueSize(error)
-            | Self::InvalidParameterKmsNotEnabled(error)
-            | Self::InvalidParameterEncryptedKmsNotEnable(error)
-            | Self::InvalidPrivateIpAddressDuplicated(error)
-            | Self::InvalidAdditionalInfoPvdConfigSizeExceeded(error)
-            | Self::InvalidRamRoleNotEcsRole(error)
-            | Self::InvalidParameterPrivateIpAddressRepeated(error)
-            | Self::InvalidOperationHighPerformanceEniPerInstanceLimitExceeded(error)
-            | Self::InvalidParameterEniNumExceededWithLaunchEcs(error)
-            | Self::InvalidOperationInstanceTypeNotSupportHighPerformanceTrafficMode(
-                error,
-            )
-            | Self::InvalidParameterQueuePairNumberMustEmpty(error)
-            | Self::InvalidParameterEniTrafficMode(error)
-            | Self::InvalidParameterInvalidQueuePairNumber(error)
-            | Self::InvalidParamIpCount(error)
-            | Self::InvalidParameterEniType(error)
-            | Self::InvalidOperationHighPerformanceTrafficModeIsNotAllowed(error)
-            | Self::InvalidParameterNetworkInterface(error)
-            | Self::InvalidParameterCombination(error)
-            | Self::InvalidHostnameSingleAndMultiConflict(error)
-            | Self::InvalidHostnameSizeInvalid(error)
-            | Self::InvalidParamsInstanceNameExceed(error)
-            | Self::InvalidParamsHostnameExceed(error)
-            | Self::ImageNotSubscribed(error)
-            | Self::InvalidSystemDiskCategoryValueUnauthorized(error)
-            | Self::InvalidSnapshotIdNotReady(error)
-            | Self::InvalidDeviceInUse(error)
-            | Self::ImageRemovedInMarket(error)
-            | Self::CategoryNotSupported(error)
-            | Self::QuotaExceedPortableCloudDisk(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::NodeControllerUnavailable(error)
-            | Self::InvalidSnapshotIdNotDataDiskSnapshot(error)
-            | Self::Forbbiden(error)
-            | Self::DeleteWithInstanceConflict(error)
-            | Self::InstanceDiskNumLimitExceed(error)
-            | Self::InvalidDiskSizeTooSmall(error)
-            | Self::QuotaExceedBuyImage(error)
-            | Self::InvalidResourceIdNotSupported(error)
-            | Self::OperationDeniedImageNotValid(error)
-            | Self::OperationDeniedSnapshotNotValid(error)
-            | Self::OperationDeniedSnapshotNotAllowed(error)
-            | Self::OperationDeniedZoneNotAllowed(error)
-            | Self::OperationDeniedZoneSystemCategoryNotMatch(error)
-            | Self::OperationDeniedResourceControl(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::OperationDeniedSnapshotParamsNotValid(error)
-            | Self::OperationDeniedDiskTypeNotSupport(error)
-            | Self::InvalidUserDataForbidden(error)
-            | Self::ZoneNotOpen(error)
-            | Self::InvalidClusterIdNotFound(error)
-            | Self::InvalidResourceTypeNotSupported(error)
-            | Self::InvalidInstanceTypeZoneNotSupported(error)
-            | Self::InstanceTypeOffline(error)
-            | Self::DependencyViolationWindowsInstance(error)
-            | Self::InvalidNetworkTypeMismatchRamRole(error)
-            | Self::InvalidUserPassRoleForbidden(error)
-            | Self::InvalidParamTrustedSystemMode(error)
-            | Self::InvalidParamConfidentialComputingMode(error)
-            | Self::InvalidSecurityOptionsNotSupported(error)
-            | Self::InvalidImageNotSupported(error)
-            | Self::ForbiddenRiskControl(error)
-            | Self::InvalidInstanceUnPaidOrder(error)
-            | Self::RealNameAuthenticationError(error)
-            | Self::InvalidPayMethod(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::ImageNotSupportInstanceType(error)
-            | Self::DryRunInvalidAmount(error)
-            | Self::OperationDeniedInvalidNetworkType(error)
-            | Self::InvalidSpotInterruptionBehaviorClassicNetworkNotSupport(error)
-            | Self::InvalidSpotInterruptionBehaviorLocalDiskNotSupport(error)
-            | Self::QuotaExceedPostPaidDisk(error)
-            | Self::InvalidParameterNotMatch(error)
-            | Self::InvalidVSwitchDefaultVSwitchNotSupport(error)
-            | Self::OperationDeniedLocalDiskUnsupported(error)
-            | Self::OperationDeniedInconsistentNetwork(error)
-            | Self::DefaultVswitchExisted(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::CategoryViolation(error)
-            | Self::ResourcesNotInSameZone(error)
-            | Self::InvalidDiskSystemDiskSize(error)
-            | Self::InsufficientBalance(error)
-            | Self::InvalidOperationNetworkInterface(error)
-            | Self::MaxEniIpv6IpsCountExceeded(error)
-            | Self::InvalidIpIpRepeated(error)
-            | Self::InvalidIpIpAssigned(error)
-            | Self::InvalidIpAddress(error)
-            | Self::InvalidOperationIpv4CountExceeded(error)
-            | Self::InvalidOperationIpv6CountExceeded(error)
-            | Self::InvalidOperationIpv6NotSupport(error)
-            | Self::InvalidOperationIpv4NotSupport(error)
-            | Self::InvalidParamSecondaryIp(error)
-            | Self::InvalidVSwitchIpv6NotTurnOn(error)
-            | Self::InvalidParamIpAssign(error)
-            | Self::InvalidParamAmount(error)
-            | Self::InvalidParamCpuOptionsCore(error)
-            | Self::InvalidParamCpuOptionsNuma(error)
-            | Self::InvalidVSwitchIdIpInvalid(error)
-            | Self::ForbiddenRegionId(error)
-            | Self::QuotaExceedDeploymentSetInstanceQuotaFull(error)
-            | Self::InvalidChargeTypeValueNotSupported(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::SecurityRisk3dVerification(error)
-            | Self::MayiInternalError(error)
-            | Self::InvalidNetworkType(error)
-            | Self::InvalidAccountStatus(error)
-            | Self::OperationDeniedPerformanceLevelNotMatch(error)
-            | Self::InvalidStorageSetNameMalformed(error)
-            | Self::InvalidMaxPartitionNumberMalformed(error)
-            | Self::InvalidParameterStorageSetPartitionNumber(error)
-            | Self::InvalidParameterStorageSetId(error)
-            | Self::InvalidParameterStorageSetZoneId(error)
-            | Self::EnterpriseGroupLimitedMutliGroupType(error)
-            | Self::EnterpriseGroupLimitedInstanceType(error)
-            | Self::QuotaExceedTags(error)
-            | Self::OperationDeniedRegionIdNotSupported(error)
-            | Self::OperationDeniedFlavorNotSupported(error)
-            | Self::OperationDeniedTimestampNotSupported(error)
-            | Self::OperationDeniedPaygNotAvailable(error)
-            | Self::OperationDeniedPrepayNotAvailable(error)
-            | Self::OperationDeniedBidOwnResource(error)
-            | Self::OperationDeniedCloudSsdNotSupported(error)
-            | Self::QuotaExceedElasticQuota(error)
-            | Self::QuotaExceededPostpaidDataDiskCapacity(error)
-            | Self::InvalidImageFamilyMissingAvailableImage(error)
-            | Self::InvalidRegionIdNotSupportEncryptAlgorithm(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidManagedPrivateSpaceIdDedicatedHostIdConflict(error)
-            | Self::InvalidManagedPrivateSpaceIdTenancyConflict(error)
-            | Self::InvalidParameterInvalidEniQueueNumber(error)
-            | Self::InvalidOperationMaxEniQueueNumberExceeded(error)
-            | Self::InvalidOperationExceedInstanceTypeQueueNumber(error)
-            | Self::InvalidIspTypeValueNotSupported(error)
-            | Self::UnsupportedIspChargeType(error)
-            | Self::UnsupportedIspClassicNetwork(error)
-            | Self::InvalidIspBandwidthOut(error)
-            | Self::UnsupportedIspNetworkChargeType(error)
-            | Self::InvalidIspUid(error)
-            | Self::UnsupportedIspRegion(error)
-            | Self::ForbiddenOnlySupportEnterpriseGroup(error)
-            | Self::HibernationConfiguredInstanceOperationForbidden(error)
-            | Self::InstanceDiskLimitExceeded(error)
-            | Self::InvalidInstanceTypeNotSupportDiskCategory(error)
-            | Self::InvalidOperationConfidentialComputingModeInInviteOnlyTesting(error)
-            | Self::InvalidOperationInvalidNetworkInterfaceId(error)
-            | Self::InvalidOperationRegionNotSupportNetworkInterfaceId(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InvalidEncryptedDefaultEncryptionUnsupported(error)
-            | Self::InvalidOperationPublicIpAddressNoStock(error)
-            | Self::InvalidStorageClusterIdNotExist(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidSecurityGroupId(error)
-            | Self::InvalidDataDiskSnapshotIdNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::InvalidImageIdNotFound(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::DependencyViolationIoOptimized(error)
-            | Self::PaymentMethodNotFound(error)
-            | Self::HostnameIllegal(error)
-            | Self::InvalidSystemDiskSizeLessThanImageSize(error)
-            | Self::InvalidSystemDiskSizeLessThanMinSize(error)
-            | Self::InvalidSystemDiskSizeMoreThanMaxSize(error)
-            | Self::OperationDeniedCreatingConflict(error)
-            | Self::InvalidKeyPairNameNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InvalidRamRoleNotFound(error)
-            | Self::InvalidLaunchTemplateNotFound(error)
-            | Self::InvalidLaunchTemplateVersionNotFound(error)
-            | Self::InvalidVSwitchIdNotExist(error)
-            | Self::InvalidMarketImageNotFound(error)
-            | Self::DeploymentSetNotFound(error)
-            | Self::InvalidParameterDeploymentSetGroupNo(error)
-            | Self::InvalidParameterKmsKeyIdNotFound(error)
-            | Self::InvalidDiskIdsNotPortable(error)
-            | Self::InvalidAutoSnapshotPolicyIdNotFound(error)
-            | Self::ThrottlingResource(error)
-            | Self::InternalError(error)
-            | Self::InvalidParameterDataEncryptedKeyCreateFailed(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(RunInstancesError);
+aliyun_core::__private::action_error!(
+    RunInstancesError, [LoginAsNonRootImageNotSupport, InvalidParamNotSupportJumboFrame,
+    InsufficientBalanceAgentCredit, QuotaExceedDiskCapacity,
+    InvalidPeriodExceededDedicatedHost, InvalidParamSecondaryNetworkInterface,
+    InvalidPrimaryIpAddressSizeInvalid, InvalidStorageClusterIdCapacityNotEnough,
+    InvalidStorageClusterIdStatusNotSupport, InvalidStorageClusterIdZoneIdEmpty,
+    InvalidStorageClusterIdPerformanceLevelNotMatch,
+    InvalidStorageClusterIdCategoryNotMatch, InvalidStorageClusterIdDiskSizeEmpty,
+    InvalidInstanceTypeValueUnauthorized, InvalidInstanceTypeValueNotSupported,
+    InvalidDescriptionMalformed, InvalidInternetChargeTypeValueNotSupported,
+    InvalidParameter, InvalidHostNameMalformed, InvalidPasswordMalformed,
+    InvalidPasswordParamMismatch, InvalidSystemDiskCategoryValueNotSupported,
+    InvalidDiskNameMalformed, InvalidDiskDescriptionMalformed,
+    InvalidDataDiskSizeValueNotSupported, InvalidDataDiskCategoryValueNotSupported,
+    InvalidDataDeviceMalformed, InvalidNodeControllerIdMalformed,
+    InvalidInnerIpAddressMalformed, InvalidInnerIpAddressUnusable,
+    InvalidParameterConflict, ImageNotSupportCloudInit,
+    InvalidSnapshotIdBasedSnapshotTooOld, QuotaExceedAfterpayInstance,
+    InvalidInstanceNameMalformed, InvalidInstanceNameCustomMalformed,
+    InvalidParameterMismatch, InvalidNetworkTypeMismatch, InvalidPrivateIpAddress,
+    InvalidPrivateIpAddressMalformed, QuotaExceededPrivateIpAddress, QuotaExceeded,
+    IncorrectVSwitchStatus, ResourceNotAvailable, MissingParameter,
+    InvalidDiskCategoryMismatch, MissingParamter, InvalidPeriod,
+    InstanceDiskCategoryLimitExceed, InvalidClientTokenValueNotSupported,
+    InvalidIoOptimizeValueNotSupported, InvalidSecurityGroupIdNotFound,
+    InvalidInternetMaxBandwidthOutMalformed, InvalidInternetMaxBandwidthInMalformed,
+    InvalidSnapshotIdNotFound, InvalidTagKeyMalformed, InvalidTagValueMalformed,
+    InvalidTagMismatch, InvalidTagCount, InvalidMinAmountMalformed,
+    InvalidMaxAmountMalformed, InvalidAutoReleaseTimeMalformed, OperationDeniedNoVlan,
+    OperationDeniedQuotaExceed, AccountArrearage, InvalidUserDataSizeExceeded,
+    InvalidUserDataNotSupported, InvalidUserDataBase64FormatInvalid,
+    InstanceDiskNumberLimitExceed, InvalidDiskCategoryValueNotSupported,
+    InvalidSpotStrategy, InvalidSpotParamEmptyZoneId, InvalidSpotPriceLimit,
+    InvalidSpotDuration, InvalidSpotAuthorized, InvalidSpotPrepaid, InvalidSpotAliUid,
+    InvalidParameterBandwidth, RegionUnauthorized, ZoneNotOnSale,
+    InvalidSystemDiskSizeValueNotSupported,
+    InvalidInstanceTypeElasticNetworkInterfaceNotSupported,
+    InvalidParameterEncryptedIllegal, InvalidParameterEncryptedNotSupported,
+    InvalidSpotPriceLimitLowerThanPublicPrice, InvalidRelationResourceNotFound,
+    IncorrectRecycleBinStatus, InvalidHpcClusterIdUnnecessary, InvalidVSwitchIdNecessary,
+    InvalidHpcClusterIdNecessary, InvalidHpcClusterIdNotFound,
+    InvalidHpcClusterIdCreating, InvalidParameterVSwitchId,
+    InvalidSecurityGroupNotInDefaultVpc, VpcNotFound,
+    InvalidSystemDiskSizeImageNotSupportResize, InvalidSpotInterruptionBehavior,
+    InvalidDeploymentOnHost, InvalidInstanceChargeTypeNotSupport,
+    InvalidNetworkTypeNotSupported, NoAvaliableDedicatedHost,
+    InvalidDedicatedHostIdNotFound, InvalidDedicatedHostStatusNotSupport,
+    IncorrectDedicatedHostStatus, ChargeTypeViolationPostPaidDedicatedHost,
+    DedicatedHostTypeUnmatched, InvalidParamNetworkInterface,
+    InvalidParamsCreateEniParams, InvalidParameterCreditSpecification,
+    IncorrectVpcStatus, InvalidInstanceTypeNotSupported, InvalidVpcZoneNotSupported,
+    IncorrectDefaultVpcStatus, InvalidAutoRenewPeriodValueNotSupported,
+    InvalidMarketImageChargeTypeNotSupport, OperationDenied,
+    InvalidPeriodTypeValueNotSupported, IncorrectImageStatus, InvalidParamTenancy,
+    InvalidParameterAffinity, InvalidCustomInstanceTypeNotSupported,
+    IoOptimizedNotSupported, InvalidSnapshotIdMalformed,
+    InvalidCapacityReservationIdNotFound, LackResource, DuplicateTagKey,
+    InvalidSecurityGroupNetworkType, InvalidSecurityGroupVpcMismatch,
+    InvalidParameterSecurityGroupIdRepeated,
+    InvalidSecurityGroupIdSingleIdAndMultiIdConflict,
+    InvalidSecurityGroupIdMultiGroupIdNetworkTypeConflict, JoinedGroupLimitExceed,
+    InvalidAccountStatusPayAmountLimitExceeded, InvalidPerformanceLevelMalformed,
+    InvalidOperationEniCountExceeded, QuotaExceededPrepayDataDiskCapacity,
+    InvalidDiskCategoryConflictSnapshotCategory, AccountForbiddenProductCreationLimited,
+    UnexpectedImageFamilyImageIdSupplied, InvalidEncryptedNotMatchEncryptAlgorithm,
+    InvalidEncryptedNotMatchKmsKeyId, InvalidEncryptedNotMatchSnapshot,
+    InvalidEncryptAlgorithmNotMatchSnapshot, InvalidKmsKeyIdNotMatchSnapshot,
+    InvalidEncryptAlgorithm, InvalidHttpEndpointNotSupported,
+    InvalidHttpTokensNotSupported, InvalidHttpPutResponseHopLimitNotSupported,
+    InvalidOperationVpcHasEnabledAdvancedNetworkFeature,
+    InvalidChargeTypeCapacityReservationNotSupported,
+    InvalidPerformanceLevelValueNotSupported, InvalidKmsKeyIdNotSymmetric,
+    InvalidParameterArns, InvalidDedicatedHostClusterIdNotFound,
+    InvalidDedicatedHostClusterIdInValid, InvalidDeploymentSetIdNotFound,
+    InvalidOperationUserNotSupported, InvalidManagedPrivateSpaceIdNotFound,
+    InvalidSchedulerOptions, MissingParameterPrivatePoolOptionsId,
+    InvalidPrivatePoolOptionsId, DedicatedHostNotSupported, SpotNotSupported,
+    ClassicNetworkNotSupported, InvalidInstanceId,
+    InvalidPrivatePoolOptionsMatchCriteria, MissingParameterPrivatePoolOptionsId2,
+    InvalidPrivatePoolOptionsId2, InvalidInstanceType, InvalidInstanceChargeType,
+    InvalidZoneId, InvalidPrivatePoolOptionsNoStock, InvalidPlatformValueNotSupported,
+    InvalidPrivatePoolOptionsStatus, InvalidAliUid, InvalidBandwidthOutLessThanZero,
+    HibernationConfiguredInstanceTypeNotSupport, HibernationConfiguredImageNotEncrypted,
+    HibernationConfiguredMemorySizeTooBig, InvalidSystemDiskSizeLessThanMemSize,
+    InvalidCloudBoxZoneOperationNotSupported, ProvisionedIopsForDiskCategoryUnsupported,
+    InvalidProvisionedIopsLimitExceed, BurstingEnabledForDiskCategoryUnsupported,
+    BurstingEnabledForMultiAttachDiskUnsupported, ProvisionedIopsForDiskCategoryRequired,
+    NotSupportSnapshotEncryptedInstanceType, NotSupportSnapshotEncryptedRegionId,
+    NotSupportSnapshotEncryptedZoneId, NotSupportSnapshotEncryptedShareImage,
+    NotSupportSnapshotEncryptedImageOwnerAlias, NotSupportSnapshotEncryptedDiskCategory,
+    NotSupportSnapshotEncryptedAlgorithmConflict, NoPermissionSystemTag,
+    NumberExceedTags, InvalidZoneIdNotSupportShareEncryptedImage,
+    InvalidDiskCategoryNotSupported, InvalidParameterKmsKeyIdCmkUnauthorized,
+    InvalidParameterCloudboxNotSupported,
+    InvalidZoneIdNotSupportCreateWithShareEncryptedImage,
+    InvalidParameterNetworkCardIndexInvalid, InvalidOperationUserNotSupportNetworkCard,
+    InvalidAccountNotSupportSpot, AccountForbiddenAssociatedWithResellerPartner,
+    InvalidDestinationZoneDeploymentSetMismatch, NoPermissionPrice,
+    InvalidAutoPayPostPaidUnsupported, InvalidParamEncryptedMismatch,
+    InvalidParameterDedicatedRegionNotSupported, InvalidParameterCpuOptionsTopologyType,
+    InvalidInstanceTypeNotSupportCpuOptionsTopologyType,
+    InvalidEniQueueSizeRegionOrUserNotSupported, InvalidParameterEniQueueSize,
+    InvalidParameterKmsNotEnabled, InvalidParameterEncryptedKmsNotEnable,
+    InvalidPrivateIpAddressDuplicated, InvalidAdditionalInfoPvdConfigSizeExceeded,
+    InvalidRamRoleNotEcsRole, InvalidParameterPrivateIpAddressRepeated,
+    InvalidOperationHighPerformanceEniPerInstanceLimitExceeded,
+    InvalidParameterEniNumExceededWithLaunchEcs,
+    InvalidOperationInstanceTypeNotSupportHighPerformanceTrafficMode,
+    InvalidParameterQueuePairNumberMustEmpty, InvalidParameterEniTrafficMode,
+    InvalidParameterInvalidQueuePairNumber, InvalidParamIpCount, InvalidParameterEniType,
+    InvalidOperationHighPerformanceTrafficModeIsNotAllowed,
+    InvalidParameterNetworkInterface, InvalidParameterCombination,
+    InvalidHostnameSingleAndMultiConflict, InvalidHostnameSizeInvalid,
+    InvalidParamsInstanceNameExceed, InvalidParamsHostnameExceed, ImageNotSubscribed,
+    InvalidSystemDiskCategoryValueUnauthorized, InvalidSnapshotIdNotReady,
+    InvalidDeviceInUse, ImageRemovedInMarket, CategoryNotSupported,
+    QuotaExceedPortableCloudDisk, SecurityGroupInstanceLimitExceed,
+    NodeControllerUnavailable, InvalidSnapshotIdNotDataDiskSnapshot, Forbbiden,
+    DeleteWithInstanceConflict, InstanceDiskNumLimitExceed, InvalidDiskSizeTooSmall,
+    QuotaExceedBuyImage, InvalidResourceIdNotSupported, OperationDeniedImageNotValid,
+    OperationDeniedSnapshotNotValid, OperationDeniedSnapshotNotAllowed,
+    OperationDeniedZoneNotAllowed, OperationDeniedZoneSystemCategoryNotMatch,
+    OperationDeniedResourceControl, OperationDeniedNoStock,
+    OperationDeniedSnapshotParamsNotValid, OperationDeniedDiskTypeNotSupport,
+    InvalidUserDataForbidden, ZoneNotOpen, InvalidClusterIdNotFound,
+    InvalidResourceTypeNotSupported, InvalidInstanceTypeZoneNotSupported,
+    InstanceTypeOffline, DependencyViolationWindowsInstance,
+    InvalidNetworkTypeMismatchRamRole, InvalidUserPassRoleForbidden,
+    InvalidParamTrustedSystemMode, InvalidParamConfidentialComputingMode,
+    InvalidSecurityOptionsNotSupported, InvalidImageNotSupported, ForbiddenRiskControl,
+    InvalidInstanceUnPaidOrder, RealNameAuthenticationError, InvalidPayMethod,
+    InvalidAccountStatusNotEnoughBalance, ImageNotSupportInstanceType,
+    DryRunInvalidAmount, OperationDeniedInvalidNetworkType,
+    InvalidSpotInterruptionBehaviorClassicNetworkNotSupport,
+    InvalidSpotInterruptionBehaviorLocalDiskNotSupport, QuotaExceedPostPaidDisk,
+    InvalidParameterNotMatch, InvalidVSwitchDefaultVSwitchNotSupport,
+    OperationDeniedLocalDiskUnsupported, OperationDeniedInconsistentNetwork,
+    DefaultVswitchExisted, IncorrectInstanceStatus, CategoryViolation,
+    ResourcesNotInSameZone, InvalidDiskSystemDiskSize, InsufficientBalance,
+    InvalidOperationNetworkInterface, MaxEniIpv6IpsCountExceeded, InvalidIpIpRepeated,
+    InvalidIpIpAssigned, InvalidIpAddress, InvalidOperationIpv4CountExceeded,
+    InvalidOperationIpv6CountExceeded, InvalidOperationIpv6NotSupport,
+    InvalidOperationIpv4NotSupport, InvalidParamSecondaryIp, InvalidVSwitchIpv6NotTurnOn,
+    InvalidParamIpAssign, InvalidParamAmount, InvalidParamCpuOptionsCore,
+    InvalidParamCpuOptionsNuma, InvalidVSwitchIdIpInvalid, ForbiddenRegionId,
+    QuotaExceedDeploymentSetInstanceQuotaFull, InvalidChargeTypeValueNotSupported,
+    InvalidRegionNotSupport, UserNotInTheWhiteList,
+    InvalidParameterKmsKeyIdCmkNotEnabled, InvalidParameterKmsKeyIdKmsUnauthorized,
+    SecurityRisk3dVerification, MayiInternalError, InvalidNetworkType,
+    InvalidAccountStatus, OperationDeniedPerformanceLevelNotMatch,
+    InvalidStorageSetNameMalformed, InvalidMaxPartitionNumberMalformed,
+    InvalidParameterStorageSetPartitionNumber, InvalidParameterStorageSetId,
+    InvalidParameterStorageSetZoneId, EnterpriseGroupLimitedMutliGroupType,
+    EnterpriseGroupLimitedInstanceType, QuotaExceedTags,
+    OperationDeniedRegionIdNotSupported, OperationDeniedFlavorNotSupported,
+    OperationDeniedTimestampNotSupported, OperationDeniedPaygNotAvailable,
+    OperationDeniedPrepayNotAvailable, OperationDeniedBidOwnResource,
+    OperationDeniedCloudSsdNotSupported, QuotaExceedElasticQuota,
+    QuotaExceededPostpaidDataDiskCapacity, InvalidImageFamilyMissingAvailableImage,
+    InvalidRegionIdNotSupportEncryptAlgorithm,
+    InvalidOperationResourceManagedByCloudProduct,
+    InvalidManagedPrivateSpaceIdDedicatedHostIdConflict,
+    InvalidManagedPrivateSpaceIdTenancyConflict, InvalidParameterInvalidEniQueueNumber,
+    InvalidOperationMaxEniQueueNumberExceeded,
+    InvalidOperationExceedInstanceTypeQueueNumber, InvalidIspTypeValueNotSupported,
+    UnsupportedIspChargeType, UnsupportedIspClassicNetwork, InvalidIspBandwidthOut,
+    UnsupportedIspNetworkChargeType, InvalidIspUid, UnsupportedIspRegion,
+    ForbiddenOnlySupportEnterpriseGroup, HibernationConfiguredInstanceOperationForbidden,
+    InstanceDiskLimitExceeded, InvalidInstanceTypeNotSupportDiskCategory,
+    InvalidOperationConfidentialComputingModeInInviteOnlyTesting,
+    InvalidOperationInvalidNetworkInterfaceId,
+    InvalidOperationRegionNotSupportNetworkInterfaceId, InvalidEniIdNotFound,
+    InvalidEncryptedDefaultEncryptionUnsupported, InvalidOperationPublicIpAddressNoStock,
+    InvalidStorageClusterIdNotExist, InvalidRegionIdNotFound, InvalidZoneIdNotFound,
+    InvalidSecurityGroupId, InvalidDataDiskSnapshotIdNotFound, InvalidVSwitchIdNotFound,
+    InvalidImageIdNotFound, InvalidInstanceChargeTypeNotFound,
+    DependencyViolationIoOptimized, PaymentMethodNotFound, HostnameIllegal,
+    InvalidSystemDiskSizeLessThanImageSize, InvalidSystemDiskSizeLessThanMinSize,
+    InvalidSystemDiskSizeMoreThanMaxSize, OperationDeniedCreatingConflict,
+    InvalidKeyPairNameNotFound, InvalidResourceGroupNotFound, InvalidRamRoleNotFound,
+    InvalidLaunchTemplateNotFound, InvalidLaunchTemplateVersionNotFound,
+    InvalidVSwitchIdNotExist, InvalidMarketImageNotFound, DeploymentSetNotFound,
+    InvalidParameterDeploymentSetGroupNo, InvalidParameterKmsKeyIdNotFound,
+    InvalidDiskIdsNotPortable, InvalidAutoSnapshotPolicyIdNotFound, ThrottlingResource,
+    InternalError, InvalidParameterDataEncryptedKeyCreateFailed]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = RunInstancesBuilder<aliyun_core::ProductClient>;
-        type Input = RunInstancesInput;
-        type Error = RunInstancesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).run_instances()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        RunInstancesBuilder, RunInstancesInput, RunInstancesError,
+        super::super::super::client::Client, run_instances,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -6469,6 +3247,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

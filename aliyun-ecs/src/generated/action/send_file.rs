@@ -74,196 +74,70 @@ impl<C> SendFileBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`SendFileInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`SendFileInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`SendFileInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
         self.resource_group_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`SendFileInput::resource_group_id`].
-    pub fn set_resource_group_id(mut self, input: Option<String>) -> Self {
-        self.resource_group_id = input;
-        self
-    }
-    /// The [`SendFileInput::resource_group_id`] set so far.
-    pub fn get_resource_group_id(&self) -> &Option<String> {
-        &self.resource_group_id
     }
     /// Sets [`SendFileInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
         self.name = Some(input.into());
         self
     }
-    /// Sets or clears [`SendFileInput::name`].
-    pub fn set_name(mut self, input: Option<String>) -> Self {
-        self.name = input;
-        self
-    }
-    /// The [`SendFileInput::name`] set so far.
-    pub fn get_name(&self) -> &Option<String> {
-        &self.name
-    }
     /// Sets [`SendFileInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
         self.description = Some(input.into());
         self
-    }
-    /// Sets or clears [`SendFileInput::description`].
-    pub fn set_description(mut self, input: Option<String>) -> Self {
-        self.description = input;
-        self
-    }
-    /// The [`SendFileInput::description`] set so far.
-    pub fn get_description(&self) -> &Option<String> {
-        &self.description
     }
     /// Sets [`SendFileInput::timeout`].
     pub fn timeout(mut self, input: i64) -> Self {
         self.timeout = Some(input);
         self
     }
-    /// Sets or clears [`SendFileInput::timeout`].
-    pub fn set_timeout(mut self, input: Option<i64>) -> Self {
-        self.timeout = input;
-        self
-    }
-    /// The [`SendFileInput::timeout`] set so far.
-    pub fn get_timeout(&self) -> &Option<i64> {
-        &self.timeout
-    }
     /// Sets [`SendFileInput::target_dir`].
     pub fn target_dir(mut self, input: impl Into<String>) -> Self {
         self.target_dir = Some(input.into());
         self
-    }
-    /// Sets or clears [`SendFileInput::target_dir`].
-    pub fn set_target_dir(mut self, input: Option<String>) -> Self {
-        self.target_dir = input;
-        self
-    }
-    /// The [`SendFileInput::target_dir`] set so far.
-    pub fn get_target_dir(&self) -> &Option<String> {
-        &self.target_dir
     }
     /// Sets [`SendFileInput::content_type`].
     pub fn content_type(mut self, input: impl Into<String>) -> Self {
         self.content_type = Some(input.into());
         self
     }
-    /// Sets or clears [`SendFileInput::content_type`].
-    pub fn set_content_type(mut self, input: Option<String>) -> Self {
-        self.content_type = input;
-        self
-    }
-    /// The [`SendFileInput::content_type`] set so far.
-    pub fn get_content_type(&self) -> &Option<String> {
-        &self.content_type
-    }
     /// Sets [`SendFileInput::content`].
     pub fn content(mut self, input: impl Into<String>) -> Self {
         self.content = Some(input.into());
         self
-    }
-    /// Sets or clears [`SendFileInput::content`].
-    pub fn set_content(mut self, input: Option<String>) -> Self {
-        self.content = input;
-        self
-    }
-    /// The [`SendFileInput::content`] set so far.
-    pub fn get_content(&self) -> &Option<String> {
-        &self.content
     }
     /// Sets [`SendFileInput::file_owner`].
     pub fn file_owner(mut self, input: impl Into<String>) -> Self {
         self.file_owner = Some(input.into());
         self
     }
-    /// Sets or clears [`SendFileInput::file_owner`].
-    pub fn set_file_owner(mut self, input: Option<String>) -> Self {
-        self.file_owner = input;
-        self
-    }
-    /// The [`SendFileInput::file_owner`] set so far.
-    pub fn get_file_owner(&self) -> &Option<String> {
-        &self.file_owner
-    }
     /// Sets [`SendFileInput::file_group`].
     pub fn file_group(mut self, input: impl Into<String>) -> Self {
         self.file_group = Some(input.into());
         self
-    }
-    /// Sets or clears [`SendFileInput::file_group`].
-    pub fn set_file_group(mut self, input: Option<String>) -> Self {
-        self.file_group = input;
-        self
-    }
-    /// The [`SendFileInput::file_group`] set so far.
-    pub fn get_file_group(&self) -> &Option<String> {
-        &self.file_group
     }
     /// Sets [`SendFileInput::file_mode`].
     pub fn file_mode(mut self, input: impl Into<String>) -> Self {
         self.file_mode = Some(input.into());
         self
     }
-    /// Sets or clears [`SendFileInput::file_mode`].
-    pub fn set_file_mode(mut self, input: Option<String>) -> Self {
-        self.file_mode = input;
-        self
-    }
-    /// The [`SendFileInput::file_mode`] set so far.
-    pub fn get_file_mode(&self) -> &Option<String> {
-        &self.file_mode
-    }
     /// Sets [`SendFileInput::overwrite`].
     pub fn overwrite(mut self, input: bool) -> Self {
         self.overwrite = Some(input);
         self
-    }
-    /// Sets or clears [`SendFileInput::overwrite`].
-    pub fn set_overwrite(mut self, input: Option<bool>) -> Self {
-        self.overwrite = input;
-        self
-    }
-    /// The [`SendFileInput::overwrite`] set so far.
-    pub fn get_overwrite(&self) -> &Option<bool> {
-        &self.overwrite
     }
     /// Appends one item to [`SendFileInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`SendFileInput::instance_id`] list (`None` clears it).
-    pub fn set_instance_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`SendFileInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<Vec<String>> {
-        &self.instance_id
-    }
     /// Appends one item to [`SendFileInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`SendFileInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`SendFileInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Checks every rule of the spec and builds the [`SendFileInput`]. Nothing is sent.
     pub fn build(self) -> Result<SendFileInput, aliyun_core::InvalidInput> {
@@ -295,6 +169,23 @@ impl<C> SendFileBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    SendFileBuilder, SendFileInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    name: Option<String> => set_name, get_name;
+    description: Option<String> => set_description, get_description;
+    timeout: Option<i64> => set_timeout, get_timeout;
+    target_dir: Option<String> => set_target_dir, get_target_dir;
+    content_type: Option<String> => set_content_type, get_content_type;
+    content: Option<String> => set_content, get_content;
+    file_owner: Option<String> => set_file_owner, get_file_owner;
+    file_group: Option<String> => set_file_group, get_file_group;
+    file_mode: Option<String> => set_file_mode, get_file_mode;
+    overwrite: Option<bool> => set_overwrite, get_overwrite;
+    instance_id: Option<Vec<String>> => set_instance_id, get_instance_id, list;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
 }
 impl SendFileBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -362,118 +253,7 @@ impl aliyun_core::Action for SendFileInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionId.ApiNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParam.InstanceId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NumberExceed.Tags",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "FileTargetDir.Invalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "FileMode.Invalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "FileContent.DecodeError",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "FileContentType.Invalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.FileOwner",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.FileGroup",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "FileSize.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "FileName.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "FileDesc.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceIds.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceGroup.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError.Dispatch",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -483,14 +263,6 @@ impl aliyun_core::Action for SendFileInput {
             Some(100),
         )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(21))?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
-        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -591,83 +363,24 @@ impl aliyun_core::error::ActionError for SendFileError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::MissingParamInstanceId(error)
-            | Self::NumberExceedTags(error)
-            | Self::MissingParameterTagKey(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::FileTargetDirInvalid(error)
-            | Self::FileModeInvalid(error)
-            | Self::FileContentDecodeError(error)
-            | Self::FileContentTypeInvalid(error)
-            | Self::InvalidParameterFileOwner(error)
-            | Self::InvalidParameterFileGroup(error)
-            | Self::FileSizeExceedLimit(error)
-            | Self::FileNameExceedLimit(error)
-            | Self::FileDescExceedLimit(error)
-            | Self::InstanceIdsExceedLimit(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidInstanceNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalErrorDispatch(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::MissingParamInstanceId(error)
-            | Self::NumberExceedTags(error)
-            | Self::MissingParameterTagKey(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::FileTargetDirInvalid(error)
-            | Self::FileModeInvalid(error)
-            | Self::FileContentDecodeError(error)
-            | Self::FileContentTypeInvalid(error)
-            | Self::InvalidParameterFileOwner(error)
-            | Self::InvalidParameterFileGroup(error)
-            | Self::FileSizeExceedLimit(error)
-            | Self::FileNameExceedLimit(error)
-            | Self::FileDescExceedLimit(error)
-            | Self::InstanceIdsExceedLimit(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidInstanceNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InternalErrorDispatch(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(SendFileError);
+aliyun_core::__private::action_error!(
+    SendFileError, [RegionIdApiNotSupported, MissingParamInstanceId, NumberExceedTags,
+    MissingParameterTagKey, DuplicateTagKey, InvalidTagKeyMalformed,
+    InvalidTagValueMalformed, FileTargetDirInvalid, FileModeInvalid,
+    FileContentDecodeError, FileContentTypeInvalid, InvalidParameterFileOwner,
+    InvalidParameterFileGroup, FileSizeExceedLimit, FileNameExceedLimit,
+    FileDescExceedLimit, InstanceIdsExceedLimit, OperationForbidden,
+    InvalidRegionIdNotFound, InvalidInstanceNotFound, InvalidResourceGroupNotFound,
+    InternalErrorDispatch]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = SendFileBuilder<aliyun_core::ProductClient>;
-        type Input = SendFileInput;
-        type Error = SendFileError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).send_file()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        SendFileBuilder, SendFileInput, SendFileError,
+        super::super::super::client::Client, send_file,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -716,6 +429,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

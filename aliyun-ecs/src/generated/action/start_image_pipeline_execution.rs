@@ -42,56 +42,20 @@ impl<C> StartImagePipelineExecutionBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`StartImagePipelineExecutionInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`StartImagePipelineExecutionInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`StartImagePipelineExecutionInput::template_tag`].
     pub fn template_tag(mut self, input: Tag) -> Self {
         self.template_tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`StartImagePipelineExecutionInput::template_tag`] list (`None` clears it).
-    pub fn set_template_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.template_tag = input;
-        self
-    }
-    /// The [`StartImagePipelineExecutionInput::template_tag`] set so far.
-    pub fn get_template_tag(&self) -> &Option<Vec<Tag>> {
-        &self.template_tag
     }
     /// Sets [`StartImagePipelineExecutionInput::image_pipeline_id`].
     pub fn image_pipeline_id(mut self, input: impl Into<String>) -> Self {
         self.image_pipeline_id = Some(input.into());
         self
     }
-    /// Sets or clears [`StartImagePipelineExecutionInput::image_pipeline_id`].
-    pub fn set_image_pipeline_id(mut self, input: Option<String>) -> Self {
-        self.image_pipeline_id = input;
-        self
-    }
-    /// The [`StartImagePipelineExecutionInput::image_pipeline_id`] set so far.
-    pub fn get_image_pipeline_id(&self) -> &Option<String> {
-        &self.image_pipeline_id
-    }
     /// Sets [`StartImagePipelineExecutionInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
-    }
-    /// Sets or clears [`StartImagePipelineExecutionInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`StartImagePipelineExecutionInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
     }
     /// Checks every rule of the spec and builds the [`StartImagePipelineExecutionInput`]. Nothing is sent.
     pub fn build(
@@ -112,6 +76,13 @@ impl<C> StartImagePipelineExecutionBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    StartImagePipelineExecutionBuilder, StartImagePipelineExecutionInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    template_tag: Option<Vec<Tag>> => set_template_tag, get_template_tag, list;
+    image_pipeline_id: Option<String> => set_image_pipeline_id, get_image_pipeline_id;
+    client_token: Option<String> => set_client_token, get_client_token;
 }
 impl StartImagePipelineExecutionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -174,23 +145,7 @@ impl aliyun_core::Action for StartImagePipelineExecutionInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImagePipeline.HasRunningExecution",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidImagePipeline.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "StartImagePipelineExecution.Failed",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -199,14 +154,6 @@ impl aliyun_core::Action for StartImagePipelineExecutionInput {
             self.template_tag.len(),
             None,
             Some(20),
-        )?;
-        aliyun_core::__private::validate::each(
-            "TemplateTag",
-            &self.template_tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -245,48 +192,19 @@ impl aliyun_core::error::ActionError for StartImagePipelineExecutionError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidImagePipelineHasRunningExecution(error)
-            | Self::InvalidImagePipelineNotFound(error)
-            | Self::StartImagePipelineExecutionFailed(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidImagePipelineHasRunningExecution(error)
-            | Self::InvalidImagePipelineNotFound(error)
-            | Self::StartImagePipelineExecutionFailed(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(StartImagePipelineExecutionError);
+aliyun_core::__private::action_error!(
+    StartImagePipelineExecutionError, [InvalidImagePipelineHasRunningExecution,
+    InvalidImagePipelineNotFound, StartImagePipelineExecutionFailed]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = StartImagePipelineExecutionBuilder<aliyun_core::ProductClient>;
-        type Input = StartImagePipelineExecutionInput;
-        type Error = StartImagePipelineExecutionError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .start_image_pipeline_execution()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        StartImagePipelineExecutionBuilder, StartImagePipelineExecutionInput,
+        StartImagePipelineExecutionError, super::super::super::client::Client,
+        start_image_pipeline_execution,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -304,6 +222,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

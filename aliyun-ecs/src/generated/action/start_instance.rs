@@ -36,42 +36,15 @@ impl<C> StartInstanceBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`StartInstanceInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`StartInstanceInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`StartInstanceInput::init_local_disk`].
     pub fn init_local_disk(mut self, input: bool) -> Self {
         self.init_local_disk = Some(input);
         self
     }
-    /// Sets or clears [`StartInstanceInput::init_local_disk`].
-    pub fn set_init_local_disk(mut self, input: Option<bool>) -> Self {
-        self.init_local_disk = input;
-        self
-    }
-    /// The [`StartInstanceInput::init_local_disk`] set so far.
-    pub fn get_init_local_disk(&self) -> &Option<bool> {
-        &self.init_local_disk
-    }
     /// Sets [`StartInstanceInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = Some(input);
         self
-    }
-    /// Sets or clears [`StartInstanceInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`StartInstanceInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
     }
     /// Checks every rule of the spec and builds the [`StartInstanceInput`]. Nothing is sent.
     pub fn build(self) -> Result<StartInstanceInput, aliyun_core::InvalidInput> {
@@ -86,6 +59,12 @@ impl<C> StartInstanceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    StartInstanceBuilder, StartInstanceInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    init_local_disk: Option<bool> => set_init_local_disk, get_init_local_disk;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
 }
 impl StartInstanceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -139,123 +118,7 @@ impl aliyun_core::Action for StartInstanceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "LackResource",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidDedicatedHost.NotEnoughResource",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NotFoundSystemDisk",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.NoStock",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InsufficientBalance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskError",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceExpired",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceNotReady",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskInArrears",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NoStock",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.SpotPriceLowerThanPublicPrice",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKNotEnabled",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.KMSUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.ElasticQuota",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.HostRepairing",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCapacityReservationId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ServiceUnavailable",
-                http_status: Some(503),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -368,85 +231,25 @@ impl aliyun_core::error::ActionError for StartInstanceError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::LackResource(error)
-            | Self::InvalidDedicatedHostNotEnoughResource(error)
-            | Self::InvalidInstanceNotFoundSystemDisk(error)
-            | Self::InvalidPrivatePoolOptionsNoStock(error)
-            | Self::InvalidParameterKmsKeyIdNotFound(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InsufficientBalance(error)
-            | Self::DiskError(error)
-            | Self::InstanceExpired(error)
-            | Self::InstanceNotReady(error)
-            | Self::DiskInArrears(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::OperationDeniedSpotPriceLowerThanPublicPrice(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::QuotaExceedElasticQuota(error)
-            | Self::OperationDeniedHostRepairing(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidCapacityReservationIdNotFound(error)
-            | Self::InternalError(error)
-            | Self::ServiceUnavailable(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::LackResource(error)
-            | Self::InvalidDedicatedHostNotEnoughResource(error)
-            | Self::InvalidInstanceNotFoundSystemDisk(error)
-            | Self::InvalidPrivatePoolOptionsNoStock(error)
-            | Self::InvalidParameterKmsKeyIdNotFound(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InsufficientBalance(error)
-            | Self::DiskError(error)
-            | Self::InstanceExpired(error)
-            | Self::InstanceNotReady(error)
-            | Self::DiskInArrears(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::OperationDeniedSpotPriceLowerThanPublicPrice(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::QuotaExceedElasticQuota(error)
-            | Self::OperationDeniedHostRepairing(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidCapacityReservationIdNotFound(error)
-            | Self::InternalError(error)
-            | Self::ServiceUnavailable(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(StartInstanceError);
+aliyun_core::__private::action_error!(
+    StartInstanceError, [LackResource, InvalidDedicatedHostNotEnoughResource,
+    InvalidInstanceNotFoundSystemDisk, InvalidPrivatePoolOptionsNoStock,
+    InvalidParameterKmsKeyIdNotFound, IncorrectInstanceStatus, InstanceLockedForSecurity,
+    InsufficientBalance, DiskError, InstanceExpired, InstanceNotReady, DiskInArrears,
+    OperationDeniedNoStock, OperationDeniedSpotPriceLowerThanPublicPrice,
+    InvalidParameterKmsKeyIdCmkUnauthorized, InvalidParameterKmsKeyIdCmkNotEnabled,
+    InvalidParameterKmsKeyIdKmsUnauthorized, QuotaExceedElasticQuota,
+    OperationDeniedHostRepairing, InvalidInstanceIdNotFound,
+    InvalidCapacityReservationIdNotFound, InternalError, ServiceUnavailable]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = StartInstanceBuilder<aliyun_core::ProductClient>;
-        type Input = StartInstanceInput;
-        type Error = StartInstanceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).start_instance()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        StartInstanceBuilder, StartInstanceInput, StartInstanceError,
+        super::super::super::client::Client, start_instance,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -461,6 +264,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

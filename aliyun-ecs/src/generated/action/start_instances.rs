@@ -42,56 +42,20 @@ impl<C> StartInstancesBuilder<C> {
         self.dry_run = Some(input);
         self
     }
-    /// Sets or clears [`StartInstancesInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`StartInstancesInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
-    }
     /// Sets [`StartInstancesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`StartInstancesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`StartInstancesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`StartInstancesInput::batch_optimization`].
     pub fn batch_optimization(mut self, input: impl Into<String>) -> Self {
         self.batch_optimization = Some(input.into());
         self
     }
-    /// Sets or clears [`StartInstancesInput::batch_optimization`].
-    pub fn set_batch_optimization(mut self, input: Option<String>) -> Self {
-        self.batch_optimization = input;
-        self
-    }
-    /// The [`StartInstancesInput::batch_optimization`] set so far.
-    pub fn get_batch_optimization(&self) -> &Option<String> {
-        &self.batch_optimization
-    }
     /// Appends one item to [`StartInstancesInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`StartInstancesInput::instance_id`] list (`None` clears it).
-    pub fn set_instance_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`StartInstancesInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<Vec<String>> {
-        &self.instance_id
     }
     /// Checks every rule of the spec and builds the [`StartInstancesInput`]. Nothing is sent.
     pub fn build(self) -> Result<StartInstancesInput, aliyun_core::InvalidInput> {
@@ -107,6 +71,13 @@ impl<C> StartInstancesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    StartInstancesBuilder, StartInstancesInput;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
+    region_id: Option<String> => set_region_id, get_region_id;
+    batch_optimization: Option<String> => set_batch_optimization, get_batch_optimization;
+    instance_id: Option<Vec<String>> => set_instance_id, get_instance_id, list;
 }
 impl StartInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -167,108 +138,7 @@ impl aliyun_core::Action for StartInstancesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKNotEnabled",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.KMSUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DRYRUN.SUCCESS",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.PrivatePoolOptions.NoStock",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.TooManyInstanceIds",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Abs.InvalidInstanceIds.MalFormed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceExpired",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceExpiredOrInArrears",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NotFoundSystemDisk",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.NoStock",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.SpotPriceLowerThanPublicPrice",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InsufficientBalance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceNotReady",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.HostRepairing",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceIds.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Conflict",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -375,79 +245,25 @@ impl aliyun_core::error::ActionError for StartInstancesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::DryrunSuccess(error)
-            | Self::InvalidPrivatePoolOptionsNoStock(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidParameterTooManyInstanceIds(error)
-            | Self::AbsInvalidInstanceIdsMalFormed(error)
-            | Self::InstanceExpired(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InvalidInstanceNotFoundSystemDisk(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::OperationDeniedSpotPriceLowerThanPublicPrice(error)
-            | Self::InsufficientBalance(error)
-            | Self::InstanceNotReady(error)
-            | Self::OperationDeniedHostRepairing(error)
-            | Self::InvalidInstanceIdsNotFound(error)
-            | Self::InvalidOperationConflict(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::DryrunSuccess(error)
-            | Self::InvalidPrivatePoolOptionsNoStock(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidParameterTooManyInstanceIds(error)
-            | Self::AbsInvalidInstanceIdsMalFormed(error)
-            | Self::InstanceExpired(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InvalidInstanceNotFoundSystemDisk(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::OperationDeniedSpotPriceLowerThanPublicPrice(error)
-            | Self::InsufficientBalance(error)
-            | Self::InstanceNotReady(error)
-            | Self::OperationDeniedHostRepairing(error)
-            | Self::InvalidInstanceIdsNotFound(error)
-            | Self::InvalidOperationConflict(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(StartInstancesError);
+aliyun_core::__private::action_error!(
+    StartInstancesError, [InvalidParameterKmsKeyIdCmkNotEnabled,
+    InvalidParameterKmsKeyIdKmsUnauthorized, DryrunSuccess,
+    InvalidPrivatePoolOptionsNoStock, InvalidInstanceIdNotFound,
+    InvalidParameterTooManyInstanceIds, AbsInvalidInstanceIdsMalFormed, InstanceExpired,
+    InstanceLockedForSecurity, InstanceExpiredOrInArrears, IncorrectInstanceStatus,
+    InvalidInstanceNotFoundSystemDisk, OperationDeniedNoStock,
+    OperationDeniedSpotPriceLowerThanPublicPrice, InsufficientBalance, InstanceNotReady,
+    OperationDeniedHostRepairing, InvalidInstanceIdsNotFound, InvalidOperationConflict,
+    InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = StartInstancesBuilder<aliyun_core::ProductClient>;
-        type Input = StartInstancesInput;
-        type Error = StartInstancesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).start_instances()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        StartInstancesBuilder, StartInstancesInput, StartInstancesError,
+        super::super::super::client::Client, start_instances,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -467,6 +283,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -47,84 +47,30 @@ impl<C> StartTerminalSessionBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`StartTerminalSessionInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`StartTerminalSessionInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Appends one item to [`StartTerminalSessionInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`StartTerminalSessionInput::instance_id`] list (`None` clears it).
-    pub fn set_instance_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`StartTerminalSessionInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<Vec<String>> {
-        &self.instance_id
     }
     /// Sets [`StartTerminalSessionInput::port_number`].
     pub fn port_number(mut self, input: i32) -> Self {
         self.port_number = Some(input);
         self
     }
-    /// Sets or clears [`StartTerminalSessionInput::port_number`].
-    pub fn set_port_number(mut self, input: Option<i32>) -> Self {
-        self.port_number = input;
-        self
-    }
-    /// The [`StartTerminalSessionInput::port_number`] set so far.
-    pub fn get_port_number(&self) -> &Option<i32> {
-        &self.port_number
-    }
     /// Sets [`StartTerminalSessionInput::command_line`].
     pub fn command_line(mut self, input: impl Into<String>) -> Self {
         self.command_line = Some(input.into());
         self
-    }
-    /// Sets or clears [`StartTerminalSessionInput::command_line`].
-    pub fn set_command_line(mut self, input: Option<String>) -> Self {
-        self.command_line = input;
-        self
-    }
-    /// The [`StartTerminalSessionInput::command_line`] set so far.
-    pub fn get_command_line(&self) -> &Option<String> {
-        &self.command_line
     }
     /// Sets [`StartTerminalSessionInput::target_server`].
     pub fn target_server(mut self, input: impl Into<String>) -> Self {
         self.target_server = Some(input.into());
         self
     }
-    /// Sets or clears [`StartTerminalSessionInput::target_server`].
-    pub fn set_target_server(mut self, input: Option<String>) -> Self {
-        self.target_server = input;
-        self
-    }
-    /// The [`StartTerminalSessionInput::target_server`] set so far.
-    pub fn get_target_server(&self) -> &Option<String> {
-        &self.target_server
-    }
     /// Sets [`StartTerminalSessionInput::username`].
     pub fn username(mut self, input: impl Into<String>) -> Self {
         self.username = Some(input.into());
         self
-    }
-    /// Sets or clears [`StartTerminalSessionInput::username`].
-    pub fn set_username(mut self, input: Option<String>) -> Self {
-        self.username = input;
-        self
-    }
-    /// The [`StartTerminalSessionInput::username`] set so far.
-    pub fn get_username(&self) -> &Option<String> {
-        &self.username
     }
     /// Checks every rule of the spec and builds the [`StartTerminalSessionInput`]. Nothing is sent.
     pub fn build(self) -> Result<StartTerminalSessionInput, aliyun_core::InvalidInput> {
@@ -139,6 +85,15 @@ impl<C> StartTerminalSessionBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    StartTerminalSessionBuilder, StartTerminalSessionInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    instance_id: Option<Vec<String>> => set_instance_id, get_instance_id, list;
+    port_number: Option<i32> => set_port_number, get_port_number;
+    command_line: Option<String> => set_command_line, get_command_line;
+    target_server: Option<String> => set_target_server, get_target_server;
+    username: Option<String> => set_username, get_username;
 }
 impl StartTerminalSessionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -209,88 +164,7 @@ impl aliyun_core::Action for StartTerminalSessionInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionId.ApiNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PortNumber.Invalid",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceIds.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SessionCount.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PortForwarding.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "UserBehavior.SessionManagerDisabled",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCommandLine.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTargetServer.MissingPortNumber",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidCommandLine.LengthLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceIds.CountLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Username.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.SecurityGroupRuleDenied",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstance.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError.Dispatch",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -383,71 +257,24 @@ impl aliyun_core::error::ActionError for StartTerminalSessionError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::PortNumberInvalid(error)
-            | Self::InstanceIdsExceedLimit(error)
-            | Self::SessionCountExceedLimit(error)
-            | Self::OperationForbidden(error)
-            | Self::PortForwardingNotSupported(error)
-            | Self::UserBehaviorSessionManagerDisabled(error)
-            | Self::InvalidCommandLineConflict(error)
-            | Self::InvalidTargetServerMissingPortNumber(error)
-            | Self::InvalidCommandLineLengthLimitExceeded(error)
-            | Self::InvalidInstanceIdsCountLimitExceeded(error)
-            | Self::UsernameExceedLimit(error)
-            | Self::InvalidOperationSecurityGroupRuleDenied(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidInstanceNotFound(error)
-            | Self::InternalErrorDispatch(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::PortNumberInvalid(error)
-            | Self::InstanceIdsExceedLimit(error)
-            | Self::SessionCountExceedLimit(error)
-            | Self::OperationForbidden(error)
-            | Self::PortForwardingNotSupported(error)
-            | Self::UserBehaviorSessionManagerDisabled(error)
-            | Self::InvalidCommandLineConflict(error)
-            | Self::InvalidTargetServerMissingPortNumber(error)
-            | Self::InvalidCommandLineLengthLimitExceeded(error)
-            | Self::InvalidInstanceIdsCountLimitExceeded(error)
-            | Self::UsernameExceedLimit(error)
-            | Self::InvalidOperationSecurityGroupRuleDenied(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidInstanceNotFound(error)
-            | Self::InternalErrorDispatch(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(StartTerminalSessionError);
+aliyun_core::__private::action_error!(
+    StartTerminalSessionError, [RegionIdApiNotSupported, PortNumberInvalid,
+    InstanceIdsExceedLimit, SessionCountExceedLimit, OperationForbidden,
+    PortForwardingNotSupported, UserBehaviorSessionManagerDisabled,
+    InvalidCommandLineConflict, InvalidTargetServerMissingPortNumber,
+    InvalidCommandLineLengthLimitExceeded, InvalidInstanceIdsCountLimitExceeded,
+    UsernameExceedLimit, InvalidOperationSecurityGroupRuleDenied,
+    InvalidRegionIdNotFound, InvalidInstanceNotFound, InternalErrorDispatch]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = StartTerminalSessionBuilder<aliyun_core::ProductClient>;
-        type Input = StartTerminalSessionInput;
-        type Error = StartTerminalSessionError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).start_terminal_session()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        StartTerminalSessionBuilder, StartTerminalSessionInput,
+        StartTerminalSessionError, super::super::super::client::Client,
+        start_terminal_session,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -471,6 +298,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -45,84 +45,30 @@ impl<C> StopInstanceBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`StopInstanceInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`StopInstanceInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`StopInstanceInput::confirm_stop`].
     pub fn confirm_stop(mut self, input: bool) -> Self {
         self.confirm_stop = Some(input);
         self
-    }
-    /// Sets or clears [`StopInstanceInput::confirm_stop`].
-    pub fn set_confirm_stop(mut self, input: Option<bool>) -> Self {
-        self.confirm_stop = input;
-        self
-    }
-    /// The [`StopInstanceInput::confirm_stop`] set so far.
-    pub fn get_confirm_stop(&self) -> &Option<bool> {
-        &self.confirm_stop
     }
     /// Sets [`StopInstanceInput::force_stop`].
     pub fn force_stop(mut self, input: bool) -> Self {
         self.force_stop = Some(input);
         self
     }
-    /// Sets or clears [`StopInstanceInput::force_stop`].
-    pub fn set_force_stop(mut self, input: Option<bool>) -> Self {
-        self.force_stop = input;
-        self
-    }
-    /// The [`StopInstanceInput::force_stop`] set so far.
-    pub fn get_force_stop(&self) -> &Option<bool> {
-        &self.force_stop
-    }
     /// Sets [`StopInstanceInput::stopped_mode`].
     pub fn stopped_mode(mut self, input: impl Into<String>) -> Self {
         self.stopped_mode = Some(input.into());
         self
-    }
-    /// Sets or clears [`StopInstanceInput::stopped_mode`].
-    pub fn set_stopped_mode(mut self, input: Option<String>) -> Self {
-        self.stopped_mode = input;
-        self
-    }
-    /// The [`StopInstanceInput::stopped_mode`] set so far.
-    pub fn get_stopped_mode(&self) -> &Option<String> {
-        &self.stopped_mode
     }
     /// Sets [`StopInstanceInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = Some(input);
         self
     }
-    /// Sets or clears [`StopInstanceInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`StopInstanceInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
-    }
     /// Sets [`StopInstanceInput::hibernate`].
     pub fn hibernate(mut self, input: bool) -> Self {
         self.hibernate = Some(input);
         self
-    }
-    /// Sets or clears [`StopInstanceInput::hibernate`].
-    pub fn set_hibernate(mut self, input: Option<bool>) -> Self {
-        self.hibernate = input;
-        self
-    }
-    /// The [`StopInstanceInput::hibernate`] set so far.
-    pub fn get_hibernate(&self) -> &Option<bool> {
-        &self.hibernate
     }
     /// Checks every rule of the spec and builds the [`StopInstanceInput`]. Nothing is sent.
     pub fn build(self) -> Result<StopInstanceInput, aliyun_core::InvalidInput> {
@@ -140,6 +86,15 @@ impl<C> StopInstanceBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    StopInstanceBuilder, StopInstanceInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    confirm_stop: Option<bool> => set_confirm_stop, get_confirm_stop;
+    force_stop: Option<bool> => set_force_stop, get_force_stop;
+    stopped_mode: Option<String> => set_stopped_mode, get_stopped_mode;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
+    hibernate: Option<bool> => set_hibernate, get_hibernate;
 }
 impl StopInstanceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -196,73 +151,7 @@ impl aliyun_core::Action for StopInstanceInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DiskError",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceType.ParameterMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceExpiredOrInArrears",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKNotEnabled",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.KMSUnauthorized",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "HibernationConfigured.InstanceOperationForbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "HibernationConfigured.NotEnabled",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         Ok(())
@@ -342,65 +231,22 @@ impl aliyun_core::error::ActionError for StopInstanceError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::DiskError(error)
-            | Self::InstanceTypeParameterMismatch(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::InvalidInstanceIdNotSupport(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::HibernationConfiguredInstanceOperationForbidden(error)
-            | Self::HibernationConfiguredNotEnabled(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::IncorrectInstanceStatus(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::DiskError(error)
-            | Self::InstanceTypeParameterMismatch(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::InvalidInstanceIdNotSupport(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::HibernationConfiguredInstanceOperationForbidden(error)
-            | Self::HibernationConfiguredNotEnabled(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(StopInstanceError);
+aliyun_core::__private::action_error!(
+    StopInstanceError, [IncorrectInstanceStatus, InstanceLockedForSecurity, DiskError,
+    InstanceTypeParameterMismatch, InstanceExpiredOrInArrears,
+    InvalidInstanceIdNotSupport, InvalidParameterKmsKeyIdCmkUnauthorized,
+    InvalidParameterKmsKeyIdCmkNotEnabled, InvalidParameterKmsKeyIdKmsUnauthorized,
+    HibernationConfiguredInstanceOperationForbidden, HibernationConfiguredNotEnabled,
+    InvalidInstanceIdNotFound, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = StopInstanceBuilder<aliyun_core::ProductClient>;
-        type Input = StopInstanceInput;
-        type Error = StopInstanceError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).stop_instance()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        StopInstanceBuilder, StopInstanceInput, StopInstanceError,
+        super::super::super::client::Client, stop_instance,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -422,6 +268,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

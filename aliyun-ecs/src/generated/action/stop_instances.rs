@@ -48,84 +48,30 @@ impl<C> StopInstancesBuilder<C> {
         self.dry_run = Some(input);
         self
     }
-    /// Sets or clears [`StopInstancesInput::dry_run`].
-    pub fn set_dry_run(mut self, input: Option<bool>) -> Self {
-        self.dry_run = input;
-        self
-    }
-    /// The [`StopInstancesInput::dry_run`] set so far.
-    pub fn get_dry_run(&self) -> &Option<bool> {
-        &self.dry_run
-    }
     /// Sets [`StopInstancesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`StopInstancesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`StopInstancesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`StopInstancesInput::force_stop`].
     pub fn force_stop(mut self, input: bool) -> Self {
         self.force_stop = Some(input);
         self
     }
-    /// Sets or clears [`StopInstancesInput::force_stop`].
-    pub fn set_force_stop(mut self, input: Option<bool>) -> Self {
-        self.force_stop = input;
-        self
-    }
-    /// The [`StopInstancesInput::force_stop`] set so far.
-    pub fn get_force_stop(&self) -> &Option<bool> {
-        &self.force_stop
-    }
     /// Sets [`StopInstancesInput::stopped_mode`].
     pub fn stopped_mode(mut self, input: impl Into<String>) -> Self {
         self.stopped_mode = Some(input.into());
         self
-    }
-    /// Sets or clears [`StopInstancesInput::stopped_mode`].
-    pub fn set_stopped_mode(mut self, input: Option<String>) -> Self {
-        self.stopped_mode = input;
-        self
-    }
-    /// The [`StopInstancesInput::stopped_mode`] set so far.
-    pub fn get_stopped_mode(&self) -> &Option<String> {
-        &self.stopped_mode
     }
     /// Sets [`StopInstancesInput::batch_optimization`].
     pub fn batch_optimization(mut self, input: impl Into<String>) -> Self {
         self.batch_optimization = Some(input.into());
         self
     }
-    /// Sets or clears [`StopInstancesInput::batch_optimization`].
-    pub fn set_batch_optimization(mut self, input: Option<String>) -> Self {
-        self.batch_optimization = input;
-        self
-    }
-    /// The [`StopInstancesInput::batch_optimization`] set so far.
-    pub fn get_batch_optimization(&self) -> &Option<String> {
-        &self.batch_optimization
-    }
     /// Appends one item to [`StopInstancesInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`StopInstancesInput::instance_id`] list (`None` clears it).
-    pub fn set_instance_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`StopInstancesInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<Vec<String>> {
-        &self.instance_id
     }
     /// Checks every rule of the spec and builds the [`StopInstancesInput`]. Nothing is sent.
     pub fn build(self) -> Result<StopInstancesInput, aliyun_core::InvalidInput> {
@@ -143,6 +89,15 @@ impl<C> StopInstancesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    StopInstancesBuilder, StopInstancesInput;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
+    region_id: Option<String> => set_region_id, get_region_id;
+    force_stop: Option<bool> => set_force_stop, get_force_stop;
+    stopped_mode: Option<String> => set_stopped_mode, get_stopped_mode;
+    batch_optimization: Option<String> => set_batch_optimization, get_batch_optimization;
+    instance_id: Option<Vec<String>> => set_instance_id, get_instance_id, list;
 }
 impl StopInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -205,83 +160,7 @@ impl aliyun_core::Action for StopInstancesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.CMKNotEnabled",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.KMSKeyId.KMSUnauthorized",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "DRYRUN.SUCCESS",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.TooManyInstanceIds",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Abs.InvalidInstanceIds.MalFormed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceExpiredOrInArrears",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotSupport",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InsufficientBalance",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceNotReady",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceIds.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.Conflict",
-                http_status: Some(409),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -369,69 +248,22 @@ impl aliyun_core::error::ActionError for StopInstancesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::DryrunSuccess(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidParameterTooManyInstanceIds(error)
-            | Self::AbsInvalidInstanceIdsMalFormed(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InvalidInstanceIdNotSupport(error)
-            | Self::InsufficientBalance(error)
-            | Self::InstanceNotReady(error)
-            | Self::InvalidInstanceIdsNotFound(error)
-            | Self::InvalidOperationConflict(error)
-            | Self::InternalError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::DryrunSuccess(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidParameterTooManyInstanceIds(error)
-            | Self::AbsInvalidInstanceIdsMalFormed(error)
-            | Self::InstanceLockedForSecurity(error)
-            | Self::InstanceExpiredOrInArrears(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::InvalidInstanceIdNotSupport(error)
-            | Self::InsufficientBalance(error)
-            | Self::InstanceNotReady(error)
-            | Self::InvalidInstanceIdsNotFound(error)
-            | Self::InvalidOperationConflict(error)
-            | Self::InternalError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(StopInstancesError);
+aliyun_core::__private::action_error!(
+    StopInstancesError, [InvalidParameterKmsKeyIdCmkNotEnabled,
+    InvalidParameterKmsKeyIdKmsUnauthorized, DryrunSuccess, InvalidInstanceIdNotFound,
+    InvalidParameterTooManyInstanceIds, AbsInvalidInstanceIdsMalFormed,
+    InstanceLockedForSecurity, InstanceExpiredOrInArrears, IncorrectInstanceStatus,
+    InvalidInstanceIdNotSupport, InsufficientBalance, InstanceNotReady,
+    InvalidInstanceIdsNotFound, InvalidOperationConflict, InternalError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = StopInstancesBuilder<aliyun_core::ProductClient>;
-        type Input = StopInstancesInput;
-        type Error = StopInstancesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).stop_instances()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        StopInstancesBuilder, StopInstancesInput, StopInstancesError,
+        super::super::super::client::Client, stop_instances,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -455,6 +287,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

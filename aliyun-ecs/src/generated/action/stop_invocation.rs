@@ -38,42 +38,15 @@ impl<C> StopInvocationBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`StopInvocationInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`StopInvocationInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`StopInvocationInput::invoke_id`].
     pub fn invoke_id(mut self, input: impl Into<String>) -> Self {
         self.invoke_id = Some(input.into());
         self
     }
-    /// Sets or clears [`StopInvocationInput::invoke_id`].
-    pub fn set_invoke_id(mut self, input: Option<String>) -> Self {
-        self.invoke_id = input;
-        self
-    }
-    /// The [`StopInvocationInput::invoke_id`] set so far.
-    pub fn get_invoke_id(&self) -> &Option<String> {
-        &self.invoke_id
-    }
     /// Appends one item to [`StopInvocationInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`StopInvocationInput::instance_id`] list (`None` clears it).
-    pub fn set_instance_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`StopInvocationInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<Vec<String>> {
-        &self.instance_id
     }
     /// Checks every rule of the spec and builds the [`StopInvocationInput`]. Nothing is sent.
     pub fn build(self) -> Result<StopInvocationInput, aliyun_core::InvalidInput> {
@@ -91,6 +64,12 @@ impl<C> StopInvocationBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    StopInvocationBuilder, StopInvocationInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    invoke_id: Option<String> => set_invoke_id, get_invoke_id;
+    instance_id: Option<Vec<String>> => set_instance_id, get_instance_id, list;
 }
 impl StopInvocationBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -147,38 +126,7 @@ impl aliyun_core::Action for StopInvocationInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "RegionId.ApiNotSupported",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceIds.ExceedLimit",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Forbidden",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInvokeId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InternalError.Dispatch",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -228,51 +176,19 @@ impl aliyun_core::error::ActionError for StopInvocationError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::InstanceIdsExceedLimit(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidInvokeIdNotFound(error)
-            | Self::InternalErrorDispatch(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::RegionIdApiNotSupported(error)
-            | Self::InstanceIdsExceedLimit(error)
-            | Self::OperationForbidden(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidInvokeIdNotFound(error)
-            | Self::InternalErrorDispatch(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(StopInvocationError);
+aliyun_core::__private::action_error!(
+    StopInvocationError, [RegionIdApiNotSupported, InstanceIdsExceedLimit,
+    OperationForbidden, InvalidRegionIdNotFound, InvalidInvokeIdNotFound,
+    InternalErrorDispatch]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = StopInvocationBuilder<aliyun_core::ProductClient>;
-        type Input = StopInvocationInput;
-        type Error = StopInvocationError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).stop_invocation()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        StopInvocationBuilder, StopInvocationInput, StopInvocationError,
+        super::super::super::client::Client, stop_invocation,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -290,6 +206,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

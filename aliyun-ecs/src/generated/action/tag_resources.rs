@@ -44,56 +44,20 @@ impl<C> TagResourcesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`TagResourcesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`TagResourcesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`TagResourcesInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
         self.resource_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`TagResourcesInput::resource_type`].
-    pub fn set_resource_type(mut self, input: Option<String>) -> Self {
-        self.resource_type = input;
-        self
-    }
-    /// The [`TagResourcesInput::resource_type`] set so far.
-    pub fn get_resource_type(&self) -> &Option<String> {
-        &self.resource_type
     }
     /// Appends one item to [`TagResourcesInput::resource_id`].
     pub fn resource_id(mut self, input: impl Into<String>) -> Self {
         self.resource_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`TagResourcesInput::resource_id`] list (`None` clears it).
-    pub fn set_resource_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.resource_id = input;
-        self
-    }
-    /// The [`TagResourcesInput::resource_id`] set so far.
-    pub fn get_resource_id(&self) -> &Option<Vec<String>> {
-        &self.resource_id
-    }
     /// Appends one item to [`TagResourcesInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.tag.get_or_insert_with(Vec::new).push(input);
         self
-    }
-    /// Replaces the whole [`TagResourcesInput::tag`] list (`None` clears it).
-    pub fn set_tag(mut self, input: Option<Vec<Tag>>) -> Self {
-        self.tag = input;
-        self
-    }
-    /// The [`TagResourcesInput::tag`] set so far.
-    pub fn get_tag(&self) -> &Option<Vec<Tag>> {
-        &self.tag
     }
     /// Checks every rule of the spec and builds the [`TagResourcesInput`]. Nothing is sent.
     pub fn build(self) -> Result<TagResourcesInput, aliyun_core::InvalidInput> {
@@ -112,6 +76,13 @@ impl<C> TagResourcesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    TagResourcesBuilder, TagResourcesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    resource_type: Option<String> => set_resource_type, get_resource_type;
+    resource_id: Option<Vec<String>> => set_resource_id, get_resource_id, list;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
 }
 impl TagResourcesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -169,143 +140,7 @@ impl aliyun_core::Action for TagResourcesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "NumberExceed.ResourceIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NumberExceed.Tags",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.QuotaExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTag.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagCount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.Scope",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PermissionDenied.TagOwnerBid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PermissionDenied.TagOwnerUid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PermissionDenied.Scope",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceId.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermissionKey.Scope",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission.Tag",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "QuotaExceed.Tags",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "TagKey.Duplication",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.ResourceIds",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.TagOwnerUid",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.TagOwnerBid",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.ResourceType",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.Tags",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.RegionId",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ServiceUnavailable",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -319,14 +154,6 @@ impl aliyun_core::Action for TagResourcesInput {
             self.tag.len(),
             Some(1),
             Some(21),
-        )?;
-        aliyun_core::__private::validate::each(
-            "Tag",
-            &self.tag,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         Ok(())
     }
@@ -435,93 +262,25 @@ impl aliyun_core::error::ActionError for TagResourcesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::NumberExceedResourceIds(error)
-            | Self::NumberExceedTags(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::OperationDeniedQuotaExceed(error)
-            | Self::InvalidTagMismatch(error)
-            | Self::InvalidTagCount(error)
-            | Self::InvalidScope(error)
-            | Self::PermissionDeniedTagOwnerBid(error)
-            | Self::PermissionDeniedTagOwnerUid(error)
-            | Self::PermissionDeniedScope(error)
-            | Self::InvalidResourceIdNotSupported(error)
-            | Self::NoPermissionKeyScope(error)
-            | Self::NoPermissionTag(error)
-            | Self::QuotaExceedTags(error)
-            | Self::TagKeyDuplication(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::MissingParameterResourceIds(error)
-            | Self::MissingParameterTagOwnerUid(error)
-            | Self::MissingParameterTagOwnerBid(error)
-            | Self::MissingParameterResourceType(error)
-            | Self::MissingParameterTags(error)
-            | Self::MissingParameterRegionId(error)
-            | Self::InvalidResourceIdNotFound(error)
-            | Self::InvalidResourceTypeNotFound(error)
-            | Self::ServiceUnavailable(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::NumberExceedResourceIds(error)
-            | Self::NumberExceedTags(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::OperationDeniedQuotaExceed(error)
-            | Self::InvalidTagMismatch(error)
-            | Self::InvalidTagCount(error)
-            | Self::InvalidScope(error)
-            | Self::PermissionDeniedTagOwnerBid(error)
-            | Self::PermissionDeniedTagOwnerUid(error)
-            | Self::PermissionDeniedScope(error)
-            | Self::InvalidResourceIdNotSupported(error)
-            | Self::NoPermissionKeyScope(error)
-            | Self::NoPermissionTag(error)
-            | Self::QuotaExceedTags(error)
-            | Self::TagKeyDuplication(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::MissingParameterResourceIds(error)
-            | Self::MissingParameterTagOwnerUid(error)
-            | Self::MissingParameterTagOwnerBid(error)
-            | Self::MissingParameterResourceType(error)
-            | Self::MissingParameterTags(error)
-            | Self::MissingParameterRegionId(error)
-            | Self::InvalidResourceIdNotFound(error)
-            | Self::InvalidResourceTypeNotFound(error)
-            | Self::ServiceUnavailable(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(TagResourcesError);
+aliyun_core::__private::action_error!(
+    TagResourcesError, [NumberExceedResourceIds, NumberExceedTags, DuplicateTagKey,
+    InvalidTagKeyMalformed, InvalidTagValueMalformed, OperationDeniedQuotaExceed,
+    InvalidTagMismatch, InvalidTagCount, InvalidScope, PermissionDeniedTagOwnerBid,
+    PermissionDeniedTagOwnerUid, PermissionDeniedScope, InvalidResourceIdNotSupported,
+    NoPermissionKeyScope, NoPermissionTag, QuotaExceedTags, TagKeyDuplication,
+    InvalidRegionIdNotFound, MissingParameterResourceIds, MissingParameterTagOwnerUid,
+    MissingParameterTagOwnerBid, MissingParameterResourceType, MissingParameterTags,
+    MissingParameterRegionId, InvalidResourceIdNotFound, InvalidResourceTypeNotFound,
+    ServiceUnavailable]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = TagResourcesBuilder<aliyun_core::ProductClient>;
-        type Input = TagResourcesInput;
-        type Error = TagResourcesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).tag_resources()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        TagResourcesBuilder, TagResourcesInput, TagResourcesError,
+        super::super::super::client::Client, tag_resources,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -545,6 +304,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -41,56 +41,20 @@ impl<C> TerminatePhysicalConnectionBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`TerminatePhysicalConnectionInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`TerminatePhysicalConnectionInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`TerminatePhysicalConnectionInput::physical_connection_id`].
     pub fn physical_connection_id(mut self, input: impl Into<String>) -> Self {
         self.physical_connection_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`TerminatePhysicalConnectionInput::physical_connection_id`].
-    pub fn set_physical_connection_id(mut self, input: Option<String>) -> Self {
-        self.physical_connection_id = input;
-        self
-    }
-    /// The [`TerminatePhysicalConnectionInput::physical_connection_id`] set so far.
-    pub fn get_physical_connection_id(&self) -> &Option<String> {
-        &self.physical_connection_id
     }
     /// Sets [`TerminatePhysicalConnectionInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`TerminatePhysicalConnectionInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`TerminatePhysicalConnectionInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`TerminatePhysicalConnectionInput::user_cidr`].
     pub fn user_cidr(mut self, input: impl Into<String>) -> Self {
         self.user_cidr = Some(input.into());
         self
-    }
-    /// Sets or clears [`TerminatePhysicalConnectionInput::user_cidr`].
-    pub fn set_user_cidr(mut self, input: Option<String>) -> Self {
-        self.user_cidr = input;
-        self
-    }
-    /// The [`TerminatePhysicalConnectionInput::user_cidr`] set so far.
-    pub fn get_user_cidr(&self) -> &Option<String> {
-        &self.user_cidr
     }
     /// Checks every rule of the spec and builds the [`TerminatePhysicalConnectionInput`]. Nothing is sent.
     pub fn build(
@@ -111,6 +75,13 @@ impl<C> TerminatePhysicalConnectionBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    TerminatePhysicalConnectionBuilder, TerminatePhysicalConnectionInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    physical_connection_id: Option<String> => set_physical_connection_id, get_physical_connection_id;
+    client_token: Option<String> => set_client_token, get_client_token;
+    user_cidr: Option<String> => set_user_cidr, get_user_cidr;
 }
 impl TerminatePhysicalConnectionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -170,28 +141,7 @@ impl aliyun_core::Action for TerminatePhysicalConnectionInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.NotAllowedInState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.VbrAttached",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPhysicalConnectionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -233,50 +183,19 @@ impl aliyun_core::error::ActionError for TerminatePhysicalConnectionError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::ForbiddenNotAllowedInState(error)
-            | Self::ForbiddenVbrAttached(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidPhysicalConnectionIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::ForbiddenNotAllowedInState(error)
-            | Self::ForbiddenVbrAttached(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidPhysicalConnectionIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(TerminatePhysicalConnectionError);
+aliyun_core::__private::action_error!(
+    TerminatePhysicalConnectionError, [ForbiddenNotAllowedInState, ForbiddenVbrAttached,
+    InvalidRegionIdNotFound, InvalidPhysicalConnectionIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = TerminatePhysicalConnectionBuilder<aliyun_core::ProductClient>;
-        type Input = TerminatePhysicalConnectionInput;
-        type Error = TerminatePhysicalConnectionError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .terminate_physical_connection()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        TerminatePhysicalConnectionBuilder, TerminatePhysicalConnectionInput,
+        TerminatePhysicalConnectionError, super::super::super::client::Client,
+        terminate_physical_connection,
+    );
     const REQUESTS: &[Request] = &[
         Request::invalid(
             "example",
@@ -284,19 +203,8 @@ mod tests {
             "PhysicalConnectionId",
         ),
     ];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -43,56 +43,20 @@ impl<C> UnassignIpv6AddressesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`UnassignIpv6AddressesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`UnassignIpv6AddressesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`UnassignIpv6AddressesInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
         self.network_interface_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`UnassignIpv6AddressesInput::network_interface_id`].
-    pub fn set_network_interface_id(mut self, input: Option<String>) -> Self {
-        self.network_interface_id = input;
-        self
-    }
-    /// The [`UnassignIpv6AddressesInput::network_interface_id`] set so far.
-    pub fn get_network_interface_id(&self) -> &Option<String> {
-        &self.network_interface_id
     }
     /// Appends one item to [`UnassignIpv6AddressesInput::ipv6_address`].
     pub fn ipv6_address(mut self, input: impl Into<String>) -> Self {
         self.ipv6_address.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`UnassignIpv6AddressesInput::ipv6_address`] list (`None` clears it).
-    pub fn set_ipv6_address(mut self, input: Option<Vec<String>>) -> Self {
-        self.ipv6_address = input;
-        self
-    }
-    /// The [`UnassignIpv6AddressesInput::ipv6_address`] set so far.
-    pub fn get_ipv6_address(&self) -> &Option<Vec<String>> {
-        &self.ipv6_address
-    }
     /// Appends one item to [`UnassignIpv6AddressesInput::ipv6_prefix`].
     pub fn ipv6_prefix(mut self, input: impl Into<String>) -> Self {
         self.ipv6_prefix.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`UnassignIpv6AddressesInput::ipv6_prefix`] list (`None` clears it).
-    pub fn set_ipv6_prefix(mut self, input: Option<Vec<String>>) -> Self {
-        self.ipv6_prefix = input;
-        self
-    }
-    /// The [`UnassignIpv6AddressesInput::ipv6_prefix`] set so far.
-    pub fn get_ipv6_prefix(&self) -> &Option<Vec<String>> {
-        &self.ipv6_prefix
     }
     /// Checks every rule of the spec and builds the [`UnassignIpv6AddressesInput`]. Nothing is sent.
     pub fn build(self) -> Result<UnassignIpv6AddressesInput, aliyun_core::InvalidInput> {
@@ -111,6 +75,13 @@ impl<C> UnassignIpv6AddressesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    UnassignIpv6AddressesBuilder, UnassignIpv6AddressesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    network_interface_id: Option<String> => set_network_interface_id, get_network_interface_id;
+    ipv6_address: Option<Vec<String>> => set_ipv6_address, get_ipv6_address, list;
+    ipv6_prefix: Option<Vec<String>> => set_ipv6_prefix, get_ipv6_prefix, list;
 }
 impl UnassignIpv6AddressesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -170,128 +141,7 @@ impl aliyun_core::Action for UnassignIpv6AddressesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceID.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEcsState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEniId.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Abs.InvalidAccount.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbedden.NotSupportRAM",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbbiden.SubUser",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpUnassigned",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpRepeated",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.Address",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RegionId",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniServiceManaged",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixIllegal",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixMaskInvalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixMaskNotSame",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixNotStrict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEniId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.RegionNotSupportIpPrefix",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -412,89 +262,27 @@ impl aliyun_core::error::ActionError for UnassignIpv6AddressesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidOperationInvalidEcsState(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidEniIdMalformed(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbeddenNotSupportRam(error)
-            | Self::ForbbidenSubUser(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::InvalidIpIpUnassigned(error)
-            | Self::InvalidIpIpRepeated(error)
-            | Self::InvalidIpAddress(error)
-            | Self::ForbiddenRegionId(error)
-            | Self::InvalidOperationEniServiceManaged(error)
-            | Self::InvalidIpIpPrefixIllegal(error)
-            | Self::InvalidIpIpPrefixMaskInvalid(error)
-            | Self::InvalidIpIpPrefixMaskNotSame(error)
-            | Self::InvalidIpIpPrefixNotStrict(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InvalidOperationRegionNotSupportIpPrefix(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidOperationInvalidEcsState(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidEniIdMalformed(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbeddenNotSupportRam(error)
-            | Self::ForbbidenSubUser(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::InvalidIpIpUnassigned(error)
-            | Self::InvalidIpIpRepeated(error)
-            | Self::InvalidIpAddress(error)
-            | Self::ForbiddenRegionId(error)
-            | Self::InvalidOperationEniServiceManaged(error)
-            | Self::InvalidIpIpPrefixIllegal(error)
-            | Self::InvalidIpIpPrefixMaskInvalid(error)
-            | Self::InvalidIpIpPrefixMaskNotSame(error)
-            | Self::InvalidIpIpPrefixNotStrict(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InvalidOperationRegionNotSupportIpPrefix(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(UnassignIpv6AddressesError);
+aliyun_core::__private::action_error!(
+    UnassignIpv6AddressesError, [UnsupportedParameter, InvalidParameter,
+    InvalidInstanceIdMalformed, MissingParameter, InvalidOperationInvalidEcsState,
+    InvalidOperationInvalidEniState, InvalidEniIdMalformed, InvalidParameterConflict,
+    InvalidUserTypeNotSupported, AbsInvalidAccountNotFound, ForbeddenNotSupportRam,
+    ForbbidenSubUser, InvalidOperationInvalidEniType, InvalidIpIpUnassigned,
+    InvalidIpIpRepeated, InvalidIpAddress, ForbiddenRegionId,
+    InvalidOperationEniServiceManaged, InvalidIpIpPrefixIllegal,
+    InvalidIpIpPrefixMaskInvalid, InvalidIpIpPrefixMaskNotSame,
+    InvalidIpIpPrefixNotStrict, InvalidEniIdNotFound,
+    InvalidOperationRegionNotSupportIpPrefix]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = UnassignIpv6AddressesBuilder<aliyun_core::ProductClient>;
-        type Input = UnassignIpv6AddressesInput;
-        type Error = UnassignIpv6AddressesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).unassign_ipv6_addresses()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        UnassignIpv6AddressesBuilder, UnassignIpv6AddressesInput,
+        UnassignIpv6AddressesError, super::super::super::client::Client,
+        unassign_ipv6_addresses,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -514,6 +302,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -43,56 +43,20 @@ impl<C> UnassignPrivateIpAddressesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`UnassignPrivateIpAddressesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`UnassignPrivateIpAddressesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`UnassignPrivateIpAddressesInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
         self.network_interface_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`UnassignPrivateIpAddressesInput::network_interface_id`].
-    pub fn set_network_interface_id(mut self, input: Option<String>) -> Self {
-        self.network_interface_id = input;
-        self
-    }
-    /// The [`UnassignPrivateIpAddressesInput::network_interface_id`] set so far.
-    pub fn get_network_interface_id(&self) -> &Option<String> {
-        &self.network_interface_id
     }
     /// Appends one item to [`UnassignPrivateIpAddressesInput::private_ip_address`].
     pub fn private_ip_address(mut self, input: impl Into<String>) -> Self {
         self.private_ip_address.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`UnassignPrivateIpAddressesInput::private_ip_address`] list (`None` clears it).
-    pub fn set_private_ip_address(mut self, input: Option<Vec<String>>) -> Self {
-        self.private_ip_address = input;
-        self
-    }
-    /// The [`UnassignPrivateIpAddressesInput::private_ip_address`] set so far.
-    pub fn get_private_ip_address(&self) -> &Option<Vec<String>> {
-        &self.private_ip_address
-    }
     /// Appends one item to [`UnassignPrivateIpAddressesInput::ipv4_prefix`].
     pub fn ipv4_prefix(mut self, input: impl Into<String>) -> Self {
         self.ipv4_prefix.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`UnassignPrivateIpAddressesInput::ipv4_prefix`] list (`None` clears it).
-    pub fn set_ipv4_prefix(mut self, input: Option<Vec<String>>) -> Self {
-        self.ipv4_prefix = input;
-        self
-    }
-    /// The [`UnassignPrivateIpAddressesInput::ipv4_prefix`] set so far.
-    pub fn get_ipv4_prefix(&self) -> &Option<Vec<String>> {
-        &self.ipv4_prefix
     }
     /// Checks every rule of the spec and builds the [`UnassignPrivateIpAddressesInput`]. Nothing is sent.
     pub fn build(
@@ -113,6 +77,13 @@ impl<C> UnassignPrivateIpAddressesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    UnassignPrivateIpAddressesBuilder, UnassignPrivateIpAddressesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    network_interface_id: Option<String> => set_network_interface_id, get_network_interface_id;
+    private_ip_address: Option<Vec<String>> => set_private_ip_address, get_private_ip_address, list;
+    ipv4_prefix: Option<Vec<String>> => set_ipv4_prefix, get_ipv4_prefix, list;
 }
 impl UnassignPrivateIpAddressesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -172,193 +143,7 @@ impl aliyun_core::Action for UnassignPrivateIpAddressesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "UnsupportedParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceID.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEcsState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniState",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.DetachPrimaryEniNotAllowed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.RegionId",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidAction",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEniId.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidParameter.Conflict",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidUserType.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Abs.InvalidAccount.NotFound",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.NotSupportRAM",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.SubUser",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MaxEniCountExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "EniPerInstanceLimitExceeded",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.AvailabilityZoneMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.VpcMismatch",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "SecurityGroupInstanceLimitExceed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotVpc",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.InvalidEniType",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.IpInvalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpUnassigned",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Operation.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.EniServiceManaged",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidPrivateIpAddress.Malformed",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixMaskInvalid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixMaskNotSame",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixNotStrict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidIp.IpPrefixIllegal",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEcsId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidEniId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidVSwitchId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidSecurityGroupId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidOperation.RegionNotSupportIpPrefix",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -528,116 +313,32 @@ impl aliyun_core::error::ActionError for UnassignPrivateIpAddressesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationInvalidEcsState(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidOperationDetachPrimaryEniNotAllowed(error)
-            | Self::MissingParameter(error)
-            | Self::ForbiddenRegionId(error)
-            | Self::InvalidAction(error)
-            | Self::InvalidEniIdMalformed(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbiddenNotSupportRam(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::MaxEniCountExceeded(error)
-            | Self::EniPerInstanceLimitExceeded(error)
-            | Self::InvalidOperationAvailabilityZoneMismatch(error)
-            | Self::InvalidOperationVpcMismatch(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::InvalidSecurityGroupIdNotVpc(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::InvalidVSwitchIdIpInvalid(error)
-            | Self::InvalidIpIpUnassigned(error)
-            | Self::OperationConflict(error)
-            | Self::InvalidOperationEniServiceManaged(error)
-            | Self::InvalidPrivateIpAddressMalformed(error)
-            | Self::InvalidIpIpPrefixMaskInvalid(error)
-            | Self::InvalidIpIpPrefixMaskNotSame(error)
-            | Self::InvalidIpIpPrefixNotStrict(error)
-            | Self::InvalidIpIpPrefixIllegal(error)
-            | Self::InvalidEcsIdNotFound(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidOperationRegionNotSupportIpPrefix(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::UnsupportedParameter(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidInstanceIdMalformed(error)
-            | Self::InvalidOperationInvalidEcsState(error)
-            | Self::InvalidOperationInvalidEniState(error)
-            | Self::InvalidOperationDetachPrimaryEniNotAllowed(error)
-            | Self::MissingParameter(error)
-            | Self::ForbiddenRegionId(error)
-            | Self::InvalidAction(error)
-            | Self::InvalidEniIdMalformed(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::InvalidUserTypeNotSupported(error)
-            | Self::AbsInvalidAccountNotFound(error)
-            | Self::ForbiddenNotSupportRam(error)
-            | Self::ForbiddenSubUser(error)
-            | Self::MaxEniCountExceeded(error)
-            | Self::EniPerInstanceLimitExceeded(error)
-            | Self::InvalidOperationAvailabilityZoneMismatch(error)
-            | Self::InvalidOperationVpcMismatch(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::InvalidSecurityGroupIdNotVpc(error)
-            | Self::InvalidOperationInvalidEniType(error)
-            | Self::InvalidVSwitchIdIpInvalid(error)
-            | Self::InvalidIpIpUnassigned(error)
-            | Self::OperationConflict(error)
-            | Self::InvalidOperationEniServiceManaged(error)
-            | Self::InvalidPrivateIpAddressMalformed(error)
-            | Self::InvalidIpIpPrefixMaskInvalid(error)
-            | Self::InvalidIpIpPrefixMaskNotSame(error)
-            | Self::InvalidIpIpPrefixNotStrict(error)
-            | Self::InvalidIpIpPrefixIllegal(error)
-            | Self::InvalidEcsIdNotFound(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error)
-            | Self::InvalidOperationRegionNotSupportIpPrefix(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(UnassignPrivateIpAddressesError);
+aliyun_core::__private::action_error!(
+    UnassignPrivateIpAddressesError, [UnsupportedParameter, InvalidParameter,
+    InvalidInstanceIdMalformed, InvalidOperationInvalidEcsState,
+    InvalidOperationInvalidEniState, InvalidOperationDetachPrimaryEniNotAllowed,
+    MissingParameter, ForbiddenRegionId, InvalidAction, InvalidEniIdMalformed,
+    InvalidParameterConflict, InvalidUserTypeNotSupported, AbsInvalidAccountNotFound,
+    ForbiddenNotSupportRam, ForbiddenSubUser, MaxEniCountExceeded,
+    EniPerInstanceLimitExceeded, InvalidOperationAvailabilityZoneMismatch,
+    InvalidOperationVpcMismatch, SecurityGroupInstanceLimitExceed,
+    InvalidSecurityGroupIdNotVpc, InvalidOperationInvalidEniType,
+    InvalidVSwitchIdIpInvalid, InvalidIpIpUnassigned, OperationConflict,
+    InvalidOperationEniServiceManaged, InvalidPrivateIpAddressMalformed,
+    InvalidIpIpPrefixMaskInvalid, InvalidIpIpPrefixMaskNotSame,
+    InvalidIpIpPrefixNotStrict, InvalidIpIpPrefixIllegal, InvalidEcsIdNotFound,
+    InvalidEniIdNotFound, InvalidVSwitchIdNotFound, InvalidSecurityGroupIdNotFound,
+    InvalidInstanceIdNotFound, InvalidOperationRegionNotSupportIpPrefix]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = UnassignPrivateIpAddressesBuilder<aliyun_core::ProductClient>;
-        type Input = UnassignPrivateIpAddressesInput;
-        type Error = UnassignPrivateIpAddressesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config)
-                .unassign_private_ip_addresses()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        UnassignPrivateIpAddressesBuilder, UnassignPrivateIpAddressesInput,
+        UnassignPrivateIpAddressesError, super::super::super::client::Client,
+        unassign_private_ip_addresses,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -657,6 +358,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -44,70 +44,25 @@ impl<C> UnassociateHaVipBuilder<C> {
         self.client_token = Some(input.into());
         self
     }
-    /// Sets or clears [`UnassociateHaVipInput::client_token`].
-    pub fn set_client_token(mut self, input: Option<String>) -> Self {
-        self.client_token = input;
-        self
-    }
-    /// The [`UnassociateHaVipInput::client_token`] set so far.
-    pub fn get_client_token(&self) -> &Option<String> {
-        &self.client_token
-    }
     /// Sets [`UnassociateHaVipInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
-    }
-    /// Sets or clears [`UnassociateHaVipInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`UnassociateHaVipInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
     }
     /// Sets [`UnassociateHaVipInput::ha_vip_id`].
     pub fn ha_vip_id(mut self, input: impl Into<String>) -> Self {
         self.ha_vip_id = Some(input.into());
         self
     }
-    /// Sets or clears [`UnassociateHaVipInput::ha_vip_id`].
-    pub fn set_ha_vip_id(mut self, input: Option<String>) -> Self {
-        self.ha_vip_id = input;
-        self
-    }
-    /// The [`UnassociateHaVipInput::ha_vip_id`] set so far.
-    pub fn get_ha_vip_id(&self) -> &Option<String> {
-        &self.ha_vip_id
-    }
     /// Sets [`UnassociateHaVipInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`UnassociateHaVipInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`UnassociateHaVipInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`UnassociateHaVipInput::force`].
     pub fn force(mut self, input: impl Into<String>) -> Self {
         self.force = Some(input.into());
         self
-    }
-    /// Sets or clears [`UnassociateHaVipInput::force`].
-    pub fn set_force(mut self, input: Option<String>) -> Self {
-        self.force = input;
-        self
-    }
-    /// The [`UnassociateHaVipInput::force`] set so far.
-    pub fn get_force(&self) -> &Option<String> {
-        &self.force
     }
     /// Checks every rule of the spec and builds the [`UnassociateHaVipInput`]. Nothing is sent.
     pub fn build(self) -> Result<UnassociateHaVipInput, aliyun_core::InvalidInput> {
@@ -130,6 +85,14 @@ impl<C> UnassociateHaVipBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    UnassociateHaVipBuilder, UnassociateHaVipInput;
+    client_token: Option<String> => set_client_token, get_client_token;
+    region_id: Option<String> => set_region_id, get_region_id;
+    ha_vip_id: Option<String> => set_ha_vip_id, get_ha_vip_id;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    force: Option<String> => set_force, get_force;
 }
 impl UnassociateHaVipBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -188,53 +151,7 @@ impl aliyun_core::Action for UnassociateHaVipInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectHaVipStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "ResourceNotAssociated",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.UnassociateMaster",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationFailed.DistibuteLock",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Forbidden.HaVip",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidHaVipId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
@@ -290,59 +207,20 @@ impl aliyun_core::error::ActionError for UnassociateHaVipError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::IncorrectHaVipStatus(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::ResourceNotAssociated(error)
-            | Self::ForbiddenUnassociateMaster(error)
-            | Self::OperationFailedDistibuteLock(error)
-            | Self::ForbiddenHaVip(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidHaVipIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::IncorrectHaVipStatus(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::ResourceNotAssociated(error)
-            | Self::ForbiddenUnassociateMaster(error)
-            | Self::OperationFailedDistibuteLock(error)
-            | Self::ForbiddenHaVip(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidHaVipIdNotFound(error)
-            | Self::InvalidInstanceIdNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(UnassociateHaVipError);
+aliyun_core::__private::action_error!(
+    UnassociateHaVipError, [IncorrectHaVipStatus, IncorrectInstanceStatus,
+    ResourceNotAssociated, ForbiddenUnassociateMaster, OperationFailedDistibuteLock,
+    ForbiddenHaVip, InvalidRegionIdNotFound, InvalidHaVipIdNotFound,
+    InvalidInstanceIdNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = UnassociateHaVipBuilder<aliyun_core::ProductClient>;
-        type Input = UnassociateHaVipInput;
-        type Error = UnassociateHaVipError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).unassociate_ha_vip()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        UnassociateHaVipBuilder, UnassociateHaVipInput, UnassociateHaVipError,
+        super::super::super::client::Client, unassociate_ha_vip,
+    );
     const REQUESTS: &[Request] = &[
         Request::invalid(
             "example",
@@ -350,19 +228,8 @@ mod tests {
             "HaVipId",
         ),
     ];
-    const RESPONSES: &[Response] = &[];
     #[tokio::test]
     async fn requests() {
         aliyun_core::testing::run_requests(REQUESTS).await;
-    }
-    #[tokio::test]
-    async fn responses() {
-        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
-    }
-    /// Hostile response bodies derived from the responses above end in typed outcomes
-    /// (`aliyun_core::testing::fuzz`).
-    #[tokio::test]
-    async fn fuzz_response_decoding() {
-        aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[]).await;
     }
 }

@@ -46,70 +46,25 @@ impl<C> UntagResourcesBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets or clears [`UntagResourcesInput::region_id`].
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.region_id = input;
-        self
-    }
-    /// The [`UntagResourcesInput::region_id`] set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        &self.region_id
-    }
     /// Sets [`UntagResourcesInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
         self.resource_type = Some(input.into());
         self
-    }
-    /// Sets or clears [`UntagResourcesInput::resource_type`].
-    pub fn set_resource_type(mut self, input: Option<String>) -> Self {
-        self.resource_type = input;
-        self
-    }
-    /// The [`UntagResourcesInput::resource_type`] set so far.
-    pub fn get_resource_type(&self) -> &Option<String> {
-        &self.resource_type
     }
     /// Sets [`UntagResourcesInput::all`].
     pub fn all(mut self, input: bool) -> Self {
         self.all = Some(input);
         self
     }
-    /// Sets or clears [`UntagResourcesInput::all`].
-    pub fn set_all(mut self, input: Option<bool>) -> Self {
-        self.all = input;
-        self
-    }
-    /// The [`UntagResourcesInput::all`] set so far.
-    pub fn get_all(&self) -> &Option<bool> {
-        &self.all
-    }
     /// Appends one item to [`UntagResourcesInput::resource_id`].
     pub fn resource_id(mut self, input: impl Into<String>) -> Self {
         self.resource_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`UntagResourcesInput::resource_id`] list (`None` clears it).
-    pub fn set_resource_id(mut self, input: Option<Vec<String>>) -> Self {
-        self.resource_id = input;
-        self
-    }
-    /// The [`UntagResourcesInput::resource_id`] set so far.
-    pub fn get_resource_id(&self) -> &Option<Vec<String>> {
-        &self.resource_id
-    }
     /// Appends one item to [`UntagResourcesInput::tag_key`].
     pub fn tag_key(mut self, input: impl Into<String>) -> Self {
         self.tag_key.get_or_insert_with(Vec::new).push(input.into());
         self
-    }
-    /// Replaces the whole [`UntagResourcesInput::tag_key`] list (`None` clears it).
-    pub fn set_tag_key(mut self, input: Option<Vec<String>>) -> Self {
-        self.tag_key = input;
-        self
-    }
-    /// The [`UntagResourcesInput::tag_key`] set so far.
-    pub fn get_tag_key(&self) -> &Option<Vec<String>> {
-        &self.tag_key
     }
     /// Checks every rule of the spec and builds the [`UntagResourcesInput`]. Nothing is sent.
     pub fn build(self) -> Result<UntagResourcesInput, aliyun_core::InvalidInput> {
@@ -129,6 +84,14 @@ impl<C> UntagResourcesBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    UntagResourcesBuilder, UntagResourcesInput;
+    region_id: Option<String> => set_region_id, get_region_id;
+    resource_type: Option<String> => set_resource_type, get_resource_type;
+    all: Option<bool> => set_all, get_all;
+    resource_id: Option<Vec<String>> => set_resource_id, get_resource_id, list;
+    tag_key: Option<Vec<String>> => set_tag_key, get_tag_key, list;
 }
 impl UntagResourcesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -187,133 +150,7 @@ impl aliyun_core::Action for UntagResourcesInput {
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "NumberExceed.ResourceIds",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NumberExceed.Tags",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Duplicate.TagKey",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagKey.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagValue.Malformed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "OperationDenied.QuotaExceed",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTag.Mismatch",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidTagCount",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Invalid.Scope",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PermissionDenied.TagOwnerBid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PermissionDenied.TagOwnerUid",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "PermissionDenied.Scope",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceId.NotSupported",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermissionKey.Scope",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "NoPermission.Tag",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "Param.Conflict",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidRegionId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.ResourceIds",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.TagOwnerUid",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.TagOwnerBid",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.ResourceType",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.Tags",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "MissingParameter.RegionId",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceId.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidResourceType.NotFound",
-                http_status: Some(404),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -430,91 +267,24 @@ impl aliyun_core::error::ActionError for UntagResourcesError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::NumberExceedResourceIds(error)
-            | Self::NumberExceedTags(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::OperationDeniedQuotaExceed(error)
-            | Self::InvalidTagMismatch(error)
-            | Self::InvalidTagCount(error)
-            | Self::InvalidScope(error)
-            | Self::PermissionDeniedTagOwnerBid(error)
-            | Self::PermissionDeniedTagOwnerUid(error)
-            | Self::PermissionDeniedScope(error)
-            | Self::InvalidResourceIdNotSupported(error)
-            | Self::NoPermissionKeyScope(error)
-            | Self::NoPermissionTag(error)
-            | Self::ParamConflict(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::MissingParameterResourceIds(error)
-            | Self::MissingParameterTagOwnerUid(error)
-            | Self::MissingParameterTagOwnerBid(error)
-            | Self::MissingParameterResourceType(error)
-            | Self::MissingParameterTags(error)
-            | Self::MissingParameterRegionId(error)
-            | Self::InvalidResourceIdNotFound(error)
-            | Self::InvalidResourceTypeNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::NumberExceedResourceIds(error)
-            | Self::NumberExceedTags(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::OperationDeniedQuotaExceed(error)
-            | Self::InvalidTagMismatch(error)
-            | Self::InvalidTagCount(error)
-            | Self::InvalidScope(error)
-            | Self::PermissionDeniedTagOwnerBid(error)
-            | Self::PermissionDeniedTagOwnerUid(error)
-            | Self::PermissionDeniedScope(error)
-            | Self::InvalidResourceIdNotSupported(error)
-            | Self::NoPermissionKeyScope(error)
-            | Self::NoPermissionTag(error)
-            | Self::ParamConflict(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::MissingParameterResourceIds(error)
-            | Self::MissingParameterTagOwnerUid(error)
-            | Self::MissingParameterTagOwnerBid(error)
-            | Self::MissingParameterResourceType(error)
-            | Self::MissingParameterTags(error)
-            | Self::MissingParameterRegionId(error)
-            | Self::InvalidResourceIdNotFound(error)
-            | Self::InvalidResourceTypeNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(UntagResourcesError);
+aliyun_core::__private::action_error!(
+    UntagResourcesError, [NumberExceedResourceIds, NumberExceedTags, DuplicateTagKey,
+    InvalidTagKeyMalformed, InvalidTagValueMalformed, OperationDeniedQuotaExceed,
+    InvalidTagMismatch, InvalidTagCount, InvalidScope, PermissionDeniedTagOwnerBid,
+    PermissionDeniedTagOwnerUid, PermissionDeniedScope, InvalidResourceIdNotSupported,
+    NoPermissionKeyScope, NoPermissionTag, ParamConflict, InvalidRegionIdNotFound,
+    MissingParameterResourceIds, MissingParameterTagOwnerUid,
+    MissingParameterTagOwnerBid, MissingParameterResourceType, MissingParameterTags,
+    MissingParameterRegionId, InvalidResourceIdNotFound, InvalidResourceTypeNotFound]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = UntagResourcesBuilder<aliyun_core::ProductClient>;
-        type Input = UntagResourcesInput;
-        type Error = UntagResourcesError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).untag_resources()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        UntagResourcesBuilder, UntagResourcesInput, UntagResourcesError,
+        super::super::super::client::Client, untag_resources,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
@@ -536,6 +306,7 @@ mod tests {
             ],
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output_where(
             "example",

@@ -42,42 +42,15 @@ impl<C> NodeInstallBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`NodeInstallInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`NodeInstallInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Sets [`NodeInstallInput::user_id`].
     pub fn user_id(mut self, input: impl Into<String>) -> Self {
         self.user_id = Some(input.into());
         self
     }
-    /// Sets or clears [`NodeInstallInput::user_id`].
-    pub fn set_user_id(mut self, input: Option<String>) -> Self {
-        self.user_id = input;
-        self
-    }
-    /// The [`NodeInstallInput::user_id`] set so far.
-    pub fn get_user_id(&self) -> &Option<String> {
-        &self.user_id
-    }
     /// Sets [`NodeInstallInput::force`].
     pub fn force(mut self, input: bool) -> Self {
         self.force = Some(input);
         self
-    }
-    /// Sets or clears [`NodeInstallInput::force`].
-    pub fn set_force(mut self, input: Option<bool>) -> Self {
-        self.force = input;
-        self
-    }
-    /// The [`NodeInstallInput::force`] set so far.
-    pub fn get_force(&self) -> &Option<bool> {
-        &self.force
     }
     /// Checks every rule of the spec and builds the [`NodeInstallInput`]. Nothing is sent.
     pub fn build(self) -> Result<NodeInstallInput, aliyun_core::InvalidInput> {
@@ -92,6 +65,12 @@ impl<C> NodeInstallBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    NodeInstallBuilder, NodeInstallInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
+    user_id: Option<String> => set_user_id, get_user_id;
+    force: Option<bool> => set_force, get_force;
 }
 impl NodeInstallBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -162,28 +141,7 @@ impl aliyun_core::Action for NodeInstallInput {
         method: aliyun_core::HttpMethod::Get,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "400",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "403",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "404",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "500",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         let value = &self.instance_id;
@@ -225,47 +183,17 @@ impl aliyun_core::error::ActionError for NodeInstallError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::BadRequest(error)
-            | Self::Forbidden(error)
-            | Self::NotFound(error)
-            | Self::InternalServerError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::BadRequest(error)
-            | Self::Forbidden(error)
-            | Self::NotFound(error)
-            | Self::InternalServerError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(NodeInstallError);
+aliyun_core::__private::action_error!(
+    NodeInstallError, [BadRequest, Forbidden, NotFound, InternalServerError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = NodeInstallBuilder<aliyun_core::ProductClient>;
-        type Input = NodeInstallInput;
-        type Error = NodeInstallError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).node_install()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        NodeInstallBuilder, NodeInstallInput, NodeInstallError,
+        super::super::super::client::Client, node_install,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
                 "seed_example",
@@ -300,6 +228,7 @@ mod tests {
             "InstanceId",
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output(
             "success",

@@ -33,15 +33,6 @@ impl<C> NodeStatusListBuilder<C> {
         self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Replaces the whole [`NodeStatusListInput::instance_ids`] list (`None` clears it).
-    pub fn set_instance_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_ids = input;
-        self
-    }
-    /// The [`NodeStatusListInput::instance_ids`] set so far.
-    pub fn get_instance_ids(&self) -> &Option<Vec<String>> {
-        &self.instance_ids
-    }
     /// Checks every rule of the spec and builds the [`NodeStatusListInput`]. Nothing is sent.
     pub fn build(self) -> Result<NodeStatusListInput, aliyun_core::InvalidInput> {
         let input = NodeStatusListInput {
@@ -50,6 +41,10 @@ impl<C> NodeStatusListBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    NodeStatusListBuilder, NodeStatusListInput;
+    instance_ids: Option<Vec<String>> => set_instance_ids, get_instance_ids, list;
 }
 impl NodeStatusListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -121,28 +116,7 @@ impl aliyun_core::Action for NodeStatusListInput {
         method: aliyun_core::HttpMethod::Get,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: true,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "400",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "403",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "404",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "500",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -192,48 +166,18 @@ impl aliyun_core::error::ActionError for NodeStatusListError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::BadRequest(error)
-            | Self::Forbidden(error)
-            | Self::NotFound(error)
-            | Self::InternalServerError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::BadRequest(error)
-            | Self::Forbidden(error)
-            | Self::NotFound(error)
-            | Self::InternalServerError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(NodeStatusListError);
+aliyun_core::__private::action_error!(
+    NodeStatusListError, [BadRequest, Forbidden, NotFound, InternalServerError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
     use super::super::super::types::AgentStatus;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = NodeStatusListBuilder<aliyun_core::ProductClient>;
-        type Input = NodeStatusListInput;
-        type Error = NodeStatusListError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).node_status_list()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        NodeStatusListBuilder, NodeStatusListInput, NodeStatusListError,
+        super::super::super::client::Client, node_status_list,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "comma_joined",
@@ -252,6 +196,7 @@ mod tests {
             "InstanceIds.2",
         ),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output(
             "wrapped",

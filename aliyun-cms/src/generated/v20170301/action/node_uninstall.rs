@@ -32,15 +32,6 @@ impl<C> NodeUninstallBuilder<C> {
         self.instance_id = Some(input.into());
         self
     }
-    /// Sets or clears [`NodeUninstallInput::instance_id`].
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.instance_id = input;
-        self
-    }
-    /// The [`NodeUninstallInput::instance_id`] set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        &self.instance_id
-    }
     /// Checks every rule of the spec and builds the [`NodeUninstallInput`]. Nothing is sent.
     pub fn build(self) -> Result<NodeUninstallInput, aliyun_core::InvalidInput> {
         let input = NodeUninstallInput {
@@ -52,6 +43,10 @@ impl<C> NodeUninstallBuilder<C> {
         aliyun_core::Action::validate(&input)?;
         Ok(input)
     }
+}
+aliyun_core::__private::builder_accessors! {
+    NodeUninstallBuilder, NodeUninstallInput;
+    instance_id: Option<String> => set_instance_id, get_instance_id;
 }
 impl NodeUninstallBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -117,28 +112,7 @@ impl aliyun_core::Action for NodeUninstallInput {
         method: aliyun_core::HttpMethod::Get,
         param_location: aliyun_core::ParamLocation::Query,
         idempotent: false,
-        errors: &[
-            aliyun_core::ErrorCodeInfo {
-                code: "400",
-                http_status: Some(400),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "403",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "404",
-                http_status: Some(404),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "500",
-                http_status: Some(500),
-                retryable: false,
-            },
-        ],
+        retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         let value = &self.instance_id;
@@ -176,47 +150,17 @@ impl aliyun_core::error::ActionError for NodeUninstallError {
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
-    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
-        match self {
-            Self::BadRequest(error)
-            | Self::Forbidden(error)
-            | Self::NotFound(error)
-            | Self::InternalServerError(error) => Ok(error),
-            Self::Other(error) => Err(error),
-        }
-    }
-    fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::BadRequest(error)
-            | Self::Forbidden(error)
-            | Self::NotFound(error)
-            | Self::InternalServerError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
 }
-aliyun_core::__private::action_error!(NodeUninstallError);
+aliyun_core::__private::action_error!(
+    NodeUninstallError, [BadRequest, Forbidden, NotFound, InternalServerError]
+);
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// How the table runners of `aliyun_core::testing` reach this action.
-    struct Action;
-    impl aliyun_core::testing::ActionUnderTest for Action {
-        type Builder = NodeUninstallBuilder<aliyun_core::ProductClient>;
-        type Input = NodeUninstallInput;
-        type Error = NodeUninstallError;
-        fn builder(config: &aliyun_core::Config) -> Self::Builder {
-            super::super::super::client::Client::new(config).node_uninstall()
-        }
-        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
-            builder.send().await
-        }
-        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
-            builder.into_parts()
-        }
-    }
-    type Request = aliyun_core::testing::RequestCase<Action>;
-    type Response = aliyun_core::testing::ResponseCase<Action>;
+    aliyun_core::testing::action_under_test!(
+        NodeUninstallBuilder, NodeUninstallInput, NodeUninstallError,
+        super::super::super::client::Client, node_uninstall,
+    );
     const REQUESTS: &[Request] = &[
         Request::sent(
             "one_instance",
@@ -226,6 +170,7 @@ mod tests {
         ),
         Request::invalid("missing_instance", |b| b, "InstanceId"),
     ];
+    type Response = aliyun_core::testing::ResponseCase<Action>;
     const RESPONSES: &[Response] = &[
         Response::output(
             "success",
