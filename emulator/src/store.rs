@@ -345,6 +345,25 @@ impl Query {
     }
 }
 
+/// `*` matches any run of characters (the services' fuzzy name filters); without a `*` the
+/// pattern must equal the text.
+pub(crate) fn wildcard(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let [first, middle @ .., last] = parts.as_slice() else {
+        return pattern == text;
+    };
+    let Some(mut rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
 /// A scalar as the text a filter compares (`true`, `42`, `abc`).
 fn scalar_text(value: &Value) -> Option<String> {
     match value {
@@ -504,5 +523,15 @@ mod tests {
                 .find("thing", "r1", "a", || ApiError::new(404, "X", "x"))
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn wildcards_match_runs_of_characters() {
+        assert!(wildcard("web*", "web-1"));
+        assert!(wildcard("*-1", "web-1"));
+        assert!(wildcard("w*b*1", "web-1"));
+        assert!(!wildcard("web*", "db-1"));
+        assert!(wildcard("exact", "exact") && !wildcard("exact", "exactly"));
+        assert!(!wildcard("a*a", "a") && wildcard("a*a", "aa") && wildcard("*", ""));
     }
 }

@@ -117,50 +117,6 @@ pub(super) fn incorrect_disk_status(ctx: &Context<'_>) -> ApiError {
     )
 }
 
-/// `DryRunOperation` when the request asked for a dry run (call after every check).
-pub(super) fn dry_run(ctx: &Context<'_>) -> Result<(), ApiError> {
-    if ctx.input.bool("DryRun").unwrap_or(false) {
-        return Err(ctx.spec_error(
-            "DryRunOperation",
-            400,
-            "Request validation has been passed with DryRun flag set.",
-        ));
-    }
-    Ok(())
-}
-
-/// The first answer to this action's `ClientToken`, if it was seen with the same parameters
-/// (`IdempotentParameterMismatch` if not).
-pub(super) fn replay(
-    world: &World,
-    ctx: &Context<'_>,
-) -> Result<Option<Map<String, Value>>, ApiError> {
-    let Some(token) = ctx.input.str("ClientToken") else {
-        return Ok(None);
-    };
-    let fingerprint = ctx.input.fingerprint_without("ClientToken");
-    world
-        .commands
-        .replay(&ctx.op.name, token, &fingerprint)
-        .map_err(|()| {
-            ApiError::new(
-                403,
-                "IdempotentParameterMismatch",
-                "The request uses the same client token as a previous, but non-identical request.",
-            )
-        })
-}
-
-/// Remembers the answer to this action's `ClientToken` (see [`replay`]).
-pub(super) fn remember(world: &mut World, ctx: &Context<'_>, answer: &Map<String, Value>) {
-    if let Some(token) = ctx.input.str("ClientToken") {
-        let fingerprint = ctx.input.fingerprint_without("ClientToken");
-        world
-            .commands
-            .remember(&ctx.op.name, token, fingerprint, answer);
-    }
-}
-
 /// Whether `text` is a valid resource name or description: `min..=max` characters, not
 /// starting with `http://` or `https://` (names must also start with a letter).
 pub(super) fn valid_text(text: &str, min: usize, max: usize, is_name: bool) -> bool {
@@ -255,7 +211,7 @@ fn check_category(
 // ----- Create, attach, detach ----------------------------------------------------------------
 
 fn create_disk(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    if let Some(answer) = replay(world, ctx)? {
+    if let Some(answer) = ctx.replay(world)? {
         return Ok(answer);
     }
     let input = ctx.input;
@@ -394,7 +350,7 @@ fn create_disk(world: &mut World, ctx: &Context<'_>) -> Outcome {
         ecs_world::attach_disk(&mut world.store, &id, instance, &device, ctx.now);
     }
     let out = ecs_world::obj(json!({"DiskId": id, "OrderId": ""}));
-    remember(world, ctx, &out);
+    ctx.remember(world, &out);
     Ok(out)
 }
 
@@ -673,7 +629,7 @@ fn modify_disk_spec(world: &mut World, ctx: &Context<'_>) -> Outcome {
             }
         })?;
     }
-    dry_run(ctx)?;
+    ctx.dry_run()?;
     if let Some(disk) = world.store.get_mut(DISK, disk_id) {
         disk.set("Category", category.clone());
         disk.set("PerformanceLevel", level);
@@ -937,7 +893,7 @@ fn reset_disk(world: &mut World, ctx: &Context<'_>) -> Outcome {
         }
         _ => return Err(incorrect_disk_status(ctx)),
     }
-    dry_run(ctx)?;
+    ctx.dry_run()?;
     // The disk's contents go back to the snapshot's; nothing the describes show changes.
     Ok(Map::new())
 }
@@ -1033,7 +989,7 @@ fn select_disks<'a>(world: &'a World, ctx: &Context<'_>) -> Result<Vec<&'a Resou
 
 fn describe_disks(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let rows = select_disks(world, ctx)?;
-    dry_run(ctx)?;
+    ctx.dry_run()?;
     store::page(ctx.input, rows, "Disks", Resource::item)
 }
 

@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::ecs_vpcs::{region, remember, replay};
+use super::ecs_vpcs::region;
 use super::ecs_world::{NETWORK_INTERFACE, obj};
 use super::{Context, Model, Outcome};
 use crate::clock;
@@ -84,7 +84,7 @@ fn unbound(eip: &mut Resource) {
 }
 
 fn allocate_eip_address(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    if let Some(answer) = replay(world, ctx)? {
+    if let Some(answer) = ctx.replay(world)? {
         return Ok(answer);
     }
     let input = ctx.input;
@@ -129,7 +129,7 @@ fn allocate_eip_address(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let mut out = Map::new();
     out.insert("AllocationId".into(), json!(id));
     out.insert("EipAddress".into(), json!(ip));
-    remember(world, ctx, &out);
+    ctx.remember(world, &out);
     Ok(out)
 }
 

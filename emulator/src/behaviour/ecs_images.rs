@@ -407,7 +407,7 @@ fn source_from_snapshots(
 }
 
 fn create_image(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    if let Some(answer) = ecs_disks::replay(world, ctx)? {
+    if let Some(answer) = ctx.replay(world)? {
         return Ok(answer);
     }
     settle_copies(world);
@@ -521,7 +521,7 @@ fn create_image(world: &mut World, ctx: &Context<'_>) -> Outcome {
         }
     }
     let out = ecs_world::obj(json!({"ImageId": id}));
-    ecs_disks::remember(world, ctx, &out);
+    ctx.remember(world, &out);
     Ok(out)
 }
 
@@ -699,7 +699,7 @@ fn describe_images(world: &mut World, ctx: &Context<'_>) -> Outcome {
             })
         })
         .collect();
-    ecs_disks::dry_run(ctx)?;
+    ctx.dry_run()?;
     let mut out = store::page(input, rows, "Images", |i| image_item(world, i))?;
     out.remove("NextToken");
     out.insert("RegionId".into(), json!(region));

@@ -280,14 +280,6 @@ fn incorrect_status(ctx: &Context<'_>, status: InstanceStatus) -> ApiError {
     )
 }
 
-fn dry_run_passed(ctx: &Context<'_>) -> ApiError {
-    ctx.spec_error(
-        "DryRunOperation",
-        400,
-        "Request validation has been passed with DryRun flag set.",
-    )
-}
-
 /// Reads and checks what `RunInstances` / `CreateInstance` launch.
 fn resolve_launch(world: &mut World, ctx: &Context<'_>) -> Result<Launch, ApiError> {
     let input = ctx.input;
@@ -634,7 +626,7 @@ fn numbered(name: &str, index: usize, unique_suffix: Option<bool>) -> String {
 }
 
 fn run_instances(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    if let Some(answer) = replay(world, ctx)? {
+    if let Some(answer) = ctx.replay(world)? {
         return Ok(answer);
     }
     // A launch template supplies every parameter the request leaves out.
@@ -672,9 +664,7 @@ fn run_instances(world: &mut World, ctx: &Context<'_>) -> Outcome {
     }
     let launch = resolve_launch(world, ctx)?;
     let disks = disk_specs(ctx, &launch, world)?;
-    if input.bool("DryRun").unwrap_or(false) {
-        return Err(dry_run_passed(ctx));
-    }
+    ctx.dry_run()?;
     let ids: Vec<String> = (0..amount as usize)
         .map(|n| launch_one(world, ctx, &launch, &disks, n, InstanceStatus::Running))
         .collect();
@@ -682,7 +672,7 @@ fn run_instances(world: &mut World, ctx: &Context<'_>) -> Outcome {
     out.insert("InstanceIdSets".into(), json!(ids));
     out.insert("OrderId".into(), json!(""));
     out.insert("TradePrice".into(), json!(0.0));
-    remember(world, ctx, &out);
+    ctx.remember(world, &out);
     Ok(out)
 }
 
@@ -724,50 +714,20 @@ fn template_input(
 }
 
 fn create_instance(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    if let Some(answer) = replay(world, ctx)? {
+    if let Some(answer) = ctx.replay(world)? {
         return Ok(answer);
     }
     let launch = resolve_launch(world, ctx)?;
     let disks = disk_specs(ctx, &launch, world)?;
-    if ctx.input.bool("DryRun").unwrap_or(false) {
-        return Err(dry_run_passed(ctx));
-    }
+    ctx.dry_run()?;
     // The service creates the instance stopped; `StartInstance` starts it.
     let id = launch_one(world, ctx, &launch, &disks, 0, InstanceStatus::Stopped);
     let mut out = Map::new();
     out.insert("InstanceId".into(), json!(id));
     out.insert("OrderId".into(), json!(""));
     out.insert("TradePrice".into(), json!(0.0));
-    remember(world, ctx, &out);
+    ctx.remember(world, &out);
     Ok(out)
-}
-
-/// The first answer to this action's `ClientToken`, if it was seen with the same parameters
-/// (`IdempotentParameterMismatch` if not).
-fn replay(world: &World, ctx: &Context<'_>) -> Result<Option<Map<String, Value>>, ApiError> {
-    let Some(token) = ctx.input.str("ClientToken") else {
-        return Ok(None);
-    };
-    let fingerprint = ctx.input.fingerprint_without("ClientToken");
-    world
-        .commands
-        .replay(&ctx.op.name, token, &fingerprint)
-        .map_err(|()| {
-            ApiError::new(
-                403,
-                "IdempotentParameterMismatch",
-                "The request uses the same client token as a previous, but non-identical request.",
-            )
-        })
-}
-
-fn remember(world: &mut World, ctx: &Context<'_>, answer: &Map<String, Value>) {
-    if let Some(token) = ctx.input.str("ClientToken") {
-        let fingerprint = ctx.input.fingerprint_without("ClientToken");
-        world
-            .commands
-            .remember(&ctx.op.name, token, fingerprint, answer);
-    }
 }
 
 // ----- Lifecycle -----------------------------------------------------------------------------
@@ -810,9 +770,7 @@ fn check_change(
 fn start_instance(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let id = ctx.input.str("InstanceId").unwrap_or_default();
     check_change(world, ctx, id, InstanceStatus::Stopped)?;
-    if ctx.input.bool("DryRun").unwrap_or(false) {
-        return Err(dry_run_passed(ctx));
-    }
+    ctx.dry_run()?;
     begin_start(world, ctx, id);
     Ok(Map::new())
 }
@@ -828,9 +786,7 @@ fn begin_start(world: &mut World, ctx: &Context<'_>, id: &str) {
 fn stop_instance(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let id = ctx.input.str("InstanceId").unwrap_or_default();
     check_change(world, ctx, id, InstanceStatus::Running)?;
-    if ctx.input.bool("DryRun").unwrap_or(false) {
-        return Err(dry_run_passed(ctx));
-    }
+    ctx.dry_run()?;
     begin_stop(world, ctx, id);
     Ok(Map::new())
 }
@@ -973,9 +929,7 @@ fn delete_instance(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let id = ctx.input.str("InstanceId").unwrap_or_default();
     let force = ctx.input.bool("Force").unwrap_or(false);
     check_release(world, ctx, id, force)?;
-    if ctx.input.bool("DryRun").unwrap_or(false) {
-        return Err(dry_run_passed(ctx));
-    }
+    ctx.dry_run()?;
     release(world, id, ctx.now);
     Ok(Map::new())
 }
@@ -1056,7 +1010,9 @@ fn describe_instances(world: &mut World, ctx: &Context<'_>) -> Outcome {
         .filter(|t| any_in(&t.ecs, "VpcAttributes.PrivateIpAddress", &private_ips))
         .filter(|t| any_in(&t.ecs, "PublicIpAddress", &public_ips))
         .filter(|t| {
-            name_pattern.is_none_or(|p| wildcard(p, t.ecs.str("InstanceName").unwrap_or_default()))
+            name_pattern.is_none_or(|p| {
+                crate::store::wildcard(p, t.ecs.str("InstanceName").unwrap_or_default())
+            })
         })
         .collect();
     store::page(input, rows, "Instances", item)
@@ -1072,28 +1028,6 @@ fn any_in(row: &Resource, path: &str, wanted: &[String]) -> bool {
                 have.iter()
                     .any(|v| v.as_str().is_some_and(|v| wanted.iter().any(|w| w == v)))
             })
-}
-
-/// `*` matches any run of characters (the service's fuzzy name filter).
-fn wildcard(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    let mut rest = text;
-    for (n, part) in parts.iter().enumerate() {
-        if n == 0 {
-            match rest.strip_prefix(part) {
-                Some(r) => rest = r,
-                None => return false,
-            }
-        } else if n == parts.len() - 1 {
-            return rest.ends_with(part);
-        } else {
-            match rest.find(part) {
-                Some(at) => rest = &rest[at + part.len()..],
-                None => return false,
-            }
-        }
-    }
-    rest.is_empty() || parts.len() > 1
 }
 
 fn describe_instance_status(world: &mut World, ctx: &Context<'_>) -> Outcome {
@@ -1222,9 +1156,7 @@ fn modify_instance_spec(world: &mut World, ctx: &Context<'_>) -> Outcome {
                 "The instance must be stopped to change its type.",
             ));
         }
-        if input.bool("DryRun").unwrap_or(false) {
-            return Err(dry_run_passed(ctx));
-        }
+        ctx.dry_run()?;
         tracked.ecs.set("InstanceType", ty.id);
         tracked.ecs.set("InstanceTypeFamily", ty.family);
         tracked.ecs.set("Cpu", ty.cpu);
@@ -1251,9 +1183,7 @@ fn modify_instance_charge_type(world: &mut World, ctx: &Context<'_>) -> Outcome 
         .str("InstanceChargeType")
         .unwrap_or("PrePaid")
         .to_owned();
-    if input.bool("DryRun").unwrap_or(false) {
-        return Err(dry_run_passed(ctx));
-    }
+    ctx.dry_run()?;
     for id in &ids {
         if let Some(t) = world.get_mut(id) {
             t.ecs.set("InstanceChargeType", charge.as_str());

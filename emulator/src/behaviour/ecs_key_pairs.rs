@@ -15,7 +15,7 @@
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
-use super::ecs_vpcs::{check_tags, region, wildcard};
+use super::ecs_vpcs::{check_tags, region};
 use super::ecs_world::{KEY_PAIR, obj};
 use super::{Context, Model, Outcome};
 use crate::clock;
@@ -209,7 +209,10 @@ fn describe_key_pairs(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let rows: Vec<&Resource> = query
         .select(world.store.iter(KEY_PAIR))
         .into_iter()
-        .filter(|k| pattern.is_none_or(|p| wildcard(p, k.str("KeyPairName").unwrap_or_default())))
+        .filter(|k| {
+            pattern
+                .is_none_or(|p| crate::store::wildcard(p, k.str("KeyPairName").unwrap_or_default()))
+        })
         .collect();
     store::page(input, rows, "KeyPairs", |k| {
         let mut item = k.item();

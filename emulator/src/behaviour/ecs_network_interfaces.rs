@@ -17,9 +17,7 @@
 use serde_json::{Map, Value, json};
 
 use super::ecs_data;
-use super::ecs_vpcs::{
-    Cidr, check_tags, free_ip, region, remember, replay, used_ips, valid_name, vswitch_cidr,
-};
+use super::ecs_vpcs::{Cidr, check_tags, free_ip, region, used_ips, valid_name, vswitch_cidr};
 use super::ecs_world::{NETWORK_INTERFACE, SECURITY_GROUP, VSWITCH, obj};
 use super::{Context, Model, Outcome};
 use crate::clock;
@@ -412,7 +410,7 @@ fn ipv6_of(eni: &Resource) -> Vec<String> {
 }
 
 fn create_network_interface(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    if let Some(answer) = replay(world, ctx)? {
+    if let Some(answer) = ctx.replay(world)? {
         return Ok(answer);
     }
     let input = ctx.input;
@@ -549,7 +547,7 @@ fn create_network_interface(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let Value::Object(out) = row.item() else {
         return Ok(Map::new());
     };
-    remember(world, ctx, &out);
+    ctx.remember(world, &out);
     Ok(out)
 }
 

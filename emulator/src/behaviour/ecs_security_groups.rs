@@ -17,7 +17,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use serde_json::{Map, Value, json};
 
-use super::ecs_vpcs::{check_tags, region, remember, replay, valid_name};
+use super::ecs_vpcs::{check_tags, region, valid_name};
 use super::ecs_world::{self, NETWORK_INTERFACE, SECURITY_GROUP, VPC, obj};
 use super::{Context, Model, Outcome};
 use crate::clock;
@@ -596,7 +596,7 @@ fn modify_egress_rule(world: &mut World, ctx: &Context<'_>) -> Outcome {
 // ----- Groups --------------------------------------------------------------------------------
 
 fn create_security_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    if let Some(answer) = replay(world, ctx)? {
+    if let Some(answer) = ctx.replay(world)? {
         return Ok(answer);
     }
     let input = ctx.input;
@@ -661,7 +661,7 @@ fn create_security_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
     store::apply_tags(&mut row.tags, input, "Tag");
     let mut out = Map::new();
     out.insert("SecurityGroupId".into(), json!(id));
-    remember(world, ctx, &out);
+    ctx.remember(world, &out);
     Ok(out)
 }
 
@@ -688,7 +688,7 @@ fn describe_security_groups(world: &mut World, ctx: &Context<'_>) -> Outcome {
             "The specified SecurityGroupType is not valid.",
         ));
     }
-    super::ecs_vpcs::dry_run(ctx)?;
+    ctx.dry_run()?;
     let mut ids = input.ids("SecurityGroupIds");
     ids.extend(input.str("SecurityGroupId").map(str::to_owned));
     let fuzzy = input.bool("FuzzyQuery").unwrap_or(false);

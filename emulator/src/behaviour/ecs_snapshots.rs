@@ -141,7 +141,7 @@ fn check_retention(ctx: &Context<'_>) -> Result<Option<i64>, ApiError> {
 }
 
 fn create_snapshot(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    if let Some(answer) = ecs_disks::replay(world, ctx)? {
+    if let Some(answer) = ctx.replay(world)? {
         return Ok(answer);
     }
     let disk_id = required(ctx, "DiskId")?;
@@ -222,7 +222,7 @@ fn create_snapshot(world: &mut World, ctx: &Context<'_>) -> Outcome {
         );
     }
     let out = ecs_world::obj(json!({"SnapshotId": id}));
-    ecs_disks::remember(world, ctx, &out);
+    ctx.remember(world, &out);
     Ok(out)
 }
 
@@ -344,7 +344,7 @@ fn describe_snapshots(world: &mut World, ctx: &Context<'_>) -> Outcome {
                 .is_none_or(|disks| disks.iter().any(|d| s.str("SourceDiskId") == Some(d)))
         })
         .collect();
-    ecs_disks::dry_run(ctx)?;
+    ctx.dry_run()?;
     store::page(input, rows, "Snapshots", Resource::item)
 }
 
@@ -405,7 +405,7 @@ fn modify_snapshot_attribute(world: &mut World, ctx: &Context<'_>) -> Outcome {
 }
 
 fn copy_snapshot(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    if let Some(answer) = ecs_disks::replay(world, ctx)? {
+    if let Some(answer) = ctx.replay(world)? {
         return Ok(answer);
     }
     let id = required(ctx, "SnapshotId")?;
@@ -478,7 +478,7 @@ fn copy_snapshot(world: &mut World, ctx: &Context<'_>) -> Outcome {
         store::apply_tags(&mut row.tags, ctx.input, "Tag");
     }
     let out = ecs_world::obj(json!({"SnapshotId": new_id}));
-    ecs_disks::remember(world, ctx, &out);
+    ctx.remember(world, &out);
     Ok(out)
 }
 

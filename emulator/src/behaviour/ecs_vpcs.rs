@@ -48,75 +48,6 @@ pub(super) fn region(ctx: &Context<'_>) -> String {
         .to_owned()
 }
 
-/// `DryRunOperation` when the request asked for a dry run (call after every check).
-pub(super) fn dry_run(ctx: &Context<'_>) -> Result<(), ApiError> {
-    if ctx.input.bool("DryRun").unwrap_or(false) {
-        return Err(ctx.spec_error(
-            "DryRunOperation",
-            400,
-            "Request validation has been passed with DryRun flag set.",
-        ));
-    }
-    Ok(())
-}
-
-/// The first answer to this action's `ClientToken`, if it was seen with the same parameters
-/// (`IdempotentParameterMismatch` if not).
-pub(super) fn replay(
-    world: &World,
-    ctx: &Context<'_>,
-) -> Result<Option<Map<String, Value>>, ApiError> {
-    let Some(token) = ctx.input.str("ClientToken") else {
-        return Ok(None);
-    };
-    let fingerprint = ctx.input.fingerprint_without("ClientToken");
-    world
-        .commands
-        .replay(&ctx.op.name, token, &fingerprint)
-        .map_err(|()| {
-            ApiError::new(
-                403,
-                "IdempotentParameterMismatch",
-                "The request uses the same client token as a previous, but non-identical request.",
-            )
-        })
-}
-
-/// Remembers `answer` under the request's `ClientToken` (if any).
-pub(super) fn remember(world: &mut World, ctx: &Context<'_>, answer: &Map<String, Value>) {
-    if let Some(token) = ctx.input.str("ClientToken") {
-        let fingerprint = ctx.input.fingerprint_without("ClientToken");
-        world
-            .commands
-            .remember(&ctx.op.name, token, fingerprint, answer);
-    }
-}
-
-/// `*` matches any run of characters (the service's fuzzy name filters).
-pub(super) fn wildcard(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == text;
-    }
-    let mut rest = text;
-    for (n, part) in parts.iter().enumerate() {
-        if n == 0 {
-            match rest.strip_prefix(part) {
-                Some(r) => rest = r,
-                None => return false,
-            }
-        } else if n == parts.len() - 1 {
-            return rest.ends_with(part);
-        } else {
-            match rest.find(part) {
-                Some(at) => rest = &rest[at + part.len()..],
-                None => return false,
-            }
-        }
-    }
-    true
-}
-
 /// Whether a resource name is acceptable: 1 to 128 characters, not starting with `http://`
 /// or `https://` (the service's rule for names and descriptions, loosely).
 pub(super) fn valid_name(name: &str, max: usize) -> bool {
@@ -296,7 +227,7 @@ fn route_table_id(vpc: &Resource) -> String {
 }
 
 fn create_vpc(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    if let Some(answer) = replay(world, ctx)? {
+    if let Some(answer) = ctx.replay(world)? {
         return Ok(answer);
     }
     let input = ctx.input;
@@ -366,7 +297,7 @@ fn create_vpc(world: &mut World, ctx: &Context<'_>) -> Outcome {
     out.insert("VpcId".into(), json!(id));
     out.insert("VRouterId".into(), json!(vrouter));
     out.insert("RouteTableId".into(), json!(table));
-    remember(world, ctx, &out);
+    ctx.remember(world, &out);
     Ok(out)
 }
 
@@ -499,7 +430,7 @@ fn modify_vpc_attribute(world: &mut World, ctx: &Context<'_>) -> Outcome {
 // ----- vSwitches -----------------------------------------------------------------------------
 
 fn create_vswitch(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    if let Some(answer) = replay(world, ctx)? {
+    if let Some(answer) = ctx.replay(world)? {
         return Ok(answer);
     }
     let input = ctx.input;
@@ -609,7 +540,7 @@ fn create_vswitch(world: &mut World, ctx: &Context<'_>) -> Outcome {
     }
     let mut out = Map::new();
     out.insert("VSwitchId".into(), json!(id));
-    remember(world, ctx, &out);
+    ctx.remember(world, &out);
     Ok(out)
 }
 
@@ -824,14 +755,5 @@ mod tests {
         assert_eq!(free_ip(block, &used).as_deref(), Some("192.168.0.2"));
         let full: Vec<String> = (1..=4).map(|n| format!("192.168.0.{n}")).collect();
         assert_eq!(free_ip(block, &full), None);
-    }
-
-    #[test]
-    fn wildcards_match_runs_of_characters() {
-        assert!(wildcard("web*", "web-1"));
-        assert!(wildcard("*-1", "web-1"));
-        assert!(wildcard("w*b*1", "web-1"));
-        assert!(!wildcard("web*", "db-1"));
-        assert!(wildcard("exact", "exact") && !wildcard("exact", "exactly"));
     }
 }

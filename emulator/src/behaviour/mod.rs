@@ -62,6 +62,50 @@ pub(crate) struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// `DryRunOperation` (400) when the request asked for a dry run: call it after every
+    /// check and before any change.
+    pub(crate) fn dry_run(&self) -> Result<(), ApiError> {
+        if self.input.bool("DryRun").unwrap_or(false) {
+            return Err(self.spec_error(
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The first answer to this action's `ClientToken`, when a request with the same token
+    /// and parameters was answered before (`IdempotentParameterMismatch` when the parameters
+    /// differ).
+    pub(crate) fn replay(&self, world: &World) -> Result<Option<Map<String, Value>>, ApiError> {
+        let Some(token) = self.input.str("ClientToken") else {
+            return Ok(None);
+        };
+        let fingerprint = self.input.fingerprint_without("ClientToken");
+        world
+            .commands
+            .replay(&self.op.name, token, &fingerprint)
+            .map_err(|()| {
+                ApiError::new(
+                    403,
+                    "IdempotentParameterMismatch",
+                    "The request uses the same client token as a previous, but non-identical request.",
+                )
+            })
+    }
+
+    /// Remembers `answer` under the request's `ClientToken`, if it has one (see
+    /// [`replay`](Self::replay)).
+    pub(crate) fn remember(&self, world: &mut World, answer: &Map<String, Value>) {
+        if let Some(token) = self.input.str("ClientToken") {
+            let fingerprint = self.input.fingerprint_without("ClientToken");
+            world
+                .commands
+                .remember(&self.op.name, token, fingerprint, answer);
+        }
+    }
+
     /// The error `code` as the action's spec documents it (status and message), or the given
     /// fallback when the spec does not list it.
     pub(crate) fn spec_error(&self, code: &str, status: u16, message: &str) -> ApiError {
