@@ -86,23 +86,20 @@ struct Shaper<'a> {
 }
 
 impl<'a> Shaper<'a> {
+    /// Shapes `logical` in place: values are replaced, the map itself is kept (rebuilding
+    /// the maps of a page of 100 instances cost more than everything else shaping does).
     fn object(
         &mut self,
         index: &FieldIndex<'a>,
-        logical: Map<String, Value>,
+        mut logical: Map<String, Value>,
     ) -> Map<String, Value> {
+        for (key, value) in logical.iter_mut() {
+            if let Some(field) = index.get(key) {
+                let taken = std::mem::take(value);
+                *value = self.value(&field.ty, field.wire_type, field.wrapper.as_deref(), taken);
+            }
+        }
         logical
-            .into_iter()
-            .map(|(key, value)| {
-                let shaped = match index.get(&key) {
-                    Some(field) => {
-                        self.value(&field.ty, field.wire_type, field.wrapper.as_deref(), value)
-                    }
-                    None => value,
-                };
-                (key, shaped)
-            })
-            .collect()
     }
 
     fn index(&mut self, name: &'a str) -> std::rc::Rc<FieldIndex<'a>> {
@@ -121,11 +118,11 @@ impl<'a> Shaper<'a> {
         value: Value,
     ) -> Value {
         match (ty, value) {
-            (Type::List(item), Value::Array(items)) => {
-                let items: Vec<Value> = items
-                    .into_iter()
-                    .map(|v| self.value(&item.ty, item.wire_type, None, v))
-                    .collect();
+            (Type::List(item), Value::Array(mut items)) => {
+                for v in items.iter_mut() {
+                    let taken = std::mem::take(v);
+                    *v = self.value(&item.ty, item.wire_type, None, taken);
+                }
                 match wrapper {
                     Some(key) => json!({ key: items }),
                     None => Value::Array(items),
