@@ -4,6 +4,14 @@
 //! the [`World`] under its lock (so it is atomic), and returns the logical response (natural
 //! JSON types, bare lists); `render` shapes it per the spec. Actions without a model answer
 //! with their spec's `response.example`, marked as such (see `pipeline`).
+//!
+//! What every family needs is shared, not repeated: the store (`crate::store`: ids in the
+//! service's formats, region scoping, tags, filters, both paging styles), [`Context::dry_run`],
+//! [`Context::replay`] / [`Context::remember`] for `ClientToken`, and `render` for the answer's
+//! shape. Behaviour is code, not data in the spec overlays: after the shared parts, what is
+//! left of each family is its rules (which status allows what, what depends on what, which
+//! documented code refuses), and those differ per action in ways a declarative table would
+//! have to grow a language to say. The overlays stay facts about the API.
 
 mod cms;
 mod cms_agent;
