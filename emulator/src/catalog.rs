@@ -249,7 +249,8 @@ impl Catalog {
         Ok(catalog)
     }
 
-    /// The embedded specs (when `embedded`), then `extra` as [`Catalog::load`] adds them.
+    /// The embedded specs (when `embedded`), then `extra` parsed from YAML (a later spec for the
+    /// same product and version replaces an earlier one).
     pub(crate) fn with_embedded(embedded: bool, extra: &[SpecSource]) -> Result<Catalog, String> {
         let mut catalog = if embedded {
             embedded_catalog()?.clone()
