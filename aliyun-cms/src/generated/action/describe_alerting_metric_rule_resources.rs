@@ -18,8 +18,8 @@ pub struct DescribeAlertingMetricRuleResourcesInput {
     pub page_size: Option<i32>,
     /// A string sent as `Namespace`. Optional. Example: `acs_mns_new`.
     pub namespace: Option<String>,
-    /// A string sent as `Dimensions`. Optional. Example: `{\"userId\":\"120886317861****\",\"region\":\"cn-huhehaote\",\"queue\":\"test-0…`.
-    pub dimensions: Option<String>,
+    /// A map of strings sent as JSON text in `Dimensions`. Optional. Example: `{"queue":"test-0128","region":"cn-huhehaote","userId":"120886317861****"}`.
+    pub dimensions: std::collections::BTreeMap<String, String>,
     /// A string sent as `AlertBeforeTime`. Optional. Example: `1698827400000`.
     pub alert_before_time: Option<String>,
 }
@@ -40,7 +40,7 @@ pub struct DescribeAlertingMetricRuleResourcesBuilder<C = ()> {
     page: Option<i32>,
     page_size: Option<i32>,
     namespace: Option<String>,
-    dimensions: Option<String>,
+    dimensions: Option<std::collections::BTreeMap<String, String>>,
     alert_before_time: Option<String>,
 }
 impl<C> DescribeAlertingMetricRuleResourcesBuilder<C> {
@@ -69,9 +69,15 @@ impl<C> DescribeAlertingMetricRuleResourcesBuilder<C> {
         self.namespace = Some(input.into());
         self
     }
-    /// Sets [`DescribeAlertingMetricRuleResourcesInput::dimensions`].
-    pub fn dimensions(mut self, input: impl Into<String>) -> Self {
-        self.dimensions = Some(input.into());
+    /// Adds one entry to [`DescribeAlertingMetricRuleResourcesInput::dimensions`].
+    pub fn dimensions(
+        mut self,
+        key: impl Into<String>,
+        input: impl Into<String>,
+    ) -> Self {
+        self.dimensions
+            .get_or_insert_with(std::collections::BTreeMap::new)
+            .insert(key.into(), input.into());
         self
     }
     /// Sets [`DescribeAlertingMetricRuleResourcesInput::alert_before_time`].
@@ -89,7 +95,7 @@ impl<C> DescribeAlertingMetricRuleResourcesBuilder<C> {
             page: self.page,
             page_size: self.page_size,
             namespace: self.namespace,
-            dimensions: self.dimensions,
+            dimensions: self.dimensions.unwrap_or_default(),
             alert_before_time: self.alert_before_time,
         };
         aliyun_core::Action::validate(&input)?;
@@ -103,7 +109,7 @@ aliyun_core::__private::builder_accessors! {
     page: Option<i32> => set_page, get_page;
     page_size: Option<i32> => set_page_size, get_page_size;
     namespace: Option<String> => set_namespace, get_namespace;
-    dimensions: Option<String> => set_dimensions, get_dimensions;
+    dimensions: Option<std::collections::BTreeMap<String, String>> => set_dimensions, get_dimensions, map;
     alert_before_time: Option<String> => set_alert_before_time, get_alert_before_time;
 }
 impl DescribeAlertingMetricRuleResourcesBuilder<aliyun_core::ProductClient> {
@@ -194,7 +200,9 @@ impl aliyun_core::Action for DescribeAlertingMetricRuleResourcesInput {
         params.push_opt("Page", self.page.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
         params.push_opt("Namespace", self.namespace.as_ref());
-        params.push_opt("Dimensions", self.dimensions.as_ref());
+        if !self.dimensions.is_empty() {
+            params.push_json("Dimensions", &self.dimensions);
+        }
         params.push_opt("AlertBeforeTime", self.alert_before_time.as_ref());
     }
 }
@@ -238,9 +246,9 @@ mod tests {
             |b| {
                 b
                     .alert_before_time("1698827400000")
-                    .dimensions(
-                        "{\\\"userId\\\":\\\"120886317861****\\\",\\\"region\\\":\\\"cn-huhehaote\\\",\\\"queue\\\":\\\"test-0128\\\"}",
-                    )
+                    .dimensions("queue", "test-0128")
+                    .dimensions("region", "cn-huhehaote")
+                    .dimensions("userId", "120886317861****")
                     .group_id("7671****")
                     .namespace("acs_mns_new")
                     .page(1)
@@ -252,7 +260,7 @@ mod tests {
                 ("AlertBeforeTime", "1698827400000"),
                 (
                     "Dimensions",
-                    "{\\\"userId\\\":\\\"120886317861****\\\",\\\"region\\\":\\\"cn-huhehaote\\\",\\\"queue\\\":\\\"test-0128\\\"}",
+                    "{\"queue\":\"test-0128\",\"region\":\"cn-huhehaote\",\"userId\":\"120886317861****\"}",
                 ),
                 ("GroupId", "7671****"),
                 ("Namespace", "acs_mns_new"),

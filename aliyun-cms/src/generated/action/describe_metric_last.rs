@@ -17,14 +17,14 @@ pub struct DescribeMetricLastInput {
     pub start_time: Option<String>,
     /// A string sent as `EndTime`. Optional. Example: `2019-01-31 10:10:00`.
     pub end_time: Option<String>,
-    /// A string sent as `Dimensions`. Optional. Example: `[{"instanceId":"i-2ze2d6j5uhg20x47****"}]`.
-    pub dimensions: Option<String>,
+    /// A list of JSON values sent as JSON text in `Dimensions`. Optional. Example: `[{"instanceId":"i-2ze2d6j5uhg20x47****"}]`.
+    pub dimensions: Vec<aliyun_core::JsonValue>,
     /// A string sent as `NextToken`. Optional. Example: `15761432850009dd70bb64cff1f0fff6c0b08ffff073be5fb1e785e2b020f7fed9b5e137bd810a6…`.
     pub next_token: Option<String>,
     /// A string sent as `Length`. Optional. Example: `1000`.
     pub length: Option<String>,
-    /// A string sent as `Express`. Optional. Example: `{"groupby":["userId","instanceId"]}`.
-    pub express: Option<String>,
+    /// A map of JSON values sent as JSON text in `Express`. Optional. Example: `{"groupby":["userId","instanceId"]}`.
+    pub express: std::collections::BTreeMap<String, aliyun_core::JsonValue>,
 }
 impl DescribeMetricLastInput {
     /// An unbound builder of this input: set parameters, then [`build`](DescribeMetricLastBuilder::build).
@@ -43,10 +43,10 @@ pub struct DescribeMetricLastBuilder<C = ()> {
     period: Option<String>,
     start_time: Option<String>,
     end_time: Option<String>,
-    dimensions: Option<String>,
+    dimensions: Option<Vec<aliyun_core::JsonValue>>,
     next_token: Option<String>,
     length: Option<String>,
-    express: Option<String>,
+    express: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>>,
 }
 impl<C> DescribeMetricLastBuilder<C> {
     /// Sets [`DescribeMetricLastInput::namespace`].
@@ -74,9 +74,9 @@ impl<C> DescribeMetricLastBuilder<C> {
         self.end_time = Some(input.into());
         self
     }
-    /// Sets [`DescribeMetricLastInput::dimensions`].
-    pub fn dimensions(mut self, input: impl Into<String>) -> Self {
-        self.dimensions = Some(input.into());
+    /// Appends one item to [`DescribeMetricLastInput::dimensions`].
+    pub fn dimensions(mut self, input: aliyun_core::JsonValue) -> Self {
+        self.dimensions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeMetricLastInput::next_token`].
@@ -89,9 +89,15 @@ impl<C> DescribeMetricLastBuilder<C> {
         self.length = Some(input.into());
         self
     }
-    /// Sets [`DescribeMetricLastInput::express`].
-    pub fn express(mut self, input: impl Into<String>) -> Self {
-        self.express = Some(input.into());
+    /// Adds one entry to [`DescribeMetricLastInput::express`].
+    pub fn express(
+        mut self,
+        key: impl Into<String>,
+        input: aliyun_core::JsonValue,
+    ) -> Self {
+        self.express
+            .get_or_insert_with(std::collections::BTreeMap::new)
+            .insert(key.into(), input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricLastInput`]. Nothing is sent.
@@ -102,10 +108,10 @@ impl<C> DescribeMetricLastBuilder<C> {
             period: self.period,
             start_time: self.start_time,
             end_time: self.end_time,
-            dimensions: self.dimensions,
+            dimensions: self.dimensions.unwrap_or_default(),
             next_token: self.next_token,
             length: self.length,
-            express: self.express,
+            express: self.express.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -118,10 +124,10 @@ aliyun_core::__private::builder_accessors! {
     period: Option<String> => set_period, get_period;
     start_time: Option<String> => set_start_time, get_start_time;
     end_time: Option<String> => set_end_time, get_end_time;
-    dimensions: Option<String> => set_dimensions, get_dimensions;
+    dimensions: Option<Vec<aliyun_core::JsonValue>> => set_dimensions, get_dimensions, list;
     next_token: Option<String> => set_next_token, get_next_token;
     length: Option<String> => set_length, get_length;
-    express: Option<String> => set_express, get_express;
+    express: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>> => set_express, get_express, map;
 }
 impl DescribeMetricLastBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -212,10 +218,14 @@ impl aliyun_core::Action for DescribeMetricLastInput {
         params.push_opt("Period", self.period.as_ref());
         params.push_opt("StartTime", self.start_time.as_ref());
         params.push_opt("EndTime", self.end_time.as_ref());
-        params.push_opt("Dimensions", self.dimensions.as_ref());
+        if !self.dimensions.is_empty() {
+            params.push_json("Dimensions", &self.dimensions);
+        }
         params.push_opt("NextToken", self.next_token.as_ref());
         params.push_opt("Length", self.length.as_ref());
-        params.push_opt("Express", self.express.as_ref());
+        if !self.express.is_empty() {
+            params.push_json("Express", &self.express);
+        }
     }
 }
 /// Errors [`DescribeMetricLast`](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricLast) can return.
@@ -262,9 +272,18 @@ mod tests {
             "example",
             |b| {
                 b
-                    .dimensions("[{\"instanceId\":\"i-2ze2d6j5uhg20x47****\"}]")
+                    .dimensions(
+                        "{\"instanceId\":\"i-2ze2d6j5uhg20x47****\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
                     .end_time("2019-01-31 10:10:00")
-                    .express("{\"groupby\":[\"userId\",\"instanceId\"]}")
+                    .express(
+                        "groupby",
+                        "[\"userId\",\"instanceId\"]"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
                     .length("1000")
                     .metric_name("CPUUtilization")
                     .namespace("acs_ecs_dashboard")

@@ -20,8 +20,8 @@ pub struct DescribeMetricRuleListInput {
     pub page_size: Option<i32>,
     /// A string sent as `AlertState`. Optional. Example: `OK`.
     pub alert_state: Option<String>,
-    /// A string sent as `Dimensions`. Optional. Example: `{"instanceId":"i-2ze2d6j5uhg20x47****"}`.
-    pub dimensions: Option<String>,
+    /// A map of strings sent as JSON text in `Dimensions`. Optional. Example: `{"instanceId":"i-2ze2d6j5uhg20x47****"}`.
+    pub dimensions: std::collections::BTreeMap<String, String>,
     /// A string sent as `RuleName`. Optional. Example: `Rule_01`.
     pub rule_name: Option<String>,
     /// A string sent as `GroupId`. Optional. Example: `7301****`.
@@ -47,7 +47,7 @@ pub struct DescribeMetricRuleListBuilder<C = ()> {
     page: Option<i32>,
     page_size: Option<i32>,
     alert_state: Option<String>,
-    dimensions: Option<String>,
+    dimensions: Option<std::collections::BTreeMap<String, String>>,
     rule_name: Option<String>,
     group_id: Option<String>,
     rule_ids: Option<String>,
@@ -83,9 +83,15 @@ impl<C> DescribeMetricRuleListBuilder<C> {
         self.alert_state = Some(input.into());
         self
     }
-    /// Sets [`DescribeMetricRuleListInput::dimensions`].
-    pub fn dimensions(mut self, input: impl Into<String>) -> Self {
-        self.dimensions = Some(input.into());
+    /// Adds one entry to [`DescribeMetricRuleListInput::dimensions`].
+    pub fn dimensions(
+        mut self,
+        key: impl Into<String>,
+        input: impl Into<String>,
+    ) -> Self {
+        self.dimensions
+            .get_or_insert_with(std::collections::BTreeMap::new)
+            .insert(key.into(), input.into());
         self
     }
     /// Sets [`DescribeMetricRuleListInput::rule_name`].
@@ -114,7 +120,7 @@ impl<C> DescribeMetricRuleListBuilder<C> {
             page: self.page,
             page_size: self.page_size,
             alert_state: self.alert_state,
-            dimensions: self.dimensions,
+            dimensions: self.dimensions.unwrap_or_default(),
             rule_name: self.rule_name,
             group_id: self.group_id,
             rule_ids: self.rule_ids,
@@ -131,7 +137,7 @@ aliyun_core::__private::builder_accessors! {
     page: Option<i32> => set_page, get_page;
     page_size: Option<i32> => set_page_size, get_page_size;
     alert_state: Option<String> => set_alert_state, get_alert_state;
-    dimensions: Option<String> => set_dimensions, get_dimensions;
+    dimensions: Option<std::collections::BTreeMap<String, String>> => set_dimensions, get_dimensions, map;
     rule_name: Option<String> => set_rule_name, get_rule_name;
     group_id: Option<String> => set_group_id, get_group_id;
     rule_ids: Option<String> => set_rule_ids, get_rule_ids;
@@ -224,7 +230,9 @@ impl aliyun_core::Action for DescribeMetricRuleListInput {
         params.push_opt("Page", self.page.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
         params.push_opt("AlertState", self.alert_state.as_ref());
-        params.push_opt("Dimensions", self.dimensions.as_ref());
+        if !self.dimensions.is_empty() {
+            params.push_json("Dimensions", &self.dimensions);
+        }
         params.push_opt("RuleName", self.rule_name.as_ref());
         params.push_opt("GroupId", self.group_id.as_ref());
         params.push_opt("RuleIds", self.rule_ids.as_ref());
@@ -281,7 +289,7 @@ mod tests {
             |b| {
                 b
                     .alert_state("OK")
-                    .dimensions("{\"instanceId\":\"i-2ze2d6j5uhg20x47****\"}")
+                    .dimensions("instanceId", "i-2ze2d6j5uhg20x47****")
                     .enable_state(true)
                     .group_id("7301****")
                     .metric_name("cpu_total")

@@ -8,8 +8,8 @@ use super::super::types::DescribeProjectMetaResource;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeProjectMetaInput {
-    /// A string sent as `Labels`. Optional. Example: `[{"name":"product","value":"ECS"}]`.
-    pub labels: Option<String>,
+    /// A list of JSON values sent as JSON text in `Labels`. Optional. Example: `[{"name":"product","value":"ECS"}]`.
+    pub labels: Vec<aliyun_core::JsonValue>,
     /// An integer (32-bit) sent as `PageNumber`. Optional. Example: `1`.
     pub page_number: Option<i32>,
     /// An integer (32-bit) sent as `PageSize`. Optional. Example: `30`.
@@ -27,14 +27,14 @@ impl DescribeProjectMetaInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeProjectMetaBuilder<C = ()> {
     client: C,
-    labels: Option<String>,
+    labels: Option<Vec<aliyun_core::JsonValue>>,
     page_number: Option<i32>,
     page_size: Option<i32>,
 }
 impl<C> DescribeProjectMetaBuilder<C> {
-    /// Sets [`DescribeProjectMetaInput::labels`].
-    pub fn labels(mut self, input: impl Into<String>) -> Self {
-        self.labels = Some(input.into());
+    /// Appends one item to [`DescribeProjectMetaInput::labels`].
+    pub fn labels(mut self, input: aliyun_core::JsonValue) -> Self {
+        self.labels.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeProjectMetaInput::page_number`].
@@ -50,7 +50,7 @@ impl<C> DescribeProjectMetaBuilder<C> {
     /// Checks every rule of the spec and builds the [`DescribeProjectMetaInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeProjectMetaInput, aliyun_core::InvalidInput> {
         let input = DescribeProjectMetaInput {
-            labels: self.labels,
+            labels: self.labels.unwrap_or_default(),
             page_number: self.page_number,
             page_size: self.page_size,
         };
@@ -60,7 +60,7 @@ impl<C> DescribeProjectMetaBuilder<C> {
 }
 aliyun_core::__private::builder_accessors! {
     DescribeProjectMetaBuilder, DescribeProjectMetaInput;
-    labels: Option<String> => set_labels, get_labels;
+    labels: Option<Vec<aliyun_core::JsonValue>> => set_labels, get_labels, list;
     page_number: Option<i32> => set_page_number, get_page_number;
     page_size: Option<i32> => set_page_size, get_page_size;
 }
@@ -155,7 +155,9 @@ impl aliyun_core::Action for DescribeProjectMetaInput {
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
-        params.push_opt("Labels", self.labels.as_ref());
+        if !self.labels.is_empty() {
+            params.push_json("Labels", &self.labels);
+        }
         params.push_opt("PageNumber", self.page_number.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
     }
@@ -226,7 +228,11 @@ mod tests {
             "example",
             |b| {
                 b
-                    .labels("[{\"name\":\"product\",\"value\":\"ECS\"}]")
+                    .labels(
+                        "{\"name\":\"product\",\"value\":\"ECS\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
                     .page_number(1)
                     .page_size(30)
             },

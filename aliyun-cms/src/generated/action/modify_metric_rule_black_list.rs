@@ -18,8 +18,8 @@ pub struct ModifyMetricRuleBlackListInput {
     pub category: String,
     /// A string sent as `ScopeType`. Optional. Example: `USER`.
     pub scope_type: Option<String>,
-    /// A string sent as `ScopeValue`. Optional. Example: `["67****","78****"]`.
-    pub scope_value: Option<String>,
+    /// A list of strings sent as JSON text in `ScopeValue`. Optional. Example: `["67****","78****"]`.
+    pub scope_value: Vec<String>,
     /// A string sent as `EnableStartTime`. Optional. Example: `1640237400000`.
     pub enable_start_time: Option<String>,
     /// A string sent as `EnableEndTime`. Optional. Example: `1640608200000`.
@@ -52,7 +52,7 @@ pub struct ModifyMetricRuleBlackListBuilder<C = ()> {
     namespace: Option<String>,
     category: Option<String>,
     scope_type: Option<String>,
-    scope_value: Option<String>,
+    scope_value: Option<Vec<String>>,
     enable_start_time: Option<String>,
     enable_end_time: Option<String>,
     effective_time: Option<String>,
@@ -85,9 +85,9 @@ impl<C> ModifyMetricRuleBlackListBuilder<C> {
         self.scope_type = Some(input.into());
         self
     }
-    /// Sets [`ModifyMetricRuleBlackListInput::scope_value`].
+    /// Appends one item to [`ModifyMetricRuleBlackListInput::scope_value`].
     pub fn scope_value(mut self, input: impl Into<String>) -> Self {
-        self.scope_value = Some(input.into());
+        self.scope_value.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`ModifyMetricRuleBlackListInput::enable_start_time`].
@@ -131,7 +131,7 @@ impl<C> ModifyMetricRuleBlackListBuilder<C> {
                 self.category,
             )?,
             scope_type: self.scope_type,
-            scope_value: self.scope_value,
+            scope_value: self.scope_value.unwrap_or_default(),
             enable_start_time: self.enable_start_time,
             enable_end_time: self.enable_end_time,
             effective_time: self.effective_time,
@@ -149,7 +149,7 @@ aliyun_core::__private::builder_accessors! {
     namespace: Option<String> => set_namespace, get_namespace;
     category: Option<String> => set_category, get_category;
     scope_type: Option<String> => set_scope_type, get_scope_type;
-    scope_value: Option<String> => set_scope_value, get_scope_value;
+    scope_value: Option<Vec<String>> => set_scope_value, get_scope_value, list;
     enable_start_time: Option<String> => set_enable_start_time, get_enable_start_time;
     enable_end_time: Option<String> => set_enable_end_time, get_enable_end_time;
     effective_time: Option<String> => set_effective_time, get_effective_time;
@@ -261,7 +261,9 @@ impl aliyun_core::Action for ModifyMetricRuleBlackListInput {
         params.push("Namespace", &self.namespace);
         params.push("Category", &self.category);
         params.push_opt("ScopeType", self.scope_type.as_ref());
-        params.push_opt("ScopeValue", self.scope_value.as_ref());
+        if !self.scope_value.is_empty() {
+            params.push_json("ScopeValue", &self.scope_value);
+        }
         params.push_opt("EnableStartTime", self.enable_start_time.as_ref());
         params.push_opt("EnableEndTime", self.enable_end_time.as_ref());
         params.push_opt("EffectiveTime", self.effective_time.as_ref());
@@ -333,7 +335,8 @@ mod tests {
                     .name("Blacklist-02")
                     .namespace("acs_ecs_dashboard")
                     .scope_type("USER")
-                    .scope_value("[\"67****\",\"78****\"]")
+                    .scope_value("67****")
+                    .scope_value("78****")
             },
             "POST",
             &[

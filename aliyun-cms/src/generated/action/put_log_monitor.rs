@@ -20,8 +20,8 @@ pub struct PutLogMonitorInput {
     pub sls_logstore: String,
     /// A string sent as `MetricName`. Required. Example: `cpu_total`.
     pub metric_name: String,
-    /// A string sent as `MetricExpress`. Optional. Example: `{"extend":{"errorPercent":"5XXNumber/TotalNumber*100"}}`.
-    pub metric_express: Option<String>,
+    /// A map of JSON values sent as JSON text in `MetricExpress`. Optional. Example: `{"extend":{"errorPercent":"5XXNumber/TotalNumber*100"}}`.
+    pub metric_express: std::collections::BTreeMap<String, aliyun_core::JsonValue>,
     /// A string sent as `GroupId`. Optional. Example: `7301****`.
     pub group_id: Option<String>,
     /// A string sent as `ValueFilterRelation`. Required. Example: `and`.
@@ -60,7 +60,7 @@ pub struct PutLogMonitorBuilder<C = ()> {
     sls_project: Option<String>,
     sls_logstore: Option<String>,
     metric_name: Option<String>,
-    metric_express: Option<String>,
+    metric_express: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>>,
     group_id: Option<String>,
     value_filter_relation: Option<String>,
     tumblingwindows: Option<String>,
@@ -95,9 +95,15 @@ impl<C> PutLogMonitorBuilder<C> {
         self.metric_name = Some(input.into());
         self
     }
-    /// Sets [`PutLogMonitorInput::metric_express`].
-    pub fn metric_express(mut self, input: impl Into<String>) -> Self {
-        self.metric_express = Some(input.into());
+    /// Adds one entry to [`PutLogMonitorInput::metric_express`].
+    pub fn metric_express(
+        mut self,
+        key: impl Into<String>,
+        input: aliyun_core::JsonValue,
+    ) -> Self {
+        self.metric_express
+            .get_or_insert_with(std::collections::BTreeMap::new)
+            .insert(key.into(), input);
         self
     }
     /// Sets [`PutLogMonitorInput::group_id`].
@@ -155,7 +161,7 @@ impl<C> PutLogMonitorBuilder<C> {
                 "MetricName",
                 self.metric_name,
             )?,
-            metric_express: self.metric_express,
+            metric_express: self.metric_express.unwrap_or_default(),
             group_id: self.group_id,
             value_filter_relation: aliyun_core::__private::validate::required(
                 "ValueFilterRelation",
@@ -178,7 +184,7 @@ aliyun_core::__private::builder_accessors! {
     sls_project: Option<String> => set_sls_project, get_sls_project;
     sls_logstore: Option<String> => set_sls_logstore, get_sls_logstore;
     metric_name: Option<String> => set_metric_name, get_metric_name;
-    metric_express: Option<String> => set_metric_express, get_metric_express;
+    metric_express: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>> => set_metric_express, get_metric_express, map;
     group_id: Option<String> => set_group_id, get_group_id;
     value_filter_relation: Option<String> => set_value_filter_relation, get_value_filter_relation;
     tumblingwindows: Option<String> => set_tumblingwindows, get_tumblingwindows;
@@ -298,7 +304,9 @@ impl aliyun_core::Action for PutLogMonitorInput {
         params.push("SlsProject", &self.sls_project);
         params.push("SlsLogstore", &self.sls_logstore);
         params.push("MetricName", &self.metric_name);
-        params.push_opt("MetricExpress", self.metric_express.as_ref());
+        if !self.metric_express.is_empty() {
+            params.push_json("MetricExpress", &self.metric_express);
+        }
         params.push_opt("GroupId", self.group_id.as_ref());
         params.push("ValueFilterRelation", &self.value_filter_relation);
         params.push_opt("Tumblingwindows", self.tumblingwindows.as_ref());
@@ -367,7 +375,10 @@ mod tests {
                     })
                     .log_id("16****")
                     .metric_express(
-                        "{\"extend\":{\"errorPercent\":\"5XXNumber/TotalNumber*100\"}}",
+                        "extend",
+                        "{\"errorPercent\":\"5XXNumber/TotalNumber*100\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
                     )
                     .metric_name("cpu_total")
                     .sls_logstore("test-logstore")

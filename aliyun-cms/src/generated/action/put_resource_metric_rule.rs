@@ -19,8 +19,8 @@ pub struct PutResourceMetricRuleInput {
     pub namespace: Option<String>,
     /// A string sent as `MetricName`. Required by the API reference; not checked by the SDK. Example: `cpu_total`.
     pub metric_name: Option<String>,
-    /// A string sent as `Resources`. Required by the API reference; not checked by the SDK. Example: `[{"instanceId":"i-uf6j91r34rnwawoo****"}]`.
-    pub resources: Option<String>,
+    /// A list of JSON values sent as JSON text in `Resources`. Required by the API reference; not checked by the SDK. Example: `[{"instanceId":"i-uf6j91r34rnwawoo****"}]`.
+    pub resources: Vec<aliyun_core::JsonValue>,
     /// A string sent as `ContactGroups`. Required by the API reference; not checked by the SDK. Example: `ECS_Group`.
     pub contact_groups: Option<String>,
     /// A string sent as `Webhook`. Optional. Example: `https://alert.aliyun.com.com:8080/callback`.
@@ -66,7 +66,7 @@ pub struct PutResourceMetricRuleBuilder<C = ()> {
     rule_name: Option<String>,
     namespace: Option<String>,
     metric_name: Option<String>,
-    resources: Option<String>,
+    resources: Option<Vec<aliyun_core::JsonValue>>,
     contact_groups: Option<String>,
     webhook: Option<String>,
     effective_interval: Option<String>,
@@ -102,9 +102,9 @@ impl<C> PutResourceMetricRuleBuilder<C> {
         self.metric_name = Some(input.into());
         self
     }
-    /// Sets [`PutResourceMetricRuleInput::resources`].
-    pub fn resources(mut self, input: impl Into<String>) -> Self {
-        self.resources = Some(input.into());
+    /// Appends one item to [`PutResourceMetricRuleInput::resources`].
+    pub fn resources(mut self, input: aliyun_core::JsonValue) -> Self {
+        self.resources.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`PutResourceMetricRuleInput::contact_groups`].
@@ -185,7 +185,7 @@ impl<C> PutResourceMetricRuleBuilder<C> {
             )?,
             namespace: self.namespace,
             metric_name: self.metric_name,
-            resources: self.resources,
+            resources: self.resources.unwrap_or_default(),
             contact_groups: self.contact_groups,
             webhook: self.webhook,
             effective_interval: self.effective_interval,
@@ -210,7 +210,7 @@ aliyun_core::__private::builder_accessors! {
     rule_name: Option<String> => set_rule_name, get_rule_name;
     namespace: Option<String> => set_namespace, get_namespace;
     metric_name: Option<String> => set_metric_name, get_metric_name;
-    resources: Option<String> => set_resources, get_resources;
+    resources: Option<Vec<aliyun_core::JsonValue>> => set_resources, get_resources, list;
     contact_groups: Option<String> => set_contact_groups, get_contact_groups;
     webhook: Option<String> => set_webhook, get_webhook;
     effective_interval: Option<String> => set_effective_interval, get_effective_interval;
@@ -319,7 +319,9 @@ impl aliyun_core::Action for PutResourceMetricRuleInput {
         params.push("RuleName", &self.rule_name);
         params.push_opt("Namespace", self.namespace.as_ref());
         params.push_opt("MetricName", self.metric_name.as_ref());
-        params.push_opt("Resources", self.resources.as_ref());
+        if !self.resources.is_empty() {
+            params.push_json("Resources", &self.resources);
+        }
         params.push_opt("ContactGroups", self.contact_groups.as_ref());
         params.push_opt("Webhook", self.webhook.as_ref());
         params.push_opt("EffectiveInterval", self.effective_interval.as_ref());
@@ -453,7 +455,11 @@ mod tests {
                         prom_ql: Some("cpuUsage{instanceId=\"xxxx\"}[1m]>90".to_owned()),
                         times: Some(3),
                     })
-                    .resources("[{\"instanceId\":\"i-uf6j91r34rnwawoo****\"}]")
+                    .resources(
+                        "{\"instanceId\":\"i-uf6j91r34rnwawoo****\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
                     .rule_id("a151cd6023eacee2f0978e03863cc1697c89508****")
                     .rule_name("test123")
                     .silence_time(86400)

@@ -12,8 +12,8 @@ pub struct AttachKeyPairInput {
     pub region_id: String,
     /// A string sent as `KeyPairName`. Required. Example: `testKeyPairName`.
     pub key_pair_name: String,
-    /// A string sent as `InstanceIds`. Required. Example: `["i-bp1gtjxuuvwj17zr****", "i-bp17b7zrsbjwvmfy****", … "i-bp1h6jmbefj1ytos****"]`.
-    pub instance_ids: String,
+    /// A list of strings sent as JSON text in `InstanceIds`. Required. Example: `["i-bp1gtjxuuvwj17zr****","i-bp17b7zrsbjwvmfy****","i-bp1h6jmbefj1ytos****"]`.
+    pub instance_ids: Vec<String>,
 }
 impl AttachKeyPairInput {
     /// An unbound builder of this input: set parameters, then [`build`](AttachKeyPairBuilder::build).
@@ -29,7 +29,7 @@ pub struct AttachKeyPairBuilder<C = ()> {
     client: C,
     region_id: Option<String>,
     key_pair_name: Option<String>,
-    instance_ids: Option<String>,
+    instance_ids: Option<Vec<String>>,
 }
 impl<C> AttachKeyPairBuilder<C> {
     /// Sets [`AttachKeyPairInput::region_id`].
@@ -42,9 +42,9 @@ impl<C> AttachKeyPairBuilder<C> {
         self.key_pair_name = Some(input.into());
         self
     }
-    /// Sets [`AttachKeyPairInput::instance_ids`].
+    /// Appends one item to [`AttachKeyPairInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids = Some(input.into());
+        self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`AttachKeyPairInput`]. Nothing is sent.
@@ -58,10 +58,7 @@ impl<C> AttachKeyPairBuilder<C> {
                 "KeyPairName",
                 self.key_pair_name,
             )?,
-            instance_ids: aliyun_core::__private::validate::required(
-                "InstanceIds",
-                self.instance_ids,
-            )?,
+            instance_ids: self.instance_ids.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -71,7 +68,7 @@ aliyun_core::__private::builder_accessors! {
     AttachKeyPairBuilder, AttachKeyPairInput;
     region_id: Option<String> => set_region_id, get_region_id;
     key_pair_name: Option<String> => set_key_pair_name, get_key_pair_name;
-    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
+    instance_ids: Option<Vec<String>> => set_instance_ids, get_instance_ids, list;
 }
 impl AttachKeyPairBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -143,12 +140,20 @@ impl aliyun_core::Action for AttachKeyPairInput {
         retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::items(
+            "InstanceIds",
+            self.instance_ids.len(),
+            Some(1),
+            None,
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("RegionId", &self.region_id);
         params.push("KeyPairName", &self.key_pair_name);
-        params.push("InstanceIds", &self.instance_ids);
+        if !self.instance_ids.is_empty() {
+            params.push_json("InstanceIds", &self.instance_ids);
+        }
     }
 }
 /// Errors [`AttachKeyPair`](https://api.aliyun.com/api/Ecs/2014-05-26/AttachKeyPair) can return.
@@ -205,9 +210,9 @@ mod tests {
             "example",
             |b| {
                 b
-                    .instance_ids(
-                        "[\"i-bp1gtjxuuvwj17zr****\", \"i-bp17b7zrsbjwvmfy****\", … \"i-bp1h6jmbefj1ytos****\"]",
-                    )
+                    .instance_ids("i-bp1gtjxuuvwj17zr****")
+                    .instance_ids("i-bp17b7zrsbjwvmfy****")
+                    .instance_ids("i-bp1h6jmbefj1ytos****")
                     .key_pair_name("testKeyPairName")
                     .region_id("cn-hangzhou")
             },
@@ -215,7 +220,7 @@ mod tests {
             &[
                 (
                     "InstanceIds",
-                    "[\"i-bp1gtjxuuvwj17zr****\", \"i-bp17b7zrsbjwvmfy****\", … \"i-bp1h6jmbefj1ytos****\"]",
+                    "[\"i-bp1gtjxuuvwj17zr****\",\"i-bp17b7zrsbjwvmfy****\",\"i-bp1h6jmbefj1ytos****\"]",
                 ),
                 ("KeyPairName", "testKeyPairName"),
                 ("RegionId", "cn-hangzhou"),

@@ -20,8 +20,8 @@ pub struct DescribeDedicatedHostClustersInput {
     pub region_id: String,
     /// A string sent as `ZoneId`. Optional. Example: `cn-hangzhou-f`.
     pub zone_id: Option<String>,
-    /// A string sent as `DedicatedHostClusterIds`. Optional. Example: `["dc-bp12wlf6am0vz9v2****", "dc-bp12wlf6am0vz9v3****"]`.
-    pub dedicated_host_cluster_ids: Option<String>,
+    /// A list of strings sent as JSON text in `DedicatedHostClusterIds`. Optional. Example: `["dc-bp12wlf6am0vz9v2****","dc-bp12wlf6am0vz9v3****"]`.
+    pub dedicated_host_cluster_ids: Vec<String>,
     /// A string sent as `DedicatedHostClusterName`. Optional. Example: `myDDHCluster`.
     pub dedicated_host_cluster_name: Option<String>,
     /// An integer (32-bit) sent as `PageNumber`. Optional. At least 1. Example: `1`.
@@ -49,7 +49,7 @@ pub struct DescribeDedicatedHostClustersBuilder<C = ()> {
     tag: Option<Vec<Tag>>,
     region_id: Option<String>,
     zone_id: Option<String>,
-    dedicated_host_cluster_ids: Option<String>,
+    dedicated_host_cluster_ids: Option<Vec<String>>,
     dedicated_host_cluster_name: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
@@ -85,9 +85,9 @@ impl<C> DescribeDedicatedHostClustersBuilder<C> {
         self.zone_id = Some(input.into());
         self
     }
-    /// Sets [`DescribeDedicatedHostClustersInput::dedicated_host_cluster_ids`].
+    /// Appends one item to [`DescribeDedicatedHostClustersInput::dedicated_host_cluster_ids`].
     pub fn dedicated_host_cluster_ids(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_cluster_ids = Some(input.into());
+        self.dedicated_host_cluster_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostClustersInput::dedicated_host_cluster_name`].
@@ -119,7 +119,9 @@ impl<C> DescribeDedicatedHostClustersBuilder<C> {
                 self.region_id,
             )?,
             zone_id: self.zone_id,
-            dedicated_host_cluster_ids: self.dedicated_host_cluster_ids,
+            dedicated_host_cluster_ids: self
+                .dedicated_host_cluster_ids
+                .unwrap_or_default(),
             dedicated_host_cluster_name: self.dedicated_host_cluster_name,
             page_number: self.page_number,
             page_size: self.page_size,
@@ -136,7 +138,7 @@ aliyun_core::__private::builder_accessors! {
     tag: Option<Vec<Tag>> => set_tag, get_tag, list;
     region_id: Option<String> => set_region_id, get_region_id;
     zone_id: Option<String> => set_zone_id, get_zone_id;
-    dedicated_host_cluster_ids: Option<String> => set_dedicated_host_cluster_ids, get_dedicated_host_cluster_ids;
+    dedicated_host_cluster_ids: Option<Vec<String>> => set_dedicated_host_cluster_ids, get_dedicated_host_cluster_ids, list;
     dedicated_host_cluster_name: Option<String> => set_dedicated_host_cluster_name, get_dedicated_host_cluster_name;
     page_number: Option<i32> => set_page_number, get_page_number;
     page_size: Option<i32> => set_page_size, get_page_size;
@@ -262,11 +264,10 @@ impl aliyun_core::Action for DescribeDedicatedHostClustersInput {
         params.push_struct_list("Tag", &self.tag);
         params.push("RegionId", &self.region_id);
         params.push_opt("ZoneId", self.zone_id.as_ref());
-        params
-            .push_opt(
-                "DedicatedHostClusterIds",
-                self.dedicated_host_cluster_ids.as_ref(),
-            );
+        if !self.dedicated_host_cluster_ids.is_empty() {
+            params
+                .push_json("DedicatedHostClusterIds", &self.dedicated_host_cluster_ids);
+        }
         params
             .push_opt(
                 "DedicatedHostClusterName",
@@ -355,9 +356,8 @@ mod tests {
             "example",
             |b| {
                 b
-                    .dedicated_host_cluster_ids(
-                        "[\"dc-bp12wlf6am0vz9v2****\", \"dc-bp12wlf6am0vz9v3****\"]",
-                    )
+                    .dedicated_host_cluster_ids("dc-bp12wlf6am0vz9v2****")
+                    .dedicated_host_cluster_ids("dc-bp12wlf6am0vz9v3****")
                     .dedicated_host_cluster_name("myDDHCluster")
                     .page_number(1)
                     .page_size(5)
@@ -373,7 +373,7 @@ mod tests {
             &[
                 (
                     "DedicatedHostClusterIds",
-                    "[\"dc-bp12wlf6am0vz9v2****\", \"dc-bp12wlf6am0vz9v3****\"]",
+                    "[\"dc-bp12wlf6am0vz9v2****\",\"dc-bp12wlf6am0vz9v3****\"]",
                 ),
                 ("DedicatedHostClusterName", "myDDHCluster"),
                 ("PageNumber", "1"),

@@ -12,8 +12,8 @@ pub struct DescribeDedicatedHostsInput {
     pub region_id: String,
     /// A string sent as `ZoneId`. Optional. Example: `cn-hangzhou-g`.
     pub zone_id: Option<String>,
-    /// A string sent as `DedicatedHostIds`. Optional. Example: `["dh-bp165p6xk2tlw61e****", "dh-bp1f9vxmno7emy96****"]`.
-    pub dedicated_host_ids: Option<String>,
+    /// A list of strings sent as JSON text in `DedicatedHostIds`. Optional. Example: `["dh-bp165p6xk2tlw61e****","dh-bp1f9vxmno7emy96****"]`.
+    pub dedicated_host_ids: Vec<String>,
     /// A string sent as `DedicatedHostName`. Optional. Example: `MyDDHTestName`.
     pub dedicated_host_name: Option<String>,
     /// A string sent as `Status`. Optional. Example: `Available`.
@@ -55,7 +55,7 @@ pub struct DescribeDedicatedHostsBuilder<C = ()> {
     client: C,
     region_id: Option<String>,
     zone_id: Option<String>,
-    dedicated_host_ids: Option<String>,
+    dedicated_host_ids: Option<Vec<String>>,
     dedicated_host_name: Option<String>,
     status: Option<String>,
     dedicated_host_type: Option<String>,
@@ -80,9 +80,9 @@ impl<C> DescribeDedicatedHostsBuilder<C> {
         self.zone_id = Some(input.into());
         self
     }
-    /// Sets [`DescribeDedicatedHostsInput::dedicated_host_ids`].
+    /// Appends one item to [`DescribeDedicatedHostsInput::dedicated_host_ids`].
     pub fn dedicated_host_ids(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_ids = Some(input.into());
+        self.dedicated_host_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostsInput::dedicated_host_name`].
@@ -155,7 +155,7 @@ impl<C> DescribeDedicatedHostsBuilder<C> {
                 self.region_id,
             )?,
             zone_id: self.zone_id,
-            dedicated_host_ids: self.dedicated_host_ids,
+            dedicated_host_ids: self.dedicated_host_ids.unwrap_or_default(),
             dedicated_host_name: self.dedicated_host_name,
             status: self.status,
             dedicated_host_type: self.dedicated_host_type,
@@ -177,7 +177,7 @@ aliyun_core::__private::builder_accessors! {
     DescribeDedicatedHostsBuilder, DescribeDedicatedHostsInput;
     region_id: Option<String> => set_region_id, get_region_id;
     zone_id: Option<String> => set_zone_id, get_zone_id;
-    dedicated_host_ids: Option<String> => set_dedicated_host_ids, get_dedicated_host_ids;
+    dedicated_host_ids: Option<Vec<String>> => set_dedicated_host_ids, get_dedicated_host_ids, list;
     dedicated_host_name: Option<String> => set_dedicated_host_name, get_dedicated_host_name;
     status: Option<String> => set_status, get_status;
     dedicated_host_type: Option<String> => set_dedicated_host_type, get_dedicated_host_type;
@@ -318,7 +318,9 @@ impl aliyun_core::Action for DescribeDedicatedHostsInput {
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("RegionId", &self.region_id);
         params.push_opt("ZoneId", self.zone_id.as_ref());
-        params.push_opt("DedicatedHostIds", self.dedicated_host_ids.as_ref());
+        if !self.dedicated_host_ids.is_empty() {
+            params.push_json("DedicatedHostIds", &self.dedicated_host_ids);
+        }
         params.push_opt("DedicatedHostName", self.dedicated_host_name.as_ref());
         params.push_opt("Status", self.status.as_ref());
         params.push_opt("DedicatedHostType", self.dedicated_host_type.as_ref());
@@ -418,9 +420,8 @@ mod tests {
             |b| {
                 b
                     .dedicated_host_cluster_id("dc-bp12wlf6am0vz9v2****")
-                    .dedicated_host_ids(
-                        "[\"dh-bp165p6xk2tlw61e****\", \"dh-bp1f9vxmno7emy96****\"]",
-                    )
+                    .dedicated_host_ids("dh-bp165p6xk2tlw61e****")
+                    .dedicated_host_ids("dh-bp1f9vxmno7emy96****")
                     .dedicated_host_name("MyDDHTestName")
                     .dedicated_host_type("ddh.g5")
                     .lock_reason("financial")
@@ -443,7 +444,7 @@ mod tests {
                 ("DedicatedHostClusterId", "dc-bp12wlf6am0vz9v2****"),
                 (
                     "DedicatedHostIds",
-                    "[\"dh-bp165p6xk2tlw61e****\", \"dh-bp1f9vxmno7emy96****\"]",
+                    "[\"dh-bp165p6xk2tlw61e****\",\"dh-bp1f9vxmno7emy96****\"]",
                 ),
                 ("DedicatedHostName", "MyDDHTestName"),
                 ("DedicatedHostType", "ddh.g5"),

@@ -14,8 +14,8 @@ pub struct DescribeDeploymentSetsInput {
     pub page_number: Option<i32>,
     /// An integer (32-bit) sent as `PageSize`. Optional. From 1 to 50. Left unset, the service assumes `10`. Example: `10`.
     pub page_size: Option<i32>,
-    /// A string sent as `DeploymentSetIds`. Optional. Example: `["ds-bp67acfmxazb4ph****", "ds-bp67acfmxazb4pi****", … "ds-bp67acfmxazb4pj****"]`.
-    pub deployment_set_ids: Option<String>,
+    /// A list of strings sent as JSON text in `DeploymentSetIds`. Optional. Example: `["ds-bp67acfmxazb4ph****","ds-bp67acfmxazb4pi****","ds-bp67acfmxazb4pj****"]`.
+    pub deployment_set_ids: Vec<String>,
     /// A string sent as `NetworkType`. Optional.
     pub network_type: Option<String>,
     /// A string sent as `Strategy`. Optional. Example: `Availability`.
@@ -42,7 +42,7 @@ pub struct DescribeDeploymentSetsBuilder<C = ()> {
     region_id: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
-    deployment_set_ids: Option<String>,
+    deployment_set_ids: Option<Vec<String>>,
     network_type: Option<String>,
     strategy: Option<String>,
     deployment_set_name: Option<String>,
@@ -65,9 +65,9 @@ impl<C> DescribeDeploymentSetsBuilder<C> {
         self.page_size = Some(input);
         self
     }
-    /// Sets [`DescribeDeploymentSetsInput::deployment_set_ids`].
+    /// Appends one item to [`DescribeDeploymentSetsInput::deployment_set_ids`].
     pub fn deployment_set_ids(mut self, input: impl Into<String>) -> Self {
-        self.deployment_set_ids = Some(input.into());
+        self.deployment_set_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeDeploymentSetsInput::network_type`].
@@ -106,7 +106,7 @@ impl<C> DescribeDeploymentSetsBuilder<C> {
             )?,
             page_number: self.page_number,
             page_size: self.page_size,
-            deployment_set_ids: self.deployment_set_ids,
+            deployment_set_ids: self.deployment_set_ids.unwrap_or_default(),
             network_type: self.network_type,
             strategy: self.strategy,
             deployment_set_name: self.deployment_set_name,
@@ -122,7 +122,7 @@ aliyun_core::__private::builder_accessors! {
     region_id: Option<String> => set_region_id, get_region_id;
     page_number: Option<i32> => set_page_number, get_page_number;
     page_size: Option<i32> => set_page_size, get_page_size;
-    deployment_set_ids: Option<String> => set_deployment_set_ids, get_deployment_set_ids;
+    deployment_set_ids: Option<Vec<String>> => set_deployment_set_ids, get_deployment_set_ids, list;
     network_type: Option<String> => set_network_type, get_network_type;
     strategy: Option<String> => set_strategy, get_strategy;
     deployment_set_name: Option<String> => set_deployment_set_name, get_deployment_set_name;
@@ -242,7 +242,9 @@ impl aliyun_core::Action for DescribeDeploymentSetsInput {
         params.push("RegionId", &self.region_id);
         params.push_opt("PageNumber", self.page_number.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
-        params.push_opt("DeploymentSetIds", self.deployment_set_ids.as_ref());
+        if !self.deployment_set_ids.is_empty() {
+            params.push_json("DeploymentSetIds", &self.deployment_set_ids);
+        }
         params.push_opt("NetworkType", self.network_type.as_ref());
         params.push_opt("Strategy", self.strategy.as_ref());
         params.push_opt("DeploymentSetName", self.deployment_set_name.as_ref());
@@ -310,9 +312,9 @@ mod tests {
             "example",
             |b| {
                 b
-                    .deployment_set_ids(
-                        "[\"ds-bp67acfmxazb4ph****\", \"ds-bp67acfmxazb4pi****\", … \"ds-bp67acfmxazb4pj****\"]",
-                    )
+                    .deployment_set_ids("ds-bp67acfmxazb4ph****")
+                    .deployment_set_ids("ds-bp67acfmxazb4pi****")
+                    .deployment_set_ids("ds-bp67acfmxazb4pj****")
                     .deployment_set_name("testDeploymentSetName")
                     .page_number(1)
                     .page_size(10)
@@ -323,7 +325,7 @@ mod tests {
             &[
                 (
                     "DeploymentSetIds",
-                    "[\"ds-bp67acfmxazb4ph****\", \"ds-bp67acfmxazb4pi****\", … \"ds-bp67acfmxazb4pj****\"]",
+                    "[\"ds-bp67acfmxazb4ph****\",\"ds-bp67acfmxazb4pi****\",\"ds-bp67acfmxazb4pj****\"]",
                 ),
                 ("DeploymentSetName", "testDeploymentSetName"),
                 ("PageNumber", "1"),

@@ -12,8 +12,8 @@ pub struct DescribeDisksInput {
     pub region_id: Option<String>,
     /// A string sent as `ZoneId`. Optional. Example: `cn-hangzhou-g`.
     pub zone_id: Option<String>,
-    /// A string sent as `DiskIds`. Optional. Example: `["d-bp67acfmxazb4p****", "d-bp67acfmxazb4g****", … "d-bp67acfmxazb4d****"]`.
-    pub disk_ids: Option<String>,
+    /// A list of strings sent as JSON text in `DiskIds`. Optional. Example: `["d-bp67acfmxazb4p****","d-bp67acfmxazb4g****","d-bp67acfmxazb4d****"]`.
+    pub disk_ids: Vec<String>,
     /// A string sent as `InstanceId`. Optional. Example: `i-bp67acfmxazb4q****`.
     pub instance_id: Option<String>,
     /// A string sent as `DiskType`. Optional. Example: `all`.
@@ -87,7 +87,7 @@ pub struct DescribeDisksBuilder<C = ()> {
     client: C,
     region_id: Option<String>,
     zone_id: Option<String>,
-    disk_ids: Option<String>,
+    disk_ids: Option<Vec<String>>,
     instance_id: Option<String>,
     disk_type: Option<String>,
     category: Option<String>,
@@ -127,9 +127,9 @@ impl<C> DescribeDisksBuilder<C> {
         self.zone_id = Some(input.into());
         self
     }
-    /// Sets [`DescribeDisksInput::disk_ids`].
+    /// Appends one item to [`DescribeDisksInput::disk_ids`].
     pub fn disk_ids(mut self, input: impl Into<String>) -> Self {
-        self.disk_ids = Some(input.into());
+        self.disk_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeDisksInput::instance_id`].
@@ -272,7 +272,7 @@ impl<C> DescribeDisksBuilder<C> {
         let input = DescribeDisksInput {
             region_id: self.region_id,
             zone_id: self.zone_id,
-            disk_ids: self.disk_ids,
+            disk_ids: self.disk_ids.unwrap_or_default(),
             instance_id: self.instance_id,
             disk_type: self.disk_type,
             category: self.category,
@@ -309,7 +309,7 @@ aliyun_core::__private::builder_accessors! {
     DescribeDisksBuilder, DescribeDisksInput;
     region_id: Option<String> => set_region_id, get_region_id;
     zone_id: Option<String> => set_zone_id, get_zone_id;
-    disk_ids: Option<String> => set_disk_ids, get_disk_ids;
+    disk_ids: Option<Vec<String>> => set_disk_ids, get_disk_ids, list;
     instance_id: Option<String> => set_instance_id, get_instance_id;
     disk_type: Option<String> => set_disk_type, get_disk_type;
     category: Option<String> => set_category, get_category;
@@ -481,7 +481,9 @@ impl aliyun_core::Action for DescribeDisksInput {
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push_opt("RegionId", self.region_id.as_ref());
         params.push_opt("ZoneId", self.zone_id.as_ref());
-        params.push_opt("DiskIds", self.disk_ids.as_ref());
+        if !self.disk_ids.is_empty() {
+            params.push_json("DiskIds", &self.disk_ids);
+        }
         params.push_opt("InstanceId", self.instance_id.as_ref());
         params.push_opt("DiskType", self.disk_type.as_ref());
         params.push_opt("Category", self.category.as_ref());
@@ -656,9 +658,9 @@ mod tests {
                     .delete_auto_snapshot(false)
                     .delete_with_instance(false)
                     .disk_charge_type("PostPaid")
-                    .disk_ids(
-                        "[\"d-bp67acfmxazb4p****\", \"d-bp67acfmxazb4g****\", … \"d-bp67acfmxazb4d****\"]",
-                    )
+                    .disk_ids("d-bp67acfmxazb4p****")
+                    .disk_ids("d-bp67acfmxazb4g****")
+                    .disk_ids("d-bp67acfmxazb4d****")
                     .disk_name("testDiskName")
                     .disk_type("all")
                     .dry_run(false)
@@ -699,7 +701,7 @@ mod tests {
                 ("DiskChargeType", "PostPaid"),
                 (
                     "DiskIds",
-                    "[\"d-bp67acfmxazb4p****\", \"d-bp67acfmxazb4g****\", … \"d-bp67acfmxazb4d****\"]",
+                    "[\"d-bp67acfmxazb4p****\",\"d-bp67acfmxazb4g****\",\"d-bp67acfmxazb4d****\"]",
                 ),
                 ("DiskName", "testDiskName"),
                 ("DiskType", "all"),

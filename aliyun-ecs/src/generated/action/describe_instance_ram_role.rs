@@ -14,8 +14,8 @@ pub struct DescribeInstanceRamRoleInput {
     pub page_size: Option<i32>,
     /// A string sent as `RegionId`. Required. Left unset, the client's region is sent. Example: `cn-hangzhou`.
     pub region_id: String,
-    /// A string sent as `InstanceIds`. Optional. Example: `["i-bp67acfmxazb1p****", "i-bp67acfmxazb2p****", "bp67acfmxazb3p****"…]`.
-    pub instance_ids: Option<String>,
+    /// A list of strings sent as JSON text in `InstanceIds`. Optional. Example: `["i-bp67acfmxazb1p****","i-bp67acfmxazb2p****","bp67acfmxazb3p****"]`.
+    pub instance_ids: Vec<String>,
     /// A string sent as `RamRoleName`. Optional. Example: `EcsServiceRole-EcsDocGuideTest`.
     pub ram_role_name: Option<String>,
 }
@@ -34,7 +34,7 @@ pub struct DescribeInstanceRamRoleBuilder<C = ()> {
     page_number: Option<i32>,
     page_size: Option<i32>,
     region_id: Option<String>,
-    instance_ids: Option<String>,
+    instance_ids: Option<Vec<String>>,
     ram_role_name: Option<String>,
 }
 impl<C> DescribeInstanceRamRoleBuilder<C> {
@@ -53,9 +53,9 @@ impl<C> DescribeInstanceRamRoleBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets [`DescribeInstanceRamRoleInput::instance_ids`].
+    /// Appends one item to [`DescribeInstanceRamRoleInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids = Some(input.into());
+        self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeInstanceRamRoleInput::ram_role_name`].
@@ -74,7 +74,7 @@ impl<C> DescribeInstanceRamRoleBuilder<C> {
                 "RegionId",
                 self.region_id,
             )?,
-            instance_ids: self.instance_ids,
+            instance_ids: self.instance_ids.unwrap_or_default(),
             ram_role_name: self.ram_role_name,
         };
         aliyun_core::Action::validate(&input)?;
@@ -86,7 +86,7 @@ aliyun_core::__private::builder_accessors! {
     page_number: Option<i32> => set_page_number, get_page_number;
     page_size: Option<i32> => set_page_size, get_page_size;
     region_id: Option<String> => set_region_id, get_region_id;
-    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
+    instance_ids: Option<Vec<String>> => set_instance_ids, get_instance_ids, list;
     ram_role_name: Option<String> => set_ram_role_name, get_ram_role_name;
 }
 impl DescribeInstanceRamRoleBuilder<aliyun_core::ProductClient> {
@@ -192,7 +192,9 @@ impl aliyun_core::Action for DescribeInstanceRamRoleInput {
         params.push_opt("PageNumber", self.page_number.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
         params.push("RegionId", &self.region_id);
-        params.push_opt("InstanceIds", self.instance_ids.as_ref());
+        if !self.instance_ids.is_empty() {
+            params.push_json("InstanceIds", &self.instance_ids);
+        }
         params.push_opt("RamRoleName", self.ram_role_name.as_ref());
     }
 }
@@ -269,9 +271,9 @@ mod tests {
             "example",
             |b| {
                 b
-                    .instance_ids(
-                        "[\"i-bp67acfmxazb1p****\", \"i-bp67acfmxazb2p****\", \"bp67acfmxazb3p****\"…]",
-                    )
+                    .instance_ids("i-bp67acfmxazb1p****")
+                    .instance_ids("i-bp67acfmxazb2p****")
+                    .instance_ids("bp67acfmxazb3p****")
                     .page_number(1)
                     .page_size(10)
                     .ram_role_name("EcsServiceRole-EcsDocGuideTest")
@@ -281,7 +283,7 @@ mod tests {
             &[
                 (
                     "InstanceIds",
-                    "[\"i-bp67acfmxazb1p****\", \"i-bp67acfmxazb2p****\", \"bp67acfmxazb3p****\"…]",
+                    "[\"i-bp67acfmxazb1p****\",\"i-bp67acfmxazb2p****\",\"bp67acfmxazb3p****\"]",
                 ),
                 ("PageNumber", "1"),
                 ("PageSize", "10"),

@@ -10,8 +10,8 @@ use super::super::types::Topology;
 pub struct DescribeInstanceTopologyInput {
     /// A string sent as `RegionId`. Required. Left unset, the client's region is sent. Example: `cn-hangzhou`.
     pub region_id: String,
-    /// A string sent as `InstanceIds`. Optional. Example: `["i-bp67acfmxazb4p****"]`.
-    pub instance_ids: Option<String>,
+    /// A list of strings sent as JSON text in `InstanceIds`. Optional. Example: `["i-bp67acfmxazb4p****"]`.
+    pub instance_ids: Vec<String>,
 }
 impl DescribeInstanceTopologyInput {
     /// An unbound builder of this input: set parameters, then [`build`](DescribeInstanceTopologyBuilder::build).
@@ -26,7 +26,7 @@ impl DescribeInstanceTopologyInput {
 pub struct DescribeInstanceTopologyBuilder<C = ()> {
     client: C,
     region_id: Option<String>,
-    instance_ids: Option<String>,
+    instance_ids: Option<Vec<String>>,
 }
 impl<C> DescribeInstanceTopologyBuilder<C> {
     /// Sets [`DescribeInstanceTopologyInput::region_id`].
@@ -34,9 +34,9 @@ impl<C> DescribeInstanceTopologyBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets [`DescribeInstanceTopologyInput::instance_ids`].
+    /// Appends one item to [`DescribeInstanceTopologyInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids = Some(input.into());
+        self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceTopologyInput`]. Nothing is sent.
@@ -48,7 +48,7 @@ impl<C> DescribeInstanceTopologyBuilder<C> {
                 "RegionId",
                 self.region_id,
             )?,
-            instance_ids: self.instance_ids,
+            instance_ids: self.instance_ids.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -57,7 +57,7 @@ impl<C> DescribeInstanceTopologyBuilder<C> {
 aliyun_core::__private::builder_accessors! {
     DescribeInstanceTopologyBuilder, DescribeInstanceTopologyInput;
     region_id: Option<String> => set_region_id, get_region_id;
-    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
+    instance_ids: Option<Vec<String>> => set_instance_ids, get_instance_ids, list;
 }
 impl DescribeInstanceTopologyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -125,7 +125,9 @@ impl aliyun_core::Action for DescribeInstanceTopologyInput {
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("RegionId", &self.region_id);
-        params.push_opt("InstanceIds", self.instance_ids.as_ref());
+        if !self.instance_ids.is_empty() {
+            params.push_json("InstanceIds", &self.instance_ids);
+        }
     }
 }
 /// Errors [`DescribeInstanceTopology`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTopology) can return.
@@ -182,7 +184,7 @@ mod tests {
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
-            |b| b.instance_ids("[\"i-bp67acfmxazb4p****\"]").region_id("cn-hangzhou"),
+            |b| b.instance_ids("i-bp67acfmxazb4p****").region_id("cn-hangzhou"),
             "POST",
             &[("InstanceIds", "[\"i-bp67acfmxazb4p****\"]"), ("RegionId", "cn-hangzhou")],
         ),

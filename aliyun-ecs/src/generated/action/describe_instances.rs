@@ -20,8 +20,8 @@ pub struct DescribeInstancesInput {
     pub instance_network_type: Option<String>,
     /// A string sent as `SecurityGroupId`. Optional. Example: `sg-bp67acfmxazb4p****`.
     pub security_group_id: Option<String>,
-    /// A string sent as `InstanceIds`. Optional. Example: `["i-bp67acfmxazb4p****", "i-bp67acfmxazb4p****", … "i-bp67acfmxazb4p****"]`.
-    pub instance_ids: Option<String>,
+    /// A list of strings sent as JSON text in `InstanceIds`. Optional. Example: `["i-bp67acfmxazb4p****","i-bp67acfmxazb4p****","i-bp67acfmxazb4p****"]`.
+    pub instance_ids: Vec<String>,
     /// An integer (32-bit) sent as `PageNumber`. Optional. At least 1. Example: `1`.
     pub page_number: Option<i32>,
     /// An integer (32-bit) sent as `PageSize`. Optional. From 1 to 100. Example: `10`.
@@ -30,14 +30,14 @@ pub struct DescribeInstancesInput {
     pub next_token: Option<String>,
     /// An integer (32-bit) sent as `MaxResults`. Optional. From 1 to 100. Example: `10`.
     pub max_results: Option<i32>,
-    /// A string sent as `InnerIpAddresses`. Optional. Example: `["10.1.1.1", "10.1.2.1", … "10.1.10.1"]`.
-    pub inner_ip_addresses: Option<String>,
-    /// A string sent as `PrivateIpAddresses`. Optional. Example: `["172.16.1.1", "172.16.2.1", … "172.16.10.1"]`.
-    pub private_ip_addresses: Option<String>,
-    /// A string sent as `PublicIpAddresses`. Optional. Example: `["42.1.1.**", "42.1.2.**", … "42.1.10.**"]`.
-    pub public_ip_addresses: Option<String>,
-    /// A string sent as `EipAddresses`. Optional. Example: `["42.1.1.**", "42.1.2.**", … "42.1.10.**"]`.
-    pub eip_addresses: Option<String>,
+    /// A list of strings sent as JSON text in `InnerIpAddresses`. Optional. Example: `["10.1.1.1","10.1.2.1","10.1.10.1"]`.
+    pub inner_ip_addresses: Vec<String>,
+    /// A list of strings sent as JSON text in `PrivateIpAddresses`. Optional. Example: `["172.16.1.1","172.16.2.1","172.16.10.1"]`.
+    pub private_ip_addresses: Vec<String>,
+    /// A list of strings sent as JSON text in `PublicIpAddresses`. Optional. Example: `["42.1.1.**","42.1.2.**","42.1.10.**"]`.
+    pub public_ip_addresses: Vec<String>,
+    /// A list of strings sent as JSON text in `EipAddresses`. Optional. Example: `["42.1.1.**","42.1.2.**","42.1.10.**"]`.
+    pub eip_addresses: Vec<String>,
     /// A string sent as `InstanceChargeType`. Optional. Example: `PostPaid`.
     pub instance_charge_type: Option<String>,
     /// A string sent as `InternetChargeType`. Optional. Example: `PayByTraffic`.
@@ -109,15 +109,15 @@ pub struct DescribeInstancesBuilder<C = ()> {
     zone_id: Option<String>,
     instance_network_type: Option<String>,
     security_group_id: Option<String>,
-    instance_ids: Option<String>,
+    instance_ids: Option<Vec<String>>,
     page_number: Option<i32>,
     page_size: Option<i32>,
     next_token: Option<String>,
     max_results: Option<i32>,
-    inner_ip_addresses: Option<String>,
-    private_ip_addresses: Option<String>,
-    public_ip_addresses: Option<String>,
-    eip_addresses: Option<String>,
+    inner_ip_addresses: Option<Vec<String>>,
+    private_ip_addresses: Option<Vec<String>>,
+    public_ip_addresses: Option<Vec<String>>,
+    eip_addresses: Option<Vec<String>>,
     instance_charge_type: Option<String>,
     internet_charge_type: Option<String>,
     instance_name: Option<String>,
@@ -173,9 +173,9 @@ impl<C> DescribeInstancesBuilder<C> {
         self.security_group_id = Some(input.into());
         self
     }
-    /// Sets [`DescribeInstancesInput::instance_ids`].
+    /// Appends one item to [`DescribeInstancesInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids = Some(input.into());
+        self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::page_number`].
@@ -198,24 +198,24 @@ impl<C> DescribeInstancesBuilder<C> {
         self.max_results = Some(input);
         self
     }
-    /// Sets [`DescribeInstancesInput::inner_ip_addresses`].
+    /// Appends one item to [`DescribeInstancesInput::inner_ip_addresses`].
     pub fn inner_ip_addresses(mut self, input: impl Into<String>) -> Self {
-        self.inner_ip_addresses = Some(input.into());
+        self.inner_ip_addresses.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Sets [`DescribeInstancesInput::private_ip_addresses`].
+    /// Appends one item to [`DescribeInstancesInput::private_ip_addresses`].
     pub fn private_ip_addresses(mut self, input: impl Into<String>) -> Self {
-        self.private_ip_addresses = Some(input.into());
+        self.private_ip_addresses.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Sets [`DescribeInstancesInput::public_ip_addresses`].
+    /// Appends one item to [`DescribeInstancesInput::public_ip_addresses`].
     pub fn public_ip_addresses(mut self, input: impl Into<String>) -> Self {
-        self.public_ip_addresses = Some(input.into());
+        self.public_ip_addresses.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Sets [`DescribeInstancesInput::eip_addresses`].
+    /// Appends one item to [`DescribeInstancesInput::eip_addresses`].
     pub fn eip_addresses(mut self, input: impl Into<String>) -> Self {
-        self.eip_addresses = Some(input.into());
+        self.eip_addresses.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::instance_charge_type`].
@@ -342,15 +342,15 @@ impl<C> DescribeInstancesBuilder<C> {
             zone_id: self.zone_id,
             instance_network_type: self.instance_network_type,
             security_group_id: self.security_group_id,
-            instance_ids: self.instance_ids,
+            instance_ids: self.instance_ids.unwrap_or_default(),
             page_number: self.page_number,
             page_size: self.page_size,
             next_token: self.next_token,
             max_results: self.max_results,
-            inner_ip_addresses: self.inner_ip_addresses,
-            private_ip_addresses: self.private_ip_addresses,
-            public_ip_addresses: self.public_ip_addresses,
-            eip_addresses: self.eip_addresses,
+            inner_ip_addresses: self.inner_ip_addresses.unwrap_or_default(),
+            private_ip_addresses: self.private_ip_addresses.unwrap_or_default(),
+            public_ip_addresses: self.public_ip_addresses.unwrap_or_default(),
+            eip_addresses: self.eip_addresses.unwrap_or_default(),
             instance_charge_type: self.instance_charge_type,
             internet_charge_type: self.internet_charge_type,
             instance_name: self.instance_name,
@@ -387,15 +387,15 @@ aliyun_core::__private::builder_accessors! {
     zone_id: Option<String> => set_zone_id, get_zone_id;
     instance_network_type: Option<String> => set_instance_network_type, get_instance_network_type;
     security_group_id: Option<String> => set_security_group_id, get_security_group_id;
-    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
+    instance_ids: Option<Vec<String>> => set_instance_ids, get_instance_ids, list;
     page_number: Option<i32> => set_page_number, get_page_number;
     page_size: Option<i32> => set_page_size, get_page_size;
     next_token: Option<String> => set_next_token, get_next_token;
     max_results: Option<i32> => set_max_results, get_max_results;
-    inner_ip_addresses: Option<String> => set_inner_ip_addresses, get_inner_ip_addresses;
-    private_ip_addresses: Option<String> => set_private_ip_addresses, get_private_ip_addresses;
-    public_ip_addresses: Option<String> => set_public_ip_addresses, get_public_ip_addresses;
-    eip_addresses: Option<String> => set_eip_addresses, get_eip_addresses;
+    inner_ip_addresses: Option<Vec<String>> => set_inner_ip_addresses, get_inner_ip_addresses, list;
+    private_ip_addresses: Option<Vec<String>> => set_private_ip_addresses, get_private_ip_addresses, list;
+    public_ip_addresses: Option<Vec<String>> => set_public_ip_addresses, get_public_ip_addresses, list;
+    eip_addresses: Option<Vec<String>> => set_eip_addresses, get_eip_addresses, list;
     instance_charge_type: Option<String> => set_instance_charge_type, get_instance_charge_type;
     internet_charge_type: Option<String> => set_internet_charge_type, get_internet_charge_type;
     instance_name: Option<String> => set_instance_name, get_instance_name;
@@ -584,15 +584,25 @@ impl aliyun_core::Action for DescribeInstancesInput {
         params.push_opt("ZoneId", self.zone_id.as_ref());
         params.push_opt("InstanceNetworkType", self.instance_network_type.as_ref());
         params.push_opt("SecurityGroupId", self.security_group_id.as_ref());
-        params.push_opt("InstanceIds", self.instance_ids.as_ref());
+        if !self.instance_ids.is_empty() {
+            params.push_json("InstanceIds", &self.instance_ids);
+        }
         params.push_opt("PageNumber", self.page_number.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
         params.push_opt("NextToken", self.next_token.as_ref());
         params.push_opt("MaxResults", self.max_results.as_ref());
-        params.push_opt("InnerIpAddresses", self.inner_ip_addresses.as_ref());
-        params.push_opt("PrivateIpAddresses", self.private_ip_addresses.as_ref());
-        params.push_opt("PublicIpAddresses", self.public_ip_addresses.as_ref());
-        params.push_opt("EipAddresses", self.eip_addresses.as_ref());
+        if !self.inner_ip_addresses.is_empty() {
+            params.push_json("InnerIpAddresses", &self.inner_ip_addresses);
+        }
+        if !self.private_ip_addresses.is_empty() {
+            params.push_json("PrivateIpAddresses", &self.private_ip_addresses);
+        }
+        if !self.public_ip_addresses.is_empty() {
+            params.push_json("PublicIpAddresses", &self.public_ip_addresses);
+        }
+        if !self.eip_addresses.is_empty() {
+            params.push_json("EipAddresses", &self.eip_addresses);
+        }
         params.push_opt("InstanceChargeType", self.instance_charge_type.as_ref());
         params.push_opt("InternetChargeType", self.internet_charge_type.as_ref());
         params.push_opt("InstanceName", self.instance_name.as_ref());
@@ -724,7 +734,9 @@ mod tests {
                     .additional_attributes("META_OPTIONS")
                     .device_available(false)
                     .dry_run(false)
-                    .eip_addresses("[\"42.1.1.**\", \"42.1.2.**\", … \"42.1.10.**\"]")
+                    .eip_addresses("42.1.1.**")
+                    .eip_addresses("42.1.2.**")
+                    .eip_addresses("42.1.10.**")
                     .filter(Tag {
                         key: Some("CreationStartTime".to_owned()),
                         value: Some("2017-12-05T22:40Z".to_owned()),
@@ -734,13 +746,13 @@ mod tests {
                     .http_put_response_hop_limit(0)
                     .http_tokens("optional")
                     .image_id("m-bp67acfmxazb4p****")
-                    .inner_ip_addresses(
-                        "[\"10.1.1.1\", \"10.1.2.1\", … \"10.1.10.1\"]",
-                    )
+                    .inner_ip_addresses("10.1.1.1")
+                    .inner_ip_addresses("10.1.2.1")
+                    .inner_ip_addresses("10.1.10.1")
                     .instance_charge_type("PostPaid")
-                    .instance_ids(
-                        "[\"i-bp67acfmxazb4p****\", \"i-bp67acfmxazb4p****\", … \"i-bp67acfmxazb4p****\"]",
-                    )
+                    .instance_ids("i-bp67acfmxazb4p****")
+                    .instance_ids("i-bp67acfmxazb4p****")
+                    .instance_ids("i-bp67acfmxazb4p****")
                     .instance_name("Test")
                     .instance_network_type("vpc")
                     .instance_type("ecs.g5.large")
@@ -755,12 +767,12 @@ mod tests {
                     .next_token("caeba0bbb2be03f84eb48b699f0a4883")
                     .page_number(1)
                     .page_size(10)
-                    .private_ip_addresses(
-                        "[\"172.16.1.1\", \"172.16.2.1\", … \"172.16.10.1\"]",
-                    )
-                    .public_ip_addresses(
-                        "[\"42.1.1.**\", \"42.1.2.**\", … \"42.1.10.**\"]",
-                    )
+                    .private_ip_addresses("172.16.1.1")
+                    .private_ip_addresses("172.16.2.1")
+                    .private_ip_addresses("172.16.10.1")
+                    .public_ip_addresses("42.1.1.**")
+                    .public_ip_addresses("42.1.2.**")
+                    .public_ip_addresses("42.1.10.**")
                     .rdma_ip_addresses("10.10.10.102")
                     .region_id("cn-hangzhou")
                     .resource_group_id("rg-bp67acfmxazb4p****")
@@ -779,7 +791,7 @@ mod tests {
                 ("AdditionalAttributes.1", "META_OPTIONS"),
                 ("DeviceAvailable", "false"),
                 ("DryRun", "false"),
-                ("EipAddresses", "[\"42.1.1.**\", \"42.1.2.**\", … \"42.1.10.**\"]"),
+                ("EipAddresses", "[\"42.1.1.**\",\"42.1.2.**\",\"42.1.10.**\"]"),
                 ("Filter.1.Key", "CreationStartTime"),
                 ("Filter.1.Value", "2017-12-05T22:40Z"),
                 ("HpcClusterId", "hpc-bp67acfmxazb4p****"),
@@ -787,11 +799,11 @@ mod tests {
                 ("HttpPutResponseHopLimit", "0"),
                 ("HttpTokens", "optional"),
                 ("ImageId", "m-bp67acfmxazb4p****"),
-                ("InnerIpAddresses", "[\"10.1.1.1\", \"10.1.2.1\", … \"10.1.10.1\"]"),
+                ("InnerIpAddresses", "[\"10.1.1.1\",\"10.1.2.1\",\"10.1.10.1\"]"),
                 ("InstanceChargeType", "PostPaid"),
                 (
                     "InstanceIds",
-                    "[\"i-bp67acfmxazb4p****\", \"i-bp67acfmxazb4p****\", … \"i-bp67acfmxazb4p****\"]",
+                    "[\"i-bp67acfmxazb4p****\",\"i-bp67acfmxazb4p****\",\"i-bp67acfmxazb4p****\"]",
                 ),
                 ("InstanceName", "Test"),
                 ("InstanceNetworkType", "vpc"),
@@ -809,12 +821,9 @@ mod tests {
                 ("PageSize", "10"),
                 (
                     "PrivateIpAddresses",
-                    "[\"172.16.1.1\", \"172.16.2.1\", … \"172.16.10.1\"]",
+                    "[\"172.16.1.1\",\"172.16.2.1\",\"172.16.10.1\"]",
                 ),
-                (
-                    "PublicIpAddresses",
-                    "[\"42.1.1.**\", \"42.1.2.**\", … \"42.1.10.**\"]",
-                ),
+                ("PublicIpAddresses", "[\"42.1.1.**\",\"42.1.2.**\",\"42.1.10.**\"]"),
                 ("RdmaIpAddresses", "10.10.10.102"),
                 ("RegionId", "cn-hangzhou"),
                 ("ResourceGroupId", "rg-bp67acfmxazb4p****"),

@@ -10,8 +10,8 @@ use super::super::types::{SecurityGroup, Tag};
 pub struct DescribeSecurityGroupsInput {
     /// A string sent as `RegionId`. Required. Left unset, the client's region is sent. Example: `cn-hangzhou`.
     pub region_id: String,
-    /// A string sent as `SecurityGroupIds`. Optional. Example: `["sg-bp67acfmxazb4p****", "sg-bp67acfmxazb4p****", "sg-bp67acfmxazb4p****",....]`.
-    pub security_group_ids: Option<String>,
+    /// A list of strings sent as JSON text in `SecurityGroupIds`. Optional. Example: `["sg-bp67acfmxazb4p****","sg-bp67acfmxazb4p****","sg-bp67acfmxazb4p****"]`.
+    pub security_group_ids: Vec<String>,
     /// A string sent as `VpcId`. Optional. Example: `vpc-bp67acfmxazb4p****`.
     pub vpc_id: Option<String>,
     /// A string sent as `SecurityGroupType`. Optional. Example: `normal`.
@@ -58,7 +58,7 @@ impl DescribeSecurityGroupsInput {
 pub struct DescribeSecurityGroupsBuilder<C = ()> {
     client: C,
     region_id: Option<String>,
-    security_group_ids: Option<String>,
+    security_group_ids: Option<Vec<String>>,
     vpc_id: Option<String>,
     security_group_type: Option<String>,
     next_token: Option<String>,
@@ -81,9 +81,9 @@ impl<C> DescribeSecurityGroupsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets [`DescribeSecurityGroupsInput::security_group_ids`].
+    /// Appends one item to [`DescribeSecurityGroupsInput::security_group_ids`].
     pub fn security_group_ids(mut self, input: impl Into<String>) -> Self {
-        self.security_group_ids = Some(input.into());
+        self.security_group_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeSecurityGroupsInput::vpc_id`].
@@ -170,7 +170,7 @@ impl<C> DescribeSecurityGroupsBuilder<C> {
                 "RegionId",
                 self.region_id,
             )?,
-            security_group_ids: self.security_group_ids,
+            security_group_ids: self.security_group_ids.unwrap_or_default(),
             vpc_id: self.vpc_id,
             security_group_type: self.security_group_type,
             next_token: self.next_token,
@@ -194,7 +194,7 @@ impl<C> DescribeSecurityGroupsBuilder<C> {
 aliyun_core::__private::builder_accessors! {
     DescribeSecurityGroupsBuilder, DescribeSecurityGroupsInput;
     region_id: Option<String> => set_region_id, get_region_id;
-    security_group_ids: Option<String> => set_security_group_ids, get_security_group_ids;
+    security_group_ids: Option<Vec<String>> => set_security_group_ids, get_security_group_ids, list;
     vpc_id: Option<String> => set_vpc_id, get_vpc_id;
     security_group_type: Option<String> => set_security_group_type, get_security_group_type;
     next_token: Option<String> => set_next_token, get_next_token;
@@ -342,7 +342,9 @@ impl aliyun_core::Action for DescribeSecurityGroupsInput {
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("RegionId", &self.region_id);
-        params.push_opt("SecurityGroupIds", self.security_group_ids.as_ref());
+        if !self.security_group_ids.is_empty() {
+            params.push_json("SecurityGroupIds", &self.security_group_ids);
+        }
         params.push_opt("VpcId", self.vpc_id.as_ref());
         params.push_opt("SecurityGroupType", self.security_group_type.as_ref());
         params.push_opt("NextToken", self.next_token.as_ref());
@@ -440,9 +442,9 @@ mod tests {
                     .region_id("cn-hangzhou")
                     .resource_group_id("rg-bp67acfmxazb4p****")
                     .security_group_id("sg-bp67acfmxazb4p****")
-                    .security_group_ids(
-                        "[\"sg-bp67acfmxazb4p****\", \"sg-bp67acfmxazb4p****\", \"sg-bp67acfmxazb4p****\",....]",
-                    )
+                    .security_group_ids("sg-bp67acfmxazb4p****")
+                    .security_group_ids("sg-bp67acfmxazb4p****")
+                    .security_group_ids("sg-bp67acfmxazb4p****")
                     .security_group_name("SGTestName")
                     .security_group_type("normal")
                     .service_managed(false)
@@ -465,7 +467,7 @@ mod tests {
                 ("SecurityGroupId", "sg-bp67acfmxazb4p****"),
                 (
                     "SecurityGroupIds",
-                    "[\"sg-bp67acfmxazb4p****\", \"sg-bp67acfmxazb4p****\", \"sg-bp67acfmxazb4p****\",....]",
+                    "[\"sg-bp67acfmxazb4p****\",\"sg-bp67acfmxazb4p****\",\"sg-bp67acfmxazb4p****\"]",
                 ),
                 ("SecurityGroupName", "SGTestName"),
                 ("SecurityGroupType", "normal"),

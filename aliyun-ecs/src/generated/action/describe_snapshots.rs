@@ -16,8 +16,8 @@ pub struct DescribeSnapshotsInput {
     pub snapshot_link_id: Option<String>,
     /// A string sent as `RegionId`. Required. Left unset, the client's region is sent. Example: `cn-hangzhou`.
     pub region_id: String,
-    /// A string sent as `SnapshotIds`. Optional. Example: `["s-bp67acfmxazb4p****", "s-bp67acfmxazb5p****", … "s-bp67acfmxazb6p****"]`.
-    pub snapshot_ids: Option<String>,
+    /// A list of strings sent as JSON text in `SnapshotIds`. Optional. Example: `["s-bp67acfmxazb4p****","s-bp67acfmxazb5p****","s-bp67acfmxazb6p****"]`.
+    pub snapshot_ids: Vec<String>,
     /// An integer (32-bit) sent as `PageNumber`. Optional. At least 1. Left unset, the service assumes `1`. Example: `1`.
     pub page_number: Option<i32>,
     /// An integer (32-bit) sent as `PageSize`. Optional. From 1 to 100. Left unset, the service assumes `10`. Example: `10`.
@@ -69,7 +69,7 @@ pub struct DescribeSnapshotsBuilder<C = ()> {
     disk_id: Option<String>,
     snapshot_link_id: Option<String>,
     region_id: Option<String>,
-    snapshot_ids: Option<String>,
+    snapshot_ids: Option<Vec<String>>,
     page_number: Option<i32>,
     page_size: Option<i32>,
     next_token: Option<String>,
@@ -108,9 +108,9 @@ impl<C> DescribeSnapshotsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets [`DescribeSnapshotsInput::snapshot_ids`].
+    /// Appends one item to [`DescribeSnapshotsInput::snapshot_ids`].
     pub fn snapshot_ids(mut self, input: impl Into<String>) -> Self {
-        self.snapshot_ids = Some(input.into());
+        self.snapshot_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeSnapshotsInput::page_number`].
@@ -203,7 +203,7 @@ impl<C> DescribeSnapshotsBuilder<C> {
                 "RegionId",
                 self.region_id,
             )?,
-            snapshot_ids: self.snapshot_ids,
+            snapshot_ids: self.snapshot_ids.unwrap_or_default(),
             page_number: self.page_number,
             page_size: self.page_size,
             next_token: self.next_token,
@@ -231,7 +231,7 @@ aliyun_core::__private::builder_accessors! {
     disk_id: Option<String> => set_disk_id, get_disk_id;
     snapshot_link_id: Option<String> => set_snapshot_link_id, get_snapshot_link_id;
     region_id: Option<String> => set_region_id, get_region_id;
-    snapshot_ids: Option<String> => set_snapshot_ids, get_snapshot_ids;
+    snapshot_ids: Option<Vec<String>> => set_snapshot_ids, get_snapshot_ids, list;
     page_number: Option<i32> => set_page_number, get_page_number;
     page_size: Option<i32> => set_page_size, get_page_size;
     next_token: Option<String> => set_next_token, get_next_token;
@@ -382,7 +382,9 @@ impl aliyun_core::Action for DescribeSnapshotsInput {
         params.push_opt("DiskId", self.disk_id.as_ref());
         params.push_opt("SnapshotLinkId", self.snapshot_link_id.as_ref());
         params.push("RegionId", &self.region_id);
-        params.push_opt("SnapshotIds", self.snapshot_ids.as_ref());
+        if !self.snapshot_ids.is_empty() {
+            params.push_json("SnapshotIds", &self.snapshot_ids);
+        }
         params.push_opt("PageNumber", self.page_number.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
         params.push_opt("NextToken", self.next_token.as_ref());
@@ -510,9 +512,9 @@ mod tests {
                     .page_size(10)
                     .region_id("cn-hangzhou")
                     .resource_group_id("rg-bp67acfmxazb4p****")
-                    .snapshot_ids(
-                        "[\"s-bp67acfmxazb4p****\", \"s-bp67acfmxazb5p****\", … \"s-bp67acfmxazb6p****\"]",
-                    )
+                    .snapshot_ids("s-bp67acfmxazb4p****")
+                    .snapshot_ids("s-bp67acfmxazb5p****")
+                    .snapshot_ids("s-bp67acfmxazb6p****")
                     .snapshot_link_id("sl-bp1grgphbcc9brb5****")
                     .snapshot_name("testSnapshotName")
                     .snapshot_type("all")
@@ -542,7 +544,7 @@ mod tests {
                 ("ResourceGroupId", "rg-bp67acfmxazb4p****"),
                 (
                     "SnapshotIds",
-                    "[\"s-bp67acfmxazb4p****\", \"s-bp67acfmxazb5p****\", … \"s-bp67acfmxazb6p****\"]",
+                    "[\"s-bp67acfmxazb4p****\",\"s-bp67acfmxazb5p****\",\"s-bp67acfmxazb6p****\"]",
                 ),
                 ("SnapshotLinkId", "sl-bp1grgphbcc9brb5****"),
                 ("SnapshotName", "testSnapshotName"),

@@ -16,8 +16,8 @@ pub struct DescribeStorageSetDetailsInput {
     pub storage_set_id: String,
     /// An integer (32-bit) sent as `StorageSetPartitionNumber`. Optional. At least 2. Example: `3`.
     pub storage_set_partition_number: Option<i32>,
-    /// A string sent as `DiskIds`. Optional. Example: `["d-bp1d6tsvznfghy7y****", "d-bp1ippxbaql9zet7****", … "d-bp1ib7bcz07l****"]`.
-    pub disk_ids: Option<String>,
+    /// A list of strings sent as JSON text in `DiskIds`. Optional. Example: `["d-bp1d6tsvznfghy7y****","d-bp1ippxbaql9zet7****","d-bp1ib7bcz07l****"]`.
+    pub disk_ids: Vec<String>,
     /// An integer (32-bit) sent as `PageNumber`. Optional. From 1 to 1000. Left unset, the service assumes `1`. Example: `1`.
     pub page_number: Option<i32>,
     /// An integer (32-bit) sent as `PageSize`. Optional. From 10 to 100. Left unset, the service assumes `10`. Example: `10`.
@@ -39,7 +39,7 @@ pub struct DescribeStorageSetDetailsBuilder<C = ()> {
     region_id: Option<String>,
     storage_set_id: Option<String>,
     storage_set_partition_number: Option<i32>,
-    disk_ids: Option<String>,
+    disk_ids: Option<Vec<String>>,
     page_number: Option<i32>,
     page_size: Option<i32>,
 }
@@ -64,9 +64,9 @@ impl<C> DescribeStorageSetDetailsBuilder<C> {
         self.storage_set_partition_number = Some(input);
         self
     }
-    /// Sets [`DescribeStorageSetDetailsInput::disk_ids`].
+    /// Appends one item to [`DescribeStorageSetDetailsInput::disk_ids`].
     pub fn disk_ids(mut self, input: impl Into<String>) -> Self {
-        self.disk_ids = Some(input.into());
+        self.disk_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeStorageSetDetailsInput::page_number`].
@@ -94,7 +94,7 @@ impl<C> DescribeStorageSetDetailsBuilder<C> {
                 self.storage_set_id,
             )?,
             storage_set_partition_number: self.storage_set_partition_number,
-            disk_ids: self.disk_ids,
+            disk_ids: self.disk_ids.unwrap_or_default(),
             page_number: self.page_number,
             page_size: self.page_size,
         };
@@ -108,7 +108,7 @@ aliyun_core::__private::builder_accessors! {
     region_id: Option<String> => set_region_id, get_region_id;
     storage_set_id: Option<String> => set_storage_set_id, get_storage_set_id;
     storage_set_partition_number: Option<i32> => set_storage_set_partition_number, get_storage_set_partition_number;
-    disk_ids: Option<String> => set_disk_ids, get_disk_ids;
+    disk_ids: Option<Vec<String>> => set_disk_ids, get_disk_ids, list;
     page_number: Option<i32> => set_page_number, get_page_number;
     page_size: Option<i32> => set_page_size, get_page_size;
 }
@@ -234,7 +234,9 @@ impl aliyun_core::Action for DescribeStorageSetDetailsInput {
                 "StorageSetPartitionNumber",
                 self.storage_set_partition_number.as_ref(),
             );
-        params.push_opt("DiskIds", self.disk_ids.as_ref());
+        if !self.disk_ids.is_empty() {
+            params.push_json("DiskIds", &self.disk_ids);
+        }
         params.push_opt("PageNumber", self.page_number.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
     }
@@ -343,9 +345,9 @@ mod tests {
             |b| {
                 b
                     .client_token("123e4567-e89b-12d3-a456-426655440000")
-                    .disk_ids(
-                        "[\"d-bp1d6tsvznfghy7y****\", \"d-bp1ippxbaql9zet7****\", … \"d-bp1ib7bcz07l****\"]",
-                    )
+                    .disk_ids("d-bp1d6tsvznfghy7y****")
+                    .disk_ids("d-bp1ippxbaql9zet7****")
+                    .disk_ids("d-bp1ib7bcz07l****")
                     .page_number(1)
                     .page_size(10)
                     .region_id("cn-hangzhou")
@@ -357,7 +359,7 @@ mod tests {
                 ("ClientToken", "123e4567-e89b-12d3-a456-426655440000"),
                 (
                     "DiskIds",
-                    "[\"d-bp1d6tsvznfghy7y****\", \"d-bp1ippxbaql9zet7****\", … \"d-bp1ib7bcz07l****\"]",
+                    "[\"d-bp1d6tsvznfghy7y****\",\"d-bp1ippxbaql9zet7****\",\"d-bp1ib7bcz07l****\"]",
                 ),
                 ("PageNumber", "1"),
                 ("PageSize", "10"),

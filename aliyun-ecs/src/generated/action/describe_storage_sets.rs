@@ -12,8 +12,8 @@ pub struct DescribeStorageSetsInput {
     pub client_token: Option<String>,
     /// A string sent as `RegionId`. Required. Left unset, the client's region is sent. Example: `cn-hangzhou`.
     pub region_id: String,
-    /// A string sent as `StorageSetIds`. Optional. Example: `["ss-bp1d6tsvznfghy7y****", "ss-bp1ippxbaql9zet7****", … "ss-bp1ib7bcz07l****"]`.
-    pub storage_set_ids: Option<String>,
+    /// A list of strings sent as JSON text in `StorageSetIds`. Optional. Example: `["ss-bp1d6tsvznfghy7y****","ss-bp1ippxbaql9zet7****","ss-bp1ib7bcz07l****"]`.
+    pub storage_set_ids: Vec<String>,
     /// A string sent as `ZoneId`. Optional. Example: `cn-hangzhou-g`.
     pub zone_id: Option<String>,
     /// A string sent as `StorageSetName`. Optional. Example: `storageSetTest`.
@@ -37,7 +37,7 @@ pub struct DescribeStorageSetsBuilder<C = ()> {
     client: C,
     client_token: Option<String>,
     region_id: Option<String>,
-    storage_set_ids: Option<String>,
+    storage_set_ids: Option<Vec<String>>,
     zone_id: Option<String>,
     storage_set_name: Option<String>,
     page_number: Option<i32>,
@@ -54,9 +54,9 @@ impl<C> DescribeStorageSetsBuilder<C> {
         self.region_id = Some(input.into());
         self
     }
-    /// Sets [`DescribeStorageSetsInput::storage_set_ids`].
+    /// Appends one item to [`DescribeStorageSetsInput::storage_set_ids`].
     pub fn storage_set_ids(mut self, input: impl Into<String>) -> Self {
-        self.storage_set_ids = Some(input.into());
+        self.storage_set_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeStorageSetsInput::zone_id`].
@@ -87,7 +87,7 @@ impl<C> DescribeStorageSetsBuilder<C> {
                 "RegionId",
                 self.region_id,
             )?,
-            storage_set_ids: self.storage_set_ids,
+            storage_set_ids: self.storage_set_ids.unwrap_or_default(),
             zone_id: self.zone_id,
             storage_set_name: self.storage_set_name,
             page_number: self.page_number,
@@ -101,7 +101,7 @@ aliyun_core::__private::builder_accessors! {
     DescribeStorageSetsBuilder, DescribeStorageSetsInput;
     client_token: Option<String> => set_client_token, get_client_token;
     region_id: Option<String> => set_region_id, get_region_id;
-    storage_set_ids: Option<String> => set_storage_set_ids, get_storage_set_ids;
+    storage_set_ids: Option<Vec<String>> => set_storage_set_ids, get_storage_set_ids, list;
     zone_id: Option<String> => set_zone_id, get_zone_id;
     storage_set_name: Option<String> => set_storage_set_name, get_storage_set_name;
     page_number: Option<i32> => set_page_number, get_page_number;
@@ -215,7 +215,9 @@ impl aliyun_core::Action for DescribeStorageSetsInput {
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push_opt("ClientToken", self.client_token.as_ref());
         params.push("RegionId", &self.region_id);
-        params.push_opt("StorageSetIds", self.storage_set_ids.as_ref());
+        if !self.storage_set_ids.is_empty() {
+            params.push_json("StorageSetIds", &self.storage_set_ids);
+        }
         params.push_opt("ZoneId", self.zone_id.as_ref());
         params.push_opt("StorageSetName", self.storage_set_name.as_ref());
         params.push_opt("PageNumber", self.page_number.as_ref());
@@ -327,9 +329,9 @@ mod tests {
                     .client_token("123e4567-e89b-12d3-a456-426655440000")
                     .page_number(1)
                     .region_id("cn-hangzhou")
-                    .storage_set_ids(
-                        "[\"ss-bp1d6tsvznfghy7y****\", \"ss-bp1ippxbaql9zet7****\", … \"ss-bp1ib7bcz07l****\"]",
-                    )
+                    .storage_set_ids("ss-bp1d6tsvznfghy7y****")
+                    .storage_set_ids("ss-bp1ippxbaql9zet7****")
+                    .storage_set_ids("ss-bp1ib7bcz07l****")
                     .storage_set_name("storageSetTest")
                     .zone_id("cn-hangzhou-g")
             },
@@ -340,7 +342,7 @@ mod tests {
                 ("RegionId", "cn-hangzhou"),
                 (
                     "StorageSetIds",
-                    "[\"ss-bp1d6tsvznfghy7y****\", \"ss-bp1ippxbaql9zet7****\", … \"ss-bp1ib7bcz07l****\"]",
+                    "[\"ss-bp1d6tsvznfghy7y****\",\"ss-bp1ippxbaql9zet7****\",\"ss-bp1ib7bcz07l****\"]",
                 ),
                 ("StorageSetName", "storageSetTest"),
                 ("ZoneId", "cn-hangzhou-g"),

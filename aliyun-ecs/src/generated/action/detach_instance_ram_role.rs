@@ -12,8 +12,8 @@ pub struct DetachInstanceRamRoleInput {
     pub region_id: String,
     /// A string sent as `RamRoleName`. Optional. Example: `RamRoleTest`.
     pub ram_role_name: Option<String>,
-    /// A string sent as `InstanceIds`. Required. Example: `["i-bp67acfmxazb4p****", "i-bp67acfmxazb5p****", "i-bp67acfmxazb6p****"…]`.
-    pub instance_ids: String,
+    /// A list of strings sent as JSON text in `InstanceIds`. Required. Example: `["i-bp67acfmxazb4p****","i-bp67acfmxazb5p****","i-bp67acfmxazb6p****"]`.
+    pub instance_ids: Vec<String>,
 }
 impl DetachInstanceRamRoleInput {
     /// An unbound builder of this input: set parameters, then [`build`](DetachInstanceRamRoleBuilder::build).
@@ -29,7 +29,7 @@ pub struct DetachInstanceRamRoleBuilder<C = ()> {
     client: C,
     region_id: Option<String>,
     ram_role_name: Option<String>,
-    instance_ids: Option<String>,
+    instance_ids: Option<Vec<String>>,
 }
 impl<C> DetachInstanceRamRoleBuilder<C> {
     /// Sets [`DetachInstanceRamRoleInput::region_id`].
@@ -42,9 +42,9 @@ impl<C> DetachInstanceRamRoleBuilder<C> {
         self.ram_role_name = Some(input.into());
         self
     }
-    /// Sets [`DetachInstanceRamRoleInput::instance_ids`].
+    /// Appends one item to [`DetachInstanceRamRoleInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids = Some(input.into());
+        self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DetachInstanceRamRoleInput`]. Nothing is sent.
@@ -55,10 +55,7 @@ impl<C> DetachInstanceRamRoleBuilder<C> {
                 self.region_id,
             )?,
             ram_role_name: self.ram_role_name,
-            instance_ids: aliyun_core::__private::validate::required(
-                "InstanceIds",
-                self.instance_ids,
-            )?,
+            instance_ids: self.instance_ids.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -68,7 +65,7 @@ aliyun_core::__private::builder_accessors! {
     DetachInstanceRamRoleBuilder, DetachInstanceRamRoleInput;
     region_id: Option<String> => set_region_id, get_region_id;
     ram_role_name: Option<String> => set_ram_role_name, get_ram_role_name;
-    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
+    instance_ids: Option<Vec<String>> => set_instance_ids, get_instance_ids, list;
 }
 impl DetachInstanceRamRoleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -144,12 +141,20 @@ impl aliyun_core::Action for DetachInstanceRamRoleInput {
         retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::items(
+            "InstanceIds",
+            self.instance_ids.len(),
+            Some(1),
+            None,
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("RegionId", &self.region_id);
         params.push_opt("RamRoleName", self.ram_role_name.as_ref());
-        params.push("InstanceIds", &self.instance_ids);
+        if !self.instance_ids.is_empty() {
+            params.push_json("InstanceIds", &self.instance_ids);
+        }
     }
 }
 /// Errors [`DetachInstanceRamRole`](https://api.aliyun.com/api/Ecs/2014-05-26/DetachInstanceRamRole) can return.
@@ -201,9 +206,9 @@ mod tests {
             "example",
             |b| {
                 b
-                    .instance_ids(
-                        "[\"i-bp67acfmxazb4p****\", \"i-bp67acfmxazb5p****\", \"i-bp67acfmxazb6p****\"…]",
-                    )
+                    .instance_ids("i-bp67acfmxazb4p****")
+                    .instance_ids("i-bp67acfmxazb5p****")
+                    .instance_ids("i-bp67acfmxazb6p****")
                     .ram_role_name("RamRoleTest")
                     .region_id("cn-hangzhou")
             },
@@ -211,7 +216,7 @@ mod tests {
             &[
                 (
                     "InstanceIds",
-                    "[\"i-bp67acfmxazb4p****\", \"i-bp67acfmxazb5p****\", \"i-bp67acfmxazb6p****\"…]",
+                    "[\"i-bp67acfmxazb4p****\",\"i-bp67acfmxazb5p****\",\"i-bp67acfmxazb6p****\"]",
                 ),
                 ("RamRoleName", "RamRoleTest"),
                 ("RegionId", "cn-hangzhou"),

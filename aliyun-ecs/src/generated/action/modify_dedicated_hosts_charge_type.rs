@@ -8,8 +8,8 @@ use super::super::types::FeeOfInstance;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyDedicatedHostsChargeTypeInput {
-    /// A string sent as `DedicatedHostIds`. Required. Example: `["dh-bp181e5064b5sotr****","dh-bp18064b5sotrr9c****"]`.
-    pub dedicated_host_ids: String,
+    /// A list of strings sent as JSON text in `DedicatedHostIds`. Required. Example: `["dh-bp181e5064b5sotr****","dh-bp18064b5sotrr9c****"]`.
+    pub dedicated_host_ids: Vec<String>,
     /// A string sent as `RegionId`. Required. Left unset, the client's region is sent. Example: `cn-hangzhou`.
     pub region_id: String,
     /// An integer (32-bit) sent as `Period`. Optional. Example: `1`.
@@ -39,7 +39,7 @@ impl ModifyDedicatedHostsChargeTypeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyDedicatedHostsChargeTypeBuilder<C = ()> {
     client: C,
-    dedicated_host_ids: Option<String>,
+    dedicated_host_ids: Option<Vec<String>>,
     region_id: Option<String>,
     period: Option<i32>,
     period_unit: Option<String>,
@@ -50,9 +50,9 @@ pub struct ModifyDedicatedHostsChargeTypeBuilder<C = ()> {
     detail_fee: Option<bool>,
 }
 impl<C> ModifyDedicatedHostsChargeTypeBuilder<C> {
-    /// Sets [`ModifyDedicatedHostsChargeTypeInput::dedicated_host_ids`].
+    /// Appends one item to [`ModifyDedicatedHostsChargeTypeInput::dedicated_host_ids`].
     pub fn dedicated_host_ids(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_ids = Some(input.into());
+        self.dedicated_host_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostsChargeTypeInput::region_id`].
@@ -100,10 +100,7 @@ impl<C> ModifyDedicatedHostsChargeTypeBuilder<C> {
         self,
     ) -> Result<ModifyDedicatedHostsChargeTypeInput, aliyun_core::InvalidInput> {
         let input = ModifyDedicatedHostsChargeTypeInput {
-            dedicated_host_ids: aliyun_core::__private::validate::required(
-                "DedicatedHostIds",
-                self.dedicated_host_ids,
-            )?,
+            dedicated_host_ids: self.dedicated_host_ids.unwrap_or_default(),
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
                 self.region_id,
@@ -122,7 +119,7 @@ impl<C> ModifyDedicatedHostsChargeTypeBuilder<C> {
 }
 aliyun_core::__private::builder_accessors! {
     ModifyDedicatedHostsChargeTypeBuilder, ModifyDedicatedHostsChargeTypeInput;
-    dedicated_host_ids: Option<String> => set_dedicated_host_ids, get_dedicated_host_ids;
+    dedicated_host_ids: Option<Vec<String>> => set_dedicated_host_ids, get_dedicated_host_ids, list;
     region_id: Option<String> => set_region_id, get_region_id;
     period: Option<i32> => set_period, get_period;
     period_unit: Option<String> => set_period_unit, get_period_unit;
@@ -209,10 +206,18 @@ impl aliyun_core::Action for ModifyDedicatedHostsChargeTypeInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::items(
+            "DedicatedHostIds",
+            self.dedicated_host_ids.len(),
+            Some(1),
+            None,
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
-        params.push("DedicatedHostIds", &self.dedicated_host_ids);
+        if !self.dedicated_host_ids.is_empty() {
+            params.push_json("DedicatedHostIds", &self.dedicated_host_ids);
+        }
         params.push("RegionId", &self.region_id);
         params.push_opt("Period", self.period.as_ref());
         params.push_opt("PeriodUnit", self.period_unit.as_ref());
@@ -383,9 +388,8 @@ mod tests {
                     .auto_pay(false)
                     .client_token("e4567-e89b-12d3-a456-426655440000")
                     .dedicated_host_charge_type("PrePaid")
-                    .dedicated_host_ids(
-                        "[\"dh-bp181e5064b5sotr****\",\"dh-bp18064b5sotrr9c****\"]",
-                    )
+                    .dedicated_host_ids("dh-bp181e5064b5sotr****")
+                    .dedicated_host_ids("dh-bp18064b5sotrr9c****")
                     .detail_fee(false)
                     .dry_run(false)
                     .period(1)

@@ -8,8 +8,8 @@ use super::super::types::FeeOfInstance;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyInstanceChargeTypeInput {
-    /// A string sent as `InstanceIds`. Required by the API reference; not checked by the SDK. Example: `["i-bp67acfmxazb4p****","i-bp67acfmxazb4d****"]`.
-    pub instance_ids: Option<String>,
+    /// A list of strings sent as JSON text in `InstanceIds`. Required by the API reference; not checked by the SDK. Example: `["i-bp67acfmxazb4p****","i-bp67acfmxazb4d****"]`.
+    pub instance_ids: Vec<String>,
     /// A string sent as `RegionId`. Required by the API reference; not checked by the SDK. Left unset, the client's region is sent. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
     /// An integer (32-bit) sent as `Period`. Optional. Example: `1`.
@@ -41,7 +41,7 @@ impl ModifyInstanceChargeTypeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyInstanceChargeTypeBuilder<C = ()> {
     client: C,
-    instance_ids: Option<String>,
+    instance_ids: Option<Vec<String>>,
     region_id: Option<String>,
     period: Option<i32>,
     period_unit: Option<String>,
@@ -53,9 +53,9 @@ pub struct ModifyInstanceChargeTypeBuilder<C = ()> {
     is_detail_fee: Option<bool>,
 }
 impl<C> ModifyInstanceChargeTypeBuilder<C> {
-    /// Sets [`ModifyInstanceChargeTypeInput::instance_ids`].
+    /// Appends one item to [`ModifyInstanceChargeTypeInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids = Some(input.into());
+        self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`ModifyInstanceChargeTypeInput::region_id`].
@@ -108,7 +108,7 @@ impl<C> ModifyInstanceChargeTypeBuilder<C> {
         self,
     ) -> Result<ModifyInstanceChargeTypeInput, aliyun_core::InvalidInput> {
         let input = ModifyInstanceChargeTypeInput {
-            instance_ids: self.instance_ids,
+            instance_ids: self.instance_ids.unwrap_or_default(),
             region_id: self.region_id,
             period: self.period,
             period_unit: self.period_unit,
@@ -125,7 +125,7 @@ impl<C> ModifyInstanceChargeTypeBuilder<C> {
 }
 aliyun_core::__private::builder_accessors! {
     ModifyInstanceChargeTypeBuilder, ModifyInstanceChargeTypeInput;
-    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
+    instance_ids: Option<Vec<String>> => set_instance_ids, get_instance_ids, list;
     region_id: Option<String> => set_region_id, get_region_id;
     period: Option<i32> => set_period, get_period;
     period_unit: Option<String> => set_period_unit, get_period_unit;
@@ -213,7 +213,9 @@ impl aliyun_core::Action for ModifyInstanceChargeTypeInput {
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
-        params.push_opt("InstanceIds", self.instance_ids.as_ref());
+        if !self.instance_ids.is_empty() {
+            params.push_json("InstanceIds", &self.instance_ids);
+        }
         params.push_opt("RegionId", self.region_id.as_ref());
         params.push_opt("Period", self.period.as_ref());
         params.push_opt("PeriodUnit", self.period_unit.as_ref());
@@ -458,7 +460,8 @@ mod tests {
                     .dry_run(false)
                     .include_data_disks(false)
                     .instance_charge_type("PrePaid")
-                    .instance_ids("[\"i-bp67acfmxazb4p****\",\"i-bp67acfmxazb4d****\"]")
+                    .instance_ids("i-bp67acfmxazb4p****")
+                    .instance_ids("i-bp67acfmxazb4d****")
                     .is_detail_fee(false)
                     .period(1)
                     .period_unit("Month")
