@@ -58,7 +58,11 @@ pub fn retype(member: &mut Member, forced: Option<Shape>, report: &mut Report) -
     if member.kind != Kind::String {
         return false;
     }
-    let text = member.example.as_ref().and_then(Value::as_str).map(str::trim);
+    let text = member
+        .example
+        .as_ref()
+        .and_then(Value::as_str)
+        .map(str::trim);
     let parsed = text.and_then(parse_lenient);
     let shape = forced.unwrap_or(match (text, &parsed) {
         (Some(t), _) if t.starts_with('[') => Shape::List,
