@@ -33,6 +33,10 @@ impl CreateInstantSiteMonitorInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateInstantSiteMonitorBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     address: Option<String>,
     task_type: Option<String>,
     task_name: Option<String>,
@@ -43,22 +47,22 @@ pub struct CreateInstantSiteMonitorBuilder<C = ()> {
 impl<C> CreateInstantSiteMonitorBuilder<C> {
     /// Sets [`CreateInstantSiteMonitorInput::address`].
     pub fn address(mut self, input: impl Into<String>) -> Self {
-        self.address = Some(input.into());
+        self.params.address = Some(input.into());
         self
     }
     /// Sets [`CreateInstantSiteMonitorInput::task_type`].
     pub fn task_type(mut self, input: impl Into<String>) -> Self {
-        self.task_type = Some(input.into());
+        self.params.task_type = Some(input.into());
         self
     }
     /// Sets [`CreateInstantSiteMonitorInput::task_name`].
     pub fn task_name(mut self, input: impl Into<String>) -> Self {
-        self.task_name = Some(input.into());
+        self.params.task_name = Some(input.into());
         self
     }
     /// Appends one item to [`CreateInstantSiteMonitorInput::isp_cities`].
     pub fn isp_cities(mut self, input: aliyun_core::JsonValue) -> Self {
-        self.isp_cities.get_or_insert_with(Vec::new).push(input);
+        self.params.isp_cities.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Adds one entry to [`CreateInstantSiteMonitorInput::options_json`].
@@ -67,14 +71,15 @@ impl<C> CreateInstantSiteMonitorBuilder<C> {
         key: impl Into<String>,
         input: aliyun_core::JsonValue,
     ) -> Self {
-        self.options_json
+        self.params
+            .options_json
             .get_or_insert_with(std::collections::BTreeMap::new)
             .insert(key.into(), input);
         self
     }
     /// Sets [`CreateInstantSiteMonitorInput::random_isp_city`].
     pub fn random_isp_city(mut self, input: i32) -> Self {
-        self.random_isp_city = Some(input);
+        self.params.random_isp_city = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateInstantSiteMonitorInput`]. Nothing is sent.
@@ -84,19 +89,19 @@ impl<C> CreateInstantSiteMonitorBuilder<C> {
         let input = CreateInstantSiteMonitorInput {
             address: aliyun_core::__private::validate::required(
                 "Address",
-                self.address,
+                self.params.address,
             )?,
             task_type: aliyun_core::__private::validate::required(
                 "TaskType",
-                self.task_type,
+                self.params.task_type,
             )?,
             task_name: aliyun_core::__private::validate::required(
                 "TaskName",
-                self.task_name,
+                self.params.task_name,
             )?,
-            isp_cities: self.isp_cities.unwrap_or_default(),
-            options_json: self.options_json.unwrap_or_default(),
-            random_isp_city: self.random_isp_city,
+            isp_cities: self.params.isp_cities.unwrap_or_default(),
+            options_json: self.params.options_json.unwrap_or_default(),
+            random_isp_city: self.params.random_isp_city,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -115,12 +120,7 @@ impl CreateInstantSiteMonitorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            address: None,
-            task_type: None,
-            task_name: None,
-            isp_cities: None,
-            options_json: None,
-            random_isp_city: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateInstantSiteMonitorOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

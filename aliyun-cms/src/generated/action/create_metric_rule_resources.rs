@@ -26,6 +26,10 @@ impl CreateMetricRuleResourcesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateMetricRuleResourcesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rule_id: Option<String>,
     overwrite: Option<String>,
     resources: Option<Vec<aliyun_core::JsonValue>>,
@@ -33,17 +37,17 @@ pub struct CreateMetricRuleResourcesBuilder<C = ()> {
 impl<C> CreateMetricRuleResourcesBuilder<C> {
     /// Sets [`CreateMetricRuleResourcesInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
-        self.rule_id = Some(input.into());
+        self.params.rule_id = Some(input.into());
         self
     }
     /// Sets [`CreateMetricRuleResourcesInput::overwrite`].
     pub fn overwrite(mut self, input: impl Into<String>) -> Self {
-        self.overwrite = Some(input.into());
+        self.params.overwrite = Some(input.into());
         self
     }
     /// Appends one item to [`CreateMetricRuleResourcesInput::resources`].
     pub fn resources(mut self, input: aliyun_core::JsonValue) -> Self {
-        self.resources.get_or_insert_with(Vec::new).push(input);
+        self.params.resources.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateMetricRuleResourcesInput`]. Nothing is sent.
@@ -51,9 +55,9 @@ impl<C> CreateMetricRuleResourcesBuilder<C> {
         self,
     ) -> Result<CreateMetricRuleResourcesInput, aliyun_core::InvalidInput> {
         let input = CreateMetricRuleResourcesInput {
-            rule_id: self.rule_id,
-            overwrite: self.overwrite,
-            resources: self.resources.unwrap_or_default(),
+            rule_id: self.params.rule_id,
+            overwrite: self.params.overwrite,
+            resources: self.params.resources.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -69,9 +73,7 @@ impl CreateMetricRuleResourcesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            rule_id: None,
-            overwrite: None,
-            resources: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateMetricRuleResourcesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

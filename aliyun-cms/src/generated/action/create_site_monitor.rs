@@ -37,6 +37,10 @@ impl CreateSiteMonitorInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateSiteMonitorBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     address: Option<String>,
     task_type: Option<String>,
     task_name: Option<String>,
@@ -49,27 +53,27 @@ pub struct CreateSiteMonitorBuilder<C = ()> {
 impl<C> CreateSiteMonitorBuilder<C> {
     /// Sets [`CreateSiteMonitorInput::address`].
     pub fn address(mut self, input: impl Into<String>) -> Self {
-        self.address = Some(input.into());
+        self.params.address = Some(input.into());
         self
     }
     /// Sets [`CreateSiteMonitorInput::task_type`].
     pub fn task_type(mut self, input: impl Into<String>) -> Self {
-        self.task_type = Some(input.into());
+        self.params.task_type = Some(input.into());
         self
     }
     /// Sets [`CreateSiteMonitorInput::task_name`].
     pub fn task_name(mut self, input: impl Into<String>) -> Self {
-        self.task_name = Some(input.into());
+        self.params.task_name = Some(input.into());
         self
     }
     /// Sets [`CreateSiteMonitorInput::interval`].
     pub fn interval(mut self, input: impl Into<String>) -> Self {
-        self.interval = Some(input.into());
+        self.params.interval = Some(input.into());
         self
     }
     /// Appends one item to [`CreateSiteMonitorInput::isp_cities`].
     pub fn isp_cities(mut self, input: aliyun_core::JsonValue) -> Self {
-        self.isp_cities.get_or_insert_with(Vec::new).push(input);
+        self.params.isp_cities.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Adds one entry to [`CreateSiteMonitorInput::options_json`].
@@ -78,14 +82,15 @@ impl<C> CreateSiteMonitorBuilder<C> {
         key: impl Into<String>,
         input: aliyun_core::JsonValue,
     ) -> Self {
-        self.options_json
+        self.params
+            .options_json
             .get_or_insert_with(std::collections::BTreeMap::new)
             .insert(key.into(), input);
         self
     }
     /// Sets [`CreateSiteMonitorInput::alert_ids`].
     pub fn alert_ids(mut self, input: impl Into<String>) -> Self {
-        self.alert_ids = Some(input.into());
+        self.params.alert_ids = Some(input.into());
         self
     }
     /// Adds one entry to [`CreateSiteMonitorInput::custom_schedule`].
@@ -94,7 +99,8 @@ impl<C> CreateSiteMonitorBuilder<C> {
         key: impl Into<String>,
         input: aliyun_core::JsonValue,
     ) -> Self {
-        self.custom_schedule
+        self.params
+            .custom_schedule
             .get_or_insert_with(std::collections::BTreeMap::new)
             .insert(key.into(), input);
         self
@@ -104,21 +110,21 @@ impl<C> CreateSiteMonitorBuilder<C> {
         let input = CreateSiteMonitorInput {
             address: aliyun_core::__private::validate::required(
                 "Address",
-                self.address,
+                self.params.address,
             )?,
             task_type: aliyun_core::__private::validate::required(
                 "TaskType",
-                self.task_type,
+                self.params.task_type,
             )?,
             task_name: aliyun_core::__private::validate::required(
                 "TaskName",
-                self.task_name,
+                self.params.task_name,
             )?,
-            interval: self.interval,
-            isp_cities: self.isp_cities.unwrap_or_default(),
-            options_json: self.options_json.unwrap_or_default(),
-            alert_ids: self.alert_ids,
-            custom_schedule: self.custom_schedule.unwrap_or_default(),
+            interval: self.params.interval,
+            isp_cities: self.params.isp_cities.unwrap_or_default(),
+            options_json: self.params.options_json.unwrap_or_default(),
+            alert_ids: self.params.alert_ids,
+            custom_schedule: self.params.custom_schedule.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -139,14 +145,7 @@ impl CreateSiteMonitorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            address: None,
-            task_type: None,
-            task_name: None,
-            interval: None,
-            isp_cities: None,
-            options_json: None,
-            alert_ids: None,
-            custom_schedule: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateSiteMonitorOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

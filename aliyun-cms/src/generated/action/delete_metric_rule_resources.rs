@@ -24,18 +24,22 @@ impl DeleteMetricRuleResourcesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteMetricRuleResourcesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rule_id: Option<String>,
     resources: Option<Vec<aliyun_core::JsonValue>>,
 }
 impl<C> DeleteMetricRuleResourcesBuilder<C> {
     /// Sets [`DeleteMetricRuleResourcesInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
-        self.rule_id = Some(input.into());
+        self.params.rule_id = Some(input.into());
         self
     }
     /// Appends one item to [`DeleteMetricRuleResourcesInput::resources`].
     pub fn resources(mut self, input: aliyun_core::JsonValue) -> Self {
-        self.resources.get_or_insert_with(Vec::new).push(input);
+        self.params.resources.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteMetricRuleResourcesInput`]. Nothing is sent.
@@ -43,8 +47,8 @@ impl<C> DeleteMetricRuleResourcesBuilder<C> {
         self,
     ) -> Result<DeleteMetricRuleResourcesInput, aliyun_core::InvalidInput> {
         let input = DeleteMetricRuleResourcesInput {
-            rule_id: self.rule_id,
-            resources: self.resources.unwrap_or_default(),
+            rule_id: self.params.rule_id,
+            resources: self.params.resources.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -59,8 +63,7 @@ impl DeleteMetricRuleResourcesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            rule_id: None,
-            resources: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteMetricRuleResourcesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

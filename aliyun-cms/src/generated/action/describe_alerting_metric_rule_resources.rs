@@ -35,6 +35,10 @@ impl DescribeAlertingMetricRuleResourcesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeAlertingMetricRuleResourcesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rule_id: Option<String>,
     group_id: Option<String>,
     page: Option<i32>,
@@ -46,27 +50,27 @@ pub struct DescribeAlertingMetricRuleResourcesBuilder<C = ()> {
 impl<C> DescribeAlertingMetricRuleResourcesBuilder<C> {
     /// Sets [`DescribeAlertingMetricRuleResourcesInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
-        self.rule_id = Some(input.into());
+        self.params.rule_id = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertingMetricRuleResourcesInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertingMetricRuleResourcesInput::page`].
     pub fn page(mut self, input: i32) -> Self {
-        self.page = Some(input);
+        self.params.page = Some(input);
         self
     }
     /// Sets [`DescribeAlertingMetricRuleResourcesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeAlertingMetricRuleResourcesInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Adds one entry to [`DescribeAlertingMetricRuleResourcesInput::dimensions`].
@@ -75,14 +79,15 @@ impl<C> DescribeAlertingMetricRuleResourcesBuilder<C> {
         key: impl Into<String>,
         input: impl Into<String>,
     ) -> Self {
-        self.dimensions
+        self.params
+            .dimensions
             .get_or_insert_with(std::collections::BTreeMap::new)
             .insert(key.into(), input.into());
         self
     }
     /// Sets [`DescribeAlertingMetricRuleResourcesInput::alert_before_time`].
     pub fn alert_before_time(mut self, input: impl Into<String>) -> Self {
-        self.alert_before_time = Some(input.into());
+        self.params.alert_before_time = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeAlertingMetricRuleResourcesInput`]. Nothing is sent.
@@ -90,13 +95,13 @@ impl<C> DescribeAlertingMetricRuleResourcesBuilder<C> {
         self,
     ) -> Result<DescribeAlertingMetricRuleResourcesInput, aliyun_core::InvalidInput> {
         let input = DescribeAlertingMetricRuleResourcesInput {
-            rule_id: self.rule_id,
-            group_id: self.group_id,
-            page: self.page,
-            page_size: self.page_size,
-            namespace: self.namespace,
-            dimensions: self.dimensions.unwrap_or_default(),
-            alert_before_time: self.alert_before_time,
+            rule_id: self.params.rule_id,
+            group_id: self.params.group_id,
+            page: self.params.page,
+            page_size: self.params.page_size,
+            namespace: self.params.namespace,
+            dimensions: self.params.dimensions.unwrap_or_default(),
+            alert_before_time: self.params.alert_before_time,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -116,13 +121,7 @@ impl DescribeAlertingMetricRuleResourcesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            rule_id: None,
-            group_id: None,
-            page: None,
-            page_size: None,
-            namespace: None,
-            dimensions: None,
-            alert_before_time: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeAlertingMetricRuleResourcesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

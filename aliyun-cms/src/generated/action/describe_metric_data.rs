@@ -36,6 +36,10 @@ impl DescribeMetricDataInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMetricDataBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     namespace: Option<String>,
     metric_name: Option<String>,
     period: Option<String>,
@@ -48,32 +52,32 @@ pub struct DescribeMetricDataBuilder<C = ()> {
 impl<C> DescribeMetricDataBuilder<C> {
     /// Sets [`DescribeMetricDataInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricDataInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricDataInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
-        self.period = Some(input.into());
+        self.params.period = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricDataInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricDataInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeMetricDataInput::dimensions`].
     pub fn dimensions(mut self, input: aliyun_core::JsonValue) -> Self {
-        self.dimensions.get_or_insert_with(Vec::new).push(input);
+        self.params.dimensions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Adds one entry to [`DescribeMetricDataInput::express`].
@@ -82,27 +86,28 @@ impl<C> DescribeMetricDataBuilder<C> {
         key: impl Into<String>,
         input: aliyun_core::JsonValue,
     ) -> Self {
-        self.express
+        self.params
+            .express
             .get_or_insert_with(std::collections::BTreeMap::new)
             .insert(key.into(), input);
         self
     }
     /// Sets [`DescribeMetricDataInput::length`].
     pub fn length(mut self, input: impl Into<String>) -> Self {
-        self.length = Some(input.into());
+        self.params.length = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricDataInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeMetricDataInput, aliyun_core::InvalidInput> {
         let input = DescribeMetricDataInput {
-            namespace: self.namespace,
-            metric_name: self.metric_name,
-            period: self.period,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            dimensions: self.dimensions.unwrap_or_default(),
-            express: self.express.unwrap_or_default(),
-            length: self.length,
+            namespace: self.params.namespace,
+            metric_name: self.params.metric_name,
+            period: self.params.period,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
+            dimensions: self.params.dimensions.unwrap_or_default(),
+            express: self.params.express.unwrap_or_default(),
+            length: self.params.length,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -123,14 +128,7 @@ impl DescribeMetricDataBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            namespace: None,
-            metric_name: None,
-            period: None,
-            start_time: None,
-            end_time: None,
-            dimensions: None,
-            express: None,
-            length: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMetricDataOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

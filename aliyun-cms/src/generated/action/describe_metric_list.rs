@@ -38,6 +38,10 @@ impl DescribeMetricListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMetricListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     namespace: Option<String>,
     metric_name: Option<String>,
     period: Option<String>,
@@ -51,42 +55,42 @@ pub struct DescribeMetricListBuilder<C = ()> {
 impl<C> DescribeMetricListBuilder<C> {
     /// Sets [`DescribeMetricListInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricListInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricListInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
-        self.period = Some(input.into());
+        self.params.period = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricListInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricListInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeMetricListInput::dimensions`].
     pub fn dimensions(mut self, input: aliyun_core::JsonValue) -> Self {
-        self.dimensions.get_or_insert_with(Vec::new).push(input);
+        self.params.dimensions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeMetricListInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricListInput::length`].
     pub fn length(mut self, input: impl Into<String>) -> Self {
-        self.length = Some(input.into());
+        self.params.length = Some(input.into());
         self
     }
     /// Adds one entry to [`DescribeMetricListInput::express`].
@@ -95,7 +99,8 @@ impl<C> DescribeMetricListBuilder<C> {
         key: impl Into<String>,
         input: aliyun_core::JsonValue,
     ) -> Self {
-        self.express
+        self.params
+            .express
             .get_or_insert_with(std::collections::BTreeMap::new)
             .insert(key.into(), input);
         self
@@ -103,15 +108,15 @@ impl<C> DescribeMetricListBuilder<C> {
     /// Checks every rule of the spec and builds the [`DescribeMetricListInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeMetricListInput, aliyun_core::InvalidInput> {
         let input = DescribeMetricListInput {
-            namespace: self.namespace,
-            metric_name: self.metric_name,
-            period: self.period,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            dimensions: self.dimensions.unwrap_or_default(),
-            next_token: self.next_token,
-            length: self.length,
-            express: self.express.unwrap_or_default(),
+            namespace: self.params.namespace,
+            metric_name: self.params.metric_name,
+            period: self.params.period,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
+            dimensions: self.params.dimensions.unwrap_or_default(),
+            next_token: self.params.next_token,
+            length: self.params.length,
+            express: self.params.express.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -133,15 +138,7 @@ impl DescribeMetricListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            namespace: None,
-            metric_name: None,
-            period: None,
-            start_time: None,
-            end_time: None,
-            dimensions: None,
-            next_token: None,
-            length: None,
-            express: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMetricListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -31,6 +31,10 @@ impl DescribeMetricMetaListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMetricMetaListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     namespace: Option<String>,
     labels: Option<Vec<aliyun_core::JsonValue>>,
     metric_name: Option<String>,
@@ -40,27 +44,27 @@ pub struct DescribeMetricMetaListBuilder<C = ()> {
 impl<C> DescribeMetricMetaListBuilder<C> {
     /// Sets [`DescribeMetricMetaListInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeMetricMetaListInput::labels`].
     pub fn labels(mut self, input: aliyun_core::JsonValue) -> Self {
-        self.labels.get_or_insert_with(Vec::new).push(input);
+        self.params.labels.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeMetricMetaListInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricMetaListInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeMetricMetaListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricMetaListInput`]. Nothing is sent.
@@ -68,11 +72,11 @@ impl<C> DescribeMetricMetaListBuilder<C> {
         self,
     ) -> Result<DescribeMetricMetaListInput, aliyun_core::InvalidInput> {
         let input = DescribeMetricMetaListInput {
-            namespace: self.namespace,
-            labels: self.labels.unwrap_or_default(),
-            metric_name: self.metric_name,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            namespace: self.params.namespace,
+            labels: self.params.labels.unwrap_or_default(),
+            metric_name: self.params.metric_name,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -90,11 +94,7 @@ impl DescribeMetricMetaListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            namespace: None,
-            labels: None,
-            metric_name: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMetricMetaListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

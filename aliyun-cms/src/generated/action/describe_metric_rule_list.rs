@@ -41,6 +41,10 @@ impl DescribeMetricRuleListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMetricRuleListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     metric_name: Option<String>,
     enable_state: Option<bool>,
     namespace: Option<String>,
@@ -55,32 +59,32 @@ pub struct DescribeMetricRuleListBuilder<C = ()> {
 impl<C> DescribeMetricRuleListBuilder<C> {
     /// Sets [`DescribeMetricRuleListInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricRuleListInput::enable_state`].
     pub fn enable_state(mut self, input: bool) -> Self {
-        self.enable_state = Some(input);
+        self.params.enable_state = Some(input);
         self
     }
     /// Sets [`DescribeMetricRuleListInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricRuleListInput::page`].
     pub fn page(mut self, input: i32) -> Self {
-        self.page = Some(input);
+        self.params.page = Some(input);
         self
     }
     /// Sets [`DescribeMetricRuleListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeMetricRuleListInput::alert_state`].
     pub fn alert_state(mut self, input: impl Into<String>) -> Self {
-        self.alert_state = Some(input.into());
+        self.params.alert_state = Some(input.into());
         self
     }
     /// Adds one entry to [`DescribeMetricRuleListInput::dimensions`].
@@ -89,24 +93,25 @@ impl<C> DescribeMetricRuleListBuilder<C> {
         key: impl Into<String>,
         input: impl Into<String>,
     ) -> Self {
-        self.dimensions
+        self.params
+            .dimensions
             .get_or_insert_with(std::collections::BTreeMap::new)
             .insert(key.into(), input.into());
         self
     }
     /// Sets [`DescribeMetricRuleListInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
-        self.rule_name = Some(input.into());
+        self.params.rule_name = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricRuleListInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricRuleListInput::rule_ids`].
     pub fn rule_ids(mut self, input: impl Into<String>) -> Self {
-        self.rule_ids = Some(input.into());
+        self.params.rule_ids = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricRuleListInput`]. Nothing is sent.
@@ -114,16 +119,16 @@ impl<C> DescribeMetricRuleListBuilder<C> {
         self,
     ) -> Result<DescribeMetricRuleListInput, aliyun_core::InvalidInput> {
         let input = DescribeMetricRuleListInput {
-            metric_name: self.metric_name,
-            enable_state: self.enable_state,
-            namespace: self.namespace,
-            page: self.page,
-            page_size: self.page_size,
-            alert_state: self.alert_state,
-            dimensions: self.dimensions.unwrap_or_default(),
-            rule_name: self.rule_name,
-            group_id: self.group_id,
-            rule_ids: self.rule_ids,
+            metric_name: self.params.metric_name,
+            enable_state: self.params.enable_state,
+            namespace: self.params.namespace,
+            page: self.params.page,
+            page_size: self.params.page_size,
+            alert_state: self.params.alert_state,
+            dimensions: self.params.dimensions.unwrap_or_default(),
+            rule_name: self.params.rule_name,
+            group_id: self.params.group_id,
+            rule_ids: self.params.rule_ids,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -146,16 +151,7 @@ impl DescribeMetricRuleListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            metric_name: None,
-            enable_state: None,
-            namespace: None,
-            page: None,
-            page_size: None,
-            alert_state: None,
-            dimensions: None,
-            rule_name: None,
-            group_id: None,
-            rule_ids: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMetricRuleListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

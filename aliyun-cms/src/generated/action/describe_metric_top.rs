@@ -40,6 +40,10 @@ impl DescribeMetricTopInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMetricTopBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     period: Option<String>,
     namespace: Option<String>,
     metric_name: Option<String>,
@@ -54,47 +58,47 @@ pub struct DescribeMetricTopBuilder<C = ()> {
 impl<C> DescribeMetricTopBuilder<C> {
     /// Sets [`DescribeMetricTopInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
-        self.period = Some(input.into());
+        self.params.period = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricTopInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricTopInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricTopInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricTopInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeMetricTopInput::dimensions`].
     pub fn dimensions(mut self, input: aliyun_core::JsonValue) -> Self {
-        self.dimensions.get_or_insert_with(Vec::new).push(input);
+        self.params.dimensions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeMetricTopInput::orderby`].
     pub fn orderby(mut self, input: impl Into<String>) -> Self {
-        self.orderby = Some(input.into());
+        self.params.orderby = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricTopInput::order_desc`].
     pub fn order_desc(mut self, input: impl Into<String>) -> Self {
-        self.order_desc = Some(input.into());
+        self.params.order_desc = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricTopInput::length`].
     pub fn length(mut self, input: impl Into<String>) -> Self {
-        self.length = Some(input.into());
+        self.params.length = Some(input.into());
         self
     }
     /// Adds one entry to [`DescribeMetricTopInput::express`].
@@ -103,7 +107,8 @@ impl<C> DescribeMetricTopBuilder<C> {
         key: impl Into<String>,
         input: aliyun_core::JsonValue,
     ) -> Self {
-        self.express
+        self.params
+            .express
             .get_or_insert_with(std::collections::BTreeMap::new)
             .insert(key.into(), input);
         self
@@ -111,22 +116,22 @@ impl<C> DescribeMetricTopBuilder<C> {
     /// Checks every rule of the spec and builds the [`DescribeMetricTopInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeMetricTopInput, aliyun_core::InvalidInput> {
         let input = DescribeMetricTopInput {
-            period: self.period,
+            period: self.params.period,
             namespace: aliyun_core::__private::validate::required(
                 "Namespace",
-                self.namespace,
+                self.params.namespace,
             )?,
-            metric_name: self.metric_name,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            dimensions: self.dimensions.unwrap_or_default(),
+            metric_name: self.params.metric_name,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
+            dimensions: self.params.dimensions.unwrap_or_default(),
             orderby: aliyun_core::__private::validate::required(
                 "Orderby",
-                self.orderby,
+                self.params.orderby,
             )?,
-            order_desc: self.order_desc,
-            length: self.length,
-            express: self.express.unwrap_or_default(),
+            order_desc: self.params.order_desc,
+            length: self.params.length,
+            express: self.params.express.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -149,16 +154,7 @@ impl DescribeMetricTopBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            period: None,
-            namespace: None,
-            metric_name: None,
-            start_time: None,
-            end_time: None,
-            dimensions: None,
-            orderby: None,
-            order_desc: None,
-            length: None,
-            express: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMetricTopOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -27,6 +27,10 @@ impl DescribeProjectMetaInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeProjectMetaBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     labels: Option<Vec<aliyun_core::JsonValue>>,
     page_number: Option<i32>,
     page_size: Option<i32>,
@@ -34,25 +38,25 @@ pub struct DescribeProjectMetaBuilder<C = ()> {
 impl<C> DescribeProjectMetaBuilder<C> {
     /// Appends one item to [`DescribeProjectMetaInput::labels`].
     pub fn labels(mut self, input: aliyun_core::JsonValue) -> Self {
-        self.labels.get_or_insert_with(Vec::new).push(input);
+        self.params.labels.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeProjectMetaInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeProjectMetaInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeProjectMetaInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeProjectMetaInput, aliyun_core::InvalidInput> {
         let input = DescribeProjectMetaInput {
-            labels: self.labels.unwrap_or_default(),
-            page_number: self.page_number,
-            page_size: self.page_size,
+            labels: self.params.labels.unwrap_or_default(),
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -68,9 +72,7 @@ impl DescribeProjectMetaBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            labels: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeProjectMetaOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

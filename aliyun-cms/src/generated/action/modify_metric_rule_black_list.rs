@@ -47,6 +47,10 @@ impl ModifyMetricRuleBlackListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyMetricRuleBlackListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     id: Option<String>,
     name: Option<String>,
     namespace: Option<String>,
@@ -62,57 +66,57 @@ pub struct ModifyMetricRuleBlackListBuilder<C = ()> {
 impl<C> ModifyMetricRuleBlackListBuilder<C> {
     /// Sets [`ModifyMetricRuleBlackListInput::id`].
     pub fn id(mut self, input: impl Into<String>) -> Self {
-        self.id = Some(input.into());
+        self.params.id = Some(input.into());
         self
     }
     /// Sets [`ModifyMetricRuleBlackListInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`ModifyMetricRuleBlackListInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`ModifyMetricRuleBlackListInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
-        self.category = Some(input.into());
+        self.params.category = Some(input.into());
         self
     }
     /// Sets [`ModifyMetricRuleBlackListInput::scope_type`].
     pub fn scope_type(mut self, input: impl Into<String>) -> Self {
-        self.scope_type = Some(input.into());
+        self.params.scope_type = Some(input.into());
         self
     }
     /// Appends one item to [`ModifyMetricRuleBlackListInput::scope_value`].
     pub fn scope_value(mut self, input: impl Into<String>) -> Self {
-        self.scope_value.get_or_insert_with(Vec::new).push(input.into());
+        self.params.scope_value.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`ModifyMetricRuleBlackListInput::enable_start_time`].
     pub fn enable_start_time(mut self, input: impl Into<String>) -> Self {
-        self.enable_start_time = Some(input.into());
+        self.params.enable_start_time = Some(input.into());
         self
     }
     /// Sets [`ModifyMetricRuleBlackListInput::enable_end_time`].
     pub fn enable_end_time(mut self, input: impl Into<String>) -> Self {
-        self.enable_end_time = Some(input.into());
+        self.params.enable_end_time = Some(input.into());
         self
     }
     /// Sets [`ModifyMetricRuleBlackListInput::effective_time`].
     pub fn effective_time(mut self, input: impl Into<String>) -> Self {
-        self.effective_time = Some(input.into());
+        self.params.effective_time = Some(input.into());
         self
     }
     /// Appends one item to [`ModifyMetricRuleBlackListInput::instances`].
     pub fn instances(mut self, input: impl Into<String>) -> Self {
-        self.instances.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instances.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`ModifyMetricRuleBlackListInput::metrics`].
     pub fn metrics(mut self, input: Metrics) -> Self {
-        self.metrics.get_or_insert_with(Vec::new).push(input);
+        self.params.metrics.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyMetricRuleBlackListInput`]. Nothing is sent.
@@ -120,23 +124,23 @@ impl<C> ModifyMetricRuleBlackListBuilder<C> {
         self,
     ) -> Result<ModifyMetricRuleBlackListInput, aliyun_core::InvalidInput> {
         let input = ModifyMetricRuleBlackListInput {
-            id: aliyun_core::__private::validate::required("Id", self.id)?,
-            name: aliyun_core::__private::validate::required("Name", self.name)?,
+            id: aliyun_core::__private::validate::required("Id", self.params.id)?,
+            name: aliyun_core::__private::validate::required("Name", self.params.name)?,
             namespace: aliyun_core::__private::validate::required(
                 "Namespace",
-                self.namespace,
+                self.params.namespace,
             )?,
             category: aliyun_core::__private::validate::required(
                 "Category",
-                self.category,
+                self.params.category,
             )?,
-            scope_type: self.scope_type,
-            scope_value: self.scope_value.unwrap_or_default(),
-            enable_start_time: self.enable_start_time,
-            enable_end_time: self.enable_end_time,
-            effective_time: self.effective_time,
-            instances: self.instances.unwrap_or_default(),
-            metrics: self.metrics.unwrap_or_default(),
+            scope_type: self.params.scope_type,
+            scope_value: self.params.scope_value.unwrap_or_default(),
+            enable_start_time: self.params.enable_start_time,
+            enable_end_time: self.params.enable_end_time,
+            effective_time: self.params.effective_time,
+            instances: self.params.instances.unwrap_or_default(),
+            metrics: self.params.metrics.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -160,17 +164,7 @@ impl ModifyMetricRuleBlackListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            id: None,
-            name: None,
-            namespace: None,
-            category: None,
-            scope_type: None,
-            scope_value: None,
-            enable_start_time: None,
-            enable_end_time: None,
-            effective_time: None,
-            instances: None,
-            metrics: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyMetricRuleBlackListOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

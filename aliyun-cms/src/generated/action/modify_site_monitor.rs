@@ -39,6 +39,10 @@ impl ModifySiteMonitorInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifySiteMonitorBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     address: Option<String>,
     task_id: Option<String>,
     task_name: Option<String>,
@@ -52,27 +56,27 @@ pub struct ModifySiteMonitorBuilder<C = ()> {
 impl<C> ModifySiteMonitorBuilder<C> {
     /// Sets [`ModifySiteMonitorInput::address`].
     pub fn address(mut self, input: impl Into<String>) -> Self {
-        self.address = Some(input.into());
+        self.params.address = Some(input.into());
         self
     }
     /// Sets [`ModifySiteMonitorInput::task_id`].
     pub fn task_id(mut self, input: impl Into<String>) -> Self {
-        self.task_id = Some(input.into());
+        self.params.task_id = Some(input.into());
         self
     }
     /// Sets [`ModifySiteMonitorInput::task_name`].
     pub fn task_name(mut self, input: impl Into<String>) -> Self {
-        self.task_name = Some(input.into());
+        self.params.task_name = Some(input.into());
         self
     }
     /// Sets [`ModifySiteMonitorInput::interval`].
     pub fn interval(mut self, input: impl Into<String>) -> Self {
-        self.interval = Some(input.into());
+        self.params.interval = Some(input.into());
         self
     }
     /// Appends one item to [`ModifySiteMonitorInput::isp_cities`].
     pub fn isp_cities(mut self, input: aliyun_core::JsonValue) -> Self {
-        self.isp_cities.get_or_insert_with(Vec::new).push(input);
+        self.params.isp_cities.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Adds one entry to [`ModifySiteMonitorInput::options_json`].
@@ -81,19 +85,20 @@ impl<C> ModifySiteMonitorBuilder<C> {
         key: impl Into<String>,
         input: aliyun_core::JsonValue,
     ) -> Self {
-        self.options_json
+        self.params
+            .options_json
             .get_or_insert_with(std::collections::BTreeMap::new)
             .insert(key.into(), input);
         self
     }
     /// Sets [`ModifySiteMonitorInput::alert_ids`].
     pub fn alert_ids(mut self, input: impl Into<String>) -> Self {
-        self.alert_ids = Some(input.into());
+        self.params.alert_ids = Some(input.into());
         self
     }
     /// Sets [`ModifySiteMonitorInput::interval_unit`].
     pub fn interval_unit(mut self, input: impl Into<String>) -> Self {
-        self.interval_unit = Some(input.into());
+        self.params.interval_unit = Some(input.into());
         self
     }
     /// Adds one entry to [`ModifySiteMonitorInput::custom_schedule`].
@@ -102,7 +107,8 @@ impl<C> ModifySiteMonitorBuilder<C> {
         key: impl Into<String>,
         input: aliyun_core::JsonValue,
     ) -> Self {
-        self.custom_schedule
+        self.params
+            .custom_schedule
             .get_or_insert_with(std::collections::BTreeMap::new)
             .insert(key.into(), input);
         self
@@ -110,15 +116,18 @@ impl<C> ModifySiteMonitorBuilder<C> {
     /// Checks every rule of the spec and builds the [`ModifySiteMonitorInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifySiteMonitorInput, aliyun_core::InvalidInput> {
         let input = ModifySiteMonitorInput {
-            address: self.address,
-            task_id: aliyun_core::__private::validate::required("TaskId", self.task_id)?,
-            task_name: self.task_name,
-            interval: self.interval,
-            isp_cities: self.isp_cities.unwrap_or_default(),
-            options_json: self.options_json.unwrap_or_default(),
-            alert_ids: self.alert_ids,
-            interval_unit: self.interval_unit,
-            custom_schedule: self.custom_schedule.unwrap_or_default(),
+            address: self.params.address,
+            task_id: aliyun_core::__private::validate::required(
+                "TaskId",
+                self.params.task_id,
+            )?,
+            task_name: self.params.task_name,
+            interval: self.params.interval,
+            isp_cities: self.params.isp_cities.unwrap_or_default(),
+            options_json: self.params.options_json.unwrap_or_default(),
+            alert_ids: self.params.alert_ids,
+            interval_unit: self.params.interval_unit,
+            custom_schedule: self.params.custom_schedule.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -140,15 +149,7 @@ impl ModifySiteMonitorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            address: None,
-            task_id: None,
-            task_name: None,
-            interval: None,
-            isp_cities: None,
-            options_json: None,
-            alert_ids: None,
-            interval_unit: None,
-            custom_schedule: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifySiteMonitorOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

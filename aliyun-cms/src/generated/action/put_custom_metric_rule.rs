@@ -52,6 +52,10 @@ impl PutCustomMetricRuleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutCustomMetricRuleBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_id: Option<String>,
     rule_id: Option<String>,
     rule_name: Option<String>,
@@ -72,120 +76,126 @@ pub struct PutCustomMetricRuleBuilder<C = ()> {
 impl<C> PutCustomMetricRuleBuilder<C> {
     /// Sets [`PutCustomMetricRuleInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`PutCustomMetricRuleInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
-        self.rule_id = Some(input.into());
+        self.params.rule_id = Some(input.into());
         self
     }
     /// Sets [`PutCustomMetricRuleInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
-        self.rule_name = Some(input.into());
+        self.params.rule_name = Some(input.into());
         self
     }
     /// Sets [`PutCustomMetricRuleInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Appends one item to [`PutCustomMetricRuleInput::resources`].
     pub fn resources(mut self, input: aliyun_core::JsonValue) -> Self {
-        self.resources.get_or_insert_with(Vec::new).push(input);
+        self.params.resources.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`PutCustomMetricRuleInput::contact_groups`].
     pub fn contact_groups(mut self, input: impl Into<String>) -> Self {
-        self.contact_groups = Some(input.into());
+        self.params.contact_groups = Some(input.into());
         self
     }
     /// Sets [`PutCustomMetricRuleInput::webhook`].
     pub fn webhook(mut self, input: impl Into<String>) -> Self {
-        self.webhook = Some(input.into());
+        self.params.webhook = Some(input.into());
         self
     }
     /// Sets [`PutCustomMetricRuleInput::effective_interval`].
     pub fn effective_interval(mut self, input: impl Into<String>) -> Self {
-        self.effective_interval = Some(input.into());
+        self.params.effective_interval = Some(input.into());
         self
     }
     /// Sets [`PutCustomMetricRuleInput::silence_time`].
     pub fn silence_time(mut self, input: i32) -> Self {
-        self.silence_time = Some(input);
+        self.params.silence_time = Some(input);
         self
     }
     /// Sets [`PutCustomMetricRuleInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
-        self.period = Some(input.into());
+        self.params.period = Some(input.into());
         self
     }
     /// Sets [`PutCustomMetricRuleInput::email_subject`].
     pub fn email_subject(mut self, input: impl Into<String>) -> Self {
-        self.email_subject = Some(input.into());
+        self.params.email_subject = Some(input.into());
         self
     }
     /// Sets [`PutCustomMetricRuleInput::threshold`].
     pub fn threshold(mut self, input: impl Into<String>) -> Self {
-        self.threshold = Some(input.into());
+        self.params.threshold = Some(input.into());
         self
     }
     /// Sets [`PutCustomMetricRuleInput::level`].
     pub fn level(mut self, input: impl Into<String>) -> Self {
-        self.level = Some(input.into());
+        self.params.level = Some(input.into());
         self
     }
     /// Sets [`PutCustomMetricRuleInput::evaluation_count`].
     pub fn evaluation_count(mut self, input: i32) -> Self {
-        self.evaluation_count = Some(input);
+        self.params.evaluation_count = Some(input);
         self
     }
     /// Sets [`PutCustomMetricRuleInput::statistics`].
     pub fn statistics(mut self, input: impl Into<String>) -> Self {
-        self.statistics = Some(input.into());
+        self.params.statistics = Some(input.into());
         self
     }
     /// Sets [`PutCustomMetricRuleInput::comparison_operator`].
     pub fn comparison_operator(mut self, input: impl Into<String>) -> Self {
-        self.comparison_operator = Some(input.into());
+        self.params.comparison_operator = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`PutCustomMetricRuleInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutCustomMetricRuleInput, aliyun_core::InvalidInput> {
         let input = PutCustomMetricRuleInput {
-            group_id: self.group_id,
-            rule_id: aliyun_core::__private::validate::required("RuleId", self.rule_id)?,
-            rule_name: self.rule_name,
+            group_id: self.params.group_id,
+            rule_id: aliyun_core::__private::validate::required(
+                "RuleId",
+                self.params.rule_id,
+            )?,
+            rule_name: self.params.rule_name,
             metric_name: aliyun_core::__private::validate::required(
                 "MetricName",
-                self.metric_name,
+                self.params.metric_name,
             )?,
-            resources: self.resources.unwrap_or_default(),
+            resources: self.params.resources.unwrap_or_default(),
             contact_groups: aliyun_core::__private::validate::required(
                 "ContactGroups",
-                self.contact_groups,
+                self.params.contact_groups,
             )?,
-            webhook: self.webhook,
-            effective_interval: self.effective_interval,
-            silence_time: self.silence_time,
-            period: self.period,
-            email_subject: self.email_subject,
+            webhook: self.params.webhook,
+            effective_interval: self.params.effective_interval,
+            silence_time: self.params.silence_time,
+            period: self.params.period,
+            email_subject: self.params.email_subject,
             threshold: aliyun_core::__private::validate::required(
                 "Threshold",
-                self.threshold,
+                self.params.threshold,
             )?,
-            level: aliyun_core::__private::validate::required("Level", self.level)?,
+            level: aliyun_core::__private::validate::required(
+                "Level",
+                self.params.level,
+            )?,
             evaluation_count: aliyun_core::__private::validate::required(
                 "EvaluationCount",
-                self.evaluation_count,
+                self.params.evaluation_count,
             )?,
             statistics: aliyun_core::__private::validate::required(
                 "Statistics",
-                self.statistics,
+                self.params.statistics,
             )?,
             comparison_operator: aliyun_core::__private::validate::required(
                 "ComparisonOperator",
-                self.comparison_operator,
+                self.params.comparison_operator,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -215,22 +225,7 @@ impl PutCustomMetricRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            group_id: None,
-            rule_id: None,
-            rule_name: None,
-            metric_name: None,
-            resources: None,
-            contact_groups: None,
-            webhook: None,
-            effective_interval: None,
-            silence_time: None,
-            period: None,
-            email_subject: None,
-            threshold: None,
-            level: None,
-            evaluation_count: None,
-            statistics: None,
-            comparison_operator: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutCustomMetricRuleOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

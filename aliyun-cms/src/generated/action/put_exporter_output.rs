@@ -28,6 +28,10 @@ impl PutExporterOutputInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutExporterOutputBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     dest_name: Option<String>,
     config_json: Option<std::collections::BTreeMap<String, String>>,
     desc: Option<String>,
@@ -36,7 +40,7 @@ pub struct PutExporterOutputBuilder<C = ()> {
 impl<C> PutExporterOutputBuilder<C> {
     /// Sets [`PutExporterOutputInput::dest_name`].
     pub fn dest_name(mut self, input: impl Into<String>) -> Self {
-        self.dest_name = Some(input.into());
+        self.params.dest_name = Some(input.into());
         self
     }
     /// Adds one entry to [`PutExporterOutputInput::config_json`].
@@ -45,28 +49,29 @@ impl<C> PutExporterOutputBuilder<C> {
         key: impl Into<String>,
         input: impl Into<String>,
     ) -> Self {
-        self.config_json
+        self.params
+            .config_json
             .get_or_insert_with(std::collections::BTreeMap::new)
             .insert(key.into(), input.into());
         self
     }
     /// Sets [`PutExporterOutputInput::desc`].
     pub fn desc(mut self, input: impl Into<String>) -> Self {
-        self.desc = Some(input.into());
+        self.params.desc = Some(input.into());
         self
     }
     /// Sets [`PutExporterOutputInput::dest_type`].
     pub fn dest_type(mut self, input: impl Into<String>) -> Self {
-        self.dest_type = Some(input.into());
+        self.params.dest_type = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`PutExporterOutputInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutExporterOutputInput, aliyun_core::InvalidInput> {
         let input = PutExporterOutputInput {
-            dest_name: self.dest_name,
-            config_json: self.config_json.unwrap_or_default(),
-            desc: self.desc,
-            dest_type: self.dest_type,
+            dest_name: self.params.dest_name,
+            config_json: self.params.config_json.unwrap_or_default(),
+            desc: self.params.desc,
+            dest_type: self.params.dest_type,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -83,10 +88,7 @@ impl PutExporterOutputBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            dest_name: None,
-            config_json: None,
-            desc: None,
-            dest_type: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutExporterOutputOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -63,6 +63,10 @@ impl PutGroupMetricRuleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutGroupMetricRuleBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_id: Option<String>,
     rule_id: Option<String>,
     category: Option<String>,
@@ -87,37 +91,37 @@ pub struct PutGroupMetricRuleBuilder<C = ()> {
 impl<C> PutGroupMetricRuleBuilder<C> {
     /// Sets [`PutGroupMetricRuleInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
-        self.rule_id = Some(input.into());
+        self.params.rule_id = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
-        self.category = Some(input.into());
+        self.params.category = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
-        self.rule_name = Some(input.into());
+        self.params.rule_name = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Appends one item to [`PutGroupMetricRuleInput::dimensions`].
     pub fn dimensions(mut self, input: aliyun_core::JsonValue) -> Self {
-        self.dimensions.get_or_insert_with(Vec::new).push(input);
+        self.params.dimensions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Adds one entry to [`PutGroupMetricRuleInput::extra_dimension_json`].
@@ -126,64 +130,65 @@ impl<C> PutGroupMetricRuleBuilder<C> {
         key: impl Into<String>,
         input: impl Into<String>,
     ) -> Self {
-        self.extra_dimension_json
+        self.params
+            .extra_dimension_json
             .get_or_insert_with(std::collections::BTreeMap::new)
             .insert(key.into(), input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::effective_interval`].
     pub fn effective_interval(mut self, input: impl Into<String>) -> Self {
-        self.effective_interval = Some(input.into());
+        self.params.effective_interval = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::no_effective_interval`].
     pub fn no_effective_interval(mut self, input: impl Into<String>) -> Self {
-        self.no_effective_interval = Some(input.into());
+        self.params.no_effective_interval = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::silence_time`].
     pub fn silence_time(mut self, input: i32) -> Self {
-        self.silence_time = Some(input);
+        self.params.silence_time = Some(input);
         self
     }
     /// Sets [`PutGroupMetricRuleInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
-        self.period = Some(input.into());
+        self.params.period = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::interval`].
     pub fn interval(mut self, input: impl Into<String>) -> Self {
-        self.interval = Some(input.into());
+        self.params.interval = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::webhook`].
     pub fn webhook(mut self, input: impl Into<String>) -> Self {
-        self.webhook = Some(input.into());
+        self.params.webhook = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::email_subject`].
     pub fn email_subject(mut self, input: impl Into<String>) -> Self {
-        self.email_subject = Some(input.into());
+        self.params.email_subject = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::contact_groups`].
     pub fn contact_groups(mut self, input: impl Into<String>) -> Self {
-        self.contact_groups = Some(input.into());
+        self.params.contact_groups = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::escalations`].
     pub fn escalations(mut self, input: Escalations) -> Self {
-        self.escalations = Some(input);
+        self.params.escalations = Some(input);
         self
     }
     /// Sets [`PutGroupMetricRuleInput::no_data_policy`].
     pub fn no_data_policy(mut self, input: impl Into<String>) -> Self {
-        self.no_data_policy = Some(input.into());
+        self.params.no_data_policy = Some(input.into());
         self
     }
     /// Appends one item to [`PutGroupMetricRuleInput::labels`].
     pub fn labels(mut self, input: Labels) -> Self {
-        self.labels.get_or_insert_with(Vec::new).push(input);
+        self.params.labels.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Adds one entry to [`PutGroupMetricRuleInput::options`].
@@ -192,7 +197,8 @@ impl<C> PutGroupMetricRuleBuilder<C> {
         key: impl Into<String>,
         input: aliyun_core::JsonValue,
     ) -> Self {
-        self.options
+        self.params
+            .options
             .get_or_insert_with(std::collections::BTreeMap::new)
             .insert(key.into(), input);
         self
@@ -202,36 +208,39 @@ impl<C> PutGroupMetricRuleBuilder<C> {
         let input = PutGroupMetricRuleInput {
             group_id: aliyun_core::__private::validate::required(
                 "GroupId",
-                self.group_id,
+                self.params.group_id,
             )?,
-            rule_id: aliyun_core::__private::validate::required("RuleId", self.rule_id)?,
-            category: self.category,
+            rule_id: aliyun_core::__private::validate::required(
+                "RuleId",
+                self.params.rule_id,
+            )?,
+            category: self.params.category,
             rule_name: aliyun_core::__private::validate::required(
                 "RuleName",
-                self.rule_name,
+                self.params.rule_name,
             )?,
             namespace: aliyun_core::__private::validate::required(
                 "Namespace",
-                self.namespace,
+                self.params.namespace,
             )?,
             metric_name: aliyun_core::__private::validate::required(
                 "MetricName",
-                self.metric_name,
+                self.params.metric_name,
             )?,
-            dimensions: self.dimensions.unwrap_or_default(),
-            extra_dimension_json: self.extra_dimension_json.unwrap_or_default(),
-            effective_interval: self.effective_interval,
-            no_effective_interval: self.no_effective_interval,
-            silence_time: self.silence_time,
-            period: self.period,
-            interval: self.interval,
-            webhook: self.webhook,
-            email_subject: self.email_subject,
-            contact_groups: self.contact_groups,
-            escalations: self.escalations,
-            no_data_policy: self.no_data_policy,
-            labels: self.labels.unwrap_or_default(),
-            options: self.options.unwrap_or_default(),
+            dimensions: self.params.dimensions.unwrap_or_default(),
+            extra_dimension_json: self.params.extra_dimension_json.unwrap_or_default(),
+            effective_interval: self.params.effective_interval,
+            no_effective_interval: self.params.no_effective_interval,
+            silence_time: self.params.silence_time,
+            period: self.params.period,
+            interval: self.params.interval,
+            webhook: self.params.webhook,
+            email_subject: self.params.email_subject,
+            contact_groups: self.params.contact_groups,
+            escalations: self.params.escalations,
+            no_data_policy: self.params.no_data_policy,
+            labels: self.params.labels.unwrap_or_default(),
+            options: self.params.options.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -264,26 +273,7 @@ impl PutGroupMetricRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            group_id: None,
-            rule_id: None,
-            category: None,
-            rule_name: None,
-            namespace: None,
-            metric_name: None,
-            dimensions: None,
-            extra_dimension_json: None,
-            effective_interval: None,
-            no_effective_interval: None,
-            silence_time: None,
-            period: None,
-            interval: None,
-            webhook: None,
-            email_subject: None,
-            contact_groups: None,
-            escalations: None,
-            no_data_policy: None,
-            labels: None,
-            options: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutGroupMetricRuleOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -55,6 +55,10 @@ impl PutLogMonitorInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutLogMonitorBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     log_id: Option<String>,
     sls_region_id: Option<String>,
     sls_project: Option<String>,
@@ -72,27 +76,27 @@ pub struct PutLogMonitorBuilder<C = ()> {
 impl<C> PutLogMonitorBuilder<C> {
     /// Sets [`PutLogMonitorInput::log_id`].
     pub fn log_id(mut self, input: impl Into<String>) -> Self {
-        self.log_id = Some(input.into());
+        self.params.log_id = Some(input.into());
         self
     }
     /// Sets [`PutLogMonitorInput::sls_region_id`].
     pub fn sls_region_id(mut self, input: impl Into<String>) -> Self {
-        self.sls_region_id = Some(input.into());
+        self.params.sls_region_id = Some(input.into());
         self
     }
     /// Sets [`PutLogMonitorInput::sls_project`].
     pub fn sls_project(mut self, input: impl Into<String>) -> Self {
-        self.sls_project = Some(input.into());
+        self.params.sls_project = Some(input.into());
         self
     }
     /// Sets [`PutLogMonitorInput::sls_logstore`].
     pub fn sls_logstore(mut self, input: impl Into<String>) -> Self {
-        self.sls_logstore = Some(input.into());
+        self.params.sls_logstore = Some(input.into());
         self
     }
     /// Sets [`PutLogMonitorInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Adds one entry to [`PutLogMonitorInput::metric_express`].
@@ -101,77 +105,78 @@ impl<C> PutLogMonitorBuilder<C> {
         key: impl Into<String>,
         input: aliyun_core::JsonValue,
     ) -> Self {
-        self.metric_express
+        self.params
+            .metric_express
             .get_or_insert_with(std::collections::BTreeMap::new)
             .insert(key.into(), input);
         self
     }
     /// Sets [`PutLogMonitorInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`PutLogMonitorInput::value_filter_relation`].
     pub fn value_filter_relation(mut self, input: impl Into<String>) -> Self {
-        self.value_filter_relation = Some(input.into());
+        self.params.value_filter_relation = Some(input.into());
         self
     }
     /// Sets [`PutLogMonitorInput::tumblingwindows`].
     pub fn tumblingwindows(mut self, input: impl Into<String>) -> Self {
-        self.tumblingwindows = Some(input.into());
+        self.params.tumblingwindows = Some(input.into());
         self
     }
     /// Sets [`PutLogMonitorInput::unit`].
     pub fn unit(mut self, input: impl Into<String>) -> Self {
-        self.unit = Some(input.into());
+        self.params.unit = Some(input.into());
         self
     }
     /// Appends one item to [`PutLogMonitorInput::aggregates`].
     pub fn aggregates(mut self, input: PutLogMonitorAggregates) -> Self {
-        self.aggregates.get_or_insert_with(Vec::new).push(input);
+        self.params.aggregates.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`PutLogMonitorInput::groupbys`].
     pub fn groupbys(mut self, input: PutLogMonitorGroupbys) -> Self {
-        self.groupbys.get_or_insert_with(Vec::new).push(input);
+        self.params.groupbys.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`PutLogMonitorInput::value_filter`].
     pub fn value_filter(mut self, input: PutLogMonitorValueFilter) -> Self {
-        self.value_filter.get_or_insert_with(Vec::new).push(input);
+        self.params.value_filter.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`PutLogMonitorInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutLogMonitorInput, aliyun_core::InvalidInput> {
         let input = PutLogMonitorInput {
-            log_id: self.log_id,
+            log_id: self.params.log_id,
             sls_region_id: aliyun_core::__private::validate::required(
                 "SlsRegionId",
-                self.sls_region_id,
+                self.params.sls_region_id,
             )?,
             sls_project: aliyun_core::__private::validate::required(
                 "SlsProject",
-                self.sls_project,
+                self.params.sls_project,
             )?,
             sls_logstore: aliyun_core::__private::validate::required(
                 "SlsLogstore",
-                self.sls_logstore,
+                self.params.sls_logstore,
             )?,
             metric_name: aliyun_core::__private::validate::required(
                 "MetricName",
-                self.metric_name,
+                self.params.metric_name,
             )?,
-            metric_express: self.metric_express.unwrap_or_default(),
-            group_id: self.group_id,
+            metric_express: self.params.metric_express.unwrap_or_default(),
+            group_id: self.params.group_id,
             value_filter_relation: aliyun_core::__private::validate::required(
                 "ValueFilterRelation",
-                self.value_filter_relation,
+                self.params.value_filter_relation,
             )?,
-            tumblingwindows: self.tumblingwindows,
-            unit: self.unit,
-            aggregates: self.aggregates.unwrap_or_default(),
-            groupbys: self.groupbys.unwrap_or_default(),
-            value_filter: self.value_filter.unwrap_or_default(),
+            tumblingwindows: self.params.tumblingwindows,
+            unit: self.params.unit,
+            aggregates: self.params.aggregates.unwrap_or_default(),
+            groupbys: self.params.groupbys.unwrap_or_default(),
+            value_filter: self.params.value_filter.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -197,19 +202,7 @@ impl PutLogMonitorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            log_id: None,
-            sls_region_id: None,
-            sls_project: None,
-            sls_logstore: None,
-            metric_name: None,
-            metric_express: None,
-            group_id: None,
-            value_filter_relation: None,
-            tumblingwindows: None,
-            unit: None,
-            aggregates: None,
-            groupbys: None,
-            value_filter: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutLogMonitorOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

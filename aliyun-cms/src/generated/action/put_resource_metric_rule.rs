@@ -62,6 +62,10 @@ impl PutResourceMetricRuleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutResourceMetricRuleBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rule_id: Option<String>,
     rule_name: Option<String>,
     namespace: Option<String>,
@@ -84,77 +88,77 @@ pub struct PutResourceMetricRuleBuilder<C = ()> {
 impl<C> PutResourceMetricRuleBuilder<C> {
     /// Sets [`PutResourceMetricRuleInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
-        self.rule_id = Some(input.into());
+        self.params.rule_id = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
-        self.rule_name = Some(input.into());
+        self.params.rule_name = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Appends one item to [`PutResourceMetricRuleInput::resources`].
     pub fn resources(mut self, input: aliyun_core::JsonValue) -> Self {
-        self.resources.get_or_insert_with(Vec::new).push(input);
+        self.params.resources.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`PutResourceMetricRuleInput::contact_groups`].
     pub fn contact_groups(mut self, input: impl Into<String>) -> Self {
-        self.contact_groups = Some(input.into());
+        self.params.contact_groups = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::webhook`].
     pub fn webhook(mut self, input: impl Into<String>) -> Self {
-        self.webhook = Some(input.into());
+        self.params.webhook = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::effective_interval`].
     pub fn effective_interval(mut self, input: impl Into<String>) -> Self {
-        self.effective_interval = Some(input.into());
+        self.params.effective_interval = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::no_effective_interval`].
     pub fn no_effective_interval(mut self, input: impl Into<String>) -> Self {
-        self.no_effective_interval = Some(input.into());
+        self.params.no_effective_interval = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::silence_time`].
     pub fn silence_time(mut self, input: i32) -> Self {
-        self.silence_time = Some(input);
+        self.params.silence_time = Some(input);
         self
     }
     /// Sets [`PutResourceMetricRuleInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
-        self.period = Some(input.into());
+        self.params.period = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::interval`].
     pub fn interval(mut self, input: impl Into<String>) -> Self {
-        self.interval = Some(input.into());
+        self.params.interval = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::email_subject`].
     pub fn email_subject(mut self, input: impl Into<String>) -> Self {
-        self.email_subject = Some(input.into());
+        self.params.email_subject = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::escalations`].
     pub fn escalations(mut self, input: Escalations) -> Self {
-        self.escalations = Some(input);
+        self.params.escalations = Some(input);
         self
     }
     /// Sets [`PutResourceMetricRuleInput::no_data_policy`].
     pub fn no_data_policy(mut self, input: impl Into<String>) -> Self {
-        self.no_data_policy = Some(input.into());
+        self.params.no_data_policy = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::composite_expression`].
@@ -162,43 +166,43 @@ impl<C> PutResourceMetricRuleBuilder<C> {
         mut self,
         input: PutResourceMetricRuleCompositeExpression,
     ) -> Self {
-        self.composite_expression = Some(input);
+        self.params.composite_expression = Some(input);
         self
     }
     /// Appends one item to [`PutResourceMetricRuleInput::labels`].
     pub fn labels(mut self, input: Labels) -> Self {
-        self.labels.get_or_insert_with(Vec::new).push(input);
+        self.params.labels.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`PutResourceMetricRuleInput::prometheus`].
     pub fn prometheus(mut self, input: PutResourceMetricRulePrometheus) -> Self {
-        self.prometheus = Some(input);
+        self.params.prometheus = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`PutResourceMetricRuleInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutResourceMetricRuleInput, aliyun_core::InvalidInput> {
         let input = PutResourceMetricRuleInput {
-            rule_id: self.rule_id,
+            rule_id: self.params.rule_id,
             rule_name: aliyun_core::__private::validate::required(
                 "RuleName",
-                self.rule_name,
+                self.params.rule_name,
             )?,
-            namespace: self.namespace,
-            metric_name: self.metric_name,
-            resources: self.resources.unwrap_or_default(),
-            contact_groups: self.contact_groups,
-            webhook: self.webhook,
-            effective_interval: self.effective_interval,
-            no_effective_interval: self.no_effective_interval,
-            silence_time: self.silence_time,
-            period: self.period,
-            interval: self.interval,
-            email_subject: self.email_subject,
-            escalations: self.escalations,
-            no_data_policy: self.no_data_policy,
-            composite_expression: self.composite_expression,
-            labels: self.labels.unwrap_or_default(),
-            prometheus: self.prometheus,
+            namespace: self.params.namespace,
+            metric_name: self.params.metric_name,
+            resources: self.params.resources.unwrap_or_default(),
+            contact_groups: self.params.contact_groups,
+            webhook: self.params.webhook,
+            effective_interval: self.params.effective_interval,
+            no_effective_interval: self.params.no_effective_interval,
+            silence_time: self.params.silence_time,
+            period: self.params.period,
+            interval: self.params.interval,
+            email_subject: self.params.email_subject,
+            escalations: self.params.escalations,
+            no_data_policy: self.params.no_data_policy,
+            composite_expression: self.params.composite_expression,
+            labels: self.params.labels.unwrap_or_default(),
+            prometheus: self.params.prometheus,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -229,24 +233,7 @@ impl PutResourceMetricRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            rule_id: None,
-            rule_name: None,
-            namespace: None,
-            metric_name: None,
-            resources: None,
-            contact_groups: None,
-            webhook: None,
-            effective_interval: None,
-            no_effective_interval: None,
-            silence_time: None,
-            period: None,
-            interval: None,
-            email_subject: None,
-            escalations: None,
-            no_data_policy: None,
-            composite_expression: None,
-            labels: None,
-            prometheus: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutResourceMetricRuleOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -28,6 +28,10 @@ impl SendDryRunSystemEventInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SendDryRunSystemEventBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     product: Option<String>,
     event_name: Option<String>,
     group_id: Option<String>,
@@ -36,17 +40,17 @@ pub struct SendDryRunSystemEventBuilder<C = ()> {
 impl<C> SendDryRunSystemEventBuilder<C> {
     /// Sets [`SendDryRunSystemEventInput::product`].
     pub fn product(mut self, input: impl Into<String>) -> Self {
-        self.product = Some(input.into());
+        self.params.product = Some(input.into());
         self
     }
     /// Sets [`SendDryRunSystemEventInput::event_name`].
     pub fn event_name(mut self, input: impl Into<String>) -> Self {
-        self.event_name = Some(input.into());
+        self.params.event_name = Some(input.into());
         self
     }
     /// Sets [`SendDryRunSystemEventInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Adds one entry to [`SendDryRunSystemEventInput::event_content`].
@@ -55,7 +59,8 @@ impl<C> SendDryRunSystemEventBuilder<C> {
         key: impl Into<String>,
         input: aliyun_core::JsonValue,
     ) -> Self {
-        self.event_content
+        self.params
+            .event_content
             .get_or_insert_with(std::collections::BTreeMap::new)
             .insert(key.into(), input);
         self
@@ -63,10 +68,10 @@ impl<C> SendDryRunSystemEventBuilder<C> {
     /// Checks every rule of the spec and builds the [`SendDryRunSystemEventInput`]. Nothing is sent.
     pub fn build(self) -> Result<SendDryRunSystemEventInput, aliyun_core::InvalidInput> {
         let input = SendDryRunSystemEventInput {
-            product: self.product,
-            event_name: self.event_name,
-            group_id: self.group_id,
-            event_content: self.event_content.unwrap_or_default(),
+            product: self.params.product,
+            event_name: self.params.event_name,
+            group_id: self.params.group_id,
+            event_content: self.params.event_content.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -83,10 +88,7 @@ impl SendDryRunSystemEventBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            product: None,
-            event_name: None,
-            group_id: None,
-            event_content: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`SendDryRunSystemEventOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

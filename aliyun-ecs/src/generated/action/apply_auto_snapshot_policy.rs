@@ -26,6 +26,10 @@ impl ApplyAutoSnapshotPolicyInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ApplyAutoSnapshotPolicyBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     auto_snapshot_policy_id: Option<String>,
     disk_ids: Option<Vec<String>>,
@@ -33,17 +37,17 @@ pub struct ApplyAutoSnapshotPolicyBuilder<C = ()> {
 impl<C> ApplyAutoSnapshotPolicyBuilder<C> {
     /// Sets [`ApplyAutoSnapshotPolicyInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ApplyAutoSnapshotPolicyInput::auto_snapshot_policy_id`].
     pub fn auto_snapshot_policy_id(mut self, input: impl Into<String>) -> Self {
-        self.auto_snapshot_policy_id = Some(input.into());
+        self.params.auto_snapshot_policy_id = Some(input.into());
         self
     }
     /// Appends one item to [`ApplyAutoSnapshotPolicyInput::disk_ids`].
     pub fn disk_ids(mut self, input: impl Into<String>) -> Self {
-        self.disk_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.disk_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ApplyAutoSnapshotPolicyInput`]. Nothing is sent.
@@ -53,13 +57,13 @@ impl<C> ApplyAutoSnapshotPolicyBuilder<C> {
         let input = ApplyAutoSnapshotPolicyInput {
             region_id: aliyun_core::__private::validate::required(
                 "regionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             auto_snapshot_policy_id: aliyun_core::__private::validate::required(
                 "autoSnapshotPolicyId",
-                self.auto_snapshot_policy_id,
+                self.params.auto_snapshot_policy_id,
             )?,
-            disk_ids: self.disk_ids.unwrap_or_default(),
+            disk_ids: self.params.disk_ids.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -75,9 +79,7 @@ impl ApplyAutoSnapshotPolicyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            auto_snapshot_policy_id: None,
-            disk_ids: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ApplyAutoSnapshotPolicyOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -29,6 +29,10 @@ impl AttachInstanceRamRoleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AttachInstanceRamRoleBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     ram_role_name: Option<String>,
     instance_ids: Option<Vec<String>>,
@@ -37,17 +41,17 @@ pub struct AttachInstanceRamRoleBuilder<C = ()> {
 impl<C> AttachInstanceRamRoleBuilder<C> {
     /// Sets [`AttachInstanceRamRoleInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`AttachInstanceRamRoleInput::ram_role_name`].
     pub fn ram_role_name(mut self, input: impl Into<String>) -> Self {
-        self.ram_role_name = Some(input.into());
+        self.params.ram_role_name = Some(input.into());
         self
     }
     /// Appends one item to [`AttachInstanceRamRoleInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Adds one entry to [`AttachInstanceRamRoleInput::policy`].
@@ -56,7 +60,8 @@ impl<C> AttachInstanceRamRoleBuilder<C> {
         key: impl Into<String>,
         input: aliyun_core::JsonValue,
     ) -> Self {
-        self.policy
+        self.params
+            .policy
             .get_or_insert_with(std::collections::BTreeMap::new)
             .insert(key.into(), input);
         self
@@ -66,14 +71,14 @@ impl<C> AttachInstanceRamRoleBuilder<C> {
         let input = AttachInstanceRamRoleInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             ram_role_name: aliyun_core::__private::validate::required(
                 "RamRoleName",
-                self.ram_role_name,
+                self.params.ram_role_name,
             )?,
-            instance_ids: self.instance_ids.unwrap_or_default(),
-            policy: self.policy.unwrap_or_default(),
+            instance_ids: self.params.instance_ids.unwrap_or_default(),
+            policy: self.params.policy.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -90,10 +95,7 @@ impl AttachInstanceRamRoleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            ram_role_name: None,
-            instance_ids: None,
-            policy: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`AttachInstanceRamRoleOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -110,8 +112,8 @@ impl AttachInstanceRamRoleBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<AttachInstanceRamRoleInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -47,6 +47,10 @@ impl CreateAutoSnapshotPolicyInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateAutoSnapshotPolicyBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     auto_snapshot_policy_name: Option<String>,
     time_points: Option<Vec<String>>,
@@ -63,57 +67,57 @@ pub struct CreateAutoSnapshotPolicyBuilder<C = ()> {
 impl<C> CreateAutoSnapshotPolicyBuilder<C> {
     /// Sets [`CreateAutoSnapshotPolicyInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateAutoSnapshotPolicyInput::auto_snapshot_policy_name`].
     pub fn auto_snapshot_policy_name(mut self, input: impl Into<String>) -> Self {
-        self.auto_snapshot_policy_name = Some(input.into());
+        self.params.auto_snapshot_policy_name = Some(input.into());
         self
     }
     /// Appends one item to [`CreateAutoSnapshotPolicyInput::time_points`].
     pub fn time_points(mut self, input: impl Into<String>) -> Self {
-        self.time_points.get_or_insert_with(Vec::new).push(input.into());
+        self.params.time_points.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`CreateAutoSnapshotPolicyInput::repeat_weekdays`].
     pub fn repeat_weekdays(mut self, input: impl Into<String>) -> Self {
-        self.repeat_weekdays.get_or_insert_with(Vec::new).push(input.into());
+        self.params.repeat_weekdays.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`CreateAutoSnapshotPolicyInput::retention_days`].
     pub fn retention_days(mut self, input: i32) -> Self {
-        self.retention_days = Some(input);
+        self.params.retention_days = Some(input);
         self
     }
     /// Sets [`CreateAutoSnapshotPolicyInput::enable_cross_region_copy`].
     pub fn enable_cross_region_copy(mut self, input: bool) -> Self {
-        self.enable_cross_region_copy = Some(input);
+        self.params.enable_cross_region_copy = Some(input);
         self
     }
     /// Appends one item to [`CreateAutoSnapshotPolicyInput::target_copy_regions`].
     pub fn target_copy_regions(mut self, input: impl Into<String>) -> Self {
-        self.target_copy_regions.get_or_insert_with(Vec::new).push(input.into());
+        self.params.target_copy_regions.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`CreateAutoSnapshotPolicyInput::storage_location_arn`].
     pub fn storage_location_arn(mut self, input: impl Into<String>) -> Self {
-        self.storage_location_arn = Some(input.into());
+        self.params.storage_location_arn = Some(input.into());
         self
     }
     /// Sets [`CreateAutoSnapshotPolicyInput::copied_snapshots_retention_days`].
     pub fn copied_snapshots_retention_days(mut self, input: i32) -> Self {
-        self.copied_snapshots_retention_days = Some(input);
+        self.params.copied_snapshots_retention_days = Some(input);
         self
     }
     /// Appends one item to [`CreateAutoSnapshotPolicyInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`CreateAutoSnapshotPolicyInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`CreateAutoSnapshotPolicyInput::copy_encryption_configuration`].
@@ -121,7 +125,7 @@ impl<C> CreateAutoSnapshotPolicyBuilder<C> {
         mut self,
         input: CopyEncryptionConfiguration,
     ) -> Self {
-        self.copy_encryption_configuration = Some(input);
+        self.params.copy_encryption_configuration = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateAutoSnapshotPolicyInput`]. Nothing is sent.
@@ -131,22 +135,22 @@ impl<C> CreateAutoSnapshotPolicyBuilder<C> {
         let input = CreateAutoSnapshotPolicyInput {
             region_id: aliyun_core::__private::validate::required(
                 "regionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            auto_snapshot_policy_name: self.auto_snapshot_policy_name,
-            time_points: self.time_points.unwrap_or_default(),
-            repeat_weekdays: self.repeat_weekdays.unwrap_or_default(),
+            auto_snapshot_policy_name: self.params.auto_snapshot_policy_name,
+            time_points: self.params.time_points.unwrap_or_default(),
+            repeat_weekdays: self.params.repeat_weekdays.unwrap_or_default(),
             retention_days: aliyun_core::__private::validate::required(
                 "retentionDays",
-                self.retention_days,
+                self.params.retention_days,
             )?,
-            enable_cross_region_copy: self.enable_cross_region_copy,
-            target_copy_regions: self.target_copy_regions.unwrap_or_default(),
-            storage_location_arn: self.storage_location_arn,
-            copied_snapshots_retention_days: self.copied_snapshots_retention_days,
-            tag: self.tag.unwrap_or_default(),
-            resource_group_id: self.resource_group_id,
-            copy_encryption_configuration: self.copy_encryption_configuration,
+            enable_cross_region_copy: self.params.enable_cross_region_copy,
+            target_copy_regions: self.params.target_copy_regions.unwrap_or_default(),
+            storage_location_arn: self.params.storage_location_arn,
+            copied_snapshots_retention_days: self.params.copied_snapshots_retention_days,
+            tag: self.params.tag.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
+            copy_encryption_configuration: self.params.copy_encryption_configuration,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -171,18 +175,7 @@ impl CreateAutoSnapshotPolicyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            auto_snapshot_policy_name: None,
-            time_points: None,
-            repeat_weekdays: None,
-            retention_days: None,
-            enable_cross_region_copy: None,
-            target_copy_regions: None,
-            storage_location_arn: None,
-            copied_snapshots_retention_days: None,
-            tag: None,
-            resource_group_id: None,
-            copy_encryption_configuration: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateAutoSnapshotPolicyOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

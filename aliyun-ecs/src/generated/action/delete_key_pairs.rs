@@ -24,18 +24,22 @@ impl DeleteKeyPairsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteKeyPairsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     key_pair_names: Option<Vec<String>>,
 }
 impl<C> DeleteKeyPairsBuilder<C> {
     /// Sets [`DeleteKeyPairsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`DeleteKeyPairsInput::key_pair_names`].
     pub fn key_pair_names(mut self, input: impl Into<String>) -> Self {
-        self.key_pair_names.get_or_insert_with(Vec::new).push(input.into());
+        self.params.key_pair_names.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteKeyPairsInput`]. Nothing is sent.
@@ -43,9 +47,9 @@ impl<C> DeleteKeyPairsBuilder<C> {
         let input = DeleteKeyPairsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            key_pair_names: self.key_pair_names.unwrap_or_default(),
+            key_pair_names: self.params.key_pair_names.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -60,8 +64,7 @@ impl DeleteKeyPairsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            key_pair_names: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteKeyPairsOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -76,8 +79,8 @@ impl DeleteKeyPairsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteKeyPairsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -43,6 +43,10 @@ impl DescribeDedicatedHostClustersInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeDedicatedHostClustersBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     status: Option<String>,
     lock_reason: Option<String>,
     resource_group_id: Option<String>,
@@ -57,52 +61,55 @@ pub struct DescribeDedicatedHostClustersBuilder<C = ()> {
 impl<C> DescribeDedicatedHostClustersBuilder<C> {
     /// Sets [`DescribeDedicatedHostClustersInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status = Some(input.into());
+        self.params.status = Some(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostClustersInput::lock_reason`].
     pub fn lock_reason(mut self, input: impl Into<String>) -> Self {
-        self.lock_reason = Some(input.into());
+        self.params.lock_reason = Some(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostClustersInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeDedicatedHostClustersInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeDedicatedHostClustersInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostClustersInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeDedicatedHostClustersInput::dedicated_host_cluster_ids`].
     pub fn dedicated_host_cluster_ids(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_cluster_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params
+            .dedicated_host_cluster_ids
+            .get_or_insert_with(Vec::new)
+            .push(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostClustersInput::dedicated_host_cluster_name`].
     pub fn dedicated_host_cluster_name(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_cluster_name = Some(input.into());
+        self.params.dedicated_host_cluster_name = Some(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostClustersInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeDedicatedHostClustersInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeDedicatedHostClustersInput`]. Nothing is sent.
@@ -110,21 +117,22 @@ impl<C> DescribeDedicatedHostClustersBuilder<C> {
         self,
     ) -> Result<DescribeDedicatedHostClustersInput, aliyun_core::InvalidInput> {
         let input = DescribeDedicatedHostClustersInput {
-            status: self.status,
-            lock_reason: self.lock_reason,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
+            status: self.params.status,
+            lock_reason: self.params.lock_reason,
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            zone_id: self.zone_id,
+            zone_id: self.params.zone_id,
             dedicated_host_cluster_ids: self
+                .params
                 .dedicated_host_cluster_ids
                 .unwrap_or_default(),
-            dedicated_host_cluster_name: self.dedicated_host_cluster_name,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            dedicated_host_cluster_name: self.params.dedicated_host_cluster_name,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -147,16 +155,7 @@ impl DescribeDedicatedHostClustersBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            status: None,
-            lock_reason: None,
-            resource_group_id: None,
-            tag: None,
-            region_id: None,
-            zone_id: None,
-            dedicated_host_cluster_ids: None,
-            dedicated_host_cluster_name: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeDedicatedHostClustersOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -186,8 +185,8 @@ impl DescribeDedicatedHostClustersBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeDedicatedHostClustersInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -31,6 +31,10 @@ impl DescribeHpcClustersInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeHpcClustersBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     client_token: Option<String>,
     hpc_cluster_ids: Option<Vec<String>>,
@@ -40,27 +44,27 @@ pub struct DescribeHpcClustersBuilder<C = ()> {
 impl<C> DescribeHpcClustersBuilder<C> {
     /// Sets [`DescribeHpcClustersInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeHpcClustersInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeHpcClustersInput::hpc_cluster_ids`].
     pub fn hpc_cluster_ids(mut self, input: impl Into<String>) -> Self {
-        self.hpc_cluster_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.hpc_cluster_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeHpcClustersInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeHpcClustersInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeHpcClustersInput`]. Nothing is sent.
@@ -68,12 +72,12 @@ impl<C> DescribeHpcClustersBuilder<C> {
         let input = DescribeHpcClustersInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            client_token: self.client_token,
-            hpc_cluster_ids: self.hpc_cluster_ids.unwrap_or_default(),
-            page_number: self.page_number,
-            page_size: self.page_size,
+            client_token: self.params.client_token,
+            hpc_cluster_ids: self.params.hpc_cluster_ids.unwrap_or_default(),
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -91,11 +95,7 @@ impl DescribeHpcClustersBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            client_token: None,
-            hpc_cluster_ids: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeHpcClustersOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -122,8 +122,8 @@ impl DescribeHpcClustersBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeHpcClustersInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -31,6 +31,10 @@ impl DescribeInstanceRamRoleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeInstanceRamRoleBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     page_number: Option<i32>,
     page_size: Option<i32>,
     region_id: Option<String>,
@@ -40,27 +44,27 @@ pub struct DescribeInstanceRamRoleBuilder<C = ()> {
 impl<C> DescribeInstanceRamRoleBuilder<C> {
     /// Sets [`DescribeInstanceRamRoleInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeInstanceRamRoleInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeInstanceRamRoleInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeInstanceRamRoleInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeInstanceRamRoleInput::ram_role_name`].
     pub fn ram_role_name(mut self, input: impl Into<String>) -> Self {
-        self.ram_role_name = Some(input.into());
+        self.params.ram_role_name = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceRamRoleInput`]. Nothing is sent.
@@ -68,14 +72,14 @@ impl<C> DescribeInstanceRamRoleBuilder<C> {
         self,
     ) -> Result<DescribeInstanceRamRoleInput, aliyun_core::InvalidInput> {
         let input = DescribeInstanceRamRoleInput {
-            page_number: self.page_number,
-            page_size: self.page_size,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            instance_ids: self.instance_ids.unwrap_or_default(),
-            ram_role_name: self.ram_role_name,
+            instance_ids: self.params.instance_ids.unwrap_or_default(),
+            ram_role_name: self.params.ram_role_name,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -93,11 +97,7 @@ impl DescribeInstanceRamRoleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            page_number: None,
-            page_size: None,
-            region_id: None,
-            instance_ids: None,
-            ram_role_name: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeInstanceRamRoleOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -124,8 +124,8 @@ impl DescribeInstanceRamRoleBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeInstanceRamRoleInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

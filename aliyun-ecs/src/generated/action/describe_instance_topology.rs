@@ -25,18 +25,22 @@ impl DescribeInstanceTopologyInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeInstanceTopologyBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_ids: Option<Vec<String>>,
 }
 impl<C> DescribeInstanceTopologyBuilder<C> {
     /// Sets [`DescribeInstanceTopologyInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeInstanceTopologyInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceTopologyInput`]. Nothing is sent.
@@ -46,9 +50,9 @@ impl<C> DescribeInstanceTopologyBuilder<C> {
         let input = DescribeInstanceTopologyInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            instance_ids: self.instance_ids.unwrap_or_default(),
+            instance_ids: self.params.instance_ids.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -63,8 +67,7 @@ impl DescribeInstanceTopologyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_ids: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeInstanceTopologyOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -81,8 +84,8 @@ impl DescribeInstanceTopologyBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeInstanceTopologyInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

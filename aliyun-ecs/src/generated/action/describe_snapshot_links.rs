@@ -33,6 +33,10 @@ impl DescribeSnapshotLinksInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSnapshotLinksBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<String>,
     disk_ids: Option<Vec<String>>,
@@ -43,32 +47,32 @@ pub struct DescribeSnapshotLinksBuilder<C = ()> {
 impl<C> DescribeSnapshotLinksBuilder<C> {
     /// Sets [`DescribeSnapshotLinksInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSnapshotLinksInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeSnapshotLinksInput::disk_ids`].
     pub fn disk_ids(mut self, input: impl Into<String>) -> Self {
-        self.disk_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.disk_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`DescribeSnapshotLinksInput::snapshot_link_ids`].
     pub fn snapshot_link_ids(mut self, input: impl Into<String>) -> Self {
-        self.snapshot_link_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.snapshot_link_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeSnapshotLinksInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeSnapshotLinksInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSnapshotLinksInput`]. Nothing is sent.
@@ -76,13 +80,13 @@ impl<C> DescribeSnapshotLinksBuilder<C> {
         let input = DescribeSnapshotLinksInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            instance_id: self.instance_id,
-            disk_ids: self.disk_ids.unwrap_or_default(),
-            snapshot_link_ids: self.snapshot_link_ids.unwrap_or_default(),
-            page_number: self.page_number,
-            page_size: self.page_size,
+            instance_id: self.params.instance_id,
+            disk_ids: self.params.disk_ids.unwrap_or_default(),
+            snapshot_link_ids: self.params.snapshot_link_ids.unwrap_or_default(),
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -101,12 +105,7 @@ impl DescribeSnapshotLinksBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
-            disk_ids: None,
-            snapshot_link_ids: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSnapshotLinksOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -133,8 +132,8 @@ impl DescribeSnapshotLinksBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeSnapshotLinksInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

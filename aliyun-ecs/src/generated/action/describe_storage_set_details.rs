@@ -35,6 +35,10 @@ impl DescribeStorageSetDetailsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeStorageSetDetailsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     client_token: Option<String>,
     region_id: Option<String>,
     storage_set_id: Option<String>,
@@ -46,37 +50,37 @@ pub struct DescribeStorageSetDetailsBuilder<C = ()> {
 impl<C> DescribeStorageSetDetailsBuilder<C> {
     /// Sets [`DescribeStorageSetDetailsInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`DescribeStorageSetDetailsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeStorageSetDetailsInput::storage_set_id`].
     pub fn storage_set_id(mut self, input: impl Into<String>) -> Self {
-        self.storage_set_id = Some(input.into());
+        self.params.storage_set_id = Some(input.into());
         self
     }
     /// Sets [`DescribeStorageSetDetailsInput::storage_set_partition_number`].
     pub fn storage_set_partition_number(mut self, input: i32) -> Self {
-        self.storage_set_partition_number = Some(input);
+        self.params.storage_set_partition_number = Some(input);
         self
     }
     /// Appends one item to [`DescribeStorageSetDetailsInput::disk_ids`].
     pub fn disk_ids(mut self, input: impl Into<String>) -> Self {
-        self.disk_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.disk_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeStorageSetDetailsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeStorageSetDetailsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeStorageSetDetailsInput`]. Nothing is sent.
@@ -84,19 +88,19 @@ impl<C> DescribeStorageSetDetailsBuilder<C> {
         self,
     ) -> Result<DescribeStorageSetDetailsInput, aliyun_core::InvalidInput> {
         let input = DescribeStorageSetDetailsInput {
-            client_token: self.client_token,
+            client_token: self.params.client_token,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             storage_set_id: aliyun_core::__private::validate::required(
                 "StorageSetId",
-                self.storage_set_id,
+                self.params.storage_set_id,
             )?,
-            storage_set_partition_number: self.storage_set_partition_number,
-            disk_ids: self.disk_ids.unwrap_or_default(),
-            page_number: self.page_number,
-            page_size: self.page_size,
+            storage_set_partition_number: self.params.storage_set_partition_number,
+            disk_ids: self.params.disk_ids.unwrap_or_default(),
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -116,13 +120,7 @@ impl DescribeStorageSetDetailsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            client_token: None,
-            region_id: None,
-            storage_set_id: None,
-            storage_set_partition_number: None,
-            disk_ids: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeStorageSetDetailsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -149,8 +147,8 @@ impl DescribeStorageSetDetailsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeStorageSetDetailsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

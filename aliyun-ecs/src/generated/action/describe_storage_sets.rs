@@ -35,6 +35,10 @@ impl DescribeStorageSetsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeStorageSetsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     client_token: Option<String>,
     region_id: Option<String>,
     storage_set_ids: Option<Vec<String>>,
@@ -46,52 +50,52 @@ pub struct DescribeStorageSetsBuilder<C = ()> {
 impl<C> DescribeStorageSetsBuilder<C> {
     /// Sets [`DescribeStorageSetsInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`DescribeStorageSetsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeStorageSetsInput::storage_set_ids`].
     pub fn storage_set_ids(mut self, input: impl Into<String>) -> Self {
-        self.storage_set_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.storage_set_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeStorageSetsInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`DescribeStorageSetsInput::storage_set_name`].
     pub fn storage_set_name(mut self, input: impl Into<String>) -> Self {
-        self.storage_set_name = Some(input.into());
+        self.params.storage_set_name = Some(input.into());
         self
     }
     /// Sets [`DescribeStorageSetsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeStorageSetsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeStorageSetsInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeStorageSetsInput, aliyun_core::InvalidInput> {
         let input = DescribeStorageSetsInput {
-            client_token: self.client_token,
+            client_token: self.params.client_token,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            storage_set_ids: self.storage_set_ids.unwrap_or_default(),
-            zone_id: self.zone_id,
-            storage_set_name: self.storage_set_name,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            storage_set_ids: self.params.storage_set_ids.unwrap_or_default(),
+            zone_id: self.params.zone_id,
+            storage_set_name: self.params.storage_set_name,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -111,13 +115,7 @@ impl DescribeStorageSetsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            client_token: None,
-            region_id: None,
-            storage_set_ids: None,
-            zone_id: None,
-            storage_set_name: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeStorageSetsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -144,8 +142,8 @@ impl DescribeStorageSetsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeStorageSetsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

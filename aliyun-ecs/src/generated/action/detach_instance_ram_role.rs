@@ -27,6 +27,10 @@ impl DetachInstanceRamRoleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DetachInstanceRamRoleBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     ram_role_name: Option<String>,
     instance_ids: Option<Vec<String>>,
@@ -34,17 +38,17 @@ pub struct DetachInstanceRamRoleBuilder<C = ()> {
 impl<C> DetachInstanceRamRoleBuilder<C> {
     /// Sets [`DetachInstanceRamRoleInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DetachInstanceRamRoleInput::ram_role_name`].
     pub fn ram_role_name(mut self, input: impl Into<String>) -> Self {
-        self.ram_role_name = Some(input.into());
+        self.params.ram_role_name = Some(input.into());
         self
     }
     /// Appends one item to [`DetachInstanceRamRoleInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DetachInstanceRamRoleInput`]. Nothing is sent.
@@ -52,10 +56,10 @@ impl<C> DetachInstanceRamRoleBuilder<C> {
         let input = DetachInstanceRamRoleInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            ram_role_name: self.ram_role_name,
-            instance_ids: self.instance_ids.unwrap_or_default(),
+            ram_role_name: self.params.ram_role_name,
+            instance_ids: self.params.instance_ids.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -71,9 +75,7 @@ impl DetachInstanceRamRoleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            ram_role_name: None,
-            instance_ids: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DetachInstanceRamRoleOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -90,8 +92,8 @@ impl DetachInstanceRamRoleBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DetachInstanceRamRoleInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -27,6 +27,10 @@ impl DetachKeyPairInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DetachKeyPairBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     key_pair_name: Option<String>,
     instance_ids: Option<Vec<String>>,
@@ -34,17 +38,17 @@ pub struct DetachKeyPairBuilder<C = ()> {
 impl<C> DetachKeyPairBuilder<C> {
     /// Sets [`DetachKeyPairInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DetachKeyPairInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
-        self.key_pair_name = Some(input.into());
+        self.params.key_pair_name = Some(input.into());
         self
     }
     /// Appends one item to [`DetachKeyPairInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DetachKeyPairInput`]. Nothing is sent.
@@ -52,13 +56,13 @@ impl<C> DetachKeyPairBuilder<C> {
         let input = DetachKeyPairInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             key_pair_name: aliyun_core::__private::validate::required(
                 "KeyPairName",
-                self.key_pair_name,
+                self.params.key_pair_name,
             )?,
-            instance_ids: self.instance_ids.unwrap_or_default(),
+            instance_ids: self.params.instance_ids.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -74,9 +78,7 @@ impl DetachKeyPairBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            key_pair_name: None,
-            instance_ids: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DetachKeyPairOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -91,8 +93,8 @@ impl DetachKeyPairBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DetachKeyPairInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

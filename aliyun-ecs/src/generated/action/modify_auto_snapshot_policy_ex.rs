@@ -41,6 +41,10 @@ impl ModifyAutoSnapshotPolicyExInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyAutoSnapshotPolicyExBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     auto_snapshot_policy_id: Option<String>,
     auto_snapshot_policy_name: Option<String>,
@@ -55,47 +59,47 @@ pub struct ModifyAutoSnapshotPolicyExBuilder<C = ()> {
 impl<C> ModifyAutoSnapshotPolicyExBuilder<C> {
     /// Sets [`ModifyAutoSnapshotPolicyExInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyAutoSnapshotPolicyExInput::auto_snapshot_policy_id`].
     pub fn auto_snapshot_policy_id(mut self, input: impl Into<String>) -> Self {
-        self.auto_snapshot_policy_id = Some(input.into());
+        self.params.auto_snapshot_policy_id = Some(input.into());
         self
     }
     /// Sets [`ModifyAutoSnapshotPolicyExInput::auto_snapshot_policy_name`].
     pub fn auto_snapshot_policy_name(mut self, input: impl Into<String>) -> Self {
-        self.auto_snapshot_policy_name = Some(input.into());
+        self.params.auto_snapshot_policy_name = Some(input.into());
         self
     }
     /// Appends one item to [`ModifyAutoSnapshotPolicyExInput::time_points`].
     pub fn time_points(mut self, input: impl Into<String>) -> Self {
-        self.time_points.get_or_insert_with(Vec::new).push(input.into());
+        self.params.time_points.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`ModifyAutoSnapshotPolicyExInput::repeat_weekdays`].
     pub fn repeat_weekdays(mut self, input: impl Into<String>) -> Self {
-        self.repeat_weekdays.get_or_insert_with(Vec::new).push(input.into());
+        self.params.repeat_weekdays.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`ModifyAutoSnapshotPolicyExInput::retention_days`].
     pub fn retention_days(mut self, input: i32) -> Self {
-        self.retention_days = Some(input);
+        self.params.retention_days = Some(input);
         self
     }
     /// Sets [`ModifyAutoSnapshotPolicyExInput::enable_cross_region_copy`].
     pub fn enable_cross_region_copy(mut self, input: bool) -> Self {
-        self.enable_cross_region_copy = Some(input);
+        self.params.enable_cross_region_copy = Some(input);
         self
     }
     /// Appends one item to [`ModifyAutoSnapshotPolicyExInput::target_copy_regions`].
     pub fn target_copy_regions(mut self, input: impl Into<String>) -> Self {
-        self.target_copy_regions.get_or_insert_with(Vec::new).push(input.into());
+        self.params.target_copy_regions.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`ModifyAutoSnapshotPolicyExInput::copied_snapshots_retention_days`].
     pub fn copied_snapshots_retention_days(mut self, input: i32) -> Self {
-        self.copied_snapshots_retention_days = Some(input);
+        self.params.copied_snapshots_retention_days = Some(input);
         self
     }
     /// Sets [`ModifyAutoSnapshotPolicyExInput::copy_encryption_configuration`].
@@ -103,7 +107,7 @@ impl<C> ModifyAutoSnapshotPolicyExBuilder<C> {
         mut self,
         input: CopyEncryptionConfiguration,
     ) -> Self {
-        self.copy_encryption_configuration = Some(input);
+        self.params.copy_encryption_configuration = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyAutoSnapshotPolicyExInput`]. Nothing is sent.
@@ -113,20 +117,20 @@ impl<C> ModifyAutoSnapshotPolicyExBuilder<C> {
         let input = ModifyAutoSnapshotPolicyExInput {
             region_id: aliyun_core::__private::validate::required(
                 "regionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             auto_snapshot_policy_id: aliyun_core::__private::validate::required(
                 "autoSnapshotPolicyId",
-                self.auto_snapshot_policy_id,
+                self.params.auto_snapshot_policy_id,
             )?,
-            auto_snapshot_policy_name: self.auto_snapshot_policy_name,
-            time_points: self.time_points.unwrap_or_default(),
-            repeat_weekdays: self.repeat_weekdays.unwrap_or_default(),
-            retention_days: self.retention_days,
-            enable_cross_region_copy: self.enable_cross_region_copy,
-            target_copy_regions: self.target_copy_regions.unwrap_or_default(),
-            copied_snapshots_retention_days: self.copied_snapshots_retention_days,
-            copy_encryption_configuration: self.copy_encryption_configuration,
+            auto_snapshot_policy_name: self.params.auto_snapshot_policy_name,
+            time_points: self.params.time_points.unwrap_or_default(),
+            repeat_weekdays: self.params.repeat_weekdays.unwrap_or_default(),
+            retention_days: self.params.retention_days,
+            enable_cross_region_copy: self.params.enable_cross_region_copy,
+            target_copy_regions: self.params.target_copy_regions.unwrap_or_default(),
+            copied_snapshots_retention_days: self.params.copied_snapshots_retention_days,
+            copy_encryption_configuration: self.params.copy_encryption_configuration,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -149,16 +153,7 @@ impl ModifyAutoSnapshotPolicyExBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            auto_snapshot_policy_id: None,
-            auto_snapshot_policy_name: None,
-            time_points: None,
-            repeat_weekdays: None,
-            retention_days: None,
-            enable_cross_region_copy: None,
-            target_copy_regions: None,
-            copied_snapshots_retention_days: None,
-            copy_encryption_configuration: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyAutoSnapshotPolicyExOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

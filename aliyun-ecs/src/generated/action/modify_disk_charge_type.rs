@@ -32,6 +32,10 @@ impl ModifyDiskChargeTypeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyDiskChargeTypeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     region_id: Option<String>,
     disk_ids: Option<Vec<String>>,
@@ -42,43 +46,43 @@ pub struct ModifyDiskChargeTypeBuilder<C = ()> {
 impl<C> ModifyDiskChargeTypeBuilder<C> {
     /// Sets [`ModifyDiskChargeTypeInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`ModifyDiskChargeTypeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`ModifyDiskChargeTypeInput::disk_ids`].
     pub fn disk_ids(mut self, input: impl Into<String>) -> Self {
-        self.disk_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.disk_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`ModifyDiskChargeTypeInput::auto_pay`].
     pub fn auto_pay(mut self, input: bool) -> Self {
-        self.auto_pay = Some(input);
+        self.params.auto_pay = Some(input);
         self
     }
     /// Sets [`ModifyDiskChargeTypeInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`ModifyDiskChargeTypeInput::disk_charge_type`].
     pub fn disk_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.disk_charge_type = Some(input.into());
+        self.params.disk_charge_type = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyDiskChargeTypeInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyDiskChargeTypeInput, aliyun_core::InvalidInput> {
         let input = ModifyDiskChargeTypeInput {
-            instance_id: self.instance_id,
-            region_id: self.region_id,
-            disk_ids: self.disk_ids.unwrap_or_default(),
-            auto_pay: self.auto_pay,
-            client_token: self.client_token,
-            disk_charge_type: self.disk_charge_type,
+            instance_id: self.params.instance_id,
+            region_id: self.params.region_id,
+            disk_ids: self.params.disk_ids.unwrap_or_default(),
+            auto_pay: self.params.auto_pay,
+            client_token: self.params.client_token,
+            disk_charge_type: self.params.disk_charge_type,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -97,12 +101,7 @@ impl ModifyDiskChargeTypeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            region_id: None,
-            disk_ids: None,
-            auto_pay: None,
-            client_token: None,
-            disk_charge_type: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyDiskChargeTypeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -119,8 +118,8 @@ impl ModifyDiskChargeTypeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyDiskChargeTypeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
