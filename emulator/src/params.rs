@@ -44,6 +44,19 @@ impl Input {
         self.get(name).and_then(Value::as_i64)
     }
 
+    /// A JSON parameter's value, whether it arrived decoded (`style: json`) or as JSON text in a
+    /// string parameter. `Ok(None)` when absent or blank; `Err` with the text when it is not JSON.
+    pub fn json(&self, name: &str) -> Result<Option<Value>, String> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::String(text)) if text.trim().is_empty() => Ok(None),
+            Some(Value::String(text)) => serde_json::from_str(text)
+                .map(Some)
+                .map_err(|_| text.clone()),
+            Some(other) => Ok(Some(other.clone())),
+        }
+    }
+
     /// A list of strings (empty when absent).
     pub fn strings(&self, name: &str) -> Vec<String> {
         match self.get(name) {

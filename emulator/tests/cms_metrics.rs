@@ -104,11 +104,11 @@ async fn points_exist_for_running_instances_and_running_agents() {
         BTreeSet::from(["i-a".to_owned(), "i-b".to_owned()])
     );
 
-    // Coarser periods, one instance (one object or a list), unknown metrics.
+    // Coarser periods, one instance or two, unknown metrics.
     let five = points(
         list("CPUUtilization")
             .period("300")
-            .dimensions(r#"{"instanceId":"i-b"}"#)
+            .dimensions(serde_json::json!({"instanceId": "i-b"}))
             .send()
             .await
             .unwrap()
@@ -119,7 +119,8 @@ async fn points_exist_for_running_instances_and_running_agents() {
     assert_eq!(ids_of(&five), BTreeSet::from(["i-b".to_owned()]));
     let listed = points(
         list("CPUUtilization")
-            .dimensions(r#"[{"instanceId":"i-b"},{"instanceId":"i-c"}]"#)
+            .dimensions(serde_json::json!({"instanceId": "i-b"}))
+            .dimensions(serde_json::json!({"instanceId": "i-c"}))
             .send()
             .await
             .unwrap()
@@ -143,7 +144,7 @@ async fn points_exist_for_running_instances_and_running_agents() {
         .unwrap_err();
     assert_eq!(err.code(), Some("ParameterInvalid"), "{err}");
     let err = list("cpu_total")
-        .dimensions("instanceId=i-a")
+        .dimensions(serde_json::json!("instanceId=i-a"))
         .send()
         .await
         .unwrap_err();
@@ -439,7 +440,7 @@ async fn the_catalogue_lists_metrics_namespaces_and_system_events() {
     );
     let ecs_only = cms
         .describe_project_meta()
-        .labels(r#"[{"name":"product","value":"ECS"}]"#)
+        .labels(serde_json::json!({"name": "product", "value": "ECS"}))
         .send()
         .await
         .unwrap();
@@ -613,7 +614,7 @@ async fn custom_metrics_are_stored_listed_read_and_deleted() {
         cms.describe_metric_list()
             .namespace(CUSTOM)
             .metric_name("queue_depth")
-            .dimensions(r#"[{"queue":"a"}]"#)
+            .dimensions(serde_json::json!({"queue": "a"}))
             .start_time(FROM)
             .end_time(TO)
             .send()

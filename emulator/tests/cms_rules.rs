@@ -56,12 +56,14 @@ fn critical(operator: &str, threshold: &str, times: i32) -> Escalations {
     }
 }
 
-fn resources(ids: &[&str]) -> String {
-    let items: Vec<String> = ids
-        .iter()
-        .map(|id| format!(r#"{{"instanceId":"{id}"}}"#))
-        .collect();
-    format!("[{}]", items.join(","))
+fn resources(ids: &[&str]) -> Vec<serde_json::Value> {
+    ids.iter()
+        .map(|id| serde_json::json!({ "instanceId": id }))
+        .collect()
+}
+
+fn resources_text(ids: &[&str]) -> String {
+    serde_json::Value::Array(resources(ids)).to_string()
 }
 
 /// Puts rule `id` on `metric` of `ids`, alarming when the average is above `threshold`.
@@ -71,7 +73,7 @@ async fn put_rule(cms: &aliyun_cms::Client, id: &str, metric: &str, ids: &[&str]
         .rule_name(format!("{id}-name"))
         .namespace(NS)
         .metric_name(metric)
-        .resources(resources(ids))
+        .set_resources(Some(resources(ids)))
         .contact_groups("ops")
         .silence_time(3600)
         .escalations(critical("GreaterThanThreshold", threshold, 1))
@@ -148,7 +150,7 @@ async fn rules_alarm_below_the_data_and_stay_ok_above_it() {
     assert_eq!(low.source_type.as_deref(), Some("METRIC"));
     assert_eq!(
         low.resources.as_deref(),
-        Some(resources(&["i-web", "i-off"]).as_str())
+        Some(resources_text(&["i-web", "i-off"]).as_str())
     );
     let esc = low.escalations.as_ref().unwrap().critical.as_ref().unwrap();
     assert_eq!(
@@ -178,7 +180,7 @@ async fn rules_alarm_below_the_data_and_stay_ok_above_it() {
     assert_eq!(ids(alarming.await.unwrap()), ["low", "agent2"]);
     let on_web = cms
         .describe_metric_rule_list()
-        .dimensions(r#"[{"instanceId":"i-off"}]"#)
+        .dimensions("instanceId", "i-off")
         .send();
     assert_eq!(ids(on_web.await.unwrap()), ["low", "stopped"]);
     let page = cms
@@ -255,7 +257,7 @@ async fn puts_are_checked_and_replace_by_rule_id() {
             .rule_id("r1")
             .rule_name("r1")
             .namespace(NS)
-            .resources(resources(&["i-web"]))
+            .set_resources(Some(resources(&["i-web"])))
     };
     let no_metric = base()
         .escalations(critical("GreaterThanThreshold", "1", 1))
@@ -288,7 +290,7 @@ async fn puts_are_checked_and_replace_by_rule_id() {
         .unwrap_err();
     assert_eq!(bad_threshold.code(), Some("ParameterInvalid"));
     let bad_resources = base()
-        .resources("i-web")
+        .resources(serde_json::json!("i-web"))
         .metric_name("CPUUtilization")
         .escalations(critical("GreaterThanThreshold", "1", 1))
         .send()
@@ -335,7 +337,7 @@ async fn puts_are_checked_and_replace_by_rule_id() {
         rule_name: Some("b1".into()),
         namespace: Some(NS.into()),
         metric_name: Some("CPUUtilization".into()),
-        resources: Some(resources(&["i-db"])),
+        resources: Some(resources_text(&["i-db"])),
         contact_groups: Some("ops".into()),
         escalations_critical_comparison_operator: Some("LessThanThreshold".into()),
         escalations_critical_statistics: Some("Maximum".into()),
@@ -590,7 +592,7 @@ async fn targets_and_resources_of_a_rule() {
     // Resources: added (no duplicates), overwritten, removed.
     cms.create_metric_rule_resources()
         .rule_id("r")
-        .resources(resources(&["i-db", "i-web"]))
+        .set_resources(Some(resources(&["i-db", "i-web"])))
         .send()
         .await
         .unwrap();
@@ -607,23 +609,26 @@ async fn targets_and_resources_of_a_rule() {
     };
     assert_eq!(
         rule_resources(cms.clone()).await,
-        resources(&["i-web", "i-db"])
+        resources_text(&["i-web", "i-db"])
     );
     cms.delete_metric_rule_resources()
         .rule_id("r")
-        .resources(resources(&["i-web"]))
+        .set_resources(Some(resources(&["i-web"])))
         .send()
         .await
         .unwrap();
-    assert_eq!(rule_resources(cms.clone()).await, resources(&["i-db"]));
+    assert_eq!(rule_resources(cms.clone()).await, resources_text(&["i-db"]));
     cms.create_metric_rule_resources()
         .rule_id("r")
         .overwrite("true")
-        .resources(resources(&["i-off"]))
+        .set_resources(Some(resources(&["i-off"])))
         .send()
         .await
         .unwrap();
-    assert_eq!(rule_resources(cms.clone()).await, resources(&["i-off"]));
+    assert_eq!(
+        rule_resources(cms.clone()).await,
+        resources_text(&["i-off"])
+    );
     assert_eq!(
         states(&cms).await[0].1,
         "INSUFFICIENT_DATA",
@@ -632,7 +637,7 @@ async fn targets_and_resources_of_a_rule() {
     let err = cms
         .create_metric_rule_resources()
         .rule_id("r")
-        .resources("i-web")
+        .resources(serde_json::json!("i-web"))
         .send()
         .await
         .unwrap_err();
@@ -1029,7 +1034,7 @@ async fn group_rules_and_templates_watch_the_group_members() {
         .rule_name("x")
         .namespace(NS)
         .metric_name("CPUUtilization")
-        .resources(resources(&["i-db"]))
+        .set_resources(Some(resources(&["i-db"])))
         .escalations(critical("GreaterThanThreshold", "1", 1))
         .send()
         .await

@@ -369,7 +369,8 @@ async fn the_2019_agent_installs_fails_until_forced_and_reports_cpu() {
         .describe_metric_last()
         .namespace("acs_ecs_dashboard")
         .metric_name("cpu_total")
-        .dimensions(r#"[{"instanceId":"i-ok"},{"instanceId":"i-flaky"}]"#)
+        .dimensions(serde_json::json!({"instanceId": "i-ok"}))
+        .dimensions(serde_json::json!({"instanceId": "i-flaky"}))
         .send()
         .await
         .unwrap()

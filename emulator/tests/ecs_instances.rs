@@ -41,7 +41,7 @@ fn tag(key: &str, value: &str) -> Tag {
 async fn status(ecs: &aliyun_ecs::Client, id: &str) -> String {
     let out = ecs
         .describe_instances()
-        .instance_ids(format!("[\"{id}\"]"))
+        .instance_ids(id.to_string())
         .send()
         .await
         .unwrap();
@@ -85,7 +85,7 @@ async fn run_stop_start_delete_through_the_waiters() {
     // Describe sees the launch as asked: names expanded, tags, the default network, disks.
     let described = ecs
         .describe_instances()
-        .instance_ids(serde_json::to_string(&ids).unwrap())
+        .set_instance_ids(Some(ids.to_vec()))
         .send()
         .await
         .unwrap();

@@ -536,7 +536,8 @@ async fn security_group_rules_are_authorized_described_modified_and_revoked() {
     );
     let by_ids = ecs
         .describe_security_groups()
-        .security_group_ids(format!("[\"{sg}\",\"{peer}\"]"))
+        .security_group_ids(sg.to_string())
+        .security_group_ids(peer.to_string())
         .max_results(1)
         .send()
         .await
@@ -740,7 +741,8 @@ async fn key_pairs_are_created_imported_bound_and_deleted() {
     let attached = ecs
         .attach_key_pair()
         .key_pair_name("laptop")
-        .instance_ids(format!("[\"{id}\",\"i-nope\"]"))
+        .instance_ids(id.to_string())
+        .instance_ids("i-nope")
         .send()
         .await
         .unwrap();
@@ -748,7 +750,7 @@ async fn key_pairs_are_created_imported_bound_and_deleted() {
     assert_eq!(attached.fail_count.as_deref(), Some("1"));
     let described = ecs
         .describe_instances()
-        .instance_ids(format!("[\"{id}\"]"))
+        .instance_ids(id.to_string())
         .send()
         .await
         .unwrap();
@@ -759,7 +761,7 @@ async fn key_pairs_are_created_imported_bound_and_deleted() {
     let err = ecs
         .attach_key_pair()
         .key_pair_name("ghost")
-        .instance_ids(format!("[\"{id}\"]"))
+        .instance_ids(id.to_string())
         .send()
         .await
         .unwrap_err();
@@ -769,7 +771,7 @@ async fn key_pairs_are_created_imported_bound_and_deleted() {
     );
     let err = ecs
         .delete_key_pairs()
-        .key_pair_names("[\"laptop\"]")
+        .key_pair_names("laptop")
         .send()
         .await
         .unwrap_err();
@@ -782,12 +784,13 @@ async fn key_pairs_are_created_imported_bound_and_deleted() {
     );
     ecs.detach_key_pair()
         .key_pair_name("laptop")
-        .instance_ids(format!("[\"{id}\"]"))
+        .instance_ids(id.to_string())
         .send()
         .await
         .unwrap();
     ecs.delete_key_pairs()
-        .key_pair_names("[\"laptop\",\"deploy\"]")
+        .key_pair_names("laptop")
+        .key_pair_names("deploy")
         .send()
         .await
         .unwrap();
@@ -890,7 +893,7 @@ async fn network_interfaces_attach_take_addresses_and_refuse_deletion_while_in_u
     );
     let described = ecs
         .describe_instances()
-        .instance_ids(format!("[\"{id}\"]"))
+        .instance_ids(id.to_string())
         .send()
         .await
         .unwrap();
@@ -1040,7 +1043,7 @@ async fn eips_associate_with_one_instance_and_are_released_when_free() {
         .unwrap();
     let described = ecs
         .describe_instances()
-        .instance_ids(format!("[\"{id}\"]"))
+        .instance_ids(id.to_string())
         .send()
         .await
         .unwrap();
@@ -1105,7 +1108,7 @@ async fn eips_associate_with_one_instance_and_are_released_when_free() {
         .unwrap();
     let cleared = ecs
         .describe_instances()
-        .instance_ids(format!("[\"{id}\"]"))
+        .instance_ids(id.to_string())
         .send()
         .await
         .unwrap();

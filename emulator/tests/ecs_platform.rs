@@ -193,7 +193,7 @@ async fn tags_on_instances_groups_and_templates() {
     // Describe instances sees the tags; DescribeTags counts per type.
     let described = ecs
         .describe_instances()
-        .instance_ids("[\"i-a\"]")
+        .instance_ids("i-a")
         .send()
         .await
         .unwrap();
@@ -626,7 +626,7 @@ async fn deployment_sets_hold_instances() {
 
     let described = ecs
         .describe_deployment_sets()
-        .deployment_set_ids(format!("[\"{id}\"]"))
+        .deployment_set_ids(id.to_string())
         .send()
         .await
         .unwrap();
@@ -638,7 +638,7 @@ async fn deployment_sets_hold_instances() {
     assert_eq!(set.capacities[0].available_amount, Some(18));
     let instance = ecs
         .describe_instances()
-        .instance_ids("[\"i-a\"]")
+        .instance_ids("i-a")
         .send()
         .await
         .unwrap();
@@ -683,7 +683,7 @@ async fn deployment_sets_hold_instances() {
         .unwrap();
     let gone = ecs
         .describe_deployment_sets()
-        .deployment_set_ids(format!("[\"{id}\"]"))
+        .deployment_set_ids(id.to_string())
         .send()
         .await
         .unwrap();

@@ -81,7 +81,7 @@ async fn data_disk(ecs: &aliyun_ecs::Client, name: &str, size: i32) -> String {
 async fn disk(ecs: &aliyun_ecs::Client, id: &str) -> aliyun_ecs::types::DescribeDisksDisk {
     let mut out = ecs
         .describe_disks()
-        .disk_ids(format!("[\"{id}\"]"))
+        .disk_ids(id.to_string())
         .send()
         .await
         .unwrap();
@@ -362,7 +362,7 @@ async fn describe_disks_filters_and_pages_in_both_styles() {
     assert_eq!(tagged.disks[0].disk_id.as_deref(), Some(ids[7].as_str()));
     let two = ecs
         .describe_disks()
-        .disk_ids(serde_json::to_string(&ids[..2]).unwrap())
+        .set_disk_ids(Some(ids[..2].to_vec()))
         .send()
         .await
         .unwrap();
@@ -511,7 +511,7 @@ async fn snapshots_are_made_described_restored_and_deleted() {
         .unwrap();
     let by_ids = ecs
         .describe_snapshots()
-        .snapshot_ids(format!("[\"{snap}\"]"))
+        .snapshot_ids(snap.to_string())
         .send()
         .await
         .unwrap();

@@ -10,6 +10,7 @@ use aliyun_core::{Error, ProductClient};
 use aliyun_emulator::{Emulator, Stage};
 use aliyun_spec::Product;
 use aliyun_spec::model::{Action, Field, NamedType, Type};
+use aliyun_spec::spec::ListStyle;
 use serde_json::Value;
 
 /// The actions the emulator models, from its admin endpoint.
@@ -45,6 +46,15 @@ fn sample(product: &Product, field: &Field) -> Vec<(String, String)> {
     let name = &field.wire_name;
     if let Some(example) = &field.example {
         return vec![(name.clone(), wire_text(example))];
+    }
+    // One parameter holding JSON text: a one-item list (an empty object for free-form items).
+    if field.list_style == ListStyle::Json {
+        let text = match &field.ty {
+            Type::List(item) if matches!(item.ty, Type::Any) => "[{}]",
+            Type::List(_) => r#"["sample"]"#,
+            _ => "{}",
+        };
+        return vec![(name.clone(), text.to_owned())];
     }
     let scalar = |ty: &Type| match ty {
         Type::Integer | Type::Long | Type::Float => "1".to_owned(),

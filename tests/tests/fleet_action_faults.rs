@@ -168,7 +168,7 @@ async fn per_instance_faults_find_the_instance_in_every_parameter_shape() {
         .describe_metric_last()
         .namespace("acs_ecs_dashboard")
         .metric_name("cpu_total")
-        .dimensions(format!(r#"[{{"instanceId":"{INSTANCE}"}}]"#))
+        .dimensions(serde_json::json!({ "instanceId": INSTANCE }))
         .send()
         .await
         .expect("DescribeMetricLast");

@@ -320,21 +320,17 @@ async fn more_metrics(cms: &aliyun_cms::Client, report: &MonitoringReport) -> Ve
             failure: None,
         };
         'batches: for batch in running.chunks(METRIC_BATCH) {
-            let dimensions = format!(
-                "[{}]",
-                batch
-                    .iter()
-                    .map(|id| format!(r#"{{"instanceId":"{id}"}}"#))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            );
+            let dimensions: Vec<aliyun_core::JsonValue> = batch
+                .iter()
+                .map(|id| [("instanceId", *id)].into_iter().collect())
+                .collect();
             let mut token = None;
             loop {
                 let answer = cms
                     .describe_metric_last()
                     .namespace(ECS_NAMESPACE)
                     .metric_name(metric)
-                    .dimensions(dimensions.clone())
+                    .set_dimensions(Some(dimensions.clone()))
                     .set_next_token(token.take())
                     .send()
                     .await;

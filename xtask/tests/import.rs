@@ -598,3 +598,16 @@ fn a_bad_groups_table_is_refused() {
     assert!(refused("groups: {10: w, 99: x}").contains("directory 99 is not in the metadata"));
     assert!(refused("groups: {10: Widgets}").contains("kebab-case"));
 }
+
+#[test]
+fn overlay_json_params_type_a_string_or_are_refused() {
+    let (doc, report, _) = import(Some("json_params: {RunWidgets.Body: map}\n"));
+    let body = param(&doc, "RunWidgets", "Body");
+    assert_eq!(body["type"].as_str(), Some("map"));
+    assert_eq!(body["style"].as_str(), Some("json"));
+    assert_eq!(body["items"]["type"].as_str(), Some("any"));
+    assert!(body.get("example").is_none(), "`data` is not a JSON object");
+    assert_eq!(report.count(Defect::JsonObjectAsText), 1);
+    let err = convert(FIXTURE, Some("json_params: {RunWidgets.Nope: list}\n"), "x").unwrap_err();
+    assert!(err.to_string().contains("RunWidgets.Nope"), "{err}");
+}

@@ -280,11 +280,10 @@ impl MonitoringAgentRollout {
         &self,
         ids: Vec<String>,
     ) -> Result<Vec<MetricPoint>, DescribeMetricLastError> {
-        let dimensions: Vec<String> = ids
+        let dimensions: Vec<aliyun_core::JsonValue> = ids
             .iter()
-            .map(|id| format!(r#"{{"instanceId":"{}"}}"#, id.replace(['"', '\\'], "")))
+            .map(|id| serde_json::json!({ "instanceId": id }))
             .collect();
-        let dimensions = format!("[{}]", dimensions.join(","));
         let mut points = Vec::new();
         let mut token: Option<String> = None;
         loop {
@@ -293,7 +292,7 @@ impl MonitoringAgentRollout {
                 .describe_metric_last()
                 .namespace(ECS_NAMESPACE)
                 .metric_name(CPU_TOTAL)
-                .dimensions(dimensions.clone())
+                .set_dimensions(Some(dimensions.clone()))
                 .set_next_token(token.take())
                 .send()
                 .await?;

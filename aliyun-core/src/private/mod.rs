@@ -18,7 +18,8 @@ pub use serde;
 pub use crate::{action_error, builder_accessors, deserialize_fields, text_enum};
 
 /// Writes the `set_*` and `get_*` accessors of a generated builder, the same for every field:
-/// `set_x` replaces (or clears) what the builder holds for `x`, `get_x` borrows it. Each entry
+/// `set_x` replaces (or clears) what the builder holds for `x` (in its `params`), `get_x`
+/// borrows it. Each entry
 /// is `field::<StoredType>(set_field, get_field)`, with `list` or `map` after the two names for
 /// a collection, and any attributes (`#[deprecated]`) before it.
 ///
@@ -36,14 +37,14 @@ macro_rules! builder_accessors {
                 #[doc = $crate::__set_doc!($input, $field $(, $kind)?)]
                 $(#[$attr])*
                 pub fn $set(mut self, input: $ty) -> Self {
-                    self.$field = input;
+                    self.params.$field = input;
                     self
                 }
 
                 #[doc = concat!("The [`", stringify!($input), "::", stringify!($field), "`] set so far.")]
                 $(#[$attr])*
                 pub fn $get(&self) -> &$ty {
-                    &self.$field
+                    &self.params.$field
                 }
             )*
         }

@@ -166,7 +166,7 @@ fn accessors(field: &Field, input: &proc_macro2::Ident) -> (TokenStream, Option<
             format!("Adds one entry to {link}."),
             format!("Replaces the whole {link} map (`None` clears it)."),
             quote! {
-                self.#name
+                self.params.#name
                     .get_or_insert_with(std::collections::BTreeMap::new)
                     .insert(key.into(), #value);
             },
@@ -175,13 +175,13 @@ fn accessors(field: &Field, input: &proc_macro2::Ident) -> (TokenStream, Option<
         (
             format!("Appends one item to {link}."),
             format!("Replaces the whole {link} list (`None` clears it)."),
-            quote!(self.#name.get_or_insert_with(Vec::new).push(#value);),
+            quote!(self.params.#name.get_or_insert_with(Vec::new).push(#value);),
         )
     } else {
         (
             format!("Sets {link}."),
             format!("Sets or clears {link}."),
-            quote!(self.#name = Some(#value);),
+            quote!(self.params.#name = Some(#value);),
         )
     };
     let get_doc = format!("The {link} set so far.");
@@ -211,13 +211,13 @@ fn accessors(field: &Field, input: &proc_macro2::Ident) -> (TokenStream, Option<
         #set_doc
         #deprecated
         pub fn #set_name(mut self, input: #stored) -> Self {
-            self.#name = input;
+            self.params.#name = input;
             self
         }
         #get_doc
         #deprecated
         pub fn #get_name(&self) -> &#stored {
-            &self.#name
+            &self.params.#name
         }
     };
     (quote!(#setter #pair), None)
@@ -258,18 +258,18 @@ fn builder(op: &Action, names: &ActionNames) -> TokenStream {
         let name = ident(&f.rust_name);
         let wire = &f.wire_name;
         if is_collection(&f.ty) {
-            quote!(#name: self.#name.unwrap_or_default(),)
+            quote!(#name: self.params.#name.unwrap_or_default(),)
         } else if f.required {
-            quote!(#name: aliyun_core::__private::validate::required(#wire, self.#name)?,)
+            quote!(#name: aliyun_core::__private::validate::required(#wire, self.params.#name)?,)
         } else {
-            quote!(#name: self.#name,)
+            quote!(#name: self.params.#name,)
         }
     });
     let region_fills = op.params.iter().filter(|f| f.client_region).map(|f| {
         let name = ident(&f.rust_name);
         quote! {
-            if self.#name.is_none() {
-                self.#name = self.client.region().map(str::to_owned);
+            if self.params.#name.is_none() {
+                self.params.#name = self.client.region().map(str::to_owned);
             }
         }
     });
@@ -306,6 +306,12 @@ fn builder(op: &Action, names: &ActionNames) -> TokenStream {
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct #builder<C = ()> {
             client: C,
+            params: Params,
+        }
+
+        // The parameters set so far, each `None` until set (one `Default` for `new`).
+        #[derive(Debug, Clone, Default, PartialEq)]
+        struct Params {
             #(#fields: Option<#stored>,)*
         }
 
@@ -326,7 +332,7 @@ fn builder(op: &Action, names: &ActionNames) -> TokenStream {
 
         impl #builder<aliyun_core::ProductClient> {
             pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-                Self { client, #(#fields: None,)* }
+                Self { client, params: Params::default() }
             }
 
             #send_doc

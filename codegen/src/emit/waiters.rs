@@ -43,7 +43,6 @@ fn waiter(product: &Product, op: &Action, names: &ActionNames, w: &Waiter) -> To
     let ctor = method(w);
     let table = format_ident!("{}", w.snake.to_uppercase());
     let name = &w.name;
-    let fields: Vec<_> = op.params.iter().map(|f| ident(&f.rust_name)).collect();
     let acceptors = w.acceptors.iter().map(|a| acceptor(product, op, output, a));
     let [min, max, deadline] = [w.min_delay, w.max_delay, w.deadline].map(|d| {
         let millis =
@@ -56,11 +55,11 @@ fn waiter(product: &Product, op: &Action, names: &ActionNames, w: &Waiter) -> To
             let limit = proc_macro2::Literal::u64_unsuffixed(batch.limits.max_items.unwrap_or(1));
             quote! {
                 let client = bound.client.clone();
-                let inputs = aliyun_core::__private::waiter::batches(bound.#field.clone(), #limit)
+                let inputs = aliyun_core::__private::waiter::batches(bound.params.#field.clone(), #limit)
                     .into_iter()
                     .map(|ids| {
                         let mut batch = bound.clone();
-                        batch.#field = ids;
+                        batch.params.#field = ids;
                         batch.into_parts().1
                     })
                     .collect();
@@ -111,7 +110,7 @@ fn waiter(product: &Product, op: &Action, names: &ActionNames, w: &Waiter) -> To
                 };
                 Self {
                     client: #marker { client, policy },
-                    #(#fields: None,)*
+                    params: Default::default(),
                 }
             }
 
@@ -129,7 +128,7 @@ fn waiter(product: &Product, op: &Action, names: &ActionNames, w: &Waiter) -> To
             #wait_doc
             pub async fn wait(self) -> Result<Vec<#output>, aliyun_core::WaitError<#error>> {
                 let #marker { client, policy } = self.client;
-                let bound = #builder { client, #(#fields: self.#fields,)* };
+                let bound = #builder { client, params: self.params };
                 #inputs
                 aliyun_core::__private::waiter::#engine::<#input, #error>(&#table, policy, client, inputs).await
             }

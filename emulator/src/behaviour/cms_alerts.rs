@@ -913,18 +913,7 @@ fn black_list_attrs(
         Some(Value::Array(items)) => items.clone(),
         _ => Vec::new(),
     };
-    let scope_value: Vec<String> = ctx
-        .input
-        .str("ScopeValue")
-        .map(|text| {
-            serde_json::from_str::<Vec<String>>(text).unwrap_or_else(|_| {
-                text.split(',')
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
-        })
-        .unwrap_or_default();
+    let scope_value: Vec<String> = ctx.input.ids("ScopeValue");
     let mut attrs = Map::new();
     attrs.insert("Id".into(), json!(id));
     attrs.insert("Name".into(), json!(name));

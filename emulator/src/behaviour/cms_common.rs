@@ -62,12 +62,10 @@ pub(crate) fn dimensions(
     ctx: &Context<'_>,
     param: &str,
 ) -> Result<Vec<Map<String, Value>>, ApiError> {
-    let value = match ctx.input.get(param) {
-        None => return Ok(Vec::new()),
-        Some(Value::String(text)) if text.trim().is_empty() => return Ok(Vec::new()),
-        Some(Value::String(text)) => serde_json::from_str::<Value>(text)
-            .map_err(|_| invalid(ctx, &format!("{param} is not valid JSON.")))?,
-        Some(other) => other.clone(),
+    let value = match ctx.input.json(param) {
+        Ok(None) => return Ok(Vec::new()),
+        Ok(Some(value)) => value,
+        Err(_) => return Err(invalid(ctx, &format!("{param} is not valid JSON."))),
     };
     match value {
         Value::Object(map) => Ok(vec![map]),

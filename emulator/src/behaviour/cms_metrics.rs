@@ -609,10 +609,11 @@ fn project_labels(product: &str) -> Value {
 
 pub(super) fn describe_project_meta(world: &mut World, ctx: &Context<'_>) -> Outcome {
     // `Labels`: `[{"name":..,"value":..}]`; a namespace matches when it carries every one.
-    let wanted = match ctx.input.str("Labels").filter(|l| !l.trim().is_empty()) {
+    let bad = || invalid(ctx, "Labels must be a JSON array of name/value objects.");
+    let wanted = match ctx.input.json("Labels").map_err(|_| bad())? {
         None => Vec::new(),
-        Some(text) => serde_json::from_str::<Vec<Value>>(text)
-            .map_err(|_| invalid(ctx, "Labels must be a JSON array of name/value objects."))?,
+        Some(Value::Array(items)) => items,
+        Some(_) => return Err(bad()),
     };
     let custom = cms_custom::namespace();
     let mut projects: Vec<(String, String, Value)> = PROJECTS

@@ -80,11 +80,13 @@ fn input_source(ctx: &Context<'_>) -> Map<String, Value> {
         .collect()
 }
 
-/// A text field of a rule source (numbers read as their text).
+/// A text field of a rule source (numbers read as their text, and a JSON parameter, which
+/// arrives decoded, as its JSON text: rules keep `Resources` and `Dimensions` as text).
 fn text(src: &Map<String, Value>, key: &str) -> Option<String> {
     match src.get(key)? {
         Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
+        json @ (Value::Array(_) | Value::Object(_)) => Some(json.to_string()),
         _ => None,
     }
 }
@@ -198,7 +200,7 @@ pub(crate) fn rule_attrs(
         None => {
             let resources = text(src, "Resources").ok_or("Resources is mandatory.")?;
             match serde_json::from_str::<Value>(&resources) {
-                Ok(Value::Array(_)) => {}
+                Ok(Value::Array(items)) if items.iter().all(Value::is_object) => {}
                 _ => {
                     return Err(format!(
                         "Resources must be a JSON array such as [{{\"instanceId\":\"i-x\"}}], not '{resources}'."
@@ -685,17 +687,24 @@ fn delete_metric_rule_targets(world: &mut World, ctx: &Context<'_>) -> Outcome {
 
 /// The resources of a `Resources` parameter (a JSON array of objects), checked.
 fn resources_param(ctx: &Context<'_>) -> Result<Vec<Value>, ApiError> {
-    let text = ctx.input.str("Resources").unwrap_or_default();
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Array(items)) if items.iter().all(Value::is_object) && !items.is_empty() => {
+    match ctx.input.json("Resources") {
+        Ok(Some(Value::Array(items)))
+            if items.iter().all(Value::is_object) && !items.is_empty() =>
+        {
             Ok(items)
         }
-        _ => Err(invalid(
-            ctx,
-            &format!(
-                "Resources must be a JSON array of objects such as [{{\"instanceId\":\"i-x\"}}], not '{text}'."
-            ),
-        )),
+        other => {
+            let text = match other {
+                Ok(value) => value.map(|v| v.to_string()).unwrap_or_default(),
+                Err(text) => text,
+            };
+            Err(invalid(
+                ctx,
+                &format!(
+                    "Resources must be a JSON array of objects such as [{{\"instanceId\":\"i-x\"}}], not '{text}'."
+                ),
+            ))
+        }
     }
 }
 

@@ -11,6 +11,7 @@
 pub mod clean;
 pub mod examples;
 pub mod groups;
+pub mod json_text;
 pub mod naming;
 pub mod overlay;
 pub mod paging;
@@ -141,11 +142,24 @@ pub fn convert(
         &docs.directories,
         overlay.as_ref().and_then(|o| o.get("groups")),
     )?;
+    let json = json_text::overrides(overlay.as_ref())
+        .map_err(|why| ImportError::Overlay(PathBuf::from("overlay"), why))?;
     let mut actions: Vec<ImportedAction> = docs
         .actions
         .iter()
-        .map(|raw| action(raw, &product, &mut report))
+        .map(|raw| action(raw, &product, &json, &mut report))
         .collect();
+    if let Some((action, param)) = json.keys().find(|(action, param)| {
+        !docs
+            .actions
+            .iter()
+            .any(|a| &a.name == action && a.params.iter().any(|p| &p.name == param))
+    }) {
+        return Err(ImportError::Overlay(
+            PathBuf::from("overlay"),
+            format!("json_params: `{action}.{param}` names no imported parameter"),
+        ));
+    }
     for action in &mut actions {
         action.group = groups.get(&action.name).cloned();
     }
@@ -318,7 +332,12 @@ fn endpoints(table: &[(String, String)], code: &str) -> (String, String, BTreeMa
     )
 }
 
-fn action(raw: &RawAction, product: &ImportedProduct, report: &mut Report) -> ImportedAction {
+fn action(
+    raw: &RawAction,
+    product: &ImportedProduct,
+    json: &json_text::Overrides,
+    report: &mut Report,
+) -> ImportedAction {
     let params = clean::dedupe_params(&raw.params, report);
     let members: Vec<Member> = params
         .iter()
@@ -332,6 +351,11 @@ fn action(raw: &RawAction, product: &ImportedProduct, report: &mut Report) -> Im
             };
             if p.location == "formData" {
                 m.location = Some("form_body".to_owned());
+            }
+            // Dotted names are structure fields, which have no style of their own.
+            if !p.name.contains('.') {
+                let forced = json.get(&(raw.name.clone(), p.name.clone())).copied();
+                json_text::retype(&mut m, forced, report);
             }
             m
         })

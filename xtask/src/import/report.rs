@@ -52,6 +52,10 @@ pub enum Defect {
     CollidingMemberName,
     /// An example body with a value that does not decode as its declared type: no response case.
     ResponseValueUnchecked,
+    /// A string parameter carrying a JSON array: a list sent as JSON.
+    JsonListAsText,
+    /// A string parameter carrying a JSON object: a map sent as JSON.
+    JsonObjectAsText,
 }
 
 impl Defect {
@@ -86,6 +90,8 @@ impl Defect {
             Defect::ResponseValueUnchecked => {
                 "example body does not decode as declared (no response case)"
             }
+            Defect::JsonListAsText => "JSON array in a string parameter (-> list, style: json)",
+            Defect::JsonObjectAsText => "JSON object in a string parameter (-> map, style: json)",
         }
     }
 }

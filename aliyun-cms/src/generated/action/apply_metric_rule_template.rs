@@ -39,6 +39,10 @@ impl ApplyMetricRuleTemplateInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ApplyMetricRuleTemplateBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     silence_time: Option<i64>,
     group_id: Option<i64>,
     template_ids: Option<String>,
@@ -52,47 +56,47 @@ pub struct ApplyMetricRuleTemplateBuilder<C = ()> {
 impl<C> ApplyMetricRuleTemplateBuilder<C> {
     /// Sets [`ApplyMetricRuleTemplateInput::silence_time`].
     pub fn silence_time(mut self, input: i64) -> Self {
-        self.silence_time = Some(input);
+        self.params.silence_time = Some(input);
         self
     }
     /// Sets [`ApplyMetricRuleTemplateInput::group_id`].
     pub fn group_id(mut self, input: i64) -> Self {
-        self.group_id = Some(input);
+        self.params.group_id = Some(input);
         self
     }
     /// Sets [`ApplyMetricRuleTemplateInput::template_ids`].
     pub fn template_ids(mut self, input: impl Into<String>) -> Self {
-        self.template_ids = Some(input.into());
+        self.params.template_ids = Some(input.into());
         self
     }
     /// Sets [`ApplyMetricRuleTemplateInput::enable_start_time`].
     pub fn enable_start_time(mut self, input: i64) -> Self {
-        self.enable_start_time = Some(input);
+        self.params.enable_start_time = Some(input);
         self
     }
     /// Sets [`ApplyMetricRuleTemplateInput::enable_end_time`].
     pub fn enable_end_time(mut self, input: i64) -> Self {
-        self.enable_end_time = Some(input);
+        self.params.enable_end_time = Some(input);
         self
     }
     /// Sets [`ApplyMetricRuleTemplateInput::notify_level`].
     pub fn notify_level(mut self, input: i64) -> Self {
-        self.notify_level = Some(input);
+        self.params.notify_level = Some(input);
         self
     }
     /// Sets [`ApplyMetricRuleTemplateInput::apply_mode`].
     pub fn apply_mode(mut self, input: impl Into<String>) -> Self {
-        self.apply_mode = Some(input.into());
+        self.params.apply_mode = Some(input.into());
         self
     }
     /// Sets [`ApplyMetricRuleTemplateInput::webhook`].
     pub fn webhook(mut self, input: impl Into<String>) -> Self {
-        self.webhook = Some(input.into());
+        self.params.webhook = Some(input.into());
         self
     }
     /// Sets [`ApplyMetricRuleTemplateInput::append_mode`].
     pub fn append_mode(mut self, input: impl Into<String>) -> Self {
-        self.append_mode = Some(input.into());
+        self.params.append_mode = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ApplyMetricRuleTemplateInput`]. Nothing is sent.
@@ -100,15 +104,15 @@ impl<C> ApplyMetricRuleTemplateBuilder<C> {
         self,
     ) -> Result<ApplyMetricRuleTemplateInput, aliyun_core::InvalidInput> {
         let input = ApplyMetricRuleTemplateInput {
-            silence_time: self.silence_time,
-            group_id: self.group_id,
-            template_ids: self.template_ids,
-            enable_start_time: self.enable_start_time,
-            enable_end_time: self.enable_end_time,
-            notify_level: self.notify_level,
-            apply_mode: self.apply_mode,
-            webhook: self.webhook,
-            append_mode: self.append_mode,
+            silence_time: self.params.silence_time,
+            group_id: self.params.group_id,
+            template_ids: self.params.template_ids,
+            enable_start_time: self.params.enable_start_time,
+            enable_end_time: self.params.enable_end_time,
+            notify_level: self.params.notify_level,
+            apply_mode: self.params.apply_mode,
+            webhook: self.params.webhook,
+            append_mode: self.params.append_mode,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -130,15 +134,7 @@ impl ApplyMetricRuleTemplateBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            silence_time: None,
-            group_id: None,
-            template_ids: None,
-            enable_start_time: None,
-            enable_end_time: None,
-            notify_level: None,
-            apply_mode: None,
-            webhook: None,
-            append_mode: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ApplyMetricRuleTemplateOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -25,12 +25,16 @@ impl BatchCreateInstantSiteMonitorInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BatchCreateInstantSiteMonitorBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     task_list: Option<Vec<TaskList>>,
 }
 impl<C> BatchCreateInstantSiteMonitorBuilder<C> {
     /// Appends one item to [`BatchCreateInstantSiteMonitorInput::task_list`].
     pub fn task_list(mut self, input: TaskList) -> Self {
-        self.task_list.get_or_insert_with(Vec::new).push(input);
+        self.params.task_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`BatchCreateInstantSiteMonitorInput`]. Nothing is sent.
@@ -38,7 +42,7 @@ impl<C> BatchCreateInstantSiteMonitorBuilder<C> {
         self,
     ) -> Result<BatchCreateInstantSiteMonitorInput, aliyun_core::InvalidInput> {
         let input = BatchCreateInstantSiteMonitorInput {
-            task_list: self.task_list.unwrap_or_default(),
+            task_list: self.params.task_list.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -50,7 +54,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl BatchCreateInstantSiteMonitorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, task_list: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`BatchCreateInstantSiteMonitorOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(

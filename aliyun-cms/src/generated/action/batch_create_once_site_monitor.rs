@@ -27,12 +27,16 @@ impl BatchCreateOnceSiteMonitorInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BatchCreateOnceSiteMonitorBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     task_list: Option<Vec<TaskList>>,
 }
 impl<C> BatchCreateOnceSiteMonitorBuilder<C> {
     /// Appends one item to [`BatchCreateOnceSiteMonitorInput::task_list`].
     pub fn task_list(mut self, input: TaskList) -> Self {
-        self.task_list.get_or_insert_with(Vec::new).push(input);
+        self.params.task_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`BatchCreateOnceSiteMonitorInput`]. Nothing is sent.
@@ -40,7 +44,7 @@ impl<C> BatchCreateOnceSiteMonitorBuilder<C> {
         self,
     ) -> Result<BatchCreateOnceSiteMonitorInput, aliyun_core::InvalidInput> {
         let input = BatchCreateOnceSiteMonitorInput {
-            task_list: self.task_list.unwrap_or_default(),
+            task_list: self.params.task_list.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -52,7 +56,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl BatchCreateOnceSiteMonitorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, task_list: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`BatchCreateOnceSiteMonitorOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(

@@ -31,6 +31,10 @@ impl BatchExportInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BatchExportBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     namespace: Option<String>,
     metric: Option<String>,
     cursor: Option<String>,
@@ -40,27 +44,27 @@ pub struct BatchExportBuilder<C = ()> {
 impl<C> BatchExportBuilder<C> {
     /// Sets [`BatchExportInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`BatchExportInput::metric`].
     pub fn metric(mut self, input: impl Into<String>) -> Self {
-        self.metric = Some(input.into());
+        self.params.metric = Some(input.into());
         self
     }
     /// Sets [`BatchExportInput::cursor`].
     pub fn cursor(mut self, input: impl Into<String>) -> Self {
-        self.cursor = Some(input.into());
+        self.params.cursor = Some(input.into());
         self
     }
     /// Sets [`BatchExportInput::length`].
     pub fn length(mut self, input: i32) -> Self {
-        self.length = Some(input);
+        self.params.length = Some(input);
         self
     }
     /// Appends one item to [`BatchExportInput::measurements`].
     pub fn measurements(mut self, input: impl Into<String>) -> Self {
-        self.measurements.get_or_insert_with(Vec::new).push(input.into());
+        self.params.measurements.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`BatchExportInput`]. Nothing is sent.
@@ -68,12 +72,21 @@ impl<C> BatchExportBuilder<C> {
         let input = BatchExportInput {
             namespace: aliyun_core::__private::validate::required(
                 "Namespace",
-                self.namespace,
+                self.params.namespace,
             )?,
-            metric: aliyun_core::__private::validate::required("Metric", self.metric)?,
-            cursor: aliyun_core::__private::validate::required("Cursor", self.cursor)?,
-            length: aliyun_core::__private::validate::required("Length", self.length)?,
-            measurements: self.measurements.unwrap_or_default(),
+            metric: aliyun_core::__private::validate::required(
+                "Metric",
+                self.params.metric,
+            )?,
+            cursor: aliyun_core::__private::validate::required(
+                "Cursor",
+                self.params.cursor,
+            )?,
+            length: aliyun_core::__private::validate::required(
+                "Length",
+                self.params.length,
+            )?,
+            measurements: self.params.measurements.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -91,11 +104,7 @@ impl BatchExportBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            namespace: None,
-            metric: None,
-            cursor: None,
-            length: None,
-            measurements: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`BatchExportOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

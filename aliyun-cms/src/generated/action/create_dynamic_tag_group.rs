@@ -43,6 +43,10 @@ impl CreateDynamicTagGroupInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateDynamicTagGroupBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     tag_key: Option<String>,
     contact_group_list: Option<Vec<String>>,
     match_express: Option<Vec<CreateDynamicTagGroupMatchExpress>>,
@@ -55,55 +59,58 @@ pub struct CreateDynamicTagGroupBuilder<C = ()> {
 impl<C> CreateDynamicTagGroupBuilder<C> {
     /// Sets [`CreateDynamicTagGroupInput::tag_key`].
     pub fn tag_key(mut self, input: impl Into<String>) -> Self {
-        self.tag_key = Some(input.into());
+        self.params.tag_key = Some(input.into());
         self
     }
     /// Appends one item to [`CreateDynamicTagGroupInput::contact_group_list`].
     pub fn contact_group_list(mut self, input: impl Into<String>) -> Self {
-        self.contact_group_list.get_or_insert_with(Vec::new).push(input.into());
+        self.params.contact_group_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`CreateDynamicTagGroupInput::match_express`].
     pub fn match_express(mut self, input: CreateDynamicTagGroupMatchExpress) -> Self {
-        self.match_express.get_or_insert_with(Vec::new).push(input);
+        self.params.match_express.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`CreateDynamicTagGroupInput::tag_region_id`].
     pub fn tag_region_id(mut self, input: impl Into<String>) -> Self {
-        self.tag_region_id = Some(input.into());
+        self.params.tag_region_id = Some(input.into());
         self
     }
     /// Sets [`CreateDynamicTagGroupInput::enable_subscribe_event`].
     pub fn enable_subscribe_event(mut self, input: bool) -> Self {
-        self.enable_subscribe_event = Some(input);
+        self.params.enable_subscribe_event = Some(input);
         self
     }
     /// Sets [`CreateDynamicTagGroupInput::enable_install_agent`].
     pub fn enable_install_agent(mut self, input: bool) -> Self {
-        self.enable_install_agent = Some(input);
+        self.params.enable_install_agent = Some(input);
         self
     }
     /// Sets [`CreateDynamicTagGroupInput::match_express_filter_relation`].
     pub fn match_express_filter_relation(mut self, input: impl Into<String>) -> Self {
-        self.match_express_filter_relation = Some(input.into());
+        self.params.match_express_filter_relation = Some(input.into());
         self
     }
     /// Appends one item to [`CreateDynamicTagGroupInput::template_id_list`].
     pub fn template_id_list(mut self, input: impl Into<String>) -> Self {
-        self.template_id_list.get_or_insert_with(Vec::new).push(input.into());
+        self.params.template_id_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateDynamicTagGroupInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateDynamicTagGroupInput, aliyun_core::InvalidInput> {
         let input = CreateDynamicTagGroupInput {
-            tag_key: aliyun_core::__private::validate::required("TagKey", self.tag_key)?,
-            contact_group_list: self.contact_group_list.unwrap_or_default(),
-            match_express: self.match_express.unwrap_or_default(),
-            tag_region_id: self.tag_region_id,
-            enable_subscribe_event: self.enable_subscribe_event,
-            enable_install_agent: self.enable_install_agent,
-            match_express_filter_relation: self.match_express_filter_relation,
-            template_id_list: self.template_id_list.unwrap_or_default(),
+            tag_key: aliyun_core::__private::validate::required(
+                "TagKey",
+                self.params.tag_key,
+            )?,
+            contact_group_list: self.params.contact_group_list.unwrap_or_default(),
+            match_express: self.params.match_express.unwrap_or_default(),
+            tag_region_id: self.params.tag_region_id,
+            enable_subscribe_event: self.params.enable_subscribe_event,
+            enable_install_agent: self.params.enable_install_agent,
+            match_express_filter_relation: self.params.match_express_filter_relation,
+            template_id_list: self.params.template_id_list.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -124,14 +131,7 @@ impl CreateDynamicTagGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            tag_key: None,
-            contact_group_list: None,
-            match_express: None,
-            tag_region_id: None,
-            enable_subscribe_event: None,
-            enable_install_agent: None,
-            match_express_filter_relation: None,
-            template_id_list: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateDynamicTagGroupOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

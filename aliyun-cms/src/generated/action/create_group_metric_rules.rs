@@ -27,13 +27,17 @@ impl CreateGroupMetricRulesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateGroupMetricRulesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_id: Option<i64>,
     group_metric_rules: Option<Vec<CreateGroupMetricRulesGroupMetricRules>>,
 }
 impl<C> CreateGroupMetricRulesBuilder<C> {
     /// Sets [`CreateGroupMetricRulesInput::group_id`].
     pub fn group_id(mut self, input: i64) -> Self {
-        self.group_id = Some(input);
+        self.params.group_id = Some(input);
         self
     }
     /// Appends one item to [`CreateGroupMetricRulesInput::group_metric_rules`].
@@ -41,7 +45,7 @@ impl<C> CreateGroupMetricRulesBuilder<C> {
         mut self,
         input: CreateGroupMetricRulesGroupMetricRules,
     ) -> Self {
-        self.group_metric_rules.get_or_insert_with(Vec::new).push(input);
+        self.params.group_metric_rules.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateGroupMetricRulesInput`]. Nothing is sent.
@@ -49,8 +53,8 @@ impl<C> CreateGroupMetricRulesBuilder<C> {
         self,
     ) -> Result<CreateGroupMetricRulesInput, aliyun_core::InvalidInput> {
         let input = CreateGroupMetricRulesInput {
-            group_id: self.group_id,
-            group_metric_rules: self.group_metric_rules.unwrap_or_default(),
+            group_id: self.params.group_id,
+            group_metric_rules: self.params.group_metric_rules.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -65,8 +69,7 @@ impl CreateGroupMetricRulesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            group_id: None,
-            group_metric_rules: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateGroupMetricRulesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

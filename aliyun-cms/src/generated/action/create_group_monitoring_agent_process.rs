@@ -39,6 +39,10 @@ impl CreateGroupMonitoringAgentProcessInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateGroupMonitoringAgentProcessBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_id: Option<String>,
     process_name: Option<String>,
     match_express_filter_relation: Option<String>,
@@ -48,17 +52,17 @@ pub struct CreateGroupMonitoringAgentProcessBuilder<C = ()> {
 impl<C> CreateGroupMonitoringAgentProcessBuilder<C> {
     /// Sets [`CreateGroupMonitoringAgentProcessInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`CreateGroupMonitoringAgentProcessInput::process_name`].
     pub fn process_name(mut self, input: impl Into<String>) -> Self {
-        self.process_name = Some(input.into());
+        self.params.process_name = Some(input.into());
         self
     }
     /// Sets [`CreateGroupMonitoringAgentProcessInput::match_express_filter_relation`].
     pub fn match_express_filter_relation(mut self, input: impl Into<String>) -> Self {
-        self.match_express_filter_relation = Some(input.into());
+        self.params.match_express_filter_relation = Some(input.into());
         self
     }
     /// Appends one item to [`CreateGroupMonitoringAgentProcessInput::match_express`].
@@ -66,7 +70,7 @@ impl<C> CreateGroupMonitoringAgentProcessBuilder<C> {
         mut self,
         input: CreateGroupMonitoringAgentProcessMatchExpress,
     ) -> Self {
-        self.match_express.get_or_insert_with(Vec::new).push(input);
+        self.params.match_express.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`CreateGroupMonitoringAgentProcessInput::alert_config`].
@@ -74,7 +78,7 @@ impl<C> CreateGroupMonitoringAgentProcessBuilder<C> {
         mut self,
         input: CreateGroupMonitoringAgentProcessAlertConfig,
     ) -> Self {
-        self.alert_config.get_or_insert_with(Vec::new).push(input);
+        self.params.alert_config.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateGroupMonitoringAgentProcessInput`]. Nothing is sent.
@@ -84,15 +88,15 @@ impl<C> CreateGroupMonitoringAgentProcessBuilder<C> {
         let input = CreateGroupMonitoringAgentProcessInput {
             group_id: aliyun_core::__private::validate::required(
                 "GroupId",
-                self.group_id,
+                self.params.group_id,
             )?,
             process_name: aliyun_core::__private::validate::required(
                 "ProcessName",
-                self.process_name,
+                self.params.process_name,
             )?,
-            match_express_filter_relation: self.match_express_filter_relation,
-            match_express: self.match_express.unwrap_or_default(),
-            alert_config: self.alert_config.unwrap_or_default(),
+            match_express_filter_relation: self.params.match_express_filter_relation,
+            match_express: self.params.match_express.unwrap_or_default(),
+            alert_config: self.params.alert_config.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -110,11 +114,7 @@ impl CreateGroupMonitoringAgentProcessBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            group_id: None,
-            process_name: None,
-            match_express_filter_relation: None,
-            match_express: None,
-            alert_config: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateGroupMonitoringAgentProcessOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

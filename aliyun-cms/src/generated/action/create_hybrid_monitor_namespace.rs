@@ -30,6 +30,10 @@ impl CreateHybridMonitorNamespaceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateHybridMonitorNamespaceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     namespace: Option<String>,
     description: Option<String>,
     spec: Option<String>,
@@ -39,27 +43,27 @@ pub struct CreateHybridMonitorNamespaceBuilder<C = ()> {
 impl<C> CreateHybridMonitorNamespaceBuilder<C> {
     /// Sets [`CreateHybridMonitorNamespaceInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`CreateHybridMonitorNamespaceInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateHybridMonitorNamespaceInput::spec`].
     pub fn spec(mut self, input: impl Into<String>) -> Self {
-        self.spec = Some(input.into());
+        self.params.spec = Some(input.into());
         self
     }
     /// Sets [`CreateHybridMonitorNamespaceInput::namespace_type`].
     pub fn namespace_type(mut self, input: impl Into<String>) -> Self {
-        self.namespace_type = Some(input.into());
+        self.params.namespace_type = Some(input.into());
         self
     }
     /// Sets [`CreateHybridMonitorNamespaceInput::namespace_region`].
     pub fn namespace_region(mut self, input: impl Into<String>) -> Self {
-        self.namespace_region = Some(input.into());
+        self.params.namespace_region = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateHybridMonitorNamespaceInput`]. Nothing is sent.
@@ -69,12 +73,12 @@ impl<C> CreateHybridMonitorNamespaceBuilder<C> {
         let input = CreateHybridMonitorNamespaceInput {
             namespace: aliyun_core::__private::validate::required(
                 "Namespace",
-                self.namespace,
+                self.params.namespace,
             )?,
-            description: self.description,
-            spec: self.spec,
-            namespace_type: self.namespace_type,
-            namespace_region: self.namespace_region,
+            description: self.params.description,
+            spec: self.params.spec,
+            namespace_type: self.params.namespace_type,
+            namespace_region: self.params.namespace_region,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -92,11 +96,7 @@ impl CreateHybridMonitorNamespaceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            namespace: None,
-            description: None,
-            spec: None,
-            namespace_type: None,
-            namespace_region: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateHybridMonitorNamespaceOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -51,6 +51,10 @@ impl CreateHybridMonitorTaskInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateHybridMonitorTaskBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     namespace: Option<String>,
     description: Option<String>,
     task_name: Option<String>,
@@ -68,67 +72,67 @@ pub struct CreateHybridMonitorTaskBuilder<C = ()> {
 impl<C> CreateHybridMonitorTaskBuilder<C> {
     /// Sets [`CreateHybridMonitorTaskInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`CreateHybridMonitorTaskInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateHybridMonitorTaskInput::task_name`].
     pub fn task_name(mut self, input: impl Into<String>) -> Self {
-        self.task_name = Some(input.into());
+        self.params.task_name = Some(input.into());
         self
     }
     /// Sets [`CreateHybridMonitorTaskInput::task_type`].
     pub fn task_type(mut self, input: impl Into<String>) -> Self {
-        self.task_type = Some(input.into());
+        self.params.task_type = Some(input.into());
         self
     }
     /// Sets [`CreateHybridMonitorTaskInput::collect_target_type`].
     pub fn collect_target_type(mut self, input: impl Into<String>) -> Self {
-        self.collect_target_type = Some(input.into());
+        self.params.collect_target_type = Some(input.into());
         self
     }
     /// Sets [`CreateHybridMonitorTaskInput::collect_interval`].
     pub fn collect_interval(mut self, input: impl Into<String>) -> Self {
-        self.collect_interval = Some(input.into());
+        self.params.collect_interval = Some(input.into());
         self
     }
     /// Sets [`CreateHybridMonitorTaskInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`CreateHybridMonitorTaskInput::yarm_config`].
     pub fn yarm_config(mut self, input: impl Into<String>) -> Self {
-        self.yarm_config = Some(input.into());
+        self.params.yarm_config = Some(input.into());
         self
     }
     /// Sets [`CreateHybridMonitorTaskInput::target_user_id`].
     pub fn target_user_id(mut self, input: impl Into<String>) -> Self {
-        self.target_user_id = Some(input.into());
+        self.params.target_user_id = Some(input.into());
         self
     }
     /// Appends one item to [`CreateHybridMonitorTaskInput::attach_labels`].
     pub fn attach_labels(mut self, input: AttachLabels) -> Self {
-        self.attach_labels.get_or_insert_with(Vec::new).push(input);
+        self.params.attach_labels.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`CreateHybridMonitorTaskInput::target_user_id_list`].
     pub fn target_user_id_list(mut self, input: impl Into<String>) -> Self {
-        self.target_user_id_list = Some(input.into());
+        self.params.target_user_id_list = Some(input.into());
         self
     }
     /// Sets [`CreateHybridMonitorTaskInput::sls_process_config`].
     pub fn sls_process_config(mut self, input: SlsProcessConfig) -> Self {
-        self.sls_process_config = Some(input);
+        self.params.sls_process_config = Some(input);
         self
     }
     /// Appends one item to [`CreateHybridMonitorTaskInput::cloud_access_id`].
     pub fn cloud_access_id(mut self, input: impl Into<String>) -> Self {
-        self.cloud_access_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.cloud_access_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateHybridMonitorTaskInput`]. Nothing is sent.
@@ -138,23 +142,23 @@ impl<C> CreateHybridMonitorTaskBuilder<C> {
         let input = CreateHybridMonitorTaskInput {
             namespace: aliyun_core::__private::validate::required(
                 "Namespace",
-                self.namespace,
+                self.params.namespace,
             )?,
-            description: self.description,
-            task_name: self.task_name,
-            task_type: self.task_type,
+            description: self.params.description,
+            task_name: self.params.task_name,
+            task_type: self.params.task_type,
             collect_target_type: aliyun_core::__private::validate::required(
                 "CollectTargetType",
-                self.collect_target_type,
+                self.params.collect_target_type,
             )?,
-            collect_interval: self.collect_interval,
-            group_id: self.group_id,
-            yarm_config: self.yarm_config,
-            target_user_id: self.target_user_id,
-            attach_labels: self.attach_labels.unwrap_or_default(),
-            target_user_id_list: self.target_user_id_list,
-            sls_process_config: self.sls_process_config,
-            cloud_access_id: self.cloud_access_id.unwrap_or_default(),
+            collect_interval: self.params.collect_interval,
+            group_id: self.params.group_id,
+            yarm_config: self.params.yarm_config,
+            target_user_id: self.params.target_user_id,
+            attach_labels: self.params.attach_labels.unwrap_or_default(),
+            target_user_id_list: self.params.target_user_id_list,
+            sls_process_config: self.params.sls_process_config,
+            cloud_access_id: self.params.cloud_access_id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -180,19 +184,7 @@ impl CreateHybridMonitorTaskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            namespace: None,
-            description: None,
-            task_name: None,
-            task_type: None,
-            collect_target_type: None,
-            collect_interval: None,
-            group_id: None,
-            yarm_config: None,
-            target_user_id: None,
-            attach_labels: None,
-            target_user_id_list: None,
-            sls_process_config: None,
-            cloud_access_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateHybridMonitorTaskOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -14,10 +14,10 @@ pub struct CreateInstantSiteMonitorInput {
     pub task_type: String,
     /// A string sent as `TaskName`. Required. Example: `task1`.
     pub task_name: String,
-    /// A string sent as `IspCities`. Optional. Example: `[{"city":"546","isp":"465"},{"city":"572","isp":"465"},{"city":"738","isp":"465…`.
-    pub isp_cities: Option<String>,
-    /// A string sent as `OptionsJson`. Optional. Example: `{"time_out":5000}`.
-    pub options_json: Option<String>,
+    /// A list of JSON values sent as JSON text in `IspCities`. Optional. Example: `[{"city":"546","isp":"465"},{"city":"572","isp":"465"},{"city":"738","isp":"465…`.
+    pub isp_cities: Vec<aliyun_core::JsonValue>,
+    /// A map of JSON values sent as JSON text in `OptionsJson`. Optional. Example: `{"time_out":5000}`.
+    pub options_json: std::collections::BTreeMap<String, aliyun_core::JsonValue>,
     /// An integer (32-bit) sent as `RandomIspCity`. Optional. Left unset, the service assumes `0`. Example: `1`.
     pub random_isp_city: Option<i32>,
 }
@@ -33,42 +33,53 @@ impl CreateInstantSiteMonitorInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateInstantSiteMonitorBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     address: Option<String>,
     task_type: Option<String>,
     task_name: Option<String>,
-    isp_cities: Option<String>,
-    options_json: Option<String>,
+    isp_cities: Option<Vec<aliyun_core::JsonValue>>,
+    options_json: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>>,
     random_isp_city: Option<i32>,
 }
 impl<C> CreateInstantSiteMonitorBuilder<C> {
     /// Sets [`CreateInstantSiteMonitorInput::address`].
     pub fn address(mut self, input: impl Into<String>) -> Self {
-        self.address = Some(input.into());
+        self.params.address = Some(input.into());
         self
     }
     /// Sets [`CreateInstantSiteMonitorInput::task_type`].
     pub fn task_type(mut self, input: impl Into<String>) -> Self {
-        self.task_type = Some(input.into());
+        self.params.task_type = Some(input.into());
         self
     }
     /// Sets [`CreateInstantSiteMonitorInput::task_name`].
     pub fn task_name(mut self, input: impl Into<String>) -> Self {
-        self.task_name = Some(input.into());
+        self.params.task_name = Some(input.into());
         self
     }
-    /// Sets [`CreateInstantSiteMonitorInput::isp_cities`].
-    pub fn isp_cities(mut self, input: impl Into<String>) -> Self {
-        self.isp_cities = Some(input.into());
+    /// Appends one item to [`CreateInstantSiteMonitorInput::isp_cities`].
+    pub fn isp_cities(mut self, input: aliyun_core::JsonValue) -> Self {
+        self.params.isp_cities.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Sets [`CreateInstantSiteMonitorInput::options_json`].
-    pub fn options_json(mut self, input: impl Into<String>) -> Self {
-        self.options_json = Some(input.into());
+    /// Adds one entry to [`CreateInstantSiteMonitorInput::options_json`].
+    pub fn options_json(
+        mut self,
+        key: impl Into<String>,
+        input: aliyun_core::JsonValue,
+    ) -> Self {
+        self.params
+            .options_json
+            .get_or_insert_with(std::collections::BTreeMap::new)
+            .insert(key.into(), input);
         self
     }
     /// Sets [`CreateInstantSiteMonitorInput::random_isp_city`].
     pub fn random_isp_city(mut self, input: i32) -> Self {
-        self.random_isp_city = Some(input);
+        self.params.random_isp_city = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateInstantSiteMonitorInput`]. Nothing is sent.
@@ -78,19 +89,19 @@ impl<C> CreateInstantSiteMonitorBuilder<C> {
         let input = CreateInstantSiteMonitorInput {
             address: aliyun_core::__private::validate::required(
                 "Address",
-                self.address,
+                self.params.address,
             )?,
             task_type: aliyun_core::__private::validate::required(
                 "TaskType",
-                self.task_type,
+                self.params.task_type,
             )?,
             task_name: aliyun_core::__private::validate::required(
                 "TaskName",
-                self.task_name,
+                self.params.task_name,
             )?,
-            isp_cities: self.isp_cities,
-            options_json: self.options_json,
-            random_isp_city: self.random_isp_city,
+            isp_cities: self.params.isp_cities.unwrap_or_default(),
+            options_json: self.params.options_json.unwrap_or_default(),
+            random_isp_city: self.params.random_isp_city,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -101,20 +112,15 @@ aliyun_core::__private::builder_accessors! {
     address: Option<String> => set_address, get_address;
     task_type: Option<String> => set_task_type, get_task_type;
     task_name: Option<String> => set_task_name, get_task_name;
-    isp_cities: Option<String> => set_isp_cities, get_isp_cities;
-    options_json: Option<String> => set_options_json, get_options_json;
+    isp_cities: Option<Vec<aliyun_core::JsonValue>> => set_isp_cities, get_isp_cities, list;
+    options_json: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>> => set_options_json, get_options_json, map;
     random_isp_city: Option<i32> => set_random_isp_city, get_random_isp_city;
 }
 impl CreateInstantSiteMonitorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            address: None,
-            task_type: None,
-            task_name: None,
-            isp_cities: None,
-            options_json: None,
-            random_isp_city: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateInstantSiteMonitorOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -183,8 +189,12 @@ impl aliyun_core::Action for CreateInstantSiteMonitorInput {
         params.push("Address", &self.address);
         params.push("TaskType", &self.task_type);
         params.push("TaskName", &self.task_name);
-        params.push_opt("IspCities", self.isp_cities.as_ref());
-        params.push_opt("OptionsJson", self.options_json.as_ref());
+        if !self.isp_cities.is_empty() {
+            params.push_json("IspCities", &self.isp_cities);
+        }
+        if !self.options_json.is_empty() {
+            params.push_json("OptionsJson", &self.options_json);
+        }
         params.push_opt("RandomIspCity", self.random_isp_city.as_ref());
     }
 }
@@ -267,9 +277,26 @@ mod tests {
                 b
                     .address("http://www.aliyun.com")
                     .isp_cities(
-                        "[{\"city\":\"546\",\"isp\":\"465\"},{\"city\":\"572\",\"isp\":\"465\"},{\"city\":\"738\",\"isp\":\"465\"}]",
+                        "{\"city\":\"546\",\"isp\":\"465\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
                     )
-                    .options_json("{\"time_out\":5000}")
+                    .isp_cities(
+                        "{\"city\":\"572\",\"isp\":\"465\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
+                    .isp_cities(
+                        "{\"city\":\"738\",\"isp\":\"465\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
+                    .options_json(
+                        "time_out",
+                        "5000"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
                     .random_isp_city(1)
                     .task_name("task1")
                     .task_type("HTTP")

@@ -11,8 +11,8 @@ pub struct CreateMetricRuleResourcesInput {
     pub rule_id: Option<String>,
     /// A string sent as `Overwrite`. Required by the API reference; not checked by the SDK. Example: `false`.
     pub overwrite: Option<String>,
-    /// A string sent as `Resources`. Required. Example: `[{"instanceId":"i-a2d5q7pm3f9yr29e****"}]`.
-    pub resources: String,
+    /// A list of JSON values sent as JSON text in `Resources`. Required. Example: `[{"instanceId":"i-a2d5q7pm3f9yr29e****"}]`.
+    pub resources: Vec<aliyun_core::JsonValue>,
 }
 impl CreateMetricRuleResourcesInput {
     /// An unbound builder of this input: set parameters, then [`build`](CreateMetricRuleResourcesBuilder::build).
@@ -26,24 +26,28 @@ impl CreateMetricRuleResourcesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateMetricRuleResourcesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rule_id: Option<String>,
     overwrite: Option<String>,
-    resources: Option<String>,
+    resources: Option<Vec<aliyun_core::JsonValue>>,
 }
 impl<C> CreateMetricRuleResourcesBuilder<C> {
     /// Sets [`CreateMetricRuleResourcesInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
-        self.rule_id = Some(input.into());
+        self.params.rule_id = Some(input.into());
         self
     }
     /// Sets [`CreateMetricRuleResourcesInput::overwrite`].
     pub fn overwrite(mut self, input: impl Into<String>) -> Self {
-        self.overwrite = Some(input.into());
+        self.params.overwrite = Some(input.into());
         self
     }
-    /// Sets [`CreateMetricRuleResourcesInput::resources`].
-    pub fn resources(mut self, input: impl Into<String>) -> Self {
-        self.resources = Some(input.into());
+    /// Appends one item to [`CreateMetricRuleResourcesInput::resources`].
+    pub fn resources(mut self, input: aliyun_core::JsonValue) -> Self {
+        self.params.resources.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateMetricRuleResourcesInput`]. Nothing is sent.
@@ -51,12 +55,9 @@ impl<C> CreateMetricRuleResourcesBuilder<C> {
         self,
     ) -> Result<CreateMetricRuleResourcesInput, aliyun_core::InvalidInput> {
         let input = CreateMetricRuleResourcesInput {
-            rule_id: self.rule_id,
-            overwrite: self.overwrite,
-            resources: aliyun_core::__private::validate::required(
-                "Resources",
-                self.resources,
-            )?,
+            rule_id: self.params.rule_id,
+            overwrite: self.params.overwrite,
+            resources: self.params.resources.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -66,15 +67,13 @@ aliyun_core::__private::builder_accessors! {
     CreateMetricRuleResourcesBuilder, CreateMetricRuleResourcesInput;
     rule_id: Option<String> => set_rule_id, get_rule_id;
     overwrite: Option<String> => set_overwrite, get_overwrite;
-    resources: Option<String> => set_resources, get_resources;
+    resources: Option<Vec<aliyun_core::JsonValue>> => set_resources, get_resources, list;
 }
 impl CreateMetricRuleResourcesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            rule_id: None,
-            overwrite: None,
-            resources: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateMetricRuleResourcesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -134,12 +133,20 @@ impl aliyun_core::Action for CreateMetricRuleResourcesInput {
         retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::items(
+            "Resources",
+            self.resources.len(),
+            Some(1),
+            None,
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push_opt("RuleId", self.rule_id.as_ref());
         params.push_opt("Overwrite", self.overwrite.as_ref());
-        params.push("Resources", &self.resources);
+        if !self.resources.is_empty() {
+            params.push_json("Resources", &self.resources);
+        }
     }
 }
 /// Errors [`CreateMetricRuleResources`](https://api.aliyun.com/api/Cms/2019-01-01/CreateMetricRuleResources) can return.
@@ -176,7 +183,11 @@ mod tests {
             |b| {
                 b
                     .overwrite("false")
-                    .resources("[{\"instanceId\":\"i-a2d5q7pm3f9yr29e****\"}]")
+                    .resources(
+                        "{\"instanceId\":\"i-a2d5q7pm3f9yr29e****\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
                     .rule_id(
                         "i-2ze3w55tr2rcpejpcfap_59c96b85-0339-4f35-ba66-ae4e34d3****",
                     )

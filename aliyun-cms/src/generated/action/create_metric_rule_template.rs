@@ -29,6 +29,10 @@ impl CreateMetricRuleTemplateInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateMetricRuleTemplateBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     name: Option<String>,
     description: Option<String>,
     alert_templates: Option<Vec<CreateMetricRuleTemplateAlertTemplates>>,
@@ -36,12 +40,12 @@ pub struct CreateMetricRuleTemplateBuilder<C = ()> {
 impl<C> CreateMetricRuleTemplateBuilder<C> {
     /// Sets [`CreateMetricRuleTemplateInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`CreateMetricRuleTemplateInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Appends one item to [`CreateMetricRuleTemplateInput::alert_templates`].
@@ -49,7 +53,7 @@ impl<C> CreateMetricRuleTemplateBuilder<C> {
         mut self,
         input: CreateMetricRuleTemplateAlertTemplates,
     ) -> Self {
-        self.alert_templates.get_or_insert_with(Vec::new).push(input);
+        self.params.alert_templates.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateMetricRuleTemplateInput`]. Nothing is sent.
@@ -57,9 +61,9 @@ impl<C> CreateMetricRuleTemplateBuilder<C> {
         self,
     ) -> Result<CreateMetricRuleTemplateInput, aliyun_core::InvalidInput> {
         let input = CreateMetricRuleTemplateInput {
-            name: aliyun_core::__private::validate::required("Name", self.name)?,
-            description: self.description,
-            alert_templates: self.alert_templates.unwrap_or_default(),
+            name: aliyun_core::__private::validate::required("Name", self.params.name)?,
+            description: self.params.description,
+            alert_templates: self.params.alert_templates.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -75,9 +79,7 @@ impl CreateMetricRuleTemplateBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            name: None,
-            description: None,
-            alert_templates: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateMetricRuleTemplateOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -26,6 +26,10 @@ impl CreateMonitorAgentProcessInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateMonitorAgentProcessBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     process_name: Option<String>,
     instance_id: Option<String>,
     process_user: Option<String>,
@@ -33,17 +37,17 @@ pub struct CreateMonitorAgentProcessBuilder<C = ()> {
 impl<C> CreateMonitorAgentProcessBuilder<C> {
     /// Sets [`CreateMonitorAgentProcessInput::process_name`].
     pub fn process_name(mut self, input: impl Into<String>) -> Self {
-        self.process_name = Some(input.into());
+        self.params.process_name = Some(input.into());
         self
     }
     /// Sets [`CreateMonitorAgentProcessInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`CreateMonitorAgentProcessInput::process_user`].
     pub fn process_user(mut self, input: impl Into<String>) -> Self {
-        self.process_user = Some(input.into());
+        self.params.process_user = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateMonitorAgentProcessInput`]. Nothing is sent.
@@ -53,13 +57,13 @@ impl<C> CreateMonitorAgentProcessBuilder<C> {
         let input = CreateMonitorAgentProcessInput {
             process_name: aliyun_core::__private::validate::required(
                 "ProcessName",
-                self.process_name,
+                self.params.process_name,
             )?,
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
-            process_user: self.process_user,
+            process_user: self.params.process_user,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -75,9 +79,7 @@ impl CreateMonitorAgentProcessBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            process_name: None,
-            instance_id: None,
-            process_user: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateMonitorAgentProcessOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -24,18 +24,22 @@ impl CreateMonitorGroupInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateMonitorGroupBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_name: Option<String>,
     contact_groups: Option<String>,
 }
 impl<C> CreateMonitorGroupBuilder<C> {
     /// Sets [`CreateMonitorGroupInput::group_name`].
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
-        self.group_name = Some(input.into());
+        self.params.group_name = Some(input.into());
         self
     }
     /// Sets [`CreateMonitorGroupInput::contact_groups`].
     pub fn contact_groups(mut self, input: impl Into<String>) -> Self {
-        self.contact_groups = Some(input.into());
+        self.params.contact_groups = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateMonitorGroupInput`]. Nothing is sent.
@@ -43,9 +47,9 @@ impl<C> CreateMonitorGroupBuilder<C> {
         let input = CreateMonitorGroupInput {
             group_name: aliyun_core::__private::validate::required(
                 "GroupName",
-                self.group_name,
+                self.params.group_name,
             )?,
-            contact_groups: self.contact_groups,
+            contact_groups: self.params.contact_groups,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -60,8 +64,7 @@ impl CreateMonitorGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            group_name: None,
-            contact_groups: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateMonitorGroupOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -34,6 +34,10 @@ impl CreateMonitorGroupByResourceGroupIdInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateMonitorGroupByResourceGroupIdBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     enable_subscribe_event: Option<bool>,
     enable_install_agent: Option<bool>,
     region_id: Option<String>,
@@ -44,32 +48,32 @@ pub struct CreateMonitorGroupByResourceGroupIdBuilder<C = ()> {
 impl<C> CreateMonitorGroupByResourceGroupIdBuilder<C> {
     /// Sets [`CreateMonitorGroupByResourceGroupIdInput::enable_subscribe_event`].
     pub fn enable_subscribe_event(mut self, input: bool) -> Self {
-        self.enable_subscribe_event = Some(input);
+        self.params.enable_subscribe_event = Some(input);
         self
     }
     /// Sets [`CreateMonitorGroupByResourceGroupIdInput::enable_install_agent`].
     pub fn enable_install_agent(mut self, input: bool) -> Self {
-        self.enable_install_agent = Some(input);
+        self.params.enable_install_agent = Some(input);
         self
     }
     /// Sets [`CreateMonitorGroupByResourceGroupIdInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateMonitorGroupByResourceGroupIdInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`CreateMonitorGroupByResourceGroupIdInput::resource_group_name`].
     pub fn resource_group_name(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_name = Some(input.into());
+        self.params.resource_group_name = Some(input.into());
         self
     }
     /// Appends one item to [`CreateMonitorGroupByResourceGroupIdInput::contact_group_list`].
     pub fn contact_group_list(mut self, input: impl Into<String>) -> Self {
-        self.contact_group_list.get_or_insert_with(Vec::new).push(input.into());
+        self.params.contact_group_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateMonitorGroupByResourceGroupIdInput`]. Nothing is sent.
@@ -77,21 +81,21 @@ impl<C> CreateMonitorGroupByResourceGroupIdBuilder<C> {
         self,
     ) -> Result<CreateMonitorGroupByResourceGroupIdInput, aliyun_core::InvalidInput> {
         let input = CreateMonitorGroupByResourceGroupIdInput {
-            enable_subscribe_event: self.enable_subscribe_event,
-            enable_install_agent: self.enable_install_agent,
+            enable_subscribe_event: self.params.enable_subscribe_event,
+            enable_install_agent: self.params.enable_install_agent,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             resource_group_id: aliyun_core::__private::validate::required(
                 "ResourceGroupId",
-                self.resource_group_id,
+                self.params.resource_group_id,
             )?,
             resource_group_name: aliyun_core::__private::validate::required(
                 "ResourceGroupName",
-                self.resource_group_name,
+                self.params.resource_group_name,
             )?,
-            contact_group_list: self.contact_group_list.unwrap_or_default(),
+            contact_group_list: self.params.contact_group_list.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -110,12 +114,7 @@ impl CreateMonitorGroupByResourceGroupIdBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            enable_subscribe_event: None,
-            enable_install_agent: None,
-            region_id: None,
-            resource_group_id: None,
-            resource_group_name: None,
-            contact_group_list: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateMonitorGroupByResourceGroupIdOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -135,8 +134,8 @@ impl CreateMonitorGroupByResourceGroupIdBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateMonitorGroupByResourceGroupIdInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -27,18 +27,22 @@ impl CreateMonitorGroupInstancesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateMonitorGroupInstancesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_id: Option<String>,
     instances: Option<Vec<Instances>>,
 }
 impl<C> CreateMonitorGroupInstancesBuilder<C> {
     /// Sets [`CreateMonitorGroupInstancesInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Appends one item to [`CreateMonitorGroupInstancesInput::instances`].
     pub fn instances(mut self, input: Instances) -> Self {
-        self.instances.get_or_insert_with(Vec::new).push(input);
+        self.params.instances.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateMonitorGroupInstancesInput`]. Nothing is sent.
@@ -46,8 +50,8 @@ impl<C> CreateMonitorGroupInstancesBuilder<C> {
         self,
     ) -> Result<CreateMonitorGroupInstancesInput, aliyun_core::InvalidInput> {
         let input = CreateMonitorGroupInstancesInput {
-            group_id: self.group_id,
-            instances: self.instances.unwrap_or_default(),
+            group_id: self.params.group_id,
+            instances: self.params.instances.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -62,8 +66,7 @@ impl CreateMonitorGroupInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            group_id: None,
-            instances: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateMonitorGroupInstancesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

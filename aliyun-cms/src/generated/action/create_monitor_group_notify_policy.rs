@@ -28,6 +28,10 @@ impl CreateMonitorGroupNotifyPolicyInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateMonitorGroupNotifyPolicyBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     policy_type: Option<String>,
     group_id: Option<String>,
     start_time: Option<i64>,
@@ -36,22 +40,22 @@ pub struct CreateMonitorGroupNotifyPolicyBuilder<C = ()> {
 impl<C> CreateMonitorGroupNotifyPolicyBuilder<C> {
     /// Sets [`CreateMonitorGroupNotifyPolicyInput::policy_type`].
     pub fn policy_type(mut self, input: impl Into<String>) -> Self {
-        self.policy_type = Some(input.into());
+        self.params.policy_type = Some(input.into());
         self
     }
     /// Sets [`CreateMonitorGroupNotifyPolicyInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`CreateMonitorGroupNotifyPolicyInput::start_time`].
     pub fn start_time(mut self, input: i64) -> Self {
-        self.start_time = Some(input);
+        self.params.start_time = Some(input);
         self
     }
     /// Sets [`CreateMonitorGroupNotifyPolicyInput::end_time`].
     pub fn end_time(mut self, input: i64) -> Self {
-        self.end_time = Some(input);
+        self.params.end_time = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateMonitorGroupNotifyPolicyInput`]. Nothing is sent.
@@ -61,19 +65,19 @@ impl<C> CreateMonitorGroupNotifyPolicyBuilder<C> {
         let input = CreateMonitorGroupNotifyPolicyInput {
             policy_type: aliyun_core::__private::validate::required(
                 "PolicyType",
-                self.policy_type,
+                self.params.policy_type,
             )?,
             group_id: aliyun_core::__private::validate::required(
                 "GroupId",
-                self.group_id,
+                self.params.group_id,
             )?,
             start_time: aliyun_core::__private::validate::required(
                 "StartTime",
-                self.start_time,
+                self.params.start_time,
             )?,
             end_time: aliyun_core::__private::validate::required(
                 "EndTime",
-                self.end_time,
+                self.params.end_time,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -91,10 +95,7 @@ impl CreateMonitorGroupNotifyPolicyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            policy_type: None,
-            group_id: None,
-            start_time: None,
-            end_time: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateMonitorGroupNotifyPolicyOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -26,6 +26,10 @@ impl CreateMonitoringAgentProcessInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateMonitoringAgentProcessBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     process_name: Option<String>,
     instance_id: Option<String>,
     process_user: Option<String>,
@@ -33,17 +37,17 @@ pub struct CreateMonitoringAgentProcessBuilder<C = ()> {
 impl<C> CreateMonitoringAgentProcessBuilder<C> {
     /// Sets [`CreateMonitoringAgentProcessInput::process_name`].
     pub fn process_name(mut self, input: impl Into<String>) -> Self {
-        self.process_name = Some(input.into());
+        self.params.process_name = Some(input.into());
         self
     }
     /// Sets [`CreateMonitoringAgentProcessInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`CreateMonitoringAgentProcessInput::process_user`].
     pub fn process_user(mut self, input: impl Into<String>) -> Self {
-        self.process_user = Some(input.into());
+        self.params.process_user = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateMonitoringAgentProcessInput`]. Nothing is sent.
@@ -51,12 +55,12 @@ impl<C> CreateMonitoringAgentProcessBuilder<C> {
         self,
     ) -> Result<CreateMonitoringAgentProcessInput, aliyun_core::InvalidInput> {
         let input = CreateMonitoringAgentProcessInput {
-            process_name: self.process_name,
+            process_name: self.params.process_name,
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
-            process_user: self.process_user,
+            process_user: self.params.process_user,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -72,9 +76,7 @@ impl CreateMonitoringAgentProcessBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            process_name: None,
-            instance_id: None,
-            process_user: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateMonitoringAgentProcessOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -16,14 +16,14 @@ pub struct CreateSiteMonitorInput {
     pub task_name: String,
     /// A string sent as `Interval`. Optional. Left unset, the service assumes `1`. Example: `1`.
     pub interval: Option<String>,
-    /// A string sent as `IspCities`. Optional. Example: `[{"city":"546","isp":"465"},{"city":"572","isp":"465"},{"city":"738","isp":"465…`.
-    pub isp_cities: Option<String>,
-    /// A string sent as `OptionsJson`. Optional. Example: `{"time_out":5000}`.
-    pub options_json: Option<String>,
+    /// A list of JSON values sent as JSON text in `IspCities`. Optional. Example: `[{"city":"546","isp":"465"},{"city":"572","isp":"465"},{"city":"738","isp":"465…`.
+    pub isp_cities: Vec<aliyun_core::JsonValue>,
+    /// A map of JSON values sent as JSON text in `OptionsJson`. Optional. Example: `{"time_out":5000}`.
+    pub options_json: std::collections::BTreeMap<String, aliyun_core::JsonValue>,
     /// A string sent as `AlertIds`. Optional. Example: `SystemDefault_acs_ecs_dashboard_InternetOutRate_Percent`.
     pub alert_ids: Option<String>,
-    /// A string sent as `CustomSchedule`. Optional. Example: `{"start_hour":0,"end_hour":24, "days":[0], "time_zone":"Local"}`.
-    pub custom_schedule: Option<String>,
+    /// A map of JSON values sent as JSON text in `CustomSchedule`. Optional. Example: `{"days":[0],"end_hour":24,"start_hour":0,"time_zone":"Local"}`.
+    pub custom_schedule: std::collections::BTreeMap<String, aliyun_core::JsonValue>,
 }
 impl CreateSiteMonitorInput {
     /// An unbound builder of this input: set parameters, then [`build`](CreateSiteMonitorBuilder::build).
@@ -37,54 +37,72 @@ impl CreateSiteMonitorInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateSiteMonitorBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     address: Option<String>,
     task_type: Option<String>,
     task_name: Option<String>,
     interval: Option<String>,
-    isp_cities: Option<String>,
-    options_json: Option<String>,
+    isp_cities: Option<Vec<aliyun_core::JsonValue>>,
+    options_json: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>>,
     alert_ids: Option<String>,
-    custom_schedule: Option<String>,
+    custom_schedule: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>>,
 }
 impl<C> CreateSiteMonitorBuilder<C> {
     /// Sets [`CreateSiteMonitorInput::address`].
     pub fn address(mut self, input: impl Into<String>) -> Self {
-        self.address = Some(input.into());
+        self.params.address = Some(input.into());
         self
     }
     /// Sets [`CreateSiteMonitorInput::task_type`].
     pub fn task_type(mut self, input: impl Into<String>) -> Self {
-        self.task_type = Some(input.into());
+        self.params.task_type = Some(input.into());
         self
     }
     /// Sets [`CreateSiteMonitorInput::task_name`].
     pub fn task_name(mut self, input: impl Into<String>) -> Self {
-        self.task_name = Some(input.into());
+        self.params.task_name = Some(input.into());
         self
     }
     /// Sets [`CreateSiteMonitorInput::interval`].
     pub fn interval(mut self, input: impl Into<String>) -> Self {
-        self.interval = Some(input.into());
+        self.params.interval = Some(input.into());
         self
     }
-    /// Sets [`CreateSiteMonitorInput::isp_cities`].
-    pub fn isp_cities(mut self, input: impl Into<String>) -> Self {
-        self.isp_cities = Some(input.into());
+    /// Appends one item to [`CreateSiteMonitorInput::isp_cities`].
+    pub fn isp_cities(mut self, input: aliyun_core::JsonValue) -> Self {
+        self.params.isp_cities.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Sets [`CreateSiteMonitorInput::options_json`].
-    pub fn options_json(mut self, input: impl Into<String>) -> Self {
-        self.options_json = Some(input.into());
+    /// Adds one entry to [`CreateSiteMonitorInput::options_json`].
+    pub fn options_json(
+        mut self,
+        key: impl Into<String>,
+        input: aliyun_core::JsonValue,
+    ) -> Self {
+        self.params
+            .options_json
+            .get_or_insert_with(std::collections::BTreeMap::new)
+            .insert(key.into(), input);
         self
     }
     /// Sets [`CreateSiteMonitorInput::alert_ids`].
     pub fn alert_ids(mut self, input: impl Into<String>) -> Self {
-        self.alert_ids = Some(input.into());
+        self.params.alert_ids = Some(input.into());
         self
     }
-    /// Sets [`CreateSiteMonitorInput::custom_schedule`].
-    pub fn custom_schedule(mut self, input: impl Into<String>) -> Self {
-        self.custom_schedule = Some(input.into());
+    /// Adds one entry to [`CreateSiteMonitorInput::custom_schedule`].
+    pub fn custom_schedule(
+        mut self,
+        key: impl Into<String>,
+        input: aliyun_core::JsonValue,
+    ) -> Self {
+        self.params
+            .custom_schedule
+            .get_or_insert_with(std::collections::BTreeMap::new)
+            .insert(key.into(), input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateSiteMonitorInput`]. Nothing is sent.
@@ -92,21 +110,21 @@ impl<C> CreateSiteMonitorBuilder<C> {
         let input = CreateSiteMonitorInput {
             address: aliyun_core::__private::validate::required(
                 "Address",
-                self.address,
+                self.params.address,
             )?,
             task_type: aliyun_core::__private::validate::required(
                 "TaskType",
-                self.task_type,
+                self.params.task_type,
             )?,
             task_name: aliyun_core::__private::validate::required(
                 "TaskName",
-                self.task_name,
+                self.params.task_name,
             )?,
-            interval: self.interval,
-            isp_cities: self.isp_cities,
-            options_json: self.options_json,
-            alert_ids: self.alert_ids,
-            custom_schedule: self.custom_schedule,
+            interval: self.params.interval,
+            isp_cities: self.params.isp_cities.unwrap_or_default(),
+            options_json: self.params.options_json.unwrap_or_default(),
+            alert_ids: self.params.alert_ids,
+            custom_schedule: self.params.custom_schedule.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -118,23 +136,16 @@ aliyun_core::__private::builder_accessors! {
     task_type: Option<String> => set_task_type, get_task_type;
     task_name: Option<String> => set_task_name, get_task_name;
     interval: Option<String> => set_interval, get_interval;
-    isp_cities: Option<String> => set_isp_cities, get_isp_cities;
-    options_json: Option<String> => set_options_json, get_options_json;
+    isp_cities: Option<Vec<aliyun_core::JsonValue>> => set_isp_cities, get_isp_cities, list;
+    options_json: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>> => set_options_json, get_options_json, map;
     alert_ids: Option<String> => set_alert_ids, get_alert_ids;
-    custom_schedule: Option<String> => set_custom_schedule, get_custom_schedule;
+    custom_schedule: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>> => set_custom_schedule, get_custom_schedule, map;
 }
 impl CreateSiteMonitorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            address: None,
-            task_type: None,
-            task_name: None,
-            interval: None,
-            isp_cities: None,
-            options_json: None,
-            alert_ids: None,
-            custom_schedule: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateSiteMonitorOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -205,10 +216,16 @@ impl aliyun_core::Action for CreateSiteMonitorInput {
         params.push("TaskType", &self.task_type);
         params.push("TaskName", &self.task_name);
         params.push_opt("Interval", self.interval.as_ref());
-        params.push_opt("IspCities", self.isp_cities.as_ref());
-        params.push_opt("OptionsJson", self.options_json.as_ref());
+        if !self.isp_cities.is_empty() {
+            params.push_json("IspCities", &self.isp_cities);
+        }
+        if !self.options_json.is_empty() {
+            params.push_json("OptionsJson", &self.options_json);
+        }
         params.push_opt("AlertIds", self.alert_ids.as_ref());
-        params.push_opt("CustomSchedule", self.custom_schedule.as_ref());
+        if !self.custom_schedule.is_empty() {
+            params.push_json("CustomSchedule", &self.custom_schedule);
+        }
     }
 }
 /// Errors [`CreateSiteMonitor`](https://api.aliyun.com/api/Cms/2019-01-01/CreateSiteMonitor) can return.
@@ -294,13 +311,51 @@ mod tests {
                     .address("https://www.aliyun.com")
                     .alert_ids("SystemDefault_acs_ecs_dashboard_InternetOutRate_Percent")
                     .custom_schedule(
-                        "{\"start_hour\":0,\"end_hour\":24, \"days\":[0], \"time_zone\":\"Local\"}",
+                        "days",
+                        "[0]"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
+                    .custom_schedule(
+                        "end_hour",
+                        "24"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
+                    .custom_schedule(
+                        "start_hour",
+                        "0"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
+                    .custom_schedule(
+                        "time_zone",
+                        "\"Local\""
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
                     )
                     .interval("1")
                     .isp_cities(
-                        "[{\"city\":\"546\",\"isp\":\"465\"},{\"city\":\"572\",\"isp\":\"465\"},{\"city\":\"738\",\"isp\":\"465\"}]",
+                        "{\"city\":\"546\",\"isp\":\"465\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
                     )
-                    .options_json("{\"time_out\":5000}")
+                    .isp_cities(
+                        "{\"city\":\"572\",\"isp\":\"465\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
+                    .isp_cities(
+                        "{\"city\":\"738\",\"isp\":\"465\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
+                    .options_json(
+                        "time_out",
+                        "5000"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
                     .task_name("HanZhou_ECS1")
                     .task_type("HTTP")
             },
@@ -310,7 +365,7 @@ mod tests {
                 ("AlertIds", "SystemDefault_acs_ecs_dashboard_InternetOutRate_Percent"),
                 (
                     "CustomSchedule",
-                    "{\"start_hour\":0,\"end_hour\":24, \"days\":[0], \"time_zone\":\"Local\"}",
+                    "{\"days\":[0],\"end_hour\":24,\"start_hour\":0,\"time_zone\":\"Local\"}",
                 ),
                 ("Interval", "1"),
                 (

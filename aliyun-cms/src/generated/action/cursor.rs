@@ -33,6 +33,10 @@ impl CursorInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CursorBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     namespace: Option<String>,
     metric: Option<String>,
     period: Option<i32>,
@@ -43,32 +47,32 @@ pub struct CursorBuilder<C = ()> {
 impl<C> CursorBuilder<C> {
     /// Sets [`CursorInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`CursorInput::metric`].
     pub fn metric(mut self, input: impl Into<String>) -> Self {
-        self.metric = Some(input.into());
+        self.params.metric = Some(input.into());
         self
     }
     /// Sets [`CursorInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Sets [`CursorInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`CursorInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Appends one item to [`CursorInput::matchers`].
     pub fn matchers(mut self, input: CursorMatchers) -> Self {
-        self.matchers.get_or_insert_with(Vec::new).push(input);
+        self.params.matchers.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CursorInput`]. Nothing is sent.
@@ -76,16 +80,22 @@ impl<C> CursorBuilder<C> {
         let input = CursorInput {
             namespace: aliyun_core::__private::validate::required(
                 "Namespace",
-                self.namespace,
+                self.params.namespace,
             )?,
-            metric: aliyun_core::__private::validate::required("Metric", self.metric)?,
-            period: aliyun_core::__private::validate::required("Period", self.period)?,
+            metric: aliyun_core::__private::validate::required(
+                "Metric",
+                self.params.metric,
+            )?,
+            period: aliyun_core::__private::validate::required(
+                "Period",
+                self.params.period,
+            )?,
             start_time: aliyun_core::__private::validate::required(
                 "StartTime",
-                self.start_time,
+                self.params.start_time,
             )?,
-            end_time: self.end_time,
-            matchers: self.matchers.unwrap_or_default(),
+            end_time: self.params.end_time,
+            matchers: self.params.matchers.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -104,12 +114,7 @@ impl CursorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            namespace: None,
-            metric: None,
-            period: None,
-            start_time: None,
-            end_time: None,
-            matchers: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CursorOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -22,18 +22,22 @@ impl DeleteContactInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteContactBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     contact_name: Option<String>,
 }
 impl<C> DeleteContactBuilder<C> {
     /// Sets [`DeleteContactInput::contact_name`].
     pub fn contact_name(mut self, input: impl Into<String>) -> Self {
-        self.contact_name = Some(input.into());
+        self.params.contact_name = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteContactInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteContactInput, aliyun_core::InvalidInput> {
         let input = DeleteContactInput {
-            contact_name: self.contact_name,
+            contact_name: self.params.contact_name,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -45,7 +49,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DeleteContactBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, contact_name: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteContactOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(self) -> Result<DeleteContactOutput, DeleteContactError> {

@@ -22,18 +22,22 @@ impl DeleteContactGroupInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteContactGroupBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     contact_group_name: Option<String>,
 }
 impl<C> DeleteContactGroupBuilder<C> {
     /// Sets [`DeleteContactGroupInput::contact_group_name`].
     pub fn contact_group_name(mut self, input: impl Into<String>) -> Self {
-        self.contact_group_name = Some(input.into());
+        self.params.contact_group_name = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteContactGroupInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteContactGroupInput, aliyun_core::InvalidInput> {
         let input = DeleteContactGroupInput {
-            contact_group_name: self.contact_group_name,
+            contact_group_name: self.params.contact_group_name,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -47,7 +51,7 @@ impl DeleteContactGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            contact_group_name: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteContactGroupOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -28,6 +28,10 @@ impl DeleteCustomMetricInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteCustomMetricBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_id: Option<String>,
     metric_name: Option<String>,
     md5: Option<String>,
@@ -36,22 +40,22 @@ pub struct DeleteCustomMetricBuilder<C = ()> {
 impl<C> DeleteCustomMetricBuilder<C> {
     /// Sets [`DeleteCustomMetricInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`DeleteCustomMetricInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Sets [`DeleteCustomMetricInput::md5`].
     pub fn md5(mut self, input: impl Into<String>) -> Self {
-        self.md5 = Some(input.into());
+        self.params.md5 = Some(input.into());
         self
     }
     /// Sets [`DeleteCustomMetricInput::uuid`].
     pub fn uuid(mut self, input: impl Into<String>) -> Self {
-        self.uuid = Some(input.into());
+        self.params.uuid = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteCustomMetricInput`]. Nothing is sent.
@@ -59,14 +63,14 @@ impl<C> DeleteCustomMetricBuilder<C> {
         let input = DeleteCustomMetricInput {
             group_id: aliyun_core::__private::validate::required(
                 "GroupId",
-                self.group_id,
+                self.params.group_id,
             )?,
             metric_name: aliyun_core::__private::validate::required(
                 "MetricName",
-                self.metric_name,
+                self.params.metric_name,
             )?,
-            md5: self.md5,
-            uuid: self.uuid,
+            md5: self.params.md5,
+            uuid: self.params.uuid,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -83,10 +87,7 @@ impl DeleteCustomMetricBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            group_id: None,
-            metric_name: None,
-            md5: None,
-            uuid: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteCustomMetricOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

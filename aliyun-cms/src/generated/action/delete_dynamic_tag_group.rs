@@ -22,12 +22,16 @@ impl DeleteDynamicTagGroupInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteDynamicTagGroupBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     dynamic_tag_rule_id: Option<String>,
 }
 impl<C> DeleteDynamicTagGroupBuilder<C> {
     /// Sets [`DeleteDynamicTagGroupInput::dynamic_tag_rule_id`].
     pub fn dynamic_tag_rule_id(mut self, input: impl Into<String>) -> Self {
-        self.dynamic_tag_rule_id = Some(input.into());
+        self.params.dynamic_tag_rule_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteDynamicTagGroupInput`]. Nothing is sent.
@@ -35,7 +39,7 @@ impl<C> DeleteDynamicTagGroupBuilder<C> {
         let input = DeleteDynamicTagGroupInput {
             dynamic_tag_rule_id: aliyun_core::__private::validate::required(
                 "DynamicTagRuleId",
-                self.dynamic_tag_rule_id,
+                self.params.dynamic_tag_rule_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -50,7 +54,7 @@ impl DeleteDynamicTagGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            dynamic_tag_rule_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteDynamicTagGroupOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -26,18 +26,22 @@ impl DeleteEventRuleTargetsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteEventRuleTargetsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rule_name: Option<String>,
     ids: Option<Vec<String>>,
 }
 impl<C> DeleteEventRuleTargetsBuilder<C> {
     /// Sets [`DeleteEventRuleTargetsInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
-        self.rule_name = Some(input.into());
+        self.params.rule_name = Some(input.into());
         self
     }
     /// Appends one item to [`DeleteEventRuleTargetsInput::ids`].
     pub fn ids(mut self, input: impl Into<String>) -> Self {
-        self.ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteEventRuleTargetsInput`]. Nothing is sent.
@@ -47,9 +51,9 @@ impl<C> DeleteEventRuleTargetsBuilder<C> {
         let input = DeleteEventRuleTargetsInput {
             rule_name: aliyun_core::__private::validate::required(
                 "RuleName",
-                self.rule_name,
+                self.params.rule_name,
             )?,
-            ids: self.ids.unwrap_or_default(),
+            ids: self.params.ids.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -64,8 +68,7 @@ impl DeleteEventRuleTargetsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            rule_name: None,
-            ids: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteEventRuleTargetsOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -24,18 +24,22 @@ impl DeleteEventRulesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteEventRulesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rule_names: Option<Vec<String>>,
 }
 impl<C> DeleteEventRulesBuilder<C> {
     /// Appends one item to [`DeleteEventRulesInput::rule_names`].
     pub fn rule_names(mut self, input: impl Into<String>) -> Self {
-        self.rule_names.get_or_insert_with(Vec::new).push(input.into());
+        self.params.rule_names.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteEventRulesInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteEventRulesInput, aliyun_core::InvalidInput> {
         let input = DeleteEventRulesInput {
-            rule_names: self.rule_names.unwrap_or_default(),
+            rule_names: self.params.rule_names.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -47,7 +51,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DeleteEventRulesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, rule_names: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteEventRulesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(self) -> Result<DeleteEventRulesOutput, DeleteEventRulesError> {

@@ -22,18 +22,22 @@ impl DeleteExporterOutputInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteExporterOutputBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     dest_name: Option<String>,
 }
 impl<C> DeleteExporterOutputBuilder<C> {
     /// Sets [`DeleteExporterOutputInput::dest_name`].
     pub fn dest_name(mut self, input: impl Into<String>) -> Self {
-        self.dest_name = Some(input.into());
+        self.params.dest_name = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteExporterOutputInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteExporterOutputInput, aliyun_core::InvalidInput> {
         let input = DeleteExporterOutputInput {
-            dest_name: self.dest_name,
+            dest_name: self.params.dest_name,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -45,7 +49,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DeleteExporterOutputBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, dest_name: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteExporterOutputOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(

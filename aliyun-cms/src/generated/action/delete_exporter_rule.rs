@@ -22,18 +22,22 @@ impl DeleteExporterRuleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteExporterRuleBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rule_name: Option<String>,
 }
 impl<C> DeleteExporterRuleBuilder<C> {
     /// Sets [`DeleteExporterRuleInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
-        self.rule_name = Some(input.into());
+        self.params.rule_name = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteExporterRuleInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteExporterRuleInput, aliyun_core::InvalidInput> {
         let input = DeleteExporterRuleInput {
-            rule_name: self.rule_name,
+            rule_name: self.params.rule_name,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -45,7 +49,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DeleteExporterRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, rule_name: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteExporterRuleOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(

@@ -24,18 +24,22 @@ impl DeleteGroupMonitoringAgentProcessInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteGroupMonitoringAgentProcessBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_id: Option<String>,
     id: Option<String>,
 }
 impl<C> DeleteGroupMonitoringAgentProcessBuilder<C> {
     /// Sets [`DeleteGroupMonitoringAgentProcessInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`DeleteGroupMonitoringAgentProcessInput::id`].
     pub fn id(mut self, input: impl Into<String>) -> Self {
-        self.id = Some(input.into());
+        self.params.id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteGroupMonitoringAgentProcessInput`]. Nothing is sent.
@@ -45,9 +49,9 @@ impl<C> DeleteGroupMonitoringAgentProcessBuilder<C> {
         let input = DeleteGroupMonitoringAgentProcessInput {
             group_id: aliyun_core::__private::validate::required(
                 "GroupId",
-                self.group_id,
+                self.params.group_id,
             )?,
-            id: aliyun_core::__private::validate::required("Id", self.id)?,
+            id: aliyun_core::__private::validate::required("Id", self.params.id)?,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -62,8 +66,7 @@ impl DeleteGroupMonitoringAgentProcessBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            group_id: None,
-            id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteGroupMonitoringAgentProcessOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -24,12 +24,16 @@ impl DeleteHostAvailabilityInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteHostAvailabilityBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     id: Option<Vec<i64>>,
 }
 impl<C> DeleteHostAvailabilityBuilder<C> {
     /// Appends one item to [`DeleteHostAvailabilityInput::id`].
     pub fn id(mut self, input: i64) -> Self {
-        self.id.get_or_insert_with(Vec::new).push(input);
+        self.params.id.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteHostAvailabilityInput`]. Nothing is sent.
@@ -37,7 +41,7 @@ impl<C> DeleteHostAvailabilityBuilder<C> {
         self,
     ) -> Result<DeleteHostAvailabilityInput, aliyun_core::InvalidInput> {
         let input = DeleteHostAvailabilityInput {
-            id: self.id.unwrap_or_default(),
+            id: self.params.id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -49,7 +53,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DeleteHostAvailabilityBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, id: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteHostAvailabilityOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(

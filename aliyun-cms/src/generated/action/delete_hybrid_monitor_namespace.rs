@@ -22,12 +22,16 @@ impl DeleteHybridMonitorNamespaceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteHybridMonitorNamespaceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     namespace: Option<String>,
 }
 impl<C> DeleteHybridMonitorNamespaceBuilder<C> {
     /// Sets [`DeleteHybridMonitorNamespaceInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteHybridMonitorNamespaceInput`]. Nothing is sent.
@@ -37,7 +41,7 @@ impl<C> DeleteHybridMonitorNamespaceBuilder<C> {
         let input = DeleteHybridMonitorNamespaceInput {
             namespace: aliyun_core::__private::validate::required(
                 "Namespace",
-                self.namespace,
+                self.params.namespace,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -50,7 +54,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DeleteHybridMonitorNamespaceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, namespace: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteHybridMonitorNamespaceOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(

@@ -22,12 +22,16 @@ impl DeleteHybridMonitorSLSGroupInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteHybridMonitorSLSGroupBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     sls_group_name: Option<String>,
 }
 impl<C> DeleteHybridMonitorSLSGroupBuilder<C> {
     /// Sets [`DeleteHybridMonitorSLSGroupInput::sls_group_name`].
     pub fn sls_group_name(mut self, input: impl Into<String>) -> Self {
-        self.sls_group_name = Some(input.into());
+        self.params.sls_group_name = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteHybridMonitorSLSGroupInput`]. Nothing is sent.
@@ -37,7 +41,7 @@ impl<C> DeleteHybridMonitorSLSGroupBuilder<C> {
         let input = DeleteHybridMonitorSLSGroupInput {
             sls_group_name: aliyun_core::__private::validate::required(
                 "SLSGroupName",
-                self.sls_group_name,
+                self.params.sls_group_name,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -52,7 +56,7 @@ impl DeleteHybridMonitorSLSGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            sls_group_name: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteHybridMonitorSLSGroupOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -26,6 +26,10 @@ impl DeleteHybridMonitorTaskInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteHybridMonitorTaskBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     task_id: Option<String>,
     namespace: Option<String>,
     target_user_id: Option<String>,
@@ -33,17 +37,17 @@ pub struct DeleteHybridMonitorTaskBuilder<C = ()> {
 impl<C> DeleteHybridMonitorTaskBuilder<C> {
     /// Sets [`DeleteHybridMonitorTaskInput::task_id`].
     pub fn task_id(mut self, input: impl Into<String>) -> Self {
-        self.task_id = Some(input.into());
+        self.params.task_id = Some(input.into());
         self
     }
     /// Sets [`DeleteHybridMonitorTaskInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`DeleteHybridMonitorTaskInput::target_user_id`].
     pub fn target_user_id(mut self, input: impl Into<String>) -> Self {
-        self.target_user_id = Some(input.into());
+        self.params.target_user_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteHybridMonitorTaskInput`]. Nothing is sent.
@@ -51,9 +55,9 @@ impl<C> DeleteHybridMonitorTaskBuilder<C> {
         self,
     ) -> Result<DeleteHybridMonitorTaskInput, aliyun_core::InvalidInput> {
         let input = DeleteHybridMonitorTaskInput {
-            task_id: self.task_id,
-            namespace: self.namespace,
-            target_user_id: self.target_user_id,
+            task_id: self.params.task_id,
+            namespace: self.params.namespace,
+            target_user_id: self.params.target_user_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -69,9 +73,7 @@ impl DeleteHybridMonitorTaskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            task_id: None,
-            namespace: None,
-            target_user_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteHybridMonitorTaskOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -22,18 +22,22 @@ impl DeleteLogMonitorInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteLogMonitorBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     log_id: Option<i64>,
 }
 impl<C> DeleteLogMonitorBuilder<C> {
     /// Sets [`DeleteLogMonitorInput::log_id`].
     pub fn log_id(mut self, input: i64) -> Self {
-        self.log_id = Some(input);
+        self.params.log_id = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteLogMonitorInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteLogMonitorInput, aliyun_core::InvalidInput> {
         let input = DeleteLogMonitorInput {
-            log_id: self.log_id,
+            log_id: self.params.log_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -45,7 +49,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DeleteLogMonitorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, log_id: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteLogMonitorOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(self) -> Result<DeleteLogMonitorOutput, DeleteLogMonitorError> {

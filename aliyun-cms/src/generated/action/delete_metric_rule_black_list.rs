@@ -22,12 +22,16 @@ impl DeleteMetricRuleBlackListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteMetricRuleBlackListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     id: Option<String>,
 }
 impl<C> DeleteMetricRuleBlackListBuilder<C> {
     /// Sets [`DeleteMetricRuleBlackListInput::id`].
     pub fn id(mut self, input: impl Into<String>) -> Self {
-        self.id = Some(input.into());
+        self.params.id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteMetricRuleBlackListInput`]. Nothing is sent.
@@ -35,7 +39,7 @@ impl<C> DeleteMetricRuleBlackListBuilder<C> {
         self,
     ) -> Result<DeleteMetricRuleBlackListInput, aliyun_core::InvalidInput> {
         let input = DeleteMetricRuleBlackListInput {
-            id: aliyun_core::__private::validate::required("Id", self.id)?,
+            id: aliyun_core::__private::validate::required("Id", self.params.id)?,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -47,7 +51,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DeleteMetricRuleBlackListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, id: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteMetricRuleBlackListOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(

@@ -9,8 +9,8 @@
 pub struct DeleteMetricRuleResourcesInput {
     /// A string sent as `RuleId`. Required by the API reference; not checked by the SDK. Example: `rr-bp18017n6iolv****`.
     pub rule_id: Option<String>,
-    /// A string sent as `Resources`. Required. Example: `[{"instanceId":"i-uf6hm9lnlzsarrc7****"}]`.
-    pub resources: String,
+    /// A list of JSON values sent as JSON text in `Resources`. Required. Example: `[{"instanceId":"i-uf6hm9lnlzsarrc7****"}]`.
+    pub resources: Vec<aliyun_core::JsonValue>,
 }
 impl DeleteMetricRuleResourcesInput {
     /// An unbound builder of this input: set parameters, then [`build`](DeleteMetricRuleResourcesBuilder::build).
@@ -24,18 +24,22 @@ impl DeleteMetricRuleResourcesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteMetricRuleResourcesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rule_id: Option<String>,
-    resources: Option<String>,
+    resources: Option<Vec<aliyun_core::JsonValue>>,
 }
 impl<C> DeleteMetricRuleResourcesBuilder<C> {
     /// Sets [`DeleteMetricRuleResourcesInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
-        self.rule_id = Some(input.into());
+        self.params.rule_id = Some(input.into());
         self
     }
-    /// Sets [`DeleteMetricRuleResourcesInput::resources`].
-    pub fn resources(mut self, input: impl Into<String>) -> Self {
-        self.resources = Some(input.into());
+    /// Appends one item to [`DeleteMetricRuleResourcesInput::resources`].
+    pub fn resources(mut self, input: aliyun_core::JsonValue) -> Self {
+        self.params.resources.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteMetricRuleResourcesInput`]. Nothing is sent.
@@ -43,11 +47,8 @@ impl<C> DeleteMetricRuleResourcesBuilder<C> {
         self,
     ) -> Result<DeleteMetricRuleResourcesInput, aliyun_core::InvalidInput> {
         let input = DeleteMetricRuleResourcesInput {
-            rule_id: self.rule_id,
-            resources: aliyun_core::__private::validate::required(
-                "Resources",
-                self.resources,
-            )?,
+            rule_id: self.params.rule_id,
+            resources: self.params.resources.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -56,14 +57,13 @@ impl<C> DeleteMetricRuleResourcesBuilder<C> {
 aliyun_core::__private::builder_accessors! {
     DeleteMetricRuleResourcesBuilder, DeleteMetricRuleResourcesInput;
     rule_id: Option<String> => set_rule_id, get_rule_id;
-    resources: Option<String> => set_resources, get_resources;
+    resources: Option<Vec<aliyun_core::JsonValue>> => set_resources, get_resources, list;
 }
 impl DeleteMetricRuleResourcesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            rule_id: None,
-            resources: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteMetricRuleResourcesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -123,11 +123,19 @@ impl aliyun_core::Action for DeleteMetricRuleResourcesInput {
         retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::items(
+            "Resources",
+            self.resources.len(),
+            Some(1),
+            None,
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push_opt("RuleId", self.rule_id.as_ref());
-        params.push("Resources", &self.resources);
+        if !self.resources.is_empty() {
+            params.push_json("Resources", &self.resources);
+        }
     }
 }
 /// Errors [`DeleteMetricRuleResources`](https://api.aliyun.com/api/Cms/2019-01-01/DeleteMetricRuleResources) can return.
@@ -163,7 +171,11 @@ mod tests {
             "example",
             |b| {
                 b
-                    .resources("[{\"instanceId\":\"i-uf6hm9lnlzsarrc7****\"}]")
+                    .resources(
+                        "{\"instanceId\":\"i-uf6hm9lnlzsarrc7****\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
                     .rule_id("rr-bp18017n6iolv****")
             },
             "POST",

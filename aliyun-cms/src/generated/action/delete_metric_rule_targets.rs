@@ -27,18 +27,22 @@ impl DeleteMetricRuleTargetsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteMetricRuleTargetsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rule_id: Option<String>,
     target_ids: Option<Vec<String>>,
 }
 impl<C> DeleteMetricRuleTargetsBuilder<C> {
     /// Sets [`DeleteMetricRuleTargetsInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
-        self.rule_id = Some(input.into());
+        self.params.rule_id = Some(input.into());
         self
     }
     /// Appends one item to [`DeleteMetricRuleTargetsInput::target_ids`].
     pub fn target_ids(mut self, input: impl Into<String>) -> Self {
-        self.target_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.target_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteMetricRuleTargetsInput`]. Nothing is sent.
@@ -46,8 +50,8 @@ impl<C> DeleteMetricRuleTargetsBuilder<C> {
         self,
     ) -> Result<DeleteMetricRuleTargetsInput, aliyun_core::InvalidInput> {
         let input = DeleteMetricRuleTargetsInput {
-            rule_id: self.rule_id,
-            target_ids: self.target_ids.unwrap_or_default(),
+            rule_id: self.params.rule_id,
+            target_ids: self.params.target_ids.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -62,8 +66,7 @@ impl DeleteMetricRuleTargetsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            rule_id: None,
-            target_ids: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteMetricRuleTargetsOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -23,12 +23,16 @@ impl DeleteMetricRuleTemplateInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteMetricRuleTemplateBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     template_id: Option<String>,
 }
 impl<C> DeleteMetricRuleTemplateBuilder<C> {
     /// Sets [`DeleteMetricRuleTemplateInput::template_id`].
     pub fn template_id(mut self, input: impl Into<String>) -> Self {
-        self.template_id = Some(input.into());
+        self.params.template_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteMetricRuleTemplateInput`]. Nothing is sent.
@@ -36,7 +40,7 @@ impl<C> DeleteMetricRuleTemplateBuilder<C> {
         self,
     ) -> Result<DeleteMetricRuleTemplateInput, aliyun_core::InvalidInput> {
         let input = DeleteMetricRuleTemplateInput {
-            template_id: self.template_id,
+            template_id: self.params.template_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -48,7 +52,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DeleteMetricRuleTemplateBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, template_id: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteMetricRuleTemplateOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(

@@ -24,18 +24,22 @@ impl DeleteMetricRulesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteMetricRulesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     id: Option<Vec<String>>,
 }
 impl<C> DeleteMetricRulesBuilder<C> {
     /// Appends one item to [`DeleteMetricRulesInput::id`].
     pub fn id(mut self, input: impl Into<String>) -> Self {
-        self.id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteMetricRulesInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteMetricRulesInput, aliyun_core::InvalidInput> {
         let input = DeleteMetricRulesInput {
-            id: self.id.unwrap_or_default(),
+            id: self.params.id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -47,7 +51,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DeleteMetricRulesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, id: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteMetricRulesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(self) -> Result<DeleteMetricRulesOutput, DeleteMetricRulesError> {

@@ -23,12 +23,16 @@ impl DeleteMonitorGroupInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteMonitorGroupBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_id: Option<i64>,
 }
 impl<C> DeleteMonitorGroupBuilder<C> {
     /// Sets [`DeleteMonitorGroupInput::group_id`].
     pub fn group_id(mut self, input: i64) -> Self {
-        self.group_id = Some(input);
+        self.params.group_id = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteMonitorGroupInput`]. Nothing is sent.
@@ -36,7 +40,7 @@ impl<C> DeleteMonitorGroupBuilder<C> {
         let input = DeleteMonitorGroupInput {
             group_id: aliyun_core::__private::validate::required(
                 "GroupId",
-                self.group_id,
+                self.params.group_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -49,7 +53,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DeleteMonitorGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, group_id: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteMonitorGroupOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(

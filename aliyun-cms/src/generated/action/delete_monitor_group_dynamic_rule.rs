@@ -24,18 +24,22 @@ impl DeleteMonitorGroupDynamicRuleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteMonitorGroupDynamicRuleBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_id: Option<i64>,
     category: Option<String>,
 }
 impl<C> DeleteMonitorGroupDynamicRuleBuilder<C> {
     /// Sets [`DeleteMonitorGroupDynamicRuleInput::group_id`].
     pub fn group_id(mut self, input: i64) -> Self {
-        self.group_id = Some(input);
+        self.params.group_id = Some(input);
         self
     }
     /// Sets [`DeleteMonitorGroupDynamicRuleInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
-        self.category = Some(input.into());
+        self.params.category = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteMonitorGroupDynamicRuleInput`]. Nothing is sent.
@@ -43,8 +47,8 @@ impl<C> DeleteMonitorGroupDynamicRuleBuilder<C> {
         self,
     ) -> Result<DeleteMonitorGroupDynamicRuleInput, aliyun_core::InvalidInput> {
         let input = DeleteMonitorGroupDynamicRuleInput {
-            group_id: self.group_id,
-            category: self.category,
+            group_id: self.params.group_id,
+            category: self.params.category,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -59,8 +63,7 @@ impl DeleteMonitorGroupDynamicRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            group_id: None,
-            category: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteMonitorGroupDynamicRuleOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -26,6 +26,10 @@ impl DeleteMonitorGroupInstancesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteMonitorGroupInstancesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_id: Option<i64>,
     instance_id_list: Option<String>,
     category: Option<String>,
@@ -33,17 +37,17 @@ pub struct DeleteMonitorGroupInstancesBuilder<C = ()> {
 impl<C> DeleteMonitorGroupInstancesBuilder<C> {
     /// Sets [`DeleteMonitorGroupInstancesInput::group_id`].
     pub fn group_id(mut self, input: i64) -> Self {
-        self.group_id = Some(input);
+        self.params.group_id = Some(input);
         self
     }
     /// Sets [`DeleteMonitorGroupInstancesInput::instance_id_list`].
     pub fn instance_id_list(mut self, input: impl Into<String>) -> Self {
-        self.instance_id_list = Some(input.into());
+        self.params.instance_id_list = Some(input.into());
         self
     }
     /// Sets [`DeleteMonitorGroupInstancesInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
-        self.category = Some(input.into());
+        self.params.category = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteMonitorGroupInstancesInput`]. Nothing is sent.
@@ -53,15 +57,15 @@ impl<C> DeleteMonitorGroupInstancesBuilder<C> {
         let input = DeleteMonitorGroupInstancesInput {
             group_id: aliyun_core::__private::validate::required(
                 "GroupId",
-                self.group_id,
+                self.params.group_id,
             )?,
             instance_id_list: aliyun_core::__private::validate::required(
                 "InstanceIdList",
-                self.instance_id_list,
+                self.params.instance_id_list,
             )?,
             category: aliyun_core::__private::validate::required(
                 "Category",
-                self.category,
+                self.params.category,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -78,9 +82,7 @@ impl DeleteMonitorGroupInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            group_id: None,
-            instance_id_list: None,
-            category: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteMonitorGroupInstancesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -24,18 +24,22 @@ impl DeleteMonitorGroupNotifyPolicyInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteMonitorGroupNotifyPolicyBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     policy_type: Option<String>,
     group_id: Option<String>,
 }
 impl<C> DeleteMonitorGroupNotifyPolicyBuilder<C> {
     /// Sets [`DeleteMonitorGroupNotifyPolicyInput::policy_type`].
     pub fn policy_type(mut self, input: impl Into<String>) -> Self {
-        self.policy_type = Some(input.into());
+        self.params.policy_type = Some(input.into());
         self
     }
     /// Sets [`DeleteMonitorGroupNotifyPolicyInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteMonitorGroupNotifyPolicyInput`]. Nothing is sent.
@@ -45,9 +49,9 @@ impl<C> DeleteMonitorGroupNotifyPolicyBuilder<C> {
         let input = DeleteMonitorGroupNotifyPolicyInput {
             policy_type: aliyun_core::__private::validate::required(
                 "PolicyType",
-                self.policy_type,
+                self.params.policy_type,
             )?,
-            group_id: self.group_id,
+            group_id: self.params.group_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -62,8 +66,7 @@ impl DeleteMonitorGroupNotifyPolicyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            policy_type: None,
-            group_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteMonitorGroupNotifyPolicyOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

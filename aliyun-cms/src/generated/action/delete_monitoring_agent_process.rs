@@ -26,6 +26,10 @@ impl DeleteMonitoringAgentProcessInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteMonitoringAgentProcessBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     process_name: Option<String>,
     process_id: Option<String>,
@@ -33,17 +37,17 @@ pub struct DeleteMonitoringAgentProcessBuilder<C = ()> {
 impl<C> DeleteMonitoringAgentProcessBuilder<C> {
     /// Sets [`DeleteMonitoringAgentProcessInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`DeleteMonitoringAgentProcessInput::process_name`].
     pub fn process_name(mut self, input: impl Into<String>) -> Self {
-        self.process_name = Some(input.into());
+        self.params.process_name = Some(input.into());
         self
     }
     /// Sets [`DeleteMonitoringAgentProcessInput::process_id`].
     pub fn process_id(mut self, input: impl Into<String>) -> Self {
-        self.process_id = Some(input.into());
+        self.params.process_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteMonitoringAgentProcessInput`]. Nothing is sent.
@@ -53,10 +57,10 @@ impl<C> DeleteMonitoringAgentProcessBuilder<C> {
         let input = DeleteMonitoringAgentProcessInput {
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
-            process_name: self.process_name,
-            process_id: self.process_id,
+            process_name: self.params.process_name,
+            process_id: self.params.process_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -72,9 +76,7 @@ impl DeleteMonitoringAgentProcessBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            process_name: None,
-            process_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteMonitoringAgentProcessOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -25,25 +25,29 @@ impl DeleteSiteMonitorsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteSiteMonitorsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     task_ids: Option<String>,
     is_delete_alarms: Option<bool>,
 }
 impl<C> DeleteSiteMonitorsBuilder<C> {
     /// Sets [`DeleteSiteMonitorsInput::task_ids`].
     pub fn task_ids(mut self, input: impl Into<String>) -> Self {
-        self.task_ids = Some(input.into());
+        self.params.task_ids = Some(input.into());
         self
     }
     /// Sets [`DeleteSiteMonitorsInput::is_delete_alarms`].
     pub fn is_delete_alarms(mut self, input: bool) -> Self {
-        self.is_delete_alarms = Some(input);
+        self.params.is_delete_alarms = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteSiteMonitorsInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteSiteMonitorsInput, aliyun_core::InvalidInput> {
         let input = DeleteSiteMonitorsInput {
-            task_ids: self.task_ids,
-            is_delete_alarms: self.is_delete_alarms,
+            task_ids: self.params.task_ids,
+            is_delete_alarms: self.params.is_delete_alarms,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -58,8 +62,7 @@ impl DeleteSiteMonitorsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            task_ids: None,
-            is_delete_alarms: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteSiteMonitorsOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -23,12 +23,16 @@ impl DescribeActiveMetricRuleListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeActiveMetricRuleListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     product: Option<String>,
 }
 impl<C> DescribeActiveMetricRuleListBuilder<C> {
     /// Sets [`DescribeActiveMetricRuleListInput::product`].
     pub fn product(mut self, input: impl Into<String>) -> Self {
-        self.product = Some(input.into());
+        self.params.product = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeActiveMetricRuleListInput`]. Nothing is sent.
@@ -36,7 +40,7 @@ impl<C> DescribeActiveMetricRuleListBuilder<C> {
         self,
     ) -> Result<DescribeActiveMetricRuleListInput, aliyun_core::InvalidInput> {
         let input = DescribeActiveMetricRuleListInput {
-            product: self.product,
+            product: self.params.product,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -48,7 +52,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DescribeActiveMetricRuleListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, product: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeActiveMetricRuleListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(

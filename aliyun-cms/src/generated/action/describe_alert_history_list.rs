@@ -47,6 +47,10 @@ impl DescribeAlertHistoryListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeAlertHistoryListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rule_id: Option<String>,
     rule_name: Option<String>,
     namespace: Option<String>,
@@ -63,62 +67,62 @@ pub struct DescribeAlertHistoryListBuilder<C = ()> {
 impl<C> DescribeAlertHistoryListBuilder<C> {
     /// Sets [`DescribeAlertHistoryListInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
-        self.rule_id = Some(input.into());
+        self.params.rule_id = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertHistoryListInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
-        self.rule_name = Some(input.into());
+        self.params.rule_name = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertHistoryListInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertHistoryListInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertHistoryListInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertHistoryListInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status = Some(input.into());
+        self.params.status = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertHistoryListInput::state`].
     pub fn state(mut self, input: impl Into<String>) -> Self {
-        self.state = Some(input.into());
+        self.params.state = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertHistoryListInput::ascending`].
     pub fn ascending(mut self, input: bool) -> Self {
-        self.ascending = Some(input);
+        self.params.ascending = Some(input);
         self
     }
     /// Sets [`DescribeAlertHistoryListInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertHistoryListInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertHistoryListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeAlertHistoryListInput::page`].
     pub fn page(mut self, input: i32) -> Self {
-        self.page = Some(input);
+        self.params.page = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeAlertHistoryListInput`]. Nothing is sent.
@@ -126,18 +130,18 @@ impl<C> DescribeAlertHistoryListBuilder<C> {
         self,
     ) -> Result<DescribeAlertHistoryListInput, aliyun_core::InvalidInput> {
         let input = DescribeAlertHistoryListInput {
-            rule_id: self.rule_id,
-            rule_name: self.rule_name,
-            namespace: self.namespace,
-            metric_name: self.metric_name,
-            group_id: self.group_id,
-            status: self.status,
-            state: self.state,
-            ascending: self.ascending,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            page_size: self.page_size,
-            page: self.page,
+            rule_id: self.params.rule_id,
+            rule_name: self.params.rule_name,
+            namespace: self.params.namespace,
+            metric_name: self.params.metric_name,
+            group_id: self.params.group_id,
+            status: self.params.status,
+            state: self.params.state,
+            ascending: self.params.ascending,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
+            page_size: self.params.page_size,
+            page: self.params.page,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -162,18 +166,7 @@ impl DescribeAlertHistoryListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            rule_id: None,
-            rule_name: None,
-            namespace: None,
-            metric_name: None,
-            group_id: None,
-            status: None,
-            state: None,
-            ascending: None,
-            start_time: None,
-            end_time: None,
-            page_size: None,
-            page: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeAlertHistoryListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

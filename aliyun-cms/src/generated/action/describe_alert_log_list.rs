@@ -57,6 +57,10 @@ impl DescribeAlertLogListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeAlertLogListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     start_time: Option<i64>,
     end_time: Option<i64>,
     page_number: Option<i32>,
@@ -79,115 +83,115 @@ pub struct DescribeAlertLogListBuilder<C = ()> {
 impl<C> DescribeAlertLogListBuilder<C> {
     /// Sets [`DescribeAlertLogListInput::start_time`].
     pub fn start_time(mut self, input: i64) -> Self {
-        self.start_time = Some(input);
+        self.params.start_time = Some(input);
         self
     }
     /// Sets [`DescribeAlertLogListInput::end_time`].
     pub fn end_time(mut self, input: i64) -> Self {
-        self.end_time = Some(input);
+        self.params.end_time = Some(input);
         self
     }
     /// Sets [`DescribeAlertLogListInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeAlertLogListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeAlertLogListInput::search_key`].
     pub fn search_key(mut self, input: impl Into<String>) -> Self {
-        self.search_key = Some(input.into());
+        self.params.search_key = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertLogListInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertLogListInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertLogListInput::product`].
     pub fn product(mut self, input: impl Into<String>) -> Self {
-        self.product = Some(input.into());
+        self.params.product = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertLogListInput::level`].
     pub fn level(mut self, input: impl Into<String>) -> Self {
-        self.level = Some(input.into());
+        self.params.level = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertLogListInput::send_status`].
     pub fn send_status(mut self, input: impl Into<String>) -> Self {
-        self.send_status = Some(input.into());
+        self.params.send_status = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertLogListInput::contact_group`].
     pub fn contact_group(mut self, input: impl Into<String>) -> Self {
-        self.contact_group = Some(input.into());
+        self.params.contact_group = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertLogListInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
-        self.rule_name = Some(input.into());
+        self.params.rule_name = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertLogListInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertLogListInput::last_min`].
     pub fn last_min(mut self, input: impl Into<String>) -> Self {
-        self.last_min = Some(input.into());
+        self.params.last_min = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertLogListInput::group_by`].
     pub fn group_by(mut self, input: impl Into<String>) -> Self {
-        self.group_by = Some(input.into());
+        self.params.group_by = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertLogListInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
-        self.rule_id = Some(input.into());
+        self.params.rule_id = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertLogListInput::source_type`].
     pub fn source_type(mut self, input: impl Into<String>) -> Self {
-        self.source_type = Some(input.into());
+        self.params.source_type = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertLogListInput::event_type`].
     pub fn event_type(mut self, input: impl Into<String>) -> Self {
-        self.event_type = Some(input.into());
+        self.params.event_type = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeAlertLogListInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeAlertLogListInput, aliyun_core::InvalidInput> {
         let input = DescribeAlertLogListInput {
-            start_time: self.start_time,
-            end_time: self.end_time,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            search_key: self.search_key,
-            group_id: self.group_id,
-            namespace: self.namespace,
-            product: self.product,
-            level: self.level,
-            send_status: self.send_status,
-            contact_group: self.contact_group,
-            rule_name: self.rule_name,
-            metric_name: self.metric_name,
-            last_min: self.last_min,
-            group_by: self.group_by,
-            rule_id: self.rule_id,
-            source_type: self.source_type,
-            event_type: self.event_type,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            search_key: self.params.search_key,
+            group_id: self.params.group_id,
+            namespace: self.params.namespace,
+            product: self.params.product,
+            level: self.params.level,
+            send_status: self.params.send_status,
+            contact_group: self.params.contact_group,
+            rule_name: self.params.rule_name,
+            metric_name: self.params.metric_name,
+            last_min: self.params.last_min,
+            group_by: self.params.group_by,
+            rule_id: self.params.rule_id,
+            source_type: self.params.source_type,
+            event_type: self.params.event_type,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -218,24 +222,7 @@ impl DescribeAlertLogListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            start_time: None,
-            end_time: None,
-            page_number: None,
-            page_size: None,
-            search_key: None,
-            group_id: None,
-            namespace: None,
-            product: None,
-            level: None,
-            send_status: None,
-            contact_group: None,
-            rule_name: None,
-            metric_name: None,
-            last_min: None,
-            group_by: None,
-            rule_id: None,
-            source_type: None,
-            event_type: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeAlertLogListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -18,8 +18,8 @@ pub struct DescribeAlertingMetricRuleResourcesInput {
     pub page_size: Option<i32>,
     /// A string sent as `Namespace`. Optional. Example: `acs_mns_new`.
     pub namespace: Option<String>,
-    /// A string sent as `Dimensions`. Optional. Example: `{\"userId\":\"120886317861****\",\"region\":\"cn-huhehaote\",\"queue\":\"test-0…`.
-    pub dimensions: Option<String>,
+    /// A map of strings sent as JSON text in `Dimensions`. Optional. Example: `{"queue":"test-0128","region":"cn-huhehaote","userId":"120886317861****"}`.
+    pub dimensions: std::collections::BTreeMap<String, String>,
     /// A string sent as `AlertBeforeTime`. Optional. Example: `1698827400000`.
     pub alert_before_time: Option<String>,
 }
@@ -35,48 +35,59 @@ impl DescribeAlertingMetricRuleResourcesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeAlertingMetricRuleResourcesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rule_id: Option<String>,
     group_id: Option<String>,
     page: Option<i32>,
     page_size: Option<i32>,
     namespace: Option<String>,
-    dimensions: Option<String>,
+    dimensions: Option<std::collections::BTreeMap<String, String>>,
     alert_before_time: Option<String>,
 }
 impl<C> DescribeAlertingMetricRuleResourcesBuilder<C> {
     /// Sets [`DescribeAlertingMetricRuleResourcesInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
-        self.rule_id = Some(input.into());
+        self.params.rule_id = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertingMetricRuleResourcesInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeAlertingMetricRuleResourcesInput::page`].
     pub fn page(mut self, input: i32) -> Self {
-        self.page = Some(input);
+        self.params.page = Some(input);
         self
     }
     /// Sets [`DescribeAlertingMetricRuleResourcesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeAlertingMetricRuleResourcesInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
-    /// Sets [`DescribeAlertingMetricRuleResourcesInput::dimensions`].
-    pub fn dimensions(mut self, input: impl Into<String>) -> Self {
-        self.dimensions = Some(input.into());
+    /// Adds one entry to [`DescribeAlertingMetricRuleResourcesInput::dimensions`].
+    pub fn dimensions(
+        mut self,
+        key: impl Into<String>,
+        input: impl Into<String>,
+    ) -> Self {
+        self.params
+            .dimensions
+            .get_or_insert_with(std::collections::BTreeMap::new)
+            .insert(key.into(), input.into());
         self
     }
     /// Sets [`DescribeAlertingMetricRuleResourcesInput::alert_before_time`].
     pub fn alert_before_time(mut self, input: impl Into<String>) -> Self {
-        self.alert_before_time = Some(input.into());
+        self.params.alert_before_time = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeAlertingMetricRuleResourcesInput`]. Nothing is sent.
@@ -84,13 +95,13 @@ impl<C> DescribeAlertingMetricRuleResourcesBuilder<C> {
         self,
     ) -> Result<DescribeAlertingMetricRuleResourcesInput, aliyun_core::InvalidInput> {
         let input = DescribeAlertingMetricRuleResourcesInput {
-            rule_id: self.rule_id,
-            group_id: self.group_id,
-            page: self.page,
-            page_size: self.page_size,
-            namespace: self.namespace,
-            dimensions: self.dimensions,
-            alert_before_time: self.alert_before_time,
+            rule_id: self.params.rule_id,
+            group_id: self.params.group_id,
+            page: self.params.page,
+            page_size: self.params.page_size,
+            namespace: self.params.namespace,
+            dimensions: self.params.dimensions.unwrap_or_default(),
+            alert_before_time: self.params.alert_before_time,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -103,20 +114,14 @@ aliyun_core::__private::builder_accessors! {
     page: Option<i32> => set_page, get_page;
     page_size: Option<i32> => set_page_size, get_page_size;
     namespace: Option<String> => set_namespace, get_namespace;
-    dimensions: Option<String> => set_dimensions, get_dimensions;
+    dimensions: Option<std::collections::BTreeMap<String, String>> => set_dimensions, get_dimensions, map;
     alert_before_time: Option<String> => set_alert_before_time, get_alert_before_time;
 }
 impl DescribeAlertingMetricRuleResourcesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            rule_id: None,
-            group_id: None,
-            page: None,
-            page_size: None,
-            namespace: None,
-            dimensions: None,
-            alert_before_time: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeAlertingMetricRuleResourcesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -194,7 +199,9 @@ impl aliyun_core::Action for DescribeAlertingMetricRuleResourcesInput {
         params.push_opt("Page", self.page.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
         params.push_opt("Namespace", self.namespace.as_ref());
-        params.push_opt("Dimensions", self.dimensions.as_ref());
+        if !self.dimensions.is_empty() {
+            params.push_json("Dimensions", &self.dimensions);
+        }
         params.push_opt("AlertBeforeTime", self.alert_before_time.as_ref());
     }
 }
@@ -238,9 +245,9 @@ mod tests {
             |b| {
                 b
                     .alert_before_time("1698827400000")
-                    .dimensions(
-                        "{\\\"userId\\\":\\\"120886317861****\\\",\\\"region\\\":\\\"cn-huhehaote\\\",\\\"queue\\\":\\\"test-0128\\\"}",
-                    )
+                    .dimensions("queue", "test-0128")
+                    .dimensions("region", "cn-huhehaote")
+                    .dimensions("userId", "120886317861****")
                     .group_id("7671****")
                     .namespace("acs_mns_new")
                     .page(1)
@@ -252,7 +259,7 @@ mod tests {
                 ("AlertBeforeTime", "1698827400000"),
                 (
                     "Dimensions",
-                    "{\\\"userId\\\":\\\"120886317861****\\\",\\\"region\\\":\\\"cn-huhehaote\\\",\\\"queue\\\":\\\"test-0128\\\"}",
+                    "{\"queue\":\"test-0128\",\"region\":\"cn-huhehaote\",\"userId\":\"120886317861****\"}",
                 ),
                 ("GroupId", "7671****"),
                 ("Namespace", "acs_mns_new"),

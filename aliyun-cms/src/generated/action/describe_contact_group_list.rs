@@ -25,18 +25,22 @@ impl DescribeContactGroupListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeContactGroupListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     page_size: Option<i32>,
     page_number: Option<i32>,
 }
 impl<C> DescribeContactGroupListBuilder<C> {
     /// Sets [`DescribeContactGroupListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeContactGroupListInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeContactGroupListInput`]. Nothing is sent.
@@ -44,8 +48,8 @@ impl<C> DescribeContactGroupListBuilder<C> {
         self,
     ) -> Result<DescribeContactGroupListInput, aliyun_core::InvalidInput> {
         let input = DescribeContactGroupListInput {
-            page_size: self.page_size,
-            page_number: self.page_number,
+            page_size: self.params.page_size,
+            page_number: self.params.page_number,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -60,8 +64,7 @@ impl DescribeContactGroupListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            page_size: None,
-            page_number: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeContactGroupListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

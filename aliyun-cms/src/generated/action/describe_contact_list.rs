@@ -31,6 +31,10 @@ impl DescribeContactListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeContactListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     page_size: Option<i32>,
     page_number: Option<i32>,
     contact_name: Option<String>,
@@ -40,37 +44,37 @@ pub struct DescribeContactListBuilder<C = ()> {
 impl<C> DescribeContactListBuilder<C> {
     /// Sets [`DescribeContactListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeContactListInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeContactListInput::contact_name`].
     pub fn contact_name(mut self, input: impl Into<String>) -> Self {
-        self.contact_name = Some(input.into());
+        self.params.contact_name = Some(input.into());
         self
     }
     /// Sets [`DescribeContactListInput::chanel_type`].
     pub fn chanel_type(mut self, input: impl Into<String>) -> Self {
-        self.chanel_type = Some(input.into());
+        self.params.chanel_type = Some(input.into());
         self
     }
     /// Sets [`DescribeContactListInput::chanel_value`].
     pub fn chanel_value(mut self, input: impl Into<String>) -> Self {
-        self.chanel_value = Some(input.into());
+        self.params.chanel_value = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeContactListInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeContactListInput, aliyun_core::InvalidInput> {
         let input = DescribeContactListInput {
-            page_size: self.page_size,
-            page_number: self.page_number,
-            contact_name: self.contact_name,
-            chanel_type: self.chanel_type,
-            chanel_value: self.chanel_value,
+            page_size: self.params.page_size,
+            page_number: self.params.page_number,
+            contact_name: self.params.contact_name,
+            chanel_type: self.params.chanel_type,
+            chanel_value: self.params.chanel_value,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -88,11 +92,7 @@ impl DescribeContactListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            page_size: None,
-            page_number: None,
-            contact_name: None,
-            chanel_type: None,
-            chanel_value: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeContactListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -23,12 +23,16 @@ impl DescribeContactListByContactGroupInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeContactListByContactGroupBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     contact_group_name: Option<String>,
 }
 impl<C> DescribeContactListByContactGroupBuilder<C> {
     /// Sets [`DescribeContactListByContactGroupInput::contact_group_name`].
     pub fn contact_group_name(mut self, input: impl Into<String>) -> Self {
-        self.contact_group_name = Some(input.into());
+        self.params.contact_group_name = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeContactListByContactGroupInput`]. Nothing is sent.
@@ -36,7 +40,7 @@ impl<C> DescribeContactListByContactGroupBuilder<C> {
         self,
     ) -> Result<DescribeContactListByContactGroupInput, aliyun_core::InvalidInput> {
         let input = DescribeContactListByContactGroupInput {
-            contact_group_name: self.contact_group_name,
+            contact_group_name: self.params.contact_group_name,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -50,7 +54,7 @@ impl DescribeContactListByContactGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            contact_group_name: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeContactListByContactGroupOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

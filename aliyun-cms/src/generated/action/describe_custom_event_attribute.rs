@@ -37,6 +37,10 @@ impl DescribeCustomEventAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeCustomEventAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     name: Option<String>,
     event_id: Option<String>,
     group_id: Option<String>,
@@ -49,42 +53,42 @@ pub struct DescribeCustomEventAttributeBuilder<C = ()> {
 impl<C> DescribeCustomEventAttributeBuilder<C> {
     /// Sets [`DescribeCustomEventAttributeInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomEventAttributeInput::event_id`].
     pub fn event_id(mut self, input: impl Into<String>) -> Self {
-        self.event_id = Some(input.into());
+        self.params.event_id = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomEventAttributeInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomEventAttributeInput::search_keywords`].
     pub fn search_keywords(mut self, input: impl Into<String>) -> Self {
-        self.search_keywords = Some(input.into());
+        self.params.search_keywords = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomEventAttributeInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomEventAttributeInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomEventAttributeInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeCustomEventAttributeInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeCustomEventAttributeInput`]. Nothing is sent.
@@ -92,14 +96,14 @@ impl<C> DescribeCustomEventAttributeBuilder<C> {
         self,
     ) -> Result<DescribeCustomEventAttributeInput, aliyun_core::InvalidInput> {
         let input = DescribeCustomEventAttributeInput {
-            name: self.name,
-            event_id: self.event_id,
-            group_id: self.group_id,
-            search_keywords: self.search_keywords,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            name: self.params.name,
+            event_id: self.params.event_id,
+            group_id: self.params.group_id,
+            search_keywords: self.params.search_keywords,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -120,14 +124,7 @@ impl DescribeCustomEventAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            name: None,
-            event_id: None,
-            group_id: None,
-            search_keywords: None,
-            start_time: None,
-            end_time: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeCustomEventAttributeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

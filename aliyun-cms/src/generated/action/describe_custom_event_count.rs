@@ -33,6 +33,10 @@ impl DescribeCustomEventCountInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeCustomEventCountBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     name: Option<String>,
     event_id: Option<String>,
     group_id: Option<String>,
@@ -43,32 +47,32 @@ pub struct DescribeCustomEventCountBuilder<C = ()> {
 impl<C> DescribeCustomEventCountBuilder<C> {
     /// Sets [`DescribeCustomEventCountInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomEventCountInput::event_id`].
     pub fn event_id(mut self, input: impl Into<String>) -> Self {
-        self.event_id = Some(input.into());
+        self.params.event_id = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomEventCountInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomEventCountInput::search_keywords`].
     pub fn search_keywords(mut self, input: impl Into<String>) -> Self {
-        self.search_keywords = Some(input.into());
+        self.params.search_keywords = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomEventCountInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomEventCountInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeCustomEventCountInput`]. Nothing is sent.
@@ -76,12 +80,12 @@ impl<C> DescribeCustomEventCountBuilder<C> {
         self,
     ) -> Result<DescribeCustomEventCountInput, aliyun_core::InvalidInput> {
         let input = DescribeCustomEventCountInput {
-            name: self.name,
-            event_id: self.event_id,
-            group_id: self.group_id,
-            search_keywords: self.search_keywords,
-            start_time: self.start_time,
-            end_time: self.end_time,
+            name: self.params.name,
+            event_id: self.params.event_id,
+            group_id: self.params.group_id,
+            search_keywords: self.params.search_keywords,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -100,12 +104,7 @@ impl DescribeCustomEventCountBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            name: None,
-            event_id: None,
-            group_id: None,
-            search_keywords: None,
-            start_time: None,
-            end_time: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeCustomEventCountOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -35,6 +35,10 @@ impl DescribeCustomEventHistogramInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeCustomEventHistogramBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     name: Option<String>,
     level: Option<String>,
     event_id: Option<String>,
@@ -46,37 +50,37 @@ pub struct DescribeCustomEventHistogramBuilder<C = ()> {
 impl<C> DescribeCustomEventHistogramBuilder<C> {
     /// Sets [`DescribeCustomEventHistogramInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomEventHistogramInput::level`].
     pub fn level(mut self, input: impl Into<String>) -> Self {
-        self.level = Some(input.into());
+        self.params.level = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomEventHistogramInput::event_id`].
     pub fn event_id(mut self, input: impl Into<String>) -> Self {
-        self.event_id = Some(input.into());
+        self.params.event_id = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomEventHistogramInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomEventHistogramInput::search_keywords`].
     pub fn search_keywords(mut self, input: impl Into<String>) -> Self {
-        self.search_keywords = Some(input.into());
+        self.params.search_keywords = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomEventHistogramInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomEventHistogramInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeCustomEventHistogramInput`]. Nothing is sent.
@@ -84,13 +88,13 @@ impl<C> DescribeCustomEventHistogramBuilder<C> {
         self,
     ) -> Result<DescribeCustomEventHistogramInput, aliyun_core::InvalidInput> {
         let input = DescribeCustomEventHistogramInput {
-            name: self.name,
-            level: self.level,
-            event_id: self.event_id,
-            group_id: self.group_id,
-            search_keywords: self.search_keywords,
-            start_time: self.start_time,
-            end_time: self.end_time,
+            name: self.params.name,
+            level: self.params.level,
+            event_id: self.params.event_id,
+            group_id: self.params.group_id,
+            search_keywords: self.params.search_keywords,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -110,13 +114,7 @@ impl DescribeCustomEventHistogramBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            name: None,
-            level: None,
-            event_id: None,
-            group_id: None,
-            search_keywords: None,
-            start_time: None,
-            end_time: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeCustomEventHistogramOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -32,6 +32,10 @@ impl DescribeCustomMetricListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeCustomMetricListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_id: Option<String>,
     metric_name: Option<String>,
     dimension: Option<String>,
@@ -42,32 +46,32 @@ pub struct DescribeCustomMetricListBuilder<C = ()> {
 impl<C> DescribeCustomMetricListBuilder<C> {
     /// Sets [`DescribeCustomMetricListInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomMetricListInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomMetricListInput::dimension`].
     pub fn dimension(mut self, input: impl Into<String>) -> Self {
-        self.dimension = Some(input.into());
+        self.params.dimension = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomMetricListInput::md5`].
     pub fn md5(mut self, input: impl Into<String>) -> Self {
-        self.md5 = Some(input.into());
+        self.params.md5 = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomMetricListInput::page_number`].
     pub fn page_number(mut self, input: impl Into<String>) -> Self {
-        self.page_number = Some(input.into());
+        self.params.page_number = Some(input.into());
         self
     }
     /// Sets [`DescribeCustomMetricListInput::page_size`].
     pub fn page_size(mut self, input: impl Into<String>) -> Self {
-        self.page_size = Some(input.into());
+        self.params.page_size = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeCustomMetricListInput`]. Nothing is sent.
@@ -75,12 +79,12 @@ impl<C> DescribeCustomMetricListBuilder<C> {
         self,
     ) -> Result<DescribeCustomMetricListInput, aliyun_core::InvalidInput> {
         let input = DescribeCustomMetricListInput {
-            group_id: self.group_id,
-            metric_name: self.metric_name,
-            dimension: self.dimension,
-            md5: self.md5,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            group_id: self.params.group_id,
+            metric_name: self.params.metric_name,
+            dimension: self.params.dimension,
+            md5: self.params.md5,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -99,12 +103,7 @@ impl DescribeCustomMetricListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            group_id: None,
-            metric_name: None,
-            dimension: None,
-            md5: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeCustomMetricListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -33,6 +33,10 @@ impl DescribeDynamicTagRuleListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeDynamicTagRuleListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     tag_region_id: Option<String>,
     tag_key: Option<String>,
     tag_value: Option<String>,
@@ -43,32 +47,32 @@ pub struct DescribeDynamicTagRuleListBuilder<C = ()> {
 impl<C> DescribeDynamicTagRuleListBuilder<C> {
     /// Sets [`DescribeDynamicTagRuleListInput::tag_region_id`].
     pub fn tag_region_id(mut self, input: impl Into<String>) -> Self {
-        self.tag_region_id = Some(input.into());
+        self.params.tag_region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeDynamicTagRuleListInput::tag_key`].
     pub fn tag_key(mut self, input: impl Into<String>) -> Self {
-        self.tag_key = Some(input.into());
+        self.params.tag_key = Some(input.into());
         self
     }
     /// Sets [`DescribeDynamicTagRuleListInput::tag_value`].
     pub fn tag_value(mut self, input: impl Into<String>) -> Self {
-        self.tag_value = Some(input.into());
+        self.params.tag_value = Some(input.into());
         self
     }
     /// Sets [`DescribeDynamicTagRuleListInput::page_number`].
     pub fn page_number(mut self, input: impl Into<String>) -> Self {
-        self.page_number = Some(input.into());
+        self.params.page_number = Some(input.into());
         self
     }
     /// Sets [`DescribeDynamicTagRuleListInput::page_size`].
     pub fn page_size(mut self, input: impl Into<String>) -> Self {
-        self.page_size = Some(input.into());
+        self.params.page_size = Some(input.into());
         self
     }
     /// Sets [`DescribeDynamicTagRuleListInput::dynamic_tag_rule_id`].
     pub fn dynamic_tag_rule_id(mut self, input: impl Into<String>) -> Self {
-        self.dynamic_tag_rule_id = Some(input.into());
+        self.params.dynamic_tag_rule_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeDynamicTagRuleListInput`]. Nothing is sent.
@@ -76,12 +80,12 @@ impl<C> DescribeDynamicTagRuleListBuilder<C> {
         self,
     ) -> Result<DescribeDynamicTagRuleListInput, aliyun_core::InvalidInput> {
         let input = DescribeDynamicTagRuleListInput {
-            tag_region_id: self.tag_region_id,
-            tag_key: self.tag_key,
-            tag_value: self.tag_value,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            dynamic_tag_rule_id: self.dynamic_tag_rule_id,
+            tag_region_id: self.params.tag_region_id,
+            tag_key: self.params.tag_key,
+            tag_value: self.params.tag_value,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            dynamic_tag_rule_id: self.params.dynamic_tag_rule_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -100,12 +104,7 @@ impl DescribeDynamicTagRuleListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            tag_region_id: None,
-            tag_key: None,
-            tag_value: None,
-            page_number: None,
-            page_size: None,
-            dynamic_tag_rule_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeDynamicTagRuleListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -25,18 +25,22 @@ impl DescribeEventRuleAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeEventRuleAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rule_name: Option<String>,
     silence_time: Option<String>,
 }
 impl<C> DescribeEventRuleAttributeBuilder<C> {
     /// Sets [`DescribeEventRuleAttributeInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
-        self.rule_name = Some(input.into());
+        self.params.rule_name = Some(input.into());
         self
     }
     /// Sets [`DescribeEventRuleAttributeInput::silence_time`].
     pub fn silence_time(mut self, input: impl Into<String>) -> Self {
-        self.silence_time = Some(input.into());
+        self.params.silence_time = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeEventRuleAttributeInput`]. Nothing is sent.
@@ -44,8 +48,8 @@ impl<C> DescribeEventRuleAttributeBuilder<C> {
         self,
     ) -> Result<DescribeEventRuleAttributeInput, aliyun_core::InvalidInput> {
         let input = DescribeEventRuleAttributeInput {
-            rule_name: self.rule_name,
-            silence_time: self.silence_time,
+            rule_name: self.params.rule_name,
+            silence_time: self.params.silence_time,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -60,8 +64,7 @@ impl DescribeEventRuleAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            rule_name: None,
-            silence_time: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeEventRuleAttributeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -31,6 +31,10 @@ impl DescribeEventRuleListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeEventRuleListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     name_prefix: Option<String>,
     page_number: Option<String>,
     page_size: Option<String>,
@@ -40,37 +44,37 @@ pub struct DescribeEventRuleListBuilder<C = ()> {
 impl<C> DescribeEventRuleListBuilder<C> {
     /// Sets [`DescribeEventRuleListInput::name_prefix`].
     pub fn name_prefix(mut self, input: impl Into<String>) -> Self {
-        self.name_prefix = Some(input.into());
+        self.params.name_prefix = Some(input.into());
         self
     }
     /// Sets [`DescribeEventRuleListInput::page_number`].
     pub fn page_number(mut self, input: impl Into<String>) -> Self {
-        self.page_number = Some(input.into());
+        self.params.page_number = Some(input.into());
         self
     }
     /// Sets [`DescribeEventRuleListInput::page_size`].
     pub fn page_size(mut self, input: impl Into<String>) -> Self {
-        self.page_size = Some(input.into());
+        self.params.page_size = Some(input.into());
         self
     }
     /// Sets [`DescribeEventRuleListInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeEventRuleListInput::is_enable`].
     pub fn is_enable(mut self, input: bool) -> Self {
-        self.is_enable = Some(input);
+        self.params.is_enable = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeEventRuleListInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeEventRuleListInput, aliyun_core::InvalidInput> {
         let input = DescribeEventRuleListInput {
-            name_prefix: self.name_prefix,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            group_id: self.group_id,
-            is_enable: self.is_enable,
+            name_prefix: self.params.name_prefix,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            group_id: self.params.group_id,
+            is_enable: self.params.is_enable,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -88,11 +92,7 @@ impl DescribeEventRuleListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            name_prefix: None,
-            page_number: None,
-            page_size: None,
-            group_id: None,
-            is_enable: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeEventRuleListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

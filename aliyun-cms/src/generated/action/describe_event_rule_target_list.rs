@@ -26,12 +26,16 @@ impl DescribeEventRuleTargetListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeEventRuleTargetListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rule_name: Option<String>,
 }
 impl<C> DescribeEventRuleTargetListBuilder<C> {
     /// Sets [`DescribeEventRuleTargetListInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
-        self.rule_name = Some(input.into());
+        self.params.rule_name = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeEventRuleTargetListInput`]. Nothing is sent.
@@ -39,7 +43,7 @@ impl<C> DescribeEventRuleTargetListBuilder<C> {
         self,
     ) -> Result<DescribeEventRuleTargetListInput, aliyun_core::InvalidInput> {
         let input = DescribeEventRuleTargetListInput {
-            rule_name: self.rule_name,
+            rule_name: self.params.rule_name,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -51,7 +55,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DescribeEventRuleTargetListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, rule_name: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeEventRuleTargetListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(

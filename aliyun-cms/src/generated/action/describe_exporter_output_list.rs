@@ -25,18 +25,22 @@ impl DescribeExporterOutputListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeExporterOutputListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     page_number: Option<i32>,
     page_size: Option<i32>,
 }
 impl<C> DescribeExporterOutputListBuilder<C> {
     /// Sets [`DescribeExporterOutputListInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeExporterOutputListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeExporterOutputListInput`]. Nothing is sent.
@@ -44,8 +48,8 @@ impl<C> DescribeExporterOutputListBuilder<C> {
         self,
     ) -> Result<DescribeExporterOutputListInput, aliyun_core::InvalidInput> {
         let input = DescribeExporterOutputListInput {
-            page_number: self.page_number,
-            page_size: self.page_size,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -60,8 +64,7 @@ impl DescribeExporterOutputListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeExporterOutputListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -29,6 +29,10 @@ impl DescribeGroupMonitoringAgentProcessInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeGroupMonitoringAgentProcessBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_id: Option<String>,
     process_name: Option<String>,
     page_number: Option<i32>,
@@ -37,22 +41,22 @@ pub struct DescribeGroupMonitoringAgentProcessBuilder<C = ()> {
 impl<C> DescribeGroupMonitoringAgentProcessBuilder<C> {
     /// Sets [`DescribeGroupMonitoringAgentProcessInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeGroupMonitoringAgentProcessInput::process_name`].
     pub fn process_name(mut self, input: impl Into<String>) -> Self {
-        self.process_name = Some(input.into());
+        self.params.process_name = Some(input.into());
         self
     }
     /// Sets [`DescribeGroupMonitoringAgentProcessInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeGroupMonitoringAgentProcessInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeGroupMonitoringAgentProcessInput`]. Nothing is sent.
@@ -62,11 +66,11 @@ impl<C> DescribeGroupMonitoringAgentProcessBuilder<C> {
         let input = DescribeGroupMonitoringAgentProcessInput {
             group_id: aliyun_core::__private::validate::required(
                 "GroupId",
-                self.group_id,
+                self.params.group_id,
             )?,
-            process_name: self.process_name,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            process_name: self.params.process_name,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -83,10 +87,7 @@ impl DescribeGroupMonitoringAgentProcessBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            group_id: None,
-            process_name: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeGroupMonitoringAgentProcessOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

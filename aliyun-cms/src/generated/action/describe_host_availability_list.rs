@@ -33,6 +33,10 @@ impl DescribeHostAvailabilityListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeHostAvailabilityListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     id: Option<i64>,
     ids: Option<String>,
     task_name: Option<String>,
@@ -43,32 +47,32 @@ pub struct DescribeHostAvailabilityListBuilder<C = ()> {
 impl<C> DescribeHostAvailabilityListBuilder<C> {
     /// Sets [`DescribeHostAvailabilityListInput::id`].
     pub fn id(mut self, input: i64) -> Self {
-        self.id = Some(input);
+        self.params.id = Some(input);
         self
     }
     /// Sets [`DescribeHostAvailabilityListInput::ids`].
     pub fn ids(mut self, input: impl Into<String>) -> Self {
-        self.ids = Some(input.into());
+        self.params.ids = Some(input.into());
         self
     }
     /// Sets [`DescribeHostAvailabilityListInput::task_name`].
     pub fn task_name(mut self, input: impl Into<String>) -> Self {
-        self.task_name = Some(input.into());
+        self.params.task_name = Some(input.into());
         self
     }
     /// Sets [`DescribeHostAvailabilityListInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeHostAvailabilityListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeHostAvailabilityListInput::group_id`].
     pub fn group_id(mut self, input: i64) -> Self {
-        self.group_id = Some(input);
+        self.params.group_id = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeHostAvailabilityListInput`]. Nothing is sent.
@@ -76,12 +80,12 @@ impl<C> DescribeHostAvailabilityListBuilder<C> {
         self,
     ) -> Result<DescribeHostAvailabilityListInput, aliyun_core::InvalidInput> {
         let input = DescribeHostAvailabilityListInput {
-            id: self.id,
-            ids: self.ids,
-            task_name: self.task_name,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            group_id: self.group_id,
+            id: self.params.id,
+            ids: self.params.ids,
+            task_name: self.params.task_name,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            group_id: self.params.group_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -100,12 +104,7 @@ impl DescribeHostAvailabilityListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            id: None,
-            ids: None,
-            task_name: None,
-            page_number: None,
-            page_size: None,
-            group_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeHostAvailabilityListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

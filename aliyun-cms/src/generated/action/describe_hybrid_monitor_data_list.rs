@@ -31,6 +31,10 @@ impl DescribeHybridMonitorDataListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeHybridMonitorDataListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     namespace: Option<String>,
     prom_sql: Option<String>,
     start: Option<i64>,
@@ -40,27 +44,27 @@ pub struct DescribeHybridMonitorDataListBuilder<C = ()> {
 impl<C> DescribeHybridMonitorDataListBuilder<C> {
     /// Sets [`DescribeHybridMonitorDataListInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`DescribeHybridMonitorDataListInput::prom_sql`].
     pub fn prom_sql(mut self, input: impl Into<String>) -> Self {
-        self.prom_sql = Some(input.into());
+        self.params.prom_sql = Some(input.into());
         self
     }
     /// Sets [`DescribeHybridMonitorDataListInput::start`].
     pub fn start(mut self, input: i64) -> Self {
-        self.start = Some(input);
+        self.params.start = Some(input);
         self
     }
     /// Sets [`DescribeHybridMonitorDataListInput::end`].
     pub fn end(mut self, input: i64) -> Self {
-        self.end = Some(input);
+        self.params.end = Some(input);
         self
     }
     /// Sets [`DescribeHybridMonitorDataListInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
-        self.period = Some(input.into());
+        self.params.period = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeHybridMonitorDataListInput`]. Nothing is sent.
@@ -70,15 +74,18 @@ impl<C> DescribeHybridMonitorDataListBuilder<C> {
         let input = DescribeHybridMonitorDataListInput {
             namespace: aliyun_core::__private::validate::required(
                 "Namespace",
-                self.namespace,
+                self.params.namespace,
             )?,
             prom_sql: aliyun_core::__private::validate::required(
                 "PromSQL",
-                self.prom_sql,
+                self.params.prom_sql,
             )?,
-            start: aliyun_core::__private::validate::required("Start", self.start)?,
-            end: aliyun_core::__private::validate::required("End", self.end)?,
-            period: self.period,
+            start: aliyun_core::__private::validate::required(
+                "Start",
+                self.params.start,
+            )?,
+            end: aliyun_core::__private::validate::required("End", self.params.end)?,
+            period: self.params.period,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -96,11 +103,7 @@ impl DescribeHybridMonitorDataListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            namespace: None,
-            prom_sql: None,
-            start: None,
-            end: None,
-            period: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeHybridMonitorDataListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -31,6 +31,10 @@ impl DescribeHybridMonitorNamespaceListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeHybridMonitorNamespaceListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     page_size: Option<i32>,
     page_number: Option<i32>,
     keyword: Option<String>,
@@ -40,27 +44,27 @@ pub struct DescribeHybridMonitorNamespaceListBuilder<C = ()> {
 impl<C> DescribeHybridMonitorNamespaceListBuilder<C> {
     /// Sets [`DescribeHybridMonitorNamespaceListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeHybridMonitorNamespaceListInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeHybridMonitorNamespaceListInput::keyword`].
     pub fn keyword(mut self, input: impl Into<String>) -> Self {
-        self.keyword = Some(input.into());
+        self.params.keyword = Some(input.into());
         self
     }
     /// Sets [`DescribeHybridMonitorNamespaceListInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`DescribeHybridMonitorNamespaceListInput::show_task_statistic`].
     pub fn show_task_statistic(mut self, input: bool) -> Self {
-        self.show_task_statistic = Some(input);
+        self.params.show_task_statistic = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeHybridMonitorNamespaceListInput`]. Nothing is sent.
@@ -68,11 +72,11 @@ impl<C> DescribeHybridMonitorNamespaceListBuilder<C> {
         self,
     ) -> Result<DescribeHybridMonitorNamespaceListInput, aliyun_core::InvalidInput> {
         let input = DescribeHybridMonitorNamespaceListInput {
-            page_size: self.page_size,
-            page_number: self.page_number,
-            keyword: self.keyword,
-            namespace: self.namespace,
-            show_task_statistic: self.show_task_statistic,
+            page_size: self.params.page_size,
+            page_number: self.params.page_number,
+            keyword: self.params.keyword,
+            namespace: self.params.namespace,
+            show_task_statistic: self.params.show_task_statistic,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -90,11 +94,7 @@ impl DescribeHybridMonitorNamespaceListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            page_size: None,
-            page_number: None,
-            keyword: None,
-            namespace: None,
-            show_task_statistic: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeHybridMonitorNamespaceListOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -29,6 +29,10 @@ impl DescribeHybridMonitorSLSGroupInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeHybridMonitorSLSGroupBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     keyword: Option<String>,
     page_size: Option<String>,
     page_number: Option<String>,
@@ -37,22 +41,22 @@ pub struct DescribeHybridMonitorSLSGroupBuilder<C = ()> {
 impl<C> DescribeHybridMonitorSLSGroupBuilder<C> {
     /// Sets [`DescribeHybridMonitorSLSGroupInput::keyword`].
     pub fn keyword(mut self, input: impl Into<String>) -> Self {
-        self.keyword = Some(input.into());
+        self.params.keyword = Some(input.into());
         self
     }
     /// Sets [`DescribeHybridMonitorSLSGroupInput::page_size`].
     pub fn page_size(mut self, input: impl Into<String>) -> Self {
-        self.page_size = Some(input.into());
+        self.params.page_size = Some(input.into());
         self
     }
     /// Sets [`DescribeHybridMonitorSLSGroupInput::page_number`].
     pub fn page_number(mut self, input: impl Into<String>) -> Self {
-        self.page_number = Some(input.into());
+        self.params.page_number = Some(input.into());
         self
     }
     /// Sets [`DescribeHybridMonitorSLSGroupInput::sls_group_name`].
     pub fn sls_group_name(mut self, input: impl Into<String>) -> Self {
-        self.sls_group_name = Some(input.into());
+        self.params.sls_group_name = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeHybridMonitorSLSGroupInput`]. Nothing is sent.
@@ -60,10 +64,10 @@ impl<C> DescribeHybridMonitorSLSGroupBuilder<C> {
         self,
     ) -> Result<DescribeHybridMonitorSLSGroupInput, aliyun_core::InvalidInput> {
         let input = DescribeHybridMonitorSLSGroupInput {
-            keyword: self.keyword,
-            page_size: self.page_size,
-            page_number: self.page_number,
-            sls_group_name: self.sls_group_name,
+            keyword: self.params.keyword,
+            page_size: self.params.page_size,
+            page_number: self.params.page_number,
+            sls_group_name: self.params.sls_group_name,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -80,10 +84,7 @@ impl DescribeHybridMonitorSLSGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            keyword: None,
-            page_size: None,
-            page_number: None,
-            sls_group_name: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeHybridMonitorSLSGroupOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -39,6 +39,10 @@ impl DescribeHybridMonitorTaskListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeHybridMonitorTaskListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     keyword: Option<String>,
     task_id: Option<String>,
     group_id: Option<String>,
@@ -52,47 +56,47 @@ pub struct DescribeHybridMonitorTaskListBuilder<C = ()> {
 impl<C> DescribeHybridMonitorTaskListBuilder<C> {
     /// Sets [`DescribeHybridMonitorTaskListInput::keyword`].
     pub fn keyword(mut self, input: impl Into<String>) -> Self {
-        self.keyword = Some(input.into());
+        self.params.keyword = Some(input.into());
         self
     }
     /// Sets [`DescribeHybridMonitorTaskListInput::task_id`].
     pub fn task_id(mut self, input: impl Into<String>) -> Self {
-        self.task_id = Some(input.into());
+        self.params.task_id = Some(input.into());
         self
     }
     /// Sets [`DescribeHybridMonitorTaskListInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeHybridMonitorTaskListInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`DescribeHybridMonitorTaskListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeHybridMonitorTaskListInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeHybridMonitorTaskListInput::include_aliyun_task`].
     pub fn include_aliyun_task(mut self, input: bool) -> Self {
-        self.include_aliyun_task = Some(input);
+        self.params.include_aliyun_task = Some(input);
         self
     }
     /// Sets [`DescribeHybridMonitorTaskListInput::task_type`].
     pub fn task_type(mut self, input: impl Into<String>) -> Self {
-        self.task_type = Some(input.into());
+        self.params.task_type = Some(input.into());
         self
     }
     /// Sets [`DescribeHybridMonitorTaskListInput::target_user_id`].
     pub fn target_user_id(mut self, input: i64) -> Self {
-        self.target_user_id = Some(input);
+        self.params.target_user_id = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeHybridMonitorTaskListInput`]. Nothing is sent.
@@ -100,15 +104,15 @@ impl<C> DescribeHybridMonitorTaskListBuilder<C> {
         self,
     ) -> Result<DescribeHybridMonitorTaskListInput, aliyun_core::InvalidInput> {
         let input = DescribeHybridMonitorTaskListInput {
-            keyword: self.keyword,
-            task_id: self.task_id,
-            group_id: self.group_id,
-            namespace: self.namespace,
-            page_size: self.page_size,
-            page_number: self.page_number,
-            include_aliyun_task: self.include_aliyun_task,
-            task_type: self.task_type,
-            target_user_id: self.target_user_id,
+            keyword: self.params.keyword,
+            task_id: self.params.task_id,
+            group_id: self.params.group_id,
+            namespace: self.params.namespace,
+            page_size: self.params.page_size,
+            page_number: self.params.page_number,
+            include_aliyun_task: self.params.include_aliyun_task,
+            task_type: self.params.task_type,
+            target_user_id: self.params.target_user_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -130,15 +134,7 @@ impl DescribeHybridMonitorTaskListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            keyword: None,
-            task_id: None,
-            group_id: None,
-            namespace: None,
-            page_size: None,
-            page_number: None,
-            include_aliyun_task: None,
-            task_type: None,
-            target_user_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeHybridMonitorTaskListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

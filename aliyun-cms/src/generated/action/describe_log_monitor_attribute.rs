@@ -23,12 +23,16 @@ impl DescribeLogMonitorAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeLogMonitorAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     metric_name: Option<String>,
 }
 impl<C> DescribeLogMonitorAttributeBuilder<C> {
     /// Sets [`DescribeLogMonitorAttributeInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeLogMonitorAttributeInput`]. Nothing is sent.
@@ -36,7 +40,7 @@ impl<C> DescribeLogMonitorAttributeBuilder<C> {
         self,
     ) -> Result<DescribeLogMonitorAttributeInput, aliyun_core::InvalidInput> {
         let input = DescribeLogMonitorAttributeInput {
-            metric_name: self.metric_name,
+            metric_name: self.params.metric_name,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -48,7 +52,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DescribeLogMonitorAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, metric_name: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeLogMonitorAttributeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(

@@ -29,6 +29,10 @@ impl DescribeLogMonitorListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeLogMonitorListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     page_number: Option<i32>,
     page_size: Option<i32>,
     search_value: Option<String>,
@@ -37,22 +41,22 @@ pub struct DescribeLogMonitorListBuilder<C = ()> {
 impl<C> DescribeLogMonitorListBuilder<C> {
     /// Sets [`DescribeLogMonitorListInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeLogMonitorListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeLogMonitorListInput::search_value`].
     pub fn search_value(mut self, input: impl Into<String>) -> Self {
-        self.search_value = Some(input.into());
+        self.params.search_value = Some(input.into());
         self
     }
     /// Sets [`DescribeLogMonitorListInput::group_id`].
     pub fn group_id(mut self, input: i64) -> Self {
-        self.group_id = Some(input);
+        self.params.group_id = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeLogMonitorListInput`]. Nothing is sent.
@@ -60,10 +64,10 @@ impl<C> DescribeLogMonitorListBuilder<C> {
         self,
     ) -> Result<DescribeLogMonitorListInput, aliyun_core::InvalidInput> {
         let input = DescribeLogMonitorListInput {
-            page_number: self.page_number,
-            page_size: self.page_size,
-            search_value: self.search_value,
-            group_id: self.group_id,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            search_value: self.params.search_value,
+            group_id: self.params.group_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -80,10 +84,7 @@ impl DescribeLogMonitorListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            page_number: None,
-            page_size: None,
-            search_value: None,
-            group_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeLogMonitorListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -17,10 +17,10 @@ pub struct DescribeMetricDataInput {
     pub start_time: Option<String>,
     /// A string sent as `EndTime`. Optional. Example: `1618368960000`.
     pub end_time: Option<String>,
-    /// A string sent as `Dimensions`. Optional. Example: `[{"instanceId": "i-abcdefgh12****"}]`.
-    pub dimensions: Option<String>,
-    /// A string sent as `Express`. Optional. Example: `{"groupby":["userId","instanceId"]}`.
-    pub express: Option<String>,
+    /// A list of JSON values sent as JSON text in `Dimensions`. Optional. Example: `[{"instanceId":"i-abcdefgh12****"}]`.
+    pub dimensions: Vec<aliyun_core::JsonValue>,
+    /// A map of JSON values sent as JSON text in `Express`. Optional. Example: `{"groupby":["userId","instanceId"]}`.
+    pub express: std::collections::BTreeMap<String, aliyun_core::JsonValue>,
     /// A string sent as `Length`. Optional. Example: `1000`.
     pub length: Option<String>,
 }
@@ -36,67 +36,78 @@ impl DescribeMetricDataInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMetricDataBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     namespace: Option<String>,
     metric_name: Option<String>,
     period: Option<String>,
     start_time: Option<String>,
     end_time: Option<String>,
-    dimensions: Option<String>,
-    express: Option<String>,
+    dimensions: Option<Vec<aliyun_core::JsonValue>>,
+    express: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>>,
     length: Option<String>,
 }
 impl<C> DescribeMetricDataBuilder<C> {
     /// Sets [`DescribeMetricDataInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricDataInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricDataInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
-        self.period = Some(input.into());
+        self.params.period = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricDataInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricDataInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
-    /// Sets [`DescribeMetricDataInput::dimensions`].
-    pub fn dimensions(mut self, input: impl Into<String>) -> Self {
-        self.dimensions = Some(input.into());
+    /// Appends one item to [`DescribeMetricDataInput::dimensions`].
+    pub fn dimensions(mut self, input: aliyun_core::JsonValue) -> Self {
+        self.params.dimensions.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Sets [`DescribeMetricDataInput::express`].
-    pub fn express(mut self, input: impl Into<String>) -> Self {
-        self.express = Some(input.into());
+    /// Adds one entry to [`DescribeMetricDataInput::express`].
+    pub fn express(
+        mut self,
+        key: impl Into<String>,
+        input: aliyun_core::JsonValue,
+    ) -> Self {
+        self.params
+            .express
+            .get_or_insert_with(std::collections::BTreeMap::new)
+            .insert(key.into(), input);
         self
     }
     /// Sets [`DescribeMetricDataInput::length`].
     pub fn length(mut self, input: impl Into<String>) -> Self {
-        self.length = Some(input.into());
+        self.params.length = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricDataInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeMetricDataInput, aliyun_core::InvalidInput> {
         let input = DescribeMetricDataInput {
-            namespace: self.namespace,
-            metric_name: self.metric_name,
-            period: self.period,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            dimensions: self.dimensions,
-            express: self.express,
-            length: self.length,
+            namespace: self.params.namespace,
+            metric_name: self.params.metric_name,
+            period: self.params.period,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
+            dimensions: self.params.dimensions.unwrap_or_default(),
+            express: self.params.express.unwrap_or_default(),
+            length: self.params.length,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -109,22 +120,15 @@ aliyun_core::__private::builder_accessors! {
     period: Option<String> => set_period, get_period;
     start_time: Option<String> => set_start_time, get_start_time;
     end_time: Option<String> => set_end_time, get_end_time;
-    dimensions: Option<String> => set_dimensions, get_dimensions;
-    express: Option<String> => set_express, get_express;
+    dimensions: Option<Vec<aliyun_core::JsonValue>> => set_dimensions, get_dimensions, list;
+    express: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>> => set_express, get_express, map;
     length: Option<String> => set_length, get_length;
 }
 impl DescribeMetricDataBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            namespace: None,
-            metric_name: None,
-            period: None,
-            start_time: None,
-            end_time: None,
-            dimensions: None,
-            express: None,
-            length: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMetricDataOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -195,8 +199,12 @@ impl aliyun_core::Action for DescribeMetricDataInput {
         params.push_opt("Period", self.period.as_ref());
         params.push_opt("StartTime", self.start_time.as_ref());
         params.push_opt("EndTime", self.end_time.as_ref());
-        params.push_opt("Dimensions", self.dimensions.as_ref());
-        params.push_opt("Express", self.express.as_ref());
+        if !self.dimensions.is_empty() {
+            params.push_json("Dimensions", &self.dimensions);
+        }
+        if !self.express.is_empty() {
+            params.push_json("Express", &self.express);
+        }
         params.push_opt("Length", self.length.as_ref());
     }
 }
@@ -244,9 +252,18 @@ mod tests {
             "example",
             |b| {
                 b
-                    .dimensions("[{\"instanceId\": \"i-abcdefgh12****\"}]")
+                    .dimensions(
+                        "{\"instanceId\":\"i-abcdefgh12****\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
                     .end_time("1618368960000")
-                    .express("{\"groupby\":[\"userId\",\"instanceId\"]}")
+                    .express(
+                        "groupby",
+                        "[\"userId\",\"instanceId\"]"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
                     .length("1000")
                     .metric_name("cpu_idle")
                     .namespace("acs_ecs_dashboard")
@@ -255,7 +272,7 @@ mod tests {
             },
             "POST",
             &[
-                ("Dimensions", "[{\"instanceId\": \"i-abcdefgh12****\"}]"),
+                ("Dimensions", "[{\"instanceId\":\"i-abcdefgh12****\"}]"),
                 ("EndTime", "1618368960000"),
                 ("Express", "{\"groupby\":[\"userId\",\"instanceId\"]}"),
                 ("Length", "1000"),

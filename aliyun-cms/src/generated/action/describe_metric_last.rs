@@ -17,14 +17,14 @@ pub struct DescribeMetricLastInput {
     pub start_time: Option<String>,
     /// A string sent as `EndTime`. Optional. Example: `2019-01-31 10:10:00`.
     pub end_time: Option<String>,
-    /// A string sent as `Dimensions`. Optional. Example: `[{"instanceId":"i-2ze2d6j5uhg20x47****"}]`.
-    pub dimensions: Option<String>,
+    /// A list of JSON values sent as JSON text in `Dimensions`. Optional. Example: `[{"instanceId":"i-2ze2d6j5uhg20x47****"}]`.
+    pub dimensions: Vec<aliyun_core::JsonValue>,
     /// A string sent as `NextToken`. Optional. Example: `15761432850009dd70bb64cff1f0fff6c0b08ffff073be5fb1e785e2b020f7fed9b5e137bd810a6…`.
     pub next_token: Option<String>,
     /// A string sent as `Length`. Optional. Example: `1000`.
     pub length: Option<String>,
-    /// A string sent as `Express`. Optional. Example: `{"groupby":["userId","instanceId"]}`.
-    pub express: Option<String>,
+    /// A map of JSON values sent as JSON text in `Express`. Optional. Example: `{"groupby":["userId","instanceId"]}`.
+    pub express: std::collections::BTreeMap<String, aliyun_core::JsonValue>,
 }
 impl DescribeMetricLastInput {
     /// An unbound builder of this input: set parameters, then [`build`](DescribeMetricLastBuilder::build).
@@ -38,74 +38,85 @@ impl DescribeMetricLastInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMetricLastBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     namespace: Option<String>,
     metric_name: Option<String>,
     period: Option<String>,
     start_time: Option<String>,
     end_time: Option<String>,
-    dimensions: Option<String>,
+    dimensions: Option<Vec<aliyun_core::JsonValue>>,
     next_token: Option<String>,
     length: Option<String>,
-    express: Option<String>,
+    express: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>>,
 }
 impl<C> DescribeMetricLastBuilder<C> {
     /// Sets [`DescribeMetricLastInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricLastInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricLastInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
-        self.period = Some(input.into());
+        self.params.period = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricLastInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricLastInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
-    /// Sets [`DescribeMetricLastInput::dimensions`].
-    pub fn dimensions(mut self, input: impl Into<String>) -> Self {
-        self.dimensions = Some(input.into());
+    /// Appends one item to [`DescribeMetricLastInput::dimensions`].
+    pub fn dimensions(mut self, input: aliyun_core::JsonValue) -> Self {
+        self.params.dimensions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeMetricLastInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricLastInput::length`].
     pub fn length(mut self, input: impl Into<String>) -> Self {
-        self.length = Some(input.into());
+        self.params.length = Some(input.into());
         self
     }
-    /// Sets [`DescribeMetricLastInput::express`].
-    pub fn express(mut self, input: impl Into<String>) -> Self {
-        self.express = Some(input.into());
+    /// Adds one entry to [`DescribeMetricLastInput::express`].
+    pub fn express(
+        mut self,
+        key: impl Into<String>,
+        input: aliyun_core::JsonValue,
+    ) -> Self {
+        self.params
+            .express
+            .get_or_insert_with(std::collections::BTreeMap::new)
+            .insert(key.into(), input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricLastInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeMetricLastInput, aliyun_core::InvalidInput> {
         let input = DescribeMetricLastInput {
-            namespace: self.namespace,
-            metric_name: self.metric_name,
-            period: self.period,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            dimensions: self.dimensions,
-            next_token: self.next_token,
-            length: self.length,
-            express: self.express,
+            namespace: self.params.namespace,
+            metric_name: self.params.metric_name,
+            period: self.params.period,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
+            dimensions: self.params.dimensions.unwrap_or_default(),
+            next_token: self.params.next_token,
+            length: self.params.length,
+            express: self.params.express.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -118,24 +129,16 @@ aliyun_core::__private::builder_accessors! {
     period: Option<String> => set_period, get_period;
     start_time: Option<String> => set_start_time, get_start_time;
     end_time: Option<String> => set_end_time, get_end_time;
-    dimensions: Option<String> => set_dimensions, get_dimensions;
+    dimensions: Option<Vec<aliyun_core::JsonValue>> => set_dimensions, get_dimensions, list;
     next_token: Option<String> => set_next_token, get_next_token;
     length: Option<String> => set_length, get_length;
-    express: Option<String> => set_express, get_express;
+    express: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>> => set_express, get_express, map;
 }
 impl DescribeMetricLastBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            namespace: None,
-            metric_name: None,
-            period: None,
-            start_time: None,
-            end_time: None,
-            dimensions: None,
-            next_token: None,
-            length: None,
-            express: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMetricLastOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -212,10 +215,14 @@ impl aliyun_core::Action for DescribeMetricLastInput {
         params.push_opt("Period", self.period.as_ref());
         params.push_opt("StartTime", self.start_time.as_ref());
         params.push_opt("EndTime", self.end_time.as_ref());
-        params.push_opt("Dimensions", self.dimensions.as_ref());
+        if !self.dimensions.is_empty() {
+            params.push_json("Dimensions", &self.dimensions);
+        }
         params.push_opt("NextToken", self.next_token.as_ref());
         params.push_opt("Length", self.length.as_ref());
-        params.push_opt("Express", self.express.as_ref());
+        if !self.express.is_empty() {
+            params.push_json("Express", &self.express);
+        }
     }
 }
 /// Errors [`DescribeMetricLast`](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricLast) can return.
@@ -262,9 +269,18 @@ mod tests {
             "example",
             |b| {
                 b
-                    .dimensions("[{\"instanceId\":\"i-2ze2d6j5uhg20x47****\"}]")
+                    .dimensions(
+                        "{\"instanceId\":\"i-2ze2d6j5uhg20x47****\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
                     .end_time("2019-01-31 10:10:00")
-                    .express("{\"groupby\":[\"userId\",\"instanceId\"]}")
+                    .express(
+                        "groupby",
+                        "[\"userId\",\"instanceId\"]"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
                     .length("1000")
                     .metric_name("CPUUtilization")
                     .namespace("acs_ecs_dashboard")

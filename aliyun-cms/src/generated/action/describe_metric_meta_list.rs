@@ -10,8 +10,8 @@ use super::super::types::DescribeMetricMetaListResource;
 pub struct DescribeMetricMetaListInput {
     /// A string sent as `Namespace`. Optional. Example: `acs_kvstore`.
     pub namespace: Option<String>,
-    /// A string sent as `Labels`. Optional. Example: `[{"name":"productCategory","value":"kvstore_old"}]`.
-    pub labels: Option<String>,
+    /// A list of JSON values sent as JSON text in `Labels`. Optional. Example: `[{"name":"productCategory","value":"kvstore_old"}]`.
+    pub labels: Vec<aliyun_core::JsonValue>,
     /// A string sent as `MetricName`. Optional. Example: `CPUUtilization`.
     pub metric_name: Option<String>,
     /// An integer (32-bit) sent as `PageNumber`. Optional. Example: `1`.
@@ -31,8 +31,12 @@ impl DescribeMetricMetaListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMetricMetaListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     namespace: Option<String>,
-    labels: Option<String>,
+    labels: Option<Vec<aliyun_core::JsonValue>>,
     metric_name: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
@@ -40,27 +44,27 @@ pub struct DescribeMetricMetaListBuilder<C = ()> {
 impl<C> DescribeMetricMetaListBuilder<C> {
     /// Sets [`DescribeMetricMetaListInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
-    /// Sets [`DescribeMetricMetaListInput::labels`].
-    pub fn labels(mut self, input: impl Into<String>) -> Self {
-        self.labels = Some(input.into());
+    /// Appends one item to [`DescribeMetricMetaListInput::labels`].
+    pub fn labels(mut self, input: aliyun_core::JsonValue) -> Self {
+        self.params.labels.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeMetricMetaListInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricMetaListInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeMetricMetaListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricMetaListInput`]. Nothing is sent.
@@ -68,11 +72,11 @@ impl<C> DescribeMetricMetaListBuilder<C> {
         self,
     ) -> Result<DescribeMetricMetaListInput, aliyun_core::InvalidInput> {
         let input = DescribeMetricMetaListInput {
-            namespace: self.namespace,
-            labels: self.labels,
-            metric_name: self.metric_name,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            namespace: self.params.namespace,
+            labels: self.params.labels.unwrap_or_default(),
+            metric_name: self.params.metric_name,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -81,7 +85,7 @@ impl<C> DescribeMetricMetaListBuilder<C> {
 aliyun_core::__private::builder_accessors! {
     DescribeMetricMetaListBuilder, DescribeMetricMetaListInput;
     namespace: Option<String> => set_namespace, get_namespace;
-    labels: Option<String> => set_labels, get_labels;
+    labels: Option<Vec<aliyun_core::JsonValue>> => set_labels, get_labels, list;
     metric_name: Option<String> => set_metric_name, get_metric_name;
     page_number: Option<i32> => set_page_number, get_page_number;
     page_size: Option<i32> => set_page_size, get_page_size;
@@ -90,11 +94,7 @@ impl DescribeMetricMetaListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            namespace: None,
-            labels: None,
-            metric_name: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMetricMetaListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -174,7 +174,9 @@ impl aliyun_core::Action for DescribeMetricMetaListInput {
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push_opt("Namespace", self.namespace.as_ref());
-        params.push_opt("Labels", self.labels.as_ref());
+        if !self.labels.is_empty() {
+            params.push_json("Labels", &self.labels);
+        }
         params.push_opt("MetricName", self.metric_name.as_ref());
         params.push_opt("PageNumber", self.page_number.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
@@ -247,7 +249,11 @@ mod tests {
             "example",
             |b| {
                 b
-                    .labels("[{\"name\":\"productCategory\",\"value\":\"kvstore_old\"}]")
+                    .labels(
+                        "{\"name\":\"productCategory\",\"value\":\"kvstore_old\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
                     .metric_name("CPUUtilization")
                     .namespace("acs_kvstore")
                     .page_number(1)

@@ -45,6 +45,10 @@ impl DescribeMetricRuleBlackListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMetricRuleBlackListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     namespace: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
@@ -59,52 +63,52 @@ pub struct DescribeMetricRuleBlackListBuilder<C = ()> {
 impl<C> DescribeMetricRuleBlackListBuilder<C> {
     /// Sets [`DescribeMetricRuleBlackListInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricRuleBlackListInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeMetricRuleBlackListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeMetricRuleBlackListInput::order`].
     pub fn order(mut self, input: i32) -> Self {
-        self.order = Some(input);
+        self.params.order = Some(input);
         self
     }
     /// Sets [`DescribeMetricRuleBlackListInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
-        self.category = Some(input.into());
+        self.params.category = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeMetricRuleBlackListInput::ids`].
     pub fn ids(mut self, input: impl Into<String>) -> Self {
-        self.ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeMetricRuleBlackListInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricRuleBlackListInput::scope_type`].
     pub fn scope_type(mut self, input: impl Into<String>) -> Self {
-        self.scope_type = Some(input.into());
+        self.params.scope_type = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricRuleBlackListInput::is_enable`].
     pub fn is_enable(mut self, input: bool) -> Self {
-        self.is_enable = Some(input);
+        self.params.is_enable = Some(input);
         self
     }
     /// Appends one item to [`DescribeMetricRuleBlackListInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricRuleBlackListInput`]. Nothing is sent.
@@ -112,16 +116,16 @@ impl<C> DescribeMetricRuleBlackListBuilder<C> {
         self,
     ) -> Result<DescribeMetricRuleBlackListInput, aliyun_core::InvalidInput> {
         let input = DescribeMetricRuleBlackListInput {
-            namespace: self.namespace,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            order: self.order,
-            category: self.category,
-            ids: self.ids.unwrap_or_default(),
-            name: self.name,
-            scope_type: self.scope_type,
-            is_enable: self.is_enable,
-            instance_ids: self.instance_ids.unwrap_or_default(),
+            namespace: self.params.namespace,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            order: self.params.order,
+            category: self.params.category,
+            ids: self.params.ids.unwrap_or_default(),
+            name: self.params.name,
+            scope_type: self.params.scope_type,
+            is_enable: self.params.is_enable,
+            instance_ids: self.params.instance_ids.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -144,16 +148,7 @@ impl DescribeMetricRuleBlackListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            namespace: None,
-            page_number: None,
-            page_size: None,
-            order: None,
-            category: None,
-            ids: None,
-            name: None,
-            scope_type: None,
-            is_enable: None,
-            instance_ids: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMetricRuleBlackListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -25,18 +25,22 @@ impl DescribeMetricRuleCountInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMetricRuleCountBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     namespace: Option<String>,
     metric_name: Option<String>,
 }
 impl<C> DescribeMetricRuleCountBuilder<C> {
     /// Sets [`DescribeMetricRuleCountInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricRuleCountInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricRuleCountInput`]. Nothing is sent.
@@ -44,8 +48,8 @@ impl<C> DescribeMetricRuleCountBuilder<C> {
         self,
     ) -> Result<DescribeMetricRuleCountInput, aliyun_core::InvalidInput> {
         let input = DescribeMetricRuleCountInput {
-            namespace: self.namespace,
-            metric_name: self.metric_name,
+            namespace: self.params.namespace,
+            metric_name: self.params.metric_name,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -60,8 +64,7 @@ impl DescribeMetricRuleCountBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            namespace: None,
-            metric_name: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMetricRuleCountOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

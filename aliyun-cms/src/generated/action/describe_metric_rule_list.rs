@@ -20,8 +20,8 @@ pub struct DescribeMetricRuleListInput {
     pub page_size: Option<i32>,
     /// A string sent as `AlertState`. Optional. Example: `OK`.
     pub alert_state: Option<String>,
-    /// A string sent as `Dimensions`. Optional. Example: `{"instanceId":"i-2ze2d6j5uhg20x47****"}`.
-    pub dimensions: Option<String>,
+    /// A map of strings sent as JSON text in `Dimensions`. Optional. Example: `{"instanceId":"i-2ze2d6j5uhg20x47****"}`.
+    pub dimensions: std::collections::BTreeMap<String, String>,
     /// A string sent as `RuleName`. Optional. Example: `Rule_01`.
     pub rule_name: Option<String>,
     /// A string sent as `GroupId`. Optional. Example: `7301****`.
@@ -41,13 +41,17 @@ impl DescribeMetricRuleListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMetricRuleListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     metric_name: Option<String>,
     enable_state: Option<bool>,
     namespace: Option<String>,
     page: Option<i32>,
     page_size: Option<i32>,
     alert_state: Option<String>,
-    dimensions: Option<String>,
+    dimensions: Option<std::collections::BTreeMap<String, String>>,
     rule_name: Option<String>,
     group_id: Option<String>,
     rule_ids: Option<String>,
@@ -55,52 +59,59 @@ pub struct DescribeMetricRuleListBuilder<C = ()> {
 impl<C> DescribeMetricRuleListBuilder<C> {
     /// Sets [`DescribeMetricRuleListInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricRuleListInput::enable_state`].
     pub fn enable_state(mut self, input: bool) -> Self {
-        self.enable_state = Some(input);
+        self.params.enable_state = Some(input);
         self
     }
     /// Sets [`DescribeMetricRuleListInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricRuleListInput::page`].
     pub fn page(mut self, input: i32) -> Self {
-        self.page = Some(input);
+        self.params.page = Some(input);
         self
     }
     /// Sets [`DescribeMetricRuleListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeMetricRuleListInput::alert_state`].
     pub fn alert_state(mut self, input: impl Into<String>) -> Self {
-        self.alert_state = Some(input.into());
+        self.params.alert_state = Some(input.into());
         self
     }
-    /// Sets [`DescribeMetricRuleListInput::dimensions`].
-    pub fn dimensions(mut self, input: impl Into<String>) -> Self {
-        self.dimensions = Some(input.into());
+    /// Adds one entry to [`DescribeMetricRuleListInput::dimensions`].
+    pub fn dimensions(
+        mut self,
+        key: impl Into<String>,
+        input: impl Into<String>,
+    ) -> Self {
+        self.params
+            .dimensions
+            .get_or_insert_with(std::collections::BTreeMap::new)
+            .insert(key.into(), input.into());
         self
     }
     /// Sets [`DescribeMetricRuleListInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
-        self.rule_name = Some(input.into());
+        self.params.rule_name = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricRuleListInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricRuleListInput::rule_ids`].
     pub fn rule_ids(mut self, input: impl Into<String>) -> Self {
-        self.rule_ids = Some(input.into());
+        self.params.rule_ids = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricRuleListInput`]. Nothing is sent.
@@ -108,16 +119,16 @@ impl<C> DescribeMetricRuleListBuilder<C> {
         self,
     ) -> Result<DescribeMetricRuleListInput, aliyun_core::InvalidInput> {
         let input = DescribeMetricRuleListInput {
-            metric_name: self.metric_name,
-            enable_state: self.enable_state,
-            namespace: self.namespace,
-            page: self.page,
-            page_size: self.page_size,
-            alert_state: self.alert_state,
-            dimensions: self.dimensions,
-            rule_name: self.rule_name,
-            group_id: self.group_id,
-            rule_ids: self.rule_ids,
+            metric_name: self.params.metric_name,
+            enable_state: self.params.enable_state,
+            namespace: self.params.namespace,
+            page: self.params.page,
+            page_size: self.params.page_size,
+            alert_state: self.params.alert_state,
+            dimensions: self.params.dimensions.unwrap_or_default(),
+            rule_name: self.params.rule_name,
+            group_id: self.params.group_id,
+            rule_ids: self.params.rule_ids,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -131,7 +142,7 @@ aliyun_core::__private::builder_accessors! {
     page: Option<i32> => set_page, get_page;
     page_size: Option<i32> => set_page_size, get_page_size;
     alert_state: Option<String> => set_alert_state, get_alert_state;
-    dimensions: Option<String> => set_dimensions, get_dimensions;
+    dimensions: Option<std::collections::BTreeMap<String, String>> => set_dimensions, get_dimensions, map;
     rule_name: Option<String> => set_rule_name, get_rule_name;
     group_id: Option<String> => set_group_id, get_group_id;
     rule_ids: Option<String> => set_rule_ids, get_rule_ids;
@@ -140,16 +151,7 @@ impl DescribeMetricRuleListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            metric_name: None,
-            enable_state: None,
-            namespace: None,
-            page: None,
-            page_size: None,
-            alert_state: None,
-            dimensions: None,
-            rule_name: None,
-            group_id: None,
-            rule_ids: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMetricRuleListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -224,7 +226,9 @@ impl aliyun_core::Action for DescribeMetricRuleListInput {
         params.push_opt("Page", self.page.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
         params.push_opt("AlertState", self.alert_state.as_ref());
-        params.push_opt("Dimensions", self.dimensions.as_ref());
+        if !self.dimensions.is_empty() {
+            params.push_json("Dimensions", &self.dimensions);
+        }
         params.push_opt("RuleName", self.rule_name.as_ref());
         params.push_opt("GroupId", self.group_id.as_ref());
         params.push_opt("RuleIds", self.rule_ids.as_ref());
@@ -281,7 +285,7 @@ mod tests {
             |b| {
                 b
                     .alert_state("OK")
-                    .dimensions("{\"instanceId\":\"i-2ze2d6j5uhg20x47****\"}")
+                    .dimensions("instanceId", "i-2ze2d6j5uhg20x47****")
                     .enable_state(true)
                     .group_id("7301****")
                     .metric_name("cpu_total")

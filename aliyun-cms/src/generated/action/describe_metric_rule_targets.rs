@@ -23,12 +23,16 @@ impl DescribeMetricRuleTargetsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMetricRuleTargetsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rule_id: Option<String>,
 }
 impl<C> DescribeMetricRuleTargetsBuilder<C> {
     /// Sets [`DescribeMetricRuleTargetsInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
-        self.rule_id = Some(input.into());
+        self.params.rule_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricRuleTargetsInput`]. Nothing is sent.
@@ -36,7 +40,7 @@ impl<C> DescribeMetricRuleTargetsBuilder<C> {
         self,
     ) -> Result<DescribeMetricRuleTargetsInput, aliyun_core::InvalidInput> {
         let input = DescribeMetricRuleTargetsInput {
-            rule_id: self.rule_id,
+            rule_id: self.params.rule_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -48,7 +52,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DescribeMetricRuleTargetsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, rule_id: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMetricRuleTargetsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(

@@ -25,18 +25,22 @@ impl DescribeMetricRuleTemplateAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMetricRuleTemplateAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     name: Option<String>,
     template_id: Option<String>,
 }
 impl<C> DescribeMetricRuleTemplateAttributeBuilder<C> {
     /// Sets [`DescribeMetricRuleTemplateAttributeInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricRuleTemplateAttributeInput::template_id`].
     pub fn template_id(mut self, input: impl Into<String>) -> Self {
-        self.template_id = Some(input.into());
+        self.params.template_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricRuleTemplateAttributeInput`]. Nothing is sent.
@@ -44,8 +48,8 @@ impl<C> DescribeMetricRuleTemplateAttributeBuilder<C> {
         self,
     ) -> Result<DescribeMetricRuleTemplateAttributeInput, aliyun_core::InvalidInput> {
         let input = DescribeMetricRuleTemplateAttributeInput {
-            name: self.name,
-            template_id: self.template_id,
+            name: self.params.name,
+            template_id: self.params.template_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -60,8 +64,7 @@ impl DescribeMetricRuleTemplateAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            name: None,
-            template_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMetricRuleTemplateAttributeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -37,6 +37,10 @@ impl DescribeMetricRuleTemplateListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMetricRuleTemplateListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     name: Option<String>,
     keyword: Option<String>,
     template_id: Option<i64>,
@@ -49,42 +53,42 @@ pub struct DescribeMetricRuleTemplateListBuilder<C = ()> {
 impl<C> DescribeMetricRuleTemplateListBuilder<C> {
     /// Sets [`DescribeMetricRuleTemplateListInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricRuleTemplateListInput::keyword`].
     pub fn keyword(mut self, input: impl Into<String>) -> Self {
-        self.keyword = Some(input.into());
+        self.params.keyword = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricRuleTemplateListInput::template_id`].
     pub fn template_id(mut self, input: i64) -> Self {
-        self.template_id = Some(input);
+        self.params.template_id = Some(input);
         self
     }
     /// Sets [`DescribeMetricRuleTemplateListInput::page_number`].
     pub fn page_number(mut self, input: i64) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeMetricRuleTemplateListInput::page_size`].
     pub fn page_size(mut self, input: i64) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeMetricRuleTemplateListInput::history`].
     pub fn history(mut self, input: bool) -> Self {
-        self.history = Some(input);
+        self.params.history = Some(input);
         self
     }
     /// Sets [`DescribeMetricRuleTemplateListInput::order`].
     pub fn order(mut self, input: bool) -> Self {
-        self.order = Some(input);
+        self.params.order = Some(input);
         self
     }
     /// Sets [`DescribeMetricRuleTemplateListInput::order_by`].
     pub fn order_by(mut self, input: impl Into<String>) -> Self {
-        self.order_by = Some(input.into());
+        self.params.order_by = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricRuleTemplateListInput`]. Nothing is sent.
@@ -92,14 +96,14 @@ impl<C> DescribeMetricRuleTemplateListBuilder<C> {
         self,
     ) -> Result<DescribeMetricRuleTemplateListInput, aliyun_core::InvalidInput> {
         let input = DescribeMetricRuleTemplateListInput {
-            name: self.name,
-            keyword: self.keyword,
-            template_id: self.template_id,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            history: self.history,
-            order: self.order,
-            order_by: self.order_by,
+            name: self.params.name,
+            keyword: self.params.keyword,
+            template_id: self.params.template_id,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            history: self.params.history,
+            order: self.params.order,
+            order_by: self.params.order_by,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -120,14 +124,7 @@ impl DescribeMetricRuleTemplateListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            name: None,
-            keyword: None,
-            template_id: None,
-            page_number: None,
-            page_size: None,
-            history: None,
-            order: None,
-            order_by: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMetricRuleTemplateListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

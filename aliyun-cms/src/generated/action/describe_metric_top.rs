@@ -17,16 +17,16 @@ pub struct DescribeMetricTopInput {
     pub start_time: Option<String>,
     /// A string sent as `EndTime`. Optional. Example: `2021-05-08 10:00:00`.
     pub end_time: Option<String>,
-    /// A string sent as `Dimensions`. Optional. Example: `[{"instanceId": "i-2ze2d6j5uhg20x47****"}]`.
-    pub dimensions: Option<String>,
+    /// A list of JSON values sent as JSON text in `Dimensions`. Optional. Example: `[{"instanceId":"i-2ze2d6j5uhg20x47****"}]`.
+    pub dimensions: Vec<aliyun_core::JsonValue>,
     /// A string sent as `Orderby`. Required. Example: `Average`.
     pub orderby: String,
     /// A string sent as `OrderDesc`. Optional. Example: `False`.
     pub order_desc: Option<String>,
     /// A string sent as `Length`. Optional. Example: `10`.
     pub length: Option<String>,
-    /// A string sent as `Express`. Optional. Example: `{"groupby":["userId","instanceId"]}`.
-    pub express: Option<String>,
+    /// A map of JSON values sent as JSON text in `Express`. Optional. Example: `{"groupby":["userId","instanceId"]}`.
+    pub express: std::collections::BTreeMap<String, aliyun_core::JsonValue>,
 }
 impl DescribeMetricTopInput {
     /// An unbound builder of this input: set parameters, then [`build`](DescribeMetricTopBuilder::build).
@@ -40,87 +40,98 @@ impl DescribeMetricTopInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMetricTopBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     period: Option<String>,
     namespace: Option<String>,
     metric_name: Option<String>,
     start_time: Option<String>,
     end_time: Option<String>,
-    dimensions: Option<String>,
+    dimensions: Option<Vec<aliyun_core::JsonValue>>,
     orderby: Option<String>,
     order_desc: Option<String>,
     length: Option<String>,
-    express: Option<String>,
+    express: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>>,
 }
 impl<C> DescribeMetricTopBuilder<C> {
     /// Sets [`DescribeMetricTopInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
-        self.period = Some(input.into());
+        self.params.period = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricTopInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricTopInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricTopInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricTopInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
-    /// Sets [`DescribeMetricTopInput::dimensions`].
-    pub fn dimensions(mut self, input: impl Into<String>) -> Self {
-        self.dimensions = Some(input.into());
+    /// Appends one item to [`DescribeMetricTopInput::dimensions`].
+    pub fn dimensions(mut self, input: aliyun_core::JsonValue) -> Self {
+        self.params.dimensions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeMetricTopInput::orderby`].
     pub fn orderby(mut self, input: impl Into<String>) -> Self {
-        self.orderby = Some(input.into());
+        self.params.orderby = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricTopInput::order_desc`].
     pub fn order_desc(mut self, input: impl Into<String>) -> Self {
-        self.order_desc = Some(input.into());
+        self.params.order_desc = Some(input.into());
         self
     }
     /// Sets [`DescribeMetricTopInput::length`].
     pub fn length(mut self, input: impl Into<String>) -> Self {
-        self.length = Some(input.into());
+        self.params.length = Some(input.into());
         self
     }
-    /// Sets [`DescribeMetricTopInput::express`].
-    pub fn express(mut self, input: impl Into<String>) -> Self {
-        self.express = Some(input.into());
+    /// Adds one entry to [`DescribeMetricTopInput::express`].
+    pub fn express(
+        mut self,
+        key: impl Into<String>,
+        input: aliyun_core::JsonValue,
+    ) -> Self {
+        self.params
+            .express
+            .get_or_insert_with(std::collections::BTreeMap::new)
+            .insert(key.into(), input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMetricTopInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeMetricTopInput, aliyun_core::InvalidInput> {
         let input = DescribeMetricTopInput {
-            period: self.period,
+            period: self.params.period,
             namespace: aliyun_core::__private::validate::required(
                 "Namespace",
-                self.namespace,
+                self.params.namespace,
             )?,
-            metric_name: self.metric_name,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            dimensions: self.dimensions,
+            metric_name: self.params.metric_name,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
+            dimensions: self.params.dimensions.unwrap_or_default(),
             orderby: aliyun_core::__private::validate::required(
                 "Orderby",
-                self.orderby,
+                self.params.orderby,
             )?,
-            order_desc: self.order_desc,
-            length: self.length,
-            express: self.express,
+            order_desc: self.params.order_desc,
+            length: self.params.length,
+            express: self.params.express.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -133,26 +144,17 @@ aliyun_core::__private::builder_accessors! {
     metric_name: Option<String> => set_metric_name, get_metric_name;
     start_time: Option<String> => set_start_time, get_start_time;
     end_time: Option<String> => set_end_time, get_end_time;
-    dimensions: Option<String> => set_dimensions, get_dimensions;
+    dimensions: Option<Vec<aliyun_core::JsonValue>> => set_dimensions, get_dimensions, list;
     orderby: Option<String> => set_orderby, get_orderby;
     order_desc: Option<String> => set_order_desc, get_order_desc;
     length: Option<String> => set_length, get_length;
-    express: Option<String> => set_express, get_express;
+    express: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>> => set_express, get_express, map;
 }
 impl DescribeMetricTopBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            period: None,
-            namespace: None,
-            metric_name: None,
-            start_time: None,
-            end_time: None,
-            dimensions: None,
-            orderby: None,
-            order_desc: None,
-            length: None,
-            express: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMetricTopOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -221,11 +223,15 @@ impl aliyun_core::Action for DescribeMetricTopInput {
         params.push_opt("MetricName", self.metric_name.as_ref());
         params.push_opt("StartTime", self.start_time.as_ref());
         params.push_opt("EndTime", self.end_time.as_ref());
-        params.push_opt("Dimensions", self.dimensions.as_ref());
+        if !self.dimensions.is_empty() {
+            params.push_json("Dimensions", &self.dimensions);
+        }
         params.push("Orderby", &self.orderby);
         params.push_opt("OrderDesc", self.order_desc.as_ref());
         params.push_opt("Length", self.length.as_ref());
-        params.push_opt("Express", self.express.as_ref());
+        if !self.express.is_empty() {
+            params.push_json("Express", &self.express);
+        }
     }
 }
 /// Errors [`DescribeMetricTop`](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricTop) can return.
@@ -272,9 +278,18 @@ mod tests {
             "example",
             |b| {
                 b
-                    .dimensions("[{\"instanceId\": \"i-2ze2d6j5uhg20x47****\"}]")
+                    .dimensions(
+                        "{\"instanceId\":\"i-2ze2d6j5uhg20x47****\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
                     .end_time("2021-05-08 10:00:00")
-                    .express("{\"groupby\":[\"userId\",\"instanceId\"]}")
+                    .express(
+                        "groupby",
+                        "[\"userId\",\"instanceId\"]"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
                     .length("10")
                     .metric_name("cpu_idle")
                     .namespace("acs_ecs_dashboard")
@@ -285,7 +300,7 @@ mod tests {
             },
             "POST",
             &[
-                ("Dimensions", "[{\"instanceId\": \"i-2ze2d6j5uhg20x47****\"}]"),
+                ("Dimensions", "[{\"instanceId\":\"i-2ze2d6j5uhg20x47****\"}]"),
                 ("EndTime", "2021-05-08 10:00:00"),
                 ("Express", "{\"groupby\":[\"userId\",\"instanceId\"]}"),
                 ("Length", "10"),

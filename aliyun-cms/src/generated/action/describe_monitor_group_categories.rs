@@ -23,12 +23,16 @@ impl DescribeMonitorGroupCategoriesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMonitorGroupCategoriesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_id: Option<i64>,
 }
 impl<C> DescribeMonitorGroupCategoriesBuilder<C> {
     /// Sets [`DescribeMonitorGroupCategoriesInput::group_id`].
     pub fn group_id(mut self, input: i64) -> Self {
-        self.group_id = Some(input);
+        self.params.group_id = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMonitorGroupCategoriesInput`]. Nothing is sent.
@@ -38,7 +42,7 @@ impl<C> DescribeMonitorGroupCategoriesBuilder<C> {
         let input = DescribeMonitorGroupCategoriesInput {
             group_id: aliyun_core::__private::validate::required(
                 "GroupId",
-                self.group_id,
+                self.params.group_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -51,7 +55,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DescribeMonitorGroupCategoriesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, group_id: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMonitorGroupCategoriesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(

@@ -23,12 +23,16 @@ impl DescribeMonitorGroupDynamicRulesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMonitorGroupDynamicRulesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_id: Option<i64>,
 }
 impl<C> DescribeMonitorGroupDynamicRulesBuilder<C> {
     /// Sets [`DescribeMonitorGroupDynamicRulesInput::group_id`].
     pub fn group_id(mut self, input: i64) -> Self {
-        self.group_id = Some(input);
+        self.params.group_id = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMonitorGroupDynamicRulesInput`]. Nothing is sent.
@@ -36,7 +40,7 @@ impl<C> DescribeMonitorGroupDynamicRulesBuilder<C> {
         self,
     ) -> Result<DescribeMonitorGroupDynamicRulesInput, aliyun_core::InvalidInput> {
         let input = DescribeMonitorGroupDynamicRulesInput {
-            group_id: self.group_id,
+            group_id: self.params.group_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -48,7 +52,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DescribeMonitorGroupDynamicRulesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, group_id: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMonitorGroupDynamicRulesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(

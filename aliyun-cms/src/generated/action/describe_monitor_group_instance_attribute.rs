@@ -35,6 +35,10 @@ impl DescribeMonitorGroupInstanceAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMonitorGroupInstanceAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_id: Option<i64>,
     page_number: Option<i32>,
     page_size: Option<i32>,
@@ -46,37 +50,37 @@ pub struct DescribeMonitorGroupInstanceAttributeBuilder<C = ()> {
 impl<C> DescribeMonitorGroupInstanceAttributeBuilder<C> {
     /// Sets [`DescribeMonitorGroupInstanceAttributeInput::group_id`].
     pub fn group_id(mut self, input: i64) -> Self {
-        self.group_id = Some(input);
+        self.params.group_id = Some(input);
         self
     }
     /// Sets [`DescribeMonitorGroupInstanceAttributeInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeMonitorGroupInstanceAttributeInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeMonitorGroupInstanceAttributeInput::total`].
     pub fn total(mut self, input: bool) -> Self {
-        self.total = Some(input);
+        self.params.total = Some(input);
         self
     }
     /// Sets [`DescribeMonitorGroupInstanceAttributeInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
-        self.category = Some(input.into());
+        self.params.category = Some(input.into());
         self
     }
     /// Sets [`DescribeMonitorGroupInstanceAttributeInput::keyword`].
     pub fn keyword(mut self, input: impl Into<String>) -> Self {
-        self.keyword = Some(input.into());
+        self.params.keyword = Some(input.into());
         self
     }
     /// Sets [`DescribeMonitorGroupInstanceAttributeInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids = Some(input.into());
+        self.params.instance_ids = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMonitorGroupInstanceAttributeInput`]. Nothing is sent.
@@ -86,14 +90,14 @@ impl<C> DescribeMonitorGroupInstanceAttributeBuilder<C> {
         let input = DescribeMonitorGroupInstanceAttributeInput {
             group_id: aliyun_core::__private::validate::required(
                 "GroupId",
-                self.group_id,
+                self.params.group_id,
             )?,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            total: self.total,
-            category: self.category,
-            keyword: self.keyword,
-            instance_ids: self.instance_ids,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            total: self.params.total,
+            category: self.params.category,
+            keyword: self.params.keyword,
+            instance_ids: self.params.instance_ids,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -113,13 +117,7 @@ impl DescribeMonitorGroupInstanceAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            group_id: None,
-            page_number: None,
-            page_size: None,
-            total: None,
-            category: None,
-            keyword: None,
-            instance_ids: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMonitorGroupInstanceAttributeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

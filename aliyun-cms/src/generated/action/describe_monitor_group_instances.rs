@@ -33,6 +33,10 @@ impl DescribeMonitorGroupInstancesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMonitorGroupInstancesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     page_size: Option<i32>,
     page_number: Option<i32>,
     group_id: Option<i64>,
@@ -43,32 +47,32 @@ pub struct DescribeMonitorGroupInstancesBuilder<C = ()> {
 impl<C> DescribeMonitorGroupInstancesBuilder<C> {
     /// Sets [`DescribeMonitorGroupInstancesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeMonitorGroupInstancesInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeMonitorGroupInstancesInput::group_id`].
     pub fn group_id(mut self, input: i64) -> Self {
-        self.group_id = Some(input);
+        self.params.group_id = Some(input);
         self
     }
     /// Sets [`DescribeMonitorGroupInstancesInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
-        self.category = Some(input.into());
+        self.params.category = Some(input.into());
         self
     }
     /// Sets [`DescribeMonitorGroupInstancesInput::keyword`].
     pub fn keyword(mut self, input: impl Into<String>) -> Self {
-        self.keyword = Some(input.into());
+        self.params.keyword = Some(input.into());
         self
     }
     /// Sets [`DescribeMonitorGroupInstancesInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids = Some(input.into());
+        self.params.instance_ids = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMonitorGroupInstancesInput`]. Nothing is sent.
@@ -76,15 +80,15 @@ impl<C> DescribeMonitorGroupInstancesBuilder<C> {
         self,
     ) -> Result<DescribeMonitorGroupInstancesInput, aliyun_core::InvalidInput> {
         let input = DescribeMonitorGroupInstancesInput {
-            page_size: self.page_size,
-            page_number: self.page_number,
+            page_size: self.params.page_size,
+            page_number: self.params.page_number,
             group_id: aliyun_core::__private::validate::required(
                 "GroupId",
-                self.group_id,
+                self.params.group_id,
             )?,
-            category: self.category,
-            keyword: self.keyword,
-            instance_ids: self.instance_ids,
+            category: self.params.category,
+            keyword: self.params.keyword,
+            instance_ids: self.params.instance_ids,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -103,12 +107,7 @@ impl DescribeMonitorGroupInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            page_size: None,
-            page_number: None,
-            group_id: None,
-            category: None,
-            keyword: None,
-            instance_ids: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMonitorGroupInstancesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

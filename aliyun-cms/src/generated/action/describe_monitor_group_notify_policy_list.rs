@@ -29,6 +29,10 @@ impl DescribeMonitorGroupNotifyPolicyListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMonitorGroupNotifyPolicyListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     policy_type: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
@@ -37,22 +41,22 @@ pub struct DescribeMonitorGroupNotifyPolicyListBuilder<C = ()> {
 impl<C> DescribeMonitorGroupNotifyPolicyListBuilder<C> {
     /// Sets [`DescribeMonitorGroupNotifyPolicyListInput::policy_type`].
     pub fn policy_type(mut self, input: impl Into<String>) -> Self {
-        self.policy_type = Some(input.into());
+        self.params.policy_type = Some(input.into());
         self
     }
     /// Sets [`DescribeMonitorGroupNotifyPolicyListInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeMonitorGroupNotifyPolicyListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeMonitorGroupNotifyPolicyListInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMonitorGroupNotifyPolicyListInput`]. Nothing is sent.
@@ -62,11 +66,11 @@ impl<C> DescribeMonitorGroupNotifyPolicyListBuilder<C> {
         let input = DescribeMonitorGroupNotifyPolicyListInput {
             policy_type: aliyun_core::__private::validate::required(
                 "PolicyType",
-                self.policy_type,
+                self.params.policy_type,
             )?,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            group_id: self.group_id,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            group_id: self.params.group_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -83,10 +87,7 @@ impl DescribeMonitorGroupNotifyPolicyListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            policy_type: None,
-            page_number: None,
-            page_size: None,
-            group_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMonitorGroupNotifyPolicyListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

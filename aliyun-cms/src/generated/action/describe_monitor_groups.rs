@@ -51,6 +51,10 @@ impl DescribeMonitorGroupsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMonitorGroupsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     select_contact_groups: Option<bool>,
     page_number: Option<i32>,
     page_size: Option<i32>,
@@ -69,100 +73,100 @@ pub struct DescribeMonitorGroupsBuilder<C = ()> {
 impl<C> DescribeMonitorGroupsBuilder<C> {
     /// Sets [`DescribeMonitorGroupsInput::select_contact_groups`].
     pub fn select_contact_groups(mut self, input: bool) -> Self {
-        self.select_contact_groups = Some(input);
+        self.params.select_contact_groups = Some(input);
         self
     }
     /// Sets [`DescribeMonitorGroupsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeMonitorGroupsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeMonitorGroupsInput::keyword`].
     pub fn keyword(mut self, input: impl Into<String>) -> Self {
-        self.keyword = Some(input.into());
+        self.params.keyword = Some(input.into());
         self
     }
     /// Sets [`DescribeMonitorGroupsInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`DescribeMonitorGroupsInput::group_name`].
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
-        self.group_name = Some(input.into());
+        self.params.group_name = Some(input.into());
         self
     }
     /// Sets [`DescribeMonitorGroupsInput::include_template_history`].
     pub fn include_template_history(mut self, input: bool) -> Self {
-        self.include_template_history = Some(input);
+        self.params.include_template_history = Some(input);
         self
     }
     /// Sets [`DescribeMonitorGroupsInput::type`](struct.DescribeMonitorGroupsInput.html#structfield.type).
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
-        self.r#type = Some(input.into());
+        self.params.r#type = Some(input.into());
         self
     }
     /// Sets or clears [`DescribeMonitorGroupsInput::type`](struct.DescribeMonitorGroupsInput.html#structfield.type).
     pub fn set_type(mut self, input: Option<String>) -> Self {
-        self.r#type = input;
+        self.params.r#type = input;
         self
     }
     /// The [`DescribeMonitorGroupsInput::type`](struct.DescribeMonitorGroupsInput.html#structfield.type) set so far.
     pub fn get_type(&self) -> &Option<String> {
-        &self.r#type
+        &self.params.r#type
     }
     /// Sets [`DescribeMonitorGroupsInput::dynamic_tag_rule_id`].
     pub fn dynamic_tag_rule_id(mut self, input: impl Into<String>) -> Self {
-        self.dynamic_tag_rule_id = Some(input.into());
+        self.params.dynamic_tag_rule_id = Some(input.into());
         self
     }
     /// Sets [`DescribeMonitorGroupsInput::group_founder_tag_key`].
     pub fn group_founder_tag_key(mut self, input: impl Into<String>) -> Self {
-        self.group_founder_tag_key = Some(input.into());
+        self.params.group_founder_tag_key = Some(input.into());
         self
     }
     /// Sets [`DescribeMonitorGroupsInput::group_founder_tag_value`].
     pub fn group_founder_tag_value(mut self, input: impl Into<String>) -> Self {
-        self.group_founder_tag_value = Some(input.into());
+        self.params.group_founder_tag_value = Some(input.into());
         self
     }
     /// Sets [`DescribeMonitorGroupsInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeMonitorGroupsInput::tag`].
     pub fn tag(mut self, input: Labels) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeMonitorGroupsInput::types`].
     pub fn types(mut self, input: impl Into<String>) -> Self {
-        self.types = Some(input.into());
+        self.params.types = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMonitorGroupsInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeMonitorGroupsInput, aliyun_core::InvalidInput> {
         let input = DescribeMonitorGroupsInput {
-            select_contact_groups: self.select_contact_groups,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            keyword: self.keyword,
-            instance_id: self.instance_id,
-            group_name: self.group_name,
-            include_template_history: self.include_template_history,
-            r#type: self.r#type,
-            dynamic_tag_rule_id: self.dynamic_tag_rule_id,
-            group_founder_tag_key: self.group_founder_tag_key,
-            group_founder_tag_value: self.group_founder_tag_value,
-            group_id: self.group_id,
-            tag: self.tag.unwrap_or_default(),
-            types: self.types,
+            select_contact_groups: self.params.select_contact_groups,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            keyword: self.params.keyword,
+            instance_id: self.params.instance_id,
+            group_name: self.params.group_name,
+            include_template_history: self.params.include_template_history,
+            r#type: self.params.r#type,
+            dynamic_tag_rule_id: self.params.dynamic_tag_rule_id,
+            group_founder_tag_key: self.params.group_founder_tag_key,
+            group_founder_tag_value: self.params.group_founder_tag_value,
+            group_id: self.params.group_id,
+            tag: self.params.tag.unwrap_or_default(),
+            types: self.params.types,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -188,20 +192,7 @@ impl DescribeMonitorGroupsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            select_contact_groups: None,
-            page_number: None,
-            page_size: None,
-            keyword: None,
-            instance_id: None,
-            group_name: None,
-            include_template_history: None,
-            r#type: None,
-            dynamic_tag_rule_id: None,
-            group_founder_tag_key: None,
-            group_founder_tag_value: None,
-            group_id: None,
-            tag: None,
-            types: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMonitorGroupsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -23,12 +23,16 @@ impl DescribeMonitorResourceQuotaAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMonitorResourceQuotaAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     show_used: Option<bool>,
 }
 impl<C> DescribeMonitorResourceQuotaAttributeBuilder<C> {
     /// Sets [`DescribeMonitorResourceQuotaAttributeInput::show_used`].
     pub fn show_used(mut self, input: bool) -> Self {
-        self.show_used = Some(input);
+        self.params.show_used = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMonitorResourceQuotaAttributeInput`]. Nothing is sent.
@@ -36,7 +40,7 @@ impl<C> DescribeMonitorResourceQuotaAttributeBuilder<C> {
         self,
     ) -> Result<DescribeMonitorResourceQuotaAttributeInput, aliyun_core::InvalidInput> {
         let input = DescribeMonitorResourceQuotaAttributeInput {
-            show_used: self.show_used,
+            show_used: self.params.show_used,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -48,7 +52,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DescribeMonitorResourceQuotaAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, show_used: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMonitorResourceQuotaAttributeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(

@@ -19,7 +19,10 @@ impl DescribeMonitoringAgentConfigInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMonitoringAgentConfigBuilder<C = ()> {
     client: C,
+    params: Params,
 }
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {}
 impl<C> DescribeMonitoringAgentConfigBuilder<C> {
     /// Checks every rule of the spec and builds the [`DescribeMonitoringAgentConfigInput`]. Nothing is sent.
     pub fn build(
@@ -33,7 +36,10 @@ impl<C> DescribeMonitoringAgentConfigBuilder<C> {
 }
 impl DescribeMonitoringAgentConfigBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMonitoringAgentConfigOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(

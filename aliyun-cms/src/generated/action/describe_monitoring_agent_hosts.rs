@@ -41,6 +41,10 @@ impl DescribeMonitoringAgentHostsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMonitoringAgentHostsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     key_word: Option<String>,
     host_name: Option<String>,
     instance_ids: Option<String>,
@@ -55,52 +59,52 @@ pub struct DescribeMonitoringAgentHostsBuilder<C = ()> {
 impl<C> DescribeMonitoringAgentHostsBuilder<C> {
     /// Sets [`DescribeMonitoringAgentHostsInput::key_word`].
     pub fn key_word(mut self, input: impl Into<String>) -> Self {
-        self.key_word = Some(input.into());
+        self.params.key_word = Some(input.into());
         self
     }
     /// Sets [`DescribeMonitoringAgentHostsInput::host_name`].
     pub fn host_name(mut self, input: impl Into<String>) -> Self {
-        self.host_name = Some(input.into());
+        self.params.host_name = Some(input.into());
         self
     }
     /// Sets [`DescribeMonitoringAgentHostsInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids = Some(input.into());
+        self.params.instance_ids = Some(input.into());
         self
     }
     /// Sets [`DescribeMonitoringAgentHostsInput::serial_numbers`].
     pub fn serial_numbers(mut self, input: impl Into<String>) -> Self {
-        self.serial_numbers = Some(input.into());
+        self.params.serial_numbers = Some(input.into());
         self
     }
     /// Sets [`DescribeMonitoringAgentHostsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeMonitoringAgentHostsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeMonitoringAgentHostsInput::instance_region_id`].
     pub fn instance_region_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_region_id = Some(input.into());
+        self.params.instance_region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeMonitoringAgentHostsInput::aliyun_host`].
     pub fn aliyun_host(mut self, input: bool) -> Self {
-        self.aliyun_host = Some(input);
+        self.params.aliyun_host = Some(input);
         self
     }
     /// Sets [`DescribeMonitoringAgentHostsInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status = Some(input.into());
+        self.params.status = Some(input.into());
         self
     }
     /// Sets [`DescribeMonitoringAgentHostsInput::sysom_status`].
     pub fn sysom_status(mut self, input: impl Into<String>) -> Self {
-        self.sysom_status = Some(input.into());
+        self.params.sysom_status = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMonitoringAgentHostsInput`]. Nothing is sent.
@@ -108,16 +112,16 @@ impl<C> DescribeMonitoringAgentHostsBuilder<C> {
         self,
     ) -> Result<DescribeMonitoringAgentHostsInput, aliyun_core::InvalidInput> {
         let input = DescribeMonitoringAgentHostsInput {
-            key_word: self.key_word,
-            host_name: self.host_name,
-            instance_ids: self.instance_ids,
-            serial_numbers: self.serial_numbers,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            instance_region_id: self.instance_region_id,
-            aliyun_host: self.aliyun_host,
-            status: self.status,
-            sysom_status: self.sysom_status,
+            key_word: self.params.key_word,
+            host_name: self.params.host_name,
+            instance_ids: self.params.instance_ids,
+            serial_numbers: self.params.serial_numbers,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            instance_region_id: self.params.instance_region_id,
+            aliyun_host: self.params.aliyun_host,
+            status: self.params.status,
+            sysom_status: self.params.sysom_status,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -140,16 +144,7 @@ impl DescribeMonitoringAgentHostsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            key_word: None,
-            host_name: None,
-            instance_ids: None,
-            serial_numbers: None,
-            page_number: None,
-            page_size: None,
-            instance_region_id: None,
-            aliyun_host: None,
-            status: None,
-            sysom_status: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMonitoringAgentHostsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

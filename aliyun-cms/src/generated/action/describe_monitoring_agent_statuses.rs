@@ -29,18 +29,22 @@ impl DescribeMonitoringAgentStatusesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMonitoringAgentStatusesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_ids: Option<Vec<String>>,
     host_availability_task_id: Option<String>,
 }
 impl<C> DescribeMonitoringAgentStatusesBuilder<C> {
     /// Appends one item to [`DescribeMonitoringAgentStatusesInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeMonitoringAgentStatusesInput::host_availability_task_id`].
     pub fn host_availability_task_id(mut self, input: impl Into<String>) -> Self {
-        self.host_availability_task_id = Some(input.into());
+        self.params.host_availability_task_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeMonitoringAgentStatusesInput`]. Nothing is sent.
@@ -48,8 +52,8 @@ impl<C> DescribeMonitoringAgentStatusesBuilder<C> {
         self,
     ) -> Result<DescribeMonitoringAgentStatusesInput, aliyun_core::InvalidInput> {
         let input = DescribeMonitoringAgentStatusesInput {
-            instance_ids: self.instance_ids.unwrap_or_default(),
-            host_availability_task_id: self.host_availability_task_id,
+            instance_ids: self.params.instance_ids.unwrap_or_default(),
+            host_availability_task_id: self.params.host_availability_task_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -64,8 +68,7 @@ impl DescribeMonitoringAgentStatusesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_ids: None,
-            host_availability_task_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMonitoringAgentStatusesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -230,8 +233,7 @@ impl DescribeMonitoringAgentStatusesBuilder<AgentRunningWaiter> {
                 client,
                 policy,
             },
-            instance_ids: None,
-            host_availability_task_id: None,
+            params: Default::default(),
         }
     }
     /// Replaces how often the waiter looks and how long it waits in all.
@@ -263,18 +265,17 @@ impl DescribeMonitoringAgentStatusesBuilder<AgentRunningWaiter> {
         let AgentRunningWaiter { client, policy } = self.client;
         let bound = DescribeMonitoringAgentStatusesBuilder {
             client,
-            instance_ids: self.instance_ids,
-            host_availability_task_id: self.host_availability_task_id,
+            params: self.params,
         };
         let client = bound.client.clone();
         let inputs = aliyun_core::__private::waiter::batches(
-                bound.instance_ids.clone(),
+                bound.params.instance_ids.clone(),
                 10,
             )
             .into_iter()
             .map(|ids| {
                 let mut batch = bound.clone();
-                batch.instance_ids = ids;
+                batch.params.instance_ids = ids;
                 batch.into_parts().1
             })
             .collect();

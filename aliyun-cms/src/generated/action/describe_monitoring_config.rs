@@ -19,7 +19,10 @@ impl DescribeMonitoringConfigInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMonitoringConfigBuilder<C = ()> {
     client: C,
+    params: Params,
 }
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {}
 impl<C> DescribeMonitoringConfigBuilder<C> {
     /// Checks every rule of the spec and builds the [`DescribeMonitoringConfigInput`]. Nothing is sent.
     pub fn build(
@@ -32,7 +35,10 @@ impl<C> DescribeMonitoringConfigBuilder<C> {
 }
 impl DescribeMonitoringConfigBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeMonitoringConfigOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(

@@ -22,12 +22,16 @@ impl DescribeProductResourceTagKeyListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeProductResourceTagKeyListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     next_token: Option<String>,
 }
 impl<C> DescribeProductResourceTagKeyListBuilder<C> {
     /// Sets [`DescribeProductResourceTagKeyListInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeProductResourceTagKeyListInput`]. Nothing is sent.
@@ -35,7 +39,7 @@ impl<C> DescribeProductResourceTagKeyListBuilder<C> {
         self,
     ) -> Result<DescribeProductResourceTagKeyListInput, aliyun_core::InvalidInput> {
         let input = DescribeProductResourceTagKeyListInput {
-            next_token: self.next_token,
+            next_token: self.params.next_token,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -47,7 +51,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DescribeProductResourceTagKeyListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, next_token: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeProductResourceTagKeyListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(

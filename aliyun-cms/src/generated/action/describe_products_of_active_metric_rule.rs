@@ -20,7 +20,10 @@ impl DescribeProductsOfActiveMetricRuleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeProductsOfActiveMetricRuleBuilder<C = ()> {
     client: C,
+    params: Params,
 }
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {}
 impl<C> DescribeProductsOfActiveMetricRuleBuilder<C> {
     /// Checks every rule of the spec and builds the [`DescribeProductsOfActiveMetricRuleInput`]. Nothing is sent.
     pub fn build(
@@ -34,7 +37,10 @@ impl<C> DescribeProductsOfActiveMetricRuleBuilder<C> {
 }
 impl DescribeProductsOfActiveMetricRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeProductsOfActiveMetricRuleOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(

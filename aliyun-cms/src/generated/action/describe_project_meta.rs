@@ -8,8 +8,8 @@ use super::super::types::DescribeProjectMetaResource;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeProjectMetaInput {
-    /// A string sent as `Labels`. Optional. Example: `[{"name":"product","value":"ECS"}]`.
-    pub labels: Option<String>,
+    /// A list of JSON values sent as JSON text in `Labels`. Optional. Example: `[{"name":"product","value":"ECS"}]`.
+    pub labels: Vec<aliyun_core::JsonValue>,
     /// An integer (32-bit) sent as `PageNumber`. Optional. Example: `1`.
     pub page_number: Option<i32>,
     /// An integer (32-bit) sent as `PageSize`. Optional. Example: `30`.
@@ -27,32 +27,36 @@ impl DescribeProjectMetaInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeProjectMetaBuilder<C = ()> {
     client: C,
-    labels: Option<String>,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
+    labels: Option<Vec<aliyun_core::JsonValue>>,
     page_number: Option<i32>,
     page_size: Option<i32>,
 }
 impl<C> DescribeProjectMetaBuilder<C> {
-    /// Sets [`DescribeProjectMetaInput::labels`].
-    pub fn labels(mut self, input: impl Into<String>) -> Self {
-        self.labels = Some(input.into());
+    /// Appends one item to [`DescribeProjectMetaInput::labels`].
+    pub fn labels(mut self, input: aliyun_core::JsonValue) -> Self {
+        self.params.labels.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeProjectMetaInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeProjectMetaInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeProjectMetaInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeProjectMetaInput, aliyun_core::InvalidInput> {
         let input = DescribeProjectMetaInput {
-            labels: self.labels,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            labels: self.params.labels.unwrap_or_default(),
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -60,7 +64,7 @@ impl<C> DescribeProjectMetaBuilder<C> {
 }
 aliyun_core::__private::builder_accessors! {
     DescribeProjectMetaBuilder, DescribeProjectMetaInput;
-    labels: Option<String> => set_labels, get_labels;
+    labels: Option<Vec<aliyun_core::JsonValue>> => set_labels, get_labels, list;
     page_number: Option<i32> => set_page_number, get_page_number;
     page_size: Option<i32> => set_page_size, get_page_size;
 }
@@ -68,9 +72,7 @@ impl DescribeProjectMetaBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            labels: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeProjectMetaOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -155,7 +157,9 @@ impl aliyun_core::Action for DescribeProjectMetaInput {
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
-        params.push_opt("Labels", self.labels.as_ref());
+        if !self.labels.is_empty() {
+            params.push_json("Labels", &self.labels);
+        }
         params.push_opt("PageNumber", self.page_number.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
     }
@@ -226,7 +230,11 @@ mod tests {
             "example",
             |b| {
                 b
-                    .labels("[{\"name\":\"product\",\"value\":\"ECS\"}]")
+                    .labels(
+                        "{\"name\":\"product\",\"value\":\"ECS\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
                     .page_number(1)
                     .page_size(30)
             },

@@ -34,6 +34,10 @@ impl DescribeSiteInstantMonitorLogInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSiteInstantMonitorLogBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     task_ids: Option<String>,
     metric_name: Option<String>,
     start_time: Option<String>,
@@ -45,37 +49,37 @@ pub struct DescribeSiteInstantMonitorLogBuilder<C = ()> {
 impl<C> DescribeSiteInstantMonitorLogBuilder<C> {
     /// Sets [`DescribeSiteInstantMonitorLogInput::task_ids`].
     pub fn task_ids(mut self, input: impl Into<String>) -> Self {
-        self.task_ids = Some(input.into());
+        self.params.task_ids = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteInstantMonitorLogInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteInstantMonitorLogInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteInstantMonitorLogInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteInstantMonitorLogInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteInstantMonitorLogInput::length`].
     pub fn length(mut self, input: i32) -> Self {
-        self.length = Some(input);
+        self.params.length = Some(input);
         self
     }
     /// Sets [`DescribeSiteInstantMonitorLogInput::filter`].
     pub fn filter(mut self, input: impl Into<String>) -> Self {
-        self.filter = Some(input.into());
+        self.params.filter = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSiteInstantMonitorLogInput`]. Nothing is sent.
@@ -85,14 +89,14 @@ impl<C> DescribeSiteInstantMonitorLogBuilder<C> {
         let input = DescribeSiteInstantMonitorLogInput {
             task_ids: aliyun_core::__private::validate::required(
                 "TaskIds",
-                self.task_ids,
+                self.params.task_ids,
             )?,
-            metric_name: self.metric_name,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            next_token: self.next_token,
-            length: self.length,
-            filter: self.filter,
+            metric_name: self.params.metric_name,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
+            next_token: self.params.next_token,
+            length: self.params.length,
+            filter: self.params.filter,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -112,13 +116,7 @@ impl DescribeSiteInstantMonitorLogBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            task_ids: None,
-            metric_name: None,
-            start_time: None,
-            end_time: None,
-            next_token: None,
-            length: None,
-            filter: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSiteInstantMonitorLogOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -25,18 +25,22 @@ impl DescribeSiteMonitorAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSiteMonitorAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     task_id: Option<String>,
     include_alert: Option<bool>,
 }
 impl<C> DescribeSiteMonitorAttributeBuilder<C> {
     /// Sets [`DescribeSiteMonitorAttributeInput::task_id`].
     pub fn task_id(mut self, input: impl Into<String>) -> Self {
-        self.task_id = Some(input.into());
+        self.params.task_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorAttributeInput::include_alert`].
     pub fn include_alert(mut self, input: bool) -> Self {
-        self.include_alert = Some(input);
+        self.params.include_alert = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSiteMonitorAttributeInput`]. Nothing is sent.
@@ -44,8 +48,11 @@ impl<C> DescribeSiteMonitorAttributeBuilder<C> {
         self,
     ) -> Result<DescribeSiteMonitorAttributeInput, aliyun_core::InvalidInput> {
         let input = DescribeSiteMonitorAttributeInput {
-            task_id: aliyun_core::__private::validate::required("TaskId", self.task_id)?,
-            include_alert: self.include_alert,
+            task_id: aliyun_core::__private::validate::required(
+                "TaskId",
+                self.params.task_id,
+            )?,
+            include_alert: self.params.include_alert,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -60,8 +67,7 @@ impl DescribeSiteMonitorAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            task_id: None,
-            include_alert: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSiteMonitorAttributeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -36,6 +36,10 @@ impl DescribeSiteMonitorDataInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSiteMonitorDataBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     task_id: Option<String>,
     r#type: Option<String>,
     metric_name: Option<String>,
@@ -48,51 +52,51 @@ pub struct DescribeSiteMonitorDataBuilder<C = ()> {
 impl<C> DescribeSiteMonitorDataBuilder<C> {
     /// Sets [`DescribeSiteMonitorDataInput::task_id`].
     pub fn task_id(mut self, input: impl Into<String>) -> Self {
-        self.task_id = Some(input.into());
+        self.params.task_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorDataInput::type`](struct.DescribeSiteMonitorDataInput.html#structfield.type).
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
-        self.r#type = Some(input.into());
+        self.params.r#type = Some(input.into());
         self
     }
     /// Sets or clears [`DescribeSiteMonitorDataInput::type`](struct.DescribeSiteMonitorDataInput.html#structfield.type).
     pub fn set_type(mut self, input: Option<String>) -> Self {
-        self.r#type = input;
+        self.params.r#type = input;
         self
     }
     /// The [`DescribeSiteMonitorDataInput::type`](struct.DescribeSiteMonitorDataInput.html#structfield.type) set so far.
     pub fn get_type(&self) -> &Option<String> {
-        &self.r#type
+        &self.params.r#type
     }
     /// Sets [`DescribeSiteMonitorDataInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorDataInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorDataInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorDataInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
-        self.period = Some(input.into());
+        self.params.period = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorDataInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorDataInput::length`].
     pub fn length(mut self, input: i32) -> Self {
-        self.length = Some(input);
+        self.params.length = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSiteMonitorDataInput`]. Nothing is sent.
@@ -100,17 +104,20 @@ impl<C> DescribeSiteMonitorDataBuilder<C> {
         self,
     ) -> Result<DescribeSiteMonitorDataInput, aliyun_core::InvalidInput> {
         let input = DescribeSiteMonitorDataInput {
-            task_id: aliyun_core::__private::validate::required("TaskId", self.task_id)?,
-            r#type: self.r#type,
+            task_id: aliyun_core::__private::validate::required(
+                "TaskId",
+                self.params.task_id,
+            )?,
+            r#type: self.params.r#type,
             metric_name: aliyun_core::__private::validate::required(
                 "MetricName",
-                self.metric_name,
+                self.params.metric_name,
             )?,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            period: self.period,
-            next_token: self.next_token,
-            length: self.length,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
+            period: self.params.period,
+            next_token: self.params.next_token,
+            length: self.params.length,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -130,14 +137,7 @@ impl DescribeSiteMonitorDataBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            task_id: None,
-            r#type: None,
-            metric_name: None,
-            start_time: None,
-            end_time: None,
-            period: None,
-            next_token: None,
-            length: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSiteMonitorDataOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -31,6 +31,10 @@ impl DescribeSiteMonitorISPCityListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSiteMonitorISPCityListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     isp: Option<String>,
     city: Option<String>,
     ipv6: Option<bool>,
@@ -40,27 +44,27 @@ pub struct DescribeSiteMonitorISPCityListBuilder<C = ()> {
 impl<C> DescribeSiteMonitorISPCityListBuilder<C> {
     /// Sets [`DescribeSiteMonitorISPCityListInput::isp`].
     pub fn isp(mut self, input: impl Into<String>) -> Self {
-        self.isp = Some(input.into());
+        self.params.isp = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorISPCityListInput::city`].
     pub fn city(mut self, input: impl Into<String>) -> Self {
-        self.city = Some(input.into());
+        self.params.city = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorISPCityListInput::ipv6`].
     pub fn ipv6(mut self, input: bool) -> Self {
-        self.ipv6 = Some(input);
+        self.params.ipv6 = Some(input);
         self
     }
     /// Sets [`DescribeSiteMonitorISPCityListInput::ipv4`].
     pub fn ipv4(mut self, input: bool) -> Self {
-        self.ipv4 = Some(input);
+        self.params.ipv4 = Some(input);
         self
     }
     /// Sets [`DescribeSiteMonitorISPCityListInput::view_all`].
     pub fn view_all(mut self, input: bool) -> Self {
-        self.view_all = Some(input);
+        self.params.view_all = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSiteMonitorISPCityListInput`]. Nothing is sent.
@@ -68,11 +72,11 @@ impl<C> DescribeSiteMonitorISPCityListBuilder<C> {
         self,
     ) -> Result<DescribeSiteMonitorISPCityListInput, aliyun_core::InvalidInput> {
         let input = DescribeSiteMonitorISPCityListInput {
-            isp: self.isp,
-            city: self.city,
-            ipv6: self.ipv6,
-            ipv4: self.ipv4,
-            view_all: self.view_all,
+            isp: self.params.isp,
+            city: self.params.city,
+            ipv6: self.params.ipv6,
+            ipv4: self.params.ipv4,
+            view_all: self.params.view_all,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -90,11 +94,7 @@ impl DescribeSiteMonitorISPCityListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            isp: None,
-            city: None,
-            ipv6: None,
-            ipv4: None,
-            view_all: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSiteMonitorISPCityListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

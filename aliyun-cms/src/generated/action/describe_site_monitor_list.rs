@@ -33,6 +33,10 @@ impl DescribeSiteMonitorListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSiteMonitorListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     task_id: Option<String>,
     task_type: Option<String>,
     keyword: Option<String>,
@@ -43,32 +47,32 @@ pub struct DescribeSiteMonitorListBuilder<C = ()> {
 impl<C> DescribeSiteMonitorListBuilder<C> {
     /// Sets [`DescribeSiteMonitorListInput::task_id`].
     pub fn task_id(mut self, input: impl Into<String>) -> Self {
-        self.task_id = Some(input.into());
+        self.params.task_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorListInput::task_type`].
     pub fn task_type(mut self, input: impl Into<String>) -> Self {
-        self.task_type = Some(input.into());
+        self.params.task_type = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorListInput::keyword`].
     pub fn keyword(mut self, input: impl Into<String>) -> Self {
-        self.keyword = Some(input.into());
+        self.params.keyword = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorListInput::page`].
     pub fn page(mut self, input: i32) -> Self {
-        self.page = Some(input);
+        self.params.page = Some(input);
         self
     }
     /// Sets [`DescribeSiteMonitorListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeSiteMonitorListInput::task_state`].
     pub fn task_state(mut self, input: impl Into<String>) -> Self {
-        self.task_state = Some(input.into());
+        self.params.task_state = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSiteMonitorListInput`]. Nothing is sent.
@@ -76,12 +80,12 @@ impl<C> DescribeSiteMonitorListBuilder<C> {
         self,
     ) -> Result<DescribeSiteMonitorListInput, aliyun_core::InvalidInput> {
         let input = DescribeSiteMonitorListInput {
-            task_id: self.task_id,
-            task_type: self.task_type,
-            keyword: self.keyword,
-            page: self.page,
-            page_size: self.page_size,
-            task_state: self.task_state,
+            task_id: self.params.task_id,
+            task_type: self.params.task_type,
+            keyword: self.params.keyword,
+            page: self.params.page,
+            page_size: self.params.page_size,
+            task_state: self.params.task_state,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -100,12 +104,7 @@ impl DescribeSiteMonitorListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            task_id: None,
-            task_type: None,
-            keyword: None,
-            page: None,
-            page_size: None,
-            task_state: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSiteMonitorListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -44,6 +44,10 @@ impl DescribeSiteMonitorLogInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSiteMonitorLogBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     task_ids: Option<String>,
     isp: Option<String>,
     city: Option<String>,
@@ -60,62 +64,62 @@ pub struct DescribeSiteMonitorLogBuilder<C = ()> {
 impl<C> DescribeSiteMonitorLogBuilder<C> {
     /// Sets [`DescribeSiteMonitorLogInput::task_ids`].
     pub fn task_ids(mut self, input: impl Into<String>) -> Self {
-        self.task_ids = Some(input.into());
+        self.params.task_ids = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorLogInput::isp`].
     pub fn isp(mut self, input: impl Into<String>) -> Self {
-        self.isp = Some(input.into());
+        self.params.isp = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorLogInput::city`].
     pub fn city(mut self, input: impl Into<String>) -> Self {
-        self.city = Some(input.into());
+        self.params.city = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorLogInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorLogInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorLogInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorLogInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorLogInput::length`].
     pub fn length(mut self, input: i32) -> Self {
-        self.length = Some(input);
+        self.params.length = Some(input);
         self
     }
     /// Sets [`DescribeSiteMonitorLogInput::filter`].
     pub fn filter(mut self, input: impl Into<String>) -> Self {
-        self.filter = Some(input.into());
+        self.params.filter = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorLogInput::browser_info`].
     pub fn browser_info(mut self, input: impl Into<String>) -> Self {
-        self.browser_info = Some(input.into());
+        self.params.browser_info = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorLogInput::browser`].
     pub fn browser(mut self, input: impl Into<String>) -> Self {
-        self.browser = Some(input.into());
+        self.params.browser = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorLogInput::device`].
     pub fn device(mut self, input: impl Into<String>) -> Self {
-        self.device = Some(input.into());
+        self.params.device = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSiteMonitorLogInput`]. Nothing is sent.
@@ -125,19 +129,19 @@ impl<C> DescribeSiteMonitorLogBuilder<C> {
         let input = DescribeSiteMonitorLogInput {
             task_ids: aliyun_core::__private::validate::required(
                 "TaskIds",
-                self.task_ids,
+                self.params.task_ids,
             )?,
-            isp: self.isp,
-            city: self.city,
-            metric_name: self.metric_name,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            next_token: self.next_token,
-            length: self.length,
-            filter: self.filter,
-            browser_info: self.browser_info,
-            browser: self.browser,
-            device: self.device,
+            isp: self.params.isp,
+            city: self.params.city,
+            metric_name: self.params.metric_name,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
+            next_token: self.params.next_token,
+            length: self.params.length,
+            filter: self.params.filter,
+            browser_info: self.params.browser_info,
+            browser: self.params.browser,
+            device: self.params.device,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -162,18 +166,7 @@ impl DescribeSiteMonitorLogBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            task_ids: None,
-            isp: None,
-            city: None,
-            metric_name: None,
-            start_time: None,
-            end_time: None,
-            next_token: None,
-            length: None,
-            filter: None,
-            browser_info: None,
-            browser: None,
-            device: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSiteMonitorLogOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -20,7 +20,10 @@ impl DescribeSiteMonitorQuotaInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSiteMonitorQuotaBuilder<C = ()> {
     client: C,
+    params: Params,
 }
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {}
 impl<C> DescribeSiteMonitorQuotaBuilder<C> {
     /// Checks every rule of the spec and builds the [`DescribeSiteMonitorQuotaInput`]. Nothing is sent.
     pub fn build(
@@ -33,7 +36,10 @@ impl<C> DescribeSiteMonitorQuotaBuilder<C> {
 }
 impl DescribeSiteMonitorQuotaBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSiteMonitorQuotaOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(

@@ -28,6 +28,10 @@ impl DescribeSiteMonitorStatisticsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSiteMonitorStatisticsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     task_id: Option<String>,
     time_range: Option<String>,
     start_time: Option<String>,
@@ -36,22 +40,22 @@ pub struct DescribeSiteMonitorStatisticsBuilder<C = ()> {
 impl<C> DescribeSiteMonitorStatisticsBuilder<C> {
     /// Sets [`DescribeSiteMonitorStatisticsInput::task_id`].
     pub fn task_id(mut self, input: impl Into<String>) -> Self {
-        self.task_id = Some(input.into());
+        self.params.task_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorStatisticsInput::time_range`].
     pub fn time_range(mut self, input: impl Into<String>) -> Self {
-        self.time_range = Some(input.into());
+        self.params.time_range = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorStatisticsInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeSiteMonitorStatisticsInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSiteMonitorStatisticsInput`]. Nothing is sent.
@@ -59,12 +63,15 @@ impl<C> DescribeSiteMonitorStatisticsBuilder<C> {
         self,
     ) -> Result<DescribeSiteMonitorStatisticsInput, aliyun_core::InvalidInput> {
         let input = DescribeSiteMonitorStatisticsInput {
-            task_id: aliyun_core::__private::validate::required("TaskId", self.task_id)?,
-            time_range: self.time_range,
-            start_time: self.start_time,
+            task_id: aliyun_core::__private::validate::required(
+                "TaskId",
+                self.params.task_id,
+            )?,
+            time_range: self.params.time_range,
+            start_time: self.params.start_time,
             metric_name: aliyun_core::__private::validate::required(
                 "MetricName",
-                self.metric_name,
+                self.params.metric_name,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -82,10 +89,7 @@ impl DescribeSiteMonitorStatisticsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            task_id: None,
-            time_range: None,
-            start_time: None,
-            metric_name: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSiteMonitorStatisticsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -43,6 +43,10 @@ impl DescribeSystemEventAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSystemEventAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     product: Option<String>,
     event_type: Option<String>,
     name: Option<String>,
@@ -58,57 +62,57 @@ pub struct DescribeSystemEventAttributeBuilder<C = ()> {
 impl<C> DescribeSystemEventAttributeBuilder<C> {
     /// Sets [`DescribeSystemEventAttributeInput::product`].
     pub fn product(mut self, input: impl Into<String>) -> Self {
-        self.product = Some(input.into());
+        self.params.product = Some(input.into());
         self
     }
     /// Sets [`DescribeSystemEventAttributeInput::event_type`].
     pub fn event_type(mut self, input: impl Into<String>) -> Self {
-        self.event_type = Some(input.into());
+        self.params.event_type = Some(input.into());
         self
     }
     /// Sets [`DescribeSystemEventAttributeInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`DescribeSystemEventAttributeInput::level`].
     pub fn level(mut self, input: impl Into<String>) -> Self {
-        self.level = Some(input.into());
+        self.params.level = Some(input.into());
         self
     }
     /// Sets [`DescribeSystemEventAttributeInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status = Some(input.into());
+        self.params.status = Some(input.into());
         self
     }
     /// Sets [`DescribeSystemEventAttributeInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSystemEventAttributeInput::search_keywords`].
     pub fn search_keywords(mut self, input: impl Into<String>) -> Self {
-        self.search_keywords = Some(input.into());
+        self.params.search_keywords = Some(input.into());
         self
     }
     /// Sets [`DescribeSystemEventAttributeInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeSystemEventAttributeInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Sets [`DescribeSystemEventAttributeInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeSystemEventAttributeInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSystemEventAttributeInput`]. Nothing is sent.
@@ -116,17 +120,17 @@ impl<C> DescribeSystemEventAttributeBuilder<C> {
         self,
     ) -> Result<DescribeSystemEventAttributeInput, aliyun_core::InvalidInput> {
         let input = DescribeSystemEventAttributeInput {
-            product: self.product,
-            event_type: self.event_type,
-            name: self.name,
-            level: self.level,
-            status: self.status,
-            group_id: self.group_id,
-            search_keywords: self.search_keywords,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            product: self.params.product,
+            event_type: self.params.event_type,
+            name: self.params.name,
+            level: self.params.level,
+            status: self.params.status,
+            group_id: self.params.group_id,
+            search_keywords: self.params.search_keywords,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -150,17 +154,7 @@ impl DescribeSystemEventAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            product: None,
-            event_type: None,
-            name: None,
-            level: None,
-            status: None,
-            group_id: None,
-            search_keywords: None,
-            start_time: None,
-            end_time: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSystemEventAttributeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -39,6 +39,10 @@ impl DescribeSystemEventCountInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSystemEventCountBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     product: Option<String>,
     event_type: Option<String>,
     name: Option<String>,
@@ -52,47 +56,47 @@ pub struct DescribeSystemEventCountBuilder<C = ()> {
 impl<C> DescribeSystemEventCountBuilder<C> {
     /// Sets [`DescribeSystemEventCountInput::product`].
     pub fn product(mut self, input: impl Into<String>) -> Self {
-        self.product = Some(input.into());
+        self.params.product = Some(input.into());
         self
     }
     /// Sets [`DescribeSystemEventCountInput::event_type`].
     pub fn event_type(mut self, input: impl Into<String>) -> Self {
-        self.event_type = Some(input.into());
+        self.params.event_type = Some(input.into());
         self
     }
     /// Sets [`DescribeSystemEventCountInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`DescribeSystemEventCountInput::level`].
     pub fn level(mut self, input: impl Into<String>) -> Self {
-        self.level = Some(input.into());
+        self.params.level = Some(input.into());
         self
     }
     /// Sets [`DescribeSystemEventCountInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status = Some(input.into());
+        self.params.status = Some(input.into());
         self
     }
     /// Sets [`DescribeSystemEventCountInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSystemEventCountInput::search_keywords`].
     pub fn search_keywords(mut self, input: impl Into<String>) -> Self {
-        self.search_keywords = Some(input.into());
+        self.params.search_keywords = Some(input.into());
         self
     }
     /// Sets [`DescribeSystemEventCountInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeSystemEventCountInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSystemEventCountInput`]. Nothing is sent.
@@ -100,15 +104,15 @@ impl<C> DescribeSystemEventCountBuilder<C> {
         self,
     ) -> Result<DescribeSystemEventCountInput, aliyun_core::InvalidInput> {
         let input = DescribeSystemEventCountInput {
-            product: self.product,
-            event_type: self.event_type,
-            name: self.name,
-            level: self.level,
-            status: self.status,
-            group_id: self.group_id,
-            search_keywords: self.search_keywords,
-            start_time: self.start_time,
-            end_time: self.end_time,
+            product: self.params.product,
+            event_type: self.params.event_type,
+            name: self.params.name,
+            level: self.params.level,
+            status: self.params.status,
+            group_id: self.params.group_id,
+            search_keywords: self.params.search_keywords,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -130,15 +134,7 @@ impl DescribeSystemEventCountBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            product: None,
-            event_type: None,
-            name: None,
-            level: None,
-            status: None,
-            group_id: None,
-            search_keywords: None,
-            start_time: None,
-            end_time: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSystemEventCountOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

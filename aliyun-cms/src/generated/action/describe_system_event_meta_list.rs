@@ -20,7 +20,10 @@ impl DescribeSystemEventMetaListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSystemEventMetaListBuilder<C = ()> {
     client: C,
+    params: Params,
 }
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {}
 impl<C> DescribeSystemEventMetaListBuilder<C> {
     /// Checks every rule of the spec and builds the [`DescribeSystemEventMetaListInput`]. Nothing is sent.
     pub fn build(
@@ -34,7 +37,10 @@ impl<C> DescribeSystemEventMetaListBuilder<C> {
 }
 impl DescribeSystemEventMetaListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSystemEventMetaListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(

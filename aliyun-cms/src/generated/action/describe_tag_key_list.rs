@@ -24,25 +24,29 @@ impl DescribeTagKeyListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeTagKeyListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     page_number: Option<i32>,
     page_size: Option<i32>,
 }
 impl<C> DescribeTagKeyListBuilder<C> {
     /// Sets [`DescribeTagKeyListInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeTagKeyListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeTagKeyListInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeTagKeyListInput, aliyun_core::InvalidInput> {
         let input = DescribeTagKeyListInput {
-            page_number: self.page_number,
-            page_size: self.page_size,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -57,8 +61,7 @@ impl DescribeTagKeyListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeTagKeyListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

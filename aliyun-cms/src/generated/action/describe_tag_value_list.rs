@@ -26,6 +26,10 @@ impl DescribeTagValueListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeTagValueListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     page_number: Option<i32>,
     page_size: Option<i32>,
     tag_key: Option<String>,
@@ -33,25 +37,28 @@ pub struct DescribeTagValueListBuilder<C = ()> {
 impl<C> DescribeTagValueListBuilder<C> {
     /// Sets [`DescribeTagValueListInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeTagValueListInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeTagValueListInput::tag_key`].
     pub fn tag_key(mut self, input: impl Into<String>) -> Self {
-        self.tag_key = Some(input.into());
+        self.params.tag_key = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeTagValueListInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeTagValueListInput, aliyun_core::InvalidInput> {
         let input = DescribeTagValueListInput {
-            page_number: self.page_number,
-            page_size: self.page_size,
-            tag_key: aliyun_core::__private::validate::required("TagKey", self.tag_key)?,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            tag_key: aliyun_core::__private::validate::required(
+                "TagKey",
+                self.params.tag_key,
+            )?,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -67,9 +74,7 @@ impl DescribeTagValueListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            page_number: None,
-            page_size: None,
-            tag_key: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeTagValueListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -25,12 +25,16 @@ impl DescribeUnhealthyHostAvailabilityInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeUnhealthyHostAvailabilityBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     id: Option<Vec<i64>>,
 }
 impl<C> DescribeUnhealthyHostAvailabilityBuilder<C> {
     /// Appends one item to [`DescribeUnhealthyHostAvailabilityInput::id`].
     pub fn id(mut self, input: i64) -> Self {
-        self.id.get_or_insert_with(Vec::new).push(input);
+        self.params.id.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeUnhealthyHostAvailabilityInput`]. Nothing is sent.
@@ -38,7 +42,7 @@ impl<C> DescribeUnhealthyHostAvailabilityBuilder<C> {
         self,
     ) -> Result<DescribeUnhealthyHostAvailabilityInput, aliyun_core::InvalidInput> {
         let input = DescribeUnhealthyHostAvailabilityInput {
-            id: self.id.unwrap_or_default(),
+            id: self.params.id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -50,7 +54,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DescribeUnhealthyHostAvailabilityBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, id: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeUnhealthyHostAvailabilityOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(

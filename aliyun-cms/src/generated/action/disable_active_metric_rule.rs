@@ -22,12 +22,16 @@ impl DisableActiveMetricRuleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DisableActiveMetricRuleBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     product: Option<String>,
 }
 impl<C> DisableActiveMetricRuleBuilder<C> {
     /// Sets [`DisableActiveMetricRuleInput::product`].
     pub fn product(mut self, input: impl Into<String>) -> Self {
-        self.product = Some(input.into());
+        self.params.product = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DisableActiveMetricRuleInput`]. Nothing is sent.
@@ -35,7 +39,10 @@ impl<C> DisableActiveMetricRuleBuilder<C> {
         self,
     ) -> Result<DisableActiveMetricRuleInput, aliyun_core::InvalidInput> {
         let input = DisableActiveMetricRuleInput {
-            product: aliyun_core::__private::validate::required("Product", self.product)?,
+            product: aliyun_core::__private::validate::required(
+                "Product",
+                self.params.product,
+            )?,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -47,7 +54,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DisableActiveMetricRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, product: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DisableActiveMetricRuleOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(

@@ -24,12 +24,16 @@ impl DisableHostAvailabilityInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DisableHostAvailabilityBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     id: Option<Vec<i64>>,
 }
 impl<C> DisableHostAvailabilityBuilder<C> {
     /// Appends one item to [`DisableHostAvailabilityInput::id`].
     pub fn id(mut self, input: i64) -> Self {
-        self.id.get_or_insert_with(Vec::new).push(input);
+        self.params.id.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DisableHostAvailabilityInput`]. Nothing is sent.
@@ -37,7 +41,7 @@ impl<C> DisableHostAvailabilityBuilder<C> {
         self,
     ) -> Result<DisableHostAvailabilityInput, aliyun_core::InvalidInput> {
         let input = DisableHostAvailabilityInput {
-            id: self.id.unwrap_or_default(),
+            id: self.params.id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -49,7 +53,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DisableHostAvailabilityBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, id: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DisableHostAvailabilityOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(

@@ -22,12 +22,16 @@ impl EnableActiveMetricRuleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EnableActiveMetricRuleBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     product: Option<String>,
 }
 impl<C> EnableActiveMetricRuleBuilder<C> {
     /// Sets [`EnableActiveMetricRuleInput::product`].
     pub fn product(mut self, input: impl Into<String>) -> Self {
-        self.product = Some(input.into());
+        self.params.product = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`EnableActiveMetricRuleInput`]. Nothing is sent.
@@ -35,7 +39,10 @@ impl<C> EnableActiveMetricRuleBuilder<C> {
         self,
     ) -> Result<EnableActiveMetricRuleInput, aliyun_core::InvalidInput> {
         let input = EnableActiveMetricRuleInput {
-            product: aliyun_core::__private::validate::required("Product", self.product)?,
+            product: aliyun_core::__private::validate::required(
+                "Product",
+                self.params.product,
+            )?,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -47,7 +54,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl EnableActiveMetricRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, product: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`EnableActiveMetricRuleOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(

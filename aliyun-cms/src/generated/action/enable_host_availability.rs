@@ -24,12 +24,16 @@ impl EnableHostAvailabilityInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EnableHostAvailabilityBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     id: Option<Vec<i64>>,
 }
 impl<C> EnableHostAvailabilityBuilder<C> {
     /// Appends one item to [`EnableHostAvailabilityInput::id`].
     pub fn id(mut self, input: i64) -> Self {
-        self.id.get_or_insert_with(Vec::new).push(input);
+        self.params.id.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`EnableHostAvailabilityInput`]. Nothing is sent.
@@ -37,7 +41,7 @@ impl<C> EnableHostAvailabilityBuilder<C> {
         self,
     ) -> Result<EnableHostAvailabilityInput, aliyun_core::InvalidInput> {
         let input = EnableHostAvailabilityInput {
-            id: self.id.unwrap_or_default(),
+            id: self.params.id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -49,7 +53,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl EnableHostAvailabilityBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, id: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`EnableHostAvailabilityOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(

@@ -24,18 +24,22 @@ impl EnableMetricRuleBlackListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EnableMetricRuleBlackListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     id: Option<String>,
     is_enable: Option<bool>,
 }
 impl<C> EnableMetricRuleBlackListBuilder<C> {
     /// Sets [`EnableMetricRuleBlackListInput::id`].
     pub fn id(mut self, input: impl Into<String>) -> Self {
-        self.id = Some(input.into());
+        self.params.id = Some(input.into());
         self
     }
     /// Sets [`EnableMetricRuleBlackListInput::is_enable`].
     pub fn is_enable(mut self, input: bool) -> Self {
-        self.is_enable = Some(input);
+        self.params.is_enable = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`EnableMetricRuleBlackListInput`]. Nothing is sent.
@@ -43,10 +47,10 @@ impl<C> EnableMetricRuleBlackListBuilder<C> {
         self,
     ) -> Result<EnableMetricRuleBlackListInput, aliyun_core::InvalidInput> {
         let input = EnableMetricRuleBlackListInput {
-            id: aliyun_core::__private::validate::required("Id", self.id)?,
+            id: aliyun_core::__private::validate::required("Id", self.params.id)?,
             is_enable: aliyun_core::__private::validate::required(
                 "IsEnable",
-                self.is_enable,
+                self.params.is_enable,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -62,8 +66,7 @@ impl EnableMetricRuleBlackListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            id: None,
-            is_enable: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`EnableMetricRuleBlackListOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

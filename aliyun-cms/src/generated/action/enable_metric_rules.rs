@@ -24,18 +24,22 @@ impl EnableMetricRulesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EnableMetricRulesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rule_id: Option<Vec<String>>,
 }
 impl<C> EnableMetricRulesBuilder<C> {
     /// Appends one item to [`EnableMetricRulesInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
-        self.rule_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.rule_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`EnableMetricRulesInput`]. Nothing is sent.
     pub fn build(self) -> Result<EnableMetricRulesInput, aliyun_core::InvalidInput> {
         let input = EnableMetricRulesInput {
-            rule_id: self.rule_id.unwrap_or_default(),
+            rule_id: self.params.rule_id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -47,7 +51,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl EnableMetricRulesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, rule_id: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`EnableMetricRulesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(self) -> Result<EnableMetricRulesOutput, EnableMetricRulesError> {

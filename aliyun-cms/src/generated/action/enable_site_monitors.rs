@@ -23,12 +23,16 @@ impl EnableSiteMonitorsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EnableSiteMonitorsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     task_ids: Option<String>,
 }
 impl<C> EnableSiteMonitorsBuilder<C> {
     /// Sets [`EnableSiteMonitorsInput::task_ids`].
     pub fn task_ids(mut self, input: impl Into<String>) -> Self {
-        self.task_ids = Some(input.into());
+        self.params.task_ids = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`EnableSiteMonitorsInput`]. Nothing is sent.
@@ -36,7 +40,7 @@ impl<C> EnableSiteMonitorsBuilder<C> {
         let input = EnableSiteMonitorsInput {
             task_ids: aliyun_core::__private::validate::required(
                 "TaskIds",
-                self.task_ids,
+                self.params.task_ids,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -49,7 +53,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl EnableSiteMonitorsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, task_ids: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`EnableSiteMonitorsOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(

@@ -28,6 +28,10 @@ impl InstallMonitoringAgentInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InstallMonitoringAgentBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     force: Option<bool>,
     instance_ids: Option<Vec<String>>,
     install_command: Option<String>,
@@ -35,17 +39,17 @@ pub struct InstallMonitoringAgentBuilder<C = ()> {
 impl<C> InstallMonitoringAgentBuilder<C> {
     /// Sets [`InstallMonitoringAgentInput::force`].
     pub fn force(mut self, input: bool) -> Self {
-        self.force = Some(input);
+        self.params.force = Some(input);
         self
     }
     /// Appends one item to [`InstallMonitoringAgentInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`InstallMonitoringAgentInput::install_command`].
     pub fn install_command(mut self, input: impl Into<String>) -> Self {
-        self.install_command = Some(input.into());
+        self.params.install_command = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`InstallMonitoringAgentInput`]. Nothing is sent.
@@ -53,9 +57,9 @@ impl<C> InstallMonitoringAgentBuilder<C> {
         self,
     ) -> Result<InstallMonitoringAgentInput, aliyun_core::InvalidInput> {
         let input = InstallMonitoringAgentInput {
-            force: self.force,
-            instance_ids: self.instance_ids.unwrap_or_default(),
-            install_command: self.install_command,
+            force: self.params.force,
+            instance_ids: self.params.instance_ids.unwrap_or_default(),
+            install_command: self.params.install_command,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -71,9 +75,7 @@ impl InstallMonitoringAgentBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            force: None,
-            instance_ids: None,
-            install_command: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`InstallMonitoringAgentOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -31,6 +31,10 @@ impl ModifyGroupMonitoringAgentProcessInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyGroupMonitoringAgentProcessBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     id: Option<String>,
     group_id: Option<String>,
     match_express_filter_relation: Option<String>,
@@ -39,17 +43,17 @@ pub struct ModifyGroupMonitoringAgentProcessBuilder<C = ()> {
 impl<C> ModifyGroupMonitoringAgentProcessBuilder<C> {
     /// Sets [`ModifyGroupMonitoringAgentProcessInput::id`].
     pub fn id(mut self, input: impl Into<String>) -> Self {
-        self.id = Some(input.into());
+        self.params.id = Some(input.into());
         self
     }
     /// Sets [`ModifyGroupMonitoringAgentProcessInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`ModifyGroupMonitoringAgentProcessInput::match_express_filter_relation`].
     pub fn match_express_filter_relation(mut self, input: impl Into<String>) -> Self {
-        self.match_express_filter_relation = Some(input.into());
+        self.params.match_express_filter_relation = Some(input.into());
         self
     }
     /// Appends one item to [`ModifyGroupMonitoringAgentProcessInput::alert_config`].
@@ -57,7 +61,7 @@ impl<C> ModifyGroupMonitoringAgentProcessBuilder<C> {
         mut self,
         input: ModifyGroupMonitoringAgentProcessAlertConfig,
     ) -> Self {
-        self.alert_config.get_or_insert_with(Vec::new).push(input);
+        self.params.alert_config.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyGroupMonitoringAgentProcessInput`]. Nothing is sent.
@@ -65,13 +69,13 @@ impl<C> ModifyGroupMonitoringAgentProcessBuilder<C> {
         self,
     ) -> Result<ModifyGroupMonitoringAgentProcessInput, aliyun_core::InvalidInput> {
         let input = ModifyGroupMonitoringAgentProcessInput {
-            id: aliyun_core::__private::validate::required("Id", self.id)?,
+            id: aliyun_core::__private::validate::required("Id", self.params.id)?,
             group_id: aliyun_core::__private::validate::required(
                 "GroupId",
-                self.group_id,
+                self.params.group_id,
             )?,
-            match_express_filter_relation: self.match_express_filter_relation,
-            alert_config: self.alert_config.unwrap_or_default(),
+            match_express_filter_relation: self.params.match_express_filter_relation,
+            alert_config: self.params.alert_config.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -88,10 +92,7 @@ impl ModifyGroupMonitoringAgentProcessBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            id: None,
-            group_id: None,
-            match_express_filter_relation: None,
-            alert_config: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyGroupMonitoringAgentProcessOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

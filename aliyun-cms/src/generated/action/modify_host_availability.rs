@@ -45,6 +45,10 @@ impl ModifyHostAvailabilityInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyHostAvailabilityBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_id: Option<i64>,
     id: Option<i64>,
     task_name: Option<String>,
@@ -58,32 +62,32 @@ pub struct ModifyHostAvailabilityBuilder<C = ()> {
 impl<C> ModifyHostAvailabilityBuilder<C> {
     /// Sets [`ModifyHostAvailabilityInput::group_id`].
     pub fn group_id(mut self, input: i64) -> Self {
-        self.group_id = Some(input);
+        self.params.group_id = Some(input);
         self
     }
     /// Sets [`ModifyHostAvailabilityInput::id`].
     pub fn id(mut self, input: i64) -> Self {
-        self.id = Some(input);
+        self.params.id = Some(input);
         self
     }
     /// Sets [`ModifyHostAvailabilityInput::task_name`].
     pub fn task_name(mut self, input: impl Into<String>) -> Self {
-        self.task_name = Some(input.into());
+        self.params.task_name = Some(input.into());
         self
     }
     /// Sets [`ModifyHostAvailabilityInput::task_scope`].
     pub fn task_scope(mut self, input: impl Into<String>) -> Self {
-        self.task_scope = Some(input.into());
+        self.params.task_scope = Some(input.into());
         self
     }
     /// Sets [`ModifyHostAvailabilityInput::task_option`].
     pub fn task_option(mut self, input: TaskOption) -> Self {
-        self.task_option = Some(input);
+        self.params.task_option = Some(input);
         self
     }
     /// Sets [`ModifyHostAvailabilityInput::alert_config`].
     pub fn alert_config(mut self, input: AlertConfig) -> Self {
-        self.alert_config = Some(input);
+        self.params.alert_config = Some(input);
         self
     }
     /// Appends one item to [`ModifyHostAvailabilityInput::alert_config_escalation_list`].
@@ -91,17 +95,20 @@ impl<C> ModifyHostAvailabilityBuilder<C> {
         mut self,
         input: AlertConfigEscalationList,
     ) -> Self {
-        self.alert_config_escalation_list.get_or_insert_with(Vec::new).push(input);
+        self.params
+            .alert_config_escalation_list
+            .get_or_insert_with(Vec::new)
+            .push(input);
         self
     }
     /// Appends one item to [`ModifyHostAvailabilityInput::instance_list`].
     pub fn instance_list(mut self, input: impl Into<String>) -> Self {
-        self.instance_list.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`ModifyHostAvailabilityInput::alert_config_target_list`].
     pub fn alert_config_target_list(mut self, input: TargetList) -> Self {
-        self.alert_config_target_list.get_or_insert_with(Vec::new).push(input);
+        self.params.alert_config_target_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyHostAvailabilityInput`]. Nothing is sent.
@@ -111,24 +118,28 @@ impl<C> ModifyHostAvailabilityBuilder<C> {
         let input = ModifyHostAvailabilityInput {
             group_id: aliyun_core::__private::validate::required(
                 "GroupId",
-                self.group_id,
+                self.params.group_id,
             )?,
-            id: aliyun_core::__private::validate::required("Id", self.id)?,
+            id: aliyun_core::__private::validate::required("Id", self.params.id)?,
             task_name: aliyun_core::__private::validate::required(
                 "TaskName",
-                self.task_name,
+                self.params.task_name,
             )?,
-            task_scope: self.task_scope,
-            task_option: self.task_option,
+            task_scope: self.params.task_scope,
+            task_option: self.params.task_option,
             alert_config: aliyun_core::__private::validate::required(
                 "AlertConfig",
-                self.alert_config,
+                self.params.alert_config,
             )?,
             alert_config_escalation_list: self
+                .params
                 .alert_config_escalation_list
                 .unwrap_or_default(),
-            instance_list: self.instance_list.unwrap_or_default(),
-            alert_config_target_list: self.alert_config_target_list.unwrap_or_default(),
+            instance_list: self.params.instance_list.unwrap_or_default(),
+            alert_config_target_list: self
+                .params
+                .alert_config_target_list
+                .unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -150,15 +161,7 @@ impl ModifyHostAvailabilityBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            group_id: None,
-            id: None,
-            task_name: None,
-            task_scope: None,
-            task_option: None,
-            alert_config: None,
-            alert_config_escalation_list: None,
-            instance_list: None,
-            alert_config_target_list: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyHostAvailabilityOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

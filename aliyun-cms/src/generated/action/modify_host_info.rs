@@ -24,25 +24,29 @@ impl ModifyHostInfoInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyHostInfoBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     host_name: Option<String>,
 }
 impl<C> ModifyHostInfoBuilder<C> {
     /// Sets [`ModifyHostInfoInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`ModifyHostInfoInput::host_name`].
     pub fn host_name(mut self, input: impl Into<String>) -> Self {
-        self.host_name = Some(input.into());
+        self.params.host_name = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyHostInfoInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyHostInfoInput, aliyun_core::InvalidInput> {
         let input = ModifyHostInfoInput {
-            instance_id: self.instance_id,
-            host_name: self.host_name,
+            instance_id: self.params.instance_id,
+            host_name: self.params.host_name,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -57,8 +61,7 @@ impl ModifyHostInfoBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            host_name: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyHostInfoOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

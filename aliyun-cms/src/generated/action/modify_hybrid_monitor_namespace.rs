@@ -26,6 +26,10 @@ impl ModifyHybridMonitorNamespaceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyHybridMonitorNamespaceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     namespace: Option<String>,
     description: Option<String>,
     spec: Option<String>,
@@ -33,17 +37,17 @@ pub struct ModifyHybridMonitorNamespaceBuilder<C = ()> {
 impl<C> ModifyHybridMonitorNamespaceBuilder<C> {
     /// Sets [`ModifyHybridMonitorNamespaceInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`ModifyHybridMonitorNamespaceInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`ModifyHybridMonitorNamespaceInput::spec`].
     pub fn spec(mut self, input: impl Into<String>) -> Self {
-        self.spec = Some(input.into());
+        self.params.spec = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyHybridMonitorNamespaceInput`]. Nothing is sent.
@@ -53,10 +57,10 @@ impl<C> ModifyHybridMonitorNamespaceBuilder<C> {
         let input = ModifyHybridMonitorNamespaceInput {
             namespace: aliyun_core::__private::validate::required(
                 "Namespace",
-                self.namespace,
+                self.params.namespace,
             )?,
-            description: self.description,
-            spec: self.spec,
+            description: self.params.description,
+            spec: self.params.spec,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -72,9 +76,7 @@ impl ModifyHybridMonitorNamespaceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            namespace: None,
-            description: None,
-            spec: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyHybridMonitorNamespaceOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -29,6 +29,10 @@ impl ModifyHybridMonitorSLSGroupInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyHybridMonitorSLSGroupBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     sls_group_name: Option<String>,
     sls_group_description: Option<String>,
     sls_group_config: Option<Vec<SlsGroupConfig>>,
@@ -36,17 +40,17 @@ pub struct ModifyHybridMonitorSLSGroupBuilder<C = ()> {
 impl<C> ModifyHybridMonitorSLSGroupBuilder<C> {
     /// Sets [`ModifyHybridMonitorSLSGroupInput::sls_group_name`].
     pub fn sls_group_name(mut self, input: impl Into<String>) -> Self {
-        self.sls_group_name = Some(input.into());
+        self.params.sls_group_name = Some(input.into());
         self
     }
     /// Sets [`ModifyHybridMonitorSLSGroupInput::sls_group_description`].
     pub fn sls_group_description(mut self, input: impl Into<String>) -> Self {
-        self.sls_group_description = Some(input.into());
+        self.params.sls_group_description = Some(input.into());
         self
     }
     /// Appends one item to [`ModifyHybridMonitorSLSGroupInput::sls_group_config`].
     pub fn sls_group_config(mut self, input: SlsGroupConfig) -> Self {
-        self.sls_group_config.get_or_insert_with(Vec::new).push(input);
+        self.params.sls_group_config.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyHybridMonitorSLSGroupInput`]. Nothing is sent.
@@ -56,10 +60,10 @@ impl<C> ModifyHybridMonitorSLSGroupBuilder<C> {
         let input = ModifyHybridMonitorSLSGroupInput {
             sls_group_name: aliyun_core::__private::validate::required(
                 "SLSGroupName",
-                self.sls_group_name,
+                self.params.sls_group_name,
             )?,
-            sls_group_description: self.sls_group_description,
-            sls_group_config: self.sls_group_config.unwrap_or_default(),
+            sls_group_description: self.params.sls_group_description,
+            sls_group_config: self.params.sls_group_config.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -75,9 +79,7 @@ impl ModifyHybridMonitorSLSGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            sls_group_name: None,
-            sls_group_description: None,
-            sls_group_config: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyHybridMonitorSLSGroupOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

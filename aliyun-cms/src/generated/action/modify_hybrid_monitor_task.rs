@@ -35,6 +35,10 @@ impl ModifyHybridMonitorTaskInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyHybridMonitorTaskBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     task_id: Option<String>,
     task_name: Option<String>,
     description: Option<String>,
@@ -45,32 +49,32 @@ pub struct ModifyHybridMonitorTaskBuilder<C = ()> {
 impl<C> ModifyHybridMonitorTaskBuilder<C> {
     /// Sets [`ModifyHybridMonitorTaskInput::task_id`].
     pub fn task_id(mut self, input: impl Into<String>) -> Self {
-        self.task_id = Some(input.into());
+        self.params.task_id = Some(input.into());
         self
     }
     /// Sets [`ModifyHybridMonitorTaskInput::task_name`].
     pub fn task_name(mut self, input: impl Into<String>) -> Self {
-        self.task_name = Some(input.into());
+        self.params.task_name = Some(input.into());
         self
     }
     /// Sets [`ModifyHybridMonitorTaskInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`ModifyHybridMonitorTaskInput::collect_interval`].
     pub fn collect_interval(mut self, input: impl Into<String>) -> Self {
-        self.collect_interval = Some(input.into());
+        self.params.collect_interval = Some(input.into());
         self
     }
     /// Appends one item to [`ModifyHybridMonitorTaskInput::attach_labels`].
     pub fn attach_labels(mut self, input: AttachLabels) -> Self {
-        self.attach_labels.get_or_insert_with(Vec::new).push(input);
+        self.params.attach_labels.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`ModifyHybridMonitorTaskInput::sls_process_config`].
     pub fn sls_process_config(mut self, input: SlsProcessConfig) -> Self {
-        self.sls_process_config = Some(input);
+        self.params.sls_process_config = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyHybridMonitorTaskInput`]. Nothing is sent.
@@ -78,12 +82,12 @@ impl<C> ModifyHybridMonitorTaskBuilder<C> {
         self,
     ) -> Result<ModifyHybridMonitorTaskInput, aliyun_core::InvalidInput> {
         let input = ModifyHybridMonitorTaskInput {
-            task_id: self.task_id,
-            task_name: self.task_name,
-            description: self.description,
-            collect_interval: self.collect_interval,
-            attach_labels: self.attach_labels.unwrap_or_default(),
-            sls_process_config: self.sls_process_config,
+            task_id: self.params.task_id,
+            task_name: self.params.task_name,
+            description: self.params.description,
+            collect_interval: self.params.collect_interval,
+            attach_labels: self.params.attach_labels.unwrap_or_default(),
+            sls_process_config: self.params.sls_process_config,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -102,12 +106,7 @@ impl ModifyHybridMonitorTaskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            task_id: None,
-            task_name: None,
-            description: None,
-            collect_interval: None,
-            attach_labels: None,
-            sls_process_config: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyHybridMonitorTaskOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

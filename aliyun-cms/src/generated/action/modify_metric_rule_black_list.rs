@@ -18,8 +18,8 @@ pub struct ModifyMetricRuleBlackListInput {
     pub category: String,
     /// A string sent as `ScopeType`. Optional. Example: `USER`.
     pub scope_type: Option<String>,
-    /// A string sent as `ScopeValue`. Optional. Example: `["67****","78****"]`.
-    pub scope_value: Option<String>,
+    /// A list of strings sent as JSON text in `ScopeValue`. Optional. Example: `["67****","78****"]`.
+    pub scope_value: Vec<String>,
     /// A string sent as `EnableStartTime`. Optional. Example: `1640237400000`.
     pub enable_start_time: Option<String>,
     /// A string sent as `EnableEndTime`. Optional. Example: `1640608200000`.
@@ -47,12 +47,16 @@ impl ModifyMetricRuleBlackListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyMetricRuleBlackListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     id: Option<String>,
     name: Option<String>,
     namespace: Option<String>,
     category: Option<String>,
     scope_type: Option<String>,
-    scope_value: Option<String>,
+    scope_value: Option<Vec<String>>,
     enable_start_time: Option<String>,
     enable_end_time: Option<String>,
     effective_time: Option<String>,
@@ -62,57 +66,57 @@ pub struct ModifyMetricRuleBlackListBuilder<C = ()> {
 impl<C> ModifyMetricRuleBlackListBuilder<C> {
     /// Sets [`ModifyMetricRuleBlackListInput::id`].
     pub fn id(mut self, input: impl Into<String>) -> Self {
-        self.id = Some(input.into());
+        self.params.id = Some(input.into());
         self
     }
     /// Sets [`ModifyMetricRuleBlackListInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`ModifyMetricRuleBlackListInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`ModifyMetricRuleBlackListInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
-        self.category = Some(input.into());
+        self.params.category = Some(input.into());
         self
     }
     /// Sets [`ModifyMetricRuleBlackListInput::scope_type`].
     pub fn scope_type(mut self, input: impl Into<String>) -> Self {
-        self.scope_type = Some(input.into());
+        self.params.scope_type = Some(input.into());
         self
     }
-    /// Sets [`ModifyMetricRuleBlackListInput::scope_value`].
+    /// Appends one item to [`ModifyMetricRuleBlackListInput::scope_value`].
     pub fn scope_value(mut self, input: impl Into<String>) -> Self {
-        self.scope_value = Some(input.into());
+        self.params.scope_value.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`ModifyMetricRuleBlackListInput::enable_start_time`].
     pub fn enable_start_time(mut self, input: impl Into<String>) -> Self {
-        self.enable_start_time = Some(input.into());
+        self.params.enable_start_time = Some(input.into());
         self
     }
     /// Sets [`ModifyMetricRuleBlackListInput::enable_end_time`].
     pub fn enable_end_time(mut self, input: impl Into<String>) -> Self {
-        self.enable_end_time = Some(input.into());
+        self.params.enable_end_time = Some(input.into());
         self
     }
     /// Sets [`ModifyMetricRuleBlackListInput::effective_time`].
     pub fn effective_time(mut self, input: impl Into<String>) -> Self {
-        self.effective_time = Some(input.into());
+        self.params.effective_time = Some(input.into());
         self
     }
     /// Appends one item to [`ModifyMetricRuleBlackListInput::instances`].
     pub fn instances(mut self, input: impl Into<String>) -> Self {
-        self.instances.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instances.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`ModifyMetricRuleBlackListInput::metrics`].
     pub fn metrics(mut self, input: Metrics) -> Self {
-        self.metrics.get_or_insert_with(Vec::new).push(input);
+        self.params.metrics.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyMetricRuleBlackListInput`]. Nothing is sent.
@@ -120,23 +124,23 @@ impl<C> ModifyMetricRuleBlackListBuilder<C> {
         self,
     ) -> Result<ModifyMetricRuleBlackListInput, aliyun_core::InvalidInput> {
         let input = ModifyMetricRuleBlackListInput {
-            id: aliyun_core::__private::validate::required("Id", self.id)?,
-            name: aliyun_core::__private::validate::required("Name", self.name)?,
+            id: aliyun_core::__private::validate::required("Id", self.params.id)?,
+            name: aliyun_core::__private::validate::required("Name", self.params.name)?,
             namespace: aliyun_core::__private::validate::required(
                 "Namespace",
-                self.namespace,
+                self.params.namespace,
             )?,
             category: aliyun_core::__private::validate::required(
                 "Category",
-                self.category,
+                self.params.category,
             )?,
-            scope_type: self.scope_type,
-            scope_value: self.scope_value,
-            enable_start_time: self.enable_start_time,
-            enable_end_time: self.enable_end_time,
-            effective_time: self.effective_time,
-            instances: self.instances.unwrap_or_default(),
-            metrics: self.metrics.unwrap_or_default(),
+            scope_type: self.params.scope_type,
+            scope_value: self.params.scope_value.unwrap_or_default(),
+            enable_start_time: self.params.enable_start_time,
+            enable_end_time: self.params.enable_end_time,
+            effective_time: self.params.effective_time,
+            instances: self.params.instances.unwrap_or_default(),
+            metrics: self.params.metrics.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -149,7 +153,7 @@ aliyun_core::__private::builder_accessors! {
     namespace: Option<String> => set_namespace, get_namespace;
     category: Option<String> => set_category, get_category;
     scope_type: Option<String> => set_scope_type, get_scope_type;
-    scope_value: Option<String> => set_scope_value, get_scope_value;
+    scope_value: Option<Vec<String>> => set_scope_value, get_scope_value, list;
     enable_start_time: Option<String> => set_enable_start_time, get_enable_start_time;
     enable_end_time: Option<String> => set_enable_end_time, get_enable_end_time;
     effective_time: Option<String> => set_effective_time, get_effective_time;
@@ -160,17 +164,7 @@ impl ModifyMetricRuleBlackListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            id: None,
-            name: None,
-            namespace: None,
-            category: None,
-            scope_type: None,
-            scope_value: None,
-            enable_start_time: None,
-            enable_end_time: None,
-            effective_time: None,
-            instances: None,
-            metrics: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyMetricRuleBlackListOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -261,7 +255,9 @@ impl aliyun_core::Action for ModifyMetricRuleBlackListInput {
         params.push("Namespace", &self.namespace);
         params.push("Category", &self.category);
         params.push_opt("ScopeType", self.scope_type.as_ref());
-        params.push_opt("ScopeValue", self.scope_value.as_ref());
+        if !self.scope_value.is_empty() {
+            params.push_json("ScopeValue", &self.scope_value);
+        }
         params.push_opt("EnableStartTime", self.enable_start_time.as_ref());
         params.push_opt("EnableEndTime", self.enable_end_time.as_ref());
         params.push_opt("EffectiveTime", self.effective_time.as_ref());
@@ -333,7 +329,8 @@ mod tests {
                     .name("Blacklist-02")
                     .namespace("acs_ecs_dashboard")
                     .scope_type("USER")
-                    .scope_value("[\"67****\",\"78****\"]")
+                    .scope_value("67****")
+                    .scope_value("78****")
             },
             "POST",
             &[

@@ -33,6 +33,10 @@ impl ModifyMetricRuleTemplateInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyMetricRuleTemplateBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     template_id: Option<i64>,
     name: Option<String>,
     description: Option<String>,
@@ -42,22 +46,22 @@ pub struct ModifyMetricRuleTemplateBuilder<C = ()> {
 impl<C> ModifyMetricRuleTemplateBuilder<C> {
     /// Sets [`ModifyMetricRuleTemplateInput::template_id`].
     pub fn template_id(mut self, input: i64) -> Self {
-        self.template_id = Some(input);
+        self.params.template_id = Some(input);
         self
     }
     /// Sets [`ModifyMetricRuleTemplateInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`ModifyMetricRuleTemplateInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`ModifyMetricRuleTemplateInput::rest_version`].
     pub fn rest_version(mut self, input: i64) -> Self {
-        self.rest_version = Some(input);
+        self.params.rest_version = Some(input);
         self
     }
     /// Appends one item to [`ModifyMetricRuleTemplateInput::alert_templates`].
@@ -65,7 +69,7 @@ impl<C> ModifyMetricRuleTemplateBuilder<C> {
         mut self,
         input: ModifyMetricRuleTemplateAlertTemplates,
     ) -> Self {
-        self.alert_templates.get_or_insert_with(Vec::new).push(input);
+        self.params.alert_templates.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyMetricRuleTemplateInput`]. Nothing is sent.
@@ -75,15 +79,15 @@ impl<C> ModifyMetricRuleTemplateBuilder<C> {
         let input = ModifyMetricRuleTemplateInput {
             template_id: aliyun_core::__private::validate::required(
                 "TemplateId",
-                self.template_id,
+                self.params.template_id,
             )?,
-            name: self.name,
-            description: self.description,
+            name: self.params.name,
+            description: self.params.description,
             rest_version: aliyun_core::__private::validate::required(
                 "RestVersion",
-                self.rest_version,
+                self.params.rest_version,
             )?,
-            alert_templates: self.alert_templates.unwrap_or_default(),
+            alert_templates: self.params.alert_templates.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -101,11 +105,7 @@ impl ModifyMetricRuleTemplateBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            template_id: None,
-            name: None,
-            description: None,
-            rest_version: None,
-            alert_templates: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyMetricRuleTemplateOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

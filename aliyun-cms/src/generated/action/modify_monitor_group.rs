@@ -26,6 +26,10 @@ impl ModifyMonitorGroupInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyMonitorGroupBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_id: Option<String>,
     group_name: Option<String>,
     contact_groups: Option<String>,
@@ -33,25 +37,25 @@ pub struct ModifyMonitorGroupBuilder<C = ()> {
 impl<C> ModifyMonitorGroupBuilder<C> {
     /// Sets [`ModifyMonitorGroupInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`ModifyMonitorGroupInput::group_name`].
     pub fn group_name(mut self, input: impl Into<String>) -> Self {
-        self.group_name = Some(input.into());
+        self.params.group_name = Some(input.into());
         self
     }
     /// Sets [`ModifyMonitorGroupInput::contact_groups`].
     pub fn contact_groups(mut self, input: impl Into<String>) -> Self {
-        self.contact_groups = Some(input.into());
+        self.params.contact_groups = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyMonitorGroupInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyMonitorGroupInput, aliyun_core::InvalidInput> {
         let input = ModifyMonitorGroupInput {
-            group_id: self.group_id,
-            group_name: self.group_name,
-            contact_groups: self.contact_groups,
+            group_id: self.params.group_id,
+            group_name: self.params.group_name,
+            contact_groups: self.params.contact_groups,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -67,9 +71,7 @@ impl ModifyMonitorGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            group_id: None,
-            group_name: None,
-            contact_groups: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyMonitorGroupOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -27,18 +27,22 @@ impl ModifyMonitorGroupInstancesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyMonitorGroupInstancesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_id: Option<i64>,
     instances: Option<Vec<Instances>>,
 }
 impl<C> ModifyMonitorGroupInstancesBuilder<C> {
     /// Sets [`ModifyMonitorGroupInstancesInput::group_id`].
     pub fn group_id(mut self, input: i64) -> Self {
-        self.group_id = Some(input);
+        self.params.group_id = Some(input);
         self
     }
     /// Appends one item to [`ModifyMonitorGroupInstancesInput::instances`].
     pub fn instances(mut self, input: Instances) -> Self {
-        self.instances.get_or_insert_with(Vec::new).push(input);
+        self.params.instances.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyMonitorGroupInstancesInput`]. Nothing is sent.
@@ -46,8 +50,8 @@ impl<C> ModifyMonitorGroupInstancesBuilder<C> {
         self,
     ) -> Result<ModifyMonitorGroupInstancesInput, aliyun_core::InvalidInput> {
         let input = ModifyMonitorGroupInstancesInput {
-            group_id: self.group_id,
-            instances: self.instances.unwrap_or_default(),
+            group_id: self.params.group_id,
+            instances: self.params.instances.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -62,8 +66,7 @@ impl ModifyMonitorGroupInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            group_id: None,
-            instances: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyMonitorGroupInstancesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -16,16 +16,16 @@ pub struct ModifySiteMonitorInput {
     pub task_name: Option<String>,
     /// A string sent as `Interval`. Optional. Example: `1`.
     pub interval: Option<String>,
-    /// A string sent as `IspCities`. Optional. Example: `[{"city":"546","isp":"465"},{"city":"572","isp":"465"},{"city":"738","isp":"465…`.
-    pub isp_cities: Option<String>,
-    /// A string sent as `OptionsJson`. Optional. Example: `{"time_out":5000}`.
-    pub options_json: Option<String>,
+    /// A list of JSON values sent as JSON text in `IspCities`. Optional. Example: `[{"city":"546","isp":"465"},{"city":"572","isp":"465"},{"city":"738","isp":"465…`.
+    pub isp_cities: Vec<aliyun_core::JsonValue>,
+    /// A map of JSON values sent as JSON text in `OptionsJson`. Optional. Example: `{"time_out":5000}`.
+    pub options_json: std::collections::BTreeMap<String, aliyun_core::JsonValue>,
     /// A string sent as `AlertIds`. Optional. Example: `49f7c317-7645-4cc9-94fd-ea42e122****`.
     pub alert_ids: Option<String>,
     /// A string sent as `IntervalUnit`. Optional. Example: `ms`.
     pub interval_unit: Option<String>,
-    /// A string sent as `CustomSchedule`. Optional. Example: `{"start_hour":0,"end_hour":24, "days":[0], "time_zone":"Local"}`.
-    pub custom_schedule: Option<String>,
+    /// A map of JSON values sent as JSON text in `CustomSchedule`. Optional. Example: `{"days":[0],"end_hour":24,"start_hour":0,"time_zone":"Local"}`.
+    pub custom_schedule: std::collections::BTreeMap<String, aliyun_core::JsonValue>,
 }
 impl ModifySiteMonitorInput {
     /// An unbound builder of this input: set parameters, then [`build`](ModifySiteMonitorBuilder::build).
@@ -39,74 +39,95 @@ impl ModifySiteMonitorInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifySiteMonitorBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     address: Option<String>,
     task_id: Option<String>,
     task_name: Option<String>,
     interval: Option<String>,
-    isp_cities: Option<String>,
-    options_json: Option<String>,
+    isp_cities: Option<Vec<aliyun_core::JsonValue>>,
+    options_json: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>>,
     alert_ids: Option<String>,
     interval_unit: Option<String>,
-    custom_schedule: Option<String>,
+    custom_schedule: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>>,
 }
 impl<C> ModifySiteMonitorBuilder<C> {
     /// Sets [`ModifySiteMonitorInput::address`].
     pub fn address(mut self, input: impl Into<String>) -> Self {
-        self.address = Some(input.into());
+        self.params.address = Some(input.into());
         self
     }
     /// Sets [`ModifySiteMonitorInput::task_id`].
     pub fn task_id(mut self, input: impl Into<String>) -> Self {
-        self.task_id = Some(input.into());
+        self.params.task_id = Some(input.into());
         self
     }
     /// Sets [`ModifySiteMonitorInput::task_name`].
     pub fn task_name(mut self, input: impl Into<String>) -> Self {
-        self.task_name = Some(input.into());
+        self.params.task_name = Some(input.into());
         self
     }
     /// Sets [`ModifySiteMonitorInput::interval`].
     pub fn interval(mut self, input: impl Into<String>) -> Self {
-        self.interval = Some(input.into());
+        self.params.interval = Some(input.into());
         self
     }
-    /// Sets [`ModifySiteMonitorInput::isp_cities`].
-    pub fn isp_cities(mut self, input: impl Into<String>) -> Self {
-        self.isp_cities = Some(input.into());
+    /// Appends one item to [`ModifySiteMonitorInput::isp_cities`].
+    pub fn isp_cities(mut self, input: aliyun_core::JsonValue) -> Self {
+        self.params.isp_cities.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Sets [`ModifySiteMonitorInput::options_json`].
-    pub fn options_json(mut self, input: impl Into<String>) -> Self {
-        self.options_json = Some(input.into());
+    /// Adds one entry to [`ModifySiteMonitorInput::options_json`].
+    pub fn options_json(
+        mut self,
+        key: impl Into<String>,
+        input: aliyun_core::JsonValue,
+    ) -> Self {
+        self.params
+            .options_json
+            .get_or_insert_with(std::collections::BTreeMap::new)
+            .insert(key.into(), input);
         self
     }
     /// Sets [`ModifySiteMonitorInput::alert_ids`].
     pub fn alert_ids(mut self, input: impl Into<String>) -> Self {
-        self.alert_ids = Some(input.into());
+        self.params.alert_ids = Some(input.into());
         self
     }
     /// Sets [`ModifySiteMonitorInput::interval_unit`].
     pub fn interval_unit(mut self, input: impl Into<String>) -> Self {
-        self.interval_unit = Some(input.into());
+        self.params.interval_unit = Some(input.into());
         self
     }
-    /// Sets [`ModifySiteMonitorInput::custom_schedule`].
-    pub fn custom_schedule(mut self, input: impl Into<String>) -> Self {
-        self.custom_schedule = Some(input.into());
+    /// Adds one entry to [`ModifySiteMonitorInput::custom_schedule`].
+    pub fn custom_schedule(
+        mut self,
+        key: impl Into<String>,
+        input: aliyun_core::JsonValue,
+    ) -> Self {
+        self.params
+            .custom_schedule
+            .get_or_insert_with(std::collections::BTreeMap::new)
+            .insert(key.into(), input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifySiteMonitorInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifySiteMonitorInput, aliyun_core::InvalidInput> {
         let input = ModifySiteMonitorInput {
-            address: self.address,
-            task_id: aliyun_core::__private::validate::required("TaskId", self.task_id)?,
-            task_name: self.task_name,
-            interval: self.interval,
-            isp_cities: self.isp_cities,
-            options_json: self.options_json,
-            alert_ids: self.alert_ids,
-            interval_unit: self.interval_unit,
-            custom_schedule: self.custom_schedule,
+            address: self.params.address,
+            task_id: aliyun_core::__private::validate::required(
+                "TaskId",
+                self.params.task_id,
+            )?,
+            task_name: self.params.task_name,
+            interval: self.params.interval,
+            isp_cities: self.params.isp_cities.unwrap_or_default(),
+            options_json: self.params.options_json.unwrap_or_default(),
+            alert_ids: self.params.alert_ids,
+            interval_unit: self.params.interval_unit,
+            custom_schedule: self.params.custom_schedule.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -118,25 +139,17 @@ aliyun_core::__private::builder_accessors! {
     task_id: Option<String> => set_task_id, get_task_id;
     task_name: Option<String> => set_task_name, get_task_name;
     interval: Option<String> => set_interval, get_interval;
-    isp_cities: Option<String> => set_isp_cities, get_isp_cities;
-    options_json: Option<String> => set_options_json, get_options_json;
+    isp_cities: Option<Vec<aliyun_core::JsonValue>> => set_isp_cities, get_isp_cities, list;
+    options_json: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>> => set_options_json, get_options_json, map;
     alert_ids: Option<String> => set_alert_ids, get_alert_ids;
     interval_unit: Option<String> => set_interval_unit, get_interval_unit;
-    custom_schedule: Option<String> => set_custom_schedule, get_custom_schedule;
+    custom_schedule: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>> => set_custom_schedule, get_custom_schedule, map;
 }
 impl ModifySiteMonitorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            address: None,
-            task_id: None,
-            task_name: None,
-            interval: None,
-            isp_cities: None,
-            options_json: None,
-            alert_ids: None,
-            interval_unit: None,
-            custom_schedule: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifySiteMonitorOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -204,11 +217,17 @@ impl aliyun_core::Action for ModifySiteMonitorInput {
         params.push("TaskId", &self.task_id);
         params.push_opt("TaskName", self.task_name.as_ref());
         params.push_opt("Interval", self.interval.as_ref());
-        params.push_opt("IspCities", self.isp_cities.as_ref());
-        params.push_opt("OptionsJson", self.options_json.as_ref());
+        if !self.isp_cities.is_empty() {
+            params.push_json("IspCities", &self.isp_cities);
+        }
+        if !self.options_json.is_empty() {
+            params.push_json("OptionsJson", &self.options_json);
+        }
         params.push_opt("AlertIds", self.alert_ids.as_ref());
         params.push_opt("IntervalUnit", self.interval_unit.as_ref());
-        params.push_opt("CustomSchedule", self.custom_schedule.as_ref());
+        if !self.custom_schedule.is_empty() {
+            params.push_json("CustomSchedule", &self.custom_schedule);
+        }
     }
 }
 /// Errors [`ModifySiteMonitor`](https://api.aliyun.com/api/Cms/2019-01-01/ModifySiteMonitor) can return.
@@ -299,14 +318,52 @@ mod tests {
                     .address("http://www.aliyun.com")
                     .alert_ids("49f7c317-7645-4cc9-94fd-ea42e122****")
                     .custom_schedule(
-                        "{\"start_hour\":0,\"end_hour\":24, \"days\":[0], \"time_zone\":\"Local\"}",
+                        "days",
+                        "[0]"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
+                    .custom_schedule(
+                        "end_hour",
+                        "24"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
+                    .custom_schedule(
+                        "start_hour",
+                        "0"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
+                    .custom_schedule(
+                        "time_zone",
+                        "\"Local\""
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
                     )
                     .interval("1")
                     .interval_unit("ms")
                     .isp_cities(
-                        "[{\"city\":\"546\",\"isp\":\"465\"},{\"city\":\"572\",\"isp\":\"465\"},{\"city\":\"738\",\"isp\":\"465\"}]",
+                        "{\"city\":\"546\",\"isp\":\"465\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
                     )
-                    .options_json("{\"time_out\":5000}")
+                    .isp_cities(
+                        "{\"city\":\"572\",\"isp\":\"465\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
+                    .isp_cities(
+                        "{\"city\":\"738\",\"isp\":\"465\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
+                    .options_json(
+                        "time_out",
+                        "5000"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
                     .task_id("2c8dbdf9-a3ab-46a1-85a4-f094965e****")
                     .task_name("HanZhou_ECS2")
             },
@@ -316,7 +373,7 @@ mod tests {
                 ("AlertIds", "49f7c317-7645-4cc9-94fd-ea42e122****"),
                 (
                     "CustomSchedule",
-                    "{\"start_hour\":0,\"end_hour\":24, \"days\":[0], \"time_zone\":\"Local\"}",
+                    "{\"days\":[0],\"end_hour\":24,\"start_hour\":0,\"time_zone\":\"Local\"}",
                 ),
                 ("Interval", "1"),
                 ("IntervalUnit", "ms"),

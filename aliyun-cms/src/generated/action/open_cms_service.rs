@@ -21,7 +21,10 @@ impl OpenCmsServiceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OpenCmsServiceBuilder<C = ()> {
     client: C,
+    params: Params,
 }
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {}
 impl<C> OpenCmsServiceBuilder<C> {
     /// Checks every rule of the spec and builds the [`OpenCmsServiceInput`]. Nothing is sent.
     pub fn build(self) -> Result<OpenCmsServiceInput, aliyun_core::InvalidInput> {
@@ -32,7 +35,10 @@ impl<C> OpenCmsServiceBuilder<C> {
 }
 impl OpenCmsServiceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`OpenCmsServiceOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(self) -> Result<OpenCmsServiceOutput, OpenCmsServiceError> {

@@ -29,6 +29,10 @@ impl PutContactInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutContactBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     contact_name: Option<String>,
     describe: Option<String>,
     channels: Option<PutContactChannels>,
@@ -37,31 +41,31 @@ pub struct PutContactBuilder<C = ()> {
 impl<C> PutContactBuilder<C> {
     /// Sets [`PutContactInput::contact_name`].
     pub fn contact_name(mut self, input: impl Into<String>) -> Self {
-        self.contact_name = Some(input.into());
+        self.params.contact_name = Some(input.into());
         self
     }
     /// Sets [`PutContactInput::describe`].
     pub fn describe(mut self, input: impl Into<String>) -> Self {
-        self.describe = Some(input.into());
+        self.params.describe = Some(input.into());
         self
     }
     /// Sets [`PutContactInput::channels`].
     pub fn channels(mut self, input: PutContactChannels) -> Self {
-        self.channels = Some(input);
+        self.params.channels = Some(input);
         self
     }
     /// Sets [`PutContactInput::lang`].
     pub fn lang(mut self, input: impl Into<String>) -> Self {
-        self.lang = Some(input.into());
+        self.params.lang = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`PutContactInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutContactInput, aliyun_core::InvalidInput> {
         let input = PutContactInput {
-            contact_name: self.contact_name,
-            describe: self.describe,
-            channels: self.channels,
-            lang: self.lang,
+            contact_name: self.params.contact_name,
+            describe: self.params.describe,
+            channels: self.params.channels,
+            lang: self.params.lang,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -78,10 +82,7 @@ impl PutContactBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            contact_name: None,
-            describe: None,
-            channels: None,
-            lang: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutContactOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -30,6 +30,10 @@ impl PutContactGroupInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutContactGroupBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     contact_group_name: Option<String>,
     describe: Option<String>,
     enable_subscribed: Option<bool>,
@@ -38,22 +42,22 @@ pub struct PutContactGroupBuilder<C = ()> {
 impl<C> PutContactGroupBuilder<C> {
     /// Sets [`PutContactGroupInput::contact_group_name`].
     pub fn contact_group_name(mut self, input: impl Into<String>) -> Self {
-        self.contact_group_name = Some(input.into());
+        self.params.contact_group_name = Some(input.into());
         self
     }
     /// Sets [`PutContactGroupInput::describe`].
     pub fn describe(mut self, input: impl Into<String>) -> Self {
-        self.describe = Some(input.into());
+        self.params.describe = Some(input.into());
         self
     }
     /// Sets [`PutContactGroupInput::enable_subscribed`].
     pub fn enable_subscribed(mut self, input: bool) -> Self {
-        self.enable_subscribed = Some(input);
+        self.params.enable_subscribed = Some(input);
         self
     }
     /// Appends one item to [`PutContactGroupInput::contact_names`].
     pub fn contact_names(mut self, input: impl Into<String>) -> Self {
-        self.contact_names.get_or_insert_with(Vec::new).push(input.into());
+        self.params.contact_names.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`PutContactGroupInput`]. Nothing is sent.
@@ -61,11 +65,11 @@ impl<C> PutContactGroupBuilder<C> {
         let input = PutContactGroupInput {
             contact_group_name: aliyun_core::__private::validate::required(
                 "ContactGroupName",
-                self.contact_group_name,
+                self.params.contact_group_name,
             )?,
-            describe: self.describe,
-            enable_subscribed: self.enable_subscribed,
-            contact_names: self.contact_names.unwrap_or_default(),
+            describe: self.params.describe,
+            enable_subscribed: self.params.enable_subscribed,
+            contact_names: self.params.contact_names.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -82,10 +86,7 @@ impl PutContactGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            contact_group_name: None,
-            describe: None,
-            enable_subscribed: None,
-            contact_names: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutContactGroupOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

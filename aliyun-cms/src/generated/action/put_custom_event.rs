@@ -25,18 +25,22 @@ impl PutCustomEventInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutCustomEventBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     event_info: Option<Vec<PutCustomEventEventInfo>>,
 }
 impl<C> PutCustomEventBuilder<C> {
     /// Appends one item to [`PutCustomEventInput::event_info`].
     pub fn event_info(mut self, input: PutCustomEventEventInfo) -> Self {
-        self.event_info.get_or_insert_with(Vec::new).push(input);
+        self.params.event_info.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`PutCustomEventInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutCustomEventInput, aliyun_core::InvalidInput> {
         let input = PutCustomEventInput {
-            event_info: self.event_info.unwrap_or_default(),
+            event_info: self.params.event_info.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -48,7 +52,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl PutCustomEventBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, event_info: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutCustomEventOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(self) -> Result<PutCustomEventOutput, PutCustomEventError> {

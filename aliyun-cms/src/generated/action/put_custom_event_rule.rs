@@ -42,6 +42,10 @@ impl PutCustomEventRuleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutCustomEventRuleBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_id: Option<String>,
     rule_id: Option<String>,
     rule_name: Option<String>,
@@ -57,57 +61,57 @@ pub struct PutCustomEventRuleBuilder<C = ()> {
 impl<C> PutCustomEventRuleBuilder<C> {
     /// Sets [`PutCustomEventRuleInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`PutCustomEventRuleInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
-        self.rule_id = Some(input.into());
+        self.params.rule_id = Some(input.into());
         self
     }
     /// Sets [`PutCustomEventRuleInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
-        self.rule_name = Some(input.into());
+        self.params.rule_name = Some(input.into());
         self
     }
     /// Sets [`PutCustomEventRuleInput::event_name`].
     pub fn event_name(mut self, input: impl Into<String>) -> Self {
-        self.event_name = Some(input.into());
+        self.params.event_name = Some(input.into());
         self
     }
     /// Sets [`PutCustomEventRuleInput::contact_groups`].
     pub fn contact_groups(mut self, input: impl Into<String>) -> Self {
-        self.contact_groups = Some(input.into());
+        self.params.contact_groups = Some(input.into());
         self
     }
     /// Sets [`PutCustomEventRuleInput::webhook`].
     pub fn webhook(mut self, input: impl Into<String>) -> Self {
-        self.webhook = Some(input.into());
+        self.params.webhook = Some(input.into());
         self
     }
     /// Sets [`PutCustomEventRuleInput::effective_interval`].
     pub fn effective_interval(mut self, input: impl Into<String>) -> Self {
-        self.effective_interval = Some(input.into());
+        self.params.effective_interval = Some(input.into());
         self
     }
     /// Sets [`PutCustomEventRuleInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
-        self.period = Some(input.into());
+        self.params.period = Some(input.into());
         self
     }
     /// Sets [`PutCustomEventRuleInput::email_subject`].
     pub fn email_subject(mut self, input: impl Into<String>) -> Self {
-        self.email_subject = Some(input.into());
+        self.params.email_subject = Some(input.into());
         self
     }
     /// Sets [`PutCustomEventRuleInput::threshold`].
     pub fn threshold(mut self, input: impl Into<String>) -> Self {
-        self.threshold = Some(input.into());
+        self.params.threshold = Some(input.into());
         self
     }
     /// Sets [`PutCustomEventRuleInput::level`].
     pub fn level(mut self, input: impl Into<String>) -> Self {
-        self.level = Some(input.into());
+        self.params.level = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`PutCustomEventRuleInput`]. Nothing is sent.
@@ -115,30 +119,36 @@ impl<C> PutCustomEventRuleBuilder<C> {
         let input = PutCustomEventRuleInput {
             group_id: aliyun_core::__private::validate::required(
                 "GroupId",
-                self.group_id,
+                self.params.group_id,
             )?,
-            rule_id: aliyun_core::__private::validate::required("RuleId", self.rule_id)?,
+            rule_id: aliyun_core::__private::validate::required(
+                "RuleId",
+                self.params.rule_id,
+            )?,
             rule_name: aliyun_core::__private::validate::required(
                 "RuleName",
-                self.rule_name,
+                self.params.rule_name,
             )?,
             event_name: aliyun_core::__private::validate::required(
                 "EventName",
-                self.event_name,
+                self.params.event_name,
             )?,
             contact_groups: aliyun_core::__private::validate::required(
                 "ContactGroups",
-                self.contact_groups,
+                self.params.contact_groups,
             )?,
-            webhook: self.webhook,
-            effective_interval: self.effective_interval,
-            period: self.period,
-            email_subject: self.email_subject,
+            webhook: self.params.webhook,
+            effective_interval: self.params.effective_interval,
+            period: self.params.period,
+            email_subject: self.params.email_subject,
             threshold: aliyun_core::__private::validate::required(
                 "Threshold",
-                self.threshold,
+                self.params.threshold,
             )?,
-            level: aliyun_core::__private::validate::required("Level", self.level)?,
+            level: aliyun_core::__private::validate::required(
+                "Level",
+                self.params.level,
+            )?,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -162,17 +172,7 @@ impl PutCustomEventRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            group_id: None,
-            rule_id: None,
-            rule_name: None,
-            event_name: None,
-            contact_groups: None,
-            webhook: None,
-            effective_interval: None,
-            period: None,
-            email_subject: None,
-            threshold: None,
-            level: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutCustomEventRuleOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

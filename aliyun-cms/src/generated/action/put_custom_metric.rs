@@ -25,18 +25,22 @@ impl PutCustomMetricInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutCustomMetricBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     metric_list: Option<Vec<PutCustomMetricMetricList>>,
 }
 impl<C> PutCustomMetricBuilder<C> {
     /// Appends one item to [`PutCustomMetricInput::metric_list`].
     pub fn metric_list(mut self, input: PutCustomMetricMetricList) -> Self {
-        self.metric_list.get_or_insert_with(Vec::new).push(input);
+        self.params.metric_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`PutCustomMetricInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutCustomMetricInput, aliyun_core::InvalidInput> {
         let input = PutCustomMetricInput {
-            metric_list: self.metric_list.unwrap_or_default(),
+            metric_list: self.params.metric_list.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -48,7 +52,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl PutCustomMetricBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, metric_list: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutCustomMetricOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(self) -> Result<PutCustomMetricOutput, PutCustomMetricError> {

@@ -37,6 +37,10 @@ impl PutEventRuleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutEventRuleBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rule_name: Option<String>,
     group_id: Option<String>,
     event_type: Option<String>,
@@ -48,49 +52,49 @@ pub struct PutEventRuleBuilder<C = ()> {
 impl<C> PutEventRuleBuilder<C> {
     /// Sets [`PutEventRuleInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
-        self.rule_name = Some(input.into());
+        self.params.rule_name = Some(input.into());
         self
     }
     /// Sets [`PutEventRuleInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`PutEventRuleInput::event_type`].
     pub fn event_type(mut self, input: impl Into<String>) -> Self {
-        self.event_type = Some(input.into());
+        self.params.event_type = Some(input.into());
         self
     }
     /// Sets [`PutEventRuleInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`PutEventRuleInput::state`].
     pub fn state(mut self, input: impl Into<String>) -> Self {
-        self.state = Some(input.into());
+        self.params.state = Some(input.into());
         self
     }
     /// Appends one item to [`PutEventRuleInput::event_pattern`].
     pub fn event_pattern(mut self, input: PutEventRuleEventPattern) -> Self {
-        self.event_pattern.get_or_insert_with(Vec::new).push(input);
+        self.params.event_pattern.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`PutEventRuleInput::silence_time`].
     pub fn silence_time(mut self, input: i64) -> Self {
-        self.silence_time = Some(input);
+        self.params.silence_time = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`PutEventRuleInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutEventRuleInput, aliyun_core::InvalidInput> {
         let input = PutEventRuleInput {
-            rule_name: self.rule_name,
-            group_id: self.group_id,
-            event_type: self.event_type,
-            description: self.description,
-            state: self.state,
-            event_pattern: self.event_pattern.unwrap_or_default(),
-            silence_time: self.silence_time,
+            rule_name: self.params.rule_name,
+            group_id: self.params.group_id,
+            event_type: self.params.event_type,
+            description: self.params.description,
+            state: self.params.state,
+            event_pattern: self.params.event_pattern.unwrap_or_default(),
+            silence_time: self.params.silence_time,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -110,13 +114,7 @@ impl PutEventRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            rule_name: None,
-            group_id: None,
-            event_type: None,
-            description: None,
-            state: None,
-            event_pattern: None,
-            silence_time: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutEventRuleOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

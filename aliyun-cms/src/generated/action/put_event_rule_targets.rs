@@ -53,6 +53,10 @@ impl PutEventRuleTargetsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutEventRuleTargetsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rule_name: Option<String>,
     fc_parameters: Option<Vec<PutEventRuleTargetsFcParameters>>,
     contact_parameters: Option<Vec<PutEventRuleTargetsContactParameters>>,
@@ -64,12 +68,12 @@ pub struct PutEventRuleTargetsBuilder<C = ()> {
 impl<C> PutEventRuleTargetsBuilder<C> {
     /// Sets [`PutEventRuleTargetsInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
-        self.rule_name = Some(input.into());
+        self.params.rule_name = Some(input.into());
         self
     }
     /// Appends one item to [`PutEventRuleTargetsInput::fc_parameters`].
     pub fn fc_parameters(mut self, input: PutEventRuleTargetsFcParameters) -> Self {
-        self.fc_parameters.get_or_insert_with(Vec::new).push(input);
+        self.params.fc_parameters.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`PutEventRuleTargetsInput::contact_parameters`].
@@ -77,12 +81,12 @@ impl<C> PutEventRuleTargetsBuilder<C> {
         mut self,
         input: PutEventRuleTargetsContactParameters,
     ) -> Self {
-        self.contact_parameters.get_or_insert_with(Vec::new).push(input);
+        self.params.contact_parameters.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`PutEventRuleTargetsInput::mns_parameters`].
     pub fn mns_parameters(mut self, input: PutEventRuleTargetsMnsParameters) -> Self {
-        self.mns_parameters.get_or_insert_with(Vec::new).push(input);
+        self.params.mns_parameters.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`PutEventRuleTargetsInput::webhook_parameters`].
@@ -90,12 +94,12 @@ impl<C> PutEventRuleTargetsBuilder<C> {
         mut self,
         input: PutEventRuleTargetsWebhookParameters,
     ) -> Self {
-        self.webhook_parameters.get_or_insert_with(Vec::new).push(input);
+        self.params.webhook_parameters.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`PutEventRuleTargetsInput::sls_parameters`].
     pub fn sls_parameters(mut self, input: PutEventRuleTargetsSlsParameters) -> Self {
-        self.sls_parameters.get_or_insert_with(Vec::new).push(input);
+        self.params.sls_parameters.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`PutEventRuleTargetsInput::open_api_parameters`].
@@ -103,19 +107,19 @@ impl<C> PutEventRuleTargetsBuilder<C> {
         mut self,
         input: PutEventRuleTargetsOpenApiParameters,
     ) -> Self {
-        self.open_api_parameters.get_or_insert_with(Vec::new).push(input);
+        self.params.open_api_parameters.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`PutEventRuleTargetsInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutEventRuleTargetsInput, aliyun_core::InvalidInput> {
         let input = PutEventRuleTargetsInput {
-            rule_name: self.rule_name,
-            fc_parameters: self.fc_parameters.unwrap_or_default(),
-            contact_parameters: self.contact_parameters.unwrap_or_default(),
-            mns_parameters: self.mns_parameters.unwrap_or_default(),
-            webhook_parameters: self.webhook_parameters.unwrap_or_default(),
-            sls_parameters: self.sls_parameters.unwrap_or_default(),
-            open_api_parameters: self.open_api_parameters.unwrap_or_default(),
+            rule_name: self.params.rule_name,
+            fc_parameters: self.params.fc_parameters.unwrap_or_default(),
+            contact_parameters: self.params.contact_parameters.unwrap_or_default(),
+            mns_parameters: self.params.mns_parameters.unwrap_or_default(),
+            webhook_parameters: self.params.webhook_parameters.unwrap_or_default(),
+            sls_parameters: self.params.sls_parameters.unwrap_or_default(),
+            open_api_parameters: self.params.open_api_parameters.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -135,13 +139,7 @@ impl PutEventRuleTargetsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            rule_name: None,
-            fc_parameters: None,
-            contact_parameters: None,
-            mns_parameters: None,
-            webhook_parameters: None,
-            sls_parameters: None,
-            open_api_parameters: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutEventRuleTargetsOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -9,8 +9,8 @@
 pub struct PutExporterOutputInput {
     /// A string sent as `DestName`. Required by the API reference; not checked by the SDK. Example: `exporterConfig`.
     pub dest_name: Option<String>,
-    /// A string sent as `ConfigJson`. Required by the API reference; not checked by the SDK. Example: `{ "endpoint": "http://cn-qingdao-share.log.aliyuncs.com", "project": "exporter"…`.
-    pub config_json: Option<String>,
+    /// A map of strings sent as JSON text in `ConfigJson`. Required by the API reference; not checked by the SDK. Example: `{"ak":"LTAIp*******","as":"TxHwuJ8yAb3AU******","endpoint":"http://cn-qingdao-s…`.
+    pub config_json: std::collections::BTreeMap<String, String>,
     /// A string sent as `Desc`. Optional. Example: `CPU指标导出`.
     pub desc: Option<String>,
     /// A string sent as `DestType`. Required by the API reference; not checked by the SDK. Example: `sls`.
@@ -28,39 +28,50 @@ impl PutExporterOutputInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutExporterOutputBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     dest_name: Option<String>,
-    config_json: Option<String>,
+    config_json: Option<std::collections::BTreeMap<String, String>>,
     desc: Option<String>,
     dest_type: Option<String>,
 }
 impl<C> PutExporterOutputBuilder<C> {
     /// Sets [`PutExporterOutputInput::dest_name`].
     pub fn dest_name(mut self, input: impl Into<String>) -> Self {
-        self.dest_name = Some(input.into());
+        self.params.dest_name = Some(input.into());
         self
     }
-    /// Sets [`PutExporterOutputInput::config_json`].
-    pub fn config_json(mut self, input: impl Into<String>) -> Self {
-        self.config_json = Some(input.into());
+    /// Adds one entry to [`PutExporterOutputInput::config_json`].
+    pub fn config_json(
+        mut self,
+        key: impl Into<String>,
+        input: impl Into<String>,
+    ) -> Self {
+        self.params
+            .config_json
+            .get_or_insert_with(std::collections::BTreeMap::new)
+            .insert(key.into(), input.into());
         self
     }
     /// Sets [`PutExporterOutputInput::desc`].
     pub fn desc(mut self, input: impl Into<String>) -> Self {
-        self.desc = Some(input.into());
+        self.params.desc = Some(input.into());
         self
     }
     /// Sets [`PutExporterOutputInput::dest_type`].
     pub fn dest_type(mut self, input: impl Into<String>) -> Self {
-        self.dest_type = Some(input.into());
+        self.params.dest_type = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`PutExporterOutputInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutExporterOutputInput, aliyun_core::InvalidInput> {
         let input = PutExporterOutputInput {
-            dest_name: self.dest_name,
-            config_json: self.config_json,
-            desc: self.desc,
-            dest_type: self.dest_type,
+            dest_name: self.params.dest_name,
+            config_json: self.params.config_json.unwrap_or_default(),
+            desc: self.params.desc,
+            dest_type: self.params.dest_type,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -69,7 +80,7 @@ impl<C> PutExporterOutputBuilder<C> {
 aliyun_core::__private::builder_accessors! {
     PutExporterOutputBuilder, PutExporterOutputInput;
     dest_name: Option<String> => set_dest_name, get_dest_name;
-    config_json: Option<String> => set_config_json, get_config_json;
+    config_json: Option<std::collections::BTreeMap<String, String>> => set_config_json, get_config_json, map;
     desc: Option<String> => set_desc, get_desc;
     dest_type: Option<String> => set_dest_type, get_dest_type;
 }
@@ -77,10 +88,7 @@ impl PutExporterOutputBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            dest_name: None,
-            config_json: None,
-            desc: None,
-            dest_type: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutExporterOutputOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -142,7 +150,9 @@ impl aliyun_core::Action for PutExporterOutputInput {
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push_opt("DestName", self.dest_name.as_ref());
-        params.push_opt("ConfigJson", self.config_json.as_ref());
+        if !self.config_json.is_empty() {
+            params.push_json("ConfigJson", &self.config_json);
+        }
         params.push_opt("Desc", self.desc.as_ref());
         params.push_opt("DestType", self.dest_type.as_ref());
     }
@@ -191,9 +201,12 @@ mod tests {
             "example",
             |b| {
                 b
-                    .config_json(
-                        "{ \"endpoint\": \"http://cn-qingdao-share.log.aliyuncs.com\", \"project\": \"exporter\", \"logstore\": \"exporter\",\"ak\": \"LTAIp*******\", \"userId\": \"17754********\", \"as\": \"TxHwuJ8yAb3AU******\"}",
-                    )
+                    .config_json("ak", "LTAIp*******")
+                    .config_json("as", "TxHwuJ8yAb3AU******")
+                    .config_json("endpoint", "http://cn-qingdao-share.log.aliyuncs.com")
+                    .config_json("logstore", "exporter")
+                    .config_json("project", "exporter")
+                    .config_json("userId", "17754********")
                     .desc("CPU指标导出")
                     .dest_name("exporterConfig")
                     .dest_type("sls")
@@ -202,7 +215,7 @@ mod tests {
             &[
                 (
                     "ConfigJson",
-                    "{ \"endpoint\": \"http://cn-qingdao-share.log.aliyuncs.com\", \"project\": \"exporter\", \"logstore\": \"exporter\",\"ak\": \"LTAIp*******\", \"userId\": \"17754********\", \"as\": \"TxHwuJ8yAb3AU******\"}",
+                    "{\"ak\":\"LTAIp*******\",\"as\":\"TxHwuJ8yAb3AU******\",\"endpoint\":\"http://cn-qingdao-share.log.aliyuncs.com\",\"logstore\":\"exporter\",\"project\":\"exporter\",\"userId\":\"17754********\"}",
                 ),
                 ("Desc", "CPU指标导出"),
                 ("DestName", "exporterConfig"),

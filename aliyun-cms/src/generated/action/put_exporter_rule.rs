@@ -34,6 +34,10 @@ impl PutExporterRuleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutExporterRuleBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rule_name: Option<String>,
     namespace: Option<String>,
     metric_name: Option<String>,
@@ -44,43 +48,43 @@ pub struct PutExporterRuleBuilder<C = ()> {
 impl<C> PutExporterRuleBuilder<C> {
     /// Sets [`PutExporterRuleInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
-        self.rule_name = Some(input.into());
+        self.params.rule_name = Some(input.into());
         self
     }
     /// Sets [`PutExporterRuleInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`PutExporterRuleInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
     /// Sets [`PutExporterRuleInput::target_windows`].
     pub fn target_windows(mut self, input: impl Into<String>) -> Self {
-        self.target_windows = Some(input.into());
+        self.params.target_windows = Some(input.into());
         self
     }
     /// Sets [`PutExporterRuleInput::describe`].
     pub fn describe(mut self, input: impl Into<String>) -> Self {
-        self.describe = Some(input.into());
+        self.params.describe = Some(input.into());
         self
     }
     /// Appends one item to [`PutExporterRuleInput::dst_names`].
     pub fn dst_names(mut self, input: impl Into<String>) -> Self {
-        self.dst_names.get_or_insert_with(Vec::new).push(input.into());
+        self.params.dst_names.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`PutExporterRuleInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutExporterRuleInput, aliyun_core::InvalidInput> {
         let input = PutExporterRuleInput {
-            rule_name: self.rule_name,
-            namespace: self.namespace,
-            metric_name: self.metric_name,
-            target_windows: self.target_windows,
-            describe: self.describe,
-            dst_names: self.dst_names.unwrap_or_default(),
+            rule_name: self.params.rule_name,
+            namespace: self.params.namespace,
+            metric_name: self.params.metric_name,
+            target_windows: self.params.target_windows,
+            describe: self.params.describe,
+            dst_names: self.params.dst_names.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -99,12 +103,7 @@ impl PutExporterRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            rule_name: None,
-            namespace: None,
-            metric_name: None,
-            target_windows: None,
-            describe: None,
-            dst_names: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutExporterRuleOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

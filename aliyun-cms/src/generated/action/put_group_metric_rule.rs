@@ -20,10 +20,10 @@ pub struct PutGroupMetricRuleInput {
     pub namespace: String,
     /// A string sent as `MetricName`. Required. Example: `cpu_total`.
     pub metric_name: String,
-    /// A string sent as `Dimensions`. Optional. Example: `[{"instanceId":"i-m5e1qg6uo38rztr4****"}]`.
-    pub dimensions: Option<String>,
-    /// A string sent as `ExtraDimensionJson`. Optional. Example: `{"/dev/xvda":"d-m5e6yphgzn3aprwu****"}`.
-    pub extra_dimension_json: Option<String>,
+    /// A list of JSON values sent as JSON text in `Dimensions`. Optional. Example: `[{"instanceId":"i-m5e1qg6uo38rztr4****"}]`.
+    pub dimensions: Vec<aliyun_core::JsonValue>,
+    /// A map of strings sent as JSON text in `ExtraDimensionJson`. Optional. Example: `{"/dev/xvda":"d-m5e6yphgzn3aprwu****"}`.
+    pub extra_dimension_json: std::collections::BTreeMap<String, String>,
     /// A string sent as `EffectiveInterval`. Optional. Example: `05:31-23:59`.
     pub effective_interval: Option<String>,
     /// A string sent as `NoEffectiveInterval`. Optional. Example: `00:00-05:30`.
@@ -46,8 +46,8 @@ pub struct PutGroupMetricRuleInput {
     pub no_data_policy: Option<String>,
     /// A list of structures sent as `Labels.1.<field>`, `Labels.2.<field>`, …. Optional. 0 to 20 items.
     pub labels: Vec<Labels>,
-    /// A string sent as `Options`. Optional. Example: `{"NotSendOK":true}`.
-    pub options: Option<String>,
+    /// A map of JSON values sent as JSON text in `Options`. Optional. Example: `{"NotSendOK":true}`.
+    pub options: std::collections::BTreeMap<String, aliyun_core::JsonValue>,
 }
 impl PutGroupMetricRuleInput {
     /// An unbound builder of this input: set parameters, then [`build`](PutGroupMetricRuleBuilder::build).
@@ -63,14 +63,18 @@ impl PutGroupMetricRuleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutGroupMetricRuleBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_id: Option<String>,
     rule_id: Option<String>,
     category: Option<String>,
     rule_name: Option<String>,
     namespace: Option<String>,
     metric_name: Option<String>,
-    dimensions: Option<String>,
-    extra_dimension_json: Option<String>,
+    dimensions: Option<Vec<aliyun_core::JsonValue>>,
+    extra_dimension_json: Option<std::collections::BTreeMap<String, String>>,
     effective_interval: Option<String>,
     no_effective_interval: Option<String>,
     silence_time: Option<i32>,
@@ -82,107 +86,121 @@ pub struct PutGroupMetricRuleBuilder<C = ()> {
     escalations: Option<Escalations>,
     no_data_policy: Option<String>,
     labels: Option<Vec<Labels>>,
-    options: Option<String>,
+    options: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>>,
 }
 impl<C> PutGroupMetricRuleBuilder<C> {
     /// Sets [`PutGroupMetricRuleInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
-        self.rule_id = Some(input.into());
+        self.params.rule_id = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
-        self.category = Some(input.into());
+        self.params.category = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
-        self.rule_name = Some(input.into());
+        self.params.rule_name = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
-    /// Sets [`PutGroupMetricRuleInput::dimensions`].
-    pub fn dimensions(mut self, input: impl Into<String>) -> Self {
-        self.dimensions = Some(input.into());
+    /// Appends one item to [`PutGroupMetricRuleInput::dimensions`].
+    pub fn dimensions(mut self, input: aliyun_core::JsonValue) -> Self {
+        self.params.dimensions.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Sets [`PutGroupMetricRuleInput::extra_dimension_json`].
-    pub fn extra_dimension_json(mut self, input: impl Into<String>) -> Self {
-        self.extra_dimension_json = Some(input.into());
+    /// Adds one entry to [`PutGroupMetricRuleInput::extra_dimension_json`].
+    pub fn extra_dimension_json(
+        mut self,
+        key: impl Into<String>,
+        input: impl Into<String>,
+    ) -> Self {
+        self.params
+            .extra_dimension_json
+            .get_or_insert_with(std::collections::BTreeMap::new)
+            .insert(key.into(), input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::effective_interval`].
     pub fn effective_interval(mut self, input: impl Into<String>) -> Self {
-        self.effective_interval = Some(input.into());
+        self.params.effective_interval = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::no_effective_interval`].
     pub fn no_effective_interval(mut self, input: impl Into<String>) -> Self {
-        self.no_effective_interval = Some(input.into());
+        self.params.no_effective_interval = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::silence_time`].
     pub fn silence_time(mut self, input: i32) -> Self {
-        self.silence_time = Some(input);
+        self.params.silence_time = Some(input);
         self
     }
     /// Sets [`PutGroupMetricRuleInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
-        self.period = Some(input.into());
+        self.params.period = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::interval`].
     pub fn interval(mut self, input: impl Into<String>) -> Self {
-        self.interval = Some(input.into());
+        self.params.interval = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::webhook`].
     pub fn webhook(mut self, input: impl Into<String>) -> Self {
-        self.webhook = Some(input.into());
+        self.params.webhook = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::email_subject`].
     pub fn email_subject(mut self, input: impl Into<String>) -> Self {
-        self.email_subject = Some(input.into());
+        self.params.email_subject = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::contact_groups`].
     pub fn contact_groups(mut self, input: impl Into<String>) -> Self {
-        self.contact_groups = Some(input.into());
+        self.params.contact_groups = Some(input.into());
         self
     }
     /// Sets [`PutGroupMetricRuleInput::escalations`].
     pub fn escalations(mut self, input: Escalations) -> Self {
-        self.escalations = Some(input);
+        self.params.escalations = Some(input);
         self
     }
     /// Sets [`PutGroupMetricRuleInput::no_data_policy`].
     pub fn no_data_policy(mut self, input: impl Into<String>) -> Self {
-        self.no_data_policy = Some(input.into());
+        self.params.no_data_policy = Some(input.into());
         self
     }
     /// Appends one item to [`PutGroupMetricRuleInput::labels`].
     pub fn labels(mut self, input: Labels) -> Self {
-        self.labels.get_or_insert_with(Vec::new).push(input);
+        self.params.labels.get_or_insert_with(Vec::new).push(input);
         self
     }
-    /// Sets [`PutGroupMetricRuleInput::options`].
-    pub fn options(mut self, input: impl Into<String>) -> Self {
-        self.options = Some(input.into());
+    /// Adds one entry to [`PutGroupMetricRuleInput::options`].
+    pub fn options(
+        mut self,
+        key: impl Into<String>,
+        input: aliyun_core::JsonValue,
+    ) -> Self {
+        self.params
+            .options
+            .get_or_insert_with(std::collections::BTreeMap::new)
+            .insert(key.into(), input);
         self
     }
     /// Checks every rule of the spec and builds the [`PutGroupMetricRuleInput`]. Nothing is sent.
@@ -190,36 +208,39 @@ impl<C> PutGroupMetricRuleBuilder<C> {
         let input = PutGroupMetricRuleInput {
             group_id: aliyun_core::__private::validate::required(
                 "GroupId",
-                self.group_id,
+                self.params.group_id,
             )?,
-            rule_id: aliyun_core::__private::validate::required("RuleId", self.rule_id)?,
-            category: self.category,
+            rule_id: aliyun_core::__private::validate::required(
+                "RuleId",
+                self.params.rule_id,
+            )?,
+            category: self.params.category,
             rule_name: aliyun_core::__private::validate::required(
                 "RuleName",
-                self.rule_name,
+                self.params.rule_name,
             )?,
             namespace: aliyun_core::__private::validate::required(
                 "Namespace",
-                self.namespace,
+                self.params.namespace,
             )?,
             metric_name: aliyun_core::__private::validate::required(
                 "MetricName",
-                self.metric_name,
+                self.params.metric_name,
             )?,
-            dimensions: self.dimensions,
-            extra_dimension_json: self.extra_dimension_json,
-            effective_interval: self.effective_interval,
-            no_effective_interval: self.no_effective_interval,
-            silence_time: self.silence_time,
-            period: self.period,
-            interval: self.interval,
-            webhook: self.webhook,
-            email_subject: self.email_subject,
-            contact_groups: self.contact_groups,
-            escalations: self.escalations,
-            no_data_policy: self.no_data_policy,
-            labels: self.labels.unwrap_or_default(),
-            options: self.options,
+            dimensions: self.params.dimensions.unwrap_or_default(),
+            extra_dimension_json: self.params.extra_dimension_json.unwrap_or_default(),
+            effective_interval: self.params.effective_interval,
+            no_effective_interval: self.params.no_effective_interval,
+            silence_time: self.params.silence_time,
+            period: self.params.period,
+            interval: self.params.interval,
+            webhook: self.params.webhook,
+            email_subject: self.params.email_subject,
+            contact_groups: self.params.contact_groups,
+            escalations: self.params.escalations,
+            no_data_policy: self.params.no_data_policy,
+            labels: self.params.labels.unwrap_or_default(),
+            options: self.params.options.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -233,8 +254,8 @@ aliyun_core::__private::builder_accessors! {
     rule_name: Option<String> => set_rule_name, get_rule_name;
     namespace: Option<String> => set_namespace, get_namespace;
     metric_name: Option<String> => set_metric_name, get_metric_name;
-    dimensions: Option<String> => set_dimensions, get_dimensions;
-    extra_dimension_json: Option<String> => set_extra_dimension_json, get_extra_dimension_json;
+    dimensions: Option<Vec<aliyun_core::JsonValue>> => set_dimensions, get_dimensions, list;
+    extra_dimension_json: Option<std::collections::BTreeMap<String, String>> => set_extra_dimension_json, get_extra_dimension_json, map;
     effective_interval: Option<String> => set_effective_interval, get_effective_interval;
     no_effective_interval: Option<String> => set_no_effective_interval, get_no_effective_interval;
     silence_time: Option<i32> => set_silence_time, get_silence_time;
@@ -246,32 +267,13 @@ aliyun_core::__private::builder_accessors! {
     escalations: Option<Escalations> => set_escalations, get_escalations;
     no_data_policy: Option<String> => set_no_data_policy, get_no_data_policy;
     labels: Option<Vec<Labels>> => set_labels, get_labels, list;
-    options: Option<String> => set_options, get_options;
+    options: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>> => set_options, get_options, map;
 }
 impl PutGroupMetricRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            group_id: None,
-            rule_id: None,
-            category: None,
-            rule_name: None,
-            namespace: None,
-            metric_name: None,
-            dimensions: None,
-            extra_dimension_json: None,
-            effective_interval: None,
-            no_effective_interval: None,
-            silence_time: None,
-            period: None,
-            interval: None,
-            webhook: None,
-            email_subject: None,
-            contact_groups: None,
-            escalations: None,
-            no_data_policy: None,
-            labels: None,
-            options: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutGroupMetricRuleOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -349,8 +351,12 @@ impl aliyun_core::Action for PutGroupMetricRuleInput {
         params.push("RuleName", &self.rule_name);
         params.push("Namespace", &self.namespace);
         params.push("MetricName", &self.metric_name);
-        params.push_opt("Dimensions", self.dimensions.as_ref());
-        params.push_opt("ExtraDimensionJson", self.extra_dimension_json.as_ref());
+        if !self.dimensions.is_empty() {
+            params.push_json("Dimensions", &self.dimensions);
+        }
+        if !self.extra_dimension_json.is_empty() {
+            params.push_json("ExtraDimensionJson", &self.extra_dimension_json);
+        }
         params.push_opt("EffectiveInterval", self.effective_interval.as_ref());
         params.push_opt("NoEffectiveInterval", self.no_effective_interval.as_ref());
         params.push_opt("SilenceTime", self.silence_time.as_ref());
@@ -364,7 +370,9 @@ impl aliyun_core::Action for PutGroupMetricRuleInput {
         }
         params.push_opt("NoDataPolicy", self.no_data_policy.as_ref());
         params.push_struct_list("Labels", &self.labels);
-        params.push_opt("Options", self.options.as_ref());
+        if !self.options.is_empty() {
+            params.push_json("Options", &self.options);
+        }
     }
 }
 /// Errors [`PutGroupMetricRule`](https://api.aliyun.com/api/Cms/2019-01-01/PutGroupMetricRule) can return.
@@ -397,7 +405,11 @@ mod tests {
                 b
                     .category("ECS")
                     .contact_groups("ECS_Group")
-                    .dimensions("[{\"instanceId\":\"i-m5e1qg6uo38rztr4****\"}]")
+                    .dimensions(
+                        "{\"instanceId\":\"i-m5e1qg6uo38rztr4****\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
                     .effective_interval("05:31-23:59")
                     .email_subject("ECS实例")
                     .escalations(Escalations {
@@ -426,7 +438,7 @@ mod tests {
                             times: Some(3),
                         }),
                     })
-                    .extra_dimension_json("{\"/dev/xvda\":\"d-m5e6yphgzn3aprwu****\"}")
+                    .extra_dimension_json("/dev/xvda", "d-m5e6yphgzn3aprwu****")
                     .group_id("17285****")
                     .interval("60")
                     .labels(Labels {
@@ -437,7 +449,12 @@ mod tests {
                     .namespace("acs_ecs_dashboard")
                     .no_data_policy("KEEP_LAST_STATE")
                     .no_effective_interval("00:00-05:30")
-                    .options("{\"NotSendOK\":true}")
+                    .options(
+                        "NotSendOK",
+                        "true"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
                     .period("60")
                     .rule_id("123456")
                     .rule_name("Rule_01")

@@ -27,18 +27,22 @@ impl PutHybridMonitorMetricDataInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutHybridMonitorMetricDataBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     namespace: Option<String>,
     metric_list: Option<Vec<PutHybridMonitorMetricDataMetricList>>,
 }
 impl<C> PutHybridMonitorMetricDataBuilder<C> {
     /// Sets [`PutHybridMonitorMetricDataInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Appends one item to [`PutHybridMonitorMetricDataInput::metric_list`].
     pub fn metric_list(mut self, input: PutHybridMonitorMetricDataMetricList) -> Self {
-        self.metric_list.get_or_insert_with(Vec::new).push(input);
+        self.params.metric_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`PutHybridMonitorMetricDataInput`]. Nothing is sent.
@@ -48,9 +52,9 @@ impl<C> PutHybridMonitorMetricDataBuilder<C> {
         let input = PutHybridMonitorMetricDataInput {
             namespace: aliyun_core::__private::validate::required(
                 "Namespace",
-                self.namespace,
+                self.params.namespace,
             )?,
-            metric_list: self.metric_list.unwrap_or_default(),
+            metric_list: self.params.metric_list.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -65,8 +69,7 @@ impl PutHybridMonitorMetricDataBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            namespace: None,
-            metric_list: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutHybridMonitorMetricDataOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -20,8 +20,8 @@ pub struct PutLogMonitorInput {
     pub sls_logstore: String,
     /// A string sent as `MetricName`. Required. Example: `cpu_total`.
     pub metric_name: String,
-    /// A string sent as `MetricExpress`. Optional. Example: `{"extend":{"errorPercent":"5XXNumber/TotalNumber*100"}}`.
-    pub metric_express: Option<String>,
+    /// A map of JSON values sent as JSON text in `MetricExpress`. Optional. Example: `{"extend":{"errorPercent":"5XXNumber/TotalNumber*100"}}`.
+    pub metric_express: std::collections::BTreeMap<String, aliyun_core::JsonValue>,
     /// A string sent as `GroupId`. Optional. Example: `7301****`.
     pub group_id: Option<String>,
     /// A string sent as `ValueFilterRelation`. Required. Example: `and`.
@@ -55,12 +55,16 @@ impl PutLogMonitorInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutLogMonitorBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     log_id: Option<String>,
     sls_region_id: Option<String>,
     sls_project: Option<String>,
     sls_logstore: Option<String>,
     metric_name: Option<String>,
-    metric_express: Option<String>,
+    metric_express: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>>,
     group_id: Option<String>,
     value_filter_relation: Option<String>,
     tumblingwindows: Option<String>,
@@ -72,100 +76,107 @@ pub struct PutLogMonitorBuilder<C = ()> {
 impl<C> PutLogMonitorBuilder<C> {
     /// Sets [`PutLogMonitorInput::log_id`].
     pub fn log_id(mut self, input: impl Into<String>) -> Self {
-        self.log_id = Some(input.into());
+        self.params.log_id = Some(input.into());
         self
     }
     /// Sets [`PutLogMonitorInput::sls_region_id`].
     pub fn sls_region_id(mut self, input: impl Into<String>) -> Self {
-        self.sls_region_id = Some(input.into());
+        self.params.sls_region_id = Some(input.into());
         self
     }
     /// Sets [`PutLogMonitorInput::sls_project`].
     pub fn sls_project(mut self, input: impl Into<String>) -> Self {
-        self.sls_project = Some(input.into());
+        self.params.sls_project = Some(input.into());
         self
     }
     /// Sets [`PutLogMonitorInput::sls_logstore`].
     pub fn sls_logstore(mut self, input: impl Into<String>) -> Self {
-        self.sls_logstore = Some(input.into());
+        self.params.sls_logstore = Some(input.into());
         self
     }
     /// Sets [`PutLogMonitorInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
-    /// Sets [`PutLogMonitorInput::metric_express`].
-    pub fn metric_express(mut self, input: impl Into<String>) -> Self {
-        self.metric_express = Some(input.into());
+    /// Adds one entry to [`PutLogMonitorInput::metric_express`].
+    pub fn metric_express(
+        mut self,
+        key: impl Into<String>,
+        input: aliyun_core::JsonValue,
+    ) -> Self {
+        self.params
+            .metric_express
+            .get_or_insert_with(std::collections::BTreeMap::new)
+            .insert(key.into(), input);
         self
     }
     /// Sets [`PutLogMonitorInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
     /// Sets [`PutLogMonitorInput::value_filter_relation`].
     pub fn value_filter_relation(mut self, input: impl Into<String>) -> Self {
-        self.value_filter_relation = Some(input.into());
+        self.params.value_filter_relation = Some(input.into());
         self
     }
     /// Sets [`PutLogMonitorInput::tumblingwindows`].
     pub fn tumblingwindows(mut self, input: impl Into<String>) -> Self {
-        self.tumblingwindows = Some(input.into());
+        self.params.tumblingwindows = Some(input.into());
         self
     }
     /// Sets [`PutLogMonitorInput::unit`].
     pub fn unit(mut self, input: impl Into<String>) -> Self {
-        self.unit = Some(input.into());
+        self.params.unit = Some(input.into());
         self
     }
     /// Appends one item to [`PutLogMonitorInput::aggregates`].
     pub fn aggregates(mut self, input: PutLogMonitorAggregates) -> Self {
-        self.aggregates.get_or_insert_with(Vec::new).push(input);
+        self.params.aggregates.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`PutLogMonitorInput::groupbys`].
     pub fn groupbys(mut self, input: PutLogMonitorGroupbys) -> Self {
-        self.groupbys.get_or_insert_with(Vec::new).push(input);
+        self.params.groupbys.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`PutLogMonitorInput::value_filter`].
     pub fn value_filter(mut self, input: PutLogMonitorValueFilter) -> Self {
-        self.value_filter.get_or_insert_with(Vec::new).push(input);
+        self.params.value_filter.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`PutLogMonitorInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutLogMonitorInput, aliyun_core::InvalidInput> {
         let input = PutLogMonitorInput {
-            log_id: self.log_id,
+            log_id: self.params.log_id,
             sls_region_id: aliyun_core::__private::validate::required(
                 "SlsRegionId",
-                self.sls_region_id,
+                self.params.sls_region_id,
             )?,
             sls_project: aliyun_core::__private::validate::required(
                 "SlsProject",
-                self.sls_project,
+                self.params.sls_project,
             )?,
             sls_logstore: aliyun_core::__private::validate::required(
                 "SlsLogstore",
-                self.sls_logstore,
+                self.params.sls_logstore,
             )?,
             metric_name: aliyun_core::__private::validate::required(
                 "MetricName",
-                self.metric_name,
+                self.params.metric_name,
             )?,
-            metric_express: self.metric_express,
-            group_id: self.group_id,
+            metric_express: self.params.metric_express.unwrap_or_default(),
+            group_id: self.params.group_id,
             value_filter_relation: aliyun_core::__private::validate::required(
                 "ValueFilterRelation",
-                self.value_filter_relation,
+                self.params.value_filter_relation,
             )?,
-            tumblingwindows: self.tumblingwindows,
-            unit: self.unit,
-            aggregates: self.aggregates.unwrap_or_default(),
-            groupbys: self.groupbys.unwrap_or_default(),
-            value_filter: self.value_filter.unwrap_or_default(),
+            tumblingwindows: self.params.tumblingwindows,
+            unit: self.params.unit,
+            aggregates: self.params.aggregates.unwrap_or_default(),
+            groupbys: self.params.groupbys.unwrap_or_default(),
+            value_filter: self.params.value_filter.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -178,7 +189,7 @@ aliyun_core::__private::builder_accessors! {
     sls_project: Option<String> => set_sls_project, get_sls_project;
     sls_logstore: Option<String> => set_sls_logstore, get_sls_logstore;
     metric_name: Option<String> => set_metric_name, get_metric_name;
-    metric_express: Option<String> => set_metric_express, get_metric_express;
+    metric_express: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>> => set_metric_express, get_metric_express, map;
     group_id: Option<String> => set_group_id, get_group_id;
     value_filter_relation: Option<String> => set_value_filter_relation, get_value_filter_relation;
     tumblingwindows: Option<String> => set_tumblingwindows, get_tumblingwindows;
@@ -191,19 +202,7 @@ impl PutLogMonitorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            log_id: None,
-            sls_region_id: None,
-            sls_project: None,
-            sls_logstore: None,
-            metric_name: None,
-            metric_express: None,
-            group_id: None,
-            value_filter_relation: None,
-            tumblingwindows: None,
-            unit: None,
-            aggregates: None,
-            groupbys: None,
-            value_filter: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutLogMonitorOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -298,7 +297,9 @@ impl aliyun_core::Action for PutLogMonitorInput {
         params.push("SlsProject", &self.sls_project);
         params.push("SlsLogstore", &self.sls_logstore);
         params.push("MetricName", &self.metric_name);
-        params.push_opt("MetricExpress", self.metric_express.as_ref());
+        if !self.metric_express.is_empty() {
+            params.push_json("MetricExpress", &self.metric_express);
+        }
         params.push_opt("GroupId", self.group_id.as_ref());
         params.push("ValueFilterRelation", &self.value_filter_relation);
         params.push_opt("Tumblingwindows", self.tumblingwindows.as_ref());
@@ -367,7 +368,10 @@ mod tests {
                     })
                     .log_id("16****")
                     .metric_express(
-                        "{\"extend\":{\"errorPercent\":\"5XXNumber/TotalNumber*100\"}}",
+                        "extend",
+                        "{\"errorPercent\":\"5XXNumber/TotalNumber*100\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
                     )
                     .metric_name("cpu_total")
                     .sls_logstore("test-logstore")

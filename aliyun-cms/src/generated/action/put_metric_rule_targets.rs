@@ -27,25 +27,29 @@ impl PutMetricRuleTargetsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutMetricRuleTargetsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rule_id: Option<String>,
     targets: Option<Vec<PutMetricRuleTargetsTargets>>,
 }
 impl<C> PutMetricRuleTargetsBuilder<C> {
     /// Sets [`PutMetricRuleTargetsInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
-        self.rule_id = Some(input.into());
+        self.params.rule_id = Some(input.into());
         self
     }
     /// Appends one item to [`PutMetricRuleTargetsInput::targets`].
     pub fn targets(mut self, input: PutMetricRuleTargetsTargets) -> Self {
-        self.targets.get_or_insert_with(Vec::new).push(input);
+        self.params.targets.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`PutMetricRuleTargetsInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutMetricRuleTargetsInput, aliyun_core::InvalidInput> {
         let input = PutMetricRuleTargetsInput {
-            rule_id: self.rule_id,
-            targets: self.targets.unwrap_or_default(),
+            rule_id: self.params.rule_id,
+            targets: self.params.targets.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -60,8 +64,7 @@ impl PutMetricRuleTargetsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            rule_id: None,
-            targets: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutMetricRuleTargetsOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -29,6 +29,10 @@ impl PutMonitorGroupDynamicRuleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutMonitorGroupDynamicRuleBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     group_id: Option<i64>,
     group_rules: Option<Vec<PutMonitorGroupDynamicRuleGroupRules>>,
     is_async: Option<bool>,
@@ -36,17 +40,17 @@ pub struct PutMonitorGroupDynamicRuleBuilder<C = ()> {
 impl<C> PutMonitorGroupDynamicRuleBuilder<C> {
     /// Sets [`PutMonitorGroupDynamicRuleInput::group_id`].
     pub fn group_id(mut self, input: i64) -> Self {
-        self.group_id = Some(input);
+        self.params.group_id = Some(input);
         self
     }
     /// Appends one item to [`PutMonitorGroupDynamicRuleInput::group_rules`].
     pub fn group_rules(mut self, input: PutMonitorGroupDynamicRuleGroupRules) -> Self {
-        self.group_rules.get_or_insert_with(Vec::new).push(input);
+        self.params.group_rules.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`PutMonitorGroupDynamicRuleInput::is_async`].
     pub fn is_async(mut self, input: bool) -> Self {
-        self.is_async = Some(input);
+        self.params.is_async = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`PutMonitorGroupDynamicRuleInput`]. Nothing is sent.
@@ -54,9 +58,9 @@ impl<C> PutMonitorGroupDynamicRuleBuilder<C> {
         self,
     ) -> Result<PutMonitorGroupDynamicRuleInput, aliyun_core::InvalidInput> {
         let input = PutMonitorGroupDynamicRuleInput {
-            group_id: self.group_id,
-            group_rules: self.group_rules.unwrap_or_default(),
-            is_async: self.is_async,
+            group_id: self.params.group_id,
+            group_rules: self.params.group_rules.unwrap_or_default(),
+            is_async: self.params.is_async,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -72,9 +76,7 @@ impl PutMonitorGroupDynamicRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            group_id: None,
-            group_rules: None,
-            is_async: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutMonitorGroupDynamicRuleOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -24,25 +24,29 @@ impl PutMonitoringConfigInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutMonitoringConfigBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     auto_install: Option<bool>,
     enable_install_agent_new_ecs: Option<bool>,
 }
 impl<C> PutMonitoringConfigBuilder<C> {
     /// Sets [`PutMonitoringConfigInput::auto_install`].
     pub fn auto_install(mut self, input: bool) -> Self {
-        self.auto_install = Some(input);
+        self.params.auto_install = Some(input);
         self
     }
     /// Sets [`PutMonitoringConfigInput::enable_install_agent_new_ecs`].
     pub fn enable_install_agent_new_ecs(mut self, input: bool) -> Self {
-        self.enable_install_agent_new_ecs = Some(input);
+        self.params.enable_install_agent_new_ecs = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`PutMonitoringConfigInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutMonitoringConfigInput, aliyun_core::InvalidInput> {
         let input = PutMonitoringConfigInput {
-            auto_install: self.auto_install,
-            enable_install_agent_new_ecs: self.enable_install_agent_new_ecs,
+            auto_install: self.params.auto_install,
+            enable_install_agent_new_ecs: self.params.enable_install_agent_new_ecs,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -57,8 +61,7 @@ impl PutMonitoringConfigBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            auto_install: None,
-            enable_install_agent_new_ecs: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutMonitoringConfigOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

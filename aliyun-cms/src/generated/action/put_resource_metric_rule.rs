@@ -19,8 +19,8 @@ pub struct PutResourceMetricRuleInput {
     pub namespace: Option<String>,
     /// A string sent as `MetricName`. Required by the API reference; not checked by the SDK. Example: `cpu_total`.
     pub metric_name: Option<String>,
-    /// A string sent as `Resources`. Required by the API reference; not checked by the SDK. Example: `[{"instanceId":"i-uf6j91r34rnwawoo****"}]`.
-    pub resources: Option<String>,
+    /// A list of JSON values sent as JSON text in `Resources`. Required by the API reference; not checked by the SDK. Example: `[{"instanceId":"i-uf6j91r34rnwawoo****"}]`.
+    pub resources: Vec<aliyun_core::JsonValue>,
     /// A string sent as `ContactGroups`. Required by the API reference; not checked by the SDK. Example: `ECS_Group`.
     pub contact_groups: Option<String>,
     /// A string sent as `Webhook`. Optional. Example: `https://alert.aliyun.com.com:8080/callback`.
@@ -62,11 +62,15 @@ impl PutResourceMetricRuleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutResourceMetricRuleBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rule_id: Option<String>,
     rule_name: Option<String>,
     namespace: Option<String>,
     metric_name: Option<String>,
-    resources: Option<String>,
+    resources: Option<Vec<aliyun_core::JsonValue>>,
     contact_groups: Option<String>,
     webhook: Option<String>,
     effective_interval: Option<String>,
@@ -84,77 +88,77 @@ pub struct PutResourceMetricRuleBuilder<C = ()> {
 impl<C> PutResourceMetricRuleBuilder<C> {
     /// Sets [`PutResourceMetricRuleInput::rule_id`].
     pub fn rule_id(mut self, input: impl Into<String>) -> Self {
-        self.rule_id = Some(input.into());
+        self.params.rule_id = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::rule_name`].
     pub fn rule_name(mut self, input: impl Into<String>) -> Self {
-        self.rule_name = Some(input.into());
+        self.params.rule_name = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::namespace`].
     pub fn namespace(mut self, input: impl Into<String>) -> Self {
-        self.namespace = Some(input.into());
+        self.params.namespace = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::metric_name`].
     pub fn metric_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_name = Some(input.into());
+        self.params.metric_name = Some(input.into());
         self
     }
-    /// Sets [`PutResourceMetricRuleInput::resources`].
-    pub fn resources(mut self, input: impl Into<String>) -> Self {
-        self.resources = Some(input.into());
+    /// Appends one item to [`PutResourceMetricRuleInput::resources`].
+    pub fn resources(mut self, input: aliyun_core::JsonValue) -> Self {
+        self.params.resources.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`PutResourceMetricRuleInput::contact_groups`].
     pub fn contact_groups(mut self, input: impl Into<String>) -> Self {
-        self.contact_groups = Some(input.into());
+        self.params.contact_groups = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::webhook`].
     pub fn webhook(mut self, input: impl Into<String>) -> Self {
-        self.webhook = Some(input.into());
+        self.params.webhook = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::effective_interval`].
     pub fn effective_interval(mut self, input: impl Into<String>) -> Self {
-        self.effective_interval = Some(input.into());
+        self.params.effective_interval = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::no_effective_interval`].
     pub fn no_effective_interval(mut self, input: impl Into<String>) -> Self {
-        self.no_effective_interval = Some(input.into());
+        self.params.no_effective_interval = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::silence_time`].
     pub fn silence_time(mut self, input: i32) -> Self {
-        self.silence_time = Some(input);
+        self.params.silence_time = Some(input);
         self
     }
     /// Sets [`PutResourceMetricRuleInput::period`].
     pub fn period(mut self, input: impl Into<String>) -> Self {
-        self.period = Some(input.into());
+        self.params.period = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::interval`].
     pub fn interval(mut self, input: impl Into<String>) -> Self {
-        self.interval = Some(input.into());
+        self.params.interval = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::email_subject`].
     pub fn email_subject(mut self, input: impl Into<String>) -> Self {
-        self.email_subject = Some(input.into());
+        self.params.email_subject = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::escalations`].
     pub fn escalations(mut self, input: Escalations) -> Self {
-        self.escalations = Some(input);
+        self.params.escalations = Some(input);
         self
     }
     /// Sets [`PutResourceMetricRuleInput::no_data_policy`].
     pub fn no_data_policy(mut self, input: impl Into<String>) -> Self {
-        self.no_data_policy = Some(input.into());
+        self.params.no_data_policy = Some(input.into());
         self
     }
     /// Sets [`PutResourceMetricRuleInput::composite_expression`].
@@ -162,43 +166,43 @@ impl<C> PutResourceMetricRuleBuilder<C> {
         mut self,
         input: PutResourceMetricRuleCompositeExpression,
     ) -> Self {
-        self.composite_expression = Some(input);
+        self.params.composite_expression = Some(input);
         self
     }
     /// Appends one item to [`PutResourceMetricRuleInput::labels`].
     pub fn labels(mut self, input: Labels) -> Self {
-        self.labels.get_or_insert_with(Vec::new).push(input);
+        self.params.labels.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`PutResourceMetricRuleInput::prometheus`].
     pub fn prometheus(mut self, input: PutResourceMetricRulePrometheus) -> Self {
-        self.prometheus = Some(input);
+        self.params.prometheus = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`PutResourceMetricRuleInput`]. Nothing is sent.
     pub fn build(self) -> Result<PutResourceMetricRuleInput, aliyun_core::InvalidInput> {
         let input = PutResourceMetricRuleInput {
-            rule_id: self.rule_id,
+            rule_id: self.params.rule_id,
             rule_name: aliyun_core::__private::validate::required(
                 "RuleName",
-                self.rule_name,
+                self.params.rule_name,
             )?,
-            namespace: self.namespace,
-            metric_name: self.metric_name,
-            resources: self.resources,
-            contact_groups: self.contact_groups,
-            webhook: self.webhook,
-            effective_interval: self.effective_interval,
-            no_effective_interval: self.no_effective_interval,
-            silence_time: self.silence_time,
-            period: self.period,
-            interval: self.interval,
-            email_subject: self.email_subject,
-            escalations: self.escalations,
-            no_data_policy: self.no_data_policy,
-            composite_expression: self.composite_expression,
-            labels: self.labels.unwrap_or_default(),
-            prometheus: self.prometheus,
+            namespace: self.params.namespace,
+            metric_name: self.params.metric_name,
+            resources: self.params.resources.unwrap_or_default(),
+            contact_groups: self.params.contact_groups,
+            webhook: self.params.webhook,
+            effective_interval: self.params.effective_interval,
+            no_effective_interval: self.params.no_effective_interval,
+            silence_time: self.params.silence_time,
+            period: self.params.period,
+            interval: self.params.interval,
+            email_subject: self.params.email_subject,
+            escalations: self.params.escalations,
+            no_data_policy: self.params.no_data_policy,
+            composite_expression: self.params.composite_expression,
+            labels: self.params.labels.unwrap_or_default(),
+            prometheus: self.params.prometheus,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -210,7 +214,7 @@ aliyun_core::__private::builder_accessors! {
     rule_name: Option<String> => set_rule_name, get_rule_name;
     namespace: Option<String> => set_namespace, get_namespace;
     metric_name: Option<String> => set_metric_name, get_metric_name;
-    resources: Option<String> => set_resources, get_resources;
+    resources: Option<Vec<aliyun_core::JsonValue>> => set_resources, get_resources, list;
     contact_groups: Option<String> => set_contact_groups, get_contact_groups;
     webhook: Option<String> => set_webhook, get_webhook;
     effective_interval: Option<String> => set_effective_interval, get_effective_interval;
@@ -229,24 +233,7 @@ impl PutResourceMetricRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            rule_id: None,
-            rule_name: None,
-            namespace: None,
-            metric_name: None,
-            resources: None,
-            contact_groups: None,
-            webhook: None,
-            effective_interval: None,
-            no_effective_interval: None,
-            silence_time: None,
-            period: None,
-            interval: None,
-            email_subject: None,
-            escalations: None,
-            no_data_policy: None,
-            composite_expression: None,
-            labels: None,
-            prometheus: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutResourceMetricRuleOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -319,7 +306,9 @@ impl aliyun_core::Action for PutResourceMetricRuleInput {
         params.push("RuleName", &self.rule_name);
         params.push_opt("Namespace", self.namespace.as_ref());
         params.push_opt("MetricName", self.metric_name.as_ref());
-        params.push_opt("Resources", self.resources.as_ref());
+        if !self.resources.is_empty() {
+            params.push_json("Resources", &self.resources);
+        }
         params.push_opt("ContactGroups", self.contact_groups.as_ref());
         params.push_opt("Webhook", self.webhook.as_ref());
         params.push_opt("EffectiveInterval", self.effective_interval.as_ref());
@@ -453,7 +442,11 @@ mod tests {
                         prom_ql: Some("cpuUsage{instanceId=\"xxxx\"}[1m]>90".to_owned()),
                         times: Some(3),
                     })
-                    .resources("[{\"instanceId\":\"i-uf6j91r34rnwawoo****\"}]")
+                    .resources(
+                        "{\"instanceId\":\"i-uf6j91r34rnwawoo****\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
                     .rule_id("a151cd6023eacee2f0978e03863cc1697c89508****")
                     .rule_name("test123")
                     .silence_time(86400)

@@ -25,12 +25,16 @@ impl PutResourceMetricRulesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutResourceMetricRulesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     rules: Option<Vec<PutResourceMetricRulesRules>>,
 }
 impl<C> PutResourceMetricRulesBuilder<C> {
     /// Appends one item to [`PutResourceMetricRulesInput::rules`].
     pub fn rules(mut self, input: PutResourceMetricRulesRules) -> Self {
-        self.rules.get_or_insert_with(Vec::new).push(input);
+        self.params.rules.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`PutResourceMetricRulesInput`]. Nothing is sent.
@@ -38,7 +42,7 @@ impl<C> PutResourceMetricRulesBuilder<C> {
         self,
     ) -> Result<PutResourceMetricRulesInput, aliyun_core::InvalidInput> {
         let input = PutResourceMetricRulesInput {
-            rules: self.rules.unwrap_or_default(),
+            rules: self.params.rules.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -50,7 +54,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl PutResourceMetricRulesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, rules: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PutResourceMetricRulesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(

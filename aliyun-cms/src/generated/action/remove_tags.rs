@@ -29,25 +29,29 @@ impl RemoveTagsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RemoveTagsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     tag: Option<Vec<Tag>>,
     group_ids: Option<Vec<String>>,
 }
 impl<C> RemoveTagsBuilder<C> {
     /// Appends one item to [`RemoveTagsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`RemoveTagsInput::group_ids`].
     pub fn group_ids(mut self, input: impl Into<String>) -> Self {
-        self.group_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.group_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`RemoveTagsInput`]. Nothing is sent.
     pub fn build(self) -> Result<RemoveTagsInput, aliyun_core::InvalidInput> {
         let input = RemoveTagsInput {
-            tag: self.tag.unwrap_or_default(),
-            group_ids: self.group_ids.unwrap_or_default(),
+            tag: self.params.tag.unwrap_or_default(),
+            group_ids: self.params.group_ids.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -62,8 +66,7 @@ impl RemoveTagsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            tag: None,
-            group_ids: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`RemoveTagsOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -13,8 +13,8 @@ pub struct SendDryRunSystemEventInput {
     pub event_name: Option<String>,
     /// A string sent as `GroupId`. Optional. Example: `123456`.
     pub group_id: Option<String>,
-    /// A string sent as `EventContent`. Optional. Example: `{"product":"CloudMonitor","resourceId":"acs:ecs:cn-hongkong:173651113438****:in…`.
-    pub event_content: Option<String>,
+    /// A map of JSON values sent as JSON text in `EventContent`. Optional. Example: `{"content":{"ipGroup":"0.0.0.0,0.0.0.1","tianjimonVersion":"1.2.11"},"instanceN…`.
+    pub event_content: std::collections::BTreeMap<String, aliyun_core::JsonValue>,
 }
 impl SendDryRunSystemEventInput {
     /// An unbound builder of this input: set parameters, then [`build`](SendDryRunSystemEventBuilder::build).
@@ -28,39 +28,50 @@ impl SendDryRunSystemEventInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SendDryRunSystemEventBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     product: Option<String>,
     event_name: Option<String>,
     group_id: Option<String>,
-    event_content: Option<String>,
+    event_content: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>>,
 }
 impl<C> SendDryRunSystemEventBuilder<C> {
     /// Sets [`SendDryRunSystemEventInput::product`].
     pub fn product(mut self, input: impl Into<String>) -> Self {
-        self.product = Some(input.into());
+        self.params.product = Some(input.into());
         self
     }
     /// Sets [`SendDryRunSystemEventInput::event_name`].
     pub fn event_name(mut self, input: impl Into<String>) -> Self {
-        self.event_name = Some(input.into());
+        self.params.event_name = Some(input.into());
         self
     }
     /// Sets [`SendDryRunSystemEventInput::group_id`].
     pub fn group_id(mut self, input: impl Into<String>) -> Self {
-        self.group_id = Some(input.into());
+        self.params.group_id = Some(input.into());
         self
     }
-    /// Sets [`SendDryRunSystemEventInput::event_content`].
-    pub fn event_content(mut self, input: impl Into<String>) -> Self {
-        self.event_content = Some(input.into());
+    /// Adds one entry to [`SendDryRunSystemEventInput::event_content`].
+    pub fn event_content(
+        mut self,
+        key: impl Into<String>,
+        input: aliyun_core::JsonValue,
+    ) -> Self {
+        self.params
+            .event_content
+            .get_or_insert_with(std::collections::BTreeMap::new)
+            .insert(key.into(), input);
         self
     }
     /// Checks every rule of the spec and builds the [`SendDryRunSystemEventInput`]. Nothing is sent.
     pub fn build(self) -> Result<SendDryRunSystemEventInput, aliyun_core::InvalidInput> {
         let input = SendDryRunSystemEventInput {
-            product: self.product,
-            event_name: self.event_name,
-            group_id: self.group_id,
-            event_content: self.event_content,
+            product: self.params.product,
+            event_name: self.params.event_name,
+            group_id: self.params.group_id,
+            event_content: self.params.event_content.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -71,16 +82,13 @@ aliyun_core::__private::builder_accessors! {
     product: Option<String> => set_product, get_product;
     event_name: Option<String> => set_event_name, get_event_name;
     group_id: Option<String> => set_group_id, get_group_id;
-    event_content: Option<String> => set_event_content, get_event_content;
+    event_content: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>> => set_event_content, get_event_content, map;
 }
 impl SendDryRunSystemEventBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            product: None,
-            event_name: None,
-            group_id: None,
-            event_content: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`SendDryRunSystemEventOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -146,7 +154,9 @@ impl aliyun_core::Action for SendDryRunSystemEventInput {
         params.push_opt("Product", self.product.as_ref());
         params.push_opt("EventName", self.event_name.as_ref());
         params.push_opt("GroupId", self.group_id.as_ref());
-        params.push_opt("EventContent", self.event_content.as_ref());
+        if !self.event_content.is_empty() {
+            params.push_json("EventContent", &self.event_content);
+        }
     }
 }
 /// Errors [`SendDryRunSystemEvent`](https://api.aliyun.com/api/Cms/2019-01-01/SendDryRunSystemEvent) can return.
@@ -195,7 +205,52 @@ mod tests {
             |b| {
                 b
                     .event_content(
-                        "{\"product\":\"CloudMonitor\",\"resourceId\":\"acs:ecs:cn-hongkong:173651113438****:instance/{instanceId}\",\"level\":\"CRITICAL\",\"instanceName\":\"instanceName\",\"regionId\":\"cn-hangzhou\",\"name\":\"Agent_Status_Stopped\",\"content\":{\"ipGroup\":\"0.0.0.0,0.0.0.1\",\"tianjimonVersion\":\"1.2.11\"},\"status\":\"stopped\"}",
+                        "content",
+                        "{\"ipGroup\":\"0.0.0.0,0.0.0.1\",\"tianjimonVersion\":\"1.2.11\"}"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
+                    .event_content(
+                        "instanceName",
+                        "\"instanceName\""
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
+                    .event_content(
+                        "level",
+                        "\"CRITICAL\""
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
+                    .event_content(
+                        "name",
+                        "\"Agent_Status_Stopped\""
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
+                    .event_content(
+                        "product",
+                        "\"CloudMonitor\""
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
+                    .event_content(
+                        "regionId",
+                        "\"cn-hangzhou\""
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
+                    .event_content(
+                        "resourceId",
+                        "\"acs:ecs:cn-hongkong:173651113438****:instance/{instanceId}\""
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
+                    )
+                    .event_content(
+                        "status",
+                        "\"stopped\""
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
                     )
                     .event_name("Agent_Status_Stopped")
                     .group_id("123456")
@@ -205,7 +260,7 @@ mod tests {
             &[
                 (
                     "EventContent",
-                    "{\"product\":\"CloudMonitor\",\"resourceId\":\"acs:ecs:cn-hongkong:173651113438****:instance/{instanceId}\",\"level\":\"CRITICAL\",\"instanceName\":\"instanceName\",\"regionId\":\"cn-hangzhou\",\"name\":\"Agent_Status_Stopped\",\"content\":{\"ipGroup\":\"0.0.0.0,0.0.0.1\",\"tianjimonVersion\":\"1.2.11\"},\"status\":\"stopped\"}",
+                    "{\"content\":{\"ipGroup\":\"0.0.0.0,0.0.0.1\",\"tianjimonVersion\":\"1.2.11\"},\"instanceName\":\"instanceName\",\"level\":\"CRITICAL\",\"name\":\"Agent_Status_Stopped\",\"product\":\"CloudMonitor\",\"regionId\":\"cn-hangzhou\",\"resourceId\":\"acs:ecs:cn-hongkong:173651113438****:instance/{instanceId}\",\"status\":\"stopped\"}",
                 ),
                 ("EventName", "Agent_Status_Stopped"),
                 ("GroupId", "123456"),

@@ -22,12 +22,16 @@ impl UninstallMonitoringAgentInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UninstallMonitoringAgentBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
 }
 impl<C> UninstallMonitoringAgentBuilder<C> {
     /// Sets [`UninstallMonitoringAgentInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`UninstallMonitoringAgentInput`]. Nothing is sent.
@@ -37,7 +41,7 @@ impl<C> UninstallMonitoringAgentBuilder<C> {
         let input = UninstallMonitoringAgentInput {
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -50,7 +54,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl UninstallMonitoringAgentBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, instance_id: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`UninstallMonitoringAgentOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(

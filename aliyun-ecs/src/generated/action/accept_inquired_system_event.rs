@@ -26,6 +26,10 @@ impl AcceptInquiredSystemEventInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AcceptInquiredSystemEventBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     event_id: Option<String>,
     choice: Option<String>,
@@ -33,17 +37,17 @@ pub struct AcceptInquiredSystemEventBuilder<C = ()> {
 impl<C> AcceptInquiredSystemEventBuilder<C> {
     /// Sets [`AcceptInquiredSystemEventInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`AcceptInquiredSystemEventInput::event_id`].
     pub fn event_id(mut self, input: impl Into<String>) -> Self {
-        self.event_id = Some(input.into());
+        self.params.event_id = Some(input.into());
         self
     }
     /// Sets [`AcceptInquiredSystemEventInput::choice`].
     pub fn choice(mut self, input: impl Into<String>) -> Self {
-        self.choice = Some(input.into());
+        self.params.choice = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`AcceptInquiredSystemEventInput`]. Nothing is sent.
@@ -51,9 +55,9 @@ impl<C> AcceptInquiredSystemEventBuilder<C> {
         self,
     ) -> Result<AcceptInquiredSystemEventInput, aliyun_core::InvalidInput> {
         let input = AcceptInquiredSystemEventInput {
-            region_id: self.region_id,
-            event_id: self.event_id,
-            choice: self.choice,
+            region_id: self.params.region_id,
+            event_id: self.params.event_id,
+            choice: self.params.choice,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -69,9 +73,7 @@ impl AcceptInquiredSystemEventBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            event_id: None,
-            choice: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`AcceptInquiredSystemEventOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -88,8 +90,8 @@ impl AcceptInquiredSystemEventBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<AcceptInquiredSystemEventInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -30,6 +30,10 @@ impl AddBandwidthPackageIpsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AddBandwidthPackageIpsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     bandwidth_package_id: Option<String>,
     ip_count: Option<String>,
@@ -38,22 +42,22 @@ pub struct AddBandwidthPackageIpsBuilder<C = ()> {
 impl<C> AddBandwidthPackageIpsBuilder<C> {
     /// Sets [`AddBandwidthPackageIpsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`AddBandwidthPackageIpsInput::bandwidth_package_id`].
     pub fn bandwidth_package_id(mut self, input: impl Into<String>) -> Self {
-        self.bandwidth_package_id = Some(input.into());
+        self.params.bandwidth_package_id = Some(input.into());
         self
     }
     /// Sets [`AddBandwidthPackageIpsInput::ip_count`].
     pub fn ip_count(mut self, input: impl Into<String>) -> Self {
-        self.ip_count = Some(input.into());
+        self.params.ip_count = Some(input.into());
         self
     }
     /// Sets [`AddBandwidthPackageIpsInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`AddBandwidthPackageIpsInput`]. Nothing is sent.
@@ -63,17 +67,17 @@ impl<C> AddBandwidthPackageIpsBuilder<C> {
         let input = AddBandwidthPackageIpsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             bandwidth_package_id: aliyun_core::__private::validate::required(
                 "BandwidthPackageId",
-                self.bandwidth_package_id,
+                self.params.bandwidth_package_id,
             )?,
             ip_count: aliyun_core::__private::validate::required(
                 "IpCount",
-                self.ip_count,
+                self.params.ip_count,
             )?,
-            client_token: self.client_token,
+            client_token: self.params.client_token,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -90,10 +94,7 @@ impl AddBandwidthPackageIpsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            bandwidth_package_id: None,
-            ip_count: None,
-            client_token: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`AddBandwidthPackageIpsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -110,8 +111,8 @@ impl AddBandwidthPackageIpsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<AddBandwidthPackageIpsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

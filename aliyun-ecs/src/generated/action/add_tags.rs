@@ -31,6 +31,10 @@ impl AddTagsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AddTagsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     resource_type: Option<String>,
     resource_id: Option<String>,
@@ -39,22 +43,22 @@ pub struct AddTagsBuilder<C = ()> {
 impl<C> AddTagsBuilder<C> {
     /// Sets [`AddTagsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`AddTagsInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
-        self.resource_type = Some(input.into());
+        self.params.resource_type = Some(input.into());
         self
     }
     /// Sets [`AddTagsInput::resource_id`].
     pub fn resource_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_id = Some(input.into());
+        self.params.resource_id = Some(input.into());
         self
     }
     /// Appends one item to [`AddTagsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`AddTagsInput`]. Nothing is sent.
@@ -62,17 +66,17 @@ impl<C> AddTagsBuilder<C> {
         let input = AddTagsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             resource_type: aliyun_core::__private::validate::required(
                 "ResourceType",
-                self.resource_type,
+                self.params.resource_type,
             )?,
             resource_id: aliyun_core::__private::validate::required(
                 "ResourceId",
-                self.resource_id,
+                self.params.resource_id,
             )?,
-            tag: self.tag.unwrap_or_default(),
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -89,10 +93,7 @@ impl AddTagsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            resource_type: None,
-            resource_id: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`AddTagsOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -104,8 +105,8 @@ impl AddTagsBuilder<aliyun_core::ProductClient> {
     fn into_parts(
         mut self,
     ) -> (aliyun_core::ProductClient, Result<AddTagsInput, aliyun_core::InvalidInput>) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

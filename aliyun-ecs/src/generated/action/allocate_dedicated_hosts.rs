@@ -65,6 +65,10 @@ impl AllocateDedicatedHostsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AllocateDedicatedHostsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     tag: Option<Vec<Tag>>,
     resource_group_id: Option<String>,
@@ -90,107 +94,107 @@ pub struct AllocateDedicatedHostsBuilder<C = ()> {
 impl<C> AllocateDedicatedHostsBuilder<C> {
     /// Sets [`AllocateDedicatedHostsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`AllocateDedicatedHostsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`AllocateDedicatedHostsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`AllocateDedicatedHostsInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`AllocateDedicatedHostsInput::dedicated_host_name`].
     pub fn dedicated_host_name(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_name = Some(input.into());
+        self.params.dedicated_host_name = Some(input.into());
         self
     }
     /// Sets [`AllocateDedicatedHostsInput::dedicated_host_cluster_id`].
     pub fn dedicated_host_cluster_id(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_cluster_id = Some(input.into());
+        self.params.dedicated_host_cluster_id = Some(input.into());
         self
     }
     /// Sets [`AllocateDedicatedHostsInput::dedicated_host_type`].
     pub fn dedicated_host_type(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_type = Some(input.into());
+        self.params.dedicated_host_type = Some(input.into());
         self
     }
     /// Sets [`AllocateDedicatedHostsInput::action_on_maintenance`].
     pub fn action_on_maintenance(mut self, input: impl Into<String>) -> Self {
-        self.action_on_maintenance = Some(input.into());
+        self.params.action_on_maintenance = Some(input.into());
         self
     }
     /// Sets [`AllocateDedicatedHostsInput::network_attributes`].
     pub fn network_attributes(mut self, input: NetworkAttributes) -> Self {
-        self.network_attributes = Some(input);
+        self.params.network_attributes = Some(input);
         self
     }
     /// Sets [`AllocateDedicatedHostsInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`AllocateDedicatedHostsInput::auto_placement`].
     pub fn auto_placement(mut self, input: impl Into<String>) -> Self {
-        self.auto_placement = Some(input.into());
+        self.params.auto_placement = Some(input.into());
         self
     }
     /// Sets [`AllocateDedicatedHostsInput::cpu_over_commit_ratio`].
     pub fn cpu_over_commit_ratio(mut self, input: f64) -> Self {
-        self.cpu_over_commit_ratio = Some(input);
+        self.params.cpu_over_commit_ratio = Some(input);
         self
     }
     /// Sets [`AllocateDedicatedHostsInput::min_quantity`].
     pub fn min_quantity(mut self, input: i32) -> Self {
-        self.min_quantity = Some(input);
+        self.params.min_quantity = Some(input);
         self
     }
     /// Sets [`AllocateDedicatedHostsInput::charge_type`].
     pub fn charge_type(mut self, input: impl Into<String>) -> Self {
-        self.charge_type = Some(input.into());
+        self.params.charge_type = Some(input.into());
         self
     }
     /// Sets [`AllocateDedicatedHostsInput::quantity`].
     pub fn quantity(mut self, input: i32) -> Self {
-        self.quantity = Some(input);
+        self.params.quantity = Some(input);
         self
     }
     /// Sets [`AllocateDedicatedHostsInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Sets [`AllocateDedicatedHostsInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
-        self.period_unit = Some(input.into());
+        self.params.period_unit = Some(input.into());
         self
     }
     /// Sets [`AllocateDedicatedHostsInput::auto_renew`].
     pub fn auto_renew(mut self, input: bool) -> Self {
-        self.auto_renew = Some(input);
+        self.params.auto_renew = Some(input);
         self
     }
     /// Sets [`AllocateDedicatedHostsInput::auto_renew_period`].
     pub fn auto_renew_period(mut self, input: i32) -> Self {
-        self.auto_renew_period = Some(input);
+        self.params.auto_renew_period = Some(input);
         self
     }
     /// Sets [`AllocateDedicatedHostsInput::auto_release_time`].
     pub fn auto_release_time(mut self, input: impl Into<String>) -> Self {
-        self.auto_release_time = Some(input.into());
+        self.params.auto_release_time = Some(input.into());
         self
     }
     /// Sets [`AllocateDedicatedHostsInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`AllocateDedicatedHostsInput`]. Nothing is sent.
@@ -200,31 +204,31 @@ impl<C> AllocateDedicatedHostsBuilder<C> {
         let input = AllocateDedicatedHostsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            tag: self.tag.unwrap_or_default(),
-            resource_group_id: self.resource_group_id,
-            zone_id: self.zone_id,
-            dedicated_host_name: self.dedicated_host_name,
-            dedicated_host_cluster_id: self.dedicated_host_cluster_id,
+            tag: self.params.tag.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
+            zone_id: self.params.zone_id,
+            dedicated_host_name: self.params.dedicated_host_name,
+            dedicated_host_cluster_id: self.params.dedicated_host_cluster_id,
             dedicated_host_type: aliyun_core::__private::validate::required(
                 "DedicatedHostType",
-                self.dedicated_host_type,
+                self.params.dedicated_host_type,
             )?,
-            action_on_maintenance: self.action_on_maintenance,
-            network_attributes: self.network_attributes,
-            description: self.description,
-            auto_placement: self.auto_placement,
-            cpu_over_commit_ratio: self.cpu_over_commit_ratio,
-            min_quantity: self.min_quantity,
-            charge_type: self.charge_type,
-            quantity: self.quantity,
-            period: self.period,
-            period_unit: self.period_unit,
-            auto_renew: self.auto_renew,
-            auto_renew_period: self.auto_renew_period,
-            auto_release_time: self.auto_release_time,
-            client_token: self.client_token,
+            action_on_maintenance: self.params.action_on_maintenance,
+            network_attributes: self.params.network_attributes,
+            description: self.params.description,
+            auto_placement: self.params.auto_placement,
+            cpu_over_commit_ratio: self.params.cpu_over_commit_ratio,
+            min_quantity: self.params.min_quantity,
+            charge_type: self.params.charge_type,
+            quantity: self.params.quantity,
+            period: self.params.period,
+            period_unit: self.params.period_unit,
+            auto_renew: self.params.auto_renew,
+            auto_renew_period: self.params.auto_renew_period,
+            auto_release_time: self.params.auto_release_time,
+            client_token: self.params.client_token,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -258,27 +262,7 @@ impl AllocateDedicatedHostsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            tag: None,
-            resource_group_id: None,
-            zone_id: None,
-            dedicated_host_name: None,
-            dedicated_host_cluster_id: None,
-            dedicated_host_type: None,
-            action_on_maintenance: None,
-            network_attributes: None,
-            description: None,
-            auto_placement: None,
-            cpu_over_commit_ratio: None,
-            min_quantity: None,
-            charge_type: None,
-            quantity: None,
-            period: None,
-            period_unit: None,
-            auto_renew: None,
-            auto_renew_period: None,
-            auto_release_time: None,
-            client_token: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`AllocateDedicatedHostsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -295,8 +279,8 @@ impl AllocateDedicatedHostsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<AllocateDedicatedHostsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

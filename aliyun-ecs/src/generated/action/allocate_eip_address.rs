@@ -34,6 +34,10 @@ impl AllocateEipAddressInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AllocateEipAddressBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     bandwidth: Option<String>,
     isp: Option<String>,
@@ -44,32 +48,32 @@ pub struct AllocateEipAddressBuilder<C = ()> {
 impl<C> AllocateEipAddressBuilder<C> {
     /// Sets [`AllocateEipAddressInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`AllocateEipAddressInput::bandwidth`].
     pub fn bandwidth(mut self, input: impl Into<String>) -> Self {
-        self.bandwidth = Some(input.into());
+        self.params.bandwidth = Some(input.into());
         self
     }
     /// Sets [`AllocateEipAddressInput::isp`].
     pub fn isp(mut self, input: impl Into<String>) -> Self {
-        self.isp = Some(input.into());
+        self.params.isp = Some(input.into());
         self
     }
     /// Sets [`AllocateEipAddressInput::internet_charge_type`].
     pub fn internet_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.internet_charge_type = Some(input.into());
+        self.params.internet_charge_type = Some(input.into());
         self
     }
     /// Sets [`AllocateEipAddressInput::activity_id`].
     pub fn activity_id(mut self, input: i64) -> Self {
-        self.activity_id = Some(input);
+        self.params.activity_id = Some(input);
         self
     }
     /// Sets [`AllocateEipAddressInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`AllocateEipAddressInput`]. Nothing is sent.
@@ -77,13 +81,13 @@ impl<C> AllocateEipAddressBuilder<C> {
         let input = AllocateEipAddressInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            bandwidth: self.bandwidth,
-            isp: self.isp,
-            internet_charge_type: self.internet_charge_type,
-            activity_id: self.activity_id,
-            client_token: self.client_token,
+            bandwidth: self.params.bandwidth,
+            isp: self.params.isp,
+            internet_charge_type: self.params.internet_charge_type,
+            activity_id: self.params.activity_id,
+            client_token: self.params.client_token,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -102,12 +106,7 @@ impl AllocateEipAddressBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            bandwidth: None,
-            isp: None,
-            internet_charge_type: None,
-            activity_id: None,
-            client_token: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`AllocateEipAddressOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -124,8 +123,8 @@ impl AllocateEipAddressBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<AllocateEipAddressInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

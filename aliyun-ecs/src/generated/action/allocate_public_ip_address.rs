@@ -26,6 +26,10 @@ impl AllocatePublicIpAddressInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AllocatePublicIpAddressBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     ip_address: Option<String>,
     vlan_id: Option<String>,
@@ -33,17 +37,17 @@ pub struct AllocatePublicIpAddressBuilder<C = ()> {
 impl<C> AllocatePublicIpAddressBuilder<C> {
     /// Sets [`AllocatePublicIpAddressInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`AllocatePublicIpAddressInput::ip_address`].
     pub fn ip_address(mut self, input: impl Into<String>) -> Self {
-        self.ip_address = Some(input.into());
+        self.params.ip_address = Some(input.into());
         self
     }
     /// Sets [`AllocatePublicIpAddressInput::vlan_id`].
     pub fn vlan_id(mut self, input: impl Into<String>) -> Self {
-        self.vlan_id = Some(input.into());
+        self.params.vlan_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`AllocatePublicIpAddressInput`]. Nothing is sent.
@@ -53,10 +57,10 @@ impl<C> AllocatePublicIpAddressBuilder<C> {
         let input = AllocatePublicIpAddressInput {
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
-            ip_address: self.ip_address,
-            vlan_id: self.vlan_id,
+            ip_address: self.params.ip_address,
+            vlan_id: self.params.vlan_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -72,9 +76,7 @@ impl AllocatePublicIpAddressBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            ip_address: None,
-            vlan_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`AllocatePublicIpAddressOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

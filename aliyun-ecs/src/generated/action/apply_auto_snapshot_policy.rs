@@ -11,8 +11,8 @@ pub struct ApplyAutoSnapshotPolicyInput {
     pub region_id: String,
     /// A string sent as `autoSnapshotPolicyId`. Required. Example: `sp-bp14yziiuvu3s6jn****`.
     pub auto_snapshot_policy_id: String,
-    /// A string sent as `diskIds`. Required. Example: `["d-bp14k9cxvr5uzy54****", "d-bp1dtj8v7x6u08iw****", "d-bp1c0tyj9tfli2r8****"]`.
-    pub disk_ids: String,
+    /// A list of strings sent as JSON text in `diskIds`. Required. Example: `["d-bp14k9cxvr5uzy54****","d-bp1dtj8v7x6u08iw****","d-bp1c0tyj9tfli2r8****"]`.
+    pub disk_ids: Vec<String>,
 }
 impl ApplyAutoSnapshotPolicyInput {
     /// An unbound builder of this input: set parameters, then [`build`](ApplyAutoSnapshotPolicyBuilder::build).
@@ -26,24 +26,28 @@ impl ApplyAutoSnapshotPolicyInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ApplyAutoSnapshotPolicyBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     auto_snapshot_policy_id: Option<String>,
-    disk_ids: Option<String>,
+    disk_ids: Option<Vec<String>>,
 }
 impl<C> ApplyAutoSnapshotPolicyBuilder<C> {
     /// Sets [`ApplyAutoSnapshotPolicyInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ApplyAutoSnapshotPolicyInput::auto_snapshot_policy_id`].
     pub fn auto_snapshot_policy_id(mut self, input: impl Into<String>) -> Self {
-        self.auto_snapshot_policy_id = Some(input.into());
+        self.params.auto_snapshot_policy_id = Some(input.into());
         self
     }
-    /// Sets [`ApplyAutoSnapshotPolicyInput::disk_ids`].
+    /// Appends one item to [`ApplyAutoSnapshotPolicyInput::disk_ids`].
     pub fn disk_ids(mut self, input: impl Into<String>) -> Self {
-        self.disk_ids = Some(input.into());
+        self.params.disk_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ApplyAutoSnapshotPolicyInput`]. Nothing is sent.
@@ -53,16 +57,13 @@ impl<C> ApplyAutoSnapshotPolicyBuilder<C> {
         let input = ApplyAutoSnapshotPolicyInput {
             region_id: aliyun_core::__private::validate::required(
                 "regionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             auto_snapshot_policy_id: aliyun_core::__private::validate::required(
                 "autoSnapshotPolicyId",
-                self.auto_snapshot_policy_id,
+                self.params.auto_snapshot_policy_id,
             )?,
-            disk_ids: aliyun_core::__private::validate::required(
-                "diskIds",
-                self.disk_ids,
-            )?,
+            disk_ids: self.params.disk_ids.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -72,15 +73,13 @@ aliyun_core::__private::builder_accessors! {
     ApplyAutoSnapshotPolicyBuilder, ApplyAutoSnapshotPolicyInput;
     region_id: Option<String> => set_region_id, get_region_id;
     auto_snapshot_policy_id: Option<String> => set_auto_snapshot_policy_id, get_auto_snapshot_policy_id;
-    disk_ids: Option<String> => set_disk_ids, get_disk_ids;
+    disk_ids: Option<Vec<String>> => set_disk_ids, get_disk_ids, list;
 }
 impl ApplyAutoSnapshotPolicyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            auto_snapshot_policy_id: None,
-            disk_ids: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ApplyAutoSnapshotPolicyOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -131,12 +130,20 @@ impl aliyun_core::Action for ApplyAutoSnapshotPolicyInput {
         retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::items(
+            "diskIds",
+            self.disk_ids.len(),
+            Some(1),
+            None,
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("regionId", &self.region_id);
         params.push("autoSnapshotPolicyId", &self.auto_snapshot_policy_id);
-        params.push("diskIds", &self.disk_ids);
+        if !self.disk_ids.is_empty() {
+            params.push_json("diskIds", &self.disk_ids);
+        }
     }
 }
 /// Errors [`ApplyAutoSnapshotPolicy`](https://api.aliyun.com/api/Ecs/2014-05-26/ApplyAutoSnapshotPolicy) can return.
@@ -201,9 +208,9 @@ mod tests {
             |b| {
                 b
                     .auto_snapshot_policy_id("sp-bp14yziiuvu3s6jn****")
-                    .disk_ids(
-                        "[\"d-bp14k9cxvr5uzy54****\", \"d-bp1dtj8v7x6u08iw****\", \"d-bp1c0tyj9tfli2r8****\"]",
-                    )
+                    .disk_ids("d-bp14k9cxvr5uzy54****")
+                    .disk_ids("d-bp1dtj8v7x6u08iw****")
+                    .disk_ids("d-bp1c0tyj9tfli2r8****")
                     .region_id("cn-hangzhou")
             },
             "POST",
@@ -211,7 +218,7 @@ mod tests {
                 ("autoSnapshotPolicyId", "sp-bp14yziiuvu3s6jn****"),
                 (
                     "diskIds",
-                    "[\"d-bp14k9cxvr5uzy54****\", \"d-bp1dtj8v7x6u08iw****\", \"d-bp1c0tyj9tfli2r8****\"]",
+                    "[\"d-bp14k9cxvr5uzy54****\",\"d-bp1dtj8v7x6u08iw****\",\"d-bp1c0tyj9tfli2r8****\"]",
                 ),
                 ("regionId", "cn-hangzhou"),
             ],

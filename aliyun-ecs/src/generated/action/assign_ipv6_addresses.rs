@@ -38,6 +38,10 @@ impl AssignIpv6AddressesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AssignIpv6AddressesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     network_interface_id: Option<String>,
     ipv6_address_count: Option<i32>,
@@ -49,49 +53,49 @@ pub struct AssignIpv6AddressesBuilder<C = ()> {
 impl<C> AssignIpv6AddressesBuilder<C> {
     /// Sets [`AssignIpv6AddressesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`AssignIpv6AddressesInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
-        self.network_interface_id = Some(input.into());
+        self.params.network_interface_id = Some(input.into());
         self
     }
     /// Sets [`AssignIpv6AddressesInput::ipv6_address_count`].
     pub fn ipv6_address_count(mut self, input: i32) -> Self {
-        self.ipv6_address_count = Some(input);
+        self.params.ipv6_address_count = Some(input);
         self
     }
     /// Appends one item to [`AssignIpv6AddressesInput::ipv6_address`].
     pub fn ipv6_address(mut self, input: impl Into<String>) -> Self {
-        self.ipv6_address.get_or_insert_with(Vec::new).push(input.into());
+        self.params.ipv6_address.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`AssignIpv6AddressesInput::ipv6_prefix`].
     pub fn ipv6_prefix(mut self, input: impl Into<String>) -> Self {
-        self.ipv6_prefix.get_or_insert_with(Vec::new).push(input.into());
+        self.params.ipv6_prefix.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`AssignIpv6AddressesInput::ipv6_prefix_count`].
     pub fn ipv6_prefix_count(mut self, input: i32) -> Self {
-        self.ipv6_prefix_count = Some(input);
+        self.params.ipv6_prefix_count = Some(input);
         self
     }
     /// Sets [`AssignIpv6AddressesInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`AssignIpv6AddressesInput`]. Nothing is sent.
     pub fn build(self) -> Result<AssignIpv6AddressesInput, aliyun_core::InvalidInput> {
         let input = AssignIpv6AddressesInput {
-            region_id: self.region_id,
-            network_interface_id: self.network_interface_id,
-            ipv6_address_count: self.ipv6_address_count,
-            ipv6_address: self.ipv6_address.unwrap_or_default(),
-            ipv6_prefix: self.ipv6_prefix.unwrap_or_default(),
-            ipv6_prefix_count: self.ipv6_prefix_count,
-            client_token: self.client_token,
+            region_id: self.params.region_id,
+            network_interface_id: self.params.network_interface_id,
+            ipv6_address_count: self.params.ipv6_address_count,
+            ipv6_address: self.params.ipv6_address.unwrap_or_default(),
+            ipv6_prefix: self.params.ipv6_prefix.unwrap_or_default(),
+            ipv6_prefix_count: self.params.ipv6_prefix_count,
+            client_token: self.params.client_token,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -111,13 +115,7 @@ impl AssignIpv6AddressesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            network_interface_id: None,
-            ipv6_address_count: None,
-            ipv6_address: None,
-            ipv6_prefix: None,
-            ipv6_prefix_count: None,
-            client_token: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`AssignIpv6AddressesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -134,8 +132,8 @@ impl AssignIpv6AddressesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<AssignIpv6AddressesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -39,6 +39,10 @@ impl AssignPrivateIpAddressesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AssignPrivateIpAddressesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     network_interface_id: Option<String>,
     secondary_private_ip_address_count: Option<i32>,
@@ -50,37 +54,37 @@ pub struct AssignPrivateIpAddressesBuilder<C = ()> {
 impl<C> AssignPrivateIpAddressesBuilder<C> {
     /// Sets [`AssignPrivateIpAddressesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`AssignPrivateIpAddressesInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
-        self.network_interface_id = Some(input.into());
+        self.params.network_interface_id = Some(input.into());
         self
     }
     /// Sets [`AssignPrivateIpAddressesInput::secondary_private_ip_address_count`].
     pub fn secondary_private_ip_address_count(mut self, input: i32) -> Self {
-        self.secondary_private_ip_address_count = Some(input);
+        self.params.secondary_private_ip_address_count = Some(input);
         self
     }
     /// Sets [`AssignPrivateIpAddressesInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Appends one item to [`AssignPrivateIpAddressesInput::private_ip_address`].
     pub fn private_ip_address(mut self, input: impl Into<String>) -> Self {
-        self.private_ip_address.get_or_insert_with(Vec::new).push(input.into());
+        self.params.private_ip_address.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`AssignPrivateIpAddressesInput::ipv4_prefix`].
     pub fn ipv4_prefix(mut self, input: impl Into<String>) -> Self {
-        self.ipv4_prefix.get_or_insert_with(Vec::new).push(input.into());
+        self.params.ipv4_prefix.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`AssignPrivateIpAddressesInput::ipv4_prefix_count`].
     pub fn ipv4_prefix_count(mut self, input: i32) -> Self {
-        self.ipv4_prefix_count = Some(input);
+        self.params.ipv4_prefix_count = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`AssignPrivateIpAddressesInput`]. Nothing is sent.
@@ -90,17 +94,19 @@ impl<C> AssignPrivateIpAddressesBuilder<C> {
         let input = AssignPrivateIpAddressesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             network_interface_id: aliyun_core::__private::validate::required(
                 "NetworkInterfaceId",
-                self.network_interface_id,
+                self.params.network_interface_id,
             )?,
-            secondary_private_ip_address_count: self.secondary_private_ip_address_count,
-            client_token: self.client_token,
-            private_ip_address: self.private_ip_address.unwrap_or_default(),
-            ipv4_prefix: self.ipv4_prefix.unwrap_or_default(),
-            ipv4_prefix_count: self.ipv4_prefix_count,
+            secondary_private_ip_address_count: self
+                .params
+                .secondary_private_ip_address_count,
+            client_token: self.params.client_token,
+            private_ip_address: self.params.private_ip_address.unwrap_or_default(),
+            ipv4_prefix: self.params.ipv4_prefix.unwrap_or_default(),
+            ipv4_prefix_count: self.params.ipv4_prefix_count,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -120,13 +126,7 @@ impl AssignPrivateIpAddressesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            network_interface_id: None,
-            secondary_private_ip_address_count: None,
-            client_token: None,
-            private_ip_address: None,
-            ipv4_prefix: None,
-            ipv4_prefix_count: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`AssignPrivateIpAddressesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -143,8 +143,8 @@ impl AssignPrivateIpAddressesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<AssignPrivateIpAddressesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

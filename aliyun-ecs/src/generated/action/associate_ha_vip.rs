@@ -30,6 +30,10 @@ impl AssociateHaVipInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AssociateHaVipBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     client_token: Option<String>,
     region_id: Option<String>,
     ha_vip_id: Option<String>,
@@ -38,39 +42,39 @@ pub struct AssociateHaVipBuilder<C = ()> {
 impl<C> AssociateHaVipBuilder<C> {
     /// Sets [`AssociateHaVipInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`AssociateHaVipInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`AssociateHaVipInput::ha_vip_id`].
     pub fn ha_vip_id(mut self, input: impl Into<String>) -> Self {
-        self.ha_vip_id = Some(input.into());
+        self.params.ha_vip_id = Some(input.into());
         self
     }
     /// Sets [`AssociateHaVipInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`AssociateHaVipInput`]. Nothing is sent.
     pub fn build(self) -> Result<AssociateHaVipInput, aliyun_core::InvalidInput> {
         let input = AssociateHaVipInput {
-            client_token: self.client_token,
+            client_token: self.params.client_token,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             ha_vip_id: aliyun_core::__private::validate::required(
                 "HaVipId",
-                self.ha_vip_id,
+                self.params.ha_vip_id,
             )?,
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -88,10 +92,7 @@ impl AssociateHaVipBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            client_token: None,
-            region_id: None,
-            ha_vip_id: None,
-            instance_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`AssociateHaVipOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -106,8 +107,8 @@ impl AssociateHaVipBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<AssociateHaVipInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

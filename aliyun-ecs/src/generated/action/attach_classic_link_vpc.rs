@@ -26,6 +26,10 @@ impl AttachClassicLinkVpcInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AttachClassicLinkVpcBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<String>,
     vpc_id: Option<String>,
@@ -33,25 +37,25 @@ pub struct AttachClassicLinkVpcBuilder<C = ()> {
 impl<C> AttachClassicLinkVpcBuilder<C> {
     /// Sets [`AttachClassicLinkVpcInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`AttachClassicLinkVpcInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`AttachClassicLinkVpcInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
-        self.vpc_id = Some(input.into());
+        self.params.vpc_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`AttachClassicLinkVpcInput`]. Nothing is sent.
     pub fn build(self) -> Result<AttachClassicLinkVpcInput, aliyun_core::InvalidInput> {
         let input = AttachClassicLinkVpcInput {
-            region_id: self.region_id,
-            instance_id: self.instance_id,
-            vpc_id: self.vpc_id,
+            region_id: self.params.region_id,
+            instance_id: self.params.instance_id,
+            vpc_id: self.params.vpc_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -67,9 +71,7 @@ impl AttachClassicLinkVpcBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
-            vpc_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`AttachClassicLinkVpcOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -86,8 +88,8 @@ impl AttachClassicLinkVpcBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<AttachClassicLinkVpcInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

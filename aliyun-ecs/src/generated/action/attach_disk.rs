@@ -36,6 +36,10 @@ impl AttachDiskInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AttachDiskBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     disk_id: Option<String>,
     device: Option<String>,
@@ -48,55 +52,55 @@ pub struct AttachDiskBuilder<C = ()> {
 impl<C> AttachDiskBuilder<C> {
     /// Sets [`AttachDiskInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`AttachDiskInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
-        self.disk_id = Some(input.into());
+        self.params.disk_id = Some(input.into());
         self
     }
     /// Sets [`AttachDiskInput::device`].
     pub fn device(mut self, input: impl Into<String>) -> Self {
-        self.device = Some(input.into());
+        self.params.device = Some(input.into());
         self
     }
     /// Sets [`AttachDiskInput::delete_with_instance`].
     pub fn delete_with_instance(mut self, input: bool) -> Self {
-        self.delete_with_instance = Some(input);
+        self.params.delete_with_instance = Some(input);
         self
     }
     /// Sets [`AttachDiskInput::bootable`].
     pub fn bootable(mut self, input: bool) -> Self {
-        self.bootable = Some(input);
+        self.params.bootable = Some(input);
         self
     }
     /// Sets [`AttachDiskInput::password`].
     pub fn password(mut self, input: impl Into<String>) -> Self {
-        self.password = Some(input.into());
+        self.params.password = Some(input.into());
         self
     }
     /// Sets [`AttachDiskInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
-        self.key_pair_name = Some(input.into());
+        self.params.key_pair_name = Some(input.into());
         self
     }
     /// Sets [`AttachDiskInput::force`].
     pub fn force(mut self, input: bool) -> Self {
-        self.force = Some(input);
+        self.params.force = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`AttachDiskInput`]. Nothing is sent.
     pub fn build(self) -> Result<AttachDiskInput, aliyun_core::InvalidInput> {
         let input = AttachDiskInput {
-            instance_id: self.instance_id,
-            disk_id: self.disk_id,
-            device: self.device,
-            delete_with_instance: self.delete_with_instance,
-            bootable: self.bootable,
-            password: self.password,
-            key_pair_name: self.key_pair_name,
-            force: self.force,
+            instance_id: self.params.instance_id,
+            disk_id: self.params.disk_id,
+            device: self.params.device,
+            delete_with_instance: self.params.delete_with_instance,
+            bootable: self.params.bootable,
+            password: self.params.password,
+            key_pair_name: self.params.key_pair_name,
+            force: self.params.force,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -117,14 +121,7 @@ impl AttachDiskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            disk_id: None,
-            device: None,
-            delete_with_instance: None,
-            bootable: None,
-            password: None,
-            key_pair_name: None,
-            force: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`AttachDiskOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -12,10 +12,10 @@ pub struct AttachInstanceRamRoleInput {
     pub region_id: String,
     /// A string sent as `RamRoleName`. Required. Example: `testRamRoleName`.
     pub ram_role_name: String,
-    /// A string sent as `InstanceIds`. Required. Example: `[“i-bp14ss25xca5ex1u****”, “i-bp154z5o1qjalfse****”, “i-bp10ws62o04ubhvi****”…]`.
-    pub instance_ids: String,
-    /// A string sent as `Policy`. Optional. Example: `{"Statement": [{"Action": ["*"],"Effect": "Allow","Resource": ["*"]}],"Version"…`.
-    pub policy: Option<String>,
+    /// A list of strings sent as JSON text in `InstanceIds`. Required. Example: `["i-bp14ss25xca5ex1u****","i-bp154z5o1qjalfse****","i-bp10ws62o04ubhvi****"]`.
+    pub instance_ids: Vec<String>,
+    /// A map of JSON values sent as JSON text in `Policy`. Optional. Example: `{"Statement":[{"Action":["*"],"Effect":"Allow","Resource":["*"]}],"Version":"1"}`.
+    pub policy: std::collections::BTreeMap<String, aliyun_core::JsonValue>,
 }
 impl AttachInstanceRamRoleInput {
     /// An unbound builder of this input: set parameters, then [`build`](AttachInstanceRamRoleBuilder::build).
@@ -29,30 +29,41 @@ impl AttachInstanceRamRoleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AttachInstanceRamRoleBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     ram_role_name: Option<String>,
-    instance_ids: Option<String>,
-    policy: Option<String>,
+    instance_ids: Option<Vec<String>>,
+    policy: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>>,
 }
 impl<C> AttachInstanceRamRoleBuilder<C> {
     /// Sets [`AttachInstanceRamRoleInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`AttachInstanceRamRoleInput::ram_role_name`].
     pub fn ram_role_name(mut self, input: impl Into<String>) -> Self {
-        self.ram_role_name = Some(input.into());
+        self.params.ram_role_name = Some(input.into());
         self
     }
-    /// Sets [`AttachInstanceRamRoleInput::instance_ids`].
+    /// Appends one item to [`AttachInstanceRamRoleInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids = Some(input.into());
+        self.params.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Sets [`AttachInstanceRamRoleInput::policy`].
-    pub fn policy(mut self, input: impl Into<String>) -> Self {
-        self.policy = Some(input.into());
+    /// Adds one entry to [`AttachInstanceRamRoleInput::policy`].
+    pub fn policy(
+        mut self,
+        key: impl Into<String>,
+        input: aliyun_core::JsonValue,
+    ) -> Self {
+        self.params
+            .policy
+            .get_or_insert_with(std::collections::BTreeMap::new)
+            .insert(key.into(), input);
         self
     }
     /// Checks every rule of the spec and builds the [`AttachInstanceRamRoleInput`]. Nothing is sent.
@@ -60,17 +71,14 @@ impl<C> AttachInstanceRamRoleBuilder<C> {
         let input = AttachInstanceRamRoleInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             ram_role_name: aliyun_core::__private::validate::required(
                 "RamRoleName",
-                self.ram_role_name,
+                self.params.ram_role_name,
             )?,
-            instance_ids: aliyun_core::__private::validate::required(
-                "InstanceIds",
-                self.instance_ids,
-            )?,
-            policy: self.policy,
+            instance_ids: self.params.instance_ids.unwrap_or_default(),
+            policy: self.params.policy.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -80,17 +88,14 @@ aliyun_core::__private::builder_accessors! {
     AttachInstanceRamRoleBuilder, AttachInstanceRamRoleInput;
     region_id: Option<String> => set_region_id, get_region_id;
     ram_role_name: Option<String> => set_ram_role_name, get_ram_role_name;
-    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
-    policy: Option<String> => set_policy, get_policy;
+    instance_ids: Option<Vec<String>> => set_instance_ids, get_instance_ids, list;
+    policy: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>> => set_policy, get_policy, map;
 }
 impl AttachInstanceRamRoleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            ram_role_name: None,
-            instance_ids: None,
-            policy: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`AttachInstanceRamRoleOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -107,8 +112,8 @@ impl AttachInstanceRamRoleBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<AttachInstanceRamRoleInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -158,13 +163,23 @@ impl aliyun_core::Action for AttachInstanceRamRoleInput {
         retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::items(
+            "InstanceIds",
+            self.instance_ids.len(),
+            Some(1),
+            None,
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("RegionId", &self.region_id);
         params.push("RamRoleName", &self.ram_role_name);
-        params.push("InstanceIds", &self.instance_ids);
-        params.push_opt("Policy", self.policy.as_ref());
+        if !self.instance_ids.is_empty() {
+            params.push_json("InstanceIds", &self.instance_ids);
+        }
+        if !self.policy.is_empty() {
+            params.push_json("Policy", &self.policy);
+        }
     }
 }
 /// Errors [`AttachInstanceRamRole`](https://api.aliyun.com/api/Ecs/2014-05-26/AttachInstanceRamRole) can return.
@@ -221,11 +236,20 @@ mod tests {
             "example",
             |b| {
                 b
-                    .instance_ids(
-                        "[“i-bp14ss25xca5ex1u****”, “i-bp154z5o1qjalfse****”, “i-bp10ws62o04ubhvi****”…]",
+                    .instance_ids("i-bp14ss25xca5ex1u****")
+                    .instance_ids("i-bp154z5o1qjalfse****")
+                    .instance_ids("i-bp10ws62o04ubhvi****")
+                    .policy(
+                        "Statement",
+                        "[{\"Action\":[\"*\"],\"Effect\":\"Allow\",\"Resource\":[\"*\"]}]"
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
                     )
                     .policy(
-                        "{\"Statement\": [{\"Action\": [\"*\"],\"Effect\": \"Allow\",\"Resource\": [\"*\"]}],\"Version\":\"1\"}",
+                        "Version",
+                        "\"1\""
+                            .parse::<aliyun_core::JsonValue>()
+                            .expect("the spec holds JSON"),
                     )
                     .ram_role_name("testRamRoleName")
                     .region_id("cn-hangzhou")
@@ -234,11 +258,11 @@ mod tests {
             &[
                 (
                     "InstanceIds",
-                    "[“i-bp14ss25xca5ex1u****”, “i-bp154z5o1qjalfse****”, “i-bp10ws62o04ubhvi****”…]",
+                    "[\"i-bp14ss25xca5ex1u****\",\"i-bp154z5o1qjalfse****\",\"i-bp10ws62o04ubhvi****\"]",
                 ),
                 (
                     "Policy",
-                    "{\"Statement\": [{\"Action\": [\"*\"],\"Effect\": \"Allow\",\"Resource\": [\"*\"]}],\"Version\":\"1\"}",
+                    "{\"Statement\":[{\"Action\":[\"*\"],\"Effect\":\"Allow\",\"Resource\":[\"*\"]}],\"Version\":\"1\"}",
                 ),
                 ("RamRoleName", "testRamRoleName"),
                 ("RegionId", "cn-hangzhou"),

@@ -32,6 +32,10 @@ impl AttachNetworkInterfaceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AttachNetworkInterfaceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     network_interface_id: Option<String>,
     instance_id: Option<String>,
@@ -42,32 +46,32 @@ pub struct AttachNetworkInterfaceBuilder<C = ()> {
 impl<C> AttachNetworkInterfaceBuilder<C> {
     /// Sets [`AttachNetworkInterfaceInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`AttachNetworkInterfaceInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
-        self.network_interface_id = Some(input.into());
+        self.params.network_interface_id = Some(input.into());
         self
     }
     /// Sets [`AttachNetworkInterfaceInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`AttachNetworkInterfaceInput::trunk_network_instance_id`].
     pub fn trunk_network_instance_id(mut self, input: impl Into<String>) -> Self {
-        self.trunk_network_instance_id = Some(input.into());
+        self.params.trunk_network_instance_id = Some(input.into());
         self
     }
     /// Sets [`AttachNetworkInterfaceInput::wait_for_network_configuration_ready`].
     pub fn wait_for_network_configuration_ready(mut self, input: bool) -> Self {
-        self.wait_for_network_configuration_ready = Some(input);
+        self.params.wait_for_network_configuration_ready = Some(input);
         self
     }
     /// Sets [`AttachNetworkInterfaceInput::network_card_index`].
     pub fn network_card_index(mut self, input: i32) -> Self {
-        self.network_card_index = Some(input);
+        self.params.network_card_index = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`AttachNetworkInterfaceInput`]. Nothing is sent.
@@ -75,13 +79,14 @@ impl<C> AttachNetworkInterfaceBuilder<C> {
         self,
     ) -> Result<AttachNetworkInterfaceInput, aliyun_core::InvalidInput> {
         let input = AttachNetworkInterfaceInput {
-            region_id: self.region_id,
-            network_interface_id: self.network_interface_id,
-            instance_id: self.instance_id,
-            trunk_network_instance_id: self.trunk_network_instance_id,
+            region_id: self.params.region_id,
+            network_interface_id: self.params.network_interface_id,
+            instance_id: self.params.instance_id,
+            trunk_network_instance_id: self.params.trunk_network_instance_id,
             wait_for_network_configuration_ready: self
+                .params
                 .wait_for_network_configuration_ready,
-            network_card_index: self.network_card_index,
+            network_card_index: self.params.network_card_index,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -100,12 +105,7 @@ impl AttachNetworkInterfaceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            network_interface_id: None,
-            instance_id: None,
-            trunk_network_instance_id: None,
-            wait_for_network_configuration_ready: None,
-            network_card_index: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`AttachNetworkInterfaceOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -122,8 +122,8 @@ impl AttachNetworkInterfaceBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<AttachNetworkInterfaceInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

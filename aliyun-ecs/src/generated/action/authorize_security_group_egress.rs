@@ -77,6 +77,10 @@ impl AuthorizeSecurityGroupEgressInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AuthorizeSecurityGroupEgressBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     client_token: Option<String>,
     security_group_id: Option<String>,
@@ -100,17 +104,17 @@ pub struct AuthorizeSecurityGroupEgressBuilder<C = ()> {
 impl<C> AuthorizeSecurityGroupEgressBuilder<C> {
     /// Sets [`AuthorizeSecurityGroupEgressInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
-        self.security_group_id = Some(input.into());
+        self.params.security_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`AuthorizeSecurityGroupEgressInput::permissions`].
@@ -118,97 +122,97 @@ impl<C> AuthorizeSecurityGroupEgressBuilder<C> {
         mut self,
         input: AuthorizeSecurityGroupEgressPermissions,
     ) -> Self {
-        self.permissions.get_or_insert_with(Vec::new).push(input);
+        self.params.permissions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::policy`].
     #[deprecated(note = "deprecated by the service")]
     pub fn policy(mut self, input: impl Into<String>) -> Self {
-        self.policy = Some(input.into());
+        self.params.policy = Some(input.into());
         self
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::priority`].
     #[deprecated(note = "deprecated by the service")]
     pub fn priority(mut self, input: impl Into<String>) -> Self {
-        self.priority = Some(input.into());
+        self.params.priority = Some(input.into());
         self
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::ip_protocol`].
     #[deprecated(note = "deprecated by the service")]
     pub fn ip_protocol(mut self, input: impl Into<String>) -> Self {
-        self.ip_protocol = Some(input.into());
+        self.params.ip_protocol = Some(input.into());
         self
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::dest_cidr_ip`].
     #[deprecated(note = "deprecated by the service")]
     pub fn dest_cidr_ip(mut self, input: impl Into<String>) -> Self {
-        self.dest_cidr_ip = Some(input.into());
+        self.params.dest_cidr_ip = Some(input.into());
         self
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::ipv6_dest_cidr_ip`].
     #[deprecated(note = "deprecated by the service")]
     pub fn ipv6_dest_cidr_ip(mut self, input: impl Into<String>) -> Self {
-        self.ipv6_dest_cidr_ip = Some(input.into());
+        self.params.ipv6_dest_cidr_ip = Some(input.into());
         self
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::dest_group_id`].
     #[deprecated(note = "deprecated by the service")]
     pub fn dest_group_id(mut self, input: impl Into<String>) -> Self {
-        self.dest_group_id = Some(input.into());
+        self.params.dest_group_id = Some(input.into());
         self
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::dest_prefix_list_id`].
     #[deprecated(note = "deprecated by the service")]
     pub fn dest_prefix_list_id(mut self, input: impl Into<String>) -> Self {
-        self.dest_prefix_list_id = Some(input.into());
+        self.params.dest_prefix_list_id = Some(input.into());
         self
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::port_range`].
     #[deprecated(note = "deprecated by the service")]
     pub fn port_range(mut self, input: impl Into<String>) -> Self {
-        self.port_range = Some(input.into());
+        self.params.port_range = Some(input.into());
         self
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::source_cidr_ip`].
     #[deprecated(note = "deprecated by the service")]
     pub fn source_cidr_ip(mut self, input: impl Into<String>) -> Self {
-        self.source_cidr_ip = Some(input.into());
+        self.params.source_cidr_ip = Some(input.into());
         self
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::ipv6_source_cidr_ip`].
     #[deprecated(note = "deprecated by the service")]
     pub fn ipv6_source_cidr_ip(mut self, input: impl Into<String>) -> Self {
-        self.ipv6_source_cidr_ip = Some(input.into());
+        self.params.ipv6_source_cidr_ip = Some(input.into());
         self
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::source_port_range`].
     #[deprecated(note = "deprecated by the service")]
     pub fn source_port_range(mut self, input: impl Into<String>) -> Self {
-        self.source_port_range = Some(input.into());
+        self.params.source_port_range = Some(input.into());
         self
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::dest_group_owner_account`].
     #[deprecated(note = "deprecated by the service")]
     pub fn dest_group_owner_account(mut self, input: impl Into<String>) -> Self {
-        self.dest_group_owner_account = Some(input.into());
+        self.params.dest_group_owner_account = Some(input.into());
         self
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::dest_group_owner_id`].
     #[deprecated(note = "deprecated by the service")]
     pub fn dest_group_owner_id(mut self, input: i64) -> Self {
-        self.dest_group_owner_id = Some(input);
+        self.params.dest_group_owner_id = Some(input);
         self
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::nic_type`].
     #[deprecated(note = "deprecated by the service")]
     pub fn nic_type(mut self, input: impl Into<String>) -> Self {
-        self.nic_type = Some(input.into());
+        self.params.nic_type = Some(input.into());
         self
     }
     /// Sets [`AuthorizeSecurityGroupEgressInput::description`].
     #[deprecated(note = "deprecated by the service")]
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`AuthorizeSecurityGroupEgressInput`]. Nothing is sent.
@@ -216,25 +220,25 @@ impl<C> AuthorizeSecurityGroupEgressBuilder<C> {
         self,
     ) -> Result<AuthorizeSecurityGroupEgressInput, aliyun_core::InvalidInput> {
         let input = AuthorizeSecurityGroupEgressInput {
-            region_id: self.region_id,
-            client_token: self.client_token,
-            security_group_id: self.security_group_id,
-            permissions: self.permissions.unwrap_or_default(),
-            policy: self.policy,
-            priority: self.priority,
-            ip_protocol: self.ip_protocol,
-            dest_cidr_ip: self.dest_cidr_ip,
-            ipv6_dest_cidr_ip: self.ipv6_dest_cidr_ip,
-            dest_group_id: self.dest_group_id,
-            dest_prefix_list_id: self.dest_prefix_list_id,
-            port_range: self.port_range,
-            source_cidr_ip: self.source_cidr_ip,
-            ipv6_source_cidr_ip: self.ipv6_source_cidr_ip,
-            source_port_range: self.source_port_range,
-            dest_group_owner_account: self.dest_group_owner_account,
-            dest_group_owner_id: self.dest_group_owner_id,
-            nic_type: self.nic_type,
-            description: self.description,
+            region_id: self.params.region_id,
+            client_token: self.params.client_token,
+            security_group_id: self.params.security_group_id,
+            permissions: self.params.permissions.unwrap_or_default(),
+            policy: self.params.policy,
+            priority: self.params.priority,
+            ip_protocol: self.params.ip_protocol,
+            dest_cidr_ip: self.params.dest_cidr_ip,
+            ipv6_dest_cidr_ip: self.params.ipv6_dest_cidr_ip,
+            dest_group_id: self.params.dest_group_id,
+            dest_prefix_list_id: self.params.dest_prefix_list_id,
+            port_range: self.params.port_range,
+            source_cidr_ip: self.params.source_cidr_ip,
+            ipv6_source_cidr_ip: self.params.ipv6_source_cidr_ip,
+            source_port_range: self.params.source_port_range,
+            dest_group_owner_account: self.params.dest_group_owner_account,
+            dest_group_owner_id: self.params.dest_group_owner_id,
+            nic_type: self.params.nic_type,
+            description: self.params.description,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -266,25 +270,7 @@ impl AuthorizeSecurityGroupEgressBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            client_token: None,
-            security_group_id: None,
-            permissions: None,
-            policy: None,
-            priority: None,
-            ip_protocol: None,
-            dest_cidr_ip: None,
-            ipv6_dest_cidr_ip: None,
-            dest_group_id: None,
-            dest_prefix_list_id: None,
-            port_range: None,
-            source_cidr_ip: None,
-            ipv6_source_cidr_ip: None,
-            source_port_range: None,
-            dest_group_owner_account: None,
-            dest_group_owner_id: None,
-            nic_type: None,
-            description: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`AuthorizeSecurityGroupEgressOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -301,8 +287,8 @@ impl AuthorizeSecurityGroupEgressBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<AuthorizeSecurityGroupEgressInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -9,8 +9,8 @@
 pub struct CancelAutoSnapshotPolicyInput {
     /// A string sent as `regionId`. Required. Example: `cn-hangzhou`.
     pub region_id: String,
-    /// A string sent as `diskIds`. Required. Example: `["d-bp14k9cxvr5uzy54****", "d-bp1dtj8v7x6u08iw****", "d-bp1c0tyj9tfli2r8****"]`.
-    pub disk_ids: String,
+    /// A list of strings sent as JSON text in `diskIds`. Required. Example: `["d-bp14k9cxvr5uzy54****","d-bp1dtj8v7x6u08iw****","d-bp1c0tyj9tfli2r8****"]`.
+    pub disk_ids: Vec<String>,
 }
 impl CancelAutoSnapshotPolicyInput {
     /// An unbound builder of this input: set parameters, then [`build`](CancelAutoSnapshotPolicyBuilder::build).
@@ -24,18 +24,22 @@ impl CancelAutoSnapshotPolicyInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CancelAutoSnapshotPolicyBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
-    disk_ids: Option<String>,
+    disk_ids: Option<Vec<String>>,
 }
 impl<C> CancelAutoSnapshotPolicyBuilder<C> {
     /// Sets [`CancelAutoSnapshotPolicyInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
-    /// Sets [`CancelAutoSnapshotPolicyInput::disk_ids`].
+    /// Appends one item to [`CancelAutoSnapshotPolicyInput::disk_ids`].
     pub fn disk_ids(mut self, input: impl Into<String>) -> Self {
-        self.disk_ids = Some(input.into());
+        self.params.disk_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CancelAutoSnapshotPolicyInput`]. Nothing is sent.
@@ -45,12 +49,9 @@ impl<C> CancelAutoSnapshotPolicyBuilder<C> {
         let input = CancelAutoSnapshotPolicyInput {
             region_id: aliyun_core::__private::validate::required(
                 "regionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            disk_ids: aliyun_core::__private::validate::required(
-                "diskIds",
-                self.disk_ids,
-            )?,
+            disk_ids: self.params.disk_ids.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -59,14 +60,13 @@ impl<C> CancelAutoSnapshotPolicyBuilder<C> {
 aliyun_core::__private::builder_accessors! {
     CancelAutoSnapshotPolicyBuilder, CancelAutoSnapshotPolicyInput;
     region_id: Option<String> => set_region_id, get_region_id;
-    disk_ids: Option<String> => set_disk_ids, get_disk_ids;
+    disk_ids: Option<Vec<String>> => set_disk_ids, get_disk_ids, list;
 }
 impl CancelAutoSnapshotPolicyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            disk_ids: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CancelAutoSnapshotPolicyOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -117,11 +117,19 @@ impl aliyun_core::Action for CancelAutoSnapshotPolicyInput {
         retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::items(
+            "diskIds",
+            self.disk_ids.len(),
+            Some(1),
+            None,
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("regionId", &self.region_id);
-        params.push("diskIds", &self.disk_ids);
+        if !self.disk_ids.is_empty() {
+            params.push_json("diskIds", &self.disk_ids);
+        }
     }
 }
 /// Errors [`CancelAutoSnapshotPolicy`](https://api.aliyun.com/api/Ecs/2014-05-26/CancelAutoSnapshotPolicy) can return.
@@ -162,16 +170,16 @@ mod tests {
             "example",
             |b| {
                 b
-                    .disk_ids(
-                        "[\"d-bp14k9cxvr5uzy54****\", \"d-bp1dtj8v7x6u08iw****\", \"d-bp1c0tyj9tfli2r8****\"]",
-                    )
+                    .disk_ids("d-bp14k9cxvr5uzy54****")
+                    .disk_ids("d-bp1dtj8v7x6u08iw****")
+                    .disk_ids("d-bp1c0tyj9tfli2r8****")
                     .region_id("cn-hangzhou")
             },
             "POST",
             &[
                 (
                     "diskIds",
-                    "[\"d-bp14k9cxvr5uzy54****\", \"d-bp1dtj8v7x6u08iw****\", \"d-bp1c0tyj9tfli2r8****\"]",
+                    "[\"d-bp14k9cxvr5uzy54****\",\"d-bp1dtj8v7x6u08iw****\",\"d-bp1c0tyj9tfli2r8****\"]",
                 ),
                 ("regionId", "cn-hangzhou"),
             ],

@@ -24,18 +24,22 @@ impl CancelCopyImageInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CancelCopyImageBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     image_id: Option<String>,
 }
 impl<C> CancelCopyImageBuilder<C> {
     /// Sets [`CancelCopyImageInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CancelCopyImageInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
-        self.image_id = Some(input.into());
+        self.params.image_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CancelCopyImageInput`]. Nothing is sent.
@@ -43,11 +47,11 @@ impl<C> CancelCopyImageBuilder<C> {
         let input = CancelCopyImageInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             image_id: aliyun_core::__private::validate::required(
                 "ImageId",
-                self.image_id,
+                self.params.image_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -63,8 +67,7 @@ impl CancelCopyImageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            image_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CancelCopyImageOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -79,8 +82,8 @@ impl CancelCopyImageBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CancelCopyImageInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -29,6 +29,10 @@ impl CancelImagePipelineExecutionInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CancelImagePipelineExecutionBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     template_tag: Option<Vec<Tag>>,
     execution_id: Option<String>,
@@ -36,17 +40,17 @@ pub struct CancelImagePipelineExecutionBuilder<C = ()> {
 impl<C> CancelImagePipelineExecutionBuilder<C> {
     /// Sets [`CancelImagePipelineExecutionInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`CancelImagePipelineExecutionInput::template_tag`].
     pub fn template_tag(mut self, input: Tag) -> Self {
-        self.template_tag.get_or_insert_with(Vec::new).push(input);
+        self.params.template_tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`CancelImagePipelineExecutionInput::execution_id`].
     pub fn execution_id(mut self, input: impl Into<String>) -> Self {
-        self.execution_id = Some(input.into());
+        self.params.execution_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CancelImagePipelineExecutionInput`]. Nothing is sent.
@@ -56,12 +60,12 @@ impl<C> CancelImagePipelineExecutionBuilder<C> {
         let input = CancelImagePipelineExecutionInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            template_tag: self.template_tag.unwrap_or_default(),
+            template_tag: self.params.template_tag.unwrap_or_default(),
             execution_id: aliyun_core::__private::validate::required(
                 "ExecutionId",
-                self.execution_id,
+                self.params.execution_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -78,9 +82,7 @@ impl CancelImagePipelineExecutionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            template_tag: None,
-            execution_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CancelImagePipelineExecutionOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -97,8 +99,8 @@ impl CancelImagePipelineExecutionBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CancelImagePipelineExecutionInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -26,18 +26,22 @@ impl CancelSimulatedSystemEventsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CancelSimulatedSystemEventsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     event_id: Option<Vec<String>>,
 }
 impl<C> CancelSimulatedSystemEventsBuilder<C> {
     /// Sets [`CancelSimulatedSystemEventsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`CancelSimulatedSystemEventsInput::event_id`].
     pub fn event_id(mut self, input: impl Into<String>) -> Self {
-        self.event_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.event_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CancelSimulatedSystemEventsInput`]. Nothing is sent.
@@ -47,9 +51,9 @@ impl<C> CancelSimulatedSystemEventsBuilder<C> {
         let input = CancelSimulatedSystemEventsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            event_id: self.event_id.unwrap_or_default(),
+            event_id: self.params.event_id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -64,8 +68,7 @@ impl CancelSimulatedSystemEventsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            event_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CancelSimulatedSystemEventsOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -82,8 +85,8 @@ impl CancelSimulatedSystemEventsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CancelSimulatedSystemEventsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

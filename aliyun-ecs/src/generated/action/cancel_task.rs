@@ -24,18 +24,22 @@ impl CancelTaskInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CancelTaskBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     task_id: Option<String>,
 }
 impl<C> CancelTaskBuilder<C> {
     /// Sets [`CancelTaskInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CancelTaskInput::task_id`].
     pub fn task_id(mut self, input: impl Into<String>) -> Self {
-        self.task_id = Some(input.into());
+        self.params.task_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CancelTaskInput`]. Nothing is sent.
@@ -43,9 +47,12 @@ impl<C> CancelTaskBuilder<C> {
         let input = CancelTaskInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            task_id: aliyun_core::__private::validate::required("TaskId", self.task_id)?,
+            task_id: aliyun_core::__private::validate::required(
+                "TaskId",
+                self.params.task_id,
+            )?,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -60,8 +67,7 @@ impl CancelTaskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            task_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CancelTaskOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -76,8 +82,8 @@ impl CancelTaskBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CancelTaskInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -26,18 +26,22 @@ impl ConnectRouterInterfaceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ConnectRouterInterfaceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     router_interface_id: Option<String>,
 }
 impl<C> ConnectRouterInterfaceBuilder<C> {
     /// Sets [`ConnectRouterInterfaceInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ConnectRouterInterfaceInput::router_interface_id`].
     pub fn router_interface_id(mut self, input: impl Into<String>) -> Self {
-        self.router_interface_id = Some(input.into());
+        self.params.router_interface_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ConnectRouterInterfaceInput`]. Nothing is sent.
@@ -47,11 +51,11 @@ impl<C> ConnectRouterInterfaceBuilder<C> {
         let input = ConnectRouterInterfaceInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             router_interface_id: aliyun_core::__private::validate::required(
                 "RouterInterfaceId",
-                self.router_interface_id,
+                self.params.router_interface_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -67,8 +71,7 @@ impl ConnectRouterInterfaceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            router_interface_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ConnectRouterInterfaceOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -85,8 +88,8 @@ impl ConnectRouterInterfaceBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ConnectRouterInterfaceInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

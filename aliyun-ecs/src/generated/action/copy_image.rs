@@ -43,6 +43,10 @@ impl CopyImageInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CopyImageBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     destination_image_name: Option<String>,
     destination_description: Option<String>,
     image_id: Option<String>,
@@ -57,73 +61,73 @@ pub struct CopyImageBuilder<C = ()> {
 impl<C> CopyImageBuilder<C> {
     /// Sets [`CopyImageInput::destination_image_name`].
     pub fn destination_image_name(mut self, input: impl Into<String>) -> Self {
-        self.destination_image_name = Some(input.into());
+        self.params.destination_image_name = Some(input.into());
         self
     }
     /// Sets [`CopyImageInput::destination_description`].
     pub fn destination_description(mut self, input: impl Into<String>) -> Self {
-        self.destination_description = Some(input.into());
+        self.params.destination_description = Some(input.into());
         self
     }
     /// Sets [`CopyImageInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
-        self.image_id = Some(input.into());
+        self.params.image_id = Some(input.into());
         self
     }
     /// Sets [`CopyImageInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CopyImageInput::destination_region_id`].
     pub fn destination_region_id(mut self, input: impl Into<String>) -> Self {
-        self.destination_region_id = Some(input.into());
+        self.params.destination_region_id = Some(input.into());
         self
     }
     /// Sets [`CopyImageInput::encrypted`].
     pub fn encrypted(mut self, input: bool) -> Self {
-        self.encrypted = Some(input);
+        self.params.encrypted = Some(input);
         self
     }
     /// Sets [`CopyImageInput::kms_key_id`].
     pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
-        self.kms_key_id = Some(input.into());
+        self.params.kms_key_id = Some(input.into());
         self
     }
     /// Sets [`CopyImageInput::encrypt_algorithm`].
     pub fn encrypt_algorithm(mut self, input: impl Into<String>) -> Self {
-        self.encrypt_algorithm = Some(input.into());
+        self.params.encrypt_algorithm = Some(input.into());
         self
     }
     /// Sets [`CopyImageInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`CopyImageInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CopyImageInput`]. Nothing is sent.
     pub fn build(self) -> Result<CopyImageInput, aliyun_core::InvalidInput> {
         let input = CopyImageInput {
-            destination_image_name: self.destination_image_name,
-            destination_description: self.destination_description,
+            destination_image_name: self.params.destination_image_name,
+            destination_description: self.params.destination_description,
             image_id: aliyun_core::__private::validate::required(
                 "ImageId",
-                self.image_id,
+                self.params.image_id,
             )?,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            destination_region_id: self.destination_region_id,
-            encrypted: self.encrypted,
-            kms_key_id: self.kms_key_id,
-            encrypt_algorithm: self.encrypt_algorithm,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
+            destination_region_id: self.params.destination_region_id,
+            encrypted: self.params.encrypted,
+            kms_key_id: self.params.kms_key_id,
+            encrypt_algorithm: self.params.encrypt_algorithm,
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -146,16 +150,7 @@ impl CopyImageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            destination_image_name: None,
-            destination_description: None,
-            image_id: None,
-            region_id: None,
-            destination_region_id: None,
-            encrypted: None,
-            kms_key_id: None,
-            encrypt_algorithm: None,
-            resource_group_id: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CopyImageOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -170,8 +165,8 @@ impl CopyImageBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CopyImageInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

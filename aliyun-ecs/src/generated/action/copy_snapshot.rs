@@ -51,6 +51,10 @@ impl CopySnapshotInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CopySnapshotBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     resource_group_id: Option<String>,
     tag: Option<Vec<Tag>>,
     region_id: Option<String>,
@@ -68,100 +72,102 @@ pub struct CopySnapshotBuilder<C = ()> {
 impl<C> CopySnapshotBuilder<C> {
     /// Sets [`CopySnapshotInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`CopySnapshotInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`CopySnapshotInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CopySnapshotInput::destination_region_id`].
     pub fn destination_region_id(mut self, input: impl Into<String>) -> Self {
-        self.destination_region_id = Some(input.into());
+        self.params.destination_region_id = Some(input.into());
         self
     }
     /// Sets [`CopySnapshotInput::snapshot_id`].
     pub fn snapshot_id(mut self, input: impl Into<String>) -> Self {
-        self.snapshot_id = Some(input.into());
+        self.params.snapshot_id = Some(input.into());
         self
     }
     /// Sets [`CopySnapshotInput::destination_snapshot_name`].
     pub fn destination_snapshot_name(mut self, input: impl Into<String>) -> Self {
-        self.destination_snapshot_name = Some(input.into());
+        self.params.destination_snapshot_name = Some(input.into());
         self
     }
     /// Sets [`CopySnapshotInput::destination_snapshot_description`].
     pub fn destination_snapshot_description(mut self, input: impl Into<String>) -> Self {
-        self.destination_snapshot_description = Some(input.into());
+        self.params.destination_snapshot_description = Some(input.into());
         self
     }
     /// Sets [`CopySnapshotInput::retention_days`].
     pub fn retention_days(mut self, input: i32) -> Self {
-        self.retention_days = Some(input);
+        self.params.retention_days = Some(input);
         self
     }
     /// Sets [`CopySnapshotInput::encrypted`].
     pub fn encrypted(mut self, input: bool) -> Self {
-        self.encrypted = Some(input);
+        self.params.encrypted = Some(input);
         self
     }
     /// Sets [`CopySnapshotInput::kms_key_id`].
     pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
-        self.kms_key_id = Some(input.into());
+        self.params.kms_key_id = Some(input.into());
         self
     }
     /// Appends one item to [`CopySnapshotInput::arn`].
     pub fn arn(mut self, input: Arn) -> Self {
-        self.arn.get_or_insert_with(Vec::new).push(input);
+        self.params.arn.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`CopySnapshotInput::destination_storage_location_arn`].
     pub fn destination_storage_location_arn(mut self, input: impl Into<String>) -> Self {
-        self.destination_storage_location_arn = Some(input.into());
+        self.params.destination_storage_location_arn = Some(input.into());
         self
     }
     /// Sets [`CopySnapshotInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CopySnapshotInput`]. Nothing is sent.
     pub fn build(self) -> Result<CopySnapshotInput, aliyun_core::InvalidInput> {
         let input = CopySnapshotInput {
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             destination_region_id: aliyun_core::__private::validate::required(
                 "DestinationRegionId",
-                self.destination_region_id,
+                self.params.destination_region_id,
             )?,
             snapshot_id: aliyun_core::__private::validate::required(
                 "SnapshotId",
-                self.snapshot_id,
+                self.params.snapshot_id,
             )?,
             destination_snapshot_name: aliyun_core::__private::validate::required(
                 "DestinationSnapshotName",
-                self.destination_snapshot_name,
+                self.params.destination_snapshot_name,
             )?,
             destination_snapshot_description: aliyun_core::__private::validate::required(
                 "DestinationSnapshotDescription",
-                self.destination_snapshot_description,
+                self.params.destination_snapshot_description,
             )?,
-            retention_days: self.retention_days,
-            encrypted: self.encrypted,
-            kms_key_id: self.kms_key_id,
-            arn: self.arn.unwrap_or_default(),
-            destination_storage_location_arn: self.destination_storage_location_arn,
-            client_token: self.client_token,
+            retention_days: self.params.retention_days,
+            encrypted: self.params.encrypted,
+            kms_key_id: self.params.kms_key_id,
+            arn: self.params.arn.unwrap_or_default(),
+            destination_storage_location_arn: self
+                .params
+                .destination_storage_location_arn,
+            client_token: self.params.client_token,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -187,19 +193,7 @@ impl CopySnapshotBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            resource_group_id: None,
-            tag: None,
-            region_id: None,
-            destination_region_id: None,
-            snapshot_id: None,
-            destination_snapshot_name: None,
-            destination_snapshot_description: None,
-            retention_days: None,
-            encrypted: None,
-            kms_key_id: None,
-            arn: None,
-            destination_storage_location_arn: None,
-            client_token: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CopySnapshotOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -214,8 +208,8 @@ impl CopySnapshotBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CopySnapshotInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

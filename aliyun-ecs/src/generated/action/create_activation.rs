@@ -39,6 +39,10 @@ impl CreateActivationInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateActivationBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_name: Option<String>,
     description: Option<String>,
@@ -51,42 +55,42 @@ pub struct CreateActivationBuilder<C = ()> {
 impl<C> CreateActivationBuilder<C> {
     /// Sets [`CreateActivationInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateActivationInput::instance_name`].
     pub fn instance_name(mut self, input: impl Into<String>) -> Self {
-        self.instance_name = Some(input.into());
+        self.params.instance_name = Some(input.into());
         self
     }
     /// Sets [`CreateActivationInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateActivationInput::instance_count`].
     pub fn instance_count(mut self, input: i32) -> Self {
-        self.instance_count = Some(input);
+        self.params.instance_count = Some(input);
         self
     }
     /// Sets [`CreateActivationInput::time_to_live_in_hours`].
     pub fn time_to_live_in_hours(mut self, input: i64) -> Self {
-        self.time_to_live_in_hours = Some(input);
+        self.params.time_to_live_in_hours = Some(input);
         self
     }
     /// Sets [`CreateActivationInput::ip_address_range`].
     pub fn ip_address_range(mut self, input: impl Into<String>) -> Self {
-        self.ip_address_range = Some(input.into());
+        self.params.ip_address_range = Some(input.into());
         self
     }
     /// Sets [`CreateActivationInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`CreateActivationInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateActivationInput`]. Nothing is sent.
@@ -94,15 +98,15 @@ impl<C> CreateActivationBuilder<C> {
         let input = CreateActivationInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            instance_name: self.instance_name,
-            description: self.description,
-            instance_count: self.instance_count,
-            time_to_live_in_hours: self.time_to_live_in_hours,
-            ip_address_range: self.ip_address_range,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
+            instance_name: self.params.instance_name,
+            description: self.params.description,
+            instance_count: self.params.instance_count,
+            time_to_live_in_hours: self.params.time_to_live_in_hours,
+            ip_address_range: self.params.ip_address_range,
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -123,14 +127,7 @@ impl CreateActivationBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_name: None,
-            description: None,
-            instance_count: None,
-            time_to_live_in_hours: None,
-            ip_address_range: None,
-            resource_group_id: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateActivationOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -145,8 +142,8 @@ impl CreateActivationBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateActivationInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

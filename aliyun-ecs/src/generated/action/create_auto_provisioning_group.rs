@@ -91,6 +91,10 @@ impl CreateAutoProvisioningGroupInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateAutoProvisioningGroupBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     resource_group_id: Option<String>,
     auto_provisioning_group_name: Option<String>,
@@ -124,27 +128,27 @@ pub struct CreateAutoProvisioningGroupBuilder<C = ()> {
 impl<C> CreateAutoProvisioningGroupBuilder<C> {
     /// Sets [`CreateAutoProvisioningGroupInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::auto_provisioning_group_name`].
     pub fn auto_provisioning_group_name(mut self, input: impl Into<String>) -> Self {
-        self.auto_provisioning_group_name = Some(input.into());
+        self.params.auto_provisioning_group_name = Some(input.into());
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::auto_provisioning_group_type`].
     pub fn auto_provisioning_group_type(mut self, input: impl Into<String>) -> Self {
-        self.auto_provisioning_group_type = Some(input.into());
+        self.params.auto_provisioning_group_type = Some(input.into());
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::spot_allocation_strategy`].
     pub fn spot_allocation_strategy(mut self, input: impl Into<String>) -> Self {
-        self.spot_allocation_strategy = Some(input.into());
+        self.params.spot_allocation_strategy = Some(input.into());
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::spot_instance_interruption_behavior`].
@@ -152,12 +156,12 @@ impl<C> CreateAutoProvisioningGroupBuilder<C> {
         mut self,
         input: impl Into<String>,
     ) -> Self {
-        self.spot_instance_interruption_behavior = Some(input.into());
+        self.params.spot_instance_interruption_behavior = Some(input.into());
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::spot_instance_pools_to_use_count`].
     pub fn spot_instance_pools_to_use_count(mut self, input: i32) -> Self {
-        self.spot_instance_pools_to_use_count = Some(input);
+        self.params.spot_instance_pools_to_use_count = Some(input);
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::pay_as_you_go_allocation_strategy`].
@@ -165,7 +169,7 @@ impl<C> CreateAutoProvisioningGroupBuilder<C> {
         mut self,
         input: impl Into<String>,
     ) -> Self {
-        self.pay_as_you_go_allocation_strategy = Some(input.into());
+        self.params.pay_as_you_go_allocation_strategy = Some(input.into());
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::excess_capacity_termination_policy`].
@@ -173,72 +177,72 @@ impl<C> CreateAutoProvisioningGroupBuilder<C> {
         mut self,
         input: impl Into<String>,
     ) -> Self {
-        self.excess_capacity_termination_policy = Some(input.into());
+        self.params.excess_capacity_termination_policy = Some(input.into());
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::valid_from`].
     pub fn valid_from(mut self, input: impl Into<String>) -> Self {
-        self.valid_from = Some(input.into());
+        self.params.valid_from = Some(input.into());
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::valid_until`].
     pub fn valid_until(mut self, input: impl Into<String>) -> Self {
-        self.valid_until = Some(input.into());
+        self.params.valid_until = Some(input.into());
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::terminate_instances_with_expiration`].
     pub fn terminate_instances_with_expiration(mut self, input: bool) -> Self {
-        self.terminate_instances_with_expiration = Some(input);
+        self.params.terminate_instances_with_expiration = Some(input);
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::terminate_instances`].
     pub fn terminate_instances(mut self, input: bool) -> Self {
-        self.terminate_instances = Some(input);
+        self.params.terminate_instances = Some(input);
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::max_spot_price`].
     pub fn max_spot_price(mut self, input: f64) -> Self {
-        self.max_spot_price = Some(input);
+        self.params.max_spot_price = Some(input);
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::total_target_capacity`].
     pub fn total_target_capacity(mut self, input: impl Into<String>) -> Self {
-        self.total_target_capacity = Some(input.into());
+        self.params.total_target_capacity = Some(input.into());
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::pay_as_you_go_target_capacity`].
     pub fn pay_as_you_go_target_capacity(mut self, input: impl Into<String>) -> Self {
-        self.pay_as_you_go_target_capacity = Some(input.into());
+        self.params.pay_as_you_go_target_capacity = Some(input.into());
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::spot_target_capacity`].
     pub fn spot_target_capacity(mut self, input: impl Into<String>) -> Self {
-        self.spot_target_capacity = Some(input.into());
+        self.params.spot_target_capacity = Some(input.into());
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::default_target_capacity_type`].
     pub fn default_target_capacity_type(mut self, input: impl Into<String>) -> Self {
-        self.default_target_capacity_type = Some(input.into());
+        self.params.default_target_capacity_type = Some(input.into());
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::launch_template_id`].
     pub fn launch_template_id(mut self, input: impl Into<String>) -> Self {
-        self.launch_template_id = Some(input.into());
+        self.params.launch_template_id = Some(input.into());
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::launch_template_version`].
     pub fn launch_template_version(mut self, input: impl Into<String>) -> Self {
-        self.launch_template_version = Some(input.into());
+        self.params.launch_template_version = Some(input.into());
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::launch_configuration`].
@@ -246,7 +250,7 @@ impl<C> CreateAutoProvisioningGroupBuilder<C> {
         mut self,
         input: CreateAutoProvisioningGroupLaunchConfiguration,
     ) -> Self {
-        self.launch_configuration = Some(input);
+        self.params.launch_configuration = Some(input);
         self
     }
     /// Appends one item to [`CreateAutoProvisioningGroupInput::launch_template_config`].
@@ -254,7 +258,7 @@ impl<C> CreateAutoProvisioningGroupBuilder<C> {
         mut self,
         input: CreateAutoProvisioningGroupLaunchTemplateConfig,
     ) -> Self {
-        self.launch_template_config.get_or_insert_with(Vec::new).push(input);
+        self.params.launch_template_config.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`CreateAutoProvisioningGroupInput::system_disk_config`].
@@ -262,7 +266,7 @@ impl<C> CreateAutoProvisioningGroupBuilder<C> {
         mut self,
         input: CreateAutoProvisioningGroupSystemDiskConfig,
     ) -> Self {
-        self.system_disk_config.get_or_insert_with(Vec::new).push(input);
+        self.params.system_disk_config.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`CreateAutoProvisioningGroupInput::data_disk_config`].
@@ -270,22 +274,22 @@ impl<C> CreateAutoProvisioningGroupBuilder<C> {
         mut self,
         input: CreateAutoProvisioningGroupSystemDiskConfig,
     ) -> Self {
-        self.data_disk_config.get_or_insert_with(Vec::new).push(input);
+        self.params.data_disk_config.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::min_target_capacity`].
     pub fn min_target_capacity(mut self, input: impl Into<String>) -> Self {
-        self.min_target_capacity = Some(input.into());
+        self.params.min_target_capacity = Some(input.into());
         self
     }
     /// Sets [`CreateAutoProvisioningGroupInput::hibernation_options_configured`].
     pub fn hibernation_options_configured(mut self, input: bool) -> Self {
-        self.hibernation_options_configured = Some(input);
+        self.params.hibernation_options_configured = Some(input);
         self
     }
     /// Appends one item to [`CreateAutoProvisioningGroupInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateAutoProvisioningGroupInput`]. Nothing is sent.
@@ -295,41 +299,52 @@ impl<C> CreateAutoProvisioningGroupBuilder<C> {
         let input = CreateAutoProvisioningGroupInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            resource_group_id: self.resource_group_id,
-            auto_provisioning_group_name: self.auto_provisioning_group_name,
-            auto_provisioning_group_type: self.auto_provisioning_group_type,
-            spot_allocation_strategy: self.spot_allocation_strategy,
+            resource_group_id: self.params.resource_group_id,
+            auto_provisioning_group_name: self.params.auto_provisioning_group_name,
+            auto_provisioning_group_type: self.params.auto_provisioning_group_type,
+            spot_allocation_strategy: self.params.spot_allocation_strategy,
             spot_instance_interruption_behavior: self
+                .params
                 .spot_instance_interruption_behavior,
-            spot_instance_pools_to_use_count: self.spot_instance_pools_to_use_count,
-            pay_as_you_go_allocation_strategy: self.pay_as_you_go_allocation_strategy,
-            excess_capacity_termination_policy: self.excess_capacity_termination_policy,
-            valid_from: self.valid_from,
-            valid_until: self.valid_until,
+            spot_instance_pools_to_use_count: self
+                .params
+                .spot_instance_pools_to_use_count,
+            pay_as_you_go_allocation_strategy: self
+                .params
+                .pay_as_you_go_allocation_strategy,
+            excess_capacity_termination_policy: self
+                .params
+                .excess_capacity_termination_policy,
+            valid_from: self.params.valid_from,
+            valid_until: self.params.valid_until,
             terminate_instances_with_expiration: self
+                .params
                 .terminate_instances_with_expiration,
-            terminate_instances: self.terminate_instances,
-            max_spot_price: self.max_spot_price,
+            terminate_instances: self.params.terminate_instances,
+            max_spot_price: self.params.max_spot_price,
             total_target_capacity: aliyun_core::__private::validate::required(
                 "TotalTargetCapacity",
-                self.total_target_capacity,
+                self.params.total_target_capacity,
             )?,
-            pay_as_you_go_target_capacity: self.pay_as_you_go_target_capacity,
-            spot_target_capacity: self.spot_target_capacity,
-            default_target_capacity_type: self.default_target_capacity_type,
-            launch_template_id: self.launch_template_id,
-            launch_template_version: self.launch_template_version,
-            description: self.description,
-            client_token: self.client_token,
-            launch_configuration: self.launch_configuration,
-            launch_template_config: self.launch_template_config.unwrap_or_default(),
-            system_disk_config: self.system_disk_config.unwrap_or_default(),
-            data_disk_config: self.data_disk_config.unwrap_or_default(),
-            min_target_capacity: self.min_target_capacity,
-            hibernation_options_configured: self.hibernation_options_configured,
-            tag: self.tag.unwrap_or_default(),
+            pay_as_you_go_target_capacity: self.params.pay_as_you_go_target_capacity,
+            spot_target_capacity: self.params.spot_target_capacity,
+            default_target_capacity_type: self.params.default_target_capacity_type,
+            launch_template_id: self.params.launch_template_id,
+            launch_template_version: self.params.launch_template_version,
+            description: self.params.description,
+            client_token: self.params.client_token,
+            launch_configuration: self.params.launch_configuration,
+            launch_template_config: self
+                .params
+                .launch_template_config
+                .unwrap_or_default(),
+            system_disk_config: self.params.system_disk_config.unwrap_or_default(),
+            data_disk_config: self.params.data_disk_config.unwrap_or_default(),
+            min_target_capacity: self.params.min_target_capacity,
+            hibernation_options_configured: self.params.hibernation_options_configured,
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -371,35 +386,7 @@ impl CreateAutoProvisioningGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            resource_group_id: None,
-            auto_provisioning_group_name: None,
-            auto_provisioning_group_type: None,
-            spot_allocation_strategy: None,
-            spot_instance_interruption_behavior: None,
-            spot_instance_pools_to_use_count: None,
-            pay_as_you_go_allocation_strategy: None,
-            excess_capacity_termination_policy: None,
-            valid_from: None,
-            valid_until: None,
-            terminate_instances_with_expiration: None,
-            terminate_instances: None,
-            max_spot_price: None,
-            total_target_capacity: None,
-            pay_as_you_go_target_capacity: None,
-            spot_target_capacity: None,
-            default_target_capacity_type: None,
-            launch_template_id: None,
-            launch_template_version: None,
-            description: None,
-            client_token: None,
-            launch_configuration: None,
-            launch_template_config: None,
-            system_disk_config: None,
-            data_disk_config: None,
-            min_target_capacity: None,
-            hibernation_options_configured: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateAutoProvisioningGroupOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -416,8 +403,8 @@ impl CreateAutoProvisioningGroupBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateAutoProvisioningGroupInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -12,16 +12,16 @@ pub struct CreateAutoSnapshotPolicyInput {
     pub region_id: String,
     /// A string sent as `autoSnapshotPolicyName`. Optional. Example: `TestName`.
     pub auto_snapshot_policy_name: Option<String>,
-    /// A string sent as `timePoints`. Required. Example: `["0", "1", … "23"]`.
-    pub time_points: String,
-    /// A string sent as `repeatWeekdays`. Required. Example: `["1","2"]`.
-    pub repeat_weekdays: String,
+    /// A list of strings sent as JSON text in `timePoints`. Required. Example: `["0","1","23"]`.
+    pub time_points: Vec<String>,
+    /// A list of strings sent as JSON text in `repeatWeekdays`. Required. Example: `["1","2"]`.
+    pub repeat_weekdays: Vec<String>,
     /// An integer (32-bit) sent as `retentionDays`. Required. Example: `30`.
     pub retention_days: i32,
     /// A boolean sent as `EnableCrossRegionCopy`. Optional. Example: `false`.
     pub enable_cross_region_copy: Option<bool>,
-    /// A string sent as `TargetCopyRegions`. Optional. Example: `["cn-hangzhou"]`.
-    pub target_copy_regions: Option<String>,
+    /// A list of strings sent as JSON text in `TargetCopyRegions`. Optional. Example: `["cn-hangzhou"]`.
+    pub target_copy_regions: Vec<String>,
     /// A string sent as `StorageLocationArn`. Optional.
     pub storage_location_arn: Option<String>,
     /// An integer (32-bit) sent as `CopiedSnapshotsRetentionDays`. Optional. Example: `30`.
@@ -47,13 +47,17 @@ impl CreateAutoSnapshotPolicyInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateAutoSnapshotPolicyBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     auto_snapshot_policy_name: Option<String>,
-    time_points: Option<String>,
-    repeat_weekdays: Option<String>,
+    time_points: Option<Vec<String>>,
+    repeat_weekdays: Option<Vec<String>>,
     retention_days: Option<i32>,
     enable_cross_region_copy: Option<bool>,
-    target_copy_regions: Option<String>,
+    target_copy_regions: Option<Vec<String>>,
     storage_location_arn: Option<String>,
     copied_snapshots_retention_days: Option<i32>,
     tag: Option<Vec<Tag>>,
@@ -63,57 +67,57 @@ pub struct CreateAutoSnapshotPolicyBuilder<C = ()> {
 impl<C> CreateAutoSnapshotPolicyBuilder<C> {
     /// Sets [`CreateAutoSnapshotPolicyInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateAutoSnapshotPolicyInput::auto_snapshot_policy_name`].
     pub fn auto_snapshot_policy_name(mut self, input: impl Into<String>) -> Self {
-        self.auto_snapshot_policy_name = Some(input.into());
+        self.params.auto_snapshot_policy_name = Some(input.into());
         self
     }
-    /// Sets [`CreateAutoSnapshotPolicyInput::time_points`].
+    /// Appends one item to [`CreateAutoSnapshotPolicyInput::time_points`].
     pub fn time_points(mut self, input: impl Into<String>) -> Self {
-        self.time_points = Some(input.into());
+        self.params.time_points.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Sets [`CreateAutoSnapshotPolicyInput::repeat_weekdays`].
+    /// Appends one item to [`CreateAutoSnapshotPolicyInput::repeat_weekdays`].
     pub fn repeat_weekdays(mut self, input: impl Into<String>) -> Self {
-        self.repeat_weekdays = Some(input.into());
+        self.params.repeat_weekdays.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`CreateAutoSnapshotPolicyInput::retention_days`].
     pub fn retention_days(mut self, input: i32) -> Self {
-        self.retention_days = Some(input);
+        self.params.retention_days = Some(input);
         self
     }
     /// Sets [`CreateAutoSnapshotPolicyInput::enable_cross_region_copy`].
     pub fn enable_cross_region_copy(mut self, input: bool) -> Self {
-        self.enable_cross_region_copy = Some(input);
+        self.params.enable_cross_region_copy = Some(input);
         self
     }
-    /// Sets [`CreateAutoSnapshotPolicyInput::target_copy_regions`].
+    /// Appends one item to [`CreateAutoSnapshotPolicyInput::target_copy_regions`].
     pub fn target_copy_regions(mut self, input: impl Into<String>) -> Self {
-        self.target_copy_regions = Some(input.into());
+        self.params.target_copy_regions.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`CreateAutoSnapshotPolicyInput::storage_location_arn`].
     pub fn storage_location_arn(mut self, input: impl Into<String>) -> Self {
-        self.storage_location_arn = Some(input.into());
+        self.params.storage_location_arn = Some(input.into());
         self
     }
     /// Sets [`CreateAutoSnapshotPolicyInput::copied_snapshots_retention_days`].
     pub fn copied_snapshots_retention_days(mut self, input: i32) -> Self {
-        self.copied_snapshots_retention_days = Some(input);
+        self.params.copied_snapshots_retention_days = Some(input);
         self
     }
     /// Appends one item to [`CreateAutoSnapshotPolicyInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`CreateAutoSnapshotPolicyInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`CreateAutoSnapshotPolicyInput::copy_encryption_configuration`].
@@ -121,7 +125,7 @@ impl<C> CreateAutoSnapshotPolicyBuilder<C> {
         mut self,
         input: CopyEncryptionConfiguration,
     ) -> Self {
-        self.copy_encryption_configuration = Some(input);
+        self.params.copy_encryption_configuration = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateAutoSnapshotPolicyInput`]. Nothing is sent.
@@ -131,28 +135,22 @@ impl<C> CreateAutoSnapshotPolicyBuilder<C> {
         let input = CreateAutoSnapshotPolicyInput {
             region_id: aliyun_core::__private::validate::required(
                 "regionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            auto_snapshot_policy_name: self.auto_snapshot_policy_name,
-            time_points: aliyun_core::__private::validate::required(
-                "timePoints",
-                self.time_points,
-            )?,
-            repeat_weekdays: aliyun_core::__private::validate::required(
-                "repeatWeekdays",
-                self.repeat_weekdays,
-            )?,
+            auto_snapshot_policy_name: self.params.auto_snapshot_policy_name,
+            time_points: self.params.time_points.unwrap_or_default(),
+            repeat_weekdays: self.params.repeat_weekdays.unwrap_or_default(),
             retention_days: aliyun_core::__private::validate::required(
                 "retentionDays",
-                self.retention_days,
+                self.params.retention_days,
             )?,
-            enable_cross_region_copy: self.enable_cross_region_copy,
-            target_copy_regions: self.target_copy_regions,
-            storage_location_arn: self.storage_location_arn,
-            copied_snapshots_retention_days: self.copied_snapshots_retention_days,
-            tag: self.tag.unwrap_or_default(),
-            resource_group_id: self.resource_group_id,
-            copy_encryption_configuration: self.copy_encryption_configuration,
+            enable_cross_region_copy: self.params.enable_cross_region_copy,
+            target_copy_regions: self.params.target_copy_regions.unwrap_or_default(),
+            storage_location_arn: self.params.storage_location_arn,
+            copied_snapshots_retention_days: self.params.copied_snapshots_retention_days,
+            tag: self.params.tag.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
+            copy_encryption_configuration: self.params.copy_encryption_configuration,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -162,11 +160,11 @@ aliyun_core::__private::builder_accessors! {
     CreateAutoSnapshotPolicyBuilder, CreateAutoSnapshotPolicyInput;
     region_id: Option<String> => set_region_id, get_region_id;
     auto_snapshot_policy_name: Option<String> => set_auto_snapshot_policy_name, get_auto_snapshot_policy_name;
-    time_points: Option<String> => set_time_points, get_time_points;
-    repeat_weekdays: Option<String> => set_repeat_weekdays, get_repeat_weekdays;
+    time_points: Option<Vec<String>> => set_time_points, get_time_points, list;
+    repeat_weekdays: Option<Vec<String>> => set_repeat_weekdays, get_repeat_weekdays, list;
     retention_days: Option<i32> => set_retention_days, get_retention_days;
     enable_cross_region_copy: Option<bool> => set_enable_cross_region_copy, get_enable_cross_region_copy;
-    target_copy_regions: Option<String> => set_target_copy_regions, get_target_copy_regions;
+    target_copy_regions: Option<Vec<String>> => set_target_copy_regions, get_target_copy_regions, list;
     storage_location_arn: Option<String> => set_storage_location_arn, get_storage_location_arn;
     copied_snapshots_retention_days: Option<i32> => set_copied_snapshots_retention_days, get_copied_snapshots_retention_days;
     tag: Option<Vec<Tag>> => set_tag, get_tag, list;
@@ -177,18 +175,7 @@ impl CreateAutoSnapshotPolicyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            auto_snapshot_policy_name: None,
-            time_points: None,
-            repeat_weekdays: None,
-            retention_days: None,
-            enable_cross_region_copy: None,
-            target_copy_regions: None,
-            storage_location_arn: None,
-            copied_snapshots_retention_days: None,
-            tag: None,
-            resource_group_id: None,
-            copy_encryption_configuration: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateAutoSnapshotPolicyOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -242,6 +229,18 @@ impl aliyun_core::Action for CreateAutoSnapshotPolicyInput {
         retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::items(
+            "timePoints",
+            self.time_points.len(),
+            Some(1),
+            None,
+        )?;
+        aliyun_core::__private::validate::items(
+            "repeatWeekdays",
+            self.repeat_weekdays.len(),
+            Some(1),
+            None,
+        )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
         if let Some(value) = &self.copy_encryption_configuration {
             aliyun_core::params::StructParam::validate(
@@ -255,11 +254,17 @@ impl aliyun_core::Action for CreateAutoSnapshotPolicyInput {
         params.push("regionId", &self.region_id);
         params
             .push_opt("autoSnapshotPolicyName", self.auto_snapshot_policy_name.as_ref());
-        params.push("timePoints", &self.time_points);
-        params.push("repeatWeekdays", &self.repeat_weekdays);
+        if !self.time_points.is_empty() {
+            params.push_json("timePoints", &self.time_points);
+        }
+        if !self.repeat_weekdays.is_empty() {
+            params.push_json("repeatWeekdays", &self.repeat_weekdays);
+        }
         params.push("retentionDays", &self.retention_days);
         params.push_opt("EnableCrossRegionCopy", self.enable_cross_region_copy.as_ref());
-        params.push_opt("TargetCopyRegions", self.target_copy_regions.as_ref());
+        if !self.target_copy_regions.is_empty() {
+            params.push_json("TargetCopyRegions", &self.target_copy_regions);
+        }
         params.push_opt("StorageLocationArn", self.storage_location_arn.as_ref());
         params
             .push_opt(
@@ -427,12 +432,15 @@ mod tests {
                         key: Some("TestKey".to_owned()),
                         value: Some("TestValue".to_owned()),
                     })
-                    .target_copy_regions("[\"cn-hangzhou\"]")
+                    .target_copy_regions("cn-hangzhou")
                     .auto_snapshot_policy_name("TestName")
                     .region_id("cn-hangzhou")
-                    .repeat_weekdays("[\"1\",\"2\"]")
+                    .repeat_weekdays("1")
+                    .repeat_weekdays("2")
                     .retention_days(30)
-                    .time_points("[\"0\", \"1\", … \"23\"]")
+                    .time_points("0")
+                    .time_points("1")
+                    .time_points("23")
             },
             "POST",
             &[
@@ -454,7 +462,7 @@ mod tests {
                 ("regionId", "cn-hangzhou"),
                 ("repeatWeekdays", "[\"1\",\"2\"]"),
                 ("retentionDays", "30"),
-                ("timePoints", "[\"0\", \"1\", … \"23\"]"),
+                ("timePoints", "[\"0\",\"1\",\"23\"]"),
             ],
         ),
     ];

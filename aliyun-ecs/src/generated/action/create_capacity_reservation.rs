@@ -51,6 +51,10 @@ impl CreateCapacityReservationInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateCapacityReservationBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     resource_group_id: Option<String>,
     tag: Option<Vec<Tag>>,
@@ -68,67 +72,67 @@ pub struct CreateCapacityReservationBuilder<C = ()> {
 impl<C> CreateCapacityReservationBuilder<C> {
     /// Sets [`CreateCapacityReservationInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateCapacityReservationInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`CreateCapacityReservationInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`CreateCapacityReservationInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`CreateCapacityReservationInput::private_pool_options`].
     pub fn private_pool_options(mut self, input: PrivatePoolOptions) -> Self {
-        self.private_pool_options = Some(input);
+        self.params.private_pool_options = Some(input);
         self
     }
     /// Sets [`CreateCapacityReservationInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateCapacityReservationInput::instance_amount`].
     pub fn instance_amount(mut self, input: i32) -> Self {
-        self.instance_amount = Some(input);
+        self.params.instance_amount = Some(input);
         self
     }
     /// Sets [`CreateCapacityReservationInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`CreateCapacityReservationInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`CreateCapacityReservationInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Sets [`CreateCapacityReservationInput::end_time_type`].
     pub fn end_time_type(mut self, input: impl Into<String>) -> Self {
-        self.end_time_type = Some(input.into());
+        self.params.end_time_type = Some(input.into());
         self
     }
     /// Sets [`CreateCapacityReservationInput::platform`].
     pub fn platform(mut self, input: impl Into<String>) -> Self {
-        self.platform = Some(input.into());
+        self.params.platform = Some(input.into());
         self
     }
     /// Appends one item to [`CreateCapacityReservationInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.zone_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateCapacityReservationInput`]. Nothing is sent.
@@ -138,26 +142,26 @@ impl<C> CreateCapacityReservationBuilder<C> {
         let input = CreateCapacityReservationInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
-            client_token: self.client_token,
-            private_pool_options: self.private_pool_options,
-            description: self.description,
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
+            client_token: self.params.client_token,
+            private_pool_options: self.params.private_pool_options,
+            description: self.params.description,
             instance_amount: aliyun_core::__private::validate::required(
                 "InstanceAmount",
-                self.instance_amount,
+                self.params.instance_amount,
             )?,
             instance_type: aliyun_core::__private::validate::required(
                 "InstanceType",
-                self.instance_type,
+                self.params.instance_type,
             )?,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            end_time_type: self.end_time_type,
-            platform: self.platform,
-            zone_id: self.zone_id.unwrap_or_default(),
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
+            end_time_type: self.params.end_time_type,
+            platform: self.params.platform,
+            zone_id: self.params.zone_id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -183,19 +187,7 @@ impl CreateCapacityReservationBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            resource_group_id: None,
-            tag: None,
-            client_token: None,
-            private_pool_options: None,
-            description: None,
-            instance_amount: None,
-            instance_type: None,
-            start_time: None,
-            end_time: None,
-            end_time_type: None,
-            platform: None,
-            zone_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateCapacityReservationOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -212,8 +204,8 @@ impl CreateCapacityReservationBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateCapacityReservationInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -45,6 +45,10 @@ impl CreateCommandInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateCommandBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     name: Option<String>,
     description: Option<String>,
@@ -60,66 +64,66 @@ pub struct CreateCommandBuilder<C = ()> {
 impl<C> CreateCommandBuilder<C> {
     /// Sets [`CreateCommandInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateCommandInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`CreateCommandInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateCommandInput::type`](struct.CreateCommandInput.html#structfield.type).
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
-        self.r#type = Some(input.into());
+        self.params.r#type = Some(input.into());
         self
     }
     /// Sets or clears [`CreateCommandInput::type`](struct.CreateCommandInput.html#structfield.type).
     pub fn set_type(mut self, input: Option<String>) -> Self {
-        self.r#type = input;
+        self.params.r#type = input;
         self
     }
     /// The [`CreateCommandInput::type`](struct.CreateCommandInput.html#structfield.type) set so far.
     pub fn get_type(&self) -> &Option<String> {
-        &self.r#type
+        &self.params.r#type
     }
     /// Sets [`CreateCommandInput::command_content`].
     pub fn command_content(mut self, input: impl Into<String>) -> Self {
-        self.command_content = Some(input.into());
+        self.params.command_content = Some(input.into());
         self
     }
     /// Sets [`CreateCommandInput::working_dir`].
     pub fn working_dir(mut self, input: impl Into<String>) -> Self {
-        self.working_dir = Some(input.into());
+        self.params.working_dir = Some(input.into());
         self
     }
     /// Sets [`CreateCommandInput::timeout`].
     pub fn timeout(mut self, input: i64) -> Self {
-        self.timeout = Some(input);
+        self.params.timeout = Some(input);
         self
     }
     /// Sets [`CreateCommandInput::enable_parameter`].
     pub fn enable_parameter(mut self, input: bool) -> Self {
-        self.enable_parameter = Some(input);
+        self.params.enable_parameter = Some(input);
         self
     }
     /// Sets [`CreateCommandInput::content_encoding`].
     pub fn content_encoding(mut self, input: impl Into<String>) -> Self {
-        self.content_encoding = Some(input.into());
+        self.params.content_encoding = Some(input.into());
         self
     }
     /// Sets [`CreateCommandInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`CreateCommandInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateCommandInput`]. Nothing is sent.
@@ -127,21 +131,24 @@ impl<C> CreateCommandBuilder<C> {
         let input = CreateCommandInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            name: aliyun_core::__private::validate::required("Name", self.name)?,
-            description: self.description,
-            r#type: aliyun_core::__private::validate::required("Type", self.r#type)?,
+            name: aliyun_core::__private::validate::required("Name", self.params.name)?,
+            description: self.params.description,
+            r#type: aliyun_core::__private::validate::required(
+                "Type",
+                self.params.r#type,
+            )?,
             command_content: aliyun_core::__private::validate::required(
                 "CommandContent",
-                self.command_content,
+                self.params.command_content,
             )?,
-            working_dir: self.working_dir,
-            timeout: self.timeout,
-            enable_parameter: self.enable_parameter,
-            content_encoding: self.content_encoding,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
+            working_dir: self.params.working_dir,
+            timeout: self.params.timeout,
+            enable_parameter: self.params.enable_parameter,
+            content_encoding: self.params.content_encoding,
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -164,17 +171,7 @@ impl CreateCommandBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            name: None,
-            description: None,
-            r#type: None,
-            command_content: None,
-            working_dir: None,
-            timeout: None,
-            enable_parameter: None,
-            content_encoding: None,
-            resource_group_id: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateCommandOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -189,8 +186,8 @@ impl CreateCommandBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateCommandInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -37,6 +37,10 @@ impl CreateDedicatedHostClusterInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateDedicatedHostClusterBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     dry_run: Option<bool>,
     tag: Option<Vec<Tag>>,
@@ -48,37 +52,37 @@ pub struct CreateDedicatedHostClusterBuilder<C = ()> {
 impl<C> CreateDedicatedHostClusterBuilder<C> {
     /// Sets [`CreateDedicatedHostClusterInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateDedicatedHostClusterInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Appends one item to [`CreateDedicatedHostClusterInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`CreateDedicatedHostClusterInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`CreateDedicatedHostClusterInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`CreateDedicatedHostClusterInput::dedicated_host_cluster_name`].
     pub fn dedicated_host_cluster_name(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_cluster_name = Some(input.into());
+        self.params.dedicated_host_cluster_name = Some(input.into());
         self
     }
     /// Sets [`CreateDedicatedHostClusterInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateDedicatedHostClusterInput`]. Nothing is sent.
@@ -88,14 +92,17 @@ impl<C> CreateDedicatedHostClusterBuilder<C> {
         let input = CreateDedicatedHostClusterInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            dry_run: self.dry_run,
-            tag: self.tag.unwrap_or_default(),
-            resource_group_id: self.resource_group_id,
-            zone_id: aliyun_core::__private::validate::required("ZoneId", self.zone_id)?,
-            dedicated_host_cluster_name: self.dedicated_host_cluster_name,
-            description: self.description,
+            dry_run: self.params.dry_run,
+            tag: self.params.tag.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
+            zone_id: aliyun_core::__private::validate::required(
+                "ZoneId",
+                self.params.zone_id,
+            )?,
+            dedicated_host_cluster_name: self.params.dedicated_host_cluster_name,
+            description: self.params.description,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -115,13 +122,7 @@ impl CreateDedicatedHostClusterBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            dry_run: None,
-            tag: None,
-            resource_group_id: None,
-            zone_id: None,
-            dedicated_host_cluster_name: None,
-            description: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateDedicatedHostClusterOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -138,8 +139,8 @@ impl CreateDedicatedHostClusterBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateDedicatedHostClusterInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -46,6 +46,10 @@ impl CreateDemandInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateDemandBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     client_token: Option<String>,
     region_id: Option<String>,
     zone_id: Option<String>,
@@ -62,93 +66,102 @@ pub struct CreateDemandBuilder<C = ()> {
 impl<C> CreateDemandBuilder<C> {
     /// Sets [`CreateDemandInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`CreateDemandInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateDemandInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`CreateDemandInput::demand_name`].
     pub fn demand_name(mut self, input: impl Into<String>) -> Self {
-        self.demand_name = Some(input.into());
+        self.params.demand_name = Some(input.into());
         self
     }
     /// Sets [`CreateDemandInput::demand_description`].
     pub fn demand_description(mut self, input: impl Into<String>) -> Self {
-        self.demand_description = Some(input.into());
+        self.params.demand_description = Some(input.into());
         self
     }
     /// Sets [`CreateDemandInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`CreateDemandInput::amount`].
     pub fn amount(mut self, input: i32) -> Self {
-        self.amount = Some(input);
+        self.params.amount = Some(input);
         self
     }
     /// Sets [`CreateDemandInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_charge_type = Some(input.into());
+        self.params.instance_charge_type = Some(input.into());
         self
     }
     /// Sets [`CreateDemandInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Sets [`CreateDemandInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
-        self.period_unit = Some(input.into());
+        self.params.period_unit = Some(input.into());
         self
     }
     /// Sets [`CreateDemandInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`CreateDemandInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateDemandInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateDemandInput, aliyun_core::InvalidInput> {
         let input = CreateDemandInput {
-            client_token: self.client_token,
+            client_token: self.params.client_token,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            zone_id: aliyun_core::__private::validate::required("ZoneId", self.zone_id)?,
-            demand_name: self.demand_name,
-            demand_description: self.demand_description,
+            zone_id: aliyun_core::__private::validate::required(
+                "ZoneId",
+                self.params.zone_id,
+            )?,
+            demand_name: self.params.demand_name,
+            demand_description: self.params.demand_description,
             instance_type: aliyun_core::__private::validate::required(
                 "InstanceType",
-                self.instance_type,
+                self.params.instance_type,
             )?,
-            amount: aliyun_core::__private::validate::required("Amount", self.amount)?,
-            instance_charge_type: self.instance_charge_type,
-            period: aliyun_core::__private::validate::required("Period", self.period)?,
+            amount: aliyun_core::__private::validate::required(
+                "Amount",
+                self.params.amount,
+            )?,
+            instance_charge_type: self.params.instance_charge_type,
+            period: aliyun_core::__private::validate::required(
+                "Period",
+                self.params.period,
+            )?,
             period_unit: aliyun_core::__private::validate::required(
                 "PeriodUnit",
-                self.period_unit,
+                self.params.period_unit,
             )?,
             start_time: aliyun_core::__private::validate::required(
                 "StartTime",
-                self.start_time,
+                self.params.start_time,
             )?,
             end_time: aliyun_core::__private::validate::required(
                 "EndTime",
-                self.end_time,
+                self.params.end_time,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -174,18 +187,7 @@ impl CreateDemandBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            client_token: None,
-            region_id: None,
-            zone_id: None,
-            demand_name: None,
-            demand_description: None,
-            instance_type: None,
-            amount: None,
-            instance_charge_type: None,
-            period: None,
-            period_unit: None,
-            start_time: None,
-            end_time: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateDemandOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -200,8 +202,8 @@ impl CreateDemandBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateDemandInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -38,6 +38,10 @@ impl CreateDeploymentSetInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateDeploymentSetBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     on_unable_to_redeploy_failed_instance: Option<String>,
     description: Option<String>,
@@ -51,7 +55,7 @@ pub struct CreateDeploymentSetBuilder<C = ()> {
 impl<C> CreateDeploymentSetBuilder<C> {
     /// Sets [`CreateDeploymentSetInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateDeploymentSetInput::on_unable_to_redeploy_failed_instance`].
@@ -59,42 +63,42 @@ impl<C> CreateDeploymentSetBuilder<C> {
         mut self,
         input: impl Into<String>,
     ) -> Self {
-        self.on_unable_to_redeploy_failed_instance = Some(input.into());
+        self.params.on_unable_to_redeploy_failed_instance = Some(input.into());
         self
     }
     /// Sets [`CreateDeploymentSetInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateDeploymentSetInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`CreateDeploymentSetInput::deployment_set_name`].
     pub fn deployment_set_name(mut self, input: impl Into<String>) -> Self {
-        self.deployment_set_name = Some(input.into());
+        self.params.deployment_set_name = Some(input.into());
         self
     }
     /// Sets [`CreateDeploymentSetInput::domain`].
     pub fn domain(mut self, input: impl Into<String>) -> Self {
-        self.domain = Some(input.into());
+        self.params.domain = Some(input.into());
         self
     }
     /// Sets [`CreateDeploymentSetInput::granularity`].
     pub fn granularity(mut self, input: impl Into<String>) -> Self {
-        self.granularity = Some(input.into());
+        self.params.granularity = Some(input.into());
         self
     }
     /// Sets [`CreateDeploymentSetInput::strategy`].
     pub fn strategy(mut self, input: impl Into<String>) -> Self {
-        self.strategy = Some(input.into());
+        self.params.strategy = Some(input.into());
         self
     }
     /// Sets [`CreateDeploymentSetInput::group_count`].
     pub fn group_count(mut self, input: i64) -> Self {
-        self.group_count = Some(input);
+        self.params.group_count = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateDeploymentSetInput`]. Nothing is sent.
@@ -102,17 +106,18 @@ impl<C> CreateDeploymentSetBuilder<C> {
         let input = CreateDeploymentSetInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             on_unable_to_redeploy_failed_instance: self
+                .params
                 .on_unable_to_redeploy_failed_instance,
-            description: self.description,
-            client_token: self.client_token,
-            deployment_set_name: self.deployment_set_name,
-            domain: self.domain,
-            granularity: self.granularity,
-            strategy: self.strategy,
-            group_count: self.group_count,
+            description: self.params.description,
+            client_token: self.params.client_token,
+            deployment_set_name: self.params.deployment_set_name,
+            domain: self.params.domain,
+            granularity: self.params.granularity,
+            strategy: self.params.strategy,
+            group_count: self.params.group_count,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -134,15 +139,7 @@ impl CreateDeploymentSetBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            on_unable_to_redeploy_failed_instance: None,
-            description: None,
-            client_token: None,
-            deployment_set_name: None,
-            domain: None,
-            granularity: None,
-            strategy: None,
-            group_count: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateDeploymentSetOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -159,8 +156,8 @@ impl CreateDeploymentSetBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateDeploymentSetInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

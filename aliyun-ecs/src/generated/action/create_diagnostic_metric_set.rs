@@ -32,6 +32,10 @@ impl CreateDiagnosticMetricSetInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateDiagnosticMetricSetBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     resource_type: Option<String>,
     metric_set_name: Option<String>,
@@ -41,27 +45,27 @@ pub struct CreateDiagnosticMetricSetBuilder<C = ()> {
 impl<C> CreateDiagnosticMetricSetBuilder<C> {
     /// Sets [`CreateDiagnosticMetricSetInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateDiagnosticMetricSetInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
-        self.resource_type = Some(input.into());
+        self.params.resource_type = Some(input.into());
         self
     }
     /// Sets [`CreateDiagnosticMetricSetInput::metric_set_name`].
     pub fn metric_set_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_set_name = Some(input.into());
+        self.params.metric_set_name = Some(input.into());
         self
     }
     /// Appends one item to [`CreateDiagnosticMetricSetInput::metric_ids`].
     pub fn metric_ids(mut self, input: impl Into<String>) -> Self {
-        self.metric_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.metric_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`CreateDiagnosticMetricSetInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateDiagnosticMetricSetInput`]. Nothing is sent.
@@ -71,15 +75,15 @@ impl<C> CreateDiagnosticMetricSetBuilder<C> {
         let input = CreateDiagnosticMetricSetInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             resource_type: aliyun_core::__private::validate::required(
                 "ResourceType",
-                self.resource_type,
+                self.params.resource_type,
             )?,
-            metric_set_name: self.metric_set_name,
-            metric_ids: self.metric_ids.unwrap_or_default(),
-            description: self.description,
+            metric_set_name: self.params.metric_set_name,
+            metric_ids: self.params.metric_ids.unwrap_or_default(),
+            description: self.params.description,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -97,11 +101,7 @@ impl CreateDiagnosticMetricSetBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            resource_type: None,
-            metric_set_name: None,
-            metric_ids: None,
-            description: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateDiagnosticMetricSetOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -118,8 +118,8 @@ impl CreateDiagnosticMetricSetBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateDiagnosticMetricSetInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

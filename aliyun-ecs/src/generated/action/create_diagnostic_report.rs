@@ -30,6 +30,10 @@ impl CreateDiagnosticReportInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateDiagnosticReportBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     resource_id: Option<String>,
     metric_set_id: Option<String>,
@@ -39,27 +43,27 @@ pub struct CreateDiagnosticReportBuilder<C = ()> {
 impl<C> CreateDiagnosticReportBuilder<C> {
     /// Sets [`CreateDiagnosticReportInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateDiagnosticReportInput::resource_id`].
     pub fn resource_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_id = Some(input.into());
+        self.params.resource_id = Some(input.into());
         self
     }
     /// Sets [`CreateDiagnosticReportInput::metric_set_id`].
     pub fn metric_set_id(mut self, input: impl Into<String>) -> Self {
-        self.metric_set_id = Some(input.into());
+        self.params.metric_set_id = Some(input.into());
         self
     }
     /// Sets [`CreateDiagnosticReportInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`CreateDiagnosticReportInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateDiagnosticReportInput`]. Nothing is sent.
@@ -69,15 +73,15 @@ impl<C> CreateDiagnosticReportBuilder<C> {
         let input = CreateDiagnosticReportInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             resource_id: aliyun_core::__private::validate::required(
                 "ResourceId",
-                self.resource_id,
+                self.params.resource_id,
             )?,
-            metric_set_id: self.metric_set_id,
-            start_time: self.start_time,
-            end_time: self.end_time,
+            metric_set_id: self.params.metric_set_id,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -95,11 +99,7 @@ impl CreateDiagnosticReportBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            resource_id: None,
-            metric_set_id: None,
-            start_time: None,
-            end_time: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateDiagnosticReportOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -116,8 +116,8 @@ impl CreateDiagnosticReportBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateDiagnosticReportInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

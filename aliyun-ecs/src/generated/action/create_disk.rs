@@ -71,6 +71,10 @@ impl CreateDiskInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateDiskBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     zone_id: Option<String>,
     snapshot_id: Option<String>,
@@ -98,145 +102,145 @@ pub struct CreateDiskBuilder<C = ()> {
 impl<C> CreateDiskBuilder<C> {
     /// Sets [`CreateDiskInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateDiskInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`CreateDiskInput::snapshot_id`].
     pub fn snapshot_id(mut self, input: impl Into<String>) -> Self {
-        self.snapshot_id = Some(input.into());
+        self.params.snapshot_id = Some(input.into());
         self
     }
     /// Sets [`CreateDiskInput::disk_name`].
     pub fn disk_name(mut self, input: impl Into<String>) -> Self {
-        self.disk_name = Some(input.into());
+        self.params.disk_name = Some(input.into());
         self
     }
     /// Sets [`CreateDiskInput::size`].
     pub fn size(mut self, input: i32) -> Self {
-        self.size = Some(input);
+        self.params.size = Some(input);
         self
     }
     /// Sets [`CreateDiskInput::disk_category`].
     pub fn disk_category(mut self, input: impl Into<String>) -> Self {
-        self.disk_category = Some(input.into());
+        self.params.disk_category = Some(input.into());
         self
     }
     /// Sets [`CreateDiskInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateDiskInput::encrypted`].
     pub fn encrypted(mut self, input: bool) -> Self {
-        self.encrypted = Some(input);
+        self.params.encrypted = Some(input);
         self
     }
     /// Sets [`CreateDiskInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`CreateDiskInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`CreateDiskInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`CreateDiskInput::kms_key_id`].
     pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
-        self.kms_key_id = Some(input.into());
+        self.params.kms_key_id = Some(input.into());
         self
     }
     /// Sets [`CreateDiskInput::performance_level`].
     pub fn performance_level(mut self, input: impl Into<String>) -> Self {
-        self.performance_level = Some(input.into());
+        self.params.performance_level = Some(input.into());
         self
     }
     /// Sets [`CreateDiskInput::advanced_features`].
     pub fn advanced_features(mut self, input: impl Into<String>) -> Self {
-        self.advanced_features = Some(input.into());
+        self.params.advanced_features = Some(input.into());
         self
     }
     /// Sets [`CreateDiskInput::storage_set_id`].
     pub fn storage_set_id(mut self, input: impl Into<String>) -> Self {
-        self.storage_set_id = Some(input.into());
+        self.params.storage_set_id = Some(input.into());
         self
     }
     /// Sets [`CreateDiskInput::encrypt_algorithm`].
     pub fn encrypt_algorithm(mut self, input: impl Into<String>) -> Self {
-        self.encrypt_algorithm = Some(input.into());
+        self.params.encrypt_algorithm = Some(input.into());
         self
     }
     /// Sets [`CreateDiskInput::storage_set_partition_number`].
     pub fn storage_set_partition_number(mut self, input: i32) -> Self {
-        self.storage_set_partition_number = Some(input);
+        self.params.storage_set_partition_number = Some(input);
         self
     }
     /// Sets [`CreateDiskInput::storage_cluster_id`].
     pub fn storage_cluster_id(mut self, input: impl Into<String>) -> Self {
-        self.storage_cluster_id = Some(input.into());
+        self.params.storage_cluster_id = Some(input.into());
         self
     }
     /// Sets [`CreateDiskInput::multi_attach`].
     pub fn multi_attach(mut self, input: impl Into<String>) -> Self {
-        self.multi_attach = Some(input.into());
+        self.params.multi_attach = Some(input.into());
         self
     }
     /// Appends one item to [`CreateDiskInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`CreateDiskInput::arn`].
     pub fn arn(mut self, input: Arn) -> Self {
-        self.arn.get_or_insert_with(Vec::new).push(input);
+        self.params.arn.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`CreateDiskInput::provisioned_iops`].
     pub fn provisioned_iops(mut self, input: i64) -> Self {
-        self.provisioned_iops = Some(input);
+        self.params.provisioned_iops = Some(input);
         self
     }
     /// Sets [`CreateDiskInput::bursting_enabled`].
     pub fn bursting_enabled(mut self, input: bool) -> Self {
-        self.bursting_enabled = Some(input);
+        self.params.bursting_enabled = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateDiskInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateDiskInput, aliyun_core::InvalidInput> {
         let input = CreateDiskInput {
-            region_id: self.region_id,
-            zone_id: self.zone_id,
-            snapshot_id: self.snapshot_id,
-            disk_name: self.disk_name,
-            size: self.size,
-            disk_category: self.disk_category,
-            description: self.description,
-            encrypted: self.encrypted,
-            client_token: self.client_token,
-            instance_id: self.instance_id,
-            resource_group_id: self.resource_group_id,
-            kms_key_id: self.kms_key_id,
-            performance_level: self.performance_level,
-            advanced_features: self.advanced_features,
-            storage_set_id: self.storage_set_id,
-            encrypt_algorithm: self.encrypt_algorithm,
-            storage_set_partition_number: self.storage_set_partition_number,
-            storage_cluster_id: self.storage_cluster_id,
-            multi_attach: self.multi_attach,
-            tag: self.tag.unwrap_or_default(),
-            arn: self.arn.unwrap_or_default(),
-            provisioned_iops: self.provisioned_iops,
-            bursting_enabled: self.bursting_enabled,
+            region_id: self.params.region_id,
+            zone_id: self.params.zone_id,
+            snapshot_id: self.params.snapshot_id,
+            disk_name: self.params.disk_name,
+            size: self.params.size,
+            disk_category: self.params.disk_category,
+            description: self.params.description,
+            encrypted: self.params.encrypted,
+            client_token: self.params.client_token,
+            instance_id: self.params.instance_id,
+            resource_group_id: self.params.resource_group_id,
+            kms_key_id: self.params.kms_key_id,
+            performance_level: self.params.performance_level,
+            advanced_features: self.params.advanced_features,
+            storage_set_id: self.params.storage_set_id,
+            encrypt_algorithm: self.params.encrypt_algorithm,
+            storage_set_partition_number: self.params.storage_set_partition_number,
+            storage_cluster_id: self.params.storage_cluster_id,
+            multi_attach: self.params.multi_attach,
+            tag: self.params.tag.unwrap_or_default(),
+            arn: self.params.arn.unwrap_or_default(),
+            provisioned_iops: self.params.provisioned_iops,
+            bursting_enabled: self.params.bursting_enabled,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -272,29 +276,7 @@ impl CreateDiskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            zone_id: None,
-            snapshot_id: None,
-            disk_name: None,
-            size: None,
-            disk_category: None,
-            description: None,
-            encrypted: None,
-            client_token: None,
-            instance_id: None,
-            resource_group_id: None,
-            kms_key_id: None,
-            performance_level: None,
-            advanced_features: None,
-            storage_set_id: None,
-            encrypt_algorithm: None,
-            storage_set_partition_number: None,
-            storage_cluster_id: None,
-            multi_attach: None,
-            tag: None,
-            arn: None,
-            provisioned_iops: None,
-            bursting_enabled: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateDiskOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -309,8 +291,8 @@ impl CreateDiskBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateDiskInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

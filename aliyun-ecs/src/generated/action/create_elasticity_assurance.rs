@@ -55,6 +55,10 @@ impl CreateElasticityAssuranceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateElasticityAssuranceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     resource_group_id: Option<String>,
     tag: Option<Vec<Tag>>,
@@ -73,72 +77,72 @@ pub struct CreateElasticityAssuranceBuilder<C = ()> {
 impl<C> CreateElasticityAssuranceBuilder<C> {
     /// Sets [`CreateElasticityAssuranceInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateElasticityAssuranceInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`CreateElasticityAssuranceInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`CreateElasticityAssuranceInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Sets [`CreateElasticityAssuranceInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
-        self.period_unit = Some(input.into());
+        self.params.period_unit = Some(input.into());
         self
     }
     /// Sets [`CreateElasticityAssuranceInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`CreateElasticityAssuranceInput::private_pool_options`].
     pub fn private_pool_options(mut self, input: PrivatePoolOptions) -> Self {
-        self.private_pool_options = Some(input);
+        self.params.private_pool_options = Some(input);
         self
     }
     /// Sets [`CreateElasticityAssuranceInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateElasticityAssuranceInput::assurance_times`].
     pub fn assurance_times(mut self, input: impl Into<String>) -> Self {
-        self.assurance_times = Some(input.into());
+        self.params.assurance_times = Some(input.into());
         self
     }
     /// Sets [`CreateElasticityAssuranceInput::instance_amount`].
     pub fn instance_amount(mut self, input: i32) -> Self {
-        self.instance_amount = Some(input);
+        self.params.instance_amount = Some(input);
         self
     }
     /// Sets [`CreateElasticityAssuranceInput::instance_cpu_core_count`].
     pub fn instance_cpu_core_count(mut self, input: i32) -> Self {
-        self.instance_cpu_core_count = Some(input);
+        self.params.instance_cpu_core_count = Some(input);
         self
     }
     /// Sets [`CreateElasticityAssuranceInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Appends one item to [`CreateElasticityAssuranceInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.zone_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`CreateElasticityAssuranceInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_type.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateElasticityAssuranceInput`]. Nothing is sent.
@@ -148,21 +152,21 @@ impl<C> CreateElasticityAssuranceBuilder<C> {
         let input = CreateElasticityAssuranceInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
-            period: self.period,
-            period_unit: self.period_unit,
-            client_token: self.client_token,
-            private_pool_options: self.private_pool_options,
-            description: self.description,
-            assurance_times: self.assurance_times,
-            instance_amount: self.instance_amount,
-            instance_cpu_core_count: self.instance_cpu_core_count,
-            start_time: self.start_time,
-            zone_id: self.zone_id.unwrap_or_default(),
-            instance_type: self.instance_type.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
+            period: self.params.period,
+            period_unit: self.params.period_unit,
+            client_token: self.params.client_token,
+            private_pool_options: self.params.private_pool_options,
+            description: self.params.description,
+            assurance_times: self.params.assurance_times,
+            instance_amount: self.params.instance_amount,
+            instance_cpu_core_count: self.params.instance_cpu_core_count,
+            start_time: self.params.start_time,
+            zone_id: self.params.zone_id.unwrap_or_default(),
+            instance_type: self.params.instance_type.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -189,20 +193,7 @@ impl CreateElasticityAssuranceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            resource_group_id: None,
-            tag: None,
-            period: None,
-            period_unit: None,
-            client_token: None,
-            private_pool_options: None,
-            description: None,
-            assurance_times: None,
-            instance_amount: None,
-            instance_cpu_core_count: None,
-            start_time: None,
-            zone_id: None,
-            instance_type: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateElasticityAssuranceOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -219,8 +210,8 @@ impl CreateElasticityAssuranceBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateElasticityAssuranceInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

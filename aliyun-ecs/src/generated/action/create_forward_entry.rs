@@ -36,6 +36,10 @@ impl CreateForwardEntryInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateForwardEntryBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     forward_table_id: Option<String>,
     external_ip: Option<String>,
@@ -47,37 +51,37 @@ pub struct CreateForwardEntryBuilder<C = ()> {
 impl<C> CreateForwardEntryBuilder<C> {
     /// Sets [`CreateForwardEntryInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateForwardEntryInput::forward_table_id`].
     pub fn forward_table_id(mut self, input: impl Into<String>) -> Self {
-        self.forward_table_id = Some(input.into());
+        self.params.forward_table_id = Some(input.into());
         self
     }
     /// Sets [`CreateForwardEntryInput::external_ip`].
     pub fn external_ip(mut self, input: impl Into<String>) -> Self {
-        self.external_ip = Some(input.into());
+        self.params.external_ip = Some(input.into());
         self
     }
     /// Sets [`CreateForwardEntryInput::external_port`].
     pub fn external_port(mut self, input: impl Into<String>) -> Self {
-        self.external_port = Some(input.into());
+        self.params.external_port = Some(input.into());
         self
     }
     /// Sets [`CreateForwardEntryInput::internal_ip`].
     pub fn internal_ip(mut self, input: impl Into<String>) -> Self {
-        self.internal_ip = Some(input.into());
+        self.params.internal_ip = Some(input.into());
         self
     }
     /// Sets [`CreateForwardEntryInput::internal_port`].
     pub fn internal_port(mut self, input: impl Into<String>) -> Self {
-        self.internal_port = Some(input.into());
+        self.params.internal_port = Some(input.into());
         self
     }
     /// Sets [`CreateForwardEntryInput::ip_protocol`].
     pub fn ip_protocol(mut self, input: impl Into<String>) -> Self {
-        self.ip_protocol = Some(input.into());
+        self.params.ip_protocol = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateForwardEntryInput`]. Nothing is sent.
@@ -85,31 +89,31 @@ impl<C> CreateForwardEntryBuilder<C> {
         let input = CreateForwardEntryInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             forward_table_id: aliyun_core::__private::validate::required(
                 "ForwardTableId",
-                self.forward_table_id,
+                self.params.forward_table_id,
             )?,
             external_ip: aliyun_core::__private::validate::required(
                 "ExternalIp",
-                self.external_ip,
+                self.params.external_ip,
             )?,
             external_port: aliyun_core::__private::validate::required(
                 "ExternalPort",
-                self.external_port,
+                self.params.external_port,
             )?,
             internal_ip: aliyun_core::__private::validate::required(
                 "InternalIp",
-                self.internal_ip,
+                self.params.internal_ip,
             )?,
             internal_port: aliyun_core::__private::validate::required(
                 "InternalPort",
-                self.internal_port,
+                self.params.internal_port,
             )?,
             ip_protocol: aliyun_core::__private::validate::required(
                 "IpProtocol",
-                self.ip_protocol,
+                self.params.ip_protocol,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -130,13 +134,7 @@ impl CreateForwardEntryBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            forward_table_id: None,
-            external_ip: None,
-            external_port: None,
-            internal_ip: None,
-            internal_port: None,
-            ip_protocol: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateForwardEntryOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -153,8 +151,8 @@ impl CreateForwardEntryBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateForwardEntryInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -32,6 +32,10 @@ impl CreateHaVipInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateHaVipBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     client_token: Option<String>,
     region_id: Option<String>,
     v_switch_id: Option<String>,
@@ -41,43 +45,43 @@ pub struct CreateHaVipBuilder<C = ()> {
 impl<C> CreateHaVipBuilder<C> {
     /// Sets [`CreateHaVipInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`CreateHaVipInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateHaVipInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
-        self.v_switch_id = Some(input.into());
+        self.params.v_switch_id = Some(input.into());
         self
     }
     /// Sets [`CreateHaVipInput::ip_address`].
     pub fn ip_address(mut self, input: impl Into<String>) -> Self {
-        self.ip_address = Some(input.into());
+        self.params.ip_address = Some(input.into());
         self
     }
     /// Sets [`CreateHaVipInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateHaVipInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateHaVipInput, aliyun_core::InvalidInput> {
         let input = CreateHaVipInput {
-            client_token: self.client_token,
+            client_token: self.params.client_token,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             v_switch_id: aliyun_core::__private::validate::required(
                 "VSwitchId",
-                self.v_switch_id,
+                self.params.v_switch_id,
             )?,
-            ip_address: self.ip_address,
-            description: self.description,
+            ip_address: self.params.ip_address,
+            description: self.params.description,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -95,11 +99,7 @@ impl CreateHaVipBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            client_token: None,
-            region_id: None,
-            v_switch_id: None,
-            ip_address: None,
-            description: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateHaVipOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -114,8 +114,8 @@ impl CreateHaVipBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateHaVipInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -28,6 +28,10 @@ impl CreateHpcClusterInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateHpcClusterBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     client_token: Option<String>,
     description: Option<String>,
@@ -36,22 +40,22 @@ pub struct CreateHpcClusterBuilder<C = ()> {
 impl<C> CreateHpcClusterBuilder<C> {
     /// Sets [`CreateHpcClusterInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateHpcClusterInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`CreateHpcClusterInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateHpcClusterInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateHpcClusterInput`]. Nothing is sent.
@@ -59,11 +63,11 @@ impl<C> CreateHpcClusterBuilder<C> {
         let input = CreateHpcClusterInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            client_token: self.client_token,
-            description: self.description,
-            name: aliyun_core::__private::validate::required("Name", self.name)?,
+            client_token: self.params.client_token,
+            description: self.params.description,
+            name: aliyun_core::__private::validate::required("Name", self.params.name)?,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -80,10 +84,7 @@ impl CreateHpcClusterBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            client_token: None,
-            description: None,
-            name: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateHpcClusterOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -98,8 +99,8 @@ impl CreateHpcClusterBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateHpcClusterInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

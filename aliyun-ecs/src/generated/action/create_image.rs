@@ -55,6 +55,10 @@ impl CreateImageInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateImageBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     snapshot_id: Option<String>,
     instance_id: Option<String>,
@@ -74,97 +78,97 @@ pub struct CreateImageBuilder<C = ()> {
 impl<C> CreateImageBuilder<C> {
     /// Sets [`CreateImageInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateImageInput::snapshot_id`].
     pub fn snapshot_id(mut self, input: impl Into<String>) -> Self {
-        self.snapshot_id = Some(input.into());
+        self.params.snapshot_id = Some(input.into());
         self
     }
     /// Sets [`CreateImageInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`CreateImageInput::image_name`].
     pub fn image_name(mut self, input: impl Into<String>) -> Self {
-        self.image_name = Some(input.into());
+        self.params.image_name = Some(input.into());
         self
     }
     /// Sets [`CreateImageInput::image_family`].
     pub fn image_family(mut self, input: impl Into<String>) -> Self {
-        self.image_family = Some(input.into());
+        self.params.image_family = Some(input.into());
         self
     }
     /// Sets [`CreateImageInput::image_version`].
     pub fn image_version(mut self, input: impl Into<String>) -> Self {
-        self.image_version = Some(input.into());
+        self.params.image_version = Some(input.into());
         self
     }
     /// Sets [`CreateImageInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateImageInput::platform`].
     pub fn platform(mut self, input: impl Into<String>) -> Self {
-        self.platform = Some(input.into());
+        self.params.platform = Some(input.into());
         self
     }
     /// Sets [`CreateImageInput::boot_mode`].
     pub fn boot_mode(mut self, input: impl Into<String>) -> Self {
-        self.boot_mode = Some(input.into());
+        self.params.boot_mode = Some(input.into());
         self
     }
     /// Sets [`CreateImageInput::architecture`].
     pub fn architecture(mut self, input: impl Into<String>) -> Self {
-        self.architecture = Some(input.into());
+        self.params.architecture = Some(input.into());
         self
     }
     /// Sets [`CreateImageInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`CreateImageInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`CreateImageInput::disk_device_mapping`].
     pub fn disk_device_mapping(mut self, input: CreateImageDiskDeviceMapping) -> Self {
-        self.disk_device_mapping.get_or_insert_with(Vec::new).push(input);
+        self.params.disk_device_mapping.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`CreateImageInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`CreateImageInput::detection_strategy`].
     pub fn detection_strategy(mut self, input: impl Into<String>) -> Self {
-        self.detection_strategy = Some(input.into());
+        self.params.detection_strategy = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateImageInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateImageInput, aliyun_core::InvalidInput> {
         let input = CreateImageInput {
-            region_id: self.region_id,
-            snapshot_id: self.snapshot_id,
-            instance_id: self.instance_id,
-            image_name: self.image_name,
-            image_family: self.image_family,
-            image_version: self.image_version,
-            description: self.description,
-            platform: self.platform,
-            boot_mode: self.boot_mode,
-            architecture: self.architecture,
-            client_token: self.client_token,
-            resource_group_id: self.resource_group_id,
-            disk_device_mapping: self.disk_device_mapping.unwrap_or_default(),
-            tag: self.tag.unwrap_or_default(),
-            detection_strategy: self.detection_strategy,
+            region_id: self.params.region_id,
+            snapshot_id: self.params.snapshot_id,
+            instance_id: self.params.instance_id,
+            image_name: self.params.image_name,
+            image_family: self.params.image_family,
+            image_version: self.params.image_version,
+            description: self.params.description,
+            platform: self.params.platform,
+            boot_mode: self.params.boot_mode,
+            architecture: self.params.architecture,
+            client_token: self.params.client_token,
+            resource_group_id: self.params.resource_group_id,
+            disk_device_mapping: self.params.disk_device_mapping.unwrap_or_default(),
+            tag: self.params.tag.unwrap_or_default(),
+            detection_strategy: self.params.detection_strategy,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -192,21 +196,7 @@ impl CreateImageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            snapshot_id: None,
-            instance_id: None,
-            image_name: None,
-            image_family: None,
-            image_version: None,
-            description: None,
-            platform: None,
-            boot_mode: None,
-            architecture: None,
-            client_token: None,
-            resource_group_id: None,
-            disk_device_mapping: None,
-            tag: None,
-            detection_strategy: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateImageOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -221,8 +211,8 @@ impl CreateImageBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateImageInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -41,6 +41,10 @@ impl CreateImageComponentInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateImageComponentBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     resource_group_id: Option<String>,
     tag: Option<Vec<Tag>>,
@@ -54,47 +58,47 @@ pub struct CreateImageComponentBuilder<C = ()> {
 impl<C> CreateImageComponentBuilder<C> {
     /// Sets [`CreateImageComponentInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateImageComponentInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`CreateImageComponentInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`CreateImageComponentInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`CreateImageComponentInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateImageComponentInput::system_type`].
     pub fn system_type(mut self, input: impl Into<String>) -> Self {
-        self.system_type = Some(input.into());
+        self.params.system_type = Some(input.into());
         self
     }
     /// Sets [`CreateImageComponentInput::component_type`].
     pub fn component_type(mut self, input: impl Into<String>) -> Self {
-        self.component_type = Some(input.into());
+        self.params.component_type = Some(input.into());
         self
     }
     /// Sets [`CreateImageComponentInput::content`].
     pub fn content(mut self, input: impl Into<String>) -> Self {
-        self.content = Some(input.into());
+        self.params.content = Some(input.into());
         self
     }
     /// Sets [`CreateImageComponentInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateImageComponentInput`]. Nothing is sent.
@@ -102,16 +106,16 @@ impl<C> CreateImageComponentBuilder<C> {
         let input = CreateImageComponentInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
-            name: self.name,
-            description: self.description,
-            system_type: self.system_type,
-            component_type: self.component_type,
-            content: self.content,
-            client_token: self.client_token,
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
+            name: self.params.name,
+            description: self.params.description,
+            system_type: self.params.system_type,
+            component_type: self.params.component_type,
+            content: self.params.content,
+            client_token: self.params.client_token,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -133,15 +137,7 @@ impl CreateImageComponentBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            resource_group_id: None,
-            tag: None,
-            name: None,
-            description: None,
-            system_type: None,
-            component_type: None,
-            content: None,
-            client_token: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateImageComponentOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -158,8 +154,8 @@ impl CreateImageComponentBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateImageComponentInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

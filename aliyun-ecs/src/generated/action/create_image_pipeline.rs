@@ -61,6 +61,10 @@ impl CreateImagePipelineInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateImagePipelineBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     tag: Option<Vec<Tag>>,
     region_id: Option<String>,
     resource_group_id: Option<String>,
@@ -82,118 +86,118 @@ pub struct CreateImagePipelineBuilder<C = ()> {
 impl<C> CreateImagePipelineBuilder<C> {
     /// Appends one item to [`CreateImagePipelineInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`CreateImagePipelineInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateImagePipelineInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`CreateImagePipelineInput::add_account`].
     pub fn add_account(mut self, input: i64) -> Self {
-        self.add_account.get_or_insert_with(Vec::new).push(input);
+        self.params.add_account.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`CreateImagePipelineInput::to_region_id`].
     pub fn to_region_id(mut self, input: impl Into<String>) -> Self {
-        self.to_region_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.to_region_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`CreateImagePipelineInput::base_image_type`].
     pub fn base_image_type(mut self, input: impl Into<String>) -> Self {
-        self.base_image_type = Some(input.into());
+        self.params.base_image_type = Some(input.into());
         self
     }
     /// Sets [`CreateImagePipelineInput::base_image`].
     pub fn base_image(mut self, input: impl Into<String>) -> Self {
-        self.base_image = Some(input.into());
+        self.params.base_image = Some(input.into());
         self
     }
     /// Sets [`CreateImagePipelineInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`CreateImagePipelineInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateImagePipelineInput::image_name`].
     pub fn image_name(mut self, input: impl Into<String>) -> Self {
-        self.image_name = Some(input.into());
+        self.params.image_name = Some(input.into());
         self
     }
     /// Sets [`CreateImagePipelineInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
-        self.v_switch_id = Some(input.into());
+        self.params.v_switch_id = Some(input.into());
         self
     }
     /// Sets [`CreateImagePipelineInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`CreateImagePipelineInput::system_disk_size`].
     pub fn system_disk_size(mut self, input: i32) -> Self {
-        self.system_disk_size = Some(input);
+        self.params.system_disk_size = Some(input);
         self
     }
     /// Sets [`CreateImagePipelineInput::internet_max_bandwidth_out`].
     pub fn internet_max_bandwidth_out(mut self, input: i32) -> Self {
-        self.internet_max_bandwidth_out = Some(input);
+        self.params.internet_max_bandwidth_out = Some(input);
         self
     }
     /// Sets [`CreateImagePipelineInput::delete_instance_on_failure`].
     pub fn delete_instance_on_failure(mut self, input: bool) -> Self {
-        self.delete_instance_on_failure = Some(input);
+        self.params.delete_instance_on_failure = Some(input);
         self
     }
     /// Sets [`CreateImagePipelineInput::build_content`].
     pub fn build_content(mut self, input: impl Into<String>) -> Self {
-        self.build_content = Some(input.into());
+        self.params.build_content = Some(input.into());
         self
     }
     /// Sets [`CreateImagePipelineInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateImagePipelineInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateImagePipelineInput, aliyun_core::InvalidInput> {
         let input = CreateImagePipelineInput {
-            tag: self.tag.unwrap_or_default(),
+            tag: self.params.tag.unwrap_or_default(),
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            resource_group_id: self.resource_group_id,
-            add_account: self.add_account.unwrap_or_default(),
-            to_region_id: self.to_region_id.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
+            add_account: self.params.add_account.unwrap_or_default(),
+            to_region_id: self.params.to_region_id.unwrap_or_default(),
             base_image_type: aliyun_core::__private::validate::required(
                 "BaseImageType",
-                self.base_image_type,
+                self.params.base_image_type,
             )?,
             base_image: aliyun_core::__private::validate::required(
                 "BaseImage",
-                self.base_image,
+                self.params.base_image,
             )?,
-            name: self.name,
-            description: self.description,
-            image_name: self.image_name,
-            v_switch_id: self.v_switch_id,
-            instance_type: self.instance_type,
-            system_disk_size: self.system_disk_size,
-            internet_max_bandwidth_out: self.internet_max_bandwidth_out,
-            delete_instance_on_failure: self.delete_instance_on_failure,
-            build_content: self.build_content,
-            client_token: self.client_token,
+            name: self.params.name,
+            description: self.params.description,
+            image_name: self.params.image_name,
+            v_switch_id: self.params.v_switch_id,
+            instance_type: self.params.instance_type,
+            system_disk_size: self.params.system_disk_size,
+            internet_max_bandwidth_out: self.params.internet_max_bandwidth_out,
+            delete_instance_on_failure: self.params.delete_instance_on_failure,
+            build_content: self.params.build_content,
+            client_token: self.params.client_token,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -223,23 +227,7 @@ impl CreateImagePipelineBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            tag: None,
-            region_id: None,
-            resource_group_id: None,
-            add_account: None,
-            to_region_id: None,
-            base_image_type: None,
-            base_image: None,
-            name: None,
-            description: None,
-            image_name: None,
-            v_switch_id: None,
-            instance_type: None,
-            system_disk_size: None,
-            internet_max_bandwidth_out: None,
-            delete_instance_on_failure: None,
-            build_content: None,
-            client_token: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateImagePipelineOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -256,8 +244,8 @@ impl CreateImagePipelineBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateImagePipelineInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

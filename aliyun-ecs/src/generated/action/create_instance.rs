@@ -144,6 +144,10 @@ impl CreateInstanceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateInstanceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     image_id: Option<String>,
     image_family: Option<String>,
@@ -205,287 +209,287 @@ pub struct CreateInstanceBuilder<C = ()> {
 impl<C> CreateInstanceBuilder<C> {
     /// Sets [`CreateInstanceInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
-        self.image_id = Some(input.into());
+        self.params.image_id = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::image_family`].
     pub fn image_family(mut self, input: impl Into<String>) -> Self {
-        self.image_family = Some(input.into());
+        self.params.image_family = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
-        self.security_group_id = Some(input.into());
+        self.params.security_group_id = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::instance_name`].
     pub fn instance_name(mut self, input: impl Into<String>) -> Self {
-        self.instance_name = Some(input.into());
+        self.params.instance_name = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::internet_charge_type`].
     pub fn internet_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.internet_charge_type = Some(input.into());
+        self.params.internet_charge_type = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::auto_renew`].
     pub fn auto_renew(mut self, input: bool) -> Self {
-        self.auto_renew = Some(input);
+        self.params.auto_renew = Some(input);
         self
     }
     /// Sets [`CreateInstanceInput::auto_renew_period`].
     pub fn auto_renew_period(mut self, input: i32) -> Self {
-        self.auto_renew_period = Some(input);
+        self.params.auto_renew_period = Some(input);
         self
     }
     /// Sets [`CreateInstanceInput::internet_max_bandwidth_in`].
     pub fn internet_max_bandwidth_in(mut self, input: i32) -> Self {
-        self.internet_max_bandwidth_in = Some(input);
+        self.params.internet_max_bandwidth_in = Some(input);
         self
     }
     /// Sets [`CreateInstanceInput::internet_max_bandwidth_out`].
     pub fn internet_max_bandwidth_out(mut self, input: i32) -> Self {
-        self.internet_max_bandwidth_out = Some(input);
+        self.params.internet_max_bandwidth_out = Some(input);
         self
     }
     /// Sets [`CreateInstanceInput::host_name`].
     pub fn host_name(mut self, input: impl Into<String>) -> Self {
-        self.host_name = Some(input.into());
+        self.params.host_name = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::password`].
     pub fn password(mut self, input: impl Into<String>) -> Self {
-        self.password = Some(input.into());
+        self.params.password = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::password_inherit`].
     pub fn password_inherit(mut self, input: bool) -> Self {
-        self.password_inherit = Some(input);
+        self.params.password_inherit = Some(input);
         self
     }
     /// Sets [`CreateInstanceInput::deployment_set_id`].
     pub fn deployment_set_id(mut self, input: impl Into<String>) -> Self {
-        self.deployment_set_id = Some(input.into());
+        self.params.deployment_set_id = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::deployment_set_group_no`].
     pub fn deployment_set_group_no(mut self, input: i32) -> Self {
-        self.deployment_set_group_no = Some(input);
+        self.params.deployment_set_group_no = Some(input);
         self
     }
     /// Sets [`CreateInstanceInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::cluster_id`].
     pub fn cluster_id(mut self, input: impl Into<String>) -> Self {
-        self.cluster_id = Some(input.into());
+        self.params.cluster_id = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::vlan_id`].
     pub fn vlan_id(mut self, input: impl Into<String>) -> Self {
-        self.vlan_id = Some(input.into());
+        self.params.vlan_id = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::inner_ip_address`].
     pub fn inner_ip_address(mut self, input: impl Into<String>) -> Self {
-        self.inner_ip_address = Some(input.into());
+        self.params.inner_ip_address = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::system_disk`].
     pub fn system_disk(mut self, input: CreateInstanceSystemDisk) -> Self {
-        self.system_disk = Some(input);
+        self.params.system_disk = Some(input);
         self
     }
     /// Sets [`CreateInstanceInput::node_controller_id`].
     pub fn node_controller_id(mut self, input: impl Into<String>) -> Self {
-        self.node_controller_id = Some(input.into());
+        self.params.node_controller_id = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
-        self.v_switch_id = Some(input.into());
+        self.params.v_switch_id = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::private_ip_address`].
     pub fn private_ip_address(mut self, input: impl Into<String>) -> Self {
-        self.private_ip_address = Some(input.into());
+        self.params.private_ip_address = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::io_optimized`].
     pub fn io_optimized(mut self, input: impl Into<String>) -> Self {
-        self.io_optimized = Some(input.into());
+        self.params.io_optimized = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::use_additional_service`].
     pub fn use_additional_service(mut self, input: bool) -> Self {
-        self.use_additional_service = Some(input);
+        self.params.use_additional_service = Some(input);
         self
     }
     /// Sets [`CreateInstanceInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_charge_type = Some(input.into());
+        self.params.instance_charge_type = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Sets [`CreateInstanceInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
-        self.period_unit = Some(input.into());
+        self.params.period_unit = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::user_data`].
     pub fn user_data(mut self, input: impl Into<String>) -> Self {
-        self.user_data = Some(input.into());
+        self.params.user_data = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::spot_strategy`].
     pub fn spot_strategy(mut self, input: impl Into<String>) -> Self {
-        self.spot_strategy = Some(input.into());
+        self.params.spot_strategy = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
-        self.key_pair_name = Some(input.into());
+        self.params.key_pair_name = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::spot_price_limit`].
     pub fn spot_price_limit(mut self, input: f64) -> Self {
-        self.spot_price_limit = Some(input);
+        self.params.spot_price_limit = Some(input);
         self
     }
     /// Sets [`CreateInstanceInput::spot_duration`].
     pub fn spot_duration(mut self, input: i32) -> Self {
-        self.spot_duration = Some(input);
+        self.params.spot_duration = Some(input);
         self
     }
     /// Sets [`CreateInstanceInput::spot_interruption_behavior`].
     pub fn spot_interruption_behavior(mut self, input: impl Into<String>) -> Self {
-        self.spot_interruption_behavior = Some(input.into());
+        self.params.spot_interruption_behavior = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::ram_role_name`].
     pub fn ram_role_name(mut self, input: impl Into<String>) -> Self {
-        self.ram_role_name = Some(input.into());
+        self.params.ram_role_name = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::security_enhancement_strategy`].
     pub fn security_enhancement_strategy(mut self, input: impl Into<String>) -> Self {
-        self.security_enhancement_strategy = Some(input.into());
+        self.params.security_enhancement_strategy = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::hpc_cluster_id`].
     pub fn hpc_cluster_id(mut self, input: impl Into<String>) -> Self {
-        self.hpc_cluster_id = Some(input.into());
+        self.params.hpc_cluster_id = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Sets [`CreateInstanceInput::dedicated_host_id`].
     pub fn dedicated_host_id(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_id = Some(input.into());
+        self.params.dedicated_host_id = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::credit_specification`].
     pub fn credit_specification(mut self, input: impl Into<String>) -> Self {
-        self.credit_specification = Some(input.into());
+        self.params.credit_specification = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::deletion_protection`].
     pub fn deletion_protection(mut self, input: bool) -> Self {
-        self.deletion_protection = Some(input);
+        self.params.deletion_protection = Some(input);
         self
     }
     /// Sets [`CreateInstanceInput::hibernation_options`].
     pub fn hibernation_options(mut self, input: HibernationOptions) -> Self {
-        self.hibernation_options = Some(input);
+        self.params.hibernation_options = Some(input);
         self
     }
     /// Sets [`CreateInstanceInput::affinity`].
     pub fn affinity(mut self, input: impl Into<String>) -> Self {
-        self.affinity = Some(input.into());
+        self.params.affinity = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::tenancy`].
     pub fn tenancy(mut self, input: impl Into<String>) -> Self {
-        self.tenancy = Some(input.into());
+        self.params.tenancy = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::storage_set_id`].
     pub fn storage_set_id(mut self, input: impl Into<String>) -> Self {
-        self.storage_set_id = Some(input.into());
+        self.params.storage_set_id = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::storage_set_partition_number`].
     pub fn storage_set_partition_number(mut self, input: i32) -> Self {
-        self.storage_set_partition_number = Some(input);
+        self.params.storage_set_partition_number = Some(input);
         self
     }
     /// Sets [`CreateInstanceInput::http_endpoint`].
     pub fn http_endpoint(mut self, input: impl Into<String>) -> Self {
-        self.http_endpoint = Some(input.into());
+        self.params.http_endpoint = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::http_tokens`].
     pub fn http_tokens(mut self, input: impl Into<String>) -> Self {
-        self.http_tokens = Some(input.into());
+        self.params.http_tokens = Some(input.into());
         self
     }
     /// Sets [`CreateInstanceInput::http_put_response_hop_limit`].
     pub fn http_put_response_hop_limit(mut self, input: i32) -> Self {
-        self.http_put_response_hop_limit = Some(input);
+        self.params.http_put_response_hop_limit = Some(input);
         self
     }
     /// Sets [`CreateInstanceInput::private_pool_options`].
     pub fn private_pool_options(mut self, input: InstancePrivatePoolOptions) -> Self {
-        self.private_pool_options = Some(input);
+        self.params.private_pool_options = Some(input);
         self
     }
     /// Appends one item to [`CreateInstanceInput::data_disk`].
     pub fn data_disk(mut self, input: CreateInstanceDataDisk) -> Self {
-        self.data_disk.get_or_insert_with(Vec::new).push(input);
+        self.params.data_disk.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`CreateInstanceInput::arn`].
     pub fn arn(mut self, input: Arn) -> Self {
-        self.arn.get_or_insert_with(Vec::new).push(input);
+        self.params.arn.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`CreateInstanceInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateInstanceInput`]. Nothing is sent.
@@ -493,67 +497,67 @@ impl<C> CreateInstanceBuilder<C> {
         let input = CreateInstanceInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            image_id: self.image_id,
-            image_family: self.image_family,
+            image_id: self.params.image_id,
+            image_family: self.params.image_family,
             instance_type: aliyun_core::__private::validate::required(
                 "InstanceType",
-                self.instance_type,
+                self.params.instance_type,
             )?,
-            security_group_id: self.security_group_id,
-            instance_name: self.instance_name,
-            internet_charge_type: self.internet_charge_type,
-            auto_renew: self.auto_renew,
-            auto_renew_period: self.auto_renew_period,
-            internet_max_bandwidth_in: self.internet_max_bandwidth_in,
-            internet_max_bandwidth_out: self.internet_max_bandwidth_out,
-            host_name: self.host_name,
-            password: self.password,
-            password_inherit: self.password_inherit,
-            deployment_set_id: self.deployment_set_id,
-            deployment_set_group_no: self.deployment_set_group_no,
-            zone_id: self.zone_id,
-            cluster_id: self.cluster_id,
-            client_token: self.client_token,
-            vlan_id: self.vlan_id,
-            inner_ip_address: self.inner_ip_address,
-            system_disk: self.system_disk,
-            node_controller_id: self.node_controller_id,
-            description: self.description,
-            v_switch_id: self.v_switch_id,
-            private_ip_address: self.private_ip_address,
-            io_optimized: self.io_optimized,
-            use_additional_service: self.use_additional_service,
-            instance_charge_type: self.instance_charge_type,
-            period: self.period,
-            period_unit: self.period_unit,
-            user_data: self.user_data,
-            spot_strategy: self.spot_strategy,
-            key_pair_name: self.key_pair_name,
-            spot_price_limit: self.spot_price_limit,
-            spot_duration: self.spot_duration,
-            spot_interruption_behavior: self.spot_interruption_behavior,
-            ram_role_name: self.ram_role_name,
-            security_enhancement_strategy: self.security_enhancement_strategy,
-            resource_group_id: self.resource_group_id,
-            hpc_cluster_id: self.hpc_cluster_id,
-            dry_run: self.dry_run,
-            dedicated_host_id: self.dedicated_host_id,
-            credit_specification: self.credit_specification,
-            deletion_protection: self.deletion_protection,
-            hibernation_options: self.hibernation_options,
-            affinity: self.affinity,
-            tenancy: self.tenancy,
-            storage_set_id: self.storage_set_id,
-            storage_set_partition_number: self.storage_set_partition_number,
-            http_endpoint: self.http_endpoint,
-            http_tokens: self.http_tokens,
-            http_put_response_hop_limit: self.http_put_response_hop_limit,
-            private_pool_options: self.private_pool_options,
-            data_disk: self.data_disk.unwrap_or_default(),
-            arn: self.arn.unwrap_or_default(),
-            tag: self.tag.unwrap_or_default(),
+            security_group_id: self.params.security_group_id,
+            instance_name: self.params.instance_name,
+            internet_charge_type: self.params.internet_charge_type,
+            auto_renew: self.params.auto_renew,
+            auto_renew_period: self.params.auto_renew_period,
+            internet_max_bandwidth_in: self.params.internet_max_bandwidth_in,
+            internet_max_bandwidth_out: self.params.internet_max_bandwidth_out,
+            host_name: self.params.host_name,
+            password: self.params.password,
+            password_inherit: self.params.password_inherit,
+            deployment_set_id: self.params.deployment_set_id,
+            deployment_set_group_no: self.params.deployment_set_group_no,
+            zone_id: self.params.zone_id,
+            cluster_id: self.params.cluster_id,
+            client_token: self.params.client_token,
+            vlan_id: self.params.vlan_id,
+            inner_ip_address: self.params.inner_ip_address,
+            system_disk: self.params.system_disk,
+            node_controller_id: self.params.node_controller_id,
+            description: self.params.description,
+            v_switch_id: self.params.v_switch_id,
+            private_ip_address: self.params.private_ip_address,
+            io_optimized: self.params.io_optimized,
+            use_additional_service: self.params.use_additional_service,
+            instance_charge_type: self.params.instance_charge_type,
+            period: self.params.period,
+            period_unit: self.params.period_unit,
+            user_data: self.params.user_data,
+            spot_strategy: self.params.spot_strategy,
+            key_pair_name: self.params.key_pair_name,
+            spot_price_limit: self.params.spot_price_limit,
+            spot_duration: self.params.spot_duration,
+            spot_interruption_behavior: self.params.spot_interruption_behavior,
+            ram_role_name: self.params.ram_role_name,
+            security_enhancement_strategy: self.params.security_enhancement_strategy,
+            resource_group_id: self.params.resource_group_id,
+            hpc_cluster_id: self.params.hpc_cluster_id,
+            dry_run: self.params.dry_run,
+            dedicated_host_id: self.params.dedicated_host_id,
+            credit_specification: self.params.credit_specification,
+            deletion_protection: self.params.deletion_protection,
+            hibernation_options: self.params.hibernation_options,
+            affinity: self.params.affinity,
+            tenancy: self.params.tenancy,
+            storage_set_id: self.params.storage_set_id,
+            storage_set_partition_number: self.params.storage_set_partition_number,
+            http_endpoint: self.params.http_endpoint,
+            http_tokens: self.params.http_tokens,
+            http_put_response_hop_limit: self.params.http_put_response_hop_limit,
+            private_pool_options: self.params.private_pool_options,
+            data_disk: self.params.data_disk.unwrap_or_default(),
+            arn: self.params.arn.unwrap_or_default(),
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -623,63 +627,7 @@ impl CreateInstanceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            image_id: None,
-            image_family: None,
-            instance_type: None,
-            security_group_id: None,
-            instance_name: None,
-            internet_charge_type: None,
-            auto_renew: None,
-            auto_renew_period: None,
-            internet_max_bandwidth_in: None,
-            internet_max_bandwidth_out: None,
-            host_name: None,
-            password: None,
-            password_inherit: None,
-            deployment_set_id: None,
-            deployment_set_group_no: None,
-            zone_id: None,
-            cluster_id: None,
-            client_token: None,
-            vlan_id: None,
-            inner_ip_address: None,
-            system_disk: None,
-            node_controller_id: None,
-            description: None,
-            v_switch_id: None,
-            private_ip_address: None,
-            io_optimized: None,
-            use_additional_service: None,
-            instance_charge_type: None,
-            period: None,
-            period_unit: None,
-            user_data: None,
-            spot_strategy: None,
-            key_pair_name: None,
-            spot_price_limit: None,
-            spot_duration: None,
-            spot_interruption_behavior: None,
-            ram_role_name: None,
-            security_enhancement_strategy: None,
-            resource_group_id: None,
-            hpc_cluster_id: None,
-            dry_run: None,
-            dedicated_host_id: None,
-            credit_specification: None,
-            deletion_protection: None,
-            hibernation_options: None,
-            affinity: None,
-            tenancy: None,
-            storage_set_id: None,
-            storage_set_partition_number: None,
-            http_endpoint: None,
-            http_tokens: None,
-            http_put_response_hop_limit: None,
-            private_pool_options: None,
-            data_disk: None,
-            arn: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateInstanceOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -694,8 +642,8 @@ impl CreateInstanceBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateInstanceInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

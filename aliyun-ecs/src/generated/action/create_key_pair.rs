@@ -31,6 +31,10 @@ impl CreateKeyPairInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateKeyPairBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     key_pair_name: Option<String>,
     resource_group_id: Option<String>,
@@ -39,22 +43,22 @@ pub struct CreateKeyPairBuilder<C = ()> {
 impl<C> CreateKeyPairBuilder<C> {
     /// Sets [`CreateKeyPairInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateKeyPairInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
-        self.key_pair_name = Some(input.into());
+        self.params.key_pair_name = Some(input.into());
         self
     }
     /// Sets [`CreateKeyPairInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`CreateKeyPairInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateKeyPairInput`]. Nothing is sent.
@@ -62,14 +66,14 @@ impl<C> CreateKeyPairBuilder<C> {
         let input = CreateKeyPairInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             key_pair_name: aliyun_core::__private::validate::required(
                 "KeyPairName",
-                self.key_pair_name,
+                self.params.key_pair_name,
             )?,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -86,10 +90,7 @@ impl CreateKeyPairBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            key_pair_name: None,
-            resource_group_id: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateKeyPairOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -104,8 +105,8 @@ impl CreateKeyPairBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateKeyPairInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -123,6 +123,10 @@ impl CreateLaunchTemplateInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateLaunchTemplateBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     template_tag: Option<Vec<Tag>>,
     launch_template_name: Option<String>,
@@ -173,232 +177,232 @@ pub struct CreateLaunchTemplateBuilder<C = ()> {
 impl<C> CreateLaunchTemplateBuilder<C> {
     /// Sets [`CreateLaunchTemplateInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`CreateLaunchTemplateInput::template_tag`].
     pub fn template_tag(mut self, input: Tag) -> Self {
-        self.template_tag.get_or_insert_with(Vec::new).push(input);
+        self.params.template_tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`CreateLaunchTemplateInput::launch_template_name`].
     pub fn launch_template_name(mut self, input: impl Into<String>) -> Self {
-        self.launch_template_name = Some(input.into());
+        self.params.launch_template_name = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::version_description`].
     pub fn version_description(mut self, input: impl Into<String>) -> Self {
-        self.version_description = Some(input.into());
+        self.params.version_description = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
-        self.image_id = Some(input.into());
+        self.params.image_id = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::image_owner_alias`].
     pub fn image_owner_alias(mut self, input: impl Into<String>) -> Self {
-        self.image_owner_alias = Some(input.into());
+        self.params.image_owner_alias = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::password_inherit`].
     pub fn password_inherit(mut self, input: bool) -> Self {
-        self.password_inherit = Some(input);
+        self.params.password_inherit = Some(input);
         self
     }
     /// Sets [`CreateLaunchTemplateInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
-        self.security_group_id = Some(input.into());
+        self.params.security_group_id = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
-        self.vpc_id = Some(input.into());
+        self.params.vpc_id = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
-        self.v_switch_id = Some(input.into());
+        self.params.v_switch_id = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::instance_name`].
     pub fn instance_name(mut self, input: impl Into<String>) -> Self {
-        self.instance_name = Some(input.into());
+        self.params.instance_name = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::internet_max_bandwidth_in`].
     pub fn internet_max_bandwidth_in(mut self, input: i32) -> Self {
-        self.internet_max_bandwidth_in = Some(input);
+        self.params.internet_max_bandwidth_in = Some(input);
         self
     }
     /// Sets [`CreateLaunchTemplateInput::internet_max_bandwidth_out`].
     pub fn internet_max_bandwidth_out(mut self, input: i32) -> Self {
-        self.internet_max_bandwidth_out = Some(input);
+        self.params.internet_max_bandwidth_out = Some(input);
         self
     }
     /// Sets [`CreateLaunchTemplateInput::host_name`].
     pub fn host_name(mut self, input: impl Into<String>) -> Self {
-        self.host_name = Some(input.into());
+        self.params.host_name = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::system_disk`].
     pub fn system_disk(mut self, input: SystemDisk) -> Self {
-        self.system_disk = Some(input);
+        self.params.system_disk = Some(input);
         self
     }
     /// Sets [`CreateLaunchTemplateInput::io_optimized`].
     pub fn io_optimized(mut self, input: impl Into<String>) -> Self {
-        self.io_optimized = Some(input.into());
+        self.params.io_optimized = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_charge_type = Some(input.into());
+        self.params.instance_charge_type = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Sets [`CreateLaunchTemplateInput::internet_charge_type`].
     pub fn internet_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.internet_charge_type = Some(input.into());
+        self.params.internet_charge_type = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::enable_vm_os_config`].
     pub fn enable_vm_os_config(mut self, input: bool) -> Self {
-        self.enable_vm_os_config = Some(input);
+        self.params.enable_vm_os_config = Some(input);
         self
     }
     /// Sets [`CreateLaunchTemplateInput::network_type`].
     pub fn network_type(mut self, input: impl Into<String>) -> Self {
-        self.network_type = Some(input.into());
+        self.params.network_type = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::user_data`].
     pub fn user_data(mut self, input: impl Into<String>) -> Self {
-        self.user_data = Some(input.into());
+        self.params.user_data = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
-        self.key_pair_name = Some(input.into());
+        self.params.key_pair_name = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::ram_role_name`].
     pub fn ram_role_name(mut self, input: impl Into<String>) -> Self {
-        self.ram_role_name = Some(input.into());
+        self.params.ram_role_name = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::auto_release_time`].
     pub fn auto_release_time(mut self, input: impl Into<String>) -> Self {
-        self.auto_release_time = Some(input.into());
+        self.params.auto_release_time = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::spot_strategy`].
     pub fn spot_strategy(mut self, input: impl Into<String>) -> Self {
-        self.spot_strategy = Some(input.into());
+        self.params.spot_strategy = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::spot_price_limit`].
     pub fn spot_price_limit(mut self, input: f64) -> Self {
-        self.spot_price_limit = Some(input);
+        self.params.spot_price_limit = Some(input);
         self
     }
     /// Sets [`CreateLaunchTemplateInput::spot_duration`].
     pub fn spot_duration(mut self, input: i32) -> Self {
-        self.spot_duration = Some(input);
+        self.params.spot_duration = Some(input);
         self
     }
     /// Sets [`CreateLaunchTemplateInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::template_resource_group_id`].
     pub fn template_resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.template_resource_group_id = Some(input.into());
+        self.params.template_resource_group_id = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::security_enhancement_strategy`].
     pub fn security_enhancement_strategy(mut self, input: impl Into<String>) -> Self {
-        self.security_enhancement_strategy = Some(input.into());
+        self.params.security_enhancement_strategy = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::private_ip_address`].
     pub fn private_ip_address(mut self, input: impl Into<String>) -> Self {
-        self.private_ip_address = Some(input.into());
+        self.params.private_ip_address = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::deployment_set_id`].
     pub fn deployment_set_id(mut self, input: impl Into<String>) -> Self {
-        self.deployment_set_id = Some(input.into());
+        self.params.deployment_set_id = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::ipv6_address_count`].
     pub fn ipv6_address_count(mut self, input: i32) -> Self {
-        self.ipv6_address_count = Some(input);
+        self.params.ipv6_address_count = Some(input);
         self
     }
     /// Appends one item to [`CreateLaunchTemplateInput::data_disk`].
     pub fn data_disk(mut self, input: DataDisk) -> Self {
-        self.data_disk.get_or_insert_with(Vec::new).push(input);
+        self.params.data_disk.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`CreateLaunchTemplateInput::network_interface`].
     pub fn network_interface(mut self, input: NetworkInterface) -> Self {
-        self.network_interface.get_or_insert_with(Vec::new).push(input);
+        self.params.network_interface.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`CreateLaunchTemplateInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`CreateLaunchTemplateInput::security_group_ids`].
     pub fn security_group_ids(mut self, input: impl Into<String>) -> Self {
-        self.security_group_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.security_group_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::deletion_protection`].
     pub fn deletion_protection(mut self, input: bool) -> Self {
-        self.deletion_protection = Some(input);
+        self.params.deletion_protection = Some(input);
         self
     }
     /// Sets [`CreateLaunchTemplateInput::credit_specification`].
     pub fn credit_specification(mut self, input: impl Into<String>) -> Self {
-        self.credit_specification = Some(input.into());
+        self.params.credit_specification = Some(input.into());
         self
     }
     /// Sets [`CreateLaunchTemplateInput::auto_renew`].
     pub fn auto_renew(mut self, input: bool) -> Self {
-        self.auto_renew = Some(input);
+        self.params.auto_renew = Some(input);
         self
     }
     /// Sets [`CreateLaunchTemplateInput::auto_renew_period`].
     pub fn auto_renew_period(mut self, input: i32) -> Self {
-        self.auto_renew_period = Some(input);
+        self.params.auto_renew_period = Some(input);
         self
     }
     /// Sets [`CreateLaunchTemplateInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
-        self.period_unit = Some(input.into());
+        self.params.period_unit = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateLaunchTemplateInput`]. Nothing is sent.
@@ -406,56 +410,56 @@ impl<C> CreateLaunchTemplateBuilder<C> {
         let input = CreateLaunchTemplateInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            template_tag: self.template_tag.unwrap_or_default(),
+            template_tag: self.params.template_tag.unwrap_or_default(),
             launch_template_name: aliyun_core::__private::validate::required(
                 "LaunchTemplateName",
-                self.launch_template_name,
+                self.params.launch_template_name,
             )?,
-            version_description: self.version_description,
-            image_id: self.image_id,
-            image_owner_alias: self.image_owner_alias,
-            password_inherit: self.password_inherit,
-            instance_type: self.instance_type,
-            security_group_id: self.security_group_id,
-            vpc_id: self.vpc_id,
-            v_switch_id: self.v_switch_id,
-            instance_name: self.instance_name,
-            description: self.description,
-            internet_max_bandwidth_in: self.internet_max_bandwidth_in,
-            internet_max_bandwidth_out: self.internet_max_bandwidth_out,
-            host_name: self.host_name,
-            zone_id: self.zone_id,
-            system_disk: self.system_disk,
-            io_optimized: self.io_optimized,
-            instance_charge_type: self.instance_charge_type,
-            period: self.period,
-            internet_charge_type: self.internet_charge_type,
-            enable_vm_os_config: self.enable_vm_os_config,
-            network_type: self.network_type,
-            user_data: self.user_data,
-            key_pair_name: self.key_pair_name,
-            ram_role_name: self.ram_role_name,
-            auto_release_time: self.auto_release_time,
-            spot_strategy: self.spot_strategy,
-            spot_price_limit: self.spot_price_limit,
-            spot_duration: self.spot_duration,
-            resource_group_id: self.resource_group_id,
-            template_resource_group_id: self.template_resource_group_id,
-            security_enhancement_strategy: self.security_enhancement_strategy,
-            private_ip_address: self.private_ip_address,
-            deployment_set_id: self.deployment_set_id,
-            ipv6_address_count: self.ipv6_address_count,
-            data_disk: self.data_disk.unwrap_or_default(),
-            network_interface: self.network_interface.unwrap_or_default(),
-            tag: self.tag.unwrap_or_default(),
-            security_group_ids: self.security_group_ids.unwrap_or_default(),
-            deletion_protection: self.deletion_protection,
-            credit_specification: self.credit_specification,
-            auto_renew: self.auto_renew,
-            auto_renew_period: self.auto_renew_period,
-            period_unit: self.period_unit,
+            version_description: self.params.version_description,
+            image_id: self.params.image_id,
+            image_owner_alias: self.params.image_owner_alias,
+            password_inherit: self.params.password_inherit,
+            instance_type: self.params.instance_type,
+            security_group_id: self.params.security_group_id,
+            vpc_id: self.params.vpc_id,
+            v_switch_id: self.params.v_switch_id,
+            instance_name: self.params.instance_name,
+            description: self.params.description,
+            internet_max_bandwidth_in: self.params.internet_max_bandwidth_in,
+            internet_max_bandwidth_out: self.params.internet_max_bandwidth_out,
+            host_name: self.params.host_name,
+            zone_id: self.params.zone_id,
+            system_disk: self.params.system_disk,
+            io_optimized: self.params.io_optimized,
+            instance_charge_type: self.params.instance_charge_type,
+            period: self.params.period,
+            internet_charge_type: self.params.internet_charge_type,
+            enable_vm_os_config: self.params.enable_vm_os_config,
+            network_type: self.params.network_type,
+            user_data: self.params.user_data,
+            key_pair_name: self.params.key_pair_name,
+            ram_role_name: self.params.ram_role_name,
+            auto_release_time: self.params.auto_release_time,
+            spot_strategy: self.params.spot_strategy,
+            spot_price_limit: self.params.spot_price_limit,
+            spot_duration: self.params.spot_duration,
+            resource_group_id: self.params.resource_group_id,
+            template_resource_group_id: self.params.template_resource_group_id,
+            security_enhancement_strategy: self.params.security_enhancement_strategy,
+            private_ip_address: self.params.private_ip_address,
+            deployment_set_id: self.params.deployment_set_id,
+            ipv6_address_count: self.params.ipv6_address_count,
+            data_disk: self.params.data_disk.unwrap_or_default(),
+            network_interface: self.params.network_interface.unwrap_or_default(),
+            tag: self.params.tag.unwrap_or_default(),
+            security_group_ids: self.params.security_group_ids.unwrap_or_default(),
+            deletion_protection: self.params.deletion_protection,
+            credit_specification: self.params.credit_specification,
+            auto_renew: self.params.auto_renew,
+            auto_renew_period: self.params.auto_renew_period,
+            period_unit: self.params.period_unit,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -514,52 +518,7 @@ impl CreateLaunchTemplateBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            template_tag: None,
-            launch_template_name: None,
-            version_description: None,
-            image_id: None,
-            image_owner_alias: None,
-            password_inherit: None,
-            instance_type: None,
-            security_group_id: None,
-            vpc_id: None,
-            v_switch_id: None,
-            instance_name: None,
-            description: None,
-            internet_max_bandwidth_in: None,
-            internet_max_bandwidth_out: None,
-            host_name: None,
-            zone_id: None,
-            system_disk: None,
-            io_optimized: None,
-            instance_charge_type: None,
-            period: None,
-            internet_charge_type: None,
-            enable_vm_os_config: None,
-            network_type: None,
-            user_data: None,
-            key_pair_name: None,
-            ram_role_name: None,
-            auto_release_time: None,
-            spot_strategy: None,
-            spot_price_limit: None,
-            spot_duration: None,
-            resource_group_id: None,
-            template_resource_group_id: None,
-            security_enhancement_strategy: None,
-            private_ip_address: None,
-            deployment_set_id: None,
-            ipv6_address_count: None,
-            data_disk: None,
-            network_interface: None,
-            tag: None,
-            security_group_ids: None,
-            deletion_protection: None,
-            credit_specification: None,
-            auto_renew: None,
-            auto_renew_period: None,
-            period_unit: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateLaunchTemplateOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -576,8 +535,8 @@ impl CreateLaunchTemplateBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateLaunchTemplateInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -37,6 +37,10 @@ impl CreateNatGatewayInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateNatGatewayBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     vpc_id: Option<String>,
     name: Option<String>,
@@ -47,32 +51,32 @@ pub struct CreateNatGatewayBuilder<C = ()> {
 impl<C> CreateNatGatewayBuilder<C> {
     /// Sets [`CreateNatGatewayInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateNatGatewayInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
-        self.vpc_id = Some(input.into());
+        self.params.vpc_id = Some(input.into());
         self
     }
     /// Sets [`CreateNatGatewayInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`CreateNatGatewayInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateNatGatewayInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Appends one item to [`CreateNatGatewayInput::bandwidth_package`].
     pub fn bandwidth_package(mut self, input: CreateNatGatewayBandwidthPackage) -> Self {
-        self.bandwidth_package.get_or_insert_with(Vec::new).push(input);
+        self.params.bandwidth_package.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateNatGatewayInput`]. Nothing is sent.
@@ -80,13 +84,16 @@ impl<C> CreateNatGatewayBuilder<C> {
         let input = CreateNatGatewayInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            vpc_id: aliyun_core::__private::validate::required("VpcId", self.vpc_id)?,
-            name: self.name,
-            description: self.description,
-            client_token: self.client_token,
-            bandwidth_package: self.bandwidth_package.unwrap_or_default(),
+            vpc_id: aliyun_core::__private::validate::required(
+                "VpcId",
+                self.params.vpc_id,
+            )?,
+            name: self.params.name,
+            description: self.params.description,
+            client_token: self.params.client_token,
+            bandwidth_package: self.params.bandwidth_package.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -105,12 +112,7 @@ impl CreateNatGatewayBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            vpc_id: None,
-            name: None,
-            description: None,
-            client_token: None,
-            bandwidth_package: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateNatGatewayOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -125,8 +127,8 @@ impl CreateNatGatewayBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateNatGatewayInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

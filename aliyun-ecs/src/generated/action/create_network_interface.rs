@@ -94,6 +94,10 @@ impl CreateNetworkInterfaceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateNetworkInterfaceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     tag: Option<Vec<Tag>>,
     resource_group_id: Option<String>,
@@ -127,137 +131,137 @@ pub struct CreateNetworkInterfaceBuilder<C = ()> {
 impl<C> CreateNetworkInterfaceBuilder<C> {
     /// Sets [`CreateNetworkInterfaceInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`CreateNetworkInterfaceInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
-        self.v_switch_id = Some(input.into());
+        self.params.v_switch_id = Some(input.into());
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::primary_ip_address`].
     pub fn primary_ip_address(mut self, input: impl Into<String>) -> Self {
-        self.primary_ip_address = Some(input.into());
+        self.params.primary_ip_address = Some(input.into());
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
-        self.security_group_id = Some(input.into());
+        self.params.security_group_id = Some(input.into());
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::network_interface_name`].
     pub fn network_interface_name(mut self, input: impl Into<String>) -> Self {
-        self.network_interface_name = Some(input.into());
+        self.params.network_interface_name = Some(input.into());
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::visible`].
     pub fn visible(mut self, input: bool) -> Self {
-        self.visible = Some(input);
+        self.params.visible = Some(input);
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::business_type`].
     pub fn business_type(mut self, input: impl Into<String>) -> Self {
-        self.business_type = Some(input.into());
+        self.params.business_type = Some(input.into());
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::secondary_private_ip_address_count`].
     pub fn secondary_private_ip_address_count(mut self, input: i32) -> Self {
-        self.secondary_private_ip_address_count = Some(input);
+        self.params.secondary_private_ip_address_count = Some(input);
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::queue_number`].
     pub fn queue_number(mut self, input: i32) -> Self {
-        self.queue_number = Some(input);
+        self.params.queue_number = Some(input);
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::network_interface_traffic_mode`].
     pub fn network_interface_traffic_mode(mut self, input: impl Into<String>) -> Self {
-        self.network_interface_traffic_mode = Some(input.into());
+        self.params.network_interface_traffic_mode = Some(input.into());
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::queue_pair_number`].
     pub fn queue_pair_number(mut self, input: i32) -> Self {
-        self.queue_pair_number = Some(input);
+        self.params.queue_pair_number = Some(input);
         self
     }
     /// Appends one item to [`CreateNetworkInterfaceInput::security_group_ids`].
     pub fn security_group_ids(mut self, input: impl Into<String>) -> Self {
-        self.security_group_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.security_group_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`CreateNetworkInterfaceInput::private_ip_address`].
     pub fn private_ip_address(mut self, input: impl Into<String>) -> Self {
-        self.private_ip_address.get_or_insert_with(Vec::new).push(input.into());
+        self.params.private_ip_address.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`CreateNetworkInterfaceInput::ipv6_address`].
     pub fn ipv6_address(mut self, input: impl Into<String>) -> Self {
-        self.ipv6_address.get_or_insert_with(Vec::new).push(input.into());
+        self.params.ipv6_address.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::ipv6_address_count`].
     pub fn ipv6_address_count(mut self, input: i32) -> Self {
-        self.ipv6_address_count = Some(input);
+        self.params.ipv6_address_count = Some(input);
         self
     }
     /// Appends one item to [`CreateNetworkInterfaceInput::ipv4_prefix`].
     pub fn ipv4_prefix(mut self, input: impl Into<String>) -> Self {
-        self.ipv4_prefix.get_or_insert_with(Vec::new).push(input.into());
+        self.params.ipv4_prefix.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::ipv4_prefix_count`].
     pub fn ipv4_prefix_count(mut self, input: i32) -> Self {
-        self.ipv4_prefix_count = Some(input);
+        self.params.ipv4_prefix_count = Some(input);
         self
     }
     /// Appends one item to [`CreateNetworkInterfaceInput::ipv6_prefix`].
     pub fn ipv6_prefix(mut self, input: impl Into<String>) -> Self {
-        self.ipv6_prefix.get_or_insert_with(Vec::new).push(input.into());
+        self.params.ipv6_prefix.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::ipv6_prefix_count`].
     pub fn ipv6_prefix_count(mut self, input: i32) -> Self {
-        self.ipv6_prefix_count = Some(input);
+        self.params.ipv6_prefix_count = Some(input);
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::delete_on_release`].
     pub fn delete_on_release(mut self, input: bool) -> Self {
-        self.delete_on_release = Some(input);
+        self.params.delete_on_release = Some(input);
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::tx_queue_size`].
     pub fn tx_queue_size(mut self, input: i32) -> Self {
-        self.tx_queue_size = Some(input);
+        self.params.tx_queue_size = Some(input);
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::rx_queue_size`].
     pub fn rx_queue_size(mut self, input: i32) -> Self {
-        self.rx_queue_size = Some(input);
+        self.params.rx_queue_size = Some(input);
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::network_interface_traffic_config`].
@@ -265,7 +269,7 @@ impl<C> CreateNetworkInterfaceBuilder<C> {
         mut self,
         input: NetworkInterfaceTrafficConfig,
     ) -> Self {
-        self.network_interface_traffic_config = Some(input);
+        self.params.network_interface_traffic_config = Some(input);
         self
     }
     /// Sets [`CreateNetworkInterfaceInput::connection_tracking_configuration`].
@@ -273,7 +277,7 @@ impl<C> CreateNetworkInterfaceBuilder<C> {
         mut self,
         input: ConnectionTrackingConfiguration,
     ) -> Self {
-        self.connection_tracking_configuration = Some(input);
+        self.params.connection_tracking_configuration = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateNetworkInterfaceInput`]. Nothing is sent.
@@ -281,35 +285,41 @@ impl<C> CreateNetworkInterfaceBuilder<C> {
         self,
     ) -> Result<CreateNetworkInterfaceInput, aliyun_core::InvalidInput> {
         let input = CreateNetworkInterfaceInput {
-            region_id: self.region_id,
-            tag: self.tag.unwrap_or_default(),
-            resource_group_id: self.resource_group_id,
-            v_switch_id: self.v_switch_id,
-            primary_ip_address: self.primary_ip_address,
-            security_group_id: self.security_group_id,
-            network_interface_name: self.network_interface_name,
-            description: self.description,
-            visible: self.visible,
-            instance_type: self.instance_type,
-            business_type: self.business_type,
-            secondary_private_ip_address_count: self.secondary_private_ip_address_count,
-            queue_number: self.queue_number,
-            client_token: self.client_token,
-            network_interface_traffic_mode: self.network_interface_traffic_mode,
-            queue_pair_number: self.queue_pair_number,
-            security_group_ids: self.security_group_ids.unwrap_or_default(),
-            private_ip_address: self.private_ip_address.unwrap_or_default(),
-            ipv6_address: self.ipv6_address.unwrap_or_default(),
-            ipv6_address_count: self.ipv6_address_count,
-            ipv4_prefix: self.ipv4_prefix.unwrap_or_default(),
-            ipv4_prefix_count: self.ipv4_prefix_count,
-            ipv6_prefix: self.ipv6_prefix.unwrap_or_default(),
-            ipv6_prefix_count: self.ipv6_prefix_count,
-            delete_on_release: self.delete_on_release,
-            tx_queue_size: self.tx_queue_size,
-            rx_queue_size: self.rx_queue_size,
-            network_interface_traffic_config: self.network_interface_traffic_config,
-            connection_tracking_configuration: self.connection_tracking_configuration,
+            region_id: self.params.region_id,
+            tag: self.params.tag.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
+            v_switch_id: self.params.v_switch_id,
+            primary_ip_address: self.params.primary_ip_address,
+            security_group_id: self.params.security_group_id,
+            network_interface_name: self.params.network_interface_name,
+            description: self.params.description,
+            visible: self.params.visible,
+            instance_type: self.params.instance_type,
+            business_type: self.params.business_type,
+            secondary_private_ip_address_count: self
+                .params
+                .secondary_private_ip_address_count,
+            queue_number: self.params.queue_number,
+            client_token: self.params.client_token,
+            network_interface_traffic_mode: self.params.network_interface_traffic_mode,
+            queue_pair_number: self.params.queue_pair_number,
+            security_group_ids: self.params.security_group_ids.unwrap_or_default(),
+            private_ip_address: self.params.private_ip_address.unwrap_or_default(),
+            ipv6_address: self.params.ipv6_address.unwrap_or_default(),
+            ipv6_address_count: self.params.ipv6_address_count,
+            ipv4_prefix: self.params.ipv4_prefix.unwrap_or_default(),
+            ipv4_prefix_count: self.params.ipv4_prefix_count,
+            ipv6_prefix: self.params.ipv6_prefix.unwrap_or_default(),
+            ipv6_prefix_count: self.params.ipv6_prefix_count,
+            delete_on_release: self.params.delete_on_release,
+            tx_queue_size: self.params.tx_queue_size,
+            rx_queue_size: self.params.rx_queue_size,
+            network_interface_traffic_config: self
+                .params
+                .network_interface_traffic_config,
+            connection_tracking_configuration: self
+                .params
+                .connection_tracking_configuration,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -351,35 +361,7 @@ impl CreateNetworkInterfaceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            tag: None,
-            resource_group_id: None,
-            v_switch_id: None,
-            primary_ip_address: None,
-            security_group_id: None,
-            network_interface_name: None,
-            description: None,
-            visible: None,
-            instance_type: None,
-            business_type: None,
-            secondary_private_ip_address_count: None,
-            queue_number: None,
-            client_token: None,
-            network_interface_traffic_mode: None,
-            queue_pair_number: None,
-            security_group_ids: None,
-            private_ip_address: None,
-            ipv6_address: None,
-            ipv6_address_count: None,
-            ipv4_prefix: None,
-            ipv4_prefix_count: None,
-            ipv6_prefix: None,
-            ipv6_prefix_count: None,
-            delete_on_release: None,
-            tx_queue_size: None,
-            rx_queue_size: None,
-            network_interface_traffic_config: None,
-            connection_tracking_configuration: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateNetworkInterfaceOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -396,8 +378,8 @@ impl CreateNetworkInterfaceBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateNetworkInterfaceInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -29,6 +29,10 @@ impl CreateNetworkInterfacePermissionInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateNetworkInterfacePermissionBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     account_id: Option<i64>,
     network_interface_id: Option<String>,
@@ -37,22 +41,22 @@ pub struct CreateNetworkInterfacePermissionBuilder<C = ()> {
 impl<C> CreateNetworkInterfacePermissionBuilder<C> {
     /// Sets [`CreateNetworkInterfacePermissionInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateNetworkInterfacePermissionInput::account_id`].
     pub fn account_id(mut self, input: i64) -> Self {
-        self.account_id = Some(input);
+        self.params.account_id = Some(input);
         self
     }
     /// Sets [`CreateNetworkInterfacePermissionInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
-        self.network_interface_id = Some(input.into());
+        self.params.network_interface_id = Some(input.into());
         self
     }
     /// Sets [`CreateNetworkInterfacePermissionInput::permission`].
     pub fn permission(mut self, input: impl Into<String>) -> Self {
-        self.permission = Some(input.into());
+        self.params.permission = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateNetworkInterfacePermissionInput`]. Nothing is sent.
@@ -62,19 +66,19 @@ impl<C> CreateNetworkInterfacePermissionBuilder<C> {
         let input = CreateNetworkInterfacePermissionInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             account_id: aliyun_core::__private::validate::required(
                 "AccountId",
-                self.account_id,
+                self.params.account_id,
             )?,
             network_interface_id: aliyun_core::__private::validate::required(
                 "NetworkInterfaceId",
-                self.network_interface_id,
+                self.params.network_interface_id,
             )?,
             permission: aliyun_core::__private::validate::required(
                 "Permission",
-                self.permission,
+                self.params.permission,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -92,10 +96,7 @@ impl CreateNetworkInterfacePermissionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            account_id: None,
-            network_interface_id: None,
-            permission: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateNetworkInterfacePermissionOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -115,8 +116,8 @@ impl CreateNetworkInterfacePermissionBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateNetworkInterfacePermissionInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

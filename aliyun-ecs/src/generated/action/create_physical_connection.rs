@@ -48,6 +48,10 @@ impl CreatePhysicalConnectionInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreatePhysicalConnectionBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     access_point_id: Option<String>,
     r#type: Option<String>,
@@ -65,76 +69,76 @@ pub struct CreatePhysicalConnectionBuilder<C = ()> {
 impl<C> CreatePhysicalConnectionBuilder<C> {
     /// Sets [`CreatePhysicalConnectionInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreatePhysicalConnectionInput::access_point_id`].
     pub fn access_point_id(mut self, input: impl Into<String>) -> Self {
-        self.access_point_id = Some(input.into());
+        self.params.access_point_id = Some(input.into());
         self
     }
     /// Sets [`CreatePhysicalConnectionInput::type`](struct.CreatePhysicalConnectionInput.html#structfield.type).
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
-        self.r#type = Some(input.into());
+        self.params.r#type = Some(input.into());
         self
     }
     /// Sets or clears [`CreatePhysicalConnectionInput::type`](struct.CreatePhysicalConnectionInput.html#structfield.type).
     pub fn set_type(mut self, input: Option<String>) -> Self {
-        self.r#type = input;
+        self.params.r#type = input;
         self
     }
     /// The [`CreatePhysicalConnectionInput::type`](struct.CreatePhysicalConnectionInput.html#structfield.type) set so far.
     pub fn get_type(&self) -> &Option<String> {
-        &self.r#type
+        &self.params.r#type
     }
     /// Sets [`CreatePhysicalConnectionInput::line_operator`].
     pub fn line_operator(mut self, input: impl Into<String>) -> Self {
-        self.line_operator = Some(input.into());
+        self.params.line_operator = Some(input.into());
         self
     }
     /// Sets [`CreatePhysicalConnectionInput::bandwidth`].
     pub fn bandwidth(mut self, input: i32) -> Self {
-        self.bandwidth = Some(input);
+        self.params.bandwidth = Some(input);
         self
     }
     /// Sets [`CreatePhysicalConnectionInput::peer_location`].
     pub fn peer_location(mut self, input: impl Into<String>) -> Self {
-        self.peer_location = Some(input.into());
+        self.params.peer_location = Some(input.into());
         self
     }
     /// Sets [`CreatePhysicalConnectionInput::port_type`].
     pub fn port_type(mut self, input: impl Into<String>) -> Self {
-        self.port_type = Some(input.into());
+        self.params.port_type = Some(input.into());
         self
     }
     /// Sets [`CreatePhysicalConnectionInput::redundant_physical_connection_id`].
     pub fn redundant_physical_connection_id(mut self, input: impl Into<String>) -> Self {
-        self.redundant_physical_connection_id = Some(input.into());
+        self.params.redundant_physical_connection_id = Some(input.into());
         self
     }
     /// Sets [`CreatePhysicalConnectionInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreatePhysicalConnectionInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`CreatePhysicalConnectionInput::circuit_code`].
     pub fn circuit_code(mut self, input: impl Into<String>) -> Self {
-        self.circuit_code = Some(input.into());
+        self.params.circuit_code = Some(input.into());
         self
     }
     /// Sets [`CreatePhysicalConnectionInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`CreatePhysicalConnectionInput::user_cidr`].
     pub fn user_cidr(mut self, input: impl Into<String>) -> Self {
-        self.user_cidr = Some(input.into());
+        self.params.user_cidr = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreatePhysicalConnectionInput`]. Nothing is sent.
@@ -144,32 +148,34 @@ impl<C> CreatePhysicalConnectionBuilder<C> {
         let input = CreatePhysicalConnectionInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             access_point_id: aliyun_core::__private::validate::required(
                 "AccessPointId",
-                self.access_point_id,
+                self.params.access_point_id,
             )?,
-            r#type: self.r#type,
+            r#type: self.params.r#type,
             line_operator: aliyun_core::__private::validate::required(
                 "LineOperator",
-                self.line_operator,
+                self.params.line_operator,
             )?,
-            bandwidth: self.bandwidth,
+            bandwidth: self.params.bandwidth,
             peer_location: aliyun_core::__private::validate::required(
                 "PeerLocation",
-                self.peer_location,
+                self.params.peer_location,
             )?,
-            port_type: self.port_type,
-            redundant_physical_connection_id: self.redundant_physical_connection_id,
-            description: self.description,
-            name: self.name,
-            circuit_code: self.circuit_code,
+            port_type: self.params.port_type,
+            redundant_physical_connection_id: self
+                .params
+                .redundant_physical_connection_id,
+            description: self.params.description,
+            name: self.params.name,
+            circuit_code: self.params.circuit_code,
             client_token: aliyun_core::__private::validate::required(
                 "ClientToken",
-                self.client_token,
+                self.params.client_token,
             )?,
-            user_cidr: self.user_cidr,
+            user_cidr: self.params.user_cidr,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -194,19 +200,7 @@ impl CreatePhysicalConnectionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            access_point_id: None,
-            r#type: None,
-            line_operator: None,
-            bandwidth: None,
-            peer_location: None,
-            port_type: None,
-            redundant_physical_connection_id: None,
-            description: None,
-            name: None,
-            circuit_code: None,
-            client_token: None,
-            user_cidr: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreatePhysicalConnectionOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -223,8 +217,8 @@ impl CreatePhysicalConnectionBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreatePhysicalConnectionInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

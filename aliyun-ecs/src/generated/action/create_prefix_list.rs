@@ -37,6 +37,10 @@ impl CreatePrefixListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreatePrefixListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     max_entries: Option<i32>,
     address_family: Option<String>,
@@ -48,49 +52,49 @@ pub struct CreatePrefixListBuilder<C = ()> {
 impl<C> CreatePrefixListBuilder<C> {
     /// Sets [`CreatePrefixListInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreatePrefixListInput::max_entries`].
     pub fn max_entries(mut self, input: i32) -> Self {
-        self.max_entries = Some(input);
+        self.params.max_entries = Some(input);
         self
     }
     /// Sets [`CreatePrefixListInput::address_family`].
     pub fn address_family(mut self, input: impl Into<String>) -> Self {
-        self.address_family = Some(input.into());
+        self.params.address_family = Some(input.into());
         self
     }
     /// Sets [`CreatePrefixListInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`CreatePrefixListInput::prefix_list_name`].
     pub fn prefix_list_name(mut self, input: impl Into<String>) -> Self {
-        self.prefix_list_name = Some(input.into());
+        self.params.prefix_list_name = Some(input.into());
         self
     }
     /// Sets [`CreatePrefixListInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Appends one item to [`CreatePrefixListInput::entry`].
     pub fn entry(mut self, input: Entry) -> Self {
-        self.entry.get_or_insert_with(Vec::new).push(input);
+        self.params.entry.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreatePrefixListInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreatePrefixListInput, aliyun_core::InvalidInput> {
         let input = CreatePrefixListInput {
-            region_id: self.region_id,
-            max_entries: self.max_entries,
-            address_family: self.address_family,
-            client_token: self.client_token,
-            prefix_list_name: self.prefix_list_name,
-            description: self.description,
-            entry: self.entry.unwrap_or_default(),
+            region_id: self.params.region_id,
+            max_entries: self.params.max_entries,
+            address_family: self.params.address_family,
+            client_token: self.params.client_token,
+            prefix_list_name: self.params.prefix_list_name,
+            description: self.params.description,
+            entry: self.params.entry.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -110,13 +114,7 @@ impl CreatePrefixListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            max_entries: None,
-            address_family: None,
-            client_token: None,
-            prefix_list_name: None,
-            description: None,
-            entry: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreatePrefixListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -131,8 +129,8 @@ impl CreatePrefixListBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreatePrefixListInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -39,6 +39,10 @@ impl CreateRouteEntryInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateRouteEntryBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     route_table_id: Option<String>,
     destination_cidr_block: Option<String>,
@@ -50,55 +54,55 @@ pub struct CreateRouteEntryBuilder<C = ()> {
 impl<C> CreateRouteEntryBuilder<C> {
     /// Sets [`CreateRouteEntryInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateRouteEntryInput::route_table_id`].
     pub fn route_table_id(mut self, input: impl Into<String>) -> Self {
-        self.route_table_id = Some(input.into());
+        self.params.route_table_id = Some(input.into());
         self
     }
     /// Sets [`CreateRouteEntryInput::destination_cidr_block`].
     pub fn destination_cidr_block(mut self, input: impl Into<String>) -> Self {
-        self.destination_cidr_block = Some(input.into());
+        self.params.destination_cidr_block = Some(input.into());
         self
     }
     /// Sets [`CreateRouteEntryInput::next_hop_id`].
     pub fn next_hop_id(mut self, input: impl Into<String>) -> Self {
-        self.next_hop_id = Some(input.into());
+        self.params.next_hop_id = Some(input.into());
         self
     }
     /// Sets [`CreateRouteEntryInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`CreateRouteEntryInput::next_hop_type`].
     pub fn next_hop_type(mut self, input: impl Into<String>) -> Self {
-        self.next_hop_type = Some(input.into());
+        self.params.next_hop_type = Some(input.into());
         self
     }
     /// Appends one item to [`CreateRouteEntryInput::next_hop_list`].
     pub fn next_hop_list(mut self, input: NextHopList) -> Self {
-        self.next_hop_list.get_or_insert_with(Vec::new).push(input);
+        self.params.next_hop_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateRouteEntryInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateRouteEntryInput, aliyun_core::InvalidInput> {
         let input = CreateRouteEntryInput {
-            region_id: self.region_id,
+            region_id: self.params.region_id,
             route_table_id: aliyun_core::__private::validate::required(
                 "RouteTableId",
-                self.route_table_id,
+                self.params.route_table_id,
             )?,
             destination_cidr_block: aliyun_core::__private::validate::required(
                 "DestinationCidrBlock",
-                self.destination_cidr_block,
+                self.params.destination_cidr_block,
             )?,
-            next_hop_id: self.next_hop_id,
-            client_token: self.client_token,
-            next_hop_type: self.next_hop_type,
-            next_hop_list: self.next_hop_list.unwrap_or_default(),
+            next_hop_id: self.params.next_hop_id,
+            client_token: self.params.client_token,
+            next_hop_type: self.params.next_hop_type,
+            next_hop_list: self.params.next_hop_list.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -118,13 +122,7 @@ impl CreateRouteEntryBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            route_table_id: None,
-            destination_cidr_block: None,
-            next_hop_id: None,
-            client_token: None,
-            next_hop_type: None,
-            next_hop_list: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateRouteEntryOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -139,8 +137,8 @@ impl CreateRouteEntryBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateRouteEntryInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -66,6 +66,10 @@ impl CreateRouterInterfaceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateRouterInterfaceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     role: Option<String>,
     opposite_region_id: Option<String>,
@@ -92,112 +96,112 @@ pub struct CreateRouterInterfaceBuilder<C = ()> {
 impl<C> CreateRouterInterfaceBuilder<C> {
     /// Sets [`CreateRouterInterfaceInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateRouterInterfaceInput::role`].
     pub fn role(mut self, input: impl Into<String>) -> Self {
-        self.role = Some(input.into());
+        self.params.role = Some(input.into());
         self
     }
     /// Sets [`CreateRouterInterfaceInput::opposite_region_id`].
     pub fn opposite_region_id(mut self, input: impl Into<String>) -> Self {
-        self.opposite_region_id = Some(input.into());
+        self.params.opposite_region_id = Some(input.into());
         self
     }
     /// Sets [`CreateRouterInterfaceInput::spec`].
     pub fn spec(mut self, input: impl Into<String>) -> Self {
-        self.spec = Some(input.into());
+        self.params.spec = Some(input.into());
         self
     }
     /// Sets [`CreateRouterInterfaceInput::router_type`].
     pub fn router_type(mut self, input: impl Into<String>) -> Self {
-        self.router_type = Some(input.into());
+        self.params.router_type = Some(input.into());
         self
     }
     /// Sets [`CreateRouterInterfaceInput::router_id`].
     pub fn router_id(mut self, input: impl Into<String>) -> Self {
-        self.router_id = Some(input.into());
+        self.params.router_id = Some(input.into());
         self
     }
     /// Sets [`CreateRouterInterfaceInput::opposite_interface_id`].
     pub fn opposite_interface_id(mut self, input: impl Into<String>) -> Self {
-        self.opposite_interface_id = Some(input.into());
+        self.params.opposite_interface_id = Some(input.into());
         self
     }
     /// Sets [`CreateRouterInterfaceInput::opposite_router_id`].
     pub fn opposite_router_id(mut self, input: impl Into<String>) -> Self {
-        self.opposite_router_id = Some(input.into());
+        self.params.opposite_router_id = Some(input.into());
         self
     }
     /// Sets [`CreateRouterInterfaceInput::opposite_router_type`].
     pub fn opposite_router_type(mut self, input: impl Into<String>) -> Self {
-        self.opposite_router_type = Some(input.into());
+        self.params.opposite_router_type = Some(input.into());
         self
     }
     /// Sets [`CreateRouterInterfaceInput::opposite_interface_owner_id`].
     pub fn opposite_interface_owner_id(mut self, input: impl Into<String>) -> Self {
-        self.opposite_interface_owner_id = Some(input.into());
+        self.params.opposite_interface_owner_id = Some(input.into());
         self
     }
     /// Sets [`CreateRouterInterfaceInput::health_check_source_ip`].
     pub fn health_check_source_ip(mut self, input: impl Into<String>) -> Self {
-        self.health_check_source_ip = Some(input.into());
+        self.params.health_check_source_ip = Some(input.into());
         self
     }
     /// Sets [`CreateRouterInterfaceInput::health_check_target_ip`].
     pub fn health_check_target_ip(mut self, input: impl Into<String>) -> Self {
-        self.health_check_target_ip = Some(input.into());
+        self.params.health_check_target_ip = Some(input.into());
         self
     }
     /// Sets [`CreateRouterInterfaceInput::access_point_id`].
     pub fn access_point_id(mut self, input: impl Into<String>) -> Self {
-        self.access_point_id = Some(input.into());
+        self.params.access_point_id = Some(input.into());
         self
     }
     /// Sets [`CreateRouterInterfaceInput::opposite_access_point_id`].
     pub fn opposite_access_point_id(mut self, input: impl Into<String>) -> Self {
-        self.opposite_access_point_id = Some(input.into());
+        self.params.opposite_access_point_id = Some(input.into());
         self
     }
     /// Sets [`CreateRouterInterfaceInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateRouterInterfaceInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`CreateRouterInterfaceInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Sets [`CreateRouterInterfaceInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_charge_type = Some(input.into());
+        self.params.instance_charge_type = Some(input.into());
         self
     }
     /// Sets [`CreateRouterInterfaceInput::auto_pay`].
     pub fn auto_pay(mut self, input: bool) -> Self {
-        self.auto_pay = Some(input);
+        self.params.auto_pay = Some(input);
         self
     }
     /// Sets [`CreateRouterInterfaceInput::pricing_cycle`].
     pub fn pricing_cycle(mut self, input: impl Into<String>) -> Self {
-        self.pricing_cycle = Some(input.into());
+        self.params.pricing_cycle = Some(input.into());
         self
     }
     /// Sets [`CreateRouterInterfaceInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`CreateRouterInterfaceInput::user_cidr`].
     pub fn user_cidr(mut self, input: impl Into<String>) -> Self {
-        self.user_cidr = Some(input.into());
+        self.params.user_cidr = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateRouterInterfaceInput`]. Nothing is sent.
@@ -205,38 +209,38 @@ impl<C> CreateRouterInterfaceBuilder<C> {
         let input = CreateRouterInterfaceInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            role: aliyun_core::__private::validate::required("Role", self.role)?,
+            role: aliyun_core::__private::validate::required("Role", self.params.role)?,
             opposite_region_id: aliyun_core::__private::validate::required(
                 "OppositeRegionId",
-                self.opposite_region_id,
+                self.params.opposite_region_id,
             )?,
-            spec: aliyun_core::__private::validate::required("Spec", self.spec)?,
+            spec: aliyun_core::__private::validate::required("Spec", self.params.spec)?,
             router_type: aliyun_core::__private::validate::required(
                 "RouterType",
-                self.router_type,
+                self.params.router_type,
             )?,
             router_id: aliyun_core::__private::validate::required(
                 "RouterId",
-                self.router_id,
+                self.params.router_id,
             )?,
-            opposite_interface_id: self.opposite_interface_id,
-            opposite_router_id: self.opposite_router_id,
-            opposite_router_type: self.opposite_router_type,
-            opposite_interface_owner_id: self.opposite_interface_owner_id,
-            health_check_source_ip: self.health_check_source_ip,
-            health_check_target_ip: self.health_check_target_ip,
-            access_point_id: self.access_point_id,
-            opposite_access_point_id: self.opposite_access_point_id,
-            description: self.description,
-            name: self.name,
-            period: self.period,
-            instance_charge_type: self.instance_charge_type,
-            auto_pay: self.auto_pay,
-            pricing_cycle: self.pricing_cycle,
-            client_token: self.client_token,
-            user_cidr: self.user_cidr,
+            opposite_interface_id: self.params.opposite_interface_id,
+            opposite_router_id: self.params.opposite_router_id,
+            opposite_router_type: self.params.opposite_router_type,
+            opposite_interface_owner_id: self.params.opposite_interface_owner_id,
+            health_check_source_ip: self.params.health_check_source_ip,
+            health_check_target_ip: self.params.health_check_target_ip,
+            access_point_id: self.params.access_point_id,
+            opposite_access_point_id: self.params.opposite_access_point_id,
+            description: self.params.description,
+            name: self.params.name,
+            period: self.params.period,
+            instance_charge_type: self.params.instance_charge_type,
+            auto_pay: self.params.auto_pay,
+            pricing_cycle: self.params.pricing_cycle,
+            client_token: self.params.client_token,
+            user_cidr: self.params.user_cidr,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -271,28 +275,7 @@ impl CreateRouterInterfaceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            role: None,
-            opposite_region_id: None,
-            spec: None,
-            router_type: None,
-            router_id: None,
-            opposite_interface_id: None,
-            opposite_router_id: None,
-            opposite_router_type: None,
-            opposite_interface_owner_id: None,
-            health_check_source_ip: None,
-            health_check_target_ip: None,
-            access_point_id: None,
-            opposite_access_point_id: None,
-            description: None,
-            name: None,
-            period: None,
-            instance_charge_type: None,
-            auto_pay: None,
-            pricing_cycle: None,
-            client_token: None,
-            user_cidr: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateRouterInterfaceOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -309,8 +292,8 @@ impl CreateRouterInterfaceBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateRouterInterfaceInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -41,6 +41,10 @@ impl CreateSecurityGroupInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateSecurityGroupBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     description: Option<String>,
     client_token: Option<String>,
@@ -54,47 +58,47 @@ pub struct CreateSecurityGroupBuilder<C = ()> {
 impl<C> CreateSecurityGroupBuilder<C> {
     /// Sets [`CreateSecurityGroupInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateSecurityGroupInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateSecurityGroupInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`CreateSecurityGroupInput::security_group_name`].
     pub fn security_group_name(mut self, input: impl Into<String>) -> Self {
-        self.security_group_name = Some(input.into());
+        self.params.security_group_name = Some(input.into());
         self
     }
     /// Sets [`CreateSecurityGroupInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
-        self.vpc_id = Some(input.into());
+        self.params.vpc_id = Some(input.into());
         self
     }
     /// Sets [`CreateSecurityGroupInput::security_group_type`].
     pub fn security_group_type(mut self, input: impl Into<String>) -> Self {
-        self.security_group_type = Some(input.into());
+        self.params.security_group_type = Some(input.into());
         self
     }
     /// Sets [`CreateSecurityGroupInput::service_managed`].
     pub fn service_managed(mut self, input: bool) -> Self {
-        self.service_managed = Some(input);
+        self.params.service_managed = Some(input);
         self
     }
     /// Sets [`CreateSecurityGroupInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`CreateSecurityGroupInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateSecurityGroupInput`]. Nothing is sent.
@@ -102,16 +106,16 @@ impl<C> CreateSecurityGroupBuilder<C> {
         let input = CreateSecurityGroupInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            description: self.description,
-            client_token: self.client_token,
-            security_group_name: self.security_group_name,
-            vpc_id: self.vpc_id,
-            security_group_type: self.security_group_type,
-            service_managed: self.service_managed,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
+            description: self.params.description,
+            client_token: self.params.client_token,
+            security_group_name: self.params.security_group_name,
+            vpc_id: self.params.vpc_id,
+            security_group_type: self.params.security_group_type,
+            service_managed: self.params.service_managed,
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -133,15 +137,7 @@ impl CreateSecurityGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            description: None,
-            client_token: None,
-            security_group_name: None,
-            vpc_id: None,
-            security_group_type: None,
-            service_managed: None,
-            resource_group_id: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateSecurityGroupOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -158,8 +154,8 @@ impl CreateSecurityGroupBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateSecurityGroupInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

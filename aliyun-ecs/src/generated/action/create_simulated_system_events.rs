@@ -30,6 +30,10 @@ impl CreateSimulatedSystemEventsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateSimulatedSystemEventsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     event_type: Option<String>,
     not_before: Option<String>,
@@ -38,22 +42,22 @@ pub struct CreateSimulatedSystemEventsBuilder<C = ()> {
 impl<C> CreateSimulatedSystemEventsBuilder<C> {
     /// Sets [`CreateSimulatedSystemEventsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateSimulatedSystemEventsInput::event_type`].
     pub fn event_type(mut self, input: impl Into<String>) -> Self {
-        self.event_type = Some(input.into());
+        self.params.event_type = Some(input.into());
         self
     }
     /// Sets [`CreateSimulatedSystemEventsInput::not_before`].
     pub fn not_before(mut self, input: impl Into<String>) -> Self {
-        self.not_before = Some(input.into());
+        self.params.not_before = Some(input.into());
         self
     }
     /// Appends one item to [`CreateSimulatedSystemEventsInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateSimulatedSystemEventsInput`]. Nothing is sent.
@@ -63,17 +67,17 @@ impl<C> CreateSimulatedSystemEventsBuilder<C> {
         let input = CreateSimulatedSystemEventsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             event_type: aliyun_core::__private::validate::required(
                 "EventType",
-                self.event_type,
+                self.params.event_type,
             )?,
             not_before: aliyun_core::__private::validate::required(
                 "NotBefore",
-                self.not_before,
+                self.params.not_before,
             )?,
-            instance_id: self.instance_id.unwrap_or_default(),
+            instance_id: self.params.instance_id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -90,10 +94,7 @@ impl CreateSimulatedSystemEventsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            event_type: None,
-            not_before: None,
-            instance_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateSimulatedSystemEventsOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -110,8 +111,8 @@ impl CreateSimulatedSystemEventsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateSimulatedSystemEventsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

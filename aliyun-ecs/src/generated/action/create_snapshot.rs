@@ -45,6 +45,10 @@ impl CreateSnapshotInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateSnapshotBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     disk_id: Option<String>,
     snapshot_name: Option<String>,
     description: Option<String>,
@@ -60,73 +64,76 @@ pub struct CreateSnapshotBuilder<C = ()> {
 impl<C> CreateSnapshotBuilder<C> {
     /// Sets [`CreateSnapshotInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
-        self.disk_id = Some(input.into());
+        self.params.disk_id = Some(input.into());
         self
     }
     /// Sets [`CreateSnapshotInput::snapshot_name`].
     pub fn snapshot_name(mut self, input: impl Into<String>) -> Self {
-        self.snapshot_name = Some(input.into());
+        self.params.snapshot_name = Some(input.into());
         self
     }
     /// Sets [`CreateSnapshotInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateSnapshotInput::retention_days`].
     pub fn retention_days(mut self, input: i32) -> Self {
-        self.retention_days = Some(input);
+        self.params.retention_days = Some(input);
         self
     }
     /// Sets [`CreateSnapshotInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
-        self.category = Some(input.into());
+        self.params.category = Some(input.into());
         self
     }
     /// Sets [`CreateSnapshotInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`CreateSnapshotInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`CreateSnapshotInput::instant_access`].
     pub fn instant_access(mut self, input: bool) -> Self {
-        self.instant_access = Some(input);
+        self.params.instant_access = Some(input);
         self
     }
     /// Sets [`CreateSnapshotInput::instant_access_retention_days`].
     pub fn instant_access_retention_days(mut self, input: i32) -> Self {
-        self.instant_access_retention_days = Some(input);
+        self.params.instant_access_retention_days = Some(input);
         self
     }
     /// Appends one item to [`CreateSnapshotInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`CreateSnapshotInput::storage_location_arn`].
     pub fn storage_location_arn(mut self, input: impl Into<String>) -> Self {
-        self.storage_location_arn = Some(input.into());
+        self.params.storage_location_arn = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateSnapshotInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateSnapshotInput, aliyun_core::InvalidInput> {
         let input = CreateSnapshotInput {
-            disk_id: aliyun_core::__private::validate::required("DiskId", self.disk_id)?,
-            snapshot_name: self.snapshot_name,
-            description: self.description,
-            retention_days: self.retention_days,
-            category: self.category,
-            client_token: self.client_token,
-            resource_group_id: self.resource_group_id,
-            instant_access: self.instant_access,
-            instant_access_retention_days: self.instant_access_retention_days,
-            tag: self.tag.unwrap_or_default(),
-            storage_location_arn: self.storage_location_arn,
+            disk_id: aliyun_core::__private::validate::required(
+                "DiskId",
+                self.params.disk_id,
+            )?,
+            snapshot_name: self.params.snapshot_name,
+            description: self.params.description,
+            retention_days: self.params.retention_days,
+            category: self.params.category,
+            client_token: self.params.client_token,
+            resource_group_id: self.params.resource_group_id,
+            instant_access: self.params.instant_access,
+            instant_access_retention_days: self.params.instant_access_retention_days,
+            tag: self.params.tag.unwrap_or_default(),
+            storage_location_arn: self.params.storage_location_arn,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -150,17 +157,7 @@ impl CreateSnapshotBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            disk_id: None,
-            snapshot_name: None,
-            description: None,
-            retention_days: None,
-            category: None,
-            client_token: None,
-            resource_group_id: None,
-            instant_access: None,
-            instant_access_retention_days: None,
-            tag: None,
-            storage_location_arn: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateSnapshotOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -51,6 +51,10 @@ impl CreateSnapshotGroupInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateSnapshotGroupBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<String>,
     instant_access: Option<bool>,
@@ -67,62 +71,62 @@ pub struct CreateSnapshotGroupBuilder<C = ()> {
 impl<C> CreateSnapshotGroupBuilder<C> {
     /// Sets [`CreateSnapshotGroupInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateSnapshotGroupInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`CreateSnapshotGroupInput::instant_access`].
     pub fn instant_access(mut self, input: bool) -> Self {
-        self.instant_access = Some(input);
+        self.params.instant_access = Some(input);
         self
     }
     /// Sets [`CreateSnapshotGroupInput::instant_access_retention_days`].
     pub fn instant_access_retention_days(mut self, input: i32) -> Self {
-        self.instant_access_retention_days = Some(input);
+        self.params.instant_access_retention_days = Some(input);
         self
     }
     /// Sets [`CreateSnapshotGroupInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`CreateSnapshotGroupInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateSnapshotGroupInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`CreateSnapshotGroupInput::storage_location_arn`].
     pub fn storage_location_arn(mut self, input: impl Into<String>) -> Self {
-        self.storage_location_arn = Some(input.into());
+        self.params.storage_location_arn = Some(input.into());
         self
     }
     /// Appends one item to [`CreateSnapshotGroupInput::exclude_disk_id`].
     pub fn exclude_disk_id(mut self, input: impl Into<String>) -> Self {
-        self.exclude_disk_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.exclude_disk_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`CreateSnapshotGroupInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
-        self.disk_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.disk_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`CreateSnapshotGroupInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`CreateSnapshotGroupInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateSnapshotGroupInput`]. Nothing is sent.
@@ -130,19 +134,19 @@ impl<C> CreateSnapshotGroupBuilder<C> {
         let input = CreateSnapshotGroupInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            instance_id: self.instance_id,
-            instant_access: self.instant_access,
-            instant_access_retention_days: self.instant_access_retention_days,
-            name: self.name,
-            description: self.description,
-            client_token: self.client_token,
-            storage_location_arn: self.storage_location_arn,
-            exclude_disk_id: self.exclude_disk_id.unwrap_or_default(),
-            disk_id: self.disk_id.unwrap_or_default(),
-            tag: self.tag.unwrap_or_default(),
-            resource_group_id: self.resource_group_id,
+            instance_id: self.params.instance_id,
+            instant_access: self.params.instant_access,
+            instant_access_retention_days: self.params.instant_access_retention_days,
+            name: self.params.name,
+            description: self.params.description,
+            client_token: self.params.client_token,
+            storage_location_arn: self.params.storage_location_arn,
+            exclude_disk_id: self.params.exclude_disk_id.unwrap_or_default(),
+            disk_id: self.params.disk_id.unwrap_or_default(),
+            tag: self.params.tag.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -167,18 +171,7 @@ impl CreateSnapshotGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
-            instant_access: None,
-            instant_access_retention_days: None,
-            name: None,
-            description: None,
-            client_token: None,
-            storage_location_arn: None,
-            exclude_disk_id: None,
-            disk_id: None,
-            tag: None,
-            resource_group_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateSnapshotGroupOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -195,8 +188,8 @@ impl CreateSnapshotGroupBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateSnapshotGroupInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

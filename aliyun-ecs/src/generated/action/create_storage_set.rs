@@ -32,6 +32,10 @@ impl CreateStorageSetInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateStorageSetBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     client_token: Option<String>,
     region_id: Option<String>,
     zone_id: Option<String>,
@@ -42,46 +46,49 @@ pub struct CreateStorageSetBuilder<C = ()> {
 impl<C> CreateStorageSetBuilder<C> {
     /// Sets [`CreateStorageSetInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`CreateStorageSetInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateStorageSetInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`CreateStorageSetInput::storage_set_name`].
     pub fn storage_set_name(mut self, input: impl Into<String>) -> Self {
-        self.storage_set_name = Some(input.into());
+        self.params.storage_set_name = Some(input.into());
         self
     }
     /// Sets [`CreateStorageSetInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateStorageSetInput::max_partition_number`].
     pub fn max_partition_number(mut self, input: i32) -> Self {
-        self.max_partition_number = Some(input);
+        self.params.max_partition_number = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`CreateStorageSetInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateStorageSetInput, aliyun_core::InvalidInput> {
         let input = CreateStorageSetInput {
-            client_token: self.client_token,
+            client_token: self.params.client_token,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            zone_id: aliyun_core::__private::validate::required("ZoneId", self.zone_id)?,
-            storage_set_name: self.storage_set_name,
-            description: self.description,
-            max_partition_number: self.max_partition_number,
+            zone_id: aliyun_core::__private::validate::required(
+                "ZoneId",
+                self.params.zone_id,
+            )?,
+            storage_set_name: self.params.storage_set_name,
+            description: self.params.description,
+            max_partition_number: self.params.max_partition_number,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -100,12 +107,7 @@ impl CreateStorageSetBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            client_token: None,
-            region_id: None,
-            zone_id: None,
-            storage_set_name: None,
-            description: None,
-            max_partition_number: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateStorageSetOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -120,8 +122,8 @@ impl CreateStorageSetBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateStorageSetInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

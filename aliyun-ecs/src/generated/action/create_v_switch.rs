@@ -36,6 +36,10 @@ impl CreateVSwitchInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateVSwitchBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     zone_id: Option<String>,
     cidr_block: Option<String>,
     vpc_id: Option<String>,
@@ -47,52 +51,58 @@ pub struct CreateVSwitchBuilder<C = ()> {
 impl<C> CreateVSwitchBuilder<C> {
     /// Sets [`CreateVSwitchInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`CreateVSwitchInput::cidr_block`].
     pub fn cidr_block(mut self, input: impl Into<String>) -> Self {
-        self.cidr_block = Some(input.into());
+        self.params.cidr_block = Some(input.into());
         self
     }
     /// Sets [`CreateVSwitchInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
-        self.vpc_id = Some(input.into());
+        self.params.vpc_id = Some(input.into());
         self
     }
     /// Sets [`CreateVSwitchInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateVSwitchInput::v_switch_name`].
     pub fn v_switch_name(mut self, input: impl Into<String>) -> Self {
-        self.v_switch_name = Some(input.into());
+        self.params.v_switch_name = Some(input.into());
         self
     }
     /// Sets [`CreateVSwitchInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateVSwitchInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateVSwitchInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateVSwitchInput, aliyun_core::InvalidInput> {
         let input = CreateVSwitchInput {
-            zone_id: aliyun_core::__private::validate::required("ZoneId", self.zone_id)?,
+            zone_id: aliyun_core::__private::validate::required(
+                "ZoneId",
+                self.params.zone_id,
+            )?,
             cidr_block: aliyun_core::__private::validate::required(
                 "CidrBlock",
-                self.cidr_block,
+                self.params.cidr_block,
             )?,
-            vpc_id: aliyun_core::__private::validate::required("VpcId", self.vpc_id)?,
-            region_id: self.region_id,
-            v_switch_name: self.v_switch_name,
-            description: self.description,
-            client_token: self.client_token,
+            vpc_id: aliyun_core::__private::validate::required(
+                "VpcId",
+                self.params.vpc_id,
+            )?,
+            region_id: self.params.region_id,
+            v_switch_name: self.params.v_switch_name,
+            description: self.params.description,
+            client_token: self.params.client_token,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -112,13 +122,7 @@ impl CreateVSwitchBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            zone_id: None,
-            cidr_block: None,
-            vpc_id: None,
-            region_id: None,
-            v_switch_name: None,
-            description: None,
-            client_token: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateVSwitchOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -133,8 +137,8 @@ impl CreateVSwitchBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateVSwitchInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -46,6 +46,10 @@ impl CreateVirtualBorderRouterInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateVirtualBorderRouterBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     physical_connection_id: Option<String>,
     vbr_owner_id: Option<i64>,
@@ -62,62 +66,62 @@ pub struct CreateVirtualBorderRouterBuilder<C = ()> {
 impl<C> CreateVirtualBorderRouterBuilder<C> {
     /// Sets [`CreateVirtualBorderRouterInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateVirtualBorderRouterInput::physical_connection_id`].
     pub fn physical_connection_id(mut self, input: impl Into<String>) -> Self {
-        self.physical_connection_id = Some(input.into());
+        self.params.physical_connection_id = Some(input.into());
         self
     }
     /// Sets [`CreateVirtualBorderRouterInput::vbr_owner_id`].
     pub fn vbr_owner_id(mut self, input: i64) -> Self {
-        self.vbr_owner_id = Some(input);
+        self.params.vbr_owner_id = Some(input);
         self
     }
     /// Sets [`CreateVirtualBorderRouterInput::vlan_id`].
     pub fn vlan_id(mut self, input: i32) -> Self {
-        self.vlan_id = Some(input);
+        self.params.vlan_id = Some(input);
         self
     }
     /// Sets [`CreateVirtualBorderRouterInput::circuit_code`].
     pub fn circuit_code(mut self, input: impl Into<String>) -> Self {
-        self.circuit_code = Some(input.into());
+        self.params.circuit_code = Some(input.into());
         self
     }
     /// Sets [`CreateVirtualBorderRouterInput::local_gateway_ip`].
     pub fn local_gateway_ip(mut self, input: impl Into<String>) -> Self {
-        self.local_gateway_ip = Some(input.into());
+        self.params.local_gateway_ip = Some(input.into());
         self
     }
     /// Sets [`CreateVirtualBorderRouterInput::peer_gateway_ip`].
     pub fn peer_gateway_ip(mut self, input: impl Into<String>) -> Self {
-        self.peer_gateway_ip = Some(input.into());
+        self.params.peer_gateway_ip = Some(input.into());
         self
     }
     /// Sets [`CreateVirtualBorderRouterInput::peering_subnet_mask`].
     pub fn peering_subnet_mask(mut self, input: impl Into<String>) -> Self {
-        self.peering_subnet_mask = Some(input.into());
+        self.params.peering_subnet_mask = Some(input.into());
         self
     }
     /// Sets [`CreateVirtualBorderRouterInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateVirtualBorderRouterInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`CreateVirtualBorderRouterInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`CreateVirtualBorderRouterInput::user_cidr`].
     pub fn user_cidr(mut self, input: impl Into<String>) -> Self {
-        self.user_cidr = Some(input.into());
+        self.params.user_cidr = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateVirtualBorderRouterInput`]. Nothing is sent.
@@ -127,25 +131,28 @@ impl<C> CreateVirtualBorderRouterBuilder<C> {
         let input = CreateVirtualBorderRouterInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             physical_connection_id: aliyun_core::__private::validate::required(
                 "PhysicalConnectionId",
-                self.physical_connection_id,
+                self.params.physical_connection_id,
             )?,
-            vbr_owner_id: self.vbr_owner_id,
-            vlan_id: aliyun_core::__private::validate::required("VlanId", self.vlan_id)?,
-            circuit_code: self.circuit_code,
-            local_gateway_ip: self.local_gateway_ip,
-            peer_gateway_ip: self.peer_gateway_ip,
-            peering_subnet_mask: self.peering_subnet_mask,
-            description: self.description,
-            name: self.name,
+            vbr_owner_id: self.params.vbr_owner_id,
+            vlan_id: aliyun_core::__private::validate::required(
+                "VlanId",
+                self.params.vlan_id,
+            )?,
+            circuit_code: self.params.circuit_code,
+            local_gateway_ip: self.params.local_gateway_ip,
+            peer_gateway_ip: self.params.peer_gateway_ip,
+            peering_subnet_mask: self.params.peering_subnet_mask,
+            description: self.params.description,
+            name: self.params.name,
             client_token: aliyun_core::__private::validate::required(
                 "ClientToken",
-                self.client_token,
+                self.params.client_token,
             )?,
-            user_cidr: self.user_cidr,
+            user_cidr: self.params.user_cidr,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -170,18 +177,7 @@ impl CreateVirtualBorderRouterBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            physical_connection_id: None,
-            vbr_owner_id: None,
-            vlan_id: None,
-            circuit_code: None,
-            local_gateway_ip: None,
-            peer_gateway_ip: None,
-            peering_subnet_mask: None,
-            description: None,
-            name: None,
-            client_token: None,
-            user_cidr: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateVirtualBorderRouterOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -198,8 +194,8 @@ impl CreateVirtualBorderRouterBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateVirtualBorderRouterInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

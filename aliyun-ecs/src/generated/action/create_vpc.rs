@@ -34,6 +34,10 @@ impl CreateVpcInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateVpcBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     cidr_block: Option<String>,
     vpc_name: Option<String>,
@@ -44,32 +48,32 @@ pub struct CreateVpcBuilder<C = ()> {
 impl<C> CreateVpcBuilder<C> {
     /// Sets [`CreateVpcInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`CreateVpcInput::cidr_block`].
     pub fn cidr_block(mut self, input: impl Into<String>) -> Self {
-        self.cidr_block = Some(input.into());
+        self.params.cidr_block = Some(input.into());
         self
     }
     /// Sets [`CreateVpcInput::vpc_name`].
     pub fn vpc_name(mut self, input: impl Into<String>) -> Self {
-        self.vpc_name = Some(input.into());
+        self.params.vpc_name = Some(input.into());
         self
     }
     /// Sets [`CreateVpcInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`CreateVpcInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`CreateVpcInput::user_cidr`].
     pub fn user_cidr(mut self, input: impl Into<String>) -> Self {
-        self.user_cidr = Some(input.into());
+        self.params.user_cidr = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateVpcInput`]. Nothing is sent.
@@ -77,13 +81,13 @@ impl<C> CreateVpcBuilder<C> {
         let input = CreateVpcInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            cidr_block: self.cidr_block,
-            vpc_name: self.vpc_name,
-            description: self.description,
-            client_token: self.client_token,
-            user_cidr: self.user_cidr,
+            cidr_block: self.params.cidr_block,
+            vpc_name: self.params.vpc_name,
+            description: self.params.description,
+            client_token: self.params.client_token,
+            user_cidr: self.params.user_cidr,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -102,12 +106,7 @@ impl CreateVpcBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            cidr_block: None,
-            vpc_name: None,
-            description: None,
-            client_token: None,
-            user_cidr: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`CreateVpcOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -122,8 +121,8 @@ impl CreateVpcBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<CreateVpcInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

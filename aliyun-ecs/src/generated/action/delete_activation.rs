@@ -25,18 +25,22 @@ impl DeleteActivationInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteActivationBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     activation_id: Option<String>,
 }
 impl<C> DeleteActivationBuilder<C> {
     /// Sets [`DeleteActivationInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteActivationInput::activation_id`].
     pub fn activation_id(mut self, input: impl Into<String>) -> Self {
-        self.activation_id = Some(input.into());
+        self.params.activation_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteActivationInput`]. Nothing is sent.
@@ -44,11 +48,11 @@ impl<C> DeleteActivationBuilder<C> {
         let input = DeleteActivationInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             activation_id: aliyun_core::__private::validate::required(
                 "ActivationId",
-                self.activation_id,
+                self.params.activation_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -64,8 +68,7 @@ impl DeleteActivationBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            activation_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteActivationOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -80,8 +83,8 @@ impl DeleteActivationBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteActivationInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -26,6 +26,10 @@ impl DeleteAutoProvisioningGroupInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteAutoProvisioningGroupBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     auto_provisioning_group_id: Option<String>,
     terminate_instances: Option<bool>,
@@ -33,17 +37,17 @@ pub struct DeleteAutoProvisioningGroupBuilder<C = ()> {
 impl<C> DeleteAutoProvisioningGroupBuilder<C> {
     /// Sets [`DeleteAutoProvisioningGroupInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteAutoProvisioningGroupInput::auto_provisioning_group_id`].
     pub fn auto_provisioning_group_id(mut self, input: impl Into<String>) -> Self {
-        self.auto_provisioning_group_id = Some(input.into());
+        self.params.auto_provisioning_group_id = Some(input.into());
         self
     }
     /// Sets [`DeleteAutoProvisioningGroupInput::terminate_instances`].
     pub fn terminate_instances(mut self, input: bool) -> Self {
-        self.terminate_instances = Some(input);
+        self.params.terminate_instances = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteAutoProvisioningGroupInput`]. Nothing is sent.
@@ -53,13 +57,13 @@ impl<C> DeleteAutoProvisioningGroupBuilder<C> {
         let input = DeleteAutoProvisioningGroupInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             auto_provisioning_group_id: aliyun_core::__private::validate::required(
                 "AutoProvisioningGroupId",
-                self.auto_provisioning_group_id,
+                self.params.auto_provisioning_group_id,
             )?,
-            terminate_instances: self.terminate_instances,
+            terminate_instances: self.params.terminate_instances,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -75,9 +79,7 @@ impl DeleteAutoProvisioningGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            auto_provisioning_group_id: None,
-            terminate_instances: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteAutoProvisioningGroupOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -94,8 +96,8 @@ impl DeleteAutoProvisioningGroupBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteAutoProvisioningGroupInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

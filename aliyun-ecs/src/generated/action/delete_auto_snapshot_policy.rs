@@ -24,18 +24,22 @@ impl DeleteAutoSnapshotPolicyInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteAutoSnapshotPolicyBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     auto_snapshot_policy_id: Option<String>,
 }
 impl<C> DeleteAutoSnapshotPolicyBuilder<C> {
     /// Sets [`DeleteAutoSnapshotPolicyInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteAutoSnapshotPolicyInput::auto_snapshot_policy_id`].
     pub fn auto_snapshot_policy_id(mut self, input: impl Into<String>) -> Self {
-        self.auto_snapshot_policy_id = Some(input.into());
+        self.params.auto_snapshot_policy_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteAutoSnapshotPolicyInput`]. Nothing is sent.
@@ -45,11 +49,11 @@ impl<C> DeleteAutoSnapshotPolicyBuilder<C> {
         let input = DeleteAutoSnapshotPolicyInput {
             region_id: aliyun_core::__private::validate::required(
                 "regionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             auto_snapshot_policy_id: aliyun_core::__private::validate::required(
                 "autoSnapshotPolicyId",
-                self.auto_snapshot_policy_id,
+                self.params.auto_snapshot_policy_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -65,8 +69,7 @@ impl DeleteAutoSnapshotPolicyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            auto_snapshot_policy_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteAutoSnapshotPolicyOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

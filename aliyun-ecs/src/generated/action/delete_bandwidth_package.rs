@@ -26,18 +26,22 @@ impl DeleteBandwidthPackageInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteBandwidthPackageBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     bandwidth_package_id: Option<String>,
 }
 impl<C> DeleteBandwidthPackageBuilder<C> {
     /// Sets [`DeleteBandwidthPackageInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteBandwidthPackageInput::bandwidth_package_id`].
     pub fn bandwidth_package_id(mut self, input: impl Into<String>) -> Self {
-        self.bandwidth_package_id = Some(input.into());
+        self.params.bandwidth_package_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteBandwidthPackageInput`]. Nothing is sent.
@@ -47,11 +51,11 @@ impl<C> DeleteBandwidthPackageBuilder<C> {
         let input = DeleteBandwidthPackageInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             bandwidth_package_id: aliyun_core::__private::validate::required(
                 "BandwidthPackageId",
-                self.bandwidth_package_id,
+                self.params.bandwidth_package_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -67,8 +71,7 @@ impl DeleteBandwidthPackageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            bandwidth_package_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteBandwidthPackageOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -85,8 +88,8 @@ impl DeleteBandwidthPackageBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteBandwidthPackageInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

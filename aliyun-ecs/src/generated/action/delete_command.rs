@@ -24,18 +24,22 @@ impl DeleteCommandInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteCommandBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     command_id: Option<String>,
 }
 impl<C> DeleteCommandBuilder<C> {
     /// Sets [`DeleteCommandInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteCommandInput::command_id`].
     pub fn command_id(mut self, input: impl Into<String>) -> Self {
-        self.command_id = Some(input.into());
+        self.params.command_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteCommandInput`]. Nothing is sent.
@@ -43,11 +47,11 @@ impl<C> DeleteCommandBuilder<C> {
         let input = DeleteCommandInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             command_id: aliyun_core::__private::validate::required(
                 "CommandId",
-                self.command_id,
+                self.params.command_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -63,8 +67,7 @@ impl DeleteCommandBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            command_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteCommandOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -79,8 +82,8 @@ impl DeleteCommandBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteCommandInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -24,18 +24,22 @@ impl DeleteDedicatedHostClusterInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteDedicatedHostClusterBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     dedicated_host_cluster_id: Option<String>,
 }
 impl<C> DeleteDedicatedHostClusterBuilder<C> {
     /// Sets [`DeleteDedicatedHostClusterInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteDedicatedHostClusterInput::dedicated_host_cluster_id`].
     pub fn dedicated_host_cluster_id(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_cluster_id = Some(input.into());
+        self.params.dedicated_host_cluster_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteDedicatedHostClusterInput`]. Nothing is sent.
@@ -45,11 +49,11 @@ impl<C> DeleteDedicatedHostClusterBuilder<C> {
         let input = DeleteDedicatedHostClusterInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             dedicated_host_cluster_id: aliyun_core::__private::validate::required(
                 "DedicatedHostClusterId",
-                self.dedicated_host_cluster_id,
+                self.params.dedicated_host_cluster_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -65,8 +69,7 @@ impl DeleteDedicatedHostClusterBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            dedicated_host_cluster_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteDedicatedHostClusterOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -83,8 +86,8 @@ impl DeleteDedicatedHostClusterBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteDedicatedHostClusterInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

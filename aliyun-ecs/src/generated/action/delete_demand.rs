@@ -30,6 +30,10 @@ impl DeleteDemandInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteDemandBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     client_token: Option<String>,
     region_id: Option<String>,
     demand_id: Option<String>,
@@ -38,37 +42,37 @@ pub struct DeleteDemandBuilder<C = ()> {
 impl<C> DeleteDemandBuilder<C> {
     /// Sets [`DeleteDemandInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`DeleteDemandInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteDemandInput::demand_id`].
     pub fn demand_id(mut self, input: impl Into<String>) -> Self {
-        self.demand_id = Some(input.into());
+        self.params.demand_id = Some(input.into());
         self
     }
     /// Sets [`DeleteDemandInput::reason`].
     pub fn reason(mut self, input: impl Into<String>) -> Self {
-        self.reason = Some(input.into());
+        self.params.reason = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteDemandInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteDemandInput, aliyun_core::InvalidInput> {
         let input = DeleteDemandInput {
-            client_token: self.client_token,
+            client_token: self.params.client_token,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             demand_id: aliyun_core::__private::validate::required(
                 "DemandId",
-                self.demand_id,
+                self.params.demand_id,
             )?,
-            reason: self.reason,
+            reason: self.params.reason,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -85,10 +89,7 @@ impl DeleteDemandBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            client_token: None,
-            region_id: None,
-            demand_id: None,
-            reason: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteDemandOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -103,8 +104,8 @@ impl DeleteDemandBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteDemandInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -24,18 +24,22 @@ impl DeleteDeploymentSetInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteDeploymentSetBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     deployment_set_id: Option<String>,
 }
 impl<C> DeleteDeploymentSetBuilder<C> {
     /// Sets [`DeleteDeploymentSetInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteDeploymentSetInput::deployment_set_id`].
     pub fn deployment_set_id(mut self, input: impl Into<String>) -> Self {
-        self.deployment_set_id = Some(input.into());
+        self.params.deployment_set_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteDeploymentSetInput`]. Nothing is sent.
@@ -43,11 +47,11 @@ impl<C> DeleteDeploymentSetBuilder<C> {
         let input = DeleteDeploymentSetInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             deployment_set_id: aliyun_core::__private::validate::required(
                 "DeploymentSetId",
-                self.deployment_set_id,
+                self.params.deployment_set_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -63,8 +67,7 @@ impl DeleteDeploymentSetBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            deployment_set_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteDeploymentSetOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -81,8 +84,8 @@ impl DeleteDeploymentSetBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteDeploymentSetInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

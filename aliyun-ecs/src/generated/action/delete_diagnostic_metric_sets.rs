@@ -26,18 +26,22 @@ impl DeleteDiagnosticMetricSetsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteDiagnosticMetricSetsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     metric_set_ids: Option<Vec<String>>,
 }
 impl<C> DeleteDiagnosticMetricSetsBuilder<C> {
     /// Sets [`DeleteDiagnosticMetricSetsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`DeleteDiagnosticMetricSetsInput::metric_set_ids`].
     pub fn metric_set_ids(mut self, input: impl Into<String>) -> Self {
-        self.metric_set_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.metric_set_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteDiagnosticMetricSetsInput`]. Nothing is sent.
@@ -47,9 +51,9 @@ impl<C> DeleteDiagnosticMetricSetsBuilder<C> {
         let input = DeleteDiagnosticMetricSetsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            metric_set_ids: self.metric_set_ids.unwrap_or_default(),
+            metric_set_ids: self.params.metric_set_ids.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -64,8 +68,7 @@ impl DeleteDiagnosticMetricSetsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            metric_set_ids: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteDiagnosticMetricSetsOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -82,8 +85,8 @@ impl DeleteDiagnosticMetricSetsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteDiagnosticMetricSetsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

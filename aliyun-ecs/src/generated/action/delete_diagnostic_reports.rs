@@ -26,18 +26,22 @@ impl DeleteDiagnosticReportsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteDiagnosticReportsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     report_ids: Option<Vec<String>>,
 }
 impl<C> DeleteDiagnosticReportsBuilder<C> {
     /// Sets [`DeleteDiagnosticReportsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`DeleteDiagnosticReportsInput::report_ids`].
     pub fn report_ids(mut self, input: impl Into<String>) -> Self {
-        self.report_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.report_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteDiagnosticReportsInput`]. Nothing is sent.
@@ -47,9 +51,9 @@ impl<C> DeleteDiagnosticReportsBuilder<C> {
         let input = DeleteDiagnosticReportsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            report_ids: self.report_ids.unwrap_or_default(),
+            report_ids: self.params.report_ids.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -64,8 +68,7 @@ impl DeleteDiagnosticReportsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            report_ids: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteDiagnosticReportsOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -82,8 +85,8 @@ impl DeleteDiagnosticReportsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteDiagnosticReportsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

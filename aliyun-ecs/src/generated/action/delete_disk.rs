@@ -22,18 +22,25 @@ impl DeleteDiskInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteDiskBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     disk_id: Option<String>,
 }
 impl<C> DeleteDiskBuilder<C> {
     /// Sets [`DeleteDiskInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
-        self.disk_id = Some(input.into());
+        self.params.disk_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteDiskInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteDiskInput, aliyun_core::InvalidInput> {
         let input = DeleteDiskInput {
-            disk_id: aliyun_core::__private::validate::required("DiskId", self.disk_id)?,
+            disk_id: aliyun_core::__private::validate::required(
+                "DiskId",
+                self.params.disk_id,
+            )?,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -45,7 +52,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DeleteDiskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, disk_id: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteDiskOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
     pub async fn send(self) -> Result<DeleteDiskOutput, DeleteDiskError> {

@@ -28,6 +28,10 @@ impl DeleteForwardEntryInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteForwardEntryBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     forward_table_id: Option<String>,
     forward_entry_id: Option<String>,
@@ -35,17 +39,17 @@ pub struct DeleteForwardEntryBuilder<C = ()> {
 impl<C> DeleteForwardEntryBuilder<C> {
     /// Sets [`DeleteForwardEntryInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteForwardEntryInput::forward_table_id`].
     pub fn forward_table_id(mut self, input: impl Into<String>) -> Self {
-        self.forward_table_id = Some(input.into());
+        self.params.forward_table_id = Some(input.into());
         self
     }
     /// Sets [`DeleteForwardEntryInput::forward_entry_id`].
     pub fn forward_entry_id(mut self, input: impl Into<String>) -> Self {
-        self.forward_entry_id = Some(input.into());
+        self.params.forward_entry_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteForwardEntryInput`]. Nothing is sent.
@@ -53,15 +57,15 @@ impl<C> DeleteForwardEntryBuilder<C> {
         let input = DeleteForwardEntryInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             forward_table_id: aliyun_core::__private::validate::required(
                 "ForwardTableId",
-                self.forward_table_id,
+                self.params.forward_table_id,
             )?,
             forward_entry_id: aliyun_core::__private::validate::required(
                 "ForwardEntryId",
-                self.forward_entry_id,
+                self.params.forward_entry_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -78,9 +82,7 @@ impl DeleteForwardEntryBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            forward_table_id: None,
-            forward_entry_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteForwardEntryOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -97,8 +99,8 @@ impl DeleteForwardEntryBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteForwardEntryInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -28,6 +28,10 @@ impl DeleteHaVipInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteHaVipBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     client_token: Option<String>,
     region_id: Option<String>,
     ha_vip_id: Option<String>,
@@ -35,30 +39,30 @@ pub struct DeleteHaVipBuilder<C = ()> {
 impl<C> DeleteHaVipBuilder<C> {
     /// Sets [`DeleteHaVipInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`DeleteHaVipInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteHaVipInput::ha_vip_id`].
     pub fn ha_vip_id(mut self, input: impl Into<String>) -> Self {
-        self.ha_vip_id = Some(input.into());
+        self.params.ha_vip_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteHaVipInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteHaVipInput, aliyun_core::InvalidInput> {
         let input = DeleteHaVipInput {
-            client_token: self.client_token,
+            client_token: self.params.client_token,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             ha_vip_id: aliyun_core::__private::validate::required(
                 "HaVipId",
-                self.ha_vip_id,
+                self.params.ha_vip_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -75,9 +79,7 @@ impl DeleteHaVipBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            client_token: None,
-            region_id: None,
-            ha_vip_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteHaVipOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -92,8 +94,8 @@ impl DeleteHaVipBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteHaVipInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

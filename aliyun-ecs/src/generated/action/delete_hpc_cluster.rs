@@ -26,6 +26,10 @@ impl DeleteHpcClusterInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteHpcClusterBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     client_token: Option<String>,
     hpc_cluster_id: Option<String>,
@@ -33,17 +37,17 @@ pub struct DeleteHpcClusterBuilder<C = ()> {
 impl<C> DeleteHpcClusterBuilder<C> {
     /// Sets [`DeleteHpcClusterInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteHpcClusterInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`DeleteHpcClusterInput::hpc_cluster_id`].
     pub fn hpc_cluster_id(mut self, input: impl Into<String>) -> Self {
-        self.hpc_cluster_id = Some(input.into());
+        self.params.hpc_cluster_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteHpcClusterInput`]. Nothing is sent.
@@ -51,12 +55,12 @@ impl<C> DeleteHpcClusterBuilder<C> {
         let input = DeleteHpcClusterInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            client_token: self.client_token,
+            client_token: self.params.client_token,
             hpc_cluster_id: aliyun_core::__private::validate::required(
                 "HpcClusterId",
-                self.hpc_cluster_id,
+                self.params.hpc_cluster_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -73,9 +77,7 @@ impl DeleteHpcClusterBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            client_token: None,
-            hpc_cluster_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteHpcClusterOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -90,8 +92,8 @@ impl DeleteHpcClusterBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteHpcClusterInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

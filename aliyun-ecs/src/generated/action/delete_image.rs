@@ -26,6 +26,10 @@ impl DeleteImageInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteImageBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     image_id: Option<String>,
     force: Option<bool>,
@@ -33,17 +37,17 @@ pub struct DeleteImageBuilder<C = ()> {
 impl<C> DeleteImageBuilder<C> {
     /// Sets [`DeleteImageInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteImageInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
-        self.image_id = Some(input.into());
+        self.params.image_id = Some(input.into());
         self
     }
     /// Sets [`DeleteImageInput::force`].
     pub fn force(mut self, input: bool) -> Self {
-        self.force = Some(input);
+        self.params.force = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteImageInput`]. Nothing is sent.
@@ -51,13 +55,13 @@ impl<C> DeleteImageBuilder<C> {
         let input = DeleteImageInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             image_id: aliyun_core::__private::validate::required(
                 "ImageId",
-                self.image_id,
+                self.params.image_id,
             )?,
-            force: self.force,
+            force: self.params.force,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -73,9 +77,7 @@ impl DeleteImageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            image_id: None,
-            force: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteImageOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -90,8 +92,8 @@ impl DeleteImageBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteImageInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

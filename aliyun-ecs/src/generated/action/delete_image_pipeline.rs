@@ -24,18 +24,22 @@ impl DeleteImagePipelineInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteImagePipelineBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     image_pipeline_id: Option<String>,
 }
 impl<C> DeleteImagePipelineBuilder<C> {
     /// Sets [`DeleteImagePipelineInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteImagePipelineInput::image_pipeline_id`].
     pub fn image_pipeline_id(mut self, input: impl Into<String>) -> Self {
-        self.image_pipeline_id = Some(input.into());
+        self.params.image_pipeline_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteImagePipelineInput`]. Nothing is sent.
@@ -43,11 +47,11 @@ impl<C> DeleteImagePipelineBuilder<C> {
         let input = DeleteImagePipelineInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             image_pipeline_id: aliyun_core::__private::validate::required(
                 "ImagePipelineId",
-                self.image_pipeline_id,
+                self.params.image_pipeline_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -63,8 +67,7 @@ impl DeleteImagePipelineBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            image_pipeline_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteImagePipelineOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -81,8 +84,8 @@ impl DeleteImagePipelineBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteImagePipelineInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -28,6 +28,10 @@ impl DeleteInstanceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteInstanceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     force: Option<bool>,
     terminate_subscription: Option<bool>,
@@ -36,22 +40,22 @@ pub struct DeleteInstanceBuilder<C = ()> {
 impl<C> DeleteInstanceBuilder<C> {
     /// Sets [`DeleteInstanceInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`DeleteInstanceInput::force`].
     pub fn force(mut self, input: bool) -> Self {
-        self.force = Some(input);
+        self.params.force = Some(input);
         self
     }
     /// Sets [`DeleteInstanceInput::terminate_subscription`].
     pub fn terminate_subscription(mut self, input: bool) -> Self {
-        self.terminate_subscription = Some(input);
+        self.params.terminate_subscription = Some(input);
         self
     }
     /// Sets [`DeleteInstanceInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteInstanceInput`]. Nothing is sent.
@@ -59,11 +63,11 @@ impl<C> DeleteInstanceBuilder<C> {
         let input = DeleteInstanceInput {
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
-            force: self.force,
-            terminate_subscription: self.terminate_subscription,
-            dry_run: self.dry_run,
+            force: self.params.force,
+            terminate_subscription: self.params.terminate_subscription,
+            dry_run: self.params.dry_run,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -80,10 +84,7 @@ impl DeleteInstanceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            force: None,
-            terminate_subscription: None,
-            dry_run: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteInstanceOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -34,6 +34,10 @@ impl DeleteInstancesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteInstancesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     dry_run: Option<bool>,
     force: Option<bool>,
     terminate_subscription: Option<bool>,
@@ -44,46 +48,46 @@ pub struct DeleteInstancesBuilder<C = ()> {
 impl<C> DeleteInstancesBuilder<C> {
     /// Sets [`DeleteInstancesInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Sets [`DeleteInstancesInput::force`].
     pub fn force(mut self, input: bool) -> Self {
-        self.force = Some(input);
+        self.params.force = Some(input);
         self
     }
     /// Sets [`DeleteInstancesInput::terminate_subscription`].
     pub fn terminate_subscription(mut self, input: bool) -> Self {
-        self.terminate_subscription = Some(input);
+        self.params.terminate_subscription = Some(input);
         self
     }
     /// Sets [`DeleteInstancesInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`DeleteInstancesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`DeleteInstancesInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteInstancesInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteInstancesInput, aliyun_core::InvalidInput> {
         let input = DeleteInstancesInput {
-            dry_run: self.dry_run,
-            force: self.force,
-            terminate_subscription: self.terminate_subscription,
-            client_token: self.client_token,
+            dry_run: self.params.dry_run,
+            force: self.params.force,
+            terminate_subscription: self.params.terminate_subscription,
+            client_token: self.params.client_token,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            instance_id: self.instance_id.unwrap_or_default(),
+            instance_id: self.params.instance_id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -102,12 +106,7 @@ impl DeleteInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            dry_run: None,
-            force: None,
-            terminate_subscription: None,
-            client_token: None,
-            region_id: None,
-            instance_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteInstancesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -122,8 +121,8 @@ impl DeleteInstancesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteInstancesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -9,8 +9,8 @@
 pub struct DeleteKeyPairsInput {
     /// A string sent as `RegionId`. Required. Left unset, the client's region is sent. Example: `cn-hangzhou`.
     pub region_id: String,
-    /// A string sent as `KeyPairNames`. Required. Example: `["TestKeyPairName-1", "TestKeyPairName-2", … "TestKeyPairName-100"]`.
-    pub key_pair_names: String,
+    /// A list of strings sent as JSON text in `KeyPairNames`. Required. Example: `["TestKeyPairName-1","TestKeyPairName-2","TestKeyPairName-100"]`.
+    pub key_pair_names: Vec<String>,
 }
 impl DeleteKeyPairsInput {
     /// An unbound builder of this input: set parameters, then [`build`](DeleteKeyPairsBuilder::build).
@@ -24,18 +24,22 @@ impl DeleteKeyPairsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteKeyPairsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
-    key_pair_names: Option<String>,
+    key_pair_names: Option<Vec<String>>,
 }
 impl<C> DeleteKeyPairsBuilder<C> {
     /// Sets [`DeleteKeyPairsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
-    /// Sets [`DeleteKeyPairsInput::key_pair_names`].
+    /// Appends one item to [`DeleteKeyPairsInput::key_pair_names`].
     pub fn key_pair_names(mut self, input: impl Into<String>) -> Self {
-        self.key_pair_names = Some(input.into());
+        self.params.key_pair_names.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteKeyPairsInput`]. Nothing is sent.
@@ -43,12 +47,9 @@ impl<C> DeleteKeyPairsBuilder<C> {
         let input = DeleteKeyPairsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            key_pair_names: aliyun_core::__private::validate::required(
-                "KeyPairNames",
-                self.key_pair_names,
-            )?,
+            key_pair_names: self.params.key_pair_names.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -57,14 +58,13 @@ impl<C> DeleteKeyPairsBuilder<C> {
 aliyun_core::__private::builder_accessors! {
     DeleteKeyPairsBuilder, DeleteKeyPairsInput;
     region_id: Option<String> => set_region_id, get_region_id;
-    key_pair_names: Option<String> => set_key_pair_names, get_key_pair_names;
+    key_pair_names: Option<Vec<String>> => set_key_pair_names, get_key_pair_names, list;
 }
 impl DeleteKeyPairsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            key_pair_names: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteKeyPairsOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -79,8 +79,8 @@ impl DeleteKeyPairsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteKeyPairsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -116,11 +116,19 @@ impl aliyun_core::Action for DeleteKeyPairsInput {
         retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::items(
+            "KeyPairNames",
+            self.key_pair_names.len(),
+            Some(1),
+            None,
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("RegionId", &self.region_id);
-        params.push("KeyPairNames", &self.key_pair_names);
+        if !self.key_pair_names.is_empty() {
+            params.push_json("KeyPairNames", &self.key_pair_names);
+        }
     }
 }
 /// Errors [`DeleteKeyPairs`](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteKeyPairs) can return.
@@ -171,16 +179,16 @@ mod tests {
             "example",
             |b| {
                 b
-                    .key_pair_names(
-                        "[\"TestKeyPairName-1\", \"TestKeyPairName-2\", … \"TestKeyPairName-100\"]",
-                    )
+                    .key_pair_names("TestKeyPairName-1")
+                    .key_pair_names("TestKeyPairName-2")
+                    .key_pair_names("TestKeyPairName-100")
                     .region_id("cn-hangzhou")
             },
             "POST",
             &[
                 (
                     "KeyPairNames",
-                    "[\"TestKeyPairName-1\", \"TestKeyPairName-2\", … \"TestKeyPairName-100\"]",
+                    "[\"TestKeyPairName-1\",\"TestKeyPairName-2\",\"TestKeyPairName-100\"]",
                 ),
                 ("RegionId", "cn-hangzhou"),
             ],

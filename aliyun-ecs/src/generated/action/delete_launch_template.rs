@@ -26,6 +26,10 @@ impl DeleteLaunchTemplateInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteLaunchTemplateBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     launch_template_id: Option<String>,
     launch_template_name: Option<String>,
@@ -33,17 +37,17 @@ pub struct DeleteLaunchTemplateBuilder<C = ()> {
 impl<C> DeleteLaunchTemplateBuilder<C> {
     /// Sets [`DeleteLaunchTemplateInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteLaunchTemplateInput::launch_template_id`].
     pub fn launch_template_id(mut self, input: impl Into<String>) -> Self {
-        self.launch_template_id = Some(input.into());
+        self.params.launch_template_id = Some(input.into());
         self
     }
     /// Sets [`DeleteLaunchTemplateInput::launch_template_name`].
     pub fn launch_template_name(mut self, input: impl Into<String>) -> Self {
-        self.launch_template_name = Some(input.into());
+        self.params.launch_template_name = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteLaunchTemplateInput`]. Nothing is sent.
@@ -51,10 +55,10 @@ impl<C> DeleteLaunchTemplateBuilder<C> {
         let input = DeleteLaunchTemplateInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            launch_template_id: self.launch_template_id,
-            launch_template_name: self.launch_template_name,
+            launch_template_id: self.params.launch_template_id,
+            launch_template_name: self.params.launch_template_name,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -70,9 +74,7 @@ impl DeleteLaunchTemplateBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            launch_template_id: None,
-            launch_template_name: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteLaunchTemplateOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -89,8 +91,8 @@ impl DeleteLaunchTemplateBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteLaunchTemplateInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -31,6 +31,10 @@ impl DeleteLaunchTemplateVersionInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteLaunchTemplateVersionBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     delete_version: Option<Vec<i64>>,
     launch_template_id: Option<String>,
@@ -39,22 +43,22 @@ pub struct DeleteLaunchTemplateVersionBuilder<C = ()> {
 impl<C> DeleteLaunchTemplateVersionBuilder<C> {
     /// Sets [`DeleteLaunchTemplateVersionInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`DeleteLaunchTemplateVersionInput::delete_version`].
     pub fn delete_version(mut self, input: i64) -> Self {
-        self.delete_version.get_or_insert_with(Vec::new).push(input);
+        self.params.delete_version.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DeleteLaunchTemplateVersionInput::launch_template_id`].
     pub fn launch_template_id(mut self, input: impl Into<String>) -> Self {
-        self.launch_template_id = Some(input.into());
+        self.params.launch_template_id = Some(input.into());
         self
     }
     /// Sets [`DeleteLaunchTemplateVersionInput::launch_template_name`].
     pub fn launch_template_name(mut self, input: impl Into<String>) -> Self {
-        self.launch_template_name = Some(input.into());
+        self.params.launch_template_name = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteLaunchTemplateVersionInput`]. Nothing is sent.
@@ -64,11 +68,11 @@ impl<C> DeleteLaunchTemplateVersionBuilder<C> {
         let input = DeleteLaunchTemplateVersionInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            delete_version: self.delete_version.unwrap_or_default(),
-            launch_template_id: self.launch_template_id,
-            launch_template_name: self.launch_template_name,
+            delete_version: self.params.delete_version.unwrap_or_default(),
+            launch_template_id: self.params.launch_template_id,
+            launch_template_name: self.params.launch_template_name,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -85,10 +89,7 @@ impl DeleteLaunchTemplateVersionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            delete_version: None,
-            launch_template_id: None,
-            launch_template_name: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteLaunchTemplateVersionOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -105,8 +106,8 @@ impl DeleteLaunchTemplateVersionBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteLaunchTemplateVersionInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

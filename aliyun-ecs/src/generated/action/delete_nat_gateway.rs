@@ -26,18 +26,22 @@ impl DeleteNatGatewayInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteNatGatewayBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     nat_gateway_id: Option<String>,
 }
 impl<C> DeleteNatGatewayBuilder<C> {
     /// Sets [`DeleteNatGatewayInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteNatGatewayInput::nat_gateway_id`].
     pub fn nat_gateway_id(mut self, input: impl Into<String>) -> Self {
-        self.nat_gateway_id = Some(input.into());
+        self.params.nat_gateway_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteNatGatewayInput`]. Nothing is sent.
@@ -45,11 +49,11 @@ impl<C> DeleteNatGatewayBuilder<C> {
         let input = DeleteNatGatewayInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             nat_gateway_id: aliyun_core::__private::validate::required(
                 "NatGatewayId",
-                self.nat_gateway_id,
+                self.params.nat_gateway_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -65,8 +69,7 @@ impl DeleteNatGatewayBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            nat_gateway_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteNatGatewayOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -81,8 +84,8 @@ impl DeleteNatGatewayBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteNatGatewayInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -24,18 +24,22 @@ impl DeleteNetworkInterfaceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteNetworkInterfaceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     network_interface_id: Option<String>,
 }
 impl<C> DeleteNetworkInterfaceBuilder<C> {
     /// Sets [`DeleteNetworkInterfaceInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteNetworkInterfaceInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
-        self.network_interface_id = Some(input.into());
+        self.params.network_interface_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteNetworkInterfaceInput`]. Nothing is sent.
@@ -45,11 +49,11 @@ impl<C> DeleteNetworkInterfaceBuilder<C> {
         let input = DeleteNetworkInterfaceInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             network_interface_id: aliyun_core::__private::validate::required(
                 "NetworkInterfaceId",
-                self.network_interface_id,
+                self.params.network_interface_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -65,8 +69,7 @@ impl DeleteNetworkInterfaceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            network_interface_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteNetworkInterfaceOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -83,8 +86,8 @@ impl DeleteNetworkInterfaceBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteNetworkInterfaceInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

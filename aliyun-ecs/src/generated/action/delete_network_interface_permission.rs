@@ -28,6 +28,10 @@ impl DeleteNetworkInterfacePermissionInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteNetworkInterfacePermissionBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     network_interface_permission_id: Option<String>,
     force: Option<bool>,
@@ -35,17 +39,17 @@ pub struct DeleteNetworkInterfacePermissionBuilder<C = ()> {
 impl<C> DeleteNetworkInterfacePermissionBuilder<C> {
     /// Sets [`DeleteNetworkInterfacePermissionInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteNetworkInterfacePermissionInput::network_interface_permission_id`].
     pub fn network_interface_permission_id(mut self, input: impl Into<String>) -> Self {
-        self.network_interface_permission_id = Some(input.into());
+        self.params.network_interface_permission_id = Some(input.into());
         self
     }
     /// Sets [`DeleteNetworkInterfacePermissionInput::force`].
     pub fn force(mut self, input: bool) -> Self {
-        self.force = Some(input);
+        self.params.force = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteNetworkInterfacePermissionInput`]. Nothing is sent.
@@ -55,13 +59,13 @@ impl<C> DeleteNetworkInterfacePermissionBuilder<C> {
         let input = DeleteNetworkInterfacePermissionInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             network_interface_permission_id: aliyun_core::__private::validate::required(
                 "NetworkInterfacePermissionId",
-                self.network_interface_permission_id,
+                self.params.network_interface_permission_id,
             )?,
-            force: self.force,
+            force: self.params.force,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -77,9 +81,7 @@ impl DeleteNetworkInterfacePermissionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            network_interface_permission_id: None,
-            force: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteNetworkInterfacePermissionOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -99,8 +101,8 @@ impl DeleteNetworkInterfacePermissionBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteNetworkInterfacePermissionInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -28,6 +28,10 @@ impl DeletePhysicalConnectionInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeletePhysicalConnectionBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     physical_connection_id: Option<String>,
     client_token: Option<String>,
@@ -35,17 +39,17 @@ pub struct DeletePhysicalConnectionBuilder<C = ()> {
 impl<C> DeletePhysicalConnectionBuilder<C> {
     /// Sets [`DeletePhysicalConnectionInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeletePhysicalConnectionInput::physical_connection_id`].
     pub fn physical_connection_id(mut self, input: impl Into<String>) -> Self {
-        self.physical_connection_id = Some(input.into());
+        self.params.physical_connection_id = Some(input.into());
         self
     }
     /// Sets [`DeletePhysicalConnectionInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeletePhysicalConnectionInput`]. Nothing is sent.
@@ -55,13 +59,13 @@ impl<C> DeletePhysicalConnectionBuilder<C> {
         let input = DeletePhysicalConnectionInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             physical_connection_id: aliyun_core::__private::validate::required(
                 "PhysicalConnectionId",
-                self.physical_connection_id,
+                self.params.physical_connection_id,
             )?,
-            client_token: self.client_token,
+            client_token: self.params.client_token,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -77,9 +81,7 @@ impl DeletePhysicalConnectionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            physical_connection_id: None,
-            client_token: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeletePhysicalConnectionOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -96,8 +98,8 @@ impl DeletePhysicalConnectionBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeletePhysicalConnectionInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

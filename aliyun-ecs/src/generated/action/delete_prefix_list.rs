@@ -24,18 +24,22 @@ impl DeletePrefixListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeletePrefixListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     prefix_list_id: Option<String>,
 }
 impl<C> DeletePrefixListBuilder<C> {
     /// Sets [`DeletePrefixListInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeletePrefixListInput::prefix_list_id`].
     pub fn prefix_list_id(mut self, input: impl Into<String>) -> Self {
-        self.prefix_list_id = Some(input.into());
+        self.params.prefix_list_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeletePrefixListInput`]. Nothing is sent.
@@ -43,11 +47,11 @@ impl<C> DeletePrefixListBuilder<C> {
         let input = DeletePrefixListInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             prefix_list_id: aliyun_core::__private::validate::required(
                 "PrefixListId",
-                self.prefix_list_id,
+                self.params.prefix_list_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -63,8 +67,7 @@ impl DeletePrefixListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            prefix_list_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeletePrefixListOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -79,8 +82,8 @@ impl DeletePrefixListBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeletePrefixListInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -35,6 +35,10 @@ impl DeleteRouteEntryInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteRouteEntryBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     route_table_id: Option<String>,
     destination_cidr_block: Option<String>,
@@ -44,43 +48,43 @@ pub struct DeleteRouteEntryBuilder<C = ()> {
 impl<C> DeleteRouteEntryBuilder<C> {
     /// Sets [`DeleteRouteEntryInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteRouteEntryInput::route_table_id`].
     pub fn route_table_id(mut self, input: impl Into<String>) -> Self {
-        self.route_table_id = Some(input.into());
+        self.params.route_table_id = Some(input.into());
         self
     }
     /// Sets [`DeleteRouteEntryInput::destination_cidr_block`].
     pub fn destination_cidr_block(mut self, input: impl Into<String>) -> Self {
-        self.destination_cidr_block = Some(input.into());
+        self.params.destination_cidr_block = Some(input.into());
         self
     }
     /// Sets [`DeleteRouteEntryInput::next_hop_id`].
     pub fn next_hop_id(mut self, input: impl Into<String>) -> Self {
-        self.next_hop_id = Some(input.into());
+        self.params.next_hop_id = Some(input.into());
         self
     }
     /// Appends one item to [`DeleteRouteEntryInput::next_hop_list`].
     pub fn next_hop_list(mut self, input: NextHopList) -> Self {
-        self.next_hop_list.get_or_insert_with(Vec::new).push(input);
+        self.params.next_hop_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteRouteEntryInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteRouteEntryInput, aliyun_core::InvalidInput> {
         let input = DeleteRouteEntryInput {
-            region_id: self.region_id,
+            region_id: self.params.region_id,
             route_table_id: aliyun_core::__private::validate::required(
                 "RouteTableId",
-                self.route_table_id,
+                self.params.route_table_id,
             )?,
             destination_cidr_block: aliyun_core::__private::validate::required(
                 "DestinationCidrBlock",
-                self.destination_cidr_block,
+                self.params.destination_cidr_block,
             )?,
-            next_hop_id: self.next_hop_id,
-            next_hop_list: self.next_hop_list.unwrap_or_default(),
+            next_hop_id: self.params.next_hop_id,
+            next_hop_list: self.params.next_hop_list.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -98,11 +102,7 @@ impl DeleteRouteEntryBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            route_table_id: None,
-            destination_cidr_block: None,
-            next_hop_id: None,
-            next_hop_list: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteRouteEntryOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -117,8 +117,8 @@ impl DeleteRouteEntryBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteRouteEntryInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -30,6 +30,10 @@ impl DeleteRouterInterfaceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteRouterInterfaceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     router_interface_id: Option<String>,
     client_token: Option<String>,
@@ -38,22 +42,22 @@ pub struct DeleteRouterInterfaceBuilder<C = ()> {
 impl<C> DeleteRouterInterfaceBuilder<C> {
     /// Sets [`DeleteRouterInterfaceInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteRouterInterfaceInput::router_interface_id`].
     pub fn router_interface_id(mut self, input: impl Into<String>) -> Self {
-        self.router_interface_id = Some(input.into());
+        self.params.router_interface_id = Some(input.into());
         self
     }
     /// Sets [`DeleteRouterInterfaceInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`DeleteRouterInterfaceInput::user_cidr`].
     pub fn user_cidr(mut self, input: impl Into<String>) -> Self {
-        self.user_cidr = Some(input.into());
+        self.params.user_cidr = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteRouterInterfaceInput`]. Nothing is sent.
@@ -61,14 +65,14 @@ impl<C> DeleteRouterInterfaceBuilder<C> {
         let input = DeleteRouterInterfaceInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             router_interface_id: aliyun_core::__private::validate::required(
                 "RouterInterfaceId",
-                self.router_interface_id,
+                self.params.router_interface_id,
             )?,
-            client_token: self.client_token,
-            user_cidr: self.user_cidr,
+            client_token: self.params.client_token,
+            user_cidr: self.params.user_cidr,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -85,10 +89,7 @@ impl DeleteRouterInterfaceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            router_interface_id: None,
-            client_token: None,
-            user_cidr: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteRouterInterfaceOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -105,8 +106,8 @@ impl DeleteRouterInterfaceBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteRouterInterfaceInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -24,18 +24,22 @@ impl DeleteSecurityGroupInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteSecurityGroupBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     security_group_id: Option<String>,
 }
 impl<C> DeleteSecurityGroupBuilder<C> {
     /// Sets [`DeleteSecurityGroupInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteSecurityGroupInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
-        self.security_group_id = Some(input.into());
+        self.params.security_group_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteSecurityGroupInput`]. Nothing is sent.
@@ -43,11 +47,11 @@ impl<C> DeleteSecurityGroupBuilder<C> {
         let input = DeleteSecurityGroupInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             security_group_id: aliyun_core::__private::validate::required(
                 "SecurityGroupId",
-                self.security_group_id,
+                self.params.security_group_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -63,8 +67,7 @@ impl DeleteSecurityGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            security_group_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteSecurityGroupOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -81,8 +84,8 @@ impl DeleteSecurityGroupBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteSecurityGroupInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -24,25 +24,29 @@ impl DeleteSnapshotInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteSnapshotBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     snapshot_id: Option<String>,
     force: Option<bool>,
 }
 impl<C> DeleteSnapshotBuilder<C> {
     /// Sets [`DeleteSnapshotInput::snapshot_id`].
     pub fn snapshot_id(mut self, input: impl Into<String>) -> Self {
-        self.snapshot_id = Some(input.into());
+        self.params.snapshot_id = Some(input.into());
         self
     }
     /// Sets [`DeleteSnapshotInput::force`].
     pub fn force(mut self, input: bool) -> Self {
-        self.force = Some(input);
+        self.params.force = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteSnapshotInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteSnapshotInput, aliyun_core::InvalidInput> {
         let input = DeleteSnapshotInput {
-            snapshot_id: self.snapshot_id,
-            force: self.force,
+            snapshot_id: self.params.snapshot_id,
+            force: self.params.force,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -57,8 +61,7 @@ impl DeleteSnapshotBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            snapshot_id: None,
-            force: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteSnapshotOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -25,18 +25,22 @@ impl DeleteSnapshotGroupInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteSnapshotGroupBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     snapshot_group_id: Option<String>,
 }
 impl<C> DeleteSnapshotGroupBuilder<C> {
     /// Sets [`DeleteSnapshotGroupInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteSnapshotGroupInput::snapshot_group_id`].
     pub fn snapshot_group_id(mut self, input: impl Into<String>) -> Self {
-        self.snapshot_group_id = Some(input.into());
+        self.params.snapshot_group_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteSnapshotGroupInput`]. Nothing is sent.
@@ -44,11 +48,11 @@ impl<C> DeleteSnapshotGroupBuilder<C> {
         let input = DeleteSnapshotGroupInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             snapshot_group_id: aliyun_core::__private::validate::required(
                 "SnapshotGroupId",
-                self.snapshot_group_id,
+                self.params.snapshot_group_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -64,8 +68,7 @@ impl DeleteSnapshotGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            snapshot_group_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteSnapshotGroupOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -82,8 +85,8 @@ impl DeleteSnapshotGroupBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteSnapshotGroupInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -26,6 +26,10 @@ impl DeleteStorageSetInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteStorageSetBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     client_token: Option<String>,
     region_id: Option<String>,
     storage_set_id: Option<String>,
@@ -33,30 +37,30 @@ pub struct DeleteStorageSetBuilder<C = ()> {
 impl<C> DeleteStorageSetBuilder<C> {
     /// Sets [`DeleteStorageSetInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`DeleteStorageSetInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeleteStorageSetInput::storage_set_id`].
     pub fn storage_set_id(mut self, input: impl Into<String>) -> Self {
-        self.storage_set_id = Some(input.into());
+        self.params.storage_set_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteStorageSetInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteStorageSetInput, aliyun_core::InvalidInput> {
         let input = DeleteStorageSetInput {
-            client_token: self.client_token,
+            client_token: self.params.client_token,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             storage_set_id: aliyun_core::__private::validate::required(
                 "StorageSetId",
-                self.storage_set_id,
+                self.params.storage_set_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -73,9 +77,7 @@ impl DeleteStorageSetBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            client_token: None,
-            region_id: None,
-            storage_set_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteStorageSetOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -90,8 +92,8 @@ impl DeleteStorageSetBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteStorageSetInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -26,25 +26,29 @@ impl DeleteVSwitchInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteVSwitchBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     v_switch_id: Option<String>,
     region_id: Option<String>,
 }
 impl<C> DeleteVSwitchBuilder<C> {
     /// Sets [`DeleteVSwitchInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
-        self.v_switch_id = Some(input.into());
+        self.params.v_switch_id = Some(input.into());
         self
     }
     /// Sets [`DeleteVSwitchInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteVSwitchInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteVSwitchInput, aliyun_core::InvalidInput> {
         let input = DeleteVSwitchInput {
-            v_switch_id: self.v_switch_id,
-            region_id: self.region_id,
+            v_switch_id: self.params.v_switch_id,
+            region_id: self.params.region_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -59,8 +63,7 @@ impl DeleteVSwitchBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            v_switch_id: None,
-            region_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteVSwitchOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -75,8 +78,8 @@ impl DeleteVSwitchBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteVSwitchInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

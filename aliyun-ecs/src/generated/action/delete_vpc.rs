@@ -26,25 +26,29 @@ impl DeleteVpcInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteVpcBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     vpc_id: Option<String>,
     region_id: Option<String>,
 }
 impl<C> DeleteVpcBuilder<C> {
     /// Sets [`DeleteVpcInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
-        self.vpc_id = Some(input.into());
+        self.params.vpc_id = Some(input.into());
         self
     }
     /// Sets [`DeleteVpcInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeleteVpcInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteVpcInput, aliyun_core::InvalidInput> {
         let input = DeleteVpcInput {
-            vpc_id: self.vpc_id,
-            region_id: self.region_id,
+            vpc_id: self.params.vpc_id,
+            region_id: self.params.region_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -59,8 +63,7 @@ impl DeleteVpcBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            vpc_id: None,
-            region_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeleteVpcOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -75,8 +78,8 @@ impl DeleteVpcBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeleteVpcInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

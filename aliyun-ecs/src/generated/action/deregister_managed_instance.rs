@@ -25,18 +25,22 @@ impl DeregisterManagedInstanceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeregisterManagedInstanceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<String>,
 }
 impl<C> DeregisterManagedInstanceBuilder<C> {
     /// Sets [`DeregisterManagedInstanceInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DeregisterManagedInstanceInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DeregisterManagedInstanceInput`]. Nothing is sent.
@@ -46,11 +50,11 @@ impl<C> DeregisterManagedInstanceBuilder<C> {
         let input = DeregisterManagedInstanceInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -66,8 +70,7 @@ impl DeregisterManagedInstanceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DeregisterManagedInstanceOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -84,8 +87,8 @@ impl DeregisterManagedInstanceBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DeregisterManagedInstanceInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

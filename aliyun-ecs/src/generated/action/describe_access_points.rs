@@ -35,6 +35,10 @@ impl DescribeAccessPointsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeAccessPointsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     r#type: Option<String>,
     page_number: Option<i32>,
@@ -44,36 +48,36 @@ pub struct DescribeAccessPointsBuilder<C = ()> {
 impl<C> DescribeAccessPointsBuilder<C> {
     /// Sets [`DescribeAccessPointsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeAccessPointsInput::type`](struct.DescribeAccessPointsInput.html#structfield.type).
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
-        self.r#type = Some(input.into());
+        self.params.r#type = Some(input.into());
         self
     }
     /// Sets or clears [`DescribeAccessPointsInput::type`](struct.DescribeAccessPointsInput.html#structfield.type).
     pub fn set_type(mut self, input: Option<String>) -> Self {
-        self.r#type = input;
+        self.params.r#type = input;
         self
     }
     /// The [`DescribeAccessPointsInput::type`](struct.DescribeAccessPointsInput.html#structfield.type) set so far.
     pub fn get_type(&self) -> &Option<String> {
-        &self.r#type
+        &self.params.r#type
     }
     /// Sets [`DescribeAccessPointsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeAccessPointsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Appends one item to [`DescribeAccessPointsInput::filter`].
     pub fn filter(mut self, input: Filter) -> Self {
-        self.filter.get_or_insert_with(Vec::new).push(input);
+        self.params.filter.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeAccessPointsInput`]. Nothing is sent.
@@ -81,12 +85,12 @@ impl<C> DescribeAccessPointsBuilder<C> {
         let input = DescribeAccessPointsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            r#type: self.r#type,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            filter: self.filter.unwrap_or_default(),
+            r#type: self.params.r#type,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            filter: self.params.filter.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -103,11 +107,7 @@ impl DescribeAccessPointsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            r#type: None,
-            page_number: None,
-            page_size: None,
-            filter: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeAccessPointsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -134,8 +134,8 @@ impl DescribeAccessPointsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeAccessPointsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -29,6 +29,10 @@ impl DescribeAccountAttributesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeAccountAttributesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     zone_id: Option<String>,
     attribute_name: Option<Vec<String>>,
@@ -36,17 +40,17 @@ pub struct DescribeAccountAttributesBuilder<C = ()> {
 impl<C> DescribeAccountAttributesBuilder<C> {
     /// Sets [`DescribeAccountAttributesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeAccountAttributesInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeAccountAttributesInput::attribute_name`].
     pub fn attribute_name(mut self, input: impl Into<String>) -> Self {
-        self.attribute_name.get_or_insert_with(Vec::new).push(input.into());
+        self.params.attribute_name.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeAccountAttributesInput`]. Nothing is sent.
@@ -56,10 +60,10 @@ impl<C> DescribeAccountAttributesBuilder<C> {
         let input = DescribeAccountAttributesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            zone_id: self.zone_id,
-            attribute_name: self.attribute_name.unwrap_or_default(),
+            zone_id: self.params.zone_id,
+            attribute_name: self.params.attribute_name.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -75,9 +79,7 @@ impl DescribeAccountAttributesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            zone_id: None,
-            attribute_name: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeAccountAttributesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -94,8 +96,8 @@ impl DescribeAccountAttributesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeAccountAttributesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -41,6 +41,10 @@ impl DescribeActivationsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeActivationsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     activation_id: Option<String>,
     instance_name: Option<String>,
@@ -54,47 +58,47 @@ pub struct DescribeActivationsBuilder<C = ()> {
 impl<C> DescribeActivationsBuilder<C> {
     /// Sets [`DescribeActivationsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeActivationsInput::activation_id`].
     pub fn activation_id(mut self, input: impl Into<String>) -> Self {
-        self.activation_id = Some(input.into());
+        self.params.activation_id = Some(input.into());
         self
     }
     /// Sets [`DescribeActivationsInput::instance_name`].
     pub fn instance_name(mut self, input: impl Into<String>) -> Self {
-        self.instance_name = Some(input.into());
+        self.params.instance_name = Some(input.into());
         self
     }
     /// Sets [`DescribeActivationsInput::page_number`].
     pub fn page_number(mut self, input: i64) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeActivationsInput::page_size`].
     pub fn page_size(mut self, input: i64) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeActivationsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Sets [`DescribeActivationsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeActivationsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeActivationsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeActivationsInput`]. Nothing is sent.
@@ -102,16 +106,16 @@ impl<C> DescribeActivationsBuilder<C> {
         let input = DescribeActivationsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            activation_id: self.activation_id,
-            instance_name: self.instance_name,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
+            activation_id: self.params.activation_id,
+            instance_name: self.params.instance_name,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            max_results: self.params.max_results,
+            next_token: self.params.next_token,
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -133,15 +137,7 @@ impl DescribeActivationsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            activation_id: None,
-            instance_name: None,
-            page_number: None,
-            page_size: None,
-            max_results: None,
-            next_token: None,
-            resource_group_id: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeActivationsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -168,8 +164,8 @@ impl DescribeActivationsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeActivationsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

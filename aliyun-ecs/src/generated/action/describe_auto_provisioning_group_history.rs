@@ -33,6 +33,10 @@ impl DescribeAutoProvisioningGroupHistoryInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeAutoProvisioningGroupHistoryBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
@@ -43,32 +47,32 @@ pub struct DescribeAutoProvisioningGroupHistoryBuilder<C = ()> {
 impl<C> DescribeAutoProvisioningGroupHistoryBuilder<C> {
     /// Sets [`DescribeAutoProvisioningGroupHistoryInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeAutoProvisioningGroupHistoryInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeAutoProvisioningGroupHistoryInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeAutoProvisioningGroupHistoryInput::auto_provisioning_group_id`].
     pub fn auto_provisioning_group_id(mut self, input: impl Into<String>) -> Self {
-        self.auto_provisioning_group_id = Some(input.into());
+        self.params.auto_provisioning_group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeAutoProvisioningGroupHistoryInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeAutoProvisioningGroupHistoryInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeAutoProvisioningGroupHistoryInput`]. Nothing is sent.
@@ -78,16 +82,16 @@ impl<C> DescribeAutoProvisioningGroupHistoryBuilder<C> {
         let input = DescribeAutoProvisioningGroupHistoryInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
             auto_provisioning_group_id: aliyun_core::__private::validate::required(
                 "AutoProvisioningGroupId",
-                self.auto_provisioning_group_id,
+                self.params.auto_provisioning_group_id,
             )?,
-            start_time: self.start_time,
-            end_time: self.end_time,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -106,12 +110,7 @@ impl DescribeAutoProvisioningGroupHistoryBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            page_number: None,
-            page_size: None,
-            auto_provisioning_group_id: None,
-            start_time: None,
-            end_time: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeAutoProvisioningGroupHistoryOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -144,8 +143,8 @@ impl DescribeAutoProvisioningGroupHistoryBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeAutoProvisioningGroupHistoryInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

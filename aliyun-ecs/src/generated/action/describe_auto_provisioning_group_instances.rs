@@ -29,6 +29,10 @@ impl DescribeAutoProvisioningGroupInstancesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeAutoProvisioningGroupInstancesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
@@ -37,22 +41,22 @@ pub struct DescribeAutoProvisioningGroupInstancesBuilder<C = ()> {
 impl<C> DescribeAutoProvisioningGroupInstancesBuilder<C> {
     /// Sets [`DescribeAutoProvisioningGroupInstancesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeAutoProvisioningGroupInstancesInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeAutoProvisioningGroupInstancesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeAutoProvisioningGroupInstancesInput::auto_provisioning_group_id`].
     pub fn auto_provisioning_group_id(mut self, input: impl Into<String>) -> Self {
-        self.auto_provisioning_group_id = Some(input.into());
+        self.params.auto_provisioning_group_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeAutoProvisioningGroupInstancesInput`]. Nothing is sent.
@@ -62,13 +66,13 @@ impl<C> DescribeAutoProvisioningGroupInstancesBuilder<C> {
         let input = DescribeAutoProvisioningGroupInstancesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
             auto_provisioning_group_id: aliyun_core::__private::validate::required(
                 "AutoProvisioningGroupId",
-                self.auto_provisioning_group_id,
+                self.params.auto_provisioning_group_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -86,10 +90,7 @@ impl DescribeAutoProvisioningGroupInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            page_number: None,
-            page_size: None,
-            auto_provisioning_group_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeAutoProvisioningGroupInstancesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -122,8 +123,8 @@ impl DescribeAutoProvisioningGroupInstancesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeAutoProvisioningGroupInstancesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

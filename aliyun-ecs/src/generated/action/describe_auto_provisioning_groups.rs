@@ -43,6 +43,10 @@ impl DescribeAutoProvisioningGroupsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeAutoProvisioningGroupsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
@@ -55,44 +59,48 @@ pub struct DescribeAutoProvisioningGroupsBuilder<C = ()> {
 impl<C> DescribeAutoProvisioningGroupsBuilder<C> {
     /// Sets [`DescribeAutoProvisioningGroupsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeAutoProvisioningGroupsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeAutoProvisioningGroupsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeAutoProvisioningGroupsInput::auto_provisioning_group_name`].
     pub fn auto_provisioning_group_name(mut self, input: impl Into<String>) -> Self {
-        self.auto_provisioning_group_name = Some(input.into());
+        self.params.auto_provisioning_group_name = Some(input.into());
         self
     }
     /// Sets [`DescribeAutoProvisioningGroupsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeAutoProvisioningGroupsInput::auto_provisioning_group_id`].
     pub fn auto_provisioning_group_id(mut self, input: impl Into<String>) -> Self {
-        self.auto_provisioning_group_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params
+            .auto_provisioning_group_id
+            .get_or_insert_with(Vec::new)
+            .push(input.into());
         self
     }
     /// Appends one item to [`DescribeAutoProvisioningGroupsInput::auto_provisioning_group_status`].
     pub fn auto_provisioning_group_status(mut self, input: impl Into<String>) -> Self {
-        self.auto_provisioning_group_status
+        self.params
+            .auto_provisioning_group_status
             .get_or_insert_with(Vec::new)
             .push(input.into());
         self
     }
     /// Appends one item to [`DescribeAutoProvisioningGroupsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeAutoProvisioningGroupsInput`]. Nothing is sent.
@@ -102,19 +110,21 @@ impl<C> DescribeAutoProvisioningGroupsBuilder<C> {
         let input = DescribeAutoProvisioningGroupsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            auto_provisioning_group_name: self.auto_provisioning_group_name,
-            resource_group_id: self.resource_group_id,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            auto_provisioning_group_name: self.params.auto_provisioning_group_name,
+            resource_group_id: self.params.resource_group_id,
             auto_provisioning_group_id: self
+                .params
                 .auto_provisioning_group_id
                 .unwrap_or_default(),
             auto_provisioning_group_status: self
+                .params
                 .auto_provisioning_group_status
                 .unwrap_or_default(),
-            tag: self.tag.unwrap_or_default(),
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -135,14 +145,7 @@ impl DescribeAutoProvisioningGroupsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            page_number: None,
-            page_size: None,
-            auto_provisioning_group_name: None,
-            resource_group_id: None,
-            auto_provisioning_group_id: None,
-            auto_provisioning_group_status: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeAutoProvisioningGroupsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -172,8 +175,8 @@ impl DescribeAutoProvisioningGroupsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeAutoProvisioningGroupsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -37,6 +37,10 @@ impl DescribeAutoSnapshotPolicyExInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeAutoSnapshotPolicyExBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     auto_snapshot_policy_id: Option<String>,
     auto_snapshot_policy_name: Option<String>,
@@ -48,37 +52,37 @@ pub struct DescribeAutoSnapshotPolicyExBuilder<C = ()> {
 impl<C> DescribeAutoSnapshotPolicyExBuilder<C> {
     /// Sets [`DescribeAutoSnapshotPolicyExInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeAutoSnapshotPolicyExInput::auto_snapshot_policy_id`].
     pub fn auto_snapshot_policy_id(mut self, input: impl Into<String>) -> Self {
-        self.auto_snapshot_policy_id = Some(input.into());
+        self.params.auto_snapshot_policy_id = Some(input.into());
         self
     }
     /// Sets [`DescribeAutoSnapshotPolicyExInput::auto_snapshot_policy_name`].
     pub fn auto_snapshot_policy_name(mut self, input: impl Into<String>) -> Self {
-        self.auto_snapshot_policy_name = Some(input.into());
+        self.params.auto_snapshot_policy_name = Some(input.into());
         self
     }
     /// Sets [`DescribeAutoSnapshotPolicyExInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeAutoSnapshotPolicyExInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Appends one item to [`DescribeAutoSnapshotPolicyExInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeAutoSnapshotPolicyExInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeAutoSnapshotPolicyExInput`]. Nothing is sent.
@@ -88,14 +92,14 @@ impl<C> DescribeAutoSnapshotPolicyExBuilder<C> {
         let input = DescribeAutoSnapshotPolicyExInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            auto_snapshot_policy_id: self.auto_snapshot_policy_id,
-            auto_snapshot_policy_name: self.auto_snapshot_policy_name,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            tag: self.tag.unwrap_or_default(),
-            resource_group_id: self.resource_group_id,
+            auto_snapshot_policy_id: self.params.auto_snapshot_policy_id,
+            auto_snapshot_policy_name: self.params.auto_snapshot_policy_name,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            tag: self.params.tag.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -115,13 +119,7 @@ impl DescribeAutoSnapshotPolicyExBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            auto_snapshot_policy_id: None,
-            auto_snapshot_policy_name: None,
-            page_number: None,
-            page_size: None,
-            tag: None,
-            resource_group_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeAutoSnapshotPolicyExOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -148,8 +146,8 @@ impl DescribeAutoSnapshotPolicyExBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeAutoSnapshotPolicyExInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

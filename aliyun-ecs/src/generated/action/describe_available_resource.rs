@@ -53,6 +53,10 @@ impl DescribeAvailableResourceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeAvailableResourceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_charge_type: Option<String>,
     spot_strategy: Option<String>,
@@ -73,82 +77,82 @@ pub struct DescribeAvailableResourceBuilder<C = ()> {
 impl<C> DescribeAvailableResourceBuilder<C> {
     /// Sets [`DescribeAvailableResourceInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeAvailableResourceInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_charge_type = Some(input.into());
+        self.params.instance_charge_type = Some(input.into());
         self
     }
     /// Sets [`DescribeAvailableResourceInput::spot_strategy`].
     pub fn spot_strategy(mut self, input: impl Into<String>) -> Self {
-        self.spot_strategy = Some(input.into());
+        self.params.spot_strategy = Some(input.into());
         self
     }
     /// Sets [`DescribeAvailableResourceInput::spot_duration`].
     pub fn spot_duration(mut self, input: i32) -> Self {
-        self.spot_duration = Some(input);
+        self.params.spot_duration = Some(input);
         self
     }
     /// Sets [`DescribeAvailableResourceInput::destination_resource`].
     pub fn destination_resource(mut self, input: impl Into<String>) -> Self {
-        self.destination_resource = Some(input.into());
+        self.params.destination_resource = Some(input.into());
         self
     }
     /// Sets [`DescribeAvailableResourceInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`DescribeAvailableResourceInput::io_optimized`].
     pub fn io_optimized(mut self, input: impl Into<String>) -> Self {
-        self.io_optimized = Some(input.into());
+        self.params.io_optimized = Some(input.into());
         self
     }
     /// Sets [`DescribeAvailableResourceInput::dedicated_host_id`].
     pub fn dedicated_host_id(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_id = Some(input.into());
+        self.params.dedicated_host_id = Some(input.into());
         self
     }
     /// Sets [`DescribeAvailableResourceInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`DescribeAvailableResourceInput::system_disk_category`].
     pub fn system_disk_category(mut self, input: impl Into<String>) -> Self {
-        self.system_disk_category = Some(input.into());
+        self.params.system_disk_category = Some(input.into());
         self
     }
     /// Sets [`DescribeAvailableResourceInput::data_disk_category`].
     pub fn data_disk_category(mut self, input: impl Into<String>) -> Self {
-        self.data_disk_category = Some(input.into());
+        self.params.data_disk_category = Some(input.into());
         self
     }
     /// Sets [`DescribeAvailableResourceInput::network_category`].
     pub fn network_category(mut self, input: impl Into<String>) -> Self {
-        self.network_category = Some(input.into());
+        self.params.network_category = Some(input.into());
         self
     }
     /// Sets [`DescribeAvailableResourceInput::cores`].
     pub fn cores(mut self, input: i32) -> Self {
-        self.cores = Some(input);
+        self.params.cores = Some(input);
         self
     }
     /// Sets [`DescribeAvailableResourceInput::memory`].
     pub fn memory(mut self, input: f64) -> Self {
-        self.memory = Some(input);
+        self.params.memory = Some(input);
         self
     }
     /// Sets [`DescribeAvailableResourceInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
-        self.resource_type = Some(input.into());
+        self.params.resource_type = Some(input.into());
         self
     }
     /// Sets [`DescribeAvailableResourceInput::scope`].
     pub fn scope(mut self, input: impl Into<String>) -> Self {
-        self.scope = Some(input.into());
+        self.params.scope = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeAvailableResourceInput`]. Nothing is sent.
@@ -158,26 +162,26 @@ impl<C> DescribeAvailableResourceBuilder<C> {
         let input = DescribeAvailableResourceInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            instance_charge_type: self.instance_charge_type,
-            spot_strategy: self.spot_strategy,
-            spot_duration: self.spot_duration,
+            instance_charge_type: self.params.instance_charge_type,
+            spot_strategy: self.params.spot_strategy,
+            spot_duration: self.params.spot_duration,
             destination_resource: aliyun_core::__private::validate::required(
                 "DestinationResource",
-                self.destination_resource,
+                self.params.destination_resource,
             )?,
-            zone_id: self.zone_id,
-            io_optimized: self.io_optimized,
-            dedicated_host_id: self.dedicated_host_id,
-            instance_type: self.instance_type,
-            system_disk_category: self.system_disk_category,
-            data_disk_category: self.data_disk_category,
-            network_category: self.network_category,
-            cores: self.cores,
-            memory: self.memory,
-            resource_type: self.resource_type,
-            scope: self.scope,
+            zone_id: self.params.zone_id,
+            io_optimized: self.params.io_optimized,
+            dedicated_host_id: self.params.dedicated_host_id,
+            instance_type: self.params.instance_type,
+            system_disk_category: self.params.system_disk_category,
+            data_disk_category: self.params.data_disk_category,
+            network_category: self.params.network_category,
+            cores: self.params.cores,
+            memory: self.params.memory,
+            resource_type: self.params.resource_type,
+            scope: self.params.scope,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -206,22 +210,7 @@ impl DescribeAvailableResourceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_charge_type: None,
-            spot_strategy: None,
-            spot_duration: None,
-            destination_resource: None,
-            zone_id: None,
-            io_optimized: None,
-            dedicated_host_id: None,
-            instance_type: None,
-            system_disk_category: None,
-            data_disk_category: None,
-            network_category: None,
-            cores: None,
-            memory: None,
-            resource_type: None,
-            scope: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeAvailableResourceOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -238,8 +227,8 @@ impl DescribeAvailableResourceBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeAvailableResourceInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -33,6 +33,10 @@ impl DescribeBandwidthLimitationInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeBandwidthLimitationBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_charge_type: Option<String>,
     spot_strategy: Option<String>,
@@ -43,32 +47,32 @@ pub struct DescribeBandwidthLimitationBuilder<C = ()> {
 impl<C> DescribeBandwidthLimitationBuilder<C> {
     /// Sets [`DescribeBandwidthLimitationInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeBandwidthLimitationInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_charge_type = Some(input.into());
+        self.params.instance_charge_type = Some(input.into());
         self
     }
     /// Sets [`DescribeBandwidthLimitationInput::spot_strategy`].
     pub fn spot_strategy(mut self, input: impl Into<String>) -> Self {
-        self.spot_strategy = Some(input.into());
+        self.params.spot_strategy = Some(input.into());
         self
     }
     /// Sets [`DescribeBandwidthLimitationInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`DescribeBandwidthLimitationInput::resource_id`].
     pub fn resource_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_id = Some(input.into());
+        self.params.resource_id = Some(input.into());
         self
     }
     /// Sets [`DescribeBandwidthLimitationInput::operation_type`].
     pub fn operation_type(mut self, input: impl Into<String>) -> Self {
-        self.operation_type = Some(input.into());
+        self.params.operation_type = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeBandwidthLimitationInput`]. Nothing is sent.
@@ -78,16 +82,16 @@ impl<C> DescribeBandwidthLimitationBuilder<C> {
         let input = DescribeBandwidthLimitationInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            instance_charge_type: self.instance_charge_type,
-            spot_strategy: self.spot_strategy,
+            instance_charge_type: self.params.instance_charge_type,
+            spot_strategy: self.params.spot_strategy,
             instance_type: aliyun_core::__private::validate::required(
                 "InstanceType",
-                self.instance_type,
+                self.params.instance_type,
             )?,
-            resource_id: self.resource_id,
-            operation_type: self.operation_type,
+            resource_id: self.params.resource_id,
+            operation_type: self.params.operation_type,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -106,12 +110,7 @@ impl DescribeBandwidthLimitationBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_charge_type: None,
-            spot_strategy: None,
-            instance_type: None,
-            resource_id: None,
-            operation_type: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeBandwidthLimitationOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -128,8 +127,8 @@ impl DescribeBandwidthLimitationBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeBandwidthLimitationInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

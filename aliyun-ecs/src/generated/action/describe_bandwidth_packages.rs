@@ -33,6 +33,10 @@ impl DescribeBandwidthPackagesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeBandwidthPackagesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     bandwidth_package_id: Option<String>,
     nat_gateway_id: Option<String>,
@@ -42,27 +46,27 @@ pub struct DescribeBandwidthPackagesBuilder<C = ()> {
 impl<C> DescribeBandwidthPackagesBuilder<C> {
     /// Sets [`DescribeBandwidthPackagesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeBandwidthPackagesInput::bandwidth_package_id`].
     pub fn bandwidth_package_id(mut self, input: impl Into<String>) -> Self {
-        self.bandwidth_package_id = Some(input.into());
+        self.params.bandwidth_package_id = Some(input.into());
         self
     }
     /// Sets [`DescribeBandwidthPackagesInput::nat_gateway_id`].
     pub fn nat_gateway_id(mut self, input: impl Into<String>) -> Self {
-        self.nat_gateway_id = Some(input.into());
+        self.params.nat_gateway_id = Some(input.into());
         self
     }
     /// Sets [`DescribeBandwidthPackagesInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeBandwidthPackagesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeBandwidthPackagesInput`]. Nothing is sent.
@@ -72,12 +76,12 @@ impl<C> DescribeBandwidthPackagesBuilder<C> {
         let input = DescribeBandwidthPackagesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            bandwidth_package_id: self.bandwidth_package_id,
-            nat_gateway_id: self.nat_gateway_id,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            bandwidth_package_id: self.params.bandwidth_package_id,
+            nat_gateway_id: self.params.nat_gateway_id,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -95,11 +99,7 @@ impl DescribeBandwidthPackagesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            bandwidth_package_id: None,
-            nat_gateway_id: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeBandwidthPackagesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -126,8 +126,8 @@ impl DescribeBandwidthPackagesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeBandwidthPackagesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -31,6 +31,10 @@ impl DescribeClassicLinkInstancesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeClassicLinkInstancesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     vpc_id: Option<String>,
     instance_id: Option<String>,
@@ -40,27 +44,27 @@ pub struct DescribeClassicLinkInstancesBuilder<C = ()> {
 impl<C> DescribeClassicLinkInstancesBuilder<C> {
     /// Sets [`DescribeClassicLinkInstancesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeClassicLinkInstancesInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
-        self.vpc_id = Some(input.into());
+        self.params.vpc_id = Some(input.into());
         self
     }
     /// Sets [`DescribeClassicLinkInstancesInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`DescribeClassicLinkInstancesInput::page_number`].
     pub fn page_number(mut self, input: impl Into<String>) -> Self {
-        self.page_number = Some(input.into());
+        self.params.page_number = Some(input.into());
         self
     }
     /// Sets [`DescribeClassicLinkInstancesInput::page_size`].
     pub fn page_size(mut self, input: impl Into<String>) -> Self {
-        self.page_size = Some(input.into());
+        self.params.page_size = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeClassicLinkInstancesInput`]. Nothing is sent.
@@ -70,12 +74,12 @@ impl<C> DescribeClassicLinkInstancesBuilder<C> {
         let input = DescribeClassicLinkInstancesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            vpc_id: self.vpc_id,
-            instance_id: self.instance_id,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            vpc_id: self.params.vpc_id,
+            instance_id: self.params.instance_id,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -93,11 +97,7 @@ impl DescribeClassicLinkInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            vpc_id: None,
-            instance_id: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeClassicLinkInstancesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -124,8 +124,8 @@ impl DescribeClassicLinkInstancesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeClassicLinkInstancesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

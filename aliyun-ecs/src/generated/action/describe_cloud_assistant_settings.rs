@@ -27,18 +27,22 @@ impl DescribeCloudAssistantSettingsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeCloudAssistantSettingsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     setting_type: Option<Vec<String>>,
     region_id: Option<String>,
 }
 impl<C> DescribeCloudAssistantSettingsBuilder<C> {
     /// Appends one item to [`DescribeCloudAssistantSettingsInput::setting_type`].
     pub fn setting_type(mut self, input: impl Into<String>) -> Self {
-        self.setting_type.get_or_insert_with(Vec::new).push(input.into());
+        self.params.setting_type.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeCloudAssistantSettingsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeCloudAssistantSettingsInput`]. Nothing is sent.
@@ -46,10 +50,10 @@ impl<C> DescribeCloudAssistantSettingsBuilder<C> {
         self,
     ) -> Result<DescribeCloudAssistantSettingsInput, aliyun_core::InvalidInput> {
         let input = DescribeCloudAssistantSettingsInput {
-            setting_type: self.setting_type.unwrap_or_default(),
+            setting_type: self.params.setting_type.unwrap_or_default(),
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -65,8 +69,7 @@ impl DescribeCloudAssistantSettingsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            setting_type: None,
-            region_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeCloudAssistantSettingsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -86,8 +89,8 @@ impl DescribeCloudAssistantSettingsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeCloudAssistantSettingsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

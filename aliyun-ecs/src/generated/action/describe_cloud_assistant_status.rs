@@ -51,6 +51,10 @@ impl DescribeCloudAssistantStatusInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeCloudAssistantStatusBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     os_type: Option<OsType>,
     page_number: Option<i64>,
@@ -62,37 +66,37 @@ pub struct DescribeCloudAssistantStatusBuilder<C = ()> {
 impl<C> DescribeCloudAssistantStatusBuilder<C> {
     /// Sets [`DescribeCloudAssistantStatusInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeCloudAssistantStatusInput::os_type`].
     pub fn os_type(mut self, input: impl Into<OsType>) -> Self {
-        self.os_type = Some(input.into());
+        self.params.os_type = Some(input.into());
         self
     }
     /// Sets [`DescribeCloudAssistantStatusInput::page_number`].
     pub fn page_number(mut self, input: i64) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeCloudAssistantStatusInput::page_size`].
     pub fn page_size(mut self, input: i64) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeCloudAssistantStatusInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Sets [`DescribeCloudAssistantStatusInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeCloudAssistantStatusInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeCloudAssistantStatusInput`]. Nothing is sent.
@@ -102,14 +106,14 @@ impl<C> DescribeCloudAssistantStatusBuilder<C> {
         let input = DescribeCloudAssistantStatusInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            os_type: self.os_type,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            instance_ids: self.instance_ids.unwrap_or_default(),
+            os_type: self.params.os_type,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            max_results: self.params.max_results,
+            next_token: self.params.next_token,
+            instance_ids: self.params.instance_ids.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -129,13 +133,7 @@ impl DescribeCloudAssistantStatusBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            os_type: None,
-            page_number: None,
-            page_size: None,
-            max_results: None,
-            next_token: None,
-            instance_ids: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeCloudAssistantStatusOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -162,8 +160,8 @@ impl DescribeCloudAssistantStatusBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeCloudAssistantStatusInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -401,13 +399,7 @@ impl DescribeCloudAssistantStatusBuilder<CloudAssistantInstalledWaiter> {
                 client,
                 policy,
             },
-            region_id: None,
-            os_type: None,
-            page_number: None,
-            page_size: None,
-            max_results: None,
-            next_token: None,
-            instance_ids: None,
+            params: Default::default(),
         }
     }
     /// Replaces how often the waiter looks and how long it waits in all.
@@ -438,23 +430,17 @@ impl DescribeCloudAssistantStatusBuilder<CloudAssistantInstalledWaiter> {
         let CloudAssistantInstalledWaiter { client, policy } = self.client;
         let bound = DescribeCloudAssistantStatusBuilder {
             client,
-            region_id: self.region_id,
-            os_type: self.os_type,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            instance_ids: self.instance_ids,
+            params: self.params,
         };
         let client = bound.client.clone();
         let inputs = aliyun_core::__private::waiter::batches(
-                bound.instance_ids.clone(),
+                bound.params.instance_ids.clone(),
                 50,
             )
             .into_iter()
             .map(|ids| {
                 let mut batch = bound.clone();
-                batch.instance_ids = ids;
+                batch.params.instance_ids = ids;
                 batch.into_parts().1
             })
             .collect();

@@ -25,12 +25,16 @@ impl DescribeClustersInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeClustersBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
 }
 impl<C> DescribeClustersBuilder<C> {
     /// Sets [`DescribeClustersInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeClustersInput`]. Nothing is sent.
@@ -38,7 +42,7 @@ impl<C> DescribeClustersBuilder<C> {
         let input = DescribeClustersInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -51,7 +55,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DescribeClustersBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, region_id: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeClustersOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(self) -> Result<DescribeClustersOutput, DescribeClustersError> {
@@ -65,8 +72,8 @@ impl DescribeClustersBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeClustersInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

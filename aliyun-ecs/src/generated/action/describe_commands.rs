@@ -51,6 +51,10 @@ impl DescribeCommandsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeCommandsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     provider: Option<String>,
     command_id: Option<String>,
@@ -69,81 +73,81 @@ pub struct DescribeCommandsBuilder<C = ()> {
 impl<C> DescribeCommandsBuilder<C> {
     /// Sets [`DescribeCommandsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeCommandsInput::provider`].
     pub fn provider(mut self, input: impl Into<String>) -> Self {
-        self.provider = Some(input.into());
+        self.params.provider = Some(input.into());
         self
     }
     /// Sets [`DescribeCommandsInput::command_id`].
     pub fn command_id(mut self, input: impl Into<String>) -> Self {
-        self.command_id = Some(input.into());
+        self.params.command_id = Some(input.into());
         self
     }
     /// Sets [`DescribeCommandsInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`DescribeCommandsInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`DescribeCommandsInput::type`](struct.DescribeCommandsInput.html#structfield.type).
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
-        self.r#type = Some(input.into());
+        self.params.r#type = Some(input.into());
         self
     }
     /// Sets or clears [`DescribeCommandsInput::type`](struct.DescribeCommandsInput.html#structfield.type).
     pub fn set_type(mut self, input: Option<String>) -> Self {
-        self.r#type = input;
+        self.params.r#type = input;
         self
     }
     /// The [`DescribeCommandsInput::type`](struct.DescribeCommandsInput.html#structfield.type) set so far.
     pub fn get_type(&self) -> &Option<String> {
-        &self.r#type
+        &self.params.r#type
     }
     /// Sets [`DescribeCommandsInput::content_encoding`].
     pub fn content_encoding(mut self, input: impl Into<String>) -> Self {
-        self.content_encoding = Some(input.into());
+        self.params.content_encoding = Some(input.into());
         self
     }
     /// Sets [`DescribeCommandsInput::page_number`].
     pub fn page_number(mut self, input: i64) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeCommandsInput::page_size`].
     pub fn page_size(mut self, input: i64) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeCommandsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Sets [`DescribeCommandsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeCommandsInput::latest`].
     pub fn latest(mut self, input: bool) -> Self {
-        self.latest = Some(input);
+        self.params.latest = Some(input);
         self
     }
     /// Sets [`DescribeCommandsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeCommandsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeCommandsInput`]. Nothing is sent.
@@ -151,21 +155,21 @@ impl<C> DescribeCommandsBuilder<C> {
         let input = DescribeCommandsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            provider: self.provider,
-            command_id: self.command_id,
-            name: self.name,
-            description: self.description,
-            r#type: self.r#type,
-            content_encoding: self.content_encoding,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            latest: self.latest,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
+            provider: self.params.provider,
+            command_id: self.params.command_id,
+            name: self.params.name,
+            description: self.params.description,
+            r#type: self.params.r#type,
+            content_encoding: self.params.content_encoding,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            max_results: self.params.max_results,
+            next_token: self.params.next_token,
+            latest: self.params.latest,
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -191,20 +195,7 @@ impl DescribeCommandsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            provider: None,
-            command_id: None,
-            name: None,
-            description: None,
-            r#type: None,
-            content_encoding: None,
-            page_number: None,
-            page_size: None,
-            max_results: None,
-            next_token: None,
-            latest: None,
-            resource_group_id: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeCommandsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -229,8 +220,8 @@ impl DescribeCommandsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeCommandsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -25,18 +25,22 @@ impl DescribeDedicatedHostAutoRenewInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeDedicatedHostAutoRenewBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     dedicated_host_ids: Option<String>,
     region_id: Option<String>,
 }
 impl<C> DescribeDedicatedHostAutoRenewBuilder<C> {
     /// Sets [`DescribeDedicatedHostAutoRenewInput::dedicated_host_ids`].
     pub fn dedicated_host_ids(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_ids = Some(input.into());
+        self.params.dedicated_host_ids = Some(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostAutoRenewInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeDedicatedHostAutoRenewInput`]. Nothing is sent.
@@ -46,11 +50,11 @@ impl<C> DescribeDedicatedHostAutoRenewBuilder<C> {
         let input = DescribeDedicatedHostAutoRenewInput {
             dedicated_host_ids: aliyun_core::__private::validate::required(
                 "DedicatedHostIds",
-                self.dedicated_host_ids,
+                self.params.dedicated_host_ids,
             )?,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -66,8 +70,7 @@ impl DescribeDedicatedHostAutoRenewBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            dedicated_host_ids: None,
-            region_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeDedicatedHostAutoRenewOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -87,8 +90,8 @@ impl DescribeDedicatedHostAutoRenewBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeDedicatedHostAutoRenewInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -20,8 +20,8 @@ pub struct DescribeDedicatedHostClustersInput {
     pub region_id: String,
     /// A string sent as `ZoneId`. Optional. Example: `cn-hangzhou-f`.
     pub zone_id: Option<String>,
-    /// A string sent as `DedicatedHostClusterIds`. Optional. Example: `["dc-bp12wlf6am0vz9v2****", "dc-bp12wlf6am0vz9v3****"]`.
-    pub dedicated_host_cluster_ids: Option<String>,
+    /// A list of strings sent as JSON text in `DedicatedHostClusterIds`. Optional. Example: `["dc-bp12wlf6am0vz9v2****","dc-bp12wlf6am0vz9v3****"]`.
+    pub dedicated_host_cluster_ids: Vec<String>,
     /// A string sent as `DedicatedHostClusterName`. Optional. Example: `myDDHCluster`.
     pub dedicated_host_cluster_name: Option<String>,
     /// An integer (32-bit) sent as `PageNumber`. Optional. At least 1. Example: `1`.
@@ -43,13 +43,17 @@ impl DescribeDedicatedHostClustersInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeDedicatedHostClustersBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     status: Option<String>,
     lock_reason: Option<String>,
     resource_group_id: Option<String>,
     tag: Option<Vec<Tag>>,
     region_id: Option<String>,
     zone_id: Option<String>,
-    dedicated_host_cluster_ids: Option<String>,
+    dedicated_host_cluster_ids: Option<Vec<String>>,
     dedicated_host_cluster_name: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
@@ -57,52 +61,55 @@ pub struct DescribeDedicatedHostClustersBuilder<C = ()> {
 impl<C> DescribeDedicatedHostClustersBuilder<C> {
     /// Sets [`DescribeDedicatedHostClustersInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status = Some(input.into());
+        self.params.status = Some(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostClustersInput::lock_reason`].
     pub fn lock_reason(mut self, input: impl Into<String>) -> Self {
-        self.lock_reason = Some(input.into());
+        self.params.lock_reason = Some(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostClustersInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeDedicatedHostClustersInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeDedicatedHostClustersInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostClustersInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
-    /// Sets [`DescribeDedicatedHostClustersInput::dedicated_host_cluster_ids`].
+    /// Appends one item to [`DescribeDedicatedHostClustersInput::dedicated_host_cluster_ids`].
     pub fn dedicated_host_cluster_ids(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_cluster_ids = Some(input.into());
+        self.params
+            .dedicated_host_cluster_ids
+            .get_or_insert_with(Vec::new)
+            .push(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostClustersInput::dedicated_host_cluster_name`].
     pub fn dedicated_host_cluster_name(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_cluster_name = Some(input.into());
+        self.params.dedicated_host_cluster_name = Some(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostClustersInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeDedicatedHostClustersInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeDedicatedHostClustersInput`]. Nothing is sent.
@@ -110,19 +117,22 @@ impl<C> DescribeDedicatedHostClustersBuilder<C> {
         self,
     ) -> Result<DescribeDedicatedHostClustersInput, aliyun_core::InvalidInput> {
         let input = DescribeDedicatedHostClustersInput {
-            status: self.status,
-            lock_reason: self.lock_reason,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
+            status: self.params.status,
+            lock_reason: self.params.lock_reason,
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            zone_id: self.zone_id,
-            dedicated_host_cluster_ids: self.dedicated_host_cluster_ids,
-            dedicated_host_cluster_name: self.dedicated_host_cluster_name,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            zone_id: self.params.zone_id,
+            dedicated_host_cluster_ids: self
+                .params
+                .dedicated_host_cluster_ids
+                .unwrap_or_default(),
+            dedicated_host_cluster_name: self.params.dedicated_host_cluster_name,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -136,7 +146,7 @@ aliyun_core::__private::builder_accessors! {
     tag: Option<Vec<Tag>> => set_tag, get_tag, list;
     region_id: Option<String> => set_region_id, get_region_id;
     zone_id: Option<String> => set_zone_id, get_zone_id;
-    dedicated_host_cluster_ids: Option<String> => set_dedicated_host_cluster_ids, get_dedicated_host_cluster_ids;
+    dedicated_host_cluster_ids: Option<Vec<String>> => set_dedicated_host_cluster_ids, get_dedicated_host_cluster_ids, list;
     dedicated_host_cluster_name: Option<String> => set_dedicated_host_cluster_name, get_dedicated_host_cluster_name;
     page_number: Option<i32> => set_page_number, get_page_number;
     page_size: Option<i32> => set_page_size, get_page_size;
@@ -145,16 +155,7 @@ impl DescribeDedicatedHostClustersBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            status: None,
-            lock_reason: None,
-            resource_group_id: None,
-            tag: None,
-            region_id: None,
-            zone_id: None,
-            dedicated_host_cluster_ids: None,
-            dedicated_host_cluster_name: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeDedicatedHostClustersOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -184,8 +185,8 @@ impl DescribeDedicatedHostClustersBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeDedicatedHostClustersInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -262,11 +263,10 @@ impl aliyun_core::Action for DescribeDedicatedHostClustersInput {
         params.push_struct_list("Tag", &self.tag);
         params.push("RegionId", &self.region_id);
         params.push_opt("ZoneId", self.zone_id.as_ref());
-        params
-            .push_opt(
-                "DedicatedHostClusterIds",
-                self.dedicated_host_cluster_ids.as_ref(),
-            );
+        if !self.dedicated_host_cluster_ids.is_empty() {
+            params
+                .push_json("DedicatedHostClusterIds", &self.dedicated_host_cluster_ids);
+        }
         params
             .push_opt(
                 "DedicatedHostClusterName",
@@ -355,9 +355,8 @@ mod tests {
             "example",
             |b| {
                 b
-                    .dedicated_host_cluster_ids(
-                        "[\"dc-bp12wlf6am0vz9v2****\", \"dc-bp12wlf6am0vz9v3****\"]",
-                    )
+                    .dedicated_host_cluster_ids("dc-bp12wlf6am0vz9v2****")
+                    .dedicated_host_cluster_ids("dc-bp12wlf6am0vz9v3****")
                     .dedicated_host_cluster_name("myDDHCluster")
                     .page_number(1)
                     .page_size(5)
@@ -373,7 +372,7 @@ mod tests {
             &[
                 (
                     "DedicatedHostClusterIds",
-                    "[\"dc-bp12wlf6am0vz9v2****\", \"dc-bp12wlf6am0vz9v3****\"]",
+                    "[\"dc-bp12wlf6am0vz9v2****\",\"dc-bp12wlf6am0vz9v3****\"]",
                 ),
                 ("DedicatedHostClusterName", "myDDHCluster"),
                 ("PageNumber", "1"),

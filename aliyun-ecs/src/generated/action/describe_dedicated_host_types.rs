@@ -27,6 +27,10 @@ impl DescribeDedicatedHostTypesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeDedicatedHostTypesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     dedicated_host_type: Option<String>,
     supported_instance_type_family: Option<String>,
@@ -34,17 +38,17 @@ pub struct DescribeDedicatedHostTypesBuilder<C = ()> {
 impl<C> DescribeDedicatedHostTypesBuilder<C> {
     /// Sets [`DescribeDedicatedHostTypesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostTypesInput::dedicated_host_type`].
     pub fn dedicated_host_type(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_type = Some(input.into());
+        self.params.dedicated_host_type = Some(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostTypesInput::supported_instance_type_family`].
     pub fn supported_instance_type_family(mut self, input: impl Into<String>) -> Self {
-        self.supported_instance_type_family = Some(input.into());
+        self.params.supported_instance_type_family = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeDedicatedHostTypesInput`]. Nothing is sent.
@@ -54,10 +58,10 @@ impl<C> DescribeDedicatedHostTypesBuilder<C> {
         let input = DescribeDedicatedHostTypesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            dedicated_host_type: self.dedicated_host_type,
-            supported_instance_type_family: self.supported_instance_type_family,
+            dedicated_host_type: self.params.dedicated_host_type,
+            supported_instance_type_family: self.params.supported_instance_type_family,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -73,9 +77,7 @@ impl DescribeDedicatedHostTypesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            dedicated_host_type: None,
-            supported_instance_type_family: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeDedicatedHostTypesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -92,8 +94,8 @@ impl DescribeDedicatedHostTypesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeDedicatedHostTypesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -12,8 +12,8 @@ pub struct DescribeDedicatedHostsInput {
     pub region_id: String,
     /// A string sent as `ZoneId`. Optional. Example: `cn-hangzhou-g`.
     pub zone_id: Option<String>,
-    /// A string sent as `DedicatedHostIds`. Optional. Example: `["dh-bp165p6xk2tlw61e****", "dh-bp1f9vxmno7emy96****"]`.
-    pub dedicated_host_ids: Option<String>,
+    /// A list of strings sent as JSON text in `DedicatedHostIds`. Optional. Example: `["dh-bp165p6xk2tlw61e****","dh-bp1f9vxmno7emy96****"]`.
+    pub dedicated_host_ids: Vec<String>,
     /// A string sent as `DedicatedHostName`. Optional. Example: `MyDDHTestName`.
     pub dedicated_host_name: Option<String>,
     /// A string sent as `Status`. Optional. Example: `Available`.
@@ -53,9 +53,13 @@ impl DescribeDedicatedHostsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeDedicatedHostsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     zone_id: Option<String>,
-    dedicated_host_ids: Option<String>,
+    dedicated_host_ids: Option<Vec<String>>,
     dedicated_host_name: Option<String>,
     status: Option<String>,
     dedicated_host_type: Option<String>,
@@ -72,77 +76,77 @@ pub struct DescribeDedicatedHostsBuilder<C = ()> {
 impl<C> DescribeDedicatedHostsBuilder<C> {
     /// Sets [`DescribeDedicatedHostsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostsInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
-    /// Sets [`DescribeDedicatedHostsInput::dedicated_host_ids`].
+    /// Appends one item to [`DescribeDedicatedHostsInput::dedicated_host_ids`].
     pub fn dedicated_host_ids(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_ids = Some(input.into());
+        self.params.dedicated_host_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostsInput::dedicated_host_name`].
     pub fn dedicated_host_name(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_name = Some(input.into());
+        self.params.dedicated_host_name = Some(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostsInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status = Some(input.into());
+        self.params.status = Some(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostsInput::dedicated_host_type`].
     pub fn dedicated_host_type(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_type = Some(input.into());
+        self.params.dedicated_host_type = Some(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostsInput::lock_reason`].
     pub fn lock_reason(mut self, input: impl Into<String>) -> Self {
-        self.lock_reason = Some(input.into());
+        self.params.lock_reason = Some(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeDedicatedHostsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeDedicatedHostsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeDedicatedHostsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeDedicatedHostsInput::dedicated_host_cluster_id`].
     pub fn dedicated_host_cluster_id(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_cluster_id = Some(input.into());
+        self.params.dedicated_host_cluster_id = Some(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostsInput::socket_details`].
     pub fn socket_details(mut self, input: impl Into<String>) -> Self {
-        self.socket_details = Some(input.into());
+        self.params.socket_details = Some(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeDedicatedHostsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeDedicatedHostsInput`]. Nothing is sent.
@@ -152,22 +156,22 @@ impl<C> DescribeDedicatedHostsBuilder<C> {
         let input = DescribeDedicatedHostsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            zone_id: self.zone_id,
-            dedicated_host_ids: self.dedicated_host_ids,
-            dedicated_host_name: self.dedicated_host_name,
-            status: self.status,
-            dedicated_host_type: self.dedicated_host_type,
-            lock_reason: self.lock_reason,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
-            dedicated_host_cluster_id: self.dedicated_host_cluster_id,
-            socket_details: self.socket_details,
-            next_token: self.next_token,
-            max_results: self.max_results,
+            zone_id: self.params.zone_id,
+            dedicated_host_ids: self.params.dedicated_host_ids.unwrap_or_default(),
+            dedicated_host_name: self.params.dedicated_host_name,
+            status: self.params.status,
+            dedicated_host_type: self.params.dedicated_host_type,
+            lock_reason: self.params.lock_reason,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
+            dedicated_host_cluster_id: self.params.dedicated_host_cluster_id,
+            socket_details: self.params.socket_details,
+            next_token: self.params.next_token,
+            max_results: self.params.max_results,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -177,7 +181,7 @@ aliyun_core::__private::builder_accessors! {
     DescribeDedicatedHostsBuilder, DescribeDedicatedHostsInput;
     region_id: Option<String> => set_region_id, get_region_id;
     zone_id: Option<String> => set_zone_id, get_zone_id;
-    dedicated_host_ids: Option<String> => set_dedicated_host_ids, get_dedicated_host_ids;
+    dedicated_host_ids: Option<Vec<String>> => set_dedicated_host_ids, get_dedicated_host_ids, list;
     dedicated_host_name: Option<String> => set_dedicated_host_name, get_dedicated_host_name;
     status: Option<String> => set_status, get_status;
     dedicated_host_type: Option<String> => set_dedicated_host_type, get_dedicated_host_type;
@@ -195,21 +199,7 @@ impl DescribeDedicatedHostsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            zone_id: None,
-            dedicated_host_ids: None,
-            dedicated_host_name: None,
-            status: None,
-            dedicated_host_type: None,
-            lock_reason: None,
-            page_number: None,
-            page_size: None,
-            resource_group_id: None,
-            tag: None,
-            dedicated_host_cluster_id: None,
-            socket_details: None,
-            next_token: None,
-            max_results: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeDedicatedHostsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -236,8 +226,8 @@ impl DescribeDedicatedHostsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeDedicatedHostsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -318,7 +308,9 @@ impl aliyun_core::Action for DescribeDedicatedHostsInput {
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("RegionId", &self.region_id);
         params.push_opt("ZoneId", self.zone_id.as_ref());
-        params.push_opt("DedicatedHostIds", self.dedicated_host_ids.as_ref());
+        if !self.dedicated_host_ids.is_empty() {
+            params.push_json("DedicatedHostIds", &self.dedicated_host_ids);
+        }
         params.push_opt("DedicatedHostName", self.dedicated_host_name.as_ref());
         params.push_opt("Status", self.status.as_ref());
         params.push_opt("DedicatedHostType", self.dedicated_host_type.as_ref());
@@ -418,9 +410,8 @@ mod tests {
             |b| {
                 b
                     .dedicated_host_cluster_id("dc-bp12wlf6am0vz9v2****")
-                    .dedicated_host_ids(
-                        "[\"dh-bp165p6xk2tlw61e****\", \"dh-bp1f9vxmno7emy96****\"]",
-                    )
+                    .dedicated_host_ids("dh-bp165p6xk2tlw61e****")
+                    .dedicated_host_ids("dh-bp1f9vxmno7emy96****")
                     .dedicated_host_name("MyDDHTestName")
                     .dedicated_host_type("ddh.g5")
                     .lock_reason("financial")
@@ -443,7 +434,7 @@ mod tests {
                 ("DedicatedHostClusterId", "dc-bp12wlf6am0vz9v2****"),
                 (
                     "DedicatedHostIds",
-                    "[\"dh-bp165p6xk2tlw61e****\", \"dh-bp1f9vxmno7emy96****\"]",
+                    "[\"dh-bp165p6xk2tlw61e****\",\"dh-bp1f9vxmno7emy96****\"]",
                 ),
                 ("DedicatedHostName", "MyDDHTestName"),
                 ("DedicatedHostType", "ddh.g5"),

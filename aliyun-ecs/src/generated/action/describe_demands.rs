@@ -51,6 +51,10 @@ impl DescribeDemandsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeDemandsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
@@ -67,62 +71,62 @@ pub struct DescribeDemandsBuilder<C = ()> {
 impl<C> DescribeDemandsBuilder<C> {
     /// Sets [`DescribeDemandsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeDemandsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeDemandsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeDemandsInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Appends one item to [`DescribeDemandsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeDemandsInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`DescribeDemandsInput::demand_id`].
     pub fn demand_id(mut self, input: impl Into<String>) -> Self {
-        self.demand_id = Some(input.into());
+        self.params.demand_id = Some(input.into());
         self
     }
     /// Sets [`DescribeDemandsInput::instance_type_family`].
     pub fn instance_type_family(mut self, input: impl Into<String>) -> Self {
-        self.instance_type_family = Some(input.into());
+        self.params.instance_type_family = Some(input.into());
         self
     }
     /// Sets [`DescribeDemandsInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`DescribeDemandsInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_charge_type = Some(input.into());
+        self.params.instance_charge_type = Some(input.into());
         self
     }
     /// Sets [`DescribeDemandsInput::demand_type`].
     pub fn demand_type(mut self, input: impl Into<String>) -> Self {
-        self.demand_type = Some(input.into());
+        self.params.demand_type = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeDemandsInput::demand_status`].
     pub fn demand_status(mut self, input: impl Into<String>) -> Self {
-        self.demand_status.get_or_insert_with(Vec::new).push(input.into());
+        self.params.demand_status.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeDemandsInput`]. Nothing is sent.
@@ -130,19 +134,19 @@ impl<C> DescribeDemandsBuilder<C> {
         let input = DescribeDemandsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            dry_run: self.dry_run,
-            tag: self.tag.unwrap_or_default(),
-            zone_id: self.zone_id,
-            demand_id: self.demand_id,
-            instance_type_family: self.instance_type_family,
-            instance_type: self.instance_type,
-            instance_charge_type: self.instance_charge_type,
-            demand_type: self.demand_type,
-            demand_status: self.demand_status.unwrap_or_default(),
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            dry_run: self.params.dry_run,
+            tag: self.params.tag.unwrap_or_default(),
+            zone_id: self.params.zone_id,
+            demand_id: self.params.demand_id,
+            instance_type_family: self.params.instance_type_family,
+            instance_type: self.params.instance_type,
+            instance_charge_type: self.params.instance_charge_type,
+            demand_type: self.params.demand_type,
+            demand_status: self.params.demand_status.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -167,18 +171,7 @@ impl DescribeDemandsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            page_number: None,
-            page_size: None,
-            dry_run: None,
-            tag: None,
-            zone_id: None,
-            demand_id: None,
-            instance_type_family: None,
-            instance_type: None,
-            instance_charge_type: None,
-            demand_type: None,
-            demand_status: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeDemandsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -200,8 +193,8 @@ impl DescribeDemandsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeDemandsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -24,18 +24,22 @@ impl DescribeDeploymentSetSupportedInstanceTypeFamilyInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     strategy: Option<String>,
 }
 impl<C> DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder<C> {
     /// Sets [`DescribeDeploymentSetSupportedInstanceTypeFamilyInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeDeploymentSetSupportedInstanceTypeFamilyInput::strategy`].
     pub fn strategy(mut self, input: impl Into<String>) -> Self {
-        self.strategy = Some(input.into());
+        self.params.strategy = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeDeploymentSetSupportedInstanceTypeFamilyInput`]. Nothing is sent.
@@ -48,9 +52,9 @@ impl<C> DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder<C> {
         let input = DescribeDeploymentSetSupportedInstanceTypeFamilyInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            strategy: self.strategy,
+            strategy: self.params.strategy,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -67,8 +71,7 @@ impl DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder<
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            strategy: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeDeploymentSetSupportedInstanceTypeFamilyOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -94,8 +97,8 @@ impl DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder<
             aliyun_core::InvalidInput,
         >,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

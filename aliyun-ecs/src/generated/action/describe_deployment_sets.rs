@@ -14,8 +14,8 @@ pub struct DescribeDeploymentSetsInput {
     pub page_number: Option<i32>,
     /// An integer (32-bit) sent as `PageSize`. Optional. From 1 to 50. Left unset, the service assumes `10`. Example: `10`.
     pub page_size: Option<i32>,
-    /// A string sent as `DeploymentSetIds`. Optional. Example: `["ds-bp67acfmxazb4ph****", "ds-bp67acfmxazb4pi****", … "ds-bp67acfmxazb4pj****"]`.
-    pub deployment_set_ids: Option<String>,
+    /// A list of strings sent as JSON text in `DeploymentSetIds`. Optional. Example: `["ds-bp67acfmxazb4ph****","ds-bp67acfmxazb4pi****","ds-bp67acfmxazb4pj****"]`.
+    pub deployment_set_ids: Vec<String>,
     /// A string sent as `NetworkType`. Optional.
     pub network_type: Option<String>,
     /// A string sent as `Strategy`. Optional. Example: `Availability`.
@@ -39,10 +39,14 @@ impl DescribeDeploymentSetsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeDeploymentSetsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
-    deployment_set_ids: Option<String>,
+    deployment_set_ids: Option<Vec<String>>,
     network_type: Option<String>,
     strategy: Option<String>,
     deployment_set_name: Option<String>,
@@ -52,47 +56,47 @@ pub struct DescribeDeploymentSetsBuilder<C = ()> {
 impl<C> DescribeDeploymentSetsBuilder<C> {
     /// Sets [`DescribeDeploymentSetsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeDeploymentSetsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeDeploymentSetsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
-    /// Sets [`DescribeDeploymentSetsInput::deployment_set_ids`].
+    /// Appends one item to [`DescribeDeploymentSetsInput::deployment_set_ids`].
     pub fn deployment_set_ids(mut self, input: impl Into<String>) -> Self {
-        self.deployment_set_ids = Some(input.into());
+        self.params.deployment_set_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeDeploymentSetsInput::network_type`].
     pub fn network_type(mut self, input: impl Into<String>) -> Self {
-        self.network_type = Some(input.into());
+        self.params.network_type = Some(input.into());
         self
     }
     /// Sets [`DescribeDeploymentSetsInput::strategy`].
     pub fn strategy(mut self, input: impl Into<String>) -> Self {
-        self.strategy = Some(input.into());
+        self.params.strategy = Some(input.into());
         self
     }
     /// Sets [`DescribeDeploymentSetsInput::deployment_set_name`].
     pub fn deployment_set_name(mut self, input: impl Into<String>) -> Self {
-        self.deployment_set_name = Some(input.into());
+        self.params.deployment_set_name = Some(input.into());
         self
     }
     /// Sets [`DescribeDeploymentSetsInput::granularity`].
     pub fn granularity(mut self, input: impl Into<String>) -> Self {
-        self.granularity = Some(input.into());
+        self.params.granularity = Some(input.into());
         self
     }
     /// Sets [`DescribeDeploymentSetsInput::domain`].
     pub fn domain(mut self, input: impl Into<String>) -> Self {
-        self.domain = Some(input.into());
+        self.params.domain = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeDeploymentSetsInput`]. Nothing is sent.
@@ -102,16 +106,16 @@ impl<C> DescribeDeploymentSetsBuilder<C> {
         let input = DescribeDeploymentSetsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            deployment_set_ids: self.deployment_set_ids,
-            network_type: self.network_type,
-            strategy: self.strategy,
-            deployment_set_name: self.deployment_set_name,
-            granularity: self.granularity,
-            domain: self.domain,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            deployment_set_ids: self.params.deployment_set_ids.unwrap_or_default(),
+            network_type: self.params.network_type,
+            strategy: self.params.strategy,
+            deployment_set_name: self.params.deployment_set_name,
+            granularity: self.params.granularity,
+            domain: self.params.domain,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -122,7 +126,7 @@ aliyun_core::__private::builder_accessors! {
     region_id: Option<String> => set_region_id, get_region_id;
     page_number: Option<i32> => set_page_number, get_page_number;
     page_size: Option<i32> => set_page_size, get_page_size;
-    deployment_set_ids: Option<String> => set_deployment_set_ids, get_deployment_set_ids;
+    deployment_set_ids: Option<Vec<String>> => set_deployment_set_ids, get_deployment_set_ids, list;
     network_type: Option<String> => set_network_type, get_network_type;
     strategy: Option<String> => set_strategy, get_strategy;
     deployment_set_name: Option<String> => set_deployment_set_name, get_deployment_set_name;
@@ -133,15 +137,7 @@ impl DescribeDeploymentSetsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            page_number: None,
-            page_size: None,
-            deployment_set_ids: None,
-            network_type: None,
-            strategy: None,
-            deployment_set_name: None,
-            granularity: None,
-            domain: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeDeploymentSetsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -168,8 +164,8 @@ impl DescribeDeploymentSetsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeDeploymentSetsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -242,7 +238,9 @@ impl aliyun_core::Action for DescribeDeploymentSetsInput {
         params.push("RegionId", &self.region_id);
         params.push_opt("PageNumber", self.page_number.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
-        params.push_opt("DeploymentSetIds", self.deployment_set_ids.as_ref());
+        if !self.deployment_set_ids.is_empty() {
+            params.push_json("DeploymentSetIds", &self.deployment_set_ids);
+        }
         params.push_opt("NetworkType", self.network_type.as_ref());
         params.push_opt("Strategy", self.strategy.as_ref());
         params.push_opt("DeploymentSetName", self.deployment_set_name.as_ref());
@@ -310,9 +308,9 @@ mod tests {
             "example",
             |b| {
                 b
-                    .deployment_set_ids(
-                        "[\"ds-bp67acfmxazb4ph****\", \"ds-bp67acfmxazb4pi****\", … \"ds-bp67acfmxazb4pj****\"]",
-                    )
+                    .deployment_set_ids("ds-bp67acfmxazb4ph****")
+                    .deployment_set_ids("ds-bp67acfmxazb4pi****")
+                    .deployment_set_ids("ds-bp67acfmxazb4pj****")
                     .deployment_set_name("testDeploymentSetName")
                     .page_number(1)
                     .page_size(10)
@@ -323,7 +321,7 @@ mod tests {
             &[
                 (
                     "DeploymentSetIds",
-                    "[\"ds-bp67acfmxazb4ph****\", \"ds-bp67acfmxazb4pi****\", … \"ds-bp67acfmxazb4pj****\"]",
+                    "[\"ds-bp67acfmxazb4ph****\",\"ds-bp67acfmxazb4pi****\",\"ds-bp67acfmxazb4pj****\"]",
                 ),
                 ("DeploymentSetName", "testDeploymentSetName"),
                 ("PageNumber", "1"),

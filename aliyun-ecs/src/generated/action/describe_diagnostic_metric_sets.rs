@@ -35,6 +35,10 @@ impl DescribeDiagnosticMetricSetsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeDiagnosticMetricSetsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     metric_set_ids: Option<Vec<String>>,
     r#type: Option<String>,
@@ -45,41 +49,41 @@ pub struct DescribeDiagnosticMetricSetsBuilder<C = ()> {
 impl<C> DescribeDiagnosticMetricSetsBuilder<C> {
     /// Sets [`DescribeDiagnosticMetricSetsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeDiagnosticMetricSetsInput::metric_set_ids`].
     pub fn metric_set_ids(mut self, input: impl Into<String>) -> Self {
-        self.metric_set_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.metric_set_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeDiagnosticMetricSetsInput::type`](struct.DescribeDiagnosticMetricSetsInput.html#structfield.type).
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
-        self.r#type = Some(input.into());
+        self.params.r#type = Some(input.into());
         self
     }
     /// Sets or clears [`DescribeDiagnosticMetricSetsInput::type`](struct.DescribeDiagnosticMetricSetsInput.html#structfield.type).
     pub fn set_type(mut self, input: Option<String>) -> Self {
-        self.r#type = input;
+        self.params.r#type = input;
         self
     }
     /// The [`DescribeDiagnosticMetricSetsInput::type`](struct.DescribeDiagnosticMetricSetsInput.html#structfield.type) set so far.
     pub fn get_type(&self) -> &Option<String> {
-        &self.r#type
+        &self.params.r#type
     }
     /// Sets [`DescribeDiagnosticMetricSetsInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
-        self.resource_type = Some(input.into());
+        self.params.resource_type = Some(input.into());
         self
     }
     /// Sets [`DescribeDiagnosticMetricSetsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeDiagnosticMetricSetsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeDiagnosticMetricSetsInput`]. Nothing is sent.
@@ -89,13 +93,13 @@ impl<C> DescribeDiagnosticMetricSetsBuilder<C> {
         let input = DescribeDiagnosticMetricSetsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            metric_set_ids: self.metric_set_ids.unwrap_or_default(),
-            r#type: self.r#type,
-            resource_type: self.resource_type,
-            next_token: self.next_token,
-            max_results: self.max_results,
+            metric_set_ids: self.params.metric_set_ids.unwrap_or_default(),
+            r#type: self.params.r#type,
+            resource_type: self.params.resource_type,
+            next_token: self.params.next_token,
+            max_results: self.params.max_results,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -113,12 +117,7 @@ impl DescribeDiagnosticMetricSetsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            metric_set_ids: None,
-            r#type: None,
-            resource_type: None,
-            next_token: None,
-            max_results: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeDiagnosticMetricSetsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -145,8 +144,8 @@ impl DescribeDiagnosticMetricSetsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeDiagnosticMetricSetsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -33,6 +33,10 @@ impl DescribeDiagnosticMetricsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeDiagnosticMetricsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     metric_ids: Option<Vec<String>>,
     resource_type: Option<String>,
@@ -42,27 +46,27 @@ pub struct DescribeDiagnosticMetricsBuilder<C = ()> {
 impl<C> DescribeDiagnosticMetricsBuilder<C> {
     /// Sets [`DescribeDiagnosticMetricsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeDiagnosticMetricsInput::metric_ids`].
     pub fn metric_ids(mut self, input: impl Into<String>) -> Self {
-        self.metric_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.metric_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeDiagnosticMetricsInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
-        self.resource_type = Some(input.into());
+        self.params.resource_type = Some(input.into());
         self
     }
     /// Sets [`DescribeDiagnosticMetricsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeDiagnosticMetricsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeDiagnosticMetricsInput`]. Nothing is sent.
@@ -72,12 +76,12 @@ impl<C> DescribeDiagnosticMetricsBuilder<C> {
         let input = DescribeDiagnosticMetricsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            metric_ids: self.metric_ids.unwrap_or_default(),
-            resource_type: self.resource_type,
-            next_token: self.next_token,
-            max_results: self.max_results,
+            metric_ids: self.params.metric_ids.unwrap_or_default(),
+            resource_type: self.params.resource_type,
+            next_token: self.params.next_token,
+            max_results: self.params.max_results,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -95,11 +99,7 @@ impl DescribeDiagnosticMetricsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            metric_ids: None,
-            resource_type: None,
-            next_token: None,
-            max_results: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeDiagnosticMetricsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -126,8 +126,8 @@ impl DescribeDiagnosticMetricsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeDiagnosticMetricsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -25,18 +25,22 @@ impl DescribeDiagnosticReportAttributesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeDiagnosticReportAttributesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     report_id: Option<String>,
 }
 impl<C> DescribeDiagnosticReportAttributesBuilder<C> {
     /// Sets [`DescribeDiagnosticReportAttributesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeDiagnosticReportAttributesInput::report_id`].
     pub fn report_id(mut self, input: impl Into<String>) -> Self {
-        self.report_id = Some(input.into());
+        self.params.report_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeDiagnosticReportAttributesInput`]. Nothing is sent.
@@ -46,11 +50,11 @@ impl<C> DescribeDiagnosticReportAttributesBuilder<C> {
         let input = DescribeDiagnosticReportAttributesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             report_id: aliyun_core::__private::validate::required(
                 "ReportId",
-                self.report_id,
+                self.params.report_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -66,8 +70,7 @@ impl DescribeDiagnosticReportAttributesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            report_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeDiagnosticReportAttributesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -87,8 +90,8 @@ impl DescribeDiagnosticReportAttributesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeDiagnosticReportAttributesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

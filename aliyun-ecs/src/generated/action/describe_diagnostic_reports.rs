@@ -39,6 +39,10 @@ impl DescribeDiagnosticReportsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeDiagnosticReportsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     report_ids: Option<Vec<String>>,
     resource_ids: Option<Vec<String>>,
@@ -50,37 +54,37 @@ pub struct DescribeDiagnosticReportsBuilder<C = ()> {
 impl<C> DescribeDiagnosticReportsBuilder<C> {
     /// Sets [`DescribeDiagnosticReportsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeDiagnosticReportsInput::report_ids`].
     pub fn report_ids(mut self, input: impl Into<String>) -> Self {
-        self.report_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.report_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`DescribeDiagnosticReportsInput::resource_ids`].
     pub fn resource_ids(mut self, input: impl Into<String>) -> Self {
-        self.resource_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.resource_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeDiagnosticReportsInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status = Some(input.into());
+        self.params.status = Some(input.into());
         self
     }
     /// Sets [`DescribeDiagnosticReportsInput::severity`].
     pub fn severity(mut self, input: impl Into<String>) -> Self {
-        self.severity = Some(input.into());
+        self.params.severity = Some(input.into());
         self
     }
     /// Sets [`DescribeDiagnosticReportsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeDiagnosticReportsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeDiagnosticReportsInput`]. Nothing is sent.
@@ -90,14 +94,14 @@ impl<C> DescribeDiagnosticReportsBuilder<C> {
         let input = DescribeDiagnosticReportsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            report_ids: self.report_ids.unwrap_or_default(),
-            resource_ids: self.resource_ids.unwrap_or_default(),
-            status: self.status,
-            severity: self.severity,
-            next_token: self.next_token,
-            max_results: self.max_results,
+            report_ids: self.params.report_ids.unwrap_or_default(),
+            resource_ids: self.params.resource_ids.unwrap_or_default(),
+            status: self.params.status,
+            severity: self.params.severity,
+            next_token: self.params.next_token,
+            max_results: self.params.max_results,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -117,13 +121,7 @@ impl DescribeDiagnosticReportsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            report_ids: None,
-            resource_ids: None,
-            status: None,
-            severity: None,
-            next_token: None,
-            max_results: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeDiagnosticReportsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -150,8 +148,8 @@ impl DescribeDiagnosticReportsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeDiagnosticReportsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

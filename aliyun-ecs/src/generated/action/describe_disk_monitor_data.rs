@@ -29,6 +29,10 @@ impl DescribeDiskMonitorDataInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeDiskMonitorDataBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     disk_id: Option<String>,
     start_time: Option<String>,
     end_time: Option<String>,
@@ -37,22 +41,22 @@ pub struct DescribeDiskMonitorDataBuilder<C = ()> {
 impl<C> DescribeDiskMonitorDataBuilder<C> {
     /// Sets [`DescribeDiskMonitorDataInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
-        self.disk_id = Some(input.into());
+        self.params.disk_id = Some(input.into());
         self
     }
     /// Sets [`DescribeDiskMonitorDataInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeDiskMonitorDataInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Sets [`DescribeDiskMonitorDataInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeDiskMonitorDataInput`]. Nothing is sent.
@@ -60,16 +64,19 @@ impl<C> DescribeDiskMonitorDataBuilder<C> {
         self,
     ) -> Result<DescribeDiskMonitorDataInput, aliyun_core::InvalidInput> {
         let input = DescribeDiskMonitorDataInput {
-            disk_id: aliyun_core::__private::validate::required("DiskId", self.disk_id)?,
+            disk_id: aliyun_core::__private::validate::required(
+                "DiskId",
+                self.params.disk_id,
+            )?,
             start_time: aliyun_core::__private::validate::required(
                 "StartTime",
-                self.start_time,
+                self.params.start_time,
             )?,
             end_time: aliyun_core::__private::validate::required(
                 "EndTime",
-                self.end_time,
+                self.params.end_time,
             )?,
-            period: self.period,
+            period: self.params.period,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -86,10 +93,7 @@ impl DescribeDiskMonitorDataBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            disk_id: None,
-            start_time: None,
-            end_time: None,
-            period: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeDiskMonitorDataOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

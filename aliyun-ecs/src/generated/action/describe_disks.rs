@@ -12,8 +12,8 @@ pub struct DescribeDisksInput {
     pub region_id: Option<String>,
     /// A string sent as `ZoneId`. Optional. Example: `cn-hangzhou-g`.
     pub zone_id: Option<String>,
-    /// A string sent as `DiskIds`. Optional. Example: `["d-bp67acfmxazb4p****", "d-bp67acfmxazb4g****", … "d-bp67acfmxazb4d****"]`.
-    pub disk_ids: Option<String>,
+    /// A list of strings sent as JSON text in `DiskIds`. Optional. Example: `["d-bp67acfmxazb4p****","d-bp67acfmxazb4g****","d-bp67acfmxazb4d****"]`.
+    pub disk_ids: Vec<String>,
     /// A string sent as `InstanceId`. Optional. Example: `i-bp67acfmxazb4q****`.
     pub instance_id: Option<String>,
     /// A string sent as `DiskType`. Optional. Example: `all`.
@@ -85,9 +85,13 @@ impl DescribeDisksInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeDisksBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     zone_id: Option<String>,
-    disk_ids: Option<String>,
+    disk_ids: Option<Vec<String>>,
     instance_id: Option<String>,
     disk_type: Option<String>,
     category: Option<String>,
@@ -119,187 +123,192 @@ pub struct DescribeDisksBuilder<C = ()> {
 impl<C> DescribeDisksBuilder<C> {
     /// Sets [`DescribeDisksInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeDisksInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
-    /// Sets [`DescribeDisksInput::disk_ids`].
+    /// Appends one item to [`DescribeDisksInput::disk_ids`].
     pub fn disk_ids(mut self, input: impl Into<String>) -> Self {
-        self.disk_ids = Some(input.into());
+        self.params.disk_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeDisksInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`DescribeDisksInput::disk_type`].
     pub fn disk_type(mut self, input: impl Into<String>) -> Self {
-        self.disk_type = Some(input.into());
+        self.params.disk_type = Some(input.into());
         self
     }
     /// Sets [`DescribeDisksInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
-        self.category = Some(input.into());
+        self.params.category = Some(input.into());
         self
     }
     /// Sets [`DescribeDisksInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status = Some(input.into());
+        self.params.status = Some(input.into());
         self
     }
     /// Sets [`DescribeDisksInput::snapshot_id`].
     pub fn snapshot_id(mut self, input: impl Into<String>) -> Self {
-        self.snapshot_id = Some(input.into());
+        self.params.snapshot_id = Some(input.into());
         self
     }
     /// Sets [`DescribeDisksInput::portable`].
     pub fn portable(mut self, input: bool) -> Self {
-        self.portable = Some(input);
+        self.params.portable = Some(input);
         self
     }
     /// Sets [`DescribeDisksInput::delete_with_instance`].
     pub fn delete_with_instance(mut self, input: bool) -> Self {
-        self.delete_with_instance = Some(input);
+        self.params.delete_with_instance = Some(input);
         self
     }
     /// Sets [`DescribeDisksInput::delete_auto_snapshot`].
     pub fn delete_auto_snapshot(mut self, input: bool) -> Self {
-        self.delete_auto_snapshot = Some(input);
+        self.params.delete_auto_snapshot = Some(input);
         self
     }
     /// Sets [`DescribeDisksInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeDisksInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeDisksInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeDisksInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Sets [`DescribeDisksInput::disk_name`].
     pub fn disk_name(mut self, input: impl Into<String>) -> Self {
-        self.disk_name = Some(input.into());
+        self.params.disk_name = Some(input.into());
         self
     }
     /// Sets [`DescribeDisksInput::auto_snapshot_policy_id`].
     pub fn auto_snapshot_policy_id(mut self, input: impl Into<String>) -> Self {
-        self.auto_snapshot_policy_id = Some(input.into());
+        self.params.auto_snapshot_policy_id = Some(input.into());
         self
     }
     /// Sets [`DescribeDisksInput::enable_auto_snapshot`].
     pub fn enable_auto_snapshot(mut self, input: bool) -> Self {
-        self.enable_auto_snapshot = Some(input);
+        self.params.enable_auto_snapshot = Some(input);
         self
     }
     /// Sets [`DescribeDisksInput::enable_automated_snapshot_policy`].
     pub fn enable_automated_snapshot_policy(mut self, input: bool) -> Self {
-        self.enable_automated_snapshot_policy = Some(input);
+        self.params.enable_automated_snapshot_policy = Some(input);
         self
     }
     /// Sets [`DescribeDisksInput::disk_charge_type`].
     pub fn disk_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.disk_charge_type = Some(input.into());
+        self.params.disk_charge_type = Some(input.into());
         self
     }
     /// Sets [`DescribeDisksInput::lock_reason`].
     pub fn lock_reason(mut self, input: impl Into<String>) -> Self {
-        self.lock_reason = Some(input.into());
+        self.params.lock_reason = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeDisksInput::filter`].
     pub fn filter(mut self, input: Tag) -> Self {
-        self.filter.get_or_insert_with(Vec::new).push(input);
+        self.params.filter.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeDisksInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeDisksInput::enable_shared`].
     pub fn enable_shared(mut self, input: bool) -> Self {
-        self.enable_shared = Some(input);
+        self.params.enable_shared = Some(input);
         self
     }
     /// Sets [`DescribeDisksInput::encrypted`].
     pub fn encrypted(mut self, input: bool) -> Self {
-        self.encrypted = Some(input);
+        self.params.encrypted = Some(input);
         self
     }
     /// Sets [`DescribeDisksInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Sets [`DescribeDisksInput::kms_key_id`].
     pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
-        self.kms_key_id = Some(input.into());
+        self.params.kms_key_id = Some(input.into());
         self
     }
     /// Sets [`DescribeDisksInput::multi_attach`].
     pub fn multi_attach(mut self, input: impl Into<String>) -> Self {
-        self.multi_attach = Some(input.into());
+        self.params.multi_attach = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeDisksInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`DescribeDisksInput::additional_attributes`].
     pub fn additional_attributes(mut self, input: impl Into<String>) -> Self {
-        self.additional_attributes.get_or_insert_with(Vec::new).push(input.into());
+        self.params
+            .additional_attributes
+            .get_or_insert_with(Vec::new)
+            .push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeDisksInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeDisksInput, aliyun_core::InvalidInput> {
         let input = DescribeDisksInput {
-            region_id: self.region_id,
-            zone_id: self.zone_id,
-            disk_ids: self.disk_ids,
-            instance_id: self.instance_id,
-            disk_type: self.disk_type,
-            category: self.category,
-            status: self.status,
-            snapshot_id: self.snapshot_id,
-            portable: self.portable,
-            delete_with_instance: self.delete_with_instance,
-            delete_auto_snapshot: self.delete_auto_snapshot,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            next_token: self.next_token,
-            max_results: self.max_results,
-            disk_name: self.disk_name,
-            auto_snapshot_policy_id: self.auto_snapshot_policy_id,
-            enable_auto_snapshot: self.enable_auto_snapshot,
-            enable_automated_snapshot_policy: self.enable_automated_snapshot_policy,
-            disk_charge_type: self.disk_charge_type,
-            lock_reason: self.lock_reason,
-            filter: self.filter.unwrap_or_default(),
-            resource_group_id: self.resource_group_id,
-            enable_shared: self.enable_shared,
-            encrypted: self.encrypted,
-            dry_run: self.dry_run,
-            kms_key_id: self.kms_key_id,
-            multi_attach: self.multi_attach,
-            tag: self.tag.unwrap_or_default(),
-            additional_attributes: self.additional_attributes.unwrap_or_default(),
+            region_id: self.params.region_id,
+            zone_id: self.params.zone_id,
+            disk_ids: self.params.disk_ids.unwrap_or_default(),
+            instance_id: self.params.instance_id,
+            disk_type: self.params.disk_type,
+            category: self.params.category,
+            status: self.params.status,
+            snapshot_id: self.params.snapshot_id,
+            portable: self.params.portable,
+            delete_with_instance: self.params.delete_with_instance,
+            delete_auto_snapshot: self.params.delete_auto_snapshot,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            next_token: self.params.next_token,
+            max_results: self.params.max_results,
+            disk_name: self.params.disk_name,
+            auto_snapshot_policy_id: self.params.auto_snapshot_policy_id,
+            enable_auto_snapshot: self.params.enable_auto_snapshot,
+            enable_automated_snapshot_policy: self
+                .params
+                .enable_automated_snapshot_policy,
+            disk_charge_type: self.params.disk_charge_type,
+            lock_reason: self.params.lock_reason,
+            filter: self.params.filter.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
+            enable_shared: self.params.enable_shared,
+            encrypted: self.params.encrypted,
+            dry_run: self.params.dry_run,
+            kms_key_id: self.params.kms_key_id,
+            multi_attach: self.params.multi_attach,
+            tag: self.params.tag.unwrap_or_default(),
+            additional_attributes: self.params.additional_attributes.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -309,7 +318,7 @@ aliyun_core::__private::builder_accessors! {
     DescribeDisksBuilder, DescribeDisksInput;
     region_id: Option<String> => set_region_id, get_region_id;
     zone_id: Option<String> => set_zone_id, get_zone_id;
-    disk_ids: Option<String> => set_disk_ids, get_disk_ids;
+    disk_ids: Option<Vec<String>> => set_disk_ids, get_disk_ids, list;
     instance_id: Option<String> => set_instance_id, get_instance_id;
     disk_type: Option<String> => set_disk_type, get_disk_type;
     category: Option<String> => set_category, get_category;
@@ -342,36 +351,7 @@ impl DescribeDisksBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            zone_id: None,
-            disk_ids: None,
-            instance_id: None,
-            disk_type: None,
-            category: None,
-            status: None,
-            snapshot_id: None,
-            portable: None,
-            delete_with_instance: None,
-            delete_auto_snapshot: None,
-            page_number: None,
-            page_size: None,
-            next_token: None,
-            max_results: None,
-            disk_name: None,
-            auto_snapshot_policy_id: None,
-            enable_auto_snapshot: None,
-            enable_automated_snapshot_policy: None,
-            disk_charge_type: None,
-            lock_reason: None,
-            filter: None,
-            resource_group_id: None,
-            enable_shared: None,
-            encrypted: None,
-            dry_run: None,
-            kms_key_id: None,
-            multi_attach: None,
-            tag: None,
-            additional_attributes: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeDisksOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -393,8 +373,8 @@ impl DescribeDisksBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeDisksInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -481,7 +461,9 @@ impl aliyun_core::Action for DescribeDisksInput {
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push_opt("RegionId", self.region_id.as_ref());
         params.push_opt("ZoneId", self.zone_id.as_ref());
-        params.push_opt("DiskIds", self.disk_ids.as_ref());
+        if !self.disk_ids.is_empty() {
+            params.push_json("DiskIds", &self.disk_ids);
+        }
         params.push_opt("InstanceId", self.instance_id.as_ref());
         params.push_opt("DiskType", self.disk_type.as_ref());
         params.push_opt("Category", self.category.as_ref());
@@ -656,9 +638,9 @@ mod tests {
                     .delete_auto_snapshot(false)
                     .delete_with_instance(false)
                     .disk_charge_type("PostPaid")
-                    .disk_ids(
-                        "[\"d-bp67acfmxazb4p****\", \"d-bp67acfmxazb4g****\", … \"d-bp67acfmxazb4d****\"]",
-                    )
+                    .disk_ids("d-bp67acfmxazb4p****")
+                    .disk_ids("d-bp67acfmxazb4g****")
+                    .disk_ids("d-bp67acfmxazb4d****")
                     .disk_name("testDiskName")
                     .disk_type("all")
                     .dry_run(false)
@@ -699,7 +681,7 @@ mod tests {
                 ("DiskChargeType", "PostPaid"),
                 (
                     "DiskIds",
-                    "[\"d-bp67acfmxazb4p****\", \"d-bp67acfmxazb4g****\", … \"d-bp67acfmxazb4d****\"]",
+                    "[\"d-bp67acfmxazb4p****\",\"d-bp67acfmxazb4g****\",\"d-bp67acfmxazb4d****\"]",
                 ),
                 ("DiskName", "testDiskName"),
                 ("DiskType", "all"),

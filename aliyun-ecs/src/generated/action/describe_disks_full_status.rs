@@ -49,6 +49,10 @@ impl DescribeDisksFullStatusInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeDisksFullStatusBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     status: Option<String>,
     health_status: Option<String>,
@@ -64,57 +68,57 @@ pub struct DescribeDisksFullStatusBuilder<C = ()> {
 impl<C> DescribeDisksFullStatusBuilder<C> {
     /// Sets [`DescribeDisksFullStatusInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeDisksFullStatusInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status = Some(input.into());
+        self.params.status = Some(input.into());
         self
     }
     /// Sets [`DescribeDisksFullStatusInput::health_status`].
     pub fn health_status(mut self, input: impl Into<String>) -> Self {
-        self.health_status = Some(input.into());
+        self.params.health_status = Some(input.into());
         self
     }
     /// Sets [`DescribeDisksFullStatusInput::event_type`].
     pub fn event_type(mut self, input: impl Into<String>) -> Self {
-        self.event_type = Some(input.into());
+        self.params.event_type = Some(input.into());
         self
     }
     /// Sets [`DescribeDisksFullStatusInput::event_time`].
     pub fn event_time(mut self, input: EventTime) -> Self {
-        self.event_time = Some(input);
+        self.params.event_time = Some(input);
         self
     }
     /// Sets [`DescribeDisksFullStatusInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeDisksFullStatusInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Appends one item to [`DescribeDisksFullStatusInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
-        self.disk_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.disk_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`DescribeDisksFullStatusInput::event_id`].
     pub fn event_id(mut self, input: impl Into<String>) -> Self {
-        self.event_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.event_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeDisksFullStatusInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeDisksFullStatusInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeDisksFullStatusInput`]. Nothing is sent.
@@ -124,18 +128,18 @@ impl<C> DescribeDisksFullStatusBuilder<C> {
         let input = DescribeDisksFullStatusInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            status: self.status,
-            health_status: self.health_status,
-            event_type: self.event_type,
-            event_time: self.event_time,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            disk_id: self.disk_id.unwrap_or_default(),
-            event_id: self.event_id.unwrap_or_default(),
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
+            status: self.params.status,
+            health_status: self.params.health_status,
+            event_type: self.params.event_type,
+            event_time: self.params.event_time,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            disk_id: self.params.disk_id.unwrap_or_default(),
+            event_id: self.params.event_id.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -159,17 +163,7 @@ impl DescribeDisksFullStatusBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            status: None,
-            health_status: None,
-            event_type: None,
-            event_time: None,
-            page_number: None,
-            page_size: None,
-            disk_id: None,
-            event_id: None,
-            resource_group_id: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeDisksFullStatusOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -196,8 +190,8 @@ impl DescribeDisksFullStatusBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeDisksFullStatusInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -47,6 +47,10 @@ impl DescribeEipAddressesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeEipAddressesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     status: Option<String>,
     eip_address: Option<String>,
@@ -63,62 +67,62 @@ pub struct DescribeEipAddressesBuilder<C = ()> {
 impl<C> DescribeEipAddressesBuilder<C> {
     /// Sets [`DescribeEipAddressesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeEipAddressesInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status = Some(input.into());
+        self.params.status = Some(input.into());
         self
     }
     /// Sets [`DescribeEipAddressesInput::eip_address`].
     pub fn eip_address(mut self, input: impl Into<String>) -> Self {
-        self.eip_address = Some(input.into());
+        self.params.eip_address = Some(input.into());
         self
     }
     /// Sets [`DescribeEipAddressesInput::allocation_id`].
     pub fn allocation_id(mut self, input: impl Into<String>) -> Self {
-        self.allocation_id = Some(input.into());
+        self.params.allocation_id = Some(input.into());
         self
     }
     /// Sets [`DescribeEipAddressesInput::isp`].
     pub fn isp(mut self, input: impl Into<String>) -> Self {
-        self.isp = Some(input.into());
+        self.params.isp = Some(input.into());
         self
     }
     /// Sets [`DescribeEipAddressesInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeEipAddressesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Appends one item to [`DescribeEipAddressesInput::filter`].
     pub fn filter(mut self, input: Tag) -> Self {
-        self.filter.get_or_insert_with(Vec::new).push(input);
+        self.params.filter.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeEipAddressesInput::lock_reason`].
     pub fn lock_reason(mut self, input: impl Into<String>) -> Self {
-        self.lock_reason = Some(input.into());
+        self.params.lock_reason = Some(input.into());
         self
     }
     /// Sets [`DescribeEipAddressesInput::associated_instance_type`].
     pub fn associated_instance_type(mut self, input: impl Into<String>) -> Self {
-        self.associated_instance_type = Some(input.into());
+        self.params.associated_instance_type = Some(input.into());
         self
     }
     /// Sets [`DescribeEipAddressesInput::associated_instance_id`].
     pub fn associated_instance_id(mut self, input: impl Into<String>) -> Self {
-        self.associated_instance_id = Some(input.into());
+        self.params.associated_instance_id = Some(input.into());
         self
     }
     /// Sets [`DescribeEipAddressesInput::charge_type`].
     pub fn charge_type(mut self, input: impl Into<String>) -> Self {
-        self.charge_type = Some(input.into());
+        self.params.charge_type = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeEipAddressesInput`]. Nothing is sent.
@@ -126,19 +130,19 @@ impl<C> DescribeEipAddressesBuilder<C> {
         let input = DescribeEipAddressesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            status: self.status,
-            eip_address: self.eip_address,
-            allocation_id: self.allocation_id,
-            isp: self.isp,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            filter: self.filter.unwrap_or_default(),
-            lock_reason: self.lock_reason,
-            associated_instance_type: self.associated_instance_type,
-            associated_instance_id: self.associated_instance_id,
-            charge_type: self.charge_type,
+            status: self.params.status,
+            eip_address: self.params.eip_address,
+            allocation_id: self.params.allocation_id,
+            isp: self.params.isp,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            filter: self.params.filter.unwrap_or_default(),
+            lock_reason: self.params.lock_reason,
+            associated_instance_type: self.params.associated_instance_type,
+            associated_instance_id: self.params.associated_instance_id,
+            charge_type: self.params.charge_type,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -163,18 +167,7 @@ impl DescribeEipAddressesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            status: None,
-            eip_address: None,
-            allocation_id: None,
-            isp: None,
-            page_number: None,
-            page_size: None,
-            filter: None,
-            lock_reason: None,
-            associated_instance_type: None,
-            associated_instance_id: None,
-            charge_type: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeEipAddressesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -201,8 +194,8 @@ impl DescribeEipAddressesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeEipAddressesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

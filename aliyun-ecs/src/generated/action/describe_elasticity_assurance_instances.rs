@@ -29,6 +29,10 @@ impl DescribeElasticityAssuranceInstancesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeElasticityAssuranceInstancesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     max_results: Option<i32>,
     next_token: Option<String>,
@@ -37,22 +41,22 @@ pub struct DescribeElasticityAssuranceInstancesBuilder<C = ()> {
 impl<C> DescribeElasticityAssuranceInstancesBuilder<C> {
     /// Sets [`DescribeElasticityAssuranceInstancesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeElasticityAssuranceInstancesInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Sets [`DescribeElasticityAssuranceInstancesInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeElasticityAssuranceInstancesInput::private_pool_options`].
     pub fn private_pool_options(mut self, input: PrivatePoolId) -> Self {
-        self.private_pool_options = Some(input);
+        self.params.private_pool_options = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeElasticityAssuranceInstancesInput`]. Nothing is sent.
@@ -62,13 +66,13 @@ impl<C> DescribeElasticityAssuranceInstancesBuilder<C> {
         let input = DescribeElasticityAssuranceInstancesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            max_results: self.max_results,
-            next_token: self.next_token,
+            max_results: self.params.max_results,
+            next_token: self.params.next_token,
             private_pool_options: aliyun_core::__private::validate::required(
                 "PrivatePoolOptions",
-                self.private_pool_options,
+                self.params.private_pool_options,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -86,10 +90,7 @@ impl DescribeElasticityAssuranceInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            max_results: None,
-            next_token: None,
-            private_pool_options: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeElasticityAssuranceInstancesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -122,8 +123,8 @@ impl DescribeElasticityAssuranceInstancesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeElasticityAssuranceInstancesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -45,6 +45,10 @@ impl DescribeElasticityAssurancesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeElasticityAssurancesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     resource_group_id: Option<String>,
     tag: Option<Vec<Tag>>,
@@ -60,57 +64,57 @@ pub struct DescribeElasticityAssurancesBuilder<C = ()> {
 impl<C> DescribeElasticityAssurancesBuilder<C> {
     /// Sets [`DescribeElasticityAssurancesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeElasticityAssurancesInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeElasticityAssurancesInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeElasticityAssurancesInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Sets [`DescribeElasticityAssurancesInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeElasticityAssurancesInput::private_pool_options`].
     pub fn private_pool_options(mut self, input: PrivatePoolIds) -> Self {
-        self.private_pool_options = Some(input);
+        self.params.private_pool_options = Some(input);
         self
     }
     /// Sets [`DescribeElasticityAssurancesInput::platform`].
     pub fn platform(mut self, input: impl Into<String>) -> Self {
-        self.platform = Some(input.into());
+        self.params.platform = Some(input.into());
         self
     }
     /// Sets [`DescribeElasticityAssurancesInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`DescribeElasticityAssurancesInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`DescribeElasticityAssurancesInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_charge_type = Some(input.into());
+        self.params.instance_charge_type = Some(input.into());
         self
     }
     /// Sets [`DescribeElasticityAssurancesInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status = Some(input.into());
+        self.params.status = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeElasticityAssurancesInput`]. Nothing is sent.
@@ -120,18 +124,18 @@ impl<C> DescribeElasticityAssurancesBuilder<C> {
         let input = DescribeElasticityAssurancesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
-            max_results: self.max_results,
-            next_token: self.next_token,
-            private_pool_options: self.private_pool_options,
-            platform: self.platform,
-            instance_type: self.instance_type,
-            zone_id: self.zone_id,
-            instance_charge_type: self.instance_charge_type,
-            status: self.status,
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
+            max_results: self.params.max_results,
+            next_token: self.params.next_token,
+            private_pool_options: self.params.private_pool_options,
+            platform: self.params.platform,
+            instance_type: self.params.instance_type,
+            zone_id: self.params.zone_id,
+            instance_charge_type: self.params.instance_charge_type,
+            status: self.params.status,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -155,17 +159,7 @@ impl DescribeElasticityAssurancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            resource_group_id: None,
-            tag: None,
-            max_results: None,
-            next_token: None,
-            private_pool_options: None,
-            platform: None,
-            instance_type: None,
-            zone_id: None,
-            instance_charge_type: None,
-            status: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeElasticityAssurancesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -192,8 +186,8 @@ impl DescribeElasticityAssurancesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeElasticityAssurancesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

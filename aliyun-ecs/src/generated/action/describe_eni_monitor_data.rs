@@ -33,6 +33,10 @@ impl DescribeEniMonitorDataInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeEniMonitorDataBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     eni_id: Option<String>,
     region_id: Option<String>,
     instance_id: Option<String>,
@@ -43,32 +47,32 @@ pub struct DescribeEniMonitorDataBuilder<C = ()> {
 impl<C> DescribeEniMonitorDataBuilder<C> {
     /// Sets [`DescribeEniMonitorDataInput::eni_id`].
     pub fn eni_id(mut self, input: impl Into<String>) -> Self {
-        self.eni_id = Some(input.into());
+        self.params.eni_id = Some(input.into());
         self
     }
     /// Sets [`DescribeEniMonitorDataInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeEniMonitorDataInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`DescribeEniMonitorDataInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeEniMonitorDataInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Sets [`DescribeEniMonitorDataInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeEniMonitorDataInput`]. Nothing is sent.
@@ -76,24 +80,24 @@ impl<C> DescribeEniMonitorDataBuilder<C> {
         self,
     ) -> Result<DescribeEniMonitorDataInput, aliyun_core::InvalidInput> {
         let input = DescribeEniMonitorDataInput {
-            eni_id: self.eni_id,
+            eni_id: self.params.eni_id,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
             start_time: aliyun_core::__private::validate::required(
                 "StartTime",
-                self.start_time,
+                self.params.start_time,
             )?,
             end_time: aliyun_core::__private::validate::required(
                 "EndTime",
-                self.end_time,
+                self.params.end_time,
             )?,
-            period: self.period,
+            period: self.params.period,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -112,12 +116,7 @@ impl DescribeEniMonitorDataBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            eni_id: None,
-            region_id: None,
-            instance_id: None,
-            start_time: None,
-            end_time: None,
-            period: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeEniMonitorDataOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -134,8 +133,8 @@ impl DescribeEniMonitorDataBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeEniMonitorDataInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

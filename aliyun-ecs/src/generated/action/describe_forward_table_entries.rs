@@ -33,6 +33,10 @@ impl DescribeForwardTableEntriesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeForwardTableEntriesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     forward_table_id: Option<String>,
     forward_entry_id: Option<String>,
@@ -42,27 +46,27 @@ pub struct DescribeForwardTableEntriesBuilder<C = ()> {
 impl<C> DescribeForwardTableEntriesBuilder<C> {
     /// Sets [`DescribeForwardTableEntriesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeForwardTableEntriesInput::forward_table_id`].
     pub fn forward_table_id(mut self, input: impl Into<String>) -> Self {
-        self.forward_table_id = Some(input.into());
+        self.params.forward_table_id = Some(input.into());
         self
     }
     /// Sets [`DescribeForwardTableEntriesInput::forward_entry_id`].
     pub fn forward_entry_id(mut self, input: impl Into<String>) -> Self {
-        self.forward_entry_id = Some(input.into());
+        self.params.forward_entry_id = Some(input.into());
         self
     }
     /// Sets [`DescribeForwardTableEntriesInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeForwardTableEntriesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeForwardTableEntriesInput`]. Nothing is sent.
@@ -72,15 +76,15 @@ impl<C> DescribeForwardTableEntriesBuilder<C> {
         let input = DescribeForwardTableEntriesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             forward_table_id: aliyun_core::__private::validate::required(
                 "ForwardTableId",
-                self.forward_table_id,
+                self.params.forward_table_id,
             )?,
-            forward_entry_id: self.forward_entry_id,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            forward_entry_id: self.params.forward_entry_id,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -98,11 +102,7 @@ impl DescribeForwardTableEntriesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            forward_table_id: None,
-            forward_entry_id: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeForwardTableEntriesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -129,8 +129,8 @@ impl DescribeForwardTableEntriesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeForwardTableEntriesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -12,8 +12,8 @@ pub struct DescribeHpcClustersInput {
     pub region_id: String,
     /// A string sent as `ClientToken`. Optional. Left unset, the SDK sends a fresh UUID, the same on every retry of the call, so the service can tell a retry from a new request. Example: `123e4567-e89b-12d3-a456-426655440000`.
     pub client_token: Option<String>,
-    /// A string sent as `HpcClusterIds`. Optional. Example: `["hpc-xxxxxxxxx", "hpc-yyyyyyyyy", … "hpc-zzzzzzzzz"]`.
-    pub hpc_cluster_ids: Option<String>,
+    /// A list of strings sent as JSON text in `HpcClusterIds`. Optional. Example: `["hpc-xxxxxxxxx","hpc-yyyyyyyyy","hpc-zzzzzzzzz"]`.
+    pub hpc_cluster_ids: Vec<String>,
     /// An integer (32-bit) sent as `PageNumber`. Optional. At least 1. Left unset, the service assumes `1`. Example: `1`.
     pub page_number: Option<i32>,
     /// An integer (32-bit) sent as `PageSize`. Optional. From 1 to 100. Left unset, the service assumes `10`. Example: `10`.
@@ -31,36 +31,40 @@ impl DescribeHpcClustersInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeHpcClustersBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     client_token: Option<String>,
-    hpc_cluster_ids: Option<String>,
+    hpc_cluster_ids: Option<Vec<String>>,
     page_number: Option<i32>,
     page_size: Option<i32>,
 }
 impl<C> DescribeHpcClustersBuilder<C> {
     /// Sets [`DescribeHpcClustersInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeHpcClustersInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
-    /// Sets [`DescribeHpcClustersInput::hpc_cluster_ids`].
+    /// Appends one item to [`DescribeHpcClustersInput::hpc_cluster_ids`].
     pub fn hpc_cluster_ids(mut self, input: impl Into<String>) -> Self {
-        self.hpc_cluster_ids = Some(input.into());
+        self.params.hpc_cluster_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeHpcClustersInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeHpcClustersInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeHpcClustersInput`]. Nothing is sent.
@@ -68,12 +72,12 @@ impl<C> DescribeHpcClustersBuilder<C> {
         let input = DescribeHpcClustersInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            client_token: self.client_token,
-            hpc_cluster_ids: self.hpc_cluster_ids,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            client_token: self.params.client_token,
+            hpc_cluster_ids: self.params.hpc_cluster_ids.unwrap_or_default(),
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -83,7 +87,7 @@ aliyun_core::__private::builder_accessors! {
     DescribeHpcClustersBuilder, DescribeHpcClustersInput;
     region_id: Option<String> => set_region_id, get_region_id;
     client_token: Option<String> => set_client_token, get_client_token;
-    hpc_cluster_ids: Option<String> => set_hpc_cluster_ids, get_hpc_cluster_ids;
+    hpc_cluster_ids: Option<Vec<String>> => set_hpc_cluster_ids, get_hpc_cluster_ids, list;
     page_number: Option<i32> => set_page_number, get_page_number;
     page_size: Option<i32> => set_page_size, get_page_size;
 }
@@ -91,11 +95,7 @@ impl DescribeHpcClustersBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            client_token: None,
-            hpc_cluster_ids: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeHpcClustersOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -122,8 +122,8 @@ impl DescribeHpcClustersBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeHpcClustersInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -193,7 +193,9 @@ impl aliyun_core::Action for DescribeHpcClustersInput {
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("RegionId", &self.region_id);
         params.push_opt("ClientToken", self.client_token.as_ref());
-        params.push_opt("HpcClusterIds", self.hpc_cluster_ids.as_ref());
+        if !self.hpc_cluster_ids.is_empty() {
+            params.push_json("HpcClusterIds", &self.hpc_cluster_ids);
+        }
         params.push_opt("PageNumber", self.page_number.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
     }
@@ -272,9 +274,9 @@ mod tests {
             |b| {
                 b
                     .client_token("123e4567-e89b-12d3-a456-426655440000")
-                    .hpc_cluster_ids(
-                        "[\"hpc-xxxxxxxxx\", \"hpc-yyyyyyyyy\", … \"hpc-zzzzzzzzz\"]",
-                    )
+                    .hpc_cluster_ids("hpc-xxxxxxxxx")
+                    .hpc_cluster_ids("hpc-yyyyyyyyy")
+                    .hpc_cluster_ids("hpc-zzzzzzzzz")
                     .page_number(1)
                     .page_size(10)
                     .region_id("cn-hangzhou")
@@ -284,7 +286,7 @@ mod tests {
                 ("ClientToken", "123e4567-e89b-12d3-a456-426655440000"),
                 (
                     "HpcClusterIds",
-                    "[\"hpc-xxxxxxxxx\", \"hpc-yyyyyyyyy\", … \"hpc-zzzzzzzzz\"]",
+                    "[\"hpc-xxxxxxxxx\",\"hpc-yyyyyyyyy\",\"hpc-zzzzzzzzz\"]",
                 ),
                 ("PageNumber", "1"),
                 ("PageSize", "10"),

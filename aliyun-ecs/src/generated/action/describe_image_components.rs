@@ -41,6 +41,10 @@ impl DescribeImageComponentsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeImageComponentsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     resource_group_id: Option<String>,
     tag: Option<Vec<Tag>>,
@@ -53,42 +57,42 @@ pub struct DescribeImageComponentsBuilder<C = ()> {
 impl<C> DescribeImageComponentsBuilder<C> {
     /// Sets [`DescribeImageComponentsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeImageComponentsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeImageComponentsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeImageComponentsInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`DescribeImageComponentsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeImageComponentsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Sets [`DescribeImageComponentsInput::owner`].
     pub fn owner(mut self, input: impl Into<String>) -> Self {
-        self.owner = Some(input.into());
+        self.params.owner = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeImageComponentsInput::image_component_id`].
     pub fn image_component_id(mut self, input: impl Into<String>) -> Self {
-        self.image_component_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.image_component_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeImageComponentsInput`]. Nothing is sent.
@@ -98,15 +102,15 @@ impl<C> DescribeImageComponentsBuilder<C> {
         let input = DescribeImageComponentsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
-            name: self.name,
-            next_token: self.next_token,
-            max_results: self.max_results,
-            owner: self.owner,
-            image_component_id: self.image_component_id.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
+            name: self.params.name,
+            next_token: self.params.next_token,
+            max_results: self.params.max_results,
+            owner: self.params.owner,
+            image_component_id: self.params.image_component_id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -127,14 +131,7 @@ impl DescribeImageComponentsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            resource_group_id: None,
-            tag: None,
-            name: None,
-            next_token: None,
-            max_results: None,
-            owner: None,
-            image_component_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeImageComponentsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -161,8 +158,8 @@ impl DescribeImageComponentsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeImageComponentsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

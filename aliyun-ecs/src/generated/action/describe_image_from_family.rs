@@ -25,18 +25,22 @@ impl DescribeImageFromFamilyInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeImageFromFamilyBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     image_family: Option<String>,
 }
 impl<C> DescribeImageFromFamilyBuilder<C> {
     /// Sets [`DescribeImageFromFamilyInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeImageFromFamilyInput::image_family`].
     pub fn image_family(mut self, input: impl Into<String>) -> Self {
-        self.image_family = Some(input.into());
+        self.params.image_family = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeImageFromFamilyInput`]. Nothing is sent.
@@ -46,11 +50,11 @@ impl<C> DescribeImageFromFamilyBuilder<C> {
         let input = DescribeImageFromFamilyInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             image_family: aliyun_core::__private::validate::required(
                 "ImageFamily",
-                self.image_family,
+                self.params.image_family,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -66,8 +70,7 @@ impl DescribeImageFromFamilyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            image_family: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeImageFromFamilyOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -84,8 +87,8 @@ impl DescribeImageFromFamilyBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeImageFromFamilyInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

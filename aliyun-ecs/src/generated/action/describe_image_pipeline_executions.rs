@@ -37,6 +37,10 @@ impl DescribeImagePipelineExecutionsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeImagePipelineExecutionsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     tag: Option<Vec<Tag>>,
     image_pipeline_id: Option<String>,
@@ -48,37 +52,37 @@ pub struct DescribeImagePipelineExecutionsBuilder<C = ()> {
 impl<C> DescribeImagePipelineExecutionsBuilder<C> {
     /// Sets [`DescribeImagePipelineExecutionsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeImagePipelineExecutionsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeImagePipelineExecutionsInput::image_pipeline_id`].
     pub fn image_pipeline_id(mut self, input: impl Into<String>) -> Self {
-        self.image_pipeline_id = Some(input.into());
+        self.params.image_pipeline_id = Some(input.into());
         self
     }
     /// Sets [`DescribeImagePipelineExecutionsInput::execution_id`].
     pub fn execution_id(mut self, input: impl Into<String>) -> Self {
-        self.execution_id = Some(input.into());
+        self.params.execution_id = Some(input.into());
         self
     }
     /// Sets [`DescribeImagePipelineExecutionsInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status = Some(input.into());
+        self.params.status = Some(input.into());
         self
     }
     /// Sets [`DescribeImagePipelineExecutionsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeImagePipelineExecutionsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeImagePipelineExecutionsInput`]. Nothing is sent.
@@ -88,14 +92,14 @@ impl<C> DescribeImagePipelineExecutionsBuilder<C> {
         let input = DescribeImagePipelineExecutionsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            tag: self.tag.unwrap_or_default(),
-            image_pipeline_id: self.image_pipeline_id,
-            execution_id: self.execution_id,
-            status: self.status,
-            next_token: self.next_token,
-            max_results: self.max_results,
+            tag: self.params.tag.unwrap_or_default(),
+            image_pipeline_id: self.params.image_pipeline_id,
+            execution_id: self.params.execution_id,
+            status: self.params.status,
+            next_token: self.params.next_token,
+            max_results: self.params.max_results,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -115,13 +119,7 @@ impl DescribeImagePipelineExecutionsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            tag: None,
-            image_pipeline_id: None,
-            execution_id: None,
-            status: None,
-            next_token: None,
-            max_results: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeImagePipelineExecutionsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -151,8 +149,8 @@ impl DescribeImagePipelineExecutionsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeImagePipelineExecutionsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -39,6 +39,10 @@ impl DescribeImagePipelinesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeImagePipelinesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     resource_group_id: Option<String>,
     tag: Option<Vec<Tag>>,
@@ -50,37 +54,37 @@ pub struct DescribeImagePipelinesBuilder<C = ()> {
 impl<C> DescribeImagePipelinesBuilder<C> {
     /// Sets [`DescribeImagePipelinesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeImagePipelinesInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeImagePipelinesInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeImagePipelinesInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`DescribeImagePipelinesInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeImagePipelinesInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Appends one item to [`DescribeImagePipelinesInput::image_pipeline_id`].
     pub fn image_pipeline_id(mut self, input: impl Into<String>) -> Self {
-        self.image_pipeline_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.image_pipeline_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeImagePipelinesInput`]. Nothing is sent.
@@ -90,14 +94,14 @@ impl<C> DescribeImagePipelinesBuilder<C> {
         let input = DescribeImagePipelinesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
-            name: self.name,
-            next_token: self.next_token,
-            max_results: self.max_results,
-            image_pipeline_id: self.image_pipeline_id.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
+            name: self.params.name,
+            next_token: self.params.next_token,
+            max_results: self.params.max_results,
+            image_pipeline_id: self.params.image_pipeline_id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -117,13 +121,7 @@ impl DescribeImagePipelinesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            resource_group_id: None,
-            tag: None,
-            name: None,
-            next_token: None,
-            max_results: None,
-            image_pipeline_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeImagePipelinesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -150,8 +148,8 @@ impl DescribeImagePipelinesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeImagePipelinesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -29,6 +29,10 @@ impl DescribeImageSharePermissionInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeImageSharePermissionBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     image_id: Option<String>,
     page_number: Option<i32>,
@@ -37,22 +41,22 @@ pub struct DescribeImageSharePermissionBuilder<C = ()> {
 impl<C> DescribeImageSharePermissionBuilder<C> {
     /// Sets [`DescribeImageSharePermissionInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeImageSharePermissionInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
-        self.image_id = Some(input.into());
+        self.params.image_id = Some(input.into());
         self
     }
     /// Sets [`DescribeImageSharePermissionInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeImageSharePermissionInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeImageSharePermissionInput`]. Nothing is sent.
@@ -62,14 +66,14 @@ impl<C> DescribeImageSharePermissionBuilder<C> {
         let input = DescribeImageSharePermissionInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             image_id: aliyun_core::__private::validate::required(
                 "ImageId",
-                self.image_id,
+                self.params.image_id,
             )?,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -86,10 +90,7 @@ impl DescribeImageSharePermissionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            image_id: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeImageSharePermissionOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -106,8 +107,8 @@ impl DescribeImageSharePermissionBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeImageSharePermissionInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -31,6 +31,10 @@ impl DescribeImageSupportInstanceTypesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeImageSupportInstanceTypesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     image_id: Option<String>,
     action_type: Option<String>,
@@ -39,22 +43,22 @@ pub struct DescribeImageSupportInstanceTypesBuilder<C = ()> {
 impl<C> DescribeImageSupportInstanceTypesBuilder<C> {
     /// Sets [`DescribeImageSupportInstanceTypesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeImageSupportInstanceTypesInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
-        self.image_id = Some(input.into());
+        self.params.image_id = Some(input.into());
         self
     }
     /// Sets [`DescribeImageSupportInstanceTypesInput::action_type`].
     pub fn action_type(mut self, input: impl Into<String>) -> Self {
-        self.action_type = Some(input.into());
+        self.params.action_type = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeImageSupportInstanceTypesInput::filter`].
     pub fn filter(mut self, input: Tag) -> Self {
-        self.filter.get_or_insert_with(Vec::new).push(input);
+        self.params.filter.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeImageSupportInstanceTypesInput`]. Nothing is sent.
@@ -64,11 +68,11 @@ impl<C> DescribeImageSupportInstanceTypesBuilder<C> {
         let input = DescribeImageSupportInstanceTypesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            image_id: self.image_id,
-            action_type: self.action_type,
-            filter: self.filter.unwrap_or_default(),
+            image_id: self.params.image_id,
+            action_type: self.params.action_type,
+            filter: self.params.filter.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -85,10 +89,7 @@ impl DescribeImageSupportInstanceTypesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            image_id: None,
-            action_type: None,
-            filter: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeImageSupportInstanceTypesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -108,8 +109,8 @@ impl DescribeImageSupportInstanceTypesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeImageSupportInstanceTypesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

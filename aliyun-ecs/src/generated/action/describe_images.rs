@@ -71,6 +71,10 @@ impl DescribeImagesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeImagesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     status: Option<String>,
     image_id: Option<String>,
@@ -98,117 +102,117 @@ pub struct DescribeImagesBuilder<C = ()> {
 impl<C> DescribeImagesBuilder<C> {
     /// Sets [`DescribeImagesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeImagesInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status = Some(input.into());
+        self.params.status = Some(input.into());
         self
     }
     /// Sets [`DescribeImagesInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
-        self.image_id = Some(input.into());
+        self.params.image_id = Some(input.into());
         self
     }
     /// Sets [`DescribeImagesInput::show_expired`].
     pub fn show_expired(mut self, input: bool) -> Self {
-        self.show_expired = Some(input);
+        self.params.show_expired = Some(input);
         self
     }
     /// Sets [`DescribeImagesInput::snapshot_id`].
     pub fn snapshot_id(mut self, input: impl Into<String>) -> Self {
-        self.snapshot_id = Some(input.into());
+        self.params.snapshot_id = Some(input.into());
         self
     }
     /// Sets [`DescribeImagesInput::image_name`].
     pub fn image_name(mut self, input: impl Into<String>) -> Self {
-        self.image_name = Some(input.into());
+        self.params.image_name = Some(input.into());
         self
     }
     /// Sets [`DescribeImagesInput::image_family`].
     pub fn image_family(mut self, input: impl Into<String>) -> Self {
-        self.image_family = Some(input.into());
+        self.params.image_family = Some(input.into());
         self
     }
     /// Sets [`DescribeImagesInput::image_owner_alias`].
     pub fn image_owner_alias(mut self, input: impl Into<String>) -> Self {
-        self.image_owner_alias = Some(input.into());
+        self.params.image_owner_alias = Some(input.into());
         self
     }
     /// Sets [`DescribeImagesInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`DescribeImagesInput::is_support_io_optimized`].
     pub fn is_support_io_optimized(mut self, input: bool) -> Self {
-        self.is_support_io_optimized = Some(input);
+        self.params.is_support_io_optimized = Some(input);
         self
     }
     /// Sets [`DescribeImagesInput::is_support_cloudinit`].
     pub fn is_support_cloudinit(mut self, input: bool) -> Self {
-        self.is_support_cloudinit = Some(input);
+        self.params.is_support_cloudinit = Some(input);
         self
     }
     /// Sets [`DescribeImagesInput::os_type`].
     pub fn os_type(mut self, input: impl Into<String>) -> Self {
-        self.os_type = Some(input.into());
+        self.params.os_type = Some(input.into());
         self
     }
     /// Sets [`DescribeImagesInput::architecture`].
     pub fn architecture(mut self, input: impl Into<String>) -> Self {
-        self.architecture = Some(input.into());
+        self.params.architecture = Some(input.into());
         self
     }
     /// Sets [`DescribeImagesInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeImagesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeImagesInput::usage`].
     pub fn usage(mut self, input: impl Into<String>) -> Self {
-        self.usage = Some(input.into());
+        self.params.usage = Some(input.into());
         self
     }
     /// Sets [`DescribeImagesInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Sets [`DescribeImagesInput::action_type`].
     pub fn action_type(mut self, input: impl Into<String>) -> Self {
-        self.action_type = Some(input.into());
+        self.params.action_type = Some(input.into());
         self
     }
     /// Sets [`DescribeImagesInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeImagesInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`DescribeImagesInput::filter`].
     pub fn filter(mut self, input: Tag) -> Self {
-        self.filter.get_or_insert_with(Vec::new).push(input);
+        self.params.filter.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeImagesInput::is_public`].
     pub fn is_public(mut self, input: bool) -> Self {
-        self.is_public = Some(input);
+        self.params.is_public = Some(input);
         self
     }
     /// Sets [`DescribeImagesInput::image_owner_id`].
     pub fn image_owner_id(mut self, input: i64) -> Self {
-        self.image_owner_id = Some(input);
+        self.params.image_owner_id = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeImagesInput`]. Nothing is sent.
@@ -216,30 +220,30 @@ impl<C> DescribeImagesBuilder<C> {
         let input = DescribeImagesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            status: self.status,
-            image_id: self.image_id,
-            show_expired: self.show_expired,
-            snapshot_id: self.snapshot_id,
-            image_name: self.image_name,
-            image_family: self.image_family,
-            image_owner_alias: self.image_owner_alias,
-            instance_type: self.instance_type,
-            is_support_io_optimized: self.is_support_io_optimized,
-            is_support_cloudinit: self.is_support_cloudinit,
-            os_type: self.os_type,
-            architecture: self.architecture,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            usage: self.usage,
-            dry_run: self.dry_run,
-            action_type: self.action_type,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
-            filter: self.filter.unwrap_or_default(),
-            is_public: self.is_public,
-            image_owner_id: self.image_owner_id,
+            status: self.params.status,
+            image_id: self.params.image_id,
+            show_expired: self.params.show_expired,
+            snapshot_id: self.params.snapshot_id,
+            image_name: self.params.image_name,
+            image_family: self.params.image_family,
+            image_owner_alias: self.params.image_owner_alias,
+            instance_type: self.params.instance_type,
+            is_support_io_optimized: self.params.is_support_io_optimized,
+            is_support_cloudinit: self.params.is_support_cloudinit,
+            os_type: self.params.os_type,
+            architecture: self.params.architecture,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            usage: self.params.usage,
+            dry_run: self.params.dry_run,
+            action_type: self.params.action_type,
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
+            filter: self.params.filter.unwrap_or_default(),
+            is_public: self.params.is_public,
+            image_owner_id: self.params.image_owner_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -275,29 +279,7 @@ impl DescribeImagesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            status: None,
-            image_id: None,
-            show_expired: None,
-            snapshot_id: None,
-            image_name: None,
-            image_family: None,
-            image_owner_alias: None,
-            instance_type: None,
-            is_support_io_optimized: None,
-            is_support_cloudinit: None,
-            os_type: None,
-            architecture: None,
-            page_number: None,
-            page_size: None,
-            usage: None,
-            dry_run: None,
-            action_type: None,
-            resource_group_id: None,
-            tag: None,
-            filter: None,
-            is_public: None,
-            image_owner_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeImagesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -319,8 +301,8 @@ impl DescribeImagesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeImagesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -10,8 +10,8 @@ use super::super::types::DescribeInstanceAttachmentAttributesInstance;
 pub struct DescribeInstanceAttachmentAttributesInput {
     /// A string sent as `RegionId`. Required. Left unset, the client's region is sent. Example: `cn-hangzhou`.
     pub region_id: String,
-    /// A string sent as `InstanceIds`. Required. Example: `["i-bp67acfmxazb4****", "i-bp67acfmxazb5****", "i-bp67acfmxazb6****"]`.
-    pub instance_ids: String,
+    /// A list of strings sent as JSON text in `InstanceIds`. Required. Example: `["i-bp67acfmxazb4****","i-bp67acfmxazb5****","i-bp67acfmxazb6****"]`.
+    pub instance_ids: Vec<String>,
     /// An integer (32-bit) sent as `PageNumber`. Optional. At least 1. Left unset, the service assumes `1`. Example: `1`.
     pub page_number: Option<i32>,
     /// An integer (32-bit) sent as `PageSize`. Optional. From 1 to 100. Left unset, the service assumes `10`. Example: `10`.
@@ -29,30 +29,34 @@ impl DescribeInstanceAttachmentAttributesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeInstanceAttachmentAttributesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
-    instance_ids: Option<String>,
+    instance_ids: Option<Vec<String>>,
     page_number: Option<i32>,
     page_size: Option<i32>,
 }
 impl<C> DescribeInstanceAttachmentAttributesBuilder<C> {
     /// Sets [`DescribeInstanceAttachmentAttributesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
-    /// Sets [`DescribeInstanceAttachmentAttributesInput::instance_ids`].
+    /// Appends one item to [`DescribeInstanceAttachmentAttributesInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids = Some(input.into());
+        self.params.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeInstanceAttachmentAttributesInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeInstanceAttachmentAttributesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceAttachmentAttributesInput`]. Nothing is sent.
@@ -62,14 +66,11 @@ impl<C> DescribeInstanceAttachmentAttributesBuilder<C> {
         let input = DescribeInstanceAttachmentAttributesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            instance_ids: aliyun_core::__private::validate::required(
-                "InstanceIds",
-                self.instance_ids,
-            )?,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            instance_ids: self.params.instance_ids.unwrap_or_default(),
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -78,7 +79,7 @@ impl<C> DescribeInstanceAttachmentAttributesBuilder<C> {
 aliyun_core::__private::builder_accessors! {
     DescribeInstanceAttachmentAttributesBuilder, DescribeInstanceAttachmentAttributesInput;
     region_id: Option<String> => set_region_id, get_region_id;
-    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
+    instance_ids: Option<Vec<String>> => set_instance_ids, get_instance_ids, list;
     page_number: Option<i32> => set_page_number, get_page_number;
     page_size: Option<i32> => set_page_size, get_page_size;
 }
@@ -86,10 +87,7 @@ impl DescribeInstanceAttachmentAttributesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_ids: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeInstanceAttachmentAttributesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -122,8 +120,8 @@ impl DescribeInstanceAttachmentAttributesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeInstanceAttachmentAttributesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -172,6 +170,12 @@ impl aliyun_core::Action for DescribeInstanceAttachmentAttributesInput {
         retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::items(
+            "InstanceIds",
+            self.instance_ids.len(),
+            Some(1),
+            None,
+        )?;
         if let Some(value) = &self.page_number {
             aliyun_core::__private::validate::range(
                 "PageNumber",
@@ -192,7 +196,9 @@ impl aliyun_core::Action for DescribeInstanceAttachmentAttributesInput {
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("RegionId", &self.region_id);
-        params.push("InstanceIds", &self.instance_ids);
+        if !self.instance_ids.is_empty() {
+            params.push_json("InstanceIds", &self.instance_ids);
+        }
         params.push_opt("PageNumber", self.page_number.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
     }
@@ -399,9 +405,9 @@ mod tests {
             "example",
             |b| {
                 b
-                    .instance_ids(
-                        "[\"i-bp67acfmxazb4****\", \"i-bp67acfmxazb5****\", \"i-bp67acfmxazb6****\"]",
-                    )
+                    .instance_ids("i-bp67acfmxazb4****")
+                    .instance_ids("i-bp67acfmxazb5****")
+                    .instance_ids("i-bp67acfmxazb6****")
                     .page_number(1)
                     .page_size(10)
                     .region_id("cn-hangzhou")
@@ -410,7 +416,7 @@ mod tests {
             &[
                 (
                     "InstanceIds",
-                    "[\"i-bp67acfmxazb4****\", \"i-bp67acfmxazb5****\", \"i-bp67acfmxazb6****\"]",
+                    "[\"i-bp67acfmxazb4****\",\"i-bp67acfmxazb5****\",\"i-bp67acfmxazb6****\"]",
                 ),
                 ("PageNumber", "1"),
                 ("PageSize", "10"),

@@ -26,12 +26,16 @@ impl DescribeInstanceAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeInstanceAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
 }
 impl<C> DescribeInstanceAttributeBuilder<C> {
     /// Sets [`DescribeInstanceAttributeInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceAttributeInput`]. Nothing is sent.
@@ -41,7 +45,7 @@ impl<C> DescribeInstanceAttributeBuilder<C> {
         let input = DescribeInstanceAttributeInput {
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -54,7 +58,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DescribeInstanceAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, instance_id: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeInstanceAttributeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(

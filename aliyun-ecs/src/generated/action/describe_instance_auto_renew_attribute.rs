@@ -31,6 +31,10 @@ impl DescribeInstanceAutoRenewAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeInstanceAutoRenewAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     region_id: Option<String>,
     renewal_status: Option<String>,
@@ -40,27 +44,27 @@ pub struct DescribeInstanceAutoRenewAttributeBuilder<C = ()> {
 impl<C> DescribeInstanceAutoRenewAttributeBuilder<C> {
     /// Sets [`DescribeInstanceAutoRenewAttributeInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceAutoRenewAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceAutoRenewAttributeInput::renewal_status`].
     pub fn renewal_status(mut self, input: impl Into<String>) -> Self {
-        self.renewal_status = Some(input.into());
+        self.params.renewal_status = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceAutoRenewAttributeInput::page_size`].
     pub fn page_size(mut self, input: impl Into<String>) -> Self {
-        self.page_size = Some(input.into());
+        self.params.page_size = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceAutoRenewAttributeInput::page_number`].
     pub fn page_number(mut self, input: impl Into<String>) -> Self {
-        self.page_number = Some(input.into());
+        self.params.page_number = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceAutoRenewAttributeInput`]. Nothing is sent.
@@ -68,14 +72,14 @@ impl<C> DescribeInstanceAutoRenewAttributeBuilder<C> {
         self,
     ) -> Result<DescribeInstanceAutoRenewAttributeInput, aliyun_core::InvalidInput> {
         let input = DescribeInstanceAutoRenewAttributeInput {
-            instance_id: self.instance_id,
+            instance_id: self.params.instance_id,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            renewal_status: self.renewal_status,
-            page_size: self.page_size,
-            page_number: self.page_number,
+            renewal_status: self.params.renewal_status,
+            page_size: self.params.page_size,
+            page_number: self.params.page_number,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -93,11 +97,7 @@ impl DescribeInstanceAutoRenewAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            region_id: None,
-            renewal_status: None,
-            page_size: None,
-            page_number: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeInstanceAutoRenewAttributeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -127,8 +127,8 @@ impl DescribeInstanceAutoRenewAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeInstanceAutoRenewAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -63,6 +63,10 @@ impl DescribeInstanceHistoryEventsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeInstanceHistoryEventsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<String>,
     event_cycle_status: Option<String>,
@@ -83,82 +87,85 @@ pub struct DescribeInstanceHistoryEventsBuilder<C = ()> {
 impl<C> DescribeInstanceHistoryEventsBuilder<C> {
     /// Sets [`DescribeInstanceHistoryEventsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceHistoryEventsInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceHistoryEventsInput::event_cycle_status`].
     pub fn event_cycle_status(mut self, input: impl Into<String>) -> Self {
-        self.event_cycle_status = Some(input.into());
+        self.params.event_cycle_status = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceHistoryEventsInput::event_type`].
     pub fn event_type(mut self, input: impl Into<String>) -> Self {
-        self.event_type = Some(input.into());
+        self.params.event_type = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceHistoryEventsInput::not_before`].
     pub fn not_before(mut self, input: EventTime) -> Self {
-        self.not_before = Some(input);
+        self.params.not_before = Some(input);
         self
     }
     /// Sets [`DescribeInstanceHistoryEventsInput::event_publish_time`].
     pub fn event_publish_time(mut self, input: EventTime) -> Self {
-        self.event_publish_time = Some(input);
+        self.params.event_publish_time = Some(input);
         self
     }
     /// Sets [`DescribeInstanceHistoryEventsInput::impact_level`].
     pub fn impact_level(mut self, input: impl Into<String>) -> Self {
-        self.impact_level = Some(input.into());
+        self.params.impact_level = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceHistoryEventsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeInstanceHistoryEventsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeInstanceHistoryEventsInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
-        self.resource_type = Some(input.into());
+        self.params.resource_type = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeInstanceHistoryEventsInput::event_id`].
     pub fn event_id(mut self, input: impl Into<String>) -> Self {
-        self.event_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.event_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`DescribeInstanceHistoryEventsInput::instance_event_cycle_status`].
     pub fn instance_event_cycle_status(mut self, input: impl Into<String>) -> Self {
-        self.instance_event_cycle_status.get_or_insert_with(Vec::new).push(input.into());
+        self.params
+            .instance_event_cycle_status
+            .get_or_insert_with(Vec::new)
+            .push(input.into());
         self
     }
     /// Appends one item to [`DescribeInstanceHistoryEventsInput::instance_event_type`].
     pub fn instance_event_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_event_type.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_event_type.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`DescribeInstanceHistoryEventsInput::resource_id`].
     pub fn resource_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.resource_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`DescribeInstanceHistoryEventsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeInstanceHistoryEventsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceHistoryEventsInput`]. Nothing is sent.
@@ -166,24 +173,25 @@ impl<C> DescribeInstanceHistoryEventsBuilder<C> {
         self,
     ) -> Result<DescribeInstanceHistoryEventsInput, aliyun_core::InvalidInput> {
         let input = DescribeInstanceHistoryEventsInput {
-            region_id: self.region_id,
-            instance_id: self.instance_id,
-            event_cycle_status: self.event_cycle_status,
-            event_type: self.event_type,
-            not_before: self.not_before,
-            event_publish_time: self.event_publish_time,
-            impact_level: self.impact_level,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            resource_type: self.resource_type,
-            event_id: self.event_id.unwrap_or_default(),
+            region_id: self.params.region_id,
+            instance_id: self.params.instance_id,
+            event_cycle_status: self.params.event_cycle_status,
+            event_type: self.params.event_type,
+            not_before: self.params.not_before,
+            event_publish_time: self.params.event_publish_time,
+            impact_level: self.params.impact_level,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            resource_type: self.params.resource_type,
+            event_id: self.params.event_id.unwrap_or_default(),
             instance_event_cycle_status: self
+                .params
                 .instance_event_cycle_status
                 .unwrap_or_default(),
-            instance_event_type: self.instance_event_type.unwrap_or_default(),
-            resource_id: self.resource_id.unwrap_or_default(),
-            tag: self.tag.unwrap_or_default(),
-            resource_group_id: self.resource_group_id,
+            instance_event_type: self.params.instance_event_type.unwrap_or_default(),
+            resource_id: self.params.resource_id.unwrap_or_default(),
+            tag: self.params.tag.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -212,22 +220,7 @@ impl DescribeInstanceHistoryEventsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
-            event_cycle_status: None,
-            event_type: None,
-            not_before: None,
-            event_publish_time: None,
-            impact_level: None,
-            page_number: None,
-            page_size: None,
-            resource_type: None,
-            event_id: None,
-            instance_event_cycle_status: None,
-            instance_event_type: None,
-            resource_id: None,
-            tag: None,
-            resource_group_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeInstanceHistoryEventsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -257,8 +250,8 @@ impl DescribeInstanceHistoryEventsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeInstanceHistoryEventsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

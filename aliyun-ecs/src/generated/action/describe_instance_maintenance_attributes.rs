@@ -31,6 +31,10 @@ impl DescribeInstanceMaintenanceAttributesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeInstanceMaintenanceAttributesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     page_number: Option<i64>,
     page_size: Option<i64>,
@@ -39,22 +43,22 @@ pub struct DescribeInstanceMaintenanceAttributesBuilder<C = ()> {
 impl<C> DescribeInstanceMaintenanceAttributesBuilder<C> {
     /// Sets [`DescribeInstanceMaintenanceAttributesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceMaintenanceAttributesInput::page_number`].
     pub fn page_number(mut self, input: i64) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeInstanceMaintenanceAttributesInput::page_size`].
     pub fn page_size(mut self, input: i64) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Appends one item to [`DescribeInstanceMaintenanceAttributesInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceMaintenanceAttributesInput`]. Nothing is sent.
@@ -64,11 +68,11 @@ impl<C> DescribeInstanceMaintenanceAttributesBuilder<C> {
         let input = DescribeInstanceMaintenanceAttributesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            instance_id: self.instance_id.unwrap_or_default(),
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            instance_id: self.params.instance_id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -85,10 +89,7 @@ impl DescribeInstanceMaintenanceAttributesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            page_number: None,
-            page_size: None,
-            instance_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeInstanceMaintenanceAttributesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -121,8 +122,8 @@ impl DescribeInstanceMaintenanceAttributesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeInstanceMaintenanceAttributesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -35,6 +35,10 @@ impl DescribeInstanceModificationPriceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeInstanceModificationPriceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<String>,
     instance_type: Option<String>,
@@ -44,22 +48,22 @@ pub struct DescribeInstanceModificationPriceBuilder<C = ()> {
 impl<C> DescribeInstanceModificationPriceBuilder<C> {
     /// Sets [`DescribeInstanceModificationPriceInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceModificationPriceInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceModificationPriceInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceModificationPriceInput::system_disk`].
     pub fn system_disk(mut self, input: InstanceSystemDisk) -> Self {
-        self.system_disk = Some(input);
+        self.params.system_disk = Some(input);
         self
     }
     /// Appends one item to [`DescribeInstanceModificationPriceInput::data_disk`].
@@ -67,7 +71,7 @@ impl<C> DescribeInstanceModificationPriceBuilder<C> {
         mut self,
         input: DescribeInstanceModificationPriceDataDisk,
     ) -> Self {
-        self.data_disk.get_or_insert_with(Vec::new).push(input);
+        self.params.data_disk.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceModificationPriceInput`]. Nothing is sent.
@@ -77,15 +81,15 @@ impl<C> DescribeInstanceModificationPriceBuilder<C> {
         let input = DescribeInstanceModificationPriceInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
-            instance_type: self.instance_type,
-            system_disk: self.system_disk,
-            data_disk: self.data_disk.unwrap_or_default(),
+            instance_type: self.params.instance_type,
+            system_disk: self.params.system_disk,
+            data_disk: self.params.data_disk.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -103,11 +107,7 @@ impl DescribeInstanceModificationPriceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
-            instance_type: None,
-            system_disk: None,
-            data_disk: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeInstanceModificationPriceOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -127,8 +127,8 @@ impl DescribeInstanceModificationPriceBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeInstanceModificationPriceInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -29,6 +29,10 @@ impl DescribeInstanceMonitorDataInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeInstanceMonitorDataBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     start_time: Option<String>,
     end_time: Option<String>,
@@ -37,22 +41,22 @@ pub struct DescribeInstanceMonitorDataBuilder<C = ()> {
 impl<C> DescribeInstanceMonitorDataBuilder<C> {
     /// Sets [`DescribeInstanceMonitorDataInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceMonitorDataInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceMonitorDataInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceMonitorDataInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceMonitorDataInput`]. Nothing is sent.
@@ -62,17 +66,17 @@ impl<C> DescribeInstanceMonitorDataBuilder<C> {
         let input = DescribeInstanceMonitorDataInput {
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
             start_time: aliyun_core::__private::validate::required(
                 "StartTime",
-                self.start_time,
+                self.params.start_time,
             )?,
             end_time: aliyun_core::__private::validate::required(
                 "EndTime",
-                self.end_time,
+                self.params.end_time,
             )?,
-            period: self.period,
+            period: self.params.period,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -89,10 +93,7 @@ impl DescribeInstanceMonitorDataBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            start_time: None,
-            end_time: None,
-            period: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeInstanceMonitorDataOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -14,8 +14,8 @@ pub struct DescribeInstanceRamRoleInput {
     pub page_size: Option<i32>,
     /// A string sent as `RegionId`. Required. Left unset, the client's region is sent. Example: `cn-hangzhou`.
     pub region_id: String,
-    /// A string sent as `InstanceIds`. Optional. Example: `["i-bp67acfmxazb1p****", "i-bp67acfmxazb2p****", "bp67acfmxazb3p****"…]`.
-    pub instance_ids: Option<String>,
+    /// A list of strings sent as JSON text in `InstanceIds`. Optional. Example: `["i-bp67acfmxazb1p****","i-bp67acfmxazb2p****","bp67acfmxazb3p****"]`.
+    pub instance_ids: Vec<String>,
     /// A string sent as `RamRoleName`. Optional. Example: `EcsServiceRole-EcsDocGuideTest`.
     pub ram_role_name: Option<String>,
 }
@@ -31,36 +31,40 @@ impl DescribeInstanceRamRoleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeInstanceRamRoleBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     page_number: Option<i32>,
     page_size: Option<i32>,
     region_id: Option<String>,
-    instance_ids: Option<String>,
+    instance_ids: Option<Vec<String>>,
     ram_role_name: Option<String>,
 }
 impl<C> DescribeInstanceRamRoleBuilder<C> {
     /// Sets [`DescribeInstanceRamRoleInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeInstanceRamRoleInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeInstanceRamRoleInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
-    /// Sets [`DescribeInstanceRamRoleInput::instance_ids`].
+    /// Appends one item to [`DescribeInstanceRamRoleInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids = Some(input.into());
+        self.params.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeInstanceRamRoleInput::ram_role_name`].
     pub fn ram_role_name(mut self, input: impl Into<String>) -> Self {
-        self.ram_role_name = Some(input.into());
+        self.params.ram_role_name = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceRamRoleInput`]. Nothing is sent.
@@ -68,14 +72,14 @@ impl<C> DescribeInstanceRamRoleBuilder<C> {
         self,
     ) -> Result<DescribeInstanceRamRoleInput, aliyun_core::InvalidInput> {
         let input = DescribeInstanceRamRoleInput {
-            page_number: self.page_number,
-            page_size: self.page_size,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            instance_ids: self.instance_ids,
-            ram_role_name: self.ram_role_name,
+            instance_ids: self.params.instance_ids.unwrap_or_default(),
+            ram_role_name: self.params.ram_role_name,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -86,18 +90,14 @@ aliyun_core::__private::builder_accessors! {
     page_number: Option<i32> => set_page_number, get_page_number;
     page_size: Option<i32> => set_page_size, get_page_size;
     region_id: Option<String> => set_region_id, get_region_id;
-    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
+    instance_ids: Option<Vec<String>> => set_instance_ids, get_instance_ids, list;
     ram_role_name: Option<String> => set_ram_role_name, get_ram_role_name;
 }
 impl DescribeInstanceRamRoleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            page_number: None,
-            page_size: None,
-            region_id: None,
-            instance_ids: None,
-            ram_role_name: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeInstanceRamRoleOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -124,8 +124,8 @@ impl DescribeInstanceRamRoleBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeInstanceRamRoleInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -192,7 +192,9 @@ impl aliyun_core::Action for DescribeInstanceRamRoleInput {
         params.push_opt("PageNumber", self.page_number.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
         params.push("RegionId", &self.region_id);
-        params.push_opt("InstanceIds", self.instance_ids.as_ref());
+        if !self.instance_ids.is_empty() {
+            params.push_json("InstanceIds", &self.instance_ids);
+        }
         params.push_opt("RamRoleName", self.ram_role_name.as_ref());
     }
 }
@@ -269,9 +271,9 @@ mod tests {
             "example",
             |b| {
                 b
-                    .instance_ids(
-                        "[\"i-bp67acfmxazb1p****\", \"i-bp67acfmxazb2p****\", \"bp67acfmxazb3p****\"…]",
-                    )
+                    .instance_ids("i-bp67acfmxazb1p****")
+                    .instance_ids("i-bp67acfmxazb2p****")
+                    .instance_ids("bp67acfmxazb3p****")
                     .page_number(1)
                     .page_size(10)
                     .ram_role_name("EcsServiceRole-EcsDocGuideTest")
@@ -281,7 +283,7 @@ mod tests {
             &[
                 (
                     "InstanceIds",
-                    "[\"i-bp67acfmxazb1p****\", \"i-bp67acfmxazb2p****\", \"bp67acfmxazb3p****\"…]",
+                    "[\"i-bp67acfmxazb1p****\",\"i-bp67acfmxazb2p****\",\"bp67acfmxazb3p****\"]",
                 ),
                 ("PageNumber", "1"),
                 ("PageSize", "10"),

@@ -35,6 +35,10 @@ impl DescribeInstanceStatusInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeInstanceStatusBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     zone_id: Option<String>,
     cluster_id: Option<String>,
@@ -45,32 +49,32 @@ pub struct DescribeInstanceStatusBuilder<C = ()> {
 impl<C> DescribeInstanceStatusBuilder<C> {
     /// Sets [`DescribeInstanceStatusInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceStatusInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceStatusInput::cluster_id`].
     pub fn cluster_id(mut self, input: impl Into<String>) -> Self {
-        self.cluster_id = Some(input.into());
+        self.params.cluster_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceStatusInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeInstanceStatusInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Appends one item to [`DescribeInstanceStatusInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceStatusInput`]. Nothing is sent.
@@ -80,13 +84,13 @@ impl<C> DescribeInstanceStatusBuilder<C> {
         let input = DescribeInstanceStatusInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            zone_id: self.zone_id,
-            cluster_id: self.cluster_id,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            instance_id: self.instance_id.unwrap_or_default(),
+            zone_id: self.params.zone_id,
+            cluster_id: self.params.cluster_id,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            instance_id: self.params.instance_id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -105,12 +109,7 @@ impl DescribeInstanceStatusBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            zone_id: None,
-            cluster_id: None,
-            page_number: None,
-            page_size: None,
-            instance_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeInstanceStatusOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -137,8 +136,8 @@ impl DescribeInstanceStatusBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeInstanceStatusInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -320,12 +319,7 @@ impl DescribeInstanceStatusBuilder<InstanceRunningWaiter> {
                 client,
                 policy,
             },
-            region_id: None,
-            zone_id: None,
-            cluster_id: None,
-            page_number: None,
-            page_size: None,
-            instance_id: None,
+            params: Default::default(),
         }
     }
     /// Replaces how often the waiter looks and how long it waits in all.
@@ -357,22 +351,17 @@ impl DescribeInstanceStatusBuilder<InstanceRunningWaiter> {
         let InstanceRunningWaiter { client, policy } = self.client;
         let bound = DescribeInstanceStatusBuilder {
             client,
-            region_id: self.region_id,
-            zone_id: self.zone_id,
-            cluster_id: self.cluster_id,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            instance_id: self.instance_id,
+            params: self.params,
         };
         let client = bound.client.clone();
         let inputs = aliyun_core::__private::waiter::batches(
-                bound.instance_id.clone(),
+                bound.params.instance_id.clone(),
                 100,
             )
             .into_iter()
             .map(|ids| {
                 let mut batch = bound.clone();
-                batch.instance_id = ids;
+                batch.params.instance_id = ids;
                 batch.into_parts().1
             })
             .collect();
@@ -429,12 +418,7 @@ impl DescribeInstanceStatusBuilder<InstanceStoppedWaiter> {
                 client,
                 policy,
             },
-            region_id: None,
-            zone_id: None,
-            cluster_id: None,
-            page_number: None,
-            page_size: None,
-            instance_id: None,
+            params: Default::default(),
         }
     }
     /// Replaces how often the waiter looks and how long it waits in all.
@@ -466,22 +450,17 @@ impl DescribeInstanceStatusBuilder<InstanceStoppedWaiter> {
         let InstanceStoppedWaiter { client, policy } = self.client;
         let bound = DescribeInstanceStatusBuilder {
             client,
-            region_id: self.region_id,
-            zone_id: self.zone_id,
-            cluster_id: self.cluster_id,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            instance_id: self.instance_id,
+            params: self.params,
         };
         let client = bound.client.clone();
         let inputs = aliyun_core::__private::waiter::batches(
-                bound.instance_id.clone(),
+                bound.params.instance_id.clone(),
                 100,
             )
             .into_iter()
             .map(|ids| {
                 let mut batch = bound.clone();
-                batch.instance_id = ids;
+                batch.params.instance_id = ids;
                 batch.into_parts().1
             })
             .collect();

@@ -10,8 +10,8 @@ use super::super::types::Topology;
 pub struct DescribeInstanceTopologyInput {
     /// A string sent as `RegionId`. Required. Left unset, the client's region is sent. Example: `cn-hangzhou`.
     pub region_id: String,
-    /// A string sent as `InstanceIds`. Optional. Example: `["i-bp67acfmxazb4p****"]`.
-    pub instance_ids: Option<String>,
+    /// A list of strings sent as JSON text in `InstanceIds`. Optional. Example: `["i-bp67acfmxazb4p****"]`.
+    pub instance_ids: Vec<String>,
 }
 impl DescribeInstanceTopologyInput {
     /// An unbound builder of this input: set parameters, then [`build`](DescribeInstanceTopologyBuilder::build).
@@ -25,18 +25,22 @@ impl DescribeInstanceTopologyInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeInstanceTopologyBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
-    instance_ids: Option<String>,
+    instance_ids: Option<Vec<String>>,
 }
 impl<C> DescribeInstanceTopologyBuilder<C> {
     /// Sets [`DescribeInstanceTopologyInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
-    /// Sets [`DescribeInstanceTopologyInput::instance_ids`].
+    /// Appends one item to [`DescribeInstanceTopologyInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids = Some(input.into());
+        self.params.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceTopologyInput`]. Nothing is sent.
@@ -46,9 +50,9 @@ impl<C> DescribeInstanceTopologyBuilder<C> {
         let input = DescribeInstanceTopologyInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            instance_ids: self.instance_ids,
+            instance_ids: self.params.instance_ids.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -57,14 +61,13 @@ impl<C> DescribeInstanceTopologyBuilder<C> {
 aliyun_core::__private::builder_accessors! {
     DescribeInstanceTopologyBuilder, DescribeInstanceTopologyInput;
     region_id: Option<String> => set_region_id, get_region_id;
-    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
+    instance_ids: Option<Vec<String>> => set_instance_ids, get_instance_ids, list;
 }
 impl DescribeInstanceTopologyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_ids: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeInstanceTopologyOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -81,8 +84,8 @@ impl DescribeInstanceTopologyBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeInstanceTopologyInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -125,7 +128,9 @@ impl aliyun_core::Action for DescribeInstanceTopologyInput {
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("RegionId", &self.region_id);
-        params.push_opt("InstanceIds", self.instance_ids.as_ref());
+        if !self.instance_ids.is_empty() {
+            params.push_json("InstanceIds", &self.instance_ids);
+        }
     }
 }
 /// Errors [`DescribeInstanceTopology`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTopology) can return.
@@ -182,7 +187,7 @@ mod tests {
     const REQUESTS: &[Request] = &[
         Request::sent(
             "example",
-            |b| b.instance_ids("[\"i-bp67acfmxazb4p****\"]").region_id("cn-hangzhou"),
+            |b| b.instance_ids("i-bp67acfmxazb4p****").region_id("cn-hangzhou"),
             "POST",
             &[("InstanceIds", "[\"i-bp67acfmxazb4p****\"]"), ("RegionId", "cn-hangzhou")],
         ),

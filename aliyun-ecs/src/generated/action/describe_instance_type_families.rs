@@ -25,18 +25,22 @@ impl DescribeInstanceTypeFamiliesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeInstanceTypeFamiliesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     generation: Option<String>,
 }
 impl<C> DescribeInstanceTypeFamiliesBuilder<C> {
     /// Sets [`DescribeInstanceTypeFamiliesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceTypeFamiliesInput::generation`].
     pub fn generation(mut self, input: impl Into<String>) -> Self {
-        self.generation = Some(input.into());
+        self.params.generation = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceTypeFamiliesInput`]. Nothing is sent.
@@ -46,9 +50,9 @@ impl<C> DescribeInstanceTypeFamiliesBuilder<C> {
         let input = DescribeInstanceTypeFamiliesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            generation: self.generation,
+            generation: self.params.generation,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -63,8 +67,7 @@ impl DescribeInstanceTypeFamiliesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            generation: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeInstanceTypeFamiliesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -81,8 +84,8 @@ impl DescribeInstanceTypeFamiliesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeInstanceTypeFamiliesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -121,6 +121,10 @@ impl DescribeInstanceTypesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeInstanceTypesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_type_family: Option<String>,
     instance_types: Option<Vec<String>>,
     minimum_cpu_core_count: Option<i32>,
@@ -168,268 +172,291 @@ pub struct DescribeInstanceTypesBuilder<C = ()> {
 impl<C> DescribeInstanceTypesBuilder<C> {
     /// Sets [`DescribeInstanceTypesInput::instance_type_family`].
     pub fn instance_type_family(mut self, input: impl Into<String>) -> Self {
-        self.instance_type_family = Some(input.into());
+        self.params.instance_type_family = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeInstanceTypesInput::instance_types`].
     pub fn instance_types(mut self, input: impl Into<String>) -> Self {
-        self.instance_types.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_types.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_cpu_core_count`].
     pub fn minimum_cpu_core_count(mut self, input: i32) -> Self {
-        self.minimum_cpu_core_count = Some(input);
+        self.params.minimum_cpu_core_count = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::maximum_cpu_core_count`].
     pub fn maximum_cpu_core_count(mut self, input: i32) -> Self {
-        self.maximum_cpu_core_count = Some(input);
+        self.params.maximum_cpu_core_count = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_memory_size`].
     pub fn minimum_memory_size(mut self, input: f64) -> Self {
-        self.minimum_memory_size = Some(input);
+        self.params.minimum_memory_size = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::maximum_memory_size`].
     pub fn maximum_memory_size(mut self, input: f64) -> Self {
-        self.maximum_memory_size = Some(input);
+        self.params.maximum_memory_size = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_gpu_amount`].
     pub fn minimum_gpu_amount(mut self, input: i32) -> Self {
-        self.minimum_gpu_amount = Some(input);
+        self.params.minimum_gpu_amount = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::maximum_gpu_amount`].
     pub fn maximum_gpu_amount(mut self, input: i32) -> Self {
-        self.maximum_gpu_amount = Some(input);
+        self.params.maximum_gpu_amount = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::gpu_spec`].
     pub fn gpu_spec(mut self, input: impl Into<String>) -> Self {
-        self.gpu_spec = Some(input.into());
+        self.params.gpu_spec = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceTypesInput::instance_category`].
     pub fn instance_category(mut self, input: impl Into<String>) -> Self {
-        self.instance_category = Some(input.into());
+        self.params.instance_category = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceTypesInput::cpu_architecture`].
     pub fn cpu_architecture(mut self, input: impl Into<String>) -> Self {
-        self.cpu_architecture = Some(input.into());
+        self.params.cpu_architecture = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_cpu_speed_frequency`].
     pub fn minimum_cpu_speed_frequency(mut self, input: f64) -> Self {
-        self.minimum_cpu_speed_frequency = Some(input);
+        self.params.minimum_cpu_speed_frequency = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::maximum_cpu_speed_frequency`].
     pub fn maximum_cpu_speed_frequency(mut self, input: f64) -> Self {
-        self.maximum_cpu_speed_frequency = Some(input);
+        self.params.maximum_cpu_speed_frequency = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_cpu_turbo_frequency`].
     pub fn minimum_cpu_turbo_frequency(mut self, input: f64) -> Self {
-        self.minimum_cpu_turbo_frequency = Some(input);
+        self.params.minimum_cpu_turbo_frequency = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::maximum_cpu_turbo_frequency`].
     pub fn maximum_cpu_turbo_frequency(mut self, input: f64) -> Self {
-        self.maximum_cpu_turbo_frequency = Some(input);
+        self.params.maximum_cpu_turbo_frequency = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::physical_processor_model`].
     pub fn physical_processor_model(mut self, input: impl Into<String>) -> Self {
-        self.physical_processor_model = Some(input.into());
+        self.params.physical_processor_model = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceTypesInput::instance_family_level`].
     pub fn instance_family_level(mut self, input: impl Into<String>) -> Self {
-        self.instance_family_level = Some(input.into());
+        self.params.instance_family_level = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_instance_pps_rx`].
     pub fn minimum_instance_pps_rx(mut self, input: i64) -> Self {
-        self.minimum_instance_pps_rx = Some(input);
+        self.params.minimum_instance_pps_rx = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_instance_pps_tx`].
     pub fn minimum_instance_pps_tx(mut self, input: i64) -> Self {
-        self.minimum_instance_pps_tx = Some(input);
+        self.params.minimum_instance_pps_tx = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_instance_bandwidth_rx`].
     pub fn minimum_instance_bandwidth_rx(mut self, input: i32) -> Self {
-        self.minimum_instance_bandwidth_rx = Some(input);
+        self.params.minimum_instance_bandwidth_rx = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_instance_bandwidth_tx`].
     pub fn minimum_instance_bandwidth_tx(mut self, input: i32) -> Self {
-        self.minimum_instance_bandwidth_tx = Some(input);
+        self.params.minimum_instance_bandwidth_tx = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_primary_eni_queue_number`].
     pub fn minimum_primary_eni_queue_number(mut self, input: i32) -> Self {
-        self.minimum_primary_eni_queue_number = Some(input);
+        self.params.minimum_primary_eni_queue_number = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_secondary_eni_queue_number`].
     pub fn minimum_secondary_eni_queue_number(mut self, input: i32) -> Self {
-        self.minimum_secondary_eni_queue_number = Some(input);
+        self.params.minimum_secondary_eni_queue_number = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_eni_quantity`].
     pub fn minimum_eni_quantity(mut self, input: i32) -> Self {
-        self.minimum_eni_quantity = Some(input);
+        self.params.minimum_eni_quantity = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_queue_pair_number`].
     pub fn minimum_queue_pair_number(mut self, input: i32) -> Self {
-        self.minimum_queue_pair_number = Some(input);
+        self.params.minimum_queue_pair_number = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_eri_quantity`].
     pub fn minimum_eri_quantity(mut self, input: i32) -> Self {
-        self.minimum_eri_quantity = Some(input);
+        self.params.minimum_eri_quantity = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_eni_private_ip_address_quantity`].
     pub fn minimum_eni_private_ip_address_quantity(mut self, input: i32) -> Self {
-        self.minimum_eni_private_ip_address_quantity = Some(input);
+        self.params.minimum_eni_private_ip_address_quantity = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_eni_ipv6_address_quantity`].
     pub fn minimum_eni_ipv6_address_quantity(mut self, input: i32) -> Self {
-        self.minimum_eni_ipv6_address_quantity = Some(input);
+        self.params.minimum_eni_ipv6_address_quantity = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_local_storage_amount`].
     pub fn minimum_local_storage_amount(mut self, input: i32) -> Self {
-        self.minimum_local_storage_amount = Some(input);
+        self.params.minimum_local_storage_amount = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_local_storage_capacity`].
     pub fn minimum_local_storage_capacity(mut self, input: i64) -> Self {
-        self.minimum_local_storage_capacity = Some(input);
+        self.params.minimum_local_storage_capacity = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_disk_quantity`].
     pub fn minimum_disk_quantity(mut self, input: i32) -> Self {
-        self.minimum_disk_quantity = Some(input);
+        self.params.minimum_disk_quantity = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::local_storage_category`].
     pub fn local_storage_category(mut self, input: impl Into<String>) -> Self {
-        self.local_storage_category = Some(input.into());
+        self.params.local_storage_category = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceTypesInput::nvme_support`].
     pub fn nvme_support(mut self, input: impl Into<String>) -> Self {
-        self.nvme_support = Some(input.into());
+        self.params.nvme_support = Some(input.into());
         self
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_baseline_credit`].
     pub fn minimum_baseline_credit(mut self, input: i32) -> Self {
-        self.minimum_baseline_credit = Some(input);
+        self.params.minimum_baseline_credit = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::minimum_initial_credit`].
     pub fn minimum_initial_credit(mut self, input: i32) -> Self {
-        self.minimum_initial_credit = Some(input);
+        self.params.minimum_initial_credit = Some(input);
         self
     }
     /// Appends one item to [`DescribeInstanceTypesInput::instance_type_families`].
     pub fn instance_type_families(mut self, input: impl Into<String>) -> Self {
-        self.instance_type_families.get_or_insert_with(Vec::new).push(input.into());
+        self.params
+            .instance_type_families
+            .get_or_insert_with(Vec::new)
+            .push(input.into());
         self
     }
     /// Appends one item to [`DescribeInstanceTypesInput::gpu_specs`].
     pub fn gpu_specs(mut self, input: impl Into<String>) -> Self {
-        self.gpu_specs.get_or_insert_with(Vec::new).push(input.into());
+        self.params.gpu_specs.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`DescribeInstanceTypesInput::instance_categories`].
     pub fn instance_categories(mut self, input: impl Into<String>) -> Self {
-        self.instance_categories.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_categories.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`DescribeInstanceTypesInput::cpu_architectures`].
     pub fn cpu_architectures(mut self, input: impl Into<String>) -> Self {
-        self.cpu_architectures.get_or_insert_with(Vec::new).push(input.into());
+        self.params.cpu_architectures.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`DescribeInstanceTypesInput::physical_processor_models`].
     pub fn physical_processor_models(mut self, input: impl Into<String>) -> Self {
-        self.physical_processor_models.get_or_insert_with(Vec::new).push(input.into());
+        self.params
+            .physical_processor_models
+            .get_or_insert_with(Vec::new)
+            .push(input.into());
         self
     }
     /// Appends one item to [`DescribeInstanceTypesInput::local_storage_categories`].
     pub fn local_storage_categories(mut self, input: impl Into<String>) -> Self {
-        self.local_storage_categories.get_or_insert_with(Vec::new).push(input.into());
+        self.params
+            .local_storage_categories
+            .get_or_insert_with(Vec::new)
+            .push(input.into());
         self
     }
     /// Sets [`DescribeInstanceTypesInput::max_results`].
     pub fn max_results(mut self, input: i64) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Sets [`DescribeInstanceTypesInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeInstanceTypesInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeInstanceTypesInput, aliyun_core::InvalidInput> {
         let input = DescribeInstanceTypesInput {
-            instance_type_family: self.instance_type_family,
-            instance_types: self.instance_types.unwrap_or_default(),
-            minimum_cpu_core_count: self.minimum_cpu_core_count,
-            maximum_cpu_core_count: self.maximum_cpu_core_count,
-            minimum_memory_size: self.minimum_memory_size,
-            maximum_memory_size: self.maximum_memory_size,
-            minimum_gpu_amount: self.minimum_gpu_amount,
-            maximum_gpu_amount: self.maximum_gpu_amount,
-            gpu_spec: self.gpu_spec,
-            instance_category: self.instance_category,
-            cpu_architecture: self.cpu_architecture,
-            minimum_cpu_speed_frequency: self.minimum_cpu_speed_frequency,
-            maximum_cpu_speed_frequency: self.maximum_cpu_speed_frequency,
-            minimum_cpu_turbo_frequency: self.minimum_cpu_turbo_frequency,
-            maximum_cpu_turbo_frequency: self.maximum_cpu_turbo_frequency,
-            physical_processor_model: self.physical_processor_model,
-            instance_family_level: self.instance_family_level,
-            minimum_instance_pps_rx: self.minimum_instance_pps_rx,
-            minimum_instance_pps_tx: self.minimum_instance_pps_tx,
-            minimum_instance_bandwidth_rx: self.minimum_instance_bandwidth_rx,
-            minimum_instance_bandwidth_tx: self.minimum_instance_bandwidth_tx,
-            minimum_primary_eni_queue_number: self.minimum_primary_eni_queue_number,
-            minimum_secondary_eni_queue_number: self.minimum_secondary_eni_queue_number,
-            minimum_eni_quantity: self.minimum_eni_quantity,
-            minimum_queue_pair_number: self.minimum_queue_pair_number,
-            minimum_eri_quantity: self.minimum_eri_quantity,
+            instance_type_family: self.params.instance_type_family,
+            instance_types: self.params.instance_types.unwrap_or_default(),
+            minimum_cpu_core_count: self.params.minimum_cpu_core_count,
+            maximum_cpu_core_count: self.params.maximum_cpu_core_count,
+            minimum_memory_size: self.params.minimum_memory_size,
+            maximum_memory_size: self.params.maximum_memory_size,
+            minimum_gpu_amount: self.params.minimum_gpu_amount,
+            maximum_gpu_amount: self.params.maximum_gpu_amount,
+            gpu_spec: self.params.gpu_spec,
+            instance_category: self.params.instance_category,
+            cpu_architecture: self.params.cpu_architecture,
+            minimum_cpu_speed_frequency: self.params.minimum_cpu_speed_frequency,
+            maximum_cpu_speed_frequency: self.params.maximum_cpu_speed_frequency,
+            minimum_cpu_turbo_frequency: self.params.minimum_cpu_turbo_frequency,
+            maximum_cpu_turbo_frequency: self.params.maximum_cpu_turbo_frequency,
+            physical_processor_model: self.params.physical_processor_model,
+            instance_family_level: self.params.instance_family_level,
+            minimum_instance_pps_rx: self.params.minimum_instance_pps_rx,
+            minimum_instance_pps_tx: self.params.minimum_instance_pps_tx,
+            minimum_instance_bandwidth_rx: self.params.minimum_instance_bandwidth_rx,
+            minimum_instance_bandwidth_tx: self.params.minimum_instance_bandwidth_tx,
+            minimum_primary_eni_queue_number: self
+                .params
+                .minimum_primary_eni_queue_number,
+            minimum_secondary_eni_queue_number: self
+                .params
+                .minimum_secondary_eni_queue_number,
+            minimum_eni_quantity: self.params.minimum_eni_quantity,
+            minimum_queue_pair_number: self.params.minimum_queue_pair_number,
+            minimum_eri_quantity: self.params.minimum_eri_quantity,
             minimum_eni_private_ip_address_quantity: self
+                .params
                 .minimum_eni_private_ip_address_quantity,
-            minimum_eni_ipv6_address_quantity: self.minimum_eni_ipv6_address_quantity,
-            minimum_local_storage_amount: self.minimum_local_storage_amount,
-            minimum_local_storage_capacity: self.minimum_local_storage_capacity,
-            minimum_disk_quantity: self.minimum_disk_quantity,
-            local_storage_category: self.local_storage_category,
-            nvme_support: self.nvme_support,
-            minimum_baseline_credit: self.minimum_baseline_credit,
-            minimum_initial_credit: self.minimum_initial_credit,
-            instance_type_families: self.instance_type_families.unwrap_or_default(),
-            gpu_specs: self.gpu_specs.unwrap_or_default(),
-            instance_categories: self.instance_categories.unwrap_or_default(),
-            cpu_architectures: self.cpu_architectures.unwrap_or_default(),
+            minimum_eni_ipv6_address_quantity: self
+                .params
+                .minimum_eni_ipv6_address_quantity,
+            minimum_local_storage_amount: self.params.minimum_local_storage_amount,
+            minimum_local_storage_capacity: self.params.minimum_local_storage_capacity,
+            minimum_disk_quantity: self.params.minimum_disk_quantity,
+            local_storage_category: self.params.local_storage_category,
+            nvme_support: self.params.nvme_support,
+            minimum_baseline_credit: self.params.minimum_baseline_credit,
+            minimum_initial_credit: self.params.minimum_initial_credit,
+            instance_type_families: self
+                .params
+                .instance_type_families
+                .unwrap_or_default(),
+            gpu_specs: self.params.gpu_specs.unwrap_or_default(),
+            instance_categories: self.params.instance_categories.unwrap_or_default(),
+            cpu_architectures: self.params.cpu_architectures.unwrap_or_default(),
             physical_processor_models: self
+                .params
                 .physical_processor_models
                 .unwrap_or_default(),
-            local_storage_categories: self.local_storage_categories.unwrap_or_default(),
-            max_results: self.max_results,
-            next_token: self.next_token,
+            local_storage_categories: self
+                .params
+                .local_storage_categories
+                .unwrap_or_default(),
+            max_results: self.params.max_results,
+            next_token: self.params.next_token,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -485,49 +512,7 @@ impl DescribeInstanceTypesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_type_family: None,
-            instance_types: None,
-            minimum_cpu_core_count: None,
-            maximum_cpu_core_count: None,
-            minimum_memory_size: None,
-            maximum_memory_size: None,
-            minimum_gpu_amount: None,
-            maximum_gpu_amount: None,
-            gpu_spec: None,
-            instance_category: None,
-            cpu_architecture: None,
-            minimum_cpu_speed_frequency: None,
-            maximum_cpu_speed_frequency: None,
-            minimum_cpu_turbo_frequency: None,
-            maximum_cpu_turbo_frequency: None,
-            physical_processor_model: None,
-            instance_family_level: None,
-            minimum_instance_pps_rx: None,
-            minimum_instance_pps_tx: None,
-            minimum_instance_bandwidth_rx: None,
-            minimum_instance_bandwidth_tx: None,
-            minimum_primary_eni_queue_number: None,
-            minimum_secondary_eni_queue_number: None,
-            minimum_eni_quantity: None,
-            minimum_queue_pair_number: None,
-            minimum_eri_quantity: None,
-            minimum_eni_private_ip_address_quantity: None,
-            minimum_eni_ipv6_address_quantity: None,
-            minimum_local_storage_amount: None,
-            minimum_local_storage_capacity: None,
-            minimum_disk_quantity: None,
-            local_storage_category: None,
-            nvme_support: None,
-            minimum_baseline_credit: None,
-            minimum_initial_credit: None,
-            instance_type_families: None,
-            gpu_specs: None,
-            instance_categories: None,
-            cpu_architectures: None,
-            physical_processor_models: None,
-            local_storage_categories: None,
-            max_results: None,
-            next_token: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeInstanceTypesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -20,8 +20,8 @@ pub struct DescribeInstancesInput {
     pub instance_network_type: Option<String>,
     /// A string sent as `SecurityGroupId`. Optional. Example: `sg-bp67acfmxazb4p****`.
     pub security_group_id: Option<String>,
-    /// A string sent as `InstanceIds`. Optional. Example: `["i-bp67acfmxazb4p****", "i-bp67acfmxazb4p****", … "i-bp67acfmxazb4p****"]`.
-    pub instance_ids: Option<String>,
+    /// A list of strings sent as JSON text in `InstanceIds`. Optional. Example: `["i-bp67acfmxazb4p****","i-bp67acfmxazb4p****","i-bp67acfmxazb4p****"]`.
+    pub instance_ids: Vec<String>,
     /// An integer (32-bit) sent as `PageNumber`. Optional. At least 1. Example: `1`.
     pub page_number: Option<i32>,
     /// An integer (32-bit) sent as `PageSize`. Optional. From 1 to 100. Example: `10`.
@@ -30,14 +30,14 @@ pub struct DescribeInstancesInput {
     pub next_token: Option<String>,
     /// An integer (32-bit) sent as `MaxResults`. Optional. From 1 to 100. Example: `10`.
     pub max_results: Option<i32>,
-    /// A string sent as `InnerIpAddresses`. Optional. Example: `["10.1.1.1", "10.1.2.1", … "10.1.10.1"]`.
-    pub inner_ip_addresses: Option<String>,
-    /// A string sent as `PrivateIpAddresses`. Optional. Example: `["172.16.1.1", "172.16.2.1", … "172.16.10.1"]`.
-    pub private_ip_addresses: Option<String>,
-    /// A string sent as `PublicIpAddresses`. Optional. Example: `["42.1.1.**", "42.1.2.**", … "42.1.10.**"]`.
-    pub public_ip_addresses: Option<String>,
-    /// A string sent as `EipAddresses`. Optional. Example: `["42.1.1.**", "42.1.2.**", … "42.1.10.**"]`.
-    pub eip_addresses: Option<String>,
+    /// A list of strings sent as JSON text in `InnerIpAddresses`. Optional. Example: `["10.1.1.1","10.1.2.1","10.1.10.1"]`.
+    pub inner_ip_addresses: Vec<String>,
+    /// A list of strings sent as JSON text in `PrivateIpAddresses`. Optional. Example: `["172.16.1.1","172.16.2.1","172.16.10.1"]`.
+    pub private_ip_addresses: Vec<String>,
+    /// A list of strings sent as JSON text in `PublicIpAddresses`. Optional. Example: `["42.1.1.**","42.1.2.**","42.1.10.**"]`.
+    pub public_ip_addresses: Vec<String>,
+    /// A list of strings sent as JSON text in `EipAddresses`. Optional. Example: `["42.1.1.**","42.1.2.**","42.1.10.**"]`.
+    pub eip_addresses: Vec<String>,
     /// A string sent as `InstanceChargeType`. Optional. Example: `PostPaid`.
     pub instance_charge_type: Option<String>,
     /// A string sent as `InternetChargeType`. Optional. Example: `PayByTraffic`.
@@ -103,21 +103,25 @@ impl DescribeInstancesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeInstancesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     vpc_id: Option<String>,
     v_switch_id: Option<String>,
     zone_id: Option<String>,
     instance_network_type: Option<String>,
     security_group_id: Option<String>,
-    instance_ids: Option<String>,
+    instance_ids: Option<Vec<String>>,
     page_number: Option<i32>,
     page_size: Option<i32>,
     next_token: Option<String>,
     max_results: Option<i32>,
-    inner_ip_addresses: Option<String>,
-    private_ip_addresses: Option<String>,
-    public_ip_addresses: Option<String>,
-    eip_addresses: Option<String>,
+    inner_ip_addresses: Option<Vec<String>>,
+    private_ip_addresses: Option<Vec<String>>,
+    public_ip_addresses: Option<Vec<String>>,
+    eip_addresses: Option<Vec<String>>,
     instance_charge_type: Option<String>,
     internet_charge_type: Option<String>,
     instance_name: Option<String>,
@@ -145,235 +149,238 @@ pub struct DescribeInstancesBuilder<C = ()> {
 impl<C> DescribeInstancesBuilder<C> {
     /// Sets [`DescribeInstancesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
-        self.vpc_id = Some(input.into());
+        self.params.vpc_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
-        self.v_switch_id = Some(input.into());
+        self.params.v_switch_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::instance_network_type`].
     pub fn instance_network_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_network_type = Some(input.into());
+        self.params.instance_network_type = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
-        self.security_group_id = Some(input.into());
+        self.params.security_group_id = Some(input.into());
         self
     }
-    /// Sets [`DescribeInstancesInput::instance_ids`].
+    /// Appends one item to [`DescribeInstancesInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids = Some(input.into());
+        self.params.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeInstancesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeInstancesInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
-    /// Sets [`DescribeInstancesInput::inner_ip_addresses`].
+    /// Appends one item to [`DescribeInstancesInput::inner_ip_addresses`].
     pub fn inner_ip_addresses(mut self, input: impl Into<String>) -> Self {
-        self.inner_ip_addresses = Some(input.into());
+        self.params.inner_ip_addresses.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Sets [`DescribeInstancesInput::private_ip_addresses`].
+    /// Appends one item to [`DescribeInstancesInput::private_ip_addresses`].
     pub fn private_ip_addresses(mut self, input: impl Into<String>) -> Self {
-        self.private_ip_addresses = Some(input.into());
+        self.params.private_ip_addresses.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Sets [`DescribeInstancesInput::public_ip_addresses`].
+    /// Appends one item to [`DescribeInstancesInput::public_ip_addresses`].
     pub fn public_ip_addresses(mut self, input: impl Into<String>) -> Self {
-        self.public_ip_addresses = Some(input.into());
+        self.params.public_ip_addresses.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Sets [`DescribeInstancesInput::eip_addresses`].
+    /// Appends one item to [`DescribeInstancesInput::eip_addresses`].
     pub fn eip_addresses(mut self, input: impl Into<String>) -> Self {
-        self.eip_addresses = Some(input.into());
+        self.params.eip_addresses.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_charge_type = Some(input.into());
+        self.params.instance_charge_type = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::internet_charge_type`].
     pub fn internet_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.internet_charge_type = Some(input.into());
+        self.params.internet_charge_type = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::instance_name`].
     pub fn instance_name(mut self, input: impl Into<String>) -> Self {
-        self.instance_name = Some(input.into());
+        self.params.instance_name = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
-        self.image_id = Some(input.into());
+        self.params.image_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status = Some(input.into());
+        self.params.status = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::lock_reason`].
     pub fn lock_reason(mut self, input: impl Into<String>) -> Self {
-        self.lock_reason = Some(input.into());
+        self.params.lock_reason = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeInstancesInput::filter`].
     pub fn filter(mut self, input: Tag) -> Self {
-        self.filter.get_or_insert_with(Vec::new).push(input);
+        self.params.filter.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeInstancesInput::device_available`].
     pub fn device_available(mut self, input: bool) -> Self {
-        self.device_available = Some(input);
+        self.params.device_available = Some(input);
         self
     }
     /// Sets [`DescribeInstancesInput::io_optimized`].
     pub fn io_optimized(mut self, input: bool) -> Self {
-        self.io_optimized = Some(input);
+        self.params.io_optimized = Some(input);
         self
     }
     /// Sets [`DescribeInstancesInput::need_sale_cycle`].
     pub fn need_sale_cycle(mut self, input: bool) -> Self {
-        self.need_sale_cycle = Some(input);
+        self.params.need_sale_cycle = Some(input);
         self
     }
     /// Sets [`DescribeInstancesInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::instance_type_family`].
     pub fn instance_type_family(mut self, input: impl Into<String>) -> Self {
-        self.instance_type_family = Some(input.into());
+        self.params.instance_type_family = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
-        self.key_pair_name = Some(input.into());
+        self.params.key_pair_name = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::hpc_cluster_id`].
     pub fn hpc_cluster_id(mut self, input: impl Into<String>) -> Self {
-        self.hpc_cluster_id = Some(input.into());
+        self.params.hpc_cluster_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::rdma_ip_addresses`].
     pub fn rdma_ip_addresses(mut self, input: impl Into<String>) -> Self {
-        self.rdma_ip_addresses = Some(input.into());
+        self.params.rdma_ip_addresses = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Sets [`DescribeInstancesInput::http_endpoint`].
     pub fn http_endpoint(mut self, input: impl Into<String>) -> Self {
-        self.http_endpoint = Some(input.into());
+        self.params.http_endpoint = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::http_tokens`].
     pub fn http_tokens(mut self, input: impl Into<String>) -> Self {
-        self.http_tokens = Some(input.into());
+        self.params.http_tokens = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesInput::http_put_response_hop_limit`].
     pub fn http_put_response_hop_limit(mut self, input: i32) -> Self {
-        self.http_put_response_hop_limit = Some(input);
+        self.params.http_put_response_hop_limit = Some(input);
         self
     }
     /// Appends one item to [`DescribeInstancesInput::ipv6_address`].
     pub fn ipv6_address(mut self, input: impl Into<String>) -> Self {
-        self.ipv6_address.get_or_insert_with(Vec::new).push(input.into());
+        self.params.ipv6_address.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`DescribeInstancesInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`DescribeInstancesInput::additional_attributes`].
     pub fn additional_attributes(mut self, input: impl Into<String>) -> Self {
-        self.additional_attributes.get_or_insert_with(Vec::new).push(input.into());
+        self.params
+            .additional_attributes
+            .get_or_insert_with(Vec::new)
+            .push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeInstancesInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeInstancesInput, aliyun_core::InvalidInput> {
         let input = DescribeInstancesInput {
-            region_id: self.region_id,
-            vpc_id: self.vpc_id,
-            v_switch_id: self.v_switch_id,
-            zone_id: self.zone_id,
-            instance_network_type: self.instance_network_type,
-            security_group_id: self.security_group_id,
-            instance_ids: self.instance_ids,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            next_token: self.next_token,
-            max_results: self.max_results,
-            inner_ip_addresses: self.inner_ip_addresses,
-            private_ip_addresses: self.private_ip_addresses,
-            public_ip_addresses: self.public_ip_addresses,
-            eip_addresses: self.eip_addresses,
-            instance_charge_type: self.instance_charge_type,
-            internet_charge_type: self.internet_charge_type,
-            instance_name: self.instance_name,
-            image_id: self.image_id,
-            status: self.status,
-            lock_reason: self.lock_reason,
-            filter: self.filter.unwrap_or_default(),
-            device_available: self.device_available,
-            io_optimized: self.io_optimized,
-            need_sale_cycle: self.need_sale_cycle,
-            instance_type: self.instance_type,
-            instance_type_family: self.instance_type_family,
-            key_pair_name: self.key_pair_name,
-            resource_group_id: self.resource_group_id,
-            hpc_cluster_id: self.hpc_cluster_id,
-            rdma_ip_addresses: self.rdma_ip_addresses,
-            dry_run: self.dry_run,
-            http_endpoint: self.http_endpoint,
-            http_tokens: self.http_tokens,
-            http_put_response_hop_limit: self.http_put_response_hop_limit,
-            ipv6_address: self.ipv6_address.unwrap_or_default(),
-            tag: self.tag.unwrap_or_default(),
-            additional_attributes: self.additional_attributes.unwrap_or_default(),
+            region_id: self.params.region_id,
+            vpc_id: self.params.vpc_id,
+            v_switch_id: self.params.v_switch_id,
+            zone_id: self.params.zone_id,
+            instance_network_type: self.params.instance_network_type,
+            security_group_id: self.params.security_group_id,
+            instance_ids: self.params.instance_ids.unwrap_or_default(),
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            next_token: self.params.next_token,
+            max_results: self.params.max_results,
+            inner_ip_addresses: self.params.inner_ip_addresses.unwrap_or_default(),
+            private_ip_addresses: self.params.private_ip_addresses.unwrap_or_default(),
+            public_ip_addresses: self.params.public_ip_addresses.unwrap_or_default(),
+            eip_addresses: self.params.eip_addresses.unwrap_or_default(),
+            instance_charge_type: self.params.instance_charge_type,
+            internet_charge_type: self.params.internet_charge_type,
+            instance_name: self.params.instance_name,
+            image_id: self.params.image_id,
+            status: self.params.status,
+            lock_reason: self.params.lock_reason,
+            filter: self.params.filter.unwrap_or_default(),
+            device_available: self.params.device_available,
+            io_optimized: self.params.io_optimized,
+            need_sale_cycle: self.params.need_sale_cycle,
+            instance_type: self.params.instance_type,
+            instance_type_family: self.params.instance_type_family,
+            key_pair_name: self.params.key_pair_name,
+            resource_group_id: self.params.resource_group_id,
+            hpc_cluster_id: self.params.hpc_cluster_id,
+            rdma_ip_addresses: self.params.rdma_ip_addresses,
+            dry_run: self.params.dry_run,
+            http_endpoint: self.params.http_endpoint,
+            http_tokens: self.params.http_tokens,
+            http_put_response_hop_limit: self.params.http_put_response_hop_limit,
+            ipv6_address: self.params.ipv6_address.unwrap_or_default(),
+            tag: self.params.tag.unwrap_or_default(),
+            additional_attributes: self.params.additional_attributes.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -387,15 +394,15 @@ aliyun_core::__private::builder_accessors! {
     zone_id: Option<String> => set_zone_id, get_zone_id;
     instance_network_type: Option<String> => set_instance_network_type, get_instance_network_type;
     security_group_id: Option<String> => set_security_group_id, get_security_group_id;
-    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
+    instance_ids: Option<Vec<String>> => set_instance_ids, get_instance_ids, list;
     page_number: Option<i32> => set_page_number, get_page_number;
     page_size: Option<i32> => set_page_size, get_page_size;
     next_token: Option<String> => set_next_token, get_next_token;
     max_results: Option<i32> => set_max_results, get_max_results;
-    inner_ip_addresses: Option<String> => set_inner_ip_addresses, get_inner_ip_addresses;
-    private_ip_addresses: Option<String> => set_private_ip_addresses, get_private_ip_addresses;
-    public_ip_addresses: Option<String> => set_public_ip_addresses, get_public_ip_addresses;
-    eip_addresses: Option<String> => set_eip_addresses, get_eip_addresses;
+    inner_ip_addresses: Option<Vec<String>> => set_inner_ip_addresses, get_inner_ip_addresses, list;
+    private_ip_addresses: Option<Vec<String>> => set_private_ip_addresses, get_private_ip_addresses, list;
+    public_ip_addresses: Option<Vec<String>> => set_public_ip_addresses, get_public_ip_addresses, list;
+    eip_addresses: Option<Vec<String>> => set_eip_addresses, get_eip_addresses, list;
     instance_charge_type: Option<String> => set_instance_charge_type, get_instance_charge_type;
     internet_charge_type: Option<String> => set_internet_charge_type, get_internet_charge_type;
     instance_name: Option<String> => set_instance_name, get_instance_name;
@@ -424,44 +431,7 @@ impl DescribeInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            vpc_id: None,
-            v_switch_id: None,
-            zone_id: None,
-            instance_network_type: None,
-            security_group_id: None,
-            instance_ids: None,
-            page_number: None,
-            page_size: None,
-            next_token: None,
-            max_results: None,
-            inner_ip_addresses: None,
-            private_ip_addresses: None,
-            public_ip_addresses: None,
-            eip_addresses: None,
-            instance_charge_type: None,
-            internet_charge_type: None,
-            instance_name: None,
-            image_id: None,
-            status: None,
-            lock_reason: None,
-            filter: None,
-            device_available: None,
-            io_optimized: None,
-            need_sale_cycle: None,
-            instance_type: None,
-            instance_type_family: None,
-            key_pair_name: None,
-            resource_group_id: None,
-            hpc_cluster_id: None,
-            rdma_ip_addresses: None,
-            dry_run: None,
-            http_endpoint: None,
-            http_tokens: None,
-            http_put_response_hop_limit: None,
-            ipv6_address: None,
-            tag: None,
-            additional_attributes: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeInstancesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -486,8 +456,8 @@ impl DescribeInstancesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeInstancesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -584,15 +554,25 @@ impl aliyun_core::Action for DescribeInstancesInput {
         params.push_opt("ZoneId", self.zone_id.as_ref());
         params.push_opt("InstanceNetworkType", self.instance_network_type.as_ref());
         params.push_opt("SecurityGroupId", self.security_group_id.as_ref());
-        params.push_opt("InstanceIds", self.instance_ids.as_ref());
+        if !self.instance_ids.is_empty() {
+            params.push_json("InstanceIds", &self.instance_ids);
+        }
         params.push_opt("PageNumber", self.page_number.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
         params.push_opt("NextToken", self.next_token.as_ref());
         params.push_opt("MaxResults", self.max_results.as_ref());
-        params.push_opt("InnerIpAddresses", self.inner_ip_addresses.as_ref());
-        params.push_opt("PrivateIpAddresses", self.private_ip_addresses.as_ref());
-        params.push_opt("PublicIpAddresses", self.public_ip_addresses.as_ref());
-        params.push_opt("EipAddresses", self.eip_addresses.as_ref());
+        if !self.inner_ip_addresses.is_empty() {
+            params.push_json("InnerIpAddresses", &self.inner_ip_addresses);
+        }
+        if !self.private_ip_addresses.is_empty() {
+            params.push_json("PrivateIpAddresses", &self.private_ip_addresses);
+        }
+        if !self.public_ip_addresses.is_empty() {
+            params.push_json("PublicIpAddresses", &self.public_ip_addresses);
+        }
+        if !self.eip_addresses.is_empty() {
+            params.push_json("EipAddresses", &self.eip_addresses);
+        }
         params.push_opt("InstanceChargeType", self.instance_charge_type.as_ref());
         params.push_opt("InternetChargeType", self.internet_charge_type.as_ref());
         params.push_opt("InstanceName", self.instance_name.as_ref());
@@ -724,7 +704,9 @@ mod tests {
                     .additional_attributes("META_OPTIONS")
                     .device_available(false)
                     .dry_run(false)
-                    .eip_addresses("[\"42.1.1.**\", \"42.1.2.**\", … \"42.1.10.**\"]")
+                    .eip_addresses("42.1.1.**")
+                    .eip_addresses("42.1.2.**")
+                    .eip_addresses("42.1.10.**")
                     .filter(Tag {
                         key: Some("CreationStartTime".to_owned()),
                         value: Some("2017-12-05T22:40Z".to_owned()),
@@ -734,13 +716,13 @@ mod tests {
                     .http_put_response_hop_limit(0)
                     .http_tokens("optional")
                     .image_id("m-bp67acfmxazb4p****")
-                    .inner_ip_addresses(
-                        "[\"10.1.1.1\", \"10.1.2.1\", … \"10.1.10.1\"]",
-                    )
+                    .inner_ip_addresses("10.1.1.1")
+                    .inner_ip_addresses("10.1.2.1")
+                    .inner_ip_addresses("10.1.10.1")
                     .instance_charge_type("PostPaid")
-                    .instance_ids(
-                        "[\"i-bp67acfmxazb4p****\", \"i-bp67acfmxazb4p****\", … \"i-bp67acfmxazb4p****\"]",
-                    )
+                    .instance_ids("i-bp67acfmxazb4p****")
+                    .instance_ids("i-bp67acfmxazb4p****")
+                    .instance_ids("i-bp67acfmxazb4p****")
                     .instance_name("Test")
                     .instance_network_type("vpc")
                     .instance_type("ecs.g5.large")
@@ -755,12 +737,12 @@ mod tests {
                     .next_token("caeba0bbb2be03f84eb48b699f0a4883")
                     .page_number(1)
                     .page_size(10)
-                    .private_ip_addresses(
-                        "[\"172.16.1.1\", \"172.16.2.1\", … \"172.16.10.1\"]",
-                    )
-                    .public_ip_addresses(
-                        "[\"42.1.1.**\", \"42.1.2.**\", … \"42.1.10.**\"]",
-                    )
+                    .private_ip_addresses("172.16.1.1")
+                    .private_ip_addresses("172.16.2.1")
+                    .private_ip_addresses("172.16.10.1")
+                    .public_ip_addresses("42.1.1.**")
+                    .public_ip_addresses("42.1.2.**")
+                    .public_ip_addresses("42.1.10.**")
                     .rdma_ip_addresses("10.10.10.102")
                     .region_id("cn-hangzhou")
                     .resource_group_id("rg-bp67acfmxazb4p****")
@@ -779,7 +761,7 @@ mod tests {
                 ("AdditionalAttributes.1", "META_OPTIONS"),
                 ("DeviceAvailable", "false"),
                 ("DryRun", "false"),
-                ("EipAddresses", "[\"42.1.1.**\", \"42.1.2.**\", … \"42.1.10.**\"]"),
+                ("EipAddresses", "[\"42.1.1.**\",\"42.1.2.**\",\"42.1.10.**\"]"),
                 ("Filter.1.Key", "CreationStartTime"),
                 ("Filter.1.Value", "2017-12-05T22:40Z"),
                 ("HpcClusterId", "hpc-bp67acfmxazb4p****"),
@@ -787,11 +769,11 @@ mod tests {
                 ("HttpPutResponseHopLimit", "0"),
                 ("HttpTokens", "optional"),
                 ("ImageId", "m-bp67acfmxazb4p****"),
-                ("InnerIpAddresses", "[\"10.1.1.1\", \"10.1.2.1\", … \"10.1.10.1\"]"),
+                ("InnerIpAddresses", "[\"10.1.1.1\",\"10.1.2.1\",\"10.1.10.1\"]"),
                 ("InstanceChargeType", "PostPaid"),
                 (
                     "InstanceIds",
-                    "[\"i-bp67acfmxazb4p****\", \"i-bp67acfmxazb4p****\", … \"i-bp67acfmxazb4p****\"]",
+                    "[\"i-bp67acfmxazb4p****\",\"i-bp67acfmxazb4p****\",\"i-bp67acfmxazb4p****\"]",
                 ),
                 ("InstanceName", "Test"),
                 ("InstanceNetworkType", "vpc"),
@@ -809,12 +791,9 @@ mod tests {
                 ("PageSize", "10"),
                 (
                     "PrivateIpAddresses",
-                    "[\"172.16.1.1\", \"172.16.2.1\", … \"172.16.10.1\"]",
+                    "[\"172.16.1.1\",\"172.16.2.1\",\"172.16.10.1\"]",
                 ),
-                (
-                    "PublicIpAddresses",
-                    "[\"42.1.1.**\", \"42.1.2.**\", … \"42.1.10.**\"]",
-                ),
+                ("PublicIpAddresses", "[\"42.1.1.**\",\"42.1.2.**\",\"42.1.10.**\"]"),
                 ("RdmaIpAddresses", "10.10.10.102"),
                 ("RegionId", "cn-hangzhou"),
                 ("ResourceGroupId", "rg-bp67acfmxazb4p****"),

@@ -49,6 +49,10 @@ impl DescribeInstancesFullStatusInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeInstancesFullStatusBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     status: Option<String>,
     health_status: Option<String>,
@@ -64,57 +68,57 @@ pub struct DescribeInstancesFullStatusBuilder<C = ()> {
 impl<C> DescribeInstancesFullStatusBuilder<C> {
     /// Sets [`DescribeInstancesFullStatusInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesFullStatusInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status = Some(input.into());
+        self.params.status = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesFullStatusInput::health_status`].
     pub fn health_status(mut self, input: impl Into<String>) -> Self {
-        self.health_status = Some(input.into());
+        self.params.health_status = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesFullStatusInput::event_type`].
     pub fn event_type(mut self, input: impl Into<String>) -> Self {
-        self.event_type = Some(input.into());
+        self.params.event_type = Some(input.into());
         self
     }
     /// Sets [`DescribeInstancesFullStatusInput::not_before`].
     pub fn not_before(mut self, input: EventTime) -> Self {
-        self.not_before = Some(input);
+        self.params.not_before = Some(input);
         self
     }
     /// Sets [`DescribeInstancesFullStatusInput::event_publish_time`].
     pub fn event_publish_time(mut self, input: EventTime) -> Self {
-        self.event_publish_time = Some(input);
+        self.params.event_publish_time = Some(input);
         self
     }
     /// Sets [`DescribeInstancesFullStatusInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeInstancesFullStatusInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Appends one item to [`DescribeInstancesFullStatusInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`DescribeInstancesFullStatusInput::event_id`].
     pub fn event_id(mut self, input: impl Into<String>) -> Self {
-        self.event_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.event_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`DescribeInstancesFullStatusInput::instance_event_type`].
     pub fn instance_event_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_event_type.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_event_type.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeInstancesFullStatusInput`]. Nothing is sent.
@@ -124,18 +128,18 @@ impl<C> DescribeInstancesFullStatusBuilder<C> {
         let input = DescribeInstancesFullStatusInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            status: self.status,
-            health_status: self.health_status,
-            event_type: self.event_type,
-            not_before: self.not_before,
-            event_publish_time: self.event_publish_time,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            instance_id: self.instance_id.unwrap_or_default(),
-            event_id: self.event_id.unwrap_or_default(),
-            instance_event_type: self.instance_event_type.unwrap_or_default(),
+            status: self.params.status,
+            health_status: self.params.health_status,
+            event_type: self.params.event_type,
+            not_before: self.params.not_before,
+            event_publish_time: self.params.event_publish_time,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            instance_id: self.params.instance_id.unwrap_or_default(),
+            event_id: self.params.event_id.unwrap_or_default(),
+            instance_event_type: self.params.instance_event_type.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -159,17 +163,7 @@ impl DescribeInstancesFullStatusBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            status: None,
-            health_status: None,
-            event_type: None,
-            not_before: None,
-            event_publish_time: None,
-            page_number: None,
-            page_size: None,
-            instance_id: None,
-            event_id: None,
-            instance_event_type: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeInstancesFullStatusOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -196,8 +190,8 @@ impl DescribeInstancesFullStatusBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeInstancesFullStatusInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -49,6 +49,10 @@ impl DescribeInvocationResultsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeInvocationResultsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     resource_group_id: Option<String>,
     invoke_id: Option<String>,
@@ -66,67 +70,67 @@ pub struct DescribeInvocationResultsBuilder<C = ()> {
 impl<C> DescribeInvocationResultsBuilder<C> {
     /// Sets [`DescribeInvocationResultsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInvocationResultsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInvocationResultsInput::invoke_id`].
     pub fn invoke_id(mut self, input: impl Into<String>) -> Self {
-        self.invoke_id = Some(input.into());
+        self.params.invoke_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInvocationResultsInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInvocationResultsInput::command_id`].
     pub fn command_id(mut self, input: impl Into<String>) -> Self {
-        self.command_id = Some(input.into());
+        self.params.command_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInvocationResultsInput::invoke_record_status`].
     pub fn invoke_record_status(mut self, input: impl Into<String>) -> Self {
-        self.invoke_record_status = Some(input.into());
+        self.params.invoke_record_status = Some(input.into());
         self
     }
     /// Sets [`DescribeInvocationResultsInput::include_history`].
     pub fn include_history(mut self, input: bool) -> Self {
-        self.include_history = Some(input);
+        self.params.include_history = Some(input);
         self
     }
     /// Sets [`DescribeInvocationResultsInput::content_encoding`].
     pub fn content_encoding(mut self, input: impl Into<String>) -> Self {
-        self.content_encoding = Some(input.into());
+        self.params.content_encoding = Some(input.into());
         self
     }
     /// Sets [`DescribeInvocationResultsInput::page_number`].
     pub fn page_number(mut self, input: i64) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeInvocationResultsInput::page_size`].
     pub fn page_size(mut self, input: i64) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeInvocationResultsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Sets [`DescribeInvocationResultsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeInvocationResultsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeInvocationResultsInput`]. Nothing is sent.
@@ -136,20 +140,20 @@ impl<C> DescribeInvocationResultsBuilder<C> {
         let input = DescribeInvocationResultsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            resource_group_id: self.resource_group_id,
-            invoke_id: self.invoke_id,
-            instance_id: self.instance_id,
-            command_id: self.command_id,
-            invoke_record_status: self.invoke_record_status,
-            include_history: self.include_history,
-            content_encoding: self.content_encoding,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            tag: self.tag.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
+            invoke_id: self.params.invoke_id,
+            instance_id: self.params.instance_id,
+            command_id: self.params.command_id,
+            invoke_record_status: self.params.invoke_record_status,
+            include_history: self.params.include_history,
+            content_encoding: self.params.content_encoding,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            max_results: self.params.max_results,
+            next_token: self.params.next_token,
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -175,19 +179,7 @@ impl DescribeInvocationResultsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            resource_group_id: None,
-            invoke_id: None,
-            instance_id: None,
-            command_id: None,
-            invoke_record_status: None,
-            include_history: None,
-            content_encoding: None,
-            page_number: None,
-            page_size: None,
-            max_results: None,
-            next_token: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeInvocationResultsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -214,8 +206,8 @@ impl DescribeInvocationResultsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeInvocationResultsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -418,19 +410,7 @@ impl DescribeInvocationResultsBuilder<InvocationFinishedWaiter> {
                 client,
                 policy,
             },
-            region_id: None,
-            resource_group_id: None,
-            invoke_id: None,
-            instance_id: None,
-            command_id: None,
-            invoke_record_status: None,
-            include_history: None,
-            content_encoding: None,
-            page_number: None,
-            page_size: None,
-            max_results: None,
-            next_token: None,
-            tag: None,
+            params: Default::default(),
         }
     }
     /// Replaces how often the waiter looks and how long it waits in all.
@@ -464,19 +444,7 @@ impl DescribeInvocationResultsBuilder<InvocationFinishedWaiter> {
         let InvocationFinishedWaiter { client, policy } = self.client;
         let bound = DescribeInvocationResultsBuilder {
             client,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            invoke_id: self.invoke_id,
-            instance_id: self.instance_id,
-            command_id: self.command_id,
-            invoke_record_status: self.invoke_record_status,
-            include_history: self.include_history,
-            content_encoding: self.content_encoding,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            tag: self.tag,
+            params: self.params,
         };
         let (client, input) = bound.into_parts();
         let inputs = input.map(|input| Vec::from([input]));

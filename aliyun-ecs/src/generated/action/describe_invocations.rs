@@ -57,6 +57,10 @@ impl DescribeInvocationsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeInvocationsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     resource_group_id: Option<String>,
     invoke_id: Option<String>,
@@ -78,87 +82,87 @@ pub struct DescribeInvocationsBuilder<C = ()> {
 impl<C> DescribeInvocationsBuilder<C> {
     /// Sets [`DescribeInvocationsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInvocationsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInvocationsInput::invoke_id`].
     pub fn invoke_id(mut self, input: impl Into<String>) -> Self {
-        self.invoke_id = Some(input.into());
+        self.params.invoke_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInvocationsInput::command_id`].
     pub fn command_id(mut self, input: impl Into<String>) -> Self {
-        self.command_id = Some(input.into());
+        self.params.command_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInvocationsInput::command_name`].
     pub fn command_name(mut self, input: impl Into<String>) -> Self {
-        self.command_name = Some(input.into());
+        self.params.command_name = Some(input.into());
         self
     }
     /// Sets [`DescribeInvocationsInput::command_type`].
     pub fn command_type(mut self, input: impl Into<String>) -> Self {
-        self.command_type = Some(input.into());
+        self.params.command_type = Some(input.into());
         self
     }
     /// Sets [`DescribeInvocationsInput::timed`].
     pub fn timed(mut self, input: bool) -> Self {
-        self.timed = Some(input);
+        self.params.timed = Some(input);
         self
     }
     /// Sets [`DescribeInvocationsInput::invoke_status`].
     pub fn invoke_status(mut self, input: impl Into<String>) -> Self {
-        self.invoke_status = Some(input.into());
+        self.params.invoke_status = Some(input.into());
         self
     }
     /// Sets [`DescribeInvocationsInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`DescribeInvocationsInput::content_encoding`].
     pub fn content_encoding(mut self, input: impl Into<String>) -> Self {
-        self.content_encoding = Some(input.into());
+        self.params.content_encoding = Some(input.into());
         self
     }
     /// Sets [`DescribeInvocationsInput::include_output`].
     pub fn include_output(mut self, input: bool) -> Self {
-        self.include_output = Some(input);
+        self.params.include_output = Some(input);
         self
     }
     /// Sets [`DescribeInvocationsInput::page_number`].
     pub fn page_number(mut self, input: i64) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeInvocationsInput::page_size`].
     pub fn page_size(mut self, input: i64) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeInvocationsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Sets [`DescribeInvocationsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeInvocationsInput::repeat_mode`].
     pub fn repeat_mode(mut self, input: impl Into<String>) -> Self {
-        self.repeat_mode = Some(input.into());
+        self.params.repeat_mode = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeInvocationsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeInvocationsInput`]. Nothing is sent.
@@ -166,24 +170,24 @@ impl<C> DescribeInvocationsBuilder<C> {
         let input = DescribeInvocationsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            resource_group_id: self.resource_group_id,
-            invoke_id: self.invoke_id,
-            command_id: self.command_id,
-            command_name: self.command_name,
-            command_type: self.command_type,
-            timed: self.timed,
-            invoke_status: self.invoke_status,
-            instance_id: self.instance_id,
-            content_encoding: self.content_encoding,
-            include_output: self.include_output,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            repeat_mode: self.repeat_mode,
-            tag: self.tag.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
+            invoke_id: self.params.invoke_id,
+            command_id: self.params.command_id,
+            command_name: self.params.command_name,
+            command_type: self.params.command_type,
+            timed: self.params.timed,
+            invoke_status: self.params.invoke_status,
+            instance_id: self.params.instance_id,
+            content_encoding: self.params.content_encoding,
+            include_output: self.params.include_output,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            max_results: self.params.max_results,
+            next_token: self.params.next_token,
+            repeat_mode: self.params.repeat_mode,
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -213,23 +217,7 @@ impl DescribeInvocationsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            resource_group_id: None,
-            invoke_id: None,
-            command_id: None,
-            command_name: None,
-            command_type: None,
-            timed: None,
-            invoke_status: None,
-            instance_id: None,
-            content_encoding: None,
-            include_output: None,
-            page_number: None,
-            page_size: None,
-            max_results: None,
-            next_token: None,
-            repeat_mode: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeInvocationsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -256,8 +244,8 @@ impl DescribeInvocationsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeInvocationsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -39,6 +39,10 @@ impl DescribeKeyPairsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeKeyPairsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     key_pair_name: Option<String>,
     key_pair_finger_print: Option<String>,
@@ -51,42 +55,42 @@ pub struct DescribeKeyPairsBuilder<C = ()> {
 impl<C> DescribeKeyPairsBuilder<C> {
     /// Sets [`DescribeKeyPairsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeKeyPairsInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
-        self.key_pair_name = Some(input.into());
+        self.params.key_pair_name = Some(input.into());
         self
     }
     /// Sets [`DescribeKeyPairsInput::key_pair_finger_print`].
     pub fn key_pair_finger_print(mut self, input: impl Into<String>) -> Self {
-        self.key_pair_finger_print = Some(input.into());
+        self.params.key_pair_finger_print = Some(input.into());
         self
     }
     /// Sets [`DescribeKeyPairsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeKeyPairsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeKeyPairsInput::include_public_key`].
     pub fn include_public_key(mut self, input: bool) -> Self {
-        self.include_public_key = Some(input);
+        self.params.include_public_key = Some(input);
         self
     }
     /// Sets [`DescribeKeyPairsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeKeyPairsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeKeyPairsInput`]. Nothing is sent.
@@ -94,15 +98,15 @@ impl<C> DescribeKeyPairsBuilder<C> {
         let input = DescribeKeyPairsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            key_pair_name: self.key_pair_name,
-            key_pair_finger_print: self.key_pair_finger_print,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            include_public_key: self.include_public_key,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
+            key_pair_name: self.params.key_pair_name,
+            key_pair_finger_print: self.params.key_pair_finger_print,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            include_public_key: self.params.include_public_key,
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -123,14 +127,7 @@ impl DescribeKeyPairsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            key_pair_name: None,
-            key_pair_finger_print: None,
-            page_number: None,
-            page_size: None,
-            include_public_key: None,
-            resource_group_id: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeKeyPairsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -155,8 +152,8 @@ impl DescribeKeyPairsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeKeyPairsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

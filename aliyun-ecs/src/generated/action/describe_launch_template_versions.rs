@@ -43,6 +43,10 @@ impl DescribeLaunchTemplateVersionsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeLaunchTemplateVersionsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     launch_template_version: Option<Vec<i64>>,
     launch_template_id: Option<String>,
@@ -57,52 +61,52 @@ pub struct DescribeLaunchTemplateVersionsBuilder<C = ()> {
 impl<C> DescribeLaunchTemplateVersionsBuilder<C> {
     /// Sets [`DescribeLaunchTemplateVersionsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeLaunchTemplateVersionsInput::launch_template_version`].
     pub fn launch_template_version(mut self, input: i64) -> Self {
-        self.launch_template_version.get_or_insert_with(Vec::new).push(input);
+        self.params.launch_template_version.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeLaunchTemplateVersionsInput::launch_template_id`].
     pub fn launch_template_id(mut self, input: impl Into<String>) -> Self {
-        self.launch_template_id = Some(input.into());
+        self.params.launch_template_id = Some(input.into());
         self
     }
     /// Sets [`DescribeLaunchTemplateVersionsInput::launch_template_name`].
     pub fn launch_template_name(mut self, input: impl Into<String>) -> Self {
-        self.launch_template_name = Some(input.into());
+        self.params.launch_template_name = Some(input.into());
         self
     }
     /// Sets [`DescribeLaunchTemplateVersionsInput::min_version`].
     pub fn min_version(mut self, input: i64) -> Self {
-        self.min_version = Some(input);
+        self.params.min_version = Some(input);
         self
     }
     /// Sets [`DescribeLaunchTemplateVersionsInput::max_version`].
     pub fn max_version(mut self, input: i64) -> Self {
-        self.max_version = Some(input);
+        self.params.max_version = Some(input);
         self
     }
     /// Sets [`DescribeLaunchTemplateVersionsInput::default_version`].
     pub fn default_version(mut self, input: bool) -> Self {
-        self.default_version = Some(input);
+        self.params.default_version = Some(input);
         self
     }
     /// Sets [`DescribeLaunchTemplateVersionsInput::detail_flag`].
     pub fn detail_flag(mut self, input: bool) -> Self {
-        self.detail_flag = Some(input);
+        self.params.detail_flag = Some(input);
         self
     }
     /// Sets [`DescribeLaunchTemplateVersionsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeLaunchTemplateVersionsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeLaunchTemplateVersionsInput`]. Nothing is sent.
@@ -112,17 +116,20 @@ impl<C> DescribeLaunchTemplateVersionsBuilder<C> {
         let input = DescribeLaunchTemplateVersionsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            launch_template_version: self.launch_template_version.unwrap_or_default(),
-            launch_template_id: self.launch_template_id,
-            launch_template_name: self.launch_template_name,
-            min_version: self.min_version,
-            max_version: self.max_version,
-            default_version: self.default_version,
-            detail_flag: self.detail_flag,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            launch_template_version: self
+                .params
+                .launch_template_version
+                .unwrap_or_default(),
+            launch_template_id: self.params.launch_template_id,
+            launch_template_name: self.params.launch_template_name,
+            min_version: self.params.min_version,
+            max_version: self.params.max_version,
+            default_version: self.params.default_version,
+            detail_flag: self.params.detail_flag,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -145,16 +152,7 @@ impl DescribeLaunchTemplateVersionsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            launch_template_version: None,
-            launch_template_id: None,
-            launch_template_name: None,
-            min_version: None,
-            max_version: None,
-            default_version: None,
-            detail_flag: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeLaunchTemplateVersionsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -184,8 +182,8 @@ impl DescribeLaunchTemplateVersionsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeLaunchTemplateVersionsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

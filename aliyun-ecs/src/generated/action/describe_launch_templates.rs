@@ -41,6 +41,10 @@ impl DescribeLaunchTemplatesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeLaunchTemplatesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     template_tag: Option<Vec<Tag>>,
     page_number: Option<i32>,
@@ -52,37 +56,37 @@ pub struct DescribeLaunchTemplatesBuilder<C = ()> {
 impl<C> DescribeLaunchTemplatesBuilder<C> {
     /// Sets [`DescribeLaunchTemplatesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeLaunchTemplatesInput::template_tag`].
     pub fn template_tag(mut self, input: Tag) -> Self {
-        self.template_tag.get_or_insert_with(Vec::new).push(input);
+        self.params.template_tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeLaunchTemplatesInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeLaunchTemplatesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeLaunchTemplatesInput::template_resource_group_id`].
     pub fn template_resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.template_resource_group_id = Some(input.into());
+        self.params.template_resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeLaunchTemplatesInput::launch_template_id`].
     pub fn launch_template_id(mut self, input: impl Into<String>) -> Self {
-        self.launch_template_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.launch_template_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`DescribeLaunchTemplatesInput::launch_template_name`].
     pub fn launch_template_name(mut self, input: impl Into<String>) -> Self {
-        self.launch_template_name.get_or_insert_with(Vec::new).push(input.into());
+        self.params.launch_template_name.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeLaunchTemplatesInput`]. Nothing is sent.
@@ -92,14 +96,14 @@ impl<C> DescribeLaunchTemplatesBuilder<C> {
         let input = DescribeLaunchTemplatesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            template_tag: self.template_tag.unwrap_or_default(),
-            page_number: self.page_number,
-            page_size: self.page_size,
-            template_resource_group_id: self.template_resource_group_id,
-            launch_template_id: self.launch_template_id.unwrap_or_default(),
-            launch_template_name: self.launch_template_name.unwrap_or_default(),
+            template_tag: self.params.template_tag.unwrap_or_default(),
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            template_resource_group_id: self.params.template_resource_group_id,
+            launch_template_id: self.params.launch_template_id.unwrap_or_default(),
+            launch_template_name: self.params.launch_template_name.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -119,13 +123,7 @@ impl DescribeLaunchTemplatesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            template_tag: None,
-            page_number: None,
-            page_size: None,
-            template_resource_group_id: None,
-            launch_template_id: None,
-            launch_template_name: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeLaunchTemplatesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -152,8 +150,8 @@ impl DescribeLaunchTemplatesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeLaunchTemplatesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

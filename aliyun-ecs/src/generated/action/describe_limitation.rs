@@ -24,12 +24,16 @@ impl DescribeLimitationInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeLimitationBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     limitation: Option<String>,
 }
 impl<C> DescribeLimitationBuilder<C> {
     /// Sets [`DescribeLimitationInput::limitation`].
     pub fn limitation(mut self, input: impl Into<String>) -> Self {
-        self.limitation = Some(input.into());
+        self.params.limitation = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeLimitationInput`]. Nothing is sent.
@@ -37,7 +41,7 @@ impl<C> DescribeLimitationBuilder<C> {
         let input = DescribeLimitationInput {
             limitation: aliyun_core::__private::validate::required(
                 "Limitation",
-                self.limitation,
+                self.params.limitation,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -50,7 +54,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DescribeLimitationBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, limitation: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeLimitationOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(

@@ -49,6 +49,10 @@ impl DescribeManagedInstancesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeManagedInstancesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     os_type: Option<String>,
     instance_ip: Option<String>,
@@ -65,62 +69,62 @@ pub struct DescribeManagedInstancesBuilder<C = ()> {
 impl<C> DescribeManagedInstancesBuilder<C> {
     /// Sets [`DescribeManagedInstancesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeManagedInstancesInput::os_type`].
     pub fn os_type(mut self, input: impl Into<String>) -> Self {
-        self.os_type = Some(input.into());
+        self.params.os_type = Some(input.into());
         self
     }
     /// Sets [`DescribeManagedInstancesInput::instance_ip`].
     pub fn instance_ip(mut self, input: impl Into<String>) -> Self {
-        self.instance_ip = Some(input.into());
+        self.params.instance_ip = Some(input.into());
         self
     }
     /// Sets [`DescribeManagedInstancesInput::activation_id`].
     pub fn activation_id(mut self, input: impl Into<String>) -> Self {
-        self.activation_id = Some(input.into());
+        self.params.activation_id = Some(input.into());
         self
     }
     /// Sets [`DescribeManagedInstancesInput::instance_name`].
     pub fn instance_name(mut self, input: impl Into<String>) -> Self {
-        self.instance_name = Some(input.into());
+        self.params.instance_name = Some(input.into());
         self
     }
     /// Sets [`DescribeManagedInstancesInput::page_number`].
     pub fn page_number(mut self, input: i64) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeManagedInstancesInput::page_size`].
     pub fn page_size(mut self, input: i64) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Appends one item to [`DescribeManagedInstancesInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`DescribeManagedInstancesInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeManagedInstancesInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Sets [`DescribeManagedInstancesInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeManagedInstancesInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeManagedInstancesInput`]. Nothing is sent.
@@ -130,19 +134,19 @@ impl<C> DescribeManagedInstancesBuilder<C> {
         let input = DescribeManagedInstancesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            os_type: self.os_type,
-            instance_ip: self.instance_ip,
-            activation_id: self.activation_id,
-            instance_name: self.instance_name,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            instance_id: self.instance_id.unwrap_or_default(),
-            tag: self.tag.unwrap_or_default(),
-            max_results: self.max_results,
-            next_token: self.next_token,
-            resource_group_id: self.resource_group_id,
+            os_type: self.params.os_type,
+            instance_ip: self.params.instance_ip,
+            activation_id: self.params.activation_id,
+            instance_name: self.params.instance_name,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            instance_id: self.params.instance_id.unwrap_or_default(),
+            tag: self.params.tag.unwrap_or_default(),
+            max_results: self.params.max_results,
+            next_token: self.params.next_token,
+            resource_group_id: self.params.resource_group_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -167,18 +171,7 @@ impl DescribeManagedInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            os_type: None,
-            instance_ip: None,
-            activation_id: None,
-            instance_name: None,
-            page_number: None,
-            page_size: None,
-            instance_id: None,
-            tag: None,
-            max_results: None,
-            next_token: None,
-            resource_group_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeManagedInstancesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -205,8 +198,8 @@ impl DescribeManagedInstancesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeManagedInstancesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

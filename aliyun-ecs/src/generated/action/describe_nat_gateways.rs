@@ -33,6 +33,10 @@ impl DescribeNatGatewaysInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeNatGatewaysBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     nat_gateway_id: Option<String>,
     vpc_id: Option<String>,
@@ -42,27 +46,27 @@ pub struct DescribeNatGatewaysBuilder<C = ()> {
 impl<C> DescribeNatGatewaysBuilder<C> {
     /// Sets [`DescribeNatGatewaysInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeNatGatewaysInput::nat_gateway_id`].
     pub fn nat_gateway_id(mut self, input: impl Into<String>) -> Self {
-        self.nat_gateway_id = Some(input.into());
+        self.params.nat_gateway_id = Some(input.into());
         self
     }
     /// Sets [`DescribeNatGatewaysInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
-        self.vpc_id = Some(input.into());
+        self.params.vpc_id = Some(input.into());
         self
     }
     /// Sets [`DescribeNatGatewaysInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeNatGatewaysInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeNatGatewaysInput`]. Nothing is sent.
@@ -70,12 +74,12 @@ impl<C> DescribeNatGatewaysBuilder<C> {
         let input = DescribeNatGatewaysInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            nat_gateway_id: self.nat_gateway_id,
-            vpc_id: self.vpc_id,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            nat_gateway_id: self.params.nat_gateway_id,
+            vpc_id: self.params.vpc_id,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -93,11 +97,7 @@ impl DescribeNatGatewaysBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            nat_gateway_id: None,
-            vpc_id: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeNatGatewaysOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -124,8 +124,8 @@ impl DescribeNatGatewaysBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeNatGatewaysInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

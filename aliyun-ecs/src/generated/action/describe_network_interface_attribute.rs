@@ -38,6 +38,10 @@ impl DescribeNetworkInterfaceAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeNetworkInterfaceAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     tag: Option<Vec<Tag>>,
     network_interface_id: Option<String>,
@@ -46,22 +50,22 @@ pub struct DescribeNetworkInterfaceAttributeBuilder<C = ()> {
 impl<C> DescribeNetworkInterfaceAttributeBuilder<C> {
     /// Sets [`DescribeNetworkInterfaceAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeNetworkInterfaceAttributeInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeNetworkInterfaceAttributeInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
-        self.network_interface_id = Some(input.into());
+        self.params.network_interface_id = Some(input.into());
         self
     }
     /// Sets [`DescribeNetworkInterfaceAttributeInput::attribute`].
     pub fn attribute(mut self, input: impl Into<String>) -> Self {
-        self.attribute = Some(input.into());
+        self.params.attribute = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeNetworkInterfaceAttributeInput`]. Nothing is sent.
@@ -69,10 +73,10 @@ impl<C> DescribeNetworkInterfaceAttributeBuilder<C> {
         self,
     ) -> Result<DescribeNetworkInterfaceAttributeInput, aliyun_core::InvalidInput> {
         let input = DescribeNetworkInterfaceAttributeInput {
-            region_id: self.region_id,
-            tag: self.tag.unwrap_or_default(),
-            network_interface_id: self.network_interface_id,
-            attribute: self.attribute,
+            region_id: self.params.region_id,
+            tag: self.params.tag.unwrap_or_default(),
+            network_interface_id: self.params.network_interface_id,
+            attribute: self.params.attribute,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -89,10 +93,7 @@ impl DescribeNetworkInterfaceAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            tag: None,
-            network_interface_id: None,
-            attribute: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeNetworkInterfaceAttributeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -112,8 +113,8 @@ impl DescribeNetworkInterfaceAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeNetworkInterfaceAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -33,6 +33,10 @@ impl DescribeNetworkInterfacePermissionsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeNetworkInterfacePermissionsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     network_interface_id: Option<String>,
     page_number: Option<i32>,
@@ -42,27 +46,28 @@ pub struct DescribeNetworkInterfacePermissionsBuilder<C = ()> {
 impl<C> DescribeNetworkInterfacePermissionsBuilder<C> {
     /// Sets [`DescribeNetworkInterfacePermissionsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeNetworkInterfacePermissionsInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
-        self.network_interface_id = Some(input.into());
+        self.params.network_interface_id = Some(input.into());
         self
     }
     /// Sets [`DescribeNetworkInterfacePermissionsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeNetworkInterfacePermissionsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Appends one item to [`DescribeNetworkInterfacePermissionsInput::network_interface_permission_id`].
     pub fn network_interface_permission_id(mut self, input: impl Into<String>) -> Self {
-        self.network_interface_permission_id
+        self.params
+            .network_interface_permission_id
             .get_or_insert_with(Vec::new)
             .push(input.into());
         self
@@ -74,12 +79,13 @@ impl<C> DescribeNetworkInterfacePermissionsBuilder<C> {
         let input = DescribeNetworkInterfacePermissionsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            network_interface_id: self.network_interface_id,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            network_interface_id: self.params.network_interface_id,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
             network_interface_permission_id: self
+                .params
                 .network_interface_permission_id
                 .unwrap_or_default(),
         };
@@ -99,11 +105,7 @@ impl DescribeNetworkInterfacePermissionsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            network_interface_id: None,
-            page_number: None,
-            page_size: None,
-            network_interface_permission_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeNetworkInterfacePermissionsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -133,8 +135,8 @@ impl DescribeNetworkInterfacePermissionsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeNetworkInterfacePermissionsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

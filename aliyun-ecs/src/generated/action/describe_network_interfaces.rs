@@ -70,6 +70,10 @@ impl DescribeNetworkInterfacesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeNetworkInterfacesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     tag: Option<Vec<Tag>>,
     resource_group_id: Option<String>,
@@ -93,108 +97,108 @@ pub struct DescribeNetworkInterfacesBuilder<C = ()> {
 impl<C> DescribeNetworkInterfacesBuilder<C> {
     /// Sets [`DescribeNetworkInterfacesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeNetworkInterfacesInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeNetworkInterfacesInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeNetworkInterfacesInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
-        self.v_switch_id = Some(input.into());
+        self.params.v_switch_id = Some(input.into());
         self
     }
     /// Sets [`DescribeNetworkInterfacesInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
-        self.vpc_id = Some(input.into());
+        self.params.vpc_id = Some(input.into());
         self
     }
     /// Sets [`DescribeNetworkInterfacesInput::primary_ip_address`].
     pub fn primary_ip_address(mut self, input: impl Into<String>) -> Self {
-        self.primary_ip_address = Some(input.into());
+        self.params.primary_ip_address = Some(input.into());
         self
     }
     /// Sets [`DescribeNetworkInterfacesInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
-        self.security_group_id = Some(input.into());
+        self.params.security_group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeNetworkInterfacesInput::network_interface_name`].
     pub fn network_interface_name(mut self, input: impl Into<String>) -> Self {
-        self.network_interface_name = Some(input.into());
+        self.params.network_interface_name = Some(input.into());
         self
     }
     /// Sets [`DescribeNetworkInterfacesInput::type`](struct.DescribeNetworkInterfacesInput.html#structfield.type).
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
-        self.r#type = Some(input.into());
+        self.params.r#type = Some(input.into());
         self
     }
     /// Sets or clears [`DescribeNetworkInterfacesInput::type`](struct.DescribeNetworkInterfacesInput.html#structfield.type).
     pub fn set_type(mut self, input: Option<String>) -> Self {
-        self.r#type = input;
+        self.params.r#type = input;
         self
     }
     /// The [`DescribeNetworkInterfacesInput::type`](struct.DescribeNetworkInterfacesInput.html#structfield.type) set so far.
     pub fn get_type(&self) -> &Option<String> {
-        &self.r#type
+        &self.params.r#type
     }
     /// Sets [`DescribeNetworkInterfacesInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`DescribeNetworkInterfacesInput::service_managed`].
     pub fn service_managed(mut self, input: bool) -> Self {
-        self.service_managed = Some(input);
+        self.params.service_managed = Some(input);
         self
     }
     /// Sets [`DescribeNetworkInterfacesInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status = Some(input.into());
+        self.params.status = Some(input.into());
         self
     }
     /// Sets [`DescribeNetworkInterfacesInput::page_number`].
     #[deprecated(note = "deprecated by the service")]
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeNetworkInterfacesInput::page_size`].
     #[deprecated(note = "deprecated by the service")]
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeNetworkInterfacesInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeNetworkInterfacesInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Appends one item to [`DescribeNetworkInterfacesInput::private_ip_address`].
     pub fn private_ip_address(mut self, input: impl Into<String>) -> Self {
-        self.private_ip_address.get_or_insert_with(Vec::new).push(input.into());
+        self.params.private_ip_address.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`DescribeNetworkInterfacesInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
-        self.network_interface_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.network_interface_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`DescribeNetworkInterfacesInput::ipv6_address`].
     pub fn ipv6_address(mut self, input: impl Into<String>) -> Self {
-        self.ipv6_address.get_or_insert_with(Vec::new).push(input.into());
+        self.params.ipv6_address.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeNetworkInterfacesInput`]. Nothing is sent.
@@ -202,25 +206,25 @@ impl<C> DescribeNetworkInterfacesBuilder<C> {
         self,
     ) -> Result<DescribeNetworkInterfacesInput, aliyun_core::InvalidInput> {
         let input = DescribeNetworkInterfacesInput {
-            region_id: self.region_id,
-            tag: self.tag.unwrap_or_default(),
-            resource_group_id: self.resource_group_id,
-            v_switch_id: self.v_switch_id,
-            vpc_id: self.vpc_id,
-            primary_ip_address: self.primary_ip_address,
-            security_group_id: self.security_group_id,
-            network_interface_name: self.network_interface_name,
-            r#type: self.r#type,
-            instance_id: self.instance_id,
-            service_managed: self.service_managed,
-            status: self.status,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            next_token: self.next_token,
-            max_results: self.max_results,
-            private_ip_address: self.private_ip_address.unwrap_or_default(),
-            network_interface_id: self.network_interface_id.unwrap_or_default(),
-            ipv6_address: self.ipv6_address.unwrap_or_default(),
+            region_id: self.params.region_id,
+            tag: self.params.tag.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
+            v_switch_id: self.params.v_switch_id,
+            vpc_id: self.params.vpc_id,
+            primary_ip_address: self.params.primary_ip_address,
+            security_group_id: self.params.security_group_id,
+            network_interface_name: self.params.network_interface_name,
+            r#type: self.params.r#type,
+            instance_id: self.params.instance_id,
+            service_managed: self.params.service_managed,
+            status: self.params.status,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            next_token: self.params.next_token,
+            max_results: self.params.max_results,
+            private_ip_address: self.params.private_ip_address.unwrap_or_default(),
+            network_interface_id: self.params.network_interface_id.unwrap_or_default(),
+            ipv6_address: self.params.ipv6_address.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -251,25 +255,7 @@ impl DescribeNetworkInterfacesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            tag: None,
-            resource_group_id: None,
-            v_switch_id: None,
-            vpc_id: None,
-            primary_ip_address: None,
-            security_group_id: None,
-            network_interface_name: None,
-            r#type: None,
-            instance_id: None,
-            service_managed: None,
-            status: None,
-            page_number: None,
-            page_size: None,
-            next_token: None,
-            max_results: None,
-            private_ip_address: None,
-            network_interface_id: None,
-            ipv6_address: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeNetworkInterfacesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -296,8 +282,8 @@ impl DescribeNetworkInterfacesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeNetworkInterfacesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -33,6 +33,10 @@ impl DescribeNewProjectEipMonitorDataInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeNewProjectEipMonitorDataBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     allocation_id: Option<String>,
     start_time: Option<String>,
@@ -42,27 +46,27 @@ pub struct DescribeNewProjectEipMonitorDataBuilder<C = ()> {
 impl<C> DescribeNewProjectEipMonitorDataBuilder<C> {
     /// Sets [`DescribeNewProjectEipMonitorDataInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeNewProjectEipMonitorDataInput::allocation_id`].
     pub fn allocation_id(mut self, input: impl Into<String>) -> Self {
-        self.allocation_id = Some(input.into());
+        self.params.allocation_id = Some(input.into());
         self
     }
     /// Sets [`DescribeNewProjectEipMonitorDataInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeNewProjectEipMonitorDataInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Sets [`DescribeNewProjectEipMonitorDataInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeNewProjectEipMonitorDataInput`]. Nothing is sent.
@@ -70,20 +74,20 @@ impl<C> DescribeNewProjectEipMonitorDataBuilder<C> {
         self,
     ) -> Result<DescribeNewProjectEipMonitorDataInput, aliyun_core::InvalidInput> {
         let input = DescribeNewProjectEipMonitorDataInput {
-            region_id: self.region_id,
+            region_id: self.params.region_id,
             allocation_id: aliyun_core::__private::validate::required(
                 "AllocationId",
-                self.allocation_id,
+                self.params.allocation_id,
             )?,
             start_time: aliyun_core::__private::validate::required(
                 "StartTime",
-                self.start_time,
+                self.params.start_time,
             )?,
             end_time: aliyun_core::__private::validate::required(
                 "EndTime",
-                self.end_time,
+                self.params.end_time,
             )?,
-            period: self.period,
+            period: self.params.period,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -101,11 +105,7 @@ impl DescribeNewProjectEipMonitorDataBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            allocation_id: None,
-            start_time: None,
-            end_time: None,
-            period: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeNewProjectEipMonitorDataOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -125,8 +125,8 @@ impl DescribeNewProjectEipMonitorDataBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeNewProjectEipMonitorDataInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

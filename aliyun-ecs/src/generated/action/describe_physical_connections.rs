@@ -37,6 +37,10 @@ impl DescribePhysicalConnectionsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribePhysicalConnectionsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
@@ -47,32 +51,32 @@ pub struct DescribePhysicalConnectionsBuilder<C = ()> {
 impl<C> DescribePhysicalConnectionsBuilder<C> {
     /// Sets [`DescribePhysicalConnectionsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribePhysicalConnectionsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribePhysicalConnectionsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribePhysicalConnectionsInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`DescribePhysicalConnectionsInput::user_cidr`].
     pub fn user_cidr(mut self, input: impl Into<String>) -> Self {
-        self.user_cidr = Some(input.into());
+        self.params.user_cidr = Some(input.into());
         self
     }
     /// Appends one item to [`DescribePhysicalConnectionsInput::filter`].
     pub fn filter(mut self, input: Filter) -> Self {
-        self.filter.get_or_insert_with(Vec::new).push(input);
+        self.params.filter.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribePhysicalConnectionsInput`]. Nothing is sent.
@@ -82,13 +86,13 @@ impl<C> DescribePhysicalConnectionsBuilder<C> {
         let input = DescribePhysicalConnectionsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            client_token: self.client_token,
-            user_cidr: self.user_cidr,
-            filter: self.filter.unwrap_or_default(),
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            client_token: self.params.client_token,
+            user_cidr: self.params.user_cidr,
+            filter: self.params.filter.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -107,12 +111,7 @@ impl DescribePhysicalConnectionsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            page_number: None,
-            page_size: None,
-            client_token: None,
-            user_cidr: None,
-            filter: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribePhysicalConnectionsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -139,8 +138,8 @@ impl DescribePhysicalConnectionsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribePhysicalConnectionsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

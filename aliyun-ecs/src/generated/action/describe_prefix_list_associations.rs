@@ -29,6 +29,10 @@ impl DescribePrefixListAssociationsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribePrefixListAssociationsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     prefix_list_id: Option<String>,
     next_token: Option<String>,
@@ -37,22 +41,22 @@ pub struct DescribePrefixListAssociationsBuilder<C = ()> {
 impl<C> DescribePrefixListAssociationsBuilder<C> {
     /// Sets [`DescribePrefixListAssociationsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribePrefixListAssociationsInput::prefix_list_id`].
     pub fn prefix_list_id(mut self, input: impl Into<String>) -> Self {
-        self.prefix_list_id = Some(input.into());
+        self.params.prefix_list_id = Some(input.into());
         self
     }
     /// Sets [`DescribePrefixListAssociationsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribePrefixListAssociationsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribePrefixListAssociationsInput`]. Nothing is sent.
@@ -60,10 +64,10 @@ impl<C> DescribePrefixListAssociationsBuilder<C> {
         self,
     ) -> Result<DescribePrefixListAssociationsInput, aliyun_core::InvalidInput> {
         let input = DescribePrefixListAssociationsInput {
-            region_id: self.region_id,
-            prefix_list_id: self.prefix_list_id,
-            next_token: self.next_token,
-            max_results: self.max_results,
+            region_id: self.params.region_id,
+            prefix_list_id: self.params.prefix_list_id,
+            next_token: self.params.next_token,
+            max_results: self.params.max_results,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -80,10 +84,7 @@ impl DescribePrefixListAssociationsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            prefix_list_id: None,
-            next_token: None,
-            max_results: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribePrefixListAssociationsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -113,8 +114,8 @@ impl DescribePrefixListAssociationsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribePrefixListAssociationsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

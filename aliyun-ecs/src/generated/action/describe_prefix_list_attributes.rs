@@ -25,18 +25,22 @@ impl DescribePrefixListAttributesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribePrefixListAttributesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     prefix_list_id: Option<String>,
 }
 impl<C> DescribePrefixListAttributesBuilder<C> {
     /// Sets [`DescribePrefixListAttributesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribePrefixListAttributesInput::prefix_list_id`].
     pub fn prefix_list_id(mut self, input: impl Into<String>) -> Self {
-        self.prefix_list_id = Some(input.into());
+        self.params.prefix_list_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribePrefixListAttributesInput`]. Nothing is sent.
@@ -46,11 +50,11 @@ impl<C> DescribePrefixListAttributesBuilder<C> {
         let input = DescribePrefixListAttributesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             prefix_list_id: aliyun_core::__private::validate::required(
                 "PrefixListId",
-                self.prefix_list_id,
+                self.params.prefix_list_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -66,8 +70,7 @@ impl DescribePrefixListAttributesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            prefix_list_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribePrefixListAttributesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -84,8 +87,8 @@ impl DescribePrefixListAttributesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribePrefixListAttributesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

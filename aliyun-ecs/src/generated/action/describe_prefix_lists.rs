@@ -35,6 +35,10 @@ impl DescribePrefixListsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribePrefixListsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     prefix_list_name: Option<String>,
     next_token: Option<String>,
@@ -45,32 +49,32 @@ pub struct DescribePrefixListsBuilder<C = ()> {
 impl<C> DescribePrefixListsBuilder<C> {
     /// Sets [`DescribePrefixListsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribePrefixListsInput::prefix_list_name`].
     pub fn prefix_list_name(mut self, input: impl Into<String>) -> Self {
-        self.prefix_list_name = Some(input.into());
+        self.params.prefix_list_name = Some(input.into());
         self
     }
     /// Sets [`DescribePrefixListsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribePrefixListsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Sets [`DescribePrefixListsInput::address_family`].
     pub fn address_family(mut self, input: impl Into<String>) -> Self {
-        self.address_family = Some(input.into());
+        self.params.address_family = Some(input.into());
         self
     }
     /// Appends one item to [`DescribePrefixListsInput::prefix_list_id`].
     pub fn prefix_list_id(mut self, input: impl Into<String>) -> Self {
-        self.prefix_list_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.prefix_list_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribePrefixListsInput`]. Nothing is sent.
@@ -78,13 +82,13 @@ impl<C> DescribePrefixListsBuilder<C> {
         let input = DescribePrefixListsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            prefix_list_name: self.prefix_list_name,
-            next_token: self.next_token,
-            max_results: self.max_results,
-            address_family: self.address_family,
-            prefix_list_id: self.prefix_list_id.unwrap_or_default(),
+            prefix_list_name: self.params.prefix_list_name,
+            next_token: self.params.next_token,
+            max_results: self.params.max_results,
+            address_family: self.params.address_family,
+            prefix_list_id: self.params.prefix_list_id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -103,12 +107,7 @@ impl DescribePrefixListsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            prefix_list_name: None,
-            next_token: None,
-            max_results: None,
-            address_family: None,
-            prefix_list_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribePrefixListsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -135,8 +134,8 @@ impl DescribePrefixListsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribePrefixListsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -80,6 +80,10 @@ impl DescribePriceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribePriceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     resource_type: Option<String>,
     image_id: Option<String>,
@@ -111,137 +115,137 @@ pub struct DescribePriceBuilder<C = ()> {
 impl<C> DescribePriceBuilder<C> {
     /// Sets [`DescribePriceInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribePriceInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
-        self.resource_type = Some(input.into());
+        self.params.resource_type = Some(input.into());
         self
     }
     /// Sets [`DescribePriceInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
-        self.image_id = Some(input.into());
+        self.params.image_id = Some(input.into());
         self
     }
     /// Sets [`DescribePriceInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`DescribePriceInput::dedicated_host_type`].
     pub fn dedicated_host_type(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_type = Some(input.into());
+        self.params.dedicated_host_type = Some(input.into());
         self
     }
     /// Sets [`DescribePriceInput::io_optimized`].
     pub fn io_optimized(mut self, input: impl Into<String>) -> Self {
-        self.io_optimized = Some(input.into());
+        self.params.io_optimized = Some(input.into());
         self
     }
     /// Sets [`DescribePriceInput::instance_network_type`].
     pub fn instance_network_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_network_type = Some(input.into());
+        self.params.instance_network_type = Some(input.into());
         self
     }
     /// Sets [`DescribePriceInput::internet_charge_type`].
     pub fn internet_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.internet_charge_type = Some(input.into());
+        self.params.internet_charge_type = Some(input.into());
         self
     }
     /// Sets [`DescribePriceInput::internet_max_bandwidth_out`].
     pub fn internet_max_bandwidth_out(mut self, input: i32) -> Self {
-        self.internet_max_bandwidth_out = Some(input);
+        self.params.internet_max_bandwidth_out = Some(input);
         self
     }
     /// Sets [`DescribePriceInput::system_disk`].
     pub fn system_disk(mut self, input: DescribePriceSystemDisk) -> Self {
-        self.system_disk = Some(input);
+        self.params.system_disk = Some(input);
         self
     }
     /// Appends one item to [`DescribePriceInput::data_disk`].
     pub fn data_disk(mut self, input: DescribePriceDataDisk) -> Self {
-        self.data_disk.get_or_insert_with(Vec::new).push(input);
+        self.params.data_disk.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribePriceInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Sets [`DescribePriceInput::price_unit`].
     pub fn price_unit(mut self, input: impl Into<String>) -> Self {
-        self.price_unit = Some(input.into());
+        self.params.price_unit = Some(input.into());
         self
     }
     /// Sets [`DescribePriceInput::amount`].
     pub fn amount(mut self, input: i32) -> Self {
-        self.amount = Some(input);
+        self.params.amount = Some(input);
         self
     }
     /// Sets [`DescribePriceInput::offering_type`].
     pub fn offering_type(mut self, input: impl Into<String>) -> Self {
-        self.offering_type = Some(input.into());
+        self.params.offering_type = Some(input.into());
         self
     }
     /// Sets [`DescribePriceInput::instance_amount`].
     pub fn instance_amount(mut self, input: i32) -> Self {
-        self.instance_amount = Some(input);
+        self.params.instance_amount = Some(input);
         self
     }
     /// Sets [`DescribePriceInput::scope`].
     pub fn scope(mut self, input: impl Into<String>) -> Self {
-        self.scope = Some(input.into());
+        self.params.scope = Some(input.into());
         self
     }
     /// Sets [`DescribePriceInput::platform`].
     pub fn platform(mut self, input: impl Into<String>) -> Self {
-        self.platform = Some(input.into());
+        self.params.platform = Some(input.into());
         self
     }
     /// Sets [`DescribePriceInput::capacity`].
     pub fn capacity(mut self, input: i32) -> Self {
-        self.capacity = Some(input);
+        self.params.capacity = Some(input);
         self
     }
     /// Sets [`DescribePriceInput::assurance_times`].
     pub fn assurance_times(mut self, input: impl Into<String>) -> Self {
-        self.assurance_times = Some(input.into());
+        self.params.assurance_times = Some(input.into());
         self
     }
     /// Sets [`DescribePriceInput::instance_cpu_core_count`].
     pub fn instance_cpu_core_count(mut self, input: i32) -> Self {
-        self.instance_cpu_core_count = Some(input);
+        self.params.instance_cpu_core_count = Some(input);
         self
     }
     /// Sets [`DescribePriceInput::isp`].
     pub fn isp(mut self, input: impl Into<String>) -> Self {
-        self.isp = Some(input.into());
+        self.params.isp = Some(input.into());
         self
     }
     /// Appends one item to [`DescribePriceInput::instance_type_list`].
     pub fn instance_type_list(mut self, input: impl Into<String>) -> Self {
-        self.instance_type_list.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_type_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribePriceInput::spot_strategy`].
     pub fn spot_strategy(mut self, input: impl Into<String>) -> Self {
-        self.spot_strategy = Some(input.into());
+        self.params.spot_strategy = Some(input.into());
         self
     }
     /// Sets [`DescribePriceInput::spot_duration`].
     pub fn spot_duration(mut self, input: i32) -> Self {
-        self.spot_duration = Some(input);
+        self.params.spot_duration = Some(input);
         self
     }
     /// Sets [`DescribePriceInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`DescribePriceInput::scheduler_options`].
     pub fn scheduler_options(mut self, input: DescribePriceSchedulerOptions) -> Self {
-        self.scheduler_options = Some(input);
+        self.params.scheduler_options = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribePriceInput`]. Nothing is sent.
@@ -249,34 +253,34 @@ impl<C> DescribePriceBuilder<C> {
         let input = DescribePriceInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            resource_type: self.resource_type,
-            image_id: self.image_id,
-            instance_type: self.instance_type,
-            dedicated_host_type: self.dedicated_host_type,
-            io_optimized: self.io_optimized,
-            instance_network_type: self.instance_network_type,
-            internet_charge_type: self.internet_charge_type,
-            internet_max_bandwidth_out: self.internet_max_bandwidth_out,
-            system_disk: self.system_disk,
-            data_disk: self.data_disk.unwrap_or_default(),
-            period: self.period,
-            price_unit: self.price_unit,
-            amount: self.amount,
-            offering_type: self.offering_type,
-            instance_amount: self.instance_amount,
-            scope: self.scope,
-            platform: self.platform,
-            capacity: self.capacity,
-            assurance_times: self.assurance_times,
-            instance_cpu_core_count: self.instance_cpu_core_count,
-            isp: self.isp,
-            instance_type_list: self.instance_type_list.unwrap_or_default(),
-            spot_strategy: self.spot_strategy,
-            spot_duration: self.spot_duration,
-            zone_id: self.zone_id,
-            scheduler_options: self.scheduler_options,
+            resource_type: self.params.resource_type,
+            image_id: self.params.image_id,
+            instance_type: self.params.instance_type,
+            dedicated_host_type: self.params.dedicated_host_type,
+            io_optimized: self.params.io_optimized,
+            instance_network_type: self.params.instance_network_type,
+            internet_charge_type: self.params.internet_charge_type,
+            internet_max_bandwidth_out: self.params.internet_max_bandwidth_out,
+            system_disk: self.params.system_disk,
+            data_disk: self.params.data_disk.unwrap_or_default(),
+            period: self.params.period,
+            price_unit: self.params.price_unit,
+            amount: self.params.amount,
+            offering_type: self.params.offering_type,
+            instance_amount: self.params.instance_amount,
+            scope: self.params.scope,
+            platform: self.params.platform,
+            capacity: self.params.capacity,
+            assurance_times: self.params.assurance_times,
+            instance_cpu_core_count: self.params.instance_cpu_core_count,
+            isp: self.params.isp,
+            instance_type_list: self.params.instance_type_list.unwrap_or_default(),
+            spot_strategy: self.params.spot_strategy,
+            spot_duration: self.params.spot_duration,
+            zone_id: self.params.zone_id,
+            scheduler_options: self.params.scheduler_options,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -316,33 +320,7 @@ impl DescribePriceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            resource_type: None,
-            image_id: None,
-            instance_type: None,
-            dedicated_host_type: None,
-            io_optimized: None,
-            instance_network_type: None,
-            internet_charge_type: None,
-            internet_max_bandwidth_out: None,
-            system_disk: None,
-            data_disk: None,
-            period: None,
-            price_unit: None,
-            amount: None,
-            offering_type: None,
-            instance_amount: None,
-            scope: None,
-            platform: None,
-            capacity: None,
-            assurance_times: None,
-            instance_cpu_core_count: None,
-            isp: None,
-            instance_type_list: None,
-            spot_strategy: None,
-            spot_duration: None,
-            zone_id: None,
-            scheduler_options: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribePriceOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -357,8 +335,8 @@ impl DescribePriceBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribePriceInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

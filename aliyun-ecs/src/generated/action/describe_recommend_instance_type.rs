@@ -55,6 +55,10 @@ impl DescribeRecommendInstanceTypeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeRecommendInstanceTypeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     cores: Option<i32>,
     memory: Option<f64>,
     instance_family_level: Option<String>,
@@ -75,82 +79,82 @@ pub struct DescribeRecommendInstanceTypeBuilder<C = ()> {
 impl<C> DescribeRecommendInstanceTypeBuilder<C> {
     /// Sets [`DescribeRecommendInstanceTypeInput::cores`].
     pub fn cores(mut self, input: i32) -> Self {
-        self.cores = Some(input);
+        self.params.cores = Some(input);
         self
     }
     /// Sets [`DescribeRecommendInstanceTypeInput::memory`].
     pub fn memory(mut self, input: f64) -> Self {
-        self.memory = Some(input);
+        self.params.memory = Some(input);
         self
     }
     /// Sets [`DescribeRecommendInstanceTypeInput::instance_family_level`].
     pub fn instance_family_level(mut self, input: impl Into<String>) -> Self {
-        self.instance_family_level = Some(input.into());
+        self.params.instance_family_level = Some(input.into());
         self
     }
     /// Sets [`DescribeRecommendInstanceTypeInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`DescribeRecommendInstanceTypeInput::network_type`].
     pub fn network_type(mut self, input: impl Into<String>) -> Self {
-        self.network_type = Some(input.into());
+        self.params.network_type = Some(input.into());
         self
     }
     /// Sets [`DescribeRecommendInstanceTypeInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_charge_type = Some(input.into());
+        self.params.instance_charge_type = Some(input.into());
         self
     }
     /// Sets [`DescribeRecommendInstanceTypeInput::spot_strategy`].
     pub fn spot_strategy(mut self, input: impl Into<String>) -> Self {
-        self.spot_strategy = Some(input.into());
+        self.params.spot_strategy = Some(input.into());
         self
     }
     /// Sets [`DescribeRecommendInstanceTypeInput::io_optimized`].
     pub fn io_optimized(mut self, input: impl Into<String>) -> Self {
-        self.io_optimized = Some(input.into());
+        self.params.io_optimized = Some(input.into());
         self
     }
     /// Sets [`DescribeRecommendInstanceTypeInput::priority_strategy`].
     pub fn priority_strategy(mut self, input: impl Into<String>) -> Self {
-        self.priority_strategy = Some(input.into());
+        self.params.priority_strategy = Some(input.into());
         self
     }
     /// Sets [`DescribeRecommendInstanceTypeInput::max_price`].
     pub fn max_price(mut self, input: f64) -> Self {
-        self.max_price = Some(input);
+        self.params.max_price = Some(input);
         self
     }
     /// Sets [`DescribeRecommendInstanceTypeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeRecommendInstanceTypeInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`DescribeRecommendInstanceTypeInput::system_disk_category`].
     pub fn system_disk_category(mut self, input: impl Into<String>) -> Self {
-        self.system_disk_category = Some(input.into());
+        self.params.system_disk_category = Some(input.into());
         self
     }
     /// Sets [`DescribeRecommendInstanceTypeInput::zone_match_mode`].
     pub fn zone_match_mode(mut self, input: impl Into<String>) -> Self {
-        self.zone_match_mode = Some(input.into());
+        self.params.zone_match_mode = Some(input.into());
         self
     }
     /// Sets [`DescribeRecommendInstanceTypeInput::scene`].
     pub fn scene(mut self, input: impl Into<String>) -> Self {
-        self.scene = Some(input.into());
+        self.params.scene = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeRecommendInstanceTypeInput::instance_type_family`].
     pub fn instance_type_family(mut self, input: impl Into<String>) -> Self {
-        self.instance_type_family.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_type_family.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeRecommendInstanceTypeInput`]. Nothing is sent.
@@ -158,28 +162,28 @@ impl<C> DescribeRecommendInstanceTypeBuilder<C> {
         self,
     ) -> Result<DescribeRecommendInstanceTypeInput, aliyun_core::InvalidInput> {
         let input = DescribeRecommendInstanceTypeInput {
-            cores: self.cores,
-            memory: self.memory,
-            instance_family_level: self.instance_family_level,
-            instance_type: self.instance_type,
+            cores: self.params.cores,
+            memory: self.params.memory,
+            instance_family_level: self.params.instance_family_level,
+            instance_type: self.params.instance_type,
             network_type: aliyun_core::__private::validate::required(
                 "NetworkType",
-                self.network_type,
+                self.params.network_type,
             )?,
-            instance_charge_type: self.instance_charge_type,
-            spot_strategy: self.spot_strategy,
-            io_optimized: self.io_optimized,
-            priority_strategy: self.priority_strategy,
-            max_price: self.max_price,
+            instance_charge_type: self.params.instance_charge_type,
+            spot_strategy: self.params.spot_strategy,
+            io_optimized: self.params.io_optimized,
+            priority_strategy: self.params.priority_strategy,
+            max_price: self.params.max_price,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            zone_id: self.zone_id,
-            system_disk_category: self.system_disk_category,
-            zone_match_mode: self.zone_match_mode,
-            scene: self.scene,
-            instance_type_family: self.instance_type_family.unwrap_or_default(),
+            zone_id: self.params.zone_id,
+            system_disk_category: self.params.system_disk_category,
+            zone_match_mode: self.params.zone_match_mode,
+            scene: self.params.scene,
+            instance_type_family: self.params.instance_type_family.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -208,22 +212,7 @@ impl DescribeRecommendInstanceTypeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            cores: None,
-            memory: None,
-            instance_family_level: None,
-            instance_type: None,
-            network_type: None,
-            instance_charge_type: None,
-            spot_strategy: None,
-            io_optimized: None,
-            priority_strategy: None,
-            max_price: None,
-            region_id: None,
-            zone_id: None,
-            system_disk_category: None,
-            zone_match_mode: None,
-            scene: None,
-            instance_type_family: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeRecommendInstanceTypeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -243,8 +232,8 @@ impl DescribeRecommendInstanceTypeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeRecommendInstanceTypeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

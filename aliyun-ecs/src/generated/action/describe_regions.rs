@@ -27,6 +27,10 @@ impl DescribeRegionsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeRegionsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_charge_type: Option<String>,
     resource_type: Option<String>,
     accept_language: Option<String>,
@@ -34,25 +38,25 @@ pub struct DescribeRegionsBuilder<C = ()> {
 impl<C> DescribeRegionsBuilder<C> {
     /// Sets [`DescribeRegionsInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_charge_type = Some(input.into());
+        self.params.instance_charge_type = Some(input.into());
         self
     }
     /// Sets [`DescribeRegionsInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
-        self.resource_type = Some(input.into());
+        self.params.resource_type = Some(input.into());
         self
     }
     /// Sets [`DescribeRegionsInput::accept_language`].
     pub fn accept_language(mut self, input: impl Into<String>) -> Self {
-        self.accept_language = Some(input.into());
+        self.params.accept_language = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeRegionsInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeRegionsInput, aliyun_core::InvalidInput> {
         let input = DescribeRegionsInput {
-            instance_charge_type: self.instance_charge_type,
-            resource_type: self.resource_type,
-            accept_language: self.accept_language,
+            instance_charge_type: self.params.instance_charge_type,
+            resource_type: self.params.resource_type,
+            accept_language: self.params.accept_language,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -68,9 +72,7 @@ impl DescribeRegionsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_charge_type: None,
-            resource_type: None,
-            accept_language: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeRegionsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

@@ -33,6 +33,10 @@ impl DescribeRenewalPriceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeRenewalPriceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     resource_type: Option<String>,
     resource_id: Option<String>,
@@ -43,32 +47,32 @@ pub struct DescribeRenewalPriceBuilder<C = ()> {
 impl<C> DescribeRenewalPriceBuilder<C> {
     /// Sets [`DescribeRenewalPriceInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeRenewalPriceInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
-        self.resource_type = Some(input.into());
+        self.params.resource_type = Some(input.into());
         self
     }
     /// Sets [`DescribeRenewalPriceInput::resource_id`].
     pub fn resource_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_id = Some(input.into());
+        self.params.resource_id = Some(input.into());
         self
     }
     /// Sets [`DescribeRenewalPriceInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Sets [`DescribeRenewalPriceInput::price_unit`].
     pub fn price_unit(mut self, input: impl Into<String>) -> Self {
-        self.price_unit = Some(input.into());
+        self.params.price_unit = Some(input.into());
         self
     }
     /// Sets [`DescribeRenewalPriceInput::expected_renew_day`].
     pub fn expected_renew_day(mut self, input: i32) -> Self {
-        self.expected_renew_day = Some(input);
+        self.params.expected_renew_day = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeRenewalPriceInput`]. Nothing is sent.
@@ -76,16 +80,16 @@ impl<C> DescribeRenewalPriceBuilder<C> {
         let input = DescribeRenewalPriceInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            resource_type: self.resource_type,
+            resource_type: self.params.resource_type,
             resource_id: aliyun_core::__private::validate::required(
                 "ResourceId",
-                self.resource_id,
+                self.params.resource_id,
             )?,
-            period: self.period,
-            price_unit: self.price_unit,
-            expected_renew_day: self.expected_renew_day,
+            period: self.params.period,
+            price_unit: self.params.price_unit,
+            expected_renew_day: self.params.expected_renew_day,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -104,12 +108,7 @@ impl DescribeRenewalPriceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            resource_type: None,
-            resource_id: None,
-            period: None,
-            price_unit: None,
-            expected_renew_day: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeRenewalPriceOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -126,8 +125,8 @@ impl DescribeRenewalPriceBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeRenewalPriceInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -27,18 +27,22 @@ impl DescribeReservedInstanceAutoRenewAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeReservedInstanceAutoRenewAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     reserved_instance_id: Option<Vec<String>>,
 }
 impl<C> DescribeReservedInstanceAutoRenewAttributeBuilder<C> {
     /// Sets [`DescribeReservedInstanceAutoRenewAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeReservedInstanceAutoRenewAttributeInput::reserved_instance_id`].
     pub fn reserved_instance_id(mut self, input: impl Into<String>) -> Self {
-        self.reserved_instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.reserved_instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeReservedInstanceAutoRenewAttributeInput`]. Nothing is sent.
@@ -51,9 +55,9 @@ impl<C> DescribeReservedInstanceAutoRenewAttributeBuilder<C> {
         let input = DescribeReservedInstanceAutoRenewAttributeInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            reserved_instance_id: self.reserved_instance_id.unwrap_or_default(),
+            reserved_instance_id: self.params.reserved_instance_id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -68,8 +72,7 @@ impl DescribeReservedInstanceAutoRenewAttributeBuilder<aliyun_core::ProductClien
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            reserved_instance_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeReservedInstanceAutoRenewAttributeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -95,8 +98,8 @@ impl DescribeReservedInstanceAutoRenewAttributeBuilder<aliyun_core::ProductClien
             aliyun_core::InvalidInput,
         >,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

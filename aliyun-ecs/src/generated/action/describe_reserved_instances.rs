@@ -55,6 +55,10 @@ impl DescribeReservedInstancesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeReservedInstancesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
@@ -73,72 +77,72 @@ pub struct DescribeReservedInstancesBuilder<C = ()> {
 impl<C> DescribeReservedInstancesBuilder<C> {
     /// Sets [`DescribeReservedInstancesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeReservedInstancesInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeReservedInstancesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Appends one item to [`DescribeReservedInstancesInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeReservedInstancesInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`DescribeReservedInstancesInput::reserved_instance_name`].
     pub fn reserved_instance_name(mut self, input: impl Into<String>) -> Self {
-        self.reserved_instance_name = Some(input.into());
+        self.params.reserved_instance_name = Some(input.into());
         self
     }
     /// Sets [`DescribeReservedInstancesInput::lock_reason`].
     pub fn lock_reason(mut self, input: impl Into<String>) -> Self {
-        self.lock_reason = Some(input.into());
+        self.params.lock_reason = Some(input.into());
         self
     }
     /// Sets [`DescribeReservedInstancesInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`DescribeReservedInstancesInput::instance_type_family`].
     pub fn instance_type_family(mut self, input: impl Into<String>) -> Self {
-        self.instance_type_family = Some(input.into());
+        self.params.instance_type_family = Some(input.into());
         self
     }
     /// Sets [`DescribeReservedInstancesInput::scope`].
     pub fn scope(mut self, input: impl Into<String>) -> Self {
-        self.scope = Some(input.into());
+        self.params.scope = Some(input.into());
         self
     }
     /// Sets [`DescribeReservedInstancesInput::offering_type`].
     pub fn offering_type(mut self, input: impl Into<String>) -> Self {
-        self.offering_type = Some(input.into());
+        self.params.offering_type = Some(input.into());
         self
     }
     /// Sets [`DescribeReservedInstancesInput::allocation_type`].
     pub fn allocation_type(mut self, input: impl Into<String>) -> Self {
-        self.allocation_type = Some(input.into());
+        self.params.allocation_type = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeReservedInstancesInput::reserved_instance_id`].
     pub fn reserved_instance_id(mut self, input: impl Into<String>) -> Self {
-        self.reserved_instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.reserved_instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`DescribeReservedInstancesInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status.get_or_insert_with(Vec::new).push(input.into());
+        self.params.status.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeReservedInstancesInput`]. Nothing is sent.
@@ -148,21 +152,21 @@ impl<C> DescribeReservedInstancesBuilder<C> {
         let input = DescribeReservedInstancesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            tag: self.tag.unwrap_or_default(),
-            zone_id: self.zone_id,
-            reserved_instance_name: self.reserved_instance_name,
-            lock_reason: self.lock_reason,
-            instance_type: self.instance_type,
-            instance_type_family: self.instance_type_family,
-            scope: self.scope,
-            offering_type: self.offering_type,
-            allocation_type: self.allocation_type,
-            reserved_instance_id: self.reserved_instance_id.unwrap_or_default(),
-            status: self.status.unwrap_or_default(),
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            tag: self.params.tag.unwrap_or_default(),
+            zone_id: self.params.zone_id,
+            reserved_instance_name: self.params.reserved_instance_name,
+            lock_reason: self.params.lock_reason,
+            instance_type: self.params.instance_type,
+            instance_type_family: self.params.instance_type_family,
+            scope: self.params.scope,
+            offering_type: self.params.offering_type,
+            allocation_type: self.params.allocation_type,
+            reserved_instance_id: self.params.reserved_instance_id.unwrap_or_default(),
+            status: self.params.status.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -189,20 +193,7 @@ impl DescribeReservedInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            page_number: None,
-            page_size: None,
-            tag: None,
-            zone_id: None,
-            reserved_instance_name: None,
-            lock_reason: None,
-            instance_type: None,
-            instance_type_family: None,
-            scope: None,
-            offering_type: None,
-            allocation_type: None,
-            reserved_instance_id: None,
-            status: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeReservedInstancesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -229,8 +220,8 @@ impl DescribeReservedInstancesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeReservedInstancesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -33,6 +33,10 @@ impl DescribeResourceByTagsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeResourceByTagsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     page_size: Option<i32>,
     page_number: Option<i32>,
     resource_type: Option<String>,
@@ -42,27 +46,27 @@ pub struct DescribeResourceByTagsBuilder<C = ()> {
 impl<C> DescribeResourceByTagsBuilder<C> {
     /// Sets [`DescribeResourceByTagsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeResourceByTagsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeResourceByTagsInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
-        self.resource_type = Some(input.into());
+        self.params.resource_type = Some(input.into());
         self
     }
     /// Sets [`DescribeResourceByTagsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeResourceByTagsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeResourceByTagsInput`]. Nothing is sent.
@@ -70,14 +74,14 @@ impl<C> DescribeResourceByTagsBuilder<C> {
         self,
     ) -> Result<DescribeResourceByTagsInput, aliyun_core::InvalidInput> {
         let input = DescribeResourceByTagsInput {
-            page_size: self.page_size,
-            page_number: self.page_number,
-            resource_type: self.resource_type,
+            page_size: self.params.page_size,
+            page_number: self.params.page_number,
+            resource_type: self.params.resource_type,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            tag: self.tag.unwrap_or_default(),
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -95,11 +99,7 @@ impl DescribeResourceByTagsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            page_size: None,
-            page_number: None,
-            resource_type: None,
-            region_id: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeResourceByTagsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -126,8 +126,8 @@ impl DescribeResourceByTagsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeResourceByTagsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

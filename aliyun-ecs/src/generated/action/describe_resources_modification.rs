@@ -43,6 +43,10 @@ impl DescribeResourcesModificationInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeResourcesModificationBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     resource_id: Option<String>,
     migrate_across_zone: Option<bool>,
@@ -57,52 +61,52 @@ pub struct DescribeResourcesModificationBuilder<C = ()> {
 impl<C> DescribeResourcesModificationBuilder<C> {
     /// Sets [`DescribeResourcesModificationInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeResourcesModificationInput::resource_id`].
     pub fn resource_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_id = Some(input.into());
+        self.params.resource_id = Some(input.into());
         self
     }
     /// Sets [`DescribeResourcesModificationInput::migrate_across_zone`].
     pub fn migrate_across_zone(mut self, input: bool) -> Self {
-        self.migrate_across_zone = Some(input);
+        self.params.migrate_across_zone = Some(input);
         self
     }
     /// Sets [`DescribeResourcesModificationInput::destination_resource`].
     pub fn destination_resource(mut self, input: impl Into<String>) -> Self {
-        self.destination_resource = Some(input.into());
+        self.params.destination_resource = Some(input.into());
         self
     }
     /// Sets [`DescribeResourcesModificationInput::operation_type`].
     pub fn operation_type(mut self, input: impl Into<String>) -> Self {
-        self.operation_type = Some(input.into());
+        self.params.operation_type = Some(input.into());
         self
     }
     /// Sets [`DescribeResourcesModificationInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`DescribeResourcesModificationInput::cores`].
     pub fn cores(mut self, input: i32) -> Self {
-        self.cores = Some(input);
+        self.params.cores = Some(input);
         self
     }
     /// Sets [`DescribeResourcesModificationInput::memory`].
     pub fn memory(mut self, input: f64) -> Self {
-        self.memory = Some(input);
+        self.params.memory = Some(input);
         self
     }
     /// Sets [`DescribeResourcesModificationInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeResourcesModificationInput::conditions`].
     pub fn conditions(mut self, input: impl Into<String>) -> Self {
-        self.conditions.get_or_insert_with(Vec::new).push(input.into());
+        self.params.conditions.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeResourcesModificationInput`]. Nothing is sent.
@@ -112,23 +116,23 @@ impl<C> DescribeResourcesModificationBuilder<C> {
         let input = DescribeResourcesModificationInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             resource_id: aliyun_core::__private::validate::required(
                 "ResourceId",
-                self.resource_id,
+                self.params.resource_id,
             )?,
-            migrate_across_zone: self.migrate_across_zone,
+            migrate_across_zone: self.params.migrate_across_zone,
             destination_resource: aliyun_core::__private::validate::required(
                 "DestinationResource",
-                self.destination_resource,
+                self.params.destination_resource,
             )?,
-            operation_type: self.operation_type,
-            instance_type: self.instance_type,
-            cores: self.cores,
-            memory: self.memory,
-            zone_id: self.zone_id,
-            conditions: self.conditions.unwrap_or_default(),
+            operation_type: self.params.operation_type,
+            instance_type: self.params.instance_type,
+            cores: self.params.cores,
+            memory: self.params.memory,
+            zone_id: self.params.zone_id,
+            conditions: self.params.conditions.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -151,16 +155,7 @@ impl DescribeResourcesModificationBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            resource_id: None,
-            migrate_across_zone: None,
-            destination_resource: None,
-            operation_type: None,
-            instance_type: None,
-            cores: None,
-            memory: None,
-            zone_id: None,
-            conditions: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeResourcesModificationOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -180,8 +175,8 @@ impl DescribeResourcesModificationBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeResourcesModificationInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

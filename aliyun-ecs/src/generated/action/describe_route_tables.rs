@@ -39,6 +39,10 @@ impl DescribeRouteTablesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeRouteTablesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     v_router_id: Option<String>,
     route_table_id: Option<String>,
@@ -51,55 +55,55 @@ pub struct DescribeRouteTablesBuilder<C = ()> {
 impl<C> DescribeRouteTablesBuilder<C> {
     /// Sets [`DescribeRouteTablesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeRouteTablesInput::v_router_id`].
     pub fn v_router_id(mut self, input: impl Into<String>) -> Self {
-        self.v_router_id = Some(input.into());
+        self.params.v_router_id = Some(input.into());
         self
     }
     /// Sets [`DescribeRouteTablesInput::route_table_id`].
     pub fn route_table_id(mut self, input: impl Into<String>) -> Self {
-        self.route_table_id = Some(input.into());
+        self.params.route_table_id = Some(input.into());
         self
     }
     /// Sets [`DescribeRouteTablesInput::router_type`].
     pub fn router_type(mut self, input: impl Into<String>) -> Self {
-        self.router_type = Some(input.into());
+        self.params.router_type = Some(input.into());
         self
     }
     /// Sets [`DescribeRouteTablesInput::router_id`].
     pub fn router_id(mut self, input: impl Into<String>) -> Self {
-        self.router_id = Some(input.into());
+        self.params.router_id = Some(input.into());
         self
     }
     /// Sets [`DescribeRouteTablesInput::route_table_name`].
     pub fn route_table_name(mut self, input: impl Into<String>) -> Self {
-        self.route_table_name = Some(input.into());
+        self.params.route_table_name = Some(input.into());
         self
     }
     /// Sets [`DescribeRouteTablesInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeRouteTablesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeRouteTablesInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeRouteTablesInput, aliyun_core::InvalidInput> {
         let input = DescribeRouteTablesInput {
-            region_id: self.region_id,
-            v_router_id: self.v_router_id,
-            route_table_id: self.route_table_id,
-            router_type: self.router_type,
-            router_id: self.router_id,
-            route_table_name: self.route_table_name,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            region_id: self.params.region_id,
+            v_router_id: self.params.v_router_id,
+            route_table_id: self.params.route_table_id,
+            router_type: self.params.router_type,
+            router_id: self.params.router_id,
+            route_table_name: self.params.route_table_name,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -120,14 +124,7 @@ impl DescribeRouteTablesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            v_router_id: None,
-            route_table_id: None,
-            router_type: None,
-            router_id: None,
-            route_table_name: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeRouteTablesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -154,8 +151,8 @@ impl DescribeRouteTablesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeRouteTablesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

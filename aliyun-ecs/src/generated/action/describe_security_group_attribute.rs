@@ -33,6 +33,10 @@ impl DescribeSecurityGroupAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSecurityGroupAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     security_group_id: Option<String>,
     region_id: Option<String>,
     nic_type: Option<String>,
@@ -43,32 +47,32 @@ pub struct DescribeSecurityGroupAttributeBuilder<C = ()> {
 impl<C> DescribeSecurityGroupAttributeBuilder<C> {
     /// Sets [`DescribeSecurityGroupAttributeInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
-        self.security_group_id = Some(input.into());
+        self.params.security_group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSecurityGroupAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSecurityGroupAttributeInput::nic_type`].
     pub fn nic_type(mut self, input: impl Into<String>) -> Self {
-        self.nic_type = Some(input.into());
+        self.params.nic_type = Some(input.into());
         self
     }
     /// Sets [`DescribeSecurityGroupAttributeInput::direction`].
     pub fn direction(mut self, input: impl Into<String>) -> Self {
-        self.direction = Some(input.into());
+        self.params.direction = Some(input.into());
         self
     }
     /// Sets [`DescribeSecurityGroupAttributeInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeSecurityGroupAttributeInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSecurityGroupAttributeInput`]. Nothing is sent.
@@ -78,16 +82,16 @@ impl<C> DescribeSecurityGroupAttributeBuilder<C> {
         let input = DescribeSecurityGroupAttributeInput {
             security_group_id: aliyun_core::__private::validate::required(
                 "SecurityGroupId",
-                self.security_group_id,
+                self.params.security_group_id,
             )?,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            nic_type: self.nic_type,
-            direction: self.direction,
-            next_token: self.next_token,
-            max_results: self.max_results,
+            nic_type: self.params.nic_type,
+            direction: self.params.direction,
+            next_token: self.params.next_token,
+            max_results: self.params.max_results,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -106,12 +110,7 @@ impl DescribeSecurityGroupAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            security_group_id: None,
-            region_id: None,
-            nic_type: None,
-            direction: None,
-            next_token: None,
-            max_results: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSecurityGroupAttributeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -141,8 +140,8 @@ impl DescribeSecurityGroupAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeSecurityGroupAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -27,18 +27,22 @@ impl DescribeSecurityGroupReferencesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSecurityGroupReferencesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     security_group_id: Option<Vec<String>>,
 }
 impl<C> DescribeSecurityGroupReferencesBuilder<C> {
     /// Sets [`DescribeSecurityGroupReferencesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeSecurityGroupReferencesInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
-        self.security_group_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.security_group_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSecurityGroupReferencesInput`]. Nothing is sent.
@@ -48,9 +52,9 @@ impl<C> DescribeSecurityGroupReferencesBuilder<C> {
         let input = DescribeSecurityGroupReferencesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            security_group_id: self.security_group_id.unwrap_or_default(),
+            security_group_id: self.params.security_group_id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -65,8 +69,7 @@ impl DescribeSecurityGroupReferencesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            security_group_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSecurityGroupReferencesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -86,8 +89,8 @@ impl DescribeSecurityGroupReferencesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeSecurityGroupReferencesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

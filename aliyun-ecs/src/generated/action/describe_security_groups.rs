@@ -10,8 +10,8 @@ use super::super::types::{SecurityGroup, Tag};
 pub struct DescribeSecurityGroupsInput {
     /// A string sent as `RegionId`. Required. Left unset, the client's region is sent. Example: `cn-hangzhou`.
     pub region_id: String,
-    /// A string sent as `SecurityGroupIds`. Optional. Example: `["sg-bp67acfmxazb4p****", "sg-bp67acfmxazb4p****", "sg-bp67acfmxazb4p****",....]`.
-    pub security_group_ids: Option<String>,
+    /// A list of strings sent as JSON text in `SecurityGroupIds`. Optional. Example: `["sg-bp67acfmxazb4p****","sg-bp67acfmxazb4p****","sg-bp67acfmxazb4p****"]`.
+    pub security_group_ids: Vec<String>,
     /// A string sent as `VpcId`. Optional. Example: `vpc-bp67acfmxazb4p****`.
     pub vpc_id: Option<String>,
     /// A string sent as `SecurityGroupType`. Optional. Example: `normal`.
@@ -57,8 +57,12 @@ impl DescribeSecurityGroupsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSecurityGroupsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
-    security_group_ids: Option<String>,
+    security_group_ids: Option<Vec<String>>,
     vpc_id: Option<String>,
     security_group_type: Option<String>,
     next_token: Option<String>,
@@ -78,87 +82,87 @@ pub struct DescribeSecurityGroupsBuilder<C = ()> {
 impl<C> DescribeSecurityGroupsBuilder<C> {
     /// Sets [`DescribeSecurityGroupsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
-    /// Sets [`DescribeSecurityGroupsInput::security_group_ids`].
+    /// Appends one item to [`DescribeSecurityGroupsInput::security_group_ids`].
     pub fn security_group_ids(mut self, input: impl Into<String>) -> Self {
-        self.security_group_ids = Some(input.into());
+        self.params.security_group_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeSecurityGroupsInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
-        self.vpc_id = Some(input.into());
+        self.params.vpc_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSecurityGroupsInput::security_group_type`].
     pub fn security_group_type(mut self, input: impl Into<String>) -> Self {
-        self.security_group_type = Some(input.into());
+        self.params.security_group_type = Some(input.into());
         self
     }
     /// Sets [`DescribeSecurityGroupsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeSecurityGroupsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Sets [`DescribeSecurityGroupsInput::network_type`].
     pub fn network_type(mut self, input: impl Into<String>) -> Self {
-        self.network_type = Some(input.into());
+        self.params.network_type = Some(input.into());
         self
     }
     /// Sets [`DescribeSecurityGroupsInput::security_group_name`].
     pub fn security_group_name(mut self, input: impl Into<String>) -> Self {
-        self.security_group_name = Some(input.into());
+        self.params.security_group_name = Some(input.into());
         self
     }
     /// Sets [`DescribeSecurityGroupsInput::is_query_ecs_count`].
     pub fn is_query_ecs_count(mut self, input: bool) -> Self {
-        self.is_query_ecs_count = Some(input);
+        self.params.is_query_ecs_count = Some(input);
         self
     }
     /// Sets [`DescribeSecurityGroupsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeSecurityGroupsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeSecurityGroupsInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Sets [`DescribeSecurityGroupsInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
-        self.security_group_id = Some(input.into());
+        self.params.security_group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSecurityGroupsInput::fuzzy_query`].
     pub fn fuzzy_query(mut self, input: bool) -> Self {
-        self.fuzzy_query = Some(input);
+        self.params.fuzzy_query = Some(input);
         self
     }
     /// Sets [`DescribeSecurityGroupsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeSecurityGroupsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeSecurityGroupsInput::service_managed`].
     pub fn service_managed(mut self, input: bool) -> Self {
-        self.service_managed = Some(input);
+        self.params.service_managed = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSecurityGroupsInput`]. Nothing is sent.
@@ -168,24 +172,24 @@ impl<C> DescribeSecurityGroupsBuilder<C> {
         let input = DescribeSecurityGroupsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            security_group_ids: self.security_group_ids,
-            vpc_id: self.vpc_id,
-            security_group_type: self.security_group_type,
-            next_token: self.next_token,
-            max_results: self.max_results,
-            network_type: self.network_type,
-            security_group_name: self.security_group_name,
-            is_query_ecs_count: self.is_query_ecs_count,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
-            dry_run: self.dry_run,
-            security_group_id: self.security_group_id,
-            fuzzy_query: self.fuzzy_query,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            service_managed: self.service_managed,
+            security_group_ids: self.params.security_group_ids.unwrap_or_default(),
+            vpc_id: self.params.vpc_id,
+            security_group_type: self.params.security_group_type,
+            next_token: self.params.next_token,
+            max_results: self.params.max_results,
+            network_type: self.params.network_type,
+            security_group_name: self.params.security_group_name,
+            is_query_ecs_count: self.params.is_query_ecs_count,
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
+            dry_run: self.params.dry_run,
+            security_group_id: self.params.security_group_id,
+            fuzzy_query: self.params.fuzzy_query,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            service_managed: self.params.service_managed,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -194,7 +198,7 @@ impl<C> DescribeSecurityGroupsBuilder<C> {
 aliyun_core::__private::builder_accessors! {
     DescribeSecurityGroupsBuilder, DescribeSecurityGroupsInput;
     region_id: Option<String> => set_region_id, get_region_id;
-    security_group_ids: Option<String> => set_security_group_ids, get_security_group_ids;
+    security_group_ids: Option<Vec<String>> => set_security_group_ids, get_security_group_ids, list;
     vpc_id: Option<String> => set_vpc_id, get_vpc_id;
     security_group_type: Option<String> => set_security_group_type, get_security_group_type;
     next_token: Option<String> => set_next_token, get_next_token;
@@ -215,23 +219,7 @@ impl DescribeSecurityGroupsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            security_group_ids: None,
-            vpc_id: None,
-            security_group_type: None,
-            next_token: None,
-            max_results: None,
-            network_type: None,
-            security_group_name: None,
-            is_query_ecs_count: None,
-            resource_group_id: None,
-            tag: None,
-            dry_run: None,
-            security_group_id: None,
-            fuzzy_query: None,
-            page_number: None,
-            page_size: None,
-            service_managed: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSecurityGroupsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -258,8 +246,8 @@ impl DescribeSecurityGroupsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeSecurityGroupsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -342,7 +330,9 @@ impl aliyun_core::Action for DescribeSecurityGroupsInput {
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("RegionId", &self.region_id);
-        params.push_opt("SecurityGroupIds", self.security_group_ids.as_ref());
+        if !self.security_group_ids.is_empty() {
+            params.push_json("SecurityGroupIds", &self.security_group_ids);
+        }
         params.push_opt("VpcId", self.vpc_id.as_ref());
         params.push_opt("SecurityGroupType", self.security_group_type.as_ref());
         params.push_opt("NextToken", self.next_token.as_ref());
@@ -440,9 +430,9 @@ mod tests {
                     .region_id("cn-hangzhou")
                     .resource_group_id("rg-bp67acfmxazb4p****")
                     .security_group_id("sg-bp67acfmxazb4p****")
-                    .security_group_ids(
-                        "[\"sg-bp67acfmxazb4p****\", \"sg-bp67acfmxazb4p****\", \"sg-bp67acfmxazb4p****\",....]",
-                    )
+                    .security_group_ids("sg-bp67acfmxazb4p****")
+                    .security_group_ids("sg-bp67acfmxazb4p****")
+                    .security_group_ids("sg-bp67acfmxazb4p****")
                     .security_group_name("SGTestName")
                     .security_group_type("normal")
                     .service_managed(false)
@@ -465,7 +455,7 @@ mod tests {
                 ("SecurityGroupId", "sg-bp67acfmxazb4p****"),
                 (
                     "SecurityGroupIds",
-                    "[\"sg-bp67acfmxazb4p****\", \"sg-bp67acfmxazb4p****\", \"sg-bp67acfmxazb4p****\",....]",
+                    "[\"sg-bp67acfmxazb4p****\",\"sg-bp67acfmxazb4p****\",\"sg-bp67acfmxazb4p****\"]",
                 ),
                 ("SecurityGroupName", "SGTestName"),
                 ("SecurityGroupType", "normal"),

@@ -45,6 +45,10 @@ impl DescribeSendFileResultsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSendFileResultsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     resource_group_id: Option<String>,
     invoke_id: Option<String>,
@@ -60,57 +64,57 @@ pub struct DescribeSendFileResultsBuilder<C = ()> {
 impl<C> DescribeSendFileResultsBuilder<C> {
     /// Sets [`DescribeSendFileResultsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSendFileResultsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSendFileResultsInput::invoke_id`].
     pub fn invoke_id(mut self, input: impl Into<String>) -> Self {
-        self.invoke_id = Some(input.into());
+        self.params.invoke_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSendFileResultsInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`DescribeSendFileResultsInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSendFileResultsInput::page_number`].
     pub fn page_number(mut self, input: i64) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeSendFileResultsInput::page_size`].
     pub fn page_size(mut self, input: i64) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeSendFileResultsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Sets [`DescribeSendFileResultsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeSendFileResultsInput::invocation_status`].
     pub fn invocation_status(mut self, input: impl Into<String>) -> Self {
-        self.invocation_status = Some(input.into());
+        self.params.invocation_status = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeSendFileResultsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSendFileResultsInput`]. Nothing is sent.
@@ -120,18 +124,18 @@ impl<C> DescribeSendFileResultsBuilder<C> {
         let input = DescribeSendFileResultsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            resource_group_id: self.resource_group_id,
-            invoke_id: self.invoke_id,
-            name: self.name,
-            instance_id: self.instance_id,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            invocation_status: self.invocation_status,
-            tag: self.tag.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
+            invoke_id: self.params.invoke_id,
+            name: self.params.name,
+            instance_id: self.params.instance_id,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            max_results: self.params.max_results,
+            next_token: self.params.next_token,
+            invocation_status: self.params.invocation_status,
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -155,17 +159,7 @@ impl DescribeSendFileResultsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            resource_group_id: None,
-            invoke_id: None,
-            name: None,
-            instance_id: None,
-            page_number: None,
-            page_size: None,
-            max_results: None,
-            next_token: None,
-            invocation_status: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSendFileResultsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -192,8 +186,8 @@ impl DescribeSendFileResultsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeSendFileResultsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

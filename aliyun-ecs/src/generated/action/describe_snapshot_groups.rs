@@ -49,6 +49,10 @@ impl DescribeSnapshotGroupsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSnapshotGroupsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<String>,
     name: Option<String>,
@@ -63,52 +67,55 @@ pub struct DescribeSnapshotGroupsBuilder<C = ()> {
 impl<C> DescribeSnapshotGroupsBuilder<C> {
     /// Sets [`DescribeSnapshotGroupsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSnapshotGroupsInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSnapshotGroupsInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`DescribeSnapshotGroupsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeSnapshotGroupsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Appends one item to [`DescribeSnapshotGroupsInput::snapshot_group_id`].
     pub fn snapshot_group_id(mut self, input: impl Into<String>) -> Self {
-        self.snapshot_group_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.snapshot_group_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`DescribeSnapshotGroupsInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status.get_or_insert_with(Vec::new).push(input.into());
+        self.params.status.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`DescribeSnapshotGroupsInput::additional_attributes`].
     pub fn additional_attributes(mut self, input: impl Into<String>) -> Self {
-        self.additional_attributes.get_or_insert_with(Vec::new).push(input.into());
+        self.params
+            .additional_attributes
+            .get_or_insert_with(Vec::new)
+            .push(input.into());
         self
     }
     /// Appends one item to [`DescribeSnapshotGroupsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeSnapshotGroupsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSnapshotGroupsInput`]. Nothing is sent.
@@ -118,17 +125,17 @@ impl<C> DescribeSnapshotGroupsBuilder<C> {
         let input = DescribeSnapshotGroupsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            instance_id: self.instance_id,
-            name: self.name,
-            next_token: self.next_token,
-            max_results: self.max_results,
-            snapshot_group_id: self.snapshot_group_id.unwrap_or_default(),
-            status: self.status.unwrap_or_default(),
-            additional_attributes: self.additional_attributes.unwrap_or_default(),
-            tag: self.tag.unwrap_or_default(),
-            resource_group_id: self.resource_group_id,
+            instance_id: self.params.instance_id,
+            name: self.params.name,
+            next_token: self.params.next_token,
+            max_results: self.params.max_results,
+            snapshot_group_id: self.params.snapshot_group_id.unwrap_or_default(),
+            status: self.params.status.unwrap_or_default(),
+            additional_attributes: self.params.additional_attributes.unwrap_or_default(),
+            tag: self.params.tag.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -151,16 +158,7 @@ impl DescribeSnapshotGroupsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
-            name: None,
-            next_token: None,
-            max_results: None,
-            snapshot_group_id: None,
-            status: None,
-            additional_attributes: None,
-            tag: None,
-            resource_group_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSnapshotGroupsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -187,8 +185,8 @@ impl DescribeSnapshotGroupsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeSnapshotGroupsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

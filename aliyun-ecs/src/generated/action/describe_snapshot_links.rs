@@ -12,10 +12,10 @@ pub struct DescribeSnapshotLinksInput {
     pub region_id: String,
     /// A string sent as `InstanceId`. Optional. Example: `i-bp1h6jmbefj2cyqs****`.
     pub instance_id: Option<String>,
-    /// A string sent as `DiskIds`. Optional. Example: `["d-bp1d6tsvznfghy7y****", "d-bp1ippxbaql9zet7****", … "d-bp1ib7bcz07lcxa9****"]`.
-    pub disk_ids: Option<String>,
-    /// A string sent as `SnapshotLinkIds`. Optional. Example: `["sl-bp1grgphbcc9brb5****", "sl-bp1c4izumvq0i5bs****", … "sl-bp1akk7isz866dds**…`.
-    pub snapshot_link_ids: Option<String>,
+    /// A list of strings sent as JSON text in `DiskIds`. Optional. Example: `["d-bp1d6tsvznfghy7y****","d-bp1ippxbaql9zet7****","d-bp1ib7bcz07lcxa9****"]`.
+    pub disk_ids: Vec<String>,
+    /// A list of strings sent as JSON text in `SnapshotLinkIds`. Optional. Example: `["sl-bp1grgphbcc9brb5****","sl-bp1c4izumvq0i5bs****","sl-bp1akk7isz866dds****"]`.
+    pub snapshot_link_ids: Vec<String>,
     /// An integer (32-bit) sent as `PageNumber`. Optional. At least 1. Left unset, the service assumes `1`. Example: `1`.
     pub page_number: Option<i32>,
     /// An integer (32-bit) sent as `PageSize`. Optional. From 1 to 100. Left unset, the service assumes `10`. Example: `50`.
@@ -33,42 +33,46 @@ impl DescribeSnapshotLinksInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSnapshotLinksBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<String>,
-    disk_ids: Option<String>,
-    snapshot_link_ids: Option<String>,
+    disk_ids: Option<Vec<String>>,
+    snapshot_link_ids: Option<Vec<String>>,
     page_number: Option<i32>,
     page_size: Option<i32>,
 }
 impl<C> DescribeSnapshotLinksBuilder<C> {
     /// Sets [`DescribeSnapshotLinksInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSnapshotLinksInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
-    /// Sets [`DescribeSnapshotLinksInput::disk_ids`].
+    /// Appends one item to [`DescribeSnapshotLinksInput::disk_ids`].
     pub fn disk_ids(mut self, input: impl Into<String>) -> Self {
-        self.disk_ids = Some(input.into());
+        self.params.disk_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Sets [`DescribeSnapshotLinksInput::snapshot_link_ids`].
+    /// Appends one item to [`DescribeSnapshotLinksInput::snapshot_link_ids`].
     pub fn snapshot_link_ids(mut self, input: impl Into<String>) -> Self {
-        self.snapshot_link_ids = Some(input.into());
+        self.params.snapshot_link_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeSnapshotLinksInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeSnapshotLinksInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSnapshotLinksInput`]. Nothing is sent.
@@ -76,13 +80,13 @@ impl<C> DescribeSnapshotLinksBuilder<C> {
         let input = DescribeSnapshotLinksInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            instance_id: self.instance_id,
-            disk_ids: self.disk_ids,
-            snapshot_link_ids: self.snapshot_link_ids,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            instance_id: self.params.instance_id,
+            disk_ids: self.params.disk_ids.unwrap_or_default(),
+            snapshot_link_ids: self.params.snapshot_link_ids.unwrap_or_default(),
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -92,8 +96,8 @@ aliyun_core::__private::builder_accessors! {
     DescribeSnapshotLinksBuilder, DescribeSnapshotLinksInput;
     region_id: Option<String> => set_region_id, get_region_id;
     instance_id: Option<String> => set_instance_id, get_instance_id;
-    disk_ids: Option<String> => set_disk_ids, get_disk_ids;
-    snapshot_link_ids: Option<String> => set_snapshot_link_ids, get_snapshot_link_ids;
+    disk_ids: Option<Vec<String>> => set_disk_ids, get_disk_ids, list;
+    snapshot_link_ids: Option<Vec<String>> => set_snapshot_link_ids, get_snapshot_link_ids, list;
     page_number: Option<i32> => set_page_number, get_page_number;
     page_size: Option<i32> => set_page_size, get_page_size;
 }
@@ -101,12 +105,7 @@ impl DescribeSnapshotLinksBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
-            disk_ids: None,
-            snapshot_link_ids: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSnapshotLinksOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -133,8 +132,8 @@ impl DescribeSnapshotLinksBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeSnapshotLinksInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -203,8 +202,12 @@ impl aliyun_core::Action for DescribeSnapshotLinksInput {
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("RegionId", &self.region_id);
         params.push_opt("InstanceId", self.instance_id.as_ref());
-        params.push_opt("DiskIds", self.disk_ids.as_ref());
-        params.push_opt("SnapshotLinkIds", self.snapshot_link_ids.as_ref());
+        if !self.disk_ids.is_empty() {
+            params.push_json("DiskIds", &self.disk_ids);
+        }
+        if !self.snapshot_link_ids.is_empty() {
+            params.push_json("SnapshotLinkIds", &self.snapshot_link_ids);
+        }
         params.push_opt("PageNumber", self.page_number.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
     }
@@ -279,22 +282,22 @@ mod tests {
             "example",
             |b| {
                 b
-                    .disk_ids(
-                        "[\"d-bp1d6tsvznfghy7y****\", \"d-bp1ippxbaql9zet7****\", … \"d-bp1ib7bcz07lcxa9****\"]",
-                    )
+                    .disk_ids("d-bp1d6tsvznfghy7y****")
+                    .disk_ids("d-bp1ippxbaql9zet7****")
+                    .disk_ids("d-bp1ib7bcz07lcxa9****")
                     .instance_id("i-bp1h6jmbefj2cyqs****")
                     .page_number(1)
                     .page_size(50)
                     .region_id("cn-hangzhou")
-                    .snapshot_link_ids(
-                        "[\"sl-bp1grgphbcc9brb5****\", \"sl-bp1c4izumvq0i5bs****\", … \"sl-bp1akk7isz866dds****\"]",
-                    )
+                    .snapshot_link_ids("sl-bp1grgphbcc9brb5****")
+                    .snapshot_link_ids("sl-bp1c4izumvq0i5bs****")
+                    .snapshot_link_ids("sl-bp1akk7isz866dds****")
             },
             "POST",
             &[
                 (
                     "DiskIds",
-                    "[\"d-bp1d6tsvznfghy7y****\", \"d-bp1ippxbaql9zet7****\", … \"d-bp1ib7bcz07lcxa9****\"]",
+                    "[\"d-bp1d6tsvznfghy7y****\",\"d-bp1ippxbaql9zet7****\",\"d-bp1ib7bcz07lcxa9****\"]",
                 ),
                 ("InstanceId", "i-bp1h6jmbefj2cyqs****"),
                 ("PageNumber", "1"),
@@ -302,7 +305,7 @@ mod tests {
                 ("RegionId", "cn-hangzhou"),
                 (
                     "SnapshotLinkIds",
-                    "[\"sl-bp1grgphbcc9brb5****\", \"sl-bp1c4izumvq0i5bs****\", … \"sl-bp1akk7isz866dds****\"]",
+                    "[\"sl-bp1grgphbcc9brb5****\",\"sl-bp1c4izumvq0i5bs****\",\"sl-bp1akk7isz866dds****\"]",
                 ),
             ],
         ),

@@ -31,6 +31,10 @@ impl DescribeSnapshotMonitorDataInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSnapshotMonitorDataBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     start_time: Option<String>,
     end_time: Option<String>,
@@ -40,27 +44,27 @@ pub struct DescribeSnapshotMonitorDataBuilder<C = ()> {
 impl<C> DescribeSnapshotMonitorDataBuilder<C> {
     /// Sets [`DescribeSnapshotMonitorDataInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSnapshotMonitorDataInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeSnapshotMonitorDataInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Sets [`DescribeSnapshotMonitorDataInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Sets [`DescribeSnapshotMonitorDataInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
-        self.category = Some(input.into());
+        self.params.category = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSnapshotMonitorDataInput`]. Nothing is sent.
@@ -70,18 +74,18 @@ impl<C> DescribeSnapshotMonitorDataBuilder<C> {
         let input = DescribeSnapshotMonitorDataInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             start_time: aliyun_core::__private::validate::required(
                 "StartTime",
-                self.start_time,
+                self.params.start_time,
             )?,
             end_time: aliyun_core::__private::validate::required(
                 "EndTime",
-                self.end_time,
+                self.params.end_time,
             )?,
-            period: self.period,
-            category: self.category,
+            period: self.params.period,
+            category: self.params.category,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -99,11 +103,7 @@ impl DescribeSnapshotMonitorDataBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            start_time: None,
-            end_time: None,
-            period: None,
-            category: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSnapshotMonitorDataOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -120,8 +120,8 @@ impl DescribeSnapshotMonitorDataBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeSnapshotMonitorDataInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

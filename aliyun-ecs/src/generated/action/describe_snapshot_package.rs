@@ -27,6 +27,10 @@ impl DescribeSnapshotPackageInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSnapshotPackageBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     page_number: Option<i32>,
     page_size: Option<i32>,
     region_id: Option<String>,
@@ -34,17 +38,17 @@ pub struct DescribeSnapshotPackageBuilder<C = ()> {
 impl<C> DescribeSnapshotPackageBuilder<C> {
     /// Sets [`DescribeSnapshotPackageInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeSnapshotPackageInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeSnapshotPackageInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSnapshotPackageInput`]. Nothing is sent.
@@ -52,11 +56,11 @@ impl<C> DescribeSnapshotPackageBuilder<C> {
         self,
     ) -> Result<DescribeSnapshotPackageInput, aliyun_core::InvalidInput> {
         let input = DescribeSnapshotPackageInput {
-            page_number: self.page_number,
-            page_size: self.page_size,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -73,9 +77,7 @@ impl DescribeSnapshotPackageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            page_number: None,
-            page_size: None,
-            region_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSnapshotPackageOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -102,8 +104,8 @@ impl DescribeSnapshotPackageBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeSnapshotPackageInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -16,8 +16,8 @@ pub struct DescribeSnapshotsInput {
     pub snapshot_link_id: Option<String>,
     /// A string sent as `RegionId`. Required. Left unset, the client's region is sent. Example: `cn-hangzhou`.
     pub region_id: String,
-    /// A string sent as `SnapshotIds`. Optional. Example: `["s-bp67acfmxazb4p****", "s-bp67acfmxazb5p****", … "s-bp67acfmxazb6p****"]`.
-    pub snapshot_ids: Option<String>,
+    /// A list of strings sent as JSON text in `SnapshotIds`. Optional. Example: `["s-bp67acfmxazb4p****","s-bp67acfmxazb5p****","s-bp67acfmxazb6p****"]`.
+    pub snapshot_ids: Vec<String>,
     /// An integer (32-bit) sent as `PageNumber`. Optional. At least 1. Left unset, the service assumes `1`. Example: `1`.
     pub page_number: Option<i32>,
     /// An integer (32-bit) sent as `PageSize`. Optional. From 1 to 100. Left unset, the service assumes `10`. Example: `10`.
@@ -65,11 +65,15 @@ impl DescribeSnapshotsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSnapshotsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     disk_id: Option<String>,
     snapshot_link_id: Option<String>,
     region_id: Option<String>,
-    snapshot_ids: Option<String>,
+    snapshot_ids: Option<Vec<String>>,
     page_number: Option<i32>,
     page_size: Option<i32>,
     next_token: Option<String>,
@@ -90,136 +94,136 @@ pub struct DescribeSnapshotsBuilder<C = ()> {
 impl<C> DescribeSnapshotsBuilder<C> {
     /// Sets [`DescribeSnapshotsInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSnapshotsInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
-        self.disk_id = Some(input.into());
+        self.params.disk_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSnapshotsInput::snapshot_link_id`].
     pub fn snapshot_link_id(mut self, input: impl Into<String>) -> Self {
-        self.snapshot_link_id = Some(input.into());
+        self.params.snapshot_link_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSnapshotsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
-    /// Sets [`DescribeSnapshotsInput::snapshot_ids`].
+    /// Appends one item to [`DescribeSnapshotsInput::snapshot_ids`].
     pub fn snapshot_ids(mut self, input: impl Into<String>) -> Self {
-        self.snapshot_ids = Some(input.into());
+        self.params.snapshot_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeSnapshotsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeSnapshotsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeSnapshotsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`DescribeSnapshotsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Sets [`DescribeSnapshotsInput::snapshot_name`].
     pub fn snapshot_name(mut self, input: impl Into<String>) -> Self {
-        self.snapshot_name = Some(input.into());
+        self.params.snapshot_name = Some(input.into());
         self
     }
     /// Sets [`DescribeSnapshotsInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status = Some(input.into());
+        self.params.status = Some(input.into());
         self
     }
     /// Sets [`DescribeSnapshotsInput::snapshot_type`].
     pub fn snapshot_type(mut self, input: impl Into<String>) -> Self {
-        self.snapshot_type = Some(input.into());
+        self.params.snapshot_type = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeSnapshotsInput::filter`].
     pub fn filter(mut self, input: Tag) -> Self {
-        self.filter.get_or_insert_with(Vec::new).push(input);
+        self.params.filter.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`DescribeSnapshotsInput::usage`].
     pub fn usage(mut self, input: impl Into<String>) -> Self {
-        self.usage = Some(input.into());
+        self.params.usage = Some(input.into());
         self
     }
     /// Sets [`DescribeSnapshotsInput::source_disk_type`].
     pub fn source_disk_type(mut self, input: impl Into<String>) -> Self {
-        self.source_disk_type = Some(input.into());
+        self.params.source_disk_type = Some(input.into());
         self
     }
     /// Sets [`DescribeSnapshotsInput::encrypted`].
     pub fn encrypted(mut self, input: bool) -> Self {
-        self.encrypted = Some(input);
+        self.params.encrypted = Some(input);
         self
     }
     /// Sets [`DescribeSnapshotsInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSnapshotsInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Sets [`DescribeSnapshotsInput::kms_key_id`].
     pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
-        self.kms_key_id = Some(input.into());
+        self.params.kms_key_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSnapshotsInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
-        self.category = Some(input.into());
+        self.params.category = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeSnapshotsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSnapshotsInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeSnapshotsInput, aliyun_core::InvalidInput> {
         let input = DescribeSnapshotsInput {
-            instance_id: self.instance_id,
-            disk_id: self.disk_id,
-            snapshot_link_id: self.snapshot_link_id,
+            instance_id: self.params.instance_id,
+            disk_id: self.params.disk_id,
+            snapshot_link_id: self.params.snapshot_link_id,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            snapshot_ids: self.snapshot_ids,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            next_token: self.next_token,
-            max_results: self.max_results,
-            snapshot_name: self.snapshot_name,
-            status: self.status,
-            snapshot_type: self.snapshot_type,
-            filter: self.filter.unwrap_or_default(),
-            usage: self.usage,
-            source_disk_type: self.source_disk_type,
-            encrypted: self.encrypted,
-            resource_group_id: self.resource_group_id,
-            dry_run: self.dry_run,
-            kms_key_id: self.kms_key_id,
-            category: self.category,
-            tag: self.tag.unwrap_or_default(),
+            snapshot_ids: self.params.snapshot_ids.unwrap_or_default(),
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            next_token: self.params.next_token,
+            max_results: self.params.max_results,
+            snapshot_name: self.params.snapshot_name,
+            status: self.params.status,
+            snapshot_type: self.params.snapshot_type,
+            filter: self.params.filter.unwrap_or_default(),
+            usage: self.params.usage,
+            source_disk_type: self.params.source_disk_type,
+            encrypted: self.params.encrypted,
+            resource_group_id: self.params.resource_group_id,
+            dry_run: self.params.dry_run,
+            kms_key_id: self.params.kms_key_id,
+            category: self.params.category,
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -231,7 +235,7 @@ aliyun_core::__private::builder_accessors! {
     disk_id: Option<String> => set_disk_id, get_disk_id;
     snapshot_link_id: Option<String> => set_snapshot_link_id, get_snapshot_link_id;
     region_id: Option<String> => set_region_id, get_region_id;
-    snapshot_ids: Option<String> => set_snapshot_ids, get_snapshot_ids;
+    snapshot_ids: Option<Vec<String>> => set_snapshot_ids, get_snapshot_ids, list;
     page_number: Option<i32> => set_page_number, get_page_number;
     page_size: Option<i32> => set_page_size, get_page_size;
     next_token: Option<String> => set_next_token, get_next_token;
@@ -253,27 +257,7 @@ impl DescribeSnapshotsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            disk_id: None,
-            snapshot_link_id: None,
-            region_id: None,
-            snapshot_ids: None,
-            page_number: None,
-            page_size: None,
-            next_token: None,
-            max_results: None,
-            snapshot_name: None,
-            status: None,
-            snapshot_type: None,
-            filter: None,
-            usage: None,
-            source_disk_type: None,
-            encrypted: None,
-            resource_group_id: None,
-            dry_run: None,
-            kms_key_id: None,
-            category: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSnapshotsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -298,8 +282,8 @@ impl DescribeSnapshotsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeSnapshotsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -382,7 +366,9 @@ impl aliyun_core::Action for DescribeSnapshotsInput {
         params.push_opt("DiskId", self.disk_id.as_ref());
         params.push_opt("SnapshotLinkId", self.snapshot_link_id.as_ref());
         params.push("RegionId", &self.region_id);
-        params.push_opt("SnapshotIds", self.snapshot_ids.as_ref());
+        if !self.snapshot_ids.is_empty() {
+            params.push_json("SnapshotIds", &self.snapshot_ids);
+        }
         params.push_opt("PageNumber", self.page_number.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
         params.push_opt("NextToken", self.next_token.as_ref());
@@ -510,9 +496,9 @@ mod tests {
                     .page_size(10)
                     .region_id("cn-hangzhou")
                     .resource_group_id("rg-bp67acfmxazb4p****")
-                    .snapshot_ids(
-                        "[\"s-bp67acfmxazb4p****\", \"s-bp67acfmxazb5p****\", … \"s-bp67acfmxazb6p****\"]",
-                    )
+                    .snapshot_ids("s-bp67acfmxazb4p****")
+                    .snapshot_ids("s-bp67acfmxazb5p****")
+                    .snapshot_ids("s-bp67acfmxazb6p****")
                     .snapshot_link_id("sl-bp1grgphbcc9brb5****")
                     .snapshot_name("testSnapshotName")
                     .snapshot_type("all")
@@ -542,7 +528,7 @@ mod tests {
                 ("ResourceGroupId", "rg-bp67acfmxazb4p****"),
                 (
                     "SnapshotIds",
-                    "[\"s-bp67acfmxazb4p****\", \"s-bp67acfmxazb5p****\", … \"s-bp67acfmxazb6p****\"]",
+                    "[\"s-bp67acfmxazb4p****\",\"s-bp67acfmxazb5p****\",\"s-bp67acfmxazb6p****\"]",
                 ),
                 ("SnapshotLinkId", "sl-bp1grgphbcc9brb5****"),
                 ("SnapshotName", "testSnapshotName"),

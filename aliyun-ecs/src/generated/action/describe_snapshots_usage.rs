@@ -22,12 +22,16 @@ impl DescribeSnapshotsUsageInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSnapshotsUsageBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
 }
 impl<C> DescribeSnapshotsUsageBuilder<C> {
     /// Sets [`DescribeSnapshotsUsageInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSnapshotsUsageInput`]. Nothing is sent.
@@ -37,7 +41,7 @@ impl<C> DescribeSnapshotsUsageBuilder<C> {
         let input = DescribeSnapshotsUsageInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -50,7 +54,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl DescribeSnapshotsUsageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, region_id: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSnapshotsUsageOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(
@@ -66,8 +73,8 @@ impl DescribeSnapshotsUsageBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeSnapshotsUsageInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -45,6 +45,10 @@ impl DescribeSpotAdviceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSpotAdviceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     cores: Option<i32>,
     memory: Option<f64>,
@@ -60,57 +64,57 @@ pub struct DescribeSpotAdviceBuilder<C = ()> {
 impl<C> DescribeSpotAdviceBuilder<C> {
     /// Sets [`DescribeSpotAdviceInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSpotAdviceInput::cores`].
     pub fn cores(mut self, input: i32) -> Self {
-        self.cores = Some(input);
+        self.params.cores = Some(input);
         self
     }
     /// Sets [`DescribeSpotAdviceInput::memory`].
     pub fn memory(mut self, input: f64) -> Self {
-        self.memory = Some(input);
+        self.params.memory = Some(input);
         self
     }
     /// Sets [`DescribeSpotAdviceInput::min_cores`].
     pub fn min_cores(mut self, input: i32) -> Self {
-        self.min_cores = Some(input);
+        self.params.min_cores = Some(input);
         self
     }
     /// Sets [`DescribeSpotAdviceInput::min_memory`].
     pub fn min_memory(mut self, input: f64) -> Self {
-        self.min_memory = Some(input);
+        self.params.min_memory = Some(input);
         self
     }
     /// Sets [`DescribeSpotAdviceInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSpotAdviceInput::instance_type_family`].
     pub fn instance_type_family(mut self, input: impl Into<String>) -> Self {
-        self.instance_type_family = Some(input.into());
+        self.params.instance_type_family = Some(input.into());
         self
     }
     /// Sets [`DescribeSpotAdviceInput::instance_family_level`].
     pub fn instance_family_level(mut self, input: impl Into<String>) -> Self {
-        self.instance_family_level = Some(input.into());
+        self.params.instance_family_level = Some(input.into());
         self
     }
     /// Sets [`DescribeSpotAdviceInput::gpu_spec`].
     pub fn gpu_spec(mut self, input: impl Into<String>) -> Self {
-        self.gpu_spec = Some(input.into());
+        self.params.gpu_spec = Some(input.into());
         self
     }
     /// Sets [`DescribeSpotAdviceInput::gpu_amount`].
     pub fn gpu_amount(mut self, input: i32) -> Self {
-        self.gpu_amount = Some(input);
+        self.params.gpu_amount = Some(input);
         self
     }
     /// Appends one item to [`DescribeSpotAdviceInput::instance_types`].
     pub fn instance_types(mut self, input: impl Into<String>) -> Self {
-        self.instance_types.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_types.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSpotAdviceInput`]. Nothing is sent.
@@ -118,18 +122,18 @@ impl<C> DescribeSpotAdviceBuilder<C> {
         let input = DescribeSpotAdviceInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            cores: self.cores,
-            memory: self.memory,
-            min_cores: self.min_cores,
-            min_memory: self.min_memory,
-            zone_id: self.zone_id,
-            instance_type_family: self.instance_type_family,
-            instance_family_level: self.instance_family_level,
-            gpu_spec: self.gpu_spec,
-            gpu_amount: self.gpu_amount,
-            instance_types: self.instance_types.unwrap_or_default(),
+            cores: self.params.cores,
+            memory: self.params.memory,
+            min_cores: self.params.min_cores,
+            min_memory: self.params.min_memory,
+            zone_id: self.params.zone_id,
+            instance_type_family: self.params.instance_type_family,
+            instance_family_level: self.params.instance_family_level,
+            gpu_spec: self.params.gpu_spec,
+            gpu_amount: self.params.gpu_amount,
+            instance_types: self.params.instance_types.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -153,17 +157,7 @@ impl DescribeSpotAdviceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            cores: None,
-            memory: None,
-            min_cores: None,
-            min_memory: None,
-            zone_id: None,
-            instance_type_family: None,
-            instance_family_level: None,
-            gpu_spec: None,
-            gpu_amount: None,
-            instance_types: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSpotAdviceOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -180,8 +174,8 @@ impl DescribeSpotAdviceBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeSpotAdviceInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

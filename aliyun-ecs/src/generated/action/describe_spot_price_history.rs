@@ -41,6 +41,10 @@ impl DescribeSpotPriceHistoryInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSpotPriceHistoryBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     zone_id: Option<String>,
     network_type: Option<String>,
@@ -55,52 +59,52 @@ pub struct DescribeSpotPriceHistoryBuilder<C = ()> {
 impl<C> DescribeSpotPriceHistoryBuilder<C> {
     /// Sets [`DescribeSpotPriceHistoryInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSpotPriceHistoryInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`DescribeSpotPriceHistoryInput::network_type`].
     pub fn network_type(mut self, input: impl Into<String>) -> Self {
-        self.network_type = Some(input.into());
+        self.params.network_type = Some(input.into());
         self
     }
     /// Sets [`DescribeSpotPriceHistoryInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`DescribeSpotPriceHistoryInput::spot_duration`].
     pub fn spot_duration(mut self, input: i32) -> Self {
-        self.spot_duration = Some(input);
+        self.params.spot_duration = Some(input);
         self
     }
     /// Sets [`DescribeSpotPriceHistoryInput::io_optimized`].
     pub fn io_optimized(mut self, input: impl Into<String>) -> Self {
-        self.io_optimized = Some(input.into());
+        self.params.io_optimized = Some(input.into());
         self
     }
     /// Sets [`DescribeSpotPriceHistoryInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeSpotPriceHistoryInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Sets [`DescribeSpotPriceHistoryInput::os_type`].
     pub fn os_type(mut self, input: impl Into<String>) -> Self {
-        self.os_type = Some(input.into());
+        self.params.os_type = Some(input.into());
         self
     }
     /// Sets [`DescribeSpotPriceHistoryInput::offset`].
     pub fn offset(mut self, input: i32) -> Self {
-        self.offset = Some(input);
+        self.params.offset = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeSpotPriceHistoryInput`]. Nothing is sent.
@@ -110,23 +114,23 @@ impl<C> DescribeSpotPriceHistoryBuilder<C> {
         let input = DescribeSpotPriceHistoryInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            zone_id: self.zone_id,
+            zone_id: self.params.zone_id,
             network_type: aliyun_core::__private::validate::required(
                 "NetworkType",
-                self.network_type,
+                self.params.network_type,
             )?,
             instance_type: aliyun_core::__private::validate::required(
                 "InstanceType",
-                self.instance_type,
+                self.params.instance_type,
             )?,
-            spot_duration: self.spot_duration,
-            io_optimized: self.io_optimized,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            os_type: self.os_type,
-            offset: self.offset,
+            spot_duration: self.params.spot_duration,
+            io_optimized: self.params.io_optimized,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
+            os_type: self.params.os_type,
+            offset: self.params.offset,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -149,16 +153,7 @@ impl DescribeSpotPriceHistoryBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            zone_id: None,
-            network_type: None,
-            instance_type: None,
-            spot_duration: None,
-            io_optimized: None,
-            start_time: None,
-            end_time: None,
-            os_type: None,
-            offset: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeSpotPriceHistoryOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -175,8 +170,8 @@ impl DescribeSpotPriceHistoryBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeSpotPriceHistoryInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

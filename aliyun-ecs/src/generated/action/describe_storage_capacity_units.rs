@@ -45,6 +45,10 @@ impl DescribeStorageCapacityUnitsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeStorageCapacityUnitsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
@@ -58,47 +62,50 @@ pub struct DescribeStorageCapacityUnitsBuilder<C = ()> {
 impl<C> DescribeStorageCapacityUnitsBuilder<C> {
     /// Sets [`DescribeStorageCapacityUnitsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeStorageCapacityUnitsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeStorageCapacityUnitsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeStorageCapacityUnitsInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`DescribeStorageCapacityUnitsInput::capacity`].
     pub fn capacity(mut self, input: i32) -> Self {
-        self.capacity = Some(input);
+        self.params.capacity = Some(input);
         self
     }
     /// Sets [`DescribeStorageCapacityUnitsInput::allocation_type`].
     pub fn allocation_type(mut self, input: impl Into<String>) -> Self {
-        self.allocation_type = Some(input.into());
+        self.params.allocation_type = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeStorageCapacityUnitsInput::storage_capacity_unit_id`].
     pub fn storage_capacity_unit_id(mut self, input: impl Into<String>) -> Self {
-        self.storage_capacity_unit_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params
+            .storage_capacity_unit_id
+            .get_or_insert_with(Vec::new)
+            .push(input.into());
         self
     }
     /// Appends one item to [`DescribeStorageCapacityUnitsInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status.get_or_insert_with(Vec::new).push(input.into());
+        self.params.status.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`DescribeStorageCapacityUnitsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeStorageCapacityUnitsInput`]. Nothing is sent.
@@ -108,16 +115,19 @@ impl<C> DescribeStorageCapacityUnitsBuilder<C> {
         let input = DescribeStorageCapacityUnitsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            name: self.name,
-            capacity: self.capacity,
-            allocation_type: self.allocation_type,
-            storage_capacity_unit_id: self.storage_capacity_unit_id.unwrap_or_default(),
-            status: self.status.unwrap_or_default(),
-            tag: self.tag.unwrap_or_default(),
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            name: self.params.name,
+            capacity: self.params.capacity,
+            allocation_type: self.params.allocation_type,
+            storage_capacity_unit_id: self
+                .params
+                .storage_capacity_unit_id
+                .unwrap_or_default(),
+            status: self.params.status.unwrap_or_default(),
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -139,15 +149,7 @@ impl DescribeStorageCapacityUnitsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            page_number: None,
-            page_size: None,
-            name: None,
-            capacity: None,
-            allocation_type: None,
-            storage_capacity_unit_id: None,
-            status: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeStorageCapacityUnitsOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -174,8 +176,8 @@ impl DescribeStorageCapacityUnitsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeStorageCapacityUnitsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -16,8 +16,8 @@ pub struct DescribeStorageSetDetailsInput {
     pub storage_set_id: String,
     /// An integer (32-bit) sent as `StorageSetPartitionNumber`. Optional. At least 2. Example: `3`.
     pub storage_set_partition_number: Option<i32>,
-    /// A string sent as `DiskIds`. Optional. Example: `["d-bp1d6tsvznfghy7y****", "d-bp1ippxbaql9zet7****", … "d-bp1ib7bcz07l****"]`.
-    pub disk_ids: Option<String>,
+    /// A list of strings sent as JSON text in `DiskIds`. Optional. Example: `["d-bp1d6tsvznfghy7y****","d-bp1ippxbaql9zet7****","d-bp1ib7bcz07l****"]`.
+    pub disk_ids: Vec<String>,
     /// An integer (32-bit) sent as `PageNumber`. Optional. From 1 to 1000. Left unset, the service assumes `1`. Example: `1`.
     pub page_number: Option<i32>,
     /// An integer (32-bit) sent as `PageSize`. Optional. From 10 to 100. Left unset, the service assumes `10`. Example: `10`.
@@ -35,48 +35,52 @@ impl DescribeStorageSetDetailsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeStorageSetDetailsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     client_token: Option<String>,
     region_id: Option<String>,
     storage_set_id: Option<String>,
     storage_set_partition_number: Option<i32>,
-    disk_ids: Option<String>,
+    disk_ids: Option<Vec<String>>,
     page_number: Option<i32>,
     page_size: Option<i32>,
 }
 impl<C> DescribeStorageSetDetailsBuilder<C> {
     /// Sets [`DescribeStorageSetDetailsInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`DescribeStorageSetDetailsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeStorageSetDetailsInput::storage_set_id`].
     pub fn storage_set_id(mut self, input: impl Into<String>) -> Self {
-        self.storage_set_id = Some(input.into());
+        self.params.storage_set_id = Some(input.into());
         self
     }
     /// Sets [`DescribeStorageSetDetailsInput::storage_set_partition_number`].
     pub fn storage_set_partition_number(mut self, input: i32) -> Self {
-        self.storage_set_partition_number = Some(input);
+        self.params.storage_set_partition_number = Some(input);
         self
     }
-    /// Sets [`DescribeStorageSetDetailsInput::disk_ids`].
+    /// Appends one item to [`DescribeStorageSetDetailsInput::disk_ids`].
     pub fn disk_ids(mut self, input: impl Into<String>) -> Self {
-        self.disk_ids = Some(input.into());
+        self.params.disk_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeStorageSetDetailsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeStorageSetDetailsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeStorageSetDetailsInput`]. Nothing is sent.
@@ -84,19 +88,19 @@ impl<C> DescribeStorageSetDetailsBuilder<C> {
         self,
     ) -> Result<DescribeStorageSetDetailsInput, aliyun_core::InvalidInput> {
         let input = DescribeStorageSetDetailsInput {
-            client_token: self.client_token,
+            client_token: self.params.client_token,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             storage_set_id: aliyun_core::__private::validate::required(
                 "StorageSetId",
-                self.storage_set_id,
+                self.params.storage_set_id,
             )?,
-            storage_set_partition_number: self.storage_set_partition_number,
-            disk_ids: self.disk_ids,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            storage_set_partition_number: self.params.storage_set_partition_number,
+            disk_ids: self.params.disk_ids.unwrap_or_default(),
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -108,7 +112,7 @@ aliyun_core::__private::builder_accessors! {
     region_id: Option<String> => set_region_id, get_region_id;
     storage_set_id: Option<String> => set_storage_set_id, get_storage_set_id;
     storage_set_partition_number: Option<i32> => set_storage_set_partition_number, get_storage_set_partition_number;
-    disk_ids: Option<String> => set_disk_ids, get_disk_ids;
+    disk_ids: Option<Vec<String>> => set_disk_ids, get_disk_ids, list;
     page_number: Option<i32> => set_page_number, get_page_number;
     page_size: Option<i32> => set_page_size, get_page_size;
 }
@@ -116,13 +120,7 @@ impl DescribeStorageSetDetailsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            client_token: None,
-            region_id: None,
-            storage_set_id: None,
-            storage_set_partition_number: None,
-            disk_ids: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeStorageSetDetailsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -149,8 +147,8 @@ impl DescribeStorageSetDetailsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeStorageSetDetailsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -234,7 +232,9 @@ impl aliyun_core::Action for DescribeStorageSetDetailsInput {
                 "StorageSetPartitionNumber",
                 self.storage_set_partition_number.as_ref(),
             );
-        params.push_opt("DiskIds", self.disk_ids.as_ref());
+        if !self.disk_ids.is_empty() {
+            params.push_json("DiskIds", &self.disk_ids);
+        }
         params.push_opt("PageNumber", self.page_number.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
     }
@@ -343,9 +343,9 @@ mod tests {
             |b| {
                 b
                     .client_token("123e4567-e89b-12d3-a456-426655440000")
-                    .disk_ids(
-                        "[\"d-bp1d6tsvznfghy7y****\", \"d-bp1ippxbaql9zet7****\", … \"d-bp1ib7bcz07l****\"]",
-                    )
+                    .disk_ids("d-bp1d6tsvznfghy7y****")
+                    .disk_ids("d-bp1ippxbaql9zet7****")
+                    .disk_ids("d-bp1ib7bcz07l****")
                     .page_number(1)
                     .page_size(10)
                     .region_id("cn-hangzhou")
@@ -357,7 +357,7 @@ mod tests {
                 ("ClientToken", "123e4567-e89b-12d3-a456-426655440000"),
                 (
                     "DiskIds",
-                    "[\"d-bp1d6tsvznfghy7y****\", \"d-bp1ippxbaql9zet7****\", … \"d-bp1ib7bcz07l****\"]",
+                    "[\"d-bp1d6tsvznfghy7y****\",\"d-bp1ippxbaql9zet7****\",\"d-bp1ib7bcz07l****\"]",
                 ),
                 ("PageNumber", "1"),
                 ("PageSize", "10"),

@@ -12,8 +12,8 @@ pub struct DescribeStorageSetsInput {
     pub client_token: Option<String>,
     /// A string sent as `RegionId`. Required. Left unset, the client's region is sent. Example: `cn-hangzhou`.
     pub region_id: String,
-    /// A string sent as `StorageSetIds`. Optional. Example: `["ss-bp1d6tsvznfghy7y****", "ss-bp1ippxbaql9zet7****", … "ss-bp1ib7bcz07l****"]`.
-    pub storage_set_ids: Option<String>,
+    /// A list of strings sent as JSON text in `StorageSetIds`. Optional. Example: `["ss-bp1d6tsvznfghy7y****","ss-bp1ippxbaql9zet7****","ss-bp1ib7bcz07l****"]`.
+    pub storage_set_ids: Vec<String>,
     /// A string sent as `ZoneId`. Optional. Example: `cn-hangzhou-g`.
     pub zone_id: Option<String>,
     /// A string sent as `StorageSetName`. Optional. Example: `storageSetTest`.
@@ -35,9 +35,13 @@ impl DescribeStorageSetsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeStorageSetsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     client_token: Option<String>,
     region_id: Option<String>,
-    storage_set_ids: Option<String>,
+    storage_set_ids: Option<Vec<String>>,
     zone_id: Option<String>,
     storage_set_name: Option<String>,
     page_number: Option<i32>,
@@ -46,52 +50,52 @@ pub struct DescribeStorageSetsBuilder<C = ()> {
 impl<C> DescribeStorageSetsBuilder<C> {
     /// Sets [`DescribeStorageSetsInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`DescribeStorageSetsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
-    /// Sets [`DescribeStorageSetsInput::storage_set_ids`].
+    /// Appends one item to [`DescribeStorageSetsInput::storage_set_ids`].
     pub fn storage_set_ids(mut self, input: impl Into<String>) -> Self {
-        self.storage_set_ids = Some(input.into());
+        self.params.storage_set_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`DescribeStorageSetsInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`DescribeStorageSetsInput::storage_set_name`].
     pub fn storage_set_name(mut self, input: impl Into<String>) -> Self {
-        self.storage_set_name = Some(input.into());
+        self.params.storage_set_name = Some(input.into());
         self
     }
     /// Sets [`DescribeStorageSetsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeStorageSetsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeStorageSetsInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeStorageSetsInput, aliyun_core::InvalidInput> {
         let input = DescribeStorageSetsInput {
-            client_token: self.client_token,
+            client_token: self.params.client_token,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            storage_set_ids: self.storage_set_ids,
-            zone_id: self.zone_id,
-            storage_set_name: self.storage_set_name,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            storage_set_ids: self.params.storage_set_ids.unwrap_or_default(),
+            zone_id: self.params.zone_id,
+            storage_set_name: self.params.storage_set_name,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -101,7 +105,7 @@ aliyun_core::__private::builder_accessors! {
     DescribeStorageSetsBuilder, DescribeStorageSetsInput;
     client_token: Option<String> => set_client_token, get_client_token;
     region_id: Option<String> => set_region_id, get_region_id;
-    storage_set_ids: Option<String> => set_storage_set_ids, get_storage_set_ids;
+    storage_set_ids: Option<Vec<String>> => set_storage_set_ids, get_storage_set_ids, list;
     zone_id: Option<String> => set_zone_id, get_zone_id;
     storage_set_name: Option<String> => set_storage_set_name, get_storage_set_name;
     page_number: Option<i32> => set_page_number, get_page_number;
@@ -111,13 +115,7 @@ impl DescribeStorageSetsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            client_token: None,
-            region_id: None,
-            storage_set_ids: None,
-            zone_id: None,
-            storage_set_name: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeStorageSetsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -144,8 +142,8 @@ impl DescribeStorageSetsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeStorageSetsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -215,7 +213,9 @@ impl aliyun_core::Action for DescribeStorageSetsInput {
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push_opt("ClientToken", self.client_token.as_ref());
         params.push("RegionId", &self.region_id);
-        params.push_opt("StorageSetIds", self.storage_set_ids.as_ref());
+        if !self.storage_set_ids.is_empty() {
+            params.push_json("StorageSetIds", &self.storage_set_ids);
+        }
         params.push_opt("ZoneId", self.zone_id.as_ref());
         params.push_opt("StorageSetName", self.storage_set_name.as_ref());
         params.push_opt("PageNumber", self.page_number.as_ref());
@@ -327,9 +327,9 @@ mod tests {
                     .client_token("123e4567-e89b-12d3-a456-426655440000")
                     .page_number(1)
                     .region_id("cn-hangzhou")
-                    .storage_set_ids(
-                        "[\"ss-bp1d6tsvznfghy7y****\", \"ss-bp1ippxbaql9zet7****\", … \"ss-bp1ib7bcz07l****\"]",
-                    )
+                    .storage_set_ids("ss-bp1d6tsvznfghy7y****")
+                    .storage_set_ids("ss-bp1ippxbaql9zet7****")
+                    .storage_set_ids("ss-bp1ib7bcz07l****")
                     .storage_set_name("storageSetTest")
                     .zone_id("cn-hangzhou-g")
             },
@@ -340,7 +340,7 @@ mod tests {
                 ("RegionId", "cn-hangzhou"),
                 (
                     "StorageSetIds",
-                    "[\"ss-bp1d6tsvznfghy7y****\", \"ss-bp1ippxbaql9zet7****\", … \"ss-bp1ib7bcz07l****\"]",
+                    "[\"ss-bp1d6tsvznfghy7y****\",\"ss-bp1ippxbaql9zet7****\",\"ss-bp1ib7bcz07l****\"]",
                 ),
                 ("StorageSetName", "storageSetTest"),
                 ("ZoneId", "cn-hangzhou-g"),

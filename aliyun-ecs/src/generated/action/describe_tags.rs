@@ -37,6 +37,10 @@ impl DescribeTagsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeTagsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     page_size: Option<i32>,
     page_number: Option<i32>,
     resource_type: Option<String>,
@@ -48,52 +52,52 @@ pub struct DescribeTagsBuilder<C = ()> {
 impl<C> DescribeTagsBuilder<C> {
     /// Sets [`DescribeTagsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeTagsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeTagsInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
-        self.resource_type = Some(input.into());
+        self.params.resource_type = Some(input.into());
         self
     }
     /// Sets [`DescribeTagsInput::resource_id`].
     pub fn resource_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_id = Some(input.into());
+        self.params.resource_id = Some(input.into());
         self
     }
     /// Sets [`DescribeTagsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeTagsInput::category`].
     pub fn category(mut self, input: impl Into<String>) -> Self {
-        self.category = Some(input.into());
+        self.params.category = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeTagsInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeTagsInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeTagsInput, aliyun_core::InvalidInput> {
         let input = DescribeTagsInput {
-            page_size: self.page_size,
-            page_number: self.page_number,
-            resource_type: self.resource_type,
-            resource_id: self.resource_id,
+            page_size: self.params.page_size,
+            page_number: self.params.page_number,
+            resource_type: self.params.resource_type,
+            resource_id: self.params.resource_id,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            category: self.category,
-            tag: self.tag.unwrap_or_default(),
+            category: self.params.category,
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -113,13 +117,7 @@ impl DescribeTagsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            page_size: None,
-            page_number: None,
-            resource_type: None,
-            resource_id: None,
-            region_id: None,
-            category: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeTagsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -141,8 +139,8 @@ impl DescribeTagsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeTagsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

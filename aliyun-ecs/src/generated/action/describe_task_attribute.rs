@@ -25,18 +25,22 @@ impl DescribeTaskAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeTaskAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     task_id: Option<String>,
 }
 impl<C> DescribeTaskAttributeBuilder<C> {
     /// Sets [`DescribeTaskAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeTaskAttributeInput::task_id`].
     pub fn task_id(mut self, input: impl Into<String>) -> Self {
-        self.task_id = Some(input.into());
+        self.params.task_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeTaskAttributeInput`]. Nothing is sent.
@@ -44,9 +48,12 @@ impl<C> DescribeTaskAttributeBuilder<C> {
         let input = DescribeTaskAttributeInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            task_id: aliyun_core::__private::validate::required("TaskId", self.task_id)?,
+            task_id: aliyun_core::__private::validate::required(
+                "TaskId",
+                self.params.task_id,
+            )?,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -61,8 +68,7 @@ impl DescribeTaskAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            task_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeTaskAttributeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -79,8 +85,8 @@ impl DescribeTaskAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeTaskAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

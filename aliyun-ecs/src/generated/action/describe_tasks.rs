@@ -41,6 +41,10 @@ impl DescribeTasksInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeTasksBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     page_number: Option<i32>,
     page_size: Option<i32>,
     region_id: Option<String>,
@@ -54,64 +58,64 @@ pub struct DescribeTasksBuilder<C = ()> {
 impl<C> DescribeTasksBuilder<C> {
     /// Sets [`DescribeTasksInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeTasksInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`DescribeTasksInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeTasksInput::task_ids`].
     pub fn task_ids(mut self, input: impl Into<String>) -> Self {
-        self.task_ids = Some(input.into());
+        self.params.task_ids = Some(input.into());
         self
     }
     /// Sets [`DescribeTasksInput::task_action`].
     pub fn task_action(mut self, input: impl Into<String>) -> Self {
-        self.task_action = Some(input.into());
+        self.params.task_action = Some(input.into());
         self
     }
     /// Sets [`DescribeTasksInput::task_status`].
     pub fn task_status(mut self, input: impl Into<String>) -> Self {
-        self.task_status = Some(input.into());
+        self.params.task_status = Some(input.into());
         self
     }
     /// Sets [`DescribeTasksInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`DescribeTasksInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Appends one item to [`DescribeTasksInput::resource_ids`].
     pub fn resource_ids(mut self, input: impl Into<String>) -> Self {
-        self.resource_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.resource_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeTasksInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeTasksInput, aliyun_core::InvalidInput> {
         let input = DescribeTasksInput {
-            page_number: self.page_number,
-            page_size: self.page_size,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            task_ids: self.task_ids,
-            task_action: self.task_action,
-            task_status: self.task_status,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            resource_ids: self.resource_ids.unwrap_or_default(),
+            task_ids: self.params.task_ids,
+            task_action: self.params.task_action,
+            task_status: self.params.task_status,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
+            resource_ids: self.params.resource_ids.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -133,15 +137,7 @@ impl DescribeTasksBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            page_number: None,
-            page_size: None,
-            region_id: None,
-            task_ids: None,
-            task_action: None,
-            task_status: None,
-            start_time: None,
-            end_time: None,
-            resource_ids: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeTasksOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -163,8 +159,8 @@ impl DescribeTasksBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeTasksInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

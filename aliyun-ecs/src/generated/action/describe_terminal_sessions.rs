@@ -31,6 +31,10 @@ impl DescribeTerminalSessionsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeTerminalSessionsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<String>,
     session_id: Option<String>,
@@ -40,27 +44,27 @@ pub struct DescribeTerminalSessionsBuilder<C = ()> {
 impl<C> DescribeTerminalSessionsBuilder<C> {
     /// Sets [`DescribeTerminalSessionsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeTerminalSessionsInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`DescribeTerminalSessionsInput::session_id`].
     pub fn session_id(mut self, input: impl Into<String>) -> Self {
-        self.session_id = Some(input.into());
+        self.params.session_id = Some(input.into());
         self
     }
     /// Sets [`DescribeTerminalSessionsInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Sets [`DescribeTerminalSessionsInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeTerminalSessionsInput`]. Nothing is sent.
@@ -70,12 +74,12 @@ impl<C> DescribeTerminalSessionsBuilder<C> {
         let input = DescribeTerminalSessionsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            instance_id: self.instance_id,
-            session_id: self.session_id,
-            max_results: self.max_results,
-            next_token: self.next_token,
+            instance_id: self.params.instance_id,
+            session_id: self.params.session_id,
+            max_results: self.params.max_results,
+            next_token: self.params.next_token,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -93,11 +97,7 @@ impl DescribeTerminalSessionsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
-            session_id: None,
-            max_results: None,
-            next_token: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeTerminalSessionsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -124,8 +124,8 @@ impl DescribeTerminalSessionsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeTerminalSessionsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

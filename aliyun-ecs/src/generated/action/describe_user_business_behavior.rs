@@ -26,18 +26,22 @@ impl DescribeUserBusinessBehaviorInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeUserBusinessBehaviorBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     status_key: Option<String>,
 }
 impl<C> DescribeUserBusinessBehaviorBuilder<C> {
     /// Sets [`DescribeUserBusinessBehaviorInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeUserBusinessBehaviorInput::status_key`].
     pub fn status_key(mut self, input: impl Into<String>) -> Self {
-        self.status_key = Some(input.into());
+        self.params.status_key = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeUserBusinessBehaviorInput`]. Nothing is sent.
@@ -45,10 +49,10 @@ impl<C> DescribeUserBusinessBehaviorBuilder<C> {
         self,
     ) -> Result<DescribeUserBusinessBehaviorInput, aliyun_core::InvalidInput> {
         let input = DescribeUserBusinessBehaviorInput {
-            region_id: self.region_id,
+            region_id: self.params.region_id,
             status_key: aliyun_core::__private::validate::required(
                 "statusKey",
-                self.status_key,
+                self.params.status_key,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -64,8 +68,7 @@ impl DescribeUserBusinessBehaviorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            status_key: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeUserBusinessBehaviorOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -82,8 +85,8 @@ impl DescribeUserBusinessBehaviorBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeUserBusinessBehaviorInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -24,18 +24,22 @@ impl DescribeUserDataInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeUserDataBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<String>,
 }
 impl<C> DescribeUserDataBuilder<C> {
     /// Sets [`DescribeUserDataInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeUserDataInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeUserDataInput`]. Nothing is sent.
@@ -43,11 +47,11 @@ impl<C> DescribeUserDataBuilder<C> {
         let input = DescribeUserDataInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -63,8 +67,7 @@ impl DescribeUserDataBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeUserDataOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -79,8 +82,8 @@ impl DescribeUserDataBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeUserDataInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

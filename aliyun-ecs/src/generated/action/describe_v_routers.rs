@@ -31,6 +31,10 @@ impl DescribeVRoutersInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeVRoutersBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     v_router_id: Option<String>,
     region_id: Option<String>,
     page_number: Option<i32>,
@@ -39,34 +43,34 @@ pub struct DescribeVRoutersBuilder<C = ()> {
 impl<C> DescribeVRoutersBuilder<C> {
     /// Sets [`DescribeVRoutersInput::v_router_id`].
     pub fn v_router_id(mut self, input: impl Into<String>) -> Self {
-        self.v_router_id = Some(input.into());
+        self.params.v_router_id = Some(input.into());
         self
     }
     /// Sets [`DescribeVRoutersInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeVRoutersInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeVRoutersInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeVRoutersInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeVRoutersInput, aliyun_core::InvalidInput> {
         let input = DescribeVRoutersInput {
-            v_router_id: self.v_router_id,
+            v_router_id: self.params.v_router_id,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -83,10 +87,7 @@ impl DescribeVRoutersBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            v_router_id: None,
-            region_id: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeVRoutersOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -111,8 +112,8 @@ impl DescribeVRoutersBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeVRoutersInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -37,6 +37,10 @@ impl DescribeVSwitchesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeVSwitchesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     vpc_id: Option<String>,
     v_switch_id: Option<String>,
     zone_id: Option<String>,
@@ -48,49 +52,49 @@ pub struct DescribeVSwitchesBuilder<C = ()> {
 impl<C> DescribeVSwitchesBuilder<C> {
     /// Sets [`DescribeVSwitchesInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
-        self.vpc_id = Some(input.into());
+        self.params.vpc_id = Some(input.into());
         self
     }
     /// Sets [`DescribeVSwitchesInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
-        self.v_switch_id = Some(input.into());
+        self.params.v_switch_id = Some(input.into());
         self
     }
     /// Sets [`DescribeVSwitchesInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`DescribeVSwitchesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeVSwitchesInput::is_default`].
     pub fn is_default(mut self, input: bool) -> Self {
-        self.is_default = Some(input);
+        self.params.is_default = Some(input);
         self
     }
     /// Sets [`DescribeVSwitchesInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeVSwitchesInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeVSwitchesInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeVSwitchesInput, aliyun_core::InvalidInput> {
         let input = DescribeVSwitchesInput {
-            vpc_id: self.vpc_id,
-            v_switch_id: self.v_switch_id,
-            zone_id: self.zone_id,
-            region_id: self.region_id,
-            is_default: self.is_default,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            vpc_id: self.params.vpc_id,
+            v_switch_id: self.params.v_switch_id,
+            zone_id: self.params.zone_id,
+            region_id: self.params.region_id,
+            is_default: self.params.is_default,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -110,13 +114,7 @@ impl DescribeVSwitchesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            vpc_id: None,
-            v_switch_id: None,
-            zone_id: None,
-            region_id: None,
-            is_default: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeVSwitchesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -141,8 +139,8 @@ impl DescribeVSwitchesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeVSwitchesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -33,6 +33,10 @@ impl DescribeVirtualBorderRoutersInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeVirtualBorderRoutersBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
@@ -41,22 +45,22 @@ pub struct DescribeVirtualBorderRoutersBuilder<C = ()> {
 impl<C> DescribeVirtualBorderRoutersBuilder<C> {
     /// Sets [`DescribeVirtualBorderRoutersInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeVirtualBorderRoutersInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeVirtualBorderRoutersInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Appends one item to [`DescribeVirtualBorderRoutersInput::filter`].
     pub fn filter(mut self, input: Filter) -> Self {
-        self.filter.get_or_insert_with(Vec::new).push(input);
+        self.params.filter.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeVirtualBorderRoutersInput`]. Nothing is sent.
@@ -66,11 +70,11 @@ impl<C> DescribeVirtualBorderRoutersBuilder<C> {
         let input = DescribeVirtualBorderRoutersInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            filter: self.filter.unwrap_or_default(),
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            filter: self.params.filter.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -87,10 +91,7 @@ impl DescribeVirtualBorderRoutersBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            page_number: None,
-            page_size: None,
-            filter: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeVirtualBorderRoutersOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -117,8 +118,8 @@ impl DescribeVirtualBorderRoutersBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeVirtualBorderRoutersInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

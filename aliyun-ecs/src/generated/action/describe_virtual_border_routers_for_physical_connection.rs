@@ -35,6 +35,10 @@ impl DescribeVirtualBorderRoutersForPhysicalConnectionInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeVirtualBorderRoutersForPhysicalConnectionBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     physical_connection_id: Option<String>,
     page_number: Option<i32>,
@@ -44,27 +48,27 @@ pub struct DescribeVirtualBorderRoutersForPhysicalConnectionBuilder<C = ()> {
 impl<C> DescribeVirtualBorderRoutersForPhysicalConnectionBuilder<C> {
     /// Sets [`DescribeVirtualBorderRoutersForPhysicalConnectionInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeVirtualBorderRoutersForPhysicalConnectionInput::physical_connection_id`].
     pub fn physical_connection_id(mut self, input: impl Into<String>) -> Self {
-        self.physical_connection_id = Some(input.into());
+        self.params.physical_connection_id = Some(input.into());
         self
     }
     /// Sets [`DescribeVirtualBorderRoutersForPhysicalConnectionInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeVirtualBorderRoutersForPhysicalConnectionInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Appends one item to [`DescribeVirtualBorderRoutersForPhysicalConnectionInput::filter`].
     pub fn filter(mut self, input: Filter) -> Self {
-        self.filter.get_or_insert_with(Vec::new).push(input);
+        self.params.filter.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeVirtualBorderRoutersForPhysicalConnectionInput`]. Nothing is sent.
@@ -77,15 +81,15 @@ impl<C> DescribeVirtualBorderRoutersForPhysicalConnectionBuilder<C> {
         let input = DescribeVirtualBorderRoutersForPhysicalConnectionInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             physical_connection_id: aliyun_core::__private::validate::required(
                 "PhysicalConnectionId",
-                self.physical_connection_id,
+                self.params.physical_connection_id,
             )?,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            filter: self.filter.unwrap_or_default(),
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            filter: self.params.filter.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -105,11 +109,7 @@ impl DescribeVirtualBorderRoutersForPhysicalConnectionBuilder<
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            physical_connection_id: None,
-            page_number: None,
-            page_size: None,
-            filter: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeVirtualBorderRoutersForPhysicalConnectionOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -145,8 +145,8 @@ impl DescribeVirtualBorderRoutersForPhysicalConnectionBuilder<
             aliyun_core::InvalidInput,
         >,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -33,6 +33,10 @@ impl DescribeVpcsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeVpcsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     vpc_id: Option<String>,
     region_id: Option<String>,
     is_default: Option<bool>,
@@ -42,40 +46,40 @@ pub struct DescribeVpcsBuilder<C = ()> {
 impl<C> DescribeVpcsBuilder<C> {
     /// Sets [`DescribeVpcsInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
-        self.vpc_id = Some(input.into());
+        self.params.vpc_id = Some(input.into());
         self
     }
     /// Sets [`DescribeVpcsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeVpcsInput::is_default`].
     pub fn is_default(mut self, input: bool) -> Self {
-        self.is_default = Some(input);
+        self.params.is_default = Some(input);
         self
     }
     /// Sets [`DescribeVpcsInput::page_number`].
     pub fn page_number(mut self, input: i32) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`DescribeVpcsInput::page_size`].
     pub fn page_size(mut self, input: i32) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeVpcsInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeVpcsInput, aliyun_core::InvalidInput> {
         let input = DescribeVpcsInput {
-            vpc_id: self.vpc_id,
+            vpc_id: self.params.vpc_id,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            is_default: self.is_default,
-            page_number: self.page_number,
-            page_size: self.page_size,
+            is_default: self.params.is_default,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -93,11 +97,7 @@ impl DescribeVpcsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            vpc_id: None,
-            region_id: None,
-            is_default: None,
-            page_number: None,
-            page_size: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeVpcsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -119,8 +119,8 @@ impl DescribeVpcsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeVpcsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

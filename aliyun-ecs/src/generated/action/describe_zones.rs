@@ -31,6 +31,10 @@ impl DescribeZonesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeZonesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     verbose: Option<bool>,
     instance_charge_type: Option<String>,
@@ -40,27 +44,27 @@ pub struct DescribeZonesBuilder<C = ()> {
 impl<C> DescribeZonesBuilder<C> {
     /// Sets [`DescribeZonesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DescribeZonesInput::verbose`].
     pub fn verbose(mut self, input: bool) -> Self {
-        self.verbose = Some(input);
+        self.params.verbose = Some(input);
         self
     }
     /// Sets [`DescribeZonesInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_charge_type = Some(input.into());
+        self.params.instance_charge_type = Some(input.into());
         self
     }
     /// Sets [`DescribeZonesInput::spot_strategy`].
     pub fn spot_strategy(mut self, input: impl Into<String>) -> Self {
-        self.spot_strategy = Some(input.into());
+        self.params.spot_strategy = Some(input.into());
         self
     }
     /// Sets [`DescribeZonesInput::accept_language`].
     pub fn accept_language(mut self, input: impl Into<String>) -> Self {
-        self.accept_language = Some(input.into());
+        self.params.accept_language = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DescribeZonesInput`]. Nothing is sent.
@@ -68,12 +72,12 @@ impl<C> DescribeZonesBuilder<C> {
         let input = DescribeZonesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            verbose: self.verbose,
-            instance_charge_type: self.instance_charge_type,
-            spot_strategy: self.spot_strategy,
-            accept_language: self.accept_language,
+            verbose: self.params.verbose,
+            instance_charge_type: self.params.instance_charge_type,
+            spot_strategy: self.params.spot_strategy,
+            accept_language: self.params.accept_language,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -91,11 +95,7 @@ impl DescribeZonesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            verbose: None,
-            instance_charge_type: None,
-            spot_strategy: None,
-            accept_language: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DescribeZonesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -110,8 +110,8 @@ impl DescribeZonesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DescribeZonesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

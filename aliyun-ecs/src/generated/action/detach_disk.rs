@@ -26,6 +26,10 @@ impl DetachDiskInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DetachDiskBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     disk_id: Option<String>,
     delete_with_instance: Option<bool>,
@@ -33,17 +37,17 @@ pub struct DetachDiskBuilder<C = ()> {
 impl<C> DetachDiskBuilder<C> {
     /// Sets [`DetachDiskInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`DetachDiskInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
-        self.disk_id = Some(input.into());
+        self.params.disk_id = Some(input.into());
         self
     }
     /// Sets [`DetachDiskInput::delete_with_instance`].
     pub fn delete_with_instance(mut self, input: bool) -> Self {
-        self.delete_with_instance = Some(input);
+        self.params.delete_with_instance = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`DetachDiskInput`]. Nothing is sent.
@@ -51,10 +55,13 @@ impl<C> DetachDiskBuilder<C> {
         let input = DetachDiskInput {
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
-            disk_id: aliyun_core::__private::validate::required("DiskId", self.disk_id)?,
-            delete_with_instance: self.delete_with_instance,
+            disk_id: aliyun_core::__private::validate::required(
+                "DiskId",
+                self.params.disk_id,
+            )?,
+            delete_with_instance: self.params.delete_with_instance,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -70,9 +77,7 @@ impl DetachDiskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            disk_id: None,
-            delete_with_instance: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DetachDiskOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

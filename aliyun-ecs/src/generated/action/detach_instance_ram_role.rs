@@ -12,8 +12,8 @@ pub struct DetachInstanceRamRoleInput {
     pub region_id: String,
     /// A string sent as `RamRoleName`. Optional. Example: `RamRoleTest`.
     pub ram_role_name: Option<String>,
-    /// A string sent as `InstanceIds`. Required. Example: `["i-bp67acfmxazb4p****", "i-bp67acfmxazb5p****", "i-bp67acfmxazb6p****"…]`.
-    pub instance_ids: String,
+    /// A list of strings sent as JSON text in `InstanceIds`. Required. Example: `["i-bp67acfmxazb4p****","i-bp67acfmxazb5p****","i-bp67acfmxazb6p****"]`.
+    pub instance_ids: Vec<String>,
 }
 impl DetachInstanceRamRoleInput {
     /// An unbound builder of this input: set parameters, then [`build`](DetachInstanceRamRoleBuilder::build).
@@ -27,24 +27,28 @@ impl DetachInstanceRamRoleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DetachInstanceRamRoleBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     ram_role_name: Option<String>,
-    instance_ids: Option<String>,
+    instance_ids: Option<Vec<String>>,
 }
 impl<C> DetachInstanceRamRoleBuilder<C> {
     /// Sets [`DetachInstanceRamRoleInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DetachInstanceRamRoleInput::ram_role_name`].
     pub fn ram_role_name(mut self, input: impl Into<String>) -> Self {
-        self.ram_role_name = Some(input.into());
+        self.params.ram_role_name = Some(input.into());
         self
     }
-    /// Sets [`DetachInstanceRamRoleInput::instance_ids`].
+    /// Appends one item to [`DetachInstanceRamRoleInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids = Some(input.into());
+        self.params.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DetachInstanceRamRoleInput`]. Nothing is sent.
@@ -52,13 +56,10 @@ impl<C> DetachInstanceRamRoleBuilder<C> {
         let input = DetachInstanceRamRoleInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            ram_role_name: self.ram_role_name,
-            instance_ids: aliyun_core::__private::validate::required(
-                "InstanceIds",
-                self.instance_ids,
-            )?,
+            ram_role_name: self.params.ram_role_name,
+            instance_ids: self.params.instance_ids.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -68,15 +69,13 @@ aliyun_core::__private::builder_accessors! {
     DetachInstanceRamRoleBuilder, DetachInstanceRamRoleInput;
     region_id: Option<String> => set_region_id, get_region_id;
     ram_role_name: Option<String> => set_ram_role_name, get_ram_role_name;
-    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
+    instance_ids: Option<Vec<String>> => set_instance_ids, get_instance_ids, list;
 }
 impl DetachInstanceRamRoleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            ram_role_name: None,
-            instance_ids: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DetachInstanceRamRoleOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -93,8 +92,8 @@ impl DetachInstanceRamRoleBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DetachInstanceRamRoleInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -144,12 +143,20 @@ impl aliyun_core::Action for DetachInstanceRamRoleInput {
         retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::items(
+            "InstanceIds",
+            self.instance_ids.len(),
+            Some(1),
+            None,
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("RegionId", &self.region_id);
         params.push_opt("RamRoleName", self.ram_role_name.as_ref());
-        params.push("InstanceIds", &self.instance_ids);
+        if !self.instance_ids.is_empty() {
+            params.push_json("InstanceIds", &self.instance_ids);
+        }
     }
 }
 /// Errors [`DetachInstanceRamRole`](https://api.aliyun.com/api/Ecs/2014-05-26/DetachInstanceRamRole) can return.
@@ -201,9 +208,9 @@ mod tests {
             "example",
             |b| {
                 b
-                    .instance_ids(
-                        "[\"i-bp67acfmxazb4p****\", \"i-bp67acfmxazb5p****\", \"i-bp67acfmxazb6p****\"…]",
-                    )
+                    .instance_ids("i-bp67acfmxazb4p****")
+                    .instance_ids("i-bp67acfmxazb5p****")
+                    .instance_ids("i-bp67acfmxazb6p****")
                     .ram_role_name("RamRoleTest")
                     .region_id("cn-hangzhou")
             },
@@ -211,7 +218,7 @@ mod tests {
             &[
                 (
                     "InstanceIds",
-                    "[\"i-bp67acfmxazb4p****\", \"i-bp67acfmxazb5p****\", \"i-bp67acfmxazb6p****\"…]",
+                    "[\"i-bp67acfmxazb4p****\",\"i-bp67acfmxazb5p****\",\"i-bp67acfmxazb6p****\"]",
                 ),
                 ("RamRoleName", "RamRoleTest"),
                 ("RegionId", "cn-hangzhou"),

@@ -12,8 +12,8 @@ pub struct DetachKeyPairInput {
     pub region_id: String,
     /// A string sent as `KeyPairName`. Required. Example: `testKeyPairName`.
     pub key_pair_name: String,
-    /// A string sent as `InstanceIds`. Required. Example: `["i-bp1d6tsvznfghy7y****", "i-bp1ippxbaql9zet7****", … "i-bp1ib7bcz07l****"]`.
-    pub instance_ids: String,
+    /// A list of strings sent as JSON text in `InstanceIds`. Required. Example: `["i-bp1d6tsvznfghy7y****","i-bp1ippxbaql9zet7****","i-bp1ib7bcz07l****"]`.
+    pub instance_ids: Vec<String>,
 }
 impl DetachKeyPairInput {
     /// An unbound builder of this input: set parameters, then [`build`](DetachKeyPairBuilder::build).
@@ -27,24 +27,28 @@ impl DetachKeyPairInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DetachKeyPairBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     key_pair_name: Option<String>,
-    instance_ids: Option<String>,
+    instance_ids: Option<Vec<String>>,
 }
 impl<C> DetachKeyPairBuilder<C> {
     /// Sets [`DetachKeyPairInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DetachKeyPairInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
-        self.key_pair_name = Some(input.into());
+        self.params.key_pair_name = Some(input.into());
         self
     }
-    /// Sets [`DetachKeyPairInput::instance_ids`].
+    /// Appends one item to [`DetachKeyPairInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids = Some(input.into());
+        self.params.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DetachKeyPairInput`]. Nothing is sent.
@@ -52,16 +56,13 @@ impl<C> DetachKeyPairBuilder<C> {
         let input = DetachKeyPairInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             key_pair_name: aliyun_core::__private::validate::required(
                 "KeyPairName",
-                self.key_pair_name,
+                self.params.key_pair_name,
             )?,
-            instance_ids: aliyun_core::__private::validate::required(
-                "InstanceIds",
-                self.instance_ids,
-            )?,
+            instance_ids: self.params.instance_ids.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -71,15 +72,13 @@ aliyun_core::__private::builder_accessors! {
     DetachKeyPairBuilder, DetachKeyPairInput;
     region_id: Option<String> => set_region_id, get_region_id;
     key_pair_name: Option<String> => set_key_pair_name, get_key_pair_name;
-    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
+    instance_ids: Option<Vec<String>> => set_instance_ids, get_instance_ids, list;
 }
 impl DetachKeyPairBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            key_pair_name: None,
-            instance_ids: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DetachKeyPairOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -94,8 +93,8 @@ impl DetachKeyPairBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DetachKeyPairInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -143,12 +142,20 @@ impl aliyun_core::Action for DetachKeyPairInput {
         retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::items(
+            "InstanceIds",
+            self.instance_ids.len(),
+            Some(1),
+            None,
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("RegionId", &self.region_id);
         params.push("KeyPairName", &self.key_pair_name);
-        params.push("InstanceIds", &self.instance_ids);
+        if !self.instance_ids.is_empty() {
+            params.push_json("InstanceIds", &self.instance_ids);
+        }
     }
 }
 /// Errors [`DetachKeyPair`](https://api.aliyun.com/api/Ecs/2014-05-26/DetachKeyPair) can return.
@@ -199,9 +206,9 @@ mod tests {
             "example",
             |b| {
                 b
-                    .instance_ids(
-                        "[\"i-bp1d6tsvznfghy7y****\", \"i-bp1ippxbaql9zet7****\", … \"i-bp1ib7bcz07l****\"]",
-                    )
+                    .instance_ids("i-bp1d6tsvznfghy7y****")
+                    .instance_ids("i-bp1ippxbaql9zet7****")
+                    .instance_ids("i-bp1ib7bcz07l****")
                     .key_pair_name("testKeyPairName")
                     .region_id("cn-hangzhou")
             },
@@ -209,7 +216,7 @@ mod tests {
             &[
                 (
                     "InstanceIds",
-                    "[\"i-bp1d6tsvznfghy7y****\", \"i-bp1ippxbaql9zet7****\", … \"i-bp1ib7bcz07l****\"]",
+                    "[\"i-bp1d6tsvznfghy7y****\",\"i-bp1ippxbaql9zet7****\",\"i-bp1ib7bcz07l****\"]",
                 ),
                 ("KeyPairName", "testKeyPairName"),
                 ("RegionId", "cn-hangzhou"),

@@ -28,6 +28,10 @@ impl DetachNetworkInterfaceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DetachNetworkInterfaceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     network_interface_id: Option<String>,
     instance_id: Option<String>,
@@ -36,22 +40,22 @@ pub struct DetachNetworkInterfaceBuilder<C = ()> {
 impl<C> DetachNetworkInterfaceBuilder<C> {
     /// Sets [`DetachNetworkInterfaceInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`DetachNetworkInterfaceInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
-        self.network_interface_id = Some(input.into());
+        self.params.network_interface_id = Some(input.into());
         self
     }
     /// Sets [`DetachNetworkInterfaceInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`DetachNetworkInterfaceInput::trunk_network_instance_id`].
     pub fn trunk_network_instance_id(mut self, input: impl Into<String>) -> Self {
-        self.trunk_network_instance_id = Some(input.into());
+        self.params.trunk_network_instance_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`DetachNetworkInterfaceInput`]. Nothing is sent.
@@ -61,17 +65,17 @@ impl<C> DetachNetworkInterfaceBuilder<C> {
         let input = DetachNetworkInterfaceInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             network_interface_id: aliyun_core::__private::validate::required(
                 "NetworkInterfaceId",
-                self.network_interface_id,
+                self.params.network_interface_id,
             )?,
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
-            trunk_network_instance_id: self.trunk_network_instance_id,
+            trunk_network_instance_id: self.params.trunk_network_instance_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -88,10 +92,7 @@ impl DetachNetworkInterfaceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            network_interface_id: None,
-            instance_id: None,
-            trunk_network_instance_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`DetachNetworkInterfaceOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -108,8 +109,8 @@ impl DetachNetworkInterfaceBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<DetachNetworkInterfaceInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

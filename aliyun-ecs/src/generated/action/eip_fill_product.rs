@@ -28,6 +28,10 @@ impl EipFillProductInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EipFillProductBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     data: Option<String>,
     client_token: Option<String>,
     user_cidr: Option<String>,
@@ -35,25 +39,25 @@ pub struct EipFillProductBuilder<C = ()> {
 impl<C> EipFillProductBuilder<C> {
     /// Sets [`EipFillProductInput::data`].
     pub fn data(mut self, input: impl Into<String>) -> Self {
-        self.data = Some(input.into());
+        self.params.data = Some(input.into());
         self
     }
     /// Sets [`EipFillProductInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`EipFillProductInput::user_cidr`].
     pub fn user_cidr(mut self, input: impl Into<String>) -> Self {
-        self.user_cidr = Some(input.into());
+        self.params.user_cidr = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`EipFillProductInput`]. Nothing is sent.
     pub fn build(self) -> Result<EipFillProductInput, aliyun_core::InvalidInput> {
         let input = EipFillProductInput {
-            data: aliyun_core::__private::validate::required("data", self.data)?,
-            client_token: self.client_token,
-            user_cidr: self.user_cidr,
+            data: aliyun_core::__private::validate::required("data", self.params.data)?,
+            client_token: self.params.client_token,
+            user_cidr: self.params.user_cidr,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -69,9 +73,7 @@ impl EipFillProductBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            data: None,
-            client_token: None,
-            user_cidr: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`EipFillProductOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

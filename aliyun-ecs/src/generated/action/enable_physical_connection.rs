@@ -30,6 +30,10 @@ impl EnablePhysicalConnectionInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EnablePhysicalConnectionBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     physical_connection_id: Option<String>,
     client_token: Option<String>,
@@ -38,22 +42,22 @@ pub struct EnablePhysicalConnectionBuilder<C = ()> {
 impl<C> EnablePhysicalConnectionBuilder<C> {
     /// Sets [`EnablePhysicalConnectionInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`EnablePhysicalConnectionInput::physical_connection_id`].
     pub fn physical_connection_id(mut self, input: impl Into<String>) -> Self {
-        self.physical_connection_id = Some(input.into());
+        self.params.physical_connection_id = Some(input.into());
         self
     }
     /// Sets [`EnablePhysicalConnectionInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`EnablePhysicalConnectionInput::user_cidr`].
     pub fn user_cidr(mut self, input: impl Into<String>) -> Self {
-        self.user_cidr = Some(input.into());
+        self.params.user_cidr = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`EnablePhysicalConnectionInput`]. Nothing is sent.
@@ -63,17 +67,17 @@ impl<C> EnablePhysicalConnectionBuilder<C> {
         let input = EnablePhysicalConnectionInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             physical_connection_id: aliyun_core::__private::validate::required(
                 "PhysicalConnectionId",
-                self.physical_connection_id,
+                self.params.physical_connection_id,
             )?,
             client_token: aliyun_core::__private::validate::required(
                 "ClientToken",
-                self.client_token,
+                self.params.client_token,
             )?,
-            user_cidr: self.user_cidr,
+            user_cidr: self.params.user_cidr,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -90,10 +94,7 @@ impl EnablePhysicalConnectionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            physical_connection_id: None,
-            client_token: None,
-            user_cidr: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`EnablePhysicalConnectionOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -110,8 +111,8 @@ impl EnablePhysicalConnectionBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<EnablePhysicalConnectionInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

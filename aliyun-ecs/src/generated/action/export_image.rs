@@ -32,6 +32,10 @@ impl ExportImageInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExportImageBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     image_id: Option<String>,
     oss_bucket: Option<String>,
@@ -42,32 +46,32 @@ pub struct ExportImageBuilder<C = ()> {
 impl<C> ExportImageBuilder<C> {
     /// Sets [`ExportImageInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ExportImageInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
-        self.image_id = Some(input.into());
+        self.params.image_id = Some(input.into());
         self
     }
     /// Sets [`ExportImageInput::oss_bucket`].
     pub fn oss_bucket(mut self, input: impl Into<String>) -> Self {
-        self.oss_bucket = Some(input.into());
+        self.params.oss_bucket = Some(input.into());
         self
     }
     /// Sets [`ExportImageInput::oss_prefix`].
     pub fn oss_prefix(mut self, input: impl Into<String>) -> Self {
-        self.oss_prefix = Some(input.into());
+        self.params.oss_prefix = Some(input.into());
         self
     }
     /// Sets [`ExportImageInput::image_format`].
     pub fn image_format(mut self, input: impl Into<String>) -> Self {
-        self.image_format = Some(input.into());
+        self.params.image_format = Some(input.into());
         self
     }
     /// Sets [`ExportImageInput::role_name`].
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
-        self.role_name = Some(input.into());
+        self.params.role_name = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ExportImageInput`]. Nothing is sent.
@@ -75,19 +79,19 @@ impl<C> ExportImageBuilder<C> {
         let input = ExportImageInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             image_id: aliyun_core::__private::validate::required(
                 "ImageId",
-                self.image_id,
+                self.params.image_id,
             )?,
             oss_bucket: aliyun_core::__private::validate::required(
                 "OSSBucket",
-                self.oss_bucket,
+                self.params.oss_bucket,
             )?,
-            oss_prefix: self.oss_prefix,
-            image_format: self.image_format,
-            role_name: self.role_name,
+            oss_prefix: self.params.oss_prefix,
+            image_format: self.params.image_format,
+            role_name: self.params.role_name,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -106,12 +110,7 @@ impl ExportImageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            image_id: None,
-            oss_bucket: None,
-            oss_prefix: None,
-            image_format: None,
-            role_name: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ExportImageOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -126,8 +125,8 @@ impl ExportImageBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ExportImageInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

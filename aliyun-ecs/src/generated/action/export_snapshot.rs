@@ -30,6 +30,10 @@ impl ExportSnapshotInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExportSnapshotBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     snapshot_id: Option<String>,
     region_id: Option<String>,
     oss_bucket: Option<String>,
@@ -38,22 +42,22 @@ pub struct ExportSnapshotBuilder<C = ()> {
 impl<C> ExportSnapshotBuilder<C> {
     /// Sets [`ExportSnapshotInput::snapshot_id`].
     pub fn snapshot_id(mut self, input: impl Into<String>) -> Self {
-        self.snapshot_id = Some(input.into());
+        self.params.snapshot_id = Some(input.into());
         self
     }
     /// Sets [`ExportSnapshotInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ExportSnapshotInput::oss_bucket`].
     pub fn oss_bucket(mut self, input: impl Into<String>) -> Self {
-        self.oss_bucket = Some(input.into());
+        self.params.oss_bucket = Some(input.into());
         self
     }
     /// Sets [`ExportSnapshotInput::role_name`].
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
-        self.role_name = Some(input.into());
+        self.params.role_name = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ExportSnapshotInput`]. Nothing is sent.
@@ -61,17 +65,17 @@ impl<C> ExportSnapshotBuilder<C> {
         let input = ExportSnapshotInput {
             snapshot_id: aliyun_core::__private::validate::required(
                 "SnapshotId",
-                self.snapshot_id,
+                self.params.snapshot_id,
             )?,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             oss_bucket: aliyun_core::__private::validate::required(
                 "OssBucket",
-                self.oss_bucket,
+                self.params.oss_bucket,
             )?,
-            role_name: self.role_name,
+            role_name: self.params.role_name,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -88,10 +92,7 @@ impl ExportSnapshotBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            snapshot_id: None,
-            region_id: None,
-            oss_bucket: None,
-            role_name: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ExportSnapshotOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -106,8 +107,8 @@ impl ExportSnapshotBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ExportSnapshotInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -26,6 +26,10 @@ impl GetInstanceConsoleOutputInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetInstanceConsoleOutputBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<String>,
     remove_symbols: Option<bool>,
@@ -33,17 +37,17 @@ pub struct GetInstanceConsoleOutputBuilder<C = ()> {
 impl<C> GetInstanceConsoleOutputBuilder<C> {
     /// Sets [`GetInstanceConsoleOutputInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`GetInstanceConsoleOutputInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`GetInstanceConsoleOutputInput::remove_symbols`].
     pub fn remove_symbols(mut self, input: bool) -> Self {
-        self.remove_symbols = Some(input);
+        self.params.remove_symbols = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`GetInstanceConsoleOutputInput`]. Nothing is sent.
@@ -53,13 +57,13 @@ impl<C> GetInstanceConsoleOutputBuilder<C> {
         let input = GetInstanceConsoleOutputInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
-            remove_symbols: self.remove_symbols,
+            remove_symbols: self.params.remove_symbols,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -75,9 +79,7 @@ impl GetInstanceConsoleOutputBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
-            remove_symbols: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`GetInstanceConsoleOutputOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -94,8 +96,8 @@ impl GetInstanceConsoleOutputBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<GetInstanceConsoleOutputInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

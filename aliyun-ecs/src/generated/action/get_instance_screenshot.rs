@@ -26,6 +26,10 @@ impl GetInstanceScreenshotInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetInstanceScreenshotBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<String>,
     wake_up: Option<bool>,
@@ -33,17 +37,17 @@ pub struct GetInstanceScreenshotBuilder<C = ()> {
 impl<C> GetInstanceScreenshotBuilder<C> {
     /// Sets [`GetInstanceScreenshotInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`GetInstanceScreenshotInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`GetInstanceScreenshotInput::wake_up`].
     pub fn wake_up(mut self, input: bool) -> Self {
-        self.wake_up = Some(input);
+        self.params.wake_up = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`GetInstanceScreenshotInput`]. Nothing is sent.
@@ -51,13 +55,13 @@ impl<C> GetInstanceScreenshotBuilder<C> {
         let input = GetInstanceScreenshotInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
-            wake_up: self.wake_up,
+            wake_up: self.params.wake_up,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -73,9 +77,7 @@ impl GetInstanceScreenshotBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
-            wake_up: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`GetInstanceScreenshotOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -92,8 +94,8 @@ impl GetInstanceScreenshotBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<GetInstanceScreenshotInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -53,6 +53,10 @@ impl ImportImageInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImportImageBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     image_name: Option<String>,
     description: Option<String>,
@@ -71,72 +75,72 @@ pub struct ImportImageBuilder<C = ()> {
 impl<C> ImportImageBuilder<C> {
     /// Sets [`ImportImageInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ImportImageInput::image_name`].
     pub fn image_name(mut self, input: impl Into<String>) -> Self {
-        self.image_name = Some(input.into());
+        self.params.image_name = Some(input.into());
         self
     }
     /// Sets [`ImportImageInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`ImportImageInput::architecture`].
     pub fn architecture(mut self, input: impl Into<String>) -> Self {
-        self.architecture = Some(input.into());
+        self.params.architecture = Some(input.into());
         self
     }
     /// Sets [`ImportImageInput::os_type`].
     pub fn os_type(mut self, input: impl Into<String>) -> Self {
-        self.os_type = Some(input.into());
+        self.params.os_type = Some(input.into());
         self
     }
     /// Sets [`ImportImageInput::platform`].
     pub fn platform(mut self, input: impl Into<String>) -> Self {
-        self.platform = Some(input.into());
+        self.params.platform = Some(input.into());
         self
     }
     /// Sets [`ImportImageInput::boot_mode`].
     pub fn boot_mode(mut self, input: impl Into<String>) -> Self {
-        self.boot_mode = Some(input.into());
+        self.params.boot_mode = Some(input.into());
         self
     }
     /// Sets [`ImportImageInput::role_name`].
     pub fn role_name(mut self, input: impl Into<String>) -> Self {
-        self.role_name = Some(input.into());
+        self.params.role_name = Some(input.into());
         self
     }
     /// Sets [`ImportImageInput::license_type`].
     pub fn license_type(mut self, input: impl Into<String>) -> Self {
-        self.license_type = Some(input.into());
+        self.params.license_type = Some(input.into());
         self
     }
     /// Sets [`ImportImageInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`ImportImageInput::disk_device_mapping`].
     pub fn disk_device_mapping(mut self, input: ImportImageDiskDeviceMapping) -> Self {
-        self.disk_device_mapping.get_or_insert_with(Vec::new).push(input);
+        self.params.disk_device_mapping.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`ImportImageInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`ImportImageInput::detection_strategy`].
     pub fn detection_strategy(mut self, input: impl Into<String>) -> Self {
-        self.detection_strategy = Some(input.into());
+        self.params.detection_strategy = Some(input.into());
         self
     }
     /// Sets [`ImportImageInput::storage_location_arn`].
     pub fn storage_location_arn(mut self, input: impl Into<String>) -> Self {
-        self.storage_location_arn = Some(input.into());
+        self.params.storage_location_arn = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ImportImageInput`]. Nothing is sent.
@@ -144,21 +148,21 @@ impl<C> ImportImageBuilder<C> {
         let input = ImportImageInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            image_name: self.image_name,
-            description: self.description,
-            architecture: self.architecture,
-            os_type: self.os_type,
-            platform: self.platform,
-            boot_mode: self.boot_mode,
-            role_name: self.role_name,
-            license_type: self.license_type,
-            resource_group_id: self.resource_group_id,
-            disk_device_mapping: self.disk_device_mapping.unwrap_or_default(),
-            tag: self.tag.unwrap_or_default(),
-            detection_strategy: self.detection_strategy,
-            storage_location_arn: self.storage_location_arn,
+            image_name: self.params.image_name,
+            description: self.params.description,
+            architecture: self.params.architecture,
+            os_type: self.params.os_type,
+            platform: self.params.platform,
+            boot_mode: self.params.boot_mode,
+            role_name: self.params.role_name,
+            license_type: self.params.license_type,
+            resource_group_id: self.params.resource_group_id,
+            disk_device_mapping: self.params.disk_device_mapping.unwrap_or_default(),
+            tag: self.params.tag.unwrap_or_default(),
+            detection_strategy: self.params.detection_strategy,
+            storage_location_arn: self.params.storage_location_arn,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -185,20 +189,7 @@ impl ImportImageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            image_name: None,
-            description: None,
-            architecture: None,
-            os_type: None,
-            platform: None,
-            boot_mode: None,
-            role_name: None,
-            license_type: None,
-            resource_group_id: None,
-            disk_device_mapping: None,
-            tag: None,
-            detection_strategy: None,
-            storage_location_arn: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ImportImageOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -213,8 +204,8 @@ impl ImportImageBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ImportImageInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

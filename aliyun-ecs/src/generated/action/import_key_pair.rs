@@ -33,6 +33,10 @@ impl ImportKeyPairInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImportKeyPairBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     key_pair_name: Option<String>,
     public_key_body: Option<String>,
@@ -42,27 +46,27 @@ pub struct ImportKeyPairBuilder<C = ()> {
 impl<C> ImportKeyPairBuilder<C> {
     /// Sets [`ImportKeyPairInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ImportKeyPairInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
-        self.key_pair_name = Some(input.into());
+        self.params.key_pair_name = Some(input.into());
         self
     }
     /// Sets [`ImportKeyPairInput::public_key_body`].
     pub fn public_key_body(mut self, input: impl Into<String>) -> Self {
-        self.public_key_body = Some(input.into());
+        self.params.public_key_body = Some(input.into());
         self
     }
     /// Sets [`ImportKeyPairInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Appends one item to [`ImportKeyPairInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ImportKeyPairInput`]. Nothing is sent.
@@ -70,18 +74,18 @@ impl<C> ImportKeyPairBuilder<C> {
         let input = ImportKeyPairInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             key_pair_name: aliyun_core::__private::validate::required(
                 "KeyPairName",
-                self.key_pair_name,
+                self.params.key_pair_name,
             )?,
             public_key_body: aliyun_core::__private::validate::required(
                 "PublicKeyBody",
-                self.public_key_body,
+                self.params.public_key_body,
             )?,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -99,11 +103,7 @@ impl ImportKeyPairBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            key_pair_name: None,
-            public_key_body: None,
-            resource_group_id: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ImportKeyPairOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -118,8 +118,8 @@ impl ImportKeyPairBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ImportKeyPairInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -48,6 +48,10 @@ impl InstallCloudAssistantInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InstallCloudAssistantBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_ids: Option<Vec<String>>,
     owner_id: Option<i64>,
@@ -58,32 +62,32 @@ pub struct InstallCloudAssistantBuilder<C = ()> {
 impl<C> InstallCloudAssistantBuilder<C> {
     /// Sets [`InstallCloudAssistantInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`InstallCloudAssistantInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`InstallCloudAssistantInput::owner_id`].
     pub fn owner_id(mut self, input: i64) -> Self {
-        self.owner_id = Some(input);
+        self.params.owner_id = Some(input);
         self
     }
     /// Sets [`InstallCloudAssistantInput::owner_account`].
     pub fn owner_account(mut self, input: impl Into<String>) -> Self {
-        self.owner_account = Some(input.into());
+        self.params.owner_account = Some(input.into());
         self
     }
     /// Sets [`InstallCloudAssistantInput::resource_owner_id`].
     pub fn resource_owner_id(mut self, input: i64) -> Self {
-        self.resource_owner_id = Some(input);
+        self.params.resource_owner_id = Some(input);
         self
     }
     /// Sets [`InstallCloudAssistantInput::resource_owner_account`].
     pub fn resource_owner_account(mut self, input: impl Into<String>) -> Self {
-        self.resource_owner_account = Some(input.into());
+        self.params.resource_owner_account = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`InstallCloudAssistantInput`]. Nothing is sent.
@@ -91,13 +95,13 @@ impl<C> InstallCloudAssistantBuilder<C> {
         let input = InstallCloudAssistantInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            instance_ids: self.instance_ids.unwrap_or_default(),
-            owner_id: self.owner_id,
-            owner_account: self.owner_account,
-            resource_owner_id: self.resource_owner_id,
-            resource_owner_account: self.resource_owner_account,
+            instance_ids: self.params.instance_ids.unwrap_or_default(),
+            owner_id: self.params.owner_id,
+            owner_account: self.params.owner_account,
+            resource_owner_id: self.params.resource_owner_id,
+            resource_owner_account: self.params.resource_owner_account,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -116,12 +120,7 @@ impl InstallCloudAssistantBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_ids: None,
-            owner_id: None,
-            owner_account: None,
-            resource_owner_id: None,
-            resource_owner_account: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`InstallCloudAssistantOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -138,8 +137,8 @@ impl InstallCloudAssistantBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<InstallCloudAssistantInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -61,6 +61,10 @@ impl InvokeCommandInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InvokeCommandBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     resource_group_id: Option<String>,
     command_id: Option<String>,
@@ -82,87 +86,87 @@ pub struct InvokeCommandBuilder<C = ()> {
 impl<C> InvokeCommandBuilder<C> {
     /// Sets [`InvokeCommandInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`InvokeCommandInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`InvokeCommandInput::command_id`].
     pub fn command_id(mut self, input: impl Into<String>) -> Self {
-        self.command_id = Some(input.into());
+        self.params.command_id = Some(input.into());
         self
     }
     /// Sets [`InvokeCommandInput::repeat_mode`].
     pub fn repeat_mode(mut self, input: impl Into<String>) -> Self {
-        self.repeat_mode = Some(input.into());
+        self.params.repeat_mode = Some(input.into());
         self
     }
     /// Sets [`InvokeCommandInput::timed`].
     pub fn timed(mut self, input: bool) -> Self {
-        self.timed = Some(input);
+        self.params.timed = Some(input);
         self
     }
     /// Sets [`InvokeCommandInput::frequency`].
     pub fn frequency(mut self, input: impl Into<String>) -> Self {
-        self.frequency = Some(input.into());
+        self.params.frequency = Some(input.into());
         self
     }
     /// Sets [`InvokeCommandInput::parameters`].
     pub fn parameters(mut self, input: aliyun_core::JsonValue) -> Self {
-        self.parameters = Some(input);
+        self.params.parameters = Some(input);
         self
     }
     /// Sets [`InvokeCommandInput::username`].
     pub fn username(mut self, input: impl Into<String>) -> Self {
-        self.username = Some(input.into());
+        self.params.username = Some(input.into());
         self
     }
     /// Sets [`InvokeCommandInput::windows_password_name`].
     pub fn windows_password_name(mut self, input: impl Into<String>) -> Self {
-        self.windows_password_name = Some(input.into());
+        self.params.windows_password_name = Some(input.into());
         self
     }
     /// Appends one item to [`InvokeCommandInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`InvokeCommandInput::container_id`].
     pub fn container_id(mut self, input: impl Into<String>) -> Self {
-        self.container_id = Some(input.into());
+        self.params.container_id = Some(input.into());
         self
     }
     /// Sets [`InvokeCommandInput::container_name`].
     pub fn container_name(mut self, input: impl Into<String>) -> Self {
-        self.container_name = Some(input.into());
+        self.params.container_name = Some(input.into());
         self
     }
     /// Sets [`InvokeCommandInput::timeout`].
     pub fn timeout(mut self, input: i64) -> Self {
-        self.timeout = Some(input);
+        self.params.timeout = Some(input);
         self
     }
     /// Appends one item to [`InvokeCommandInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`InvokeCommandInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Appends one item to [`InvokeCommandInput::resource_tag`].
     pub fn resource_tag(mut self, input: Tag) -> Self {
-        self.resource_tag.get_or_insert_with(Vec::new).push(input);
+        self.params.resource_tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`InvokeCommandInput::termination_mode`].
     pub fn termination_mode(mut self, input: impl Into<String>) -> Self {
-        self.termination_mode = Some(input.into());
+        self.params.termination_mode = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`InvokeCommandInput`]. Nothing is sent.
@@ -170,27 +174,27 @@ impl<C> InvokeCommandBuilder<C> {
         let input = InvokeCommandInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            resource_group_id: self.resource_group_id,
+            resource_group_id: self.params.resource_group_id,
             command_id: aliyun_core::__private::validate::required(
                 "CommandId",
-                self.command_id,
+                self.params.command_id,
             )?,
-            repeat_mode: self.repeat_mode,
-            timed: self.timed,
-            frequency: self.frequency,
-            parameters: self.parameters,
-            username: self.username,
-            windows_password_name: self.windows_password_name,
-            instance_id: self.instance_id.unwrap_or_default(),
-            container_id: self.container_id,
-            container_name: self.container_name,
-            timeout: self.timeout,
-            tag: self.tag.unwrap_or_default(),
-            client_token: self.client_token,
-            resource_tag: self.resource_tag.unwrap_or_default(),
-            termination_mode: self.termination_mode,
+            repeat_mode: self.params.repeat_mode,
+            timed: self.params.timed,
+            frequency: self.params.frequency,
+            parameters: self.params.parameters,
+            username: self.params.username,
+            windows_password_name: self.params.windows_password_name,
+            instance_id: self.params.instance_id.unwrap_or_default(),
+            container_id: self.params.container_id,
+            container_name: self.params.container_name,
+            timeout: self.params.timeout,
+            tag: self.params.tag.unwrap_or_default(),
+            client_token: self.params.client_token,
+            resource_tag: self.params.resource_tag.unwrap_or_default(),
+            termination_mode: self.params.termination_mode,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -220,23 +224,7 @@ impl InvokeCommandBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            resource_group_id: None,
-            command_id: None,
-            repeat_mode: None,
-            timed: None,
-            frequency: None,
-            parameters: None,
-            username: None,
-            windows_password_name: None,
-            instance_id: None,
-            container_id: None,
-            container_name: None,
-            timeout: None,
-            tag: None,
-            client_token: None,
-            resource_tag: None,
-            termination_mode: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`InvokeCommandOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -251,8 +239,8 @@ impl InvokeCommandBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<InvokeCommandInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

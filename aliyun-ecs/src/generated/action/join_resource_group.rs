@@ -28,6 +28,10 @@ impl JoinResourceGroupInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct JoinResourceGroupBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     resource_type: Option<String>,
     resource_id: Option<String>,
     region_id: Option<String>,
@@ -36,31 +40,31 @@ pub struct JoinResourceGroupBuilder<C = ()> {
 impl<C> JoinResourceGroupBuilder<C> {
     /// Sets [`JoinResourceGroupInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
-        self.resource_type = Some(input.into());
+        self.params.resource_type = Some(input.into());
         self
     }
     /// Sets [`JoinResourceGroupInput::resource_id`].
     pub fn resource_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_id = Some(input.into());
+        self.params.resource_id = Some(input.into());
         self
     }
     /// Sets [`JoinResourceGroupInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`JoinResourceGroupInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`JoinResourceGroupInput`]. Nothing is sent.
     pub fn build(self) -> Result<JoinResourceGroupInput, aliyun_core::InvalidInput> {
         let input = JoinResourceGroupInput {
-            resource_type: self.resource_type,
-            resource_id: self.resource_id,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
+            resource_type: self.params.resource_type,
+            resource_id: self.params.resource_id,
+            region_id: self.params.region_id,
+            resource_group_id: self.params.resource_group_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -77,10 +81,7 @@ impl JoinResourceGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            resource_type: None,
-            resource_id: None,
-            region_id: None,
-            resource_group_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`JoinResourceGroupOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -95,8 +96,8 @@ impl JoinResourceGroupBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<JoinResourceGroupInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

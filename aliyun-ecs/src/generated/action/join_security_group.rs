@@ -28,6 +28,10 @@ impl JoinSecurityGroupInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct JoinSecurityGroupBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     security_group_id: Option<String>,
     instance_id: Option<String>,
     network_interface_id: Option<String>,
@@ -36,22 +40,22 @@ pub struct JoinSecurityGroupBuilder<C = ()> {
 impl<C> JoinSecurityGroupBuilder<C> {
     /// Sets [`JoinSecurityGroupInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
-        self.security_group_id = Some(input.into());
+        self.params.security_group_id = Some(input.into());
         self
     }
     /// Sets [`JoinSecurityGroupInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`JoinSecurityGroupInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
-        self.network_interface_id = Some(input.into());
+        self.params.network_interface_id = Some(input.into());
         self
     }
     /// Sets [`JoinSecurityGroupInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`JoinSecurityGroupInput`]. Nothing is sent.
@@ -59,11 +63,11 @@ impl<C> JoinSecurityGroupBuilder<C> {
         let input = JoinSecurityGroupInput {
             security_group_id: aliyun_core::__private::validate::required(
                 "SecurityGroupId",
-                self.security_group_id,
+                self.params.security_group_id,
             )?,
-            instance_id: self.instance_id,
-            network_interface_id: self.network_interface_id,
-            region_id: self.region_id,
+            instance_id: self.params.instance_id,
+            network_interface_id: self.params.network_interface_id,
+            region_id: self.params.region_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -80,10 +84,7 @@ impl JoinSecurityGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            security_group_id: None,
-            instance_id: None,
-            network_interface_id: None,
-            region_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`JoinSecurityGroupOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -98,8 +99,8 @@ impl JoinSecurityGroupBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<JoinSecurityGroupInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -37,6 +37,10 @@ impl ListPluginStatusInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListPluginStatusBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<Vec<String>>,
     name: Option<String>,
@@ -48,37 +52,37 @@ pub struct ListPluginStatusBuilder<C = ()> {
 impl<C> ListPluginStatusBuilder<C> {
     /// Sets [`ListPluginStatusInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`ListPluginStatusInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`ListPluginStatusInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`ListPluginStatusInput::page_number`].
     pub fn page_number(mut self, input: i64) -> Self {
-        self.page_number = Some(input);
+        self.params.page_number = Some(input);
         self
     }
     /// Sets [`ListPluginStatusInput::page_size`].
     pub fn page_size(mut self, input: i64) -> Self {
-        self.page_size = Some(input);
+        self.params.page_size = Some(input);
         self
     }
     /// Sets [`ListPluginStatusInput::max_results`].
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = Some(input);
+        self.params.max_results = Some(input);
         self
     }
     /// Sets [`ListPluginStatusInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ListPluginStatusInput`]. Nothing is sent.
@@ -86,14 +90,14 @@ impl<C> ListPluginStatusBuilder<C> {
         let input = ListPluginStatusInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            instance_id: self.instance_id.unwrap_or_default(),
-            name: self.name,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            max_results: self.max_results,
-            next_token: self.next_token,
+            instance_id: self.params.instance_id.unwrap_or_default(),
+            name: self.params.name,
+            page_number: self.params.page_number,
+            page_size: self.params.page_size,
+            max_results: self.params.max_results,
+            next_token: self.params.next_token,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -113,13 +117,7 @@ impl ListPluginStatusBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
-            name: None,
-            page_number: None,
-            page_size: None,
-            max_results: None,
-            next_token: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ListPluginStatusOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -144,8 +142,8 @@ impl ListPluginStatusBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ListPluginStatusInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

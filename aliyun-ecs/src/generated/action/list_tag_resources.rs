@@ -39,6 +39,10 @@ impl ListTagResourcesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListTagResourcesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     next_token: Option<String>,
     resource_type: Option<String>,
@@ -49,32 +53,32 @@ pub struct ListTagResourcesBuilder<C = ()> {
 impl<C> ListTagResourcesBuilder<C> {
     /// Sets [`ListTagResourcesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ListTagResourcesInput::next_token`].
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
+        self.params.next_token = Some(input.into());
         self
     }
     /// Sets [`ListTagResourcesInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
-        self.resource_type = Some(input.into());
+        self.params.resource_type = Some(input.into());
         self
     }
     /// Appends one item to [`ListTagResourcesInput::resource_id`].
     pub fn resource_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.resource_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`ListTagResourcesInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`ListTagResourcesInput::tag_filter`].
     pub fn tag_filter(mut self, input: ListTagResourcesTagFilter) -> Self {
-        self.tag_filter.get_or_insert_with(Vec::new).push(input);
+        self.params.tag_filter.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ListTagResourcesInput`]. Nothing is sent.
@@ -82,16 +86,16 @@ impl<C> ListTagResourcesBuilder<C> {
         let input = ListTagResourcesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            next_token: self.next_token,
+            next_token: self.params.next_token,
             resource_type: aliyun_core::__private::validate::required(
                 "ResourceType",
-                self.resource_type,
+                self.params.resource_type,
             )?,
-            resource_id: self.resource_id.unwrap_or_default(),
-            tag: self.tag.unwrap_or_default(),
-            tag_filter: self.tag_filter.unwrap_or_default(),
+            resource_id: self.params.resource_id.unwrap_or_default(),
+            tag: self.params.tag.unwrap_or_default(),
+            tag_filter: self.params.tag_filter.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -110,12 +114,7 @@ impl ListTagResourcesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            next_token: None,
-            resource_type: None,
-            resource_id: None,
-            tag: None,
-            tag_filter: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ListTagResourcesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -140,8 +139,8 @@ impl ListTagResourcesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ListTagResourcesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

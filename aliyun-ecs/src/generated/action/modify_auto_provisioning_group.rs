@@ -45,6 +45,10 @@ impl ModifyAutoProvisioningGroupInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyAutoProvisioningGroupBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     auto_provisioning_group_id: Option<String>,
     excess_capacity_termination_policy: Option<String>,
@@ -60,12 +64,12 @@ pub struct ModifyAutoProvisioningGroupBuilder<C = ()> {
 impl<C> ModifyAutoProvisioningGroupBuilder<C> {
     /// Sets [`ModifyAutoProvisioningGroupInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyAutoProvisioningGroupInput::auto_provisioning_group_id`].
     pub fn auto_provisioning_group_id(mut self, input: impl Into<String>) -> Self {
-        self.auto_provisioning_group_id = Some(input.into());
+        self.params.auto_provisioning_group_id = Some(input.into());
         self
     }
     /// Sets [`ModifyAutoProvisioningGroupInput::excess_capacity_termination_policy`].
@@ -73,42 +77,42 @@ impl<C> ModifyAutoProvisioningGroupBuilder<C> {
         mut self,
         input: impl Into<String>,
     ) -> Self {
-        self.excess_capacity_termination_policy = Some(input.into());
+        self.params.excess_capacity_termination_policy = Some(input.into());
         self
     }
     /// Sets [`ModifyAutoProvisioningGroupInput::default_target_capacity_type`].
     pub fn default_target_capacity_type(mut self, input: impl Into<String>) -> Self {
-        self.default_target_capacity_type = Some(input.into());
+        self.params.default_target_capacity_type = Some(input.into());
         self
     }
     /// Sets [`ModifyAutoProvisioningGroupInput::terminate_instances_with_expiration`].
     pub fn terminate_instances_with_expiration(mut self, input: bool) -> Self {
-        self.terminate_instances_with_expiration = Some(input);
+        self.params.terminate_instances_with_expiration = Some(input);
         self
     }
     /// Sets [`ModifyAutoProvisioningGroupInput::max_spot_price`].
     pub fn max_spot_price(mut self, input: f64) -> Self {
-        self.max_spot_price = Some(input);
+        self.params.max_spot_price = Some(input);
         self
     }
     /// Sets [`ModifyAutoProvisioningGroupInput::total_target_capacity`].
     pub fn total_target_capacity(mut self, input: impl Into<String>) -> Self {
-        self.total_target_capacity = Some(input.into());
+        self.params.total_target_capacity = Some(input.into());
         self
     }
     /// Sets [`ModifyAutoProvisioningGroupInput::pay_as_you_go_target_capacity`].
     pub fn pay_as_you_go_target_capacity(mut self, input: impl Into<String>) -> Self {
-        self.pay_as_you_go_target_capacity = Some(input.into());
+        self.params.pay_as_you_go_target_capacity = Some(input.into());
         self
     }
     /// Sets [`ModifyAutoProvisioningGroupInput::spot_target_capacity`].
     pub fn spot_target_capacity(mut self, input: impl Into<String>) -> Self {
-        self.spot_target_capacity = Some(input.into());
+        self.params.spot_target_capacity = Some(input.into());
         self
     }
     /// Sets [`ModifyAutoProvisioningGroupInput::auto_provisioning_group_name`].
     pub fn auto_provisioning_group_name(mut self, input: impl Into<String>) -> Self {
-        self.auto_provisioning_group_name = Some(input.into());
+        self.params.auto_provisioning_group_name = Some(input.into());
         self
     }
     /// Appends one item to [`ModifyAutoProvisioningGroupInput::launch_template_config`].
@@ -116,7 +120,7 @@ impl<C> ModifyAutoProvisioningGroupBuilder<C> {
         mut self,
         input: ModifyAutoProvisioningGroupLaunchTemplateConfig,
     ) -> Self {
-        self.launch_template_config.get_or_insert_with(Vec::new).push(input);
+        self.params.launch_template_config.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyAutoProvisioningGroupInput`]. Nothing is sent.
@@ -126,19 +130,25 @@ impl<C> ModifyAutoProvisioningGroupBuilder<C> {
         let input = ModifyAutoProvisioningGroupInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            auto_provisioning_group_id: self.auto_provisioning_group_id,
-            excess_capacity_termination_policy: self.excess_capacity_termination_policy,
-            default_target_capacity_type: self.default_target_capacity_type,
+            auto_provisioning_group_id: self.params.auto_provisioning_group_id,
+            excess_capacity_termination_policy: self
+                .params
+                .excess_capacity_termination_policy,
+            default_target_capacity_type: self.params.default_target_capacity_type,
             terminate_instances_with_expiration: self
+                .params
                 .terminate_instances_with_expiration,
-            max_spot_price: self.max_spot_price,
-            total_target_capacity: self.total_target_capacity,
-            pay_as_you_go_target_capacity: self.pay_as_you_go_target_capacity,
-            spot_target_capacity: self.spot_target_capacity,
-            auto_provisioning_group_name: self.auto_provisioning_group_name,
-            launch_template_config: self.launch_template_config.unwrap_or_default(),
+            max_spot_price: self.params.max_spot_price,
+            total_target_capacity: self.params.total_target_capacity,
+            pay_as_you_go_target_capacity: self.params.pay_as_you_go_target_capacity,
+            spot_target_capacity: self.params.spot_target_capacity,
+            auto_provisioning_group_name: self.params.auto_provisioning_group_name,
+            launch_template_config: self
+                .params
+                .launch_template_config
+                .unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -162,17 +172,7 @@ impl ModifyAutoProvisioningGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            auto_provisioning_group_id: None,
-            excess_capacity_termination_policy: None,
-            default_target_capacity_type: None,
-            terminate_instances_with_expiration: None,
-            max_spot_price: None,
-            total_target_capacity: None,
-            pay_as_you_go_target_capacity: None,
-            spot_target_capacity: None,
-            auto_provisioning_group_name: None,
-            launch_template_config: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyAutoProvisioningGroupOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -189,8 +189,8 @@ impl ModifyAutoProvisioningGroupBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyAutoProvisioningGroupInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -38,6 +38,10 @@ impl ModifyAutoSnapshotPolicyInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyAutoSnapshotPolicyBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     system_disk_policy_enabled: Option<bool>,
     system_disk_policy_time_period: Option<i32>,
     system_disk_policy_retention_days: Option<i32>,
@@ -50,42 +54,42 @@ pub struct ModifyAutoSnapshotPolicyBuilder<C = ()> {
 impl<C> ModifyAutoSnapshotPolicyBuilder<C> {
     /// Sets [`ModifyAutoSnapshotPolicyInput::system_disk_policy_enabled`].
     pub fn system_disk_policy_enabled(mut self, input: bool) -> Self {
-        self.system_disk_policy_enabled = Some(input);
+        self.params.system_disk_policy_enabled = Some(input);
         self
     }
     /// Sets [`ModifyAutoSnapshotPolicyInput::system_disk_policy_time_period`].
     pub fn system_disk_policy_time_period(mut self, input: i32) -> Self {
-        self.system_disk_policy_time_period = Some(input);
+        self.params.system_disk_policy_time_period = Some(input);
         self
     }
     /// Sets [`ModifyAutoSnapshotPolicyInput::system_disk_policy_retention_days`].
     pub fn system_disk_policy_retention_days(mut self, input: i32) -> Self {
-        self.system_disk_policy_retention_days = Some(input);
+        self.params.system_disk_policy_retention_days = Some(input);
         self
     }
     /// Sets [`ModifyAutoSnapshotPolicyInput::system_disk_policy_retention_last_week`].
     pub fn system_disk_policy_retention_last_week(mut self, input: bool) -> Self {
-        self.system_disk_policy_retention_last_week = Some(input);
+        self.params.system_disk_policy_retention_last_week = Some(input);
         self
     }
     /// Sets [`ModifyAutoSnapshotPolicyInput::data_disk_policy_enabled`].
     pub fn data_disk_policy_enabled(mut self, input: bool) -> Self {
-        self.data_disk_policy_enabled = Some(input);
+        self.params.data_disk_policy_enabled = Some(input);
         self
     }
     /// Sets [`ModifyAutoSnapshotPolicyInput::data_disk_policy_time_period`].
     pub fn data_disk_policy_time_period(mut self, input: i32) -> Self {
-        self.data_disk_policy_time_period = Some(input);
+        self.params.data_disk_policy_time_period = Some(input);
         self
     }
     /// Sets [`ModifyAutoSnapshotPolicyInput::data_disk_policy_retention_days`].
     pub fn data_disk_policy_retention_days(mut self, input: i32) -> Self {
-        self.data_disk_policy_retention_days = Some(input);
+        self.params.data_disk_policy_retention_days = Some(input);
         self
     }
     /// Sets [`ModifyAutoSnapshotPolicyInput::data_disk_policy_retention_last_week`].
     pub fn data_disk_policy_retention_last_week(mut self, input: bool) -> Self {
-        self.data_disk_policy_retention_last_week = Some(input);
+        self.params.data_disk_policy_retention_last_week = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyAutoSnapshotPolicyInput`]. Nothing is sent.
@@ -93,15 +97,19 @@ impl<C> ModifyAutoSnapshotPolicyBuilder<C> {
         self,
     ) -> Result<ModifyAutoSnapshotPolicyInput, aliyun_core::InvalidInput> {
         let input = ModifyAutoSnapshotPolicyInput {
-            system_disk_policy_enabled: self.system_disk_policy_enabled,
-            system_disk_policy_time_period: self.system_disk_policy_time_period,
-            system_disk_policy_retention_days: self.system_disk_policy_retention_days,
+            system_disk_policy_enabled: self.params.system_disk_policy_enabled,
+            system_disk_policy_time_period: self.params.system_disk_policy_time_period,
+            system_disk_policy_retention_days: self
+                .params
+                .system_disk_policy_retention_days,
             system_disk_policy_retention_last_week: self
+                .params
                 .system_disk_policy_retention_last_week,
-            data_disk_policy_enabled: self.data_disk_policy_enabled,
-            data_disk_policy_time_period: self.data_disk_policy_time_period,
-            data_disk_policy_retention_days: self.data_disk_policy_retention_days,
+            data_disk_policy_enabled: self.params.data_disk_policy_enabled,
+            data_disk_policy_time_period: self.params.data_disk_policy_time_period,
+            data_disk_policy_retention_days: self.params.data_disk_policy_retention_days,
             data_disk_policy_retention_last_week: self
+                .params
                 .data_disk_policy_retention_last_week,
         };
         aliyun_core::Action::validate(&input)?;
@@ -123,14 +131,7 @@ impl ModifyAutoSnapshotPolicyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            system_disk_policy_enabled: None,
-            system_disk_policy_time_period: None,
-            system_disk_policy_retention_days: None,
-            system_disk_policy_retention_last_week: None,
-            data_disk_policy_enabled: None,
-            data_disk_policy_time_period: None,
-            data_disk_policy_retention_days: None,
-            data_disk_policy_retention_last_week: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyAutoSnapshotPolicyOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -14,16 +14,16 @@ pub struct ModifyAutoSnapshotPolicyExInput {
     pub auto_snapshot_policy_id: String,
     /// A string sent as `autoSnapshotPolicyName`. Optional. Example: `SPTestName`.
     pub auto_snapshot_policy_name: Option<String>,
-    /// A string sent as `timePoints`. Optional. Example: `["0", "1"]`.
-    pub time_points: Option<String>,
-    /// A string sent as `repeatWeekdays`. Optional. Example: `["1", "7"]`.
-    pub repeat_weekdays: Option<String>,
+    /// A list of strings sent as JSON text in `timePoints`. Optional. Example: `["0","1"]`.
+    pub time_points: Vec<String>,
+    /// A list of strings sent as JSON text in `repeatWeekdays`. Optional. Example: `["1","7"]`.
+    pub repeat_weekdays: Vec<String>,
     /// An integer (32-bit) sent as `retentionDays`. Optional. Example: `30`.
     pub retention_days: Option<i32>,
     /// A boolean sent as `EnableCrossRegionCopy`. Optional. Example: `false`.
     pub enable_cross_region_copy: Option<bool>,
-    /// A string sent as `TargetCopyRegions`. Optional. Example: `["cn-hangzhou"]`.
-    pub target_copy_regions: Option<String>,
+    /// A list of strings sent as JSON text in `TargetCopyRegions`. Optional. Example: `["cn-hangzhou"]`.
+    pub target_copy_regions: Vec<String>,
     /// An integer (32-bit) sent as `CopiedSnapshotsRetentionDays`. Optional. Example: `30`.
     pub copied_snapshots_retention_days: Option<i32>,
     /// A structure sent as `CopyEncryptionConfiguration.<field>`, one parameter per field. Optional.
@@ -41,61 +41,65 @@ impl ModifyAutoSnapshotPolicyExInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyAutoSnapshotPolicyExBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     auto_snapshot_policy_id: Option<String>,
     auto_snapshot_policy_name: Option<String>,
-    time_points: Option<String>,
-    repeat_weekdays: Option<String>,
+    time_points: Option<Vec<String>>,
+    repeat_weekdays: Option<Vec<String>>,
     retention_days: Option<i32>,
     enable_cross_region_copy: Option<bool>,
-    target_copy_regions: Option<String>,
+    target_copy_regions: Option<Vec<String>>,
     copied_snapshots_retention_days: Option<i32>,
     copy_encryption_configuration: Option<CopyEncryptionConfiguration>,
 }
 impl<C> ModifyAutoSnapshotPolicyExBuilder<C> {
     /// Sets [`ModifyAutoSnapshotPolicyExInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyAutoSnapshotPolicyExInput::auto_snapshot_policy_id`].
     pub fn auto_snapshot_policy_id(mut self, input: impl Into<String>) -> Self {
-        self.auto_snapshot_policy_id = Some(input.into());
+        self.params.auto_snapshot_policy_id = Some(input.into());
         self
     }
     /// Sets [`ModifyAutoSnapshotPolicyExInput::auto_snapshot_policy_name`].
     pub fn auto_snapshot_policy_name(mut self, input: impl Into<String>) -> Self {
-        self.auto_snapshot_policy_name = Some(input.into());
+        self.params.auto_snapshot_policy_name = Some(input.into());
         self
     }
-    /// Sets [`ModifyAutoSnapshotPolicyExInput::time_points`].
+    /// Appends one item to [`ModifyAutoSnapshotPolicyExInput::time_points`].
     pub fn time_points(mut self, input: impl Into<String>) -> Self {
-        self.time_points = Some(input.into());
+        self.params.time_points.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Sets [`ModifyAutoSnapshotPolicyExInput::repeat_weekdays`].
+    /// Appends one item to [`ModifyAutoSnapshotPolicyExInput::repeat_weekdays`].
     pub fn repeat_weekdays(mut self, input: impl Into<String>) -> Self {
-        self.repeat_weekdays = Some(input.into());
+        self.params.repeat_weekdays.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`ModifyAutoSnapshotPolicyExInput::retention_days`].
     pub fn retention_days(mut self, input: i32) -> Self {
-        self.retention_days = Some(input);
+        self.params.retention_days = Some(input);
         self
     }
     /// Sets [`ModifyAutoSnapshotPolicyExInput::enable_cross_region_copy`].
     pub fn enable_cross_region_copy(mut self, input: bool) -> Self {
-        self.enable_cross_region_copy = Some(input);
+        self.params.enable_cross_region_copy = Some(input);
         self
     }
-    /// Sets [`ModifyAutoSnapshotPolicyExInput::target_copy_regions`].
+    /// Appends one item to [`ModifyAutoSnapshotPolicyExInput::target_copy_regions`].
     pub fn target_copy_regions(mut self, input: impl Into<String>) -> Self {
-        self.target_copy_regions = Some(input.into());
+        self.params.target_copy_regions.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`ModifyAutoSnapshotPolicyExInput::copied_snapshots_retention_days`].
     pub fn copied_snapshots_retention_days(mut self, input: i32) -> Self {
-        self.copied_snapshots_retention_days = Some(input);
+        self.params.copied_snapshots_retention_days = Some(input);
         self
     }
     /// Sets [`ModifyAutoSnapshotPolicyExInput::copy_encryption_configuration`].
@@ -103,7 +107,7 @@ impl<C> ModifyAutoSnapshotPolicyExBuilder<C> {
         mut self,
         input: CopyEncryptionConfiguration,
     ) -> Self {
-        self.copy_encryption_configuration = Some(input);
+        self.params.copy_encryption_configuration = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyAutoSnapshotPolicyExInput`]. Nothing is sent.
@@ -113,20 +117,20 @@ impl<C> ModifyAutoSnapshotPolicyExBuilder<C> {
         let input = ModifyAutoSnapshotPolicyExInput {
             region_id: aliyun_core::__private::validate::required(
                 "regionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             auto_snapshot_policy_id: aliyun_core::__private::validate::required(
                 "autoSnapshotPolicyId",
-                self.auto_snapshot_policy_id,
+                self.params.auto_snapshot_policy_id,
             )?,
-            auto_snapshot_policy_name: self.auto_snapshot_policy_name,
-            time_points: self.time_points,
-            repeat_weekdays: self.repeat_weekdays,
-            retention_days: self.retention_days,
-            enable_cross_region_copy: self.enable_cross_region_copy,
-            target_copy_regions: self.target_copy_regions,
-            copied_snapshots_retention_days: self.copied_snapshots_retention_days,
-            copy_encryption_configuration: self.copy_encryption_configuration,
+            auto_snapshot_policy_name: self.params.auto_snapshot_policy_name,
+            time_points: self.params.time_points.unwrap_or_default(),
+            repeat_weekdays: self.params.repeat_weekdays.unwrap_or_default(),
+            retention_days: self.params.retention_days,
+            enable_cross_region_copy: self.params.enable_cross_region_copy,
+            target_copy_regions: self.params.target_copy_regions.unwrap_or_default(),
+            copied_snapshots_retention_days: self.params.copied_snapshots_retention_days,
+            copy_encryption_configuration: self.params.copy_encryption_configuration,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -137,11 +141,11 @@ aliyun_core::__private::builder_accessors! {
     region_id: Option<String> => set_region_id, get_region_id;
     auto_snapshot_policy_id: Option<String> => set_auto_snapshot_policy_id, get_auto_snapshot_policy_id;
     auto_snapshot_policy_name: Option<String> => set_auto_snapshot_policy_name, get_auto_snapshot_policy_name;
-    time_points: Option<String> => set_time_points, get_time_points;
-    repeat_weekdays: Option<String> => set_repeat_weekdays, get_repeat_weekdays;
+    time_points: Option<Vec<String>> => set_time_points, get_time_points, list;
+    repeat_weekdays: Option<Vec<String>> => set_repeat_weekdays, get_repeat_weekdays, list;
     retention_days: Option<i32> => set_retention_days, get_retention_days;
     enable_cross_region_copy: Option<bool> => set_enable_cross_region_copy, get_enable_cross_region_copy;
-    target_copy_regions: Option<String> => set_target_copy_regions, get_target_copy_regions;
+    target_copy_regions: Option<Vec<String>> => set_target_copy_regions, get_target_copy_regions, list;
     copied_snapshots_retention_days: Option<i32> => set_copied_snapshots_retention_days, get_copied_snapshots_retention_days;
     copy_encryption_configuration: Option<CopyEncryptionConfiguration> => set_copy_encryption_configuration, get_copy_encryption_configuration;
 }
@@ -149,16 +153,7 @@ impl ModifyAutoSnapshotPolicyExBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            auto_snapshot_policy_id: None,
-            auto_snapshot_policy_name: None,
-            time_points: None,
-            repeat_weekdays: None,
-            retention_days: None,
-            enable_cross_region_copy: None,
-            target_copy_regions: None,
-            copied_snapshots_retention_days: None,
-            copy_encryption_configuration: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyAutoSnapshotPolicyExOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -222,11 +217,17 @@ impl aliyun_core::Action for ModifyAutoSnapshotPolicyExInput {
         params.push("autoSnapshotPolicyId", &self.auto_snapshot_policy_id);
         params
             .push_opt("autoSnapshotPolicyName", self.auto_snapshot_policy_name.as_ref());
-        params.push_opt("timePoints", self.time_points.as_ref());
-        params.push_opt("repeatWeekdays", self.repeat_weekdays.as_ref());
+        if !self.time_points.is_empty() {
+            params.push_json("timePoints", &self.time_points);
+        }
+        if !self.repeat_weekdays.is_empty() {
+            params.push_json("repeatWeekdays", &self.repeat_weekdays);
+        }
         params.push_opt("retentionDays", self.retention_days.as_ref());
         params.push_opt("EnableCrossRegionCopy", self.enable_cross_region_copy.as_ref());
-        params.push_opt("TargetCopyRegions", self.target_copy_regions.as_ref());
+        if !self.target_copy_regions.is_empty() {
+            params.push_json("TargetCopyRegions", &self.target_copy_regions);
+        }
         params
             .push_opt(
                 "CopiedSnapshotsRetentionDays",
@@ -349,13 +350,15 @@ mod tests {
                         ),
                     })
                     .enable_cross_region_copy(false)
-                    .target_copy_regions("[\"cn-hangzhou\"]")
+                    .target_copy_regions("cn-hangzhou")
                     .auto_snapshot_policy_id("sp-bp12m37ccmxvbmi5****")
                     .auto_snapshot_policy_name("SPTestName")
                     .region_id("cn-hangzhou")
-                    .repeat_weekdays("[\"1\", \"7\"]")
+                    .repeat_weekdays("1")
+                    .repeat_weekdays("7")
                     .retention_days(30)
-                    .time_points("[\"0\", \"1\"]")
+                    .time_points("0")
+                    .time_points("1")
             },
             "POST",
             &[
@@ -373,9 +376,9 @@ mod tests {
                 ("autoSnapshotPolicyId", "sp-bp12m37ccmxvbmi5****"),
                 ("autoSnapshotPolicyName", "SPTestName"),
                 ("regionId", "cn-hangzhou"),
-                ("repeatWeekdays", "[\"1\", \"7\"]"),
+                ("repeatWeekdays", "[\"1\",\"7\"]"),
                 ("retentionDays", "30"),
-                ("timePoints", "[\"0\", \"1\"]"),
+                ("timePoints", "[\"0\",\"1\"]"),
             ],
         ),
     ];

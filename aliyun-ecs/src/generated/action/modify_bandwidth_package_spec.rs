@@ -28,6 +28,10 @@ impl ModifyBandwidthPackageSpecInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyBandwidthPackageSpecBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     bandwidth_package_id: Option<String>,
     bandwidth: Option<String>,
@@ -35,17 +39,17 @@ pub struct ModifyBandwidthPackageSpecBuilder<C = ()> {
 impl<C> ModifyBandwidthPackageSpecBuilder<C> {
     /// Sets [`ModifyBandwidthPackageSpecInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyBandwidthPackageSpecInput::bandwidth_package_id`].
     pub fn bandwidth_package_id(mut self, input: impl Into<String>) -> Self {
-        self.bandwidth_package_id = Some(input.into());
+        self.params.bandwidth_package_id = Some(input.into());
         self
     }
     /// Sets [`ModifyBandwidthPackageSpecInput::bandwidth`].
     pub fn bandwidth(mut self, input: impl Into<String>) -> Self {
-        self.bandwidth = Some(input.into());
+        self.params.bandwidth = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyBandwidthPackageSpecInput`]. Nothing is sent.
@@ -55,15 +59,15 @@ impl<C> ModifyBandwidthPackageSpecBuilder<C> {
         let input = ModifyBandwidthPackageSpecInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             bandwidth_package_id: aliyun_core::__private::validate::required(
                 "BandwidthPackageId",
-                self.bandwidth_package_id,
+                self.params.bandwidth_package_id,
             )?,
             bandwidth: aliyun_core::__private::validate::required(
                 "Bandwidth",
-                self.bandwidth,
+                self.params.bandwidth,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -80,9 +84,7 @@ impl ModifyBandwidthPackageSpecBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            bandwidth_package_id: None,
-            bandwidth: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyBandwidthPackageSpecOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -99,8 +101,8 @@ impl ModifyBandwidthPackageSpecBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyBandwidthPackageSpecInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -37,6 +37,10 @@ impl ModifyCapacityReservationInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyCapacityReservationBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     private_pool_options: Option<PrivatePoolIdName>,
     description: Option<String>,
@@ -49,42 +53,42 @@ pub struct ModifyCapacityReservationBuilder<C = ()> {
 impl<C> ModifyCapacityReservationBuilder<C> {
     /// Sets [`ModifyCapacityReservationInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyCapacityReservationInput::private_pool_options`].
     pub fn private_pool_options(mut self, input: PrivatePoolIdName) -> Self {
-        self.private_pool_options = Some(input);
+        self.params.private_pool_options = Some(input);
         self
     }
     /// Sets [`ModifyCapacityReservationInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`ModifyCapacityReservationInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`ModifyCapacityReservationInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Sets [`ModifyCapacityReservationInput::end_time_type`].
     pub fn end_time_type(mut self, input: impl Into<String>) -> Self {
-        self.end_time_type = Some(input.into());
+        self.params.end_time_type = Some(input.into());
         self
     }
     /// Sets [`ModifyCapacityReservationInput::platform`].
     pub fn platform(mut self, input: impl Into<String>) -> Self {
-        self.platform = Some(input.into());
+        self.params.platform = Some(input.into());
         self
     }
     /// Sets [`ModifyCapacityReservationInput::instance_amount`].
     pub fn instance_amount(mut self, input: i32) -> Self {
-        self.instance_amount = Some(input);
+        self.params.instance_amount = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyCapacityReservationInput`]. Nothing is sent.
@@ -94,18 +98,18 @@ impl<C> ModifyCapacityReservationBuilder<C> {
         let input = ModifyCapacityReservationInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             private_pool_options: aliyun_core::__private::validate::required(
                 "PrivatePoolOptions",
-                self.private_pool_options,
+                self.params.private_pool_options,
             )?,
-            description: self.description,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            end_time_type: self.end_time_type,
-            platform: self.platform,
-            instance_amount: self.instance_amount,
+            description: self.params.description,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
+            end_time_type: self.params.end_time_type,
+            platform: self.params.platform,
+            instance_amount: self.params.instance_amount,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -126,14 +130,7 @@ impl ModifyCapacityReservationBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            private_pool_options: None,
-            description: None,
-            start_time: None,
-            end_time: None,
-            end_time_type: None,
-            platform: None,
-            instance_amount: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyCapacityReservationOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -150,8 +147,8 @@ impl ModifyCapacityReservationBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyCapacityReservationInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

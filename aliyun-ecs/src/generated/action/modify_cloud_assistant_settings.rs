@@ -35,6 +35,10 @@ impl ModifyCloudAssistantSettingsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyCloudAssistantSettingsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     setting_type: Option<String>,
     oss_delivery_config: Option<ModifyCloudAssistantSettingsOssDeliveryConfig>,
@@ -44,12 +48,12 @@ pub struct ModifyCloudAssistantSettingsBuilder<C = ()> {
 impl<C> ModifyCloudAssistantSettingsBuilder<C> {
     /// Sets [`ModifyCloudAssistantSettingsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyCloudAssistantSettingsInput::setting_type`].
     pub fn setting_type(mut self, input: impl Into<String>) -> Self {
-        self.setting_type = Some(input.into());
+        self.params.setting_type = Some(input.into());
         self
     }
     /// Sets [`ModifyCloudAssistantSettingsInput::oss_delivery_config`].
@@ -57,7 +61,7 @@ impl<C> ModifyCloudAssistantSettingsBuilder<C> {
         mut self,
         input: ModifyCloudAssistantSettingsOssDeliveryConfig,
     ) -> Self {
-        self.oss_delivery_config = Some(input);
+        self.params.oss_delivery_config = Some(input);
         self
     }
     /// Sets [`ModifyCloudAssistantSettingsInput::sls_delivery_config`].
@@ -65,7 +69,7 @@ impl<C> ModifyCloudAssistantSettingsBuilder<C> {
         mut self,
         input: ModifyCloudAssistantSettingsSlsDeliveryConfig,
     ) -> Self {
-        self.sls_delivery_config = Some(input);
+        self.params.sls_delivery_config = Some(input);
         self
     }
     /// Sets [`ModifyCloudAssistantSettingsInput::agent_upgrade_config`].
@@ -73,7 +77,7 @@ impl<C> ModifyCloudAssistantSettingsBuilder<C> {
         mut self,
         input: ModifyCloudAssistantSettingsAgentUpgradeConfig,
     ) -> Self {
-        self.agent_upgrade_config = Some(input);
+        self.params.agent_upgrade_config = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyCloudAssistantSettingsInput`]. Nothing is sent.
@@ -83,15 +87,15 @@ impl<C> ModifyCloudAssistantSettingsBuilder<C> {
         let input = ModifyCloudAssistantSettingsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             setting_type: aliyun_core::__private::validate::required(
                 "SettingType",
-                self.setting_type,
+                self.params.setting_type,
             )?,
-            oss_delivery_config: self.oss_delivery_config,
-            sls_delivery_config: self.sls_delivery_config,
-            agent_upgrade_config: self.agent_upgrade_config,
+            oss_delivery_config: self.params.oss_delivery_config,
+            sls_delivery_config: self.params.sls_delivery_config,
+            agent_upgrade_config: self.params.agent_upgrade_config,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -109,11 +113,7 @@ impl ModifyCloudAssistantSettingsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            setting_type: None,
-            oss_delivery_config: None,
-            sls_delivery_config: None,
-            agent_upgrade_config: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyCloudAssistantSettingsOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -130,8 +130,8 @@ impl ModifyCloudAssistantSettingsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyCloudAssistantSettingsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

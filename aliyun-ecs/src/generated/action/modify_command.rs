@@ -34,6 +34,10 @@ impl ModifyCommandInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyCommandBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     command_id: Option<String>,
     name: Option<String>,
@@ -45,37 +49,37 @@ pub struct ModifyCommandBuilder<C = ()> {
 impl<C> ModifyCommandBuilder<C> {
     /// Sets [`ModifyCommandInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyCommandInput::command_id`].
     pub fn command_id(mut self, input: impl Into<String>) -> Self {
-        self.command_id = Some(input.into());
+        self.params.command_id = Some(input.into());
         self
     }
     /// Sets [`ModifyCommandInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`ModifyCommandInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`ModifyCommandInput::command_content`].
     pub fn command_content(mut self, input: impl Into<String>) -> Self {
-        self.command_content = Some(input.into());
+        self.params.command_content = Some(input.into());
         self
     }
     /// Sets [`ModifyCommandInput::working_dir`].
     pub fn working_dir(mut self, input: impl Into<String>) -> Self {
-        self.working_dir = Some(input.into());
+        self.params.working_dir = Some(input.into());
         self
     }
     /// Sets [`ModifyCommandInput::timeout`].
     pub fn timeout(mut self, input: i64) -> Self {
-        self.timeout = Some(input);
+        self.params.timeout = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyCommandInput`]. Nothing is sent.
@@ -83,17 +87,17 @@ impl<C> ModifyCommandBuilder<C> {
         let input = ModifyCommandInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             command_id: aliyun_core::__private::validate::required(
                 "CommandId",
-                self.command_id,
+                self.params.command_id,
             )?,
-            name: self.name,
-            description: self.description,
-            command_content: self.command_content,
-            working_dir: self.working_dir,
-            timeout: self.timeout,
+            name: self.params.name,
+            description: self.params.description,
+            command_content: self.params.command_content,
+            working_dir: self.params.working_dir,
+            timeout: self.params.timeout,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -113,13 +117,7 @@ impl ModifyCommandBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            command_id: None,
-            name: None,
-            description: None,
-            command_content: None,
-            working_dir: None,
-            timeout: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyCommandOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -134,8 +132,8 @@ impl ModifyCommandBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyCommandInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -39,6 +39,10 @@ impl ModifyDedicatedHostAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyDedicatedHostAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     dedicated_host_id: Option<String>,
     dedicated_host_name: Option<String>,
@@ -52,47 +56,47 @@ pub struct ModifyDedicatedHostAttributeBuilder<C = ()> {
 impl<C> ModifyDedicatedHostAttributeBuilder<C> {
     /// Sets [`ModifyDedicatedHostAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostAttributeInput::dedicated_host_id`].
     pub fn dedicated_host_id(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_id = Some(input.into());
+        self.params.dedicated_host_id = Some(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostAttributeInput::dedicated_host_name`].
     pub fn dedicated_host_name(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_name = Some(input.into());
+        self.params.dedicated_host_name = Some(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostAttributeInput::action_on_maintenance`].
     pub fn action_on_maintenance(mut self, input: impl Into<String>) -> Self {
-        self.action_on_maintenance = Some(input.into());
+        self.params.action_on_maintenance = Some(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostAttributeInput::network_attributes`].
     pub fn network_attributes(mut self, input: NetworkAttributes) -> Self {
-        self.network_attributes = Some(input);
+        self.params.network_attributes = Some(input);
         self
     }
     /// Sets [`ModifyDedicatedHostAttributeInput::auto_placement`].
     pub fn auto_placement(mut self, input: impl Into<String>) -> Self {
-        self.auto_placement = Some(input.into());
+        self.params.auto_placement = Some(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostAttributeInput::dedicated_host_cluster_id`].
     pub fn dedicated_host_cluster_id(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_cluster_id = Some(input.into());
+        self.params.dedicated_host_cluster_id = Some(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostAttributeInput::cpu_over_commit_ratio`].
     pub fn cpu_over_commit_ratio(mut self, input: f64) -> Self {
-        self.cpu_over_commit_ratio = Some(input);
+        self.params.cpu_over_commit_ratio = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyDedicatedHostAttributeInput`]. Nothing is sent.
@@ -102,19 +106,19 @@ impl<C> ModifyDedicatedHostAttributeBuilder<C> {
         let input = ModifyDedicatedHostAttributeInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             dedicated_host_id: aliyun_core::__private::validate::required(
                 "DedicatedHostId",
-                self.dedicated_host_id,
+                self.params.dedicated_host_id,
             )?,
-            dedicated_host_name: self.dedicated_host_name,
-            description: self.description,
-            action_on_maintenance: self.action_on_maintenance,
-            network_attributes: self.network_attributes,
-            auto_placement: self.auto_placement,
-            dedicated_host_cluster_id: self.dedicated_host_cluster_id,
-            cpu_over_commit_ratio: self.cpu_over_commit_ratio,
+            dedicated_host_name: self.params.dedicated_host_name,
+            description: self.params.description,
+            action_on_maintenance: self.params.action_on_maintenance,
+            network_attributes: self.params.network_attributes,
+            auto_placement: self.params.auto_placement,
+            dedicated_host_cluster_id: self.params.dedicated_host_cluster_id,
+            cpu_over_commit_ratio: self.params.cpu_over_commit_ratio,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -136,15 +140,7 @@ impl ModifyDedicatedHostAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            dedicated_host_id: None,
-            dedicated_host_name: None,
-            description: None,
-            action_on_maintenance: None,
-            network_attributes: None,
-            auto_placement: None,
-            dedicated_host_cluster_id: None,
-            cpu_over_commit_ratio: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyDedicatedHostAttributeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -161,8 +157,8 @@ impl ModifyDedicatedHostAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyDedicatedHostAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -26,6 +26,10 @@ impl ModifyDedicatedHostAutoReleaseTimeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyDedicatedHostAutoReleaseTimeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     dedicated_host_id: Option<String>,
     auto_release_time: Option<String>,
@@ -33,17 +37,17 @@ pub struct ModifyDedicatedHostAutoReleaseTimeBuilder<C = ()> {
 impl<C> ModifyDedicatedHostAutoReleaseTimeBuilder<C> {
     /// Sets [`ModifyDedicatedHostAutoReleaseTimeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostAutoReleaseTimeInput::dedicated_host_id`].
     pub fn dedicated_host_id(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_id = Some(input.into());
+        self.params.dedicated_host_id = Some(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostAutoReleaseTimeInput::auto_release_time`].
     pub fn auto_release_time(mut self, input: impl Into<String>) -> Self {
-        self.auto_release_time = Some(input.into());
+        self.params.auto_release_time = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyDedicatedHostAutoReleaseTimeInput`]. Nothing is sent.
@@ -53,13 +57,13 @@ impl<C> ModifyDedicatedHostAutoReleaseTimeBuilder<C> {
         let input = ModifyDedicatedHostAutoReleaseTimeInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             dedicated_host_id: aliyun_core::__private::validate::required(
                 "DedicatedHostId",
-                self.dedicated_host_id,
+                self.params.dedicated_host_id,
             )?,
-            auto_release_time: self.auto_release_time,
+            auto_release_time: self.params.auto_release_time,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -75,9 +79,7 @@ impl ModifyDedicatedHostAutoReleaseTimeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            dedicated_host_id: None,
-            auto_release_time: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyDedicatedHostAutoReleaseTimeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -97,8 +99,8 @@ impl ModifyDedicatedHostAutoReleaseTimeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyDedicatedHostAutoReleaseTimeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

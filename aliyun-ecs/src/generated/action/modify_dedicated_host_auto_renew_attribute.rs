@@ -34,6 +34,10 @@ impl ModifyDedicatedHostAutoRenewAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyDedicatedHostAutoRenewAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     dedicated_host_ids: Option<String>,
     region_id: Option<String>,
     duration: Option<i32>,
@@ -45,37 +49,37 @@ pub struct ModifyDedicatedHostAutoRenewAttributeBuilder<C = ()> {
 impl<C> ModifyDedicatedHostAutoRenewAttributeBuilder<C> {
     /// Sets [`ModifyDedicatedHostAutoRenewAttributeInput::dedicated_host_ids`].
     pub fn dedicated_host_ids(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_ids = Some(input.into());
+        self.params.dedicated_host_ids = Some(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostAutoRenewAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostAutoRenewAttributeInput::duration`].
     pub fn duration(mut self, input: i32) -> Self {
-        self.duration = Some(input);
+        self.params.duration = Some(input);
         self
     }
     /// Sets [`ModifyDedicatedHostAutoRenewAttributeInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
-        self.period_unit = Some(input.into());
+        self.params.period_unit = Some(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostAutoRenewAttributeInput::auto_renew`].
     pub fn auto_renew(mut self, input: bool) -> Self {
-        self.auto_renew = Some(input);
+        self.params.auto_renew = Some(input);
         self
     }
     /// Sets [`ModifyDedicatedHostAutoRenewAttributeInput::renewal_status`].
     pub fn renewal_status(mut self, input: impl Into<String>) -> Self {
-        self.renewal_status = Some(input.into());
+        self.params.renewal_status = Some(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostAutoRenewAttributeInput::auto_renew_with_ecs`].
     pub fn auto_renew_with_ecs(mut self, input: impl Into<String>) -> Self {
-        self.auto_renew_with_ecs = Some(input.into());
+        self.params.auto_renew_with_ecs = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyDedicatedHostAutoRenewAttributeInput`]. Nothing is sent.
@@ -85,17 +89,17 @@ impl<C> ModifyDedicatedHostAutoRenewAttributeBuilder<C> {
         let input = ModifyDedicatedHostAutoRenewAttributeInput {
             dedicated_host_ids: aliyun_core::__private::validate::required(
                 "DedicatedHostIds",
-                self.dedicated_host_ids,
+                self.params.dedicated_host_ids,
             )?,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            duration: self.duration,
-            period_unit: self.period_unit,
-            auto_renew: self.auto_renew,
-            renewal_status: self.renewal_status,
-            auto_renew_with_ecs: self.auto_renew_with_ecs,
+            duration: self.params.duration,
+            period_unit: self.params.period_unit,
+            auto_renew: self.params.auto_renew,
+            renewal_status: self.params.renewal_status,
+            auto_renew_with_ecs: self.params.auto_renew_with_ecs,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -115,13 +119,7 @@ impl ModifyDedicatedHostAutoRenewAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            dedicated_host_ids: None,
-            region_id: None,
-            duration: None,
-            period_unit: None,
-            auto_renew: None,
-            renewal_status: None,
-            auto_renew_with_ecs: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyDedicatedHostAutoRenewAttributeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -144,8 +142,8 @@ impl ModifyDedicatedHostAutoRenewAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyDedicatedHostAutoRenewAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -28,6 +28,10 @@ impl ModifyDedicatedHostClusterAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyDedicatedHostClusterAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     dedicated_host_cluster_id: Option<String>,
     dedicated_host_cluster_name: Option<String>,
@@ -36,22 +40,22 @@ pub struct ModifyDedicatedHostClusterAttributeBuilder<C = ()> {
 impl<C> ModifyDedicatedHostClusterAttributeBuilder<C> {
     /// Sets [`ModifyDedicatedHostClusterAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostClusterAttributeInput::dedicated_host_cluster_id`].
     pub fn dedicated_host_cluster_id(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_cluster_id = Some(input.into());
+        self.params.dedicated_host_cluster_id = Some(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostClusterAttributeInput::dedicated_host_cluster_name`].
     pub fn dedicated_host_cluster_name(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_cluster_name = Some(input.into());
+        self.params.dedicated_host_cluster_name = Some(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostClusterAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyDedicatedHostClusterAttributeInput`]. Nothing is sent.
@@ -61,14 +65,14 @@ impl<C> ModifyDedicatedHostClusterAttributeBuilder<C> {
         let input = ModifyDedicatedHostClusterAttributeInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             dedicated_host_cluster_id: aliyun_core::__private::validate::required(
                 "DedicatedHostClusterId",
-                self.dedicated_host_cluster_id,
+                self.params.dedicated_host_cluster_id,
             )?,
-            dedicated_host_cluster_name: self.dedicated_host_cluster_name,
-            description: self.description,
+            dedicated_host_cluster_name: self.params.dedicated_host_cluster_name,
+            description: self.params.description,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -85,10 +89,7 @@ impl ModifyDedicatedHostClusterAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            dedicated_host_cluster_id: None,
-            dedicated_host_cluster_name: None,
-            description: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyDedicatedHostClusterAttributeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -108,8 +109,8 @@ impl ModifyDedicatedHostClusterAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyDedicatedHostClusterAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -8,8 +8,8 @@ use super::super::types::FeeOfInstance;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyDedicatedHostsChargeTypeInput {
-    /// A string sent as `DedicatedHostIds`. Required. Example: `["dh-bp181e5064b5sotr****","dh-bp18064b5sotrr9c****"]`.
-    pub dedicated_host_ids: String,
+    /// A list of strings sent as JSON text in `DedicatedHostIds`. Required. Example: `["dh-bp181e5064b5sotr****","dh-bp18064b5sotrr9c****"]`.
+    pub dedicated_host_ids: Vec<String>,
     /// A string sent as `RegionId`. Required. Left unset, the client's region is sent. Example: `cn-hangzhou`.
     pub region_id: String,
     /// An integer (32-bit) sent as `Period`. Optional. Example: `1`.
@@ -39,7 +39,11 @@ impl ModifyDedicatedHostsChargeTypeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyDedicatedHostsChargeTypeBuilder<C = ()> {
     client: C,
-    dedicated_host_ids: Option<String>,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
+    dedicated_host_ids: Option<Vec<String>>,
     region_id: Option<String>,
     period: Option<i32>,
     period_unit: Option<String>,
@@ -50,49 +54,49 @@ pub struct ModifyDedicatedHostsChargeTypeBuilder<C = ()> {
     detail_fee: Option<bool>,
 }
 impl<C> ModifyDedicatedHostsChargeTypeBuilder<C> {
-    /// Sets [`ModifyDedicatedHostsChargeTypeInput::dedicated_host_ids`].
+    /// Appends one item to [`ModifyDedicatedHostsChargeTypeInput::dedicated_host_ids`].
     pub fn dedicated_host_ids(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_ids = Some(input.into());
+        self.params.dedicated_host_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostsChargeTypeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostsChargeTypeInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Sets [`ModifyDedicatedHostsChargeTypeInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
-        self.period_unit = Some(input.into());
+        self.params.period_unit = Some(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostsChargeTypeInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Sets [`ModifyDedicatedHostsChargeTypeInput::auto_pay`].
     pub fn auto_pay(mut self, input: bool) -> Self {
-        self.auto_pay = Some(input);
+        self.params.auto_pay = Some(input);
         self
     }
     /// Sets [`ModifyDedicatedHostsChargeTypeInput::dedicated_host_charge_type`].
     pub fn dedicated_host_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_charge_type = Some(input.into());
+        self.params.dedicated_host_charge_type = Some(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostsChargeTypeInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`ModifyDedicatedHostsChargeTypeInput::detail_fee`].
     pub fn detail_fee(mut self, input: bool) -> Self {
-        self.detail_fee = Some(input);
+        self.params.detail_fee = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyDedicatedHostsChargeTypeInput`]. Nothing is sent.
@@ -100,21 +104,18 @@ impl<C> ModifyDedicatedHostsChargeTypeBuilder<C> {
         self,
     ) -> Result<ModifyDedicatedHostsChargeTypeInput, aliyun_core::InvalidInput> {
         let input = ModifyDedicatedHostsChargeTypeInput {
-            dedicated_host_ids: aliyun_core::__private::validate::required(
-                "DedicatedHostIds",
-                self.dedicated_host_ids,
-            )?,
+            dedicated_host_ids: self.params.dedicated_host_ids.unwrap_or_default(),
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            period: self.period,
-            period_unit: self.period_unit,
-            dry_run: self.dry_run,
-            auto_pay: self.auto_pay,
-            dedicated_host_charge_type: self.dedicated_host_charge_type,
-            client_token: self.client_token,
-            detail_fee: self.detail_fee,
+            period: self.params.period,
+            period_unit: self.params.period_unit,
+            dry_run: self.params.dry_run,
+            auto_pay: self.params.auto_pay,
+            dedicated_host_charge_type: self.params.dedicated_host_charge_type,
+            client_token: self.params.client_token,
+            detail_fee: self.params.detail_fee,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -122,7 +123,7 @@ impl<C> ModifyDedicatedHostsChargeTypeBuilder<C> {
 }
 aliyun_core::__private::builder_accessors! {
     ModifyDedicatedHostsChargeTypeBuilder, ModifyDedicatedHostsChargeTypeInput;
-    dedicated_host_ids: Option<String> => set_dedicated_host_ids, get_dedicated_host_ids;
+    dedicated_host_ids: Option<Vec<String>> => set_dedicated_host_ids, get_dedicated_host_ids, list;
     region_id: Option<String> => set_region_id, get_region_id;
     period: Option<i32> => set_period, get_period;
     period_unit: Option<String> => set_period_unit, get_period_unit;
@@ -136,15 +137,7 @@ impl ModifyDedicatedHostsChargeTypeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            dedicated_host_ids: None,
-            region_id: None,
-            period: None,
-            period_unit: None,
-            dry_run: None,
-            auto_pay: None,
-            dedicated_host_charge_type: None,
-            client_token: None,
-            detail_fee: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyDedicatedHostsChargeTypeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -164,8 +157,8 @@ impl ModifyDedicatedHostsChargeTypeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyDedicatedHostsChargeTypeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -209,10 +202,18 @@ impl aliyun_core::Action for ModifyDedicatedHostsChargeTypeInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::items(
+            "DedicatedHostIds",
+            self.dedicated_host_ids.len(),
+            Some(1),
+            None,
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
-        params.push("DedicatedHostIds", &self.dedicated_host_ids);
+        if !self.dedicated_host_ids.is_empty() {
+            params.push_json("DedicatedHostIds", &self.dedicated_host_ids);
+        }
         params.push("RegionId", &self.region_id);
         params.push_opt("Period", self.period.as_ref());
         params.push_opt("PeriodUnit", self.period_unit.as_ref());
@@ -383,9 +384,8 @@ mod tests {
                     .auto_pay(false)
                     .client_token("e4567-e89b-12d3-a456-426655440000")
                     .dedicated_host_charge_type("PrePaid")
-                    .dedicated_host_ids(
-                        "[\"dh-bp181e5064b5sotr****\",\"dh-bp18064b5sotrr9c****\"]",
-                    )
+                    .dedicated_host_ids("dh-bp181e5064b5sotr****")
+                    .dedicated_host_ids("dh-bp18064b5sotrr9c****")
                     .detail_fee(false)
                     .dry_run(false)
                     .period(1)

@@ -48,6 +48,10 @@ impl ModifyDemandInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyDemandBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     client_token: Option<String>,
     region_id: Option<String>,
     zone_id: Option<String>,
@@ -65,91 +69,91 @@ pub struct ModifyDemandBuilder<C = ()> {
 impl<C> ModifyDemandBuilder<C> {
     /// Sets [`ModifyDemandInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`ModifyDemandInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyDemandInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`ModifyDemandInput::demand_id`].
     pub fn demand_id(mut self, input: impl Into<String>) -> Self {
-        self.demand_id = Some(input.into());
+        self.params.demand_id = Some(input.into());
         self
     }
     /// Sets [`ModifyDemandInput::demand_name`].
     pub fn demand_name(mut self, input: impl Into<String>) -> Self {
-        self.demand_name = Some(input.into());
+        self.params.demand_name = Some(input.into());
         self
     }
     /// Sets [`ModifyDemandInput::demand_description`].
     pub fn demand_description(mut self, input: impl Into<String>) -> Self {
-        self.demand_description = Some(input.into());
+        self.params.demand_description = Some(input.into());
         self
     }
     /// Sets [`ModifyDemandInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`ModifyDemandInput::amount`].
     pub fn amount(mut self, input: i32) -> Self {
-        self.amount = Some(input);
+        self.params.amount = Some(input);
         self
     }
     /// Sets [`ModifyDemandInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_charge_type = Some(input.into());
+        self.params.instance_charge_type = Some(input.into());
         self
     }
     /// Sets [`ModifyDemandInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Sets [`ModifyDemandInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
-        self.period_unit = Some(input.into());
+        self.params.period_unit = Some(input.into());
         self
     }
     /// Sets [`ModifyDemandInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`ModifyDemandInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyDemandInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyDemandInput, aliyun_core::InvalidInput> {
         let input = ModifyDemandInput {
-            client_token: self.client_token,
+            client_token: self.params.client_token,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            zone_id: self.zone_id,
+            zone_id: self.params.zone_id,
             demand_id: aliyun_core::__private::validate::required(
                 "DemandId",
-                self.demand_id,
+                self.params.demand_id,
             )?,
-            demand_name: self.demand_name,
-            demand_description: self.demand_description,
-            instance_type: self.instance_type,
-            amount: self.amount,
-            instance_charge_type: self.instance_charge_type,
-            period: self.period,
-            period_unit: self.period_unit,
-            start_time: self.start_time,
-            end_time: self.end_time,
+            demand_name: self.params.demand_name,
+            demand_description: self.params.demand_description,
+            instance_type: self.params.instance_type,
+            amount: self.params.amount,
+            instance_charge_type: self.params.instance_charge_type,
+            period: self.params.period,
+            period_unit: self.params.period_unit,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -175,19 +179,7 @@ impl ModifyDemandBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            client_token: None,
-            region_id: None,
-            zone_id: None,
-            demand_id: None,
-            demand_name: None,
-            demand_description: None,
-            instance_type: None,
-            amount: None,
-            instance_charge_type: None,
-            period: None,
-            period_unit: None,
-            start_time: None,
-            end_time: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyDemandOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -202,8 +194,8 @@ impl ModifyDemandBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyDemandInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

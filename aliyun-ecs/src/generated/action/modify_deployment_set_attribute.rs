@@ -28,6 +28,10 @@ impl ModifyDeploymentSetAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyDeploymentSetAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     deployment_set_id: Option<String>,
     description: Option<String>,
     deployment_set_name: Option<String>,
@@ -36,22 +40,22 @@ pub struct ModifyDeploymentSetAttributeBuilder<C = ()> {
 impl<C> ModifyDeploymentSetAttributeBuilder<C> {
     /// Sets [`ModifyDeploymentSetAttributeInput::deployment_set_id`].
     pub fn deployment_set_id(mut self, input: impl Into<String>) -> Self {
-        self.deployment_set_id = Some(input.into());
+        self.params.deployment_set_id = Some(input.into());
         self
     }
     /// Sets [`ModifyDeploymentSetAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`ModifyDeploymentSetAttributeInput::deployment_set_name`].
     pub fn deployment_set_name(mut self, input: impl Into<String>) -> Self {
-        self.deployment_set_name = Some(input.into());
+        self.params.deployment_set_name = Some(input.into());
         self
     }
     /// Sets [`ModifyDeploymentSetAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyDeploymentSetAttributeInput`]. Nothing is sent.
@@ -61,13 +65,13 @@ impl<C> ModifyDeploymentSetAttributeBuilder<C> {
         let input = ModifyDeploymentSetAttributeInput {
             deployment_set_id: aliyun_core::__private::validate::required(
                 "DeploymentSetId",
-                self.deployment_set_id,
+                self.params.deployment_set_id,
             )?,
-            description: self.description,
-            deployment_set_name: self.deployment_set_name,
+            description: self.params.description,
+            deployment_set_name: self.params.deployment_set_name,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -85,10 +89,7 @@ impl ModifyDeploymentSetAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            deployment_set_id: None,
-            description: None,
-            deployment_set_name: None,
-            region_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyDeploymentSetAttributeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -105,8 +106,8 @@ impl ModifyDeploymentSetAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyDeploymentSetAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

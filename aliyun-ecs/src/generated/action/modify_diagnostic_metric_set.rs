@@ -34,6 +34,10 @@ impl ModifyDiagnosticMetricSetInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyDiagnosticMetricSetBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     metric_set_id: Option<String>,
     metric_ids: Option<Vec<String>>,
@@ -44,32 +48,32 @@ pub struct ModifyDiagnosticMetricSetBuilder<C = ()> {
 impl<C> ModifyDiagnosticMetricSetBuilder<C> {
     /// Sets [`ModifyDiagnosticMetricSetInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyDiagnosticMetricSetInput::metric_set_id`].
     pub fn metric_set_id(mut self, input: impl Into<String>) -> Self {
-        self.metric_set_id = Some(input.into());
+        self.params.metric_set_id = Some(input.into());
         self
     }
     /// Appends one item to [`ModifyDiagnosticMetricSetInput::metric_ids`].
     pub fn metric_ids(mut self, input: impl Into<String>) -> Self {
-        self.metric_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.metric_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`ModifyDiagnosticMetricSetInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
-        self.resource_type = Some(input.into());
+        self.params.resource_type = Some(input.into());
         self
     }
     /// Sets [`ModifyDiagnosticMetricSetInput::metric_set_name`].
     pub fn metric_set_name(mut self, input: impl Into<String>) -> Self {
-        self.metric_set_name = Some(input.into());
+        self.params.metric_set_name = Some(input.into());
         self
     }
     /// Sets [`ModifyDiagnosticMetricSetInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyDiagnosticMetricSetInput`]. Nothing is sent.
@@ -79,16 +83,16 @@ impl<C> ModifyDiagnosticMetricSetBuilder<C> {
         let input = ModifyDiagnosticMetricSetInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             metric_set_id: aliyun_core::__private::validate::required(
                 "MetricSetId",
-                self.metric_set_id,
+                self.params.metric_set_id,
             )?,
-            metric_ids: self.metric_ids.unwrap_or_default(),
-            resource_type: self.resource_type,
-            metric_set_name: self.metric_set_name,
-            description: self.description,
+            metric_ids: self.params.metric_ids.unwrap_or_default(),
+            resource_type: self.params.resource_type,
+            metric_set_name: self.params.metric_set_name,
+            description: self.params.description,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -107,12 +111,7 @@ impl ModifyDiagnosticMetricSetBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            metric_set_id: None,
-            metric_ids: None,
-            resource_type: None,
-            metric_set_name: None,
-            description: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyDiagnosticMetricSetOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -129,8 +128,8 @@ impl ModifyDiagnosticMetricSetBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyDiagnosticMetricSetInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

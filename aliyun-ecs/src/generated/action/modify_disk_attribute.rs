@@ -40,6 +40,10 @@ impl ModifyDiskAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyDiskAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     disk_id: Option<String>,
     disk_name: Option<String>,
     description: Option<String>,
@@ -53,61 +57,61 @@ pub struct ModifyDiskAttributeBuilder<C = ()> {
 impl<C> ModifyDiskAttributeBuilder<C> {
     /// Sets [`ModifyDiskAttributeInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
-        self.disk_id = Some(input.into());
+        self.params.disk_id = Some(input.into());
         self
     }
     /// Sets [`ModifyDiskAttributeInput::disk_name`].
     pub fn disk_name(mut self, input: impl Into<String>) -> Self {
-        self.disk_name = Some(input.into());
+        self.params.disk_name = Some(input.into());
         self
     }
     /// Sets [`ModifyDiskAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`ModifyDiskAttributeInput::delete_with_instance`].
     pub fn delete_with_instance(mut self, input: bool) -> Self {
-        self.delete_with_instance = Some(input);
+        self.params.delete_with_instance = Some(input);
         self
     }
     /// Sets [`ModifyDiskAttributeInput::delete_auto_snapshot`].
     pub fn delete_auto_snapshot(mut self, input: bool) -> Self {
-        self.delete_auto_snapshot = Some(input);
+        self.params.delete_auto_snapshot = Some(input);
         self
     }
     /// Sets [`ModifyDiskAttributeInput::enable_auto_snapshot`].
     pub fn enable_auto_snapshot(mut self, input: bool) -> Self {
-        self.enable_auto_snapshot = Some(input);
+        self.params.enable_auto_snapshot = Some(input);
         self
     }
     /// Sets [`ModifyDiskAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`ModifyDiskAttributeInput::disk_ids`].
     pub fn disk_ids(mut self, input: impl Into<String>) -> Self {
-        self.disk_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.disk_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`ModifyDiskAttributeInput::bursting_enabled`].
     pub fn bursting_enabled(mut self, input: bool) -> Self {
-        self.bursting_enabled = Some(input);
+        self.params.bursting_enabled = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyDiskAttributeInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyDiskAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyDiskAttributeInput {
-            disk_id: self.disk_id,
-            disk_name: self.disk_name,
-            description: self.description,
-            delete_with_instance: self.delete_with_instance,
-            delete_auto_snapshot: self.delete_auto_snapshot,
-            enable_auto_snapshot: self.enable_auto_snapshot,
-            region_id: self.region_id,
-            disk_ids: self.disk_ids.unwrap_or_default(),
-            bursting_enabled: self.bursting_enabled,
+            disk_id: self.params.disk_id,
+            disk_name: self.params.disk_name,
+            description: self.params.description,
+            delete_with_instance: self.params.delete_with_instance,
+            delete_auto_snapshot: self.params.delete_auto_snapshot,
+            enable_auto_snapshot: self.params.enable_auto_snapshot,
+            region_id: self.params.region_id,
+            disk_ids: self.params.disk_ids.unwrap_or_default(),
+            bursting_enabled: self.params.bursting_enabled,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -129,15 +133,7 @@ impl ModifyDiskAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            disk_id: None,
-            disk_name: None,
-            description: None,
-            delete_with_instance: None,
-            delete_auto_snapshot: None,
-            enable_auto_snapshot: None,
-            region_id: None,
-            disk_ids: None,
-            bursting_enabled: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyDiskAttributeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -154,8 +150,8 @@ impl ModifyDiskAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyDiskAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -11,8 +11,8 @@ pub struct ModifyDiskChargeTypeInput {
     pub instance_id: Option<String>,
     /// A string sent as `RegionId`. Required by the API reference; not checked by the SDK. Left unset, the client's region is sent. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// A string sent as `DiskIds`. Required by the API reference; not checked by the SDK. Example: `["d-bp67acfmxazb4ph****", "d-bp67acfmxazb4pi****", … "d-bp67acfmxazb4pj****"]`.
-    pub disk_ids: Option<String>,
+    /// A list of strings sent as JSON text in `DiskIds`. Required by the API reference; not checked by the SDK. Example: `["d-bp67acfmxazb4ph****","d-bp67acfmxazb4pi****","d-bp67acfmxazb4pj****"]`.
+    pub disk_ids: Vec<String>,
     /// A boolean sent as `AutoPay`. Optional. Left unset, the service assumes `true`. Example: `true`.
     pub auto_pay: Option<bool>,
     /// A string sent as `ClientToken`. Optional. Left unset, the SDK sends a fresh UUID, the same on every retry of the call, so the service can tell a retry from a new request. Example: `123e4567-e89b-12d3-a456-426655440000`.
@@ -32,9 +32,13 @@ impl ModifyDiskChargeTypeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyDiskChargeTypeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     region_id: Option<String>,
-    disk_ids: Option<String>,
+    disk_ids: Option<Vec<String>>,
     auto_pay: Option<bool>,
     client_token: Option<String>,
     disk_charge_type: Option<String>,
@@ -42,43 +46,43 @@ pub struct ModifyDiskChargeTypeBuilder<C = ()> {
 impl<C> ModifyDiskChargeTypeBuilder<C> {
     /// Sets [`ModifyDiskChargeTypeInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`ModifyDiskChargeTypeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
-    /// Sets [`ModifyDiskChargeTypeInput::disk_ids`].
+    /// Appends one item to [`ModifyDiskChargeTypeInput::disk_ids`].
     pub fn disk_ids(mut self, input: impl Into<String>) -> Self {
-        self.disk_ids = Some(input.into());
+        self.params.disk_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`ModifyDiskChargeTypeInput::auto_pay`].
     pub fn auto_pay(mut self, input: bool) -> Self {
-        self.auto_pay = Some(input);
+        self.params.auto_pay = Some(input);
         self
     }
     /// Sets [`ModifyDiskChargeTypeInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`ModifyDiskChargeTypeInput::disk_charge_type`].
     pub fn disk_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.disk_charge_type = Some(input.into());
+        self.params.disk_charge_type = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyDiskChargeTypeInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyDiskChargeTypeInput, aliyun_core::InvalidInput> {
         let input = ModifyDiskChargeTypeInput {
-            instance_id: self.instance_id,
-            region_id: self.region_id,
-            disk_ids: self.disk_ids,
-            auto_pay: self.auto_pay,
-            client_token: self.client_token,
-            disk_charge_type: self.disk_charge_type,
+            instance_id: self.params.instance_id,
+            region_id: self.params.region_id,
+            disk_ids: self.params.disk_ids.unwrap_or_default(),
+            auto_pay: self.params.auto_pay,
+            client_token: self.params.client_token,
+            disk_charge_type: self.params.disk_charge_type,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -88,7 +92,7 @@ aliyun_core::__private::builder_accessors! {
     ModifyDiskChargeTypeBuilder, ModifyDiskChargeTypeInput;
     instance_id: Option<String> => set_instance_id, get_instance_id;
     region_id: Option<String> => set_region_id, get_region_id;
-    disk_ids: Option<String> => set_disk_ids, get_disk_ids;
+    disk_ids: Option<Vec<String>> => set_disk_ids, get_disk_ids, list;
     auto_pay: Option<bool> => set_auto_pay, get_auto_pay;
     client_token: Option<String> => set_client_token, get_client_token;
     disk_charge_type: Option<String> => set_disk_charge_type, get_disk_charge_type;
@@ -97,12 +101,7 @@ impl ModifyDiskChargeTypeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            region_id: None,
-            disk_ids: None,
-            auto_pay: None,
-            client_token: None,
-            disk_charge_type: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyDiskChargeTypeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -119,8 +118,8 @@ impl ModifyDiskChargeTypeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyDiskChargeTypeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -165,7 +164,9 @@ impl aliyun_core::Action for ModifyDiskChargeTypeInput {
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push_opt("InstanceId", self.instance_id.as_ref());
         params.push_opt("RegionId", self.region_id.as_ref());
-        params.push_opt("DiskIds", self.disk_ids.as_ref());
+        if !self.disk_ids.is_empty() {
+            params.push_json("DiskIds", &self.disk_ids);
+        }
         params.push_opt("AutoPay", self.auto_pay.as_ref());
         params.push_opt("ClientToken", self.client_token.as_ref());
         params.push_opt("DiskChargeType", self.disk_charge_type.as_ref());
@@ -355,9 +356,9 @@ mod tests {
                     .auto_pay(true)
                     .client_token("123e4567-e89b-12d3-a456-426655440000")
                     .disk_charge_type("PostPaid")
-                    .disk_ids(
-                        "[\"d-bp67acfmxazb4ph****\", \"d-bp67acfmxazb4pi****\", … \"d-bp67acfmxazb4pj****\"]",
-                    )
+                    .disk_ids("d-bp67acfmxazb4ph****")
+                    .disk_ids("d-bp67acfmxazb4pi****")
+                    .disk_ids("d-bp67acfmxazb4pj****")
                     .instance_id("i-bp1i778bq705cvx1****")
                     .region_id("cn-hangzhou")
             },
@@ -368,7 +369,7 @@ mod tests {
                 ("DiskChargeType", "PostPaid"),
                 (
                     "DiskIds",
-                    "[\"d-bp67acfmxazb4ph****\", \"d-bp67acfmxazb4pi****\", … \"d-bp67acfmxazb4pj****\"]",
+                    "[\"d-bp67acfmxazb4ph****\",\"d-bp67acfmxazb4pi****\",\"d-bp67acfmxazb4pj****\"]",
                 ),
                 ("InstanceId", "i-bp1i778bq705cvx1****"),
                 ("RegionId", "cn-hangzhou"),

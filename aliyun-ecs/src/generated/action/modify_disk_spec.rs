@@ -33,6 +33,10 @@ impl ModifyDiskSpecInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyDiskSpecBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     disk_id: Option<String>,
     performance_level: Option<String>,
     disk_category: Option<String>,
@@ -43,27 +47,27 @@ pub struct ModifyDiskSpecBuilder<C = ()> {
 impl<C> ModifyDiskSpecBuilder<C> {
     /// Sets [`ModifyDiskSpecInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
-        self.disk_id = Some(input.into());
+        self.params.disk_id = Some(input.into());
         self
     }
     /// Sets [`ModifyDiskSpecInput::performance_level`].
     pub fn performance_level(mut self, input: impl Into<String>) -> Self {
-        self.performance_level = Some(input.into());
+        self.params.performance_level = Some(input.into());
         self
     }
     /// Sets [`ModifyDiskSpecInput::disk_category`].
     pub fn disk_category(mut self, input: impl Into<String>) -> Self {
-        self.disk_category = Some(input.into());
+        self.params.disk_category = Some(input.into());
         self
     }
     /// Sets [`ModifyDiskSpecInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Sets [`ModifyDiskSpecInput::provisioned_iops`].
     pub fn provisioned_iops(mut self, input: i64) -> Self {
-        self.provisioned_iops = Some(input);
+        self.params.provisioned_iops = Some(input);
         self
     }
     /// Sets [`ModifyDiskSpecInput::performance_control_options`].
@@ -71,18 +75,18 @@ impl<C> ModifyDiskSpecBuilder<C> {
         mut self,
         input: ModifyDiskSpecPerformanceControlOptions,
     ) -> Self {
-        self.performance_control_options = Some(input);
+        self.params.performance_control_options = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyDiskSpecInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyDiskSpecInput, aliyun_core::InvalidInput> {
         let input = ModifyDiskSpecInput {
-            disk_id: self.disk_id,
-            performance_level: self.performance_level,
-            disk_category: self.disk_category,
-            dry_run: self.dry_run,
-            provisioned_iops: self.provisioned_iops,
-            performance_control_options: self.performance_control_options,
+            disk_id: self.params.disk_id,
+            performance_level: self.params.performance_level,
+            disk_category: self.params.disk_category,
+            dry_run: self.params.dry_run,
+            provisioned_iops: self.params.provisioned_iops,
+            performance_control_options: self.params.performance_control_options,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -101,12 +105,7 @@ impl ModifyDiskSpecBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            disk_id: None,
-            performance_level: None,
-            disk_category: None,
-            dry_run: None,
-            provisioned_iops: None,
-            performance_control_options: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyDiskSpecOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

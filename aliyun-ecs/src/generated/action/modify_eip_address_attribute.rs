@@ -28,6 +28,10 @@ impl ModifyEipAddressAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyEipAddressAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     allocation_id: Option<String>,
     bandwidth: Option<String>,
@@ -35,17 +39,17 @@ pub struct ModifyEipAddressAttributeBuilder<C = ()> {
 impl<C> ModifyEipAddressAttributeBuilder<C> {
     /// Sets [`ModifyEipAddressAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyEipAddressAttributeInput::allocation_id`].
     pub fn allocation_id(mut self, input: impl Into<String>) -> Self {
-        self.allocation_id = Some(input.into());
+        self.params.allocation_id = Some(input.into());
         self
     }
     /// Sets [`ModifyEipAddressAttributeInput::bandwidth`].
     pub fn bandwidth(mut self, input: impl Into<String>) -> Self {
-        self.bandwidth = Some(input.into());
+        self.params.bandwidth = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyEipAddressAttributeInput`]. Nothing is sent.
@@ -53,14 +57,14 @@ impl<C> ModifyEipAddressAttributeBuilder<C> {
         self,
     ) -> Result<ModifyEipAddressAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyEipAddressAttributeInput {
-            region_id: self.region_id,
+            region_id: self.params.region_id,
             allocation_id: aliyun_core::__private::validate::required(
                 "AllocationId",
-                self.allocation_id,
+                self.params.allocation_id,
             )?,
             bandwidth: aliyun_core::__private::validate::required(
                 "Bandwidth",
-                self.bandwidth,
+                self.params.bandwidth,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -77,9 +81,7 @@ impl ModifyEipAddressAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            allocation_id: None,
-            bandwidth: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyEipAddressAttributeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -96,8 +98,8 @@ impl ModifyEipAddressAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyEipAddressAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

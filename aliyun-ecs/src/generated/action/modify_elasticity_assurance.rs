@@ -27,6 +27,10 @@ impl ModifyElasticityAssuranceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyElasticityAssuranceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     private_pool_options: Option<PrivatePoolIdName>,
     description: Option<String>,
@@ -34,17 +38,17 @@ pub struct ModifyElasticityAssuranceBuilder<C = ()> {
 impl<C> ModifyElasticityAssuranceBuilder<C> {
     /// Sets [`ModifyElasticityAssuranceInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyElasticityAssuranceInput::private_pool_options`].
     pub fn private_pool_options(mut self, input: PrivatePoolIdName) -> Self {
-        self.private_pool_options = Some(input);
+        self.params.private_pool_options = Some(input);
         self
     }
     /// Sets [`ModifyElasticityAssuranceInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyElasticityAssuranceInput`]. Nothing is sent.
@@ -54,13 +58,13 @@ impl<C> ModifyElasticityAssuranceBuilder<C> {
         let input = ModifyElasticityAssuranceInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             private_pool_options: aliyun_core::__private::validate::required(
                 "PrivatePoolOptions",
-                self.private_pool_options,
+                self.params.private_pool_options,
             )?,
-            description: self.description,
+            description: self.params.description,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -76,9 +80,7 @@ impl ModifyElasticityAssuranceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            private_pool_options: None,
-            description: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyElasticityAssuranceOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -95,8 +97,8 @@ impl ModifyElasticityAssuranceBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyElasticityAssuranceInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

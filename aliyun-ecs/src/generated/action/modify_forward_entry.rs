@@ -38,6 +38,10 @@ impl ModifyForwardEntryInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyForwardEntryBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     forward_table_id: Option<String>,
     forward_entry_id: Option<String>,
     external_ip: Option<String>,
@@ -50,42 +54,42 @@ pub struct ModifyForwardEntryBuilder<C = ()> {
 impl<C> ModifyForwardEntryBuilder<C> {
     /// Sets [`ModifyForwardEntryInput::forward_table_id`].
     pub fn forward_table_id(mut self, input: impl Into<String>) -> Self {
-        self.forward_table_id = Some(input.into());
+        self.params.forward_table_id = Some(input.into());
         self
     }
     /// Sets [`ModifyForwardEntryInput::forward_entry_id`].
     pub fn forward_entry_id(mut self, input: impl Into<String>) -> Self {
-        self.forward_entry_id = Some(input.into());
+        self.params.forward_entry_id = Some(input.into());
         self
     }
     /// Sets [`ModifyForwardEntryInput::external_ip`].
     pub fn external_ip(mut self, input: impl Into<String>) -> Self {
-        self.external_ip = Some(input.into());
+        self.params.external_ip = Some(input.into());
         self
     }
     /// Sets [`ModifyForwardEntryInput::external_port`].
     pub fn external_port(mut self, input: impl Into<String>) -> Self {
-        self.external_port = Some(input.into());
+        self.params.external_port = Some(input.into());
         self
     }
     /// Sets [`ModifyForwardEntryInput::internal_ip`].
     pub fn internal_ip(mut self, input: impl Into<String>) -> Self {
-        self.internal_ip = Some(input.into());
+        self.params.internal_ip = Some(input.into());
         self
     }
     /// Sets [`ModifyForwardEntryInput::internal_port`].
     pub fn internal_port(mut self, input: impl Into<String>) -> Self {
-        self.internal_port = Some(input.into());
+        self.params.internal_port = Some(input.into());
         self
     }
     /// Sets [`ModifyForwardEntryInput::ip_protocol`].
     pub fn ip_protocol(mut self, input: impl Into<String>) -> Self {
-        self.ip_protocol = Some(input.into());
+        self.params.ip_protocol = Some(input.into());
         self
     }
     /// Sets [`ModifyForwardEntryInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyForwardEntryInput`]. Nothing is sent.
@@ -93,20 +97,20 @@ impl<C> ModifyForwardEntryBuilder<C> {
         let input = ModifyForwardEntryInput {
             forward_table_id: aliyun_core::__private::validate::required(
                 "ForwardTableId",
-                self.forward_table_id,
+                self.params.forward_table_id,
             )?,
             forward_entry_id: aliyun_core::__private::validate::required(
                 "ForwardEntryId",
-                self.forward_entry_id,
+                self.params.forward_entry_id,
             )?,
-            external_ip: self.external_ip,
-            external_port: self.external_port,
-            internal_ip: self.internal_ip,
-            internal_port: self.internal_port,
-            ip_protocol: self.ip_protocol,
+            external_ip: self.params.external_ip,
+            external_port: self.params.external_port,
+            internal_ip: self.params.internal_ip,
+            internal_port: self.params.internal_port,
+            ip_protocol: self.params.ip_protocol,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -128,14 +132,7 @@ impl ModifyForwardEntryBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            forward_table_id: None,
-            forward_entry_id: None,
-            external_ip: None,
-            external_port: None,
-            internal_ip: None,
-            internal_port: None,
-            ip_protocol: None,
-            region_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyForwardEntryOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -152,8 +149,8 @@ impl ModifyForwardEntryBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyForwardEntryInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

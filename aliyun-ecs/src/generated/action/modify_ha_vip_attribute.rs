@@ -30,6 +30,10 @@ impl ModifyHaVipAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyHaVipAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     client_token: Option<String>,
     region_id: Option<String>,
     ha_vip_id: Option<String>,
@@ -38,37 +42,37 @@ pub struct ModifyHaVipAttributeBuilder<C = ()> {
 impl<C> ModifyHaVipAttributeBuilder<C> {
     /// Sets [`ModifyHaVipAttributeInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`ModifyHaVipAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyHaVipAttributeInput::ha_vip_id`].
     pub fn ha_vip_id(mut self, input: impl Into<String>) -> Self {
-        self.ha_vip_id = Some(input.into());
+        self.params.ha_vip_id = Some(input.into());
         self
     }
     /// Sets [`ModifyHaVipAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyHaVipAttributeInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyHaVipAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyHaVipAttributeInput {
-            client_token: self.client_token,
+            client_token: self.params.client_token,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             ha_vip_id: aliyun_core::__private::validate::required(
                 "HaVipId",
-                self.ha_vip_id,
+                self.params.ha_vip_id,
             )?,
-            description: self.description,
+            description: self.params.description,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -85,10 +89,7 @@ impl ModifyHaVipAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            client_token: None,
-            region_id: None,
-            ha_vip_id: None,
-            description: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyHaVipAttributeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -105,8 +106,8 @@ impl ModifyHaVipAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyHaVipAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -30,6 +30,10 @@ impl ModifyHpcClusterAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyHpcClusterAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     client_token: Option<String>,
     hpc_cluster_id: Option<String>,
@@ -39,27 +43,27 @@ pub struct ModifyHpcClusterAttributeBuilder<C = ()> {
 impl<C> ModifyHpcClusterAttributeBuilder<C> {
     /// Sets [`ModifyHpcClusterAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyHpcClusterAttributeInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`ModifyHpcClusterAttributeInput::hpc_cluster_id`].
     pub fn hpc_cluster_id(mut self, input: impl Into<String>) -> Self {
-        self.hpc_cluster_id = Some(input.into());
+        self.params.hpc_cluster_id = Some(input.into());
         self
     }
     /// Sets [`ModifyHpcClusterAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`ModifyHpcClusterAttributeInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyHpcClusterAttributeInput`]. Nothing is sent.
@@ -69,15 +73,15 @@ impl<C> ModifyHpcClusterAttributeBuilder<C> {
         let input = ModifyHpcClusterAttributeInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            client_token: self.client_token,
+            client_token: self.params.client_token,
             hpc_cluster_id: aliyun_core::__private::validate::required(
                 "HpcClusterId",
-                self.hpc_cluster_id,
+                self.params.hpc_cluster_id,
             )?,
-            description: self.description,
-            name: self.name,
+            description: self.params.description,
+            name: self.params.name,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -95,11 +99,7 @@ impl ModifyHpcClusterAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            client_token: None,
-            hpc_cluster_id: None,
-            description: None,
-            name: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyHpcClusterAttributeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -116,8 +116,8 @@ impl ModifyHpcClusterAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyHpcClusterAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

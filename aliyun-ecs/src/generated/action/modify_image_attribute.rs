@@ -39,6 +39,10 @@ impl ModifyImageAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyImageAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     image_id: Option<String>,
     image_name: Option<String>,
@@ -52,47 +56,47 @@ pub struct ModifyImageAttributeBuilder<C = ()> {
 impl<C> ModifyImageAttributeBuilder<C> {
     /// Sets [`ModifyImageAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyImageAttributeInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
-        self.image_id = Some(input.into());
+        self.params.image_id = Some(input.into());
         self
     }
     /// Sets [`ModifyImageAttributeInput::image_name`].
     pub fn image_name(mut self, input: impl Into<String>) -> Self {
-        self.image_name = Some(input.into());
+        self.params.image_name = Some(input.into());
         self
     }
     /// Sets [`ModifyImageAttributeInput::status`].
     pub fn status(mut self, input: impl Into<String>) -> Self {
-        self.status = Some(input.into());
+        self.params.status = Some(input.into());
         self
     }
     /// Sets [`ModifyImageAttributeInput::image_family`].
     pub fn image_family(mut self, input: impl Into<String>) -> Self {
-        self.image_family = Some(input.into());
+        self.params.image_family = Some(input.into());
         self
     }
     /// Sets [`ModifyImageAttributeInput::boot_mode`].
     pub fn boot_mode(mut self, input: impl Into<String>) -> Self {
-        self.boot_mode = Some(input.into());
+        self.params.boot_mode = Some(input.into());
         self
     }
     /// Sets [`ModifyImageAttributeInput::license_type`].
     pub fn license_type(mut self, input: impl Into<String>) -> Self {
-        self.license_type = Some(input.into());
+        self.params.license_type = Some(input.into());
         self
     }
     /// Sets [`ModifyImageAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`ModifyImageAttributeInput::features`].
     pub fn features(mut self, input: ModifyImageAttributeFeatures) -> Self {
-        self.features = Some(input);
+        self.params.features = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyImageAttributeInput`]. Nothing is sent.
@@ -100,19 +104,19 @@ impl<C> ModifyImageAttributeBuilder<C> {
         let input = ModifyImageAttributeInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             image_id: aliyun_core::__private::validate::required(
                 "ImageId",
-                self.image_id,
+                self.params.image_id,
             )?,
-            image_name: self.image_name,
-            status: self.status,
-            image_family: self.image_family,
-            boot_mode: self.boot_mode,
-            license_type: self.license_type,
-            description: self.description,
-            features: self.features,
+            image_name: self.params.image_name,
+            status: self.params.status,
+            image_family: self.params.image_family,
+            boot_mode: self.params.boot_mode,
+            license_type: self.params.license_type,
+            description: self.params.description,
+            features: self.params.features,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -134,15 +138,7 @@ impl ModifyImageAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            image_id: None,
-            image_name: None,
-            status: None,
-            image_family: None,
-            boot_mode: None,
-            license_type: None,
-            description: None,
-            features: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyImageAttributeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -159,8 +155,8 @@ impl ModifyImageAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyImageAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -30,6 +30,10 @@ impl ModifyImageShareGroupPermissionInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyImageShareGroupPermissionBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     image_id: Option<String>,
     add_group: Option<Vec<String>>,
@@ -38,22 +42,22 @@ pub struct ModifyImageShareGroupPermissionBuilder<C = ()> {
 impl<C> ModifyImageShareGroupPermissionBuilder<C> {
     /// Sets [`ModifyImageShareGroupPermissionInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyImageShareGroupPermissionInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
-        self.image_id = Some(input.into());
+        self.params.image_id = Some(input.into());
         self
     }
     /// Appends one item to [`ModifyImageShareGroupPermissionInput::add_group`].
     pub fn add_group(mut self, input: impl Into<String>) -> Self {
-        self.add_group.get_or_insert_with(Vec::new).push(input.into());
+        self.params.add_group.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`ModifyImageShareGroupPermissionInput::remove_group`].
     pub fn remove_group(mut self, input: impl Into<String>) -> Self {
-        self.remove_group.get_or_insert_with(Vec::new).push(input.into());
+        self.params.remove_group.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyImageShareGroupPermissionInput`]. Nothing is sent.
@@ -63,14 +67,14 @@ impl<C> ModifyImageShareGroupPermissionBuilder<C> {
         let input = ModifyImageShareGroupPermissionInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             image_id: aliyun_core::__private::validate::required(
                 "ImageId",
-                self.image_id,
+                self.params.image_id,
             )?,
-            add_group: self.add_group.unwrap_or_default(),
-            remove_group: self.remove_group.unwrap_or_default(),
+            add_group: self.params.add_group.unwrap_or_default(),
+            remove_group: self.params.remove_group.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -87,10 +91,7 @@ impl ModifyImageShareGroupPermissionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            image_id: None,
-            add_group: None,
-            remove_group: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyImageShareGroupPermissionOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -110,8 +111,8 @@ impl ModifyImageShareGroupPermissionBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyImageShareGroupPermissionInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -36,6 +36,10 @@ impl ModifyImageSharePermissionInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyImageSharePermissionBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     image_id: Option<String>,
     launch_permission: Option<String>,
@@ -46,32 +50,32 @@ pub struct ModifyImageSharePermissionBuilder<C = ()> {
 impl<C> ModifyImageSharePermissionBuilder<C> {
     /// Sets [`ModifyImageSharePermissionInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyImageSharePermissionInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
-        self.image_id = Some(input.into());
+        self.params.image_id = Some(input.into());
         self
     }
     /// Sets [`ModifyImageSharePermissionInput::launch_permission`].
     pub fn launch_permission(mut self, input: impl Into<String>) -> Self {
-        self.launch_permission = Some(input.into());
+        self.params.launch_permission = Some(input.into());
         self
     }
     /// Appends one item to [`ModifyImageSharePermissionInput::add_account`].
     pub fn add_account(mut self, input: impl Into<String>) -> Self {
-        self.add_account.get_or_insert_with(Vec::new).push(input.into());
+        self.params.add_account.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`ModifyImageSharePermissionInput::remove_account`].
     pub fn remove_account(mut self, input: impl Into<String>) -> Self {
-        self.remove_account.get_or_insert_with(Vec::new).push(input.into());
+        self.params.remove_account.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`ModifyImageSharePermissionInput::is_public`].
     pub fn is_public(mut self, input: bool) -> Self {
-        self.is_public = Some(input);
+        self.params.is_public = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyImageSharePermissionInput`]. Nothing is sent.
@@ -81,16 +85,16 @@ impl<C> ModifyImageSharePermissionBuilder<C> {
         let input = ModifyImageSharePermissionInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             image_id: aliyun_core::__private::validate::required(
                 "ImageId",
-                self.image_id,
+                self.params.image_id,
             )?,
-            launch_permission: self.launch_permission,
-            add_account: self.add_account.unwrap_or_default(),
-            remove_account: self.remove_account.unwrap_or_default(),
-            is_public: self.is_public,
+            launch_permission: self.params.launch_permission,
+            add_account: self.params.add_account.unwrap_or_default(),
+            remove_account: self.params.remove_account.unwrap_or_default(),
+            is_public: self.params.is_public,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -109,12 +113,7 @@ impl ModifyImageSharePermissionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            image_id: None,
-            launch_permission: None,
-            add_account: None,
-            remove_account: None,
-            is_public: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyImageSharePermissionOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -131,8 +130,8 @@ impl ModifyImageSharePermissionBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyImageSharePermissionInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -27,6 +27,10 @@ impl ModifyInstanceAttachmentAttributesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyInstanceAttachmentAttributesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<String>,
     private_pool_options: Option<ModifyInstanceAttachmentAttributesPrivatePoolOptions>,
@@ -34,12 +38,12 @@ pub struct ModifyInstanceAttachmentAttributesBuilder<C = ()> {
 impl<C> ModifyInstanceAttachmentAttributesBuilder<C> {
     /// Sets [`ModifyInstanceAttachmentAttributesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceAttachmentAttributesInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceAttachmentAttributesInput::private_pool_options`].
@@ -47,7 +51,7 @@ impl<C> ModifyInstanceAttachmentAttributesBuilder<C> {
         mut self,
         input: ModifyInstanceAttachmentAttributesPrivatePoolOptions,
     ) -> Self {
-        self.private_pool_options = Some(input);
+        self.params.private_pool_options = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceAttachmentAttributesInput`]. Nothing is sent.
@@ -57,15 +61,15 @@ impl<C> ModifyInstanceAttachmentAttributesBuilder<C> {
         let input = ModifyInstanceAttachmentAttributesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
             private_pool_options: aliyun_core::__private::validate::required(
                 "PrivatePoolOptions",
-                self.private_pool_options,
+                self.params.private_pool_options,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -82,9 +86,7 @@ impl ModifyInstanceAttachmentAttributesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
-            private_pool_options: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyInstanceAttachmentAttributesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -104,8 +106,8 @@ impl ModifyInstanceAttachmentAttributesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyInstanceAttachmentAttributesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

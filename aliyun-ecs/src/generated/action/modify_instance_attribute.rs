@@ -55,6 +55,10 @@ impl ModifyInstanceAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyInstanceAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     password: Option<String>,
     host_name: Option<String>,
@@ -73,57 +77,57 @@ pub struct ModifyInstanceAttributeBuilder<C = ()> {
 impl<C> ModifyInstanceAttributeBuilder<C> {
     /// Sets [`ModifyInstanceAttributeInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceAttributeInput::password`].
     pub fn password(mut self, input: impl Into<String>) -> Self {
-        self.password = Some(input.into());
+        self.params.password = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceAttributeInput::host_name`].
     pub fn host_name(mut self, input: impl Into<String>) -> Self {
-        self.host_name = Some(input.into());
+        self.params.host_name = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceAttributeInput::instance_name`].
     pub fn instance_name(mut self, input: impl Into<String>) -> Self {
-        self.instance_name = Some(input.into());
+        self.params.instance_name = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceAttributeInput::user_data`].
     pub fn user_data(mut self, input: impl Into<String>) -> Self {
-        self.user_data = Some(input.into());
+        self.params.user_data = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceAttributeInput::recyclable`].
     pub fn recyclable(mut self, input: bool) -> Self {
-        self.recyclable = Some(input);
+        self.params.recyclable = Some(input);
         self
     }
     /// Sets [`ModifyInstanceAttributeInput::credit_specification`].
     pub fn credit_specification(mut self, input: impl Into<String>) -> Self {
-        self.credit_specification = Some(input.into());
+        self.params.credit_specification = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceAttributeInput::deletion_protection`].
     pub fn deletion_protection(mut self, input: bool) -> Self {
-        self.deletion_protection = Some(input);
+        self.params.deletion_protection = Some(input);
         self
     }
     /// Sets [`ModifyInstanceAttributeInput::network_interface_queue_number`].
     pub fn network_interface_queue_number(mut self, input: i32) -> Self {
-        self.network_interface_queue_number = Some(input);
+        self.params.network_interface_queue_number = Some(input);
         self
     }
     /// Appends one item to [`ModifyInstanceAttributeInput::security_group_ids`].
     pub fn security_group_ids(mut self, input: impl Into<String>) -> Self {
-        self.security_group_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.security_group_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`ModifyInstanceAttributeInput::remote_connection_options`].
@@ -131,17 +135,17 @@ impl<C> ModifyInstanceAttributeBuilder<C> {
         mut self,
         input: ModifyInstanceAttributeRemoteConnectionOptions,
     ) -> Self {
-        self.remote_connection_options = Some(input);
+        self.params.remote_connection_options = Some(input);
         self
     }
     /// Sets [`ModifyInstanceAttributeInput::enable_jumbo_frame`].
     pub fn enable_jumbo_frame(mut self, input: bool) -> Self {
-        self.enable_jumbo_frame = Some(input);
+        self.params.enable_jumbo_frame = Some(input);
         self
     }
     /// Sets [`ModifyInstanceAttributeInput::cpu_options`].
     pub fn cpu_options(mut self, input: ModifyInstanceAttributeCpuOptions) -> Self {
-        self.cpu_options = Some(input);
+        self.params.cpu_options = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceAttributeInput`]. Nothing is sent.
@@ -149,20 +153,20 @@ impl<C> ModifyInstanceAttributeBuilder<C> {
         self,
     ) -> Result<ModifyInstanceAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyInstanceAttributeInput {
-            instance_id: self.instance_id,
-            password: self.password,
-            host_name: self.host_name,
-            instance_name: self.instance_name,
-            description: self.description,
-            user_data: self.user_data,
-            recyclable: self.recyclable,
-            credit_specification: self.credit_specification,
-            deletion_protection: self.deletion_protection,
-            network_interface_queue_number: self.network_interface_queue_number,
-            security_group_ids: self.security_group_ids.unwrap_or_default(),
-            remote_connection_options: self.remote_connection_options,
-            enable_jumbo_frame: self.enable_jumbo_frame,
-            cpu_options: self.cpu_options,
+            instance_id: self.params.instance_id,
+            password: self.params.password,
+            host_name: self.params.host_name,
+            instance_name: self.params.instance_name,
+            description: self.params.description,
+            user_data: self.params.user_data,
+            recyclable: self.params.recyclable,
+            credit_specification: self.params.credit_specification,
+            deletion_protection: self.params.deletion_protection,
+            network_interface_queue_number: self.params.network_interface_queue_number,
+            security_group_ids: self.params.security_group_ids.unwrap_or_default(),
+            remote_connection_options: self.params.remote_connection_options,
+            enable_jumbo_frame: self.params.enable_jumbo_frame,
+            cpu_options: self.params.cpu_options,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -189,20 +193,7 @@ impl ModifyInstanceAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            password: None,
-            host_name: None,
-            instance_name: None,
-            description: None,
-            user_data: None,
-            recyclable: None,
-            credit_specification: None,
-            deletion_protection: None,
-            network_interface_queue_number: None,
-            security_group_ids: None,
-            remote_connection_options: None,
-            enable_jumbo_frame: None,
-            cpu_options: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyInstanceAttributeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -26,6 +26,10 @@ impl ModifyInstanceAutoReleaseTimeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyInstanceAutoReleaseTimeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<String>,
     auto_release_time: Option<String>,
@@ -33,17 +37,17 @@ pub struct ModifyInstanceAutoReleaseTimeBuilder<C = ()> {
 impl<C> ModifyInstanceAutoReleaseTimeBuilder<C> {
     /// Sets [`ModifyInstanceAutoReleaseTimeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceAutoReleaseTimeInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceAutoReleaseTimeInput::auto_release_time`].
     pub fn auto_release_time(mut self, input: impl Into<String>) -> Self {
-        self.auto_release_time = Some(input.into());
+        self.params.auto_release_time = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceAutoReleaseTimeInput`]. Nothing is sent.
@@ -51,12 +55,12 @@ impl<C> ModifyInstanceAutoReleaseTimeBuilder<C> {
         self,
     ) -> Result<ModifyInstanceAutoReleaseTimeInput, aliyun_core::InvalidInput> {
         let input = ModifyInstanceAutoReleaseTimeInput {
-            region_id: self.region_id,
+            region_id: self.params.region_id,
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
-            auto_release_time: self.auto_release_time,
+            auto_release_time: self.params.auto_release_time,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -72,9 +76,7 @@ impl ModifyInstanceAutoReleaseTimeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
-            auto_release_time: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyInstanceAutoReleaseTimeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -94,8 +96,8 @@ impl ModifyInstanceAutoReleaseTimeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyInstanceAutoReleaseTimeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -32,6 +32,10 @@ impl ModifyInstanceAutoRenewAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyInstanceAutoRenewAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     region_id: Option<String>,
     duration: Option<i32>,
@@ -42,32 +46,32 @@ pub struct ModifyInstanceAutoRenewAttributeBuilder<C = ()> {
 impl<C> ModifyInstanceAutoRenewAttributeBuilder<C> {
     /// Sets [`ModifyInstanceAutoRenewAttributeInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceAutoRenewAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceAutoRenewAttributeInput::duration`].
     pub fn duration(mut self, input: i32) -> Self {
-        self.duration = Some(input);
+        self.params.duration = Some(input);
         self
     }
     /// Sets [`ModifyInstanceAutoRenewAttributeInput::auto_renew`].
     pub fn auto_renew(mut self, input: bool) -> Self {
-        self.auto_renew = Some(input);
+        self.params.auto_renew = Some(input);
         self
     }
     /// Sets [`ModifyInstanceAutoRenewAttributeInput::renewal_status`].
     pub fn renewal_status(mut self, input: impl Into<String>) -> Self {
-        self.renewal_status = Some(input.into());
+        self.params.renewal_status = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceAutoRenewAttributeInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
-        self.period_unit = Some(input.into());
+        self.params.period_unit = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceAutoRenewAttributeInput`]. Nothing is sent.
@@ -77,16 +81,16 @@ impl<C> ModifyInstanceAutoRenewAttributeBuilder<C> {
         let input = ModifyInstanceAutoRenewAttributeInput {
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            duration: self.duration,
-            auto_renew: self.auto_renew,
-            renewal_status: self.renewal_status,
-            period_unit: self.period_unit,
+            duration: self.params.duration,
+            auto_renew: self.params.auto_renew,
+            renewal_status: self.params.renewal_status,
+            period_unit: self.params.period_unit,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -105,12 +109,7 @@ impl ModifyInstanceAutoRenewAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            region_id: None,
-            duration: None,
-            auto_renew: None,
-            renewal_status: None,
-            period_unit: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyInstanceAutoRenewAttributeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -130,8 +129,8 @@ impl ModifyInstanceAutoRenewAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyInstanceAutoRenewAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

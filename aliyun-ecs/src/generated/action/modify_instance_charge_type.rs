@@ -8,8 +8,8 @@ use super::super::types::FeeOfInstance;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyInstanceChargeTypeInput {
-    /// A string sent as `InstanceIds`. Required by the API reference; not checked by the SDK. Example: `["i-bp67acfmxazb4p****","i-bp67acfmxazb4d****"]`.
-    pub instance_ids: Option<String>,
+    /// A list of strings sent as JSON text in `InstanceIds`. Required by the API reference; not checked by the SDK. Example: `["i-bp67acfmxazb4p****","i-bp67acfmxazb4d****"]`.
+    pub instance_ids: Vec<String>,
     /// A string sent as `RegionId`. Required by the API reference; not checked by the SDK. Left unset, the client's region is sent. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
     /// An integer (32-bit) sent as `Period`. Optional. Example: `1`.
@@ -41,7 +41,11 @@ impl ModifyInstanceChargeTypeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyInstanceChargeTypeBuilder<C = ()> {
     client: C,
-    instance_ids: Option<String>,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
+    instance_ids: Option<Vec<String>>,
     region_id: Option<String>,
     period: Option<i32>,
     period_unit: Option<String>,
@@ -53,54 +57,54 @@ pub struct ModifyInstanceChargeTypeBuilder<C = ()> {
     is_detail_fee: Option<bool>,
 }
 impl<C> ModifyInstanceChargeTypeBuilder<C> {
-    /// Sets [`ModifyInstanceChargeTypeInput::instance_ids`].
+    /// Appends one item to [`ModifyInstanceChargeTypeInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids = Some(input.into());
+        self.params.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`ModifyInstanceChargeTypeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceChargeTypeInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Sets [`ModifyInstanceChargeTypeInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
-        self.period_unit = Some(input.into());
+        self.params.period_unit = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceChargeTypeInput::include_data_disks`].
     pub fn include_data_disks(mut self, input: bool) -> Self {
-        self.include_data_disks = Some(input);
+        self.params.include_data_disks = Some(input);
         self
     }
     /// Sets [`ModifyInstanceChargeTypeInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Sets [`ModifyInstanceChargeTypeInput::auto_pay`].
     pub fn auto_pay(mut self, input: bool) -> Self {
-        self.auto_pay = Some(input);
+        self.params.auto_pay = Some(input);
         self
     }
     /// Sets [`ModifyInstanceChargeTypeInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_charge_type = Some(input.into());
+        self.params.instance_charge_type = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceChargeTypeInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceChargeTypeInput::is_detail_fee`].
     pub fn is_detail_fee(mut self, input: bool) -> Self {
-        self.is_detail_fee = Some(input);
+        self.params.is_detail_fee = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceChargeTypeInput`]. Nothing is sent.
@@ -108,16 +112,16 @@ impl<C> ModifyInstanceChargeTypeBuilder<C> {
         self,
     ) -> Result<ModifyInstanceChargeTypeInput, aliyun_core::InvalidInput> {
         let input = ModifyInstanceChargeTypeInput {
-            instance_ids: self.instance_ids,
-            region_id: self.region_id,
-            period: self.period,
-            period_unit: self.period_unit,
-            include_data_disks: self.include_data_disks,
-            dry_run: self.dry_run,
-            auto_pay: self.auto_pay,
-            instance_charge_type: self.instance_charge_type,
-            client_token: self.client_token,
-            is_detail_fee: self.is_detail_fee,
+            instance_ids: self.params.instance_ids.unwrap_or_default(),
+            region_id: self.params.region_id,
+            period: self.params.period,
+            period_unit: self.params.period_unit,
+            include_data_disks: self.params.include_data_disks,
+            dry_run: self.params.dry_run,
+            auto_pay: self.params.auto_pay,
+            instance_charge_type: self.params.instance_charge_type,
+            client_token: self.params.client_token,
+            is_detail_fee: self.params.is_detail_fee,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -125,7 +129,7 @@ impl<C> ModifyInstanceChargeTypeBuilder<C> {
 }
 aliyun_core::__private::builder_accessors! {
     ModifyInstanceChargeTypeBuilder, ModifyInstanceChargeTypeInput;
-    instance_ids: Option<String> => set_instance_ids, get_instance_ids;
+    instance_ids: Option<Vec<String>> => set_instance_ids, get_instance_ids, list;
     region_id: Option<String> => set_region_id, get_region_id;
     period: Option<i32> => set_period, get_period;
     period_unit: Option<String> => set_period_unit, get_period_unit;
@@ -140,16 +144,7 @@ impl ModifyInstanceChargeTypeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_ids: None,
-            region_id: None,
-            period: None,
-            period_unit: None,
-            include_data_disks: None,
-            dry_run: None,
-            auto_pay: None,
-            instance_charge_type: None,
-            client_token: None,
-            is_detail_fee: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyInstanceChargeTypeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -166,8 +161,8 @@ impl ModifyInstanceChargeTypeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyInstanceChargeTypeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }
@@ -213,7 +208,9 @@ impl aliyun_core::Action for ModifyInstanceChargeTypeInput {
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
-        params.push_opt("InstanceIds", self.instance_ids.as_ref());
+        if !self.instance_ids.is_empty() {
+            params.push_json("InstanceIds", &self.instance_ids);
+        }
         params.push_opt("RegionId", self.region_id.as_ref());
         params.push_opt("Period", self.period.as_ref());
         params.push_opt("PeriodUnit", self.period_unit.as_ref());
@@ -458,7 +455,8 @@ mod tests {
                     .dry_run(false)
                     .include_data_disks(false)
                     .instance_charge_type("PrePaid")
-                    .instance_ids("[\"i-bp67acfmxazb4p****\",\"i-bp67acfmxazb4d****\"]")
+                    .instance_ids("i-bp67acfmxazb4p****")
+                    .instance_ids("i-bp67acfmxazb4d****")
                     .is_detail_fee(false)
                     .period(1)
                     .period_unit("Month")

@@ -44,6 +44,10 @@ impl ModifyInstanceDeploymentInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyInstanceDeploymentBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<String>,
     dedicated_host_id: Option<String>,
@@ -60,62 +64,62 @@ pub struct ModifyInstanceDeploymentBuilder<C = ()> {
 impl<C> ModifyInstanceDeploymentBuilder<C> {
     /// Sets [`ModifyInstanceDeploymentInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceDeploymentInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceDeploymentInput::dedicated_host_id`].
     pub fn dedicated_host_id(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_id = Some(input.into());
+        self.params.dedicated_host_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceDeploymentInput::deployment_set_id`].
     pub fn deployment_set_id(mut self, input: impl Into<String>) -> Self {
-        self.deployment_set_id = Some(input.into());
+        self.params.deployment_set_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceDeploymentInput::deployment_set_group_no`].
     pub fn deployment_set_group_no(mut self, input: i32) -> Self {
-        self.deployment_set_group_no = Some(input);
+        self.params.deployment_set_group_no = Some(input);
         self
     }
     /// Sets [`ModifyInstanceDeploymentInput::force`].
     pub fn force(mut self, input: bool) -> Self {
-        self.force = Some(input);
+        self.params.force = Some(input);
         self
     }
     /// Sets [`ModifyInstanceDeploymentInput::affinity`].
     pub fn affinity(mut self, input: impl Into<String>) -> Self {
-        self.affinity = Some(input.into());
+        self.params.affinity = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceDeploymentInput::tenancy`].
     pub fn tenancy(mut self, input: impl Into<String>) -> Self {
-        self.tenancy = Some(input.into());
+        self.params.tenancy = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceDeploymentInput::migration_type`].
     pub fn migration_type(mut self, input: impl Into<String>) -> Self {
-        self.migration_type = Some(input.into());
+        self.params.migration_type = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceDeploymentInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceDeploymentInput::dedicated_host_cluster_id`].
     pub fn dedicated_host_cluster_id(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_cluster_id = Some(input.into());
+        self.params.dedicated_host_cluster_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceDeploymentInput::remove_from_deployment_set`].
     pub fn remove_from_deployment_set(mut self, input: bool) -> Self {
-        self.remove_from_deployment_set = Some(input);
+        self.params.remove_from_deployment_set = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceDeploymentInput`]. Nothing is sent.
@@ -125,22 +129,22 @@ impl<C> ModifyInstanceDeploymentBuilder<C> {
         let input = ModifyInstanceDeploymentInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
-            dedicated_host_id: self.dedicated_host_id,
-            deployment_set_id: self.deployment_set_id,
-            deployment_set_group_no: self.deployment_set_group_no,
-            force: self.force,
-            affinity: self.affinity,
-            tenancy: self.tenancy,
-            migration_type: self.migration_type,
-            instance_type: self.instance_type,
-            dedicated_host_cluster_id: self.dedicated_host_cluster_id,
-            remove_from_deployment_set: self.remove_from_deployment_set,
+            dedicated_host_id: self.params.dedicated_host_id,
+            deployment_set_id: self.params.deployment_set_id,
+            deployment_set_group_no: self.params.deployment_set_group_no,
+            force: self.params.force,
+            affinity: self.params.affinity,
+            tenancy: self.params.tenancy,
+            migration_type: self.params.migration_type,
+            instance_type: self.params.instance_type,
+            dedicated_host_cluster_id: self.params.dedicated_host_cluster_id,
+            remove_from_deployment_set: self.params.remove_from_deployment_set,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -165,18 +169,7 @@ impl ModifyInstanceDeploymentBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
-            dedicated_host_id: None,
-            deployment_set_id: None,
-            deployment_set_group_no: None,
-            force: None,
-            affinity: None,
-            tenancy: None,
-            migration_type: None,
-            instance_type: None,
-            dedicated_host_cluster_id: None,
-            remove_from_deployment_set: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyInstanceDeploymentOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -193,8 +186,8 @@ impl ModifyInstanceDeploymentBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyInstanceDeploymentInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -35,6 +35,10 @@ impl ModifyInstanceMaintenanceAttributesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyInstanceMaintenanceAttributesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     action_on_maintenance: Option<String>,
     notify_on_maintenance: Option<bool>,
@@ -46,22 +50,22 @@ pub struct ModifyInstanceMaintenanceAttributesBuilder<C = ()> {
 impl<C> ModifyInstanceMaintenanceAttributesBuilder<C> {
     /// Sets [`ModifyInstanceMaintenanceAttributesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceMaintenanceAttributesInput::action_on_maintenance`].
     pub fn action_on_maintenance(mut self, input: impl Into<String>) -> Self {
-        self.action_on_maintenance = Some(input.into());
+        self.params.action_on_maintenance = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceMaintenanceAttributesInput::notify_on_maintenance`].
     pub fn notify_on_maintenance(mut self, input: bool) -> Self {
-        self.notify_on_maintenance = Some(input);
+        self.params.notify_on_maintenance = Some(input);
         self
     }
     /// Appends one item to [`ModifyInstanceMaintenanceAttributesInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`ModifyInstanceMaintenanceAttributesInput::maintenance_window`].
@@ -69,7 +73,7 @@ impl<C> ModifyInstanceMaintenanceAttributesBuilder<C> {
         mut self,
         input: ModifyInstanceMaintenanceAttributesMaintenanceWindow,
     ) -> Self {
-        self.maintenance_window.get_or_insert_with(Vec::new).push(input);
+        self.params.maintenance_window.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceMaintenanceAttributesInput`]. Nothing is sent.
@@ -79,12 +83,12 @@ impl<C> ModifyInstanceMaintenanceAttributesBuilder<C> {
         let input = ModifyInstanceMaintenanceAttributesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            action_on_maintenance: self.action_on_maintenance,
-            notify_on_maintenance: self.notify_on_maintenance,
-            instance_id: self.instance_id.unwrap_or_default(),
-            maintenance_window: self.maintenance_window.unwrap_or_default(),
+            action_on_maintenance: self.params.action_on_maintenance,
+            notify_on_maintenance: self.params.notify_on_maintenance,
+            instance_id: self.params.instance_id.unwrap_or_default(),
+            maintenance_window: self.params.maintenance_window.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -102,11 +106,7 @@ impl ModifyInstanceMaintenanceAttributesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            action_on_maintenance: None,
-            notify_on_maintenance: None,
-            instance_id: None,
-            maintenance_window: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyInstanceMaintenanceAttributesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -126,8 +126,8 @@ impl ModifyInstanceMaintenanceAttributesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyInstanceMaintenanceAttributesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -32,6 +32,10 @@ impl ModifyInstanceMetadataOptionsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyInstanceMetadataOptionsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<String>,
     http_endpoint: Option<String>,
@@ -42,32 +46,32 @@ pub struct ModifyInstanceMetadataOptionsBuilder<C = ()> {
 impl<C> ModifyInstanceMetadataOptionsBuilder<C> {
     /// Sets [`ModifyInstanceMetadataOptionsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceMetadataOptionsInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceMetadataOptionsInput::http_endpoint`].
     pub fn http_endpoint(mut self, input: impl Into<String>) -> Self {
-        self.http_endpoint = Some(input.into());
+        self.params.http_endpoint = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceMetadataOptionsInput::http_tokens`].
     pub fn http_tokens(mut self, input: impl Into<String>) -> Self {
-        self.http_tokens = Some(input.into());
+        self.params.http_tokens = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceMetadataOptionsInput::http_put_response_hop_limit`].
     pub fn http_put_response_hop_limit(mut self, input: i32) -> Self {
-        self.http_put_response_hop_limit = Some(input);
+        self.params.http_put_response_hop_limit = Some(input);
         self
     }
     /// Sets [`ModifyInstanceMetadataOptionsInput::instance_metadata_tags`].
     pub fn instance_metadata_tags(mut self, input: impl Into<String>) -> Self {
-        self.instance_metadata_tags = Some(input.into());
+        self.params.instance_metadata_tags = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceMetadataOptionsInput`]. Nothing is sent.
@@ -77,16 +81,16 @@ impl<C> ModifyInstanceMetadataOptionsBuilder<C> {
         let input = ModifyInstanceMetadataOptionsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            instance_id: self.instance_id,
+            instance_id: self.params.instance_id,
             http_endpoint: aliyun_core::__private::validate::required(
                 "HttpEndpoint",
-                self.http_endpoint,
+                self.params.http_endpoint,
             )?,
-            http_tokens: self.http_tokens,
-            http_put_response_hop_limit: self.http_put_response_hop_limit,
-            instance_metadata_tags: self.instance_metadata_tags,
+            http_tokens: self.params.http_tokens,
+            http_put_response_hop_limit: self.params.http_put_response_hop_limit,
+            instance_metadata_tags: self.params.instance_metadata_tags,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -105,12 +109,7 @@ impl ModifyInstanceMetadataOptionsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
-            http_endpoint: None,
-            http_tokens: None,
-            http_put_response_hop_limit: None,
-            instance_metadata_tags: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyInstanceMetadataOptionsOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -130,8 +129,8 @@ impl ModifyInstanceMetadataOptionsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyInstanceMetadataOptionsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

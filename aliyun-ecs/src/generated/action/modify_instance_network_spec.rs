@@ -40,6 +40,10 @@ impl ModifyInstanceNetworkSpecInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyInstanceNetworkSpecBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     internet_max_bandwidth_out: Option<i32>,
     internet_max_bandwidth_in: Option<i32>,
@@ -54,52 +58,52 @@ pub struct ModifyInstanceNetworkSpecBuilder<C = ()> {
 impl<C> ModifyInstanceNetworkSpecBuilder<C> {
     /// Sets [`ModifyInstanceNetworkSpecInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceNetworkSpecInput::internet_max_bandwidth_out`].
     pub fn internet_max_bandwidth_out(mut self, input: i32) -> Self {
-        self.internet_max_bandwidth_out = Some(input);
+        self.params.internet_max_bandwidth_out = Some(input);
         self
     }
     /// Sets [`ModifyInstanceNetworkSpecInput::internet_max_bandwidth_in`].
     pub fn internet_max_bandwidth_in(mut self, input: i32) -> Self {
-        self.internet_max_bandwidth_in = Some(input);
+        self.params.internet_max_bandwidth_in = Some(input);
         self
     }
     /// Sets [`ModifyInstanceNetworkSpecInput::isp`].
     pub fn isp(mut self, input: impl Into<String>) -> Self {
-        self.isp = Some(input.into());
+        self.params.isp = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceNetworkSpecInput::network_charge_type`].
     pub fn network_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.network_charge_type = Some(input.into());
+        self.params.network_charge_type = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceNetworkSpecInput::allocate_public_ip`].
     pub fn allocate_public_ip(mut self, input: bool) -> Self {
-        self.allocate_public_ip = Some(input);
+        self.params.allocate_public_ip = Some(input);
         self
     }
     /// Sets [`ModifyInstanceNetworkSpecInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceNetworkSpecInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceNetworkSpecInput::auto_pay`].
     pub fn auto_pay(mut self, input: bool) -> Self {
-        self.auto_pay = Some(input);
+        self.params.auto_pay = Some(input);
         self
     }
     /// Sets [`ModifyInstanceNetworkSpecInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceNetworkSpecInput`]. Nothing is sent.
@@ -107,16 +111,16 @@ impl<C> ModifyInstanceNetworkSpecBuilder<C> {
         self,
     ) -> Result<ModifyInstanceNetworkSpecInput, aliyun_core::InvalidInput> {
         let input = ModifyInstanceNetworkSpecInput {
-            instance_id: self.instance_id,
-            internet_max_bandwidth_out: self.internet_max_bandwidth_out,
-            internet_max_bandwidth_in: self.internet_max_bandwidth_in,
-            isp: self.isp,
-            network_charge_type: self.network_charge_type,
-            allocate_public_ip: self.allocate_public_ip,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            auto_pay: self.auto_pay,
-            client_token: self.client_token,
+            instance_id: self.params.instance_id,
+            internet_max_bandwidth_out: self.params.internet_max_bandwidth_out,
+            internet_max_bandwidth_in: self.params.internet_max_bandwidth_in,
+            isp: self.params.isp,
+            network_charge_type: self.params.network_charge_type,
+            allocate_public_ip: self.params.allocate_public_ip,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
+            auto_pay: self.params.auto_pay,
+            client_token: self.params.client_token,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -139,16 +143,7 @@ impl ModifyInstanceNetworkSpecBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            internet_max_bandwidth_out: None,
-            internet_max_bandwidth_in: None,
-            isp: None,
-            network_charge_type: None,
-            allocate_public_ip: None,
-            start_time: None,
-            end_time: None,
-            auto_pay: None,
-            client_token: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyInstanceNetworkSpecOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

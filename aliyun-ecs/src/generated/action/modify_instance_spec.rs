@@ -47,6 +47,10 @@ impl ModifyInstanceSpecInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyInstanceSpecBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     instance_type: Option<String>,
     internet_max_bandwidth_out: Option<i32>,
@@ -63,88 +67,88 @@ pub struct ModifyInstanceSpecBuilder<C = ()> {
 impl<C> ModifyInstanceSpecBuilder<C> {
     /// Sets [`ModifyInstanceSpecInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceSpecInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceSpecInput::internet_max_bandwidth_out`].
     pub fn internet_max_bandwidth_out(mut self, input: i32) -> Self {
-        self.internet_max_bandwidth_out = Some(input);
+        self.params.internet_max_bandwidth_out = Some(input);
         self
     }
     /// Sets [`ModifyInstanceSpecInput::internet_max_bandwidth_in`].
     pub fn internet_max_bandwidth_in(mut self, input: i32) -> Self {
-        self.internet_max_bandwidth_in = Some(input);
+        self.params.internet_max_bandwidth_in = Some(input);
         self
     }
     /// Sets [`ModifyInstanceSpecInput::temporary`].
     pub fn temporary(mut self, input: ModifyInstanceSpecTemporary) -> Self {
-        self.temporary = Some(input);
+        self.params.temporary = Some(input);
         self
     }
     /// Sets [`ModifyInstanceSpecInput::async`](struct.ModifyInstanceSpecInput.html#structfield.async).
     pub fn r#async(mut self, input: bool) -> Self {
-        self.r#async = Some(input);
+        self.params.r#async = Some(input);
         self
     }
     /// Sets or clears [`ModifyInstanceSpecInput::async`](struct.ModifyInstanceSpecInput.html#structfield.async).
     pub fn set_async(mut self, input: Option<bool>) -> Self {
-        self.r#async = input;
+        self.params.r#async = input;
         self
     }
     /// The [`ModifyInstanceSpecInput::async`](struct.ModifyInstanceSpecInput.html#structfield.async) set so far.
     pub fn get_async(&self) -> &Option<bool> {
-        &self.r#async
+        &self.params.r#async
     }
     /// Sets [`ModifyInstanceSpecInput::allow_migrate_across_zone`].
     pub fn allow_migrate_across_zone(mut self, input: bool) -> Self {
-        self.allow_migrate_across_zone = Some(input);
+        self.params.allow_migrate_across_zone = Some(input);
         self
     }
     /// Sets [`ModifyInstanceSpecInput::system_disk`].
     pub fn system_disk(mut self, input: InstanceSystemDisk) -> Self {
-        self.system_disk = Some(input);
+        self.params.system_disk = Some(input);
         self
     }
     /// Sets [`ModifyInstanceSpecInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceSpecInput::modify_mode`].
     pub fn modify_mode(mut self, input: impl Into<String>) -> Self {
-        self.modify_mode = Some(input.into());
+        self.params.modify_mode = Some(input.into());
         self
     }
     /// Appends one item to [`ModifyInstanceSpecInput::disk`].
     pub fn disk(mut self, input: Disk) -> Self {
-        self.disk.get_or_insert_with(Vec::new).push(input);
+        self.params.disk.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`ModifyInstanceSpecInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceSpecInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyInstanceSpecInput, aliyun_core::InvalidInput> {
         let input = ModifyInstanceSpecInput {
-            instance_id: self.instance_id,
-            instance_type: self.instance_type,
-            internet_max_bandwidth_out: self.internet_max_bandwidth_out,
-            internet_max_bandwidth_in: self.internet_max_bandwidth_in,
-            temporary: self.temporary,
-            r#async: self.r#async,
-            allow_migrate_across_zone: self.allow_migrate_across_zone,
-            system_disk: self.system_disk,
-            client_token: self.client_token,
-            modify_mode: self.modify_mode,
-            disk: self.disk.unwrap_or_default(),
-            dry_run: self.dry_run,
+            instance_id: self.params.instance_id,
+            instance_type: self.params.instance_type,
+            internet_max_bandwidth_out: self.params.internet_max_bandwidth_out,
+            internet_max_bandwidth_in: self.params.internet_max_bandwidth_in,
+            temporary: self.params.temporary,
+            r#async: self.params.r#async,
+            allow_migrate_across_zone: self.params.allow_migrate_across_zone,
+            system_disk: self.params.system_disk,
+            client_token: self.params.client_token,
+            modify_mode: self.params.modify_mode,
+            disk: self.params.disk.unwrap_or_default(),
+            dry_run: self.params.dry_run,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -168,18 +172,7 @@ impl ModifyInstanceSpecBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            instance_type: None,
-            internet_max_bandwidth_out: None,
-            internet_max_bandwidth_in: None,
-            temporary: None,
-            r#async: None,
-            allow_migrate_across_zone: None,
-            system_disk: None,
-            client_token: None,
-            modify_mode: None,
-            disk: None,
-            dry_run: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyInstanceSpecOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

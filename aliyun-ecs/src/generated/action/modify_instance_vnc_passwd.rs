@@ -26,6 +26,10 @@ impl ModifyInstanceVncPasswdInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyInstanceVncPasswdBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     region_id: Option<String>,
     vnc_password: Option<String>,
@@ -33,17 +37,17 @@ pub struct ModifyInstanceVncPasswdBuilder<C = ()> {
 impl<C> ModifyInstanceVncPasswdBuilder<C> {
     /// Sets [`ModifyInstanceVncPasswdInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceVncPasswdInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceVncPasswdInput::vnc_password`].
     pub fn vnc_password(mut self, input: impl Into<String>) -> Self {
-        self.vnc_password = Some(input.into());
+        self.params.vnc_password = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceVncPasswdInput`]. Nothing is sent.
@@ -53,15 +57,15 @@ impl<C> ModifyInstanceVncPasswdBuilder<C> {
         let input = ModifyInstanceVncPasswdInput {
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             vnc_password: aliyun_core::__private::validate::required(
                 "VncPassword",
-                self.vnc_password,
+                self.params.vnc_password,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -78,9 +82,7 @@ impl ModifyInstanceVncPasswdBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            region_id: None,
-            vnc_password: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyInstanceVncPasswdOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -97,8 +99,8 @@ impl ModifyInstanceVncPasswdBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyInstanceVncPasswdInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

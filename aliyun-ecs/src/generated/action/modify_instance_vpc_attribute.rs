@@ -32,6 +32,10 @@ impl ModifyInstanceVpcAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyInstanceVpcAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     v_switch_id: Option<String>,
     private_ip_address: Option<String>,
@@ -41,27 +45,27 @@ pub struct ModifyInstanceVpcAttributeBuilder<C = ()> {
 impl<C> ModifyInstanceVpcAttributeBuilder<C> {
     /// Sets [`ModifyInstanceVpcAttributeInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceVpcAttributeInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
-        self.v_switch_id = Some(input.into());
+        self.params.v_switch_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceVpcAttributeInput::private_ip_address`].
     pub fn private_ip_address(mut self, input: impl Into<String>) -> Self {
-        self.private_ip_address = Some(input.into());
+        self.params.private_ip_address = Some(input.into());
         self
     }
     /// Sets [`ModifyInstanceVpcAttributeInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
-        self.vpc_id = Some(input.into());
+        self.params.vpc_id = Some(input.into());
         self
     }
     /// Appends one item to [`ModifyInstanceVpcAttributeInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
-        self.security_group_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.security_group_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyInstanceVpcAttributeInput`]. Nothing is sent.
@@ -71,15 +75,15 @@ impl<C> ModifyInstanceVpcAttributeBuilder<C> {
         let input = ModifyInstanceVpcAttributeInput {
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
             v_switch_id: aliyun_core::__private::validate::required(
                 "VSwitchId",
-                self.v_switch_id,
+                self.params.v_switch_id,
             )?,
-            private_ip_address: self.private_ip_address,
-            vpc_id: self.vpc_id,
-            security_group_id: self.security_group_id.unwrap_or_default(),
+            private_ip_address: self.params.private_ip_address,
+            vpc_id: self.params.vpc_id,
+            security_group_id: self.params.security_group_id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -97,11 +101,7 @@ impl ModifyInstanceVpcAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            v_switch_id: None,
-            private_ip_address: None,
-            vpc_id: None,
-            security_group_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyInstanceVpcAttributeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -38,6 +38,10 @@ impl ModifyInvocationAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyInvocationAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<Vec<String>>,
     invoke_id: Option<String>,
@@ -50,42 +54,42 @@ pub struct ModifyInvocationAttributeBuilder<C = ()> {
 impl<C> ModifyInvocationAttributeBuilder<C> {
     /// Sets [`ModifyInvocationAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`ModifyInvocationAttributeInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`ModifyInvocationAttributeInput::invoke_id`].
     pub fn invoke_id(mut self, input: impl Into<String>) -> Self {
-        self.invoke_id = Some(input.into());
+        self.params.invoke_id = Some(input.into());
         self
     }
     /// Sets [`ModifyInvocationAttributeInput::command_content`].
     pub fn command_content(mut self, input: impl Into<String>) -> Self {
-        self.command_content = Some(input.into());
+        self.params.command_content = Some(input.into());
         self
     }
     /// Sets [`ModifyInvocationAttributeInput::enable_parameter`].
     pub fn enable_parameter(mut self, input: bool) -> Self {
-        self.enable_parameter = Some(input);
+        self.params.enable_parameter = Some(input);
         self
     }
     /// Sets [`ModifyInvocationAttributeInput::parameters`].
     pub fn parameters(mut self, input: aliyun_core::JsonValue) -> Self {
-        self.parameters = Some(input);
+        self.params.parameters = Some(input);
         self
     }
     /// Sets [`ModifyInvocationAttributeInput::frequency`].
     pub fn frequency(mut self, input: impl Into<String>) -> Self {
-        self.frequency = Some(input.into());
+        self.params.frequency = Some(input.into());
         self
     }
     /// Sets [`ModifyInvocationAttributeInput::content_encoding`].
     pub fn content_encoding(mut self, input: impl Into<String>) -> Self {
-        self.content_encoding = Some(input.into());
+        self.params.content_encoding = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyInvocationAttributeInput`]. Nothing is sent.
@@ -95,18 +99,18 @@ impl<C> ModifyInvocationAttributeBuilder<C> {
         let input = ModifyInvocationAttributeInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            instance_id: self.instance_id.unwrap_or_default(),
+            instance_id: self.params.instance_id.unwrap_or_default(),
             invoke_id: aliyun_core::__private::validate::required(
                 "InvokeId",
-                self.invoke_id,
+                self.params.invoke_id,
             )?,
-            command_content: self.command_content,
-            enable_parameter: self.enable_parameter,
-            parameters: self.parameters,
-            frequency: self.frequency,
-            content_encoding: self.content_encoding,
+            command_content: self.params.command_content,
+            enable_parameter: self.params.enable_parameter,
+            parameters: self.params.parameters,
+            frequency: self.params.frequency,
+            content_encoding: self.params.content_encoding,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -127,14 +131,7 @@ impl ModifyInvocationAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
-            invoke_id: None,
-            command_content: None,
-            enable_parameter: None,
-            parameters: None,
-            frequency: None,
-            content_encoding: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyInvocationAttributeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -151,8 +148,8 @@ impl ModifyInvocationAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyInvocationAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

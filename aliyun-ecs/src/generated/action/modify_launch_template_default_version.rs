@@ -28,6 +28,10 @@ impl ModifyLaunchTemplateDefaultVersionInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyLaunchTemplateDefaultVersionBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     launch_template_id: Option<String>,
     launch_template_name: Option<String>,
@@ -36,22 +40,22 @@ pub struct ModifyLaunchTemplateDefaultVersionBuilder<C = ()> {
 impl<C> ModifyLaunchTemplateDefaultVersionBuilder<C> {
     /// Sets [`ModifyLaunchTemplateDefaultVersionInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyLaunchTemplateDefaultVersionInput::launch_template_id`].
     pub fn launch_template_id(mut self, input: impl Into<String>) -> Self {
-        self.launch_template_id = Some(input.into());
+        self.params.launch_template_id = Some(input.into());
         self
     }
     /// Sets [`ModifyLaunchTemplateDefaultVersionInput::launch_template_name`].
     pub fn launch_template_name(mut self, input: impl Into<String>) -> Self {
-        self.launch_template_name = Some(input.into());
+        self.params.launch_template_name = Some(input.into());
         self
     }
     /// Sets [`ModifyLaunchTemplateDefaultVersionInput::default_version_number`].
     pub fn default_version_number(mut self, input: i64) -> Self {
-        self.default_version_number = Some(input);
+        self.params.default_version_number = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyLaunchTemplateDefaultVersionInput`]. Nothing is sent.
@@ -61,13 +65,13 @@ impl<C> ModifyLaunchTemplateDefaultVersionBuilder<C> {
         let input = ModifyLaunchTemplateDefaultVersionInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            launch_template_id: self.launch_template_id,
-            launch_template_name: self.launch_template_name,
+            launch_template_id: self.params.launch_template_id,
+            launch_template_name: self.params.launch_template_name,
             default_version_number: aliyun_core::__private::validate::required(
                 "DefaultVersionNumber",
-                self.default_version_number,
+                self.params.default_version_number,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -85,10 +89,7 @@ impl ModifyLaunchTemplateDefaultVersionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            launch_template_id: None,
-            launch_template_name: None,
-            default_version_number: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyLaunchTemplateDefaultVersionOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -108,8 +109,8 @@ impl ModifyLaunchTemplateDefaultVersionBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyLaunchTemplateDefaultVersionInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -27,6 +27,10 @@ impl ModifyManagedInstanceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyManagedInstanceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<String>,
     instance_name: Option<String>,
@@ -34,17 +38,17 @@ pub struct ModifyManagedInstanceBuilder<C = ()> {
 impl<C> ModifyManagedInstanceBuilder<C> {
     /// Sets [`ModifyManagedInstanceInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyManagedInstanceInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`ModifyManagedInstanceInput::instance_name`].
     pub fn instance_name(mut self, input: impl Into<String>) -> Self {
-        self.instance_name = Some(input.into());
+        self.params.instance_name = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyManagedInstanceInput`]. Nothing is sent.
@@ -52,15 +56,15 @@ impl<C> ModifyManagedInstanceBuilder<C> {
         let input = ModifyManagedInstanceInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
             instance_name: aliyun_core::__private::validate::required(
                 "InstanceName",
-                self.instance_name,
+                self.params.instance_name,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -77,9 +81,7 @@ impl ModifyManagedInstanceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
-            instance_name: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyManagedInstanceOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -96,8 +98,8 @@ impl ModifyManagedInstanceBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyManagedInstanceInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

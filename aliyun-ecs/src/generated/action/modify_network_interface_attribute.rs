@@ -47,6 +47,10 @@ impl ModifyNetworkInterfaceAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyNetworkInterfaceAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     network_interface_name: Option<String>,
     network_interface_id: Option<String>,
@@ -62,47 +66,47 @@ pub struct ModifyNetworkInterfaceAttributeBuilder<C = ()> {
 impl<C> ModifyNetworkInterfaceAttributeBuilder<C> {
     /// Sets [`ModifyNetworkInterfaceAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyNetworkInterfaceAttributeInput::network_interface_name`].
     pub fn network_interface_name(mut self, input: impl Into<String>) -> Self {
-        self.network_interface_name = Some(input.into());
+        self.params.network_interface_name = Some(input.into());
         self
     }
     /// Sets [`ModifyNetworkInterfaceAttributeInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
-        self.network_interface_id = Some(input.into());
+        self.params.network_interface_id = Some(input.into());
         self
     }
     /// Sets [`ModifyNetworkInterfaceAttributeInput::queue_number`].
     pub fn queue_number(mut self, input: i32) -> Self {
-        self.queue_number = Some(input);
+        self.params.queue_number = Some(input);
         self
     }
     /// Sets [`ModifyNetworkInterfaceAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Appends one item to [`ModifyNetworkInterfaceAttributeInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
-        self.security_group_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.security_group_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`ModifyNetworkInterfaceAttributeInput::delete_on_release`].
     pub fn delete_on_release(mut self, input: bool) -> Self {
-        self.delete_on_release = Some(input);
+        self.params.delete_on_release = Some(input);
         self
     }
     /// Sets [`ModifyNetworkInterfaceAttributeInput::rx_queue_size`].
     pub fn rx_queue_size(mut self, input: i32) -> Self {
-        self.rx_queue_size = Some(input);
+        self.params.rx_queue_size = Some(input);
         self
     }
     /// Sets [`ModifyNetworkInterfaceAttributeInput::tx_queue_size`].
     pub fn tx_queue_size(mut self, input: i32) -> Self {
-        self.tx_queue_size = Some(input);
+        self.params.tx_queue_size = Some(input);
         self
     }
     /// Sets [`ModifyNetworkInterfaceAttributeInput::network_interface_traffic_config`].
@@ -110,7 +114,7 @@ impl<C> ModifyNetworkInterfaceAttributeBuilder<C> {
         mut self,
         input: NetworkInterfaceTrafficConfig,
     ) -> Self {
-        self.network_interface_traffic_config = Some(input);
+        self.params.network_interface_traffic_config = Some(input);
         self
     }
     /// Sets [`ModifyNetworkInterfaceAttributeInput::connection_tracking_configuration`].
@@ -118,7 +122,7 @@ impl<C> ModifyNetworkInterfaceAttributeBuilder<C> {
         mut self,
         input: ConnectionTrackingConfiguration,
     ) -> Self {
-        self.connection_tracking_configuration = Some(input);
+        self.params.connection_tracking_configuration = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyNetworkInterfaceAttributeInput`]. Nothing is sent.
@@ -128,21 +132,25 @@ impl<C> ModifyNetworkInterfaceAttributeBuilder<C> {
         let input = ModifyNetworkInterfaceAttributeInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            network_interface_name: self.network_interface_name,
+            network_interface_name: self.params.network_interface_name,
             network_interface_id: aliyun_core::__private::validate::required(
                 "NetworkInterfaceId",
-                self.network_interface_id,
+                self.params.network_interface_id,
             )?,
-            queue_number: self.queue_number,
-            description: self.description,
-            security_group_id: self.security_group_id.unwrap_or_default(),
-            delete_on_release: self.delete_on_release,
-            rx_queue_size: self.rx_queue_size,
-            tx_queue_size: self.tx_queue_size,
-            network_interface_traffic_config: self.network_interface_traffic_config,
-            connection_tracking_configuration: self.connection_tracking_configuration,
+            queue_number: self.params.queue_number,
+            description: self.params.description,
+            security_group_id: self.params.security_group_id.unwrap_or_default(),
+            delete_on_release: self.params.delete_on_release,
+            rx_queue_size: self.params.rx_queue_size,
+            tx_queue_size: self.params.tx_queue_size,
+            network_interface_traffic_config: self
+                .params
+                .network_interface_traffic_config,
+            connection_tracking_configuration: self
+                .params
+                .connection_tracking_configuration,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -166,17 +174,7 @@ impl ModifyNetworkInterfaceAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            network_interface_name: None,
-            network_interface_id: None,
-            queue_number: None,
-            description: None,
-            security_group_id: None,
-            delete_on_release: None,
-            rx_queue_size: None,
-            tx_queue_size: None,
-            network_interface_traffic_config: None,
-            connection_tracking_configuration: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyNetworkInterfaceAttributeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -196,8 +194,8 @@ impl ModifyNetworkInterfaceAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyNetworkInterfaceAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -46,6 +46,10 @@ impl ModifyPhysicalConnectionAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyPhysicalConnectionAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     physical_connection_id: Option<String>,
     line_operator: Option<String>,
@@ -62,62 +66,62 @@ pub struct ModifyPhysicalConnectionAttributeBuilder<C = ()> {
 impl<C> ModifyPhysicalConnectionAttributeBuilder<C> {
     /// Sets [`ModifyPhysicalConnectionAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::physical_connection_id`].
     pub fn physical_connection_id(mut self, input: impl Into<String>) -> Self {
-        self.physical_connection_id = Some(input.into());
+        self.params.physical_connection_id = Some(input.into());
         self
     }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::line_operator`].
     pub fn line_operator(mut self, input: impl Into<String>) -> Self {
-        self.line_operator = Some(input.into());
+        self.params.line_operator = Some(input.into());
         self
     }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::bandwidth`].
     pub fn bandwidth(mut self, input: i32) -> Self {
-        self.bandwidth = Some(input);
+        self.params.bandwidth = Some(input);
         self
     }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::peer_location`].
     pub fn peer_location(mut self, input: impl Into<String>) -> Self {
-        self.peer_location = Some(input.into());
+        self.params.peer_location = Some(input.into());
         self
     }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::port_type`].
     pub fn port_type(mut self, input: impl Into<String>) -> Self {
-        self.port_type = Some(input.into());
+        self.params.port_type = Some(input.into());
         self
     }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::redundant_physical_connection_id`].
     pub fn redundant_physical_connection_id(mut self, input: impl Into<String>) -> Self {
-        self.redundant_physical_connection_id = Some(input.into());
+        self.params.redundant_physical_connection_id = Some(input.into());
         self
     }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::user_cidr`].
     pub fn user_cidr(mut self, input: impl Into<String>) -> Self {
-        self.user_cidr = Some(input.into());
+        self.params.user_cidr = Some(input.into());
         self
     }
     /// Sets [`ModifyPhysicalConnectionAttributeInput::circuit_code`].
     pub fn circuit_code(mut self, input: impl Into<String>) -> Self {
-        self.circuit_code = Some(input.into());
+        self.params.circuit_code = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyPhysicalConnectionAttributeInput`]. Nothing is sent.
@@ -127,22 +131,24 @@ impl<C> ModifyPhysicalConnectionAttributeBuilder<C> {
         let input = ModifyPhysicalConnectionAttributeInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             physical_connection_id: aliyun_core::__private::validate::required(
                 "PhysicalConnectionId",
-                self.physical_connection_id,
+                self.params.physical_connection_id,
             )?,
-            line_operator: self.line_operator,
-            bandwidth: self.bandwidth,
-            peer_location: self.peer_location,
-            port_type: self.port_type,
-            redundant_physical_connection_id: self.redundant_physical_connection_id,
-            description: self.description,
-            name: self.name,
-            client_token: self.client_token,
-            user_cidr: self.user_cidr,
-            circuit_code: self.circuit_code,
+            line_operator: self.params.line_operator,
+            bandwidth: self.params.bandwidth,
+            peer_location: self.params.peer_location,
+            port_type: self.params.port_type,
+            redundant_physical_connection_id: self
+                .params
+                .redundant_physical_connection_id,
+            description: self.params.description,
+            name: self.params.name,
+            client_token: self.params.client_token,
+            user_cidr: self.params.user_cidr,
+            circuit_code: self.params.circuit_code,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -167,18 +173,7 @@ impl ModifyPhysicalConnectionAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            physical_connection_id: None,
-            line_operator: None,
-            bandwidth: None,
-            peer_location: None,
-            port_type: None,
-            redundant_physical_connection_id: None,
-            description: None,
-            name: None,
-            client_token: None,
-            user_cidr: None,
-            circuit_code: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyPhysicalConnectionAttributeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -198,8 +193,8 @@ impl ModifyPhysicalConnectionAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyPhysicalConnectionAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -37,6 +37,10 @@ impl ModifyPrefixListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyPrefixListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     prefix_list_id: Option<String>,
     prefix_list_name: Option<String>,
@@ -47,32 +51,32 @@ pub struct ModifyPrefixListBuilder<C = ()> {
 impl<C> ModifyPrefixListBuilder<C> {
     /// Sets [`ModifyPrefixListInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyPrefixListInput::prefix_list_id`].
     pub fn prefix_list_id(mut self, input: impl Into<String>) -> Self {
-        self.prefix_list_id = Some(input.into());
+        self.params.prefix_list_id = Some(input.into());
         self
     }
     /// Sets [`ModifyPrefixListInput::prefix_list_name`].
     pub fn prefix_list_name(mut self, input: impl Into<String>) -> Self {
-        self.prefix_list_name = Some(input.into());
+        self.params.prefix_list_name = Some(input.into());
         self
     }
     /// Sets [`ModifyPrefixListInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Appends one item to [`ModifyPrefixListInput::add_entry`].
     pub fn add_entry(mut self, input: Entry) -> Self {
-        self.add_entry.get_or_insert_with(Vec::new).push(input);
+        self.params.add_entry.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`ModifyPrefixListInput::remove_entry`].
     pub fn remove_entry(mut self, input: ModifyPrefixListRemoveEntry) -> Self {
-        self.remove_entry.get_or_insert_with(Vec::new).push(input);
+        self.params.remove_entry.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyPrefixListInput`]. Nothing is sent.
@@ -80,16 +84,16 @@ impl<C> ModifyPrefixListBuilder<C> {
         let input = ModifyPrefixListInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             prefix_list_id: aliyun_core::__private::validate::required(
                 "PrefixListId",
-                self.prefix_list_id,
+                self.params.prefix_list_id,
             )?,
-            prefix_list_name: self.prefix_list_name,
-            description: self.description,
-            add_entry: self.add_entry.unwrap_or_default(),
-            remove_entry: self.remove_entry.unwrap_or_default(),
+            prefix_list_name: self.params.prefix_list_name,
+            description: self.params.description,
+            add_entry: self.params.add_entry.unwrap_or_default(),
+            remove_entry: self.params.remove_entry.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -108,12 +112,7 @@ impl ModifyPrefixListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            prefix_list_id: None,
-            prefix_list_name: None,
-            description: None,
-            add_entry: None,
-            remove_entry: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyPrefixListOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -128,8 +127,8 @@ impl ModifyPrefixListBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyPrefixListInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

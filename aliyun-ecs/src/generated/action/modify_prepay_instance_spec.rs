@@ -49,6 +49,10 @@ impl ModifyPrepayInstanceSpecInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyPrepayInstanceSpecBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     region_id: Option<String>,
     instance_type: Option<String>,
@@ -66,67 +70,67 @@ pub struct ModifyPrepayInstanceSpecBuilder<C = ()> {
 impl<C> ModifyPrepayInstanceSpecBuilder<C> {
     /// Sets [`ModifyPrepayInstanceSpecInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`ModifyPrepayInstanceSpecInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyPrepayInstanceSpecInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`ModifyPrepayInstanceSpecInput::operator_type`].
     pub fn operator_type(mut self, input: impl Into<String>) -> Self {
-        self.operator_type = Some(input.into());
+        self.params.operator_type = Some(input.into());
         self
     }
     /// Sets [`ModifyPrepayInstanceSpecInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`ModifyPrepayInstanceSpecInput::auto_pay`].
     pub fn auto_pay(mut self, input: bool) -> Self {
-        self.auto_pay = Some(input);
+        self.params.auto_pay = Some(input);
         self
     }
     /// Sets [`ModifyPrepayInstanceSpecInput::migrate_across_zone`].
     pub fn migrate_across_zone(mut self, input: bool) -> Self {
-        self.migrate_across_zone = Some(input);
+        self.params.migrate_across_zone = Some(input);
         self
     }
     /// Sets [`ModifyPrepayInstanceSpecInput::system_disk`].
     pub fn system_disk(mut self, input: InstanceSystemDisk) -> Self {
-        self.system_disk = Some(input);
+        self.params.system_disk = Some(input);
         self
     }
     /// Sets [`ModifyPrepayInstanceSpecInput::reboot_time`].
     pub fn reboot_time(mut self, input: impl Into<String>) -> Self {
-        self.reboot_time = Some(input.into());
+        self.params.reboot_time = Some(input.into());
         self
     }
     /// Sets [`ModifyPrepayInstanceSpecInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Sets [`ModifyPrepayInstanceSpecInput::reboot_when_finished`].
     pub fn reboot_when_finished(mut self, input: bool) -> Self {
-        self.reboot_when_finished = Some(input);
+        self.params.reboot_when_finished = Some(input);
         self
     }
     /// Sets [`ModifyPrepayInstanceSpecInput::modify_mode`].
     pub fn modify_mode(mut self, input: impl Into<String>) -> Self {
-        self.modify_mode = Some(input.into());
+        self.params.modify_mode = Some(input.into());
         self
     }
     /// Appends one item to [`ModifyPrepayInstanceSpecInput::disk`].
     pub fn disk(mut self, input: Disk) -> Self {
-        self.disk.get_or_insert_with(Vec::new).push(input);
+        self.params.disk.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyPrepayInstanceSpecInput`]. Nothing is sent.
@@ -136,26 +140,26 @@ impl<C> ModifyPrepayInstanceSpecBuilder<C> {
         let input = ModifyPrepayInstanceSpecInput {
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             instance_type: aliyun_core::__private::validate::required(
                 "InstanceType",
-                self.instance_type,
+                self.params.instance_type,
             )?,
-            operator_type: self.operator_type,
-            client_token: self.client_token,
-            auto_pay: self.auto_pay,
-            migrate_across_zone: self.migrate_across_zone,
-            system_disk: self.system_disk,
-            reboot_time: self.reboot_time,
-            end_time: self.end_time,
-            reboot_when_finished: self.reboot_when_finished,
-            modify_mode: self.modify_mode,
-            disk: self.disk.unwrap_or_default(),
+            operator_type: self.params.operator_type,
+            client_token: self.params.client_token,
+            auto_pay: self.params.auto_pay,
+            migrate_across_zone: self.params.migrate_across_zone,
+            system_disk: self.params.system_disk,
+            reboot_time: self.params.reboot_time,
+            end_time: self.params.end_time,
+            reboot_when_finished: self.params.reboot_when_finished,
+            modify_mode: self.params.modify_mode,
+            disk: self.params.disk.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -181,19 +185,7 @@ impl ModifyPrepayInstanceSpecBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            region_id: None,
-            instance_type: None,
-            operator_type: None,
-            client_token: None,
-            auto_pay: None,
-            migrate_across_zone: None,
-            system_disk: None,
-            reboot_time: None,
-            end_time: None,
-            reboot_when_finished: None,
-            modify_mode: None,
-            disk: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyPrepayInstanceSpecOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -210,8 +202,8 @@ impl ModifyPrepayInstanceSpecBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyPrepayInstanceSpecInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

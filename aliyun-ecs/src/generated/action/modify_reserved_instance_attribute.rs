@@ -28,6 +28,10 @@ impl ModifyReservedInstanceAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyReservedInstanceAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     reserved_instance_id: Option<String>,
     reserved_instance_name: Option<String>,
@@ -36,22 +40,22 @@ pub struct ModifyReservedInstanceAttributeBuilder<C = ()> {
 impl<C> ModifyReservedInstanceAttributeBuilder<C> {
     /// Sets [`ModifyReservedInstanceAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyReservedInstanceAttributeInput::reserved_instance_id`].
     pub fn reserved_instance_id(mut self, input: impl Into<String>) -> Self {
-        self.reserved_instance_id = Some(input.into());
+        self.params.reserved_instance_id = Some(input.into());
         self
     }
     /// Sets [`ModifyReservedInstanceAttributeInput::reserved_instance_name`].
     pub fn reserved_instance_name(mut self, input: impl Into<String>) -> Self {
-        self.reserved_instance_name = Some(input.into());
+        self.params.reserved_instance_name = Some(input.into());
         self
     }
     /// Sets [`ModifyReservedInstanceAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyReservedInstanceAttributeInput`]. Nothing is sent.
@@ -61,14 +65,14 @@ impl<C> ModifyReservedInstanceAttributeBuilder<C> {
         let input = ModifyReservedInstanceAttributeInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             reserved_instance_id: aliyun_core::__private::validate::required(
                 "ReservedInstanceId",
-                self.reserved_instance_id,
+                self.params.reserved_instance_id,
             )?,
-            reserved_instance_name: self.reserved_instance_name,
-            description: self.description,
+            reserved_instance_name: self.params.reserved_instance_name,
+            description: self.params.description,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -85,10 +89,7 @@ impl ModifyReservedInstanceAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            reserved_instance_id: None,
-            reserved_instance_name: None,
-            description: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyReservedInstanceAttributeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -108,8 +109,8 @@ impl ModifyReservedInstanceAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyReservedInstanceAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -32,6 +32,10 @@ impl ModifyReservedInstanceAutoRenewAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyReservedInstanceAutoRenewAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     period: Option<i32>,
     period_unit: Option<String>,
@@ -41,27 +45,27 @@ pub struct ModifyReservedInstanceAutoRenewAttributeBuilder<C = ()> {
 impl<C> ModifyReservedInstanceAutoRenewAttributeBuilder<C> {
     /// Sets [`ModifyReservedInstanceAutoRenewAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyReservedInstanceAutoRenewAttributeInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Sets [`ModifyReservedInstanceAutoRenewAttributeInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
-        self.period_unit = Some(input.into());
+        self.params.period_unit = Some(input.into());
         self
     }
     /// Sets [`ModifyReservedInstanceAutoRenewAttributeInput::renewal_status`].
     pub fn renewal_status(mut self, input: impl Into<String>) -> Self {
-        self.renewal_status = Some(input.into());
+        self.params.renewal_status = Some(input.into());
         self
     }
     /// Appends one item to [`ModifyReservedInstanceAutoRenewAttributeInput::reserved_instance_id`].
     pub fn reserved_instance_id(mut self, input: impl Into<String>) -> Self {
-        self.reserved_instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.reserved_instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyReservedInstanceAutoRenewAttributeInput`]. Nothing is sent.
@@ -74,12 +78,12 @@ impl<C> ModifyReservedInstanceAutoRenewAttributeBuilder<C> {
         let input = ModifyReservedInstanceAutoRenewAttributeInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            period: self.period,
-            period_unit: self.period_unit,
-            renewal_status: self.renewal_status,
-            reserved_instance_id: self.reserved_instance_id.unwrap_or_default(),
+            period: self.params.period,
+            period_unit: self.params.period_unit,
+            renewal_status: self.params.renewal_status,
+            reserved_instance_id: self.params.reserved_instance_id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -97,11 +101,7 @@ impl ModifyReservedInstanceAutoRenewAttributeBuilder<aliyun_core::ProductClient>
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            period: None,
-            period_unit: None,
-            renewal_status: None,
-            reserved_instance_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyReservedInstanceAutoRenewAttributeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -124,8 +124,8 @@ impl ModifyReservedInstanceAutoRenewAttributeBuilder<aliyun_core::ProductClient>
         aliyun_core::ProductClient,
         Result<ModifyReservedInstanceAutoRenewAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

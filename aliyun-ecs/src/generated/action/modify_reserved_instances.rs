@@ -31,6 +31,10 @@ impl ModifyReservedInstancesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyReservedInstancesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     reserved_instance_id: Option<Vec<String>>,
     configuration: Option<Vec<ModifyReservedInstancesConfiguration>>,
@@ -38,17 +42,17 @@ pub struct ModifyReservedInstancesBuilder<C = ()> {
 impl<C> ModifyReservedInstancesBuilder<C> {
     /// Sets [`ModifyReservedInstancesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`ModifyReservedInstancesInput::reserved_instance_id`].
     pub fn reserved_instance_id(mut self, input: impl Into<String>) -> Self {
-        self.reserved_instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.reserved_instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`ModifyReservedInstancesInput::configuration`].
     pub fn configuration(mut self, input: ModifyReservedInstancesConfiguration) -> Self {
-        self.configuration.get_or_insert_with(Vec::new).push(input);
+        self.params.configuration.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyReservedInstancesInput`]. Nothing is sent.
@@ -58,10 +62,10 @@ impl<C> ModifyReservedInstancesBuilder<C> {
         let input = ModifyReservedInstancesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            reserved_instance_id: self.reserved_instance_id.unwrap_or_default(),
-            configuration: self.configuration.unwrap_or_default(),
+            reserved_instance_id: self.params.reserved_instance_id.unwrap_or_default(),
+            configuration: self.params.configuration.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -77,9 +81,7 @@ impl ModifyReservedInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            reserved_instance_id: None,
-            configuration: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyReservedInstancesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -96,8 +98,8 @@ impl ModifyReservedInstancesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyReservedInstancesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

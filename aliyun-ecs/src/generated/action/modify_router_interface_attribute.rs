@@ -42,6 +42,10 @@ impl ModifyRouterInterfaceAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyRouterInterfaceAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     router_interface_id: Option<String>,
     name: Option<String>,
@@ -56,52 +60,52 @@ pub struct ModifyRouterInterfaceAttributeBuilder<C = ()> {
 impl<C> ModifyRouterInterfaceAttributeBuilder<C> {
     /// Sets [`ModifyRouterInterfaceAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyRouterInterfaceAttributeInput::router_interface_id`].
     pub fn router_interface_id(mut self, input: impl Into<String>) -> Self {
-        self.router_interface_id = Some(input.into());
+        self.params.router_interface_id = Some(input.into());
         self
     }
     /// Sets [`ModifyRouterInterfaceAttributeInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`ModifyRouterInterfaceAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`ModifyRouterInterfaceAttributeInput::opposite_interface_id`].
     pub fn opposite_interface_id(mut self, input: impl Into<String>) -> Self {
-        self.opposite_interface_id = Some(input.into());
+        self.params.opposite_interface_id = Some(input.into());
         self
     }
     /// Sets [`ModifyRouterInterfaceAttributeInput::opposite_router_id`].
     pub fn opposite_router_id(mut self, input: impl Into<String>) -> Self {
-        self.opposite_router_id = Some(input.into());
+        self.params.opposite_router_id = Some(input.into());
         self
     }
     /// Sets [`ModifyRouterInterfaceAttributeInput::opposite_router_type`].
     pub fn opposite_router_type(mut self, input: impl Into<String>) -> Self {
-        self.opposite_router_type = Some(input.into());
+        self.params.opposite_router_type = Some(input.into());
         self
     }
     /// Sets [`ModifyRouterInterfaceAttributeInput::opposite_interface_owner_id`].
     pub fn opposite_interface_owner_id(mut self, input: i64) -> Self {
-        self.opposite_interface_owner_id = Some(input);
+        self.params.opposite_interface_owner_id = Some(input);
         self
     }
     /// Sets [`ModifyRouterInterfaceAttributeInput::health_check_source_ip`].
     pub fn health_check_source_ip(mut self, input: impl Into<String>) -> Self {
-        self.health_check_source_ip = Some(input.into());
+        self.params.health_check_source_ip = Some(input.into());
         self
     }
     /// Sets [`ModifyRouterInterfaceAttributeInput::health_check_target_ip`].
     pub fn health_check_target_ip(mut self, input: impl Into<String>) -> Self {
-        self.health_check_target_ip = Some(input.into());
+        self.params.health_check_target_ip = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyRouterInterfaceAttributeInput`]. Nothing is sent.
@@ -111,20 +115,20 @@ impl<C> ModifyRouterInterfaceAttributeBuilder<C> {
         let input = ModifyRouterInterfaceAttributeInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             router_interface_id: aliyun_core::__private::validate::required(
                 "RouterInterfaceId",
-                self.router_interface_id,
+                self.params.router_interface_id,
             )?,
-            name: self.name,
-            description: self.description,
-            opposite_interface_id: self.opposite_interface_id,
-            opposite_router_id: self.opposite_router_id,
-            opposite_router_type: self.opposite_router_type,
-            opposite_interface_owner_id: self.opposite_interface_owner_id,
-            health_check_source_ip: self.health_check_source_ip,
-            health_check_target_ip: self.health_check_target_ip,
+            name: self.params.name,
+            description: self.params.description,
+            opposite_interface_id: self.params.opposite_interface_id,
+            opposite_router_id: self.params.opposite_router_id,
+            opposite_router_type: self.params.opposite_router_type,
+            opposite_interface_owner_id: self.params.opposite_interface_owner_id,
+            health_check_source_ip: self.params.health_check_source_ip,
+            health_check_target_ip: self.params.health_check_target_ip,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -147,16 +151,7 @@ impl ModifyRouterInterfaceAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            router_interface_id: None,
-            name: None,
-            description: None,
-            opposite_interface_id: None,
-            opposite_router_id: None,
-            opposite_router_type: None,
-            opposite_interface_owner_id: None,
-            health_check_source_ip: None,
-            health_check_target_ip: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyRouterInterfaceAttributeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -176,8 +171,8 @@ impl ModifyRouterInterfaceAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyRouterInterfaceAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

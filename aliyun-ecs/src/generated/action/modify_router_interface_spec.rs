@@ -32,6 +32,10 @@ impl ModifyRouterInterfaceSpecInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyRouterInterfaceSpecBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     router_interface_id: Option<String>,
     spec: Option<String>,
@@ -41,27 +45,27 @@ pub struct ModifyRouterInterfaceSpecBuilder<C = ()> {
 impl<C> ModifyRouterInterfaceSpecBuilder<C> {
     /// Sets [`ModifyRouterInterfaceSpecInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyRouterInterfaceSpecInput::router_interface_id`].
     pub fn router_interface_id(mut self, input: impl Into<String>) -> Self {
-        self.router_interface_id = Some(input.into());
+        self.params.router_interface_id = Some(input.into());
         self
     }
     /// Sets [`ModifyRouterInterfaceSpecInput::spec`].
     pub fn spec(mut self, input: impl Into<String>) -> Self {
-        self.spec = Some(input.into());
+        self.params.spec = Some(input.into());
         self
     }
     /// Sets [`ModifyRouterInterfaceSpecInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`ModifyRouterInterfaceSpecInput::user_cidr`].
     pub fn user_cidr(mut self, input: impl Into<String>) -> Self {
-        self.user_cidr = Some(input.into());
+        self.params.user_cidr = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyRouterInterfaceSpecInput`]. Nothing is sent.
@@ -71,15 +75,15 @@ impl<C> ModifyRouterInterfaceSpecBuilder<C> {
         let input = ModifyRouterInterfaceSpecInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             router_interface_id: aliyun_core::__private::validate::required(
                 "RouterInterfaceId",
-                self.router_interface_id,
+                self.params.router_interface_id,
             )?,
-            spec: aliyun_core::__private::validate::required("Spec", self.spec)?,
-            client_token: self.client_token,
-            user_cidr: self.user_cidr,
+            spec: aliyun_core::__private::validate::required("Spec", self.params.spec)?,
+            client_token: self.params.client_token,
+            user_cidr: self.params.user_cidr,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -97,11 +101,7 @@ impl ModifyRouterInterfaceSpecBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            router_interface_id: None,
-            spec: None,
-            client_token: None,
-            user_cidr: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyRouterInterfaceSpecOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -118,8 +118,8 @@ impl ModifyRouterInterfaceSpecBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyRouterInterfaceSpecInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -28,6 +28,10 @@ impl ModifySecurityGroupAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifySecurityGroupAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     security_group_id: Option<String>,
     description: Option<String>,
     security_group_name: Option<String>,
@@ -36,22 +40,22 @@ pub struct ModifySecurityGroupAttributeBuilder<C = ()> {
 impl<C> ModifySecurityGroupAttributeBuilder<C> {
     /// Sets [`ModifySecurityGroupAttributeInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
-        self.security_group_id = Some(input.into());
+        self.params.security_group_id = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupAttributeInput::security_group_name`].
     pub fn security_group_name(mut self, input: impl Into<String>) -> Self {
-        self.security_group_name = Some(input.into());
+        self.params.security_group_name = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifySecurityGroupAttributeInput`]. Nothing is sent.
@@ -61,13 +65,13 @@ impl<C> ModifySecurityGroupAttributeBuilder<C> {
         let input = ModifySecurityGroupAttributeInput {
             security_group_id: aliyun_core::__private::validate::required(
                 "SecurityGroupId",
-                self.security_group_id,
+                self.params.security_group_id,
             )?,
-            description: self.description,
-            security_group_name: self.security_group_name,
+            description: self.params.description,
+            security_group_name: self.params.security_group_name,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -85,10 +89,7 @@ impl ModifySecurityGroupAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            security_group_id: None,
-            description: None,
-            security_group_name: None,
-            region_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifySecurityGroupAttributeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -105,8 +106,8 @@ impl ModifySecurityGroupAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifySecurityGroupAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -58,6 +58,10 @@ impl ModifySecurityGroupEgressRuleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifySecurityGroupEgressRuleBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     client_token: Option<String>,
     security_group_id: Option<String>,
@@ -81,97 +85,97 @@ pub struct ModifySecurityGroupEgressRuleBuilder<C = ()> {
 impl<C> ModifySecurityGroupEgressRuleBuilder<C> {
     /// Sets [`ModifySecurityGroupEgressRuleInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
-        self.security_group_id = Some(input.into());
+        self.params.security_group_id = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::security_group_rule_id`].
     pub fn security_group_rule_id(mut self, input: impl Into<String>) -> Self {
-        self.security_group_rule_id = Some(input.into());
+        self.params.security_group_rule_id = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::policy`].
     pub fn policy(mut self, input: impl Into<String>) -> Self {
-        self.policy = Some(input.into());
+        self.params.policy = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::priority`].
     pub fn priority(mut self, input: impl Into<String>) -> Self {
-        self.priority = Some(input.into());
+        self.params.priority = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::ip_protocol`].
     pub fn ip_protocol(mut self, input: impl Into<String>) -> Self {
-        self.ip_protocol = Some(input.into());
+        self.params.ip_protocol = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::dest_cidr_ip`].
     pub fn dest_cidr_ip(mut self, input: impl Into<String>) -> Self {
-        self.dest_cidr_ip = Some(input.into());
+        self.params.dest_cidr_ip = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::ipv6_dest_cidr_ip`].
     pub fn ipv6_dest_cidr_ip(mut self, input: impl Into<String>) -> Self {
-        self.ipv6_dest_cidr_ip = Some(input.into());
+        self.params.ipv6_dest_cidr_ip = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::dest_group_id`].
     pub fn dest_group_id(mut self, input: impl Into<String>) -> Self {
-        self.dest_group_id = Some(input.into());
+        self.params.dest_group_id = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::dest_prefix_list_id`].
     pub fn dest_prefix_list_id(mut self, input: impl Into<String>) -> Self {
-        self.dest_prefix_list_id = Some(input.into());
+        self.params.dest_prefix_list_id = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::port_range`].
     pub fn port_range(mut self, input: impl Into<String>) -> Self {
-        self.port_range = Some(input.into());
+        self.params.port_range = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::source_cidr_ip`].
     pub fn source_cidr_ip(mut self, input: impl Into<String>) -> Self {
-        self.source_cidr_ip = Some(input.into());
+        self.params.source_cidr_ip = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::ipv6_source_cidr_ip`].
     pub fn ipv6_source_cidr_ip(mut self, input: impl Into<String>) -> Self {
-        self.ipv6_source_cidr_ip = Some(input.into());
+        self.params.ipv6_source_cidr_ip = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::source_port_range`].
     pub fn source_port_range(mut self, input: impl Into<String>) -> Self {
-        self.source_port_range = Some(input.into());
+        self.params.source_port_range = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::dest_group_owner_account`].
     pub fn dest_group_owner_account(mut self, input: impl Into<String>) -> Self {
-        self.dest_group_owner_account = Some(input.into());
+        self.params.dest_group_owner_account = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::dest_group_owner_id`].
     pub fn dest_group_owner_id(mut self, input: i64) -> Self {
-        self.dest_group_owner_id = Some(input);
+        self.params.dest_group_owner_id = Some(input);
         self
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::nic_type`].
     pub fn nic_type(mut self, input: impl Into<String>) -> Self {
-        self.nic_type = Some(input.into());
+        self.params.nic_type = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupEgressRuleInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifySecurityGroupEgressRuleInput`]. Nothing is sent.
@@ -179,25 +183,25 @@ impl<C> ModifySecurityGroupEgressRuleBuilder<C> {
         self,
     ) -> Result<ModifySecurityGroupEgressRuleInput, aliyun_core::InvalidInput> {
         let input = ModifySecurityGroupEgressRuleInput {
-            region_id: self.region_id,
-            client_token: self.client_token,
-            security_group_id: self.security_group_id,
-            security_group_rule_id: self.security_group_rule_id,
-            policy: self.policy,
-            priority: self.priority,
-            ip_protocol: self.ip_protocol,
-            dest_cidr_ip: self.dest_cidr_ip,
-            ipv6_dest_cidr_ip: self.ipv6_dest_cidr_ip,
-            dest_group_id: self.dest_group_id,
-            dest_prefix_list_id: self.dest_prefix_list_id,
-            port_range: self.port_range,
-            source_cidr_ip: self.source_cidr_ip,
-            ipv6_source_cidr_ip: self.ipv6_source_cidr_ip,
-            source_port_range: self.source_port_range,
-            dest_group_owner_account: self.dest_group_owner_account,
-            dest_group_owner_id: self.dest_group_owner_id,
-            nic_type: self.nic_type,
-            description: self.description,
+            region_id: self.params.region_id,
+            client_token: self.params.client_token,
+            security_group_id: self.params.security_group_id,
+            security_group_rule_id: self.params.security_group_rule_id,
+            policy: self.params.policy,
+            priority: self.params.priority,
+            ip_protocol: self.params.ip_protocol,
+            dest_cidr_ip: self.params.dest_cidr_ip,
+            ipv6_dest_cidr_ip: self.params.ipv6_dest_cidr_ip,
+            dest_group_id: self.params.dest_group_id,
+            dest_prefix_list_id: self.params.dest_prefix_list_id,
+            port_range: self.params.port_range,
+            source_cidr_ip: self.params.source_cidr_ip,
+            ipv6_source_cidr_ip: self.params.ipv6_source_cidr_ip,
+            source_port_range: self.params.source_port_range,
+            dest_group_owner_account: self.params.dest_group_owner_account,
+            dest_group_owner_id: self.params.dest_group_owner_id,
+            nic_type: self.params.nic_type,
+            description: self.params.description,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -229,25 +233,7 @@ impl ModifySecurityGroupEgressRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            client_token: None,
-            security_group_id: None,
-            security_group_rule_id: None,
-            policy: None,
-            priority: None,
-            ip_protocol: None,
-            dest_cidr_ip: None,
-            ipv6_dest_cidr_ip: None,
-            dest_group_id: None,
-            dest_prefix_list_id: None,
-            port_range: None,
-            source_cidr_ip: None,
-            ipv6_source_cidr_ip: None,
-            source_port_range: None,
-            dest_group_owner_account: None,
-            dest_group_owner_id: None,
-            nic_type: None,
-            description: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifySecurityGroupEgressRuleOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -267,8 +253,8 @@ impl ModifySecurityGroupEgressRuleBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifySecurityGroupEgressRuleInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

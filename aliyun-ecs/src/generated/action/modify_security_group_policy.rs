@@ -28,6 +28,10 @@ impl ModifySecurityGroupPolicyInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifySecurityGroupPolicyBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     security_group_id: Option<String>,
     region_id: Option<String>,
     inner_access_policy: Option<String>,
@@ -36,22 +40,22 @@ pub struct ModifySecurityGroupPolicyBuilder<C = ()> {
 impl<C> ModifySecurityGroupPolicyBuilder<C> {
     /// Sets [`ModifySecurityGroupPolicyInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
-        self.security_group_id = Some(input.into());
+        self.params.security_group_id = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupPolicyInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupPolicyInput::inner_access_policy`].
     pub fn inner_access_policy(mut self, input: impl Into<String>) -> Self {
-        self.inner_access_policy = Some(input.into());
+        self.params.inner_access_policy = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupPolicyInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifySecurityGroupPolicyInput`]. Nothing is sent.
@@ -61,17 +65,17 @@ impl<C> ModifySecurityGroupPolicyBuilder<C> {
         let input = ModifySecurityGroupPolicyInput {
             security_group_id: aliyun_core::__private::validate::required(
                 "SecurityGroupId",
-                self.security_group_id,
+                self.params.security_group_id,
             )?,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             inner_access_policy: aliyun_core::__private::validate::required(
                 "InnerAccessPolicy",
-                self.inner_access_policy,
+                self.params.inner_access_policy,
             )?,
-            client_token: self.client_token,
+            client_token: self.params.client_token,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -88,10 +92,7 @@ impl ModifySecurityGroupPolicyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            security_group_id: None,
-            region_id: None,
-            inner_access_policy: None,
-            client_token: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifySecurityGroupPolicyOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -108,8 +109,8 @@ impl ModifySecurityGroupPolicyBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifySecurityGroupPolicyInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

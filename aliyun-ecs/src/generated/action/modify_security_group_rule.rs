@@ -58,6 +58,10 @@ impl ModifySecurityGroupRuleInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifySecurityGroupRuleBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     client_token: Option<String>,
     security_group_id: Option<String>,
@@ -81,97 +85,97 @@ pub struct ModifySecurityGroupRuleBuilder<C = ()> {
 impl<C> ModifySecurityGroupRuleBuilder<C> {
     /// Sets [`ModifySecurityGroupRuleInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupRuleInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupRuleInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
-        self.security_group_id = Some(input.into());
+        self.params.security_group_id = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupRuleInput::security_group_rule_id`].
     pub fn security_group_rule_id(mut self, input: impl Into<String>) -> Self {
-        self.security_group_rule_id = Some(input.into());
+        self.params.security_group_rule_id = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupRuleInput::policy`].
     pub fn policy(mut self, input: impl Into<String>) -> Self {
-        self.policy = Some(input.into());
+        self.params.policy = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupRuleInput::priority`].
     pub fn priority(mut self, input: impl Into<String>) -> Self {
-        self.priority = Some(input.into());
+        self.params.priority = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupRuleInput::ip_protocol`].
     pub fn ip_protocol(mut self, input: impl Into<String>) -> Self {
-        self.ip_protocol = Some(input.into());
+        self.params.ip_protocol = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupRuleInput::source_cidr_ip`].
     pub fn source_cidr_ip(mut self, input: impl Into<String>) -> Self {
-        self.source_cidr_ip = Some(input.into());
+        self.params.source_cidr_ip = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupRuleInput::ipv6_source_cidr_ip`].
     pub fn ipv6_source_cidr_ip(mut self, input: impl Into<String>) -> Self {
-        self.ipv6_source_cidr_ip = Some(input.into());
+        self.params.ipv6_source_cidr_ip = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupRuleInput::source_group_id`].
     pub fn source_group_id(mut self, input: impl Into<String>) -> Self {
-        self.source_group_id = Some(input.into());
+        self.params.source_group_id = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupRuleInput::source_prefix_list_id`].
     pub fn source_prefix_list_id(mut self, input: impl Into<String>) -> Self {
-        self.source_prefix_list_id = Some(input.into());
+        self.params.source_prefix_list_id = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupRuleInput::port_range`].
     pub fn port_range(mut self, input: impl Into<String>) -> Self {
-        self.port_range = Some(input.into());
+        self.params.port_range = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupRuleInput::dest_cidr_ip`].
     pub fn dest_cidr_ip(mut self, input: impl Into<String>) -> Self {
-        self.dest_cidr_ip = Some(input.into());
+        self.params.dest_cidr_ip = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupRuleInput::ipv6_dest_cidr_ip`].
     pub fn ipv6_dest_cidr_ip(mut self, input: impl Into<String>) -> Self {
-        self.ipv6_dest_cidr_ip = Some(input.into());
+        self.params.ipv6_dest_cidr_ip = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupRuleInput::source_port_range`].
     pub fn source_port_range(mut self, input: impl Into<String>) -> Self {
-        self.source_port_range = Some(input.into());
+        self.params.source_port_range = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupRuleInput::source_group_owner_account`].
     pub fn source_group_owner_account(mut self, input: impl Into<String>) -> Self {
-        self.source_group_owner_account = Some(input.into());
+        self.params.source_group_owner_account = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupRuleInput::source_group_owner_id`].
     pub fn source_group_owner_id(mut self, input: i64) -> Self {
-        self.source_group_owner_id = Some(input);
+        self.params.source_group_owner_id = Some(input);
         self
     }
     /// Sets [`ModifySecurityGroupRuleInput::nic_type`].
     pub fn nic_type(mut self, input: impl Into<String>) -> Self {
-        self.nic_type = Some(input.into());
+        self.params.nic_type = Some(input.into());
         self
     }
     /// Sets [`ModifySecurityGroupRuleInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifySecurityGroupRuleInput`]. Nothing is sent.
@@ -181,29 +185,29 @@ impl<C> ModifySecurityGroupRuleBuilder<C> {
         let input = ModifySecurityGroupRuleInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            client_token: self.client_token,
+            client_token: self.params.client_token,
             security_group_id: aliyun_core::__private::validate::required(
                 "SecurityGroupId",
-                self.security_group_id,
+                self.params.security_group_id,
             )?,
-            security_group_rule_id: self.security_group_rule_id,
-            policy: self.policy,
-            priority: self.priority,
-            ip_protocol: self.ip_protocol,
-            source_cidr_ip: self.source_cidr_ip,
-            ipv6_source_cidr_ip: self.ipv6_source_cidr_ip,
-            source_group_id: self.source_group_id,
-            source_prefix_list_id: self.source_prefix_list_id,
-            port_range: self.port_range,
-            dest_cidr_ip: self.dest_cidr_ip,
-            ipv6_dest_cidr_ip: self.ipv6_dest_cidr_ip,
-            source_port_range: self.source_port_range,
-            source_group_owner_account: self.source_group_owner_account,
-            source_group_owner_id: self.source_group_owner_id,
-            nic_type: self.nic_type,
-            description: self.description,
+            security_group_rule_id: self.params.security_group_rule_id,
+            policy: self.params.policy,
+            priority: self.params.priority,
+            ip_protocol: self.params.ip_protocol,
+            source_cidr_ip: self.params.source_cidr_ip,
+            ipv6_source_cidr_ip: self.params.ipv6_source_cidr_ip,
+            source_group_id: self.params.source_group_id,
+            source_prefix_list_id: self.params.source_prefix_list_id,
+            port_range: self.params.port_range,
+            dest_cidr_ip: self.params.dest_cidr_ip,
+            ipv6_dest_cidr_ip: self.params.ipv6_dest_cidr_ip,
+            source_port_range: self.params.source_port_range,
+            source_group_owner_account: self.params.source_group_owner_account,
+            source_group_owner_id: self.params.source_group_owner_id,
+            nic_type: self.params.nic_type,
+            description: self.params.description,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -235,25 +239,7 @@ impl ModifySecurityGroupRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            client_token: None,
-            security_group_id: None,
-            security_group_rule_id: None,
-            policy: None,
-            priority: None,
-            ip_protocol: None,
-            source_cidr_ip: None,
-            ipv6_source_cidr_ip: None,
-            source_group_id: None,
-            source_prefix_list_id: None,
-            port_range: None,
-            dest_cidr_ip: None,
-            ipv6_dest_cidr_ip: None,
-            source_port_range: None,
-            source_group_owner_account: None,
-            source_group_owner_id: None,
-            nic_type: None,
-            description: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifySecurityGroupRuleOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -270,8 +256,8 @@ impl ModifySecurityGroupRuleBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifySecurityGroupRuleInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

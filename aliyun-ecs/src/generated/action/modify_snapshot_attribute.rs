@@ -30,6 +30,10 @@ impl ModifySnapshotAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifySnapshotAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     snapshot_id: Option<String>,
     snapshot_name: Option<String>,
     description: Option<String>,
@@ -39,27 +43,27 @@ pub struct ModifySnapshotAttributeBuilder<C = ()> {
 impl<C> ModifySnapshotAttributeBuilder<C> {
     /// Sets [`ModifySnapshotAttributeInput::snapshot_id`].
     pub fn snapshot_id(mut self, input: impl Into<String>) -> Self {
-        self.snapshot_id = Some(input.into());
+        self.params.snapshot_id = Some(input.into());
         self
     }
     /// Sets [`ModifySnapshotAttributeInput::snapshot_name`].
     pub fn snapshot_name(mut self, input: impl Into<String>) -> Self {
-        self.snapshot_name = Some(input.into());
+        self.params.snapshot_name = Some(input.into());
         self
     }
     /// Sets [`ModifySnapshotAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`ModifySnapshotAttributeInput::disable_instant_access`].
     pub fn disable_instant_access(mut self, input: bool) -> Self {
-        self.disable_instant_access = Some(input);
+        self.params.disable_instant_access = Some(input);
         self
     }
     /// Sets [`ModifySnapshotAttributeInput::retention_days`].
     pub fn retention_days(mut self, input: i32) -> Self {
-        self.retention_days = Some(input);
+        self.params.retention_days = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifySnapshotAttributeInput`]. Nothing is sent.
@@ -69,12 +73,12 @@ impl<C> ModifySnapshotAttributeBuilder<C> {
         let input = ModifySnapshotAttributeInput {
             snapshot_id: aliyun_core::__private::validate::required(
                 "SnapshotId",
-                self.snapshot_id,
+                self.params.snapshot_id,
             )?,
-            snapshot_name: self.snapshot_name,
-            description: self.description,
-            disable_instant_access: self.disable_instant_access,
-            retention_days: self.retention_days,
+            snapshot_name: self.params.snapshot_name,
+            description: self.params.description,
+            disable_instant_access: self.params.disable_instant_access,
+            retention_days: self.params.retention_days,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -92,11 +96,7 @@ impl ModifySnapshotAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            snapshot_id: None,
-            snapshot_name: None,
-            description: None,
-            disable_instant_access: None,
-            retention_days: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifySnapshotAttributeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

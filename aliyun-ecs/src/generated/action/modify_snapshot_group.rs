@@ -28,6 +28,10 @@ impl ModifySnapshotGroupInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifySnapshotGroupBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     snapshot_group_id: Option<String>,
     name: Option<String>,
@@ -36,22 +40,22 @@ pub struct ModifySnapshotGroupBuilder<C = ()> {
 impl<C> ModifySnapshotGroupBuilder<C> {
     /// Sets [`ModifySnapshotGroupInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifySnapshotGroupInput::snapshot_group_id`].
     pub fn snapshot_group_id(mut self, input: impl Into<String>) -> Self {
-        self.snapshot_group_id = Some(input.into());
+        self.params.snapshot_group_id = Some(input.into());
         self
     }
     /// Sets [`ModifySnapshotGroupInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`ModifySnapshotGroupInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifySnapshotGroupInput`]. Nothing is sent.
@@ -59,14 +63,14 @@ impl<C> ModifySnapshotGroupBuilder<C> {
         let input = ModifySnapshotGroupInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             snapshot_group_id: aliyun_core::__private::validate::required(
                 "SnapshotGroupId",
-                self.snapshot_group_id,
+                self.params.snapshot_group_id,
             )?,
-            name: self.name,
-            description: self.description,
+            name: self.params.name,
+            description: self.params.description,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -83,10 +87,7 @@ impl ModifySnapshotGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            snapshot_group_id: None,
-            name: None,
-            description: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifySnapshotGroupOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -103,8 +104,8 @@ impl ModifySnapshotGroupBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifySnapshotGroupInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

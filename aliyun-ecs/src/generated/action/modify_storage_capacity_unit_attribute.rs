@@ -28,6 +28,10 @@ impl ModifyStorageCapacityUnitAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyStorageCapacityUnitAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     storage_capacity_unit_id: Option<String>,
     name: Option<String>,
@@ -36,22 +40,22 @@ pub struct ModifyStorageCapacityUnitAttributeBuilder<C = ()> {
 impl<C> ModifyStorageCapacityUnitAttributeBuilder<C> {
     /// Sets [`ModifyStorageCapacityUnitAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyStorageCapacityUnitAttributeInput::storage_capacity_unit_id`].
     pub fn storage_capacity_unit_id(mut self, input: impl Into<String>) -> Self {
-        self.storage_capacity_unit_id = Some(input.into());
+        self.params.storage_capacity_unit_id = Some(input.into());
         self
     }
     /// Sets [`ModifyStorageCapacityUnitAttributeInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`ModifyStorageCapacityUnitAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyStorageCapacityUnitAttributeInput`]. Nothing is sent.
@@ -61,14 +65,14 @@ impl<C> ModifyStorageCapacityUnitAttributeBuilder<C> {
         let input = ModifyStorageCapacityUnitAttributeInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             storage_capacity_unit_id: aliyun_core::__private::validate::required(
                 "StorageCapacityUnitId",
-                self.storage_capacity_unit_id,
+                self.params.storage_capacity_unit_id,
             )?,
-            name: self.name,
-            description: self.description,
+            name: self.params.name,
+            description: self.params.description,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -85,10 +89,7 @@ impl ModifyStorageCapacityUnitAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            storage_capacity_unit_id: None,
-            name: None,
-            description: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyStorageCapacityUnitAttributeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -108,8 +109,8 @@ impl ModifyStorageCapacityUnitAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyStorageCapacityUnitAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -30,6 +30,10 @@ impl ModifyStorageSetAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyStorageSetAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     client_token: Option<String>,
     region_id: Option<String>,
     storage_set_id: Option<String>,
@@ -39,27 +43,27 @@ pub struct ModifyStorageSetAttributeBuilder<C = ()> {
 impl<C> ModifyStorageSetAttributeBuilder<C> {
     /// Sets [`ModifyStorageSetAttributeInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`ModifyStorageSetAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyStorageSetAttributeInput::storage_set_id`].
     pub fn storage_set_id(mut self, input: impl Into<String>) -> Self {
-        self.storage_set_id = Some(input.into());
+        self.params.storage_set_id = Some(input.into());
         self
     }
     /// Sets [`ModifyStorageSetAttributeInput::storage_set_name`].
     pub fn storage_set_name(mut self, input: impl Into<String>) -> Self {
-        self.storage_set_name = Some(input.into());
+        self.params.storage_set_name = Some(input.into());
         self
     }
     /// Sets [`ModifyStorageSetAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyStorageSetAttributeInput`]. Nothing is sent.
@@ -67,17 +71,17 @@ impl<C> ModifyStorageSetAttributeBuilder<C> {
         self,
     ) -> Result<ModifyStorageSetAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyStorageSetAttributeInput {
-            client_token: self.client_token,
+            client_token: self.params.client_token,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             storage_set_id: aliyun_core::__private::validate::required(
                 "StorageSetId",
-                self.storage_set_id,
+                self.params.storage_set_id,
             )?,
-            storage_set_name: self.storage_set_name,
-            description: self.description,
+            storage_set_name: self.params.storage_set_name,
+            description: self.params.description,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -95,11 +99,7 @@ impl ModifyStorageSetAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            client_token: None,
-            region_id: None,
-            storage_set_id: None,
-            storage_set_name: None,
-            description: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyStorageSetAttributeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -116,8 +116,8 @@ impl ModifyStorageSetAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyStorageSetAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -28,6 +28,10 @@ impl ModifyUserBusinessBehaviorInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyUserBusinessBehaviorBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     status_key: Option<String>,
     status_value: Option<String>,
@@ -35,17 +39,17 @@ pub struct ModifyUserBusinessBehaviorBuilder<C = ()> {
 impl<C> ModifyUserBusinessBehaviorBuilder<C> {
     /// Sets [`ModifyUserBusinessBehaviorInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyUserBusinessBehaviorInput::status_key`].
     pub fn status_key(mut self, input: impl Into<String>) -> Self {
-        self.status_key = Some(input.into());
+        self.params.status_key = Some(input.into());
         self
     }
     /// Sets [`ModifyUserBusinessBehaviorInput::status_value`].
     pub fn status_value(mut self, input: impl Into<String>) -> Self {
-        self.status_value = Some(input.into());
+        self.params.status_value = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyUserBusinessBehaviorInput`]. Nothing is sent.
@@ -53,14 +57,14 @@ impl<C> ModifyUserBusinessBehaviorBuilder<C> {
         self,
     ) -> Result<ModifyUserBusinessBehaviorInput, aliyun_core::InvalidInput> {
         let input = ModifyUserBusinessBehaviorInput {
-            region_id: self.region_id,
+            region_id: self.params.region_id,
             status_key: aliyun_core::__private::validate::required(
                 "statusKey",
-                self.status_key,
+                self.params.status_key,
             )?,
             status_value: aliyun_core::__private::validate::required(
                 "statusValue",
-                self.status_value,
+                self.params.status_value,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -77,9 +81,7 @@ impl ModifyUserBusinessBehaviorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            status_key: None,
-            status_value: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyUserBusinessBehaviorOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -96,8 +98,8 @@ impl ModifyUserBusinessBehaviorBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyUserBusinessBehaviorInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -30,6 +30,10 @@ impl ModifyVRouterAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyVRouterAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     v_router_id: Option<String>,
     v_router_name: Option<String>,
@@ -38,22 +42,22 @@ pub struct ModifyVRouterAttributeBuilder<C = ()> {
 impl<C> ModifyVRouterAttributeBuilder<C> {
     /// Sets [`ModifyVRouterAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyVRouterAttributeInput::v_router_id`].
     pub fn v_router_id(mut self, input: impl Into<String>) -> Self {
-        self.v_router_id = Some(input.into());
+        self.params.v_router_id = Some(input.into());
         self
     }
     /// Sets [`ModifyVRouterAttributeInput::v_router_name`].
     pub fn v_router_name(mut self, input: impl Into<String>) -> Self {
-        self.v_router_name = Some(input.into());
+        self.params.v_router_name = Some(input.into());
         self
     }
     /// Sets [`ModifyVRouterAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyVRouterAttributeInput`]. Nothing is sent.
@@ -61,13 +65,13 @@ impl<C> ModifyVRouterAttributeBuilder<C> {
         self,
     ) -> Result<ModifyVRouterAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyVRouterAttributeInput {
-            region_id: self.region_id,
+            region_id: self.params.region_id,
             v_router_id: aliyun_core::__private::validate::required(
                 "VRouterId",
-                self.v_router_id,
+                self.params.v_router_id,
             )?,
-            v_router_name: self.v_router_name,
-            description: self.description,
+            v_router_name: self.params.v_router_name,
+            description: self.params.description,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -84,10 +88,7 @@ impl ModifyVRouterAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            v_router_id: None,
-            v_router_name: None,
-            description: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyVRouterAttributeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -104,8 +105,8 @@ impl ModifyVRouterAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyVRouterAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

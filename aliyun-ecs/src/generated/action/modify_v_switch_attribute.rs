@@ -30,6 +30,10 @@ impl ModifyVSwitchAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyVSwitchAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     v_switch_id: Option<String>,
     v_switch_name: Option<String>,
     region_id: Option<String>,
@@ -38,22 +42,22 @@ pub struct ModifyVSwitchAttributeBuilder<C = ()> {
 impl<C> ModifyVSwitchAttributeBuilder<C> {
     /// Sets [`ModifyVSwitchAttributeInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
-        self.v_switch_id = Some(input.into());
+        self.params.v_switch_id = Some(input.into());
         self
     }
     /// Sets [`ModifyVSwitchAttributeInput::v_switch_name`].
     pub fn v_switch_name(mut self, input: impl Into<String>) -> Self {
-        self.v_switch_name = Some(input.into());
+        self.params.v_switch_name = Some(input.into());
         self
     }
     /// Sets [`ModifyVSwitchAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyVSwitchAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyVSwitchAttributeInput`]. Nothing is sent.
@@ -63,11 +67,11 @@ impl<C> ModifyVSwitchAttributeBuilder<C> {
         let input = ModifyVSwitchAttributeInput {
             v_switch_id: aliyun_core::__private::validate::required(
                 "VSwitchId",
-                self.v_switch_id,
+                self.params.v_switch_id,
             )?,
-            v_switch_name: self.v_switch_name,
-            region_id: self.region_id,
-            description: self.description,
+            v_switch_name: self.params.v_switch_name,
+            region_id: self.params.region_id,
+            description: self.params.description,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -84,10 +88,7 @@ impl ModifyVSwitchAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            v_switch_id: None,
-            v_switch_name: None,
-            region_id: None,
-            description: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyVSwitchAttributeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -104,8 +105,8 @@ impl ModifyVSwitchAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyVSwitchAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

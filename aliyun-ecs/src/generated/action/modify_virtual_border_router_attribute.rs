@@ -44,6 +44,10 @@ impl ModifyVirtualBorderRouterAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyVirtualBorderRouterAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     vbr_id: Option<String>,
     vlan_id: Option<i32>,
@@ -59,57 +63,57 @@ pub struct ModifyVirtualBorderRouterAttributeBuilder<C = ()> {
 impl<C> ModifyVirtualBorderRouterAttributeBuilder<C> {
     /// Sets [`ModifyVirtualBorderRouterAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyVirtualBorderRouterAttributeInput::vbr_id`].
     pub fn vbr_id(mut self, input: impl Into<String>) -> Self {
-        self.vbr_id = Some(input.into());
+        self.params.vbr_id = Some(input.into());
         self
     }
     /// Sets [`ModifyVirtualBorderRouterAttributeInput::vlan_id`].
     pub fn vlan_id(mut self, input: i32) -> Self {
-        self.vlan_id = Some(input);
+        self.params.vlan_id = Some(input);
         self
     }
     /// Sets [`ModifyVirtualBorderRouterAttributeInput::circuit_code`].
     pub fn circuit_code(mut self, input: impl Into<String>) -> Self {
-        self.circuit_code = Some(input.into());
+        self.params.circuit_code = Some(input.into());
         self
     }
     /// Sets [`ModifyVirtualBorderRouterAttributeInput::local_gateway_ip`].
     pub fn local_gateway_ip(mut self, input: impl Into<String>) -> Self {
-        self.local_gateway_ip = Some(input.into());
+        self.params.local_gateway_ip = Some(input.into());
         self
     }
     /// Sets [`ModifyVirtualBorderRouterAttributeInput::peer_gateway_ip`].
     pub fn peer_gateway_ip(mut self, input: impl Into<String>) -> Self {
-        self.peer_gateway_ip = Some(input.into());
+        self.params.peer_gateway_ip = Some(input.into());
         self
     }
     /// Sets [`ModifyVirtualBorderRouterAttributeInput::peering_subnet_mask`].
     pub fn peering_subnet_mask(mut self, input: impl Into<String>) -> Self {
-        self.peering_subnet_mask = Some(input.into());
+        self.params.peering_subnet_mask = Some(input.into());
         self
     }
     /// Sets [`ModifyVirtualBorderRouterAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`ModifyVirtualBorderRouterAttributeInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`ModifyVirtualBorderRouterAttributeInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`ModifyVirtualBorderRouterAttributeInput::user_cidr`].
     pub fn user_cidr(mut self, input: impl Into<String>) -> Self {
-        self.user_cidr = Some(input.into());
+        self.params.user_cidr = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyVirtualBorderRouterAttributeInput`]. Nothing is sent.
@@ -119,18 +123,21 @@ impl<C> ModifyVirtualBorderRouterAttributeBuilder<C> {
         let input = ModifyVirtualBorderRouterAttributeInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            vbr_id: aliyun_core::__private::validate::required("VbrId", self.vbr_id)?,
-            vlan_id: self.vlan_id,
-            circuit_code: self.circuit_code,
-            local_gateway_ip: self.local_gateway_ip,
-            peer_gateway_ip: self.peer_gateway_ip,
-            peering_subnet_mask: self.peering_subnet_mask,
-            description: self.description,
-            name: self.name,
-            client_token: self.client_token,
-            user_cidr: self.user_cidr,
+            vbr_id: aliyun_core::__private::validate::required(
+                "VbrId",
+                self.params.vbr_id,
+            )?,
+            vlan_id: self.params.vlan_id,
+            circuit_code: self.params.circuit_code,
+            local_gateway_ip: self.params.local_gateway_ip,
+            peer_gateway_ip: self.params.peer_gateway_ip,
+            peering_subnet_mask: self.params.peering_subnet_mask,
+            description: self.params.description,
+            name: self.params.name,
+            client_token: self.params.client_token,
+            user_cidr: self.params.user_cidr,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -154,17 +161,7 @@ impl ModifyVirtualBorderRouterAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            vbr_id: None,
-            vlan_id: None,
-            circuit_code: None,
-            local_gateway_ip: None,
-            peer_gateway_ip: None,
-            peering_subnet_mask: None,
-            description: None,
-            name: None,
-            client_token: None,
-            user_cidr: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyVirtualBorderRouterAttributeOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -184,8 +181,8 @@ impl ModifyVirtualBorderRouterAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyVirtualBorderRouterAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

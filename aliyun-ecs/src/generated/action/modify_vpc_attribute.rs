@@ -34,6 +34,10 @@ impl ModifyVpcAttributeInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyVpcAttributeBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     vpc_id: Option<String>,
     description: Option<String>,
     vpc_name: Option<String>,
@@ -44,43 +48,46 @@ pub struct ModifyVpcAttributeBuilder<C = ()> {
 impl<C> ModifyVpcAttributeBuilder<C> {
     /// Sets [`ModifyVpcAttributeInput::vpc_id`].
     pub fn vpc_id(mut self, input: impl Into<String>) -> Self {
-        self.vpc_id = Some(input.into());
+        self.params.vpc_id = Some(input.into());
         self
     }
     /// Sets [`ModifyVpcAttributeInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`ModifyVpcAttributeInput::vpc_name`].
     pub fn vpc_name(mut self, input: impl Into<String>) -> Self {
-        self.vpc_name = Some(input.into());
+        self.params.vpc_name = Some(input.into());
         self
     }
     /// Sets [`ModifyVpcAttributeInput::cidr_block`].
     pub fn cidr_block(mut self, input: impl Into<String>) -> Self {
-        self.cidr_block = Some(input.into());
+        self.params.cidr_block = Some(input.into());
         self
     }
     /// Sets [`ModifyVpcAttributeInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ModifyVpcAttributeInput::user_cidr`].
     pub fn user_cidr(mut self, input: impl Into<String>) -> Self {
-        self.user_cidr = Some(input.into());
+        self.params.user_cidr = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyVpcAttributeInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyVpcAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyVpcAttributeInput {
-            vpc_id: aliyun_core::__private::validate::required("VpcId", self.vpc_id)?,
-            description: self.description,
-            vpc_name: self.vpc_name,
-            cidr_block: self.cidr_block,
-            region_id: self.region_id,
-            user_cidr: self.user_cidr,
+            vpc_id: aliyun_core::__private::validate::required(
+                "VpcId",
+                self.params.vpc_id,
+            )?,
+            description: self.params.description,
+            vpc_name: self.params.vpc_name,
+            cidr_block: self.params.cidr_block,
+            region_id: self.params.region_id,
+            user_cidr: self.params.user_cidr,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -99,12 +106,7 @@ impl ModifyVpcAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            vpc_id: None,
-            description: None,
-            vpc_name: None,
-            cidr_block: None,
-            region_id: None,
-            user_cidr: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ModifyVpcAttributeOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -121,8 +123,8 @@ impl ModifyVpcAttributeBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ModifyVpcAttributeInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

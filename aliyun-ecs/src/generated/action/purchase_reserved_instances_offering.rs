@@ -55,6 +55,10 @@ impl PurchaseReservedInstancesOfferingInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PurchaseReservedInstancesOfferingBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     tag: Option<Vec<Tag>>,
     resource_group_id: Option<String>,
@@ -75,82 +79,82 @@ pub struct PurchaseReservedInstancesOfferingBuilder<C = ()> {
 impl<C> PurchaseReservedInstancesOfferingBuilder<C> {
     /// Sets [`PurchaseReservedInstancesOfferingInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`PurchaseReservedInstancesOfferingInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`PurchaseReservedInstancesOfferingInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`PurchaseReservedInstancesOfferingInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`PurchaseReservedInstancesOfferingInput::reserved_instance_name`].
     pub fn reserved_instance_name(mut self, input: impl Into<String>) -> Self {
-        self.reserved_instance_name = Some(input.into());
+        self.params.reserved_instance_name = Some(input.into());
         self
     }
     /// Sets [`PurchaseReservedInstancesOfferingInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`PurchaseReservedInstancesOfferingInput::scope`].
     pub fn scope(mut self, input: impl Into<String>) -> Self {
-        self.scope = Some(input.into());
+        self.params.scope = Some(input.into());
         self
     }
     /// Sets [`PurchaseReservedInstancesOfferingInput::instance_amount`].
     pub fn instance_amount(mut self, input: i32) -> Self {
-        self.instance_amount = Some(input);
+        self.params.instance_amount = Some(input);
         self
     }
     /// Sets [`PurchaseReservedInstancesOfferingInput::offering_type`].
     pub fn offering_type(mut self, input: impl Into<String>) -> Self {
-        self.offering_type = Some(input.into());
+        self.params.offering_type = Some(input.into());
         self
     }
     /// Sets [`PurchaseReservedInstancesOfferingInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`PurchaseReservedInstancesOfferingInput::platform`].
     pub fn platform(mut self, input: impl Into<String>) -> Self {
-        self.platform = Some(input.into());
+        self.params.platform = Some(input.into());
         self
     }
     /// Sets [`PurchaseReservedInstancesOfferingInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Sets [`PurchaseReservedInstancesOfferingInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
-        self.period_unit = Some(input.into());
+        self.params.period_unit = Some(input.into());
         self
     }
     /// Sets [`PurchaseReservedInstancesOfferingInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`PurchaseReservedInstancesOfferingInput::auto_renew`].
     pub fn auto_renew(mut self, input: bool) -> Self {
-        self.auto_renew = Some(input);
+        self.params.auto_renew = Some(input);
         self
     }
     /// Sets [`PurchaseReservedInstancesOfferingInput::auto_renew_period`].
     pub fn auto_renew_period(mut self, input: i32) -> Self {
-        self.auto_renew_period = Some(input);
+        self.params.auto_renew_period = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`PurchaseReservedInstancesOfferingInput`]. Nothing is sent.
@@ -160,26 +164,26 @@ impl<C> PurchaseReservedInstancesOfferingBuilder<C> {
         let input = PurchaseReservedInstancesOfferingInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            tag: self.tag.unwrap_or_default(),
-            resource_group_id: self.resource_group_id,
-            zone_id: self.zone_id,
-            reserved_instance_name: self.reserved_instance_name,
+            tag: self.params.tag.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
+            zone_id: self.params.zone_id,
+            reserved_instance_name: self.params.reserved_instance_name,
             instance_type: aliyun_core::__private::validate::required(
                 "InstanceType",
-                self.instance_type,
+                self.params.instance_type,
             )?,
-            scope: self.scope,
-            instance_amount: self.instance_amount,
-            offering_type: self.offering_type,
-            description: self.description,
-            platform: self.platform,
-            period: self.period,
-            period_unit: self.period_unit,
-            client_token: self.client_token,
-            auto_renew: self.auto_renew,
-            auto_renew_period: self.auto_renew_period,
+            scope: self.params.scope,
+            instance_amount: self.params.instance_amount,
+            offering_type: self.params.offering_type,
+            description: self.params.description,
+            platform: self.params.platform,
+            period: self.params.period,
+            period_unit: self.params.period_unit,
+            client_token: self.params.client_token,
+            auto_renew: self.params.auto_renew,
+            auto_renew_period: self.params.auto_renew_period,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -208,22 +212,7 @@ impl PurchaseReservedInstancesOfferingBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            tag: None,
-            resource_group_id: None,
-            zone_id: None,
-            reserved_instance_name: None,
-            instance_type: None,
-            scope: None,
-            instance_amount: None,
-            offering_type: None,
-            description: None,
-            platform: None,
-            period: None,
-            period_unit: None,
-            client_token: None,
-            auto_renew: None,
-            auto_renew_period: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PurchaseReservedInstancesOfferingOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -243,8 +232,8 @@ impl PurchaseReservedInstancesOfferingBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<PurchaseReservedInstancesOfferingInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -45,6 +45,10 @@ impl PurchaseStorageCapacityUnitInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PurchaseStorageCapacityUnitBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     name: Option<String>,
     capacity: Option<i32>,
@@ -60,57 +64,57 @@ pub struct PurchaseStorageCapacityUnitBuilder<C = ()> {
 impl<C> PurchaseStorageCapacityUnitBuilder<C> {
     /// Sets [`PurchaseStorageCapacityUnitInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`PurchaseStorageCapacityUnitInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`PurchaseStorageCapacityUnitInput::capacity`].
     pub fn capacity(mut self, input: i32) -> Self {
-        self.capacity = Some(input);
+        self.params.capacity = Some(input);
         self
     }
     /// Sets [`PurchaseStorageCapacityUnitInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`PurchaseStorageCapacityUnitInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`PurchaseStorageCapacityUnitInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Sets [`PurchaseStorageCapacityUnitInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
-        self.period_unit = Some(input.into());
+        self.params.period_unit = Some(input.into());
         self
     }
     /// Sets [`PurchaseStorageCapacityUnitInput::from_app`].
     pub fn from_app(mut self, input: impl Into<String>) -> Self {
-        self.from_app = Some(input.into());
+        self.params.from_app = Some(input.into());
         self
     }
     /// Sets [`PurchaseStorageCapacityUnitInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`PurchaseStorageCapacityUnitInput::amount`].
     pub fn amount(mut self, input: i32) -> Self {
-        self.amount = Some(input);
+        self.params.amount = Some(input);
         self
     }
     /// Appends one item to [`PurchaseStorageCapacityUnitInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`PurchaseStorageCapacityUnitInput`]. Nothing is sent.
@@ -120,21 +124,21 @@ impl<C> PurchaseStorageCapacityUnitBuilder<C> {
         let input = PurchaseStorageCapacityUnitInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            name: self.name,
+            name: self.params.name,
             capacity: aliyun_core::__private::validate::required(
                 "Capacity",
-                self.capacity,
+                self.params.capacity,
             )?,
-            description: self.description,
-            start_time: self.start_time,
-            period: self.period,
-            period_unit: self.period_unit,
-            from_app: self.from_app,
-            client_token: self.client_token,
-            amount: self.amount,
-            tag: self.tag.unwrap_or_default(),
+            description: self.params.description,
+            start_time: self.params.start_time,
+            period: self.params.period,
+            period_unit: self.params.period_unit,
+            from_app: self.params.from_app,
+            client_token: self.params.client_token,
+            amount: self.params.amount,
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -158,17 +162,7 @@ impl PurchaseStorageCapacityUnitBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            name: None,
-            capacity: None,
-            description: None,
-            start_time: None,
-            period: None,
-            period_unit: None,
-            from_app: None,
-            client_token: None,
-            amount: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`PurchaseStorageCapacityUnitOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -185,8 +179,8 @@ impl PurchaseStorageCapacityUnitBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<PurchaseStorageCapacityUnitInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

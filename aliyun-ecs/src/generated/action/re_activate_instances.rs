@@ -24,27 +24,31 @@ impl ReActivateInstancesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReActivateInstancesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<String>,
 }
 impl<C> ReActivateInstancesBuilder<C> {
     /// Sets [`ReActivateInstancesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ReActivateInstancesInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ReActivateInstancesInput`]. Nothing is sent.
     pub fn build(self) -> Result<ReActivateInstancesInput, aliyun_core::InvalidInput> {
         let input = ReActivateInstancesInput {
-            region_id: self.region_id,
+            region_id: self.params.region_id,
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -60,8 +64,7 @@ impl ReActivateInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ReActivateInstancesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -78,8 +81,8 @@ impl ReActivateInstancesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ReActivateInstancesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -30,6 +30,10 @@ impl ReInitDiskInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReInitDiskBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     disk_id: Option<String>,
     password: Option<String>,
     key_pair_name: Option<String>,
@@ -39,37 +43,40 @@ pub struct ReInitDiskBuilder<C = ()> {
 impl<C> ReInitDiskBuilder<C> {
     /// Sets [`ReInitDiskInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
-        self.disk_id = Some(input.into());
+        self.params.disk_id = Some(input.into());
         self
     }
     /// Sets [`ReInitDiskInput::password`].
     pub fn password(mut self, input: impl Into<String>) -> Self {
-        self.password = Some(input.into());
+        self.params.password = Some(input.into());
         self
     }
     /// Sets [`ReInitDiskInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
-        self.key_pair_name = Some(input.into());
+        self.params.key_pair_name = Some(input.into());
         self
     }
     /// Sets [`ReInitDiskInput::auto_start_instance`].
     pub fn auto_start_instance(mut self, input: bool) -> Self {
-        self.auto_start_instance = Some(input);
+        self.params.auto_start_instance = Some(input);
         self
     }
     /// Sets [`ReInitDiskInput::security_enhancement_strategy`].
     pub fn security_enhancement_strategy(mut self, input: impl Into<String>) -> Self {
-        self.security_enhancement_strategy = Some(input.into());
+        self.params.security_enhancement_strategy = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ReInitDiskInput`]. Nothing is sent.
     pub fn build(self) -> Result<ReInitDiskInput, aliyun_core::InvalidInput> {
         let input = ReInitDiskInput {
-            disk_id: aliyun_core::__private::validate::required("DiskId", self.disk_id)?,
-            password: self.password,
-            key_pair_name: self.key_pair_name,
-            auto_start_instance: self.auto_start_instance,
-            security_enhancement_strategy: self.security_enhancement_strategy,
+            disk_id: aliyun_core::__private::validate::required(
+                "DiskId",
+                self.params.disk_id,
+            )?,
+            password: self.params.password,
+            key_pair_name: self.params.key_pair_name,
+            auto_start_instance: self.params.auto_start_instance,
+            security_enhancement_strategy: self.params.security_enhancement_strategy,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -87,11 +94,7 @@ impl ReInitDiskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            disk_id: None,
-            password: None,
-            key_pair_name: None,
-            auto_start_instance: None,
-            security_enhancement_strategy: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ReInitDiskOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -48,6 +48,10 @@ impl RebootInstanceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RebootInstanceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     force_stop: Option<bool>,
     dry_run: Option<bool>,
@@ -59,37 +63,37 @@ pub struct RebootInstanceBuilder<C = ()> {
 impl<C> RebootInstanceBuilder<C> {
     /// Sets [`RebootInstanceInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`RebootInstanceInput::force_stop`].
     pub fn force_stop(mut self, input: bool) -> Self {
-        self.force_stop = Some(input);
+        self.params.force_stop = Some(input);
         self
     }
     /// Sets [`RebootInstanceInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Sets [`RebootInstanceInput::owner_id`].
     pub fn owner_id(mut self, input: i64) -> Self {
-        self.owner_id = Some(input);
+        self.params.owner_id = Some(input);
         self
     }
     /// Sets [`RebootInstanceInput::owner_account`].
     pub fn owner_account(mut self, input: impl Into<String>) -> Self {
-        self.owner_account = Some(input.into());
+        self.params.owner_account = Some(input.into());
         self
     }
     /// Sets [`RebootInstanceInput::resource_owner_id`].
     pub fn resource_owner_id(mut self, input: i64) -> Self {
-        self.resource_owner_id = Some(input);
+        self.params.resource_owner_id = Some(input);
         self
     }
     /// Sets [`RebootInstanceInput::resource_owner_account`].
     pub fn resource_owner_account(mut self, input: impl Into<String>) -> Self {
-        self.resource_owner_account = Some(input.into());
+        self.params.resource_owner_account = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`RebootInstanceInput`]. Nothing is sent.
@@ -97,14 +101,14 @@ impl<C> RebootInstanceBuilder<C> {
         let input = RebootInstanceInput {
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
-            force_stop: self.force_stop,
-            dry_run: self.dry_run,
-            owner_id: self.owner_id,
-            owner_account: self.owner_account,
-            resource_owner_id: self.resource_owner_id,
-            resource_owner_account: self.resource_owner_account,
+            force_stop: self.params.force_stop,
+            dry_run: self.params.dry_run,
+            owner_id: self.params.owner_id,
+            owner_account: self.params.owner_account,
+            resource_owner_id: self.params.resource_owner_id,
+            resource_owner_account: self.params.resource_owner_account,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -124,13 +128,7 @@ impl RebootInstanceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            force_stop: None,
-            dry_run: None,
-            owner_id: None,
-            owner_account: None,
-            resource_owner_id: None,
-            resource_owner_account: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`RebootInstanceOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

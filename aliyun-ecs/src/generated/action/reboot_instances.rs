@@ -33,6 +33,10 @@ impl RebootInstancesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RebootInstancesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     dry_run: Option<bool>,
     region_id: Option<String>,
     force_reboot: Option<bool>,
@@ -42,40 +46,40 @@ pub struct RebootInstancesBuilder<C = ()> {
 impl<C> RebootInstancesBuilder<C> {
     /// Sets [`RebootInstancesInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Sets [`RebootInstancesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`RebootInstancesInput::force_reboot`].
     pub fn force_reboot(mut self, input: bool) -> Self {
-        self.force_reboot = Some(input);
+        self.params.force_reboot = Some(input);
         self
     }
     /// Sets [`RebootInstancesInput::batch_optimization`].
     pub fn batch_optimization(mut self, input: impl Into<String>) -> Self {
-        self.batch_optimization = Some(input.into());
+        self.params.batch_optimization = Some(input.into());
         self
     }
     /// Appends one item to [`RebootInstancesInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`RebootInstancesInput`]. Nothing is sent.
     pub fn build(self) -> Result<RebootInstancesInput, aliyun_core::InvalidInput> {
         let input = RebootInstancesInput {
-            dry_run: self.dry_run,
+            dry_run: self.params.dry_run,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            force_reboot: self.force_reboot,
-            batch_optimization: self.batch_optimization,
-            instance_id: self.instance_id.unwrap_or_default(),
+            force_reboot: self.params.force_reboot,
+            batch_optimization: self.params.batch_optimization,
+            instance_id: self.params.instance_id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -93,11 +97,7 @@ impl RebootInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            dry_run: None,
-            region_id: None,
-            force_reboot: None,
-            batch_optimization: None,
-            instance_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`RebootInstancesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -112,8 +112,8 @@ impl RebootInstancesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<RebootInstancesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

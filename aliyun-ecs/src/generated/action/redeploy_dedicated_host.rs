@@ -24,18 +24,22 @@ impl RedeployDedicatedHostInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RedeployDedicatedHostBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     dedicated_host_id: Option<String>,
 }
 impl<C> RedeployDedicatedHostBuilder<C> {
     /// Sets [`RedeployDedicatedHostInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`RedeployDedicatedHostInput::dedicated_host_id`].
     pub fn dedicated_host_id(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_id = Some(input.into());
+        self.params.dedicated_host_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`RedeployDedicatedHostInput`]. Nothing is sent.
@@ -43,11 +47,11 @@ impl<C> RedeployDedicatedHostBuilder<C> {
         let input = RedeployDedicatedHostInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             dedicated_host_id: aliyun_core::__private::validate::required(
                 "DedicatedHostId",
-                self.dedicated_host_id,
+                self.params.dedicated_host_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -63,8 +67,7 @@ impl RedeployDedicatedHostBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            dedicated_host_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`RedeployDedicatedHostOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -81,8 +84,8 @@ impl RedeployDedicatedHostBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<RedeployDedicatedHostInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

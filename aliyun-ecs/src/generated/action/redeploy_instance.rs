@@ -24,18 +24,22 @@ impl RedeployInstanceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RedeployInstanceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     force_stop: Option<bool>,
 }
 impl<C> RedeployInstanceBuilder<C> {
     /// Sets [`RedeployInstanceInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`RedeployInstanceInput::force_stop`].
     pub fn force_stop(mut self, input: bool) -> Self {
-        self.force_stop = Some(input);
+        self.params.force_stop = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`RedeployInstanceInput`]. Nothing is sent.
@@ -43,9 +47,9 @@ impl<C> RedeployInstanceBuilder<C> {
         let input = RedeployInstanceInput {
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
-            force_stop: self.force_stop,
+            force_stop: self.params.force_stop,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -60,8 +64,7 @@ impl RedeployInstanceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            force_stop: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`RedeployInstanceOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -27,6 +27,10 @@ impl ReleaseCapacityReservationInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReleaseCapacityReservationBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     private_pool_options: Option<PrivatePoolId>,
     dry_run: Option<bool>,
@@ -34,17 +38,17 @@ pub struct ReleaseCapacityReservationBuilder<C = ()> {
 impl<C> ReleaseCapacityReservationBuilder<C> {
     /// Sets [`ReleaseCapacityReservationInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ReleaseCapacityReservationInput::private_pool_options`].
     pub fn private_pool_options(mut self, input: PrivatePoolId) -> Self {
-        self.private_pool_options = Some(input);
+        self.params.private_pool_options = Some(input);
         self
     }
     /// Sets [`ReleaseCapacityReservationInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ReleaseCapacityReservationInput`]. Nothing is sent.
@@ -54,13 +58,13 @@ impl<C> ReleaseCapacityReservationBuilder<C> {
         let input = ReleaseCapacityReservationInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             private_pool_options: aliyun_core::__private::validate::required(
                 "PrivatePoolOptions",
-                self.private_pool_options,
+                self.params.private_pool_options,
             )?,
-            dry_run: self.dry_run,
+            dry_run: self.params.dry_run,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -76,9 +80,7 @@ impl ReleaseCapacityReservationBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            private_pool_options: None,
-            dry_run: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ReleaseCapacityReservationOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -95,8 +97,8 @@ impl ReleaseCapacityReservationBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ReleaseCapacityReservationInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

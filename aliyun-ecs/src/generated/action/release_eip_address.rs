@@ -26,27 +26,31 @@ impl ReleaseEipAddressInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReleaseEipAddressBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     allocation_id: Option<String>,
 }
 impl<C> ReleaseEipAddressBuilder<C> {
     /// Sets [`ReleaseEipAddressInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ReleaseEipAddressInput::allocation_id`].
     pub fn allocation_id(mut self, input: impl Into<String>) -> Self {
-        self.allocation_id = Some(input.into());
+        self.params.allocation_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ReleaseEipAddressInput`]. Nothing is sent.
     pub fn build(self) -> Result<ReleaseEipAddressInput, aliyun_core::InvalidInput> {
         let input = ReleaseEipAddressInput {
-            region_id: self.region_id,
+            region_id: self.params.region_id,
             allocation_id: aliyun_core::__private::validate::required(
                 "AllocationId",
-                self.allocation_id,
+                self.params.allocation_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -62,8 +66,7 @@ impl ReleaseEipAddressBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            allocation_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ReleaseEipAddressOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -78,8 +81,8 @@ impl ReleaseEipAddressBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ReleaseEipAddressInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -28,6 +28,10 @@ impl ReleasePublicIpAddressInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReleasePublicIpAddressBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<String>,
     public_ip_address: Option<String>,
@@ -36,22 +40,22 @@ pub struct ReleasePublicIpAddressBuilder<C = ()> {
 impl<C> ReleasePublicIpAddressBuilder<C> {
     /// Sets [`ReleasePublicIpAddressInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ReleasePublicIpAddressInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`ReleasePublicIpAddressInput::public_ip_address`].
     pub fn public_ip_address(mut self, input: impl Into<String>) -> Self {
-        self.public_ip_address = Some(input.into());
+        self.params.public_ip_address = Some(input.into());
         self
     }
     /// Sets [`ReleasePublicIpAddressInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ReleasePublicIpAddressInput`]. Nothing is sent.
@@ -59,13 +63,13 @@ impl<C> ReleasePublicIpAddressBuilder<C> {
         self,
     ) -> Result<ReleasePublicIpAddressInput, aliyun_core::InvalidInput> {
         let input = ReleasePublicIpAddressInput {
-            region_id: self.region_id,
-            instance_id: self.instance_id,
+            region_id: self.params.region_id,
+            instance_id: self.params.instance_id,
             public_ip_address: aliyun_core::__private::validate::required(
                 "PublicIpAddress",
-                self.public_ip_address,
+                self.params.public_ip_address,
             )?,
-            dry_run: self.dry_run,
+            dry_run: self.params.dry_run,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -82,10 +86,7 @@ impl ReleasePublicIpAddressBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
-            public_ip_address: None,
-            dry_run: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ReleasePublicIpAddressOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -102,8 +103,8 @@ impl ReleasePublicIpAddressBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ReleasePublicIpAddressInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -32,6 +32,10 @@ impl RemoveBandwidthPackageIpsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RemoveBandwidthPackageIpsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     bandwidth_package_id: Option<String>,
     client_token: Option<String>,
@@ -40,22 +44,22 @@ pub struct RemoveBandwidthPackageIpsBuilder<C = ()> {
 impl<C> RemoveBandwidthPackageIpsBuilder<C> {
     /// Sets [`RemoveBandwidthPackageIpsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`RemoveBandwidthPackageIpsInput::bandwidth_package_id`].
     pub fn bandwidth_package_id(mut self, input: impl Into<String>) -> Self {
-        self.bandwidth_package_id = Some(input.into());
+        self.params.bandwidth_package_id = Some(input.into());
         self
     }
     /// Sets [`RemoveBandwidthPackageIpsInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Appends one item to [`RemoveBandwidthPackageIpsInput::removed_ip_addresses`].
     pub fn removed_ip_addresses(mut self, input: impl Into<String>) -> Self {
-        self.removed_ip_addresses.get_or_insert_with(Vec::new).push(input.into());
+        self.params.removed_ip_addresses.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`RemoveBandwidthPackageIpsInput`]. Nothing is sent.
@@ -65,14 +69,14 @@ impl<C> RemoveBandwidthPackageIpsBuilder<C> {
         let input = RemoveBandwidthPackageIpsInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             bandwidth_package_id: aliyun_core::__private::validate::required(
                 "BandwidthPackageId",
-                self.bandwidth_package_id,
+                self.params.bandwidth_package_id,
             )?,
-            client_token: self.client_token,
-            removed_ip_addresses: self.removed_ip_addresses.unwrap_or_default(),
+            client_token: self.params.client_token,
+            removed_ip_addresses: self.params.removed_ip_addresses.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -89,10 +93,7 @@ impl RemoveBandwidthPackageIpsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            bandwidth_package_id: None,
-            client_token: None,
-            removed_ip_addresses: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`RemoveBandwidthPackageIpsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -109,8 +110,8 @@ impl RemoveBandwidthPackageIpsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<RemoveBandwidthPackageIpsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -30,6 +30,10 @@ impl RenewDedicatedHostsInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RenewDedicatedHostsBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     dedicated_host_ids: Option<String>,
     region_id: Option<String>,
     period: Option<i32>,
@@ -39,27 +43,27 @@ pub struct RenewDedicatedHostsBuilder<C = ()> {
 impl<C> RenewDedicatedHostsBuilder<C> {
     /// Sets [`RenewDedicatedHostsInput::dedicated_host_ids`].
     pub fn dedicated_host_ids(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_ids = Some(input.into());
+        self.params.dedicated_host_ids = Some(input.into());
         self
     }
     /// Sets [`RenewDedicatedHostsInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`RenewDedicatedHostsInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Sets [`RenewDedicatedHostsInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
-        self.period_unit = Some(input.into());
+        self.params.period_unit = Some(input.into());
         self
     }
     /// Sets [`RenewDedicatedHostsInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`RenewDedicatedHostsInput`]. Nothing is sent.
@@ -67,15 +71,18 @@ impl<C> RenewDedicatedHostsBuilder<C> {
         let input = RenewDedicatedHostsInput {
             dedicated_host_ids: aliyun_core::__private::validate::required(
                 "DedicatedHostIds",
-                self.dedicated_host_ids,
+                self.params.dedicated_host_ids,
             )?,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            period: aliyun_core::__private::validate::required("Period", self.period)?,
-            period_unit: self.period_unit,
-            client_token: self.client_token,
+            period: aliyun_core::__private::validate::required(
+                "Period",
+                self.params.period,
+            )?,
+            period_unit: self.params.period_unit,
+            client_token: self.params.client_token,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -93,11 +100,7 @@ impl RenewDedicatedHostsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            dedicated_host_ids: None,
-            region_id: None,
-            period: None,
-            period_unit: None,
-            client_token: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`RenewDedicatedHostsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -114,8 +117,8 @@ impl RenewDedicatedHostsBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<RenewDedicatedHostsInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -30,6 +30,10 @@ impl RenewInstanceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RenewInstanceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     client_token: Option<String>,
     instance_id: Option<String>,
     period: Option<i32>,
@@ -39,40 +43,40 @@ pub struct RenewInstanceBuilder<C = ()> {
 impl<C> RenewInstanceBuilder<C> {
     /// Sets [`RenewInstanceInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`RenewInstanceInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`RenewInstanceInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Sets [`RenewInstanceInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
-        self.period_unit = Some(input.into());
+        self.params.period_unit = Some(input.into());
         self
     }
     /// Sets [`RenewInstanceInput::expected_renew_day`].
     pub fn expected_renew_day(mut self, input: i32) -> Self {
-        self.expected_renew_day = Some(input);
+        self.params.expected_renew_day = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`RenewInstanceInput`]. Nothing is sent.
     pub fn build(self) -> Result<RenewInstanceInput, aliyun_core::InvalidInput> {
         let input = RenewInstanceInput {
-            client_token: self.client_token,
+            client_token: self.params.client_token,
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
-            period: self.period,
-            period_unit: self.period_unit,
-            expected_renew_day: self.expected_renew_day,
+            period: self.params.period,
+            period_unit: self.params.period_unit,
+            expected_renew_day: self.params.expected_renew_day,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -90,11 +94,7 @@ impl RenewInstanceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            client_token: None,
-            instance_id: None,
-            period: None,
-            period_unit: None,
-            expected_renew_day: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`RenewInstanceOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

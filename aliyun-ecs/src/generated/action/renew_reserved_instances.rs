@@ -36,6 +36,10 @@ impl RenewReservedInstancesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RenewReservedInstancesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     reserved_instance_id: Option<Vec<String>>,
     region_id: Option<String>,
     period: Option<i32>,
@@ -47,37 +51,37 @@ pub struct RenewReservedInstancesBuilder<C = ()> {
 impl<C> RenewReservedInstancesBuilder<C> {
     /// Appends one item to [`RenewReservedInstancesInput::reserved_instance_id`].
     pub fn reserved_instance_id(mut self, input: impl Into<String>) -> Self {
-        self.reserved_instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.reserved_instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`RenewReservedInstancesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`RenewReservedInstancesInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Sets [`RenewReservedInstancesInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
-        self.period_unit = Some(input.into());
+        self.params.period_unit = Some(input.into());
         self
     }
     /// Sets [`RenewReservedInstancesInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`RenewReservedInstancesInput::auto_renew`].
     pub fn auto_renew(mut self, input: bool) -> Self {
-        self.auto_renew = Some(input);
+        self.params.auto_renew = Some(input);
         self
     }
     /// Sets [`RenewReservedInstancesInput::auto_renew_period`].
     pub fn auto_renew_period(mut self, input: i32) -> Self {
-        self.auto_renew_period = Some(input);
+        self.params.auto_renew_period = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`RenewReservedInstancesInput`]. Nothing is sent.
@@ -85,16 +89,16 @@ impl<C> RenewReservedInstancesBuilder<C> {
         self,
     ) -> Result<RenewReservedInstancesInput, aliyun_core::InvalidInput> {
         let input = RenewReservedInstancesInput {
-            reserved_instance_id: self.reserved_instance_id.unwrap_or_default(),
+            reserved_instance_id: self.params.reserved_instance_id.unwrap_or_default(),
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            period: self.period,
-            period_unit: self.period_unit,
-            client_token: self.client_token,
-            auto_renew: self.auto_renew,
-            auto_renew_period: self.auto_renew_period,
+            period: self.params.period,
+            period_unit: self.params.period_unit,
+            client_token: self.params.client_token,
+            auto_renew: self.params.auto_renew,
+            auto_renew_period: self.params.auto_renew_period,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -114,13 +118,7 @@ impl RenewReservedInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            reserved_instance_id: None,
-            region_id: None,
-            period: None,
-            period_unit: None,
-            client_token: None,
-            auto_renew: None,
-            auto_renew_period: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`RenewReservedInstancesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -137,8 +135,8 @@ impl RenewReservedInstancesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<RenewReservedInstancesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -55,6 +55,10 @@ impl ReplaceSystemDiskInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReplaceSystemDiskBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     image_id: Option<String>,
     system_disk: Option<ReplaceSystemDiskSystemDisk>,
@@ -75,103 +79,103 @@ pub struct ReplaceSystemDiskBuilder<C = ()> {
 impl<C> ReplaceSystemDiskBuilder<C> {
     /// Sets [`ReplaceSystemDiskInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`ReplaceSystemDiskInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
-        self.image_id = Some(input.into());
+        self.params.image_id = Some(input.into());
         self
     }
     /// Sets [`ReplaceSystemDiskInput::system_disk`].
     pub fn system_disk(mut self, input: ReplaceSystemDiskSystemDisk) -> Self {
-        self.system_disk = Some(input);
+        self.params.system_disk = Some(input);
         self
     }
     /// Sets [`ReplaceSystemDiskInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`ReplaceSystemDiskInput::use_additional_service`].
     pub fn use_additional_service(mut self, input: bool) -> Self {
-        self.use_additional_service = Some(input);
+        self.params.use_additional_service = Some(input);
         self
     }
     /// Sets [`ReplaceSystemDiskInput::password`].
     pub fn password(mut self, input: impl Into<String>) -> Self {
-        self.password = Some(input.into());
+        self.params.password = Some(input.into());
         self
     }
     /// Sets [`ReplaceSystemDiskInput::password_inherit`].
     pub fn password_inherit(mut self, input: bool) -> Self {
-        self.password_inherit = Some(input);
+        self.params.password_inherit = Some(input);
         self
     }
     /// Sets [`ReplaceSystemDiskInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
-        self.key_pair_name = Some(input.into());
+        self.params.key_pair_name = Some(input.into());
         self
     }
     /// Sets [`ReplaceSystemDiskInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
-        self.disk_id = Some(input.into());
+        self.params.disk_id = Some(input.into());
         self
     }
     /// Sets [`ReplaceSystemDiskInput::platform`].
     pub fn platform(mut self, input: impl Into<String>) -> Self {
-        self.platform = Some(input.into());
+        self.params.platform = Some(input.into());
         self
     }
     /// Sets [`ReplaceSystemDiskInput::architecture`].
     pub fn architecture(mut self, input: impl Into<String>) -> Self {
-        self.architecture = Some(input.into());
+        self.params.architecture = Some(input.into());
         self
     }
     /// Sets [`ReplaceSystemDiskInput::security_enhancement_strategy`].
     pub fn security_enhancement_strategy(mut self, input: impl Into<String>) -> Self {
-        self.security_enhancement_strategy = Some(input.into());
+        self.params.security_enhancement_strategy = Some(input.into());
         self
     }
     /// Sets [`ReplaceSystemDiskInput::encrypted`].
     pub fn encrypted(mut self, input: bool) -> Self {
-        self.encrypted = Some(input);
+        self.params.encrypted = Some(input);
         self
     }
     /// Sets [`ReplaceSystemDiskInput::kms_key_id`].
     pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
-        self.kms_key_id = Some(input.into());
+        self.params.kms_key_id = Some(input.into());
         self
     }
     /// Sets [`ReplaceSystemDiskInput::encrypt_algorithm`].
     pub fn encrypt_algorithm(mut self, input: impl Into<String>) -> Self {
-        self.encrypt_algorithm = Some(input.into());
+        self.params.encrypt_algorithm = Some(input.into());
         self
     }
     /// Appends one item to [`ReplaceSystemDiskInput::arn`].
     pub fn arn(mut self, input: Arn) -> Self {
-        self.arn.get_or_insert_with(Vec::new).push(input);
+        self.params.arn.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ReplaceSystemDiskInput`]. Nothing is sent.
     pub fn build(self) -> Result<ReplaceSystemDiskInput, aliyun_core::InvalidInput> {
         let input = ReplaceSystemDiskInput {
-            instance_id: self.instance_id,
-            image_id: self.image_id,
-            system_disk: self.system_disk,
-            client_token: self.client_token,
-            use_additional_service: self.use_additional_service,
-            password: self.password,
-            password_inherit: self.password_inherit,
-            key_pair_name: self.key_pair_name,
-            disk_id: self.disk_id,
-            platform: self.platform,
-            architecture: self.architecture,
-            security_enhancement_strategy: self.security_enhancement_strategy,
-            encrypted: self.encrypted,
-            kms_key_id: self.kms_key_id,
-            encrypt_algorithm: self.encrypt_algorithm,
-            arn: self.arn.unwrap_or_default(),
+            instance_id: self.params.instance_id,
+            image_id: self.params.image_id,
+            system_disk: self.params.system_disk,
+            client_token: self.params.client_token,
+            use_additional_service: self.params.use_additional_service,
+            password: self.params.password,
+            password_inherit: self.params.password_inherit,
+            key_pair_name: self.params.key_pair_name,
+            disk_id: self.params.disk_id,
+            platform: self.params.platform,
+            architecture: self.params.architecture,
+            security_enhancement_strategy: self.params.security_enhancement_strategy,
+            encrypted: self.params.encrypted,
+            kms_key_id: self.params.kms_key_id,
+            encrypt_algorithm: self.params.encrypt_algorithm,
+            arn: self.params.arn.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -200,22 +204,7 @@ impl ReplaceSystemDiskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            image_id: None,
-            system_disk: None,
-            client_token: None,
-            use_additional_service: None,
-            password: None,
-            password_inherit: None,
-            key_pair_name: None,
-            disk_id: None,
-            platform: None,
-            architecture: None,
-            security_enhancement_strategy: None,
-            encrypted: None,
-            kms_key_id: None,
-            encrypt_algorithm: None,
-            arn: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ReplaceSystemDiskOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

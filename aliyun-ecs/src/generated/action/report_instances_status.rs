@@ -44,6 +44,10 @@ impl ReportInstancesStatusInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReportInstancesStatusBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     reason: Option<String>,
     description: Option<String>,
@@ -57,61 +61,61 @@ pub struct ReportInstancesStatusBuilder<C = ()> {
 impl<C> ReportInstancesStatusBuilder<C> {
     /// Sets [`ReportInstancesStatusInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ReportInstancesStatusInput::reason`].
     pub fn reason(mut self, input: impl Into<String>) -> Self {
-        self.reason = Some(input.into());
+        self.params.reason = Some(input.into());
         self
     }
     /// Sets [`ReportInstancesStatusInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`ReportInstancesStatusInput::start_time`].
     pub fn start_time(mut self, input: impl Into<String>) -> Self {
-        self.start_time = Some(input.into());
+        self.params.start_time = Some(input.into());
         self
     }
     /// Sets [`ReportInstancesStatusInput::end_time`].
     pub fn end_time(mut self, input: impl Into<String>) -> Self {
-        self.end_time = Some(input.into());
+        self.params.end_time = Some(input.into());
         self
     }
     /// Sets [`ReportInstancesStatusInput::issue_category`].
     pub fn issue_category(mut self, input: impl Into<String>) -> Self {
-        self.issue_category = Some(input.into());
+        self.params.issue_category = Some(input.into());
         self
     }
     /// Appends one item to [`ReportInstancesStatusInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`ReportInstancesStatusInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
-        self.disk_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.disk_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`ReportInstancesStatusInput::device`].
     pub fn device(mut self, input: impl Into<String>) -> Self {
-        self.device.get_or_insert_with(Vec::new).push(input.into());
+        self.params.device.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ReportInstancesStatusInput`]. Nothing is sent.
     pub fn build(self) -> Result<ReportInstancesStatusInput, aliyun_core::InvalidInput> {
         let input = ReportInstancesStatusInput {
-            region_id: self.region_id,
-            reason: self.reason,
-            description: self.description,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            issue_category: self.issue_category,
-            instance_id: self.instance_id.unwrap_or_default(),
-            disk_id: self.disk_id.unwrap_or_default(),
-            device: self.device.unwrap_or_default(),
+            region_id: self.params.region_id,
+            reason: self.params.reason,
+            description: self.params.description,
+            start_time: self.params.start_time,
+            end_time: self.params.end_time,
+            issue_category: self.params.issue_category,
+            instance_id: self.params.instance_id.unwrap_or_default(),
+            disk_id: self.params.disk_id.unwrap_or_default(),
+            device: self.params.device.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -133,15 +137,7 @@ impl ReportInstancesStatusBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            reason: None,
-            description: None,
-            start_time: None,
-            end_time: None,
-            issue_category: None,
-            instance_id: None,
-            disk_id: None,
-            device: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ReportInstancesStatusOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -158,8 +154,8 @@ impl ReportInstancesStatusBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ReportInstancesStatusInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

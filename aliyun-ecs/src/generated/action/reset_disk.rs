@@ -26,6 +26,10 @@ impl ResetDiskInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResetDiskBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     disk_id: Option<String>,
     snapshot_id: Option<String>,
     dry_run: Option<bool>,
@@ -33,28 +37,31 @@ pub struct ResetDiskBuilder<C = ()> {
 impl<C> ResetDiskBuilder<C> {
     /// Sets [`ResetDiskInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
-        self.disk_id = Some(input.into());
+        self.params.disk_id = Some(input.into());
         self
     }
     /// Sets [`ResetDiskInput::snapshot_id`].
     pub fn snapshot_id(mut self, input: impl Into<String>) -> Self {
-        self.snapshot_id = Some(input.into());
+        self.params.snapshot_id = Some(input.into());
         self
     }
     /// Sets [`ResetDiskInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ResetDiskInput`]. Nothing is sent.
     pub fn build(self) -> Result<ResetDiskInput, aliyun_core::InvalidInput> {
         let input = ResetDiskInput {
-            disk_id: aliyun_core::__private::validate::required("DiskId", self.disk_id)?,
+            disk_id: aliyun_core::__private::validate::required(
+                "DiskId",
+                self.params.disk_id,
+            )?,
             snapshot_id: aliyun_core::__private::validate::required(
                 "SnapshotId",
-                self.snapshot_id,
+                self.params.snapshot_id,
             )?,
-            dry_run: self.dry_run,
+            dry_run: self.params.dry_run,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -70,9 +77,7 @@ impl ResetDiskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            disk_id: None,
-            snapshot_id: None,
-            dry_run: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ResetDiskOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -29,6 +29,10 @@ impl ResetDisksInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResetDisksBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     dry_run: Option<bool>,
     disk: Option<Vec<ResetDisksDisk>>,
@@ -36,17 +40,17 @@ pub struct ResetDisksBuilder<C = ()> {
 impl<C> ResetDisksBuilder<C> {
     /// Sets [`ResetDisksInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`ResetDisksInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Appends one item to [`ResetDisksInput::disk`].
     pub fn disk(mut self, input: ResetDisksDisk) -> Self {
-        self.disk.get_or_insert_with(Vec::new).push(input);
+        self.params.disk.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ResetDisksInput`]. Nothing is sent.
@@ -54,10 +58,10 @@ impl<C> ResetDisksBuilder<C> {
         let input = ResetDisksInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            dry_run: self.dry_run,
-            disk: self.disk.unwrap_or_default(),
+            dry_run: self.params.dry_run,
+            disk: self.params.disk.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -73,9 +77,7 @@ impl ResetDisksBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            dry_run: None,
-            disk: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ResetDisksOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -90,8 +92,8 @@ impl ResetDisksBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<ResetDisksInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

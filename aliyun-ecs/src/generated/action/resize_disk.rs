@@ -28,6 +28,10 @@ impl ResizeDiskInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResizeDiskBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     disk_id: Option<String>,
     r#type: Option<String>,
     new_size: Option<i32>,
@@ -36,40 +40,40 @@ pub struct ResizeDiskBuilder<C = ()> {
 impl<C> ResizeDiskBuilder<C> {
     /// Sets [`ResizeDiskInput::disk_id`].
     pub fn disk_id(mut self, input: impl Into<String>) -> Self {
-        self.disk_id = Some(input.into());
+        self.params.disk_id = Some(input.into());
         self
     }
     /// Sets [`ResizeDiskInput::type`](struct.ResizeDiskInput.html#structfield.type).
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
-        self.r#type = Some(input.into());
+        self.params.r#type = Some(input.into());
         self
     }
     /// Sets or clears [`ResizeDiskInput::type`](struct.ResizeDiskInput.html#structfield.type).
     pub fn set_type(mut self, input: Option<String>) -> Self {
-        self.r#type = input;
+        self.params.r#type = input;
         self
     }
     /// The [`ResizeDiskInput::type`](struct.ResizeDiskInput.html#structfield.type) set so far.
     pub fn get_type(&self) -> &Option<String> {
-        &self.r#type
+        &self.params.r#type
     }
     /// Sets [`ResizeDiskInput::new_size`].
     pub fn new_size(mut self, input: i32) -> Self {
-        self.new_size = Some(input);
+        self.params.new_size = Some(input);
         self
     }
     /// Sets [`ResizeDiskInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`ResizeDiskInput`]. Nothing is sent.
     pub fn build(self) -> Result<ResizeDiskInput, aliyun_core::InvalidInput> {
         let input = ResizeDiskInput {
-            disk_id: self.disk_id,
-            r#type: self.r#type,
-            new_size: self.new_size,
-            client_token: self.client_token,
+            disk_id: self.params.disk_id,
+            r#type: self.params.r#type,
+            new_size: self.params.new_size,
+            client_token: self.params.client_token,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -85,10 +89,7 @@ impl ResizeDiskBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            disk_id: None,
-            r#type: None,
-            new_size: None,
-            client_token: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`ResizeDiskOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).

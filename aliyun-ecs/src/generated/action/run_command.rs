@@ -75,6 +75,10 @@ impl RunCommandInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunCommandBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     resource_group_id: Option<String>,
     name: Option<String>,
@@ -103,131 +107,131 @@ pub struct RunCommandBuilder<C = ()> {
 impl<C> RunCommandBuilder<C> {
     /// Sets [`RunCommandInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`RunCommandInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`RunCommandInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`RunCommandInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`RunCommandInput::type`](struct.RunCommandInput.html#structfield.type).
     pub fn r#type(mut self, input: impl Into<String>) -> Self {
-        self.r#type = Some(input.into());
+        self.params.r#type = Some(input.into());
         self
     }
     /// Sets or clears [`RunCommandInput::type`](struct.RunCommandInput.html#structfield.type).
     pub fn set_type(mut self, input: Option<String>) -> Self {
-        self.r#type = input;
+        self.params.r#type = input;
         self
     }
     /// The [`RunCommandInput::type`](struct.RunCommandInput.html#structfield.type) set so far.
     pub fn get_type(&self) -> &Option<String> {
-        &self.r#type
+        &self.params.r#type
     }
     /// Sets [`RunCommandInput::command_content`].
     pub fn command_content(mut self, input: impl Into<String>) -> Self {
-        self.command_content = Some(input.into());
+        self.params.command_content = Some(input.into());
         self
     }
     /// Sets [`RunCommandInput::working_dir`].
     pub fn working_dir(mut self, input: impl Into<String>) -> Self {
-        self.working_dir = Some(input.into());
+        self.params.working_dir = Some(input.into());
         self
     }
     /// Sets [`RunCommandInput::timeout`].
     pub fn timeout(mut self, input: i64) -> Self {
-        self.timeout = Some(input);
+        self.params.timeout = Some(input);
         self
     }
     /// Sets [`RunCommandInput::enable_parameter`].
     pub fn enable_parameter(mut self, input: bool) -> Self {
-        self.enable_parameter = Some(input);
+        self.params.enable_parameter = Some(input);
         self
     }
     /// Sets [`RunCommandInput::repeat_mode`].
     pub fn repeat_mode(mut self, input: impl Into<String>) -> Self {
-        self.repeat_mode = Some(input.into());
+        self.params.repeat_mode = Some(input.into());
         self
     }
     /// Sets [`RunCommandInput::timed`].
     pub fn timed(mut self, input: bool) -> Self {
-        self.timed = Some(input);
+        self.params.timed = Some(input);
         self
     }
     /// Sets [`RunCommandInput::frequency`].
     pub fn frequency(mut self, input: impl Into<String>) -> Self {
-        self.frequency = Some(input.into());
+        self.params.frequency = Some(input.into());
         self
     }
     /// Sets [`RunCommandInput::parameters`].
     pub fn parameters(mut self, input: aliyun_core::JsonValue) -> Self {
-        self.parameters = Some(input);
+        self.params.parameters = Some(input);
         self
     }
     /// Sets [`RunCommandInput::keep_command`].
     pub fn keep_command(mut self, input: bool) -> Self {
-        self.keep_command = Some(input);
+        self.params.keep_command = Some(input);
         self
     }
     /// Sets [`RunCommandInput::content_encoding`].
     pub fn content_encoding(mut self, input: impl Into<String>) -> Self {
-        self.content_encoding = Some(input.into());
+        self.params.content_encoding = Some(input.into());
         self
     }
     /// Sets [`RunCommandInput::username`].
     pub fn username(mut self, input: impl Into<String>) -> Self {
-        self.username = Some(input.into());
+        self.params.username = Some(input.into());
         self
     }
     /// Sets [`RunCommandInput::windows_password_name`].
     pub fn windows_password_name(mut self, input: impl Into<String>) -> Self {
-        self.windows_password_name = Some(input.into());
+        self.params.windows_password_name = Some(input.into());
         self
     }
     /// Appends one item to [`RunCommandInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`RunCommandInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`RunCommandInput::container_id`].
     pub fn container_id(mut self, input: impl Into<String>) -> Self {
-        self.container_id = Some(input.into());
+        self.params.container_id = Some(input.into());
         self
     }
     /// Sets [`RunCommandInput::container_name`].
     pub fn container_name(mut self, input: impl Into<String>) -> Self {
-        self.container_name = Some(input.into());
+        self.params.container_name = Some(input.into());
         self
     }
     /// Sets [`RunCommandInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Appends one item to [`RunCommandInput::resource_tag`].
     pub fn resource_tag(mut self, input: Tag) -> Self {
-        self.resource_tag.get_or_insert_with(Vec::new).push(input);
+        self.params.resource_tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`RunCommandInput::termination_mode`].
     pub fn termination_mode(mut self, input: impl Into<String>) -> Self {
-        self.termination_mode = Some(input.into());
+        self.params.termination_mode = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`RunCommandInput`]. Nothing is sent.
@@ -235,34 +239,37 @@ impl<C> RunCommandBuilder<C> {
         let input = RunCommandInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            resource_group_id: self.resource_group_id,
-            name: self.name,
-            description: self.description,
-            r#type: aliyun_core::__private::validate::required("Type", self.r#type)?,
+            resource_group_id: self.params.resource_group_id,
+            name: self.params.name,
+            description: self.params.description,
+            r#type: aliyun_core::__private::validate::required(
+                "Type",
+                self.params.r#type,
+            )?,
             command_content: aliyun_core::__private::validate::required(
                 "CommandContent",
-                self.command_content,
+                self.params.command_content,
             )?,
-            working_dir: self.working_dir,
-            timeout: self.timeout,
-            enable_parameter: self.enable_parameter,
-            repeat_mode: self.repeat_mode,
-            timed: self.timed,
-            frequency: self.frequency,
-            parameters: self.parameters,
-            keep_command: self.keep_command,
-            content_encoding: self.content_encoding,
-            username: self.username,
-            windows_password_name: self.windows_password_name,
-            instance_id: self.instance_id.unwrap_or_default(),
-            tag: self.tag.unwrap_or_default(),
-            container_id: self.container_id,
-            container_name: self.container_name,
-            client_token: self.client_token,
-            resource_tag: self.resource_tag.unwrap_or_default(),
-            termination_mode: self.termination_mode,
+            working_dir: self.params.working_dir,
+            timeout: self.params.timeout,
+            enable_parameter: self.params.enable_parameter,
+            repeat_mode: self.params.repeat_mode,
+            timed: self.params.timed,
+            frequency: self.params.frequency,
+            parameters: self.params.parameters,
+            keep_command: self.params.keep_command,
+            content_encoding: self.params.content_encoding,
+            username: self.params.username,
+            windows_password_name: self.params.windows_password_name,
+            instance_id: self.params.instance_id.unwrap_or_default(),
+            tag: self.params.tag.unwrap_or_default(),
+            container_id: self.params.container_id,
+            container_name: self.params.container_name,
+            client_token: self.params.client_token,
+            resource_tag: self.params.resource_tag.unwrap_or_default(),
+            termination_mode: self.params.termination_mode,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -298,30 +305,7 @@ impl RunCommandBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            resource_group_id: None,
-            name: None,
-            description: None,
-            r#type: None,
-            command_content: None,
-            working_dir: None,
-            timeout: None,
-            enable_parameter: None,
-            repeat_mode: None,
-            timed: None,
-            frequency: None,
-            parameters: None,
-            keep_command: None,
-            content_encoding: None,
-            username: None,
-            windows_password_name: None,
-            instance_id: None,
-            tag: None,
-            container_id: None,
-            container_name: None,
-            client_token: None,
-            resource_tag: None,
-            termination_mode: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`RunCommandOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -336,8 +320,8 @@ impl RunCommandBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<RunCommandInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

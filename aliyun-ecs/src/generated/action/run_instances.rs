@@ -184,6 +184,10 @@ impl RunInstancesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunInstancesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     image_id: Option<String>,
     image_family: Option<String>,
@@ -260,362 +264,362 @@ pub struct RunInstancesBuilder<C = ()> {
 impl<C> RunInstancesBuilder<C> {
     /// Sets [`RunInstancesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::image_id`].
     pub fn image_id(mut self, input: impl Into<String>) -> Self {
-        self.image_id = Some(input.into());
+        self.params.image_id = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::image_family`].
     pub fn image_family(mut self, input: impl Into<String>) -> Self {
-        self.image_family = Some(input.into());
+        self.params.image_family = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::security_group_id`].
     pub fn security_group_id(mut self, input: impl Into<String>) -> Self {
-        self.security_group_id = Some(input.into());
+        self.params.security_group_id = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::v_switch_id`].
     pub fn v_switch_id(mut self, input: impl Into<String>) -> Self {
-        self.v_switch_id = Some(input.into());
+        self.params.v_switch_id = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::instance_name`].
     pub fn instance_name(mut self, input: impl Into<String>) -> Self {
-        self.instance_name = Some(input.into());
+        self.params.instance_name = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::internet_max_bandwidth_in`].
     pub fn internet_max_bandwidth_in(mut self, input: i32) -> Self {
-        self.internet_max_bandwidth_in = Some(input);
+        self.params.internet_max_bandwidth_in = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::internet_max_bandwidth_out`].
     pub fn internet_max_bandwidth_out(mut self, input: i32) -> Self {
-        self.internet_max_bandwidth_out = Some(input);
+        self.params.internet_max_bandwidth_out = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::host_name`].
     pub fn host_name(mut self, input: impl Into<String>) -> Self {
-        self.host_name = Some(input.into());
+        self.params.host_name = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::unique_suffix`].
     pub fn unique_suffix(mut self, input: bool) -> Self {
-        self.unique_suffix = Some(input);
+        self.params.unique_suffix = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::password`].
     pub fn password(mut self, input: impl Into<String>) -> Self {
-        self.password = Some(input.into());
+        self.params.password = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::password_inherit`].
     pub fn password_inherit(mut self, input: bool) -> Self {
-        self.password_inherit = Some(input);
+        self.params.password_inherit = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::zone_id`].
     pub fn zone_id(mut self, input: impl Into<String>) -> Self {
-        self.zone_id = Some(input.into());
+        self.params.zone_id = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::internet_charge_type`].
     pub fn internet_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.internet_charge_type = Some(input.into());
+        self.params.internet_charge_type = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::system_disk`].
     pub fn system_disk(mut self, input: RunInstancesSystemDisk) -> Self {
-        self.system_disk = Some(input);
+        self.params.system_disk = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::io_optimized`].
     pub fn io_optimized(mut self, input: impl Into<String>) -> Self {
-        self.io_optimized = Some(input.into());
+        self.params.io_optimized = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::user_data`].
     pub fn user_data(mut self, input: impl Into<String>) -> Self {
-        self.user_data = Some(input.into());
+        self.params.user_data = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::key_pair_name`].
     pub fn key_pair_name(mut self, input: impl Into<String>) -> Self {
-        self.key_pair_name = Some(input.into());
+        self.params.key_pair_name = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::ram_role_name`].
     pub fn ram_role_name(mut self, input: impl Into<String>) -> Self {
-        self.ram_role_name = Some(input.into());
+        self.params.ram_role_name = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::amount`].
     pub fn amount(mut self, input: i32) -> Self {
-        self.amount = Some(input);
+        self.params.amount = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::min_amount`].
     pub fn min_amount(mut self, input: i32) -> Self {
-        self.min_amount = Some(input);
+        self.params.min_amount = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::auto_release_time`].
     pub fn auto_release_time(mut self, input: impl Into<String>) -> Self {
-        self.auto_release_time = Some(input.into());
+        self.params.auto_release_time = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::spot_strategy`].
     pub fn spot_strategy(mut self, input: impl Into<String>) -> Self {
-        self.spot_strategy = Some(input.into());
+        self.params.spot_strategy = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::spot_duration`].
     pub fn spot_duration(mut self, input: i32) -> Self {
-        self.spot_duration = Some(input);
+        self.params.spot_duration = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::spot_price_limit`].
     pub fn spot_price_limit(mut self, input: f64) -> Self {
-        self.spot_price_limit = Some(input);
+        self.params.spot_price_limit = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::spot_interruption_behavior`].
     pub fn spot_interruption_behavior(mut self, input: impl Into<String>) -> Self {
-        self.spot_interruption_behavior = Some(input.into());
+        self.params.spot_interruption_behavior = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::security_enhancement_strategy`].
     pub fn security_enhancement_strategy(mut self, input: impl Into<String>) -> Self {
-        self.security_enhancement_strategy = Some(input.into());
+        self.params.security_enhancement_strategy = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::hpc_cluster_id`].
     pub fn hpc_cluster_id(mut self, input: impl Into<String>) -> Self {
-        self.hpc_cluster_id = Some(input.into());
+        self.params.hpc_cluster_id = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::dedicated_host_id`].
     pub fn dedicated_host_id(mut self, input: impl Into<String>) -> Self {
-        self.dedicated_host_id = Some(input.into());
+        self.params.dedicated_host_id = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::launch_template_id`].
     pub fn launch_template_id(mut self, input: impl Into<String>) -> Self {
-        self.launch_template_id = Some(input.into());
+        self.params.launch_template_id = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::launch_template_name`].
     pub fn launch_template_name(mut self, input: impl Into<String>) -> Self {
-        self.launch_template_name = Some(input.into());
+        self.params.launch_template_name = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::launch_template_version`].
     pub fn launch_template_version(mut self, input: i64) -> Self {
-        self.launch_template_version = Some(input);
+        self.params.launch_template_version = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::period`].
     pub fn period(mut self, input: i32) -> Self {
-        self.period = Some(input);
+        self.params.period = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::period_unit`].
     pub fn period_unit(mut self, input: impl Into<String>) -> Self {
-        self.period_unit = Some(input.into());
+        self.params.period_unit = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::auto_renew`].
     pub fn auto_renew(mut self, input: bool) -> Self {
-        self.auto_renew = Some(input);
+        self.params.auto_renew = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::auto_renew_period`].
     pub fn auto_renew_period(mut self, input: i32) -> Self {
-        self.auto_renew_period = Some(input);
+        self.params.auto_renew_period = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::instance_charge_type`].
     pub fn instance_charge_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_charge_type = Some(input.into());
+        self.params.instance_charge_type = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::deployment_set_id`].
     pub fn deployment_set_id(mut self, input: impl Into<String>) -> Self {
-        self.deployment_set_id = Some(input.into());
+        self.params.deployment_set_id = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::deployment_set_group_no`].
     pub fn deployment_set_group_no(mut self, input: i32) -> Self {
-        self.deployment_set_group_no = Some(input);
+        self.params.deployment_set_group_no = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::private_ip_address`].
     pub fn private_ip_address(mut self, input: impl Into<String>) -> Self {
-        self.private_ip_address = Some(input.into());
+        self.params.private_ip_address = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::credit_specification`].
     pub fn credit_specification(mut self, input: impl Into<String>) -> Self {
-        self.credit_specification = Some(input.into());
+        self.params.credit_specification = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::ipv6_address_count`].
     pub fn ipv6_address_count(mut self, input: i32) -> Self {
-        self.ipv6_address_count = Some(input);
+        self.params.ipv6_address_count = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::network_interface_queue_number`].
     pub fn network_interface_queue_number(mut self, input: i32) -> Self {
-        self.network_interface_queue_number = Some(input);
+        self.params.network_interface_queue_number = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::deletion_protection`].
     pub fn deletion_protection(mut self, input: bool) -> Self {
-        self.deletion_protection = Some(input);
+        self.params.deletion_protection = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::hibernation_options`].
     pub fn hibernation_options(mut self, input: HibernationOptions) -> Self {
-        self.hibernation_options = Some(input);
+        self.params.hibernation_options = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::affinity`].
     pub fn affinity(mut self, input: impl Into<String>) -> Self {
-        self.affinity = Some(input.into());
+        self.params.affinity = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::tenancy`].
     pub fn tenancy(mut self, input: impl Into<String>) -> Self {
-        self.tenancy = Some(input.into());
+        self.params.tenancy = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::storage_set_id`].
     pub fn storage_set_id(mut self, input: impl Into<String>) -> Self {
-        self.storage_set_id = Some(input.into());
+        self.params.storage_set_id = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::storage_set_partition_number`].
     pub fn storage_set_partition_number(mut self, input: i32) -> Self {
-        self.storage_set_partition_number = Some(input);
+        self.params.storage_set_partition_number = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::cpu_options`].
     pub fn cpu_options(mut self, input: RunInstancesCpuOptions) -> Self {
-        self.cpu_options = Some(input);
+        self.params.cpu_options = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::security_options`].
     pub fn security_options(mut self, input: RunInstancesSecurityOptions) -> Self {
-        self.security_options = Some(input);
+        self.params.security_options = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::http_endpoint`].
     pub fn http_endpoint(mut self, input: impl Into<String>) -> Self {
-        self.http_endpoint = Some(input.into());
+        self.params.http_endpoint = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::http_tokens`].
     pub fn http_tokens(mut self, input: impl Into<String>) -> Self {
-        self.http_tokens = Some(input.into());
+        self.params.http_tokens = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::http_put_response_hop_limit`].
     pub fn http_put_response_hop_limit(mut self, input: i32) -> Self {
-        self.http_put_response_hop_limit = Some(input);
+        self.params.http_put_response_hop_limit = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::private_pool_options`].
     pub fn private_pool_options(mut self, input: InstancePrivatePoolOptions) -> Self {
-        self.private_pool_options = Some(input);
+        self.params.private_pool_options = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::isp`].
     pub fn isp(mut self, input: impl Into<String>) -> Self {
-        self.isp = Some(input.into());
+        self.params.isp = Some(input.into());
         self
     }
     /// Sets [`RunInstancesInput::scheduler_options`].
     pub fn scheduler_options(mut self, input: RunInstancesSchedulerOptions) -> Self {
-        self.scheduler_options = Some(input);
+        self.params.scheduler_options = Some(input);
         self
     }
     /// Appends one item to [`RunInstancesInput::security_group_ids`].
     pub fn security_group_ids(mut self, input: impl Into<String>) -> Self {
-        self.security_group_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.security_group_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`RunInstancesInput::host_names`].
     pub fn host_names(mut self, input: impl Into<String>) -> Self {
-        self.host_names.get_or_insert_with(Vec::new).push(input.into());
+        self.params.host_names.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`RunInstancesInput::data_disk`].
     pub fn data_disk(mut self, input: RunInstancesDataDisk) -> Self {
-        self.data_disk.get_or_insert_with(Vec::new).push(input);
+        self.params.data_disk.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`RunInstancesInput::arn`].
     pub fn arn(mut self, input: Arn) -> Self {
-        self.arn.get_or_insert_with(Vec::new).push(input);
+        self.params.arn.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`RunInstancesInput::network_interface`].
     pub fn network_interface(mut self, input: RunInstancesNetworkInterface) -> Self {
-        self.network_interface.get_or_insert_with(Vec::new).push(input);
+        self.params.network_interface.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`RunInstancesInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Appends one item to [`RunInstancesInput::ipv6_address`].
     pub fn ipv6_address(mut self, input: impl Into<String>) -> Self {
-        self.ipv6_address.get_or_insert_with(Vec::new).push(input.into());
+        self.params.ipv6_address.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`RunInstancesInput::image_options`].
     pub fn image_options(mut self, input: RunInstancesImageOptions) -> Self {
-        self.image_options = Some(input);
+        self.params.image_options = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::network_options`].
     pub fn network_options(mut self, input: RunInstancesNetworkOptions) -> Self {
-        self.network_options = Some(input);
+        self.params.network_options = Some(input);
         self
     }
     /// Sets [`RunInstancesInput::auto_pay`].
     pub fn auto_pay(mut self, input: bool) -> Self {
-        self.auto_pay = Some(input);
+        self.params.auto_pay = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`RunInstancesInput`]. Nothing is sent.
@@ -623,79 +627,79 @@ impl<C> RunInstancesBuilder<C> {
         let input = RunInstancesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            image_id: self.image_id,
-            image_family: self.image_family,
-            instance_type: self.instance_type,
-            security_group_id: self.security_group_id,
-            v_switch_id: self.v_switch_id,
-            instance_name: self.instance_name,
-            description: self.description,
-            internet_max_bandwidth_in: self.internet_max_bandwidth_in,
-            internet_max_bandwidth_out: self.internet_max_bandwidth_out,
-            host_name: self.host_name,
-            unique_suffix: self.unique_suffix,
-            password: self.password,
-            password_inherit: self.password_inherit,
-            zone_id: self.zone_id,
-            internet_charge_type: self.internet_charge_type,
-            system_disk: self.system_disk,
-            io_optimized: self.io_optimized,
-            user_data: self.user_data,
-            key_pair_name: self.key_pair_name,
-            ram_role_name: self.ram_role_name,
-            amount: self.amount,
-            min_amount: self.min_amount,
-            auto_release_time: self.auto_release_time,
-            spot_strategy: self.spot_strategy,
-            spot_duration: self.spot_duration,
-            spot_price_limit: self.spot_price_limit,
-            spot_interruption_behavior: self.spot_interruption_behavior,
-            security_enhancement_strategy: self.security_enhancement_strategy,
-            client_token: self.client_token,
-            hpc_cluster_id: self.hpc_cluster_id,
-            dry_run: self.dry_run,
-            dedicated_host_id: self.dedicated_host_id,
-            launch_template_id: self.launch_template_id,
-            launch_template_name: self.launch_template_name,
-            launch_template_version: self.launch_template_version,
-            resource_group_id: self.resource_group_id,
-            period: self.period,
-            period_unit: self.period_unit,
-            auto_renew: self.auto_renew,
-            auto_renew_period: self.auto_renew_period,
-            instance_charge_type: self.instance_charge_type,
-            deployment_set_id: self.deployment_set_id,
-            deployment_set_group_no: self.deployment_set_group_no,
-            private_ip_address: self.private_ip_address,
-            credit_specification: self.credit_specification,
-            ipv6_address_count: self.ipv6_address_count,
-            network_interface_queue_number: self.network_interface_queue_number,
-            deletion_protection: self.deletion_protection,
-            hibernation_options: self.hibernation_options,
-            affinity: self.affinity,
-            tenancy: self.tenancy,
-            storage_set_id: self.storage_set_id,
-            storage_set_partition_number: self.storage_set_partition_number,
-            cpu_options: self.cpu_options,
-            security_options: self.security_options,
-            http_endpoint: self.http_endpoint,
-            http_tokens: self.http_tokens,
-            http_put_response_hop_limit: self.http_put_response_hop_limit,
-            private_pool_options: self.private_pool_options,
-            isp: self.isp,
-            scheduler_options: self.scheduler_options,
-            security_group_ids: self.security_group_ids.unwrap_or_default(),
-            host_names: self.host_names.unwrap_or_default(),
-            data_disk: self.data_disk.unwrap_or_default(),
-            arn: self.arn.unwrap_or_default(),
-            network_interface: self.network_interface.unwrap_or_default(),
-            tag: self.tag.unwrap_or_default(),
-            ipv6_address: self.ipv6_address.unwrap_or_default(),
-            image_options: self.image_options,
-            network_options: self.network_options,
-            auto_pay: self.auto_pay,
+            image_id: self.params.image_id,
+            image_family: self.params.image_family,
+            instance_type: self.params.instance_type,
+            security_group_id: self.params.security_group_id,
+            v_switch_id: self.params.v_switch_id,
+            instance_name: self.params.instance_name,
+            description: self.params.description,
+            internet_max_bandwidth_in: self.params.internet_max_bandwidth_in,
+            internet_max_bandwidth_out: self.params.internet_max_bandwidth_out,
+            host_name: self.params.host_name,
+            unique_suffix: self.params.unique_suffix,
+            password: self.params.password,
+            password_inherit: self.params.password_inherit,
+            zone_id: self.params.zone_id,
+            internet_charge_type: self.params.internet_charge_type,
+            system_disk: self.params.system_disk,
+            io_optimized: self.params.io_optimized,
+            user_data: self.params.user_data,
+            key_pair_name: self.params.key_pair_name,
+            ram_role_name: self.params.ram_role_name,
+            amount: self.params.amount,
+            min_amount: self.params.min_amount,
+            auto_release_time: self.params.auto_release_time,
+            spot_strategy: self.params.spot_strategy,
+            spot_duration: self.params.spot_duration,
+            spot_price_limit: self.params.spot_price_limit,
+            spot_interruption_behavior: self.params.spot_interruption_behavior,
+            security_enhancement_strategy: self.params.security_enhancement_strategy,
+            client_token: self.params.client_token,
+            hpc_cluster_id: self.params.hpc_cluster_id,
+            dry_run: self.params.dry_run,
+            dedicated_host_id: self.params.dedicated_host_id,
+            launch_template_id: self.params.launch_template_id,
+            launch_template_name: self.params.launch_template_name,
+            launch_template_version: self.params.launch_template_version,
+            resource_group_id: self.params.resource_group_id,
+            period: self.params.period,
+            period_unit: self.params.period_unit,
+            auto_renew: self.params.auto_renew,
+            auto_renew_period: self.params.auto_renew_period,
+            instance_charge_type: self.params.instance_charge_type,
+            deployment_set_id: self.params.deployment_set_id,
+            deployment_set_group_no: self.params.deployment_set_group_no,
+            private_ip_address: self.params.private_ip_address,
+            credit_specification: self.params.credit_specification,
+            ipv6_address_count: self.params.ipv6_address_count,
+            network_interface_queue_number: self.params.network_interface_queue_number,
+            deletion_protection: self.params.deletion_protection,
+            hibernation_options: self.params.hibernation_options,
+            affinity: self.params.affinity,
+            tenancy: self.params.tenancy,
+            storage_set_id: self.params.storage_set_id,
+            storage_set_partition_number: self.params.storage_set_partition_number,
+            cpu_options: self.params.cpu_options,
+            security_options: self.params.security_options,
+            http_endpoint: self.params.http_endpoint,
+            http_tokens: self.params.http_tokens,
+            http_put_response_hop_limit: self.params.http_put_response_hop_limit,
+            private_pool_options: self.params.private_pool_options,
+            isp: self.params.isp,
+            scheduler_options: self.params.scheduler_options,
+            security_group_ids: self.params.security_group_ids.unwrap_or_default(),
+            host_names: self.params.host_names.unwrap_or_default(),
+            data_disk: self.params.data_disk.unwrap_or_default(),
+            arn: self.params.arn.unwrap_or_default(),
+            network_interface: self.params.network_interface.unwrap_or_default(),
+            tag: self.params.tag.unwrap_or_default(),
+            ipv6_address: self.params.ipv6_address.unwrap_or_default(),
+            image_options: self.params.image_options,
+            network_options: self.params.network_options,
+            auto_pay: self.params.auto_pay,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -780,78 +784,7 @@ impl RunInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            image_id: None,
-            image_family: None,
-            instance_type: None,
-            security_group_id: None,
-            v_switch_id: None,
-            instance_name: None,
-            description: None,
-            internet_max_bandwidth_in: None,
-            internet_max_bandwidth_out: None,
-            host_name: None,
-            unique_suffix: None,
-            password: None,
-            password_inherit: None,
-            zone_id: None,
-            internet_charge_type: None,
-            system_disk: None,
-            io_optimized: None,
-            user_data: None,
-            key_pair_name: None,
-            ram_role_name: None,
-            amount: None,
-            min_amount: None,
-            auto_release_time: None,
-            spot_strategy: None,
-            spot_duration: None,
-            spot_price_limit: None,
-            spot_interruption_behavior: None,
-            security_enhancement_strategy: None,
-            client_token: None,
-            hpc_cluster_id: None,
-            dry_run: None,
-            dedicated_host_id: None,
-            launch_template_id: None,
-            launch_template_name: None,
-            launch_template_version: None,
-            resource_group_id: None,
-            period: None,
-            period_unit: None,
-            auto_renew: None,
-            auto_renew_period: None,
-            instance_charge_type: None,
-            deployment_set_id: None,
-            deployment_set_group_no: None,
-            private_ip_address: None,
-            credit_specification: None,
-            ipv6_address_count: None,
-            network_interface_queue_number: None,
-            deletion_protection: None,
-            hibernation_options: None,
-            affinity: None,
-            tenancy: None,
-            storage_set_id: None,
-            storage_set_partition_number: None,
-            cpu_options: None,
-            security_options: None,
-            http_endpoint: None,
-            http_tokens: None,
-            http_put_response_hop_limit: None,
-            private_pool_options: None,
-            isp: None,
-            scheduler_options: None,
-            security_group_ids: None,
-            host_names: None,
-            data_disk: None,
-            arn: None,
-            network_interface: None,
-            tag: None,
-            ipv6_address: None,
-            image_options: None,
-            network_options: None,
-            auto_pay: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`RunInstancesOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -866,8 +799,8 @@ impl RunInstancesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<RunInstancesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -53,6 +53,10 @@ impl SendFileInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SendFileBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     resource_group_id: Option<String>,
     name: Option<String>,
@@ -71,72 +75,72 @@ pub struct SendFileBuilder<C = ()> {
 impl<C> SendFileBuilder<C> {
     /// Sets [`SendFileInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`SendFileInput::resource_group_id`].
     pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_group_id = Some(input.into());
+        self.params.resource_group_id = Some(input.into());
         self
     }
     /// Sets [`SendFileInput::name`].
     pub fn name(mut self, input: impl Into<String>) -> Self {
-        self.name = Some(input.into());
+        self.params.name = Some(input.into());
         self
     }
     /// Sets [`SendFileInput::description`].
     pub fn description(mut self, input: impl Into<String>) -> Self {
-        self.description = Some(input.into());
+        self.params.description = Some(input.into());
         self
     }
     /// Sets [`SendFileInput::timeout`].
     pub fn timeout(mut self, input: i64) -> Self {
-        self.timeout = Some(input);
+        self.params.timeout = Some(input);
         self
     }
     /// Sets [`SendFileInput::target_dir`].
     pub fn target_dir(mut self, input: impl Into<String>) -> Self {
-        self.target_dir = Some(input.into());
+        self.params.target_dir = Some(input.into());
         self
     }
     /// Sets [`SendFileInput::content_type`].
     pub fn content_type(mut self, input: impl Into<String>) -> Self {
-        self.content_type = Some(input.into());
+        self.params.content_type = Some(input.into());
         self
     }
     /// Sets [`SendFileInput::content`].
     pub fn content(mut self, input: impl Into<String>) -> Self {
-        self.content = Some(input.into());
+        self.params.content = Some(input.into());
         self
     }
     /// Sets [`SendFileInput::file_owner`].
     pub fn file_owner(mut self, input: impl Into<String>) -> Self {
-        self.file_owner = Some(input.into());
+        self.params.file_owner = Some(input.into());
         self
     }
     /// Sets [`SendFileInput::file_group`].
     pub fn file_group(mut self, input: impl Into<String>) -> Self {
-        self.file_group = Some(input.into());
+        self.params.file_group = Some(input.into());
         self
     }
     /// Sets [`SendFileInput::file_mode`].
     pub fn file_mode(mut self, input: impl Into<String>) -> Self {
-        self.file_mode = Some(input.into());
+        self.params.file_mode = Some(input.into());
         self
     }
     /// Sets [`SendFileInput::overwrite`].
     pub fn overwrite(mut self, input: bool) -> Self {
-        self.overwrite = Some(input);
+        self.params.overwrite = Some(input);
         self
     }
     /// Appends one item to [`SendFileInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`SendFileInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
-        self.tag.get_or_insert_with(Vec::new).push(input);
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Checks every rule of the spec and builds the [`SendFileInput`]. Nothing is sent.
@@ -144,27 +148,27 @@ impl<C> SendFileBuilder<C> {
         let input = SendFileInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            resource_group_id: self.resource_group_id,
-            name: aliyun_core::__private::validate::required("Name", self.name)?,
-            description: self.description,
-            timeout: self.timeout,
+            resource_group_id: self.params.resource_group_id,
+            name: aliyun_core::__private::validate::required("Name", self.params.name)?,
+            description: self.params.description,
+            timeout: self.params.timeout,
             target_dir: aliyun_core::__private::validate::required(
                 "TargetDir",
-                self.target_dir,
+                self.params.target_dir,
             )?,
-            content_type: self.content_type,
+            content_type: self.params.content_type,
             content: aliyun_core::__private::validate::required(
                 "Content",
-                self.content,
+                self.params.content,
             )?,
-            file_owner: self.file_owner,
-            file_group: self.file_group,
-            file_mode: self.file_mode,
-            overwrite: self.overwrite,
-            instance_id: self.instance_id.unwrap_or_default(),
-            tag: self.tag.unwrap_or_default(),
+            file_owner: self.params.file_owner,
+            file_group: self.params.file_group,
+            file_mode: self.params.file_mode,
+            overwrite: self.params.overwrite,
+            instance_id: self.params.instance_id.unwrap_or_default(),
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -191,20 +195,7 @@ impl SendFileBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            resource_group_id: None,
-            name: None,
-            description: None,
-            timeout: None,
-            target_dir: None,
-            content_type: None,
-            content: None,
-            file_owner: None,
-            file_group: None,
-            file_mode: None,
-            overwrite: None,
-            instance_id: None,
-            tag: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`SendFileOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -216,8 +207,8 @@ impl SendFileBuilder<aliyun_core::ProductClient> {
     fn into_parts(
         mut self,
     ) -> (aliyun_core::ProductClient, Result<SendFileInput, aliyun_core::InvalidInput>) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -31,6 +31,10 @@ impl StartImagePipelineExecutionInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StartImagePipelineExecutionBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     template_tag: Option<Vec<Tag>>,
     image_pipeline_id: Option<String>,
@@ -39,22 +43,22 @@ pub struct StartImagePipelineExecutionBuilder<C = ()> {
 impl<C> StartImagePipelineExecutionBuilder<C> {
     /// Sets [`StartImagePipelineExecutionInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`StartImagePipelineExecutionInput::template_tag`].
     pub fn template_tag(mut self, input: Tag) -> Self {
-        self.template_tag.get_or_insert_with(Vec::new).push(input);
+        self.params.template_tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`StartImagePipelineExecutionInput::image_pipeline_id`].
     pub fn image_pipeline_id(mut self, input: impl Into<String>) -> Self {
-        self.image_pipeline_id = Some(input.into());
+        self.params.image_pipeline_id = Some(input.into());
         self
     }
     /// Sets [`StartImagePipelineExecutionInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`StartImagePipelineExecutionInput`]. Nothing is sent.
@@ -64,14 +68,14 @@ impl<C> StartImagePipelineExecutionBuilder<C> {
         let input = StartImagePipelineExecutionInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            template_tag: self.template_tag.unwrap_or_default(),
+            template_tag: self.params.template_tag.unwrap_or_default(),
             image_pipeline_id: aliyun_core::__private::validate::required(
                 "ImagePipelineId",
-                self.image_pipeline_id,
+                self.params.image_pipeline_id,
             )?,
-            client_token: self.client_token,
+            client_token: self.params.client_token,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -88,10 +92,7 @@ impl StartImagePipelineExecutionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            template_tag: None,
-            image_pipeline_id: None,
-            client_token: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`StartImagePipelineExecutionOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -108,8 +109,8 @@ impl StartImagePipelineExecutionBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<StartImagePipelineExecutionInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -26,6 +26,10 @@ impl StartInstanceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StartInstanceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     init_local_disk: Option<bool>,
     dry_run: Option<bool>,
@@ -33,17 +37,17 @@ pub struct StartInstanceBuilder<C = ()> {
 impl<C> StartInstanceBuilder<C> {
     /// Sets [`StartInstanceInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`StartInstanceInput::init_local_disk`].
     pub fn init_local_disk(mut self, input: bool) -> Self {
-        self.init_local_disk = Some(input);
+        self.params.init_local_disk = Some(input);
         self
     }
     /// Sets [`StartInstanceInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`StartInstanceInput`]. Nothing is sent.
@@ -51,10 +55,10 @@ impl<C> StartInstanceBuilder<C> {
         let input = StartInstanceInput {
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
-            init_local_disk: self.init_local_disk,
-            dry_run: self.dry_run,
+            init_local_disk: self.params.init_local_disk,
+            dry_run: self.params.dry_run,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -70,9 +74,7 @@ impl StartInstanceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            init_local_disk: None,
-            dry_run: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`StartInstanceOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

@@ -31,6 +31,10 @@ impl StartInstancesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StartInstancesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     dry_run: Option<bool>,
     region_id: Option<String>,
     batch_optimization: Option<String>,
@@ -39,34 +43,34 @@ pub struct StartInstancesBuilder<C = ()> {
 impl<C> StartInstancesBuilder<C> {
     /// Sets [`StartInstancesInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Sets [`StartInstancesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`StartInstancesInput::batch_optimization`].
     pub fn batch_optimization(mut self, input: impl Into<String>) -> Self {
-        self.batch_optimization = Some(input.into());
+        self.params.batch_optimization = Some(input.into());
         self
     }
     /// Appends one item to [`StartInstancesInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`StartInstancesInput`]. Nothing is sent.
     pub fn build(self) -> Result<StartInstancesInput, aliyun_core::InvalidInput> {
         let input = StartInstancesInput {
-            dry_run: self.dry_run,
+            dry_run: self.params.dry_run,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            batch_optimization: self.batch_optimization,
-            instance_id: self.instance_id.unwrap_or_default(),
+            batch_optimization: self.params.batch_optimization,
+            instance_id: self.params.instance_id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -83,10 +87,7 @@ impl StartInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            dry_run: None,
-            region_id: None,
-            batch_optimization: None,
-            instance_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`StartInstancesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -101,8 +102,8 @@ impl StartInstancesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<StartInstancesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

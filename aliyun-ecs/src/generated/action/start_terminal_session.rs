@@ -34,6 +34,10 @@ impl StartTerminalSessionInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StartTerminalSessionBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     instance_id: Option<Vec<String>>,
     port_number: Option<i32>,
@@ -44,43 +48,43 @@ pub struct StartTerminalSessionBuilder<C = ()> {
 impl<C> StartTerminalSessionBuilder<C> {
     /// Sets [`StartTerminalSessionInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Appends one item to [`StartTerminalSessionInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets [`StartTerminalSessionInput::port_number`].
     pub fn port_number(mut self, input: i32) -> Self {
-        self.port_number = Some(input);
+        self.params.port_number = Some(input);
         self
     }
     /// Sets [`StartTerminalSessionInput::command_line`].
     pub fn command_line(mut self, input: impl Into<String>) -> Self {
-        self.command_line = Some(input.into());
+        self.params.command_line = Some(input.into());
         self
     }
     /// Sets [`StartTerminalSessionInput::target_server`].
     pub fn target_server(mut self, input: impl Into<String>) -> Self {
-        self.target_server = Some(input.into());
+        self.params.target_server = Some(input.into());
         self
     }
     /// Sets [`StartTerminalSessionInput::username`].
     pub fn username(mut self, input: impl Into<String>) -> Self {
-        self.username = Some(input.into());
+        self.params.username = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`StartTerminalSessionInput`]. Nothing is sent.
     pub fn build(self) -> Result<StartTerminalSessionInput, aliyun_core::InvalidInput> {
         let input = StartTerminalSessionInput {
-            region_id: self.region_id,
-            instance_id: self.instance_id.unwrap_or_default(),
-            port_number: self.port_number,
-            command_line: self.command_line,
-            target_server: self.target_server,
-            username: self.username,
+            region_id: self.params.region_id,
+            instance_id: self.params.instance_id.unwrap_or_default(),
+            port_number: self.params.port_number,
+            command_line: self.params.command_line,
+            target_server: self.params.target_server,
+            username: self.params.username,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -99,12 +103,7 @@ impl StartTerminalSessionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            instance_id: None,
-            port_number: None,
-            command_line: None,
-            target_server: None,
-            username: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`StartTerminalSessionOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -121,8 +120,8 @@ impl StartTerminalSessionBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<StartTerminalSessionInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

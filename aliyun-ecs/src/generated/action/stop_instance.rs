@@ -32,6 +32,10 @@ impl StopInstanceInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StopInstanceBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     confirm_stop: Option<bool>,
     force_stop: Option<bool>,
@@ -42,32 +46,32 @@ pub struct StopInstanceBuilder<C = ()> {
 impl<C> StopInstanceBuilder<C> {
     /// Sets [`StopInstanceInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`StopInstanceInput::confirm_stop`].
     pub fn confirm_stop(mut self, input: bool) -> Self {
-        self.confirm_stop = Some(input);
+        self.params.confirm_stop = Some(input);
         self
     }
     /// Sets [`StopInstanceInput::force_stop`].
     pub fn force_stop(mut self, input: bool) -> Self {
-        self.force_stop = Some(input);
+        self.params.force_stop = Some(input);
         self
     }
     /// Sets [`StopInstanceInput::stopped_mode`].
     pub fn stopped_mode(mut self, input: impl Into<String>) -> Self {
-        self.stopped_mode = Some(input.into());
+        self.params.stopped_mode = Some(input.into());
         self
     }
     /// Sets [`StopInstanceInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Sets [`StopInstanceInput::hibernate`].
     pub fn hibernate(mut self, input: bool) -> Self {
-        self.hibernate = Some(input);
+        self.params.hibernate = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`StopInstanceInput`]. Nothing is sent.
@@ -75,13 +79,13 @@ impl<C> StopInstanceBuilder<C> {
         let input = StopInstanceInput {
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
-            confirm_stop: self.confirm_stop,
-            force_stop: self.force_stop,
-            stopped_mode: self.stopped_mode,
-            dry_run: self.dry_run,
-            hibernate: self.hibernate,
+            confirm_stop: self.params.confirm_stop,
+            force_stop: self.params.force_stop,
+            stopped_mode: self.params.stopped_mode,
+            dry_run: self.params.dry_run,
+            hibernate: self.params.hibernate,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -100,12 +104,7 @@ impl StopInstanceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            confirm_stop: None,
-            force_stop: None,
-            stopped_mode: None,
-            dry_run: None,
-            hibernate: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`StopInstanceOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

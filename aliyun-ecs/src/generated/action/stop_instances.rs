@@ -35,6 +35,10 @@ impl StopInstancesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StopInstancesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     dry_run: Option<bool>,
     region_id: Option<String>,
     force_stop: Option<bool>,
@@ -45,46 +49,46 @@ pub struct StopInstancesBuilder<C = ()> {
 impl<C> StopInstancesBuilder<C> {
     /// Sets [`StopInstancesInput::dry_run`].
     pub fn dry_run(mut self, input: bool) -> Self {
-        self.dry_run = Some(input);
+        self.params.dry_run = Some(input);
         self
     }
     /// Sets [`StopInstancesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`StopInstancesInput::force_stop`].
     pub fn force_stop(mut self, input: bool) -> Self {
-        self.force_stop = Some(input);
+        self.params.force_stop = Some(input);
         self
     }
     /// Sets [`StopInstancesInput::stopped_mode`].
     pub fn stopped_mode(mut self, input: impl Into<String>) -> Self {
-        self.stopped_mode = Some(input.into());
+        self.params.stopped_mode = Some(input.into());
         self
     }
     /// Sets [`StopInstancesInput::batch_optimization`].
     pub fn batch_optimization(mut self, input: impl Into<String>) -> Self {
-        self.batch_optimization = Some(input.into());
+        self.params.batch_optimization = Some(input.into());
         self
     }
     /// Appends one item to [`StopInstancesInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`StopInstancesInput`]. Nothing is sent.
     pub fn build(self) -> Result<StopInstancesInput, aliyun_core::InvalidInput> {
         let input = StopInstancesInput {
-            dry_run: self.dry_run,
+            dry_run: self.params.dry_run,
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            force_stop: self.force_stop,
-            stopped_mode: self.stopped_mode,
-            batch_optimization: self.batch_optimization,
-            instance_id: self.instance_id.unwrap_or_default(),
+            force_stop: self.params.force_stop,
+            stopped_mode: self.params.stopped_mode,
+            batch_optimization: self.params.batch_optimization,
+            instance_id: self.params.instance_id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -103,12 +107,7 @@ impl StopInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            dry_run: None,
-            region_id: None,
-            force_stop: None,
-            stopped_mode: None,
-            batch_optimization: None,
-            instance_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`StopInstancesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -123,8 +122,8 @@ impl StopInstancesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<StopInstancesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

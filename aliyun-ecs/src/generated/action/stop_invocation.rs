@@ -28,6 +28,10 @@ impl StopInvocationInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StopInvocationBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     invoke_id: Option<String>,
     instance_id: Option<Vec<String>>,
@@ -35,17 +39,17 @@ pub struct StopInvocationBuilder<C = ()> {
 impl<C> StopInvocationBuilder<C> {
     /// Sets [`StopInvocationInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`StopInvocationInput::invoke_id`].
     pub fn invoke_id(mut self, input: impl Into<String>) -> Self {
-        self.invoke_id = Some(input.into());
+        self.params.invoke_id = Some(input.into());
         self
     }
     /// Appends one item to [`StopInvocationInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`StopInvocationInput`]. Nothing is sent.
@@ -53,13 +57,13 @@ impl<C> StopInvocationBuilder<C> {
         let input = StopInvocationInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             invoke_id: aliyun_core::__private::validate::required(
                 "InvokeId",
-                self.invoke_id,
+                self.params.invoke_id,
             )?,
-            instance_id: self.instance_id.unwrap_or_default(),
+            instance_id: self.params.instance_id.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -75,9 +79,7 @@ impl StopInvocationBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            invoke_id: None,
-            instance_id: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`StopInvocationOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -92,8 +94,8 @@ impl StopInvocationBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<StopInvocationInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

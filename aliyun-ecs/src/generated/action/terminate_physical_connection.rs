@@ -30,6 +30,10 @@ impl TerminatePhysicalConnectionInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TerminatePhysicalConnectionBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     physical_connection_id: Option<String>,
     client_token: Option<String>,
@@ -38,22 +42,22 @@ pub struct TerminatePhysicalConnectionBuilder<C = ()> {
 impl<C> TerminatePhysicalConnectionBuilder<C> {
     /// Sets [`TerminatePhysicalConnectionInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`TerminatePhysicalConnectionInput::physical_connection_id`].
     pub fn physical_connection_id(mut self, input: impl Into<String>) -> Self {
-        self.physical_connection_id = Some(input.into());
+        self.params.physical_connection_id = Some(input.into());
         self
     }
     /// Sets [`TerminatePhysicalConnectionInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`TerminatePhysicalConnectionInput::user_cidr`].
     pub fn user_cidr(mut self, input: impl Into<String>) -> Self {
-        self.user_cidr = Some(input.into());
+        self.params.user_cidr = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`TerminatePhysicalConnectionInput`]. Nothing is sent.
@@ -63,14 +67,14 @@ impl<C> TerminatePhysicalConnectionBuilder<C> {
         let input = TerminatePhysicalConnectionInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             physical_connection_id: aliyun_core::__private::validate::required(
                 "PhysicalConnectionId",
-                self.physical_connection_id,
+                self.params.physical_connection_id,
             )?,
-            client_token: self.client_token,
-            user_cidr: self.user_cidr,
+            client_token: self.params.client_token,
+            user_cidr: self.params.user_cidr,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -87,10 +91,7 @@ impl TerminatePhysicalConnectionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            physical_connection_id: None,
-            client_token: None,
-            user_cidr: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`TerminatePhysicalConnectionOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -107,8 +108,8 @@ impl TerminatePhysicalConnectionBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<TerminatePhysicalConnectionInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -30,6 +30,10 @@ impl TerminateVirtualBorderRouterInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TerminateVirtualBorderRouterBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     vbr_id: Option<String>,
     client_token: Option<String>,
@@ -38,22 +42,22 @@ pub struct TerminateVirtualBorderRouterBuilder<C = ()> {
 impl<C> TerminateVirtualBorderRouterBuilder<C> {
     /// Sets [`TerminateVirtualBorderRouterInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`TerminateVirtualBorderRouterInput::vbr_id`].
     pub fn vbr_id(mut self, input: impl Into<String>) -> Self {
-        self.vbr_id = Some(input.into());
+        self.params.vbr_id = Some(input.into());
         self
     }
     /// Sets [`TerminateVirtualBorderRouterInput::client_token`].
     pub fn client_token(mut self, input: impl Into<String>) -> Self {
-        self.client_token = Some(input.into());
+        self.params.client_token = Some(input.into());
         self
     }
     /// Sets [`TerminateVirtualBorderRouterInput::user_cidr`].
     pub fn user_cidr(mut self, input: impl Into<String>) -> Self {
-        self.user_cidr = Some(input.into());
+        self.params.user_cidr = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`TerminateVirtualBorderRouterInput`]. Nothing is sent.
@@ -63,11 +67,14 @@ impl<C> TerminateVirtualBorderRouterBuilder<C> {
         let input = TerminateVirtualBorderRouterInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
-            vbr_id: aliyun_core::__private::validate::required("VbrId", self.vbr_id)?,
-            client_token: self.client_token,
-            user_cidr: self.user_cidr,
+            vbr_id: aliyun_core::__private::validate::required(
+                "VbrId",
+                self.params.vbr_id,
+            )?,
+            client_token: self.params.client_token,
+            user_cidr: self.params.user_cidr,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -84,10 +91,7 @@ impl TerminateVirtualBorderRouterBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            vbr_id: None,
-            client_token: None,
-            user_cidr: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`TerminateVirtualBorderRouterOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
@@ -104,8 +108,8 @@ impl TerminateVirtualBorderRouterBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<TerminateVirtualBorderRouterInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

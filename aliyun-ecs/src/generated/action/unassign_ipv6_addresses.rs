@@ -32,6 +32,10 @@ impl UnassignIpv6AddressesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UnassignIpv6AddressesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     network_interface_id: Option<String>,
     ipv6_address: Option<Vec<String>>,
@@ -40,22 +44,22 @@ pub struct UnassignIpv6AddressesBuilder<C = ()> {
 impl<C> UnassignIpv6AddressesBuilder<C> {
     /// Sets [`UnassignIpv6AddressesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`UnassignIpv6AddressesInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
-        self.network_interface_id = Some(input.into());
+        self.params.network_interface_id = Some(input.into());
         self
     }
     /// Appends one item to [`UnassignIpv6AddressesInput::ipv6_address`].
     pub fn ipv6_address(mut self, input: impl Into<String>) -> Self {
-        self.ipv6_address.get_or_insert_with(Vec::new).push(input.into());
+        self.params.ipv6_address.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`UnassignIpv6AddressesInput::ipv6_prefix`].
     pub fn ipv6_prefix(mut self, input: impl Into<String>) -> Self {
-        self.ipv6_prefix.get_or_insert_with(Vec::new).push(input.into());
+        self.params.ipv6_prefix.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`UnassignIpv6AddressesInput`]. Nothing is sent.
@@ -63,14 +67,14 @@ impl<C> UnassignIpv6AddressesBuilder<C> {
         let input = UnassignIpv6AddressesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             network_interface_id: aliyun_core::__private::validate::required(
                 "NetworkInterfaceId",
-                self.network_interface_id,
+                self.params.network_interface_id,
             )?,
-            ipv6_address: self.ipv6_address.unwrap_or_default(),
-            ipv6_prefix: self.ipv6_prefix.unwrap_or_default(),
+            ipv6_address: self.params.ipv6_address.unwrap_or_default(),
+            ipv6_prefix: self.params.ipv6_prefix.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -87,10 +91,7 @@ impl UnassignIpv6AddressesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            network_interface_id: None,
-            ipv6_address: None,
-            ipv6_prefix: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`UnassignIpv6AddressesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -107,8 +108,8 @@ impl UnassignIpv6AddressesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<UnassignIpv6AddressesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -32,6 +32,10 @@ impl UnassignPrivateIpAddressesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UnassignPrivateIpAddressesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     network_interface_id: Option<String>,
     private_ip_address: Option<Vec<String>>,
@@ -40,22 +44,22 @@ pub struct UnassignPrivateIpAddressesBuilder<C = ()> {
 impl<C> UnassignPrivateIpAddressesBuilder<C> {
     /// Sets [`UnassignPrivateIpAddressesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`UnassignPrivateIpAddressesInput::network_interface_id`].
     pub fn network_interface_id(mut self, input: impl Into<String>) -> Self {
-        self.network_interface_id = Some(input.into());
+        self.params.network_interface_id = Some(input.into());
         self
     }
     /// Appends one item to [`UnassignPrivateIpAddressesInput::private_ip_address`].
     pub fn private_ip_address(mut self, input: impl Into<String>) -> Self {
-        self.private_ip_address.get_or_insert_with(Vec::new).push(input.into());
+        self.params.private_ip_address.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`UnassignPrivateIpAddressesInput::ipv4_prefix`].
     pub fn ipv4_prefix(mut self, input: impl Into<String>) -> Self {
-        self.ipv4_prefix.get_or_insert_with(Vec::new).push(input.into());
+        self.params.ipv4_prefix.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`UnassignPrivateIpAddressesInput`]. Nothing is sent.
@@ -65,14 +69,14 @@ impl<C> UnassignPrivateIpAddressesBuilder<C> {
         let input = UnassignPrivateIpAddressesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             network_interface_id: aliyun_core::__private::validate::required(
                 "NetworkInterfaceId",
-                self.network_interface_id,
+                self.params.network_interface_id,
             )?,
-            private_ip_address: self.private_ip_address.unwrap_or_default(),
-            ipv4_prefix: self.ipv4_prefix.unwrap_or_default(),
+            private_ip_address: self.params.private_ip_address.unwrap_or_default(),
+            ipv4_prefix: self.params.ipv4_prefix.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -89,10 +93,7 @@ impl UnassignPrivateIpAddressesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            network_interface_id: None,
-            private_ip_address: None,
-            ipv4_prefix: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`UnassignPrivateIpAddressesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -109,8 +110,8 @@ impl UnassignPrivateIpAddressesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<UnassignPrivateIpAddressesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

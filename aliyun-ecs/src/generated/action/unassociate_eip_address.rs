@@ -30,6 +30,10 @@ impl UnassociateEipAddressInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UnassociateEipAddressBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     allocation_id: Option<String>,
     instance_id: Option<String>,
@@ -38,31 +42,31 @@ pub struct UnassociateEipAddressBuilder<C = ()> {
 impl<C> UnassociateEipAddressBuilder<C> {
     /// Sets [`UnassociateEipAddressInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`UnassociateEipAddressInput::allocation_id`].
     pub fn allocation_id(mut self, input: impl Into<String>) -> Self {
-        self.allocation_id = Some(input.into());
+        self.params.allocation_id = Some(input.into());
         self
     }
     /// Sets [`UnassociateEipAddressInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`UnassociateEipAddressInput::instance_type`].
     pub fn instance_type(mut self, input: impl Into<String>) -> Self {
-        self.instance_type = Some(input.into());
+        self.params.instance_type = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`UnassociateEipAddressInput`]. Nothing is sent.
     pub fn build(self) -> Result<UnassociateEipAddressInput, aliyun_core::InvalidInput> {
         let input = UnassociateEipAddressInput {
-            region_id: self.region_id,
-            allocation_id: self.allocation_id,
-            instance_id: self.instance_id,
-            instance_type: self.instance_type,
+            region_id: self.params.region_id,
+            allocation_id: self.params.allocation_id,
+            instance_id: self.params.instance_id,
+            instance_type: self.params.instance_type,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -79,10 +83,7 @@ impl UnassociateEipAddressBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            allocation_id: None,
-            instance_id: None,
-            instance_type: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`UnassociateEipAddressOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -99,8 +100,8 @@ impl UnassociateEipAddressBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<UnassociateEipAddressInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

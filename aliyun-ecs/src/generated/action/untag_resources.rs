@@ -34,6 +34,10 @@ impl UntagResourcesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UntagResourcesBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     region_id: Option<String>,
     resource_type: Option<String>,
     all: Option<bool>,
@@ -43,27 +47,27 @@ pub struct UntagResourcesBuilder<C = ()> {
 impl<C> UntagResourcesBuilder<C> {
     /// Sets [`UntagResourcesInput::region_id`].
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.region_id = Some(input.into());
+        self.params.region_id = Some(input.into());
         self
     }
     /// Sets [`UntagResourcesInput::resource_type`].
     pub fn resource_type(mut self, input: impl Into<String>) -> Self {
-        self.resource_type = Some(input.into());
+        self.params.resource_type = Some(input.into());
         self
     }
     /// Sets [`UntagResourcesInput::all`].
     pub fn all(mut self, input: bool) -> Self {
-        self.all = Some(input);
+        self.params.all = Some(input);
         self
     }
     /// Appends one item to [`UntagResourcesInput::resource_id`].
     pub fn resource_id(mut self, input: impl Into<String>) -> Self {
-        self.resource_id.get_or_insert_with(Vec::new).push(input.into());
+        self.params.resource_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Appends one item to [`UntagResourcesInput::tag_key`].
     pub fn tag_key(mut self, input: impl Into<String>) -> Self {
-        self.tag_key.get_or_insert_with(Vec::new).push(input.into());
+        self.params.tag_key.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`UntagResourcesInput`]. Nothing is sent.
@@ -71,15 +75,15 @@ impl<C> UntagResourcesBuilder<C> {
         let input = UntagResourcesInput {
             region_id: aliyun_core::__private::validate::required(
                 "RegionId",
-                self.region_id,
+                self.params.region_id,
             )?,
             resource_type: aliyun_core::__private::validate::required(
                 "ResourceType",
-                self.resource_type,
+                self.params.resource_type,
             )?,
-            all: self.all,
-            resource_id: self.resource_id.unwrap_or_default(),
-            tag_key: self.tag_key.unwrap_or_default(),
+            all: self.params.all,
+            resource_id: self.params.resource_id.unwrap_or_default(),
+            tag_key: self.params.tag_key.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -97,11 +101,7 @@ impl UntagResourcesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            region_id: None,
-            resource_type: None,
-            all: None,
-            resource_id: None,
-            tag_key: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`UntagResourcesOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
@@ -116,8 +116,8 @@ impl UntagResourcesBuilder<aliyun_core::ProductClient> {
         aliyun_core::ProductClient,
         Result<UntagResourcesInput, aliyun_core::InvalidInput>,
     ) {
-        if self.region_id.is_none() {
-            self.region_id = self.client.region().map(str::to_owned);
+        if self.params.region_id.is_none() {
+            self.params.region_id = self.client.region().map(str::to_owned);
         }
         (self.client.clone(), self.build())
     }

@@ -32,6 +32,10 @@ impl NodeInstallInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NodeInstallBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
     user_id: Option<String>,
     force: Option<bool>,
@@ -39,17 +43,17 @@ pub struct NodeInstallBuilder<C = ()> {
 impl<C> NodeInstallBuilder<C> {
     /// Sets [`NodeInstallInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Sets [`NodeInstallInput::user_id`].
     pub fn user_id(mut self, input: impl Into<String>) -> Self {
-        self.user_id = Some(input.into());
+        self.params.user_id = Some(input.into());
         self
     }
     /// Sets [`NodeInstallInput::force`].
     pub fn force(mut self, input: bool) -> Self {
-        self.force = Some(input);
+        self.params.force = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`NodeInstallInput`]. Nothing is sent.
@@ -57,10 +61,13 @@ impl<C> NodeInstallBuilder<C> {
         let input = NodeInstallInput {
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
-            user_id: aliyun_core::__private::validate::required("UserId", self.user_id)?,
-            force: self.force,
+            user_id: aliyun_core::__private::validate::required(
+                "UserId",
+                self.params.user_id,
+            )?,
+            force: self.params.force,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -76,9 +83,7 @@ impl NodeInstallBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
         Self {
             client,
-            instance_id: None,
-            user_id: None,
-            force: None,
+            params: Params::default(),
         }
     }
     /// Checks the input, then signs and sends the call and decodes its [`NodeInstallOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).

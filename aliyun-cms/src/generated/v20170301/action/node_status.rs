@@ -25,12 +25,16 @@ impl NodeStatusInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NodeStatusBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_id: Option<String>,
 }
 impl<C> NodeStatusBuilder<C> {
     /// Sets [`NodeStatusInput::instance_id`].
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.instance_id = Some(input.into());
+        self.params.instance_id = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`NodeStatusInput`]. Nothing is sent.
@@ -38,7 +42,7 @@ impl<C> NodeStatusBuilder<C> {
         let input = NodeStatusInput {
             instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
-                self.instance_id,
+                self.params.instance_id,
             )?,
         };
         aliyun_core::Action::validate(&input)?;
@@ -51,7 +55,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl NodeStatusBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, instance_id: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`NodeStatusOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(self) -> Result<NodeStatusOutput, NodeStatusError> {

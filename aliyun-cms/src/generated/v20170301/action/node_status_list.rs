@@ -25,18 +25,22 @@ impl NodeStatusListInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NodeStatusListBuilder<C = ()> {
     client: C,
+    params: Params,
+}
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Params {
     instance_ids: Option<Vec<String>>,
 }
 impl<C> NodeStatusListBuilder<C> {
     /// Appends one item to [`NodeStatusListInput::instance_ids`].
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
+        self.params.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`NodeStatusListInput`]. Nothing is sent.
     pub fn build(self) -> Result<NodeStatusListInput, aliyun_core::InvalidInput> {
         let input = NodeStatusListInput {
-            instance_ids: self.instance_ids.unwrap_or_default(),
+            instance_ids: self.params.instance_ids.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -48,7 +52,10 @@ aliyun_core::__private::builder_accessors! {
 }
 impl NodeStatusListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
-        Self { client, instance_ids: None }
+        Self {
+            client,
+            params: Params::default(),
+        }
     }
     /// Checks the input, then signs and sends the call and decodes its [`NodeStatusListOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(self) -> Result<NodeStatusListOutput, NodeStatusListError> {
