@@ -6,6 +6,9 @@
 //! `package-check` (module [`package_check`]) packages every publishable crate with
 //! verification and tests a scratch project that depends on the packages.
 //!
+//! `products` (module [`products`]) is the one table of product crates, read from the specs,
+//! and the scaffold `import` uses to give a new product its crate.
+//!
 //! `bench` (module [`mod@bench`]) runs every benchmark of `benches/` and prints the ratios to
 //! their baselines.
 //!
@@ -29,6 +32,7 @@ pub mod bench;
 pub mod build_cost;
 pub mod import;
 pub mod package_check;
+pub mod products;
 
 /// One spec and the crate directory its code goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
