@@ -25,46 +25,111 @@ pub struct ProductCrate {
     pub code: String,
     /// The product's name (`Elastic Compute Service`).
     pub title: String,
-    /// The API version of its root spec.
-    pub api_version: String,
     /// Its API groups (Cargo features), sorted.
     pub groups: Vec<String>,
-    /// Actions of all its specs.
+    /// The API versions it serves: the crate root's first, then each module's.
+    pub apis: Vec<Api>,
+}
+
+/// One API version a product crate serves (one spec).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Api {
+    /// `2014-05-26`
+    pub version: String,
+    /// The crate module it is in (`v20170301`); `None` for the crate root.
+    pub module: Option<String>,
+    /// Its actions.
     pub actions: usize,
 }
 
 /// Every product crate the specs name, sorted by name (the generator's fixtures excluded).
 pub fn table(root: &Path) -> Result<Vec<ProductCrate>, XtaskError> {
-    let mut crates: BTreeMap<String, ProductCrate> = BTreeMap::new();
-    for target in crate::targets(root)?
-        .into_iter()
-        .filter(|t| t.spec.starts_with("specs"))
-    {
+    let mut loaded = Vec::new();
+    for target in crate::targets(root)? {
         let spec = root.join(&target.spec);
         let product = codegen::load_product(&spec, &target.spec.to_string_lossy())?;
+        loaded.push((target, product));
+    }
+    Ok(table_of(loaded.iter().map(|(t, p)| (t, p))))
+}
+
+/// The table of already loaded specs (`specs/*.yaml` only: the fixtures are skipped).
+pub fn table_of<'a>(
+    specs: impl IntoIterator<Item = (&'a crate::Target, &'a codegen::Product)>,
+) -> Vec<ProductCrate> {
+    let mut crates: BTreeMap<String, ProductCrate> = BTreeMap::new();
+    for (target, product) in specs {
+        if !target.spec.starts_with("specs") {
+            continue;
+        }
         let name = target.crate_dir.to_string_lossy().into_owned();
         let entry = crates.entry(name.clone()).or_insert_with(|| ProductCrate {
             name,
             code: String::new(),
             title: String::new(),
-            api_version: String::new(),
             groups: Vec::new(),
-            actions: 0,
+            apis: Vec::new(),
         });
-        entry.actions += product.actions.len();
-        for group in codegen::emit::groups::crate_groups([&product]) {
+        for group in codegen::emit::groups::crate_groups([product]) {
             if !entry.groups.contains(&group) {
                 entry.groups.push(group);
             }
         }
         entry.groups.sort();
+        entry.apis.push(Api {
+            version: product.api_version.clone(),
+            module: target.module.clone(),
+            actions: product.actions.len(),
+        });
+        entry.apis.sort_by(|a, b| {
+            (a.module.is_some(), &a.module, &a.version).cmp(&(
+                b.module.is_some(),
+                &b.module,
+                &b.version,
+            ))
+        });
         if target.module.is_none() {
             entry.code = product.code.clone();
             entry.title = product.name.clone();
-            entry.api_version = product.api_version.clone();
         }
     }
-    Ok(crates.into_values().collect())
+    crates.into_values().collect()
+}
+
+/// The line before the README's product table.
+pub const README_START: &str =
+    "<!-- products: written by `cargo xtask codegen` from specs/; do not edit -->";
+/// The line after it.
+pub const README_END: &str = "<!-- /products -->";
+
+/// The README's product table: a row per API version of each crate.
+pub fn readme_table(table: &[ProductCrate]) -> String {
+    let mut out = String::from("| Crate | Product | API version | Actions |\n|---|---|---|---|\n");
+    for product in table {
+        for api in &product.apis {
+            let version = match &api.module {
+                None => api.version.clone(),
+                Some(module) => format!(
+                    "{} (`{}::{module}`)",
+                    api.version,
+                    product.name.replace('-', "_")
+                ),
+            };
+            out.push_str(&format!(
+                "| `{}` | {} ({}) | {version} | {} |\n",
+                product.name, product.title, product.code, api.actions
+            ));
+        }
+    }
+    out
+}
+
+/// `readme` with the text between [`README_START`] and [`README_END`] replaced by `table`;
+/// `None` when it has no such markers.
+pub fn readme_with_table(readme: &str, table: &str) -> Option<String> {
+    let start = readme.find(README_START)? + README_START.len();
+    let end = start + readme[start..].find(README_END)?;
+    Some(format!("{}\n{table}{}", &readme[..start], &readme[end..]))
 }
 
 /// The per-product `cargo check` argument lists CI runs: each crate with no API group and
@@ -400,7 +465,7 @@ License: Apache-2.0.
 mod tests {
     use super::*;
 
-    const ROOT: &str = "[workspace]\nmembers = [\n    \"aliyun-core\",\n    \"aliyun-ecs\",\n    \"aliyun-spec\",\n    \"xtask\",\n]\ndefault-members = [\n    \"aliyun-core\",\n    \"aliyun-ecs\",\n    \"aliyun-spec\",\n]\n\n[workspace.package]\nversion = \"0.2.0\"\n\n[workspace.dependencies]\naliyun-core = { path = \"aliyun-core\", version = \"0.2.0\" }\naliyun-emulator = { path = \"emulator\", version = \"0.2.0\" }\n";
+    const ROOT: &str = "[workspace]\nmembers = [\n    \"aliyun-core\",\n    \"aliyun-ecs\",\n    \"aliyun-spec\",\n    \"xtask\",\n]\ndefault-members = [\n    \"aliyun-core\",\n    \"aliyun-ecs\",\n    \"aliyun-spec\",\n]\n\n[workspace.package]\nversion = \"0.2.0\"\n\n[workspace.dependencies]\naliyun-core = { path = \"aliyun-core\", version = \"0.2.0\" }\naliyun-ecs = { path = \"aliyun-ecs\", version = \"0.2.0\" }\naliyun-emulator = { path = \"emulator\", version = \"0.2.0\" }\n";
 
     #[test]
     fn registering_adds_the_crate_once_in_three_places() {
@@ -423,9 +488,8 @@ mod tests {
             name: name.to_owned(),
             code: String::new(),
             title: String::new(),
-            api_version: String::new(),
             groups: groups.iter().map(|g| (*g).to_owned()).collect(),
-            actions: 1,
+            apis: Vec::new(),
         };
         let commands =
             check_commands(&[product("aliyun-a", &["x", "y"]), product("aliyun-b", &[])]);
@@ -438,5 +502,44 @@ mod tests {
                 "check --locked -p aliyun-b --no-default-features",
             ]
         );
+    }
+
+    #[test]
+    fn the_readme_table_has_a_row_per_api_and_replaces_only_its_markers() {
+        let table = [ProductCrate {
+            name: "aliyun-cms".to_owned(),
+            code: "Cms".to_owned(),
+            title: "CloudMonitor".to_owned(),
+            groups: Vec::new(),
+            apis: vec![
+                Api {
+                    version: "2019-01-01".to_owned(),
+                    module: None,
+                    actions: 163,
+                },
+                Api {
+                    version: "2017-03-01".to_owned(),
+                    module: Some("v20170301".to_owned()),
+                    actions: 4,
+                },
+            ],
+        }];
+        let text = readme_table(&table);
+        assert!(
+            text.contains("| `aliyun-cms` | CloudMonitor (Cms) | 2019-01-01 | 163 |\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| 2017-03-01 (`aliyun_cms::v20170301`) | 4 |\n"),
+            "{text}"
+        );
+        let readme = format!("intro\n{README_START}\nold\n{README_END}\nrest\n");
+        let once = readme_with_table(&readme, &text).unwrap();
+        assert_eq!(
+            once,
+            format!("intro\n{README_START}\n{text}{README_END}\nrest\n")
+        );
+        assert_eq!(readme_with_table(&once, &text).unwrap(), once);
+        assert_eq!(readme_with_table("no markers", &text), None);
     }
 }

@@ -16,7 +16,8 @@ const FIXTURE: &str = "tests/fixtures/ram-2015-05-01.json";
 
 /// Copies the workspace (without `target` and `.git`) into `to`.
 fn copy_workspace(from: &Path, to: &Path) {
-    for entry in fs::read_dir(from).expect("read workspace") {
+    let entries = fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+    for entry in entries {
         let entry = entry.expect("entry");
         let name = entry.file_name();
         if name == "target" || name == ".git" {
@@ -79,7 +80,11 @@ fn a_new_product_in_one_command() {
         assert!(scratch.join(file).is_file(), "{file} not written");
     }
     let manifest = fs::read_to_string(scratch.join("Cargo.toml")).expect("root manifest");
-    assert_eq!(manifest.matches("\"aliyun-ram\",").count(), 2, "{manifest}");
+    assert_eq!(
+        manifest.matches("    \"aliyun-ram\",\n").count(),
+        2,
+        "{manifest}"
+    );
     assert!(manifest.contains("aliyun-ram = { path = \"aliyun-ram\""));
     let table = xtask::products::table(&scratch).expect("table");
     let names: Vec<&str> = table.iter().map(|p| p.name.as_str()).collect();
