@@ -13,7 +13,8 @@ commands:
                     (api-docs.json), merging specs/overlays/<code>.yaml; a product
                     without a crate gets one (Cargo.toml, src/lib.rs, README.md,
                     registered in the root Cargo.toml): then run codegen
-  product-checks    cargo check each product crate with no API group and with one
+  product-checks    cargo check each product crate with no API group, then with each
+                    group its hand-written code names (or its first group), alone
   package-check     cargo package every publishable crate (verified: each builds from its
                     tarball), print their sizes, and test a scratch project outside the
                     workspace that uses the packaged aliyun-ecs and aliyun-emulator
@@ -164,7 +165,8 @@ fn import(root: &std::path::Path, args: &[&str]) -> ExitCode {
 }
 
 /// `cargo xtask product-checks`: `cargo check` of each product crate of the specs with no API
-/// group and with its first one, stopping at the first failure.
+/// group and with each group its hand-written code needs (or its first), stopping at the first
+/// failure.
 fn product_checks(root: &std::path::Path) -> ExitCode {
     let table = match xtask::products::table(root) {
         Ok(table) => table,
@@ -174,7 +176,14 @@ fn product_checks(root: &std::path::Path) -> ExitCode {
         }
     };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    for args in xtask::products::check_commands(&table) {
+    let commands = match xtask::products::check_commands(root, &table) {
+        Ok(commands) => commands,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for args in commands {
         println!("cargo {}", args.join(" "));
         let status = std::process::Command::new(&cargo)
             .current_dir(root)

@@ -132,9 +132,11 @@ pub fn readme_with_table(readme: &str, table: &str) -> Option<String> {
     Some(format!("{}\n{table}{}", &readme[..start], &readme[end..]))
 }
 
-/// The per-product `cargo check` argument lists CI runs: each crate with no API group and
-/// with its first one (a missing `cfg` on generated code fails one of them).
-pub fn check_commands(table: &[ProductCrate]) -> Vec<Vec<String>> {
+/// The per-product `cargo check` argument lists CI runs: each crate with no API group, then
+/// with each group its hand-written code (`src/` outside `generated/`) names in a `feature`
+/// condition, alone, or with its first group when it names none (a missing `cfg` on generated
+/// or hand-written code fails one of them).
+pub fn check_commands(root: &Path, table: &[ProductCrate]) -> Result<Vec<Vec<String>>, XtaskError> {
     let mut commands = Vec::new();
     for product in table {
         let base = [
@@ -147,13 +149,54 @@ pub fn check_commands(table: &[ProductCrate]) -> Vec<Vec<String>> {
         .map(str::to_owned)
         .to_vec();
         commands.push(base.clone());
-        if let Some(group) = product.groups.first() {
-            let mut one = base;
+        let named = hand_written_features(&root.join(&product.name), "src")?;
+        let mut groups: Vec<&String> = product
+            .groups
+            .iter()
+            .filter(|g| named.contains(*g))
+            .collect();
+        if groups.is_empty() {
+            groups.extend(product.groups.first());
+        }
+        for group in groups {
+            let mut one = base.clone();
             one.extend(["--features".to_owned(), group.clone()]);
             commands.push(one);
         }
     }
-    commands
+    Ok(commands)
+}
+
+/// Every `feature = "..."` named in the `.rs` files under `crate_dir/src` outside its
+/// generated directory.
+fn hand_written_features(crate_dir: &Path, src: &str) -> Result<Vec<String>, XtaskError> {
+    let src = crate_dir.join(src);
+    let pattern = regex::Regex::new(r#"feature\s*=\s*"([A-Za-z0-9_-]+)""#).expect("valid pattern");
+    let mut found = Vec::new();
+    let mut pending = vec![src];
+    while let Some(dir) = pending.pop() {
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(XtaskError::io(&dir, e)),
+        };
+        for entry in entries {
+            let path = entry.map_err(|e| XtaskError::io(&dir, e))?.path();
+            if path.is_dir() {
+                if !path.ends_with(codegen::GENERATED_DIR) {
+                    pending.push(path);
+                }
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = fs::read_to_string(&path).map_err(|e| XtaskError::io(&path, e))?;
+                for capture in pattern.captures_iter(&text) {
+                    found.push(capture[1].to_owned());
+                }
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    Ok(found)
 }
 
 /// Creates the crate of each spec's product when it has none and registers it in the root
@@ -483,7 +526,7 @@ mod tests {
     }
 
     #[test]
-    fn checks_cover_no_group_and_the_first_group() {
+    fn checks_cover_no_group_and_the_groups_hand_written_code_names() {
         let product = |name: &str, groups: &[&str]| ProductCrate {
             name: name.to_owned(),
             code: String::new(),
@@ -491,8 +534,21 @@ mod tests {
             groups: groups.iter().map(|g| (*g).to_owned()).collect(),
             apis: Vec::new(),
         };
-        let commands =
-            check_commands(&[product("aliyun-a", &["x", "y"]), product("aliyun-b", &[])]);
+        let root = std::env::temp_dir().join(format!("xtask-checks-{}", std::process::id()));
+        let src = root.join("aliyun-c/src");
+        fs::create_dir_all(src.join("generated")).unwrap();
+        fs::write(src.join("lib.rs"), "#[cfg(feature = \"z\")]\nmod w;\n").unwrap();
+        fs::write(src.join("generated/mod.rs"), "#[cfg(feature = \"y\")]\n").unwrap();
+        let commands = check_commands(
+            &root,
+            &[
+                product("aliyun-a", &["x", "y"]),
+                product("aliyun-b", &[]),
+                product("aliyun-c", &["y", "z"]),
+            ],
+        )
+        .unwrap();
+        let _ = fs::remove_dir_all(&root);
         let lines: Vec<String> = commands.iter().map(|c| c.join(" ")).collect();
         assert_eq!(
             lines,
@@ -500,6 +556,8 @@ mod tests {
                 "check --locked -p aliyun-a --no-default-features",
                 "check --locked -p aliyun-a --no-default-features --features x",
                 "check --locked -p aliyun-b --no-default-features",
+                "check --locked -p aliyun-c --no-default-features",
+                "check --locked -p aliyun-c --no-default-features --features z",
             ]
         );
     }
