@@ -10,7 +10,10 @@
 //!   `/usr/bin/time`; with the dependencies fresh, that is rustc compiling this crate);
 //! - `cargo check` and `cargo doc --no-deps` wall time;
 //! - generated lines per action (all, `///` docs, test modules);
-//! - the release size of the crate's first example, a small binary that calls one action.
+//! - the release size of the crate's first example (by file name), a small binary that calls
+//!   one action; 0 for a crate without examples.
+//!
+//! The crates measured are those of the product table (`crate::products::table`).
 //!
 //! Figures are wall-clock on this machine: compare them with others taken in the same run.
 
@@ -18,12 +21,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
-
-/// The product crates measured, with the example that stands for "a binary calling one action".
-const CRATES: &[(&str, &str)] = &[
-    ("aliyun-ecs", "install_cloud_assistant"),
-    ("aliyun-cms", "node_install"),
-];
 
 /// What one crate's build cost.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -64,9 +61,12 @@ pub struct GeneratedLines {
 pub fn run(root: &Path, target: &Path, cargo: &str) -> Result<String, String> {
     let dir = target.join("build-cost");
     let mut costs = Vec::new();
-    for (name, example) in CRATES {
+    let table = crate::products::table(root).map_err(|e| e.to_string())?;
+    for product in &table {
+        let name = product.name.as_str();
+        let example = first_example(&root.join(name))?;
         eprintln!("== build cost of {name} (minutes)");
-        costs.push(measure(root, &dir, cargo, name, example)?);
+        costs.push(measure(root, &dir, cargo, name, example.as_deref())?);
     }
     let report = report(&costs);
     println!("{report}");
@@ -78,7 +78,7 @@ fn measure(
     dir: &Path,
     cargo: &str,
     name: &str,
-    example: &str,
+    example: Option<&str>,
 ) -> Result<CrateCost, String> {
     let crate_dir = root.join(name);
     let generated = crate_dir.join("src").join("generated");
@@ -124,17 +124,38 @@ fn measure(
     cargo_run(root, cargo, dir, &["doc", "-p", name, "--no-deps"])?;
     touch(&lib)?;
     cost.doc_seconds = cargo_run(root, cargo, dir, &["doc", "-p", name, "--no-deps"])?.seconds;
-    cargo_run(
-        root,
-        cargo,
-        dir,
-        &["build", "--release", "-p", name, "--example", example],
-    )?;
-    let binary = dir.join("release").join("examples").join(example);
-    cost.example_bytes = std::fs::metadata(&binary)
-        .map_err(|e| format!("{}: {e}", binary.display()))?
-        .len();
+    if let Some(example) = example {
+        cargo_run(
+            root,
+            cargo,
+            dir,
+            &["build", "--release", "-p", name, "--example", example],
+        )?;
+        let binary = dir.join("release").join("examples").join(example);
+        cost.example_bytes = std::fs::metadata(&binary)
+            .map_err(|e| format!("{}: {e}", binary.display()))?
+            .len();
+    }
     Ok(cost)
+}
+
+/// The first example of a crate by file name (`examples/<name>.rs`), if it has any.
+fn first_example(crate_dir: &Path) -> Result<Option<String>, String> {
+    let dir = crate_dir.join("examples");
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{}: {e}", dir.display())),
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let path = entry.path();
+            (path.extension()? == "rs").then(|| path.file_stem()?.to_str().map(str::to_owned))?
+        })
+        .collect();
+    names.sort();
+    Ok(names.into_iter().next())
 }
 
 /// One timed cargo command.

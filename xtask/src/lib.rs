@@ -6,6 +6,9 @@
 //! `package-check` (module [`package_check`]) packages every publishable crate with
 //! verification and tests a scratch project that depends on the packages.
 //!
+//! `products` (module [`products`]) is the one table of product crates, read from the specs,
+//! and the scaffold `import` uses to give a new product its crate.
+//!
 //! `bench` (module [`mod@bench`]) runs every benchmark of `benches/` and prints the ratios to
 //! their baselines.
 //!
@@ -13,7 +16,8 @@
 //! `specs/*.yaml`; several may write one crate, one at its root and the others each in its
 //! `product.module`). It also owns the `[features]` table of each product crate's Cargo.toml
 //! (one feature per API group of its specs, all default) and the emulator's copy of the specs it
-//! serves (`emulator/specs/`). One function, [`sync`], generates everything once and compares it
+//! serves (`emulator/specs/`), and the README's product table (between its `products` markers).
+//! One function, [`sync`], generates everything once and compares it
 //! with the disk: `cargo xtask codegen` writes what is stale, `--check` only lists it, and the
 //! drift test in `tests/` (the one place CI runs the check) writes and fails, so an ordinary
 //! `cargo test` both catches a spec edited without regenerating and fixes the files to commit.
@@ -29,6 +33,7 @@ pub mod bench;
 pub mod build_cost;
 pub mod import;
 pub mod package_check;
+pub mod products;
 
 /// One spec and the crate directory its code goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,7 +235,7 @@ impl From<codegen::SpecErrors> for XtaskError {
 fn expected_files(
     root: &Path,
     target: &Target,
-) -> Result<(BTreeSet<String>, Vec<GeneratedFile>), XtaskError> {
+) -> Result<(codegen::Product, Vec<GeneratedFile>), XtaskError> {
     let (product, files) = codegen::generate_files_in_crate(
         &root.join(&target.spec),
         &target.spec.to_string_lossy(),
@@ -243,7 +248,7 @@ fn expected_files(
             contents: file.contents,
         })
         .collect();
-    Ok((codegen::emit::groups::crate_groups([&product]), files))
+    Ok((product, files))
 }
 
 /// What generation writes into one directory it owns: a file there with `extension` that none
@@ -266,12 +271,14 @@ fn expected_everything(root: &Path) -> Result<Vec<Output>, XtaskError> {
     let mut all = Vec::new();
     let mut groups: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
     let targets = targets(root)?;
+    let mut products = Vec::new();
     for target in &targets {
-        let (target_groups, files) = expected_files(root, target)?;
+        let (product, files) = expected_files(root, target)?;
         groups
             .entry(target.crate_dir.clone())
             .or_default()
-            .extend(target_groups);
+            .extend(codegen::emit::groups::crate_groups([&product]));
+        products.push(product);
         all.push(Output {
             dir: target.crate_dir.join(codegen::GENERATED_DIR),
             extension: "rs",
@@ -293,10 +300,22 @@ fn expected_everything(root: &Path) -> Result<Vec<Output>, XtaskError> {
             contents: codegen::emit::groups::manifest_with_features(&manifest, &crate_groups),
         });
     }
+    let mut files = emulator_spec_copies(root, &targets)?;
+    // The README's product table, when the README has its markers.
+    let readme = root.join("README.md");
+    if let Ok(text) = fs::read_to_string(&readme) {
+        let table = products::readme_table(&products::table_of(targets.iter().zip(&products)));
+        if let Some(contents) = products::readme_with_table(&text, &table) {
+            files.push(GeneratedFile {
+                path: PathBuf::from("README.md"),
+                contents,
+            });
+        }
+    }
     all.push(Output {
         dir: PathBuf::from(EMULATOR_SPECS_DIR),
         extension: "yaml",
-        files: emulator_spec_copies(root, &targets)?,
+        files,
     });
     Ok(all)
 }

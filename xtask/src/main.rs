@@ -10,7 +10,11 @@ commands:
   codegen --check   change nothing; exit 1 listing stale generated files
   import FILE... [--out SPEC]
                     write or update specs/<code>.yaml from API metadata files
-                    (api-docs.json), merging specs/overlays/<code>.yaml
+                    (api-docs.json), merging specs/overlays/<code>.yaml; a product
+                    without a crate gets one (Cargo.toml, src/lib.rs, README.md,
+                    registered in the root Cargo.toml): then run codegen
+  product-checks    cargo check each product crate with no API group, then with each
+                    group its hand-written code names (or its first group), alone
   package-check     cargo package every publishable crate (verified: each builds from its
                     tarball), print their sizes, and test a scratch project outside the
                     workspace that uses the packaged aliyun-ecs and aliyun-emulator
@@ -65,6 +69,7 @@ fn main() -> ExitCode {
             }
         },
         ["import", rest @ ..] => import(&root, rest),
+        ["product-checks"] => product_checks(&root),
         ["package-check"] => match xtask::package_check::run(&root) {
             Ok(_) => {
                 println!("packages are complete: the scratch project built and passed");
@@ -122,7 +127,7 @@ fn import(root: &std::path::Path, args: &[&str]) -> ExitCode {
     }
     match xtask::import::run(root, &files, out.as_deref()) {
         Ok(done) => {
-            for imported in done {
+            for imported in &done {
                 let state = if imported.changed {
                     "updated"
                 } else {
@@ -131,11 +136,70 @@ fn import(root: &std::path::Path, args: &[&str]) -> ExitCode {
                 println!("{state}: {}", imported.path.display());
                 println!("{}", imported.report);
             }
-            ExitCode::SUCCESS
+            // A spec written elsewhere (--out) is not a product of this workspace.
+            let specs: Vec<std::path::PathBuf> = match out {
+                Some(_) => Vec::new(),
+                None => done.into_iter().map(|imported| imported.path).collect(),
+            };
+            match xtask::products::scaffold(root, &specs) {
+                Ok(created) => {
+                    for path in &created {
+                        println!("crate: {}", path.display());
+                    }
+                    if !created.is_empty() {
+                        println!("run `cargo xtask codegen` to generate its code");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         Err(error) => {
             eprintln!("error: {error}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// `cargo xtask product-checks`: `cargo check` of each product crate of the specs with no API
+/// group and with each group its hand-written code needs (or its first), stopping at the first
+/// failure.
+fn product_checks(root: &std::path::Path) -> ExitCode {
+    let table = match xtask::products::table(root) {
+        Ok(table) => table,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let commands = match xtask::products::check_commands(root, &table) {
+        Ok(commands) => commands,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for args in commands {
+        println!("cargo {}", args.join(" "));
+        let status = std::process::Command::new(&cargo)
+            .current_dir(root)
+            .args(&args)
+            .status();
+        match status {
+            Ok(status) if status.success() => {}
+            Ok(status) => {
+                eprintln!("error: cargo {} failed: {status}", args.join(" "));
+                return ExitCode::FAILURE;
+            }
+            Err(error) => {
+                eprintln!("error: cargo: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    ExitCode::SUCCESS
 }

@@ -6,7 +6,8 @@
 //! 2. Prints each crate's packaged size and fails if one is not well under crates.io's upload
 //!    limit.
 //! 3. Builds and tests a scratch project outside the workspace (`target/package-check/`) that
-//!    depends on `aliyun-ecs` (one API group), `aliyun-cms` (no group: its legacy module) and,
+//!    depends on every product crate of the specs (`crate::products::table`; `aliyun-ecs` with
+//!    one API group, the others with none: `aliyun-cms` still has its legacy module) and,
 //!    for its test, `aliyun-emulator` from crates.io, patched to the unpacked tarballs: the test
 //!    calls one action of each product against the emulator. It shares the workspace's target directory and lock file, so the dependencies
 //!    the verification built are reused, and nothing is fetched but crates.io packages.
@@ -20,6 +21,10 @@ use serde_json::Value;
 
 /// crates.io refuses uploads over 10 MB; a crate past half of it should drop files.
 const MAX_CRATE_BYTES: u64 = 5 * 1024 * 1024;
+
+/// The API groups (Cargo features) the scratch project's test calls, per product crate; every
+/// other product crate is a dependency with no group.
+const TEST_FEATURES: &[(&str, &str)] = &[("aliyun-ecs", "\"instances\"")];
 
 /// Where the scratch project is written (inside the ignored target directory).
 const SCRATCH_DIR: &str = "target/package-check";
@@ -228,6 +233,31 @@ fn write_scratch_project(
             unpacked_dir(package_dir, member).display().to_string()
         );
     }
+    // Every product crate of the specs, with no API group unless the test below calls one.
+    let products = crate::products::table(root).map_err(|e| e.to_string())?;
+    let mut dependencies = String::new();
+    let mut clients = String::new();
+    for product in &products {
+        let features = TEST_FEATURES
+            .iter()
+            .find(|(name, _)| *name == product.name)
+            .map(|(_, features)| format!(", features = [{features}]"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            dependencies,
+            "{} = {{ version = \"{}\", default-features = false{features} }}",
+            product.name,
+            published
+                .iter()
+                .find(|m| m.name == product.name)
+                .map_or("0.1", |m| m.version.as_str())
+        );
+        let _ = writeln!(
+            clients,
+            "    let _ = {}::Client::new(&config);",
+            product.name.replace('-', "_")
+        );
+    }
     let manifest = format!(
         r#"# Written by `cargo xtask package-check`: a user's project, outside the workspace.
 [package]
@@ -240,9 +270,7 @@ publish = false
 [workspace]
 
 [dependencies]
-aliyun-ecs = {{ version = "0.1", default-features = false, features = ["instances"] }}
-aliyun-cms = {{ version = "0.1", default-features = false }}
-
+{dependencies}
 [dev-dependencies]
 aliyun-emulator = "0.1"
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
@@ -251,10 +279,17 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
 [patch.crates-io]
 {patches}"#
     );
-    let test = r#"//! Written by `cargo xtask package-check`: one action of each product against the emulator,
-//! all from their packages.
+    let test = r#"//! Written by `cargo xtask package-check`: a client of every product crate, and one action
+//! of ECS and of CloudMonitor against the emulator, all from their packages.
 
 use aliyun_emulator::Emulator;
+
+#[tokio::test]
+async fn every_product_has_a_client() {
+    let emulator = Emulator::start().await.expect("emulator");
+    let config = emulator.sdk_config_builder().build().expect("config");
+CLIENTS    emulator.shutdown().await;
+}
 
 #[tokio::test]
 async fn reboot_an_instance_on_the_emulator() {
@@ -280,7 +315,8 @@ async fn reboot_an_instance_on_the_emulator() {
     assert!(statuses.request_id.is_some());
     emulator.shutdown().await;
 }
-"#;
+"#
+    .replace("CLIENTS", &clients);
     let write = |path: PathBuf, contents: &str| {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
@@ -289,7 +325,7 @@ async fn reboot_an_instance_on_the_emulator() {
     };
     write(scratch.join("Cargo.toml"), &manifest)?;
     write(scratch.join("src/lib.rs"), "//! A user's crate.\n")?;
-    write(scratch.join("tests/emulator.rs"), test)?;
+    write(scratch.join("tests/emulator.rs"), &test)?;
     // The workspace's lock: the same dependency versions the verification built (cargo drops
     // what the scratch project does not use).
     let lock =
