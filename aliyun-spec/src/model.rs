@@ -33,9 +33,10 @@ pub struct Product {
     pub signature: SignatureVersion,
     /// Module documentation.
     pub doc: String,
-    /// Regional host pattern.
+    /// The host of a region not in the exceptions: a pattern with `{region}`, or for a global
+    /// product its one host.
     pub regional_endpoint: String,
-    /// Central host.
+    /// The host used without a region (a global product's one host).
     pub central_endpoint: String,
     /// Per-region hosts, sorted by region.
     pub endpoint_exceptions: Vec<(String, String)>,
@@ -454,8 +455,8 @@ pub fn lower(spec: &Spec) -> Product {
             .unwrap_or_else(|| p.code.to_ascii_uppercase()),
         signature: p.signature,
         doc: p.doc.clone(),
-        regional_endpoint: p.endpoints.regional.clone(),
-        central_endpoint: p.endpoints.central.clone(),
+        regional_endpoint: p.endpoints.rule().to_owned(),
+        central_endpoint: p.endpoints.central_host().to_owned(),
         endpoint_exceptions: p
             .endpoints
             .exceptions

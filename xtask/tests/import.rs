@@ -501,8 +501,12 @@ fn overlay_waiters_survive_the_import() {
 
 #[test]
 fn overlay_drops_orphaned_imported_types() {
-    let overlay =
-        "actions:\n  RunWidgets:\n    params:\n      - {name: SystemDisk, type: string}\n";
+    // (The imported test cases set `SystemDisk` as a structure: the overlay replaces them too,
+    // or the import refuses the spec it would write.)
+    let overlay = "actions:\n  RunWidgets:\n    params:\n      - {name: SystemDisk, type: string}\n\
+                   \x20   tests:\n      requests:\n        \
+                   - {name: mine, params: {}, expect: {wire: {RegionId: cn-hangzhou}}}\n      \
+                   responses: []\n";
     let (doc, _, _) = import(Some(overlay));
     assert!(doc["types"]["RunWidgetsSystemDisk"].is_null());
     assert!(doc["types"]["Tag"].is_mapping());

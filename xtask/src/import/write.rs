@@ -8,6 +8,7 @@ use super::clean::ErrorEntry;
 use super::examples::RequestCase;
 use super::naming::Names;
 use super::shapes::{Kind, Member, Side};
+use super::endpoints::Rule;
 use super::{ImportedAction, ImportedProduct};
 
 /// A mapping under construction, keys in insertion order.
@@ -48,12 +49,19 @@ fn number(n: &serde_json::Number) -> Value {
 /// The whole spec document.
 pub fn spec(product: &ImportedProduct, actions: &[ImportedAction], names: &Names) -> Value {
     let mut endpoints = Map::default();
-    endpoints
-        .put("regional", product.regional.as_str())
-        .put("central", product.central.as_str());
-    if !product.exceptions.is_empty() {
+    match &product.endpoints.rule {
+        Rule::Regional { pattern, central } => {
+            endpoints
+                .put("regional", pattern.as_str())
+                .put("central", central.as_str());
+        }
+        Rule::Global(host) => {
+            endpoints.put("global", host.as_str());
+        }
+    }
+    if !product.endpoints.exceptions.is_empty() {
         let mut exceptions = Map::default();
-        for (region, host) in &product.exceptions {
+        for (region, host) in &product.endpoints.exceptions {
             exceptions.put(region, host.as_str());
         }
         endpoints.put("exceptions", exceptions.done());
