@@ -267,6 +267,8 @@ pub struct Pagination {
     pub input_token: Option<String>,
     /// Token response field.
     pub output_token: Option<String>,
+    /// Marker style: the boolean response field, `true` while more pages follow.
+    pub truncated: Option<String>,
     /// Page number parameter.
     pub page_number: Option<String>,
     /// Total count response field.
@@ -500,6 +502,7 @@ fn lower_action(product: &spec::Product, name: &str, action: &spec::Action) -> A
             page_size: p.page_size.clone(),
             input_token: p.input_token.clone(),
             output_token: p.output_token.clone(),
+            truncated: p.truncated.clone(),
             page_number: p.page_number.clone(),
             total_count: p.total_count.clone(),
         })

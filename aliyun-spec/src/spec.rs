@@ -463,6 +463,8 @@ pub enum PaginationStyle {
     NextToken,
     /// `PageNumber`/`PageSize`/`TotalCount`.
     PageNumber,
+    /// `Marker`/`MaxItems` in, `Marker` and a boolean `IsTruncated` out (RAM).
+    Marker,
 }
 
 /// The `pagination` section of a list action.
@@ -476,12 +478,15 @@ pub struct Pagination {
     /// Page size parameter (`MaxResults`, `PageSize`).
     #[serde(default)]
     pub page_size: Option<String>,
-    /// Next-token style: the token parameter.
+    /// Next-token and marker styles: the token parameter.
     #[serde(default)]
     pub input_token: Option<String>,
-    /// Next-token style: the token response field.
+    /// Next-token and marker styles: the token response field.
     #[serde(default)]
     pub output_token: Option<String>,
+    /// Marker style: the boolean response field that is `true` while more pages follow.
+    #[serde(default)]
+    pub truncated: Option<String>,
     /// Page-number style: the page number parameter.
     #[serde(default)]
     pub page_number: Option<String>,
