@@ -571,7 +571,7 @@ fn with_directories() -> String {
 
 #[test]
 fn groups_name_the_directories() {
-    let overlay = "groups: {10: widgets, 11: widget-lists}\n\
+    let overlay = "groups: {widgets: [RunWidgets], widget-lists: [ListWidgets]}\n\
                    actions:\n  RunWidgets:\n    doc: Starts widgets.\n";
     let (text, _) = convert(&with_directories(), Some(overlay), "x").expect("imports");
     let doc: Value = serde_yaml::from_str(&text).expect("YAML");
@@ -596,9 +596,10 @@ fn a_bad_groups_table_is_refused() {
             .to_string()
     };
     assert!(
-        refused("groups: {11: lists}")
-            .contains("directory 10 (first action RunWidgets) has no name")
+        refused("groups: {lists: [ListWidgets]}")
+            .contains("directory 10 (first action RunWidgets) has no group")
     );
-    assert!(refused("groups: {10: w, 99: x}").contains("directory 99 is not in the metadata"));
-    assert!(refused("groups: {10: Widgets}").contains("kebab-case"));
+    assert!(refused("groups: {w: [RunWidgets], x: [Gone]}").contains("group x lists no action"));
+    assert!(refused("groups: {Widgets: [RunWidgets]}").contains("kebab-case"));
+    assert!(refused("groups: {10: widgets}").contains("not by directory id"));
 }
