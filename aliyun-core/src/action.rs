@@ -203,7 +203,12 @@ mod tests {
             central: "ram.aliyuncs.com",
             exceptions: &[("cn-shanghai-finance-1", "ram-finance.aliyuncs.com")],
         };
-        for region in [Some("cn-hangzhou"), Some("cn-guangzhou"), Some("xx-new-9"), None] {
+        for region in [
+            Some("cn-hangzhou"),
+            Some("cn-guangzhou"),
+            Some("xx-new-9"),
+            None,
+        ] {
             assert_eq!(global.host_for(region), "ram.aliyuncs.com", "{region:?}");
         }
         assert_eq!(

@@ -6,7 +6,8 @@ mod support;
 use aliyun_spec::parse_product;
 use support::{edit, line_of, refused};
 
-const REGIONAL: &str = "    regional: \"demo.{region}.aliyuncs.com\"\n    central: demo.aliyuncs.com\n";
+const REGIONAL: &str =
+    "    regional: \"demo.{region}.aliyuncs.com\"\n    central: demo.aliyuncs.com\n";
 
 fn with_endpoints(text: &str) -> String {
     edit(REGIONAL, text)
@@ -55,7 +56,8 @@ fn mixed_or_missing_forms_are_refused_with_their_place() {
         "product.endpoints.global",
         "has no `{region}`",
     );
-    let source = with_endpoints("    regional: demo.aliyuncs.com\n    central: demo.aliyuncs.com\n");
+    let source =
+        with_endpoints("    regional: demo.aliyuncs.com\n    central: demo.aliyuncs.com\n");
     refused(
         &source,
         line_of(&source, "regional:"),

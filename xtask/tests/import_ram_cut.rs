@@ -39,7 +39,10 @@ fn table(metadata: &str) -> Vec<(String, String)> {
 #[test]
 fn a_global_product_gets_one_host_for_every_region() {
     let (doc, text) = import(RAM, None);
-    assert_eq!(doc["product"]["endpoints"], yaml("{global: ram.aliyuncs.com}"));
+    assert_eq!(
+        doc["product"]["endpoints"],
+        yaml("{global: ram.aliyuncs.com}")
+    );
     // What codegen reads (the same loader), resolved as aliyun-core resolves it: an exception,
     // else the rule with the region put in.
     let product = codegen::parse_product("ram.yaml", &text).expect("codegen accepts it");

@@ -79,9 +79,9 @@ pub fn infer(table: &[(String, String)], code: &str) -> Endpoints {
             Rule::Global(host)
         }
         (form, _) => {
-            let (prefix, suffix) = form.map(|f| f.0).unwrap_or_else(|| {
-                (code.to_ascii_lowercase(), "aliyuncs.com".to_owned())
-            });
+            let (prefix, suffix) = form
+                .map(|f| f.0)
+                .unwrap_or_else(|| (code.to_ascii_lowercase(), "aliyuncs.com".to_owned()));
             Rule::Regional {
                 pattern: format!("{prefix}.{{region}}.{suffix}"),
                 central: format!("{prefix}.{suffix}"),
@@ -116,7 +116,10 @@ mod tests {
             ("cn-hangzhou", "ram.aliyuncs.com"),
             ("cn-beijing", "ram.aliyuncs.com"),
             ("ap-southeast-1", "ram.aliyuncs.com"),
-            ("cn-shanghai-finance-1", "ram.cn-shanghai-finance-1.aliyuncs.com"),
+            (
+                "cn-shanghai-finance-1",
+                "ram.cn-shanghai-finance-1.aliyuncs.com",
+            ),
         ]);
         let e = infer(&rows, "Ram");
         assert_eq!(e.rule, Rule::Global("ram.aliyuncs.com".into()));

@@ -103,7 +103,11 @@ fn read_table(table: &Value) -> Result<BTreeMap<String, String>, ImportError> {
         let actions = actions
             .as_sequence()
             .filter(|list| !list.is_empty())
-            .ok_or_else(|| bad(format!("group {name}: expected a non-empty list of actions")))?;
+            .ok_or_else(|| {
+                bad(format!(
+                    "group {name}: expected a non-empty list of actions"
+                ))
+            })?;
         for action in actions {
             let action = action
                 .as_str()
@@ -186,7 +190,11 @@ mod tests {
                 &["StopInstance", "RunInstances"],
                 vec![dir("310005", &["RebootInstances"], vec![])],
             ),
-            dir("310002", &["AttachDisk", "CreateDisk", "ResizeDisk"], vec![]),
+            dir(
+                "310002",
+                &["AttachDisk", "CreateDisk", "ResizeDisk"],
+                vec![],
+            ),
         ];
         let before = assign(&june, Some(&table)).unwrap();
         let after = assign(&december, Some(&table)).unwrap();

@@ -3,8 +3,10 @@
 //!
 //! The pipeline: [`read`] the facts (prose is never read), [`clean`] the known defects (each
 //! counted in the [`report`]), build [`shapes`], [`naming`] of structures and summaries, test
-//! cases from [`examples`], API [`groups`] from the overlay's names for the metadata's
-//! directories, the document from [`mod@write`], then the hand-written [`overlay`].
+//! cases from [`examples`], API [`groups`] from the overlay's table of groups and some of their
+//! actions, the [`endpoints`] rule and the inferred [`paging`], the document from
+//! [`mod@write`], then the hand-written [`overlay`]; the result must load as codegen loads it
+//! before anything is written.
 //! The output depends only on the input file and the overlay, so importing twice changes
 //! nothing.
 
@@ -218,10 +220,7 @@ pub fn run(
             "--out takes exactly one input file".into(),
         ));
     }
-    if let Some(flag) = files
-        .iter()
-        .find(|f| f.to_string_lossy().starts_with('-'))
-    {
+    if let Some(flag) = files.iter().find(|f| f.to_string_lossy().starts_with('-')) {
         return Err(ImportError::Usage(format!(
             "unknown flag {}: import takes files and `--out PATH`",
             flag.display()

@@ -123,7 +123,10 @@ pub fn infer(params: &[Member], fields: &[Member]) -> Option<Value> {
             ("items", Some(items.path.clone())),
             ("page_number", Some(page)),
             ("page_size", param("PageSize", &numbers)),
-            ("total_count", field("TotalCount", &[Kind::Integer, Kind::Long])),
+            (
+                "total_count",
+                field("TotalCount", &[Kind::Integer, Kind::Long]),
+            ),
         ]));
     }
     match entries.len() {

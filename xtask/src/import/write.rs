@@ -5,10 +5,10 @@ use serde_json::Value as Json;
 use serde_yaml::{Mapping, Value};
 
 use super::clean::ErrorEntry;
+use super::endpoints::Rule;
 use super::examples::RequestCase;
 use super::naming::Names;
 use super::shapes::{Kind, Member, Side};
-use super::endpoints::Rule;
 use super::{ImportedAction, ImportedProduct};
 
 /// A mapping under construction, keys in insertion order.
