@@ -39,10 +39,12 @@ pub enum SignatureVersion {
 /// Endpoint rules of a product, from its spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EndpointRules {
-    /// Host pattern for a region, with `{region}` standing for the region id, e.g.
-    /// `ecs.{region}.aliyuncs.com`.
+    /// Host of a region not in `exceptions`: a pattern with `{region}` standing for the region
+    /// id (`ecs.{region}.aliyuncs.com`), or a global product's one host (`ram.aliyuncs.com`),
+    /// which every region gets as it is.
     pub regional: &'static str,
-    /// Host used when no region is configured, e.g. `ecs.aliyuncs.com`.
+    /// Host used when no region is configured, e.g. `ecs.aliyuncs.com` (a global product's
+    /// one host).
     pub central: &'static str,
     /// Regions whose host does not follow the pattern: `(region id, host)`.
     pub exceptions: &'static [(&'static str, &'static str)],
@@ -51,8 +53,8 @@ pub struct EndpointRules {
 impl EndpointRules {
     /// The host for `region` (or the central host when `region` is `None`).
     ///
-    /// An unknown region still gets the regional pattern: new regions open more often than SDKs
-    /// are released.
+    /// An unknown region still gets the regional pattern (a global product's one host): new
+    /// regions open more often than SDKs are released.
     pub fn host_for(&self, region: Option<&str>) -> String {
         match region {
             None => self.central.to_owned(),
@@ -192,5 +194,26 @@ mod tests {
             "ecs.xx-new-9.aliyuncs.com"
         );
         assert_eq!(RULES.host_for(None), "ecs.aliyuncs.com");
+    }
+
+    #[test]
+    fn a_global_rule_gives_its_host_to_every_region_but_its_exceptions() {
+        let global = EndpointRules {
+            regional: "ram.aliyuncs.com",
+            central: "ram.aliyuncs.com",
+            exceptions: &[("cn-shanghai-finance-1", "ram-finance.aliyuncs.com")],
+        };
+        for region in [
+            Some("cn-hangzhou"),
+            Some("cn-guangzhou"),
+            Some("xx-new-9"),
+            None,
+        ] {
+            assert_eq!(global.host_for(region), "ram.aliyuncs.com", "{region:?}");
+        }
+        assert_eq!(
+            global.host_for(Some("cn-shanghai-finance-1")),
+            "ram-finance.aliyuncs.com"
+        );
     }
 }

@@ -3,8 +3,8 @@
 //! Generated code implements [`Paginated`] for each action with a `pagination` section in its
 //! spec, saying how to set the cursor on the input and where the items and the next cursor are
 //! in the output. The stepping logic (when to stop, guarding against a service that repeats a
-//! token) lives here once, for both styles: `NextToken`/`MaxResults` and
-//! `PageNumber`/`PageSize`/`TotalCount`.
+//! token) lives here once, for the three styles: `NextToken`/`MaxResults`,
+//! `Marker`/`MaxItems` with `IsTruncated`, and `PageNumber`/`PageSize`/`TotalCount`.
 
 use std::marker::PhantomData;
 
@@ -17,7 +17,7 @@ use crate::error::{Error, InvalidInput};
 /// Where the next page starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cursor {
-    /// The `NextToken` from the previous page.
+    /// The `NextToken` (or `Marker`) from the previous page.
     Token(String),
     /// A page number (from 1).
     Page(i32),
@@ -32,7 +32,7 @@ pub trait Paginated: Action + Clone + 'static {
     fn set_cursor(&mut self, cursor: &Cursor);
 
     /// The cursor of the page after `output`, or `None` on the last page. Generated code answers
-    /// with [`next_token_cursor`] or [`next_page_cursor`].
+    /// with [`next_token_cursor`], [`next_marker_cursor`] or [`next_page_cursor`].
     fn next_cursor(&self, output: &Self::Output) -> Option<Cursor>;
 
     /// The items of one page.
@@ -44,6 +44,15 @@ pub fn next_token_cursor(next_token: Option<&str>) -> Option<Cursor> {
     next_token
         .filter(|token| !token.is_empty())
         .map(|token| Cursor::Token(token.to_owned()))
+}
+
+/// The next cursor in the marker style: the marker, while the service says the list is
+/// truncated; none once `truncated` is false or absent, or the marker is absent or empty.
+pub fn next_marker_cursor(truncated: Option<bool>, marker: Option<&str>) -> Option<Cursor> {
+    if truncated != Some(true) {
+        return None;
+    }
+    next_token_cursor(marker)
 }
 
 /// The next cursor in the page-number style.
@@ -179,6 +188,18 @@ mod tests {
         );
         assert_eq!(next_token_cursor(Some("")), None);
         assert_eq!(next_token_cursor(None), None);
+    }
+
+    #[test]
+    fn marker_cursor_follows_the_marker_while_truncated() {
+        assert_eq!(
+            next_marker_cursor(Some(true), Some("m2")),
+            Some(Cursor::Token("m2".into()))
+        );
+        assert_eq!(next_marker_cursor(Some(false), Some("m2")), None);
+        assert_eq!(next_marker_cursor(None, Some("m2")), None);
+        assert_eq!(next_marker_cursor(Some(true), Some("")), None);
+        assert_eq!(next_marker_cursor(Some(true), None), None);
     }
 
     #[test]

@@ -33,9 +33,10 @@ pub struct Product {
     pub signature: SignatureVersion,
     /// Module documentation.
     pub doc: String,
-    /// Regional host pattern.
+    /// The host of a region not in the exceptions: a pattern with `{region}`, or for a global
+    /// product its one host.
     pub regional_endpoint: String,
-    /// Central host.
+    /// The host used without a region (a global product's one host).
     pub central_endpoint: String,
     /// Per-region hosts, sorted by region.
     pub endpoint_exceptions: Vec<(String, String)>,
@@ -266,6 +267,8 @@ pub struct Pagination {
     pub input_token: Option<String>,
     /// Token response field.
     pub output_token: Option<String>,
+    /// Marker style: the boolean response field, `true` while more pages follow.
+    pub truncated: Option<String>,
     /// Page number parameter.
     pub page_number: Option<String>,
     /// Total count response field.
@@ -454,8 +457,8 @@ pub fn lower(spec: &Spec) -> Product {
             .unwrap_or_else(|| p.code.to_ascii_uppercase()),
         signature: p.signature,
         doc: p.doc.clone(),
-        regional_endpoint: p.endpoints.regional.clone(),
-        central_endpoint: p.endpoints.central.clone(),
+        regional_endpoint: p.endpoints.rule().to_owned(),
+        central_endpoint: p.endpoints.central_host().to_owned(),
         endpoint_exceptions: p
             .endpoints
             .exceptions
@@ -499,6 +502,7 @@ fn lower_action(product: &spec::Product, name: &str, action: &spec::Action) -> A
             page_size: p.page_size.clone(),
             input_token: p.input_token.clone(),
             output_token: p.output_token.clone(),
+            truncated: p.truncated.clone(),
             page_number: p.page_number.clone(),
             total_count: p.total_count.clone(),
         })

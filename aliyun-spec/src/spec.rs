@@ -99,17 +99,42 @@ pub enum ParamLocation {
     FormBody,
 }
 
-/// The `product.endpoints` section.
+/// The `product.endpoints` section: a regional product (`regional` with `central`) or a global
+/// one (`global`), either with `exceptions`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Endpoints {
-    /// Host pattern with `{region}`: `ecs.{region}.aliyuncs.com`.
-    pub regional: String,
-    /// Host used without a region: `ecs.aliyuncs.com`.
-    pub central: String,
-    /// Regions whose host breaks the pattern: region id → host.
+    /// Regional products: the host pattern with `{region}`, `ecs.{region}.aliyuncs.com`.
+    #[serde(default)]
+    pub regional: Option<String>,
+    /// Regional products: the host used without a region, `ecs.aliyuncs.com`.
+    #[serde(default)]
+    pub central: Option<String>,
+    /// Global products: the one host of every region and of no region, `ram.aliyuncs.com`.
+    #[serde(default)]
+    pub global: Option<String>,
+    /// Regions whose host breaks the rule: region id → host.
     #[serde(default)]
     pub exceptions: BTreeMap<String, String>,
+}
+
+impl Endpoints {
+    /// The host of a region not in `exceptions`: the regional pattern, or the global host
+    /// (empty when the section gives neither, which validation refuses).
+    pub fn rule(&self) -> &str {
+        self.global
+            .as_deref()
+            .or(self.regional.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// The host used without a region: the central host, or the global one.
+    pub fn central_host(&self) -> &str {
+        self.global
+            .as_deref()
+            .or(self.central.as_deref())
+            .unwrap_or_default()
+    }
 }
 
 /// The `product.errors` section.
@@ -438,6 +463,8 @@ pub enum PaginationStyle {
     NextToken,
     /// `PageNumber`/`PageSize`/`TotalCount`.
     PageNumber,
+    /// `Marker`/`MaxItems` in, `Marker` and a boolean `IsTruncated` out (RAM).
+    Marker,
 }
 
 /// The `pagination` section of a list action.
@@ -451,12 +478,15 @@ pub struct Pagination {
     /// Page size parameter (`MaxResults`, `PageSize`).
     #[serde(default)]
     pub page_size: Option<String>,
-    /// Next-token style: the token parameter.
+    /// Next-token and marker styles: the token parameter.
     #[serde(default)]
     pub input_token: Option<String>,
-    /// Next-token style: the token response field.
+    /// Next-token and marker styles: the token response field.
     #[serde(default)]
     pub output_token: Option<String>,
+    /// Marker style: the boolean response field that is `true` while more pages follow.
+    #[serde(default)]
+    pub truncated: Option<String>,
     /// Page-number style: the page number parameter.
     #[serde(default)]
     pub page_number: Option<String>,

@@ -501,8 +501,12 @@ fn overlay_waiters_survive_the_import() {
 
 #[test]
 fn overlay_drops_orphaned_imported_types() {
-    let overlay =
-        "actions:\n  RunWidgets:\n    params:\n      - {name: SystemDisk, type: string}\n";
+    // (The imported test cases set `SystemDisk` as a structure: the overlay replaces them too,
+    // or the import refuses the spec it would write.)
+    let overlay = "actions:\n  RunWidgets:\n    params:\n      - {name: SystemDisk, type: string}\n\
+                   \x20   tests:\n      requests:\n        \
+                   - {name: mine, params: {}, expect: {wire: {RegionId: cn-hangzhou}}}\n      \
+                   responses: []\n";
     let (doc, _, _) = import(Some(overlay));
     assert!(doc["types"]["RunWidgetsSystemDisk"].is_null());
     assert!(doc["types"]["Tag"].is_mapping());
@@ -567,7 +571,7 @@ fn with_directories() -> String {
 
 #[test]
 fn groups_name_the_directories() {
-    let overlay = "groups: {10: widgets, 11: widget-lists}\n\
+    let overlay = "groups: {widgets: [RunWidgets], widget-lists: [ListWidgets]}\n\
                    actions:\n  RunWidgets:\n    doc: Starts widgets.\n";
     let (text, _) = convert(&with_directories(), Some(overlay), "x").expect("imports");
     let doc: Value = serde_yaml::from_str(&text).expect("YAML");
@@ -592,11 +596,12 @@ fn a_bad_groups_table_is_refused() {
             .to_string()
     };
     assert!(
-        refused("groups: {11: lists}")
-            .contains("directory 10 (first action RunWidgets) has no name")
+        refused("groups: {lists: [ListWidgets]}")
+            .contains("directory 10 (first action RunWidgets) has no group")
     );
-    assert!(refused("groups: {10: w, 99: x}").contains("directory 99 is not in the metadata"));
-    assert!(refused("groups: {10: Widgets}").contains("kebab-case"));
+    assert!(refused("groups: {w: [RunWidgets], x: [Gone]}").contains("group x lists no action"));
+    assert!(refused("groups: {Widgets: [RunWidgets]}").contains("kebab-case"));
+    assert!(refused("groups: {10: widgets}").contains("not by directory id"));
 }
 
 #[test]

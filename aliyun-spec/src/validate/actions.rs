@@ -285,7 +285,7 @@ impl Validator<'_> {
             );
         }
         match p.style {
-            PaginationStyle::NextToken => {
+            PaginationStyle::NextToken | PaginationStyle::Marker => {
                 need(
                     "input_token",
                     p.input_token.as_ref(),
@@ -300,6 +300,15 @@ impl Validator<'_> {
                     &[TypeName::String],
                     "response field",
                 );
+                if p.style == PaginationStyle::Marker {
+                    need(
+                        "truncated",
+                        p.truncated.as_ref(),
+                        p.truncated.as_deref().and_then(field),
+                        &[TypeName::Boolean],
+                        "response field",
+                    );
+                }
                 for (set, key) in [
                     (p.page_number.is_some(), "page_number"),
                     (p.total_count.is_some(), "total_count"),
@@ -310,6 +319,12 @@ impl Validator<'_> {
                             format!("`{key}` belongs to the page_number style"),
                         );
                     }
+                }
+                if p.style == PaginationStyle::NextToken && p.truncated.is_some() {
+                    self.problem(
+                        format!("{ppath}.truncated"),
+                        "`truncated` belongs to the marker style",
+                    );
                 }
             }
             PaginationStyle::PageNumber => {
@@ -332,11 +347,12 @@ impl Validator<'_> {
                 for (set, key) in [
                     (p.input_token.is_some(), "input_token"),
                     (p.output_token.is_some(), "output_token"),
+                    (p.truncated.is_some(), "truncated"),
                 ] {
                     if set {
                         self.problem(
                             format!("{ppath}.{key}"),
-                            format!("`{key}` belongs to the next_token style"),
+                            format!("`{key}` belongs to the next_token and marker styles"),
                         );
                     }
                 }

@@ -57,14 +57,42 @@ impl Validator<'_> {
 
     fn endpoints(&mut self) {
         let e = &self.spec.product.endpoints;
-        if !e.regional.contains("{region}") {
-            self.problem(
-                "product.endpoints.regional",
-                "expected a host pattern containing `{region}`, like `ecs.{region}.aliyuncs.com`",
-            );
+        let mut hosts = Vec::new();
+        match (&e.regional, &e.central, &e.global) {
+            (Some(regional), Some(central), None) => {
+                if !regional.contains("{region}") {
+                    self.problem(
+                        "product.endpoints.regional",
+                        "expected a host pattern containing `{region}`, like \
+                         `ecs.{region}.aliyuncs.com` (a product with one host says `global`)",
+                    );
+                }
+                hosts.push(("product.endpoints.regional".to_owned(), regional.clone()));
+                hosts.push(("product.endpoints.central".to_owned(), central.clone()));
+            }
+            (None, None, Some(global)) => {
+                if global.contains("{region}") {
+                    self.problem(
+                        "product.endpoints.global",
+                        "a global host has no `{region}` (a pattern goes in `regional`)",
+                    );
+                }
+                hosts.push(("product.endpoints.global".to_owned(), global.clone()));
+            }
+            (_, _, Some(_)) => self.problem(
+                "product.endpoints.global",
+                "`global` is the only host of a global product: not with `regional` or `central`",
+            ),
+            (Some(_), None, None) => self.problem(
+                "product.endpoints",
+                "`central` is required with `regional`: the host used without a region",
+            ),
+            (None, _, None) => self.problem(
+                "product.endpoints",
+                "expected `regional` (a pattern with `{region}`) and `central`, or `global` \
+                 (one host for every region)",
+            ),
         }
-        let mut hosts = vec![("product.endpoints.regional".to_owned(), e.regional.clone())];
-        hosts.push(("product.endpoints.central".to_owned(), e.central.clone()));
         for (region, host) in &e.exceptions {
             hosts.push((
                 format!("product.endpoints.exceptions.{region}"),

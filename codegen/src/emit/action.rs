@@ -474,7 +474,7 @@ fn paginated_impl(product: &Product, op: &Action, names: &ActionNames) -> TokenS
         _ => quote!(()),
     };
     let (set_cursor, next_cursor) = match p.style {
-        PaginationStyle::NextToken => {
+        PaginationStyle::NextToken | PaginationStyle::Marker => {
             let token_in = p
                 .input_token
                 .as_deref()
@@ -486,13 +486,32 @@ fn paginated_impl(product: &Product, op: &Action, names: &ActionNames) -> TokenS
                     Some(quote!(output.#name.as_deref()))
                 }
             };
+            let next = match p.truncated.as_deref() {
+                Some(t) if p.style == PaginationStyle::Marker => {
+                    let truncated = match nested(t) {
+                        Some(n) => n.copied(),
+                        None => match op.output_field(t) {
+                            Some(f) if f.required => {
+                                let name = ident(&f.rust_name);
+                                quote!(Some(output.#name))
+                            }
+                            _ => {
+                                let name = field_ident(t, &op.output);
+                                quote!(output.#name)
+                            }
+                        },
+                    };
+                    quote!(aliyun_core::pagination::next_marker_cursor(#truncated, #token_out))
+                }
+                _ => quote!(aliyun_core::pagination::next_token_cursor(#token_out)),
+            };
             (
                 quote! {
                     if let aliyun_core::pagination::Cursor::Token(token) = cursor {
                         self.#token_in = Some(token.clone());
                     }
                 },
-                quote!(aliyun_core::pagination::next_token_cursor(#token_out)),
+                next,
             )
         }
         PaginationStyle::PageNumber => {

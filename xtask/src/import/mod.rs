@@ -3,12 +3,15 @@
 //!
 //! The pipeline: [`read`] the facts (prose is never read), [`clean`] the known defects (each
 //! counted in the [`report`]), build [`shapes`], [`naming`] of structures and summaries, test
-//! cases from [`examples`], API [`groups`] from the overlay's names for the metadata's
-//! directories, the document from [`mod@write`], then the hand-written [`overlay`].
+//! cases from [`examples`], API [`groups`] from the overlay's table of groups and some of their
+//! actions, the [`endpoints`] rule and the inferred [`paging`], the document from
+//! [`mod@write`], then the hand-written [`overlay`]; the result must load as codegen loads it
+//! before anything is written.
 //! The output depends only on the input file and the overlay, so importing twice changes
 //! nothing.
 
 pub mod clean;
+pub mod endpoints;
 pub mod examples;
 pub mod groups;
 pub mod json_text;
@@ -44,6 +47,8 @@ pub enum ImportError {
     Overlay(PathBuf, String),
     /// Bad command-line use.
     Usage(String),
+    /// The spec the import made is refused by the spec loader (nothing was written).
+    Invalid(String),
 }
 
 impl fmt::Display for ImportError {
@@ -53,6 +58,7 @@ impl fmt::Display for ImportError {
             ImportError::Io(path, e) => write!(f, "{}: {e}", path.display()),
             ImportError::Overlay(path, e) => write!(f, "{}: {e}", path.display()),
             ImportError::Usage(why) => write!(f, "{why}"),
+            ImportError::Invalid(why) => write!(f, "the imported spec is invalid:\n{why}"),
         }
     }
 }
@@ -72,12 +78,8 @@ pub struct ImportedProduct {
     pub signature: String,
     /// `POST` or `GET`: the method most actions list first.
     pub method: String,
-    /// `ecs.{region}.aliyuncs.com`
-    pub regional: String,
-    /// `ecs.aliyuncs.com`
-    pub central: String,
-    /// Regions whose host breaks the pattern.
-    pub exceptions: BTreeMap<String, String>,
+    /// The endpoint rule and its exceptions.
+    pub endpoints: endpoints::Endpoints,
 }
 
 /// One imported action.
@@ -185,7 +187,11 @@ pub fn convert(
          # the overlay (specs/overlays/, merge rule in specs/README.md).\n",
         product.code, product.version
     );
-    Ok((write::text(&header, &doc), report))
+    let text = write::text(&header, &doc);
+    // The loader codegen uses: what it refuses is never written.
+    codegen::parse_product(&format!("{} (imported)", product.crate_name), &text)
+        .map_err(|errors| ImportError::Invalid(errors.to_string()))?;
+    Ok((text, report))
 }
 
 /// The overlay's `type_names`: imported structure name -> the name it gets instead.
@@ -228,7 +234,14 @@ pub fn run(
             "--out takes exactly one input file".into(),
         ));
     }
-    let mut done = Vec::new();
+    if let Some(flag) = files.iter().find(|f| f.to_string_lossy().starts_with('-')) {
+        return Err(ImportError::Usage(format!(
+            "unknown flag {}: import takes files and `--out PATH`",
+            flag.display()
+        )));
+    }
+    // Every file is converted and checked before the first spec is written.
+    let mut specs = Vec::new();
     for file in files {
         let text = fs::read_to_string(file).map_err(|e| ImportError::Io(file.clone(), e))?;
         let docs = read::parse(&text)?;
@@ -252,6 +265,10 @@ pub fn run(
             ImportError::Overlay(_, why) => ImportError::Overlay(overlay_path.clone(), why),
             other => other,
         })?;
+        specs.push((path, spec, report));
+    }
+    let mut done = Vec::new();
+    for (path, spec, report) in specs {
         let changed = fs::read_to_string(&path).ok().as_deref() != Some(spec.as_str());
         if changed {
             if let Some(parent) = path.parent() {
@@ -277,7 +294,7 @@ pub fn overlay_path(spec: &Path) -> PathBuf {
 
 fn product(docs: &ApiDocs) -> ImportedProduct {
     let code = docs.product.clone();
-    let (regional, central, exceptions) = endpoints(&docs.endpoints, &code);
+    let endpoints = endpoints::infer(&docs.endpoints, &code);
     let mut firsts: HashMap<String, usize> = HashMap::new();
     for action in &docs.actions {
         if let Some(first) = action.methods.iter().find(|m| *m == "post" || *m == "get") {
@@ -296,40 +313,9 @@ fn product(docs: &ApiDocs) -> ImportedProduct {
         }
         .to_owned(),
         method: if get > post { "GET" } else { "POST" }.to_owned(),
-        regional,
-        central,
-        exceptions,
+        endpoints,
         code,
     }
-}
-
-/// The regional pattern (the most common `<prefix>.<region>.<suffix>` form), the central host
-/// (`<prefix>.<suffix>`) and the regions whose host differs from the pattern.
-fn endpoints(table: &[(String, String)], code: &str) -> (String, String, BTreeMap<String, String>) {
-    let mut forms: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for (region, host) in table {
-        if let Some((prefix, suffix)) = host.split_once(&format!(".{region}.")) {
-            *forms
-                .entry((prefix.to_owned(), suffix.to_owned()))
-                .or_default() += 1;
-        }
-    }
-    let (prefix, suffix) = forms
-        .iter()
-        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-        .map(|(form, _)| form.clone())
-        .unwrap_or_else(|| (code.to_ascii_lowercase(), "aliyuncs.com".to_owned()));
-    let pattern = |region: &str| format!("{prefix}.{region}.{suffix}");
-    let exceptions = table
-        .iter()
-        .filter(|(region, host)| *host != pattern(region))
-        .map(|(region, host)| (region.clone(), host.clone()))
-        .collect();
-    (
-        pattern("{region}"),
-        format!("{prefix}.{suffix}"),
-        exceptions,
-    )
 }
 
 fn action(

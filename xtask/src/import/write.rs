@@ -5,6 +5,7 @@ use serde_json::Value as Json;
 use serde_yaml::{Mapping, Value};
 
 use super::clean::ErrorEntry;
+use super::endpoints::Rule;
 use super::examples::RequestCase;
 use super::naming::Names;
 use super::shapes::{Kind, Member, Side};
@@ -48,12 +49,19 @@ fn number(n: &serde_json::Number) -> Value {
 /// The whole spec document.
 pub fn spec(product: &ImportedProduct, actions: &[ImportedAction], names: &Names) -> Value {
     let mut endpoints = Map::default();
-    endpoints
-        .put("regional", product.regional.as_str())
-        .put("central", product.central.as_str());
-    if !product.exceptions.is_empty() {
+    match &product.endpoints.rule {
+        Rule::Regional { pattern, central } => {
+            endpoints
+                .put("regional", pattern.as_str())
+                .put("central", central.as_str());
+        }
+        Rule::Global(host) => {
+            endpoints.put("global", host.as_str());
+        }
+    }
+    if !product.endpoints.exceptions.is_empty() {
         let mut exceptions = Map::default();
-        for (region, host) in &product.exceptions {
+        for (region, host) in &product.endpoints.exceptions {
             exceptions.put(region, host.as_str());
         }
         endpoints.put("exceptions", exceptions.done());
