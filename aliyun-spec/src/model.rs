@@ -48,6 +48,8 @@ pub struct Product {
     pub types: Vec<NamedType>,
     /// Actions, sorted by name.
     pub actions: Vec<Action>,
+    /// The metadata files the spec was imported from, oldest first (empty: not recorded).
+    pub sources: Vec<String>,
 }
 
 impl Product {
@@ -231,6 +233,10 @@ pub struct Field {
     pub enum_values: Vec<Value>,
     /// Where this parameter travels when it overrides the action's placement.
     pub location: Option<ParamLocation>,
+    /// The metadata source that added this parameter, when not the product's first.
+    pub source: Option<String>,
+    /// The newer metadata source that no longer lists this parameter.
+    pub dropped_by: Option<String>,
 }
 
 /// A documented error code.
@@ -295,6 +301,12 @@ pub struct Action {
     pub operation_type: Option<String>,
     /// Deprecated by the service.
     pub deprecated: bool,
+    /// The metadata source that added this action, when not the product's first.
+    pub source: Option<String>,
+    /// The newer metadata source that no longer lists this action.
+    pub dropped_by: Option<String>,
+    /// No source describes the response: the output is the body as JSON.
+    pub untyped_output: bool,
     /// The API group (a Cargo feature of the crate); None: always compiled.
     pub group: Option<String>,
     /// The API reference page.
@@ -469,6 +481,7 @@ pub fn lower(spec: &Spec) -> Product {
         module: p.module.clone(),
         types,
         actions,
+        sources: p.sources.clone(),
     }
 }
 
@@ -516,6 +529,9 @@ fn lower_action(product: &spec::Product, name: &str, action: &spec::Action) -> A
         idempotent: effective_idempotent(action),
         operation_type: action.operation_type.clone(),
         deprecated: action.deprecated,
+        source: action.source.clone(),
+        dropped_by: action.dropped_by.clone(),
+        untyped_output: action.response.untyped,
         group: action.group.clone(),
         docs_url: action.docs_url.clone(),
         params: action.params.iter().map(lower_member).collect(),
@@ -667,6 +683,8 @@ fn lower_member(m: &Member) -> Field {
         client_token: m.client_token,
         enum_values: m.enum_values.clone().unwrap_or_default(),
         location: m.location,
+        source: m.source.clone(),
+        dropped_by: m.dropped_by.clone(),
     }
 }
 

@@ -62,6 +62,11 @@ pub struct Product {
     /// absent for the spec that owns the crate root.
     #[serde(default)]
     pub module: Option<String>,
+    /// The API metadata files the spec was imported from, oldest first. Each fact comes from
+    /// the newest file that publishes that kind of fact; an action or member a later file
+    /// added names it in `source`, one a later file no longer lists names it in `dropped_by`.
+    #[serde(default)]
+    pub sources: Vec<String>,
 }
 
 /// Signature schemes.
@@ -343,6 +348,13 @@ pub struct Member {
     /// Parameters: where this one travels, overriding the action's `param_location`.
     #[serde(default)]
     pub location: Option<ParamLocation>,
+    /// The entry of `product.sources` that added this parameter (absent: the first).
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The entry of `product.sources` that no longer lists this parameter (it is then
+    /// deprecated).
+    #[serde(default)]
+    pub dropped_by: Option<String>,
 }
 
 /// The item type of a list or the value type of a map.
@@ -401,6 +413,13 @@ pub struct Action {
     /// Marks the action deprecated (`#[deprecated]` on its client method and builder).
     #[serde(default)]
     pub deprecated: bool,
+    /// The entry of `product.sources` that added this action (absent: the first).
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The entry of `product.sources` that no longer lists this action (it is then
+    /// deprecated, and the deprecation note says why).
+    #[serde(default)]
+    pub dropped_by: Option<String>,
     /// The action's page in the API reference (`https://api.aliyun.com/api/...`).
     #[serde(default)]
     pub docs_url: Option<String>,
@@ -424,10 +443,15 @@ pub struct Action {
 #[serde(deny_unknown_fields)]
 pub struct Response {
     /// Top-level fields of the JSON body.
+    #[serde(default)]
     pub fields: Vec<Member>,
     /// An example body (what the emulator answers for an action it does not model).
     #[serde(default)]
     pub example: Option<Value>,
+    /// No source describes the body yet: the output is the body as JSON beside its request id
+    /// (`fields` must then be empty).
+    #[serde(default)]
+    pub untyped: bool,
 }
 
 /// A documented error code.

@@ -67,24 +67,26 @@ fn sample(product: &Product, field: &Field) -> Vec<(String, String)> {
         .unwrap_or_default(),
         _ => "sample".to_owned(),
     };
+    // A structure: its required fields, or its first field, under `prefix`.
+    let structure = |s: &str, prefix: &str| -> Vec<(String, String)> {
+        let fields = product.struct_fields(s);
+        let required: Vec<&Field> = fields.iter().filter(|f| f.required).collect();
+        let chosen = if required.is_empty() {
+            fields.iter().take(1).collect()
+        } else {
+            required
+        };
+        chosen
+            .into_iter()
+            .map(|f| (format!("{prefix}.{}", f.wire_name), scalar(&f.ty)))
+            .collect()
+    };
     match &field.ty {
         Type::List(item) => match &item.ty {
-            // One item of a structure list: its required fields, or its first field.
-            Type::Struct(s) => {
-                let fields = product.struct_fields(s);
-                let required: Vec<&Field> = fields.iter().filter(|f| f.required).collect();
-                let chosen = if required.is_empty() {
-                    fields.iter().take(1).collect()
-                } else {
-                    required
-                };
-                chosen
-                    .into_iter()
-                    .map(|f| (format!("{name}.1.{}", f.wire_name), scalar(&f.ty)))
-                    .collect()
-            }
+            Type::Struct(s) => structure(s, &format!("{name}.1")),
             ty => vec![(format!("{name}.1"), scalar(ty))],
         },
+        Type::Struct(s) => structure(s, name),
         ty => vec![(name.clone(), scalar(ty))],
     }
 }

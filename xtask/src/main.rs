@@ -10,9 +10,11 @@ commands:
   codegen --check   change nothing; exit 1 listing stale generated files
   import FILE... [--out SPEC]
                     write or update specs/<code>.yaml from API metadata files
-                    (api-docs.json), merging specs/overlays/<code>.yaml; a product
-                    without a crate gets one (Cargo.toml, src/lib.rs, README.md,
-                    registered in the root Cargo.toml): then run codegen
+                    (api-docs.json), merging specs/overlays/<code>.yaml; files of one
+                    product and API version are layered, oldest first (a newer
+                    requests-only file over a full one); a product without a crate
+                    gets one (Cargo.toml, src/lib.rs, README.md, registered in the
+                    root Cargo.toml): then run codegen
   product-checks    cargo check each product crate with no API group, then with each
                     group its hand-written code names (or its first group), alone
   package-check     cargo package every publishable crate (verified: each builds from its

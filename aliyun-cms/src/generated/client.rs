@@ -63,7 +63,9 @@ impl Client {
     ///
     /// Returns the [`BatchCreateOnceSiteMonitorBuilder`](super::action::batch_create_once_site_monitor::BatchCreateOnceSiteMonitorBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/BatchCreateOnceSiteMonitor).
     #[cfg(feature = "site-monitoring")]
-    #[deprecated(note = "deprecated by the service")]
+    #[deprecated(
+        note = "not in the newer API metadata (cms-2019-01-01.requests-2025-12.json)"
+    )]
     #[allow(deprecated)]
     pub fn batch_create_once_site_monitor(
         &self,
@@ -1373,6 +1375,10 @@ impl Client {
     ///
     /// Returns the [`DescribeSiteInstantMonitorLogBuilder`](super::action::describe_site_instant_monitor_log::DescribeSiteInstantMonitorLogBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteInstantMonitorLog).
     #[cfg(feature = "site-monitoring")]
+    #[deprecated(
+        note = "not in the newer API metadata (cms-2019-01-01.requests-2025-12.json)"
+    )]
+    #[allow(deprecated)]
     pub fn describe_site_instant_monitor_log(
         &self,
     ) -> super::action::describe_site_instant_monitor_log::DescribeSiteInstantMonitorLogBuilder<
@@ -1470,6 +1476,19 @@ impl Client {
         aliyun_core::ProductClient,
     > {
         super::action::describe_site_monitor_statistics::DescribeSiteMonitorStatisticsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes synthetic probe list.
+    ///
+    /// Returns the [`DescribeSyntheticProbeListBuilder`](super::action::describe_synthetic_probe_list::DescribeSyntheticProbeListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeSyntheticProbeList).
+    #[cfg(feature = "site-monitoring")]
+    pub fn describe_synthetic_probe_list(
+        &self,
+    ) -> super::action::describe_synthetic_probe_list::DescribeSyntheticProbeListBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::describe_synthetic_probe_list::DescribeSyntheticProbeListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1865,7 +1884,9 @@ impl Client {
     ///
     /// Returns the [`OpenCmsServiceBuilder`](super::action::open_cms_service::OpenCmsServiceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/OpenCmsService).
     #[cfg(feature = "service")]
-    #[deprecated(note = "deprecated by the service")]
+    #[deprecated(
+        note = "not in the newer API metadata (cms-2019-01-01.requests-2025-12.json)"
+    )]
     #[allow(deprecated)]
     pub fn open_cms_service(
         &self,

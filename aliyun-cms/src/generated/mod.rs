@@ -20,7 +20,7 @@ pub static PRODUCT: aliyun_core::ProductMetadata = aliyun_core::ProductMetadata 
     endpoints: aliyun_core::EndpointRules {
         regional: "metrics.{region}.aliyuncs.com",
         central: "metrics.aliyuncs.com",
-        exceptions: &[],
+        exceptions: &[("cn-hangzhou-finance", "cms.cn-hangzhou-finance.aliyuncs.com")],
     },
     error_style: aliyun_core::ErrorStyle::Envelope,
 };

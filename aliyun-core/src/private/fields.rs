@@ -308,5 +308,43 @@ macro_rules! deserialize_fields {
     };
 }
 
+/// Writes `Deserialize` for the output of an action no metadata file describes yet: a
+/// structure `{ request_id: Option<String>, body: JsonValue }` keeps the whole body and reads
+/// the request id from it.
+///
+/// ```
+/// #[derive(Debug, PartialEq)]
+/// pub struct Output {
+///     pub request_id: Option<String>,
+///     pub body: aliyun_core::JsonValue,
+/// }
+/// aliyun_core::__private::untyped_output!(Output);
+///
+/// let out: Output = serde_json::from_str(r#"{"RequestId": "r-1", "Lists": {"A": [1]}}"#)?;
+/// assert_eq!(out.request_id.as_deref(), Some("r-1"));
+/// assert_eq!(out.body["Lists"]["A"][0], 1);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[doc(hidden)]
+#[macro_export]
+macro_rules! untyped_output {
+    ($name:ident) => {
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D>(deserializer: D) -> ::core::result::Result<Self, D::Error>
+            where
+                D: $crate::__private::serde::Deserializer<'de>,
+            {
+                let body: $crate::JsonValue =
+                    $crate::__private::serde::Deserialize::deserialize(deserializer)?;
+                let request_id = body
+                    .get("RequestId")
+                    .and_then($crate::JsonValue::as_str)
+                    .map(::std::borrow::ToOwned::to_owned);
+                ::core::result::Result::Ok($name { request_id, body })
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests;

@@ -15,7 +15,7 @@ pub mod waiter {
 pub use futures_util::stream::{BoxStream, Stream};
 pub use serde;
 
-pub use crate::{action_error, builder_accessors, deserialize_fields, text_enum};
+pub use crate::{action_error, builder_accessors, deserialize_fields, text_enum, untyped_output};
 
 /// Writes the `set_*` and `get_*` accessors of a generated builder, the same for every field:
 /// `set_x` replaces (or clears) what the builder holds for `x` (in its `params`), `get_x`

@@ -71,6 +71,8 @@ impl Client {
     ///
     /// Returns the [`AddTagsBuilder`](super::action::add_tags::AddTagsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/AddTags).
     #[cfg(feature = "tags")]
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
     pub fn add_tags(
         &self,
     ) -> super::action::add_tags::AddTagsBuilder<aliyun_core::ProductClient> {
@@ -469,7 +471,9 @@ impl Client {
     ///
     /// Returns the [`CreateDemandBuilder`](super::action::create_demand::CreateDemandBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateDemand).
     #[cfg(feature = "other")]
-    #[deprecated(note = "deprecated by the service")]
+    #[deprecated(
+        note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+    )]
     #[allow(deprecated)]
     pub fn create_demand(
         &self,
@@ -715,6 +719,19 @@ impl Client {
             self.inner.clone(),
         )
     }
+    /// Creates port range list.
+    ///
+    /// Returns the [`CreatePortRangeListBuilder`](super::action::create_port_range_list::CreatePortRangeListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreatePortRangeList).
+    #[cfg(feature = "security-groups")]
+    pub fn create_port_range_list(
+        &self,
+    ) -> super::action::create_port_range_list::CreatePortRangeListBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::create_port_range_list::CreatePortRangeListBuilder::new(
+            self.inner.clone(),
+        )
+    }
     /// Creates prefix list.
     ///
     /// Returns the [`CreatePrefixListBuilder`](super::action::create_prefix_list::CreatePrefixListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreatePrefixList).
@@ -812,6 +829,10 @@ impl Client {
     ///
     /// Returns the [`CreateStorageSetBuilder`](super::action::create_storage_set::CreateStorageSetBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateStorageSet).
     #[cfg(feature = "storage-sets")]
+    #[deprecated(
+        note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+    )]
+    #[allow(deprecated)]
     pub fn create_storage_set(
         &self,
     ) -> super::action::create_storage_set::CreateStorageSetBuilder<
@@ -957,7 +978,9 @@ impl Client {
     ///
     /// Returns the [`DeleteDemandBuilder`](super::action::delete_demand::DeleteDemandBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDemand).
     #[cfg(feature = "other")]
-    #[deprecated(note = "deprecated by the service")]
+    #[deprecated(
+        note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+    )]
     #[allow(deprecated)]
     pub fn delete_demand(
         &self,
@@ -1203,6 +1226,19 @@ impl Client {
             self.inner.clone(),
         )
     }
+    /// Deletes port range list.
+    ///
+    /// Returns the [`DeletePortRangeListBuilder`](super::action::delete_port_range_list::DeletePortRangeListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeletePortRangeList).
+    #[cfg(feature = "security-groups")]
+    pub fn delete_port_range_list(
+        &self,
+    ) -> super::action::delete_port_range_list::DeletePortRangeListBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::delete_port_range_list::DeletePortRangeListBuilder::new(
+            self.inner.clone(),
+        )
+    }
     /// Deletes prefix list.
     ///
     /// Returns the [`DeletePrefixListBuilder`](super::action::delete_prefix_list::DeletePrefixListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeletePrefixList).
@@ -1287,6 +1323,10 @@ impl Client {
     ///
     /// Returns the [`DeleteStorageSetBuilder`](super::action::delete_storage_set::DeleteStorageSetBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteStorageSet).
     #[cfg(feature = "storage-sets")]
+    #[deprecated(
+        note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+    )]
+    #[allow(deprecated)]
     pub fn delete_storage_set(
         &self,
     ) -> super::action::delete_storage_set::DeleteStorageSetBuilder<
@@ -1425,6 +1465,19 @@ impl Client {
         aliyun_core::ProductClient,
     > {
         super::action::describe_auto_provisioning_groups::DescribeAutoProvisioningGroupsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes auto snapshot policy associations.
+    ///
+    /// Returns the [`DescribeAutoSnapshotPolicyAssociationsBuilder`](super::action::describe_auto_snapshot_policy_associations::DescribeAutoSnapshotPolicyAssociationsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAutoSnapshotPolicyAssociations).
+    #[cfg(feature = "snapshots")]
+    pub fn describe_auto_snapshot_policy_associations(
+        &self,
+    ) -> super::action::describe_auto_snapshot_policy_associations::DescribeAutoSnapshotPolicyAssociationsBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::describe_auto_snapshot_policy_associations::DescribeAutoSnapshotPolicyAssociationsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1650,7 +1703,9 @@ impl Client {
     ///
     /// Returns the [`DescribeDemandsBuilder`](super::action::describe_demands::DescribeDemandsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDemands).
     #[cfg(feature = "other")]
-    #[deprecated(note = "deprecated by the service")]
+    #[deprecated(
+        note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+    )]
     #[allow(deprecated)]
     pub fn describe_demands(
         &self,
@@ -1737,6 +1792,32 @@ impl Client {
             self.inner.clone(),
         )
     }
+    /// Describes disk default KMS key id.
+    ///
+    /// Returns the [`DescribeDiskDefaultKMSKeyIdBuilder`](super::action::describe_disk_default_kms_key_id::DescribeDiskDefaultKMSKeyIdBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiskDefaultKMSKeyId).
+    #[cfg(feature = "disks")]
+    pub fn describe_disk_default_kms_key_id(
+        &self,
+    ) -> super::action::describe_disk_default_kms_key_id::DescribeDiskDefaultKMSKeyIdBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::describe_disk_default_kms_key_id::DescribeDiskDefaultKMSKeyIdBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes disk encryption by default status.
+    ///
+    /// Returns the [`DescribeDiskEncryptionByDefaultStatusBuilder`](super::action::describe_disk_encryption_by_default_status::DescribeDiskEncryptionByDefaultStatusBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiskEncryptionByDefaultStatus).
+    #[cfg(feature = "disks")]
+    pub fn describe_disk_encryption_by_default_status(
+        &self,
+    ) -> super::action::describe_disk_encryption_by_default_status::DescribeDiskEncryptionByDefaultStatusBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::describe_disk_encryption_by_default_status::DescribeDiskEncryptionByDefaultStatusBuilder::new(
+            self.inner.clone(),
+        )
+    }
     /// Describes disk monitor data.
     ///
     /// Returns the [`DescribeDiskMonitorDataBuilder`](super::action::describe_disk_monitor_data::DescribeDiskMonitorDataBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiskMonitorData).
@@ -1801,6 +1882,19 @@ impl Client {
         aliyun_core::ProductClient,
     > {
         super::action::describe_eip_monitor_data::DescribeEipMonitorDataBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes elasticity assurance auto renew attribute.
+    ///
+    /// Returns the [`DescribeElasticityAssuranceAutoRenewAttributeBuilder`](super::action::describe_elasticity_assurance_auto_renew_attribute::DescribeElasticityAssuranceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeElasticityAssuranceAutoRenewAttribute).
+    #[cfg(feature = "capacity-reservations")]
+    pub fn describe_elasticity_assurance_auto_renew_attribute(
+        &self,
+    ) -> super::action::describe_elasticity_assurance_auto_renew_attribute::DescribeElasticityAssuranceAutoRenewAttributeBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::describe_elasticity_assurance_auto_renew_attribute::DescribeElasticityAssuranceAutoRenewAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2126,6 +2220,10 @@ impl Client {
     ///
     /// Returns the [`DescribeInstanceTopologyBuilder`](super::action::describe_instance_topology::DescribeInstanceTopologyBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTopology).
     #[cfg(feature = "instances")]
+    #[deprecated(
+        note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+    )]
+    #[allow(deprecated)]
     pub fn describe_instance_topology(
         &self,
     ) -> super::action::describe_instance_topology::DescribeInstanceTopologyBuilder<
@@ -2395,6 +2493,45 @@ impl Client {
             self.inner.clone(),
         )
     }
+    /// Describes port range list associations.
+    ///
+    /// Returns the [`DescribePortRangeListAssociationsBuilder`](super::action::describe_port_range_list_associations::DescribePortRangeListAssociationsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribePortRangeListAssociations).
+    #[cfg(feature = "security-groups")]
+    pub fn describe_port_range_list_associations(
+        &self,
+    ) -> super::action::describe_port_range_list_associations::DescribePortRangeListAssociationsBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::describe_port_range_list_associations::DescribePortRangeListAssociationsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes port range list entries.
+    ///
+    /// Returns the [`DescribePortRangeListEntriesBuilder`](super::action::describe_port_range_list_entries::DescribePortRangeListEntriesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribePortRangeListEntries).
+    #[cfg(feature = "security-groups")]
+    pub fn describe_port_range_list_entries(
+        &self,
+    ) -> super::action::describe_port_range_list_entries::DescribePortRangeListEntriesBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::describe_port_range_list_entries::DescribePortRangeListEntriesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes port range lists.
+    ///
+    /// Returns the [`DescribePortRangeListsBuilder`](super::action::describe_port_range_lists::DescribePortRangeListsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribePortRangeLists).
+    #[cfg(feature = "security-groups")]
+    pub fn describe_port_range_lists(
+        &self,
+    ) -> super::action::describe_port_range_lists::DescribePortRangeListsBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::describe_port_range_lists::DescribePortRangeListsBuilder::new(
+            self.inner.clone(),
+        )
+    }
     /// Describes prefix list associations.
     ///
     /// Returns the [`DescribePrefixListAssociationsBuilder`](super::action::describe_prefix_list_associations::DescribePrefixListAssociationsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrefixListAssociations).
@@ -2512,6 +2649,8 @@ impl Client {
     ///
     /// Returns the [`DescribeResourceByTagsBuilder`](super::action::describe_resource_by_tags::DescribeResourceByTagsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeResourceByTags).
     #[cfg(feature = "tags")]
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
     pub fn describe_resource_by_tags(
         &self,
     ) -> super::action::describe_resource_by_tags::DescribeResourceByTagsBuilder<
@@ -2737,6 +2876,10 @@ impl Client {
     ///
     /// Returns the [`DescribeStorageSetDetailsBuilder`](super::action::describe_storage_set_details::DescribeStorageSetDetailsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageSetDetails).
     #[cfg(feature = "storage-sets")]
+    #[deprecated(
+        note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+    )]
+    #[allow(deprecated)]
     pub fn describe_storage_set_details(
         &self,
     ) -> super::action::describe_storage_set_details::DescribeStorageSetDetailsBuilder<
@@ -2750,6 +2893,10 @@ impl Client {
     ///
     /// Returns the [`DescribeStorageSetsBuilder`](super::action::describe_storage_sets::DescribeStorageSetsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageSets).
     #[cfg(feature = "storage-sets")]
+    #[deprecated(
+        note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+    )]
+    #[allow(deprecated)]
     pub fn describe_storage_sets(
         &self,
     ) -> super::action::describe_storage_sets::DescribeStorageSetsBuilder<
@@ -2763,6 +2910,8 @@ impl Client {
     ///
     /// Returns the [`DescribeTagsBuilder`](super::action::describe_tags::DescribeTagsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTags).
     #[cfg(feature = "tags")]
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
     pub fn describe_tags(
         &self,
     ) -> super::action::describe_tags::DescribeTagsBuilder<aliyun_core::ProductClient> {
@@ -2987,11 +3136,26 @@ impl Client {
             self.inner.clone(),
         )
     }
+    /// Disables disk encryption by default.
+    ///
+    /// Returns the [`DisableDiskEncryptionByDefaultBuilder`](super::action::disable_disk_encryption_by_default::DisableDiskEncryptionByDefaultBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DisableDiskEncryptionByDefault).
+    #[cfg(feature = "disks")]
+    pub fn disable_disk_encryption_by_default(
+        &self,
+    ) -> super::action::disable_disk_encryption_by_default::DisableDiskEncryptionByDefaultBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::disable_disk_encryption_by_default::DisableDiskEncryptionByDefaultBuilder::new(
+            self.inner.clone(),
+        )
+    }
     /// Calls `EipFillParams`.
     ///
     /// Returns the [`EipFillParamsBuilder`](super::action::eip_fill_params::EipFillParamsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/EipFillParams).
     #[cfg(feature = "other")]
-    #[deprecated(note = "deprecated by the service")]
+    #[deprecated(
+        note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+    )]
     #[allow(deprecated)]
     pub fn eip_fill_params(
         &self,
@@ -3004,7 +3168,9 @@ impl Client {
     ///
     /// Returns the [`EipFillProductBuilder`](super::action::eip_fill_product::EipFillProductBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/EipFillProduct).
     #[cfg(feature = "other")]
-    #[deprecated(note = "deprecated by the service")]
+    #[deprecated(
+        note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+    )]
     #[allow(deprecated)]
     pub fn eip_fill_product(
         &self,
@@ -3017,7 +3183,9 @@ impl Client {
     ///
     /// Returns the [`EipNotifyPaidBuilder`](super::action::eip_notify_paid::EipNotifyPaidBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/EipNotifyPaid).
     #[cfg(feature = "other")]
-    #[deprecated(note = "deprecated by the service")]
+    #[deprecated(
+        note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+    )]
     #[allow(deprecated)]
     pub fn eip_notify_paid(
         &self,
@@ -3025,6 +3193,19 @@ impl Client {
         aliyun_core::ProductClient,
     > {
         super::action::eip_notify_paid::EipNotifyPaidBuilder::new(self.inner.clone())
+    }
+    /// Enables disk encryption by default.
+    ///
+    /// Returns the [`EnableDiskEncryptionByDefaultBuilder`](super::action::enable_disk_encryption_by_default::EnableDiskEncryptionByDefaultBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/EnableDiskEncryptionByDefault).
+    #[cfg(feature = "disks")]
+    pub fn enable_disk_encryption_by_default(
+        &self,
+    ) -> super::action::enable_disk_encryption_by_default::EnableDiskEncryptionByDefaultBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::enable_disk_encryption_by_default::EnableDiskEncryptionByDefaultBuilder::new(
+            self.inner.clone(),
+        )
     }
     /// Enables physical connection.
     ///
@@ -3038,6 +3219,19 @@ impl Client {
         aliyun_core::ProductClient,
     > {
         super::action::enable_physical_connection::EnablePhysicalConnectionBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Calls `EndTerminalSession`.
+    ///
+    /// Returns the [`EndTerminalSessionBuilder`](super::action::end_terminal_session::EndTerminalSessionBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/EndTerminalSession).
+    #[cfg(feature = "cloud-assistant")]
+    pub fn end_terminal_session(
+        &self,
+    ) -> super::action::end_terminal_session::EndTerminalSessionBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::end_terminal_session::EndTerminalSessionBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3218,7 +3412,9 @@ impl Client {
     ///
     /// Returns the [`ModifyAutoSnapshotPolicyBuilder`](super::action::modify_auto_snapshot_policy::ModifyAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyAutoSnapshotPolicy).
     #[cfg(feature = "snapshots")]
-    #[deprecated(note = "deprecated by the service")]
+    #[deprecated(
+        note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+    )]
     #[allow(deprecated)]
     pub fn modify_auto_snapshot_policy(
         &self,
@@ -3363,7 +3559,9 @@ impl Client {
     ///
     /// Returns the [`ModifyDemandBuilder`](super::action::modify_demand::ModifyDemandBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDemand).
     #[cfg(feature = "other")]
-    #[deprecated(note = "deprecated by the service")]
+    #[deprecated(
+        note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+    )]
     #[allow(deprecated)]
     pub fn modify_demand(
         &self,
@@ -3422,6 +3620,32 @@ impl Client {
             self.inner.clone(),
         )
     }
+    /// Modifies disk default KMS key id.
+    ///
+    /// Returns the [`ModifyDiskDefaultKMSKeyIdBuilder`](super::action::modify_disk_default_kms_key_id::ModifyDiskDefaultKMSKeyIdBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiskDefaultKMSKeyId).
+    #[cfg(feature = "disks")]
+    pub fn modify_disk_default_kms_key_id(
+        &self,
+    ) -> super::action::modify_disk_default_kms_key_id::ModifyDiskDefaultKMSKeyIdBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::modify_disk_default_kms_key_id::ModifyDiskDefaultKMSKeyIdBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies disk deployment.
+    ///
+    /// Returns the [`ModifyDiskDeploymentBuilder`](super::action::modify_disk_deployment::ModifyDiskDeploymentBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiskDeployment).
+    #[cfg(feature = "disks")]
+    pub fn modify_disk_deployment(
+        &self,
+    ) -> super::action::modify_disk_deployment::ModifyDiskDeploymentBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::modify_disk_deployment::ModifyDiskDeploymentBuilder::new(
+            self.inner.clone(),
+        )
+    }
     /// Modifies disk spec.
     ///
     /// Returns the [`ModifyDiskSpecBuilder`](super::action::modify_disk_spec::ModifyDiskSpecBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiskSpec).
@@ -3458,6 +3682,19 @@ impl Client {
         aliyun_core::ProductClient,
     > {
         super::action::modify_elasticity_assurance::ModifyElasticityAssuranceBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies elasticity assurance auto renew attribute.
+    ///
+    /// Returns the [`ModifyElasticityAssuranceAutoRenewAttributeBuilder`](super::action::modify_elasticity_assurance_auto_renew_attribute::ModifyElasticityAssuranceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyElasticityAssuranceAutoRenewAttribute).
+    #[cfg(feature = "capacity-reservations")]
+    pub fn modify_elasticity_assurance_auto_renew_attribute(
+        &self,
+    ) -> super::action::modify_elasticity_assurance_auto_renew_attribute::ModifyElasticityAssuranceAutoRenewAttributeBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::modify_elasticity_assurance_auto_renew_attribute::ModifyElasticityAssuranceAutoRenewAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3610,6 +3847,19 @@ impl Client {
             self.inner.clone(),
         )
     }
+    /// Modifies instance clock options.
+    ///
+    /// Returns the [`ModifyInstanceClockOptionsBuilder`](super::action::modify_instance_clock_options::ModifyInstanceClockOptionsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceClockOptions).
+    #[cfg(feature = "instances")]
+    pub fn modify_instance_clock_options(
+        &self,
+    ) -> super::action::modify_instance_clock_options::ModifyInstanceClockOptionsBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::modify_instance_clock_options::ModifyInstanceClockOptionsBuilder::new(
+            self.inner.clone(),
+        )
+    }
     /// Modifies instance deployment.
     ///
     /// Returns the [`ModifyInstanceDeploymentBuilder`](super::action::modify_instance_deployment::ModifyInstanceDeploymentBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceDeployment).
@@ -3646,6 +3896,19 @@ impl Client {
         aliyun_core::ProductClient,
     > {
         super::action::modify_instance_metadata_options::ModifyInstanceMetadataOptionsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies instance network options.
+    ///
+    /// Returns the [`ModifyInstanceNetworkOptionsBuilder`](super::action::modify_instance_network_options::ModifyInstanceNetworkOptionsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceNetworkOptions).
+    #[cfg(feature = "instances")]
+    pub fn modify_instance_network_options(
+        &self,
+    ) -> super::action::modify_instance_network_options::ModifyInstanceNetworkOptionsBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::modify_instance_network_options::ModifyInstanceNetworkOptionsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3765,6 +4028,19 @@ impl Client {
         aliyun_core::ProductClient,
     > {
         super::action::modify_physical_connection_attribute::ModifyPhysicalConnectionAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies port range list.
+    ///
+    /// Returns the [`ModifyPortRangeListBuilder`](super::action::modify_port_range_list::ModifyPortRangeListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyPortRangeList).
+    #[cfg(feature = "security-groups")]
+    pub fn modify_port_range_list(
+        &self,
+    ) -> super::action::modify_port_range_list::ModifyPortRangeListBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::modify_port_range_list::ModifyPortRangeListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3928,6 +4204,19 @@ impl Client {
             self.inner.clone(),
         )
     }
+    /// Modifies snapshot category.
+    ///
+    /// Returns the [`ModifySnapshotCategoryBuilder`](super::action::modify_snapshot_category::ModifySnapshotCategoryBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifySnapshotCategory).
+    #[cfg(feature = "snapshots")]
+    pub fn modify_snapshot_category(
+        &self,
+    ) -> super::action::modify_snapshot_category::ModifySnapshotCategoryBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::modify_snapshot_category::ModifySnapshotCategoryBuilder::new(
+            self.inner.clone(),
+        )
+    }
     /// Modifies snapshot group.
     ///
     /// Returns the [`ModifySnapshotGroupBuilder`](super::action::modify_snapshot_group::ModifySnapshotGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifySnapshotGroup).
@@ -3958,6 +4247,10 @@ impl Client {
     ///
     /// Returns the [`ModifyStorageSetAttributeBuilder`](super::action::modify_storage_set_attribute::ModifyStorageSetAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyStorageSetAttribute).
     #[cfg(feature = "storage-sets")]
+    #[deprecated(
+        note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+    )]
+    #[allow(deprecated)]
     pub fn modify_storage_set_attribute(
         &self,
     ) -> super::action::modify_storage_set_attribute::ModifyStorageSetAttributeBuilder<
@@ -4039,6 +4332,32 @@ impl Client {
         aliyun_core::ProductClient,
     > {
         super::action::modify_vpc_attribute::ModifyVpcAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Opens snapshot service.
+    ///
+    /// Returns the [`OpenSnapshotServiceBuilder`](super::action::open_snapshot_service::OpenSnapshotServiceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/OpenSnapshotService).
+    #[cfg(feature = "snapshots")]
+    pub fn open_snapshot_service(
+        &self,
+    ) -> super::action::open_snapshot_service::OpenSnapshotServiceBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::open_snapshot_service::OpenSnapshotServiceBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Purchases elasticity assurance.
+    ///
+    /// Returns the [`PurchaseElasticityAssuranceBuilder`](super::action::purchase_elasticity_assurance::PurchaseElasticityAssuranceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/PurchaseElasticityAssurance).
+    #[cfg(feature = "capacity-reservations")]
+    pub fn purchase_elasticity_assurance(
+        &self,
+    ) -> super::action::purchase_elasticity_assurance::PurchaseElasticityAssuranceBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::purchase_elasticity_assurance::PurchaseElasticityAssuranceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4201,6 +4520,8 @@ impl Client {
     ///
     /// Returns the [`ReleasePublicIpAddressBuilder`](super::action::release_public_ip_address::ReleasePublicIpAddressBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ReleasePublicIpAddress).
     #[cfg(feature = "other")]
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
     pub fn release_public_ip_address(
         &self,
     ) -> super::action::release_public_ip_address::ReleasePublicIpAddressBuilder<
@@ -4229,6 +4550,8 @@ impl Client {
     ///
     /// Returns the [`RemoveTagsBuilder`](super::action::remove_tags::RemoveTagsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/RemoveTags).
     #[cfg(feature = "tags")]
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
     pub fn remove_tags(
         &self,
     ) -> super::action::remove_tags::RemoveTagsBuilder<aliyun_core::ProductClient> {
@@ -4244,6 +4567,19 @@ impl Client {
         aliyun_core::ProductClient,
     > {
         super::action::renew_dedicated_hosts::RenewDedicatedHostsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Renews elasticity assurances.
+    ///
+    /// Returns the [`RenewElasticityAssurancesBuilder`](super::action::renew_elasticity_assurances::RenewElasticityAssurancesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/RenewElasticityAssurances).
+    #[cfg(feature = "capacity-reservations")]
+    pub fn renew_elasticity_assurances(
+        &self,
+    ) -> super::action::renew_elasticity_assurances::RenewElasticityAssurancesBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::renew_elasticity_assurances::RenewElasticityAssurancesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4305,6 +4641,19 @@ impl Client {
         &self,
     ) -> super::action::reset_disk::ResetDiskBuilder<aliyun_core::ProductClient> {
         super::action::reset_disk::ResetDiskBuilder::new(self.inner.clone())
+    }
+    /// Resets disk default KMS key id.
+    ///
+    /// Returns the [`ResetDiskDefaultKMSKeyIdBuilder`](super::action::reset_disk_default_kms_key_id::ResetDiskDefaultKMSKeyIdBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ResetDiskDefaultKMSKeyId).
+    #[cfg(feature = "disks")]
+    pub fn reset_disk_default_kms_key_id(
+        &self,
+    ) -> super::action::reset_disk_default_kms_key_id::ResetDiskDefaultKMSKeyIdBuilder<
+        aliyun_core::ProductClient,
+    > {
+        super::action::reset_disk_default_kms_key_id::ResetDiskDefaultKMSKeyIdBuilder::new(
+            self.inner.clone(),
+        )
     }
     /// Resets disks.
     ///

@@ -19,9 +19,7 @@ pub static PRODUCT: aliyun_core::ProductMetadata = aliyun_core::ProductMetadata 
         regional: "ecs.{region}.aliyuncs.com",
         central: "ecs.aliyuncs.com",
         exceptions: &[
-            ("cn-hangzhou", "ecs-cn-hangzhou.aliyuncs.com"),
             ("cn-hangzhou-finance", "ecs.aliyuncs.com"),
-            ("cn-shanghai-finance-1", "ecs-cn-hangzhou.aliyuncs.com"),
             ("cn-shenzhen-finance-1", "ecs-cn-hangzhou.aliyuncs.com"),
         ],
     },

@@ -517,6 +517,8 @@ pub struct AuthorizeSecurityGroupEgressPermissions {
     pub policy: Option<String>,
     /// A string sent as `<parameter>.PortRange`. Example: `80/80`.
     pub port_range: Option<String>,
+    /// A string sent as `<parameter>.PortRangeListId`.
+    pub port_range_list_id: Option<String>,
     /// A string sent as `<parameter>.Priority`. Example: `1`.
     pub priority: Option<String>,
     /// A string sent as `<parameter>.SourceCidrIp`. Example: `10.0.0.0/8`.
@@ -559,6 +561,11 @@ impl aliyun_core::params::StructParam for AuthorizeSecurityGroupEgressPermission
         params.push_opt(format!("{prefix}.NicType"), self.nic_type.as_ref());
         params.push_opt(format!("{prefix}.Policy"), self.policy.as_ref());
         params.push_opt(format!("{prefix}.PortRange"), self.port_range.as_ref());
+        params
+            .push_opt(
+                format!("{prefix}.PortRangeListId"),
+                self.port_range_list_id.as_ref(),
+            );
         params.push_opt(format!("{prefix}.Priority"), self.priority.as_ref());
         params.push_opt(format!("{prefix}.SourceCidrIp"), self.source_cidr_ip.as_ref());
         params
@@ -1527,7 +1534,29 @@ aliyun_core::__private::deserialize_fields!(CpuOptions);
 /// A structure of the `CreateAutoProvisioningGroup` request.
 #[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateAutoProvisioningGroupCpuOptions {
+    /// An integer (32-bit) sent as `<parameter>.Core`.
+    pub core: Option<i32>,
+    /// An integer (32-bit) sent as `<parameter>.ThreadsPerCore`.
+    pub threads_per_core: Option<i32>,
+}
+#[cfg(feature = "auto-provisioning-groups")]
+impl aliyun_core::params::StructParam for CreateAutoProvisioningGroupCpuOptions {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.Core"), self.core.as_ref());
+        params
+            .push_opt(
+                format!("{prefix}.ThreadsPerCore"),
+                self.threads_per_core.as_ref(),
+            );
+    }
+}
+/// A structure of the `CreateAutoProvisioningGroup` request.
+#[cfg(feature = "auto-provisioning-groups")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateAutoProvisioningGroupDataDisk {
+    /// A string sent as `<parameter>.AutoSnapshotPolicyId`.
+    pub auto_snapshot_policy_id: Option<String>,
     /// A boolean sent as `<parameter>.BurstingEnabled`.
     pub bursting_enabled: Option<bool>,
     /// A string sent as `<parameter>.Category`. Example: `cloud_ssd`.
@@ -1558,6 +1587,11 @@ pub struct CreateAutoProvisioningGroupDataDisk {
 #[cfg(feature = "auto-provisioning-groups")]
 impl aliyun_core::params::StructParam for CreateAutoProvisioningGroupDataDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params
+            .push_opt(
+                format!("{prefix}.AutoSnapshotPolicyId"),
+                self.auto_snapshot_policy_id.as_ref(),
+            );
         params
             .push_opt(
                 format!("{prefix}.BurstingEnabled"),
@@ -1659,6 +1693,24 @@ pub struct CreateAutoProvisioningGroupLaunchConfiguration {
     pub auto_release_time: Option<String>,
     /// A string sent as `<parameter>.ImageFamily`. Example: `hangzhou-daily-update`.
     pub image_family: Option<String>,
+    /// A boolean sent as `<parameter>.AutoRenew`.
+    pub auto_renew: Option<bool>,
+    /// An integer (32-bit) sent as `<parameter>.AutoRenewPeriod`.
+    pub auto_renew_period: Option<i32>,
+    /// A structure sent as `<parameter>.CpuOptions.<field>`, one parameter per field.
+    pub cpu_options: Option<CreateAutoProvisioningGroupCpuOptions>,
+    /// A structure sent as `<parameter>.ImageOptions.<field>`, one parameter per field.
+    pub image_options: Option<LaunchImageOptions>,
+    /// An integer (32-bit) sent as `<parameter>.Period`.
+    pub period: Option<i32>,
+    /// A string sent as `<parameter>.PeriodUnit`.
+    pub period_unit: Option<String>,
+    /// A structure sent as `<parameter>.SchedulerOptions.<field>`, one parameter per field.
+    pub scheduler_options: Option<CreateAutoProvisioningGroupSchedulerOptions>,
+    /// An integer (32-bit) sent as `<parameter>.SpotDuration`.
+    pub spot_duration: Option<i32>,
+    /// A string sent as `<parameter>.SpotInterruptionBehavior`.
+    pub spot_interruption_behavior: Option<String>,
 }
 #[cfg(feature = "auto-provisioning-groups")]
 impl aliyun_core::params::StructParam
@@ -1765,6 +1817,29 @@ for CreateAutoProvisioningGroupLaunchConfiguration {
                 self.auto_release_time.as_ref(),
             );
         params.push_opt(format!("{prefix}.ImageFamily"), self.image_family.as_ref());
+        params.push_opt(format!("{prefix}.AutoRenew"), self.auto_renew.as_ref());
+        params
+            .push_opt(
+                format!("{prefix}.AutoRenewPeriod"),
+                self.auto_renew_period.as_ref(),
+            );
+        if let Some(value) = &self.cpu_options {
+            params.push_struct(&format!("{prefix}.CpuOptions"), value);
+        }
+        if let Some(value) = &self.image_options {
+            params.push_struct(&format!("{prefix}.ImageOptions"), value);
+        }
+        params.push_opt(format!("{prefix}.Period"), self.period.as_ref());
+        params.push_opt(format!("{prefix}.PeriodUnit"), self.period_unit.as_ref());
+        if let Some(value) = &self.scheduler_options {
+            params.push_struct(&format!("{prefix}.SchedulerOptions"), value);
+        }
+        params.push_opt(format!("{prefix}.SpotDuration"), self.spot_duration.as_ref());
+        params
+            .push_opt(
+                format!("{prefix}.SpotInterruptionBehavior"),
+                self.spot_interruption_behavior.as_ref(),
+            );
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
@@ -1812,6 +1887,8 @@ pub struct CreateAutoProvisioningGroupLaunchTemplateConfig {
     pub cores: Vec<i32>,
     /// A list of strings sent as `<parameter>.ExcludedInstanceTypes.1`, `<parameter>.ExcludedInstanceTypes.2`, …. Empty when the service leaves it out. At most 5 items. Example: `["\tecs.n1.small/ecs.n1.*/*7*"]`.
     pub excluded_instance_types: Vec<String>,
+    /// A string sent as `<parameter>.ImageId`.
+    pub image_id: Option<String>,
     /// A string sent as `<parameter>.InstanceFamilyLevel`. Example: `EnterpriseLevel`.
     pub instance_family_level: Option<String>,
     /// A string sent as `<parameter>.InstanceType`. Example: `ecs.g5.large`.
@@ -1845,6 +1922,7 @@ for CreateAutoProvisioningGroupLaunchTemplateConfig {
                 &format!("{prefix}.ExcludedInstanceTypes"),
                 &self.excluded_instance_types,
             );
+        params.push_opt(format!("{prefix}.ImageId"), self.image_id.as_ref());
         params
             .push_opt(
                 format!("{prefix}.InstanceFamilyLevel"),
@@ -1893,7 +1971,101 @@ for CreateAutoProvisioningGroupLaunchTemplateConfig {
 /// A structure of the `CreateAutoProvisioningGroup` request.
 #[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateAutoProvisioningGroupPrePaidOptions {
+    /// A list of structures sent as `<parameter>.SpecifyCapacityDistribution.1.<field>`, `<parameter>.SpecifyCapacityDistribution.2.<field>`, …. Empty when the service leaves it out.
+    pub specify_capacity_distribution: Vec<
+        CreateAutoProvisioningGroupSpecifyCapacityDistribution,
+    >,
+}
+#[cfg(feature = "auto-provisioning-groups")]
+impl aliyun_core::params::StructParam for CreateAutoProvisioningGroupPrePaidOptions {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params
+            .push_struct_list(
+                &format!("{prefix}.SpecifyCapacityDistribution"),
+                &self.specify_capacity_distribution,
+            );
+    }
+}
+/// A structure of the `CreateAutoProvisioningGroup` request.
+#[cfg(feature = "auto-provisioning-groups")]
+#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
+#[serde(crate = "aliyun_core::__private::serde")]
+pub struct CreateAutoProvisioningGroupResourcePoolOptions {
+    /// A list of strings sent under the JSON key `PrivatePoolIds`. Empty when the service leaves it out.
+    #[serde(
+        rename = "PrivatePoolIds",
+        skip_serializing_if = "aliyun_core::__private::is_empty"
+    )]
+    pub private_pool_ids: Vec<String>,
+    /// A string sent under the JSON key `Strategy`.
+    #[serde(rename = "Strategy", skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<String>,
+}
+#[cfg(feature = "auto-provisioning-groups")]
+impl aliyun_core::params::StructParam
+for CreateAutoProvisioningGroupResourcePoolOptions {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params
+            .push_repeat_list(
+                &format!("{prefix}.PrivatePoolIds"),
+                &self.private_pool_ids,
+            );
+        params.push_opt(format!("{prefix}.Strategy"), self.strategy.as_ref());
+    }
+}
+/// A structure of the `CreateAutoProvisioningGroup` request.
+#[cfg(feature = "auto-provisioning-groups")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateAutoProvisioningGroupSchedulerOptions {
+    /// A string sent as `<parameter>.DedicatedHostClusterId`.
+    pub dedicated_host_cluster_id: Option<String>,
+    /// A string sent as `<parameter>.DedicatedHostId`.
+    pub dedicated_host_id: Option<String>,
+}
+#[cfg(feature = "auto-provisioning-groups")]
+impl aliyun_core::params::StructParam for CreateAutoProvisioningGroupSchedulerOptions {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params
+            .push_opt(
+                format!("{prefix}.DedicatedHostClusterId"),
+                self.dedicated_host_cluster_id.as_ref(),
+            );
+        params
+            .push_opt(
+                format!("{prefix}.DedicatedHostId"),
+                self.dedicated_host_id.as_ref(),
+            );
+    }
+}
+/// A structure of the `CreateAutoProvisioningGroup` request.
+#[cfg(feature = "auto-provisioning-groups")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateAutoProvisioningGroupSpecifyCapacityDistribution {
+    /// A list of strings sent as `<parameter>.InstanceTypes.1`, `<parameter>.InstanceTypes.2`, …. Empty when the service leaves it out.
+    pub instance_types: Vec<String>,
+    /// An integer (32-bit) sent as `<parameter>.MinTargetCapacity`.
+    pub min_target_capacity: Option<i32>,
+}
+#[cfg(feature = "auto-provisioning-groups")]
+impl aliyun_core::params::StructParam
+for CreateAutoProvisioningGroupSpecifyCapacityDistribution {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params
+            .push_repeat_list(&format!("{prefix}.InstanceTypes"), &self.instance_types);
+        params
+            .push_opt(
+                format!("{prefix}.MinTargetCapacity"),
+                self.min_target_capacity.as_ref(),
+            );
+    }
+}
+/// A structure of the `CreateAutoProvisioningGroup` request.
+#[cfg(feature = "auto-provisioning-groups")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateAutoProvisioningGroupSystemDisk {
+    /// A string sent as `<parameter>.AutoSnapshotPolicyId`.
+    pub auto_snapshot_policy_id: Option<String>,
     /// A boolean sent as `<parameter>.BurstingEnabled`.
     pub bursting_enabled: Option<bool>,
     /// A string sent as `<parameter>.EncryptAlgorithm`. Example: `aes-256`.
@@ -1908,6 +2080,11 @@ pub struct CreateAutoProvisioningGroupSystemDisk {
 #[cfg(feature = "auto-provisioning-groups")]
 impl aliyun_core::params::StructParam for CreateAutoProvisioningGroupSystemDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params
+            .push_opt(
+                format!("{prefix}.AutoSnapshotPolicyId"),
+                self.auto_snapshot_policy_id.as_ref(),
+            );
         params
             .push_opt(
                 format!("{prefix}.BurstingEnabled"),
@@ -1962,6 +2139,173 @@ impl aliyun_core::params::StructParam for CreateImageDiskDeviceMapping {
         params.push_opt(format!("{prefix}.SnapshotId"), self.snapshot_id.as_ref());
     }
 }
+/// A structure of the `CreateImage` request.
+#[cfg(feature = "images")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateImageFeatures {
+    /// A string sent as `<parameter>.ImdsSupport`.
+    pub imds_support: Option<String>,
+}
+#[cfg(feature = "images")]
+impl aliyun_core::params::StructParam for CreateImageFeatures {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.ImdsSupport"), self.imds_support.as_ref());
+    }
+}
+/// A structure of the `CreateImagePipeline` request.
+#[cfg(feature = "image-builder")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateImagePipelineAdvancedOptions {
+    /// A string sent as `<parameter>.ImageNameSuffix`.
+    pub image_name_suffix: Option<String>,
+    /// A boolean sent as `<parameter>.RetainCloudAssistant`.
+    pub retain_cloud_assistant: Option<bool>,
+}
+#[cfg(feature = "image-builder")]
+impl aliyun_core::params::StructParam for CreateImagePipelineAdvancedOptions {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params
+            .push_opt(
+                format!("{prefix}.ImageNameSuffix"),
+                self.image_name_suffix.as_ref(),
+            );
+        params
+            .push_opt(
+                format!("{prefix}.RetainCloudAssistant"),
+                self.retain_cloud_assistant.as_ref(),
+            );
+    }
+}
+/// A structure of the `CreateImagePipeline` request.
+#[cfg(feature = "image-builder")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateImagePipelineDiskDeviceMappings {
+    /// An integer (32-bit) sent as `<parameter>.DiskImageSize`.
+    pub disk_image_size: Option<i32>,
+    /// A string sent as `<parameter>.Format`.
+    pub format: Option<String>,
+    /// A string sent as `<parameter>.OSSBucket`.
+    pub oss_bucket: Option<String>,
+    /// A string sent as `<parameter>.OSSObject`.
+    pub oss_object: Option<String>,
+}
+#[cfg(feature = "image-builder")]
+impl aliyun_core::params::StructParam for CreateImagePipelineDiskDeviceMappings {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params
+            .push_opt(format!("{prefix}.DiskImageSize"), self.disk_image_size.as_ref());
+        params.push_opt(format!("{prefix}.Format"), self.format.as_ref());
+        params.push_opt(format!("{prefix}.OSSBucket"), self.oss_bucket.as_ref());
+        params.push_opt(format!("{prefix}.OSSObject"), self.oss_object.as_ref());
+    }
+}
+/// A structure of the `CreateImagePipeline` request.
+#[cfg(feature = "image-builder")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateImagePipelineImageFeatures {
+    /// A string sent as `<parameter>.NvmeSupport`.
+    pub nvme_support: Option<String>,
+}
+#[cfg(feature = "image-builder")]
+impl aliyun_core::params::StructParam for CreateImagePipelineImageFeatures {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.NvmeSupport"), self.nvme_support.as_ref());
+    }
+}
+/// A structure of the `CreateImagePipeline` request.
+#[cfg(feature = "image-builder")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateImagePipelineImageOptions {
+    /// A string sent as `<parameter>.Description`.
+    pub description: Option<String>,
+    /// A string sent as `<parameter>.ImageFamily`.
+    pub image_family: Option<String>,
+    /// A structure sent as `<parameter>.ImageFeatures.<field>`, one parameter per field.
+    pub image_features: Option<CreateImagePipelineImageFeatures>,
+    /// A string sent as `<parameter>.ImageName`.
+    pub image_name: Option<String>,
+    /// A list of structures sent as `<parameter>.ImageTags.1.<field>`, `<parameter>.ImageTags.2.<field>`, …. Empty when the service leaves it out.
+    pub image_tags: Vec<Tag>,
+}
+#[cfg(feature = "image-builder")]
+impl aliyun_core::params::StructParam for CreateImagePipelineImageOptions {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.Description"), self.description.as_ref());
+        params.push_opt(format!("{prefix}.ImageFamily"), self.image_family.as_ref());
+        if let Some(value) = &self.image_features {
+            params.push_struct(&format!("{prefix}.ImageFeatures"), value);
+        }
+        params.push_opt(format!("{prefix}.ImageName"), self.image_name.as_ref());
+        params.push_struct_list(&format!("{prefix}.ImageTags"), &self.image_tags);
+    }
+}
+/// A structure of the `CreateImagePipeline` request.
+#[cfg(feature = "image-builder")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateImagePipelineImportImageOptions {
+    /// A string sent as `<parameter>.Architecture`.
+    pub architecture: Option<String>,
+    /// A string sent as `<parameter>.BootMode`.
+    pub boot_mode: Option<String>,
+    /// A string sent as `<parameter>.Description`.
+    pub description: Option<String>,
+    /// A list of structures sent as `<parameter>.DiskDeviceMappings.1.<field>`, `<parameter>.DiskDeviceMappings.2.<field>`, …. Empty when the service leaves it out.
+    pub disk_device_mappings: Vec<CreateImagePipelineDiskDeviceMappings>,
+    /// A structure sent as `<parameter>.Features.<field>`, one parameter per field.
+    pub features: Option<ImageFeatures>,
+    /// A string sent as `<parameter>.ImageName`.
+    pub image_name: Option<String>,
+    /// A list of structures sent as `<parameter>.ImportImageTags.1.<field>`, `<parameter>.ImportImageTags.2.<field>`, …. Empty when the service leaves it out.
+    pub import_image_tags: Vec<Tag>,
+    /// A string sent as `<parameter>.LicenseType`.
+    pub license_type: Option<String>,
+    /// A string sent as `<parameter>.OSType`.
+    pub os_type: Option<String>,
+    /// A string sent as `<parameter>.Platform`.
+    pub platform: Option<String>,
+    /// A boolean sent as `<parameter>.RetainImportedImage`.
+    pub retain_imported_image: Option<bool>,
+    /// A string sent as `<parameter>.RetentionStrategy`.
+    pub retention_strategy: Option<String>,
+    /// A string sent as `<parameter>.RoleName`.
+    pub role_name: Option<String>,
+}
+#[cfg(feature = "image-builder")]
+impl aliyun_core::params::StructParam for CreateImagePipelineImportImageOptions {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.Architecture"), self.architecture.as_ref());
+        params.push_opt(format!("{prefix}.BootMode"), self.boot_mode.as_ref());
+        params.push_opt(format!("{prefix}.Description"), self.description.as_ref());
+        params
+            .push_struct_list(
+                &format!("{prefix}.DiskDeviceMappings"),
+                &self.disk_device_mappings,
+            );
+        if let Some(value) = &self.features {
+            params.push_struct(&format!("{prefix}.Features"), value);
+        }
+        params.push_opt(format!("{prefix}.ImageName"), self.image_name.as_ref());
+        params
+            .push_struct_list(
+                &format!("{prefix}.ImportImageTags"),
+                &self.import_image_tags,
+            );
+        params.push_opt(format!("{prefix}.LicenseType"), self.license_type.as_ref());
+        params.push_opt(format!("{prefix}.OSType"), self.os_type.as_ref());
+        params.push_opt(format!("{prefix}.Platform"), self.platform.as_ref());
+        params
+            .push_opt(
+                format!("{prefix}.RetainImportedImage"),
+                self.retain_imported_image.as_ref(),
+            );
+        params
+            .push_opt(
+                format!("{prefix}.RetentionStrategy"),
+                self.retention_strategy.as_ref(),
+            );
+        params.push_opt(format!("{prefix}.RoleName"), self.role_name.as_ref());
+    }
+}
 /// A structure of the `CreateInstance` request.
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1980,7 +2324,7 @@ pub struct CreateInstanceDataDisk {
     pub encrypt_algorithm: Option<String>,
     /// A boolean sent as `<parameter>.Encrypted`. Example: `false`.
     pub encrypted: Option<bool>,
-    /// A string sent as `<parameter>.KMSKeyId`. Example: `0e478b7a-4262-4802-b8cb-00d****`.
+    /// A string sent as `<parameter>.KMSKeyId`. At most 64 characters. Example: `0e478b7a-4262-4802-b8cb-00d****`.
     pub kms_key_id: Option<String>,
     /// A string sent as `<parameter>.PerformanceLevel`. Example: `PL2`.
     pub performance_level: Option<String>,
@@ -2022,6 +2366,17 @@ impl aliyun_core::params::StructParam for CreateInstanceDataDisk {
                 format!("{prefix}.StorageClusterId"),
                 self.storage_cluster_id.as_ref(),
             );
+    }
+    fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
+        if let Some(value) = &self.kms_key_id {
+            aliyun_core::__private::validate::length(
+                &format!("{prefix}.KMSKeyId"),
+                value,
+                None,
+                Some(64),
+            )?;
+        }
+        Ok(())
     }
 }
 /// A structure of the `CreateInstance` request.
@@ -2099,6 +2454,8 @@ pub struct DataDisk {
     pub disk_name: Option<String>,
     /// A string sent as `<parameter>.Encrypted`. Example: `false`.
     pub encrypted: Option<String>,
+    /// A string sent as `<parameter>.KMSKeyId`.
+    pub kms_key_id: Option<String>,
     /// A string sent as `<parameter>.PerformanceLevel`. Example: `PL1`.
     pub performance_level: Option<String>,
     /// An integer (64-bit) sent as `<parameter>.ProvisionedIops`. Example: `50000`.
@@ -2131,6 +2488,7 @@ impl aliyun_core::params::StructParam for DataDisk {
         params.push_opt(format!("{prefix}.Device"), self.device.as_ref());
         params.push_opt(format!("{prefix}.DiskName"), self.disk_name.as_ref());
         params.push_opt(format!("{prefix}.Encrypted"), self.encrypted.as_ref());
+        params.push_opt(format!("{prefix}.KMSKeyId"), self.kms_key_id.as_ref());
         params
             .push_opt(
                 format!("{prefix}.PerformanceLevel"),
@@ -4435,6 +4793,8 @@ aliyun_core::__private::deserialize_fields!(DescribePricePriceInfo);
 pub struct DescribePriceSchedulerOptions {
     /// A string sent as `<parameter>.DedicatedHostId`. Example: `dh-bp67acfmxazb4p****`.
     pub dedicated_host_id: Option<String>,
+    /// A string sent as `<parameter>.DeploymentSetStrategy`.
+    pub deployment_set_strategy: Option<String>,
 }
 #[cfg(feature = "pricing")]
 impl aliyun_core::params::StructParam for DescribePriceSchedulerOptions {
@@ -4443,6 +4803,11 @@ impl aliyun_core::params::StructParam for DescribePriceSchedulerOptions {
             .push_opt(
                 format!("{prefix}.DedicatedHostId"),
                 self.dedicated_host_id.as_ref(),
+            );
+        params
+            .push_opt(
+                format!("{prefix}.DeploymentSetStrategy"),
+                self.deployment_set_strategy.as_ref(),
             );
     }
 }
@@ -5480,6 +5845,29 @@ impl aliyun_core::__private::fields::DecodeFields for EipMonitorData {
 }
 #[cfg(feature = "other")]
 aliyun_core::__private::deserialize_fields!(EipMonitorData);
+/// A structure of the `DescribeElasticityAssuranceAutoRenewAttribute` request and 1 more.
+#[cfg(feature = "capacity-reservations")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ElasticityAssuranceAutoRenewAttributePrivatePoolOptions {
+    /// A list of strings sent as `<parameter>.Id.1`, `<parameter>.Id.2`, …. Empty when the service leaves it out. At most 100 items.
+    pub id: Vec<String>,
+}
+#[cfg(feature = "capacity-reservations")]
+impl aliyun_core::params::StructParam
+for ElasticityAssuranceAutoRenewAttributePrivatePoolOptions {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_repeat_list(&format!("{prefix}.Id"), &self.id);
+    }
+    fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::items(
+            &format!("{prefix}.Id"),
+            self.id.len(),
+            None,
+            Some(100),
+        )?;
+        Ok(())
+    }
+}
 /// A structure of the `DescribeElasticityAssurances` response.
 #[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5553,6 +5941,36 @@ impl aliyun_core::__private::fields::DecodeFields for ElasticityAssuranceItem {
 }
 #[cfg(feature = "capacity-reservations")]
 aliyun_core::__private::deserialize_fields!(ElasticityAssuranceItem);
+/// A structure of the `CreateNetworkInterface` request and 1 more.
+#[cfg(feature = "network-interfaces")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EnhancedNetwork {
+    /// A boolean sent as `<parameter>.EnableRss`.
+    pub enable_rss: Option<bool>,
+    /// A boolean sent as `<parameter>.EnableSriov`.
+    pub enable_sriov: Option<bool>,
+    /// An integer (32-bit) sent as `<parameter>.VirtualFunctionQuantity`.
+    pub virtual_function_quantity: Option<i32>,
+    /// An integer (32-bit) sent as `<parameter>.VirtualFunctionTotalQueueNumber`.
+    pub virtual_function_total_queue_number: Option<i32>,
+}
+#[cfg(feature = "network-interfaces")]
+impl aliyun_core::params::StructParam for EnhancedNetwork {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.EnableRss"), self.enable_rss.as_ref());
+        params.push_opt(format!("{prefix}.EnableSriov"), self.enable_sriov.as_ref());
+        params
+            .push_opt(
+                format!("{prefix}.VirtualFunctionQuantity"),
+                self.virtual_function_quantity.as_ref(),
+            );
+        params
+            .push_opt(
+                format!("{prefix}.VirtualFunctionTotalQueueNumber"),
+                self.virtual_function_total_queue_number.as_ref(),
+            );
+    }
+}
 /// A structure of the `DescribeEniMonitorData` response.
 #[cfg(feature = "monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -6115,6 +6533,22 @@ impl aliyun_core::__private::fields::DecodeFields for ImageComponentSet {
 }
 #[cfg(feature = "image-builder")]
 aliyun_core::__private::deserialize_fields!(ImageComponentSet);
+/// A structure of the `CreateImagePipeline` request and 2 more.
+#[cfg(any(feature = "image-builder", feature = "images"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ImageFeatures {
+    /// A string sent as `<parameter>.ImdsSupport`.
+    pub imds_support: Option<String>,
+    /// A string sent as `<parameter>.NvmeSupport`.
+    pub nvme_support: Option<String>,
+}
+#[cfg(any(feature = "image-builder", feature = "images"))]
+impl aliyun_core::params::StructParam for ImageFeatures {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.ImdsSupport"), self.imds_support.as_ref());
+        params.push_opt(format!("{prefix}.NvmeSupport"), self.nvme_support.as_ref());
+    }
+}
 /// A structure of the `DescribeInstances` response.
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7378,6 +7812,35 @@ impl aliyun_core::__private::fields::DecodeFields for KeyPairResult {
 }
 #[cfg(feature = "key-pairs")]
 aliyun_core::__private::deserialize_fields!(KeyPairResult);
+/// A structure of the `CreateAutoProvisioningGroup` request and 3 more.
+#[cfg(
+    any(
+        feature = "auto-provisioning-groups",
+        feature = "instances",
+        feature = "launch-templates"
+    )
+)]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LaunchImageOptions {
+    /// A boolean sent as `<parameter>.LoginAsNonRoot`.
+    pub login_as_non_root: Option<bool>,
+}
+#[cfg(
+    any(
+        feature = "auto-provisioning-groups",
+        feature = "instances",
+        feature = "launch-templates"
+    )
+)]
+impl aliyun_core::params::StructParam for LaunchImageOptions {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params
+            .push_opt(
+                format!("{prefix}.LoginAsNonRoot"),
+                self.login_as_non_root.as_ref(),
+            );
+    }
+}
 /// A structure of the `CreateAutoProvisioningGroup` response.
 #[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8211,6 +8674,26 @@ impl aliyun_core::params::StructParam for ModifyCloudAssistantSettingsOssDeliver
 #[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
+pub struct ModifyCloudAssistantSettingsSessionManagerConfig {
+    /// A boolean sent under the JSON key `SessionManagerEnabled`.
+    #[serde(rename = "SessionManagerEnabled", skip_serializing_if = "Option::is_none")]
+    pub session_manager_enabled: Option<bool>,
+}
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::params::StructParam
+for ModifyCloudAssistantSettingsSessionManagerConfig {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params
+            .push_opt(
+                format!("{prefix}.SessionManagerEnabled"),
+                self.session_manager_enabled.as_ref(),
+            );
+    }
+}
+/// A structure of the `ModifyCloudAssistantSettings` request.
+#[cfg(feature = "cloud-assistant")]
+#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
+#[serde(crate = "aliyun_core::__private::serde")]
 pub struct ModifyCloudAssistantSettingsSlsDeliveryConfig {
     /// A boolean sent under the JSON key `Enabled`. Example: `false`.
     #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
@@ -8249,17 +8732,50 @@ impl aliyun_core::params::StructParam for ModifyDiskSpecPerformanceControlOption
         params.push_opt(format!("{prefix}.Throughput"), self.throughput.as_ref());
     }
 }
-/// A structure of the `ModifyImageAttribute` request.
-#[cfg(feature = "images")]
+/// A structure of the `ModifyElasticityAssurance` request.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct ModifyImageAttributeFeatures {
-    /// A string sent as `<parameter>.NvmeSupport`. Example: `supported`.
-    pub nvme_support: Option<String>,
+pub struct ModifyElasticityAssuranceRecurrenceRules {
+    /// An integer (32-bit) sent as `<parameter>.EndHour`. From 0 to 24.
+    pub end_hour: Option<i32>,
+    /// A string sent as `<parameter>.RecurrenceType`.
+    pub recurrence_type: Option<String>,
+    /// A string sent as `<parameter>.RecurrenceValue`.
+    pub recurrence_value: Option<String>,
+    /// An integer (32-bit) sent as `<parameter>.StartHour`. From 0 to 24.
+    pub start_hour: Option<i32>,
 }
-#[cfg(feature = "images")]
-impl aliyun_core::params::StructParam for ModifyImageAttributeFeatures {
+#[cfg(feature = "capacity-reservations")]
+impl aliyun_core::params::StructParam for ModifyElasticityAssuranceRecurrenceRules {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
-        params.push_opt(format!("{prefix}.NvmeSupport"), self.nvme_support.as_ref());
+        params.push_opt(format!("{prefix}.EndHour"), self.end_hour.as_ref());
+        params
+            .push_opt(format!("{prefix}.RecurrenceType"), self.recurrence_type.as_ref());
+        params
+            .push_opt(
+                format!("{prefix}.RecurrenceValue"),
+                self.recurrence_value.as_ref(),
+            );
+        params.push_opt(format!("{prefix}.StartHour"), self.start_hour.as_ref());
+    }
+    fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
+        if let Some(value) = &self.end_hour {
+            aliyun_core::__private::validate::range(
+                &format!("{prefix}.EndHour"),
+                *value,
+                Some(0),
+                Some(24),
+            )?;
+        }
+        if let Some(value) = &self.start_hour {
+            aliyun_core::__private::validate::range(
+                &format!("{prefix}.StartHour"),
+                *value,
+                Some(0),
+                Some(24),
+            )?;
+        }
+        Ok(())
     }
 }
 /// A structure of the `ModifyInstanceAttachmentAttributes` request.
@@ -8290,12 +8806,22 @@ for ModifyInstanceAttachmentAttributesPrivatePoolOptions {
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyInstanceAttributeCpuOptions {
+    /// An integer (32-bit) sent as `<parameter>.Core`.
+    pub core: Option<i32>,
+    /// An integer (32-bit) sent as `<parameter>.ThreadsPerCore`.
+    pub threads_per_core: Option<i32>,
     /// A string sent as `<parameter>.TopologyType`. Example: `DiscreteCoreToHTMapping`.
     pub topology_type: Option<String>,
 }
 #[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for ModifyInstanceAttributeCpuOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.Core"), self.core.as_ref());
+        params
+            .push_opt(
+                format!("{prefix}.ThreadsPerCore"),
+                self.threads_per_core.as_ref(),
+            );
         params.push_opt(format!("{prefix}.TopologyType"), self.topology_type.as_ref());
     }
 }
@@ -8394,6 +8920,19 @@ impl aliyun_core::__private::fields::DecodeFields for ModifyManagedInstanceInsta
 }
 #[cfg(feature = "cloud-assistant")]
 aliyun_core::__private::deserialize_fields!(ModifyManagedInstanceInstance);
+/// A structure of the `ModifyPortRangeList` request.
+#[cfg(feature = "security-groups")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModifyPortRangeListRemoveEntry {
+    /// A string sent as `<parameter>.PortRange`.
+    pub port_range: Option<String>,
+}
+#[cfg(feature = "security-groups")]
+impl aliyun_core::params::StructParam for ModifyPortRangeListRemoveEntry {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.PortRange"), self.port_range.as_ref());
+    }
+}
 /// A structure of the `ModifyPrefixList` request.
 #[cfg(feature = "prefix-lists")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8546,6 +9085,8 @@ aliyun_core::__private::deserialize_fields!(NetworkCardInfo);
 #[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkInterface {
+    /// A boolean sent as `<parameter>.DeleteOnRelease`.
+    pub delete_on_release: Option<bool>,
     /// A string sent as `<parameter>.Description`. Example: `testEniDescription`.
     pub description: Option<String>,
     /// A string sent as `<parameter>.InstanceType`. Example: `Secondary`.
@@ -8566,6 +9107,11 @@ pub struct NetworkInterface {
 #[cfg(feature = "launch-templates")]
 impl aliyun_core::params::StructParam for NetworkInterface {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params
+            .push_opt(
+                format!("{prefix}.DeleteOnRelease"),
+                self.delete_on_release.as_ref(),
+            );
         params.push_opt(format!("{prefix}.Description"), self.description.as_ref());
         params.push_opt(format!("{prefix}.InstanceType"), self.instance_type.as_ref());
         params
@@ -9183,6 +9729,8 @@ pub struct Permissions {
     pub policy: Option<String>,
     /// A string sent as `<parameter>.PortRange`. Example: `80/80`.
     pub port_range: Option<String>,
+    /// A string sent as `<parameter>.PortRangeListId`.
+    pub port_range_list_id: Option<String>,
     /// A string sent as `<parameter>.Priority`. Example: `1`.
     pub priority: Option<String>,
     /// A string sent as `<parameter>.SourceCidrIp`. Example: `10.0.0.0/8`.
@@ -9217,6 +9765,11 @@ impl aliyun_core::params::StructParam for Permissions {
         params.push_opt(format!("{prefix}.NicType"), self.nic_type.as_ref());
         params.push_opt(format!("{prefix}.Policy"), self.policy.as_ref());
         params.push_opt(format!("{prefix}.PortRange"), self.port_range.as_ref());
+        params
+            .push_opt(
+                format!("{prefix}.PortRangeListId"),
+                self.port_range_list_id.as_ref(),
+            );
         params.push_opt(format!("{prefix}.Priority"), self.priority.as_ref());
         params.push_opt(format!("{prefix}.SourceCidrIp"), self.source_cidr_ip.as_ref());
         params
@@ -9380,6 +9933,22 @@ impl aliyun_core::__private::fields::DecodeFields for PluginStatus {
 }
 #[cfg(feature = "cloud-assistant")]
 aliyun_core::__private::deserialize_fields!(PluginStatus);
+/// A structure of the `CreatePortRangeList` request and 1 more.
+#[cfg(feature = "security-groups")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PortRangeListEntry {
+    /// A string sent as `<parameter>.Description`.
+    pub description: Option<String>,
+    /// A string sent as `<parameter>.PortRange`.
+    pub port_range: Option<String>,
+}
+#[cfg(feature = "security-groups")]
+impl aliyun_core::params::StructParam for PortRangeListEntry {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.Description"), self.description.as_ref());
+        params.push_opt(format!("{prefix}.PortRange"), self.port_range.as_ref());
+    }
+}
 /// A structure of the `DescribePrefixLists` response.
 #[cfg(feature = "prefix-lists")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -9509,6 +10078,47 @@ impl aliyun_core::__private::fields::DecodeFields for PriceInfo {
 }
 #[cfg(feature = "pricing")]
 aliyun_core::__private::deserialize_fields!(PriceInfo);
+/// A structure of the `ModifyInstanceAttribute` request and 1 more.
+#[cfg(feature = "instances")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PrivateDnsNameOptions {
+    /// A boolean sent as `<parameter>.EnableInstanceIdDnsAAAARecord`.
+    pub enable_instance_id_dns_aaaa_record: Option<bool>,
+    /// A boolean sent as `<parameter>.EnableInstanceIdDnsARecord`.
+    pub enable_instance_id_dns_a_record: Option<bool>,
+    /// A boolean sent as `<parameter>.EnableIpDnsARecord`.
+    pub enable_ip_dns_a_record: Option<bool>,
+    /// A boolean sent as `<parameter>.EnableIpDnsPtrRecord`.
+    pub enable_ip_dns_ptr_record: Option<bool>,
+    /// A string sent as `<parameter>.HostnameType`.
+    pub hostname_type: Option<String>,
+}
+#[cfg(feature = "instances")]
+impl aliyun_core::params::StructParam for PrivateDnsNameOptions {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params
+            .push_opt(
+                format!("{prefix}.EnableInstanceIdDnsAAAARecord"),
+                self.enable_instance_id_dns_aaaa_record.as_ref(),
+            );
+        params
+            .push_opt(
+                format!("{prefix}.EnableInstanceIdDnsARecord"),
+                self.enable_instance_id_dns_a_record.as_ref(),
+            );
+        params
+            .push_opt(
+                format!("{prefix}.EnableIpDnsARecord"),
+                self.enable_ip_dns_a_record.as_ref(),
+            );
+        params
+            .push_opt(
+                format!("{prefix}.EnableIpDnsPtrRecord"),
+                self.enable_ip_dns_ptr_record.as_ref(),
+            );
+        params.push_opt(format!("{prefix}.HostnameType"), self.hostname_type.as_ref());
+    }
+}
 /// A structure of the `CreateNetworkInterface` response and 1 more.
 #[cfg(any(feature = "instances", feature = "network-interfaces"))]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -9635,6 +10245,29 @@ impl aliyun_core::__private::fields::DecodeFields for PublicIpAddresse {
 }
 #[cfg(feature = "other")]
 aliyun_core::__private::deserialize_fields!(PublicIpAddresse);
+/// A structure of the `PurchaseElasticityAssurance` request.
+#[cfg(feature = "capacity-reservations")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PurchaseElasticityAssurancePrivatePoolOptions {
+    /// A string sent as `<parameter>.Id`. Required when the structure is sent.
+    pub id: Option<String>,
+    /// A string sent as `<parameter>.MatchCriteria`.
+    pub match_criteria: Option<String>,
+}
+#[cfg(feature = "capacity-reservations")]
+impl aliyun_core::params::StructParam for PurchaseElasticityAssurancePrivatePoolOptions {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
+        params.push_opt(format!("{prefix}.MatchCriteria"), self.match_criteria.as_ref());
+    }
+    fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::required(
+            &format!("{prefix}.Id"),
+            self.id.as_ref(),
+        )?;
+        Ok(())
+    }
+}
 /// A structure of the `DescribeRecommendInstanceType` response.
 #[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -9686,6 +10319,33 @@ impl aliyun_core::__private::fields::DecodeFields for RecommendInstanceType {
 }
 #[cfg(feature = "regions")]
 aliyun_core::__private::deserialize_fields!(RecommendInstanceType);
+/// A structure of the `CreateElasticityAssurance` request and 1 more.
+#[cfg(any(feature = "capacity-reservations", feature = "pricing"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RecurrenceRules {
+    /// An integer (32-bit) sent as `<parameter>.EndHour`.
+    pub end_hour: Option<i32>,
+    /// A string sent as `<parameter>.RecurrenceType`.
+    pub recurrence_type: Option<String>,
+    /// A string sent as `<parameter>.RecurrenceValue`.
+    pub recurrence_value: Option<String>,
+    /// An integer (32-bit) sent as `<parameter>.StartHour`.
+    pub start_hour: Option<i32>,
+}
+#[cfg(any(feature = "capacity-reservations", feature = "pricing"))]
+impl aliyun_core::params::StructParam for RecurrenceRules {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.EndHour"), self.end_hour.as_ref());
+        params
+            .push_opt(format!("{prefix}.RecurrenceType"), self.recurrence_type.as_ref());
+        params
+            .push_opt(
+                format!("{prefix}.RecurrenceValue"),
+                self.recurrence_value.as_ref(),
+            );
+        params.push_opt(format!("{prefix}.StartHour"), self.start_hour.as_ref());
+    }
+}
 /// A structure of the `DescribeSecurityGroupReferences` response.
 #[cfg(feature = "security-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -9797,6 +10457,28 @@ impl aliyun_core::__private::fields::DecodeFields for RelatedPrice {
 }
 #[cfg(feature = "pricing")]
 aliyun_core::__private::deserialize_fields!(RelatedPrice);
+/// A structure of the `RenewElasticityAssurances` request.
+#[cfg(feature = "capacity-reservations")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RenewElasticityAssurancesPrivatePoolOptions {
+    /// A list of strings sent as `<parameter>.Id.1`, `<parameter>.Id.2`, …. Empty when the service leaves it out. 1 to 20 items.
+    pub id: Vec<String>,
+}
+#[cfg(feature = "capacity-reservations")]
+impl aliyun_core::params::StructParam for RenewElasticityAssurancesPrivatePoolOptions {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_repeat_list(&format!("{prefix}.Id"), &self.id);
+    }
+    fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::items(
+            &format!("{prefix}.Id"),
+            self.id.len(),
+            Some(1),
+            Some(20),
+        )?;
+        Ok(())
+    }
+}
 /// A structure of the `ReplaceSystemDisk` request.
 #[cfg(feature = "disks")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -10262,6 +10944,8 @@ pub struct RevokeSecurityGroupEgressPermissions {
     pub policy: Option<String>,
     /// A string sent as `<parameter>.PortRange`. Example: `22/22`.
     pub port_range: Option<String>,
+    /// A string sent as `<parameter>.PortRangeListId`.
+    pub port_range_list_id: Option<String>,
     /// A string sent as `<parameter>.Priority`. Example: `1`.
     pub priority: Option<String>,
     /// A string sent as `<parameter>.SourceCidrIp`. Example: `10.0.0.0/8`.
@@ -10304,6 +10988,11 @@ impl aliyun_core::params::StructParam for RevokeSecurityGroupEgressPermissions {
         params.push_opt(format!("{prefix}.NicType"), self.nic_type.as_ref());
         params.push_opt(format!("{prefix}.Policy"), self.policy.as_ref());
         params.push_opt(format!("{prefix}.PortRange"), self.port_range.as_ref());
+        params
+            .push_opt(
+                format!("{prefix}.PortRangeListId"),
+                self.port_range_list_id.as_ref(),
+            );
         params.push_opt(format!("{prefix}.Priority"), self.priority.as_ref());
         params.push_opt(format!("{prefix}.SourceCidrIp"), self.source_cidr_ip.as_ref());
         params
@@ -10530,6 +11219,19 @@ aliyun_core::__private::deserialize_fields!(Rule);
 /// A structure of the `RunInstances` request.
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct RunInstancesClockOptions {
+    /// A string sent as `<parameter>.PtpStatus`.
+    pub ptp_status: Option<String>,
+}
+#[cfg(feature = "instances")]
+impl aliyun_core::params::StructParam for RunInstancesClockOptions {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.PtpStatus"), self.ptp_status.as_ref());
+    }
+}
+/// A structure of the `RunInstances` request.
+#[cfg(feature = "instances")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesCpuOptions {
     /// An integer (32-bit) sent as `<parameter>.Core`. Example: `2`.
     pub core: Option<i32>,
@@ -10579,7 +11281,7 @@ pub struct RunInstancesDataDisk {
     pub kms_key_id: Option<String>,
     /// A string sent as `<parameter>.PerformanceLevel`. Example: `PL1`.
     pub performance_level: Option<String>,
-    /// An integer (64-bit) sent as `<parameter>.ProvisionedIops`. At least 0. Example: `40000`.
+    /// An integer (64-bit) sent as `<parameter>.ProvisionedIops`. Example: `40000`.
     pub provisioned_iops: Option<i64>,
     /// An integer (32-bit) sent as `<parameter>.Size`. Example: `2000`.
     pub size: Option<i32>,
@@ -10635,34 +11337,6 @@ impl aliyun_core::params::StructParam for RunInstancesDataDisk {
                 self.storage_cluster_id.as_ref(),
             );
     }
-    fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        if let Some(value) = &self.provisioned_iops {
-            aliyun_core::__private::validate::range(
-                &format!("{prefix}.ProvisionedIops"),
-                *value,
-                Some(0),
-                None,
-            )?;
-        }
-        Ok(())
-    }
-}
-/// A structure of the `RunInstances` request.
-#[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct RunInstancesImageOptions {
-    /// A boolean sent as `<parameter>.LoginAsNonRoot`. Example: `false`.
-    pub login_as_non_root: Option<bool>,
-}
-#[cfg(feature = "instances")]
-impl aliyun_core::params::StructParam for RunInstancesImageOptions {
-    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
-        params
-            .push_opt(
-                format!("{prefix}.LoginAsNonRoot"),
-                self.login_as_non_root.as_ref(),
-            );
-    }
 }
 /// A structure of the `RunInstances` request.
 #[cfg(feature = "instances")]
@@ -10688,7 +11362,7 @@ pub struct RunInstancesNetworkInterface {
     pub network_interface_traffic_mode: Option<String>,
     /// A string sent as `<parameter>.PrimaryIpAddress`. Example: `172.16.**.**`.
     pub primary_ip_address: Option<String>,
-    /// An integer (32-bit) sent as `<parameter>.QueueNumber`. At least 1. Example: `8`.
+    /// An integer (32-bit) sent as `<parameter>.QueueNumber`. Example: `8`.
     pub queue_number: Option<i32>,
     /// An integer (64-bit) sent as `<parameter>.QueuePairNumber`. Example: `0`.
     pub queue_pair_number: Option<i64>,
@@ -10696,8 +11370,10 @@ pub struct RunInstancesNetworkInterface {
     pub rx_queue_size: Option<i32>,
     /// A string sent as `<parameter>.SecurityGroupId`. Example: `sg-bp67acfmxazb4p****`.
     pub security_group_id: Option<String>,
-    /// A list of strings sent as `<parameter>.SecurityGroupIds.1`, `<parameter>.SecurityGroupIds.2`, …. Empty when the service leaves it out. At most 16 items. Example: `["sg-bp15ed6xe1yxeycg7****"]`.
+    /// A list of strings sent as `<parameter>.SecurityGroupIds.1`, `<parameter>.SecurityGroupIds.2`, …. Empty when the service leaves it out. At most 51 items. Example: `["sg-bp15ed6xe1yxeycg7****"]`.
     pub security_group_ids: Vec<String>,
+    /// A boolean sent as `<parameter>.SourceDestCheck`.
+    pub source_dest_check: Option<bool>,
     /// An integer (32-bit) sent as `<parameter>.TxQueueSize`. Example: `8192`.
     pub tx_queue_size: Option<i32>,
     /// A string sent as `<parameter>.VSwitchId`. Example: `vsw-bp67acfmxazb4p****`.
@@ -10761,6 +11437,11 @@ impl aliyun_core::params::StructParam for RunInstancesNetworkInterface {
                 &format!("{prefix}.SecurityGroupIds"),
                 &self.security_group_ids,
             );
+        params
+            .push_opt(
+                format!("{prefix}.SourceDestCheck"),
+                self.source_dest_check.as_ref(),
+            );
         params.push_opt(format!("{prefix}.TxQueueSize"), self.tx_queue_size.as_ref());
         params.push_opt(format!("{prefix}.VSwitchId"), self.v_switch_id.as_ref());
     }
@@ -10771,19 +11452,11 @@ impl aliyun_core::params::StructParam for RunInstancesNetworkInterface {
             None,
             Some(10),
         )?;
-        if let Some(value) = &self.queue_number {
-            aliyun_core::__private::validate::range(
-                &format!("{prefix}.QueueNumber"),
-                *value,
-                Some(1),
-                None,
-            )?;
-        }
         aliyun_core::__private::validate::items(
             &format!("{prefix}.SecurityGroupIds"),
             self.security_group_ids.len(),
             None,
-            Some(16),
+            Some(51),
         )?;
         Ok(())
     }
@@ -10792,16 +11465,30 @@ impl aliyun_core::params::StructParam for RunInstancesNetworkInterface {
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesNetworkOptions {
+    /// A string sent as `<parameter>.BandwidthWeighting`.
+    pub bandwidth_weighting: Option<String>,
     /// A boolean sent as `<parameter>.EnableJumboFrame`. Example: `false`.
     pub enable_jumbo_frame: Option<bool>,
+    /// A boolean sent as `<parameter>.EnableNetworkEncryption`.
+    pub enable_network_encryption: Option<bool>,
 }
 #[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for RunInstancesNetworkOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
             .push_opt(
+                format!("{prefix}.BandwidthWeighting"),
+                self.bandwidth_weighting.as_ref(),
+            );
+        params
+            .push_opt(
                 format!("{prefix}.EnableJumboFrame"),
                 self.enable_jumbo_frame.as_ref(),
+            );
+        params
+            .push_opt(
+                format!("{prefix}.EnableNetworkEncryption"),
+                self.enable_network_encryption.as_ref(),
             );
     }
 }
@@ -10868,7 +11555,7 @@ pub struct RunInstancesSystemDisk {
     pub encrypt_algorithm: Option<String>,
     /// A string sent as `<parameter>.Encrypted`. Example: `false`.
     pub encrypted: Option<String>,
-    /// A string sent as `<parameter>.KMSKeyId`. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
+    /// A string sent as `<parameter>.KMSKeyId`. At most 64 characters. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
     pub kms_key_id: Option<String>,
     /// An integer (64-bit) sent as `<parameter>.ProvisionedIops`. At least 0. Example: `40000`.
     pub provisioned_iops: Option<i64>,
@@ -10916,6 +11603,14 @@ impl aliyun_core::params::StructParam for RunInstancesSystemDisk {
             );
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
+        if let Some(value) = &self.kms_key_id {
+            aliyun_core::__private::validate::length(
+                &format!("{prefix}.KMSKeyId"),
+                value,
+                None,
+                Some(64),
+            )?;
+        }
         if let Some(value) = &self.provisioned_iops {
             aliyun_core::__private::validate::range(
                 &format!("{prefix}.ProvisionedIops"),
@@ -11060,6 +11755,23 @@ impl aliyun_core::__private::fields::DecodeFields for SecurityGroupReference {
 }
 #[cfg(feature = "security-groups")]
 aliyun_core::__private::deserialize_fields!(SecurityGroupReference);
+/// A structure of the `CreateLaunchTemplate` request and 1 more.
+#[cfg(feature = "launch-templates")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SecurityOptions {
+    /// A string sent as `<parameter>.TrustedSystemMode`.
+    pub trusted_system_mode: Option<String>,
+}
+#[cfg(feature = "launch-templates")]
+impl aliyun_core::params::StructParam for SecurityOptions {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params
+            .push_opt(
+                format!("{prefix}.TrustedSystemMode"),
+                self.trusted_system_mode.as_ref(),
+            );
+    }
+}
 /// A structure of the `DescribeTerminalSessions` response.
 #[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -11499,6 +12211,29 @@ impl aliyun_core::__private::fields::DecodeFields for SpotPriceType {
 }
 #[cfg(feature = "instances")]
 aliyun_core::__private::deserialize_fields!(SpotPriceType);
+/// A structure of the `StartTerminalSession` request.
+#[cfg(feature = "cloud-assistant")]
+#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
+#[serde(crate = "aliyun_core::__private::serde")]
+pub struct StartTerminalSessionEncryptionOptions {
+    /// A boolean sent under the JSON key `Enabled`.
+    #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// A string sent under the JSON key `KMSKeyId`.
+    #[serde(rename = "KMSKeyId", skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    /// A string sent under the JSON key `Mode`.
+    #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+}
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::params::StructParam for StartTerminalSessionEncryptionOptions {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.Enabled"), self.enabled.as_ref());
+        params.push_opt(format!("{prefix}.KMSKeyId"), self.kms_key_id.as_ref());
+        params.push_opt(format!("{prefix}.Mode"), self.mode.as_ref());
+    }
+}
 /// A structure of the `DescribeStorageCapacityUnits` response.
 #[cfg(feature = "storage-capacity-units")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -11700,6 +12435,8 @@ pub struct SystemDisk {
     pub bursting_enabled: Option<bool>,
     /// A string sent as `<parameter>.Encrypted`. Example: `false`.
     pub encrypted: Option<String>,
+    /// A string sent as `<parameter>.KMSKeyId`.
+    pub kms_key_id: Option<String>,
 }
 #[cfg(feature = "launch-templates")]
 impl aliyun_core::params::StructParam for SystemDisk {
@@ -11735,9 +12472,10 @@ impl aliyun_core::params::StructParam for SystemDisk {
                 self.bursting_enabled.as_ref(),
             );
         params.push_opt(format!("{prefix}.Encrypted"), self.encrypted.as_ref());
+        params.push_opt(format!("{prefix}.KMSKeyId"), self.kms_key_id.as_ref());
     }
 }
-/// A structure of the `AddTags` request and 69 more.
+/// A structure of the `AddTags` request and 72 more.
 #[cfg(
     any(
         feature = "auto-provisioning-groups",
@@ -11752,6 +12490,7 @@ impl aliyun_core::params::StructParam for SystemDisk {
         feature = "launch-templates",
         feature = "network-interfaces",
         feature = "other",
+        feature = "prefix-lists",
         feature = "reserved-instances",
         feature = "security-groups",
         feature = "snapshots",
@@ -11781,6 +12520,7 @@ pub struct Tag {
         feature = "launch-templates",
         feature = "network-interfaces",
         feature = "other",
+        feature = "prefix-lists",
         feature = "reserved-instances",
         feature = "security-groups",
         feature = "snapshots",
@@ -11828,6 +12568,33 @@ impl aliyun_core::__private::fields::DecodeFields for TagResource {
 }
 #[cfg(feature = "tags")]
 aliyun_core::__private::deserialize_fields!(TagResource);
+/// A structure of the `TagResources` request.
+#[cfg(feature = "tags")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TagResourcesTag {
+    /// A string sent as `<parameter>.Key`. Required when the structure is sent. Example: `TestKey`.
+    pub key: Option<String>,
+    /// A string sent as `<parameter>.Value`. Required when the structure is sent. Example: `TestValue`.
+    pub value: Option<String>,
+}
+#[cfg(feature = "tags")]
+impl aliyun_core::params::StructParam for TagResourcesTag {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.Key"), self.key.as_ref());
+        params.push_opt(format!("{prefix}.Value"), self.value.as_ref());
+    }
+    fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::required(
+            &format!("{prefix}.Key"),
+            self.key.as_ref(),
+        )?;
+        aliyun_core::__private::validate::required(
+            &format!("{prefix}.Value"),
+            self.value.as_ref(),
+        )?;
+        Ok(())
+    }
+}
 /// A structure of the `DescribeAutoProvisioningGroups` response.
 #[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]

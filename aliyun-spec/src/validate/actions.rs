@@ -83,11 +83,33 @@ impl Validator<'_> {
         self.members(&ppath, &action.params, Context::Param);
         self.param_placement(&ppath, method, &action.params);
         self.builder_method_names(path, &action.params);
-        if action.response.fields.is_empty() {
-            self.problem(
+        match (action.response.untyped, action.response.fields.is_empty()) {
+            (false, true) => self.problem(
                 format!("{path}.response.fields"),
-                "a response needs at least one field (usually `RequestId`)",
+                "a response needs at least one field (usually `RequestId`), or `untyped: true`",
+            ),
+            (true, false) => self.problem(
+                format!("{path}.response.untyped"),
+                "an untyped response has no `fields`: the output is the body as JSON",
+            ),
+            _ => {}
+        }
+        self.provenance(path, action.source.as_deref(), action.dropped_by.as_deref());
+        if action.dropped_by.is_some() && !action.deprecated {
+            self.problem(
+                format!("{path}.deprecated"),
+                "an action a newer source dropped (`dropped_by`) must be `deprecated: true`",
             );
+        }
+        for (index, param) in action.params.iter().enumerate() {
+            let ppath = format!("{path}.params[{index}]");
+            self.provenance(&ppath, param.source.as_deref(), param.dropped_by.as_deref());
+            if param.dropped_by.is_some() && !param.deprecated {
+                self.problem(
+                    format!("{ppath}.deprecated"),
+                    "a parameter a newer source dropped (`dropped_by`) must be `deprecated: true`",
+                );
+            }
         }
         self.members(
             &format!("{path}.response.fields"),
@@ -97,6 +119,37 @@ impl Validator<'_> {
         self.errors(path, action);
         self.paginations(path, action);
         self.tests(path, action);
+    }
+
+    /// `source` and `dropped_by` name entries of `product.sources`, the second newer than the
+    /// first.
+    fn provenance(&mut self, path: &str, source: Option<&str>, dropped_by: Option<&str>) {
+        let sources = &self.spec.product.sources;
+        let position = |name: &str| sources.iter().position(|s| s == name);
+        let mut at = |key: &str, name: Option<&str>| {
+            let name = name?;
+            let found = position(name);
+            if found.is_none() {
+                self.problem(
+                    format!("{path}.{key}"),
+                    format!(
+                        "`{name}` is not one of `product.sources` ({})",
+                        sources.join(", ")
+                    ),
+                );
+            }
+            found
+        };
+        let added = at("source", source);
+        let dropped = at("dropped_by", dropped_by);
+        if let Some(dropped) = dropped
+            && dropped <= added.unwrap_or(0)
+        {
+            self.problem(
+                format!("{path}.dropped_by"),
+                "`dropped_by` must name a source newer than the one that added it",
+            );
+        }
     }
 
     /// Per-parameter `location` needs POST for a body; at most one client token.

@@ -199,6 +199,14 @@ impl Validator<'_> {
                 "`location` applies to parameters only",
             );
         }
+        for (key, given) in [("source", &m.source), ("dropped_by", &m.dropped_by)] {
+            if given.is_some() && !is_param {
+                self.problem(
+                    format!("{path}.{key}"),
+                    format!("`{key}` applies to parameters only"),
+                );
+            }
+        }
         if m.doc_required {
             if context == Context::ResponseField {
                 self.problem(

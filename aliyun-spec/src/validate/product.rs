@@ -33,6 +33,19 @@ impl Validator<'_> {
         {
             self.problem("product.env_id", "expected an upper-case id like `ECS`");
         }
+        for (index, source) in p.sources.iter().enumerate() {
+            if source.trim().is_empty() || source.contains(['/', '\\']) {
+                self.problem(
+                    format!("product.sources[{index}]"),
+                    "expected a metadata file name (no directory), like `ecs-2014-05-26.json`",
+                );
+            } else if p.sources[..index].contains(source) {
+                self.problem(
+                    format!("product.sources[{index}]"),
+                    format!("`{source}` is listed twice"),
+                );
+            }
+        }
         if let Some(module) = &p.module {
             if let Some(why) = names::check_snake_ident(module) {
                 self.problem("product.module", format!("module name {why}"));

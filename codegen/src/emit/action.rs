@@ -89,7 +89,7 @@ fn input_struct(op: &Action, names: &ActionNames) -> TokenStream {
         let doc = doc_attrs(&member_doc(f, Role::Param));
         let name = ident(&f.rust_name);
         let ty = super::rust::field_type(f, !input_is_option(f));
-        let deprecated = super::deprecation::attr(f.deprecated);
+        let deprecated = super::deprecation::attr(f.deprecated, f.dropped_by.as_deref());
         quote! { #doc #deprecated pub #name: #ty, }
     });
     // List bounds as constants, so hand-written code (batching) follows the spec.
@@ -187,7 +187,7 @@ fn accessors(field: &Field, input: &proc_macro2::Ident) -> (TokenStream, Option<
     let get_doc = format!("The {link} set so far.");
     let (doc, set_doc, get_doc) = (doc_attrs(&doc), doc_attrs(&set_doc), doc_attrs(&get_doc));
     let key = is_map.then(|| quote!(key: impl Into<String>,));
-    let deprecated = super::deprecation::attr(field.deprecated);
+    let deprecated = super::deprecation::attr(field.deprecated, field.dropped_by.as_deref());
     let setter = quote! {
         #doc
         #deprecated
@@ -299,7 +299,7 @@ fn builder(op: &Action, names: &ActionNames) -> TokenStream {
             }
         }
     });
-    let deprecated = super::deprecation::attr(op.deprecated);
+    let deprecated = super::deprecation::attr(op.deprecated, op.dropped_by.as_deref());
     quote! {
         #doc
         #deprecated
@@ -355,8 +355,11 @@ fn builder(op: &Action, names: &ActionNames) -> TokenStream {
 
 fn output_struct(op: &Action, names: &ActionNames) -> TokenStream {
     let output = &names.output;
-    let doc = doc_attrs(&format!("The decoded response of {}.", action_link(op)));
     let derives = output_derives();
+    if op.untyped_output {
+        return untyped_output_struct(op, output, &derives);
+    }
+    let doc = doc_attrs(&format!("The decoded response of {}.", action_link(op)));
     let fields = op
         .output
         .iter()
@@ -370,6 +373,31 @@ fn output_struct(op: &Action, names: &ActionNames) -> TokenStream {
             #(#fields)*
         }
         #decode
+    }
+}
+
+/// The output of an action no metadata file describes yet: the body as JSON, and its request id.
+fn untyped_output_struct(
+    op: &Action,
+    output: &proc_macro2::Ident,
+    derives: &TokenStream,
+) -> TokenStream {
+    let doc = doc_attrs(&format!(
+        "The response of {}. No metadata file describes its fields yet, so the body is kept \
+         as JSON; a newer spec replaces it with typed fields.",
+        action_link(op)
+    ));
+    quote! {
+        #doc
+        #derives
+        #[non_exhaustive]
+        pub struct #output {
+            /// The id the service gave the request (`RequestId`), for support tickets.
+            pub request_id: Option<String>,
+            /// The whole response body, `RequestId` included.
+            pub body: aliyun_core::JsonValue,
+        }
+        aliyun_core::__private::untyped_output!(#output);
     }
 }
 

@@ -39,7 +39,7 @@ pub fn client_module(product: &Product) -> TokenStream {
                  set parameters, then call `send()`{reference}."
             ),
         ]);
-        let deprecated = super::deprecation::attr(op.deprecated);
+        let deprecated = super::deprecation::attr(op.deprecated, op.dropped_by.as_deref());
         let allow = super::deprecation::allow(op.deprecated);
         let cfg = super::groups::action_cfg(op);
         let waiters = op.waiters.iter().map(|w| {

@@ -7,9 +7,14 @@ use quote::quote;
 
 use crate::model::{Action, Field, NamedType, Product};
 
-/// `#[deprecated]` when `deprecated` holds.
-pub fn attr(deprecated: bool) -> Option<TokenStream> {
-    deprecated.then(|| quote!(#[deprecated(note = "deprecated by the service")]))
+/// `#[deprecated]` when `deprecated` holds; the note names the newer metadata file that
+/// dropped the item, when one did.
+pub fn attr(deprecated: bool, dropped_by: Option<&str>) -> Option<TokenStream> {
+    let note = match dropped_by {
+        Some(newer) => format!("not in the newer API metadata ({newer})"),
+        None => "deprecated by the service".to_owned(),
+    };
+    deprecated.then(|| quote!(#[deprecated(note = #note)]))
 }
 
 /// `#[allow(deprecated)]` when `deprecated` holds (on a generated item that uses one).

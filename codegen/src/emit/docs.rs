@@ -89,8 +89,21 @@ pub fn action_facts(op: &Action) -> String {
             "Not idempotent: not re-sent once the request may have reached the service.".into()
         }
     });
-    if op.deprecated {
-        sentences.push("Deprecated by the service.".into());
+    if let Some(source) = &op.source {
+        sentences.push(format!("Added by the metadata file `{source}`."));
+    }
+    if op.untyped_output {
+        sentences.push(
+            "No metadata file describes its response yet, so the output keeps the body as JSON."
+                .into(),
+        );
+    }
+    match &op.dropped_by {
+        Some(newer) => sentences.push(format!(
+            "Deprecated: the newer metadata file `{newer}` no longer lists it."
+        )),
+        None if op.deprecated => sentences.push("Deprecated by the service.".into()),
+        None => {}
     }
     if let Some(url) = &op.docs_url {
         sentences.push(format!("[API reference]({url})."));

@@ -87,8 +87,15 @@ fn facts(field: &Field, role: Role) -> String {
                 .to_owned(),
         );
     }
-    if field.deprecated {
-        sentences.push("Deprecated by the service.".to_owned());
+    if let Some(source) = &field.source {
+        sentences.push(format!("Added by the metadata file `{source}`."));
+    }
+    match &field.dropped_by {
+        Some(newer) => sentences.push(format!(
+            "Deprecated: the newer metadata file `{newer}` no longer lists it."
+        )),
+        None if field.deprecated => sentences.push("Deprecated by the service.".to_owned()),
+        None => {}
     }
     if !field.enum_values.is_empty() {
         let values: Vec<String> = field.enum_values.iter().map(code).collect();
@@ -315,6 +322,8 @@ mod tests {
             client_token: false,
             enum_values: Vec::new(),
             location: None,
+            source: None,
+            dropped_by: None,
         }
     }
 

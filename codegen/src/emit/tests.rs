@@ -98,8 +98,10 @@ pub fn tests_module(product: &Product, op: &Action, names: &ActionNames) -> Toke
         .collect();
     let nested_use =
         (!nested.is_empty()).then(|| quote!(use super::super::super::types::{#(#nested),*};));
-    // Free-form JSON keeps the service's JSON types: one seed property does not apply.
-    let run_fuzz = if op.output.iter().any(|f| holds_free_form(product, &f.ty)) {
+    // Free-form JSON keeps the service's JSON types: one seed property does not apply. An
+    // untyped output is free-form as a whole.
+    let run_fuzz = if op.untyped_output || op.output.iter().any(|f| holds_free_form(product, &f.ty))
+    {
         quote!(run_fuzz_free_form)
     } else {
         quote!(run_fuzz)

@@ -46,7 +46,7 @@ pub fn output_field(field: &Field, all_optional: bool, role: Role) -> TokenStrea
     let doc = doc_attrs(&member_doc(field, role));
     let name = ident(&field.rust_name);
     let ty = field_type(field, required && !is_collection(&field.ty));
-    let deprecated = super::deprecation::attr(field.deprecated);
+    let deprecated = super::deprecation::attr(field.deprecated, field.dropped_by.as_deref());
     quote! {
         #doc
         #deprecated
@@ -134,7 +134,7 @@ fn struct_type(s: &StructType, cfg: Option<&TokenStream>, rules: Checks<'_>) -> 
                 let name = ident(&f.rust_name);
                 let ty = optional_type(&f.ty);
                 let json = s.in_json.then(|| json_field_attrs(f));
-                let deprecated = super::deprecation::attr(f.deprecated);
+                let deprecated = super::deprecation::attr(f.deprecated, f.dropped_by.as_deref());
                 quote! { #doc #deprecated #json pub #name: #ty, }
             })
             .collect()

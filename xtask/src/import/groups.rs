@@ -11,10 +11,15 @@
 //! * every action of a directory that the table does not list takes the directory's group, so
 //!   a new action joins the group of its directory's other actions.
 //!
+//! * an action in no directory (a newer file layered on an older one may add actions and carry
+//!   no directories) takes its listed group, else the group of the actions whose names share
+//!   the longest run of its resource words (`DescribeDiskDefaultKMSKeyId` joins the `Disk...`
+//!   actions; a tie goes to the group most of them are in), else no group: it is then compiled
+//!   whatever features are on, and the import report names it for the overlay.
+//!
 //! Every directory that lists actions must end up with a group, an action listed twice and a
 //! group none of whose actions the metadata has are refused (a stale table would otherwise
-//! silently drop a group); a listed action the metadata no longer has is skipped. An action in
-//! no directory gets no group: it is compiled whatever features are on.
+//! silently drop a group); a listed action the metadata no longer has is skipped.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,24 +31,101 @@ use super::read::Directory;
 /// Action name -> group name.
 pub type Groups = BTreeMap<String, String>;
 
-/// The group of each action from the `directories` tree and the overlay's `groups` table
-/// (`None`: the overlay has no table, and no action gets a group).
-pub fn assign(directories: &[Directory], table: Option<&Value>) -> Result<Groups, ImportError> {
+/// The groups of one import.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Assigned {
+    /// Action -> group.
+    pub groups: Groups,
+    /// Actions in no directory placed by their name: (action, group).
+    pub inferred: Vec<(String, String)>,
+    /// Actions in no directory and no group.
+    pub ungrouped: Vec<String>,
+}
+
+/// The group of each of `actions` from the `directories` tree and the overlay's `groups`
+/// table (`None`: the overlay has no table, and no action gets a group).
+pub fn assign(
+    directories: &[Directory],
+    table: Option<&Value>,
+    actions: &[String],
+) -> Result<Assigned, ImportError> {
     let Some(table) = table else {
-        return Ok(Groups::new());
+        return Ok(Assigned::default());
     };
     let listed = read_table(table)?;
     let mut groups = Groups::new();
     for dir in directories {
         walk(dir, None, &listed, &mut groups)?;
     }
+    let homeless: Vec<&String> = actions
+        .iter()
+        .filter(|a| !groups.contains_key(*a))
+        .collect();
+    for action in &homeless {
+        if let Some(group) = listed.get(*action) {
+            groups.insert((*action).clone(), group.clone());
+        }
+    }
     let used: BTreeSet<&String> = groups.values().collect();
     if let Some(unused) = listed.values().find(|group| !used.contains(group)) {
         return Err(bad(format!(
-            "group {unused} lists no action of the metadata's directories"
+            "group {unused} lists no action of the metadata"
         )));
     }
-    Ok(groups)
+    let mut assigned = Assigned::default();
+    for action in homeless {
+        if groups.contains_key(action) {
+            continue;
+        }
+        match by_name(action, &groups) {
+            Some(group) => assigned.inferred.push((action.clone(), group)),
+            None => assigned.ungrouped.push(action.clone()),
+        }
+    }
+    for (action, group) in &assigned.inferred {
+        groups.insert(action.clone(), group.clone());
+    }
+    assigned.groups = groups;
+    Ok(assigned)
+}
+
+/// The group of the grouped actions whose resource words (the name after its verb) share the
+/// longest run of leading whole words with `action`'s; a tie goes to the group most of them
+/// are in.
+fn by_name(action: &str, groups: &Groups) -> Option<String> {
+    let noun = resource(action);
+    let mut best = 0;
+    let mut names: Vec<&String> = Vec::new();
+    for (other, group) in groups {
+        let shared = shared_words(noun, resource(other));
+        if shared > best {
+            best = shared;
+            names.clear();
+        }
+        if shared == best && shared > 0 {
+            names.push(group);
+        }
+    }
+    majority(names.into_iter()).map(str::to_owned)
+}
+
+/// `DescribeDiskDefaultKMSKeyId` -> `DiskDefaultKMSKeyId`: the name after its first word.
+fn resource(action: &str) -> &str {
+    action
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| c.is_ascii_uppercase())
+        .map_or("", |(at, _)| &action[at..])
+}
+
+/// The length of the longest common prefix of `a` and `b` that ends where a word of `a`
+/// ends (the end of `a`, or before an upper-case letter).
+fn shared_words(a: &str, b: &str) -> usize {
+    let common = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    (1..=common)
+        .rev()
+        .find(|&at| at == a.len() || a.as_bytes()[at].is_ascii_uppercase())
+        .unwrap_or(0)
 }
 
 fn walk(
@@ -161,7 +243,9 @@ mod tests {
             &["A"],
             vec![dir("2", &["B"], vec![]), dir("3", &["C", "D"], vec![])],
         )];
-        let groups = assign(&tree, Some(&table("{top: [A], own: [C]}"))).unwrap();
+        let groups = assign(&tree, Some(&table("{top: [A], own: [C]}")), &[])
+            .unwrap()
+            .groups;
         assert_eq!(groups["A"], "top");
         assert_eq!(groups["B"], "top");
         assert_eq!(groups["C"], "own");
@@ -171,7 +255,9 @@ mod tests {
     #[test]
     fn a_listed_action_keeps_its_group_in_a_mixed_directory() {
         let tree = [dir("1", &["A", "B", "C"], vec![])];
-        let groups = assign(&tree, Some(&table("{one: [A, B], two: [C]}"))).unwrap();
+        let groups = assign(&tree, Some(&table("{one: [A, B], two: [C]}")), &[])
+            .unwrap()
+            .groups;
         assert_eq!(groups["A"], "one");
         assert_eq!(groups["C"], "two");
     }
@@ -196,8 +282,8 @@ mod tests {
                 vec![],
             ),
         ];
-        let before = assign(&june, Some(&table)).unwrap();
-        let after = assign(&december, Some(&table)).unwrap();
+        let before = assign(&june, Some(&table), &[]).unwrap().groups;
+        let after = assign(&december, Some(&table), &[]).unwrap().groups;
         for (action, group) in &before {
             assert_eq!(&after[action], group, "{action}");
         }
@@ -208,7 +294,7 @@ mod tests {
     #[test]
     fn ungrouped_stale_and_malformed_tables_are_refused() {
         let tree = [dir("1", &["A"], vec![]), dir("2", &["B"], vec![])];
-        let err = |t: &str| assign(&tree, Some(&table(t))).unwrap_err().to_string();
+        let err = |t: &str| assign(&tree, Some(&table(t)), &[]).unwrap_err().to_string();
         assert!(err("{a: [A]}").contains("directory 2 (first action B) has no group"));
         assert!(err("{a: [A], b: [B], c: [Gone]}").contains("group c lists no action"));
         assert!(err("{a: [A], Bad_Name: [B]}").contains("not kebab-case"));
@@ -216,8 +302,49 @@ mod tests {
         assert!(err("{1: a, 2: b}").contains("not by directory id"));
         assert!(err("{a: [A], b: []}").contains("non-empty list"));
         // A listed action the metadata dropped is skipped.
-        let groups = assign(&tree, Some(&table("{a: [A, Gone], b: [B]}"))).unwrap();
-        assert_eq!(groups.len(), 2);
+        let groups = assign(&tree, Some(&table("{a: [A, Gone], b: [B]}")), &[]).unwrap();
+        assert_eq!(groups.groups.len(), 2);
+    }
+
+    #[test]
+    fn an_action_in_no_directory_takes_its_listed_group_or_its_namesakes() {
+        let tree = [
+            dir("1", &["CreateDisk", "DescribeDisks", "ResizeDisk"], vec![]),
+            dir("2", &["DescribeDiskMonitorData"], vec![]),
+            dir("3", &["CreateInstance", "StopInstance"], vec![]),
+        ];
+        let actions: Vec<String> = [
+            "DescribeDiskDefaultKMSKeyId",
+            "ModifyInstanceClockOptions",
+            "CreatePortRangeList",
+            "DeletePortRangeList",
+            "CreateWidget",
+        ]
+        .map(String::from)
+        .into();
+        let table = table(
+            "{disks: [CreateDisk], monitoring: [DescribeDiskMonitorData], \
+              instances: [CreateInstance], security-groups: [CreatePortRangeList]}",
+        );
+        let assigned = assign(&tree, Some(&table), &actions).unwrap();
+        let g = &assigned.groups;
+        // Two `Disk...` groups share the word; most `Disk` actions are disks.
+        assert_eq!(g["DescribeDiskDefaultKMSKeyId"], "disks");
+        assert_eq!(g["ModifyInstanceClockOptions"], "instances");
+        assert_eq!(g["CreatePortRangeList"], "security-groups");
+        assert_eq!(g["DeletePortRangeList"], "security-groups");
+        assert!(!g.contains_key("CreateWidget"));
+        assert_eq!(assigned.ungrouped, ["CreateWidget"]);
+        assert_eq!(assigned.inferred.len(), 3);
+    }
+
+    #[test]
+    fn shared_words_end_at_a_word_of_the_first_name() {
+        assert_eq!(shared_words("DiskDefault", "Disks"), 4);
+        assert_eq!(shared_words("PortRangeList", "PrefixList"), 0);
+        assert_eq!(shared_words("InstanceClock", "InstanceChargeType"), 8);
+        assert_eq!(shared_words("TerminalSession", "TerminalSession"), 15);
+        assert_eq!(resource("EndTerminalSession"), "TerminalSession");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! `cargo xtask import FILE...`: writes or updates `specs/<code>.yaml` from Alibaba Cloud API
 //! metadata files (`api-docs.json`, reduced or as downloaded from the API explorer).
 //!
-//! The pipeline: [`read`] the facts (prose is never read), [`clean`] the known defects (each
+//! The pipeline: [`read`] the facts (prose is never read), [`layers`] several files of one
+//! product and version (oldest first) into one set of facts, [`clean`] the known defects (each
 //! counted in the [`report`]), build [`shapes`], [`naming`] of structures and summaries, test
 //! cases from [`examples`], API [`groups`] from the overlay's table of groups and some of their
 //! actions, the [`endpoints`] rule and the inferred [`paging`], the document from
@@ -15,6 +16,7 @@ pub mod endpoints;
 pub mod examples;
 pub mod groups;
 pub mod json_text;
+pub mod layers;
 pub mod naming;
 pub mod overlay;
 pub mod paging;
@@ -91,8 +93,21 @@ pub struct ImportedAction {
     pub doc: String,
     /// Deprecated.
     pub deprecated: bool,
+    /// The later metadata file that added the action.
+    pub source: Option<String>,
+    /// The later metadata file that no longer lists it (it is then deprecated).
+    pub dropped_by: Option<String>,
+    /// No file describes its response: the output is the body as JSON.
+    pub untyped: bool,
+    /// Parameter -> the later metadata file that added it.
+    pub param_sources: BTreeMap<String, String>,
+    /// Parameter -> the later metadata file that no longer lists it (it is then deprecated).
+    pub dropped_params: BTreeMap<String, String>,
     /// `systemTags.operationType`.
     pub operation_type: Option<String>,
+    /// Set when no file gives an operation type and the name says the action reads
+    /// (`Describe...`, `List...`, `Get...`, `Query...`): such an action is safe to retry.
+    pub idempotent: Option<bool>,
     /// The API group (a Cargo feature of the product crate), from the overlay's `groups`.
     pub group: Option<String>,
     /// Set when the action cannot use the product's method.
@@ -133,23 +148,49 @@ pub fn convert(
     overlay: Option<&str>,
     header_source: &str,
 ) -> Result<(String, Report), ImportError> {
-    let docs = read::parse(api_docs)?;
+    convert_layers(&[(header_source, api_docs)], overlay)
+}
+
+/// The spec text for several api-docs texts of one product and version, `(file name, text)`
+/// oldest first, layered by the rule of [`layers`]; `overlay` merged when given.
+pub fn convert_layers(
+    files: &[(&str, &str)],
+    overlay: Option<&str>,
+) -> Result<(String, Report), ImportError> {
+    let parsed = files
+        .iter()
+        .map(|(name, text)| Ok(((*name).to_owned(), read::parse(text)?)))
+        .collect::<Result<Vec<_>, ImportError>>()?;
+    let (docs, provenance) = layers::layer(parsed)?;
     let mut report = Report::default();
+    if provenance.sources.len() > 1 {
+        report.layered = Some(report::Layered {
+            sources: provenance.sources.clone(),
+            added_actions: provenance.added_actions.len(),
+            added_params: provenance.added_params.len(),
+            dropped_actions: provenance.dropped_actions.keys().cloned().collect(),
+            untyped: provenance.untyped.len(),
+        });
+    }
     let product = product(&docs);
     let overlay: Option<serde_yaml::Value> = overlay
         .map(serde_yaml::from_str)
         .transpose()
         .map_err(|e| ImportError::Overlay(PathBuf::from("overlay"), e.to_string()))?;
+    let names: Vec<String> = docs.actions.iter().map(|a| a.name.clone()).collect();
     let groups = groups::assign(
         &docs.directories,
         overlay.as_ref().and_then(|o| o.get("groups")),
+        &names,
     )?;
+    report.inferred_groups = groups.inferred.clone();
+    report.ungrouped = groups.ungrouped.clone();
     let json = json_text::overrides(overlay.as_ref())
         .map_err(|why| ImportError::Overlay(PathBuf::from("overlay"), why))?;
     let mut actions: Vec<ImportedAction> = docs
         .actions
         .iter()
-        .map(|raw| action(raw, &product, &json, &mut report))
+        .map(|raw| action(raw, &product, &json, &provenance, &mut report))
         .collect();
     if let Some((action, param)) = json.keys().find(|(action, param)| {
         !docs
@@ -163,7 +204,7 @@ pub fn convert(
         ));
     }
     for action in &mut actions {
-        action.group = groups.get(&action.name).cloned();
+        action.group = groups.groups.get(&action.name).cloned();
     }
     let shapes: Vec<(String, Vec<Member>, Vec<Member>)> = actions
         .iter()
@@ -177,15 +218,18 @@ pub fn convert(
     report.types = names.types.len();
     report.shared_types = names.types.values().filter(|t| t.uses > 1).count();
     report.shared_uses = names.types.values().map(|t| t.uses - 1).sum();
-    let mut doc = write::spec(&product, &actions, &names);
+    let mut doc = write::spec(&product, &actions, &names, &provenance.sources);
     if let Some(overlay) = &overlay {
         overlay::merge(&mut doc, overlay);
     }
     let header = format!(
         "# {} API version {}: written by `cargo xtask import` from the product's API metadata\n\
-         # ({header_source}). Do not edit by hand: re-run the import; hand-written parts go in\n\
-         # the overlay (specs/overlays/, merge rule in specs/README.md).\n",
-        product.code, product.version
+         # ({}).\n\
+         # Do not edit by hand: re-run the import; hand-written parts go in the overlay\n\
+         # (specs/overlays/, merge rule in specs/README.md).\n",
+        product.code,
+        product.version,
+        provenance.sources.join(", then ")
     );
     let text = write::text(&header, &doc);
     // The loader codegen uses: what it refuses is never written.
@@ -229,27 +273,49 @@ pub fn run(
     files: &[PathBuf],
     out: Option<&Path>,
 ) -> Result<Vec<Imported>, ImportError> {
-    if out.is_some() && files.len() != 1 {
-        return Err(ImportError::Usage(
-            "--out takes exactly one input file".into(),
-        ));
-    }
     if let Some(flag) = files.iter().find(|f| f.to_string_lossy().starts_with('-')) {
         return Err(ImportError::Usage(format!(
             "unknown flag {}: import takes files and `--out PATH`",
             flag.display()
         )));
     }
-    // Every file is converted and checked before the first spec is written.
-    let mut specs = Vec::new();
+    // Files of one product and API version are layered, in the order given (oldest first).
+    let mut products: Vec<ProductFiles> = Vec::new();
     for file in files {
         let text = fs::read_to_string(file).map_err(|e| ImportError::Io(file.clone(), e))?;
         let docs = read::parse(&text)?;
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match products
+            .iter_mut()
+            .find(|p| (&p.product, &p.version) == (&docs.product, &docs.version))
+        {
+            Some(files) => files.layers.push((name, text)),
+            None => products.push(ProductFiles {
+                product: docs.product,
+                version: docs.version,
+                layers: vec![(name, text)],
+            }),
+        }
+    }
+    if out.is_some() && products.len() != 1 {
+        return Err(ImportError::Usage(
+            "--out takes the files of exactly one product and API version".into(),
+        ));
+    }
+    // Every product is converted and checked before the first spec is written.
+    let mut specs = Vec::new();
+    for ProductFiles {
+        product, layers, ..
+    } in &products
+    {
         let path = match out {
             Some(out) => out.to_path_buf(),
             None => root
                 .join("specs")
-                .join(format!("{}.yaml", docs.product.to_ascii_lowercase())),
+                .join(format!("{}.yaml", product.to_ascii_lowercase())),
         };
         let overlay_path = overlay_path(&path);
         let overlay = match fs::read_to_string(&overlay_path) {
@@ -257,11 +323,11 @@ pub fn run(
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(ImportError::Io(overlay_path, e)),
         };
-        let source = file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let (spec, report) = convert(&text, overlay.as_deref(), &source).map_err(|e| match e {
+        let layers: Vec<(&str, &str)> = layers
+            .iter()
+            .map(|(name, text)| (name.as_str(), text.as_str()))
+            .collect();
+        let (spec, report) = convert_layers(&layers, overlay.as_deref()).map_err(|e| match e {
             ImportError::Overlay(_, why) => ImportError::Overlay(overlay_path.clone(), why),
             other => other,
         })?;
@@ -283,6 +349,14 @@ pub fn run(
         });
     }
     Ok(done)
+}
+
+/// The files given for one product and API version, in the order given.
+struct ProductFiles {
+    product: String,
+    version: String,
+    /// `(file name, text)`, oldest first.
+    layers: Vec<(String, String)>,
 }
 
 /// `dir/x.yaml` -> `dir/overlays/x.yaml`.
@@ -322,6 +396,7 @@ fn action(
     raw: &RawAction,
     product: &ImportedProduct,
     json: &json_text::Overrides,
+    provenance: &layers::Provenance,
     report: &mut Report,
 ) -> ImportedAction {
     let params = clean::dedupe_params(&raw.params, report);
@@ -361,6 +436,21 @@ fn action(
         strip_param_only_keys(&mut p.kind);
     }
     clean::settle_member_names(&mut params, report);
+    let of_action = |table: &BTreeMap<(String, String), String>| -> BTreeMap<String, String> {
+        table
+            .iter()
+            .filter(|((action, param), _)| {
+                *action == raw.name && params.iter().any(|p| &p.name == param)
+            })
+            .map(|((_, param), source)| (param.clone(), source.clone()))
+            .collect()
+    };
+    let param_sources = of_action(&provenance.added_params);
+    let dropped_params = of_action(&provenance.dropped_params);
+    for p in &mut params {
+        p.deprecated |= dropped_params.contains_key(&p.name);
+    }
+    let dropped_by = provenance.dropped_actions.get(&raw.name).cloned();
     let mut fields = raw
         .response
         .as_ref()
@@ -399,8 +489,14 @@ fn action(
     ImportedAction {
         name: raw.name.clone(),
         doc: naming::summary(&raw.name),
-        deprecated: raw.deprecated,
+        deprecated: raw.deprecated || dropped_by.is_some(),
+        source: provenance.added_actions.get(&raw.name).cloned(),
+        dropped_by,
+        untyped: provenance.untyped.contains(&raw.name),
+        param_sources,
+        dropped_params,
         group: None,
+        idempotent: (raw.operation_type.is_none() && reads_by_name(&raw.name)).then_some(true),
         operation_type: raw.operation_type.clone(),
         method,
         params,
@@ -412,6 +508,15 @@ fn action(
         response_params: response_params.filter(|_| expected.is_some()),
         expected,
     }
+}
+
+/// Whether an action's name says it only reads (`DescribePortRangeLists`).
+fn reads_by_name(action: &str) -> bool {
+    ["Describe", "List", "Get", "Query"].iter().any(|verb| {
+        action
+            .strip_prefix(verb)
+            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+    })
 }
 
 /// `style` and `location` belong to parameters: nested members drop them.

@@ -490,23 +490,28 @@ pub fn assign(
             );
         }
     }
+    // All at once, so names can be swapped (`{A: B, C: A}` gives C's structure the name A).
+    let mut moved = Vec::new();
     for (from, to) in renames {
-        if names.types.contains_key(to) || reserved.contains(to) {
-            return Err(format!(
-                "type_names: `{to}` (for `{from}`) is already a type name"
-            ));
-        }
         let Some(named) = names.types.remove(from) else {
             return Err(format!(
                 "type_names: the import makes no structure `{from}` (to name `{to}`)"
             ));
         };
+        moved.push((from, to, named));
+    }
+    for (from, to, named) in moved {
+        if names.types.contains_key(to) || reserved.contains(to) {
+            return Err(format!(
+                "type_names: `{to}` (for `{from}`) is already a type name"
+            ));
+        }
         names.types.insert(to.clone(), named);
         names.numbered.remove(from);
-        for name in names.by_key.values_mut() {
-            if name == from {
-                name.clone_from(to);
-            }
+    }
+    for name in names.by_key.values_mut() {
+        if let Some(to) = renames.get(name.as_str()) {
+            name.clone_from(to);
         }
     }
     Ok(names)

@@ -117,6 +117,27 @@ pub struct Report {
     pub response_cases: usize,
     /// Shared structures the naming rule could only number, for the overlay's `type_names`.
     pub numbered_types: Vec<String>,
+    /// Layered files: actions a later file added, dropped, and left untyped (no response).
+    pub layered: Option<Layered>,
+    /// Actions in no directory placed in a group by their name: (action, group).
+    pub inferred_groups: Vec<(String, String)>,
+    /// Actions in no directory and no group (list them in the overlay's `groups`).
+    pub ungrouped: Vec<String>,
+}
+
+/// What layering several files did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Layered {
+    /// The files, oldest first.
+    pub sources: Vec<String>,
+    /// Actions a later file added.
+    pub added_actions: usize,
+    /// Parameters a later file added to existing actions.
+    pub added_params: usize,
+    /// Actions a later file no longer lists (kept, deprecated).
+    pub dropped_actions: Vec<String>,
+    /// Actions whose output is untyped (no file describes their response).
+    pub untyped: usize,
 }
 
 impl Report {
@@ -155,6 +176,35 @@ impl fmt::Display for Report {
             "  tests: {} request cases ({} expect a refusal), {} response cases",
             self.actions, self.invalid_request_cases, self.response_cases
         )?;
+        if let Some(l) = &self.layered {
+            write!(
+                f,
+                "\n  layered {}: {} actions and {} parameters added, {} untyped outputs; \
+                 dropped (kept, deprecated): {}",
+                l.sources.join(" <- "),
+                l.added_actions,
+                l.added_params,
+                l.untyped,
+                if l.dropped_actions.is_empty() {
+                    "none".to_owned()
+                } else {
+                    l.dropped_actions.join(", ")
+                }
+            )?;
+        }
+        for (action, group) in &self.inferred_groups {
+            write!(
+                f,
+                "\n  {action}: in no directory, grouped by its name in {group}"
+            )?;
+        }
+        if !self.ungrouped.is_empty() {
+            write!(
+                f,
+                "\n  in no directory and no group (list them in the overlay's groups): {}",
+                self.ungrouped.join(", ")
+            )?;
+        }
         if !self.numbered_types.is_empty() {
             write!(
                 f,

@@ -47,7 +47,12 @@ fn number(n: &serde_json::Number) -> Value {
 }
 
 /// The whole spec document.
-pub fn spec(product: &ImportedProduct, actions: &[ImportedAction], names: &Names) -> Value {
+pub fn spec(
+    product: &ImportedProduct,
+    actions: &[ImportedAction],
+    names: &Names,
+    sources: &[String],
+) -> Value {
     let mut endpoints = Map::default();
     match &product.endpoints.rule {
         Rule::Regional { pattern, central } => {
@@ -82,6 +87,12 @@ pub fn spec(product: &ImportedProduct, actions: &[ImportedAction], names: &Names
                 product.code, product.version
             ),
         );
+    if !sources.is_empty() {
+        head.put(
+            "sources",
+            Value::Sequence(sources.iter().map(|s| Value::from(s.as_str())).collect()),
+        );
+    }
     let mut types = Map::default();
     for (name, named) in &names.types {
         let users: Vec<&String> = named.actions.iter().collect();
@@ -135,7 +146,10 @@ fn action_value(product: &ImportedProduct, action: &ImportedAction, names: &Name
         )
         .put_opt("group", action.group.as_deref())
         .put_if("deprecated", action.deprecated, true)
+        .put_opt("source", action.source.as_deref())
+        .put_opt("dropped_by", action.dropped_by.as_deref())
         .put_opt("operation_type", action.operation_type.as_deref())
+        .put_opt("idempotent", action.idempotent)
         .put_opt("method", action.method.as_deref());
     if !action.params.is_empty() {
         a.put(
@@ -144,22 +158,26 @@ fn action_value(product: &ImportedProduct, action: &ImportedAction, names: &Name
                 action
                     .params
                     .iter()
-                    .map(|m| member(m, Side::Request, names))
+                    .map(|m| param(action, m, names))
                     .collect(),
             ),
         );
     }
     let mut response = Map::default();
-    response.put(
-        "fields",
-        Value::Sequence(
-            action
-                .fields
-                .iter()
-                .map(|m| member(m, Side::Response, names))
-                .collect(),
-        ),
-    );
+    if action.untyped {
+        response.put("untyped", true);
+    } else {
+        response.put(
+            "fields",
+            Value::Sequence(
+                action
+                    .fields
+                    .iter()
+                    .map(|m| member(m, Side::Response, names))
+                    .collect(),
+            ),
+        );
+    }
     response.put_opt("example", action.example.as_ref().map(yaml));
     a.put("response", response.done());
     if !action.errors.is_empty() {
@@ -197,6 +215,20 @@ fn action_value(product: &ImportedProduct, action: &ImportedAction, names: &Name
     tests.put("responses", Value::Sequence(responses));
     a.put("tests", tests.done());
     a.done()
+}
+
+/// A parameter's mapping, with the later metadata file that added or dropped it.
+fn param(action: &ImportedAction, m: &Member, names: &Names) -> Value {
+    let mut value = member(m, Side::Request, names);
+    if let Value::Mapping(map) = &mut value {
+        if let Some(source) = action.param_sources.get(&m.name) {
+            map.insert("source".into(), source.as_str().into());
+        }
+        if let Some(newer) = action.dropped_params.get(&m.name) {
+            map.insert("dropped_by".into(), newer.as_str().into());
+        }
+    }
+    value
 }
 
 fn request(case: &RequestCase, method: &str) -> Value {

@@ -8,7 +8,7 @@ use super::super::types::Tag;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddTagsInput {
-    /// A list of structures sent as `Tag.1.<field>`, `Tag.2.<field>`, …. Required. At most 3 items.
+    /// A list of structures sent as `Tag.1.<field>`, `Tag.2.<field>`, …. Required. At most 5 items.
     pub tag: Vec<Tag>,
     /// A list of strings sent as `GroupIds.1`, `GroupIds.2`, …. Required. At most 20 items.
     pub group_ids: Vec<String>,
@@ -19,7 +19,7 @@ impl AddTagsInput {
         AddTagsBuilder::default()
     }
     /// Most items [`AddTagsInput::tag`] may hold (the spec's `max_items`).
-    pub const TAG_MAX_ITEMS: usize = 3;
+    pub const TAG_MAX_ITEMS: usize = 5;
     /// Most items [`AddTagsInput::group_ids`] may hold (the spec's `max_items`).
     pub const GROUP_IDS_MAX_ITEMS: usize = 20;
 }
@@ -125,7 +125,7 @@ impl aliyun_core::Action for AddTagsInput {
             "Tag",
             self.tag.len(),
             Some(1),
-            Some(3),
+            Some(5),
         )?;
         aliyun_core::__private::validate::each(
             "Tag",

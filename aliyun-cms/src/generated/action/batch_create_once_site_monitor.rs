@@ -2,7 +2,7 @@
 
 //! `BatchCreateOnceSiteMonitor`: Batch-processes create once site monitor.
 //!
-//! In the `site-monitoring` group (a Cargo feature of the crate). Not idempotent: not re-sent once the request may have reached the service. Deprecated by the service. [API reference](https://api.aliyun.com/api/Cms/2019-01-01/BatchCreateOnceSiteMonitor).
+//! In the `site-monitoring` group (a Cargo feature of the crate). Not idempotent: not re-sent once the request may have reached the service. Deprecated: the newer metadata file `cms-2019-01-01.requests-2025-12.json` no longer lists it. [API reference](https://api.aliyun.com/api/Cms/2019-01-01/BatchCreateOnceSiteMonitor).
 #![allow(deprecated)]
 use super::super::types::TaskList;
 /// The validated input of [`BatchCreateOnceSiteMonitor`](https://api.aliyun.com/api/Cms/2019-01-01/BatchCreateOnceSiteMonitor): made by [`BatchCreateOnceSiteMonitorBuilder::build`], or by the client's builder when it sends.
@@ -23,7 +23,9 @@ impl BatchCreateOnceSiteMonitorInput {
 /// Sets the parameters of [`BatchCreateOnceSiteMonitor`](https://api.aliyun.com/api/Cms/2019-01-01/BatchCreateOnceSiteMonitor): Batch-processes create once site monitor.
 ///
 /// [`Client::batch_create_once_site_monitor`](super::super::client::Client::batch_create_once_site_monitor) makes one bound to a client, to [`send`](BatchCreateOnceSiteMonitorBuilder::send); [`BatchCreateOnceSiteMonitorInput::builder`] makes an unbound one, to [`build`](BatchCreateOnceSiteMonitorBuilder::build) the input. See [the `action` module](super) for what every builder offers.
-#[deprecated(note = "deprecated by the service")]
+#[deprecated(
+    note = "not in the newer API metadata (cms-2019-01-01.requests-2025-12.json)"
+)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BatchCreateOnceSiteMonitorBuilder<C = ()> {
     client: C,

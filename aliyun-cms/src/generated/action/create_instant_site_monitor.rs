@@ -20,6 +20,8 @@ pub struct CreateInstantSiteMonitorInput {
     pub options_json: std::collections::BTreeMap<String, aliyun_core::JsonValue>,
     /// An integer (32-bit) sent as `RandomIspCity`. Optional. Left unset, the service assumes `0`. Example: `1`.
     pub random_isp_city: Option<i32>,
+    /// A string sent as `AgentGroup`. Optional. Added by the metadata file `cms-2019-01-01.requests-2025-12.json`. Documented values: `PC`, `MOBILE` (not checked: the service may accept more).
+    pub agent_group: Option<String>,
 }
 impl CreateInstantSiteMonitorInput {
     /// An unbound builder of this input: set parameters, then [`build`](CreateInstantSiteMonitorBuilder::build).
@@ -43,6 +45,7 @@ struct Params {
     isp_cities: Option<Vec<aliyun_core::JsonValue>>,
     options_json: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>>,
     random_isp_city: Option<i32>,
+    agent_group: Option<String>,
 }
 impl<C> CreateInstantSiteMonitorBuilder<C> {
     /// Sets [`CreateInstantSiteMonitorInput::address`].
@@ -82,6 +85,11 @@ impl<C> CreateInstantSiteMonitorBuilder<C> {
         self.params.random_isp_city = Some(input);
         self
     }
+    /// Sets [`CreateInstantSiteMonitorInput::agent_group`].
+    pub fn agent_group(mut self, input: impl Into<String>) -> Self {
+        self.params.agent_group = Some(input.into());
+        self
+    }
     /// Checks every rule of the spec and builds the [`CreateInstantSiteMonitorInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -102,6 +110,7 @@ impl<C> CreateInstantSiteMonitorBuilder<C> {
             isp_cities: self.params.isp_cities.unwrap_or_default(),
             options_json: self.params.options_json.unwrap_or_default(),
             random_isp_city: self.params.random_isp_city,
+            agent_group: self.params.agent_group,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -115,6 +124,7 @@ aliyun_core::__private::builder_accessors! {
     isp_cities: Option<Vec<aliyun_core::JsonValue>> => set_isp_cities, get_isp_cities, list;
     options_json: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>> => set_options_json, get_options_json, map;
     random_isp_city: Option<i32> => set_random_isp_city, get_random_isp_city;
+    agent_group: Option<String> => set_agent_group, get_agent_group;
 }
 impl CreateInstantSiteMonitorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -196,6 +206,7 @@ impl aliyun_core::Action for CreateInstantSiteMonitorInput {
             params.push_json("OptionsJson", &self.options_json);
         }
         params.push_opt("RandomIspCity", self.random_isp_city.as_ref());
+        params.push_opt("AgentGroup", self.agent_group.as_ref());
     }
 }
 /// Errors [`CreateInstantSiteMonitor`](https://api.aliyun.com/api/Cms/2019-01-01/CreateInstantSiteMonitor) can return.

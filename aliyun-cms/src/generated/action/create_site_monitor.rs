@@ -22,8 +22,12 @@ pub struct CreateSiteMonitorInput {
     pub options_json: std::collections::BTreeMap<String, aliyun_core::JsonValue>,
     /// A string sent as `AlertIds`. Optional. Example: `SystemDefault_acs_ecs_dashboard_InternetOutRate_Percent`.
     pub alert_ids: Option<String>,
+    /// A string sent as `AgentGroup`. Optional. Added by the metadata file `cms-2019-01-01.requests-2025-12.json`.
+    pub agent_group: Option<String>,
     /// A map of JSON values sent as JSON text in `CustomSchedule`. Optional. Example: `{"days":[0],"end_hour":24,"start_hour":0,"time_zone":"Local"}`.
     pub custom_schedule: std::collections::BTreeMap<String, aliyun_core::JsonValue>,
+    /// A string sent as `VpcConfig`. Optional. Added by the metadata file `cms-2019-01-01.requests-2025-12.json`.
+    pub vpc_config: Option<String>,
 }
 impl CreateSiteMonitorInput {
     /// An unbound builder of this input: set parameters, then [`build`](CreateSiteMonitorBuilder::build).
@@ -48,7 +52,9 @@ struct Params {
     isp_cities: Option<Vec<aliyun_core::JsonValue>>,
     options_json: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>>,
     alert_ids: Option<String>,
+    agent_group: Option<String>,
     custom_schedule: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>>,
+    vpc_config: Option<String>,
 }
 impl<C> CreateSiteMonitorBuilder<C> {
     /// Sets [`CreateSiteMonitorInput::address`].
@@ -93,6 +99,11 @@ impl<C> CreateSiteMonitorBuilder<C> {
         self.params.alert_ids = Some(input.into());
         self
     }
+    /// Sets [`CreateSiteMonitorInput::agent_group`].
+    pub fn agent_group(mut self, input: impl Into<String>) -> Self {
+        self.params.agent_group = Some(input.into());
+        self
+    }
     /// Adds one entry to [`CreateSiteMonitorInput::custom_schedule`].
     pub fn custom_schedule(
         mut self,
@@ -103,6 +114,11 @@ impl<C> CreateSiteMonitorBuilder<C> {
             .custom_schedule
             .get_or_insert_with(std::collections::BTreeMap::new)
             .insert(key.into(), input);
+        self
+    }
+    /// Sets [`CreateSiteMonitorInput::vpc_config`].
+    pub fn vpc_config(mut self, input: impl Into<String>) -> Self {
+        self.params.vpc_config = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`CreateSiteMonitorInput`]. Nothing is sent.
@@ -124,7 +140,9 @@ impl<C> CreateSiteMonitorBuilder<C> {
             isp_cities: self.params.isp_cities.unwrap_or_default(),
             options_json: self.params.options_json.unwrap_or_default(),
             alert_ids: self.params.alert_ids,
+            agent_group: self.params.agent_group,
             custom_schedule: self.params.custom_schedule.unwrap_or_default(),
+            vpc_config: self.params.vpc_config,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -139,7 +157,9 @@ aliyun_core::__private::builder_accessors! {
     isp_cities: Option<Vec<aliyun_core::JsonValue>> => set_isp_cities, get_isp_cities, list;
     options_json: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>> => set_options_json, get_options_json, map;
     alert_ids: Option<String> => set_alert_ids, get_alert_ids;
+    agent_group: Option<String> => set_agent_group, get_agent_group;
     custom_schedule: Option<std::collections::BTreeMap<String, aliyun_core::JsonValue>> => set_custom_schedule, get_custom_schedule, map;
+    vpc_config: Option<String> => set_vpc_config, get_vpc_config;
 }
 impl CreateSiteMonitorBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -223,9 +243,11 @@ impl aliyun_core::Action for CreateSiteMonitorInput {
             params.push_json("OptionsJson", &self.options_json);
         }
         params.push_opt("AlertIds", self.alert_ids.as_ref());
+        params.push_opt("AgentGroup", self.agent_group.as_ref());
         if !self.custom_schedule.is_empty() {
             params.push_json("CustomSchedule", &self.custom_schedule);
         }
+        params.push_opt("VpcConfig", self.vpc_config.as_ref());
     }
 }
 /// Errors [`CreateSiteMonitor`](https://api.aliyun.com/api/Cms/2019-01-01/CreateSiteMonitor) can return.

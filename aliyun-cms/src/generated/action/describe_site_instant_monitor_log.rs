@@ -2,7 +2,8 @@
 
 //! `DescribeSiteInstantMonitorLog`: Describes site instant monitor log.
 //!
-//! In the `site-monitoring` group (a Cargo feature of the crate). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteInstantMonitorLog).
+//! In the `site-monitoring` group (a Cargo feature of the crate). Idempotent, so it is retried on timeouts and transient failures. Deprecated: the newer metadata file `cms-2019-01-01.requests-2025-12.json` no longer lists it. [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteInstantMonitorLog).
+#![allow(deprecated)]
 /// The validated input of [`DescribeSiteInstantMonitorLog`](https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteInstantMonitorLog): made by [`DescribeSiteInstantMonitorLogBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -31,6 +32,9 @@ impl DescribeSiteInstantMonitorLogInput {
 /// Sets the parameters of [`DescribeSiteInstantMonitorLog`](https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteInstantMonitorLog): Describes site instant monitor log.
 ///
 /// [`Client::describe_site_instant_monitor_log`](super::super::client::Client::describe_site_instant_monitor_log) makes one bound to a client, to [`send`](DescribeSiteInstantMonitorLogBuilder::send); [`DescribeSiteInstantMonitorLogInput::builder`] makes an unbound one, to [`build`](DescribeSiteInstantMonitorLogBuilder::build) the input. See [the `action` module](super) for what every builder offers.
+#[deprecated(
+    note = "not in the newer API metadata (cms-2019-01-01.requests-2025-12.json)"
+)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeSiteInstantMonitorLogBuilder<C = ()> {
     client: C,
@@ -119,7 +123,7 @@ impl DescribeSiteInstantMonitorLogBuilder<aliyun_core::ProductClient> {
             params: Params::default(),
         }
     }
-    /// Checks the input, then signs and sends the call and decodes its [`DescribeSiteInstantMonitorLogOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
+    /// Checks the input, then signs and sends the call and decodes its [`DescribeSiteInstantMonitorLogOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(
         self,
     ) -> Result<
@@ -182,7 +186,7 @@ impl aliyun_core::Action for DescribeSiteInstantMonitorLogInput {
         action: "DescribeSiteInstantMonitorLog",
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
-        idempotent: false,
+        idempotent: true,
         retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {

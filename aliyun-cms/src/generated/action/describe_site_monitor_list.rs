@@ -20,6 +20,8 @@ pub struct DescribeSiteMonitorListInput {
     pub page_size: Option<i32>,
     /// A string sent as `TaskState`. Optional. Example: `1`.
     pub task_state: Option<String>,
+    /// A string sent as `AgentGroup`. Optional. Added by the metadata file `cms-2019-01-01.requests-2025-12.json`. Documented values: `PC`, `MOBILE`, `FC` (not checked: the service may accept more).
+    pub agent_group: Option<String>,
 }
 impl DescribeSiteMonitorListInput {
     /// An unbound builder of this input: set parameters, then [`build`](DescribeSiteMonitorListBuilder::build).
@@ -43,6 +45,7 @@ struct Params {
     page: Option<i32>,
     page_size: Option<i32>,
     task_state: Option<String>,
+    agent_group: Option<String>,
 }
 impl<C> DescribeSiteMonitorListBuilder<C> {
     /// Sets [`DescribeSiteMonitorListInput::task_id`].
@@ -75,6 +78,11 @@ impl<C> DescribeSiteMonitorListBuilder<C> {
         self.params.task_state = Some(input.into());
         self
     }
+    /// Sets [`DescribeSiteMonitorListInput::agent_group`].
+    pub fn agent_group(mut self, input: impl Into<String>) -> Self {
+        self.params.agent_group = Some(input.into());
+        self
+    }
     /// Checks every rule of the spec and builds the [`DescribeSiteMonitorListInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -86,6 +94,7 @@ impl<C> DescribeSiteMonitorListBuilder<C> {
             page: self.params.page,
             page_size: self.params.page_size,
             task_state: self.params.task_state,
+            agent_group: self.params.agent_group,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -99,6 +108,7 @@ aliyun_core::__private::builder_accessors! {
     page: Option<i32> => set_page, get_page;
     page_size: Option<i32> => set_page_size, get_page_size;
     task_state: Option<String> => set_task_state, get_task_state;
+    agent_group: Option<String> => set_agent_group, get_agent_group;
 }
 impl DescribeSiteMonitorListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -185,6 +195,7 @@ impl aliyun_core::Action for DescribeSiteMonitorListInput {
         params.push_opt("Page", self.page.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
         params.push_opt("TaskState", self.task_state.as_ref());
+        params.push_opt("AgentGroup", self.agent_group.as_ref());
     }
 }
 /// Errors [`DescribeSiteMonitorList`](https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorList) can return.

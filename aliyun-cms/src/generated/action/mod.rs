@@ -47,7 +47,7 @@
 //! | `metrics` | `DeleteExporterOutput`, `DeleteExporterRule`, `DescribeExporterOutputList`, `DescribeExporterRuleList`, `DescribeMetricData`, `DescribeMetricLast`, `DescribeMetricList`, `DescribeMetricMetaList`, `DescribeMetricTop`, `DescribeProjectMeta`, `PutExporterOutput`, `PutExporterRule` |
 //! | `monitoring-agent` | `CreateMonitorAgentProcess`, `CreateMonitoringAgentProcess`, `DeleteMonitoringAgentProcess`, `DescribeMonitoringAgentAccessKey`, `DescribeMonitoringAgentConfig`, `DescribeMonitoringAgentHosts`, `DescribeMonitoringAgentProcesses`, `DescribeMonitoringAgentStatuses`, `DescribeMonitoringConfig`, `InstallMonitoringAgent`, `ModifyHostInfo`, `PutMonitoringConfig`, `UninstallMonitoringAgent` |
 //! | `service` | `OpenCmsService` |
-//! | `site-monitoring` | `BatchCreateInstantSiteMonitor`, `BatchCreateOnceSiteMonitor`, `CreateInstantSiteMonitor`, `CreateMonitorGroupByResourceGroupId`, `CreateSiteMonitor`, `DeleteSiteMonitors`, `DescribeSiteInstantMonitorLog`, `DescribeSiteMonitorAttribute`, `DescribeSiteMonitorData`, `DescribeSiteMonitorISPCityList`, `DescribeSiteMonitorList`, `DescribeSiteMonitorLog`, `DescribeSiteMonitorQuota`, `DescribeSiteMonitorStatistics`, `DisableSiteMonitors`, `EnableSiteMonitors`, `ModifySiteMonitor` |
+//! | `site-monitoring` | `BatchCreateInstantSiteMonitor`, `BatchCreateOnceSiteMonitor`, `CreateInstantSiteMonitor`, `CreateMonitorGroupByResourceGroupId`, `CreateSiteMonitor`, `DeleteSiteMonitors`, `DescribeSiteInstantMonitorLog`, `DescribeSiteMonitorAttribute`, `DescribeSiteMonitorData`, `DescribeSiteMonitorISPCityList`, `DescribeSiteMonitorList`, `DescribeSiteMonitorLog`, `DescribeSiteMonitorQuota`, `DescribeSiteMonitorStatistics`, `DescribeSyntheticProbeList`, `DisableSiteMonitors`, `EnableSiteMonitors`, `ModifySiteMonitor` |
 //! | `system-events` | `DescribeMonitorResourceQuotaAttribute`, `DescribeSystemEventAttribute`, `DescribeSystemEventCount`, `DescribeSystemEventHistogram`, `DescribeSystemEventMetaList`, `SendDryRunSystemEvent` |
 #[cfg(feature = "group-tags")]
 pub mod add_tags;
@@ -271,6 +271,8 @@ pub mod describe_site_monitor_log;
 pub mod describe_site_monitor_quota;
 #[cfg(feature = "site-monitoring")]
 pub mod describe_site_monitor_statistics;
+#[cfg(feature = "site-monitoring")]
+pub mod describe_synthetic_probe_list;
 #[cfg(feature = "system-events")]
 pub mod describe_system_event_attribute;
 #[cfg(feature = "system-events")]

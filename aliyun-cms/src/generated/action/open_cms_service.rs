@@ -2,7 +2,7 @@
 
 //! `OpenCmsService`: Opens cms service.
 //!
-//! In the `service` group (a Cargo feature of the crate). Not idempotent: not re-sent once the request may have reached the service. Deprecated by the service. [API reference](https://api.aliyun.com/api/Cms/2019-01-01/OpenCmsService).
+//! In the `service` group (a Cargo feature of the crate). Not idempotent: not re-sent once the request may have reached the service. Deprecated: the newer metadata file `cms-2019-01-01.requests-2025-12.json` no longer lists it. [API reference](https://api.aliyun.com/api/Cms/2019-01-01/OpenCmsService).
 #![allow(deprecated)]
 /// The validated input of [`OpenCmsService`](https://api.aliyun.com/api/Cms/2019-01-01/OpenCmsService): made by [`OpenCmsServiceBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,7 +17,9 @@ impl OpenCmsServiceInput {
 /// Sets the parameters of [`OpenCmsService`](https://api.aliyun.com/api/Cms/2019-01-01/OpenCmsService): Opens cms service.
 ///
 /// [`Client::open_cms_service`](super::super::client::Client::open_cms_service) makes one bound to a client, to [`send`](OpenCmsServiceBuilder::send); [`OpenCmsServiceInput::builder`] makes an unbound one, to [`build`](OpenCmsServiceBuilder::build) the input. See [the `action` module](super) for what every builder offers.
-#[deprecated(note = "deprecated by the service")]
+#[deprecated(
+    note = "not in the newer API metadata (cms-2019-01-01.requests-2025-12.json)"
+)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OpenCmsServiceBuilder<C = ()> {
     client: C,

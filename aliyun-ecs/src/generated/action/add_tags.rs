@@ -2,7 +2,8 @@
 
 //! `AddTags`: Adds tags.
 //!
-//! In the `tags` group (a Cargo feature of the crate). Changes resources (operation type `create`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/AddTags).
+//! In the `tags` group (a Cargo feature of the crate). Changes resources (operation type `create`). Not idempotent: not re-sent once the request may have reached the service. Deprecated by the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/AddTags).
+#![allow(deprecated)]
 use super::super::types::Tag;
 /// The validated input of [`AddTags`](https://api.aliyun.com/api/Ecs/2014-05-26/AddTags): made by [`AddTagsBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +29,7 @@ impl AddTagsInput {
 /// Sets the parameters of [`AddTags`](https://api.aliyun.com/api/Ecs/2014-05-26/AddTags): Adds tags.
 ///
 /// [`Client::add_tags`](super::super::client::Client::add_tags) makes one bound to a client, to [`send`](AddTagsBuilder::send); [`AddTagsInput::builder`] makes an unbound one, to [`build`](AddTagsBuilder::build) the input. See [the `action` module](super) for what every builder offers.
+#[deprecated(note = "deprecated by the service")]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AddTagsBuilder<C = ()> {
     client: C,

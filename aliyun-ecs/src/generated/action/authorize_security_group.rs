@@ -608,7 +608,10 @@ mod tests {
                         source_group_owner_account: Some("test@aliyun.com".to_owned()),
                         source_group_owner_id: Some(1234567890),
                         source_port_range: Some("7000/8000".to_owned()),
-                        source_prefix_list_id: Some("pl-x1j1k5ykzqlixdcy****".to_owned()),
+                        source_prefix_list_id: Some(
+                            "pl-x1j1k5ykzqlixdcy****".to_owned(),
+                        ),
+                        ..Default::default()
                     })
                     .policy("accept")
                     .port_range("22/22")

@@ -608,6 +608,7 @@ mod tests {
                         priority: Some("1".to_owned()),
                         source_cidr_ip: Some("10.0.0.0/8".to_owned()),
                         source_port_range: Some("80/80".to_owned()),
+                        ..Default::default()
                     })
                     .policy("accept")
                     .port_range("80/80")

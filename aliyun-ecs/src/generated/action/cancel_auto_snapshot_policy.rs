@@ -11,6 +11,8 @@ pub struct CancelAutoSnapshotPolicyInput {
     pub region_id: String,
     /// A list of strings sent as JSON text in `diskIds`. Required. Example: `["d-bp14k9cxvr5uzy54****","d-bp1dtj8v7x6u08iw****","d-bp1c0tyj9tfli2r8****"]`.
     pub disk_ids: Vec<String>,
+    /// A string sent as `autoSnapshotPolicyId`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub auto_snapshot_policy_id: Option<String>,
 }
 impl CancelAutoSnapshotPolicyInput {
     /// An unbound builder of this input: set parameters, then [`build`](CancelAutoSnapshotPolicyBuilder::build).
@@ -30,6 +32,7 @@ pub struct CancelAutoSnapshotPolicyBuilder<C = ()> {
 struct Params {
     region_id: Option<String>,
     disk_ids: Option<Vec<String>>,
+    auto_snapshot_policy_id: Option<String>,
 }
 impl<C> CancelAutoSnapshotPolicyBuilder<C> {
     /// Sets [`CancelAutoSnapshotPolicyInput::region_id`].
@@ -42,6 +45,11 @@ impl<C> CancelAutoSnapshotPolicyBuilder<C> {
         self.params.disk_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
+    /// Sets [`CancelAutoSnapshotPolicyInput::auto_snapshot_policy_id`].
+    pub fn auto_snapshot_policy_id(mut self, input: impl Into<String>) -> Self {
+        self.params.auto_snapshot_policy_id = Some(input.into());
+        self
+    }
     /// Checks every rule of the spec and builds the [`CancelAutoSnapshotPolicyInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -52,6 +60,7 @@ impl<C> CancelAutoSnapshotPolicyBuilder<C> {
                 self.params.region_id,
             )?,
             disk_ids: self.params.disk_ids.unwrap_or_default(),
+            auto_snapshot_policy_id: self.params.auto_snapshot_policy_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -61,6 +70,7 @@ aliyun_core::__private::builder_accessors! {
     CancelAutoSnapshotPolicyBuilder, CancelAutoSnapshotPolicyInput;
     region_id: Option<String> => set_region_id, get_region_id;
     disk_ids: Option<Vec<String>> => set_disk_ids, get_disk_ids, list;
+    auto_snapshot_policy_id: Option<String> => set_auto_snapshot_policy_id, get_auto_snapshot_policy_id;
 }
 impl CancelAutoSnapshotPolicyBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -130,6 +140,7 @@ impl aliyun_core::Action for CancelAutoSnapshotPolicyInput {
         if !self.disk_ids.is_empty() {
             params.push_json("diskIds", &self.disk_ids);
         }
+        params.push_opt("autoSnapshotPolicyId", self.auto_snapshot_policy_id.as_ref());
     }
 }
 /// Errors [`CancelAutoSnapshotPolicy`](https://api.aliyun.com/api/Ecs/2014-05-26/CancelAutoSnapshotPolicy) can return.

@@ -2,7 +2,7 @@
 
 //! `CopyImage`: Copies image.
 //!
-//! In the `images` group (a Cargo feature of the crate). Changes resources (operation type `update`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CopyImage).
+//! In the `images` group (a Cargo feature of the crate). Changes resources (operation type `update`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CopyImage).
 use super::super::types::Tag;
 /// The validated input of [`CopyImage`](https://api.aliyun.com/api/Ecs/2014-05-26/CopyImage): made by [`CopyImageBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,7 +20,7 @@ pub struct CopyImageInput {
     pub destination_region_id: Option<String>,
     /// A boolean sent as `Encrypted`. Optional. Example: `false`.
     pub encrypted: Option<bool>,
-    /// A string sent as `KMSKeyId`. Optional. Example: `e522b26d-abf6-4e0d-b5da-04b7******3c`.
+    /// A string sent as `KMSKeyId`. Optional. At most 64 characters. Example: `e522b26d-abf6-4e0d-b5da-04b7******3c`.
     pub kms_key_id: Option<String>,
     /// A string sent as `EncryptAlgorithm`. Optional. Example: `hide`.
     pub encrypt_algorithm: Option<String>,
@@ -28,6 +28,10 @@ pub struct CopyImageInput {
     pub resource_group_id: Option<String>,
     /// A list of structures sent as `Tag.1.<field>`, `Tag.2.<field>`, …. Optional. At most 20 items.
     pub tag: Vec<Tag>,
+    /// A boolean sent as `DryRun`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub dry_run: Option<bool>,
+    /// A string sent as `ClientToken`. Optional. Left unset, the SDK sends a fresh UUID, the same on every retry of the call, so the service can tell a retry from a new request. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub client_token: Option<String>,
 }
 impl CopyImageInput {
     /// An unbound builder of this input: set parameters, then [`build`](CopyImageBuilder::build).
@@ -57,6 +61,8 @@ struct Params {
     encrypt_algorithm: Option<String>,
     resource_group_id: Option<String>,
     tag: Option<Vec<Tag>>,
+    dry_run: Option<bool>,
+    client_token: Option<String>,
 }
 impl<C> CopyImageBuilder<C> {
     /// Sets [`CopyImageInput::destination_image_name`].
@@ -109,6 +115,16 @@ impl<C> CopyImageBuilder<C> {
         self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
+    /// Sets [`CopyImageInput::dry_run`].
+    pub fn dry_run(mut self, input: bool) -> Self {
+        self.params.dry_run = Some(input);
+        self
+    }
+    /// Sets [`CopyImageInput::client_token`].
+    pub fn client_token(mut self, input: impl Into<String>) -> Self {
+        self.params.client_token = Some(input.into());
+        self
+    }
     /// Checks every rule of the spec and builds the [`CopyImageInput`]. Nothing is sent.
     pub fn build(self) -> Result<CopyImageInput, aliyun_core::InvalidInput> {
         let input = CopyImageInput {
@@ -128,6 +144,8 @@ impl<C> CopyImageBuilder<C> {
             encrypt_algorithm: self.params.encrypt_algorithm,
             resource_group_id: self.params.resource_group_id,
             tag: self.params.tag.unwrap_or_default(),
+            dry_run: self.params.dry_run,
+            client_token: self.params.client_token,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -145,6 +163,8 @@ aliyun_core::__private::builder_accessors! {
     encrypt_algorithm: Option<String> => set_encrypt_algorithm, get_encrypt_algorithm;
     resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
     tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
+    client_token: Option<String> => set_client_token, get_client_token;
 }
 impl CopyImageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -153,7 +173,7 @@ impl CopyImageBuilder<aliyun_core::ProductClient> {
             params: Params::default(),
         }
     }
-    /// Checks the input, then signs and sends the call and decodes its [`CopyImageOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
+    /// Checks the input, then signs and sends the call and decodes its [`CopyImageOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(self) -> Result<CopyImageOutput, CopyImageError> {
         let (client, input) = self.into_parts();
         let input = input.map_err(aliyun_core::Error::from)?;
@@ -201,10 +221,14 @@ impl aliyun_core::Action for CopyImageInput {
         action: "CopyImage",
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
-        idempotent: false,
+        idempotent: true,
         retryable_codes: &[],
     };
+    const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
+        if let Some(value) = &self.kms_key_id {
+            aliyun_core::__private::validate::length("KMSKeyId", value, None, Some(64))?;
+        }
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
         Ok(())
     }
@@ -219,6 +243,8 @@ impl aliyun_core::Action for CopyImageInput {
         params.push_opt("EncryptAlgorithm", self.encrypt_algorithm.as_ref());
         params.push_opt("ResourceGroupId", self.resource_group_id.as_ref());
         params.push_struct_list("Tag", &self.tag);
+        params.push_opt("DryRun", self.dry_run.as_ref());
+        params.push_opt("ClientToken", self.client_token.as_ref());
     }
 }
 /// Errors [`CopyImage`](https://api.aliyun.com/api/Ecs/2014-05-26/CopyImage) can return.
@@ -412,6 +438,7 @@ mod tests {
             "example",
             |b| {
                 b
+                    .client_token("0c593ea1-3bea-11e9-b96b-88e9fe637760")
                     .destination_description("This is a description example.")
                     .destination_image_name("YourImageName")
                     .destination_region_id("cn-shanghai")
@@ -428,6 +455,7 @@ mod tests {
             },
             "POST",
             &[
+                ("ClientToken", "0c593ea1-3bea-11e9-b96b-88e9fe637760"),
                 ("DestinationDescription", "This is a description example."),
                 ("DestinationImageName", "YourImageName"),
                 ("DestinationRegionId", "cn-shanghai"),

@@ -26,7 +26,7 @@ pub struct CopySnapshotInput {
     pub retention_days: Option<i32>,
     /// A boolean sent as `Encrypted`. Optional. Example: `false`.
     pub encrypted: Option<bool>,
-    /// A string sent as `KMSKeyId`. Optional. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
+    /// A string sent as `KMSKeyId`. Optional. At most 64 characters. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
     pub kms_key_id: Option<String>,
     /// A list of structures sent as `Arn.1.<field>`, `Arn.2.<field>`, …. Optional. At most 10 items.
     pub arn: Vec<Arn>,
@@ -250,6 +250,9 @@ impl aliyun_core::Action for CopySnapshotInput {
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        if let Some(value) = &self.kms_key_id {
+            aliyun_core::__private::validate::length("KMSKeyId", value, None, Some(64))?;
+        }
         aliyun_core::__private::validate::items("Arn", self.arn.len(), None, Some(10))?;
         Ok(())
     }

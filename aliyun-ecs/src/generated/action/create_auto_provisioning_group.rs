@@ -6,6 +6,8 @@
 use super::super::types::{
     CreateAutoProvisioningGroupLaunchConfiguration,
     CreateAutoProvisioningGroupLaunchTemplateConfig,
+    CreateAutoProvisioningGroupPrePaidOptions,
+    CreateAutoProvisioningGroupResourcePoolOptions,
     CreateAutoProvisioningGroupSystemDiskConfig, LaunchResult, Tag,
 };
 /// The validated input of [`CreateAutoProvisioningGroup`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateAutoProvisioningGroup): made by [`CreateAutoProvisioningGroupBuilder::build`], or by the client's builder when it sends.
@@ -56,7 +58,7 @@ pub struct CreateAutoProvisioningGroupInput {
     pub description: Option<String>,
     /// A string sent as `ClientToken`. Optional. Left unset, the SDK sends a fresh UUID, the same on every retry of the call, so the service can tell a retry from a new request. Example: `0c593ea1-3bea-11e9-b96b-88e9fe637760`.
     pub client_token: Option<String>,
-    /// A structure sent as `LaunchConfiguration.<field>`, one parameter per field. Optional.
+    /// A structure sent as `LaunchConfiguration.<field>`, one parameter per field. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
     pub launch_configuration: Option<CreateAutoProvisioningGroupLaunchConfiguration>,
     /// A list of structures sent as `LaunchTemplateConfig.1.<field>`, `LaunchTemplateConfig.2.<field>`, …. Optional. At most 100 items.
     pub launch_template_config: Vec<CreateAutoProvisioningGroupLaunchTemplateConfig>,
@@ -70,6 +72,10 @@ pub struct CreateAutoProvisioningGroupInput {
     pub hibernation_options_configured: Option<bool>,
     /// A list of structures sent as `Tag.1.<field>`, `Tag.2.<field>`, …. Optional. At most 20 items.
     pub tag: Vec<Tag>,
+    /// A structure sent as JSON text in `ResourcePoolOptions`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub resource_pool_options: Option<CreateAutoProvisioningGroupResourcePoolOptions>,
+    /// A structure sent as `PrePaidOptions.<field>`, one parameter per field. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub pre_paid_options: Option<CreateAutoProvisioningGroupPrePaidOptions>,
 }
 impl CreateAutoProvisioningGroupInput {
     /// An unbound builder of this input: set parameters, then [`build`](CreateAutoProvisioningGroupBuilder::build).
@@ -124,6 +130,8 @@ struct Params {
     min_target_capacity: Option<String>,
     hibernation_options_configured: Option<bool>,
     tag: Option<Vec<Tag>>,
+    resource_pool_options: Option<CreateAutoProvisioningGroupResourcePoolOptions>,
+    pre_paid_options: Option<CreateAutoProvisioningGroupPrePaidOptions>,
 }
 impl<C> CreateAutoProvisioningGroupBuilder<C> {
     /// Sets [`CreateAutoProvisioningGroupInput::region_id`].
@@ -292,6 +300,22 @@ impl<C> CreateAutoProvisioningGroupBuilder<C> {
         self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
+    /// Sets [`CreateAutoProvisioningGroupInput::resource_pool_options`].
+    pub fn resource_pool_options(
+        mut self,
+        input: CreateAutoProvisioningGroupResourcePoolOptions,
+    ) -> Self {
+        self.params.resource_pool_options = Some(input);
+        self
+    }
+    /// Sets [`CreateAutoProvisioningGroupInput::pre_paid_options`].
+    pub fn pre_paid_options(
+        mut self,
+        input: CreateAutoProvisioningGroupPrePaidOptions,
+    ) -> Self {
+        self.params.pre_paid_options = Some(input);
+        self
+    }
     /// Checks every rule of the spec and builds the [`CreateAutoProvisioningGroupInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -345,6 +369,8 @@ impl<C> CreateAutoProvisioningGroupBuilder<C> {
             min_target_capacity: self.params.min_target_capacity,
             hibernation_options_configured: self.params.hibernation_options_configured,
             tag: self.params.tag.unwrap_or_default(),
+            resource_pool_options: self.params.resource_pool_options,
+            pre_paid_options: self.params.pre_paid_options,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -381,6 +407,8 @@ aliyun_core::__private::builder_accessors! {
     min_target_capacity: Option<String> => set_min_target_capacity, get_min_target_capacity;
     hibernation_options_configured: Option<bool> => set_hibernation_options_configured, get_hibernation_options_configured;
     tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    resource_pool_options: Option<CreateAutoProvisioningGroupResourcePoolOptions> => set_resource_pool_options, get_resource_pool_options;
+    pre_paid_options: Option<CreateAutoProvisioningGroupPrePaidOptions> => set_pre_paid_options, get_pre_paid_options;
 }
 impl CreateAutoProvisioningGroupBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -554,6 +582,12 @@ impl aliyun_core::Action for CreateAutoProvisioningGroupInput {
                 self.hibernation_options_configured.as_ref(),
             );
         params.push_struct_list("Tag", &self.tag);
+        if let Some(value) = &self.resource_pool_options {
+            params.push_json("ResourcePoolOptions", value);
+        }
+        if let Some(value) = &self.pre_paid_options {
+            params.push_struct("PrePaidOptions", value);
+        }
     }
 }
 /// Errors [`CreateAutoProvisioningGroup`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateAutoProvisioningGroup) can return.
@@ -824,6 +858,7 @@ mod tests {
                         ]),
                         auto_release_time: Some("2018-01-01T12:05:00Z".to_owned()),
                         image_family: Some("hangzhou-daily-update".to_owned()),
+                        ..Default::default()
                     })
                     .launch_template_config(CreateAutoProvisioningGroupLaunchTemplateConfig {
                         architectures: Vec::from(["X86".to_owned()]),

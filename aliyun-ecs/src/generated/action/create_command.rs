@@ -28,6 +28,8 @@ pub struct CreateCommandInput {
     pub content_encoding: Option<String>,
     /// A string sent as `ResourceGroupId`. Optional. Example: `rg-123******`.
     pub resource_group_id: Option<String>,
+    /// A string sent as `Launcher`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub launcher: Option<String>,
     /// A list of structures sent as `Tag.1.<field>`, `Tag.2.<field>`, …. Optional. At most 21 items.
     pub tag: Vec<Tag>,
 }
@@ -59,6 +61,7 @@ struct Params {
     enable_parameter: Option<bool>,
     content_encoding: Option<String>,
     resource_group_id: Option<String>,
+    launcher: Option<String>,
     tag: Option<Vec<Tag>>,
 }
 impl<C> CreateCommandBuilder<C> {
@@ -121,6 +124,11 @@ impl<C> CreateCommandBuilder<C> {
         self.params.resource_group_id = Some(input.into());
         self
     }
+    /// Sets [`CreateCommandInput::launcher`].
+    pub fn launcher(mut self, input: impl Into<String>) -> Self {
+        self.params.launcher = Some(input.into());
+        self
+    }
     /// Appends one item to [`CreateCommandInput::tag`].
     pub fn tag(mut self, input: Tag) -> Self {
         self.params.tag.get_or_insert_with(Vec::new).push(input);
@@ -148,6 +156,7 @@ impl<C> CreateCommandBuilder<C> {
             enable_parameter: self.params.enable_parameter,
             content_encoding: self.params.content_encoding,
             resource_group_id: self.params.resource_group_id,
+            launcher: self.params.launcher,
             tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
@@ -165,6 +174,7 @@ aliyun_core::__private::builder_accessors! {
     enable_parameter: Option<bool> => set_enable_parameter, get_enable_parameter;
     content_encoding: Option<String> => set_content_encoding, get_content_encoding;
     resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    launcher: Option<String> => set_launcher, get_launcher;
     tag: Option<Vec<Tag>> => set_tag, get_tag, list;
 }
 impl CreateCommandBuilder<aliyun_core::ProductClient> {
@@ -240,6 +250,7 @@ impl aliyun_core::Action for CreateCommandInput {
         params.push_opt("EnableParameter", self.enable_parameter.as_ref());
         params.push_opt("ContentEncoding", self.content_encoding.as_ref());
         params.push_opt("ResourceGroupId", self.resource_group_id.as_ref());
+        params.push_opt("Launcher", self.launcher.as_ref());
         params.push_struct_list("Tag", &self.tag);
     }
 }

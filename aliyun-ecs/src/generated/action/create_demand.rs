@@ -2,7 +2,7 @@
 
 //! `CreateDemand`: Creates demand.
 //!
-//! In the `other` group (a Cargo feature of the crate). Changes resources (operation type `create`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. Deprecated by the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateDemand).
+//! In the `other` group (a Cargo feature of the crate). Changes resources (operation type `create`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. Deprecated: the newer metadata file `ecs-2014-05-26.requests-2025-12.json` no longer lists it. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateDemand).
 #![allow(deprecated)]
 /// The validated input of [`CreateDemand`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateDemand): made by [`CreateDemandBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,7 +42,9 @@ impl CreateDemandInput {
 /// Sets the parameters of [`CreateDemand`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateDemand): Creates demand.
 ///
 /// [`Client::create_demand`](super::super::client::Client::create_demand) makes one bound to a client, to [`send`](CreateDemandBuilder::send); [`CreateDemandInput::builder`] makes an unbound one, to [`build`](CreateDemandBuilder::build) the input. See [the `action` module](super) for what every builder offers.
-#[deprecated(note = "deprecated by the service")]
+#[deprecated(
+    note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateDemandBuilder<C = ()> {
     client: C,

@@ -16,7 +16,7 @@ pub struct CreateDiskInput {
     pub snapshot_id: Option<String>,
     /// A string sent as `DiskName`. Optional. Example: `testDiskName`.
     pub disk_name: Option<String>,
-    /// An integer (32-bit) sent as `Size`. Optional. From 1 to 65536. Example: `2000`.
+    /// An integer (32-bit) sent as `Size`. Optional. From 1 to 131072. Example: `2000`.
     pub size: Option<i32>,
     /// A string sent as `DiskCategory`. Optional. Example: `cloud_ssd`.
     pub disk_category: Option<String>,
@@ -30,7 +30,7 @@ pub struct CreateDiskInput {
     pub instance_id: Option<String>,
     /// A string sent as `ResourceGroupId`. Optional. Example: `rg-bp67acfmxazb4p****`.
     pub resource_group_id: Option<String>,
-    /// A string sent as `KMSKeyId`. Optional. Example: `0e478b7a-4262-4802-b8cb-00d3fb40826X`.
+    /// A string sent as `KMSKeyId`. Optional. At most 64 characters. Example: `0e478b7a-4262-4802-b8cb-00d3fb40826X`.
     pub kms_key_id: Option<String>,
     /// A string sent as `PerformanceLevel`. Optional. Example: `PL1`.
     pub performance_level: Option<String>,
@@ -340,8 +340,11 @@ impl aliyun_core::Action for CreateDiskInput {
                 "Size",
                 *value,
                 Some(1),
-                Some(65536),
+                Some(131072),
             )?;
+        }
+        if let Some(value) = &self.kms_key_id {
+            aliyun_core::__private::validate::length("KMSKeyId", value, None, Some(64))?;
         }
         if let Some(value) = &self.storage_set_partition_number {
             aliyun_core::__private::validate::range(

@@ -3,7 +3,7 @@
 //! `CreateElasticityAssurance`: Creates elasticity assurance.
 //!
 //! In the `capacity-reservations` group (a Cargo feature of the crate). Changes resources (operation type `create`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateElasticityAssurance).
-use super::super::types::{PrivatePoolOptions, Tag};
+use super::super::types::{PrivatePoolOptions, RecurrenceRules, Tag};
 /// The validated input of [`CreateElasticityAssurance`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateElasticityAssurance): made by [`CreateElasticityAssuranceBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -36,6 +36,12 @@ pub struct CreateElasticityAssuranceInput {
     pub zone_id: Vec<String>,
     /// A list of strings sent as `InstanceType.1`, `InstanceType.2`, …. Required. At most 100 items. Example: `["ecs.c6.xlarge"]`.
     pub instance_type: Vec<String>,
+    /// A list of structures sent as `RecurrenceRules.1.<field>`, `RecurrenceRules.2.<field>`, …. Optional. At most 20 items. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub recurrence_rules: Vec<RecurrenceRules>,
+    /// A boolean sent as `AutoRenew`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub auto_renew: Option<bool>,
+    /// An integer (32-bit) sent as `AutoRenewPeriod`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub auto_renew_period: Option<i32>,
 }
 impl CreateElasticityAssuranceInput {
     /// An unbound builder of this input: set parameters, then [`build`](CreateElasticityAssuranceBuilder::build).
@@ -48,6 +54,8 @@ impl CreateElasticityAssuranceInput {
     pub const ZONE_ID_MAX_ITEMS: usize = 100;
     /// Most items [`CreateElasticityAssuranceInput::instance_type`] may hold (the spec's `max_items`).
     pub const INSTANCE_TYPE_MAX_ITEMS: usize = 100;
+    /// Most items [`CreateElasticityAssuranceInput::recurrence_rules`] may hold (the spec's `max_items`).
+    pub const RECURRENCE_RULES_MAX_ITEMS: usize = 20;
 }
 /// Sets the parameters of [`CreateElasticityAssurance`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateElasticityAssurance): Creates elasticity assurance.
 ///
@@ -73,6 +81,9 @@ struct Params {
     start_time: Option<String>,
     zone_id: Option<Vec<String>>,
     instance_type: Option<Vec<String>>,
+    recurrence_rules: Option<Vec<RecurrenceRules>>,
+    auto_renew: Option<bool>,
+    auto_renew_period: Option<i32>,
 }
 impl<C> CreateElasticityAssuranceBuilder<C> {
     /// Sets [`CreateElasticityAssuranceInput::region_id`].
@@ -145,6 +156,21 @@ impl<C> CreateElasticityAssuranceBuilder<C> {
         self.params.instance_type.get_or_insert_with(Vec::new).push(input.into());
         self
     }
+    /// Appends one item to [`CreateElasticityAssuranceInput::recurrence_rules`].
+    pub fn recurrence_rules(mut self, input: RecurrenceRules) -> Self {
+        self.params.recurrence_rules.get_or_insert_with(Vec::new).push(input);
+        self
+    }
+    /// Sets [`CreateElasticityAssuranceInput::auto_renew`].
+    pub fn auto_renew(mut self, input: bool) -> Self {
+        self.params.auto_renew = Some(input);
+        self
+    }
+    /// Sets [`CreateElasticityAssuranceInput::auto_renew_period`].
+    pub fn auto_renew_period(mut self, input: i32) -> Self {
+        self.params.auto_renew_period = Some(input);
+        self
+    }
     /// Checks every rule of the spec and builds the [`CreateElasticityAssuranceInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -167,6 +193,9 @@ impl<C> CreateElasticityAssuranceBuilder<C> {
             start_time: self.params.start_time,
             zone_id: self.params.zone_id.unwrap_or_default(),
             instance_type: self.params.instance_type.unwrap_or_default(),
+            recurrence_rules: self.params.recurrence_rules.unwrap_or_default(),
+            auto_renew: self.params.auto_renew,
+            auto_renew_period: self.params.auto_renew_period,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -188,6 +217,9 @@ aliyun_core::__private::builder_accessors! {
     start_time: Option<String> => set_start_time, get_start_time;
     zone_id: Option<Vec<String>> => set_zone_id, get_zone_id, list;
     instance_type: Option<Vec<String>> => set_instance_type, get_instance_type, list;
+    recurrence_rules: Option<Vec<RecurrenceRules>> => set_recurrence_rules, get_recurrence_rules, list;
+    auto_renew: Option<bool> => set_auto_renew, get_auto_renew;
+    auto_renew_period: Option<i32> => set_auto_renew_period, get_auto_renew_period;
 }
 impl CreateElasticityAssuranceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -283,6 +315,12 @@ impl aliyun_core::Action for CreateElasticityAssuranceInput {
             Some(1),
             Some(100),
         )?;
+        aliyun_core::__private::validate::items(
+            "RecurrenceRules",
+            self.recurrence_rules.len(),
+            None,
+            Some(20),
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -302,6 +340,9 @@ impl aliyun_core::Action for CreateElasticityAssuranceInput {
         params.push_opt("StartTime", self.start_time.as_ref());
         params.push_repeat_list("ZoneId", &self.zone_id);
         params.push_repeat_list("InstanceType", &self.instance_type);
+        params.push_struct_list("RecurrenceRules", &self.recurrence_rules);
+        params.push_opt("AutoRenew", self.auto_renew.as_ref());
+        params.push_opt("AutoRenewPeriod", self.auto_renew_period.as_ref());
     }
 }
 /// Errors [`CreateElasticityAssurance`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateElasticityAssurance) can return.

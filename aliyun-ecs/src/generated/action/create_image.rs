@@ -3,7 +3,7 @@
 //! `CreateImage`: Creates image.
 //!
 //! In the `images` group (a Cargo feature of the crate). Changes resources (operation type `create`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateImage).
-use super::super::types::{CreateImageDiskDeviceMapping, Tag};
+use super::super::types::{CreateImageDiskDeviceMapping, CreateImageFeatures, Tag};
 /// The validated input of [`CreateImage`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateImage): made by [`CreateImageBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -38,6 +38,10 @@ pub struct CreateImageInput {
     pub tag: Vec<Tag>,
     /// A string sent as `DetectionStrategy`. Optional. Example: `Standard`.
     pub detection_strategy: Option<String>,
+    /// A structure sent as `Features.<field>`, one parameter per field. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub features: Option<CreateImageFeatures>,
+    /// A boolean sent as `DryRun`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub dry_run: Option<bool>,
 }
 impl CreateImageInput {
     /// An unbound builder of this input: set parameters, then [`build`](CreateImageBuilder::build).
@@ -74,6 +78,8 @@ struct Params {
     disk_device_mapping: Option<Vec<CreateImageDiskDeviceMapping>>,
     tag: Option<Vec<Tag>>,
     detection_strategy: Option<String>,
+    features: Option<CreateImageFeatures>,
+    dry_run: Option<bool>,
 }
 impl<C> CreateImageBuilder<C> {
     /// Sets [`CreateImageInput::region_id`].
@@ -151,6 +157,16 @@ impl<C> CreateImageBuilder<C> {
         self.params.detection_strategy = Some(input.into());
         self
     }
+    /// Sets [`CreateImageInput::features`].
+    pub fn features(mut self, input: CreateImageFeatures) -> Self {
+        self.params.features = Some(input);
+        self
+    }
+    /// Sets [`CreateImageInput::dry_run`].
+    pub fn dry_run(mut self, input: bool) -> Self {
+        self.params.dry_run = Some(input);
+        self
+    }
     /// Checks every rule of the spec and builds the [`CreateImageInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateImageInput, aliyun_core::InvalidInput> {
         let input = CreateImageInput {
@@ -169,6 +185,8 @@ impl<C> CreateImageBuilder<C> {
             disk_device_mapping: self.params.disk_device_mapping.unwrap_or_default(),
             tag: self.params.tag.unwrap_or_default(),
             detection_strategy: self.params.detection_strategy,
+            features: self.params.features,
+            dry_run: self.params.dry_run,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -191,6 +209,8 @@ aliyun_core::__private::builder_accessors! {
     disk_device_mapping: Option<Vec<CreateImageDiskDeviceMapping>> => set_disk_device_mapping, get_disk_device_mapping, list;
     tag: Option<Vec<Tag>> => set_tag, get_tag, list;
     detection_strategy: Option<String> => set_detection_strategy, get_detection_strategy;
+    features: Option<CreateImageFeatures> => set_features, get_features;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
 }
 impl CreateImageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -277,6 +297,10 @@ impl aliyun_core::Action for CreateImageInput {
         params.push_struct_list("DiskDeviceMapping", &self.disk_device_mapping);
         params.push_struct_list("Tag", &self.tag);
         params.push_opt("DetectionStrategy", self.detection_strategy.as_ref());
+        if let Some(value) = &self.features {
+            params.push_struct("Features", value);
+        }
+        params.push_opt("DryRun", self.dry_run.as_ref());
     }
 }
 /// Errors [`CreateImage`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateImage) can return.

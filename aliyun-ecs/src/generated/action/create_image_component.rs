@@ -26,6 +26,8 @@ pub struct CreateImageComponentInput {
     pub content: Option<String>,
     /// A string sent as `ClientToken`. Optional. Left unset, the SDK sends a fresh UUID, the same on every retry of the call, so the service can tell a retry from a new request. Example: `123e4567-e89b-12d3-a456-426655440000`.
     pub client_token: Option<String>,
+    /// A string sent as `ComponentVersion`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub component_version: Option<String>,
 }
 impl CreateImageComponentInput {
     /// An unbound builder of this input: set parameters, then [`build`](CreateImageComponentBuilder::build).
@@ -54,6 +56,7 @@ struct Params {
     component_type: Option<String>,
     content: Option<String>,
     client_token: Option<String>,
+    component_version: Option<String>,
 }
 impl<C> CreateImageComponentBuilder<C> {
     /// Sets [`CreateImageComponentInput::region_id`].
@@ -101,6 +104,11 @@ impl<C> CreateImageComponentBuilder<C> {
         self.params.client_token = Some(input.into());
         self
     }
+    /// Sets [`CreateImageComponentInput::component_version`].
+    pub fn component_version(mut self, input: impl Into<String>) -> Self {
+        self.params.component_version = Some(input.into());
+        self
+    }
     /// Checks every rule of the spec and builds the [`CreateImageComponentInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateImageComponentInput, aliyun_core::InvalidInput> {
         let input = CreateImageComponentInput {
@@ -116,6 +124,7 @@ impl<C> CreateImageComponentBuilder<C> {
             component_type: self.params.component_type,
             content: self.params.content,
             client_token: self.params.client_token,
+            component_version: self.params.component_version,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -132,6 +141,7 @@ aliyun_core::__private::builder_accessors! {
     component_type: Option<String> => set_component_type, get_component_type;
     content: Option<String> => set_content, get_content;
     client_token: Option<String> => set_client_token, get_client_token;
+    component_version: Option<String> => set_component_version, get_component_version;
 }
 impl CreateImageComponentBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -208,6 +218,7 @@ impl aliyun_core::Action for CreateImageComponentInput {
         params.push_opt("ComponentType", self.component_type.as_ref());
         params.push_opt("Content", self.content.as_ref());
         params.push_opt("ClientToken", self.client_token.as_ref());
+        params.push_opt("ComponentVersion", self.component_version.as_ref());
     }
 }
 /// Errors [`CreateImageComponent`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateImageComponent) can return.

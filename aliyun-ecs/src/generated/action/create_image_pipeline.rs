@@ -3,7 +3,11 @@
 //! `CreateImagePipeline`: Creates image pipeline.
 //!
 //! In the `image-builder` group (a Cargo feature of the crate). Changes resources (operation type `create`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateImagePipeline).
-use super::super::types::Tag;
+#![allow(deprecated)]
+use super::super::types::{
+    CreateImagePipelineAdvancedOptions, CreateImagePipelineImageOptions,
+    CreateImagePipelineImportImageOptions, Tag,
+};
 /// The validated input of [`CreateImagePipeline`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateImagePipeline): made by [`CreateImagePipelineBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -20,13 +24,14 @@ pub struct CreateImagePipelineInput {
     pub to_region_id: Vec<String>,
     /// A string sent as `BaseImageType`. Required. Example: `IMAGE`.
     pub base_image_type: String,
-    /// A string sent as `BaseImage`. Required. Example: `m-bp67acfmxazb4p****`.
-    pub base_image: String,
+    /// A string sent as `BaseImage`. Optional. Example: `m-bp67acfmxazb4p****`.
+    pub base_image: Option<String>,
     /// A string sent as `Name`. Optional. Example: `testImagePipeline`.
     pub name: Option<String>,
     /// A string sent as `Description`. Optional. Example: `This is description.`.
     pub description: Option<String>,
-    /// A string sent as `ImageName`. Optional. Example: `testImageName`.
+    /// A string sent as `ImageName`. Optional. Deprecated by the service. Example: `testImageName`.
+    #[deprecated(note = "deprecated by the service")]
     pub image_name: Option<String>,
     /// A string sent as `VSwitchId`. Optional. Example: `vsw-bp67acfmxazb4p****`.
     pub v_switch_id: Option<String>,
@@ -42,6 +47,22 @@ pub struct CreateImagePipelineInput {
     pub build_content: Option<String>,
     /// A string sent as `ClientToken`. Optional. Left unset, the SDK sends a fresh UUID, the same on every retry of the call, so the service can tell a retry from a new request. Example: `123e4567-e89b-12d3-a456-426655440000`.
     pub client_token: Option<String>,
+    /// A string sent as `RepairMode`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub repair_mode: Option<String>,
+    /// A string sent as `ImageFamily`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`. Deprecated by the service.
+    #[deprecated(note = "deprecated by the service")]
+    pub image_family: Option<String>,
+    /// A string sent as `TestContent`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub test_content: Option<String>,
+    /// A structure sent as `ImportImageOptions.<field>`, one parameter per field. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub import_image_options: Option<CreateImagePipelineImportImageOptions>,
+    /// A string sent as `NvmeSupport`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`. Deprecated by the service.
+    #[deprecated(note = "deprecated by the service")]
+    pub nvme_support: Option<String>,
+    /// A structure sent as `AdvancedOptions.<field>`, one parameter per field. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub advanced_options: Option<CreateImagePipelineAdvancedOptions>,
+    /// A structure sent as `ImageOptions.<field>`, one parameter per field. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub image_options: Option<CreateImagePipelineImageOptions>,
 }
 impl CreateImagePipelineInput {
     /// An unbound builder of this input: set parameters, then [`build`](CreateImagePipelineBuilder::build).
@@ -82,6 +103,13 @@ struct Params {
     delete_instance_on_failure: Option<bool>,
     build_content: Option<String>,
     client_token: Option<String>,
+    repair_mode: Option<String>,
+    image_family: Option<String>,
+    test_content: Option<String>,
+    import_image_options: Option<CreateImagePipelineImportImageOptions>,
+    nvme_support: Option<String>,
+    advanced_options: Option<CreateImagePipelineAdvancedOptions>,
+    image_options: Option<CreateImagePipelineImageOptions>,
 }
 impl<C> CreateImagePipelineBuilder<C> {
     /// Appends one item to [`CreateImagePipelineInput::tag`].
@@ -130,6 +158,7 @@ impl<C> CreateImagePipelineBuilder<C> {
         self
     }
     /// Sets [`CreateImagePipelineInput::image_name`].
+    #[deprecated(note = "deprecated by the service")]
     pub fn image_name(mut self, input: impl Into<String>) -> Self {
         self.params.image_name = Some(input.into());
         self
@@ -169,6 +198,49 @@ impl<C> CreateImagePipelineBuilder<C> {
         self.params.client_token = Some(input.into());
         self
     }
+    /// Sets [`CreateImagePipelineInput::repair_mode`].
+    pub fn repair_mode(mut self, input: impl Into<String>) -> Self {
+        self.params.repair_mode = Some(input.into());
+        self
+    }
+    /// Sets [`CreateImagePipelineInput::image_family`].
+    #[deprecated(note = "deprecated by the service")]
+    pub fn image_family(mut self, input: impl Into<String>) -> Self {
+        self.params.image_family = Some(input.into());
+        self
+    }
+    /// Sets [`CreateImagePipelineInput::test_content`].
+    pub fn test_content(mut self, input: impl Into<String>) -> Self {
+        self.params.test_content = Some(input.into());
+        self
+    }
+    /// Sets [`CreateImagePipelineInput::import_image_options`].
+    pub fn import_image_options(
+        mut self,
+        input: CreateImagePipelineImportImageOptions,
+    ) -> Self {
+        self.params.import_image_options = Some(input);
+        self
+    }
+    /// Sets [`CreateImagePipelineInput::nvme_support`].
+    #[deprecated(note = "deprecated by the service")]
+    pub fn nvme_support(mut self, input: impl Into<String>) -> Self {
+        self.params.nvme_support = Some(input.into());
+        self
+    }
+    /// Sets [`CreateImagePipelineInput::advanced_options`].
+    pub fn advanced_options(
+        mut self,
+        input: CreateImagePipelineAdvancedOptions,
+    ) -> Self {
+        self.params.advanced_options = Some(input);
+        self
+    }
+    /// Sets [`CreateImagePipelineInput::image_options`].
+    pub fn image_options(mut self, input: CreateImagePipelineImageOptions) -> Self {
+        self.params.image_options = Some(input);
+        self
+    }
     /// Checks every rule of the spec and builds the [`CreateImagePipelineInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreateImagePipelineInput, aliyun_core::InvalidInput> {
         let input = CreateImagePipelineInput {
@@ -184,10 +256,7 @@ impl<C> CreateImagePipelineBuilder<C> {
                 "BaseImageType",
                 self.params.base_image_type,
             )?,
-            base_image: aliyun_core::__private::validate::required(
-                "BaseImage",
-                self.params.base_image,
-            )?,
+            base_image: self.params.base_image,
             name: self.params.name,
             description: self.params.description,
             image_name: self.params.image_name,
@@ -198,6 +267,13 @@ impl<C> CreateImagePipelineBuilder<C> {
             delete_instance_on_failure: self.params.delete_instance_on_failure,
             build_content: self.params.build_content,
             client_token: self.params.client_token,
+            repair_mode: self.params.repair_mode,
+            image_family: self.params.image_family,
+            test_content: self.params.test_content,
+            import_image_options: self.params.import_image_options,
+            nvme_support: self.params.nvme_support,
+            advanced_options: self.params.advanced_options,
+            image_options: self.params.image_options,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -214,7 +290,7 @@ aliyun_core::__private::builder_accessors! {
     base_image: Option<String> => set_base_image, get_base_image;
     name: Option<String> => set_name, get_name;
     description: Option<String> => set_description, get_description;
-    image_name: Option<String> => set_image_name, get_image_name;
+    #[deprecated(note = "deprecated by the service")] image_name: Option<String> => set_image_name, get_image_name;
     v_switch_id: Option<String> => set_v_switch_id, get_v_switch_id;
     instance_type: Option<String> => set_instance_type, get_instance_type;
     system_disk_size: Option<i32> => set_system_disk_size, get_system_disk_size;
@@ -222,6 +298,13 @@ aliyun_core::__private::builder_accessors! {
     delete_instance_on_failure: Option<bool> => set_delete_instance_on_failure, get_delete_instance_on_failure;
     build_content: Option<String> => set_build_content, get_build_content;
     client_token: Option<String> => set_client_token, get_client_token;
+    repair_mode: Option<String> => set_repair_mode, get_repair_mode;
+    #[deprecated(note = "deprecated by the service")] image_family: Option<String> => set_image_family, get_image_family;
+    test_content: Option<String> => set_test_content, get_test_content;
+    import_image_options: Option<CreateImagePipelineImportImageOptions> => set_import_image_options, get_import_image_options;
+    #[deprecated(note = "deprecated by the service")] nvme_support: Option<String> => set_nvme_support, get_nvme_support;
+    advanced_options: Option<CreateImagePipelineAdvancedOptions> => set_advanced_options, get_advanced_options;
+    image_options: Option<CreateImagePipelineImageOptions> => set_image_options, get_image_options;
 }
 impl CreateImagePipelineBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -307,7 +390,7 @@ impl aliyun_core::Action for CreateImagePipelineInput {
         params.push_repeat_list("AddAccount", &self.add_account);
         params.push_repeat_list("ToRegionId", &self.to_region_id);
         params.push("BaseImageType", &self.base_image_type);
-        params.push("BaseImage", &self.base_image);
+        params.push_opt("BaseImage", self.base_image.as_ref());
         params.push_opt("Name", self.name.as_ref());
         params.push_opt("Description", self.description.as_ref());
         params.push_opt("ImageName", self.image_name.as_ref());
@@ -326,6 +409,19 @@ impl aliyun_core::Action for CreateImagePipelineInput {
             );
         params.push_opt("BuildContent", self.build_content.as_ref());
         params.push_opt("ClientToken", self.client_token.as_ref());
+        params.push_opt("RepairMode", self.repair_mode.as_ref());
+        params.push_opt("ImageFamily", self.image_family.as_ref());
+        params.push_opt("TestContent", self.test_content.as_ref());
+        if let Some(value) = &self.import_image_options {
+            params.push_struct("ImportImageOptions", value);
+        }
+        params.push_opt("NvmeSupport", self.nvme_support.as_ref());
+        if let Some(value) = &self.advanced_options {
+            params.push_struct("AdvancedOptions", value);
+        }
+        if let Some(value) = &self.image_options {
+            params.push_struct("ImageOptions", value);
+        }
     }
 }
 /// Errors [`CreateImagePipeline`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateImagePipeline) can return.

@@ -719,6 +719,14 @@ impl aliyun_core::Action for CreateInstanceInput {
             None,
             Some(16),
         )?;
+        aliyun_core::__private::validate::each(
+            "DataDisk",
+            &self.data_disk,
+            |name, item| {
+                aliyun_core::params::StructParam::validate(item, name)?;
+                Ok(())
+            },
+        )?;
         aliyun_core::__private::validate::items("Arn", self.arn.len(), None, Some(10))?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
         Ok(())

@@ -3,7 +3,9 @@
 //! `CreateLaunchTemplateVersion`: Creates launch template version.
 //!
 //! In the `launch-templates` group (a Cargo feature of the crate). Changes resources (operation type `create`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateLaunchTemplateVersion).
-use super::super::types::{DataDisk, NetworkInterface, SystemDisk, Tag};
+use super::super::types::{
+    DataDisk, LaunchImageOptions, NetworkInterface, SecurityOptions, SystemDisk, Tag,
+};
 /// The validated input of [`CreateLaunchTemplateVersion`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateLaunchTemplateVersion): made by [`CreateLaunchTemplateVersionBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -98,6 +100,16 @@ pub struct CreateLaunchTemplateVersionInput {
     pub auto_renew_period: Option<i32>,
     /// A string sent as `PeriodUnit`. Optional. Example: `Month`.
     pub period_unit: Option<String>,
+    /// A string sent as `HttpEndpoint`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub http_endpoint: Option<String>,
+    /// A string sent as `HttpTokens`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub http_tokens: Option<String>,
+    /// An integer (32-bit) sent as `HttpPutResponseHopLimit`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub http_put_response_hop_limit: Option<i32>,
+    /// A structure sent as `ImageOptions.<field>`, one parameter per field. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub image_options: Option<LaunchImageOptions>,
+    /// A structure sent as `SecurityOptions.<field>`, one parameter per field. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub security_options: Option<SecurityOptions>,
 }
 impl CreateLaunchTemplateVersionInput {
     /// An unbound builder of this input: set parameters, then [`build`](CreateLaunchTemplateVersionBuilder::build).
@@ -168,6 +180,11 @@ struct Params {
     auto_renew: Option<bool>,
     auto_renew_period: Option<i32>,
     period_unit: Option<String>,
+    http_endpoint: Option<String>,
+    http_tokens: Option<String>,
+    http_put_response_hop_limit: Option<i32>,
+    image_options: Option<LaunchImageOptions>,
+    security_options: Option<SecurityOptions>,
 }
 impl<C> CreateLaunchTemplateVersionBuilder<C> {
     /// Sets [`CreateLaunchTemplateVersionInput::region_id`].
@@ -395,6 +412,31 @@ impl<C> CreateLaunchTemplateVersionBuilder<C> {
         self.params.period_unit = Some(input.into());
         self
     }
+    /// Sets [`CreateLaunchTemplateVersionInput::http_endpoint`].
+    pub fn http_endpoint(mut self, input: impl Into<String>) -> Self {
+        self.params.http_endpoint = Some(input.into());
+        self
+    }
+    /// Sets [`CreateLaunchTemplateVersionInput::http_tokens`].
+    pub fn http_tokens(mut self, input: impl Into<String>) -> Self {
+        self.params.http_tokens = Some(input.into());
+        self
+    }
+    /// Sets [`CreateLaunchTemplateVersionInput::http_put_response_hop_limit`].
+    pub fn http_put_response_hop_limit(mut self, input: i32) -> Self {
+        self.params.http_put_response_hop_limit = Some(input);
+        self
+    }
+    /// Sets [`CreateLaunchTemplateVersionInput::image_options`].
+    pub fn image_options(mut self, input: LaunchImageOptions) -> Self {
+        self.params.image_options = Some(input);
+        self
+    }
+    /// Sets [`CreateLaunchTemplateVersionInput::security_options`].
+    pub fn security_options(mut self, input: SecurityOptions) -> Self {
+        self.params.security_options = Some(input);
+        self
+    }
     /// Checks every rule of the spec and builds the [`CreateLaunchTemplateVersionInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -448,6 +490,11 @@ impl<C> CreateLaunchTemplateVersionBuilder<C> {
             auto_renew: self.params.auto_renew,
             auto_renew_period: self.params.auto_renew_period,
             period_unit: self.params.period_unit,
+            http_endpoint: self.params.http_endpoint,
+            http_tokens: self.params.http_tokens,
+            http_put_response_hop_limit: self.params.http_put_response_hop_limit,
+            image_options: self.params.image_options,
+            security_options: self.params.security_options,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -500,6 +547,11 @@ aliyun_core::__private::builder_accessors! {
     auto_renew: Option<bool> => set_auto_renew, get_auto_renew;
     auto_renew_period: Option<i32> => set_auto_renew_period, get_auto_renew_period;
     period_unit: Option<String> => set_period_unit, get_period_unit;
+    http_endpoint: Option<String> => set_http_endpoint, get_http_endpoint;
+    http_tokens: Option<String> => set_http_tokens, get_http_tokens;
+    http_put_response_hop_limit: Option<i32> => set_http_put_response_hop_limit, get_http_put_response_hop_limit;
+    image_options: Option<LaunchImageOptions> => set_image_options, get_image_options;
+    security_options: Option<SecurityOptions> => set_security_options, get_security_options;
 }
 impl CreateLaunchTemplateVersionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -661,6 +713,19 @@ impl aliyun_core::Action for CreateLaunchTemplateVersionInput {
         params.push_opt("AutoRenew", self.auto_renew.as_ref());
         params.push_opt("AutoRenewPeriod", self.auto_renew_period.as_ref());
         params.push_opt("PeriodUnit", self.period_unit.as_ref());
+        params.push_opt("HttpEndpoint", self.http_endpoint.as_ref());
+        params.push_opt("HttpTokens", self.http_tokens.as_ref());
+        params
+            .push_opt(
+                "HttpPutResponseHopLimit",
+                self.http_put_response_hop_limit.as_ref(),
+            );
+        if let Some(value) = &self.image_options {
+            params.push_struct("ImageOptions", value);
+        }
+        if let Some(value) = &self.security_options {
+            params.push_struct("SecurityOptions", value);
+        }
     }
 }
 /// Errors [`CreateLaunchTemplateVersion`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateLaunchTemplateVersion) can return.
@@ -795,6 +860,7 @@ mod tests {
                             "sg-bp67acfmxazb4p****".to_owned(),
                         ]),
                         v_switch_id: Some("vsw-bp1s5fnvk4gn2tws0****".to_owned()),
+                        ..Default::default()
                     })
                     .network_type("vpc")
                     .password_inherit(false)
@@ -824,6 +890,7 @@ mod tests {
                         provisioned_iops: Some(50000),
                         bursting_enabled: Some(true),
                         encrypted: Some("false".to_owned()),
+                        ..Default::default()
                     })
                     .tag(Tag {
                         key: Some("TestKey".to_owned()),

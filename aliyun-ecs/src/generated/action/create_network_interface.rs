@@ -4,8 +4,8 @@
 //!
 //! In the `network-interfaces` group (a Cargo feature of the crate). Changes resources (operation type `create`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateNetworkInterface).
 use super::super::types::{
-    ConnectionTrackingConfiguration, Ipv4PrefixSet, Ipv6PrefixSet, Ipv6Set,
-    NetworkInterfaceTrafficConfig, PrivateIpSet, ResourceTag, Tag,
+    ConnectionTrackingConfiguration, EnhancedNetwork, Ipv4PrefixSet, Ipv6PrefixSet,
+    Ipv6Set, NetworkInterfaceTrafficConfig, PrivateIpSet, ResourceTag, Tag,
 };
 /// The validated input of [`CreateNetworkInterface`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateNetworkInterface): made by [`CreateNetworkInterfaceBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,7 +43,7 @@ pub struct CreateNetworkInterfaceInput {
     pub network_interface_traffic_mode: Option<String>,
     /// An integer (32-bit) sent as `QueuePairNumber`. Optional. Example: `22`.
     pub queue_pair_number: Option<i32>,
-    /// A list of strings sent as `SecurityGroupIds.1`, `SecurityGroupIds.2`, …. Optional. At most 16 items. Example: `["sg-bp1fg655nh68xyz9i****"]`.
+    /// A list of strings sent as `SecurityGroupIds.1`, `SecurityGroupIds.2`, …. Optional. At most 51 items. Example: `["sg-bp1fg655nh68xyz9i****"]`.
     pub security_group_ids: Vec<String>,
     /// A list of strings sent as `PrivateIpAddress.1`, `PrivateIpAddress.2`, …. Optional. At most 10 items. Example: `["172.17.**.**"]`.
     pub private_ip_address: Vec<String>,
@@ -69,6 +69,10 @@ pub struct CreateNetworkInterfaceInput {
     pub network_interface_traffic_config: Option<NetworkInterfaceTrafficConfig>,
     /// A structure sent as `ConnectionTrackingConfiguration.<field>`, one parameter per field. Optional.
     pub connection_tracking_configuration: Option<ConnectionTrackingConfiguration>,
+    /// A structure sent as `EnhancedNetwork.<field>`, one parameter per field. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub enhanced_network: Option<EnhancedNetwork>,
+    /// A boolean sent as `SourceDestCheck`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub source_dest_check: Option<bool>,
 }
 impl CreateNetworkInterfaceInput {
     /// An unbound builder of this input: set parameters, then [`build`](CreateNetworkInterfaceBuilder::build).
@@ -78,7 +82,7 @@ impl CreateNetworkInterfaceInput {
     /// Most items [`CreateNetworkInterfaceInput::tag`] may hold (the spec's `max_items`).
     pub const TAG_MAX_ITEMS: usize = 20;
     /// Most items [`CreateNetworkInterfaceInput::security_group_ids`] may hold (the spec's `max_items`).
-    pub const SECURITY_GROUP_IDS_MAX_ITEMS: usize = 16;
+    pub const SECURITY_GROUP_IDS_MAX_ITEMS: usize = 51;
     /// Most items [`CreateNetworkInterfaceInput::private_ip_address`] may hold (the spec's `max_items`).
     pub const PRIVATE_IP_ADDRESS_MAX_ITEMS: usize = 10;
     /// Most items [`CreateNetworkInterfaceInput::ipv6_address`] may hold (the spec's `max_items`).
@@ -127,6 +131,8 @@ struct Params {
     rx_queue_size: Option<i32>,
     network_interface_traffic_config: Option<NetworkInterfaceTrafficConfig>,
     connection_tracking_configuration: Option<ConnectionTrackingConfiguration>,
+    enhanced_network: Option<EnhancedNetwork>,
+    source_dest_check: Option<bool>,
 }
 impl<C> CreateNetworkInterfaceBuilder<C> {
     /// Sets [`CreateNetworkInterfaceInput::region_id`].
@@ -280,6 +286,16 @@ impl<C> CreateNetworkInterfaceBuilder<C> {
         self.params.connection_tracking_configuration = Some(input);
         self
     }
+    /// Sets [`CreateNetworkInterfaceInput::enhanced_network`].
+    pub fn enhanced_network(mut self, input: EnhancedNetwork) -> Self {
+        self.params.enhanced_network = Some(input);
+        self
+    }
+    /// Sets [`CreateNetworkInterfaceInput::source_dest_check`].
+    pub fn source_dest_check(mut self, input: bool) -> Self {
+        self.params.source_dest_check = Some(input);
+        self
+    }
     /// Checks every rule of the spec and builds the [`CreateNetworkInterfaceInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -320,6 +336,8 @@ impl<C> CreateNetworkInterfaceBuilder<C> {
             connection_tracking_configuration: self
                 .params
                 .connection_tracking_configuration,
+            enhanced_network: self.params.enhanced_network,
+            source_dest_check: self.params.source_dest_check,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -356,6 +374,8 @@ aliyun_core::__private::builder_accessors! {
     rx_queue_size: Option<i32> => set_rx_queue_size, get_rx_queue_size;
     network_interface_traffic_config: Option<NetworkInterfaceTrafficConfig> => set_network_interface_traffic_config, get_network_interface_traffic_config;
     connection_tracking_configuration: Option<ConnectionTrackingConfiguration> => set_connection_tracking_configuration, get_connection_tracking_configuration;
+    enhanced_network: Option<EnhancedNetwork> => set_enhanced_network, get_enhanced_network;
+    source_dest_check: Option<bool> => set_source_dest_check, get_source_dest_check;
 }
 impl CreateNetworkInterfaceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -497,7 +517,7 @@ impl aliyun_core::Action for CreateNetworkInterfaceInput {
             "SecurityGroupIds",
             self.security_group_ids.len(),
             None,
-            Some(16),
+            Some(51),
         )?;
         aliyun_core::__private::validate::items(
             "PrivateIpAddress",
@@ -591,6 +611,10 @@ impl aliyun_core::Action for CreateNetworkInterfaceInput {
         if let Some(value) = &self.connection_tracking_configuration {
             params.push_struct("ConnectionTrackingConfiguration", value);
         }
+        if let Some(value) = &self.enhanced_network {
+            params.push_struct("EnhancedNetwork", value);
+        }
+        params.push_opt("SourceDestCheck", self.source_dest_check.as_ref());
     }
 }
 /// Errors [`CreateNetworkInterface`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateNetworkInterface) can return.

@@ -3,7 +3,7 @@
 //! `CreatePrefixList`: Creates prefix list.
 //!
 //! In the `prefix-lists` group (a Cargo feature of the crate). Changes resources (operation type `create`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreatePrefixList).
-use super::super::types::Entry;
+use super::super::types::{Entry, Tag};
 /// The validated input of [`CreatePrefixList`](https://api.aliyun.com/api/Ecs/2014-05-26/CreatePrefixList): made by [`CreatePrefixListBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -22,6 +22,10 @@ pub struct CreatePrefixListInput {
     pub description: Option<String>,
     /// A list of structures sent as `Entry.1.<field>`, `Entry.2.<field>`, …. Optional. At most 201 items.
     pub entry: Vec<Entry>,
+    /// A list of structures sent as `Tag.1.<field>`, `Tag.2.<field>`, …. Optional. At most 20 items. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub tag: Vec<Tag>,
+    /// A string sent as `ResourceGroupId`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub resource_group_id: Option<String>,
 }
 impl CreatePrefixListInput {
     /// An unbound builder of this input: set parameters, then [`build`](CreatePrefixListBuilder::build).
@@ -30,6 +34,8 @@ impl CreatePrefixListInput {
     }
     /// Most items [`CreatePrefixListInput::entry`] may hold (the spec's `max_items`).
     pub const ENTRY_MAX_ITEMS: usize = 201;
+    /// Most items [`CreatePrefixListInput::tag`] may hold (the spec's `max_items`).
+    pub const TAG_MAX_ITEMS: usize = 20;
 }
 /// Sets the parameters of [`CreatePrefixList`](https://api.aliyun.com/api/Ecs/2014-05-26/CreatePrefixList): Creates prefix list.
 ///
@@ -48,6 +54,8 @@ struct Params {
     prefix_list_name: Option<String>,
     description: Option<String>,
     entry: Option<Vec<Entry>>,
+    tag: Option<Vec<Tag>>,
+    resource_group_id: Option<String>,
 }
 impl<C> CreatePrefixListBuilder<C> {
     /// Sets [`CreatePrefixListInput::region_id`].
@@ -85,6 +93,16 @@ impl<C> CreatePrefixListBuilder<C> {
         self.params.entry.get_or_insert_with(Vec::new).push(input);
         self
     }
+    /// Appends one item to [`CreatePrefixListInput::tag`].
+    pub fn tag(mut self, input: Tag) -> Self {
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
+        self
+    }
+    /// Sets [`CreatePrefixListInput::resource_group_id`].
+    pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
+        self.params.resource_group_id = Some(input.into());
+        self
+    }
     /// Checks every rule of the spec and builds the [`CreatePrefixListInput`]. Nothing is sent.
     pub fn build(self) -> Result<CreatePrefixListInput, aliyun_core::InvalidInput> {
         let input = CreatePrefixListInput {
@@ -95,6 +113,8 @@ impl<C> CreatePrefixListBuilder<C> {
             prefix_list_name: self.params.prefix_list_name,
             description: self.params.description,
             entry: self.params.entry.unwrap_or_default(),
+            tag: self.params.tag.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -109,6 +129,8 @@ aliyun_core::__private::builder_accessors! {
     prefix_list_name: Option<String> => set_prefix_list_name, get_prefix_list_name;
     description: Option<String> => set_description, get_description;
     entry: Option<Vec<Entry>> => set_entry, get_entry, list;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
 }
 impl CreatePrefixListBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -192,6 +214,7 @@ impl aliyun_core::Action for CreatePrefixListInput {
                 Ok(())
             },
         )?;
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -202,6 +225,8 @@ impl aliyun_core::Action for CreatePrefixListInput {
         params.push_opt("PrefixListName", self.prefix_list_name.as_ref());
         params.push_opt("Description", self.description.as_ref());
         params.push_struct_list("Entry", &self.entry);
+        params.push_struct_list("Tag", &self.tag);
+        params.push_opt("ResourceGroupId", self.resource_group_id.as_ref());
     }
 }
 /// Errors [`CreatePrefixList`](https://api.aliyun.com/api/Ecs/2014-05-26/CreatePrefixList) can return.

@@ -24,9 +24,9 @@ pub struct CreateSnapshotGroupInput {
     pub client_token: Option<String>,
     /// A string sent as `StorageLocationArn`. Optional.
     pub storage_location_arn: Option<String>,
-    /// A list of strings sent as `ExcludeDiskId.1`, `ExcludeDiskId.2`, …. Optional. At most 16 items. Example: `["d-j6cf7l0ewidb78lq****"]`.
+    /// A list of strings sent as `ExcludeDiskId.1`, `ExcludeDiskId.2`, …. Optional. At most 128 items. Example: `["d-j6cf7l0ewidb78lq****"]`.
     pub exclude_disk_id: Vec<String>,
-    /// A list of strings sent as `DiskId.1`, `DiskId.2`, …. Optional. At most 16 items. Example: `["d-bp1bcpqxahucdrcn****"]`.
+    /// A list of strings sent as `DiskId.1`, `DiskId.2`, …. Optional. At most 128 items. Example: `["d-bp1bcpqxahucdrcn****"]`.
     pub disk_id: Vec<String>,
     /// A list of structures sent as `Tag.1.<field>`, `Tag.2.<field>`, …. Optional. At most 20 items.
     pub tag: Vec<Tag>,
@@ -39,9 +39,9 @@ impl CreateSnapshotGroupInput {
         CreateSnapshotGroupBuilder::default()
     }
     /// Most items [`CreateSnapshotGroupInput::exclude_disk_id`] may hold (the spec's `max_items`).
-    pub const EXCLUDE_DISK_ID_MAX_ITEMS: usize = 16;
+    pub const EXCLUDE_DISK_ID_MAX_ITEMS: usize = 128;
     /// Most items [`CreateSnapshotGroupInput::disk_id`] may hold (the spec's `max_items`).
-    pub const DISK_ID_MAX_ITEMS: usize = 16;
+    pub const DISK_ID_MAX_ITEMS: usize = 128;
     /// Most items [`CreateSnapshotGroupInput::tag`] may hold (the spec's `max_items`).
     pub const TAG_MAX_ITEMS: usize = 20;
 }
@@ -233,13 +233,13 @@ impl aliyun_core::Action for CreateSnapshotGroupInput {
             "ExcludeDiskId",
             self.exclude_disk_id.len(),
             None,
-            Some(16),
+            Some(128),
         )?;
         aliyun_core::__private::validate::items(
             "DiskId",
             self.disk_id.len(),
             None,
-            Some(16),
+            Some(128),
         )?;
         aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
         Ok(())

@@ -2,7 +2,8 @@
 
 //! `CreateStorageSet`: Creates storage set.
 //!
-//! In the `storage-sets` group (a Cargo feature of the crate). Changes resources (operation type `create`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateStorageSet).
+//! In the `storage-sets` group (a Cargo feature of the crate). Changes resources (operation type `create`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. Deprecated: the newer metadata file `ecs-2014-05-26.requests-2025-12.json` no longer lists it. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateStorageSet).
+#![allow(deprecated)]
 /// The validated input of [`CreateStorageSet`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateStorageSet): made by [`CreateStorageSetBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -29,6 +30,9 @@ impl CreateStorageSetInput {
 /// Sets the parameters of [`CreateStorageSet`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateStorageSet): Creates storage set.
 ///
 /// [`Client::create_storage_set`](super::super::client::Client::create_storage_set) makes one bound to a client, to [`send`](CreateStorageSetBuilder::send); [`CreateStorageSetInput::builder`] makes an unbound one, to [`build`](CreateStorageSetBuilder::build) the input. See [the `action` module](super) for what every builder offers.
+#[deprecated(
+    note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateStorageSetBuilder<C = ()> {
     client: C,

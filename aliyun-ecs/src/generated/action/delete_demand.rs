@@ -2,7 +2,7 @@
 
 //! `DeleteDemand`: Deletes demand.
 //!
-//! In the `other` group (a Cargo feature of the crate). Changes resources (operation type `delete`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. Deprecated by the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDemand).
+//! In the `other` group (a Cargo feature of the crate). Changes resources (operation type `delete`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. Deprecated: the newer metadata file `ecs-2014-05-26.requests-2025-12.json` no longer lists it. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDemand).
 #![allow(deprecated)]
 /// The validated input of [`DeleteDemand`](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDemand): made by [`DeleteDemandBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,7 +26,9 @@ impl DeleteDemandInput {
 /// Sets the parameters of [`DeleteDemand`](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDemand): Deletes demand.
 ///
 /// [`Client::delete_demand`](super::super::client::Client::delete_demand) makes one bound to a client, to [`send`](DeleteDemandBuilder::send); [`DeleteDemandInput::builder`] makes an unbound one, to [`build`](DeleteDemandBuilder::build) the input. See [the `action` module](super) for what every builder offers.
-#[deprecated(note = "deprecated by the service")]
+#[deprecated(
+    note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteDemandBuilder<C = ()> {
     client: C,

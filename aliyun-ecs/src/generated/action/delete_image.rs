@@ -13,6 +13,8 @@ pub struct DeleteImageInput {
     pub image_id: String,
     /// A boolean sent as `Force`. Optional. Left unset, the service assumes `false`. Example: `false`.
     pub force: Option<bool>,
+    /// A boolean sent as `DryRun`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub dry_run: Option<bool>,
 }
 impl DeleteImageInput {
     /// An unbound builder of this input: set parameters, then [`build`](DeleteImageBuilder::build).
@@ -33,6 +35,7 @@ struct Params {
     region_id: Option<String>,
     image_id: Option<String>,
     force: Option<bool>,
+    dry_run: Option<bool>,
 }
 impl<C> DeleteImageBuilder<C> {
     /// Sets [`DeleteImageInput::region_id`].
@@ -50,6 +53,11 @@ impl<C> DeleteImageBuilder<C> {
         self.params.force = Some(input);
         self
     }
+    /// Sets [`DeleteImageInput::dry_run`].
+    pub fn dry_run(mut self, input: bool) -> Self {
+        self.params.dry_run = Some(input);
+        self
+    }
     /// Checks every rule of the spec and builds the [`DeleteImageInput`]. Nothing is sent.
     pub fn build(self) -> Result<DeleteImageInput, aliyun_core::InvalidInput> {
         let input = DeleteImageInput {
@@ -62,6 +70,7 @@ impl<C> DeleteImageBuilder<C> {
                 self.params.image_id,
             )?,
             force: self.params.force,
+            dry_run: self.params.dry_run,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -72,6 +81,7 @@ aliyun_core::__private::builder_accessors! {
     region_id: Option<String> => set_region_id, get_region_id;
     image_id: Option<String> => set_image_id, get_image_id;
     force: Option<bool> => set_force, get_force;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
 }
 impl DeleteImageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -135,6 +145,7 @@ impl aliyun_core::Action for DeleteImageInput {
         params.push("RegionId", &self.region_id);
         params.push("ImageId", &self.image_id);
         params.push_opt("Force", self.force.as_ref());
+        params.push_opt("DryRun", self.dry_run.as_ref());
     }
 }
 /// Errors [`DeleteImage`](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteImage) can return.

@@ -11,6 +11,8 @@ pub struct DeleteInstanceInput {
     pub instance_id: String,
     /// A boolean sent as `Force`. Optional. Left unset, the service assumes `false`. Example: `false`.
     pub force: Option<bool>,
+    /// A boolean sent as `ForceStop`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub force_stop: Option<bool>,
     /// A boolean sent as `TerminateSubscription`. Optional. Left unset, the service assumes `false`. Example: `false`.
     pub terminate_subscription: Option<bool>,
     /// A boolean sent as `DryRun`. Optional. Example: `false`.
@@ -34,6 +36,7 @@ pub struct DeleteInstanceBuilder<C = ()> {
 struct Params {
     instance_id: Option<String>,
     force: Option<bool>,
+    force_stop: Option<bool>,
     terminate_subscription: Option<bool>,
     dry_run: Option<bool>,
 }
@@ -46,6 +49,11 @@ impl<C> DeleteInstanceBuilder<C> {
     /// Sets [`DeleteInstanceInput::force`].
     pub fn force(mut self, input: bool) -> Self {
         self.params.force = Some(input);
+        self
+    }
+    /// Sets [`DeleteInstanceInput::force_stop`].
+    pub fn force_stop(mut self, input: bool) -> Self {
+        self.params.force_stop = Some(input);
         self
     }
     /// Sets [`DeleteInstanceInput::terminate_subscription`].
@@ -66,6 +74,7 @@ impl<C> DeleteInstanceBuilder<C> {
                 self.params.instance_id,
             )?,
             force: self.params.force,
+            force_stop: self.params.force_stop,
             terminate_subscription: self.params.terminate_subscription,
             dry_run: self.params.dry_run,
         };
@@ -77,6 +86,7 @@ aliyun_core::__private::builder_accessors! {
     DeleteInstanceBuilder, DeleteInstanceInput;
     instance_id: Option<String> => set_instance_id, get_instance_id;
     force: Option<bool> => set_force, get_force;
+    force_stop: Option<bool> => set_force_stop, get_force_stop;
     terminate_subscription: Option<bool> => set_terminate_subscription, get_terminate_subscription;
     dry_run: Option<bool> => set_dry_run, get_dry_run;
 }
@@ -138,6 +148,7 @@ impl aliyun_core::Action for DeleteInstanceInput {
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("InstanceId", &self.instance_id);
         params.push_opt("Force", self.force.as_ref());
+        params.push_opt("ForceStop", self.force_stop.as_ref());
         params.push_opt("TerminateSubscription", self.terminate_subscription.as_ref());
         params.push_opt("DryRun", self.dry_run.as_ref());
     }

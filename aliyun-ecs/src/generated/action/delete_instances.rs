@@ -11,6 +11,8 @@ pub struct DeleteInstancesInput {
     pub dry_run: Option<bool>,
     /// A boolean sent as `Force`. Optional. Left unset, the service assumes `false`. Example: `false`.
     pub force: Option<bool>,
+    /// A boolean sent as `ForceStop`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub force_stop: Option<bool>,
     /// A boolean sent as `TerminateSubscription`. Optional. Left unset, the service assumes `false`. Example: `false`.
     pub terminate_subscription: Option<bool>,
     /// A string sent as `ClientToken`. Optional. Left unset, the SDK sends a fresh UUID, the same on every retry of the call, so the service can tell a retry from a new request. Example: `123e4567-e89b-12d3-a456-426655440000`.
@@ -40,6 +42,7 @@ pub struct DeleteInstancesBuilder<C = ()> {
 struct Params {
     dry_run: Option<bool>,
     force: Option<bool>,
+    force_stop: Option<bool>,
     terminate_subscription: Option<bool>,
     client_token: Option<String>,
     region_id: Option<String>,
@@ -54,6 +57,11 @@ impl<C> DeleteInstancesBuilder<C> {
     /// Sets [`DeleteInstancesInput::force`].
     pub fn force(mut self, input: bool) -> Self {
         self.params.force = Some(input);
+        self
+    }
+    /// Sets [`DeleteInstancesInput::force_stop`].
+    pub fn force_stop(mut self, input: bool) -> Self {
+        self.params.force_stop = Some(input);
         self
     }
     /// Sets [`DeleteInstancesInput::terminate_subscription`].
@@ -81,6 +89,7 @@ impl<C> DeleteInstancesBuilder<C> {
         let input = DeleteInstancesInput {
             dry_run: self.params.dry_run,
             force: self.params.force,
+            force_stop: self.params.force_stop,
             terminate_subscription: self.params.terminate_subscription,
             client_token: self.params.client_token,
             region_id: aliyun_core::__private::validate::required(
@@ -97,6 +106,7 @@ aliyun_core::__private::builder_accessors! {
     DeleteInstancesBuilder, DeleteInstancesInput;
     dry_run: Option<bool> => set_dry_run, get_dry_run;
     force: Option<bool> => set_force, get_force;
+    force_stop: Option<bool> => set_force_stop, get_force_stop;
     terminate_subscription: Option<bool> => set_terminate_subscription, get_terminate_subscription;
     client_token: Option<String> => set_client_token, get_client_token;
     region_id: Option<String> => set_region_id, get_region_id;
@@ -170,6 +180,7 @@ impl aliyun_core::Action for DeleteInstancesInput {
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push_opt("DryRun", self.dry_run.as_ref());
         params.push_opt("Force", self.force.as_ref());
+        params.push_opt("ForceStop", self.force_stop.as_ref());
         params.push_opt("TerminateSubscription", self.terminate_subscription.as_ref());
         params.push_opt("ClientToken", self.client_token.as_ref());
         params.push("RegionId", &self.region_id);

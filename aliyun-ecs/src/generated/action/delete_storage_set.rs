@@ -2,7 +2,8 @@
 
 //! `DeleteStorageSet`: Deletes storage set.
 //!
-//! In the `storage-sets` group (a Cargo feature of the crate). Changes resources (operation type `delete`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteStorageSet).
+//! In the `storage-sets` group (a Cargo feature of the crate). Changes resources (operation type `delete`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. Deprecated: the newer metadata file `ecs-2014-05-26.requests-2025-12.json` no longer lists it. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteStorageSet).
+#![allow(deprecated)]
 /// The validated input of [`DeleteStorageSet`](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteStorageSet): made by [`DeleteStorageSetBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -23,6 +24,9 @@ impl DeleteStorageSetInput {
 /// Sets the parameters of [`DeleteStorageSet`](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteStorageSet): Deletes storage set.
 ///
 /// [`Client::delete_storage_set`](super::super::client::Client::delete_storage_set) makes one bound to a client, to [`send`](DeleteStorageSetBuilder::send); [`DeleteStorageSetInput::builder`] makes an unbound one, to [`build`](DeleteStorageSetBuilder::build) the input. See [the `action` module](super) for what every builder offers.
+#[deprecated(
+    note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteStorageSetBuilder<C = ()> {
     client: C,

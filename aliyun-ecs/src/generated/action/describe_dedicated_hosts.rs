@@ -38,6 +38,8 @@ pub struct DescribeDedicatedHostsInput {
     pub next_token: Option<String>,
     /// An integer (32-bit) sent as `MaxResults`. Optional. From 1 to 100. Example: `10`.
     pub max_results: Option<i32>,
+    /// A boolean sent as `QueryInventory`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub query_inventory: Option<bool>,
 }
 impl DescribeDedicatedHostsInput {
     /// An unbound builder of this input: set parameters, then [`build`](DescribeDedicatedHostsBuilder::build).
@@ -72,6 +74,7 @@ struct Params {
     socket_details: Option<String>,
     next_token: Option<String>,
     max_results: Option<i32>,
+    query_inventory: Option<bool>,
 }
 impl<C> DescribeDedicatedHostsBuilder<C> {
     /// Sets [`DescribeDedicatedHostsInput::region_id`].
@@ -149,6 +152,11 @@ impl<C> DescribeDedicatedHostsBuilder<C> {
         self.params.max_results = Some(input);
         self
     }
+    /// Sets [`DescribeDedicatedHostsInput::query_inventory`].
+    pub fn query_inventory(mut self, input: bool) -> Self {
+        self.params.query_inventory = Some(input);
+        self
+    }
     /// Checks every rule of the spec and builds the [`DescribeDedicatedHostsInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -172,6 +180,7 @@ impl<C> DescribeDedicatedHostsBuilder<C> {
             socket_details: self.params.socket_details,
             next_token: self.params.next_token,
             max_results: self.params.max_results,
+            query_inventory: self.params.query_inventory,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -194,6 +203,7 @@ aliyun_core::__private::builder_accessors! {
     socket_details: Option<String> => set_socket_details, get_socket_details;
     next_token: Option<String> => set_next_token, get_next_token;
     max_results: Option<i32> => set_max_results, get_max_results;
+    query_inventory: Option<bool> => set_query_inventory, get_query_inventory;
 }
 impl DescribeDedicatedHostsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -324,6 +334,7 @@ impl aliyun_core::Action for DescribeDedicatedHostsInput {
         params.push_opt("SocketDetails", self.socket_details.as_ref());
         params.push_opt("NextToken", self.next_token.as_ref());
         params.push_opt("MaxResults", self.max_results.as_ref());
+        params.push_opt("QueryInventory", self.query_inventory.as_ref());
     }
 }
 /// Errors [`DescribeDedicatedHosts`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDedicatedHosts) can return.

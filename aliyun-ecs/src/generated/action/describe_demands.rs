@@ -2,7 +2,7 @@
 
 //! `DescribeDemands`: Describes demands.
 //!
-//! In the `other` group (a Cargo feature of the crate). Reads only (operation type `get`). Idempotent, so it is retried on timeouts and transient failures. Deprecated by the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDemands).
+//! In the `other` group (a Cargo feature of the crate). Reads only (operation type `get`). Idempotent, so it is retried on timeouts and transient failures. Deprecated: the newer metadata file `ecs-2014-05-26.requests-2025-12.json` no longer lists it. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDemands).
 #![allow(deprecated)]
 use super::super::types::{Demand, Tag};
 /// The validated input of [`DescribeDemands`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDemands): made by [`DescribeDemandsBuilder::build`], or by the client's builder when it sends.
@@ -47,7 +47,9 @@ impl DescribeDemandsInput {
 /// Sets the parameters of [`DescribeDemands`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDemands): Describes demands.
 ///
 /// [`Client::describe_demands`](super::super::client::Client::describe_demands) makes one bound to a client, to [`send`](DescribeDemandsBuilder::send); [`DescribeDemandsInput::builder`] makes an unbound one, to [`build`](DescribeDemandsBuilder::build) the input. See [the `action` module](super) for what every builder offers.
-#[deprecated(note = "deprecated by the service")]
+#[deprecated(
+    note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeDemandsBuilder<C = ()> {
     client: C,

@@ -30,6 +30,8 @@ pub struct DescribeElasticityAssurancesInput {
     pub instance_charge_type: Option<String>,
     /// A string sent as `Status`. Optional. Example: `Active`.
     pub status: Option<String>,
+    /// A string sent as `PackageType`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub package_type: Option<String>,
 }
 impl DescribeElasticityAssurancesInput {
     /// An unbound builder of this input: set parameters, then [`build`](DescribeElasticityAssurancesBuilder::build).
@@ -60,6 +62,7 @@ struct Params {
     zone_id: Option<String>,
     instance_charge_type: Option<String>,
     status: Option<String>,
+    package_type: Option<String>,
 }
 impl<C> DescribeElasticityAssurancesBuilder<C> {
     /// Sets [`DescribeElasticityAssurancesInput::region_id`].
@@ -117,6 +120,11 @@ impl<C> DescribeElasticityAssurancesBuilder<C> {
         self.params.status = Some(input.into());
         self
     }
+    /// Sets [`DescribeElasticityAssurancesInput::package_type`].
+    pub fn package_type(mut self, input: impl Into<String>) -> Self {
+        self.params.package_type = Some(input.into());
+        self
+    }
     /// Checks every rule of the spec and builds the [`DescribeElasticityAssurancesInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -136,6 +144,7 @@ impl<C> DescribeElasticityAssurancesBuilder<C> {
             zone_id: self.params.zone_id,
             instance_charge_type: self.params.instance_charge_type,
             status: self.params.status,
+            package_type: self.params.package_type,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -154,6 +163,7 @@ aliyun_core::__private::builder_accessors! {
     zone_id: Option<String> => set_zone_id, get_zone_id;
     instance_charge_type: Option<String> => set_instance_charge_type, get_instance_charge_type;
     status: Option<String> => set_status, get_status;
+    package_type: Option<String> => set_package_type, get_package_type;
 }
 impl DescribeElasticityAssurancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -263,6 +273,7 @@ impl aliyun_core::Action for DescribeElasticityAssurancesInput {
         params.push_opt("ZoneId", self.zone_id.as_ref());
         params.push_opt("InstanceChargeType", self.instance_charge_type.as_ref());
         params.push_opt("Status", self.status.as_ref());
+        params.push_opt("PackageType", self.package_type.as_ref());
     }
 }
 /// Errors [`DescribeElasticityAssurances`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeElasticityAssurances) can return.

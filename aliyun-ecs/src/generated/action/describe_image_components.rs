@@ -24,6 +24,12 @@ pub struct DescribeImageComponentsInput {
     pub owner: Option<String>,
     /// A list of strings sent as `ImageComponentId.1`, `ImageComponentId.2`, …. Optional. At most 21 items. Example: `["ic-bp67acfmxazb4p****"]`.
     pub image_component_id: Vec<String>,
+    /// A string sent as `ComponentType`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub component_type: Option<String>,
+    /// A string sent as `SystemType`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub system_type: Option<String>,
+    /// A string sent as `ComponentVersion`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub component_version: Option<String>,
 }
 impl DescribeImageComponentsInput {
     /// An unbound builder of this input: set parameters, then [`build`](DescribeImageComponentsBuilder::build).
@@ -53,6 +59,9 @@ struct Params {
     max_results: Option<i32>,
     owner: Option<String>,
     image_component_id: Option<Vec<String>>,
+    component_type: Option<String>,
+    system_type: Option<String>,
+    component_version: Option<String>,
 }
 impl<C> DescribeImageComponentsBuilder<C> {
     /// Sets [`DescribeImageComponentsInput::region_id`].
@@ -95,6 +104,21 @@ impl<C> DescribeImageComponentsBuilder<C> {
         self.params.image_component_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
+    /// Sets [`DescribeImageComponentsInput::component_type`].
+    pub fn component_type(mut self, input: impl Into<String>) -> Self {
+        self.params.component_type = Some(input.into());
+        self
+    }
+    /// Sets [`DescribeImageComponentsInput::system_type`].
+    pub fn system_type(mut self, input: impl Into<String>) -> Self {
+        self.params.system_type = Some(input.into());
+        self
+    }
+    /// Sets [`DescribeImageComponentsInput::component_version`].
+    pub fn component_version(mut self, input: impl Into<String>) -> Self {
+        self.params.component_version = Some(input.into());
+        self
+    }
     /// Checks every rule of the spec and builds the [`DescribeImageComponentsInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -111,6 +135,9 @@ impl<C> DescribeImageComponentsBuilder<C> {
             max_results: self.params.max_results,
             owner: self.params.owner,
             image_component_id: self.params.image_component_id.unwrap_or_default(),
+            component_type: self.params.component_type,
+            system_type: self.params.system_type,
+            component_version: self.params.component_version,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -126,6 +153,9 @@ aliyun_core::__private::builder_accessors! {
     max_results: Option<i32> => set_max_results, get_max_results;
     owner: Option<String> => set_owner, get_owner;
     image_component_id: Option<Vec<String>> => set_image_component_id, get_image_component_id, list;
+    component_type: Option<String> => set_component_type, get_component_type;
+    system_type: Option<String> => set_system_type, get_system_type;
+    component_version: Option<String> => set_component_version, get_component_version;
 }
 impl DescribeImageComponentsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -233,6 +263,9 @@ impl aliyun_core::Action for DescribeImageComponentsInput {
         params.push_opt("MaxResults", self.max_results.as_ref());
         params.push_opt("Owner", self.owner.as_ref());
         params.push_repeat_list("ImageComponentId", &self.image_component_id);
+        params.push_opt("ComponentType", self.component_type.as_ref());
+        params.push_opt("SystemType", self.system_type.as_ref());
+        params.push_opt("ComponentVersion", self.component_version.as_ref());
     }
 }
 /// Errors [`DescribeImageComponents`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImageComponents) can return.

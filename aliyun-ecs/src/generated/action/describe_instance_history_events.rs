@@ -40,6 +40,10 @@ pub struct DescribeInstanceHistoryEventsInput {
     pub tag: Vec<Tag>,
     /// A string sent as `ResourceGroupId`. Optional. Example: `rg-bp67acfmxazb4p****`.
     pub resource_group_id: Option<String>,
+    /// A string sent as `NextToken`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub next_token: Option<String>,
+    /// An integer (64-bit) sent as `MaxResults`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub max_results: Option<i64>,
 }
 impl DescribeInstanceHistoryEventsInput {
     /// An unbound builder of this input: set parameters, then [`build`](DescribeInstanceHistoryEventsBuilder::build).
@@ -83,6 +87,8 @@ struct Params {
     resource_id: Option<Vec<String>>,
     tag: Option<Vec<Tag>>,
     resource_group_id: Option<String>,
+    next_token: Option<String>,
+    max_results: Option<i64>,
 }
 impl<C> DescribeInstanceHistoryEventsBuilder<C> {
     /// Sets [`DescribeInstanceHistoryEventsInput::region_id`].
@@ -168,6 +174,16 @@ impl<C> DescribeInstanceHistoryEventsBuilder<C> {
         self.params.resource_group_id = Some(input.into());
         self
     }
+    /// Sets [`DescribeInstanceHistoryEventsInput::next_token`].
+    pub fn next_token(mut self, input: impl Into<String>) -> Self {
+        self.params.next_token = Some(input.into());
+        self
+    }
+    /// Sets [`DescribeInstanceHistoryEventsInput::max_results`].
+    pub fn max_results(mut self, input: i64) -> Self {
+        self.params.max_results = Some(input);
+        self
+    }
     /// Checks every rule of the spec and builds the [`DescribeInstanceHistoryEventsInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -192,6 +208,8 @@ impl<C> DescribeInstanceHistoryEventsBuilder<C> {
             resource_id: self.params.resource_id.unwrap_or_default(),
             tag: self.params.tag.unwrap_or_default(),
             resource_group_id: self.params.resource_group_id,
+            next_token: self.params.next_token,
+            max_results: self.params.max_results,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -215,6 +233,8 @@ aliyun_core::__private::builder_accessors! {
     resource_id: Option<Vec<String>> => set_resource_id, get_resource_id, list;
     tag: Option<Vec<Tag>> => set_tag, get_tag, list;
     resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    next_token: Option<String> => set_next_token, get_next_token;
+    max_results: Option<i64> => set_max_results, get_max_results;
 }
 impl DescribeInstanceHistoryEventsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -354,6 +374,8 @@ impl aliyun_core::Action for DescribeInstanceHistoryEventsInput {
         params.push_repeat_list("ResourceId", &self.resource_id);
         params.push_struct_list("Tag", &self.tag);
         params.push_opt("ResourceGroupId", self.resource_group_id.as_ref());
+        params.push_opt("NextToken", self.next_token.as_ref());
+        params.push_opt("MaxResults", self.max_results.as_ref());
     }
 }
 /// Errors [`DescribeInstanceHistoryEvents`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceHistoryEvents) can return.

@@ -2,7 +2,8 @@
 
 //! `DescribeInstanceTopology`: Describes instance topology.
 //!
-//! In the `instances` group (a Cargo feature of the crate). Reads only (operation type `get`). Idempotent, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTopology).
+//! In the `instances` group (a Cargo feature of the crate). Reads only (operation type `get`). Idempotent, so it is retried on timeouts and transient failures. Deprecated: the newer metadata file `ecs-2014-05-26.requests-2025-12.json` no longer lists it. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTopology).
+#![allow(deprecated)]
 use super::super::types::Topology;
 /// The validated input of [`DescribeInstanceTopology`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTopology): made by [`DescribeInstanceTopologyBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +23,9 @@ impl DescribeInstanceTopologyInput {
 /// Sets the parameters of [`DescribeInstanceTopology`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTopology): Describes instance topology.
 ///
 /// [`Client::describe_instance_topology`](super::super::client::Client::describe_instance_topology) makes one bound to a client, to [`send`](DescribeInstanceTopologyBuilder::send); [`DescribeInstanceTopologyInput::builder`] makes an unbound one, to [`build`](DescribeInstanceTopologyBuilder::build) the input. See [the `action` module](super) for what every builder offers.
+#[deprecated(
+    note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeInstanceTopologyBuilder<C = ()> {
     client: C,

@@ -94,6 +94,8 @@ pub struct DescribeInstanceTypesInput {
     pub max_results: Option<i64>,
     /// A string sent as `NextToken`. Optional. At most 50 characters. Example: `e71d8a535bd9cc11`.
     pub next_token: Option<String>,
+    /// A list of strings sent as `AdditionalAttributes.1`, `AdditionalAttributes.2`, …. Optional. At most 100 items. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub additional_attributes: Vec<String>,
 }
 impl DescribeInstanceTypesInput {
     /// An unbound builder of this input: set parameters, then [`build`](DescribeInstanceTypesBuilder::build).
@@ -114,6 +116,8 @@ impl DescribeInstanceTypesInput {
     pub const PHYSICAL_PROCESSOR_MODELS_MAX_ITEMS: usize = 10;
     /// Most items [`DescribeInstanceTypesInput::local_storage_categories`] may hold (the spec's `max_items`).
     pub const LOCAL_STORAGE_CATEGORIES_MAX_ITEMS: usize = 10;
+    /// Most items [`DescribeInstanceTypesInput::additional_attributes`] may hold (the spec's `max_items`).
+    pub const ADDITIONAL_ATTRIBUTES_MAX_ITEMS: usize = 100;
 }
 /// Sets the parameters of [`DescribeInstanceTypes`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTypes): Describes instance types.
 ///
@@ -168,6 +172,7 @@ struct Params {
     local_storage_categories: Option<Vec<String>>,
     max_results: Option<i64>,
     next_token: Option<String>,
+    additional_attributes: Option<Vec<String>>,
 }
 impl<C> DescribeInstanceTypesBuilder<C> {
     /// Sets [`DescribeInstanceTypesInput::instance_type_family`].
@@ -394,6 +399,14 @@ impl<C> DescribeInstanceTypesBuilder<C> {
         self.params.next_token = Some(input.into());
         self
     }
+    /// Appends one item to [`DescribeInstanceTypesInput::additional_attributes`].
+    pub fn additional_attributes(mut self, input: impl Into<String>) -> Self {
+        self.params
+            .additional_attributes
+            .get_or_insert_with(Vec::new)
+            .push(input.into());
+        self
+    }
     /// Checks every rule of the spec and builds the [`DescribeInstanceTypesInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeInstanceTypesInput, aliyun_core::InvalidInput> {
         let input = DescribeInstanceTypesInput {
@@ -457,6 +470,7 @@ impl<C> DescribeInstanceTypesBuilder<C> {
                 .unwrap_or_default(),
             max_results: self.params.max_results,
             next_token: self.params.next_token,
+            additional_attributes: self.params.additional_attributes.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -507,6 +521,7 @@ aliyun_core::__private::builder_accessors! {
     local_storage_categories: Option<Vec<String>> => set_local_storage_categories, get_local_storage_categories, list;
     max_results: Option<i64> => set_max_results, get_max_results;
     next_token: Option<String> => set_next_token, get_next_token;
+    additional_attributes: Option<Vec<String>> => set_additional_attributes, get_additional_attributes, list;
 }
 impl DescribeInstanceTypesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -637,6 +652,12 @@ impl aliyun_core::Action for DescribeInstanceTypesInput {
                 Some(50),
             )?;
         }
+        aliyun_core::__private::validate::items(
+            "AdditionalAttributes",
+            self.additional_attributes.len(),
+            None,
+            Some(100),
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -738,6 +759,7 @@ impl aliyun_core::Action for DescribeInstanceTypesInput {
             .push_repeat_list("LocalStorageCategories", &self.local_storage_categories);
         params.push_opt("MaxResults", self.max_results.as_ref());
         params.push_opt("NextToken", self.next_token.as_ref());
+        params.push_repeat_list("AdditionalAttributes", &self.additional_attributes);
     }
 }
 /// Errors [`DescribeInstanceTypes`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTypes) can return.

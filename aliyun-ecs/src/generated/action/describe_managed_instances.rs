@@ -16,6 +16,8 @@ pub struct DescribeManagedInstancesInput {
     pub instance_ip: Option<String>,
     /// A string sent as `ActivationId`. Optional. Example: `4ECEEE12-56F1-4FBC-9AB1-890F7494****`.
     pub activation_id: Option<String>,
+    /// A string sent as `MachineId`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub machine_id: Option<String>,
     /// A string sent as `InstanceName`. Optional. Example: `my-webapp-server`.
     pub instance_name: Option<String>,
     /// An integer (64-bit) sent as `PageNumber`. Optional. Example: `1`.
@@ -57,6 +59,7 @@ struct Params {
     os_type: Option<String>,
     instance_ip: Option<String>,
     activation_id: Option<String>,
+    machine_id: Option<String>,
     instance_name: Option<String>,
     page_number: Option<i64>,
     page_size: Option<i64>,
@@ -85,6 +88,11 @@ impl<C> DescribeManagedInstancesBuilder<C> {
     /// Sets [`DescribeManagedInstancesInput::activation_id`].
     pub fn activation_id(mut self, input: impl Into<String>) -> Self {
         self.params.activation_id = Some(input.into());
+        self
+    }
+    /// Sets [`DescribeManagedInstancesInput::machine_id`].
+    pub fn machine_id(mut self, input: impl Into<String>) -> Self {
+        self.params.machine_id = Some(input.into());
         self
     }
     /// Sets [`DescribeManagedInstancesInput::instance_name`].
@@ -139,6 +147,7 @@ impl<C> DescribeManagedInstancesBuilder<C> {
             os_type: self.params.os_type,
             instance_ip: self.params.instance_ip,
             activation_id: self.params.activation_id,
+            machine_id: self.params.machine_id,
             instance_name: self.params.instance_name,
             page_number: self.params.page_number,
             page_size: self.params.page_size,
@@ -158,6 +167,7 @@ aliyun_core::__private::builder_accessors! {
     os_type: Option<String> => set_os_type, get_os_type;
     instance_ip: Option<String> => set_instance_ip, get_instance_ip;
     activation_id: Option<String> => set_activation_id, get_activation_id;
+    machine_id: Option<String> => set_machine_id, get_machine_id;
     instance_name: Option<String> => set_instance_name, get_instance_name;
     page_number: Option<i64> => set_page_number, get_page_number;
     page_size: Option<i64> => set_page_size, get_page_size;
@@ -264,6 +274,7 @@ impl aliyun_core::Action for DescribeManagedInstancesInput {
         params.push_opt("OsType", self.os_type.as_ref());
         params.push_opt("InstanceIp", self.instance_ip.as_ref());
         params.push_opt("ActivationId", self.activation_id.as_ref());
+        params.push_opt("MachineId", self.machine_id.as_ref());
         params.push_opt("InstanceName", self.instance_name.as_ref());
         params.push_opt("PageNumber", self.page_number.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());

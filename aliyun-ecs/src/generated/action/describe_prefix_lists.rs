@@ -3,7 +3,7 @@
 //! `DescribePrefixLists`: Describes prefix lists.
 //!
 //! In the `prefix-lists` group (a Cargo feature of the crate). Reads only (operation type `get`). Idempotent, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrefixLists).
-use super::super::types::PrefixList;
+use super::super::types::{PrefixList, Tag};
 /// The validated input of [`DescribePrefixLists`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrefixLists): made by [`DescribePrefixListsBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -20,6 +20,10 @@ pub struct DescribePrefixListsInput {
     pub address_family: Option<String>,
     /// A list of strings sent as `PrefixListId.1`, `PrefixListId.2`, …. Optional. At most 101 items. Example: `["pl-x1j1k5ykzqlixdcy****"]`.
     pub prefix_list_id: Vec<String>,
+    /// A string sent as `ResourceGroupId`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub resource_group_id: Option<String>,
+    /// A list of structures sent as `Tag.1.<field>`, `Tag.2.<field>`, …. Optional. At most 20 items. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub tag: Vec<Tag>,
 }
 impl DescribePrefixListsInput {
     /// An unbound builder of this input: set parameters, then [`build`](DescribePrefixListsBuilder::build).
@@ -28,6 +32,8 @@ impl DescribePrefixListsInput {
     }
     /// Most items [`DescribePrefixListsInput::prefix_list_id`] may hold (the spec's `max_items`).
     pub const PREFIX_LIST_ID_MAX_ITEMS: usize = 101;
+    /// Most items [`DescribePrefixListsInput::tag`] may hold (the spec's `max_items`).
+    pub const TAG_MAX_ITEMS: usize = 20;
 }
 /// Sets the parameters of [`DescribePrefixLists`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrefixLists): Describes prefix lists.
 ///
@@ -45,6 +51,8 @@ struct Params {
     max_results: Option<i32>,
     address_family: Option<String>,
     prefix_list_id: Option<Vec<String>>,
+    resource_group_id: Option<String>,
+    tag: Option<Vec<Tag>>,
 }
 impl<C> DescribePrefixListsBuilder<C> {
     /// Sets [`DescribePrefixListsInput::region_id`].
@@ -77,6 +85,16 @@ impl<C> DescribePrefixListsBuilder<C> {
         self.params.prefix_list_id.get_or_insert_with(Vec::new).push(input.into());
         self
     }
+    /// Sets [`DescribePrefixListsInput::resource_group_id`].
+    pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
+        self.params.resource_group_id = Some(input.into());
+        self
+    }
+    /// Appends one item to [`DescribePrefixListsInput::tag`].
+    pub fn tag(mut self, input: Tag) -> Self {
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
+        self
+    }
     /// Checks every rule of the spec and builds the [`DescribePrefixListsInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribePrefixListsInput, aliyun_core::InvalidInput> {
         let input = DescribePrefixListsInput {
@@ -89,6 +107,8 @@ impl<C> DescribePrefixListsBuilder<C> {
             max_results: self.params.max_results,
             address_family: self.params.address_family,
             prefix_list_id: self.params.prefix_list_id.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
+            tag: self.params.tag.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -102,6 +122,8 @@ aliyun_core::__private::builder_accessors! {
     max_results: Option<i32> => set_max_results, get_max_results;
     address_family: Option<String> => set_address_family, get_address_family;
     prefix_list_id: Option<Vec<String>> => set_prefix_list_id, get_prefix_list_id, list;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
 }
 impl DescribePrefixListsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -191,6 +213,7 @@ impl aliyun_core::Action for DescribePrefixListsInput {
             None,
             Some(101),
         )?;
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -200,6 +223,8 @@ impl aliyun_core::Action for DescribePrefixListsInput {
         params.push_opt("MaxResults", self.max_results.as_ref());
         params.push_opt("AddressFamily", self.address_family.as_ref());
         params.push_repeat_list("PrefixListId", &self.prefix_list_id);
+        params.push_opt("ResourceGroupId", self.resource_group_id.as_ref());
+        params.push_struct_list("Tag", &self.tag);
     }
 }
 /// Errors [`DescribePrefixLists`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrefixLists) can return.

@@ -5,7 +5,7 @@
 //! In the `pricing` group (a Cargo feature of the crate). Reads only (operation type `get`). Idempotent, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrice).
 use super::super::types::{
     DescribePriceDataDisk, DescribePricePriceInfo, DescribePriceSchedulerOptions,
-    DescribePriceSystemDisk,
+    DescribePriceSystemDisk, RecurrenceRules,
 };
 /// The validated input of [`DescribePrice`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrice): made by [`DescribePriceBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +65,10 @@ pub struct DescribePriceInput {
     pub zone_id: Option<String>,
     /// A structure sent as `SchedulerOptions.<field>`, one parameter per field. Optional.
     pub scheduler_options: Option<DescribePriceSchedulerOptions>,
+    /// A string sent as `StartTime`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub start_time: Option<String>,
+    /// A list of structures sent as `RecurrenceRules.1.<field>`, `RecurrenceRules.2.<field>`, …. Optional. At most 20 items. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub recurrence_rules: Vec<RecurrenceRules>,
 }
 impl DescribePriceInput {
     /// An unbound builder of this input: set parameters, then [`build`](DescribePriceBuilder::build).
@@ -73,6 +77,8 @@ impl DescribePriceInput {
     }
     /// Most items [`DescribePriceInput::instance_type_list`] may hold (the spec's `max_items`).
     pub const INSTANCE_TYPE_LIST_MAX_ITEMS: usize = 100;
+    /// Most items [`DescribePriceInput::recurrence_rules`] may hold (the spec's `max_items`).
+    pub const RECURRENCE_RULES_MAX_ITEMS: usize = 20;
 }
 /// Sets the parameters of [`DescribePrice`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrice): Describes price.
 ///
@@ -111,6 +117,8 @@ struct Params {
     spot_duration: Option<i32>,
     zone_id: Option<String>,
     scheduler_options: Option<DescribePriceSchedulerOptions>,
+    start_time: Option<String>,
+    recurrence_rules: Option<Vec<RecurrenceRules>>,
 }
 impl<C> DescribePriceBuilder<C> {
     /// Sets [`DescribePriceInput::region_id`].
@@ -248,6 +256,16 @@ impl<C> DescribePriceBuilder<C> {
         self.params.scheduler_options = Some(input);
         self
     }
+    /// Sets [`DescribePriceInput::start_time`].
+    pub fn start_time(mut self, input: impl Into<String>) -> Self {
+        self.params.start_time = Some(input.into());
+        self
+    }
+    /// Appends one item to [`DescribePriceInput::recurrence_rules`].
+    pub fn recurrence_rules(mut self, input: RecurrenceRules) -> Self {
+        self.params.recurrence_rules.get_or_insert_with(Vec::new).push(input);
+        self
+    }
     /// Checks every rule of the spec and builds the [`DescribePriceInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribePriceInput, aliyun_core::InvalidInput> {
         let input = DescribePriceInput {
@@ -281,6 +299,8 @@ impl<C> DescribePriceBuilder<C> {
             spot_duration: self.params.spot_duration,
             zone_id: self.params.zone_id,
             scheduler_options: self.params.scheduler_options,
+            start_time: self.params.start_time,
+            recurrence_rules: self.params.recurrence_rules.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -315,6 +335,8 @@ aliyun_core::__private::builder_accessors! {
     spot_duration: Option<i32> => set_spot_duration, get_spot_duration;
     zone_id: Option<String> => set_zone_id, get_zone_id;
     scheduler_options: Option<DescribePriceSchedulerOptions> => set_scheduler_options, get_scheduler_options;
+    start_time: Option<String> => set_start_time, get_start_time;
+    recurrence_rules: Option<Vec<RecurrenceRules>> => set_recurrence_rules, get_recurrence_rules, list;
 }
 impl DescribePriceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -381,6 +403,12 @@ impl aliyun_core::Action for DescribePriceInput {
             None,
             Some(100),
         )?;
+        aliyun_core::__private::validate::items(
+            "RecurrenceRules",
+            self.recurrence_rules.len(),
+            None,
+            Some(20),
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -419,6 +447,8 @@ impl aliyun_core::Action for DescribePriceInput {
         if let Some(value) = &self.scheduler_options {
             params.push_struct("SchedulerOptions", value);
         }
+        params.push_opt("StartTime", self.start_time.as_ref());
+        params.push_struct_list("RecurrenceRules", &self.recurrence_rules);
     }
 }
 /// Errors [`DescribePrice`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrice) can return.
@@ -856,6 +886,7 @@ mod tests {
                     .resource_type("instance")
                     .scheduler_options(DescribePriceSchedulerOptions {
                         dedicated_host_id: Some("dh-bp67acfmxazb4p****".to_owned()),
+                        ..Default::default()
                     })
                     .scope("Zone")
                     .spot_duration(1)

@@ -2,7 +2,8 @@
 
 //! `DescribeResourceByTags`: Describes resource by tags.
 //!
-//! In the `tags` group (a Cargo feature of the crate). Reads only (operation type `get`). Idempotent, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeResourceByTags).
+//! In the `tags` group (a Cargo feature of the crate). Reads only (operation type `get`). Idempotent, so it is retried on timeouts and transient failures. Deprecated by the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeResourceByTags).
+#![allow(deprecated)]
 use super::super::types::{Resource, Tag};
 /// The validated input of [`DescribeResourceByTags`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeResourceByTags): made by [`DescribeResourceByTagsBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +31,7 @@ impl DescribeResourceByTagsInput {
 /// Sets the parameters of [`DescribeResourceByTags`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeResourceByTags): Describes resource by tags.
 ///
 /// [`Client::describe_resource_by_tags`](super::super::client::Client::describe_resource_by_tags) makes one bound to a client, to [`send`](DescribeResourceByTagsBuilder::send); [`DescribeResourceByTagsInput::builder`] makes an unbound one, to [`build`](DescribeResourceByTagsBuilder::build) the input. See [the `action` module](super) for what every builder offers.
+#[deprecated(note = "deprecated by the service")]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeResourceByTagsBuilder<C = ()> {
     client: C,

@@ -20,6 +20,8 @@ pub struct DescribeSecurityGroupAttributeInput {
     pub next_token: Option<String>,
     /// An integer (32-bit) sent as `MaxResults`. Optional. From 10 to 1000. Example: `500`.
     pub max_results: Option<i32>,
+    /// A string sent as `Attribute`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub attribute: Option<String>,
 }
 impl DescribeSecurityGroupAttributeInput {
     /// An unbound builder of this input: set parameters, then [`build`](DescribeSecurityGroupAttributeBuilder::build).
@@ -43,6 +45,7 @@ struct Params {
     direction: Option<String>,
     next_token: Option<String>,
     max_results: Option<i32>,
+    attribute: Option<String>,
 }
 impl<C> DescribeSecurityGroupAttributeBuilder<C> {
     /// Sets [`DescribeSecurityGroupAttributeInput::security_group_id`].
@@ -75,6 +78,11 @@ impl<C> DescribeSecurityGroupAttributeBuilder<C> {
         self.params.max_results = Some(input);
         self
     }
+    /// Sets [`DescribeSecurityGroupAttributeInput::attribute`].
+    pub fn attribute(mut self, input: impl Into<String>) -> Self {
+        self.params.attribute = Some(input.into());
+        self
+    }
     /// Checks every rule of the spec and builds the [`DescribeSecurityGroupAttributeInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -92,6 +100,7 @@ impl<C> DescribeSecurityGroupAttributeBuilder<C> {
             direction: self.params.direction,
             next_token: self.params.next_token,
             max_results: self.params.max_results,
+            attribute: self.params.attribute,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -105,6 +114,7 @@ aliyun_core::__private::builder_accessors! {
     direction: Option<String> => set_direction, get_direction;
     next_token: Option<String> => set_next_token, get_next_token;
     max_results: Option<i32> => set_max_results, get_max_results;
+    attribute: Option<String> => set_attribute, get_attribute;
 }
 impl DescribeSecurityGroupAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -219,6 +229,7 @@ impl aliyun_core::Action for DescribeSecurityGroupAttributeInput {
         params.push_opt("Direction", self.direction.as_ref());
         params.push_opt("NextToken", self.next_token.as_ref());
         params.push_opt("MaxResults", self.max_results.as_ref());
+        params.push_opt("Attribute", self.attribute.as_ref());
     }
 }
 /// Errors [`DescribeSecurityGroupAttribute`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSecurityGroupAttribute) can return.

@@ -20,6 +20,10 @@ pub struct DescribeSnapshotLinksInput {
     pub page_number: Option<i32>,
     /// An integer (32-bit) sent as `PageSize`. Optional. From 1 to 100. Left unset, the service assumes `10`. Example: `50`.
     pub page_size: Option<i32>,
+    /// A string sent as `NextToken`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub next_token: Option<String>,
+    /// An integer (32-bit) sent as `MaxResults`. Optional. At least 0. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub max_results: Option<i32>,
 }
 impl DescribeSnapshotLinksInput {
     /// An unbound builder of this input: set parameters, then [`build`](DescribeSnapshotLinksBuilder::build).
@@ -43,6 +47,8 @@ struct Params {
     snapshot_link_ids: Option<Vec<String>>,
     page_number: Option<i32>,
     page_size: Option<i32>,
+    next_token: Option<String>,
+    max_results: Option<i32>,
 }
 impl<C> DescribeSnapshotLinksBuilder<C> {
     /// Sets [`DescribeSnapshotLinksInput::region_id`].
@@ -75,6 +81,16 @@ impl<C> DescribeSnapshotLinksBuilder<C> {
         self.params.page_size = Some(input);
         self
     }
+    /// Sets [`DescribeSnapshotLinksInput::next_token`].
+    pub fn next_token(mut self, input: impl Into<String>) -> Self {
+        self.params.next_token = Some(input.into());
+        self
+    }
+    /// Sets [`DescribeSnapshotLinksInput::max_results`].
+    pub fn max_results(mut self, input: i32) -> Self {
+        self.params.max_results = Some(input);
+        self
+    }
     /// Checks every rule of the spec and builds the [`DescribeSnapshotLinksInput`]. Nothing is sent.
     pub fn build(self) -> Result<DescribeSnapshotLinksInput, aliyun_core::InvalidInput> {
         let input = DescribeSnapshotLinksInput {
@@ -87,6 +103,8 @@ impl<C> DescribeSnapshotLinksBuilder<C> {
             snapshot_link_ids: self.params.snapshot_link_ids.unwrap_or_default(),
             page_number: self.params.page_number,
             page_size: self.params.page_size,
+            next_token: self.params.next_token,
+            max_results: self.params.max_results,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -100,6 +118,8 @@ aliyun_core::__private::builder_accessors! {
     snapshot_link_ids: Option<Vec<String>> => set_snapshot_link_ids, get_snapshot_link_ids, list;
     page_number: Option<i32> => set_page_number, get_page_number;
     page_size: Option<i32> => set_page_size, get_page_size;
+    next_token: Option<String> => set_next_token, get_next_token;
+    max_results: Option<i32> => set_max_results, get_max_results;
 }
 impl DescribeSnapshotLinksBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -197,6 +217,14 @@ impl aliyun_core::Action for DescribeSnapshotLinksInput {
                 Some(100),
             )?;
         }
+        if let Some(value) = &self.max_results {
+            aliyun_core::__private::validate::range(
+                "MaxResults",
+                *value,
+                Some(0),
+                None,
+            )?;
+        }
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -210,6 +238,8 @@ impl aliyun_core::Action for DescribeSnapshotLinksInput {
         }
         params.push_opt("PageNumber", self.page_number.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
+        params.push_opt("NextToken", self.next_token.as_ref());
+        params.push_opt("MaxResults", self.max_results.as_ref());
     }
 }
 /// Errors [`DescribeSnapshotLinks`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotLinks) can return.

@@ -2,7 +2,7 @@
 
 //! `DescribeStorageCapacityUnits`: Describes storage capacity units.
 //!
-//! In the `storage-capacity-units` group (a Cargo feature of the crate). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageCapacityUnits).
+//! In the `storage-capacity-units` group (a Cargo feature of the crate). Idempotent, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageCapacityUnits).
 use super::super::types::{StorageCapacityUnit, Tag};
 /// The validated input of [`DescribeStorageCapacityUnits`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageCapacityUnits): made by [`DescribeStorageCapacityUnitsBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -152,7 +152,7 @@ impl DescribeStorageCapacityUnitsBuilder<aliyun_core::ProductClient> {
             params: Params::default(),
         }
     }
-    /// Checks the input, then signs and sends the call and decodes its [`DescribeStorageCapacityUnitsOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
+    /// Checks the input, then signs and sends the call and decodes its [`DescribeStorageCapacityUnitsOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(
         self,
     ) -> Result<DescribeStorageCapacityUnitsOutput, DescribeStorageCapacityUnitsError> {
@@ -222,7 +222,7 @@ impl aliyun_core::Action for DescribeStorageCapacityUnitsInput {
         action: "DescribeStorageCapacityUnits",
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
-        idempotent: false,
+        idempotent: true,
         retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {

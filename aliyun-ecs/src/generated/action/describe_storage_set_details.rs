@@ -2,7 +2,8 @@
 
 //! `DescribeStorageSetDetails`: Describes storage set details.
 //!
-//! In the `storage-sets` group (a Cargo feature of the crate). Reads only (operation type `get`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageSetDetails).
+//! In the `storage-sets` group (a Cargo feature of the crate). Reads only (operation type `get`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. Deprecated: the newer metadata file `ecs-2014-05-26.requests-2025-12.json` no longer lists it. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageSetDetails).
+#![allow(deprecated)]
 use super::super::types::DescribeStorageSetDetailsDisk;
 /// The validated input of [`DescribeStorageSetDetails`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageSetDetails): made by [`DescribeStorageSetDetailsBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +33,9 @@ impl DescribeStorageSetDetailsInput {
 /// Sets the parameters of [`DescribeStorageSetDetails`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageSetDetails): Describes storage set details.
 ///
 /// [`Client::describe_storage_set_details`](super::super::client::Client::describe_storage_set_details) makes one bound to a client, to [`send`](DescribeStorageSetDetailsBuilder::send); [`DescribeStorageSetDetailsInput::builder`] makes an unbound one, to [`build`](DescribeStorageSetDetailsBuilder::build) the input. See [the `action` module](super) for what every builder offers.
+#[deprecated(
+    note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeStorageSetDetailsBuilder<C = ()> {
     client: C,

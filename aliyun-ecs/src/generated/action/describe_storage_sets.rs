@@ -2,7 +2,8 @@
 
 //! `DescribeStorageSets`: Describes storage sets.
 //!
-//! In the `storage-sets` group (a Cargo feature of the crate). Reads only (operation type `get`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageSets).
+//! In the `storage-sets` group (a Cargo feature of the crate). Reads only (operation type `get`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. Deprecated: the newer metadata file `ecs-2014-05-26.requests-2025-12.json` no longer lists it. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageSets).
+#![allow(deprecated)]
 use super::super::types::StorageSet;
 /// The validated input of [`DescribeStorageSets`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageSets): made by [`DescribeStorageSetsBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +33,9 @@ impl DescribeStorageSetsInput {
 /// Sets the parameters of [`DescribeStorageSets`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageSets): Describes storage sets.
 ///
 /// [`Client::describe_storage_sets`](super::super::client::Client::describe_storage_sets) makes one bound to a client, to [`send`](DescribeStorageSetsBuilder::send); [`DescribeStorageSetsInput::builder`] makes an unbound one, to [`build`](DescribeStorageSetsBuilder::build) the input. See [the `action` module](super) for what every builder offers.
+#[deprecated(
+    note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeStorageSetsBuilder<C = ()> {
     client: C,

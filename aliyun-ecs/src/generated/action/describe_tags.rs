@@ -2,7 +2,8 @@
 
 //! `DescribeTags`: Describes tags.
 //!
-//! In the `tags` group (a Cargo feature of the crate). Reads only (operation type `get`). Idempotent, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTags).
+//! In the `tags` group (a Cargo feature of the crate). Reads only (operation type `get`). Idempotent, so it is retried on timeouts and transient failures. Deprecated by the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTags).
+#![allow(deprecated)]
 use super::super::types::{DescribeTagsTag, Tag};
 /// The validated input of [`DescribeTags`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTags): made by [`DescribeTagsBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +35,7 @@ impl DescribeTagsInput {
 /// Sets the parameters of [`DescribeTags`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTags): Describes tags.
 ///
 /// [`Client::describe_tags`](super::super::client::Client::describe_tags) makes one bound to a client, to [`send`](DescribeTagsBuilder::send); [`DescribeTagsInput::builder`] makes an unbound one, to [`build`](DescribeTagsBuilder::build) the input. See [the `action` module](super) for what every builder offers.
+#[deprecated(note = "deprecated by the service")]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeTagsBuilder<C = ()> {
     client: C,

@@ -2,7 +2,7 @@
 
 //! `EipFillParams`: Calls `EipFillParams`.
 //!
-//! In the `other` group (a Cargo feature of the crate). Changes resources (operation type `update`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. Deprecated by the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/EipFillParams).
+//! In the `other` group (a Cargo feature of the crate). Changes resources (operation type `update`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. Deprecated: the newer metadata file `ecs-2014-05-26.requests-2025-12.json` no longer lists it. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/EipFillParams).
 #![allow(deprecated)]
 /// The validated input of [`EipFillParams`](https://api.aliyun.com/api/Ecs/2014-05-26/EipFillParams): made by [`EipFillParamsBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +24,9 @@ impl EipFillParamsInput {
 /// Sets the parameters of [`EipFillParams`](https://api.aliyun.com/api/Ecs/2014-05-26/EipFillParams): Calls `EipFillParams`.
 ///
 /// [`Client::eip_fill_params`](super::super::client::Client::eip_fill_params) makes one bound to a client, to [`send`](EipFillParamsBuilder::send); [`EipFillParamsInput::builder`] makes an unbound one, to [`build`](EipFillParamsBuilder::build) the input. See [the `action` module](super) for what every builder offers.
-#[deprecated(note = "deprecated by the service")]
+#[deprecated(
+    note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EipFillParamsBuilder<C = ()> {
     client: C,

@@ -2,7 +2,7 @@
 
 //! `EipFillProduct`: Calls `EipFillProduct`.
 //!
-//! In the `other` group (a Cargo feature of the crate). Changes resources (operation type `update`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. Deprecated by the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/EipFillProduct).
+//! In the `other` group (a Cargo feature of the crate). Changes resources (operation type `update`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. Deprecated: the newer metadata file `ecs-2014-05-26.requests-2025-12.json` no longer lists it. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/EipFillProduct).
 #![allow(deprecated)]
 /// The validated input of [`EipFillProduct`](https://api.aliyun.com/api/Ecs/2014-05-26/EipFillProduct): made by [`EipFillProductBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +24,9 @@ impl EipFillProductInput {
 /// Sets the parameters of [`EipFillProduct`](https://api.aliyun.com/api/Ecs/2014-05-26/EipFillProduct): Calls `EipFillProduct`.
 ///
 /// [`Client::eip_fill_product`](super::super::client::Client::eip_fill_product) makes one bound to a client, to [`send`](EipFillProductBuilder::send); [`EipFillProductInput::builder`] makes an unbound one, to [`build`](EipFillProductBuilder::build) the input. See [the `action` module](super) for what every builder offers.
-#[deprecated(note = "deprecated by the service")]
+#[deprecated(
+    note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EipFillProductBuilder<C = ()> {
     client: C,

@@ -2,7 +2,7 @@
 
 //! `EipNotifyPaid`: Calls `EipNotifyPaid`.
 //!
-//! In the `other` group (a Cargo feature of the crate). Reads only (operation type `get`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. Deprecated by the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/EipNotifyPaid).
+//! In the `other` group (a Cargo feature of the crate). Reads only (operation type `get`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. Deprecated: the newer metadata file `ecs-2014-05-26.requests-2025-12.json` no longer lists it. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/EipNotifyPaid).
 #![allow(deprecated)]
 /// The validated input of [`EipNotifyPaid`](https://api.aliyun.com/api/Ecs/2014-05-26/EipNotifyPaid): made by [`EipNotifyPaidBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +24,9 @@ impl EipNotifyPaidInput {
 /// Sets the parameters of [`EipNotifyPaid`](https://api.aliyun.com/api/Ecs/2014-05-26/EipNotifyPaid): Calls `EipNotifyPaid`.
 ///
 /// [`Client::eip_notify_paid`](super::super::client::Client::eip_notify_paid) makes one bound to a client, to [`send`](EipNotifyPaidBuilder::send); [`EipNotifyPaidInput::builder`] makes an unbound one, to [`build`](EipNotifyPaidBuilder::build) the input. See [the `action` module](super) for what every builder offers.
-#[deprecated(note = "deprecated by the service")]
+#[deprecated(
+    note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EipNotifyPaidBuilder<C = ()> {
     client: C,

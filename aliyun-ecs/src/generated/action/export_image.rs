@@ -19,6 +19,8 @@ pub struct ExportImageInput {
     pub image_format: Option<String>,
     /// A string sent as `RoleName`. Optional. Example: `AliyunECSImageExportDefaultRole`.
     pub role_name: Option<String>,
+    /// A boolean sent as `DryRun`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub dry_run: Option<bool>,
 }
 impl ExportImageInput {
     /// An unbound builder of this input: set parameters, then [`build`](ExportImageBuilder::build).
@@ -42,6 +44,7 @@ struct Params {
     oss_prefix: Option<String>,
     image_format: Option<String>,
     role_name: Option<String>,
+    dry_run: Option<bool>,
 }
 impl<C> ExportImageBuilder<C> {
     /// Sets [`ExportImageInput::region_id`].
@@ -74,6 +77,11 @@ impl<C> ExportImageBuilder<C> {
         self.params.role_name = Some(input.into());
         self
     }
+    /// Sets [`ExportImageInput::dry_run`].
+    pub fn dry_run(mut self, input: bool) -> Self {
+        self.params.dry_run = Some(input);
+        self
+    }
     /// Checks every rule of the spec and builds the [`ExportImageInput`]. Nothing is sent.
     pub fn build(self) -> Result<ExportImageInput, aliyun_core::InvalidInput> {
         let input = ExportImageInput {
@@ -92,6 +100,7 @@ impl<C> ExportImageBuilder<C> {
             oss_prefix: self.params.oss_prefix,
             image_format: self.params.image_format,
             role_name: self.params.role_name,
+            dry_run: self.params.dry_run,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -105,6 +114,7 @@ aliyun_core::__private::builder_accessors! {
     oss_prefix: Option<String> => set_oss_prefix, get_oss_prefix;
     image_format: Option<String> => set_image_format, get_image_format;
     role_name: Option<String> => set_role_name, get_role_name;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
 }
 impl ExportImageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -177,6 +187,7 @@ impl aliyun_core::Action for ExportImageInput {
         params.push_opt("OSSPrefix", self.oss_prefix.as_ref());
         params.push_opt("ImageFormat", self.image_format.as_ref());
         params.push_opt("RoleName", self.role_name.as_ref());
+        params.push_opt("DryRun", self.dry_run.as_ref());
     }
 }
 /// Errors [`ExportImage`](https://api.aliyun.com/api/Ecs/2014-05-26/ExportImage) can return.

@@ -2,8 +2,8 @@
 
 //! `ImportImage`: Imports image.
 //!
-//! In the `images` group (a Cargo feature of the crate). Changes resources (operation type `update`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ImportImage).
-use super::super::types::{ImportImageDiskDeviceMapping, Tag};
+//! In the `images` group (a Cargo feature of the crate). Changes resources (operation type `update`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ImportImage).
+use super::super::types::{ImageFeatures, ImportImageDiskDeviceMapping, Tag};
 /// The validated input of [`ImportImage`](https://api.aliyun.com/api/Ecs/2014-05-26/ImportImage): made by [`ImportImageBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -36,6 +36,12 @@ pub struct ImportImageInput {
     pub detection_strategy: Option<String>,
     /// A string sent as `StorageLocationArn`. Optional. Example: `arn:acs:cloudbox:cn-hangzhou:123456:cloudbox/cb-xx***123`.
     pub storage_location_arn: Option<String>,
+    /// A boolean sent as `DryRun`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub dry_run: Option<bool>,
+    /// A structure sent as `Features.<field>`, one parameter per field. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub features: Option<ImageFeatures>,
+    /// A string sent as `ClientToken`. Optional. Left unset, the SDK sends a fresh UUID, the same on every retry of the call, so the service can tell a retry from a new request. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub client_token: Option<String>,
 }
 impl ImportImageInput {
     /// An unbound builder of this input: set parameters, then [`build`](ImportImageBuilder::build).
@@ -71,6 +77,9 @@ struct Params {
     tag: Option<Vec<Tag>>,
     detection_strategy: Option<String>,
     storage_location_arn: Option<String>,
+    dry_run: Option<bool>,
+    features: Option<ImageFeatures>,
+    client_token: Option<String>,
 }
 impl<C> ImportImageBuilder<C> {
     /// Sets [`ImportImageInput::region_id`].
@@ -143,6 +152,21 @@ impl<C> ImportImageBuilder<C> {
         self.params.storage_location_arn = Some(input.into());
         self
     }
+    /// Sets [`ImportImageInput::dry_run`].
+    pub fn dry_run(mut self, input: bool) -> Self {
+        self.params.dry_run = Some(input);
+        self
+    }
+    /// Sets [`ImportImageInput::features`].
+    pub fn features(mut self, input: ImageFeatures) -> Self {
+        self.params.features = Some(input);
+        self
+    }
+    /// Sets [`ImportImageInput::client_token`].
+    pub fn client_token(mut self, input: impl Into<String>) -> Self {
+        self.params.client_token = Some(input.into());
+        self
+    }
     /// Checks every rule of the spec and builds the [`ImportImageInput`]. Nothing is sent.
     pub fn build(self) -> Result<ImportImageInput, aliyun_core::InvalidInput> {
         let input = ImportImageInput {
@@ -163,6 +187,9 @@ impl<C> ImportImageBuilder<C> {
             tag: self.params.tag.unwrap_or_default(),
             detection_strategy: self.params.detection_strategy,
             storage_location_arn: self.params.storage_location_arn,
+            dry_run: self.params.dry_run,
+            features: self.params.features,
+            client_token: self.params.client_token,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -184,6 +211,9 @@ aliyun_core::__private::builder_accessors! {
     tag: Option<Vec<Tag>> => set_tag, get_tag, list;
     detection_strategy: Option<String> => set_detection_strategy, get_detection_strategy;
     storage_location_arn: Option<String> => set_storage_location_arn, get_storage_location_arn;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
+    features: Option<ImageFeatures> => set_features, get_features;
+    client_token: Option<String> => set_client_token, get_client_token;
 }
 impl ImportImageBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -192,7 +222,7 @@ impl ImportImageBuilder<aliyun_core::ProductClient> {
             params: Params::default(),
         }
     }
-    /// Checks the input, then signs and sends the call and decodes its [`ImportImageOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
+    /// Checks the input, then signs and sends the call and decodes its [`ImportImageOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(self) -> Result<ImportImageOutput, ImportImageError> {
         let (client, input) = self.into_parts();
         let input = input.map_err(aliyun_core::Error::from)?;
@@ -246,9 +276,10 @@ impl aliyun_core::Action for ImportImageInput {
         action: "ImportImage",
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
-        idempotent: false,
+        idempotent: true,
         retryable_codes: &[],
     };
+    const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         aliyun_core::__private::validate::items(
             "DiskDeviceMapping",
@@ -274,6 +305,11 @@ impl aliyun_core::Action for ImportImageInput {
         params.push_struct_list("Tag", &self.tag);
         params.push_opt("DetectionStrategy", self.detection_strategy.as_ref());
         params.push_opt("StorageLocationArn", self.storage_location_arn.as_ref());
+        params.push_opt("DryRun", self.dry_run.as_ref());
+        if let Some(value) = &self.features {
+            params.push_struct("Features", value);
+        }
+        params.push_opt("ClientToken", self.client_token.as_ref());
     }
 }
 /// Errors [`ImportImage`](https://api.aliyun.com/api/Ecs/2014-05-26/ImportImage) can return.
@@ -483,6 +519,7 @@ mod tests {
                 b
                     .architecture("x86_64")
                     .boot_mode("BIOS")
+                    .client_token("0c593ea1-3bea-11e9-b96b-88e9fe637760")
                     .description("TestDescription")
                     .detection_strategy("Standard")
                     .disk_device_mapping(ImportImageDiskDeviceMapping {
@@ -512,6 +549,7 @@ mod tests {
             &[
                 ("Architecture", "x86_64"),
                 ("BootMode", "BIOS"),
+                ("ClientToken", "0c593ea1-3bea-11e9-b96b-88e9fe637760"),
                 ("Description", "TestDescription"),
                 ("DetectionStrategy", "Standard"),
                 ("DiskDeviceMapping.1.DiskImSize", "80"),

@@ -42,6 +42,12 @@ pub struct InvokeCommandInput {
     pub resource_tag: Vec<Tag>,
     /// A string sent as `TerminationMode`. Optional. Example: `ProcessTree`.
     pub termination_mode: Option<String>,
+    /// A string sent as `Launcher`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub launcher: Option<String>,
+    /// A string sent as `WorkingDir`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub working_dir: Option<String>,
+    /// A string sent as `OssOutputDelivery`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub oss_output_delivery: Option<String>,
 }
 impl InvokeCommandInput {
     /// An unbound builder of this input: set parameters, then [`build`](InvokeCommandBuilder::build).
@@ -82,6 +88,9 @@ struct Params {
     client_token: Option<String>,
     resource_tag: Option<Vec<Tag>>,
     termination_mode: Option<String>,
+    launcher: Option<String>,
+    working_dir: Option<String>,
+    oss_output_delivery: Option<String>,
 }
 impl<C> InvokeCommandBuilder<C> {
     /// Sets [`InvokeCommandInput::region_id`].
@@ -169,6 +178,21 @@ impl<C> InvokeCommandBuilder<C> {
         self.params.termination_mode = Some(input.into());
         self
     }
+    /// Sets [`InvokeCommandInput::launcher`].
+    pub fn launcher(mut self, input: impl Into<String>) -> Self {
+        self.params.launcher = Some(input.into());
+        self
+    }
+    /// Sets [`InvokeCommandInput::working_dir`].
+    pub fn working_dir(mut self, input: impl Into<String>) -> Self {
+        self.params.working_dir = Some(input.into());
+        self
+    }
+    /// Sets [`InvokeCommandInput::oss_output_delivery`].
+    pub fn oss_output_delivery(mut self, input: impl Into<String>) -> Self {
+        self.params.oss_output_delivery = Some(input.into());
+        self
+    }
     /// Checks every rule of the spec and builds the [`InvokeCommandInput`]. Nothing is sent.
     pub fn build(self) -> Result<InvokeCommandInput, aliyun_core::InvalidInput> {
         let input = InvokeCommandInput {
@@ -195,6 +219,9 @@ impl<C> InvokeCommandBuilder<C> {
             client_token: self.params.client_token,
             resource_tag: self.params.resource_tag.unwrap_or_default(),
             termination_mode: self.params.termination_mode,
+            launcher: self.params.launcher,
+            working_dir: self.params.working_dir,
+            oss_output_delivery: self.params.oss_output_delivery,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -219,6 +246,9 @@ aliyun_core::__private::builder_accessors! {
     client_token: Option<String> => set_client_token, get_client_token;
     resource_tag: Option<Vec<Tag>> => set_resource_tag, get_resource_tag, list;
     termination_mode: Option<String> => set_termination_mode, get_termination_mode;
+    launcher: Option<String> => set_launcher, get_launcher;
+    working_dir: Option<String> => set_working_dir, get_working_dir;
+    oss_output_delivery: Option<String> => set_oss_output_delivery, get_oss_output_delivery;
 }
 impl InvokeCommandBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -315,6 +345,9 @@ impl aliyun_core::Action for InvokeCommandInput {
         params.push_opt("ClientToken", self.client_token.as_ref());
         params.push_struct_list("ResourceTag", &self.resource_tag);
         params.push_opt("TerminationMode", self.termination_mode.as_ref());
+        params.push_opt("Launcher", self.launcher.as_ref());
+        params.push_opt("WorkingDir", self.working_dir.as_ref());
+        params.push_opt("OssOutputDelivery", self.oss_output_delivery.as_ref());
     }
 }
 /// Errors [`InvokeCommand`](https://api.aliyun.com/api/Ecs/2014-05-26/InvokeCommand) can return.

@@ -31,16 +31,16 @@
 //! | Feature | Actions |
 //! |---|---|
 //! | `auto-provisioning-groups` | `CreateAutoProvisioningGroup`, `DeleteAutoProvisioningGroup`, `DescribeAutoProvisioningGroupHistory`, `DescribeAutoProvisioningGroupInstances`, `DescribeAutoProvisioningGroups`, `ModifyAutoProvisioningGroup` |
-//! | `capacity-reservations` | `CreateCapacityReservation`, `CreateElasticityAssurance`, `DescribeCapacityReservationInstances`, `DescribeCapacityReservations`, `DescribeElasticityAssuranceInstances`, `DescribeElasticityAssurances`, `DescribeInstanceAttachmentAttributes`, `ModifyCapacityReservation`, `ModifyElasticityAssurance`, `ModifyInstanceAttachmentAttributes`, `ReleaseCapacityReservation` |
-//! | `cloud-assistant` | `CreateActivation`, `CreateCommand`, `DeleteActivation`, `DeleteCommand`, `DeregisterManagedInstance`, `DescribeActivations`, `DescribeCloudAssistantSettings`, `DescribeCloudAssistantStatus`, `DescribeCommands`, `DescribeInvocationResults`, `DescribeInvocations`, `DescribeManagedInstances`, `DescribeSendFileResults`, `DescribeTerminalSessions`, `DisableActivation`, `InstallCloudAssistant`, `InvokeCommand`, `ListPluginStatus`, `ModifyCloudAssistantSettings`, `ModifyCommand`, `ModifyInvocationAttribute`, `ModifyManagedInstance`, `RunCommand`, `SendFile`, `StartTerminalSession`, `StopInvocation` |
+//! | `capacity-reservations` | `CreateCapacityReservation`, `CreateElasticityAssurance`, `DescribeCapacityReservationInstances`, `DescribeCapacityReservations`, `DescribeElasticityAssuranceAutoRenewAttribute`, `DescribeElasticityAssuranceInstances`, `DescribeElasticityAssurances`, `DescribeInstanceAttachmentAttributes`, `ModifyCapacityReservation`, `ModifyElasticityAssurance`, `ModifyElasticityAssuranceAutoRenewAttribute`, `ModifyInstanceAttachmentAttributes`, `PurchaseElasticityAssurance`, `ReleaseCapacityReservation`, `RenewElasticityAssurances` |
+//! | `cloud-assistant` | `CreateActivation`, `CreateCommand`, `DeleteActivation`, `DeleteCommand`, `DeregisterManagedInstance`, `DescribeActivations`, `DescribeCloudAssistantSettings`, `DescribeCloudAssistantStatus`, `DescribeCommands`, `DescribeInvocationResults`, `DescribeInvocations`, `DescribeManagedInstances`, `DescribeSendFileResults`, `DescribeTerminalSessions`, `DisableActivation`, `EndTerminalSession`, `InstallCloudAssistant`, `InvokeCommand`, `ListPluginStatus`, `ModifyCloudAssistantSettings`, `ModifyCommand`, `ModifyInvocationAttribute`, `ModifyManagedInstance`, `RunCommand`, `SendFile`, `StartTerminalSession`, `StopInvocation` |
 //! | `dedicated-hosts` | `AllocateDedicatedHosts`, `CreateDedicatedHostCluster`, `DeleteDedicatedHostCluster`, `DescribeDedicatedHostAutoRenew`, `DescribeDedicatedHostClusters`, `DescribeDedicatedHostTypes`, `DescribeDedicatedHosts`, `ModifyDedicatedHostAttribute`, `ModifyDedicatedHostAutoReleaseTime`, `ModifyDedicatedHostAutoRenewAttribute`, `ModifyDedicatedHostClusterAttribute`, `ModifyDedicatedHostsChargeType`, `ModifyInstanceDeployment`, `RedeployDedicatedHost`, `ReleaseDedicatedHost`, `RenewDedicatedHosts` |
 //! | `deployment-sets` | `CreateDeploymentSet`, `DeleteDeploymentSet`, `DescribeDeploymentSetSupportedInstanceTypeFamily`, `DescribeDeploymentSets`, `ModifyDeploymentSetAttribute` |
 //! | `diagnostics` | `CreateDiagnosticMetricSet`, `CreateDiagnosticReport`, `DeleteDiagnosticMetricSets`, `DeleteDiagnosticReports`, `DescribeDiagnosticMetricSets`, `DescribeDiagnosticMetrics`, `DescribeDiagnosticReportAttributes`, `DescribeDiagnosticReports`, `ModifyDiagnosticMetricSet` |
-//! | `disks` | `AttachDisk`, `CreateDisk`, `DeleteDisk`, `DescribeDisks`, `DetachDisk`, `ModifyDiskAttribute`, `ModifyDiskChargeType`, `ModifyDiskSpec`, `ReInitDisk`, `ReplaceSystemDisk`, `ResetDisk`, `ResetDisks`, `ResizeDisk` |
+//! | `disks` | `AttachDisk`, `CreateDisk`, `DeleteDisk`, `DescribeDiskDefaultKMSKeyId`, `DescribeDiskEncryptionByDefaultStatus`, `DescribeDisks`, `DetachDisk`, `DisableDiskEncryptionByDefault`, `EnableDiskEncryptionByDefault`, `ModifyDiskAttribute`, `ModifyDiskChargeType`, `ModifyDiskDefaultKMSKeyId`, `ModifyDiskDeployment`, `ModifyDiskSpec`, `ReInitDisk`, `ReplaceSystemDisk`, `ResetDisk`, `ResetDiskDefaultKMSKeyId`, `ResetDisks`, `ResizeDisk` |
 //! | `hpc-clusters` | `CreateHpcCluster`, `DeleteHpcCluster`, `DescribeHpcClusters`, `ModifyHpcClusterAttribute` |
 //! | `image-builder` | `CancelImagePipelineExecution`, `CreateImageComponent`, `CreateImagePipeline`, `DeleteImageComponent`, `DeleteImagePipeline`, `DescribeImageComponents`, `DescribeImagePipelineExecutions`, `DescribeImagePipelines`, `StartImagePipelineExecution` |
 //! | `images` | `CancelCopyImage`, `CopyImage`, `CreateImage`, `DeleteImage`, `DescribeImageFromFamily`, `DescribeImageSharePermission`, `DescribeImageSupportInstanceTypes`, `DescribeImages`, `ExportImage`, `ImportImage`, `ModifyImageAttribute`, `ModifyImageShareGroupPermission`, `ModifyImageSharePermission` |
-//! | `instances` | `AttachInstanceRamRole`, `CreateInstance`, `DeleteInstance`, `DeleteInstances`, `DescribeInstanceAttribute`, `DescribeInstanceAutoRenewAttribute`, `DescribeInstanceRamRole`, `DescribeInstanceStatus`, `DescribeInstanceTopology`, `DescribeInstanceTypeFamilies`, `DescribeInstanceTypes`, `DescribeInstanceVncUrl`, `DescribeInstances`, `DescribeSpotAdvice`, `DescribeSpotPriceHistory`, `DescribeUserData`, `DetachInstanceRamRole`, `ModifyInstanceAttribute`, `ModifyInstanceAutoReleaseTime`, `ModifyInstanceAutoRenewAttribute`, `ModifyInstanceChargeType`, `ModifyInstanceMetadataOptions`, `ModifyInstanceSpec`, `ModifyInstanceVncPasswd`, `ModifyPrepayInstanceSpec`, `ReActivateInstances`, `RebootInstance`, `RebootInstances`, `RenewInstance`, `RunInstances`, `StartInstance`, `StartInstances`, `StopInstance`, `StopInstances` |
+//! | `instances` | `AttachInstanceRamRole`, `CreateInstance`, `DeleteInstance`, `DeleteInstances`, `DescribeInstanceAttribute`, `DescribeInstanceAutoRenewAttribute`, `DescribeInstanceRamRole`, `DescribeInstanceStatus`, `DescribeInstanceTopology`, `DescribeInstanceTypeFamilies`, `DescribeInstanceTypes`, `DescribeInstanceVncUrl`, `DescribeInstances`, `DescribeSpotAdvice`, `DescribeSpotPriceHistory`, `DescribeUserData`, `DetachInstanceRamRole`, `ModifyInstanceAttribute`, `ModifyInstanceAutoReleaseTime`, `ModifyInstanceAutoRenewAttribute`, `ModifyInstanceChargeType`, `ModifyInstanceClockOptions`, `ModifyInstanceMetadataOptions`, `ModifyInstanceNetworkOptions`, `ModifyInstanceSpec`, `ModifyInstanceVncPasswd`, `ModifyPrepayInstanceSpec`, `ReActivateInstances`, `RebootInstance`, `RebootInstances`, `RenewInstance`, `RunInstances`, `StartInstance`, `StartInstances`, `StopInstance`, `StopInstances` |
 //! | `key-pairs` | `AttachKeyPair`, `CreateKeyPair`, `DeleteKeyPairs`, `DescribeKeyPairs`, `DetachKeyPair`, `ImportKeyPair` |
 //! | `launch-templates` | `CreateLaunchTemplate`, `CreateLaunchTemplateVersion`, `DeleteLaunchTemplate`, `DeleteLaunchTemplateVersion`, `DescribeLaunchTemplateVersions`, `DescribeLaunchTemplates`, `ModifyLaunchTemplateDefaultVersion` |
 //! | `monitoring` | `DescribeDiskMonitorData`, `DescribeEniMonitorData`, `DescribeInstanceMaintenanceAttributes`, `DescribeInstanceMonitorData`, `DescribeSnapshotMonitorData`, `GetInstanceConsoleOutput`, `GetInstanceScreenshot`, `ModifyInstanceMaintenanceAttributes`, `RedeployInstance`, `ReportInstancesStatus` |
@@ -51,8 +51,8 @@
 //! | `public-addresses` | `AllocatePublicIpAddress`, `AttachClassicLinkVpc`, `ConvertNatPublicIpToEip`, `DescribeBandwidthLimitation`, `DescribeClassicLinkInstances`, `DetachClassicLinkVpc`, `ModifyInstanceNetworkSpec`, `ModifyInstanceVpcAttribute` |
 //! | `regions` | `DescribeAccountAttributes`, `DescribeAvailableResource`, `DescribeRecommendInstanceType`, `DescribeRegions`, `DescribeResourcesModification`, `DescribeZones` |
 //! | `reserved-instances` | `DescribeReservedInstanceAutoRenewAttribute`, `DescribeReservedInstances`, `ModifyReservedInstanceAttribute`, `ModifyReservedInstanceAutoRenewAttribute`, `ModifyReservedInstances`, `PurchaseReservedInstancesOffering`, `RenewReservedInstances` |
-//! | `security-groups` | `AuthorizeSecurityGroup`, `AuthorizeSecurityGroupEgress`, `CreateSecurityGroup`, `DeleteSecurityGroup`, `DescribeSecurityGroupAttribute`, `DescribeSecurityGroupReferences`, `DescribeSecurityGroups`, `JoinSecurityGroup`, `LeaveSecurityGroup`, `ModifySecurityGroupAttribute`, `ModifySecurityGroupEgressRule`, `ModifySecurityGroupPolicy`, `ModifySecurityGroupRule`, `RevokeSecurityGroup`, `RevokeSecurityGroupEgress` |
-//! | `snapshots` | `ApplyAutoSnapshotPolicy`, `CancelAutoSnapshotPolicy`, `CopySnapshot`, `CreateAutoSnapshotPolicy`, `CreateSnapshot`, `CreateSnapshotGroup`, `DeleteAutoSnapshotPolicy`, `DeleteSnapshot`, `DeleteSnapshotGroup`, `DescribeAutoSnapshotPolicyEx`, `DescribeSnapshotGroups`, `DescribeSnapshotLinks`, `DescribeSnapshotPackage`, `DescribeSnapshots`, `DescribeSnapshotsUsage`, `ModifyAutoSnapshotPolicy`, `ModifyAutoSnapshotPolicyEx`, `ModifySnapshotAttribute`, `ModifySnapshotGroup` |
+//! | `security-groups` | `AuthorizeSecurityGroup`, `AuthorizeSecurityGroupEgress`, `CreatePortRangeList`, `CreateSecurityGroup`, `DeletePortRangeList`, `DeleteSecurityGroup`, `DescribePortRangeListAssociations`, `DescribePortRangeListEntries`, `DescribePortRangeLists`, `DescribeSecurityGroupAttribute`, `DescribeSecurityGroupReferences`, `DescribeSecurityGroups`, `JoinSecurityGroup`, `LeaveSecurityGroup`, `ModifyPortRangeList`, `ModifySecurityGroupAttribute`, `ModifySecurityGroupEgressRule`, `ModifySecurityGroupPolicy`, `ModifySecurityGroupRule`, `RevokeSecurityGroup`, `RevokeSecurityGroupEgress` |
+//! | `snapshots` | `ApplyAutoSnapshotPolicy`, `CancelAutoSnapshotPolicy`, `CopySnapshot`, `CreateAutoSnapshotPolicy`, `CreateSnapshot`, `CreateSnapshotGroup`, `DeleteAutoSnapshotPolicy`, `DeleteSnapshot`, `DeleteSnapshotGroup`, `DescribeAutoSnapshotPolicyAssociations`, `DescribeAutoSnapshotPolicyEx`, `DescribeSnapshotGroups`, `DescribeSnapshotLinks`, `DescribeSnapshotPackage`, `DescribeSnapshots`, `DescribeSnapshotsUsage`, `ModifyAutoSnapshotPolicy`, `ModifyAutoSnapshotPolicyEx`, `ModifySnapshotAttribute`, `ModifySnapshotCategory`, `ModifySnapshotGroup`, `OpenSnapshotService` |
 //! | `storage-capacity-units` | `DescribeStorageCapacityUnits`, `ModifyStorageCapacityUnitAttribute`, `PurchaseStorageCapacityUnit` |
 //! | `storage-sets` | `CreateStorageSet`, `DeleteStorageSet`, `DescribeStorageSetDetails`, `DescribeStorageSets`, `ModifyStorageSetAttribute` |
 //! | `system-events` | `AcceptInquiredSystemEvent`, `CancelSimulatedSystemEvents`, `CreateSimulatedSystemEvents`, `DescribeDisksFullStatus`, `DescribeInstanceHistoryEvents`, `DescribeInstancesFullStatus` |
@@ -168,6 +168,8 @@ pub mod create_network_interface;
 pub mod create_network_interface_permission;
 #[cfg(feature = "other")]
 pub mod create_physical_connection;
+#[cfg(feature = "security-groups")]
+pub mod create_port_range_list;
 #[cfg(feature = "prefix-lists")]
 pub mod create_prefix_list;
 #[cfg(feature = "other")]
@@ -244,6 +246,8 @@ pub mod delete_network_interface;
 pub mod delete_network_interface_permission;
 #[cfg(feature = "other")]
 pub mod delete_physical_connection;
+#[cfg(feature = "security-groups")]
+pub mod delete_port_range_list;
 #[cfg(feature = "prefix-lists")]
 pub mod delete_prefix_list;
 #[cfg(feature = "other")]
@@ -278,6 +282,8 @@ pub mod describe_auto_provisioning_group_history;
 pub mod describe_auto_provisioning_group_instances;
 #[cfg(feature = "auto-provisioning-groups")]
 pub mod describe_auto_provisioning_groups;
+#[cfg(feature = "snapshots")]
+pub mod describe_auto_snapshot_policy_associations;
 #[cfg(feature = "snapshots")]
 pub mod describe_auto_snapshot_policy_ex;
 #[cfg(feature = "regions")]
@@ -322,6 +328,10 @@ pub mod describe_diagnostic_metrics;
 pub mod describe_diagnostic_report_attributes;
 #[cfg(feature = "diagnostics")]
 pub mod describe_diagnostic_reports;
+#[cfg(feature = "disks")]
+pub mod describe_disk_default_kms_key_id;
+#[cfg(feature = "disks")]
+pub mod describe_disk_encryption_by_default_status;
 #[cfg(feature = "monitoring")]
 pub mod describe_disk_monitor_data;
 #[cfg(feature = "disks")]
@@ -332,6 +342,8 @@ pub mod describe_disks_full_status;
 pub mod describe_eip_addresses;
 #[cfg(feature = "other")]
 pub mod describe_eip_monitor_data;
+#[cfg(feature = "capacity-reservations")]
+pub mod describe_elasticity_assurance_auto_renew_attribute;
 #[cfg(feature = "capacity-reservations")]
 pub mod describe_elasticity_assurance_instances;
 #[cfg(feature = "capacity-reservations")]
@@ -414,6 +426,12 @@ pub mod describe_network_interfaces;
 pub mod describe_new_project_eip_monitor_data;
 #[cfg(feature = "other")]
 pub mod describe_physical_connections;
+#[cfg(feature = "security-groups")]
+pub mod describe_port_range_list_associations;
+#[cfg(feature = "security-groups")]
+pub mod describe_port_range_list_entries;
+#[cfg(feature = "security-groups")]
+pub mod describe_port_range_lists;
 #[cfg(feature = "prefix-lists")]
 pub mod describe_prefix_list_associations;
 #[cfg(feature = "prefix-lists")]
@@ -506,14 +524,20 @@ pub mod detach_key_pair;
 pub mod detach_network_interface;
 #[cfg(feature = "cloud-assistant")]
 pub mod disable_activation;
+#[cfg(feature = "disks")]
+pub mod disable_disk_encryption_by_default;
 #[cfg(feature = "other")]
 pub mod eip_fill_params;
 #[cfg(feature = "other")]
 pub mod eip_fill_product;
 #[cfg(feature = "other")]
 pub mod eip_notify_paid;
+#[cfg(feature = "disks")]
+pub mod enable_disk_encryption_by_default;
 #[cfg(feature = "other")]
 pub mod enable_physical_connection;
+#[cfg(feature = "cloud-assistant")]
+pub mod end_terminal_session;
 #[cfg(feature = "images")]
 pub mod export_image;
 #[cfg(feature = "other")]
@@ -575,11 +599,17 @@ pub mod modify_disk_attribute;
 #[cfg(feature = "disks")]
 pub mod modify_disk_charge_type;
 #[cfg(feature = "disks")]
+pub mod modify_disk_default_kms_key_id;
+#[cfg(feature = "disks")]
+pub mod modify_disk_deployment;
+#[cfg(feature = "disks")]
 pub mod modify_disk_spec;
 #[cfg(feature = "other")]
 pub mod modify_eip_address_attribute;
 #[cfg(feature = "capacity-reservations")]
 pub mod modify_elasticity_assurance;
+#[cfg(feature = "capacity-reservations")]
+pub mod modify_elasticity_assurance_auto_renew_attribute;
 #[cfg(feature = "other")]
 pub mod modify_forward_entry;
 #[cfg(feature = "other")]
@@ -602,12 +632,16 @@ pub mod modify_instance_auto_release_time;
 pub mod modify_instance_auto_renew_attribute;
 #[cfg(feature = "instances")]
 pub mod modify_instance_charge_type;
+#[cfg(feature = "instances")]
+pub mod modify_instance_clock_options;
 #[cfg(feature = "dedicated-hosts")]
 pub mod modify_instance_deployment;
 #[cfg(feature = "monitoring")]
 pub mod modify_instance_maintenance_attributes;
 #[cfg(feature = "instances")]
 pub mod modify_instance_metadata_options;
+#[cfg(feature = "instances")]
+pub mod modify_instance_network_options;
 #[cfg(feature = "public-addresses")]
 pub mod modify_instance_network_spec;
 #[cfg(feature = "instances")]
@@ -626,6 +660,8 @@ pub mod modify_managed_instance;
 pub mod modify_network_interface_attribute;
 #[cfg(feature = "other")]
 pub mod modify_physical_connection_attribute;
+#[cfg(feature = "security-groups")]
+pub mod modify_port_range_list;
 #[cfg(feature = "prefix-lists")]
 pub mod modify_prefix_list;
 #[cfg(feature = "instances")]
@@ -651,6 +687,8 @@ pub mod modify_security_group_rule;
 #[cfg(feature = "snapshots")]
 pub mod modify_snapshot_attribute;
 #[cfg(feature = "snapshots")]
+pub mod modify_snapshot_category;
+#[cfg(feature = "snapshots")]
 pub mod modify_snapshot_group;
 #[cfg(feature = "storage-capacity-units")]
 pub mod modify_storage_capacity_unit_attribute;
@@ -666,6 +704,10 @@ pub mod modify_v_switch_attribute;
 pub mod modify_virtual_border_router_attribute;
 #[cfg(feature = "other")]
 pub mod modify_vpc_attribute;
+#[cfg(feature = "snapshots")]
+pub mod open_snapshot_service;
+#[cfg(feature = "capacity-reservations")]
+pub mod purchase_elasticity_assurance;
 #[cfg(feature = "reserved-instances")]
 pub mod purchase_reserved_instances_offering;
 #[cfg(feature = "storage-capacity-units")]
@@ -698,6 +740,8 @@ pub mod remove_bandwidth_package_ips;
 pub mod remove_tags;
 #[cfg(feature = "dedicated-hosts")]
 pub mod renew_dedicated_hosts;
+#[cfg(feature = "capacity-reservations")]
+pub mod renew_elasticity_assurances;
 #[cfg(feature = "instances")]
 pub mod renew_instance;
 #[cfg(feature = "reserved-instances")]
@@ -708,6 +752,8 @@ pub mod replace_system_disk;
 pub mod report_instances_status;
 #[cfg(feature = "disks")]
 pub mod reset_disk;
+#[cfg(feature = "disks")]
+pub mod reset_disk_default_kms_key_id;
 #[cfg(feature = "disks")]
 pub mod reset_disks;
 #[cfg(feature = "disks")]

@@ -2,7 +2,7 @@
 
 //! `ModifyAutoSnapshotPolicy`: Modifies auto snapshot policy.
 //!
-//! In the `snapshots` group (a Cargo feature of the crate). Changes resources (operation type `update`). Not idempotent: not re-sent once the request may have reached the service. Deprecated by the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyAutoSnapshotPolicy).
+//! In the `snapshots` group (a Cargo feature of the crate). Changes resources (operation type `update`). Not idempotent: not re-sent once the request may have reached the service. Deprecated: the newer metadata file `ecs-2014-05-26.requests-2025-12.json` no longer lists it. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyAutoSnapshotPolicy).
 #![allow(deprecated)]
 /// The validated input of [`ModifyAutoSnapshotPolicy`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyAutoSnapshotPolicy): made by [`ModifyAutoSnapshotPolicyBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,7 +34,9 @@ impl ModifyAutoSnapshotPolicyInput {
 /// Sets the parameters of [`ModifyAutoSnapshotPolicy`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyAutoSnapshotPolicy): Modifies auto snapshot policy.
 ///
 /// [`Client::modify_auto_snapshot_policy`](super::super::client::Client::modify_auto_snapshot_policy) makes one bound to a client, to [`send`](ModifyAutoSnapshotPolicyBuilder::send); [`ModifyAutoSnapshotPolicyInput::builder`] makes an unbound one, to [`build`](ModifyAutoSnapshotPolicyBuilder::build) the input. See [the `action` module](super) for what every builder offers.
-#[deprecated(note = "deprecated by the service")]
+#[deprecated(
+    note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyAutoSnapshotPolicyBuilder<C = ()> {
     client: C,

@@ -6,6 +6,7 @@
 use super::super::types::{
     ModifyCloudAssistantSettingsAgentUpgradeConfig,
     ModifyCloudAssistantSettingsOssDeliveryConfig,
+    ModifyCloudAssistantSettingsSessionManagerConfig,
     ModifyCloudAssistantSettingsSlsDeliveryConfig,
 };
 /// The validated input of [`ModifyCloudAssistantSettings`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyCloudAssistantSettings): made by [`ModifyCloudAssistantSettingsBuilder::build`], or by the client's builder when it sends.
@@ -22,6 +23,8 @@ pub struct ModifyCloudAssistantSettingsInput {
     pub sls_delivery_config: Option<ModifyCloudAssistantSettingsSlsDeliveryConfig>,
     /// A structure sent as JSON text in `AgentUpgradeConfig`. Optional.
     pub agent_upgrade_config: Option<ModifyCloudAssistantSettingsAgentUpgradeConfig>,
+    /// A structure sent as JSON text in `SessionManagerConfig`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub session_manager_config: Option<ModifyCloudAssistantSettingsSessionManagerConfig>,
 }
 impl ModifyCloudAssistantSettingsInput {
     /// An unbound builder of this input: set parameters, then [`build`](ModifyCloudAssistantSettingsBuilder::build).
@@ -44,6 +47,7 @@ struct Params {
     oss_delivery_config: Option<ModifyCloudAssistantSettingsOssDeliveryConfig>,
     sls_delivery_config: Option<ModifyCloudAssistantSettingsSlsDeliveryConfig>,
     agent_upgrade_config: Option<ModifyCloudAssistantSettingsAgentUpgradeConfig>,
+    session_manager_config: Option<ModifyCloudAssistantSettingsSessionManagerConfig>,
 }
 impl<C> ModifyCloudAssistantSettingsBuilder<C> {
     /// Sets [`ModifyCloudAssistantSettingsInput::region_id`].
@@ -80,6 +84,14 @@ impl<C> ModifyCloudAssistantSettingsBuilder<C> {
         self.params.agent_upgrade_config = Some(input);
         self
     }
+    /// Sets [`ModifyCloudAssistantSettingsInput::session_manager_config`].
+    pub fn session_manager_config(
+        mut self,
+        input: ModifyCloudAssistantSettingsSessionManagerConfig,
+    ) -> Self {
+        self.params.session_manager_config = Some(input);
+        self
+    }
     /// Checks every rule of the spec and builds the [`ModifyCloudAssistantSettingsInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -96,6 +108,7 @@ impl<C> ModifyCloudAssistantSettingsBuilder<C> {
             oss_delivery_config: self.params.oss_delivery_config,
             sls_delivery_config: self.params.sls_delivery_config,
             agent_upgrade_config: self.params.agent_upgrade_config,
+            session_manager_config: self.params.session_manager_config,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -108,6 +121,7 @@ aliyun_core::__private::builder_accessors! {
     oss_delivery_config: Option<ModifyCloudAssistantSettingsOssDeliveryConfig> => set_oss_delivery_config, get_oss_delivery_config;
     sls_delivery_config: Option<ModifyCloudAssistantSettingsSlsDeliveryConfig> => set_sls_delivery_config, get_sls_delivery_config;
     agent_upgrade_config: Option<ModifyCloudAssistantSettingsAgentUpgradeConfig> => set_agent_upgrade_config, get_agent_upgrade_config;
+    session_manager_config: Option<ModifyCloudAssistantSettingsSessionManagerConfig> => set_session_manager_config, get_session_manager_config;
 }
 impl ModifyCloudAssistantSettingsBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -184,6 +198,9 @@ impl aliyun_core::Action for ModifyCloudAssistantSettingsInput {
         }
         if let Some(value) = &self.agent_upgrade_config {
             params.push_json("AgentUpgradeConfig", value);
+        }
+        if let Some(value) = &self.session_manager_config {
+            params.push_json("SessionManagerConfig", value);
         }
     }
 }

@@ -21,6 +21,8 @@ pub struct ModifyCommandInput {
     pub working_dir: Option<String>,
     /// An integer (64-bit) sent as `Timeout`. Optional. Example: `120`.
     pub timeout: Option<i64>,
+    /// A string sent as `Launcher`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub launcher: Option<String>,
 }
 impl ModifyCommandInput {
     /// An unbound builder of this input: set parameters, then [`build`](ModifyCommandBuilder::build).
@@ -45,6 +47,7 @@ struct Params {
     command_content: Option<String>,
     working_dir: Option<String>,
     timeout: Option<i64>,
+    launcher: Option<String>,
 }
 impl<C> ModifyCommandBuilder<C> {
     /// Sets [`ModifyCommandInput::region_id`].
@@ -82,6 +85,11 @@ impl<C> ModifyCommandBuilder<C> {
         self.params.timeout = Some(input);
         self
     }
+    /// Sets [`ModifyCommandInput::launcher`].
+    pub fn launcher(mut self, input: impl Into<String>) -> Self {
+        self.params.launcher = Some(input.into());
+        self
+    }
     /// Checks every rule of the spec and builds the [`ModifyCommandInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyCommandInput, aliyun_core::InvalidInput> {
         let input = ModifyCommandInput {
@@ -98,6 +106,7 @@ impl<C> ModifyCommandBuilder<C> {
             command_content: self.params.command_content,
             working_dir: self.params.working_dir,
             timeout: self.params.timeout,
+            launcher: self.params.launcher,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -112,6 +121,7 @@ aliyun_core::__private::builder_accessors! {
     command_content: Option<String> => set_command_content, get_command_content;
     working_dir: Option<String> => set_working_dir, get_working_dir;
     timeout: Option<i64> => set_timeout, get_timeout;
+    launcher: Option<String> => set_launcher, get_launcher;
 }
 impl ModifyCommandBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -179,6 +189,7 @@ impl aliyun_core::Action for ModifyCommandInput {
         params.push_opt("CommandContent", self.command_content.as_ref());
         params.push_opt("WorkingDir", self.working_dir.as_ref());
         params.push_opt("Timeout", self.timeout.as_ref());
+        params.push_opt("Launcher", self.launcher.as_ref());
     }
 }
 /// Errors [`ModifyCommand`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyCommand) can return.

@@ -2,7 +2,7 @@
 
 //! `ModifyDemand`: Modifies demand.
 //!
-//! In the `other` group (a Cargo feature of the crate). Changes resources (operation type `update`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. Deprecated by the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDemand).
+//! In the `other` group (a Cargo feature of the crate). Changes resources (operation type `update`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. Deprecated: the newer metadata file `ecs-2014-05-26.requests-2025-12.json` no longer lists it. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDemand).
 #![allow(deprecated)]
 /// The validated input of [`ModifyDemand`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDemand): made by [`ModifyDemandBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,7 +44,9 @@ impl ModifyDemandInput {
 /// Sets the parameters of [`ModifyDemand`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDemand): Modifies demand.
 ///
 /// [`Client::modify_demand`](super::super::client::Client::modify_demand) makes one bound to a client, to [`send`](ModifyDemandBuilder::send); [`ModifyDemandInput::builder`] makes an unbound one, to [`build`](ModifyDemandBuilder::build) the input. See [the `action` module](super) for what every builder offers.
-#[deprecated(note = "deprecated by the service")]
+#[deprecated(
+    note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyDemandBuilder<C = ()> {
     client: C,

@@ -16,10 +16,12 @@ pub struct ModifyDiskSpecInput {
     pub disk_category: Option<String>,
     /// A boolean sent as `DryRun`. Optional. Example: `false`.
     pub dry_run: Option<bool>,
-    /// An integer (64-bit) sent as `ProvisionedIops`. Optional. Example: `50000`.
+    /// An integer (64-bit) sent as `ProvisionedIops`. Optional. At least 0. Example: `50000`.
     pub provisioned_iops: Option<i64>,
     /// A structure sent as `PerformanceControlOptions.<field>`, one parameter per field. Optional.
     pub performance_control_options: Option<ModifyDiskSpecPerformanceControlOptions>,
+    /// A string sent as `DestinationZoneId`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub destination_zone_id: Option<String>,
 }
 impl ModifyDiskSpecInput {
     /// An unbound builder of this input: set parameters, then [`build`](ModifyDiskSpecBuilder::build).
@@ -43,6 +45,7 @@ struct Params {
     dry_run: Option<bool>,
     provisioned_iops: Option<i64>,
     performance_control_options: Option<ModifyDiskSpecPerformanceControlOptions>,
+    destination_zone_id: Option<String>,
 }
 impl<C> ModifyDiskSpecBuilder<C> {
     /// Sets [`ModifyDiskSpecInput::disk_id`].
@@ -78,6 +81,11 @@ impl<C> ModifyDiskSpecBuilder<C> {
         self.params.performance_control_options = Some(input);
         self
     }
+    /// Sets [`ModifyDiskSpecInput::destination_zone_id`].
+    pub fn destination_zone_id(mut self, input: impl Into<String>) -> Self {
+        self.params.destination_zone_id = Some(input.into());
+        self
+    }
     /// Checks every rule of the spec and builds the [`ModifyDiskSpecInput`]. Nothing is sent.
     pub fn build(self) -> Result<ModifyDiskSpecInput, aliyun_core::InvalidInput> {
         let input = ModifyDiskSpecInput {
@@ -87,6 +95,7 @@ impl<C> ModifyDiskSpecBuilder<C> {
             dry_run: self.params.dry_run,
             provisioned_iops: self.params.provisioned_iops,
             performance_control_options: self.params.performance_control_options,
+            destination_zone_id: self.params.destination_zone_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -100,6 +109,7 @@ aliyun_core::__private::builder_accessors! {
     dry_run: Option<bool> => set_dry_run, get_dry_run;
     provisioned_iops: Option<i64> => set_provisioned_iops, get_provisioned_iops;
     performance_control_options: Option<ModifyDiskSpecPerformanceControlOptions> => set_performance_control_options, get_performance_control_options;
+    destination_zone_id: Option<String> => set_destination_zone_id, get_destination_zone_id;
 }
 impl ModifyDiskSpecBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -160,6 +170,14 @@ impl aliyun_core::Action for ModifyDiskSpecInput {
         retryable_codes: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
+        if let Some(value) = &self.provisioned_iops {
+            aliyun_core::__private::validate::range(
+                "ProvisionedIops",
+                *value,
+                Some(0),
+                None,
+            )?;
+        }
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -171,6 +189,7 @@ impl aliyun_core::Action for ModifyDiskSpecInput {
         if let Some(value) = &self.performance_control_options {
             params.push_struct("PerformanceControlOptions", value);
         }
+        params.push_opt("DestinationZoneId", self.destination_zone_id.as_ref());
     }
 }
 /// Errors [`ModifyDiskSpec`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiskSpec) can return.

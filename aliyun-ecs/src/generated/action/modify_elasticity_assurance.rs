@@ -2,8 +2,8 @@
 
 //! `ModifyElasticityAssurance`: Modifies elasticity assurance.
 //!
-//! In the `capacity-reservations` group (a Cargo feature of the crate). Changes resources (operation type `update`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyElasticityAssurance).
-use super::super::types::PrivatePoolIdName;
+//! In the `capacity-reservations` group (a Cargo feature of the crate). Changes resources (operation type `update`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyElasticityAssurance).
+use super::super::types::{ModifyElasticityAssuranceRecurrenceRules, PrivatePoolIdName};
 /// The validated input of [`ModifyElasticityAssurance`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyElasticityAssurance): made by [`ModifyElasticityAssuranceBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -14,12 +14,20 @@ pub struct ModifyElasticityAssuranceInput {
     pub private_pool_options: PrivatePoolIdName,
     /// A string sent as `Description`. Optional. Example: `This is description.`.
     pub description: Option<String>,
+    /// An integer (32-bit) sent as `InstanceAmount`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub instance_amount: Option<i32>,
+    /// A string sent as `ClientToken`. Optional. Left unset, the SDK sends a fresh UUID, the same on every retry of the call, so the service can tell a retry from a new request. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub client_token: Option<String>,
+    /// A list of structures sent as `RecurrenceRules.1.<field>`, `RecurrenceRules.2.<field>`, …. Optional. At most 20 items. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub recurrence_rules: Vec<ModifyElasticityAssuranceRecurrenceRules>,
 }
 impl ModifyElasticityAssuranceInput {
     /// An unbound builder of this input: set parameters, then [`build`](ModifyElasticityAssuranceBuilder::build).
     pub fn builder() -> ModifyElasticityAssuranceBuilder {
         ModifyElasticityAssuranceBuilder::default()
     }
+    /// Most items [`ModifyElasticityAssuranceInput::recurrence_rules`] may hold (the spec's `max_items`).
+    pub const RECURRENCE_RULES_MAX_ITEMS: usize = 20;
 }
 /// Sets the parameters of [`ModifyElasticityAssurance`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyElasticityAssurance): Modifies elasticity assurance.
 ///
@@ -34,6 +42,9 @@ struct Params {
     region_id: Option<String>,
     private_pool_options: Option<PrivatePoolIdName>,
     description: Option<String>,
+    instance_amount: Option<i32>,
+    client_token: Option<String>,
+    recurrence_rules: Option<Vec<ModifyElasticityAssuranceRecurrenceRules>>,
 }
 impl<C> ModifyElasticityAssuranceBuilder<C> {
     /// Sets [`ModifyElasticityAssuranceInput::region_id`].
@@ -51,6 +62,24 @@ impl<C> ModifyElasticityAssuranceBuilder<C> {
         self.params.description = Some(input.into());
         self
     }
+    /// Sets [`ModifyElasticityAssuranceInput::instance_amount`].
+    pub fn instance_amount(mut self, input: i32) -> Self {
+        self.params.instance_amount = Some(input);
+        self
+    }
+    /// Sets [`ModifyElasticityAssuranceInput::client_token`].
+    pub fn client_token(mut self, input: impl Into<String>) -> Self {
+        self.params.client_token = Some(input.into());
+        self
+    }
+    /// Appends one item to [`ModifyElasticityAssuranceInput::recurrence_rules`].
+    pub fn recurrence_rules(
+        mut self,
+        input: ModifyElasticityAssuranceRecurrenceRules,
+    ) -> Self {
+        self.params.recurrence_rules.get_or_insert_with(Vec::new).push(input);
+        self
+    }
     /// Checks every rule of the spec and builds the [`ModifyElasticityAssuranceInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -65,6 +94,9 @@ impl<C> ModifyElasticityAssuranceBuilder<C> {
                 self.params.private_pool_options,
             )?,
             description: self.params.description,
+            instance_amount: self.params.instance_amount,
+            client_token: self.params.client_token,
+            recurrence_rules: self.params.recurrence_rules.unwrap_or_default(),
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -75,6 +107,9 @@ aliyun_core::__private::builder_accessors! {
     region_id: Option<String> => set_region_id, get_region_id;
     private_pool_options: Option<PrivatePoolIdName> => set_private_pool_options, get_private_pool_options;
     description: Option<String> => set_description, get_description;
+    instance_amount: Option<i32> => set_instance_amount, get_instance_amount;
+    client_token: Option<String> => set_client_token, get_client_token;
+    recurrence_rules: Option<Vec<ModifyElasticityAssuranceRecurrenceRules>> => set_recurrence_rules, get_recurrence_rules, list;
 }
 impl ModifyElasticityAssuranceBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -83,7 +118,7 @@ impl ModifyElasticityAssuranceBuilder<aliyun_core::ProductClient> {
             params: Params::default(),
         }
     }
-    /// Checks the input, then signs and sends the call and decodes its [`ModifyElasticityAssuranceOutput`]. Not idempotent: not re-sent once it may have reached the service (see [the `action` module](super)).
+    /// Checks the input, then signs and sends the call and decodes its [`ModifyElasticityAssuranceOutput`]. Idempotent: retried on timeouts and transient failures (see [the `action` module](super)).
     pub async fn send(
         self,
     ) -> Result<ModifyElasticityAssuranceOutput, ModifyElasticityAssuranceError> {
@@ -130,18 +165,36 @@ impl aliyun_core::Action for ModifyElasticityAssuranceInput {
         action: "ModifyElasticityAssurance",
         method: aliyun_core::HttpMethod::Post,
         param_location: aliyun_core::ParamLocation::Query,
-        idempotent: false,
+        idempotent: true,
         retryable_codes: &[],
     };
+    const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         let value = &self.private_pool_options;
         aliyun_core::params::StructParam::validate(value, "PrivatePoolOptions")?;
+        aliyun_core::__private::validate::items(
+            "RecurrenceRules",
+            self.recurrence_rules.len(),
+            None,
+            Some(20),
+        )?;
+        aliyun_core::__private::validate::each(
+            "RecurrenceRules",
+            &self.recurrence_rules,
+            |name, item| {
+                aliyun_core::params::StructParam::validate(item, name)?;
+                Ok(())
+            },
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("RegionId", &self.region_id);
         params.push_struct("PrivatePoolOptions", &self.private_pool_options);
         params.push_opt("Description", self.description.as_ref());
+        params.push_opt("InstanceAmount", self.instance_amount.as_ref());
+        params.push_opt("ClientToken", self.client_token.as_ref());
+        params.push_struct_list("RecurrenceRules", &self.recurrence_rules);
     }
 }
 /// Errors [`ModifyElasticityAssurance`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyElasticityAssurance) can return.
@@ -248,6 +301,7 @@ mod tests {
             "example",
             |b| {
                 b
+                    .client_token("0c593ea1-3bea-11e9-b96b-88e9fe637760")
                     .description("This is description.")
                     .private_pool_options(PrivatePoolIdName {
                         id: Some("eap-bp67acfmxazb4****".to_owned()),
@@ -257,6 +311,7 @@ mod tests {
             },
             "POST",
             &[
+                ("ClientToken", "0c593ea1-3bea-11e9-b96b-88e9fe637760"),
                 ("Description", "This is description."),
                 ("PrivatePoolOptions.Id", "eap-bp67acfmxazb4****"),
                 ("PrivatePoolOptions.Name", "eapTestName"),

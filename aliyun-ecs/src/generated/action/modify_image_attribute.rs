@@ -3,7 +3,7 @@
 //! `ModifyImageAttribute`: Modifies image attribute.
 //!
 //! In the `images` group (a Cargo feature of the crate). Changes resources (operation type `update`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyImageAttribute).
-use super::super::types::ModifyImageAttributeFeatures;
+use super::super::types::ImageFeatures;
 /// The validated input of [`ModifyImageAttribute`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyImageAttribute): made by [`ModifyImageAttributeBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -25,7 +25,9 @@ pub struct ModifyImageAttributeInput {
     /// A string sent as `Description`. Optional. Example: `testDescription`.
     pub description: Option<String>,
     /// A structure sent as `Features.<field>`, one parameter per field. Optional.
-    pub features: Option<ModifyImageAttributeFeatures>,
+    pub features: Option<ImageFeatures>,
+    /// A boolean sent as `DryRun`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub dry_run: Option<bool>,
 }
 impl ModifyImageAttributeInput {
     /// An unbound builder of this input: set parameters, then [`build`](ModifyImageAttributeBuilder::build).
@@ -51,7 +53,8 @@ struct Params {
     boot_mode: Option<String>,
     license_type: Option<String>,
     description: Option<String>,
-    features: Option<ModifyImageAttributeFeatures>,
+    features: Option<ImageFeatures>,
+    dry_run: Option<bool>,
 }
 impl<C> ModifyImageAttributeBuilder<C> {
     /// Sets [`ModifyImageAttributeInput::region_id`].
@@ -95,8 +98,13 @@ impl<C> ModifyImageAttributeBuilder<C> {
         self
     }
     /// Sets [`ModifyImageAttributeInput::features`].
-    pub fn features(mut self, input: ModifyImageAttributeFeatures) -> Self {
+    pub fn features(mut self, input: ImageFeatures) -> Self {
         self.params.features = Some(input);
+        self
+    }
+    /// Sets [`ModifyImageAttributeInput::dry_run`].
+    pub fn dry_run(mut self, input: bool) -> Self {
+        self.params.dry_run = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ModifyImageAttributeInput`]. Nothing is sent.
@@ -117,6 +125,7 @@ impl<C> ModifyImageAttributeBuilder<C> {
             license_type: self.params.license_type,
             description: self.params.description,
             features: self.params.features,
+            dry_run: self.params.dry_run,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -132,7 +141,8 @@ aliyun_core::__private::builder_accessors! {
     boot_mode: Option<String> => set_boot_mode, get_boot_mode;
     license_type: Option<String> => set_license_type, get_license_type;
     description: Option<String> => set_description, get_description;
-    features: Option<ModifyImageAttributeFeatures> => set_features, get_features;
+    features: Option<ImageFeatures> => set_features, get_features;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
 }
 impl ModifyImageAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -206,6 +216,7 @@ impl aliyun_core::Action for ModifyImageAttributeInput {
         if let Some(value) = &self.features {
             params.push_struct("Features", value);
         }
+        params.push_opt("DryRun", self.dry_run.as_ref());
     }
 }
 /// Errors [`ModifyImageAttribute`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyImageAttribute) can return.
@@ -292,8 +303,9 @@ mod tests {
                 b
                     .boot_mode("BIOS")
                     .description("testDescription")
-                    .features(ModifyImageAttributeFeatures {
+                    .features(ImageFeatures {
                         nvme_support: Some("supported".to_owned()),
+                        ..Default::default()
                     })
                     .image_family("hangzhou-daily-update")
                     .image_id("m-bp18ygjuqnwhechc****")

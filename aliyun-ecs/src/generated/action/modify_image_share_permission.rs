@@ -19,6 +19,8 @@ pub struct ModifyImageSharePermissionInput {
     pub remove_account: Vec<String>,
     /// A boolean sent as `IsPublic`. Optional. Example: `false`.
     pub is_public: Option<bool>,
+    /// A boolean sent as `DryRun`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub dry_run: Option<bool>,
 }
 impl ModifyImageSharePermissionInput {
     /// An unbound builder of this input: set parameters, then [`build`](ModifyImageSharePermissionBuilder::build).
@@ -46,6 +48,7 @@ struct Params {
     add_account: Option<Vec<String>>,
     remove_account: Option<Vec<String>>,
     is_public: Option<bool>,
+    dry_run: Option<bool>,
 }
 impl<C> ModifyImageSharePermissionBuilder<C> {
     /// Sets [`ModifyImageSharePermissionInput::region_id`].
@@ -78,6 +81,11 @@ impl<C> ModifyImageSharePermissionBuilder<C> {
         self.params.is_public = Some(input);
         self
     }
+    /// Sets [`ModifyImageSharePermissionInput::dry_run`].
+    pub fn dry_run(mut self, input: bool) -> Self {
+        self.params.dry_run = Some(input);
+        self
+    }
     /// Checks every rule of the spec and builds the [`ModifyImageSharePermissionInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -95,6 +103,7 @@ impl<C> ModifyImageSharePermissionBuilder<C> {
             add_account: self.params.add_account.unwrap_or_default(),
             remove_account: self.params.remove_account.unwrap_or_default(),
             is_public: self.params.is_public,
+            dry_run: self.params.dry_run,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -108,6 +117,7 @@ aliyun_core::__private::builder_accessors! {
     add_account: Option<Vec<String>> => set_add_account, get_add_account, list;
     remove_account: Option<Vec<String>> => set_remove_account, get_remove_account, list;
     is_public: Option<bool> => set_is_public, get_is_public;
+    dry_run: Option<bool> => set_dry_run, get_dry_run;
 }
 impl ModifyImageSharePermissionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -188,6 +198,7 @@ impl aliyun_core::Action for ModifyImageSharePermissionInput {
         params.push_repeat_list("AddAccount", &self.add_account);
         params.push_repeat_list("RemoveAccount", &self.remove_account);
         params.push_opt("IsPublic", self.is_public.as_ref());
+        params.push_opt("DryRun", self.dry_run.as_ref());
     }
 }
 /// Errors [`ModifyImageSharePermission`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyImageSharePermission) can return.

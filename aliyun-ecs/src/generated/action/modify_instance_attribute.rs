@@ -5,6 +5,7 @@
 //! In the `instances` group (a Cargo feature of the crate). Changes resources (operation type `update`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAttribute).
 use super::super::types::{
     ModifyInstanceAttributeCpuOptions, ModifyInstanceAttributeRemoteConnectionOptions,
+    PrivateDnsNameOptions,
 };
 /// The validated input of [`ModifyInstanceAttribute`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAttribute): made by [`ModifyInstanceAttributeBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +31,7 @@ pub struct ModifyInstanceAttributeInput {
     pub deletion_protection: Option<bool>,
     /// An integer (32-bit) sent as `NetworkInterfaceQueueNumber`. Optional. At least -1. Example: `8`.
     pub network_interface_queue_number: Option<i32>,
-    /// A list of strings sent as `SecurityGroupIds.1`, `SecurityGroupIds.2`, …. Optional. At most 16 items. Example: `["sg-bp15ed6xe1yxeycg7o****"]`.
+    /// A list of strings sent as `SecurityGroupIds.1`, `SecurityGroupIds.2`, …. Optional. At most 51 items. Example: `["sg-bp15ed6xe1yxeycg7o****"]`.
     pub security_group_ids: Vec<String>,
     /// A structure sent as `RemoteConnectionOptions.<field>`, one parameter per field. Optional.
     pub remote_connection_options: Option<
@@ -40,6 +41,10 @@ pub struct ModifyInstanceAttributeInput {
     pub enable_jumbo_frame: Option<bool>,
     /// A structure sent as `CpuOptions.<field>`, one parameter per field. Optional.
     pub cpu_options: Option<ModifyInstanceAttributeCpuOptions>,
+    /// A structure sent as `PrivateDnsNameOptions.<field>`, one parameter per field. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub private_dns_name_options: Option<PrivateDnsNameOptions>,
+    /// A boolean sent as `EnableNetworkEncryption`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub enable_network_encryption: Option<bool>,
 }
 impl ModifyInstanceAttributeInput {
     /// An unbound builder of this input: set parameters, then [`build`](ModifyInstanceAttributeBuilder::build).
@@ -47,7 +52,7 @@ impl ModifyInstanceAttributeInput {
         ModifyInstanceAttributeBuilder::default()
     }
     /// Most items [`ModifyInstanceAttributeInput::security_group_ids`] may hold (the spec's `max_items`).
-    pub const SECURITY_GROUP_IDS_MAX_ITEMS: usize = 16;
+    pub const SECURITY_GROUP_IDS_MAX_ITEMS: usize = 51;
 }
 /// Sets the parameters of [`ModifyInstanceAttribute`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAttribute): Modifies instance attribute.
 ///
@@ -73,6 +78,8 @@ struct Params {
     remote_connection_options: Option<ModifyInstanceAttributeRemoteConnectionOptions>,
     enable_jumbo_frame: Option<bool>,
     cpu_options: Option<ModifyInstanceAttributeCpuOptions>,
+    private_dns_name_options: Option<PrivateDnsNameOptions>,
+    enable_network_encryption: Option<bool>,
 }
 impl<C> ModifyInstanceAttributeBuilder<C> {
     /// Sets [`ModifyInstanceAttributeInput::instance_id`].
@@ -148,6 +155,16 @@ impl<C> ModifyInstanceAttributeBuilder<C> {
         self.params.cpu_options = Some(input);
         self
     }
+    /// Sets [`ModifyInstanceAttributeInput::private_dns_name_options`].
+    pub fn private_dns_name_options(mut self, input: PrivateDnsNameOptions) -> Self {
+        self.params.private_dns_name_options = Some(input);
+        self
+    }
+    /// Sets [`ModifyInstanceAttributeInput::enable_network_encryption`].
+    pub fn enable_network_encryption(mut self, input: bool) -> Self {
+        self.params.enable_network_encryption = Some(input);
+        self
+    }
     /// Checks every rule of the spec and builds the [`ModifyInstanceAttributeInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -167,6 +184,8 @@ impl<C> ModifyInstanceAttributeBuilder<C> {
             remote_connection_options: self.params.remote_connection_options,
             enable_jumbo_frame: self.params.enable_jumbo_frame,
             cpu_options: self.params.cpu_options,
+            private_dns_name_options: self.params.private_dns_name_options,
+            enable_network_encryption: self.params.enable_network_encryption,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -188,6 +207,8 @@ aliyun_core::__private::builder_accessors! {
     remote_connection_options: Option<ModifyInstanceAttributeRemoteConnectionOptions> => set_remote_connection_options, get_remote_connection_options;
     enable_jumbo_frame: Option<bool> => set_enable_jumbo_frame, get_enable_jumbo_frame;
     cpu_options: Option<ModifyInstanceAttributeCpuOptions> => set_cpu_options, get_cpu_options;
+    private_dns_name_options: Option<PrivateDnsNameOptions> => set_private_dns_name_options, get_private_dns_name_options;
+    enable_network_encryption: Option<bool> => set_enable_network_encryption, get_enable_network_encryption;
 }
 impl ModifyInstanceAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -256,7 +277,7 @@ impl aliyun_core::Action for ModifyInstanceAttributeInput {
             "SecurityGroupIds",
             self.security_group_ids.len(),
             None,
-            Some(16),
+            Some(51),
         )?;
         Ok(())
     }
@@ -283,6 +304,14 @@ impl aliyun_core::Action for ModifyInstanceAttributeInput {
         if let Some(value) = &self.cpu_options {
             params.push_struct("CpuOptions", value);
         }
+        if let Some(value) = &self.private_dns_name_options {
+            params.push_struct("PrivateDnsNameOptions", value);
+        }
+        params
+            .push_opt(
+                "EnableNetworkEncryption",
+                self.enable_network_encryption.as_ref(),
+            );
     }
 }
 /// Errors [`ModifyInstanceAttribute`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAttribute) can return.
@@ -580,6 +609,7 @@ mod tests {
                 b
                     .cpu_options(ModifyInstanceAttributeCpuOptions {
                         topology_type: Some("DiscreteCoreToHTMapping".to_owned()),
+                        ..Default::default()
                     })
                     .credit_specification("Standard")
                     .deletion_protection(false)

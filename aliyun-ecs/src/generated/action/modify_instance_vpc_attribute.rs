@@ -15,7 +15,7 @@ pub struct ModifyInstanceVpcAttributeInput {
     pub private_ip_address: Option<String>,
     /// A string sent as `VpcId`. Optional. Example: `vpc-bp1vwnn14rqpyiczj****`.
     pub vpc_id: Option<String>,
-    /// A list of strings sent as `SecurityGroupId.1`, `SecurityGroupId.2`, …. Optional. At most 16 items. Example: `["sg-o6w9l8bc8dgmkw87****"]`.
+    /// A list of strings sent as `SecurityGroupId.1`, `SecurityGroupId.2`, …. Optional. At most 51 items. Example: `["sg-o6w9l8bc8dgmkw87****"]`.
     pub security_group_id: Vec<String>,
 }
 impl ModifyInstanceVpcAttributeInput {
@@ -24,7 +24,7 @@ impl ModifyInstanceVpcAttributeInput {
         ModifyInstanceVpcAttributeBuilder::default()
     }
     /// Most items [`ModifyInstanceVpcAttributeInput::security_group_id`] may hold (the spec's `max_items`).
-    pub const SECURITY_GROUP_ID_MAX_ITEMS: usize = 16;
+    pub const SECURITY_GROUP_ID_MAX_ITEMS: usize = 51;
 }
 /// Sets the parameters of [`ModifyInstanceVpcAttribute`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceVpcAttribute): Modifies instance vpc attribute.
 ///
@@ -156,7 +156,7 @@ impl aliyun_core::Action for ModifyInstanceVpcAttributeInput {
             "SecurityGroupId",
             self.security_group_id.len(),
             None,
-            Some(16),
+            Some(51),
         )?;
         Ok(())
     }

@@ -4,7 +4,7 @@
 //!
 //! In the `network-interfaces` group (a Cargo feature of the crate). Changes resources (operation type `update`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyNetworkInterfaceAttribute).
 use super::super::types::{
-    ConnectionTrackingConfiguration, NetworkInterfaceTrafficConfig,
+    ConnectionTrackingConfiguration, EnhancedNetwork, NetworkInterfaceTrafficConfig,
 };
 /// The validated input of [`ModifyNetworkInterfaceAttribute`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyNetworkInterfaceAttribute): made by [`ModifyNetworkInterfaceAttributeBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,7 +20,7 @@ pub struct ModifyNetworkInterfaceAttributeInput {
     pub queue_number: Option<i32>,
     /// A string sent as `Description`. Optional. Example: `testDescription`.
     pub description: Option<String>,
-    /// A list of strings sent as `SecurityGroupId.1`, `SecurityGroupId.2`, …. Optional. At most 100 items. Example: `["sg-bp67acfmxazb4p****"]`.
+    /// A list of strings sent as `SecurityGroupId.1`, `SecurityGroupId.2`, …. Optional. At most 51 items. Example: `["sg-bp67acfmxazb4p****"]`.
     pub security_group_id: Vec<String>,
     /// A boolean sent as `DeleteOnRelease`. Optional. Example: `true`.
     pub delete_on_release: Option<bool>,
@@ -32,6 +32,10 @@ pub struct ModifyNetworkInterfaceAttributeInput {
     pub network_interface_traffic_config: Option<NetworkInterfaceTrafficConfig>,
     /// A structure sent as `ConnectionTrackingConfiguration.<field>`, one parameter per field. Optional.
     pub connection_tracking_configuration: Option<ConnectionTrackingConfiguration>,
+    /// A structure sent as `EnhancedNetwork.<field>`, one parameter per field. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub enhanced_network: Option<EnhancedNetwork>,
+    /// A boolean sent as `SourceDestCheck`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub source_dest_check: Option<bool>,
 }
 impl ModifyNetworkInterfaceAttributeInput {
     /// An unbound builder of this input: set parameters, then [`build`](ModifyNetworkInterfaceAttributeBuilder::build).
@@ -39,7 +43,7 @@ impl ModifyNetworkInterfaceAttributeInput {
         ModifyNetworkInterfaceAttributeBuilder::default()
     }
     /// Most items [`ModifyNetworkInterfaceAttributeInput::security_group_id`] may hold (the spec's `max_items`).
-    pub const SECURITY_GROUP_ID_MAX_ITEMS: usize = 100;
+    pub const SECURITY_GROUP_ID_MAX_ITEMS: usize = 51;
 }
 /// Sets the parameters of [`ModifyNetworkInterfaceAttribute`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyNetworkInterfaceAttribute): Modifies network interface attribute.
 ///
@@ -62,6 +66,8 @@ struct Params {
     tx_queue_size: Option<i32>,
     network_interface_traffic_config: Option<NetworkInterfaceTrafficConfig>,
     connection_tracking_configuration: Option<ConnectionTrackingConfiguration>,
+    enhanced_network: Option<EnhancedNetwork>,
+    source_dest_check: Option<bool>,
 }
 impl<C> ModifyNetworkInterfaceAttributeBuilder<C> {
     /// Sets [`ModifyNetworkInterfaceAttributeInput::region_id`].
@@ -125,6 +131,16 @@ impl<C> ModifyNetworkInterfaceAttributeBuilder<C> {
         self.params.connection_tracking_configuration = Some(input);
         self
     }
+    /// Sets [`ModifyNetworkInterfaceAttributeInput::enhanced_network`].
+    pub fn enhanced_network(mut self, input: EnhancedNetwork) -> Self {
+        self.params.enhanced_network = Some(input);
+        self
+    }
+    /// Sets [`ModifyNetworkInterfaceAttributeInput::source_dest_check`].
+    pub fn source_dest_check(mut self, input: bool) -> Self {
+        self.params.source_dest_check = Some(input);
+        self
+    }
     /// Checks every rule of the spec and builds the [`ModifyNetworkInterfaceAttributeInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -151,6 +167,8 @@ impl<C> ModifyNetworkInterfaceAttributeBuilder<C> {
             connection_tracking_configuration: self
                 .params
                 .connection_tracking_configuration,
+            enhanced_network: self.params.enhanced_network,
+            source_dest_check: self.params.source_dest_check,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -169,6 +187,8 @@ aliyun_core::__private::builder_accessors! {
     tx_queue_size: Option<i32> => set_tx_queue_size, get_tx_queue_size;
     network_interface_traffic_config: Option<NetworkInterfaceTrafficConfig> => set_network_interface_traffic_config, get_network_interface_traffic_config;
     connection_tracking_configuration: Option<ConnectionTrackingConfiguration> => set_connection_tracking_configuration, get_connection_tracking_configuration;
+    enhanced_network: Option<EnhancedNetwork> => set_enhanced_network, get_enhanced_network;
+    source_dest_check: Option<bool> => set_source_dest_check, get_source_dest_check;
 }
 impl ModifyNetworkInterfaceAttributeBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -244,7 +264,7 @@ impl aliyun_core::Action for ModifyNetworkInterfaceAttributeInput {
             "SecurityGroupId",
             self.security_group_id.len(),
             None,
-            Some(100),
+            Some(51),
         )?;
         Ok(())
     }
@@ -264,6 +284,10 @@ impl aliyun_core::Action for ModifyNetworkInterfaceAttributeInput {
         if let Some(value) = &self.connection_tracking_configuration {
             params.push_struct("ConnectionTrackingConfiguration", value);
         }
+        if let Some(value) = &self.enhanced_network {
+            params.push_struct("EnhancedNetwork", value);
+        }
+        params.push_opt("SourceDestCheck", self.source_dest_check.as_ref());
     }
 }
 /// Errors [`ModifyNetworkInterfaceAttribute`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyNetworkInterfaceAttribute) can return.

@@ -45,6 +45,8 @@ pub struct ModifySecurityGroupEgressRuleInput {
     pub nic_type: Option<String>,
     /// A string sent as `Description`. Optional. Example: `This is a new securitygroup rule.`.
     pub description: Option<String>,
+    /// A string sent as `PortRangeListId`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub port_range_list_id: Option<String>,
 }
 impl ModifySecurityGroupEgressRuleInput {
     /// An unbound builder of this input: set parameters, then [`build`](ModifySecurityGroupEgressRuleBuilder::build).
@@ -81,6 +83,7 @@ struct Params {
     dest_group_owner_id: Option<i64>,
     nic_type: Option<String>,
     description: Option<String>,
+    port_range_list_id: Option<String>,
 }
 impl<C> ModifySecurityGroupEgressRuleBuilder<C> {
     /// Sets [`ModifySecurityGroupEgressRuleInput::region_id`].
@@ -178,6 +181,11 @@ impl<C> ModifySecurityGroupEgressRuleBuilder<C> {
         self.params.description = Some(input.into());
         self
     }
+    /// Sets [`ModifySecurityGroupEgressRuleInput::port_range_list_id`].
+    pub fn port_range_list_id(mut self, input: impl Into<String>) -> Self {
+        self.params.port_range_list_id = Some(input.into());
+        self
+    }
     /// Checks every rule of the spec and builds the [`ModifySecurityGroupEgressRuleInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -202,6 +210,7 @@ impl<C> ModifySecurityGroupEgressRuleBuilder<C> {
             dest_group_owner_id: self.params.dest_group_owner_id,
             nic_type: self.params.nic_type,
             description: self.params.description,
+            port_range_list_id: self.params.port_range_list_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -228,6 +237,7 @@ aliyun_core::__private::builder_accessors! {
     dest_group_owner_id: Option<i64> => set_dest_group_owner_id, get_dest_group_owner_id;
     nic_type: Option<String> => set_nic_type, get_nic_type;
     description: Option<String> => set_description, get_description;
+    port_range_list_id: Option<String> => set_port_range_list_id, get_port_range_list_id;
 }
 impl ModifySecurityGroupEgressRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -320,6 +330,7 @@ impl aliyun_core::Action for ModifySecurityGroupEgressRuleInput {
         params.push_opt("DestGroupOwnerId", self.dest_group_owner_id.as_ref());
         params.push_opt("NicType", self.nic_type.as_ref());
         params.push_opt("Description", self.description.as_ref());
+        params.push_opt("PortRangeListId", self.port_range_list_id.as_ref());
     }
 }
 /// Errors [`ModifySecurityGroupEgressRule`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupEgressRule) can return.

@@ -45,6 +45,8 @@ pub struct ModifySecurityGroupRuleInput {
     pub nic_type: Option<String>,
     /// A string sent as `Description`. Optional. Example: `This is a new security group rule.`.
     pub description: Option<String>,
+    /// A string sent as `PortRangeListId`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub port_range_list_id: Option<String>,
 }
 impl ModifySecurityGroupRuleInput {
     /// An unbound builder of this input: set parameters, then [`build`](ModifySecurityGroupRuleBuilder::build).
@@ -81,6 +83,7 @@ struct Params {
     source_group_owner_id: Option<i64>,
     nic_type: Option<String>,
     description: Option<String>,
+    port_range_list_id: Option<String>,
 }
 impl<C> ModifySecurityGroupRuleBuilder<C> {
     /// Sets [`ModifySecurityGroupRuleInput::region_id`].
@@ -178,6 +181,11 @@ impl<C> ModifySecurityGroupRuleBuilder<C> {
         self.params.description = Some(input.into());
         self
     }
+    /// Sets [`ModifySecurityGroupRuleInput::port_range_list_id`].
+    pub fn port_range_list_id(mut self, input: impl Into<String>) -> Self {
+        self.params.port_range_list_id = Some(input.into());
+        self
+    }
     /// Checks every rule of the spec and builds the [`ModifySecurityGroupRuleInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -208,6 +216,7 @@ impl<C> ModifySecurityGroupRuleBuilder<C> {
             source_group_owner_id: self.params.source_group_owner_id,
             nic_type: self.params.nic_type,
             description: self.params.description,
+            port_range_list_id: self.params.port_range_list_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -234,6 +243,7 @@ aliyun_core::__private::builder_accessors! {
     source_group_owner_id: Option<i64> => set_source_group_owner_id, get_source_group_owner_id;
     nic_type: Option<String> => set_nic_type, get_nic_type;
     description: Option<String> => set_description, get_description;
+    port_range_list_id: Option<String> => set_port_range_list_id, get_port_range_list_id;
 }
 impl ModifySecurityGroupRuleBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -326,6 +336,7 @@ impl aliyun_core::Action for ModifySecurityGroupRuleInput {
         params.push_opt("SourceGroupOwnerId", self.source_group_owner_id.as_ref());
         params.push_opt("NicType", self.nic_type.as_ref());
         params.push_opt("Description", self.description.as_ref());
+        params.push_opt("PortRangeListId", self.port_range_list_id.as_ref());
     }
 }
 /// Errors [`ModifySecurityGroupRule`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupRule) can return.

@@ -2,7 +2,8 @@
 
 //! `ModifyStorageSetAttribute`: Modifies storage set attribute.
 //!
-//! In the `storage-sets` group (a Cargo feature of the crate). Changes resources (operation type `update`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyStorageSetAttribute).
+//! In the `storage-sets` group (a Cargo feature of the crate). Changes resources (operation type `update`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. Deprecated: the newer metadata file `ecs-2014-05-26.requests-2025-12.json` no longer lists it. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyStorageSetAttribute).
+#![allow(deprecated)]
 /// The validated input of [`ModifyStorageSetAttribute`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyStorageSetAttribute): made by [`ModifyStorageSetAttributeBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -27,6 +28,9 @@ impl ModifyStorageSetAttributeInput {
 /// Sets the parameters of [`ModifyStorageSetAttribute`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyStorageSetAttribute): Modifies storage set attribute.
 ///
 /// [`Client::modify_storage_set_attribute`](super::super::client::Client::modify_storage_set_attribute) makes one bound to a client, to [`send`](ModifyStorageSetAttributeBuilder::send); [`ModifyStorageSetAttributeInput::builder`] makes an unbound one, to [`build`](ModifyStorageSetAttributeBuilder::build) the input. See [the `action` module](super) for what every builder offers.
+#[deprecated(
+    note = "not in the newer API metadata (ecs-2014-05-26.requests-2025-12.json)"
+)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyStorageSetAttributeBuilder<C = ()> {
     client: C,

@@ -40,6 +40,8 @@ pub struct PurchaseReservedInstancesOfferingInput {
     pub auto_renew: Option<bool>,
     /// An integer (32-bit) sent as `AutoRenewPeriod`. Optional. Example: `1`.
     pub auto_renew_period: Option<i32>,
+    /// A string sent as `StartTime`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub start_time: Option<String>,
 }
 impl PurchaseReservedInstancesOfferingInput {
     /// An unbound builder of this input: set parameters, then [`build`](PurchaseReservedInstancesOfferingBuilder::build).
@@ -75,6 +77,7 @@ struct Params {
     client_token: Option<String>,
     auto_renew: Option<bool>,
     auto_renew_period: Option<i32>,
+    start_time: Option<String>,
 }
 impl<C> PurchaseReservedInstancesOfferingBuilder<C> {
     /// Sets [`PurchaseReservedInstancesOfferingInput::region_id`].
@@ -157,6 +160,11 @@ impl<C> PurchaseReservedInstancesOfferingBuilder<C> {
         self.params.auto_renew_period = Some(input);
         self
     }
+    /// Sets [`PurchaseReservedInstancesOfferingInput::start_time`].
+    pub fn start_time(mut self, input: impl Into<String>) -> Self {
+        self.params.start_time = Some(input.into());
+        self
+    }
     /// Checks every rule of the spec and builds the [`PurchaseReservedInstancesOfferingInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -184,6 +192,7 @@ impl<C> PurchaseReservedInstancesOfferingBuilder<C> {
             client_token: self.params.client_token,
             auto_renew: self.params.auto_renew,
             auto_renew_period: self.params.auto_renew_period,
+            start_time: self.params.start_time,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -207,6 +216,7 @@ aliyun_core::__private::builder_accessors! {
     client_token: Option<String> => set_client_token, get_client_token;
     auto_renew: Option<bool> => set_auto_renew, get_auto_renew;
     auto_renew_period: Option<i32> => set_auto_renew_period, get_auto_renew_period;
+    start_time: Option<String> => set_start_time, get_start_time;
 }
 impl PurchaseReservedInstancesOfferingBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -304,6 +314,7 @@ impl aliyun_core::Action for PurchaseReservedInstancesOfferingInput {
         params.push_opt("ClientToken", self.client_token.as_ref());
         params.push_opt("AutoRenew", self.auto_renew.as_ref());
         params.push_opt("AutoRenewPeriod", self.auto_renew_period.as_ref());
+        params.push_opt("StartTime", self.start_time.as_ref());
     }
 }
 /// Errors [`PurchaseReservedInstancesOffering`](https://api.aliyun.com/api/Ecs/2014-05-26/PurchaseReservedInstancesOffering) can return.

@@ -30,6 +30,8 @@ pub struct PurchaseStorageCapacityUnitInput {
     pub amount: Option<i32>,
     /// A list of structures sent as `Tag.1.<field>`, `Tag.2.<field>`, …. Optional. At most 20 items.
     pub tag: Vec<Tag>,
+    /// A string sent as `ResourceGroupId`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub resource_group_id: Option<String>,
 }
 impl PurchaseStorageCapacityUnitInput {
     /// An unbound builder of this input: set parameters, then [`build`](PurchaseStorageCapacityUnitBuilder::build).
@@ -60,6 +62,7 @@ struct Params {
     client_token: Option<String>,
     amount: Option<i32>,
     tag: Option<Vec<Tag>>,
+    resource_group_id: Option<String>,
 }
 impl<C> PurchaseStorageCapacityUnitBuilder<C> {
     /// Sets [`PurchaseStorageCapacityUnitInput::region_id`].
@@ -117,6 +120,11 @@ impl<C> PurchaseStorageCapacityUnitBuilder<C> {
         self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
+    /// Sets [`PurchaseStorageCapacityUnitInput::resource_group_id`].
+    pub fn resource_group_id(mut self, input: impl Into<String>) -> Self {
+        self.params.resource_group_id = Some(input.into());
+        self
+    }
     /// Checks every rule of the spec and builds the [`PurchaseStorageCapacityUnitInput`]. Nothing is sent.
     pub fn build(
         self,
@@ -139,6 +147,7 @@ impl<C> PurchaseStorageCapacityUnitBuilder<C> {
             client_token: self.params.client_token,
             amount: self.params.amount,
             tag: self.params.tag.unwrap_or_default(),
+            resource_group_id: self.params.resource_group_id,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -157,6 +166,7 @@ aliyun_core::__private::builder_accessors! {
     client_token: Option<String> => set_client_token, get_client_token;
     amount: Option<i32> => set_amount, get_amount;
     tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    resource_group_id: Option<String> => set_resource_group_id, get_resource_group_id;
 }
 impl PurchaseStorageCapacityUnitBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -248,6 +258,7 @@ impl aliyun_core::Action for PurchaseStorageCapacityUnitInput {
         params.push_opt("ClientToken", self.client_token.as_ref());
         params.push_opt("Amount", self.amount.as_ref());
         params.push_struct_list("Tag", &self.tag);
+        params.push_opt("ResourceGroupId", self.resource_group_id.as_ref());
     }
 }
 /// Errors [`PurchaseStorageCapacityUnit`](https://api.aliyun.com/api/Ecs/2014-05-26/PurchaseStorageCapacityUnit) can return.

@@ -11,6 +11,8 @@ pub struct RedeployDedicatedHostInput {
     pub region_id: String,
     /// A string sent as `DedicatedHostId`. Required. Example: `dh-bp165p6xk2tlw61e****`.
     pub dedicated_host_id: String,
+    /// A string sent as `MigrationType`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`. Documented values: `Reboot`, `LiveMigrationFirst` (not checked: the service may accept more).
+    pub migration_type: Option<String>,
 }
 impl RedeployDedicatedHostInput {
     /// An unbound builder of this input: set parameters, then [`build`](RedeployDedicatedHostBuilder::build).
@@ -30,6 +32,7 @@ pub struct RedeployDedicatedHostBuilder<C = ()> {
 struct Params {
     region_id: Option<String>,
     dedicated_host_id: Option<String>,
+    migration_type: Option<String>,
 }
 impl<C> RedeployDedicatedHostBuilder<C> {
     /// Sets [`RedeployDedicatedHostInput::region_id`].
@@ -40,6 +43,11 @@ impl<C> RedeployDedicatedHostBuilder<C> {
     /// Sets [`RedeployDedicatedHostInput::dedicated_host_id`].
     pub fn dedicated_host_id(mut self, input: impl Into<String>) -> Self {
         self.params.dedicated_host_id = Some(input.into());
+        self
+    }
+    /// Sets [`RedeployDedicatedHostInput::migration_type`].
+    pub fn migration_type(mut self, input: impl Into<String>) -> Self {
+        self.params.migration_type = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`RedeployDedicatedHostInput`]. Nothing is sent.
@@ -53,6 +61,7 @@ impl<C> RedeployDedicatedHostBuilder<C> {
                 "DedicatedHostId",
                 self.params.dedicated_host_id,
             )?,
+            migration_type: self.params.migration_type,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -62,6 +71,7 @@ aliyun_core::__private::builder_accessors! {
     RedeployDedicatedHostBuilder, RedeployDedicatedHostInput;
     region_id: Option<String> => set_region_id, get_region_id;
     dedicated_host_id: Option<String> => set_dedicated_host_id, get_dedicated_host_id;
+    migration_type: Option<String> => set_migration_type, get_migration_type;
 }
 impl RedeployDedicatedHostBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -126,6 +136,7 @@ impl aliyun_core::Action for RedeployDedicatedHostInput {
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("RegionId", &self.region_id);
         params.push("DedicatedHostId", &self.dedicated_host_id);
+        params.push_opt("MigrationType", self.migration_type.as_ref());
     }
 }
 /// Errors [`RedeployDedicatedHost`](https://api.aliyun.com/api/Ecs/2014-05-26/RedeployDedicatedHost) can return.

@@ -11,6 +11,8 @@ pub struct ReleaseDedicatedHostInput {
     pub region_id: String,
     /// A string sent as `DedicatedHostId`. Required. Example: `dh-bp199lyny9b3****`.
     pub dedicated_host_id: String,
+    /// A boolean sent as `TerminateSubscription`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub terminate_subscription: Option<bool>,
 }
 impl ReleaseDedicatedHostInput {
     /// An unbound builder of this input: set parameters, then [`build`](ReleaseDedicatedHostBuilder::build).
@@ -30,6 +32,7 @@ pub struct ReleaseDedicatedHostBuilder<C = ()> {
 struct Params {
     region_id: Option<String>,
     dedicated_host_id: Option<String>,
+    terminate_subscription: Option<bool>,
 }
 impl<C> ReleaseDedicatedHostBuilder<C> {
     /// Sets [`ReleaseDedicatedHostInput::region_id`].
@@ -40,6 +43,11 @@ impl<C> ReleaseDedicatedHostBuilder<C> {
     /// Sets [`ReleaseDedicatedHostInput::dedicated_host_id`].
     pub fn dedicated_host_id(mut self, input: impl Into<String>) -> Self {
         self.params.dedicated_host_id = Some(input.into());
+        self
+    }
+    /// Sets [`ReleaseDedicatedHostInput::terminate_subscription`].
+    pub fn terminate_subscription(mut self, input: bool) -> Self {
+        self.params.terminate_subscription = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`ReleaseDedicatedHostInput`]. Nothing is sent.
@@ -53,6 +61,7 @@ impl<C> ReleaseDedicatedHostBuilder<C> {
                 "DedicatedHostId",
                 self.params.dedicated_host_id,
             )?,
+            terminate_subscription: self.params.terminate_subscription,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -62,6 +71,7 @@ aliyun_core::__private::builder_accessors! {
     ReleaseDedicatedHostBuilder, ReleaseDedicatedHostInput;
     region_id: Option<String> => set_region_id, get_region_id;
     dedicated_host_id: Option<String> => set_dedicated_host_id, get_dedicated_host_id;
+    terminate_subscription: Option<bool> => set_terminate_subscription, get_terminate_subscription;
 }
 impl ReleaseDedicatedHostBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -126,6 +136,7 @@ impl aliyun_core::Action for ReleaseDedicatedHostInput {
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("RegionId", &self.region_id);
         params.push("DedicatedHostId", &self.dedicated_host_id);
+        params.push_opt("TerminateSubscription", self.terminate_subscription.as_ref());
     }
 }
 /// Errors [`ReleaseDedicatedHost`](https://api.aliyun.com/api/Ecs/2014-05-26/ReleaseDedicatedHost) can return.

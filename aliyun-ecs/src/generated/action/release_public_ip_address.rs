@@ -2,7 +2,8 @@
 
 //! `ReleasePublicIpAddress`: Releases public ip address.
 //!
-//! In the `other` group (a Cargo feature of the crate). Changes resources (operation type `delete`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ReleasePublicIpAddress).
+//! In the `other` group (a Cargo feature of the crate). Changes resources (operation type `delete`). Not idempotent: not re-sent once the request may have reached the service. Deprecated by the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ReleasePublicIpAddress).
+#![allow(deprecated)]
 /// The validated input of [`ReleasePublicIpAddress`](https://api.aliyun.com/api/Ecs/2014-05-26/ReleasePublicIpAddress): made by [`ReleasePublicIpAddressBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -25,6 +26,7 @@ impl ReleasePublicIpAddressInput {
 /// Sets the parameters of [`ReleasePublicIpAddress`](https://api.aliyun.com/api/Ecs/2014-05-26/ReleasePublicIpAddress): Releases public ip address.
 ///
 /// [`Client::release_public_ip_address`](super::super::client::Client::release_public_ip_address) makes one bound to a client, to [`send`](ReleasePublicIpAddressBuilder::send); [`ReleasePublicIpAddressInput::builder`] makes an unbound one, to [`build`](ReleasePublicIpAddressBuilder::build) the input. See [the `action` module](super) for what every builder offers.
+#[deprecated(note = "deprecated by the service")]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReleasePublicIpAddressBuilder<C = ()> {
     client: C,

@@ -2,7 +2,8 @@
 
 //! `RemoveTags`: Removes tags.
 //!
-//! In the `tags` group (a Cargo feature of the crate). Changes resources (operation type `delete`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/RemoveTags).
+//! In the `tags` group (a Cargo feature of the crate). Changes resources (operation type `delete`). Not idempotent: not re-sent once the request may have reached the service. Deprecated by the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/RemoveTags).
+#![allow(deprecated)]
 use super::super::types::Tag;
 /// The validated input of [`RemoveTags`](https://api.aliyun.com/api/Ecs/2014-05-26/RemoveTags): made by [`RemoveTagsBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +29,7 @@ impl RemoveTagsInput {
 /// Sets the parameters of [`RemoveTags`](https://api.aliyun.com/api/Ecs/2014-05-26/RemoveTags): Removes tags.
 ///
 /// [`Client::remove_tags`](super::super::client::Client::remove_tags) makes one bound to a client, to [`send`](RemoveTagsBuilder::send); [`RemoveTagsInput::builder`] makes an unbound one, to [`build`](RemoveTagsBuilder::build) the input. See [the `action` module](super) for what every builder offers.
+#[deprecated(note = "deprecated by the service")]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RemoveTagsBuilder<C = ()> {
     client: C,

@@ -7,10 +7,10 @@
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RenewReservedInstancesInput {
-    /// A list of strings sent as `ReservedInstanceId.1`, `ReservedInstanceId.2`, …. Required. 1 to 100 items. Example: `["ecsri-2ze53qonjqxg7r****"]`.
+    /// A list of strings sent as `ReservedInstanceId.1`, `ReservedInstanceId.2`, …. Optional. 1 to 100 items. Example: `["ecsri-2ze53qonjqxg7r****"]`.
     pub reserved_instance_id: Vec<String>,
-    /// A string sent as `RegionId`. Required. Left unset, the client's region is sent. Example: `cn-hangzhou`.
-    pub region_id: String,
+    /// A string sent as `RegionId`. Optional. Left unset, the client's region is sent. Example: `cn-hangzhou`.
+    pub region_id: Option<String>,
     /// An integer (32-bit) sent as `Period`. Optional. Example: `1`.
     pub period: Option<i32>,
     /// A string sent as `PeriodUnit`. Optional. Example: `Year`.
@@ -90,10 +90,7 @@ impl<C> RenewReservedInstancesBuilder<C> {
     ) -> Result<RenewReservedInstancesInput, aliyun_core::InvalidInput> {
         let input = RenewReservedInstancesInput {
             reserved_instance_id: self.params.reserved_instance_id.unwrap_or_default(),
-            region_id: aliyun_core::__private::validate::required(
-                "RegionId",
-                self.params.region_id,
-            )?,
+            region_id: self.params.region_id,
             period: self.params.period,
             period_unit: self.params.period_unit,
             client_token: self.params.client_token,
@@ -191,7 +188,7 @@ impl aliyun_core::Action for RenewReservedInstancesInput {
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push_repeat_list("ReservedInstanceId", &self.reserved_instance_id);
-        params.push("RegionId", &self.region_id);
+        params.push_opt("RegionId", self.region_id.as_ref());
         params.push_opt("Period", self.period.as_ref());
         params.push_opt("PeriodUnit", self.period_unit.as_ref());
         params.push_opt("ClientToken", self.client_token.as_ref());

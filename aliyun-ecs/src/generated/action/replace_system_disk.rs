@@ -34,7 +34,7 @@ pub struct ReplaceSystemDiskInput {
     pub security_enhancement_strategy: Option<String>,
     /// A boolean sent as `Encrypted`. Optional. Example: `false`.
     pub encrypted: Option<bool>,
-    /// A string sent as `KMSKeyId`. Optional. Example: `e522b26d-abf6-4e0d-b5da-04b7******3c`.
+    /// A string sent as `KMSKeyId`. Optional. At most 64 characters. Example: `e522b26d-abf6-4e0d-b5da-04b7******3c`.
     pub kms_key_id: Option<String>,
     /// A string sent as `EncryptAlgorithm`. Optional. Example: `hide`.
     pub encrypt_algorithm: Option<String>,
@@ -257,6 +257,9 @@ impl aliyun_core::Action for ReplaceSystemDiskInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
+        if let Some(value) = &self.kms_key_id {
+            aliyun_core::__private::validate::length("KMSKeyId", value, None, Some(64))?;
+        }
         aliyun_core::__private::validate::items("Arn", self.arn.len(), None, Some(10))?;
         Ok(())
     }

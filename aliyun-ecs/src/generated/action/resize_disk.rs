@@ -11,7 +11,7 @@ pub struct ResizeDiskInput {
     pub disk_id: Option<String>,
     /// A string sent as `Type`. Optional. Left unset, the service assumes `offline`. Example: `offline`.
     pub r#type: Option<String>,
-    /// An integer (32-bit) sent as `NewSize`. Required by the API reference; not checked by the SDK. From 1 to 65536. Example: `1900`.
+    /// An integer (32-bit) sent as `NewSize`. Required by the API reference; not checked by the SDK. From 1 to 131072. Example: `1900`.
     pub new_size: Option<i32>,
     /// A string sent as `ClientToken`. Optional. Left unset, the SDK sends a fresh UUID, the same on every retry of the call, so the service can tell a retry from a new request. Example: `123e4567-e89b-12d3-a456-426655440000`.
     pub client_token: Option<String>,
@@ -147,7 +147,7 @@ impl aliyun_core::Action for ResizeDiskInput {
                 "NewSize",
                 *value,
                 Some(1),
-                Some(65536),
+                Some(131072),
             )?;
         }
         Ok(())

@@ -613,7 +613,10 @@ mod tests {
                         source_group_owner_account: Some("Test@aliyun.com".to_owned()),
                         source_group_owner_id: Some(12345678910),
                         source_port_range: Some("80/80".to_owned()),
-                        source_prefix_list_id: Some("pl-x1j1k5ykzqlixdcy****".to_owned()),
+                        source_prefix_list_id: Some(
+                            "pl-x1j1k5ykzqlixdcy****".to_owned(),
+                        ),
+                        ..Default::default()
                     })
                     .policy("accept")
                     .port_range("1/200")

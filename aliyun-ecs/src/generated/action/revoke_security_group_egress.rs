@@ -616,6 +616,7 @@ mod tests {
                         priority: Some("1".to_owned()),
                         source_cidr_ip: Some("10.0.0.0/8".to_owned()),
                         source_port_range: Some("22/22".to_owned()),
+                        ..Default::default()
                     })
                     .policy("accept")
                     .port_range("22/22")

@@ -52,10 +52,14 @@ pub struct RunCommandInput {
     pub container_name: Option<String>,
     /// A string sent as `ClientToken`. Optional. Left unset, the SDK sends a fresh UUID, the same on every retry of the call, so the service can tell a retry from a new request. Example: `123e4567-e89b-12d3-a456-426655440000`.
     pub client_token: Option<String>,
+    /// A string sent as `OssOutputDelivery`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub oss_output_delivery: Option<String>,
     /// A list of structures sent as `ResourceTag.1.<field>`, `ResourceTag.2.<field>`, …. Optional. At most 11 items.
     pub resource_tag: Vec<Tag>,
     /// A string sent as `TerminationMode`. Optional. Example: `ProcessTree`.
     pub termination_mode: Option<String>,
+    /// A string sent as `Launcher`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub launcher: Option<String>,
 }
 impl RunCommandInput {
     /// An unbound builder of this input: set parameters, then [`build`](RunCommandBuilder::build).
@@ -101,8 +105,10 @@ struct Params {
     container_id: Option<String>,
     container_name: Option<String>,
     client_token: Option<String>,
+    oss_output_delivery: Option<String>,
     resource_tag: Option<Vec<Tag>>,
     termination_mode: Option<String>,
+    launcher: Option<String>,
 }
 impl<C> RunCommandBuilder<C> {
     /// Sets [`RunCommandInput::region_id`].
@@ -224,6 +230,11 @@ impl<C> RunCommandBuilder<C> {
         self.params.client_token = Some(input.into());
         self
     }
+    /// Sets [`RunCommandInput::oss_output_delivery`].
+    pub fn oss_output_delivery(mut self, input: impl Into<String>) -> Self {
+        self.params.oss_output_delivery = Some(input.into());
+        self
+    }
     /// Appends one item to [`RunCommandInput::resource_tag`].
     pub fn resource_tag(mut self, input: Tag) -> Self {
         self.params.resource_tag.get_or_insert_with(Vec::new).push(input);
@@ -232,6 +243,11 @@ impl<C> RunCommandBuilder<C> {
     /// Sets [`RunCommandInput::termination_mode`].
     pub fn termination_mode(mut self, input: impl Into<String>) -> Self {
         self.params.termination_mode = Some(input.into());
+        self
+    }
+    /// Sets [`RunCommandInput::launcher`].
+    pub fn launcher(mut self, input: impl Into<String>) -> Self {
+        self.params.launcher = Some(input.into());
         self
     }
     /// Checks every rule of the spec and builds the [`RunCommandInput`]. Nothing is sent.
@@ -268,8 +284,10 @@ impl<C> RunCommandBuilder<C> {
             container_id: self.params.container_id,
             container_name: self.params.container_name,
             client_token: self.params.client_token,
+            oss_output_delivery: self.params.oss_output_delivery,
             resource_tag: self.params.resource_tag.unwrap_or_default(),
             termination_mode: self.params.termination_mode,
+            launcher: self.params.launcher,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -298,8 +316,10 @@ aliyun_core::__private::builder_accessors! {
     container_id: Option<String> => set_container_id, get_container_id;
     container_name: Option<String> => set_container_name, get_container_name;
     client_token: Option<String> => set_client_token, get_client_token;
+    oss_output_delivery: Option<String> => set_oss_output_delivery, get_oss_output_delivery;
     resource_tag: Option<Vec<Tag>> => set_resource_tag, get_resource_tag, list;
     termination_mode: Option<String> => set_termination_mode, get_termination_mode;
+    launcher: Option<String> => set_launcher, get_launcher;
 }
 impl RunCommandBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -404,8 +424,10 @@ impl aliyun_core::Action for RunCommandInput {
         params.push_opt("ContainerId", self.container_id.as_ref());
         params.push_opt("ContainerName", self.container_name.as_ref());
         params.push_opt("ClientToken", self.client_token.as_ref());
+        params.push_opt("OssOutputDelivery", self.oss_output_delivery.as_ref());
         params.push_struct_list("ResourceTag", &self.resource_tag);
         params.push_opt("TerminationMode", self.termination_mode.as_ref());
+        params.push_opt("Launcher", self.launcher.as_ref());
     }
 }
 /// Errors [`RunCommand`](https://api.aliyun.com/api/Ecs/2014-05-26/RunCommand) can return.

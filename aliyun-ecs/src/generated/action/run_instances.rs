@@ -4,10 +4,11 @@
 //!
 //! In the `instances` group (a Cargo feature of the crate). Changes resources (operation type `create`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/RunInstances).
 use super::super::types::{
-    Arn, HibernationOptions, InstancePrivatePoolOptions, RunInstancesCpuOptions,
-    RunInstancesDataDisk, RunInstancesImageOptions, RunInstancesNetworkInterface,
-    RunInstancesNetworkOptions, RunInstancesSchedulerOptions,
-    RunInstancesSecurityOptions, RunInstancesSystemDisk, Tag,
+    Arn, HibernationOptions, InstancePrivatePoolOptions, LaunchImageOptions,
+    PrivateDnsNameOptions, RunInstancesClockOptions, RunInstancesCpuOptions,
+    RunInstancesDataDisk, RunInstancesNetworkInterface, RunInstancesNetworkOptions,
+    RunInstancesSchedulerOptions, RunInstancesSecurityOptions, RunInstancesSystemDisk,
+    Tag,
 };
 /// The validated input of [`RunInstances`](https://api.aliyun.com/api/Ecs/2014-05-26/RunInstances): made by [`RunInstancesBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,7 +64,7 @@ pub struct RunInstancesInput {
     pub auto_release_time: Option<String>,
     /// A string sent as `SpotStrategy`. Optional. Example: `NoSpot`.
     pub spot_strategy: Option<String>,
-    /// An integer (32-bit) sent as `SpotDuration`. Optional. From 0 to 6. Example: `1`.
+    /// An integer (32-bit) sent as `SpotDuration`. Optional. From 0 to 720. Example: `1`.
     pub spot_duration: Option<i32>,
     /// A number sent as `SpotPriceLimit`. Optional. From 0 to 999999. Example: `0.97`.
     pub spot_price_limit: Option<f64>,
@@ -137,7 +138,7 @@ pub struct RunInstancesInput {
     pub isp: Option<String>,
     /// A structure sent as `SchedulerOptions.<field>`, one parameter per field. Optional.
     pub scheduler_options: Option<RunInstancesSchedulerOptions>,
-    /// A list of strings sent as `SecurityGroupIds.1`, `SecurityGroupIds.2`, …. Optional. At most 16 items. Example: `["sg-bp15ed6xe1yxeycg7****"]`.
+    /// A list of strings sent as `SecurityGroupIds.1`, `SecurityGroupIds.2`, …. Optional. At most 51 items. Example: `["sg-bp15ed6xe1yxeycg7****"]`.
     pub security_group_ids: Vec<String>,
     /// A list of strings sent as `HostNames.1`, `HostNames.2`, …. Optional. At most 1000 items. Example: `["ecs-host-01"]`.
     pub host_names: Vec<String>,
@@ -152,11 +153,15 @@ pub struct RunInstancesInput {
     /// A list of strings sent as `Ipv6Address.1`, `Ipv6Address.2`, …. Optional. At most 10 items. Example: `["2001:db8:1234:1a00::***"]`.
     pub ipv6_address: Vec<String>,
     /// A structure sent as `ImageOptions.<field>`, one parameter per field. Optional.
-    pub image_options: Option<RunInstancesImageOptions>,
+    pub image_options: Option<LaunchImageOptions>,
     /// A structure sent as `NetworkOptions.<field>`, one parameter per field. Optional.
     pub network_options: Option<RunInstancesNetworkOptions>,
     /// A boolean sent as `AutoPay`. Optional. Example: `true`.
     pub auto_pay: Option<bool>,
+    /// A structure sent as `PrivateDnsNameOptions.<field>`, one parameter per field. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub private_dns_name_options: Option<PrivateDnsNameOptions>,
+    /// A structure sent as `ClockOptions.<field>`, one parameter per field. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub clock_options: Option<RunInstancesClockOptions>,
 }
 impl RunInstancesInput {
     /// An unbound builder of this input: set parameters, then [`build`](RunInstancesBuilder::build).
@@ -164,7 +169,7 @@ impl RunInstancesInput {
         RunInstancesBuilder::default()
     }
     /// Most items [`RunInstancesInput::security_group_ids`] may hold (the spec's `max_items`).
-    pub const SECURITY_GROUP_IDS_MAX_ITEMS: usize = 16;
+    pub const SECURITY_GROUP_IDS_MAX_ITEMS: usize = 51;
     /// Most items [`RunInstancesInput::host_names`] may hold (the spec's `max_items`).
     pub const HOST_NAMES_MAX_ITEMS: usize = 1000;
     /// Most items [`RunInstancesInput::data_disk`] may hold (the spec's `max_items`).
@@ -257,9 +262,11 @@ struct Params {
     network_interface: Option<Vec<RunInstancesNetworkInterface>>,
     tag: Option<Vec<Tag>>,
     ipv6_address: Option<Vec<String>>,
-    image_options: Option<RunInstancesImageOptions>,
+    image_options: Option<LaunchImageOptions>,
     network_options: Option<RunInstancesNetworkOptions>,
     auto_pay: Option<bool>,
+    private_dns_name_options: Option<PrivateDnsNameOptions>,
+    clock_options: Option<RunInstancesClockOptions>,
 }
 impl<C> RunInstancesBuilder<C> {
     /// Sets [`RunInstancesInput::region_id`].
@@ -608,7 +615,7 @@ impl<C> RunInstancesBuilder<C> {
         self
     }
     /// Sets [`RunInstancesInput::image_options`].
-    pub fn image_options(mut self, input: RunInstancesImageOptions) -> Self {
+    pub fn image_options(mut self, input: LaunchImageOptions) -> Self {
         self.params.image_options = Some(input);
         self
     }
@@ -620,6 +627,16 @@ impl<C> RunInstancesBuilder<C> {
     /// Sets [`RunInstancesInput::auto_pay`].
     pub fn auto_pay(mut self, input: bool) -> Self {
         self.params.auto_pay = Some(input);
+        self
+    }
+    /// Sets [`RunInstancesInput::private_dns_name_options`].
+    pub fn private_dns_name_options(mut self, input: PrivateDnsNameOptions) -> Self {
+        self.params.private_dns_name_options = Some(input);
+        self
+    }
+    /// Sets [`RunInstancesInput::clock_options`].
+    pub fn clock_options(mut self, input: RunInstancesClockOptions) -> Self {
+        self.params.clock_options = Some(input);
         self
     }
     /// Checks every rule of the spec and builds the [`RunInstancesInput`]. Nothing is sent.
@@ -700,6 +717,8 @@ impl<C> RunInstancesBuilder<C> {
             image_options: self.params.image_options,
             network_options: self.params.network_options,
             auto_pay: self.params.auto_pay,
+            private_dns_name_options: self.params.private_dns_name_options,
+            clock_options: self.params.clock_options,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -776,9 +795,11 @@ aliyun_core::__private::builder_accessors! {
     network_interface: Option<Vec<RunInstancesNetworkInterface>> => set_network_interface, get_network_interface, list;
     tag: Option<Vec<Tag>> => set_tag, get_tag, list;
     ipv6_address: Option<Vec<String>> => set_ipv6_address, get_ipv6_address, list;
-    image_options: Option<RunInstancesImageOptions> => set_image_options, get_image_options;
+    image_options: Option<LaunchImageOptions> => set_image_options, get_image_options;
     network_options: Option<RunInstancesNetworkOptions> => set_network_options, get_network_options;
     auto_pay: Option<bool> => set_auto_pay, get_auto_pay;
+    private_dns_name_options: Option<PrivateDnsNameOptions> => set_private_dns_name_options, get_private_dns_name_options;
+    clock_options: Option<RunInstancesClockOptions> => set_clock_options, get_clock_options;
 }
 impl RunInstancesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -870,7 +891,7 @@ impl aliyun_core::Action for RunInstancesInput {
                 "SpotDuration",
                 *value,
                 Some(0),
-                Some(6),
+                Some(720),
             )?;
         }
         if let Some(value) = &self.spot_price_limit {
@@ -901,7 +922,7 @@ impl aliyun_core::Action for RunInstancesInput {
             "SecurityGroupIds",
             self.security_group_ids.len(),
             None,
-            Some(16),
+            Some(51),
         )?;
         aliyun_core::__private::validate::items(
             "HostNames",
@@ -914,14 +935,6 @@ impl aliyun_core::Action for RunInstancesInput {
             self.data_disk.len(),
             None,
             Some(16),
-        )?;
-        aliyun_core::__private::validate::each(
-            "DataDisk",
-            &self.data_disk,
-            |name, item| {
-                aliyun_core::params::StructParam::validate(item, name)?;
-                Ok(())
-            },
         )?;
         aliyun_core::__private::validate::items("Arn", self.arn.len(), None, Some(16))?;
         aliyun_core::__private::validate::items(
@@ -1061,6 +1074,12 @@ impl aliyun_core::Action for RunInstancesInput {
             params.push_struct("NetworkOptions", value);
         }
         params.push_opt("AutoPay", self.auto_pay.as_ref());
+        if let Some(value) = &self.private_dns_name_options {
+            params.push_struct("PrivateDnsNameOptions", value);
+        }
+        if let Some(value) = &self.clock_options {
+            params.push_struct("ClockOptions", value);
+        }
     }
 }
 /// Errors [`RunInstances`](https://api.aliyun.com/api/Ecs/2014-05-26/RunInstances) can return.
@@ -2958,7 +2977,7 @@ mod tests {
                     .http_tokens("optional")
                     .image_family("hangzhou-daily-update")
                     .image_id("aliyun_2_1903_x64_20G_alibase_20200324.vhd")
-                    .image_options(RunInstancesImageOptions {
+                    .image_options(LaunchImageOptions {
                         login_as_non_root: Some(false),
                     })
                     .instance_charge_type("PrePaid")
@@ -2997,10 +3016,12 @@ mod tests {
                         ]),
                         tx_queue_size: Some(8192),
                         v_switch_id: Some("vsw-bp67acfmxazb4p****".to_owned()),
+                        ..Default::default()
                     })
                     .network_interface_queue_number(8)
                     .network_options(RunInstancesNetworkOptions {
                         enable_jumbo_frame: Some(false),
+                        ..Default::default()
                     })
                     .password("EcsV587!")
                     .password_inherit(false)

@@ -3,6 +3,7 @@
 //! `StartImagePipelineExecution`: Starts image pipeline execution.
 //!
 //! In the `image-builder` group (a Cargo feature of the crate). Changes resources (operation type `update`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/StartImagePipelineExecution).
+#![allow(deprecated)]
 use super::super::types::Tag;
 /// The validated input of [`StartImagePipelineExecution`](https://api.aliyun.com/api/Ecs/2014-05-26/StartImagePipelineExecution): made by [`StartImagePipelineExecutionBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -10,8 +11,11 @@ use super::super::types::Tag;
 pub struct StartImagePipelineExecutionInput {
     /// A string sent as `RegionId`. Required. Left unset, the client's region is sent. Example: `cn-hangzhou`.
     pub region_id: String,
-    /// A list of structures sent as `TemplateTag.1.<field>`, `TemplateTag.2.<field>`, …. Optional. At most 20 items.
+    /// A list of structures sent as `TemplateTag.1.<field>`, `TemplateTag.2.<field>`, …. Optional. At most 20 items. Deprecated by the service.
+    #[deprecated(note = "deprecated by the service")]
     pub template_tag: Vec<Tag>,
+    /// A list of structures sent as `Tag.1.<field>`, `Tag.2.<field>`, …. Optional. At most 20 items. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub tag: Vec<Tag>,
     /// A string sent as `ImagePipelineId`. Required. Example: `ip-2ze5tsl5bp6nf2b3****`.
     pub image_pipeline_id: String,
     /// A string sent as `ClientToken`. Optional. Left unset, the SDK sends a fresh UUID, the same on every retry of the call, so the service can tell a retry from a new request. Example: `123e4567-e89b-12d3-a456-426655440000`.
@@ -24,6 +28,8 @@ impl StartImagePipelineExecutionInput {
     }
     /// Most items [`StartImagePipelineExecutionInput::template_tag`] may hold (the spec's `max_items`).
     pub const TEMPLATE_TAG_MAX_ITEMS: usize = 20;
+    /// Most items [`StartImagePipelineExecutionInput::tag`] may hold (the spec's `max_items`).
+    pub const TAG_MAX_ITEMS: usize = 20;
 }
 /// Sets the parameters of [`StartImagePipelineExecution`](https://api.aliyun.com/api/Ecs/2014-05-26/StartImagePipelineExecution): Starts image pipeline execution.
 ///
@@ -37,6 +43,7 @@ pub struct StartImagePipelineExecutionBuilder<C = ()> {
 struct Params {
     region_id: Option<String>,
     template_tag: Option<Vec<Tag>>,
+    tag: Option<Vec<Tag>>,
     image_pipeline_id: Option<String>,
     client_token: Option<String>,
 }
@@ -47,8 +54,14 @@ impl<C> StartImagePipelineExecutionBuilder<C> {
         self
     }
     /// Appends one item to [`StartImagePipelineExecutionInput::template_tag`].
+    #[deprecated(note = "deprecated by the service")]
     pub fn template_tag(mut self, input: Tag) -> Self {
         self.params.template_tag.get_or_insert_with(Vec::new).push(input);
+        self
+    }
+    /// Appends one item to [`StartImagePipelineExecutionInput::tag`].
+    pub fn tag(mut self, input: Tag) -> Self {
+        self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets [`StartImagePipelineExecutionInput::image_pipeline_id`].
@@ -71,6 +84,7 @@ impl<C> StartImagePipelineExecutionBuilder<C> {
                 self.params.region_id,
             )?,
             template_tag: self.params.template_tag.unwrap_or_default(),
+            tag: self.params.tag.unwrap_or_default(),
             image_pipeline_id: aliyun_core::__private::validate::required(
                 "ImagePipelineId",
                 self.params.image_pipeline_id,
@@ -84,7 +98,8 @@ impl<C> StartImagePipelineExecutionBuilder<C> {
 aliyun_core::__private::builder_accessors! {
     StartImagePipelineExecutionBuilder, StartImagePipelineExecutionInput;
     region_id: Option<String> => set_region_id, get_region_id;
-    template_tag: Option<Vec<Tag>> => set_template_tag, get_template_tag, list;
+    #[deprecated(note = "deprecated by the service")] template_tag: Option<Vec<Tag>> => set_template_tag, get_template_tag, list;
+    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
     image_pipeline_id: Option<String> => set_image_pipeline_id, get_image_pipeline_id;
     client_token: Option<String> => set_client_token, get_client_token;
 }
@@ -156,11 +171,13 @@ impl aliyun_core::Action for StartImagePipelineExecutionInput {
             None,
             Some(20),
         )?;
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("RegionId", &self.region_id);
         params.push_struct_list("TemplateTag", &self.template_tag);
+        params.push_struct_list("Tag", &self.tag);
         params.push("ImagePipelineId", &self.image_pipeline_id);
         params.push_opt("ClientToken", self.client_token.as_ref());
     }

@@ -3,6 +3,7 @@
 //! `StartTerminalSession`: Starts terminal session.
 //!
 //! In the `cloud-assistant` group (a Cargo feature of the crate). Changes resources (operation type `update`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/StartTerminalSession).
+use super::super::types::StartTerminalSessionEncryptionOptions;
 /// The validated input of [`StartTerminalSession`](https://api.aliyun.com/api/Ecs/2014-05-26/StartTerminalSession): made by [`StartTerminalSessionBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -19,6 +20,12 @@ pub struct StartTerminalSessionInput {
     pub target_server: Option<String>,
     /// A string sent as `Username`. Optional. Example: `testUser`.
     pub username: Option<String>,
+    /// A string sent as `ConnectionType`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub connection_type: Option<String>,
+    /// A string sent as `PasswordName`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub password_name: Option<String>,
+    /// A structure sent as JSON text in `EncryptionOptions`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
+    pub encryption_options: Option<StartTerminalSessionEncryptionOptions>,
 }
 impl StartTerminalSessionInput {
     /// An unbound builder of this input: set parameters, then [`build`](StartTerminalSessionBuilder::build).
@@ -44,6 +51,9 @@ struct Params {
     command_line: Option<String>,
     target_server: Option<String>,
     username: Option<String>,
+    connection_type: Option<String>,
+    password_name: Option<String>,
+    encryption_options: Option<StartTerminalSessionEncryptionOptions>,
 }
 impl<C> StartTerminalSessionBuilder<C> {
     /// Sets [`StartTerminalSessionInput::region_id`].
@@ -76,6 +86,24 @@ impl<C> StartTerminalSessionBuilder<C> {
         self.params.username = Some(input.into());
         self
     }
+    /// Sets [`StartTerminalSessionInput::connection_type`].
+    pub fn connection_type(mut self, input: impl Into<String>) -> Self {
+        self.params.connection_type = Some(input.into());
+        self
+    }
+    /// Sets [`StartTerminalSessionInput::password_name`].
+    pub fn password_name(mut self, input: impl Into<String>) -> Self {
+        self.params.password_name = Some(input.into());
+        self
+    }
+    /// Sets [`StartTerminalSessionInput::encryption_options`].
+    pub fn encryption_options(
+        mut self,
+        input: StartTerminalSessionEncryptionOptions,
+    ) -> Self {
+        self.params.encryption_options = Some(input);
+        self
+    }
     /// Checks every rule of the spec and builds the [`StartTerminalSessionInput`]. Nothing is sent.
     pub fn build(self) -> Result<StartTerminalSessionInput, aliyun_core::InvalidInput> {
         let input = StartTerminalSessionInput {
@@ -85,6 +113,9 @@ impl<C> StartTerminalSessionBuilder<C> {
             command_line: self.params.command_line,
             target_server: self.params.target_server,
             username: self.params.username,
+            connection_type: self.params.connection_type,
+            password_name: self.params.password_name,
+            encryption_options: self.params.encryption_options,
         };
         aliyun_core::Action::validate(&input)?;
         Ok(input)
@@ -98,6 +129,9 @@ aliyun_core::__private::builder_accessors! {
     command_line: Option<String> => set_command_line, get_command_line;
     target_server: Option<String> => set_target_server, get_target_server;
     username: Option<String> => set_username, get_username;
+    connection_type: Option<String> => set_connection_type, get_connection_type;
+    password_name: Option<String> => set_password_name, get_password_name;
+    encryption_options: Option<StartTerminalSessionEncryptionOptions> => set_encryption_options, get_encryption_options;
 }
 impl StartTerminalSessionBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -181,6 +215,11 @@ impl aliyun_core::Action for StartTerminalSessionInput {
         params.push_opt("CommandLine", self.command_line.as_ref());
         params.push_opt("TargetServer", self.target_server.as_ref());
         params.push_opt("Username", self.username.as_ref());
+        params.push_opt("ConnectionType", self.connection_type.as_ref());
+        params.push_opt("PasswordName", self.password_name.as_ref());
+        if let Some(value) = &self.encryption_options {
+            params.push_json("EncryptionOptions", value);
+        }
     }
 }
 /// Errors [`StartTerminalSession`](https://api.aliyun.com/api/Ecs/2014-05-26/StartTerminalSession) can return.

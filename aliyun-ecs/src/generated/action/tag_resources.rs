@@ -3,7 +3,7 @@
 //! `TagResources`: Tags resources.
 //!
 //! In the `tags` group (a Cargo feature of the crate). Changes resources (operation type `create`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/TagResources).
-use super::super::types::Tag;
+use super::super::types::TagResourcesTag;
 /// The validated input of [`TagResources`](https://api.aliyun.com/api/Ecs/2014-05-26/TagResources): made by [`TagResourcesBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -15,7 +15,7 @@ pub struct TagResourcesInput {
     /// A list of strings sent as `ResourceId.1`, `ResourceId.2`, …. Required. At most 51 items. Example: `["r-XXX"]`.
     pub resource_id: Vec<String>,
     /// A list of structures sent as `Tag.1.<field>`, `Tag.2.<field>`, …. Required. At most 21 items.
-    pub tag: Vec<Tag>,
+    pub tag: Vec<TagResourcesTag>,
 }
 impl TagResourcesInput {
     /// An unbound builder of this input: set parameters, then [`build`](TagResourcesBuilder::build).
@@ -40,7 +40,7 @@ struct Params {
     region_id: Option<String>,
     resource_type: Option<String>,
     resource_id: Option<Vec<String>>,
-    tag: Option<Vec<Tag>>,
+    tag: Option<Vec<TagResourcesTag>>,
 }
 impl<C> TagResourcesBuilder<C> {
     /// Sets [`TagResourcesInput::region_id`].
@@ -59,7 +59,7 @@ impl<C> TagResourcesBuilder<C> {
         self
     }
     /// Appends one item to [`TagResourcesInput::tag`].
-    pub fn tag(mut self, input: Tag) -> Self {
+    pub fn tag(mut self, input: TagResourcesTag) -> Self {
         self.params.tag.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -86,7 +86,7 @@ aliyun_core::__private::builder_accessors! {
     region_id: Option<String> => set_region_id, get_region_id;
     resource_type: Option<String> => set_resource_type, get_resource_type;
     resource_id: Option<Vec<String>> => set_resource_id, get_resource_id, list;
-    tag: Option<Vec<Tag>> => set_tag, get_tag, list;
+    tag: Option<Vec<TagResourcesTag>> => set_tag, get_tag, list;
 }
 impl TagResourcesBuilder<aliyun_core::ProductClient> {
     pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
@@ -155,6 +155,14 @@ impl aliyun_core::Action for TagResourcesInput {
             self.tag.len(),
             Some(1),
             Some(21),
+        )?;
+        aliyun_core::__private::validate::each(
+            "Tag",
+            &self.tag,
+            |name, item| {
+                aliyun_core::params::StructParam::validate(item, name)?;
+                Ok(())
+            },
         )?;
         Ok(())
     }
@@ -290,7 +298,7 @@ mod tests {
                     .region_id("cn-hangzhou")
                     .resource_id("r-XXX")
                     .resource_type("instance")
-                    .tag(Tag {
+                    .tag(TagResourcesTag {
                         key: Some("TestKey".to_owned()),
                         value: Some("TestValue".to_owned()),
                     })
