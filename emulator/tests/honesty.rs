@@ -93,6 +93,6 @@ async fn the_modelled_actions_are_listed() {
         listed.iter().filter(|(p, _)| *p == "ecs").count(),
         "{ecs}"
     );
-    assert!(ecs["actions"].as_u64().unwrap() >= 347);
+    assert!(ecs["actions"].as_u64().unwrap() >= 370);
     assert_eq!(answer["strict"], false);
 }
