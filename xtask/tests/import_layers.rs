@@ -11,7 +11,8 @@ const NEWER: &str = "demo.requests-2025-12.json";
 
 /// The fixture as a requests-only file: no responses, error codes, examples, defaults or
 /// directories; `ListWidgets` gains `Color`, new `StopWidgets` and `DescribeWidgetSizes` appear,
-/// `DescribeWidgetStatus` is gone, and `ListWidgets.MaxResults` gets a new maximum.
+/// `DescribeWidgetStatus` is gone, `RunWidgets` is deprecated, and `ListWidgets.MaxResults` gets
+/// a new maximum.
 fn requests_only() -> String {
     let mut docs: Json = serde_json::from_str(FULL).unwrap();
     docs.as_object_mut().unwrap().remove("directories");
@@ -41,6 +42,7 @@ fn requests_only() -> String {
              "schema": {"type": "array", "required": true, "items": {"type": "string"}}}
         ]}),
     );
+    apis["RunWidgets"]["deprecated"] = json!(true);
     apis.insert(
         "DescribeWidgetSizes".into(),
         json!({"methods": ["post"], "parameters": [
@@ -128,6 +130,14 @@ fn request_facts_are_the_newer_files_and_what_it_does_not_publish_stays() {
         doc["actions"]["RunWidgets"]["tests"]["responses"],
         full["actions"]["RunWidgets"]["tests"]["responses"]
     );
+}
+
+#[test]
+fn deprecation_is_the_newer_files_when_it_publishes_any() {
+    let (doc, _) = layered();
+    assert_eq!(doc["actions"]["RunWidgets"]["deprecated"], true);
+    assert!(doc["actions"]["RunWidgets"].get("dropped_by").is_none());
+    assert!(doc["actions"]["ListWidgets"].get("deprecated").is_none());
 }
 
 #[test]

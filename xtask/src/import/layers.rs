@@ -12,7 +12,8 @@
 //! * **response facts** (schema, error codes, example body) come from the newest file that
 //!   describes responses at all and lists the action; an action only files without responses
 //!   list is *untyped*: its output is the body as JSON until a full file describes it;
-//! * the operation type and the `directories` tree come from the newest file that has them;
+//! * the operation type, action deprecation and the `directories` tree come from the newest
+//!   file that has them;
 //! * an action or parameter a later file adds records that file as its `source`; one a later
 //!   file no longer lists stays, deprecated, with that file as `dropped_by`.
 
@@ -112,6 +113,8 @@ struct Layer {
     responses: bool,
     /// Some action has an operation type.
     operation_types: bool,
+    /// Some action says whether it is deprecated.
+    deprecation: bool,
     /// Every key any parameter schema uses, at any depth (property names aside).
     schema_keys: BTreeSet<String>,
 }
@@ -125,6 +128,7 @@ impl Layer {
         Layer {
             responses: describes_responses(docs),
             operation_types: docs.actions.iter().any(|a| a.operation_type.is_some()),
+            deprecation: docs.publishes_deprecation,
             schema_keys,
         }
     }
@@ -164,7 +168,9 @@ fn merge_action(
     if !newer.methods.is_empty() {
         old.methods = newer.methods;
     }
-    old.deprecated = newer.deprecated;
+    if layer.deprecation {
+        old.deprecated = newer.deprecated;
+    }
     if layer.operation_types {
         old.operation_type = newer.operation_type;
     }

@@ -22,6 +22,9 @@ pub struct ApiDocs {
     pub actions: Vec<RawAction>,
     /// The `directories` tree that groups the actions, in file order.
     pub directories: Vec<Directory>,
+    /// Some action says whether it is deprecated (`deprecated: true` or `false`): the file
+    /// publishes deprecation, so an action without the key is not deprecated.
+    pub publishes_deprecation: bool,
 }
 
 /// One node of the `directories` tree.
@@ -124,6 +127,7 @@ pub fn parse(text: &str) -> Result<ApiDocs, ImportError> {
         endpoints,
         actions,
         directories,
+        publishes_deprecation: apis.values().any(|api| api.get("deprecated").is_some()),
     })
 }
 
