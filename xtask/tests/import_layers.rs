@@ -185,3 +185,45 @@ fn one_file_records_itself_as_the_only_source() {
     assert!(!text.contains("source: "));
     assert!(!text.contains("untyped"));
 }
+
+#[test]
+fn a_structure_whose_name_moves_is_reported() {
+    let before = "actions:
+  DescribeImages:
+    response:
+      fields:
+        - {name: Images, type: list, items: {type: struct, ref: Image}}
+  RunInstances:
+    params:
+      - {name: Tag, type: list, items: {type: struct, ref: Tag}}
+types:
+  Image:
+    fields:
+      - {name: Features, type: struct, ref: Features}
+";
+    // A new request structure took the name `Features`; the response's moved aside.
+    let after = "actions:
+  DescribeImages:
+    response:
+      fields:
+        - {name: Images, type: list, items: {type: struct, ref: Image}}
+  ImportImage:
+    params:
+      - {name: Features, type: struct, ref: Features}
+  RunInstances:
+    params:
+      - {name: Tag, type: list, items: {type: struct, ref: Tag}}
+types:
+  Image:
+    fields:
+      - {name: Features, type: struct, ref: DescribeImagesFeatures}
+";
+    assert_eq!(
+        xtask::import::moved_types(before, after),
+        [(
+            "Features".to_owned(),
+            vec!["DescribeImagesFeatures".to_owned()]
+        )]
+    );
+    assert!(xtask::import::moved_types(after, after).is_empty());
+}

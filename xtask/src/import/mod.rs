@@ -334,8 +334,12 @@ pub fn run(
         specs.push((path, spec, report));
     }
     let mut done = Vec::new();
-    for (path, spec, report) in specs {
-        let changed = fs::read_to_string(&path).ok().as_deref() != Some(spec.as_str());
+    for (path, spec, mut report) in specs {
+        let before = fs::read_to_string(&path).ok();
+        let changed = before.as_deref() != Some(spec.as_str());
+        if let Some(before) = &before {
+            report.moved_types = moved_types(before, &spec);
+        }
         if changed {
             if let Some(parent) = path.parent() {
                 fs::create_dir_all(parent).map_err(|e| ImportError::Io(parent.to_path_buf(), e))?;
@@ -349,6 +353,66 @@ pub fn run(
         });
     }
     Ok(done)
+}
+
+/// The structures of the spec `before` whose name is no longer used where it was in `after`
+/// (a parameter, response field or structure field that held it holds another type now), each
+/// with the types those places hold now: a rename a user's code would feel, for the overlay's
+/// `type_names` to undo.
+pub fn moved_types(before: &str, after: &str) -> Vec<(String, Vec<String>)> {
+    let (before, after) = (type_uses(before), type_uses(after));
+    let mut moved: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (place, name) in &before {
+        match after.get(place) {
+            Some(now) if now == name => {}
+            now => {
+                let list = moved.entry(name.clone()).or_default();
+                if let Some(now) = now.filter(|now| !list.contains(now)) {
+                    list.push(now.clone());
+                }
+            }
+        }
+    }
+    moved.into_iter().collect()
+}
+
+/// Where a spec uses its named structures: `Action.params.Name`, `Action.response.Name` or
+/// `Type.Field` -> the structure named there.
+fn type_uses(spec: &str) -> BTreeMap<String, String> {
+    use serde_yaml::Value as Yaml;
+    let mut uses = BTreeMap::new();
+    let Ok(doc) = serde_yaml::from_str::<Yaml>(spec) else {
+        return uses;
+    };
+    let mut note = |holder: String, members: Option<&Yaml>| {
+        for member in members.and_then(Yaml::as_sequence).into_iter().flatten() {
+            let named = member
+                .get("ref")
+                .or_else(|| member.get("items").and_then(|i| i.get("ref")));
+            if let (Some(name), Some(used)) = (
+                member.get("name").and_then(Yaml::as_str),
+                named.and_then(Yaml::as_str),
+            ) {
+                uses.insert(format!("{holder}.{name}"), used.to_owned());
+            }
+        }
+    };
+    let mapping = |key: &str| doc.get(key).and_then(Yaml::as_mapping).cloned();
+    for (name, action) in mapping("actions").into_iter().flatten() {
+        let name = name.as_str().unwrap_or_default();
+        note(format!("{name}.params"), action.get("params"));
+        note(
+            format!("{name}.response"),
+            action.get("response").and_then(|r| r.get("fields")),
+        );
+    }
+    for (name, def) in mapping("types").into_iter().flatten() {
+        note(
+            name.as_str().unwrap_or_default().to_owned(),
+            def.get("fields"),
+        );
+    }
+    uses
 }
 
 /// The files given for one product and API version, in the order given.

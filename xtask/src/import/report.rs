@@ -123,6 +123,9 @@ pub struct Report {
     pub inferred_groups: Vec<(String, String)>,
     /// Actions in no directory and no group (list them in the overlay's `groups`).
     pub ungrouped: Vec<String>,
+    /// Structures of the spec being replaced whose name is no longer used where it was, with
+    /// the types used there now (a rename users would feel).
+    pub moved_types: Vec<(String, Vec<String>)>,
 }
 
 /// What layering several files did.
@@ -203,6 +206,18 @@ impl fmt::Display for Report {
                 f,
                 "\n  in no directory and no group (list them in the overlay's groups): {}",
                 self.ungrouped.join(", ")
+            )?;
+        }
+        for (name, now) in &self.moved_types {
+            let now = if now.is_empty() {
+                "what it typed is gone".to_owned()
+            } else {
+                format!("now `{}`", now.join("`, `"))
+            };
+            write!(
+                f,
+                "\n  `{name}` no longer types what it did ({now}): code naming it breaks; the \
+                 overlay's type_names can keep a name"
             )?;
         }
         if !self.numbered_types.is_empty() {
