@@ -1098,13 +1098,7 @@ mod tests {
                 "Threshold": threshold, "Times": times}}),
         );
         attrs.insert(ENABLED_SPANS.into(), spans);
-        Resource {
-            id: "r".into(),
-            region: String::new(),
-            seq: 1,
-            attrs,
-            tags: Default::default(),
-        }
+        Resource::new("r".into(), String::new(), 1, attrs)
     }
 
     fn world() -> World {

@@ -18,7 +18,7 @@ use super::ecs_world::{self, DISK, DiskSpec, IMAGE, KEY_PAIR, SECURITY_GROUP, VS
 use super::{Context, Model, Outcome};
 use crate::clock;
 use crate::error::ApiError;
-use crate::store::{self, Query, Resource, Store, Tags};
+use crate::store::{self, Query, Resource, Store};
 use crate::world::{Instance, InstanceStatus, Tracked, World};
 
 /// The instance actions.
@@ -175,13 +175,7 @@ fn record(store: &mut Store, id: &str, launch: &Launch, now: std::time::SystemTi
         "RamRoleName": launch.ram_role,
     }));
     attrs.insert("Status".into(), json!("Pending"));
-    Resource {
-        id: id.to_owned(),
-        region: launch.region.clone(),
-        seq,
-        attrs,
-        tags: Tags::new(),
-    }
+    Resource::new(id.to_owned(), launch.region.clone(), seq, attrs)
 }
 
 /// A private address in `vswitch`'s block for the `seq`-th resource.

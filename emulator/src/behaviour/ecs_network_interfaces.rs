@@ -22,7 +22,7 @@ use super::ecs_world::{NETWORK_INTERFACE, SECURITY_GROUP, VSWITCH, obj};
 use super::{Context, Model, Outcome};
 use crate::clock;
 use crate::error::ApiError;
-use crate::store::{self, Query, Resource, Tags};
+use crate::store::{self, Query, Resource};
 use crate::world::{InstanceStatus, Tracked, World};
 
 /// The network interface actions.
@@ -172,13 +172,12 @@ fn primary_view(t: &Tracked) -> Option<Resource> {
         "Attachment": {"InstanceId": t.instance.id, "DeviceIndex": 0, "NetworkCardIndex": 0, "TrunkNetworkInterfaceId": ""},
         "AssociatedPublicIp": {"PublicIpAddress": public_ip, "AllocationId": allocation},
     }));
-    Some(Resource {
+    Some(Resource::new(
         id,
-        region: t.instance.region.clone(),
-        seq: t.ecs.seq,
+        t.instance.region.clone(),
+        t.ecs.seq,
         attrs,
-        tags: Tags::new(),
-    })
+    ))
 }
 
 /// The interface `id` of the request's region and where it lives.
