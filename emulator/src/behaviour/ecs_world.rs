@@ -232,6 +232,7 @@ pub(crate) fn create_disk(
             "DeleteWithInstance": spec.delete_with_instance,
             "DeleteAutoSnapshot": true,
             "EnableAutoSnapshot": false,
+            "AutoSnapshotPolicyId": "",
             "EnableAutomatedSnapshotPolicy": false,
             "DiskChargeType": "PostPaid",
             "MultiAttach": "Disabled",
@@ -350,6 +351,7 @@ pub(crate) fn seed_system_disk(store: &mut Store, record: &Resource) {
 pub(crate) const LAUNCH_TEMPLATE: Kind = "launch-template";
 pub(crate) const DEPLOYMENT_SET: Kind = "deployment-set";
 pub(crate) const PREFIX_LIST: Kind = "prefix-list";
+pub(crate) const AUTO_SNAPSHOT_POLICY: Kind = "auto-snapshot-policy";
 /// What a saved cloud assistant command has besides what `commands::SavedCommand` keeps
 /// (description, working directory, timeout, tags), by command id; made when first needed.
 pub(crate) const COMMAND_EXTRA: Kind = "command-extra";

@@ -27,6 +27,7 @@ mod cms_rule_templates;
 mod cms_rules;
 pub(crate) mod cms_series;
 mod ecs;
+mod ecs_auto_snapshot_policies;
 mod ecs_command_admin;
 mod ecs_commands;
 pub(crate) mod ecs_data;
@@ -176,6 +177,7 @@ const FAMILIES: &[&[Model]] = &[
     ecs_images::MODELS,
     ecs_instances::MODELS,
     ecs_snapshots::MODELS,
+    ecs_auto_snapshot_policies::MODELS,
     ecs_vpcs::MODELS,
     ecs_security_groups::MODELS,
     ecs_key_pairs::MODELS,
