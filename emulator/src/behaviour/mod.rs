@@ -26,6 +26,7 @@ mod cms_metrics;
 mod cms_rule_templates;
 mod cms_rules;
 pub(crate) mod cms_series;
+mod cms_site_monitors;
 mod ecs;
 mod ecs_auto_snapshot_policies;
 mod ecs_command_admin;
@@ -200,6 +201,7 @@ const FAMILIES: &[&[Model]] = &[
     cms_metrics::MODELS,
     cms_custom::MODELS,
     cms_hosts::MODELS,
+    cms_site_monitors::MODELS,
 ];
 
 /// The table by `(product, action)`, built once.
