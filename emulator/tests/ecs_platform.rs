@@ -943,3 +943,80 @@ async fn prefix_lists() {
         .unwrap_err();
     assert_eq!(err.code(), Some("InvalidPrefixListId.NotFound"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn resources_join_resource_groups_and_describes_filter_on_them() {
+    let emulator = start(vec![Instance::new("i-a"), Instance::new("i-b")]).await;
+    let ecs = client(&emulator);
+    ecs.join_resource_group()
+        .resource_type("instance")
+        .resource_id("i-a")
+        .resource_group_id("rg-prod")
+        .send()
+        .await
+        .unwrap();
+    let in_group = ecs
+        .describe_instances()
+        .resource_group_id("rg-prod")
+        .send()
+        .await
+        .unwrap();
+    let ids: Vec<_> = in_group
+        .instances
+        .iter()
+        .map(|i| i.instance_id.clone().unwrap())
+        .collect();
+    assert_eq!(ids, ["i-a"]);
+    assert_eq!(
+        in_group.instances[0].resource_group_id.as_deref(),
+        Some("rg-prod")
+    );
+
+    // The instance's system disk is a resource of its own.
+    let disk = ecs
+        .describe_disks()
+        .instance_id("i-b")
+        .send()
+        .await
+        .unwrap()
+        .disks
+        .remove(0)
+        .disk_id
+        .unwrap();
+    ecs.join_resource_group()
+        .resource_type("disk")
+        .resource_id(&disk)
+        .resource_group_id("rg-prod")
+        .send()
+        .await
+        .unwrap();
+    let disks = ecs
+        .describe_disks()
+        .resource_group_id("rg-prod")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disks.disks.len(), 1);
+    assert_eq!(disks.disks[0].disk_id.as_deref(), Some(disk.as_str()));
+
+    for (ty, id, group, code) in [
+        (
+            "instance",
+            "i-missing",
+            "rg-prod",
+            "InvalidResourceId.NotFound",
+        ),
+        ("volcano", "i-a", "rg-prod", "InvalidResourceType.NotFound"),
+        ("instance", "i-a", "prod", "InvalidResourceGroup.NotFound"),
+    ] {
+        let err = ecs
+            .join_resource_group()
+            .resource_type(ty)
+            .resource_id(id)
+            .resource_group_id(group)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Some(code), "{ty} {id} {group}: {err}");
+    }
+}

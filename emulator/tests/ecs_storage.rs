@@ -16,6 +16,8 @@ use aliyun_ecs::types::{CreateImageDiskDeviceMapping, Tag};
 use aliyun_emulator::{AnswerSource, Emulator};
 
 const IMAGE: &str = "aliyun_3_x64_20G_alibase_20240528.vhd";
+/// Another of the preloaded public images.
+const PUBLIC_IMAGE_2: &str = "ubuntu_22_04_x64_20G_alibase_20240508.vhd";
 const ZONE: &str = "cn-hangzhou-h";
 
 fn client(emulator: &Emulator) -> aliyun_ecs::Client {
@@ -971,5 +973,98 @@ async fn custom_images_are_made_used_shared_copied_and_deleted() {
             .instance_types
             .iter()
             .any(|t| t.instance_type_id.as_deref() == Some("ecs.g7.large"))
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stopped_instance_gets_a_new_system_disk_from_another_image() {
+    let emulator = start().await;
+    let ecs = client(&emulator);
+    let instance = running_instance(&ecs).await;
+    let system = |disks: &[aliyun_ecs::types::DescribeDisksDisk]| {
+        disks
+            .iter()
+            .find(|d| d.r#type.as_deref() == Some("system"))
+            .cloned()
+            .unwrap()
+    };
+    let before = ecs
+        .describe_disks()
+        .instance_id(&instance)
+        .send()
+        .await
+        .unwrap();
+    let old = system(&before.disks);
+
+    // Only a stopped instance.
+    let err = ecs
+        .replace_system_disk()
+        .instance_id(&instance)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("IncorrectInstanceStatus"), "{err}");
+    stop(&ecs, &instance).await;
+    let err = ecs
+        .replace_system_disk()
+        .instance_id(&instance)
+        .image_id("m-no-such-image")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidImageId.NotFound"), "{err}");
+    let err = ecs
+        .replace_system_disk()
+        .instance_id(&instance)
+        .system_disk(aliyun_ecs::types::ReplaceSystemDiskSystemDisk { size: Some(10) })
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some("InvalidSystemDiskSize.ValueNotSupported"),
+        "{err}"
+    );
+
+    let other_image = PUBLIC_IMAGE_2;
+    let new_disk = ecs
+        .replace_system_disk()
+        .instance_id(&instance)
+        .image_id(other_image)
+        .system_disk(aliyun_ecs::types::ReplaceSystemDiskSystemDisk { size: Some(80) })
+        .send()
+        .await
+        .unwrap()
+        .disk_id
+        .unwrap();
+    assert_ne!(new_disk, old.disk_id.clone().unwrap());
+    let after = ecs
+        .describe_disks()
+        .instance_id(&instance)
+        .send()
+        .await
+        .unwrap();
+    let replaced = system(&after.disks);
+    assert_eq!(replaced.disk_id.as_deref(), Some(new_disk.as_str()));
+    assert_eq!(replaced.size, Some(80));
+    assert_eq!(replaced.image_id.as_deref(), Some(other_image));
+    assert_eq!(replaced.status.as_deref(), Some("In_use"));
+    // The old system disk is gone, and the instance runs the new image.
+    let gone = ecs
+        .describe_disks()
+        .disk_ids(old.disk_id.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(gone.disks.is_empty());
+    let described = ecs
+        .describe_instances()
+        .instance_ids(instance.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        described.instances[0].image_id.as_deref(),
+        Some(other_image)
     );
 }

@@ -41,6 +41,7 @@ pub(super) const MODELS: &[Model] = &[
     ),
     Model::ecs("ModifyInstanceAttribute", modify_instance_attribute),
     Model::ecs("ModifyInstanceSpec", modify_instance_spec),
+    Model::ecs("ReplaceSystemDisk", replace_system_disk),
     Model::ecs("ModifyInstanceChargeType", modify_instance_charge_type),
     Model::ecs("ModifyInstanceVpcAttribute", modify_instance_vpc_attribute),
     Model::ecs("ModifyInstanceNetworkSpec", modify_instance_network_spec),
@@ -1165,6 +1166,88 @@ fn modify_instance_spec(world: &mut World, ctx: &Context<'_>) -> Outcome {
         }
     }
     Ok(Map::new())
+}
+
+/// `ReplaceSystemDisk`: a stopped instance gets a new system disk from an image (its own by
+/// default), of `SystemDisk.Size` GiB (at least the image's and the old disk's size, at most
+/// 2,048); the old system disk is released and the instance's `ImageId` and OS follow.
+fn replace_system_disk(world: &mut World, ctx: &Context<'_>) -> Outcome {
+    let input = ctx.input;
+    let id = input
+        .str("InstanceId")
+        .ok_or_else(|| ApiError::missing_parameter("InstanceId"))?
+        .to_owned();
+    let tracked = instance(world, ctx, &id)?;
+    if tracked.instance.status != InstanceStatus::Stopped {
+        return Err(incorrect_status(ctx, tracked.instance.status));
+    }
+    let region = tracked.ecs.region.clone();
+    let zone = tracked.ecs.str("ZoneId").unwrap_or_default().to_owned();
+    let image_id = input
+        .str("ImageId")
+        .or_else(|| tracked.ecs.str("ImageId"))
+        .unwrap_or_default()
+        .to_owned();
+    let image = world.store.find(IMAGE, &region, &image_id, || {
+        ctx.spec_error(
+            "InvalidImageId.NotFound",
+            404,
+            "The specified ImageId does not exist.",
+        )
+    })?;
+    let os = (
+        image.str("OSType").unwrap_or("linux").to_owned(),
+        image.str("OSName").unwrap_or_default().to_owned(),
+    );
+    let image_size = image
+        .attrs
+        .get("Size")
+        .and_then(Value::as_i64)
+        .unwrap_or(20);
+    let old = ecs_world::disks_of(&world.store, &id)
+        .into_iter()
+        .find(|d| d.str("Type") == Some("system"))
+        .map(|d| {
+            (
+                d.id.clone(),
+                d.attrs.get("Size").and_then(Value::as_i64).unwrap_or(0),
+            )
+        })
+        .ok_or_else(|| {
+            ctx.spec_error(
+                "InvalidInstance.NotFoundSystemDisk",
+                400,
+                "The specified instance has no system disk.",
+            )
+        })?;
+    let size = match input.get("SystemDisk").and_then(|d| d.get("Size")) {
+        Some(size) => size.as_i64().unwrap_or(0),
+        None => old.1.max(image_size),
+    };
+    if size < image_size.max(old.1) || size > 2048 {
+        return Err(ctx.spec_error(
+            "InvalidSystemDiskSize.ValueNotSupported",
+            400,
+            "The specified SystemDisk.Size is smaller than the image or the old disk, or above \
+             2048 GiB.",
+        ));
+    }
+    ctx.dry_run()?;
+    world.store.remove(DISK, &old.0);
+    let spec = DiskSpec {
+        image_id: Some(image_id.clone()),
+        kind: "system",
+        delete_with_instance: true,
+        ..DiskSpec::data(&zone, size)
+    };
+    let disk = ecs_world::create_disk(&mut world.store, &region, &spec, ctx.now);
+    ecs_world::attach_disk(&mut world.store, &disk, &id, "/dev/xvda", ctx.now);
+    if let Some(tracked) = world.get_mut(&id) {
+        tracked.ecs.set("ImageId", image_id);
+        tracked.ecs.set("OSType", os.0);
+        tracked.ecs.set("OSName", os.1);
+    }
+    Ok(obj(json!({ "DiskId": disk })))
 }
 
 fn modify_instance_charge_type(world: &mut World, ctx: &Context<'_>) -> Outcome {

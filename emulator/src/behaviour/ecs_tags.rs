@@ -9,6 +9,10 @@
 //! `InvalidResourceId.NotFound`, a resource holds at most 20 tags
 //! (`OperationDenied.QuotaExceed`), keys may not start with `aliyun` or `acs:` nor contain
 //! `http://` / `https://`, and every resource is checked before any tag changes.
+//!
+//! `JoinResourceGroup` moves a resource of the same table (saved commands aside) into a
+//! resource group: its `ResourceGroupId`, which describes filter on. Resource groups belong to
+//! another service, so any id of the form `rg-…` is taken as an existing group.
 
 use serde_json::{Map, Value, json};
 
@@ -30,6 +34,7 @@ pub(super) const MODELS: &[Model] = &[
     Model::ecs("RemoveTags", remove_tags),
     Model::ecs("DescribeTags", describe_tags),
     Model::ecs("DescribeResourceByTags", describe_resource_by_tags),
+    Model::ecs("JoinResourceGroup", join_resource_group),
 ];
 
 /// Most tags one resource carries.
@@ -187,6 +192,45 @@ pub(crate) fn tags_mut<'a>(
             .filter(|r| r.region == region)
             .map(|r| &mut r.tags),
     }
+}
+
+/// `JoinResourceGroup`: the resource's `ResourceGroupId` becomes the given group.
+fn join_resource_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
+    let input = ctx.input;
+    let group = input
+        .str("ResourceGroupId")
+        .filter(|g| !g.is_empty())
+        .ok_or_else(|| ApiError::missing_parameter("ResourceGroupId"))?;
+    if !group.starts_with("rg-") {
+        return Err(ctx.spec_error(
+            "InvalidResourceGroup.NotFound",
+            404,
+            "The specified resource group does not exist.",
+        ));
+    }
+    let ty = requested_type(ctx)?;
+    let id = input
+        .str("ResourceId")
+        .filter(|i| !i.is_empty())
+        .ok_or_else(|| ApiError::missing_parameter("ResourceId"))?;
+    let region = region(ctx);
+    let record = match ty.home {
+        Home::Instance => world
+            .get_mut(id)
+            .filter(|t| t.instance.region == region)
+            .map(|t| &mut t.ecs),
+        Home::Store(kind) => world.store.get_mut(kind, id).filter(|r| r.region == region),
+        Home::Command => None,
+    };
+    let record = record.ok_or_else(|| {
+        ctx.spec_error(
+            "InvalidResourceId.NotFound",
+            404,
+            "The specified ResourceId does not exist.",
+        )
+    })?;
+    record.set("ResourceGroupId", group);
+    Ok(Map::new())
 }
 
 /// The extra record of saved command `id` (made, in `region`, when missing).
