@@ -1046,3 +1046,112 @@ async fn event_rules_and_their_targets() {
         .unwrap_err();
     assert_eq!(err.code(), Some("ResourceNotFound"), "{err:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn availability_tasks_of_a_group_are_created_listed_changed_paused_and_deleted() {
+    use aliyun_cms::types::{AlertConfig, AlertConfigEscalationList, TaskOption};
+    let (_emulator, cms, _ecs) = start().await;
+    let group = cms
+        .create_monitor_group()
+        .group_name("web-tier")
+        .send()
+        .await
+        .unwrap()
+        .group_id
+        .unwrap();
+    let escalation = AlertConfigEscalationList {
+        aggregate: Some("Value".into()),
+        metric_name: Some("HttpStatus".into()),
+        operator: Some("=".into()),
+        times: Some(3),
+        value: Some("500".into()),
+    };
+    let alert = AlertConfig {
+        notify_type: Some(1),
+        silence_time: Some(3600),
+        ..AlertConfig::default()
+    };
+    let create = |name: &str| {
+        cms.create_host_availability()
+            .group_id(group)
+            .task_name(name)
+            .task_type("HTTP")
+            .task_option(TaskOption {
+                http_uri: Some("http://localhost/health".into()),
+                ..TaskOption::default()
+            })
+            .alert_config(alert.clone())
+            .alert_config_escalation_list(escalation.clone())
+            .send()
+    };
+    let id = create("health").await.unwrap().task_id.unwrap();
+    let err = create("health").await.unwrap_err();
+    assert_eq!(err.code(), Some("ResourceExist"), "{err}");
+
+    let listed = cms
+        .describe_host_availability_list()
+        .group_id(group)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.total, Some(1));
+    let task = &listed.task_list[0];
+    assert_eq!(task.id, Some(id));
+    assert_eq!(task.group_name.as_deref(), Some("web-tier"));
+    assert_eq!(task.task_scope.as_deref(), Some("GROUP"));
+    assert_eq!(task.disabled, Some(false));
+    let options = task.task_option.as_ref().unwrap();
+    assert_eq!(options.http_uri.as_deref(), Some("http://localhost/health"));
+    let config = task.alert_config.as_ref().unwrap();
+    assert_eq!(config.silence_time, Some(3600));
+    assert_eq!(config.escalation_list[0].value.as_deref(), Some("500"));
+
+    cms.modify_host_availability()
+        .id(id)
+        .group_id(group)
+        .task_name("health-check")
+        .alert_config(alert.clone())
+        .alert_config_escalation_list(escalation.clone())
+        .send()
+        .await
+        .unwrap();
+    cms.disable_host_availability().id(id).send().await.unwrap();
+    let changed = cms
+        .describe_host_availability_list()
+        .id(id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        changed.task_list[0].task_name.as_deref(),
+        Some("health-check")
+    );
+    assert_eq!(changed.task_list[0].disabled, Some(true));
+    let unhealthy = cms
+        .describe_unhealthy_host_availability()
+        .id(id)
+        .send()
+        .await
+        .unwrap();
+    assert!(unhealthy.unhealthy_list[0].instance_list.is_empty());
+
+    cms.delete_host_availability().id(id).send().await.unwrap();
+    let err = cms
+        .delete_host_availability()
+        .id(id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ResourceNotFound"), "{err}");
+    let err = cms
+        .create_host_availability()
+        .group_id(42)
+        .task_name("orphan")
+        .task_type("PING")
+        .alert_config(alert)
+        .alert_config_escalation_list(escalation)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ResourceNotFound"), "{err}");
+}

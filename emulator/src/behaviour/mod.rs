@@ -21,6 +21,7 @@ mod cms_contacts;
 mod cms_custom;
 mod cms_event_rules;
 mod cms_groups;
+mod cms_host_availability;
 mod cms_hosts;
 mod cms_metrics;
 mod cms_rule_templates;
@@ -202,6 +203,7 @@ const FAMILIES: &[&[Model]] = &[
     cms_custom::MODELS,
     cms_hosts::MODELS,
     cms_site_monitors::MODELS,
+    cms_host_availability::MODELS,
 ];
 
 /// The table by `(product, action)`, built once.
