@@ -902,3 +902,83 @@ async fn agent_hosts_and_settings() {
     assert_eq!(err.code(), Some("InvalidParameter"), "{err}");
     emulator.shutdown().await;
 }
+
+/// ECS `DescribeInstanceMonitorData` reads the same series: its `CPU` is CloudMonitor's
+/// `CPUUtilization` average, rounded, period for period; a stopped instance has no points.
+#[tokio::test]
+async fn ecs_monitor_data_agrees_with_cloudmonitor() {
+    let (emulator, cms) = start().await;
+    let ecs = aliyun_ecs::Client::new(&config(&emulator));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let from = now - now % 60 - 3600;
+    let iso = |secs: u64| {
+        aliyun_core::signer::format_timestamp(
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs),
+        )
+    };
+    let data = ecs
+        .describe_instance_monitor_data()
+        .instance_id("i-a")
+        .start_time(iso(from))
+        .end_time(iso(from + 600))
+        .period(60)
+        .send()
+        .await
+        .unwrap()
+        .monitor_data;
+    assert_eq!(data.len(), 10);
+    assert_eq!(data[0].time_stamp.as_deref(), Some(iso(from).as_str()));
+    assert!(
+        data.iter()
+            .all(|p| p.internet_rx.is_some() && p.iops_read.is_some())
+    );
+    let cpu = points(
+        cms.describe_metric_list()
+            .namespace("acs_ecs_dashboard")
+            .metric_name("CPUUtilization")
+            .dimensions(serde_json::json!({"instanceId": "i-a"}))
+            .start_time((from * 1000).to_string())
+            .end_time(((from + 600) * 1000).to_string())
+            .send()
+            .await
+            .unwrap()
+            .datapoints,
+    );
+    assert_eq!(cpu.len(), 10);
+    for (ecs_point, cms_point) in data.iter().zip(&cpu) {
+        assert_eq!(
+            ecs_point.cpu,
+            Some(num(cms_point, "Average").round() as i32),
+            "{ecs_point:?} {cms_point}"
+        );
+    }
+
+    let stopped = ecs
+        .describe_instance_monitor_data()
+        .instance_id("i-c")
+        .start_time(iso(from))
+        .end_time(iso(from + 600))
+        .send()
+        .await
+        .unwrap();
+    assert!(stopped.monitor_data.is_empty());
+    for (period, start, code) in [
+        (7, from, "InvalidPeriod.ValueNotSupported"),
+        (60, from - 31 * 86_400, "InvalidStartTime.TooEarly"),
+        (60, from - 86_400, "InvalidParameter.TooManyDataQueried"),
+    ] {
+        let err = ecs
+            .describe_instance_monitor_data()
+            .instance_id("i-a")
+            .start_time(iso(start))
+            .end_time(iso(from + 600))
+            .period(period)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Some(code), "{err}");
+    }
+}

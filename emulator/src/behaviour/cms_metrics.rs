@@ -212,7 +212,7 @@ impl Ask {
 }
 
 /// Whether `tracked` has points of `metric` now.
-fn reports(tracked: &Tracked, metric: &Metric) -> bool {
+pub(crate) fn reports(tracked: &Tracked, metric: &Metric) -> bool {
     tracked.instance.status == InstanceStatus::Running
         && (!metric.needs_agent || tracked.instance.cms_agent == AgentState::Running)
 }

@@ -40,6 +40,7 @@ mod ecs_images;
 mod ecs_instances;
 mod ecs_key_pairs;
 mod ecs_launch_templates;
+mod ecs_monitor_data;
 mod ecs_network_interfaces;
 mod ecs_prefix_lists;
 mod ecs_regions;
@@ -180,6 +181,7 @@ const FAMILIES: &[&[Model]] = &[
     ecs_instances::MODELS,
     ecs_snapshots::MODELS,
     ecs_auto_snapshot_policies::MODELS,
+    ecs_monitor_data::MODELS,
     ecs_vpcs::MODELS,
     ecs_security_groups::MODELS,
     ecs_key_pairs::MODELS,
