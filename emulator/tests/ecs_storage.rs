@@ -1068,3 +1068,116 @@ async fn a_stopped_instance_gets_a_new_system_disk_from_another_image() {
         Some(other_image)
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_snapshot_group_snapshots_an_instances_disks_together() {
+    let emulator = start().await;
+    let ecs = client(&emulator);
+    let instance = running_instance(&ecs).await;
+    let data = data_disk(&ecs, "data", 50).await;
+    ecs.attach_disk()
+        .instance_id(&instance)
+        .disk_id(&data)
+        .send()
+        .await
+        .unwrap();
+    let group = ecs
+        .create_snapshot_group()
+        .instance_id(&instance)
+        .name("nightly")
+        .send()
+        .await
+        .unwrap()
+        .snapshot_group_id
+        .unwrap();
+    assert!(group.starts_with("ssg-"), "{group}");
+    let described = ecs
+        .describe_snapshot_groups()
+        .snapshot_group_id(&group)
+        .send()
+        .await
+        .unwrap()
+        .snapshot_groups
+        .remove(0);
+    assert_eq!(described.name.as_deref(), Some("nightly"));
+    assert_eq!(described.instance_id.as_deref(), Some(instance.as_str()));
+    assert_eq!(described.status.as_deref(), Some("accomplished"));
+    let mut sources: Vec<_> = described
+        .snapshots
+        .iter()
+        .map(|s| s.source_disk_type.clone().unwrap())
+        .collect();
+    sources.sort();
+    assert_eq!(sources, ["Data", "System"]);
+    // Each is a snapshot like any other.
+    let snapshot = described.snapshots[0].snapshot_id.clone().unwrap();
+    let listed = ecs
+        .describe_snapshots()
+        .snapshot_ids(snapshot.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.snapshots.len(), 1);
+
+    // Only the data disk, this time; not both lists.
+    let only_data = ecs
+        .create_snapshot_group()
+        .instance_id(&instance)
+        .disk_id(&data)
+        .send()
+        .await
+        .unwrap()
+        .snapshot_group_id
+        .unwrap();
+    let only = ecs
+        .describe_snapshot_groups()
+        .snapshot_group_id(&only_data)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(only.snapshot_groups[0].snapshots.len(), 1);
+    let err = ecs
+        .create_snapshot_group()
+        .instance_id(&instance)
+        .disk_id(&data)
+        .exclude_disk_id(&data)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some("InvalidParam.ExcludeDiskIdsAndDiskIds.Conflict"),
+        "{err}"
+    );
+
+    ecs.modify_snapshot_group()
+        .snapshot_group_id(&group)
+        .name("weekly")
+        .send()
+        .await
+        .unwrap();
+    let deleted = ecs
+        .delete_snapshot_group()
+        .snapshot_group_id(&group)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.operation_progress_set.len(), 2);
+    let gone = ecs
+        .describe_snapshots()
+        .snapshot_ids(snapshot)
+        .send()
+        .await
+        .unwrap();
+    assert!(gone.snapshots.is_empty());
+    let err = ecs
+        .modify_snapshot_group()
+        .snapshot_group_id(&group)
+        .name("again")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidSnapshotGroup.NotFound"), "{err}");
+    let left = ecs.describe_snapshot_groups().send().await.unwrap();
+    assert_eq!(left.snapshot_groups.len(), 1);
+}

@@ -10,6 +10,12 @@
 //! - a snapshot an image was made from cannot be deleted (`SnapshotCreatedImage`); one a disk
 //!   was made from only with `Force` (`SnapshotCreatedDisk`);
 //! - a repeated `ClientToken` on `CreateSnapshot` answers the first call's result.
+//!
+//! Snapshot-consistent groups (`CreateSnapshotGroup`, `DescribeSnapshotGroups`,
+//! `ModifySnapshotGroup`, `DeleteSnapshotGroup`) snapshot an instance's disks at once (all, the
+//! `DiskId` ones, or all but the `ExcludeDiskId` ones; not both lists) while it is `Running` or
+//! `Stopped`; the group lists its snapshots as they are now, and deleting the group deletes
+//! them (refused while an image was made from one, as for a single snapshot).
 
 use serde_json::{Map, Value, json};
 
@@ -29,7 +35,14 @@ pub(super) const MODELS: &[Model] = &[
     Model::ecs("ModifySnapshotAttribute", modify_snapshot_attribute),
     Model::ecs("CopySnapshot", copy_snapshot),
     Model::ecs("DescribeSnapshotsUsage", describe_snapshots_usage),
+    Model::ecs("CreateSnapshotGroup", create_snapshot_group),
+    Model::ecs("DescribeSnapshotGroups", describe_snapshot_groups),
+    Model::ecs("ModifySnapshotGroup", modify_snapshot_group),
+    Model::ecs("DeleteSnapshotGroup", delete_snapshot_group),
 ];
+
+/// The store kind of snapshot-consistent groups.
+const SNAPSHOT_GROUP: store::Kind = "snapshot-group";
 
 /// Bytes in a GiB (`DescribeSnapshotsUsage` reports bytes).
 const GIB: i64 = 1 << 30;
@@ -498,4 +511,269 @@ fn describe_snapshots_usage(world: &mut World, ctx: &Context<'_>) -> Outcome {
     Ok(ecs_world::obj(
         json!({"SnapshotCount": rows.len(), "SnapshotSize": size}),
     ))
+}
+
+// ----- Snapshot-consistent groups ------------------------------------------------------------
+
+fn group_not_found(ctx: &Context<'_>) -> ApiError {
+    ctx.spec_error(
+        "InvalidSnapshotGroup.NotFound",
+        404,
+        "The specified snapshot group does not exist.",
+    )
+}
+
+/// A group name or description: `check` of the single snapshot's rules, refused with the
+/// group actions' own codes.
+fn group_texts(ctx: &Context<'_>) -> Result<(), ApiError> {
+    let name = ctx.input.str("Name").unwrap_or_default();
+    if !name.is_empty() && !valid_text(name, 2, 128, true) {
+        return Err(ctx.spec_error(
+            "InvalidParameter.Name",
+            400,
+            "The specified Name is not valid.",
+        ));
+    }
+    if !valid_text(
+        ctx.input.str("Description").unwrap_or_default(),
+        0,
+        256,
+        false,
+    ) {
+        return Err(ctx.spec_error(
+            "InvalidParameter.Description",
+            400,
+            "The specified Description is not valid.",
+        ));
+    }
+    Ok(())
+}
+
+fn create_snapshot_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
+    if let Some(answer) = ctx.replay(world)? {
+        return Ok(answer);
+    }
+    let input = ctx.input;
+    let instance_id = input
+        .str("InstanceId")
+        .filter(|i| !i.is_empty())
+        .ok_or_else(|| {
+            ctx.spec_error(
+                "MissingParamter.InstanceId",
+                400,
+                "The parameter InstanceId is required.",
+            )
+        })?
+        .to_owned();
+    let region = region(ctx)
+        .unwrap_or(crate::world::DEFAULT_REGION)
+        .to_owned();
+    let status = world
+        .get(&instance_id)
+        .filter(|t| t.instance.region == region)
+        .map(|t| t.instance.status)
+        .ok_or_else(|| {
+            ctx.spec_error(
+                "InvalidInstanceId.NotFound",
+                404,
+                "The specified InstanceId does not exist.",
+            )
+        })?;
+    if !matches!(status, InstanceStatus::Running | InstanceStatus::Stopped) {
+        return Err(incorrect_instance_status(ctx));
+    }
+    group_texts(ctx)?;
+    let (only, exclude) = (input.ids("DiskId"), input.ids("ExcludeDiskId"));
+    if !only.is_empty() && !exclude.is_empty() {
+        return Err(ctx.spec_error(
+            "InvalidParam.ExcludeDiskIdsAndDiskIds.Conflict",
+            400,
+            "DiskId and ExcludeDiskId cannot both be given.",
+        ));
+    }
+    let disks: Vec<(String, i64, &'static str, bool)> =
+        ecs_world::disks_of(&world.store, &instance_id)
+            .into_iter()
+            .filter(|d| only.is_empty() || only.contains(&d.id))
+            .filter(|d| !exclude.contains(&d.id))
+            .map(|d| {
+                (
+                    d.id.clone(),
+                    d.attrs.get("Size").and_then(Value::as_i64).unwrap_or(0),
+                    if d.str("Type") == Some("system") {
+                        "System"
+                    } else {
+                        "Data"
+                    },
+                    d.attrs
+                        .get("Encrypted")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
+                )
+            })
+            .collect();
+    if let Some(stranger) = only.iter().find(|id| !disks.iter().any(|d| &d.0 == *id)) {
+        return Err(ctx.spec_error(
+            "DiskId.ValueNotSupported",
+            403,
+            &format!("The disk {stranger} is not attached to the instance."),
+        ));
+    }
+    let name = input.str("Name").unwrap_or_default();
+    let description = input.str("Description").unwrap_or_default();
+    let mut snapshots = Vec::new();
+    for (disk_id, size, disk_type, encrypted) in &disks {
+        let spec = SnapshotSpec {
+            region: &region,
+            name: "",
+            description,
+            disk_id,
+            disk_size: *size,
+            disk_type,
+            encrypted: *encrypted,
+            usage: "none",
+            category: "standard",
+            retention_days: None,
+            source_region: "",
+            source_snapshot: "",
+        };
+        snapshots.push(make_snapshot(&mut world.store, &spec, ctx.now));
+    }
+    let id = world.store.new_id("ssg-", &region);
+    let group = world.store.insert(
+        SNAPSHOT_GROUP,
+        &id,
+        &region,
+        ecs_world::obj(json!({
+            "SnapshotGroupId": id,
+            "Name": name,
+            "Description": description,
+            "InstanceId": instance_id,
+            "Status": "accomplished",
+            "ProgressStatus": "",
+            "ResourceGroupId": input.str("ResourceGroupId").unwrap_or_default(),
+            "CreationTime": clock::rfc3339(ctx.now),
+            "SnapshotIds": snapshots,
+        })),
+    );
+    store::apply_tags(&mut group.tags, input, "Tag");
+    let answer = ecs_world::obj(json!({ "SnapshotGroupId": id }));
+    ctx.remember(world, &answer);
+    Ok(answer)
+}
+
+/// A group as the describe shows it: its snapshots as they are now, tags as `Key`/`Value`.
+fn group_item(store: &Store, group: &Resource) -> Value {
+    let snapshots: Vec<Value> = group
+        .attrs
+        .get("SnapshotIds")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter_map(|id| store.get(SNAPSHOT, id))
+        .map(|s| {
+            json!({
+                "SnapshotId": s.id,
+                "SourceDiskId": s.str("SourceDiskId"),
+                "SourceDiskType": s.str("SourceDiskType"),
+                "Progress": s.str("Progress"),
+                "Available": s.attrs.get("Available"),
+                "InstantAccess": false,
+                "InstantAccessRetentionDays": 0,
+                "Tags": store::tag_list(&s.tags, "Key", "Value"),
+            })
+        })
+        .collect();
+    let mut item = group.attrs.clone();
+    item.remove("SnapshotIds");
+    item.insert("Snapshots".into(), Value::Array(snapshots));
+    item.insert("Tags".into(), store::tag_list(&group.tags, "Key", "Value"));
+    Value::Object(item)
+}
+
+fn describe_snapshot_groups(world: &mut World, ctx: &Context<'_>) -> Outcome {
+    let input = ctx.input;
+    let statuses = input.ids("Status");
+    if let Some(bad) = statuses
+        .iter()
+        .find(|s| !matches!(s.as_str(), "progressing" | "accomplished" | "failed"))
+    {
+        return Err(ctx.spec_error(
+            "InvalidStatus.ValueNotSupported",
+            403,
+            &format!("The specified Status {bad} is not supported."),
+        ));
+    }
+    let query = Query::new(input)
+        .ids(input.ids("SnapshotGroupId"))
+        .param(input, "InstanceId", "InstanceId")
+        .param(input, "Name", "Name")
+        .param(input, "ResourceGroupId", "ResourceGroupId")
+        .tags(input, "Tag");
+    let rows: Vec<&Resource> = query
+        .select(world.store.iter(SNAPSHOT_GROUP))
+        .into_iter()
+        .filter(|g| statuses.is_empty() || statuses.iter().any(|s| g.str("Status") == Some(s)))
+        .collect();
+    let store = &world.store;
+    store::token_page(input, rows, "SnapshotGroups", 10, |g| group_item(store, g))
+}
+
+fn find_group_mut<'a>(
+    world: &'a mut World,
+    ctx: &Context<'_>,
+) -> Result<&'a mut Resource, ApiError> {
+    let id = ctx.input.str("SnapshotGroupId").unwrap_or_default();
+    let region = region(ctx)
+        .unwrap_or(crate::world::DEFAULT_REGION)
+        .to_owned();
+    world
+        .store
+        .find_mut(SNAPSHOT_GROUP, &region, id, || group_not_found(ctx))
+}
+
+fn modify_snapshot_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
+    group_texts(ctx)?;
+    let group = find_group_mut(world, ctx)?;
+    for key in ["Name", "Description"] {
+        if let Some(value) = ctx.input.str(key) {
+            group.set(key, value);
+        }
+    }
+    Ok(Map::new())
+}
+
+fn delete_snapshot_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
+    let group = find_group_mut(world, ctx)?;
+    let group_id = group.id.clone();
+    let snapshots: Vec<String> = group
+        .attrs
+        .get("SnapshotIds")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect();
+    if snapshots.iter().any(|id| used_by_image(&world.store, id)) {
+        return Err(ctx.spec_error(
+            "SnapshotCreatedImage",
+            403,
+            "The snapshot has been used to create user defined image(s).",
+        ));
+    }
+    let mut progress = Vec::new();
+    for id in &snapshots {
+        if world.store.remove(SNAPSHOT, id).is_some() {
+            progress.push(json!({
+                "OperationStatus": "Success",
+                "ErrorCode": "",
+                "ErrorMsg": "",
+                "RelatedItemSet": [{"Name": "SnapshotId", "Value": id}],
+            }));
+        }
+    }
+    world.store.remove(SNAPSHOT_GROUP, &group_id);
+    Ok(ecs_world::obj(json!({ "OperationProgressSet": progress })))
 }
