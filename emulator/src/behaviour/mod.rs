@@ -23,6 +23,7 @@ mod cms_event_rules;
 mod cms_groups;
 mod cms_host_availability;
 mod cms_hosts;
+mod cms_log_monitors;
 mod cms_metrics;
 mod cms_rule_templates;
 mod cms_rules;
@@ -206,6 +207,7 @@ const FAMILIES: &[&[Model]] = &[
     cms_hosts::MODELS,
     cms_site_monitors::MODELS,
     cms_host_availability::MODELS,
+    cms_log_monitors::MODELS,
 ];
 
 /// The table by `(product, action)`, built once.
