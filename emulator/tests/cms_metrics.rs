@@ -982,3 +982,73 @@ async fn ecs_monitor_data_agrees_with_cloudmonitor() {
         assert_eq!(err.code(), Some(code), "{err}");
     }
 }
+
+/// ECS `DescribeDiskMonitorData`: points while the disk's instance runs, none while it is
+/// stopped; the totals add up.
+#[tokio::test]
+async fn ecs_disk_monitor_data_follows_its_instance() {
+    let (emulator, _cms) = start().await;
+    let ecs = aliyun_ecs::Client::new(&config(&emulator));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let from = now - now % 600 - 7200;
+    let iso = |secs: u64| {
+        aliyun_core::signer::format_timestamp(
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs),
+        )
+    };
+    let disk_of = |instance: &'static str| {
+        let ecs = ecs.clone();
+        async move {
+            ecs.describe_disks()
+                .instance_id(instance)
+                .send()
+                .await
+                .unwrap()
+                .disks
+                .remove(0)
+                .disk_id
+                .unwrap()
+        }
+    };
+    let running = disk_of("i-a").await;
+    let data = ecs
+        .describe_disk_monitor_data()
+        .disk_id(&running)
+        .start_time(iso(from))
+        .end_time(iso(from + 3600))
+        .period(600)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(data.total_count, Some(6));
+    for point in &data.monitor_data {
+        assert_eq!(point.disk_id.as_deref(), Some(running.as_str()));
+        assert_eq!(
+            point.bps_total,
+            Some(point.bps_read.unwrap() + point.bps_write.unwrap())
+        );
+        assert!(point.iops_read.unwrap() >= 0);
+    }
+    let stopped = disk_of("i-c").await;
+    let none = ecs
+        .describe_disk_monitor_data()
+        .disk_id(&stopped)
+        .start_time(iso(from))
+        .end_time(iso(from + 3600))
+        .send()
+        .await
+        .unwrap();
+    assert!(none.monitor_data.is_empty());
+    let err = ecs
+        .describe_disk_monitor_data()
+        .disk_id("d-missing")
+        .start_time(iso(from))
+        .end_time(iso(from + 3600))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidDiskId.NotFound"), "{err}");
+}

@@ -2,6 +2,8 @@
 //! read from the same deterministic series CloudMonitor serves (`cms_series`), so the two
 //! products agree on what an instance did: `CPU` is `CPUUtilization`, the bandwidths are
 //! `Intranet/InternetIn/OutRate`, disk throughput and IOPS are `DiskRead/Write BPS/IOPS`.
+//! `DescribeDiskMonitorData` reads the disk series with the disk's own id, while the disk is
+//! attached to a running instance.
 //!
 //! Like the service: `StartTime`/`EndTime` are UTC timestamps (`…Malformed` otherwise),
 //! `Period` is 60, 600 or 3600 seconds (`InvalidPeriod.ValueNotSupported`), one call returns at
@@ -15,16 +17,20 @@ use serde_json::{Map, Value, json};
 
 use super::cms_metrics::reports;
 use super::cms_series::{ECS_NAMESPACE, ecs_metric, epoch_secs, point};
+use super::ecs_world::DISK;
 use super::{Context, Model, Outcome};
 use crate::clock;
 use crate::error::ApiError;
 use crate::world::World;
 
 /// The monitoring data actions.
-pub(super) const MODELS: &[Model] = &[Model::ecs(
-    "DescribeInstanceMonitorData",
-    describe_instance_monitor_data,
-)];
+pub(super) const MODELS: &[Model] = &[
+    Model::ecs(
+        "DescribeInstanceMonitorData",
+        describe_instance_monitor_data,
+    ),
+    Model::ecs("DescribeDiskMonitorData", describe_disk_monitor_data),
+];
 
 const PERIODS: &[u64] = &[60, 600, 3600];
 const MAX_POINTS: u64 = 400;
@@ -67,19 +73,10 @@ fn time_param(ctx: &Context<'_>, name: &str, code: &str) -> Result<u64, ApiError
         })
 }
 
-fn describe_instance_monitor_data(world: &mut World, ctx: &Context<'_>) -> Outcome {
+/// The period starts a request asks for (checked: timestamps, period, history, point count)
+/// and its period.
+fn window(ctx: &Context<'_>) -> Result<(Vec<u64>, u64), ApiError> {
     let input = ctx.input;
-    let id = input.str("InstanceId").unwrap_or_default();
-    let tracked = world
-        .get(id)
-        .filter(|t| input.str("RegionId").is_none_or(|r| t.instance.region == r))
-        .ok_or_else(|| {
-            ctx.spec_error(
-                "InvalidInstanceId.NotFound",
-                404,
-                "The specified InstanceId does not exist.",
-            )
-        })?;
     let start = time_param(ctx, "StartTime", "InvalidStartTime.Malformed")?;
     let end = time_param(ctx, "EndTime", "InvalidEndTime.Malformed")?;
     let period = input
@@ -110,18 +107,34 @@ fn describe_instance_monitor_data(world: &mut World, ctx: &Context<'_>) -> Outco
             "At most 400 points are returned: narrow the time range or raise the period.",
         ));
     }
+    Ok(((0..count).map(|n| first + n * period).collect(), period))
+}
+
+/// The UTC timestamp of a period start.
+fn timestamp(at: u64) -> Value {
+    let secs = i64::try_from(at).unwrap_or(i64::MAX);
+    json!(clock::rfc3339(clock::shift(SystemTime::UNIX_EPOCH, secs)))
+}
+
+fn describe_instance_monitor_data(world: &mut World, ctx: &Context<'_>) -> Outcome {
+    let input = ctx.input;
+    let id = input.str("InstanceId").unwrap_or_default();
+    let tracked = world
+        .get(id)
+        .filter(|t| input.str("RegionId").is_none_or(|r| t.instance.region == r))
+        .ok_or_else(|| {
+            ctx.spec_error(
+                "InvalidInstanceId.NotFound",
+                404,
+                "The specified InstanceId does not exist.",
+            )
+        })?;
+    let (starts, period) = window(ctx)?;
     let mut data = Vec::new();
-    for n in 0..count {
-        let at = first + n * period;
+    for at in starts {
         let mut item = Map::new();
         item.insert("InstanceId".into(), json!(id));
-        item.insert(
-            "TimeStamp".into(),
-            json!(clock::rfc3339(clock::shift(
-                SystemTime::UNIX_EPOCH,
-                at as i64
-            ))),
-        );
+        item.insert("TimeStamp".into(), timestamp(at));
         for (field, series, reading) in FIELDS {
             let Some(metric) = ecs_metric(ECS_NAMESPACE, series) else {
                 continue;
@@ -143,6 +156,52 @@ fn describe_instance_monitor_data(world: &mut World, ctx: &Context<'_>) -> Outco
         }
     }
     let mut out = Map::new();
+    out.insert("MonitorData".into(), Value::Array(data));
+    Ok(out)
+}
+
+fn describe_disk_monitor_data(world: &mut World, ctx: &Context<'_>) -> Outcome {
+    let id = ctx.input.str("DiskId").unwrap_or_default();
+    let disk = world.store.get(DISK, id).ok_or_else(|| {
+        ctx.spec_error(
+            "InvalidDiskId.NotFound",
+            404,
+            "The specified disk does not exist.",
+        )
+    })?;
+    let (starts, period) = window(ctx)?;
+    let instance = disk
+        .str("InstanceId")
+        .filter(|i| !i.is_empty())
+        .and_then(|i| world.get(i));
+    let series = |name: &str| {
+        ecs_metric(ECS_NAMESPACE, name).filter(|m| instance.is_some_and(|t| reports(t, m)))
+    };
+    let mut data = Vec::new();
+    if let (Some(read_bps), Some(write_bps), Some(read_iops), Some(write_iops)) = (
+        series("DiskReadBPS"),
+        series("DiskWriteBPS"),
+        series("DiskReadIOPS"),
+        series("DiskWriteIOPS"),
+    ) {
+        for at in starts {
+            let value = |metric| point(metric, id, at, period).average.round() as i64;
+            let (rb, wb) = (value(read_bps), value(write_bps));
+            let (ri, wi) = (value(read_iops), value(write_iops));
+            data.push(json!({
+                "DiskId": id,
+                "TimeStamp": timestamp(at),
+                "BPSRead": rb,
+                "BPSWrite": wb,
+                "BPSTotal": rb + wb,
+                "IOPSRead": ri,
+                "IOPSWrite": wi,
+                "IOPSTotal": ri + wi,
+            }));
+        }
+    }
+    let mut out = Map::new();
+    out.insert("TotalCount".into(), json!(data.len()));
     out.insert("MonitorData".into(), Value::Array(data));
     Ok(out)
 }
