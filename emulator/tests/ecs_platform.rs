@@ -1020,3 +1020,101 @@ async fn resources_join_resource_groups_and_describes_filter_on_them() {
         assert_eq!(err.code(), Some(code), "{ty} {id} {group}: {err}");
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn hpc_clusters_hold_the_instances_launched_into_them() {
+    let emulator = start(vec![]).await;
+    let ecs = client(&emulator);
+    let cluster = ecs
+        .create_hpc_cluster()
+        .name("training")
+        .description("gpu jobs")
+        .send()
+        .await
+        .unwrap()
+        .hpc_cluster_id
+        .unwrap();
+    assert!(cluster.starts_with("hpc-"), "{cluster}");
+    let instance = ecs
+        .run_instances()
+        .image_id(IMAGE)
+        .instance_type("ecs.g7.large")
+        .hpc_cluster_id(&cluster)
+        .send()
+        .await
+        .unwrap()
+        .instance_id_sets
+        .remove(0);
+    let described = ecs
+        .describe_instances()
+        .instance_ids(instance.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        described.instances[0].hpc_cluster_id.as_deref(),
+        Some(cluster.as_str())
+    );
+    let err = ecs
+        .run_instances()
+        .image_id(IMAGE)
+        .hpc_cluster_id("hpc-missing")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidHpcClusterId.NotFound"), "{err}");
+
+    ecs.modify_hpc_cluster_attribute()
+        .hpc_cluster_id(&cluster)
+        .name("training-v2")
+        .send()
+        .await
+        .unwrap();
+    let listed = ecs
+        .describe_hpc_clusters()
+        .hpc_cluster_ids(&cluster)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.total_count, Some(1));
+    assert_eq!(listed.hpc_clusters[0].name.as_deref(), Some("training-v2"));
+    assert_eq!(
+        listed.hpc_clusters[0].description.as_deref(),
+        Some("gpu jobs")
+    );
+
+    let err = ecs
+        .delete_hpc_cluster()
+        .hpc_cluster_id(&cluster)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NotEmpty.HpcCluster"), "{err}");
+    // Past `Pending` (the emulator's clock is paused), then released.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    ecs.delete_instance()
+        .instance_id(&instance)
+        .force(true)
+        .send()
+        .await
+        .unwrap();
+    ecs.delete_hpc_cluster()
+        .hpc_cluster_id(&cluster)
+        .send()
+        .await
+        .unwrap();
+    let err = ecs
+        .delete_hpc_cluster()
+        .hpc_cluster_id(&cluster)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NotExists.HpcCluster"), "{err}");
+    let err = ecs
+        .create_hpc_cluster()
+        .name("9lives")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidHpcClusterName.Malformed"), "{err}");
+}

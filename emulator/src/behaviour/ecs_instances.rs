@@ -659,10 +659,18 @@ fn run_instances(world: &mut World, ctx: &Context<'_>) -> Outcome {
     }
     let launch = resolve_launch(world, ctx)?;
     let disks = disk_specs(ctx, &launch, world)?;
+    let hpc_cluster = super::ecs_hpc_clusters::launch_cluster(world, ctx, &launch.region)?;
     ctx.dry_run()?;
     let ids: Vec<String> = (0..amount as usize)
         .map(|n| launch_one(world, ctx, &launch, &disks, n, InstanceStatus::Running))
         .collect();
+    if let Some(cluster) = hpc_cluster {
+        for id in &ids {
+            if let Some(tracked) = world.get_mut(id) {
+                tracked.ecs.set("HpcClusterId", cluster.as_str());
+            }
+        }
+    }
     let mut out = Map::new();
     out.insert("InstanceIdSets".into(), json!(ids));
     out.insert("OrderId".into(), json!(""));

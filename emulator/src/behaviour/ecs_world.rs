@@ -352,6 +352,7 @@ pub(crate) const LAUNCH_TEMPLATE: Kind = "launch-template";
 pub(crate) const DEPLOYMENT_SET: Kind = "deployment-set";
 pub(crate) const PREFIX_LIST: Kind = "prefix-list";
 pub(crate) const AUTO_SNAPSHOT_POLICY: Kind = "auto-snapshot-policy";
+pub(crate) const HPC_CLUSTER: Kind = "hpc-cluster";
 /// What a saved cloud assistant command has besides what `commands::SavedCommand` keeps
 /// (description, working directory, timeout, tags), by command id; made when first needed.
 pub(crate) const COMMAND_EXTRA: Kind = "command-extra";

@@ -37,6 +37,7 @@ pub(crate) mod ecs_data;
 mod ecs_deployment_sets;
 mod ecs_disks;
 mod ecs_eips;
+mod ecs_hpc_clusters;
 mod ecs_images;
 mod ecs_instances;
 mod ecs_key_pairs;
@@ -183,6 +184,7 @@ const FAMILIES: &[&[Model]] = &[
     ecs_snapshots::MODELS,
     ecs_auto_snapshot_policies::MODELS,
     ecs_monitor_data::MODELS,
+    ecs_hpc_clusters::MODELS,
     ecs_vpcs::MODELS,
     ecs_security_groups::MODELS,
     ecs_key_pairs::MODELS,
