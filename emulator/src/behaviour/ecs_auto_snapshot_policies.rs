@@ -12,6 +12,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::ecs_disks::valid_text;
 use super::ecs_world::{AUTO_SNAPSHOT_POLICY, DISK, obj};
 use super::{Context, Model, Outcome};
 use crate::clock;
@@ -117,12 +118,7 @@ fn check_name(ctx: &Context<'_>) -> Result<Option<String>, ApiError> {
     let Some(name) = ctx.input.str("autoSnapshotPolicyName") else {
         return Ok(None);
     };
-    let length = name.chars().count();
-    let valid = (2..=128).contains(&length)
-        && name.chars().next().is_some_and(char::is_alphabetic)
-        && !name.starts_with("http://")
-        && !name.starts_with("https://");
-    if !valid {
+    if !valid_text(name, 2, 128, true) {
         return Err(ctx.spec_error(
             "InvalidSnapshotPolicyName.Malformed",
             400,

@@ -12,6 +12,7 @@
 
 use serde_json::{Map, json};
 
+use super::ecs_disks::valid_text;
 use super::ecs_world::{HPC_CLUSTER, obj};
 use super::{Context, Model, Outcome};
 use crate::error::ApiError;
@@ -38,27 +39,16 @@ fn check_texts(ctx: &Context<'_>, name_required: bool) -> Result<(), ApiError> {
     let input = ctx.input;
     match input.str("Name") {
         None | Some("") if name_required => return Err(ApiError::missing_parameter("Name")),
-        Some(name) if !name.is_empty() => {
-            let length = name.chars().count();
-            let valid = (2..=128).contains(&length)
-                && name.chars().next().is_some_and(char::is_alphabetic)
-                && !name.starts_with("http://")
-                && !name.starts_with("https://");
-            if !valid {
-                return Err(ctx.spec_error(
-                    "InvalidHpcClusterName.Malformed",
-                    400,
-                    "The specified HPC cluster name is wrongly formed.",
-                ));
-            }
+        Some(name) if !name.is_empty() && !valid_text(name, 2, 128, true) => {
+            return Err(ctx.spec_error(
+                "InvalidHpcClusterName.Malformed",
+                400,
+                "The specified HPC cluster name is wrongly formed.",
+            ));
         }
         _ => {}
     }
-    let description = input.str("Description").unwrap_or_default();
-    if description.chars().count() > 256
-        || description.starts_with("http://")
-        || description.starts_with("https://")
-    {
+    if !valid_text(input.str("Description").unwrap_or_default(), 0, 256, false) {
         return Err(ctx.spec_error(
             "InvalidHpcClusterDescription.Malformed",
             400,
