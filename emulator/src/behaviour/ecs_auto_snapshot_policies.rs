@@ -53,6 +53,14 @@ fn policy_not_found() -> ApiError {
     )
 }
 
+/// The request's `autoSnapshotPolicyId`.
+fn policy_id(ctx: &Context<'_>) -> String {
+    ctx.input
+        .str("autoSnapshotPolicyId")
+        .unwrap_or_default()
+        .to_owned()
+}
+
 fn find_policy<'a>(
     world: &'a World,
     ctx: &Context<'_>,
@@ -215,10 +223,7 @@ fn describe_policies(world: &mut World, ctx: &Context<'_>) -> Outcome {
 
 fn modify_policy(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
-    let id = input
-        .str("autoSnapshotPolicyId")
-        .unwrap_or_default()
-        .to_owned();
+    let id = policy_id(ctx);
     find_policy(world, ctx, &id)?;
     let name = check_name(ctx)?;
     let schedule = schedule(ctx)?;
@@ -259,11 +264,7 @@ fn clear_disks(world: &mut World, region: &str, disks: Option<&[String]>, policy
 }
 
 fn delete_policy(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    let id = ctx
-        .input
-        .str("autoSnapshotPolicyId")
-        .unwrap_or_default()
-        .to_owned();
+    let id = policy_id(ctx);
     find_policy(world, ctx, &id)?;
     let region = region(ctx);
     clear_disks(world, &region, None, Some(&id));
@@ -290,11 +291,7 @@ fn named_disks(world: &World, ctx: &Context<'_>) -> Result<Vec<String>, ApiError
 }
 
 fn apply_policy(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    let id = ctx
-        .input
-        .str("autoSnapshotPolicyId")
-        .unwrap_or_default()
-        .to_owned();
+    let id = policy_id(ctx);
     find_policy(world, ctx, &id)?;
     let disks = named_disks(world, ctx)?;
     for disk in world.store.iter_mut(DISK) {
@@ -308,11 +305,7 @@ fn apply_policy(world: &mut World, ctx: &Context<'_>) -> Outcome {
 
 fn cancel_policy(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let disks = named_disks(world, ctx)?;
-    let policy = ctx
-        .input
-        .str("autoSnapshotPolicyId")
-        .filter(|p| !p.is_empty())
-        .map(str::to_owned);
+    let policy = Some(policy_id(ctx)).filter(|p| !p.is_empty());
     if let Some(policy) = &policy {
         find_policy(world, ctx, policy)?;
     }

@@ -662,16 +662,24 @@ fn create_snapshot_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
     Ok(answer)
 }
 
-/// A group as the describe shows it: its snapshots as they are now, tags as `Key`/`Value`.
-fn group_item(store: &Store, group: &Resource) -> Value {
-    let snapshots: Vec<Value> = group
+/// The ids of the snapshots a group was made with.
+fn group_snapshots(group: &Resource) -> Vec<String> {
+    group
         .attrs
         .get("SnapshotIds")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .filter_map(Value::as_str)
-        .filter_map(|id| store.get(SNAPSHOT, id))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A group as the describe shows it: its snapshots as they are now, tags as `Key`/`Value`.
+fn group_item(store: &Store, group: &Resource) -> Value {
+    let snapshots: Vec<Value> = group_snapshots(group)
+        .into_iter()
+        .filter_map(|id| store.get(SNAPSHOT, &id))
         .map(|s| {
             json!({
                 "SnapshotId": s.id,
@@ -747,15 +755,7 @@ fn modify_snapshot_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
 fn delete_snapshot_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let group = find_group_mut(world, ctx)?;
     let group_id = group.id.clone();
-    let snapshots: Vec<String> = group
-        .attrs
-        .get("SnapshotIds")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_owned)
-        .collect();
+    let snapshots = group_snapshots(group);
     if snapshots.iter().any(|id| used_by_image(&world.store, id)) {
         return Err(ctx.spec_error(
             "SnapshotCreatedImage",
