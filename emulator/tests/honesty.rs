@@ -96,3 +96,46 @@ async fn the_modelled_actions_are_listed() {
     assert!(ecs["actions"].as_u64().unwrap() >= 370);
     assert_eq!(answer["strict"], false);
 }
+
+/// The READMEs say how many actions the world models: the figures must be the admin API's,
+/// so they cannot drift from the code.
+#[tokio::test]
+async fn the_readmes_count_the_modelled_actions_right() {
+    let emulator = Emulator::start().await.unwrap();
+    let request = b"GET /_emulator/modelled HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    let answer = raw(emulator.local_addr(), request).await.unwrap().json();
+    let count = |product: &str, version: &str| {
+        let entry = answer["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["product"] == product && p["version"] == version)
+            .unwrap_or_else(|| panic!("{product} {version} in {answer}"));
+        (
+            entry["modelled_count"].as_u64().unwrap(),
+            entry["actions"].as_u64().unwrap(),
+        )
+    };
+    let (ecs, ecs_all) = count("Ecs", "2014-05-26");
+    let (cms, cms_all) = count("Cms", "2019-01-01");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("../README.md")).unwrap();
+    // The README's text wraps lines; compare with single spaces.
+    let flat = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let readme = flat(&readme);
+    for expected in [
+        format!("keeps state for {ecs} ECS and {cms} CloudMonitor actions"),
+        format!("| ECS 2014-05-26 | {ecs} of {ecs_all} ("),
+        format!("| CloudMonitor 2019-01-01 | {cms} of {cms_all} ("),
+    ] {
+        assert!(readme.contains(&expected), "README.md lacks `{expected}`");
+    }
+    let own = flat(&std::fs::read_to_string(root.join("README.md")).unwrap());
+    let expected = format!(
+        "({ecs} of {ecs_all} ECS actions, {cms} of {cms_all} CloudMonitor 2019-01-01 actions"
+    );
+    assert!(
+        own.contains(&expected),
+        "emulator/README.md lacks `{expected}`"
+    );
+}
