@@ -34,13 +34,11 @@ pub(super) const MODELS: &[Model] = &[
 /// Most policies one account has in a region.
 const QUOTA: usize = 100;
 
+/// These actions name it `regionId`; the official SDKs' core sends `RegionId`.
 fn region(ctx: &Context<'_>) -> String {
-    let input = ctx.input;
-    input
+    ctx.input
         .str("regionId")
-        .or_else(|| input.str("RegionId"))
-        .unwrap_or(crate::world::DEFAULT_REGION)
-        .to_owned()
+        .map_or_else(|| ctx.region(), str::to_owned)
 }
 
 /// An unknown policy: `ParameterInvalid` with HTTP 404, as `DeleteAutoSnapshotPolicy`

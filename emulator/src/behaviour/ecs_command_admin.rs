@@ -31,13 +31,6 @@ pub(super) const MODELS: &[Model] = &[
 /// A command's timeout when none was set, in seconds.
 const DEFAULT_TIMEOUT: i64 = 60;
 
-fn region(ctx: &Context<'_>) -> String {
-    ctx.input
-        .str("RegionId")
-        .unwrap_or(crate::world::DEFAULT_REGION)
-        .to_owned()
-}
-
 fn command_not_found(ctx: &Context<'_>) -> ApiError {
     ctx.spec_error(
         "InvalidCmdId.NotFound",
@@ -122,7 +115,7 @@ fn describe_commands(world: &mut World, ctx: &Context<'_>) -> Outcome {
 
 fn modify_command(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let id = input.str("CommandId").unwrap_or_default().to_owned();
     if !world.commands.saved.contains_key(&id) {
         return Err(command_not_found(ctx));
@@ -206,7 +199,7 @@ fn delete_command(world: &mut World, ctx: &Context<'_>) -> Outcome {
 
 /// The index of the request's `InvokeId` in `RegionId`, or `InvalidInvokeId.NotFound`.
 fn invocation_index(world: &World, ctx: &Context<'_>) -> Result<usize, ApiError> {
-    let region = region(ctx);
+    let region = ctx.region();
     let invoke_id = ctx.input.str("InvokeId").unwrap_or_default();
     world
         .commands

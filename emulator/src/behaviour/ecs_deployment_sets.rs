@@ -34,13 +34,6 @@ const PER_ZONE: usize = 20;
 /// Most ids one `DescribeDeploymentSets` names.
 const MAX_DESCRIBE_IDS: usize = 100;
 
-fn region(ctx: &Context<'_>) -> String {
-    ctx.input
-        .str("RegionId")
-        .unwrap_or(crate::world::DEFAULT_REGION)
-        .to_owned()
-}
-
 fn not_found(ctx: &Context<'_>) -> ApiError {
     ctx.spec_error(
         "InvalidDeploymentSetId.NotFound",
@@ -82,7 +75,7 @@ fn check_texts(ctx: &Context<'_>) -> Result<(), ApiError> {
 
 fn create_deployment_set(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     check_texts(ctx)?;
     let strategy = input.str("Strategy").unwrap_or("Availability");
     if !matches!(
@@ -197,13 +190,13 @@ fn describe_deployment_sets(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let rows = query.select(world.store.iter(DEPLOYMENT_SET));
     let world = &*world;
     let mut out = store::page(input, rows, "DeploymentSets", |set| set_item(world, set))?;
-    out.insert("RegionId".into(), json!(region(ctx)));
+    out.insert("RegionId".into(), json!(ctx.region()));
     Ok(out)
 }
 
 fn modify_deployment_set_attribute(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let id = input.str("DeploymentSetId").unwrap_or_default();
     check_texts(ctx)?;
     let set = world.store.find_mut(DEPLOYMENT_SET, &region, id, || {
@@ -223,7 +216,7 @@ fn modify_deployment_set_attribute(world: &mut World, ctx: &Context<'_>) -> Outc
 }
 
 fn delete_deployment_set(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    let region = region(ctx);
+    let region = ctx.region();
     let id = ctx.input.str("DeploymentSetId").unwrap_or_default();
     world
         .store
@@ -241,7 +234,7 @@ fn delete_deployment_set(world: &mut World, ctx: &Context<'_>) -> Outcome {
 
 fn modify_instance_deployment(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let instance_id = input.str("InstanceId").unwrap_or_default();
     let tracked = world
         .get(instance_id)

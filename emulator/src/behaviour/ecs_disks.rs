@@ -215,10 +215,7 @@ fn create_disk(world: &mut World, ctx: &Context<'_>) -> Outcome {
         return Ok(answer);
     }
     let input = ctx.input;
-    let region = input
-        .str("RegionId")
-        .unwrap_or(crate::world::DEFAULT_REGION)
-        .to_owned();
+    let region = ctx.region();
     ecs_world::ensure_region(&mut world.store, &region);
     let instance = input.str("InstanceId").filter(|i| !i.is_empty());
     let zone = match (input.str("ZoneId").filter(|z| !z.is_empty()), instance) {

@@ -9,7 +9,6 @@
 
 use serde_json::{Map, Value, json};
 
-use super::ecs_vpcs::region;
 use super::ecs_world::{NETWORK_INTERFACE, obj};
 use super::{Context, Model, Outcome};
 use crate::clock;
@@ -88,7 +87,7 @@ fn allocate_eip_address(world: &mut World, ctx: &Context<'_>) -> Outcome {
         return Ok(answer);
     }
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let band = bandwidth(ctx, input.str("Bandwidth").unwrap_or("5"))?;
     let charge = input.str("InternetChargeType").unwrap_or("PayByBandwidth");
     if charge != "PayByBandwidth" && charge != "PayByTraffic" {
@@ -152,7 +151,7 @@ fn instance_eip(eip: Option<&Resource>) -> Value {
 fn associate_eip_address(world: &mut World, ctx: &Context<'_>) -> Outcome {
     reconcile(world);
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let id = input.str("AllocationId").unwrap_or_default().to_owned();
     let eip = world
         .store
@@ -277,7 +276,7 @@ fn bind_target(world: &mut World, eip: &Resource, bound: bool) {
 fn unassociate_eip_address(world: &mut World, ctx: &Context<'_>) -> Outcome {
     reconcile(world);
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let id = input.str("AllocationId").unwrap_or_default().to_owned();
     let eip = world
         .store
@@ -300,7 +299,7 @@ fn unassociate_eip_address(world: &mut World, ctx: &Context<'_>) -> Outcome {
 
 fn release_eip_address(world: &mut World, ctx: &Context<'_>) -> Outcome {
     reconcile(world);
-    let region = region(ctx);
+    let region = ctx.region();
     let id = ctx.input.str("AllocationId").unwrap_or_default().to_owned();
     let eip = world.store.find(EIP, &region, &id, || eip_not_found(ctx))?;
     if eip.str("Status") != Some("Available") {
@@ -338,7 +337,7 @@ fn describe_eip_addresses(world: &mut World, ctx: &Context<'_>) -> Outcome {
 fn modify_eip_address_attribute(world: &mut World, ctx: &Context<'_>) -> Outcome {
     reconcile(world);
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let id = input.str("AllocationId").unwrap_or_default().to_owned();
     world.store.find(EIP, &region, &id, || eip_not_found(ctx))?;
     let band = bandwidth(ctx, input.str("Bandwidth").unwrap_or_default())?;

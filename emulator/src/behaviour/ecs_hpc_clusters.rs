@@ -27,13 +27,6 @@ pub(super) const MODELS: &[Model] = &[
     Model::ecs("DeleteHpcCluster", delete_cluster),
 ];
 
-fn region(ctx: &Context<'_>) -> String {
-    ctx.input
-        .str("RegionId")
-        .unwrap_or(crate::world::DEFAULT_REGION)
-        .to_owned()
-}
-
 /// Checks `Name` (required when `name_required`) and `Description`.
 fn check_texts(ctx: &Context<'_>, name_required: bool) -> Result<(), ApiError> {
     let input = ctx.input;
@@ -89,7 +82,7 @@ fn create_cluster(world: &mut World, ctx: &Context<'_>) -> Outcome {
         return Ok(answer);
     }
     check_texts(ctx, true)?;
-    let region = region(ctx);
+    let region = ctx.region();
     let id = world.store.new_id("hpc-", &region);
     world.store.insert(
         HPC_CLUSTER,
@@ -125,7 +118,7 @@ fn describe_clusters(world: &mut World, ctx: &Context<'_>) -> Outcome {
 
 fn modify_cluster(world: &mut World, ctx: &Context<'_>) -> Outcome {
     check_texts(ctx, false)?;
-    let region = region(ctx);
+    let region = ctx.region();
     let id = ctx.input.str("HpcClusterId").unwrap_or_default();
     let cluster = world.store.find_mut(HPC_CLUSTER, &region, id, || {
         ctx.spec_error(
@@ -143,7 +136,7 @@ fn modify_cluster(world: &mut World, ctx: &Context<'_>) -> Outcome {
 }
 
 fn delete_cluster(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    let region = region(ctx);
+    let region = ctx.region();
     let id = ctx.input.str("HpcClusterId").unwrap_or_default().to_owned();
     world.store.find(HPC_CLUSTER, &region, &id, || {
         ctx.spec_error(

@@ -412,10 +412,7 @@ fn create_image(world: &mut World, ctx: &Context<'_>) -> Outcome {
     }
     settle_copies(world);
     let input = ctx.input;
-    let region = input
-        .str("RegionId")
-        .unwrap_or(crate::world::DEFAULT_REGION)
-        .to_owned();
+    let region = ctx.region();
     ecs_world::ensure_region(&mut world.store, &region);
     let instance = input.str("InstanceId").filter(|i| !i.is_empty());
     let from_snapshots = input.str("SnapshotId").is_some_and(|s| !s.is_empty())
@@ -602,10 +599,7 @@ fn image_item(world: &World, image: &Resource) -> Value {
 fn describe_images(world: &mut World, ctx: &Context<'_>) -> Outcome {
     settle_copies(world);
     let input = ctx.input;
-    let region = input
-        .str("RegionId")
-        .unwrap_or(crate::world::DEFAULT_REGION)
-        .to_owned();
+    let region = ctx.region();
     ecs_world::ensure_region(&mut world.store, &region);
     let ids: Vec<String> = input
         .str("ImageId")

@@ -278,10 +278,7 @@ fn incorrect_status(ctx: &Context<'_>, status: InstanceStatus) -> ApiError {
 /// Reads and checks what `RunInstances` / `CreateInstance` launch.
 fn resolve_launch(world: &mut World, ctx: &Context<'_>) -> Result<Launch, ApiError> {
     let input = ctx.input;
-    let region = input
-        .str("RegionId")
-        .unwrap_or(crate::world::DEFAULT_REGION)
-        .to_owned();
+    let region = ctx.region();
     ecs_world::ensure_region(&mut world.store, &region);
     let store = &world.store;
 

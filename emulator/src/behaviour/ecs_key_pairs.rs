@@ -15,7 +15,7 @@
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
-use super::ecs_vpcs::{check_tags, region};
+use super::ecs_vpcs::check_tags;
 use super::ecs_world::{KEY_PAIR, obj};
 use super::{Context, Model, Outcome};
 use crate::clock;
@@ -92,7 +92,7 @@ fn insert(
 }
 
 fn create_key_pair(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    let region = region(ctx);
+    let region = ctx.region();
     let name = check_new(world, ctx, &region)?;
     // Deterministic stand-ins for key material: the shapes are right, the maths is not.
     let blob: Vec<u8> = (0..279).map(|_| world.store.random(0..256) as u8).collect();
@@ -141,7 +141,7 @@ fn public_key_blob(body: &str) -> Option<Vec<u8>> {
 }
 
 fn import_key_pair(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    let region = region(ctx);
+    let region = ctx.region();
     let name = check_new(world, ctx, &region)?;
     let body = ctx
         .input
@@ -173,7 +173,7 @@ fn bound_instances(world: &World, region: &str, name: &str) -> Vec<String> {
 }
 
 fn delete_key_pairs(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    let region = region(ctx);
+    let region = ctx.region();
     let names = ctx.input.ids("KeyPairNames");
     if names.is_empty() {
         return Err(ctx.spec_error(
@@ -228,7 +228,7 @@ fn describe_key_pairs(world: &mut World, ctx: &Context<'_>) -> Outcome {
 /// `AttachKeyPair` / `DetachKeyPair`: the key pair must exist; each instance gets its own
 /// result (unknown and Windows instances fail, the others change).
 fn bind(world: &mut World, ctx: &Context<'_>, attach: bool) -> Outcome {
-    let region = region(ctx);
+    let region = ctx.region();
     let name = ctx.input.str("KeyPairName").unwrap_or_default().to_owned();
     if world.store.get(KEY_PAIR, &row_id(&region, &name)).is_none() {
         return Err(ctx.spec_error(

@@ -92,13 +92,6 @@ const TEMPLATE_PARAMS: &[&str] = &[
     "CreditSpecification",
 ];
 
-fn region(ctx: &Context<'_>) -> String {
-    ctx.input
-        .str("RegionId")
-        .unwrap_or(crate::world::DEFAULT_REGION)
-        .to_owned()
-}
-
 fn template_not_found(ctx: &Context<'_>) -> ApiError {
     ctx.spec_error(
         "InvalidLaunchTemplate.NotFound",
@@ -117,7 +110,7 @@ fn version_not_found(ctx: &Context<'_>) -> ApiError {
 
 /// The id of the template the request names (`LaunchTemplateId`, else `LaunchTemplateName`).
 fn named_template(world: &World, ctx: &Context<'_>) -> Result<String, ApiError> {
-    let region = region(ctx);
+    let region = ctx.region();
     let input = ctx.input;
     let found = match (
         input.str("LaunchTemplateId"),
@@ -221,7 +214,7 @@ fn number_of(version: &Value) -> i64 {
 
 fn create_launch_template(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let name = input
         .str("LaunchTemplateName")
         .unwrap_or_default()

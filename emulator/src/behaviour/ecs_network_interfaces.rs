@@ -17,7 +17,7 @@
 use serde_json::{Map, Value, json};
 
 use super::ecs_data;
-use super::ecs_vpcs::{Cidr, check_tags, free_ip, region, used_ips, valid_name, vswitch_cidr};
+use super::ecs_vpcs::{Cidr, check_tags, free_ip, used_ips, valid_name, vswitch_cidr};
 use super::ecs_world::{NETWORK_INTERFACE, SECURITY_GROUP, VSWITCH, obj};
 use super::{Context, Model, Outcome};
 use crate::clock;
@@ -182,7 +182,7 @@ fn primary_view(t: &Tracked) -> Option<Resource> {
 
 /// The interface `id` of the request's region and where it lives.
 fn load(world: &World, ctx: &Context<'_>, id: &str) -> Result<(Resource, Owner), ApiError> {
-    let region = region(ctx);
+    let region = ctx.region();
     if let Ok(eni) = world
         .store
         .find(NETWORK_INTERFACE, &region, id, || eni_not_found(ctx))
@@ -272,7 +272,7 @@ fn security_groups(
     vpc: &str,
     groups: Vec<String>,
 ) -> Result<Vec<String>, ApiError> {
-    let region = region(ctx);
+    let region = ctx.region();
     let mut seen = std::collections::HashSet::new();
     for g in &groups {
         if !seen.insert(g) {
@@ -413,7 +413,7 @@ fn create_network_interface(world: &mut World, ctx: &Context<'_>) -> Outcome {
         return Ok(answer);
     }
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let vswitch_id = input
         .str("VSwitchId")
         .ok_or_else(|| ApiError::missing_parameter("VSwitchId"))?
@@ -629,7 +629,7 @@ fn attach_network_interface(world: &mut World, ctx: &Context<'_>) -> Outcome {
         ));
     }
     let instance_id = input.str("InstanceId").unwrap_or_default().to_owned();
-    let region = region(ctx);
+    let region = ctx.region();
     let t = world
         .get(&instance_id)
         .filter(|t| t.instance.region == region)
@@ -706,7 +706,7 @@ fn detach_network_interface(world: &mut World, ctx: &Context<'_>) -> Outcome {
         ));
     }
     let instance_id = input.str("InstanceId").unwrap_or_default().to_owned();
-    let region = region(ctx);
+    let region = ctx.region();
     world
         .get(&instance_id)
         .filter(|t| t.instance.region == region)

@@ -42,13 +42,6 @@ const MAX_ENTRIES: i64 = 200;
 /// Most ids one `DescribePrefixLists` names.
 const MAX_DESCRIBE_IDS: usize = 100;
 
-fn region(ctx: &Context<'_>) -> String {
-    ctx.input
-        .str("RegionId")
-        .unwrap_or(crate::world::DEFAULT_REGION)
-        .to_owned()
-}
-
 fn not_found(ctx: &Context<'_>) -> ApiError {
     ctx.spec_error(
         "InvalidPrefixListId.NotFound",
@@ -149,7 +142,7 @@ fn entry_values(entries: &[(String, String)]) -> Value {
 
 fn create_prefix_list(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let family = input.str("AddressFamily").unwrap_or("IPv4");
     if !matches!(family, "IPv4" | "IPv6") {
         return Err(ctx.spec_error(
@@ -269,7 +262,7 @@ fn describe_prefix_lists(world: &mut World, ctx: &Context<'_>) -> Outcome {
 }
 
 fn describe_prefix_list_attributes(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    let region = region(ctx);
+    let region = ctx.region();
     let id = ctx.input.str("PrefixListId").unwrap_or_default();
     let list = world
         .store
@@ -279,7 +272,7 @@ fn describe_prefix_list_attributes(world: &mut World, ctx: &Context<'_>) -> Outc
 
 fn modify_prefix_list(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let id = input.str("PrefixListId").unwrap_or_default();
     let list = world
         .store
@@ -353,7 +346,7 @@ fn modify_prefix_list(world: &mut World, ctx: &Context<'_>) -> Outcome {
 }
 
 fn delete_prefix_list(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    let region = region(ctx);
+    let region = ctx.region();
     let id = ctx.input.str("PrefixListId").unwrap_or_default();
     world
         .store
@@ -370,7 +363,7 @@ fn delete_prefix_list(world: &mut World, ctx: &Context<'_>) -> Outcome {
 }
 
 fn describe_prefix_list_associations(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    let region = region(ctx);
+    let region = ctx.region();
     let id = ctx.input.str("PrefixListId").unwrap_or_default();
     world
         .store

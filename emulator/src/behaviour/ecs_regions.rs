@@ -45,13 +45,6 @@ const RESOURCE_CREATION: &[&str] = &[
     "DedicatedHost",
 ];
 
-fn region(ctx: &Context<'_>) -> String {
-    ctx.input
-        .str("RegionId")
-        .unwrap_or(crate::world::DEFAULT_REGION)
-        .to_owned()
-}
-
 /// `AcceptLanguage` checked: `zh-CN`, `en-US` or `ja` (names are kept in English).
 fn check_language(ctx: &Context<'_>) -> Result<(), ApiError> {
     match ctx.input.str("AcceptLanguage") {
@@ -143,7 +136,7 @@ fn describe_zones(_world: &mut World, ctx: &Context<'_>) -> Outcome {
             ));
         }
     }
-    let region = region(ctx);
+    let region = ctx.region();
     let verbose = ctx.input.bool("Verbose").unwrap_or(true);
     let zones: Vec<Value> = ecs_data::zones(&region)
         .iter()
@@ -386,7 +379,7 @@ fn describe_available_resource(_world: &mut World, ctx: &Context<'_>) -> Outcome
     let destination = input.str("DestinationResource").unwrap_or_default();
     let zones = available_zones(
         ctx,
-        &region(ctx),
+        &ctx.region(),
         destination,
         input.str("ZoneId"),
         input.str("InstanceType"),
@@ -398,7 +391,7 @@ fn describe_available_resource(_world: &mut World, ctx: &Context<'_>) -> Outcome
 
 fn describe_resources_modification(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let id = input.str("ResourceId").unwrap_or_default();
     let instance = world
         .get(id)
@@ -464,7 +457,7 @@ const ATTRIBUTES: &[(&str, Option<&str>)] = &[
 ];
 
 fn describe_account_attributes(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    let region = region(ctx);
+    let region = ctx.region();
     ecs_world::ensure_region(&mut world.store, &region);
     let asked = ctx.input.strings("AttributeName");
     if let Some(unknown) = asked

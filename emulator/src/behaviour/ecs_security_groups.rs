@@ -17,7 +17,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use serde_json::{Map, Value, json};
 
-use super::ecs_vpcs::{check_tags, region, valid_name};
+use super::ecs_vpcs::{check_tags, valid_name};
 use super::ecs_world::{self, NETWORK_INTERFACE, SECURITY_GROUP, VPC, obj};
 use super::{Context, Model, Outcome};
 use crate::clock;
@@ -421,7 +421,7 @@ fn requested_rules(
 }
 
 fn authorize(world: &mut World, ctx: &Context<'_>, direction: Direction) -> Outcome {
-    let region = region(ctx);
+    let region = ctx.region();
     let id = ctx
         .input
         .str("SecurityGroupId")
@@ -473,7 +473,7 @@ fn authorize_egress(world: &mut World, ctx: &Context<'_>) -> Outcome {
 }
 
 fn revoke(world: &mut World, ctx: &Context<'_>, direction: Direction) -> Outcome {
-    let region = region(ctx);
+    let region = ctx.region();
     let id = ctx
         .input
         .str("SecurityGroupId")
@@ -541,7 +541,7 @@ fn revoke_egress(world: &mut World, ctx: &Context<'_>) -> Outcome {
 /// `ModifySecurityGroupRule` / `ModifySecurityGroupEgressRule`: the rule `SecurityGroupRuleId`
 /// with the fields that arrived replaced (the spec's defaults do not count as arrived).
 fn modify_rule(world: &mut World, ctx: &Context<'_>, direction: Direction) -> Outcome {
-    let region = region(ctx);
+    let region = ctx.region();
     let id = ctx
         .input
         .str("SecurityGroupId")
@@ -600,7 +600,7 @@ fn create_security_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
         return Ok(answer);
     }
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     ecs_world::ensure_region(&mut world.store, &region);
     let vpc_id = input.str("VpcId").unwrap_or_default().to_owned();
     world.store.find(VPC, &region, &vpc_id, || {
@@ -740,7 +740,7 @@ fn describe_security_groups(world: &mut World, ctx: &Context<'_>) -> Outcome {
 
 fn describe_security_group_attribute(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let id = input.str("SecurityGroupId").unwrap_or_default();
     let group = world
         .store
@@ -802,7 +802,7 @@ fn describe_security_group_attribute(world: &mut World, ctx: &Context<'_>) -> Ou
 
 fn modify_security_group_attribute(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let id = input.str("SecurityGroupId").unwrap_or_default();
     world
         .store
@@ -841,7 +841,7 @@ fn modify_security_group_attribute(world: &mut World, ctx: &Context<'_>) -> Outc
 
 fn modify_security_group_policy(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let id = input.str("SecurityGroupId").unwrap_or_default();
     world
         .store
@@ -884,7 +884,7 @@ fn referencing(world: &World, id: &str) -> Vec<String> {
 }
 
 fn delete_security_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    let region = region(ctx);
+    let region = ctx.region();
     let id = ctx
         .input
         .str("SecurityGroupId")
@@ -929,7 +929,7 @@ fn delete_security_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
 }
 
 fn describe_security_group_references(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    let region = region(ctx);
+    let region = ctx.region();
     let ids = ctx.input.ids("SecurityGroupId");
     for id in &ids {
         world

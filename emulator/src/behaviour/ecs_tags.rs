@@ -136,13 +136,6 @@ fn requested_type(ctx: &Context<'_>) -> Result<&'static TagType, ApiError> {
     })
 }
 
-fn region(ctx: &Context<'_>) -> String {
-    ctx.input
-        .str("RegionId")
-        .unwrap_or(crate::world::DEFAULT_REGION)
-        .to_owned()
-}
-
 /// The tags of resource `id` of type `ty` in `region`, if it exists there (public images,
 /// which belong to no region, are not the caller's to tag).
 fn tags_of<'a>(world: &'a World, ty: &TagType, region: &str, id: &str) -> Option<&'a Tags> {
@@ -213,7 +206,7 @@ fn join_resource_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
         .str("ResourceId")
         .filter(|i| !i.is_empty())
         .ok_or_else(|| ApiError::missing_parameter("ResourceId"))?;
-    let region = region(ctx);
+    let region = ctx.region();
     let record = match ty.home {
         Home::Instance => world
             .get_mut(id)
@@ -349,7 +342,7 @@ fn add(
     ids: &[String],
     tags: &[(String, String)],
 ) -> Outcome {
-    let region = region(ctx);
+    let region = ctx.region();
     for id in ids {
         let have = tags_of(world, ty, &region, id).ok_or_else(|| resource_not_found(ctx))?;
         let after = have.len() + tags.iter().filter(|(k, _)| !have.contains_key(k)).count();
@@ -401,7 +394,7 @@ fn add_tags(world: &mut World, ctx: &Context<'_>) -> Outcome {
 
 fn untag_resources(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let ty = requested_type(ctx)?;
-    let region = region(ctx);
+    let region = ctx.region();
     let ids = ctx.input.strings("ResourceId");
     if ids.len() > MAX_RESOURCES {
         return Err(ctx.spec_error(
@@ -439,7 +432,7 @@ fn untag_resources(world: &mut World, ctx: &Context<'_>) -> Outcome {
 
 fn remove_tags(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let ty = requested_type(ctx)?;
-    let region = region(ctx);
+    let region = ctx.region();
     let id = ctx.input.str("ResourceId").unwrap_or_default();
     let pairs = store::tag_pairs(ctx.input, "Tag");
     if pairs.len() > MAX_TAGS {
@@ -512,7 +505,7 @@ fn tag_filters(ctx: &Context<'_>) -> Result<Vec<(String, Vec<String>)>, ApiError
 
 fn list_tag_resources(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let ty = requested_type(ctx)?;
-    let region = region(ctx);
+    let region = ctx.region();
     let ids = ctx.input.strings("ResourceId");
     if ids.len() > MAX_RESOURCES {
         return Err(ctx.spec_error(
@@ -574,7 +567,7 @@ fn types_asked(ctx: &Context<'_>) -> Result<Vec<&'static TagType>, ApiError> {
 
 fn describe_tags(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let types = types_asked(ctx)?;
     let wanted = store::tag_pairs(input, "Tag");
     if wanted.len() > MAX_TAGS {
@@ -627,7 +620,7 @@ fn describe_tags(world: &mut World, ctx: &Context<'_>) -> Outcome {
 
 fn describe_resource_by_tags(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let types = types_asked(ctx)?;
     let wanted = store::tag_pairs(input, "Tag");
     if wanted.len() > MAX_TAGS {

@@ -40,14 +40,6 @@ pub(super) const MODELS: &[Model] = &[
 
 // ----- Shared helpers ------------------------------------------------------------------------
 
-/// The region a request acts in (`RegionId`, or the emulator's default).
-pub(super) fn region(ctx: &Context<'_>) -> String {
-    ctx.input
-        .str("RegionId")
-        .unwrap_or(crate::world::DEFAULT_REGION)
-        .to_owned()
-}
-
 /// Whether a resource name is acceptable: 1 to 128 characters, not starting with `http://`
 /// or `https://` (the service's rule for names and descriptions, loosely).
 pub(super) fn valid_name(name: &str, max: usize) -> bool {
@@ -231,7 +223,7 @@ fn create_vpc(world: &mut World, ctx: &Context<'_>) -> Outcome {
         return Ok(answer);
     }
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let cidr_text = input
         .str("CidrBlock")
         .unwrap_or(ecs_world::DEFAULT_VPC_CIDR);
@@ -308,7 +300,7 @@ impl std::fmt::Display for Cidr {
 }
 
 fn delete_vpc(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    let region = region(ctx);
+    let region = ctx.region();
     let id = ctx.input.str("VpcId").unwrap_or_default().to_owned();
     world.store.find(VPC, &region, &id, || vpc_not_found(ctx))?;
     let in_vpc = |r: &Resource| r.str("VpcId") == Some(id.as_str());
@@ -363,7 +355,7 @@ fn describe_vpcs(world: &mut World, ctx: &Context<'_>) -> Outcome {
 
 fn modify_vpc_attribute(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let id = input.str("VpcId").unwrap_or_default().to_owned();
     world.store.find(VPC, &region, &id, || vpc_not_found(ctx))?;
     if input.str("VpcName").is_some_and(|n| !valid_name(n, 128)) {
@@ -434,7 +426,7 @@ fn create_vswitch(world: &mut World, ctx: &Context<'_>) -> Outcome {
         return Ok(answer);
     }
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let vpc_id = input.str("VpcId").unwrap_or_default().to_owned();
     let vpc = world
         .store
@@ -545,7 +537,7 @@ fn create_vswitch(world: &mut World, ctx: &Context<'_>) -> Outcome {
 }
 
 fn delete_vswitch(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    let region = region(ctx);
+    let region = ctx.region();
     let id = ctx.input.str("VSwitchId").unwrap_or_default().to_owned();
     let vpc_id = world
         .store
@@ -604,7 +596,7 @@ fn describe_vswitches(world: &mut World, ctx: &Context<'_>) -> Outcome {
 
 fn modify_vswitch_attribute(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let id = input.str("VSwitchId").unwrap_or_default().to_owned();
     world
         .store
@@ -664,7 +656,7 @@ fn describe_vrouters(world: &mut World, ctx: &Context<'_>) -> Outcome {
 
 fn modify_vrouter_attribute(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
-    let region = region(ctx);
+    let region = ctx.region();
     let router = input.str("VRouterId").unwrap_or_default();
     let vpc = world
         .store

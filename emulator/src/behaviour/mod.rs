@@ -76,6 +76,14 @@ pub(crate) struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// The request's `RegionId`, or the emulator's default region when it has none.
+    pub(crate) fn region(&self) -> String {
+        self.input
+            .str("RegionId")
+            .unwrap_or(crate::world::DEFAULT_REGION)
+            .to_owned()
+    }
+
     /// `DryRunOperation` (400) when the request asked for a dry run: call it after every
     /// check and before any change.
     pub(crate) fn dry_run(&self) -> Result<(), ApiError> {
