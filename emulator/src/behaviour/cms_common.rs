@@ -56,6 +56,16 @@ pub(crate) fn invalid(ctx: &Context<'_>, why: &str) -> ApiError {
     error
 }
 
+/// The items of list parameter `name`; a value that arrived alone (one structure, one id)
+/// counts as a list of one.
+pub(crate) fn list_items(ctx: &Context<'_>, name: &str) -> Vec<Value> {
+    match ctx.input.get(name) {
+        Some(Value::Array(items)) => items.clone(),
+        None | Some(Value::Null) => Vec::new(),
+        Some(one) => vec![one.clone()],
+    }
+}
+
 /// The objects of a `Dimensions` parameter (JSON text: one object or an array of them); an
 /// empty list when absent, `Err` when it is not JSON of that shape.
 pub(crate) fn dimensions(

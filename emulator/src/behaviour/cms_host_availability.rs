@@ -12,7 +12,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::cms_common::{already_exists, invalid, not_found, ok, ok_with};
+use super::cms_common::{already_exists, invalid, list_items, not_found, ok, ok_with};
 use super::cms_groups::{find_group, num, page, text};
 use super::{Context, Model, Outcome};
 use crate::error::ApiError;
@@ -45,7 +45,7 @@ fn alert_config(ctx: &Context<'_>) -> Value {
     let config = input.get("AlertConfig").and_then(Value::as_object);
     let field =
         |key: &str, default: Value| config.and_then(|c| c.get(key)).cloned().unwrap_or(default);
-    let escalations: Vec<Value> = list(input.get("AlertConfigEscalationList"))
+    let escalations: Vec<Value> = list_items(ctx, "AlertConfigEscalationList")
         .into_iter()
         .map(|e| {
             let text = |key: &str| match e.get(key) {
@@ -69,17 +69,8 @@ fn alert_config(ctx: &Context<'_>) -> Value {
         "SilenceTime": field("SilenceTime", json!(86400)),
         "WebHook": field("WebHook", json!("")),
         "EscalationList": escalations,
-        "TargetList": list(input.get("AlertConfigTargetList")),
+        "TargetList": list_items(ctx, "AlertConfigTargetList"),
     })
-}
-
-/// The items of a list parameter (one object counts as a list of one).
-fn list(value: Option<&Value>) -> Vec<Value> {
-    match value {
-        Some(Value::Array(items)) => items.clone(),
-        Some(Value::Object(_)) => vec![value.cloned().unwrap_or_default()],
-        _ => Vec::new(),
-    }
 }
 
 /// Checks a create's or modify's name, type, scope and escalations.
@@ -102,7 +93,7 @@ fn check(ctx: &Context<'_>, task_type: &str, scope: &str) -> Result<(), ApiError
             "TaskScope GROUP_SPEC_INSTANCE needs InstanceList.",
         ));
     }
-    if list(ctx.input.get("AlertConfigEscalationList")).is_empty() {
+    if list_items(ctx, "AlertConfigEscalationList").is_empty() {
         return Err(invalid(
             ctx,
             "AlertConfigEscalationList needs at least one rule.",
@@ -234,11 +225,10 @@ fn modify_task(world: &mut World, ctx: &Context<'_>) -> Outcome {
 
 /// The tasks of the `Id` list (numbers), each one known.
 fn named_tasks(world: &World, ctx: &Context<'_>) -> Result<Vec<String>, ApiError> {
-    let ids: Vec<String> = list(ctx.input.get("Id"))
-        .iter()
-        .chain(ctx.input.get("Id").filter(|v| v.is_number()))
+    let ids: Vec<String> = list_items(ctx, "Id")
+        .into_iter()
         .map(|v| match v {
-            Value::String(s) => s.clone(),
+            Value::String(s) => s,
             other => other.to_string(),
         })
         .collect();

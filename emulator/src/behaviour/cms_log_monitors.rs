@@ -11,7 +11,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::cms_common::{epoch_ms, invalid, not_found, ok, ok_with};
+use super::cms_common::{epoch_ms, invalid, list_items, not_found, ok, ok_with};
 use super::cms_groups::{find_group, num, page, text};
 use super::{Context, Model, Outcome};
 use crate::store::Resource;
@@ -33,13 +33,8 @@ const FIRST_ID: u64 = 100_000;
 
 /// A list of structures parameter as the describes show it, keeping `keys` of each item.
 fn structures(ctx: &Context<'_>, name: &str, keys: &[&str]) -> Value {
-    let items = match ctx.input.get(name) {
-        Some(Value::Array(items)) => items.clone(),
-        Some(item @ Value::Object(_)) => vec![item.clone()],
-        _ => Vec::new(),
-    };
     Value::Array(
-        items
+        list_items(ctx, name)
             .iter()
             .map(|item| {
                 let mut out = Map::new();
