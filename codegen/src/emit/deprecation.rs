@@ -10,11 +10,30 @@ use crate::model::{Action, Field, NamedType, Product};
 /// `#[deprecated]` when `deprecated` holds; the note names the newer metadata file that
 /// dropped the item, when one did.
 pub fn attr(deprecated: bool, dropped_by: Option<&str>) -> Option<TokenStream> {
-    let note = match dropped_by {
-        Some(newer) => format!("not in the newer API metadata ({newer})"),
-        None => "deprecated by the service".to_owned(),
-    };
-    deprecated.then(|| quote!(#[deprecated(note = #note)]))
+    deprecated.then(|| {
+        let note = match dropped_by {
+            Some(newer) => format!("not in the newer API metadata ({newer})"),
+            None => "deprecated by the service".to_owned(),
+        };
+        quote!(#[deprecated(note = #note)])
+    })
+}
+
+/// The doc sentences on where an action or field came from and whether it is deprecated: the
+/// metadata file that added it, and the one that dropped it (or the service's deprecation).
+pub fn provenance(source: Option<&str>, dropped_by: Option<&str>, deprecated: bool) -> Vec<String> {
+    let mut sentences = Vec::new();
+    if let Some(source) = source {
+        sentences.push(format!("Added by the metadata file `{source}`."));
+    }
+    match dropped_by {
+        Some(newer) => sentences.push(format!(
+            "Deprecated: the newer metadata file `{newer}` no longer lists it."
+        )),
+        None if deprecated => sentences.push("Deprecated by the service.".to_owned()),
+        None => {}
+    }
+    sentences
 }
 
 /// `#[allow(deprecated)]` when `deprecated` holds (on a generated item that uses one).

@@ -89,22 +89,21 @@ pub fn action_facts(op: &Action) -> String {
             "Not idempotent: not re-sent once the request may have reached the service.".into()
         }
     });
-    if let Some(source) = &op.source {
-        sentences.push(format!("Added by the metadata file `{source}`."));
-    }
+    let mut provenance = super::deprecation::provenance(
+        op.source.as_deref(),
+        op.dropped_by.as_deref(),
+        op.deprecated,
+    );
     if op.untyped_output {
-        sentences.push(
+        // After "Added by", before any deprecation.
+        let at = usize::from(op.source.is_some());
+        provenance.insert(
+            at,
             "No metadata file describes its response yet, so the output keeps the body as JSON."
                 .into(),
         );
     }
-    match &op.dropped_by {
-        Some(newer) => sentences.push(format!(
-            "Deprecated: the newer metadata file `{newer}` no longer lists it."
-        )),
-        None if op.deprecated => sentences.push("Deprecated by the service.".into()),
-        None => {}
-    }
+    sentences.extend(provenance);
     if let Some(url) = &op.docs_url {
         sentences.push(format!("[API reference]({url})."));
     }

@@ -87,16 +87,11 @@ fn facts(field: &Field, role: Role) -> String {
                 .to_owned(),
         );
     }
-    if let Some(source) = &field.source {
-        sentences.push(format!("Added by the metadata file `{source}`."));
-    }
-    match &field.dropped_by {
-        Some(newer) => sentences.push(format!(
-            "Deprecated: the newer metadata file `{newer}` no longer lists it."
-        )),
-        None if field.deprecated => sentences.push("Deprecated by the service.".to_owned()),
-        None => {}
-    }
+    sentences.extend(super::deprecation::provenance(
+        field.source.as_deref(),
+        field.dropped_by.as_deref(),
+        field.deprecated,
+    ));
     if !field.enum_values.is_empty() {
         let values: Vec<String> = field.enum_values.iter().map(code).collect();
         sentences.push(format!(
