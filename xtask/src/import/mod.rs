@@ -161,6 +161,14 @@ pub fn convert_layers(
         .iter()
         .map(|(name, text)| Ok(((*name).to_owned(), read::parse(text)?)))
         .collect::<Result<Vec<_>, ImportError>>()?;
+    convert_parsed(parsed, overlay)
+}
+
+/// [`convert_layers`] for files already read: `(file name, facts)`, oldest first.
+fn convert_parsed(
+    parsed: Vec<(String, ApiDocs)>,
+    overlay: Option<&str>,
+) -> Result<(String, Report), ImportError> {
     let (docs, provenance) = layers::layer(parsed)?;
     let mut report = Report::default();
     if provenance.sources.len() > 1 {
@@ -284,19 +292,20 @@ pub fn run(
     for file in files {
         let text = fs::read_to_string(file).map_err(|e| ImportError::Io(file.clone(), e))?;
         let docs = read::parse(&text)?;
+        let (product, version) = (docs.product.clone(), docs.version.clone());
         let name = file
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         match products
             .iter_mut()
-            .find(|p| (&p.product, &p.version) == (&docs.product, &docs.version))
+            .find(|p| (&p.product, &p.version) == (&product, &version))
         {
-            Some(files) => files.layers.push((name, text)),
+            Some(files) => files.layers.push((name, docs)),
             None => products.push(ProductFiles {
-                product: docs.product,
-                version: docs.version,
-                layers: vec![(name, text)],
+                product,
+                version,
+                layers: vec![(name, docs)],
             }),
         }
     }
@@ -309,7 +318,7 @@ pub fn run(
     let mut specs = Vec::new();
     for ProductFiles {
         product, layers, ..
-    } in &products
+    } in products
     {
         let path = match out {
             Some(out) => out.to_path_buf(),
@@ -323,11 +332,7 @@ pub fn run(
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(ImportError::Io(overlay_path, e)),
         };
-        let layers: Vec<(&str, &str)> = layers
-            .iter()
-            .map(|(name, text)| (name.as_str(), text.as_str()))
-            .collect();
-        let (spec, report) = convert_layers(&layers, overlay.as_deref()).map_err(|e| match e {
+        let (spec, report) = convert_parsed(layers, overlay.as_deref()).map_err(|e| match e {
             ImportError::Overlay(_, why) => ImportError::Overlay(overlay_path.clone(), why),
             other => other,
         })?;
@@ -397,7 +402,7 @@ fn type_uses(spec: &str) -> BTreeMap<String, String> {
             }
         }
     };
-    let mapping = |key: &str| doc.get(key).and_then(Yaml::as_mapping).cloned();
+    let mapping = |key: &str| doc.get(key).and_then(Yaml::as_mapping);
     for (name, action) in mapping("actions").into_iter().flatten() {
         let name = name.as_str().unwrap_or_default();
         note(format!("{name}.params"), action.get("params"));
@@ -419,8 +424,8 @@ fn type_uses(spec: &str) -> BTreeMap<String, String> {
 struct ProductFiles {
     product: String,
     version: String,
-    /// `(file name, text)`, oldest first.
-    layers: Vec<(String, String)>,
+    /// `(file name, facts)`, oldest first.
+    layers: Vec<(String, ApiDocs)>,
 }
 
 /// `dir/x.yaml` -> `dir/overlays/x.yaml`.
