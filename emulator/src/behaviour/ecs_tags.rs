@@ -171,19 +171,29 @@ pub(crate) fn tags_mut<'a>(
 ) -> Option<&'a mut Tags> {
     let ty = tag_type(resource_type)?;
     match ty.home {
-        Home::Instance => world
-            .get_mut(id)
-            .filter(|t| t.instance.region == region)
-            .map(|t| &mut t.ecs.tags),
         Home::Command => {
             world.commands.saved.get(id)?;
             Some(&mut command_extra(world, region, id).tags)
         }
-        Home::Store(kind) => world
-            .store
-            .get_mut(kind, id)
-            .filter(|r| r.region == region)
-            .map(|r| &mut r.tags),
+        _ => record_mut(world, ty, region, id).map(|r| &mut r.tags),
+    }
+}
+
+/// The record of resource `id` of type `ty` in `region` (an instance's ECS record, or the
+/// store's row); `None` for a saved command, which has no record of its own.
+fn record_mut<'a>(
+    world: &'a mut World,
+    ty: &TagType,
+    region: &str,
+    id: &str,
+) -> Option<&'a mut store::Resource> {
+    match ty.home {
+        Home::Instance => world
+            .get_mut(id)
+            .filter(|t| t.instance.region == region)
+            .map(|t| &mut t.ecs),
+        Home::Store(kind) => world.store.get_mut(kind, id).filter(|r| r.region == region),
+        Home::Command => None,
     }
 }
 
@@ -207,15 +217,7 @@ fn join_resource_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
         .filter(|i| !i.is_empty())
         .ok_or_else(|| ApiError::missing_parameter("ResourceId"))?;
     let region = ctx.region();
-    let record = match ty.home {
-        Home::Instance => world
-            .get_mut(id)
-            .filter(|t| t.instance.region == region)
-            .map(|t| &mut t.ecs),
-        Home::Store(kind) => world.store.get_mut(kind, id).filter(|r| r.region == region),
-        Home::Command => None,
-    };
-    let record = record.ok_or_else(|| {
+    let record = record_mut(world, ty, &region, id).ok_or_else(|| {
         ctx.spec_error(
             "InvalidResourceId.NotFound",
             404,
