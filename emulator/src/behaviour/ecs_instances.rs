@@ -252,7 +252,17 @@ pub(super) fn seed_record(store: &mut Store, instance: &Instance) -> Resource {
 
 // ----- Launch --------------------------------------------------------------------------------
 
-fn not_found(ctx: &Context<'_>) -> ApiError {
+/// `InvalidImageId.NotFound`.
+fn image_not_found(ctx: &Context<'_>) -> ApiError {
+    ctx.spec_error(
+        "InvalidImageId.NotFound",
+        404,
+        "The specified ImageId does not exist.",
+    )
+}
+
+/// `InvalidInstanceId.NotFound`.
+pub(super) fn not_found(ctx: &Context<'_>) -> ApiError {
     ctx.spec_error(
         "InvalidInstanceId.NotFound",
         404,
@@ -308,13 +318,7 @@ fn resolve_launch(world: &mut World, ctx: &Context<'_>) -> Result<Launch, ApiErr
             })?,
         (None, None) => return Err(ApiError::missing_parameter("ImageId")),
     };
-    let image = store.find(IMAGE, &region, &image_id, || {
-        ctx.spec_error(
-            "InvalidImageId.NotFound",
-            404,
-            "The specified ImageId does not exist.",
-        )
-    })?;
+    let image = store.find(IMAGE, &region, &image_id, || image_not_found(ctx))?;
     if image.str("Status") != Some("Available") {
         return Err(ApiError::new(
             400,
@@ -491,10 +495,7 @@ fn disk_specs(
             .unwrap_or_default(),
         performance_level: field(system, "PerformanceLevel")
             .and_then(|v| v.as_str().map(str::to_owned)),
-        image_id: Some(launch.image_id.clone()),
-        kind: "system",
-        delete_with_instance: true,
-        ..DiskSpec::data(&launch.zone, system_size)
+        ..DiskSpec::system(&launch.zone, system_size, &launch.image_id)
     }];
     if let Some(Value::Array(disks)) = input.get("DataDisk") {
         for disk in disks {
@@ -1193,13 +1194,9 @@ fn replace_system_disk(world: &mut World, ctx: &Context<'_>) -> Outcome {
         .or_else(|| tracked.ecs.str("ImageId"))
         .unwrap_or_default()
         .to_owned();
-    let image = world.store.find(IMAGE, &region, &image_id, || {
-        ctx.spec_error(
-            "InvalidImageId.NotFound",
-            404,
-            "The specified ImageId does not exist.",
-        )
-    })?;
+    let image = world
+        .store
+        .find(IMAGE, &region, &image_id, || image_not_found(ctx))?;
     let os = (
         image.str("OSType").unwrap_or("linux").to_owned(),
         image.str("OSName").unwrap_or_default().to_owned(),
@@ -1239,14 +1236,8 @@ fn replace_system_disk(world: &mut World, ctx: &Context<'_>) -> Outcome {
     }
     ctx.dry_run()?;
     world.store.remove(DISK, &old.0);
-    let spec = DiskSpec {
-        image_id: Some(image_id.clone()),
-        kind: "system",
-        delete_with_instance: true,
-        ..DiskSpec::data(&zone, size)
-    };
-    let disk = ecs_world::create_disk(&mut world.store, &region, &spec, ctx.now);
-    ecs_world::attach_disk(&mut world.store, &disk, &id, "/dev/xvda", ctx.now);
+    let spec = DiskSpec::system(&zone, size, &image_id);
+    let disk = ecs_world::create_system_disk(&mut world.store, &region, &spec, &id, ctx.now);
     if let Some(tracked) = world.get_mut(&id) {
         tracked.ecs.set("ImageId", image_id);
         tracked.ecs.set("OSType", os.0);

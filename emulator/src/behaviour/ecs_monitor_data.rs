@@ -122,13 +122,7 @@ fn describe_instance_monitor_data(world: &mut World, ctx: &Context<'_>) -> Outco
     let tracked = world
         .get(id)
         .filter(|t| input.str("RegionId").is_none_or(|r| t.instance.region == r))
-        .ok_or_else(|| {
-            ctx.spec_error(
-                "InvalidInstanceId.NotFound",
-                404,
-                "The specified InstanceId does not exist.",
-            )
-        })?;
+        .ok_or_else(|| super::ecs_instances::not_found(ctx))?;
     let (starts, period) = window(ctx)?;
     let mut data = Vec::new();
     for at in starts {

@@ -191,6 +191,17 @@ impl DiskSpec {
             delete_with_instance: false,
         }
     }
+
+    /// The system disk of an instance: `size` GiB from `image_id` in `zone`, deleted with the
+    /// instance.
+    pub(crate) fn system(zone: &str, size: i64, image_id: &str) -> Self {
+        DiskSpec {
+            image_id: Some(image_id.to_owned()),
+            kind: "system",
+            delete_with_instance: true,
+            ..DiskSpec::data(zone, size)
+        }
+    }
 }
 
 /// Creates a disk (status `Available`, attached to nothing) and returns its id.
@@ -251,6 +262,19 @@ pub(crate) fn create_disk(
 
 /// Attaches disk `disk_id` to `instance_id` at `device` (the caller checked both exist and
 /// the disk is free).
+/// Creates the system disk of `spec` and attaches it to `instance_id` at `/dev/xvda`.
+pub(crate) fn create_system_disk(
+    store: &mut Store,
+    region: &str,
+    spec: &DiskSpec,
+    instance_id: &str,
+    now: SystemTime,
+) -> String {
+    let disk = create_disk(store, region, spec, now);
+    attach_disk(store, &disk, instance_id, "/dev/xvda", now);
+    disk
+}
+
 pub(crate) fn attach_disk(
     store: &mut Store,
     disk_id: &str,
@@ -329,14 +353,14 @@ pub(crate) fn seed_system_disk(store: &mut Store, record: &Resource) {
         .and_then(Value::as_i64)
         .unwrap_or(20)
         .max(40);
-    let spec = DiskSpec {
-        image_id: Some(image_id),
-        kind: "system",
-        delete_with_instance: true,
-        ..DiskSpec::data(record.str("ZoneId").unwrap_or_default(), size)
-    };
-    let disk = create_disk(store, &record.region, &spec, std::time::UNIX_EPOCH);
-    attach_disk(store, &disk, &record.id, "/dev/xvda", std::time::UNIX_EPOCH);
+    let spec = DiskSpec::system(record.str("ZoneId").unwrap_or_default(), size, &image_id);
+    let disk = create_system_disk(
+        store,
+        &record.region,
+        &spec,
+        &record.id,
+        std::time::UNIX_EPOCH,
+    );
     if let Some(row) = store.get_mut(DISK, &disk) {
         for key in ["CreationTime", "AttachedTime"] {
             row.set(key, epoch_time());
