@@ -64,6 +64,22 @@ pub(super) struct SnapshotSpec<'a> {
     pub(super) source_snapshot: &'a str,
 }
 
+/// What a snapshot records of its disk: size, `System`/`Data`, and whether it is encrypted.
+fn snapshot_facts(disk: &Resource) -> (i64, &'static str, bool) {
+    let disk_type = if disk.str("Type") == Some("system") {
+        "System"
+    } else {
+        "Data"
+    };
+    let size = disk.attrs.get("Size").and_then(Value::as_i64).unwrap_or(0);
+    let encrypted = disk
+        .attrs
+        .get("Encrypted")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    (size, disk_type, encrypted)
+}
+
 /// Adds an `accomplished` snapshot and returns its id.
 pub(super) fn make_snapshot(
     store: &mut Store,
@@ -200,18 +216,8 @@ fn create_snapshot(world: &mut World, ctx: &Context<'_>) -> Outcome {
             return Err(incorrect_instance_status(ctx));
         }
     }
-    let disk_type = if disk.str("Type") == Some("system") {
-        "System"
-    } else {
-        "Data"
-    };
+    let (size, disk_type, encrypted) = snapshot_facts(disk);
     let region = disk.region.clone();
-    let size = disk.attrs.get("Size").and_then(Value::as_i64).unwrap_or(0);
-    let encrypted = disk
-        .attrs
-        .get("Encrypted")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
     let spec = SnapshotSpec {
         region: &region,
         name,
@@ -591,26 +597,12 @@ fn create_snapshot_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
             "DiskId and ExcludeDiskId cannot both be given.",
         ));
     }
-    let disks: Vec<(String, i64, &'static str, bool)> =
+    let disks: Vec<(String, (i64, &'static str, bool))> =
         ecs_world::disks_of(&world.store, &instance_id)
             .into_iter()
             .filter(|d| only.is_empty() || only.contains(&d.id))
             .filter(|d| !exclude.contains(&d.id))
-            .map(|d| {
-                (
-                    d.id.clone(),
-                    d.attrs.get("Size").and_then(Value::as_i64).unwrap_or(0),
-                    if d.str("Type") == Some("system") {
-                        "System"
-                    } else {
-                        "Data"
-                    },
-                    d.attrs
-                        .get("Encrypted")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false),
-                )
-            })
+            .map(|d| (d.id.clone(), snapshot_facts(d)))
             .collect();
     if let Some(stranger) = only.iter().find(|id| !disks.iter().any(|d| &d.0 == *id)) {
         return Err(ctx.spec_error(
@@ -622,7 +614,7 @@ fn create_snapshot_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let name = input.str("Name").unwrap_or_default();
     let description = input.str("Description").unwrap_or_default();
     let mut snapshots = Vec::new();
-    for (disk_id, size, disk_type, encrypted) in &disks {
+    for (disk_id, (size, disk_type, encrypted)) in &disks {
         let spec = SnapshotSpec {
             region: &region,
             name: "",
