@@ -28,20 +28,35 @@ pub(crate) fn ok_with(key: &str, value: Value) -> Map<String, Value> {
 /// `ResourceNotFound` (404) naming what is missing; answered in the envelope (HTTP 200,
 /// `Success` false) as CloudMonitor does for client errors.
 pub(crate) fn not_found(ctx: &Context<'_>, what: &str) -> ApiError {
-    let mut error = ctx.spec_error(
+    refusal(
+        ctx,
         "ResourceNotFound",
         404,
-        "The specified resource is not found.",
-    );
-    error.message = format!("The specified resource is not found: {what}.");
-    error
+        &format!("The specified resource is not found: {what}."),
+    )
 }
 
 /// `ResourceExist` (409): a name or id already taken.
 pub(crate) fn already_exists(ctx: &Context<'_>, what: &str) -> ApiError {
-    let mut error = ctx.spec_error("ResourceExist", 409, "The resource already exists.");
-    error.message = format!("The resource already exists: {what}.");
+    refusal(
+        ctx,
+        "ResourceExist",
+        409,
+        &format!("The resource already exists: {what}."),
+    )
+}
+
+/// The action's documented `code` (its status as the spec gives it, else `status`) with our
+/// `message`, which says what exactly was wrong.
+pub(crate) fn refusal(ctx: &Context<'_>, code: &str, status: u16, message: &str) -> ApiError {
+    let mut error = ctx.spec_error(code, status, message);
+    error.message = message.to_owned();
     error
+}
+
+/// `InvalidParameterValue` (400) with the reason.
+pub(crate) fn invalid_value(ctx: &Context<'_>, why: &str) -> ApiError {
+    refusal(ctx, "InvalidParameterValue", 400, why)
 }
 
 /// `ParameterInvalid` (400) with the reason.
@@ -51,9 +66,7 @@ pub(crate) fn invalid(ctx: &Context<'_>, why: &str) -> ApiError {
     } else {
         "ParameterInvalid"
     };
-    let mut error = ctx.spec_error(code, 400, why);
-    error.message = why.to_owned();
-    error
+    refusal(ctx, code, 400, why)
 }
 
 /// The items of list parameter `name`; a value that arrived alone (one structure, one id)

@@ -8,10 +8,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::cms_common::{epoch_ms, not_found, ok};
+use super::cms_common::{epoch_ms, invalid_value, not_found, ok, refusal};
 use super::cms_groups::{GROUP, page, str_list, text};
 use super::{Context, Model, Outcome};
-use crate::error::ApiError;
 use crate::store::Resource;
 use crate::world::World;
 
@@ -36,13 +35,6 @@ pub(super) const MODELS: &[Model] = &[
         describe_contact_list_by_contact_group,
     ),
 ];
-
-/// `InvalidParameterValue` (400) with the reason.
-fn invalid_value(ctx: &Context<'_>, why: &str) -> ApiError {
-    let mut error = ctx.spec_error("InvalidParameterValue", 400, why);
-    error.message = why.to_owned();
-    error
-}
 
 fn put_contact(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let name =
@@ -146,9 +138,12 @@ fn describe_contact_list(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let value = text(ctx, "ChanelValue");
     if let Some(channel) = channel {
         if !CHANNELS.contains(&channel) {
-            let mut error = ctx.spec_error("InvalidParameter", 400, "");
-            error.message = format!("ChanelType must be one of {CHANNELS:?}.");
-            return Err(error);
+            return Err(refusal(
+                ctx,
+                "InvalidParameter",
+                400,
+                &format!("ChanelType must be one of {CHANNELS:?}."),
+            ));
         }
     }
     let mut rows: Vec<&Resource> = world

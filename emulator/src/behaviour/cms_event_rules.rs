@@ -8,7 +8,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::cms_common::{not_found, ok, ok_with};
+use super::cms_common::{invalid_value, not_found, ok, ok_with};
 use super::cms_contacts::CONTACT_GROUP;
 use super::cms_groups::{GROUP, num, page, text};
 use super::{Context, Model, Outcome};
@@ -47,13 +47,6 @@ pub(super) const MODELS: &[Model] = &[
     ),
     Model::cms("DeleteEventRuleTargets", delete_event_rule_targets),
 ];
-
-/// `InvalidParameterValue` (400) with the reason.
-fn invalid_value(ctx: &Context<'_>, why: &str) -> ApiError {
-    let mut error = ctx.spec_error("InvalidParameterValue", 400, why);
-    error.message = why.to_owned();
-    error
-}
 
 /// The rule `RuleName` names, or `ResourceNotFound`.
 fn rule<'a>(world: &'a World, ctx: &Context<'_>) -> Result<&'a Resource, ApiError> {

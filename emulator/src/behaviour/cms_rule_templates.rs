@@ -11,7 +11,7 @@
 use serde_json::{Map, Value, json};
 
 use super::cms_alerts::cms_page;
-use super::cms_common::{already_exists, epoch_ms, invalid, not_found, ok};
+use super::cms_common::{already_exists, epoch_ms, invalid, not_found, ok, refusal};
 use super::cms_rules::{find_group, new_rule_id, read_escalations, rule_attrs, store_rule};
 use super::{Context, Model, Outcome};
 use crate::error::ApiError;
@@ -43,9 +43,7 @@ fn bad(ctx: &Context<'_>, why: &str) -> ApiError {
         .iter()
         .any(|e| e.code == "InvalidQueryParameter")
     {
-        let mut error = ctx.spec_error("InvalidQueryParameter", 400, why);
-        error.message = why.to_owned();
-        error
+        refusal(ctx, "InvalidQueryParameter", 400, why)
     } else {
         invalid(ctx, why)
     }

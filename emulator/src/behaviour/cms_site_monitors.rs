@@ -15,7 +15,7 @@ use std::time::SystemTime;
 use serde_json::{Map, Value, json};
 
 use super::cms_alerts::cms_page;
-use super::cms_common::{not_found, ok, ok_with};
+use super::cms_common::{not_found, ok, ok_with, refusal};
 use super::cms_groups::{num, text};
 use super::{Context, Model, Outcome};
 use crate::error::ApiError;
@@ -62,14 +62,7 @@ fn list_time(t: SystemTime) -> String {
 
 /// `InvalidQueryParameter`, the code these actions document for a bad value, with the reason.
 fn invalid(ctx: &Context<'_>, why: &str) -> ApiError {
-    refusal(ctx, "InvalidQueryParameter", why)
-}
-
-/// A documented code of the action with the service's message.
-fn refusal(ctx: &Context<'_>, code: &str, message: &str) -> ApiError {
-    let mut error = ctx.spec_error(code, 400, message);
-    error.message = message.to_owned();
-    error
+    refusal(ctx, "InvalidQueryParameter", 400, why)
 }
 
 /// Checks the name (unique among the other tasks), address, type and interval a create or
@@ -85,7 +78,7 @@ fn check(world: &World, ctx: &Context<'_>, task: Option<&Resource>) -> Result<()
             .iter(TASK)
             .any(|t| t.str("TaskName") == Some(name) && task.is_none_or(|own| own.id != t.id));
         if taken {
-            return Err(refusal(ctx, "NameRepeat", "Task name repeat"));
+            return Err(refusal(ctx, "NameRepeat", 400, "Task name repeat"));
         }
     }
     let task_type = text(ctx, "TaskType")
@@ -101,7 +94,7 @@ fn check(world: &World, ctx: &Context<'_>, task: Option<&Resource>) -> Result<()
     if let Some(address) = text(ctx, "Address") {
         let url = address.starts_with("http://") || address.starts_with("https://");
         if task_type.starts_with("HTTP") && !url {
-            return Err(refusal(ctx, "IllegalAddress", "Illegal HTTP address"));
+            return Err(refusal(ctx, "IllegalAddress", 400, "Illegal HTTP address"));
         }
     }
     if let Some(interval) = text(ctx, "Interval") {
@@ -269,7 +262,7 @@ fn describe_task(world: &mut World, ctx: &Context<'_>) -> Outcome {
 fn modify_task(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let id = text(ctx, "TaskId").unwrap_or_default().to_owned();
     let Some(task) = world.store.get(TASK, &id).cloned() else {
-        return Err(refusal(ctx, "TaskNotExists", "Task does not exist"));
+        return Err(refusal(ctx, "TaskNotExists", 400, "Task does not exist"));
     };
     check(world, ctx, Some(&task))?;
     let mut attrs = task.attrs;
