@@ -9,8 +9,14 @@
 //!    depends on every product crate of the specs (`crate::products::table`; `aliyun-ecs` with
 //!    one API group, the others with none: `aliyun-cms` still has its legacy module) and,
 //!    for its test, `aliyun-emulator` from crates.io, patched to the unpacked tarballs: the test
-//!    calls one action of each product against the emulator. It shares the workspace's target directory and lock file, so the dependencies
-//!    the verification built are reused, and nothing is fetched but crates.io packages.
+//!    calls one action of each product against the emulator.
+//!
+//! Steps 1 and 3 share a target directory of their own (`target/package-check/target`), so the
+//! dependencies the verification built are reused and the workspace's builds are not touched.
+//! Cargo treats a registry crate as immutable: it reuses what it unpacked and built of
+//! `aliyun-core 0.1.0` from the overlay in an earlier run, although our code changed under the
+//! same version. So before packaging, what earlier runs unpacked and built of our crates is
+//! removed (`forget_earlier_runs`); nothing is fetched but crates.io packages.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -28,6 +34,9 @@ const TEST_FEATURES: &[(&str, &str)] = &[("aliyun-ecs", "\"instances\"")];
 
 /// Where the scratch project is written (inside the ignored target directory).
 const SCRATCH_DIR: &str = "target/package-check";
+
+/// The target directory of the verification and the scratch project's build.
+const TARGET_DIR: &str = "target/package-check/target";
 
 /// A workspace member and whether it is published.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,17 +67,20 @@ pub fn run(root: &Path) -> Result<Vec<PackageSize>, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let members = members(root, &cargo)?;
     let published: Vec<&Member> = members.iter().filter(|m| m.publish).collect();
+    let target_dir = root.join(TARGET_DIR);
+    forget_earlier_runs(&cargo_home(), &target_dir, &published)?;
 
     let mut package = Command::new(&cargo);
     package
         .current_dir(root)
-        .args(["package", "--locked", "--workspace"]);
+        .args(["package", "--locked", "--workspace"])
+        .env("CARGO_TARGET_DIR", &target_dir);
     for member in members.iter().filter(|m| !m.publish) {
         package.args(["--exclude", &member.name]);
     }
     run_command(&mut package, "cargo package")?;
 
-    let package_dir = root.join("target").join("package");
+    let package_dir = target_dir.join("package");
     let mut sizes = Vec::new();
     for member in &published {
         sizes.push(package_size(&package_dir, member)?);
@@ -87,9 +99,96 @@ pub fn run(root: &Path) -> Result<Vec<PackageSize>, String> {
     test.current_dir(&scratch)
         .args(["test", "--manifest-path"])
         .arg(scratch.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", root.join("target"));
+        .env("CARGO_TARGET_DIR", &target_dir);
     run_command(&mut test, "the scratch project's test")?;
     Ok(sizes)
+}
+
+/// Cargo's home (`CARGO_HOME`, else `~/.cargo`), where it unpacks registry crates.
+fn cargo_home() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"))
+}
+
+/// Removes what earlier runs unpacked (in cargo's home) and built (in `target_dir`) of our
+/// crates, which cargo would otherwise reuse: same name and version, older code.
+fn forget_earlier_runs(
+    cargo_home: &Path,
+    target_dir: &Path,
+    published: &[&Member],
+) -> Result<(), String> {
+    let mut stale = earlier_packages(cargo_home, published);
+    stale.extend(earlier_builds(target_dir, published));
+    for path in stale {
+        let removed = if path.is_dir() {
+            fs::remove_dir_all(&path)
+        } else {
+            fs::remove_file(&path)
+        };
+        removed.map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// What cargo built of `published` in `target_dir`: fingerprints, libraries and dependency
+/// files named after one of our crates and a hash (`aliyun_core-39feff8a516ac3ca.d`).
+fn earlier_builds(target_dir: &Path, published: &[&Member]) -> Vec<PathBuf> {
+    let mut stale = Vec::new();
+    for subdir in [".fingerprint", "deps", "build"] {
+        let Ok(entries) = fs::read_dir(target_dir.join("debug").join(subdir)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if published
+                .iter()
+                .any(|member| is_build_of(&name, &member.name))
+            {
+                stale.push(entry.path());
+            }
+        }
+    }
+    stale.sort();
+    stale
+}
+
+/// Whether a file in a target directory was built for the crate `package`: its name is the
+/// package or crate name (optionally after `lib`), a dash, 16 hex digits, then an extension.
+fn is_build_of(file_name: &str, package: &str) -> bool {
+    let crate_name = package.replace('-', "_");
+    let name = file_name.strip_prefix("lib").unwrap_or(file_name);
+    [package, crate_name.as_str()].iter().any(|prefix| {
+        name.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|rest| {
+                let hash = rest.split('.').next().unwrap_or_default();
+                hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+            })
+    })
+}
+
+/// The unpacked copies of `published` in cargo's local registry overlays (directories without
+/// a host name, so their names start with `-`).
+fn earlier_packages(cargo_home: &Path, published: &[&Member]) -> Vec<PathBuf> {
+    let Ok(registries) = fs::read_dir(cargo_home.join("registry").join("src")) else {
+        return Vec::new();
+    };
+    let mut stale = Vec::new();
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        for member in published {
+            let unpacked = unpacked_dir(&registry.path(), member);
+            if unpacked.is_dir() {
+                stale.push(unpacked);
+            }
+        }
+    }
+    stale.sort();
+    stale
 }
 
 /// The workspace members, from `cargo metadata`.
@@ -351,6 +450,63 @@ mod tests {
             .map(|m| m.name.as_str())
             .collect();
         assert_eq!(published, ["aliyun-ecs", "internal"]);
+    }
+
+    #[test]
+    fn earlier_packages_are_our_crates_in_overlays_only() {
+        let home = std::env::temp_dir().join(format!("package-check-home-{}", std::process::id()));
+        let src = home.join("registry/src");
+        for dir in [
+            "-22c3805da5a543b4/aliyun-core-0.1.0",
+            "-22c3805da5a543b4/serde-1.0.0",
+            "-14cd1cce6819ff87/aliyun-core-0.1.0",
+            "-14cd1cce6819ff87/aliyun-core-0.2.0",
+            "index.crates.io-1949cf8c6b5b557f/aliyun-core-0.1.0",
+        ] {
+            fs::create_dir_all(src.join(dir)).unwrap();
+        }
+        let core = Member {
+            name: "aliyun-core".to_owned(),
+            version: "0.1.0".to_owned(),
+            publish: true,
+        };
+        let found = earlier_packages(&home, &[&core]);
+        assert_eq!(
+            found,
+            [
+                src.join("-14cd1cce6819ff87/aliyun-core-0.1.0"),
+                src.join("-22c3805da5a543b4/aliyun-core-0.1.0"),
+            ]
+        );
+        forget_earlier_runs(&home, &home.join("target"), &[&core]).unwrap();
+        assert!(earlier_packages(&home, &[&core]).is_empty());
+        assert!(src.join("-14cd1cce6819ff87/aliyun-core-0.2.0").is_dir());
+        assert!(
+            src.join("index.crates.io-1949cf8c6b5b557f/aliyun-core-0.1.0")
+                .is_dir()
+        );
+        fs::remove_dir_all(&home).unwrap();
+    }
+
+    #[test]
+    fn earlier_builds_are_named_after_our_crates_and_a_hash() {
+        for ours in [
+            "aliyun-core-39feff8a516ac3ca",
+            "libaliyun_core-39feff8a516ac3ca.rlib",
+            "libaliyun_core-39feff8a516ac3ca.rmeta",
+            "aliyun_core-39feff8a516ac3ca.d",
+        ] {
+            assert!(is_build_of(ours, "aliyun-core"), "{ours}");
+        }
+        for theirs in [
+            "aliyun-core-extra-39feff8a516ac3ca",
+            "libaliyun_core_x-39feff8a516ac3ca.rlib",
+            "aliyun-core-0.1.0",
+            "serde-39feff8a516ac3ca",
+            "aliyun-core",
+        ] {
+            assert!(!is_build_of(theirs, "aliyun-core"), "{theirs}");
+        }
     }
 
     #[test]
