@@ -10,6 +10,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::ecs_disks;
 use super::ecs_world::{DEPLOYMENT_SET, obj};
 use super::{Context, Model, Outcome};
 use crate::clock;
@@ -42,13 +43,10 @@ fn not_found(ctx: &Context<'_>) -> ApiError {
     )
 }
 
-/// A set name or description in the service's format: up to `max` characters, not starting
-/// with `http://` or `https://` (a name also starts with a letter).
+/// A set name or description in the service's format: empty (not set), or up to `max`
+/// characters as [`ecs_disks::valid_text`] checks them.
 fn valid_text(text: &str, max: usize, is_name: bool) -> bool {
-    text.chars().count() <= max
-        && !text.starts_with("http://")
-        && !text.starts_with("https://")
-        && (!is_name || text.is_empty() || text.chars().next().is_some_and(char::is_alphabetic))
+    text.is_empty() || ecs_disks::valid_text(text, 1, max, is_name)
 }
 
 fn check_texts(ctx: &Context<'_>) -> Result<(), ApiError> {
