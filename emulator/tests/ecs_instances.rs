@@ -474,3 +474,191 @@ async fn concurrent_creates_and_deletes_keep_the_world_consistent() {
         "system disks went with their instances"
     );
 }
+
+/// Months from `from` to `to`, two `YYYY-MM-…` times.
+fn months_between(from: &str, to: &str) -> i32 {
+    let month = |t: &str| t[..4].parse::<i32>().unwrap() * 12 + t[5..7].parse::<i32>().unwrap();
+    month(to) - month(from)
+}
+
+#[tokio::test(start_paused = true)]
+async fn subscriptions_have_a_term_that_renews() {
+    let emulator = start().await;
+    let ecs = client(&emulator);
+    let err = ecs
+        .run_instances()
+        .image_id(IMAGE)
+        .instance_charge_type("PrePaid")
+        .period(10)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidPeriod"), "{err}");
+
+    let ids = ecs
+        .run_instances()
+        .image_id(IMAGE)
+        .amount(2)
+        .instance_charge_type("PrePaid")
+        .period(1)
+        .period_unit("Month")
+        .auto_renew(true)
+        .auto_renew_period(3)
+        .send()
+        .await
+        .unwrap()
+        .instance_id_sets;
+    let pay_as_you_go = ecs
+        .run_instances()
+        .image_id(IMAGE)
+        .send()
+        .await
+        .unwrap()
+        .instance_id_sets
+        .remove(0);
+    let described = ecs
+        .describe_instances()
+        .instance_ids(ids[0].clone())
+        .send()
+        .await
+        .unwrap();
+    let instance = &described.instances[0];
+    let created = instance.creation_time.clone().unwrap();
+    let expires = instance.expired_time.clone().unwrap();
+    assert_eq!(instance.instance_charge_type.as_deref(), Some("PrePaid"));
+    assert!(expires.ends_with("T16:00Z"), "{expires}");
+    assert_eq!(months_between(&created, &expires), 1, "{created} {expires}");
+
+    // The renewal as launched, then changed for one instance.
+    let renewals = ecs
+        .describe_instance_auto_renew_attribute()
+        .instance_id(ids.join(","))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renewals.total_count, Some(2));
+    let first = &renewals.instance_renew_attributes[0];
+    assert_eq!(first.renewal_status.as_deref(), Some("AutoRenewal"));
+    assert_eq!(first.auto_renew_enabled, Some(true));
+    assert_eq!(
+        (first.duration, first.period_unit.as_deref()),
+        (Some(3), Some("Month"))
+    );
+    ecs.modify_instance_auto_renew_attribute()
+        .instance_id(&ids[1])
+        .renewal_status("NotRenewal")
+        .send()
+        .await
+        .unwrap();
+    let not_renewing = ecs
+        .describe_instance_auto_renew_attribute()
+        .renewal_status("NotRenewal")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_renewing.total_count, Some(1));
+    assert_eq!(
+        not_renewing.instance_renew_attributes[0]
+            .instance_id
+            .as_deref(),
+        Some(ids[1].as_str())
+    );
+    let err = ecs
+        .modify_instance_auto_renew_attribute()
+        .instance_id(&ids[0])
+        .auto_renew(true)
+        .duration(5)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidParameter.Duration"), "{err}");
+    let err = ecs
+        .describe_instance_auto_renew_attribute()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some("InvalidParameter.RenewalStatusInstanceId"),
+        "{err}"
+    );
+
+    // Renewing adds to the term; a pay-as-you-go instance has none to renew.
+    let order = ecs
+        .renew_instance()
+        .instance_id(&ids[0])
+        .period(2)
+        .send()
+        .await
+        .unwrap()
+        .order_id
+        .unwrap();
+    assert!(order.bytes().all(|b| b.is_ascii_digit()), "{order}");
+    let renewed = ecs
+        .describe_instances()
+        .instance_ids(ids[0].clone())
+        .send()
+        .await
+        .unwrap()
+        .instances[0]
+        .expired_time
+        .clone()
+        .unwrap();
+    assert_eq!(months_between(&expires, &renewed), 2, "{expires} {renewed}");
+    let err = ecs
+        .renew_instance()
+        .instance_id(&ids[0])
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidPeriod.NotFound"), "{err}");
+    let codes = [
+        ecs.renew_instance()
+            .instance_id(&pay_as_you_go)
+            .period(1)
+            .send()
+            .await
+            .unwrap_err()
+            .code()
+            .map(str::to_owned),
+        ecs.describe_instance_auto_renew_attribute()
+            .instance_id(&pay_as_you_go)
+            .send()
+            .await
+            .unwrap_err()
+            .code()
+            .map(str::to_owned),
+    ];
+    assert_eq!(
+        codes,
+        [
+            Some("ChargeTypeViolation".to_owned()),
+            Some("ChargeTypeViolation".to_owned())
+        ]
+    );
+
+    // Back to pay-as-you-go: the term ends.
+    ecs.modify_instance_charge_type()
+        .instance_ids(&ids[1])
+        .instance_charge_type("PostPaid")
+        .send()
+        .await
+        .unwrap();
+    let ended = ecs
+        .describe_instances()
+        .instance_ids(ids[1].clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        ended.instances[0].expired_time.as_deref(),
+        Some("2099-12-31T15:59Z")
+    );
+    let renewing = ecs
+        .describe_instance_auto_renew_attribute()
+        .renewal_status("AutoRenewal")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renewing.total_count, Some(1));
+}

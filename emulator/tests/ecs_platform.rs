@@ -7,7 +7,8 @@
 use std::time::Duration;
 
 use aliyun_ecs::types::{
-    Entry, ListTagResourcesTagFilter, ModifyPrefixListRemoveEntry, SystemDisk, Tag, TagResourcesTag,
+    Entry, ListTagResourcesTagFilter, ModifyInstanceMaintenanceAttributesMaintenanceWindow,
+    ModifyPrefixListRemoveEntry, SystemDisk, Tag, TagResourcesTag,
 };
 use aliyun_emulator::{CloudAssistantState, Emulator, Instance, InstanceStatus};
 
@@ -1117,4 +1118,83 @@ async fn hpc_clusters_hold_the_instances_launched_into_them() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some("InvalidHpcClusterName.Malformed"), "{err}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn maintenance_attributes_are_kept_per_instance() {
+    let emulator = start(vec![Instance::new("i-a"), Instance::new("i-b")]).await;
+    let ecs = client(&emulator);
+    let window = |start: &str, end: &str| ModifyInstanceMaintenanceAttributesMaintenanceWindow {
+        start_time: Some(start.into()),
+        end_time: Some(end.into()),
+    };
+    ecs.modify_instance_maintenance_attributes()
+        .instance_id("i-a")
+        .action_on_maintenance("Stop")
+        .notify_on_maintenance(true)
+        .maintenance_window(window("02:00:00", "05:00:00"))
+        .send()
+        .await
+        .unwrap();
+    let described = ecs
+        .describe_instance_maintenance_attributes()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(described.total_count, Some(2));
+    let of = |id: &str| {
+        described
+            .maintenance_attributes
+            .iter()
+            .find(|a| a.instance_id.as_deref() == Some(id))
+            .unwrap()
+            .clone()
+    };
+    let (changed, untouched) = (of("i-a"), of("i-b"));
+    let action = changed.action_on_maintenance.unwrap();
+    assert_eq!(action.value.as_deref(), Some("Stop"));
+    assert_eq!(action.default_value.as_deref(), Some("AutoRecover"));
+    assert_eq!(action.supported_values.len(), 3);
+    assert_eq!(changed.notify_on_maintenance, Some(true));
+    assert_eq!(
+        changed.maintenance_windows[0].start_time.as_deref(),
+        Some("02:00:00")
+    );
+    assert_eq!(
+        untouched.action_on_maintenance.unwrap().value.as_deref(),
+        Some("AutoRecover")
+    );
+    assert_eq!(untouched.notify_on_maintenance, Some(false));
+    assert!(untouched.maintenance_windows.is_empty());
+
+    let one = ecs
+        .describe_instance_maintenance_attributes()
+        .instance_id("i-b")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(one.total_count, Some(1));
+    for (call, code) in [
+        (
+            ecs.modify_instance_maintenance_attributes()
+                .instance_id("i-missing")
+                .action_on_maintenance("Stop"),
+            "InvalidInstanceId.NotFound",
+        ),
+        (
+            ecs.modify_instance_maintenance_attributes()
+                .instance_id("i-a")
+                .maintenance_window(window("02:30:00", "05:00:00")),
+            "InvalidParameter",
+        ),
+        (
+            ecs.modify_instance_maintenance_attributes()
+                .instance_id("i-a")
+                .action_on_maintenance("Reboot"),
+            "InvalidParameter",
+        ),
+    ] {
+        let err = call.send().await.unwrap_err();
+        assert_eq!(err.code(), Some(code), "{err}");
+    }
 }

@@ -14,6 +14,7 @@
 use serde_json::{Map, Value, json};
 
 use super::ecs_data::{self, DEFAULT_INSTANCE_TYPE};
+use super::ecs_subscriptions::{self, NO_EXPIRY, Term};
 use super::ecs_world::{self, DISK, DiskSpec, IMAGE, KEY_PAIR, SECURITY_GROUP, VSWITCH, obj};
 use super::{Context, Model, Outcome};
 use crate::clock;
@@ -96,6 +97,8 @@ struct Launch {
     resource_group: String,
     auto_release_time: String,
     ram_role: String,
+    /// A subscription's term (`InstanceChargeType=PrePaid`).
+    term: Option<Term>,
 }
 
 /// The describe record of a new instance `id`.
@@ -158,7 +161,7 @@ fn record(store: &mut Store, id: &str, launch: &Launch, now: std::time::SystemTi
         "StoppedMode": "Not-applicable",
         "CreationTime": clock::rfc3339_minutes(now),
         "StartTime": "",
-        "ExpiredTime": "2099-12-31T15:59Z",
+        "ExpiredTime": NO_EXPIRY,
         "AutoReleaseTime": launch.auto_release_time,
         "SerialNumber": uuid_like(seq),
         "CreditSpecification": "",
@@ -240,6 +243,7 @@ pub(super) fn seed_record(store: &mut Store, instance: &Instance) -> Resource {
         resource_group: String::new(),
         auto_release_time: String::new(),
         ram_role: String::new(),
+        term: None,
     };
     let mut record = record(store, &instance.id, &launch, std::time::UNIX_EPOCH);
     let epoch = ecs_world::epoch_time();
@@ -419,6 +423,11 @@ fn resolve_launch(world: &mut World, ctx: &Context<'_>) -> Result<Launch, ApiErr
         ));
     }
     let host_name = input.str("HostName").map(str::to_owned);
+    let charge_type = input.str("InstanceChargeType").unwrap_or("PostPaid");
+    let term = match charge_type {
+        "PrePaid" => Some(Term::requested(ctx, None)?),
+        _ => None,
+    };
     Ok(Launch {
         region,
         zone,
@@ -433,10 +442,7 @@ fn resolve_launch(world: &mut World, ctx: &Context<'_>) -> Result<Launch, ApiErr
         host_name,
         description: input.str("Description").unwrap_or_default().to_owned(),
         key_pair,
-        charge_type: input
-            .str("InstanceChargeType")
-            .unwrap_or("PostPaid")
-            .to_owned(),
+        charge_type: charge_type.to_owned(),
         internet_charge_type: input
             .str("InternetChargeType")
             .unwrap_or("PayByTraffic")
@@ -450,6 +456,7 @@ fn resolve_launch(world: &mut World, ctx: &Context<'_>) -> Result<Launch, ApiErr
         resource_group: input.str("ResourceGroupId").unwrap_or_default().to_owned(),
         auto_release_time: input.str("AutoReleaseTime").unwrap_or_default().to_owned(),
         ram_role: input.str("RamRoleName").unwrap_or_default().to_owned(),
+        term,
     })
 }
 
@@ -552,6 +559,9 @@ fn launch_one(
 ) -> String {
     let id = world.store.new_id("i-", &launch.region);
     let mut record = record(&mut world.store, &id, launch, ctx.now);
+    if let Some(term) = &launch.term {
+        term.apply(&mut record);
+    }
     if let Some(name) = &launch.name {
         record.set(
             "InstanceName",
@@ -732,6 +742,20 @@ fn create_instance(world: &mut World, ctx: &Context<'_>) -> Outcome {
 }
 
 // ----- Lifecycle -----------------------------------------------------------------------------
+
+/// The instance `id` (in `RegionId` when the action has one), or NotFound; [`instance`] to
+/// change it.
+pub(super) fn find<'a>(
+    world: &'a World,
+    ctx: &Context<'_>,
+    id: &str,
+) -> Result<&'a Tracked, ApiError> {
+    let region = ctx.input.str("RegionId");
+    world
+        .get(id)
+        .filter(|t| region.is_none_or(|r| t.instance.region == r))
+        .ok_or_else(|| not_found(ctx))
+}
 
 /// The instance `id` (in `RegionId` when the action has one), or NotFound.
 fn instance<'a>(
@@ -1256,9 +1280,20 @@ fn modify_instance_charge_type(world: &mut World, ctx: &Context<'_>) -> Outcome 
         .str("InstanceChargeType")
         .unwrap_or("PrePaid")
         .to_owned();
+    // A new subscription's term (1 month unless `Period` says otherwise).
+    let term = match charge.as_str() {
+        "PrePaid" => Some(Term::requested(ctx, Some(1))?),
+        _ => None,
+    };
     ctx.dry_run()?;
     for id in &ids {
         if let Some(t) = world.get_mut(id) {
+            let was_subscription = t.ecs.str("InstanceChargeType") == Some("PrePaid");
+            match &term {
+                Some(term) if !was_subscription => term.apply(&mut t.ecs),
+                None if was_subscription => ecs_subscriptions::end_term(&mut t.ecs),
+                _ => {}
+            }
             t.ecs.set("InstanceChargeType", charge.as_str());
             if let Some(internet) = input.str("InternetChargeType") {
                 t.ecs.set("InternetChargeType", internet);

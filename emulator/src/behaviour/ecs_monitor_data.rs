@@ -119,10 +119,7 @@ fn timestamp(at: u64) -> Value {
 fn describe_instance_monitor_data(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
     let id = input.str("InstanceId").unwrap_or_default();
-    let tracked = world
-        .get(id)
-        .filter(|t| input.str("RegionId").is_none_or(|r| t.instance.region == r))
-        .ok_or_else(|| super::ecs_instances::not_found(ctx))?;
+    let tracked = super::ecs_instances::find(world, ctx, id)?;
     let (starts, period) = window(ctx)?;
     let mut data = Vec::new();
     for at in starts {

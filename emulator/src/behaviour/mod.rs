@@ -42,12 +42,14 @@ mod ecs_images;
 mod ecs_instances;
 mod ecs_key_pairs;
 mod ecs_launch_templates;
+mod ecs_maintenance;
 mod ecs_monitor_data;
 mod ecs_network_interfaces;
 mod ecs_prefix_lists;
 mod ecs_regions;
 mod ecs_security_groups;
 mod ecs_snapshots;
+mod ecs_subscriptions;
 mod ecs_tags;
 mod ecs_vpcs;
 pub(crate) mod ecs_world;
@@ -189,6 +191,8 @@ const FAMILIES: &[&[Model]] = &[
     ecs_disks::MODELS,
     ecs_images::MODELS,
     ecs_instances::MODELS,
+    ecs_subscriptions::MODELS,
+    ecs_maintenance::MODELS,
     ecs_snapshots::MODELS,
     ecs_auto_snapshot_policies::MODELS,
     ecs_monitor_data::MODELS,

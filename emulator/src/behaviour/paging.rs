@@ -22,6 +22,20 @@ fn parse_token(token: &str) -> Option<usize> {
     token.strip_prefix("emu-next-")?.parse().ok()
 }
 
+/// An integer paging parameter; a few actions type theirs as text (`PageSize: "10"`).
+fn number(input: &Input, name: &str) -> Result<Option<i64>, ApiError> {
+    if let Some(n) = input.int(name) {
+        return Ok(Some(n));
+    }
+    match input.str(name).map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => text
+            .parse()
+            .map(Some)
+            .map_err(|_| ApiError::invalid_parameter(name, "expected a whole number")),
+    }
+}
+
 /// The `(offset, size)` of the page `input` asks for among `total` entries; writes
 /// `TotalCount`, the page-number fields and `NextToken` into `out`.
 pub(crate) fn window(
@@ -41,14 +55,18 @@ pub(crate) fn window(
             })?,
             None => 0,
         };
-        let size = input.int("MaxResults").unwrap_or(DEFAULT_PAGE_SIZE).max(1);
+        let size = number(input, "MaxResults")?
+            .unwrap_or(DEFAULT_PAGE_SIZE)
+            .max(1);
         (offset, usize::try_from(size).unwrap_or(10))
     } else {
-        let number = input.int("PageNumber").unwrap_or(1).max(1);
-        let size = input.int("PageSize").unwrap_or(DEFAULT_PAGE_SIZE).max(1);
-        out.insert("PageNumber".into(), json!(number));
+        let page = number(input, "PageNumber")?.unwrap_or(1).max(1);
+        let size = number(input, "PageSize")?
+            .unwrap_or(DEFAULT_PAGE_SIZE)
+            .max(1);
+        out.insert("PageNumber".into(), json!(page));
         out.insert("PageSize".into(), json!(size));
-        let offset = usize::try_from((number - 1).saturating_mul(size)).unwrap_or(usize::MAX);
+        let offset = usize::try_from((page - 1).saturating_mul(size)).unwrap_or(usize::MAX);
         (offset, usize::try_from(size).unwrap_or(10))
     };
     if offset.saturating_add(size) < total {
@@ -70,7 +88,9 @@ fn marker_window(
         })?,
         None => 0,
     };
-    let size = input.int("MaxItems").unwrap_or(DEFAULT_PAGE_SIZE).max(1);
+    let size = number(input, "MaxItems")?
+        .unwrap_or(DEFAULT_PAGE_SIZE)
+        .max(1);
     let size = usize::try_from(size).unwrap_or(10);
     let more = offset.saturating_add(size) < total;
     out.insert("IsTruncated".into(), json!(more));
@@ -121,5 +141,24 @@ mod tests {
 
         let mut out = Map::new();
         assert!(window(&input(json!({"Marker": "forged"})), 5, &mut out).is_err());
+    }
+
+    #[test]
+    fn page_numbers_typed_as_text_page_too() {
+        let mut out = Map::new();
+        let page = window(
+            &input(json!({"PageNumber": "2", "PageSize": "3"})),
+            10,
+            &mut out,
+        );
+        assert_eq!(page.unwrap(), (3, 3));
+        assert_eq!(
+            (out["PageNumber"].clone(), out["PageSize"].clone()),
+            (json!(2), json!(3))
+        );
+
+        let mut out = Map::new();
+        let refused = window(&input(json!({"PageSize": "ten"})), 10, &mut out).unwrap_err();
+        assert!(refused.to_string().contains("PageSize"), "{refused}");
     }
 }
