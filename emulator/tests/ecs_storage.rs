@@ -12,7 +12,7 @@ use aliyun_ecs::action::delete_image::DeleteImageError;
 use aliyun_ecs::action::delete_snapshot::DeleteSnapshotError;
 use aliyun_ecs::action::detach_disk::DetachDiskError;
 use aliyun_ecs::action::resize_disk::ResizeDiskError;
-use aliyun_ecs::types::{CreateImageDiskDeviceMapping, Tag};
+use aliyun_ecs::types::{CreateImageDiskDeviceMapping, ImportImageDiskDeviceMapping, Tag};
 use aliyun_emulator::{AnswerSource, Emulator};
 
 const IMAGE: &str = "aliyun_3_x64_20G_alibase_20240528.vhd";
@@ -1180,4 +1180,206 @@ async fn a_snapshot_group_snapshots_an_instances_disks_together() {
     assert_eq!(err.code(), Some("InvalidSnapshotGroup.NotFound"), "{err}");
     let left = ecs.describe_snapshot_groups().send().await.unwrap();
     assert_eq!(left.snapshot_groups.len(), 1);
+}
+
+fn oss_disk(object: &str, size: Option<i32>) -> ImportImageDiskDeviceMapping {
+    ImportImageDiskDeviceMapping {
+        oss_bucket: Some("images".into()),
+        oss_object: Some(object.into()),
+        disk_image_size: size,
+        ..ImportImageDiskDeviceMapping::default()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn imported_images_are_ready_when_their_task_finishes() {
+    let emulator = start().await;
+    let ecs = client(&emulator);
+    let imported = ecs
+        .import_image()
+        .image_name("golden-linux")
+        .os_type("linux")
+        .platform("CentOS")
+        .disk_device_mapping(oss_disk("golden.qcow2", Some(50)))
+        .disk_device_mapping(oss_disk("data.raw", Some(100)))
+        .tag(tag("team", "ops"))
+        .send()
+        .await
+        .unwrap();
+    let (image, task) = (imported.image_id.unwrap(), imported.task_id.unwrap());
+    assert!(
+        image.starts_with("m-") && task.starts_with("t-"),
+        "{image} {task}"
+    );
+
+    // `DescribeImages` lists `Available` images unless asked for others, as the service does.
+    let creating = &ecs
+        .describe_images()
+        .image_id(&image)
+        .status("Creating")
+        .send()
+        .await
+        .unwrap()
+        .images[0];
+    assert_eq!(creating.status.as_deref(), Some("Creating"));
+    assert_eq!(creating.size, Some(50));
+    let mappings = &creating.disk_device_mappings;
+    assert_eq!(mappings.len(), 2);
+    assert_eq!(mappings[0].format.as_deref(), Some("QCOW2"));
+    assert_eq!(mappings[1].import_oss_object.as_deref(), Some("data.raw"));
+    let err = ecs
+        .run_instances()
+        .image_id(&image)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidImageId.IncorrectStatus"), "{err}");
+    let processing = ecs
+        .describe_task_attribute()
+        .task_id(&task)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(processing.task_status.as_deref(), Some("Processing"));
+    assert_eq!(processing.task_action.as_deref(), Some("ImportImage"));
+    assert_eq!(processing.task_process.as_deref(), Some("0%"));
+
+    // The task finishes on the emulator's clock; then the image launches.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let listed = ecs
+        .describe_tasks()
+        .task_action("ImportImage")
+        .task_status("Finished")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.total_count, Some(1));
+    assert_eq!(
+        listed.task_set[0].resource_id.as_deref(),
+        Some(image.as_str())
+    );
+    assert!(
+        listed.task_set[0]
+            .finished_time
+            .as_deref()
+            .is_some_and(|t| !t.is_empty())
+    );
+    let instance = ecs
+        .run_instances()
+        .image_id(&image)
+        .send()
+        .await
+        .unwrap()
+        .instance_id_sets
+        .remove(0);
+    assert!(instance.starts_with("i-"));
+
+    // Exported once at a time; a finished task cannot be cancelled.
+    let export = ecs
+        .export_image()
+        .image_id(&image)
+        .oss_bucket("exports")
+        .image_format("vmdk")
+        .send()
+        .await
+        .unwrap()
+        .task_id
+        .unwrap();
+    let err = ecs
+        .export_image()
+        .image_id(&image)
+        .oss_bucket("exports")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ImageIsExporting"), "{err}");
+    let err = ecs.cancel_task().task_id(&task).send().await.unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some("InvalidTaskId.IncorrectTaskStatus"),
+        "{err}"
+    );
+    ecs.cancel_task().task_id(&export).send().await.unwrap();
+    let cancelled = ecs
+        .describe_task_attribute()
+        .task_id(&export)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.task_status.as_deref(), Some("Cancelled"));
+
+    // Public images are not exported; unknown tasks and bad mappings are refused.
+    let err = ecs
+        .export_image()
+        .image_id(IMAGE)
+        .oss_bucket("exports")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ImageNotSupported"), "{err}");
+    let err = ecs
+        .describe_task_attribute()
+        .task_id("t-missing")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidTaskId.NotFound"), "{err}");
+    let err = ecs
+        .import_image()
+        .disk_device_mapping(oss_disk("golden.iso", None))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("UnsupportedSuffix.OSSObject"), "{err}");
+    let err = ecs
+        .import_image()
+        .image_name("golden-linux")
+        .disk_device_mapping(oss_disk("again.raw", None))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidImageName.Duplicated"), "{err}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_cancelled_import_leaves_no_image() {
+    let emulator = start().await;
+    let ecs = client(&emulator);
+    let imported = ecs
+        .import_image()
+        .disk_device_mapping(oss_disk("win.vhd", None))
+        .os_type("windows")
+        .send()
+        .await
+        .unwrap();
+    let (image, task) = (imported.image_id.unwrap(), imported.task_id.unwrap());
+    let described = ecs
+        .describe_images()
+        .image_id(&image)
+        .status("Creating,Available")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        described.images[0].platform.as_deref(),
+        Some("Others Windows")
+    );
+    assert_eq!(described.images[0].size, Some(40));
+    ecs.cancel_task().task_id(&task).send().await.unwrap();
+    let after = ecs
+        .describe_images()
+        .image_id(&image)
+        .status("Creating,Available")
+        .send()
+        .await
+        .unwrap();
+    assert!(after.images.is_empty(), "{:?}", after.images);
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let still = ecs
+        .describe_task_attribute()
+        .task_id(&task)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(still.task_status.as_deref(), Some("Cancelled"));
 }

@@ -13,7 +13,7 @@
 //!   a shared image is not deleted (`ImageUseShared`);
 //! - a `CopyImage` copy is `Creating` in the destination region for the world's transition
 //!   time (tokio time), then `Available`; `CancelCopyImage` removes an unfinished copy. A copy
-//!   settles when any image action runs after its time has come.
+//!   settles when any modelled action runs after its time has come.
 
 use std::sync::OnceLock;
 
@@ -23,7 +23,7 @@ use super::ecs_data::{self, INSTANCE_TYPES};
 use super::ecs_disks::{self, region, required, valid_text};
 use super::ecs_snapshots::{self, SnapshotSpec};
 use super::ecs_world::{self, IMAGE, SNAPSHOT};
-use super::{Context, Model, Outcome};
+use super::{Context, Model, Outcome, ecs_tasks};
 use crate::clock;
 use crate::error::ApiError;
 use crate::store::{self, Kind, Query, Resource};
@@ -60,11 +60,18 @@ const MAX_SHARED_ACCOUNTS: usize = 10;
 
 /// Milliseconds of tokio time since the first call in this process (a paused test clock
 /// advances it too).
-fn tick() -> u64 {
+pub(super) fn tick() -> u64 {
     static BASE: OnceLock<std::time::Instant> = OnceLock::new();
     let base = *BASE.get_or_init(std::time::Instant::now);
     let now = tokio::time::Instant::now().into_std();
     u64::try_from(now.saturating_duration_since(base).as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Makes every copy and import whose time has come `Available` (before every modelled
+/// action, so a launch sees them as a describe would).
+pub(super) fn settle_images(world: &mut World) {
+    settle_copies(world);
+    ecs_tasks::settle(world);
 }
 
 /// Makes every copy whose time has come `Available`.
@@ -99,7 +106,11 @@ fn not_found(ctx: &Context<'_>) -> ApiError {
 }
 
 /// The image `id` visible in the request's region, or `InvalidImageId.NotFound`.
-fn find_image<'a>(world: &'a World, ctx: &Context<'_>, id: &str) -> Result<&'a Resource, ApiError> {
+pub(super) fn find_image<'a>(
+    world: &'a World,
+    ctx: &Context<'_>,
+    id: &str,
+) -> Result<&'a Resource, ApiError> {
     world
         .store
         .get(IMAGE, id)
@@ -108,7 +119,7 @@ fn find_image<'a>(world: &'a World, ctx: &Context<'_>, id: &str) -> Result<&'a R
 }
 
 /// Whether `image` is one of the preloaded public images.
-fn is_system(image: &Resource) -> bool {
+pub(super) fn is_system(image: &Resource) -> bool {
     image.str("ImageOwnerAlias") == Some("system")
 }
 
@@ -174,20 +185,21 @@ fn check_family(ctx: &Context<'_>, family: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// One disk of a new image: device, size, snapshot, `system`/`data`.
-struct Mapping {
-    device: String,
-    size: i64,
-    snapshot: String,
-    kind: &'static str,
+/// One disk of a new image: device, size, snapshot (none for an imported disk),
+/// `system`/`data`.
+pub(super) struct Mapping {
+    pub(super) device: String,
+    pub(super) size: i64,
+    pub(super) snapshot: String,
+    pub(super) kind: &'static str,
 }
 
 /// What an image is made of: its disks and the OS its system disk carries.
-struct Source {
-    mappings: Vec<Mapping>,
-    os_type: String,
-    os_name: String,
-    platform: String,
+pub(super) struct Source {
+    pub(super) mappings: Vec<Mapping>,
+    pub(super) os_type: String,
+    pub(super) os_name: String,
+    pub(super) platform: String,
 }
 
 /// The OS of public or custom image `image_id` (Linux when unknown).
@@ -410,7 +422,6 @@ fn create_image(world: &mut World, ctx: &Context<'_>) -> Outcome {
     if let Some(answer) = ctx.replay(world)? {
         return Ok(answer);
     }
-    settle_copies(world);
     let input = ctx.input;
     let region = ctx.region();
     ecs_world::ensure_region(&mut world.store, &region);
@@ -426,8 +437,38 @@ fn create_image(world: &mut World, ctx: &Context<'_>) -> Outcome {
             "The input parameter SnapshotId or InstanceId or DiskDeviceMapping that is mandatory for processing this request is not supplied.",
         ));
     }
+    let (description, architecture) = check_new_image(world, ctx, &region)?;
+    check_family(ctx, input.str("ImageFamily").unwrap_or_default())?;
+    ecs_disks::check_tags(ctx)?;
+    // Every check passed before any snapshot is made (from an instance, snapshots are made).
+    let source = match instance {
+        Some(id) if !from_snapshots => source_from_instance(world, ctx, &region, id)?,
+        _ => source_from_snapshots(world, ctx, &region)?,
+    };
+    let id = world.store.new_id("m-", &region);
+    let record = custom_image(ctx, &id, &source, architecture, description);
+    let row = world.store.insert(IMAGE, &id, &region, record);
+    store::apply_tags(&mut row.tags, input, "Tag");
+    for m in &source.mappings {
+        if let Some(snap) = world.store.get_mut(SNAPSHOT, &m.snapshot) {
+            snap.set("Usage", "image");
+        }
+    }
+    let out = ecs_world::obj(json!({"ImageId": id}));
+    ctx.remember(world, &out);
+    Ok(out)
+}
+
+/// The name, description and architecture of a new custom image (`CreateImage`,
+/// `ImportImage`), checked: the description and architecture (`x86_64` when not sent).
+pub(super) fn check_new_image<'a>(
+    world: &World,
+    ctx: &Context<'a>,
+    region: &str,
+) -> Result<(&'a str, &'a str), ApiError> {
+    let input = ctx.input;
     if let Some(name) = input.str("ImageName").filter(|n| !n.is_empty()) {
-        check_image_name(world, ctx, &region, name, None)?;
+        check_image_name(world, ctx, region, name, None)?;
     }
     let description = input.str("Description").unwrap_or_default();
     if !valid_text(description, 0, 256, false) {
@@ -437,28 +478,31 @@ fn create_image(world: &mut World, ctx: &Context<'_>) -> Outcome {
             "The specified description is wrongly formed.",
         ));
     }
-    let family = input.str("ImageFamily").unwrap_or_default();
-    check_family(ctx, family)?;
     let architecture = input.str("Architecture").unwrap_or("x86_64");
-    if architecture != "x86_64" && architecture != "i386" && architecture != "arm64" {
+    if !["x86_64", "i386", "arm64"].contains(&architecture) {
         return Err(ctx.spec_error(
             "InvalidArchitecture.Malformed",
             400,
             "The specified Architecture is wrongly formed.",
         ));
     }
-    ecs_disks::check_tags(ctx)?;
-    // Every check passed before any snapshot is made (from an instance, snapshots are made).
-    let source = match instance {
-        Some(id) if !from_snapshots => source_from_instance(world, ctx, &region, id)?,
-        _ => source_from_snapshots(world, ctx, &region)?,
-    };
-    let id = world.store.new_id("m-", &region);
+    Ok((description, architecture))
+}
+
+/// The record of new custom image `id` made of `source`, `Available` (an import changes what
+/// differs). Name, family, version, boot mode and resource group come from the request.
+pub(super) fn custom_image(
+    ctx: &Context<'_>,
+    id: &str,
+    source: &Source,
+    architecture: &str,
+    description: &str,
+) -> Map<String, Value> {
+    let input = ctx.input;
     let name = input
         .str("ImageName")
         .filter(|n| !n.is_empty())
-        .unwrap_or(&id)
-        .to_owned();
+        .unwrap_or(id);
     let size = source
         .mappings
         .iter()
@@ -475,51 +519,37 @@ fn create_image(world: &mut World, ctx: &Context<'_>) -> Outcome {
             })
         })
         .collect();
-    let row = world.store.insert(
-        IMAGE,
-        &id,
-        &region,
-        ecs_world::obj(json!({
-            "ImageId": id,
-            "ImageName": name,
-            "ImageFamily": family,
-            "ImageVersion": input.str("ImageVersion").unwrap_or_default(),
-            "ImageOwnerAlias": "self",
-            "ImageOwnerId": 0,
-            "IsPublic": false,
-            "IsCopied": false,
-            "IsSelfShared": "False",
-            "IsSubscribed": false,
-            "IsSupportCloudinit": true,
-            "IsSupportIoOptimized": true,
-            "LoginAsNonRootSupported": false,
-            "OSType": source.os_type,
-            "OSName": source.os_name,
-            "OSNameEn": source.os_name,
-            "Platform": source.platform,
-            "Architecture": architecture,
-            "BootMode": input.str("BootMode").unwrap_or("BIOS"),
-            "Size": size,
-            "Status": "Available",
-            "Progress": "100%",
-            "Usage": "none",
-            "Description": description,
-            "ResourceGroupId": input.str("ResourceGroupId").unwrap_or_default(),
-            "ProductCode": "",
-            "SupplierName": "",
-            "CreationTime": clock::rfc3339(ctx.now),
-            "DiskDeviceMappings": mappings,
-        })),
-    );
-    store::apply_tags(&mut row.tags, input, "Tag");
-    for m in &source.mappings {
-        if let Some(snap) = world.store.get_mut(SNAPSHOT, &m.snapshot) {
-            snap.set("Usage", "image");
-        }
-    }
-    let out = ecs_world::obj(json!({"ImageId": id}));
-    ctx.remember(world, &out);
-    Ok(out)
+    ecs_world::obj(json!({
+        "ImageId": id,
+        "ImageName": name,
+        "ImageFamily": input.str("ImageFamily").unwrap_or_default(),
+        "ImageVersion": input.str("ImageVersion").unwrap_or_default(),
+        "ImageOwnerAlias": "self",
+        "ImageOwnerId": 0,
+        "IsPublic": false,
+        "IsCopied": false,
+        "IsSelfShared": "False",
+        "IsSubscribed": false,
+        "IsSupportCloudinit": true,
+        "IsSupportIoOptimized": true,
+        "LoginAsNonRootSupported": false,
+        "OSType": source.os_type,
+        "OSName": source.os_name,
+        "OSNameEn": source.os_name,
+        "Platform": source.platform,
+        "Architecture": architecture,
+        "BootMode": input.str("BootMode").unwrap_or("BIOS"),
+        "Size": size,
+        "Status": "Available",
+        "Progress": "100%",
+        "Usage": "none",
+        "Description": description,
+        "ResourceGroupId": input.str("ResourceGroupId").unwrap_or_default(),
+        "ProductCode": "",
+        "SupplierName": "",
+        "CreationTime": clock::rfc3339(ctx.now),
+        "DiskDeviceMappings": mappings,
+    }))
 }
 
 /// Removes image `id`; its snapshots stay (no longer used by an image).
@@ -552,7 +582,6 @@ fn remove_image(world: &mut World, id: &str) {
 }
 
 fn delete_image(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    settle_copies(world);
     let id = required(ctx, "ImageId")?;
     let image = find_image(world, ctx, id)?;
     if is_system(image) || image.attrs.get("IsPublic") == Some(&Value::Bool(true)) {
@@ -597,7 +626,6 @@ fn image_item(world: &World, image: &Resource) -> Value {
 }
 
 fn describe_images(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    settle_copies(world);
     let input = ctx.input;
     let region = ctx.region();
     ecs_world::ensure_region(&mut world.store, &region);
@@ -715,7 +743,6 @@ fn own_image<'a>(
 }
 
 fn modify_image_attribute(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    settle_copies(world);
     let id = required(ctx, "ImageId")?;
     let input = ctx.input;
     let image = own_image(world, ctx, id, not_found(ctx))?;
@@ -793,7 +820,6 @@ fn modify_image_attribute(world: &mut World, ctx: &Context<'_>) -> Outcome {
 }
 
 fn modify_image_share_permission(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    settle_copies(world);
     let id = required(ctx, "ImageId")?;
     let public = ctx.spec_error("Image.Public", 403, "The specified image is public image.");
     let image = own_image(world, ctx, id, public)?;
@@ -885,7 +911,6 @@ fn describe_image_share_permission(world: &mut World, ctx: &Context<'_>) -> Outc
 }
 
 fn copy_image(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    settle_copies(world);
     let id = required(ctx, "ImageId")?;
     let source_region = required(ctx, "RegionId")?.to_owned();
     let forbidden = ctx.spec_error(
@@ -1011,7 +1036,6 @@ fn copy_image(world: &mut World, ctx: &Context<'_>) -> Outcome {
 }
 
 fn cancel_copy_image(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    settle_copies(world);
     let id = required(ctx, "ImageId")?;
     let image = find_image(world, ctx, id)?;
     if image.attrs.get("IsCopied") != Some(&Value::Bool(true)) {
@@ -1051,7 +1075,6 @@ fn cancel_copy_image(world: &mut World, ctx: &Context<'_>) -> Outcome {
 }
 
 fn describe_image_from_family(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    settle_copies(world);
     let region = required(ctx, "RegionId")?.to_owned();
     let family = required(ctx, "ImageFamily")?;
     ecs_world::ensure_region(&mut world.store, &region);

@@ -51,6 +51,7 @@ mod ecs_security_groups;
 mod ecs_snapshots;
 mod ecs_subscriptions;
 mod ecs_tags;
+mod ecs_tasks;
 mod ecs_vpcs;
 pub(crate) mod ecs_world;
 pub(crate) mod paging;
@@ -190,6 +191,7 @@ const FAMILIES: &[&[Model]] = &[
     ecs_commands::MODELS,
     ecs_disks::MODELS,
     ecs_images::MODELS,
+    ecs_tasks::MODELS,
     ecs_instances::MODELS,
     ecs_subscriptions::MODELS,
     ecs_maintenance::MODELS,
@@ -246,6 +248,7 @@ fn handler(code: &str, action: &str) -> Option<Handler> {
 pub(crate) fn run(world: &mut World, ctx: &Context<'_>) -> Option<Outcome> {
     let handler = handler(&ctx.product.code, &ctx.op.name)?;
     world.settle(|_| {});
+    ecs_images::settle_images(world);
     Some(handler(world, ctx))
 }
 
