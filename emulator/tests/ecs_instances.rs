@@ -662,3 +662,62 @@ async fn subscriptions_have_a_term_that_renews() {
         .unwrap();
     assert_eq!(renewing.total_count, Some(1));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_redeployed_instance_restarts_and_its_task_finishes() {
+    let emulator = start().await;
+    let ecs = client(&emulator);
+    let id = ecs
+        .run_instances()
+        .image_id(IMAGE)
+        .send()
+        .await
+        .unwrap()
+        .instance_id_sets
+        .remove(0);
+    let err = ecs
+        .redeploy_instance()
+        .instance_id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    // Still `Pending`.
+    assert_eq!(
+        err.code(),
+        Some("IncorrectInstanceStatus.Initializing"),
+        "{err}"
+    );
+    tokio::time::sleep(Duration::from_secs(4)).await;
+
+    let task = ecs
+        .redeploy_instance()
+        .instance_id(&id)
+        .force_stop(true)
+        .send()
+        .await
+        .unwrap()
+        .task_id
+        .unwrap();
+    assert_eq!(status(&ecs, &id).await, "Starting");
+    let err = ecs.cancel_task().task_id(&task).send().await.unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some("InvalidTaskId.TaskActionNotSupport"),
+        "{err}"
+    );
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(status(&ecs, &id).await, "Running");
+    let done = ecs
+        .describe_task_attribute()
+        .task_id(&task)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.task_status.as_deref(), Some("Finished"));
+    assert_eq!(done.task_action.as_deref(), Some("RedeployInstance"));
+    let related = &done.operation_progress_set[0].related_item_set[0];
+    assert_eq!(
+        (related.name.as_deref(), related.value.as_deref()),
+        (Some("InstanceId"), Some(id.as_str()))
+    );
+}

@@ -12,7 +12,9 @@ use aliyun_ecs::action::delete_image::DeleteImageError;
 use aliyun_ecs::action::delete_snapshot::DeleteSnapshotError;
 use aliyun_ecs::action::detach_disk::DetachDiskError;
 use aliyun_ecs::action::resize_disk::ResizeDiskError;
-use aliyun_ecs::types::{CreateImageDiskDeviceMapping, ImportImageDiskDeviceMapping, Tag};
+use aliyun_ecs::types::{
+    CreateImageDiskDeviceMapping, ImportImageDiskDeviceMapping, ResetDisksDisk, Tag,
+};
 use aliyun_emulator::{AnswerSource, Emulator};
 
 const IMAGE: &str = "aliyun_3_x64_20G_alibase_20240528.vhd";
@@ -590,6 +592,31 @@ async fn snapshots_are_made_described_restored_and_deleted() {
         .send()
         .await
         .unwrap();
+    // `ResetDisks` checks every pair before resetting any, and reports each disk.
+    let pair = |disk: &str, snapshot: &str| ResetDisksDisk {
+        disk_id: Some(disk.into()),
+        snapshot_id: Some(snapshot.into()),
+    };
+    let err = ecs
+        .reset_disks()
+        .disk(pair(&id, &snap))
+        .disk(pair(&restored, &snap))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidParameter.Mismatch"), "{err}");
+    let reset = ecs
+        .reset_disks()
+        .disk(pair(&id, &snap))
+        .send()
+        .await
+        .unwrap();
+    let related = &reset.operation_progress_set[0].related_item_set[0];
+    assert_eq!(related.value.as_deref(), Some(id.as_str()));
+    assert_eq!(
+        reset.operation_progress_set[0].operation_status.as_deref(),
+        Some("Success")
+    );
     ecs.re_init_disk().disk_id(&id).send().await.unwrap();
 
     // Copies go to another region only.

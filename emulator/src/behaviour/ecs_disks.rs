@@ -1,6 +1,6 @@
 //! ECS block storage: cloud disks made on their own (`CreateDisk`) or with an instance
 //! (`RunInstances`), attached and detached, resized, re-specified, re-initialised, reset from a
-//! snapshot, described and deleted.
+//! snapshot (one disk or several at once), described and deleted.
 //!
 //! Rules the service applies and the emulator keeps:
 //! - an unknown disk is `InvalidDiskId.NotFound` (404), an unknown instance
@@ -38,6 +38,7 @@ pub(super) const MODELS: &[Model] = &[
     Model::ecs("ModifyDiskSpec", modify_disk_spec),
     Model::ecs("ReInitDisk", re_init_disk),
     Model::ecs("ResetDisk", reset_disk),
+    Model::ecs("ResetDisks", reset_disks),
     Model::ecs("DescribeDisksFullStatus", describe_disks_full_status),
 ];
 
@@ -857,6 +858,61 @@ fn re_init_disk(world: &mut World, ctx: &Context<'_>) -> Outcome {
 fn reset_disk(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let disk_id = required(ctx, "DiskId")?;
     let snapshot_id = required(ctx, "SnapshotId")?;
+    check_reset(world, ctx, disk_id, snapshot_id)?;
+    ctx.dry_run()?;
+    // The disk's contents go back to the snapshot's; nothing the describes show changes.
+    Ok(Map::new())
+}
+
+/// `ResetDisks`: every `Disk.N` back to its `SnapshotId`, all checked before any is reset.
+fn reset_disks(world: &mut World, ctx: &Context<'_>) -> Outcome {
+    let pairs: Vec<(String, String)> = match ctx.input.get("Disk") {
+        Some(Value::Array(items)) if !items.is_empty() => items
+            .iter()
+            .map(|item| {
+                let text = |key: &str| {
+                    item.get(key)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                (text("DiskId"), text("SnapshotId"))
+            })
+            .collect(),
+        _ => return Err(ApiError::missing_parameter("Disk")),
+    };
+    for (disk, snapshot) in &pairs {
+        if disk.is_empty() {
+            return Err(ApiError::missing_parameter("Disk.N.DiskId"));
+        }
+        if snapshot.is_empty() {
+            return Err(ApiError::missing_parameter("Disk.N.SnapshotId"));
+        }
+        check_reset(world, ctx, disk, snapshot)?;
+    }
+    ctx.dry_run()?;
+    let progress: Vec<Value> = pairs
+        .iter()
+        .map(|(disk, _)| {
+            json!({
+                "OperationStatus": "Success",
+                "ErrorCode": "",
+                "ErrorMsg": "",
+                "RelatedItemSet": [{"Name": "DiskId", "Value": disk}],
+            })
+        })
+        .collect();
+    Ok(ecs_world::obj(json!({"OperationProgressSet": progress})))
+}
+
+/// Whether disk `disk_id` may go back to snapshot `snapshot_id`: the snapshot is the disk's,
+/// finished, and the disk is unattached or on a stopped instance.
+fn check_reset(
+    world: &World,
+    ctx: &Context<'_>,
+    disk_id: &str,
+    snapshot_id: &str,
+) -> Result<(), ApiError> {
     let disk = find_disk(world, ctx, disk_id)?;
     let snapshot = world
         .store
@@ -890,9 +946,7 @@ fn reset_disk(world: &mut World, ctx: &Context<'_>) -> Outcome {
         }
         _ => return Err(incorrect_disk_status(ctx)),
     }
-    ctx.dry_run()?;
-    // The disk's contents go back to the snapshot's; nothing the describes show changes.
-    Ok(Map::new())
+    Ok(())
 }
 
 fn delete_disk(world: &mut World, ctx: &Context<'_>) -> Outcome {

@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 
 use super::ecs_data::{self, DEFAULT_INSTANCE_TYPE};
 use super::ecs_subscriptions::{self, NO_EXPIRY, Term};
+use super::ecs_tasks;
 use super::ecs_world::{self, DISK, DiskSpec, IMAGE, KEY_PAIR, SECURITY_GROUP, VSWITCH, obj};
 use super::{Context, Model, Outcome};
 use crate::clock;
@@ -43,6 +44,7 @@ pub(super) const MODELS: &[Model] = &[
     Model::ecs("ModifyInstanceAttribute", modify_instance_attribute),
     Model::ecs("ModifyInstanceSpec", modify_instance_spec),
     Model::ecs("ReplaceSystemDisk", replace_system_disk),
+    Model::ecs("RedeployInstance", redeploy_instance),
     Model::ecs("ModifyInstanceChargeType", modify_instance_charge_type),
     Model::ecs("ModifyInstanceVpcAttribute", modify_instance_vpc_attribute),
     Model::ecs("ModifyInstanceNetworkSpec", modify_instance_network_spec),
@@ -806,6 +808,21 @@ fn begin_start(world: &mut World, ctx: &Context<'_>, id: &str) {
         t.ecs.set("StartTime", clock::rfc3339_minutes(ctx.now));
         t.ecs.set("StoppedMode", "Not-applicable");
     }
+}
+
+/// `RedeployInstance`: the instance moves to another host. From `Running` or `Stopped` it goes
+/// through `Starting` to `Running` on the world's clock (the service stops a running one
+/// first; the emulator shows no `Stopping`), and the answer names the task that follows it.
+fn redeploy_instance(world: &mut World, ctx: &Context<'_>) -> Outcome {
+    let id = ctx.input.str("InstanceId").unwrap_or_default();
+    let status = instance(world, ctx, id)?.instance.status;
+    if !matches!(status, InstanceStatus::Running | InstanceStatus::Stopped) {
+        return Err(incorrect_status(ctx, status));
+    }
+    check_change(world, ctx, id, status)?;
+    begin_start(world, ctx, id);
+    let task = ecs_tasks::start_task(world, ctx, "RedeployInstance", id);
+    Ok(obj(json!({"TaskId": task})))
 }
 
 fn stop_instance(world: &mut World, ctx: &Context<'_>) -> Outcome {

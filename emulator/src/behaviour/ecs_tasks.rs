@@ -1,6 +1,6 @@
 //! Asynchronous ECS tasks and the image actions that start them: `ImportImage` and
-//! `ExportImage` start a task; `DescribeTasks`, `DescribeTaskAttribute` and `CancelTask` follow
-//! and stop it.
+//! `ExportImage` start a task (as `RedeployInstance` does, in `ecs_instances`);
+//! `DescribeTasks`, `DescribeTaskAttribute` and `CancelTask` follow and stop it.
 //!
 //! A task is `Processing` for the world's transition time (tokio time, as instance transitions
 //! are), then `Finished`. An imported image is `Creating` (`Progress` 0%) until its task
@@ -78,7 +78,12 @@ pub(super) fn settle(world: &mut World) {
 }
 
 /// Starts a `Processing` task of `action` on `resource`; its id.
-fn start_task(world: &mut World, ctx: &Context<'_>, action: &str, resource: &str) -> String {
+pub(super) fn start_task(
+    world: &mut World,
+    ctx: &Context<'_>,
+    action: &str,
+    resource: &str,
+) -> String {
     let region = ctx.region();
     let id = world.store.new_id("t-", &region);
     let takes = world.transition_time;
@@ -397,8 +402,11 @@ fn describe_task_attribute(world: &mut World, ctx: &Context<'_>) -> Outcome {
         "Cancelled" => "Failed",
         _ => "Processing",
     };
-    // Every task the emulator starts is an image's.
-    let resource_kind = "ImageId";
+    let resource_kind = if task.str("TaskAction") == Some("RedeployInstance") {
+        "InstanceId"
+    } else {
+        "ImageId"
+    };
     out.insert(
         "OperationProgressSet".into(),
         json!([{
