@@ -1144,3 +1144,105 @@ async fn eips_associate_with_one_instance_and_are_released_when_free() {
         .unwrap();
     assert_eq!(page.total_count, Some(1));
 }
+
+#[allow(deprecated)] // `DeleteNetworkInterfacePermission` is deprecated by the service and served.
+#[tokio::test(start_paused = true)]
+async fn interface_permissions_are_granted_listed_and_revoked() {
+    let emulator = start().await;
+    let ecs = client(&emulator);
+    let (_, vsw, sg) = network(&ecs).await;
+    let eni = ecs
+        .create_network_interface()
+        .v_switch_id(&vsw)
+        .security_group_id(&sg)
+        .send()
+        .await
+        .unwrap()
+        .network_interface_id
+        .unwrap();
+    let grant = |account: i64| {
+        ecs.create_network_interface_permission()
+            .network_interface_id(&eni)
+            .account_id(account)
+            .permission("InstanceAttach")
+    };
+    let created = grant(1_234_567_890)
+        .send()
+        .await
+        .unwrap()
+        .network_interface_permission
+        .unwrap();
+    let permission = created.network_interface_permission_id.unwrap();
+    assert!(permission.starts_with("eni-perm-"), "{permission}");
+    assert_eq!(created.permission_state.as_deref(), Some("Granted"));
+    let err = grant(1_234_567_890).send().await.unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some("InvalidOperation.PermissionExisted"),
+        "{err}"
+    );
+    grant(42).send().await.unwrap();
+    let err = ecs
+        .create_network_interface_permission()
+        .network_interface_id("eni-missing")
+        .account_id(42)
+        .permission("InstanceAttach")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidEniId.NotFound"), "{err}");
+
+    let listed = ecs
+        .describe_network_interface_permissions()
+        .network_interface_id(&eni)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.total_count, Some(2));
+    assert_eq!(
+        listed.network_interface_permissions[0].account_id,
+        Some(1_234_567_890)
+    );
+
+    ecs.delete_network_interface_permission()
+        .network_interface_permission_id(&permission)
+        .send()
+        .await
+        .unwrap();
+    let err = ecs
+        .delete_network_interface_permission()
+        .network_interface_permission_id(&permission)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some("InvalidOperation.PermissionNotExisted"),
+        "{err}"
+    );
+    let revoked = ecs
+        .describe_network_interface_permissions()
+        .network_interface_permission_id(&permission)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        revoked.network_interface_permissions[0]
+            .permission_state
+            .as_deref(),
+        Some("Revoked")
+    );
+
+    // The grants go with the interface.
+    ecs.delete_network_interface()
+        .network_interface_id(&eni)
+        .send()
+        .await
+        .unwrap();
+    let gone = ecs
+        .describe_network_interface_permissions()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.total_count, Some(0));
+}

@@ -17,6 +17,7 @@
 use serde_json::{Map, Value, json};
 
 use super::ecs_data;
+use super::ecs_eni_permissions;
 use super::ecs_vpcs::{Cidr, check_tags, free_ip, used_ips, valid_name, vswitch_cidr};
 use super::ecs_world::{NETWORK_INTERFACE, SECURITY_GROUP, VSWITCH, obj};
 use super::{Context, Model, Outcome};
@@ -61,7 +62,8 @@ enum Owner {
     Primary(String),
 }
 
-fn eni_not_found(ctx: &Context<'_>) -> ApiError {
+/// `InvalidEniId.NotFound`.
+pub(super) fn eni_not_found(ctx: &Context<'_>) -> ApiError {
     ctx.spec_error(
         "InvalidEniId.NotFound",
         404,
@@ -569,6 +571,7 @@ fn delete_network_interface(world: &mut World, ctx: &Context<'_>) -> Outcome {
         ));
     }
     world.store.remove(NETWORK_INTERFACE, id);
+    ecs_eni_permissions::forget_interface(world, id);
     Ok(Map::new())
 }
 

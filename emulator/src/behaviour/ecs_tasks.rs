@@ -236,7 +236,7 @@ fn import_image(world: &mut World, ctx: &Context<'_>) -> Outcome {
             .map(|(n, disk)| Mapping {
                 device: format!(
                     "/dev/xvd{}",
-                    char::from(b'a' + u8::try_from(n).unwrap_or(0))
+                    char::from(b'a'.saturating_add(u8::try_from(n).unwrap_or(u8::MAX)))
                 ),
                 size: disk.size,
                 snapshot: String::new(),

@@ -37,6 +37,7 @@ pub(crate) mod ecs_data;
 mod ecs_deployment_sets;
 mod ecs_disks;
 mod ecs_eips;
+mod ecs_eni_permissions;
 mod ecs_hpc_clusters;
 mod ecs_images;
 mod ecs_instances;
@@ -203,6 +204,7 @@ const FAMILIES: &[&[Model]] = &[
     ecs_security_groups::MODELS,
     ecs_key_pairs::MODELS,
     ecs_network_interfaces::MODELS,
+    ecs_eni_permissions::MODELS,
     ecs_eips::MODELS,
     ecs_tags::MODELS,
     ecs_regions::MODELS,
