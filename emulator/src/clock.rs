@@ -45,6 +45,21 @@ impl Clock {
     }
 }
 
+/// Milliseconds of tokio time since the first call in this process (a paused test clock
+/// advances it too): the scale of the "ready at" times kept in store rows, which cannot hold
+/// a `tokio::time::Instant`.
+pub(crate) fn tick() -> u64 {
+    static BASE: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let base = *BASE.get_or_init(std::time::Instant::now);
+    let now = tokio::time::Instant::now().into_std();
+    u64::try_from(now.saturating_duration_since(base).as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The [`tick`] `after` from now.
+pub(crate) fn tick_after(after: Duration) -> u64 {
+    tick().saturating_add(u64::try_from(after.as_millis()).unwrap_or(u64::MAX))
+}
+
 /// `t` moved by `secs` (saturating at the representable range instead of panicking).
 pub(crate) fn shift(t: SystemTime, secs: i64) -> SystemTime {
     let by = Duration::from_secs(secs.unsigned_abs());

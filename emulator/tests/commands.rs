@@ -413,3 +413,105 @@ async fn the_2019_agent_installs_fails_until_forced_and_reports_cpu() {
     assert_eq!(other.datapoints.as_deref(), Some("[]"));
     emulator.shutdown().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn files_are_delivered_per_instance_and_not_overwritten_by_default() {
+    let emulator = start(vec![
+        ready("i-a"),
+        Instance::new("i-b"),
+        ready("i-c").status(InstanceStatus::Stopped),
+    ])
+    .await;
+    let ecs = aliyun_ecs::Client::new(&config(&emulator));
+    let send = |name: &str| {
+        ecs.send_file()
+            .name(name)
+            .target_dir("/etc/app")
+            .content("port = 8080\n")
+            .file_mode("0600")
+            .instance_id("i-a")
+            .instance_id("i-b")
+            .instance_id("i-c")
+    };
+    let first = send("app.toml").send().await.unwrap().invoke_id.unwrap();
+    assert!(first.starts_with("f-"), "{first}");
+    let results = |id: String| ecs.describe_send_file_results().invoke_id(id).send();
+    let running = results(first.clone()).await.unwrap();
+    let delivery = &running.invocations[0];
+    assert_eq!(delivery.invocation_status.as_deref(), Some("Running"));
+    assert_eq!(delivery.file_mode.as_deref(), Some("0600"));
+    assert_eq!(delivery.vm_count, Some(3));
+    let status = |id: &str| {
+        delivery
+            .invoke_instances
+            .iter()
+            .find(|i| i.instance_id.as_deref() == Some(id))
+            .map(|i| (i.invocation_status.clone(), i.error_code.clone()))
+            .unwrap()
+    };
+    assert_eq!(status("i-a"), (Some("Running".into()), None));
+    assert_eq!(
+        status("i-b"),
+        (Some("Failed".into()), Some("ClientNotRunning".into()))
+    );
+    assert_eq!(
+        status("i-c"),
+        (Some("Failed".into()), Some("InstanceNotRunning".into()))
+    );
+
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let done = results(first).await.unwrap();
+    assert_eq!(
+        done.invocations[0].invocation_status.as_deref(),
+        Some("PartialFailed")
+    );
+
+    // The same file again: refused on the instance that has it, unless overwritten.
+    let again = send("app.toml").send().await.unwrap().invoke_id.unwrap();
+    let refused = results(again).await.unwrap();
+    let on_a = refused.invocations[0]
+        .invoke_instances
+        .iter()
+        .find(|i| i.instance_id.as_deref() == Some("i-a"))
+        .unwrap();
+    assert_eq!(on_a.error_code.as_deref(), Some("FileAlreadyExists"));
+    let replaced = send("app.toml")
+        .overwrite(true)
+        .send()
+        .await
+        .unwrap()
+        .invoke_id
+        .unwrap();
+    let listed = ecs
+        .describe_send_file_results()
+        .instance_id("i-a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.total_count, Some(3));
+    assert!(
+        listed
+            .invocations
+            .iter()
+            .any(|i| i.invoke_id.as_deref() == Some(replaced.as_str()))
+    );
+
+    for (call, code) in [
+        (
+            send("x").target_dir("relative/dir"),
+            "FileTargetDir.Invalid",
+        ),
+        (send("x").file_mode("0999"), "FileMode.Invalid"),
+        (
+            send("x").content_type("Base64").content("not base64!"),
+            "FileContent.DecodeError",
+        ),
+        (
+            send("x").instance_id("i-missing"),
+            "InvalidInstance.NotFound",
+        ),
+    ] {
+        let err = call.send().await.unwrap_err();
+        assert_eq!(err.code(), Some(code), "{err}");
+    }
+}

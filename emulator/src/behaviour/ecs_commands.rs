@@ -16,7 +16,7 @@ use super::{Context, Model, Outcome, paging};
 use crate::clock;
 use crate::commands::{CommandResult, Entry, Invocation, SavedCommand};
 use crate::error::ApiError;
-use crate::world::{CloudAssistantState, InstanceStatus, World};
+use crate::world::{CloudAssistantState, Instance, InstanceStatus, World};
 
 /// The cloud assistant's commands and invocations.
 pub(super) const MODELS: &[Model] = &[
@@ -135,14 +135,10 @@ fn idempotent(
     }
 }
 
-/// Creates an invocation of `command` on the request's instances.
-fn invoke(
-    world: &mut World,
-    ctx: &Context<'_>,
-    command_id: String,
-    command: SavedCommand,
-) -> Outcome {
-    let region = ctx.input.str("RegionId").unwrap_or_default().to_owned();
+/// The request's `InstanceId.N` (each once), every one an instance of the region: the call
+/// succeeds or fails as a whole (`MissingParam.InstanceId`, `InvalidInstance.NotFound`).
+pub(super) fn target_instances(world: &World, ctx: &Context<'_>) -> Result<Vec<String>, ApiError> {
+    let region = ctx.input.str("RegionId").unwrap_or_default();
     let mut ids = ctx.input.strings("InstanceId");
     let mut seen = std::collections::BTreeSet::new();
     ids.retain(|id| seen.insert(id.clone()));
@@ -153,7 +149,6 @@ fn invoke(
             "The parameter InstanceId is required.",
         ));
     }
-    // Every id is checked before anything runs: the call succeeds or fails as a whole.
     if ids
         .iter()
         .any(|id| world.get(id).is_none_or(|t| t.instance.region != region))
@@ -164,24 +159,41 @@ fn invoke(
             "The specified instance does not exist.",
         ));
     }
+    Ok(ids)
+}
+
+/// Why the cloud assistant cannot reach `instance` (error code and text), if it cannot.
+pub(super) fn unreachable_reason(instance: &Instance) -> Option<(&'static str, &'static str)> {
+    if instance.status != InstanceStatus::Running {
+        Some(("InstanceNotRunning", "The instance is not running."))
+    } else if instance.cloud_assistant != CloudAssistantState::Installed {
+        Some((
+            "ClientNotRunning",
+            "The Cloud Assistant client is not running on the instance.",
+        ))
+    } else {
+        None
+    }
+}
+
+/// Creates an invocation of `command` on the request's instances.
+fn invoke(
+    world: &mut World,
+    ctx: &Context<'_>,
+    command_id: String,
+    command: SavedCommand,
+) -> Outcome {
+    let region = ctx.input.str("RegionId").unwrap_or_default().to_owned();
+    let ids = target_instances(world, ctx)?;
     let entries = ids
         .into_iter()
         .map(|id| {
             let instance = world.get(&id).map(|t| t.instance.clone());
             let result = match instance {
-                Some(i) if i.status != InstanceStatus::Running => CommandResult::error(
-                    "Failed",
-                    "InstanceNotRunning",
-                    "The instance is not running.",
-                ),
-                Some(i) if i.cloud_assistant != CloudAssistantState::Installed => {
-                    CommandResult::error(
-                        "Failed",
-                        "ClientNotRunning",
-                        "The Cloud Assistant client is not running on the instance.",
-                    )
-                }
-                Some(i) => i.command_result.unwrap_or_default(),
+                Some(i) => match unreachable_reason(&i) {
+                    Some((code, info)) => CommandResult::error("Failed", code, info),
+                    None => i.command_result.unwrap_or_default(),
+                },
                 None => CommandResult::error(
                     "Failed",
                     "InstanceNotExists",

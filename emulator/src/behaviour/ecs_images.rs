@@ -15,8 +15,6 @@
 //!   time (tokio time), then `Available`; `CancelCopyImage` removes an unfinished copy. A copy
 //!   settles when any modelled action runs after its time has come.
 
-use std::sync::OnceLock;
-
 use serde_json::{Map, Value, json};
 
 use super::ecs_data::{self, INSTANCE_TYPES};
@@ -52,20 +50,11 @@ pub(super) const MODELS: &[Model] = &[
 /// The accounts an image is shared with (one row per shared image, id = image id; kept apart
 /// so the describe item carries only the service's fields).
 const IMAGE_SHARE: Kind = "image-share";
-/// Unfinished image copies (id = the copy's image id, `ReadyAtMs` on [`tick`]'s scale).
+/// Unfinished image copies (id = the copy's image id, `ReadyAtMs` on [`clock::tick`]'s scale).
 const IMAGE_COPY: Kind = "image-copy";
 
 /// Most accounts one image is shared with.
 const MAX_SHARED_ACCOUNTS: usize = 10;
-
-/// Milliseconds of tokio time since the first call in this process (a paused test clock
-/// advances it too).
-pub(super) fn tick() -> u64 {
-    static BASE: OnceLock<std::time::Instant> = OnceLock::new();
-    let base = *BASE.get_or_init(std::time::Instant::now);
-    let now = tokio::time::Instant::now().into_std();
-    u64::try_from(now.saturating_duration_since(base).as_millis()).unwrap_or(u64::MAX)
-}
 
 /// Makes every copy and import whose time has come `Available` (before every modelled
 /// action, so a launch sees them as a describe would).
@@ -76,7 +65,7 @@ pub(super) fn settle_images(world: &mut World) {
 
 /// Makes every copy whose time has come `Available`.
 fn settle_copies(world: &mut World) {
-    let now = tick();
+    let now = clock::tick();
     let done: Vec<String> = world
         .store
         .iter(IMAGE_COPY)
@@ -1024,8 +1013,7 @@ fn copy_image(world: &mut World, ctx: &Context<'_>) -> Outcome {
     }
     let row = world.store.insert(IMAGE, &new_id, &destination, attrs);
     store::apply_tags(&mut row.tags, ctx.input, "Tag");
-    let ready =
-        tick().saturating_add(u64::try_from(world.transition_time.as_millis()).unwrap_or(u64::MAX));
+    let ready = clock::tick_after(world.transition_time);
     world.store.insert(
         IMAGE_COPY,
         &new_id,

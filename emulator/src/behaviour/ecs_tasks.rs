@@ -35,7 +35,7 @@ pub(super) const MODELS: &[Model] = &[
     Model::ecs("CancelTask", cancel_task),
 ];
 
-/// Tasks (`t-…`), with their describe fields and `_ReadyAtMs` on [`ecs_images::tick`]'s scale.
+/// Tasks (`t-…`), with their describe fields and `_ReadyAtMs` on [`clock::tick`]'s scale.
 const TASK: Kind = "task";
 const READY_AT: &str = "_ReadyAtMs";
 /// When a task finishes: its `FinishedTime` once it has.
@@ -52,7 +52,7 @@ const DEFAULT_DISK_SIZE: i64 = 40;
 
 /// Finishes every task whose time has come (an import's image becomes `Available`).
 pub(super) fn settle(world: &mut World) {
-    let now = ecs_images::tick();
+    let now = clock::tick();
     let mut imported = Vec::new();
     for task in world.store.iter_mut(TASK) {
         let due = task
@@ -87,8 +87,7 @@ pub(super) fn start_task(
     let region = ctx.region();
     let id = world.store.new_id("t-", &region);
     let takes = world.transition_time;
-    let ready =
-        ecs_images::tick().saturating_add(u64::try_from(takes.as_millis()).unwrap_or(u64::MAX));
+    let ready = clock::tick_after(takes);
     let finishes = clock::shift(ctx.now, i64::try_from(takes.as_secs()).unwrap_or(i64::MAX));
     world.store.insert(
         TASK,

@@ -49,6 +49,7 @@ mod ecs_network_interfaces;
 mod ecs_prefix_lists;
 mod ecs_regions;
 mod ecs_security_groups;
+mod ecs_send_file;
 mod ecs_snapshots;
 mod ecs_subscriptions;
 mod ecs_tags;
@@ -190,6 +191,7 @@ impl Model {
 const FAMILIES: &[&[Model]] = &[
     ecs::MODELS,
     ecs_commands::MODELS,
+    ecs_send_file::MODELS,
     ecs_disks::MODELS,
     ecs_images::MODELS,
     ecs_tasks::MODELS,
