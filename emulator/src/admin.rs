@@ -18,6 +18,7 @@
 //! | `DELETE /_emulator/instances/{id}` | removes an instance |
 //! | `PUT /_emulator/instances/{id}/command-result` | sets what command runs report for the instance: a JSON [`CommandResult`], e.g. `{"status": "Failed", "exit_code": 3, "output": "disk full", "error_code": "ExitCodeNonzero"}` |
 //! | `DELETE /_emulator/instances/{id}/command-result` | back to the default (success, a text naming the command) |
+//! | `POST /_emulator/managed-instances` | registers a server with an activation, as its agent would: a JSON [`ManagedInstanceRegistration`], e.g. `{"activation_id": "...", "activation_code": "a-...", "hostname": "build-01"}`; answers `{"InstanceId": "mi-..."}` |
 //! | `GET /_emulator/clock` | `{"offset_secs": N, "now": "..."}` |
 //! | `PUT /_emulator/clock` | sets the offset: `{"offset_secs": N}` |
 //! | `POST /_emulator/reset` | back to the start-up state (world, faults, clock, nonces, log) |
@@ -36,6 +37,7 @@ use serde_json::{Value, json};
 
 use crate::commands::CommandResult;
 use crate::faults::{Fault, FaultId};
+use crate::managed::ManagedInstanceRegistration;
 use crate::state::Shared;
 use crate::world::Instance;
 
@@ -63,6 +65,10 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route(
             "/_emulator/instances/{id}/command-result",
             axum::routing::put(set_command_result).delete(clear_command_result),
+        )
+        .route(
+            "/_emulator/managed-instances",
+            post(register_managed_instance),
         )
         .route("/_emulator/clock", get(clock).put(set_clock))
         .route("/_emulator/reset", post(reset))
@@ -292,6 +298,16 @@ fn no_such_instance() -> Response {
         StatusCode::NOT_FOUND,
         &json!({ "error": "no such instance" }),
     )
+}
+
+async fn register_managed_instance(State(shared): AppState, body: Bytes) -> Response {
+    match serde_json::from_slice::<ManagedInstanceRegistration>(&body) {
+        Ok(registration) => match shared.register_managed_instance(&registration) {
+            Ok(id) => json_response(StatusCode::CREATED, &json!({ "InstanceId": id })),
+            Err(refused) => bad_request(refused.to_string()),
+        },
+        Err(e) => bad_request(format!("expected a registration: {e}")),
+    }
 }
 
 async fn clock(State(shared): AppState) -> Response {

@@ -195,6 +195,7 @@ pub mod faults;
 mod in_process;
 mod keys;
 pub mod log;
+mod managed;
 mod params;
 mod pipeline;
 mod render;
@@ -223,6 +224,7 @@ pub use keys::{
     DEFAULT_STS_ACCESS_KEY_SECRET, DEFAULT_STS_SECURITY_TOKEN, default_keys,
 };
 pub use log::{AnswerSource, LoggedRequest, Stage, Verdict};
+pub use managed::{ManagedInstanceRegistration, RegistrationError};
 pub use pipeline::ANSWER_SOURCE_HEADER;
 pub use request::{MAX_BODY_BYTES, MAX_PARAMS, MAX_QUERY_BYTES};
 pub use world::{
@@ -610,6 +612,21 @@ impl Emulator {
     /// `false` if there is no such instance.
     pub fn set_command_result(&self, id: &str, result: Option<CommandResult>) -> bool {
         self.shared.set_command_result(id, result)
+    }
+
+    /// Registers an on-premises server with an activation from `CreateActivation`, as the
+    /// cloud assistant agent would with the activation code; the managed instance's id
+    /// (`mi-…`), which `DescribeManagedInstances` then lists.
+    ///
+    /// # Errors
+    ///
+    /// [`RegistrationError`] when the activation is unknown, the code wrong, the activation
+    /// disabled, expired or used up, or the address outside its range.
+    pub fn register_managed_instance(
+        &self,
+        registration: &ManagedInstanceRegistration,
+    ) -> Result<String, RegistrationError> {
+        self.shared.register_managed_instance(registration)
     }
 
     /// Every `(product code, action)` the emulator models (answers from its world), sorted;

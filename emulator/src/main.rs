@@ -99,7 +99,7 @@ fn after_help() -> String {
          AccessKeyId {id}  AccessKeySecret {secret}\n  \
          STS: AccessKeyId {sts_id}  AccessKeySecret {sts_secret}  SecurityToken {token}\n\n\
          Admin API (JSON) under /_emulator/: health, config, modelled, requests, faults,\n\
-         instances (and instances/ID/command-result), clock, reset.\n\
+         instances (and instances/ID/command-result), managed-instances, clock, reset.\n\
          Answers of modelled actions carry `x-emulator-answer: world`; the others answer their\n\
          spec's example body with `x-emulator-answer: example` (refused with --strict).\n\
          Logging: RUST_LOG (default info) to stderr.",

@@ -11,6 +11,7 @@ use crate::commands::CommandResult;
 use crate::faults::{ActiveFault, Fault, FaultId, FaultSet};
 use crate::keys::KeyTable;
 use crate::log::{LoggedRequest, RequestLog};
+use crate::managed::{ManagedInstanceRegistration, RegistrationError};
 use crate::world::{Instance, Timings, World};
 
 /// What the emulator started with, restored by a reset.
@@ -121,6 +122,18 @@ impl Shared {
             }
             None => false,
         }
+    }
+
+    /// Registers a server with an activation, as its agent would; the managed instance's id.
+    pub(crate) fn register_managed_instance(
+        &self,
+        registration: &ManagedInstanceRegistration,
+    ) -> Result<String, RegistrationError> {
+        crate::behaviour::register_managed_instance(
+            &mut lock(&self.world),
+            self.clock.now(),
+            registration,
+        )
     }
 
     /// Back to the start-up state: seeded world, start-up faults (counters reset), start-up

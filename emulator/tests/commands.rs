@@ -11,6 +11,7 @@ use aliyun_core::transport::HttpRequest;
 use aliyun_ecs::action::run_command::RunCommandError;
 use aliyun_emulator::{
     AgentState, CloudAssistantState, CommandResult, Emulator, FailMode, Instance, InstanceStatus,
+    ManagedInstanceRegistration, RegistrationError,
 };
 
 fn config(emulator: &Emulator) -> aliyun_core::Config {
@@ -514,4 +515,167 @@ async fn files_are_delivered_per_instance_and_not_overwritten_by_default() {
         let err = call.send().await.unwrap_err();
         assert_eq!(err.code(), Some(code), "{err}");
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn servers_register_with_activations_and_are_managed() {
+    let emulator = start(vec![]).await;
+    let ecs = aliyun_ecs::Client::new(&config(&emulator));
+    let created = ecs
+        .create_activation()
+        .instance_name("build")
+        .instance_count(2)
+        .ip_address_range("10.0.3.0/24")
+        .send()
+        .await
+        .unwrap();
+    let (id, code) = (
+        created.activation_id.unwrap(),
+        created.activation_code.unwrap(),
+    );
+    let err = ecs
+        .create_activation()
+        .time_to_live_in_hours(25)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ActivationTTL.ExceedLimit"), "{err}");
+
+    let server = |ip: &str| {
+        ManagedInstanceRegistration::new(&id, &code)
+            .hostname("build-01")
+            .intranet_ip(ip)
+    };
+    let first = emulator
+        .register_managed_instance(&server("10.0.3.7"))
+        .unwrap();
+    assert!(first.starts_with("mi-"), "{first}");
+    assert!(matches!(
+        emulator.register_managed_instance(&server("10.0.4.7")),
+        Err(RegistrationError::AddressNotAllowed { .. })
+    ));
+    assert!(matches!(
+        emulator.register_managed_instance(&ManagedInstanceRegistration::new(&id, "a-wrong")),
+        Err(RegistrationError::WrongCode(_))
+    ));
+    // The admin API registers the same way.
+    let transport = emulator.in_process_transport();
+    let registered = transport
+        .send(HttpRequest {
+            method: http::Method::POST,
+            url: format!("{}/_emulator/managed-instances", emulator.base_url()),
+            headers: http::HeaderMap::new(),
+            body: bytes::Bytes::from(format!(
+                r#"{{"activation_id":"{id}","activation_code":"{code}","intranet_ip":"10.0.3.8","os_type":"Windows"}}"#
+            )),
+        })
+        .await
+        .unwrap();
+    assert_eq!(registered.status, 201);
+    assert!(matches!(
+        emulator.register_managed_instance(&server("10.0.3.9")),
+        Err(RegistrationError::Exhausted(_))
+    ));
+
+    let listed = ecs
+        .describe_activations()
+        .activation_id(&id)
+        .send()
+        .await
+        .unwrap();
+    let activation = &listed.activation_list[0];
+    assert_eq!(activation.registered_count, Some(2));
+    assert_eq!(activation.ip_address_range.as_deref(), Some("10.0.3.0/24"));
+    let managed = ecs
+        .describe_managed_instances()
+        .activation_id(&id)
+        .os_type("windows")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(managed.total_count, Some(1));
+    assert_eq!(
+        managed.instances[0].intranet_ip.as_deref(),
+        Some("10.0.3.8")
+    );
+
+    ecs.modify_managed_instance()
+        .instance_id(&first)
+        .instance_name("build-renamed")
+        .send()
+        .await
+        .unwrap();
+    let renamed = ecs
+        .describe_managed_instances()
+        .instance_name("build-re*")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        renamed.instances[0].instance_id.as_deref(),
+        Some(first.as_str())
+    );
+
+    // An activation with servers on it stays until they are deregistered.
+    let err = ecs
+        .delete_activation()
+        .activation_id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ActivationId.InUse"), "{err}");
+    for managed in [first, managed.instances[0].instance_id.clone().unwrap()] {
+        ecs.deregister_managed_instance()
+            .instance_id(managed)
+            .send()
+            .await
+            .unwrap();
+    }
+    let disabled = ecs
+        .disable_activation()
+        .activation_id(&id)
+        .send()
+        .await
+        .unwrap()
+        .activation
+        .unwrap();
+    assert_eq!(disabled.disabled, Some(true));
+    assert_eq!(disabled.deregistered_count, Some(2));
+    assert!(matches!(
+        emulator.register_managed_instance(&server("10.0.3.7")),
+        Err(RegistrationError::Disabled(_))
+    ));
+    ecs.delete_activation()
+        .activation_id(&id)
+        .send()
+        .await
+        .unwrap();
+    let err = ecs
+        .delete_activation()
+        .activation_id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ActivationId.NotFound"), "{err}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn activations_expire_on_the_emulators_clock() {
+    let emulator = start(vec![]).await;
+    let ecs = aliyun_ecs::Client::new(&config(&emulator));
+    let created = ecs
+        .create_activation()
+        .time_to_live_in_hours(1)
+        .send()
+        .await
+        .unwrap();
+    let registration = ManagedInstanceRegistration::new(
+        created.activation_id.unwrap(),
+        created.activation_code.unwrap(),
+    );
+    emulator.set_clock_offset_secs(2 * 3600);
+    assert!(matches!(
+        emulator.register_managed_instance(&registration),
+        Err(RegistrationError::Expired(_))
+    ));
 }

@@ -30,6 +30,7 @@ mod cms_rules;
 pub(crate) mod cms_series;
 mod cms_site_monitors;
 mod ecs;
+mod ecs_activations;
 mod ecs_auto_snapshot_policies;
 mod ecs_command_admin;
 mod ecs_commands;
@@ -57,6 +58,8 @@ mod ecs_tasks;
 mod ecs_vpcs;
 pub(crate) mod ecs_world;
 pub(crate) mod paging;
+
+pub(crate) use ecs_activations::register_managed_instance;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -192,6 +195,7 @@ const FAMILIES: &[&[Model]] = &[
     ecs::MODELS,
     ecs_commands::MODELS,
     ecs_send_file::MODELS,
+    ecs_activations::MODELS,
     ecs_disks::MODELS,
     ecs_images::MODELS,
     ecs_tasks::MODELS,
