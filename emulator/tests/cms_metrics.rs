@@ -1052,3 +1052,121 @@ async fn ecs_disk_monitor_data_follows_its_instance() {
         .unwrap_err();
     assert_eq!(err.code(), Some("InvalidDiskId.NotFound"), "{err}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn processes_host_names_and_uninstalling_the_agent() {
+    let (emulator, cms) = start().await;
+    let id = cms
+        .create_monitoring_agent_process()
+        .instance_id("i-a")
+        .process_name("nginx")
+        .process_user("www")
+        .send()
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    cms.create_monitor_agent_process()
+        .instance_id("i-a")
+        .process_name("java")
+        .send()
+        .await
+        .unwrap();
+    let err = cms
+        .create_monitoring_agent_process()
+        .instance_id("i-a")
+        .process_name("nginx")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ParameterInvalid"), "{err}");
+    let err = cms
+        .create_monitoring_agent_process()
+        .instance_id("i-missing")
+        .process_name("nginx")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ResourceNotFound"), "{err}");
+    let watched = cms
+        .describe_monitoring_agent_processes()
+        .instance_id("i-a")
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<_> = watched
+        .node_processes
+        .iter()
+        .map(|p| p.process_name.clone().unwrap())
+        .collect();
+    assert_eq!(names, ["nginx", "java"]);
+    assert_eq!(watched.node_processes[0].process_id, Some(id));
+    assert_eq!(
+        watched.node_processes[0].process_user.as_deref(),
+        Some("www")
+    );
+    cms.delete_monitoring_agent_process()
+        .instance_id("i-a")
+        .process_id(id.to_string())
+        .send()
+        .await
+        .unwrap();
+    cms.delete_monitoring_agent_process()
+        .instance_id("i-a")
+        .process_name("java")
+        .send()
+        .await
+        .unwrap();
+    let none = cms
+        .describe_monitoring_agent_processes()
+        .instance_id("i-a")
+        .send()
+        .await
+        .unwrap();
+    assert!(none.node_processes.is_empty());
+
+    cms.modify_host_info()
+        .instance_id("i-a")
+        .host_name("web-frontend")
+        .send()
+        .await
+        .unwrap();
+    let renamed = cms
+        .describe_monitoring_agent_hosts()
+        .host_name("web-frontend")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed.hosts[0].instance_id.as_deref(), Some("i-a"));
+
+    cms.uninstall_monitoring_agent()
+        .instance_id("i-a")
+        .send()
+        .await
+        .unwrap();
+    let err = cms
+        .uninstall_monitoring_agent()
+        .instance_id("i-a")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AgentStateError"), "{err}");
+    let status = cms
+        .describe_monitoring_agent_statuses()
+        .instance_ids("i-a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        status.node_status_list[0].status.as_deref(),
+        Some("uninstalled")
+    );
+    let hosts = cms.describe_monitoring_agent_hosts().send().await.unwrap();
+    assert!(
+        hosts
+            .hosts
+            .iter()
+            .all(|h| h.instance_id.as_deref() != Some("i-a"))
+    );
+    emulator.shutdown().await;
+}

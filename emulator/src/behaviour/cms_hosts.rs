@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::cms_common::{invalid, ok};
 use super::cms_metrics::page_of;
+use super::cms_processes::CMS_HOST_NAME;
 use super::cms_series::USER_ID;
 use super::{Context, Model, Outcome};
 use crate::world::{AgentState, Tracked, World};
@@ -42,6 +43,14 @@ fn is_host(tracked: &Tracked) -> bool {
     )
 }
 
+/// The host name CloudMonitor shows: `ModifyHostInfo`'s, else the instance's.
+fn host_name(tracked: &Tracked) -> &str {
+    let ecs = &tracked.ecs;
+    ecs.str(CMS_HOST_NAME)
+        .or_else(|| ecs.str("HostName"))
+        .unwrap_or(&tracked.instance.id)
+}
+
 /// `tracked` as a `Host` entry.
 fn host(tracked: &Tracked) -> Value {
     let ecs = &tracked.ecs;
@@ -59,7 +68,7 @@ fn host(tracked: &Tracked) -> Value {
     };
     json!({
         "InstanceId": tracked.instance.id,
-        "HostName": ecs.str("HostName").unwrap_or(&tracked.instance.id),
+        "HostName": host_name(tracked),
         "Region": tracked.instance.region,
         "OperatingSystem": os,
         "AgentVersion": AGENT_VERSION,
@@ -95,12 +104,10 @@ pub(super) fn describe_monitoring_agent_hosts(world: &mut World, ctx: &Context<'
                     .is_some_and(|s| serials.iter().any(|w| w == s))
         })
         .filter(|t| wanted("InstanceRegionId").is_none_or(|r| t.instance.region == r))
-        .filter(|t| wanted("HostName").is_none_or(|h| t.ecs.str("HostName") == Some(h)))
+        .filter(|t| wanted("HostName").is_none_or(|h| host_name(t) == h))
         .filter(|t| wanted("Status").is_none_or(|s| t.instance.cms_agent.as_str() == s))
         .filter(|t| {
-            wanted("KeyWord").is_none_or(|k| {
-                t.instance.id.contains(k) || t.ecs.str("HostName").is_some_and(|h| h.contains(k))
-            })
+            wanted("KeyWord").is_none_or(|k| t.instance.id.contains(k) || host_name(t).contains(k))
         })
         .map(host)
         .collect();

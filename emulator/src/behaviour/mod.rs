@@ -25,6 +25,7 @@ mod cms_host_availability;
 mod cms_hosts;
 mod cms_log_monitors;
 mod cms_metrics;
+mod cms_processes;
 mod cms_rule_templates;
 mod cms_rules;
 pub(crate) mod cms_series;
@@ -229,6 +230,7 @@ const FAMILIES: &[&[Model]] = &[
     cms_metrics::MODELS,
     cms_custom::MODELS,
     cms_hosts::MODELS,
+    cms_processes::MODELS,
     cms_site_monitors::MODELS,
     cms_host_availability::MODELS,
     cms_log_monitors::MODELS,
