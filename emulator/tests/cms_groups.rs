@@ -1155,3 +1155,90 @@ async fn availability_tasks_of_a_group_are_created_listed_changed_paused_and_del
         .unwrap_err();
     assert_eq!(err.code(), Some("ResourceNotFound"), "{err}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn group_tags_are_added_listed_filtered_and_removed() {
+    let (emulator, cms, _) = start().await;
+    let mut groups = Vec::new();
+    for name in ["web-tier", "db-tier"] {
+        let id = cms
+            .create_monitor_group()
+            .group_name(name)
+            .send()
+            .await
+            .unwrap()
+            .group_id
+            .unwrap();
+        groups.push(id.to_string());
+    }
+    let tag = |key: &str, value: &str| aliyun_cms::types::Tag {
+        key: Some(key.into()),
+        value: Some(value.into()),
+    };
+    cms.add_tags()
+        .group_ids(&groups[0])
+        .group_ids(&groups[1])
+        .tag(tag("env", "prod"))
+        .send()
+        .await
+        .unwrap();
+    cms.add_tags()
+        .group_ids(&groups[1])
+        .tag(tag("env", "staging"))
+        .tag(tag("team", "data"))
+        .send()
+        .await
+        .unwrap();
+    let err = cms
+        .add_tags()
+        .group_ids("999")
+        .tag(tag("env", "prod"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ResourceNotFound"), "{err}");
+
+    let keys = cms.describe_tag_key_list().send().await.unwrap();
+    assert_eq!(keys.tag_keys, ["env", "team"]);
+    let values = cms
+        .describe_tag_value_list()
+        .tag_key("env")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(values.tag_values, ["prod", "staging"]);
+    let staging = cms
+        .describe_monitor_groups()
+        .tag(Labels {
+            key: Some("env".into()),
+            value: Some("staging".into()),
+        })
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<_> = staging
+        .resources
+        .iter()
+        .map(|g| g.group_name.clone().unwrap())
+        .collect();
+    assert_eq!(names, ["db-tier"]);
+
+    // A value given must match: only the group whose `env` is `prod` loses it.
+    let removed = cms
+        .remove_tags()
+        .group_ids(&groups[0])
+        .group_ids(&groups[1])
+        .tag(tag("env", "prod"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.tag, ["env"]);
+    let values = cms
+        .describe_tag_value_list()
+        .tag_key("env")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(values.tag_values, ["staging"]);
+    emulator.shutdown().await;
+}

@@ -20,6 +20,7 @@ pub(crate) mod cms_common;
 mod cms_contacts;
 mod cms_custom;
 mod cms_event_rules;
+mod cms_group_tags;
 mod cms_groups;
 mod cms_host_availability;
 mod cms_hosts;
@@ -231,6 +232,7 @@ const FAMILIES: &[&[Model]] = &[
     cms_custom::MODELS,
     cms_hosts::MODELS,
     cms_processes::MODELS,
+    cms_group_tags::MODELS,
     cms_site_monitors::MODELS,
     cms_host_availability::MODELS,
     cms_log_monitors::MODELS,
