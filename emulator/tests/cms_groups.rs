@@ -1242,3 +1242,170 @@ async fn group_tags_are_added_listed_filtered_and_removed() {
     assert_eq!(values.tag_values, ["staging"]);
     emulator.shutdown().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn dynamic_rules_add_matching_instances_and_groups_watch_processes() {
+    let (emulator, cms, ecs) = start().await;
+    for name in ["nginx-1", "nginx-2", "db-1"] {
+        launch(&ecs, name, "role", "any").await;
+    }
+    let group = cms
+        .create_monitor_group()
+        .group_name("web")
+        .send()
+        .await
+        .unwrap()
+        .group_id
+        .unwrap();
+    let rule = |category: &str, function: &str, value: &str| {
+        aliyun_cms::types::PutMonitorGroupDynamicRuleGroupRules {
+            category: Some(category.into()),
+            filter_relation: Some("and".into()),
+            filters: vec![aliyun_cms::types::PutMonitorGroupDynamicRuleFilters {
+                function: Some(function.into()),
+                name: Some("hostName".into()),
+                value: Some(value.into()),
+            }],
+        }
+    };
+    cms.put_monitor_group_dynamic_rule()
+        .group_id(group)
+        .group_rules(rule("ecs", "startWith", "nginx"))
+        .send()
+        .await
+        .unwrap();
+    let members = cms
+        .describe_monitor_group_instances()
+        .group_id(group)
+        .send()
+        .await
+        .unwrap();
+    let mut names: Vec<_> = members
+        .resources
+        .iter()
+        .map(|m| m.instance_name.clone().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["nginx-1", "nginx-2"]);
+    let rules = cms
+        .describe_monitor_group_dynamic_rules()
+        .group_id(group)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rules.resource.len(), 1);
+    assert_eq!(rules.resource[0].filters[0].value.as_deref(), Some("nginx"));
+    let err = cms
+        .put_monitor_group_dynamic_rule()
+        .group_id(group)
+        .group_rules(rule("ecs", "regex", "nginx"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ParameterInvalid"), "{err}");
+    cms.delete_monitor_group_dynamic_rule()
+        .group_id(group)
+        .category("ecs")
+        .send()
+        .await
+        .unwrap();
+    let rules = cms
+        .describe_monitor_group_dynamic_rules()
+        .group_id(group)
+        .send()
+        .await
+        .unwrap();
+    assert!(rules.resource.is_empty());
+
+    // Processes the group watches.
+    let alert = aliyun_cms::types::CreateGroupMonitoringAgentProcessAlertConfig {
+        comparison_operator: Some("LessThanThreshold".into()),
+        escalations_level: Some("critical".into()),
+        statistics: Some("Average".into()),
+        threshold: Some("1".into()),
+        times: Some("3".into()),
+        ..Default::default()
+    };
+    let process = cms
+        .create_group_monitoring_agent_process()
+        .group_id(group.to_string())
+        .process_name("nginx")
+        .alert_config(alert.clone())
+        .send()
+        .await
+        .unwrap()
+        .resource
+        .unwrap()
+        .group_process_id
+        .unwrap();
+    let err = cms
+        .create_group_monitoring_agent_process()
+        .group_id(group.to_string())
+        .process_name("nginx")
+        .alert_config(
+            aliyun_cms::types::CreateGroupMonitoringAgentProcessAlertConfig {
+                escalations_level: Some("urgent".into()),
+                ..alert
+            },
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ParameterInvalid"), "{err}");
+    let listed = cms
+        .describe_group_monitoring_agent_process()
+        .group_id(group.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.processes.len(), 1);
+    assert_eq!(listed.processes[0].id.as_deref(), Some(process.as_str()));
+    assert_eq!(
+        listed.processes[0].alert_config[0]
+            .escalations_level
+            .as_deref(),
+        Some("critical")
+    );
+    cms.modify_group_monitoring_agent_process()
+        .group_id(group.to_string())
+        .id(&process)
+        .alert_config(
+            aliyun_cms::types::ModifyGroupMonitoringAgentProcessAlertConfig {
+                comparison_operator: Some("LessThanThreshold".into()),
+                escalations_level: Some("warn".into()),
+                statistics: Some("Average".into()),
+                threshold: Some("2".into()),
+                times: Some("1".into()),
+                ..Default::default()
+            },
+        )
+        .send()
+        .await
+        .unwrap();
+    let modified = cms
+        .describe_group_monitoring_agent_process()
+        .group_id(group.to_string())
+        .process_name("nginx")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        modified.processes[0].alert_config[0].threshold.as_deref(),
+        Some("2")
+    );
+    // The group goes with what it watches: nothing of it is found any more.
+    cms.delete_monitor_group()
+        .group_id(group)
+        .send()
+        .await
+        .unwrap();
+    let err = cms
+        .delete_group_monitoring_agent_process()
+        .group_id(group.to_string())
+        .id(&process)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ResourceNotFound"), "{err}");
+    emulator.shutdown().await;
+}

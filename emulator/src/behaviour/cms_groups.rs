@@ -268,7 +268,11 @@ fn delete_monitor_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
         .remove(GROUP, &id)
         .ok_or_else(|| not_found(ctx, &id))?;
     // The group's pause policies and alert rules go with it, as the service deletes them.
-    for kind in [NOTIFY_POLICY, super::cms_alerts::RULE] {
+    for kind in [
+        NOTIFY_POLICY,
+        super::cms_alerts::RULE,
+        super::cms_group_processes::GROUP_PROCESS,
+    ] {
         let owned: Vec<String> = world
             .store
             .iter(kind)
@@ -293,7 +297,7 @@ fn delete_monitor_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
 }
 
 /// The `GroupId` parameter as decimal text (a number or text on the wire).
-fn group_id_param(ctx: &Context<'_>) -> Result<String, ApiError> {
+pub(super) fn group_id_param(ctx: &Context<'_>) -> Result<String, ApiError> {
     match ctx.input.get("GroupId") {
         Some(Value::Number(n)) => Ok(n.to_string()),
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_owned()),
@@ -433,7 +437,12 @@ fn instances_param(world: &World, ctx: &Context<'_>) -> Result<Vec<Map<String, V
 }
 
 /// Adds `new` to `group_id`'s members (those already there are left as they are).
-fn add_members(store: &mut Store, group_id: &str, new: Vec<Map<String, Value>>, now: u64) {
+pub(super) fn add_members(
+    store: &mut Store,
+    group_id: &str,
+    new: Vec<Map<String, Value>>,
+    now: u64,
+) {
     let mut ids = Vec::new();
     for _ in 0..new.len() {
         ids.push(store.next_seq());
@@ -635,7 +644,7 @@ fn create_monitor_group_by_resource_group_id(world: &mut World, ctx: &Context<'_
 }
 
 /// The member entry of an ECS instance.
-fn ecs_member(t: &crate::world::Tracked) -> Map<String, Value> {
+pub(super) fn ecs_member(t: &crate::world::Tracked) -> Map<String, Value> {
     let mut member = Map::new();
     member.insert("InstanceId".into(), json!(t.instance.id));
     member.insert(
@@ -710,14 +719,14 @@ fn delete_monitor_group_notify_policy(world: &mut World, ctx: &Context<'_>) -> O
 
 /// One `MatchExpress` entry: a tag value test.
 #[derive(Debug, Clone, PartialEq)]
-struct Express {
-    value: String,
-    function: String,
+pub(super) struct Express {
+    pub(super) value: String,
+    pub(super) function: String,
 }
 
 impl Express {
     /// Whether `tag_value` passes this test.
-    fn matches(&self, tag_value: &str) -> bool {
+    pub(super) fn matches(&self, tag_value: &str) -> bool {
         let v = self.value.as_str();
         match self.function.as_str() {
             "all" => true,
@@ -732,7 +741,7 @@ impl Express {
 }
 
 /// Whether `tag_value` passes `expresses` joined by `relation` (`and` / `or`).
-fn tag_value_matches(expresses: &[Express], relation: &str, tag_value: &str) -> bool {
+pub(super) fn value_matches(expresses: &[Express], relation: &str, tag_value: &str) -> bool {
     if relation == "or" {
         expresses.iter().any(|e| e.matches(tag_value))
     } else {
@@ -741,7 +750,7 @@ fn tag_value_matches(expresses: &[Express], relation: &str, tag_value: &str) -> 
 }
 
 /// A rule id in the service's UUID form, from the world's deterministic source.
-fn rule_id(store: &mut Store) -> String {
+pub(super) fn rule_id(store: &mut Store) -> String {
     let hex = |store: &mut Store, digits: u32| {
         format!(
             "{:0width$x}",
@@ -807,7 +816,7 @@ fn create_dynamic_tag_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
         Default::default();
     for t in world.iter().filter(|t| t.instance.region == region) {
         if let Some(value) = t.ecs.tags.get(key) {
-            if tag_value_matches(&expresses, &relation, value) {
+            if value_matches(&expresses, &relation, value) {
                 by_value
                     .entry(value.clone())
                     .or_default()
@@ -931,11 +940,11 @@ mod tests {
     #[test]
     fn relations_join_the_tests() {
         let tests = [express("startWith", "web"), express("endWith", "-1")];
-        assert!(tag_value_matches(&tests, "and", "web-1"));
-        assert!(!tag_value_matches(&tests, "and", "web-2"));
-        assert!(tag_value_matches(&tests, "or", "web-2"));
-        assert!(tag_value_matches(&tests, "or", "db-1"));
-        assert!(!tag_value_matches(&tests, "or", "db-2"));
+        assert!(value_matches(&tests, "and", "web-1"));
+        assert!(!value_matches(&tests, "and", "web-2"));
+        assert!(value_matches(&tests, "or", "web-2"));
+        assert!(value_matches(&tests, "or", "db-1"));
+        assert!(!value_matches(&tests, "or", "db-2"));
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub(crate) mod cms_common;
 mod cms_contacts;
 mod cms_custom;
 mod cms_event_rules;
+mod cms_group_processes;
+mod cms_group_rules;
 mod cms_group_tags;
 mod cms_groups;
 mod cms_host_availability;
@@ -233,6 +235,8 @@ const FAMILIES: &[&[Model]] = &[
     cms_hosts::MODELS,
     cms_processes::MODELS,
     cms_group_tags::MODELS,
+    cms_group_rules::MODELS,
+    cms_group_processes::MODELS,
     cms_site_monitors::MODELS,
     cms_host_availability::MODELS,
     cms_log_monitors::MODELS,
