@@ -36,6 +36,19 @@ pub enum InstanceStatus {
     Pending,
 }
 
+impl InstanceStatus {
+    /// The wire value (`Running`, `Stopped`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstanceStatus::Running => "Running",
+            InstanceStatus::Stopped => "Stopped",
+            InstanceStatus::Starting => "Starting",
+            InstanceStatus::Stopping => "Stopping",
+            InstanceStatus::Pending => "Pending",
+        }
+    }
+}
+
 /// The cloud assistant client on an instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -405,6 +418,43 @@ pub(crate) struct Tracked {
     pub(crate) transition: Option<Transition>,
 }
 
+/// Status changes a world remembers; the oldest go first.
+pub(crate) const MAX_STATUS_CHANGES: usize = 10_000;
+
+/// An instance's status change (an `Instance:StateChange` event in CloudMonitor).
+#[derive(Debug, Clone)]
+pub(crate) struct StatusChange {
+    pub(crate) instance_id: String,
+    pub(crate) instance_name: String,
+    pub(crate) region: String,
+    /// The status reached (`Pending`, `Running`, ... and `Deleted`).
+    pub(crate) status: &'static str,
+    /// When, on the tokio clock (a paused test clock moves it).
+    pub(crate) at: tokio::time::Instant,
+}
+
+fn record_change(
+    changes: &mut std::collections::VecDeque<StatusChange>,
+    tracked: &Tracked,
+    status: &'static str,
+    at: tokio::time::Instant,
+) {
+    if changes.len() == MAX_STATUS_CHANGES {
+        changes.pop_front();
+    }
+    changes.push_back(StatusChange {
+        instance_id: tracked.instance.id.clone(),
+        instance_name: tracked
+            .ecs
+            .str("InstanceName")
+            .unwrap_or(&tracked.instance.id)
+            .to_owned(),
+        region: tracked.instance.region.clone(),
+        status,
+        at,
+    });
+}
+
 /// A status change under way: the instance reaches `to` at `at` (tokio time, so a paused
 /// test clock moves it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -519,6 +569,9 @@ impl Default for Timings {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct World {
     instances: BTreeMap<String, Tracked>,
+    /// The instances' status changes, oldest first (at most [`MAX_STATUS_CHANGES`]), which
+    /// CloudMonitor reports as `Instance:StateChange` system events.
+    pub(crate) status_changes: std::collections::VecDeque<StatusChange>,
     /// Ids of instances with a transition under way.
     transitioning: std::collections::BTreeSet<String>,
     pub(crate) store: Store,
@@ -532,6 +585,7 @@ impl World {
     pub(crate) fn new(instances: &[Instance], timings: Timings) -> Self {
         let mut world = World {
             instances: BTreeMap::new(),
+            status_changes: Default::default(),
             transitioning: Default::default(),
             store: Store::default(),
             cms_timing: timings.cms,
@@ -569,7 +623,14 @@ impl World {
 
     pub(crate) fn remove(&mut self, id: &str) -> bool {
         self.transitioning.remove(id);
-        self.instances.remove(id).is_some()
+        match self.instances.remove(id) {
+            Some(tracked) => {
+                let now = tokio::time::Instant::now();
+                record_change(&mut self.status_changes, &tracked, "Deleted", now);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Starts a transition of `id` to `to`, shown as `via` until the world's transition time
@@ -580,6 +641,8 @@ impl World {
             tracked.set_status(via);
             tracked.transition = Some(Transition { to, at });
             self.transitioning.insert(id.to_owned());
+            let now = tokio::time::Instant::now();
+            record_change(&mut self.status_changes, tracked, via.as_str(), now);
         }
     }
 
@@ -591,6 +654,7 @@ impl World {
         }
         let now = tokio::time::Instant::now();
         let instances = &mut self.instances;
+        let changes = &mut self.status_changes;
         self.transitioning.retain(|id| {
             let Some(tracked) = instances.get_mut(id) else {
                 return false;
@@ -599,6 +663,7 @@ impl World {
                 Some(t) if t.at <= now => {
                     tracked.transition = None;
                     tracked.set_status(t.to);
+                    record_change(changes, tracked, t.to.as_str(), t.at);
                     on_settle(tracked);
                     false
                 }
@@ -631,7 +696,7 @@ impl World {
 
 impl fmt::Display for InstanceStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self, f)
+        f.write_str(self.as_str())
     }
 }
 

@@ -2,7 +2,7 @@
 //! emulator models them, through the typed `aliyun_cms::Client` on a paused clock
 //! (in-process transport): contacts and contact groups by name, monitor groups with their
 //! filters and paging, group members read from the ECS world, groups made per tag value,
-//! pause policies, event rules with their targets, and the documented refusals.
+//! pause policies, event rules with their targets, system events, and the documented refusals.
 
 use aliyun_cms::action::create_monitor_group::CreateMonitorGroupError;
 use aliyun_cms::action::create_monitor_group_instances::CreateMonitorGroupInstancesError;
@@ -1407,5 +1407,81 @@ async fn dynamic_rules_add_matching_instances_and_groups_watch_processes() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some("ResourceNotFound"), "{err}");
+    emulator.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn instance_state_changes_and_dry_runs_are_system_events() {
+    let (emulator, cms, ecs) = start().await;
+    let id = launch(&ecs, "web-1", "role", "web").await.remove(0);
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    ecs.stop_instance().instance_id(&id).send().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+
+    let events = cms
+        .describe_system_event_attribute()
+        .product("ecs")
+        .name("Instance:StateChange")
+        .send()
+        .await
+        .unwrap();
+    // Newest first: launched, running, stopping, stopped.
+    let states: Vec<_> = events
+        .system_events
+        .iter()
+        .map(|e| e.status.clone().unwrap())
+        .collect();
+    assert_eq!(states, ["Stopped", "Stopping", "Running", "Pending"]);
+    let content: serde_json::Value =
+        serde_json::from_str(events.system_events[0].content.as_deref().unwrap()).unwrap();
+    assert_eq!(content["instanceId"], id.as_str());
+    let times: Vec<i64> = events
+        .system_events
+        .iter()
+        .map(|e| e.time.unwrap())
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "{times:?}");
+
+    cms.send_dry_run_system_event()
+        .product("CloudMonitor")
+        .event_name("Agent_Status_Stopped")
+        .event_content("level", serde_json::json!("CRITICAL"))
+        .event_content("instanceName", serde_json::json!("web-1"))
+        .send()
+        .await
+        .unwrap();
+    let critical = cms
+        .describe_system_event_attribute()
+        .level("critical")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(critical.system_events.len(), 1);
+    assert_eq!(
+        critical.system_events[0].name.as_deref(),
+        Some("Agent_Status_Stopped")
+    );
+
+    let counts = cms.describe_system_event_count().send().await.unwrap();
+    let state_changes = counts
+        .system_event_counts
+        .iter()
+        .find(|c| c.name.as_deref() == Some("Instance:StateChange"))
+        .unwrap();
+    assert_eq!(state_changes.num, Some(4));
+    assert_eq!(state_changes.status.as_deref(), Some("Stopped"));
+    let histogram = cms
+        .describe_system_event_histogram()
+        .product("ECS")
+        .send()
+        .await
+        .unwrap();
+    let total: i64 = histogram
+        .system_event_histograms
+        .iter()
+        .map(|b| b.count.unwrap())
+        .sum();
+    assert_eq!(total, 4);
+    assert_eq!(histogram.system_event_histograms.len(), 10);
     emulator.shutdown().await;
 }

@@ -33,6 +33,7 @@ mod cms_rule_templates;
 mod cms_rules;
 pub(crate) mod cms_series;
 mod cms_site_monitors;
+mod cms_system_events;
 mod ecs;
 mod ecs_activations;
 mod ecs_auto_snapshot_policies;
@@ -237,6 +238,7 @@ const FAMILIES: &[&[Model]] = &[
     cms_group_tags::MODELS,
     cms_group_rules::MODELS,
     cms_group_processes::MODELS,
+    cms_system_events::MODELS,
     cms_site_monitors::MODELS,
     cms_host_availability::MODELS,
     cms_log_monitors::MODELS,
