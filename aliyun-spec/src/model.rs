@@ -237,6 +237,8 @@ pub struct Field {
     pub source: Option<String>,
     /// The newer metadata source that no longer lists this parameter.
     pub dropped_by: Option<String>,
+    /// A secret: never shown by `Debug` or logs (the spec's `sensitive`, else by its name).
+    pub sensitive: bool,
 }
 
 /// A documented error code.
@@ -685,6 +687,9 @@ fn lower_member(m: &Member) -> Field {
         location: m.location,
         source: m.source.clone(),
         dropped_by: m.dropped_by.clone(),
+        sensitive: m
+            .sensitive
+            .unwrap_or_else(|| names::is_sensitive_name(&m.name)),
     }
 }
 

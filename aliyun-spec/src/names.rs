@@ -25,6 +25,28 @@ pub fn member_name(member: &Member) -> String {
         .unwrap_or_else(|| member.name.to_snake_case())
 }
 
+/// Whether a member named `wire_name` holds a secret by its name alone: a password
+/// (`Password`, `VncPassword`; not `PasswordInherit` or `WindowsPasswordName`), a private key
+/// body, a secret key or an activation code. The SDK's `Debug` output and the emulator's
+/// request log hide such values; a spec's `sensitive` overrides the rule.
+///
+/// ```
+/// use aliyun_spec::names::is_sensitive_name;
+/// assert!(is_sensitive_name("VncPassword") && is_sensitive_name("password"));
+/// assert!(is_sensitive_name("PrivateKeyBody") && is_sensitive_name("SecretKey"));
+/// assert!(!is_sensitive_name("PasswordInherit") && !is_sensitive_name("KeyPairName"));
+/// ```
+pub fn is_sensitive_name(wire_name: &str) -> bool {
+    const SECRETS: [&str; 4] = [
+        "privatekeybody",
+        "secretkey",
+        "accesskeysecret",
+        "activationcode",
+    ];
+    let name = wire_name.to_ascii_lowercase();
+    name.ends_with("password") || SECRETS.contains(&name.as_str())
+}
+
 /// The snake_case module/method name of an action.
 pub fn action_snake(action: &str) -> String {
     action.to_snake_case()

@@ -355,6 +355,10 @@ pub struct Member {
     /// deprecated).
     #[serde(default)]
     pub dropped_by: Option<String>,
+    /// Whether the value is a secret (a password, a private key) that `Debug` output and
+    /// logs must not show. Absent: decided by the name ([`crate::names::is_sensitive_name`]).
+    #[serde(default)]
+    pub sensitive: Option<bool>,
 }
 
 /// The item type of a list or the value type of a map.

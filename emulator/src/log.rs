@@ -2,7 +2,10 @@
 //! admin endpoint) can prove what a client sent: attempts, nonces, parameters.
 //!
 //! Never logged: the `Signature`, the `SecurityToken`, headers (V3's `Authorization` holds the
-//! signature), and secrets, which the emulator never receives in the first place.
+//! signature), and the AccessKeySecret, which the emulator never receives in the first place.
+//! Parameters that are secrets by their name (`Password`, `RemoteConnectionOptions.Password`:
+//! [`aliyun_spec::names::is_sensitive_name`], the rule the SDK's `Debug` output follows) are
+//! logged as `<redacted>`, so a test sees that one was sent but not what it was.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -137,13 +140,18 @@ impl LoggedRequest {
         }
     }
 
-    /// The params map for a request, without the secret parameters.
+    /// The params map for a request: without the protocol's secret parameters, and with
+    /// the values of secrets (by any segment of the name) replaced by `<redacted>`.
     pub(crate) fn loggable_params<'a>(
         params: impl Iterator<Item = (&'a str, &'a str)>,
     ) -> BTreeMap<String, String> {
         params
             .filter(|(k, _)| !SECRET_PARAMS.contains(k))
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .map(|(k, v)| {
+                let secret = k.split('.').any(aliyun_spec::names::is_sensitive_name);
+                let value = if secret { "<redacted>" } else { v };
+                (k.to_owned(), value.to_owned())
+            })
             .collect()
     }
 }
@@ -201,6 +209,8 @@ mod tests {
             params: LoggedRequest::loggable_params(
                 [
                     ("A", "1"),
+                    ("Password", "PWVALUE"),
+                    ("RemoteConnectionOptions.Password", "PWVALUE"),
                     ("Signature", "SIGVALUE"),
                     ("SecurityToken", "TOKVALUE"),
                 ]
@@ -229,11 +239,16 @@ mod tests {
         let e = &log.entries()[0];
         assert_eq!(e.param("A"), Some("1"));
         assert_eq!(e.param("Signature"), None);
+        assert_eq!(e.param("Password"), Some("<redacted>"));
+        assert_eq!(
+            e.param("RemoteConnectionOptions.Password"),
+            Some("<redacted>")
+        );
         assert_eq!(e.error_code(), Some("Throttling.User"));
         let json = serde_json::to_string(e).unwrap();
         assert!(json.contains("\"outcome\":\"fault\""), "{json}");
         assert!(
-            !json.contains("SIGVALUE") && !json.contains("TOKVALUE"),
+            !json.contains("SIGVALUE") && !json.contains("TOKVALUE") && !json.contains("PWVALUE"),
             "{json}"
         );
     }

@@ -88,3 +88,50 @@ async fn invalid_requests_never_reach_the_service() {
     );
     emulator.shutdown().await;
 }
+
+/// Secrets a caller sends (an instance password) or receives (a key pair's private key) never
+/// show in `Debug` output of inputs, builders or outputs, nor in the emulator's request log.
+#[tokio::test]
+async fn secrets_never_show_in_debug_output_or_the_request_log() {
+    const PASSWORD: &str = "Ecs-Secret-2026!";
+    let emulator = Emulator::start().await.unwrap();
+    let ecs = aliyun_ecs::Client::new(&config(&emulator));
+    let builder = ecs
+        .run_instances()
+        .image_id("aliyun_3_x64_20G_alibase_20240528.vhd")
+        .password(PASSWORD);
+    let input = aliyun_ecs::action::run_instances::RunInstancesInput::builder()
+        .region_id("cn-hangzhou")
+        .password(PASSWORD)
+        .build()
+        .unwrap();
+    for text in [
+        format!("{builder:?}"),
+        format!("{input:?}"),
+        format!("{input:#?}"),
+    ] {
+        assert!(!text.contains(PASSWORD), "{text}");
+        assert!(text.contains("password: <redacted>"), "{text}");
+    }
+    builder.send().await.unwrap();
+    let logged = emulator.requests_for("RunInstances");
+    assert_eq!(logged[0].param("Password"), Some("<redacted>"));
+    assert!(
+        !serde_json::to_string(&logged[0])
+            .unwrap()
+            .contains(PASSWORD)
+    );
+
+    let key = ecs
+        .create_key_pair()
+        .key_pair_name("deploy")
+        .send()
+        .await
+        .unwrap();
+    let private_key = key.private_key_body.clone().unwrap();
+    assert!(!private_key.is_empty());
+    let shown = format!("{key:?}");
+    assert!(!shown.contains(&private_key), "{shown}");
+    assert!(shown.contains("private_key_body: <redacted>"), "{shown}");
+    emulator.shutdown().await;
+}

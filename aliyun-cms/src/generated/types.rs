@@ -5414,7 +5414,7 @@ impl aliyun_core::__private::fields::DecodeFields for OpenApiParameters {
 aliyun_core::__private::deserialize_fields!(OpenApiParameters);
 /// A structure of the `DescribeSiteMonitorAttribute` response.
 #[cfg(feature = "site-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OptionJson {
     /// A list of structures read from `assertions` (a wrapped list: `{"assertions": {"assertions": [...]}}`). Empty when the service leaves it out.
@@ -5471,7 +5471,7 @@ pub struct OptionJson {
     pub match_rule: Option<i32>,
     /// A string read from `min_tls_version`. Example: `tlsv1.2`.
     pub min_tls_version: Option<String>,
-    /// A string read from `password`. Example: `123****`.
+    /// A string read from `password`. A secret: `Debug` output shows `<redacted>`, never the value. Example: `123****`.
     pub password: Option<String>,
     /// An integer (32-bit) read from `ping_num`. Example: `29`.
     pub ping_num: Option<i32>,
@@ -5505,6 +5505,63 @@ pub struct OptionJson {
     pub username: Option<String>,
     /// An integer (32-bit) read from `waitTime_after_completion`. Example: `3`.
     pub wait_time_after_completion: Option<i32>,
+}
+#[cfg(feature = "site-monitoring")]
+impl ::core::fmt::Debug for OptionJson {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("OptionJson")
+            .field("assertions", &self.assertions)
+            .field("attempts", &self.attempts)
+            .field("authentication", &self.authentication)
+            .field("blocked_url_list", &self.blocked_url_list)
+            .field("browser_headers", &self.browser_headers)
+            .field("browser_hosts", &self.browser_hosts)
+            .field("browser_info", &self.browser_info)
+            .field("browser_insecure", &self.browser_insecure)
+            .field("browser_task_version", &self.browser_task_version)
+            .field("cookie", &self.cookie)
+            .field("diagnosis_mtr", &self.diagnosis_mtr)
+            .field("diagnosis_ping", &self.diagnosis_ping)
+            .field("dns_hijack_whitelist", &self.dns_hijack_whitelist)
+            .field("dns_match_rule", &self.dns_match_rule)
+            .field("dns_server", &self.dns_server)
+            .field("dns_type", &self.dns_type)
+            .field("empty_message", &self.empty_message)
+            .field("expect_exist_string", &self.expect_exist_string)
+            .field("expect_non_exist_string", &self.expect_non_exist_string)
+            .field("expect_value", &self.expect_value)
+            .field("failure_rate", &self.failure_rate)
+            .field("header", &self.header)
+            .field("http_method", &self.http_method)
+            .field("ip_network", &self.ip_network)
+            .field("is_base64_encode", &self.is_base64_encode)
+            .field("match_rule", &self.match_rule)
+            .field("min_tls_version", &self.min_tls_version)
+            .field("password", &aliyun_core::__private::Redacted(&self.password))
+            .field("ping_num", &self.ping_num)
+            .field("ping_port", &self.ping_port)
+            .field("ping_type", &self.ping_type)
+            .field("port", &self.port)
+            .field("protocol", &self.protocol)
+            .field("request_content", &self.request_content)
+            .field("request_format", &self.request_format)
+            .field("response_content", &self.response_content)
+            .field("response_format", &self.response_format)
+            .field("retry_delay", &self.retry_delay)
+            .field("time_out", &self.time_out)
+            .field(
+                "traffic_hijack_element_blacklist",
+                &self.traffic_hijack_element_blacklist,
+            )
+            .field("traffic_hijack_element_count", &self.traffic_hijack_element_count)
+            .field(
+                "traffic_hijack_element_whitelist",
+                &self.traffic_hijack_element_whitelist,
+            )
+            .field("username", &self.username)
+            .field("wait_time_after_completion", &self.wait_time_after_completion)
+            .finish()
+    }
 }
 #[cfg(feature = "site-monitoring")]
 impl aliyun_core::__private::fields::DecodeFields for OptionJson {
@@ -5577,7 +5634,7 @@ impl aliyun_core::__private::fields::DecodeFields for OptionJson {
 aliyun_core::__private::deserialize_fields!(OptionJson);
 /// A structure of the `DescribeSiteMonitorList` response.
 #[cfg(feature = "site-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OptionsJson {
     /// A string read from `acceptable_response_code`. Example: `400`.
@@ -5614,7 +5671,7 @@ pub struct OptionsJson {
     pub is_base64_encode: Option<String>,
     /// An integer (32-bit) read from `match_rule`. Example: `0`.
     pub match_rule: Option<i32>,
-    /// A string read from `password`. Example: `123****`.
+    /// A string read from `password`. A secret: `Debug` output shows `<redacted>`, never the value. Example: `123****`.
     pub password: Option<String>,
     /// An integer (32-bit) read from `ping_num`. Example: `20`.
     pub ping_num: Option<i32>,
@@ -5640,6 +5697,43 @@ pub struct OptionsJson {
     pub unfollow_redirect: Option<bool>,
     /// A string read from `username`. Example: `testUser`.
     pub username: Option<String>,
+}
+#[cfg(feature = "site-monitoring")]
+impl ::core::fmt::Debug for OptionsJson {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("OptionsJson")
+            .field("acceptable_response_code", &self.acceptable_response_code)
+            .field("assertions", &self.assertions)
+            .field("attempts", &self.attempts)
+            .field("authentication", &self.authentication)
+            .field("cert_verify", &self.cert_verify)
+            .field("cookie", &self.cookie)
+            .field("diagnosis_mtr", &self.diagnosis_mtr)
+            .field("diagnosis_ping", &self.diagnosis_ping)
+            .field("dns_match_rule", &self.dns_match_rule)
+            .field("dns_server", &self.dns_server)
+            .field("dns_type", &self.dns_type)
+            .field("enable_operator_dns", &self.enable_operator_dns)
+            .field("failure_rate", &self.failure_rate)
+            .field("header", &self.header)
+            .field("http_method", &self.http_method)
+            .field("is_base64_encode", &self.is_base64_encode)
+            .field("match_rule", &self.match_rule)
+            .field("password", &aliyun_core::__private::Redacted(&self.password))
+            .field("ping_num", &self.ping_num)
+            .field("port", &self.port)
+            .field("protocol", &self.protocol)
+            .field("proxy_protocol", &self.proxy_protocol)
+            .field("request_content", &self.request_content)
+            .field("request_format", &self.request_format)
+            .field("response_content", &self.response_content)
+            .field("response_format", &self.response_format)
+            .field("retry_delay", &self.retry_delay)
+            .field("time_out", &self.time_out)
+            .field("unfollow_redirect", &self.unfollow_redirect)
+            .field("username", &self.username)
+            .finish()
+    }
 }
 #[cfg(feature = "site-monitoring")]
 impl aliyun_core::__private::fields::DecodeFields for OptionsJson {

@@ -3,6 +3,7 @@
 
 pub mod de;
 pub mod fields;
+mod redact;
 pub mod validate;
 
 /// The waiter engine generated `wait_until_*` builders call.
@@ -13,6 +14,7 @@ pub mod waiter {
 }
 
 pub use futures_util::stream::{BoxStream, Stream};
+pub use redact::{IsSet, Redacted};
 pub use serde;
 
 pub use crate::{action_error, builder_accessors, deserialize_fields, text_enum, untyped_output};

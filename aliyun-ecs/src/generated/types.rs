@@ -1629,7 +1629,7 @@ impl aliyun_core::params::StructParam for CreateAutoProvisioningGroupDataDisk {
 }
 /// A structure of the `CreateAutoProvisioningGroup` request.
 #[cfg(feature = "auto-provisioning-groups")]
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct CreateAutoProvisioningGroupLaunchConfiguration {
     /// A string sent as `<parameter>.ImageId`. Example: `m-bp1g7004ksh0oeuc****`.
     pub image_id: Option<String>,
@@ -1673,7 +1673,7 @@ pub struct CreateAutoProvisioningGroupLaunchConfiguration {
     pub resource_group_id: Option<String>,
     /// A string sent as `<parameter>.CreditSpecification`. Example: `Standard`.
     pub credit_specification: Option<String>,
-    /// A string sent as `<parameter>.Password`. Example: `EcsV587!`.
+    /// A string sent as `<parameter>.Password`. A secret: `Debug` output shows `<redacted>`, never the value. Example: `EcsV587!`.
     pub password: Option<String>,
     /// A string sent as `<parameter>.DeploymentSetId`. Example: `ds-bp1frxuzdg87zh4p****`.
     pub deployment_set_id: Option<String>,
@@ -1711,6 +1711,53 @@ pub struct CreateAutoProvisioningGroupLaunchConfiguration {
     pub spot_duration: Option<i32>,
     /// A string sent as `<parameter>.SpotInterruptionBehavior`.
     pub spot_interruption_behavior: Option<String>,
+}
+#[cfg(feature = "auto-provisioning-groups")]
+impl ::core::fmt::Debug for CreateAutoProvisioningGroupLaunchConfiguration {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateAutoProvisioningGroupLaunchConfiguration")
+            .field("image_id", &self.image_id)
+            .field("security_group_id", &self.security_group_id)
+            .field("io_optimized", &self.io_optimized)
+            .field("internet_charge_type", &self.internet_charge_type)
+            .field("internet_max_bandwidth_in", &self.internet_max_bandwidth_in)
+            .field("internet_max_bandwidth_out", &self.internet_max_bandwidth_out)
+            .field("instance_name", &self.instance_name)
+            .field("host_name", &self.host_name)
+            .field("instance_description", &self.instance_description)
+            .field("key_pair_name", &self.key_pair_name)
+            .field("ram_role_name", &self.ram_role_name)
+            .field("security_enhancement_strategy", &self.security_enhancement_strategy)
+            .field("user_data", &self.user_data)
+            .field("system_disk_category", &self.system_disk_category)
+            .field("system_disk_size", &self.system_disk_size)
+            .field("system_disk_name", &self.system_disk_name)
+            .field("system_disk_description", &self.system_disk_description)
+            .field("system_disk_performance_level", &self.system_disk_performance_level)
+            .field("password_inherit", &self.password_inherit)
+            .field("resource_group_id", &self.resource_group_id)
+            .field("credit_specification", &self.credit_specification)
+            .field("password", &aliyun_core::__private::Redacted(&self.password))
+            .field("deployment_set_id", &self.deployment_set_id)
+            .field("data_disk", &self.data_disk)
+            .field("tag", &self.tag)
+            .field("host_names", &self.host_names)
+            .field("security_group_ids", &self.security_group_ids)
+            .field("system_disk", &self.system_disk)
+            .field("arn", &self.arn)
+            .field("auto_release_time", &self.auto_release_time)
+            .field("image_family", &self.image_family)
+            .field("auto_renew", &self.auto_renew)
+            .field("auto_renew_period", &self.auto_renew_period)
+            .field("cpu_options", &self.cpu_options)
+            .field("image_options", &self.image_options)
+            .field("period", &self.period)
+            .field("period_unit", &self.period_unit)
+            .field("scheduler_options", &self.scheduler_options)
+            .field("spot_duration", &self.spot_duration)
+            .field("spot_interruption_behavior", &self.spot_interruption_behavior)
+            .finish()
+    }
 }
 #[cfg(feature = "auto-provisioning-groups")]
 impl aliyun_core::params::StructParam
@@ -8827,12 +8874,21 @@ impl aliyun_core::params::StructParam for ModifyInstanceAttributeCpuOptions {
 }
 /// A structure of the `ModifyInstanceAttribute` request.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ModifyInstanceAttributeRemoteConnectionOptions {
-    /// A string sent as `<parameter>.Password`. Example: `hide`.
+    /// A string sent as `<parameter>.Password`. A secret: `Debug` output shows `<redacted>`, never the value. Example: `hide`.
     pub password: Option<String>,
     /// A string sent as `<parameter>.Type`. Example: `hide`.
     pub r#type: Option<String>,
+}
+#[cfg(feature = "instances")]
+impl ::core::fmt::Debug for ModifyInstanceAttributeRemoteConnectionOptions {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyInstanceAttributeRemoteConnectionOptions")
+            .field("password", &aliyun_core::__private::Redacted(&self.password))
+            .field("type", &self.r#type)
+            .finish()
+    }
 }
 #[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam

@@ -18,6 +18,7 @@ use super::docs::{
 use super::errors::error_enum;
 use super::member_docs::{Role, member_doc};
 use super::rust::{ActionNames, ident, ident_concat, is_collection, named_types, value_type};
+use super::secrets;
 use super::types::{decode_impl, output_derives, output_field};
 use super::wire::{Checks, WireName, validate_field, write_field};
 
@@ -106,13 +107,16 @@ fn input_struct(op: &Action, names: &ActionNames) -> TokenStream {
     let builder_doc = doc_attrs(&format!(
         "An unbound builder of this input: set parameters, then [`build`]({builder}::build)."
     ));
+    let debug = secrets::debug_derive(&op.params);
+    let debug_impl = secrets::debug_impl(input, &op.params, None);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(#debug Clone, PartialEq)]
         #[non_exhaustive]
         pub struct #input {
             #(#fields)*
         }
+        #debug_impl
 
         impl #input {
             #builder_doc
@@ -247,6 +251,8 @@ fn builder(op: &Action, names: &ActionNames) -> TokenStream {
         ),
     ]);
     let fields: Vec<_> = op.params.iter().map(|f| ident(&f.rust_name)).collect();
+    let params_debug = secrets::debug_derive(&op.params);
+    let params_debug_impl = secrets::debug_impl(&format_ident!("Params"), &op.params, None);
     let stored = op.params.iter().map(|f| value_type(&f.ty));
     let (accessors, pairs): (Vec<_>, Vec<_>) =
         op.params.iter().map(|f| accessors(f, input)).unzip();
@@ -310,10 +316,11 @@ fn builder(op: &Action, names: &ActionNames) -> TokenStream {
         }
 
         // The parameters set so far, each `None` until set (one `Default` for `new`).
-        #[derive(Debug, Clone, Default, PartialEq)]
+        #[derive(#params_debug Clone, Default, PartialEq)]
         struct Params {
             #(#fields: Option<#stored>,)*
         }
+        #params_debug_impl
 
         impl<C> #builder<C> {
             #(#accessors)*
@@ -355,10 +362,11 @@ fn builder(op: &Action, names: &ActionNames) -> TokenStream {
 
 fn output_struct(op: &Action, names: &ActionNames) -> TokenStream {
     let output = &names.output;
-    let derives = output_derives();
     if op.untyped_output {
-        return untyped_output_struct(op, output, &derives);
+        return untyped_output_struct(op, output, &output_derives(&[]));
     }
+    let derives = output_derives(&op.output);
+    let debug_impl = secrets::debug_impl(output, &op.output, None);
     let doc = doc_attrs(&format!("The decoded response of {}.", action_link(op)));
     let fields = op
         .output
@@ -372,6 +380,7 @@ fn output_struct(op: &Action, names: &ActionNames) -> TokenStream {
         pub struct #output {
             #(#fields)*
         }
+        #debug_impl
         #decode
     }
 }

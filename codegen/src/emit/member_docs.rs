@@ -87,6 +87,9 @@ fn facts(field: &Field, role: Role) -> String {
                 .to_owned(),
         );
     }
+    if field.sensitive {
+        sentences.push("A secret: `Debug` output shows `<redacted>`, never the value.".to_owned());
+    }
     sentences.extend(super::deprecation::provenance(
         field.source.as_deref(),
         field.dropped_by.as_deref(),
@@ -319,6 +322,7 @@ mod tests {
             location: None,
             source: None,
             dropped_by: None,
+            sensitive: false,
         }
     }
 

@@ -20,6 +20,7 @@ pub mod groups;
 mod member_docs;
 mod nested;
 mod rust;
+mod secrets;
 mod tests;
 mod types;
 mod waiters;

@@ -9,6 +9,7 @@ use crate::model::{EnumType, Field, NamedType, Product, StructType, Type};
 use super::docs::{doc_attrs, spec_doc};
 use super::member_docs::{Role, member_doc};
 use super::rust::{field_type, ident, is_collection, optional_type};
+use super::secrets;
 use super::wire::{Checks, WireName, validate_field, write_field};
 
 /// The whole `types.rs` module body.
@@ -33,9 +34,11 @@ pub fn types_module(product: &Product) -> TokenStream {
     }
 }
 
-/// Derives of a decoded structure (decoding itself is [`decode_impl`]).
-pub fn output_derives() -> TokenStream {
-    quote!(#[derive(Debug, Clone, PartialEq, Default)])
+/// Derives of a decoded structure with `fields` (decoding itself is [`decode_impl`]; `Debug`
+/// is written out by [`secrets::debug_impl`] when a field is a secret).
+pub fn output_derives(fields: &[Field]) -> TokenStream {
+    let debug = secrets::debug_derive(fields);
+    quote!(#[derive(#debug Clone, PartialEq, Default)])
 }
 
 /// The declaration of a decoded field. `all_optional` makes even required fields `Option`
@@ -139,10 +142,12 @@ fn struct_type(s: &StructType, cfg: Option<&TokenStream>, rules: Checks<'_>) -> 
             })
             .collect()
     };
+    let debug = secrets::debug_derive(&s.fields);
+    let debug_impl = secrets::debug_impl(&name, &s.fields, cfg);
     let derives = match s.in_json {
-        false => quote!(#[derive(Debug, Clone, PartialEq, Default)]),
+        false => quote!(#[derive(#debug Clone, PartialEq, Default)]),
         true => quote! {
-            #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
+            #[derive(#debug Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
             #[serde(crate = "aliyun_core::__private::serde")]
         },
     };
@@ -158,6 +163,7 @@ fn struct_type(s: &StructType, cfg: Option<&TokenStream>, rules: Checks<'_>) -> 
         pub struct #name {
             #(#fields)*
         }
+        #debug_impl
         #decode
         #param_impl
     }

@@ -62,7 +62,7 @@ impl DescribeMonitoringAgentAccessKeyBuilder<aliyun_core::ProductClient> {
     }
 }
 /// The decoded response of [`DescribeMonitoringAgentAccessKey`](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringAgentAccessKey).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMonitoringAgentAccessKeyOutput {
     /// A string read from `AccessKey`. Example: `E7A27f9****`.
@@ -73,10 +73,22 @@ pub struct DescribeMonitoringAgentAccessKeyOutput {
     pub message: Option<String>,
     /// A string read from `RequestId`. Example: `C0F655E9-D793-51E6-BD78-CABBCCFC1047`.
     pub request_id: Option<String>,
-    /// A string read from `SecretKey`. Example: `sBjNOUhLylrxMX-Xv1****`.
+    /// A string read from `SecretKey`. A secret: `Debug` output shows `<redacted>`, never the value. Example: `sBjNOUhLylrxMX-Xv1****`.
     pub secret_key: Option<String>,
     /// A boolean read from `Success`. Example: `true`.
     pub success: Option<bool>,
+}
+impl ::core::fmt::Debug for DescribeMonitoringAgentAccessKeyOutput {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeMonitoringAgentAccessKeyOutput")
+            .field("access_key", &self.access_key)
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("request_id", &self.request_id)
+            .field("secret_key", &aliyun_core::__private::Redacted(&self.secret_key))
+            .field("success", &self.success)
+            .finish()
+    }
 }
 impl aliyun_core::__private::fields::DecodeFields
 for DescribeMonitoringAgentAccessKeyOutput {

@@ -4,7 +4,7 @@
 //!
 //! In the `disks` group (a Cargo feature of the crate). Changes resources (operation type `update`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/AttachDisk).
 /// The validated input of [`AttachDisk`](https://api.aliyun.com/api/Ecs/2014-05-26/AttachDisk): made by [`AttachDiskBuilder::build`], or by the client's builder when it sends.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AttachDiskInput {
     /// A string sent as `InstanceId`. Required by the API reference; not checked by the SDK. Example: `i-bp1dq5lozx5f4pmd****`.
@@ -17,12 +17,26 @@ pub struct AttachDiskInput {
     pub delete_with_instance: Option<bool>,
     /// A boolean sent as `Bootable`. Optional. Left unset, the service assumes `false`. Example: `false`.
     pub bootable: Option<bool>,
-    /// A string sent as `Password`. Optional. Example: `EcsV587!`.
+    /// A string sent as `Password`. Optional. A secret: `Debug` output shows `<redacted>`, never the value. Example: `EcsV587!`.
     pub password: Option<String>,
     /// A string sent as `KeyPairName`. Optional. Example: `KeyPairTestName`.
     pub key_pair_name: Option<String>,
     /// A boolean sent as `Force`. Optional. Example: `false`.
     pub force: Option<bool>,
+}
+impl ::core::fmt::Debug for AttachDiskInput {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AttachDiskInput")
+            .field("instance_id", &self.instance_id)
+            .field("disk_id", &self.disk_id)
+            .field("device", &self.device)
+            .field("delete_with_instance", &self.delete_with_instance)
+            .field("bootable", &self.bootable)
+            .field("password", &aliyun_core::__private::Redacted(&self.password))
+            .field("key_pair_name", &self.key_pair_name)
+            .field("force", &self.force)
+            .finish()
+    }
 }
 impl AttachDiskInput {
     /// An unbound builder of this input: set parameters, then [`build`](AttachDiskBuilder::build).
@@ -38,7 +52,7 @@ pub struct AttachDiskBuilder<C = ()> {
     client: C,
     params: Params,
 }
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 struct Params {
     instance_id: Option<String>,
     disk_id: Option<String>,
@@ -48,6 +62,20 @@ struct Params {
     password: Option<String>,
     key_pair_name: Option<String>,
     force: Option<bool>,
+}
+impl ::core::fmt::Debug for Params {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("Params")
+            .field("instance_id", &self.instance_id)
+            .field("disk_id", &self.disk_id)
+            .field("device", &self.device)
+            .field("delete_with_instance", &self.delete_with_instance)
+            .field("bootable", &self.bootable)
+            .field("password", &aliyun_core::__private::Redacted(&self.password))
+            .field("key_pair_name", &self.key_pair_name)
+            .field("force", &self.force)
+            .finish()
+    }
 }
 impl<C> AttachDiskBuilder<C> {
     /// Sets [`AttachDiskInput::instance_id`].

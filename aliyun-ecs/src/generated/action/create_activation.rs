@@ -149,15 +149,27 @@ impl CreateActivationBuilder<aliyun_core::ProductClient> {
     }
 }
 /// The decoded response of [`CreateActivation`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateActivation).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateActivationOutput {
-    /// A string read from `ActivationCode`. Example: `a-hz0ch3SwhOlE1234+Xo32lAZC****`.
+    /// A string read from `ActivationCode`. A secret: `Debug` output shows `<redacted>`, never the value. Example: `a-hz0ch3SwhOlE1234+Xo32lAZC****`.
     pub activation_code: Option<String>,
     /// A string read from `ActivationId`. Example: `4ECEEE12-56F1-4FBC-9AB1-890F1234****`.
     pub activation_id: Option<String>,
     /// A string read from `RequestId`. Example: `4ECEEE12-56F1-4FBC-9AB1-890F1234****`.
     pub request_id: Option<String>,
+}
+impl ::core::fmt::Debug for CreateActivationOutput {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateActivationOutput")
+            .field(
+                "activation_code",
+                &aliyun_core::__private::Redacted(&self.activation_code),
+            )
+            .field("activation_id", &self.activation_id)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
 }
 impl aliyun_core::__private::fields::DecodeFields for CreateActivationOutput {
     fn decode_field<'de>(

@@ -8,7 +8,7 @@ use super::super::types::{
     InstancePrivatePoolOptions, Tag,
 };
 /// The validated input of [`CreateInstance`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateInstance): made by [`CreateInstanceBuilder::build`], or by the client's builder when it sends.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateInstanceInput {
     /// A string sent as `RegionId`. Required. Left unset, the client's region is sent. Example: `cn-hangzhou`.
@@ -35,7 +35,7 @@ pub struct CreateInstanceInput {
     pub internet_max_bandwidth_out: Option<i32>,
     /// A string sent as `HostName`. Optional. Example: `LocalHostName`.
     pub host_name: Option<String>,
-    /// A string sent as `Password`. Optional. Example: `TestEcs123!`.
+    /// A string sent as `Password`. Optional. A secret: `Debug` output shows `<redacted>`, never the value. Example: `TestEcs123!`.
     pub password: Option<String>,
     /// A boolean sent as `PasswordInherit`. Optional. Example: `false`.
     pub password_inherit: Option<bool>,
@@ -126,6 +126,69 @@ pub struct CreateInstanceInput {
     /// A list of structures sent as `Tag.1.<field>`, `Tag.2.<field>`, …. Optional. At most 20 items.
     pub tag: Vec<Tag>,
 }
+impl ::core::fmt::Debug for CreateInstanceInput {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateInstanceInput")
+            .field("region_id", &self.region_id)
+            .field("image_id", &self.image_id)
+            .field("image_family", &self.image_family)
+            .field("instance_type", &self.instance_type)
+            .field("security_group_id", &self.security_group_id)
+            .field("instance_name", &self.instance_name)
+            .field("internet_charge_type", &self.internet_charge_type)
+            .field("auto_renew", &self.auto_renew)
+            .field("auto_renew_period", &self.auto_renew_period)
+            .field("internet_max_bandwidth_in", &self.internet_max_bandwidth_in)
+            .field("internet_max_bandwidth_out", &self.internet_max_bandwidth_out)
+            .field("host_name", &self.host_name)
+            .field("password", &aliyun_core::__private::Redacted(&self.password))
+            .field("password_inherit", &self.password_inherit)
+            .field("deployment_set_id", &self.deployment_set_id)
+            .field("deployment_set_group_no", &self.deployment_set_group_no)
+            .field("zone_id", &self.zone_id)
+            .field("cluster_id", &self.cluster_id)
+            .field("client_token", &self.client_token)
+            .field("vlan_id", &self.vlan_id)
+            .field("inner_ip_address", &self.inner_ip_address)
+            .field("system_disk", &self.system_disk)
+            .field("node_controller_id", &self.node_controller_id)
+            .field("description", &self.description)
+            .field("v_switch_id", &self.v_switch_id)
+            .field("private_ip_address", &self.private_ip_address)
+            .field("io_optimized", &self.io_optimized)
+            .field("use_additional_service", &self.use_additional_service)
+            .field("instance_charge_type", &self.instance_charge_type)
+            .field("period", &self.period)
+            .field("period_unit", &self.period_unit)
+            .field("user_data", &self.user_data)
+            .field("spot_strategy", &self.spot_strategy)
+            .field("key_pair_name", &self.key_pair_name)
+            .field("spot_price_limit", &self.spot_price_limit)
+            .field("spot_duration", &self.spot_duration)
+            .field("spot_interruption_behavior", &self.spot_interruption_behavior)
+            .field("ram_role_name", &self.ram_role_name)
+            .field("security_enhancement_strategy", &self.security_enhancement_strategy)
+            .field("resource_group_id", &self.resource_group_id)
+            .field("hpc_cluster_id", &self.hpc_cluster_id)
+            .field("dry_run", &self.dry_run)
+            .field("dedicated_host_id", &self.dedicated_host_id)
+            .field("credit_specification", &self.credit_specification)
+            .field("deletion_protection", &self.deletion_protection)
+            .field("hibernation_options", &self.hibernation_options)
+            .field("affinity", &self.affinity)
+            .field("tenancy", &self.tenancy)
+            .field("storage_set_id", &self.storage_set_id)
+            .field("storage_set_partition_number", &self.storage_set_partition_number)
+            .field("http_endpoint", &self.http_endpoint)
+            .field("http_tokens", &self.http_tokens)
+            .field("http_put_response_hop_limit", &self.http_put_response_hop_limit)
+            .field("private_pool_options", &self.private_pool_options)
+            .field("data_disk", &self.data_disk)
+            .field("arn", &self.arn)
+            .field("tag", &self.tag)
+            .finish()
+    }
+}
 impl CreateInstanceInput {
     /// An unbound builder of this input: set parameters, then [`build`](CreateInstanceBuilder::build).
     pub fn builder() -> CreateInstanceBuilder {
@@ -146,7 +209,7 @@ pub struct CreateInstanceBuilder<C = ()> {
     client: C,
     params: Params,
 }
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 struct Params {
     region_id: Option<String>,
     image_id: Option<String>,
@@ -205,6 +268,69 @@ struct Params {
     data_disk: Option<Vec<CreateInstanceDataDisk>>,
     arn: Option<Vec<Arn>>,
     tag: Option<Vec<Tag>>,
+}
+impl ::core::fmt::Debug for Params {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("Params")
+            .field("region_id", &self.region_id)
+            .field("image_id", &self.image_id)
+            .field("image_family", &self.image_family)
+            .field("instance_type", &self.instance_type)
+            .field("security_group_id", &self.security_group_id)
+            .field("instance_name", &self.instance_name)
+            .field("internet_charge_type", &self.internet_charge_type)
+            .field("auto_renew", &self.auto_renew)
+            .field("auto_renew_period", &self.auto_renew_period)
+            .field("internet_max_bandwidth_in", &self.internet_max_bandwidth_in)
+            .field("internet_max_bandwidth_out", &self.internet_max_bandwidth_out)
+            .field("host_name", &self.host_name)
+            .field("password", &aliyun_core::__private::Redacted(&self.password))
+            .field("password_inherit", &self.password_inherit)
+            .field("deployment_set_id", &self.deployment_set_id)
+            .field("deployment_set_group_no", &self.deployment_set_group_no)
+            .field("zone_id", &self.zone_id)
+            .field("cluster_id", &self.cluster_id)
+            .field("client_token", &self.client_token)
+            .field("vlan_id", &self.vlan_id)
+            .field("inner_ip_address", &self.inner_ip_address)
+            .field("system_disk", &self.system_disk)
+            .field("node_controller_id", &self.node_controller_id)
+            .field("description", &self.description)
+            .field("v_switch_id", &self.v_switch_id)
+            .field("private_ip_address", &self.private_ip_address)
+            .field("io_optimized", &self.io_optimized)
+            .field("use_additional_service", &self.use_additional_service)
+            .field("instance_charge_type", &self.instance_charge_type)
+            .field("period", &self.period)
+            .field("period_unit", &self.period_unit)
+            .field("user_data", &self.user_data)
+            .field("spot_strategy", &self.spot_strategy)
+            .field("key_pair_name", &self.key_pair_name)
+            .field("spot_price_limit", &self.spot_price_limit)
+            .field("spot_duration", &self.spot_duration)
+            .field("spot_interruption_behavior", &self.spot_interruption_behavior)
+            .field("ram_role_name", &self.ram_role_name)
+            .field("security_enhancement_strategy", &self.security_enhancement_strategy)
+            .field("resource_group_id", &self.resource_group_id)
+            .field("hpc_cluster_id", &self.hpc_cluster_id)
+            .field("dry_run", &self.dry_run)
+            .field("dedicated_host_id", &self.dedicated_host_id)
+            .field("credit_specification", &self.credit_specification)
+            .field("deletion_protection", &self.deletion_protection)
+            .field("hibernation_options", &self.hibernation_options)
+            .field("affinity", &self.affinity)
+            .field("tenancy", &self.tenancy)
+            .field("storage_set_id", &self.storage_set_id)
+            .field("storage_set_partition_number", &self.storage_set_partition_number)
+            .field("http_endpoint", &self.http_endpoint)
+            .field("http_tokens", &self.http_tokens)
+            .field("http_put_response_hop_limit", &self.http_put_response_hop_limit)
+            .field("private_pool_options", &self.private_pool_options)
+            .field("data_disk", &self.data_disk)
+            .field("arn", &self.arn)
+            .field("tag", &self.tag)
+            .finish()
+    }
 }
 impl<C> CreateInstanceBuilder<C> {
     /// Sets [`CreateInstanceInput::region_id`].

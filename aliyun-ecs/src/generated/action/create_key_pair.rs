@@ -112,7 +112,7 @@ impl CreateKeyPairBuilder<aliyun_core::ProductClient> {
     }
 }
 /// The decoded response of [`CreateKeyPair`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateKeyPair).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateKeyPairOutput {
     /// A string read from `KeyPairFingerPrint`. Example: `89:f0:ba:62:ac:b8:aa:e1:61:5e:fd:81:69:86:6d:6b:f0:c0:5a:**`.
@@ -121,10 +121,24 @@ pub struct CreateKeyPairOutput {
     pub key_pair_id: Option<String>,
     /// A string read from `KeyPairName`. Example: `testKeyPairName`.
     pub key_pair_name: Option<String>,
-    /// A string read from `PrivateKeyBody`. Example: `MIIEpAIBAAKCAQEAtReyMzLIcBH78EV2zj****`.
+    /// A string read from `PrivateKeyBody`. A secret: `Debug` output shows `<redacted>`, never the value. Example: `MIIEpAIBAAKCAQEAtReyMzLIcBH78EV2zj****`.
     pub private_key_body: Option<String>,
     /// A string read from `RequestId`. Example: `473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E`.
     pub request_id: Option<String>,
+}
+impl ::core::fmt::Debug for CreateKeyPairOutput {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateKeyPairOutput")
+            .field("key_pair_finger_print", &self.key_pair_finger_print)
+            .field("key_pair_id", &self.key_pair_id)
+            .field("key_pair_name", &self.key_pair_name)
+            .field(
+                "private_key_body",
+                &aliyun_core::__private::Redacted(&self.private_key_body),
+            )
+            .field("request_id", &self.request_id)
+            .finish()
+    }
 }
 impl aliyun_core::__private::fields::DecodeFields for CreateKeyPairOutput {
     fn decode_field<'de>(

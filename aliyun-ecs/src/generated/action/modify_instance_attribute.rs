@@ -8,12 +8,12 @@ use super::super::types::{
     PrivateDnsNameOptions,
 };
 /// The validated input of [`ModifyInstanceAttribute`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAttribute): made by [`ModifyInstanceAttributeBuilder::build`], or by the client's builder when it sends.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyInstanceAttributeInput {
     /// A string sent as `InstanceId`. Required by the API reference; not checked by the SDK. Example: `i-bp67acfmxazb4ph****`.
     pub instance_id: Option<String>,
-    /// A string sent as `Password`. Optional. Example: `Test123456`.
+    /// A string sent as `Password`. Optional. A secret: `Debug` output shows `<redacted>`, never the value. Example: `Test123456`.
     pub password: Option<String>,
     /// A string sent as `HostName`. Optional. Example: `testHostName`.
     pub host_name: Option<String>,
@@ -46,6 +46,31 @@ pub struct ModifyInstanceAttributeInput {
     /// A boolean sent as `EnableNetworkEncryption`. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
     pub enable_network_encryption: Option<bool>,
 }
+impl ::core::fmt::Debug for ModifyInstanceAttributeInput {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyInstanceAttributeInput")
+            .field("instance_id", &self.instance_id)
+            .field("password", &aliyun_core::__private::Redacted(&self.password))
+            .field("host_name", &self.host_name)
+            .field("instance_name", &self.instance_name)
+            .field("description", &self.description)
+            .field("user_data", &self.user_data)
+            .field("recyclable", &self.recyclable)
+            .field("credit_specification", &self.credit_specification)
+            .field("deletion_protection", &self.deletion_protection)
+            .field(
+                "network_interface_queue_number",
+                &self.network_interface_queue_number,
+            )
+            .field("security_group_ids", &self.security_group_ids)
+            .field("remote_connection_options", &self.remote_connection_options)
+            .field("enable_jumbo_frame", &self.enable_jumbo_frame)
+            .field("cpu_options", &self.cpu_options)
+            .field("private_dns_name_options", &self.private_dns_name_options)
+            .field("enable_network_encryption", &self.enable_network_encryption)
+            .finish()
+    }
+}
 impl ModifyInstanceAttributeInput {
     /// An unbound builder of this input: set parameters, then [`build`](ModifyInstanceAttributeBuilder::build).
     pub fn builder() -> ModifyInstanceAttributeBuilder {
@@ -62,7 +87,7 @@ pub struct ModifyInstanceAttributeBuilder<C = ()> {
     client: C,
     params: Params,
 }
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 struct Params {
     instance_id: Option<String>,
     password: Option<String>,
@@ -80,6 +105,31 @@ struct Params {
     cpu_options: Option<ModifyInstanceAttributeCpuOptions>,
     private_dns_name_options: Option<PrivateDnsNameOptions>,
     enable_network_encryption: Option<bool>,
+}
+impl ::core::fmt::Debug for Params {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("Params")
+            .field("instance_id", &self.instance_id)
+            .field("password", &aliyun_core::__private::Redacted(&self.password))
+            .field("host_name", &self.host_name)
+            .field("instance_name", &self.instance_name)
+            .field("description", &self.description)
+            .field("user_data", &self.user_data)
+            .field("recyclable", &self.recyclable)
+            .field("credit_specification", &self.credit_specification)
+            .field("deletion_protection", &self.deletion_protection)
+            .field(
+                "network_interface_queue_number",
+                &self.network_interface_queue_number,
+            )
+            .field("security_group_ids", &self.security_group_ids)
+            .field("remote_connection_options", &self.remote_connection_options)
+            .field("enable_jumbo_frame", &self.enable_jumbo_frame)
+            .field("cpu_options", &self.cpu_options)
+            .field("private_dns_name_options", &self.private_dns_name_options)
+            .field("enable_network_encryption", &self.enable_network_encryption)
+            .finish()
+    }
 }
 impl<C> ModifyInstanceAttributeBuilder<C> {
     /// Sets [`ModifyInstanceAttributeInput::instance_id`].

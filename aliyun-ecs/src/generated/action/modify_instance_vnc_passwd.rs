@@ -4,15 +4,24 @@
 //!
 //! In the `instances` group (a Cargo feature of the crate). Changes resources (operation type `update`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceVncPasswd).
 /// The validated input of [`ModifyInstanceVncPasswd`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceVncPasswd): made by [`ModifyInstanceVncPasswdBuilder::build`], or by the client's builder when it sends.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyInstanceVncPasswdInput {
     /// A string sent as `InstanceId`. Required. Example: `i-bp67acfmxazb4ph****`.
     pub instance_id: String,
     /// A string sent as `RegionId`. Required. Left unset, the client's region is sent. Example: `cn-hangzhou`.
     pub region_id: String,
-    /// A string sent as `VncPassword`. Required. Example: `Ecs123`.
+    /// A string sent as `VncPassword`. Required. A secret: `Debug` output shows `<redacted>`, never the value. Example: `Ecs123`.
     pub vnc_password: String,
+}
+impl ::core::fmt::Debug for ModifyInstanceVncPasswdInput {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyInstanceVncPasswdInput")
+            .field("instance_id", &self.instance_id)
+            .field("region_id", &self.region_id)
+            .field("vnc_password", &aliyun_core::__private::Redacted(&self.vnc_password))
+            .finish()
+    }
 }
 impl ModifyInstanceVncPasswdInput {
     /// An unbound builder of this input: set parameters, then [`build`](ModifyInstanceVncPasswdBuilder::build).
@@ -28,11 +37,20 @@ pub struct ModifyInstanceVncPasswdBuilder<C = ()> {
     client: C,
     params: Params,
 }
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 struct Params {
     instance_id: Option<String>,
     region_id: Option<String>,
     vnc_password: Option<String>,
+}
+impl ::core::fmt::Debug for Params {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("Params")
+            .field("instance_id", &self.instance_id)
+            .field("region_id", &self.region_id)
+            .field("vnc_password", &aliyun_core::__private::Redacted(&self.vnc_password))
+            .finish()
+    }
 }
 impl<C> ModifyInstanceVncPasswdBuilder<C> {
     /// Sets [`ModifyInstanceVncPasswdInput::instance_id`].

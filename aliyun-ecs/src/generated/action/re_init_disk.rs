@@ -4,12 +4,12 @@
 //!
 //! In the `disks` group (a Cargo feature of the crate). Changes resources (operation type `update`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ReInitDisk).
 /// The validated input of [`ReInitDisk`](https://api.aliyun.com/api/Ecs/2014-05-26/ReInitDisk): made by [`ReInitDiskBuilder::build`], or by the client's builder when it sends.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReInitDiskInput {
     /// A string sent as `DiskId`. Required. Example: `d-bp67acfmxazb4ph****`.
     pub disk_id: String,
-    /// A string sent as `Password`. Optional. Example: `EcsV587!`.
+    /// A string sent as `Password`. Optional. A secret: `Debug` output shows `<redacted>`, never the value. Example: `EcsV587!`.
     pub password: Option<String>,
     /// A string sent as `KeyPairName`. Optional. Example: `testKeyPairName`.
     pub key_pair_name: Option<String>,
@@ -17,6 +17,17 @@ pub struct ReInitDiskInput {
     pub auto_start_instance: Option<bool>,
     /// A string sent as `SecurityEnhancementStrategy`. Optional. Example: `Active`.
     pub security_enhancement_strategy: Option<String>,
+}
+impl ::core::fmt::Debug for ReInitDiskInput {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ReInitDiskInput")
+            .field("disk_id", &self.disk_id)
+            .field("password", &aliyun_core::__private::Redacted(&self.password))
+            .field("key_pair_name", &self.key_pair_name)
+            .field("auto_start_instance", &self.auto_start_instance)
+            .field("security_enhancement_strategy", &self.security_enhancement_strategy)
+            .finish()
+    }
 }
 impl ReInitDiskInput {
     /// An unbound builder of this input: set parameters, then [`build`](ReInitDiskBuilder::build).
@@ -32,13 +43,24 @@ pub struct ReInitDiskBuilder<C = ()> {
     client: C,
     params: Params,
 }
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 struct Params {
     disk_id: Option<String>,
     password: Option<String>,
     key_pair_name: Option<String>,
     auto_start_instance: Option<bool>,
     security_enhancement_strategy: Option<String>,
+}
+impl ::core::fmt::Debug for Params {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("Params")
+            .field("disk_id", &self.disk_id)
+            .field("password", &aliyun_core::__private::Redacted(&self.password))
+            .field("key_pair_name", &self.key_pair_name)
+            .field("auto_start_instance", &self.auto_start_instance)
+            .field("security_enhancement_strategy", &self.security_enhancement_strategy)
+            .finish()
+    }
 }
 impl<C> ReInitDiskBuilder<C> {
     /// Sets [`ReInitDiskInput::disk_id`].

@@ -5,7 +5,7 @@
 //! In the `disks` group (a Cargo feature of the crate). Changes resources (operation type `update`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ReplaceSystemDisk).
 use super::super::types::{Arn, ReplaceSystemDiskSystemDisk};
 /// The validated input of [`ReplaceSystemDisk`](https://api.aliyun.com/api/Ecs/2014-05-26/ReplaceSystemDisk): made by [`ReplaceSystemDiskBuilder::build`], or by the client's builder when it sends.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReplaceSystemDiskInput {
     /// A string sent as `InstanceId`. Required by the API reference; not checked by the SDK. Example: `i-bp67acfmxazb4ph****`.
@@ -18,7 +18,7 @@ pub struct ReplaceSystemDiskInput {
     pub client_token: Option<String>,
     /// A boolean sent as `UseAdditionalService`. Optional. Example: `true`.
     pub use_additional_service: Option<bool>,
-    /// A string sent as `Password`. Optional. Example: `EcsV587!`.
+    /// A string sent as `Password`. Optional. A secret: `Debug` output shows `<redacted>`, never the value. Example: `EcsV587!`.
     pub password: Option<String>,
     /// A boolean sent as `PasswordInherit`. Optional. Example: `false`.
     pub password_inherit: Option<bool>,
@@ -41,6 +41,28 @@ pub struct ReplaceSystemDiskInput {
     /// A list of structures sent as `Arn.1.<field>`, `Arn.2.<field>`, …. Optional. At most 10 items.
     pub arn: Vec<Arn>,
 }
+impl ::core::fmt::Debug for ReplaceSystemDiskInput {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ReplaceSystemDiskInput")
+            .field("instance_id", &self.instance_id)
+            .field("image_id", &self.image_id)
+            .field("system_disk", &self.system_disk)
+            .field("client_token", &self.client_token)
+            .field("use_additional_service", &self.use_additional_service)
+            .field("password", &aliyun_core::__private::Redacted(&self.password))
+            .field("password_inherit", &self.password_inherit)
+            .field("key_pair_name", &self.key_pair_name)
+            .field("disk_id", &self.disk_id)
+            .field("platform", &self.platform)
+            .field("architecture", &self.architecture)
+            .field("security_enhancement_strategy", &self.security_enhancement_strategy)
+            .field("encrypted", &self.encrypted)
+            .field("kms_key_id", &self.kms_key_id)
+            .field("encrypt_algorithm", &self.encrypt_algorithm)
+            .field("arn", &self.arn)
+            .finish()
+    }
+}
 impl ReplaceSystemDiskInput {
     /// An unbound builder of this input: set parameters, then [`build`](ReplaceSystemDiskBuilder::build).
     pub fn builder() -> ReplaceSystemDiskBuilder {
@@ -57,7 +79,7 @@ pub struct ReplaceSystemDiskBuilder<C = ()> {
     client: C,
     params: Params,
 }
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 struct Params {
     instance_id: Option<String>,
     image_id: Option<String>,
@@ -75,6 +97,28 @@ struct Params {
     kms_key_id: Option<String>,
     encrypt_algorithm: Option<String>,
     arn: Option<Vec<Arn>>,
+}
+impl ::core::fmt::Debug for Params {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("Params")
+            .field("instance_id", &self.instance_id)
+            .field("image_id", &self.image_id)
+            .field("system_disk", &self.system_disk)
+            .field("client_token", &self.client_token)
+            .field("use_additional_service", &self.use_additional_service)
+            .field("password", &aliyun_core::__private::Redacted(&self.password))
+            .field("password_inherit", &self.password_inherit)
+            .field("key_pair_name", &self.key_pair_name)
+            .field("disk_id", &self.disk_id)
+            .field("platform", &self.platform)
+            .field("architecture", &self.architecture)
+            .field("security_enhancement_strategy", &self.security_enhancement_strategy)
+            .field("encrypted", &self.encrypted)
+            .field("kms_key_id", &self.kms_key_id)
+            .field("encrypt_algorithm", &self.encrypt_algorithm)
+            .field("arn", &self.arn)
+            .finish()
+    }
 }
 impl<C> ReplaceSystemDiskBuilder<C> {
     /// Sets [`ReplaceSystemDiskInput::instance_id`].

@@ -11,7 +11,7 @@ use super::super::types::{
     Tag,
 };
 /// The validated input of [`RunInstances`](https://api.aliyun.com/api/Ecs/2014-05-26/RunInstances): made by [`RunInstancesBuilder::build`], or by the client's builder when it sends.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RunInstancesInput {
     /// A string sent as `RegionId`. Required. Left unset, the client's region is sent. Example: `cn-hangzhou`.
@@ -38,7 +38,7 @@ pub struct RunInstancesInput {
     pub host_name: Option<String>,
     /// A boolean sent as `UniqueSuffix`. Optional. Example: `true`.
     pub unique_suffix: Option<bool>,
-    /// A string sent as `Password`. Optional. Example: `EcsV587!`.
+    /// A string sent as `Password`. Optional. A secret: `Debug` output shows `<redacted>`, never the value. Example: `EcsV587!`.
     pub password: Option<String>,
     /// A boolean sent as `PasswordInherit`. Optional. Example: `false`.
     pub password_inherit: Option<bool>,
@@ -163,6 +163,89 @@ pub struct RunInstancesInput {
     /// A structure sent as `ClockOptions.<field>`, one parameter per field. Optional. Added by the metadata file `ecs-2014-05-26.requests-2025-12.json`.
     pub clock_options: Option<RunInstancesClockOptions>,
 }
+impl ::core::fmt::Debug for RunInstancesInput {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("RunInstancesInput")
+            .field("region_id", &self.region_id)
+            .field("image_id", &self.image_id)
+            .field("image_family", &self.image_family)
+            .field("instance_type", &self.instance_type)
+            .field("security_group_id", &self.security_group_id)
+            .field("v_switch_id", &self.v_switch_id)
+            .field("instance_name", &self.instance_name)
+            .field("description", &self.description)
+            .field("internet_max_bandwidth_in", &self.internet_max_bandwidth_in)
+            .field("internet_max_bandwidth_out", &self.internet_max_bandwidth_out)
+            .field("host_name", &self.host_name)
+            .field("unique_suffix", &self.unique_suffix)
+            .field("password", &aliyun_core::__private::Redacted(&self.password))
+            .field("password_inherit", &self.password_inherit)
+            .field("zone_id", &self.zone_id)
+            .field("internet_charge_type", &self.internet_charge_type)
+            .field("system_disk", &self.system_disk)
+            .field("io_optimized", &self.io_optimized)
+            .field("user_data", &self.user_data)
+            .field("key_pair_name", &self.key_pair_name)
+            .field("ram_role_name", &self.ram_role_name)
+            .field("amount", &self.amount)
+            .field("min_amount", &self.min_amount)
+            .field("auto_release_time", &self.auto_release_time)
+            .field("spot_strategy", &self.spot_strategy)
+            .field("spot_duration", &self.spot_duration)
+            .field("spot_price_limit", &self.spot_price_limit)
+            .field("spot_interruption_behavior", &self.spot_interruption_behavior)
+            .field("security_enhancement_strategy", &self.security_enhancement_strategy)
+            .field("client_token", &self.client_token)
+            .field("hpc_cluster_id", &self.hpc_cluster_id)
+            .field("dry_run", &self.dry_run)
+            .field("dedicated_host_id", &self.dedicated_host_id)
+            .field("launch_template_id", &self.launch_template_id)
+            .field("launch_template_name", &self.launch_template_name)
+            .field("launch_template_version", &self.launch_template_version)
+            .field("resource_group_id", &self.resource_group_id)
+            .field("period", &self.period)
+            .field("period_unit", &self.period_unit)
+            .field("auto_renew", &self.auto_renew)
+            .field("auto_renew_period", &self.auto_renew_period)
+            .field("instance_charge_type", &self.instance_charge_type)
+            .field("deployment_set_id", &self.deployment_set_id)
+            .field("deployment_set_group_no", &self.deployment_set_group_no)
+            .field("private_ip_address", &self.private_ip_address)
+            .field("credit_specification", &self.credit_specification)
+            .field("ipv6_address_count", &self.ipv6_address_count)
+            .field(
+                "network_interface_queue_number",
+                &self.network_interface_queue_number,
+            )
+            .field("deletion_protection", &self.deletion_protection)
+            .field("hibernation_options", &self.hibernation_options)
+            .field("affinity", &self.affinity)
+            .field("tenancy", &self.tenancy)
+            .field("storage_set_id", &self.storage_set_id)
+            .field("storage_set_partition_number", &self.storage_set_partition_number)
+            .field("cpu_options", &self.cpu_options)
+            .field("security_options", &self.security_options)
+            .field("http_endpoint", &self.http_endpoint)
+            .field("http_tokens", &self.http_tokens)
+            .field("http_put_response_hop_limit", &self.http_put_response_hop_limit)
+            .field("private_pool_options", &self.private_pool_options)
+            .field("isp", &self.isp)
+            .field("scheduler_options", &self.scheduler_options)
+            .field("security_group_ids", &self.security_group_ids)
+            .field("host_names", &self.host_names)
+            .field("data_disk", &self.data_disk)
+            .field("arn", &self.arn)
+            .field("network_interface", &self.network_interface)
+            .field("tag", &self.tag)
+            .field("ipv6_address", &self.ipv6_address)
+            .field("image_options", &self.image_options)
+            .field("network_options", &self.network_options)
+            .field("auto_pay", &self.auto_pay)
+            .field("private_dns_name_options", &self.private_dns_name_options)
+            .field("clock_options", &self.clock_options)
+            .finish()
+    }
+}
 impl RunInstancesInput {
     /// An unbound builder of this input: set parameters, then [`build`](RunInstancesBuilder::build).
     pub fn builder() -> RunInstancesBuilder {
@@ -191,7 +274,7 @@ pub struct RunInstancesBuilder<C = ()> {
     client: C,
     params: Params,
 }
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 struct Params {
     region_id: Option<String>,
     image_id: Option<String>,
@@ -267,6 +350,89 @@ struct Params {
     auto_pay: Option<bool>,
     private_dns_name_options: Option<PrivateDnsNameOptions>,
     clock_options: Option<RunInstancesClockOptions>,
+}
+impl ::core::fmt::Debug for Params {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("Params")
+            .field("region_id", &self.region_id)
+            .field("image_id", &self.image_id)
+            .field("image_family", &self.image_family)
+            .field("instance_type", &self.instance_type)
+            .field("security_group_id", &self.security_group_id)
+            .field("v_switch_id", &self.v_switch_id)
+            .field("instance_name", &self.instance_name)
+            .field("description", &self.description)
+            .field("internet_max_bandwidth_in", &self.internet_max_bandwidth_in)
+            .field("internet_max_bandwidth_out", &self.internet_max_bandwidth_out)
+            .field("host_name", &self.host_name)
+            .field("unique_suffix", &self.unique_suffix)
+            .field("password", &aliyun_core::__private::Redacted(&self.password))
+            .field("password_inherit", &self.password_inherit)
+            .field("zone_id", &self.zone_id)
+            .field("internet_charge_type", &self.internet_charge_type)
+            .field("system_disk", &self.system_disk)
+            .field("io_optimized", &self.io_optimized)
+            .field("user_data", &self.user_data)
+            .field("key_pair_name", &self.key_pair_name)
+            .field("ram_role_name", &self.ram_role_name)
+            .field("amount", &self.amount)
+            .field("min_amount", &self.min_amount)
+            .field("auto_release_time", &self.auto_release_time)
+            .field("spot_strategy", &self.spot_strategy)
+            .field("spot_duration", &self.spot_duration)
+            .field("spot_price_limit", &self.spot_price_limit)
+            .field("spot_interruption_behavior", &self.spot_interruption_behavior)
+            .field("security_enhancement_strategy", &self.security_enhancement_strategy)
+            .field("client_token", &self.client_token)
+            .field("hpc_cluster_id", &self.hpc_cluster_id)
+            .field("dry_run", &self.dry_run)
+            .field("dedicated_host_id", &self.dedicated_host_id)
+            .field("launch_template_id", &self.launch_template_id)
+            .field("launch_template_name", &self.launch_template_name)
+            .field("launch_template_version", &self.launch_template_version)
+            .field("resource_group_id", &self.resource_group_id)
+            .field("period", &self.period)
+            .field("period_unit", &self.period_unit)
+            .field("auto_renew", &self.auto_renew)
+            .field("auto_renew_period", &self.auto_renew_period)
+            .field("instance_charge_type", &self.instance_charge_type)
+            .field("deployment_set_id", &self.deployment_set_id)
+            .field("deployment_set_group_no", &self.deployment_set_group_no)
+            .field("private_ip_address", &self.private_ip_address)
+            .field("credit_specification", &self.credit_specification)
+            .field("ipv6_address_count", &self.ipv6_address_count)
+            .field(
+                "network_interface_queue_number",
+                &self.network_interface_queue_number,
+            )
+            .field("deletion_protection", &self.deletion_protection)
+            .field("hibernation_options", &self.hibernation_options)
+            .field("affinity", &self.affinity)
+            .field("tenancy", &self.tenancy)
+            .field("storage_set_id", &self.storage_set_id)
+            .field("storage_set_partition_number", &self.storage_set_partition_number)
+            .field("cpu_options", &self.cpu_options)
+            .field("security_options", &self.security_options)
+            .field("http_endpoint", &self.http_endpoint)
+            .field("http_tokens", &self.http_tokens)
+            .field("http_put_response_hop_limit", &self.http_put_response_hop_limit)
+            .field("private_pool_options", &self.private_pool_options)
+            .field("isp", &self.isp)
+            .field("scheduler_options", &self.scheduler_options)
+            .field("security_group_ids", &self.security_group_ids)
+            .field("host_names", &self.host_names)
+            .field("data_disk", &self.data_disk)
+            .field("arn", &self.arn)
+            .field("network_interface", &self.network_interface)
+            .field("tag", &self.tag)
+            .field("ipv6_address", &self.ipv6_address)
+            .field("image_options", &self.image_options)
+            .field("network_options", &self.network_options)
+            .field("auto_pay", &self.auto_pay)
+            .field("private_dns_name_options", &self.private_dns_name_options)
+            .field("clock_options", &self.clock_options)
+            .finish()
+    }
 }
 impl<C> RunInstancesBuilder<C> {
     /// Sets [`RunInstancesInput::region_id`].
