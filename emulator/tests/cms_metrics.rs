@@ -1170,3 +1170,110 @@ async fn processes_host_names_and_uninstalling_the_agent() {
     );
     emulator.shutdown().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn hybrid_namespaces_store_points_that_promql_reads_back() {
+    use aliyun_cms::types::{Labels, PutHybridMonitorMetricDataMetricList};
+    let (emulator, cms) = start().await;
+    cms.create_hybrid_monitor_namespace()
+        .namespace("app-metrics")
+        .description("latency of the web tier")
+        .send()
+        .await
+        .unwrap();
+    let err = cms
+        .create_hybrid_monitor_namespace()
+        .namespace("app-metrics")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("Namespace.Existed"), "{err}");
+    let listed = cms
+        .describe_hybrid_monitor_namespace_list()
+        .keyword("web tier")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.total, Some(1));
+    assert_eq!(
+        listed.describe_hybrid_monitor_namespace[0]
+            .namespace
+            .as_deref(),
+        Some("app-metrics")
+    );
+
+    let point = |host: &str, seconds: i64, value: &str| PutHybridMonitorMetricDataMetricList {
+        name: Some("app_latency".into()),
+        labels: vec![Labels {
+            key: Some("host".into()),
+            value: Some(host.into()),
+        }],
+        ts: Some(seconds * 1000),
+        value: Some(value.into()),
+    };
+    let put = cms
+        .put_hybrid_monitor_metric_data()
+        .namespace("app-metrics")
+        .metric_list(point("web-1", 1_000, "12.5"))
+        .metric_list(point("web-1", 1_030, "13.5"))
+        .metric_list(point("web-1", 1_070, "20"))
+        .metric_list(point("web-2", 1_010, "7"))
+        // The SDK checks metric names; a label name the service refuses is reported by index.
+        .metric_list(PutHybridMonitorMetricDataMetricList {
+            labels: vec![Labels {
+                key: Some("1host".into()),
+                value: Some("web-1".into()),
+            }],
+            ..point("web-1", 1_000, "1")
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.error_detail.len(), 1);
+    assert_eq!(put.error_detail[0].index, Some(4));
+
+    let query = |promql: &str| {
+        cms.describe_hybrid_monitor_data_list()
+            .namespace("app-metrics")
+            .prom_sql(promql)
+            .start(900)
+            .end(1_100)
+    };
+    let web1 = query(r#"app_latency{host="web-1"}"#).send().await.unwrap();
+    assert_eq!(web1.time_series.len(), 1);
+    let values: Vec<_> = web1.time_series[0]
+        .values
+        .iter()
+        .map(|v| (v.ts.clone().unwrap(), v.v.clone().unwrap()))
+        .collect();
+    assert_eq!(
+        values,
+        [
+            ("1000".to_owned(), "12.5".to_owned()),
+            ("1030".to_owned(), "13.5".to_owned()),
+            ("1070".to_owned(), "20".to_owned())
+        ]
+    );
+    let both = query("app_latency").period("60").send().await.unwrap();
+    assert_eq!(both.time_series.len(), 2);
+    let per_minute: Vec<_> = both.time_series[0]
+        .values
+        .iter()
+        .map(|v| v.v.clone().unwrap())
+        .collect();
+    // Minutes from 960 s and 1,020 s: 1,000 s alone, then 1,030 s and 1,070 s (the last wins).
+    assert_eq!(per_minute, ["12.5", "20"], "the last value of each minute");
+    let err = query("rate(app_latency[5m])").send().await.unwrap_err();
+    assert_eq!(err.code(), Some("BadRequest"), "{err}");
+    let err = query("app_latency").start(2_000).send().await.unwrap_err();
+    assert_eq!(err.code(), Some("BadRequest"), "{err}");
+
+    cms.delete_hybrid_monitor_namespace()
+        .namespace("app-metrics")
+        .send()
+        .await
+        .unwrap();
+    let err = query("app_latency").send().await.unwrap_err();
+    assert_eq!(err.code(), Some("BadRequest"), "{err}");
+    emulator.shutdown().await;
+}

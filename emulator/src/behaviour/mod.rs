@@ -26,6 +26,7 @@ mod cms_group_tags;
 mod cms_groups;
 mod cms_host_availability;
 mod cms_hosts;
+mod cms_hybrid;
 mod cms_log_monitors;
 mod cms_metrics;
 mod cms_processes;
@@ -239,6 +240,7 @@ const FAMILIES: &[&[Model]] = &[
     cms_group_rules::MODELS,
     cms_group_processes::MODELS,
     cms_system_events::MODELS,
+    cms_hybrid::MODELS,
     cms_site_monitors::MODELS,
     cms_host_availability::MODELS,
     cms_log_monitors::MODELS,
