@@ -4,8 +4,9 @@
 //! Never logged: the `Signature`, the `SecurityToken`, headers (V3's `Authorization` holds the
 //! signature), and the AccessKeySecret, which the emulator never receives in the first place.
 //! Parameters that are secrets by their name (`Password`, `RemoteConnectionOptions.Password`:
-//! [`aliyun_spec::names::is_sensitive_name`], the rule the SDK's `Debug` output follows) are
-//! logged as `<redacted>`, so a test sees that one was sent but not what it was.
+//! [`aliyun_spec::names::is_sensitive_name`], the rule the SDK's `Debug` output follows), and
+//! those the action's spec marks `sensitive`, are logged as `<redacted>`, so a test sees that
+//! one was sent but not what it was.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -140,6 +141,19 @@ impl LoggedRequest {
         }
     }
 
+    /// Replaces the value of parameter `wire_name` (and its nested `wire_name.…` parts) with
+    /// `<redacted>`: for parameters the action's spec marks `sensitive`.
+    pub(crate) fn redact(params: &mut BTreeMap<String, String>, wire_name: &str) {
+        for (key, value) in params.iter_mut() {
+            let nested = key
+                .strip_prefix(wire_name)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'));
+            if nested {
+                *value = "<redacted>".to_owned();
+            }
+        }
+    }
+
     /// The params map for a request: without the protocol's secret parameters, and with
     /// the values of secrets (by any segment of the name) replaced by `<redacted>`.
     pub(crate) fn loggable_params<'a>(
@@ -240,6 +254,13 @@ mod tests {
         assert_eq!(e.param("A"), Some("1"));
         assert_eq!(e.param("Signature"), None);
         assert_eq!(e.param("Password"), Some("<redacted>"));
+        let mut params: BTreeMap<String, String> = [("ConfigJson", "{}"), ("ConfigJsonX", "1")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        LoggedRequest::redact(&mut params, "ConfigJson");
+        assert_eq!(params["ConfigJson"], "<redacted>");
+        assert_eq!(params["ConfigJsonX"], "1");
         assert_eq!(
             e.param("RemoteConnectionOptions.Password"),
             Some("<redacted>")

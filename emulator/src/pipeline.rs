@@ -197,6 +197,9 @@ async fn pipeline(
         return refused(&route, error);
     };
     draft.entry.product = Some(product.code.clone());
+    for secret in op.params.iter().filter(|p| p.sensitive) {
+        LoggedRequest::redact(&mut draft.entry.params, &secret.wire_name);
+    }
     route.action = Some(op.name.as_str());
     route.product = Some(product.code.as_str());
     route.host_id = product.central_endpoint.clone();

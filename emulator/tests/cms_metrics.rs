@@ -1277,3 +1277,78 @@ async fn hybrid_namespaces_store_points_that_promql_reads_back() {
     assert_eq!(err.code(), Some("BadRequest"), "{err}");
     emulator.shutdown().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn exporter_outputs_and_rules_keep_their_configuration_and_hide_the_secret() {
+    let (emulator, cms) = start().await;
+    const SECRET: &str = "ExporterSecretValue";
+    cms.put_exporter_output()
+        .dest_name("to-sls")
+        .dest_type("sls")
+        .config_json("ak", "LTAI-exporter")
+        .config_json("as", SECRET)
+        .config_json("project", "metrics")
+        .send()
+        .await
+        .unwrap();
+    let err = cms
+        .put_exporter_rule()
+        .rule_name("cpu-out")
+        .metric_name("cpu_total")
+        .target_windows("60,300")
+        .dst_names("nowhere")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ResourceNotFound"), "{err}");
+    cms.put_exporter_rule()
+        .rule_name("cpu-out")
+        .namespace("acs_ecs_dashboard")
+        .metric_name("cpu_total")
+        .target_windows("60,300")
+        .dst_names("to-sls")
+        .send()
+        .await
+        .unwrap();
+
+    let outputs = cms.describe_exporter_output_list().send().await.unwrap();
+    let output = &outputs.datapoints[0];
+    assert_eq!(output.dest_name.as_deref(), Some("to-sls"));
+    let config = output.config_json.clone().unwrap();
+    assert_eq!(config.ak.as_deref(), Some("LTAI-exporter"));
+    assert_eq!(config.project.as_deref(), Some("metrics"));
+    let logged = emulator.requests_for("PutExporterOutput");
+    assert_eq!(logged[0].param("ConfigJson"), Some("<redacted>"));
+    assert!(
+        !serde_json::to_string(&emulator.requests())
+            .unwrap()
+            .contains(SECRET)
+    );
+
+    let rules = cms.describe_exporter_rule_list().send().await.unwrap();
+    assert_eq!(rules.datapoints[0].dst_name, ["to-sls"]);
+    assert_eq!(
+        rules.datapoints[0].target_windows.as_deref(),
+        Some("60,300")
+    );
+    let err = cms
+        .delete_exporter_output()
+        .dest_name("to-sls")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ParameterInvalid"), "{err}");
+    cms.delete_exporter_rule()
+        .rule_name("cpu-out")
+        .send()
+        .await
+        .unwrap();
+    cms.delete_exporter_output()
+        .dest_name("to-sls")
+        .send()
+        .await
+        .unwrap();
+    let none = cms.describe_exporter_output_list().send().await.unwrap();
+    assert!(none.datapoints.is_empty());
+    emulator.shutdown().await;
+}

@@ -20,6 +20,7 @@ pub(crate) mod cms_common;
 mod cms_contacts;
 mod cms_custom;
 mod cms_event_rules;
+mod cms_exporters;
 mod cms_group_processes;
 mod cms_group_rules;
 mod cms_group_tags;
@@ -241,6 +242,7 @@ const FAMILIES: &[&[Model]] = &[
     cms_group_processes::MODELS,
     cms_system_events::MODELS,
     cms_hybrid::MODELS,
+    cms_exporters::MODELS,
     cms_site_monitors::MODELS,
     cms_host_availability::MODELS,
     cms_log_monitors::MODELS,

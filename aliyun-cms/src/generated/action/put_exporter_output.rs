@@ -4,17 +4,27 @@
 //!
 //! In the `metrics` group (a Cargo feature of the crate). Changes resources (operation type `create`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Cms/2019-01-01/PutExporterOutput).
 /// The validated input of [`PutExporterOutput`](https://api.aliyun.com/api/Cms/2019-01-01/PutExporterOutput): made by [`PutExporterOutputBuilder::build`], or by the client's builder when it sends.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PutExporterOutputInput {
     /// A string sent as `DestName`. Required by the API reference; not checked by the SDK. Example: `exporterConfig`.
     pub dest_name: Option<String>,
-    /// A map of strings sent as JSON text in `ConfigJson`. Required by the API reference; not checked by the SDK. Example: `{"ak":"LTAIp*******","as":"TxHwuJ8yAb3AU******","endpoint":"http://cn-qingdao-s…`.
+    /// A map of strings sent as JSON text in `ConfigJson`. Required by the API reference; not checked by the SDK. A secret: `Debug` output shows `<redacted>`, never the value. Example: `{"ak":"LTAIp*******","as":"TxHwuJ8yAb3AU******","endpoint":"http://cn-qingdao-s…`.
     pub config_json: std::collections::BTreeMap<String, String>,
     /// A string sent as `Desc`. Optional. Example: `CPU指标导出`.
     pub desc: Option<String>,
     /// A string sent as `DestType`. Required by the API reference; not checked by the SDK. Example: `sls`.
     pub dest_type: Option<String>,
+}
+impl ::core::fmt::Debug for PutExporterOutputInput {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("PutExporterOutputInput")
+            .field("dest_name", &self.dest_name)
+            .field("config_json", &aliyun_core::__private::Redacted(&self.config_json))
+            .field("desc", &self.desc)
+            .field("dest_type", &self.dest_type)
+            .finish()
+    }
 }
 impl PutExporterOutputInput {
     /// An unbound builder of this input: set parameters, then [`build`](PutExporterOutputBuilder::build).
@@ -30,12 +40,22 @@ pub struct PutExporterOutputBuilder<C = ()> {
     client: C,
     params: Params,
 }
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 struct Params {
     dest_name: Option<String>,
     config_json: Option<std::collections::BTreeMap<String, String>>,
     desc: Option<String>,
     dest_type: Option<String>,
+}
+impl ::core::fmt::Debug for Params {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("Params")
+            .field("dest_name", &self.dest_name)
+            .field("config_json", &aliyun_core::__private::Redacted(&self.config_json))
+            .field("desc", &self.desc)
+            .field("dest_type", &self.dest_type)
+            .finish()
+    }
 }
 impl<C> PutExporterOutputBuilder<C> {
     /// Sets [`PutExporterOutputInput::dest_name`].
