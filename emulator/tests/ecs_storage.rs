@@ -13,7 +13,8 @@ use aliyun_ecs::action::delete_snapshot::DeleteSnapshotError;
 use aliyun_ecs::action::detach_disk::DetachDiskError;
 use aliyun_ecs::action::resize_disk::ResizeDiskError;
 use aliyun_ecs::types::{
-    CreateImageDiskDeviceMapping, ImportImageDiskDeviceMapping, ResetDisksDisk, Tag,
+    CreateImageDiskDeviceMapping, CreateImagePipelineImageOptions, ImportImageDiskDeviceMapping,
+    ResetDisksDisk, Tag,
 };
 use aliyun_emulator::{AnswerSource, Emulator};
 
@@ -1409,4 +1410,171 @@ async fn a_cancelled_import_leaves_no_image() {
         .await
         .unwrap();
     assert_eq!(still.task_status.as_deref(), Some("Cancelled"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_image_pipeline_builds_an_image_step_by_step() {
+    let emulator = start().await;
+    let ecs = client(&emulator);
+    let component = ecs
+        .create_image_component()
+        .name("install-nginx")
+        .content("RUN yum install -y nginx\nENV PORT=80")
+        .send()
+        .await
+        .unwrap()
+        .image_component_id
+        .unwrap();
+    assert!(component.starts_with("ic-"), "{component}");
+    let err = ecs
+        .create_image_component()
+        .content("FROM IMAGE:m-x")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NotSupportedCommand.FROM"), "{err}");
+    let listed = ecs
+        .describe_image_components()
+        .image_component_id(&component)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.image_component[0].owner.as_deref(), Some("SELF"));
+
+    let err = ecs
+        .create_image_pipeline()
+        .base_image_type("IMAGE")
+        .base_image("m-missing")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidImageId.NotFound"), "{err}");
+    let pipeline = ecs
+        .create_image_pipeline()
+        .name("golden")
+        .base_image_type("IMAGE")
+        .base_image(IMAGE)
+        .image_options(CreateImagePipelineImageOptions {
+            image_name: Some("golden-web".into()),
+            ..Default::default()
+        })
+        .build_content("RUN yum install -y nginx")
+        .system_disk_size(60)
+        .send()
+        .await
+        .unwrap()
+        .image_pipeline_id
+        .unwrap();
+    let execution = ecs
+        .start_image_pipeline_execution()
+        .image_pipeline_id(&pipeline)
+        .send()
+        .await
+        .unwrap()
+        .execution_id
+        .unwrap();
+    let err = ecs
+        .start_image_pipeline_execution()
+        .image_pipeline_id(&pipeline)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some("InvalidImagePipeline.HasRunningExecution"),
+        "{err}"
+    );
+    let status = |ecs: aliyun_ecs::Client, pipeline: String| async move {
+        ecs.describe_image_pipeline_executions()
+            .image_pipeline_id(pipeline)
+            .send()
+            .await
+            .unwrap()
+            .image_pipeline_execution
+            .remove(0)
+    };
+    assert_eq!(
+        status(ecs.clone(), pipeline.clone())
+            .await
+            .status
+            .as_deref(),
+        Some("PREPARING")
+    );
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(
+        status(ecs.clone(), pipeline.clone())
+            .await
+            .status
+            .as_deref(),
+        Some("BUILDING")
+    );
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let done = status(ecs.clone(), pipeline.clone()).await;
+    assert_eq!(done.status.as_deref(), Some("SUCCESS"));
+    let image = done.image_id.unwrap();
+    let built = ecs.describe_images().image_id(&image).send().await.unwrap();
+    assert_eq!(built.images[0].size, Some(60));
+    assert!(
+        built.images[0]
+            .image_name
+            .as_deref()
+            .is_some_and(|n| n.starts_with("golden-web_")),
+        "{:?}",
+        built.images[0].image_name
+    );
+    let err = ecs
+        .cancel_image_pipeline_execution()
+        .execution_id(&execution)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some("InvalidStatus.ImagePipelineExecution"),
+        "{err}"
+    );
+
+    // A second run is cancelled before it ends; then the pipeline can go.
+    let second = ecs
+        .start_image_pipeline_execution()
+        .image_pipeline_id(&pipeline)
+        .send()
+        .await
+        .unwrap()
+        .execution_id
+        .unwrap();
+    let err = ecs
+        .delete_image_pipeline()
+        .image_pipeline_id(&pipeline)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some("InvalidImagePipeline.HasRunningExecution"),
+        "{err}"
+    );
+    ecs.cancel_image_pipeline_execution()
+        .execution_id(&second)
+        .send()
+        .await
+        .unwrap();
+    let cancelled = ecs
+        .describe_image_pipeline_executions()
+        .image_pipeline_id(&pipeline)
+        .status("CANCELLED")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.image_pipeline_execution.len(), 1);
+    ecs.delete_image_pipeline()
+        .image_pipeline_id(&pipeline)
+        .send()
+        .await
+        .unwrap();
+    ecs.delete_image_component()
+        .image_component_id(&component)
+        .send()
+        .await
+        .unwrap();
 }

@@ -21,7 +21,7 @@ use super::ecs_data::{self, INSTANCE_TYPES};
 use super::ecs_disks::{self, region, required, valid_text};
 use super::ecs_snapshots::{self, SnapshotSpec};
 use super::ecs_world::{self, IMAGE, SNAPSHOT};
-use super::{Context, Model, Outcome, ecs_tasks};
+use super::{Context, Model, Outcome, ecs_image_builder, ecs_tasks};
 use crate::clock;
 use crate::error::ApiError;
 use crate::store::{self, Kind, Query, Resource};
@@ -56,11 +56,12 @@ const IMAGE_COPY: Kind = "image-copy";
 /// Most accounts one image is shared with.
 const MAX_SHARED_ACCOUNTS: usize = 10;
 
-/// Makes every copy and import whose time has come `Available` (before every modelled
-/// action, so a launch sees them as a describe would).
+/// Makes every copy, import and image build whose time has come `Available` (before every
+/// modelled action, so a launch sees them as a describe would).
 pub(super) fn settle_images(world: &mut World) {
     settle_copies(world);
     ecs_tasks::settle(world);
+    ecs_image_builder::settle(world);
 }
 
 /// Makes every copy whose time has come `Available`.
@@ -192,7 +193,7 @@ pub(super) struct Source {
 }
 
 /// The OS of public or custom image `image_id` (Linux when unknown).
-fn os_of(world: &World, image_id: &str) -> (String, String, String) {
+pub(super) fn os_of(world: &World, image_id: &str) -> (String, String, String) {
     match world.store.get(IMAGE, image_id) {
         Some(i) => (
             i.str("OSType").unwrap_or("linux").to_owned(),
@@ -478,6 +479,18 @@ pub(super) fn check_new_image<'a>(
     Ok((description, architecture))
 }
 
+/// What a new custom image says of itself beyond its disks.
+pub(super) struct ImageFacts<'a> {
+    pub(super) name: &'a str,
+    pub(super) description: &'a str,
+    pub(super) architecture: &'a str,
+    pub(super) family: &'a str,
+    pub(super) version: &'a str,
+    pub(super) boot_mode: &'a str,
+    pub(super) resource_group: &'a str,
+    pub(super) created: std::time::SystemTime,
+}
+
 /// The record of new custom image `id` made of `source`, `Available` (an import changes what
 /// differs). Name, family, version, boot mode and resource group come from the request.
 pub(super) fn custom_image(
@@ -488,10 +501,28 @@ pub(super) fn custom_image(
     description: &str,
 ) -> Map<String, Value> {
     let input = ctx.input;
-    let name = input
-        .str("ImageName")
-        .filter(|n| !n.is_empty())
-        .unwrap_or(id);
+    let facts = ImageFacts {
+        name: input
+            .str("ImageName")
+            .filter(|n| !n.is_empty())
+            .unwrap_or(id),
+        description,
+        architecture,
+        family: input.str("ImageFamily").unwrap_or_default(),
+        version: input.str("ImageVersion").unwrap_or_default(),
+        boot_mode: input.str("BootMode").unwrap_or("BIOS"),
+        resource_group: input.str("ResourceGroupId").unwrap_or_default(),
+        created: ctx.now,
+    };
+    image_record(id, source, &facts)
+}
+
+/// The record of new custom image `id` made of `source`, as `facts` describe it.
+pub(super) fn image_record(
+    id: &str,
+    source: &Source,
+    facts: &ImageFacts<'_>,
+) -> Map<String, Value> {
     let size = source
         .mappings
         .iter()
@@ -510,9 +541,9 @@ pub(super) fn custom_image(
         .collect();
     ecs_world::obj(json!({
         "ImageId": id,
-        "ImageName": name,
-        "ImageFamily": input.str("ImageFamily").unwrap_or_default(),
-        "ImageVersion": input.str("ImageVersion").unwrap_or_default(),
+        "ImageName": facts.name,
+        "ImageFamily": facts.family,
+        "ImageVersion": facts.version,
         "ImageOwnerAlias": "self",
         "ImageOwnerId": 0,
         "IsPublic": false,
@@ -526,17 +557,17 @@ pub(super) fn custom_image(
         "OSName": source.os_name,
         "OSNameEn": source.os_name,
         "Platform": source.platform,
-        "Architecture": architecture,
-        "BootMode": input.str("BootMode").unwrap_or("BIOS"),
+        "Architecture": facts.architecture,
+        "BootMode": facts.boot_mode,
         "Size": size,
         "Status": "Available",
         "Progress": "100%",
         "Usage": "none",
-        "Description": description,
-        "ResourceGroupId": input.str("ResourceGroupId").unwrap_or_default(),
+        "Description": facts.description,
+        "ResourceGroupId": facts.resource_group,
         "ProductCode": "",
         "SupplierName": "",
-        "CreationTime": clock::rfc3339(ctx.now),
+        "CreationTime": clock::rfc3339(facts.created),
         "DiskDeviceMappings": mappings,
     }))
 }

@@ -47,6 +47,7 @@ mod ecs_disks;
 mod ecs_eips;
 mod ecs_eni_permissions;
 mod ecs_hpc_clusters;
+mod ecs_image_builder;
 mod ecs_images;
 mod ecs_instances;
 mod ecs_key_pairs;
@@ -206,6 +207,7 @@ const FAMILIES: &[&[Model]] = &[
     ecs_disks::MODELS,
     ecs_images::MODELS,
     ecs_tasks::MODELS,
+    ecs_image_builder::MODELS,
     ecs_instances::MODELS,
     ecs_subscriptions::MODELS,
     ecs_maintenance::MODELS,
