@@ -892,6 +892,34 @@ async fn custom_images_are_made_used_shared_copied_and_deleted() {
         .send()
         .await
         .unwrap();
+    // The group `all` (a deprecated action, still served) makes the image public, and back.
+    #[allow(deprecated)]
+    let share_group = |add: bool| {
+        let call = ecs.modify_image_share_group_permission().image_id(&image);
+        if add {
+            call.add_group("all")
+        } else {
+            call.remove_group("all")
+        }
+    };
+    share_group(true).send().await.unwrap();
+    let groups = ecs
+        .describe_image_share_permission()
+        .image_id(&image)
+        .send()
+        .await
+        .unwrap()
+        .share_groups;
+    assert_eq!(groups.len(), 1);
+    share_group(false).send().await.unwrap();
+    let groups = ecs
+        .describe_image_share_permission()
+        .image_id(&image)
+        .send()
+        .await
+        .unwrap()
+        .share_groups;
+    assert!(groups.is_empty());
 
     // Copy to another region: Creating, then Available; a finished copy cannot be cancelled.
     let copy = ecs

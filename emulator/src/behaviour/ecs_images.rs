@@ -38,6 +38,10 @@ pub(super) const MODELS: &[Model] = &[
         "DescribeImageSharePermission",
         describe_image_share_permission,
     ),
+    Model::ecs(
+        "ModifyImageShareGroupPermission",
+        modify_image_share_group_permission,
+    ),
     Model::ecs("CopyImage", copy_image),
     Model::ecs("CancelCopyImage", cancel_copy_image),
     Model::ecs("DescribeImageFromFamily", describe_image_from_family),
@@ -908,6 +912,37 @@ fn modify_image_share_permission(world: &mut World, ctx: &Context<'_>) -> Outcom
         if let Some(public) = is_public {
             row.set("IsPublic", public);
         }
+    }
+    Ok(Map::new())
+}
+
+/// `ModifyImageShareGroupPermission` (deprecated by the service, still served): sharing with
+/// the group `all` makes a custom image public, removing it makes it private again.
+fn modify_image_share_group_permission(world: &mut World, ctx: &Context<'_>) -> Outcome {
+    let id = required(ctx, "ImageId")?.to_owned();
+    let image = find_image(world, ctx, &id)?;
+    if is_system(image) {
+        return Err(ctx.spec_error(
+            "Forbbiden",
+            400,
+            "User not authorized to operate on the specified resource.",
+        ));
+    }
+    let (add, remove) = (ctx.input.ids("AddGroup"), ctx.input.ids("RemoveGroup"));
+    if add.iter().chain(&remove).any(|g| g != "all") {
+        return Err(ctx.spec_error(
+            "InvalidGroup.Malformed",
+            404,
+            "The one group an image is shared with is all.",
+        ));
+    }
+    let public = match (add.is_empty(), remove.is_empty()) {
+        (false, _) => Some(true),
+        (true, false) => Some(false),
+        (true, true) => None,
+    };
+    if let (Some(public), Some(row)) = (public, world.store.get_mut(IMAGE, &id)) {
+        row.set("IsPublic", public);
     }
     Ok(Map::new())
 }
