@@ -1352,3 +1352,49 @@ async fn exporter_outputs_and_rules_keep_their_configuration_and_hide_the_secret
     assert!(none.datapoints.is_empty());
     emulator.shutdown().await;
 }
+
+/// ECS `DescribeSnapshotMonitorData`: the region's snapshot bytes at each period, counting
+/// each snapshot from when it was made.
+#[tokio::test]
+async fn ecs_snapshot_monitor_data_counts_snapshots_from_when_they_were_made() {
+    let (emulator, _cms) = start().await;
+    let ecs = aliyun_ecs::Client::new(&config(&emulator));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let from = now - now % 600 - 1200;
+    let iso = |secs: u64| {
+        aliyun_core::signer::format_timestamp(
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs),
+        )
+    };
+    let disk = ecs
+        .describe_disks()
+        .instance_id("i-a")
+        .send()
+        .await
+        .unwrap()
+        .disks
+        .remove(0);
+    ecs.create_snapshot()
+        .disk_id(disk.disk_id.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let sizes: Vec<i64> = ecs
+        .describe_snapshot_monitor_data()
+        .start_time(iso(from))
+        .end_time(iso(from + 2400))
+        .period(600)
+        .send()
+        .await
+        .unwrap()
+        .monitor_data
+        .iter()
+        .map(|p| p.size.unwrap())
+        .collect();
+    let bytes = i64::from(disk.size.unwrap()) << 30;
+    assert_eq!(sizes.len(), 4, "{sizes:?}");
+    assert_eq!((sizes[0], sizes[3]), (0, bytes), "{sizes:?}");
+}

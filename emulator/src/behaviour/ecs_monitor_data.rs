@@ -3,7 +3,9 @@
 //! products agree on what an instance did: `CPU` is `CPUUtilization`, the bandwidths are
 //! `Intranet/InternetIn/OutRate`, disk throughput and IOPS are `DiskRead/Write BPS/IOPS`.
 //! `DescribeDiskMonitorData` reads the disk series with the disk's own id, while the disk is
-//! attached to a running instance.
+//! attached to a running instance. `DescribeSnapshotMonitorData` adds up, at each period, the
+//! source disk sizes of the region's snapshots made by then (of `Category` when given), in
+//! bytes: snapshots deleted since are not counted.
 //!
 //! Like the service: `StartTime`/`EndTime` are UTC timestamps (`…Malformed` otherwise),
 //! `Period` is 60, 600 or 3600 seconds (`InvalidPeriod.ValueNotSupported`), one call returns at
@@ -17,7 +19,7 @@ use serde_json::{Map, Value, json};
 
 use super::cms_metrics::reports;
 use super::cms_series::{ECS_NAMESPACE, ecs_metric, epoch_secs, point};
-use super::ecs_world::DISK;
+use super::ecs_world::{DISK, SNAPSHOT};
 use super::{Context, Model, Outcome};
 use crate::clock;
 use crate::error::ApiError;
@@ -30,6 +32,10 @@ pub(super) const MODELS: &[Model] = &[
         describe_instance_monitor_data,
     ),
     Model::ecs("DescribeDiskMonitorData", describe_disk_monitor_data),
+    Model::ecs(
+        "DescribeSnapshotMonitorData",
+        describe_snapshot_monitor_data,
+    ),
 ];
 
 const PERIODS: &[u64] = &[60, 600, 3600];
@@ -193,6 +199,50 @@ fn describe_disk_monitor_data(world: &mut World, ctx: &Context<'_>) -> Outcome {
     }
     let mut out = Map::new();
     out.insert("TotalCount".into(), json!(data.len()));
+    out.insert("MonitorData".into(), Value::Array(data));
+    Ok(out)
+}
+
+fn describe_snapshot_monitor_data(world: &mut World, ctx: &Context<'_>) -> Outcome {
+    let (starts, _) = window(ctx)?;
+    let region = ctx.region();
+    let category = ctx.input.str("Category").filter(|c| !c.is_empty());
+    // (made at, bytes) of each snapshot of the region.
+    let snapshots: Vec<(u64, u64)> = world
+        .store
+        .iter(SNAPSHOT)
+        .filter(|s| s.in_region(&region))
+        .filter(|s| {
+            category.is_none_or(|c| {
+                s.str("Category")
+                    .is_some_and(|have| have.eq_ignore_ascii_case(c))
+            })
+        })
+        .filter_map(|s| {
+            let made = s.str("CreationTime").and_then(|t| {
+                clock::parse_timestamp(t)
+                    .or_else(|| clock::parse_timestamp(&format!("{}:00Z", t.trim_end_matches('Z'))))
+            })?;
+            let gib = s
+                .attrs
+                .get("SourceDiskSize")
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
+            Some((epoch_secs(made), gib << 30))
+        })
+        .collect();
+    let data: Vec<Value> = starts
+        .iter()
+        .map(|at| {
+            let size: u64 = snapshots
+                .iter()
+                .filter(|(made, _)| made <= at)
+                .map(|(_, bytes)| bytes)
+                .sum();
+            json!({"TimeStamp": timestamp(*at), "Size": size})
+        })
+        .collect();
+    let mut out = Map::new();
     out.insert("MonitorData".into(), Value::Array(data));
     Ok(out)
 }
