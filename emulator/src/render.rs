@@ -45,7 +45,8 @@ const XML_TYPE: &str = "text/xml;charset=utf-8";
 
 /// Shapes a logical answer per the spec's response `fields`: lists wrapped in their wrapper
 /// key, structures shaped recursively, values sent in their `wire_type`. Keys the spec does not
-/// describe pass through unchanged.
+/// describe pass through unchanged, except the store's bookkeeping (keys starting with `_`,
+/// such as a rule's `_Created` or an instance's `_RenewalStatus`), which is never answered.
 pub(crate) fn shape(
     product: &Product,
     fields: &[Field],
@@ -114,11 +115,18 @@ impl<'a> Shaper<'a> {
         mut logical: Map<String, Value>,
     ) -> Map<String, Value> {
         let mut cursor = Cursor::default();
+        let mut bookkeeping = false;
         for (key, value) in logical.iter_mut() {
             if let Some(field) = index.find(&mut cursor, key) {
                 let taken = std::mem::take(value);
                 *value = self.value(&field.ty, field.wire_type, field.wrapper.as_deref(), taken);
+            } else {
+                bookkeeping |= key.starts_with('_');
             }
+        }
+        // Rare (records with bookkeeping), so the common answer keeps its map untouched.
+        if bookkeeping {
+            logical.retain(|key, _| !key.starts_with('_'));
         }
         logical
     }
@@ -404,9 +412,10 @@ mod tests {
         let logical = json!({
             "TotalCount": 1,
             "InstanceCloudAssistantStatusSet": [
-                {"InstanceId": "i-1", "CloudAssistantStatus": true, "SupportSessionManager": true}
+                {"InstanceId": "i-1", "CloudAssistantStatus": true, "SupportSessionManager": true, "_Inner": 2}
             ],
             "Extra": [1],
+            "_Bookkeeping": 1,
         });
         let Value::Object(map) = logical else {
             unreachable!()

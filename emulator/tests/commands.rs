@@ -584,6 +584,16 @@ async fn servers_register_with_activations_and_are_managed() {
         .await
         .unwrap();
     let activation = &listed.activation_list[0];
+    let raw = ecs
+        .product_client()
+        .untyped_call("DescribeActivations")
+        .param("RegionId", "cn-hangzhou")
+        .idempotent(true)
+        .send()
+        .await
+        .unwrap()
+        .to_string();
+    assert!(raw.contains(&id) && !raw.contains(&code), "{raw}");
     assert_eq!(activation.registered_count, Some(2));
     assert_eq!(activation.ip_address_range.as_deref(), Some("10.0.3.0/24"));
     let managed = ecs

@@ -539,6 +539,20 @@ async fn subscriptions_have_a_term_that_renews() {
     assert_eq!(renewals.total_count, Some(2));
     let first = &renewals.instance_renew_attributes[0];
     assert_eq!(first.renewal_status.as_deref(), Some("AutoRenewal"));
+    // The renewal is kept beside the instance's record; the wire answer never shows it.
+    let raw = ecs
+        .product_client()
+        .untyped_call("DescribeInstances")
+        .param("RegionId", "cn-hangzhou")
+        .idempotent(true)
+        .send()
+        .await
+        .unwrap()
+        .to_string();
+    assert!(
+        raw.contains("\"ExpiredTime\"") && !raw.contains("\"_"),
+        "{raw}"
+    );
     assert_eq!(first.auto_renew_enabled, Some(true));
     assert_eq!(
         (first.duration, first.period_unit.as_deref()),

@@ -23,7 +23,7 @@ use super::cms_common::{epoch_ms, invalid, list_items, ok, refusal};
 use super::cms_groups::{page, text};
 use super::{Context, Model, Outcome};
 use crate::error::ApiError;
-use crate::store::Kind;
+use crate::store::{Kind, Resource};
 use crate::world::World;
 
 /// The hybrid monitoring actions.
@@ -77,13 +77,6 @@ fn unknown_namespace(ctx: &Context<'_>, name: &str) -> ApiError {
     )
 }
 
-/// `Success` as these actions type it: text.
-fn ok_text() -> Map<String, Value> {
-    let mut out = ok();
-    out.insert("Success".into(), json!("true"));
-    out
-}
-
 fn create_namespace(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let name = namespace_param(ctx)?;
     if !is_namespace_name(&name) {
@@ -125,7 +118,7 @@ fn create_namespace(world: &mut World, ctx: &Context<'_>) -> Outcome {
             POINTS: [],
         })),
     );
-    Ok(ok_text())
+    Ok(ok())
 }
 
 fn describe_namespaces(world: &mut World, ctx: &Context<'_>) -> Outcome {
@@ -140,17 +133,9 @@ fn describe_namespaces(world: &mut World, ctx: &Context<'_>) -> Outcome {
                 n.id.contains(k) || n.str("Description").is_some_and(|d| d.contains(k))
             })
         })
-        .map(|n| {
-            let mut item = n.item();
-            if let Some(fields) = item.as_object_mut() {
-                fields.remove(POINTS);
-            }
-            item
-        })
+        .map(Resource::item)
         .collect();
-    let mut out = page(ctx, rows, "DescribeHybridMonitorNamespace", 10, |n| n)?;
-    out.insert("Success".into(), json!("true"));
-    Ok(out)
+    page(ctx, rows, "DescribeHybridMonitorNamespace", 10, |n| n)
 }
 
 fn modify_namespace(world: &mut World, ctx: &Context<'_>) -> Outcome {
@@ -171,7 +156,7 @@ fn modify_namespace(world: &mut World, ctx: &Context<'_>) -> Outcome {
         }
     }
     namespace.set("ModifyTime", now);
-    Ok(ok_text())
+    Ok(ok())
 }
 
 fn delete_namespace(world: &mut World, ctx: &Context<'_>) -> Outcome {
@@ -180,7 +165,7 @@ fn delete_namespace(world: &mut World, ctx: &Context<'_>) -> Outcome {
         .store
         .remove(NAMESPACE, &name)
         .ok_or_else(|| unknown_namespace(ctx, &name))?;
-    Ok(ok_text())
+    Ok(ok())
 }
 
 /// One point of `MetricList.N`, or why it is refused.
@@ -391,7 +376,7 @@ fn describe_data_list(world: &mut World, ctx: &Context<'_>) -> Outcome {
             })
         })
         .collect();
-    let mut out = ok_text();
+    let mut out = ok();
     out.insert("TimeSeries".into(), Value::Array(time_series));
     Ok(out)
 }

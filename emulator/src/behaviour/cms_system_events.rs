@@ -177,18 +177,14 @@ fn send_dry_run_system_event(world: &mut World, ctx: &Context<'_>) -> Outcome {
     world
         .store
         .insert(DRY_RUN_EVENT, &id, "", super::ecs_world::obj(event));
-    let mut out = ok();
-    // The service types this answer's `Success` as text.
-    out.insert("Success".into(), json!("true"));
-    Ok(out)
+    // `Success` goes out as the text the spec types it as (`render::shape`).
+    Ok(ok())
 }
 
 fn describe_system_event_attribute(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let mut events = selected(world, ctx)?;
     events.reverse();
-    let mut out = page(ctx, events, "SystemEvents", 10, Value::Object)?;
-    out.insert("Success".into(), json!("true"));
-    Ok(out)
+    page(ctx, events, "SystemEvents", 10, Value::Object)
 }
 
 fn describe_system_event_count(world: &mut World, ctx: &Context<'_>) -> Outcome {
@@ -217,9 +213,7 @@ fn describe_system_event_count(world: &mut World, ctx: &Context<'_>) -> Outcome 
             Value::Object(event)
         })
         .collect();
-    let mut out = ok_with("SystemEventCounts", Value::Array(entries));
-    out.insert("Success".into(), json!("true"));
-    Ok(out)
+    Ok(ok_with("SystemEventCounts", Value::Array(entries)))
 }
 
 fn describe_system_event_histogram(world: &mut World, ctx: &Context<'_>) -> Outcome {
@@ -253,7 +247,5 @@ fn describe_system_event_histogram(world: &mut World, ctx: &Context<'_>) -> Outc
         }
         _ => Vec::new(),
     };
-    let mut out = ok_with("SystemEventHistograms", Value::Array(buckets));
-    out.insert("Success".into(), json!("true"));
-    Ok(out)
+    Ok(ok_with("SystemEventHistograms", Value::Array(buckets)))
 }

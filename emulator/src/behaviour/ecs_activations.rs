@@ -37,7 +37,8 @@ pub(super) const MODELS: &[Model] = &[
     Model::ecs("DeregisterManagedInstance", deregister_managed_instance),
 ];
 
-/// Activations (id in the service's UUID form), with `_Code` beside the describe fields.
+/// Activations (id in the service's UUID form), with `_Code` beside the describe fields
+/// (bookkeeping, which answers never show: `render::shape` drops it).
 const ACTIVATION: Kind = "activation";
 /// Managed instances (`mi-…`).
 const MANAGED_INSTANCE: Kind = "managed-instance";
@@ -185,15 +186,6 @@ fn create_activation(world: &mut World, ctx: &Context<'_>) -> Outcome {
     Ok(obj(json!({"ActivationId": id, "ActivationCode": code})))
 }
 
-/// An activation as the describes show it (never its code).
-fn activation_item(activation: &Resource) -> Value {
-    let mut item = activation.item();
-    if let Some(fields) = item.as_object_mut() {
-        fields.remove(CODE);
-    }
-    item
-}
-
 fn describe_activations(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
     let query = Query::new(input)
@@ -208,7 +200,7 @@ fn describe_activations(world: &mut World, ctx: &Context<'_>) -> Outcome {
             name.is_none_or(|n| store::wildcard(n, a.str("InstanceName").unwrap_or_default()))
         })
         .collect();
-    store::page(input, rows, "ActivationList", activation_item)
+    store::page(input, rows, "ActivationList", Resource::item)
 }
 
 fn disable_activation(world: &mut World, ctx: &Context<'_>) -> Outcome {
@@ -217,7 +209,7 @@ fn disable_activation(world: &mut World, ctx: &Context<'_>) -> Outcome {
         .store
         .find_mut(ACTIVATION, &ctx.region(), id, || activation_not_found(ctx))?;
     activation.set("Disabled", true);
-    Ok(obj(json!({"Activation": activation_item(activation)})))
+    Ok(obj(json!({"Activation": activation.item()})))
 }
 
 fn delete_activation(world: &mut World, ctx: &Context<'_>) -> Outcome {
@@ -225,7 +217,7 @@ fn delete_activation(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let activation = world
         .store
         .find(ACTIVATION, &ctx.region(), &id, || activation_not_found(ctx))?;
-    let item = activation_item(activation);
+    let item = activation.item();
     let registered = world
         .store
         .iter(MANAGED_INSTANCE)
