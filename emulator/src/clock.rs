@@ -85,6 +85,15 @@ pub(crate) fn parse_timestamp(text: &str) -> Option<SystemTime> {
     Some(t)
 }
 
+/// A time as ECS writes it: the minute form of [`rfc3339_minutes`] (`2026-12-07T16:00Z`), or
+/// any form [`parse_timestamp`] reads.
+pub(crate) fn parse_record_time(text: &str) -> Option<SystemTime> {
+    match text.strip_suffix('Z') {
+        Some(minutes) if minutes.len() == 16 => parse_timestamp(&format!("{minutes}:00Z")),
+        _ => parse_timestamp(text),
+    }
+}
+
 /// The distance between two times, whichever comes first.
 pub(crate) fn distance(a: SystemTime, b: SystemTime) -> Duration {
     a.duration_since(b)
@@ -117,6 +126,13 @@ mod tests {
         assert!(parse_timestamp("2024-01-02T03:04:05.123+08:00").is_some());
         assert!(parse_timestamp("yesterday").is_none());
         assert!(parse_timestamp("").is_none());
+        let t = parse_record_time("2024-01-02T03:04Z").unwrap();
+        assert_eq!(rfc3339_minutes(t), "2024-01-02T03:04Z");
+        assert_eq!(
+            parse_record_time("2024-01-02T03:04:05Z"),
+            parse_timestamp("2024-01-02T03:04:05Z")
+        );
+        assert!(parse_record_time("2024-01-02T03Z").is_none());
     }
 
     #[test]

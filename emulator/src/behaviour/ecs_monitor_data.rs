@@ -219,10 +219,7 @@ fn describe_snapshot_monitor_data(world: &mut World, ctx: &Context<'_>) -> Outco
             })
         })
         .filter_map(|s| {
-            let made = s.str("CreationTime").and_then(|t| {
-                clock::parse_timestamp(t)
-                    .or_else(|| clock::parse_timestamp(&format!("{}:00Z", t.trim_end_matches('Z'))))
-            })?;
+            let made = s.str("CreationTime").and_then(clock::parse_record_time)?;
             let gib = s
                 .attrs
                 .get("SourceDiskSize")

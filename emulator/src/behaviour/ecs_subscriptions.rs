@@ -143,8 +143,7 @@ fn next_midnight_cst(t: OffsetDateTime) -> SystemTime {
 
 /// The `ExpiredTime` of `record`, when it is one this module wrote.
 fn expired_time(record: &Resource) -> Option<SystemTime> {
-    let text = record.str("ExpiredTime")?.strip_suffix('Z')?;
-    clock::parse_timestamp(&format!("{text}:00Z"))
+    clock::parse_record_time(record.str("ExpiredTime")?)
 }
 
 /// The term a launch or `ModifyInstanceChargeType` asks for: `Period` in `PeriodUnit`s, with

@@ -331,22 +331,15 @@ fn task_not_found(ctx: &Context<'_>) -> ApiError {
 fn time_bound(ctx: &Context<'_>, name: &str) -> Result<Option<std::time::SystemTime>, ApiError> {
     match ctx.input.str(name).filter(|t| !t.is_empty()) {
         None => Ok(None),
-        Some(text) => {
-            let with_seconds = match text.strip_suffix('Z') {
-                Some(minutes) if minutes.len() == 16 => format!("{minutes}:00Z"),
-                _ => text.to_owned(),
-            };
-            clock::parse_timestamp(&with_seconds)
-                .map(Some)
-                .ok_or_else(|| ApiError::invalid_parameter(name, "expected YYYY-MM-DDThh:mmZ"))
-        }
+        Some(text) => clock::parse_record_time(text)
+            .map(Some)
+            .ok_or_else(|| ApiError::invalid_parameter(name, "expected YYYY-MM-DDThh:mmZ")),
     }
 }
 
 /// A task's `CreationTime` as a time.
 fn created(task: &Resource) -> Option<std::time::SystemTime> {
-    let text = task.str("CreationTime")?.strip_suffix('Z')?;
-    clock::parse_timestamp(&format!("{text}:00Z"))
+    clock::parse_record_time(task.str("CreationTime")?)
 }
 
 fn describe_tasks(world: &mut World, ctx: &Context<'_>) -> Outcome {
