@@ -45,6 +45,21 @@ async fn start() -> (Emulator, aliyun_cms::Client) {
     (emulator, cms)
 }
 
+/// The wall clock in seconds since the epoch (the ECS monitoring data tests read real time).
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// `secs` as the UTC timestamp ECS takes (`2026-12-07T15:00:00Z`).
+fn iso(secs: u64) -> String {
+    aliyun_core::signer::format_timestamp(
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs),
+    )
+}
+
 fn points(text: Option<String>) -> Vec<Value> {
     serde_json::from_str::<Vec<Value>>(&text.expect("Datapoints")).expect("JSON text")
 }
@@ -909,16 +924,8 @@ async fn agent_hosts_and_settings() {
 async fn ecs_monitor_data_agrees_with_cloudmonitor() {
     let (emulator, cms) = start().await;
     let ecs = aliyun_ecs::Client::new(&config(&emulator));
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let now = now_secs();
     let from = now - now % 60 - 3600;
-    let iso = |secs: u64| {
-        aliyun_core::signer::format_timestamp(
-            std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs),
-        )
-    };
     let data = ecs
         .describe_instance_monitor_data()
         .instance_id("i-a")
@@ -989,16 +996,8 @@ async fn ecs_monitor_data_agrees_with_cloudmonitor() {
 async fn ecs_disk_monitor_data_follows_its_instance() {
     let (emulator, _cms) = start().await;
     let ecs = aliyun_ecs::Client::new(&config(&emulator));
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let now = now_secs();
     let from = now - now % 600 - 7200;
-    let iso = |secs: u64| {
-        aliyun_core::signer::format_timestamp(
-            std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs),
-        )
-    };
     let disk_of = |instance: &'static str| {
         let ecs = ecs.clone();
         async move {
@@ -1359,16 +1358,8 @@ async fn exporter_outputs_and_rules_keep_their_configuration_and_hide_the_secret
 async fn ecs_snapshot_monitor_data_counts_snapshots_from_when_they_were_made() {
     let (emulator, _cms) = start().await;
     let ecs = aliyun_ecs::Client::new(&config(&emulator));
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let now = now_secs();
     let from = now - now % 600 - 1200;
-    let iso = |secs: u64| {
-        aliyun_core::signer::format_timestamp(
-            std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs),
-        )
-    };
     let disk = ecs
         .describe_disks()
         .instance_id("i-a")
